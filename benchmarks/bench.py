@@ -1,0 +1,455 @@
+"""segtui benchmark: the key user operations on a large dataset, next to raw SQL.
+
+    python benchmarks/bench.py                       # builds benchmarks/data/large.db once
+    python benchmarks/bench.py --db other.db --repeat 9
+    python benchmarks/bench.py --db postgresql+psycopg://postgres@127.0.0.1/big
+
+Prints JSON: for each operation the median time through segtui (the app or the Store API,
+as a user's action reaches the database), the median time of the very SQL statements that
+operation issued replayed on a raw DB-API connection, their ratio, and the budget from
+DESIGN.md. The dataset is built by `segtui demo --contacts N --segments M` if missing.
+Nothing here asserts: the numbers are for people to read and compare between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("SEGTUI_TODAY", "2024-02-26")
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL
+from textual.widgets import Input
+
+from segtui.core.records import (
+    SegmentFilter,
+    SegmentSort,
+    SegmentSortColumn,
+)
+from segtui.data.engine import register_sqlite_functions, resolve_url, sqlite_path
+from segtui.data.store import Store
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_DB = HERE / "data" / "large.db"
+
+# DESIGN.md "Scale budgets", in milliseconds.
+BUDGETS = {
+    "app_start_to_interactive_dashboard": 1000,
+    "search_keystroke_to_updated_list": 150,
+    "page_down_the_list": 50,
+    "metric_cards": 300,
+    "detail_open_to_cards_shown": 300,
+}
+
+Statement = tuple[str, Any]
+
+
+@contextmanager
+def captured(store: Store) -> Iterator[list[Statement]]:
+    """Record every SQL statement (with parameters) the store sends while inside."""
+    statements: list[Statement] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if statement not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"):
+            statements.append((statement, parameters))
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+
+
+class RawReplayer:
+    """Runs captured statements on a plain DB-API connection: the floor segtui sits on."""
+
+    def __init__(self, url: URL) -> None:
+        self.url = url
+        path = sqlite_path(url)
+        if path is not None:
+            import sqlite3
+
+            self.conn: Any = sqlite3.connect(str(path))
+            register_sqlite_functions(self.conn)  # what the statements may call
+        else:
+            import psycopg
+
+            self.conn = psycopg.connect(
+                host=url.host, port=url.port, user=url.username, password=url.password,
+                dbname=url.database,
+            )
+
+    def run(self, statements: list[Statement]) -> float:
+        started = time.perf_counter()
+        cursor = self.conn.cursor()
+        for statement, parameters in statements:
+            cursor.execute(statement, parameters)
+            cursor.fetchall()
+        self.conn.rollback()
+        return time.perf_counter() - started
+
+
+def median_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 1)
+
+
+def measure(
+    name: str,
+    store: Store,
+    raw: RawReplayer,
+    operation: Callable[[], object],
+    repeat: int,
+    results: dict[str, Any],
+) -> None:
+    """Time `operation` through the Store, then the same statements raw."""
+    operation()  # warm caches the way a running app has them
+    with captured(store) as statements:
+        operation()
+    ours = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        operation()
+        ours.append(time.perf_counter() - started)
+    theirs = [raw.run(statements) for _ in range(repeat)]
+    results[name] = summary(name, ours, theirs, len(statements))
+
+
+def summary(name: str, ours: list[float], theirs: list[float] | None,
+            statements: int) -> dict[str, Any]:
+    mine = median_ms(ours)
+    entry: dict[str, Any] = {"median_ms": mine, "samples": len(ours)}
+    if theirs:
+        floor = median_ms(theirs)
+        entry.update(raw_sql_median_ms=floor, statements=statements,
+                     ratio=round(mine / floor, 2) if floor else None)
+    if name in BUDGETS:
+        entry.update(budget_ms=BUDGETS[name], within_budget=mine <= BUDGETS[name])
+    return entry
+
+
+async def wait_for(ready: Callable[[], bool], limit: float = 60) -> None:
+    """Poll with a bare sleep: pilot.pause() waits for the app to go idle, which would add
+    its own latency to every figure."""
+    deadline = time.perf_counter() + limit
+    while not ready():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the app never got there")
+        await asyncio.sleep(0.001)
+
+
+async def one_ui_run(store: Store, timings: dict[str, list[float]], shown: list[int]) -> None:
+    """One app session: start, cards, three search keystrokes, one page flip."""
+    from segtui.app import SegtuiApp
+    from segtui.screens.dashboard import SEARCH_DEBOUNCE_SECONDS
+    from segtui.widgets.metric_card import MetricCard
+    from segtui.widgets.paged_table import PagedTable
+
+    started = time.perf_counter()
+    app = SegtuiApp(store, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+
+        def table() -> PagedTable[Any]:
+            return app.screen.query_one(PagedTable)
+
+        await wait_for(lambda: bool(app.screen.query(PagedTable)) and bool(table().rows_on_page))
+        timings["start"].append(time.perf_counter() - started)
+        await wait_for(lambda: all(c.value is not None for c in app.screen.query(MetricCard)))
+        timings["cards"].append(time.perf_counter() - started)
+
+        # Search: from a keystroke to the list showing its answer, minus the deliberate
+        # debounce pause. Three kinds: broad ("e"), a name ("enterprise"), no match.
+        search = app.screen.query_one("#search", Input)
+        for typed, key in (("", "e"), ("enterpris", "e"), ("zzq", "x")):
+            search.value = typed
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.3)
+            generation = table()._generation
+            keyed = time.perf_counter()
+            search.insert_text_at_cursor(key)  # what typing the key does
+            await wait_for(lambda g=generation: shown[0] > g)  # type: ignore[misc]
+            timings["search"].append(time.perf_counter() - keyed - SEARCH_DEBOUNCE_SECONDS)
+
+        # Page down: from the last row of a page, one key loads the next page.
+        search.value = ""
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        table().move_cursor(row=len(table().rows_on_page) - 1)
+        first = table().first_index
+        keyed = time.perf_counter()
+        table().action_cursor_down()  # what the down key does
+        await wait_for(lambda: table().first_index != first)
+        timings["page"].append(time.perf_counter() - keyed)
+
+
+async def ui_timings(store: Store, repeat: int) -> dict[str, list[float]]:
+    """Drive the real app headless, `repeat` times."""
+    from segtui.widgets.paged_table import PagedTable
+
+    timings: dict[str, list[float]] = {"start": [], "cards": [], "search": [], "page": []}
+    shown = [0]  # generation of the last page the table put on screen
+    original_show = PagedTable._show
+
+    def show(self: Any, generation: int, *args: Any) -> None:
+        original_show(self, generation, *args)
+        if generation == self._generation:
+            shown[0] = generation
+
+    PagedTable._show = show  # type: ignore[method-assign,assignment]
+    for _ in range(repeat):
+        await one_ui_run(store, timings, shown)
+    return timings
+
+
+def picker_benchmarks(store: Store, raw: RawReplayer, repeat: int,
+                      results: dict[str, Any]) -> None:
+    """Issue 3: the contact picker's filters on every contact, and select-all of ~100,000
+    contacts (the generated Hot Leads, a tenth of a million) into a new segment."""
+    from segtui.core.contacts import ContactFilter, ContactSelection
+    from segtui.core.enums import LeadStatus
+    from segtui.core.segments import SegmentDraft
+
+    nothing = ContactSelection()
+    for name, flt in (
+        ("picker_search_smith", ContactFilter(search="smith")),
+        ("picker_status_hot_lead", ContactFilter(status=LeadStatus.HOT_LEAD)),
+        ("picker_score_90_100", ContactFilter(score=(90, 100))),
+    ):
+        measure(f"{name}_first_page", store, raw,
+                lambda flt=flt: store.contact_page(flt, nothing), repeat, results)  # type: ignore[misc]
+        measure(f"{name}_count", store, raw,
+                lambda flt=flt: store.contact_count(flt), repeat, results)  # type: ignore[misc]
+
+    hot = ContactFilter(status=LeadStatus.HOT_LEAD)
+    selection = nothing.with_all(hot, True)
+    user = store.current_user("Sarah Mitchell")
+    timings, created = [], 0
+    for n in range(repeat):
+        started = time.perf_counter()
+        segment_id = store.create_segment(SegmentDraft(f"Bench Hot Leads {n}"), selection, user)
+        timings.append(time.perf_counter() - started)
+        details = store.segment_details(segment_id)
+        created = details.members if details else 0
+        store.delete_segment(segment_id, user)  # not timed: keeps the dataset as it was
+    results["select_all_into_new_segment"] = summary("", timings, None, 0) | {
+        "contacts_added": created, "target": "well under a second",
+    }
+
+
+def hot_lead_segment(store: Store, name: str) -> int:
+    """A new segment holding every Hot Lead (~100,000 of a million contacts)."""
+    from segtui.core.contacts import ContactFilter, ContactSelection
+    from segtui.core.enums import LeadStatus
+    from segtui.core.segments import SegmentDraft
+
+    selection = ContactSelection().with_all(ContactFilter(status=LeadStatus.HOT_LEAD), True)
+    return store.create_segment(SegmentDraft(name), selection,
+                                store.current_user("Sarah Mitchell"))
+
+
+def detail_benchmarks(store: Store, raw: RawReplayer, repeat: int,
+                      results: dict[str, Any]) -> None:
+    """Issue 4: the detail screen of a ~100,000-member segment, SQL per tab, then the real
+    screen: open to all cards shown, and each tab key to its content shown."""
+    from segtui.core import clock
+    from segtui.core.activities import ActivityFilter
+    from segtui.core.contacts import ContactFilter, ContactSelection
+    from segtui.core.metrics import last_days
+    from segtui.core.records import Choice
+
+    segment_id = hot_lead_segment(store, "Bench Detail Hot Leads")
+    try:
+        details = store.segment_details(segment_id)
+        results["detail_segment_members"] = details.members if details else 0
+
+        def cards() -> object:
+            return (store.segment_details(segment_id),
+                    store.segment_metrics(segment_id, last_days(clock.today())),
+                    store.overall_conversion(), store.quality_score(segment_id))
+
+        members = ContactFilter(segment=Choice(str(segment_id), "bench"))
+        for name, operation in (
+            ("detail_cards_sql", cards),
+            ("detail_members_first_page_sql",
+             lambda: store.contact_page(members, ContactSelection())),
+            ("detail_members_count_sql", lambda: store.contact_count(members)),
+            ("detail_performance_sql", lambda: store.performance_report(segment_id)),
+            ("detail_analytics_sql", lambda: store.analytics_report(segment_id)),
+            ("detail_insights_sql", lambda: store.insights(segment_id)),
+            ("detail_activity_first_page_sql",
+             lambda: store.activity_page(segment_id, ActivityFilter())),
+        ):
+            measure(name, store, raw, operation, repeat, results)
+        ui = asyncio.run(detail_ui_timings(store, segment_id, repeat))
+        results["detail_open_to_cards_shown"] = summary("detail_open_to_cards_shown",
+                                                        ui.pop("cards"), None, 0)
+        for key, samples in ui.items():
+            results[f"detail_{key}"] = summary("", samples, None, 0)
+    finally:
+        store.delete_segment(segment_id, store.current_user("Sarah Mitchell"))
+
+
+async def one_detail_run(store: Store, segment_id: int,
+                         timings: dict[str, list[float]]) -> None:
+    """One app session: open the detail screen, then show tabs 2-5 in turn."""
+    from segtui.app import SegtuiApp
+    from segtui.screens.detail.insights_tab import InsightCard
+    from segtui.screens.detail.screen import SegmentDetailScreen
+    from segtui.widgets.metric_card import MetricCard
+    from segtui.widgets.paged_table import PagedTable
+
+    app = SegtuiApp(store, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: bool(app.screen.query(PagedTable)))
+        started = time.perf_counter()
+        app.push_screen(SegmentDetailScreen(store, app.user, segment_id, "bench"))
+
+        def screen() -> Any:
+            return app.screen
+
+        await wait_for(lambda: isinstance(screen(), SegmentDetailScreen)
+                       and all(c.value is not None for c in screen().query(
+                           "#detail-cards MetricCard").results(MetricCard)))
+        timings["cards"].append(time.perf_counter() - started)
+        await wait_for(lambda: bool(screen().query("#members"))
+                       and bool(screen().query_one("#members", PagedTable).rows_on_page))
+        timings["contacts_tab_shown"].append(time.perf_counter() - started)
+        for key, name, ready in (
+            ("2", "tab_2_performance_shown",
+             lambda: bool(screen().query("#perf-revenue"))
+             and screen().query_one("#perf-revenue", MetricCard).value is not None
+             and bool(screen().query_one("#perf-health").parts)),
+            ("3", "tab_3_analytics_shown",
+             lambda: bool(screen().query("#weekly"))
+             and bool(screen().query_one("#weekly").labels)),
+            ("4", "tab_4_insights_shown", lambda: bool(screen().query(InsightCard))),
+            ("5", "tab_5_activity_shown",
+             lambda: bool(screen().query("#activities"))
+             and bool(screen().query_one("#activities", PagedTable).rows_on_page)),
+        ):
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.2)
+            keyed = time.perf_counter()
+            await pilot.press(key)
+            await wait_for(ready)
+            timings[name].append(time.perf_counter() - keyed)
+
+
+async def detail_ui_timings(store: Store, segment_id: int,
+                            repeat: int) -> dict[str, list[float]]:
+    timings: dict[str, list[float]] = {"cards": [], "contacts_tab_shown": [],
+                                       "tab_2_performance_shown": [],
+                                       "tab_3_analytics_shown": [],
+                                       "tab_4_insights_shown": [],
+                                       "tab_5_activity_shown": []}
+    for _ in range(repeat):
+        await one_detail_run(store, segment_id, timings)
+    return timings
+
+
+def dataset(store: Store) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from segtui.data.models import Contact, EngagementEvent, Membership, Segment
+
+    with store.reading() as conn:
+        return {
+            name: int(conn.execute(select(func.count()).select_from(model)).scalar_one())
+            for name, model in (("contacts", Contact), ("segments", Segment),
+                                ("memberships", Membership), ("events", EngagementEvent))
+        }
+
+
+def ensure_dataset(db: str, contacts: int, segments: int) -> None:
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    if path is not None and path.exists():
+        return
+    if path is None:
+        store = Store.open(url)
+        empty = store.is_empty()
+        store.close()
+        if not empty:
+            return
+    print(f"building {contacts:,} contacts / {segments:,} segments in {db} ...",
+          file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "segtui", "demo", "--db", db, "--contacts",
+                    str(contacts), "--segments", str(segments), "--build-only"], check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default=str(DEFAULT_DB), help="database path or URL")
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--segments", type=int, default=1_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    ensure_dataset(args.db, args.contacts, args.segments)
+    url = resolve_url(args.db)
+    store = Store.open(url)
+    raw = RawReplayer(url)
+    results: dict[str, Any] = {}
+
+    measure("metric_cards", store, raw, store.dashboard_metrics, args.repeat, results)
+    first_page = store.segment_page(SegmentFilter(), SegmentSort())
+    measure("list_first_page_sql", store, raw,
+            lambda: store.segment_page(SegmentFilter(), SegmentSort()), args.repeat, results)
+    measure("list_count_sql", store, raw, lambda: store.segment_count(SegmentFilter()),
+            args.repeat, results)
+    measure("list_next_page_sql", store, raw,
+            lambda: store.segment_page(SegmentFilter(), SegmentSort(), after=first_page.last),
+            args.repeat, results)
+    measure("list_sorted_by_contacts_sql", store, raw,
+            lambda: store.segment_page(SegmentFilter(),
+                                       SegmentSort(SegmentSortColumn.CONTACTS, True)),
+            args.repeat, results)
+    for term in ("enterprise", "a", "zzqx"):
+        measure(f"search_{term}_sql", store, raw,
+                lambda term=term: store.segment_page(SegmentFilter(search=term),  # type: ignore[misc]
+                                                     SegmentSort()),
+                args.repeat, results)
+    measure("filter_city_sql", store, raw,
+            lambda: store.segment_page(SegmentFilter(city="Boston"), SegmentSort()),
+            args.repeat, results)
+
+    picker_benchmarks(store, raw, args.repeat, results)
+    detail_benchmarks(store, raw, args.repeat, results)
+
+    ui = asyncio.run(ui_timings(store, args.repeat))
+    sql_page = results["list_first_page_sql"]
+    results["app_start_to_interactive_dashboard"] = summary(
+        "app_start_to_interactive_dashboard", ui["start"], None, 0)
+    results["app_start_to_metric_cards_shown"] = summary("", ui["cards"], None, 0)
+    results["search_keystroke_to_updated_list"] = summary(
+        "search_keystroke_to_updated_list", ui["search"],
+        None, 0) | {"note": "after the 150 ms debounce"}
+    results["page_down_the_list"] = summary("page_down_the_list", ui["page"], None, 0)
+    results["page_down_the_list"]["raw_sql_median_ms"] = results["list_next_page_sql"][
+        "raw_sql_median_ms"]
+    del sql_page
+
+    print(json.dumps({
+        "database": url.render_as_string(hide_password=True),
+        "dataset": dataset(store),
+        "operations": results,
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }, indent=2))
+    store.close()
+
+
+if __name__ == "__main__":
+    main()

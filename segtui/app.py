@@ -1,0 +1,84 @@
+"""The Textual application: screens, global keys, theme. Thin by design; handlers live on the
+screens that own the widgets."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import events
+from textual.app import App
+from textual.binding import ActiveBinding, Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from segtui import __version__
+from segtui.commands import OpenSegment, ScreenActions
+from segtui.core.permissions import CurrentUser
+from segtui.data.store import Store
+from segtui.screens.dashboard import HELP_INTRO, DashboardScreen
+from segtui.screens.modals.help import HelpScreen
+
+
+class SegtuiApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "segtui"
+    COMMANDS = App.COMMANDS | {ScreenActions, OpenSegment}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark,f1", "help", "Help"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False),
+    ]
+
+    def __init__(
+        self, store: Store, user: CurrentUser | None = None, *, cursor_blink: bool = True
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.user = user or store.current_user()
+        # The detail tab last shown per segment, while the app runs (spec 7.5).
+        self.remembered_tabs: dict[int, str] = {}  # segment id -> detail tab last shown
+        self.note_drafts: dict[int, str] = {}  # segment id -> unsaved note text
+        self.sub_title = f"v{__version__}"
+        # A blinking cursor redraws twice a second: noise on a slow SSH link, and it makes
+        # screenshots depend on timing. Off applies to every text field as it gets focus.
+        self.cursor_blink = cursor_blink
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Workers run with exit_on_error=False so a failed query can't kill the app; the
+        # ones that don't report their own errors land here and are shown, never swallowed.
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.log.error(event.worker.error)
+            self.notify(f"Something went wrong: {event.worker.error}", severity="error",
+                        markup=False, timeout=10)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):
+            event.widget.cursor_blink = False
+
+    def on_mount(self) -> None:
+        self.push_screen(DashboardScreen(self.store, self.user))
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        # Keys the screen declares, in its order; then the app's; then the focused widget's.
+        declared = [b.action for b in (*self.screen.BINDINGS, *self.BINDINGS)
+                    if isinstance(b, Binding)]
+
+        def rank(active: ActiveBinding) -> int:
+            action = active.binding.action
+            return declared.index(action) if action in declared else len(declared)
+
+        grouped: dict[str, list[str]] = {}  # description -> its keys, in rank order
+        for active in sorted(self.screen.active_bindings.values(), key=rank):
+            binding = active.binding
+            if binding.description:
+                key = self.get_key_display(binding)
+                keys_for = grouped.setdefault(binding.description, [])
+                if key not in keys_for:
+                    keys_for.append(key)
+        keys = [(" ".join(k), description) for description, k in grouped.items()]
+        # A screen whose help depends on its state (the detail screen's current tab)
+        # defines help_text(); others set Textual's HELP.
+        dynamic = getattr(self.screen, "help_text", None)
+        intro = (dynamic() if callable(dynamic) else None) or self.screen.HELP or HELP_INTRO
+        self.push_screen(HelpScreen(f"Help — {self.screen.sub_title or 'segtui'}", intro, keys))

@@ -1,0 +1,259 @@
+"""The `segtui` command. Thin: parse, call core/data, print or launch the app.
+
+Textual is imported only on the paths that open the app, so `--help`, `--version`,
+`db upgrade` and the scripting commands stay fast and work without a terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from segtui import __version__
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+    from segtui.data.store import Store
+
+app = typer.Typer(
+    name="segtui",
+    help="Keyboard-first terminal app for managing CRM customer segments.",
+    add_completion=False,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+class ColorMode(StrEnum):
+    AUTO = "auto"
+    TRUECOLOR = "truecolor"
+    C256 = "256"
+    C16 = "16"
+
+
+# Textual's names for the colour systems (read from TEXTUAL_COLOR_SYSTEM at import time).
+TEXTUAL_COLOR_SYSTEMS = {ColorMode.TRUECOLOR: "truecolor", ColorMode.C256: "256",
+                         ColorMode.C16: "standard"}
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database file path or URL (sqlite:///PATH, postgresql+psycopg://USER@HOST/DB). "
+        "Default: $SEGTUI_DATABASE_URL, else segtui.db in the user data directory.",
+        show_default=False,
+    ),
+]
+
+
+class UserError(Exception):
+    """Something the user can fix; printed as one line on stderr, exit code 1."""
+
+
+def fail(message: str) -> NoReturn:
+    typer.echo(f"segtui: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"segtui {__version__}")
+        raise typer.Exit()
+
+
+def _check_clock() -> None:
+    from segtui.core import clock
+
+    try:
+        clock.fixed_day()
+    except clock.ClockError as exc:
+        fail(str(exc))
+
+
+def _resolve(db: str | None) -> URL:
+    from segtui.data.engine import DatabaseUrlError, resolve_url
+
+    try:
+        return resolve_url(db)
+    except DatabaseUrlError as exc:
+        fail(str(exc))
+
+
+def _open_store(url: URL) -> Store:
+    """Open (creating and migrating) the database, or exit with a readable reason."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from segtui.data.store import Store
+
+    try:
+        return Store.open(url)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        fail(f"cannot open database {url.render_as_string(hide_password=True)}: {reason}")
+
+
+def _anchor_clock(store: Store) -> None:
+    """A database anchored to a date (the demo) keeps that date unless SEGTUI_TODAY is set."""
+    from segtui.core import clock
+
+    anchored = store.fixed_today()
+    if anchored is not None and clock.fixed_day() is None:
+        clock.fix(anchored)
+
+
+def _run_app(store: Store, options: dict[str, Any]) -> None:
+    color: ColorMode = options.get("color", ColorMode.AUTO)
+    if color is not ColorMode.AUTO:
+        os.environ["TEXTUAL_COLOR_SYSTEM"] = TEXTUAL_COLOR_SYSTEMS[color]
+    user = store.current_user(options.get("user"))
+    from segtui.app import SegtuiApp  # imports Textual: only now
+
+    SegtuiApp(store, user).run(mouse=options.get("mouse", True))
+
+
+ColorOption = Annotated[
+    ColorMode,
+    typer.Option("--color", help="Colours to use; 256 or 16 for basic terminals and SSH."),
+]
+UserOption = Annotated[
+    str | None,
+    typer.Option("--user", help="Act as this user (default: $SEGTUI_USER, the database's "
+                 "default user, or your login name).", show_default=False),
+]
+MouseOption = Annotated[
+    bool, typer.Option("--mouse/--no-mouse", help="Capture the mouse (off lets you select text).")
+]
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    db: DbOption = None,
+    color: ColorOption = ColorMode.AUTO,
+    mouse: MouseOption = True,
+    user: UserOption = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Open the segments dashboard on the database (created and migrated on first run)."""
+    ctx.obj = {"db": db, "color": color, "mouse": mouse, "user": user}
+    if ctx.invoked_subcommand is not None:
+        return
+    _check_clock()
+    store = _open_store(_resolve(db))
+    try:
+        _anchor_clock(store)
+        _run_app(store, ctx.obj)
+    finally:
+        store.close()
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    db: DbOption = None,
+    contacts: Annotated[
+        int | None,
+        typer.Option(min=255, help="Also generate a large dataset with this many contacts."),
+    ] = None,
+    segments: Annotated[
+        int | None,
+        typer.Option(min=4, help="With --contacts: this many segments in all (default 1000)."),
+    ] = None,
+    build_only: Annotated[
+        bool, typer.Option("--build-only", help="Create the database, print where, and exit.")
+    ] = False,
+) -> None:
+    """Open the app on a fresh database filled with the specification's sample data.
+
+    Without --db the database is a temporary file, removed when the app exits. The demo's
+    clock is fixed to 2024-02-26, the day the sample describes, unless SEGTUI_TODAY is set.
+    """
+    from segtui.core import clock
+    from segtui.data.demo.plan import DEMO_TODAY
+
+    _check_clock()
+    options = ctx.obj or {}
+    db = db or options.get("db")
+    if clock.fixed_day() is None:
+        clock.fix(DEMO_TODAY)
+    temp_dir: Path | None = None
+    if db is None:
+        temp_dir = Path(tempfile.mkdtemp(prefix="segtui-demo-"))
+        db = str(temp_dir / "demo.db")
+    try:
+        url = _resolve(db)
+        store = _open_store(url)
+        try:
+            _fill_demo(store, contacts, segments)
+            if build_only:
+                typer.echo(f"Demo database ready: {url.render_as_string(hide_password=True)}")
+                temp_dir = None  # the caller asked for the file; keep it
+                return
+            _run_app(store, options)
+        finally:
+            store.close()
+    finally:
+        if temp_dir is not None:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+def _fill_demo(store: Store, contacts: int | None, segments: int | None) -> None:
+    from segtui.core import clock
+    from segtui.data.demo.build import build_demo
+
+    if not store.is_empty():
+        fail(
+            f"{store.url.render_as_string(hide_password=True)} already holds data; "
+            "segtui demo never overwrites a database. Give a new --db path."
+        )
+    if segments is not None and contacts is None:
+        fail("--segments needs --contacts")
+    build_demo(store, clock.today())
+    if contacts is not None:
+        from segtui.data.demo.scale import grow
+
+        grow(store, contacts=contacts, segments=segments or 1000, today=clock.today(),
+             progress=lambda msg: typer.echo(msg, err=True))
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context, db: DbOption = None) -> None:
+    """Apply pending schema migrations (the app also does this when it opens)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from segtui.data import migrate
+    from segtui.data.engine import make_engine
+
+    url = _resolve(db or (ctx.obj or {}).get("db"))
+    engine = make_engine(url)
+    shown = url.render_as_string(hide_password=True)
+    try:
+        applied = migrate.upgrade(engine)
+        revision = migrate.current_revision(engine)
+    except SQLAlchemyError as exc:
+        fail(f"cannot upgrade {shown}: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]}")
+    finally:
+        engine.dispose()
+    state = "upgraded to" if applied else "already at"
+    typer.echo(f"{shown}: {state} revision {revision}")
+
+
+def main() -> None:
+    app(prog_name="segtui")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

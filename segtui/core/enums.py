@@ -1,0 +1,80 @@
+"""Closed vocabularies of the domain. Values are what users see and what the database stores."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SegmentStatus(StrEnum):
+    ACTIVE = "Active"
+    INACTIVE = "Inactive"
+    DRAFT = "Draft"
+
+
+class LeadStatus(StrEnum):
+    NEW = "New"
+    NURTURING = "Nurturing"
+    QUALIFIED = "Qualified"
+    HOT_LEAD = "Hot Lead"
+    CUSTOMER = "Customer"
+    COLD = "Cold"
+
+
+class CompanySize(StrEnum):
+    ENTERPRISE = "Enterprise"
+    MID_MARKET = "Mid-Market"
+    SMB = "SMB"
+
+
+class LifecycleStage(StrEnum):
+    """Seed 001, "Lifecycle Stage"."""
+
+    NEW = "New"
+    ENGAGED = "Engaged"
+    CUSTOMER = "Customer"
+    ADVOCATE = "Advocate"
+    INACTIVE = "Inactive"
+
+
+class SourceChannel(StrEnum):
+    """Seed 001, "Source Channel"."""
+
+    SUBSCRIPTION = "subscription"
+    POST_PURCHASE = "post_purchase"
+    DIRECT = "direct"
+    REFERRAL = "referral"
+
+
+class CampaignStatus(StrEnum):
+    ACTIVE = "Active"
+    PAUSED = "Paused"
+    COMPLETED = "Completed"
+
+
+class EventType(StrEnum):
+    SENT = "sent"
+    OPENED = "opened"
+    CLICKED = "clicked"
+    RESPONDED = "responded"
+    MEETING_ATTENDED = "meeting_attended"
+    CONVERTED = "converted"
+    UNSUBSCRIBED = "unsubscribed"
+
+
+class MembershipSource(StrEnum):
+    MANUAL = "manual"
+    RULE = "rule"
+
+
+class UserRole(StrEnum):
+    MARKETING_MANAGER = "Marketing Manager"
+    CRM_ADMINISTRATOR = "CRM Administrator"
+    VIEWER = "Viewer"
+
+
+# Engagement Rate (spec 7.5): a member is "engaged" when they did any of these in the window.
+ENGAGEMENT_EVENTS: tuple[EventType, ...] = (
+    EventType.OPENED,
+    EventType.RESPONDED,
+    EventType.MEETING_ATTENDED,
+)

@@ -1,0 +1,49 @@
+"""How numbers and dates are written for users (spec 7.1: whole numbers, DD/MM/YYYY)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from segtui.core import clock
+
+
+def round_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded to a whole number, halves away from zero.
+
+    Python's round() rounds halves to even (round(0.5) == 0), which surprises users reading
+    a percentage; business figures round half up.
+    """
+    if denominator == 0:
+        return 0
+    return int((Decimal(numerator) / Decimal(denominator)).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def whole(n: int) -> str:
+    """A whole number with thousands separators: 1234567 -> '1,234,567'."""
+    return f"{n:,}"
+
+
+def dmy(value: date | datetime) -> str:
+    """DD/MM/YYYY, the date format of spec 7.1 and 7.3."""
+    return value.strftime("%d/%m/%Y")
+
+
+def relative_days(when: datetime | date | None, today: date | None = None) -> str:
+    """Spec 7.6 "Last contact date in relative format (X days ago)"."""
+    if when is None:
+        return "never"
+    day = when.date() if isinstance(when, datetime) else when
+    days = ((today or clock.today()) - day).days
+    if days == 0:
+        return "today"
+    if days < 0:
+        return f"in {-days} day{'s' if days != -1 else ''}"
+    return "1 day ago" if days == 1 else f"{days} days ago"
+
+
+def stars(score: int, out_of: int = 100) -> str:
+    """A 0-100 quality score as five stars (spec 7.6 "Quality score displayed with star
+    rating"), rounded half up to whole stars."""
+    filled = min(5, max(0, round_half_up(score * 5, out_of)))
+    return "★" * filled + "☆" * (5 - filled)

@@ -1,0 +1,33 @@
+"""Who may do what (spec 2: marketing managers create and edit; administrators everything).
+
+Viewers may look at everything and change nothing. docs/segments.md explains the choice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from segtui.core.enums import UserRole
+
+
+class Permission(StrEnum):
+    EDIT_SEGMENTS = "change segments"
+    PAUSE_CAMPAIGNS = "pause campaigns"
+
+
+GRANTS: dict[UserRole, frozenset[Permission]] = {
+    UserRole.CRM_ADMINISTRATOR: frozenset(Permission),
+    UserRole.MARKETING_MANAGER: frozenset(Permission),
+    UserRole.VIEWER: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    name: str
+    role: UserRole
+
+    def may(self, permission: Permission) -> bool:
+        return permission in GRANTS[self.role]

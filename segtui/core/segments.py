@@ -1,0 +1,149 @@
+"""What a user submits when creating or editing a segment, and what can go wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from segtui.core.enums import CampaignStatus, SegmentStatus
+from segtui.core.validation import (
+    FieldError,
+    description_error,
+    normalise_name,
+    segment_name_error,
+    tags_error,
+)
+
+
+@dataclass(frozen=True)
+class SegmentDraft:
+    name: str
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    status: SegmentStatus = SegmentStatus.DRAFT
+
+    def normalised(self) -> SegmentDraft:
+        return SegmentDraft(
+            name=normalise_name(self.name),
+            description=self.description.strip(),
+            tags=tuple(normalise_name(t) for t in self.tags),
+            status=self.status,
+        )
+
+    def errors(self, *, kept_tags: Sequence[str] = ()) -> list[FieldError]:
+        """Every rule broken; `kept_tags` were already on the segment (see tag_error)."""
+        return [
+            FieldError(f, m)
+            for f, m in (
+                ("name", segment_name_error(self.name)),
+                ("description", description_error(self.description.strip())),
+                ("tags", tags_error(self.tags, kept=kept_tags)),
+            )
+            if m
+        ]
+
+
+@dataclass(frozen=True)
+class SegmentDetails:
+    """A segment as the edit form shows it, with its version for conflict detection."""
+
+    id: int
+    name: str
+    description: str
+    status: SegmentStatus
+    tags: tuple[str, ...]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    owner: str | None
+    members: int
+    active_campaigns: int
+
+    def as_draft(self) -> SegmentDraft:
+        return SegmentDraft(self.name, self.description, self.tags, self.status)
+
+
+@dataclass(frozen=True)
+class CampaignRef:
+    id: int
+    name: str
+    status: CampaignStatus
+
+
+@dataclass(frozen=True)
+class DeletePreview:
+    """What deleting a segment would remove, and what blocks it (spec 7.4)."""
+
+    segment: SegmentDetails
+    campaigns: tuple[CampaignRef, ...]
+    notes: int
+    activities: int
+
+    @property
+    def active_campaigns(self) -> tuple[CampaignRef, ...]:
+        return tuple(c for c in self.campaigns if c.status is CampaignStatus.ACTIVE)
+
+
+# -- what can go wrong when writing ------------------------------------------------------
+
+
+class SegmentError(Exception):
+    """Base of the errors a segment write reports to the user."""
+
+
+@dataclass
+class InvalidSegment(SegmentError):
+    errors: list[FieldError] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return " ".join(e.message for e in self.errors)
+
+
+@dataclass
+class DuplicateSegmentName(SegmentError):
+    name: str
+
+    def __str__(self) -> str:
+        return f"A segment named “{self.name}” already exists (names ignore case)."
+
+
+@dataclass
+class SegmentNotFound(SegmentError):
+    segment_id: int
+
+    def __str__(self) -> str:
+        return "This segment no longer exists: someone deleted it."
+
+
+@dataclass
+class SegmentConflict(SegmentError):
+    """Someone else saved the segment after it was opened for editing."""
+
+    current: SegmentDetails
+
+    def __str__(self) -> str:
+        return "Someone else changed this segment while you were editing it."
+
+
+@dataclass
+class SegmentInUse(SegmentError):
+    active: tuple[CampaignRef, ...]
+
+    def __str__(self) -> str:
+        n = len(self.active)
+        return (
+            "This segment cannot be deleted because it is being used in active campaigns. "
+            f"You need to pause {n} active campaign{'s' if n != 1 else ''} before deleting "
+            "this segment."
+        )
+
+
+@dataclass
+class NotAllowed(SegmentError):
+    user: str
+    role: str
+    action: str
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) is not allowed to {self.action}."

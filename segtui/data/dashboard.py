@@ -1,0 +1,46 @@
+"""SQL for the dashboard's metric cards (spec 7.1, acceptance criterion 1)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, case, exists, func, select
+
+from segtui.core.enums import EventType, SegmentStatus
+from segtui.core.formatting import round_half_up
+from segtui.core.records import DashboardMetrics
+from segtui.data.models import EngagementEvent, Membership, Segment
+from segtui.data.sql import current_membership
+
+
+def dashboard_metrics(conn: Connection) -> DashboardMetrics:
+    segments = conn.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((Segment.status == SegmentStatus.ACTIVE, 1), else_=0)), 0),
+        ).select_from(Segment)
+    ).one()
+    members = conn.execute(
+        select(func.count(), func.count(func.distinct(Membership.contact_id)))
+        .select_from(Membership)
+        .where(current_membership())
+    ).one()
+    unsubscribed = conn.execute(
+        select(func.count(func.distinct(EngagementEvent.contact_id))).where(
+            EngagementEvent.type == EventType.UNSUBSCRIBED,
+            exists(
+                select(1).where(
+                    Membership.contact_id == EngagementEvent.contact_id, current_membership()
+                )
+            ),
+        )
+    ).scalar_one()
+    total_segments, active_segments = int(segments[0]), int(segments[1])
+    memberships, distinct_members = int(members[0]), int(members[1])
+    return DashboardMetrics(
+        total_segments=total_segments,
+        total_contacts=distinct_members,
+        active_segments=active_segments,
+        # Spec 7.1 "Avg. Segment Size": the mean size of a segment, i.e. memberships per
+        # segment (a contact in two segments counts in both), rounded half up.
+        avg_segment_size=round_half_up(memberships, total_segments),
+        unsubscribed_contacts=int(unsubscribed),
+    )

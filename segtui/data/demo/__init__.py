@@ -1,0 +1,1 @@
+"""Demo data: the specification's section 8 sample, computed from generated facts."""

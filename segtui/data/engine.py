@@ -1,0 +1,120 @@
+"""Where the database is and how segtui connects to it.
+
+SQLite (the embedded default) is tuned for an interactive app that reads from worker threads
+while writing: WAL so readers never block the writer, foreign keys on, a busy timeout, and
+`BEGIN IMMEDIATE` for write transactions so two writers queue up at BEGIN instead of
+failing half-way with "database is locked". PostgreSQL needs none of this.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import StaticPool
+
+ENV_VAR = "SEGTUI_DATABASE_URL"
+BUSY_TIMEOUT_MS = 10_000
+# Execution option that marks a connection as a writer (see `_begin`).
+WRITE_OPTION = "segtui_write"
+
+
+class DatabaseUrlError(ValueError):
+    """A --db value that is neither a path nor a database URL segtui supports."""
+
+
+def default_database_path() -> Path:
+    """The embedded default database, in the platform's user data directory."""
+    import platformdirs  # only needed when no --db is given
+
+    return platformdirs.user_data_path("segtui") / "segtui.db"
+
+
+def resolve_url(db: str | None = None) -> URL:
+    """--db, else SEGTUI_DATABASE_URL, else the default file; paths become SQLite URLs."""
+    raw = (db or os.environ.get(ENV_VAR, "")).strip()
+    if not raw:
+        return sqlite_url(default_database_path())
+    if "://" not in raw:
+        return sqlite_url(Path(raw))
+    try:
+        url = make_url(raw)
+    except Exception as exc:
+        raise DatabaseUrlError(f"not a database URL: {raw!r} ({exc})") from None
+    backend = url.get_backend_name()
+    if backend in ("postgres", "postgresql"):
+        # psycopg 3 is the driver segtui ships with; plain postgresql:// would ask for psycopg2.
+        return url.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        return url
+    raise DatabaseUrlError(
+        f"unsupported database {backend!r}: use a file path, sqlite:///PATH or "
+        "postgresql+psycopg://USER@HOST/DB"
+    )
+
+
+def sqlite_url(path: Path) -> URL:
+    return URL.create("sqlite", database=str(path.expanduser().resolve()))
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file behind a SQLite URL, or None for in-memory databases and other engines."""
+    if not is_sqlite(url) or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def make_engine(url: URL) -> Engine:
+    if is_sqlite(url):
+        return _sqlite_engine(url)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    path = sqlite_path(url)
+    kwargs: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    }
+    if path is None:
+        kwargs["poolclass"] = StaticPool  # one shared in-memory database
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Hand transaction control to SQLAlchemy (pysqlite's own BEGIN is deferred and late).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+    register_sqlite_functions(dbapi_connection)
+
+
+def register_sqlite_functions(dbapi_connection: Any) -> None:
+    """SQL functions SQLite lacks. casefold(): full Unicode case folding, where SQLite's
+    lower() folds ASCII only ('É' stays 'É'); see `segtui.data.sql.casefold`."""
+    dbapi_connection.create_function(
+        "casefold", 1, lambda v: v.casefold() if isinstance(v, str) else v,
+        deterministic=True,
+    )
+
+
+def _sqlite_begin(connection: Any) -> None:
+    writing = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -1,0 +1,22 @@
+"""Alembic environment: the engine is handed in by `segtui.data.migrate`, never read from a file."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Engine
+
+from segtui.data.engine import WRITE_OPTION
+from segtui.data.models import Base
+
+engine = context.config.attributes["engine"]
+assert isinstance(engine, Engine)
+
+with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=engine.dialect.name == "sqlite",  # SQLite can't ALTER most things
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()

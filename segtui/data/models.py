@@ -1,0 +1,312 @@
+"""The schema, as SQLAlchemy 2.x typed ORM models.
+
+The first Alembic migration creates exactly this (tests/data/test_migrations.py proves it).
+Conventions:
+- Closed vocabularies are stored as their user-visible values with a CHECK constraint.
+- Money is integer cents: exact on every engine, no float drift in sums.
+- Case-insensitive uniqueness (segment names, tag names) uses a `*_key` column holding the
+  case-folded value with a plain UNIQUE index, which behaves the same on SQLite and PostgreSQL.
+- Membership keeps history: a row per stay in a segment; `removed_at IS NULL` means "current".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+from segtui.core.enums import (
+    CampaignStatus,
+    CompanySize,
+    EventType,
+    LeadStatus,
+    LifecycleStage,
+    MembershipSource,
+    SegmentStatus,
+    SourceChannel,
+    UserRole,
+)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Event ids reach 10M+ on the reference dataset: BIGINT on PostgreSQL, INTEGER (the rowid
+# alias, already 64-bit) on SQLite so autoincrement works there.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+def name_key(value: str) -> str:
+    """The case-insensitive identity of a name: trimmed and case-folded."""
+    return value.strip().casefold()
+
+
+def vocabulary(enum: type[StrEnum], name: str) -> Enum:
+    """A closed vocabulary column: stores the value text, checked by a CHECK constraint."""
+    return Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        validate_strings=True,
+        length=max(len(m.value) for m in enum),
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+segment_tags = Table(
+    "segment_tags",
+    Base.metadata,
+    Column("segment_id", ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+contact_tags = Table(
+    "contact_tags",
+    Base.metadata,
+    Column("contact_id", ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+campaign_segments = Table(
+    "campaign_segments",
+    Base.metadata,
+    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "segment_id", ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[UserRole] = mapped_column(vocabulary(UserRole, "user_role"))
+
+    @validates("name")
+    def _keep_key(self, _: str, value: str) -> str:
+        self.name_key = name_key(value)
+        return value
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    name_key: Mapped[str] = mapped_column(String(50), unique=True)
+
+    @validates("name")
+    def _keep_key(self, _: str, value: str) -> str:
+        self.name_key = name_key(value)
+        return value
+
+
+class Company(Base):
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    size: Mapped[CompanySize | None] = mapped_column(vocabulary(CompanySize, "company_size"))
+    industry: Mapped[str | None] = mapped_column(String(100))
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        CheckConstraint("quality_score BETWEEN 0 AND 100", name="quality_score_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    phone: Mapped[str | None] = mapped_column(String(50))
+    title: Mapped[str | None] = mapped_column(String(200))
+    company_id: Mapped[int | None] = mapped_column(
+        ForeignKey("companies.id", ondelete="SET NULL"), index=True
+    )
+    lead_status: Mapped[LeadStatus] = mapped_column(vocabulary(LeadStatus, "lead_status"))
+    lifecycle_stage: Mapped[LifecycleStage | None] = mapped_column(
+        vocabulary(LifecycleStage, "lifecycle_stage")
+    )
+    source: Mapped[SourceChannel | None] = mapped_column(vocabulary(SourceChannel, "source"))
+    city: Mapped[str | None] = mapped_column(String(100), index=True)
+    state: Mapped[str | None] = mapped_column(String(100), index=True)
+    country: Mapped[str | None] = mapped_column(String(100))
+    region: Mapped[str | None] = mapped_column(String(50))
+    quality_score: Mapped[int] = mapped_column(Integer, server_default=text("50"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_contacted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+    company: Mapped[Company | None] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary=contact_tags, order_by=Tag.name)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Segment(Base):
+    __tablename__ = "segments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(String(500), server_default=text("''"))
+    status: Mapped[SegmentStatus] = mapped_column(
+        vocabulary(SegmentStatus, "segment_status"), index=True
+    )
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+    owner: Mapped[User | None] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary=segment_tags, order_by=Tag.name)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @validates("name")
+    def _keep_key(self, _: str, value: str) -> str:
+        self.name_key = name_key(value)
+        return value
+
+
+class Membership(Base):
+    """One stay of a contact in a segment. Current when `removed_at` is NULL."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        # At most one current stay per (segment, contact); past stays are history.
+        Index(
+            "uq_memberships_current",
+            "segment_id",
+            "contact_id",
+            unique=True,
+            sqlite_where=text("removed_at IS NULL"),
+            postgresql_where=text("removed_at IS NULL"),
+        ),
+        # Covering index for "members of a segment" and per-segment counts.
+        Index("ix_memberships_segment", "segment_id", "removed_at", "contact_id"),
+        # Covering index for "segments of a contact" and distinct-member counts.
+        Index("ix_memberships_contact", "contact_id", "removed_at", "segment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    source: Mapped[MembershipSource] = mapped_column(
+        vocabulary(MembershipSource, "membership_source")
+    )
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    removed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[CampaignStatus] = mapped_column(vocabulary(CampaignStatus, "campaign_status"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+    segments: Mapped[list[Segment]] = relationship(secondary=campaign_segments)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class EngagementEvent(Base):
+    """A fact: a contact did something (optionally within a campaign) at a time."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_contact", "contact_id", "type", "occurred_at"),
+        Index("ix_events_campaign", "campaign_id", "type", "contact_id"),
+        Index("ix_events_type_time", "type", "occurred_at"),
+        CheckConstraint("revenue_cents >= 0", name="revenue_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL")
+    )
+    type: Mapped[EventType] = mapped_column(vocabulary(EventType, "event_type"))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    revenue_cents: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Activity(Base):
+    """A line of a segment's activity timeline (spec 7.9)."""
+
+    __tablename__ = "activities"
+    __table_args__ = (Index("ix_activities_segment_time", "segment_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(50))
+    description: Mapped[str] = mapped_column(String(500))
+    details: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    performer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+    performer: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Note(Base):
+    """A note on a segment (spec 7.10)."""
+
+    __tablename__ = "notes"
+    __table_args__ = (Index("ix_notes_segment_time", "segment_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    author: Mapped[User | None] = relationship()
+
+
+class Setting(Base):
+    """Small key/value facts about the database itself (e.g. the demo's reference date)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(String(1000))

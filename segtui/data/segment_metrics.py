@@ -1,0 +1,124 @@
+"""SQL for one segment's metrics (spec 7.5, 7.7). Formulas: docs/metrics.md."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, select
+
+from segtui.core.enums import ENGAGEMENT_EVENTS, EventType
+from segtui.core.metrics import CampaignPerformance, SegmentMetrics, Window
+from segtui.data.models import (
+    Campaign,
+    Contact,
+    EngagementEvent,
+    Membership,
+    campaign_segments,
+)
+from segtui.data.sql import current_membership
+
+
+def _members(segment_id: int) -> Select[int]:
+    return select(Membership.contact_id).where(
+        Membership.segment_id == segment_id, current_membership()
+    )
+
+
+def _members_with(
+    conn: Connection, segment_id: int, *conditions: ColumnElement[bool]
+) -> int:
+    """How many current members of the segment have an event matching `conditions`."""
+    query = select(func.count(func.distinct(EngagementEvent.contact_id))).where(
+        EngagementEvent.contact_id.in_(_members(segment_id)), *conditions
+    )
+    return int(conn.execute(query).scalar_one())
+
+
+def segment_metrics(conn: Connection, segment_id: int, window: Window) -> SegmentMetrics:
+    previous = window.previous()
+    members = conn.execute(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.segment_id == segment_id, current_membership())
+    ).scalar_one()
+
+    def engaged_in(w: Window) -> int:
+        return _members_with(
+            conn,
+            segment_id,
+            EngagementEvent.type.in_(ENGAGEMENT_EVENTS),
+            EngagementEvent.occurred_at >= w.start,
+            EngagementEvent.occurred_at < w.end,
+        )
+
+    converted = _members_with(conn, segment_id, EngagementEvent.type == EventType.CONVERTED)
+    unsubscribed = _members_with(
+        conn, segment_id, EngagementEvent.type == EventType.UNSUBSCRIBED
+    )
+    campaigns = conn.execute(
+        select(func.count())
+        .select_from(campaign_segments)
+        .where(campaign_segments.c.segment_id == segment_id)
+    ).scalar_one()
+    return SegmentMetrics(
+        members=int(members),
+        engaged=engaged_in(window),
+        engaged_previous=engaged_in(previous),
+        converted=converted,
+        unsubscribed=unsubscribed,
+        campaigns=int(campaigns),
+    )
+
+
+def campaign_performance(conn: Connection, segment_id: int) -> list[CampaignPerformance]:
+    """Per campaign using the segment: distinct members sent/opened/clicked/converted, and
+    the revenue of members' conversions in that campaign."""
+    e = EngagementEvent
+
+    def distinct_of(kind: EventType) -> ColumnElement[int]:
+        return func.count(func.distinct(case((e.type == kind, e.contact_id))))
+
+    query = (
+        select(
+            Campaign.id,
+            Campaign.name,
+            Campaign.status,
+            distinct_of(EventType.SENT).label("sent"),
+            distinct_of(EventType.OPENED).label("opened"),
+            distinct_of(EventType.CLICKED).label("clicked"),
+            distinct_of(EventType.CONVERTED).label("converted"),
+            func.coalesce(
+                func.sum(case((e.type == EventType.CONVERTED, e.revenue_cents), else_=0)), 0
+            ).label("revenue"),
+        )
+        .select_from(Campaign)
+        .join(campaign_segments, campaign_segments.c.campaign_id == Campaign.id)
+        .outerjoin(
+            e, and_(e.campaign_id == Campaign.id, e.contact_id.in_(_members(segment_id)))
+        )
+        .where(campaign_segments.c.segment_id == segment_id)
+        .group_by(Campaign.id, Campaign.name, Campaign.status)
+        .order_by(Campaign.created_at.desc(), Campaign.id)
+    )
+    return [
+        CampaignPerformance(
+            campaign_id=r.id,
+            name=r.name,
+            status=str(r.status),
+            sent=int(r.sent),
+            opened=int(r.opened),
+            clicked=int(r.clicked),
+            converted=int(r.converted),
+            revenue_cents=int(r.revenue),
+        )
+        for r in conn.execute(query)
+    ]
+
+
+def overall_conversion(conn: Connection) -> tuple[int, int]:
+    """(contacts with a conversion, all contacts): the baseline a segment's conversion rate
+    is compared with (spec 7.5 "Conversion Rate shows percentage with comparison text")."""
+    converted = conn.execute(
+        select(func.count(func.distinct(EngagementEvent.contact_id)))
+        .where(EngagementEvent.type == EventType.CONVERTED)
+    ).scalar_one()
+    total = conn.execute(select(func.count()).select_from(Contact)).scalar_one()
+    return int(converted), int(total)

@@ -1,0 +1,316 @@
+"""Writing segments: create, edit, delete, add members, pause campaigns (spec 7.2-7.4, 7.11).
+
+Every function runs inside the caller's write transaction (`Store.writing()`), so each user
+action is all-or-nothing. Each change to a segment is logged as an activity by the acting
+user (spec 7.9).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from segtui.core import clock
+from segtui.core.contacts import ContactSelection
+from segtui.core.enums import CampaignStatus, SegmentStatus
+from segtui.core.permissions import CurrentUser, Permission
+from segtui.core.segments import (
+    CampaignRef,
+    DeletePreview,
+    DuplicateSegmentName,
+    InvalidSegment,
+    NotAllowed,
+    SegmentConflict,
+    SegmentDetails,
+    SegmentDraft,
+    SegmentInUse,
+    SegmentNotFound,
+)
+from segtui.data.contact_list import add_selected_members
+from segtui.data.models import (
+    Activity,
+    Campaign,
+    Membership,
+    Note,
+    Segment,
+    Tag,
+    User,
+    campaign_segments,
+    name_key,
+    segment_tags,
+)
+from segtui.data.sql import current_membership
+
+
+def _require(user: CurrentUser, permission: Permission) -> None:
+    if not user.may(permission):
+        raise NotAllowed(user.name, user.role.value, permission.value)
+
+
+def _known_tags(conn: Connection, names: Sequence[str]) -> list[str]:
+    """Those of `names` the database already has: they were accepted once (perhaps by an
+    import, before today's rules) and are not judged again; only new tag names are."""
+    keys = {name_key(n): n for n in names}
+    known = set(conn.execute(select(Tag.name_key).where(Tag.name_key.in_(keys))).scalars())
+    return [n for k, n in keys.items() if k in known]
+
+
+def _checked(conn: Connection, draft: SegmentDraft) -> SegmentDraft:
+    draft = draft.normalised()
+    errors = draft.errors(kept_tags=_known_tags(conn, draft.tags))
+    if errors:
+        raise InvalidSegment(errors)
+    return draft
+
+
+def log_activity(
+    conn: Connection, segment_id: int, kind: str, description: str, details: str,
+    user: CurrentUser, at: datetime,
+) -> None:
+    conn.execute(
+        insert(Activity).values(
+            segment_id=segment_id, type=kind, description=description, details=details,
+            performer_id=user.id, created_at=at,
+        )
+    )
+
+
+def _name_taken(conn: Connection, name: str, except_id: int | None = None) -> bool:
+    query = select(Segment.id).where(Segment.name_key == name_key(name))
+    if except_id is not None:
+        query = query.where(Segment.id != except_id)
+    return conn.execute(query).first() is not None
+
+
+def _tag_ids(conn: Connection, names: Sequence[str]) -> list[int]:
+    """Ids of these tags, creating the missing ones (a concurrent creator is harmless)."""
+    if not names:
+        return []
+    keys = {name_key(n): n for n in names}
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    conn.execute(
+        dialect_insert(Tag)
+        .values([{"name": n, "name_key": k} for k, n in keys.items()])
+        .on_conflict_do_nothing(index_elements=["name_key"])
+    )
+    found = dict(conn.execute(select(Tag.name_key, Tag.id).where(Tag.name_key.in_(keys))).all())
+    return [found[name_key(n)] for n in names]
+
+
+def _set_tags(conn: Connection, segment_id: int, names: Sequence[str]) -> None:
+    conn.execute(delete(segment_tags).where(segment_tags.c.segment_id == segment_id))
+    ids = _tag_ids(conn, names)
+    if ids:
+        conn.execute(insert(segment_tags), [{"segment_id": segment_id, "tag_id": t} for t in ids])
+
+
+def create_segment(
+    conn: Connection, draft: SegmentDraft, selection: ContactSelection, user: CurrentUser
+) -> int:
+    _require(user, Permission.EDIT_SEGMENTS)
+    draft = _checked(conn, draft)
+    if _name_taken(conn, draft.name):
+        raise DuplicateSegmentName(draft.name)
+    now = clock.now()
+    try:
+        segment_id = conn.execute(
+            insert(Segment)
+            .values(
+                name=draft.name, name_key=name_key(draft.name), description=draft.description,
+                status=draft.status, owner_id=user.id, created_at=now, updated_at=now,
+                version=1,
+            )
+            .returning(Segment.id)
+        ).scalar_one()
+    except IntegrityError:  # created by someone else between the check and the insert
+        raise DuplicateSegmentName(draft.name) from None
+    _set_tags(conn, segment_id, draft.tags)
+    added = add_selected_members(conn, segment_id, selection, now=now, actor_id=user.id)
+    log_activity(conn, segment_id, "Segment Created",
+                 f"Segment created with {added:,} contact{'s' if added != 1 else ''}",
+                 draft.description, user, now)
+    return int(segment_id)
+
+
+def details(conn: Connection, segment_id: int) -> SegmentDetails | None:
+    row = conn.execute(
+        select(Segment.id, Segment.name, Segment.description, Segment.status, Segment.version,
+               Segment.created_at, Segment.updated_at, User.name.label("owner"))
+        .outerjoin(User, User.id == Segment.owner_id)
+        .where(Segment.id == segment_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    tags = tuple(
+        conn.execute(
+            select(Tag.name)
+            .join(segment_tags, segment_tags.c.tag_id == Tag.id)
+            .where(segment_tags.c.segment_id == segment_id)
+            .order_by(func.lower(Tag.name))
+        ).scalars()
+    )
+    members = conn.execute(
+        select(func.count()).select_from(Membership)
+        .where(Membership.segment_id == segment_id, current_membership())
+    ).scalar_one()
+    active = conn.execute(
+        select(func.count()).select_from(campaign_segments)
+        .join(Campaign, Campaign.id == campaign_segments.c.campaign_id)
+        .where(campaign_segments.c.segment_id == segment_id,
+               Campaign.status == CampaignStatus.ACTIVE)
+    ).scalar_one()
+    return SegmentDetails(
+        id=row.id, name=row.name, description=row.description,
+        status=SegmentStatus(row.status), tags=tags, version=row.version,
+        created_at=row.created_at, updated_at=row.updated_at, owner=row.owner,
+        members=int(members), active_campaigns=int(active),
+    )
+
+
+def _describe_changes(before: SegmentDetails, after: SegmentDraft) -> list[str]:
+    changes = []
+    if before.name != after.name:
+        changes.append(f"name “{before.name}” → “{after.name}”")
+    if before.description != after.description:
+        changes.append("description")
+    if before.status is not after.status:
+        changes.append(f"status {before.status.value} → {after.status.value}")
+    if sorted(map(name_key, before.tags)) != sorted(map(name_key, after.tags)):
+        changes.append("tags")
+    return changes
+
+
+def update_segment(
+    conn: Connection,
+    segment_id: int,
+    expected_version: int,
+    draft: SegmentDraft,
+    selection: ContactSelection,
+    user: CurrentUser,
+) -> int:
+    """Save an edit made on version `expected_version`; returns how many contacts were added.
+
+    The UPDATE only matches that version: if someone saved in between, nothing is written
+    and SegmentConflict carries their version, so the form can show both.
+    """
+    _require(user, Permission.EDIT_SEGMENTS)
+    before = details(conn, segment_id)
+    if before is None:
+        raise SegmentNotFound(segment_id)
+    if before.version != expected_version:
+        raise SegmentConflict(before)  # before judging the draft: the user must see this
+    draft = _checked(conn, draft)
+    if _name_taken(conn, draft.name, except_id=segment_id):
+        raise DuplicateSegmentName(draft.name)
+    now = clock.now()
+    changes = _describe_changes(before, draft)
+    if changes:
+        result = conn.execute(
+            update(Segment)
+            .where(Segment.id == segment_id, Segment.version == expected_version)
+            .values(name=draft.name, name_key=name_key(draft.name),
+                    description=draft.description, status=draft.status, updated_at=now,
+                    version=Segment.version + 1)
+        )
+        if result.rowcount != 1:  # lost a race with another writer
+            current = details(conn, segment_id)
+            raise SegmentConflict(current) if current else SegmentNotFound(segment_id)
+        _set_tags(conn, segment_id, draft.tags)
+        only_status = len(changes) == 1 and changes[0].startswith("status")
+        kind = "Status Changed" if only_status else "Segment Edited"
+        log_activity(conn, segment_id, kind, "Changed " + ", ".join(changes), "", user, now)
+    added = _add_members(conn, segment_id, selection, user, now)
+    return added
+
+
+def _add_members(
+    conn: Connection, segment_id: int, selection: ContactSelection, user: CurrentUser,
+    now: datetime,
+) -> int:
+    if selection.is_empty:
+        return 0
+    added = add_selected_members(conn, segment_id, selection, now=now, actor_id=user.id)
+    if added:
+        # Adding members modifies the segment ("Last Modified") without changing the fields
+        # an editor may be holding, so the version stays.
+        conn.execute(update(Segment).where(Segment.id == segment_id).values(updated_at=now))
+        log_activity(conn, segment_id, "Contacts Added",
+                     f"Added {added:,} contact{'s' if added != 1 else ''}", "", user, now)
+    return added
+
+
+def add_members(
+    conn: Connection, segment_id: int, selection: ContactSelection, user: CurrentUser
+) -> int:
+    _require(user, Permission.EDIT_SEGMENTS)
+    if details(conn, segment_id) is None:
+        raise SegmentNotFound(segment_id)
+    return _add_members(conn, segment_id, selection, user, clock.now())
+
+
+def delete_preview(conn: Connection, segment_id: int) -> DeletePreview | None:
+    segment = details(conn, segment_id)
+    if segment is None:
+        return None
+    campaigns = tuple(
+        CampaignRef(r.id, r.name, CampaignStatus(r.status))
+        for r in conn.execute(
+            select(Campaign.id, Campaign.name, Campaign.status)
+            .join(campaign_segments, campaign_segments.c.campaign_id == Campaign.id)
+            .where(campaign_segments.c.segment_id == segment_id)
+            .order_by(Campaign.status, func.lower(Campaign.name))
+        )
+    )
+
+    def count(model: type[Note] | type[Activity]) -> int:
+        return int(conn.execute(select(func.count()).select_from(model)
+                                .where(model.segment_id == segment_id)).scalar_one())
+
+    return DeletePreview(segment, campaigns, count(Note), count(Activity))
+
+
+def delete_segment(conn: Connection, segment_id: int, user: CurrentUser) -> None:
+    """Delete the segment with its memberships, notes and activities; contacts stay."""
+    _require(user, Permission.EDIT_SEGMENTS)
+    preview = delete_preview(conn, segment_id)
+    if preview is None:
+        raise SegmentNotFound(segment_id)
+    if preview.active_campaigns:
+        raise SegmentInUse(preview.active_campaigns)
+    # Explicit deletes rather than relying on ON DELETE CASCADE alone: the same statements
+    # on every engine, and SQLite connections opened by other tools may have FKs off.
+    for model in (Membership, Note, Activity):
+        conn.execute(delete(model).where(model.segment_id == segment_id))
+    conn.execute(delete(segment_tags).where(segment_tags.c.segment_id == segment_id))
+    conn.execute(delete(campaign_segments).where(campaign_segments.c.segment_id == segment_id))
+    conn.execute(delete(Segment).where(Segment.id == segment_id))
+
+
+def pause_campaigns(
+    conn: Connection, segment_id: int, campaign_ids: Sequence[int], user: CurrentUser
+) -> int:
+    """Pause these active campaigns (from the delete dialog); logged on the segment."""
+    _require(user, Permission.PAUSE_CAMPAIGNS)
+    if details(conn, segment_id) is None:
+        raise SegmentNotFound(segment_id)
+    # Only active campaigns that use this segment: the dialog can't pause anything else.
+    targets = (
+        select(campaign_segments.c.campaign_id)
+        .where(campaign_segments.c.segment_id == segment_id,
+               campaign_segments.c.campaign_id.in_(campaign_ids))
+    )
+    active = (Campaign.id.in_(targets), Campaign.status == CampaignStatus.ACTIVE)
+    names = list(conn.execute(select(Campaign.name).where(*active)).scalars())
+    result = conn.execute(
+        update(Campaign).where(*active)
+        .values(status=CampaignStatus.PAUSED, version=Campaign.version + 1)
+    )
+    if names:
+        log_activity(conn, segment_id, "Campaigns Paused", "Paused " + ", ".join(names),
+                     "Paused from the Delete Segment dialog", user, clock.now())
+    return int(result.rowcount or 0)

@@ -1,0 +1,318 @@
+"""The Store API: everything the UI and the CLI may ask of the database.
+
+Methods are synchronous and thread-safe (each call takes its own pooled connection); the UI
+calls them from worker threads. They return the frozen records of `segtui.core.records`,
+never ORM objects, so nothing lazy-loads on the UI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
+
+from segtui.core import clock
+from segtui.core.activities import ActivityFilter, ActivityRow, NoteRow
+from segtui.core.analytics import AnalyticsReport, PerformanceReport, QualityScore
+from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
+from segtui.core.insights import Insight
+from segtui.core.metrics import CampaignPerformance, SegmentMetrics, Window
+from segtui.core.permissions import CurrentUser
+from segtui.core.records import (
+    Choice,
+    ChoiceKind,
+    DashboardMetrics,
+    Keyset,
+    Page,
+    SegmentFilter,
+    SegmentRow,
+    SegmentSort,
+)
+from segtui.core.segments import DeletePreview, SegmentDetails, SegmentDraft
+from segtui.data import (
+    choices,
+    contact_list,
+    dashboard,
+    insights,
+    migrate,
+    segment_analytics,
+    segment_list,
+    segment_metrics,
+    segment_writes,
+    timeline,
+    users,
+)
+from segtui.data.engine import WRITE_OPTION, make_engine
+from segtui.data.keyset import Window as PageWindow
+from segtui.data.models import Contact, Segment, Setting
+
+PAGE_SIZE = 200
+FIXED_TODAY_SETTING = "clock.today"
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._writer = engine.execution_options(**{WRITE_OPTION: True})
+
+    @classmethod
+    def open(cls, url: URL, *, upgrade: bool = True) -> Store:
+        """Connect to `url`, creating and migrating the schema unless told not to."""
+        store = cls(make_engine(url))
+        if upgrade:
+            migrate.upgrade(store.engine)
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @property
+    def url(self) -> URL:
+        return self.engine.url
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """One read transaction: the queries inside see one consistent snapshot."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One write transaction (BEGIN IMMEDIATE on SQLite); commits on success."""
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.writing() as session:
+            yield session.connection()
+
+    # -- who is working --------------------------------------------------------------------
+
+    def current_user(self, name: str | None = None) -> CurrentUser:
+        """--user, SEGTUI_USER, the database's default user, or the OS login (created as a
+        Marketing Manager the first time)."""
+        with self._write() as conn:
+            return users.resolve(conn, name)
+
+    # -- the database itself -------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        """True when the database holds no contacts and no segments."""
+        with self.reading() as conn:
+            contacts = conn.execute(select(func.count()).select_from(Contact)).scalar_one()
+            segments = conn.execute(select(func.count()).select_from(Segment)).scalar_one()
+        return contacts == 0 and segments == 0
+
+    def fixed_today(self) -> date | None:
+        """The date this database's data is anchored to, if it has one (demo databases)."""
+        with self.reading() as conn:
+            value = conn.execute(
+                select(Setting.value).where(Setting.key == FIXED_TODAY_SETTING)
+            ).scalar_one_or_none()
+        return date.fromisoformat(value) if value else None
+
+    # -- dashboard -----------------------------------------------------------------------
+
+    def dashboard_metrics(self) -> DashboardMetrics:
+        with self.reading() as conn:
+            return dashboard.dashboard_metrics(conn)
+
+    def segment_count(self, flt: SegmentFilter) -> int:
+        with self.reading() as conn:
+            return segment_list.count_segments(conn, flt)
+
+    def segment_page(
+        self,
+        flt: SegmentFilter,
+        sort: SegmentSort,
+        *,
+        after: Keyset | None = None,
+        before: Keyset | None = None,
+        at_end: bool = False,
+        starting_at: int | None = None,
+        limit: int = PAGE_SIZE,
+    ) -> Page[SegmentRow]:
+        with self.reading() as conn:
+            return segment_list.fetch_page(
+                conn, flt, sort, after=after, before=before, at_end=at_end,
+                starting_at=starting_at, limit=limit,
+            )
+
+    def iter_segments(self, flt: SegmentFilter, sort: SegmentSort) -> Iterator[SegmentRow]:
+        """Every segment matching `flt` in `sort` order, fetched a page at a time."""
+        after: Keyset | None = None
+        while True:
+            page = self.segment_page(flt, sort, after=after)
+            yield from page.rows
+            if not page.has_after:
+                return
+            after = page.last
+
+    def choices(self, kind: ChoiceKind, text: str = "", limit: int = 50) -> list[Choice]:
+        with self.reading() as conn:
+            return choices.search_choices(conn, kind, text, limit)
+
+    # -- one segment -----------------------------------------------------------------------
+
+    def segment_metrics(self, segment_id: int, window: Window) -> SegmentMetrics:
+        with self.reading() as conn:
+            return segment_metrics.segment_metrics(conn, segment_id, window)
+
+    def campaign_performance(self, segment_id: int) -> list[CampaignPerformance]:
+        with self.reading() as conn:
+            return segment_metrics.campaign_performance(conn, segment_id)
+
+    def segment_row(self, segment_id: int) -> SegmentRow | None:
+        with self.reading() as conn:
+            return segment_list.row_by_id(conn, segment_id)
+
+    # -- contacts ------------------------------------------------------------------------
+
+    def contact_page(
+        self,
+        flt: ContactFilter,
+        selection: ContactSelection,
+        *,
+        after: Keyset | None = None,
+        before: Keyset | None = None,
+        at_end: bool = False,
+        limit: int = PAGE_SIZE,
+    ) -> Page[ContactRow]:
+        with self.reading() as conn:
+            return contact_list.fetch_page(conn, flt, selection, after=after, before=before,
+                                           at_end=at_end, limit=limit)
+
+    def contact_count(self, flt: ContactFilter) -> int:
+        with self.reading() as conn:
+            return contact_list.count_contacts(conn, flt)
+
+    def selection_count(self, selection: ContactSelection) -> int:
+        with self.reading() as conn:
+            return contact_list.count_selected(conn, selection)
+
+    # -- writing segments ------------------------------------------------------------------
+    # Each call is one transaction; errors are the SegmentError family of core/segments.py.
+
+    def create_segment(
+        self, draft: SegmentDraft, selection: ContactSelection, user: CurrentUser
+    ) -> int:
+        with self._write() as conn:
+            return segment_writes.create_segment(conn, draft, selection, user)
+
+    def segment_details(self, segment_id: int) -> SegmentDetails | None:
+        with self.reading() as conn:
+            return segment_writes.details(conn, segment_id)
+
+    def update_segment(
+        self,
+        segment_id: int,
+        expected_version: int,
+        draft: SegmentDraft,
+        selection: ContactSelection,
+        user: CurrentUser,
+    ) -> int:
+        with self._write() as conn:
+            return segment_writes.update_segment(conn, segment_id, expected_version, draft,
+                                                 selection, user)
+
+    def add_members(
+        self, segment_id: int, selection: ContactSelection, user: CurrentUser
+    ) -> int:
+        with self._write() as conn:
+            return segment_writes.add_members(conn, segment_id, selection, user)
+
+    def delete_preview(self, segment_id: int) -> DeletePreview | None:
+        with self.reading() as conn:
+            return segment_writes.delete_preview(conn, segment_id)
+
+    def delete_segment(self, segment_id: int, user: CurrentUser) -> None:
+        with self._write() as conn:
+            segment_writes.delete_segment(conn, segment_id, user)
+
+    def pause_campaigns(
+        self, segment_id: int, campaign_ids: list[int], user: CurrentUser
+    ) -> int:
+        with self._write() as conn:
+            return segment_writes.pause_campaigns(conn, segment_id, campaign_ids, user)
+
+    def overall_conversion(self) -> tuple[int, int]:
+        """(contacts with a conversion, all contacts)."""
+        with self.reading() as conn:
+            return segment_metrics.overall_conversion(conn)
+
+    # -- a segment's members, timeline and notes -------------------------------------------
+
+    def remove_member(self, segment_id: int, contact_id: int, user: CurrentUser) -> bool:
+        with self._write() as conn:
+            return timeline.remove_member(conn, segment_id, contact_id, user)
+
+    def activity_page(
+        self, segment_id: int, flt: ActivityFilter, *, after: Keyset | None = None,
+        before: Keyset | None = None, at_end: bool = False, limit: int = PAGE_SIZE,
+    ) -> Page[ActivityRow]:
+        with self.reading() as conn:
+            return timeline.activity_page(conn, segment_id, flt,
+                                          PageWindow(after, before, at_end), limit)
+
+    def activity_count(self, segment_id: int, flt: ActivityFilter) -> int:
+        with self.reading() as conn:
+            return timeline.count_activities(conn, segment_id, flt)
+
+    def add_activity(
+        self, segment_id: int, kind: str, description: str, details: str,
+        performer: CurrentUser, user: CurrentUser,
+    ) -> None:
+        with self._write() as conn:
+            timeline.add_activity(conn, segment_id, kind, description, details, performer, user)
+
+    def edit_activity(
+        self, activity_id: int, expected_version: int, description: str, details: str,
+        user: CurrentUser,
+    ) -> None:
+        with self._write() as conn:
+            timeline.edit_activity(conn, activity_id, expected_version, description, details,
+                                   user)
+
+    def notes_page(
+        self, segment_id: int, *, after: Keyset | None = None, before: Keyset | None = None,
+        at_end: bool = False, limit: int = PAGE_SIZE,
+    ) -> Page[NoteRow]:
+        with self.reading() as conn:
+            return timeline.notes_page(conn, segment_id, PageWindow(after, before, at_end),
+                                       limit)
+
+    def add_note(self, segment_id: int, body: str, user: CurrentUser) -> int:
+        with self._write() as conn:
+            return timeline.add_note(conn, segment_id, body, user)
+
+    def users(self) -> list[CurrentUser]:
+        """Everyone who can be named as an activity's performer."""
+        with self.reading() as conn:
+            return users.all_users(conn)
+
+    def quality_score(self, segment_id: int) -> QualityScore:
+        """The segment's Quality Score out of 10 and its ingredients (docs/metrics.md)."""
+        with self.reading() as conn:
+            return segment_analytics.quality_score(conn, segment_id)
+
+    def performance_report(self, segment_id: int) -> PerformanceReport:
+        """The Performance tab (spec 7.7) at the clock's today."""
+        with self.reading() as conn:
+            return segment_analytics.performance_report(conn, segment_id, clock.today())
+
+    def analytics_report(self, segment_id: int) -> AnalyticsReport:
+        """The Analytics tab (spec 7.8) at the clock's today."""
+        with self.reading() as conn:
+            return segment_analytics.analytics_report(conn, segment_id, clock.today())
+
+    def insights(self, segment_id: int) -> list[Insight]:
+        """The AI Insights tab: deterministic findings (segtui.core.insights)."""
+        with self.reading() as conn:
+            return insights.segment_insights(conn, segment_id, clock.today())

@@ -1,0 +1,1 @@
+"""One module per screen. Screens own their widgets' handlers and their workers."""

@@ -1,0 +1,481 @@
+"""The Segments dashboard (spec 7.1; acceptance criteria 1, 6, 7, 17, 18)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+
+from segtui.core import clock
+from segtui.core.csv_safe import free_path, write_csv
+from segtui.core.enums import SegmentStatus
+from segtui.core.export import (
+    SEGMENT_EXPORT_HEADER,
+    segment_export_rows,
+    segments_export_filename,
+)
+from segtui.core.formatting import dmy, whole
+from segtui.core.permissions import CurrentUser, Permission
+from segtui.core.records import (
+    Choice,
+    ChoiceKind,
+    DashboardMetrics,
+    Page,
+    SegmentFilter,
+    SegmentRow,
+    SegmentSort,
+    SegmentSortColumn,
+)
+from segtui.core.segments import SegmentDetails
+from segtui.data.store import Store
+from segtui.screens.modals.add_contacts import AddContactsModal
+from segtui.screens.modals.choice_picker import ChoicePicker, Picked
+from segtui.screens.modals.create_segment import CreateSegmentModal
+from segtui.screens.modals.delete_segment import DeleteSegmentModal
+from segtui.screens.modals.edit_segment import EditSegmentModal
+from segtui.screens.modals.results import SegmentDeleted, SegmentSaved
+from segtui.screens.modals.row_menu import RowAction, RowMenu
+from segtui.widgets.badges import segment_status_badge
+from segtui.widgets.metric_card import MetricCard
+from segtui.widgets.paged_table import Column, PagedTable, PageRequest
+from segtui.widgets.text import user_text
+
+SEARCH_DEBOUNCE_SECONDS = 0.15
+# Rows per page. DataTable measures every cell of a page when it is shown (~0.6 ms a row on
+# the reference machine), so a page is a few screens, not thousands: docs/benchmarks.md.
+PAGE_SIZE = 100
+WIDE = 100  # below this many columns the description moves out of the table
+
+SORT_COLUMNS = list(SegmentSortColumn)
+
+COLUMNS: list[Column[SegmentRow]] = [
+    Column("name", "Name", lambda r: user_text(r.name, "bold")),
+    Column("description", "Description", lambda r: user_text(r.description),
+           min_table_width=WIDE),
+    Column("status", "Status", lambda r: segment_status_badge(r.status), width=10),
+    Column("contacts", "Contacts", lambda r: Text(whole(r.contact_count)), width=8,
+           justify="right"),
+    Column("campaigns", "Campaigns", lambda r: Text(whole(r.campaign_count)), width=9,
+           justify="right"),
+    Column("last_modified", "Last Modified", lambda r: Text(dmy(r.last_modified)), width=13),
+    Column("actions", "⋯", lambda r: Text("⋯", style="bold"), width=1, menu=True),
+]
+SORT_LABELS = {c.key: c.label for c in COLUMNS}
+
+STATUS_OPTIONS: list[tuple[str, str]] = [("All Statuses", "")] + [
+    (s.value, s.value) for s in SegmentStatus
+]
+
+HELP_INTRO = (
+    "The Segments dashboard lists every segment with its live member and campaign counts. "
+    "Search matches segment names, segment tags and the companies of member contacts. "
+    "City, state and company filters keep segments with at least one current member "
+    "matching all of them. The list is paged: moving past the last row loads the next page."
+)
+
+
+class DashboardScreen(Screen[None]):
+    AUTO_FOCUS = "#segments"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
+    HELP = HELP_INTRO
+    BINDINGS = [
+        Binding("n", "new_segment", "New"),
+        Binding("slash", "focus_search", "Search"),
+        Binding("f", "toggle_filters", "Filters"),
+        Binding("enter", "open_segment", "Open", show=False),
+        Binding("e", "edit_segment", "Edit"),
+        Binding("d", "delete_segment", "Delete"),
+        Binding("a", "add_contacts", "Add contacts", show=False),
+        Binding("m", "row_menu", "Menu", show=False),
+        Binding("s", "next_sort", "Sort"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False),
+        Binding("c", "clear_filters", "Clear filters", show=False),
+        Binding("x", "export", "Export CSV"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("escape", "back_to_list", "Back to the list", show=False),
+    ]
+
+    def __init__(self, store: Store, user: CurrentUser) -> None:
+        super().__init__()
+        self.store = store
+        self.user = user
+        self.filter = SegmentFilter()
+        self.sort = SegmentSort()
+
+    # -- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        with Horizontal(id="cards"):
+            yield MetricCard("Total Segments", "Segments", id="card-total-segments")
+            yield MetricCard("Total Contacts", "Contacts", id="card-total-contacts")
+            yield MetricCard("Active Segments", "Active", id="card-active-segments")
+            yield MetricCard("Avg. Segment Size", "Avg. Size", id="card-avg-size")
+            yield MetricCard("Unsubscribed", "Unsubscr.", id="card-unsubscribed")
+        with Horizontal(id="toolbar"):
+            yield Input(placeholder="Search segments, tags, companies…  (/)", id="search")
+            yield Button("+ New Segment", id="new-segment", variant="primary")
+            yield Button("Export CSV", id="export")
+        with Horizontal(id="filters"):
+            yield Select(STATUS_OPTIONS, value="", allow_blank=False, id="status-filter")
+            yield Button("All cities", id="city-filter", classes="filter-button")
+            yield Button("All states", id="state-filter", classes="filter-button")
+            yield Button("All companies", id="company-filter", classes="filter-button")
+            yield Button("Clear", id="clear-filters")
+        yield PagedTable(COLUMNS, row_key=lambda r: r.id, page_size=PAGE_SIZE, id="segments")
+        yield Static(id="description-preview")
+        yield Label(id="list-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Segments"
+        self.query_one("#filters").display = False
+        self._update_sort_headers()
+        self.reload(metrics=True)
+
+    # -- loading -------------------------------------------------------------------------
+
+    def reload(self, *, metrics: bool = False) -> None:
+        """Reload the list for the current filter and sort (and the cards if asked)."""
+        flt, sort, store = self.filter, self.sort, self.store
+
+        def fetch_page(request: PageRequest, limit: int) -> Page[SegmentRow]:
+            return store.segment_page(
+                flt, sort, after=request.after, before=request.before,
+                at_end=request.at_end, starting_at=request.starting_at, limit=limit,
+            )
+
+        self.query_one(PagedTable).load(fetch_page, lambda: store.segment_count(flt))
+        if metrics:
+            self.load_metrics()
+
+    @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
+    def load_metrics(self) -> None:
+        metrics = self.store.dashboard_metrics()
+        self.app.call_from_thread(self._show_metrics, metrics)
+
+    def _show_metrics(self, m: DashboardMetrics) -> None:
+        for card_id, value in (
+            ("#card-total-segments", m.total_segments),
+            ("#card-total-contacts", m.total_contacts),
+            ("#card-active-segments", m.active_segments),
+            ("#card-avg-size", m.avg_segment_size),
+            ("#card-unsubscribed", m.unsubscribed_contacts),
+        ):
+            self.query_one(card_id, MetricCard).value = whole(value)
+
+    @on(PagedTable.Loaded, "#segments")
+    def _list_loaded(self) -> None:
+        table = self.query_one(PagedTable)
+        shown = len(table.rows_on_page)
+        if table.total is None:
+            count = "counting…"
+        elif table.total == 0:
+            count = "No segments match" if not self.filter.is_empty else "No segments yet"
+        elif shown == table.total:
+            count = f"{whole(table.total)} segments"
+        else:
+            first = table.first_index + 1 if shown else 0
+            count = f"{whole(first)}–{whole(table.first_index + shown)} of {whole(table.total)}"
+        arrow = "▼" if self.sort.descending else "▲"
+        sort = f"sorted by {SORT_LABELS[self.sort.column.value]} {arrow}"
+        self.query_one("#list-status", Label).update(
+            Text.assemble(count, " · ", sort, " · ", self._filter_summary())
+        )
+        self._preview_description()
+
+    @on(PagedTable.LoadFailed)
+    def _load_failed(self, event: PagedTable.LoadFailed) -> None:
+        self.notify(f"Could not load segments: {event.error}", severity="error", markup=False)
+
+    def _filter_summary(self) -> Text:
+        f = self.filter
+        parts = [
+            f"search “{f.search}”" if f.search else "",
+            f"status {f.status.value}" if f.status else "",
+            f"city {f.city}" if f.city else "",
+            f"state {f.state}" if f.state else "",
+            f"company {f.company.label}" if f.company else "",
+        ]
+        active = [p for p in parts if p]
+        return user_text("filtered by " + ", ".join(active) if active else "no filters")
+
+    @on(DataTable.RowHighlighted, "#segments")
+    def _preview_description(self) -> None:
+        row = self.query_one(PagedTable).current_row
+        preview = self.query_one("#description-preview", Static)
+        preview.update(user_text(row.description if row else "", "italic"))
+
+    # -- search and filters ----------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self._debounced_search(event.value)
+
+    @work(exclusive=True, group="search")
+    async def _debounced_search(self, text: str) -> None:
+        await asyncio.sleep(SEARCH_DEBOUNCE_SECONDS)
+        self._set_filter(replace(self.filter, search=text))
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        self.query_one(PagedTable).focus()
+
+    def _set_filter(self, flt: SegmentFilter) -> None:
+        if flt != self.filter:
+            self.filter = flt
+            self.reload()
+        self._show_filter_buttons()
+
+    def _show_filter_buttons(self) -> None:
+        f = self.filter
+        self.query_one("#city-filter", Button).label = user_text(f"City: {f.city}" if f.city
+                                                                 else "All cities")
+        self.query_one("#state-filter", Button).label = user_text(f"State: {f.state}" if f.state
+                                                                  else "All states")
+        self.query_one("#company-filter", Button).label = user_text(
+            f"Company: {f.company.label}" if f.company else "All companies"
+        )
+
+    @on(Select.Changed, "#status-filter")
+    def _status_changed(self, event: Select.Changed) -> None:
+        value = event.value if isinstance(event.value, str) else ""
+        self._set_filter(replace(self.filter, status=SegmentStatus(value) if value else None))
+
+    @on(Button.Pressed, ".filter-button")
+    def _pick_filter(self, event: Button.Pressed) -> None:
+        kind = {
+            "city-filter": ChoiceKind.CITY,
+            "state-filter": ChoiceKind.STATE,
+            "company-filter": ChoiceKind.COMPANY,
+        }[event.button.id or ""]
+        self.pick_filter(kind)
+
+    def pick_filter(self, kind: ChoiceKind) -> None:
+        current = {
+            ChoiceKind.CITY: Choice(self.filter.city, self.filter.city) if self.filter.city
+            else None,
+            ChoiceKind.STATE: Choice(self.filter.state, self.filter.state) if self.filter.state
+            else None,
+            ChoiceKind.COMPANY: self.filter.company,
+        }[kind]
+        plural = {ChoiceKind.CITY: "cities", ChoiceKind.STATE: "states",
+                  ChoiceKind.COMPANY: "companies"}[kind]
+        store = self.store
+
+        def picked(result: Picked | None) -> None:
+            if result is None:
+                return
+            choice = result.choice
+            if kind is ChoiceKind.COMPANY:
+                self._set_filter(replace(self.filter, company=choice))
+            elif kind is ChoiceKind.CITY:
+                self._set_filter(replace(self.filter, city=choice.key if choice else None))
+            else:
+                self._set_filter(replace(self.filter, state=choice.key if choice else None))
+
+        self.app.push_screen(
+            ChoicePicker(
+                f"Filter by {kind.value}", f"All {plural}",
+                lambda text: store.choices(kind, text), current,
+            ),
+            picked,
+        )
+
+    @on(Button.Pressed, "#clear-filters")
+    def action_clear_filters(self) -> None:
+        self.query_one("#search", Input).value = ""
+        self.query_one("#status-filter", Select).value = ""
+        self._set_filter(SegmentFilter())
+
+    def action_back_to_list(self) -> None:
+        """escape: leave the search box or the filter bar for the list."""
+        self.query_one(PagedTable).focus()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_toggle_filters(self) -> None:
+        filters = self.query_one("#filters")
+        filters.display = not filters.display
+        if filters.display:
+            self.query_one("#status-filter", Select).focus()
+        else:
+            self.query_one(PagedTable).focus()
+
+    # -- sorting -------------------------------------------------------------------------
+
+    def action_next_sort(self) -> None:
+        index = SORT_COLUMNS.index(self.sort.column)
+        self._set_sort(SegmentSort(SORT_COLUMNS[(index + 1) % len(SORT_COLUMNS)]))
+
+    def action_reverse_sort(self) -> None:
+        self._set_sort(self.sort.toggled())
+
+    @on(DataTable.HeaderSelected, "#segments")
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        key = event.column_key.value or ""
+        if key not in SegmentSortColumn._value2member_map_:
+            return
+        column = SegmentSortColumn(key)
+        self._set_sort(self.sort.toggled() if column == self.sort.column else SegmentSort(column))
+
+    def _set_sort(self, sort: SegmentSort) -> None:
+        self.sort = sort
+        self._update_sort_headers()
+        self.reload()
+
+    def _update_sort_headers(self) -> None:
+        arrow = " ▼" if self.sort.descending else " ▲"
+        key = self.sort.column.value
+        self.query_one(PagedTable).set_header_labels({key: SORT_LABELS[key] + arrow})
+
+    # -- rows ----------------------------------------------------------------------------
+
+    def _current(self) -> SegmentRow | None:
+        row = self.query_one(PagedTable).current_row
+        if row is None:
+            self.notify("No segment selected", severity="warning")
+        return row
+
+    @on(DataTable.RowSelected, "#segments")
+    def action_open_segment(self) -> None:
+        row = self._current()
+        if row is not None:
+            self.open_segment_by_id(row.id, row.name)
+
+    def open_segment_by_id(self, segment_id: int, name: str = "") -> None:
+        """Open the detail screen (also used by the command palette)."""
+        from segtui.screens.detail.screen import SegmentDetailScreen
+
+        def back(_: None) -> None:
+            # The segment may have changed there: counts, name, or it may be gone.
+            self.query_one(PagedTable).reload(show=segment_id)
+            self.load_metrics()
+
+        self.app.push_screen(
+            SegmentDetailScreen(self.store, self.user, segment_id, name or f"#{segment_id}"),
+            back,
+        )
+
+    def _may_edit(self) -> bool:
+        if self.user.may(Permission.EDIT_SEGMENTS):
+            return True
+        self.notify(f"{self.user.name} ({self.user.role.value}) may look but not change "
+                    "segments.", severity="warning", markup=False)
+        return False
+
+    @on(Button.Pressed, "#new-segment")
+    def action_new_segment(self) -> None:
+        if self._may_edit():
+            self.app.push_screen(CreateSegmentModal(self.store, self.user), self._saved)
+
+    def action_edit_segment(self) -> None:
+        row = self._current()
+        if row is not None and self._may_edit():
+            self._open_editor(row.id)
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def _open_editor(self, segment_id: int) -> None:
+        details = self.store.segment_details(segment_id)
+        self.app.call_from_thread(self._edit, segment_id, details)
+
+    def _edit(self, segment_id: int, details: SegmentDetails | None) -> None:
+        if details is None:
+            self._gone()
+            return
+        self.app.push_screen(EditSegmentModal(self.store, self.user, details), self._saved)
+
+    def action_delete_segment(self) -> None:
+        row = self._current()
+        if row is not None:
+            self.app.push_screen(
+                DeleteSegmentModal(self.store, self.user, row.id, row.name), self._deleted
+            )
+
+    def action_add_contacts(self) -> None:
+        row = self._current()
+        if row is not None and self._may_edit():
+            self.app.push_screen(
+                AddContactsModal(self.store, self.user, row.id, row.name), self._saved
+            )
+
+    def _gone(self) -> None:
+        self.notify("That segment no longer exists: someone deleted it.", severity="warning")
+        self.action_refresh()
+
+    def _saved(self, result: SegmentSaved | None) -> None:
+        if result is None:
+            return
+        added = f"{whole(result.added)} contact{'' if result.added == 1 else 's'}"
+        if result.created:
+            message = f"Segment “{result.name}” created with {added}"
+        elif result.added:
+            message = f"Segment “{result.name}” saved; {added} added"
+        else:
+            message = f"Segment “{result.name}” saved"
+        self.notify(message, markup=False)
+        self.query_one(PagedTable).reload(show=result.segment_id)
+        self.load_metrics()
+
+    def _deleted(self, result: SegmentDeleted | None) -> None:
+        if result is not None:
+            self.notify(f"Segment “{result.segment_name}” deleted", markup=False)
+            self.action_refresh()
+
+    def action_row_menu(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+
+        def chosen(action: str | None) -> None:
+            if action == RowAction.VIEW:
+                self.action_open_segment()
+            elif action == RowAction.EDIT:
+                self.action_edit_segment()
+            elif action == RowAction.DELETE:
+                self.action_delete_segment()
+
+        self.app.push_screen(RowMenu(row.name), chosen)
+
+    @on(PagedTable.MenuRequested, "#segments")
+    def _menu_clicked(self) -> None:
+        self.action_row_menu()
+
+    # -- export and refresh --------------------------------------------------------------
+
+    @on(Button.Pressed, "#export")
+    def action_export(self) -> None:
+        self.export_csv(Path.cwd())
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def export_csv(self, directory: Path) -> None:
+        """Write exactly the rows the list shows (all pages, current filter and sort)."""
+        try:
+            path = free_path(directory, segments_export_filename(clock.today()))
+            count = write_csv(
+                path,
+                SEGMENT_EXPORT_HEADER,
+                segment_export_rows(self.store.iter_segments(self.filter, self.sort)),
+            )
+        except OSError as error:
+            self.app.call_from_thread(
+                self.notify, f"Export failed: {error}", severity="error", markup=False
+            )
+            return
+        noun = "segment" if count == 1 else "segments"
+        self.app.call_from_thread(
+            self.notify, f"Exported {count} {noun} to {path}", title="Export CSV", markup=False
+        )
+
+    def action_refresh(self) -> None:
+        self.query_one(PagedTable).reload()
+        self.load_metrics()

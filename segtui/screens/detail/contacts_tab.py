@@ -1,0 +1,181 @@
+"""Contacts tab (spec 7.6): the segment's members, searchable, paged from SQL."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Input, Label, Static
+
+from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
+from segtui.core.formatting import relative_days, stars, whole
+from segtui.core.permissions import CurrentUser
+from segtui.core.records import Choice, Page
+from segtui.data.store import Store
+from segtui.screens.detail.base import DetailTab
+from segtui.screens.modals.confirm import Confirm
+from segtui.screens.modals.contact_details import ContactDetails
+from segtui.screens.modals.row_menu import ActionMenu
+from segtui.widgets.badges import lead_status_badge
+from segtui.widgets.paged_table import Column, PagedTable, PageRequest
+from segtui.widgets.text import user_text
+
+DEBOUNCE_SECONDS = 0.15
+PAGE_SIZE = 100
+
+
+def initials(name: str) -> Text:
+    """Spec 7.6 "Avatar shows initials when no photo available"."""
+    letters = "".join(part[0] for part in name.split()[:2] if part and part[0].isalnum())
+    return user_text(f" {letters.upper() or '?':<2} ", "bold reverse")
+
+
+MEMBER_COLUMNS: list[Column[ContactRow]] = [
+    Column("avatar", "", lambda r: initials(r.name), width=4),
+    Column("name", "Name", lambda r: user_text(r.name, "bold")),
+    Column("title", "Title", lambda r: user_text(r.title), min_table_width=100),
+    Column("company", "Company", lambda r: user_text(r.company)),
+    Column("email", "Email", lambda r: user_text(r.email), min_table_width=110),
+    Column("phone", "Phone", lambda r: user_text(r.phone), width=18, min_table_width=130),
+    Column("tags", "Tags", lambda r: user_text(", ".join(r.tags)), min_table_width=120),
+    Column("status", "Status", lambda r: lead_status_badge(r.status), width=11),
+    Column("quality", "Quality", lambda r: Text(stars(r.quality_score), style="yellow"),
+           width=7),
+    Column("last", "Last contact", lambda r: Text(relative_days(r.last_contacted_at)),
+           width=12, min_table_width=90),
+    Column("actions", "⋯", lambda r: Text("⋯", style="bold"), width=1, menu=True),
+]
+
+
+class ContactsTab(DetailTab):
+    HELP = ("Contacts: the segment's current members. / searches name, email or company; "
+            "enter or m opens a member's actions (view, remove, copy email).")
+    DEFAULT_CSS = """
+    ContactsTab .tab-head { height: 1; }
+    ContactsTab #members-title { width: 1fr; text-style: bold; }
+    ContactsTab #members-search { width: 40; }
+    ContactsTab PagedTable { height: 1fr; }
+    ContactsTab #member-preview { height: 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("slash", "search", "Search members"),
+        Binding("m", "menu", "Member actions"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import Horizontal
+
+        with Horizontal(classes="tab-head"):
+            yield Label("Segment Contacts (…)", id="members-title")
+            yield Input(placeholder="Search contacts… (/)", compact=True, id="members-search")
+        yield PagedTable(MEMBER_COLUMNS, row_key=lambda r: r.id, page_size=PAGE_SIZE,
+                         id="members")
+        yield Static(id="member-preview")
+
+    def __init__(self, store: Store, user: CurrentUser, segment_id: int, name: str) -> None:
+        super().__init__(store, user, segment_id, name)
+        self.filter = ContactFilter(segment=Choice(str(segment_id), name))
+        self._loaded_filter: ContactFilter | None = None
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        flt, store = self.filter, self.store
+
+        def fetch(request: PageRequest, limit: int) -> Page[ContactRow]:
+            return store.contact_page(flt, ContactSelection(), after=request.after,
+                                      before=request.before, at_end=request.at_end,
+                                      limit=limit)
+
+        table = self.query_one(PagedTable)
+        if table.rows_on_page and flt == self._loaded_filter:
+            table.reload()
+        else:
+            table.load(fetch, lambda: store.contact_count(flt))
+        self._loaded_filter = flt
+
+    @on(PagedTable.Loaded, "#members")
+    def _loaded(self) -> None:
+        table = self.query_one(PagedTable)
+        total = "…" if table.total is None else whole(table.total)
+        self.query_one("#members-title", Label).update(f"Segment Contacts ({total})")
+        self._preview()
+
+    @on(DataTable.RowHighlighted, "#members")
+    def _preview(self) -> None:
+        row = self.query_one(PagedTable).current_row
+        text = " · ".join(p for p in (row.title, row.email, row.phone, ", ".join(row.tags))
+                          if p) if row else ""
+        self.query_one("#member-preview", Static).update(user_text(text, "italic"))
+
+    def focus_default(self) -> None:
+        self.query_one(PagedTable).focus_when_ready()
+
+    def action_search(self) -> None:
+        self.query_one("#members-search", Input).focus()
+
+    @on(Input.Changed, "#members-search")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._debounced(event.value)
+
+    @work(exclusive=True, group="members-search")
+    async def _debounced(self, text: str) -> None:
+        await asyncio.sleep(DEBOUNCE_SECONDS)
+        self.filter = replace(self.filter, search=text)
+        self.reload()
+
+    @on(Input.Submitted, "#members-search")
+    def _searched(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(PagedTable).focus()
+
+    @on(DataTable.RowSelected, "#members")
+    @on(PagedTable.MenuRequested, "#members")
+    def action_menu(self) -> None:
+        row = self.query_one(PagedTable).current_row
+        if row is None:
+            return
+        options = [("view", "View details", "v"), ("remove", "Remove from segment", "r")]
+        if row.email:
+            options.append(("copy", "Copy email", "c"))
+
+        def chosen(action: str | None) -> None:
+            if action == "view":
+                self.app.push_screen(ContactDetails(row))
+            elif action == "remove":
+                self._confirm_remove(row)
+            elif action == "copy":
+                self.app.copy_to_clipboard(row.email)
+                self.notify(f"Copied {row.email} to the clipboard", markup=False)
+
+        self.app.push_screen(ActionMenu(row.name, options), chosen)
+
+    def _confirm_remove(self, row: ContactRow) -> None:
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._remove(row)
+
+        self.app.push_screen(
+            Confirm("Remove from segment",
+                    f"Remove {row.name} from {self.segment_name}? The contact itself stays, "
+                    "and the segment's history keeps the stay.", "Remove"),
+            confirmed,
+        )
+
+    @work(thread=True, exclusive=True, group="members-write", exit_on_error=False)
+    def _remove(self, row: ContactRow) -> None:
+        try:
+            removed = self.store.remove_member(self.segment_id, row.id, self.user)
+        except Exception as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return
+        message = (f"Removed {row.name} from {self.segment_name}" if removed
+                   else f"{row.name} was no longer a member")
+        self.app.call_from_thread(self.notify, message, markup=False)
+        self.app.call_from_thread(self.post_message, self.Changed())

@@ -1,0 +1,141 @@
+"""AI Insights tab: deterministic, explainable findings (segtui.core.insights).
+
+"AI" here means analysis a person would otherwise do by hand, done by SQL: every finding
+states its numbers and, under it, how it was computed. No network, no model, no sampling.
+An insight may carry one action: add the lookalike contacts it found (after confirmation)
+or open the segment it talks about.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Button, Label, Static
+
+from segtui.core.contacts import ContactSelection, SelectAll
+from segtui.core.insights import Insight, InsightAction, InsightActionKind
+from segtui.core.permissions import Permission
+from segtui.screens.detail.base import DetailTab
+from segtui.screens.modals.confirm import Confirm
+from segtui.widgets.text import user_text
+
+SEVERITY_MARK = {"good": ("▲", "green"), "warning": ("!", "dark_orange"),
+                 "info": ("•", "cyan")}
+
+
+def insight_text(insight: Insight) -> Text:
+    mark, color = SEVERITY_MARK[insight.severity]
+    text = Text.assemble((f"{mark} ", f"bold {color}"), user_text(insight.title, "bold"))
+    text.append("\n")
+    text.append_text(user_text(insight.finding))
+    text.append("\n")
+    text.append_text(user_text("How: " + insight.method, "dim italic"))
+    return text
+
+
+class InsightCard(Vertical):
+    DEFAULT_CSS = """
+    InsightCard { height: auto; border-left: thick $primary 50%; padding: 0 1;
+                  margin-bottom: 1; }
+    InsightCard.-warning { border-left: thick $warning; }
+    InsightCard.-good { border-left: thick $success; }
+    InsightCard Button { margin-top: 0; }
+    """
+
+    def __init__(self, insight: Insight, index: int) -> None:
+        super().__init__(classes=f"-{insight.severity}", id=f"insight-{insight.kind.value}")
+        self.insight = insight
+        self.index = index
+
+    def compose(self) -> ComposeResult:
+        yield Static(insight_text(self.insight))
+        if self.insight.action is not None:
+            yield Button(user_text(self.insight.action.label), compact=True,
+                         variant="primary", classes="insight-action")
+
+
+class InsightsTab(DetailTab):
+    HELP = ("AI Insights: findings computed from this segment's data at today's date: "
+            "engagement change and its drivers, members gone quiet, lookalike contacts "
+            "outside the segment (with an action to add them), overlap with other segments, "
+            "member data quality, best and worst campaign. Each says how it was computed. "
+            "tab moves between the actions; enter runs one.")
+    DEFAULT_CSS = """
+    InsightsTab #insights-title { text-style: bold; height: 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Label("AI Insights (computing…)", id="insights-title")
+        yield VerticalScroll(id="insights")
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="insights", exit_on_error=False)
+    def _load(self) -> None:
+        found = self.store.insights(self.segment_id)
+        self.app.call_from_thread(self._show, found)
+
+    def _show(self, found: list[Insight]) -> None:
+        self.run_worker(self._replace(found), group="insights-show", exclusive=True)
+
+    async def _replace(self, found: list[Insight]) -> None:
+        box = self.query_one("#insights", VerticalScroll)
+        await box.remove_children()
+        await box.mount_all(InsightCard(insight, n) for n, insight in enumerate(found))
+        self.query_one("#insights-title", Label).update(
+            f"AI Insights ({len(found)} findings, computed from this segment's data)"
+        )
+
+    @on(Button.Pressed, ".insight-action")
+    def _act(self, event: Button.Pressed) -> None:
+        card = next(a for a in event.button.ancestors if isinstance(a, InsightCard))
+        action = card.insight.action
+        if action is None:
+            return
+        if action.kind is InsightActionKind.OPEN_SEGMENT:
+            self._open(action)
+        else:
+            self._confirm_add(action)
+
+    def _open(self, action: InsightAction) -> None:
+        from segtui.screens.detail.screen import SegmentDetailScreen
+
+        assert action.segment_id is not None
+        self.app.push_screen(SegmentDetailScreen(self.store, self.user, action.segment_id,
+                                                 action.segment_name))
+
+    def _confirm_add(self, action: InsightAction) -> None:
+        if not self.user.may(Permission.EDIT_SEGMENTS):
+            self.notify(f"{self.user.name} ({self.user.role.value}) may look but not change "
+                        "segments.", severity="warning", markup=False)
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._add(action)
+
+        self.app.push_screen(
+            Confirm("Add lookalike contacts",
+                    f"{action.label} to {self.segment_name}? They match the profile stated "
+                    "in the insight.", "Add"),
+            confirmed,
+        )
+
+    @work(thread=True, exclusive=True, group="insights-write", exit_on_error=False)
+    def _add(self, action: InsightAction) -> None:
+        assert action.contact_filter is not None
+        selection = ContactSelection((SelectAll(action.contact_filter, True),))
+        try:
+            added = self.store.add_members(self.segment_id, selection, self.user)
+        except Exception as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.notify, f"Added {added:,} contacts to "
+                                  f"{self.segment_name}", markup=False)
+        self.app.call_from_thread(self.post_message, self.Changed())

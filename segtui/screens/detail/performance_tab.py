@@ -1,0 +1,155 @@
+"""Performance tab (spec 7.7): four trend cards, the campaign table, the engagement trend
+chart and the segment health bar. One Store call fetches everything (`performance_report`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Label, Static
+
+from segtui.core.analytics import (
+    HEALTH_DAYS,
+    PerformanceReport,
+    change_text,
+    direction,
+    money,
+)
+from segtui.core.enums import CampaignStatus
+from segtui.core.metrics import CampaignPerformance
+from segtui.screens.detail.base import DetailTab
+from segtui.widgets.badges import campaign_status_badge
+from segtui.widgets.charts import SeriesChart, StackedBar
+from segtui.widgets.metric_card import MetricCard
+from segtui.widgets.text import user_text
+
+CARD_HELP = {
+    "revenue": "Total Revenue = revenue of members' conversions, ever. Trend: revenue in the "
+               "last 30 days against the 30 days before, relative change.",
+    "open": "Avg. Open Rate = mean of the campaign table's open rates. Trend: of the sends "
+            "to members in the last 30 days, the share opened, against the 30 days before, "
+            "in percentage points.",
+    "click": "Avg. Click Rate = mean of the campaign table's click rates. Trend: as for "
+             "opens, with clicks.",
+    "conversions": "Conversions = members' conversion events, ever. Trend: conversions in "
+                   "the last 30 days against the 30 days before, relative change.",
+}
+TREND_HELP = ("Engagement Trend: per calendar month (the current one so far), distinct "
+              "members who opened, clicked, responded or attended a meeting, converted.")
+HEALTH_HELP = (f"Segment Health: Unsubscribed = an unsubscribe event; Active = otherwise any "
+               f"action (any event but a send) in the last {HEALTH_DAYS} days; Inactive = "
+               "the rest. Shares of current members.")
+
+
+def rate_cell(campaign: CampaignPerformance, count: int) -> str:
+    """'62.2% (28)', spec 7.7."""
+    return f"{campaign.rate(count)}% ({count:,})"
+
+
+class CampaignTable:
+    """A Rich table, not a DataTable: a segment uses a handful of campaigns, and a Rich
+    table fits any width where a DataTable would scroll sideways at 80 columns. The status
+    column appears when there is room for it (it is not one of spec 7.7's columns)."""
+
+    WIDE = 100
+
+    def __init__(self, campaigns: list[CampaignPerformance]) -> None:
+        self.campaigns = campaigns
+
+    def __rich_console__(self, console: Console,
+                         options: ConsoleOptions) -> Iterator[RenderableType]:
+        if not self.campaigns:
+            yield Text("No campaign uses this segment yet.", style="dim")
+            return
+        wide = options.max_width >= self.WIDE
+        table = Table(box=None, expand=True, header_style="bold", pad_edge=False)
+        table.add_column("Campaign Name", ratio=3, overflow="ellipsis", no_wrap=True)
+        if wide:
+            table.add_column("Status", no_wrap=True)
+        for label in ("Sent", "Opened", "Clicked", "Converted", "Revenue"):
+            table.add_column(label, justify="right", no_wrap=True)
+        for c in self.campaigns:
+            status = [campaign_status_badge(CampaignStatus(c.status))] if wide else []
+            table.add_row(user_text(c.name), *status, f"{c.sent:,}", rate_cell(c, c.opened),
+                          rate_cell(c, c.clicked), rate_cell(c, c.converted),
+                          money(c.revenue_cents))
+        yield table
+
+
+class PerformanceTab(DetailTab):
+    HELP = "\n".join((
+        "Performance: the segment's campaign results.", *CARD_HELP.values(),
+        "Campaign table: per campaign using the segment, distinct members sent to, and "
+        "those who opened, clicked and converted (rate against sent), with the revenue of "
+        "their conversions.", TREND_HELP, HEALTH_HELP,
+    ))
+    DEFAULT_CSS = """
+    PerformanceTab #perf-cards { height: 5; }
+    PerformanceTab .section-title { text-style: bold; margin-top: 1; }
+    PerformanceTab #perf-campaigns { height: auto; }
+    PerformanceTab #perf-trend { height: 14; }
+    PerformanceTab #perf-health { margin-top: 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="perf-scroll"):
+            with Horizontal(id="perf-cards"):
+                for card_id, label, short in (
+                    ("revenue", "Total Revenue", "Revenue"),
+                    ("open", "Avg. Open Rate", "Open rate"),
+                    ("click", "Avg. Click Rate", "Click rate"),
+                    ("conversions", "Conversions", "Conv."),
+                ):
+                    yield MetricCard(label, short, id=f"perf-{card_id}", with_note=True,
+                                     help=CARD_HELP[card_id])
+            yield Label("Campaign Performance", classes="section-title")
+            yield Static(id="perf-campaigns")
+            yield SeriesChart("Engagement Trend (members)", "line", help=TREND_HELP,
+                              id="perf-trend")
+            yield StackedBar("Segment Health", help=HEALTH_HELP, id="perf-health")
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="performance", exit_on_error=False)
+    def _load(self) -> None:
+        report = self.store.performance_report(self.segment_id)
+        self.app.call_from_thread(self._show, report)
+
+    def _show(self, report: PerformanceReport) -> None:
+        s = report.summary
+        cards: dict[str, tuple[str, tuple[str, str, str]]] = {
+            "revenue": (money(s.revenue_cents), self._note(s.revenue_change, "%")),
+            "open": (f"{s.avg_open_rate}%", self._note(s.open_rate_change, " pts")),
+            "click": (f"{s.avg_click_rate}%", self._note(s.click_rate_change, " pts")),
+            "conversions": (f"{s.conversions:,}", self._note(s.conversions_change, "%")),
+        }
+        for card_id, (value, note) in cards.items():
+            card = self.query_one(f"#perf-{card_id}", MetricCard)
+            card.value = value
+            card.note = note
+
+        self.query_one("#perf-campaigns", Static).update(CampaignTable(report.campaigns))
+
+        self.query_one("#perf-trend", SeriesChart).show_series(report.trend.labels,
+                                                               report.trend.values)
+        h = report.health
+        self.query_one("#perf-health", StackedBar).show_parts([
+            ("Active", float(h.share(h.active)), h.active, "green"),
+            ("Inactive", float(h.share(h.inactive)), h.inactive, "dark_orange"),
+            ("Unsubscribed", float(h.share(h.unsubscribed)), h.unsubscribed, "red"),
+        ])
+
+    @staticmethod
+    def _note(change: Decimal | None, unit: str) -> tuple[str, str, str]:
+        text = change_text(change, unit)
+        return (f"{text} vs prev. 30 days", text, direction(change))

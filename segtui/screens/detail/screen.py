@@ -1,0 +1,277 @@
+"""The segment detail screen (spec 7.5; acceptance criteria 8-10, 19).
+
+Header (name, status badge, owner, created date, tags, the keys), six metric cards, and six
+tabs switched with 1-6. A tab's content mounts the first time it is shown; the tab last
+shown for each segment is remembered while the app runs (spec 7.5 "Tab state persists
+during page session"). Everything reloads after the segment changes (contacts added or
+removed, edited, notes and activities added).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Label, TabbedContent, TabPane
+
+from segtui.core import clock
+from segtui.core.formatting import dmy, whole
+from segtui.core.metrics import SegmentMetrics, last_days, percent
+from segtui.core.permissions import CurrentUser, Permission
+from segtui.core.segments import SegmentDetails
+from segtui.data.store import Store
+from segtui.screens.detail.activity_tab import ActivityTab
+from segtui.screens.detail.analytics_tab import AnalyticsTab
+from segtui.screens.detail.base import DetailTab
+from segtui.screens.detail.contacts_tab import ContactsTab
+from segtui.screens.detail.insights_tab import InsightsTab
+from segtui.screens.detail.notes_tab import NotesTab
+from segtui.screens.detail.performance_tab import PerformanceTab
+from segtui.screens.modals.add_contacts import AddContactsModal
+from segtui.screens.modals.edit_segment import EditSegmentModal
+from segtui.screens.modals.results import SegmentSaved
+from segtui.widgets.badges import segment_status_badge
+from segtui.widgets.metric_card import MetricCard
+from segtui.widgets.text import user_text
+
+# (pane id, title, tab class); the order is the 1-6 keys.
+TABS: list[tuple[str, str, type[DetailTab]]] = [
+    ("contacts", "Contacts", ContactsTab),
+    ("performance", "Performance", PerformanceTab),
+    ("analytics", "Analytics", AnalyticsTab),
+    ("insights", "AI Insights", InsightsTab),
+    ("activity", "Activity", ActivityTab),
+    ("notes", "Notes", NotesTab),
+]
+
+CARD_HELP = {
+    "members": "Total Contacts: current members of the segment.",
+    "engagement": "Engagement Rate = members who opened an email, responded or attended a "
+                  "meeting in the last 30 days / members x 100. Trend: the same for the 30 "
+                  "days before, in percentage points.",
+    "conversion": "Conversion Rate = members with a conversion / members x 100 (one "
+                  "decimal), compared with the same rate over all contacts.",
+    "campaigns": "Campaigns Used: campaigns (any status) that use this segment.",
+    "unsubscribed": "Unsubscribed: members with an unsubscribe event.",
+    "quality": "Quality Score = 0.7 x average member quality (0-100) / 10 + 0.3 x 10 x "
+               "average data completeness (valid email, phone, title, company, city).",
+}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the header and the cards show, fetched in one worker."""
+
+    details: SegmentDetails
+    metrics: SegmentMetrics
+    overall_converted: int
+    overall_contacts: int
+    quality: Decimal | None
+
+
+def trend_note(now: Decimal, before: Decimal, members: int, engaged: int,
+               engaged_before: int) -> tuple[str, str, str]:
+    """'+4% vs last month': the change in percentage points, from the unrounded rates."""
+    if members == 0:
+        return ("no members", "—", "flat")
+    change = percent(engaged - engaged_before, members)
+    direction = "up" if change > 0 else "down" if change < 0 else "flat"
+    sign = "+" if change > 0 else ""
+    return (f"{sign}{change}% vs last month", f"{sign}{change}%", direction)
+
+
+class SegmentDetailScreen(Screen[None]):
+    AUTO_FOCUS = None  # the shown tab takes the focus (DetailTab.focus_default)
+    BINDINGS = [
+        Binding("escape,backspace", "back", "Back to Segments"),
+        Binding("a", "add_contacts", "Add contacts"),
+        Binding("e", "edit", "Edit"),
+        Binding("r", "refresh", "Refresh"),
+        *(Binding(str(n), f"tab({n})", f"Tab {n}", show=False) for n in range(1, 7)),
+    ]
+    DEFAULT_CSS = """
+    SegmentDetailScreen #detail-head { height: 1; padding: 0 1; }
+    SegmentDetailScreen #detail-title { width: 1fr; }
+    SegmentDetailScreen #detail-meta { height: 1; padding: 0 1; color: $text-muted; }
+    SegmentDetailScreen #detail-head Button { margin-left: 1; }
+    SegmentDetailScreen #detail-cards { height: 5; }
+    /* One column more for the note, so "+4% vs last month" fits a 120-column card. */
+    SegmentDetailScreen #detail-cards MetricCard { padding: 0 0 0 1; }
+    SegmentDetailScreen TabbedContent { height: 1fr; }
+    SegmentDetailScreen TabPane { padding: 0 1; }
+    """
+
+    def __init__(self, store: Store, user: CurrentUser, segment_id: int, name: str) -> None:
+        super().__init__()
+        self.store = store
+        self.user = user
+        self.segment_id = segment_id
+        self.segment_name = name
+        self.summary: Summary | None = None
+
+    def help_text(self) -> str:
+        """The current tab's help, then the cards' formulas (docs/metrics.md)."""
+        tab = self._current_tab()
+        formulas = "\n".join(CARD_HELP.values())
+        return f"{tab.HELP}\n\nThe cards:\n{formulas}" if tab else formulas
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        with Horizontal(id="detail-head"):
+            yield Label(user_text(self.segment_name, "bold"), id="detail-title")
+            yield Button("← Back to Segments", compact=True, id="back")
+            yield Button("Add Contacts", compact=True, variant="primary", id="add-contacts")
+            yield Button("Edit", compact=True, id="edit")
+        yield Label("", id="detail-meta")
+        with Horizontal(id="detail-cards"):
+            for card_id, label, short in (
+                ("members", "Total Contacts", "Contacts"),
+                ("engagement", "Engagement Rate", "Engaged"),
+                ("conversion", "Conversion Rate", "Converted"),
+                ("campaigns", "Campaigns Used", "Campaigns"),
+                ("unsubscribed", "Unsubscribed", "Unsub."),
+                ("quality", "Quality Score", "Quality"),
+            ):
+                yield MetricCard(label, short, id=f"card-{card_id}", with_note=True,
+                                 help=CARD_HELP[card_id])
+        # The remembered tab is the initial one, so no other tab shows (or mounts) first.
+        with TabbedContent(id="detail-tabs", initial=self._initial_tab()):
+            for n, (pane_id, title, _) in enumerate(TABS, start=1):
+                yield TabPane(f"{n} {title}", id=f"tab-{pane_id}")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.sub_title = self.segment_name
+        self.load_summary()
+        await self._mount_tab(self._initial_tab())
+
+    def _initial_tab(self) -> str:
+        return self._remembered().get(self.segment_id, "tab-contacts")
+
+    # -- header and cards ----------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
+    def load_summary(self) -> None:
+        details = self.store.segment_details(self.segment_id)
+        if details is None:
+            self.app.call_from_thread(self._gone)
+            return
+        metrics = self.store.segment_metrics(self.segment_id, last_days(clock.today()))
+        converted, contacts = self.store.overall_conversion()
+        quality = self.store.quality_score(self.segment_id).score
+        self.app.call_from_thread(
+            self._show_summary, Summary(details, metrics, converted, contacts, quality)
+        )
+
+    def _show_summary(self, summary: Summary) -> None:
+        self.summary = summary
+        d, m = summary.details, summary.metrics
+        self.segment_name = d.name
+        self.sub_title = d.name
+        self.query_one("#detail-title", Label).update(user_text(d.name, "bold"))
+        tags = ", ".join(d.tags) if d.tags else "no tags"
+        # The badge leads the second line so it survives a narrow terminal.
+        self.query_one("#detail-meta", Label).update(Text.assemble(
+            segment_status_badge(d.status), " ",
+            user_text(f"Owner {d.owner or '—'} · Created {dmy(d.created_at)} · Tags: {tags}"),
+        ))
+        cards = {
+            "members": (whole(m.members), None),
+            "engagement": (f"{m.engagement_rate}%",
+                           trend_note(m.engagement_rate, m.engagement_rate_previous, m.members,
+                                      m.engaged, m.engaged_previous)),
+            "conversion": (f"{m.conversion_rate}%", self._conversion_note(summary)),
+            "campaigns": (whole(m.campaigns), None),
+            "unsubscribed": (whole(m.unsubscribed), None),
+            "quality": ("—" if summary.quality is None else f"{summary.quality}/10", None),
+        }
+        for card_id, (value, note) in cards.items():
+            card = self.query_one(f"#card-{card_id}", MetricCard)
+            card.value = value
+            card.note = note
+
+    @staticmethod
+    def _conversion_note(summary: Summary) -> tuple[str, str, str]:
+        overall = percent(summary.overall_converted, summary.overall_contacts, 1)
+        mine = summary.metrics.conversion_rate
+        direction = "up" if mine > overall else "down" if mine < overall else "flat"
+        return (f"vs {overall}% overall", f"all {overall}%", direction)
+
+    def _gone(self) -> None:
+        self.notify("This segment no longer exists: someone deleted it.", severity="warning")
+        self.app.pop_screen()
+
+    # -- tabs ----------------------------------------------------------------------------
+
+    def _remembered(self) -> dict[int, str]:
+        tabs: dict[int, str] = getattr(self.app, "remembered_tabs", {})
+        return tabs
+
+    async def _mount_tab(self, pane_id: str) -> None:
+        """Mount the tab's content the first time it is shown, then give it the focus."""
+        pane = self.query_one(f"#{pane_id}", TabPane)
+        if not pane.children:
+            tab_class = next(cls for pid, _, cls in TABS if f"tab-{pid}" == pane_id)
+            await pane.mount(tab_class(self.store, self.user, self.segment_id,
+                                       self.segment_name))
+        pane.query_one(DetailTab).focus_default()
+
+    def _current_tab(self) -> DetailTab | None:
+        active = self.query_one(TabbedContent).active
+        tabs = list(self.query_one(f"#{active}", TabPane).query(DetailTab)) if active else []
+        return tabs[0] if tabs else None
+
+    @on(TabbedContent.TabActivated)
+    async def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        """A tab shown by any means (1-6, mouse, arrows on the tab bar)."""
+        pane_id = event.pane.id or ""
+        self._remembered()[self.segment_id] = pane_id
+        await self._mount_tab(pane_id)
+
+    def action_tab(self, number: int) -> None:
+        if 1 <= number <= len(TABS):
+            self.query_one(TabbedContent).active = f"tab-{TABS[number - 1][0]}"
+
+    @on(DetailTab.Changed)
+    def action_refresh(self) -> None:
+        """Reload the cards and every tab that is mounted."""
+        self.load_summary()
+        for tab in self.query(DetailTab):
+            tab.reload()
+
+    # -- actions -------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def _may_edit(self) -> bool:
+        if self.user.may(Permission.EDIT_SEGMENTS):
+            return True
+        self.notify(f"{self.user.name} ({self.user.role.value}) may look but not change "
+                    "segments.", severity="warning", markup=False)
+        return False
+
+    @on(Button.Pressed, "#add-contacts")
+    def action_add_contacts(self) -> None:
+        if self._may_edit():
+            self.app.push_screen(AddContactsModal(self.store, self.user, self.segment_id,
+                                                  self.segment_name), self._saved)
+
+    @on(Button.Pressed, "#edit")
+    def action_edit(self) -> None:
+        if self.summary is not None and self._may_edit():
+            self.app.push_screen(EditSegmentModal(self.store, self.user, self.summary.details),
+                                 self._saved)
+
+    def _saved(self, result: SegmentSaved | None) -> None:
+        if result is not None:
+            added = f"; {whole(result.added)} contacts added" if result.added else ""
+            self.notify(f"Segment “{result.name}” saved{added}", markup=False)
+            self.action_refresh()

@@ -1,0 +1,1 @@
+"""Modal screens: each is a `ModalScreen[ResultType]` returning a typed value."""

@@ -1,0 +1,113 @@
+"""Add Activity, and view / edit an existing one (spec 7.9).
+
+The author may edit an activity within 24 hours of creating it; everyone else (and the
+author later) sees it read-only.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from segtui.core import clock
+from segtui.core.activities import (
+    DESCRIPTION_MAX,
+    USER_ACTIVITY_TYPES,
+    ActivityRow,
+    activity_errors,
+    icon,
+    timeline_time,
+)
+from segtui.core.permissions import CurrentUser
+from segtui.data.store import Store
+from segtui.widgets.text import user_text
+
+
+class ActivityDialog(ModalScreen[bool]):
+    """Returns True when something was saved."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+
+    def __init__(self, store: Store, user: CurrentUser, segment_id: int,
+                 activity: ActivityRow | None = None,
+                 people: list[CurrentUser] | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.user = user
+        self.segment_id = segment_id
+        self.activity = activity
+        self.people = people or [user]
+        self.editable = activity is None or activity.editable_by(user.id, clock.now())
+
+    def compose(self) -> ComposeResult:
+        a = self.activity
+        title = "Add Activity" if a is None else f"{icon(a.type)} {a.type}"
+        with Vertical(classes="modal-box activity-dialog"):
+            yield Label(title, classes="modal-title")
+            if a is not None:
+                edited = f" · edited {timeline_time(a.edited_at)}" if a.edited_at else ""
+                yield Static(user_text(f"By {a.performer} · {timeline_time(a.created_at)}"
+                                       f"{edited}"), classes="stats-line")
+            if a is None:
+                yield Label("Type")
+                yield Select([(t, t) for t in USER_ACTIVITY_TYPES], value=USER_ACTIVITY_TYPES[0],
+                             allow_blank=False, compact=True, id="activity-type")
+                yield Label("Performed by")
+                yield Select([(p.name, p.id) for p in self.people], value=self.user.id,
+                             allow_blank=False, compact=True, id="activity-performer")
+            yield Label("Description")
+            yield Input(a.description if a else "", max_length=DESCRIPTION_MAX * 2,
+                        compact=True, disabled=not self.editable, id="activity-description")
+            yield Label("", id="error-description", classes="save-error")
+            yield Label("Details")
+            yield TextArea(a.details if a else "", id="activity-details", soft_wrap=True,
+                           read_only=not self.editable, tab_behavior="focus")
+            yield Label("", id="error-details", classes="save-error")
+            if a is not None and not self.editable:
+                yield Static(Text("Only its author can edit an activity, within 24 hours.",
+                                  style="dim"))
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Close" if not self.editable else "Cancel", compact=True,
+                             id="cancel")
+                if self.editable:
+                    yield Button("Add Activity" if a is None else "Save", variant="primary",
+                                 compact=True, id="save")
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        if not self.editable:
+            return
+        description = self.query_one("#activity-description", Input).value
+        details = self.query_one("#activity-details", TextArea).text
+        errors = activity_errors(description, details)
+        for field in ("description", "details"):
+            self.query_one(f"#error-{field}", Label).update(user_text(errors.get(field, "")))
+        if not errors:
+            self._save(description, details)
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def _save(self, description: str, details: str) -> None:
+        try:
+            if self.activity is None:
+                kind = self.query_one("#activity-type", Select).value
+                performer_id = self.query_one("#activity-performer", Select).value
+                performer = next((p for p in self.people if p.id == performer_id), self.user)
+                self.store.add_activity(self.segment_id, str(kind), description, details,
+                                        performer, self.user)
+            else:
+                self.store.edit_activity(self.activity.id, self.activity.version, description,
+                                         details, self.user)
+        except Exception as error:
+            self.app.call_from_thread(self.query_one("#error-description", Label).update,
+                                      user_text(str(error)))
+            return
+        self.app.call_from_thread(self.dismiss, True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)

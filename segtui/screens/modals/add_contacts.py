@@ -1,0 +1,85 @@
+"""Add Contacts to <segment> (spec 7.11; acceptance criterion 16)."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label
+
+from segtui.core.contacts import ContactFilter, ContactSelection
+from segtui.core.formatting import whole
+from segtui.core.permissions import CurrentUser
+from segtui.core.segments import SegmentError
+from segtui.data.store import Store
+from segtui.screens.modals.results import SegmentSaved
+from segtui.widgets.contact_picker import ADD_COLUMNS, ContactPicker
+from segtui.widgets.text import user_text
+
+
+class AddContactsModal(ModalScreen[SegmentSaved | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Add contacts"),
+    ]
+    AUTO_FOCUS = "#picker-search"
+
+    def __init__(self, store: Store, user: CurrentUser, segment_id: int, name: str) -> None:
+        super().__init__()
+        self.store = store
+        self.user = user
+        self.segment_id = segment_id
+        self.segment_name = name
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box segment-modal"):
+            yield Label(user_text(f"Add Contacts to {self.segment_name}"), classes="modal-title")
+            yield ContactPicker(
+                self.store, self.store.choices,
+                base=ContactFilter(not_in_segment=self.segment_id),
+                columns=ADD_COLUMNS, filters=("status",), score=True,
+            )
+            yield Label("", id="save-error", classes="save-error")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Cancel", compact=True, id="cancel")
+                yield Button("Add 0 Contacts", variant="primary", compact=True, disabled=True,
+                             id="save")
+
+    @on(ContactPicker.SelectionChanged)
+    def _update_button(self) -> None:
+        count = self.query_one(ContactPicker).selected_count
+        button = self.query_one("#save", Button)
+        shown = "…" if count is None else whole(count)
+        button.label = f"Add {shown} Contact{'' if count == 1 else 's'}"
+        button.disabled = not count or self.saving  # spec 7.11: disabled at zero
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        if self.saving or not self.query_one(ContactPicker).selected_count:
+            return
+        self.saving = True
+        self._update_button()
+        self._save(self.query_one(ContactPicker).selection)
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def _save(self, selection: ContactSelection) -> None:
+        try:
+            added = self.store.add_members(self.segment_id, selection, self.user)
+        except Exception as error:
+            self.app.call_from_thread(self._failed, error)
+            return
+        saved = SegmentSaved(self.segment_id, self.segment_name, added)
+        self.app.call_from_thread(self.dismiss, saved)
+
+    def _failed(self, error: Exception) -> None:
+        self.saving = False
+        self._update_button()
+        message = str(error) if isinstance(error, SegmentError) else f"Could not add: {error}"
+        self.query_one("#save-error", Label).update(user_text(message))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

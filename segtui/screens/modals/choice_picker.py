@@ -1,0 +1,116 @@
+"""Pick one value from a long, searchable list (city, state, company filters).
+
+The list is never loaded whole: every keystroke (debounced) asks `search` for the first
+matches, so it stays fast with tens of thousands of companies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from segtui.core.records import Choice
+from segtui.widgets.text import user_text
+
+DEBOUNCE_SECONDS = 0.15
+ALL_KEY = "\x00all"  # option id of "All ..."; no real value can hold a NUL
+
+
+@dataclass(frozen=True)
+class Picked:
+    """The user's answer: a choice, or None for "All" (no filter)."""
+
+    choice: Choice | None
+
+
+class ChoicePicker(ModalScreen[Picked | None]):
+    """Returns Picked(choice), Picked(None) for "All", or None when cancelled."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "focus_list", "List", show=False),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        all_label: str,
+        search: Callable[[str], list[Choice]],
+        current: Choice | None = None,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.all_label = all_label
+        self.search = search
+        self.current = current
+        self._shown_for: str | None = None  # the search text the list currently answers
+        self._pick_when_shown = False  # Enter came before the answer to the latest text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker", classes="modal-box"):
+            yield Label(self.title_text, classes="modal-title")
+            yield Input(placeholder="Type to search…", id="picker-search")
+            yield OptionList(id="picker-options")
+            yield Label("enter pick · esc cancel", classes="modal-hint")
+
+    def on_mount(self) -> None:
+        self._lookup("")
+
+    @on(Input.Changed, "#picker-search")
+    def _typed(self, event: Input.Changed) -> None:
+        self._lookup(event.value)
+
+    @on(Input.Submitted, "#picker-search")
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.value != self._shown_for:
+            self._pick_when_shown = True  # fast typist: pick once the matches arrive
+            return
+        self._pick_highlighted()
+
+    def _pick_highlighted(self) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            options.highlighted = options.highlighted or 0
+            options.action_select()
+
+    @work(exclusive=True, group="lookup")
+    async def _lookup(self, text: str) -> None:
+        if text:
+            await asyncio.sleep(DEBOUNCE_SECONDS)
+        found = await asyncio.to_thread(self.search, text)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        if not text:
+            options.add_option(Option(self.all_label, id=ALL_KEY))
+        options.add_options(Option(user_text(c.label), id=c.key) for c in found)
+        if not found and text:
+            options.add_option(Option(f"No match for {text!r}", disabled=True))
+        options.highlighted = 0 if options.option_count else None
+        self._shown_for = text
+        if self._pick_when_shown and text == self.query_one(Input).value:
+            self._pick_when_shown = False
+            self._pick_highlighted()
+
+    @on(OptionList.OptionSelected, "#picker-options")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        key = event.option.id
+        if key == ALL_KEY or key is None:
+            self.dismiss(Picked(None))
+            return
+        label = event.option.prompt
+        self.dismiss(Picked(Choice(key=key, label=str(label))))
+
+    def action_focus_list(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,51 @@
+"""Everything segtui knows about one contact (spec 7.6 "view details")."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from segtui.core.contacts import ContactRow
+from segtui.core.formatting import dmy, relative_days
+from segtui.widgets.badges import lead_status_badge
+from segtui.widgets.text import user_text
+
+
+class ContactDetails(ModalScreen[None]):
+    BINDINGS = [Binding("escape,enter", "close", "Close")]
+
+    def __init__(self, contact: ContactRow) -> None:
+        super().__init__()
+        self.contact = contact
+
+    def compose(self) -> ComposeResult:
+        c = self.contact
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column()
+        last = (f"{dmy(c.last_contacted_at)} ({relative_days(c.last_contacted_at)})"
+                if c.last_contacted_at else "never")
+        for label, value in (
+            ("Title", user_text(c.title)),
+            ("Company", user_text(c.company)),
+            ("Email", user_text(c.email or "—")),
+            ("Phone", user_text(c.phone or "—")),
+            ("City / State", user_text(", ".join(p for p in (c.city, c.state) if p))),
+            ("Status", lead_status_badge(c.status)),
+            ("Quality", Text(f"{c.quality_score}/100")),
+            ("Tags", user_text(", ".join(c.tags) or "—")),
+            ("Last contact", Text(last)),
+        ):
+            grid.add_row(label, value)
+        with Vertical(classes="modal-box"):
+            yield Label(user_text(c.name), classes="modal-title")
+            yield Static(grid)
+            yield Label("esc close", classes="modal-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

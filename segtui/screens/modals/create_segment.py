@@ -1,0 +1,107 @@
+"""Create New Segment (spec 7.2; acceptance criteria 2-5)."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label
+
+from segtui.core.contacts import ContactSelection
+from segtui.core.formatting import whole
+from segtui.core.permissions import CurrentUser
+from segtui.core.segments import (
+    DuplicateSegmentName,
+    InvalidSegment,
+    SegmentDraft,
+    SegmentError,
+)
+from segtui.data.store import Store
+from segtui.screens.modals.results import SegmentSaved
+from segtui.widgets.contact_picker import CREATE_COLUMNS, ContactPicker
+from segtui.widgets.segment_fields import SegmentFields
+from segtui.widgets.text import user_text
+
+
+class CreateSegmentModal(ModalScreen[SegmentSaved | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Create segment"),
+    ]
+    AUTO_FOCUS = "#field-name"
+
+    def __init__(self, store: Store, user: CurrentUser) -> None:
+        super().__init__()
+        self.store = store
+        self.user = user
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box segment-modal"):
+            yield Label("Create New Segment", classes="modal-title")
+            yield SegmentFields()
+            yield Label("Select Contacts", classes="section-title")
+            yield ContactPicker(self.store, self.store.choices, columns=CREATE_COLUMNS)
+            yield Label("", id="save-error", classes="save-error")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Cancel", compact=True, id="cancel")
+                yield Button("Create Segment (0 contacts)", variant="primary", compact=True,
+                             disabled=True, id="save")
+
+    def _update_button(self) -> None:
+        count = self.query_one(ContactPicker).selected_count
+        shown = "…" if count is None else whole(count)
+        button = self.query_one("#save", Button)
+        button.label = f"Create Segment ({shown} contact{'' if count == 1 else 's'})"
+        # Spec 7.2: disabled while no name is given.
+        button.disabled = self.query_one(SegmentFields).name_is_empty or self.saving
+
+    @on(SegmentFields.Changed)
+    @on(ContactPicker.SelectionChanged)
+    def _changed(self) -> None:
+        self._update_button()
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        fields = self.query_one(SegmentFields)
+        if self.saving:
+            return
+        if not fields.check():
+            self.query_one("#field-name").focus()
+            return
+        self.saving = True
+        self._update_button()
+        self._save(fields.draft(), self.query_one(ContactPicker).selection)
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def _save(self, draft: SegmentDraft, selection: ContactSelection) -> None:
+        try:
+            segment_id = self.store.create_segment(draft, selection, self.user)
+        except Exception as error:  # shown in the form; nothing typed is lost
+            self.app.call_from_thread(self._failed, error)
+            return
+        details = self.store.segment_details(segment_id)
+        added = details.members if details else 0
+        self.app.call_from_thread(
+            self.dismiss, SegmentSaved(segment_id, draft.normalised().name, added, created=True)
+        )
+
+    def _failed(self, error: Exception) -> None:
+        self.saving = False
+        self._update_button()
+        fields = self.query_one(SegmentFields)
+        if isinstance(error, DuplicateSegmentName):
+            fields.show_error("name", str(error))
+            self.query_one("#field-name").focus()
+        elif isinstance(error, InvalidSegment):
+            fields.show_errors(error.errors)
+        else:
+            message = str(error) if isinstance(error, SegmentError) else \
+                f"Could not save: {error}"
+            self.query_one("#save-error", Label).update(user_text(message))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,162 @@
+"""Delete Segment (spec 7.4).
+
+Blocked while active campaigns use the segment: the dialog lists every campaign with its
+status badge, says how many must be paused, and (for users allowed to) offers to pause them
+after a confirmation. Otherwise it says exactly what will be removed and asks once more;
+Cancel has the focus.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from segtui.core.formatting import whole
+from segtui.core.permissions import CurrentUser, Permission
+from segtui.core.segments import DeletePreview, SegmentError, SegmentInUse, SegmentNotFound
+from segtui.data.store import Store
+from segtui.screens.modals.confirm import Confirm
+from segtui.screens.modals.results import SegmentDeleted
+from segtui.widgets.badges import campaign_status_badge
+from segtui.widgets.text import user_text
+
+BLOCKED = "This segment cannot be deleted because it is being used in active campaigns"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{whole(n)} {word}{'' if n == 1 else 's'}"
+
+
+class DeleteSegmentModal(ModalScreen[SegmentDeleted | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "#cancel"
+
+    def __init__(self, store: Store, user: CurrentUser, segment_id: int, name: str) -> None:
+        super().__init__()
+        self.store = store
+        self.user = user
+        self.segment_id = segment_id
+        self.segment_name = name
+        self.preview: DeletePreview | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box delete-modal"):
+            yield Label(user_text(f"Delete Segment: {self.segment_name}"), classes="modal-title")
+            with VerticalScroll(id="delete-body"):
+                yield Static("Loading…", id="delete-summary")
+                yield Label("Campaigns using this segment", classes="section-title",
+                            id="campaigns-title")
+                yield Static(id="campaigns")
+                yield Static(id="delete-warning", classes="warning")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Cancel", compact=True, id="cancel")
+                yield Button("Pause campaigns", compact=True, variant="warning", id="pause")
+                yield Button("Delete Segment", compact=True, variant="error", disabled=True,
+                             id="delete")
+
+    def on_mount(self) -> None:
+        self.query_one("#pause").display = False
+        self.load()
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
+    def load(self) -> None:
+        preview = self.store.delete_preview(self.segment_id)
+        self.app.call_from_thread(self._show, preview)
+
+    def _show(self, preview: DeletePreview | None) -> None:
+        self.preview = preview
+        summary = self.query_one("#delete-summary", Static)
+        if preview is None:
+            summary.update("This segment no longer exists: someone deleted it.")
+            for widget_id in ("#campaigns-title", "#campaigns", "#delete-warning", "#pause"):
+                self.query_one(widget_id).display = False
+            return
+        seg = preview.segment
+        active = preview.active_campaigns
+        campaigns = Text()
+        for campaign in preview.campaigns:
+            campaigns.append_text(campaign_status_badge(campaign.status))
+            campaigns.append(" ")
+            campaigns.append_text(user_text(campaign.name))
+            campaigns.append("\n")
+        self.query_one("#campaigns", Static).update(campaigns if preview.campaigns
+                                                    else Text("None", style="dim"))
+        warning = self.query_one("#delete-warning", Static)
+        delete = self.query_one("#delete", Button)
+        pause = self.query_one("#pause", Button)
+        if active:
+            summary.update(Text(BLOCKED, style="bold"))
+            warning.update(
+                f"You need to pause {_plural(len(active), 'active campaign')} before deleting "
+                "this segment."
+            )
+            delete.disabled = True
+            pause.label = f"Pause {_plural(len(active), 'campaign')}"
+            pause.display = self.user.may(Permission.PAUSE_CAMPAIGNS)
+        else:
+            summary.update(user_text(
+                f"Delete “{seg.name}” with its {_plural(seg.members, 'membership')}, "
+                f"{_plural(preview.notes, 'note')} and {_plural(preview.activities, 'activity')}"
+                ". The contacts themselves stay. This cannot be undone.",
+                multiline=True,
+            ))
+            warning.update("")
+            pause.display = False
+            delete.disabled = not self.user.may(Permission.EDIT_SEGMENTS)
+            if delete.disabled:
+                warning.update(f"{self.user.name} ({self.user.role.value}) may not delete "
+                               "segments.")
+
+    @on(Button.Pressed, "#pause")
+    def _pause(self) -> None:
+        if self.preview is None:
+            return
+        active = self.preview.active_campaigns
+        names = ", ".join(c.name for c in active)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._do_pause([c.id for c in active])
+
+        self.app.push_screen(
+            Confirm("Pause campaigns", f"Pause {names}? They stop sending until resumed.",
+                    f"Pause {_plural(len(active), 'campaign')}"),
+            confirmed,
+        )
+
+    @work(thread=True, exclusive=True, group="write", exit_on_error=False)
+    def _do_pause(self, campaign_ids: list[int]) -> None:
+        try:
+            self.store.pause_campaigns(self.segment_id, campaign_ids, self.user)
+        except Exception as error:
+            self.app.call_from_thread(self._failed, error)
+            return
+        self.app.call_from_thread(self.load)
+
+    @on(Button.Pressed, "#delete")
+    def _delete(self) -> None:
+        self._do_delete()
+
+    @work(thread=True, exclusive=True, group="write", exit_on_error=False)
+    def _do_delete(self) -> None:
+        try:
+            self.store.delete_segment(self.segment_id, self.user)
+        except Exception as error:
+            self.app.call_from_thread(self._failed, error)
+            return
+        self.app.call_from_thread(self.dismiss, SegmentDeleted(self.segment_id, self.segment_name))
+
+    def _failed(self, error: Exception) -> None:
+        if isinstance(error, SegmentInUse | SegmentNotFound):
+            self.load()  # the world changed: show it as it is now
+        message = str(error) if isinstance(error, SegmentError) else f"Failed: {error}"
+        self.notify(message, severity="error", markup=False)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,322 @@
+"""The one contact picker (create segment, edit segment's "Add Contacts", Add Contacts).
+
+Search as you type (name, email, company), filters, a paged list with a checkbox per row,
+"Select all N contacts" for everything matching the filters (not only the rows on screen),
+and a live count of what is selected. The selection is a `ContactSelection` (a list of the
+user's actions), so selecting 100,000 contacts costs nothing until the Store runs one
+INSERT ... SELECT. The picker reads through a `ContactSource` (the Store satisfies it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Protocol
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
+
+from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
+from segtui.core.enums import CompanySize, LeadStatus
+from segtui.core.formatting import whole
+from segtui.core.records import Choice, ChoiceKind, Keyset, Page
+from segtui.widgets.badges import lead_status_badge
+from segtui.widgets.paged_table import Column, PagedTable, PageRequest
+from segtui.widgets.range_slider import RangeSlider
+from segtui.widgets.text import user_text
+
+DEBOUNCE_SECONDS = 0.15
+PAGE_SIZE = 100
+CHECKED, UNCHECKED = "☑", "☐"
+
+
+class ContactSource(Protocol):
+    def contact_page(
+        self, flt: ContactFilter, selection: ContactSelection, *, after: Keyset | None = ...,
+        before: Keyset | None = ..., at_end: bool = ..., limit: int = ...,
+    ) -> Page[ContactRow]: ...
+
+    def contact_count(self, flt: ContactFilter) -> int: ...
+
+    def selection_count(self, selection: ContactSelection) -> int: ...
+
+
+# How the picker looks up segment, city and state values (Store.choices).
+ChoiceSearch = Callable[[ChoiceKind, str], list[Choice]]
+
+
+def _check(row: ContactRow) -> Text:
+    return Text(CHECKED if row.selected else UNCHECKED, style="bold" if row.selected else "")
+
+
+def _tags(row: ContactRow) -> Text:
+    return user_text(", ".join(row.tags))
+
+
+CHECK = Column[ContactRow]("check", " ", _check, width=1)
+NAME = Column[ContactRow]("name", "Name", lambda r: user_text(r.name, "bold"))
+COMPANY = Column[ContactRow]("company", "Company", lambda r: user_text(r.company))
+STATUS = Column[ContactRow]("status", "Status", lambda r: lead_status_badge(r.status), width=11)
+CITY = Column[ContactRow]("city", "City", lambda r: user_text(r.city), width=14)
+STATE = Column[ContactRow]("state", "State", lambda r: user_text(r.state), width=8,
+                           min_table_width=90)
+TAGS = Column[ContactRow]("tags", "Tags", _tags, min_table_width=100)
+TITLE = Column[ContactRow]("title", "Title", lambda r: user_text(r.title), min_table_width=100)
+EMAIL = Column[ContactRow]("email", "Email", lambda r: user_text(r.email), min_table_width=100)
+PHONE = Column[ContactRow]("phone", "Phone", lambda r: user_text(r.phone), width=18,
+                           min_table_width=110)
+SCORE = Column[ContactRow]("score", "Score", lambda r: Text(str(r.quality_score)), width=5,
+                           justify="right")
+
+# Spec 7.2 (create): Name, Company, Status, City, State, Tags.
+CREATE_COLUMNS = (CHECK, NAME, COMPANY, STATUS, CITY, STATE, TAGS)
+# Spec 7.11 (add contacts): Name, Title, Company, Email, Phone, Tags, score, status badge.
+ADD_COLUMNS = (CHECK, NAME, TITLE, COMPANY, EMAIL, PHONE, TAGS, SCORE, STATUS)
+
+STATUS_OPTIONS = [("All Statuses", "")] + [(s.value, s.value) for s in LeadStatus]
+SIZE_OPTIONS = [("All Sizes", "")] + [(s.value, s.value) for s in CompanySize]
+
+
+class ContactPicker(Vertical):
+    DEFAULT_CSS = """
+    ContactPicker { height: 1fr; }
+    ContactPicker #picker-search { width: 1fr; }
+    ContactPicker .picker-filters { height: 1; }
+    ContactPicker .picker-filters Select { width: 16; margin-right: 1; }
+    ContactPicker .picker-filters Button { width: auto; min-width: 6; max-width: 26;
+                                           margin-right: 1; }
+    ContactPicker RangeSlider { margin: 0 0; }
+    ContactPicker .picker-head { height: 1; }
+    ContactPicker #picker-available { width: 1fr; text-style: bold; }
+    ContactPicker #picker-select-all { width: auto; min-width: 24; }
+    ContactPicker PagedTable { height: 1fr; min-height: 4; }
+    ContactPicker #picker-preview { height: 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("space", "toggle_row", "Select row"),
+        # Priority: works from the search box too (where ctrl+a would otherwise mean "home").
+        Binding("ctrl+a", "select_all", "Select all matching", priority=True),
+    ]
+
+    class SelectionChanged(Message):
+        """The selection changed; `count` is None while it is being counted."""
+
+        def __init__(self, picker: ContactPicker, count: int | None) -> None:
+            super().__init__()
+            self.picker = picker
+            self.count = count
+
+        @property
+        def control(self) -> ContactPicker:
+            return self.picker
+
+    def __init__(
+        self,
+        source: ContactSource,
+        choices: ChoiceSearch,
+        *,
+        base: ContactFilter | None = None,
+        columns: Sequence[Column[ContactRow]] = CREATE_COLUMNS,
+        filters: Sequence[str] = ("status", "size", "segment", "city", "state"),
+        score: bool = False,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.source = source
+        self.choices = choices
+        self.filter = base or ContactFilter()
+        self.selection = ContactSelection()
+        self.selected_count: int | None = 0
+        self.available: int | None = None
+        self.columns = list(columns)
+        self.filters = tuple(filters)
+        self.score = score
+        self._all_selected_for: ContactFilter | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Search contacts… (name, email, company)", id="picker-search",
+                    compact=True)
+        with Horizontal(classes="picker-filters"):
+            if "status" in self.filters:
+                yield Select(STATUS_OPTIONS, value="", allow_blank=False, compact=True,
+                             id="picker-status")
+            if "size" in self.filters:
+                yield Select(SIZE_OPTIONS, value="", allow_blank=False, compact=True,
+                             id="picker-size")
+            for kind, label in (("segment", "All Segments"), ("city", "All cities"),
+                                ("state", "All states")):
+                if kind in self.filters:
+                    yield Button(label, compact=True, id=f"picker-{kind}",
+                                 classes="picker-choice")
+        if self.score:
+            yield RangeSlider(0, 100, label="Score Range", id="picker-score")
+        with Horizontal(classes="picker-head"):
+            yield Label("Available Contacts (…)", id="picker-available")
+            yield Button("☐ Select all", compact=True, id="picker-select-all")
+        yield PagedTable(self.columns, row_key=lambda r: r.id, page_size=PAGE_SIZE,
+                         id="picker-table")
+        yield Static(id="picker-preview")
+        yield Label("0 selected", id="picker-selected")
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    # -- loading -----------------------------------------------------------------------
+
+    def reload(self) -> None:
+        flt, source = self.filter, self.source
+
+        def fetch(request: PageRequest, limit: int) -> Page[ContactRow]:
+            # Reads the selection at fetch time: rows ticked since show as ticked.
+            return source.contact_page(flt, self.selection, after=request.after,
+                                       before=request.before, at_end=request.at_end,
+                                       limit=limit)
+
+        self.query_one(PagedTable).load(fetch, lambda: source.contact_count(flt))
+
+    @on(PagedTable.Loaded, "#picker-table")
+    def _loaded(self) -> None:
+        table = self.query_one(PagedTable)
+        self.available = table.total
+        shown = "…" if table.total is None else whole(table.total)
+        self.query_one("#picker-available", Label).update(f"Available Contacts ({shown})")
+        self._show_select_all()
+        self._preview()
+
+    def _show_select_all(self) -> None:
+        total = "…" if self.available is None else whole(self.available)
+        mark = CHECKED if self._all_selected_for == self.filter else UNCHECKED
+        self.query_one("#picker-select-all", Button).label = f"{mark} Select all {total} contacts"
+
+    @on(DataTable.RowHighlighted, "#picker-table")
+    def _preview(self) -> None:
+        row = self.query_one(PagedTable).current_row
+        text = " · ".join(p for p in (row.title, row.email, row.phone, ", ".join(row.tags))
+                          if p) if row else ""
+        self.query_one("#picker-preview", Static).update(user_text(text, "italic"))
+
+    # -- filters -------------------------------------------------------------------------
+
+    def _set_filter(self, flt: ContactFilter) -> None:
+        if flt != self.filter:
+            self.filter = flt
+            self.reload()
+            self._show_select_all()
+
+    @on(Input.Changed, "#picker-search")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._debounced(event.value)
+
+    @work(exclusive=True, group="picker-search")
+    async def _debounced(self, text: str) -> None:
+        await asyncio.sleep(DEBOUNCE_SECONDS)
+        self._set_filter(replace(self.filter, search=text))
+
+    @on(Input.Submitted, "#picker-search")
+    def _search_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(PagedTable).focus()
+
+    @on(Select.Changed, "#picker-status")
+    def _status_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        value = event.value if isinstance(event.value, str) and event.value else None
+        self._set_filter(replace(self.filter, status=LeadStatus(value) if value else None))
+
+    @on(Select.Changed, "#picker-size")
+    def _size_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        value = event.value if isinstance(event.value, str) and event.value else None
+        self._set_filter(replace(self.filter, size=CompanySize(value) if value else None))
+
+    @on(RangeSlider.Changed, "#picker-score")
+    def _score(self, event: RangeSlider.Changed) -> None:
+        event.stop()
+        self._set_filter(replace(self.filter, score=(event.low, event.high)))
+
+    @on(Button.Pressed, ".picker-choice")
+    def _choose(self, event: Button.Pressed) -> None:
+        event.stop()
+        from segtui.screens.modals.choice_picker import ChoicePicker, Picked
+
+        kind = (event.button.id or "").removeprefix("picker-")
+        button = event.button
+        plural = {"segment": "segments", "city": "cities", "state": "states"}[kind]
+
+        def picked(result: Picked | None) -> None:
+            if result is None:
+                return
+            choice = result.choice
+            label = choice.label if choice else f"All {plural}".replace("All segments",
+                                                                           "All Segments")
+            button.label = user_text(label)
+            if kind == "segment":
+                self._set_filter(replace(self.filter, segment=choice))
+            elif kind == "city":
+                self._set_filter(replace(self.filter, city=choice.key if choice else None))
+            else:
+                self._set_filter(replace(self.filter, state=choice.key if choice else None))
+
+        self.app.push_screen(
+            ChoicePicker(f"Contacts in which {kind}?", f"All {plural}",
+                         lambda text: self.choices(ChoiceKind(kind), text)),
+            picked,
+        )
+
+    # -- selecting -----------------------------------------------------------------------
+
+    def action_toggle_row(self) -> None:
+        table = self.query_one(PagedTable)
+        row = table.current_row
+        if row is None:
+            return
+        now = not row.selected
+        self.selection = self.selection.toggled(row.id, now)
+        self._all_selected_for = None
+        table.replace_row(replace(row, selected=now))
+        if self.selected_count is not None:
+            self._selection_changed(self.selected_count + (1 if now else -1))
+        else:
+            self._recount()
+        self._show_select_all()
+
+    @on(Button.Pressed, "#picker-select-all")
+    def action_select_all(self) -> None:
+        selecting = self._all_selected_for != self.filter
+        self.selection = self.selection.with_all(self.filter, selecting)
+        self._all_selected_for = self.filter if selecting else None
+        self._show_select_all()
+        self.query_one(PagedTable).reload()
+        if self.selection.single_select_all() == self.filter and self.available is not None:
+            self._selection_changed(self.available)
+        else:
+            self._recount()
+
+    def _selection_changed(self, count: int | None) -> None:
+        self.selected_count = count
+        shown = "counting…" if count is None else f"{whole(count)} selected"
+        self.query_one("#picker-selected", Label).update(shown)
+        self.post_message(self.SelectionChanged(self, count))
+
+    def _recount(self) -> None:
+        self._selection_changed(None)
+        self._count(self.selection)
+
+    @work(thread=True, exclusive=True, group="picker-count", exit_on_error=False)
+    def _count(self, selection: ContactSelection) -> None:
+        count = self.source.selection_count(selection)
+        self.app.call_from_thread(self._counted, selection, count)
+
+    def _counted(self, selection: ContactSelection, count: int) -> None:
+        if selection == self.selection:  # else a newer action is being counted
+            self._selection_changed(count)
+
+    def focus_search(self) -> None:
+        self.query_one("#picker-search", Input).focus()

@@ -1,0 +1,347 @@
+"""A DataTable that shows one keyset page of a long list at a time.
+
+No widget ever holds every row (DESIGN.md, "Scale budgets"): the table holds one page (a
+few hundred rows). Moving the cursor past the last row fetches the next page; past the first
+row, the previous one; ctrl+home / ctrl+end jump to the first / last page. The total is a
+separate COUNT, fetched in parallel, so the first rows appear without waiting for it.
+
+The table is handed two callables (`fetch_page`, `fetch_count`) and runs them in thread
+workers; it never sees SQL. Stale answers (the user typed again meanwhile) are dropped by
+generation number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeVar
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual import work
+from textual.binding import Binding
+from textual.events import Click, Resize
+from textual.message import Message
+from textual.widgets import DataTable
+
+from segtui.core.records import Keyset, Page
+
+RowT = TypeVar("RowT")
+CursorAt = Literal["top", "bottom", "keep"]
+
+
+@dataclass(frozen=True)
+class Column(Generic[RowT]):
+    key: str
+    label: str
+    render: Callable[[RowT], RenderableType]
+    width: int | None = None  # None: shares the width left over by fixed columns
+    min_table_width: int = 0  # hidden when the table is narrower than this
+    justify: Literal["left", "right"] = "left"
+    menu: bool = False  # clicking this cell asks for the row's action menu
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    after: Keyset | None = None
+    before: Keyset | None = None
+    at_end: bool = False
+    starting_at: int | None = None  # the page that starts at the row with this key
+
+
+class PagedTable(DataTable[RenderableType], Generic[RowT]):
+    BINDINGS = [
+        Binding("ctrl+home", "first_page", "First page", show=False),
+        Binding("ctrl+end", "last_page", "Last page", show=False),
+    ]
+
+    class _TableMessage(Message):
+        """Base of the table's messages: `control` lets handlers use @on(..., "#id")."""
+
+        def __init__(self, table: PagedTable[Any]) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> PagedTable[Any]:
+            return self.table
+
+    class Loaded(_TableMessage):
+        """A page or the total arrived; read `first_index`, `total` and `rows` off the table."""
+
+    class MenuRequested(_TableMessage):
+        """The user clicked a row's menu cell (a column created with `menu=True`)."""
+
+        def __init__(self, table: PagedTable[Any], row: Any) -> None:
+            super().__init__(table)
+            self.row = row
+
+    class LoadFailed(_TableMessage):
+        def __init__(self, table: PagedTable[Any], error: Exception) -> None:
+            super().__init__(table)
+            self.error = error
+
+    def __init__(
+        self,
+        columns: Sequence[Column[RowT]],
+        row_key: Callable[[RowT], int | str],
+        *,
+        page_size: int = 200,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.all_columns = list(columns)
+        self.row_key_of = row_key
+        self.page_size = page_size
+        self.rows_on_page: list[RowT] = []
+        self.page: Page[RowT] | None = None
+        self.first_index = 0  # index of the page's first row in the whole list
+        self.total: int | None = None
+        self.header_labels: dict[str, str] = {}
+        self._request = PageRequest()
+        self._fetch_page: Callable[[PageRequest, int], Page[RowT]] | None = None
+        self._fetch_count: Callable[[], int] | None = None
+        self._generation = 0
+        self._shown_columns: list[tuple[str, int, str]] = []
+        self._focus_pending = False
+
+    # -- what the owner calls ------------------------------------------------------------
+
+    def focus_when_ready(self) -> None:
+        """Focus now, or as soon as the first page is shown: Textual refuses the focus to a
+        widget that is loading, and the first page may still be on its way."""
+        if self.loading:
+            self._focus_pending = True
+        else:
+            self.focus()
+
+    def load(
+        self,
+        fetch_page: Callable[[PageRequest, int], Page[RowT]],
+        fetch_count: Callable[[], int],
+    ) -> None:
+        """Show a new list from its first page (a new search, filter or sort)."""
+        self._fetch_page, self._fetch_count = fetch_page, fetch_count
+        self._generation += 1
+        self.total = None
+        if not self.rows_on_page:
+            self.loading = True
+        self._request_page(PageRequest(), 0, "top")
+        self._count(self._generation)
+
+    def reload(self, show: int | None = None) -> None:
+        """Fetch the current page and the total again (after data changed). With `show`, the
+        cursor goes to that row: on this page if it is here, else on the page it starts."""
+        if self._fetch_page is None:
+            return
+        self._generation += 1
+        if show is not None and show not in [self.row_key_of(r) for r in self.rows_on_page]:
+            self._fetch(self._generation, PageRequest(starting_at=show), self.first_index,
+                        "top", None)
+        else:
+            self._fetch(self._generation, self._request, self.first_index, "keep", show)
+        self._count(self._generation)
+
+    @property
+    def current_row(self) -> RowT | None:
+        if not self.rows_on_page or not 0 <= self.cursor_row < len(self.rows_on_page):
+            return None
+        return self.rows_on_page[self.cursor_row]
+
+    def replace_row(self, row: RowT) -> None:
+        """Show a changed version of a row on this page (same key), without refetching."""
+        key = self.row_key_of(row)
+        for index, old in enumerate(self.rows_on_page):
+            if self.row_key_of(old) == key:
+                self.rows_on_page[index] = row
+                for column, _ in self._layout():
+                    self.update_cell(str(key), column.key, self._cell(column, row))
+                return
+
+    def set_header_labels(self, labels: dict[str, str]) -> None:
+        """Change column header texts (e.g. to show the sort arrow)."""
+        self.header_labels = dict(labels)
+        self._rebuild()
+
+    # -- paging --------------------------------------------------------------------------
+
+    def _request_page(self, request: PageRequest, offset: int, cursor: CursorAt) -> None:
+        keep_key = None
+        if cursor == "keep" and self.current_row is not None:
+            keep_key = self.row_key_of(self.current_row)
+        self._fetch(self._generation, request, offset, cursor, keep_key)
+
+    @work(thread=True, exclusive=True, group="page", exit_on_error=False)
+    def _fetch(
+        self,
+        generation: int,
+        request: PageRequest,
+        offset: int,
+        cursor: CursorAt,
+        keep_key: int | str | None,
+    ) -> None:
+        assert self._fetch_page is not None
+        try:
+            page = self._fetch_page(request, self.page_size)
+        except Exception as error:  # shown to the user; the table keeps its rows
+            self.app.call_from_thread(self._failed, generation, error)
+            return
+        self.app.call_from_thread(
+            self._show, generation, request, page, offset, cursor, keep_key
+        )
+
+    @work(thread=True, exclusive=True, group="count", exit_on_error=False)
+    def _count(self, generation: int) -> None:
+        assert self._fetch_count is not None
+        try:
+            total = self._fetch_count()
+        except Exception as error:
+            self.app.call_from_thread(self._failed, generation, error)
+            return
+        self.app.call_from_thread(self._counted, generation, total)
+
+    def _failed(self, generation: int, error: Exception) -> None:
+        if generation == self._generation:
+            self.loading = False
+            self.post_message(self.LoadFailed(self, error))
+
+    def _counted(self, generation: int, total: int) -> None:
+        if generation != self._generation:
+            return
+        self.total = total
+        if self._request.at_end:
+            self.first_index = max(total - len(self.rows_on_page), 0)
+        self.post_message(self.Loaded(self))
+
+    def _show(
+        self,
+        generation: int,
+        request: PageRequest,
+        page: Page[RowT],
+        offset: int,
+        cursor: CursorAt,
+        keep_key: int | str | None,
+    ) -> None:
+        if generation != self._generation:
+            return  # a newer search or filter superseded this answer
+        if request.at_end and self.total is not None:
+            offset = max(self.total - len(page.rows), 0)
+        if page.offset is not None:
+            offset = page.offset
+        self._request, self.page, self.first_index = request, page, offset
+        self.rows_on_page = list(page.rows)
+        self.loading = False
+        if self._focus_pending:
+            self._focus_pending = False
+            self.focus()
+        self._rebuild()
+        if cursor == "bottom":
+            self.move_cursor(row=len(self.rows_on_page) - 1)
+        elif cursor == "top":
+            self.move_cursor(row=0)
+        elif keep_key is not None:
+            keys = [self.row_key_of(r) for r in self.rows_on_page]
+            if keep_key in keys:
+                self.move_cursor(row=keys.index(keep_key))
+        self.post_message(self.Loaded(self))
+
+    def _next_page(self) -> bool:
+        if self.page is None or not self.page.has_after or self.page.last is None:
+            return False
+        self._request_page(
+            PageRequest(after=self.page.last), self.first_index + len(self.rows_on_page), "top"
+        )
+        return True
+
+    def _previous_page(self) -> bool:
+        if self.page is None or not self.page.has_before or self.page.first is None:
+            return False
+        offset = max(self.first_index - self.page_size, 0)
+        self._request_page(PageRequest(before=self.page.first), offset, "bottom")
+        return True
+
+    def _at_last_row(self) -> bool:
+        return self.cursor_row >= len(self.rows_on_page) - 1
+
+    def action_cursor_down(self) -> None:
+        if not (self._at_last_row() and self._next_page()):
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if not (self.cursor_row <= 0 and self._previous_page()):
+            super().action_cursor_up()
+
+    def action_page_down(self) -> None:
+        if not (self._at_last_row() and self._next_page()):
+            super().action_page_down()
+
+    def action_page_up(self) -> None:
+        if not (self.cursor_row <= 0 and self._previous_page()):
+            super().action_page_up()
+
+    def action_first_page(self) -> None:
+        if self.page is not None and self.page.has_before:
+            self._request_page(PageRequest(), 0, "top")
+        else:
+            self.move_cursor(row=0)
+
+    def action_last_page(self) -> None:
+        if self.page is not None and self.page.has_after:
+            self._request_page(PageRequest(at_end=True), self.first_index, "bottom")
+        else:
+            self.move_cursor(row=len(self.rows_on_page) - 1)
+
+    # -- layout --------------------------------------------------------------------------
+
+    def _signature(self, layout: list[tuple[Column[RowT], int]]) -> list[tuple[str, int, str]]:
+        return [(c.key, w, self.header_labels.get(c.key, c.label)) for c, w in layout]
+
+    def _layout(self) -> list[tuple[Column[RowT], int]]:
+        """Visible columns and their widths for the current table width."""
+        width = self.size.width or 80
+        shown = [c for c in self.all_columns if width >= c.min_table_width]
+        padding = 2 * self.cell_padding * len(shown)
+        fixed = sum(c.width or 0 for c in shown)
+        flexible = [c for c in shown if c.width is None]
+        spare = max(width - 2 - padding - fixed, 8 * len(flexible))  # 2: the scrollbar
+        share = spare // max(len(flexible), 1)
+        return [(c, c.width if c.width is not None else share) for c in shown]
+
+    def _rebuild(self) -> None:
+        layout = self._layout()
+        signature = self._signature(layout)
+        cursor = self.cursor_row
+        self.clear(columns=signature != self._shown_columns)
+        if signature != self._shown_columns:
+            for (column, width), (_, _, label) in zip(layout, signature, strict=True):
+                self.add_column(Text(label, justify=column.justify), width=width, key=column.key)
+            self._shown_columns = signature
+        for row in self.rows_on_page:
+            self.add_row(
+                *(self._cell(c, row) for c, _ in layout), key=str(self.row_key_of(row))
+            )
+        if self.rows_on_page:
+            self.move_cursor(row=min(cursor, len(self.rows_on_page) - 1), animate=False)
+
+    @staticmethod
+    def _cell(column: Column[RowT], row: RowT) -> RenderableType:
+        rendered = column.render(row)
+        if isinstance(rendered, Text) and column.justify == "right":
+            rendered.justify = "right"
+        return rendered
+
+    async def _on_click(self, event: Click) -> None:
+        # Textual calls _on_click of every class in the MRO; prevent_default() keeps
+        # DataTable's own handler from also selecting the row.
+        meta = event.style.meta
+        row, column = meta.get("row", -1), meta.get("column", -1)
+        shown = self._layout()
+        if 0 <= row < len(self.rows_on_page) and 0 <= column < len(shown) and shown[column][0].menu:
+            event.prevent_default()
+            event.stop()
+            self.move_cursor(row=row)
+            self.post_message(self.MenuRequested(self, self.rows_on_page[row]))
+
+    def on_resize(self, event: Resize) -> None:
+        if self._signature(self._layout()) != self._shown_columns:
+            self._rebuild()

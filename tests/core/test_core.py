@@ -1,0 +1,105 @@
+"""Pure domain helpers: rounding, dates, safe text, CSV injection, clock, windows."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from segtui.core import clock
+from segtui.core.csv_safe import free_path, neutralise, write_csv
+from segtui.core.formatting import dmy, round_half_up, whole
+from segtui.core.metrics import last_days, percent
+from segtui.core.text import printable
+
+
+def test_round_half_up_not_bankers() -> None:
+    assert round_half_up(255, 4) == 64  # 63.75
+    assert round_half_up(1, 2) == 1  # round(0.5) would give 0
+    assert round_half_up(5, 2) == 3
+    assert round_half_up(7, 0) == 0
+
+
+def test_whole_and_dates() -> None:
+    assert whole(1_000_000) == "1,000,000"
+    assert dmy(date(2024, 1, 20)) == "20/01/2024"  # spec 7.1 DD/MM/YYYY
+    assert dmy(datetime(2024, 2, 5, 16, 0)) == "05/02/2024"
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("\x1b[31mred", "␛[31mred"),
+        ("a\tb\nc", "a b c"),
+        ("\u202eevil", "\ufffdevil"),
+        ("bell\x07", "bell␇"),
+        ("del\x7f", "del␡"),
+        ("[bold]x[/]", "[bold]x[/]"),  # markup is the widget helper's job; text unchanged
+        ("émoji 🎉", "émoji 🎉"),
+    ],
+)
+def test_printable(raw: str, shown: str) -> None:
+    assert printable(raw) == shown
+
+
+def test_printable_keeps_newlines_when_multiline() -> None:
+    assert printable("a\nb\x1b", single_line=False) == "a\nb␛"
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\nx"])
+def test_formula_cells_are_neutralised(cell: str) -> None:
+    assert neutralise(cell) == "'" + cell
+
+
+def test_plain_cells_and_numbers_untouched() -> None:
+    assert neutralise("Enterprise") == "Enterprise"
+    assert neutralise(-5) == "-5"
+    assert neutralise(None) == ""
+
+
+def test_write_csv_is_atomic_and_safe(tmp_path: Path) -> None:
+    path = tmp_path / "out.csv"
+    assert write_csv(path, ["A", "B"], [["=cmd", 3], ["a,b\nc", None]]) == 2
+    with path.open(newline="", encoding="utf-8") as f:
+        assert list(csv.reader(f)) == [["A", "B"], ["'=cmd", "3"], ["a,b\nc", ""]]
+
+    def boom() -> object:
+        yield ["ok", 1]
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        write_csv(tmp_path / "broken.csv", ["A", "B"], boom())  # type: ignore[arg-type]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_free_path_never_overwrites(tmp_path: Path) -> None:
+    first = free_path(tmp_path, "segments_export_2024-02-26.csv")
+    first.write_text("x")
+    second = free_path(tmp_path, "segments_export_2024-02-26.csv")
+    assert second.name == "segments_export_2024-02-26-2.csv"
+
+
+def test_clock_fixed_by_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SEGTUI_TODAY", "2025-03-01")
+    assert clock.today() == date(2025, 3, 1)
+    assert clock.now() == datetime(2025, 3, 1, 12, 0)
+    monkeypatch.setenv("SEGTUI_TODAY", "01/03/2025")
+    with pytest.raises(clock.ClockError, match="YYYY-MM-DD"):
+        clock.today()
+    monkeypatch.delenv("SEGTUI_TODAY")
+    assert clock.today() == date.today()
+
+
+def test_last_30_days_window() -> None:
+    w = last_days(date(2024, 2, 26))
+    assert w.start == datetime(2024, 1, 28) and w.end == datetime(2024, 2, 27)
+    assert w.previous().start == datetime(2023, 12, 29) and w.previous().end == w.start
+
+
+def test_percent() -> None:
+    assert percent(34, 45) == Decimal(76)
+    assert percent(3, 45, 1) == Decimal("6.7")
+    assert percent(1, 0) == Decimal(0)

@@ -1,0 +1,397 @@
+"""Issue 2 §4: the Segments dashboard driven from the keyboard (spec 7.1; acceptance 1, 6, 7,
+17, 18). Each test reads what the user sees and, for exports, what lands on disk."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from rich.text import Text
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
+
+from segtui.data.store import Store
+from segtui.screens.dashboard import PAGE_SIZE, DashboardScreen
+from segtui.screens.detail.screen import SegmentDetailScreen
+from segtui.screens.modals.choice_picker import ChoicePicker
+from segtui.screens.modals.help import HelpScreen
+from segtui.screens.modals.row_menu import RowMenu
+from segtui.widgets.metric_card import MetricCard
+from segtui.widgets.paged_table import PagedTable
+from tests.factories import add_many_segments, add_segment
+from tests.ui.conftest import make_app, settle
+
+
+def shown_names(app: object) -> list[str]:
+    table = app.screen.query_one(PagedTable)  # type: ignore[attr-defined]
+    return [row.name for row in table.rows_on_page]
+
+
+def cell_text(app: object, row: int, column: int) -> str:
+    table = app.screen.query_one(PagedTable)  # type: ignore[attr-defined]
+    cell = table.get_row_at(row)[column]
+    return cell.plain if isinstance(cell, Text) else str(cell)
+
+
+def status_line(app: object) -> str:
+    label = app.screen.query_one("#list-status", Label)  # type: ignore[attr-defined]
+    return str(label.render())
+
+
+async def test_cards_show_demo_figures(sqlite_demo_store: Store) -> None:
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        values = {card.id: card.value for card in app.screen.query(MetricCard)}
+        assert values == {
+            "card-total-segments": "4",
+            "card-total-contacts": "255",
+            "card-active-segments": "2",
+            "card-avg-size": "64",
+            "card-unsubscribed": "12",
+        }
+        assert shown_names(app) == ["Enterprise Prospects", "Inactive Subscribers",
+                                    "Marketing Engagers", "Product Trial Users"]
+        assert "4 segments" in status_line(app)
+
+
+async def test_table_columns_and_badges(sqlite_demo_store: Store) -> None:
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(PagedTable)
+        headers = [str(c.label) for c in table.columns.values()]
+        assert headers == ["Name ▲", "Description", "Status", "Contacts", "Campaigns",
+                           "Last Modified", "⋯"]
+        assert [cell_text(app, 0, i) for i in range(7)] == [
+            "Enterprise Prospects", "High-value enterprise leads for Q1 2024", " Active ",
+            "45", "3", "20/01/2024", "⋯",
+        ]
+        badge = table.get_row_at(1)[2]
+        assert isinstance(badge, Text) and "red" in str(badge.style)  # Inactive = red
+        draft, active = table.get_row_at(3)[2], table.get_row_at(0)[2]
+        assert isinstance(draft, Text) and "yellow" in str(draft.style)  # Draft = yellow
+        assert isinstance(active, Text) and "green" in str(active.style)  # Active = green
+
+
+async def test_narrow_terminal_moves_description_below(sqlite_demo_store: Store) -> None:
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(PagedTable)
+        assert "Description" not in [str(c.label) for c in table.columns.values()]
+        preview = app.screen.query_one("#description-preview", Static)
+        assert "High-value enterprise leads" in str(preview.render())
+        await pilot.press("down")
+        assert "haven't opened emails" in str(preview.render())
+
+
+async def test_search_as_you_type(sqlite_demo_store: Store) -> None:
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        assert app.focused is app.screen.query_one("#search", Input)
+        await pilot.press(*"techcorp")  # a member's company (spec 7.1)
+        await settle(pilot)
+        assert shown_names(app) == ["Enterprise Prospects"]
+        assert "1 segments" in status_line(app) or "1 segment" in status_line(app)
+        await pilot.press(*["backspace"] * 8, *"trial")
+        await settle(pilot)
+        assert shown_names(app) == ["Product Trial Users"]
+        await pilot.press("enter")  # back to the list
+        assert isinstance(app.focused, PagedTable)
+        await pilot.press("c")  # clear everything
+        await settle(pilot)
+        assert len(shown_names(app)) == 4
+        assert app.screen.query_one("#search", Input).value == ""
+
+
+async def test_search_with_no_match_says_so(sqlite_demo_store: Store) -> None:
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"nothing like this")
+        await settle(pilot)
+        assert shown_names(app) == []
+        assert "No segments match" in status_line(app)
+
+
+async def test_status_filter_from_keyboard(sqlite_demo_store: Store) -> None:
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        select = app.screen.query_one("#status-filter", Select)
+        assert app.focused is select
+        await pilot.press("enter", "down", "enter")  # All Statuses -> Active
+        await settle(pilot)
+        assert select.value == "Active"
+        assert shown_names(app) == ["Enterprise Prospects", "Marketing Engagers"]
+        assert "status Active" in status_line(app)
+
+
+async def test_city_state_and_company_pickers_combine(sqlite_demo_store: Store) -> None:
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f", "tab")  # status select -> city button
+        assert app.focused is app.screen.query_one("#city-filter", Button)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoicePicker)
+        await pilot.press(*"san fran")
+        await settle(pilot)
+        options = app.screen.query_one(OptionList)
+        assert options.get_option_at_index(0).prompt.plain == "San Francisco"  # type: ignore[union-attr]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        # Many segments have members in San Francisco; add the state filter: only Michael
+        # Chen's "San Francisco, FL" (spec section 8) remains.
+        await pilot.press("tab")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press(*"FL", "enter")
+        await settle(pilot)
+        assert shown_names(app) == ["Product Trial Users"]
+        assert "city San Francisco, state FL" in status_line(app)
+        # Company picker narrows to nothing: TechCorp has no member in San Francisco, FL.
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        await pilot.press(*"techcorp")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert shown_names(app) == []
+        # "All companies" is the first choice when the search is empty.
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert shown_names(app) == ["Product Trial Users"]
+        await pilot.press("tab", "enter")  # Clear
+        await settle(pilot)
+        assert len(shown_names(app)) == 4
+        assert app.screen.query_one("#city-filter", Button).label.plain == "All cities"  # type: ignore[union-attr]
+
+
+async def test_picker_escape_changes_nothing(sqlite_demo_store: Store) -> None:
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f", "tab", "enter")
+        await settle(pilot)
+        await pilot.press(*"boston", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert len(shown_names(app)) == 4
+
+
+async def test_sort_from_keyboard(sqlite_demo_store: Store) -> None:
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s", "s", "s")  # name -> description -> status -> contacts
+        await settle(pilot)
+        assert shown_names(app) == ["Marketing Engagers", "Enterprise Prospects",
+                                    "Product Trial Users", "Inactive Subscribers"]
+        assert "sorted by Contacts ▲" in status_line(app)
+        await pilot.press("S")
+        await settle(pilot)
+        assert shown_names(app)[0] == "Inactive Subscribers"
+        table = app.screen.query_one(PagedTable)
+        assert "Contacts ▼" in [str(c.label) for c in table.columns.values()]
+        await pilot.press("s", "S")  # campaigns, descending
+        await settle(pilot)
+        assert shown_names(app)[0] == "Enterprise Prospects"
+        await pilot.press("s")  # last modified ascending
+        await settle(pilot)
+        assert shown_names(app) == ["Inactive Subscribers", "Enterprise Prospects",
+                                    "Marketing Engagers", "Product Trial Users"]
+
+
+async def test_header_click_sorts(sqlite_demo_store: Store) -> None:
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(PagedTable)
+        x = sum(c.get_render_width(table) for c in list(table.columns.values())[:3]) + 2
+        await pilot.click(PagedTable, offset=(x, 0))  # "Contacts" header
+        await settle(pilot)
+        assert shown_names(app)[0] == "Marketing Engagers"
+        await pilot.click(PagedTable, offset=(x, 0))
+        await settle(pilot)
+        assert shown_names(app)[0] == "Inactive Subscribers"
+
+
+async def test_export_writes_visible_rows(
+    sqlite_demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    add_segment(sqlite_demo_store, "Formula Risk", description="=HYPERLINK(\"http://x\")")
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f", "enter", "down", "enter")  # Active only
+        await settle(pilot)
+        await pilot.press("escape")
+        app.screen.query_one(PagedTable).focus()
+        await pilot.press("x")
+        await settle(pilot)
+        path = tmp_path / "segments_export_2024-02-26.csv"
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        assert rows == [
+            ["Name", "Description", "Status", "Contact Count", "Campaign Count",
+             "Last Modified"],
+            ["Enterprise Prospects", "High-value enterprise leads for Q1 2024", "Active", "45",
+             "3", "20/01/2024"],
+            ["Formula Risk", "'=HYPERLINK(\"http://x\")", "Active", "0", "0", "01/01/2024"],
+            ["Marketing Engagers", "Contacts who actively engage with marketing content",
+             "Active", "28", "1", "05/02/2024"],
+        ]
+        messages = [n.message for n in app._notifications]
+        assert any(str(path) in m and "Exported 3 segments" in m for m in messages)
+        # A second export the same day never overwrites the first.
+        await pilot.press("x")
+        await settle(pilot)
+        assert (tmp_path / "segments_export_2024-02-26-2.csv").exists()
+
+
+async def test_export_failure_is_reported(
+    sqlite_demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "gone"
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        screen.export_csv(missing)
+        await settle(pilot)
+        assert any("Export failed" in n.message for n in app._notifications)
+
+
+async def test_paging_through_many_segments(sqlite_demo_store: Store) -> None:
+    add_many_segments(sqlite_demo_store, 246)  # 250 in all: three pages of 100
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(PagedTable)
+        assert len(table.rows_on_page) == PAGE_SIZE == 100  # never the whole list
+        assert "1–100 of 250" in status_line(app)
+        await pilot.press("ctrl+end")
+        await settle(pilot)
+        assert "151–250 of 250" in status_line(app)
+        assert table.current_row is not None and table.current_row.name == "Product Trial Users"
+        await pilot.press("ctrl+home")
+        await settle(pilot)
+        assert table.cursor_row == 0 and "1–100 of 250" in status_line(app)
+        table.move_cursor(row=99)
+        await pilot.press("down")  # past the last row: the next page
+        await settle(pilot)
+        assert "101–200 of 250" in status_line(app) and table.cursor_row == 0
+        first_of_page_two = table.current_row
+        await pilot.press("up")  # before the first row: back again
+        await settle(pilot)
+        assert "1–100 of 250" in status_line(app) and table.cursor_row == 99
+        await pilot.press("down")
+        await settle(pilot)
+        assert table.current_row == first_of_page_two
+
+
+async def test_hostile_text_is_shown_literally(sqlite_demo_store: Store) -> None:
+    add_segment(sqlite_demo_store, "[bold red]Boom[/] \x1b[31mX",
+                description="[link=http://evil]click[/link] 🎉" + "y" * 10_000)
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert cell_text(app, 0, 0) == "[bold red]Boom[/] ␛[31mX"
+        assert cell_text(app, 0, 1).startswith("[link=http://evil]click[/link] 🎉")
+        await pilot.press("m")
+        assert isinstance(app.screen, RowMenu)
+        title = app.screen.query_one(".modal-title", Label)
+        assert "[bold red]Boom[/]" in str(title.render())
+
+
+async def test_row_menu_opens_view_edit_delete(sqlite_demo_store: Store) -> None:
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        assert isinstance(app.screen, RowMenu)
+        await pilot.press("down", "enter")  # Edit
+        await settle(pilot)
+        assert type(app.screen).__name__ == "EditSegmentModal"
+        await pilot.press("escape", "m", "down", "down", "enter")  # Delete
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DeleteSegmentModal"
+        await pilot.press("escape", "m", "enter")  # View opens the detail screen
+        await settle(pilot)
+        assert isinstance(app.screen, SegmentDetailScreen)
+        assert app.screen.segment_name == "Enterprise Prospects"
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_menu_cell_click_opens_menu(sqlite_demo_store: Store) -> None:
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(PagedTable)
+        x = sum(c.get_render_width(table) for c in table.columns.values()) - 2
+        await pilot.click(PagedTable, offset=(x, 2))  # second row's ⋯
+        assert isinstance(app.screen, RowMenu)
+        assert app.screen.segment_name == "Inactive Subscribers"
+
+
+async def test_help_lists_dashboard_keys(sqlite_demo_store: Store) -> None:
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        described = {d for _, d in app.screen.keys}
+        for words in ("New", "Search", "Filters", "Edit", "Delete", "Sort", "Export CSV",
+                      "Refresh", "Quit", "Menu", "Clear filters"):
+            assert words in described
+        await pilot.press("escape")
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_runs_actions(sqlite_demo_store: Store) -> None:
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"filters")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one("#filters").display
+
+
+async def test_refresh_shows_changes_made_elsewhere(sqlite_demo_store: Store) -> None:
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        add_segment(sqlite_demo_store, "Another Team Segment")  # another user, same db
+        await pilot.press("r")
+        await settle(pilot)
+        assert "Another Team Segment" in shown_names(app)
+        card = app.screen.query_one("#card-total-segments", MetricCard)
+        assert card.value == "5"
+
+
+async def test_escape_leaves_search_then_q_quits(sqlite_demo_store: Store) -> None:
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"te", "escape")
+        assert isinstance(app.focused, PagedTable)
+        assert app.screen.query_one("#search", Input).value == "te"  # nothing lost
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
