@@ -319,9 +319,13 @@ async def one_detail_run(store: Store, segment_id: int,
         def screen() -> Any:
             return app.screen
 
-        await wait_for(lambda: isinstance(screen(), SegmentDetailScreen)
-                       and all(c.value is not None for c in screen().query(
-                           "#detail-cards MetricCard").results(MetricCard)))
+        def cards_shown() -> bool:
+            if not isinstance(screen(), SegmentDetailScreen):
+                return False
+            cards = list(screen().query("#detail-cards MetricCard").results(MetricCard))
+            return len(cards) == 6 and all(c.value is not None for c in cards)
+
+        await wait_for(cards_shown)
         timings["cards"].append(time.perf_counter() - started)
         await wait_for(lambda: bool(screen().query("#members"))
                        and bool(screen().query_one("#members", PagedTable).rows_on_page))

@@ -78,3 +78,9 @@ ENGAGEMENT_EVENTS: tuple[EventType, ...] = (
     EventType.RESPONDED,
     EventType.MEETING_ATTENDED,
 )
+
+# Anything a contact does, as opposed to what is done to them (a send) or opting out: the
+# "action" of spec 7.7's Segment Health. Listed positively so SQL can seek an index on type.
+ACTION_EVENTS: tuple[EventType, ...] = tuple(
+    t for t in EventType if t not in (EventType.SENT, EventType.UNSUBSCRIBED)
+)

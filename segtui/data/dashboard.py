@@ -18,10 +18,17 @@ def dashboard_metrics(conn: Connection) -> DashboardMetrics:
             func.coalesce(func.sum(case((Segment.status == SegmentStatus.ACTIVE, 1), else_=0)), 0),
         ).select_from(Segment)
     ).one()
-    members = conn.execute(
-        select(func.count(), func.count(func.distinct(Membership.contact_id)))
-        .select_from(Membership)
+    # Grouped by contact rather than COUNT(DISTINCT): the grouping makes SQLite walk
+    # ix_memberships_contact in order (no temp B-tree). With COUNT(DISTINCT) it may pick
+    # ix_memberships_segment instead and sort 1.8M ids: 2 s instead of 0.3 s at 1M contacts.
+    per_contact = (
+        select(Membership.contact_id, func.count().label("stays"))
         .where(current_membership())
+        .group_by(Membership.contact_id)
+        .subquery("per_contact")
+    )
+    distinct_members, memberships = conn.execute(
+        select(func.count(), func.coalesce(func.sum(per_contact.c.stays), 0))
     ).one()
     unsubscribed = conn.execute(
         select(func.count(func.distinct(EngagementEvent.contact_id))).where(
@@ -34,7 +41,7 @@ def dashboard_metrics(conn: Connection) -> DashboardMetrics:
         )
     ).scalar_one()
     total_segments, active_segments = int(segments[0]), int(segments[1])
-    memberships, distinct_members = int(members[0]), int(members[1])
+    memberships, distinct_members = int(memberships), int(distinct_members)
     return DashboardMetrics(
         total_segments=total_segments,
         total_contacts=distinct_members,

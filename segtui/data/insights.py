@@ -10,12 +10,23 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Connection, Select, and_, func, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from segtui.core.analytics import money
 from segtui.core.contacts import ContactFilter
-from segtui.core.enums import CompanySize, EventType, LeadStatus
+from segtui.core.enums import ACTION_EVENTS, ENGAGEMENT_EVENTS, CompanySize, EventType, LeadStatus
 from segtui.core.insights import (
     Insight,
     InsightAction,
@@ -26,11 +37,11 @@ from segtui.core.insights import (
     quoted,
     signed_points,
 )
-from segtui.core.metrics import CampaignPerformance, Window, last_days, percent
+from segtui.core.metrics import CampaignPerformance, SegmentMetrics, Window, last_days, percent
 from segtui.data.contact_list import count_contacts, filter_conditions
 from segtui.data.models import Company, Contact, EngagementEvent, Membership, Segment
 from segtui.data.segment_analytics import valid_email
-from segtui.data.segment_metrics import campaign_performance, segment_metrics
+from segtui.data.segment_metrics import campaign_performance
 from segtui.data.sql import casefold, current_membership
 
 INACTIVE_DAYS = 60  # the Segment Health threshold (spec 7.7)
@@ -46,28 +57,46 @@ def _members(segment_id: int) -> Select[int]:
     )
 
 
-def _distinct_members(conn: Connection, segment_id: int, kinds: tuple[EventType, ...],
-                      window: Window) -> int:
+DRIVERS: list[tuple[str, tuple[EventType, ...]]] = [
+    ("engaged", ENGAGEMENT_EVENTS),
+    ("opened an email", (EventType.OPENED,)),
+    ("responded", (EventType.RESPONDED,)),
+    ("attended a meeting", (EventType.MEETING_ATTENDED,)),
+]
+
+
+def _engagement_counts(conn: Connection, segment_id: int,
+                       now: Window) -> list[tuple[int, int]]:
+    """Per DRIVERS entry, (members in the window, members in the window before), from one
+    pass over the members' events of both windows."""
     e = EngagementEvent
-    return int(conn.execute(
-        select(func.count(func.distinct(e.contact_id))).where(
-            e.contact_id.in_(_members(segment_id)), e.type.in_(kinds),
-            e.occurred_at >= window.start, e.occurred_at < window.end,
-        )
-    ).scalar_one())
+    before = now.previous()
+
+    def distinct(kinds: tuple[EventType, ...], window: Window) -> ColumnElement[int]:
+        return func.count(func.distinct(case(
+            (and_(e.type.in_(kinds), e.occurred_at >= window.start,
+                  e.occurred_at < window.end), e.contact_id))))
+
+    row = conn.execute(
+        select(*(distinct(kinds, w) for _, kinds in DRIVERS for w in (now, before)))
+        .where(e.contact_id.in_(_members(segment_id)), e.type.in_(ENGAGEMENT_EVENTS),
+               e.occurred_at >= before.start, e.occurred_at < now.end)
+    ).one()
+    values = [int(v) for v in row]
+    return [(values[2 * i], values[2 * i + 1]) for i in range(len(DRIVERS))]
 
 
 def engagement_change(conn: Connection, segment_id: int, today: date) -> Insight:
     now = last_days(today)
-    metrics = segment_metrics(conn, segment_id, now)
+    counts = _engagement_counts(conn, segment_id, now)
+    members = int(conn.execute(
+        select(func.count()).select_from(_members(segment_id).subquery())).scalar_one())
+    (engaged, engaged_before), *by_kind = counts
+    metrics = SegmentMetrics(members=members, engaged=engaged, engaged_previous=engaged_before,
+                             converted=0, unsubscribed=0, campaigns=0)
     change = percent(metrics.engaged - metrics.engaged_previous, metrics.members)
-    drivers = []
-    for label, kind in (("opened an email", EventType.OPENED),
-                        ("responded", EventType.RESPONDED),
-                        ("attended a meeting", EventType.MEETING_ATTENDED)):
-        a = _distinct_members(conn, segment_id, (kind,), now)
-        b = _distinct_members(conn, segment_id, (kind,), now.previous())
-        drivers.append((a - b, f"{label} {b:,} → {a:,}"))
+    drivers = [(a - b, f"{label} {b:,} → {a:,}")
+               for (label, _), (a, b) in zip(DRIVERS[1:], by_kind, strict=True)]
     # Biggest movers first; ties keep the fixed order above.
     drivers.sort(key=lambda d: -abs(d[0]))
     moved = [text for delta, text in drivers if delta]
@@ -100,19 +129,20 @@ def gone_inactive(conn: Connection, segment_id: int, today: date) -> Insight:
     e = EngagementEvent
     recent = last_days(today, INACTIVE_DAYS)
     earlier = recent.previous()
-    acted = e.type.not_in([EventType.SENT, EventType.UNSUBSCRIBED])
 
-    def acted_in(window: Window) -> Select[int]:
-        return select(e.contact_id).where(acted, e.occurred_at >= window.start,
-                                          e.occurred_at < window.end)
+    # Correlated EXISTS per member: each is a seek on ix_events_contact (contact, type,
+    # time), so the cost follows the segment's size, not the whole events table.
+    def acted_in(window: Window) -> ColumnElement[bool]:
+        return exists().where(e.contact_id == Membership.contact_id,
+                              e.type.in_(ACTION_EVENTS), e.occurred_at >= window.start,
+                              e.occurred_at < window.end)
 
-    unsubscribed = select(e.contact_id).where(e.type == EventType.UNSUBSCRIBED)
+    unsubscribed = exists().where(e.contact_id == Membership.contact_id,
+                                  e.type == EventType.UNSUBSCRIBED)
     count = int(conn.execute(
         select(func.count()).select_from(Membership).where(
             Membership.segment_id == segment_id, current_membership(),
-            Membership.contact_id.in_(acted_in(earlier)),
-            Membership.contact_id.not_in(acted_in(recent)),
-            Membership.contact_id.not_in(unsubscribed),
+            acted_in(earlier), not_(acted_in(recent)), not_(unsubscribed),
         )
     ).scalar_one())
     return Insight(
@@ -235,12 +265,16 @@ def overlap(conn: Connection, segment_id: int, members: int) -> Insight:
 
 def data_quality(conn: Connection, segment_id: int, members: int) -> Insight:
     c = Contact
-    other = aliased(Contact)
-    duplicate = (
-        select(other.id).where(casefold(other.email) == casefold(c.email),
-                               other.id != c.id).exists()
-    )
     no_email = or_(c.email.is_(None), func.trim(c.email) == "")
+    # Emails held by more than one contact, found in one grouped pass over contacts (a
+    # per-member lookup of a case-folded email has no index to seek).
+    shared = (
+        select(casefold(Contact.email).label("key"))
+        .where(Contact.email.is_not(None), func.trim(Contact.email) != "")
+        .group_by(casefold(Contact.email))
+        .having(func.count() > 1)
+    )
+    duplicate = casefold(c.email).in_(shared)
     row = conn.execute(
         select(
             func.count().filter(no_email),

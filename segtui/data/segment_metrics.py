@@ -22,17 +22,10 @@ def _members(segment_id: int) -> Select[int]:
     )
 
 
-def _members_with(
-    conn: Connection, segment_id: int, *conditions: ColumnElement[bool]
-) -> int:
-    """How many current members of the segment have an event matching `conditions`."""
-    query = select(func.count(func.distinct(EngagementEvent.contact_id))).where(
-        EngagementEvent.contact_id.in_(_members(segment_id)), *conditions
-    )
-    return int(conn.execute(query).scalar_one())
-
-
 def segment_metrics(conn: Connection, segment_id: int, window: Window) -> SegmentMetrics:
+    """Four statements, each one pass: members; engaged in both windows; converted and
+    unsubscribed; campaigns."""
+    e = EngagementEvent
     previous = window.previous()
     members = conn.execute(
         select(func.count())
@@ -40,19 +33,23 @@ def segment_metrics(conn: Connection, segment_id: int, window: Window) -> Segmen
         .where(Membership.segment_id == segment_id, current_membership())
     ).scalar_one()
 
-    def engaged_in(w: Window) -> int:
-        return _members_with(
-            conn,
-            segment_id,
-            EngagementEvent.type.in_(ENGAGEMENT_EVENTS),
-            EngagementEvent.occurred_at >= w.start,
-            EngagementEvent.occurred_at < w.end,
-        )
+    def distinct_members(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.count(func.distinct(case((condition, e.contact_id))))
 
-    converted = _members_with(conn, segment_id, EngagementEvent.type == EventType.CONVERTED)
-    unsubscribed = _members_with(
-        conn, segment_id, EngagementEvent.type == EventType.UNSUBSCRIBED
-    )
+    def within(w: Window) -> ColumnElement[bool]:
+        return and_(e.occurred_at >= w.start, e.occurred_at < w.end)
+
+    engaged, engaged_previous = conn.execute(
+        select(distinct_members(within(window)), distinct_members(within(previous)))
+        .where(e.contact_id.in_(_members(segment_id)), e.type.in_(ENGAGEMENT_EVENTS),
+               e.occurred_at >= previous.start, e.occurred_at < window.end)
+    ).one()
+    converted, unsubscribed = conn.execute(
+        select(distinct_members(e.type == EventType.CONVERTED),
+               distinct_members(e.type == EventType.UNSUBSCRIBED))
+        .where(e.contact_id.in_(_members(segment_id)),
+               e.type.in_([EventType.CONVERTED, EventType.UNSUBSCRIBED]))
+    ).one()
     campaigns = conn.execute(
         select(func.count())
         .select_from(campaign_segments)
@@ -60,10 +57,10 @@ def segment_metrics(conn: Connection, segment_id: int, window: Window) -> Segmen
     ).scalar_one()
     return SegmentMetrics(
         members=int(members),
-        engaged=engaged_in(window),
-        engaged_previous=engaged_in(previous),
-        converted=converted,
-        unsubscribed=unsubscribed,
+        engaged=int(engaged),
+        engaged_previous=int(engaged_previous),
+        converted=int(converted),
+        unsubscribed=int(unsubscribed),
         campaigns=int(campaigns),
     )
 

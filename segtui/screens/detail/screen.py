@@ -66,13 +66,10 @@ CARD_HELP = {
 
 @dataclass(frozen=True)
 class Summary:
-    """What the header and the cards show, fetched in one worker."""
+    """What the header and the first cards show, fetched in one worker."""
 
     details: SegmentDetails
     metrics: SegmentMetrics
-    overall_converted: int
-    overall_contacts: int
-    quality: Decimal | None
 
 
 def trend_note(now: Decimal, before: Decimal, members: int, engaged: int,
@@ -114,6 +111,7 @@ class SegmentDetailScreen(Screen[None]):
         self.segment_id = segment_id
         self.segment_name = name
         self.summary: Summary | None = None
+        self.baseline: tuple[int, int] | None = None  # (converted, contacts) of the base
 
     def help_text(self) -> str:
         """The current tab's help, then the cards' formulas (docs/metrics.md)."""
@@ -156,18 +154,35 @@ class SegmentDetailScreen(Screen[None]):
 
     # -- header and cards ----------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
     def load_summary(self) -> None:
+        """Three workers in parallel, each card shown as soon as its figure is known: on a
+        100,000-member segment the quality score and the all-contacts baseline should not
+        hold back the counts (docs/benchmarks.md)."""
+        self._load_head()
+        self._load_baseline()
+        self._load_quality()
+
+    @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
+    def _load_head(self) -> None:
         details = self.store.segment_details(self.segment_id)
         if details is None:
             self.app.call_from_thread(self._gone)
             return
         metrics = self.store.segment_metrics(self.segment_id, last_days(clock.today()))
-        converted, contacts = self.store.overall_conversion()
-        quality = self.store.quality_score(self.segment_id).score
-        self.app.call_from_thread(
-            self._show_summary, Summary(details, metrics, converted, contacts, quality)
-        )
+        self.app.call_from_thread(self._show_summary, Summary(details, metrics))
+
+    @work(thread=True, exclusive=True, group="baseline", exit_on_error=False)
+    def _load_baseline(self) -> None:
+        baseline = self.store.overall_conversion()
+        self.app.call_from_thread(self._show_baseline, baseline)
+
+    @work(thread=True, exclusive=True, group="quality", exit_on_error=False)
+    def _load_quality(self) -> None:
+        score = self.store.quality_score(self.segment_id).score
+        self.app.call_from_thread(self._show_quality, score)
+
+    def _card(self, card_id: str) -> MetricCard:
+        return self.query_one(f"#card-{card_id}", MetricCard)
 
     def _show_summary(self, summary: Summary) -> None:
         self.summary = summary
@@ -186,20 +201,28 @@ class SegmentDetailScreen(Screen[None]):
             "engagement": (f"{m.engagement_rate}%",
                            trend_note(m.engagement_rate, m.engagement_rate_previous, m.members,
                                       m.engaged, m.engaged_previous)),
-            "conversion": (f"{m.conversion_rate}%", self._conversion_note(summary)),
+            "conversion": (f"{m.conversion_rate}%", self._conversion_note()),
             "campaigns": (whole(m.campaigns), None),
             "unsubscribed": (whole(m.unsubscribed), None),
-            "quality": ("—" if summary.quality is None else f"{summary.quality}/10", None),
         }
         for card_id, (value, note) in cards.items():
-            card = self.query_one(f"#card-{card_id}", MetricCard)
+            card = self._card(card_id)
             card.value = value
             card.note = note
 
-    @staticmethod
-    def _conversion_note(summary: Summary) -> tuple[str, str, str]:
-        overall = percent(summary.overall_converted, summary.overall_contacts, 1)
-        mine = summary.metrics.conversion_rate
+    def _show_baseline(self, baseline: tuple[int, int]) -> None:
+        self.baseline = baseline
+        self._card("conversion").note = self._conversion_note()
+
+    def _show_quality(self, score: Decimal | None) -> None:
+        self._card("quality").value = "—" if score is None else f"{score}/10"
+
+    def _conversion_note(self) -> tuple[str, str, str] | None:
+        """'vs 5.1% overall', once both the segment's rate and the baseline are known."""
+        if self.summary is None or self.baseline is None:
+            return None
+        overall = percent(*self.baseline, 1)
+        mine = self.summary.metrics.conversion_rate
         direction = "up" if mine > overall else "down" if mine < overall else "flat"
         return (f"vs {overall}% overall", f"all {overall}%", direction)
 
