@@ -13,7 +13,6 @@ from decimal import Decimal
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Select,
     and_,
     case,
     exists,
@@ -42,19 +41,13 @@ from segtui.data.contact_list import count_contacts, filter_conditions
 from segtui.data.models import Company, Contact, EngagementEvent, Membership, Segment
 from segtui.data.segment_analytics import valid_email
 from segtui.data.segment_metrics import campaign_performance
-from segtui.data.sql import casefold, current_membership
+from segtui.data.sql import casefold, current_membership, member_count, member_ids
 
 INACTIVE_DAYS = 60  # the Segment Health threshold (spec 7.7)
 PROFILE_SHARE = 40  # a trait is part of the profile when at least this % of members share it
 OVERLAP_SHOWN = 3  # other segments named in the overlap finding
 EXAMPLES_SHOWN = 3  # lookalike contacts named
 SIGNIFICANT_POINTS = 5  # an engagement change this large is flagged
-
-
-def _members(segment_id: int) -> Select[int]:
-    return select(Membership.contact_id).where(
-        Membership.segment_id == segment_id, current_membership()
-    )
 
 
 DRIVERS: list[tuple[str, tuple[EventType, ...]]] = [
@@ -79,18 +72,17 @@ def _engagement_counts(conn: Connection, segment_id: int,
 
     row = conn.execute(
         select(*(distinct(kinds, w) for _, kinds in DRIVERS for w in (now, before)))
-        .where(e.contact_id.in_(_members(segment_id)), e.type.in_(ENGAGEMENT_EVENTS),
+        .where(e.contact_id.in_(member_ids(segment_id)), e.type.in_(ENGAGEMENT_EVENTS),
                e.occurred_at >= before.start, e.occurred_at < now.end)
     ).one()
     values = [int(v) for v in row]
     return [(values[2 * i], values[2 * i + 1]) for i in range(len(DRIVERS))]
 
 
-def engagement_change(conn: Connection, segment_id: int, today: date) -> Insight:
+def engagement_change(conn: Connection, segment_id: int, today: date,
+                      members: int) -> Insight:
     now = last_days(today)
     counts = _engagement_counts(conn, segment_id, now)
-    members = int(conn.execute(
-        select(func.count()).select_from(_members(segment_id).subquery())).scalar_one())
     (engaged, engaged_before), *by_kind = counts
     metrics = SegmentMetrics(members=members, engaged=engaged, engaged_previous=engaged_before,
                              converted=0, unsubscribed=0, campaigns=0)
@@ -331,9 +323,7 @@ def campaigns(conn: Connection, segment_id: int) -> Insight | None:
 
 
 def segment_insights(conn: Connection, segment_id: int, today: date) -> list[Insight]:
-    members = int(conn.execute(
-        select(func.count()).select_from(_members(segment_id).subquery())
-    ).scalar_one())
+    members = member_count(conn, segment_id)
     if members == 0:
         return [Insight(
             kind=InsightKind.NO_MEMBERS, title="No members yet",
@@ -341,7 +331,7 @@ def segment_insights(conn: Connection, segment_id: int, today: date) -> list[Ins
             method="Counted current members.", severity="info",
         )]
     found: list[Insight | None] = [
-        engagement_change(conn, segment_id, today),
+        engagement_change(conn, segment_id, today, members),
         gone_inactive(conn, segment_id, today),
         lookalikes(conn, segment_id, members),
         overlap(conn, segment_id, members),

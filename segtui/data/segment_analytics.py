@@ -14,7 +14,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Select,
     and_,
     case,
     exists,
@@ -45,7 +44,7 @@ from segtui.core.enums import ACTION_EVENTS, CompanySize, EventType
 from segtui.core.metrics import Window, last_days
 from segtui.data.models import Company, Contact, EngagementEvent, Membership
 from segtui.data.segment_metrics import campaign_performance
-from segtui.data.sql import current_membership
+from segtui.data.sql import current_membership, member_count, member_ids
 
 UNKNOWN = "Unknown"
 Column = ColumnElement[str | None] | QueryableAttribute[str | None]
@@ -57,19 +56,6 @@ TREND_LINES: list[tuple[str, tuple[EventType, ...]]] = [
     ("Responded", (EventType.RESPONDED, EventType.MEETING_ATTENDED)),
     ("Converted", (EventType.CONVERTED,)),
 ]
-
-
-def _members(segment_id: int) -> Select[int]:
-    return select(Membership.contact_id).where(
-        Membership.segment_id == segment_id, current_membership()
-    )
-
-
-def _member_count(conn: Connection, segment_id: int) -> int:
-    return int(conn.execute(
-        select(func.count()).select_from(Membership)
-        .where(Membership.segment_id == segment_id, current_membership())
-    ).scalar_one())
 
 
 def _in(window: Window) -> ColumnElement[bool]:
@@ -93,7 +79,7 @@ def _send_stats(conn: Connection, segment_id: int, now: Window,
                sent_in(before).label("before"))
         .where(e.type == EventType.SENT, e.campaign_id.is_not(None),
                e.occurred_at >= before.start, e.occurred_at < now.end,
-               e.contact_id.in_(_members(segment_id)))
+               e.contact_id.in_(member_ids(segment_id)))
         .group_by(e.contact_id, e.campaign_id)
         .subquery("sends")
     )
@@ -124,7 +110,7 @@ def _conversions(conn: Connection, segment_id: int,
     window."""
     e = EngagementEvent
     query = select(func.count(), func.coalesce(func.sum(e.revenue_cents), 0)).where(
-        e.type == EventType.CONVERTED, e.contact_id.in_(_members(segment_id))
+        e.type == EventType.CONVERTED, e.contact_id.in_(member_ids(segment_id))
     )
     if window is not None:
         query = query.where(_in(window))
@@ -172,7 +158,7 @@ def engagement_trend(conn: Connection, segment_id: int, today: date) -> Series:
     line = case(*((e.type.in_(kinds), i) for i, (_, kinds) in enumerate(TREND_LINES)))
     triples = (
         select(e.contact_id, month.label("month"), line.label("line"))
-        .where(e.contact_id.in_(_members(segment_id)),
+        .where(e.contact_id.in_(member_ids(segment_id)),
                e.type.in_([k for _, kinds in TREND_LINES for k in kinds]),
                e.occurred_at >= months[0][1].start, e.occurred_at < months[-1][1].end)
         .distinct()
@@ -254,7 +240,7 @@ def geographic_distribution(conn: Connection, segment_id: int) -> list[RegionFig
     e = EngagementEvent
     revenue = (
         select(e.contact_id, func.sum(e.revenue_cents).label("cents"))
-        .where(e.type == EventType.CONVERTED, e.contact_id.in_(_members(segment_id)))
+        .where(e.type == EventType.CONVERTED, e.contact_id.in_(member_ids(segment_id)))
         .group_by(e.contact_id)
         .subquery("revenue")
     )
@@ -286,7 +272,7 @@ def weekly_engagement_score(conn: Connection, segment_id: int, today: date) -> S
             func.sum(case((_in(window), points), else_=0)).label(f"w{n}")
             for n, (_, window) in enumerate(weeks)
         ))
-        .where(e.contact_id.in_(_members(segment_id)),
+        .where(e.contact_id.in_(member_ids(segment_id)),
                e.occurred_at >= weeks[0][1].start, e.occurred_at < weeks[-1][1].end)
         .group_by(e.contact_id)
         .subquery("per_member")
@@ -296,7 +282,7 @@ def weekly_engagement_score(conn: Connection, segment_id: int, today: date) -> S
         for column in per_member.c
     ]
     totals = conn.execute(select(*capped)).one()
-    members = _member_count(conn, segment_id)
+    members = member_count(conn, segment_id)
     tenth = Decimal("0.1")
     values = [float((Decimal(int(total)) / members).quantize(tenth, ROUND_HALF_UP))
               if members else 0.0 for total in totals]

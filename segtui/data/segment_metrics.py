@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Connection, and_, case, func, select
 
 from segtui.core.enums import ENGAGEMENT_EVENTS, EventType
 from segtui.core.metrics import CampaignPerformance, SegmentMetrics, Window
@@ -10,16 +10,9 @@ from segtui.data.models import (
     Campaign,
     Contact,
     EngagementEvent,
-    Membership,
     campaign_segments,
 )
-from segtui.data.sql import current_membership
-
-
-def _members(segment_id: int) -> Select[int]:
-    return select(Membership.contact_id).where(
-        Membership.segment_id == segment_id, current_membership()
-    )
+from segtui.data.sql import member_count, member_ids
 
 
 def segment_metrics(conn: Connection, segment_id: int, window: Window) -> SegmentMetrics:
@@ -27,11 +20,7 @@ def segment_metrics(conn: Connection, segment_id: int, window: Window) -> Segmen
     unsubscribed; campaigns."""
     e = EngagementEvent
     previous = window.previous()
-    members = conn.execute(
-        select(func.count())
-        .select_from(Membership)
-        .where(Membership.segment_id == segment_id, current_membership())
-    ).scalar_one()
+    members = member_count(conn, segment_id)
 
     def distinct_members(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.count(func.distinct(case((condition, e.contact_id))))
@@ -41,13 +30,13 @@ def segment_metrics(conn: Connection, segment_id: int, window: Window) -> Segmen
 
     engaged, engaged_previous = conn.execute(
         select(distinct_members(within(window)), distinct_members(within(previous)))
-        .where(e.contact_id.in_(_members(segment_id)), e.type.in_(ENGAGEMENT_EVENTS),
+        .where(e.contact_id.in_(member_ids(segment_id)), e.type.in_(ENGAGEMENT_EVENTS),
                e.occurred_at >= previous.start, e.occurred_at < window.end)
     ).one()
     converted, unsubscribed = conn.execute(
         select(distinct_members(e.type == EventType.CONVERTED),
                distinct_members(e.type == EventType.UNSUBSCRIBED))
-        .where(e.contact_id.in_(_members(segment_id)),
+        .where(e.contact_id.in_(member_ids(segment_id)),
                e.type.in_([EventType.CONVERTED, EventType.UNSUBSCRIBED]))
     ).one()
     campaigns = conn.execute(
@@ -89,7 +78,7 @@ def campaign_performance(conn: Connection, segment_id: int) -> list[CampaignPerf
         .select_from(Campaign)
         .join(campaign_segments, campaign_segments.c.campaign_id == Campaign.id)
         .outerjoin(
-            e, and_(e.campaign_id == Campaign.id, e.contact_id.in_(_members(segment_id)))
+            e, and_(e.campaign_id == Campaign.id, e.contact_id.in_(member_ids(segment_id)))
         )
         .where(campaign_segments.c.segment_id == segment_id)
         .group_by(Campaign.id, Campaign.name, Campaign.status)

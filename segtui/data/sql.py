@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, String
+from sqlalchemy import ColumnElement, Connection, Select, String, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -30,6 +30,21 @@ def icontains(
 ) -> ColumnElement[bool]:
     """Case-insensitive "column contains text", the same on SQLite and PostgreSQL."""
     return column.ilike(contains_pattern(text), escape=LIKE_ESCAPE)
+
+
+def member_ids(segment_id: int) -> Select[int]:
+    """The contact ids of a segment's current members, as a subquery for IN (...)."""
+    return select(Membership.contact_id).where(
+        Membership.segment_id == segment_id, current_membership()
+    )
+
+
+def member_count(conn: Connection, segment_id: int) -> int:
+    """How many current members a segment has (an index-only count)."""
+    return int(conn.execute(
+        select(func.count()).select_from(Membership)
+        .where(Membership.segment_id == segment_id, current_membership())
+    ).scalar_one())
 
 
 def current_membership() -> ColumnElement[bool]:
