@@ -254,9 +254,12 @@ def hot_lead_segment(store: Store, name: str) -> int:
     from segtui.core.enums import LeadStatus
     from segtui.core.segments import SegmentDraft
 
+    user = store.current_user("Sarah Mitchell")
+    left_over = store.segment_id_named(name)  # from an interrupted earlier run
+    if left_over is not None:
+        store.delete_segment(left_over, user)
     selection = ContactSelection().with_all(ContactFilter(status=LeadStatus.HOT_LEAD), True)
-    return store.create_segment(SegmentDraft(name), selection,
-                                store.current_user("Sarah Mitchell"))
+    return store.create_segment(SegmentDraft(name), selection, user)
 
 
 def detail_benchmarks(store: Store, raw: RawReplayer, repeat: int,

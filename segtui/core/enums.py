@@ -84,6 +84,3 @@ ENGAGEMENT_EVENTS: tuple[EventType, ...] = (
 ACTION_EVENTS: tuple[EventType, ...] = tuple(
     t for t in EventType if t not in (EventType.SENT, EventType.UNSUBSCRIBED)
 )
-
-# What a contact's history ends in, for a segment's Conversion Rate and Unsubscribed cards.
-OUTCOME_EVENTS: tuple[EventType, ...] = (EventType.CONVERTED, EventType.UNSUBSCRIBED)

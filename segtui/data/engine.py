@@ -118,21 +118,3 @@ def register_sqlite_functions(dbapi_connection: Any) -> None:
 def _sqlite_begin(connection: Any) -> None:
     writing = connection.get_execution_options().get(WRITE_OPTION, False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
-
-
-# Rows SQLite's ANALYZE samples per index: enough for the planner to tell a selective index
-# from a broad one, and fast (about 15 ms on the 1M-contact reference database).
-ANALYSIS_LIMIT = 1000
-
-
-def refresh_statistics(engine: Engine) -> None:
-    """Give the query planner table statistics after the schema or the data changed in bulk
-    (a migration, the demo build).
-
-    Without them SQLite prefers the index with the most equality columns: for a segment's
-    engagement card that is ix_events_contact (three seeks per member) over the partial
-    ix_events_engaged (one seek), 315 ms against 113 ms on a 100,000-member segment."""
-    with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
-        conn.exec_driver_sql("ANALYZE")

@@ -10,8 +10,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from segtui.data.engine import refresh_statistics
-
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -38,5 +36,4 @@ def upgrade(engine: Engine) -> bool:
     if current_revision(engine) == head_revision():
         return False
     command.upgrade(alembic_config(engine), "head")
-    refresh_statistics(engine)
     return True

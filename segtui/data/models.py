@@ -32,8 +32,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from segtui.core.enums import (
-    ENGAGEMENT_EVENTS,
-    OUTCOME_EVENTS,
     CampaignStatus,
     CompanySize,
     EventType,
@@ -248,16 +246,6 @@ class Campaign(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-def _type_in(types: tuple[EventType, ...]) -> str:
-    """A partial index's predicate. It must be the text the queries' `type IN (...)` implies,
-    so the values are literals, in the order the queries list them."""
-    return "type IN (" + ", ".join(f"'{t.value}'" for t in types) + ")"
-
-
-ENGAGED_TYPES_SQL = _type_in(ENGAGEMENT_EVENTS)
-OUTCOME_TYPES_SQL = _type_in(OUTCOME_EVENTS)
-
-
 class EngagementEvent(Base):
     """A fact: a contact did something (optionally within a campaign) at a time."""
 
@@ -269,24 +257,6 @@ class EngagementEvent(Base):
         # Covering index for "contacts who ever did X" over the whole base (the detail
         # screen's "vs all contacts" conversion baseline): a range scan, no table lookups.
         Index("ix_events_type_contact", "type", "contact_id"),
-        # Partial covering indexes for a segment's cards: one seek per member answers
-        # "engaged in this window or the previous one" and "ever converted/unsubscribed"
-        # (three or two seeks per member with ix_events_contact). See docs/benchmarks.md.
-        Index(
-            "ix_events_engaged",
-            "contact_id",
-            "occurred_at",
-            "type",
-            sqlite_where=text(ENGAGED_TYPES_SQL),
-            postgresql_where=text(ENGAGED_TYPES_SQL),
-        ),
-        Index(
-            "ix_events_outcome",
-            "contact_id",
-            "type",
-            sqlite_where=text(OUTCOME_TYPES_SQL),
-            postgresql_where=text(OUTCOME_TYPES_SQL),
-        ),
         CheckConstraint("revenue_cents >= 0", name="revenue_not_negative"),
     )
 

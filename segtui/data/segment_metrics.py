@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Connection, and_, case, func, select
 
-from segtui.core.enums import ENGAGEMENT_EVENTS, OUTCOME_EVENTS, EventType
+from segtui.core.enums import ENGAGEMENT_EVENTS, EventType
 from segtui.core.metrics import CampaignPerformance, SegmentMetrics, Window
 from segtui.data.models import (
     Campaign,
@@ -12,47 +12,33 @@ from segtui.data.models import (
     EngagementEvent,
     campaign_segments,
 )
-from segtui.data.sql import event_type_in, member_count, member_ids
+from segtui.data.sql import member_count, member_ids
 
 
 def segment_metrics(conn: Connection, segment_id: int, window: Window) -> SegmentMetrics:
     """Four statements, each one pass: members; engaged in both windows; converted and
-    unsubscribed; campaigns.
-
-    The two event statements group by member and take per-member flags: one seek per member
-    in a partial covering index (ix_events_engaged, ix_events_outcome), and no temporary
-    b-tree for COUNT(DISTINCT). The `type IN (...)` lists are the indexes' predicates."""
+    unsubscribed; campaigns."""
     e = EngagementEvent
     previous = window.previous()
     members = member_count(conn, segment_id)
 
-    def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.max(case((condition, 1), else_=0))
+    def distinct_members(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.count(func.distinct(case((condition, e.contact_id))))
 
-    def members_flagged(*flags: ColumnElement[int], where: list[ColumnElement[bool]]
-                        ) -> tuple[int, ...]:
-        per_member = (
-            select(*(f.label(f"f{i}") for i, f in enumerate(flags)))
-            .where(e.contact_id.in_(member_ids(segment_id)), *where)
-            .group_by(e.contact_id)
-            .subquery()
-        )
-        row = conn.execute(
-            select(*(func.coalesce(func.sum(c), 0) for c in per_member.c))
-        ).one()
-        return tuple(int(v) for v in row)
+    def within(w: Window) -> ColumnElement[bool]:
+        return and_(e.occurred_at >= w.start, e.occurred_at < w.end)
 
-    engaged, engaged_previous = members_flagged(
-        flag(e.occurred_at >= window.start),
-        flag(e.occurred_at < previous.end),
-        where=[event_type_in(ENGAGEMENT_EVENTS),
-               e.occurred_at >= previous.start, e.occurred_at < window.end],
-    )
-    converted, unsubscribed = members_flagged(
-        flag(e.type == EventType.CONVERTED),
-        flag(e.type == EventType.UNSUBSCRIBED),
-        where=[event_type_in(OUTCOME_EVENTS)],
-    )
+    engaged, engaged_previous = conn.execute(
+        select(distinct_members(within(window)), distinct_members(within(previous)))
+        .where(e.contact_id.in_(member_ids(segment_id)), e.type.in_(ENGAGEMENT_EVENTS),
+               e.occurred_at >= previous.start, e.occurred_at < window.end)
+    ).one()
+    converted, unsubscribed = conn.execute(
+        select(distinct_members(e.type == EventType.CONVERTED),
+               distinct_members(e.type == EventType.UNSUBSCRIBED))
+        .where(e.contact_id.in_(member_ids(segment_id)),
+               e.type.in_([EventType.CONVERTED, EventType.UNSUBSCRIBED]))
+    ).one()
     campaigns = conn.execute(
         select(func.count())
         .select_from(campaign_segments)
@@ -60,10 +46,10 @@ def segment_metrics(conn: Connection, segment_id: int, window: Window) -> Segmen
     ).scalar_one()
     return SegmentMetrics(
         members=int(members),
-        engaged=engaged,
-        engaged_previous=engaged_previous,
-        converted=converted,
-        unsubscribed=unsubscribed,
+        engaged=int(engaged),
+        engaged_previous=int(engaged_previous),
+        converted=int(converted),
+        unsubscribed=int(unsubscribed),
         campaigns=int(campaigns),
     )
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, String, bindparam, func, select
+from sqlalchemy import ColumnElement, Connection, Select, String, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from segtui.core.enums import EventType
-from segtui.data.models import EngagementEvent, Membership
+from segtui.data.models import Membership
 
 LIKE_ESCAPE = "\\"
 
@@ -70,14 +69,3 @@ def _casefold_default(element: casefold, compiler: SQLCompiler, **kw: Any) -> st
 @compiles(casefold, "sqlite")
 def _casefold_sqlite(element: casefold, compiler: SQLCompiler, **kw: Any) -> str:
     return f"casefold({compiler.process(element.clauses, **kw)})"
-
-
-def event_type_in(types: tuple[EventType, ...]) -> ColumnElement[bool]:
-    """`events.type IN ('a', 'b')` with the values written as literals, not bound
-    parameters: only then can SQLite (and PostgreSQL's generic plans) prove that the query
-    implies a partial index's predicate (models.ENGAGED_TYPES_SQL, OUTCOME_TYPES_SQL) and use
-    that index."""
-    values = [t.value for t in types]
-    return EngagementEvent.type.in_(
-        bindparam("event_types", values, expanding=True, literal_execute=True)
-    )

@@ -48,7 +48,7 @@ from segtui.data import (
 )
 from segtui.data.engine import WRITE_OPTION, make_engine
 from segtui.data.keyset import Window as PageWindow
-from segtui.data.models import Contact, Segment, Setting
+from segtui.data.models import Contact, Segment, Setting, name_key
 
 PAGE_SIZE = 200
 FIXED_TODAY_SETTING = "clock.today"
@@ -168,6 +168,14 @@ class Store:
     def campaign_performance(self, segment_id: int) -> list[CampaignPerformance]:
         with self.reading() as conn:
             return segment_metrics.campaign_performance(conn, segment_id)
+
+    def segment_id_named(self, name: str) -> int | None:
+        """The segment called `name` (ignoring case and surrounding spaces), if any."""
+        with self.reading() as conn:
+            found = conn.execute(
+                select(Segment.id).where(Segment.name_key == name_key(name))
+            ).scalar_one_or_none()
+            return None if found is None else int(found)
 
     def segment_row(self, segment_id: int) -> SegmentRow | None:
         with self.reading() as conn:

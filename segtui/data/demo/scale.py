@@ -23,7 +23,6 @@ from sqlalchemy import Connection, Table, text
 from segtui.core.enums import CampaignStatus, SegmentStatus
 from segtui.data.bulk import insert_rows, reset_sequences
 from segtui.data.demo import vocab
-from segtui.data.engine import refresh_statistics
 from segtui.data.models import (
     Campaign,
     Company,
@@ -143,8 +142,6 @@ def grow(
         reset_sequences(conn)
         step("done; committing")
     step("committed")
-    refresh_statistics(store.engine)
-    step("planner statistics refreshed")
 
 
 def _companies(conn: Connection, rng: random.Random, count: int) -> tuple[int, int]:
