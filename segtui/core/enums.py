@@ -11,6 +11,13 @@ class SegmentStatus(StrEnum):
     DRAFT = "Draft"
 
 
+class SegmentKind(StrEnum):
+    """Seed 001 "Segment Types": static (hand-picked) or dynamic (kept to a rule)."""
+
+    STATIC = "Static"
+    DYNAMIC = "Dynamic"
+
+
 class LeadStatus(StrEnum):
     NEW = "New"
     NURTURING = "Nurturing"

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from segtui.core.enums import CampaignStatus, SegmentStatus
+from segtui.core.enums import CampaignStatus, SegmentKind, SegmentStatus
+from segtui.core.rules import Node
 from segtui.core.validation import (
     FieldError,
     description_error,
@@ -22,6 +23,12 @@ class SegmentDraft:
     description: str = ""
     tags: tuple[str, ...] = ()
     status: SegmentStatus = SegmentStatus.DRAFT
+    # A dynamic segment's rule (core/rules.py); None for a static (hand-picked) segment.
+    rule: Node | None = None
+
+    @property
+    def kind(self) -> SegmentKind:
+        return SegmentKind.STATIC if self.rule is None else SegmentKind.DYNAMIC
 
     def normalised(self) -> SegmentDraft:
         return SegmentDraft(
@@ -29,6 +36,7 @@ class SegmentDraft:
             description=self.description.strip(),
             tags=tuple(normalise_name(t) for t in self.tags),
             status=self.status,
+            rule=self.rule,
         )
 
     def errors(self, *, kept_tags: Sequence[str] = ()) -> list[FieldError]:
@@ -59,9 +67,16 @@ class SegmentDetails:
     owner: str | None
     members: int
     active_campaigns: int
+    rule: Node | None = None
+    evaluated_at: datetime | None = None
+    evaluation_ms: int | None = None
+
+    @property
+    def kind(self) -> SegmentKind:
+        return SegmentKind.STATIC if self.rule is None else SegmentKind.DYNAMIC
 
     def as_draft(self) -> SegmentDraft:
-        return SegmentDraft(self.name, self.description, self.tags, self.status)
+        return SegmentDraft(self.name, self.description, self.tags, self.status, self.rule)
 
 
 @dataclass(frozen=True)
@@ -147,3 +162,17 @@ class NotAllowed(SegmentError):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role}) is not allowed to {self.action}."
+
+
+@dataclass
+class SegmentUsedByRules(SegmentError):
+    """Other dynamic segments' rules use this segment ("in segment X"), so it cannot be
+    deleted or deactivated (issue 5 §5)."""
+
+    users: tuple[str, ...]
+    action: str = "deleted"
+
+    def __str__(self) -> str:
+        names = ", ".join(f"“{n}”" for n in self.users)
+        return (f"This segment cannot be {self.action}: the rules of {names} use it. "
+                "Change those rules first.")

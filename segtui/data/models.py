@@ -38,6 +38,7 @@ from segtui.core.enums import (
     LeadStatus,
     LifecycleStage,
     MembershipSource,
+    SegmentKind,
     SegmentStatus,
     SourceChannel,
     UserRole,
@@ -186,6 +187,14 @@ class Segment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    # Dynamic segments (issue 5): the rule as versioned JSON (core/rules.py), and when and
+    # how fast its memberships were last brought up to date.
+    kind: Mapped[SegmentKind] = mapped_column(
+        vocabulary(SegmentKind, "segment_kind"), server_default=text("'Static'")
+    )
+    rule: Mapped[str | None] = mapped_column(Text)
+    evaluated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    evaluation_ms: Mapped[int | None] = mapped_column(Integer)
 
     owner: Mapped[User | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=segment_tags, order_by=Tag.name)
@@ -228,6 +237,24 @@ class Membership(Base):
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     removed_at: Mapped[datetime | None] = mapped_column(DateTime)
     removed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+
+class SegmentExclusion(Base):
+    """A contact kept out of a dynamic segment by hand, whatever its rule says. (Kept in
+    by hand is a current membership with source 'manual', which a refresh never removes.)"""
+
+    __tablename__ = "segment_exclusions"
+
+    segment_id: Mapped[int] = mapped_column(
+        ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
 

@@ -8,6 +8,7 @@ user (spec 7.9).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, insert, select, update
@@ -19,6 +20,9 @@ from segtui.core import clock
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import CampaignStatus, SegmentStatus
 from segtui.core.permissions import CurrentUser, Permission
+from segtui.core.refresh import RefreshResult
+from segtui.core.rule_check import check
+from segtui.core.rules import from_json, to_json
 from segtui.core.segments import (
     CampaignRef,
     DeletePreview,
@@ -30,21 +34,25 @@ from segtui.core.segments import (
     SegmentDraft,
     SegmentInUse,
     SegmentNotFound,
+    SegmentUsedByRules,
 )
+from segtui.core.validation import FieldError
 from segtui.data.contact_list import add_selected_members
+from segtui.data.dynamic import refresh_dependents, refresh_segment, segment_lookup, uses_of
 from segtui.data.models import (
     Activity,
     Campaign,
     Membership,
     Note,
     Segment,
+    SegmentExclusion,
     Tag,
     User,
     campaign_segments,
     name_key,
     segment_tags,
 )
-from segtui.data.sql import current_membership
+from segtui.data.sql import current_membership, member_ids
 
 
 def _require(user: CurrentUser, permission: Permission) -> None:
@@ -60,12 +68,39 @@ def _known_tags(conn: Connection, names: Sequence[str]) -> list[str]:
     return [n for k, n in keys.items() if k in known]
 
 
-def _checked(conn: Connection, draft: SegmentDraft) -> SegmentDraft:
+def _checked(conn: Connection, draft: SegmentDraft, self_id: int | None = None
+             ) -> SegmentDraft:
+    """The draft normalised, its rule in canonical form with segment references resolved;
+    InvalidSegment with every problem otherwise (a rule's problems under the field 'rule')."""
     draft = draft.normalised()
     errors = draft.errors(kept_tags=_known_tags(conn, draft.tags))
+    if draft.rule is not None:
+        rule, issues = check(draft.rule, segment_lookup(conn), self_id)
+        errors += [FieldError("rule", issue.message) for issue in issues]
+        draft = replace(draft, rule=rule)
     if errors:
         raise InvalidSegment(errors)
     return draft
+
+
+def _rule_json(draft: SegmentDraft) -> str | None:
+    return None if draft.rule is None else to_json(draft.rule)
+
+
+def after_members_changed(conn: Connection, segment_id: int, user: CurrentUser,
+                           now: datetime) -> None:
+    """Segments whose rules use this one follow its change at once (issue 5 §5)."""
+    for result in refresh_dependents(conn, segment_id, now=now, today=clock.today()):
+        _log_refresh(conn, result, user, now, "because a segment its rule uses changed")
+
+
+def _log_refresh(conn: Connection, result: RefreshResult, user: CurrentUser, now: datetime,
+                 why: str) -> None:
+    if result.changed:
+        log_activity(conn, result.segment_id, "Members Refreshed",
+                     f"+{result.entered:,} entered, −{result.left:,} left",
+                     f"Re-evaluated {why}; {result.members:,} members; "
+                     f"{result.elapsed_ms:,} ms", user, now)
 
 
 def log_activity(
@@ -123,24 +158,29 @@ def create_segment(
             .values(
                 name=draft.name, name_key=name_key(draft.name), description=draft.description,
                 status=draft.status, owner_id=user.id, created_at=now, updated_at=now,
-                version=1,
+                version=1, kind=draft.kind, rule=_rule_json(draft),
             )
             .returning(Segment.id)
         ).scalar_one()
     except IntegrityError:  # created by someone else between the check and the insert
         raise DuplicateSegmentName(draft.name) from None
     _set_tags(conn, segment_id, draft.tags)
+    # Contacts picked by hand stay members of a dynamic segment whatever its rule says.
     added = add_selected_members(conn, segment_id, selection, now=now, actor_id=user.id)
+    refreshed = refresh_segment(conn, segment_id, now=now, today=clock.today())
+    members = refreshed.members if refreshed else added
+    how = f" from its rule ({refreshed.elapsed_ms:,} ms)" if refreshed else ""
     log_activity(conn, segment_id, "Segment Created",
-                 f"Segment created with {added:,} contact{'s' if added != 1 else ''}",
-                 draft.description, user, now)
+                 f"Segment created with {members:,} contact{'s' if members != 1 else ''}"
+                 f"{how}", draft.description, user, now)
     return int(segment_id)
 
 
 def details(conn: Connection, segment_id: int) -> SegmentDetails | None:
     row = conn.execute(
         select(Segment.id, Segment.name, Segment.description, Segment.status, Segment.version,
-               Segment.created_at, Segment.updated_at, User.name.label("owner"))
+               Segment.created_at, Segment.updated_at, User.name.label("owner"),
+               Segment.rule, Segment.evaluated_at, Segment.evaluation_ms)
         .outerjoin(User, User.id == Segment.owner_id)
         .where(Segment.id == segment_id)
     ).one_or_none()
@@ -169,6 +209,8 @@ def details(conn: Connection, segment_id: int) -> SegmentDetails | None:
         status=SegmentStatus(row.status), tags=tags, version=row.version,
         created_at=row.created_at, updated_at=row.updated_at, owner=row.owner,
         members=int(members), active_campaigns=int(active),
+        rule=from_json(row.rule) if row.rule else None, evaluated_at=row.evaluated_at,
+        evaluation_ms=row.evaluation_ms,
     )
 
 
@@ -182,6 +224,10 @@ def _describe_changes(before: SegmentDetails, after: SegmentDraft) -> list[str]:
         changes.append(f"status {before.status.value} → {after.status.value}")
     if sorted(map(name_key, before.tags)) != sorted(map(name_key, after.tags)):
         changes.append("tags")
+    if before.kind is not after.kind:
+        changes.append(f"type {before.kind.value} → {after.kind.value}")
+    elif before.rule != after.rule:
+        changes.append("rule")
     return changes
 
 
@@ -204,9 +250,13 @@ def update_segment(
         raise SegmentNotFound(segment_id)
     if before.version != expected_version:
         raise SegmentConflict(before)  # before judging the draft: the user must see this
-    draft = _checked(conn, draft)
+    draft = _checked(conn, draft, self_id=segment_id)
     if _name_taken(conn, draft.name, except_id=segment_id):
         raise DuplicateSegmentName(draft.name)
+    if draft.status is SegmentStatus.INACTIVE and before.status is not SegmentStatus.INACTIVE:
+        users = uses_of(conn, segment_id)
+        if users:
+            raise SegmentUsedByRules(tuple(users), "deactivated")
     now = clock.now()
     changes = _describe_changes(before, draft)
     if changes:
@@ -215,7 +265,7 @@ def update_segment(
             .where(Segment.id == segment_id, Segment.version == expected_version)
             .values(name=draft.name, name_key=name_key(draft.name),
                     description=draft.description, status=draft.status, updated_at=now,
-                    version=Segment.version + 1)
+                    version=Segment.version + 1, kind=draft.kind, rule=_rule_json(draft))
         )
         if result.rowcount != 1:  # lost a race with another writer
             current = details(conn, segment_id)
@@ -225,6 +275,12 @@ def update_segment(
         kind = "Status Changed" if only_status else "Segment Edited"
         log_activity(conn, segment_id, kind, "Changed " + ", ".join(changes), "", user, now)
     added = _add_members(conn, segment_id, selection, user, now)
+    rule_changed = any(c == "rule" or c.startswith("type") for c in changes)
+    if draft.rule is not None and rule_changed:
+        refreshed = refresh_segment(conn, segment_id, now=now, today=clock.today())
+        if refreshed is not None:
+            _log_refresh(conn, refreshed, user, now, "after its rule changed")
+            after_members_changed(conn, segment_id, user, now)
     return added
 
 
@@ -236,11 +292,16 @@ def _add_members(
         return 0
     added = add_selected_members(conn, segment_id, selection, now=now, actor_id=user.id)
     if added:
+        # Added by hand: no longer kept out by hand.
+        conn.execute(delete(SegmentExclusion).where(
+            SegmentExclusion.segment_id == segment_id,
+            SegmentExclusion.contact_id.in_(member_ids(segment_id))))
         # Adding members modifies the segment ("Last Modified") without changing the fields
         # an editor may be holding, so the version stays.
         conn.execute(update(Segment).where(Segment.id == segment_id).values(updated_at=now))
         log_activity(conn, segment_id, "Contacts Added",
                      f"Added {added:,} contact{'s' if added != 1 else ''}", "", user, now)
+        after_members_changed(conn, segment_id, user, now)
     return added
 
 
@@ -282,9 +343,12 @@ def delete_segment(conn: Connection, segment_id: int, user: CurrentUser) -> None
         raise SegmentNotFound(segment_id)
     if preview.active_campaigns:
         raise SegmentInUse(preview.active_campaigns)
+    users = uses_of(conn, segment_id)
+    if users:
+        raise SegmentUsedByRules(tuple(users))
     # Explicit deletes rather than relying on ON DELETE CASCADE alone: the same statements
     # on every engine, and SQLite connections opened by other tools may have FKs off.
-    for model in (Membership, Note, Activity):
+    for model in (Membership, Note, Activity, SegmentExclusion):
         conn.execute(delete(model).where(model.segment_id == segment_id))
     conn.execute(delete(segment_tags).where(segment_tags.c.segment_id == segment_id))
     conn.execute(delete(campaign_segments).where(campaign_segments.c.segment_id == segment_id))

@@ -7,7 +7,7 @@ never ORM objects, so nothing lazy-loads on the UI thread.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 
@@ -32,11 +32,15 @@ from segtui.core.records import (
     SegmentRow,
     SegmentSort,
 )
+from segtui.core.refresh import Explanation, RefreshResult
+from segtui.core.rule_check import check
+from segtui.core.rules import Node, RuleIssue
 from segtui.core.segments import DeletePreview, SegmentDetails, SegmentDraft
 from segtui.data import (
     choices,
     contact_list,
     dashboard,
+    dynamic,
     insights,
     migrate,
     segment_analytics,
@@ -324,3 +328,38 @@ class Store:
         """The AI Insights tab: deterministic findings (segtui.core.insights)."""
         with self.reading() as conn:
             return insights.segment_insights(conn, segment_id, clock.today())
+
+    # -- dynamic segments (issue 5) ---------------------------------------------------------
+
+    def check_rule(self, rule: Node, segment_id: int | None = None
+                   ) -> tuple[Node, list[RuleIssue]]:
+        """The rule in canonical form (segment names resolved) and its problems; a rule for
+        `segment_id` may not depend on that segment."""
+        with self.reading() as conn:
+            return check(rule, dynamic.segment_lookup(conn), segment_id)
+
+    def rule_count(self, rule: Node) -> int:
+        """How many contacts a (checked) rule matches today: the builder's live count."""
+        with self.reading() as conn:
+            return dynamic.count_matching(conn, rule, clock.today())
+
+    def rule_sample(self, rule: Node, limit: int = 5) -> list[tuple[int, str]]:
+        with self.reading() as conn:
+            return dynamic.sample_matching(conn, rule, clock.today(), limit)
+
+    def refresh_segments(self, segment_ids: Sequence[int] | None = None
+                         ) -> list[RefreshResult]:
+        """Re-evaluate these dynamic segments (all of them when None), each after the
+        segments its rule uses, in one transaction."""
+        with self._write() as conn:
+            ids = dynamic.dynamic_ids(conn) if segment_ids is None else list(segment_ids)
+            return dynamic.refresh_many(conn, ids, now=clock.now(), today=clock.today())
+
+    def explain_membership(self, segment_id: int, contact_id: int) -> Explanation:
+        with self.reading() as conn:
+            return dynamic.explain(conn, segment_id, contact_id, clock.today())
+
+    def segments_using(self, segment_id: int) -> list[str]:
+        """Names of the dynamic segments whose rules use this segment."""
+        with self.reading() as conn:
+            return dynamic.uses_of(conn, segment_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, delete, func, insert, select, update
 
 from segtui.core import clock
 from segtui.core.activities import (
@@ -17,12 +17,21 @@ from segtui.core.activities import (
     activity_errors,
     note_error,
 )
+from segtui.core.enums import SegmentKind
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.records import Keyset, Page
 from segtui.core.segments import NotAllowed, SegmentNotFound
 from segtui.data.keyset import Window, settle, windowed
-from segtui.data.models import Activity, Contact, Membership, Note, Segment, User
-from segtui.data.segment_writes import log_activity
+from segtui.data.models import (
+    Activity,
+    Contact,
+    Membership,
+    Note,
+    Segment,
+    SegmentExclusion,
+    User,
+)
+from segtui.data.segment_writes import after_members_changed, log_activity
 from segtui.data.sql import current_membership
 
 
@@ -183,7 +192,18 @@ def remove_member(
     )
     if result.rowcount != 1:
         return False
+    kind = conn.execute(select(Segment.kind).where(Segment.id == segment_id)).scalar_one()
+    if kind == SegmentKind.DYNAMIC:
+        # Removed by hand from a dynamic segment: kept out, or the next refresh would bring
+        # the contact straight back (the Contacts tab shows it as excluded).
+        conn.execute(delete(SegmentExclusion).where(
+            SegmentExclusion.segment_id == segment_id,
+            SegmentExclusion.contact_id == contact_id))
+        conn.execute(insert(SegmentExclusion).values(
+            segment_id=segment_id, contact_id=contact_id, created_at=now,
+            created_by_id=user.id))
     conn.execute(update(Segment).where(Segment.id == segment_id).values(updated_at=now))
     contact = conn.execute(select(Contact.name).where(Contact.id == contact_id)).scalar_one()
     log_activity(conn, segment_id, "Contacts Removed", f"Removed {contact}", "", user, now)
+    after_members_changed(conn, segment_id, user, now)
     return True

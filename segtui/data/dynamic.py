@@ -1,0 +1,258 @@
+"""Dynamic segments: keeping their memberships equal to their rules (issue 5, §5).
+
+A refresh compares the rule's matches with the current rule-made memberships and writes only
+the difference: members who stopped matching get `removed_at` (history keeps the stay),
+contacts who started matching get a new stay with source 'rule'. Hand-made memberships
+(source 'manual') are never removed by a refresh, and contacts excluded by hand
+(`segment_exclusions`) are never added. Each refresh runs inside the caller's transaction.
+
+Segments that use other segments ("in segment X") are refreshed after the segments they
+use: `refresh_many` orders them, and `refresh_dependents` follows a change outward.
+"""
+
+from __future__ import annotations
+
+import time as timer
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+
+from segtui.core.enums import MembershipSource, SegmentKind
+from segtui.core.formatting import dmy
+from segtui.core.refresh import Explanation, MatchLine, RefreshResult
+from segtui.core.rule_check import SegmentLookup
+from segtui.core.rule_language import format_rule
+from segtui.core.rules import Group, Node, RuleFormatError, from_json, referenced_segments
+from segtui.data.models import Contact, Membership, Segment, SegmentExclusion, User, name_key
+from segtui.data.rule_sql import compile_rule
+from segtui.data.sql import current_membership, member_count
+
+
+def segment_lookup(conn: Connection) -> SegmentLookup:
+    """Every segment's id, name and references, read once: validation of a rule (names,
+    deleted segments, cycles) then needs no further queries."""
+    names: dict[int, str] = {}
+    by_key: dict[str, int] = {}
+    references: dict[int, tuple[int, ...]] = {}
+    for sid, name, rule in conn.execute(select(Segment.id, Segment.name, Segment.rule)):
+        names[sid] = name
+        by_key[name_key(name)] = sid
+        references[sid] = _references(rule)
+    return SegmentLookup(
+        id_of=lambda name: by_key.get(name_key(name)),
+        name_of=names.get,
+        references=lambda sid: references.get(sid, ()),
+    )
+
+
+def _references(rule_json: str | None) -> tuple[int, ...]:
+    if not rule_json:
+        return ()
+    try:
+        root = from_json(rule_json)
+    except RuleFormatError:
+        return ()
+    return tuple(ref.id for ref in referenced_segments(root) if ref.id is not None)
+
+
+def stored_rule(conn: Connection, segment_id: int) -> Node | None:
+    """The segment's rule, or None for a static segment (or no such segment)."""
+    text = conn.execute(select(Segment.rule).where(Segment.id == segment_id)).scalar()
+    return from_json(text) if text else None
+
+
+def matching_contacts(root: Node, today: date) -> ColumnElement[bool]:
+    return compile_rule(root, today)
+
+
+def count_matching(conn: Connection, root: Node, today: date) -> int:
+    """The live count the builder shows while a rule is edited."""
+    query = select(func.count()).select_from(Contact).where(compile_rule(root, today))
+    return int(conn.execute(query).scalar_one())
+
+
+def sample_matching(conn: Connection, root: Node, today: date,
+                    limit: int = 5) -> list[tuple[int, str]]:
+    """A few matching contacts (id, name), in name order: what the builder previews."""
+    query = (select(Contact.id, Contact.name).where(compile_rule(root, today))
+             .order_by(Contact.name, Contact.id).limit(limit))
+    return [(int(r.id), str(r.name)) for r in conn.execute(query)]
+
+
+def _excluded(segment_id: int) -> ColumnElement[bool]:
+    return exists(select(1).where(SegmentExclusion.segment_id == segment_id,
+                                  SegmentExclusion.contact_id == Contact.id))
+
+
+def refresh_segment(conn: Connection, segment_id: int, *, now: datetime,
+                    today: date) -> RefreshResult | None:
+    """Bring one dynamic segment's memberships up to date with its rule. None when the
+    segment is gone or static."""
+    row = conn.execute(select(Segment.name, Segment.kind, Segment.rule)
+                       .where(Segment.id == segment_id)).one_or_none()
+    if row is None or row.kind != SegmentKind.DYNAMIC or not row.rule:
+        return None
+    started = timer.perf_counter()
+    wanted = and_(compile_rule(from_json(row.rule), today), ~_excluded(segment_id))
+    m = Membership
+    # Leavers: rule-made stays whose contact no longer matches (checked per member, a
+    # primary-key lookup each: a NOT IN over a million ids would not fit PostgreSQL's
+    # work_mem and becomes a nested scan).
+    still_wanted = exists(select(1).select_from(Contact)
+                          .where(Contact.id == m.contact_id, wanted))
+    left = conn.execute(
+        update(m)
+        .where(m.segment_id == segment_id, current_membership(),
+               m.source == MembershipSource.RULE, ~still_wanted)
+        .values(removed_at=now, removed_by_id=None)
+        .execution_options(preserve_rowcount=True)
+    ).rowcount
+    already = exists(select(1).where(m.segment_id == segment_id, m.contact_id == Contact.id,
+                                     current_membership()))
+    entered = conn.execute(
+        insert(m).from_select(
+            ["segment_id", "contact_id", "source", "added_at"],
+            select(literal(segment_id), Contact.id, literal(MembershipSource.RULE.value),
+                   literal(now))
+            .where(wanted, ~already),
+        ).execution_options(preserve_rowcount=True)
+    ).rowcount
+    members = member_count(conn, segment_id)
+    elapsed = round((timer.perf_counter() - started) * 1000)
+    conn.execute(update(Segment).where(Segment.id == segment_id)
+                 .values(evaluated_at=now, evaluation_ms=elapsed))
+    return RefreshResult(segment_id, row.name, max(int(entered or 0), 0),
+                         max(int(left or 0), 0), members, elapsed, now)
+
+
+def dependency_order(lookup: SegmentLookup, ids: Iterable[int]) -> list[int]:
+    """`ids` ordered so every segment comes after the segments its rule uses (those among
+    `ids`). Rules are validated against cycles when saved; a cycle found here anyway (a
+    database edited by hand) is broken by leaving the rest in id order."""
+    wanted = list(dict.fromkeys(ids))
+    pending = set(wanted)
+    ordered: list[int] = []
+    visiting: set[int] = set()
+
+    def visit(sid: int) -> None:
+        if sid not in pending or sid in visiting:
+            return
+        visiting.add(sid)
+        for used in lookup.references(sid):
+            visit(used)
+        visiting.discard(sid)
+        if sid in pending:
+            pending.discard(sid)
+            ordered.append(sid)
+
+    for sid in wanted:
+        visit(sid)
+    return ordered
+
+
+def dynamic_ids(conn: Connection) -> list[int]:
+    return [int(i) for i in conn.execute(
+        select(Segment.id).where(Segment.kind == SegmentKind.DYNAMIC).order_by(Segment.id)
+    ).scalars()]
+
+
+def dependents(lookup: SegmentLookup, all_ids: Sequence[int], changed: int) -> list[int]:
+    """Segments whose rules use `changed`, directly or through others, in refresh order."""
+    found: list[int] = []
+    frontier = [changed]
+    seen = {changed}
+    while frontier:
+        current = frontier.pop()
+        for sid in all_ids:
+            if sid not in seen and current in lookup.references(sid):
+                seen.add(sid)
+                found.append(sid)
+                frontier.append(sid)
+    return dependency_order(lookup, found)
+
+
+def refresh_many(conn: Connection, ids: Iterable[int], *, now: datetime,
+                 today: date) -> list[RefreshResult]:
+    lookup = segment_lookup(conn)
+    results = []
+    for sid in dependency_order(lookup, ids):
+        result = refresh_segment(conn, sid, now=now, today=today)
+        if result is not None:
+            results.append(result)
+    return results
+
+
+def refresh_dependents(conn: Connection, segment_id: int, *, now: datetime,
+                       today: date) -> list[RefreshResult]:
+    """After `segment_id`'s members changed: re-evaluate the segments that use it."""
+    lookup = segment_lookup(conn)
+    order = dependents(lookup, dynamic_ids(conn), segment_id)
+    return refresh_many(conn, order, now=now, today=today) if order else []
+
+
+def uses_of(conn: Connection, segment_id: int) -> list[str]:
+    """Names of the segments whose rules use this one (they block deleting it)."""
+    lookup = segment_lookup(conn)
+    return sorted((lookup.name_of(sid) or "?") for sid in dynamic_ids(conn)
+                  if segment_id in lookup.references(sid))
+
+
+# -- why is this contact here -----------------------------------------------------------------
+
+
+def explain(conn: Connection, segment_id: int, contact_id: int, today: date) -> Explanation:
+    m = Membership
+    stay = conn.execute(
+        select(m.source, m.added_at, User.name.label("by"))
+        .outerjoin(User, User.id == m.added_by_id)
+        .where(m.segment_id == segment_id, m.contact_id == contact_id, current_membership())
+    ).one_or_none()
+    excluded = conn.execute(
+        select(func.count()).select_from(SegmentExclusion)
+        .where(SegmentExclusion.segment_id == segment_id,
+               SegmentExclusion.contact_id == contact_id)
+    ).scalar_one() > 0
+    by_hand = None
+    if stay is not None and stay.source == MembershipSource.MANUAL:
+        who = f" by {stay.by}" if stay.by else ""
+        by_hand = f"Added by hand{who} on {dmy(stay.added_at)}"
+    root = stored_rule(conn, segment_id)
+    lines: list[MatchLine] = []
+    matches: bool | None = None
+    if root is not None:
+        nodes = list(_numbered(root))
+        tests = [case((compile_rule(n, today), 1), else_=0) for _, n in nodes]
+        row = conn.execute(select(*tests).where(Contact.id == contact_id)).one_or_none()
+        if row is not None:
+            for (level, node), hit in zip(nodes, row, strict=True):
+                lines.append(MatchLine(level, _describe(node), bool(hit)))
+            matches = lines[0].matched
+    return Explanation(stay is not None, by_hand, excluded, tuple(lines), matches)
+
+
+def _numbered(node: Node, level: int = 0) -> Iterable[tuple[int, Node]]:
+    yield level, node
+    if isinstance(node, Group):
+        for child in node.children:
+            yield from _numbered(child, level + 1)
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, Group):
+        word = "all" if node.joiner.value == "and" else "any"
+        negation = "none of" if node.negated and word == "any" else (
+            "not all of" if node.negated else f"{word} of")
+        return f"{negation} the {len(node.children)} below"
+    return format_rule(Group(children=(node,)))

@@ -1,0 +1,359 @@
+"""A rule tree (core/rules.py) compiled to one SQL condition on `contacts`.
+
+Every condition compiles to a two-valued boolean (never NULL), so `not`, "does not equal"
+and "does not contain" mean exactly the complement: a contact with no company is "not at
+Acme", a contact who never did anything is "not active within 30 days". The same
+expression runs on SQLite and PostgreSQL; nothing is filtered in Python. The meaning of
+each field and operator is written down in docs/rules.md, and
+tests/data/test_rule_sql.py checks it against a plain Python evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    exists,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.orm import QueryableAttribute
+
+from segtui.core.enums import ACTION_EVENTS, EventType
+from segtui.core.rule_fields import FieldType, RuleField, field_named
+from segtui.core.rules import Condition, EventCount, Group, Joiner, Node, Op, SegmentRef
+from segtui.data.models import Company, Contact, EngagementEvent, Tag, contact_tags
+from segtui.data.sql import LIKE_ESCAPE, casefold, member_ids
+
+# A column or an ORM attribute: what the field tables below hand to the tests.
+Text = ColumnElement[Any] | QueryableAttribute[Any]
+
+
+class RuleNotCompilable(ValueError):
+    """A tree that did not pass core.rule_check.check() (unknown field, unresolved
+    segment): compiling it would be guessing."""
+
+
+def compile_rule(root: Node, today: date) -> ColumnElement[bool]:
+    """The SQL condition selecting the contacts `root` matches on `today`."""
+    return _node(root, today)
+
+
+def _node(node: Node, today: date) -> ColumnElement[bool]:
+    if isinstance(node, Group):
+        parts = [_node(c, today) for c in node.children]
+        if node.joiner is Joiner.AND:
+            combined = and_(true(), *parts) if parts else true()
+        else:
+            combined = or_(false(), *parts) if parts else false()
+    else:
+        combined = _condition(node, today)
+    return not_(combined) if node.negated else combined
+
+
+def _condition(cond: Condition, today: date) -> ColumnElement[bool]:
+    field = field_named(cond.field)
+    if field is None:
+        raise RuleNotCompilable(f"unknown field {cond.field!r}")
+    compiler = _COMPILERS[field.type]
+    return compiler(field, cond, today)
+
+
+# -- day arithmetic: the same whole-day windows as the metrics (core/metrics.last_days) -----
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min)
+
+
+def _window_start(today: date, days: int) -> datetime:
+    """"Within the last N days": today and the N-1 days before it."""
+    return _start_of(today + timedelta(days=1)) - timedelta(days=days)
+
+
+# -- text --------------------------------------------------------------------------------
+
+
+def _like(text: str, *, prefix: bool) -> str:
+    escaped = (text.casefold().replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+               .replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_"))
+    return f"{escaped}%" if prefix else f"%{escaped}%"
+
+
+def _text_test(column: Text, op: Op, value: Any) -> ColumnElement[bool]:
+    """A null-safe test of a text column: NULL and blank count as empty, comparisons
+    ignore case (Unicode case folding on both engines, see data/sql.casefold)."""
+    folded = casefold(func.coalesce(column, ""))
+    if op is Op.EMPTY:
+        return func.trim(func.coalesce(column, "")) == ""
+    if op is Op.NOT_EMPTY:
+        return func.trim(func.coalesce(column, "")) != ""
+    if op in (Op.EQ, Op.NE):
+        equal = folded == str(value).casefold()
+        return equal if op is Op.EQ else not_(equal)
+    if op is Op.ONE_OF:
+        return folded.in_([str(v).casefold() for v in value])
+    if op in (Op.CONTAINS, Op.NOT_CONTAINS):
+        found = folded.like(_like(str(value), prefix=False), escape=LIKE_ESCAPE)
+        return found if op is Op.CONTAINS else not_(found)
+    if op is Op.STARTS_WITH:
+        return folded.like(_like(str(value), prefix=True), escape=LIKE_ESCAPE)
+    raise RuleNotCompilable(f"{op.value!r} does not apply to text")
+
+
+_CONTACT_TEXT: dict[str, Callable[[], Text]] = {
+    "city": lambda: Contact.city,
+    "state": lambda: Contact.state,
+    "country": lambda: Contact.country,
+    "region": lambda: Contact.region,
+    "name": lambda: Contact.name,
+    "email": lambda: Contact.email,
+    "title": lambda: Contact.title,
+}
+_COMPANY_TEXT: dict[str, Callable[[], Text]] = {
+    "company": lambda: Company.name,
+    "industry": lambda: Company.industry,
+}
+
+
+def _on_company(test: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`test` on the contact's company; a contact without one is tested as if every
+    company field were empty."""
+    at_matching = and_(Contact.company_id.is_not(None),
+                       Contact.company_id.in_(select(Company.id).where(test)))
+    return at_matching
+
+
+def _text(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
+    if field.key in _CONTACT_TEXT:
+        return _text_test(_CONTACT_TEXT[field.key](), cond.op, cond.value)
+    column = _COMPANY_TEXT[field.key]()
+    # The negative operators are the complement of the positive ones over all contacts,
+    # company or not; the positive ones are asked of the companies table.
+    negative = {Op.NE: Op.EQ, Op.NOT_CONTAINS: Op.CONTAINS, Op.NOT_EMPTY: Op.EMPTY}
+    if cond.op in negative:
+        return not_(_company_text(column, negative[cond.op], cond.value))
+    return _company_text(column, cond.op, cond.value)
+
+
+def _company_text(column: Text, op: Op, value: Any) -> ColumnElement[bool]:
+    if op is Op.EMPTY:
+        return or_(Contact.company_id.is_(None), _on_company(_text_test(column, op, value)))
+    return _on_company(_text_test(column, op, value))
+
+
+# -- closed vocabularies ---------------------------------------------------------------------
+
+_CHOICE_COLUMNS: dict[str, Callable[[], Text]] = {
+    "status": lambda: Contact.lead_status,
+    "stage": lambda: Contact.lifecycle_stage,
+    "source": lambda: Contact.source,
+}
+
+
+def _choice(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
+    op, value = cond.op, cond.value
+    if field.key == "size":
+        negative = {Op.NE: Op.EQ, Op.NOT_EMPTY: Op.EMPTY}
+        if op in negative:
+            return not_(_size(negative[op], value))
+        return _size(op, value)
+    column = _CHOICE_COLUMNS[field.key]()
+    return _choice_test(column, op, value)
+
+
+def _choice_test(column: Text, op: Op, value: Any) -> ColumnElement[bool]:
+    if op is Op.EMPTY:
+        return column.is_(None)
+    if op is Op.NOT_EMPTY:
+        return column.is_not(None)
+    if op is Op.EQ:
+        return and_(column.is_not(None), column == value)
+    if op is Op.NE:
+        return or_(column.is_(None), column != value)
+    if op is Op.ONE_OF:
+        return and_(column.is_not(None), column.in_(list(value)))
+    raise RuleNotCompilable(f"{op.value!r} does not apply to a choice")
+
+
+def _size(op: Op, value: Any) -> ColumnElement[bool]:
+    if op is Op.EMPTY:
+        return or_(Contact.company_id.is_(None), _on_company(Company.size.is_(None)))
+    return _on_company(_choice_test(Company.size, op, value))
+
+
+# -- tags ------------------------------------------------------------------------------------
+
+
+def _has_tag(test: ColumnElement[bool] | None) -> ColumnElement[bool]:
+    query = (select(1).select_from(contact_tags)
+             .where(contact_tags.c.contact_id == Contact.id))
+    if test is not None:
+        query = query.join(Tag, Tag.id == contact_tags.c.tag_id).where(test)
+    return exists(query)
+
+
+def _tags(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
+    op, value = cond.op, cond.value
+    if op is Op.EMPTY:
+        return not_(_has_tag(None))
+    if op is Op.NOT_EMPTY:
+        return _has_tag(None)
+    if op in (Op.EQ, Op.NE):
+        has = _has_tag(Tag.name_key == str(value).strip().casefold())
+        return has if op is Op.EQ else not_(has)
+    if op is Op.ONE_OF:
+        assert isinstance(value, tuple)
+        return _has_tag(Tag.name_key.in_([str(v).strip().casefold() for v in value]))
+    if op is Op.CONTAINS:
+        return _has_tag(Tag.name_key.like(_like(str(value), prefix=False), escape=LIKE_ESCAPE))
+    raise RuleNotCompilable(f"{op.value!r} does not apply to tags")
+
+
+# -- numbers ---------------------------------------------------------------------------------
+
+
+def _conversions(measure: ColumnElement[Any]) -> ColumnElement[Any]:
+    e = EngagementEvent
+    return (select(measure).where(e.contact_id == Contact.id, e.type == EventType.CONVERTED)
+            .scalar_subquery())
+
+
+def _compare(left: Text, op: Op, value: Any) -> ColumnElement[bool]:
+    if op is Op.BETWEEN:
+        low, high = value
+        return and_(left >= low, left <= high)
+    comparisons: dict[Op, Callable[[Any], ColumnElement[bool]]] = {
+        Op.EQ: lambda v: left == v, Op.NE: lambda v: left != v,
+        Op.GT: lambda v: left > v, Op.LT: lambda v: left < v,
+        Op.GE: lambda v: left >= v, Op.LE: lambda v: left <= v,
+    }
+    if op not in comparisons:
+        raise RuleNotCompilable(f"{op.value!r} does not apply to a number")
+    return comparisons[op](value)
+
+
+def _as_sql_number(value: Any) -> Any:
+    """Integral Decimals as int (SQLite compares an int column with a Decimal bound as
+    text otherwise), the rest as Decimal."""
+    if isinstance(value, tuple):
+        return tuple(_as_sql_number(v) for v in value)
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    return value
+
+
+def _number(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
+    value: Any = cond.value
+    left: Text
+    if field.key == "score":
+        left = Contact.quality_score
+    elif field.key == "purchases":
+        left = _conversions(func.count())
+    elif field.key == "spent":
+        # Money is integer cents in the database; the rule speaks dollars.
+        left = _conversions(func.coalesce(func.sum(EngagementEvent.revenue_cents), 0))
+        value = (tuple(v * 100 for v in value) if isinstance(value, tuple)
+                 else Decimal(value) * 100)
+    else:
+        raise RuleNotCompilable(f"no number field {field.key!r}")
+    return _compare(left, cond.op, _as_sql_number(value))
+
+
+# -- dates -----------------------------------------------------------------------------------
+
+
+def _activity(where: list[ColumnElement[bool]]) -> ColumnElement[bool]:
+    e = EngagementEvent
+    return exists(select(1).where(e.contact_id == Contact.id, e.type.in_(ACTION_EVENTS),
+                                  *where))
+
+
+def _date(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool]:
+    op, value = cond.op, cond.value
+    # The instant a test is about: "before D" is before D's first moment, "after D" from
+    # the first moment of the next day, "within N days" from the window's first moment.
+    if op is Op.BEFORE:
+        assert isinstance(value, date)
+        edge, earlier = _start_of(value), True
+    elif op is Op.AFTER:
+        assert isinstance(value, date)
+        edge, earlier = _start_of(value + timedelta(days=1)), False
+    elif op in (Op.WITHIN, Op.OLDER):
+        assert isinstance(value, Decimal)
+        edge, earlier = _window_start(today, int(value)), op is Op.OLDER
+    elif op in (Op.EMPTY, Op.NOT_EMPTY):
+        edge, earlier = None, False
+    else:
+        raise RuleNotCompilable(f"{op.value!r} does not apply to a date")
+    if field.key == "created":
+        if edge is None:
+            return false() if op is Op.EMPTY else true()
+        return Contact.created_at < edge if earlier else Contact.created_at >= edge
+    # last_activity: the newest action. "Before" an instant means: some action, and none
+    # at or after it.
+    e = EngagementEvent
+    if edge is None:
+        return not_(_activity([])) if op is Op.EMPTY else _activity([])
+    if earlier:
+        return and_(_activity([]), not_(_activity([e.occurred_at >= edge])))
+    return _activity([e.occurred_at >= edge])
+
+
+# -- engagement facts ------------------------------------------------------------------------
+
+
+def _event(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool]:
+    value = cond.value
+    assert isinstance(value, EventCount) and field.event is not None
+    e = EngagementEvent
+    where = [e.contact_id == Contact.id, e.type == field.event]
+    if value.days is not None:
+        where.append(e.occurred_at >= _window_start(today, value.days))
+        where.append(e.occurred_at < _start_of(today + timedelta(days=1)))
+    some = exists(select(1).where(*where))
+    n, op = value.count, cond.op
+    # "At least once" and "never" are EXISTS tests (one index seek), not counts.
+    if (op is Op.GE and n == 1) or (op is Op.GT and n == 0) or (op is Op.NE and n == 0):
+        return some
+    if (op is Op.EQ and n == 0) or (op is Op.LT and n == 1) or (op is Op.LE and n == 0):
+        return not_(some)
+    if op is Op.GE and n == 0:
+        return true()
+    if op is Op.LT and n == 0:
+        return false()
+    counted = select(func.count()).where(*where).scalar_subquery()
+    return _compare(counted, op, n)
+
+
+# -- other segments --------------------------------------------------------------------------
+
+
+def _segment(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
+    ref = cond.value
+    if not isinstance(ref, SegmentRef) or ref.id is None:
+        raise RuleNotCompilable("a segment reference was not resolved to a segment")
+    return Contact.id.in_(member_ids(ref.id))
+
+
+_COMPILERS: dict[FieldType, Callable[[RuleField, Condition, date], ColumnElement[bool]]] = {
+    FieldType.TEXT: _text,
+    FieldType.CHOICE: _choice,
+    FieldType.TAGS: _tags,
+    FieldType.NUMBER: _number,
+    FieldType.MONEY: _number,
+    FieldType.DATE: _date,
+    FieldType.EVENT: _event,
+    FieldType.SEGMENT: _segment,
+}
+
+
