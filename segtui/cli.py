@@ -32,6 +32,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+segments_app = typer.Typer(help="Scriptable segment commands.", no_args_is_help=True)
+app.add_typer(segments_app, name="segments")
 
 
 class ColorMode(StrEnum):
@@ -249,6 +251,76 @@ def db_upgrade(ctx: typer.Context, db: DbOption = None) -> None:
         engine.dispose()
     state = "upgraded to" if applied else "already at"
     typer.echo(f"{shown}: {state} revision {revision}")
+
+
+def _script_store(ctx: typer.Context, db: str | None) -> Store:
+    """The store for a scripting command: --db here, else the one given before the command."""
+    _check_clock()
+    store = _open_store(_resolve(db or (ctx.obj or {}).get("db")))
+    _anchor_clock(store)
+    return store
+
+
+@segments_app.command("refresh")
+def segments_refresh(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="The segment to re-evaluate.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Re-evaluate every dynamic segment.")]
+    = False,
+    db: DbOption = None,
+) -> None:
+    """Re-evaluate dynamic segments now: each after the segments its rule uses, then the
+    segments that use it."""
+    if (name is None) == (not every):
+        fail("name one segment, or give --all")
+    store = _script_store(ctx, db)
+    try:
+        ids: list[int] | None = None
+        if name is not None:
+            segment_id = store.segment_id_named(name)
+            if segment_id is None:
+                fail(f"no segment named {name!r}")
+            details = store.segment_details(segment_id)
+            if details is None or details.rule is None:
+                fail(f"{name!r} is a static segment: its members are picked by hand")
+            ids = [segment_id]
+        results = store.refresh_segments(ids)
+    finally:
+        store.close()
+    for result in results:
+        typer.echo(result.summary())
+    if not results:
+        typer.echo("No dynamic segments.")
+
+
+@segments_app.command("count")
+def segments_count(
+    ctx: typer.Context,
+    rule: Annotated[str, typer.Argument(help='A rule, e.g. \'score > 70 and opened within '
+                                             '30d >= 1\'.')],
+    sample: Annotated[int, typer.Option(min=0, max=100, help="Also list this many matching "
+                                        "contacts.")] = 0,
+    db: DbOption = None,
+) -> None:
+    """Count the contacts a rule matches today, in the query language of docs/rules.md."""
+    from segtui.core.rule_language import RuleSyntaxError, format_rule, parse
+
+    try:
+        tree = parse(rule)
+    except RuleSyntaxError as exc:
+        fail(f"{exc}\n  {rule}\n  {' ' * (exc.column - 1)}^")
+    store = _script_store(ctx, db)
+    try:
+        checked, issues = store.check_rule(tree)
+        if issues:
+            fail("; ".join(i.message for i in issues))
+        count = store.rule_count(checked)
+        examples = store.rule_sample(checked, sample) if sample else []
+    finally:
+        store.close()
+    typer.echo(f"{count:,} contacts match: {format_rule(checked)}")
+    for contact_id, contact_name in examples:
+        typer.echo(f"  {contact_id}\t{contact_name}")
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ at once. A rule with problems is never saved or compiled.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -32,6 +33,7 @@ MAX_TEXT = 200  # characters in one text value
 MAX_CHOICES = 100  # values in one "is one of"
 MAX_DAYS = 36_500  # a time window of at most a hundred years
 MAX_NUMBER = Decimal("1e12")
+MAX_DECIMALS = 10  # digits after the point (format_rule writes every one of them)
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ def coerce_scalar(field: RuleField, op: Op, value: Value) -> str | Decimal | dat
         raise ValueError("the value is empty (use 'is empty' to test for no value)")
     if len(text) > MAX_TEXT:
         raise ValueError(f"values are at most {MAX_TEXT} characters ({len(text)} given)")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+    if any(unicodedata.category(ch) == "Cc" for ch in text):  # C0, DEL and C1 (CSI...)
         raise ValueError("the value contains control characters")
     if kind is FieldType.CHOICE:
         for choice in field.choices:
@@ -181,8 +183,10 @@ def _number(value: Value) -> Decimal:
             raise ValueError(f"{value!r} is not a number") from None
     else:
         raise ValueError(f"{value!r} is not a number")
-    if not number.is_finite() or abs(number) >= MAX_NUMBER:
+    if not number.is_finite() or number.copy_abs() >= MAX_NUMBER:  # abs() could overflow
         raise ValueError(f"{value!r} is not a usable number")
+    if number.as_tuple().exponent < -MAX_DECIMALS:  # type: ignore[operator]
+        raise ValueError(f"{value!r} has more than {MAX_DECIMALS} decimals")
     return number
 
 

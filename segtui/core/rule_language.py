@@ -58,6 +58,7 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE)
 _BARE = re.compile(r"^[A-Za-z0-9_.@$:+\-/]+$")
 _DAYS = re.compile(r"^(\d{1,6})d?$", re.IGNORECASE)
+MAX_NESTING = 50  # parentheses and 'not's within each other (each is a Python stack frame)
 
 
 class RuleSyntaxError(ValueError):
@@ -124,6 +125,7 @@ class _Parser:
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
         self.index = 0
+        self.nesting = 0
 
     def peek(self, ahead: int = 0) -> Token:
         return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
@@ -156,9 +158,15 @@ class _Parser:
 
     def unary(self) -> Node:
         token = self.peek()
+        if token.keyword("not") or (token.text == "(" and token.kind == "punct"):
+            self.nesting += 1
+            if self.nesting > MAX_NESTING:
+                raise RuleSyntaxError(f"the rule nests more than {MAX_NESTING} levels deep ("
+                                      "parentheses and 'not')", token.column)
         if token.keyword("not"):
             self.take()
             inner = self.unary()
+            self.nesting -= 1
             return Group(inner.joiner, inner.children, not inner.negated) \
                 if isinstance(inner, Group) else \
                 Condition(inner.field, inner.op, inner.value, not inner.negated)
@@ -173,6 +181,7 @@ class _Parser:
                 raise RuleSyntaxError(f"expected ')' to close the '(' at column "
                                       f"{token.column}, found {_shown(closing)}",
                                       closing.column)
+            self.nesting -= 1
             return _as_group(inner)
         return self.condition()
 
@@ -182,7 +191,8 @@ class _Parser:
             self.expect_keyword("segment", "after 'in'")
             name = self.value_token("a segment name")
             return Condition("segment", Op.IN_SEGMENT, SegmentRef(name.text))
-        if start.kind != "word" or start.text.lower() in KEYWORDS:
+        if start.kind != "word" or (start.text.lower() in KEYWORDS
+                                    and field_named(start.text) is None):  # 'segment' is both
             raise RuleSyntaxError(f"expected a field name, found {_shown(start)}",
                                   start.column)
         field = field_named(start.text)
@@ -206,7 +216,7 @@ class _Parser:
                 f"expected a comparison such as '>= 1' after {field.key!r}, found "
                 f"{_shown(op_token)}", op_token.column)
         count_token = self.value_token("a count")
-        if not count_token.text.isdigit() or len(count_token.text) > 9:
+        if not count_token.text.isdecimal() or len(count_token.text) > 9:
             raise RuleSyntaxError(f"{count_token.text!r} is not a whole number of times",
                                   count_token.column)
         return Condition(field.key, COMPARISONS[op_token.text],
@@ -245,7 +255,7 @@ class _Parser:
             low = self.value_token("the low end")
             self.expect_keyword("and", "between the two ends")
             high = self.value_token("the high end")
-            return self.checked(field, Op.BETWEEN, (low.text, high.text), low)
+            return self.checked(field, Op.BETWEEN, (low.text, high.text), low, token)
         elif token.keyword("before", "after"):
             op = Op.BEFORE if token.keyword("before") else Op.AFTER
         elif token.keyword("within"):
@@ -258,14 +268,16 @@ class _Parser:
                                   f"contains, in, between), found {_shown(token)}",
                                   token.column)
         value = self.value_token("a value")
-        return self.checked(field, op, value.text, value)
+        return self.checked(field, op, value.text, value, token)
 
-    def checked(self, field: RuleField, op: Op, value: Value, at: Token) -> Condition:
+    def checked(self, field: RuleField, op: Op, value: Value, at: Token,
+                op_at: Token | None = None) -> Condition:
         """The condition with its values converted to the field's type: a wrong type is a
-        syntax error at the value's column, so 'score > abc' points at 'abc'."""
+        syntax error at the value's column, so 'score > abc' points at 'abc'; an operator
+        the field does not have, at the operator (`op_at`, when it is not `at`)."""
         if op not in field.operators:
             raise RuleSyntaxError(f"{op.value!r} does not apply to {field.key!r} (a "
-                                  f"{field.type.value} field)", at.column)
+                                  f"{field.type.value} field)", (op_at or at).column)
         try:
             if isinstance(value, tuple):
                 value = tuple(coerce_scalar(field, op, v) for v in value)

@@ -94,6 +94,7 @@ class DeletePreview:
     campaigns: tuple[CampaignRef, ...]
     notes: int
     activities: int
+    used_by: tuple[str, ...] = ()  # dynamic segments whose rules use this one (issue 5)
 
     @property
     def active_campaigns(self) -> tuple[CampaignRef, ...]:

@@ -168,6 +168,18 @@ def dynamic_ids(conn: Connection) -> list[int]:
     ).scalars()]
 
 
+def stale_ids(conn: Connection, today: date) -> list[int]:
+    """Dynamic segments not evaluated yet today: a rule with a time window ("within 30d")
+    selects different contacts each day, so yesterday's memberships may be out of date."""
+    start = datetime.combine(today, datetime.min.time())
+    return [int(i) for i in conn.execute(
+        select(Segment.id).where(
+            Segment.kind == SegmentKind.DYNAMIC,
+            (Segment.evaluated_at.is_(None)) | (Segment.evaluated_at < start),
+        ).order_by(Segment.id)
+    ).scalars()]
+
+
 def dependents(lookup: SegmentLookup, all_ids: Sequence[int], changed: int) -> list[int]:
     """Segments whose rules use `changed`, directly or through others, in refresh order."""
     found: list[int] = []

@@ -7,18 +7,19 @@ user (spec 7.9).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from segtui.core import clock
 from segtui.core.contacts import ContactSelection
-from segtui.core.enums import CampaignStatus, SegmentStatus
+from segtui.core.enums import CampaignStatus, MembershipSource, SegmentStatus
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.refresh import RefreshResult
 from segtui.core.rule_check import check
@@ -36,7 +37,7 @@ from segtui.core.segments import (
     SegmentNotFound,
     SegmentUsedByRules,
 )
-from segtui.core.validation import FieldError
+from segtui.core.validation import NAME_MAX, FieldError
 from segtui.data.contact_list import add_selected_members
 from segtui.data.dynamic import refresh_dependents, refresh_segment, segment_lookup, uses_of
 from segtui.data.models import (
@@ -332,7 +333,8 @@ def delete_preview(conn: Connection, segment_id: int) -> DeletePreview | None:
         return int(conn.execute(select(func.count()).select_from(model)
                                 .where(model.segment_id == segment_id)).scalar_one())
 
-    return DeletePreview(segment, campaigns, count(Note), count(Activity))
+    return DeletePreview(segment, campaigns, count(Note), count(Activity),
+                         tuple(uses_of(conn, segment_id)))
 
 
 def delete_segment(conn: Connection, segment_id: int, user: CurrentUser) -> None:
@@ -343,9 +345,8 @@ def delete_segment(conn: Connection, segment_id: int, user: CurrentUser) -> None
         raise SegmentNotFound(segment_id)
     if preview.active_campaigns:
         raise SegmentInUse(preview.active_campaigns)
-    users = uses_of(conn, segment_id)
-    if users:
-        raise SegmentUsedByRules(tuple(users))
+    if preview.used_by:
+        raise SegmentUsedByRules(preview.used_by)
     # Explicit deletes rather than relying on ON DELETE CASCADE alone: the same statements
     # on every engine, and SQLite connections opened by other tools may have FKs off.
     for model in (Membership, Note, Activity, SegmentExclusion):
@@ -378,3 +379,36 @@ def pause_campaigns(
         log_activity(conn, segment_id, "Campaigns Paused", "Paused " + ", ".join(names),
                      "Paused from the Delete Segment dialog", user, clock.now())
     return int(result.rowcount or 0)
+
+
+def duplicate_segment(conn: Connection, segment_id: int, user: CurrentUser) -> int:
+    """A copy as a Draft: same description, tags and rule (a dynamic copy is evaluated at
+    once), and for a static segment the same current members. Named "<name> Copy", or
+    "<name> Copy 2" and so on when that is taken (names allow only letters, digits and
+    spaces, spec 7.2)."""
+    _require(user, Permission.EDIT_SEGMENTS)
+    original = details(conn, segment_id)
+    if original is None:
+        raise SegmentNotFound(segment_id)
+    # A copy of a copy is numbered from the original's name, not "Copy Copy".
+    base = re.sub(r" Copy(?: \d+)?$", "", original.name)[: NAME_MAX - 12].rstrip()
+    name, n = f"{base} Copy", 1
+    while _name_taken(conn, name):
+        n += 1
+        name = f"{base} Copy {n}"
+    draft = replace(original.as_draft(), name=name, status=SegmentStatus.DRAFT)
+    new_id = create_segment(conn, draft, ContactSelection(), user)
+    if original.rule is None:
+        now = clock.now()
+        copied = conn.execute(
+            insert(Membership).from_select(
+                ["segment_id", "contact_id", "source", "added_at", "added_by_id"],
+                select(literal(new_id), Membership.contact_id,
+                       literal(MembershipSource.MANUAL.value), literal(now), literal(user.id))
+                .where(Membership.segment_id == segment_id, current_membership()),
+            ).execution_options(preserve_rowcount=True)
+        ).rowcount
+        log_activity(conn, new_id, "Contacts Added",
+                     f"Copied {max(int(copied or 0), 0):,} contacts from “{original.name}”",
+                     "", user, now)
+    return new_id

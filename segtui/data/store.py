@@ -218,6 +218,10 @@ class Store:
         with self._write() as conn:
             return segment_writes.create_segment(conn, draft, selection, user)
 
+    def duplicate_segment(self, segment_id: int, user: CurrentUser) -> int:
+        with self._write() as conn:
+            return segment_writes.duplicate_segment(conn, segment_id, user)
+
     def segment_details(self, segment_id: int) -> SegmentDetails | None:
         with self.reading() as conn:
             return segment_writes.details(conn, segment_id)
@@ -349,11 +353,24 @@ class Store:
 
     def refresh_segments(self, segment_ids: Sequence[int] | None = None
                          ) -> list[RefreshResult]:
-        """Re-evaluate these dynamic segments (all of them when None), each after the
-        segments its rule uses, in one transaction."""
+        """Re-evaluate these dynamic segments (all of them when None) and the segments whose
+        rules use them, each after the segments its rule uses, in one transaction."""
         with self._write() as conn:
-            ids = dynamic.dynamic_ids(conn) if segment_ids is None else list(segment_ids)
+            if segment_ids is None:
+                ids = dynamic.dynamic_ids(conn)
+            else:
+                lookup = dynamic.segment_lookup(conn)
+                every = dynamic.dynamic_ids(conn)
+                ids = [*segment_ids,
+                       *(d for s in segment_ids for d in dynamic.dependents(lookup, every, s))]
             return dynamic.refresh_many(conn, ids, now=clock.now(), today=clock.today())
+
+    def refresh_stale(self) -> list[RefreshResult]:
+        """Re-evaluate the dynamic segments not evaluated yet today (the app does this when
+        it starts, so rules with time windows follow the calendar)."""
+        with self.reading() as conn:
+            stale = dynamic.stale_ids(conn, clock.today())
+        return self.refresh_segments(stale) if stale else []
 
     def explain_membership(self, segment_id: int, contact_id: int) -> Explanation:
         with self.reading() as conn:

@@ -34,7 +34,7 @@ from segtui.core.records import (
     SegmentSort,
     SegmentSortColumn,
 )
-from segtui.core.segments import SegmentDetails
+from segtui.core.segments import SegmentDetails, SegmentError, SegmentNotFound
 from segtui.data.store import Store
 from segtui.screens.modals.add_contacts import AddContactsModal
 from segtui.screens.modals.choice_picker import ChoicePicker, Picked
@@ -93,6 +93,7 @@ class DashboardScreen(Screen[None]):
         Binding("enter", "open_segment", "Open", show=False),
         Binding("e", "edit_segment", "Edit"),
         Binding("d", "delete_segment", "Delete"),
+        Binding("y", "duplicate_segment", "Duplicate", show=False),
         Binding("a", "add_contacts", "Add contacts", show=False),
         Binding("m", "row_menu", "Menu", show=False),
         Binding("s", "next_sort", "Sort"),
@@ -140,6 +141,7 @@ class DashboardScreen(Screen[None]):
         self.query_one("#filters").display = False
         self._update_sort_headers()
         self.reload(metrics=True)
+        self.reevaluate_stale()
 
     # -- loading -------------------------------------------------------------------------
 
@@ -401,6 +403,26 @@ class DashboardScreen(Screen[None]):
                 DeleteSegmentModal(self.store, self.user, row.id, row.name), self._deleted
             )
 
+    def action_duplicate_segment(self) -> None:
+        row = self._current()
+        if row is not None and self._may_edit():
+            self._duplicate(row.id)
+
+    @work(thread=True, exclusive=True, group="duplicate", exit_on_error=False)
+    def _duplicate(self, segment_id: int) -> None:
+        try:
+            new_id = self.store.duplicate_segment(segment_id, self.user)
+        except SegmentNotFound:
+            self.app.call_from_thread(self._gone)
+            return
+        except SegmentError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return
+        details = self.store.segment_details(new_id)
+        if details is not None:
+            self.app.call_from_thread(
+                self._saved, SegmentSaved(new_id, details.name, details.members, created=True))
+
     def action_add_contacts(self) -> None:
         row = self._current()
         if row is not None and self._may_edit():
@@ -441,6 +463,8 @@ class DashboardScreen(Screen[None]):
                 self.action_open_segment()
             elif action == RowAction.EDIT:
                 self.action_edit_segment()
+            elif action == RowAction.DUPLICATE:
+                self.action_duplicate_segment()
             elif action == RowAction.DELETE:
                 self.action_delete_segment()
 
@@ -477,5 +501,30 @@ class DashboardScreen(Screen[None]):
         )
 
     def action_refresh(self) -> None:
+        """Reload now; then re-evaluate every dynamic segment's rule and reload again."""
+        self._reload()
+        if self.user.may(Permission.EDIT_SEGMENTS):
+            self._reevaluate()
+
+    def _reload(self) -> None:
         self.query_one(PagedTable).reload()
         self.load_metrics()
+
+    @work(thread=True, exclusive=True, group="reevaluate", exit_on_error=False)
+    def reevaluate_stale(self) -> None:
+        """At start: bring dynamic segments evaluated before today up to date."""
+        results = self.store.refresh_stale()
+        if any(r.changed for r in results):
+            self.app.call_from_thread(self._reload)
+
+    @work(thread=True, exclusive=True, group="reevaluate", exit_on_error=False)
+    def _reevaluate(self) -> None:
+        results = self.store.refresh_segments()
+        if not results:
+            return
+        changed = sum(1 for r in results if r.changed)
+        elapsed = sum(r.elapsed_ms for r in results)
+        self.app.call_from_thread(
+            self.notify, f"Re-evaluated {len(results):,} dynamic segments in {elapsed:,} ms; "
+            f"{changed:,} changed", markup=False)
+        self.app.call_from_thread(self._reload)

@@ -19,7 +19,7 @@ from segtui.screens.modals.row_menu import RowMenu
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import PagedTable
 from tests.factories import add_many_segments, add_segment
-from tests.ui.conftest import make_app, settle
+from tests.ui.conftest import make_app, segment_ids, settle
 
 
 def shown_names(app: object) -> list[str]:
@@ -324,7 +324,7 @@ async def test_row_menu_opens_view_edit_delete(sqlite_demo_store: Store) -> None
         await pilot.press("down", "enter")  # Edit
         await settle(pilot)
         assert type(app.screen).__name__ == "EditSegmentModal"
-        await pilot.press("escape", "m", "down", "down", "enter")  # Delete
+        await pilot.press("escape", "m", "down", "down", "down", "enter")  # Delete
         await settle(pilot)
         assert type(app.screen).__name__ == "DeleteSegmentModal"
         await pilot.press("escape", "m", "enter")  # View opens the detail screen
@@ -333,6 +333,28 @@ async def test_row_menu_opens_view_edit_delete(sqlite_demo_store: Store) -> None
         assert app.screen.segment_name == "Enterprise Prospects"
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_duplicate_copies_a_static_segment_with_its_members(
+        sqlite_demo_store: Store) -> None:
+    """Issue 5 §4: duplicate (clone) from the row menu or `y`: a Draft named "... Copy" with
+    the same members, description and tags; a copy of the copy is "... Copy 2"."""
+    store = sqlite_demo_store
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("m", "down", "down", "enter")  # Duplicate
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+    ids = segment_ids(store)
+    original = store.segment_details(ids["Enterprise Prospects"])
+    copy = store.segment_details(ids["Enterprise Prospects Copy"])
+    assert original is not None and copy is not None
+    assert "Enterprise Prospects Copy 2" in ids
+    assert copy.members == original.members == 45
+    assert (copy.description, copy.tags) == (original.description, original.tags)
+    assert copy.status.value == "Draft" and copy.rule is None
 
 
 async def test_menu_cell_click_opens_menu(sqlite_demo_store: Store) -> None:

@@ -20,6 +20,7 @@ from segtui.screens.detail.base import DetailTab
 from segtui.screens.modals.confirm import Confirm
 from segtui.screens.modals.contact_details import ContactDetails
 from segtui.screens.modals.row_menu import ActionMenu
+from segtui.screens.modals.why_member import WhyMember
 from segtui.widgets.badges import lead_status_badge
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 from segtui.widgets.text import user_text
@@ -141,13 +142,16 @@ class ContactsTab(DetailTab):
         row = self.query_one(PagedTable).current_row
         if row is None:
             return
-        options = [("view", "View details", "v"), ("remove", "Remove from segment", "r")]
+        options = [("view", "View details", "v"), ("why", "Why is this contact here?", "w"),
+                   ("remove", "Remove from segment", "r")]
         if row.email:
             options.append(("copy", "Copy email", "c"))
 
         def chosen(action: str | None) -> None:
             if action == "view":
                 self.app.push_screen(ContactDetails(row))
+            elif action == "why":
+                self._explain(row)
             elif action == "remove":
                 self._confirm_remove(row)
             elif action == "copy":
@@ -155,6 +159,12 @@ class ContactsTab(DetailTab):
                 self.notify(f"Copied {row.email} to the clipboard", markup=False)
 
         self.app.push_screen(ActionMenu(row.name, options), chosen)
+
+    @work(thread=True, exclusive=True, group="members-why", exit_on_error=False)
+    def _explain(self, row: ContactRow) -> None:
+        why = self.store.explain_membership(self.segment_id, row.id)
+        self.app.call_from_thread(self.app.push_screen,
+                                  WhyMember(row.name, self.segment_name, why))
 
     def _confirm_remove(self, row: ContactRow) -> None:
         def confirmed(yes: bool | None) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label
+from textual.widgets import Button, ContentSwitcher, Label
 
 from segtui.core.contacts import ContactSelection
+from segtui.core.enums import SegmentKind
 from segtui.core.formatting import whole
 from segtui.core.permissions import CurrentUser
 from segtui.core.segments import (
@@ -20,6 +23,7 @@ from segtui.core.segments import (
 )
 from segtui.data.store import Store
 from segtui.screens.modals.results import SegmentSaved
+from segtui.screens.modals.rule_builder import KindSwitch, RuleBuilder
 from segtui.widgets.contact_picker import CREATE_COLUMNS, ContactPicker
 from segtui.widgets.segment_fields import SegmentFields
 from segtui.widgets.text import user_text
@@ -42,16 +46,27 @@ class CreateSegmentModal(ModalScreen[SegmentSaved | None]):
         with Vertical(classes="modal-box segment-modal"):
             yield Label("Create New Segment", classes="modal-title")
             yield SegmentFields()
-            yield Label("Select Contacts", classes="section-title")
-            yield ContactPicker(self.store, self.store.choices, columns=CREATE_COLUMNS)
+            yield KindSwitch()
+            with ContentSwitcher(initial="pick-contacts", id="kind-content"):
+                with Vertical(id="pick-contacts"):
+                    yield Label("Select Contacts", classes="section-title")
+                    yield ContactPicker(self.store, self.store.choices,
+                                        columns=CREATE_COLUMNS)
+                with Vertical(id="build-rule"):
+                    yield RuleBuilder(self.store)
             yield Label("", id="save-error", classes="save-error")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel", compact=True, id="cancel")
                 yield Button("Create Segment (0 contacts)", variant="primary", compact=True,
                              disabled=True, id="save")
 
+    @property
+    def dynamic(self) -> bool:
+        return self.query_one(KindSwitch).kind is SegmentKind.DYNAMIC
+
     def _update_button(self) -> None:
-        count = self.query_one(ContactPicker).selected_count
+        count = (self.query_one(RuleBuilder).count if self.dynamic
+                 else self.query_one(ContactPicker).selected_count)
         shown = "…" if count is None else whole(count)
         button = self.query_one("#save", Button)
         button.label = f"Create Segment ({shown} contact{'' if count == 1 else 's'})"
@@ -60,7 +75,14 @@ class CreateSegmentModal(ModalScreen[SegmentSaved | None]):
 
     @on(SegmentFields.Changed)
     @on(ContactPicker.SelectionChanged)
+    @on(RuleBuilder.Changed)
     def _changed(self) -> None:
+        self._update_button()
+
+    @on(KindSwitch.Changed)
+    def _kind_changed(self) -> None:
+        self.query_one(ContentSwitcher).current = (
+            "build-rule" if self.dynamic else "pick-contacts")
         self._update_button()
 
     @on(Button.Pressed, "#save")
@@ -71,9 +93,22 @@ class CreateSegmentModal(ModalScreen[SegmentSaved | None]):
         if not fields.check():
             self.query_one("#field-name").focus()
             return
+        draft = fields.draft()
+        selection = self.query_one(ContactPicker).selection
+        if self.dynamic:
+            builder = self.query_one(RuleBuilder)
+            rule = builder.rule_for_save()
+            if rule is None:
+                problem = builder.syntax_error or "add at least one condition"
+                self.query_one("#save-error", Label).update(
+                    user_text(f"Fix the rule first: {problem}"))
+                self.query_one("#rule-text").focus()
+                return
+            draft = replace(draft, rule=rule)
+            selection = ContactSelection()  # a rule picks the members
         self.saving = True
         self._update_button()
-        self._save(fields.draft(), self.query_one(ContactPicker).selection)
+        self._save(draft, selection)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def _save(self, draft: SegmentDraft, selection: ContactSelection) -> None:
@@ -97,6 +132,10 @@ class CreateSegmentModal(ModalScreen[SegmentSaved | None]):
             self.query_one("#field-name").focus()
         elif isinstance(error, InvalidSegment):
             fields.show_errors(error.errors)
+            rule_errors = [e.message for e in error.errors if e.field == "rule"]
+            if rule_errors:
+                self.query_one("#save-error", Label).update(
+                    user_text("Rule: " + "; ".join(rule_errors)))
         else:
             message = str(error) if isinstance(error, SegmentError) else \
                 f"Could not save: {error}"

@@ -18,7 +18,13 @@ from textual.widgets import Button, Label, Static
 
 from segtui.core.formatting import whole
 from segtui.core.permissions import CurrentUser, Permission
-from segtui.core.segments import DeletePreview, SegmentError, SegmentInUse, SegmentNotFound
+from segtui.core.segments import (
+    DeletePreview,
+    SegmentError,
+    SegmentInUse,
+    SegmentNotFound,
+    SegmentUsedByRules,
+)
 from segtui.data.store import Store
 from segtui.screens.modals.confirm import Confirm
 from segtui.screens.modals.results import SegmentDeleted
@@ -98,6 +104,11 @@ class DeleteSegmentModal(ModalScreen[SegmentDeleted | None]):
             delete.disabled = True
             pause.label = f"Pause {_plural(len(active), 'campaign')}"
             pause.display = self.user.may(Permission.PAUSE_CAMPAIGNS)
+        elif preview.used_by:
+            summary.update(Text(str(SegmentUsedByRules(preview.used_by)), style="bold"))
+            warning.update(user_text("Used by: " + ", ".join(preview.used_by)))
+            pause.display = False
+            delete.disabled = True
         else:
             summary.update(user_text(
                 f"Delete “{seg.name}” with its {_plural(seg.members, 'membership')}, "

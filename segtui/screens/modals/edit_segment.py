@@ -7,6 +7,8 @@ and says so; the user's typed input stays, and they choose what happens: keep th
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static, TabbedContent, TabPane
 
 from segtui.core.contacts import ContactFilter, ContactSelection
+from segtui.core.enums import SegmentKind
 from segtui.core.formatting import dmy, whole
 from segtui.core.permissions import CurrentUser
 from segtui.core.segments import (
@@ -28,6 +31,7 @@ from segtui.core.segments import (
 )
 from segtui.data.store import Store
 from segtui.screens.modals.results import SegmentSaved
+from segtui.screens.modals.rule_builder import KindSwitch, RuleBuilder
 from segtui.widgets.contact_picker import ADD_COLUMNS, ContactPicker
 from segtui.widgets.segment_fields import SegmentFields
 from segtui.widgets.text import user_text
@@ -64,8 +68,11 @@ class EditSegmentModal(ModalScreen[SegmentSaved | None]):
             with TabbedContent(id="edit-tabs"):
                 with TabPane("Segment Details", id="tab-details"):
                     yield SegmentFields(self.details.as_draft(), with_status=True)
+                    yield KindSwitch(self.details.kind)
                     yield Label(segment_stats(self.details), id="edit-stats",
                                 classes="stats-line")
+                with TabPane("Rule", id="tab-rule"):
+                    yield RuleBuilder(self.store, self.details.rule, self.details.id)
                 with TabPane("Add Contacts", id="tab-add"):
                     yield Label("Add New Contacts to Segment", classes="section-title")
                     yield ContactPicker(
@@ -97,17 +104,35 @@ class EditSegmentModal(ModalScreen[SegmentSaved | None]):
     def action_save(self) -> None:
         self._submit(self.details.version)
 
-    def _submit(self, version: int) -> None:
+    def _draft(self) -> SegmentDraft | None:
+        """What the form holds; None (with the reason shown) if it cannot be saved yet."""
         fields = self.query_one(SegmentFields)
-        if self.saving:
-            return
         if not fields.check():
             self.query_one(TabbedContent).active = "tab-details"
             self.query_one("#field-name").focus()
+            return None
+        draft = fields.draft()
+        if self.query_one(KindSwitch).kind is SegmentKind.STATIC:
+            return draft
+        builder = self.query_one(RuleBuilder)
+        rule = builder.rule_for_save()
+        if rule is None:
+            problem = builder.syntax_error or "add at least one condition"
+            self.query_one("#save-error", Label).update(
+                user_text(f"Fix the rule first: {problem}"))
+            self.query_one(TabbedContent).active = "tab-rule"
+            return None
+        return replace(draft, rule=rule)
+
+    def _submit(self, version: int) -> None:
+        if self.saving:
+            return
+        draft = self._draft()
+        if draft is None:
             return
         self.saving = True
         self._changed()
-        self._save(version, fields.draft(), self.query_one(ContactPicker).selection)
+        self._save(version, draft, self.query_one(ContactPicker).selection)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def _save(self, version: int, draft: SegmentDraft, selection: ContactSelection) -> None:
@@ -130,6 +155,11 @@ class EditSegmentModal(ModalScreen[SegmentSaved | None]):
             fields.show_error("name", str(error))
         elif isinstance(error, InvalidSegment):
             fields.show_errors(error.errors)
+            rule_errors = [e.message for e in error.errors if e.field == "rule"]
+            if rule_errors:
+                self.query_one(TabbedContent).active = "tab-rule"
+                self.query_one("#save-error", Label).update(
+                    user_text("Rule: " + "; ".join(rule_errors)))
         elif isinstance(error, SegmentConflict):
             self._show_conflict(error.current)
         elif isinstance(error, SegmentNotFound):
@@ -185,10 +215,9 @@ class EditSegmentModal(ModalScreen[SegmentSaved | None]):
 
     @on(Button.Pressed, "#recreate")
     def _recreate(self) -> None:
-        fields = self.query_one(SegmentFields)
-        if not fields.check():
-            return
-        self._create(fields.draft(), self.query_one(ContactPicker).selection)
+        draft = self._draft()
+        if draft is not None:
+            self._create(draft, self.query_one(ContactPicker).selection)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def _create(self, draft: SegmentDraft, selection: ContactSelection) -> None:

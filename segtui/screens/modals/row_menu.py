@@ -54,6 +54,7 @@ class ActionMenu(ModalScreen[str | None]):
 class RowAction(StrEnum):
     VIEW = "view"
     EDIT = "edit"
+    DUPLICATE = "duplicate"
     DELETE = "delete"
 
 
@@ -63,5 +64,6 @@ class RowMenu(ActionMenu):
     def __init__(self, segment_name: str) -> None:
         super().__init__(segment_name, [(RowAction.VIEW, "View", "enter"),
                                         (RowAction.EDIT, "Edit", "e"),
+                                        (RowAction.DUPLICATE, "Duplicate", "y"),
                                         (RowAction.DELETE, "Delete", "d")])
         self.segment_name = segment_name

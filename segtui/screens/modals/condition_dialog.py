@@ -1,0 +1,270 @@
+"""Add or edit one condition of a dynamic segment's rule: field, operator, value.
+
+The value widgets follow the field: a list of the known values for closed vocabularies, a
+days box for time windows, a count and an optional window for engagement facts, two boxes
+for "between". What the user picked is written as one line of the query language and
+parsed by `core/rule_language.py`, so the dialog and the language accept exactly the same
+conditions and report mistakes with the same words.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label, Select
+
+from segtui.core.rule_fields import (
+    FIELDS,
+    NO_VALUE,
+    OPERATOR_LABELS,
+    FieldType,
+    RuleField,
+    field_named,
+)
+from segtui.core.rule_language import RuleSyntaxError, parse, quote
+from segtui.core.rules import Condition, EventCount, Op, SegmentRef
+from segtui.widgets.text import user_text
+
+
+def condition_text(field: RuleField, op: Op, value: str, high: str = "", days: str = ""
+                   ) -> str:
+    """The query-language line for what the dialog holds (parsed to check it)."""
+    key = field.key
+    if field.type is FieldType.SEGMENT:
+        return f"in segment {quote(value, always=True)}"
+    if field.type is FieldType.EVENT:
+        window = f" within {days.strip()}d" if days.strip() else ""
+        return f"{key}{window} {op.value} {value.strip() or '?'}"
+    if op in NO_VALUE:
+        return f"{key} {op.value}"
+    if op is Op.ONE_OF:
+        items = [v.strip() for v in value.split(",") if v.strip()]
+        return f"{key} in ({', '.join(quote(v) for v in items)})"
+    if op is Op.BETWEEN:
+        return f"{key} between {quote(value.strip())} and {quote(high.strip())}"
+    if op in (Op.WITHIN, Op.OLDER):
+        return f"{key} {op.value} {value.strip()}d"
+    return f"{key} {op.value} {quote(value.strip())}"
+
+
+class ConditionDialog(ModalScreen[Condition | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Use condition"),
+    ]
+    AUTO_FOCUS = "#cond-field"
+    DEFAULT_CSS = """
+    ConditionDialog { align: center middle; }
+    ConditionDialog > Vertical { width: 72; max-width: 100%; height: auto;
+        border: round $accent; background: $surface; padding: 0 1; }
+    ConditionDialog .cond-row { height: 1; margin-bottom: 1; }
+    ConditionDialog .cond-label { width: 12; color: $text-muted; }
+    ConditionDialog Select { width: 1fr; }
+    ConditionDialog Input { width: 1fr; }
+    ConditionDialog #cond-error { color: $error; height: auto; }
+    ConditionDialog #cond-preview { color: $text-muted; height: auto; }
+    ConditionDialog .modal-buttons { height: 1; align-horizontal: right; }
+    ConditionDialog .modal-buttons Button { margin-left: 1; }
+    """
+
+    def __init__(self, condition: Condition | None = None,
+                 segment_names: list[str] | None = None) -> None:
+        super().__init__()
+        self.initial = condition
+        self.segment_names = segment_names or []
+        self.field_key = (field_named(condition.field) or FIELDS[0]).key if condition \
+            else FIELDS[0].key
+
+    def compose(self) -> ComposeResult:
+        start = field_named(self.initial.field) if self.initial else None
+        field = start or FIELDS[0]
+        with Vertical():
+            yield Label("Edit condition" if self.initial else "Add condition",
+                        classes="modal-title")
+            with Horizontal(classes="cond-row"):
+                yield Label("Field", classes="cond-label")
+                yield Select([(f.label, f.key) for f in FIELDS], value=field.key,
+                             allow_blank=False, compact=True, id="cond-field")
+            with Horizontal(classes="cond-row"):
+                yield Label("Operator", classes="cond-label")
+                yield Select(self._operator_options(field), allow_blank=False, compact=True,
+                             id="cond-op")
+            with Horizontal(classes="cond-row", id="row-days"):
+                yield Label("Within days", classes="cond-label")
+                yield Input(placeholder="blank: ever; 30 = the last 30 days", compact=True,
+                            id="cond-days")
+            with Horizontal(classes="cond-row", id="row-value"):
+                yield Label("Value", classes="cond-label", id="value-label")
+                yield Input(compact=True, id="cond-value")
+                yield Select(self._choice_options(field), allow_blank=False, compact=True,
+                             id="cond-choice")
+            with Horizontal(classes="cond-row", id="row-high"):
+                yield Label("and", classes="cond-label")
+                yield Input(compact=True, id="cond-high")
+            yield Label("", id="cond-preview")
+            yield Label("", id="cond-error")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Cancel", compact=True, id="cancel")
+                yield Button("Use Condition", variant="primary", compact=True, id="save")
+
+    def on_mount(self) -> None:
+        if self.initial is not None:
+            self._fill(self.initial)
+        self._arrange()
+
+    # -- what the widgets hold ---------------------------------------------------------------
+
+    def _field(self) -> RuleField:
+        key = self.query_one("#cond-field", Select).value
+        return field_named(str(key)) or FIELDS[0]
+
+    def _op(self) -> Op:
+        value = self.query_one("#cond-op", Select).value
+        field = self._field()
+        try:
+            op = Op(str(value))
+        except ValueError:
+            return field.operators[0]
+        return op if op in field.operators else field.operators[0]
+
+    @staticmethod
+    def _choice_options(field: RuleField) -> list[tuple[str, str]]:
+        # A Select without blank needs an option even when the field has no vocabulary.
+        return [(c, c) for c in field.choices] or [("—", "")]
+
+    @staticmethod
+    def _operator_options(field: RuleField) -> list[tuple[str, str]]:
+        if field.type is FieldType.EVENT:
+            labels = {Op.GE: "at least (times)", Op.GT: "more than (times)",
+                      Op.EQ: "exactly (times)", Op.NE: "not exactly (times)",
+                      Op.LT: "fewer than (times)", Op.LE: "at most (times)"}
+            return [(labels[o], o.value) for o in field.operators]
+        return [(OPERATOR_LABELS[o], o.value) for o in field.operators]
+
+    def _fill(self, cond: Condition) -> None:
+        """Put an existing condition's parts in the widgets."""
+        self.query_one("#cond-op", Select).value = cond.op.value
+        value, high, days = cond.value, "", ""
+        text: str
+        if isinstance(value, SegmentRef):
+            text = value.name
+        elif isinstance(value, EventCount):
+            text = str(value.count)
+            days = "" if value.days is None else str(value.days)
+        elif isinstance(value, tuple) and cond.op is Op.BETWEEN:
+            text, high = (format(v, "f") if not isinstance(v, str) else v for v in value)
+        elif isinstance(value, tuple):
+            text = ", ".join(str(v) for v in value)
+        elif value is None:
+            text = ""
+        else:
+            text = format(value, "f") if not isinstance(value, str) else value
+            if cond.op in (Op.WITHIN, Op.OLDER):
+                text = str(int(value))  # type: ignore[arg-type]
+        self.query_one("#cond-value", Input).value = str(text)
+        self.query_one("#cond-high", Input).value = str(high)
+        self.query_one("#cond-days", Input).value = days
+        field = field_named(cond.field)
+        if field and field.type is FieldType.CHOICE and isinstance(value, str):
+            self.query_one("#cond-choice", Select).value = value
+
+    def _arrange(self) -> None:
+        """Show the value widgets this field and operator need."""
+        field, op = self._field(), self._op()
+        choice = field.type is FieldType.CHOICE and op in (Op.EQ, Op.NE)
+        value_input = self.query_one("#cond-value", Input)
+        chooser = self.query_one("#cond-choice", Select)
+        chooser.display = choice
+        value_input.display = not choice
+        self.query_one("#row-value").display = op not in NO_VALUE
+        self.query_one("#row-high").display = op is Op.BETWEEN
+        self.query_one("#row-days").display = field.type is FieldType.EVENT
+        label, placeholder = self._value_hint(field, op)
+        self.query_one("#value-label", Label).update(label)
+        value_input.placeholder = placeholder
+        if field.type is FieldType.SEGMENT:
+            value_input.suggester = SuggestFromList(self.segment_names, case_sensitive=False)
+        elif field.type is FieldType.CHOICE:
+            value_input.suggester = SuggestFromList(list(field.choices), case_sensitive=False)
+        else:
+            value_input.suggester = None
+        self._preview()
+
+    @staticmethod
+    def _value_hint(field: RuleField, op: Op) -> tuple[str, str]:
+        if field.type is FieldType.EVENT:
+            return "Times", "a whole number, e.g. 1"
+        if field.type is FieldType.SEGMENT:
+            return "Segment", "the other segment's name"
+        if op in (Op.WITHIN, Op.OLDER):
+            return "Days", "e.g. 30"
+        if op is Op.ONE_OF:
+            return "Values", "comma-separated, e.g. Boston, Chicago"
+        if field.type is FieldType.DATE:
+            return "Date", "YYYY-MM-DD"
+        if field.type is FieldType.MONEY:
+            return "Dollars", "e.g. 200 or 49.99"
+        if field.type is FieldType.NUMBER:
+            return "Value", "a number"
+        return "Value", field.help or "text"
+
+    def _text(self) -> str:
+        field, op = self._field(), self._op()
+        chooser = self.query_one("#cond-choice", Select)
+        if chooser.display:
+            value = str(chooser.value)
+        else:
+            value = self.query_one("#cond-value", Input).value
+        return condition_text(field, op, value, self.query_one("#cond-high", Input).value,
+                              self.query_one("#cond-days", Input).value)
+
+    def _condition(self) -> Condition:
+        """The condition, or RuleSyntaxError saying what is wrong with it."""
+        node = parse(self._text()).children[0]
+        assert isinstance(node, Condition)
+        if self.initial is not None and self.initial.negated:
+            return Condition(node.field, node.op, node.value, True)
+        return node
+
+    def _preview(self) -> None:
+        self.query_one("#cond-preview", Label).update(user_text(f"Rule: {self._text()}"))
+        self.query_one("#cond-error", Label).update("")
+
+    # -- events ------------------------------------------------------------------------------
+
+    @on(Select.Changed, "#cond-field")
+    def _field_changed(self) -> None:
+        field = self._field()
+        if field.key == self.field_key:  # the initial value announcing itself: keep the rest
+            return
+        self.field_key = field.key
+        self.query_one("#cond-op", Select).set_options(self._operator_options(field))
+        self.query_one("#cond-choice", Select).set_options(self._choice_options(field))
+        self._arrange()
+
+    @on(Select.Changed, "#cond-op")
+    def _op_changed(self) -> None:
+        self._arrange()
+
+    @on(Select.Changed, "#cond-choice")
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        self._preview()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        try:
+            condition = self._condition()
+        except RuleSyntaxError as exc:
+            self.query_one("#cond-error", Label).update(user_text(exc.message))
+            return
+        self.dismiss(condition)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,410 @@
+"""The dynamic-segment rule builder, part of the Create and Edit modals (issue 5 §3).
+
+Two views of one rule, kept in sync: the query-language line (for typing) and the tree (for
+building from the keyboard). Keys on the tree:
+
+    a  add a condition        g  add a group       enter  edit
+    n  negate (not)           o  switch and/or     delete remove
+    ctrl+up / ctrl+down  move among its siblings
+
+While the rule is edited, a worker (debounced, cancelled by the next edit, never blocking
+typing) checks it against the database (segment names, cycles) and shows how many contacts
+match now, with a few of their names.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Label, OptionList, Select
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from segtui.core.enums import SegmentKind
+from segtui.core.records import ChoiceKind
+from segtui.core.rule_language import RuleSyntaxError, format_rule, parse
+from segtui.core.rule_templates import TEMPLATES
+from segtui.core.rules import (
+    Condition,
+    Group,
+    Joiner,
+    Node,
+    Path,
+    insert_at,
+    negate,
+    node_at,
+    replace_at,
+)
+from segtui.core.text import printable
+from segtui.data.store import Store
+from segtui.screens.modals.condition_dialog import ConditionDialog
+from segtui.widgets.text import user_text
+
+DEBOUNCE_SECONDS = 0.3
+SAMPLE_SIZE = 3
+
+
+def tree_rows(root: Group) -> list[tuple[Path, int, Node]]:
+    """(path, depth, node) for every node, in reading order."""
+    rows: list[tuple[Path, int, Node]] = []
+
+    def visit(node: Node, path: Path) -> None:
+        rows.append((path, len(path), node))
+        if isinstance(node, Group):
+            for i, child in enumerate(node.children):
+                visit(child, (*path, i))
+
+    visit(root, ())
+    return rows
+
+
+def row_label(node: Node, depth: int) -> Text:
+    # Tree guides, not spaces: the option list drops an unstyled row's leading whitespace.
+    indent = "│ " * depth
+    if isinstance(node, Group):
+        word = "ALL of" if node.joiner is Joiner.AND else "ANY of"
+        text = Text(indent, style="dim")
+        if node.negated:
+            text.append("NOT ", style="bold red")
+        text.append(f"{word} ({node.joiner.value})", style="bold")
+        if not node.children:
+            text.append("  — empty: press a to add a condition", style="dim")
+        return text
+    # Text(), not markup: a value like "[bold]" shows literally (printable() also replaces
+    # control characters).
+    return Text.assemble((indent, "dim"), "• ", printable(format_rule(Group(children=(node,)))))
+
+
+class RuleTree(OptionList):
+    """The rule as an indented list; its keys edit the rule (see the module docstring)."""
+
+    BINDINGS = [
+        Binding("a", "builder('add')", "Add condition"),
+        Binding("g", "builder('group')", "Add group"),
+        Binding("n", "builder('negate')", "Not"),
+        Binding("o", "builder('joiner')", "And/or"),
+        Binding("delete,backspace", "builder('remove')", "Remove"),
+        Binding("ctrl+up", "builder('up')", "Move up", show=False),
+        Binding("ctrl+down", "builder('down')", "Move down", show=False),
+    ]
+
+    def action_builder(self, what: str) -> None:
+        builder = next(a for a in self.ancestors if isinstance(a, RuleBuilder))
+        builder.edit(what)
+
+
+class RuleBuilder(Vertical):
+    DEFAULT_CSS = """
+    RuleBuilder { height: auto; }
+    RuleBuilder .rule-row { height: 1; }
+    RuleBuilder .rule-label { width: 14; color: $text-muted; }
+    RuleBuilder #rule-text { width: 1fr; }
+    RuleBuilder #rule-template { width: 1fr; }
+    RuleBuilder #rule-problem { color: $error; height: auto; padding-left: 14; }
+    RuleBuilder #rule-problem:disabled { display: none; }
+    RuleBuilder #rule-tree { height: auto; max-height: 8; border: none; padding: 0; }
+    RuleBuilder #rule-count { color: $text-muted; height: auto; }
+    RuleBuilder #rule-keys { color: $text-muted; height: 1; }
+    """
+
+    class Changed(Message):
+        """The rule changed and was checked: `rule` is the valid rule or None, `count` the
+        contacts it matches now (None while unknown or invalid)."""
+
+        def __init__(self, builder: RuleBuilder, rule: Group | None, count: int | None,
+                     problems: list[str]) -> None:
+            super().__init__()
+            self.builder = builder
+            self.rule = rule
+            self.count = count
+            self.problems = problems
+
+        @property
+        def control(self) -> RuleBuilder:
+            return self.builder
+
+    def __init__(self, store: Store, rule: Node | None = None,
+                 segment_id: int | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.segment_id = segment_id
+        self.root: Group = rule if isinstance(rule, Group) else Group(
+            children=() if rule is None else (rule,))
+        self.checked: Group | None = None  # the last rule the database accepted
+        self.problems: list[str] = []
+        self.count: int | None = None
+        self.syntax_error = ""  # the text's parse error, if it does not parse
+        # The text the tree last wrote into the line (first: the initial rule's).
+        self._written: str | None = format_rule(self.root) if self.root.children else ""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="rule-row"):
+            yield Label("Template", classes="rule-label")
+            yield Select([(t.name, t.name) for t in TEMPLATES], prompt="Start from a template…",
+                         compact=True, id="rule-template")
+        with Horizontal(classes="rule-row"):
+            yield Label("Rule", classes="rule-label")
+            yield Input(self._written or "",
+                        placeholder='e.g. status = "Hot Lead" and opened within 30d >= 1',
+                        compact=True, id="rule-text")
+        yield Label("", id="rule-problem")
+        yield RuleTree(id="rule-tree")
+        yield Label("a add · g group · enter edit · n not · o and/or · del remove · "
+                    "ctrl+↑↓ move", id="rule-keys")
+        yield Label("", id="rule-count")
+
+    def on_mount(self) -> None:
+        self._show_tree()
+        self._recheck()
+
+    # -- the tree ---------------------------------------------------------------------------
+
+    def _show_tree(self, select: Path | None = None) -> None:
+        tree = self.query_one(RuleTree)
+        highlighted = tree.highlighted
+        rows = tree_rows(self.root)
+        tree.clear_options()
+        tree.add_options([Option(row_label(node, depth), id="/".join(map(str, path)) or "root")
+                          for path, depth, node in rows])
+        if select is not None:
+            paths = [p for p, _, _ in rows]
+            tree.highlighted = paths.index(select) if select in paths else 0
+        elif highlighted is not None:
+            tree.highlighted = min(highlighted, len(rows) - 1)
+
+    def _selected_path(self) -> Path:
+        tree = self.query_one(RuleTree)
+        rows = tree_rows(self.root)
+        index = tree.highlighted if tree.highlighted is not None else 0
+        return rows[min(index, len(rows) - 1)][0]
+
+    def _segment_names(self) -> list[str]:
+        return [c.label for c in self.store.choices(ChoiceKind.SEGMENT, "", 200)]
+
+    def edit(self, what: str) -> None:
+        """One keyboard edit of the tree at the highlighted node."""
+        path = self._selected_path()
+        node = node_at(self.root, path)
+        if what == "add":
+            self.app.push_screen(ConditionDialog(None, self._segment_names()),
+                                 lambda c: self._insert(path, c, group=False))
+        elif what == "group":
+            self.app.push_screen(ConditionDialog(None, self._segment_names()),
+                                 lambda c: self._insert(path, c, group=True))
+        elif what == "edit":
+            if isinstance(node, Condition):
+                self.app.push_screen(ConditionDialog(node, self._segment_names()),
+                                     lambda c: self._replace(path, c))
+            else:
+                self.edit("joiner")
+        elif what == "negate":
+            self._set_root(replace_at(self.root, path, negate(node)), path)
+        elif what == "joiner":
+            group_path = path if isinstance(node, Group) else path[:-1]
+            group = node_at(self.root, group_path)
+            assert isinstance(group, Group)
+            flipped = Joiner.OR if group.joiner is Joiner.AND else Joiner.AND
+            self._set_root(replace_at(self.root, group_path, replace(group, joiner=flipped)),
+                           path)
+        elif what == "remove":
+            if not path:
+                self._set_root(Group(joiner=self.root.joiner), ())
+            else:
+                new_root = replace_at(self.root, path, None)
+                self._set_root(new_root, path[:-1])
+        elif what in ("up", "down") and path:
+            parent = node_at(self.root, path[:-1])
+            assert isinstance(parent, Group)
+            index = path[-1]
+            target = index - 1 if what == "up" else index + 1
+            if 0 <= target < len(parent.children):
+                children = list(parent.children)
+                children[index], children[target] = children[target], children[index]
+                self._set_root(replace_at(self.root, path[:-1],
+                                          replace(parent, children=tuple(children))),
+                               (*path[:-1], target))
+
+    def _insert(self, path: Path, condition: Condition | None, *, group: bool) -> None:
+        if condition is None:
+            return
+        node = node_at(self.root, path)
+        if isinstance(node, Group):
+            parent, index = path, len(node.children)
+        else:
+            parent, index = path[:-1], path[-1] + 1
+        container = node_at(self.root, parent)
+        assert isinstance(container, Group)
+        new: Node = condition
+        if group:
+            # A new group starts with the other joiner: nesting "or" inside "and" (or the
+            # reverse) is what groups are for.
+            other = Joiner.OR if container.joiner is Joiner.AND else Joiner.AND
+            new = Group(other, (condition,))
+        self._set_root(insert_at(self.root, parent, index, new), (*parent, index))
+
+    def _replace(self, path: Path, condition: Condition | None) -> None:
+        if condition is not None:
+            self._set_root(replace_at(self.root, path, condition), path)
+
+    def _set_root(self, root: Node, select: Path) -> None:
+        self.root = root if isinstance(root, Group) else Group(children=(root,))
+        # Input.Changed arrives later, as a message: remember the text we wrote so the
+        # handler knows it is ours (re-parsing it would lose a one-child group's "or").
+        self._written = format_rule(self.root) if self.root.children else ""
+        self.query_one("#rule-text", Input).value = self._written
+        self.syntax_error = ""
+        self._problem("")
+        self._show_tree(select)
+        self._recheck()
+
+    def rule_for_save(self) -> Group | None:
+        """The rule as shown, if it can be sent to be saved (the save checks it against the
+        database again); None while the text does not parse or holds no condition."""
+        if self.syntax_error or not self.root.children:
+            return None
+        return self.root
+
+    def use_template(self, text: str) -> None:
+        self._set_root(parse(text), ())
+
+    # -- the text ---------------------------------------------------------------------------
+
+    @on(Input.Changed, "#rule-text")
+    def _text_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if event.value == self._written:
+            return
+        self._written = None
+        text = event.value
+        self.syntax_error = ""
+        if not text.strip():
+            self.root = Group(joiner=self.root.joiner)
+            self._problem("")
+            self._show_tree(())
+            self._recheck()
+            return
+        try:
+            root = parse(text)
+        except RuleSyntaxError as exc:
+            self.syntax_error = f"{exc.message} (column {exc.column})"
+            self._problem(self.syntax_error)
+            self.checked = None
+            self._report(None, [exc.message])
+            return
+        self.root = root
+        self._problem("")
+        self._show_tree()
+        self._recheck()
+
+    @on(Select.Changed, "#rule-template")
+    def _template_chosen(self, event: Select.Changed) -> None:
+        event.stop()
+        chosen = next((t for t in TEMPLATES if t.name == event.value), None)
+        if chosen is not None:
+            self.use_template(chosen.rule)
+
+    @on(OptionList.OptionSelected, "#rule-tree")
+    def _row_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.edit("edit")
+
+    def _problem(self, message: str) -> None:
+        label = self.query_one("#rule-problem", Label)
+        label.update(user_text(message))
+        label.disabled = not message
+
+    # -- checking and counting --------------------------------------------------------------
+
+    def _recheck(self) -> None:
+        self.count = None
+        self.query_one("#rule-count", Label).update(
+            "Add a condition to see who matches." if not self.root.children else "Counting…")
+        if self.root.children:
+            self._check_and_count(self.root)
+        else:
+            self.checked = None
+            self._report(None, ["a dynamic segment needs at least one condition"])
+
+    @work(thread=True, exclusive=True, group="rule-count", exit_on_error=False)
+    def _check_and_count(self, root: Group) -> None:
+        worker = get_current_worker()
+        time.sleep(DEBOUNCE_SECONDS)  # a burst of keys costs one count, for its last rule
+        if worker.is_cancelled:
+            return
+        checked, issues = self.store.check_rule(root, self.segment_id)
+        if issues:
+            self.app.call_from_thread(self._checked, root, None, None, [],
+                                      [i.message for i in issues])
+            return
+        assert isinstance(checked, Group)
+        count = self.store.rule_count(checked)
+        if worker.is_cancelled:
+            return
+        sample = [name for _, name in self.store.rule_sample(checked, SAMPLE_SIZE)]
+        self.app.call_from_thread(self._checked, root, checked, count, sample, [])
+
+    def _checked(self, root: Group, checked: Group | None, count: int | None,
+                 sample: list[str], problems: list[str]) -> None:
+        if root != self.root:  # the rule changed since; its own check is on the way
+            return
+        self.checked = checked
+        label = self.query_one("#rule-count", Label)
+        if checked is None:
+            self._problem("; ".join(problems))
+            label.update("")
+        else:
+            names = ", ".join(sample) + (", …" if count and count > len(sample) else "")
+            label.update(user_text(f"{count:,} contact{'s' if count != 1 else ''} match now"
+                                   + (f": {names}" if names else "")))
+        self.count = count
+        self._report(checked, problems)
+
+    def _report(self, rule: Group | None, problems: list[str]) -> None:
+        self.problems = problems
+        self.post_message(self.Changed(self, rule, self.count, problems))
+
+
+class KindSwitch(Horizontal):
+    """Static (hand-picked) or Dynamic (kept to a rule): seed 001 "Segment Types"."""
+
+    DEFAULT_CSS = """
+    KindSwitch { height: 1; margin-top: 1; }
+    KindSwitch .rule-label { width: 14; color: $text-muted; }
+    KindSwitch Select { width: 40; }
+    """
+
+    class Changed(Message):
+        def __init__(self, switch: KindSwitch) -> None:
+            super().__init__()
+            self.switch = switch
+
+        @property
+        def control(self) -> KindSwitch:
+            return self.switch
+
+    def __init__(self, kind: SegmentKind = SegmentKind.STATIC) -> None:
+        super().__init__()
+        self.initial = kind
+
+    def compose(self) -> ComposeResult:
+        yield Label("Segment Type", classes="rule-label")
+        yield Select([("Static: contacts picked by hand", SegmentKind.STATIC.value),
+                      ("Dynamic: contacts matching a rule", SegmentKind.DYNAMIC.value)],
+                     value=self.initial.value, allow_blank=False, compact=True,
+                     id="segment-kind")
+
+    @property
+    def kind(self) -> SegmentKind:
+        return SegmentKind(str(self.query_one("#segment-kind", Select).value))
+
+    @on(Select.Changed, "#segment-kind")
+    def _changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(self))

@@ -1,0 +1,55 @@
+""""Why is this contact in this segment?" (issue 5 §5): added by hand, kept out by hand, or
+which conditions of the rule it meets, condition by condition."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from segtui.core.refresh import Explanation
+from segtui.core.text import printable
+from segtui.widgets.text import user_text
+
+
+def explanation_text(name: str, segment: str, why: Explanation) -> Text:
+    lines = Text()
+    if why.added_by_hand:
+        lines.append(f"{why.added_by_hand}: a refresh never removes it.\n")
+    if why.excluded_by_hand:
+        lines.append("Removed by hand: kept out of this segment whatever its rule says.\n")
+    if why.rule_matches is None:
+        if not why.added_by_hand:
+            lines.append("A static segment: its members are picked by hand.\n"
+                         if why.member else "Not a member.\n")
+        return lines
+    verdict = "meets" if why.rule_matches else "does not meet"
+    lines.append(f"{printable(name)} {verdict} the rule of {printable(segment)}:\n")
+    for line in why.lines:
+        mark, style = ("✓", "green") if line.matched else ("✗", "red")
+        lines.append("  " * line.depth)
+        lines.append(f"{mark} ", style=f"bold {style}")
+        lines.append(printable(line.text) + "\n")
+    return lines
+
+
+class WhyMember(ModalScreen[None]):
+    BINDINGS = [Binding("escape,enter", "close", "Close")]
+
+    def __init__(self, name: str, segment: str, why: Explanation) -> None:
+        super().__init__()
+        self.contact_name = name
+        self.segment = segment
+        self.why = why
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Label(user_text(f"Why {self.contact_name}?"), classes="modal-title")
+            yield Static(explanation_text(self.contact_name, self.segment, self.why))
+            yield Label("esc close", classes="modal-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
