@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.widgets import Input, Select
+from textual.widgets import Button, Input, Select
 
 from segtui.core.enums import MembershipSource
 from segtui.core.rule_fields import FIELDS
@@ -85,7 +85,7 @@ async def test_build_a_nested_rule_from_the_keyboard_and_save(
         assert text_of(app, "#rule-count").startswith("14 contacts match now")
         builder = modal.query_one(RuleBuilder)
         assert builder.checked is not None and builder.count == 14
-        assert "Create Segment (14 contacts)" in str(modal.query_one("#save").label)
+        assert "Create Segment (14 contacts)" in str(modal.query_one("#save", Button).label)
         await pilot.press("ctrl+s")
         await settle(pilot)
     segment_id = segment_ids(store)["Keyboard Rule"]

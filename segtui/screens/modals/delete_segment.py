@@ -97,10 +97,11 @@ class DeleteSegmentModal(ModalScreen[SegmentDeleted | None]):
         pause = self.query_one("#pause", Button)
         if active:
             summary.update(Text(BLOCKED, style="bold"))
-            warning.update(
-                f"You need to pause {_plural(len(active), 'active campaign')} before deleting "
-                "this segment."
-            )
+            needed = (f"You need to pause {_plural(len(active), 'active campaign')} before "
+                      "deleting this segment.")
+            if preview.used_by:  # the other blocker too, so pausing is not a dead end
+                needed += f" {SegmentUsedByRules(preview.used_by)}"
+            warning.update(user_text(needed, multiline=True))
             delete.disabled = True
             pause.label = f"Pause {_plural(len(active), 'campaign')}"
             pause.display = self.user.may(Permission.PAUSE_CAMPAIGNS)

@@ -154,7 +154,7 @@ class RuleBuilder(Vertical):
             yield Input(self._written or "",
                         placeholder='e.g. status = "Hot Lead" and opened within 30d >= 1',
                         compact=True, id="rule-text")
-        yield Label("", id="rule-problem")
+        yield Label("", id="rule-problem", disabled=True)
         yield RuleTree(id="rule-tree")
         yield Label("a add · g group · enter edit · n not · o and/or · del remove · "
                     "ctrl+↑↓ move", id="rule-keys")
@@ -295,6 +295,9 @@ class RuleBuilder(Vertical):
         except RuleSyntaxError as exc:
             self.syntax_error = f"{exc.message} (column {exc.column})"
             self._problem(self.syntax_error)
+            self.count = None
+            self.query_one("#rule-count", Label).update(
+                "The tree shows the last rule that parsed; fix the line to count again.")
             self.checked = None
             self._report(None, [exc.message])
             return

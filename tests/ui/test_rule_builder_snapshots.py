@@ -1,0 +1,111 @@
+"""Snapshots of the dynamic-segment screens (issue 5) at 80x24 and 120x40: the rule builder
+in Create and Edit, the condition dialog, and "why is this contact here".
+
+Baselines live in snapshots/test_rule_builder_snapshots/; regenerate the whole module with
+`pytest tests/ui/test_rule_builder_snapshots.py --snapshot-update` and look at the SVGs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Select, TabbedContent
+
+from segtui.core.contacts import ContactSelection
+from segtui.core.rule_language import parse
+from segtui.core.segments import SegmentDraft
+from segtui.data.store import Store
+from segtui.screens.modals.rule_builder import RuleTree
+from tests.ui.conftest import SnapCompare, make_app, settle
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+NESTED = 'status = "Hot Lead" and (score > 85 or tag = Enterprise) and not in segment ' \
+         '"Inactive Subscribers"'
+
+
+async def dynamic_create(pilot: Pilot[Any]) -> None:
+    await pilot.press("n")
+    await settle(pilot)
+    await pilot.press(*"VIP Hot Leads")
+    pilot.app.screen.query_one("#segment-kind", Select).value = "Dynamic"
+    await settle(pilot)
+    pilot.app.screen.query_one("#rule-text", Input).value = NESTED
+    await settle(pilot)
+    pilot.app.screen.query_one(RuleTree).focus()
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_create_dynamic_segment(snap_compare: SnapCompare, sqlite_demo_store: Store,
+                                size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(sqlite_demo_store), run_before=dynamic_create,
+                        terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_rule_syntax_error(snap_compare: SnapCompare, sqlite_demo_store: Store,
+                           size: tuple[int, int]) -> None:
+    async def before(pilot: Pilot[Any]) -> None:
+        await dynamic_create(pilot)
+        pilot.app.screen.query_one("#rule-text", Input).value = 'score > abc and city = "Bos'
+        await settle(pilot)
+
+    assert snap_compare(make_app(sqlite_demo_store), run_before=before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_condition_dialog(snap_compare: SnapCompare, sqlite_demo_store: Store,
+                          size: tuple[int, int]) -> None:
+    """Editing `score > 85`: enter on its row."""
+    async def before(pilot: Pilot[Any]) -> None:
+        await dynamic_create(pilot)
+        pilot.app.screen.query_one(RuleTree).highlighted = 3
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(sqlite_demo_store), run_before=before, terminal_size=size)
+
+
+def dynamic_segment(store: Store) -> int:
+    return store.create_segment(
+        SegmentDraft("Engaged Hot Leads", "Hot leads who opened this month",
+                     rule=parse('status = "Hot Lead" and opened within 30d >= 1')),
+        ContactSelection(), store.current_user("Sarah Mitchell"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_edit_rule_tab(snap_compare: SnapCompare, sqlite_demo_store: Store,
+                       size: tuple[int, int]) -> None:
+    segment_id = dynamic_segment(sqlite_demo_store)
+
+    async def before(pilot: Pilot[Any]) -> None:
+        from segtui.screens.modals.edit_segment import EditSegmentModal
+
+        details = sqlite_demo_store.segment_details(segment_id)
+        assert details is not None
+        pilot.app.push_screen(EditSegmentModal(sqlite_demo_store, pilot.app.user, details))
+        await settle(pilot)
+        pilot.app.screen.query_one(TabbedContent).active = "tab-rule"
+        await settle(pilot)
+
+    assert snap_compare(make_app(sqlite_demo_store), run_before=before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_why_is_this_contact_here(snap_compare: SnapCompare, sqlite_demo_store: Store,
+                                  size: tuple[int, int]) -> None:
+    segment_id = dynamic_segment(sqlite_demo_store)
+
+    async def before(pilot: Pilot[Any]) -> None:
+        from segtui.screens.detail.screen import SegmentDetailScreen
+
+        pilot.app.push_screen(SegmentDetailScreen(sqlite_demo_store, pilot.app.user,
+                                                  segment_id, "Engaged Hot Leads"))
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+
+    assert snap_compare(make_app(sqlite_demo_store), run_before=before, terminal_size=size)
