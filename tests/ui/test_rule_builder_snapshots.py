@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TabbedContent
 
 from segtui.core.contacts import ContactSelection
 from segtui.core.rule_language import parse
 from segtui.core.segments import SegmentDraft
+from segtui.data.models import Segment
 from segtui.data.store import Store
 from segtui.screens.modals.rule_builder import RuleTree
 from tests.ui.conftest import SnapCompare, make_app, settle
@@ -68,10 +70,14 @@ def test_condition_dialog(snap_compare: SnapCompare, sqlite_demo_store: Store,
 
 
 def dynamic_segment(store: Store) -> int:
-    return store.create_segment(
+    segment_id = store.create_segment(
         SegmentDraft("Engaged Hot Leads", "Hot leads who opened this month",
                      rule=parse('status = "Hot Lead" and opened within 30d >= 1')),
         ContactSelection(), store.current_user("Sarah Mitchell"))
+    with store.writing() as session:  # the measured time varies run to run; pin it
+        session.execute(update(Segment).where(Segment.id == segment_id)
+                        .values(evaluation_ms=12))
+    return segment_id
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -84,7 +90,8 @@ def test_edit_rule_tab(snap_compare: SnapCompare, sqlite_demo_store: Store,
 
         details = sqlite_demo_store.segment_details(segment_id)
         assert details is not None
-        pilot.app.push_screen(EditSegmentModal(sqlite_demo_store, pilot.app.user, details))
+        user = sqlite_demo_store.current_user("Sarah Mitchell")
+        pilot.app.push_screen(EditSegmentModal(sqlite_demo_store, user, details))
         await settle(pilot)
         pilot.app.screen.query_one(TabbedContent).active = "tab-rule"
         await settle(pilot)
@@ -100,8 +107,9 @@ def test_why_is_this_contact_here(snap_compare: SnapCompare, sqlite_demo_store: 
     async def before(pilot: Pilot[Any]) -> None:
         from segtui.screens.detail.screen import SegmentDetailScreen
 
-        pilot.app.push_screen(SegmentDetailScreen(sqlite_demo_store, pilot.app.user,
-                                                  segment_id, "Engaged Hot Leads"))
+        user = sqlite_demo_store.current_user("Sarah Mitchell")
+        pilot.app.push_screen(SegmentDetailScreen(sqlite_demo_store, user, segment_id,
+                                                  "Engaged Hot Leads"))
         await settle(pilot)
         await pilot.press("m")
         await settle(pilot)
