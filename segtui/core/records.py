@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from segtui.core.enums import SegmentStatus
+from segtui.core.rules import Node
 
 T = TypeVar("T")
 
@@ -76,6 +77,9 @@ class SegmentFilter:
     city: str | None = None
     state: str | None = None
     company: Choice | None = None  # key = company id
+    # A rule typed after "?" in the search (issue 5 §2): segments with a current member the
+    # rule matches. Checked (segment references resolved) before it gets here.
+    rule: Node | None = None
 
     @property
     def is_empty(self) -> bool:

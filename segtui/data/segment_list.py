@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import QueryableAttribute
 
+from segtui.core import clock
 from segtui.core.enums import SegmentStatus
 from segtui.core.records import (
     Keyset,
@@ -44,6 +45,7 @@ from segtui.data.models import (
     campaign_segments,
     segment_tags,
 )
+from segtui.data.rule_sql import compile_rule
 from segtui.data.sql import current_membership, icontains
 
 
@@ -82,6 +84,11 @@ def filter_conditions(conn: Connection, flt: SegmentFilter) -> list[ColumnElemen
         conditions.append(_search_condition(conn, search))
     if flt.has_member_filter:
         conditions.append(_member_condition(flt))
+    if flt.rule is not None:
+        matching = select(Contact.id).where(compile_rule(flt.rule, clock.today()))
+        conditions.append(Segment.id.in_(
+            select(Membership.segment_id).where(current_membership(),
+                                                Membership.contact_id.in_(matching))))
     return conditions
 
 

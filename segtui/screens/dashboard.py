@@ -34,6 +34,8 @@ from segtui.core.records import (
     SegmentSort,
     SegmentSortColumn,
 )
+from segtui.core.rule_language import RuleSyntaxError, format_rule, parse
+from segtui.core.rules import Group
 from segtui.core.segments import SegmentDetails, SegmentError, SegmentNotFound
 from segtui.data.store import Store
 from segtui.screens.modals.add_contacts import AddContactsModal
@@ -49,6 +51,7 @@ from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 from segtui.widgets.text import user_text
 
 SEARCH_DEBOUNCE_SECONDS = 0.15
+RULE_PREFIX = "?"  # a search starting with this is a rule in the query language
 # Rows per page. DataTable measures every cell of a page when it is shown (~0.6 ms a row on
 # the reference machine), so a page is a few screens, not thousands: docs/benchmarks.md.
 PAGE_SIZE = 100
@@ -125,6 +128,7 @@ class DashboardScreen(Screen[None]):
             yield Input(placeholder="Search segments, tags, companies…  (/)", id="search")
             yield Button("+ New Segment", id="new-segment", variant="primary")
             yield Button("Export CSV", id="export")
+        yield Label("", id="rule-hint")
         with Horizontal(id="filters"):
             yield Select(STATUS_OPTIONS, value="", allow_blank=False, id="status-filter")
             yield Button("All cities", id="city-filter", classes="filter-button")
@@ -139,6 +143,7 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = "Segments"
         self.query_one("#filters").display = False
+        self.query_one("#rule-hint").display = False
         self._update_sort_headers()
         self.reload(metrics=True)
         self.reevaluate_stale()
@@ -225,10 +230,54 @@ class DashboardScreen(Screen[None]):
     @work(exclusive=True, group="search")
     async def _debounced_search(self, text: str) -> None:
         await asyncio.sleep(SEARCH_DEBOUNCE_SECONDS)
-        self._set_filter(replace(self.filter, search=text))
+        stripped = text.lstrip()
+        if stripped.startswith(RULE_PREFIX):
+            self._rule_search(stripped[1:], offset=len(text) - len(stripped) + 1)
+            return
+        self.rule_hint("")
+        self._set_filter(replace(self.filter, search=text, rule=None))
+
+    def _rule_search(self, text: str, offset: int) -> None:
+        """"?rule": segments with a member the rule matches (issue 5 §2); enter then creates
+        a dynamic segment from the rule."""
+        try:
+            tree = parse(text)
+        except RuleSyntaxError as exc:
+            self.rule_hint(f"Rule: {exc.message} (column {exc.column + offset})", error=True)
+            return
+        self.rule_hint("Checking the rule…")
+        self._check_rule_search(tree)
+
+    @work(thread=True, exclusive=True, group="rule-search", exit_on_error=False)
+    def _check_rule_search(self, tree: Group) -> None:
+        checked, issues = self.store.check_rule(tree)
+        if issues:
+            message = "Rule: " + "; ".join(i.message for i in issues)
+            self.app.call_from_thread(self.rule_hint, message, True)
+            return
+        count = self.store.rule_count(checked)
+        self.app.call_from_thread(self._rule_searched, checked, count)
+
+    def _rule_searched(self, rule: Group, count: int) -> None:
+        self.rule_hint(f"{count:,} contact{'s' if count != 1 else ''} match "
+                       f"{format_rule(rule)} · segments with such members are listed · "
+                       "enter: create a dynamic segment from this rule")
+        self._set_filter(replace(self.filter, search="", rule=rule))
+
+    def rule_hint(self, message: str, error: bool = False) -> None:
+        hint = self.query_one("#rule-hint", Label)
+        hint.update(user_text(message))
+        hint.display = bool(message)
+        hint.set_class(error, "error")
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
+        rule = self.filter.rule
+        if rule is not None and self.query_one("#search", Input).value.lstrip().startswith(
+                RULE_PREFIX) and self._may_edit():
+            assert isinstance(rule, Group)
+            self.app.push_screen(CreateSegmentModal(self.store, self.user, rule), self._saved)
+            return
         self.query_one(PagedTable).focus()
 
     def _set_filter(self, flt: SegmentFilter) -> None:

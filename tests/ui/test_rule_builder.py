@@ -12,10 +12,13 @@ from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select
 
+from segtui.core import clock
 from segtui.core.enums import MembershipSource
 from segtui.core.rule_fields import FIELDS
 from segtui.core.rule_language import parse
-from segtui.data.models import Membership
+from segtui.core.rules import Group
+from segtui.data.models import Contact, Membership, Segment
+from segtui.data.rule_sql import compile_rule
 from segtui.data.store import Store
 from segtui.screens.modals.condition_dialog import ConditionDialog
 from segtui.screens.modals.create_segment import CreateSegmentModal
@@ -151,3 +154,40 @@ async def test_template_fills_the_builder(sqlite_demo_store: Store) -> None:
             'status = "Hot Lead" and opened within 30d >= 1'
         assert "contacts match now" in text_of(app, "#rule-count") or \
             "contact match now" in text_of(app, "#rule-count")
+
+
+async def test_rule_search_on_the_dashboard_then_create(sqlite_demo_store: Store) -> None:
+    """Issue 5 §2: "?" then a rule in the dashboard search lists the segments with a member
+    the rule matches, says how many contacts match, and enter opens Create as Dynamic."""
+    store = sqlite_demo_store
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"?score > abc")
+        await settle(pilot)
+        assert text_of(app, "#rule-hint") == "Rule: 'abc' is not a number (column 10)"
+        search = app.screen.query_one("#search", Input)
+        search.value = '?city = Boston and status = "Hot Lead"'
+        await settle(pilot)
+        expected = store.rule_count(store.check_rule(
+            parse('city = Boston and status = "Hot Lead"'))[0])
+        assert text_of(app, "#rule-hint").startswith(f"{expected:,} contact")
+        table = app.screen.query_one("#segments")
+        shown = {row.name for row in table.rows_on_page}  # type: ignore[attr-defined]
+        with store.reading() as conn:
+            rule = store.check_rule(parse('city = Boston and status = "Hot Lead"'))[0]
+            assert isinstance(rule, Group)
+            members = select(Contact.id).where(compile_rule(rule, clock.today()))
+            wanted = set(conn.execute(
+                select(Segment.name).where(Segment.id.in_(
+                    select(Membership.segment_id).where(Membership.removed_at.is_(None),
+                                                        Membership.contact_id.in_(members))))
+            ).scalars())
+        assert shown == wanted
+        search.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CreateSegmentModal)
+        assert app.screen.query_one("#rule-text", Input).value == \
+            'city = Boston and status = "Hot Lead"'
+        assert str(app.screen.query_one("#segment-kind", Select).value) == "Dynamic"

@@ -15,6 +15,7 @@ from segtui.core.contacts import ContactSelection
 from segtui.core.enums import SegmentKind
 from segtui.core.formatting import whole
 from segtui.core.permissions import CurrentUser
+from segtui.core.rules import Group
 from segtui.core.segments import (
     DuplicateSegmentName,
     InvalidSegment,
@@ -36,24 +37,28 @@ class CreateSegmentModal(ModalScreen[SegmentSaved | None]):
     ]
     AUTO_FOCUS = "#field-name"
 
-    def __init__(self, store: Store, user: CurrentUser) -> None:
+    def __init__(self, store: Store, user: CurrentUser, rule: Group | None = None) -> None:
+        """`rule`: start as a dynamic segment with this rule (from the dashboard's "?"
+        search)."""
         super().__init__()
         self.store = store
         self.user = user
+        self.rule = rule
         self.saving = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box segment-modal"):
             yield Label("Create New Segment", classes="modal-title")
             yield SegmentFields()
-            yield KindSwitch()
-            with ContentSwitcher(initial="pick-contacts", id="kind-content"):
+            yield KindSwitch(SegmentKind.STATIC if self.rule is None else SegmentKind.DYNAMIC)
+            with ContentSwitcher(initial="pick-contacts" if self.rule is None else "build-rule",
+                                 id="kind-content"):
                 with Vertical(id="pick-contacts"):
                     yield Label("Select Contacts", classes="section-title")
                     yield ContactPicker(self.store, self.store.choices,
                                         columns=CREATE_COLUMNS)
                 with Vertical(id="build-rule"):
-                    yield RuleBuilder(self.store)
+                    yield RuleBuilder(self.store, self.rule)
             yield Label("", id="save-error", classes="save-error")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel", compact=True, id="cancel")
