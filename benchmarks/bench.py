@@ -52,7 +52,35 @@ BUDGETS = {
     "page_down_the_list": 50,
     "metric_cards": 300,
     "detail_open_to_cards_shown": 300,
+    "rule_live_count_nested_6": 200,
+    "rule_incremental_one_contact": 50,
 }
+
+# Issue 5 §6: a nested rule of six conditions, and the same question written by hand in
+# SQL (what an expert would type), for the ratio.
+NESTED_RULE = ('status in ("Hot Lead", Qualified) and (score > 70 or tag = Enterprise) and '
+               '(city in (Boston, Chicago, Austin) or size = Enterprise) and '
+               'opened within 30d >= 1')
+NESTED_RULE_BY_HAND = """
+SELECT count(*) FROM contacts c
+WHERE c.lead_status IN ('Hot Lead', 'Qualified')
+  AND (c.quality_score > 70 OR EXISTS (
+        SELECT 1 FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id
+        WHERE ct.contact_id = c.id AND t.name_key = 'enterprise'))
+  AND (c.city IN ('Boston', 'Chicago', 'Austin')
+       OR c.company_id IN (SELECT id FROM companies WHERE size = 'Enterprise'))
+  AND EXISTS (SELECT 1 FROM events e WHERE e.contact_id = c.id AND e.type = 'opened'
+              AND e.occurred_at >= '2024-01-28 00:00:00.000000'
+              AND e.occurred_at < '2024-02-27 00:00:00.000000')
+"""
+# Rules for the refresh benchmark's dynamic segments: varied fields, a few thousand members
+# each, so a thousand of them write a realistic number of memberships.
+REFRESH_RULES = (
+    'city = "{city}" and status = "{status}"',
+    'state = "{state}" and score > {score}',
+    'city = "{city}" and opened within 30d >= 1',
+    'size = Enterprise and city = "{city}"',
+)
 
 Statement = tuple[str, Any]
 
@@ -396,6 +424,94 @@ def ensure_dataset(db: str, contacts: int, segments: int) -> None:
                     str(contacts), "--segments", str(segments), "--build-only"], check=True)
 
 
+def rule_benchmarks(store: Store, raw: RawReplayer, repeat: int, dynamic_segments: int,
+                    results: dict[str, Any]) -> None:
+    """Issue 5: the builder's live count of a nested rule (against the same question written
+    by hand), then refreshing many dynamic segments at once."""
+    from sqlalchemy import delete, insert, text
+
+    from segtui.core import clock
+    from segtui.core.enums import SegmentKind
+    from segtui.core.rule_language import parse
+    from segtui.core.rules import to_json
+    from segtui.data.models import Membership, Segment, name_key
+
+    rule, issues = store.check_rule(parse(NESTED_RULE))
+    assert not issues, issues
+    measure("rule_live_count_nested_6", store, raw, lambda: store.rule_count(rule), repeat,
+            results)
+    by_hand = []
+    with store.reading() as conn:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            conn.execute(text(NESTED_RULE_BY_HAND)).scalar()
+            by_hand.append(time.perf_counter() - started)
+    mine = results["rule_live_count_nested_6"]["median_ms"]
+    results["rule_live_count_nested_6"].update(
+        rule=NESTED_RULE, hand_written_sql_median_ms=median_ms(by_hand),
+        ratio_to_hand_written=round(mine / median_ms(by_hand), 2))
+
+    # Refresh: insert the dynamic segments directly (creating each would evaluate it too),
+    # time one refresh of them all, then remove them and their memberships.
+    with store.reading() as conn:
+        cities = list(conn.execute(text("SELECT DISTINCT city FROM contacts WHERE city IS NOT "
+                                        "NULL ORDER BY city")).scalars())
+        states = list(conn.execute(text("SELECT DISTINCT state FROM contacts WHERE state IS "
+                                        "NOT NULL ORDER BY state")).scalars())
+    statuses = ["New", "Nurturing", "Qualified", "Hot Lead", "Customer", "Cold"]
+    now = clock.now()
+    ids: list[int] = []
+    with store.writing() as session:
+        for n in range(dynamic_segments):
+            template = REFRESH_RULES[n % len(REFRESH_RULES)]
+            text_rule = template.format(city=cities[n % len(cities)],
+                                        state=states[n % len(states)],
+                                        status=statuses[n % len(statuses)],
+                                        score=90 + n % 10)
+            name = f"Bench Dynamic {n:04d}"
+            checked, problems = store.check_rule(parse(text_rule))
+            assert not problems, problems
+            segment_id = session.execute(
+                insert(Segment).values(
+                    name=name, name_key=name_key(name), description="", status="Draft",
+                    created_at=now, updated_at=now, version=1,
+                    kind=SegmentKind.DYNAMIC.value, rule=to_json(checked))
+                .returning(Segment.id)).scalar_one()
+            ids.append(int(segment_id))
+    try:
+        started = time.perf_counter()
+        refreshed = store.refresh_segments(ids)
+        elapsed = time.perf_counter() - started
+        per_segment = sorted(r.elapsed_ms for r in refreshed)
+        results["rule_refresh_dynamic_segments"] = {
+            "segments": len(refreshed),
+            "total_ms": round(elapsed * 1000, 1),
+            "per_segment_median_ms": per_segment[len(per_segment) // 2] if per_segment else 0,
+            "per_segment_max_ms": per_segment[-1] if per_segment else 0,
+            "memberships_written": sum(r.entered for r in refreshed),
+        }
+        started = time.perf_counter()
+        again = store.refresh_segments(ids)
+        results["rule_refresh_dynamic_segments"]["unchanged_refresh_total_ms"] = round(
+            (time.perf_counter() - started) * 1000, 1)
+        assert not any(r.changed for r in again)
+        # Incremental: one contact changes; every dynamic segment is re-evaluated for it.
+        with store.reading() as conn:
+            contact_id = int(conn.execute(text("SELECT min(id) FROM contacts")).scalar_one())
+        incremental = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            store.contacts_changed([contact_id])
+            incremental.append(time.perf_counter() - started)
+        results["rule_incremental_one_contact"] = summary(
+            "rule_incremental_one_contact", incremental, None, 0) | {
+            "dynamic_segments": len(ids)}
+    finally:
+        with store.writing() as session:
+            session.execute(delete(Membership).where(Membership.segment_id.in_(ids)))
+            session.execute(delete(Segment).where(Segment.id.in_(ids)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -403,6 +519,10 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--segments", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", choices=["all", "rules"], default="all",
+                        help="rules: only the dynamic-segment benchmarks (issue 5)")
+    parser.add_argument("--dynamic-segments", type=int, default=1000,
+                        help="how many dynamic segments the refresh benchmark creates")
     args = parser.parse_args()
 
     ensure_dataset(args.db, args.contacts, args.segments)
@@ -410,6 +530,10 @@ def main() -> None:
     store = Store.open(url)
     raw = RawReplayer(url)
     results: dict[str, Any] = {}
+    if args.only == "rules":
+        rule_benchmarks(store, raw, args.repeat, args.dynamic_segments, results)
+        report(store, url, results)
+        return
 
     measure("metric_cards", store, raw, store.dashboard_metrics, args.repeat, results)
     first_page = store.segment_page(SegmentFilter(), SegmentSort())
@@ -448,7 +572,11 @@ def main() -> None:
     results["page_down_the_list"]["raw_sql_median_ms"] = results["list_next_page_sql"][
         "raw_sql_median_ms"]
     del sql_page
+    rule_benchmarks(store, raw, args.repeat, args.dynamic_segments, results)
+    report(store, url, results)
 
+
+def report(store: Store, url: URL, results: dict[str, Any]) -> None:
     print(json.dumps({
         "database": url.render_as_string(hide_password=True),
         "dataset": dataset(store),

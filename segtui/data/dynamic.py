@@ -96,10 +96,13 @@ def _excluded(segment_id: int) -> ColumnElement[bool]:
                                   SegmentExclusion.contact_id == Contact.id))
 
 
-def refresh_segment(conn: Connection, segment_id: int, *, now: datetime,
-                    today: date) -> RefreshResult | None:
+def refresh_segment(conn: Connection, segment_id: int, *, now: datetime, today: date,
+                    only: Sequence[int] | None = None) -> RefreshResult | None:
     """Bring one dynamic segment's memberships up to date with its rule. None when the
-    segment is gone or static."""
+    segment is gone or static.
+
+    `only`: re-evaluate just these contacts (incremental, after they or their events
+    changed); the segment's evaluation time is then left as it was."""
     row = conn.execute(select(Segment.name, Segment.kind, Segment.rule)
                        .where(Segment.id == segment_id)).one_or_none()
     if row is None or row.kind != SegmentKind.DYNAMIC or not row.rule:
@@ -107,6 +110,10 @@ def refresh_segment(conn: Connection, segment_id: int, *, now: datetime,
     started = timer.perf_counter()
     wanted = and_(compile_rule(from_json(row.rule), today), ~_excluded(segment_id))
     m = Membership
+    touched_members: list[ColumnElement[bool]] = []
+    if only is not None:
+        wanted = and_(wanted, Contact.id.in_(list(only)))
+        touched_members = [m.contact_id.in_(list(only))]
     # Leavers: rule-made stays whose contact no longer matches (checked per member, a
     # primary-key lookup each: a NOT IN over a million ids would not fit PostgreSQL's
     # work_mem and becomes a nested scan).
@@ -115,7 +122,7 @@ def refresh_segment(conn: Connection, segment_id: int, *, now: datetime,
     left = conn.execute(
         update(m)
         .where(m.segment_id == segment_id, current_membership(),
-               m.source == MembershipSource.RULE, ~still_wanted)
+               m.source == MembershipSource.RULE, *touched_members, ~still_wanted)
         .values(removed_at=now, removed_by_id=None)
         .execution_options(preserve_rowcount=True)
     ).rowcount
@@ -131,8 +138,9 @@ def refresh_segment(conn: Connection, segment_id: int, *, now: datetime,
     ).rowcount
     members = member_count(conn, segment_id)
     elapsed = round((timer.perf_counter() - started) * 1000)
-    conn.execute(update(Segment).where(Segment.id == segment_id)
-                 .values(evaluated_at=now, evaluation_ms=elapsed))
+    if only is None:
+        conn.execute(update(Segment).where(Segment.id == segment_id)
+                     .values(evaluated_at=now, evaluation_ms=elapsed))
     return RefreshResult(segment_id, row.name, max(int(entered or 0), 0),
                          max(int(left or 0), 0), members, elapsed, now)
 
@@ -202,6 +210,22 @@ def refresh_many(conn: Connection, ids: Iterable[int], *, now: datetime,
     for sid in dependency_order(lookup, ids):
         result = refresh_segment(conn, sid, now=now, today=today)
         if result is not None:
+            results.append(result)
+    return results
+
+
+def refresh_contacts(conn: Connection, contact_ids: Sequence[int], *, now: datetime,
+                     today: date) -> list[RefreshResult]:
+    """Re-evaluate every dynamic segment for these contacts only, in dependency order:
+    what an import or an edit of a few contacts (or their events) calls, instead of
+    refreshing whole segments. Returns the segments whose members changed."""
+    if not contact_ids:
+        return []
+    lookup = segment_lookup(conn)
+    results = []
+    for sid in dependency_order(lookup, dynamic_ids(conn)):
+        result = refresh_segment(conn, sid, now=now, today=today, only=contact_ids)
+        if result is not None and result.changed:
             results.append(result)
     return results
 

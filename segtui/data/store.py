@@ -365,6 +365,13 @@ class Store:
                        *(d for s in segment_ids for d in dynamic.dependents(lookup, every, s))]
             return dynamic.refresh_many(conn, ids, now=clock.now(), today=clock.today())
 
+    def contacts_changed(self, contact_ids: Sequence[int]) -> list[RefreshResult]:
+        """After these contacts or their events changed: re-evaluate every dynamic segment
+        for them only (incremental), in one transaction. Returns the segments that changed."""
+        with self._write() as conn:
+            return dynamic.refresh_contacts(conn, contact_ids, now=clock.now(),
+                                            today=clock.today())
+
     def refresh_stale(self) -> list[RefreshResult]:
         """Re-evaluate the dynamic segments not evaluated yet today (the app does this when
         it starts, so rules with time windows follow the calendar)."""

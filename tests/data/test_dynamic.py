@@ -580,3 +580,39 @@ def test_giving_a_static_segment_a_rule(world: World) -> None:
     ]
     assert world.details(seg).evaluated_at == NOW
 
+
+
+# -- incremental re-evaluation (issue 5 §5: "incremental where the change touches few
+# contacts") -------------------------------------------------------------------------------
+
+
+def test_contacts_changed_re_evaluates_only_those_contacts(world: World) -> None:
+    """`contacts_changed([x])` updates every dynamic segment for x alone: another contact's
+    change, not announced, waits for a full refresh; nested segments follow in order."""
+    seg = world.create("High scorers", "score > 70")
+    user = world.create("High scorers in Boston", 'in segment "High scorers" and city = Boston')
+    evaluated = world.details(seg).evaluated_at
+    assert world.members(seg) == {"ann", "cy", "ed"}
+    assert world.members(user) == {"ann", "ed"}
+    world.set_score("ann", 10)  # announced below
+    world.set_score("bob", 99)  # not announced
+    results = world.store.contacts_changed([world.ids["ann"]])
+    assert [(r.name, r.entered, r.left) for r in results] == [
+        ("High scorers", 0, 1), ("High scorers in Boston", 0, 1)]
+    assert world.members(seg) == {"cy", "ed"}  # bob waits for a full refresh
+    assert world.members(user) == {"ed"}
+    assert world.details(seg).evaluated_at == evaluated  # not a whole evaluation
+    assert world.store.contacts_changed([]) == []
+    [full, nested] = refreshed(world)
+    assert (full.entered, full.left, nested.entered, nested.left) == (1, 0, 1, 0)  # bob
+    assert world.members(seg) == {"bob", "cy", "ed"}
+    assert world.members(user) == {"bob", "ed"}
+
+
+def test_contacts_changed_keeps_hand_made_members_and_exclusions(world: World) -> None:
+    seg = world.create("High scorers", "score > 70", members=["di"])
+    world.store.remove_member(seg, world.ids["cy"], world.user)
+    world.set_score("di", 0)
+    world.set_score("cy", 100)
+    world.store.contacts_changed([world.ids["di"], world.ids["cy"]])
+    assert world.members(seg) == {"ann", "di", "ed"}  # di by hand stays; cy stays out
