@@ -238,6 +238,19 @@ def refresh_dependents(conn: Connection, segment_id: int, *, now: datetime,
     return refresh_many(conn, order, now=now, today=today) if order else []
 
 
+def overrides(conn: Connection, segment_id: int) -> tuple[int, int]:
+    """(members added by hand, contacts kept out by hand): a dynamic segment's manual
+    overrides of its rule, which refreshes keep."""
+    by_hand = conn.execute(
+        select(func.count()).select_from(Membership)
+        .where(Membership.segment_id == segment_id, current_membership(),
+               Membership.source == MembershipSource.MANUAL)).scalar_one()
+    kept_out = conn.execute(
+        select(func.count()).select_from(SegmentExclusion)
+        .where(SegmentExclusion.segment_id == segment_id)).scalar_one()
+    return int(by_hand), int(kept_out)
+
+
 def uses_of(conn: Connection, segment_id: int) -> list[str]:
     """Names of the segments whose rules use this one (they block deleting it)."""
     lookup = segment_lookup(conn)

@@ -383,6 +383,11 @@ class Store:
         with self.reading() as conn:
             return dynamic.explain(conn, segment_id, contact_id, clock.today())
 
+    def rule_overrides(self, segment_id: int) -> tuple[int, int]:
+        """(members added by hand, contacts kept out by hand) of a segment."""
+        with self.reading() as conn:
+            return dynamic.overrides(conn, segment_id)
+
     def segments_using(self, segment_id: int) -> list[str]:
         """Names of the dynamic segments whose rules use this segment."""
         with self.reading() as conn:

@@ -13,15 +13,18 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select
 
 from segtui.core import clock
+from segtui.core.contacts import ContactSelection
 from segtui.core.enums import MembershipSource
 from segtui.core.rule_fields import FIELDS
 from segtui.core.rule_language import parse
 from segtui.core.rules import Group
+from segtui.core.segments import SegmentDraft
 from segtui.data.models import Contact, Membership, Segment
 from segtui.data.rule_sql import compile_rule
 from segtui.data.store import Store
 from segtui.screens.modals.condition_dialog import ConditionDialog
 from segtui.screens.modals.create_segment import CreateSegmentModal
+from segtui.screens.modals.edit_segment import EditSegmentModal
 from segtui.screens.modals.rule_builder import RuleBuilder, RuleTree
 from tests.ui.conftest import make_app, segment_ids, settle, text_of
 
@@ -191,3 +194,27 @@ async def test_rule_search_on_the_dashboard_then_create(sqlite_demo_store: Store
         assert app.screen.query_one("#rule-text", Input).value == \
             'city = Boston and status = "Hot Lead"'
         assert str(app.screen.query_one("#segment-kind", Select).value) == "Dynamic"
+
+
+async def test_edit_shows_the_rule_and_its_hand_made_overrides(
+        sqlite_demo_store: Store) -> None:
+    """Issue 5 §3: manual include/exclude overrides are kept and shown."""
+    store = sqlite_demo_store
+    user = store.current_user("Sarah Mitchell")
+    segment_id = store.create_segment(SegmentDraft("Hot", rule=parse('status = "Hot Lead"')),
+                                      ContactSelection(), user)
+    with store.reading() as conn:
+        member = conn.execute(select(Membership.contact_id).where(
+            Membership.segment_id == segment_id)).scalars().first()
+    assert member is not None
+    store.remove_member(segment_id, member, user)
+    details = store.segment_details(segment_id)
+    assert details is not None
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(EditSegmentModal(store, user, details))
+        await settle(pilot)
+        assert app.screen.query_one("#rule-text", Input).value == 'status = "Hot Lead"'
+        assert text_of(app, "#rule-overrides") == \
+            "Kept by hand whatever the rule says: 0 added, 1 removed"

@@ -111,6 +111,7 @@ class RuleBuilder(Vertical):
     RuleBuilder #rule-problem:disabled { display: none; }
     RuleBuilder #rule-tree { height: auto; max-height: 8; border: none; padding: 0; }
     RuleBuilder #rule-count { color: $text-muted; height: auto; }
+    RuleBuilder #rule-overrides { color: $warning; height: auto; }
     RuleBuilder #rule-keys { color: $text-muted; height: 1; }
     """
 
@@ -159,10 +160,27 @@ class RuleBuilder(Vertical):
         yield Label("a add · g group · enter edit · n not · o and/or · del remove · "
                     "ctrl+↑↓ move", id="rule-keys")
         yield Label("", id="rule-count")
+        yield Label("", id="rule-overrides")
 
     def on_mount(self) -> None:
         self._show_tree()
         self._recheck()
+        self.query_one("#rule-overrides").display = False
+        if self.segment_id is not None:
+            self._load_overrides(self.segment_id)
+
+    @work(thread=True, exclusive=True, group="rule-overrides", exit_on_error=False)
+    def _load_overrides(self, segment_id: int) -> None:
+        by_hand, kept_out = self.store.rule_overrides(segment_id)
+        if by_hand or kept_out:
+            self.app.call_from_thread(self._show_overrides, by_hand, kept_out)
+
+    def _show_overrides(self, by_hand: int, kept_out: int) -> None:
+        """Manual overrides of the rule are kept by every refresh; say so (issue 5 §3)."""
+        label = self.query_one("#rule-overrides", Label)
+        label.update(f"Kept by hand whatever the rule says: {by_hand:,} added, "
+                     f"{kept_out:,} removed")
+        label.display = True
 
     # -- the tree ---------------------------------------------------------------------------
 
