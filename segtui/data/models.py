@@ -166,6 +166,11 @@ class Contact(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_contacted_at: Mapped[datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    # Rollups of the contact's events, kept exact by triggers (data/rollups.py, issue 5):
+    # the rule fields Total Spent, Purchase Count and Last Activity at a million contacts.
+    spent_cents: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    purchases: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    last_activity_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     company: Mapped[Company | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=contact_tags, order_by=Tag.name)

@@ -28,7 +28,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import QueryableAttribute
 
-from segtui.core.enums import ACTION_EVENTS, EventType
 from segtui.core.rule_fields import FieldType, RuleField, field_named
 from segtui.core.rules import Condition, EventCount, Group, Joiner, Node, Op, SegmentRef
 from segtui.data.models import Company, Contact, EngagementEvent, Tag, contact_tags
@@ -222,12 +221,6 @@ def _tags(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
 # -- numbers ---------------------------------------------------------------------------------
 
 
-def _conversions(measure: ColumnElement[Any]) -> ColumnElement[Any]:
-    e = EngagementEvent
-    return (select(measure).where(e.contact_id == Contact.id, e.type == EventType.CONVERTED)
-            .scalar_subquery())
-
-
 def _compare(left: Text, op: Op, value: Any) -> ColumnElement[bool]:
     if op is Op.BETWEEN:
         low, high = value
@@ -258,10 +251,10 @@ def _number(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
     if field.key == "score":
         left = Contact.quality_score
     elif field.key == "purchases":
-        left = _conversions(func.count())
+        left = Contact.purchases  # a trigger-kept rollup of converted events (rollups.py)
     elif field.key == "spent":
         # Money is integer cents in the database; the rule speaks dollars.
-        left = _conversions(func.coalesce(func.sum(EngagementEvent.revenue_cents), 0))
+        left = Contact.spent_cents
         value = (tuple(v * 100 for v in value) if isinstance(value, tuple)
                  else Decimal(value) * 100)
     else:
@@ -270,12 +263,6 @@ def _number(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
 
 
 # -- dates -----------------------------------------------------------------------------------
-
-
-def _activity(where: list[ColumnElement[bool]]) -> ColumnElement[bool]:
-    e = EngagementEvent
-    return exists(select(1).where(e.contact_id == Contact.id, e.type.in_(ACTION_EVENTS),
-                                  *where))
 
 
 def _date(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool]:
@@ -299,14 +286,13 @@ def _date(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool]
         if edge is None:
             return false() if op is Op.EMPTY else true()
         return Contact.created_at < edge if earlier else Contact.created_at >= edge
-    # last_activity: the newest action. "Before" an instant means: some action, and none
-    # at or after it.
-    e = EngagementEvent
+    # last_activity: the newest action, a trigger-kept rollup (rollups.py); NULL = none.
+    latest = Contact.last_activity_at
     if edge is None:
-        return not_(_activity([])) if op is Op.EMPTY else _activity([])
+        return latest.is_(None) if op is Op.EMPTY else latest.is_not(None)
     if earlier:
-        return and_(_activity([]), not_(_activity([e.occurred_at >= edge])))
-    return _activity([e.occurred_at >= edge])
+        return and_(latest.is_not(None), latest < edge)
+    return and_(latest.is_not(None), latest >= edge)
 
 
 # -- engagement facts ------------------------------------------------------------------------

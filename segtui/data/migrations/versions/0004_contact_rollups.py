@@ -1,0 +1,44 @@
+"""Per-contact rollups of the events (issue 5): `contacts.spent_cents`, `purchases`,
+`last_activity_at`, the triggers on `events` that keep them exact, and their first values.
+
+The trigger SQL comes from `segtui/data/rollups.py` as it is when this runs; a later change
+to those definitions needs its own migration that drops and recreates the triggers.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-23
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from segtui.data import rollups
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column("contacts", sa.Column("spent_cents", sa.BigInteger(),
+                                        server_default=sa.text("0"), nullable=False))
+    op.add_column("contacts", sa.Column("purchases", sa.Integer(),
+                                        server_default=sa.text("0"), nullable=False))
+    op.add_column("contacts", sa.Column("last_activity_at", sa.DateTime(), nullable=True))
+    conn = op.get_bind()
+    rollups.rebuild(conn)
+    rollups.create_triggers(conn)
+
+
+def downgrade() -> None:
+    conn = op.get_bind()
+    rollups.drop_triggers(conn)
+    # SQLite cannot drop columns without copying `contacts` (which would cascade); they stay.
+    if conn.dialect.name != "sqlite":
+        for column in ("last_activity_at", "purchases", "spent_cents"):
+            op.drop_column("contacts", column)
