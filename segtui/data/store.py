@@ -354,16 +354,28 @@ class Store:
     def refresh_segments(self, segment_ids: Sequence[int] | None = None
                          ) -> list[RefreshResult]:
         """Re-evaluate these dynamic segments (all of them when None) and the segments whose
-        rules use them, each after the segments its rule uses, in one transaction."""
-        with self._write() as conn:
+        rules use them, each after the segments its rule uses.
+
+        Each segment is its own short write transaction: refreshing a thousand segments
+        takes minutes, and SQLite has one writer at a time, so one long transaction would
+        make every other save wait (and time out). Each segment is always consistent."""
+        with self.reading() as conn:
+            lookup = dynamic.segment_lookup(conn)
+            every = dynamic.dynamic_ids(conn)
             if segment_ids is None:
-                ids = dynamic.dynamic_ids(conn)
+                ids = every
             else:
-                lookup = dynamic.segment_lookup(conn)
-                every = dynamic.dynamic_ids(conn)
                 ids = [*segment_ids,
                        *(d for s in segment_ids for d in dynamic.dependents(lookup, every, s))]
-            return dynamic.refresh_many(conn, ids, now=clock.now(), today=clock.today())
+            order = dynamic.dependency_order(lookup, ids)
+        results = []
+        for segment_id in order:
+            with self._write() as conn:
+                result = dynamic.refresh_segment(conn, segment_id, now=clock.now(),
+                                                 today=clock.today())
+            if result is not None:
+                results.append(result)
+        return results
 
     def contacts_changed(self, contact_ids: Sequence[int]) -> list[RefreshResult]:
         """After these contacts or their events changed: re-evaluate every dynamic segment
