@@ -251,7 +251,8 @@ def _incremental_plan(conn: Connection, rules: list[tuple[int, str]], today: dat
             statements = []
             for i in range(0, len(layer), SEGMENTS_PER_STATEMENT):
                 chunk = layer[i:i + SEGMENTS_PER_STATEMENT]
-                tests = [case((compile_rule(trees[sid], today), 1), else_=0) for sid in chunk]
+                tests = [case((compile_rule(trees[sid], today, few_contacts=True), 1),
+                              else_=0) for sid in chunk]
                 statements.append((chunk, select(Contact.id, *tests).where(
                     Contact.id.in_(bindparam("changed", expanding=True)))))
             plan.append(statements)

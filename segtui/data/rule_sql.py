@@ -11,6 +11,7 @@ tests/data/test_rule_sql.py checks it against a plain Python evaluation.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -42,9 +43,23 @@ class RuleNotCompilable(ValueError):
     segment): compiling it would be guessing."""
 
 
-def compile_rule(root: Node, today: date) -> ColumnElement[bool]:
-    """The SQL condition selecting the contacts `root` matches on `today`."""
-    return _node(root, today)
+# How company conditions reach the companies table. Over all contacts (a count, a refresh)
+# the matching companies are listed once (`company_id IN (...)`); for a few contacts (the
+# incremental refresh) listing them would scan the companies table once per rule, so each
+# contact looks its company up instead.
+_few_contacts: ContextVar[bool] = ContextVar("few_contacts", default=False)
+
+
+def compile_rule(root: Node, today: date, *, few_contacts: bool = False
+                 ) -> ColumnElement[bool]:
+    """The SQL condition selecting the contacts `root` matches on `today`. `few_contacts`:
+    the query will test a handful of contacts, not scan them all (same meaning, another
+    plan)."""
+    token = _few_contacts.set(few_contacts)
+    try:
+        return _node(root, today)
+    finally:
+        _few_contacts.reset(token)
 
 
 def _node(node: Node, today: date) -> ColumnElement[bool]:
@@ -127,6 +142,8 @@ _COMPANY_TEXT: dict[str, Callable[[], Text]] = {
 def _on_company(test: ColumnElement[bool]) -> ColumnElement[bool]:
     """`test` on the contact's company; a contact without one is tested as if every
     company field were empty."""
+    if _few_contacts.get():
+        return exists(select(1).where(Company.id == Contact.company_id, test))
     at_matching = and_(Contact.company_id.is_not(None),
                        Contact.company_id.in_(select(Company.id).where(test)))
     return at_matching
