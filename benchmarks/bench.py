@@ -428,7 +428,7 @@ def rule_benchmarks(store: Store, raw: RawReplayer, repeat: int, dynamic_segment
                     results: dict[str, Any]) -> None:
     """Issue 5: the builder's live count of a nested rule (against the same question written
     by hand), then refreshing many dynamic segments at once."""
-    from sqlalchemy import delete, insert, text
+    from sqlalchemy import delete, insert, select, text
 
     from segtui.core import clock
     from segtui.core.enums import SegmentKind
@@ -462,6 +462,10 @@ def rule_benchmarks(store: Store, raw: RawReplayer, repeat: int, dynamic_segment
     now = clock.now()
     ids: list[int] = []
     with store.writing() as session:
+        # Left over from an interrupted run: the app would start re-evaluating them.
+        left_over = select(Segment.id).where(Segment.name.like("Bench Dynamic %"))
+        session.execute(delete(Membership).where(Membership.segment_id.in_(left_over)))
+        session.execute(delete(Segment).where(Segment.id.in_(left_over)))
         for n in range(dynamic_segments):
             template = REFRESH_RULES[n % len(REFRESH_RULES)]
             text_rule = template.format(city=cities[n % len(cities)],
