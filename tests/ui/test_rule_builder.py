@@ -218,3 +218,24 @@ async def test_edit_shows_the_rule_and_its_hand_made_overrides(
         assert app.screen.query_one("#rule-text", Input).value == 'status = "Hot Lead"'
         assert text_of(app, "#rule-overrides") == \
             "Kept by hand whatever the rule says: 0 added, 1 removed"
+
+
+async def test_condition_dialog_suggests_known_values(sqlite_demo_store: Store) -> None:
+    """Known cities (and states, companies, segment names) are suggested as you type; the
+    right arrow takes the suggestion."""
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_dynamic_create(pilot, "Suggested")
+        app.screen.query_one(RuleTree).focus()
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, ConditionDialog)
+        await choose(pilot, "#cond-field", field_index("city"))
+        app.screen.query_one("#cond-value", Input).focus()
+        await pilot.press(*"bos")
+        await settle(pilot)
+        await pilot.press("right")
+        assert app.screen.query_one("#cond-value", Input).value == "Boston"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen.query_one("#rule-text", Input).value == "city = Boston"

@@ -72,10 +72,12 @@ class ConditionDialog(ModalScreen[Condition | None]):
     """
 
     def __init__(self, condition: Condition | None = None,
-                 segment_names: list[str] | None = None) -> None:
+                 known_values: dict[str, list[str]] | None = None) -> None:
+        """`known_values`: field key -> values to suggest while typing (segment names,
+        cities, states, companies)."""
         super().__init__()
         self.initial = condition
-        self.segment_names = segment_names or []
+        self.known_values = known_values or {}
         self.field_key = (field_named(condition.field) or FIELDS[0]).key if condition \
             else FIELDS[0].key
 
@@ -186,8 +188,9 @@ class ConditionDialog(ModalScreen[Condition | None]):
         label, placeholder = self._value_hint(field, op)
         self.query_one("#value-label", Label).update(label)
         value_input.placeholder = placeholder
-        if field.type is FieldType.SEGMENT:
-            value_input.suggester = SuggestFromList(self.segment_names, case_sensitive=False)
+        if self.known_values.get(field.key):
+            value_input.suggester = SuggestFromList(self.known_values[field.key],
+                                                    case_sensitive=False)
         elif field.type is FieldType.CHOICE:
             value_input.suggester = SuggestFromList(list(field.choices), case_sensitive=False)
         else:

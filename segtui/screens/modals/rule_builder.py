@@ -49,6 +49,9 @@ from segtui.widgets.text import user_text
 
 DEBOUNCE_SECONDS = 0.3
 SAMPLE_SIZE = 3
+KNOWN_VALUES = 500  # suggestions per field
+KNOWN_VALUE_FIELDS = {"segment": ChoiceKind.SEGMENT, "city": ChoiceKind.CITY,
+                      "state": ChoiceKind.STATE, "company": ChoiceKind.COMPANY}
 
 
 def tree_rows(root: Group) -> list[tuple[Path, int, Node]]:
@@ -142,6 +145,7 @@ class RuleBuilder(Vertical):
         self.problems: list[str] = []
         self.count: int | None = None
         self.syntax_error = ""  # the text's parse error, if it does not parse
+        self.known_values: dict[str, list[str]] = {}  # field key -> suggestions
         # The text the tree last wrote into the line (first: the initial rule's).
         self._written: str | None = format_rule(self.root) if self.root.children else ""
 
@@ -166,6 +170,7 @@ class RuleBuilder(Vertical):
         self._show_tree()
         self._recheck()
         self.query_one("#rule-overrides").display = False
+        self._load_known_values()
         if self.segment_id is not None:
             self._load_overrides(self.segment_id)
 
@@ -203,23 +208,30 @@ class RuleBuilder(Vertical):
         index = tree.highlighted if tree.highlighted is not None else 0
         return rows[min(index, len(rows) - 1)][0]
 
-    def _segment_names(self) -> list[str]:
-        return [c.label for c in self.store.choices(ChoiceKind.SEGMENT, "", 200)]
+    @work(thread=True, exclusive=True, group="rule-known-values", exit_on_error=False)
+    def _load_known_values(self) -> None:
+        """Values the condition dialog suggests as you type (segment names, cities, states,
+        companies), read once in a worker: the UI thread never waits on SQL."""
+        known = {field: [c.label for c in self.store.choices(kind, "", KNOWN_VALUES)]
+                 for field, kind in KNOWN_VALUE_FIELDS.items()}
+        self.app.call_from_thread(setattr, self, "known_values", known)
+
+    def _dialog(self, condition: Condition | None) -> ConditionDialog:
+        return ConditionDialog(condition, self.known_values)
 
     def edit(self, what: str) -> None:
         """One keyboard edit of the tree at the highlighted node."""
         path = self._selected_path()
         node = node_at(self.root, path)
         if what == "add":
-            self.app.push_screen(ConditionDialog(None, self._segment_names()),
+            self.app.push_screen(self._dialog(None),
                                  lambda c: self._insert(path, c, group=False))
         elif what == "group":
-            self.app.push_screen(ConditionDialog(None, self._segment_names()),
+            self.app.push_screen(self._dialog(None),
                                  lambda c: self._insert(path, c, group=True))
         elif what == "edit":
             if isinstance(node, Condition):
-                self.app.push_screen(ConditionDialog(node, self._segment_names()),
-                                     lambda c: self._replace(path, c))
+                self.app.push_screen(self._dialog(node), lambda c: self._replace(path, c))
             else:
                 self.edit("joiner")
         elif what == "negate":
