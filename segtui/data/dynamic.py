@@ -7,7 +7,7 @@ contacts who started matching get a new stay with source 'rule'. Hand-made membe
 (`segment_exclusions`) are never added. Each refresh runs inside the caller's transaction.
 
 Segments that use other segments ("in segment X") are refreshed after the segments they
-use: `refresh_many` orders them, and `refresh_dependents` follows a change outward.
+use: `dependency_order` orders them, and `refresh_dependents` follows a change outward.
 """
 
 from __future__ import annotations
@@ -74,10 +74,6 @@ def stored_rule(conn: Connection, segment_id: int) -> Node | None:
     """The segment's rule, or None for a static segment (or no such segment)."""
     text = conn.execute(select(Segment.rule).where(Segment.id == segment_id)).scalar()
     return from_json(text) if text else None
-
-
-def matching_contacts(root: Node, today: date) -> ColumnElement[bool]:
-    return compile_rule(root, today)
 
 
 def count_matching(conn: Connection, root: Node, today: date) -> int:
@@ -206,17 +202,6 @@ def dependents(lookup: SegmentLookup, all_ids: Sequence[int], changed: int) -> l
     return dependency_order(lookup, found)
 
 
-def refresh_many(conn: Connection, ids: Iterable[int], *, now: datetime,
-                 today: date) -> list[RefreshResult]:
-    lookup = segment_lookup(conn)
-    results = []
-    for sid in dependency_order(lookup, ids):
-        result = refresh_segment(conn, sid, now=now, today=today)
-        if result is not None:
-            results.append(result)
-    return results
-
-
 # Segments evaluated together in one SELECT (SQLite returns at most 2,000 columns).
 SEGMENTS_PER_STATEMENT = 400
 # The last incremental plan: one SELECT per chunk of each dependency layer, kept while the
@@ -322,10 +307,14 @@ def refresh_contacts(conn: Connection, contact_ids: Sequence[int], *, now: datet
 
 def refresh_dependents(conn: Connection, segment_id: int, *, now: datetime,
                        today: date) -> list[RefreshResult]:
-    """After `segment_id`'s members changed: re-evaluate the segments that use it."""
-    lookup = segment_lookup(conn)
-    order = dependents(lookup, dynamic_ids(conn), segment_id)
-    return refresh_many(conn, order, now=now, today=today) if order else []
+    """After `segment_id`'s members changed: re-evaluate the segments that use it.
+    Runs after every hand edit of members, so with no dynamic segment it costs one query."""
+    every = dynamic_ids(conn)
+    if not every:
+        return []
+    order = dependents(segment_lookup(conn), every, segment_id)
+    results = [refresh_segment(conn, sid, now=now, today=today) for sid in order]
+    return [r for r in results if r is not None]
 
 
 def overrides(conn: Connection, segment_id: int) -> tuple[int, int]:

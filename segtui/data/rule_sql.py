@@ -153,12 +153,21 @@ def _text(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
     if field.key in _CONTACT_TEXT:
         return _text_test(_CONTACT_TEXT[field.key](), cond.op, cond.value)
     column = _COMPANY_TEXT[field.key]()
-    # The negative operators are the complement of the positive ones over all contacts,
-    # company or not; the positive ones are asked of the companies table.
-    negative = {Op.NE: Op.EQ, Op.NOT_CONTAINS: Op.CONTAINS, Op.NOT_EMPTY: Op.EMPTY}
-    if cond.op in negative:
-        return not_(_company_text(column, negative[cond.op], cond.value))
-    return _company_text(column, cond.op, cond.value)
+    return _company_field(cond.op, cond.value,
+                          lambda op, value: _company_text(column, op, value))
+
+
+# A negative operator on a company field is the complement of its positive one.
+_COMPLEMENTS = {Op.NE: Op.EQ, Op.NOT_CONTAINS: Op.CONTAINS, Op.NOT_EMPTY: Op.EMPTY}
+
+
+def _company_field(op: Op, value: Any,
+                   positive: Callable[[Op, Any], ColumnElement[bool]]) -> ColumnElement[bool]:
+    """A company field's test: the positive operators are asked of the companies table, the
+    negative ones are their complement over all contacts, company or not."""
+    if op in _COMPLEMENTS:
+        return not_(positive(_COMPLEMENTS[op], value))
+    return positive(op, value)
 
 
 def _company_text(column: Text, op: Op, value: Any) -> ColumnElement[bool]:
@@ -179,10 +188,7 @@ _CHOICE_COLUMNS: dict[str, Callable[[], Text]] = {
 def _choice(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
     op, value = cond.op, cond.value
     if field.key == "size":
-        negative = {Op.NE: Op.EQ, Op.NOT_EMPTY: Op.EMPTY}
-        if op in negative:
-            return not_(_size(negative[op], value))
-        return _size(op, value)
+        return _company_field(op, value, _size)
     column = _CHOICE_COLUMNS[field.key]()
     return _choice_test(column, op, value)
 

@@ -31,7 +31,7 @@ from segtui.core.segments import (
 )
 from segtui.data.store import Store
 from segtui.screens.modals.results import SegmentSaved
-from segtui.screens.modals.rule_builder import KindSwitch, RuleBuilder
+from segtui.screens.modals.rule_builder import KindSwitch, RuleBuilder, rule_errors
 from segtui.widgets.contact_picker import ADD_COLUMNS, ContactPicker
 from segtui.widgets.segment_fields import SegmentFields
 from segtui.widgets.text import user_text
@@ -117,9 +117,7 @@ class EditSegmentModal(ModalScreen[SegmentSaved | None]):
         builder = self.query_one(RuleBuilder)
         rule = builder.rule_for_save()
         if rule is None:
-            problem = builder.syntax_error or "add at least one condition"
-            self.query_one("#save-error", Label).update(
-                user_text(f"Fix the rule first: {problem}"))
+            self.query_one("#save-error", Label).update(user_text(builder.not_saveable()))
             self.query_one(TabbedContent).active = "tab-rule"
             return None
         return replace(draft, rule=rule)
@@ -155,11 +153,10 @@ class EditSegmentModal(ModalScreen[SegmentSaved | None]):
             fields.show_error("name", str(error))
         elif isinstance(error, InvalidSegment):
             fields.show_errors(error.errors)
-            rule_errors = [e.message for e in error.errors if e.field == "rule"]
-            if rule_errors:
+            if rule_errors(error.errors):
                 self.query_one(TabbedContent).active = "tab-rule"
                 self.query_one("#save-error", Label).update(
-                    user_text("Rule: " + "; ".join(rule_errors)))
+                    user_text(rule_errors(error.errors)))
         elif isinstance(error, SegmentConflict):
             self._show_conflict(error.current)
         elif isinstance(error, SegmentNotFound):

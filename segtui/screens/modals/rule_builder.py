@@ -43,6 +43,7 @@ from segtui.core.rules import (
     replace_at,
 )
 from segtui.core.text import printable
+from segtui.core.validation import FieldError
 from segtui.data.store import Store
 from segtui.screens.modals.condition_dialog import ConditionDialog
 from segtui.widgets.text import user_text
@@ -301,6 +302,10 @@ class RuleBuilder(Vertical):
             return None
         return self.root
 
+    def not_saveable(self) -> str:
+        """Why `rule_for_save()` is None, as the modals show it."""
+        return f"Fix the rule first: {self.syntax_error or 'add at least one condition'}"
+
     def use_template(self, text: str) -> None:
         self._set_root(parse(text), ())
 
@@ -441,3 +446,9 @@ class KindSwitch(Horizontal):
     def _changed(self, event: Select.Changed) -> None:
         event.stop()
         self.post_message(self.Changed(self))
+
+
+def rule_errors(errors: list[FieldError]) -> str:
+    """The rule's part of a refused save ("" if the rule was fine), as the modals show it."""
+    messages = [e.message for e in errors if e.field == "rule"]
+    return "Rule: " + "; ".join(messages) if messages else ""
