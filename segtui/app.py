@@ -3,6 +3,8 @@ screens that own the widgets."""
 
 from __future__ import annotations
 
+import gc
+import sys
 from typing import ClassVar
 
 from textual import events
@@ -16,6 +18,21 @@ from segtui.core.permissions import CurrentUser
 from segtui.data.store import Store
 from segtui.screens.dashboard import HELP_INTRO, DashboardScreen
 from segtui.screens.modals.help import HelpScreen
+
+
+def tune_runtime() -> None:
+    """Called once before the app runs (the CLI and the benchmark do).
+
+    - The UI thread and the database workers share the GIL. A worker returning from
+      SQLite (which releases the GIL) waits up to the switch interval for the UI thread
+      to let go; at the default 5 ms, a card query making a dozen such returns while the
+      screen renders lost 50-70 ms. 1 ms cuts that to 10-20 ms.
+    - The modules imported so far (Textual, Rich, SQLAlchemy...) live as long as the
+      process: freezing them keeps them out of the cycle collector's full passes, which
+      otherwise stall the UI thread and every worker for 80-120 ms at a time.
+    Measured with benchmarks/bench.py --only detail (docs/benchmarks.md)."""
+    sys.setswitchinterval(0.001)
+    gc.freeze()
 
 
 class SegtuiApp(App[None]):

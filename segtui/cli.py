@@ -118,8 +118,9 @@ def _run_app(store: Store, options: dict[str, Any]) -> None:
     if color is not ColorMode.AUTO:
         os.environ["TEXTUAL_COLOR_SYSTEM"] = TEXTUAL_COLOR_SYSTEMS[color]
     user = store.current_user(options.get("user"))
-    from segtui.app import SegtuiApp  # imports Textual: only now
+    from segtui.app import SegtuiApp, tune_runtime  # imports Textual: only now
 
+    tune_runtime()
     SegtuiApp(store, user).run(mouse=options.get("mouse", True))
 
 

@@ -179,22 +179,6 @@ class RegionFigures:
 
 
 @dataclass(frozen=True)
-class QualityScore:
-    """Quality Score out of 10 (docs/metrics.md), with its two ingredients."""
-
-    members: int
-    avg_quality: Decimal  # mean member quality score, 0-100
-    completeness: Decimal  # mean share of the five checked fields filled in validly, 0-1
-
-    @property
-    def score(self) -> Decimal | None:
-        if self.members == 0:
-            return None
-        value = Decimal("0.7") * self.avg_quality / 10 + Decimal("0.3") * 10 * self.completeness
-        return value.quantize(Decimal("0.1"), ROUND_HALF_UP)
-
-
-@dataclass(frozen=True)
 class PerformanceReport:
     """Everything the Performance tab shows, fetched in one call."""
 

@@ -63,6 +63,31 @@ class SegmentMetrics:
 
 
 @dataclass(frozen=True)
+class QualityScore:
+    """Quality Score out of 10 (docs/metrics.md), with its two ingredients."""
+
+    members: int
+    avg_quality: Decimal  # mean member quality score, 0-100
+    completeness: Decimal  # mean share of the five checked fields filled in validly, 0-1
+
+    @property
+    def score(self) -> Decimal | None:
+        if self.members == 0:
+            return None
+        value = Decimal("0.7") * self.avg_quality / 10 + Decimal("0.3") * 10 * self.completeness
+        return value.quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class SegmentCards:
+    """What the detail screen's six cards show (spec 7.5), read in one transaction."""
+
+    metrics: SegmentMetrics
+    quality: QualityScore
+    baseline: tuple[int, int]  # (contacts with a conversion, all contacts): "vs 5.1% overall"
+
+
+@dataclass(frozen=True)
 class CampaignPerformance:
     """One row of the Performance tab's campaign table (spec 7.7), among segment members."""
 

@@ -33,7 +33,6 @@ from segtui.core.analytics import (
     Health,
     PerformanceReport,
     PerformanceSummary,
-    QualityScore,
     RegionFigures,
     SendStats,
     Series,
@@ -287,43 +286,6 @@ def weekly_engagement_score(conn: Connection, segment_id: int, today: date) -> S
     values = [float((Decimal(int(total)) / members).quantize(tenth, ROUND_HALF_UP))
               if members else 0.0 for total in totals]
     return Series([label for label, _ in weeks], {"Score": values})
-
-
-# -- Quality Score (7.5) -------------------------------------------------------------------
-
-
-def valid_email(column: Column) -> ColumnElement[bool]:
-    """A plausible address: something@something.something, one @, no spaces."""
-    return and_(column.like("%_@_%._%"), not_(column.like("%@%@%")),
-                not_(column.like("% %")))
-
-
-def _filled(column: Column) -> ColumnElement[bool]:
-    return and_(column.is_not(None), func.trim(column) != "")
-
-
-def quality_score(conn: Connection, segment_id: int) -> QualityScore:
-    c = Contact
-    checks = [valid_email(c.email), _filled(c.phone), _filled(c.title),
-              c.company_id.is_not(None), _filled(c.city)]
-    filled = sum((case((check, 1), else_=0) for check in checks), literal(0))
-    # Integer sums, divided here with Decimal: AVG is a float on SQLite and a NUMERIC on
-    # PostgreSQL, which round exact halves (x.x5) differently.
-    row = conn.execute(
-        select(func.count(), func.coalesce(func.sum(c.quality_score), 0),
-               func.coalesce(func.sum(filled), 0))
-        .select_from(Membership)
-        .join(c, c.id == Membership.contact_id)
-        .where(Membership.segment_id == segment_id, current_membership())
-    ).one()
-    members, quality_sum, filled_sum = (int(v) for v in row)
-    if members == 0:
-        return QualityScore(0, Decimal(0), Decimal(0))
-    return QualityScore(
-        members=members,
-        avg_quality=Decimal(quality_sum) / members,
-        completeness=Decimal(filled_sum) / (members * len(checks)),
-    )
 
 
 # -- one call per tab ----------------------------------------------------------------------

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from segtui.core import clock
 from segtui.core.activities import ActivityFilter, ActivityRow, NoteRow
-from segtui.core.analytics import AnalyticsReport, PerformanceReport, QualityScore
+from segtui.core.analytics import AnalyticsReport, PerformanceReport
 from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
 from segtui.core.insights import Insight
-from segtui.core.metrics import CampaignPerformance, SegmentMetrics, Window
+from segtui.core.metrics import CampaignPerformance, SegmentCards, Window
 from segtui.core.permissions import CurrentUser
 from segtui.core.records import (
     Choice,
@@ -165,9 +165,10 @@ class Store:
 
     # -- one segment -----------------------------------------------------------------------
 
-    def segment_metrics(self, segment_id: int, window: Window) -> SegmentMetrics:
+    def segment_cards(self, segment_id: int, window: Window) -> SegmentCards:
+        """The detail screen's six cards (spec 7.5; formulas in docs/metrics.md)."""
         with self.reading() as conn:
-            return segment_metrics.segment_metrics(conn, segment_id, window)
+            return segment_metrics.segment_cards(conn, segment_id, window)
 
     def campaign_performance(self, segment_id: int) -> list[CampaignPerformance]:
         with self.reading() as conn:
@@ -258,11 +259,6 @@ class Store:
         with self._write() as conn:
             return segment_writes.pause_campaigns(conn, segment_id, campaign_ids, user)
 
-    def overall_conversion(self) -> tuple[int, int]:
-        """(contacts with a conversion, all contacts)."""
-        with self.reading() as conn:
-            return segment_metrics.overall_conversion(conn)
-
     # -- a segment's members, timeline and notes -------------------------------------------
 
     def remove_member(self, segment_id: int, contact_id: int, user: CurrentUser) -> bool:
@@ -312,11 +308,6 @@ class Store:
         """Everyone who can be named as an activity's performer."""
         with self.reading() as conn:
             return users.all_users(conn)
-
-    def quality_score(self, segment_id: int) -> QualityScore:
-        """The segment's Quality Score out of 10 and its ingredients (docs/metrics.md)."""
-        with self.reading() as conn:
-            return segment_analytics.quality_score(conn, segment_id)
 
     def performance_report(self, segment_id: int) -> PerformanceReport:
         """The Performance tab (spec 7.7) at the clock's today."""

@@ -66,15 +66,15 @@ def test_segment_rows_match_section_8(demo_store: Store) -> None:
 def test_engagement_and_conversion(
     demo_store: Store, name: str, engagement: Decimal, conversion: Decimal
 ) -> None:
-    metrics = demo_store.segment_metrics(_segments(demo_store)[name], last_days(TODAY))
+    metrics = demo_store.segment_cards(_segments(demo_store)[name], last_days(TODAY)).metrics
     assert metrics.engagement_rate == engagement
     assert metrics.conversion_rate == conversion
 
 
 def test_enterprise_trend_is_plus_four(demo_store: Store) -> None:
     """Acceptance 19's example "+4% vs last month": 34/45 now, 32/45 the month before."""
-    m = demo_store.segment_metrics(_segments(demo_store)["Enterprise Prospects"],
-                                   last_days(TODAY))
+    m = demo_store.segment_cards(_segments(demo_store)["Enterprise Prospects"],
+                                   last_days(TODAY)).metrics
     assert (m.engaged, m.engaged_previous) == (34, 32)
     exact = Decimal(m.engaged - m.engaged_previous) * 100 / m.members
     assert round(exact) == 4
@@ -148,7 +148,7 @@ def test_demo_follows_the_clock(tmp_path: Path) -> None:
     build_demo(store, later)
     assert store.fixed_today() == later
     ids = _segments(store)
-    m = store.segment_metrics(ids["Enterprise Prospects"], last_days(later))
+    m = store.segment_cards(ids["Enterprise Prospects"], last_days(later)).metrics
     assert (m.members, m.engaged, m.engaged_previous, m.converted) == (45, 34, 32, 3)
     with store.reading() as conn:
         modified = conn.execute(

@@ -34,7 +34,7 @@ from segtui.core.enums import (
     LeadStatus,
     MembershipSource,
 )
-from segtui.core.metrics import CampaignPerformance
+from segtui.core.metrics import CampaignPerformance, last_days
 from segtui.core.records import SegmentFilter, SegmentSort
 from segtui.data.models import (
     Campaign,
@@ -212,7 +212,7 @@ def test_enterprise_prospects_analytics(demo_store: Store) -> None:
 
 
 def test_enterprise_prospects_quality_score(demo_store: Store) -> None:
-    quality = demo_store.quality_score(segment_id(demo_store, EP))
+    quality = demo_store.segment_cards(segment_id(demo_store, EP), last_days(TODAY)).quality
     assert quality.members == 45
     # 3,794 / 45 = 84.311...; 219 of 225 checked fields = 0.97333...
     assert quality.avg_quality.quantize(Decimal("0.0001")) == Decimal("84.3111")
@@ -237,7 +237,8 @@ def test_every_demo_segment_reports_its_own_members(demo_store: Store) -> None:
         assert sum(r.contacts for r in analytics.regions) == members, row.name
         assert sum(r.revenue_cents for r in analytics.regions) \
             == performance.summary.revenue_cents, row.name
-        assert demo_store.quality_score(row.id).members == members, row.name
+        quality = demo_store.segment_cards(row.id, last_days(TODAY)).quality
+        assert quality.members == members, row.name
         assert all(0 <= v <= 100 for v in analytics.weekly_score.values["Score"]), row.name
 
 
@@ -261,6 +262,46 @@ def test_growth_counts_members_at_each_month_end(demo_store: Store) -> None:
     assert growth.labels == MONTHS
     #                                     Sep  Oct  Nov  Dec  Jan  Feb
     assert growth.values == {"Members": [3.0, 1.0, 2.0, 3.0, 2.0, 4.0]}
+
+
+# -- Header cards (7.5): engagement, conversion, unsubscribed -----------------------------
+
+
+def test_card_counts_at_window_edges_and_by_event_kind(demo_store: Store) -> None:
+    """Engaged = an `opened`, `responded` or `meeting_attended` event in [2024-01-28,
+    2024-02-27); previously engaged = one in [2023-12-29, 2024-01-28). A click or a
+    conversion is an action but not engagement; an event at the window's end belongs to
+    neither. Converted = any `converted` event, ever; unsubscribed = any `unsubscribed`
+    event, counted once. Non-members and former members count nowhere."""
+    (edge, clicker, previous_only, late_previous, both, unsub_twice, outsider,
+     former) = contacts(demo_store, "Cards", 8)
+    seg = segment_with(demo_store, "Cards Probe",
+                       [edge, clicker, previous_only, late_previous, both, unsub_twice])
+    join(demo_store, seg, former, at(2023, 1, 1), at(2024, 2, 1))
+    converted_before, contacts_before = demo_store.segment_cards(seg, last_days(TODAY)).baseline
+    event(demo_store, edge, EventType.OPENED, at(2024, 1, 28, 0, 0, 0))
+    event(demo_store, clicker, EventType.CLICKED, days_ago(1))
+    event(demo_store, clicker, EventType.CONVERTED, days_ago(2), cents=100)
+    event(demo_store, previous_only, EventType.RESPONDED, at(2023, 12, 29, 0, 0, 0))
+    event(demo_store, previous_only, EventType.CLICKED, days_ago(0))
+    event(demo_store, late_previous, EventType.MEETING_ATTENDED, at(2024, 1, 27, 23, 59, 59))
+    event(demo_store, late_previous, EventType.OPENED, at(2024, 2, 27, 0, 0, 0))  # the end
+    event(demo_store, both, EventType.OPENED, days_ago(40))
+    event(demo_store, both, EventType.OPENED, days_ago(3))
+    event(demo_store, both, EventType.CONVERTED, days_ago(300), cents=0)
+    event(demo_store, unsub_twice, EventType.UNSUBSCRIBED, days_ago(200))
+    event(demo_store, unsub_twice, EventType.UNSUBSCRIBED, days_ago(2))
+    event(demo_store, unsub_twice, EventType.RESPONDED, at(2023, 12, 28, 23, 59, 59))
+    for outside in (outsider, former):
+        event(demo_store, outside, EventType.OPENED, days_ago(1))
+        event(demo_store, outside, EventType.CONVERTED, days_ago(1), cents=500)
+        event(demo_store, outside, EventType.UNSUBSCRIBED, days_ago(1))
+    cards = demo_store.segment_cards(seg, last_days(TODAY))
+    m = cards.metrics
+    assert (m.members, m.engaged, m.engaged_previous) == (6, 2, 3)
+    assert (m.converted, m.unsubscribed, m.campaigns) == (2, 1, 0)
+    # The baseline counts every contact: clicker, both, outsider and former converted.
+    assert cards.baseline == (converted_before + 4, contacts_before)
 
 
 # -- Performance (7.7): health ------------------------------------------------------------
@@ -498,7 +539,7 @@ def test_quality_score_from_mean_quality_and_completeness(demo_store: Store) -> 
     partial = new_contact(demo_store, "QS Partial", email="bad@@qs.test", phone="   ",
                           title="CEO", company="QS Other", city="", quality=50)
     seg = segment_with(demo_store, "QS Probe", [full, empty, partial])
-    quality = demo_store.quality_score(seg)
+    quality = demo_store.segment_cards(seg, last_days(TODAY)).quality
     assert quality.members == 3
     assert quality.avg_quality == Decimal(50)
     # (5 + 0 + 2) / 15 checks
@@ -511,7 +552,7 @@ def test_quality_score_documented_example(demo_store: Store) -> None:
     member = new_contact(demo_store, "QS Eighty", email="eighty@qs.test", phone="555",
                          title="Director", company="QS Eighty Co", city="Porto", quality=80)
     seg = segment_with(demo_store, "QS Eighty", [member])
-    quality = demo_store.quality_score(seg)
+    quality = demo_store.segment_cards(seg, last_days(TODAY)).quality
     assert (quality.members, quality.completeness) == (1, Decimal(1))
     assert quality.score == Decimal("8.6")
 
@@ -544,7 +585,7 @@ def test_quality_score_counts_only_plausible_emails(
     member = new_contact(demo_store, "Email Probe", email=email, phone="555", title="VP",
                          company="Email Co", city="Oslo", quality=100)
     seg = segment_with(demo_store, "Email Probe", [member])
-    quality = demo_store.quality_score(seg)
+    quality = demo_store.segment_cards(seg, last_days(TODAY)).quality
     assert quality.completeness == (Decimal(1) if valid else Decimal("0.8"))
     assert quality.score == (Decimal("10.0") if valid else Decimal("9.4"))
 
@@ -584,7 +625,7 @@ def test_quality_score_rounds_exact_halves_up_on_both_engines(
 
     members = [member(n, q, k) for n, (q, k) in enumerate(zip(qualities, filled, strict=True))]
     seg = segment_with(demo_store, "Half Quality", members)
-    quality = demo_store.quality_score(seg)
+    quality = demo_store.segment_cards(seg, last_days(TODAY)).quality
     assert quality.members == len(members)
     assert quality.score == expected
 
@@ -624,7 +665,7 @@ def test_empty_segment_reports_zeros(demo_store: Store) -> None:
     assert analytics.regions == []
     assert analytics.weekly_score.values == {"Score": [0.0] * 6}
 
-    quality = demo_store.quality_score(seg)
+    quality = demo_store.segment_cards(seg, last_days(TODAY)).quality
     assert (quality.members, quality.avg_quality, quality.completeness) == (
         0, Decimal(0), Decimal(0))
     assert quality.score is None
