@@ -57,8 +57,9 @@ def segment_cards(conn: Connection, segment_id: int, window: Window) -> SegmentC
     The engaged counts are driven from the members, not from the events: the events of
     the last 60 days are hundreds of thousands at a million contacts, while the members
     who did anything in that time are few. `contacts.last_activity_at` (a trigger-kept
-    rollup over ACTION_EVENTS, a superset of ENGAGEMENT_EVENTS) rules most members out
-    without touching `events`; only the rest are probed, so the counts stay exact.
+    rollup over ACTION_EVENTS, a superset of ENGAGEMENT_EVENTS) rules out every member
+    whose newest action is older than the window without touching `events`; only the
+    rest are probed, so the counts stay exact.
     "Converted" reads the `purchases` rollup (the number of `converted` events).
     """
     assert set(ENGAGEMENT_EVENTS) <= set(ACTION_EVENTS)  # the pre-filter relies on it
@@ -71,7 +72,7 @@ def segment_cards(conn: Connection, segment_id: int, window: Window) -> SegmentC
                              e.occurred_at >= w.start, e.occurred_at < w.end)
         # CASE, not AND: SQLite evaluates both sides of AND inside an aggregate.
         return _sum_of(case(
-            (c.last_activity_at >= previous.start, case((did, 1), else_=0)), else_=0))
+            (c.last_activity_at >= w.start, case((did, 1), else_=0)), else_=0))
 
     checks = [valid_email(c.email), _filled(c.phone), _filled(c.title),
               c.company_id.is_not(None), _filled(c.city)]
