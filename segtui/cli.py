@@ -324,6 +324,9 @@ def segments_count(
         typer.echo(f"  {contact_id}\t{contact_name}")
 
 
+from segtui import cli_io  # noqa: E402, F401  (registers import and export)
+
+
 def main() -> None:
     app(prog_name="segtui")
 

@@ -7,7 +7,7 @@ never ORM objects, so nothing lazy-loads on the UI thread.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 
@@ -19,6 +19,8 @@ from segtui.core import clock
 from segtui.core.activities import ActivityFilter, ActivityRow, NoteRow
 from segtui.core.analytics import AnalyticsReport, PerformanceReport
 from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
+from segtui.core.exporting import MemberRecord
+from segtui.core.importing import ContactIn, RowProblem
 from segtui.core.insights import Insight
 from segtui.core.metrics import CampaignPerformance, SegmentCards, Window
 from segtui.core.permissions import CurrentUser
@@ -41,6 +43,8 @@ from segtui.data import (
     contact_list,
     dashboard,
     dynamic,
+    exporter,
+    importer,
     insights,
     migrate,
     segment_analytics,
@@ -395,3 +399,50 @@ class Store:
         """Names of the dynamic segments whose rules use this segment."""
         with self.reading() as conn:
             return dynamic.uses_of(conn, segment_id)
+
+    # -- import and export (issue 6) --------------------------------------------------------
+
+    def import_contacts(
+        self,
+        rows: Iterable[ContactIn | list[RowProblem]],
+        on_duplicate: importer.OnDuplicate,
+        *,
+        dry_run: bool = False,
+        on_reject: Callable[[list[RowProblem]], None] | None = None,
+        on_batch: Callable[[importer.ImportReport], None] | None = None,
+    ) -> importer.ImportReport:
+        """Import contacts in ONE write transaction: if anything fails or the user stops
+        it, nothing is written. A dry run does everything, then rolls back. After the
+        commit the dynamic segments follow: incrementally for up to 20,000 changed
+        contacts, else by re-evaluating every rule."""
+        try:
+            with self._write() as conn:
+                report = importer.import_contacts(
+                    conn, rows, on_duplicate, clock.now(), on_reject=on_reject,
+                    on_batch=on_batch, list_limit=INCREMENTAL_LIMIT)
+                if dry_run:
+                    raise _RolledBack(report)
+        except _RolledBack as rolled_back:
+            return rolled_back.report
+        if report.changed_ids is None:
+            report.refreshed = self.refresh_segments(None)
+        elif report.changed_ids:
+            report.refreshed = self.contacts_changed(report.changed_ids)
+        return report
+
+    @contextmanager
+    def member_export(self, segment_id: int) -> Iterator[Iterator[MemberRecord]]:
+        """A segment's members with every contact field, streamed from one read snapshot."""
+        with self.reading() as conn:
+            yield exporter.member_records(conn, segment_id)
+
+
+INCREMENTAL_LIMIT = 20_000  # changed contacts re-evaluated one by one; more: every rule
+
+
+class _RolledBack(Exception):
+    """Carries a dry run's report out of the transaction it rolls back."""
+
+    def __init__(self, report: importer.ImportReport) -> None:
+        super().__init__("dry run")
+        self.report = report

@@ -1,0 +1,111 @@
+"""Member export records and their CSV / JSON forms (issue 6).
+
+The CSV header uses the importer's field names (segtui.core.importing.Field), so an
+export imports back unchanged; computed columns (Id, Total Spent, Purchases, Last Activity)
+are recognised by the importer and left alone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from segtui.core.csv_safe import Cell
+from segtui.core.importing import TAG_SEPARATOR, Field
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+    JSONL = "jsonl"
+
+
+@dataclass(frozen=True)
+class MemberRecord:
+    id: int
+    name: str
+    email: str | None
+    phone: str | None
+    title: str | None
+    company: str | None
+    company_size: str | None
+    industry: str | None
+    status: str
+    lifecycle_stage: str | None
+    source: str | None
+    city: str | None
+    state: str | None
+    country: str | None
+    region: str | None
+    quality_score: int
+    tags: tuple[str, ...]
+    created_at: datetime
+    last_contacted_at: datetime | None
+    spent_cents: int
+    purchases: int
+    last_activity_at: datetime | None
+
+
+MEMBER_HEADER = (
+    "Id", Field.NAME.value, Field.EMAIL.value, Field.PHONE.value, Field.TITLE.value,
+    Field.COMPANY.value, Field.COMPANY_SIZE.value, Field.INDUSTRY.value,
+    Field.STATUS.value, Field.LIFECYCLE.value, Field.SOURCE.value, Field.CITY.value,
+    Field.STATE.value, Field.COUNTRY.value, Field.REGION.value, Field.QUALITY.value,
+    Field.TAGS.value, Field.CREATED.value, Field.LAST_CONTACTED.value, "Total Spent",
+    "Purchases", "Last Activity",
+)
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat(sep=" ") if value else None
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def csv_row(r: MemberRecord) -> list[Cell]:
+    return [
+        r.id, r.name, r.email, r.phone, r.title, r.company, _text(r.company_size),
+        r.industry, str(r.status), _text(r.lifecycle_stage), _text(r.source), r.city,
+        r.state, r.country, r.region, r.quality_score, f"{TAG_SEPARATOR} ".join(r.tags),
+        _when(r.created_at), _when(r.last_contacted_at),
+        f"{r.spent_cents // 100}.{r.spent_cents % 100:02d}", r.purchases,
+        _when(r.last_activity_at),
+    ]
+
+
+def json_object(r: MemberRecord) -> dict[str, object]:
+    """The JSON shape (docs/import-export.md): money in integer cents, times ISO 8601."""
+    return {
+        "id": r.id, "name": r.name, "email": r.email, "phone": r.phone, "title": r.title,
+        "company": r.company, "company_size": _text(r.company_size),
+        "industry": r.industry, "status": str(r.status),
+        "lifecycle_stage": _text(r.lifecycle_stage), "source": _text(r.source),
+        "city": r.city, "state": r.state, "country": r.country, "region": r.region,
+        "quality_score": r.quality_score, "tags": list(r.tags),
+        "created_at": r.created_at.isoformat(),
+        "last_contacted_at": r.last_contacted_at.isoformat() if r.last_contacted_at
+        else None,
+        "spent_cents": r.spent_cents, "purchases": r.purchases,
+        "last_activity_at": r.last_activity_at.isoformat() if r.last_activity_at else None,
+    }
+
+
+def json_lines(records: Iterable[MemberRecord], *, array: bool) -> Iterator[str]:
+    """Text chunks of a JSON array (one member per line) or of JSON Lines."""
+    if array:
+        yield "["
+    first = True
+    for record in records:
+        text = json.dumps(json_object(record), ensure_ascii=False)
+        if array:
+            yield ("\n" if first else ",\n") + text
+        else:
+            yield text + "\n"
+        first = False
+    if array:
+        yield "\n]\n" if not first else "]\n"

@@ -1,0 +1,452 @@
+"""Reading contacts from a CSV file (issue 6): columns, validation, file format.
+
+Pure Python, no database: `segtui.data.importer` writes what this module accepts. The
+rules are in docs/import-export.md; each message names the line, the column and the
+reason, because the person reading it has the spreadsheet open next to the terminal.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import IO
+
+from segtui.core.csv_safe import FORMULA_PREFIXES
+from segtui.core.enums import CompanySize, LeadStatus, LifecycleStage, SourceChannel
+
+# -- columns -------------------------------------------------------------------------------
+
+
+class Field(StrEnum):
+    """A contact field a column can fill. The values are the export's header names, so an
+    export imports back without --map."""
+
+    NAME = "Name"
+    FIRST_NAME = "First Name"
+    LAST_NAME = "Last Name"
+    EMAIL = "Email"
+    PHONE = "Phone"
+    TITLE = "Title"
+    COMPANY = "Company"
+    COMPANY_SIZE = "Company Size"
+    INDUSTRY = "Industry"
+    STATUS = "Status"
+    LIFECYCLE = "Lifecycle Stage"
+    SOURCE = "Source"
+    CITY = "City"
+    STATE = "State"
+    COUNTRY = "Country"
+    REGION = "Region"
+    QUALITY = "Quality Score"
+    TAGS = "Tags"
+    CREATED = "Created"
+    LAST_CONTACTED = "Last Contacted"
+
+
+# Columns segtui's own export writes that are computed from events, not imported: they are
+# recognised (so a re-import is not "unknown columns") and left alone.
+COMPUTED_COLUMNS = ("Id", "Total Spent", "Purchases", "Last Activity", "Segments")
+
+ALIASES: dict[Field, tuple[str, ...]] = {
+    Field.NAME: ("full name", "contact name", "contact"),
+    Field.FIRST_NAME: ("first", "given name", "firstname"),
+    Field.LAST_NAME: ("last", "surname", "family name", "lastname"),
+    Field.EMAIL: ("e-mail", "email address", "e-mail address", "mail"),
+    Field.PHONE: ("phone number", "telephone", "tel", "mobile"),
+    Field.TITLE: ("job title", "position", "role"),
+    Field.COMPANY: ("company name", "organization", "organisation", "account"),
+    Field.COMPANY_SIZE: ("size", "company segment"),
+    Field.STATUS: ("lead status",),
+    Field.LIFECYCLE: ("lifecycle", "stage"),
+    Field.SOURCE: ("source channel", "channel", "lead source"),
+    Field.STATE: ("province",),
+    Field.QUALITY: ("quality", "score", "lead score"),
+    Field.TAGS: ("labels", "tag"),
+    Field.CREATED: ("created at", "created date", "date added"),
+    Field.LAST_CONTACTED: ("last contacted at", "last contact", "last contact date"),
+}
+
+# Longest text each field holds (the column sizes in data/models.py).
+MAX_LENGTH: dict[Field, int] = {
+    Field.NAME: 200, Field.FIRST_NAME: 100, Field.LAST_NAME: 100, Field.EMAIL: 320,
+    Field.PHONE: 50, Field.TITLE: 200, Field.COMPANY: 200, Field.INDUSTRY: 100,
+    Field.CITY: 100, Field.STATE: 100, Field.COUNTRY: 100, Field.REGION: 50,
+}
+TAG_MAX = 50
+TAG_SEPARATOR = ";"
+
+
+def header_key(text: str) -> str:
+    """How headers are compared: case-folded, BOM and outer spaces dropped, runs of spaces,
+    underscores and hyphens as one space ("E_Mail" = "e mail"; "E-mail" stays an alias)."""
+    text = text.replace("\ufeff", "").strip().casefold()
+    return re.sub(r"[\s_]+", " ", text)
+
+
+def _known_headers() -> dict[str, Field | None]:
+    known: dict[str, Field | None] = {}
+    for f in Field:
+        known[header_key(f.value)] = f
+        for alias in ALIASES.get(f, ()):
+            known[header_key(alias)] = f
+    for computed in COMPUTED_COLUMNS:
+        known[header_key(computed)] = None
+    return known
+
+
+KNOWN_HEADERS = _known_headers()
+
+
+class ImportError_(Exception):
+    """The file can't be imported at all (no header, unreadable); nothing was written."""
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which column index fills which field, and what was left out."""
+
+    fields: dict[Field, int]
+    unknown: tuple[str, ...]  # header names matching no field (reported, not imported)
+    width: int  # number of columns in the header
+
+
+def parse_map(options: Sequence[str]) -> dict[str, Field]:
+    """`--map "E-mail Addr=Email"` options: file header -> field name."""
+    mapping: dict[str, Field] = {}
+    by_key = {header_key(f.value): f for f in Field}
+    for option in options:
+        header, sep, target = option.partition("=")
+        if not sep or not header.strip():
+            raise ImportError_(f"--map {option!r}: write it as 'File Header=Field'")
+        found = by_key.get(header_key(target))
+        if found is None:
+            names = ", ".join(f.value for f in Field)
+            raise ImportError_(f"--map {option!r}: {target.strip()!r} is not a field; "
+                               f"fields are {names}")
+        mapping[header_key(header)] = found
+    return mapping
+
+
+def map_columns(header: Sequence[str], explicit: Mapping[str, Field] | None = None
+                ) -> ColumnMap:
+    """Match the header row to fields; explicit --map entries win over names and aliases."""
+    explicit = explicit or {}
+    fields: dict[Field, int] = {}
+    unknown: list[str] = []
+    for index, name in enumerate(header):
+        key = header_key(name)
+        target = explicit[key] if key in explicit else KNOWN_HEADERS.get(key, None)
+        if target is None:
+            if key not in KNOWN_HEADERS and key:
+                unknown.append(name.strip())
+            continue
+        if target in fields:
+            raise ImportError_(f"two columns fill {target.value}: "
+                               f"{header[fields[target]].strip()!r} and {name.strip()!r}")
+        fields[target] = index
+    missing = [str(k) for k in explicit if k not in {header_key(h) for h in header}]
+    if missing:
+        raise ImportError_(f"--map names columns the file doesn't have: {', '.join(missing)}")
+    if not fields:
+        raise ImportError_(
+            "the first line is not a header: none of its columns is a contact field "
+            f"(for example {Field.NAME.value}, {Field.EMAIL.value}, {Field.COMPANY.value}); "
+            "add a header row or name the columns with --map")
+    if Field.NAME not in fields and Field.EMAIL not in fields \
+            and Field.FIRST_NAME not in fields:
+        raise ImportError_("the file needs a Name (or First Name) or an Email column")
+    return ColumnMap(fields, tuple(unknown), len(header))
+
+
+# -- one row ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int  # the line in the file where the row starts (1 = the header)
+    column: str  # the file's header name, or "" for the whole row
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", {self.column}" if self.column else "")
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ContactIn:
+    """A validated row: only the fields the file has (None = the cell was empty)."""
+
+    line: int
+    values: dict[Field, object] = field(default_factory=dict)
+
+    @property
+    def email(self) -> str | None:
+        value = self.values.get(Field.EMAIL)
+        return value if isinstance(value, str) else None
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def email_problem(text: str) -> str | None:
+    """The same rule as the Quality Score's "valid email" (docs/metrics.md): one @,
+    something before it, a dot with something on both sides after it, no spaces."""
+    if _EMAIL.match(text) is None or text.endswith("."):
+        return f"{shown(text)} is not an email address"
+    return None
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """A cell quoted for a message: control characters made visible, long text cut."""
+    visible = "".join(c if unicodedata.category(c)[0] != "C" else f"\\x{ord(c):02x}"
+                      for c in text[:limit])
+    return repr(visible + ("…" if len(text) > limit else ""))
+
+
+def unquote_formula(cell: str) -> str:
+    """Remove the apostrophe segtui's export puts before a cell a spreadsheet would run."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1:].startswith(FORMULA_PREFIXES):
+        return cell[1:]
+    return cell
+
+
+def _control_char(text: str, allow_newlines: bool = False) -> str | None:
+    for ch in text:
+        if allow_newlines and ch in "\n\t":
+            continue
+        if unicodedata.category(ch) == "Cc":
+            name = {"\x1b": "an escape character (ESC)", "\n": "a line break",
+                    "\t": "a tab", "\r": "a carriage return"}
+            return f"contains {name.get(ch, f'control character U+{ord(ch):04X}')}"
+    return None
+
+
+def _undecodable(text: str) -> str | None:
+    """A byte the file's encoding could not decode (kept as a lone surrogate by the
+    reader's "surrogateescape", so the line and column can be named)."""
+    for ch in text:
+        if "\udc80" <= ch <= "\udcff":
+            return (f"is not valid UTF-8 (byte 0x{ord(ch) - 0xDC00:02x}); if the file is "
+                    "Latin-1, import it with --encoding latin-1")
+    return None
+
+
+_VOCABULARIES: dict[Field, type[StrEnum]] = {
+    Field.STATUS: LeadStatus, Field.COMPANY_SIZE: CompanySize,
+    Field.LIFECYCLE: LifecycleStage, Field.SOURCE: SourceChannel,
+}
+
+
+def _vocabulary(f: Field, text: str) -> StrEnum:
+    enum = _VOCABULARIES[f]
+    wanted = header_key(text).replace(" ", "").replace("-", "").replace("_", "")
+    for member in enum:
+        if member.value.casefold().replace(" ", "").replace("-", "").replace("_", "") \
+                == wanted:
+            return member
+    choices = ", ".join(m.value for m in enum)
+    raise ValueError(f"{shown(text)} is not a {f.value.lower()}; use one of {choices}")
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M",
+                 "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f")
+
+
+def parse_when(text: str) -> datetime:
+    """ISO 8601 dates and times (the export's form). Day-first and month-first forms are
+    refused: 03/04/2024 means different days in different countries."""
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    raise ValueError(f"{shown(text)} is not a date; write it as YYYY-MM-DD "
+                     "(optionally with HH:MM[:SS])")
+
+
+def _tags(text: str) -> list[str]:
+    tags: list[str] = []
+    for part in text.split(TAG_SEPARATOR):
+        tag = " ".join(part.split())
+        if not tag:
+            continue
+        if len(tag) > TAG_MAX:
+            raise ValueError(f"the tag {shown(tag)} is longer than {TAG_MAX} characters")
+        if tag.casefold() not in {t.casefold() for t in tags}:
+            tags.append(tag)
+    return tags
+
+
+def _value(f: Field, text: str, today: date) -> object:
+    """The cell's value for field `f`, or ValueError with the reason."""
+    if f in _VOCABULARIES:
+        return _vocabulary(f, text)
+    if f is Field.QUALITY:
+        try:
+            number = int(text)
+        except ValueError:
+            raise ValueError(f"{shown(text)} is not a whole number from 0 to 100") from None
+        if not 0 <= number <= 100:
+            raise ValueError(f"{number} is outside 0-100")
+        return number
+    if f in (Field.CREATED, Field.LAST_CONTACTED):
+        when = parse_when(text)
+        if when.date() > today:
+            raise ValueError(f"{text} is in the future")
+        return when
+    if f is Field.TAGS:
+        return _tags(text)
+    if f is Field.EMAIL:
+        problem = email_problem(text)
+        if problem:
+            raise ValueError(problem)
+        return text
+    limit = MAX_LENGTH.get(f)
+    if limit is not None and len(text) > limit:
+        raise ValueError(f"is {len(text):,} characters long; at most {limit} fit")
+    return text
+
+
+def read_row(cells: Sequence[str], columns: ColumnMap, header: Sequence[str], line: int,
+             today: date) -> ContactIn | list[RowProblem]:
+    """Validate one record; every problem in the row is reported, not just the first."""
+    if len(cells) != columns.width:
+        if not any(c.strip() for c in cells):
+            return []  # a blank line: nothing to import, nothing to report
+        return [RowProblem(line, "", f"has {len(cells)} fields; the header has "
+                                     f"{columns.width}")]
+    problems: list[RowProblem] = []
+    values: dict[Field, object] = {}
+    for f, index in columns.fields.items():
+        text = unquote_formula(cells[index].strip())
+        if f is not Field.TAGS:
+            # A cell typed with line breaks (Alt+Enter in a spreadsheet) is one line here:
+            # no contact field holds several lines.
+            text = " ".join(text.split())
+        column = header[index].strip()
+        if not text:
+            values[f] = None
+            continue
+        control = _undecodable(text) or _control_char(text)
+        if control:
+            problems.append(RowProblem(line, column, control))
+            continue
+        try:
+            values[f] = _value(f, text, today)
+        except ValueError as exc:
+            problems.append(RowProblem(line, column, str(exc)))
+    if problems:
+        return problems
+    first, last = values.pop(Field.FIRST_NAME, None), values.pop(Field.LAST_NAME, None)
+    if not values.get(Field.NAME) and (first or last):
+        values[Field.NAME] = " ".join(str(p) for p in (first, last) if p)
+    if not values.get(Field.NAME):
+        name_column = next((header[columns.fields[f]].strip() for f in
+                            (Field.NAME, Field.FIRST_NAME) if f in columns.fields), "Name")
+        return [RowProblem(line, name_column, "is empty; every contact needs a name")]
+    if len(str(values[Field.NAME])) > MAX_LENGTH[Field.NAME]:
+        return [RowProblem(line, "Name", f"is longer than {MAX_LENGTH[Field.NAME]} "
+                                         "characters")]
+    if Field.EMAIL in values and isinstance(values[Field.EMAIL], str):
+        values[Field.EMAIL] = str(values[Field.EMAIL]).lower()
+    return ContactIn(line, values)
+
+
+# -- the file ----------------------------------------------------------------------------------
+
+SNIFF_BYTES = 64 * 1024
+DELIMITERS = ",;\t|"
+
+
+class Encoding(StrEnum):
+    AUTO = "auto"
+    UTF8 = "utf-8"
+    LATIN1 = "latin-1"
+
+
+class CountingReader(io.RawIOBase):
+    """A binary file that counts the bytes read, for the progress bar."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self.consumed += len(data)
+        return len(data)
+
+
+def detect_encoding(head: bytes) -> str:
+    """UTF-8 (a BOM is dropped) when the first 64 KB decode as UTF-8, else Latin-1."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        # An incremental decoder: a multi-byte character cut at the 64 KB edge is fine.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "utf-8-sig"
+
+
+def detect_delimiter(sample: str) -> str:
+    """The delimiter of the header line: whichever of , ; TAB | splits it most."""
+    first = sample.splitlines()[0] if sample else ""
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: first.count(d) for d in DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+@dataclass
+class CsvSource:
+    """An open CSV file: decoded, delimiter known, read one record at a time."""
+
+    counter: CountingReader
+    text: io.TextIOWrapper
+    encoding: str
+    delimiter: str
+    size: int
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """(line where the record starts, cells). Quoted fields may span lines."""
+        reader = csv.reader(self.text, delimiter=self.delimiter, strict=False)
+        start = 1
+        try:
+            for cells in reader:
+                yield start, cells
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            raise ImportError_(f"line {start}: {exc}") from None
+
+    def close(self) -> None:
+        self.text.close()
+
+
+def open_csv(raw: IO[bytes], size: int, encoding: Encoding = Encoding.AUTO) -> CsvSource:
+    counter = CountingReader(raw)
+    buffered = io.BufferedReader(counter, buffer_size=1 << 20)
+    head = buffered.peek(SNIFF_BYTES)[:SNIFF_BYTES]
+    if not head.strip():
+        raise ImportError_("the file is empty")
+    name = {Encoding.AUTO: detect_encoding(head), Encoding.UTF8: "utf-8-sig",
+            Encoding.LATIN1: "latin-1"}[encoding]
+    sample = head.decode(name, errors="replace")
+    delimiter = detect_delimiter(sample[: SNIFF_BYTES // 4])
+    # Undecodable bytes become lone surrogates that read_row reports with their line and
+    # column, instead of an error at whatever line the decoder's chunk happened to start.
+    text = io.TextIOWrapper(buffered, encoding=name, newline="", errors="surrogateescape")
+    return CsvSource(counter, text, name, delimiter, size)

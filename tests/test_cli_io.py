@@ -1,0 +1,341 @@
+"""Issue 6 §1, §2 and §5: `segtui import contacts`, `segtui export members|segments`,
+driven through Typer's runner against the demo database on SQLite and PostgreSQL, with
+what the database holds checked through the Store afterwards (docs/import-export.md)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+import segtui.cli as cli
+import segtui.data.importer as importer
+from segtui.core.contacts import ContactFilter, ContactSelection
+from segtui.core.enums import CompanySize, LeadStatus
+from segtui.core.segments import SegmentDraft
+from segtui.data.models import Company, Contact, Tag, contact_tags
+from segtui.data.store import Store
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(demo_store: Store) -> Iterator[tuple[str, Store]]:
+    """The demo database's URL (for --db) and a Store on it (to look at the result)."""
+    yield demo_store.engine.url.render_as_string(hide_password=False), demo_store
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(cli.app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def contact(store: Store, email: str) -> Contact | None:
+    with store.writing() as session:
+        found = session.scalars(select(Contact).where(Contact.email == email)).first()
+        if found is not None:
+            _ = found.company, found.tags  # load before the session closes
+        return found
+
+
+def contact_total(store: Store) -> int:
+    with store.reading() as conn:
+        return int(conn.execute(select(func.count()).select_from(Contact)).scalar_one())
+
+
+def fingerprint(store: Store) -> tuple[int, int, int, int]:
+    """Counts that any write of an import would change."""
+    with store.reading() as conn:
+        return (
+            contact_total(store),
+            int(conn.execute(select(func.count()).select_from(Company)).scalar_one()),
+            int(conn.execute(select(func.count()).select_from(Tag)).scalar_one()),
+            int(conn.execute(select(func.count()).select_from(contact_tags)).scalar_one()),
+        )
+
+
+GOOD = (
+    "Full Name,E-mail,Company Name,Size,Lead Status,Score,Tags,Created At,City\n"
+    "Ana Díaz,Ana@Example.com,Northwind,enterprise,hot lead,90,VIP; Webinar,2024-01-05,Porto\n"
+    "Bo Chen,bo@example.org,Northwind,,Customer,,,2023-12-31 09:30,\n"
+)
+
+
+def test_import_matches_aliases_and_fills_every_field(db: tuple[str, Store],
+                                                      tmp_path: Path) -> None:
+    url, store = db
+    code, out, err = run("import", "contacts", str(write(tmp_path / "c.csv", GOOD)),
+                         "--db", url)
+    assert code == 0, err
+    assert "2 added, 0 updated, 0 skipped, 0 rejected" in out
+    ana = contact(store, "ana@example.com")  # emails are stored lower-cased
+    assert ana is not None
+    assert (ana.name, ana.lead_status, ana.quality_score, ana.city) == (
+        "Ana Díaz", LeadStatus.HOT_LEAD, 90, "Porto")
+    assert ana.company is not None and ana.company.name == "Northwind"
+    assert ana.company.size == CompanySize.ENTERPRISE
+    assert sorted(t.name for t in ana.tags) == ["VIP", "Webinar"]  # existing tags reused
+    bo = contact(store, "bo@example.org")
+    assert bo is not None and bo.company_id == ana.company_id  # one new company
+    assert bo.quality_score == 50 and bo.created_at.hour == 9
+
+
+def test_bom_semicolons_latin1_and_quoted_newlines(db: tuple[str, Store],
+                                                   tmp_path: Path) -> None:
+    url, store = db
+    text = 'Name;Email;Title\n"Zoë\nMüller";zoe@example.de;"Head; of Sales"\n'
+    latin = write(tmp_path / "latin.csv", text, "latin-1")
+    code, out, err = run("import", "contacts", str(latin), "--db", url)
+    assert code == 0, err
+    assert "latin-1, delimiter ';'" in out
+    zoe = contact(store, "zoe@example.de")
+    assert zoe is not None and (zoe.name, zoe.title) == ("Zoë Müller", "Head; of Sales")
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbfName\tEmail\nUte\tute@example.de\n")
+    code, out, _ = run("import", "contacts", str(bom), "--db", url)
+    assert code == 0 and "utf-8, delimiter '\\t'" in out
+    assert contact(store, "ute@example.de") is not None
+
+
+def test_every_bad_cell_is_reported_with_line_column_and_reason(
+        db: tuple[str, Store], tmp_path: Path) -> None:
+    url, store = db
+    before = fingerprint(store)
+    text = ("Name,Email,Status,Quality Score,Created,Company Size\n"
+            "Bad,bob@,Nope,200,2024-13-01,Huge\n"
+            "Ragged,r@example.com\n"
+            "\x1b[31mRed,red@example.com,,,,\n"
+            f"{'x' * 10_000},long@example.com,,,,\n"
+            ",noname@example.com,,,,\n"
+            "Future,f@example.com,,,2099-01-01,\n")
+    rejects = tmp_path / "rejects.csv"
+    code, out, err = run("import", "contacts", str(write(tmp_path / "bad.csv", text)),
+                         "--db", url, "--rejects", str(rejects))
+    assert code == 0
+    assert "0 added" in out and "6 rejected" in out
+    for expected in ("line 2, Email: 'bob@' is not an email address",
+                     "line 2, Status: 'Nope' is not a status",
+                     "line 2, Quality Score: 200 is outside 0-100",
+                     "line 2, Created: '2024-13-01' is not a date",
+                     "line 2, Company Size: 'Huge' is not a company size",
+                     "line 3: has 2 fields; the header has 6",
+                     "line 4, Name: contains an escape character (ESC)",
+                     "line 5, Name: is 10,000 characters long; at most 200 fit",
+                     "line 6, Name: is empty",
+                     "line 7, Created: 2099-01-01 is in the future"):
+        assert expected in err, expected
+    assert fingerprint(store) == before
+    with rejects.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][-3:] == ["Line", "Column", "Reason"]
+    assert [r[-3] for r in rows[1:]] == ["2", "3", "4", "5", "6", "7"]
+
+
+def test_markup_is_stored_verbatim(db: tuple[str, Store], tmp_path: Path) -> None:
+    url, store = db
+    text = "Name,Email,Company\n[bold]Mallory[/bold],m@example.com,[red]Evil Corp\n"
+    code, _, err = run("import", "contacts", str(write(tmp_path / "m.csv", text)),
+                       "--db", url)
+    assert code == 0, err
+    mallory = contact(store, "m@example.com")
+    assert mallory is not None and mallory.name == "[bold]Mallory[/bold]"
+    assert mallory.company is not None and mallory.company.name == "[red]Evil Corp"
+
+
+@pytest.mark.parametrize(("mode", "added", "updated", "skipped", "rejected", "title"), [
+    ("update", 1, 2, 0, 0, "Second"),
+    ("skip", 1, 0, 2, 0, "Sales Director"),
+    ("error", 1, 0, 0, 2, "Sales Director"),
+])
+def test_on_duplicate(db: tuple[str, Store], tmp_path: Path, mode: str, added: int,
+                      updated: int, skipped: int, rejected: int, title: str) -> None:
+    """sarah.johnson@techcorp.com is a demo contact; new@example.com appears twice."""
+    url, store = db
+    sarah = contact(store, "sarah.johnson@techcorp.com")
+    assert sarah is not None
+    phone = sarah.phone
+    text = ("Name,Email,Title,Phone\n"
+            "Sarah Johnson,SARAH.JOHNSON@techcorp.com,Second,\n"
+            "New Person,new@example.com,First,\n"
+            "New Person,new@example.com,Second,\n")
+    code, out, err = run("import", "contacts", str(write(tmp_path / "d.csv", text)),
+                         "--db", url, "--on-duplicate", mode)
+    assert code == 0, err
+    assert (f"{added} added, {updated} updated, {skipped} skipped, {rejected} rejected"
+            in out)
+    after = contact(store, "sarah.johnson@techcorp.com")
+    assert after is not None and after.phone == phone  # an empty cell erases nothing
+    assert (after.title == "Second") == (mode == "update")
+    new = contact(store, "new@example.com")
+    assert new is not None and new.title == ("Second" if mode == "update" else "First")
+    if mode == "error":
+        assert "line 4, Email: 'new@example.com' is already used by an earlier line" in err
+
+
+def test_dry_run_and_strict_write_nothing(db: tuple[str, Store], tmp_path: Path) -> None:
+    url, store = db
+    before = fingerprint(store)
+    path = write(tmp_path / "c.csv", GOOD + "Bad,bad@,,,,,,,\n")
+    code, out, _ = run("import", "contacts", str(path), "--db", url, "--dry-run")
+    assert code == 0 and "Would import c.csv: 2 added" in out and "1 rejected" in out
+    assert fingerprint(store) == before
+    code, _, err = run("import", "contacts", str(path), "--db", url, "--strict")
+    assert code == 1 and "line 4, E-mail" in err and "nothing was imported" in err
+    assert fingerprint(store) == before
+
+
+def test_a_failure_midway_rolls_everything_back(db: tuple[str, Store], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Five batches; the third one dies (as a crash or Ctrl+C would): none is kept."""
+    url, store = db
+    before = fingerprint(store)
+    monkeypatch.setattr(importer, "BATCH", 10)
+    calls = 0
+    real = importer._add_tags
+
+    def dying(*args: object, **kwargs: object) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise KeyboardInterrupt
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importer, "_add_tags", dying)
+    rows = "".join(f"P{n},p{n}@example.com,Newco,Tag{n}\n" for n in range(50))
+    path = write(tmp_path / "big.csv", "Name,Email,Company,Tags\n" + rows)
+    code, _, err = run("import", "contacts", str(path), "--db", url)
+    assert code == 130 and "nothing was imported" in err
+    assert calls == 3
+    assert fingerprint(store) == before
+
+
+def test_file_level_problems_exit_1(db: tuple[str, Store], tmp_path: Path) -> None:
+    url, store = db
+    before = fingerprint(store)
+    cases = {
+        "empty.csv": ("", "the file is empty"),
+        "noheader.csv": ("Ana,ana@example.com\n", "the first line is not a header"),
+        "twice.csv": ("Email,E-mail\na@b.co,c@d.co\n", "two columns fill Email"),
+    }
+    for name, (text, message) in cases.items():
+        code, _, err = run("import", "contacts", str(write(tmp_path / name, text)),
+                           "--db", url)
+        assert code == 1 and message in err, name
+    code, _, err = run("import", "contacts", str(write(tmp_path / "u.csv", "x\n")),
+                       "--db", url, "--on-duplicate", "merge")
+    assert code == 1 and "--on-duplicate must be update, skip or error" in err
+    bad_utf8 = tmp_path / "mixed.csv"
+    bad_utf8.write_bytes(b"Name,Email\n" + b"A,a@b.co\n" * 10_000 + b"\xff,x@y.co\n")
+    assert fingerprint(store) == before
+    code, out, err = run("import", "contacts", str(bad_utf8), "--db", url,
+                         "--encoding", "utf-8", "--on-duplicate", "skip")
+    assert code == 0 and "1 added, 0 updated, 9,999 skipped, 1 rejected" in out
+    assert "line 10002, Name: is not valid UTF-8 (byte 0xff)" in err
+
+
+def test_map_names_a_column(db: tuple[str, Store], tmp_path: Path) -> None:
+    url, store = db
+    text = "Who,Addr,Notes\nKim,kim@example.com,hello\n"
+    code, _, err = run("import", "contacts", str(write(tmp_path / "m.csv", text)),
+                       "--db", url, "--map", "Who=Name", "--map", "addr=email")
+    assert code == 0, err
+    assert "Not imported (unknown columns): Notes" in err
+    assert contact(store, "kim@example.com") is not None
+    code, _, err = run("import", "contacts", str(tmp_path / "m.csv"), "--db", url,
+                       "--map", "Who=Nickname")
+    assert code == 1 and "'Nickname' is not a field" in err
+
+
+# -- export -------------------------------------------------------------------------------
+
+
+def test_export_members_csv_is_formula_safe_unless_raw(db: tuple[str, Store],
+                                                       tmp_path: Path) -> None:
+    url, store = db
+    text = "Name,Email,Company\n=HYPERLINK(1),h@example.com,@SUM\n"
+    run("import", "contacts", str(write(tmp_path / "f.csv", text)), "--db", url)
+    hyper = contact(store, "h@example.com")
+    assert hyper is not None
+    user = store.current_user("Sarah Mitchell")
+    store.create_segment(SegmentDraft("Formula Check"),
+                         ContactSelection().toggled(hyper.id, True), user)
+    safe, raw = tmp_path / "safe.csv", tmp_path / "raw.csv"
+    assert run("export", "members", "Formula Check", "-o", str(safe), "--db", url)[0] == 0
+    assert run("export", "members", "Formula Check", "-o", str(raw), "--raw",
+               "--db", url)[0] == 0
+    safe_row = next(csv.DictReader(safe.open(encoding="utf-8")))
+    raw_row = next(csv.DictReader(raw.open(encoding="utf-8")))
+    assert (safe_row["Name"], safe_row["Company"]) == ("'=HYPERLINK(1)", "'@SUM")
+    assert (raw_row["Name"], raw_row["Company"]) == ("=HYPERLINK(1)", "@SUM")
+
+
+def test_export_members_json_and_jsonl_shapes(db: tuple[str, Store]) -> None:
+    url, _ = db
+    code, out, err = run("export", "members", "Enterprise Prospects", "-o", "-",
+                         "--format", "json", "--db", url)
+    assert code == 0, err
+    members = json.loads(out)
+    assert len(members) == 45  # spec section 8
+    assert set(members[0]) == {
+        "id", "name", "email", "phone", "title", "company", "company_size", "industry",
+        "status", "lifecycle_stage", "source", "city", "state", "country", "region",
+        "quality_score", "tags", "created_at", "last_contacted_at", "spent_cents",
+        "purchases", "last_activity_at"}
+    assert all(isinstance(m["spent_cents"], int) and isinstance(m["tags"], list)
+               for m in members)
+    assert [m["id"] for m in members] == sorted(m["id"] for m in members)
+    code, out, _ = run("export", "members", "Enterprise Prospects", "-o", "-",
+                       "--format", "jsonl", "--db", url)
+    lines = out.splitlines()
+    assert code == 0 and [json.loads(line) for line in lines] == members
+    code, _, err = run("export", "members", "No Such Segment", "-o", "-", "--db", url)
+    assert code == 1 and "no segment named 'No Such Segment'" in err
+
+
+def test_round_trip_reproduces_the_contacts(db: tuple[str, Store], tmp_path: Path,
+                                            empty_store: Store) -> None:
+    """Export a segment, import the file into an empty database, export again: the two
+    files hold the same contacts field for field (ids and computed columns aside)."""
+    url, _ = db
+    first = tmp_path / "first.csv"
+    assert run("export", "members", "Enterprise Prospects", "-o", str(first),
+               "--db", url)[0] == 0
+    empty_url = empty_store.engine.url.render_as_string(hide_password=False)
+    code, out, err = run("import", "contacts", str(first), "--db", empty_url)
+    assert code == 0, err
+    assert "45 added, 0 updated, 0 skipped, 0 rejected" in out
+    user = empty_store.current_user("Sarah Mitchell")
+    empty_store.create_segment(SegmentDraft("Again"),
+                               ContactSelection().with_all(ContactFilter(), True), user)
+    second = tmp_path / "second.csv"
+    assert run("export", "members", "Again", "-o", str(second), "--db", empty_url)[0] == 0
+
+    def contacts(path: Path) -> list[dict[str, str]]:
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+        for row in rows:
+            for computed in ("Id", "Total Spent", "Purchases", "Last Activity"):
+                row.pop(computed)
+        return sorted(rows, key=lambda r: r["Email"])
+
+    assert contacts(first) == contacts(second)
+
+
+def test_export_segments_matches_the_dashboard_export(db: tuple[str, Store]) -> None:
+    url, _ = db
+    code, out, err = run("export", "segments", "-o", "-", "--db", url)
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["Name", "Description", "Status", "Contact Count", "Campaign Count",
+                       "Last Modified"]
+    assert any(r[0] == "Enterprise Prospects" and r[3] == "45" for r in rows[1:])
