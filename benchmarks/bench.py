@@ -520,6 +520,66 @@ def rule_benchmarks(store: Store, raw: RawReplayer, repeat: int, dynamic_segment
             session.execute(delete(Segment).where(Segment.id.in_(ids)))
 
 
+def write_contacts_csv(path: Path, rows: int) -> None:
+    """A contacts file like a CRM export: 14 columns, 5,000 companies, some tags."""
+    import csv
+    import random
+
+    rng = random.Random(6)
+    statuses = ["New", "Nurturing", "Qualified", "Hot Lead", "Customer", "Cold"]
+    cities = ["Boston", "Chicago", "Austin", "Denver", "Seattle", "Porto", "Berlin"]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Name", "Email", "Phone", "Title", "Company", "Company Size",
+                         "Status", "Quality Score", "City", "State", "Country", "Region",
+                         "Tags", "Created"])
+        for n in range(rows):
+            writer.writerow([
+                f"Imported Person {n}", f"imported{n}@example{n % 97}.com",
+                f"+1 555 {n:07d}", "Manager", f"Imported Company {n % 5000}",
+                rng.choice(["Enterprise", "Mid-Market", "SMB"]), rng.choice(statuses),
+                rng.randint(0, 100), rng.choice(cities), "MA", "United States",
+                "North America", rng.choice(["VIP", "Webinar; Trial", ""]), "2023-06-01"])
+
+
+def io_benchmarks(store: Store, rows: int, results: dict[str, Any]) -> None:
+    """Issue 6: `segtui import contacts` of a generated file into a new, empty database
+    (target >= 50,000 rows/s on SQLite), and `segtui export members` of a ~100,000-member
+    segment of the large dataset, both as a user runs them (a subprocess, wall clock)."""
+    import tempfile
+
+    segtui = [sys.executable, "-m", "segtui"]
+    with tempfile.TemporaryDirectory(dir=HERE / "data") as scratch:
+        csv_path = Path(scratch) / "contacts.csv"
+        write_contacts_csv(csv_path, rows)
+        target = Path(scratch) / "import.db"
+        subprocess.run([*segtui, "db", "upgrade", "--db", str(target)], check=True,
+                       capture_output=True)
+        started = time.perf_counter()
+        done = subprocess.run([*segtui, "import", "contacts", str(csv_path), "--db",
+                               str(target)], check=True, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        results["import_contacts"] = {
+            "rows": rows, "seconds": round(seconds, 1),
+            "rows_per_second": round(rows / seconds), "target_rows_per_second": 50_000,
+            "within_budget": rows / seconds >= 50_000, "output": done.stdout.strip()}
+        segment_id = hot_lead_segment(store, "Bench Export Hot Leads")
+        try:
+            out = Path(scratch) / "members.csv"
+            for fmt in ("csv", "jsonl"):
+                started = time.perf_counter()
+                subprocess.run([*segtui, "export", "members", "Bench Export Hot Leads",
+                                "-o", str(out), "--format", fmt, "--db",
+                                str(store.engine.url.render_as_string(hide_password=False))],
+                               check=True, capture_output=True)
+                results[f"export_members_{fmt}"] = {
+                    "members": store.segment_details(segment_id).members,  # type: ignore[union-attr]
+                    "seconds": round(time.perf_counter() - started, 2),
+                    "bytes": out.stat().st_size}
+        finally:
+            store.delete_segment(segment_id, store.current_user("Sarah Mitchell"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -527,9 +587,12 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--segments", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--only", choices=["all", "rules", "detail"], default="all",
+    parser.add_argument("--only", choices=["all", "rules", "detail", "io"], default="all",
                         help="rules: only the dynamic-segment benchmarks (issue 5); "
-                             "detail: only the segment detail screen (issue 4)")
+                             "detail: only the segment detail screen (issue 4); "
+                             "io: only import and export (issue 6)")
+    parser.add_argument("--import-rows", type=int, default=1_000_000,
+                        help="rows in the generated CSV the import benchmark loads")
     parser.add_argument("--dynamic-segments", type=int, default=1000,
                         help="how many dynamic segments the refresh benchmark creates")
     args = parser.parse_args()
@@ -544,6 +607,10 @@ def main() -> None:
     results: dict[str, Any] = {}
     if args.only == "rules":
         rule_benchmarks(store, raw, args.repeat, args.dynamic_segments, results)
+        report(store, url, results)
+        return
+    if args.only == "io":
+        io_benchmarks(store, args.import_rows, results)
         report(store, url, results)
         return
     if args.only == "detail":

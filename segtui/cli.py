@@ -324,6 +324,7 @@ def segments_count(
         typer.echo(f"  {contact_id}\t{contact_name}")
 
 
+import segtui.cli_script  # noqa: E402, F401  (registers the scripting commands)
 from segtui import cli_io  # noqa: E402, F401  (registers import and export)
 
 

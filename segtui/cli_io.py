@@ -31,10 +31,10 @@ from segtui.core.importing import (
     Encoding,
     ImportError_,
     RowProblem,
+    RowReader,
     map_columns,
     open_csv,
     parse_map,
-    read_row,
 )
 
 import_app = typer.Typer(help="Bring contacts in from CSV files.", no_args_is_help=True)
@@ -142,6 +142,7 @@ def import_contacts(
                                         "; ".join(p.column for p in problems if p.column),
                                         "; ".join(p.reason for p in problems)])
 
+        reader = RowReader(columns, header, today)
         cells_by_line: dict[int, list[str]] = {}  # the current batch's rows, for --rejects
         progress = Progress(source.size)
 
@@ -151,7 +152,7 @@ def import_contacts(
                     if len(cells_by_line) > 50_000:
                         cells_by_line.clear()  # rows long written; bounded memory
                     cells_by_line[line] = cells
-                yield read_row(cells, columns, header, line, today)
+                yield reader.read(cells, line)
 
         try:
             report = store.import_contacts(

@@ -12,7 +12,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -185,11 +185,7 @@ class ContactIn:
 
     line: int
     values: dict[Field, object] = field(default_factory=dict)
-
-    @property
-    def email(self) -> str | None:
-        value = self.values.get(Field.EMAIL)
-        return value if isinstance(value, str) else None
+    email: str | None = None  # the merge key, lower-cased
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -217,146 +213,181 @@ def unquote_formula(cell: str) -> str:
     return cell
 
 
-def _control_char(text: str, allow_newlines: bool = False) -> str | None:
-    for ch in text:
-        if allow_newlines and ch in "\n\t":
-            continue
-        if unicodedata.category(ch) == "Cc":
-            name = {"\x1b": "an escape character (ESC)", "\n": "a line break",
-                    "\t": "a tab", "\r": "a carriage return"}
-            return f"contains {name.get(ch, f'control character U+{ord(ch):04X}')}"
-    return None
+# Control characters (C0, DEL, C1) and the lone surrogates "surrogateescape" leaves for
+# bytes the encoding could not decode: one regex scan per cell finds either.
+_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\udc80-\udcff]")
+_CONTROL_NAMES = {"\x1b": "an escape character (ESC)", "\t": "a tab"}
 
 
-def _undecodable(text: str) -> str | None:
-    """A byte the file's encoding could not decode (kept as a lone surrogate by the
-    reader's "surrogateescape", so the line and column can be named)."""
-    for ch in text:
-        if "\udc80" <= ch <= "\udcff":
-            return (f"is not valid UTF-8 (byte 0x{ord(ch) - 0xDC00:02x}); if the file is "
-                    "Latin-1, import it with --encoding latin-1")
-    return None
+def _suspect_problem(ch: str) -> str:
+    if "\udc80" <= ch <= "\udcff":
+        return (f"is not valid UTF-8 (byte 0x{ord(ch) - 0xDC00:02x}); if the file is "
+                "Latin-1, import it with --encoding latin-1")
+    return f"contains {_CONTROL_NAMES.get(ch, f'control character U+{ord(ch):04X}')}"
 
 
-_VOCABULARIES: dict[Field, type[StrEnum]] = {
-    Field.STATUS: LeadStatus, Field.COMPANY_SIZE: CompanySize,
-    Field.LIFECYCLE: LifecycleStage, Field.SOURCE: SourceChannel,
-}
+def _squash(text: str) -> str:
+    """Runs of whitespace, line breaks included, as one space: a cell typed with line
+    breaks (Alt+Enter in a spreadsheet) is one line here, as no contact field holds
+    several lines."""
+    return " ".join(text.split())
 
 
-def _vocabulary(f: Field, text: str) -> StrEnum:
-    enum = _VOCABULARIES[f]
-    wanted = header_key(text).replace(" ", "").replace("-", "").replace("_", "")
-    for member in enum:
-        if member.value.casefold().replace(" ", "").replace("-", "").replace("_", "") \
-                == wanted:
-            return member
+def _vocabulary_of(enum: type[StrEnum], what: str) -> Converter:
+    def key(text: str) -> str:
+        return re.sub(r"[\s_-]+", "", text.casefold())
+
+    members = {key(m.value): m for m in enum}
+    exact = {m.value: m for m in enum}
     choices = ", ".join(m.value for m in enum)
-    raise ValueError(f"{shown(text)} is not a {f.value.lower()}; use one of {choices}")
 
+    def convert(text: str) -> object:
+        found = exact.get(text) or members.get(key(text))
+        if found is None:
+            raise ValueError(f"{shown(text)} is not a {what}; use one of {choices}")
+        return found
 
-_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M",
-                 "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f")
+    return convert
 
 
 def parse_when(text: str) -> datetime:
-    """ISO 8601 dates and times (the export's form). Day-first and month-first forms are
-    refused: 03/04/2024 means different days in different countries."""
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    raise ValueError(f"{shown(text)} is not a date; write it as YYYY-MM-DD "
-                     "(optionally with HH:MM[:SS])")
+    """ISO 8601 dates and times (the export's form: 2024-01-05, 2024-01-05 09:30[:00]).
+    Day-first and month-first forms are refused: 03/04/2024 means different days in
+    different countries."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{shown(text)} is not a date; write it as YYYY-MM-DD "
+                         "(optionally with HH:MM[:SS])") from None
+    if when.tzinfo is not None:
+        raise ValueError(f"{shown(text)} has a time zone; write the local time without one")
+    return when
 
 
-def _tags(text: str) -> list[str]:
+def _tags(text: str) -> object:
     tags: list[str] = []
+    seen: set[str] = set()
     for part in text.split(TAG_SEPARATOR):
-        tag = " ".join(part.split())
+        tag = _squash(part)
         if not tag:
             continue
         if len(tag) > TAG_MAX:
             raise ValueError(f"the tag {shown(tag)} is longer than {TAG_MAX} characters")
-        if tag.casefold() not in {t.casefold() for t in tags}:
+        if tag.casefold() not in seen:
+            seen.add(tag.casefold())
             tags.append(tag)
     return tags
 
 
-def _value(f: Field, text: str, today: date) -> object:
-    """The cell's value for field `f`, or ValueError with the reason."""
-    if f in _VOCABULARIES:
-        return _vocabulary(f, text)
-    if f is Field.QUALITY:
-        try:
-            number = int(text)
-        except ValueError:
-            raise ValueError(f"{shown(text)} is not a whole number from 0 to 100") from None
-        if not 0 <= number <= 100:
-            raise ValueError(f"{number} is outside 0-100")
-        return number
-    if f in (Field.CREATED, Field.LAST_CONTACTED):
+def _quality(text: str) -> object:
+    try:
+        number = int(text)
+    except ValueError:
+        raise ValueError(f"{shown(text)} is not a whole number from 0 to 100") from None
+    if not 0 <= number <= 100:
+        raise ValueError(f"{number} is outside 0-100")
+    return number
+
+
+def _email(text: str) -> object:
+    problem = email_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return text.lower()  # compared and stored lower-cased (docs/import-export.md)
+
+
+def _text_of(limit: int) -> Converter:
+    def convert(text: str) -> object:
+        if len(text) > limit:
+            raise ValueError(f"is {len(text):,} characters long; at most {limit} fit")
+        return text
+
+    return convert
+
+
+def _past(today: date) -> Converter:
+    def convert(text: str) -> object:
         when = parse_when(text)
         if when.date() > today:
             raise ValueError(f"{text} is in the future")
         return when
-    if f is Field.TAGS:
-        return _tags(text)
-    if f is Field.EMAIL:
-        problem = email_problem(text)
-        if problem:
-            raise ValueError(problem)
-        return text
-    limit = MAX_LENGTH.get(f)
-    if limit is not None and len(text) > limit:
-        raise ValueError(f"is {len(text):,} characters long; at most {limit} fit")
-    return text
+
+    return convert
 
 
-def read_row(cells: Sequence[str], columns: ColumnMap, header: Sequence[str], line: int,
-             today: date) -> ContactIn | list[RowProblem]:
-    """Validate one record; every problem in the row is reported, not just the first."""
-    if len(cells) != columns.width:
-        if not any(c.strip() for c in cells):
-            return []  # a blank line: nothing to import, nothing to report
-        return [RowProblem(line, "", f"has {len(cells)} fields; the header has "
-                                     f"{columns.width}")]
-    problems: list[RowProblem] = []
-    values: dict[Field, object] = {}
-    for f, index in columns.fields.items():
-        text = unquote_formula(cells[index].strip())
-        if f is not Field.TAGS:
-            # A cell typed with line breaks (Alt+Enter in a spreadsheet) is one line here:
-            # no contact field holds several lines.
-            text = " ".join(text.split())
-        column = header[index].strip()
-        if not text:
-            values[f] = None
-            continue
-        control = _undecodable(text) or _control_char(text)
-        if control:
-            problems.append(RowProblem(line, column, control))
-            continue
-        try:
-            values[f] = _value(f, text, today)
-        except ValueError as exc:
-            problems.append(RowProblem(line, column, str(exc)))
-    if problems:
-        return problems
-    first, last = values.pop(Field.FIRST_NAME, None), values.pop(Field.LAST_NAME, None)
-    if not values.get(Field.NAME) and (first or last):
-        values[Field.NAME] = " ".join(str(p) for p in (first, last) if p)
-    if not values.get(Field.NAME):
-        name_column = next((header[columns.fields[f]].strip() for f in
-                            (Field.NAME, Field.FIRST_NAME) if f in columns.fields), "Name")
-        return [RowProblem(line, name_column, "is empty; every contact needs a name")]
-    if len(str(values[Field.NAME])) > MAX_LENGTH[Field.NAME]:
-        return [RowProblem(line, "Name", f"is longer than {MAX_LENGTH[Field.NAME]} "
-                                         "characters")]
-    if Field.EMAIL in values and isinstance(values[Field.EMAIL], str):
-        values[Field.EMAIL] = str(values[Field.EMAIL]).lower()
-    return ContactIn(line, values)
+Converter = Callable[[str], object]
+
+
+def converters(today: date) -> dict[Field, Converter]:
+    """Each field's cell -> value function (ValueError with the reason)."""
+    found: dict[Field, Converter] = {f: _text_of(limit) for f, limit in MAX_LENGTH.items()}
+    found.update({
+        Field.EMAIL: _email, Field.QUALITY: _quality, Field.TAGS: _tags,
+        Field.CREATED: _past(today), Field.LAST_CONTACTED: _past(today),
+        Field.STATUS: _vocabulary_of(LeadStatus, "status"),
+        Field.COMPANY_SIZE: _vocabulary_of(CompanySize, "company size"),
+        Field.LIFECYCLE: _vocabulary_of(LifecycleStage, "lifecycle stage"),
+        Field.SOURCE: _vocabulary_of(SourceChannel, "source"),
+    })
+    return found
+
+
+class RowReader:
+    """Validates records against one header; build once per file (the per-field work is
+    looked up here, not per cell)."""
+
+    def __init__(self, columns: ColumnMap, header: Sequence[str], today: date) -> None:
+        convert = converters(today)
+        self.width = columns.width
+        # (field, index, header name, converter)
+        self.plan = [(f, i, header[i].strip(), convert[f]) for f, i in columns.fields.items()]
+        self.name_column = next((header[columns.fields[f]].strip() for f in
+                                 (Field.NAME, Field.FIRST_NAME) if f in columns.fields),
+                                Field.NAME.value)
+
+    def read(self, cells: Sequence[str], line: int) -> ContactIn | list[RowProblem]:
+        """Validate one record; every problem in the row is reported, not just the first."""
+        if len(cells) != self.width:
+            if not any(c.strip() for c in cells):
+                return []  # a blank line: nothing to import, nothing to report
+            return [RowProblem(line, "", f"has {len(cells)} fields; the header has "
+                                         f"{self.width}")]
+        problems: list[RowProblem] = []
+        values: dict[Field, object] = {}
+        for f, index, column, convert in self.plan:
+            text = cells[index]
+            if text[:1] == "'":
+                text = unquote_formula(text)
+            # Fast path (almost every cell): printable, no outer or double spaces.
+            if not (text.isprintable() and "  " not in text and text[:1] != " "
+                    and text[-1:] != " "):
+                text = _squash(text)
+                suspect = _SUSPECT.search(text)
+                if suspect:
+                    problems.append(RowProblem(line, column,
+                                               _suspect_problem(suspect.group())))
+                    continue
+            if not text:
+                values[f] = None
+                continue
+            try:
+                values[f] = convert(text)
+            except ValueError as exc:
+                problems.append(RowProblem(line, column, str(exc)))
+        if problems:
+            return problems
+        first, last = values.pop(Field.FIRST_NAME, None), values.pop(Field.LAST_NAME, None)
+        if not values.get(Field.NAME) and (first or last):
+            values[Field.NAME] = " ".join(str(p) for p in (first, last) if p)
+        name = values.get(Field.NAME)
+        if not name:
+            return [RowProblem(line, self.name_column, "is empty; every contact needs a "
+                                                       "name")]
+        if len(str(name)) > MAX_LENGTH[Field.NAME]:
+            return [RowProblem(line, self.name_column, "is longer than "
+                                                       f"{MAX_LENGTH[Field.NAME]} characters")]
+        email = values.get(Field.EMAIL)
+        return ContactIn(line, values, email if isinstance(email, str) else None)
 
 
 # -- the file ----------------------------------------------------------------------------------

@@ -1,0 +1,168 @@
+"""Read-only queries the scripting CLI needs beyond the Store's screens (docs/cli.md).
+
+Each function runs inside the caller's read transaction (`Store.reading()`). Lists of ids
+or emails are sent in chunks so a long `--stdin` list stays under SQLite's limit on bound
+parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import Connection, select
+
+from segtui.core.enums import (
+    CompanySize,
+    LeadStatus,
+    LifecycleStage,
+    MembershipSource,
+    SourceChannel,
+)
+from segtui.core.rules import Node, from_json
+from segtui.data.models import Company, Contact, Membership, Segment, Tag, contact_tags
+from segtui.data.sql import casefold, current_membership
+
+CHUNK = 500
+
+T = TypeVar("T")
+
+
+def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+@dataclass(frozen=True)
+class ContactMembership:
+    """A segment a contact is currently in."""
+
+    segment_id: int
+    segment: str
+    source: MembershipSource
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """Every field of one contact, with the segments it is in now."""
+
+    id: int
+    name: str
+    email: str
+    phone: str
+    title: str
+    company: str
+    company_size: CompanySize | None
+    industry: str
+    status: LeadStatus
+    lifecycle_stage: LifecycleStage | None
+    source: SourceChannel | None
+    city: str
+    state: str
+    country: str
+    region: str
+    quality_score: int
+    tags: tuple[str, ...]
+    created_at: datetime
+    last_contacted_at: datetime | None
+    last_activity_at: datetime | None
+    spent_cents: int
+    purchases: int
+    segments: tuple[ContactMembership, ...]
+
+
+def segment_rules(conn: Connection, ids: Sequence[int]) -> dict[int, Node | None]:
+    """Each segment's rule (None for a static segment), for a page of the list."""
+    found: dict[int, Node | None] = {}
+    for chunk in _chunks(list(ids)):
+        for sid, rule in conn.execute(select(Segment.id, Segment.rule)
+                                      .where(Segment.id.in_(chunk))):
+            found[int(sid)] = from_json(rule) if rule else None
+    return found
+
+
+def contacts_by_email(conn: Connection, emails: Iterable[str]) -> dict[str, list[int]]:
+    """The contacts holding each email: exact matches first (an index seek), then, for the
+    emails not found that way, matches ignoring case. Emails with no contact are absent."""
+    wanted = list(dict.fromkeys(e for e in emails if e))
+    found: dict[str, list[int]] = {}
+    for chunk in _chunks(wanted):
+        for cid, email in conn.execute(select(Contact.id, Contact.email)
+                                       .where(Contact.email.in_(chunk))
+                                       .order_by(Contact.id)):
+            found.setdefault(str(email), []).append(int(cid))
+    missing: dict[str, list[str]] = {}
+    for email in wanted:
+        if email not in found:
+            missing.setdefault(email.casefold(), []).append(email)
+    for chunk in _chunks(list(missing)):
+        key = casefold(Contact.email)
+        for cid, folded in conn.execute(select(Contact.id, key).where(key.in_(chunk))
+                                        .order_by(Contact.id)):
+            for email in missing.get(folded, ()):
+                found.setdefault(str(email), []).append(int(cid))
+    return found
+
+
+def existing_contacts(conn: Connection, ids: Iterable[int]) -> set[int]:
+    """Those of `ids` that are contacts."""
+    known: set[int] = set()
+    for chunk in _chunks(sorted(set(ids))):
+        known.update(int(i) for i in conn.execute(select(Contact.id)
+                                                  .where(Contact.id.in_(chunk))).scalars())
+    return known
+
+
+def current_members(conn: Connection, segment_id: int, ids: Iterable[int]) -> set[int]:
+    """Those of `ids` that are current members of the segment."""
+    members: set[int] = set()
+    for chunk in _chunks(sorted(set(ids))):
+        members.update(int(i) for i in conn.execute(
+            select(Membership.contact_id).where(Membership.segment_id == segment_id,
+                                                current_membership(),
+                                                Membership.contact_id.in_(chunk))).scalars())
+    return members
+
+
+def contact_details(conn: Connection, contact_id: int) -> ContactDetails | None:
+    c = Contact
+    row = conn.execute(
+        select(c.id, c.name, c.email, c.phone, c.title, Company.name.label("company"),
+               Company.size.label("company_size"), Company.industry, c.lead_status,
+               c.lifecycle_stage, c.source, c.city, c.state, c.country, c.region,
+               c.quality_score, c.created_at, c.last_contacted_at, c.last_activity_at,
+               c.spent_cents, c.purchases)
+        .outerjoin(Company, Company.id == c.company_id)
+        .where(c.id == contact_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    tags = tuple(conn.execute(
+        select(Tag.name).join(contact_tags, contact_tags.c.tag_id == Tag.id)
+        .where(contact_tags.c.contact_id == contact_id).order_by(Tag.name)
+    ).scalars())
+    segments = tuple(
+        ContactMembership(int(r.id), r.name, MembershipSource(r.source), r.added_at)
+        for r in conn.execute(
+            select(Segment.id, Segment.name, Membership.source, Membership.added_at)
+            .join(Membership, Membership.segment_id == Segment.id)
+            .where(Membership.contact_id == contact_id, current_membership())
+            .order_by(Segment.name_key, Segment.id)
+        )
+    )
+    return ContactDetails(
+        id=int(row.id), name=row.name, email=row.email or "", phone=row.phone or "",
+        title=row.title or "", company=row.company or "",
+        company_size=CompanySize(row.company_size) if row.company_size else None,
+        industry=row.industry or "", status=LeadStatus(row.lead_status),
+        lifecycle_stage=LifecycleStage(row.lifecycle_stage) if row.lifecycle_stage else None,
+        source=SourceChannel(row.source) if row.source else None,
+        city=row.city or "", state=row.state or "", country=row.country or "",
+        region=row.region or "", quality_score=int(row.quality_score), tags=tags,
+        created_at=row.created_at, last_contacted_at=row.last_contacted_at,
+        last_activity_at=row.last_activity_at, spent_cents=int(row.spent_cents or 0),
+        purchases=int(row.purchases or 0), segments=segments,
+    )
