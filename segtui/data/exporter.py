@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from sqlalchemy import Connection, func, select
 
 from segtui.core.exporting import MemberRecord
-from segtui.data.models import Company, Contact, Tag, contact_tags
-from segtui.data.sql import member_ids
+from segtui.data.models import Company, Contact, Membership, Tag, contact_tags
+from segtui.data.sql import current_membership
 
 PAGE = 5_000
 
@@ -28,11 +28,16 @@ def member_records(conn: Connection, segment_id: int) -> Iterator[MemberRecord]:
                c.last_contacted_at, c.spent_cents, c.purchases, c.last_activity_at)
     after = 0
     while True:
+        # Driven from the segment's membership index (ordered by contact id), so each
+        # page is a range seek, not a fresh IN (...) over every member.
         rows = conn.execute(
             select(*columns)
+            .select_from(Membership)
+            .join(c, c.id == Membership.contact_id)
             .outerjoin(Company, Company.id == c.company_id)
-            .where(c.id.in_(member_ids(segment_id)), c.id > after)
-            .order_by(c.id)
+            .where(Membership.segment_id == segment_id, current_membership(),
+                   Membership.contact_id > after)
+            .order_by(Membership.contact_id)
             .limit(PAGE)
         ).all()
         for row in rows:
