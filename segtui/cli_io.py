@@ -11,9 +11,11 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -27,8 +29,8 @@ from segtui.core.exporting import (
     json_lines,
 )
 from segtui.core.importing import (
-    ContactIn,
     Encoding,
+    Field,
     ImportError_,
     RowProblem,
     RowReader,
@@ -36,6 +38,10 @@ from segtui.core.importing import (
     open_csv,
     parse_map,
 )
+
+if TYPE_CHECKING:
+    from segtui.data.importer import ImportReport
+    from segtui.data.store import Store
 
 import_app = typer.Typer(help="Bring contacts in from CSV files.", no_args_is_help=True)
 export_app = typer.Typer(help="Write segments and members to CSV or JSON.",
@@ -75,63 +81,64 @@ class Progress:
             sys.stderr.flush()
 
 
-@import_app.command("contacts")
-def import_contacts(
-    ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A CSV file with a header row.",
-                                         exists=True, dir_okay=False, readable=True)],
-    on_duplicate: Annotated[str, typer.Option(
-        help="A row whose email a contact already has: update (fill in its non-empty "
-             "cells, add its tags), skip, or error (reject the row).")] = "update",
-    column_map: Annotated[list[str] | None, typer.Option(
-        "--map", help="'File Header=Field' for a column the names don't match; "
-                      "repeatable.")] = None,
-    encoding: Annotated[Encoding, typer.Option(help="auto: UTF-8 (with or without BOM), "
-                                               "else Latin-1.")] = Encoding.AUTO,
-    rejects: Annotated[Path | None, typer.Option(
-        help="Also write the rejected rows, with line, column and reason, to this CSV.",
-        dir_okay=False)] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count everything, "
-                                          "then write nothing.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Any rejected row cancels the "
-                                         "whole import.")] = False,
-    db: DbOption = None,
+FileArgument = Annotated[Path, typer.Argument(help="A CSV file with a header row.",
+                                               exists=True, dir_okay=False, readable=True)]
+MapOption = Annotated[list[str] | None, typer.Option(
+    "--map", help="'File Header=Field' for a column the names don't match; repeatable.")]
+EncodingOption = Annotated[Encoding, typer.Option(
+    help="auto: UTF-8 (with or without BOM), else Latin-1.")]
+RejectsOption = Annotated[Path | None, typer.Option(
+    help="Also write the rejected rows, with line, column and reason, to this CSV.",
+    dir_okay=False)]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Check and count "
+                                            "everything, then write nothing.")]
+StrictOption = Annotated[bool, typer.Option("--strict", help="Any rejected row cancels "
+                                            "the whole import.")]
+
+Callbacks = dict[str, Any]  # on_reject, on_batch for the Store's import methods
+
+
+@dataclass(frozen=True)
+class ImportRun:
+    """One import command's file options."""
+
+    file: Path
+    encoding: Encoding
+    rejects: Path | None
+    dry_run: bool
+    strict: bool
+
+
+def _run_import(
+    store: Store,
+    run: ImportRun,
+    prepare: Callable[[list[str]], tuple[tuple[str, ...], Callable[[list[str], int], Any]]],
+    execute: Callable[[Iterator[Any], Callbacks], ImportReport],
 ) -> None:
-    """Import contacts from a CSV file, in one transaction: merged with existing contacts
-    by email; invalid rows listed with line, column and reason."""
-    from segtui.data.importer import OnDuplicate
-
-    try:
-        duplicates = OnDuplicate(on_duplicate)
-    except ValueError:
-        fail(f"--on-duplicate must be update, skip or error, not {on_duplicate!r}")
-    try:
-        explicit = parse_map(column_map or [])
-    except ImportError_ as exc:
-        fail(str(exc))
-    store = _script_store(ctx, db)
-    from segtui.core import clock
-
-    today = clock.today()
+    """The steps every import shares: open and sniff the file, match the header
+    (`prepare` returns the unknown columns and the row reader), stream the rows into
+    `execute` (a Store import in one transaction), list rejects, print the summary."""
+    file = run.file
     with contextlib.ExitStack() as stack:
+        stack.callback(store.close)
         raw = stack.enter_context(file.open("rb"))
         try:
-            source = open_csv(raw, file.stat().st_size, encoding)
+            source = open_csv(raw, file.stat().st_size, run.encoding)
             records = source.records()
             first = next(records, None)
             if first is None:
                 raise ImportError_("the file is empty")
             header = first[1]
-            columns = map_columns(header, explicit)
+            unknown, read = prepare(header)
         except ImportError_ as exc:
-            store.close()
             fail(f"{file}: {exc}; nothing was imported")
-        reject_writer = stack.enter_context(_rejects_file(rejects, header)) if rejects \
-            else None
+        reject_writer = (stack.enter_context(_rejects_file(run.rejects, header))
+                         if run.rejects else None)
         shown: list[RowProblem] = []
+        cells_by_line: dict[int, list[str]] = {}  # recent rows, for --rejects
 
         def rejected(problems: list[RowProblem]) -> None:
-            if strict:
+            if run.strict:
                 raise ImportError_(f"{problems[0]} (--strict)")
             if len(shown) < SHOWN_PROBLEMS:
                 shown.extend(problems[: SHOWN_PROBLEMS - len(shown)])
@@ -142,55 +149,161 @@ def import_contacts(
                                         "; ".join(p.column for p in problems if p.column),
                                         "; ".join(p.reason for p in problems)])
 
-        reader = RowReader(columns, header, today)
-        cells_by_line: dict[int, list[str]] = {}  # the current batch's rows, for --rejects
-        progress = Progress(source.size)
-
-        def rows() -> Iterator[ContactIn | list[RowProblem]]:
+        def rows() -> Iterator[Any]:
             for line, cells in records:
                 if reject_writer is not None:
                     if len(cells_by_line) > 50_000:
                         cells_by_line.clear()  # rows long written; bounded memory
                     cells_by_line[line] = cells
-                yield reader.read(cells, line)
+                yield read(cells, line)
 
+        progress = Progress(source.size)
         try:
-            report = store.import_contacts(
-                rows(), duplicates, dry_run=dry_run, on_reject=rejected,
-                on_batch=lambda r: progress.update(r.rows, source.counter.consumed))
+            report = execute(rows(), {
+                "on_reject": rejected,
+                "on_batch": lambda r: progress.update(r.rows, source.counter.consumed)})
         except ImportError_ as exc:
             progress.done()
-            store.close()
             fail(f"{file}: {exc}; nothing was imported")
         except KeyboardInterrupt:
             progress.done()
-            store.close()
             typer.echo("Stopped: nothing was imported (the import is one transaction).",
                        err=True)
             raise typer.Exit(130) from None
-        finally:
-            progress.done()
-        store.close()
+        progress.done()
     rate = progress.rate(report.rows)
-    if columns.unknown:
-        typer.echo(f"Not imported (unknown columns): {', '.join(columns.unknown)}", err=True)
+    if unknown:
+        typer.echo(f"Not imported (unknown columns): {', '.join(unknown)}", err=True)
     for problem in shown:
         typer.echo(f"  {problem}", err=True)
     if report.rejected > len({p.line for p in shown}):
         more = report.rejected - len({p.line for p in shown})
         typer.echo(f"  … and {more:,} more rejected rows"
-                   + (f" (all in {rejects})" if rejects else " (--rejects FILE lists all)"),
-                   err=True)
-    verb = "Would import" if dry_run else "Imported"
+                   + (f" (all in {run.rejects})" if run.rejects
+                      else " (--rejects FILE lists all)"), err=True)
+    verb = "Would import" if run.dry_run else "Imported"
     typer.echo(f"{verb} {file.name}: {report.added:,} added, {report.updated:,} updated, "
                f"{report.skipped:,} skipped, {report.rejected:,} rejected "
-               f"({report.rows:,} rows, {rate:,.0f} rows/s, {source.encoding.removesuffix('-sig')}"
-               f", delimiter {source.delimiter!r}).")
-    if dry_run:
+               f"({report.rows:,} rows, {rate:,.0f} rows/s, "
+               f"{source.encoding.removesuffix('-sig')}, delimiter {source.delimiter!r}).")
+    if report.created:
+        typer.echo(f"New campaigns: {', '.join(report.created)}")
+    if run.dry_run:
         typer.echo("Dry run: nothing was written.")
     for result in report.refreshed:
         if result.changed:
             typer.echo(result.summary())
+
+
+@import_app.command("contacts")
+def import_contacts(
+    ctx: typer.Context,
+    file: FileArgument,
+    on_duplicate: Annotated[str, typer.Option(
+        help="A row whose email a contact already has: update (fill in its non-empty "
+             "cells, add its tags), skip, or error (reject the row).")] = "update",
+    column_map: MapOption = None,
+    encoding: EncodingOption = Encoding.AUTO,
+    rejects: RejectsOption = None,
+    dry_run: DryRunOption = False,
+    strict: StrictOption = False,
+    db: DbOption = None,
+) -> None:
+    """Import contacts from a CSV file, in one transaction: merged with existing contacts
+    by email; invalid rows listed with line, column and reason."""
+    from segtui.core import clock
+    from segtui.data.importer import OnDuplicate
+
+    try:
+        duplicates = OnDuplicate(on_duplicate)
+    except ValueError:
+        fail(f"--on-duplicate must be update, skip or error, not {on_duplicate!r}")
+    try:
+        explicit = parse_map(column_map or [], Field)
+    except ImportError_ as exc:
+        fail(str(exc))
+    store = _script_store(ctx, db)
+
+    def prepare(header: list[str]) -> tuple[tuple[str, ...], Callable[[list[str], int], Any]]:
+        columns = map_columns(header, explicit)
+        return columns.unknown, RowReader(columns, header, clock.today()).read
+
+    _run_import(store, ImportRun(file, encoding, rejects, dry_run, strict), prepare,
+                lambda rows, callbacks: store.import_contacts(
+                    rows, duplicates, dry_run=dry_run, **callbacks))
+
+
+def _import_events(ctx: typer.Context, run: ImportRun, column_map: list[str] | None,
+                   segment: str | None, db: str | None, *, results: bool) -> None:
+    from segtui.core import clock
+    from segtui.core.event_import import EventField, EventReader, map_event_columns
+
+    try:
+        explicit = parse_map(column_map or [], EventField)
+    except ImportError_ as exc:
+        fail(str(exc))
+    store = _script_store(ctx, db)
+    link: int | None = None
+    if segment is not None:
+        link = store.segment_id_named(segment)
+        if link is None:
+            store.close()
+            fail(f"no segment named {segment!r}")
+
+    email_column = [EventField.EMAIL.value]  # the file's own name for it, for messages
+
+    def prepare(header: list[str]) -> tuple[tuple[str, ...], Callable[[list[str], int], Any]]:
+        columns = map_event_columns(header, explicit, results)
+        email_column[0] = header[columns.fields[EventField.EMAIL]].strip()
+        # A results file saying "yes" without a time: the start of today.
+        midnight = datetime.combine(clock.today(), datetime.min.time())
+        return columns.unknown, EventReader(columns, header, clock.today(), midnight).read
+
+    _run_import(store, run, prepare, lambda rows, callbacks: store.import_events(
+        rows, link_segment=link, email_column=email_column[0], dry_run=run.dry_run,
+        **callbacks))
+
+
+SegmentOption = Annotated[str | None, typer.Option(
+    "--segment", help="Link every campaign named in the file to this segment, so its "
+                      "Performance tab shows them.")]
+
+
+@import_app.command("events")
+def import_events(
+    ctx: typer.Context,
+    file: FileArgument,
+    column_map: MapOption = None,
+    segment: SegmentOption = None,
+    encoding: EncodingOption = Encoding.AUTO,
+    rejects: RejectsOption = None,
+    dry_run: DryRunOption = False,
+    strict: StrictOption = False,
+    db: DbOption = None,
+) -> None:
+    """Import an event log (Email, Type, Occurred At, [Campaign], [Revenue]): one event
+    per row, for contacts found by email; events already stored are skipped."""
+    _import_events(ctx, ImportRun(file, encoding, rejects, dry_run, strict), column_map,
+                   segment, db, results=False)
+
+
+@import_app.command("campaigns")
+def import_campaigns(
+    ctx: typer.Context,
+    file: FileArgument,
+    column_map: MapOption = None,
+    segment: SegmentOption = None,
+    encoding: EncodingOption = Encoding.AUTO,
+    rejects: RejectsOption = None,
+    dry_run: DryRunOption = False,
+    strict: StrictOption = False,
+    db: DbOption = None,
+) -> None:
+    """Import campaign results as campaign tools export them: Campaign, Email and a time
+    (or yes) per outcome (Sent, Opened, Clicked, Responded, Converted with Revenue,
+    Unsubscribed); each filled outcome becomes an event."""
+    _import_events(ctx, ImportRun(file, encoding, rejects, dry_run, strict), column_map,
+                   segment, db, results=True)
 
 
 @contextlib.contextmanager

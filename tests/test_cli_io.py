@@ -8,6 +8,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -369,3 +370,92 @@ def test_a_killed_import_leaves_the_database_as_it_was(db: tuple[str, Store],
     child.wait()
     store.engine.dispose()  # fresh connections see what is on disk now
     assert fingerprint(store) == before
+
+
+# -- events and campaign results ------------------------------------------------------------
+
+
+def events_of(store: Store, email: str) -> list[tuple[str, str, str | None, int | None]]:
+    from segtui.data.models import Campaign, EngagementEvent
+
+    with store.reading() as conn:
+        rows = conn.execute(
+            select(EngagementEvent.type, EngagementEvent.occurred_at, Campaign.name,
+                   EngagementEvent.revenue_cents)
+            .join(Contact, Contact.id == EngagementEvent.contact_id)
+            .outerjoin(Campaign, Campaign.id == EngagementEvent.campaign_id)
+            .where(Contact.email == email, EngagementEvent.occurred_at >= datetime(2024, 2, 20))
+            .order_by(EngagementEvent.occurred_at, EngagementEvent.type)).all()
+    return [(str(t), at.isoformat(sep=" "), name, cents) for t, at, name, cents in rows]
+
+
+RESULTS = (
+    "Campaign,Recipient,Delivered,Opened,Clicked,Converted,Order Value,Unsubscribed\n"
+    "Spring Sale,Sarah.Johnson@techcorp.com,2024-02-20 10:00,2024-02-20 11:00,yes,"
+    "2024-02-21,\"1,250.00\",no\n"
+    "Spring Sale,nobody@example.com,2024-02-20,,,,,\n"
+    "Spring Sale,d.thompson@futuretech.net,2024-02-20,,,,99.50,\n"
+    "Spring Sale,d.thompson@futuretech.net,,,,,,\n"
+)
+
+
+def test_campaign_results_become_events_once(db: tuple[str, Store], tmp_path: Path) -> None:
+    """Each filled outcome is one event at its time ("yes": today's midnight); revenue
+    goes on the conversion; the campaign is created and linked to --segment; the same
+    file again adds nothing; spent (a trigger-kept rollup) follows the conversion."""
+    url, store = db
+    sarah = contact(store, "sarah.johnson@techcorp.com")
+    assert sarah is not None
+    spent_before = sarah.spent_cents
+    path = write(tmp_path / "results.csv", RESULTS)
+    code, out, err = run("import", "campaigns", str(path), "--db", url,
+                         "--segment", "Enterprise Prospects")
+    assert code == 0, err
+    assert "4 added, 0 updated, 0 skipped, 3 rejected" in out
+    assert "New campaigns: Spring Sale" in out
+    assert "line 3, Recipient: no contact has 'nobody@example.com'" in err
+    assert "line 4, Order Value: revenue belongs to a conversion" in err
+    assert "line 5: no outcome is filled in" in err
+    assert events_of(store, "sarah.johnson@techcorp.com") == [
+        ("sent", "2024-02-20 10:00:00", "Spring Sale", None),
+        ("opened", "2024-02-20 11:00:00", "Spring Sale", None),
+        ("converted", "2024-02-21 00:00:00", "Spring Sale", 125_000),
+        ("clicked", "2024-02-26 00:00:00", "Spring Sale", None),
+    ]
+    after = contact(store, "sarah.johnson@techcorp.com")
+    assert after is not None and after.spent_cents == spent_before + 125_000
+    seg = store.segment_id_named("Enterprise Prospects")
+    assert seg is not None
+    assert "Spring Sale" in [c.name for c in store.campaign_performance(seg)]
+    code, out, _ = run("import", "campaigns", str(path), "--db", url)
+    assert code == 0 and "0 added, 0 updated, 4 skipped" in out
+    assert len(events_of(store, "sarah.johnson@techcorp.com")) == 4
+
+
+def test_event_log_types_and_file_errors(db: tuple[str, Store], tmp_path: Path) -> None:
+    url, store = db
+    text = ("Email,Event Type,Timestamp,Campaign,Amount\n"
+            "sarah.johnson@techcorp.com,Meeting Attended,2024-02-25 09:00,,\n"
+            "sarah.johnson@techcorp.com,purchase,2024-02-25 10:00,,$40\n"
+            "sarah.johnson@techcorp.com,bounce,2024-02-25,,\n"
+            "sarah.johnson@techcorp.com,open,2099-01-01,,\n"
+            "sarah.johnson@techcorp.com,open,,,\n")
+    code, out, err = run("import", "events", str(write(tmp_path / "e.csv", text)),
+                         "--db", url)
+    assert code == 0, err
+    assert "2 added, 0 updated, 0 skipped, 3 rejected" in out
+    assert "line 4, Event Type: 'bounce' is not an event type" in err
+    assert "line 5, Timestamp: 2099-01-01 is in the future" in err
+    assert "line 6, Timestamp: is empty; every event has a time" in err
+    assert events_of(store, "sarah.johnson@techcorp.com") == [
+        ("meeting_attended", "2024-02-25 09:00:00", None, None),
+        ("converted", "2024-02-25 10:00:00", None, 4_000),
+    ]
+    no_type = write(tmp_path / "n.csv", "Email,Date\na@b.co,2024-01-01\n")
+    code, _, err = run("import", "events", str(no_type), "--db", url)
+    assert code == 1 and "an event log needs a Type column" in err
+    code, _, err = run("import", "campaigns", str(no_type), "--db", url)
+    assert code == 1 and "campaign results need a Campaign column" in err
+    code, _, err = run("import", "campaigns", str(write(tmp_path / "r.csv", RESULTS)),
+                       "--db", url, "--segment", "Nope")
+    assert code == 1 and "no segment named 'Nope'" in err

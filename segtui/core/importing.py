@@ -16,12 +16,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import IO
+from typing import IO, TypeVar
 
 from segtui.core.csv_safe import FORMULA_PREFIXES
 from segtui.core.enums import CompanySize, LeadStatus, LifecycleStage, SourceChannel
 
 # -- columns -------------------------------------------------------------------------------
+
+F = TypeVar("F", bound=StrEnum)
 
 
 class Field(StrEnum):
@@ -117,34 +119,35 @@ class ColumnMap:
     width: int  # number of columns in the header
 
 
-def parse_map(options: Sequence[str]) -> dict[str, Field]:
-    """`--map "E-mail Addr=Email"` options: file header -> field name."""
-    mapping: dict[str, Field] = {}
-    by_key = {header_key(f.value): f for f in Field}
+def parse_map(options: Sequence[str], fields: type[F]) -> dict[str, F]:
+    """`--map "E-mail Addr=Email"` options: file header -> field."""
+    mapping: dict[str, F] = {}
+    by_key = {header_key(f.value): f for f in fields}
     for option in options:
         header, sep, target = option.partition("=")
         if not sep or not header.strip():
             raise ImportError_(f"--map {option!r}: write it as 'File Header=Field'")
         found = by_key.get(header_key(target))
         if found is None:
-            names = ", ".join(f.value for f in Field)
+            names = ", ".join(f.value for f in fields)
             raise ImportError_(f"--map {option!r}: {target.strip()!r} is not a field; "
                                f"fields are {names}")
         mapping[header_key(header)] = found
     return mapping
 
 
-def map_columns(header: Sequence[str], explicit: Mapping[str, Field] | None = None
-                ) -> ColumnMap:
-    """Match the header row to fields; explicit --map entries win over names and aliases."""
-    explicit = explicit or {}
-    fields: dict[Field, int] = {}
+def match_columns(header: Sequence[str], known: Mapping[str, F | None],
+                  explicit: Mapping[str, F], what: str
+                  ) -> tuple[dict[F, int], tuple[str, ...]]:
+    """Which column fills which field (explicit --map entries win over names and
+    aliases), and the header names matching nothing."""
+    fields: dict[F, int] = {}
     unknown: list[str] = []
     for index, name in enumerate(header):
         key = header_key(name)
-        target = explicit[key] if key in explicit else KNOWN_HEADERS.get(key, None)
+        target = explicit[key] if key in explicit else known.get(key, None)
         if target is None:
-            if key not in KNOWN_HEADERS and key:
+            if key not in known and key:
                 unknown.append(name.strip())
             continue
         if target in fields:
@@ -156,13 +159,22 @@ def map_columns(header: Sequence[str], explicit: Mapping[str, Field] | None = No
         raise ImportError_(f"--map names columns the file doesn't have: {', '.join(missing)}")
     if not fields:
         raise ImportError_(
-            "the first line is not a header: none of its columns is a contact field "
-            f"(for example {Field.NAME.value}, {Field.EMAIL.value}, {Field.COMPANY.value}); "
+            f"the first line is not a header: none of its columns is {what}; "
             "add a header row or name the columns with --map")
+    return fields, tuple(unknown)
+
+
+def map_columns(header: Sequence[str], explicit: Mapping[str, Field] | None = None
+                ) -> ColumnMap:
+    """Match a contacts file's header row to contact fields."""
+    fields, unknown = match_columns(
+        header, KNOWN_HEADERS, explicit or {},
+        f"a contact field (for example {Field.NAME.value}, {Field.EMAIL.value}, "
+        f"{Field.COMPANY.value})")
     if Field.NAME not in fields and Field.EMAIL not in fields \
             and Field.FIRST_NAME not in fields:
         raise ImportError_("the file needs a Name (or First Name) or an Email column")
-    return ColumnMap(fields, tuple(unknown), len(header))
+    return ColumnMap(fields, unknown, len(header))
 
 
 # -- one row ---------------------------------------------------------------------------------
@@ -215,18 +227,18 @@ def unquote_formula(cell: str) -> str:
 
 # Control characters (C0, DEL, C1) and the lone surrogates "surrogateescape" leaves for
 # bytes the encoding could not decode: one regex scan per cell finds either.
-_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\udc80-\udcff]")
+SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\udc80-\udcff]")
 _CONTROL_NAMES = {"\x1b": "an escape character (ESC)", "\t": "a tab"}
 
 
-def _suspect_problem(ch: str) -> str:
+def suspect_problem(ch: str) -> str:
     if "\udc80" <= ch <= "\udcff":
         return (f"is not valid UTF-8 (byte 0x{ord(ch) - 0xDC00:02x}); if the file is "
                 "Latin-1, import it with --encoding latin-1")
     return f"contains {_CONTROL_NAMES.get(ch, f'control character U+{ord(ch):04X}')}"
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
     """Runs of whitespace, line breaks included, as one space: a cell typed with line
     breaks (Alt+Enter in a spreadsheet) is one line here, as no contact field holds
     several lines."""
@@ -268,7 +280,7 @@ def _tags(text: str) -> object:
     tags: list[str] = []
     seen: set[str] = set()
     for part in text.split(TAG_SEPARATOR):
-        tag = _squash(part)
+        tag = squash(part)
         if not tag:
             continue
         if len(tag) > TAG_MAX:
@@ -361,11 +373,11 @@ class RowReader:
             # Fast path (almost every cell): printable, no outer or double spaces.
             if not (text.isprintable() and "  " not in text and text[:1] != " "
                     and text[-1:] != " "):
-                text = _squash(text)
-                suspect = _SUSPECT.search(text)
+                text = squash(text)
+                suspect = SUSPECT.search(text)
                 if suspect:
                     problems.append(RowProblem(line, column,
-                                               _suspect_problem(suspect.group())))
+                                               suspect_problem(suspect.group())))
                     continue
             if not text:
                 values[f] = None

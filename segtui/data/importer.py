@@ -44,6 +44,7 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)  # the first KEEP_PROBLEMS
     changed_ids: list[int] | None = field(default_factory=list)  # None: too many to list
     refreshed: list[RefreshResult] = field(default_factory=list)  # dynamic segments after
+    created: list[str] = field(default_factory=list)  # e.g. campaigns an events file named
 
     def reject(self, problems: list[RowProblem]) -> None:
         self.rejected += 1

@@ -19,6 +19,7 @@ from segtui.core import clock
 from segtui.core.activities import ActivityFilter, ActivityRow, NoteRow
 from segtui.core.analytics import AnalyticsReport, PerformanceReport
 from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
+from segtui.core.event_import import EventIn
 from segtui.core.exporting import MemberRecord
 from segtui.core.importing import ContactIn, RowProblem
 from segtui.core.insights import Insight
@@ -43,6 +44,7 @@ from segtui.data import (
     contact_list,
     dashboard,
     dynamic,
+    event_importer,
     exporter,
     importer,
     insights,
@@ -411,15 +413,36 @@ class Store:
         on_reject: Callable[[list[RowProblem]], None] | None = None,
         on_batch: Callable[[importer.ImportReport], None] | None = None,
     ) -> importer.ImportReport:
-        """Import contacts in ONE write transaction: if anything fails or the user stops
-        it, nothing is written. A dry run does everything, then rolls back. After the
-        commit the dynamic segments follow: incrementally for up to 20,000 changed
+        """Import contacts, merged by email (docs/import-export.md)."""
+        return self._import(lambda conn: importer.import_contacts(
+            conn, rows, on_duplicate, clock.now(), on_reject=on_reject, on_batch=on_batch,
+            list_limit=INCREMENTAL_LIMIT), dry_run)
+
+    def import_events(
+        self,
+        rows: Iterable[list[EventIn] | list[RowProblem]],
+        *,
+        link_segment: int | None = None,
+        email_column: str = "Email",
+        dry_run: bool = False,
+        on_reject: Callable[[list[RowProblem]], None] | None = None,
+        on_batch: Callable[[importer.ImportReport], None] | None = None,
+    ) -> importer.ImportReport:
+        """Import engagement events or campaign results (docs/import-export.md)."""
+        return self._import(lambda conn: event_importer.import_events(
+            conn, rows, clock.now(), link_segment=link_segment, email_column=email_column,
+            on_reject=on_reject,
+            on_batch=on_batch, list_limit=INCREMENTAL_LIMIT), dry_run)
+
+    def _import(self, run: Callable[[Connection], importer.ImportReport],
+                dry_run: bool) -> importer.ImportReport:
+        """Run an import in ONE write transaction: if anything fails or the user stops it,
+        nothing is written. A dry run does everything, then rolls back. After the commit
+        the dynamic segments follow: incrementally for up to INCREMENTAL_LIMIT changed
         contacts, else by re-evaluating every rule."""
         try:
             with self._write() as conn:
-                report = importer.import_contacts(
-                    conn, rows, on_duplicate, clock.now(), on_reject=on_reject,
-                    on_batch=on_batch, list_limit=INCREMENTAL_LIMIT)
+                report = run(conn)
                 if dry_run:
                     raise _RolledBack(report)
         except _RolledBack as rolled_back:
