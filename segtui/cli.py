@@ -324,8 +324,10 @@ def segments_count(
         typer.echo(f"  {contact_id}\t{contact_name}")
 
 
-import segtui.cli_script  # noqa: E402, F401  (registers the scripting commands)
-from segtui import cli_io  # noqa: E402, F401  (registers import and export)
+# The command modules register themselves on `app` when imported.
+import segtui.cli_io  # noqa: E402  (import and export)
+import segtui.cli_quality  # noqa: E402  (quality, contacts merge)
+import segtui.cli_script  # noqa: E402, F401  (segments and contacts scripting)
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ SYSTEM_ACTIVITY_TYPES = (
     "Contacts Added",
     "Contacts Removed",
     "Campaigns Paused",
+    "Contacts Merged",
 )
 ACTIVITY_TYPES = USER_ACTIVITY_TYPES + tuple(
     t for t in SYSTEM_ACTIVITY_TYPES if t not in USER_ACTIVITY_TYPES
@@ -45,6 +46,7 @@ ICONS = {
     "Contacts Added": "⊕",
     "Contacts Removed": "⊖",
     "Campaigns Paused": "‖",
+    "Contacts Merged": "⇉",
 }
 
 EDIT_WINDOW = timedelta(hours=24)

@@ -25,6 +25,7 @@ from segtui.core.importing import ContactIn, RowProblem
 from segtui.core.insights import Insight
 from segtui.core.metrics import CampaignPerformance, SegmentCards, Window
 from segtui.core.permissions import CurrentUser
+from segtui.core.quality import MergeResult, QualityReport
 from segtui.core.records import (
     Choice,
     ChoiceKind,
@@ -49,6 +50,7 @@ from segtui.data import (
     importer,
     insights,
     migrate,
+    quality,
     segment_analytics,
     segment_list,
     segment_metrics,
@@ -452,6 +454,20 @@ class Store:
         elif report.changed_ids:
             report.refreshed = self.contacts_changed(report.changed_ids)
         return report
+
+    def quality_report(self) -> QualityReport:
+        """The data quality report (issue 6; definitions in segtui/core/quality.py)."""
+        with self.reading() as conn:
+            return quality.quality_report(conn, clock.today())
+
+    def merge_contacts(self, keep: int, others: Sequence[int], user: CurrentUser
+                       ) -> MergeResult:
+        """Merge duplicate contacts into `keep` in one transaction, then bring the dynamic
+        segments up to date for it."""
+        with self._write() as conn:
+            result = quality.merge_contacts(conn, keep, others, user, clock.now())
+        self.contacts_changed([keep])
+        return result
 
     @contextmanager
     def member_export(self, segment_id: int) -> Iterator[Iterator[MemberRecord]]:

@@ -1,0 +1,114 @@
+"""`segtui quality` and `segtui contacts merge` (issue 6 §4; docs/quality.md).
+
+No Textual import: an administrator can run the report from cron and mail it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import typer
+
+from segtui.cli import DbOption, _script_store, app, fail
+from segtui.cli_script import _acting_user, contacts_app, dumps
+from segtui.core.quality import STALE_DAYS, QualityReport
+
+
+def report_object(report: QualityReport) -> dict[str, Any]:
+    """The --json shape (docs/quality.md): the counts, then groups and segments."""
+    data = asdict(report)
+    for group in data["groups"]:
+        for member in group["contacts"]:
+            member["created_at"] = member["created_at"].isoformat(timespec="seconds")
+    for segment in data["segments"]:
+        segment["share"] = round(segment["flagged"] / segment["members"], 4) \
+            if segment["members"] else 0.0
+    return data
+
+
+def report_lines(report: QualityReport) -> list[str]:
+    def share(n: int) -> str:
+        return f"{n / report.contacts:.1%}" if report.contacts else "0%"
+
+    lines = [
+        f"Data quality of {report.contacts:,} contacts",
+        f"  Missing email        {report.missing_email:>9,}  {share(report.missing_email)}",
+        f"  Invalid email        {report.invalid_email:>9,}  {share(report.invalid_email)}",
+        f"  Missing phone        {report.missing_phone:>9,}  {share(report.missing_phone)}",
+        f"  Stale (>{STALE_DAYS} days)     {report.stale:>9,}  {share(report.stale)}",
+        f"  Same email           {report.duplicate_email_contacts:>9,}  in "
+        f"{report.duplicate_email_groups:,} groups",
+        f"  Same name + company  {report.duplicate_name_contacts:>9,}  in "
+        f"{report.duplicate_name_groups:,} groups",
+    ]
+    if report.groups:
+        lines.append("Likely duplicates (merge with: segtui contacts merge KEEP_ID OTHER_ID):")
+        for group in report.groups:
+            lines.append(f"  {group.reason}: {group.key}")
+            for m in group.contacts:
+                lines.append(f"    {m.id:>8}  {m.name}  <{m.email or 'no email'}>  "
+                             f"{m.company or 'no company'}  created {m.created_at:%Y-%m-%d}"
+                             f"  {m.segments} segments")
+    if report.segments:
+        lines.append("Segments with the most flagged members:")
+        for s in report.segments:
+            lines.append(f"  {s.name}: {s.flagged:,} of {s.members:,} ({s.share:.0%})")
+    return lines
+
+
+@app.command("quality")
+def quality(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+    = False,
+    db: DbOption = None,
+) -> None:
+    """The data quality report: missing or invalid emails, missing phones, likely
+    duplicates, stale contacts, and the segments with most such members."""
+    from segtui.core.text import printable
+
+    store = _script_store(ctx, db)
+    try:
+        report = store.quality_report()
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(dumps(report_object(report), indent=2))
+        return
+    for line in report_lines(report):
+        typer.echo(printable(line))
+
+
+@contacts_app.command("merge")
+def contacts_merge(
+    ctx: typer.Context,
+    keep: Annotated[int, typer.Argument(help="The contact to keep (its id).")],
+    others: Annotated[list[int], typer.Argument(help="The duplicates merged into it.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Merge without asking (scripts).")]
+    = False,
+    user: Annotated[str | None, typer.Option("--user", help="Act as this user.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+    = False,
+    db: DbOption = None,
+) -> None:
+    """Merge duplicate contacts into one, keeping every membership, event and tag; the
+    merged contacts are deleted."""
+    from segtui.data.quality import MergeError
+
+    if not yes:
+        fail("merging deletes the other contacts; run again with --yes to merge")
+    store = _script_store(ctx, db)
+    try:
+        acting = _acting_user(ctx, store, user)
+        result = store.merge_contacts(keep, others, acting)
+    except MergeError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(dumps(asdict(result), indent=2))
+        return
+    typer.echo(f"Merged {len(result.merged)} into contact {result.kept}: "
+               f"{result.memberships_moved} memberships and {result.events_moved} events "
+               f"moved, {len(result.segments)} segments logged.")

@@ -1,0 +1,228 @@
+"""SQL for the data quality report and for merging duplicate contacts (issue 6 §4).
+Definitions: segtui.core.quality and docs/quality.md."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    case,
+    delete,
+    func,
+    not_,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.orm import QueryableAttribute
+
+from segtui.core.permissions import CurrentUser, Permission
+from segtui.core.quality import (
+    SHOWN_GROUPS,
+    SHOWN_SEGMENTS,
+    STALE_DAYS,
+    DuplicateGroup,
+    DuplicateMember,
+    MergeResult,
+    QualityReport,
+    SegmentQuality,
+)
+from segtui.core.segments import NotAllowed
+from segtui.data.models import (
+    Company,
+    Contact,
+    EngagementEvent,
+    Membership,
+    Segment,
+    SegmentExclusion,
+    contact_tags,
+)
+from segtui.data.segment_metrics import valid_email
+from segtui.data.segment_writes import log_activity
+from segtui.data.sql import casefold, current_membership
+
+
+class MergeError(Exception):
+    """A merge that can't be done (unknown contacts, a contact merged into itself)."""
+
+
+def _blank(column: QueryableAttribute[str | None]) -> ColumnElement[bool]:
+    return or_(column.is_(None), func.trim(column) == "")
+
+
+def _email_key() -> ColumnElement[str]:
+    return casefold(func.trim(Contact.email))
+
+
+def _name_key() -> ColumnElement[str]:
+    return casefold(func.trim(Contact.name))
+
+
+def quality_report(conn: Connection, today: date) -> QualityReport:
+    c = Contact
+    cutoff = datetime.combine(today - timedelta(days=STALE_DAYS), datetime.min.time())
+    stale = and_(or_(c.last_activity_at.is_(None), c.last_activity_at < cutoff),
+                 or_(c.last_contacted_at.is_(None), c.last_contacted_at < cutoff))
+    invalid = and_(not_(_blank(c.email)), not_(valid_email(c.email)))
+    total, missing_email, invalid_email, missing_phone, stale_count = conn.execute(
+        select(func.count(), func.count().filter(_blank(c.email)),
+               func.count().filter(invalid), func.count().filter(_blank(c.phone)),
+               func.count().filter(stale))
+    ).one()
+    email_groups = (select(_email_key().label("k"), func.count().label("n"))
+                    .where(not_(_blank(c.email))).group_by(_email_key())
+                    .having(func.count() > 1).subquery())
+    name_groups = (select(_name_key().label("k"), c.company_id.label("company"),
+                          func.count().label("n"))
+                   .where(c.company_id.is_not(None)).group_by(_name_key(), c.company_id)
+                   .having(func.count() > 1).subquery())
+    email_group_count, email_contacts = conn.execute(
+        select(func.count(), func.coalesce(func.sum(email_groups.c.n), 0))).one()
+    name_group_count, name_contacts = conn.execute(
+        select(func.count(), func.coalesce(func.sum(name_groups.c.n), 0))).one()
+
+    groups: list[DuplicateGroup] = []
+    for (key,) in conn.execute(select(email_groups.c.k).order_by(email_groups.c.k)
+                               .limit(SHOWN_GROUPS)):
+        groups.append(DuplicateGroup("same email", key, _members(
+            conn, _email_key() == key)))
+    room = SHOWN_GROUPS - len(groups)
+    if room > 0:
+        for key, company_id in conn.execute(
+                select(name_groups.c.k, name_groups.c.company)
+                .order_by(name_groups.c.k, name_groups.c.company).limit(room)):
+            members = _members(conn, and_(_name_key() == key, c.company_id == company_id))
+            groups.append(DuplicateGroup(
+                "same name and company", f"{members[0].name} · {members[0].company}",
+                members))
+
+    flagged = or_(_blank(c.email), invalid, _blank(c.phone), stale,
+                  _email_key().in_(select(email_groups.c.k)),
+                  tuple_(_name_key(), c.company_id).in_(
+                      select(name_groups.c.k, name_groups.c.company)))
+    flagged_count = func.sum(case((flagged, 1), else_=0))
+    segments = tuple(
+        SegmentQuality(sid, name, int(members), int(bad))
+        for sid, name, members, bad in conn.execute(
+            select(Segment.id, Segment.name, func.count(), flagged_count)
+            .select_from(Membership)
+            .join(Segment, Segment.id == Membership.segment_id)
+            .join(c, c.id == Membership.contact_id)
+            .where(current_membership())
+            .group_by(Segment.id, Segment.name)
+            .having(flagged_count > 0)
+            .order_by(flagged_count.desc(), Segment.name)
+            .limit(SHOWN_SEGMENTS))
+    )
+    return QualityReport(
+        contacts=int(total), missing_email=int(missing_email),
+        invalid_email=int(invalid_email), missing_phone=int(missing_phone),
+        duplicate_email_groups=int(email_group_count),
+        duplicate_email_contacts=int(email_contacts),
+        duplicate_name_groups=int(name_group_count),
+        duplicate_name_contacts=int(name_contacts), stale=int(stale_count),
+        groups=tuple(groups), segments=segments,
+    )
+
+
+def _members(conn: Connection, where: ColumnElement[bool]) -> tuple[DuplicateMember, ...]:
+    c = Contact
+    memberships = (select(func.count()).where(Membership.contact_id == c.id,
+                                              current_membership()).scalar_subquery())
+    return tuple(
+        DuplicateMember(cid, name, email, company, created, int(n))
+        for cid, name, email, company, created, n in conn.execute(
+            select(c.id, c.name, c.email, Company.name, c.created_at, memberships)
+            .outerjoin(Company, Company.id == c.company_id)
+            .where(where).order_by(c.created_at, c.id))
+    )
+
+
+# -- merging ----------------------------------------------------------------------------------
+
+# Fields the kept contact takes from a merged one when it has none itself.
+_FILLABLE = ("email", "phone", "title", "company_id", "lifecycle_stage", "source", "city",
+             "state", "country", "region")
+
+
+def merge_contacts(conn: Connection, keep: int, others: Sequence[int], user: CurrentUser,
+                   now: datetime) -> MergeResult:
+    """Merge `others` into `keep`: every membership (current stays and history), manual
+    exclusion, event and tag moves to `keep`; fields `keep` lacks are filled from the
+    others (oldest first); then the others are deleted. Where both were current members
+    of a segment, the merged one's stay ends now (history keeps it)."""
+    if not user.may(Permission.EDIT_SEGMENTS):
+        raise NotAllowed(user.name, user.role.value, Permission.EDIT_SEGMENTS.value)
+    merged = tuple(dict.fromkeys(o for o in others if o != keep))
+    if keep in others or not merged:
+        raise MergeError("name at least one other contact to merge into the kept one")
+    c = Contact
+    found = {row.id: row for row in conn.execute(
+        select(c).where(c.id.in_([keep, *merged])).order_by(c.created_at, c.id))}
+    missing = [str(i) for i in (keep, *merged) if i not in found]
+    if missing:
+        raise MergeError(f"no contact with id {', '.join(missing)}")
+    kept = found[keep]
+
+    fill = {name: getattr(other, name) for name in _FILLABLE
+            for other in [found[i] for i in merged][::-1]
+            if getattr(kept, name) in (None, "") and getattr(other, name) not in (None, "")}
+    contacted = [r.last_contacted_at for r in found.values() if r.last_contacted_at]
+    if contacted:
+        fill["last_contacted_at"] = max(contacted)
+    fill["quality_score"] = max(r.quality_score for r in found.values())
+    conn.execute(update(c).where(c.id == keep).values(fill | {"version": c.version + 1}))
+
+    m = Membership
+    kept_segments = set(conn.execute(select(m.segment_id).where(
+        m.contact_id == keep, current_membership())).scalars())
+    touched = set(conn.execute(select(m.segment_id).where(
+        m.contact_id.in_(merged), current_membership())).scalars())
+    conn.execute(update(m).where(m.contact_id.in_(merged), current_membership(),
+                                 m.segment_id.in_(kept_segments))
+                 .values(removed_at=now, removed_by_id=user.id))
+    # Two merged contacts in the same segment (neither is `keep`): one stay stays current.
+    seen: set[int] = set(kept_segments)
+    for membership_id, segment_id in conn.execute(
+            select(m.id, m.segment_id).where(m.contact_id.in_(merged), current_membership())
+            .order_by(m.added_at, m.id)).all():
+        if segment_id in seen:
+            conn.execute(update(m).where(m.id == membership_id)
+                         .values(removed_at=now, removed_by_id=user.id))
+        seen.add(segment_id)
+    moved = conn.execute(update(m).where(m.contact_id.in_(merged))
+                         .values(contact_id=keep)).rowcount
+    # Manual exclusions (one per segment and contact): `keep` takes the first of each
+    # segment's; the rest go with the merged contacts.
+    x = SegmentExclusion
+    excluded = set(conn.execute(select(x.segment_id).where(x.contact_id == keep)).scalars())
+    for segment_id, contact_id in conn.execute(
+            select(x.segment_id, x.contact_id).where(x.contact_id.in_(merged))
+            .order_by(x.segment_id, x.contact_id)).all():
+        if segment_id not in excluded:
+            conn.execute(update(x).where(x.segment_id == segment_id,
+                                         x.contact_id == contact_id).values(contact_id=keep))
+            excluded.add(segment_id)
+    events = conn.execute(update(EngagementEvent).where(
+        EngagementEvent.contact_id.in_(merged)).values(contact_id=keep)).rowcount
+    tags = set(conn.execute(select(contact_tags.c.tag_id).where(
+        contact_tags.c.contact_id == keep)).scalars())
+    new_tags = set(conn.execute(select(contact_tags.c.tag_id).where(
+        contact_tags.c.contact_id.in_(merged))).scalars()) - tags
+    if new_tags:
+        conn.execute(contact_tags.insert(),
+                     [{"contact_id": keep, "tag_id": t} for t in sorted(new_tags)])
+    conn.execute(delete(c).where(c.id.in_(merged)))
+    names = ", ".join(found[i].name for i in merged)
+    for segment_id in sorted(touched):
+        log_activity(conn, segment_id, "Contacts Merged",
+                     f"Merged {len(merged)} duplicate contact"
+                     f"{'s' if len(merged) > 1 else ''} into {kept.name}",
+                     f"Kept contact {keep} ({kept.name}); merged {names}.", user, now)
+    return MergeResult(keep, merged, int(moved), int(events), tuple(sorted(touched)))
+
