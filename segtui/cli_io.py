@@ -7,20 +7,18 @@ Progress goes to stderr, and only when stderr is a terminal.
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from segtui.cli import DbOption, _script_store, app, fail
-from segtui.core.csv_safe import neutralise
+from segtui.core.csv_safe import atomic_text, neutralise, write_rows
 from segtui.core.exporting import (
     MEMBER_HEADER,
     ExportFormat,
@@ -310,26 +308,10 @@ def import_campaigns(
 def _rejects_file(path: Path, header: list[str]) -> Iterator[Any]:
     import csv
 
-    with _atomic(path) as handle:
+    with atomic_text(path) as handle:
         writer = csv.writer(handle)
         writer.writerow([*header, "Line", "Column", "Reason"])
         yield writer
-
-
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[IO[str]]:
-    """A text file that appears at `path` only when complete ("-": standard output)."""
-    if str(path) == "-":
-        yield sys.stdout
-        return
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            yield handle
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @export_app.command("members")
@@ -353,17 +335,9 @@ def export_members(
         if segment_id is None:
             fail(f"no segment named {segment!r}")
         count = 0
-        with store.member_export(segment_id) as records, _atomic(output) as handle:
+        with store.member_export(segment_id) as records, atomic_text(output) as handle:
             if fmt is ExportFormat.CSV:
-                import csv
-
-                writer = csv.writer(handle)
-                writer.writerow(MEMBER_HEADER)
-                for record in records:
-                    cells = csv_row(record)
-                    writer.writerow(["" if c is None else str(c) for c in cells] if raw
-                                    else [neutralise(c) for c in cells])
-                    count += 1
+                count = write_rows(handle, MEMBER_HEADER, map(csv_row, records), raw=raw)
             else:
                 def counted() -> Iterator[MemberRecord]:
                     nonlocal count
@@ -394,22 +368,15 @@ def export_segments(
     db: DbOption = None,
 ) -> None:
     """The dashboard's CSV export (spec 7.1): name, description, status, counts, date."""
-    import csv
-
     from segtui.core.export import SEGMENT_EXPORT_HEADER, segment_export_rows
     from segtui.core.records import SegmentFilter, SegmentSort
 
     store = _script_store(ctx, db)
     count = 0
     try:
-        with _atomic(output) as handle:
-            writer = csv.writer(handle)
-            writer.writerow(SEGMENT_EXPORT_HEADER)
-            for cells in segment_export_rows(
-                    store.iter_segments(SegmentFilter(search=search), SegmentSort())):
-                writer.writerow(["" if c is None else str(c) for c in cells] if raw
-                                else [neutralise(c) for c in cells])
-                count += 1
+        with atomic_text(output) as handle:
+            count = write_rows(handle, SEGMENT_EXPORT_HEADER, segment_export_rows(
+                store.iter_segments(SegmentFilter(search=search), SegmentSort())), raw=raw)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     finally:

@@ -540,6 +540,57 @@ def _print_counts(output: Output, result: dict[str, Any], done: str, kept: str) 
                f"{kept} {result[kept.replace(' ', '_')]:,}, unknown {unknown:,}.")
 
 
+def _change_members(ctx: typer.Context, name: str, emails: list[str] | None,
+                    ids: list[int] | None, use_stdin: bool, ignore_unknown: bool,
+                    as_json: bool, db: str | None, user: str | None,
+                    change: Callable[[Store, int, tuple[int, ...], CurrentUser], int],
+                    done: str, kept: str) -> None:
+    """What add-members and remove-members share: resolve the segment, the acting user and
+    the contacts, apply `change` (returns how many changed), print the counts."""
+    from segtui.core.segments import SegmentError
+
+    output = _output(ctx, as_json)
+    _need_targets(ctx, emails, ids, use_stdin)
+    store = _script_store(ctx, db)
+    try:
+        acting = _acting_user(ctx, store, user)
+        segment_id = _segment_id(store, name)
+        targets = _targets(store, emails, ids, use_stdin, ignore_unknown)
+        try:
+            changed = change(store, segment_id, targets.contact_ids, acting)
+        except SegmentError as exc:
+            _fail(str(exc))
+        segment = _segment_name(store, segment_id, name)
+    finally:
+        store.close()
+    _print_counts(output, {
+        "segment_id": segment_id, "segment": segment, done.replace(" ", "_"): changed,
+        kept.replace(" ", "_"): len(targets.contact_ids) - changed,
+        "unknown_emails": list(targets.unknown_emails),
+        "unknown_contact_ids": list(targets.unknown_ids),
+    }, done, kept)
+
+
+def _add(store: Store, segment_id: int, ids: tuple[int, ...], acting: CurrentUser) -> int:
+    from segtui.core.contacts import ContactSelection, Toggles
+
+    added = 0
+    for start in range(0, len(ids), ADD_BATCH):
+        chosen = Toggles(tuple((i, True) for i in ids[start:start + ADD_BATCH]))
+        added += store.add_members(segment_id, ContactSelection((chosen,)), acting)
+    return added
+
+
+def _remove(store: Store, segment_id: int, ids: tuple[int, ...], acting: CurrentUser
+            ) -> int:
+    from segtui.data import scripting
+
+    with store.reading() as conn:
+        members = scripting.current_members(conn, segment_id, ids)
+    return sum(1 for contact in ids
+               if contact in members and store.remove_member(segment_id, contact, acting))
+
+
 @segments_app.command("add-members")
 def segments_add_members(
     ctx: typer.Context,
@@ -554,32 +605,8 @@ def segments_add_members(
 ) -> None:
     """Add contacts to a segment by hand (in a dynamic segment they stay whatever the rule
     says)."""
-    from segtui.core.contacts import ContactSelection, Toggles
-    from segtui.core.segments import SegmentError
-
-    output = _output(ctx, as_json)
-    _need_targets(ctx, email, contact_id, stdin)
-    store = _script_store(ctx, db)
-    try:
-        acting = _acting_user(ctx, store, user)
-        segment_id = _segment_id(store, name)
-        targets = _targets(store, email, contact_id, stdin, ignore_unknown)
-        ids = targets.contact_ids
-        added = 0
-        try:
-            for start in range(0, len(ids), ADD_BATCH):
-                chosen = Toggles(tuple((i, True) for i in ids[start:start + ADD_BATCH]))
-                added += store.add_members(segment_id, ContactSelection((chosen,)), acting)
-        except SegmentError as exc:
-            _fail(str(exc))
-        segment = _segment_name(store, segment_id, name)
-    finally:
-        store.close()
-    _print_counts(output, {
-        "segment_id": segment_id, "segment": segment, "added": added,
-        "already_members": len(ids) - added, "unknown_emails": list(targets.unknown_emails),
-        "unknown_contact_ids": list(targets.unknown_ids),
-    }, "added", "already members")
+    _change_members(ctx, name, email, contact_id, stdin, ignore_unknown, as_json, db, user,
+                    _add, "added", "already members")
 
 
 @segments_app.command("remove-members")
@@ -596,34 +623,8 @@ def segments_remove_members(
 ) -> None:
     """Remove contacts from a segment (history keeps their stay; a dynamic segment keeps
     them out from then on, as in the app)."""
-    from segtui.core.segments import SegmentError
-    from segtui.data import scripting
-
-    output = _output(ctx, as_json)
-    _need_targets(ctx, email, contact_id, stdin)
-    store = _script_store(ctx, db)
-    try:
-        acting = _acting_user(ctx, store, user)
-        segment_id = _segment_id(store, name)
-        targets = _targets(store, email, contact_id, stdin, ignore_unknown)
-        ids = targets.contact_ids
-        with store.reading() as conn:
-            members = scripting.current_members(conn, segment_id, ids)
-        removed = 0
-        try:
-            for contact in ids:
-                if contact in members and store.remove_member(segment_id, contact, acting):
-                    removed += 1
-        except SegmentError as exc:
-            _fail(str(exc))
-        segment = _segment_name(store, segment_id, name)
-    finally:
-        store.close()
-    _print_counts(output, {
-        "segment_id": segment_id, "segment": segment, "removed": removed,
-        "not_members": len(ids) - removed, "unknown_emails": list(targets.unknown_emails),
-        "unknown_contact_ids": list(targets.unknown_ids),
-    }, "removed", "not members")
+    _change_members(ctx, name, email, contact_id, stdin, ignore_unknown, as_json, db, user,
+                    _remove, "removed", "not members")
 
 
 def _segment_name(store: Store, segment_id: int, given: str) -> str:

@@ -15,8 +15,6 @@ What they promise (segtui/cli.py):
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -32,6 +30,7 @@ from segtui.core.segments import SegmentDraft
 from segtui.data.engine import sqlite_url
 from segtui.data.models import Contact, Membership
 from segtui.data.store import Store
+from tests.cli_process import run_fresh
 
 runner = CliRunner()
 
@@ -240,20 +239,10 @@ def test_rule_commands_do_not_import_textual(demo_db_path: Path) -> None:
         (["segments", "refresh", "--all", "--db", db], "Hot Leads Live: "),
         (["segments", "refresh", "Hot Leads Live", "--db", db], "Hot Leads Live: "),
     ):
-        code = (
-            "import sys\n"
-            f"sys.argv = ['segtui', *{args!r}]\n"
-            "from segtui.cli import main\n"
-            "try:\n    main()\nexcept SystemExit as exc:\n"
-            "    print('exit', exc.code)\n"
-            "print('textual' in sys.modules)"
-        )
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True)
-        lines = out.stdout.strip().splitlines()
-        assert lines[0].startswith(expected), out.stdout + out.stderr  # the command ran
-        assert lines[-2] == "exit 0"
-        assert lines[-1] == "False"
+        ran = run_fresh(args)
+        assert ran.printed[0].startswith(expected), ran.output  # the command ran
+        assert ran.exit_line == "exit 0"
+        assert ran.textual == "False"
 
 
 def test_format_of_the_issue_rule_is_what_count_prints() -> None:

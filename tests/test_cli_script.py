@@ -15,8 +15,6 @@ What docs/cli.md promises and these tests hold it to:
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -39,6 +37,7 @@ from segtui.data import scripting
 from segtui.data.engine import sqlite_url
 from segtui.data.models import Contact
 from segtui.data.store import Store
+from tests.cli_process import run_fresh
 from tests.conftest import _drop_pg_database, _pg_database
 
 runner = CliRunner()
@@ -755,20 +754,10 @@ def test_scripting_commands_do_not_import_textual(demo_db_path: Path) -> None:
         ["contacts", "list", "--limit", "2", "--json"],
         ["contacts", "show", "1", "--json"],
     ):
-        code = (
-            "import sys\n"
-            f"sys.argv = ['segtui', '--db', {db!r}, *{args!r}]\n"
-            "from segtui.cli import main\n"
-            "try:\n    main()\nexcept SystemExit as exc:\n"
-            "    print('exit', exc.code)\n"
-            "print('textual' in sys.modules)"
-        )
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True)
-        *printed, exit_line, textual = out.stdout.strip().splitlines()
-        json.loads("\n".join(printed))  # the command ran and printed its JSON
-        assert exit_line == "exit 0", out.stdout + out.stderr
-        assert textual == "False", args
+        ran = run_fresh(["--db", db, *args])
+        json.loads("\n".join(ran.printed))  # the command ran and printed its JSON
+        assert ran.exit_line == "exit 0", ran.output
+        assert ran.textual == "False", args
 
 
 def test_help_lists_the_scripting_commands() -> None:

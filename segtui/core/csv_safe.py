@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -27,30 +30,44 @@ def neutralise(cell: Cell) -> str:
     return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
 
 
-def write_csv(
-    path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]], *, raw: bool = False
-) -> int:
-    """Write rows to `path` atomically (temp file + rename); return the number of rows.
-
-    Rows are consumed one at a time, so an iterator over a paged query streams. If anything
-    fails midway, no partial file is left behind.
-    """
+@contextmanager
+def atomic_text(path: Path) -> Iterator[IO[str]]:
+    """A UTF-8 text file that appears at `path` only when complete (temp file + rename):
+    if anything fails midway, no partial file is left behind. "-" is standard output."""
+    if str(path) == "-":
+        yield sys.stdout
+        return
     path = Path(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    count = 0
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            for row in rows:
-                writer.writerow(["" if c is None else str(c) for c in row] if raw
-                                else [neutralise(c) for c in row])
-                count += 1
+            yield handle
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def write_rows(handle: IO[str], header: Sequence[str], rows: Iterable[Sequence[Cell]], *,
+               raw: bool = False) -> int:
+    """Write a header and rows, formula-safe unless `raw`; return the number of rows.
+    Rows are consumed one at a time, so an iterator over a paged query streams."""
+    writer = csv.writer(handle)
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow(["" if c is None else str(c) for c in row] if raw
+                        else [neutralise(c) for c in row])
+        count += 1
     return count
+
+
+def write_csv(
+    path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]], *, raw: bool = False
+) -> int:
+    """Write rows to `path` atomically; return the number of rows."""
+    with atomic_text(path) as handle:
+        return write_rows(handle, header, rows, raw=raw)
 
 
 def free_path(directory: Path, filename: str) -> Path:

@@ -21,10 +21,10 @@ from segtui.core.importing import (
     SUSPECT,
     ImportError_,
     RowProblem,
-    email_problem,
+    email_value,
     header_key,
     match_columns,
-    parse_when,
+    past_time,
     shown,
     squash,
     suspect_problem,
@@ -156,8 +156,8 @@ class EventReader:
                  default_time: datetime) -> None:
         self.columns = columns
         self.names = {f: header[i].strip() for f, i in columns.fields.items()}
-        self.today = today
         self.default_time = default_time  # for a results "yes" without a time
+        self.past = past_time(today)
 
     def _cell(self, cells: Sequence[str], f: EventField) -> str:
         index = self.columns.fields.get(f)
@@ -173,10 +173,7 @@ class EventReader:
             return None
         if text.casefold() in YES:
             return self.default_time
-        when = parse_when(text)
-        if when.date() > self.today:
-            raise ValueError(f"{text} is in the future")
-        return when
+        return self.past(text)
 
     def read(self, cells: Sequence[str], line: int) -> list[EventIn] | list[RowProblem]:
         """The row's events, or its problems (an empty list: a blank line)."""
@@ -205,10 +202,7 @@ class EventReader:
         def email(text: str) -> str:
             if not text:
                 raise ValueError("is empty; every event belongs to a contact")
-            problem = email_problem(text)
-            if problem:
-                raise ValueError(problem)
-            return text.lower()
+            return email_value(text)
 
         def campaign(text: str) -> str | None:
             if len(text) > CAMPAIGN_MAX:
@@ -261,7 +255,4 @@ class EventReader:
     def _when_required(self, text: str) -> datetime:
         if not text:
             raise ValueError("is empty; every event has a time")
-        when = parse_when(text)
-        if when.date() > self.today:
-            raise ValueError(f"{text} is in the future")
-        return when
+        return self.past(text)

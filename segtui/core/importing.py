@@ -11,7 +11,6 @@ import codecs
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,6 +19,7 @@ from typing import IO, TypeVar
 
 from segtui.core.csv_safe import FORMULA_PREFIXES
 from segtui.core.enums import CompanySize, LeadStatus, LifecycleStage, SourceChannel
+from segtui.core.text import ellipsize, printable
 
 # -- columns -------------------------------------------------------------------------------
 
@@ -213,9 +213,7 @@ def email_problem(text: str) -> str | None:
 
 def shown(text: str, limit: int = 40) -> str:
     """A cell quoted for a message: control characters made visible, long text cut."""
-    visible = "".join(c if unicodedata.category(c)[0] != "C" else f"\\x{ord(c):02x}"
-                      for c in text[:limit])
-    return repr(visible + ("…" if len(text) > limit else ""))
+    return repr(ellipsize(printable(text), limit))
 
 
 def unquote_formula(cell: str) -> str:
@@ -301,7 +299,7 @@ def _quality(text: str) -> object:
     return number
 
 
-def _email(text: str) -> object:
+def email_value(text: str) -> str:
     problem = email_problem(text)
     if problem:
         raise ValueError(problem)
@@ -317,8 +315,10 @@ def _text_of(limit: int) -> Converter:
     return convert
 
 
-def _past(today: date) -> Converter:
-    def convert(text: str) -> object:
+def past_time(today: date) -> Callable[[str], datetime]:
+    """A date and time no later than `today` (parse_when's forms)."""
+
+    def convert(text: str) -> datetime:
         when = parse_when(text)
         if when.date() > today:
             raise ValueError(f"{text} is in the future")
@@ -334,8 +334,8 @@ def converters(today: date) -> dict[Field, Converter]:
     """Each field's cell -> value function (ValueError with the reason)."""
     found: dict[Field, Converter] = {f: _text_of(limit) for f, limit in MAX_LENGTH.items()}
     found.update({
-        Field.EMAIL: _email, Field.QUALITY: _quality, Field.TAGS: _tags,
-        Field.CREATED: _past(today), Field.LAST_CONTACTED: _past(today),
+        Field.EMAIL: email_value, Field.QUALITY: _quality, Field.TAGS: _tags,
+        Field.CREATED: past_time(today), Field.LAST_CONTACTED: past_time(today),
         Field.STATUS: _vocabulary_of(LeadStatus, "status"),
         Field.COMPANY_SIZE: _vocabulary_of(CompanySize, "company size"),
         Field.LIFECYCLE: _vocabulary_of(LifecycleStage, "lifecycle stage"),

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from itertools import islice
 
 from sqlalchemy import Connection, func, insert, select
 
 from segtui.core.enums import CampaignStatus
 from segtui.core.event_import import EventIn
 from segtui.core.importing import RowProblem
-from segtui.data.importer import BATCH, ImportReport
+from segtui.data.importer import ImportReport, batches
 from segtui.data.models import Campaign, Contact, EngagementEvent, campaign_segments
 
 EventKey = tuple[int, str, int | None, datetime]
@@ -42,8 +41,7 @@ def import_events(
         if on_reject:
             on_reject(problems)
 
-    it = iter(rows)
-    while batch := list(islice(it, BATCH)):
+    for batch in batches(rows):
         events: list[EventIn] = []
         for row in batch:
             if not row:

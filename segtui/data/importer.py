@@ -13,16 +13,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 
 from segtui.core.enums import LeadStatus
 from segtui.core.importing import ContactIn, Field, RowProblem
 from segtui.core.refresh import RefreshResult
-from segtui.data.models import Company, Contact, Tag, contact_tags
+from segtui.data.models import Company, Contact, Tag, contact_tags, name_key
 
 BATCH = 2_000
+T = TypeVar("T")
 KEEP_PROBLEMS = 1_000  # rejected rows kept for the summary (all go to the rejects file)
 
 
@@ -123,13 +124,11 @@ class _Lookups:
         return self.companies[name.casefold()][0] if isinstance(name, str) else None
 
     def tag(self, name: str) -> int:
-        key = " ".join(name.split()).casefold()
+        key = name_key(name)
         found = self.tags.get(key)
         if found is None:
-            row = Tag(name=name)  # Tag keeps name_key in step with name
             found = self.conn.execute(
-                insert(Tag).values(name=row.name, name_key=row.name_key).returning(Tag.id)
-            ).scalar_one()
+                insert(Tag).values(name=name, name_key=key).returning(Tag.id)).scalar_one()
             self.tags[key] = found
         return found
 
@@ -149,9 +148,11 @@ def _row_values(contact: ContactIn, lookups: _Lookups, *, for_insert: bool,
     return values
 
 
-def _batches(rows: Iterable[ContactIn], size: int) -> Iterator[list[ContactIn]]:
+def batches(rows: Iterable[T]) -> Iterator[list[T]]:
+    """The rows in lists of BATCH (read when called, so tests can shrink it), taken
+    lazily: a file of any size streams."""
     it = iter(rows)
-    while batch := list(islice(it, size)):
+    while batch := list(islice(it, BATCH)):
         yield batch
 
 
@@ -184,7 +185,7 @@ def import_contacts(
                     on_reject(row)
 
     writer = _Writer(conn, lookups, report, now, list_limit)
-    for batch in _batches(valid(), BATCH):
+    for batch in batches(valid()):
         emails = {c.email for c in batch if c.email}
         writer.existing = {}
         if emails:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -86,17 +87,20 @@ def quality_report(conn: Connection, today: date) -> QualityReport:
     name_group_count, name_contacts = conn.execute(
         select(func.count(), func.coalesce(func.sum(name_groups.c.n), 0))).one()
 
-    groups: list[DuplicateGroup] = []
-    for (key,) in conn.execute(select(email_groups.c.k).order_by(email_groups.c.k)
-                               .limit(SHOWN_GROUPS)):
-        groups.append(DuplicateGroup("same email", key, _members(
-            conn, _email_key() == key)))
+    # The listed groups' contacts: one query per kind of duplicate, not one per group.
+    email_keys = list(conn.execute(select(email_groups.c.k).order_by(email_groups.c.k)
+                                   .limit(SHOWN_GROUPS)).scalars())
+    by_email = _members(conn, (_email_key(),), _email_key().in_(email_keys))
+    groups = [DuplicateGroup("same email", key, by_email[(key,)]) for key in email_keys]
     room = SHOWN_GROUPS - len(groups)
     if room > 0:
-        for key, company_id in conn.execute(
-                select(name_groups.c.k, name_groups.c.company)
-                .order_by(name_groups.c.k, name_groups.c.company).limit(room)):
-            members = _members(conn, and_(_name_key() == key, c.company_id == company_id))
+        name_keys = [tuple(row) for row in conn.execute(
+            select(name_groups.c.k, name_groups.c.company)
+            .order_by(name_groups.c.k, name_groups.c.company).limit(room))]
+        by_name = _members(conn, (_name_key(), c.company_id),
+                           tuple_(_name_key(), c.company_id).in_(name_keys))
+        for key in name_keys:
+            members = by_name[key]
             groups.append(DuplicateGroup(
                 "same name and company", f"{members[0].name} · {members[0].company}",
                 members))
@@ -130,17 +134,21 @@ def quality_report(conn: Connection, today: date) -> QualityReport:
     )
 
 
-def _members(conn: Connection, where: ColumnElement[bool]) -> tuple[DuplicateMember, ...]:
+def _members(conn: Connection, keys: tuple[ColumnElement[Any] | QueryableAttribute[Any], ...],
+             where: ColumnElement[bool]) -> dict[tuple[Any, ...], tuple[DuplicateMember, ...]]:
+    """The contacts matching `where`, grouped by the values of `keys`, oldest first."""
     c = Contact
     memberships = (select(func.count()).where(Membership.contact_id == c.id,
                                               current_membership()).scalar_subquery())
-    return tuple(
-        DuplicateMember(cid, name, email, company, created, int(n))
-        for cid, name, email, company, created, n in conn.execute(
-            select(c.id, c.name, c.email, Company.name, c.created_at, memberships)
+    found: dict[tuple[Any, ...], list[DuplicateMember]] = {}
+    for row in conn.execute(
+            select(c.id, c.name, c.email, Company.name, c.created_at, memberships, *keys)
             .outerjoin(Company, Company.id == c.company_id)
-            .where(where).order_by(c.created_at, c.id))
-    )
+            .where(where).order_by(c.created_at, c.id)):
+        cid, name, email, company, created, n, *key = row
+        found.setdefault(tuple(key), []).append(
+            DuplicateMember(cid, name, email, company, created, int(n)))
+    return {key: tuple(members) for key, members in found.items()}
 
 
 # -- merging ----------------------------------------------------------------------------------

@@ -34,6 +34,9 @@ from segtui.data.models import (
 )
 from segtui.data.sql import current_membership, member_ids
 
+# segment_cards' pre-filter on last_activity_at relies on it.
+assert set(ENGAGEMENT_EVENTS) <= set(ACTION_EVENTS)
+
 
 def valid_email(column: QueryableAttribute[str | None]) -> ColumnElement[bool]:
     """A plausible address: something@something.something, one @, no spaces."""
@@ -62,7 +65,6 @@ def segment_cards(conn: Connection, segment_id: int, window: Window) -> SegmentC
     rest are probed, so the counts stay exact.
     "Converted" reads the `purchases` rollup (the number of `converted` events).
     """
-    assert set(ENGAGEMENT_EVENTS) <= set(ACTION_EVENTS)  # the pre-filter relies on it
     c = Contact
     previous = window.previous()
 

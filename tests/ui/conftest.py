@@ -18,6 +18,9 @@ from textual.pilot import Pilot
 from segtui.app import SegtuiApp
 from segtui.core.records import SegmentFilter, SegmentSort
 from segtui.data.store import Store
+from segtui.screens.dashboard import DashboardScreen
+from segtui.screens.detail.screen import SegmentDetailScreen
+from segtui.widgets.paged_table import PagedTable
 
 SNAPSHOTS = Path(__file__).resolve().parents[2] / "snapshots"
 
@@ -52,6 +55,28 @@ async def settle(pilot: Pilot[Any]) -> None:
         if not any(w.is_running for w in pilot.app.workers):
             return
     raise AssertionError("workers never settled")
+
+
+async def search_dashboard(pilot: Pilot[Any], name: str) -> None:
+    """From the dashboard: search the name; the table (first match highlighted) has the
+    focus afterwards."""
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, DashboardScreen)
+    await pilot.press("slash", *name, "enter")
+    await settle(pilot)
+    row = pilot.app.screen.query_one(PagedTable).current_row
+    assert row is not None and row.name == name
+
+
+async def open_segment(pilot: Pilot[Any], name: str) -> SegmentDetailScreen:
+    """From the dashboard: search the name, enter on it."""
+    await search_dashboard(pilot, name)
+    await pilot.press("enter")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, SegmentDetailScreen)
+    assert screen.segment_name == name
+    return screen
 
 
 class TopLevelSVG(SVGImageExtension):  # type: ignore[misc]

@@ -8,7 +8,6 @@ from typing import Any
 
 from rich.console import Console
 from sqlalchemy import delete, select
-from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Static, TabbedContent, TextArea
 
 from segtui.data.models import Activity, Membership, Note, Segment
@@ -26,22 +25,9 @@ from segtui.screens.modals.row_menu import ActionMenu
 from segtui.widgets.charts import SeriesChart, StackedBar
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import PagedTable
-from tests.ui.conftest import make_app, settle, text_of
+from tests.ui.conftest import make_app, open_segment, settle, text_of
 
 SIZE = (120, 40)
-
-
-async def open_segment(pilot: Pilot[Any], name: str) -> SegmentDetailScreen:
-    """From the dashboard: search the name, enter on it."""
-    await settle(pilot)
-    await pilot.press("slash", *name, "enter")
-    await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, SegmentDetailScreen)
-    assert screen.segment_name == name
-    return screen
 
 
 def card(app: Any, card_id: str) -> tuple[str | None, str | None]:

@@ -34,7 +34,14 @@ from segtui.screens.modals.row_menu import ActionMenu, RowMenu
 from segtui.screens.modals.why_member import WhyMember
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import PagedTable
-from tests.ui.conftest import make_app, segment_ids, settle, text_of
+from tests.ui.conftest import (
+    make_app,
+    open_segment,
+    search_dashboard,
+    segment_ids,
+    settle,
+    text_of,
+)
 
 SIZE = (120, 40)
 HOT_LEADS = 'status = "Hot Lead"'
@@ -49,27 +56,6 @@ def current_members(store: Store, segment_id: int) -> set[int]:
     with store.reading() as conn:
         return set(conn.execute(select(Membership.contact_id).where(
             Membership.segment_id == segment_id, Membership.removed_at.is_(None))).scalars())
-
-
-async def search_dashboard(pilot: Pilot[Any], name: str) -> None:
-    """From the dashboard: search the name; the table (first match highlighted) has the
-    focus afterwards."""
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, DashboardScreen)
-    await pilot.press("slash", *name, "enter")
-    await settle(pilot)
-    row = pilot.app.screen.query_one(PagedTable).current_row
-    assert row is not None and row.name == name
-
-
-async def open_segment(pilot: Pilot[Any], name: str) -> SegmentDetailScreen:
-    await search_dashboard(pilot, name)
-    await pilot.press("enter")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, SegmentDetailScreen)
-    assert screen.segment_name == name
-    return screen
 
 
 def members_card(app: Any) -> str | None:
