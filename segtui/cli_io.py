@@ -6,39 +6,20 @@ Progress goes to stderr, and only when stderr is a terminal.
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from segtui.cli import DbOption, _script_store, app, fail
-from segtui.core.csv_safe import atomic_text, neutralise, write_rows
-from segtui.core.exporting import (
-    MEMBER_HEADER,
-    ExportFormat,
-    MemberRecord,
-    csv_row,
-    json_lines,
-)
-from segtui.core.importing import (
-    Encoding,
-    Field,
-    ImportError_,
-    RowProblem,
-    RowReader,
-    map_columns,
-    open_csv,
-    parse_map,
-)
+from segtui.core.csv_safe import atomic_text, write_rows
+from segtui.core.exporting import ExportFormat
+from segtui.core.importing import Encoding, ImportError_
 
 if TYPE_CHECKING:
-    from segtui.data.importer import ImportReport
+    from segtui.data.file_transfer import ImportOutcome, ImportProgress, ImportRequest
     from segtui.data.store import Store
 
 import_app = typer.Typer(help="Bring contacts in from CSV files.", no_args_is_help=True)
@@ -47,30 +28,22 @@ export_app = typer.Typer(help="Write segments and members to CSV or JSON.",
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 
-SHOWN_PROBLEMS = 20  # rejected rows printed; all of them go to --rejects
-
 
 class Progress:
     """One self-overwriting line on stderr: share of the file, rows, rows per second."""
 
-    def __init__(self, size: int) -> None:
-        self.size = max(size, 1)
-        self.started = time.perf_counter()
+    def __init__(self) -> None:
         self.shown_at = 0.0
         self.live = sys.stderr.isatty()
 
-    def rate(self, rows: int) -> float:
-        return rows / max(time.perf_counter() - self.started, 1e-9)
-
-    def update(self, rows: int, consumed: int) -> None:
+    def update(self, progress: ImportProgress) -> None:
         now = time.perf_counter()
         if not self.live or now - self.shown_at < 0.2:
             return
         self.shown_at = now
-        share = min(consumed / self.size, 1.0)
-        bar = "█" * int(share * 30)
-        sys.stderr.write(f"\r{bar:<30} {share:4.0%}  {rows:,} rows  "
-                         f"{self.rate(rows):,.0f} rows/s ")
+        bar = "█" * int(progress.share * 30)
+        sys.stderr.write(f"\r{bar:<30} {progress.share:4.0%}  {progress.rows:,} rows  "
+                         f"{progress.rate:,.0f} rows/s ")
         sys.stderr.flush()
 
     def done(self) -> None:
@@ -93,100 +66,45 @@ DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Check and count "
 StrictOption = Annotated[bool, typer.Option("--strict", help="Any rejected row cancels "
                                             "the whole import.")]
 
-Callbacks = dict[str, Any]  # on_reject, on_batch for the Store's import methods
 
+def _run_import(store: Store, request: ImportRequest) -> None:
+    """Run the import (segtui.data.file_transfer.import_file) with a progress line on
+    stderr, then print the unknown columns, the first rejects and the summary."""
+    from segtui.data.file_transfer import import_file
 
-@dataclass(frozen=True)
-class ImportRun:
-    """One import command's file options."""
-
-    file: Path
-    encoding: Encoding
-    rejects: Path | None
-    dry_run: bool
-    strict: bool
-
-
-def _run_import(
-    store: Store,
-    run: ImportRun,
-    prepare: Callable[[list[str]], tuple[tuple[str, ...], Callable[[list[str], int], Any]]],
-    execute: Callable[[Iterator[Any], Callbacks], ImportReport],
-) -> None:
-    """The steps every import shares: open and sniff the file, match the header
-    (`prepare` returns the unknown columns and the row reader), stream the rows into
-    `execute` (a Store import in one transaction), list rejects, print the summary."""
-    file = run.file
-    with contextlib.ExitStack() as stack:
-        stack.callback(store.close)
-        raw = stack.enter_context(file.open("rb"))
-        try:
-            source = open_csv(raw, file.stat().st_size, run.encoding)
-            records = source.records()
-            first = next(records, None)
-            if first is None:
-                raise ImportError_("the file is empty")
-            header = first[1]
-            unknown, read = prepare(header)
-        except ImportError_ as exc:
-            fail(f"{file}: {exc}; nothing was imported")
-        reject_writer = (stack.enter_context(_rejects_file(run.rejects, header))
-                         if run.rejects else None)
-        shown: list[RowProblem] = []
-        cells_by_line: dict[int, list[str]] = {}  # recent rows, for --rejects
-
-        def rejected(problems: list[RowProblem]) -> None:
-            if run.strict:
-                raise ImportError_(f"{problems[0]} (--strict)")
-            if len(shown) < SHOWN_PROBLEMS:
-                shown.extend(problems[: SHOWN_PROBLEMS - len(shown)])
-            if reject_writer is not None:
-                line = problems[0].line
-                reject_writer.writerow([*map(neutralise, cells_by_line.pop(line, [])),
-                                        str(line),
-                                        "; ".join(p.column for p in problems if p.column),
-                                        "; ".join(p.reason for p in problems)])
-
-        def rows() -> Iterator[Any]:
-            for line, cells in records:
-                if reject_writer is not None:
-                    if len(cells_by_line) > 50_000:
-                        cells_by_line.clear()  # rows long written; bounded memory
-                    cells_by_line[line] = cells
-                yield read(cells, line)
-
-        progress = Progress(source.size)
-        try:
-            report = execute(rows(), {
-                "on_reject": rejected,
-                "on_batch": lambda r: progress.update(r.rows, source.counter.consumed)})
-        except ImportError_ as exc:
-            progress.done()
-            fail(f"{file}: {exc}; nothing was imported")
-        except KeyboardInterrupt:
-            progress.done()
-            typer.echo("Stopped: nothing was imported (the import is one transaction).",
-                       err=True)
-            raise typer.Exit(130) from None
+    file = request.file
+    progress = Progress()
+    try:
+        outcome = import_file(store, request, progress.update)
+    except ImportError_ as exc:
         progress.done()
-    rate = progress.rate(report.rows)
-    if unknown:
-        typer.echo(f"Not imported (unknown columns): {', '.join(unknown)}", err=True)
-    for problem in shown:
+        fail(f"{file}: {exc}; nothing was imported")
+    except KeyboardInterrupt:
+        progress.done()
+        typer.echo("Stopped: nothing was imported (the import is one transaction).",
+                   err=True)
+        raise typer.Exit(130) from None
+    finally:
+        store.close()
+    progress.done()
+    _print_outcome(outcome, request.rejects)
+
+
+def _print_outcome(outcome: ImportOutcome, rejects: Path | None) -> None:
+    report = outcome.report
+    if outcome.unknown:
+        typer.echo(f"Not imported (unknown columns): {', '.join(outcome.unknown)}",
+                   err=True)
+    for problem in outcome.problems:
         typer.echo(f"  {problem}", err=True)
-    if report.rejected > len({p.line for p in shown}):
-        more = report.rejected - len({p.line for p in shown})
-        typer.echo(f"  … and {more:,} more rejected rows"
-                   + (f" (all in {run.rejects})" if run.rejects
+    if outcome.more_rejected:
+        typer.echo(f"  … and {outcome.more_rejected:,} more rejected rows"
+                   + (f" (all in {rejects})" if rejects
                       else " (--rejects FILE lists all)"), err=True)
-    verb = "Would import" if run.dry_run else "Imported"
-    typer.echo(f"{verb} {file.name}: {report.added:,} added, {report.updated:,} updated, "
-               f"{report.skipped:,} skipped, {report.rejected:,} rejected "
-               f"({report.rows:,} rows, {rate:,.0f} rows/s, "
-               f"{source.encoding.removesuffix('-sig')}, delimiter {source.delimiter!r}).")
+    typer.echo(outcome.summary())
     if report.created:
         typer.echo(f"New campaigns: {', '.join(report.created)}")
-    if run.dry_run:
+    if outcome.dry_run:
         typer.echo("Dry run: nothing was written.")
     for result in report.refreshed:
         if result.changed:
@@ -209,7 +127,7 @@ def import_contacts(
 ) -> None:
     """Import contacts from a CSV file, in one transaction: merged with existing contacts
     by email; invalid rows listed with line, column and reason."""
-    from segtui.core import clock
+    from segtui.data.file_transfer import ImportKind, ImportRequest, check_column_map
     from segtui.data.importer import OnDuplicate
 
     try:
@@ -217,27 +135,24 @@ def import_contacts(
     except ValueError:
         fail(f"--on-duplicate must be update, skip or error, not {on_duplicate!r}")
     try:
-        explicit = parse_map(column_map or [], Field)
+        check_column_map(ImportKind.CONTACTS, column_map or [])
     except ImportError_ as exc:
         fail(str(exc))
     store = _script_store(ctx, db)
-
-    def prepare(header: list[str]) -> tuple[tuple[str, ...], Callable[[list[str], int], Any]]:
-        columns = map_columns(header, explicit)
-        return columns.unknown, RowReader(columns, header, clock.today()).read
-
-    _run_import(store, ImportRun(file, encoding, rejects, dry_run, strict), prepare,
-                lambda rows, callbacks: store.import_contacts(
-                    rows, duplicates, dry_run=dry_run, **callbacks))
+    _run_import(store, ImportRequest(
+        ImportKind.CONTACTS, file, dry_run=dry_run, on_duplicate=duplicates,
+        column_map=tuple(column_map or ()), encoding=encoding, rejects=rejects,
+        strict=strict))
 
 
-def _import_events(ctx: typer.Context, run: ImportRun, column_map: list[str] | None,
-                   segment: str | None, db: str | None, *, results: bool) -> None:
-    from segtui.core import clock
-    from segtui.core.event_import import EventField, EventReader, map_event_columns
+def _import_events(ctx: typer.Context, file: Path, column_map: list[str] | None,
+                   segment: str | None, encoding: Encoding, rejects: Path | None,
+                   dry_run: bool, strict: bool, db: str | None, *, results: bool) -> None:
+    from segtui.data.file_transfer import ImportKind, ImportRequest, check_column_map
 
+    kind = ImportKind.CAMPAIGNS if results else ImportKind.EVENTS
     try:
-        explicit = parse_map(column_map or [], EventField)
+        check_column_map(kind, column_map or [])
     except ImportError_ as exc:
         fail(str(exc))
     store = _script_store(ctx, db)
@@ -247,19 +162,9 @@ def _import_events(ctx: typer.Context, run: ImportRun, column_map: list[str] | N
         if link is None:
             store.close()
             fail(f"no segment named {segment!r}")
-
-    email_column = [EventField.EMAIL.value]  # the file's own name for it, for messages
-
-    def prepare(header: list[str]) -> tuple[tuple[str, ...], Callable[[list[str], int], Any]]:
-        columns = map_event_columns(header, explicit, results)
-        email_column[0] = header[columns.fields[EventField.EMAIL]].strip()
-        # A results file saying "yes" without a time: the start of today.
-        midnight = datetime.combine(clock.today(), datetime.min.time())
-        return columns.unknown, EventReader(columns, header, clock.today(), midnight).read
-
-    _run_import(store, run, prepare, lambda rows, callbacks: store.import_events(
-        rows, link_segment=link, email_column=email_column[0], dry_run=run.dry_run,
-        **callbacks))
+    _run_import(store, ImportRequest(
+        kind, file, dry_run=dry_run, column_map=tuple(column_map or ()),
+        link_segment=link, encoding=encoding, rejects=rejects, strict=strict))
 
 
 SegmentOption = Annotated[str | None, typer.Option(
@@ -281,8 +186,8 @@ def import_events(
 ) -> None:
     """Import an event log (Email, Type, Occurred At, [Campaign], [Revenue]): one event
     per row, for contacts found by email; events already stored are skipped."""
-    _import_events(ctx, ImportRun(file, encoding, rejects, dry_run, strict), column_map,
-                   segment, db, results=False)
+    _import_events(ctx, file, column_map, segment, encoding, rejects, dry_run, strict, db,
+                   results=False)
 
 
 @import_app.command("campaigns")
@@ -300,18 +205,8 @@ def import_campaigns(
     """Import campaign results as campaign tools export them: Campaign, Email and a time
     (or yes) per outcome (Sent, Opened, Clicked, Responded, Converted with Revenue,
     Unsubscribed); each filled outcome becomes an event."""
-    _import_events(ctx, ImportRun(file, encoding, rejects, dry_run, strict), column_map,
-                   segment, db, results=True)
-
-
-@contextlib.contextmanager
-def _rejects_file(path: Path, header: list[str]) -> Iterator[Any]:
-    import csv
-
-    with atomic_text(path) as handle:
-        writer = csv.writer(handle)
-        writer.writerow([*header, "Line", "Column", "Reason"])
-        yield writer
+    _import_events(ctx, file, column_map, segment, encoding, rejects, dry_run, strict, db,
+                   results=True)
 
 
 @export_app.command("members")
@@ -329,24 +224,14 @@ def export_members(
     db: DbOption = None,
 ) -> None:
     """Write every member of a segment with all contact fields, streamed."""
+    from segtui.data.file_transfer import export_members as write_members_file
+
     store = _script_store(ctx, db)
     try:
         segment_id = store.segment_id_named(segment)
         if segment_id is None:
             fail(f"no segment named {segment!r}")
-        count = 0
-        with store.member_export(segment_id) as records, atomic_text(output) as handle:
-            if fmt is ExportFormat.CSV:
-                count = write_rows(handle, MEMBER_HEADER, map(csv_row, records), raw=raw)
-            else:
-                def counted() -> Iterator[MemberRecord]:
-                    nonlocal count
-                    for record in records:
-                        count += 1
-                        yield record
-
-                for chunk in json_lines(counted(), array=fmt is ExportFormat.JSON):
-                    handle.write(chunk)
+        count = write_members_file(store, segment_id, output, fmt, raw=raw)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     finally:

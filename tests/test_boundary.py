@@ -19,7 +19,8 @@ def test_core_and_data_do_not_import_textual() -> None:
     assert not _imports_textual(
         "import segtui.core.records, segtui.core.metrics, segtui.core.export, "
         "segtui.core.csv_safe, segtui.core.text, segtui.core.clock\n"
-        "import segtui.data.store, segtui.data.demo.build, segtui.data.models"
+        "import segtui.data.store, segtui.data.demo.build, segtui.data.models, "
+        "segtui.data.file_transfer"
     )
 
 

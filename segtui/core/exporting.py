@@ -8,12 +8,14 @@ are recognised by the importer and left alone.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from typing import IO
 
-from segtui.core.csv_safe import Cell
+from segtui.core.csv_safe import Cell, write_rows
 from segtui.core.importing import TAG_SEPARATOR, Field
 
 
@@ -109,3 +111,39 @@ def json_lines(records: Iterable[MemberRecord], *, array: bool) -> Iterator[str]
         first = False
     if array:
         yield "\n]\n" if not first else "]\n"
+
+
+PROGRESS_EVERY = 1_000  # members between two on_progress calls
+
+
+def write_members(handle: IO[str], records: Iterable[MemberRecord], fmt: ExportFormat, *,
+                  raw: bool = False, on_progress: Callable[[int], None] | None = None
+                  ) -> int:
+    """Write the members to `handle` as CSV (formula-safe unless `raw`), a JSON array or
+    JSON Lines, one at a time (an iterator over a paged query streams); return how many.
+    `on_progress(count)` is called every PROGRESS_EVERY members; what it raises stops the
+    export."""
+    count = 0
+
+    def counted() -> Iterator[MemberRecord]:
+        nonlocal count
+        for record in records:
+            count += 1
+            if on_progress is not None and count % PROGRESS_EVERY == 0:
+                on_progress(count)
+            yield record
+
+    if fmt is ExportFormat.CSV:
+        write_rows(handle, MEMBER_HEADER, map(csv_row, counted()), raw=raw)
+    else:
+        for chunk in json_lines(counted(), array=fmt is ExportFormat.JSON):
+            handle.write(chunk)
+    return count
+
+
+def members_export_filename(segment_name: str, day: date, fmt: ExportFormat) -> str:
+    """'Enterprise-Prospects-members-2024-02-26.csv': the segment's name with every run of
+    characters other than letters, digits and '_' (spaces, slashes, dots, quotes, control
+    characters) as one '-'."""
+    stem = re.sub(r"\W+", "-", segment_name).strip("-")[:80] or "segment"
+    return f"{stem}-members-{day.isoformat()}.{fmt.value}"

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 from segtui.core.enums import LeadStatus
 from segtui.core.importing import ContactIn, Field, RowProblem
 from segtui.core.refresh import RefreshResult
+from segtui.data.bulk import insert_values
 from segtui.data.models import Company, Contact, Tag, contact_tags, name_key
 
 BATCH = 2_000
@@ -83,6 +84,7 @@ class _Lookups:
             self.companies.setdefault(name.casefold(),
                                       (cid, size is not None, industry is not None))
         self.tags = {key: tid for tid, key in conn.execute(select(Tag.id, Tag.name_key))}
+        self.spelled: dict[str, int] = {}  # a tag as the file spells it -> its id
 
     def prepare_companies(self, rows: list[ContactIn]) -> None:
         """Create the batch's new companies in one statement and fill in blanks (size,
@@ -124,27 +126,26 @@ class _Lookups:
         return self.companies[name.casefold()][0] if isinstance(name, str) else None
 
     def tag(self, name: str) -> int:
-        key = name_key(name)
-        found = self.tags.get(key)
+        found = self.spelled.get(name)  # most files spell each tag one way, many times
         if found is None:
-            found = self.conn.execute(
-                insert(Tag).values(name=name, name_key=key).returning(Tag.id)).scalar_one()
-            self.tags[key] = found
+            key = name_key(name)
+            found = self.tags.get(key)
+            if found is None:
+                found = self.conn.execute(insert(Tag).values(name=name, name_key=key)
+                                          .returning(Tag.id)).scalar_one()
+                self.tags[key] = found
+            self.spelled[name] = found
         return found
 
 
-def _row_values(contact: ContactIn, lookups: _Lookups, *, for_insert: bool,
-                now: datetime) -> dict[str, Any]:
+def _row_values(contact: ContactIn, lookups: _Lookups) -> dict[str, Any]:
+    """The columns a row fills in (its non-empty cells)."""
     values: dict[str, Any] = {}
     for f, column in _COLUMNS.items():
         if f in contact.values and contact.values[f] is not None:
             values[column] = contact.values[f]
     if contact.values.get(Field.COMPANY) is not None:
         values["company_id"] = lookups.company_id(contact.values[Field.COMPANY])
-    if for_insert:
-        values.setdefault("lead_status", LeadStatus.NEW)
-        values.setdefault("quality_score", 50)
-        values.setdefault("created_at", now)
     return values
 
 
@@ -239,16 +240,14 @@ class _Writer:
 
     def flush(self) -> None:
         self.lookups.prepare_companies([*self.inserts, *(c for c, _ in self.updates)])
-        new_ids = _insert(self.conn, [
-            (c, _row_values(c, self.lookups, for_insert=True, now=self.now))
-            for c in self.inserts])
+        new_ids = _insert(self.conn, self.inserts, self.lookups, self.now)
         inserted = list(zip(new_ids, self.inserts, strict=True))
         for new_id, contact in inserted:
             if contact.email:
                 self.existing[contact.email] = new_id
-        _update(self.conn, self.updates, self.lookups, self.now)
-        _add_tags(self.conn, [*inserted, *((cid, c) for c, cid in self.updates)],
-                  self.lookups)
+        _update(self.conn, self.updates, self.lookups)
+        _add_tags(self.conn, inserted, self.lookups, new=True)
+        _add_tags(self.conn, [(cid, c) for c, cid in self.updates], self.lookups, new=False)
         self.report.added += len(new_ids)
         self.report.updated += len(self.updates)
         self.report.changed([*new_ids, *(cid for _, cid in self.updates)], self.list_limit)
@@ -257,7 +256,7 @@ class _Writer:
 
 def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
     """Ids for `count` new rows of `table` (contacts or companies), taken before inserting
-    them, so the insert is a plain executemany: with RETURNING in parameter order,
+    them, so the insert needs no RETURNING: with RETURNING in parameter order,
     SQLAlchemy inserts SQLite rows one statement at a time (100,000 executes for 100,000
     rows, measured).
 
@@ -274,24 +273,34 @@ def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
     return list(range(last + 1, last + 1 + count))
 
 
-def _insert(conn: Connection, inserts: list[tuple[ContactIn, dict[str, Any]]]) -> list[int]:
-    """Insert rows (grouped by the columns they fill, as executemany needs); ids in order."""
+# Every new contact fills these columns (None where the row has no value); one column
+# list for all rows lets a whole batch go out as one multi-row INSERT (data/bulk.py).
+_INSERT_COLUMNS = ("id", "company_id", *_COLUMNS.values())
+
+
+def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups,
+            now: datetime) -> list[int]:
+    """Insert the new contacts; their ids, in order."""
     ids = reserve_ids(conn, "contacts", len(inserts))
-    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
-    for new_id, (_, values) in zip(ids, inserts, strict=True):
-        values["id"] = new_id
-        groups.setdefault(frozenset(values), []).append(values)
-    for rows in groups.values():
-        conn.execute(insert(Contact), rows)
+    fields = list(_COLUMNS)
+    # What a new contact gets for an empty cell (the rest stay NULL).
+    fill = [{Field.STATUS: LeadStatus.NEW, Field.QUALITY: 50, Field.CREATED: now}.get(f)
+            for f in fields]
+    rows: list[tuple[Any, ...]] = []
+    for new_id, contact in zip(ids, inserts, strict=True):
+        cells = map(contact.values.get, fields)
+        rows.append((new_id, lookups.company_id(contact.values.get(Field.COMPANY)),
+                     *(v if v is not None else d for v, d in zip(cells, fill, strict=True))))
+    insert_values(conn, Contact.__table__, _INSERT_COLUMNS, rows)  # type: ignore[arg-type]
     return ids
 
 
-def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lookups,
-            now: datetime) -> None:
+def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lookups
+            ) -> None:
     """Fill in each row's non-empty cells: an empty cell never erases what segtui has."""
     groups: dict[frozenset[str], list[dict[str, Any]]] = {}
     for contact, contact_id in updates:
-        values = _row_values(contact, lookups, for_insert=False, now=now)
+        values = _row_values(contact, lookups)
         values.pop("email", None)  # the key it was matched by
         if values:
             groups.setdefault(frozenset(values), []).append(
@@ -303,19 +312,18 @@ def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lo
         conn.execute(statement, params)
 
 
-def _add_tags(conn: Connection, rows: list[tuple[int, ContactIn]], lookups: _Lookups) -> None:
-    """Add each row's tags to its contact (tags it already has stay; none are removed)."""
+def _add_tags(conn: Connection, rows: list[tuple[int, ContactIn]], lookups: _Lookups,
+              *, new: bool) -> None:
+    """Add each row's tags to its contact (tags it already has stay; none are removed).
+    `new`: the contacts were inserted by this batch, so they have no tags yet."""
     wanted: set[tuple[int, int]] = set()
     for contact_id, contact in rows:
         tags = contact.values.get(Field.TAGS)
         if isinstance(tags, list):
             wanted.update((contact_id, lookups.tag(t)) for t in tags)
-    if not wanted:
-        return
-    ids = {contact_id for contact_id, _ in wanted}
-    have = set(conn.execute(select(contact_tags.c.contact_id, contact_tags.c.tag_id)
-                            .where(contact_tags.c.contact_id.in_(ids))).all())
-    new = sorted(wanted - have)
-    if new:
-        conn.execute(insert(contact_tags),
-                     [{"contact_id": c, "tag_id": t} for c, t in new])
+    if wanted and not new:
+        ids = {contact_id for contact_id, _ in wanted}
+        wanted -= {(c, t) for c, t in conn.execute(
+            select(contact_tags.c.contact_id, contact_tags.c.tag_id)
+            .where(contact_tags.c.contact_id.in_(ids)))}
+    insert_values(conn, contact_tags, ("contact_id", "tag_id"), sorted(wanted))

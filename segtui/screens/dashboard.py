@@ -103,7 +103,9 @@ class DashboardScreen(Screen[None]):
         Binding("S", "reverse_sort", "Reverse sort", show=False),
         Binding("c", "clear_filters", "Clear filters", show=False),
         Binding("x", "export", "Export CSV"),
+        Binding("i", "import_file", "Import"),
         Binding("r", "refresh", "Refresh"),
+        Binding("Q", "data_quality", "Data quality", show=False),
         Binding("escape", "back_to_list", "Back to the list", show=False),
     ]
 
@@ -529,6 +531,18 @@ class DashboardScreen(Screen[None]):
     def action_export(self) -> None:
         self.export_csv(Path.cwd())
 
+    def action_import_file(self) -> None:
+        """i: import contacts, events or campaign results from a CSV file (issue 6); the
+        cards and the list reload after an import."""
+        from segtui.screens.modals.import_file import ImportFileModal, refusal
+
+        why_not = refusal(self.user)
+        if why_not is not None:
+            self.notify(why_not, severity="warning", markup=False)
+            return
+        self.app.push_screen(ImportFileModal(self.store, self.user),
+                             lambda outcome: self._reload() if outcome else None)
+
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def export_csv(self, directory: Path) -> None:
         """Write exactly the rows the list shows (all pages, current filter and sort)."""
@@ -548,6 +562,12 @@ class DashboardScreen(Screen[None]):
         self.app.call_from_thread(
             self.notify, f"Exported {count} {noun} to {path}", title="Export CSV", markup=False
         )
+
+    def action_data_quality(self) -> None:
+        """The data quality report (docs/quality.md); a merge there changes counts here."""
+        from segtui.screens.quality import DataQualityScreen
+
+        self.app.push_screen(DataQualityScreen(self.store, self.user), lambda _: self._reload())
 
     def action_refresh(self) -> None:
         """Reload now; then re-evaluate every dynamic segment's rule and reload again."""

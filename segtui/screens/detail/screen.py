@@ -35,6 +35,7 @@ from segtui.screens.detail.notes_tab import NotesTab
 from segtui.screens.detail.performance_tab import PerformanceTab
 from segtui.screens.modals.add_contacts import AddContactsModal
 from segtui.screens.modals.edit_segment import EditSegmentModal
+from segtui.screens.modals.export_members import ExportMembersModal
 from segtui.screens.modals.results import SegmentSaved
 from segtui.widgets.badges import segment_status_badge
 from segtui.widgets.metric_card import MetricCard
@@ -99,6 +100,7 @@ class SegmentDetailScreen(Screen[None]):
         Binding("escape,backspace", "back", "Back to Segments"),
         Binding("a", "add_contacts", "Add contacts"),
         Binding("e", "edit", "Edit"),
+        Binding("x", "export_members", "Export members"),
         Binding("r", "refresh", "Refresh"),
         *(Binding(str(n), f"tab({n})", f"Tab {n}", show=False) for n in range(1, 7)),
     ]
@@ -318,6 +320,13 @@ class SegmentDetailScreen(Screen[None]):
         if self.summary is not None and self._may_edit():
             self.app.push_screen(EditSegmentModal(self.store, self.user, self.summary.details),
                                  self._saved)
+
+    def action_export_members(self) -> None:
+        """x: every member with all contact fields to a CSV, JSON or JSON Lines file
+        (issue 6); anyone may export."""
+        members = self.summary.cards.metrics.members if self.summary else None
+        self.app.push_screen(ExportMembersModal(self.store, self.segment_id,
+                                                self.segment_name, members))
 
     def _saved(self, result: SegmentSaved | None) -> None:
         if result is not None:

@@ -1,0 +1,295 @@
+"""Files in and out through the Store (issue 6; docs/import-export.md).
+
+The steps the command line (`segtui import ...`, `segtui export members`) and the app's
+dialogs (screens/modals/import_file.py, screens/modals/export_members.py) share:
+
+- importing: open and sniff a CSV file, match its header, stream its rows into one Store
+  import (one transaction), collect the rejected rows (and write them to a rejects file if
+  asked), report progress;
+- exporting: stream a segment's members into a file that appears only when complete.
+
+Imports neither Typer nor Textual: the callers print or draw the results.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import gc
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from segtui.core import clock
+from segtui.core.csv_safe import atomic_text, neutralise
+from segtui.core.event_import import EventField, EventReader, map_event_columns
+from segtui.core.exporting import ExportFormat, write_members
+from segtui.core.importing import (
+    Encoding,
+    Field,
+    ImportError_,
+    RowProblem,
+    RowReader,
+    map_columns,
+    open_csv,
+    parse_map,
+)
+from segtui.data.importer import ImportReport, OnDuplicate
+
+if TYPE_CHECKING:
+    from segtui.data.store import Store
+
+SHOWN_PROBLEMS = 20  # rejected rows kept for the caller to show; all go to the rejects file
+_REJECT_CELLS_KEPT = 50_000  # recent rows' cells, for the rejects file; bounded memory
+
+
+class ImportKind(StrEnum):
+    """What a file holds (the `segtui import` subcommands)."""
+
+    CONTACTS = "contacts"
+    EVENTS = "events"  # an event log: one event per row
+    CAMPAIGNS = "campaigns"  # campaign results: one recipient per row, one column per outcome
+
+
+class TransferStopped(Exception):
+    """Raised by an `on_progress` callback to stop an import or an export: the import's
+    transaction rolls back, the export's file is never created; nothing is written."""
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """One import: the file and the options of `segtui import KIND FILE`."""
+
+    kind: ImportKind
+    file: Path
+    dry_run: bool = False
+    on_duplicate: OnDuplicate = OnDuplicate.UPDATE  # contacts only
+    column_map: tuple[str, ...] = ()  # --map "File Header=Field" options
+    link_segment: int | None = None  # events and campaigns: link their campaigns to it
+    encoding: Encoding = Encoding.AUTO
+    rejects: Path | None = None  # also write every rejected row here (CSV)
+    strict: bool = False  # the first rejected row stops the import (ImportError_)
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """How far an import is, after each batch written."""
+
+    rows: int  # records read so far
+    consumed: int  # bytes of the file read so far
+    size: int  # bytes in the file
+    elapsed: float  # seconds since the rows started
+
+    @property
+    def share(self) -> float:
+        return min(self.consumed / max(self.size, 1), 1.0)
+
+    @property
+    def rate(self) -> float:
+        """Rows per second."""
+        return self.rows / max(self.elapsed, 1e-9)
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import did (or, for a dry run, would do)."""
+
+    file: Path
+    dry_run: bool
+    report: ImportReport
+    unknown: tuple[str, ...]  # header names matching no field: not imported
+    problems: tuple[RowProblem, ...]  # the first SHOWN_PROBLEMS of the rejected rows
+    encoding: str
+    delimiter: str
+    elapsed: float
+
+    @property
+    def rate(self) -> float:
+        return self.report.rows / max(self.elapsed, 1e-9)
+
+    @property
+    def more_rejected(self) -> int:
+        """Rejected rows beyond the ones in `problems`."""
+        return max(self.report.rejected - len({p.line for p in self.problems}), 0)
+
+    @property
+    def encoding_name(self) -> str:
+        return self.encoding.removesuffix("-sig")
+
+    def headline(self) -> str:
+        """'Imported leads.csv: 2 added, 1 updated, 0 skipped, 3 rejected'."""
+        r = self.report
+        verb = "Would import" if self.dry_run else "Imported"
+        return (f"{verb} {self.file.name}: {r.added:,} added, {r.updated:,} updated, "
+                f"{r.skipped:,} skipped, {r.rejected:,} rejected")
+
+    def summary(self) -> str:
+        """The headline, then '(3 rows, 900 rows/s, utf-8, delimiter ',').'."""
+        return (f"{self.headline()} ({self.report.rows:,} rows, {self.rate:,.0f} rows/s, "
+                f"{self.encoding_name}, delimiter {self.delimiter!r}).")
+
+
+def import_path(text: str) -> Path:
+    """The file a user typed (`~` expanded), checked before anything is opened: it exists,
+    is a file and can be read. ImportError_ says what is wrong."""
+    if not text.strip():
+        raise ImportError_("enter the path of a CSV file")
+    path = Path(text.strip()).expanduser()
+    try:
+        if not path.exists():
+            raise ImportError_(f"{path}: no such file")
+        if path.is_dir():
+            raise ImportError_(f"{path} is a folder, not a file")
+        if not os.access(path, os.R_OK):
+            raise ImportError_(f"{path}: not readable (permission denied)")
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise ImportError_(f"{path}: {exc.strerror or exc}") from None
+    return path
+
+
+def check_column_map(kind: ImportKind, options: Sequence[str]) -> None:
+    """ImportError_ if a --map option is malformed or names no field of this kind."""
+    parse_map(options, Field if kind is ImportKind.CONTACTS else EventField)
+
+
+RowRead = Callable[[list[str], int], Any]
+Execute = Callable[[Iterator[Any], Callable[[list[RowProblem]], None],
+                    Callable[[ImportReport], None]], ImportReport]
+
+
+def _plan(store: Store, request: ImportRequest, header: list[str]
+          ) -> tuple[tuple[str, ...], RowRead, Execute]:
+    """Match the header to the kind's fields: the unknown columns, the row reader, and the
+    Store import that takes the rows (ImportError_ when the header does not fit)."""
+    today = clock.today()
+    if request.kind is ImportKind.CONTACTS:
+        columns = map_columns(header, parse_map(request.column_map, Field))
+
+        def contacts(rows: Iterator[Any], on_reject: Callable[[list[RowProblem]], None],
+                     on_batch: Callable[[ImportReport], None]) -> ImportReport:
+            return store.import_contacts(rows, request.on_duplicate,
+                                         dry_run=request.dry_run, on_reject=on_reject,
+                                         on_batch=on_batch)
+
+        return columns.unknown, RowReader(columns, header, today).read, contacts
+    results = request.kind is ImportKind.CAMPAIGNS
+    event_columns = map_event_columns(header, parse_map(request.column_map, EventField),
+                                      results)
+    email_column = header[event_columns.fields[EventField.EMAIL]].strip()  # for messages
+    # A results file saying "yes" without a time: the start of today.
+    midnight = datetime.combine(today, datetime.min.time())
+
+    def events(rows: Iterator[Any], on_reject: Callable[[list[RowProblem]], None],
+               on_batch: Callable[[ImportReport], None]) -> ImportReport:
+        return store.import_events(rows, link_segment=request.link_segment,
+                                   email_column=email_column, dry_run=request.dry_run,
+                                   on_reject=on_reject, on_batch=on_batch)
+
+    return (event_columns.unknown, EventReader(event_columns, header, today, midnight).read,
+            events)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while an import streams. Every row allocates
+    a few short-lived lists and dicts without reference cycles (reference counting frees
+    them), yet each 700 allocations start a collector pass, and the older passes walk
+    everything alive: with it off, reading 200,000 rows took 4.4 instead of 8.0 us a row
+    and validating them 16 instead of 24 (docs/benchmarks.md)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def import_file(store: Store, request: ImportRequest,
+                on_progress: Callable[[ImportProgress], None] | None = None
+                ) -> ImportOutcome:
+    """Import `request.file` in one Store transaction (see Store.import_contacts).
+
+    Raises ImportError_ when the file can't be imported at all (unreadable, empty, no
+    header, a broken quote, --strict with a rejected row); whatever `on_progress` raises
+    (TransferStopped, KeyboardInterrupt) propagates. In every such case nothing was written.
+    """
+    file = request.file
+    with contextlib.ExitStack() as stack:
+        try:
+            raw = stack.enter_context(file.open("rb"))
+            size = os.fstat(raw.fileno()).st_size
+        except OSError as exc:
+            raise ImportError_(f"cannot read it: {exc.strerror or exc}") from None
+        source = open_csv(raw, size, request.encoding)
+        records = source.records()
+        first = next(records, None)
+        if first is None:
+            raise ImportError_("the file is empty")
+        header = first[1]
+        unknown, read, execute = _plan(store, request, header)
+        reject_writer = (stack.enter_context(_rejects_file(request.rejects, header))
+                         if request.rejects else None)
+        shown: list[RowProblem] = []
+        cells_by_line: dict[int, list[str]] = {}  # recent rows, for the rejects file
+
+        def rejected(problems: list[RowProblem]) -> None:
+            if request.strict:
+                raise ImportError_(f"{problems[0]} (--strict)")
+            if len(shown) < SHOWN_PROBLEMS:
+                shown.extend(problems[: SHOWN_PROBLEMS - len(shown)])
+            if reject_writer is not None:
+                line = problems[0].line
+                reject_writer.writerow([*map(neutralise, cells_by_line.pop(line, [])),
+                                        str(line),
+                                        "; ".join(p.column for p in problems if p.column),
+                                        "; ".join(p.reason for p in problems)])
+
+        def rows() -> Iterator[Any]:
+            for line, cells in records:
+                if reject_writer is not None:
+                    if len(cells_by_line) > _REJECT_CELLS_KEPT:
+                        cells_by_line.clear()  # rows long written
+                    cells_by_line[line] = cells
+                yield read(cells, line)
+
+        started = time.perf_counter()
+
+        def batch_done(report: ImportReport) -> None:
+            if on_progress is not None:
+                on_progress(ImportProgress(report.rows, source.counter.consumed, source.size,
+                                           time.perf_counter() - started))
+
+        with collector_paused():
+            report = execute(rows(), rejected, batch_done)
+        elapsed = time.perf_counter() - started
+    return ImportOutcome(file, request.dry_run, report, unknown, tuple(shown),
+                         source.encoding, source.delimiter, elapsed)
+
+
+@contextlib.contextmanager
+def _rejects_file(path: Path, header: list[str]) -> Iterator[Any]:
+    """The rejected rows as they were, then Line, Column and Reason; written atomically."""
+    with atomic_text(path) as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*header, "Line", "Column", "Reason"])
+        yield writer
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+def export_members(store: Store, segment_id: int, path: Path, fmt: ExportFormat, *,
+                   raw: bool = False, on_progress: Callable[[int], None] | None = None
+                   ) -> int:
+    """Write every current member of the segment to `path` ("-": standard output) in
+    `fmt`, streamed from one read snapshot; return how many. The file appears only when
+    complete: an OSError, or whatever `on_progress` raises, leaves no file behind."""
+    with store.member_export(segment_id) as records, atomic_text(path) as handle:
+        return write_members(handle, records, fmt, raw=raw, on_progress=on_progress)
+

@@ -1,0 +1,212 @@
+"""Export members (issue 6 part 2; docs/import-export.md), opened with `x` on the segment
+detail screen: the app's face of `segtui export members SEGMENT -o FILE --format F`.
+
+Every current member with all contact fields, streamed a page at a time from one read
+snapshot (a million members never sit in memory) into a file that appears only when
+complete. The work is segtui.data.file_transfer.export_members, shared with the command
+line; it runs in a thread worker, with a progress bar, and escape stops it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
+
+from segtui.core import clock
+from segtui.core.csv_safe import free_path
+from segtui.core.exporting import ExportFormat, members_export_filename
+from segtui.core.formatting import whole
+from segtui.data.file_transfer import TransferStopped, export_members
+from segtui.data.store import Store
+from segtui.widgets.text import user_text
+
+FORMATS: list[tuple[str, str]] = [
+    ("CSV (formula-safe, imports back as it is)", ExportFormat.CSV.value),
+    ("JSON (one array)", ExportFormat.JSON.value),
+    ("JSON Lines (one member per line)", ExportFormat.JSONL.value),
+]
+PROGRESS_INTERVAL = 0.1  # seconds between two progress updates drawn
+
+
+def export_target(text: str, default_name: str) -> Path:
+    """Where to write what the user typed (`~` expanded, relative to the current
+    directory): a folder gets the default file name, made unique. ValueError says why
+    not; an existing file is never overwritten."""
+    if not text.strip():
+        raise ValueError("enter a file name")
+    path = Path(text.strip()).expanduser()
+    if path.is_dir():
+        return free_path(path, default_name)
+    if path.exists():
+        raise ValueError(f"{path} already exists; choose another name")
+    return path
+
+
+class ExportMembersModal(ModalScreen[int | None]):
+    """Returns the number of members written, or None if nothing was."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Stop or close"),
+        Binding("ctrl+s", "export", "Export"),
+    ]
+    AUTO_FOCUS = "#export-path"  # enter exports; shift+tab: the format
+
+    def __init__(self, store: Store, segment_id: int, segment_name: str,
+                 members: int | None = None, directory: Path | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.segment_id = segment_id
+        self.segment_name = segment_name
+        self.members = members  # for the progress bar; None while unknown
+        self.directory = directory or Path.cwd()
+        self.running = False
+        self._stop = threading.Event()
+        self._shown_at = 0.0
+        self._default = self._default_path(ExportFormat.CSV)
+
+    def _default_path(self, fmt: ExportFormat) -> str:
+        """`<segment>-members-<date>.<fmt>` in the current directory, made unique; shown
+        relative to it."""
+        name = members_export_filename(self.segment_name, clock.today(), fmt)
+        path = free_path(self.directory, name)
+        return path.name if path.parent == Path.cwd() else str(path)
+
+    def compose(self) -> ComposeResult:
+        count = ("" if self.members is None else
+                 f" ({whole(self.members)} member{'' if self.members == 1 else 's'})")
+        with Vertical(classes="modal-box export-modal"):
+            yield Label(user_text(f"Export members of {self.segment_name}"),
+                        classes="modal-title")
+            with Horizontal(classes="form-row"):
+                yield Label("Format", classes="form-label")
+                yield Select(FORMATS, value=ExportFormat.CSV.value, allow_blank=False,
+                             compact=True, id="export-format")
+            with Horizontal(classes="form-row"):
+                yield Label("File", classes="form-label")
+                yield Input(self._default, compact=True, id="export-path")
+            yield Static(f"Every current member with all contact fields{count}. The file "
+                         "appears when complete.", id="export-note")
+            yield Label("", id="export-error", classes="save-error")
+            with Horizontal(id="export-progress"):
+                yield ProgressBar(total=self.members, show_eta=False, id="export-bar")
+                yield Label("", id="export-rate")
+            yield Label("enter: export · shift+tab: format · escape: close",
+                        classes="modal-hint")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Close", compact=True, id="export-close")
+                yield Button("Export", compact=True, variant="primary", id="export-run")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-progress").display = False
+        self._show_error("")
+
+    def _format(self) -> ExportFormat:
+        return ExportFormat(str(self.query_one("#export-format", Select).value))
+
+    @on(Select.Changed, "#export-format")
+    def _format_changed(self) -> None:
+        """A new format renames the default file (not a name the user typed)."""
+        path_input = self.query_one("#export-path", Input)
+        if path_input.value == self._default:
+            self._default = self._default_path(self._format())
+            path_input.value = self._default
+
+    @on(Input.Submitted, "#export-path")
+    @on(Button.Pressed, "#export-run")
+    def action_export(self) -> None:
+        if self.running:
+            return
+        fmt = self._format()
+        try:
+            path = export_target(self.query_one("#export-path", Input).value,
+                                 members_export_filename(self.segment_name, clock.today(),
+                                                         fmt))
+        except ValueError as exc:
+            self._show_error(str(exc))
+            self.query_one("#export-path", Input).focus()
+            return
+        self.running = True
+        self._stop.clear()
+        self._shown_at = 0.0
+        self._show_error("")
+        self.query_one("#export-progress").display = True
+        self.query_one("#export-rate", Label).update("Exporting…")
+        self._set_running(True)
+        self._write(path, fmt)
+
+    def _set_running(self, running: bool) -> None:
+        self.running = running
+        for selector in ("#export-format", "#export-path", "#export-run"):
+            self.query_one(selector).disabled = running
+        close = self.query_one("#export-close", Button)
+        close.label = "Stop" if running else "Close"
+        if running:
+            close.focus()
+        else:
+            self.query_one("#export-progress").display = False
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _write(self, path: Path, fmt: ExportFormat) -> None:
+        try:
+            count = export_members(self.store, self.segment_id, path, fmt,
+                                   on_progress=self._progress)
+        except TransferStopped:
+            self.app.call_from_thread(self._failed, "Export stopped: no file was written.")
+        except OSError as exc:
+            self.app.call_from_thread(self._failed, f"Cannot write {path}: "
+                                                    f"{exc.strerror or exc}")
+        except Exception as exc:  # the database: nothing was written either
+            self.app.call_from_thread(self._failed, f"Export failed, no file was written: "
+                                                    f"{exc}")
+        else:
+            self.app.call_from_thread(self._done, count, path)
+
+    def _progress(self, count: int) -> None:
+        """Every thousand members, in the worker: stop if asked (the temporary file is
+        removed), and draw the progress at most every PROGRESS_INTERVAL."""
+        if self._stop.is_set():
+            raise TransferStopped
+        now = time.monotonic()
+        if now - self._shown_at >= PROGRESS_INTERVAL:
+            self._shown_at = now
+            self.app.call_from_thread(self._show_progress, count)
+
+    def _show_progress(self, count: int) -> None:
+        if self._stop.is_set():
+            return
+        self.query_one("#export-bar", ProgressBar).update(progress=count)
+        self.query_one("#export-rate", Label).update(f"{whole(count)} members")
+
+    def _done(self, count: int, path: Path) -> None:
+        self._set_running(False)
+        noun = "member" if count == 1 else "members"
+        self.notify(f"Exported {whole(count)} {noun} to {path.resolve()}",
+                    title="Export members", markup=False)
+        self.dismiss(count)
+
+    def _failed(self, message: str) -> None:
+        self._set_running(False)
+        self._show_error(message)
+        self.query_one("#export-path", Input).focus()  # to fix the name
+
+    def _show_error(self, message: str) -> None:
+        error = self.query_one("#export-error", Label)
+        error.update(user_text(message[:1].upper() + message[1:], multiline=True))
+        error.display = bool(message)
+
+    @on(Button.Pressed, "#export-close")
+    def action_close(self) -> None:
+        """escape: stop a running export (no file is left), else close."""
+        if self.running:
+            self._stop.set()
+            self.query_one("#export-rate", Label).update("Stopping…")
+            return
+        self.dismiss(None)

@@ -1,0 +1,300 @@
+"""Import from a CSV file (issue 6 part 1; docs/import-export.md), opened with `i` on the
+dashboard: the app's face of `segtui import contacts|events|campaigns FILE`.
+
+First a check (a dry run: everything is read, validated and written, then rolled back)
+shows what would happen: rows, added / updated / skipped / rejected, the first rejected
+rows with line, column and reason, the columns that are not imported. Then Import runs the
+same thing for real, with a progress bar and rows per second. Both run in a thread worker;
+escape stops either, and a stopped import has written nothing (it is one transaction).
+The work itself is segtui.data.file_transfer.import_file, shared with the command line.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
+
+from segtui.core.importing import ImportError_
+from segtui.core.permissions import CurrentUser, Permission
+from segtui.core.text import printable
+from segtui.data.file_transfer import (
+    ImportKind,
+    ImportOutcome,
+    ImportProgress,
+    ImportRequest,
+    TransferStopped,
+    import_file,
+    import_path,
+)
+from segtui.data.importer import OnDuplicate
+from segtui.data.store import Store
+from segtui.widgets.text import user_text
+
+KINDS: list[tuple[str, str]] = [
+    ("Contacts", ImportKind.CONTACTS.value),
+    ("Events (an event log: Email, Type, Occurred At)", ImportKind.EVENTS.value),
+    ("Campaign results (Campaign, Email, Sent, Opened…)", ImportKind.CAMPAIGNS.value),
+]
+DUPLICATES: list[tuple[str, str]] = [
+    ("Update the contact with that email (non-empty cells)", OnDuplicate.UPDATE.value),
+    ("Skip the row", OnDuplicate.SKIP.value),
+    ("Reject the row", OnDuplicate.ERROR.value),
+]
+PROGRESS_INTERVAL = 0.1  # seconds between two progress updates drawn
+
+Inputs = tuple[str, ImportKind, OnDuplicate]  # what a check was made for
+
+
+def refusal(user: CurrentUser) -> str | None:
+    """Why this user may not import, or None."""
+    if user.may(Permission.EDIT_SEGMENTS):
+        return None
+    return (f"{user.name} ({user.role.value}) may look but not import: importing changes "
+            "contacts and their events.")
+
+
+def outcome_text(outcome: ImportOutcome) -> Text:
+    """What a check found (or an import did), every user-provided piece shown literally:
+    file names, header names and cells may hold markup or control characters."""
+    report = outcome.report
+    lines = [f"({report.rows:,} rows, {outcome.encoding_name}, delimiter "
+             f"{outcome.delimiter!r})"]
+    if report.created:
+        lines.append(f"New campaigns: {', '.join(report.created)}")
+    if outcome.unknown:
+        lines.append(f"Not imported (unknown columns): {', '.join(outcome.unknown)}")
+    if outcome.problems:
+        lines.append("Rejected rows:")
+        lines.extend(f"· {problem}" for problem in outcome.problems)
+    if outcome.more_rejected:
+        lines.append(f"· … and {outcome.more_rejected:,} more rejected rows "
+                     "(segtui import --rejects FILE lists them all)")
+    body = "\n".join(printable(line) for line in lines)
+    return Text.assemble(user_text(outcome.headline(), "bold"), "\n",
+                         user_text(body, multiline=True))
+
+
+class ImportFileModal(ModalScreen[ImportOutcome | None]):
+    """Returns the import's outcome once it committed; None if closed without importing."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Stop or close"),
+        Binding("ctrl+s", "run_import", "Import"),
+    ]
+    AUTO_FOCUS = "#import-path"
+    # The findings get 9 lines at 80x24, 20 from 34 lines up (app.tcss).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
+
+    def __init__(self, store: Store, user: CurrentUser, path: str = "") -> None:
+        super().__init__()
+        self.store = store
+        self.user = user
+        self.initial_path = path
+        self.running: bool = False
+        self.checked: Inputs | None = None  # the inputs of the last check that succeeded
+        self._stop = threading.Event()
+        self._shown_at = 0.0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box import-modal"):
+            yield Label("Import from a CSV file", classes="modal-title")
+            with Horizontal(classes="form-row"):
+                yield Label("File", classes="form-label")
+                yield Input(self.initial_path, placeholder="path/to/file.csv (~ works)",
+                            compact=True, id="import-path")
+            with Horizontal(classes="form-row"):
+                yield Label("Holds", classes="form-label")
+                yield Select(KINDS, value=ImportKind.CONTACTS.value, allow_blank=False,
+                             compact=True, id="import-kind")
+            with Horizontal(classes="form-row", id="duplicates-row"):
+                yield Label("Duplicates", classes="form-label")
+                yield Select(DUPLICATES, value=OnDuplicate.UPDATE.value, allow_blank=False,
+                             compact=True, id="import-duplicates")
+            with VerticalScroll(id="import-report"):
+                yield Label("", id="import-error", classes="save-error")
+                yield Static("", id="import-result")
+            with Horizontal(id="import-progress"):
+                yield ProgressBar(total=100, show_eta=False, id="import-bar")
+                yield Label("", id="import-rate")
+            yield Label("enter: check (writes nothing) · ctrl+s: import · escape: close",
+                        id="import-hint", classes="modal-hint")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Close", compact=True, id="import-close")
+                yield Button("Check", compact=True, id="import-check")
+                yield Button("Import", compact=True, variant="primary", disabled=True,
+                             id="import-run")
+
+    def on_mount(self) -> None:
+        self.query_one("#import-progress").display = False
+        self._show_error("")
+        self._show_result(None)
+
+    # -- the form ------------------------------------------------------------------------
+
+    def _inputs(self) -> Inputs:
+        kind = self.query_one("#import-kind", Select).value
+        duplicates = self.query_one("#import-duplicates", Select).value
+        return (self.query_one("#import-path", Input).value,
+                ImportKind(str(kind)), OnDuplicate(str(duplicates)))
+
+    @on(Input.Changed, "#import-path")
+    @on(Select.Changed)
+    def _inputs_changed(self) -> None:
+        kind = self._inputs()[1]
+        self.query_one("#duplicates-row").display = kind is ImportKind.CONTACTS
+        if not self.running and self.checked != self._inputs():
+            self.checked = None  # a check says nothing about another file or kind
+            self._show_result(None)
+            self._show_error("")
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        ready = not self.running and self.checked == self._inputs()
+        self.query_one("#import-run", Button).disabled = not ready
+        self.query_one("#import-check", Button).disabled = self.running
+        self.query_one("#import-close", Button).label = "Stop" if self.running else "Close"
+        for selector in ("#import-path", "#import-kind", "#import-duplicates"):
+            self.query_one(selector).disabled = self.running
+
+    def _show_result(self, text: Text | None) -> None:
+        result = self.query_one("#import-result", Static)
+        result.update(text or "")
+        result.display = text is not None
+        self._show_report()
+
+    def _show_error(self, message: str) -> None:
+        error = self.query_one("#import-error", Label)
+        error.update(user_text(message[:1].upper() + message[1:], multiline=True))
+        error.display = bool(message)
+        self._show_report()
+
+    def _show_report(self) -> None:
+        """The findings' box shows while it has something to show."""
+        self.query_one("#import-report").display = (
+            self.query_one("#import-error").display
+            or self.query_one("#import-result").display)
+
+    # -- actions -------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#import-path")
+    @on(Button.Pressed, "#import-check")
+    def action_check(self) -> None:
+        self._start(dry_run=True)
+
+    @on(Button.Pressed, "#import-run")
+    def action_run_import(self) -> None:
+        """Import what was checked; before a check, ctrl+s checks first."""
+        self._start(dry_run=self.checked != self._inputs())
+
+    @on(Button.Pressed, "#import-close")
+    def action_close(self) -> None:
+        """escape: stop what is running (nothing is written), else close."""
+        if self.running:
+            self._stop.set()
+            self.query_one("#import-rate", Label).update("Stopping…")
+            return
+        self.dismiss(None)
+
+    def _start(self, *, dry_run: bool) -> None:
+        if self.running:
+            return
+        why_not = refusal(self.user)
+        if why_not is not None:
+            self._show_error(why_not)
+            return
+        text, kind, duplicates = self._inputs()
+        try:
+            path = import_path(text)
+        except ImportError_ as exc:
+            self._show_error(str(exc))
+            self.query_one("#import-path", Input).focus()
+            return
+        self.running = True
+        self._stop.clear()
+        self._shown_at = 0.0
+        self._show_error("")
+        if dry_run:
+            self.checked = None
+            self._show_result(None)
+        self.query_one("#import-progress").display = True
+        self.query_one("#import-bar", ProgressBar).update(total=100, progress=0)
+        self.query_one("#import-rate", Label).update("Checking…" if dry_run
+                                                     else "Importing…")
+        self._update_buttons()
+        self.query_one("#import-close", Button).focus()
+        self._run(ImportRequest(kind, path, dry_run=dry_run, on_duplicate=duplicates),
+                  (text, kind, duplicates))
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def _run(self, request: ImportRequest, inputs: Inputs) -> None:
+        try:
+            outcome = import_file(self.store, request, self._progress)
+        except TransferStopped:
+            self.app.call_from_thread(self._stopped, request.dry_run)
+        except ImportError_ as exc:
+            nothing = "" if request.dry_run else "; nothing was imported"
+            self.app.call_from_thread(self._failed, f"{request.file}: {exc}{nothing}")
+        except Exception as exc:  # the database refused: the transaction rolled back
+            what = "Check" if request.dry_run else "Import"
+            self.app.call_from_thread(self._failed, f"{what} failed, nothing was written: "
+                                                    f"{exc}")
+        else:
+            self.app.call_from_thread(self._finished, outcome, inputs)
+
+    def _progress(self, progress: ImportProgress) -> None:
+        """After each batch, in the worker: stop if asked (the Store rolls back), and
+        draw the progress at most every PROGRESS_INTERVAL."""
+        if self._stop.is_set():
+            raise TransferStopped
+        now = time.monotonic()
+        if now - self._shown_at >= PROGRESS_INTERVAL:
+            self._shown_at = now
+            self.app.call_from_thread(self._show_progress, progress)
+
+    def _show_progress(self, progress: ImportProgress) -> None:
+        if self._stop.is_set():
+            return  # "Stopping…" stays
+        self.query_one("#import-bar", ProgressBar).update(progress=progress.share * 100)
+        self.query_one("#import-rate", Label).update(
+            f"{progress.rows:,} rows · {progress.rate:,.0f} rows/s")
+
+    def _idle(self) -> None:
+        self.running = False
+        self.query_one("#import-progress").display = False
+        self._update_buttons()
+
+    def _finished(self, outcome: ImportOutcome, inputs: Inputs) -> None:
+        self._idle()
+        if not outcome.dry_run:
+            changed = sum(1 for r in outcome.report.refreshed if r.changed)
+            followed = (f"; {changed:,} dynamic segment{'' if changed == 1 else 's'} "
+                        "changed" if changed else "")
+            self.notify(outcome.summary() + followed, title="Import", markup=False,
+                        timeout=10)
+            self.dismiss(outcome)
+            return
+        self._show_result(outcome_text(outcome))
+        if inputs == self._inputs():
+            self.checked = inputs
+            self._update_buttons()
+            self.query_one("#import-run", Button).focus()
+
+    def _stopped(self, dry_run: bool) -> None:
+        self._idle()
+        message = ("Check stopped." if dry_run else
+                   "Import stopped: nothing was imported (the import is one transaction).")
+        self._show_error(message)
+        self.notify(message, severity="warning", markup=False)
+
+    def _failed(self, message: str) -> None:
+        self._idle()
+        self._show_error(message)
+        self.query_one("#import-path", Input).focus()  # to pick another file
