@@ -197,10 +197,11 @@ def _plan(store: Store, request: ImportRequest, header: list[str]
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off while an import streams. Every row allocates
-    a few short-lived lists and dicts without reference cycles (reference counting frees
-    them), yet each 700 allocations start a collector pass, and the older passes walk
-    everything alive: with it off, reading 200,000 rows took 4.4 instead of 8.0 us a row
-    and validating them 16 instead of 24 (docs/benchmarks.md)."""
+    a few short-lived lists and dicts (reference counting frees them), yet each 700
+    allocations start a collector pass, and the older passes walk everything alive: with
+    it off, reading 200,000 rows took 4.4 instead of 8.0 us a row and validating them 16
+    instead of 24 (docs/benchmarks.md). import_file collects the young generations after
+    each batch, so garbage with cycles can't pile up over a long file."""
     was_on = gc.isenabled()
     gc.disable()
     try:
@@ -261,6 +262,7 @@ def import_file(store: Store, request: ImportRequest,
         started = time.perf_counter()
 
         def batch_done(report: ImportReport) -> None:
+            gc.collect(1)  # the batch's own garbage, if any has cycles (collector_paused)
             if on_progress is not None:
                 on_progress(ImportProgress(report.rows, source.counter.consumed, source.size,
                                            time.perf_counter() - started))
