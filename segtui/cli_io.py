@@ -7,7 +7,6 @@ Progress goes to stderr, and only when stderr is a terminal.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +16,7 @@ from segtui.cli import DbOption, _script_store, app, fail
 from segtui.core.csv_safe import atomic_text, write_rows
 from segtui.core.exporting import ExportFormat
 from segtui.core.importing import Encoding, ImportError_
+from segtui.core.throttle import Throttle
 
 if TYPE_CHECKING:
     from segtui.data.file_transfer import ImportOutcome, ImportProgress, ImportRequest
@@ -33,14 +33,12 @@ class Progress:
     """One self-overwriting line on stderr: share of the file, rows, rows per second."""
 
     def __init__(self) -> None:
-        self.shown_at = 0.0
+        self.drawn = Throttle(0.2)
         self.live = sys.stderr.isatty()
 
     def update(self, progress: ImportProgress) -> None:
-        now = time.perf_counter()
-        if not self.live or now - self.shown_at < 0.2:
+        if not self.live or not self.drawn.due():
             return
-        self.shown_at = now
         bar = "█" * int(progress.share * 30)
         sys.stderr.write(f"\r{bar:<30} {progress.share:4.0%}  {progress.rows:,} rows  "
                          f"{progress.rate:,.0f} rows/s ")

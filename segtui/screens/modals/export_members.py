@@ -10,7 +10,6 @@ line; it runs in a thread worker, with a progress bar, and escape stops it.
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 from textual import on, work
@@ -24,6 +23,7 @@ from segtui.core import clock
 from segtui.core.csv_safe import free_path
 from segtui.core.exporting import ExportFormat, members_export_filename
 from segtui.core.formatting import whole
+from segtui.core.throttle import Throttle
 from segtui.data.file_transfer import TransferStopped, export_members
 from segtui.data.store import Store
 from segtui.widgets.text import user_text
@@ -33,7 +33,6 @@ FORMATS: list[tuple[str, str]] = [
     ("JSON (one array)", ExportFormat.JSON.value),
     ("JSON Lines (one member per line)", ExportFormat.JSONL.value),
 ]
-PROGRESS_INTERVAL = 0.1  # seconds between two progress updates drawn
 
 
 def export_target(text: str, default_name: str) -> Path:
@@ -69,7 +68,7 @@ class ExportMembersModal(ModalScreen[int | None]):
         self.directory = directory or Path.cwd()
         self.running = False
         self._stop = threading.Event()
-        self._shown_at = 0.0
+        self._drawn = Throttle(0.1)  # progress redraws
         self._default = self._default_path(ExportFormat.CSV)
 
     def _default_path(self, fmt: ExportFormat) -> str:
@@ -135,7 +134,7 @@ class ExportMembersModal(ModalScreen[int | None]):
             return
         self.running = True
         self._stop.clear()
-        self._shown_at = 0.0
+        self._drawn.reset()
         self._show_error("")
         self.query_one("#export-progress").display = True
         self.query_one("#export-rate", Label).update("Exporting…")
@@ -171,12 +170,10 @@ class ExportMembersModal(ModalScreen[int | None]):
 
     def _progress(self, count: int) -> None:
         """Every thousand members, in the worker: stop if asked (the temporary file is
-        removed), and draw the progress at most every PROGRESS_INTERVAL."""
+        removed), and draw the progress at most every 0.1 s."""
         if self._stop.is_set():
             raise TransferStopped
-        now = time.monotonic()
-        if now - self._shown_at >= PROGRESS_INTERVAL:
-            self._shown_at = now
+        if self._drawn.due():
             self.app.call_from_thread(self._show_progress, count)
 
     def _show_progress(self, count: int) -> None:

@@ -12,7 +12,6 @@ The work itself is segtui.data.file_transfer.import_file, shared with the comman
 from __future__ import annotations
 
 import threading
-import time
 
 from rich.text import Text
 from textual import on, work
@@ -25,6 +24,7 @@ from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 from segtui.core.importing import ImportError_
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.text import printable
+from segtui.core.throttle import Throttle
 from segtui.data.file_transfer import (
     ImportKind,
     ImportOutcome,
@@ -48,7 +48,6 @@ DUPLICATES: list[tuple[str, str]] = [
     ("Skip the row", OnDuplicate.SKIP.value),
     ("Reject the row", OnDuplicate.ERROR.value),
 ]
-PROGRESS_INTERVAL = 0.1  # seconds between two progress updates drawn
 
 Inputs = tuple[str, ImportKind, OnDuplicate]  # what a check was made for
 
@@ -101,7 +100,7 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
         self.running: bool = False
         self.checked: Inputs | None = None  # the inputs of the last check that succeeded
         self._stop = threading.Event()
-        self._shown_at = 0.0
+        self._drawn = Throttle(0.1)  # progress redraws
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box import-modal"):
@@ -219,7 +218,7 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
             return
         self.running = True
         self._stop.clear()
-        self._shown_at = 0.0
+        self._drawn.reset()
         self._show_error("")
         if dry_run:
             self.checked = None
@@ -251,12 +250,10 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
 
     def _progress(self, progress: ImportProgress) -> None:
         """After each batch, in the worker: stop if asked (the Store rolls back), and
-        draw the progress at most every PROGRESS_INTERVAL."""
+        draw the progress at most every 0.1 s."""
         if self._stop.is_set():
             raise TransferStopped
-        now = time.monotonic()
-        if now - self._shown_at >= PROGRESS_INTERVAL:
-            self._shown_at = now
+        if self._drawn.due():
             self.app.call_from_thread(self._show_progress, progress)
 
     def _show_progress(self, progress: ImportProgress) -> None:
