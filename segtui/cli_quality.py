@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from segtui.cli import DbOption, _script_store, app, fail
-from segtui.cli_script import _acting_user, contacts_app, dumps
+from segtui.cli_script import acting_user, contacts_app, dumps
 from segtui.core.quality import STALE_DAYS, QualityReport
 
 
@@ -100,7 +100,7 @@ def contacts_merge(
         fail("merging deletes the other contacts; run again with --yes to merge")
     store = _script_store(ctx, db)
     try:
-        acting = _acting_user(ctx, store, user)
+        acting = acting_user(ctx, store, user)
         result = store.merge_contacts(keep, others, acting)
     except MergeError as exc:
         fail(str(exc))

@@ -205,7 +205,7 @@ def _segment_id(store: Store, name: str) -> int:
     return segment_id
 
 
-def _acting_user(ctx: typer.Context, store: Store, user: str | None) -> CurrentUser:
+def acting_user(ctx: typer.Context, store: Store, user: str | None) -> CurrentUser:
     """--user here, else the one given before the command, else the app's default; refused
     at once unless they may change segments (the Store checks again)."""
     from segtui.core.permissions import Permission
@@ -317,7 +317,7 @@ def segments_create(
     draft = SegmentDraft(name, description, tuple(tag or ()), status, tree)
     store = _script_store(ctx, db)
     try:
-        acting = _acting_user(ctx, store, user)
+        acting = acting_user(ctx, store, user)
         try:
             segment_id = store.create_segment(draft, ContactSelection(), acting)
         except SegmentError as exc:
@@ -371,7 +371,7 @@ def segments_update(
     tree = None if rule is None else _parse_rule(rule)
     store = _script_store(ctx, db)
     try:
-        acting = _acting_user(ctx, store, user)
+        acting = acting_user(ctx, store, user)
         segment_id = _segment_id(store, name)
         details = store.segment_details(segment_id)
         if details is None:
@@ -417,7 +417,7 @@ def segments_delete(
     output = _output(ctx, as_json)
     store = _script_store(ctx, db)
     try:
-        acting = _acting_user(ctx, store, user)
+        acting = acting_user(ctx, store, user)
         segment_id = _segment_id(store, name)
         preview = store.delete_preview(segment_id)
         if preview is None:
@@ -553,7 +553,7 @@ def _change_members(ctx: typer.Context, name: str, emails: list[str] | None,
     _need_targets(ctx, emails, ids, use_stdin)
     store = _script_store(ctx, db)
     try:
-        acting = _acting_user(ctx, store, user)
+        acting = acting_user(ctx, store, user)
         segment_id = _segment_id(store, name)
         targets = _targets(store, emails, ids, use_stdin, ignore_unknown)
         try:

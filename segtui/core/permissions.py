@@ -31,3 +31,11 @@ class CurrentUser:
 
     def may(self, permission: Permission) -> bool:
         return permission in GRANTS[self.role]
+
+    def refusal(self, doing: str, permission: Permission = Permission.EDIT_SEGMENTS
+                ) -> str | None:
+        """Why this user may not do `doing` (e.g. "change segments"), or None if they may:
+        the one wording every screen shows a Viewer."""
+        if self.may(permission):
+            return None
+        return f"{self.name} ({self.role.value}) may look but not {doing}."

@@ -38,6 +38,7 @@ from segtui.core.rule_language import RuleSyntaxError, format_rule, parse
 from segtui.core.rules import Group
 from segtui.core.segments import SegmentDetails, SegmentError, SegmentNotFound
 from segtui.data.store import Store
+from segtui.screens.allowed import allowed
 from segtui.screens.modals.add_contacts import AddContactsModal
 from segtui.screens.modals.choice_picker import ChoicePicker, Picked
 from segtui.screens.modals.create_segment import CreateSegmentModal
@@ -420,11 +421,7 @@ class DashboardScreen(Screen[None]):
         )
 
     def _may_edit(self) -> bool:
-        if self.user.may(Permission.EDIT_SEGMENTS):
-            return True
-        self.notify(f"{self.user.name} ({self.user.role.value}) may look but not change "
-                    "segments.", severity="warning", markup=False)
-        return False
+        return allowed(self, self.user, "change segments")
 
     @on(Button.Pressed, "#new-segment")
     def action_new_segment(self) -> None:
@@ -534,11 +531,9 @@ class DashboardScreen(Screen[None]):
     def action_import_file(self) -> None:
         """i: import contacts, events or campaign results from a CSV file (issue 6); the
         cards and the list reload after an import."""
-        from segtui.screens.modals.import_file import ImportFileModal, refusal
+        from segtui.screens.modals.import_file import IMPORTING, ImportFileModal
 
-        why_not = refusal(self.user)
-        if why_not is not None:
-            self.notify(why_not, severity="warning", markup=False)
+        if not allowed(self, self.user, IMPORTING):
             return
         self.app.push_screen(ImportFileModal(self.store, self.user),
                              lambda outcome: self._reload() if outcome else None)

@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
 from segtui.core.formatting import dmy, whole
-from segtui.core.permissions import CurrentUser, Permission
+from segtui.core.permissions import CurrentUser
 from segtui.core.quality import (
     STALE_DAYS,
     DuplicateGroup,
@@ -36,6 +36,7 @@ from segtui.core.records import Page
 from segtui.core.segments import SegmentError
 from segtui.data.quality import MergeError
 from segtui.data.store import Store
+from segtui.screens.allowed import allowed
 from segtui.screens.modals.confirm import Confirm
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import Column, PagedTable
@@ -199,8 +200,7 @@ class DataQualityScreen(Screen[None]):
         self.user = user
         self.report: QualityReport | None = None
         self.kept: dict[GroupKey, int] = {}  # the contact to keep, where the user chose
-        self.duplicate_rows: list[DuplicateRow] = []
-        self.segment_rows: list[SegmentQuality] = []
+        self.duplicate_rows: list[DuplicateRow] = []  # the report's groups, with `kept`
         self.merging = False
         self._generation = 0  # a reload drops the answers of the ones before it
         self._tables_filled = False
@@ -296,7 +296,6 @@ class DataQualityScreen(Screen[None]):
         present = {group_key(g): {m.id for m in g.contacts} for g in report.groups}
         self.kept = {k: v for k, v in self.kept.items() if v in present.get(k, set())}
         self.duplicate_rows = self._rows(report)
-        self.segment_rows = list(report.segments)
         self._show_rows()
         self._fit_tables()
 
@@ -320,10 +319,18 @@ class DataQualityScreen(Screen[None]):
             no_wrap=True, overflow="ellipsis"))
         self._restore_focus()
 
+    @property
+    def segment_rows(self) -> tuple[SegmentQuality, ...]:
+        return self.report.segments if self.report is not None else ()
+
+    def _keep_id(self, group: DuplicateGroup) -> int:
+        """The contact a merge keeps: the user's choice, else the oldest (listed first)."""
+        return self.kept.get(group_key(group), group.contacts[0].id)
+
     def _rows(self, report: QualityReport) -> list[DuplicateRow]:
         rows: list[DuplicateRow] = []
         for number, group in enumerate(report.groups, start=1):
-            keep = self.kept.get(group_key(group), group.contacts[0].id)
+            keep = self._keep_id(group)
             rows.extend(DuplicateRow(number, group, contact, position, contact.id == keep)
                         for position, contact in enumerate(group.contacts))
         return rows
@@ -341,7 +348,7 @@ class DataQualityScreen(Screen[None]):
         self._tables_filled = True
         duplicates.load(lambda _request, _limit: Page(tuple(self.duplicate_rows), offset=0),
                         lambda: len(self.duplicate_rows))
-        segments.load(lambda _request, _limit: Page(tuple(self.segment_rows), offset=0),
+        segments.load(lambda _request, _limit: Page(self.segment_rows, offset=0),
                       lambda: len(self.segment_rows))
 
     def on_resize(self, event: events.Resize) -> None:
@@ -401,22 +408,15 @@ class DataQualityScreen(Screen[None]):
             self.duplicate_rows = self._rows(self.report)
             self.query_one("#quality-duplicates", PagedTable).reload()
 
-    def _may_merge(self) -> bool:
-        if self.user.may(Permission.EDIT_SEGMENTS):
-            return True
-        self.notify(f"{self.user.name} ({self.user.role.value}) may look but not merge "
-                    "contacts.", severity="warning", markup=False)
-        return False
-
     def action_merge(self) -> None:
         row = self._current_duplicate()
-        if row is None or not self._may_merge():
+        if row is None or not allowed(self, self.user, "merge contacts"):
             return
         if self.merging:
             self.notify("A merge is still running.", severity="warning")
             return
         group = row.group
-        keep_id = self.kept.get(group_key(group), group.contacts[0].id)
+        keep_id = self._keep_id(group)
         keep = next(m for m in group.contacts if m.id == keep_id)
         others = [m for m in group.contacts if m.id != keep_id]
 

@@ -16,7 +16,7 @@ from textual.widgets import Button, Label, Static
 
 from segtui.core.contacts import ContactSelection, SelectAll
 from segtui.core.insights import Insight, InsightAction, InsightActionKind
-from segtui.core.permissions import Permission
+from segtui.screens.allowed import allowed
 from segtui.screens.detail.base import DetailTab
 from segtui.screens.modals.confirm import Confirm
 from segtui.widgets.text import user_text
@@ -111,9 +111,7 @@ class InsightsTab(DetailTab):
                                                  action.segment_name))
 
     def _confirm_add(self, action: InsightAction) -> None:
-        if not self.user.may(Permission.EDIT_SEGMENTS):
-            self.notify(f"{self.user.name} ({self.user.role.value}) may look but not change "
-                        "segments.", severity="warning", markup=False)
+        if not allowed(self, self.user, "change segments"):
             return
 
         def confirmed(yes: bool | None) -> None:

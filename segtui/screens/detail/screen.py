@@ -26,6 +26,7 @@ from segtui.core.metrics import SegmentCards, last_days, percent
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.segments import SegmentDetails
 from segtui.data.store import Store
+from segtui.screens.allowed import allowed
 from segtui.screens.detail.activity_tab import ActivityTab
 from segtui.screens.detail.analytics_tab import AnalyticsTab
 from segtui.screens.detail.base import DetailTab
@@ -303,11 +304,7 @@ class SegmentDetailScreen(Screen[None]):
         self.dismiss(None)
 
     def _may_edit(self) -> bool:
-        if self.user.may(Permission.EDIT_SEGMENTS):
-            return True
-        self.notify(f"{self.user.name} ({self.user.role.value}) may look but not change "
-                    "segments.", severity="warning", markup=False)
-        return False
+        return allowed(self, self.user, "change segments")
 
     @on(Button.Pressed, "#add-contacts")
     def action_add_contacts(self) -> None:

@@ -22,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
 from segtui.core.importing import ImportError_
-from segtui.core.permissions import CurrentUser, Permission
+from segtui.core.permissions import CurrentUser
 from segtui.core.text import printable
 from segtui.core.throttle import Throttle
 from segtui.data.file_transfer import (
@@ -52,12 +52,7 @@ DUPLICATES: list[tuple[str, str]] = [
 Inputs = tuple[str, ImportKind, OnDuplicate]  # what a check was made for
 
 
-def refusal(user: CurrentUser) -> str | None:
-    """Why this user may not import, or None."""
-    if user.may(Permission.EDIT_SEGMENTS):
-        return None
-    return (f"{user.name} ({user.role.value}) may look but not import: importing changes "
-            "contacts and their events.")
+IMPORTING = "import: importing changes contacts and their events"  # what a Viewer may not
 
 
 def outcome_text(outcome: ImportOutcome) -> Text:
@@ -205,7 +200,7 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
     def _start(self, *, dry_run: bool) -> None:
         if self.running:
             return
-        why_not = refusal(self.user)
+        why_not = self.user.refusal(IMPORTING)
         if why_not is not None:
             self._show_error(why_not)
             return
