@@ -285,7 +285,9 @@ class EngagementEvent(Base):
     __table_args__ = (
         Index("ix_events_contact", "contact_id", "type", "occurred_at"),
         Index("ix_events_campaign", "campaign_id", "type", "contact_id"),
-        Index("ix_events_type_time", "type", "occurred_at"),
+        # Covering index for "contacts who did X within a window" (rules, metrics): a
+        # range scan that never reads the events table itself.
+        Index("ix_events_type_time_contact", "type", "occurred_at", "contact_id"),
         # Covering index for "contacts who ever did X" over the whole base (the detail
         # screen's "vs all contacts" conversion baseline): a range scan, no table lookups.
         Index("ix_events_type_contact", "type", "contact_id"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, String, func, select
+from sqlalchemy import Boolean, ColumnElement, Connection, Select, String, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -69,3 +69,24 @@ def _casefold_default(element: casefold, compiler: SQLCompiler, **kw: Any) -> st
 @compiles(casefold, "sqlite")
 def _casefold_sqlite(element: casefold, compiler: SQLCompiler, **kw: Any) -> str:
     return f"casefold({compiler.process(element.clauses, **kw)})"
+
+
+class mostly_true(FunctionElement[bool]):
+    """A condition most rows pass, said to SQLite's planner (`likelihood(x, 0.9)`), which
+    keeps no statistics here and would otherwise drive a query from any indexed IN list:
+    "company size is Enterprise" (a third of all contacts, one index lookup each) instead
+    of the city index (measured 565 ms against 44 ms with `city = Chicago` beside it).
+    PostgreSQL plans from its own statistics and gets the condition unchanged."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(mostly_true)
+def _mostly_true_default(element: mostly_true, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(mostly_true, "sqlite")
+def _mostly_true_sqlite(element: mostly_true, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"likelihood({compiler.process(element.clauses, **kw)}, 0.9)"
