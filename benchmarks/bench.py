@@ -159,7 +159,9 @@ def measure(
 def summary(name: str, ours: list[float], theirs: list[float] | None,
             statements: int) -> dict[str, Any]:
     mine = median_ms(ours)
-    entry: dict[str, Any] = {"median_ms": mine, "samples": len(ours)}
+    entry: dict[str, Any] = {"median_ms": mine, "samples": len(ours),
+                             "min_ms": round(min(ours) * 1000, 1) if ours else None,
+                             "max_ms": round(max(ours) * 1000, 1) if ours else None}
     if theirs:
         floor = median_ms(theirs)
         entry.update(raw_sql_median_ms=floor, statements=statements,
