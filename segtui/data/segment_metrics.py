@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple, dataclass
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -34,7 +35,7 @@ from segtui.data.models import (
 )
 from segtui.data.sql import current_membership, member_ids
 
-# segment_cards' pre-filter on last_activity_at relies on it.
+# member_sums' pre-filter on last_activity_at relies on it.
 assert set(ENGAGEMENT_EVENTS) <= set(ACTION_EVENTS)
 
 
@@ -52,10 +53,66 @@ def _sum_of(value: ColumnElement[int] | QueryableAttribute[int]) -> ColumnElemen
     return func.coalesce(func.sum(value), 0)
 
 
+# Below this many members the cards are one pass on one connection; above it the pass is
+# split in two contact-id halves read on two connections at once (Store.segment_cards).
+SPLIT_AT = 20_000
+
+
+@dataclass(frozen=True)
+class MemberSums:
+    """What one pass over (some of) a segment's members adds up."""
+
+    members: int = 0
+    engaged: int = 0
+    engaged_previous: int = 0
+    converted: int = 0
+    quality_sum: int = 0
+    filled_sum: int = 0
+
+    def __add__(self, other: MemberSums) -> MemberSums:
+        return MemberSums(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+
+@dataclass(frozen=True)
+class SideFigures:
+    """The cards' figures that are not a pass over the members."""
+
+    unsubscribed: int
+    campaigns: int
+    baseline: tuple[int, int]
+
+
+# The member fields the Quality Score's completeness counts (docs/metrics.md).
+COMPLETENESS_CHECKS = 5
+
+
 def segment_cards(conn: Connection, segment_id: int, window: Window) -> SegmentCards:
     """The six cards in four statements: one pass over the members (count, engaged in
     both windows, converted, quality and completeness), unsubscribed members, campaigns,
-    and the all-contacts conversion baseline.
+    and the all-contacts conversion baseline."""
+    return cards_from(member_sums(conn, segment_id, window), side_figures(conn, segment_id))
+
+
+def split_point(conn: Connection, segment_id: int) -> int | None:
+    """The contact id that halves a large segment's current members (the first id of the
+    upper half), or None for a segment under SPLIT_AT members. Both are read from
+    ix_memberships_segment, which holds the members in contact id order."""
+    m = Membership
+    members = (select(m.contact_id)
+               .where(m.segment_id == segment_id, current_membership())
+               .order_by(m.contact_id))
+    if conn.execute(members.offset(SPLIT_AT - 1).limit(1)).scalar() is None:
+        return None
+    count = conn.execute(select(func.count()).select_from(m).where(
+        m.segment_id == segment_id, current_membership())).scalar_one()
+    found = conn.execute(members.offset(int(count) // 2).limit(1)).scalar()
+    return None if found is None else int(found)
+
+
+def member_sums(conn: Connection, segment_id: int, window: Window, *,
+                from_id: int | None = None, below_id: int | None = None) -> MemberSums:
+    """One pass over the segment's current members, those with `from_id <= contact id <
+    below_id` where given.
 
     The engaged counts are driven from the members, not from the events: the events of
     the last 60 days are hundreds of thousands at a million contacts, while the members
@@ -78,17 +135,25 @@ def segment_cards(conn: Connection, segment_id: int, window: Window) -> SegmentC
 
     checks = [valid_email(c.email), _filled(c.phone), _filled(c.title),
               c.company_id.is_not(None), _filled(c.city)]
+    assert len(checks) == COMPLETENESS_CHECKS
     filled = sum((case((check, 1), else_=0) for check in checks), literal(0))
+    where = [Membership.segment_id == segment_id, current_membership()]
+    if from_id is not None:
+        where.append(Membership.contact_id >= from_id)
+    if below_id is not None:
+        where.append(Membership.contact_id < below_id)
     row = conn.execute(
         select(func.count(), engaged_in(window), engaged_in(previous),
                _sum_of(case((c.purchases > 0, 1), else_=0)),
                _sum_of(c.quality_score), _sum_of(filled))
         .select_from(Membership)
         .join(c, c.id == Membership.contact_id)
-        .where(Membership.segment_id == segment_id, current_membership())
+        .where(*where)
     ).one()
-    members, engaged, engaged_previous, converted, quality_sum, filled_sum = (
-        int(v) for v in row)
+    return MemberSums(*(int(v) for v in row))
+
+
+def side_figures(conn: Connection, segment_id: int) -> SideFigures:
     # Unsubscribes are rare: walk them and probe each one's membership.
     e = EngagementEvent
     unsubscribed = conn.execute(
@@ -102,23 +167,28 @@ def segment_cards(conn: Connection, segment_id: int, window: Window) -> SegmentC
         .select_from(campaign_segments)
         .where(campaign_segments.c.segment_id == segment_id)
     ).scalar_one()
+    return SideFigures(int(unsubscribed), int(campaigns), _overall_conversion(conn))
+
+
+def cards_from(sums: MemberSums, side: SideFigures) -> SegmentCards:
+    members = sums.members
     metrics = SegmentMetrics(
         members=members,
-        engaged=engaged,
-        engaged_previous=engaged_previous,
-        converted=converted,
-        unsubscribed=int(unsubscribed),
-        campaigns=int(campaigns),
+        engaged=sums.engaged,
+        engaged_previous=sums.engaged_previous,
+        converted=sums.converted,
+        unsubscribed=side.unsubscribed,
+        campaigns=side.campaigns,
     )
     # Integer sums, divided here with Decimal: AVG is a float on SQLite and a NUMERIC on
     # PostgreSQL, which round exact halves (x.x5) differently.
     quality = QualityScore(
         members=members,
-        avg_quality=Decimal(quality_sum) / members if members else Decimal(0),
-        completeness=(Decimal(filled_sum) / (members * len(checks)) if members
+        avg_quality=Decimal(sums.quality_sum) / members if members else Decimal(0),
+        completeness=(Decimal(sums.filled_sum) / (members * COMPLETENESS_CHECKS) if members
                       else Decimal(0)),
     )
-    return SegmentCards(metrics, quality, _overall_conversion(conn))
+    return SegmentCards(metrics, quality, side.baseline)
 
 
 def campaign_performance(conn: Connection, segment_id: int) -> list[CampaignPerformance]:
