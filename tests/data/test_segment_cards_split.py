@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from segtui.core.metrics import last_days
+from segtui.core.metrics import SegmentCards, last_days
 from segtui.data import segment_metrics
 from segtui.data.models import Membership, Segment
 from segtui.data.sql import current_membership
@@ -21,7 +21,7 @@ from segtui.data.store import Store
 TODAY = date(2024, 2, 26)
 
 
-def one_pass(store: Store, segment_id: int) -> segment_metrics.SegmentCards:
+def one_pass(store: Store, segment_id: int) -> SegmentCards:
     with store.reading() as conn:
         return segment_metrics.segment_cards(conn, segment_id, last_days(TODAY))
 
