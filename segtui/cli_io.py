@@ -15,6 +15,7 @@ import typer
 from segtui.cli import DbOption, _script_store, app, fail
 from segtui.core.csv_safe import atomic_text, write_rows
 from segtui.core.exporting import ExportFormat
+from segtui.core.formatting import plural
 from segtui.core.importing import Encoding, ImportError_
 from segtui.core.throttle import Throttle
 
@@ -235,8 +236,7 @@ def export_members(
     finally:
         store.close()
     if str(output) != "-":
-        noun = "member" if count == 1 else "members"
-        typer.echo(f"Exported {count:,} {noun} of {segment} to {output}", err=True)
+        typer.echo(f"Exported {plural(count, 'member')} of {segment} to {output}", err=True)
 
 
 @export_app.command("segments")

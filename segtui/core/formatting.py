@@ -24,6 +24,12 @@ def whole(n: int) -> str:
     return f"{n:,}"
 
 
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """'1 member', '2 members', '1,234 members'."""
+    word = singular if n == 1 else (plural_form or singular + "s")
+    return f"{whole(n)} {word}"
+
+
 def dmy(value: date | datetime) -> str:
     """DD/MM/YYYY, the date format of spec 7.1 and 7.3."""
     return value.strftime("%d/%m/%Y")

@@ -77,12 +77,6 @@ class Insight:
 # -- wording helpers (pure; shared by the SQL side and tests) --------------------------------
 
 
-def plural(n: int, singular: str, plural_form: str | None = None) -> str:
-    """'1 member', '2 members', '1,234 members'."""
-    word = singular if n == 1 else (plural_form or singular + "s")
-    return f"{n:,} {word}"
-
-
 def quoted(name: str) -> str:
     """A user-supplied name inside typographic quotes, otherwise verbatim."""
     return f"“{name}”"

@@ -26,13 +26,13 @@ from sqlalchemy.orm import aliased
 from segtui.core.analytics import money
 from segtui.core.contacts import ContactFilter
 from segtui.core.enums import ACTION_EVENTS, ENGAGEMENT_EVENTS, CompanySize, EventType, LeadStatus
+from segtui.core.formatting import plural
 from segtui.core.insights import (
     Insight,
     InsightAction,
     InsightKind,
     Severity,
     pct,
-    plural,
     quoted,
     signed_points,
 )

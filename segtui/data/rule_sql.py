@@ -373,23 +373,23 @@ def _event(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool
     value = cond.value
     assert isinstance(value, EventCount) and field.event is not None
     e = EngagementEvent
-    where = [e.type == field.event]
+    done = [e.type == field.event]  # the events that count, whoever did them
     if value.days is not None:
-        where.append(e.occurred_at >= _window_start(today, value.days))
-        where.append(e.occurred_at < _start_of(today + timedelta(days=1)))
+        done.append(e.occurred_at >= _window_start(today, value.days))
+        done.append(e.occurred_at < _start_of(today + timedelta(days=1)))
+    where = [e.contact_id == Contact.id, *done]  # ... done by this contact
     some: ColumnElement[bool]
     if _few_contacts.get():
-        some = exists(select(1).where(e.contact_id == Contact.id, *where))
+        some = exists(select(1).where(*where))
     else:
         # Over all contacts, "did it at least once" is the list of contacts who did: one
         # range of ix_events_type_time_contact, read from the index alone. The planner may
         # then visit just those contacts instead of scanning a million and probing events
         # for each (issue 5: 626 ms -> ~140 ms for the benchmark's nested rule). The list
         # never holds NULL, so NOT IN stays two-valued.
-        some = Contact.id.in_(select(e.contact_id).where(*where, e.contact_id.is_not(None)))
-    where.insert(0, e.contact_id == Contact.id)
+        some = Contact.id.in_(select(e.contact_id).where(*done, e.contact_id.is_not(None)))
     n, op = value.count, cond.op
-    # "At least once" and "never" are EXISTS tests (one index seek), not counts.
+    # "At least once" and "never" are the tests above (a list or one index seek), not counts.
     if (op is Op.GE and n == 1) or (op is Op.GT and n == 0) or (op is Op.NE and n == 0):
         return some
     if (op is Op.EQ and n == 0) or (op is Op.LT and n == 1) or (op is Op.LE and n == 0):

@@ -33,7 +33,7 @@ from segtui.data.models import (
     Membership,
     campaign_segments,
 )
-from segtui.data.sql import current_membership, member_ids
+from segtui.data.sql import current_membership, member_count, member_ids
 
 # member_sums' pre-filter on last_activity_at relies on it.
 assert set(ENGAGEMENT_EVENTS) <= set(ACTION_EVENTS)
@@ -97,15 +97,11 @@ def split_point(conn: Connection, segment_id: int) -> int | None:
     """The contact id that halves a large segment's current members (the first id of the
     upper half), or None for a segment under SPLIT_AT members. Both are read from
     ix_memberships_segment, which holds the members in contact id order."""
-    m = Membership
-    members = (select(m.contact_id)
-               .where(m.segment_id == segment_id, current_membership())
-               .order_by(m.contact_id))
-    if conn.execute(members.offset(SPLIT_AT - 1).limit(1)).scalar() is None:
+    count = member_count(conn, segment_id)
+    if count < SPLIT_AT:
         return None
-    count = conn.execute(select(func.count()).select_from(m).where(
-        m.segment_id == segment_id, current_membership())).scalar_one()
-    found = conn.execute(members.offset(int(count) // 2).limit(1)).scalar()
+    middle = member_ids(segment_id).order_by(Membership.contact_id).offset(count // 2).limit(1)
+    found = conn.execute(middle).scalar()
     return None if found is None else int(found)
 
 

@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
-from segtui.core.formatting import dmy, whole
+from segtui.core.formatting import dmy, plural, whole
 from segtui.core.permissions import CurrentUser
 from segtui.core.quality import (
     STALE_DAYS,
@@ -160,15 +160,11 @@ def merge_message(keep: DuplicateMember, others: list[DuplicateMember]) -> str:
             "this can't be undone.")
 
 
-def counted(n: int, noun: str) -> str:
-    return f"{whole(n)} {noun}{'' if n == 1 else 's'}"
-
-
 def merged_message(keep: DuplicateMember, result: MergeResult) -> str:
-    return (f"Merged {counted(len(result.merged), 'contact')} into #{result.kept} "
-            f"{keep.name}: {counted(result.memberships_moved, 'membership')} and "
-            f"{counted(result.events_moved, 'event')} moved, "
-            f"{counted(len(result.segments), 'segment')} logged.")
+    return (f"Merged {plural(len(result.merged), 'contact')} into #{result.kept} "
+            f"{keep.name}: {plural(result.memberships_moved, 'membership')} and "
+            f"{plural(result.events_moved, 'event')} moved, "
+            f"{plural(len(result.segments), 'segment')} logged.")
 
 
 class DataQualityScreen(Screen[None]):

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from segtui.core.formatting import whole
+from segtui.core.formatting import plural
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.segments import (
     DeletePreview,
@@ -32,10 +32,6 @@ from segtui.widgets.badges import campaign_status_badge
 from segtui.widgets.text import user_text
 
 BLOCKED = "This segment cannot be deleted because it is being used in active campaigns"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{whole(n)} {word}{'' if n == 1 else 's'}"
 
 
 class DeleteSegmentModal(ModalScreen[SegmentDeleted | None]):
@@ -97,13 +93,13 @@ class DeleteSegmentModal(ModalScreen[SegmentDeleted | None]):
         pause = self.query_one("#pause", Button)
         if active:
             summary.update(Text(BLOCKED, style="bold"))
-            needed = (f"You need to pause {_plural(len(active), 'active campaign')} before "
+            needed = (f"You need to pause {plural(len(active), 'active campaign')} before "
                       "deleting this segment.")
             if preview.used_by:  # the other blocker too, so pausing is not a dead end
                 needed += f" {SegmentUsedByRules(preview.used_by)}"
             warning.update(user_text(needed, multiline=True))
             delete.disabled = True
-            pause.label = f"Pause {_plural(len(active), 'campaign')}"
+            pause.label = f"Pause {plural(len(active), 'campaign')}"
             pause.display = self.user.may(Permission.PAUSE_CAMPAIGNS)
         elif preview.used_by:
             summary.update(Text(str(SegmentUsedByRules(preview.used_by)), style="bold"))
@@ -112,8 +108,8 @@ class DeleteSegmentModal(ModalScreen[SegmentDeleted | None]):
             delete.disabled = True
         else:
             summary.update(user_text(
-                f"Delete “{seg.name}” with its {_plural(seg.members, 'membership')}, "
-                f"{_plural(preview.notes, 'note')} and {_plural(preview.activities, 'activity')}"
+                f"Delete “{seg.name}” with its {plural(seg.members, 'membership')}, "
+                f"{plural(preview.notes, 'note')} and {plural(preview.activities, 'activity')}"
                 ". The contacts themselves stay. This cannot be undone.",
                 multiline=True,
             ))
@@ -137,7 +133,7 @@ class DeleteSegmentModal(ModalScreen[SegmentDeleted | None]):
 
         self.app.push_screen(
             Confirm("Pause campaigns", f"Pause {names}? They stop sending until resumed.",
-                    f"Pause {_plural(len(active), 'campaign')}"),
+                    f"Pause {plural(len(active), 'campaign')}"),
             confirmed,
         )
 

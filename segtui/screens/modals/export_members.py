@@ -22,7 +22,7 @@ from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 from segtui.core import clock
 from segtui.core.csv_safe import free_path
 from segtui.core.exporting import ExportFormat, members_export_filename
-from segtui.core.formatting import whole
+from segtui.core.formatting import plural, whole
 from segtui.core.throttle import Throttle
 from segtui.data.file_transfer import TransferStopped, export_members
 from segtui.data.store import Store
@@ -80,7 +80,7 @@ class ExportMembersModal(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         count = ("" if self.members is None else
-                 f" ({whole(self.members)} member{'' if self.members == 1 else 's'})")
+                 f" ({plural(self.members, 'member')})")
         with Vertical(classes="modal-box export-modal"):
             yield Label(user_text(f"Export members of {self.segment_name}"),
                         classes="modal-title")
@@ -132,7 +132,6 @@ class ExportMembersModal(ModalScreen[int | None]):
             self._show_error(str(exc))
             self.query_one("#export-path", Input).focus()
             return
-        self.running = True
         self._stop.clear()
         self._drawn.reset()
         self._show_error("")
@@ -184,8 +183,7 @@ class ExportMembersModal(ModalScreen[int | None]):
 
     def _done(self, count: int, path: Path) -> None:
         self._set_running(False)
-        noun = "member" if count == 1 else "members"
-        self.notify(f"Exported {whole(count)} {noun} to {path.resolve()}",
+        self.notify(f"Exported {plural(count, 'member')} to {path.resolve()}",
                     title="Export members", markup=False)
         self.dismiss(count)
 
