@@ -27,6 +27,7 @@ import typer
 
 from segtui.cli import DbOption, UserOption, _script_store, app, fail, segments_app
 from segtui.core.enums import LeadStatus, SegmentStatus
+from segtui.core.formatting import plural
 from segtui.core.text import ellipsize, printable
 
 if TYPE_CHECKING:
@@ -107,10 +108,6 @@ def _emit_objects(output: Output, objects: Iterable[dict[str, Any]],
         typer.echo("[]" if count == 0 else "\n]")
     elif output is Output.TEXT and count == 0:
         typer.echo(empty)
-
-
-def _plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else many or word + 's'}"
 
 
 def _text(value: object, width: int | None = None) -> str:
@@ -445,9 +442,9 @@ def segments_delete(
 
 
 def _removes(preview: DeletePreview) -> str:
-    return (f"{_plural(preview.segment.members, 'membership')}, "
-            f"{_plural(preview.notes, 'note')} and "
-            f"{_plural(preview.activities, 'activity', 'activities')}")
+    return (f"{plural(preview.segment.members, 'membership')}, "
+            f"{plural(preview.notes, 'note')} and "
+            f"{plural(preview.activities, 'activity', 'activities')}")
 
 
 # -- segments add-members / remove-members ----------------------------------------------------

@@ -128,9 +128,9 @@ def test_unreachable_postgres_is_a_clear_error() -> None:
 def test_db_upgrade(tmp_path: Path) -> None:
     path = tmp_path / "up.db"
     first = runner.invoke(cli.app, ["db", "upgrade", "--db", str(path)])
-    assert first.exit_code == 0 and "upgraded to revision 0005" in first.output
+    assert first.exit_code == 0 and "upgraded to revision 0006" in first.output
     second = runner.invoke(cli.app, ["--db", str(path), "db", "upgrade"])
-    assert second.exit_code == 0 and "already at revision 0005" in second.output
+    assert second.exit_code == 0 and "already at revision 0006" in second.output
 
 
 def test_demo_on_postgres(pg_admin: Engine,

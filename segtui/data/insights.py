@@ -37,9 +37,10 @@ from segtui.core.insights import (
     signed_points,
 )
 from segtui.core.metrics import CampaignPerformance, SegmentMetrics, Window, last_days, percent
+from segtui.data.completeness import valid_email
 from segtui.data.contact_list import count_contacts, filter_conditions
 from segtui.data.models import Company, Contact, EngagementEvent, Membership, Segment
-from segtui.data.segment_metrics import campaign_performance, valid_email
+from segtui.data.segment_metrics import campaign_performance
 from segtui.data.sql import casefold, current_membership, member_count, member_ids
 
 INACTIVE_DAYS = 60  # the Segment Health threshold (spec 7.7)

@@ -167,10 +167,15 @@ class Contact(Base):
     last_contacted_at: Mapped[datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     # Rollups of the contact's events, kept exact by triggers (data/rollups.py, issue 5):
-    # the rule fields Total Spent, Purchase Count and Last Activity at a million contacts.
+    # the rule fields Total Spent, Purchase Count and Last Activity at a million contacts,
+    # and the newest engagement the detail screen's Engagement Rate counts from (issue 4).
     spent_cents: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     purchases: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     last_activity_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_engaged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # How many of the Quality Score's five fields the contact has filled, kept by triggers
+    # on this table (data/completeness.py, issue 4).
+    filled_fields: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
     company: Mapped[Company | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=contact_tags, order_by=Tag.name)

@@ -34,6 +34,7 @@ from segtui.core.quality import (
     SegmentQuality,
 )
 from segtui.core.segments import NotAllowed
+from segtui.data.completeness import valid_email
 from segtui.data.models import (
     Company,
     Contact,
@@ -43,7 +44,6 @@ from segtui.data.models import (
     SegmentExclusion,
     contact_tags,
 )
-from segtui.data.segment_metrics import valid_email
 from segtui.data.segment_writes import log_activity
 from segtui.data.sql import casefold, current_membership
 

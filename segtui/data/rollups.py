@@ -14,15 +14,23 @@ inserts, deletes and updates.
 - `contacts.spent_cents`: sum of `revenue_cents` of the contact's `converted` events.
 - `contacts.purchases`: how many `converted` events.
 - `contacts.last_activity_at`: newest `occurred_at` among ACTION_EVENTS.
+- `contacts.last_engaged_at`: newest `occurred_at` among ENGAGEMENT_EVENTS (opened,
+  responded, attended a meeting): the detail screen's Engagement Rate counts a segment's
+  engaged members from it without reading their events (data/segment_metrics.py).
+
+Migrations run this module's SQL as it is when they run, so a change to these definitions
+comes with a migration that adds its columns, drops the triggers, rebuilds and recreates
+them (0006 is the latest); older rollup migrations only add their columns.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from segtui.core.enums import ACTION_EVENTS, EventType
+from segtui.core.enums import ACTION_EVENTS, ENGAGEMENT_EVENTS, EventType
 
 _ACTIONS = ", ".join(f"'{t.value}'" for t in ACTION_EVENTS)
+_ENGAGED = ", ".join(f"'{t.value}'" for t in ENGAGEMENT_EVENTS)
 _CONVERTED = f"'{EventType.CONVERTED.value}'"
 
 
@@ -34,7 +42,17 @@ def _recompute(contact: str) -> str:
         purchases = (SELECT COUNT(*) FROM events
                      WHERE contact_id = {contact} AND type = {_CONVERTED}),
         last_activity_at = (SELECT MAX(occurred_at) FROM events
-                            WHERE contact_id = {contact} AND type IN ({_ACTIONS}))"""
+                            WHERE contact_id = {contact} AND type IN ({_ACTIONS})),
+        last_engaged_at = (SELECT MAX(occurred_at) FROM events
+                           WHERE contact_id = {contact} AND type IN ({_ENGAGED}))"""
+
+
+def _newest(column: str, types: str, new: str) -> str:
+    """SET clause keeping `column` the newest occurred_at of `types` as `new` arrives."""
+    return f"""{column} = CASE
+            WHEN {new}.type IN ({types})
+                 AND ({column} IS NULL OR {new}.occurred_at > {column})
+            THEN {new}.occurred_at ELSE {column} END"""
 
 
 def _add(new: str) -> str:
@@ -43,10 +61,8 @@ def _add(new: str) -> str:
         spent_cents = spent_cents + CASE WHEN {new}.type = {_CONVERTED}
                                          THEN COALESCE({new}.revenue_cents, 0) ELSE 0 END,
         purchases = purchases + CASE WHEN {new}.type = {_CONVERTED} THEN 1 ELSE 0 END,
-        last_activity_at = CASE
-            WHEN {new}.type IN ({_ACTIONS})
-                 AND (last_activity_at IS NULL OR {new}.occurred_at > last_activity_at)
-            THEN {new}.occurred_at ELSE last_activity_at END"""
+        {_newest("last_activity_at", _ACTIONS, new)},
+        {_newest("last_engaged_at", _ENGAGED, new)}"""
 
 
 SQLITE_TRIGGERS = (
@@ -91,13 +107,15 @@ REBUILD = """
 UPDATE contacts SET
   spent_cents = COALESCE((SELECT r.spent FROM rollup_source r WHERE r.contact_id = contacts.id), 0),
   purchases = COALESCE((SELECT r.bought FROM rollup_source r WHERE r.contact_id = contacts.id), 0),
-  last_activity_at = (SELECT r.latest FROM rollup_source r WHERE r.contact_id = contacts.id)
+  last_activity_at = (SELECT r.latest FROM rollup_source r WHERE r.contact_id = contacts.id),
+  last_engaged_at = (SELECT r.engaged FROM rollup_source r WHERE r.contact_id = contacts.id)
 """
 ROLLUP_SOURCE = f"""
 SELECT contact_id,
        SUM(CASE WHEN type = {_CONVERTED} THEN COALESCE(revenue_cents, 0) ELSE 0 END) AS spent,
        SUM(CASE WHEN type = {_CONVERTED} THEN 1 ELSE 0 END) AS bought,
-       MAX(CASE WHEN type IN ({_ACTIONS}) THEN occurred_at END) AS latest
+       MAX(CASE WHEN type IN ({_ACTIONS}) THEN occurred_at END) AS latest,
+       MAX(CASE WHEN type IN ({_ENGAGED}) THEN occurred_at END) AS engaged
 FROM events GROUP BY contact_id
 """
 

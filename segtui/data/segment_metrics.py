@@ -12,13 +12,11 @@ from sqlalchemy import (
     case,
     exists,
     func,
-    literal,
-    not_,
     select,
 )
 from sqlalchemy.orm import QueryableAttribute, aliased
 
-from segtui.core.enums import ACTION_EVENTS, ENGAGEMENT_EVENTS, EventType
+from segtui.core.enums import ENGAGEMENT_EVENTS, EventType
 from segtui.core.metrics import (
     CampaignPerformance,
     QualityScore,
@@ -26,6 +24,7 @@ from segtui.core.metrics import (
     SegmentMetrics,
     Window,
 )
+from segtui.data.completeness import COMPLETENESS_CHECKS
 from segtui.data.models import (
     Campaign,
     Contact,
@@ -34,19 +33,6 @@ from segtui.data.models import (
     campaign_segments,
 )
 from segtui.data.sql import current_membership, member_count, member_ids
-
-# member_sums' pre-filter on last_activity_at relies on it.
-assert set(ENGAGEMENT_EVENTS) <= set(ACTION_EVENTS)
-
-
-def valid_email(column: QueryableAttribute[str | None]) -> ColumnElement[bool]:
-    """A plausible address: something@something.something, one @, no spaces."""
-    return and_(column.like("%_@_%._%"), not_(column.like("%@%@%")),
-                not_(column.like("% %")))
-
-
-def _filled(column: QueryableAttribute[str | None]) -> ColumnElement[bool]:
-    return and_(column.is_not(None), func.trim(column) != "")
 
 
 def _sum_of(value: ColumnElement[int] | QueryableAttribute[int]) -> ColumnElement[int]:
@@ -82,10 +68,6 @@ class SideFigures:
     baseline: tuple[int, int]
 
 
-# The member fields the Quality Score's completeness counts (docs/metrics.md).
-COMPLETENESS_CHECKS = 5
-
-
 def segment_cards(conn: Connection, segment_id: int, window: Window) -> SegmentCards:
     """The six cards in four statements: one pass over the members (count, engaged in
     both windows, converted, quality and completeness), unsubscribed members, campaigns,
@@ -111,11 +93,13 @@ def member_sums(conn: Connection, segment_id: int, window: Window, *,
     below_id` where given.
 
     The engaged counts are driven from the members, not from the events: the events of
-    the last 60 days are hundreds of thousands at a million contacts, while the members
-    who did anything in that time are few. `contacts.last_activity_at` (a trigger-kept
-    rollup over ACTION_EVENTS, a superset of ENGAGEMENT_EVENTS) rules out every member
-    whose newest action is older than the window without touching `events`; only the
-    rest are probed, so the counts stay exact.
+    the last 60 days are hundreds of thousands at a million contacts, while a segment's
+    members are read anyway. `contacts.last_engaged_at` (the newest engagement, a
+    trigger-kept rollup, data/rollups.py) answers a window by itself for every member
+    whose newest engagement falls inside it (engaged) or before it (not engaged); only a
+    member who engaged again after the window ends is asked of `events` whether they also
+    engaged inside it. For the current window that is nobody (it ends today); for the
+    previous one it is the members engaged this month. So the counts stay exact.
     "Converted" reads the `purchases` rollup (the number of `converted` events).
     """
     c = Contact
@@ -127,12 +111,10 @@ def member_sums(conn: Connection, segment_id: int, window: Window, *,
                              e.occurred_at >= w.start, e.occurred_at < w.end)
         # CASE, not AND: SQLite evaluates both sides of AND inside an aggregate.
         return _sum_of(case(
-            (c.last_activity_at >= w.start, case((did, 1), else_=0)), else_=0))
+            (c.last_engaged_at >= w.end, case((did, 1), else_=0)),
+            (c.last_engaged_at >= w.start, 1),
+            else_=0))  # before the window, or NULL: never engaged
 
-    checks = [valid_email(c.email), _filled(c.phone), _filled(c.title),
-              c.company_id.is_not(None), _filled(c.city)]
-    assert len(checks) == COMPLETENESS_CHECKS
-    filled = sum((case((check, 1), else_=0) for check in checks), literal(0))
     where = [Membership.segment_id == segment_id, current_membership()]
     if from_id is not None:
         where.append(Membership.contact_id >= from_id)
@@ -141,7 +123,7 @@ def member_sums(conn: Connection, segment_id: int, window: Window, *,
     row = conn.execute(
         select(func.count(), engaged_in(window), engaged_in(previous),
                _sum_of(case((c.purchases > 0, 1), else_=0)),
-               _sum_of(c.quality_score), _sum_of(filled))
+               _sum_of(c.quality_score), _sum_of(c.filled_fields))
         .select_from(Membership)
         .join(c, c.id == Membership.contact_id)
         .where(*where)

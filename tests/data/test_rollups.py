@@ -1,4 +1,5 @@
-"""Issue 5: the per-contact rollups (spent, purchases, last activity) that triggers keep on
+"""Issues 5 and 4: the per-contact rollups (spent, purchases, last activity, last
+engagement) that triggers keep on
 `events` (segtui/data/rollups.py) equal a recomputation from the events, whatever writes
 the events: inserts, deletes, updates that move an event to another contact or change its
 type, time or revenue. Both engines."""
@@ -9,26 +10,26 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from segtui.core.enums import ACTION_EVENTS, EventType
+from segtui.core.enums import ACTION_EVENTS, ENGAGEMENT_EVENTS, EventType
 from segtui.data import rollups
 from segtui.data.models import Contact, EngagementEvent
 from segtui.data.store import Store
 from tests.factories import add_contact
 
 E = EngagementEvent
+# spent_cents, purchases, last_activity_at, last_engaged_at
+Rollups = tuple[int, int, datetime | None, datetime | None]
 
 
-def stored(store: Store) -> dict[int, tuple[int, int, datetime | None]]:
+def stored(store: Store) -> dict[int, Rollups]:
     with store.reading() as conn:
-        return {r.id: (int(r.spent_cents), int(r.purchases), r.last_activity_at)
-                for r in conn.execute(select(Contact.id, Contact.spent_cents,
-                                             Contact.purchases, Contact.last_activity_at))}
+        return stored_in(conn)
 
 
-def recomputed(store: Store) -> dict[int, tuple[int, int, datetime | None]]:
-    """The same three figures from the events, the slow way."""
+def recomputed(store: Store) -> dict[int, Rollups]:
+    """The same four figures from the events, the slow way."""
     with store.reading() as conn:
-        out: dict[int, tuple[int, int, datetime | None]] = {}
+        out: dict[int, Rollups] = {}
         for contact_id in conn.execute(select(Contact.id)).scalars():
             converted = (E.contact_id == contact_id, E.type == EventType.CONVERTED)
             spent = conn.execute(select(func.coalesce(func.sum(E.revenue_cents), 0))
@@ -37,7 +38,9 @@ def recomputed(store: Store) -> dict[int, tuple[int, int, datetime | None]]:
                                   .where(*converted)).scalar_one()
             latest = conn.execute(select(func.max(E.occurred_at)).where(
                 E.contact_id == contact_id, E.type.in_(ACTION_EVENTS))).scalar_one()
-            out[contact_id] = (int(spent or 0), int(bought), latest)
+            engaged = conn.execute(select(func.max(E.occurred_at)).where(
+                E.contact_id == contact_id, E.type.in_(ENGAGEMENT_EVENTS))).scalar_one()
+            out[contact_id] = (int(spent or 0), int(bought), latest, engaged)
         return out
 
 
@@ -51,7 +54,7 @@ def test_triggers_keep_rollups_exact(empty_store: Store) -> None:
     store = empty_store
     a = add_contact(store, "Ann Able")
     b = add_contact(store, "Bob Baker")
-    assert stored(store) == {a: (0, 0, None), b: (0, 0, None)}
+    assert stored(store) == {a: (0, 0, None, None), b: (0, 0, None, None)}
     with store.writing() as session:
         session.execute(insert(E), [
             event(a, EventType.CONVERTED, datetime(2024, 1, 5), 4999),
@@ -59,15 +62,16 @@ def test_triggers_keep_rollups_exact(empty_store: Store) -> None:
             event(a, EventType.SENT, datetime(2024, 2, 1)),  # not an action
             event(a, EventType.OPENED, datetime(2024, 1, 20)),
             event(b, EventType.UNSUBSCRIBED, datetime(2024, 2, 2)),  # not an action
-            event(b, EventType.CLICKED, datetime(2023, 12, 1)),
+            event(b, EventType.CLICKED, datetime(2023, 12, 1)),  # an action, not engagement
+            event(b, EventType.MEETING_ATTENDED, datetime(2023, 11, 1)),
         ])
     assert stored(store) == recomputed(store)
-    assert stored(store)[a] == (4999, 2, datetime(2024, 1, 20))
-    assert stored(store)[b] == (0, 0, datetime(2023, 12, 1))
+    assert stored(store)[a] == (4999, 2, datetime(2024, 1, 20), datetime(2024, 1, 20))
+    assert stored(store)[b] == (0, 0, datetime(2023, 12, 1), datetime(2023, 11, 1))
 
     with store.writing() as session:  # the newest action goes: the next one takes over
         session.execute(delete(E).where(E.contact_id == a, E.type == EventType.OPENED))
-    assert stored(store)[a] == (4999, 2, datetime(2024, 1, 6))
+    assert stored(store)[a] == (4999, 2, datetime(2024, 1, 6), None)
     with store.writing() as session:  # an event changes hands, type, time and revenue
         session.execute(update(E).where(E.contact_id == a, E.revenue_cents == 4999)
                         .values(contact_id=b, revenue_cents=100))
@@ -75,9 +79,11 @@ def test_triggers_keep_rollups_exact(empty_store: Store) -> None:
                         .values(type=EventType.SENT))
         session.execute(update(E).where(E.contact_id == a, E.type == EventType.SENT)
                         .values(occurred_at=datetime(2024, 3, 1)))
+        session.execute(update(E).where(E.type == EventType.MEETING_ATTENDED)
+                        .values(contact_id=a))
     assert stored(store) == recomputed(store)
-    assert stored(store)[a] == (0, 1, datetime(2024, 1, 6))
-    assert stored(store)[b] == (100, 1, datetime(2024, 1, 5))
+    assert stored(store)[a] == (0, 1, datetime(2024, 1, 6), datetime(2023, 11, 1))
+    assert stored(store)[b] == (100, 1, datetime(2024, 1, 5), None)
 
 
 def test_rebuild_recomputes_every_contact(empty_store: Store) -> None:
@@ -87,19 +93,21 @@ def test_rebuild_recomputes_every_contact(empty_store: Store) -> None:
         conn = session.connection()
         rollups.drop_triggers(conn)
         conn.execute(insert(E), [event(a, EventType.CONVERTED, datetime(2024, 1, 5), 700)])
-        assert stored_in(conn)[a] == (0, 0, None)  # no triggers: not followed
+        assert stored_in(conn)[a] == (0, 0, None, None)  # no triggers: not followed
         rollups.rebuild(conn)
         rollups.create_triggers(conn)
-    assert stored(store)[a] == (700, 1, datetime(2024, 1, 5)) == recomputed(store)[a]
+    assert stored(store)[a] == (700, 1, datetime(2024, 1, 5), None) == recomputed(store)[a]
     with store.writing() as session:  # and the triggers are back
-        session.execute(insert(E), [event(a, EventType.CONVERTED, datetime(2024, 1, 7), 1)])
-    assert stored(store)[a] == (701, 2, datetime(2024, 1, 7))
+        session.execute(insert(E), [event(a, EventType.CONVERTED, datetime(2024, 1, 7), 1),
+                                    event(a, EventType.RESPONDED, datetime(2024, 1, 3))])
+    assert stored(store)[a] == (701, 2, datetime(2024, 1, 7), datetime(2024, 1, 3))
 
 
-def stored_in(conn: Connection) -> dict[int, tuple[int, int, datetime | None]]:
-    rows = conn.execute(
-        select(Contact.id, Contact.spent_cents, Contact.purchases, Contact.last_activity_at))
-    return {r.id: (int(r.spent_cents), int(r.purchases), r.last_activity_at) for r in rows}
+def stored_in(conn: Connection) -> dict[int, Rollups]:
+    rows = conn.execute(select(Contact.id, Contact.spent_cents, Contact.purchases,
+                               Contact.last_activity_at, Contact.last_engaged_at))
+    return {r.id: (int(r.spent_cents), int(r.purchases), r.last_activity_at,
+                   r.last_engaged_at) for r in rows}
 
 
 def test_demo_data_rollups_match_the_events(demo_store: Store) -> None:

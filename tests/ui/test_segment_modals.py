@@ -4,6 +4,7 @@ sees and what the database holds afterwards."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.text import Text
@@ -438,12 +439,18 @@ async def test_delete_blocked_then_pause_then_delete(sqlite_demo_store: Store) -
 
 async def test_delete_without_campaigns_asks_then_deletes(sqlite_demo_store: Store) -> None:
     app = make_app(sqlite_demo_store)
+    segment_id = sqlite_demo_store.segment_id_named("Inactive Subscribers")
+    assert segment_id is not None
+    for n in range(2):  # at least two, so the summary needs the plural
+        sqlite_demo_store.add_activity(segment_id, "Note Added", f"note {n}", "", app.user,
+                                       app.user)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("down", "d")  # Inactive Subscribers
         await settle(pilot)
         assert "120 memberships" in text_of(app, "#delete-summary")
         assert "cannot be undone" in text_of(app, "#delete-summary")
+        assert re.search(r" and [\d,]+ activities\. ", text_of(app, "#delete-summary"))
         assert app.focused is app.screen.query_one("#cancel")  # enter would cancel
         await pilot.press("enter")
         assert isinstance(app.screen, DashboardScreen)

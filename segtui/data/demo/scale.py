@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, Table, text
 
 from segtui.core.enums import CampaignStatus, SegmentStatus
-from segtui.data import rollups
+from segtui.data import completeness, rollups
 from segtui.data.bulk import insert_rows, reset_sequences
 from segtui.data.demo import vocab
 from segtui.data.models import (
@@ -206,9 +206,13 @@ def _contacts(conn: Connection, dialect: str, today: date, first: int, count: in
         JOIN gen_place p ON p.i = (s.h / 13) % {len(vocab.PLACES)}
         JOIN gen_title t ON t.i = (s.h / 17) % {len(titles)}
     """
+    # A row trigger per contact costs more than one pass afterwards (data/completeness.py).
+    completeness.drop_triggers(conn)
     with _indexes_rebuilt_after(conn, Contact.__table__):  # type: ignore[arg-type]
         conn.execute(text(sql), {"n": count, "first": first, "first_company": first_company,
                                  "companies": company_count})
+    completeness.rebuild(conn, from_id=first)
+    completeness.create_triggers(conn)
 
 
 def _segment_sizes(rng: random.Random, count: int, population: int) -> list[int]:
@@ -339,6 +343,6 @@ def _events(conn: Connection, dialect: str, today: date, first_contact: int, cou
         conn.execute(text(sql), params)
         conn.execute(text(unsubscribe), params)
         progress("events written; indexing them")
-    progress("per-contact rollups (spent, purchases, last activity)")
+    progress("per-contact rollups (spent, purchases, last activity and engagement)")
     rollups.rebuild(conn)
     rollups.create_triggers(conn)

@@ -109,7 +109,8 @@ class DeleteSegmentModal(ModalScreen[SegmentDeleted | None]):
         else:
             summary.update(user_text(
                 f"Delete “{seg.name}” with its {plural(seg.members, 'membership')}, "
-                f"{plural(preview.notes, 'note')} and {plural(preview.activities, 'activity')}"
+                f"{plural(preview.notes, 'note')} and "
+                f"{plural(preview.activities, 'activity', 'activities')}"
                 ". The contacts themselves stay. This cannot be undone.",
                 multiline=True,
             ))

@@ -1,8 +1,9 @@
 """Per-contact rollups of the events (issue 5): `contacts.spent_cents`, `purchases`,
-`last_activity_at`, the triggers on `events` that keep them exact, and their first values.
+`last_activity_at`.
 
-The trigger SQL comes from `segtui/data/rollups.py` as it is when this runs; a later change
-to those definitions needs its own migration that drops and recreates the triggers.
+The triggers that keep them exact and their first values come from `segtui/data/rollups.py`
+as it is when a migration runs, so they are installed by the newest migration that changed
+those definitions (0006, which added `last_engaged_at`); this one only adds its columns.
 
 Revision ID: 0004
 Revises: 0003
@@ -16,8 +17,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from segtui.data import rollups
-
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
@@ -30,14 +29,10 @@ def upgrade() -> None:
     op.add_column("contacts", sa.Column("purchases", sa.Integer(),
                                         server_default=sa.text("0"), nullable=False))
     op.add_column("contacts", sa.Column("last_activity_at", sa.DateTime(), nullable=True))
-    conn = op.get_bind()
-    rollups.rebuild(conn)
-    rollups.create_triggers(conn)
 
 
 def downgrade() -> None:
     conn = op.get_bind()
-    rollups.drop_triggers(conn)
     # SQLite cannot drop columns without copying `contacts` (which would cascade); they stay.
     if conn.dialect.name != "sqlite":
         for column in ("last_activity_at", "purchases", "spent_cents"):
