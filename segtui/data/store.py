@@ -186,29 +186,41 @@ class Store:
     # -- one segment -----------------------------------------------------------------------
 
     def segment_cards(self, segment_id: int, window: Window) -> SegmentCards:
-        """The detail screen's six cards (spec 7.5; formulas in docs/metrics.md).
+        """The detail screen's six cards (spec 7.5; formulas in docs/metrics.md)."""
+        return self._summary(segment_id, window, with_details=False)[1]
 
-        A large segment's pass over its members is split in two contact-id halves, read at
-        once on two connections while a third reads the figures that are not a pass over
-        the members (both engines' drivers release the GIL while a statement runs; the
-        two cores share the three statements, so no split needs tuning to balance them):
-        230-320 ms became 140-160 ms for 100,003 members (docs/benchmarks.md). Each
-        statement is its own consistent snapshot; a change committed between them is in
-        the next reload, which every change triggers."""
+    def segment_summary(self, segment_id: int, window: Window
+                        ) -> tuple[SegmentDetails, SegmentCards] | None:
+        """The detail screen's header and cards, read together: the header's statement
+        runs alongside the cards' rather than before them. None: no such segment."""
+        details, cards = self._summary(segment_id, window, with_details=True)
+        return None if details is None else (details, cards)
+
+    def _summary(self, segment_id: int, window: Window, *, with_details: bool
+                 ) -> tuple[SegmentDetails | None, SegmentCards]:
+        """A large segment's pass over its members is split in two contact-id halves,
+        read at once on two connections while a third reads the header and the figures
+        that are not a pass over the members (both engines' drivers release the GIL while
+        a statement runs; the two cores share the three, so no split needs tuning to
+        balance them): 230-320 ms became 140-160 ms for 100,003 members
+        (docs/benchmarks.md). Each statement is its own consistent snapshot; a change
+        committed between them is in the next reload, which every change triggers."""
         with self.reading() as conn:
             middle = (segment_metrics.split_point(conn, segment_id) if self._can_split
                       else None)
             if middle is None:
-                return segment_metrics.segment_cards(conn, segment_id, window)
+                return (segment_writes.details(conn, segment_id) if with_details else None,
+                        segment_metrics.segment_cards(conn, segment_id, window))
             if self._helper is None:
                 self._helper = ThreadPoolExecutor(max_workers=2,
                                                   thread_name_prefix="segtui-reader")
             upper = self._helper.submit(self._on_own_connection, segment_metrics.member_sums,
                                         segment_id, window, from_id=middle)
-            side = self._helper.submit(self._on_own_connection, segment_metrics.side_figures,
-                                       segment_id)
+            rest = self._helper.submit(self._on_own_connection, _header_and_side_figures,
+                                       segment_id, with_details)
             lower = segment_metrics.member_sums(conn, segment_id, window, below_id=middle)
-            return segment_metrics.cards_from(lower + upper.result(), side.result())
+            details, side = rest.result()
+            return details, segment_metrics.cards_from(lower + upper.result(), side)
 
     def _on_own_connection(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self.reading() as conn:
@@ -521,3 +533,9 @@ class _RolledBack(Exception):
     def __init__(self, report: importer.ImportReport) -> None:
         super().__init__("dry run")
         self.report = report
+
+
+def _header_and_side_figures(conn: Connection, segment_id: int, with_details: bool
+                             ) -> tuple[SegmentDetails | None, segment_metrics.SideFigures]:
+    return (segment_writes.details(conn, segment_id) if with_details else None,
+            segment_metrics.side_figures(conn, segment_id))

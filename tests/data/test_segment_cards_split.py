@@ -74,3 +74,19 @@ def test_an_in_memory_database_is_never_split(monkeypatch: pytest.MonkeyPatch) -
     finally:
         store.close()
 
+
+
+def test_the_summary_is_the_header_and_the_cards_read_together(
+        demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Store.segment_summary (the detail screen's one call) equals the header and the cards
+    read one after the other, on the split and the one-pass path; None for a segment that
+    is gone."""
+    with demo_store.reading() as conn:
+        ids = list(conn.execute(select(Segment.id)).scalars())
+    for split_at in (1, segment_metrics.SPLIT_AT):
+        monkeypatch.setattr(segment_metrics, "SPLIT_AT", split_at)
+        for segment_id in ids:
+            assert demo_store.segment_summary(segment_id, last_days(TODAY)) == (
+                demo_store.segment_details(segment_id),
+                demo_store.segment_cards(segment_id, last_days(TODAY))), segment_id
+        assert demo_store.segment_summary(987654, last_days(TODAY)) is None

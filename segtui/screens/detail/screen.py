@@ -174,19 +174,17 @@ class SegmentDetailScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
     def load_summary(self) -> None:
-        """Header and cards in one worker: the cards are one pass over the members
-        (docs/benchmarks.md), and several concurrent readers on two cores only slow each
-        other down."""
+        """Header and cards in one worker, from one Store call that reads them together
+        (a large segment's on three connections at once, Store.segment_summary)."""
         try:
-            details = self.store.segment_details(self.segment_id)
-            if details is None:
-                self.app.call_from_thread(self._gone)
-                return
-            cards = self.store.segment_cards(self.segment_id, last_days(clock.today()))
+            found = self.store.segment_summary(self.segment_id, last_days(clock.today()))
         except Exception:
             self.app.call_from_thread(self.call_later, self._show_first_tab)  # tabs still work
             raise
-        self.app.call_from_thread(self._show_summary, Summary(details, cards))
+        if found is None:
+            self.app.call_from_thread(self._gone)
+            return
+        self.app.call_from_thread(self._show_summary, Summary(*found))
 
     def _card(self, card_id: str) -> MetricCard:
         return self.query_one(f"#card-{card_id}", MetricCard)
