@@ -1,14 +1,24 @@
-"""Issue 2 §2: the first migration creates exactly the models' schema, on both engines."""
+"""Issue 2 §2: the migrations create exactly the models' schema, on both engines; a later
+migration brings an existing database's data along."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect, select, update
 
+from segtui.core.enums import EventType, LeadStatus
 from segtui.data import migrate
-from segtui.data.models import Base
+from segtui.data.engine import sqlite_url
+from segtui.data.models import Base, Contact, EngagementEvent
 from segtui.data.store import Store
+from tests.conftest import _drop_pg_database, _pg_database
 
 
 def test_migrated_database_equals_models(empty_store: Store) -> None:
@@ -32,3 +42,55 @@ def test_upgrade_is_idempotent(empty_store: Store) -> None:
 def test_new_store_is_empty(empty_store: Store) -> None:
     assert empty_store.is_empty()
     assert empty_store.fixed_today() is None
+
+
+@pytest.fixture
+def store_at_0005(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path
+                  ) -> Iterator[Store]:
+    """A database migrated only to revision 0005, as one made before issue 4's rollups."""
+    if engine_name == "sqlite":
+        url = sqlite_url(tmp_path / "old.db")
+    else:
+        admin = request.getfixturevalue("pg_admin")
+        url = _pg_database(admin)
+    store = Store.open(url, upgrade=False)
+    command.upgrade(migrate.alembic_config(store.engine), "0005")
+    yield store
+    store.close()
+    if engine_name != "sqlite":
+        _drop_pg_database(admin, url)
+
+
+def test_0006_fills_the_new_columns_of_existing_contacts(store_at_0005: Store) -> None:
+    """Issue 4: upgrading a database with contacts and events computes `last_engaged_at`
+    and `filled_fields` for every existing contact, and the triggers follow later writes."""
+    store = store_at_0005
+    with store.engine.begin() as conn:
+        filled, bare = conn.execute(insert(Contact).returning(Contact.id), [
+            {"name": "Filled", "email": "ann@example.com", "phone": "555", "title": "CEO",
+             "city": "Rome", "lead_status": LeadStatus.NEW, "created_at": datetime(2024, 1, 1)},
+            {"name": "Bare", "email": None, "phone": None, "title": None, "city": None,
+             "lead_status": LeadStatus.NEW, "created_at": datetime(2024, 1, 1)},
+        ]).scalars().all()
+        conn.execute(insert(EngagementEvent), [
+            {"contact_id": filled, "type": EventType.OPENED, "occurred_at": datetime(2024, 1, 5)},
+            {"contact_id": filled, "type": EventType.CLICKED, "occurred_at": datetime(2024, 1, 9)},
+            {"contact_id": bare, "type": EventType.SENT, "occurred_at": datetime(2024, 1, 7)},
+        ])
+    assert migrate.upgrade(store.engine) is True
+
+    def columns() -> dict[int, tuple[object, object, int]]:
+        with store.reading() as conn:
+            return {r.id: (r.last_activity_at, r.last_engaged_at, r.filled_fields)
+                    for r in conn.execute(select(Contact.id, Contact.last_activity_at,
+                                                 Contact.last_engaged_at,
+                                                 Contact.filled_fields))}
+
+    assert columns() == {filled: (datetime(2024, 1, 9), datetime(2024, 1, 5), 4),
+                         bare: (None, None, 0)}
+    with store.writing() as session:
+        session.execute(insert(EngagementEvent), [
+            {"contact_id": bare, "type": EventType.RESPONDED,
+             "occurred_at": datetime(2024, 1, 8)}])
+        session.execute(update(Contact).where(Contact.id == bare).values(city="Oslo"))
+    assert columns()[bare] == (datetime(2024, 1, 8), datetime(2024, 1, 8), 1)
