@@ -19,7 +19,7 @@ in a BEFORE trigger.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -34,15 +34,13 @@ from sqlalchemy import (
     table,
     update,
 )
-from sqlalchemy.orm import QueryableAttribute
 
 from segtui.data.models import Contact
+from segtui.data.sql import Text, run_ddl
 
 # The fields the completeness counts (docs/metrics.md).
 COMPLETENESS_CHECKS = 5
 _FIELDS = ("email", "phone", "title", "company_id", "city")
-
-Text = ColumnElement[Any] | QueryableAttribute[Any]
 
 
 def valid_email(email: Text) -> ColumnElement[bool]:
@@ -97,19 +95,11 @@ POSTGRESQL_DROP = ("DROP TRIGGER IF EXISTS trg_contacts_filled ON contacts",
 
 
 def create_triggers(conn: Connection) -> None:
-    if conn.dialect.name == "sqlite":
-        for statement in SQLITE_TRIGGERS:
-            conn.exec_driver_sql(statement)
-        return
-    for statement in POSTGRESQL_TRIGGERS:
-        # psycopg reads `%` as a placeholder even with no parameters: the LIKE patterns'
-        # percent signs are doubled to reach the server as they are written.
-        conn.exec_driver_sql(statement.replace("%", "%%"))
+    run_ddl(conn, SQLITE_TRIGGERS, POSTGRESQL_TRIGGERS)
 
 
 def drop_triggers(conn: Connection) -> None:
-    for statement in (SQLITE_DROP if conn.dialect.name == "sqlite" else POSTGRESQL_DROP):
-        conn.exec_driver_sql(statement)
+    run_ddl(conn, SQLITE_DROP, POSTGRESQL_DROP)
 
 
 def rebuild(conn: Connection, *, from_id: int = 0) -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from segtui.core.enums import ACTION_EVENTS, ENGAGEMENT_EVENTS, EventType
+from segtui.data.sql import run_ddl
 
 _ACTIONS = ", ".join(f"'{t.value}'" for t in ACTION_EVENTS)
 _ENGAGED = ", ".join(f"'{t.value}'" for t in ENGAGEMENT_EVENTS)
@@ -121,14 +122,11 @@ FROM events GROUP BY contact_id
 
 
 def create_triggers(conn: Connection) -> None:
-    for statement in (SQLITE_TRIGGERS if conn.dialect.name == "sqlite"
-                      else POSTGRESQL_TRIGGERS):
-        conn.exec_driver_sql(statement)
+    run_ddl(conn, SQLITE_TRIGGERS, POSTGRESQL_TRIGGERS)
 
 
 def drop_triggers(conn: Connection) -> None:
-    for statement in (SQLITE_DROP if conn.dialect.name == "sqlite" else POSTGRESQL_DROP):
-        conn.exec_driver_sql(statement)
+    run_ddl(conn, SQLITE_DROP, POSTGRESQL_DROP)
 
 
 def rebuild(conn: Connection) -> None:

@@ -27,15 +27,11 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import QueryableAttribute
 
 from segtui.core.rule_fields import FieldType, RuleField, field_named
 from segtui.core.rules import Condition, EventCount, Group, Joiner, Node, Op, SegmentRef
 from segtui.data.models import Company, Contact, EngagementEvent, Tag, contact_tags
-from segtui.data.sql import LIKE_ESCAPE, casefold, member_ids, mostly_true
-
-# A column or an ORM attribute: what the field tables below hand to the tests.
-Text = ColumnElement[Any] | QueryableAttribute[Any]
+from segtui.data.sql import LIKE_ESCAPE, Text, casefold, member_ids, mostly_true
 
 
 class RuleNotCompilable(ValueError):

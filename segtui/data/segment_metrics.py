@@ -40,7 +40,7 @@ def _sum_of(value: ColumnElement[int] | QueryableAttribute[int]) -> ColumnElemen
 
 
 # Below this many members the cards are one pass on one connection; above it the pass is
-# split in two contact-id halves read on two connections at once (Store.segment_cards).
+# split in two contact-id halves read on two connections at once (Store.segment_summary).
 SPLIT_AT = 20_000
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Connection, Select, String, func, select
@@ -13,6 +14,9 @@ from sqlalchemy.sql.functions import FunctionElement
 from segtui.data.models import Membership
 
 LIKE_ESCAPE = "\\"
+
+# A column or an ORM attribute: what the query modules hand to their tests.
+Text = ColumnElement[Any] | QueryableAttribute[Any]
 
 
 def contains_pattern(text: str) -> str:
@@ -30,6 +34,18 @@ def icontains(
 ) -> ColumnElement[bool]:
     """Case-insensitive "column contains text", the same on SQLite and PostgreSQL."""
     return column.ilike(contains_pattern(text), escape=LIKE_ESCAPE)
+
+
+def run_ddl(conn: Connection, sqlite: Sequence[str], postgresql: Sequence[str]) -> None:
+    """Run the statements written for this connection's engine (triggers and the like).
+    psycopg reads `%` as a placeholder even with no parameters, so percent signs (LIKE
+    patterns) are doubled to reach PostgreSQL as they are written."""
+    if conn.dialect.name == "sqlite":
+        for statement in sqlite:
+            conn.exec_driver_sql(statement)
+    else:
+        for statement in postgresql:
+            conn.exec_driver_sql(statement.replace("%", "%%"))
 
 
 def member_ids(segment_id: int) -> Select[int]:

@@ -76,8 +76,8 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = engine.execution_options(**{WRITE_OPTION: True})
-        # A second reader for statements worth splitting (segment_cards); made when first
-        # needed. An in-memory database is one shared connection, so it is never split.
+        # Two more readers for statements worth splitting (segment_summary); made when
+        # first needed. An in-memory database is one shared connection: never split.
         self._helper: ThreadPoolExecutor | None = None
         self._can_split = not isinstance(engine.pool, StaticPool)
 
