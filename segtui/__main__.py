@@ -1,3 +1,4 @@
 from segtui.cli import main
 
-main()
+if __name__ == "__main__":  # not when a spawned child (core/read_ahead.py) imports it
+    main()

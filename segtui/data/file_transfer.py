@@ -22,10 +22,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from segtui.core import clock
+from segtui.core import clock, read_ahead
 from segtui.core.csv_safe import atomic_text, neutralise
 from segtui.core.event_import import EventField, EventReader, map_event_columns
 from segtui.core.exporting import ExportFormat, write_members
@@ -39,6 +40,7 @@ from segtui.core.importing import (
     open_csv,
     parse_map,
 )
+from segtui.core.read_ahead import Read, RowReading
 from segtui.data.importer import ImportReport, OnDuplicate
 
 if TYPE_CHECKING:
@@ -157,15 +159,15 @@ def check_column_map(kind: ImportKind, options: Sequence[str]) -> None:
     parse_map(options, Field if kind is ImportKind.CONTACTS else EventField)
 
 
-RowRead = Callable[[list[str], int], Any]
 Execute = Callable[[Iterator[Any], Callable[[list[RowProblem]], None],
                     Callable[[ImportReport], None]], ImportReport]
 
 
 def _plan(store: Store, request: ImportRequest, header: list[str]
-          ) -> tuple[tuple[str, ...], RowRead, Execute]:
-    """Match the header to the kind's fields: the unknown columns, the row reader, and the
-    Store import that takes the rows (ImportError_ when the header does not fit)."""
+          ) -> tuple[tuple[str, ...], Callable[[], RowReading], Execute]:
+    """Match the header to the kind's fields: the unknown columns, the row reader's maker
+    (picklable, for a ReadAhead child), and the Store import that takes the rows
+    (ImportError_ when the header does not fit)."""
     today = clock.today()
     if request.kind is ImportKind.CONTACTS:
         columns = map_columns(header, parse_map(request.column_map, Field))
@@ -176,7 +178,7 @@ def _plan(store: Store, request: ImportRequest, header: list[str]
                                          dry_run=request.dry_run, on_reject=on_reject,
                                          on_batch=on_batch)
 
-        return columns.unknown, RowReader(columns, header, today).read, contacts
+        return columns.unknown, partial(RowReader, columns, header, today), contacts
     results = request.kind is ImportKind.CAMPAIGNS
     event_columns = map_event_columns(header, parse_map(request.column_map, EventField),
                                       results)
@@ -190,8 +192,14 @@ def _plan(store: Store, request: ImportRequest, header: list[str]
                                    email_column=email_column, dry_run=request.dry_run,
                                    on_reject=on_reject, on_batch=on_batch)
 
-    return (event_columns.unknown, EventReader(event_columns, header, today, midnight).read,
-            events)
+    return (event_columns.unknown,
+            partial(EventReader, event_columns, header, today, midnight), events)
+
+
+# Batches between two collections of the young generations during an import. A
+# collection walks every object still alive (the batch being written): once a batch, it
+# took 0.8 us a row of the writing process's time.
+COLLECT_EVERY = 10
 
 
 @contextlib.contextmanager
@@ -200,8 +208,8 @@ def collector_paused() -> Iterator[None]:
     a few short-lived lists and dicts (reference counting frees them), yet each 700
     allocations start a collector pass, and the older passes walk everything alive: with
     it off, reading 200,000 rows took 4.4 instead of 8.0 us a row and validating them 16
-    instead of 24 (docs/benchmarks.md). import_file collects the young generations after
-    each batch, so garbage with cycles can't pile up over a long file."""
+    instead of 24 (docs/benchmarks.md). import_file collects the young generations every
+    COLLECT_EVERY batches, so garbage with cycles can't pile up over a long file."""
     was_on = gc.isenabled()
     gc.disable()
     try:
@@ -233,9 +241,19 @@ def import_file(store: Store, request: ImportRequest,
         if first is None:
             raise ImportError_("the file is empty")
         header = first[1]
-        unknown, read, execute = _plan(store, request, header)
+        unknown, make_reader, execute = _plan(store, request, header)
         reject_writer = (stack.enter_context(_rejects_file(request.rejects, header))
                          if request.rejects else None)
+        keep_cells = reject_writer is not None
+        reads: Iterator[Read]
+        consumed: Callable[[], int]  # bytes of the file read so far, for the progress bar
+        if size >= read_ahead.READ_AHEAD_BYTES:
+            ahead = stack.enter_context(read_ahead.ReadAhead(read_ahead.ReadJob(
+                file, request.encoding, make_reader, keep_cells)))
+            reads, consumed = iter(ahead), lambda: ahead.consumed
+        else:
+            reads = read_ahead.read_records(records, make_reader(), keep_cells)
+            consumed = lambda: source.counter.consumed  # noqa: E731
         shown: list[RowProblem] = []
         cells_by_line: dict[int, list[str]] = {}  # recent rows, for the rejects file
 
@@ -252,19 +270,24 @@ def import_file(store: Store, request: ImportRequest,
                                         "; ".join(p.reason for p in problems)])
 
         def rows() -> Iterator[Any]:
-            for line, cells in records:
-                if reject_writer is not None:
+            for line, row, cells in reads:
+                if cells is not None:
                     if len(cells_by_line) > _REJECT_CELLS_KEPT:
                         cells_by_line.clear()  # rows long written
                     cells_by_line[line] = cells
-                yield read(cells, line)
+                yield row
 
         started = time.perf_counter()
 
+        batches = 0
+
         def batch_done(report: ImportReport) -> None:
-            gc.collect(1)  # the batch's own garbage, if any has cycles (collector_paused)
+            nonlocal batches
+            batches += 1
+            if batches % COLLECT_EVERY == 0:
+                gc.collect(1)  # garbage with cycles, if any (collector_paused)
             if on_progress is not None:
-                on_progress(ImportProgress(report.rows, source.counter.consumed, source.size,
+                on_progress(ImportProgress(report.rows, consumed(), source.size,
                                            time.perf_counter() - started))
 
         with collector_paused():

@@ -14,15 +14,14 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import Connection, text
 
 from segtui.core.enums import CampaignStatus, SegmentStatus
 from segtui.data import completeness, rollups
-from segtui.data.bulk import insert_rows, reset_sequences
+from segtui.data.bulk import indexes_rebuilt_after, insert_rows, reset_sequences
 from segtui.data.demo import vocab
 from segtui.data.models import (
     Campaign,
@@ -78,18 +77,6 @@ def _word_table(conn: Connection, name: str, columns: str, rows: list[tuple[obje
         text(f"INSERT INTO {name} (i, {', '.join(names)}) VALUES ({placeholders})"),
         [dict(zip(["i", *names], (i, *row), strict=True)) for i, row in enumerate(rows)],
     )
-
-
-@contextmanager
-def _indexes_rebuilt_after(conn: Connection, table: Table) -> Iterator[None]:
-    """Drop the table's secondary indexes, run the bulk insert, build them again: building
-    an index once over sorted data is far faster than maintaining it row by row."""
-    indexes = list(table.indexes)
-    for index in indexes:
-        index.drop(conn)
-    yield
-    for index in indexes:
-        index.create(conn)
 
 
 def _epoch(day: date) -> int:
@@ -208,7 +195,7 @@ def _contacts(conn: Connection, dialect: str, today: date, first: int, count: in
     """
     # A row trigger per contact costs more than one pass afterwards (data/completeness.py).
     completeness.drop_triggers(conn)
-    with _indexes_rebuilt_after(conn, Contact.__table__):  # type: ignore[arg-type]
+    with indexes_rebuilt_after(conn, Contact.__table__):  # type: ignore[arg-type]
         conn.execute(text(sql), {"n": count, "first": first, "first_company": first_company,
                                  "companies": company_count})
     completeness.rebuild(conn, from_id=first)
@@ -265,7 +252,7 @@ def _segments(conn: Connection, dialect: str, rng: random.Random, today: date, f
                'manual', p.added, 1
         FROM gen_plan p JOIN gen_seq s ON s.i < p.size
     """
-    with _indexes_rebuilt_after(conn, Membership.__table__):  # type: ignore[arg-type]
+    with indexes_rebuilt_after(conn, Membership.__table__):  # type: ignore[arg-type]
         conn.execute(text(sql), {"first_contact": first_contact, "population": population})
     tag_rows = conn.execute(text("SELECT id FROM tags ORDER BY id")).scalars().all()
     if tag_rows:
@@ -339,7 +326,7 @@ def _events(conn: Connection, dialect: str, today: date, first_contact: int, cou
     # The rollup triggers would update a contact row per event; one pass afterwards is far
     # faster for ten million (data/rollups.py).
     rollups.drop_triggers(conn)
-    with _indexes_rebuilt_after(conn, EngagementEvent.__table__):  # type: ignore[arg-type]
+    with indexes_rebuilt_after(conn, EngagementEvent.__table__):  # type: ignore[arg-type]
         conn.execute(text(sql), params)
         conn.execute(text(unsubscribe), params)
         progress("events written; indexing them")
