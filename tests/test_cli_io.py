@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 import segtui.cli as cli
 import segtui.data.importer as importer
+from segtui.core import read_ahead
 from segtui.core.contacts import ContactFilter, ContactSelection
 from segtui.core.enums import CompanySize, LeadStatus
 from segtui.core.segments import SegmentDraft
@@ -24,6 +25,16 @@ from segtui.data.models import Company, Contact, Tag, contact_tags
 from segtui.data.store import Store
 
 runner = CliRunner()
+
+
+@pytest.fixture(params=["here", "read-ahead"])
+def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A file is read in the importing process, or, from READ_AHEAD_BYTES up, in a child
+    process (core/read_ahead.py): a test taking this fixture runs both ways, with the
+    same expectations, since a user can't choose and must not tell the difference."""
+    if request.param == "read-ahead":
+        monkeypatch.setattr(read_ahead, "READ_AHEAD_BYTES", 0)  # every file, however small
+    return str(request.param)
 
 
 @pytest.fixture
@@ -73,7 +84,7 @@ GOOD = (
 )
 
 
-def test_import_matches_aliases_and_fills_every_field(db: tuple[str, Store],
+def test_import_matches_aliases_and_fills_every_field(db: tuple[str, Store], reading: str,
                                                       tmp_path: Path) -> None:
     url, store = db
     code, out, err = run("import", "contacts", str(write(tmp_path / "c.csv", GOOD)),
@@ -92,7 +103,7 @@ def test_import_matches_aliases_and_fills_every_field(db: tuple[str, Store],
     assert bo.quality_score == 50 and bo.created_at.hour == 9
 
 
-def test_bom_semicolons_latin1_and_quoted_newlines(db: tuple[str, Store],
+def test_bom_semicolons_latin1_and_quoted_newlines(db: tuple[str, Store], reading: str,
                                                    tmp_path: Path) -> None:
     url, store = db
     text = 'Name;Email;Title\n"Zoë\nMüller";zoe@example.de;"Head; of Sales"\n'
@@ -110,7 +121,7 @@ def test_bom_semicolons_latin1_and_quoted_newlines(db: tuple[str, Store],
 
 
 def test_every_bad_cell_is_reported_with_line_column_and_reason(
-        db: tuple[str, Store], tmp_path: Path) -> None:
+        db: tuple[str, Store], reading: str, tmp_path: Path) -> None:
     url, store = db
     before = fingerprint(store)
     text = ("Name,Email,Status,Quality Score,Created,Company Size\n"
@@ -184,7 +195,8 @@ def test_on_duplicate(db: tuple[str, Store], tmp_path: Path, mode: str, added: i
         assert "line 4, Email: 'new@example.com' is already used by an earlier line" in err
 
 
-def test_dry_run_and_strict_write_nothing(db: tuple[str, Store], tmp_path: Path) -> None:
+def test_dry_run_and_strict_write_nothing(db: tuple[str, Store], reading: str,
+                                          tmp_path: Path) -> None:
     url, store = db
     before = fingerprint(store)
     path = write(tmp_path / "c.csv", GOOD + "Bad,bad@,,,,,,,\n")
@@ -196,7 +208,8 @@ def test_dry_run_and_strict_write_nothing(db: tuple[str, Store], tmp_path: Path)
     assert fingerprint(store) == before
 
 
-def test_a_failure_midway_rolls_everything_back(db: tuple[str, Store], tmp_path: Path,
+def test_a_failure_midway_rolls_everything_back(db: tuple[str, Store], reading: str,
+                                                tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Five batches; the third one dies (as a crash or Ctrl+C would): none is kept."""
     url, store = db
@@ -221,7 +234,8 @@ def test_a_failure_midway_rolls_everything_back(db: tuple[str, Store], tmp_path:
     assert fingerprint(store) == before
 
 
-def test_file_level_problems_exit_1(db: tuple[str, Store], tmp_path: Path) -> None:
+def test_file_level_problems_exit_1(db: tuple[str, Store], reading: str,
+                                    tmp_path: Path) -> None:
     url, store = db
     before = fingerprint(store)
     cases = {
@@ -304,7 +318,8 @@ def test_export_members_json_and_jsonl_shapes(db: tuple[str, Store]) -> None:
     assert code == 1 and "no segment named 'No Such Segment'" in err
 
 
-def test_round_trip_reproduces_the_contacts(db: tuple[str, Store], tmp_path: Path,
+def test_round_trip_reproduces_the_contacts(db: tuple[str, Store], reading: str,
+                                            tmp_path: Path,
                                             empty_store: Store) -> None:
     """Export a segment, import the file into an empty database, export again: the two
     files hold the same contacts field for field (ids and computed columns aside)."""
@@ -364,12 +379,32 @@ def test_a_killed_import_leaves_the_database_as_it_was(db: tuple[str, Store],
                               str(path), "--db", url],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              env={**os.environ, "SEGTUI_TODAY": "2024-02-26"})
-    time.sleep(3)  # well into the file: 300,000 rows take several times longer
+    time.sleep(3)  # well into the file: 300,000 rows take twice as long
     assert child.poll() is None, child.communicate()
+    # The file is over READ_AHEAD_BYTES: a child process reads it (core/read_ahead.py).
+    # (And multiprocessing's resource tracker, which "spawn" starts alongside it.)
+    helpers = [int(pid) for pid in
+               Path(f"/proc/{child.pid}/task/{child.pid}/children").read_text().split()]
+    assert any(b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+               for pid in helpers)
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
     store.engine.dispose()  # fresh connections see what is on disk now
     assert fingerprint(store) == before
+    # They end too (the reader's next send finds no one reading), and promptly.
+    deadline = time.monotonic() + 10
+    while any(map(_running, helpers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(_running, helpers))
+
+
+def _running(pid: int) -> bool:
+    """Whether a process exists and is not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 # -- events and campaign results ------------------------------------------------------------
@@ -399,7 +434,8 @@ RESULTS = (
 )
 
 
-def test_campaign_results_become_events_once(db: tuple[str, Store], tmp_path: Path) -> None:
+def test_campaign_results_become_events_once(db: tuple[str, Store], reading: str,
+                                             tmp_path: Path) -> None:
     """Each filled outcome is one event at its time ("yes": today's midnight); revenue
     goes on the conversion; the campaign is created and linked to --segment; the same
     file again adds nothing; spent (a trigger-kept rollup) follows the conversion."""
@@ -432,7 +468,8 @@ def test_campaign_results_become_events_once(db: tuple[str, Store], tmp_path: Pa
     assert len(events_of(store, "sarah.johnson@techcorp.com")) == 4
 
 
-def test_event_log_types_and_file_errors(db: tuple[str, Store], tmp_path: Path) -> None:
+def test_event_log_types_and_file_errors(db: tuple[str, Store], reading: str,
+                                         tmp_path: Path) -> None:
     url, store = db
     text = ("Email,Event Type,Timestamp,Campaign,Amount\n"
             "sarah.johnson@techcorp.com,Meeting Attended,2024-02-25 09:00,,\n"
