@@ -17,7 +17,6 @@ from typer.testing import CliRunner
 
 import segtui.cli as cli
 import segtui.data.importer as importer
-from segtui.core import read_ahead
 from segtui.core.contacts import ContactFilter, ContactSelection
 from segtui.core.enums import CompanySize, LeadStatus
 from segtui.core.segments import SegmentDraft
@@ -25,16 +24,6 @@ from segtui.data.models import Company, Contact, Tag, contact_tags
 from segtui.data.store import Store
 
 runner = CliRunner()
-
-
-@pytest.fixture(params=["here", "read-ahead"])
-def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A file is read in the importing process, or, from READ_AHEAD_BYTES up, in a child
-    process (core/read_ahead.py): a test taking this fixture runs both ways, with the
-    same expectations, since a user can't choose and must not tell the difference."""
-    if request.param == "read-ahead":
-        monkeypatch.setattr(read_ahead, "READ_AHEAD_BYTES", 0)  # every file, however small
-    return str(request.param)
 
 
 @pytest.fixture
@@ -382,16 +371,15 @@ def test_a_killed_import_leaves_the_database_as_it_was(db: tuple[str, Store],
     time.sleep(3)  # well into the file: 300,000 rows take twice as long
     assert child.poll() is None, child.communicate()
     # The file is over READ_AHEAD_BYTES: a child process reads it (core/read_ahead.py).
-    # (And multiprocessing's resource tracker, which "spawn" starts alongside it.)
     helpers = [int(pid) for pid in
                Path(f"/proc/{child.pid}/task/{child.pid}/children").read_text().split()]
-    assert any(b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
-               for pid in helpers)
+    assert [b"read_ahead" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            for pid in helpers] == [True]
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
     store.engine.dispose()  # fresh connections see what is on disk now
     assert fingerprint(store) == before
-    # They end too (the reader's next send finds no one reading), and promptly.
+    # It ends too (its next write finds no one reading), and promptly.
     deadline = time.monotonic() + 10
     while any(map(_running, helpers)) and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -13,7 +13,7 @@ Both engines; the thresholds are lowered so that small files take the large-file
 from __future__ import annotations
 
 import csv
-import multiprocessing
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,13 +39,6 @@ from segtui.data.models import Contact
 from segtui.data.store import Store
 
 runner = CliRunner()
-
-
-@pytest.fixture(params=["here", "read-ahead"])
-def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    if request.param == "read-ahead":
-        monkeypatch.setattr(read_ahead, "READ_AHEAD_BYTES", 0)
-    return str(request.param)
 
 
 @pytest.fixture
@@ -246,16 +239,25 @@ def test_stopping_a_read_ahead_import_ends_the_reader(demo_store: Store, bulk: l
     path.write_text(HEADER + people(5_000))
     seen: list[ImportProgress] = []
 
+    started: list[subprocess.Popen[bytes]] = []
+    real = subprocess.Popen
+
+    def recorded(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", recorded)
+
     def stop_after_two(progress: ImportProgress) -> None:
         seen.append(progress)
         if len(seen) == 2:
-            assert multiprocessing.active_children()  # the reader is running
+            assert started[0].poll() is None  # the reader is running
             raise TransferStopped
 
     with pytest.raises(TransferStopped):
         import_file(store, ImportRequest(ImportKind.CONTACTS, path), stop_after_two)
     assert seen[1].rows == 20 and 0 < seen[1].consumed <= path.stat().st_size
-    assert multiprocessing.active_children() == []
+    assert len(started) == 1 and started[0].returncode is not None  # ended and reaped
     assert (schema(store), contact_count(store)) == (before, total)
 
 

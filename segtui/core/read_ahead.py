@@ -7,29 +7,32 @@ process writes the previous batch, so the two overlap on two cores
 (docs/benchmarks.md, "Ninth run", has the figures).
 
 Both ways yield the same `Read` triples, from the same `read_records`, so the caller can't
-tell them apart; tests run the same files through both (tests/test_read_ahead.py).
+tell them apart; tests run the same files through both (the `reading` fixture).
 
-The child is started with "spawn", not "fork": the app imports from a worker thread, and
-forking a process with threads can copy a lock some other thread holds. It ignores
-Ctrl+C (the parent's KeyboardInterrupt stops the import and the child with it), and it
-dies with the parent: its sends to a parent that is gone fail (a broken pipe), and a
-parent that stops reading terminates it.
+The child is a plain `subprocess` running `child()`, with the job and the rows pickled
+over its stdin and stdout. Not multiprocessing: its "spawn" start also starts a resource
+tracker that wants stderr's file descriptor, which a running Textual app has replaced
+(the import dialog failed with "bad value(s) in fds_to_keep"); and "fork" in a process
+with threads (the app imports from a worker thread) can copy a lock another thread holds.
+The child runs in its own session, so a Ctrl+C at the terminal reaches the importing
+process only, which stops the import and kills the child; if the importing process is
+killed, the child's next write finds no reader and it ends.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
-import signal
+import pickle
+import subprocess
+import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from segtui.core.importing import Encoding, ImportError_, open_csv
 
@@ -81,21 +84,30 @@ class ReadAhead:
     (a broken quote), with the same message as reading it here."""
 
     def __init__(self, job: ReadJob) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_child, args=(job, send), daemon=True,
-                                        name="segtui-import-reader")
-        self._process.start()
-        send.close()  # the child holds the only sending end: its exit is our EOF
+        # The child imports the same segtui as this process, wherever that is.
+        root = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ,
+               "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", "from segtui.core.read_ahead import child; child()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+            # Its own session: a Ctrl+C at the terminal reaches this process only, which
+            # stops the import and, leaving the `with`, the child.
+            start_new_session=True)
+        stdin, stdout = self._process.stdin, self._process.stdout
+        assert stdin is not None and stdout is not None
+        self._receive: IO[bytes] = stdout
+        with stdin:
+            pickle.dump(job, stdin, protocol=pickle.HIGHEST_PROTOCOL)
         self.consumed = 0  # bytes of the file the child has read, for the progress bar
 
     def __iter__(self) -> Iterator[Read]:
         while True:
             try:
-                kind, payload, consumed = self._receive.recv()
+                kind, payload, consumed = pickle.load(self._receive)  # our own child's
             except EOFError:
-                raise ImportError_("the process reading the file stopped unexpectedly "
-                                   f"(exit code {self._process.exitcode})") from None
+                raise ImportError_(f"the process reading the file stopped: {self._died()}"
+                                   ) from None
             self.consumed = consumed
             if kind == "rows":
                 yield from payload
@@ -106,11 +118,20 @@ class ReadAhead:
             else:  # "crash": a bug, reported with the child's traceback
                 raise RuntimeError(f"reading the file failed:\n{payload}")
 
+    def _died(self) -> str:
+        """Why the child ended without a word: its exit code and last line of stderr."""
+        code = self._process.wait()
+        stderr = self._process.stderr.read() if self._process.stderr else b""
+        last = stderr.decode(errors="replace").strip().splitlines()[-1:]
+        return f"exit code {code}" + (f" ({last[0]})" if last else "")
+
     def close(self) -> None:
-        self._receive.close()
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
+        if self._process.poll() is None:
+            self._process.kill()  # it holds nothing worth a clean exit: it only reads
+        self._process.wait()
+        for stream in (self._process.stdout, self._process.stderr):
+            if stream is not None:
+                stream.close()
 
     def __enter__(self) -> ReadAhead:
         return self
@@ -120,12 +141,20 @@ class ReadAhead:
         self.close()
 
 
-def _child(job: ReadJob, send: Connection) -> None:
-    """The child process: read, validate and send the rows in messages of
-    ROWS_PER_MESSAGE. The pipe holds about one message, so the child is never more than
-    a message or two ahead of the writer: memory stays bounded for any file size."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def child() -> None:
+    """The child process: read the job from stdin, then read, validate and send the rows
+    on stdout in messages of ROWS_PER_MESSAGE. The pipe holds less than one message, so
+    the child is never more than a message or two ahead of the writer: memory stays
+    bounded for any file size. Writing to a parent that has gone (finished early,
+    stopped, killed) fails with a broken pipe, which ends the child."""
     gc.disable()  # as data/file_transfer.collector_paused does in the parent, and why
+    job: ReadJob = pickle.load(sys.stdin.buffer)  # from our parent
+    out = sys.stdout.buffer
+
+    def send(message: tuple[str, Any, int]) -> None:
+        pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
     consumed = sent = 0
     try:
         with job.path.open("rb") as raw:
@@ -136,27 +165,23 @@ def _child(job: ReadJob, send: Connection) -> None:
             for read in read_records(records, job.make_reader(), job.keep_cells):
                 batch.append(read)
                 if len(batch) == ROWS_PER_MESSAGE:
-                    send.send(("rows", batch, source.counter.consumed))
+                    send(("rows", batch, source.counter.consumed))
                     batch = []
                     sent += 1
                     if sent % COLLECT_EVERY == 0:
                         gc.collect(1)
             consumed = source.counter.consumed
-        send.send(("rows", batch, consumed))
-        send.send(("done", None, consumed))
+        send(("rows", batch, consumed))
+        send(("done", None, consumed))
     except (BrokenPipeError, ConnectionResetError):
-        pass  # the parent has gone (finished early, stopped, or killed)
+        return  # the parent has gone
     except ImportError_ as exc:
-        _last_word(send, ("error", str(exc), consumed))
+        message = ("error", str(exc), consumed)
     except OSError as exc:  # e.g. the file was removed since the parent opened it
-        _last_word(send, ("error", f"cannot read it: {exc.strerror or exc}", consumed))
+        message = ("error", f"cannot read it: {exc.strerror or exc}", consumed)
     except Exception:  # a bug: handed to the parent, which raises it
-        _last_word(send, ("crash", traceback.format_exc(), consumed))
-    finally:
-        send.close()
-
-
-def _last_word(send: Connection, message: tuple[str, str, int]) -> None:
-    """Tell the parent why reading stopped, unless it has gone meanwhile."""
+        message = ("crash", traceback.format_exc(), consumed)
+    else:
+        return
     with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-        send.send(message)
+        send(message)

@@ -117,7 +117,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 # -- import ---------------------------------------------------------------------------
 
 
-async def test_import_contacts_from_the_dashboard(demo_store: Store, home: Path) -> None:
+async def test_import_contacts_from_the_dashboard(demo_store: Store, home: Path,
+                                                  reading: str) -> None:
     """i, a `~` path, enter checks (nothing written), ctrl+s imports: the contacts are in
     the database, the dialog closes with a summary, the dynamic segment whose rule they
     meet takes them in, and the dashboard's cards reload."""
@@ -132,7 +133,8 @@ async def test_import_contacts_from_the_dashboard(demo_store: Store, home: Path)
         contacts_before = card_value(app, "card-total-contacts")
         modal = await open_import(pilot, "~/leads.csv")
         shown = await check(pilot)
-        assert "Would import leads.csv: 2 added, 1 updated, 0 skipped, 0 rejected" in shown
+        assert "Would import leads.csv: 2 added, 1 updated, 0 skipped, 0 rejected" in shown, \
+            error_text(app)
         assert "(3 rows, utf-8, delimiter ',')" in shown
         assert fingerprint(demo_store) == before  # a check writes nothing
         assert not modal.query_one("#import-run", Button).disabled
@@ -285,7 +287,7 @@ async def test_file_problems_are_named_and_lose_nothing(demo_store: Store, home:
 
 
 async def test_escape_stops_an_import_and_nothing_is_written(
-        demo_store: Store, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        demo_store: Store, home: Path, reading: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The import is held after its first batch is written (inside the transaction) until
     escape was pressed; then the dialog's callback stops it and the Store rolls back."""
     rows = "".join(f"Stop {n},stop{n}@example.com,Stopco,T{n}\n" for n in range(30))
