@@ -300,3 +300,32 @@ def test_the_child_yields_what_reading_here_yields(tmp_path: Path) -> None:
     assert read[0] == (2, ["a\n0", "0"], ["a\n0", "0"])
     assert read[1][0] == 4  # the first record took lines 2 and 3
     assert read[-1] == (4_500 + 2 + 4, ["a4499", "4499"], ["a4499", "4499"])
+
+
+class _Broken:
+    def read(self, cells: list[str], line: int) -> object:
+        raise ValueError(f"a bug at line {line}")
+
+
+def broken_reader() -> _Broken:
+    return _Broken()
+
+
+def test_a_bug_in_the_child_or_its_death_is_an_error_not_an_early_end(tmp_path: Path
+                                                                       ) -> None:
+    """The rows must never just stop: a reader that raises is a RuntimeError carrying
+    its traceback, and a child killed midway an ImportError_ naming its exit code."""
+    path = tmp_path / "lines.csv"
+    # 100,000 rows: far more than the pipe holds, so the child is mid-file when killed.
+    path.write_text("Name,Email\n" + "".join(f"a{n},{n}\n" for n in range(100_000)))
+    job = read_ahead.ReadJob(path, Encoding.AUTO, broken_reader, keep_cells=False)
+    with read_ahead.ReadAhead(job) as ahead, pytest.raises(RuntimeError,
+                                                          match="a bug at line 2"):
+        list(ahead)
+    job = read_ahead.ReadJob(path, Encoding.AUTO, read_ahead_reader, keep_cells=False)
+    with read_ahead.ReadAhead(job) as ahead:
+        rows = iter(ahead)
+        next(rows)
+        ahead._process.kill()
+        with pytest.raises(ImportError_, match="stopped: exit code -9"):
+            list(rows)

@@ -97,15 +97,21 @@ class ReadAhead:
         stdin, stdout = self._process.stdin, self._process.stdout
         assert stdin is not None and stdout is not None
         self._receive: IO[bytes] = stdout
-        with stdin:
-            pickle.dump(job, stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            with stdin:
+                pickle.dump(job, stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        except BrokenPipeError:
+            pass  # the child has ended already: iterating says why
+        except BaseException:
+            self.close()  # e.g. a job that can't be pickled: no child left behind
+            raise
         self.consumed = 0  # bytes of the file the child has read, for the progress bar
 
     def __iter__(self) -> Iterator[Read]:
         while True:
             try:
                 kind, payload, consumed = pickle.load(self._receive)  # our own child's
-            except EOFError:
+            except (EOFError, pickle.UnpicklingError):  # ended, perhaps mid-message
                 raise ImportError_(f"the process reading the file stopped: {self._died()}"
                                    ) from None
             self.consumed = consumed
