@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import gc
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -40,7 +39,6 @@ from segtui.core.importing import (
     open_csv,
     parse_map,
 )
-from segtui.core.read_ahead import Read, RowReading
 from segtui.data.importer import ImportReport, OnDuplicate
 
 if TYPE_CHECKING:
@@ -164,7 +162,7 @@ Execute = Callable[[Iterator[Any], Callable[[list[RowProblem]], None],
 
 
 def _plan(store: Store, request: ImportRequest, header: list[str]
-          ) -> tuple[tuple[str, ...], Callable[[], RowReading], Execute]:
+          ) -> tuple[tuple[str, ...], Callable[[], read_ahead.RowReading], Execute]:
     """Match the header to the kind's fields: the unknown columns, the row reader's maker
     (picklable, for a ReadAhead child), and the Store import that takes the rows
     (ImportError_ when the header does not fit)."""
@@ -196,29 +194,6 @@ def _plan(store: Store, request: ImportRequest, header: list[str]
             partial(EventReader, event_columns, header, today, midnight), events)
 
 
-# Batches between two collections of the young generations during an import. A
-# collection walks every object still alive (the batch being written): once a batch, it
-# took 0.8 us a row of the writing process's time.
-COLLECT_EVERY = 10
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while an import streams. Every row allocates
-    a few short-lived lists and dicts (reference counting frees them), yet each 700
-    allocations start a collector pass, and the older passes walk everything alive: with
-    it off, reading 200,000 rows took 4.4 instead of 8.0 us a row and validating them 16
-    instead of 24 (docs/benchmarks.md). import_file collects the young generations every
-    COLLECT_EVERY batches, so garbage with cycles can't pile up over a long file."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
-
-
 def import_file(store: Store, request: ImportRequest,
                 on_progress: Callable[[ImportProgress], None] | None = None
                 ) -> ImportOutcome:
@@ -245,7 +220,7 @@ def import_file(store: Store, request: ImportRequest,
         reject_writer = (stack.enter_context(_rejects_file(request.rejects, header))
                          if request.rejects else None)
         keep_cells = reject_writer is not None
-        reads: Iterator[Read]
+        reads: Iterator[read_ahead.Read]
         consumed: Callable[[], int]  # bytes of the file read so far, for the progress bar
         if size >= read_ahead.READ_AHEAD_BYTES:
             ahead = stack.enter_context(read_ahead.ReadAhead(read_ahead.ReadJob(
@@ -278,20 +253,15 @@ def import_file(store: Store, request: ImportRequest,
                 yield row
 
         started = time.perf_counter()
-
-        batches = 0
+        collect = stack.enter_context(read_ahead.collector_paused())
 
         def batch_done(report: ImportReport) -> None:
-            nonlocal batches
-            batches += 1
-            if batches % COLLECT_EVERY == 0:
-                gc.collect(1)  # garbage with cycles, if any (collector_paused)
+            collect()
             if on_progress is not None:
                 on_progress(ImportProgress(report.rows, consumed(), source.size,
                                            time.perf_counter() - started))
 
-        with collector_paused():
-            report = execute(rows(), rejected, batch_done)
+        report = execute(rows(), rejected, batch_done)
         elapsed = time.perf_counter() - started
     return ImportOutcome(file, request.dry_run, report, unknown, tuple(shown),
                          source.encoding, source.delimiter, elapsed)
