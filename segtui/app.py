@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import gc
 import sys
+from pathlib import Path
 from typing import ClassVar
 
 from textual import events
 from textual.app import App
 from textual.binding import ActiveBinding, Binding, BindingType
+from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
 from segtui import __version__
 from segtui.commands import OpenSegment, ScreenActions
+from segtui.core.crash_log import write_crash_log
 from segtui.core.permissions import CurrentUser
+from segtui.core.text import printable
 from segtui.data.store import Store
 from segtui.screens.dashboard import HELP_INTRO, DashboardScreen
 from segtui.screens.modals.help import HelpScreen
@@ -58,6 +63,32 @@ class SegtuiApp(App[None]):
         # A blinking cursor redraws twice a second: noise on a slow SSH link, and it makes
         # screenshots depend on timing. Off applies to every text field as it gets focus.
         self.cursor_blink = cursor_blink
+        self.crash: Exception | None = None  # the first unhandled error, if any
+        self.crash_log: Path | None = None  # where its traceback was written
+
+    # -- user text never reaches the screen as markup (issue 15 §1) -----------------------
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast shows its text literally: messages quote names, file paths and
+        error text, so `markup` is ignored and control characters are made visible."""
+        super().notify(printable(message, single_line=False), title=printable(title),
+                       severity=severity, timeout=timeout, markup=False)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header shows a segment's name as its sub title: no escapes reach the terminal."""
+        return super().format_title(printable(title), printable(sub_title))
+
+    # -- errors --------------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error nobody handled: Textual ends the app with return code 1; the traceback
+        also goes to a log file the CLI names (core/crash_log.py). Textual has no public
+        hook for this; the override is covered by tests/ui/test_crash.py."""
+        if self.crash is None:
+            self.crash = error
+            self.crash_log = write_crash_log(error)
+        super()._handle_exception(error)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Workers run with exit_on_error=False so a failed query can't kill the app; the
@@ -65,7 +96,7 @@ class SegtuiApp(App[None]):
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             self.log.error(event.worker.error)
             self.notify(f"Something went wrong: {event.worker.error}", severity="error",
-                        markup=False, timeout=10)
+                        timeout=10)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):

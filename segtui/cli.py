@@ -20,6 +20,7 @@ from segtui import __version__
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
+    from segtui.app import SegtuiApp
     from segtui.data.store import Store
 
 app = typer.Typer(
@@ -121,7 +122,21 @@ def _run_app(store: Store, options: dict[str, Any]) -> None:
     from segtui.app import SegtuiApp, tune_runtime  # imports Textual: only now
 
     tune_runtime()
-    SegtuiApp(store, user).run(mouse=options.get("mouse", True))
+    segtui_app = SegtuiApp(store, user)
+    segtui_app.run(mouse=options.get("mouse", True))
+    exit_after_run(segtui_app)
+
+
+def exit_after_run(segtui_app: SegtuiApp) -> None:
+    """A crashed app ends the command with status 1 and a line naming its crash log, so
+    scripts and wrappers notice (issue 15 §1); a normal quit returns normally."""
+    from segtui.core.crash_log import crash_message
+
+    if segtui_app.crash is not None:
+        typer.echo(crash_message(segtui_app.crash, segtui_app.crash_log), err=True)
+        raise typer.Exit(1)
+    if segtui_app.return_code:
+        raise typer.Exit(segtui_app.return_code)
 
 
 ColorOption = Annotated[

@@ -8,6 +8,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from segtui.core.records import SegmentFilter, SegmentSort
+from segtui.widgets.text import escaped_markup, highlighted, user_text
 
 
 class ScreenActions(Provider):
@@ -28,15 +29,16 @@ class ScreenActions(Provider):
 
     async def discover(self) -> Hits:
         for description, action in self._actions():
-            yield DiscoveryHit(description, partial(self.screen.run_action, action))
+            yield DiscoveryHit(user_text(description), partial(self.screen.run_action, action),
+                               text=description)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for description, action in self._actions():
             score = matcher.match(description)
             if score > 0:
-                yield Hit(score, matcher.highlight(description),
-                          partial(self.screen.run_action, action))
+                yield Hit(score, highlighted(matcher, description),
+                          partial(self.screen.run_action, action), text=description)
 
 
 class OpenSegment(Provider):
@@ -47,11 +49,14 @@ class OpenSegment(Provider):
         opener = getattr(self.screen, "open_segment_by_id", None)
         if store is None or opener is None or not query.strip():
             return
+        # The palette runs this search as a task and drops it when the query changes or
+        # the palette closes; hits are only yielded to it, never to a widget.
         page = await asyncio.to_thread(
             store.segment_page, SegmentFilter(search=query), SegmentSort(), limit=20
         )
         matcher = self.matcher(query)
         for row in page.rows:
             text = f"Open segment: {row.name}"
-            yield Hit(max(matcher.match(text), 0.1), matcher.highlight(text),
-                      partial(opener, row.id, row.name), help=row.description)
+            yield Hit(max(matcher.match(text), 0.1), highlighted(matcher, text),
+                      partial(opener, row.id, row.name), text=text,
+                      help=escaped_markup(row.description) or None)

@@ -184,8 +184,9 @@ def fetch_page(
     limit: int = 200,
 ) -> Page[SegmentRow]:
     """One window of the sorted, filtered list: the first, the one after `after`, the one
-    before `before`, (`at_end`) the last, or the one starting at segment `starting_at`
-    (with its position in the list); a segment the filter hides gives the first page."""
+    before `before`, (`at_end`) the last, or the one that shows segment `starting_at`
+    (with its position in the list; see `_page_starting_at`); a segment the filter hides
+    gives the first page."""
     if sum((after is not None, before is not None, at_end, starting_at is not None)) > 1:
         raise ValueError("give at most one of after, before, at_end, starting_at")
     if starting_at is not None:
@@ -206,6 +207,8 @@ def fetch_page(
 def _page_starting_at(
     conn: Connection, flt: SegmentFilter, sort: SegmentSort, segment_id: int, limit: int
 ) -> Page[SegmentRow]:
+    """The page that starts at the segment, or the last page when it is near the end; a
+    whole list that fits one page is always shown whole."""
     conditions = filter_conditions(conn, flt)
     value = conn.execute(
         select(_sort_expression(sort.column)).where(Segment.id == segment_id, *conditions)
@@ -222,10 +225,17 @@ def _page_starting_at(
     position = tuple_(inner.c.sort_value, inner.c.id)
     edge = tuple_(start.value, start.id)
     before_start = position > edge if sort.descending else position < edge
-    offset = conn.execute(select(func.count()).select_from(inner).where(before_start))
+    offset = int(conn.execute(select(func.count()).select_from(inner).where(before_start))
+                 .scalar_one())
     page = fetch_page(conn, flt, sort, after=_just_before(conn, inner, before_start, sort),
                       limit=limit)
-    return replace(page, offset=int(offset.scalar_one()))
+    if offset and not page.has_after and len(page.rows) < limit:
+        # Fewer than a page of rows from the segment to the end: show the last page, so
+        # the rows before it fill the table instead of blank lines ("4–5 of 5" with three
+        # rows hidden, issue 15 §3). The segment is on it: it is among the last rows.
+        last = fetch_page(conn, flt, sort, at_end=True, limit=limit)
+        return replace(last, offset=offset + len(page.rows) - len(last.rows))
+    return replace(page, offset=offset)
 
 
 def _just_before(conn: Connection, inner: Any, before_start: ColumnElement[bool],

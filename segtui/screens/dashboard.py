@@ -35,7 +35,7 @@ from segtui.core.records import (
     SegmentSortColumn,
 )
 from segtui.core.rule_language import RuleSyntaxError, format_rule, parse
-from segtui.core.rules import Group
+from segtui.core.rules import Group, Node
 from segtui.core.segments import SegmentDetails, SegmentError, SegmentNotFound
 from segtui.data.store import Store
 from segtui.screens.allowed import allowed
@@ -50,6 +50,7 @@ from segtui.widgets.badges import segment_status_badge
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 SEARCH_DEBOUNCE_SECONDS = 0.15
 RULE_PREFIX = "?"  # a search starting with this is a rule in the query language
@@ -170,7 +171,7 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
     def load_metrics(self) -> None:
         metrics = self.store.dashboard_metrics()
-        self.app.call_from_thread(self._show_metrics, metrics)
+        deliver(self, self._show_metrics, metrics)
 
     def _show_metrics(self, m: DashboardMetrics) -> None:
         for card_id, value in (
@@ -256,12 +257,12 @@ class DashboardScreen(Screen[None]):
         checked, issues = self.store.check_rule(tree)
         if issues:
             message = "Rule: " + "; ".join(i.message for i in issues)
-            self.app.call_from_thread(self.rule_hint, message, True)
+            deliver(self, self.rule_hint, message, True)
             return
         count = self.store.rule_count(checked)
-        self.app.call_from_thread(self._rule_searched, checked, count)
+        deliver(self, self._rule_searched, checked, count)
 
-    def _rule_searched(self, rule: Group, count: int) -> None:
+    def _rule_searched(self, rule: Node, count: int) -> None:
         self.rule_hint(f"{count:,} contact{'s' if count != 1 else ''} match "
                        f"{format_rule(rule)} · segments with such members are listed · "
                        "enter: create a dynamic segment from this rule")
@@ -436,7 +437,7 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open_editor(self, segment_id: int) -> None:
         details = self.store.segment_details(segment_id)
-        self.app.call_from_thread(self._edit, segment_id, details)
+        deliver(self, self._edit, segment_id, details)
 
     def _edit(self, segment_id: int, details: SegmentDetails | None) -> None:
         if details is None:
@@ -461,15 +462,15 @@ class DashboardScreen(Screen[None]):
         try:
             new_id = self.store.duplicate_segment(segment_id, self.user)
         except SegmentNotFound:
-            self.app.call_from_thread(self._gone)
+            deliver(self, self._gone)
             return
         except SegmentError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            deliver(self.app, self.app.notify, str(error), severity="error", markup=False)
             return
         details = self.store.segment_details(new_id)
         if details is not None:
-            self.app.call_from_thread(
-                self._saved, SegmentSaved(new_id, details.name, details.members, created=True))
+            saved = SegmentSaved(new_id, details.name, details.members, created=True)
+            deliver(self, self._saved, saved)
 
     def action_add_contacts(self) -> None:
         row = self._current()
@@ -549,14 +550,12 @@ class DashboardScreen(Screen[None]):
                 segment_export_rows(self.store.iter_segments(self.filter, self.sort)),
             )
         except OSError as error:
-            self.app.call_from_thread(
-                self.notify, f"Export failed: {error}", severity="error", markup=False
-            )
+            deliver(self.app, self.app.notify, f"Export failed: {error}", severity="error",
+                    markup=False)
             return
         noun = "segment" if count == 1 else "segments"
-        self.app.call_from_thread(
-            self.notify, f"Exported {count} {noun} to {path}", title="Export CSV", markup=False
-        )
+        deliver(self.app, self.app.notify, f"Exported {count} {noun} to {path}",
+                title="Export CSV", markup=False)
 
     def action_data_quality(self) -> None:
         """The data quality report (docs/quality.md); a merge there changes counts here."""
@@ -579,7 +578,7 @@ class DashboardScreen(Screen[None]):
         """At start: bring dynamic segments evaluated before today up to date."""
         results = self.store.refresh_stale()
         if any(r.changed for r in results):
-            self.app.call_from_thread(self._reload)
+            deliver(self, self._reload)
 
     @work(thread=True, exclusive=True, group="reevaluate", exit_on_error=False)
     def _reevaluate(self) -> None:
@@ -588,7 +587,7 @@ class DashboardScreen(Screen[None]):
             return
         changed = sum(1 for r in results if r.changed)
         elapsed = sum(r.elapsed_ms for r in results)
-        self.app.call_from_thread(
-            self.notify, f"Re-evaluated {len(results):,} dynamic segments in {elapsed:,} ms; "
-            f"{changed:,} changed", markup=False)
-        self.app.call_from_thread(self._reload)
+        deliver(self.app, self.app.notify,
+                f"Re-evaluated {len(results):,} dynamic segments in {elapsed:,} ms; "
+                f"{changed:,} changed", markup=False)
+        deliver(self, self._reload)

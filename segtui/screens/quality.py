@@ -41,6 +41,7 @@ from segtui.screens.modals.confirm import Confirm
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import Column, PagedTable
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 WIDE = 100  # from this many columns the tables show their extra columns
 SHARE_BAR = 10  # cells of the share bar in the segments table (wide terminals)
@@ -254,9 +255,9 @@ class DataQualityScreen(Screen[None]):
         try:
             report = self.store.quality_report()
         except Exception as error:  # shown; the screen stays usable (r tries again)
-            self.app.call_from_thread(self._failed, generation, error)
+            deliver(self, self._failed, generation, error)
             return
-        self.app.call_from_thread(self._show, generation, report)
+        deliver(self, self._show, generation, report)
 
     def _failed(self, generation: int, error: Exception) -> None:
         if generation != self._generation or not self.is_attached:
@@ -431,14 +432,14 @@ class DataQualityScreen(Screen[None]):
         except (MergeError, SegmentError) as error:
             # One transaction: nothing was merged. Most likely someone changed or deleted
             # one of the contacts meanwhile, so the report is reloaded.
-            self.app.call_from_thread(self._merged, None, f"Nothing was merged: {error}. "
+            deliver(self, self._merged, None, f"Nothing was merged: {error}. "
                                       "The report has been reloaded.")
             return
         except Exception as error:  # e.g. the database went away; the reload shows the truth
-            self.app.call_from_thread(self._merged, None, f"The merge failed: {error}. "
+            deliver(self, self._merged, None, f"The merge failed: {error}. "
                                       "The report has been reloaded.")
             return
-        self.app.call_from_thread(self._merged, result, merged_message(keep, result))
+        deliver(self, self._merged, result, merged_message(keep, result))
 
     def _merged(self, result: MergeResult | None, message: str) -> None:
         self.merging = False

@@ -42,7 +42,7 @@ class SeriesChart(PlotextPlot):
         self.labels: list[str] = []
         self.series: dict[str, list[float]] = {}
         if help:
-            self.tooltip = help
+            self.tooltip = Text(help)
 
     def show_series(self, labels: Sequence[str], series: Mapping[str, Sequence[float]]) -> None:
         """Replace what the chart shows and redraw."""
@@ -91,7 +91,7 @@ class StackedBar(Widget):
         self.title = title
         self.parts: list[tuple[str, float, int, str]] = []  # label, percent, count, color
         if help:
-            self.tooltip = help
+            self.tooltip = Text(help)
 
     def show_parts(self, parts: Sequence[tuple[str, float, int, str]]) -> None:
         self.parts = list(parts)

@@ -30,6 +30,7 @@ from segtui.widgets.badges import lead_status_badge
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 from segtui.widgets.range_slider import RangeSlider
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 DEBOUNCE_SECONDS = 0.15
 PAGE_SIZE = 100
@@ -152,7 +153,7 @@ class ContactPicker(Vertical):
             for kind, label in (("segment", "All Segments"), ("city", "All cities"),
                                 ("state", "All states")):
                 if kind in self.filters:
-                    yield Button(label, compact=True, id=f"picker-{kind}",
+                    yield Button(Text(label), compact=True, id=f"picker-{kind}",
                                  classes="picker-choice")
         if self.score:
             yield RangeSlider(0, 100, label="Score Range", id="picker-score")
@@ -185,14 +186,15 @@ class ContactPicker(Vertical):
         table = self.query_one(PagedTable)
         self.available = table.total
         shown = "…" if table.total is None else whole(table.total)
-        self.query_one("#picker-available", Label).update(f"Available Contacts ({shown})")
+        self.query_one("#picker-available", Label).update(Text(f"Available Contacts ({shown})"))
         self._show_select_all()
         self._preview()
 
     def _show_select_all(self) -> None:
         total = "…" if self.available is None else whole(self.available)
         mark = CHECKED if self._all_selected_for == self.filter else UNCHECKED
-        self.query_one("#picker-select-all", Button).label = f"{mark} Select all {total} contacts"
+        self.query_one("#picker-select-all", Button).label = Text(
+            f"{mark} Select all {total} contacts")
 
     @on(DataTable.RowHighlighted, "#picker-table")
     def _preview(self) -> None:
@@ -302,7 +304,7 @@ class ContactPicker(Vertical):
     def _selection_changed(self, count: int | None) -> None:
         self.selected_count = count
         shown = "counting…" if count is None else f"{whole(count)} selected"
-        self.query_one("#picker-selected", Label).update(shown)
+        self.query_one("#picker-selected", Label).update(Text(shown))
         self.post_message(self.SelectionChanged(self, count))
 
     def _recount(self) -> None:
@@ -312,7 +314,7 @@ class ContactPicker(Vertical):
     @work(thread=True, exclusive=True, group="picker-count", exit_on_error=False)
     def _count(self, selection: ContactSelection) -> None:
         count = self.source.selection_count(selection)
-        self.app.call_from_thread(self._counted, selection, count)
+        deliver(self, self._counted, selection, count)
 
     def _counted(self, selection: ContactSelection, count: int) -> None:
         if selection == self.selection:  # else a newer action is being counted

@@ -45,7 +45,7 @@ class MetricCard(Widget):
         self.label = label
         self.short_label = short_label or label
         if help:
-            self.tooltip = help  # the formula, for mouse users; `?` lists them too
+            self.tooltip = Text(help)  # the formula, for mouse users; `?` lists them too
 
     def render(self) -> RenderableType:
         width = self.content_size.width

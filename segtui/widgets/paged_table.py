@@ -22,9 +22,11 @@ from textual import work
 from textual.binding import Binding
 from textual.events import Click, Resize
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import DataTable
 
 from segtui.core.records import Keyset, Page
+from segtui.widgets.workers import deliver
 
 RowT = TypeVar("RowT")
 CursorAt = Literal["top", "bottom", "keep"]
@@ -46,7 +48,7 @@ class PageRequest:
     after: Keyset | None = None
     before: Keyset | None = None
     at_end: bool = False
-    starting_at: int | None = None  # the page that starts at the row with this key
+    starting_at: int | None = None  # the page that shows the row with this key
 
 
 class PagedTable(DataTable[RenderableType], Generic[RowT]):
@@ -104,16 +106,28 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
         self._generation = 0
         self._shown_columns: list[tuple[str, int, str]] = []
         self._focus_pending = False
+        self._focused_at_request: Widget | None = None
 
     # -- what the owner calls ------------------------------------------------------------
 
     def focus_when_ready(self) -> None:
         """Focus now, or as soon as the first page is shown: Textual refuses the focus to a
-        widget that is loading, and the first page may still be on its way."""
+        widget that is loading, and the first page may still be on its way. The late focus
+        is given only if the user has not moved on meanwhile (issue 15 §14: pressing 2
+        while the members loaded switched back to Contacts when they arrived)."""
         if self.loading:
             self._focus_pending = True
+            self._focused_at_request = self.screen.focused
         else:
             self.focus()
+
+    def _still_wanted_focus(self) -> bool:
+        """The focus asked for while loading is still wanted: the focus is where it was
+        then, and the table is shown (not in a tab the user left, not under a dialog)."""
+        shown = all(node.display for node in self.ancestors_with_self
+                    if isinstance(node, Widget))
+        return (shown and self.screen is self.app.screen
+                and self.screen.focused is self._focused_at_request)
 
     def load(
         self,
@@ -136,8 +150,10 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
             return
         self._generation += 1
         if show is not None and show not in [self.row_key_of(r) for r in self.rows_on_page]:
+            # The page showing that row (never one that hides the rows before it when the
+            # whole list fits), the cursor on the row.
             self._fetch(self._generation, PageRequest(starting_at=show), self.first_index,
-                        "top", None)
+                        "keep", show)
         else:
             self._fetch(self._generation, self._request, self.first_index, "keep", show)
         self._count(self._generation)
@@ -184,10 +200,10 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
         try:
             page = self._fetch_page(request, self.page_size)
         except Exception as error:  # shown to the user; the table keeps its rows
-            self.app.call_from_thread(self._failed, generation, error)
+            deliver(self, self._failed, generation, error)
             return
-        self.app.call_from_thread(
-            self._show, generation, request, page, offset, cursor, keep_key
+        deliver(
+            self, self._show, generation, request, page, offset, cursor, keep_key
         )
 
     @work(thread=True, exclusive=True, group="count", exit_on_error=False)
@@ -196,9 +212,9 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
         try:
             total = self._fetch_count()
         except Exception as error:
-            self.app.call_from_thread(self._failed, generation, error)
+            deliver(self, self._failed, generation, error)
             return
-        self.app.call_from_thread(self._counted, generation, total)
+        deliver(self, self._counted, generation, total)
 
     def _failed(self, generation: int, error: Exception) -> None:
         if generation == self._generation:
@@ -233,7 +249,8 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
         self.loading = False
         if self._focus_pending:
             self._focus_pending = False
-            self.focus()
+            if self._still_wanted_focus():
+                self.focus()
         self._rebuild()
         if cursor == "bottom":
             self.move_cursor(row=len(self.rows_on_page) - 1)

@@ -18,6 +18,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Label
 
+from segtui.widgets.text import user_text
+
 Which = Literal["low", "high"]
 
 
@@ -174,7 +176,7 @@ class RangeSlider(Widget):
         return self._high
 
     def compose(self) -> ComposeResult:
-        yield Label(self.label, markup=False)
+        yield Label(user_text(self.label))
         yield SliderHandle(self, "low")
         yield SliderTrack(self)
         yield SliderHandle(self, "high")

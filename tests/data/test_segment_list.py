@@ -168,3 +168,29 @@ def test_both_company_search_shapes_agree(
     monkeypatch.setattr(segment_list, "COMPANY_IDS_LIMIT", 0)
     assert names(demo_store, SegmentFilter(search=term)) == few
     assert demo_store.segment_count(SegmentFilter(search=term)) == len(few)
+
+
+# -- the page that shows one segment (issue 15 §3) ---------------------------------------
+
+
+def test_the_page_showing_a_segment_never_hides_a_list_that_fits(demo_store: Store) -> None:
+    """A new segment sorted fourth of five: the page is the whole list (before: rows 4-5,
+    so the dashboard said "4–5 of 5" with three rows hidden)."""
+    new = add_segment(demo_store, "Nurture Wave")
+    page = demo_store.segment_page(NO_FILTER, BY_NAME, starting_at=new, limit=100)
+    assert [r.name for r in page.rows] == sorted([*ALL, "Nurture Wave"])
+    assert page.offset == 0 and not page.has_before and not page.has_after
+
+
+def test_the_page_showing_a_segment_near_the_end_is_the_last_full_page(
+        demo_store: Store) -> None:
+    add_many_segments(demo_store, 30)  # "Bulk 0001".. sort before the demo's four
+    rows = demo_store.segment_page(NO_FILTER, BY_NAME, limit=500).rows
+    ordered, ids = [r.name for r in rows], {r.name: r.id for r in rows}
+    page = demo_store.segment_page(NO_FILTER, BY_NAME, starting_at=ids[ordered[-2]], limit=10)
+    assert [r.name for r in page.rows] == ordered[-10:]  # full, ending at the last row
+    assert page.offset == len(ordered) - 10 and page.has_before and not page.has_after
+    middle = demo_store.segment_page(NO_FILTER, BY_NAME, starting_at=ids[ordered[5]],
+                                     limit=10)
+    assert [r.name for r in middle.rows] == ordered[5:15]  # starts at it when it can
+    assert middle.offset == 5

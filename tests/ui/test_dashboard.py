@@ -417,3 +417,32 @@ async def test_escape_leaves_search_then_q_quits(sqlite_demo_store: Store) -> No
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_a_new_or_duplicated_segment_never_hides_the_others(
+        sqlite_demo_store: Store) -> None:
+    """Issue 15 §3: after `n` (a name, ctrl+s) the list showed "4–5 of 5" with two rows
+    and blank lines below; after `y`, "2–5 of 5". The whole list stays visible when it
+    fits, with the cursor on the new segment; `r` keeps it so."""
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"Nurture Wave", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert shown_names(app) == ["Enterprise Prospects", "Inactive Subscribers",
+                                    "Marketing Engagers", "Nurture Wave",
+                                    "Product Trial Users"]
+        table = app.screen.query_one(PagedTable)
+        assert table.current_row is not None and table.current_row.name == "Nurture Wave"
+        assert status_line(app).startswith("5 segments")
+        await pilot.press("y")  # duplicate "Nurture Wave"
+        await settle(pilot)
+        assert len(shown_names(app)) == 6 and status_line(app).startswith("6 segments")
+        assert table.current_row is not None
+        assert table.current_row.name == "Nurture Wave Copy"
+        await pilot.press("r")
+        await settle(pilot)
+        assert len(shown_names(app)) == 6 and status_line(app).startswith("6 segments")

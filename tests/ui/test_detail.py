@@ -3,6 +3,7 @@ criteria 8-15, 19, 20). Each test checks what the user sees and what the databas
 
 from __future__ import annotations
 
+import asyncio
 import io
 from typing import Any
 
@@ -25,7 +26,8 @@ from segtui.screens.modals.row_menu import ActionMenu
 from segtui.widgets.charts import SeriesChart, StackedBar
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import PagedTable
-from tests.ui.conftest import make_app, open_segment, settle, text_of
+from tests.ui.conftest import make_app, open_segment, search_dashboard, settle, text_of
+from tests.ui.gates import Gate
 
 SIZE = (120, 40)
 
@@ -98,6 +100,31 @@ async def test_tabs_switch_with_1_to_6_and_are_remembered_per_segment(
         await pilot.press("escape")
         await open_segment(pilot, "Enterprise Prospects")
         assert active_tab(app) == "tab-analytics"  # remembered while the app runs
+
+
+async def test_a_late_member_page_never_switches_the_tab_back(
+        sqlite_demo_store: Store) -> None:
+    """Issue 15 §14: `2` pressed after the cards but before the member list's first page
+    showed Performance, then Contacts again when the page arrived (the table took the
+    focus it had asked for, and the tabs follow the focus). Loading never moves either."""
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await search_dashboard(pilot, "Enterprise Prospects")
+        gate = Gate(sqlite_demo_store, "contact_page")
+        await pilot.press("enter")
+        assert await asyncio.to_thread(gate.entered.wait, 30)  # the first page is held
+        await pilot.press("2")
+        await pilot.pause()
+        assert active_tab(app) == "tab-performance"
+        focused = app.focused
+        gate.release()
+        await settle(pilot)
+        assert active_tab(app) == "tab-performance"
+        assert app.focused is focused
+        await pilot.press("1")  # back on Contacts, the table has its page and the keys
+        await settle(pilot)
+        table = app.screen.query_one("#members", PagedTable)
+        assert table.rows_on_page and app.focused is table
 
 
 async def test_help_shows_the_current_tab_and_the_card_formulas(

@@ -21,6 +21,7 @@ from segtui.screens.detail.base import DetailTab
 from segtui.screens.modals.activity_dialog import ActivityDialog
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 COLUMNS: list[Column[ActivityRow]] = [
     Column("icon", "", lambda r: Text(icon(r.type), style="bold"), width=1),
@@ -99,7 +100,7 @@ class ActivityTab(DetailTab):
     def _loaded(self) -> None:
         table = self.query_one(PagedTable)
         total = "…" if table.total is None else whole(table.total)
-        self.query_one("#activity-count", Label).update(f"{total} activities")
+        self.query_one("#activity-count", Label).update(Text(f"{total} activities"))
         self._show_details()
 
     @on(DataTable.RowHighlighted, "#activities")
@@ -151,7 +152,7 @@ class ActivityTab(DetailTab):
     @work(thread=True, exclusive=True, group="people", exit_on_error=False)
     def _open_dialog(self, row: ActivityRow | None) -> None:
         people = self.store.users()
-        self.app.call_from_thread(self._push_dialog, row, people)
+        deliver(self, self._push_dialog, row, people)
 
     def _push_dialog(self, row: ActivityRow | None, people: list[CurrentUser]) -> None:
         def done(saved: bool | None) -> None:

@@ -13,6 +13,7 @@ from segtui.core.analytics import SCORE_CAP, SCORE_POINTS, AnalyticsReport, mone
 from segtui.screens.detail.base import DetailTab
 from segtui.widgets.charts import SeriesChart
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 POINTS = ", ".join(f"{value} per {kind.replace('_', ' ')}" for kind, value in
                    SCORE_POINTS.items())
@@ -55,7 +56,7 @@ class AnalyticsTab(DetailTab):
 
     def on_mount(self) -> None:
         table = self.query_one("#regions", DataTable)
-        table.tooltip = REGION_HELP
+        table.tooltip = Text(REGION_HELP)
         table.add_column("Region", key="region")
         table.add_column("Contacts", key="contacts")
         table.add_column("Revenue", key="revenue")
@@ -67,7 +68,7 @@ class AnalyticsTab(DetailTab):
     @work(thread=True, exclusive=True, group="analytics", exit_on_error=False)
     def _load(self) -> None:
         report = self.store.analytics_report(self.segment_id)
-        self.app.call_from_thread(self._show, report)
+        deliver(self, self._show, report)
 
     def _show(self, report: AnalyticsReport) -> None:
         self.query_one("#growth", SeriesChart).show_series(report.growth.labels,

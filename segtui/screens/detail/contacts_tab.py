@@ -24,6 +24,7 @@ from segtui.screens.modals.why_member import WhyMember
 from segtui.widgets.badges import lead_status_badge
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 DEBOUNCE_SECONDS = 0.15
 PAGE_SIZE = 100
@@ -104,7 +105,7 @@ class ContactsTab(DetailTab):
     def _loaded(self) -> None:
         table = self.query_one(PagedTable)
         total = "…" if table.total is None else whole(table.total)
-        self.query_one("#members-title", Label).update(f"Segment Contacts ({total})")
+        self.query_one("#members-title", Label).update(Text(f"Segment Contacts ({total})"))
         self._preview()
 
     @on(DataTable.RowHighlighted, "#members")
@@ -163,7 +164,7 @@ class ContactsTab(DetailTab):
     @work(thread=True, exclusive=True, group="members-why", exit_on_error=False)
     def _explain(self, row: ContactRow) -> None:
         why = self.store.explain_membership(self.segment_id, row.id)
-        self.app.call_from_thread(self.app.push_screen,
+        deliver(self, self.app.push_screen,
                                   WhyMember(row.name, self.segment_name, why))
 
     def _confirm_remove(self, row: ContactRow) -> None:
@@ -183,9 +184,9 @@ class ContactsTab(DetailTab):
         try:
             removed = self.store.remove_member(self.segment_id, row.id, self.user)
         except Exception as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            deliver(self.app, self.app.notify, str(error), severity="error", markup=False)
             return
         message = (f"Removed {row.name} from {self.segment_name}" if removed
                    else f"{row.name} was no longer a member")
-        self.app.call_from_thread(self.notify, message, markup=False)
-        self.app.call_from_thread(self.post_message, self.Changed())
+        deliver(self.app, self.app.notify, message, markup=False)
+        deliver(self, self.post_message, self.Changed())

@@ -20,6 +20,7 @@ from segtui.screens.allowed import allowed
 from segtui.screens.detail.base import DetailTab
 from segtui.screens.modals.confirm import Confirm
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 SEVERITY_MARK = {"good": ("▲", "green"), "warning": ("!", "dark_orange"),
                  "info": ("•", "cyan")}
@@ -79,7 +80,7 @@ class InsightsTab(DetailTab):
     @work(thread=True, exclusive=True, group="insights", exit_on_error=False)
     def _load(self) -> None:
         found = self.store.insights(self.segment_id)
-        self.app.call_from_thread(self._show, found)
+        deliver(self, self._show, found)
 
     def _show(self, found: list[Insight]) -> None:
         self.run_worker(self._replace(found), group="insights-show", exclusive=True)
@@ -88,8 +89,8 @@ class InsightsTab(DetailTab):
         box = self.query_one("#insights", VerticalScroll)
         await box.remove_children()
         await box.mount_all(InsightCard(insight, n) for n, insight in enumerate(found))
-        self.query_one("#insights-title", Label).update(
-            f"AI Insights ({len(found)} findings, computed from this segment's data)"
+        self.query_one("#insights-title", Label).update(Text(
+            f"AI Insights ({len(found)} findings, computed from this segment's data)")
         )
 
     @on(Button.Pressed, ".insight-action")
@@ -132,8 +133,8 @@ class InsightsTab(DetailTab):
         try:
             added = self.store.add_members(self.segment_id, selection, self.user)
         except Exception as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            deliver(self.app, self.app.notify, str(error), severity="error", markup=False)
             return
-        self.app.call_from_thread(self.notify, f"Added {added:,} contacts to "
+        deliver(self.app, self.app.notify, f"Added {added:,} contacts to "
                                   f"{self.segment_name}", markup=False)
-        self.app.call_from_thread(self.post_message, self.Changed())
+        deliver(self, self.post_message, self.Changed())

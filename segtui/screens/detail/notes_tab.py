@@ -13,6 +13,7 @@ from segtui.core.activities import NoteRow, note_error, timeline_time
 from segtui.core.records import Keyset
 from segtui.screens.detail.base import DetailTab
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 PLACEHOLDER = "Add a new note about this segment"
 PAGE_SIZE = 50
@@ -79,7 +80,7 @@ class NotesTab(DetailTab):
     @work(thread=True, exclusive=True, group="notes", exit_on_error=False)
     def _fetch(self, after: Keyset | None) -> None:
         page = self.store.notes_page(self.segment_id, after=after, limit=PAGE_SIZE)
-        self.app.call_from_thread(self._show, page.rows, page.last, page.has_after)
+        deliver(self, self._show, page.rows, page.last, page.has_after)
 
     def _show(self, notes: tuple[NoteRow, ...], last: Keyset | None, more: bool) -> None:
         container = self.query_one("#notes", VerticalScroll)
@@ -129,10 +130,12 @@ class NotesTab(DetailTab):
         try:
             self.store.add_note(self.segment_id, body, self.user)
         except Exception as error:  # the text stays in the box
-            self.app.call_from_thread(self.query_one("#note-error", Label).update,
-                                      user_text(str(error)))
+            deliver(self, self._failed, str(error))
             return
-        self.app.call_from_thread(self._saved)
+        deliver(self, self._saved)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#note-error", Label).update(user_text(message))
 
     def _saved(self) -> None:
         self.query_one("#note-input", TextArea).text = ""  # spec: saving clears it

@@ -28,6 +28,7 @@ from segtui.widgets.badges import campaign_status_badge
 from segtui.widgets.charts import SeriesChart, StackedBar
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 CARD_HELP = {
     "revenue": "Total Revenue = revenue of members' conversions, ever. Trend: revenue in the "
@@ -123,7 +124,7 @@ class PerformanceTab(DetailTab):
     @work(thread=True, exclusive=True, group="performance", exit_on_error=False)
     def _load(self) -> None:
         report = self.store.performance_report(self.segment_id)
-        self.app.call_from_thread(self._show, report)
+        deliver(self, self._show, report)
 
     def _show(self, report: PerformanceReport) -> None:
         s = report.summary

@@ -17,6 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, TabbedContent, TabPane
 
@@ -41,6 +42,7 @@ from segtui.screens.modals.results import SegmentSaved
 from segtui.widgets.badges import segment_status_badge
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 # (pane id, title, tab class); the order is the 1-6 keys.
 TABS: list[tuple[str, str, type[DetailTab]]] = [
@@ -158,7 +160,7 @@ class SegmentDetailScreen(Screen[None]):
         # The remembered tab is the initial one, so no other tab shows (or mounts) first.
         with TabbedContent(id="detail-tabs", initial=self._initial_tab()):
             for n, (pane_id, title, _) in enumerate(TABS, start=1):
-                yield TabPane(f"{n} {title}", id=f"tab-{pane_id}")
+                yield TabPane(Content(f"{n} {title}"), id=f"tab-{pane_id}")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -179,12 +181,12 @@ class SegmentDetailScreen(Screen[None]):
         try:
             found = self.store.segment_summary(self.segment_id, last_days(clock.today()))
         except Exception:
-            self.app.call_from_thread(self.call_later, self._show_first_tab)  # tabs still work
+            deliver(self, self._show_first_tab)  # tabs still work
             raise
         if found is None:
-            self.app.call_from_thread(self._gone)
+            deliver(self, self._gone)
             return
-        self.app.call_from_thread(self._show_summary, Summary(*found))
+        deliver(self, self._show_summary, Summary(*found))
 
     def _card(self, card_id: str) -> MetricCard:
         return self.query_one(f"#card-{card_id}", MetricCard)
@@ -292,8 +294,8 @@ class SegmentDetailScreen(Screen[None]):
         results = self.store.refresh_segments([self.segment_id])
         mine = [r for r in results if r.segment_id == self.segment_id]
         if mine:
-            self.app.call_from_thread(self.notify, mine[0].summary(), markup=False)
-        self.app.call_from_thread(self._reload)
+            deliver(self.app, self.app.notify, mine[0].summary(), markup=False)
+        deliver(self, self._reload)
 
     # -- actions -------------------------------------------------------------------------
 

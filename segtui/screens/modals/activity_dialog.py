@@ -26,6 +26,7 @@ from segtui.core.activities import (
 from segtui.core.permissions import CurrentUser
 from segtui.data.store import Store
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 
 class ActivityDialog(ModalScreen[bool]):
@@ -48,7 +49,7 @@ class ActivityDialog(ModalScreen[bool]):
         a = self.activity
         title = "Add Activity" if a is None else f"{icon(a.type)} {a.type}"
         with Vertical(classes="modal-box activity-dialog"):
-            yield Label(title, classes="modal-title")
+            yield Label(user_text(title), classes="modal-title")
             if a is not None:
                 edited = f" · edited {timeline_time(a.edited_at)}" if a.edited_at else ""
                 yield Static(user_text(f"By {a.performer} · {timeline_time(a.created_at)}"
@@ -58,7 +59,7 @@ class ActivityDialog(ModalScreen[bool]):
                 yield Select([(t, t) for t in USER_ACTIVITY_TYPES], value=USER_ACTIVITY_TYPES[0],
                              allow_blank=False, compact=True, id="activity-type")
                 yield Label("Performed by")
-                yield Select([(p.name, p.id) for p in self.people], value=self.user.id,
+                yield Select([(user_text(p.name), p.id) for p in self.people], value=self.user.id,
                              allow_blank=False, compact=True, id="activity-performer")
             yield Label("Description")
             yield Input(a.description if a else "", max_length=DESCRIPTION_MAX * 2,
@@ -87,26 +88,32 @@ class ActivityDialog(ModalScreen[bool]):
         errors = activity_errors(description, details)
         for field in ("description", "details"):
             self.query_one(f"#error-{field}", Label).update(user_text(errors.get(field, "")))
-        if not errors:
-            self._save(description, details)
+        if errors:
+            return
+        # Widgets are read here, on the UI thread; the worker only writes.
+        kind, performer = "", self.user
+        if self.activity is None:
+            kind = str(self.query_one("#activity-type", Select).value)
+            performer_id = self.query_one("#activity-performer", Select).value
+            performer = next((p for p in self.people if p.id == performer_id), self.user)
+        self._save(description, details, kind, performer)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def _save(self, description: str, details: str) -> None:
+    def _save(self, description: str, details: str, kind: str, performer: CurrentUser) -> None:
         try:
             if self.activity is None:
-                kind = self.query_one("#activity-type", Select).value
-                performer_id = self.query_one("#activity-performer", Select).value
-                performer = next((p for p in self.people if p.id == performer_id), self.user)
-                self.store.add_activity(self.segment_id, str(kind), description, details,
+                self.store.add_activity(self.segment_id, kind, description, details,
                                         performer, self.user)
             else:
                 self.store.edit_activity(self.activity.id, self.activity.version, description,
                                          details, self.user)
         except Exception as error:
-            self.app.call_from_thread(self.query_one("#error-description", Label).update,
-                                      user_text(str(error)))
+            deliver(self, self._failed, str(error))
             return
-        self.app.call_from_thread(self.dismiss, True)
+        deliver(self, self.dismiss, True)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#error-description", Label).update(user_text(message))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

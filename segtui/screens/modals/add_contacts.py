@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +18,7 @@ from segtui.data.store import Store
 from segtui.screens.modals.results import SegmentSaved
 from segtui.widgets.contact_picker import ADD_COLUMNS, ContactPicker
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 
 class AddContactsModal(ModalScreen[SegmentSaved | None]):
@@ -53,7 +55,7 @@ class AddContactsModal(ModalScreen[SegmentSaved | None]):
         count = self.query_one(ContactPicker).selected_count
         button = self.query_one("#save", Button)
         shown = "…" if count is None else whole(count)
-        button.label = f"Add {shown} Contact{'' if count == 1 else 's'}"
+        button.label = Text(f"Add {shown} Contact{'' if count == 1 else 's'}")
         button.disabled = not count or self.saving  # spec 7.11: disabled at zero
 
     @on(Button.Pressed, "#save")
@@ -69,10 +71,10 @@ class AddContactsModal(ModalScreen[SegmentSaved | None]):
         try:
             added = self.store.add_members(self.segment_id, selection, self.user)
         except Exception as error:
-            self.app.call_from_thread(self._failed, error)
+            deliver(self, self._failed, error)
             return
         saved = SegmentSaved(self.segment_id, self.segment_name, added)
-        self.app.call_from_thread(self.dismiss, saved)
+        deliver(self, self.dismiss, saved)
 
     def _failed(self, error: Exception) -> None:
         self.saving = False

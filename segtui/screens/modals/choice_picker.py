@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from segtui.core.records import Choice
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 DEBOUNCE_SECONDS = 0.15
 ALL_KEY = "\x00all"  # option id of "All ..."; no real value can hold a NUL
@@ -54,10 +55,11 @@ class ChoicePicker(ModalScreen[Picked | None]):
         self.current = current
         self._shown_for: str | None = None  # the search text the list currently answers
         self._pick_when_shown = False  # Enter came before the answer to the latest text
+        self._found: dict[str, Choice] = {}  # option id -> the choice it shows
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker", classes="modal-box"):
-            yield Label(self.title_text, classes="modal-title")
+            yield Label(user_text(self.title_text), classes="modal-title")
             yield Input(placeholder="Type to search…", id="picker-search")
             yield OptionList(id="picker-options")
             yield Label("enter pick · esc cancel", classes="modal-hint")
@@ -84,16 +86,24 @@ class ChoicePicker(ModalScreen[Picked | None]):
 
     @work(exclusive=True, group="lookup")
     async def _lookup(self, text: str) -> None:
+        """Debounce typing (this exclusive worker is replaced by the next keystroke)."""
         if text:
             await asyncio.sleep(DEBOUNCE_SECONDS)
-        found = await asyncio.to_thread(self.search, text)
+        self._search(text)
+
+    @work(thread=True, exclusive=True, group="lookup-query", exit_on_error=False)
+    def _search(self, text: str) -> None:
+        deliver(self, self._show_found, text, self.search(text))
+
+    def _show_found(self, text: str, found: list[Choice]) -> None:
         options = self.query_one(OptionList)
         options.clear_options()
         if not text:
-            options.add_option(Option(self.all_label, id=ALL_KEY))
+            options.add_option(Option(user_text(self.all_label), id=ALL_KEY))
         options.add_options(Option(user_text(c.label), id=c.key) for c in found)
+        self._found = {c.key: c for c in found}
         if not found and text:
-            options.add_option(Option(f"No match for {text!r}", disabled=True))
+            options.add_option(Option(user_text(f"No match for “{text}”"), disabled=True))
         options.highlighted = 0 if options.option_count else None
         self._shown_for = text
         if self._pick_when_shown and text == self.query_one(Input).value:
@@ -106,8 +116,9 @@ class ChoicePicker(ModalScreen[Picked | None]):
         if key == ALL_KEY or key is None:
             self.dismiss(Picked(None))
             return
-        label = event.option.prompt
-        self.dismiss(Picked(Choice(key=key, label=str(label))))
+        # The choice as stored, not the option's prompt (which shows control characters
+        # as visible stand-ins).
+        self.dismiss(Picked(self._found.get(key, Choice(key=key, label=key))))
 
     def action_focus_list(self) -> None:
         self.query_one(OptionList).focus()

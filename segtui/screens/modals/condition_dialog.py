@@ -186,7 +186,7 @@ class ConditionDialog(ModalScreen[Condition | None]):
         self.query_one("#row-high").display = op is Op.BETWEEN
         self.query_one("#row-days").display = field.type is FieldType.EVENT
         label, placeholder = self._value_hint(field, op)
-        self.query_one("#value-label", Label).update(label)
+        self.query_one("#value-label", Label).update(user_text(label))
         value_input.placeholder = placeholder
         if self.known_values.get(field.key):
             value_input.suggester = SuggestFromList(self.known_values[field.key],

@@ -25,11 +25,11 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box confirm"):
-            yield Label(self.title_text, classes="modal-title")
+            yield Label(user_text(self.title_text), classes="modal-title")
             yield Static(user_text(self.message, multiline=True))
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel", id="confirm-cancel")
-                yield Button(self.confirm_label, variant="error", id="confirm-ok")
+                yield Button(user_text(self.confirm_label), variant="error", id="confirm-ok")
 
     @on(Button.Pressed, "#confirm-ok")
     def _ok(self) -> None:

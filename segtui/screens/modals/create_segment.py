@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -28,6 +29,7 @@ from segtui.screens.modals.rule_builder import KindSwitch, RuleBuilder, rule_err
 from segtui.widgets.contact_picker import CREATE_COLUMNS, ContactPicker
 from segtui.widgets.segment_fields import SegmentFields
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 
 class CreateSegmentModal(ModalScreen[SegmentSaved | None]):
@@ -74,7 +76,7 @@ class CreateSegmentModal(ModalScreen[SegmentSaved | None]):
                  else self.query_one(ContactPicker).selected_count)
         shown = "…" if count is None else whole(count)
         button = self.query_one("#save", Button)
-        button.label = f"Create Segment ({shown} contact{'' if count == 1 else 's'})"
+        button.label = Text(f"Create Segment ({shown} contact{'' if count == 1 else 's'})")
         # Spec 7.2: disabled while no name is given.
         button.disabled = self.query_one(SegmentFields).name_is_empty or self.saving
 
@@ -118,13 +120,12 @@ class CreateSegmentModal(ModalScreen[SegmentSaved | None]):
         try:
             segment_id = self.store.create_segment(draft, selection, self.user)
         except Exception as error:  # shown in the form; nothing typed is lost
-            self.app.call_from_thread(self._failed, error)
+            deliver(self, self._failed, error)
             return
         details = self.store.segment_details(segment_id)
         added = details.members if details else 0
-        self.app.call_from_thread(
-            self.dismiss, SegmentSaved(segment_id, draft.normalised().name, added, created=True)
-        )
+        saved = SegmentSaved(segment_id, draft.normalised().name, added, created=True)
+        deliver(self, self.dismiss, saved)
 
     def _failed(self, error: Exception) -> None:
         self.saving = False

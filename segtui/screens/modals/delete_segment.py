@@ -30,6 +30,7 @@ from segtui.screens.modals.confirm import Confirm
 from segtui.screens.modals.results import SegmentDeleted
 from segtui.widgets.badges import campaign_status_badge
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 BLOCKED = "This segment cannot be deleted because it is being used in active campaigns"
 
@@ -68,7 +69,7 @@ class DeleteSegmentModal(ModalScreen[SegmentDeleted | None]):
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def load(self) -> None:
         preview = self.store.delete_preview(self.segment_id)
-        self.app.call_from_thread(self._show, preview)
+        deliver(self, self._show, preview)
 
     def _show(self, preview: DeletePreview | None) -> None:
         self.preview = preview
@@ -99,7 +100,7 @@ class DeleteSegmentModal(ModalScreen[SegmentDeleted | None]):
                 needed += f" {SegmentUsedByRules(preview.used_by)}"
             warning.update(user_text(needed, multiline=True))
             delete.disabled = True
-            pause.label = f"Pause {plural(len(active), 'campaign')}"
+            pause.label = Text(f"Pause {plural(len(active), 'campaign')}")
             pause.display = self.user.may(Permission.PAUSE_CAMPAIGNS)
         elif preview.used_by:
             summary.update(Text(str(SegmentUsedByRules(preview.used_by)), style="bold"))
@@ -118,8 +119,8 @@ class DeleteSegmentModal(ModalScreen[SegmentDeleted | None]):
             pause.display = False
             delete.disabled = not self.user.may(Permission.EDIT_SEGMENTS)
             if delete.disabled:
-                warning.update(f"{self.user.name} ({self.user.role.value}) may not delete "
-                               "segments.")
+                warning.update(user_text(f"{self.user.name} ({self.user.role.value}) may not "
+                                         "delete segments."))
 
     @on(Button.Pressed, "#pause")
     def _pause(self) -> None:
@@ -143,9 +144,9 @@ class DeleteSegmentModal(ModalScreen[SegmentDeleted | None]):
         try:
             self.store.pause_campaigns(self.segment_id, campaign_ids, self.user)
         except Exception as error:
-            self.app.call_from_thread(self._failed, error)
+            deliver(self, self._failed, error)
             return
-        self.app.call_from_thread(self.load)
+        deliver(self, self.load)
 
     @on(Button.Pressed, "#delete")
     def _delete(self) -> None:
@@ -156,9 +157,9 @@ class DeleteSegmentModal(ModalScreen[SegmentDeleted | None]):
         try:
             self.store.delete_segment(self.segment_id, self.user)
         except Exception as error:
-            self.app.call_from_thread(self._failed, error)
+            deliver(self, self._failed, error)
             return
-        self.app.call_from_thread(self.dismiss, SegmentDeleted(self.segment_id, self.segment_name))
+        deliver(self, self.dismiss, SegmentDeleted(self.segment_id, self.segment_name))
 
     def _failed(self, error: Exception) -> None:
         if isinstance(error, SegmentInUse | SegmentNotFound):

@@ -35,6 +35,7 @@ from segtui.screens.modals.rule_builder import KindSwitch, RuleBuilder, rule_err
 from segtui.widgets.contact_picker import ADD_COLUMNS, ContactPicker
 from segtui.widgets.segment_fields import SegmentFields
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 
 def segment_stats(details: SegmentDetails) -> str:
@@ -138,10 +139,10 @@ class EditSegmentModal(ModalScreen[SegmentSaved | None]):
             added = self.store.update_segment(self.details.id, version, draft, selection,
                                               self.user)
         except Exception as error:  # shown in the form; nothing typed is lost
-            self.app.call_from_thread(self._failed, error)
+            deliver(self, self._failed, error)
             return
-        self.app.call_from_thread(
-            self.dismiss, SegmentSaved(self.details.id, draft.normalised().name, added)
+        deliver(
+            self, self.dismiss, SegmentSaved(self.details.id, draft.normalised().name, added)
         )
 
     def _failed(self, error: Exception) -> None:
@@ -221,11 +222,11 @@ class EditSegmentModal(ModalScreen[SegmentSaved | None]):
         try:
             segment_id = self.store.create_segment(draft, selection, self.user)
         except Exception as error:
-            self.app.call_from_thread(self._failed, error)
+            deliver(self, self._failed, error)
             return
         details = self.store.segment_details(segment_id)
-        self.app.call_from_thread(
-            self.dismiss,
+        deliver(
+            self, self.dismiss,
             SegmentSaved(segment_id, draft.normalised().name,
                          details.members if details else 0, created=True),
         )

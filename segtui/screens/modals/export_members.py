@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,6 +28,7 @@ from segtui.core.throttle import Throttle
 from segtui.data.file_transfer import TransferStopped, export_members
 from segtui.data.store import Store
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 FORMATS: list[tuple[str, str]] = [
     ("CSV (formula-safe, imports back as it is)", ExportFormat.CSV.value),
@@ -91,8 +93,8 @@ class ExportMembersModal(ModalScreen[int | None]):
             with Horizontal(classes="form-row"):
                 yield Label("File", classes="form-label")
                 yield Input(self._default, compact=True, id="export-path")
-            yield Static(f"Every current member with all contact fields{count}. The file "
-                         "appears when complete.", id="export-note")
+            yield Static(Text(f"Every current member with all contact fields{count}. The "
+                              "file appears when complete."), id="export-note")
             yield Label("", id="export-error", classes="save-error")
             with Horizontal(id="export-progress"):
                 yield ProgressBar(total=self.members, show_eta=False, id="export-bar")
@@ -157,15 +159,15 @@ class ExportMembersModal(ModalScreen[int | None]):
             count = export_members(self.store, self.segment_id, path, fmt,
                                    on_progress=self._progress)
         except TransferStopped:
-            self.app.call_from_thread(self._failed, "Export stopped: no file was written.")
+            deliver(self, self._failed, "Export stopped: no file was written.")
         except OSError as exc:
-            self.app.call_from_thread(self._failed, f"Cannot write {path}: "
+            deliver(self, self._failed, f"Cannot write {path}: "
                                                     f"{exc.strerror or exc}")
         except Exception as exc:  # the database: nothing was written either
-            self.app.call_from_thread(self._failed, f"Export failed, no file was written: "
+            deliver(self, self._failed, f"Export failed, no file was written: "
                                                     f"{exc}")
         else:
-            self.app.call_from_thread(self._done, count, path)
+            deliver(self, self._done, count, path)
 
     def _progress(self, count: int) -> None:
         """Every thousand members, in the worker: stop if asked (the temporary file is
@@ -173,13 +175,13 @@ class ExportMembersModal(ModalScreen[int | None]):
         if self._stop.is_set():
             raise TransferStopped
         if self._drawn.due():
-            self.app.call_from_thread(self._show_progress, count)
+            deliver(self, self._show_progress, count)
 
     def _show_progress(self, count: int) -> None:
         if self._stop.is_set():
             return
         self.query_one("#export-bar", ProgressBar).update(progress=count)
-        self.query_one("#export-rate", Label).update(f"{whole(count)} members")
+        self.query_one("#export-rate", Label).update(Text(f"{whole(count)} members"))
 
     def _done(self, count: int, path: Path) -> None:
         self._set_running(False)

@@ -12,6 +12,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from segtui.widgets.text import user_text
+
 KeyRow = tuple[str, str]
 
 
@@ -31,9 +33,9 @@ class HelpScreen(ModalScreen[None]):
         for key, description in self.keys:
             table.add_row(Text(key, style="bold"), Text(description))
         with Vertical(classes="modal-box help"):
-            yield Label(self.title_text, classes="modal-title")
+            yield Label(user_text(self.title_text), classes="modal-title")
             with VerticalScroll():
-                yield Static(self.intro, markup=False, classes="help-intro")
+                yield Static(user_text(self.intro, multiline=True), classes="help-intro")
                 yield Static(table)
             yield Label("esc close", classes="modal-hint")
 

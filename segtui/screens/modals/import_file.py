@@ -37,6 +37,7 @@ from segtui.data.file_transfer import (
 from segtui.data.importer import OnDuplicate
 from segtui.data.store import Store
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 KINDS: list[tuple[str, str]] = [
     ("Contacts", ImportKind.CONTACTS.value),
@@ -232,16 +233,16 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
         try:
             outcome = import_file(self.store, request, self._progress)
         except TransferStopped:
-            self.app.call_from_thread(self._stopped, request.dry_run)
+            deliver(self, self._stopped, request.dry_run)
         except ImportError_ as exc:
             nothing = "" if request.dry_run else "; nothing was imported"
-            self.app.call_from_thread(self._failed, f"{request.file}: {exc}{nothing}")
+            deliver(self, self._failed, f"{request.file}: {exc}{nothing}")
         except Exception as exc:  # the database refused: the transaction rolled back
             what = "Check" if request.dry_run else "Import"
-            self.app.call_from_thread(self._failed, f"{what} failed, nothing was written: "
+            deliver(self, self._failed, f"{what} failed, nothing was written: "
                                                     f"{exc}")
         else:
-            self.app.call_from_thread(self._finished, outcome, inputs)
+            deliver(self, self._finished, outcome, inputs)
 
     def _progress(self, progress: ImportProgress) -> None:
         """After each batch, in the worker: stop if asked (the Store rolls back), and
@@ -249,14 +250,14 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
         if self._stop.is_set():
             raise TransferStopped
         if self._drawn.due():
-            self.app.call_from_thread(self._show_progress, progress)
+            deliver(self, self._show_progress, progress)
 
     def _show_progress(self, progress: ImportProgress) -> None:
         if self._stop.is_set():
             return  # "Stopping…" stays
         self.query_one("#import-bar", ProgressBar).update(progress=progress.share * 100)
-        self.query_one("#import-rate", Label).update(
-            f"{progress.rows:,} rows · {progress.rate:,.0f} rows/s")
+        self.query_one("#import-rate", Label).update(Text(
+            f"{progress.rows:,} rows · {progress.rate:,.0f} rows/s"))
 
     def _idle(self) -> None:
         self.running = False

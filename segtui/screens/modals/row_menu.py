@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -33,7 +34,7 @@ class ActionMenu(ModalScreen[str | None]):
         width = max(len(label) for _, label, _ in self.options) + 4
         with Vertical(classes="modal-box row-menu"):
             yield Label(user_text(self.title_text), classes="modal-title")
-            yield OptionList(*(Option(f"{label:<{width}}{key}", id=option_id)
+            yield OptionList(*(Option(Text(f"{label:<{width}}{key}"), id=option_id)
                                for option_id, label, key in self.options))
 
     @on(OptionList.OptionSelected)

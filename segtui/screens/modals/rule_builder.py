@@ -47,6 +47,7 @@ from segtui.core.validation import FieldError
 from segtui.data.store import Store
 from segtui.screens.modals.condition_dialog import ConditionDialog
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver
 
 DEBOUNCE_SECONDS = 0.3
 SAMPLE_SIZE = 3
@@ -179,13 +180,13 @@ class RuleBuilder(Vertical):
     def _load_overrides(self, segment_id: int) -> None:
         by_hand, kept_out = self.store.rule_overrides(segment_id)
         if by_hand or kept_out:
-            self.app.call_from_thread(self._show_overrides, by_hand, kept_out)
+            deliver(self, self._show_overrides, by_hand, kept_out)
 
     def _show_overrides(self, by_hand: int, kept_out: int) -> None:
         """Manual overrides of the rule are kept by every refresh; say so (issue 5 §3)."""
         label = self.query_one("#rule-overrides", Label)
-        label.update(f"Kept by hand whatever the rule says: {by_hand:,} added, "
-                     f"{kept_out:,} removed")
+        label.update(Text(f"Kept by hand whatever the rule says: {by_hand:,} added, "
+                          f"{kept_out:,} removed"))
         label.display = True
 
     # -- the tree ---------------------------------------------------------------------------
@@ -215,7 +216,7 @@ class RuleBuilder(Vertical):
         companies), read once in a worker: the UI thread never waits on SQL."""
         known = {field: [c.label for c in self.store.choices(kind, "", KNOWN_VALUES)]
                  for field, kind in KNOWN_VALUE_FIELDS.items()}
-        self.app.call_from_thread(setattr, self, "known_values", known)
+        deliver(self, setattr, self, "known_values", known)
 
     def _dialog(self, condition: Condition | None) -> ConditionDialog:
         return ConditionDialog(condition, self.known_values)
@@ -378,7 +379,7 @@ class RuleBuilder(Vertical):
             return
         checked, issues = self.store.check_rule(root, self.segment_id)
         if issues:
-            self.app.call_from_thread(self._checked, root, None, None, [],
+            deliver(self, self._checked, root, None, None, [],
                                       [i.message for i in issues])
             return
         assert isinstance(checked, Group)
@@ -386,7 +387,7 @@ class RuleBuilder(Vertical):
         if worker.is_cancelled:
             return
         sample = [name for _, name in self.store.rule_sample(checked, SAMPLE_SIZE)]
-        self.app.call_from_thread(self._checked, root, checked, count, sample, [])
+        deliver(self, self._checked, root, checked, count, sample, [])
 
     def _checked(self, root: Group, checked: Group | None, count: int | None,
                  sample: list[str], problems: list[str]) -> None:

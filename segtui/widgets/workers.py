@@ -1,0 +1,65 @@
+"""Handing a worker's result back to the UI thread, or dropping it when nobody wants it.
+
+Every database call from the UI runs in a thread worker (DESIGN.md, "Layers"). Its answer
+may arrive after the widget or screen it was for is gone: the user pressed escape, a newer
+search replaced the worker, the app is quitting. Calling back into a removed widget fails
+(`NoMatches` from a `query_one` on a screen whose children were pruned), so results never go
+back through `App.call_from_thread` directly: every worker posts through `deliver`, which
+runs the callback on the UI thread only if its target is still there and the worker was not
+cancelled, and silently drops it otherwise. `tests/test_boundary.py` checks that no other
+module calls `call_from_thread`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any, ParamSpec
+
+from textual.app import App
+from textual.dom import DOMNode
+from textual.worker import NoActiveWorker, Worker, get_current_worker
+
+P = ParamSpec("P")
+
+
+def _worker() -> Worker[Any] | None:
+    try:
+        return get_current_worker()
+    except NoActiveWorker:
+        return None
+
+
+def alive(target: DOMNode) -> bool:
+    """Is `target` still on screen (or, for the app, still running) and not being removed?"""
+    if isinstance(target, App):
+        return bool(target.is_running) and not target._exit
+    # Textual marks every node of a subtree `_pruning` as soon as its removal starts, before
+    # the children go: a callback that queries them in that window would fail.
+    return target.is_attached and not (target._closing or target._closed or target._pruning)
+
+
+def deliver(target: DOMNode, callback: Callable[P, object], *args: P.args,
+            **kwargs: P.kwargs) -> None:
+    """From a worker thread: run `callback(*args, **kwargs)` on the UI thread, unless the
+    worker was cancelled or `target` (the widget, screen or app the result is for) is gone
+    by the time the UI thread gets to it. Pass the app as the target for what must reach
+    the user whatever screen is showing (the outcome of a write, an export's file name).
+
+    The callback is queued on the target (`call_later` is thread-safe) rather than awaited
+    with `App.call_from_thread`: a worker blocked on a UI thread that is shutting down
+    would never return, and quitting would wait for it."""
+    worker = _worker()
+    if worker is not None and worker.is_cancelled:
+        return
+
+    async def run() -> None:
+        if (worker is None or not worker.is_cancelled) and alive(target):
+            result = callback(*args, **kwargs)
+            # An async handler (one that mounts) is awaited; Textual's other awaitables
+            # (what dismiss() and mount() return) complete on their own and refuse to be
+            # awaited from the screen's own message handler.
+            if inspect.iscoroutine(result):
+                await result
+
+    target.call_later(run)  # False (dropped) when the target is already closing
