@@ -27,7 +27,8 @@ def test_core_and_data_do_not_import_textual() -> None:
 def test_core_does_not_import_rich() -> None:
     probe = (
         "import segtui.core.records, segtui.core.metrics, segtui.core.export, "
-        "segtui.core.csv_safe, segtui.core.text, segtui.core.clock, segtui.core.formatting\n"
+        "segtui.core.csv_safe, segtui.core.text, segtui.core.clock, segtui.core.formatting, "
+        "segtui.core.chart_scale\n"
         "import sys\nprint('rich' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

@@ -23,7 +23,7 @@ from segtui.screens.modals.contact_details import ContactDetails
 from segtui.screens.modals.edit_segment import EditSegmentModal
 from segtui.screens.modals.help import HelpScreen
 from segtui.screens.modals.row_menu import ActionMenu
-from segtui.widgets.charts import SeriesChart, StackedBar
+from segtui.widgets.charts import CategoryBars, SeriesChart, StackedBar
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import PagedTable
 from tests.ui.conftest import make_app, open_segment, search_dashboard, settle, text_of
@@ -262,9 +262,8 @@ async def test_analytics_tab_shows_growth_sizes_regions_and_score(
         growth = app.screen.query_one("#growth", SeriesChart)
         assert growth.labels == ["Sep", "Oct", "Nov", "Dec", "Jan", "Feb"]
         assert growth.series["Members"][-1] == 45
-        sizes = app.screen.query_one("#sizes", SeriesChart)
-        assert sizes.labels == ["Enterprise", "Mid-Market", "SMB"]
-        assert sizes.series["Members"] == [32, 13, 0]
+        sizes = app.screen.query_one("#sizes", CategoryBars)
+        assert sizes.bars == [("Enterprise", 32), ("Mid-Market", 13), ("SMB", 0)]
         regions = app.screen.query_one("#regions", DataTable)
         assert regions.row_count == 3
         assert [str(c) for c in regions.get_row_at(0)] == ["North America", "25", "$16,500"]

@@ -11,27 +11,31 @@ from textual.widgets import DataTable, Label
 
 from segtui.core.analytics import SCORE_CAP, SCORE_POINTS, AnalyticsReport, money
 from segtui.screens.detail.base import DetailTab
-from segtui.widgets.charts import SeriesChart
+from segtui.widgets.charts import CategoryBars, SeriesChart
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver
 
 POINTS = ", ".join(f"{value} per {kind.replace('_', ' ')}" for kind, value in
                    SCORE_POINTS.items())
 GROWTH_HELP = ("Contact Growth Over Time: members at the end of each of the last 6 months "
-               "(today for the current month), from membership history.")
+               "(today for the current month), from membership history; each month's count "
+               "is written above its point.")
 SIZE_HELP = "Company Size Distribution: current members per company size."
 REGION_HELP = ("Geographic Distribution: current members per region, with the revenue of "
                "their conversions.")
 SCORE_HELP = (f"Weekly Engagement Score: for each of the last 6 seven-day weeks, the mean "
               f"over current members of each member's score that week, min({SCORE_CAP}, "
-              f"points), points = {POINTS}. Members without events score 0.")
+              f"points), points = {POINTS}. Members without events score 0. A bar per "
+              "week with its score above it; the axis rises to a round number over the "
+              f"highest week, not always to {SCORE_CAP}.")
 
 
 class AnalyticsTab(DetailTab):
     HELP = "\n".join(("Analytics: how the segment is made up and how it moves.", GROWTH_HELP,
                       SIZE_HELP, REGION_HELP, SCORE_HELP))
     DEFAULT_CSS = """
-    AnalyticsTab .chart-row { height: 14; }
+    /* 13 rows: a chart row fits the tab whole at 80x24, and two fit at 120x40. */
+    AnalyticsTab .chart-row { height: 13; }
     AnalyticsTab .chart-row > * { width: 1fr; }
     AnalyticsTab #regions-box { padding: 0 1; }
     AnalyticsTab .section-title { text-style: bold; }
@@ -41,18 +45,17 @@ class AnalyticsTab(DetailTab):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="analytics-scroll"):
             with Horizontal(classes="chart-row"):
-                yield SeriesChart("Contact Growth Over Time", "area", from_zero=True,
-                                  help=GROWTH_HELP, id="growth")
-                yield SeriesChart("Company Size Distribution", "bar", from_zero=True,
-                                  help=SIZE_HELP, id="sizes")
+                yield SeriesChart("Contact Growth Over Time", "area", help=GROWTH_HELP,
+                                  id="growth")
+                yield CategoryBars("Company Size Distribution", help=SIZE_HELP, id="sizes")
             with Horizontal(classes="chart-row"):
                 with Vertical(id="regions-box"):
                     yield Label("Geographic Distribution", classes="section-title")
                     table: DataTable[Text] = DataTable(id="regions", cursor_type="row",
                                                        zebra_stripes=True)
                     yield table
-                yield SeriesChart("Weekly Engagement Score", "line", y_range=(0, 100),
-                                  help=SCORE_HELP, id="weekly")
+                yield SeriesChart("Weekly Engagement Score", "bar", help=SCORE_HELP,
+                                  id="weekly")
 
     def on_mount(self) -> None:
         table = self.query_one("#regions", DataTable)
@@ -73,10 +76,7 @@ class AnalyticsTab(DetailTab):
     def _show(self, report: AnalyticsReport) -> None:
         self.query_one("#growth", SeriesChart).show_series(report.growth.labels,
                                                            report.growth.values)
-        self.query_one("#sizes", SeriesChart).show_series(
-            [size for size, _ in report.company_sizes],
-            {"Members": [float(n) for _, n in report.company_sizes]},
-        )
+        self.query_one("#sizes", CategoryBars).show_bars(report.company_sizes)
         self.query_one("#weekly", SeriesChart).show_series(report.weekly_score.labels,
                                                            report.weekly_score.values)
         table = self.query_one("#regions", DataTable)

@@ -42,7 +42,8 @@ CARD_HELP = {
                    "the last 30 days against the 30 days before, relative change.",
 }
 TREND_HELP = ("Engagement Trend: per calendar month (the current one so far), distinct "
-              "members who opened, clicked, responded or attended a meeting, converted.")
+              "members who opened, clicked, responded or attended a meeting, converted. "
+              "Each month is a marker on its line; the table by the chart gives the counts.")
 HEALTH_HELP = (f"Segment Health: Unsubscribed = an unsubscribe event; Active = otherwise any "
                f"action (any event but a send) in the last {HEALTH_DAYS} days; Inactive = "
                "the rest. Shares of current members.")
@@ -94,7 +95,6 @@ class PerformanceTab(DetailTab):
     PerformanceTab #perf-cards { height: 5; }
     PerformanceTab .section-title { text-style: bold; margin-top: 1; }
     PerformanceTab #perf-campaigns { height: auto; }
-    PerformanceTab #perf-trend { height: 14; }
     PerformanceTab #perf-health { margin-top: 1; }
     """
 
