@@ -184,7 +184,7 @@ class SeriesChart(Widget):
         canvas = ChartCanvas(self.chart_title, self.kind)
         values = Static(classes="chart-values")
         for child in (canvas, values):
-            child.tooltip = self._help
+            child.tooltip = Text(self._help) if self._help else None
         values.display = False
         yield canvas
         yield values
@@ -238,7 +238,7 @@ class CategoryBars(Widget):
         self.title = title
         self.bars: list[tuple[str, float]] = []
         if help:
-            self.tooltip = help
+            self.tooltip = Text(help)
 
     def show_bars(self, bars: Sequence[tuple[str, float]]) -> None:
         self.bars = [(label, float(value)) for label, value in bars]
