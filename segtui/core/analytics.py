@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from segtui.core.formatting import percent_change, point_change
 from segtui.core.metrics import CampaignPerformance, Window, percent
 
 HEALTH_DAYS = 60  # spec 7.7: Active = any action within 60 days
@@ -80,12 +81,12 @@ def direction(change: Decimal | None) -> str:
     return "up" if change > 0 else "down"
 
 
-def change_text(change: Decimal | None, unit: str = "%") -> str:
-    """'+12%', '-3.4 pts', 'new' (from zero)."""
+def change_text(change: Decimal | None, *, points: bool = False) -> str:
+    """A trend: '+4 pts' for a rate (percentage points), '+12%' for an amount (relative
+    change), 'new' when there was nothing before (core.formatting)."""
     if change is None:
         return "new"
-    sign = "+" if change > 0 else ""
-    return f"{sign}{change}{unit}"
+    return point_change(change) if points else percent_change(change)
 
 
 # -- records -----------------------------------------------------------------------------

@@ -30,6 +30,21 @@ def plural(n: int, singular: str, plural_form: str | None = None) -> str:
     return f"{whole(n)} {word}"
 
 
+def point_change(points: Decimal) -> str:
+    """A rate's change in percentage points: '+4 pts', '-1 pt', '0 pts'. A rate that went
+    from 71% to 76% rose 5 points, not 5% (that would be a relative change, 7%): every
+    rate trend is written this way, on cards, tabs and insights (issue 15 §13)."""
+    sign = "+" if points > 0 else ""
+    unit = "pt" if abs(points) == 1 else "pts"
+    return f"{sign}{points} {unit}"
+
+
+def percent_change(change: Decimal) -> str:
+    """An amount's change relative to before, in percent: '+12%', '-3.4%'."""
+    sign = "+" if change > 0 else ""
+    return f"{sign}{change}%"
+
+
 def dmy(value: date | datetime) -> str:
     """DD/MM/YYYY, the date format of spec 7.1 and 7.3."""
     return value.strftime("%d/%m/%Y")

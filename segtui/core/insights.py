@@ -87,8 +87,4 @@ def pct(value: Decimal) -> str:
     return f"{value}%"
 
 
-def signed_points(points: Decimal) -> str:
-    """A change in percentage points: '+4 points', '-1 point', '0 points'."""
-    sign = "+" if points > 0 else ""
-    unit = "point" if abs(points) == 1 else "points"
-    return f"{sign}{points} {unit}"
+

@@ -26,7 +26,7 @@ from sqlalchemy.orm import aliased
 from segtui.core.analytics import money
 from segtui.core.contacts import ContactFilter
 from segtui.core.enums import ACTION_EVENTS, ENGAGEMENT_EVENTS, CompanySize, EventType, LeadStatus
-from segtui.core.formatting import plural
+from segtui.core.formatting import plural, point_change
 from segtui.core.insights import (
     Insight,
     InsightAction,
@@ -34,7 +34,6 @@ from segtui.core.insights import (
     Severity,
     pct,
     quoted,
-    signed_points,
 )
 from segtui.core.metrics import CampaignPerformance, SegmentMetrics, Window, last_days, percent
 from segtui.data.completeness import valid_email
@@ -104,7 +103,7 @@ def engagement_change(conn: Connection, segment_id: int, today: date,
         severity, word = "info", "steady"
     return Insight(
         kind=InsightKind.ENGAGEMENT_CHANGE,
-        title=f"Engagement {word}: {signed_points(change)}",
+        title=f"Engagement {word}: {point_change(change)}",
         finding=(f"{pct(metrics.engagement_rate)} of members engaged in the last 30 days "
                  f"({metrics.engaged:,} of {metrics.members:,}), against "
                  f"{pct(metrics.engagement_rate_previous)} ({metrics.engaged_previous:,}) in "

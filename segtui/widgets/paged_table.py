@@ -122,12 +122,14 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
             self.focus()
 
     def _still_wanted_focus(self) -> bool:
-        """The focus asked for while loading is still wanted: the focus is where it was
-        then, and the table is shown (not in a tab the user left, not under a dialog)."""
+        """The focus asked for while loading is still wanted: the table is shown (not in a
+        tab the user left, not under a dialog) and the user has not put the focus
+        elsewhere (it is where it was then, or nowhere: hiding a tab drops its focus)."""
         shown = all(node.display for node in self.ancestors_with_self
                     if isinstance(node, Widget))
+        focused = self.screen.focused
         return (shown and self.screen is self.app.screen
-                and self.screen.focused is self._focused_at_request)
+                and (focused is None or focused is self._focused_at_request))
 
     def load(
         self,

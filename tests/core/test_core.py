@@ -103,3 +103,20 @@ def test_percent() -> None:
     assert percent(34, 45) == Decimal(76)
     assert percent(3, 45, 1) == Decimal("6.7")
     assert percent(1, 0) == Decimal(0)
+
+
+def test_a_rate_changes_in_points_an_amount_in_percent() -> None:
+    """Issue 15 §13: one way to write a trend. Rates (engagement, open, click) change by
+    percentage points on every card, tab and insight; amounts (revenue, conversions) by
+    percent."""
+    from decimal import Decimal
+
+    from segtui.core.analytics import change_text
+    from segtui.core.formatting import percent_change, point_change
+
+    assert [point_change(Decimal(v)) for v in ("4", "1", "0", "-3.4", "-1")] == [
+        "+4 pts", "+1 pt", "0 pts", "-3.4 pts", "-1 pt"]
+    assert percent_change(Decimal("88")) == "+88%"
+    assert change_text(Decimal("4"), points=True) == "+4 pts"
+    assert change_text(Decimal("-12")) == "-12%"
+    assert change_text(None) == "new"

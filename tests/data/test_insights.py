@@ -207,7 +207,7 @@ def test_enterprise_prospects_insights(demo_store: Store) -> None:
     assert found == [
         Insight(
             kind=InsightKind.ENGAGEMENT_CHANGE,
-            title="Engagement steady: +4 points",  # 34/45 - 32/45 = 4.4 points, under 5
+            title="Engagement steady: +4 pts",  # 34/45 - 32/45 = 4.4 points, under 5
             finding=("76% of members engaged in the last 30 days (34 of 45), against 71% "
                      "(32) in the 30 days before. Members who opened an email 28 → 32; "
                      "attended a meeting 4 → 2."),
@@ -256,14 +256,14 @@ def test_enterprise_prospects_insights(demo_store: Store) -> None:
     ("name", "titles"),
     [
         ("Inactive Subscribers", [
-            ("Engagement steady: -3 points", "info"),
+            ("Engagement steady: -3 pts", "info"),
             ("30 members went quiet", "warning"),
             ("No lookalike contacts outside the segment", "info"),
             ("No overlap with other segments", "info"),
             ("Some members lack a phone", "info"),
         ]),  # no campaign uses it: no campaign finding
         ("Marketing Engagers", [
-            ("Engagement up: +7 points", "good"),
+            ("Engagement up: +7 pts", "good"),
             ("No members went quiet", "good"),
             ("14 lookalike contacts outside the segment", "info"),
             ("No overlap with other segments", "info"),
@@ -271,7 +271,7 @@ def test_enterprise_prospects_insights(demo_store: Store) -> None:
             ("Best campaign: “Content Newsletter”", "info"),
         ]),
         ("Product Trial Users", [
-            ("Engagement up: +6 points", "good"),
+            ("Engagement up: +6 pts", "good"),
             ("4 members went quiet", "warning"),
             ("No lookalike contacts outside the segment", "info"),
             ("No overlap with other segments", "info"),
@@ -338,7 +338,7 @@ def test_engagement_down_lists_every_driver(demo_store: Store) -> None:
     event(demo_store, m2, EventType.MEETING_ATTENDED, days_ago(45))
     assert insight(demo_store, seg, InsightKind.ENGAGEMENT_CHANGE) == Insight(
         kind=InsightKind.ENGAGEMENT_CHANGE,
-        title="Engagement down: -100 points",
+        title="Engagement down: -100 pts",
         finding=("0% of members engaged in the last 30 days (0 of 2), against 100% (2) in "
                  "the 30 days before. Members who opened an email 1 → 0; responded 1 → 0; "
                  "attended a meeting 1 → 0."),
@@ -350,10 +350,10 @@ def test_engagement_down_lists_every_driver(demo_store: Store) -> None:
 @pytest.mark.parametrize(
     ("members", "days", "title", "severity"),
     [
-        (20, 3, "Engagement up: +5 points", "good"),  # 1/20 = 5 points: flagged
-        (25, 3, "Engagement steady: +4 points", "info"),  # 1/25 = 4 points
-        (20, 40, "Engagement down: -5 points", "warning"),
-        (25, 40, "Engagement steady: -4 points", "info"),
+        (20, 3, "Engagement up: +5 pts", "good"),  # 1/20 = 5 points: flagged
+        (25, 3, "Engagement steady: +4 pts", "info"),  # 1/25 = 4 points
+        (20, 40, "Engagement down: -5 pts", "warning"),
+        (25, 40, "Engagement steady: -4 pts", "info"),
     ],
 )
 def test_engagement_change_is_flagged_from_five_points(
@@ -379,7 +379,7 @@ def test_a_quiet_clean_segment(demo_store: Store) -> None:
     ]
     by_kind = {i.kind: i for i in found}
     engagement = by_kind[InsightKind.ENGAGEMENT_CHANGE]
-    assert (engagement.title, engagement.severity) == ("Engagement steady: 0 points", "info")
+    assert (engagement.title, engagement.severity) == ("Engagement steady: 0 pts", "info")
     assert engagement.finding == (
         "0% of members engaged in the last 30 days (0 of 1), against 0% (0) in the 30 days "
         "before. No kind of engagement changed."

@@ -69,8 +69,9 @@ async def test_enter_opens_detail_with_header_and_cards(sqlite_demo_store: Store
         assert meta.strip().startswith("Active") and "Owner Sarah Mitchell" in meta
         assert "Created 14/08/2023" in meta and "Q1 2024" in meta
         assert card(app, "card-members") == ("45", None)
-        # Spec 7.5 / AC 19: engagement 76% with "+4% vs last month" (34 vs 32 of 45).
-        assert card(app, "card-engagement") == ("76%", "+4% vs last month")
+        # Spec 7.5 / AC 19: engagement 76%, "+4 pts vs last month" (34 vs 32 of 45; the
+        # spec writes "+4%": a change of a rate is written in points, issue 15 §13).
+        assert card(app, "card-engagement") == ("76%", "+4 pts vs last month")
         value, note = card(app, "card-conversion")
         assert value == "6.7%" and note is not None and note.endswith("% overall")
         assert card(app, "card-campaigns") == ("3", None)

@@ -129,10 +129,10 @@ class PerformanceTab(DetailTab):
     def _show(self, report: PerformanceReport) -> None:
         s = report.summary
         cards: dict[str, tuple[str, tuple[str, str, str]]] = {
-            "revenue": (money(s.revenue_cents), self._note(s.revenue_change, "%")),
-            "open": (f"{s.avg_open_rate}%", self._note(s.open_rate_change, " pts")),
-            "click": (f"{s.avg_click_rate}%", self._note(s.click_rate_change, " pts")),
-            "conversions": (f"{s.conversions:,}", self._note(s.conversions_change, "%")),
+            "revenue": (money(s.revenue_cents), self._note(s.revenue_change)),
+            "open": (f"{s.avg_open_rate}%", self._note(s.open_rate_change, points=True)),
+            "click": (f"{s.avg_click_rate}%", self._note(s.click_rate_change, points=True)),
+            "conversions": (f"{s.conversions:,}", self._note(s.conversions_change)),
         }
         for card_id, (value, note) in cards.items():
             card = self.query_one(f"#perf-{card_id}", MetricCard)
@@ -151,6 +151,6 @@ class PerformanceTab(DetailTab):
         ])
 
     @staticmethod
-    def _note(change: Decimal | None, unit: str) -> tuple[str, str, str]:
-        text = change_text(change, unit)
+    def _note(change: Decimal | None, *, points: bool = False) -> tuple[str, str, str]:
+        text = change_text(change, points=points)
         return (f"{text} vs prev. 30 days", text, direction(change))

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, TabbedContent, TabPane
 
 from segtui.core import clock
-from segtui.core.formatting import dmy, whole
+from segtui.core.formatting import dmy, point_change, whole
 from segtui.core.metrics import SegmentCards, last_days, percent
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.segments import SegmentDetails
@@ -78,13 +78,13 @@ class Summary:
 
 def trend_note(now: Decimal, before: Decimal, members: int, engaged: int,
                engaged_before: int) -> tuple[str, str, str]:
-    """'+4% vs last month': the change in percentage points, from the unrounded rates."""
+    """'+4 pts vs last month': the change in percentage points, from the unrounded rates
+    (the spec's example writes "+4%"; segtui writes every rate's change in points)."""
     if members == 0:
         return ("no members", "—", "flat")
     change = percent(engaged - engaged_before, members)
     direction = "up" if change > 0 else "down" if change < 0 else "flat"
-    sign = "+" if change > 0 else ""
-    return (f"{sign}{change}% vs last month", f"{sign}{change}%", direction)
+    return (f"{point_change(change)} vs last month", point_change(change), direction)
 
 
 def evaluation(d: SegmentDetails) -> str:
