@@ -18,6 +18,7 @@ from segtui.core.permissions import CurrentUser
 from segtui.data.store import Store
 from segtui.screens.dashboard import HELP_INTRO, DashboardScreen
 from segtui.screens.modals.help import HelpScreen
+from segtui.widgets.themes import DEFAULT_THEME, THEMES
 
 
 def tune_runtime() -> None:
@@ -58,6 +59,17 @@ class SegtuiApp(App[None]):
         # A blinking cursor redraws twice a second: noise on a slow SSH link, and it makes
         # screenshots depend on timing. Off applies to every text field as it gets focus.
         self.cursor_blink = cursor_blink
+        self._use_segtui_themes()
+
+    def _use_segtui_themes(self) -> None:
+        """Only segtui's themes: their colours are checked at every colour depth
+        (widgets/themes.py); Textual's own are not, so the theme picker doesn't offer them."""
+        for theme in THEMES.values():
+            self.register_theme(theme)
+        self.theme = DEFAULT_THEME
+        for name in list(self.available_themes):
+            if name not in THEMES:
+                self.unregister_theme(name)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Workers run with exit_on_error=False so a failed query can't kill the app; the

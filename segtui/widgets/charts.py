@@ -1,7 +1,8 @@
 """Charts: plotext line/area/bar charts fed plain lists, and a 100% stacked bar.
 
 Series are computed by the Store (SQL) and handed over as lists; the widgets only draw.
-plotext follows the app theme ("auto"); the stacked bar is drawn with Rich so its colours
+plotext follows the app theme ("auto") and draws series in the palette's colours
+(widgets/palette.py); the stacked bar is drawn with Rich so its colours
 and legend read on 16-colour terminals too (terminals have no donut, spec 7.7).
 """
 
@@ -15,8 +16,9 @@ from rich.text import Text
 from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
+from segtui.widgets.palette import theme_colours
+
 ChartKind = Literal["line", "area", "bar"]
-SERIES_COLORS = ("cyan", "magenta", "green", "yellow", "blue", "red")
 
 
 class SeriesChart(PlotextPlot):
@@ -58,8 +60,9 @@ class SeriesChart(PlotextPlot):
             self.refresh()
             return
         xs: list[float] = [float(i) for i in range(1, len(self.labels) + 1)]
+        palette = theme_colours(self).series  # RGB: plotext passes it through as truecolor
         for index, (name, values) in enumerate(self.series.items()):
-            color = SERIES_COLORS[index % len(SERIES_COLORS)]
+            color = palette[index % len(palette)].rgb
             if self.kind == "bar":
                 plt.bar(self.labels, values, color=color, label=name if len(self.series) > 1
                         else None)

@@ -47,8 +47,9 @@ class AnalyticsTab(DetailTab):
             with Horizontal(classes="chart-row"):
                 with Vertical(id="regions-box"):
                     yield Label("Geographic Distribution", classes="section-title")
-                    table: DataTable[Text] = DataTable(id="regions", cursor_type="row",
-                                                       zebra_stripes=True)
+                    table: DataTable[Text] = DataTable(
+                        id="regions", cursor_type="row", zebra_stripes=True,
+                        cursor_foreground_priority="renderable")
                     yield table
                 yield SeriesChart("Weekly Engagement Score", "line", y_range=(0, 100),
                                   help=SCORE_HELP, id="weekly")
