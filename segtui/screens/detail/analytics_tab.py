@@ -29,6 +29,7 @@ SCORE_HELP = (f"Weekly Engagement Score: for each of the last 6 seven-day weeks,
 class AnalyticsTab(DetailTab):
     HELP = "\n".join(("Analytics: how the segment is made up and how it moves.", GROWTH_HELP,
                       SIZE_HELP, REGION_HELP, SCORE_HELP))
+    REDRAW_ON_THEME = True
     DEFAULT_CSS = """
     AnalyticsTab .chart-row { height: 14; }
     AnalyticsTab .chart-row > * { width: 1fr; }

@@ -64,6 +64,7 @@ class InsightsTab(DetailTab):
             "outside the segment (with an action to add them), overlap with other segments, "
             "member data quality, best and worst campaign. Each says how it was computed. "
             "tab moves between the actions; enter runs one.")
+    REDRAW_ON_THEME = True
     DEFAULT_CSS = """
     InsightsTab #insights-title { text-style: bold; height: 1; }
     """

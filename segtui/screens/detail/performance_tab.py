@@ -90,6 +90,7 @@ class PerformanceTab(DetailTab):
         "those who opened, clicked and converted (rate against sent), with the revenue of "
         "their conversions.", TREND_HELP, HEALTH_HELP,
     ))
+    REDRAW_ON_THEME = True
     DEFAULT_CSS = """
     PerformanceTab #perf-cards { height: 5; }
     PerformanceTab .section-title { text-style: bold; margin-top: 1; }
