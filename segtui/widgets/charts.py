@@ -1,8 +1,7 @@
 """Charts: plotext line/area/bar charts fed plain lists, and a 100% stacked bar.
 
 Series are computed by the Store (SQL) and handed over as lists; the widgets only draw.
-plotext follows the app theme ("auto") and draws series in the palette's colours
-(widgets/palette.py); the stacked bar is drawn with Rich so its colours
+plotext follows the app theme ("auto"); the stacked bar is drawn with Rich so its colours
 and legend read on 16-colour terminals too (terminals have no donut, spec 7.7).
 """
 
