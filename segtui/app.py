@@ -23,6 +23,7 @@ from segtui.core.text import printable
 from segtui.data.store import Store
 from segtui.screens.dashboard import HELP_INTRO, DashboardScreen
 from segtui.screens.modals.help import HelpScreen
+from segtui.widgets.themes import DEFAULT_THEME, THEMES
 
 
 def tune_runtime() -> None:
@@ -65,6 +66,17 @@ class SegtuiApp(App[None]):
         self.cursor_blink = cursor_blink
         self.crash: Exception | None = None  # the first unhandled error, if any
         self.crash_log: Path | None = None  # where its traceback was written
+        self._use_segtui_themes()
+
+    def _use_segtui_themes(self) -> None:
+        """Only segtui's themes: their colours are checked at every colour depth
+        (widgets/themes.py); Textual's own are not, so the theme picker doesn't offer them."""
+        for theme in THEMES.values():
+            self.register_theme(theme)
+        self.theme = DEFAULT_THEME
+        for name in list(self.available_themes):
+            if name not in THEMES:
+                self.unregister_theme(name)
 
     # -- user text never reaches the screen as markup (issue 15 §1) -----------------------
 

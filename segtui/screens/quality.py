@@ -40,6 +40,7 @@ from segtui.screens.allowed import allowed
 from segtui.screens.modals.confirm import Confirm
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import Column, PagedTable
+from segtui.widgets.palette import Hue, badge_style
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver
 
@@ -116,8 +117,8 @@ def _reason_cell(row: DuplicateRow) -> Text:
 DUPLICATE_COLUMNS: list[Column[DuplicateRow]] = [
     Column("group", "#", _group_cell, width=3, justify="right"),
     Column("reason", "Why", _reason_cell, width=12, min_table_width=WIDE),
-    Column("keep", "Keep", lambda r: Text("keep" if r.keep else "", style="bold green"),
-           width=4),
+    Column("keep", "Keep", lambda r: Text("keep", style=badge_style(Hue.GREEN)) if r.keep
+           else Text(""), width=4),
     Column("id", "ID", lambda r: Text(str(r.contact.id)), width=7, justify="right"),
     Column("name", "Name", lambda r: user_text(r.contact.name, "bold")),
     Column("email", "Email", lambda r: user_text(r.contact.email)),
@@ -130,8 +131,9 @@ DUPLICATE_COLUMNS: list[Column[DuplicateRow]] = [
 
 
 def share_bar(share: float) -> Text:
+    # In the row's own colours (no colour of its own): it reads on the highlighted row too.
     filled = round(share * SHARE_BAR)
-    return Text.assemble(("█" * filled, "dark_orange"), ("░" * (SHARE_BAR - filled), "dim"))
+    return Text.assemble("█" * filled, ("░" * (SHARE_BAR - filled), "dim"))
 
 
 SEGMENT_COLUMNS: list[Column[SegmentQuality]] = [

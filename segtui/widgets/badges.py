@@ -1,7 +1,8 @@
 """Colour-coded status badges (spec 7.1, acceptance criterion 7; spec 7.4 for campaigns).
 
 Badges carry their word as well as their colour, so they read on 16-colour terminals and
-for colour-blind users.
+for colour-blind users. Their colours (text and background) come from the palette
+(widgets/palette.py), the same in every theme and on the highlighted row.
 """
 
 from __future__ import annotations
@@ -9,38 +10,42 @@ from __future__ import annotations
 from rich.text import Text
 
 from segtui.core.enums import CampaignStatus, LeadStatus, SegmentStatus
+from segtui.widgets.palette import Hue, badge_style
 
-SEGMENT_STATUS_STYLES = {
-    SegmentStatus.ACTIVE: "bold black on green",
-    SegmentStatus.INACTIVE: "bold white on red",
-    SegmentStatus.DRAFT: "bold black on yellow",
+SEGMENT_STATUS_HUES = {
+    SegmentStatus.ACTIVE: Hue.GREEN,
+    SegmentStatus.INACTIVE: Hue.RED,
+    SegmentStatus.DRAFT: Hue.YELLOW,
 }
 
-CAMPAIGN_STATUS_STYLES = {
-    CampaignStatus.ACTIVE: "bold black on green",
-    CampaignStatus.PAUSED: "bold black on yellow",
-    CampaignStatus.COMPLETED: "bold white on grey37",
+CAMPAIGN_STATUS_HUES = {
+    CampaignStatus.ACTIVE: Hue.GREEN,
+    CampaignStatus.PAUSED: Hue.YELLOW,
+    CampaignStatus.COMPLETED: Hue.GREY,
 }
+
+# Lead qualification (spec 7.6 "Status badge shows lead qualification level").
+LEAD_STATUS_HUES = {
+    LeadStatus.HOT_LEAD: Hue.RED,
+    LeadStatus.QUALIFIED: Hue.GREEN,
+    LeadStatus.CUSTOMER: Hue.BLUE,
+    LeadStatus.NURTURING: Hue.YELLOW,
+    LeadStatus.NEW: Hue.CYAN,
+    LeadStatus.COLD: Hue.GREY,
+}
+
+
+def badge(word: str, hue: Hue) -> Text:
+    return Text(f" {word} ", style=badge_style(hue), no_wrap=True)
 
 
 def segment_status_badge(status: SegmentStatus) -> Text:
-    return Text(f" {status.value} ", style=SEGMENT_STATUS_STYLES[status], no_wrap=True)
+    return badge(status.value, SEGMENT_STATUS_HUES[status])
 
 
 def campaign_status_badge(status: CampaignStatus) -> Text:
-    return Text(f" {status.value} ", style=CAMPAIGN_STATUS_STYLES[status], no_wrap=True)
-
-
-# Lead qualification (spec 7.6 "Status badge shows lead qualification level").
-LEAD_STATUS_STYLES = {
-    LeadStatus.HOT_LEAD: "bold white on red",
-    LeadStatus.QUALIFIED: "bold black on green",
-    LeadStatus.CUSTOMER: "bold white on blue",
-    LeadStatus.NURTURING: "bold black on yellow",
-    LeadStatus.NEW: "bold black on cyan",
-    LeadStatus.COLD: "bold white on grey37",
-}
+    return badge(status.value, CAMPAIGN_STATUS_HUES[status])
 
 
 def lead_status_badge(status: LeadStatus) -> Text:
-    return Text(f" {status.value} ", style=LEAD_STATUS_STYLES[status], no_wrap=True)
+    return badge(status.value, LEAD_STATUS_HUES[status])

@@ -15,8 +15,9 @@
 - `StackedBar`: one bar split by shares, in place of the spec's donut (a terminal cannot
   draw one legibly at 80x24), its legend the exact percentages.
 
-Series colours are `SERIES_COLORS`, names of the 16 standard colours, so they hold at
-`--color 16`; each series also has its own marker shape, for when colours do not tell.
+Series colours come from the theme's palette (`widgets/palette.py`: explicit RGB that
+downgrades to the intended colour at 256 and 16 colours); each series also has its own
+marker shape, for when colours do not tell.
 """
 
 from __future__ import annotations
@@ -35,10 +36,10 @@ from textual_plotext import PlotextPlot
 
 from segtui.core.chart_scale import YScale, fitted_label, tick_label, value_label, y_scale
 from segtui.core.text import printable
+from segtui.widgets.palette import Swatch, theme_colours
 from segtui.widgets.text import user_text
 
 ChartKind = Literal["line", "area", "bar"]
-SERIES_COLORS = ("cyan", "magenta", "green", "yellow", "blue", "red")
 SERIES_MARKERS = ("●", "■", "◆", "▲", "▼", "○")
 
 # plotext's rows around the plot itself: the title, the top and bottom frame, the x labels.
@@ -47,8 +48,11 @@ FRAME_ROWS = 4
 SIDE_TABLE_WIDTH = 100
 
 
-def series_color(index: int) -> str:
-    return SERIES_COLORS[index % len(SERIES_COLORS)]
+def series_color(node: Widget, index: int) -> Swatch:
+    """The `index`th series' colour in the theme shown now (widgets/palette.py): plotext
+    takes its `.rgb`, a Rich style its `.hex`."""
+    series = theme_colours(node).series
+    return series[index % len(series)]
 
 
 def series_marker(index: int) -> str:
@@ -118,13 +122,13 @@ class ChartCanvas(PlotextPlot):
         width = 0.6 if count == 1 else 0.8 / count
         for index, values in enumerate(self.series.values()):
             offset = (index - (count - 1) / 2) * width
-            self.plt.bar([x + offset for x in xs], values, color=series_color(index),
+            self.plt.bar([x + offset for x in xs], values, color=series_color(self, index).rgb,
                          width=width, reset_ticks=False)
 
     def _lines(self, xs: list[float]) -> None:
         area = self.kind == "area"
         for index, values in enumerate(self.series.values()):
-            color = series_color(index)
+            color = series_color(self, index).rgb
             # Braille is finest for lines; a filled area reads better in half blocks
             # (dense braille also renders too wide in some fonts).
             self.plt.plot(xs, values, color=color, marker="hd" if area else "braille",
@@ -132,7 +136,7 @@ class ChartCanvas(PlotextPlot):
         # The points themselves, drawn last so no line covers them: a value is where its
         # marker is, and a series of one point is a marker rather than nothing.
         for index, values in enumerate(self.series.values()):
-            self.plt.scatter(xs, values, color=series_color(index),
+            self.plt.scatter(xs, values, color=series_color(self, index).rgb,
                              marker=series_marker(index))
 
     def _value_labels(self, xs: list[float], values: list[float], scale: YScale,
@@ -145,7 +149,7 @@ class ChartCanvas(PlotextPlot):
                 continue
             on_base = self.kind == "bar" and value <= 0
             row = 0 if on_base else min(scale.row(value) + 1, scale.rows - 1)
-            self.plt.text(text, x, scale.y_of_row(row), color=series_color(0),
+            self.plt.text(text, x, scale.y_of_row(row), color=series_color(self, 0).rgb,
                           alignment="center")
 
 
@@ -196,7 +200,8 @@ class SeriesChart(Widget):
         self.query_one(ChartCanvas).show(self.labels, self.series)
         table = self.query_one(".chart-values", Static)
         table.display = len(self.series) > 1
-        table.update(values_table(self.labels, self.series,
+        colours = [series_color(self, i).hex for i in range(len(self.series))]
+        table.update(values_table(self.labels, self.series, colours,
                                   bars=self.kind == "bar"))
         self._place_table()
 
@@ -208,8 +213,8 @@ class SeriesChart(Widget):
                        "-side")
 
 
-def values_table(labels: Sequence[str], series: Mapping[str, Sequence[float]], *,
-                 bars: bool = False) -> Table:
+def values_table(labels: Sequence[str], series: Mapping[str, Sequence[float]],
+                 colours: Sequence[str], *, bars: bool = False) -> Table:
     """The exact values, a row per series led by its marker (a block for bars) in its
     colour: the chart's legend."""
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold",
@@ -218,7 +223,7 @@ def values_table(labels: Sequence[str], series: Mapping[str, Sequence[float]], *
     for label in labels:
         table.add_column(user_text(label), justify="right")
     for index, (name, values) in enumerate(series.items()):
-        key = Text(("█" if bars else series_marker(index)) + " ", style=series_color(index))
+        key = Text(("█" if bars else series_marker(index)) + " ", style=colours[index])
         key.append_text(user_text(name))
         table.add_row(key, *(value_label(v) for v in values))
     return table
@@ -258,7 +263,7 @@ class CategoryBars(Widget):
         number_width = max(len(n) for n in numbers)
         room = max(width - name_width - number_width - 2, 1)
         top = max(value for _, value in self.bars)
-        color = series_color(0)
+        color = series_color(self, 0).hex
         for name, number, (_, value) in zip(names, numbers, self.bars, strict=True):
             name.truncate(name_width, overflow="ellipsis", pad=True)
             text.append("\n")

@@ -91,7 +91,10 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
         page_size: int = 200,
         id: str | None = None,
     ) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        # A cell's own colours win over the cursor's: a status badge keeps its text colour
+        # on the highlighted row (the cursor's white on a green badge was 1.6:1).
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True,
+                         cursor_foreground_priority="renderable")
         self.all_columns = list(columns)
         self.row_key_of = row_key
         self.page_size = page_size

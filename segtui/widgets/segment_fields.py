@@ -37,6 +37,7 @@ class SegmentFields(Vertical):
     SegmentFields #field-description { height: 3; width: 1fr; border: none; padding: 0; }
     SegmentFields #field-description-row { height: 3; }
     SegmentFields #field-description-count { color: $text-muted; }
+    SegmentFields #field-description-count.-over { color: $error; text-style: bold; }
     SegmentFields Vertical.field-label { height: 3; }
     SegmentFields #field-add-tag { min-width: 9; margin-left: 1; }
     SegmentFields #field-status { width: 20; }
@@ -163,10 +164,9 @@ class SegmentFields(Vertical):
 
     def _count_description(self) -> None:
         length = len(self.query_one("#field-description", TextArea).text)
-        style = "bold red" if length > DESCRIPTION_MAX else ""
-        self.query_one("#field-description-count", Label).update(
-            Text(f"{length}/{DESCRIPTION_MAX}", style=style)
-        )
+        count = self.query_one("#field-description-count", Label)
+        count.set_class(length > DESCRIPTION_MAX, "-over")
+        count.update(Text(f"{length}/{DESCRIPTION_MAX}"))
 
     @on(Select.Changed, "#field-status")
     def _status_changed(self, event: Select.Changed) -> None:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import inspect
+import io
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
+from rich._palettes import STANDARD_PALETTE
+from rich.color import ColorSystem
+from rich.console import Console
+from rich.segment import Segment, Segments
+from rich.style import Style
+from rich.terminal_theme import TerminalTheme
 from rich.text import Text
 from syrupy.assertion import SnapshotAssertion
 from syrupy.location import PyTestLocation
@@ -79,6 +86,74 @@ async def open_segment(pilot: Pilot[Any], name: str) -> SegmentDetailScreen:
     return screen
 
 
+# -- what a terminal at a colour depth shows ------------------------------------------------
+
+Colors = Literal["truecolor", "16"]
+
+# Rich's standard palette (the VGA colours): the colours Rich assumes when it picks one of
+# the 16 for an RGB colour. A real terminal shows its own palette.
+STANDARD_TERMINAL = TerminalTheme(
+    background=STANDARD_PALETTE[0], foreground=STANDARD_PALETTE[7],
+    normal=[STANDARD_PALETTE[i] for i in range(8)],
+    bright=[STANDARD_PALETTE[i] for i in range(8, 16)],
+)
+
+
+def screen_lines(app: Any) -> list[list[Segment]]:
+    """The screen as Textual sends it to the terminal (after its filters, such as the one
+    that maps ANSI colour names to its ANSI theme), line by line, before the console
+    downgrades colours to the terminal's depth. As App.export_screenshot renders it."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", legacy_windows=False, safe_box=False)
+    update = app.screen._compositor.render_update(
+        full=True, screen_stack=app._background_screens, simplify=True)
+    return list(Segment.split_lines(s for s in console.render(update) if not s.control))
+
+
+def at_depth(style: Style | None, system: ColorSystem) -> Style | None:
+    """`style` with its colours as a terminal with `system` gets them (Rich's downgrade,
+    as Textual's Strip.render does it)."""
+    if style is None:
+        return None
+    color = style.color.downgrade(system) if style.color else None
+    bgcolor = style.bgcolor.downgrade(system) if style.bgcolor else None
+    return style + Style.from_color(color, bgcolor)
+
+
+def svg_at_16_colours(app: Any) -> str:
+    """A screenshot as a 16-colour terminal (`--color 16`) shows the screen, in Rich's
+    standard palette. App.export_screenshot always records truecolor."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", record=True, legacy_windows=False,
+                      safe_box=False)
+    segments: list[Segment] = []
+    for index, line in enumerate(screen_lines(app)):
+        if index:
+            segments.append(Segment.line())
+        segments += [Segment(text, at_depth(style, ColorSystem.STANDARD))
+                     for text, style, _ in line]
+    console.print(Segments(segments))
+    return console.export_svg(title=f"{app.title} (16 colours)", theme=STANDARD_TERMINAL)
+
+
+def _svg_after(app: Any, before: Callable[[Pilot[Any]], Awaitable[None]],
+               terminal_size: tuple[int, int]) -> str:
+    """take_svg_screenshot's steps, ending in a 16-colour screenshot."""
+
+    async def auto_pilot(pilot: Pilot[Any]) -> None:
+        await before(pilot)
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        pilot.app.exit(svg_at_16_colours(pilot.app))
+
+    svg = app.run(headless=True, auto_pilot=auto_pilot, size=terminal_size)
+    assert isinstance(svg, str)
+    return svg
+
+
 class TopLevelSVG(SVGImageExtension):  # type: ignore[misc]
     """Baselines live in snapshots/<test module>/, not next to the tests."""
 
@@ -93,7 +168,8 @@ SnapCompare = Callable[..., bool]
 @pytest.fixture
 def snap_compare(snapshot: SnapshotAssertion) -> SnapCompare:
     """Like pytest-textual-snapshot's fixture, with baselines in snapshots/ and a run_before
-    that waits for the database workers, so screenshots show loaded data."""
+    that waits for the database workers, so screenshots show loaded data. colors="16"
+    records what a 16-colour terminal shows (`segtui --color 16`)."""
     snapshot = snapshot.use_extension(TopLevelSVG)
 
     def compare(
@@ -101,6 +177,7 @@ def snap_compare(snapshot: SnapshotAssertion) -> SnapCompare:
         press: Iterable[str] = (),
         terminal_size: tuple[int, int] = (80, 24),
         run_before: Callable[[Pilot[Any]], Awaitable[None] | None] | None = None,
+        colors: Colors = "truecolor",
     ) -> bool:
         async def before(pilot: Pilot[Any]) -> None:
             await settle(pilot)
@@ -112,7 +189,10 @@ def snap_compare(snapshot: SnapshotAssertion) -> SnapCompare:
                 await pilot.press(key)
                 await settle(pilot)
 
-        svg = take_svg_screenshot(app=app, terminal_size=terminal_size, run_before=before)
+        if colors == "16":
+            svg = _svg_after(app, before, terminal_size)
+        else:
+            svg = take_svg_screenshot(app=app, terminal_size=terminal_size, run_before=before)
         return bool(snapshot == svg)
 
     return compare

@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from rich.color import Color, ColorType
 from rich.console import Console
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -22,7 +21,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from segtui.data.store import Store
-from segtui.widgets.charts import SERIES_COLORS, SeriesChart
+from segtui.widgets.charts import SeriesChart
 from tests.ui.conftest import make_app, open_segment, settle
 
 SMALL = (80, 24)
@@ -231,7 +230,3 @@ async def test_names_and_labels_are_shown_literally() -> None:
         lines = plot_lines(app, "#chart")
     assert "[bold]x[/]" in table and "[b]Feb" in table and "␛[31mJan" in table
     assert "␛[31mJan" in lines[-1] and "[b]Feb" in lines[-1]
-
-
-def test_series_colours_hold_at_16_colours() -> None:
-    assert all(Color.parse(c).type is ColorType.STANDARD for c in SERIES_COLORS)

@@ -18,6 +18,7 @@ from segtui.screens.modals.help import HelpScreen
 from segtui.screens.modals.row_menu import RowMenu
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import PagedTable
+from segtui.widgets.palette import Hue, badge_style
 from tests.factories import add_many_segments, add_segment
 from tests.ui.conftest import make_app, segment_ids, settle
 
@@ -67,11 +68,10 @@ async def test_table_columns_and_badges(sqlite_demo_store: Store) -> None:
             "Enterprise Prospects", "High-value enterprise leads for Q1 2024", " Active ",
             "45", "3", "20/01/2024", "⋯",
         ]
-        badge = table.get_row_at(1)[2]
-        assert isinstance(badge, Text) and "red" in str(badge.style)  # Inactive = red
-        draft, active = table.get_row_at(3)[2], table.get_row_at(0)[2]
-        assert isinstance(draft, Text) and "yellow" in str(draft.style)  # Draft = yellow
-        assert isinstance(active, Text) and "green" in str(active.style)  # Active = green
+        inactive, draft, active = (table.get_row_at(i)[2] for i in (1, 3, 0))
+        assert isinstance(inactive, Text) and inactive.style == badge_style(Hue.RED)
+        assert isinstance(draft, Text) and draft.style == badge_style(Hue.YELLOW)
+        assert isinstance(active, Text) and active.style == badge_style(Hue.GREEN)
 
 
 async def test_narrow_terminal_moves_description_below(sqlite_demo_store: Store) -> None:

@@ -148,6 +148,7 @@ async def test_description_limit_and_counter(sqlite_demo_store: Store) -> None:
         app.screen.query_one("#field-description", TextArea).text = "y" * 501
         await pilot.pause()
         assert text_of(app, "#field-description-count") == "501/500"
+        assert app.screen.query_one("#field-description-count").has_class("-over")  # $error
         await pilot.press("ctrl+s")
         assert "at most 500 characters (this one has 501)" in text_of(app, "#error-description")
         app.screen.query_one("#field-description", TextArea).text = "y" * 500

@@ -33,6 +33,7 @@ SCORE_HELP = (f"Weekly Engagement Score: for each of the last 6 seven-day weeks,
 class AnalyticsTab(DetailTab):
     HELP = "\n".join(("Analytics: how the segment is made up and how it moves.", GROWTH_HELP,
                       SIZE_HELP, REGION_HELP, SCORE_HELP))
+    REDRAW_ON_THEME = True
     DEFAULT_CSS = """
     /* 13 rows: a chart row fits the tab whole at 80x24, and two fit at 120x40. */
     AnalyticsTab .chart-row { height: 13; }
@@ -51,8 +52,9 @@ class AnalyticsTab(DetailTab):
             with Horizontal(classes="chart-row"):
                 with Vertical(id="regions-box"):
                     yield Label("Geographic Distribution", classes="section-title")
-                    table: DataTable[Text] = DataTable(id="regions", cursor_type="row",
-                                                       zebra_stripes=True)
+                    table: DataTable[Text] = DataTable(
+                        id="regions", cursor_type="row", zebra_stripes=True,
+                        cursor_foreground_priority="renderable")
                     yield table
                 yield SeriesChart("Weekly Engagement Score", "bar", help=SCORE_HELP,
                                   id="weekly")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from textual import on
 from textual.containers import Vertical
+from textual.events import Mount
 from textual.message import Message
+from textual.theme import Theme
 
 from segtui.core.permissions import CurrentUser
 from segtui.data.store import Store
@@ -17,6 +20,9 @@ class DetailTab(Vertical):
     DetailTab { height: 1fr; }
     """
     HELP = ""
+    # A tab that picks colours in Python (palette.theme_colours: charts, marks) sets this,
+    # so a theme switch (ctrl+p) draws it again in the new theme's colours.
+    REDRAW_ON_THEME = False
 
     class Changed(Message):
         """This tab changed the segment's data."""
@@ -30,6 +36,14 @@ class DetailTab(Vertical):
 
     def reload(self) -> None:
         """Fetch everything again (after the segment changed)."""
+
+    @on(Mount)
+    def _follow_theme(self) -> None:
+        if self.REDRAW_ON_THEME:
+            self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: Theme) -> None:
+        self.reload()
 
     def focus_default(self) -> None:
         """Where the keyboard lands when the tab is shown: its first focusable widget, so

@@ -45,8 +45,9 @@ MEMBER_COLUMNS: list[Column[ContactRow]] = [
     Column("phone", "Phone", lambda r: user_text(r.phone), width=18, min_table_width=130),
     Column("tags", "Tags", lambda r: user_text(", ".join(r.tags)), min_table_width=120),
     Column("status", "Status", lambda r: lead_status_badge(r.status), width=11),
-    Column("quality", "Quality", lambda r: Text(stars(r.quality_score), style="yellow"),
-           width=7),
+    # No colour of its own: in a row, colour comes only with a background (a badge), so the
+    # stars read on the highlighted row in both themes (widgets/palette.py).
+    Column("quality", "Quality", lambda r: Text(stars(r.quality_score)), width=7),
     Column("last", "Last contact", lambda r: Text(relative_days(r.last_contacted_at)),
            width=12, min_table_width=90),
     Column("actions", "⋯", lambda r: Text("⋯", style="bold"), width=1, menu=True),

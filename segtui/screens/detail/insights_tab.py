@@ -19,16 +19,18 @@ from segtui.core.insights import Insight, InsightAction, InsightActionKind
 from segtui.screens.allowed import allowed
 from segtui.screens.detail.base import DetailTab
 from segtui.screens.modals.confirm import Confirm
+from segtui.widgets.palette import ThemeColours, theme_colours
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver
 
-SEVERITY_MARK = {"good": ("▲", "green"), "warning": ("!", "dark_orange"),
-                 "info": ("•", "cyan")}
+# Severity -> its mark and the palette's text role for it.
+SEVERITY_MARK = {"good": ("▲", "good"), "warning": ("!", "warning"), "info": ("•", "info")}
 
 
-def insight_text(insight: Insight) -> Text:
-    mark, color = SEVERITY_MARK[insight.severity]
-    text = Text.assemble((f"{mark} ", f"bold {color}"), user_text(insight.title, "bold"))
+def insight_text(insight: Insight, colours: ThemeColours) -> Text:
+    mark, role = SEVERITY_MARK[insight.severity]
+    text = Text.assemble((f"{mark} ", colours.style(role, bold=True)),
+                         user_text(insight.title, "bold"))
     text.append("\n")
     text.append_text(user_text(insight.finding))
     text.append("\n")
@@ -51,7 +53,7 @@ class InsightCard(Vertical):
         self.index = index
 
     def compose(self) -> ComposeResult:
-        yield Static(insight_text(self.insight))
+        yield Static(insight_text(self.insight, theme_colours(self)))
         if self.insight.action is not None:
             yield Button(user_text(self.insight.action.label), compact=True,
                          variant="primary", classes="insight-action")
@@ -63,6 +65,7 @@ class InsightsTab(DetailTab):
             "outside the segment (with an action to add them), overlap with other segments, "
             "member data quality, best and worst campaign. Each says how it was computed. "
             "tab moves between the actions; enter runs one.")
+    REDRAW_ON_THEME = True
     DEFAULT_CSS = """
     InsightsTab #insights-title { text-style: bold; height: 1; }
     """

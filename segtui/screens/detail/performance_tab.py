@@ -27,6 +27,7 @@ from segtui.screens.detail.base import DetailTab
 from segtui.widgets.badges import campaign_status_badge
 from segtui.widgets.charts import SeriesChart, StackedBar
 from segtui.widgets.metric_card import MetricCard
+from segtui.widgets.palette import theme_colours
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver
 
@@ -91,6 +92,7 @@ class PerformanceTab(DetailTab):
         "those who opened, clicked and converted (rate against sent), with the revenue of "
         "their conversions.", TREND_HELP, HEALTH_HELP,
     ))
+    REDRAW_ON_THEME = True
     DEFAULT_CSS = """
     PerformanceTab #perf-cards { height: 5; }
     PerformanceTab .section-title { text-style: bold; margin-top: 1; }
@@ -144,10 +146,12 @@ class PerformanceTab(DetailTab):
         self.query_one("#perf-trend", SeriesChart).show_series(report.trend.labels,
                                                                report.trend.values)
         h = report.health
+        colours = theme_colours(self)
         self.query_one("#perf-health", StackedBar).show_parts([
-            ("Active", float(h.share(h.active)), h.active, "green"),
-            ("Inactive", float(h.share(h.inactive)), h.inactive, "dark_orange"),
-            ("Unsubscribed", float(h.share(h.unsubscribed)), h.unsubscribed, "red"),
+            ("Active", float(h.share(h.active)), h.active, colours.health_active.hex),
+            ("Inactive", float(h.share(h.inactive)), h.inactive, colours.health_inactive.hex),
+            ("Unsubscribed", float(h.share(h.unsubscribed)), h.unsubscribed,
+             colours.health_unsubscribed.hex),
         ])
 
     @staticmethod

@@ -46,6 +46,8 @@ from segtui.core.text import printable
 from segtui.core.validation import FieldError
 from segtui.data.store import Store
 from segtui.screens.modals.condition_dialog import ConditionDialog
+from segtui.widgets.badges import badge
+from segtui.widgets.palette import Hue
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver
 
@@ -77,7 +79,9 @@ def row_label(node: Node, depth: int) -> Text:
         word = "ALL of" if node.joiner is Joiner.AND else "ANY of"
         text = Text(indent, style="dim")
         if node.negated:
-            text.append("NOT ", style="bold red")
+            # A badge, not red text: the row may be the highlighted one.
+            text.append_text(badge("NOT", Hue.RED))
+            text.append(" ")
         text.append(f"{word} ({node.joiner.value})", style="bold")
         if not node.children:
             text.append("  — empty: press a to add a condition", style="dim")

@@ -12,10 +12,11 @@ from textual.widgets import Label, Static
 
 from segtui.core.refresh import Explanation
 from segtui.core.text import printable
+from segtui.widgets.palette import ThemeColours, theme_colours
 from segtui.widgets.text import user_text
 
 
-def explanation_text(name: str, segment: str, why: Explanation) -> Text:
+def explanation_text(name: str, segment: str, why: Explanation, colours: ThemeColours) -> Text:
     lines = Text()
     if why.added_by_hand:
         lines.append(f"{why.added_by_hand}: a refresh never removes it.\n")
@@ -29,9 +30,9 @@ def explanation_text(name: str, segment: str, why: Explanation) -> Text:
     verdict = "meets" if why.rule_matches else "does not meet"
     lines.append(f"{printable(name)} {verdict} the rule of {printable(segment)}:\n")
     for line in why.lines:
-        mark, style = ("✓", "green") if line.matched else ("✗", "red")
+        mark, role = ("✓", "good") if line.matched else ("✗", "error")
         lines.append("  " * line.depth)
-        lines.append(f"{mark} ", style=f"bold {style}")
+        lines.append(f"{mark} ", style=colours.style(role, bold=True))
         lines.append(printable(line.text) + "\n")
     return lines
 
@@ -48,7 +49,8 @@ class WhyMember(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
             yield Label(user_text(f"Why {self.contact_name}?"), classes="modal-title")
-            yield Static(explanation_text(self.contact_name, self.segment, self.why))
+            yield Static(explanation_text(self.contact_name, self.segment, self.why,
+                                          theme_colours(self)))
             yield Label("esc close", classes="modal-hint")
 
     def action_close(self) -> None:
