@@ -140,7 +140,9 @@ async def test_lead_and_campaign_badges_at_16_colours(sqlite_demo_store: Store,
         campaigns = badges(lines)
         assert campaigns
         assert_badges_hold(campaigns)
-        legend = next(line for line in lines if "■" in "".join(s.text for s in line))
+        legend = next(line for line in lines  # the health bar's legend, not a chart's
+                      if "Unsubscribed" in "".join(s.text for s in line)
+                      and "■" in "".join(s.text for s in line))
         squares = [c.fg for c in cells_16(legend) if c.text == "■ "]
         assert len(squares) == 3
         active, inactive, unsubscribed = squares
@@ -174,7 +176,8 @@ async def test_a_theme_switch_redraws_colours_picked_in_python(sqlite_demo_store
 
     def legend_colours() -> list[str]:
         legend = next(line for line in screen_lines(app)
-                      if "■" in "".join(s.text for s in line))
+                      if "Unsubscribed" in "".join(s.text for s in line)
+                      and "■" in "".join(s.text for s in line))
         return [s.style.color.get_truecolor().hex for s in legend
                 if s.text == "■ " and s.style is not None and s.style.color is not None]
 
