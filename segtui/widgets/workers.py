@@ -6,7 +6,7 @@ search replaced the worker, the app is quitting. Calling back into a removed wid
 (`NoMatches` from a `query_one` on a screen whose children were pruned), so results never go
 back through `App.call_from_thread` directly: every worker posts through `deliver`, which
 runs the callback on the UI thread only if its target is still there and the worker was not
-cancelled, and silently drops it otherwise. `tests/test_boundary.py` checks that no other
+cancelled, and silently drops it otherwise. `tests/test_ui_sources.py` checks that no other
 module calls `call_from_thread`.
 """
 
