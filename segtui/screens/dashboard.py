@@ -22,7 +22,7 @@ from segtui.core.export import (
     segment_export_rows,
     segments_export_filename,
 )
-from segtui.core.formatting import dmy, whole
+from segtui.core.formatting import dmy, plural, whole
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.records import (
     Choice,
@@ -192,7 +192,7 @@ class DashboardScreen(Screen[None]):
         elif table.total == 0:
             count = "No segments match" if not self.filter.is_empty else "No segments yet"
         elif shown == table.total:
-            count = f"{whole(table.total)} segments"
+            count = plural(table.total, "segment")
         else:
             first = table.first_index + 1 if shown else 0
             count = f"{whole(first)}–{whole(table.first_index + shown)} of {whole(table.total)}"
@@ -263,7 +263,7 @@ class DashboardScreen(Screen[None]):
         deliver(self, self._rule_searched, checked, count)
 
     def _rule_searched(self, rule: Node, count: int) -> None:
-        self.rule_hint(f"{count:,} contact{'s' if count != 1 else ''} match "
+        self.rule_hint(f"{plural(count, 'contact')} match "
                        f"{format_rule(rule)} · segments with such members are listed · "
                        "enter: create a dynamic segment from this rule")
         self._set_filter(replace(self.filter, search="", rule=rule))
@@ -486,7 +486,7 @@ class DashboardScreen(Screen[None]):
     def _saved(self, result: SegmentSaved | None) -> None:
         if result is None:
             return
-        added = f"{whole(result.added)} contact{'' if result.added == 1 else 's'}"
+        added = plural(result.added, "contact")
         if result.created:
             message = f"Segment “{result.name}” created with {added}"
         elif result.added:
@@ -553,8 +553,7 @@ class DashboardScreen(Screen[None]):
             deliver(self.app, self.app.notify, f"Export failed: {error}", severity="error",
                     markup=False)
             return
-        noun = "segment" if count == 1 else "segments"
-        deliver(self.app, self.app.notify, f"Exported {count} {noun} to {path}",
+        deliver(self.app, self.app.notify, f"Exported {plural(count, 'segment')} to {path}",
                 title="Export CSV", markup=False)
 
     def action_data_quality(self) -> None:
@@ -588,6 +587,6 @@ class DashboardScreen(Screen[None]):
         changed = sum(1 for r in results if r.changed)
         elapsed = sum(r.elapsed_ms for r in results)
         deliver(self.app, self.app.notify,
-                f"Re-evaluated {len(results):,} dynamic segments in {elapsed:,} ms; "
+                f"Re-evaluated {plural(len(results), 'dynamic segment')} in {elapsed:,} ms; "
                 f"{changed:,} changed", markup=False)
         deliver(self, self._reload)

@@ -153,8 +153,8 @@ def merge_message(keep: DuplicateMember, others: list[DuplicateMember]) -> str:
     more = f"\n• … and {len(others) - 8} more" if len(others) > 8 else ""
     one = len(others) == 1
     return (f"Keep #{keep.id} {keep.name} <{keep.email or 'no email'}>, created "
-            f"{dmy(keep.created_at)}, and merge {len(others)} "
-            f"{'contact' if one else 'contacts'} into it:\n{listed}{more}\n\n"
+            f"{dmy(keep.created_at)}, and merge {plural(len(others), 'contact')} "
+            f"into it:\n{listed}{more}\n\n"
             f"{'Its' if one else 'Their'} memberships, events and tags move to the kept "
             "contact, which also takes the fields it lacks. "
             f"{'The merged contact is' if one else 'The merged contacts are'} deleted: "
@@ -280,7 +280,7 @@ class DataQualityScreen(Screen[None]):
             "missing-email": (report.missing_email, share_of(report.missing_email, total)),
             "invalid-email": (report.invalid_email, share_of(report.invalid_email, total)),
             "missing-phone": (report.missing_phone, share_of(report.missing_phone, total)),
-            "duplicates": (groups, f"{whole(in_groups)} contacts"),
+            "duplicates": (groups, plural(in_groups, "contact")),
             "stale": (report.stale, share_of(report.stale, total)),
         }
         for card_id, (value, note) in cards.items():
@@ -301,7 +301,7 @@ class DataQualityScreen(Screen[None]):
         else:
             shown = "" if len(report.groups) == groups else \
                 f", the first {len(report.groups)} shown"
-            duplicates = (f"Likely duplicates: {whole(groups)} groups "
+            duplicates = (f"Likely duplicates: {plural(groups, 'group')} "
                           f"({whole(report.duplicate_email_groups)} same email, "
                           f"{whole(report.duplicate_name_groups)} same name + company"
                           f"{shown})")
@@ -311,7 +311,7 @@ class DataQualityScreen(Screen[None]):
                     else "Segments: no segment has a flagged member")
         self.query_one("#segments-title", Label).update(segments)
         self.query_one("#quality-status", Label).update(Text(
-            f"tab: next table · {whole(total)} contacts checked · stale: no action or "
+            f"tab: next table · {plural(total, 'contact')} checked · stale: no action or "
             f"contact in {STALE_DAYS} days",
             no_wrap=True, overflow="ellipsis"))
         self._restore_focus()

@@ -95,7 +95,7 @@ async def test_search_as_you_type(sqlite_demo_store: Store) -> None:
         await pilot.press(*"techcorp")  # a member's company (spec 7.1)
         await settle(pilot)
         assert shown_names(app) == ["Enterprise Prospects"]
-        assert "1 segments" in status_line(app) or "1 segment" in status_line(app)
+        assert status_line(app).startswith("1 segment · ")  # issue 15 §13: not "1 segments"
         await pilot.press(*["backspace"] * 8, *"trial")
         await settle(pilot)
         assert shown_names(app) == ["Product Trial Users"]

@@ -345,7 +345,7 @@ async def test_add_activity_then_edit_it_and_filter(sqlite_demo_store: Store) ->
         date_from.focus()
         await pilot.press(*"2024-02-26", "enter")
         await settle(pilot)
-        assert text_of(app, "#activity-count") == "1 activities"
+        assert text_of(app, "#activity-count") == "1 activity"
         date_from.value = "2024-13-01"
         await pilot.press("enter")
         await settle(pilot)

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, TabbedContent, TabPane
 
 from segtui.core import clock
-from segtui.core.formatting import dmy, point_change, whole
+from segtui.core.formatting import dmy, plural, point_change, whole
 from segtui.core.metrics import SegmentCards, last_days, percent
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.segments import SegmentDetails
@@ -327,6 +327,6 @@ class SegmentDetailScreen(Screen[None]):
 
     def _saved(self, result: SegmentSaved | None) -> None:
         if result is not None:
-            added = f"; {whole(result.added)} contacts added" if result.added else ""
+            added = f"; {plural(result.added, 'contact')} added" if result.added else ""
             self.notify(f"Segment “{result.name}” saved{added}", markup=False)
             self.action_refresh()
