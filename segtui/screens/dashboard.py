@@ -59,21 +59,22 @@ RULE_PREFIX = "?"  # a search starting with this is a rule in the query language
 PAGE_SIZE = 100
 WIDE = 100  # below this many columns the description moves out of the table
 
-SORT_COLUMNS = list(SegmentSortColumn)
-
+# Every column but the menu sorts the list (its key is a SegmentSortColumn).
 COLUMNS: list[Column[SegmentRow]] = [
-    Column("name", "Name", lambda r: user_text(r.name, "bold")),
+    Column("name", "Name", lambda r: user_text(r.name, "bold"), sortable=True),
     Column("description", "Description", lambda r: user_text(r.description),
-           min_table_width=WIDE),
-    Column("status", "Status", lambda r: segment_status_badge(r.status), width=10),
+           min_table_width=WIDE, sortable=True),
+    Column("status", "Status", lambda r: segment_status_badge(r.status), width=10,
+           sortable=True),
     Column("contacts", "Contacts", lambda r: Text(whole(r.contact_count)), width=8,
-           justify="right"),
+           justify="right", sortable=True),
     Column("campaigns", "Campaigns", lambda r: Text(whole(r.campaign_count)), width=9,
-           justify="right"),
-    Column("last_modified", "Last Modified", lambda r: Text(dmy(r.last_modified)), width=13),
+           justify="right", sortable=True),
+    Column("last_modified", "Last Modified", lambda r: Text(dmy(r.last_modified)), width=13,
+           sortable=True),
     Column("actions", "⋯", lambda r: Text("⋯", style="bold"), width=1, menu=True),
 ]
-SORT_LABELS = {c.key: c.label for c in COLUMNS}
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 
 STATUS_OPTIONS: list[tuple[str, str]] = [("All Statuses", "")] + [
     (s.value, s.value) for s in SegmentStatus
@@ -196,8 +197,8 @@ class DashboardScreen(Screen[None]):
         else:
             first = table.first_index + 1 if shown else 0
             count = f"{whole(first)}–{whole(table.first_index + shown)} of {whole(table.total)}"
-        arrow = "▼" if self.sort.descending else "▲"
-        sort = f"sorted by {SORT_LABELS[self.sort.column.value]} {arrow}"
+        # The header's own words, arrow included: the two always agree.
+        sort = f"sorted by {table.header_label(COLUMN_BY_KEY[self.sort.column.value])}"
         self.query_one("#list-status", Label).update(
             Text.assemble(count, " · ", sort, " · ", self._filter_summary())
         )
@@ -369,8 +370,10 @@ class DashboardScreen(Screen[None]):
     # -- sorting -------------------------------------------------------------------------
 
     def action_next_sort(self) -> None:
-        index = SORT_COLUMNS.index(self.sort.column)
-        self._set_sort(SegmentSort(SORT_COLUMNS[(index + 1) % len(SORT_COLUMNS)]))
+        """s: the next column shown (never one the terminal is too narrow for)."""
+        key = self.query_one(PagedTable).next_sort_key(self.sort.column.value)
+        if key is not None:
+            self._set_sort(SegmentSort(SegmentSortColumn(key)))
 
     def action_reverse_sort(self) -> None:
         self._set_sort(self.sort.toggled())
@@ -389,9 +392,7 @@ class DashboardScreen(Screen[None]):
         self.reload()
 
     def _update_sort_headers(self) -> None:
-        arrow = " ▼" if self.sort.descending else " ▲"
-        key = self.sort.column.value
-        self.query_one(PagedTable).set_header_labels({key: SORT_LABELS[key] + arrow})
+        self.query_one(PagedTable).show_sort(self.sort.column.value, self.sort.descending)
 
     # -- rows ----------------------------------------------------------------------------
 

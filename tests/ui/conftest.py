@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import inspect
+import io
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
+from rich.console import Console
 from rich.text import Text
 from syrupy.assertion import SnapshotAssertion
 from syrupy.location import PyTestLocation
@@ -116,3 +118,13 @@ def snap_compare(snapshot: SnapshotAssertion) -> SnapCompare:
         return bool(snapshot == svg)
 
     return compare
+
+
+def screen_lines(app: Any) -> list[str]:
+    """What the terminal shows, line by line (dialogs over their screens included)."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", record=True, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(
+        full=True, screen_stack=app._background_screens))
+    return console.export_text(styles=False).split("\n")[:height]
