@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static
 
 from segtui.core import clock
 from segtui.core.csv_safe import free_path, write_csv
@@ -47,6 +47,7 @@ from segtui.screens.modals.edit_segment import EditSegmentModal
 from segtui.screens.modals.results import SegmentDeleted, SegmentSaved
 from segtui.screens.modals.row_menu import RowAction, RowMenu
 from segtui.widgets.badges import segment_status_badge
+from segtui.widgets.key_bar import KeyBar
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 from segtui.widgets.text import user_text
@@ -92,24 +93,30 @@ class DashboardScreen(Screen[None]):
     AUTO_FOCUS = "#segments"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
     HELP = HELP_INTRO
+    # The key bar shows the first keys that fit, in this order (docs/keys.md): at 80
+    # columns up to Refresh. The ids are for users' keymaps; one key, one meaning.
     BINDINGS = [
-        Binding("n", "new_segment", "New"),
-        Binding("slash", "focus_search", "Search"),
-        Binding("f", "toggle_filters", "Filters"),
-        Binding("enter", "open_segment", "Open", show=False),
-        Binding("e", "edit_segment", "Edit"),
-        Binding("d", "delete_segment", "Delete"),
-        Binding("y", "duplicate_segment", "Duplicate", show=False),
-        Binding("a", "add_contacts", "Add contacts", show=False),
-        Binding("m", "row_menu", "Menu", show=False),
-        Binding("s", "next_sort", "Sort"),
-        Binding("S", "reverse_sort", "Reverse sort", show=False),
-        Binding("c", "clear_filters", "Clear filters", show=False),
-        Binding("x", "export", "Export CSV"),
-        Binding("i", "import_file", "Import"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("Q", "data_quality", "Data quality", show=False),
-        Binding("escape", "back_to_list", "Back to the list", show=False),
+        Binding("n", "new_segment", "New", id="dashboard.new"),
+        Binding("slash", "focus_search", "Search", id="dashboard.search"),
+        Binding("f", "toggle_filters", "Filters", id="dashboard.filters"),
+        Binding("s", "next_sort", "Sort", id="dashboard.sort"),
+        Binding("x", "export", "Export", id="dashboard.export"),
+        Binding("i", "import_file", "Import", id="dashboard.import"),
+        Binding("r", "refresh", "Refresh", id="dashboard.refresh"),
+        Binding("e", "edit_segment", "Edit", id="dashboard.edit"),
+        Binding("d", "delete_segment", "Delete", id="dashboard.delete"),
+        Binding("m", "row_menu", "Menu", id="dashboard.menu"),
+        Binding("enter", "open_segment", "Open", show=False, id="dashboard.open"),
+        Binding("y", "duplicate_segment", "Duplicate", show=False, id="dashboard.duplicate"),
+        Binding("a", "add_contacts", "Add contacts", show=False,
+                id="dashboard.add-contacts"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False, id="dashboard.reverse-sort"),
+        Binding("c", "clear_filters", "Clear filters", show=False,
+                id="dashboard.clear-filters"),
+        Binding("Q", "data_quality", "Data quality", show=False, id="dashboard.quality"),
+        # Leaves the search box or the filter bar for the list: a key, not a command.
+        Binding("escape", "back_to_list", "Back to the list", show=False,
+                id="dashboard.back"),
     ]
 
     def __init__(self, store: Store, user: CurrentUser) -> None:
@@ -143,7 +150,7 @@ class DashboardScreen(Screen[None]):
         yield PagedTable(COLUMNS, row_key=lambda r: r.id, page_size=PAGE_SIZE, id="segments")
         yield Static(id="description-preview")
         yield Label(id="list-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = "Segments"

@@ -100,9 +100,10 @@ class ContactPicker(Vertical):
     ContactPicker #picker-preview { height: 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("space", "toggle_row", "Select row"),
+        Binding("space", "toggle_row", "Select row", id="picker.select-row"),
         # Priority: works from the search box too (where ctrl+a would otherwise mean "home").
-        Binding("ctrl+a", "select_all", "Select all matching", priority=True),
+        Binding("ctrl+a", "select_all", "Select all matching", priority=True,
+                id="picker.select-all"),
     ]
 
     class SelectionChanged(Message):

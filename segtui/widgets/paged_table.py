@@ -55,8 +55,8 @@ class PageRequest:
 
 class PagedTable(DataTable[RenderableType], Generic[RowT]):
     BINDINGS = [
-        Binding("ctrl+home", "first_page", "First page", show=False),
-        Binding("ctrl+end", "last_page", "Last page", show=False),
+        Binding("ctrl+home", "first_page", "First page", show=False, id="table.first-page"),
+        Binding("ctrl+end", "last_page", "Last page", show=False, id="table.last-page"),
     ]
 
     class _TableMessage(Message):

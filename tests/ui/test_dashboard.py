@@ -409,7 +409,7 @@ async def test_help_lists_dashboard_keys(sqlite_demo_store: Store) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         described = {d for _, d in app.screen.keys}
-        for words in ("New", "Search", "Filters", "Edit", "Delete", "Sort", "Export CSV",
+        for words in ("New", "Search", "Filters", "Edit", "Delete", "Sort", "Export",
                       "Refresh", "Quit", "Menu", "Clear filters"):
             assert words in described
         await pilot.press("escape")

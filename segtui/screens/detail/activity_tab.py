@@ -59,7 +59,7 @@ class ActivityTab(DetailTab):
     ActivityTab PagedTable { height: 1fr; }
     ActivityTab #activity-details { height: auto; max-height: 4; color: $text-muted; }
     """
-    BINDINGS = [Binding("n", "add", "Add activity")]
+    BINDINGS = [Binding("n", "add", "New activity", id="activity.new")]
 
     def __init__(self, store: Store, user: CurrentUser, segment_id: int, name: str) -> None:
         super().__init__(store, user, segment_id, name)
