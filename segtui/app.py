@@ -46,9 +46,9 @@ class SegtuiApp(App[None]):
     TITLE = "segtui"
     COMMANDS = App.COMMANDS | {ScreenActions, OpenSegment}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark,f1", "help", "Help"),
-        Binding("ctrl+p", "command_palette", "Commands", show=False),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commands", id="app.commands"),
     ]
 
     def __init__(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from segtui import __version__
+from segtui.core.formatting import plural
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -334,7 +335,7 @@ def segments_count(
         examples = store.rule_sample(checked, sample) if sample else []
     finally:
         store.close()
-    typer.echo(f"{count:,} contacts match: {format_rule(checked)}")
+    typer.echo(f"{plural(count, 'contact')} match: {format_rule(checked)}")
     for contact_id, contact_name in examples:
         typer.echo(f"  {contact_id}\t{contact_name}")
 

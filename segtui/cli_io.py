@@ -41,7 +41,7 @@ class Progress:
         if not self.live or not self.drawn.due():
             return
         bar = "█" * int(progress.share * 30)
-        sys.stderr.write(f"\r{bar:<30} {progress.share:4.0%}  {progress.rows:,} rows  "
+        sys.stderr.write(f"\r{bar:<30} {progress.share:4.0%}  {plural(progress.rows, 'row')}  "
                          f"{progress.rate:,.0f} rows/s ")
         sys.stderr.flush()
 
@@ -265,4 +265,4 @@ def export_segments(
     finally:
         store.close()
     if str(output) != "-":
-        typer.echo(f"Exported {count:,} segments to {output}", err=True)
+        typer.echo(f"Exported {plural(count, 'segment')} to {output}", err=True)

@@ -12,6 +12,7 @@ import typer
 
 from segtui.cli import DbOption, _script_store, app, fail
 from segtui.cli_script import acting_user, contacts_app, dumps
+from segtui.core.formatting import plural
 from segtui.core.quality import STALE_DAYS, QualityReport
 
 
@@ -32,15 +33,15 @@ def report_lines(report: QualityReport) -> list[str]:
         return f"{n / report.contacts:.1%}" if report.contacts else "0%"
 
     lines = [
-        f"Data quality of {report.contacts:,} contacts",
+        f"Data quality of {plural(report.contacts, 'contact')}",
         f"  Missing email        {report.missing_email:>9,}  {share(report.missing_email)}",
         f"  Invalid email        {report.invalid_email:>9,}  {share(report.invalid_email)}",
         f"  Missing phone        {report.missing_phone:>9,}  {share(report.missing_phone)}",
         f"  Stale (>{STALE_DAYS} days)     {report.stale:>9,}  {share(report.stale)}",
         f"  Same email           {report.duplicate_email_contacts:>9,}  in "
-        f"{report.duplicate_email_groups:,} groups",
+        f"{plural(report.duplicate_email_groups, 'group')}",
         f"  Same name + company  {report.duplicate_name_contacts:>9,}  in "
-        f"{report.duplicate_name_groups:,} groups",
+        f"{plural(report.duplicate_name_groups, 'group')}",
     ]
     if report.groups:
         lines.append("Likely duplicates (merge with: segtui contacts merge KEEP_ID OTHER_ID):")
@@ -49,7 +50,7 @@ def report_lines(report: QualityReport) -> list[str]:
             for m in group.contacts:
                 lines.append(f"    {m.id:>8}  {m.name}  <{m.email or 'no email'}>  "
                              f"{m.company or 'no company'}  created {m.created_at:%Y-%m-%d}"
-                             f"  {m.segments} segments")
+                             f"  {plural(m.segments, 'segment')}")
     if report.segments:
         lines.append("Segments with the most flagged members:")
         for s in report.segments:
@@ -110,5 +111,6 @@ def contacts_merge(
         typer.echo(dumps(asdict(result), indent=2))
         return
     typer.echo(f"Merged {len(result.merged)} into contact {result.kept}: "
-               f"{result.memberships_moved} memberships and {result.events_moved} events "
-               f"moved, {len(result.segments)} segments logged.")
+               f"{plural(result.memberships_moved, 'membership')} and "
+               f"{plural(result.events_moved, 'event')} moved, "
+               f"{plural(len(result.segments), 'segment')} logged.")

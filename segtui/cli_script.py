@@ -484,7 +484,7 @@ def _resolve_targets(store: Store, emails: Sequence[str], ids: Sequence[int]) ->
     shared = {e: found for e, found in by_email.items() if len(found) > 1}
     if shared:
         email, found = next(iter(shared.items()))
-        _fail(f"{email!r} is the email of {len(found)} contacts "
+        _fail(f"{email!r} is the email of {plural(len(found), 'contact')} "
               f"({', '.join(map(str, found))}): name them with --contact-id; nothing changed")
     chosen = [by_email[e][0] for e in emails if e in by_email]
     chosen += [i for i in ids if i in known]
@@ -506,7 +506,7 @@ def _targets(store: Store, emails: list[str] | None,
     unknown = [*targets.unknown_emails, *map(str, targets.unknown_ids)]
     if unknown and not ignore_unknown:
         listed = ", ".join(repr(u) for u in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
-        _fail(f"{len(unknown)} unknown contact{'s' if len(unknown) != 1 else ''}: {listed}; "
+        _fail(f"{plural(len(unknown), 'unknown contact')}: {listed}; "
               "nothing changed (pass --ignore-unknown to go on without them)")
     return targets
 
@@ -758,7 +758,7 @@ def _find_contact(store: Store, key: str) -> ContactDetails:
         if not ids:
             _fail(f"no contact with email {key!r}")
         if len(ids) > 1:
-            _fail(f"{key!r} is the email of {len(ids)} contacts "
+            _fail(f"{key!r} is the email of {plural(len(ids), 'contact')} "
                   f"({', '.join(map(str, ids))}): give the id instead")
         contact = scripting.contact_details(conn, ids[0])
     if contact is None:

@@ -59,8 +59,8 @@ def relative_days(when: datetime | date | None, today: date | None = None) -> st
     if days == 0:
         return "today"
     if days < 0:
-        return f"in {-days} day{'s' if days != -1 else ''}"
-    return "1 day ago" if days == 1 else f"{days} days ago"
+        return f"in {plural(-days, 'day')}"
+    return f"{plural(days, 'day')} ago"
 
 
 def stars(score: int, out_of: int = 100) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from segtui.core.formatting import plural
+
 
 @dataclass(frozen=True)
 class RefreshResult:
@@ -24,7 +26,7 @@ class RefreshResult:
         return bool(self.entered or self.left)
 
     def summary(self) -> str:
-        return (f"{self.name}: {self.members:,} members (+{self.entered:,} entered, "
+        return (f"{self.name}: {plural(self.members, 'member')} (+{self.entered:,} entered, "
                 f"−{self.left:,} left) in {self.elapsed_ms:,} ms")
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from segtui.core.enums import CampaignStatus, SegmentKind, SegmentStatus
+from segtui.core.formatting import plural
 from segtui.core.rules import Node
 from segtui.core.validation import (
     FieldError,
@@ -150,7 +151,7 @@ class SegmentInUse(SegmentError):
         n = len(self.active)
         return (
             "This segment cannot be deleted because it is being used in active campaigns. "
-            f"You need to pause {n} active campaign{'s' if n != 1 else ''} before deleting "
+            f"You need to pause {plural(n, 'active campaign')} before deleting "
             "this segment."
         )
 

@@ -29,6 +29,7 @@ from segtui.core import clock, read_ahead
 from segtui.core.csv_safe import atomic_text, neutralise
 from segtui.core.event_import import EventField, EventReader, map_event_columns
 from segtui.core.exporting import ExportFormat, write_members
+from segtui.core.formatting import plural
 from segtui.core.importing import (
     Encoding,
     Field,
@@ -130,7 +131,7 @@ class ImportOutcome:
 
     def summary(self) -> str:
         """The headline, then '(3 rows, 900 rows/s, utf-8, delimiter ',').'."""
-        return (f"{self.headline()} ({self.report.rows:,} rows, {self.rate:,.0f} rows/s, "
+        return (f"{self.headline()} ({plural(self.report.rows, 'row')}, {self.rate:,.0f} rows/s, "
                 f"{self.encoding_name}, delimiter {self.delimiter!r}).")
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import QueryableAttribute
 
+from segtui.core.formatting import plural
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.quality import (
     SHOWN_GROUPS,
@@ -229,8 +230,7 @@ def merge_contacts(conn: Connection, keep: int, others: Sequence[int], user: Cur
     names = ", ".join(found[i].name for i in merged)
     for segment_id in sorted(touched):
         log_activity(conn, segment_id, "Contacts Merged",
-                     f"Merged {len(merged)} duplicate contact"
-                     f"{'s' if len(merged) > 1 else ''} into {kept.name}",
+                     f"Merged {plural(len(merged), 'duplicate contact')} into {kept.name}",
                      f"Kept contact {keep} ({kept.name}); merged {names}.", user, now)
     return MergeResult(keep, merged, int(moved), int(events), tuple(sorted(touched)))
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from segtui.core import clock
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import CampaignStatus, MembershipSource, SegmentStatus
+from segtui.core.formatting import plural
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.refresh import RefreshResult
 from segtui.core.rule_check import check
@@ -100,7 +101,7 @@ def _log_refresh(conn: Connection, result: RefreshResult, user: CurrentUser, now
     if result.changed:
         log_activity(conn, result.segment_id, "Members Refreshed",
                      f"+{result.entered:,} entered, −{result.left:,} left",
-                     f"Re-evaluated {why}; {result.members:,} members; "
+                     f"Re-evaluated {why}; {plural(result.members, 'member')}; "
                      f"{result.elapsed_ms:,} ms", user, now)
 
 
@@ -172,7 +173,7 @@ def create_segment(
     members = refreshed.members if refreshed else added
     how = f" from its rule ({refreshed.elapsed_ms:,} ms)" if refreshed else ""
     log_activity(conn, segment_id, "Segment Created",
-                 f"Segment created with {members:,} contact{'s' if members != 1 else ''}"
+                 f"Segment created with {plural(members, 'contact')}"
                  f"{how}", draft.description, user, now)
     return int(segment_id)
 
@@ -301,7 +302,7 @@ def _add_members(
         # an editor may be holding, so the version stays.
         conn.execute(update(Segment).where(Segment.id == segment_id).values(updated_at=now))
         log_activity(conn, segment_id, "Contacts Added",
-                     f"Added {added:,} contact{'s' if added != 1 else ''}", "", user, now)
+                     f"Added {plural(added, 'contact')}", "", user, now)
         after_members_changed(conn, segment_id, user, now)
     return added
 
@@ -409,6 +410,6 @@ def duplicate_segment(conn: Connection, segment_id: int, user: CurrentUser) -> i
             ).execution_options(preserve_rowcount=True)
         ).rowcount
         log_activity(conn, new_id, "Contacts Added",
-                     f"Copied {max(int(copied or 0), 0):,} contacts from “{original.name}”",
+                     f"Copied {plural(max(int(copied or 0), 0), 'contact')} from “{original.name}”",
                      "", user, now)
     return new_id

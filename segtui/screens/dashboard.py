@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static
 
 from segtui.core import clock
 from segtui.core.csv_safe import free_path, write_csv
@@ -22,7 +22,7 @@ from segtui.core.export import (
     segment_export_rows,
     segments_export_filename,
 )
-from segtui.core.formatting import dmy, whole
+from segtui.core.formatting import dmy, plural, whole
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.records import (
     Choice,
@@ -47,6 +47,7 @@ from segtui.screens.modals.edit_segment import EditSegmentModal
 from segtui.screens.modals.results import SegmentDeleted, SegmentSaved
 from segtui.screens.modals.row_menu import RowAction, RowMenu
 from segtui.widgets.badges import segment_status_badge
+from segtui.widgets.key_bar import KeyBar
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 from segtui.widgets.text import user_text
@@ -59,21 +60,22 @@ RULE_PREFIX = "?"  # a search starting with this is a rule in the query language
 PAGE_SIZE = 100
 WIDE = 100  # below this many columns the description moves out of the table
 
-SORT_COLUMNS = list(SegmentSortColumn)
-
+# Every column but the menu sorts the list (its key is a SegmentSortColumn).
 COLUMNS: list[Column[SegmentRow]] = [
-    Column("name", "Name", lambda r: user_text(r.name, "bold")),
+    Column("name", "Name", lambda r: user_text(r.name, "bold"), sortable=True),
     Column("description", "Description", lambda r: user_text(r.description),
-           min_table_width=WIDE),
-    Column("status", "Status", lambda r: segment_status_badge(r.status), width=10),
+           min_table_width=WIDE, sortable=True),
+    Column("status", "Status", lambda r: segment_status_badge(r.status), width=10,
+           sortable=True),
     Column("contacts", "Contacts", lambda r: Text(whole(r.contact_count)), width=8,
-           justify="right"),
+           justify="right", sortable=True),
     Column("campaigns", "Campaigns", lambda r: Text(whole(r.campaign_count)), width=9,
-           justify="right"),
-    Column("last_modified", "Last Modified", lambda r: Text(dmy(r.last_modified)), width=13),
+           justify="right", sortable=True),
+    Column("last_modified", "Last Modified", lambda r: Text(dmy(r.last_modified)), width=13,
+           sortable=True),
     Column("actions", "⋯", lambda r: Text("⋯", style="bold"), width=1, menu=True),
 ]
-SORT_LABELS = {c.key: c.label for c in COLUMNS}
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 
 STATUS_OPTIONS: list[tuple[str, str]] = [("All Statuses", "")] + [
     (s.value, s.value) for s in SegmentStatus
@@ -91,24 +93,30 @@ class DashboardScreen(Screen[None]):
     AUTO_FOCUS = "#segments"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
     HELP = HELP_INTRO
+    # The key bar shows the first keys that fit, in this order (docs/keys.md): at 80
+    # columns up to Refresh. The ids are for users' keymaps; one key, one meaning.
     BINDINGS = [
-        Binding("n", "new_segment", "New"),
-        Binding("slash", "focus_search", "Search"),
-        Binding("f", "toggle_filters", "Filters"),
-        Binding("enter", "open_segment", "Open", show=False),
-        Binding("e", "edit_segment", "Edit"),
-        Binding("d", "delete_segment", "Delete"),
-        Binding("y", "duplicate_segment", "Duplicate", show=False),
-        Binding("a", "add_contacts", "Add contacts", show=False),
-        Binding("m", "row_menu", "Menu", show=False),
-        Binding("s", "next_sort", "Sort"),
-        Binding("S", "reverse_sort", "Reverse sort", show=False),
-        Binding("c", "clear_filters", "Clear filters", show=False),
-        Binding("x", "export", "Export CSV"),
-        Binding("i", "import_file", "Import"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("Q", "data_quality", "Data quality", show=False),
-        Binding("escape", "back_to_list", "Back to the list", show=False),
+        Binding("n", "new_segment", "New", id="dashboard.new"),
+        Binding("slash", "focus_search", "Search", id="dashboard.search"),
+        Binding("f", "toggle_filters", "Filters", id="dashboard.filters"),
+        Binding("s", "next_sort", "Sort", id="dashboard.sort"),
+        Binding("x", "export", "Export", id="dashboard.export"),
+        Binding("i", "import_file", "Import", id="dashboard.import"),
+        Binding("r", "refresh", "Refresh", id="dashboard.refresh"),
+        Binding("e", "edit_segment", "Edit", id="dashboard.edit"),
+        Binding("d", "delete_segment", "Delete", id="dashboard.delete"),
+        Binding("m", "row_menu", "Menu", id="dashboard.menu"),
+        Binding("enter", "open_segment", "Open", show=False, id="dashboard.open"),
+        Binding("y", "duplicate_segment", "Duplicate", show=False, id="dashboard.duplicate"),
+        Binding("a", "add_contacts", "Add contacts", show=False,
+                id="dashboard.add-contacts"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False, id="dashboard.reverse-sort"),
+        Binding("c", "clear_filters", "Clear filters", show=False,
+                id="dashboard.clear-filters"),
+        Binding("Q", "data_quality", "Data quality", show=False, id="dashboard.quality"),
+        # Leaves the search box or the filter bar for the list: a key, not a command.
+        Binding("escape", "back_to_list", "Back to the list", show=False,
+                id="dashboard.back"),
     ]
 
     def __init__(self, store: Store, user: CurrentUser) -> None:
@@ -142,7 +150,7 @@ class DashboardScreen(Screen[None]):
         yield PagedTable(COLUMNS, row_key=lambda r: r.id, page_size=PAGE_SIZE, id="segments")
         yield Static(id="description-preview")
         yield Label(id="list-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = "Segments"
@@ -192,12 +200,12 @@ class DashboardScreen(Screen[None]):
         elif table.total == 0:
             count = "No segments match" if not self.filter.is_empty else "No segments yet"
         elif shown == table.total:
-            count = f"{whole(table.total)} segments"
+            count = plural(table.total, "segment")
         else:
             first = table.first_index + 1 if shown else 0
             count = f"{whole(first)}–{whole(table.first_index + shown)} of {whole(table.total)}"
-        arrow = "▼" if self.sort.descending else "▲"
-        sort = f"sorted by {SORT_LABELS[self.sort.column.value]} {arrow}"
+        # The header's own words, arrow included: the two always agree.
+        sort = f"sorted by {table.header_label(COLUMN_BY_KEY[self.sort.column.value])}"
         self.query_one("#list-status", Label).update(
             Text.assemble(count, " · ", sort, " · ", self._filter_summary())
         )
@@ -263,7 +271,7 @@ class DashboardScreen(Screen[None]):
         deliver(self, self._rule_searched, checked, count)
 
     def _rule_searched(self, rule: Node, count: int) -> None:
-        self.rule_hint(f"{count:,} contact{'s' if count != 1 else ''} match "
+        self.rule_hint(f"{plural(count, 'contact')} match "
                        f"{format_rule(rule)} · segments with such members are listed · "
                        "enter: create a dynamic segment from this rule")
         self._set_filter(replace(self.filter, search="", rule=rule))
@@ -369,8 +377,10 @@ class DashboardScreen(Screen[None]):
     # -- sorting -------------------------------------------------------------------------
 
     def action_next_sort(self) -> None:
-        index = SORT_COLUMNS.index(self.sort.column)
-        self._set_sort(SegmentSort(SORT_COLUMNS[(index + 1) % len(SORT_COLUMNS)]))
+        """s: the next column shown (never one the terminal is too narrow for)."""
+        key = self.query_one(PagedTable).next_sort_key(self.sort.column.value)
+        if key is not None:
+            self._set_sort(SegmentSort(SegmentSortColumn(key)))
 
     def action_reverse_sort(self) -> None:
         self._set_sort(self.sort.toggled())
@@ -389,9 +399,7 @@ class DashboardScreen(Screen[None]):
         self.reload()
 
     def _update_sort_headers(self) -> None:
-        arrow = " ▼" if self.sort.descending else " ▲"
-        key = self.sort.column.value
-        self.query_one(PagedTable).set_header_labels({key: SORT_LABELS[key] + arrow})
+        self.query_one(PagedTable).show_sort(self.sort.column.value, self.sort.descending)
 
     # -- rows ----------------------------------------------------------------------------
 
@@ -486,7 +494,7 @@ class DashboardScreen(Screen[None]):
     def _saved(self, result: SegmentSaved | None) -> None:
         if result is None:
             return
-        added = f"{whole(result.added)} contact{'' if result.added == 1 else 's'}"
+        added = plural(result.added, "contact")
         if result.created:
             message = f"Segment “{result.name}” created with {added}"
         elif result.added:
@@ -553,8 +561,7 @@ class DashboardScreen(Screen[None]):
             deliver(self.app, self.app.notify, f"Export failed: {error}", severity="error",
                     markup=False)
             return
-        noun = "segment" if count == 1 else "segments"
-        deliver(self.app, self.app.notify, f"Exported {count} {noun} to {path}",
+        deliver(self.app, self.app.notify, f"Exported {plural(count, 'segment')} to {path}",
                 title="Export CSV", markup=False)
 
     def action_data_quality(self) -> None:
@@ -588,6 +595,6 @@ class DashboardScreen(Screen[None]):
         changed = sum(1 for r in results if r.changed)
         elapsed = sum(r.elapsed_ms for r in results)
         deliver(self.app, self.app.notify,
-                f"Re-evaluated {len(results):,} dynamic segments in {elapsed:,} ms; "
+                f"Re-evaluated {plural(len(results), 'dynamic segment')} in {elapsed:,} ms; "
                 f"{changed:,} changed", markup=False)
         deliver(self, self._reload)

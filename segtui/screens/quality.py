@@ -6,8 +6,9 @@ with the most flagged members. The report is one Store call in a thread worker: 
 million contacts it takes seconds, and the UI never waits for it.
 
 Keys: `k` (or `enter`) on a contact keeps that one when its group is merged (by default
-the oldest, the first row of the group); `m` merges the group after a confirmation;
-`enter` on a segment (or `o`) opens it; `tab` moves between the two tables; `r` reloads.
+the oldest, the first row of the group); `M` merges the group after a confirmation; `m` is
+the highlighted row's menu, as on every list; `enter` on a segment (or `o`) opens it; `tab`
+moves between the two tables; `r` refreshes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Header, Label
 
 from segtui.core.formatting import dmy, plural, whole
 from segtui.core.permissions import CurrentUser
@@ -38,6 +39,8 @@ from segtui.data.quality import MergeError
 from segtui.data.store import Store
 from segtui.screens.allowed import allowed
 from segtui.screens.modals.confirm import Confirm
+from segtui.screens.modals.row_menu import ActionMenu
+from segtui.widgets.key_bar import KeyBar
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import Column, PagedTable
 from segtui.widgets.palette import Hue, badge_style
@@ -63,14 +66,15 @@ CARD_HELP = {
 
 HELP = "\n".join((
     "Data quality: how accurate the contacts are, computed when the screen opens (r "
-    "reloads).",
+    "refreshes).",
     *CARD_HELP.values(),
     "",
     "Likely duplicates: each group is numbered; its contacts follow, oldest first. Merging "
     "a group keeps one contact (marked keep: by default the oldest) and folds the others "
     "into it: every membership, event and tag moves to it, the fields it lacks are filled "
     "from the others, and the others are deleted. k (or enter) on a contact keeps that one "
-    "instead; m merges the group after asking. A Viewer may look but not merge.",
+    "instead; M merges the group after asking (m opens the row's menu: keep, merge). A "
+    "Viewer may look but not merge.",
     "",
     "Segments: the segments with the most current members showing any problem above. "
     "enter (or o) opens the highlighted one; escape comes back here. tab moves between "
@@ -155,8 +159,8 @@ def merge_message(keep: DuplicateMember, others: list[DuplicateMember]) -> str:
     more = f"\n• … and {len(others) - 8} more" if len(others) > 8 else ""
     one = len(others) == 1
     return (f"Keep #{keep.id} {keep.name} <{keep.email or 'no email'}>, created "
-            f"{dmy(keep.created_at)}, and merge {len(others)} "
-            f"{'contact' if one else 'contacts'} into it:\n{listed}{more}\n\n"
+            f"{dmy(keep.created_at)}, and merge {plural(len(others), 'contact')} "
+            f"into it:\n{listed}{more}\n\n"
             f"{'Its' if one else 'Their'} memberships, events and tags move to the kept "
             "contact, which also takes the fields it lacks. "
             f"{'The merged contact is' if one else 'The merged contacts are'} deleted: "
@@ -170,16 +174,24 @@ def merged_message(keep: DuplicateMember, result: MergeResult) -> str:
             f"{plural(len(result.segments), 'segment')} logged.")
 
 
+# The rows' menus (m): (id, label, key), each key the screen's own for the same action.
+DUPLICATE_ACTIONS = [("keep", "Keep this contact", "k"), ("merge", "Merge the group…", "M")]
+SEGMENT_ACTIONS = [("open", "Open segment", "o")]
+
+
 class DataQualityScreen(Screen[None]):
     AUTO_FOCUS = None  # the duplicates table takes the focus once the report is shown
     HELP = HELP
+    # The key bar shows these in this order (docs/keys.md). M merges: m is the row's menu
+    # on every list. The ids are for users' keymaps.
     BINDINGS = [
-        Binding("escape,backspace", "back", "Back"),
-        Binding("k", "keep", "Keep contact"),
-        Binding("m", "merge", "Merge group"),
+        Binding("escape,backspace", "back", "Back", id="quality.back"),
+        Binding("k", "keep", "Keep contact", id="quality.keep"),
+        Binding("M", "merge", "Merge group", id="quality.merge"),
+        Binding("m", "menu", "Menu", id="quality.menu"),
+        Binding("r", "refresh", "Refresh", id="quality.refresh"),
         # enter on a segment row opens it (the table's RowSelected); o does from anywhere.
-        Binding("enter,o", "open_segment", "Open segment", show=False),
-        Binding("r", "refresh", "Reload"),
+        Binding("enter,o", "open_segment", "Open segment", show=False, id="quality.open"),
     ]
     DEFAULT_CSS = """
     DataQualityScreen #quality-cards { height: 5; }
@@ -228,7 +240,7 @@ class DataQualityScreen(Screen[None]):
                         classes="section-title")
             yield PagedTable(SEGMENT_COLUMNS, row_key=lambda s: s.id, id="quality-segments")
         yield Label("Checking every contact…", id="quality-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = "Data quality"
@@ -282,7 +294,7 @@ class DataQualityScreen(Screen[None]):
             "missing-email": (report.missing_email, share_of(report.missing_email, total)),
             "invalid-email": (report.invalid_email, share_of(report.invalid_email, total)),
             "missing-phone": (report.missing_phone, share_of(report.missing_phone, total)),
-            "duplicates": (groups, f"{whole(in_groups)} contacts"),
+            "duplicates": (groups, plural(in_groups, "contact")),
             "stale": (report.stale, share_of(report.stale, total)),
         }
         for card_id, (value, note) in cards.items():
@@ -303,7 +315,7 @@ class DataQualityScreen(Screen[None]):
         else:
             shown = "" if len(report.groups) == groups else \
                 f", the first {len(report.groups)} shown"
-            duplicates = (f"Likely duplicates: {whole(groups)} groups "
+            duplicates = (f"Likely duplicates: {plural(groups, 'group')} "
                           f"({whole(report.duplicate_email_groups)} same email, "
                           f"{whole(report.duplicate_name_groups)} same name + company"
                           f"{shown})")
@@ -313,7 +325,7 @@ class DataQualityScreen(Screen[None]):
                     else "Segments: no segment has a flagged member")
         self.query_one("#segments-title", Label).update(segments)
         self.query_one("#quality-status", Label).update(Text(
-            f"tab: next table · {whole(total)} contacts checked · stale: no action or "
+            f"tab: next table · {plural(total, 'contact')} checked · stale: no action or "
             f"contact in {STALE_DAYS} days",
             no_wrap=True, overflow="ellipsis"))
         self._restore_focus()
@@ -449,6 +461,31 @@ class DataQualityScreen(Screen[None]):
                     markup=False, timeout=8)
         if self.is_attached:
             self.action_refresh()
+
+    def action_menu(self) -> None:
+        """m: the highlighted row's menu, the same menu as on every list: keep or merge a
+        duplicate, open a segment."""
+        focused = self.app.focused
+        if focused is self.query_one("#quality-segments", PagedTable):
+            segment = focused.current_row
+            if isinstance(segment, SegmentQuality):
+                self.app.push_screen(ActionMenu(segment.name, SEGMENT_ACTIONS),
+                                     self._segment_chosen)
+            return
+        row = self._current_duplicate()
+        if row is not None:
+            title = f"#{row.contact.id} {row.contact.name}"
+            self.app.push_screen(ActionMenu(title, DUPLICATE_ACTIONS), self._duplicate_chosen)
+
+    def _duplicate_chosen(self, action: str | None) -> None:
+        if action == "keep":
+            self.action_keep()
+        elif action == "merge":
+            self.action_merge()
+
+    def _segment_chosen(self, action: str | None) -> None:
+        if action == "open":
+            self.action_open_segment()
 
     # -- segments ------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
 from segtui.core.enums import CompanySize, LeadStatus
-from segtui.core.formatting import whole
+from segtui.core.formatting import plural, whole
 from segtui.core.records import Choice, ChoiceKind, Keyset, Page
 from segtui.widgets.badges import lead_status_badge
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest
@@ -100,9 +100,10 @@ class ContactPicker(Vertical):
     ContactPicker #picker-preview { height: 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("space", "toggle_row", "Select row"),
+        Binding("space", "toggle_row", "Select row", id="picker.select-row"),
         # Priority: works from the search box too (where ctrl+a would otherwise mean "home").
-        Binding("ctrl+a", "select_all", "Select all matching", priority=True),
+        Binding("ctrl+a", "select_all", "Select all matching", priority=True,
+                id="picker.select-all"),
     ]
 
     class SelectionChanged(Message):
@@ -191,10 +192,11 @@ class ContactPicker(Vertical):
         self._preview()
 
     def _show_select_all(self) -> None:
-        total = "…" if self.available is None else whole(self.available)
+        total = ("… contacts" if self.available is None
+                 else plural(self.available, "contact"))
         mark = CHECKED if self._all_selected_for == self.filter else UNCHECKED
         self.query_one("#picker-select-all", Button).label = Text(
-            f"{mark} Select all {total} contacts")
+            f"{mark} Select all {total}")
 
     @on(DataTable.RowHighlighted, "#picker-table")
     def _preview(self) -> None:

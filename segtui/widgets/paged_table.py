@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.text import Text
 from textual import work
@@ -41,6 +42,7 @@ class Column(Generic[RowT]):
     min_table_width: int = 0  # hidden when the table is narrower than this
     justify: Literal["left", "right"] = "left"
     menu: bool = False  # clicking this cell asks for the row's action menu
+    sortable: bool = False  # the owner can sort the list by it (show_sort, next_sort_key)
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,8 @@ class PageRequest:
 
 class PagedTable(DataTable[RenderableType], Generic[RowT]):
     BINDINGS = [
-        Binding("ctrl+home", "first_page", "First page", show=False),
-        Binding("ctrl+end", "last_page", "Last page", show=False),
+        Binding("ctrl+home", "first_page", "First page", show=False, id="table.first-page"),
+        Binding("ctrl+end", "last_page", "Last page", show=False, id="table.last-page"),
     ]
 
     class _TableMessage(Message):
@@ -102,7 +104,8 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
         self.page: Page[RowT] | None = None
         self.first_index = 0  # index of the page's first row in the whole list
         self.total: int | None = None
-        self.header_labels: dict[str, str] = {}
+        self.sort_key: str | None = None  # the column whose header shows the sort arrow
+        self.sort_descending = False
         self._request = PageRequest()
         self._fetch_page: Callable[[PageRequest, int], Page[RowT]] | None = None
         self._fetch_count: Callable[[], int] | None = None
@@ -179,10 +182,27 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
                     self.update_cell(str(key), column.key, self._cell(column, row))
                 return
 
-    def set_header_labels(self, labels: dict[str, str]) -> None:
-        """Change column header texts (e.g. to show the sort arrow)."""
-        self.header_labels = dict(labels)
+    def show_sort(self, key: str, descending: bool) -> None:
+        """Put the sort arrow (▲ ascending, ▼ descending) in that column's header. The
+        column widens to hold it when its width is fixed (Contacts is 8 wide for its 8
+        letters: issue 15 §11 lost the arrow on every numeric column)."""
+        self.sort_key, self.sort_descending = key, descending
         self._rebuild()
+
+    def next_sort_key(self, current: str | None) -> str | None:
+        """The sortable column after `current`, in column order and wrapping round, among
+        the columns shown: one the table is too narrow to show is never next (at 80
+        columns `s` sorted by the hidden Description, issue 15 §11)."""
+        keys = [c.key for c in self.all_columns if c.sortable]
+        shown = {c.key for c, _ in self._layout()}
+        start = keys.index(current) + 1 if current in keys else 0
+        return next((k for k in keys[start:] + keys[:start] if k in shown), None)
+
+    def header_label(self, column: Column[RowT]) -> str:
+        """The header as shown: the label, and the sort arrow on the sorted column."""
+        if column.key != self.sort_key:
+            return column.label
+        return f"{column.label} {'▼' if self.sort_descending else '▲'}"
 
     # -- paging --------------------------------------------------------------------------
 
@@ -316,18 +336,20 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
     # -- layout --------------------------------------------------------------------------
 
     def _signature(self, layout: list[tuple[Column[RowT], int]]) -> list[tuple[str, int, str]]:
-        return [(c.key, w, self.header_labels.get(c.key, c.label)) for c, w in layout]
+        return [(c.key, w, self.header_label(c)) for c, w in layout]
 
     def _layout(self) -> list[tuple[Column[RowT], int]]:
         """Visible columns and their widths for the current table width."""
         width = self.size.width or 80
         shown = [c for c in self.all_columns if width >= c.min_table_width]
         padding = 2 * self.cell_padding * len(shown)
-        fixed = sum(c.width or 0 for c in shown)
+        widths = {c.key: max(c.width, cell_len(self.header_label(c)))
+                  for c in shown if c.width is not None}
         flexible = [c for c in shown if c.width is None]
-        spare = max(width - 2 - padding - fixed, 8 * len(flexible))  # 2: the scrollbar
+        spare = max(width - 2 - padding - sum(widths.values()),  # 2: the scrollbar
+                    8 * len(flexible))
         share = spare // max(len(flexible), 1)
-        return [(c, c.width if c.width is not None else share) for c in shown]
+        return [(c, widths.get(c.key, share)) for c in shown]
 
     def _rebuild(self) -> None:
         layout = self._layout()

@@ -27,12 +27,14 @@ class SliderHandle(Widget, can_focus=True):
     """One end of the range: shows its number; arrows move it (see BINDINGS)."""
 
     BINDINGS = [
-        Binding("left", "move(-1)", "Decrease", show=False),
-        Binding("right", "move(1)", "Increase", show=False),
-        Binding("shift+left,pageup", "move_big(-1)", "Decrease more", show=False),
-        Binding("shift+right,pagedown", "move_big(1)", "Increase more", show=False),
-        Binding("home", "extreme(-1)", "To lowest", show=False),
-        Binding("end", "extreme(1)", "To highest", show=False),
+        Binding("left", "move(-1)", "Decrease", show=False, id="slider.previous"),
+        Binding("right", "move(1)", "Increase", show=False, id="slider.next"),
+        Binding("shift+left,pageup", "move_big(-1)", "Decrease more", show=False,
+                id="slider.previous-page"),
+        Binding("shift+right,pagedown", "move_big(1)", "Increase more", show=False,
+                id="slider.next-page"),
+        Binding("home", "extreme(-1)", "To lowest", show=False, id="slider.first"),
+        Binding("end", "extreme(1)", "To highest", show=False, id="slider.last"),
     ]
 
     def __init__(self, slider: RangeSlider, which: Which) -> None:

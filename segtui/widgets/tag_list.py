@@ -26,9 +26,9 @@ class TagList(Widget, can_focus=True):
     """
     COMPONENT_CLASSES = {"tag-list--chip", "tag-list--cursor", "tag-list--empty"}
     BINDINGS = [
-        Binding("left", "move(-1)", "Previous tag", show=False),
-        Binding("right", "move(1)", "Next tag", show=False),
-        Binding("delete,backspace", "remove", "Remove tag"),
+        Binding("left", "move(-1)", "Previous tag", show=False, id="tags.previous"),
+        Binding("right", "move(1)", "Next tag", show=False, id="tags.next"),
+        Binding("delete,backspace", "remove", "Remove tag", id="tags.remove"),
     ]
 
     tags: reactive[tuple[str, ...]] = reactive((), layout=True)

@@ -196,3 +196,9 @@ def snap_compare(snapshot: SnapshotAssertion) -> SnapCompare:
         return bool(snapshot == svg)
 
     return compare
+
+
+def screen_text(app: Any) -> list[str]:
+    """What the terminal shows, line by line, as plain text (dialogs over their screens
+    included)."""
+    return ["".join(segment.text for segment in line) for line in screen_lines(app)]

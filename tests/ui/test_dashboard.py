@@ -10,8 +10,9 @@ import pytest
 from rich.text import Text
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 
+from segtui.core.records import SegmentSortColumn
 from segtui.data.store import Store
-from segtui.screens.dashboard import PAGE_SIZE, DashboardScreen
+from segtui.screens.dashboard import COLUMNS, PAGE_SIZE, DashboardScreen
 from segtui.screens.detail.screen import SegmentDetailScreen
 from segtui.screens.modals.choice_picker import ChoicePicker
 from segtui.screens.modals.help import HelpScreen
@@ -20,7 +21,7 @@ from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import PagedTable
 from segtui.widgets.palette import Hue, badge_style
 from tests.factories import add_many_segments, add_segment
-from tests.ui.conftest import make_app, segment_ids, settle
+from tests.ui.conftest import make_app, screen_text, segment_ids, settle
 
 
 def shown_names(app: object) -> list[str]:
@@ -95,7 +96,7 @@ async def test_search_as_you_type(sqlite_demo_store: Store) -> None:
         await pilot.press(*"techcorp")  # a member's company (spec 7.1)
         await settle(pilot)
         assert shown_names(app) == ["Enterprise Prospects"]
-        assert "1 segments" in status_line(app) or "1 segment" in status_line(app)
+        assert status_line(app).startswith("1 segment · ")  # issue 15 §13: not "1 segments"
         await pilot.press(*["backspace"] * 8, *"trial")
         await settle(pilot)
         assert shown_names(app) == ["Product Trial Users"]
@@ -209,6 +210,39 @@ async def test_sort_from_keyboard(sqlite_demo_store: Store) -> None:
         await settle(pilot)
         assert shown_names(app) == ["Inactive Subscribers", "Enterprise Prospects",
                                     "Marketing Engagers", "Product Trial Users"]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_s_sorts_by_each_shown_column_with_its_arrow(
+        sqlite_demo_store: Store, size: tuple[int, int]) -> None:
+    """Issue 15 §11: `s` steps through the columns shown, never one the terminal is too
+    narrow for (at 80x24 the first `s` sorted by the hidden Description), and the sorted
+    column's header shows ▲/▼ as the status line says (numeric columns lost the arrow)."""
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(PagedTable)
+        shown = [str(key.value) for key in table.columns]
+        sortable = [key for key in shown if key in {c.value for c in SegmentSortColumn}]
+        assert ("description" in sortable) == (size[0] >= 100)
+        visited = []
+        for _ in sortable:
+            await pilot.press("s")
+            await settle(pilot)
+            assert isinstance(app.screen, DashboardScreen)
+            key = app.screen.sort.column.value
+            visited.append(key)
+            label = next(c.label for c in COLUMNS if c.key == key)
+            for press, arrow in (("", "▲"), ("S", "▼")):
+                if press:
+                    await pilot.press(press)
+                    await settle(pilot)
+                header = next(line for line in screen_text(app)
+                              if "Name" in line and "Status" in line)
+                assert f"{label} {arrow}" in header, (header, key)
+                assert f"sorted by {label} {arrow}" in status_line(app)
+                assert header.count("▲") + header.count("▼") == 1
+        assert visited == sortable[1:] + sortable[:1]  # every shown column, then Name again
 
 
 async def test_header_click_sorts(sqlite_demo_store: Store) -> None:
@@ -375,7 +409,7 @@ async def test_help_lists_dashboard_keys(sqlite_demo_store: Store) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         described = {d for _, d in app.screen.keys}
-        for words in ("New", "Search", "Filters", "Edit", "Delete", "Sort", "Export CSV",
+        for words in ("New", "Search", "Filters", "Edit", "Delete", "Sort", "Export",
                       "Refresh", "Quit", "Menu", "Clear filters"):
             assert words in described
         await pilot.press("escape")

@@ -205,13 +205,13 @@ async def test_contacts_tab_lists_searches_and_removes_members(
         await pilot.press("v")
         await settle(pilot)
         assert isinstance(app.screen, ContactDetails)
-        await pilot.press("escape", "m", "r")
+        await pilot.press("escape", "m", "d")
         await settle(pilot)
         assert isinstance(app.screen, Confirm)
         await pilot.press("escape")  # cancel: nothing removed
         await settle(pilot)
         assert row.id in members(sqlite_demo_store, screen.segment_id)
-        await pilot.press("m", "r")
+        await pilot.press("m", "d")
         await settle(pilot)
         await pilot.press("tab", "enter")  # Cancel has the focus; tab to Remove
         await settle(pilot)
@@ -345,7 +345,7 @@ async def test_add_activity_then_edit_it_and_filter(sqlite_demo_store: Store) ->
         date_from.focus()
         await pilot.press(*"2024-02-26", "enter")
         await settle(pilot)
-        assert text_of(app, "#activity-count") == "1 activities"
+        assert text_of(app, "#activity-count") == "1 activity"
         date_from.value = "2024-13-01"
         await pilot.press("enter")
         await settle(pilot)

@@ -80,8 +80,8 @@ def events_of(store: Store, contact_id: int) -> int:
 
 
 async def confirm_merge(pilot: Pilot[Any]) -> None:
-    """m, then tab to the Merge button (Cancel has the focus) and enter."""
-    await pilot.press("m")
+    """M, then tab to the Merge button (Cancel has the focus) and enter."""
+    await pilot.press("M")
     await settle(pilot)
     assert isinstance(pilot.app.screen, Confirm)
     await pilot.press("tab", "enter")
@@ -156,7 +156,7 @@ async def test_keep_another_contact_then_merge(demo_store: Store) -> None:
         rows = duplicate_rows(app)
         assert [r.contact.id for r in rows if r.keep][:2] == [dup.dana_new, dup.evil_twin]
         assert app.screen.query_one("#quality-duplicates", PagedTable).cursor_row == 1
-        await pilot.press("m")
+        await pilot.press("M")
         await settle(pilot)
         assert isinstance(app.screen, Confirm)
         assert f"Keep #{dup.dana_new} Dana Twin" in confirm_text(app)
@@ -172,7 +172,7 @@ async def test_cancel_changes_nothing(sqlite_demo_store: Store) -> None:
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_quality(pilot)
-        await pilot.press("m")
+        await pilot.press("M")
         assert isinstance(app.screen, Confirm)
         await pilot.press("enter")  # Cancel has the focus
         await settle(pilot)
@@ -186,7 +186,7 @@ async def test_viewer_may_not_merge(demo_store: Store) -> None:
     app = make_app(demo_store, "Alex Kim")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_quality(pilot)
-        await pilot.press("m")
+        await pilot.press("M")
         await settle(pilot)
         assert isinstance(app.screen, DataQualityScreen)  # no confirmation offered
         assert any("Alex Kim (Viewer) may look but not merge contacts" in m
@@ -243,7 +243,7 @@ async def test_hostile_names_render_literally(sqlite_demo_store: Store) -> None:
         hostile = [s.id for s in segments.rows_on_page].index(dup.hostile_segment)
         assert cell(app, "quality-segments", hostile, "name") == \
             "[red]Hostile[/red] ␛[1mSegment"
-        await pilot.press(*["down"] * index, "m")
+        await pilot.press(*["down"] * index, "M")
         await settle(pilot)
         assert isinstance(app.screen, Confirm)
         assert EVIL_SHOWN in confirm_text(app)
@@ -269,7 +269,8 @@ async def test_help_palette_and_back(sqlite_demo_store: Store) -> None:
         assert isinstance(app.screen, HelpScreen)
         assert app.screen.title_text == "Help — Data quality"
         described = {d for _, d in app.screen.keys}
-        assert {"Back", "Keep contact", "Merge group", "Open segment", "Reload"} <= described
+        assert {"Back", "Keep contact", "Merge group", "Menu", "Open segment",
+                "Refresh"} <= described
         assert "oldest" in app.screen.intro
         await pilot.press("escape", "backspace")
         await settle(pilot)

@@ -28,7 +28,7 @@ def test_quality_report(snap_compare: SnapCompare, sqlite_demo_store: Store,
 def test_quality_merge_confirm(snap_compare: SnapCompare, sqlite_demo_store: Store,
                                size: tuple[int, int]) -> None:
     add_duplicates(sqlite_demo_store)
-    assert snap_compare(make_app(sqlite_demo_store), press=["Q", "down", "down", "m"],
+    assert snap_compare(make_app(sqlite_demo_store), press=["Q", "down", "down", "M"],
                         terminal_size=size)
 
 

@@ -31,6 +31,7 @@ from segtui.core.enums import (
     MembershipSource,
     SourceChannel,
 )
+from segtui.core.formatting import plural
 from segtui.data.bulk import insert_rows, reset_sequences
 from segtui.data.demo import plan, vocab
 from segtui.data.models import (
@@ -273,7 +274,8 @@ class DemoBuilder:
             return "previous"
         if days_ago >= 2 * WINDOW_DAYS + 5:
             return "older"
-        raise ValueError(f"campaign sent {days_ago} days ago straddles an engagement window")
+        raise ValueError(f"campaign sent {plural(days_ago, 'day')} ago straddles an "
+                         "engagement window")
 
     # -- segments ----------------------------------------------------------------------------
 
@@ -354,7 +356,7 @@ class DemoBuilder:
                 "id": self.ids.next("activities"),
                 "segment_id": sid,
                 "type": "Segment Created",
-                "description": f"Segment created with {seg.size} contacts",
+                "description": f"Segment created with {plural(seg.size, 'contact')}",
                 "details": seg.description,
                 "performer_id": owner,
                 "created_at": created,

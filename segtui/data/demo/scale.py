@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, text
 
 from segtui.core.enums import CampaignStatus, SegmentStatus
+from segtui.core.formatting import plural
 from segtui.data import completeness, rollups
 from segtui.data.bulk import indexes_rebuilt_after, insert_rows, reset_sequences
 from segtui.data.demo import vocab
@@ -114,17 +115,17 @@ def grow(
         rng = random.Random(seed)
         _make_series(conn, dialect, max(new_contacts, EVENTS_PER_CONTACT_MAX, 1))
 
-        step(f"companies for {new_contacts:,} new contacts")
+        step(f"companies for {plural(new_contacts, 'new contact')}")
         first_company, company_count = _companies(conn, rng, max(new_contacts // 40, 10))
-        step(f"{new_contacts:,} contacts")
+        step(plural(new_contacts, "contact"))
         _contacts(conn, dialect, today, first_contact, new_contacts, first_company, company_count)
-        step(f"{new_segments:,} segments and their members")
+        step(f"{plural(new_segments, 'segment')} and their members")
         _segments(conn, dialect, rng, today, first_segment, new_segments, first_contact,
                   new_contacts)
         step("campaigns")
         first_campaign, campaign_count = _campaigns(conn, rng, today, first_segment,
                                                     new_segments)
-        step(f"about {new_contacts * 10:,} engagement events")
+        step(f"about {plural(new_contacts * 10, 'engagement event')}")
         _events(conn, dialect, today, first_contact, new_contacts, first_campaign,
                 campaign_count, step)
         reset_sequences(conn)
@@ -226,7 +227,7 @@ def _segments(conn: Connection, dialect: str, rng: random.Random, today: date, f
         updated = created + timedelta(days=rng.randint(0, (today - created.date()).days),
                                       hours=rng.randint(0, 8))
         rows.append({"id": sid, "name": name, "name_key": name_key(name),
-                     "description": f"Generated segment of {size:,} contacts",
+                     "description": f"Generated segment of {plural(size, 'contact')}",
                      "status": rng.choice(statuses), "owner_id": 1 + n % 3,
                      "created_at": created, "updated_at": updated, "version": 1})
         stride = rng.randrange(1, population)

@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from segtui.core.activities import ACTIVITY_TYPES, ActivityFilter, ActivityRow, icon, timeline_time
-from segtui.core.formatting import whole
+from segtui.core.formatting import plural
 from segtui.core.permissions import CurrentUser
 from segtui.core.records import Page
 from segtui.data.store import Store
@@ -59,7 +59,7 @@ class ActivityTab(DetailTab):
     ActivityTab PagedTable { height: 1fr; }
     ActivityTab #activity-details { height: auto; max-height: 4; color: $text-muted; }
     """
-    BINDINGS = [Binding("n", "add", "Add activity")]
+    BINDINGS = [Binding("n", "add", "New activity", id="activity.new")]
 
     def __init__(self, store: Store, user: CurrentUser, segment_id: int, name: str) -> None:
         super().__init__(store, user, segment_id, name)
@@ -99,8 +99,9 @@ class ActivityTab(DetailTab):
     @on(PagedTable.Loaded, "#activities")
     def _loaded(self) -> None:
         table = self.query_one(PagedTable)
-        total = "…" if table.total is None else whole(table.total)
-        self.query_one("#activity-count", Label).update(Text(f"{total} activities"))
+        count = ("… activities" if table.total is None
+                 else plural(table.total, "activity", "activities"))
+        self.query_one("#activity-count", Label).update(Text(count))
         self._show_details()
 
     @on(DataTable.RowHighlighted, "#activities")

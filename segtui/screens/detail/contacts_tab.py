@@ -54,9 +54,15 @@ MEMBER_COLUMNS: list[Column[ContactRow]] = [
 ]
 
 
+# The member menu: (id, label, key). d removes, as d deletes on the dashboard; r is refresh.
+MEMBER_ACTIONS = [("view", "View details", "v"), ("why", "Why is this contact here?", "w"),
+                  ("remove", "Remove from segment", "d"), ("copy", "Copy email", "c")]
+
+
 class ContactsTab(DetailTab):
     HELP = ("Contacts: the segment's current members. / searches name, email or company; "
-            "enter or m opens a member's actions (view, remove, copy email).")
+            "enter or m opens the member's menu: v view details, w why is this contact "
+            "here, d remove from the segment, c copy the email.")
     DEFAULT_CSS = """
     ContactsTab .tab-head { height: 1; }
     ContactsTab #members-title { width: 1fr; text-style: bold; }
@@ -65,8 +71,8 @@ class ContactsTab(DetailTab):
     ContactsTab #member-preview { height: 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("slash", "search", "Search members"),
-        Binding("m", "menu", "Member actions"),
+        Binding("slash", "search", "Search", id="contacts.search"),
+        Binding("m", "menu", "Menu", id="contacts.menu"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -144,10 +150,7 @@ class ContactsTab(DetailTab):
         row = self.query_one(PagedTable).current_row
         if row is None:
             return
-        options = [("view", "View details", "v"), ("why", "Why is this contact here?", "w"),
-                   ("remove", "Remove from segment", "r")]
-        if row.email:
-            options.append(("copy", "Copy email", "c"))
+        options = [option for option in MEMBER_ACTIONS if row.email or option[0] != "copy"]
 
         def chosen(action: str | None) -> None:
             if action == "view":

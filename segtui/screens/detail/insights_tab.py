@@ -15,6 +15,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Button, Label, Static
 
 from segtui.core.contacts import ContactSelection, SelectAll
+from segtui.core.formatting import plural
 from segtui.core.insights import Insight, InsightAction, InsightActionKind
 from segtui.screens.allowed import allowed
 from segtui.screens.detail.base import DetailTab
@@ -138,6 +139,6 @@ class InsightsTab(DetailTab):
         except Exception as error:
             deliver(self.app, self.app.notify, str(error), severity="error", markup=False)
             return
-        deliver(self.app, self.app.notify, f"Added {added:,} contacts to "
+        deliver(self.app, self.app.notify, f"Added {plural(added, 'contact')} to "
                                   f"{self.segment_name}", markup=False)
         deliver(self, self.post_message, self.Changed())

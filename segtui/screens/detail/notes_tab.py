@@ -31,7 +31,8 @@ class NoteInput(TextArea):
     """The note box. escape leaves the box (not the screen), so a stray escape while
     writing never throws the user out mid-sentence; a second escape goes back."""
 
-    BINDINGS = [Binding("escape", "leave", "Leave the note box", show=False)]
+    BINDINGS = [Binding("escape", "leave", "Leave the note box", show=False,
+                        id="notes.back")]
 
     def action_leave(self) -> None:
         self.screen.focus_next()
@@ -51,8 +52,8 @@ class NotesTab(DetailTab):
     """
     BINDINGS = [
         # Priority: they must work while the text area has the focus.
-        Binding("ctrl+s,ctrl+j,ctrl+enter", "save", "Save note", priority=True),
-        Binding("n", "write", "Write a note"),
+        Binding("ctrl+s,ctrl+j,ctrl+enter", "save", "Save", priority=True, id="notes.save"),
+        Binding("n", "write", "New note", id="notes.new"),
     ]
 
     def compose(self) -> ComposeResult:

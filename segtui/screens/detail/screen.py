@@ -19,10 +19,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Label, TabbedContent, TabPane
+from textual.widgets import Button, Header, Label, TabbedContent, TabPane
 
 from segtui.core import clock
-from segtui.core.formatting import dmy, point_change, whole
+from segtui.core.formatting import dmy, plural, point_change, whole
 from segtui.core.metrics import SegmentCards, last_days, percent
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.segments import SegmentDetails
@@ -40,6 +40,7 @@ from segtui.screens.modals.edit_segment import EditSegmentModal
 from segtui.screens.modals.export_members import ExportMembersModal
 from segtui.screens.modals.results import SegmentSaved
 from segtui.widgets.badges import segment_status_badge
+from segtui.widgets.key_bar import KeyBar
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver
@@ -99,13 +100,16 @@ def evaluation(d: SegmentDetails) -> str:
 
 class SegmentDetailScreen(Screen[None]):
     AUTO_FOCUS = None  # the shown tab takes the focus (DetailTab.focus_default)
+    # The key bar shows the tab's keys, then these in this order, as many as fit
+    # (docs/keys.md). The ids are for users' keymaps; one key, one meaning.
     BINDINGS = [
-        Binding("escape,backspace", "back", "Back to Segments"),
-        Binding("a", "add_contacts", "Add contacts"),
-        Binding("e", "edit", "Edit"),
-        Binding("x", "export_members", "Export members"),
-        Binding("r", "refresh", "Refresh"),
-        *(Binding(str(n), f"tab({n})", f"Tab {n}", show=False) for n in range(1, 7)),
+        Binding("escape,backspace", "back", "Back", id="detail.back"),
+        Binding("a", "add_contacts", "Add contacts", id="detail.add-contacts"),
+        Binding("e", "edit", "Edit", id="detail.edit"),
+        Binding("x", "export_members", "Export", id="detail.export"),
+        Binding("r", "refresh", "Refresh", id="detail.refresh"),
+        *(Binding(str(n), f"tab({n})", f"Tab {n}: {title}", show=False, id=f"detail.tab-{n}")
+          for n, (_, title, _) in enumerate(TABS, start=1)),
     ]
     DEFAULT_CSS = """
     SegmentDetailScreen #detail-head { height: 1; padding: 0 1; }
@@ -161,7 +165,7 @@ class SegmentDetailScreen(Screen[None]):
         with TabbedContent(id="detail-tabs", initial=self._initial_tab()):
             for n, (pane_id, title, _) in enumerate(TABS, start=1):
                 yield TabPane(Content(f"{n} {title}"), id=f"tab-{pane_id}")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = self.segment_name
@@ -327,6 +331,6 @@ class SegmentDetailScreen(Screen[None]):
 
     def _saved(self, result: SegmentSaved | None) -> None:
         if result is not None:
-            added = f"; {whole(result.added)} contacts added" if result.added else ""
+            added = f"; {plural(result.added, 'contact')} added" if result.added else ""
             self.notify(f"Segment “{result.name}” saved{added}", markup=False)
             self.action_refresh()
