@@ -72,6 +72,12 @@ def badges(lines: list[list[Segment]]) -> list[Cell]:
             if cell.text.startswith(" ") and cell.text.strip() in BADGE_ANSI]
 
 
+def table_lines(app: Any, selector: str) -> list[list[Segment]]:
+    """The screen's lines the table covers (the key bar's "n New" is not a New badge)."""
+    region = app.screen.query_one(selector).region
+    return screen_lines(app)[region.y:region.bottom]
+
+
 def assert_badges_hold(found: list[Cell]) -> None:
     for cell in found:
         assert cell.bg in BADGE_ANSI[cell.text.strip()], cell
@@ -99,7 +105,7 @@ async def test_dashboard_badges_and_highlighted_row_at_16_colours(
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
         await _open_app(pilot, theme)
-        found = badges(screen_lines(app))
+        found = badges(table_lines(app, "#segments"))
         assert {c.text.strip() for c in found} == {"Active", "Inactive", "Draft"}
         assert_badges_hold(found)
 
@@ -126,7 +132,7 @@ async def test_lead_and_campaign_badges_at_16_colours(sqlite_demo_store: Store,
         await _open_app(pilot, theme)
         await pilot.press("enter")
         await settle(pilot)
-        leads = badges(screen_lines(app))
+        leads = badges(table_lines(app, "#members"))
         assert {c.text.strip() for c in leads} >= {"Nurturing", "Customer"}
         assert_badges_hold(leads)
         members = app.screen.query_one("#members", DataTable)
