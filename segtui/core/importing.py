@@ -449,7 +449,7 @@ def converters(today: date, order: DateOrder = DateOrder.ISO) -> dict[Field, Con
 # field -> value_key(a file's value) -> what it becomes (None: an empty cell)
 ValueMap = dict[Field, dict[str, object]]
 VOCABULARIES = (Field.STATUS, Field.LIFECYCLE, Field.COMPANY_SIZE, Field.SOURCE)
-_VALUE_HINT = " (or map the file's value to one: --values, a preset)"
+_VALUE_HINT = " (or map the value: --values, a preset)"
 
 
 def value_key(text: str) -> str:
