@@ -32,7 +32,6 @@ from segtui.data.models import Company, Contact, EngagementEvent, Tag, contact_t
 from segtui.data.store import Store
 from segtui.screens.dashboard import DashboardScreen
 from segtui.screens.detail.screen import SegmentDetailScreen
-from segtui.screens.modals.column_mapping import ColumnMappingModal
 from segtui.screens.modals.export_members import ExportMembersModal
 from segtui.screens.modals.import_file import ImportFileModal
 from segtui.widgets.metric_card import MetricCard
@@ -389,6 +388,8 @@ async def test_the_columns_dialog_maps_and_leaves_out_columns(demo_store: Store,
     """ctrl+o shows each column with what it fills (headers literally); choosing a field
     for an unknown column and "Not imported" for one of two Status columns, then ctrl+s,
     checks again with those choices, and Import imports what was checked."""
+    from segtui.screens.modals.column_mapping import ColumnMappingModal
+
     path = write(home / "crm.csv", "Who,E-mail,Status,Lead Status,[red]Tier[/red]\n"
                                    "Kim Ode,kim@example.com,x,Hot Lead,Gold\n"
                                    "Lou Park,lou@example.com,y,Cold,Bronze\n")
