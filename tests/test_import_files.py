@@ -116,12 +116,20 @@ def test_line_breaks_inside_closed_quotes_still_import(
     path = tmp_path / "multi.csv"
     path.write_text('Name,Email,City\n"Ann\nLee",ann@example.com,"12 Main St\nFloor 2"\n'
                     '"Ragged\nRow",ragged@example.com\n'
-                    "Cy,cy@example.com,Rome\n", encoding="utf-8")
+                    "Cy,cy@example.com,Rome\n"
+                    # Fields ending in a line break, closed: the rows after them still count.
+                    'Di,di@example.com,"Oslo\n"\n'
+                    'Ed,ed@example.com,"Bergen\n"\n'
+                    "Flo,flo@\n"
+                    "Gus,gus@example.com,Lund\n", encoding="utf-8")
     code, out, err = run("import", "contacts", str(path), "--db", url)
     assert code == 0, err
-    assert "2 added, 0 updated, 0 skipped, 1 rejected" in out
+    assert "5 added, 0 updated, 0 skipped, 2 rejected" in out
     assert "line 5: has 2 fields; the header has 3" in err
+    assert "line 12: has 2 fields; the header has 3" in err  # Di: 8-9, Ed: 10-11
     assert fields_of(demo_store, "ann@example.com")["city"] == "12 Main St Floor 2"
+    assert fields_of(demo_store, "ed@example.com")["city"] == "Bergen"
+    assert fields_of(demo_store, "gus@example.com")["city"] == "Lund"
 
 
 # -- §3 and §11: the rejects file ----------------------------------------------------------------

@@ -19,12 +19,15 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from segtui.core.importing import ImportError_, encoding_hint, encoding_title
+
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader  # what csv.reader returns (typeshed's name)
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
@@ -134,31 +137,14 @@ class CsvSource:
         skipped = self.first_line - 1  # the `sep=` line the reader never saw
         start = self.first_line
         width = -1
-        peeked: list[str] | None = None  # the record read to see whether one came after
-        peeked_end = 0
         try:
-            while True:
-                if peeked is not None:
-                    cells, end, peeked = peeked, peeked_end, None
-                else:
-                    got = next(reader, None)
-                    if got is None:
-                        return
-                    cells, end = got, reader.line_num + skipped
+            for cells in reader:
+                end = reader.line_num + skipped
                 if width < 0:
                     width = len(cells)
                 elif end != start or len(cells) != width:  # spans lines, or ragged: rare
-                    problem = None
-                    if any(c.endswith(("\n", "\r")) for c in cells):
-                        # A field ending in a line break: a quote open at the end of the
-                        # file, if nothing comes after.
-                        peeked = next(reader, None)
-                        peeked_end = reader.line_num + skipped
-                        if peeked is None:
-                            problem = _never_closed(cells, start, end)
-                    problem = problem or self._swallowed(cells, start, width)
-                    if problem is not None:
-                        raise ImportError_(problem)
+                    start = yield from self._unusual(reader, cells, start, end, width)
+                    continue
                 yield start, cells
                 start = end + 1
         except csv.Error as exc:
@@ -168,6 +154,33 @@ class CsvSource:
                 f"near line {start}: not valid {encoding_title(self.encoding)} "
                 f"({exc.reason}); "
                 + encoding_hint(exc.object[exc.start], self.encoding)) from None
+
+    def _unusual(self, reader: CsvReader, cells: list[str], start: int, end: int,
+                 width: int) -> Generator[tuple[int, list[str]], None, int]:
+        """A record spanning lines or ragged: ImportError_ if its quote was left open,
+        else yielded (with the record read after it to see whether the file ended).
+        Returns the line where the next record starts. Off the common path, which this
+        keeps a plain loop."""
+        skipped = self.first_line - 1
+        while True:
+            after = None
+            if any(c.endswith(("\n", "\r")) for c in cells):
+                # A field ending in a line break: a quote open at the end of the file, if
+                # nothing comes after.
+                after = next(reader, None)
+                if after is None:
+                    raise ImportError_(_never_closed(cells, start, end))
+            problem = self._swallowed(cells, start, width)
+            if problem is not None:
+                raise ImportError_(problem)
+            yield start, cells
+            start = end + 1
+            if after is None:
+                return start
+            cells, end = after, reader.line_num + skipped
+            if end == start and len(cells) == width:
+                yield start, cells
+                return end + 1
 
     def _swallowed(self, cells: Sequence[str], start: int, width: int) -> str | None:
         """Why the record starting at `start` is a quote left open, if it is: one of its
