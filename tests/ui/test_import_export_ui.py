@@ -383,6 +383,44 @@ async def test_a_hubspot_export_imports_with_its_preset(demo_store: Store, home:
         "Maren Holt", LeadStatus.HOT_LEAD, LifecycleStage.ENGAGED, "Head of Growth")
 
 
+# The sample exports (tests/files), the Mapping each needs (its place in the list) and
+# what the check and the import say.
+SAMPLES = [
+    ("hubspot-contacts.csv", 1, "5 added", "utf-8, delimiter ','"),
+    ("mautic-contacts.csv", 2, "5 added", "utf-8, delimiter ','"),
+    ("salesforce-contacts.csv", 3, "4 added", "latin-1, delimiter ','"),
+    ("civicrm-contacts.csv", 0, "3 added", "utf-8, delimiter ','"),
+    ("excel-windows.csv", 0, "3 added", "cp1252, delimiter ';'"),
+    ("excel-unicode-text.txt", 0, "3 added", "utf-16, delimiter '\\t'"),
+]
+
+
+async def test_every_sample_export_imports_from_the_dialog(demo_store: Store,
+                                                           home: Path) -> None:
+    """Issue 16: the other CRMs' and Excel's files import in the app with the rows the
+    command line imports (tests/test_import_files.py checks their fields)."""
+    for name, _, _, _ in SAMPLES:
+        shutil.copy(FILES / name, home / name)
+    contacts = fingerprint(demo_store)[0]
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        for name, mapping, added, read_as in SAMPLES:
+            modal = await open_import(pilot, f"~/{name}")
+            await choose(pilot, "#import-preset", mapping)
+            modal.query_one("#import-path").focus()
+            shown = await check(pilot)
+            assert f"Would import {name}: {added}, 0 updated, 0 skipped, 0 rejected" \
+                in shown, (name, error_text(app))
+            assert read_as in shown, name
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, DashboardScreen), name
+            assert any(f"Imported {name}: {added}" in m for m in messages(app)), name
+    assert fingerprint(demo_store)[0] == contacts + 23
+    assert contact_fields(demo_store, "sean.obrien@example.ie") == (
+        "Seán O’Brien", LeadStatus.NEW, None, "Owner – Founder")
+
+
 async def test_the_columns_dialog_maps_and_leaves_out_columns(demo_store: Store,
                                                               home: Path) -> None:
     """ctrl+o shows each column with what it fills (headers literally); choosing a field
