@@ -19,7 +19,8 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
-from segtui.core.importing import RowReader, map_columns, open_csv
+from segtui.core.csv_source import open_csv
+from segtui.core.importing import RowReader, map_columns
 from segtui.data import importer
 from segtui.data.engine import sqlite_url
 from segtui.data.store import Store

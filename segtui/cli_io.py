@@ -14,9 +14,10 @@ import typer
 
 from segtui.cli import DbOption, _script_store, app, fail
 from segtui.core.csv_safe import atomic_text, write_rows
+from segtui.core.csv_source import Encoding
 from segtui.core.exporting import ExportFormat
 from segtui.core.formatting import plural
-from segtui.core.importing import Encoding, ImportError_
+from segtui.core.importing import ImportError_
 from segtui.core.throttle import Throttle
 
 if TYPE_CHECKING:
@@ -54,9 +55,18 @@ class Progress:
 FileArgument = Annotated[Path, typer.Argument(help="A CSV file with a header row.",
                                                exists=True, dir_okay=False, readable=True)]
 MapOption = Annotated[list[str] | None, typer.Option(
-    "--map", help="'File Header=Field' for a column the names don't match; repeatable.")]
+    "--map", help="'File Header=Field' for a column the names don't match, 'File Header=' "
+                  "to leave one out ('Last Name#2': a repeated header's second column); "
+                  "repeatable.")]
 EncodingOption = Annotated[Encoding, typer.Option(
-    help="auto: UTF-8 (with or without BOM), else Latin-1.")]
+    help="auto: UTF-16 with a byte order mark, UTF-8 (with or without BOM), Windows-1252 "
+         "when the file has its smart quotes, else Latin-1.")]
+ValuesOption = Annotated[list[str] | None, typer.Option(
+    "--values", help="'Field:File Value=segtui Value', e.g. 'status:Open Deal=Hot Lead' "
+                     "('Field:Value=' empties it); repeatable.")]
+PresetOption = Annotated[str | None, typer.Option(
+    "--preset", help="Another CRM's export: hubspot, mautic, salesforce, or a mapping "
+                     "file (.toml) of columns and values.")]
 RejectsOption = Annotated[Path | None, typer.Option(
     help="Also write the rejected rows, with line, column and reason, to this CSV.",
     dir_okay=False)]
@@ -90,10 +100,11 @@ def _run_import(store: Store, request: ImportRequest) -> None:
 
 
 def _print_outcome(outcome: ImportOutcome, rejects: Path | None) -> None:
+    from segtui.core.column_plan import column_notes
+
     report = outcome.report
-    if outcome.unknown:
-        typer.echo(f"Not imported (unknown columns): {', '.join(outcome.unknown)}",
-                   err=True)
+    for note in column_notes(outcome.columns):
+        typer.echo(note, err=True)
     for problem in outcome.problems:
         typer.echo(f"  {problem}", err=True)
     if outcome.more_rejected:
@@ -118,6 +129,8 @@ def import_contacts(
         help="A row whose email a contact already has: update (fill in its non-empty "
              "cells, add its tags), skip, or error (reject the row).")] = "update",
     column_map: MapOption = None,
+    values: ValuesOption = None,
+    preset: PresetOption = None,
     encoding: EncodingOption = Encoding.AUTO,
     rejects: RejectsOption = None,
     dry_run: DryRunOption = False,
@@ -126,7 +139,7 @@ def import_contacts(
 ) -> None:
     """Import contacts from a CSV file, in one transaction: merged with existing contacts
     by email; invalid rows listed with line, column and reason."""
-    from segtui.data.file_transfer import ImportKind, ImportRequest, check_column_map
+    from segtui.data.file_transfer import ImportKind, ImportRequest, check_options
     from segtui.data.importer import OnDuplicate
 
     try:
@@ -134,24 +147,24 @@ def import_contacts(
     except ValueError:
         fail(f"--on-duplicate must be update, skip or error, not {on_duplicate!r}")
     try:
-        check_column_map(ImportKind.CONTACTS, column_map or [])
+        check_options(ImportKind.CONTACTS, column_map or [], values or [], preset)
     except ImportError_ as exc:
         fail(str(exc))
     store = _script_store(ctx, db)
     _run_import(store, ImportRequest(
         ImportKind.CONTACTS, file, dry_run=dry_run, on_duplicate=duplicates,
-        column_map=tuple(column_map or ()), encoding=encoding, rejects=rejects,
-        strict=strict))
+        column_map=tuple(column_map or ()), value_map=tuple(values or ()), preset=preset,
+        encoding=encoding, rejects=rejects, strict=strict))
 
 
 def _import_events(ctx: typer.Context, file: Path, column_map: list[str] | None,
                    segment: str | None, encoding: Encoding, rejects: Path | None,
                    dry_run: bool, strict: bool, db: str | None, *, results: bool) -> None:
-    from segtui.data.file_transfer import ImportKind, ImportRequest, check_column_map
+    from segtui.data.file_transfer import ImportKind, ImportRequest, check_options
 
     kind = ImportKind.CAMPAIGNS if results else ImportKind.EVENTS
     try:
-        check_column_map(kind, column_map or [])
+        check_options(kind, column_map or [])
     except ImportError_ as exc:
         fail(str(exc))
     store = _script_store(ctx, db)

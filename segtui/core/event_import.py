@@ -16,13 +16,13 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from segtui.core.column_plan import ColumnUse, Skip, header_key
 from segtui.core.enums import EventType
 from segtui.core.importing import (
     SUSPECT,
     ImportError_,
     RowProblem,
     email_value,
-    header_key,
     match_columns,
     past_time,
     shown,
@@ -73,7 +73,7 @@ ALIASES: dict[EventField, tuple[str, ...]] = {
     EventField.UNSUBSCRIBED: ("unsubscribed at", "unsubscribe", "opted out"),
 }
 
-KNOWN: dict[str, EventField | None] = {
+KNOWN: dict[str, EventField | Skip] = {
     **{header_key(f.value): f for f in EventField},
     **{header_key(a): f for f, aliases in ALIASES.items() for a in aliases},
 }
@@ -106,15 +106,22 @@ class EventIn:
 @dataclass(frozen=True)
 class EventColumns:
     fields: dict[EventField, int]
-    unknown: tuple[str, ...]
+    columns: tuple[ColumnUse[EventField], ...]
     width: int
     results: bool  # campaign results (outcome columns) rather than an event log
 
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        return tuple(c.label for c in self.columns if c.target is Skip.UNKNOWN and c.label)
 
-def map_event_columns(header: Sequence[str], explicit: dict[str, EventField],
+
+EVENT_FIELD_EXAMPLE = "an event field (for example Email, Type, Occurred At)"
+
+
+def map_event_columns(header: Sequence[str], explicit: dict[str, EventField | Skip],
                       results: bool) -> EventColumns:
-    fields, unknown = match_columns(
-        header, KNOWN, explicit, "an event field (for example Email, Type, Occurred At)")
+    plan = match_columns(header, KNOWN, explicit, EVENT_FIELD_EXAMPLE)
+    fields = plan.fields
     if EventField.EMAIL not in fields:
         raise ImportError_("the file needs an Email column: events belong to contacts")
     if results:
@@ -129,7 +136,7 @@ def map_event_columns(header: Sequence[str], explicit: dict[str, EventField],
                 raise ImportError_(f"an event log needs a {needed.value} column (campaign "
                                    "results with Sent/Opened/... columns: segtui import "
                                    "campaigns)")
-    return EventColumns(fields, unknown, len(header), results)
+    return EventColumns(fields, plan.columns, len(header), results)
 
 
 def _money(text: str) -> int:
@@ -153,9 +160,11 @@ class EventReader:
     """Validates the rows of one events or campaign results file."""
 
     def __init__(self, columns: EventColumns, header: Sequence[str], today: date,
-                 default_time: datetime) -> None:
+                 default_time: datetime, encoding: str = "utf-8") -> None:
         self.columns = columns
-        self.names = {f: header[i].strip() for f, i in columns.fields.items()}
+        self.encoding = encoding  # named in messages about undecodable bytes
+        labels = {use.index: use.label for use in columns.columns}
+        self.names = {f: labels.get(i, header[i].strip()) for f, i in columns.fields.items()}
         self.default_time = default_time  # for a results "yes" without a time
         self.past = past_time(today)
 
@@ -189,7 +198,7 @@ class EventReader:
             suspect = SUSPECT.search(text)
             if suspect:
                 problems.append(RowProblem(line, self.names[f],
-                                           suspect_problem(suspect.group())))
+                                           suspect_problem(suspect.group(), self.encoding)))
             texts[f] = text
 
         def check(f: EventField, convert: object) -> object:
@@ -235,6 +244,8 @@ class EventReader:
             problems.append(RowProblem(line, self.names[EventField.REVENUE],
                                        "revenue belongs to a conversion; this row has none"))
         if problems:
+            if not any(c.strip() for c in cells):
+                return []  # a row of only delimiters (",,,,", Excel's): blank
             return problems
         assert isinstance(address, str)
         return [EventIn(line, address, kind, when,

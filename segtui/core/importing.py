@@ -1,4 +1,6 @@
-"""Reading contacts from a CSV file (issue 6): columns, validation, file format.
+"""Reading contacts from a CSV file (issue 6): the contact fields and their columns,
+validation, value mapping (issue 16 §13). Which column fills which field is worked out by
+core/column_plan.py; the file itself (encoding, delimiter, records) is core/csv_source.py.
 
 Pure Python, no database: `segtui.data.importer` writes what this module accepts. The
 rules are in docs/import-export.md; each message names the line, the column and the
@@ -7,16 +9,20 @@ reason, because the person reading it has the spreadsheet open next to the termi
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import IO, TypeVar
+from typing import TypeVar
 
+from segtui.core.column_plan import (
+    ColumnPlan,
+    ColumnUse,
+    Skip,
+    header_key,
+    plan_columns,
+)
 from segtui.core.csv_safe import FORMULA_PREFIXES
 from segtui.core.enums import CompanySize, LeadStatus, LifecycleStage, SourceChannel
 from segtui.core.text import ellipsize, printable
@@ -55,6 +61,10 @@ class Field(StrEnum):
 # Columns segtui's own export writes that are computed from events, not imported: they are
 # recognised (so a re-import is not "unknown columns") and left alone.
 COMPUTED_COLUMNS = ("Id", "Total Spent", "Purchases", "Last Activity", "Segments")
+# A form of address (Mr., Mrs., Dr.): segtui keeps none, since it addresses a contact by
+# name and sends no mail; such columns are recognised and listed as not imported.
+SALUTATION_COLUMNS = ("Salutation", "Prefix", "Name Prefix", "Honorific", "Individual Prefix",
+                      "Courtesy Title", "Form of Address")
 
 ALIASES: dict[Field, tuple[str, ...]] = {
     Field.NAME: ("full name", "contact name", "contact"),
@@ -63,7 +73,8 @@ ALIASES: dict[Field, tuple[str, ...]] = {
     Field.EMAIL: ("e-mail", "email address", "e-mail address", "mail"),
     Field.PHONE: ("phone number", "telephone", "tel", "mobile"),
     Field.TITLE: ("job title", "position", "role"),
-    Field.COMPANY: ("company name", "organization", "organisation", "account"),
+    Field.COMPANY: ("company name", "organization", "organisation", "account",
+                    "account name", "employer", "current employer"),
     Field.COMPANY_SIZE: ("size", "company segment"),
     Field.STATUS: ("lead status",),
     Field.LIFECYCLE: ("lifecycle", "stage"),
@@ -71,7 +82,7 @@ ALIASES: dict[Field, tuple[str, ...]] = {
     Field.STATE: ("province",),
     Field.QUALITY: ("quality", "score", "lead score"),
     Field.TAGS: ("labels", "tag"),
-    Field.CREATED: ("created at", "created date", "date added"),
+    Field.CREATED: ("created at", "created date", "date added", "create date"),
     Field.LAST_CONTACTED: ("last contacted at", "last contact", "last contact date"),
 }
 
@@ -85,25 +96,23 @@ TAG_MAX = 50
 TAG_SEPARATOR = ";"
 
 
-def header_key(text: str) -> str:
-    """How headers are compared: case-folded, BOM and outer spaces dropped, runs of spaces,
-    underscores and hyphens as one space ("E_Mail" = "e mail"; "E-mail" stays an alias)."""
-    text = text.replace("\ufeff", "").strip().casefold()
-    return re.sub(r"[\s_]+", " ", text)
-
-
-def _known_headers() -> dict[str, Field | None]:
-    known: dict[str, Field | None] = {}
+def _known_headers() -> dict[str, Field | Skip]:
+    known: dict[str, Field | Skip] = {}
     for f in Field:
         known[header_key(f.value)] = f
         for alias in ALIASES.get(f, ()):
             known[header_key(alias)] = f
     for computed in COMPUTED_COLUMNS:
-        known[header_key(computed)] = None
+        known[header_key(computed)] = Skip.COMPUTED
+    for salutation in SALUTATION_COLUMNS:
+        known[header_key(salutation)] = Skip.SALUTATION
     return known
 
 
 KNOWN_HEADERS = _known_headers()
+# A "Title" column next to another column filling Title (Job Title, Position) is the
+# salutation, as in Mautic's, Outlook's and Salesforce's files (issue 16 §14).
+GIVES_WAY = {header_key(Field.TITLE.value): Skip.SALUTATION}
 
 
 class ImportError_(Exception):
@@ -112,69 +121,89 @@ class ImportError_(Exception):
 
 @dataclass(frozen=True)
 class ColumnMap:
-    """Which column index fills which field, and what was left out."""
+    """Which column index fills which field, and what every column does."""
 
     fields: dict[Field, int]
-    unknown: tuple[str, ...]  # header names matching no field (reported, not imported)
+    columns: tuple[ColumnUse[Field], ...]
     width: int  # number of columns in the header
 
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        """Header names matching no field (reported, not imported)."""
+        return tuple(c.label for c in self.columns if c.target is Skip.UNKNOWN and c.label)
 
-def parse_map(options: Sequence[str], fields: type[F]) -> dict[str, F]:
-    """`--map "E-mail Addr=Email"` options: file header -> field."""
-    mapping: dict[str, F] = {}
-    by_key = {header_key(f.value): f for f in fields}
+
+def map_target(target: str, fields: type[F], *, salutation: bool = False
+               ) -> F | Skip | None:
+    """What a --map entry's right side names: a field, "" (leave the column out), or for
+    contacts "Salutation" (a form of address, not imported); None if nothing."""
+    key = header_key(target)
+    if not key:
+        return Skip.LEFT_OUT
+    if salutation and key == "salutation":
+        return Skip.SALUTATION
+    return next((f for f in fields if header_key(f.value) == key), None)
+
+
+def parse_map(options: Sequence[str], fields: type[F], *, salutation: bool = False
+              ) -> dict[str, F | Skip]:
+    """`--map "E-mail Addr=Email"` options: file header (or "Last Name#2", a repeated
+    header's second column) -> field; "Header=" leaves the column out, and, for contacts
+    (`salutation`), "Header=Salutation" marks it as a form of address, not imported."""
+    mapping: dict[str, F | Skip] = {}
     for option in options:
-        header, sep, target = option.partition("=")
+        header, sep, target = option.rpartition("=")
         if not sep or not header.strip():
-            raise ImportError_(f"--map {option!r}: write it as 'File Header=Field'")
-        found = by_key.get(header_key(target))
+            raise ImportError_(f"--map {option!r}: write it as 'File Header=Field', or "
+                               "'File Header=' to leave the column out")
+        found = map_target(target, fields, salutation=salutation)
         if found is None:
-            names = ", ".join(f.value for f in fields)
             raise ImportError_(f"--map {option!r}: {target.strip()!r} is not a field; "
-                               f"fields are {names}")
+                               f"fields are {field_names(fields, salutation)}")
         mapping[header_key(header)] = found
     return mapping
 
 
-def match_columns(header: Sequence[str], known: Mapping[str, F | None],
-                  explicit: Mapping[str, F], what: str
-                  ) -> tuple[dict[F, int], tuple[str, ...]]:
-    """Which column fills which field (explicit --map entries win over names and
-    aliases), and the header names matching nothing."""
-    fields: dict[F, int] = {}
-    unknown: list[str] = []
-    for index, name in enumerate(header):
-        key = header_key(name)
-        target = explicit[key] if key in explicit else known.get(key, None)
-        if target is None:
-            if key not in known and key:
-                unknown.append(name.strip())
-            continue
-        if target in fields:
-            raise ImportError_(f"two columns fill {target.value}: "
-                               f"{header[fields[target]].strip()!r} and {name.strip()!r}")
-        fields[target] = index
-    missing = [str(k) for k in explicit if k not in {header_key(h) for h in header}]
-    if missing:
-        raise ImportError_(f"--map names columns the file doesn't have: {', '.join(missing)}")
-    if not fields:
-        raise ImportError_(
-            f"the first line is not a header: none of its columns is {what}; "
-            "add a header row or name the columns with --map")
-    return fields, tuple(unknown)
+def field_names(fields: type[F], salutation: bool = False) -> str:
+    return ", ".join([*(f.value for f in fields), *(["Salutation"] if salutation else [])])
 
 
-def map_columns(header: Sequence[str], explicit: Mapping[str, Field] | None = None
-                ) -> ColumnMap:
-    """Match a contacts file's header row to contact fields."""
-    fields, unknown = match_columns(
-        header, KNOWN_HEADERS, explicit or {},
-        f"a contact field (for example {Field.NAME.value}, {Field.EMAIL.value}, "
-        f"{Field.COMPANY.value})")
-    if Field.NAME not in fields and Field.EMAIL not in fields \
+def match_columns(header: Sequence[str], known: Mapping[str, F | Skip],
+                  explicit: Mapping[str, F | Skip], what: str) -> ColumnPlan[F]:
+    """Which column fills which field (column_plan.plan_columns), or ImportError_."""
+    plan = plan_columns(header, known, explicit, what)
+    if plan.problems:
+        raise ImportError_(plan.problems[0])
+    return plan
+
+
+CONTACT_FIELD_EXAMPLE = (f"a contact field (for example {Field.NAME.value}, "
+                         f"{Field.EMAIL.value}, {Field.COMPANY.value})")
+
+
+def plan_contact_columns(header: Sequence[str],
+                         explicit: Mapping[str, Field | Skip] | None = None,
+                         preset: Mapping[str, Field | Skip] | None = None
+                         ) -> ColumnPlan[Field]:
+    """Every column of a contacts file and what it fills, with what stops the import;
+    never raises (the import dialog shows the plan it lets the user change)."""
+    plan = plan_columns(header, KNOWN_HEADERS, explicit or {}, CONTACT_FIELD_EXAMPLE,
+                        preset=preset, gives_way=GIVES_WAY)
+    fields = plan.fields
+    if fields and Field.NAME not in fields and Field.EMAIL not in fields \
             and Field.FIRST_NAME not in fields:
-        raise ImportError_("the file needs a Name (or First Name) or an Email column")
-    return ColumnMap(fields, unknown, len(header))
+        return ColumnPlan(plan.columns, (*plan.problems, "the file needs a Name (or First "
+                                         "Name) or an Email column"))
+    return plan
+
+
+def map_columns(header: Sequence[str], explicit: Mapping[str, Field | Skip] | None = None,
+                preset: Mapping[str, Field | Skip] | None = None) -> ColumnMap:
+    """Match a contacts file's header row to contact fields (ImportError_ if it can't)."""
+    plan = plan_contact_columns(header, explicit, preset)
+    if plan.problems:
+        raise ImportError_(plan.problems[0])
+    return ColumnMap(plan.fields, plan.columns, len(header))
 
 
 # -- one row ---------------------------------------------------------------------------------
@@ -229,11 +258,46 @@ SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\udc80-\udcff]")
 _CONTROL_NAMES = {"\x1b": "an escape character (ESC)", "\t": "a tab"}
 
 
-def suspect_problem(ch: str) -> str:
+def suspect_problem(ch: str, encoding: str = "utf-8") -> str:
+    """Why a cell holding `ch` (SUSPECT) is refused, and, for a byte the file's encoding
+    can't decode or a C1 control a Windows file would hold, which --encoding to try."""
     if "\udc80" <= ch <= "\udcff":
-        return (f"is not valid UTF-8 (byte 0x{ord(ch) - 0xDC00:02x}); if the file is "
-                "Latin-1, import it with --encoding latin-1")
-    return f"contains {_CONTROL_NAMES.get(ch, f'control character U+{ord(ch):04X}')}"
+        byte = ord(ch) - 0xDC00
+        return (f"is not valid {encoding_title(encoding)} (byte 0x{byte:02x}); "
+                + encoding_hint(byte, encoding))
+    name = _CONTROL_NAMES.get(ch, f"control character U+{ord(ch):04X}")
+    if "\x80" <= ch <= "\x9f" and _windows_byte(ord(ch)):
+        return (f"contains {name}, which is {bytes([ord(ch)]).decode('cp1252')!r} in "
+                "Windows-1252: if the file was saved by Excel or another Windows "
+                "program, import it with --encoding cp1252")
+    return f"contains {name}"
+
+
+def encoding_label(codec: str) -> str:
+    """A codec as the summary names it (and --encoding takes it): utf-8-sig is utf-8."""
+    return codec.removesuffix("-sig")
+
+
+def encoding_title(codec: str) -> str:
+    """A codec as a message names it: "UTF-8", "Windows-1252"."""
+    label = encoding_label(codec)
+    return {"utf-8": "UTF-8", "utf-16": "UTF-16", "cp1252": "Windows-1252",
+            "latin-1": "Latin-1"}.get(label, label)
+
+
+def _windows_byte(byte: int) -> bool:
+    """Whether Windows-1252 has a character for this byte (it lacks five of 0x80-0x9f)."""
+    return byte not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+
+
+def encoding_hint(byte: int, encoding: str) -> str:
+    """Which --encoding to try for a file that has `byte` where `encoding` can't read it."""
+    if encoding.startswith("utf-8") and byte >= 0x80 and _windows_byte(byte):
+        return ("if the file was saved by Excel or another Windows program, import it "
+                "with --encoding cp1252")
+    if encoding.startswith("utf-8"):
+        return "if the file is Latin-1, import it with --encoding latin-1"
+    return "try --encoding latin-1, or save the file as UTF-8"
 
 
 def squash(text: str) -> str:
@@ -260,18 +324,54 @@ def _vocabulary_of(enum: type[StrEnum], what: str) -> Converter:
     return convert
 
 
-def parse_when(text: str) -> datetime:
-    """ISO 8601 dates and times (the export's form: 2024-01-05, 2024-01-05 09:30[:00]).
-    Day-first and month-first forms are refused: 03/04/2024 means different days in
-    different countries."""
+class DateOrder(StrEnum):
+    """How a file writes dates besides ISO 8601 (always accepted). A mapping file or a
+    preset (Salesforce's report exports write 1/5/2024) says which; never guessed, since
+    03/04/2024 means different days in different countries."""
+
+    ISO = "iso"
+    MONTH_FIRST = "month-first"  # 1/5/2024, 1/5/2024 9:30 AM
+    DAY_FIRST = "day-first"  # 5/1/2024, 5.1.2024 09:30
+
+
+_NUMERIC_DATE = re.compile(
+    r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"
+    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?")
+_DATE_FORMS = {DateOrder.MONTH_FIRST: "M/D/YYYY [H:MM [AM|PM]]",
+               DateOrder.DAY_FIRST: "D/M/YYYY [HH:MM]"}
+
+
+def parse_when(text: str, order: DateOrder = DateOrder.ISO) -> datetime:
+    """ISO 8601 dates and times (the export's form: 2024-01-05, 2024-01-05 09:30[:00]),
+    and, when `order` says so, month-first or day-first numeric dates. Without it those
+    are refused: 03/04/2024 means different days in different countries."""
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{shown(text)} is not a date; write it as YYYY-MM-DD "
-                         "(optionally with HH:MM[:SS])") from None
+        when = _numeric_date(text, order)
     if when.tzinfo is not None:
         raise ValueError(f"{shown(text)} has a time zone; write the local time without one")
     return when
+
+
+def _numeric_date(text: str, order: DateOrder) -> datetime:
+    found = _NUMERIC_DATE.fullmatch(text) if order is not DateOrder.ISO else None
+    if found is None:
+        form = _DATE_FORMS.get(order)
+        raise ValueError(f"{shown(text)} is not a date; write it as YYYY-MM-DD "
+                         "(optionally with HH:MM[:SS])" + (f" or {form}" if form else ""))
+    first, second, year, hour, minute, second_s, half = found.groups()
+    month, day = (first, second) if order is DateOrder.MONTH_FIRST else (second, first)
+    hours = int(hour or 0)
+    if half is not None:
+        if not 1 <= hours <= 12:
+            raise ValueError(f"{shown(text)} is not a time: {hours} with AM/PM")
+        hours = hours % 12 + (12 if half.casefold() == "pm" else 0)
+    try:
+        return datetime(int(year), int(month), int(day), hours, int(minute or 0),
+                        int(second_s or 0))
+    except ValueError:
+        raise ValueError(f"{shown(text)} is not a date ({_DATE_FORMS[order]})") from None
 
 
 def _tags(text: str) -> object:
@@ -315,11 +415,11 @@ def _text_of(limit: int) -> Converter:
     return convert
 
 
-def past_time(today: date) -> Callable[[str], datetime]:
+def past_time(today: date, order: DateOrder = DateOrder.ISO) -> Callable[[str], datetime]:
     """A date and time no later than `today` (parse_when's forms)."""
 
     def convert(text: str) -> datetime:
-        when = parse_when(text)
+        when = parse_when(text, order)
         if when.date() > today:
             raise ValueError(f"{text} is in the future")
         return when
@@ -330,12 +430,12 @@ def past_time(today: date) -> Callable[[str], datetime]:
 Converter = Callable[[str], object]
 
 
-def converters(today: date) -> dict[Field, Converter]:
+def converters(today: date, order: DateOrder = DateOrder.ISO) -> dict[Field, Converter]:
     """Each field's cell -> value function (ValueError with the reason)."""
     found: dict[Field, Converter] = {f: _text_of(limit) for f, limit in MAX_LENGTH.items()}
     found.update({
         Field.EMAIL: email_value, Field.QUALITY: _quality, Field.TAGS: _tags,
-        Field.CREATED: past_time(today), Field.LAST_CONTACTED: past_time(today),
+        Field.CREATED: past_time(today, order), Field.LAST_CONTACTED: past_time(today, order),
         Field.STATUS: _vocabulary_of(LeadStatus, "status"),
         Field.COMPANY_SIZE: _vocabulary_of(CompanySize, "company size"),
         Field.LIFECYCLE: _vocabulary_of(LifecycleStage, "lifecycle stage"),
@@ -344,16 +444,98 @@ def converters(today: date) -> dict[Field, Converter]:
     return found
 
 
+# -- value mapping (issue 16 §13) --------------------------------------------------------------
+
+# field -> value_key(a file's value) -> what it becomes (None: an empty cell)
+ValueMap = dict[Field, dict[str, object]]
+VOCABULARIES = (Field.STATUS, Field.LIFECYCLE, Field.COMPANY_SIZE, Field.SOURCE)
+_VALUE_HINT = " (or map the value: --values, a preset)"
+
+
+def value_key(text: str) -> str:
+    """How mapped values are compared: case-folded, spaces and underscores dropped, so
+    "Open Deal" = "OPEN_DEAL" (HubSpot's internal name); hyphens stay ("1-5" is not 15)."""
+    return re.sub(r"[\s_]+", "", text.casefold())
+
+
+def field_named(text: str) -> Field | None:
+    """A contact field by its name or an alias ("lead status" is Status)."""
+    found = KNOWN_HEADERS.get(header_key(text))
+    return found if isinstance(found, Field) else None
+
+
+def add_value(values: ValueMap, target_field: Field, source: str, target: str,
+              where: str) -> None:
+    """Map the file's `source` value of a field to `target` (checked by the field's own
+    rule now, so a typo fails before any row is read; "" maps it to an empty cell)."""
+    if target_field in (Field.CREATED, Field.LAST_CONTACTED):
+        raise ImportError_(f"{where}: dates are not mapped value by value (a mapping "
+                           "file's `dates` setting reads other date forms)")
+    if not squash(source):
+        raise ImportError_(f"{where}: the file's value is empty; write 'Field:Value=New'")
+    text = squash(target)
+    value: object = None
+    if text:
+        try:
+            value = converters(date.max)[target_field](text)
+        except ValueError as exc:
+            raise ImportError_(f"{where}: {exc}") from None
+    values.setdefault(target_field, {})[value_key(squash(source))] = value
+
+
+def parse_values(options: Sequence[str]) -> ValueMap:
+    """`--values 'status:Marketing Qualified Lead=Qualified'` options."""
+    values: ValueMap = {}
+    for option in options:
+        name, colon, rest = option.partition(":")
+        source, equals, target = rest.rpartition("=")
+        where = f"--values {option!r}"
+        if not colon or not equals:
+            raise ImportError_(f"{where}: write it as 'Field:File Value=segtui Value'")
+        found = field_named(name)
+        if found is None:
+            fields = ", ".join(f.value for f in Field)
+            raise ImportError_(f"{where}: {name.strip()!r} is not a field; fields are "
+                               f"{fields}")
+        add_value(values, found, source, target, where)
+    return values
+
+
+def _mapped(convert: Converter, table: Mapping[str, object]) -> Converter:
+    def mapped(text: str) -> object:
+        key = value_key(text)
+        return table[key] if key in table else convert(text)
+
+    return mapped
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How cells are read beyond their field's rules: the file's values mapped to
+    segtui's, the order of numeric dates, and the file's encoding (named in messages)."""
+
+    values: Mapping[Field, Mapping[str, object]] = field(default_factory=dict)
+    dates: DateOrder = DateOrder.ISO
+    encoding: str = "utf-8"
+
+
 class RowReader:
     """Validates records against one header; build once per file (the per-field work is
     looked up here, not per cell)."""
 
-    def __init__(self, columns: ColumnMap, header: Sequence[str], today: date) -> None:
-        convert = converters(today)
+    def __init__(self, columns: ColumnMap, header: Sequence[str], today: date,
+                 options: ReadOptions | None = None) -> None:
+        options = options or ReadOptions()
+        convert = converters(today, options.dates)
+        for f, table in options.values.items():
+            convert[f] = _mapped(convert[f], table)
         self.width = columns.width
+        self.encoding = options.encoding
+        labels = {use.index: use.label for use in columns.columns}
         # (field, index, header name, converter)
-        self.plan = [(f, i, header[i].strip(), convert[f]) for f, i in columns.fields.items()]
-        self.name_column = next((header[columns.fields[f]].strip() for f in
+        self.plan = [(f, i, labels.get(i, header[i].strip()), convert[f])
+                     for f, i in columns.fields.items()]
+        self.name_column = next((labels.get(columns.fields[f], f.value) for f in
                                  (Field.NAME, Field.FIRST_NAME) if f in columns.fields),
                                 Field.NAME.value)
 
@@ -376,8 +558,8 @@ class RowReader:
                 text = squash(text)
                 suspect = SUSPECT.search(text)
                 if suspect:
-                    problems.append(RowProblem(line, column,
-                                               suspect_problem(suspect.group())))
+                    problems.append(RowProblem(line, column, suspect_problem(
+                        suspect.group(), self.encoding)))
                     continue
             if not text:
                 values[f] = None
@@ -385,7 +567,8 @@ class RowReader:
             try:
                 values[f] = convert(text)
             except ValueError as exc:
-                problems.append(RowProblem(line, column, str(exc)))
+                problems.append(RowProblem(line, column, str(exc) + (
+                    _VALUE_HINT if f in VOCABULARIES else "")))
         if problems:
             return problems
         first, last = values.pop(Field.FIRST_NAME, None), values.pop(Field.LAST_NAME, None)
@@ -393,6 +576,8 @@ class RowReader:
             values[Field.NAME] = " ".join(str(p) for p in (first, last) if p)
         name = values.get(Field.NAME)
         if not name:
+            if not any(c.strip() for c in cells):
+                return []  # a row of only delimiters (",,,,", Excel's): blank too
             return [RowProblem(line, self.name_column, "is empty; every contact needs a "
                                                        "name")]
         if len(str(name)) > MAX_LENGTH[Field.NAME]:
@@ -400,96 +585,3 @@ class RowReader:
                                                        f"{MAX_LENGTH[Field.NAME]} characters")]
         email = values.get(Field.EMAIL)
         return ContactIn(line, values, email if isinstance(email, str) else None)
-
-
-# -- the file ----------------------------------------------------------------------------------
-
-SNIFF_BYTES = 64 * 1024
-DELIMITERS = ",;\t|"
-
-
-class Encoding(StrEnum):
-    AUTO = "auto"
-    UTF8 = "utf-8"
-    LATIN1 = "latin-1"
-
-
-class CountingReader(io.RawIOBase):
-    """A binary file that counts the bytes read, for the progress bar."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self.raw = raw
-        self.consumed = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self.raw.read(len(buffer))
-        buffer[: len(data)] = data
-        self.consumed += len(data)
-        return len(data)
-
-
-def detect_encoding(head: bytes) -> str:
-    """UTF-8 (a BOM is dropped) when the first 64 KB decode as UTF-8, else Latin-1."""
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        # An incremental decoder: a multi-byte character cut at the 64 KB edge is fine.
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return "latin-1"
-    return "utf-8-sig"
-
-
-def detect_delimiter(sample: str) -> str:
-    """The delimiter of the header line: whichever of , ; TAB | splits it most."""
-    first = sample.splitlines()[0] if sample else ""
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        counts = {d: first.count(d) for d in DELIMITERS}
-        best = max(counts, key=lambda d: counts[d])
-        return best if counts[best] else ","
-
-
-@dataclass
-class CsvSource:
-    """An open CSV file: decoded, delimiter known, read one record at a time."""
-
-    counter: CountingReader
-    text: io.TextIOWrapper
-    encoding: str
-    delimiter: str
-    size: int
-
-    def records(self) -> Iterator[tuple[int, list[str]]]:
-        """(line where the record starts, cells). Quoted fields may span lines."""
-        reader = csv.reader(self.text, delimiter=self.delimiter, strict=False)
-        start = 1
-        try:
-            for cells in reader:
-                yield start, cells
-                start = reader.line_num + 1
-        except csv.Error as exc:
-            raise ImportError_(f"line {start}: {exc}") from None
-
-    def close(self) -> None:
-        self.text.close()
-
-
-def open_csv(raw: IO[bytes], size: int, encoding: Encoding = Encoding.AUTO) -> CsvSource:
-    counter = CountingReader(raw)
-    buffered = io.BufferedReader(counter, buffer_size=1 << 20)
-    head = buffered.peek(SNIFF_BYTES)[:SNIFF_BYTES]
-    if not head.strip():
-        raise ImportError_("the file is empty")
-    name = {Encoding.AUTO: detect_encoding(head), Encoding.UTF8: "utf-8-sig",
-            Encoding.LATIN1: "latin-1"}[encoding]
-    sample = head.decode(name, errors="replace")
-    delimiter = detect_delimiter(sample[: SNIFF_BYTES // 4])
-    # Undecodable bytes become lone surrogates that read_row reports with their line and
-    # column, instead of an error at whatever line the decoder's chunk happened to start.
-    text = io.TextIOWrapper(buffered, encoding=name, newline="", errors="surrogateescape")
-    return CsvSource(counter, text, name, delimiter, size)

@@ -34,7 +34,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Protocol
 
-from segtui.core.importing import Encoding, ImportError_, open_csv
+from segtui.core.csv_source import Encoding, open_csv
+from segtui.core.importing import ImportError_
 
 # Files from this size up are read ahead in a child process; below it, starting the
 # child (a new interpreter importing segtui.core, about 0.15 s) costs more than it saves.

@@ -3,9 +3,11 @@
 The steps the command line (`segtui import ...`, `segtui export members`) and the app's
 dialogs (screens/modals/import_file.py, screens/modals/export_members.py) share:
 
-- importing: open and sniff a CSV file, match its header, stream its rows into one Store
-  import (one transaction), collect the rejected rows (and write them to a rejects file if
-  asked), report progress;
+- importing: open and sniff a CSV file, match its header (with a preset or mapping file,
+  `--map` and `--values`), stream its rows into one Store import (one transaction),
+  collect the rejected rows (and write them to a rejects file if asked), report progress;
+  and, for the import dialog's column view, read a file's header and say what each column
+  would fill;
 - exporting: stream a segment's members into a file that appears only when complete.
 
 Imports neither Typer nor Textual: the callers print or draw the results.
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,22 +27,34 @@ from datetime import datetime
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from segtui.core import clock, read_ahead
+from segtui.core.column_plan import ColumnPlan, ColumnUse, Skip, plan_columns
 from segtui.core.csv_safe import atomic_text, neutralise
-from segtui.core.event_import import EventField, EventReader, map_event_columns
+from segtui.core.csv_source import CsvSource, Encoding, open_csv
+from segtui.core.event_import import (
+    EVENT_FIELD_EXAMPLE,
+    KNOWN,
+    EventField,
+    EventReader,
+    map_event_columns,
+)
 from segtui.core.exporting import ExportFormat, write_members
 from segtui.core.formatting import plural
+from segtui.core.import_presets import ResolvedPreset, parse_preset, preset_named, resolve
 from segtui.core.importing import (
-    Encoding,
     Field,
     ImportError_,
+    ReadOptions,
     RowProblem,
     RowReader,
+    ValueMap,
+    encoding_label,
     map_columns,
-    open_csv,
     parse_map,
+    parse_values,
+    plan_contact_columns,
 )
 from segtui.data.importer import ImportReport, OnDuplicate
 
@@ -71,6 +87,8 @@ class ImportRequest:
     dry_run: bool = False
     on_duplicate: OnDuplicate = OnDuplicate.UPDATE  # contacts only
     column_map: tuple[str, ...] = ()  # --map "File Header=Field" options
+    value_map: tuple[str, ...] = ()  # contacts: --values "Field:File Value=Value" options
+    preset: str | None = None  # contacts: a built-in mapping's name or a mapping file
     link_segment: int | None = None  # events and campaigns: link their campaigns to it
     encoding: Encoding = Encoding.AUTO
     rejects: Path | None = None  # also write every rejected row here (CSV)
@@ -103,7 +121,7 @@ class ImportOutcome:
     file: Path
     dry_run: bool
     report: ImportReport
-    unknown: tuple[str, ...]  # header names matching no field: not imported
+    columns: tuple[ColumnUse[Any], ...]  # what each column filled, or why not
     problems: tuple[RowProblem, ...]  # the first SHOWN_PROBLEMS of the rejected rows
     encoding: str
     delimiter: str
@@ -114,13 +132,18 @@ class ImportOutcome:
         return self.report.rows / max(self.elapsed, 1e-9)
 
     @property
+    def unknown(self) -> tuple[str, ...]:
+        """Header names matching no field: not imported."""
+        return tuple(c.label for c in self.columns if c.target is Skip.UNKNOWN and c.label)
+
+    @property
     def more_rejected(self) -> int:
         """Rejected rows beyond the ones in `problems`."""
         return max(self.report.rejected - len({p.line for p in self.problems}), 0)
 
     @property
     def encoding_name(self) -> str:
-        return self.encoding.removesuffix("-sig")
+        return encoding_label(self.encoding)
 
     def headline(self) -> str:
         """'Imported leads.csv: 2 added, 1 updated, 0 skipped, 3 rejected'."""
@@ -153,23 +176,82 @@ def import_path(text: str) -> Path:
     return path
 
 
-def check_column_map(kind: ImportKind, options: Sequence[str]) -> None:
-    """ImportError_ if a --map option is malformed or names no field of this kind."""
-    parse_map(options, Field if kind is ImportKind.CONTACTS else EventField)
+def check_options(kind: ImportKind, column_map: Sequence[str],
+                  value_map: Sequence[str] = (), preset: str | None = None) -> None:
+    """ImportError_ if a --map or --values option is malformed or names no field of this
+    kind, or the preset is neither a built-in mapping nor a readable mapping file."""
+    contacts = kind is ImportKind.CONTACTS
+    parse_map(column_map, Field if contacts else EventField, salutation=contacts)
+    if not contacts and (value_map or preset):
+        raise ImportError_("--values and --preset are for contacts files")
+    parse_values(value_map)
+    if preset is not None:
+        load_preset(preset)
+
+
+def load_preset(name: str) -> ResolvedPreset:
+    """A built-in mapping (hubspot, mautic, salesforce) or a mapping file (TOML)."""
+    built_in = preset_named(name)
+    if built_in is not None:
+        return resolve(built_in)
+    path = Path(name).expanduser()
+    if path.suffix.casefold() != ".toml" and not path.exists():
+        raise ImportError_(f"--preset {name!r}: not a preset (hubspot, mautic, salesforce) "
+                           "or a mapping file (.toml)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
+        raise ImportError_(f"--preset {name!r}: cannot read it: {reason or exc}") from None
+    return resolve(parse_preset(text, path.name))
+
+
+def _value_map(preset: ResolvedPreset | None, options: Sequence[str]) -> ValueMap:
+    """The preset's values with the --values options over them, value by value."""
+    values: ValueMap = {f: dict(table) for f, table in (preset.values if preset else {})
+                        .items()}
+    for f, table in parse_values(options).items():
+        values.setdefault(f, {}).update(table)
+    return values
 
 
 Execute = Callable[[Iterator[Any], Callable[[list[RowProblem]], None],
                     Callable[[ImportReport], None]], ImportReport]
 
 
-def _plan(store: Store, request: ImportRequest, header: list[str]
-          ) -> tuple[tuple[str, ...], Callable[[], read_ahead.RowReading], Execute]:
-    """Match the header to the kind's fields: the unknown columns, the row reader's maker
-    (picklable, for a ReadAhead child), and the Store import that takes the rows
+def column_plan(request: ImportRequest, header: Sequence[str]
+                ) -> tuple[ColumnPlan[Any], str | None]:
+    """What each column of `header` would fill, and the first thing that stops the
+    import (None if nothing): the import dialog's column view. Never raises for the
+    header itself; a bad --map option or preset does."""
+    if request.kind is ImportKind.CONTACTS:
+        preset = load_preset(request.preset) if request.preset else None
+        plan = plan_contact_columns(header, parse_map(request.column_map, Field,
+                                                      salutation=True),
+                                    preset.columns if preset else None)
+        return plan, (plan.problems[0] if plan.problems else None)
+    explicit = parse_map(request.column_map, EventField)
+    event_plan = plan_columns(header, KNOWN, explicit, EVENT_FIELD_EXAMPLE)
+    try:
+        map_event_columns(header, explicit, request.kind is ImportKind.CAMPAIGNS)
+    except ImportError_ as exc:
+        return event_plan, str(exc)
+    return event_plan, None
+
+
+def _plan(store: Store, request: ImportRequest, header: list[str], encoding: str
+          ) -> tuple[tuple[ColumnUse[Any], ...], Callable[[], read_ahead.RowReading],
+                     Execute]:
+    """Match the header to the kind's fields: what each column fills, the row reader's
+    maker (picklable, for a ReadAhead child), and the Store import that takes the rows
     (ImportError_ when the header does not fit)."""
     today = clock.today()
     if request.kind is ImportKind.CONTACTS:
-        columns = map_columns(header, parse_map(request.column_map, Field))
+        preset = load_preset(request.preset) if request.preset else None
+        columns = map_columns(header, parse_map(request.column_map, Field, salutation=True),
+                              preset.columns if preset else None)
+        options = ReadOptions(_value_map(preset, request.value_map),
+                              preset.dates if preset else ReadOptions.dates, encoding)
 
         def contacts(rows: Iterator[Any], on_reject: Callable[[list[RowProblem]], None],
                      on_batch: Callable[[ImportReport], None]) -> ImportReport:
@@ -177,7 +259,8 @@ def _plan(store: Store, request: ImportRequest, header: list[str]
                                          dry_run=request.dry_run, on_reject=on_reject,
                                          on_batch=on_batch)
 
-        return columns.unknown, partial(RowReader, columns, header, today), contacts
+        return (columns.columns, partial(RowReader, columns, header, today, options),
+                contacts)
     results = request.kind is ImportKind.CAMPAIGNS
     event_columns = map_event_columns(header, parse_map(request.column_map, EventField),
                                       results)
@@ -191,8 +274,39 @@ def _plan(store: Store, request: ImportRequest, header: list[str]
                                    email_column=email_column, dry_run=request.dry_run,
                                    on_reject=on_reject, on_batch=on_batch)
 
-    return (event_columns.unknown,
-            partial(EventReader, event_columns, header, today, midnight), events)
+    return (event_columns.columns,
+            partial(EventReader, event_columns, header, today, midnight, encoding), events)
+
+
+@contextlib.contextmanager
+def _opened(file: Path, encoding: Encoding) -> Iterator[tuple[CsvSource, int]]:
+    """The file opened for reading (ImportError_ if it can't be), and its size."""
+    with contextlib.ExitStack() as stack:
+        try:
+            raw: IO[bytes] = stack.enter_context(file.open("rb"))
+            size = os.fstat(raw.fileno()).st_size
+        except OSError as exc:
+            raise ImportError_(f"cannot read it: {exc.strerror or exc}") from None
+        yield open_csv(raw, size, encoding), size
+
+
+@dataclass(frozen=True)
+class ColumnPreview:
+    """A file's header and what each column would fill (the import dialog's view)."""
+
+    columns: tuple[ColumnUse[Any], ...]
+    problem: str | None  # what stops the import, if the header does
+
+
+def preview_columns(request: ImportRequest) -> ColumnPreview:
+    """Read `request.file`'s header only and plan its columns as the import would
+    (ImportError_ for a file with no header at all)."""
+    with _opened(request.file, request.encoding) as (source, _):
+        first = next(source.records(), None)
+    if first is None:
+        raise ImportError_("the file is empty")
+    plan, problem = column_plan(request, first[1])
+    return ColumnPreview(plan.columns, problem)
 
 
 def import_file(store: Store, request: ImportRequest,
@@ -206,21 +320,17 @@ def import_file(store: Store, request: ImportRequest,
     """
     file = request.file
     with contextlib.ExitStack() as stack:
-        try:
-            raw = stack.enter_context(file.open("rb"))
-            size = os.fstat(raw.fileno()).st_size
-        except OSError as exc:
-            raise ImportError_(f"cannot read it: {exc.strerror or exc}") from None
-        source = open_csv(raw, size, request.encoding)
+        source, size = stack.enter_context(_opened(file, request.encoding))
         records = source.records()
         first = next(records, None)
         if first is None:
             raise ImportError_("the file is empty")
         header = first[1]
-        unknown, make_reader, execute = _plan(store, request, header)
-        reject_writer = (stack.enter_context(_rejects_file(request.rejects, header))
-                         if request.rejects else None)
-        keep_cells = reject_writer is not None
+        columns, make_reader, execute = _plan(store, request, header, source.encoding)
+        reject_row = (stack.enter_context(_rejects_file(request.rejects, header,
+                                                        source.delimiter))
+                      if request.rejects else None)
+        keep_cells = reject_row is not None
         reads: Iterator[read_ahead.Read]
         consumed: Callable[[], int]  # bytes of the file read so far, for the progress bar
         if size >= read_ahead.READ_AHEAD_BYTES:
@@ -238,12 +348,9 @@ def import_file(store: Store, request: ImportRequest,
                 raise ImportError_(f"{problems[0]} (--strict)")
             if len(shown) < SHOWN_PROBLEMS:
                 shown.extend(problems[: SHOWN_PROBLEMS - len(shown)])
-            if reject_writer is not None:
+            if reject_row is not None:
                 line = problems[0].line
-                reject_writer.writerow([*map(neutralise, cells_by_line.pop(line, [])),
-                                        str(line),
-                                        "; ".join(p.column for p in problems if p.column),
-                                        "; ".join(p.reason for p in problems)])
+                reject_row(cells_by_line.pop(line, []), line, problems)
 
         def rows() -> Iterator[Any]:
             for line, row, cells in reads:
@@ -264,17 +371,68 @@ def import_file(store: Store, request: ImportRequest,
 
         report = execute(rows(), rejected, batch_done)
         elapsed = time.perf_counter() - started
-    return ImportOutcome(file, request.dry_run, report, unknown, tuple(shown),
+    return ImportOutcome(file, request.dry_run, report, columns, tuple(shown),
                          source.encoding, source.delimiter, elapsed)
 
 
+REJECTS_COLUMNS = ("Original Row", "Line", "Column", "Reason")
+RejectRow = Callable[[list[str], int, list[RowProblem]], None]
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
+def _writable(cell: str) -> str:
+    """A cell as the rejects file (UTF-8) can hold it: a byte the file's encoding could
+    not decode (a lone surrogate here) is U+FFFD, the row's Reason names the byte."""
+    return _UNDECODED.sub("\ufffd", cell)
+
+
 @contextlib.contextmanager
-def _rejects_file(path: Path, header: list[str]) -> Iterator[Any]:
-    """The rejected rows as they were, then Line, Column and Reason; written atomically."""
-    with atomic_text(path) as handle:
-        writer = csv.writer(handle)
-        writer.writerow([*header, "Line", "Column", "Reason"])
-        yield writer
+def _rejects_file(path: Path, header: list[str], delimiter: str) -> Iterator[RejectRow]:
+    """The rejects file, written atomically (nothing if the import fails): the header and
+    Original Row, Line, Column, Reason; then each rejected row's cells under their own
+    headers, padded or cut to the header's width. A row with another number of fields
+    can't be lined up truthfully, so it also goes whole, as the file had it, into
+    Original Row (issue 16 §3). A write error is ImportError_, not a traceback."""
+
+    def failed(exc: OSError) -> ImportError_:
+        return ImportError_(f"cannot write the rejects file {path}: {exc.strerror or exc}")
+
+    def original(cells: list[str]) -> str:
+        line = io.StringIO()
+        csv.writer(line, delimiter=delimiter, lineterminator="").writerow(cells)
+        return line.getvalue()
+
+    width = len(header)
+    opened = atomic_text(path)
+    try:
+        handle = opened.__enter__()
+    except OSError as exc:
+        raise failed(exc) from None
+    writer = csv.writer(handle)
+
+    def write(cells: Sequence[str], *, formula_safe: bool = True) -> None:
+        try:
+            writer.writerow([neutralise(_writable(c)) if formula_safe else _writable(c)
+                             for c in cells])
+        except OSError as exc:
+            raise failed(exc) from None
+
+    def reject_row(cells: list[str], line: int, problems: list[RowProblem]) -> None:
+        fitted = cells[:width] + [""] * (width - len(cells))
+        write([*fitted, original(cells) if cells and len(cells) != width else "",
+               str(line), "; ".join(p.column for p in problems if p.column),
+               "; ".join(p.reason for p in problems)])
+
+    try:
+        write([*header, *REJECTS_COLUMNS], formula_safe=False)  # as the file had it
+        yield reject_row
+    except BaseException as exc:
+        opened.__exit__(type(exc), exc, exc.__traceback__)  # removes the temporary file
+        raise
+    try:
+        opened.__exit__(None, None, None)
+    except OSError as exc:
+        raise failed(exc) from None
 
 
 # -- export ---------------------------------------------------------------------------------

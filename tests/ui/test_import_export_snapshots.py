@@ -19,6 +19,7 @@ from tests.ui.conftest import SnapCompare, make_app
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 ROOT = Path(__file__).resolve().parents[2]
 REJECTS = "tests/ui/files/import-rejects.csv"
+HUBSPOT = "tests/files/hubspot-contacts.csv"
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -35,6 +36,16 @@ def test_import_dialog_checked(snap_compare: SnapCompare, sqlite_demo_store: Sto
     monkeypatch.chdir(ROOT)
     assert snap_compare(make_app(sqlite_demo_store), press=["i", *REJECTS, "enter"],
                         terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_import_columns_dialog(snap_compare: SnapCompare, sqlite_demo_store: Store,
+                               size: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """ctrl+o after the check of a HubSpot export (issue 16 §13): every column with what it
+    fills, the conflict that stops the import above them."""
+    monkeypatch.chdir(ROOT)
+    assert snap_compare(make_app(sqlite_demo_store),
+                        press=["i", *HUBSPOT, "enter", "ctrl+o"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -9,19 +9,22 @@ import asyncio
 import csv
 import io
 import json
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.text import Text
 from sqlalchemy import func, select
 from textual.pilot import Pilot
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 import segtui.core.exporting as exporting
 from segtui.core.contacts import ContactSelection
 from segtui.core.csv_safe import neutralise
+from segtui.core.enums import LeadStatus, LifecycleStage
 from segtui.core.exporting import MEMBER_HEADER, ExportFormat, csv_row
 from segtui.core.rule_language import parse
 from segtui.core.segments import SegmentDraft
@@ -35,6 +38,7 @@ from segtui.widgets.metric_card import MetricCard
 from tests.ui.conftest import make_app, open_segment, settle, text_of
 
 SIZE = (120, 40)
+FILES = Path(__file__).parents[1] / "files"  # the other CRMs' sample exports
 
 LEADS = (
     "Full Name,E-mail,Company Name,Lead Status,Tags\n"
@@ -265,6 +269,9 @@ async def test_file_problems_are_named_and_lose_nothing(demo_store: Store, home:
             "~/empty.csv": "the file is empty",
             "~/noheader.csv": "the first line is not a header",
             "~/huge.csv": "line 2: field larger than field limit",
+            # A quote never closed would swallow the rest of the file (issue 16 §2).
+            "~/quote.csv": "line 2: unclosed quote: the quote opened on this line is "
+                           "never closed",
         }
         for typed, message in cases.items():
             path_input.focus()
@@ -275,12 +282,8 @@ async def test_file_problems_are_named_and_lose_nothing(demo_store: Store, home:
         path_input.focus()
         await pilot.press("ctrl+u", *"~/nul.csv")
         assert "line 2, Name: contains control character U+0000" in await check(pilot)
-        # A quote never closed swallows the rest of the file into one ragged row.
-        path_input.focus()  # a check that found rows leaves the focus on Import
-        await pilot.press("ctrl+u", *"~/quote.csv")
-        assert "line 2: has 1 fields; the header has 2" in await check(pilot)
         # Not UTF-8: read as Latin-1, as the command line does.
-        path_input.focus()
+        path_input.focus()  # a check that found rows leaves the focus on Import
         await pilot.press("ctrl+u", *"~/latin.csv")
         assert "1 added" in await check(pilot) and "latin-1" in result_text(app)
     assert fingerprint(demo_store) == before
@@ -331,6 +334,142 @@ async def test_escape_stops_an_import_and_nothing_is_written(
     demo_store.engine.dispose()  # fresh connections: what is on disk now
     assert fingerprint(demo_store) == before
     assert contact_named(demo_store, "stop0@example.com") is None
+
+
+# -- other CRMs' files: the mapping and the columns (issue 16 §13) -------------------------
+
+
+def contact_fields(store: Store, email: str) -> tuple[object, ...] | None:
+    with store.reading() as conn:
+        row = conn.execute(select(Contact.name, Contact.lead_status, Contact.lifecycle_stage,
+                                  Contact.title).where(Contact.email == email)).first()
+    return None if row is None else tuple(row)
+
+
+async def choose(pilot: Pilot[Any], selector: str, steps_down: int) -> None:
+    """Open a Select and pick its option `steps_down` below the first."""
+    pilot.app.screen.query_one(selector).focus()
+    await pilot.press("enter", "home", *["down"] * steps_down, "enter")
+    await pilot.pause()
+
+
+async def test_a_hubspot_export_imports_with_its_preset(demo_store: Store, home: Path,
+                                                        reading: str) -> None:
+    """The file is refused as it is (two columns fill Status; the message points at the
+    Columns dialog); with "A HubSpot contacts export" chosen as the mapping, every row
+    imports with HubSpot's values mapped to segtui's."""
+    shutil.copy(FILES / "hubspot-contacts.csv", home / "hubspot.csv")
+    before = fingerprint(demo_store)
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        modal = await open_import(pilot, "~/hubspot.csv")
+        assert await check(pilot) == ""
+        assert ("two columns fill Status: 'Lead Status' and 'Status'" in error_text(app)
+                and error_text(app).endswith("(ctrl+o: choose what each column fills)"))
+        await choose(pilot, "#import-preset", 1)  # A HubSpot contacts export
+        assert modal.query_one("#import-preset", Select).value == "hubspot"
+        modal.query_one("#import-path").focus()
+        shown = await check(pilot)
+        assert ("Would import hubspot.csv: 5 added, 0 updated, 0 skipped, 0 rejected"
+                in shown), error_text(app)
+        assert "Lead Status → Status" in shown and "Number of Employees → Company Size" \
+            in shown
+        assert "Not imported (left out by the mapping): Record ID, Status" in shown
+        assert fingerprint(demo_store) == before
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+    assert contact_fields(demo_store, "maren.holt@fjordline.example") == (
+        "Maren Holt", LeadStatus.HOT_LEAD, LifecycleStage.ENGAGED, "Head of Growth")
+
+
+# The sample exports (tests/files), the Mapping each needs (its place in the list) and
+# what the check and the import say.
+SAMPLES = [
+    ("hubspot-contacts.csv", 1, "5 added", "utf-8, delimiter ','"),
+    ("mautic-contacts.csv", 2, "5 added", "utf-8, delimiter ','"),
+    ("salesforce-contacts.csv", 3, "4 added", "latin-1, delimiter ','"),
+    ("civicrm-contacts.csv", 0, "3 added", "utf-8, delimiter ','"),
+    ("excel-windows.csv", 0, "3 added", "cp1252, delimiter ';'"),
+    ("excel-unicode-text.txt", 0, "3 added", "utf-16, delimiter '\\t'"),
+]
+
+
+async def test_every_sample_export_imports_from_the_dialog(demo_store: Store,
+                                                           home: Path) -> None:
+    """Issue 16: the other CRMs' and Excel's files import in the app with the rows the
+    command line imports (tests/test_import_files.py checks their fields)."""
+    for name, _, _, _ in SAMPLES:
+        shutil.copy(FILES / name, home / name)
+    contacts = fingerprint(demo_store)[0]
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        for name, mapping, added, read_as in SAMPLES:
+            modal = await open_import(pilot, f"~/{name}")
+            await choose(pilot, "#import-preset", mapping)
+            modal.query_one("#import-path").focus()
+            shown = await check(pilot)
+            assert f"Would import {name}: {added}, 0 updated, 0 skipped, 0 rejected" \
+                in shown, (name, error_text(app))
+            assert read_as in shown, name
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, DashboardScreen), name
+            assert any(f"Imported {name}: {added}" in m for m in messages(app)), name
+    assert fingerprint(demo_store)[0] == contacts + 23
+    assert contact_fields(demo_store, "sean.obrien@example.ie") == (
+        "Seán O’Brien", LeadStatus.NEW, None, "Owner – Founder")
+
+
+async def test_the_columns_dialog_maps_and_leaves_out_columns(demo_store: Store,
+                                                              home: Path) -> None:
+    """ctrl+o shows each column with what it fills (headers literally); choosing a field
+    for an unknown column and "Not imported" for one of two Status columns, then ctrl+s,
+    checks again with those choices, and Import imports what was checked."""
+    from segtui.screens.modals.column_mapping import ColumnMappingModal
+
+    path = write(home / "crm.csv", "Who,E-mail,Status,Lead Status,[red]Tier[/red]\n"
+                                   "Kim Ode,kim@example.com,x,Hot Lead,Gold\n"
+                                   "Lou Park,lou@example.com,y,Cold,Bronze\n")
+    before = fingerprint(demo_store)
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        modal = await open_import(pilot, f"~/{path.name}")
+        assert await check(pilot) == ""
+        assert "two columns fill Status" in error_text(app)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        columns = app.screen
+        assert isinstance(columns, ColumnMappingModal)
+        headers = [label.content for label in columns.query(".column-header").results(Label)]
+        assert [str(h) for h in headers] == ["Who", "E-mail", "Status", "Lead Status",
+                                             "[red]Tier[/red]"]
+        assert all(isinstance(h, Text) and not h.spans for h in headers)  # never markup
+        assert "two columns fill Status" in text_of(app, "#columns-problem")
+        assert [columns.query_one(f"#column-{n}", Select).value for n in range(5)] == [
+            "", "Email", "Status", "Status", ""]
+        await pilot.press("escape")  # cancel: nothing changes
+        await settle(pilot)
+        assert app.screen is modal and modal.overrides == {}
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        await choose(pilot, "#column-0", 1)  # Who: Name (the first field)
+        await choose(pilot, "#column-2", 0)  # Status: Not imported
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is modal
+        shown = result_text(app)
+        assert "Would import crm.csv: 2 added, 0 updated, 0 skipped, 0 rejected" in shown, \
+            error_text(app)
+        assert "Columns: Who → Name, E-mail → Email, Lead Status → Status" in shown
+        assert "Not imported (left out by the mapping): Status" in shown
+        assert "Not imported (unknown columns): [red]Tier[/red]" in shown
+        assert fingerprint(demo_store) == before
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+    assert contact_fields(demo_store, "kim@example.com") == (
+        "Kim Ode", LeadStatus.HOT_LEAD, None, None)
 
 
 # -- member export ----------------------------------------------------------------------

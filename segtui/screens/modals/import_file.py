@@ -3,15 +3,21 @@ dashboard: the app's face of `segtui import contacts|events|campaigns FILE`.
 
 First a check (a dry run: everything is read, validated and written, then rolled back)
 shows what would happen: rows, added / updated / skipped / rejected, the first rejected
-rows with line, column and reason, the columns that are not imported. Then Import runs the
-same thing for real, with a progress bar and rows per second. Both run in a thread worker;
-escape stops either, and a stopped import has written nothing (it is one transaction).
-The work itself is segtui.data.file_transfer.import_file, shared with the command line.
+rows with line, column and reason, what each column fills and the columns that are not
+imported. Then Import runs the same thing for real, with a progress bar and rows per
+second. Both run in a thread worker; escape stops either, and a stopped import has
+written nothing (it is one transaction). The work itself is
+segtui.data.file_transfer.import_file, shared with the command line.
+
+Issue 16 §13: a contacts file may be read with another CRM's mapping (`--preset`), and
+`ctrl+o` (Columns…) shows every column of the file with what it fills and lets the user
+change it or leave it out (`--map`, screens/modals/column_mapping.py), then checks again.
 """
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -21,11 +27,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
-from segtui.core.importing import ImportError_
+from segtui.core.column_plan import column_notes, mapping_line
+from segtui.core.event_import import EventField
+from segtui.core.import_presets import PRESETS
+from segtui.core.importing import Field, ImportError_
 from segtui.core.permissions import CurrentUser
 from segtui.core.text import printable
 from segtui.core.throttle import Throttle
 from segtui.data.file_transfer import (
+    ColumnPreview,
     ImportKind,
     ImportOutcome,
     ImportProgress,
@@ -33,9 +43,11 @@ from segtui.data.file_transfer import (
     TransferStopped,
     import_file,
     import_path,
+    preview_columns,
 )
 from segtui.data.importer import OnDuplicate
 from segtui.data.store import Store
+from segtui.screens.modals.column_mapping import ColumnMappingModal
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver
 
@@ -50,7 +62,14 @@ DUPLICATES: list[tuple[str, str]] = [
     ("Reject the row", OnDuplicate.ERROR.value),
 ]
 
-Inputs = tuple[str, ImportKind, OnDuplicate]  # what a check was made for
+MAPPINGS: list[tuple[str, str]] = [
+    ("By column names (segtui's, common aliases)", ""),
+    *((f"A {p.name} contacts export", key) for key, p in PRESETS.items()),
+]
+
+# What a check was made for: path, kind, duplicates, preset, the columns' --map entries.
+Inputs = tuple[str, ImportKind, OnDuplicate, str, tuple[str, ...]]
+COLUMNS_HINT = " (ctrl+o: choose what each column fills)"
 
 
 IMPORTING = "import: importing changes contacts and their events"  # what a Viewer may not
@@ -64,8 +83,8 @@ def outcome_text(outcome: ImportOutcome) -> Text:
              f"{outcome.delimiter!r})"]
     if report.created:
         lines.append(f"New campaigns: {', '.join(report.created)}")
-    if outcome.unknown:
-        lines.append(f"Not imported (unknown columns): {', '.join(outcome.unknown)}")
+    lines.append(mapping_line(outcome.columns) + " (ctrl+o: change)")
+    lines.extend(column_notes(outcome.columns))
     if outcome.problems:
         lines.append("Rejected rows:")
         lines.extend(f"· {problem}" for problem in outcome.problems)
@@ -83,6 +102,7 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
     BINDINGS = [
         Binding("escape", "close", "Stop or close"),
         Binding("ctrl+s", "run_import", "Import"),
+        Binding("ctrl+o", "columns", "Columns"),
     ]
     AUTO_FOCUS = "#import-path"
     # The findings get 9 lines at 80x24, 20 from 34 lines up (app.tcss).
@@ -95,6 +115,9 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
         self.initial_path = path
         self.running: bool = False
         self.checked: Inputs | None = None  # the inputs of the last check that succeeded
+        # The columns' changes made in the Columns dialog: label -> field ("" left out).
+        self.overrides: dict[str, str] = {}
+        self._overrides_for: tuple[str, ImportKind] | None = None  # the file they fit
         self._stop = threading.Event()
         self._drawn = Throttle(0.1)  # progress redraws
 
@@ -113,17 +136,22 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
                 yield Label("Duplicates", classes="form-label")
                 yield Select(DUPLICATES, value=OnDuplicate.UPDATE.value, allow_blank=False,
                              compact=True, id="import-duplicates")
+            with Horizontal(classes="form-row", id="preset-row"):
+                yield Label("Mapping", classes="form-label")
+                yield Select(MAPPINGS, value="", allow_blank=False, compact=True,
+                             id="import-preset")
             with VerticalScroll(id="import-report"):
                 yield Label("", id="import-error", classes="save-error")
                 yield Static("", id="import-result")
             with Horizontal(id="import-progress"):
                 yield ProgressBar(total=100, show_eta=False, id="import-bar")
                 yield Label("", id="import-rate")
-            yield Label("enter: check (writes nothing) · ctrl+s: import · escape: close",
+            yield Label("enter: check (writes nothing) · ctrl+o: columns · ctrl+s: import",
                         id="import-hint", classes="modal-hint")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Close", compact=True, id="import-close")
                 yield Button("Check", compact=True, id="import-check")
+                yield Button("Columns…", compact=True, id="import-columns")
                 yield Button("Import", compact=True, variant="primary", disabled=True,
                              id="import-run")
 
@@ -135,16 +163,27 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
     # -- the form ------------------------------------------------------------------------
 
     def _inputs(self) -> Inputs:
-        kind = self.query_one("#import-kind", Select).value
+        path = self.query_one("#import-path", Input).value
+        kind = ImportKind(str(self.query_one("#import-kind", Select).value))
         duplicates = self.query_one("#import-duplicates", Select).value
-        return (self.query_one("#import-path", Input).value,
-                ImportKind(str(kind)), OnDuplicate(str(duplicates)))
+        preset = self.query_one("#import-preset", Select).value
+        if self._overrides_for != (path, kind):
+            self.overrides = {}  # they named another file's columns
+        entries = tuple(f"{label}={target}" for label, target in self.overrides.items())
+        return (path, kind, OnDuplicate(str(duplicates)),
+                str(preset) if kind is ImportKind.CONTACTS else "", entries)
+
+    def _request(self, path: Path, inputs: Inputs, *, dry_run: bool) -> ImportRequest:
+        _, kind, duplicates, preset, entries = inputs
+        return ImportRequest(kind, path, dry_run=dry_run, on_duplicate=duplicates,
+                             column_map=entries, preset=preset or None)
 
     @on(Input.Changed, "#import-path")
     @on(Select.Changed)
     def _inputs_changed(self) -> None:
         kind = self._inputs()[1]
         self.query_one("#duplicates-row").display = kind is ImportKind.CONTACTS
+        self.query_one("#preset-row").display = kind is ImportKind.CONTACTS
         if not self.running and self.checked != self._inputs():
             self.checked = None  # a check says nothing about another file or kind
             self._show_result(None)
@@ -155,8 +194,10 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
         ready = not self.running and self.checked == self._inputs()
         self.query_one("#import-run", Button).disabled = not ready
         self.query_one("#import-check", Button).disabled = self.running
+        self.query_one("#import-columns", Button).disabled = self.running
         self.query_one("#import-close", Button).label = "Stop" if self.running else "Close"
-        for selector in ("#import-path", "#import-kind", "#import-duplicates"):
+        for selector in ("#import-path", "#import-kind", "#import-duplicates",
+                         "#import-preset"):
             self.query_one(selector).disabled = self.running
 
     def _show_result(self, text: Text | None) -> None:
@@ -205,9 +246,9 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
         if why_not is not None:
             self._show_error(why_not)
             return
-        text, kind, duplicates = self._inputs()
+        inputs = self._inputs()
         try:
-            path = import_path(text)
+            path = import_path(inputs[0])
         except ImportError_ as exc:
             self._show_error(str(exc))
             self.query_one("#import-path", Input).focus()
@@ -225,8 +266,7 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
                                                      else "Importing…")
         self._update_buttons()
         self.query_one("#import-close", Button).focus()
-        self._run(ImportRequest(kind, path, dry_run=dry_run, on_duplicate=duplicates),
-                  (text, kind, duplicates))
+        self._run(self._request(path, inputs, dry_run=dry_run), inputs)
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def _run(self, request: ImportRequest, inputs: Inputs) -> None:
@@ -236,7 +276,8 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
             deliver(self, self._stopped, request.dry_run)
         except ImportError_ as exc:
             nothing = "" if request.dry_run else "; nothing was imported"
-            deliver(self, self._failed, f"{request.file}: {exc}{nothing}")
+            deliver(self, self._failed, f"{request.file}: {exc}{nothing}"
+                    + (COLUMNS_HINT if _about_columns(request, str(exc)) else ""))
         except Exception as exc:  # the database refused: the transaction rolled back
             what = "Check" if request.dry_run else "Import"
             deliver(self, self._failed, f"{what} failed, nothing was written: "
@@ -291,3 +332,55 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
         self._idle()
         self._show_error(message)
         self.query_one("#import-path", Input).focus()  # to pick another file
+
+    # -- the columns (issue 16 §13) ------------------------------------------------------
+
+    @on(Button.Pressed, "#import-columns")
+    def action_columns(self) -> None:
+        """Read the file's header and show what each column fills (the Columns dialog)."""
+        if self.running:
+            return
+        inputs = self._inputs()
+        try:
+            path = import_path(inputs[0])
+        except ImportError_ as exc:
+            self._show_error(str(exc))
+            self.query_one("#import-path", Input).focus()
+            return
+        self._read_columns(self._request(path, inputs, dry_run=True), inputs)
+
+    @work(thread=True, exclusive=True, group="import-columns", exit_on_error=False)
+    def _read_columns(self, request: ImportRequest, inputs: Inputs) -> None:
+        try:
+            preview = preview_columns(request)
+        except ImportError_ as exc:
+            deliver(self, self._failed, f"{request.file}: {exc}")
+        else:
+            deliver(self, self._show_columns, request, preview, inputs)
+
+    def _show_columns(self, request: ImportRequest, preview: ColumnPreview,
+                      inputs: Inputs) -> None:
+        if inputs != self._inputs() or self.running:
+            return  # the file or its options changed meanwhile: ask again
+        contacts = request.kind is ImportKind.CONTACTS
+        names = [f.value for f in (Field if contacts else EventField)]
+        self.app.push_screen(
+            ColumnMappingModal(request.file.name, preview, names, salutation=contacts),
+            lambda changed: self._columns_chosen(inputs, changed))
+
+    def _columns_chosen(self, inputs: Inputs, changed: dict[str, str] | None) -> None:
+        """Keep the changes for this file and check again with them."""
+        if not changed or inputs != self._inputs():
+            return
+        self._overrides_for = (inputs[0], inputs[1])
+        self.overrides = {**self.overrides, **changed}
+        self._inputs_changed()
+        self.action_check()
+
+
+def _about_columns(request: ImportRequest, message: str) -> bool:
+    """Whether a check failed on the file's columns (the Columns dialog can fix it)."""
+    try:
+        return preview_columns(request).problem == message
+    except ImportError_:
+        return False
