@@ -26,11 +26,16 @@ Which = Literal["low", "high"]
 class SliderHandle(Widget, can_focus=True):
     """One end of the range: shows its number; arrows move it (see BINDINGS)."""
 
+    KEYS_TITLE = "Range slider (each handle)"  # its section of a dialog's help
+    # A key line shows one item per direction pair ("←/→ move 1"); the help lists each.
     BINDINGS = [
-        Binding("left", "move(-1)", "Decrease", show=False),
-        Binding("right", "move(1)", "Increase", show=False),
-        Binding("shift+left,pageup", "move_big(-1)", "Decrease more", show=False),
-        Binding("shift+right,pagedown", "move_big(1)", "Increase more", show=False),
+        Binding("left", "move(-1)", "Move 1", key_display="←/→"),
+        Binding("right", "move(1)", "Move 1", key_display="←/→", show=False),
+        Binding("shift+left", "move_big(-1)", "Move 10", key_display="shift+←/→"),
+        Binding("shift+right", "move_big(1)", "Move 10", key_display="shift+←/→",
+                show=False),
+        Binding("pageup", "move_big(-1)", "Move 10", show=False),
+        Binding("pagedown", "move_big(1)", "Move 10", show=False),
         Binding("home", "extreme(-1)", "To lowest", show=False),
         Binding("end", "extreme(1)", "To highest", show=False),
     ]
