@@ -12,7 +12,6 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.keys import format_key
 from textual.notifications import SeverityLevel
 from textual.screen import SystemModalScreen
 from textual.widgets import Input, TextArea
@@ -41,10 +40,6 @@ def tune_runtime() -> None:
     Measured with benchmarks/bench.py --only detail (docs/benchmarks.md)."""
     sys.setswitchinterval(0.001)
     gc.freeze()
-
-
-# Keys named as printed on the keyboard rather than by Textual's symbols ("⏎", "⌫").
-SPELLED_KEYS = {"enter": "enter", "backspace": "backspace"}
 
 
 class SegtuiApp(App[None]):
@@ -119,14 +114,6 @@ class SegtuiApp(App[None]):
 
     # -- keys and help -------------------------------------------------------------------
 
-    def get_key_display(self, binding: Binding) -> str:
-        """Keys as the docs, key lines and help spell them: "ctrl+s", not Textual's "^s"
-        (which few marketing managers read as Ctrl)."""
-        if binding.key_display:
-            return binding.key_display
-        modifiers, key = binding.parse_key()
-        return "+".join([*modifiers, SPELLED_KEYS.get(key) or format_key(key)])
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "help_unless_typing":
             # False lets ? go on to the focused text field, which types it.
@@ -157,4 +144,4 @@ class SegtuiApp(App[None]):
         # A dialog names itself with title_text; a screen with its sub title.
         name = getattr(screen, "title_text", "") or screen.sub_title or "segtui"
         self.push_screen(HelpScreen(f"Help — {name}", intro, screen_keys(self, screen),
-                                    widget_sections(self, screen)))
+                                    widget_sections(screen)))

@@ -19,12 +19,25 @@ from rich.console import RenderableType
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.keys import format_key
 from textual.screen import Screen
 from textual.widget import Widget
 
 KeyItem = tuple[str, str]  # (keys as shown, what they do)
+# Keys named as printed on the keyboard rather than by Textual's symbols ("⏎", "⌫").
+SPELLED_KEYS = {"enter": "enter", "backspace": "backspace"}
 SEPARATOR = " · "
 HELP_ITEM: KeyItem = ("f1", "help")
+
+
+def key_label(binding: Binding) -> str:
+    """A binding's key as key lines and help spell it: "ctrl+s", not Textual's "^s" (which
+    few marketing managers read as Ctrl). The footers of the screens keep Textual's
+    spelling (App.get_key_display), which is shorter."""
+    if binding.key_display:
+        return binding.key_display
+    modifiers, key = binding.parse_key()
+    return "+".join([*modifiers, SPELLED_KEYS.get(key) or format_key(key)])
 
 
 def describe(description: str) -> str:
@@ -92,7 +105,7 @@ class KeyLine(Widget):
                     or binding.action.removeprefix("app.").startswith("help")):
                 continue
             seen.add(same)
-            item = (self.app.get_key_display(binding), describe(binding.description))
+            item = (key_label(binding), describe(binding.description))
             mine = active.node is screen or active.node is self.app
             (own if mine else focused).append((item, active.enabled))
         return [*((item, True) for item in self.fixed), *own, *focused]

@@ -22,7 +22,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
-from segtui.widgets.key_line import KeyLine
+from segtui.widgets.key_line import KeyLine, key_label
 from segtui.widgets.text import user_text
 
 KeyRow = tuple[str, str]  # (keys, what they do)
@@ -48,7 +48,7 @@ def declared_here(node: DOMNode, binding: Binding) -> bool:
     return False
 
 
-def key_rows(app: App[Any], bindings: Iterable[tuple[Binding, bool]]) -> list[KeyRow]:
+def key_rows(bindings: Iterable[tuple[Binding, bool]]) -> list[KeyRow]:
     """One row per description, its keys in the order given ("del backspace  Remove
     tag"). Each binding comes with whether it is segtui's own: those may say more in the
     help through their tooltip than the short description a key line shows."""
@@ -56,7 +56,7 @@ def key_rows(app: App[Any], bindings: Iterable[tuple[Binding, bool]]) -> list[Ke
     said: dict[str, str] = {}
     for binding, own in bindings:
         if binding.description:
-            key = app.get_key_display(binding)
+            key = key_label(binding)
             keys_for = grouped.setdefault(binding.description, [])
             said.setdefault(binding.description,
                             (binding.tooltip if own else "") or binding.description)
@@ -86,10 +86,10 @@ def screen_keys(app: App[Any], screen: Screen[Any]) -> list[KeyRow]:
         # (they are priority bindings).
         bindings += [(b, True) for b in Binding.make_bindings(app.BINDINGS)
                      if b.action in HELP_ACTIONS]
-    return key_rows(app, bindings)
+    return key_rows(bindings)
 
 
-def widget_sections(app: App[Any], screen: Screen[Any]) -> list[Section]:
+def widget_sections(screen: Screen[Any]) -> list[Section]:
     """A section per kind of widget on `screen` that has its own keys (`KEYS_TITLE`), the
     one holding the focus first."""
     sections: dict[str, list[KeyRow]] = {}
@@ -99,8 +99,8 @@ def widget_sections(app: App[Any], screen: Screen[Any]) -> list[Section]:
         title = keys_title(widget)
         if not title or title in sections:
             continue
-        sections[title] = key_rows(app, ((b, True) for b in
-                                         Binding.make_bindings(type(widget).BINDINGS)))
+        sections[title] = key_rows((b, True) for b in
+                                   Binding.make_bindings(type(widget).BINDINGS))
         if widget in focus_path:
             first = title
     order = sorted(sections, key=lambda title: title != first)
