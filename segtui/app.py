@@ -140,7 +140,9 @@ class SegtuiApp(App[None]):
         # A screen whose help depends on its state (the detail screen's current tab)
         # defines help_text(); dialogs and screens set Textual's HELP.
         dynamic = getattr(screen, "help_text", None)
-        intro = (dynamic() if callable(dynamic) else None) or screen.HELP or HELP_INTRO
+        # The dashboard's words are no help in a dialog that has none of its own.
+        fallback = "The keys that work here:" if screen.is_modal else HELP_INTRO
+        intro = (dynamic() if callable(dynamic) else None) or screen.HELP or fallback
         # A dialog names itself with title_text; a screen with its sub title.
         name = getattr(screen, "title_text", "") or screen.sub_title or "segtui"
         self.push_screen(HelpScreen(f"Help — {name}", intro, screen_keys(self, screen),

@@ -435,3 +435,19 @@ async def test_an_empty_tag_list_is_no_tab_stop(sqlite_demo_store: Store) -> Non
         assert app.focused is tags
         await pilot.press("delete")
         assert tags.tags == () and not tags.can_focus
+
+
+async def test_f1_in_a_menu_lists_its_keys_not_the_dashboard_s_help(
+    sqlite_demo_store: Store,
+) -> None:
+    """Any modal answers f1, even one that is not a Dialog yet (the row menu)."""
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_on_dashboard(pilot, "m")
+        menu = app.screen
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        assert app.screen.intro == "The keys that work here:"
+        assert ("esc", "Cancel") in app.screen.keys
+        await pilot.press("escape")
+        assert app.screen is menu
