@@ -10,9 +10,11 @@ from typing import ClassVar
 
 from textual import events
 from textual.app import App
-from textual.binding import ActiveBinding, Binding, BindingType
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.notifications import SeverityLevel
+from textual.screen import SystemModalScreen
+from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from segtui import __version__
@@ -22,7 +24,7 @@ from segtui.core.permissions import CurrentUser
 from segtui.core.text import printable
 from segtui.data.store import Store
 from segtui.screens.dashboard import HELP_INTRO, DashboardScreen
-from segtui.screens.modals.help import HelpScreen
+from segtui.screens.modals.help import HelpScreen, screen_keys, widget_sections
 from segtui.widgets.themes import DEFAULT_THEME, THEMES
 
 
@@ -47,7 +49,13 @@ class SegtuiApp(App[None]):
     COMMANDS = App.COMMANDS | {ScreenActions, OpenSegment}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        # Priority: a dialog's bindings stop at the dialog (Textual's modal binding chain),
+        # and these must work in every dialog too (issue 15 §9). f1 is never typed, so it
+        # works everywhere; ? is a character, so check_action leaves it to a text field
+        # that has the focus.
+        Binding("f1", "help", "Help", priority=True, id="app.help"),
+        Binding("question_mark", "help_unless_typing", "Help", show=False, priority=True,
+                id="app.help-key"),
         Binding("ctrl+p", "command_palette", "Commands", id="app.commands"),
     ]
 
@@ -117,28 +125,38 @@ class SegtuiApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(DashboardScreen(self.store, self.user))
 
+    # -- keys and help -------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "help_unless_typing":
+            # False lets ? go on to the focused text field, which types it.
+            return not self._typing()
+        return True
+
+    def _typing(self) -> bool:
+        """A text field that types what it is given has the focus."""
+        focused = self.focused
+        return isinstance(focused, Input) or (
+            isinstance(focused, TextArea) and not focused.read_only)
+
+    def action_help_unless_typing(self) -> None:
+        self.action_help()
+
     def action_help(self) -> None:
-        if isinstance(self.screen, HelpScreen):
+        """Open the help of the screen or dialog shown; close it if it is the help."""
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            screen.dismiss(None)
             return
-        # Keys the screen declares, in its order; then the app's; then the focused widget's.
-        declared = [b.action for b in (*self.screen.BINDINGS, *self.BINDINGS)
-                    if isinstance(b, Binding)]
-
-        def rank(active: ActiveBinding) -> int:
-            action = active.binding.action
-            return declared.index(action) if action in declared else len(declared)
-
-        grouped: dict[str, list[str]] = {}  # description -> its keys, in rank order
-        for active in sorted(self.screen.active_bindings.values(), key=rank):
-            binding = active.binding
-            if binding.description:
-                key = self.get_key_display(binding)
-                keys_for = grouped.setdefault(binding.description, [])
-                if key not in keys_for:
-                    keys_for.append(key)
-        keys = [(" ".join(k), description) for description, k in grouped.items()]
+        if isinstance(screen, SystemModalScreen):  # the command palette has its own keys
+            return
         # A screen whose help depends on its state (the detail screen's current tab)
-        # defines help_text(); others set Textual's HELP.
-        dynamic = getattr(self.screen, "help_text", None)
-        intro = (dynamic() if callable(dynamic) else None) or self.screen.HELP or HELP_INTRO
-        self.push_screen(HelpScreen(f"Help — {self.screen.sub_title or 'segtui'}", intro, keys))
+        # defines help_text(); dialogs and screens set Textual's HELP.
+        dynamic = getattr(screen, "help_text", None)
+        # The dashboard's words are no help in a dialog that has none of its own.
+        fallback = "The keys that work here:" if screen.is_modal else HELP_INTRO
+        intro = (dynamic() if callable(dynamic) else None) or screen.HELP or fallback
+        # A dialog names itself with title_text; a screen with its sub title.
+        name = getattr(screen, "title_text", "") or screen.sub_title or "segtui"
+        self.push_screen(HelpScreen(f"Help — {name}", intro, screen_keys(self, screen),
+                                    widget_sections(screen)))

@@ -32,7 +32,8 @@ MARKUP_ATTRIBUTES = {"label", "tooltip", "border_title", "border_subtitle"}
 SAFE_CALLS = {"user_text", "highlighted", "Text", "assemble", "Content", "Table", "grid",
               "insight_text", "explanation_text", "row_label", "segment_stats",
               "CampaignTable", "initials", "segment_status_badge", "lead_status_badge",
-              "campaign_status_badge", "escaped_markup", "Option", "values_table"}
+              "campaign_status_badge", "escaped_markup", "Option", "values_table",
+              "tab_label"}
 
 
 def _name(node: ast.expr) -> str:

@@ -19,6 +19,11 @@ USER_ACTIVITY_TYPES = (
     "Meeting Scheduled",
     "Other",
 )
+# What Add Activity starts with (issue 15 §13): something a person does. "Segment
+# Optimization" heads the spec's list but is the AI's entry in its sample timeline (no
+# performer), and "Note Added" is logged by saving a note; the rest are people's work,
+# and phone outreach is the one the spec's own sample shows a user logging.
+DEFAULT_ACTIVITY_TYPE = "Phone Outreach"
 SYSTEM_ACTIVITY_TYPES = (
     "Segment Created",
     "Segment Edited",

@@ -27,6 +27,7 @@ from segtui.core.enums import CompanySize, LeadStatus
 from segtui.core.formatting import plural, whole
 from segtui.core.records import Choice, ChoiceKind, Keyset, Page
 from segtui.widgets.badges import lead_status_badge
+from segtui.widgets.buttons import LiveButton
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 from segtui.widgets.range_slider import RangeSlider
 from segtui.widgets.text import user_text
@@ -99,11 +100,14 @@ class ContactPicker(Vertical):
     ContactPicker PagedTable { height: 1fr; min-height: 4; }
     ContactPicker #picker-preview { height: 1; color: $text-muted; }
     """
+    KEYS_TITLE = "Contact list"  # its section of a dialog's help
     BINDINGS = [
         Binding("space", "toggle_row", "Select row", id="picker.select-row"),
         # Priority: works from the search box too (where ctrl+a would otherwise mean "home").
-        Binding("ctrl+a", "select_all", "Select all matching", priority=True,
-                id="picker.select-all"),
+        # The key line says "select all"; the help, what "all" is.
+        Binding("ctrl+a", "select_all", "Select all", priority=True,
+                tooltip="Select all contacts matching the search and filters (again: "
+                        "unselect them)", id="picker.select-all"),
     ]
 
     class SelectionChanged(Message):
@@ -154,13 +158,13 @@ class ContactPicker(Vertical):
             for kind, label in (("segment", "All Segments"), ("city", "All cities"),
                                 ("state", "All states")):
                 if kind in self.filters:
-                    yield Button(Text(label), compact=True, id=f"picker-{kind}",
-                                 classes="picker-choice")
+                    yield LiveButton(Text(label), compact=True, id=f"picker-{kind}",
+                                     classes="picker-choice")
         if self.score:
             yield RangeSlider(0, 100, label="Score Range", id="picker-score")
         with Horizontal(classes="picker-head"):
             yield Label("Available Contacts (…)", id="picker-available")
-            yield Button("☐ Select all", compact=True, id="picker-select-all")
+            yield LiveButton("☐ Select all", compact=True, id="picker-select-all")
         yield PagedTable(self.columns, row_key=lambda r: r.id, page_size=PAGE_SIZE,
                          id="picker-table")
         yield Static(id="picker-preview")
@@ -321,6 +325,11 @@ class ContactPicker(Vertical):
     def _counted(self, selection: ContactSelection, count: int) -> None:
         if selection == self.selection:  # else a newer action is being counted
             self._selection_changed(count)
+
+    def picked(self) -> ContactSelection:
+        """The selection for "discard your changes?": one that selects nobody (a row
+        ticked then unticked) counts as none."""
+        return ContactSelection() if self.selected_count == 0 else self.selection
 
     def focus_search(self) -> None:
         self.query_one("#picker-search", Input).focus()

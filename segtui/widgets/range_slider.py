@@ -26,13 +26,18 @@ Which = Literal["low", "high"]
 class SliderHandle(Widget, can_focus=True):
     """One end of the range: shows its number; arrows move it (see BINDINGS)."""
 
+    KEYS_TITLE = "Range slider (each handle)"  # its section of a dialog's help
+    # A key line shows one item per direction pair ("←/→ move 1"); the help lists each.
     BINDINGS = [
-        Binding("left", "move(-1)", "Decrease", show=False, id="slider.previous"),
-        Binding("right", "move(1)", "Increase", show=False, id="slider.next"),
-        Binding("shift+left,pageup", "move_big(-1)", "Decrease more", show=False,
-                id="slider.previous-page"),
-        Binding("shift+right,pagedown", "move_big(1)", "Increase more", show=False,
-                id="slider.next-page"),
+        Binding("left", "move(-1)", "Move 1", key_display="←/→", id="slider.previous"),
+        Binding("right", "move(1)", "Move 1", key_display="←/→", show=False,
+                id="slider.next"),
+        Binding("shift+left", "move_big(-1)", "Move 10", key_display="shift+←/→",
+                id="slider.previous-big"),
+        Binding("shift+right", "move_big(1)", "Move 10", key_display="shift+←/→",
+                show=False, id="slider.next-big"),
+        Binding("pageup", "move_big(-1)", "Move 10", show=False, id="slider.previous-page"),
+        Binding("pagedown", "move_big(1)", "Move 10", show=False, id="slider.next-page"),
         Binding("home", "extreme(-1)", "To lowest", show=False, id="slider.first"),
         Binding("end", "extreme(1)", "To highest", show=False, id="slider.last"),
     ]

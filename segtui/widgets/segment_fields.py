@@ -97,6 +97,11 @@ class SegmentFields(Vertical):
 
     # -- reading ---------------------------------------------------------------------------
 
+    def typed(self) -> tuple[SegmentDraft, str]:
+        """Everything the user can change here, for "discard your changes?": the draft
+        and a tag typed but not added yet."""
+        return self.draft(), self.query_one("#field-tag", Input).value
+
     def draft(self) -> SegmentDraft:
         status = self.initial.status
         if self.with_status:
@@ -188,6 +193,17 @@ class SegmentFields(Vertical):
             field.value = ""
             self.post_message(self.Changed(self))
         field.focus()
+
+    @on(Input.Changed, "#field-tag")
+    def _tag_typed(self, event: Input.Changed) -> None:
+        """An error about the tag being typed follows it: gone when the box is cleared,
+        re-checked while it is edited (issue 15 §13: it stayed after the box was empty)."""
+        event.stop()
+        if self.query_one("#error-tags", Label).disabled:
+            return  # no error shown: a tag is judged when added
+        typed = event.value
+        tags = self.query_one(TagList).tags
+        self.show_error("tags", tag_error(typed, tags) if typed.strip() else None)
 
     @on(TagList.Removed)
     def _tag_removed(self, event: TagList.Removed) -> None:

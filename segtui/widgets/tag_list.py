@@ -2,7 +2,8 @@
 removable elements once added").
 
 Focus the list, move between chips with left/right, remove the highlighted one with
-delete or backspace. Chips wrap onto more lines when there are many.
+delete or backspace. Chips wrap onto more lines when there are many. An empty list is no
+Tab stop: there is nothing to do in it (issue 15 §13).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class TagList(Widget, can_focus=True):
     TagList > .tag-list--empty { color: $text-muted; }
     """
     COMPONENT_CLASSES = {"tag-list--chip", "tag-list--cursor", "tag-list--empty"}
+    KEYS_TITLE = "Tag list"  # its section of a dialog's help
     BINDINGS = [
         Binding("left", "move(-1)", "Previous tag", show=False, id="tags.previous"),
         Binding("right", "move(1)", "Next tag", show=False, id="tags.next"),
@@ -47,6 +49,7 @@ class TagList(Widget, can_focus=True):
     def __init__(self, tags: tuple[str, ...] = (), *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.set_reactive(TagList.tags, tags)
+        self.can_focus = bool(tags)  # watch_tags keeps it so; set_reactive doesn't call it
 
     def validate_cursor(self, value: int) -> int:
         return max(0, min(value, len(self.tags) - 1))

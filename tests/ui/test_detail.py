@@ -323,7 +323,7 @@ async def test_add_activity_then_edit_it_and_filter(sqlite_demo_store: Store) ->
         assert isinstance(app.screen, SegmentDetailScreen)
         assert text_of(app, "#activity-count") == "6 activities"
         log = activity_log(sqlite_demo_store, screen.segment_id)
-        assert log[-1] == ("Segment Optimization", "Webinar [b]invite[/b]")
+        assert log[-1] == ("Phone Outreach", "Webinar [b]invite[/b]")  # the default type
         table = app.screen.query_one("#activities", PagedTable)
         assert table.rows_on_page[0].description == "Webinar [b]invite[/b]"  # newest first
         # Recent and mine: editable (spec 7.9 "Edit option available for recent activities").

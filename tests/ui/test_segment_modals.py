@@ -252,6 +252,8 @@ async def test_cancel_creates_nothing(sqlite_demo_store: Store) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await open_create(pilot)
         await pilot.press(*"Never Mind", "escape")
+        assert isinstance(app.screen, Confirm)  # "Discard your changes?" (issue 15 §10)
+        await pilot.press("y")
         assert isinstance(app.screen, DashboardScreen)
     assert "Never Mind" not in segment_ids(sqlite_demo_store)
 

@@ -11,11 +11,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from segtui.core import clock
 from segtui.core.activities import (
+    DEFAULT_ACTIVITY_TYPE,
     DESCRIPTION_MAX,
     USER_ACTIVITY_TYPES,
     ActivityRow,
@@ -25,14 +25,24 @@ from segtui.core.activities import (
 )
 from segtui.core.permissions import CurrentUser
 from segtui.data.store import Store
+from segtui.screens.modals.dialog import Dialog
+from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver
 
+ACTIVITY_HELP = (
+    "An entry of the segment's timeline: its type, who did it, a one-line description "
+    "and details. ctrl+s saves it from any field (tab leaves the details box). Its author "
+    "can edit it within 24 hours; after that, or for anyone else, it is read-only. escape "
+    "asks before dropping what you typed."
+)
 
-class ActivityDialog(ModalScreen[bool]):
+
+class ActivityDialog(Dialog[bool]):
     """Returns True when something was saved."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    HELP = ACTIVITY_HELP
+    BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, store: Store, user: CurrentUser, segment_id: int,
                  activity: ActivityRow | None = None,
@@ -44,19 +54,24 @@ class ActivityDialog(ModalScreen[bool]):
         self.activity = activity
         self.people = people or [user]
         self.editable = activity is None or activity.editable_by(user.id, clock.now())
+        self.title_text = ("Add Activity" if activity is None
+                           else f"{icon(activity.type)} {activity.type}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Read-only: no save key in the key line or the help.
+        return self.editable if action == "save" else True
 
     def compose(self) -> ComposeResult:
         a = self.activity
-        title = "Add Activity" if a is None else f"{icon(a.type)} {a.type}"
         with Vertical(classes="modal-box activity-dialog"):
-            yield Label(user_text(title), classes="modal-title")
+            yield Label(user_text(self.title_text), classes="modal-title")
             if a is not None:
                 edited = f" · edited {timeline_time(a.edited_at)}" if a.edited_at else ""
                 yield Static(user_text(f"By {a.performer} · {timeline_time(a.created_at)}"
                                        f"{edited}"), classes="stats-line")
             if a is None:
                 yield Label("Type")
-                yield Select([(t, t) for t in USER_ACTIVITY_TYPES], value=USER_ACTIVITY_TYPES[0],
+                yield Select([(t, t) for t in USER_ACTIVITY_TYPES], value=DEFAULT_ACTIVITY_TYPE,
                              allow_blank=False, compact=True, id="activity-type")
                 yield Label("Performed by")
                 yield Select([(user_text(p.name), p.id) for p in self.people], value=self.user.id,
@@ -78,6 +93,19 @@ class ActivityDialog(ModalScreen[bool]):
                 if self.editable:
                     yield Button("Add Activity" if a is None else "Save", variant="primary",
                                  compact=True, id="save")
+            yield KeyLine(classes="modal-keys")
+
+    def draft(self) -> tuple[object, ...] | None:
+        if not self.editable:
+            return None
+        chosen = ((self.query_one("#activity-type", Select).value,
+                   self.query_one("#activity-performer", Select).value)
+                  if self.activity is None else ())
+        return (*chosen, self.query_one("#activity-description", Input).value,
+                self.query_one("#activity-details", TextArea).text)
+
+    def cancelled(self) -> bool:
+        return False
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
@@ -116,5 +144,5 @@ class ActivityDialog(ModalScreen[bool]):
         self.query_one("#error-description", Label).update(user_text(message))
 
     @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

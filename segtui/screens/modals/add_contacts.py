@@ -7,7 +7,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
 from segtui.core.contacts import ContactFilter, ContactSelection
@@ -15,16 +14,28 @@ from segtui.core.formatting import whole
 from segtui.core.permissions import CurrentUser
 from segtui.core.segments import SegmentError
 from segtui.data.store import Store
+from segtui.screens.modals.dialog import Dialog
 from segtui.screens.modals.results import SegmentSaved
+from segtui.widgets.buttons import LiveButton
 from segtui.widgets.contact_picker import ADD_COLUMNS, ContactPicker
+from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver
 
+ADD_HELP = (
+    "Add contacts to this segment: search (name, email, company), filter by status and "
+    "Score Range, then space ticks the highlighted row and ctrl+a selects every contact "
+    "matching the search and filters, not only the rows shown (again: unselects them). "
+    "Contacts already in the segment are not listed. ctrl+s adds the selected contacts; "
+    "escape asks before dropping a selection."
+)
 
-class AddContactsModal(ModalScreen[SegmentSaved | None]):
+
+class AddContactsModal(Dialog[SegmentSaved | None]):
+    HELP = ADD_HELP
     BINDINGS = [
+        Binding("ctrl+s", "save", "Add", tooltip="Add the selected contacts"),
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Add contacts"),
     ]
     AUTO_FOCUS = "#picker-search"
 
@@ -35,20 +46,26 @@ class AddContactsModal(ModalScreen[SegmentSaved | None]):
         self.segment_id = segment_id
         self.segment_name = name
         self.saving = False
+        self.title_text = f"Add Contacts to {name}"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box segment-modal"):
-            yield Label(user_text(f"Add Contacts to {self.segment_name}"), classes="modal-title")
+            yield Label(user_text(self.title_text), classes="modal-title")
             yield ContactPicker(
                 self.store, self.store.choices,
                 base=ContactFilter(not_in_segment=self.segment_id),
                 columns=ADD_COLUMNS, filters=("status",), score=True,
             )
-            yield Label("", id="save-error", classes="save-error")
-            with Horizontal(classes="modal-buttons"):
-                yield Button("Cancel", compact=True, id="cancel")
-                yield Button("Add 0 Contacts", variant="primary", compact=True, disabled=True,
-                             id="save")
+            with Vertical(classes="modal-foot"):
+                yield Label("", id="save-error", classes="save-error")
+                with Horizontal(classes="modal-buttons"):
+                    yield Button("Cancel", compact=True, id="cancel")
+                    yield LiveButton("Add 0 Contacts", variant="primary", compact=True,
+                                     disabled=True, id="save")
+                yield KeyLine()
+
+    def draft(self) -> ContactSelection:
+        return self.query_one(ContactPicker).picked()
 
     @on(ContactPicker.SelectionChanged)
     def _update_button(self) -> None:
@@ -63,6 +80,7 @@ class AddContactsModal(ModalScreen[SegmentSaved | None]):
         if self.saving or not self.query_one(ContactPicker).selected_count:
             return
         self.saving = True
+        self.show_error("")
         self._update_button()
         self._save(self.query_one(ContactPicker).selection)
 
@@ -80,8 +98,8 @@ class AddContactsModal(ModalScreen[SegmentSaved | None]):
         self.saving = False
         self._update_button()
         message = str(error) if isinstance(error, SegmentError) else f"Could not add: {error}"
-        self.query_one("#save-error", Label).update(user_text(message))
+        self.show_error(message)
 
     @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

@@ -14,11 +14,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from segtui.core.records import Choice
+from segtui.screens.modals.dialog import Dialog
+from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver
 
@@ -33,12 +34,15 @@ class Picked:
     choice: Choice | None
 
 
-class ChoicePicker(ModalScreen[Picked | None]):
+class ChoicePicker(Dialog[Picked | None]):
     """Returns Picked(choice), Picked(None) for "All", or None when cancelled."""
 
+    HELP = ("Type to narrow the list (it searches as you type, never loading it whole), "
+            "↓ moves into it, enter picks the highlighted value; the first entry, \"All\", "
+            "removes the filter.")
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("down", "focus_list", "List", show=False),
+        Binding("down", "focus_list", "To the list", show=False),
     ]
 
     def __init__(
@@ -62,7 +66,7 @@ class ChoicePicker(ModalScreen[Picked | None]):
             yield Label(user_text(self.title_text), classes="modal-title")
             yield Input(placeholder="Type to search…", id="picker-search")
             yield OptionList(id="picker-options")
-            yield Label("enter pick · esc cancel", classes="modal-hint")
+            yield KeyLine(("enter", "pick"), ("↓", "list"), classes="modal-keys")
 
     def on_mount(self) -> None:
         self._lookup("")
@@ -123,5 +127,3 @@ class ChoicePicker(ModalScreen[Picked | None]):
     def action_focus_list(self) -> None:
         self.query_one(OptionList).focus()
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)

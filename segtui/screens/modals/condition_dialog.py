@@ -13,7 +13,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select
 
@@ -27,7 +26,17 @@ from segtui.core.rule_fields import (
 )
 from segtui.core.rule_language import RuleSyntaxError, parse, quote
 from segtui.core.rules import Condition, EventCount, Op, SegmentRef
+from segtui.screens.modals.dialog import Dialog
+from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
+
+CONDITION_HELP = (
+    "One condition of the rule: pick the field, then how it compares, then the value "
+    "(a list for fields with known values; typing suggests known cities, states, "
+    "companies and segment names: → takes the suggestion). The Rule line shows the "
+    "condition as the query language writes it (docs/rules.md). enter in a box or ctrl+s "
+    "uses it; escape asks before dropping what you changed."
+)
 
 
 def condition_text(field: RuleField, op: Op, value: str, high: str = "", days: str = ""
@@ -51,10 +60,11 @@ def condition_text(field: RuleField, op: Op, value: str, high: str = "", days: s
     return f"{key} {op.value} {quote(value.strip())}"
 
 
-class ConditionDialog(ModalScreen[Condition | None]):
+class ConditionDialog(Dialog[Condition | None]):
+    HELP = CONDITION_HELP
     BINDINGS = [
+        Binding("ctrl+s", "save", "Use", tooltip="Use the condition (enter in a box too)"),
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Use condition"),
     ]
     AUTO_FOCUS = "#cond-field"
     DEFAULT_CSS = """
@@ -69,6 +79,7 @@ class ConditionDialog(ModalScreen[Condition | None]):
     ConditionDialog #cond-preview { color: $text-muted; height: auto; }
     ConditionDialog .modal-buttons { height: 1; align-horizontal: right; }
     ConditionDialog .modal-buttons Button { margin-left: 1; }
+    ConditionDialog KeyLine { margin-top: 1; }
     """
 
     def __init__(self, condition: Condition | None = None,
@@ -77,6 +88,7 @@ class ConditionDialog(ModalScreen[Condition | None]):
         cities, states, companies)."""
         super().__init__()
         self.initial = condition
+        self.title_text = "Edit condition" if condition else "Add condition"
         self.known_values = known_values or {}
         self.field_key = (field_named(condition.field) or FIELDS[0]).key if condition \
             else FIELDS[0].key
@@ -85,8 +97,7 @@ class ConditionDialog(ModalScreen[Condition | None]):
         start = field_named(self.initial.field) if self.initial else None
         field = start or FIELDS[0]
         with Vertical():
-            yield Label("Edit condition" if self.initial else "Add condition",
-                        classes="modal-title")
+            yield Label(user_text(self.title_text), classes="modal-title")
             with Horizontal(classes="cond-row"):
                 yield Label("Field", classes="cond-label")
                 yield Select([(f.label, f.key) for f in FIELDS], value=field.key,
@@ -112,6 +123,10 @@ class ConditionDialog(ModalScreen[Condition | None]):
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel", compact=True, id="cancel")
                 yield Button("Use Condition", variant="primary", compact=True, id="save")
+            yield KeyLine(classes="modal-keys")
+
+    def draft(self) -> str:
+        return self._text()
 
     def on_mount(self) -> None:
         if self.initial is not None:
@@ -269,5 +284,5 @@ class ConditionDialog(ModalScreen[Condition | None]):
         self.dismiss(condition)
 
     @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

@@ -7,21 +7,26 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from segtui.core.contacts import ContactRow
 from segtui.core.formatting import dmy, relative_days
+from segtui.screens.modals.dialog import Dialog
 from segtui.widgets.badges import lead_status_badge
+from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
 
 
-class ContactDetails(ModalScreen[None]):
+class ContactDetails(Dialog[None]):
+    HELP = ("Everything segtui knows about this contact. Last contact is when the team "
+            "last reached them; Quality is the share of their fields filled in "
+            "(docs/quality.md).")
     BINDINGS = [Binding("escape,enter", "close", "Close")]
 
     def __init__(self, contact: ContactRow) -> None:
         super().__init__()
         self.contact = contact
+        self.title_text = contact.name
 
     def compose(self) -> ComposeResult:
         c = self.contact
@@ -45,7 +50,7 @@ class ContactDetails(ModalScreen[None]):
         with Vertical(classes="modal-box"):
             yield Label(user_text(c.name), classes="modal-title")
             yield Static(grid)
-            yield Label("esc close", classes="modal-hint")
+            yield KeyLine(classes="modal-keys")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -9,8 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, ContentSwitcher, Label
+from textual.widgets import Button, ContentSwitcher, Input, Label
 
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import SegmentKind
@@ -24,20 +23,34 @@ from segtui.core.segments import (
     SegmentError,
 )
 from segtui.data.store import Store
+from segtui.screens.modals.dialog import Dialog
 from segtui.screens.modals.results import SegmentSaved
 from segtui.screens.modals.rule_builder import KindSwitch, RuleBuilder, rule_errors
+from segtui.widgets.buttons import LiveButton
 from segtui.widgets.contact_picker import CREATE_COLUMNS, ContactPicker
+from segtui.widgets.key_line import KeyLine
 from segtui.widgets.segment_fields import SegmentFields
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver
 
+CREATE_HELP = (
+    "Create a segment: a name (required), a description and tags, then its members. "
+    "Static: search and filter the contacts, space ticks the highlighted row, ctrl+a "
+    "selects every contact matching the search and filters (not only the rows shown). "
+    "Dynamic: type a rule or build it on the tree; it counts who matches as you edit. "
+    "ctrl+s creates it from any field; tab and shift+tab move between fields; escape "
+    "asks before throwing away what you typed."
+)
 
-class CreateSegmentModal(ModalScreen[SegmentSaved | None]):
+
+class CreateSegmentModal(Dialog[SegmentSaved | None]):
+    HELP = CREATE_HELP
     BINDINGS = [
+        Binding("ctrl+s", "save", "Create", tooltip="Create the segment (from any field)"),
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Create segment"),
     ]
     AUTO_FOCUS = "#field-name"
+    title_text = "Create New Segment"
 
     def __init__(self, store: Store, user: CurrentUser, rule: Group | None = None) -> None:
         """`rule`: start as a dynamic segment with this rule (from the dashboard's "?"
@@ -50,7 +63,7 @@ class CreateSegmentModal(ModalScreen[SegmentSaved | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box segment-modal"):
-            yield Label("Create New Segment", classes="modal-title")
+            yield Label(user_text(self.title_text), classes="modal-title")
             yield SegmentFields()
             yield KindSwitch(SegmentKind.STATIC if self.rule is None else SegmentKind.DYNAMIC)
             with ContentSwitcher(initial="pick-contacts" if self.rule is None else "build-rule",
@@ -61,11 +74,19 @@ class CreateSegmentModal(ModalScreen[SegmentSaved | None]):
                                         columns=CREATE_COLUMNS)
                 with Vertical(id="build-rule"):
                     yield RuleBuilder(self.store, self.rule)
-            yield Label("", id="save-error", classes="save-error")
-            with Horizontal(classes="modal-buttons"):
-                yield Button("Cancel", compact=True, id="cancel")
-                yield Button("Create Segment (0 contacts)", variant="primary", compact=True,
-                             disabled=True, id="save")
+            with Vertical(classes="modal-foot"):
+                yield Label("", id="save-error", classes="save-error")
+                with Horizontal(classes="modal-buttons"):
+                    yield Button("Cancel", compact=True, id="cancel")
+                    # Its count changes: a LiveButton widens with it (issue 15 §13).
+                    yield LiveButton("Create Segment (0 contacts)", variant="primary",
+                                     compact=True, disabled=True, id="save")
+                yield KeyLine()
+
+    def draft(self) -> tuple[object, ...]:
+        return (self.query_one(SegmentFields).typed(), self.query_one(KindSwitch).kind,
+                self.query_one("#rule-text", Input).value,
+                self.query_one(ContactPicker).picked())
 
     @property
     def dynamic(self) -> bool:
@@ -106,12 +127,13 @@ class CreateSegmentModal(ModalScreen[SegmentSaved | None]):
             builder = self.query_one(RuleBuilder)
             rule = builder.rule_for_save()
             if rule is None:
-                self.query_one("#save-error", Label).update(user_text(builder.not_saveable()))
+                self.show_error(builder.not_saveable())
                 self.query_one("#rule-text").focus()
                 return
             draft = replace(draft, rule=rule)
             selection = ContactSelection()  # a rule picks the members
         self.saving = True
+        self.show_error("")
         self._update_button()
         self._save(draft, selection)
 
@@ -136,14 +158,12 @@ class CreateSegmentModal(ModalScreen[SegmentSaved | None]):
             self.query_one("#field-name").focus()
         elif isinstance(error, InvalidSegment):
             fields.show_errors(error.errors)
-            if rule_errors(error.errors):
-                self.query_one("#save-error", Label).update(
-                    user_text(rule_errors(error.errors)))
+            self.show_error(rule_errors(error.errors))
         else:
             message = str(error) if isinstance(error, SegmentError) else \
                 f"Could not save: {error}"
-            self.query_one("#save-error", Label).update(user_text(message))
+            self.show_error(message)
 
     @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

@@ -13,7 +13,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from segtui.core.formatting import plural
@@ -27,15 +26,27 @@ from segtui.core.segments import (
 )
 from segtui.data.store import Store
 from segtui.screens.modals.confirm import Confirm
+from segtui.screens.modals.dialog import Dialog
 from segtui.screens.modals.results import SegmentDeleted
 from segtui.widgets.badges import campaign_status_badge
+from segtui.widgets.buttons import LiveButton
+from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver
 
 BLOCKED = "This segment cannot be deleted because it is being used in active campaigns"
 
 
-class DeleteSegmentModal(ModalScreen[SegmentDeleted | None]):
+DELETE_HELP = (
+    "Delete a segment with its memberships, notes and activities; the contacts stay. It "
+    "cannot be deleted while active campaigns use it (pause them here first, if you may) "
+    "or while other segments' rules use it. Cancel has the focus: tab or → reaches the "
+    "other buttons, enter presses the one with the focus."
+)
+
+
+class DeleteSegmentModal(Dialog[SegmentDeleted | None]):
+    HELP = DELETE_HELP
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     AUTO_FOCUS = "#cancel"
 
@@ -46,10 +57,11 @@ class DeleteSegmentModal(ModalScreen[SegmentDeleted | None]):
         self.segment_id = segment_id
         self.segment_name = name
         self.preview: DeletePreview | None = None
+        self.title_text = f"Delete Segment: {name}"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box delete-modal"):
-            yield Label(user_text(f"Delete Segment: {self.segment_name}"), classes="modal-title")
+            yield Label(user_text(self.title_text), classes="modal-title")
             with VerticalScroll(id="delete-body"):
                 yield Static("Loading…", id="delete-summary")
                 yield Label("Campaigns using this segment", classes="section-title",
@@ -58,9 +70,11 @@ class DeleteSegmentModal(ModalScreen[SegmentDeleted | None]):
                 yield Static(id="delete-warning", classes="warning")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel", compact=True, id="cancel")
-                yield Button("Pause campaigns", compact=True, variant="warning", id="pause")
+                yield LiveButton("Pause campaigns", compact=True, variant="warning",
+                                 id="pause")
                 yield Button("Delete Segment", compact=True, variant="error", disabled=True,
                              id="delete")
+            yield KeyLine(("tab", "next button"), ("enter", "press it"), classes="modal-keys")
 
     def on_mount(self) -> None:
         self.query_one("#pause").display = False
@@ -168,5 +182,5 @@ class DeleteSegmentModal(ModalScreen[SegmentDeleted | None]):
         self.notify(message, severity="error", markup=False)
 
     @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

@@ -13,8 +13,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static, TabbedContent, TabPane
+from textual.content import Content
+from textual.widgets import Button, Input, Label, Static, TabbedContent, TabPane
 
 from segtui.core.contacts import ContactFilter, ContactSelection
 from segtui.core.enums import SegmentKind
@@ -30,12 +30,35 @@ from segtui.core.segments import (
     SegmentNotFound,
 )
 from segtui.data.store import Store
+from segtui.screens.modals.dialog import Dialog
 from segtui.screens.modals.results import SegmentSaved
 from segtui.screens.modals.rule_builder import KindSwitch, RuleBuilder, rule_errors
 from segtui.widgets.contact_picker import ADD_COLUMNS, ContactPicker
+from segtui.widgets.key_line import KeyLine
 from segtui.widgets.segment_fields import SegmentFields
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver
+
+EDIT_HELP = (
+    "Edit a segment: its details (name, description, status, tags, Static or Dynamic), "
+    "its rule, and contacts to add, saved together with ctrl+s from any field. f2, f3 "
+    "and f4 show the Segment Details, Rule and Add Contacts tabs (ctrl+pageup and "
+    "ctrl+pagedown step through them) and put the cursor in the tab's first field. In "
+    "Add Contacts, space ticks the highlighted row and ctrl+a selects every contact "
+    "matching the search and filters. If someone else saved the segment meanwhile, "
+    "nothing is written and you choose whose version stays. escape asks before throwing "
+    "away your changes."
+)
+# Tab -> the field the cursor goes to when the tab is shown by its key.
+TAB_FIRST_FIELD = {"tab-details": "#field-name", "tab-rule": "#rule-text",
+                   "tab-add": "#picker-search"}
+TAB_ORDER = tuple(TAB_FIRST_FIELD)
+
+
+def tab_label(title: str, key: str) -> Content:
+    """A tab's title with the key that shows it: "Segment Details f2" (a TabPane takes
+    Content or markup, not a Rich Text)."""
+    return Content.assemble(title, " ", (key, "dim"))
 
 
 def segment_stats(details: SegmentDetails) -> str:
@@ -47,10 +70,21 @@ def segment_stats(details: SegmentDetails) -> str:
     )
 
 
-class EditSegmentModal(ModalScreen[SegmentSaved | None]):
+class EditSegmentModal(Dialog[SegmentSaved | None]):
+    HELP = EDIT_HELP
+    # The tabs come before the fields, so tab never reaches them and shift+tab did only
+    # from the first field (issue 15 §9): F-keys show them from anywhere. Digits would be
+    # typed into the fields; many terminals keep ctrl+pageup/pagedown for their own tabs,
+    # so those are the second way, not the only one.
     BINDINGS = [
+        Binding("ctrl+s", "save", "Save", tooltip="Save changes (from any field)"),
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Save changes"),
+        # Each tab's label names its key (tab_label), so the key line leaves them out.
+        Binding("f2", "show_tab('tab-details')", "Segment Details tab", show=False),
+        Binding("f3", "show_tab('tab-rule')", "Rule tab", show=False),
+        Binding("f4", "show_tab('tab-add')", "Add Contacts tab", show=False),
+        Binding("ctrl+pagedown", "step_tab(1)", "Next tab", show=False),
+        Binding("ctrl+pageup", "step_tab(-1)", "Previous tab", show=False),
     ]
     AUTO_FOCUS = "#field-name"
 
@@ -59,22 +93,23 @@ class EditSegmentModal(ModalScreen[SegmentSaved | None]):
         self.store = store
         self.user = user
         self.details = details
+        self.title_text = f"Edit Segment: {details.name}"
         self.saving = False
         self.conflict: SegmentDetails | None = None
         self.deleted = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box segment-modal"):
-            yield Label(user_text(f"Edit Segment: {self.details.name}"), classes="modal-title")
+            yield Label(user_text(self.title_text), classes="modal-title")
             with TabbedContent(id="edit-tabs"):
-                with TabPane("Segment Details", id="tab-details"):
+                with TabPane(tab_label("Segment Details", "f2"), id="tab-details"):
                     yield SegmentFields(self.details.as_draft(), with_status=True)
                     yield KindSwitch(self.details.kind)
                     yield Label(segment_stats(self.details), id="edit-stats",
                                 classes="stats-line")
-                with TabPane("Rule", id="tab-rule"):
+                with TabPane(tab_label("Rule", "f3"), id="tab-rule"):
                     yield RuleBuilder(self.store, self.details.rule, self.details.id)
-                with TabPane("Add Contacts", id="tab-add"):
+                with TabPane(tab_label("Add Contacts", "f4"), id="tab-add"):
                     yield Label("Add New Contacts to Segment", classes="section-title")
                     yield ContactPicker(
                         self.store, self.store.choices,
@@ -87,13 +122,32 @@ class EditSegmentModal(ModalScreen[SegmentSaved | None]):
                     yield Button("Keep mine (overwrite)", compact=True, id="keep-mine")
                     yield Button("Use theirs", compact=True, id="use-theirs")
                     yield Button("Create as new segment", compact=True, id="recreate")
-            yield Label("", id="save-error", classes="save-error")
-            with Horizontal(classes="modal-buttons"):
-                yield Button("Cancel", compact=True, id="cancel")
-                yield Button("Save Changes", variant="primary", compact=True, id="save")
+            with Vertical(classes="modal-foot"):
+                yield Label("", id="save-error", classes="save-error")
+                with Horizontal(classes="modal-buttons"):
+                    yield Button("Cancel", compact=True, id="cancel")
+                    yield Button("Save Changes", variant="primary", compact=True, id="save")
+                yield KeyLine()
 
     def on_mount(self) -> None:
         self.query_one("#conflict").display = False
+
+    def draft(self) -> tuple[object, ...]:
+        return (self.query_one(SegmentFields).typed(), self.query_one(KindSwitch).kind,
+                self.query_one("#rule-text", Input).value,
+                self.query_one(ContactPicker).picked())
+
+    # -- tabs ------------------------------------------------------------------------------
+
+    def action_show_tab(self, tab: str) -> None:
+        """Show a tab and put the cursor in its first field."""
+        self.query_one(TabbedContent).active = tab
+        self.query_one(TAB_FIRST_FIELD[tab]).focus()
+
+    def action_step_tab(self, step: int) -> None:
+        current = self.query_one(TabbedContent).active
+        index = TAB_ORDER.index(current) if current in TAB_ORDER else 0
+        self.action_show_tab(TAB_ORDER[(index + step) % len(TAB_ORDER)])
 
     @on(SegmentFields.Changed)
     def _changed(self) -> None:
@@ -118,7 +172,7 @@ class EditSegmentModal(ModalScreen[SegmentSaved | None]):
         builder = self.query_one(RuleBuilder)
         rule = builder.rule_for_save()
         if rule is None:
-            self.query_one("#save-error", Label).update(user_text(builder.not_saveable()))
+            self.show_error(builder.not_saveable())
             self.query_one(TabbedContent).active = "tab-rule"
             return None
         return replace(draft, rule=rule)
@@ -130,6 +184,7 @@ class EditSegmentModal(ModalScreen[SegmentSaved | None]):
         if draft is None:
             return
         self.saving = True
+        self.show_error("")
         self._changed()
         self._save(version, draft, self.query_one(ContactPicker).selection)
 
@@ -156,8 +211,7 @@ class EditSegmentModal(ModalScreen[SegmentSaved | None]):
             fields.show_errors(error.errors)
             if rule_errors(error.errors):
                 self.query_one(TabbedContent).active = "tab-rule"
-                self.query_one("#save-error", Label).update(
-                    user_text(rule_errors(error.errors)))
+                self.show_error(rule_errors(error.errors))
         elif isinstance(error, SegmentConflict):
             self._show_conflict(error.current)
         elif isinstance(error, SegmentNotFound):
@@ -165,7 +219,7 @@ class EditSegmentModal(ModalScreen[SegmentSaved | None]):
         else:
             message = str(error) if isinstance(error, SegmentError) else \
                 f"Could not save: {error}"
-            self.query_one("#save-error", Label).update(user_text(message))
+            self.show_error(message)
 
     def _show_conflict(self, current: SegmentDetails) -> None:
         self.conflict = current
@@ -210,6 +264,11 @@ class EditSegmentModal(ModalScreen[SegmentSaved | None]):
         self.query_one("#edit-stats", Label).update(segment_stats(self.conflict))
         self.query_one("#conflict").display = False
         self.conflict = None
+        # Their details are the saved ones now: only what differs from them (and the rule,
+        # the contacts picked to add) is a change escape asks about.
+        if isinstance(self.initial_draft, tuple):
+            self.initial_draft = (self.query_one(SegmentFields).typed(),
+                                  *self.initial_draft[1:])
 
     @on(Button.Pressed, "#recreate")
     def _recreate(self) -> None:
@@ -232,5 +291,5 @@ class EditSegmentModal(ModalScreen[SegmentSaved | None]):
         )
 
     @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

@@ -17,7 +17,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
 from segtui.core import clock
@@ -27,6 +26,9 @@ from segtui.core.formatting import plural, whole
 from segtui.core.throttle import Throttle
 from segtui.data.file_transfer import TransferStopped, export_members
 from segtui.data.store import Store
+from segtui.screens.modals.dialog import Dialog
+from segtui.widgets.buttons import LiveButton
+from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver
 
@@ -51,12 +53,22 @@ def export_target(text: str, default_name: str) -> Path:
     return path
 
 
-class ExportMembersModal(ModalScreen[int | None]):
+EXPORT_HELP = (
+    "Write every current member of the segment with all contact fields to a file: CSV "
+    "(formula-safe, imports back as it is), JSON or JSON Lines. The file appears only "
+    "when complete and never overwrites another; a folder gets the default name. enter "
+    "in the File box or ctrl+s exports; shift+tab goes back to the format; escape stops "
+    "a running export (no file is left) or closes. The same as `segtui export members`."
+)
+
+
+class ExportMembersModal(Dialog[int | None]):
     """Returns the number of members written, or None if nothing was."""
 
+    HELP = EXPORT_HELP
     BINDINGS = [
-        Binding("escape", "close", "Stop or close"),
-        Binding("ctrl+s", "export", "Export"),
+        Binding("ctrl+s", "export", "Export", show=False),  # the key line says enter
+        Binding("escape", "close", "Close", tooltip="Stop an export, else close"),
     ]
     AUTO_FOCUS = "#export-path"  # enter exports; shift+tab: the format
 
@@ -72,6 +84,7 @@ class ExportMembersModal(ModalScreen[int | None]):
         self._stop = threading.Event()
         self._drawn = Throttle(0.1)  # progress redraws
         self._default = self._default_path(ExportFormat.CSV)
+        self.title_text = f"Export members of {segment_name}"
 
     def _default_path(self, fmt: ExportFormat) -> str:
         """`<segment>-members-<date>.<fmt>` in the current directory, made unique; shown
@@ -84,8 +97,7 @@ class ExportMembersModal(ModalScreen[int | None]):
         count = ("" if self.members is None else
                  f" ({plural(self.members, 'member')})")
         with Vertical(classes="modal-box export-modal"):
-            yield Label(user_text(f"Export members of {self.segment_name}"),
-                        classes="modal-title")
+            yield Label(user_text(self.title_text), classes="modal-title")
             with Horizontal(classes="form-row"):
                 yield Label("Format", classes="form-label")
                 yield Select(FORMATS, value=ExportFormat.CSV.value, allow_blank=False,
@@ -99,11 +111,10 @@ class ExportMembersModal(ModalScreen[int | None]):
             with Horizontal(id="export-progress"):
                 yield ProgressBar(total=self.members, show_eta=False, id="export-bar")
                 yield Label("", id="export-rate")
-            yield Label("enter: export · shift+tab: format · escape: close",
-                        classes="modal-hint")
             with Horizontal(classes="modal-buttons"):
-                yield Button("Close", compact=True, id="export-close")
+                yield LiveButton("Close", compact=True, id="export-close")
                 yield Button("Export", compact=True, variant="primary", id="export-run")
+            yield KeyLine(("enter", "export"), ("shift+tab", "format"), classes="modal-keys")
 
     def on_mount(self) -> None:
         self.query_one("#export-progress").display = False

@@ -24,7 +24,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
 from segtui.core.column_plan import column_notes, mapping_line
@@ -48,6 +47,9 @@ from segtui.data.file_transfer import (
 from segtui.data.importer import OnDuplicate
 from segtui.data.store import Store
 from segtui.screens.modals.column_mapping import ColumnMappingModal
+from segtui.screens.modals.dialog import Dialog
+from segtui.widgets.buttons import LiveButton
+from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver
 
@@ -96,14 +98,26 @@ def outcome_text(outcome: ImportOutcome) -> Text:
                          user_text(body, multiline=True))
 
 
-class ImportFileModal(ModalScreen[ImportOutcome | None]):
+IMPORT_HELP = (
+    "Import contacts, an event log or campaign results from a CSV file, in one "
+    "transaction. enter in the File box (or Check) first checks the whole file and "
+    "writes nothing: rows, what would be added, updated, skipped or rejected, with each "
+    "rejected row's line, column and reason. ctrl+s (or Import) then imports what was "
+    "checked (before a check it checks first). escape stops a running check or import "
+    "(nothing is written) or closes. The same as `segtui import` (docs/import-export.md)."
+)
+
+
+class ImportFileModal(Dialog[ImportOutcome | None]):
     """Returns the import's outcome once it committed; None if closed without importing."""
 
+    HELP = IMPORT_HELP
     BINDINGS = [
-        Binding("escape", "close", "Stop or close"),
         Binding("ctrl+s", "run_import", "Import"),
         Binding("ctrl+o", "columns", "Columns"),
+        Binding("escape", "close", "Close", tooltip="Stop a check or import, else close"),
     ]
+    title_text = "Import from a CSV file"
     AUTO_FOCUS = "#import-path"
     # The findings get 9 lines at 80x24, 20 from 34 lines up (app.tcss).
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
@@ -123,7 +137,7 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box import-modal"):
-            yield Label("Import from a CSV file", classes="modal-title")
+            yield Label(user_text(self.title_text), classes="modal-title")
             with Horizontal(classes="form-row"):
                 yield Label("File", classes="form-label")
                 yield Input(self.initial_path, placeholder="path/to/file.csv (~ works)",
@@ -146,14 +160,13 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
             with Horizontal(id="import-progress"):
                 yield ProgressBar(total=100, show_eta=False, id="import-bar")
                 yield Label("", id="import-rate")
-            yield Label("enter: check (writes nothing) · ctrl+o: columns · ctrl+s: import",
-                        id="import-hint", classes="modal-hint")
             with Horizontal(classes="modal-buttons"):
-                yield Button("Close", compact=True, id="import-close")
+                yield LiveButton("Close", compact=True, id="import-close")
                 yield Button("Check", compact=True, id="import-check")
                 yield Button("Columns…", compact=True, id="import-columns")
                 yield Button("Import", compact=True, variant="primary", disabled=True,
                              id="import-run")
+            yield KeyLine(("enter", "check (writes nothing)"), classes="modal-keys")
 
     def on_mount(self) -> None:
         self.query_one("#import-progress").display = False

@@ -94,12 +94,16 @@ def row_label(node: Node, depth: int) -> Text:
 class RuleTree(OptionList):
     """The rule as an indented list; its keys edit the rule (see the module docstring)."""
 
+    KEYS_TITLE = "Rule tree (Dynamic segments)"  # its section of a dialog's help
+    # The builder's own line (#rule-keys) names these under the tree at all times, so the
+    # dialog's key line leaves them out.
     BINDINGS = [
-        Binding("a", "builder('add')", "Add condition"),
-        Binding("g", "builder('group')", "Add group"),
-        Binding("n", "builder('negate')", "Not"),
-        Binding("o", "builder('joiner')", "And/or"),
-        Binding("delete,backspace", "builder('remove')", "Remove"),
+        Binding("a", "builder('add')", "Add condition", show=False),
+        Binding("g", "builder('group')", "Add group", show=False),
+        Binding("enter", "select", "Edit condition (on a group: switch and/or)", show=False),
+        Binding("n", "builder('negate')", "Not (negate)", show=False),
+        Binding("o", "builder('joiner')", "And/or", show=False),
+        Binding("delete,backspace", "builder('remove')", "Remove", show=False),
         Binding("ctrl+up", "builder('up')", "Move up", show=False),
         Binding("ctrl+down", "builder('down')", "Move down", show=False),
     ]

@@ -7,11 +7,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from segtui.core.refresh import Explanation
 from segtui.core.text import printable
+from segtui.screens.modals.dialog import Dialog
+from segtui.widgets.key_line import KeyLine
 from segtui.widgets.palette import ThemeColours, theme_colours
 from segtui.widgets.text import user_text
 
@@ -37,7 +38,10 @@ def explanation_text(name: str, segment: str, why: Explanation, colours: ThemeCo
     return lines
 
 
-class WhyMember(ModalScreen[None]):
+class WhyMember(Dialog[None]):
+    HELP = ("Why this contact is (or is not) in this segment: added or removed by hand "
+            "(kept so whatever the rule says), or the segment's rule condition by "
+            "condition, ✓ met and ✗ not met.")
     BINDINGS = [Binding("escape,enter", "close", "Close")]
 
     def __init__(self, name: str, segment: str, why: Explanation) -> None:
@@ -45,13 +49,14 @@ class WhyMember(ModalScreen[None]):
         self.contact_name = name
         self.segment = segment
         self.why = why
+        self.title_text = f"Why {name}?"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
-            yield Label(user_text(f"Why {self.contact_name}?"), classes="modal-title")
+            yield Label(user_text(self.title_text), classes="modal-title")
             yield Static(explanation_text(self.contact_name, self.segment, self.why,
                                           theme_colours(self)))
-            yield Label("esc close", classes="modal-hint")
+            yield KeyLine(classes="modal-keys")
 
     def action_close(self) -> None:
         self.dismiss(None)
