@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.text import Text
@@ -360,11 +361,15 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
         shown = [c for c in self.all_columns
                  if width >= c.min_table_width and c.detail != "only"]
         padding = 2 * self.cell_padding * len(shown)
-        fixed = sum(c.width or 0 for c in shown)
+        # A fixed column is at least as wide as its header, so a sort arrow added to it
+        # ("Contacts ▼") shows whole rather than as "Contact…".
+        widths = {c.key: max(c.width, cell_len(self.header_labels.get(c.key, c.label)))
+                  for c in shown if c.width is not None}
+        fixed = sum(widths.values())
         flexible = [c for c in shown if c.width is None]
         spare = max(width - 2 - padding - fixed, 8 * len(flexible))  # 2: the scrollbar
         share = spare // max(len(flexible), 1)
-        return [(c, c.width if c.width is not None else share) for c in shown]
+        return [(c, widths.get(c.key, share)) for c in shown]
 
     def _rebuild(self) -> None:
         layout = self._layout()

@@ -239,15 +239,15 @@ async def test_one_line_texts_end_in_an_ellipsis(sqlite_demo_store: Store) -> No
 
 
 class TableApp(App[None]):
-    """One PagedTable, 30 columns wide, with a cell and a header too long for theirs."""
+    """One PagedTable, 30 columns wide, with cells and a header too long for theirs."""
 
     CSS = "PagedTable { width: 30; }"
 
     def compose(self) -> ComposeResult:
         yield PagedTable([
-            Column[str]("code", "Identifier", lambda r: Text(r), width=6),
+            Column[str]("code", "Code", lambda r: Text(r), width=6),
             Column[str]("plain", "Plain", lambda r: Text(f"{r} in words"), width=8),
-            Column[str]("rest", "Rest", lambda r: Text("x")),
+            Column[str]("rest", "A long header", lambda r: Text("x")),
         ], row_key=lambda r: r, id="table")
 
     def on_mount(self) -> None:
@@ -258,15 +258,19 @@ class TableApp(App[None]):
 
 async def test_table_cells_and_headers_end_in_an_ellipsis() -> None:
     """A cell or header longer than its column ends in "…" (Rich crops a Text with no
-    overflow set, with no sign): the shared mechanism for every paged table."""
+    overflow set, with no sign): the shared mechanism for every paged table. A fixed
+    column is as wide as its header, sort arrow included."""
     app = TableApp()
     async with app.run_test(size=(40, 8)) as pilot:
         await settle(pilot)
         table = app.query_one(PagedTable)
         header, first, second = (table.render_line(y).text for y in range(3))
-        assert header.startswith(" Ident… ")  # "Identifier" in 6 cells
-        assert first.startswith(" ABCDE…  ABCDEFG… ")
-        assert second.startswith(" AB      AB in w… ")
+        assert header.startswith(" Code    Plain     A long … ")  # 8 cells left for it
+        assert first.startswith(" ABCDE…  ABCDEFG…  x ")
+        assert second.startswith(" AB      AB in w…  x ")
+        table.set_header_labels({"plain": "Plain text ▼"})
+        await pilot.pause()
+        assert table.render_line(0).text.startswith(" Code    Plain text ▼ ")
 
 
 # -- toasts --------------------------------------------------------------------------------
