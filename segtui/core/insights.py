@@ -87,4 +87,29 @@ def pct(value: Decimal) -> str:
     return f"{value}%"
 
 
+# -- member data quality --------------------------------------------------------------------
 
+
+class MemberCheck(StrEnum):
+    """The member data quality finding's checks, in the order it reports them."""
+
+    NO_EMAIL = "no_email"
+    INVALID_EMAIL = "invalid_email"
+    SHARED_EMAIL = "shared_email"
+    NO_PHONE = "no_phone"
+
+
+CHECK_METHODS = {
+    MemberCheck.NO_EMAIL: "Missing email = none, or only spaces.",
+    MemberCheck.INVALID_EMAIL: "Valid email = text@text.text, one @, no spaces.",
+    MemberCheck.SHARED_EMAIL: "Duplicates compare emails case-insensitively with every "
+                              "other contact.",
+    MemberCheck.NO_PHONE: "Missing phone = none, or only spaces.",
+}
+
+
+def data_quality_method(found: list[MemberCheck]) -> str:
+    """How the finding was computed: the rule of each problem it reports; every rule when
+    it reports none. (A finding about phones alone used to explain the email rules only,
+    issue 15 §13.)"""
+    return " ".join(CHECK_METHODS[check] for check in (found or list(MemberCheck)))

@@ -31,7 +31,9 @@ from segtui.core.insights import (
     Insight,
     InsightAction,
     InsightKind,
+    MemberCheck,
     Severity,
+    data_quality_method,
     pct,
     quoted,
 )
@@ -278,20 +280,20 @@ def data_quality(conn: Connection, segment_id: int, members: int) -> Insight:
         .where(Membership.segment_id == segment_id, current_membership())
     ).one()
     missing, invalid, no_phone, dupes = (int(v) for v in row)
-    problems = [(missing, "without an email"), (invalid, "with an invalid email"),
-                (dupes, "sharing their email with another contact"),
-                (no_phone, "without a phone")]
-    found = [f"{plural(n, 'member')} {text}" for n, text in problems if n]
+    problems = [(missing, "without an email", MemberCheck.NO_EMAIL),
+                (invalid, "with an invalid email", MemberCheck.INVALID_EMAIL),
+                (dupes, "sharing their email with another contact", MemberCheck.SHARED_EMAIL),
+                (no_phone, "without a phone", MemberCheck.NO_PHONE)]
+    found = [f"{plural(n, 'member')} {text}" for n, text, _ in problems if n]
     return Insight(
         kind=InsightKind.DATA_QUALITY,
         title=("Member data looks clean" if not found
-               else f"{plural(sum(n for n, _ in problems[:3]), 'email problem')}"
-               if any(n for n, _ in problems[:3]) else "Some members lack a phone"),
+               else f"{plural(sum(n for n, _, _ in problems[:3]), 'email problem')}"
+               if any(n for n, _, _ in problems[:3]) else "Some members lack a phone"),
         finding=("Every member has a valid, unique email and a phone." if not found
                  else "; ".join(found).capitalize() + "."),
-        method=("Valid email = text@text.text, one @, no spaces. Duplicates compare emails "
-                "case-insensitively with every other contact."),
-        severity="warning" if any(n for n, _ in problems[:3]) else
+        method=data_quality_method([check for n, _, check in problems if n]),
+        severity="warning" if any(n for n, _, _ in problems[:3]) else
         "info" if found else "good",
     )
 

@@ -77,6 +77,10 @@ COLUMNS: list[Column[SegmentRow]] = [
 ]
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 
+# What the list says when it is empty, with the next step (issue 15 §15).
+EMPTY_LIST = "No segments yet — n: new segment, i: import contacts"
+EMPTY_MATCH = "No segments match the search and filters — c: clear them"
+
 STATUS_OPTIONS: list[tuple[str, str]] = [("All Statuses", "")] + [
     (s.value, s.value) for s in SegmentStatus
 ]
@@ -85,7 +89,8 @@ HELP_INTRO = (
     "The Segments dashboard lists every segment with its live member and campaign counts. "
     "Search matches segment names, segment tags and the companies of member contacts. "
     "City, state and company filters keep segments with at least one current member "
-    "matching all of them. The list is paged: moving past the last row loads the next page."
+    "matching all of them. The list is paged: moving past the last row loads the next page. "
+    "Below 100 columns the highlighted segment's description is on the line under the list."
 )
 
 
@@ -147,8 +152,9 @@ class DashboardScreen(Screen[None]):
             yield Button("All states", id="state-filter", classes="filter-button")
             yield Button("All companies", id="company-filter", classes="filter-button")
             yield Button("Clear", id="clear-filters")
-        yield PagedTable(COLUMNS, row_key=lambda r: r.id, page_size=PAGE_SIZE, id="segments")
-        yield Static(id="description-preview")
+        table = PagedTable(COLUMNS, row_key=lambda r: r.id, page_size=PAGE_SIZE, id="segments")
+        yield table
+        yield table.detail_line(max_lines=1, id="description-preview")
         yield Label(id="list-status")
         yield KeyBar()
 
@@ -172,7 +178,9 @@ class DashboardScreen(Screen[None]):
                 at_end=request.at_end, starting_at=request.starting_at, limit=limit,
             )
 
-        self.query_one(PagedTable).load(fetch_page, lambda: store.segment_count(flt))
+        table = self.query_one(PagedTable)
+        table.set_empty_text(EMPTY_LIST if flt.is_empty else EMPTY_MATCH)
+        table.load(fetch_page, lambda: store.segment_count(flt))
         if metrics:
             self.load_metrics()
 
@@ -209,7 +217,6 @@ class DashboardScreen(Screen[None]):
         self.query_one("#list-status", Label).update(
             Text.assemble(count, " · ", sort, " · ", self._filter_summary())
         )
-        self._preview_description()
 
     @on(PagedTable.LoadFailed)
     def _load_failed(self, event: PagedTable.LoadFailed) -> None:
@@ -226,12 +233,6 @@ class DashboardScreen(Screen[None]):
         ]
         active = [p for p in parts if p]
         return user_text("filtered by " + ", ".join(active) if active else "no filters")
-
-    @on(DataTable.RowHighlighted, "#segments")
-    def _preview_description(self) -> None:
-        row = self.query_one(PagedTable).current_row
-        preview = self.query_one("#description-preview", Static)
-        preview.update(user_text(row.description if row else "", "italic"))
 
     # -- search and filters ----------------------------------------------------------------
 

@@ -74,7 +74,8 @@ HELP = "\n".join((
     "into it: every membership, event and tag moves to it, the fields it lacks are filled "
     "from the others, and the others are deleted. k (or enter) on a contact keeps that one "
     "instead; M merges the group after asking (m opens the row's menu: keep, merge). A "
-    "Viewer may look but not merge.",
+    "Viewer may look but not merge. Below 100 columns the highlighted contact's reason and "
+    "creation date are under the table.",
     "",
     "Segments: the segments with the most current members showing any problem above. "
     "enter (or o) opens the highlighted one; escape comes back here. tab moves between "
@@ -118,8 +119,10 @@ def _reason_cell(row: DuplicateRow) -> Text:
                 style="italic")
 
 
+# Below 100 columns "Why" (on a group's first row) and "Created" move to the line under
+# the table, for the highlighted contact (issue 15 §7).
 DUPLICATE_COLUMNS: list[Column[DuplicateRow]] = [
-    Column("group", "#", _group_cell, width=3, justify="right"),
+    Column("group", "#", _group_cell, width=3, justify="right", detail="never"),
     Column("reason", "Why", _reason_cell, width=12, min_table_width=WIDE),
     Column("keep", "Keep", lambda r: Text("keep", style=badge_style(Hue.GREEN)) if r.keep
            else Text(""), width=4),
@@ -145,8 +148,14 @@ SEGMENT_COLUMNS: list[Column[SegmentQuality]] = [
     Column("members", "Members", lambda s: Text(whole(s.members)), width=9, justify="right"),
     Column("flagged", "Flagged", lambda s: Text(whole(s.flagged)), width=9, justify="right"),
     Column("share", "Share", lambda s: Text(f"{s.share:.0%}"), width=5, justify="right"),
-    Column("bar", "", lambda s: share_bar(s.share), width=SHARE_BAR, min_table_width=WIDE),
+    # The share in a bar: the Share column says it in numbers at any width.
+    Column("bar", "", lambda s: share_bar(s.share), width=SHARE_BAR, min_table_width=WIDE,
+           detail="never"),
 ]
+
+
+EMPTY_DUPLICATES = "No likely duplicates: nothing to merge — r: check again"
+EMPTY_SEGMENTS = "No segment has a flagged member — r: check again"
 
 
 def share_of(count: int, total: int) -> str:
@@ -234,11 +243,17 @@ class DataQualityScreen(Screen[None]):
                                  help=CARD_HELP[card_id])
         with Vertical(id="quality-body"):
             yield Label("Likely duplicates", id="duplicates-title", classes="section-title")
-            yield PagedTable(DUPLICATE_COLUMNS, row_key=lambda r: r.key,
-                             id="quality-duplicates")
+            duplicates = PagedTable(DUPLICATE_COLUMNS, row_key=lambda r: r.key,
+                                    id="quality-duplicates")
+            duplicates.set_empty_text(EMPTY_DUPLICATES)
+            yield duplicates
+            yield duplicates.detail_line(max_lines=1, id="duplicate-detail")
             yield Label("Segments with the most flagged members", id="segments-title",
                         classes="section-title")
-            yield PagedTable(SEGMENT_COLUMNS, row_key=lambda s: s.id, id="quality-segments")
+            segments = PagedTable(SEGMENT_COLUMNS, row_key=lambda s: s.id,
+                                  id="quality-segments")
+            segments.set_empty_text(EMPTY_SEGMENTS)
+            yield segments
         yield Label("Checking every contact…", id="quality-status")
         yield KeyBar()
 
@@ -371,20 +386,22 @@ class DataQualityScreen(Screen[None]):
         the duplicates leave), the duplicates the rest; each scrolls."""
         if self.report is None:
             return
-        room = self.query_one("#quality-body").size.height - 2  # the two section titles
+        table = self.query_one("#quality-duplicates", PagedTable)
+        # The two section titles, and the line under the duplicates when their table is
+        # too narrow for some columns.
+        line = 1 if self.duplicate_rows and table.detail_columns() else 0
+        room = self.query_one("#quality-body").size.height - 2 - line
         if room <= 0:
             return
-        # An empty table is hidden (its title says so); else as tall as its rows + header.
-        duplicates = len(self.duplicate_rows) + 1 if self.duplicate_rows else 0
-        segments = len(self.segment_rows) + 1 if self.segment_rows else 0
+        # As tall as its rows + header; an empty one, as its header and what it says.
+        duplicates = len(self.duplicate_rows) + 1 if self.duplicate_rows else 2
+        segments = len(self.segment_rows) + 1 if self.segment_rows else 2
         if duplicates + segments > room:
             segments = min(segments, max(room * 2 // 5, room - duplicates))
             duplicates = room - segments
         for table_id, height in (("#quality-duplicates", duplicates),
                                  ("#quality-segments", segments)):
-            table = self.query_one(table_id)
-            table.display = height > 0
-            table.styles.height = max(height, 1)
+            self.query_one(table_id).styles.height = max(height, 1)
 
     def _restore_focus(self) -> None:
         focused = self.app.focused

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, DataTable, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select
 
 from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
 from segtui.core.enums import CompanySize, LeadStatus
@@ -61,7 +61,7 @@ def _tags(row: ContactRow) -> Text:
     return user_text(", ".join(row.tags))
 
 
-CHECK = Column[ContactRow]("check", " ", _check, width=1)
+CHECK = Column[ContactRow]("check", " ", _check, width=1, detail="never")
 NAME = Column[ContactRow]("name", "Name", lambda r: user_text(r.name, "bold"))
 COMPANY = Column[ContactRow]("company", "Company", lambda r: user_text(r.company))
 STATUS = Column[ContactRow]("status", "Status", lambda r: lead_status_badge(r.status), width=11)
@@ -76,10 +76,19 @@ PHONE = Column[ContactRow]("phone", "Phone", lambda r: user_text(r.phone), width
 SCORE = Column[ContactRow]("score", "Score", lambda r: Text(str(r.quality_score)), width=5,
                            justify="right")
 
-# Spec 7.2 (create): Name, Company, Status, City, State, Tags.
-CREATE_COLUMNS = (CHECK, NAME, COMPANY, STATUS, CITY, STATE, TAGS)
-# Spec 7.11 (add contacts): Name, Title, Company, Email, Phone, Tags, score, status badge.
+# Which columns leave a narrow table for the detail line under it (issue 15 §7): the table
+# keeps who the contact is and how they stand; the rest shows, labelled, for the
+# highlighted contact.
+# Spec 7.2 (create): Name, Company, Status, City, State, Tags; below 90 columns State and
+# Tags move to the line, where title, email and phone (not columns here) always are.
+CREATE_COLUMNS = (CHECK, NAME, COMPANY, STATUS, CITY, STATE, TAGS,
+                  *(replace(c, detail="only") for c in (TITLE, EMAIL, PHONE)))
+# Spec 7.11 (add contacts): Name, Title, Company, Email, Phone, Tags, score, status badge;
+# below 100 columns title, email, phone and tags move to the line.
 ADD_COLUMNS = (CHECK, NAME, TITLE, COMPANY, EMAIL, PHONE, TAGS, SCORE, STATUS)
+EMPTY_MATCH = "No contacts match the search and filters — ctrl+l: clear them"
+EMPTY_ALL_IN = "Every contact is already in this segment — i on the dashboard imports more"
+EMPTY_NONE = "No contacts yet — i on the dashboard imports them"
 
 STATUS_OPTIONS = [("All Statuses", "")] + [(s.value, s.value) for s in LeadStatus]
 SIZE_OPTIONS = [("All Sizes", "")] + [(s.value, s.value) for s in CompanySize]
@@ -96,9 +105,12 @@ class ContactPicker(Vertical):
     ContactPicker RangeSlider { margin: 0 0; }
     ContactPicker .picker-head { height: 1; }
     ContactPicker #picker-available { width: 1fr; text-style: bold; }
+    ContactPicker #picker-available, ContactPicker #picker-selected {
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
     ContactPicker #picker-select-all { width: auto; min-width: 24; }
     ContactPicker PagedTable { height: 1fr; min-height: 4; }
-    ContactPicker #picker-preview { height: 1; color: $text-muted; }
+    ContactPicker #picker-preview { padding: 0; }
     """
     KEYS_TITLE = "Contact list"  # its section of a dialog's help
     BINDINGS = [
@@ -108,6 +120,9 @@ class ContactPicker(Vertical):
         Binding("ctrl+a", "select_all", "Select all", priority=True,
                 tooltip="Select all contacts matching the search and filters (again: "
                         "unselect them)", id="picker.select-all"),
+        Binding("ctrl+l", "clear_filters", "Clear search", priority=True,
+                tooltip="Clear the search and filters (ticked contacts stay ticked)",
+                id="picker.clear"),
     ]
 
     class SelectionChanged(Message):
@@ -136,7 +151,8 @@ class ContactPicker(Vertical):
         super().__init__(id=id)
         self.source = source
         self.choices = choices
-        self.filter = base or ContactFilter()
+        self.base = base or ContactFilter()  # what the picker lists before any search
+        self.filter = self.base
         self.selection = ContactSelection()
         self.selected_count: int | None = 0
         self.available: int | None = None
@@ -165,9 +181,10 @@ class ContactPicker(Vertical):
         with Horizontal(classes="picker-head"):
             yield Label("Available Contacts (…)", id="picker-available")
             yield LiveButton("☐ Select all", compact=True, id="picker-select-all")
-        yield PagedTable(self.columns, row_key=lambda r: r.id, page_size=PAGE_SIZE,
-                         id="picker-table")
-        yield Static(id="picker-preview")
+        table = PagedTable(self.columns, row_key=lambda r: r.id, page_size=PAGE_SIZE,
+                           id="picker-table")
+        yield table
+        yield table.detail_line(max_lines=2, id="picker-preview")
         yield Label("0 selected", id="picker-selected")
 
     def on_mount(self) -> None:
@@ -184,7 +201,12 @@ class ContactPicker(Vertical):
                                        before=request.before, at_end=request.at_end,
                                        limit=limit)
 
-        self.query_one(PagedTable).load(fetch, lambda: source.contact_count(flt))
+        table = self.query_one(PagedTable)
+        if flt != self.base:
+            table.set_empty_text(EMPTY_MATCH)
+        else:
+            table.set_empty_text(EMPTY_ALL_IN if flt.not_in_segment is not None else EMPTY_NONE)
+        table.load(fetch, lambda: source.contact_count(flt))
 
     @on(PagedTable.Loaded, "#picker-table")
     def _loaded(self) -> None:
@@ -193,7 +215,6 @@ class ContactPicker(Vertical):
         shown = "…" if table.total is None else whole(table.total)
         self.query_one("#picker-available", Label).update(Text(f"Available Contacts ({shown})"))
         self._show_select_all()
-        self._preview()
 
     def _show_select_all(self) -> None:
         total = ("… contacts" if self.available is None
@@ -202,13 +223,6 @@ class ContactPicker(Vertical):
         self.query_one("#picker-select-all", Button).label = Text(
             f"{mark} Select all {total}")
 
-    @on(DataTable.RowHighlighted, "#picker-table")
-    def _preview(self) -> None:
-        row = self.query_one(PagedTable).current_row
-        text = " · ".join(p for p in (row.title, row.email, row.phone, ", ".join(row.tags))
-                          if p) if row else ""
-        self.query_one("#picker-preview", Static).update(user_text(text, "italic"))
-
     # -- filters -------------------------------------------------------------------------
 
     def _set_filter(self, flt: ContactFilter) -> None:
@@ -216,6 +230,19 @@ class ContactPicker(Vertical):
             self.filter = flt
             self.reload()
             self._show_select_all()
+
+    def action_clear_filters(self) -> None:
+        """ctrl+l: the search, the filters and the score range back to showing everything
+        (what an empty result offers). The selection stays."""
+        self.query_one("#picker-search", Input).value = ""
+        for select in self.query(Select):
+            select.value = ""
+        plural = {"segment": "All Segments", "city": "All cities", "state": "All states"}
+        for button in self.query(".picker-choice").results(Button):
+            button.label = Text(plural[(button.id or "").removeprefix("picker-")])
+        for slider in self.query(RangeSlider):
+            slider.set_range(slider.minimum, slider.maximum)
+        self._set_filter(self.base)
 
     @on(Input.Changed, "#picker-search")
     def _typed(self, event: Input.Changed) -> None:

@@ -8,6 +8,14 @@ separate COUNT, fetched in parallel, so the first rows appear without waiting fo
 The table is handed two callables (`fetch_page`, `fetch_count`) and runs them in thread
 workers; it never sees SQL. Stale answers (the user typed again meanwhile) are dropped by
 generation number.
+
+Narrow terminals and empty lists (issue 15 §7, §15), the same way in every table:
+- A column narrower terminals can't hold (`Column.min_table_width`) leaves the table for
+  the detail line under it (`detail_line()`, a `RowDetail`), which shows the highlighted
+  row's moved fields as "Label: value"; `Column.detail` says which columns go there.
+- A cell or header too long for its column ends in "…", never cut silently.
+- A list that came back empty says so inside the table, with the next step, in words its
+  owner gives (`set_empty_text`): "No segments yet — n: new segment, i: import contacts".
 """
 
 from __future__ import annotations
@@ -18,19 +26,28 @@ from typing import Any, Generic, Literal, TypeVar
 
 from rich.cells import cell_len
 from rich.console import RenderableType
+from rich.segment import Segment
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
 from textual.events import Click, Resize
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import DataTable
 
 from segtui.core.records import Keyset, Page
+from segtui.widgets.row_detail import RowDetail
 from segtui.widgets.workers import deliver
 
 RowT = TypeVar("RowT")
 CursorAt = Literal["top", "bottom", "keep"]
+# Where a column's value shows besides the table (the detail line under it):
+# "collapsed": there when the table is too narrow for the column (min_table_width);
+# "always": there too when the table shows it (a long text the table cuts);
+# "never": nowhere when the table can't hold it (decoration, or repeated elsewhere);
+# "only": never a table column, only the detail line (context for the highlighted row).
+DetailMode = Literal["collapsed", "always", "never", "only"]
 
 
 @dataclass(frozen=True)
@@ -39,10 +56,11 @@ class Column(Generic[RowT]):
     label: str
     render: Callable[[RowT], RenderableType]
     width: int | None = None  # None: shares the width left over by fixed columns
-    min_table_width: int = 0  # hidden when the table is narrower than this
+    min_table_width: int = 0  # narrower tables leave it out (to the detail line: `detail`)
     justify: Literal["left", "right"] = "left"
     menu: bool = False  # clicking this cell asks for the row's action menu
     sortable: bool = False  # the owner can sort the list by it (show_sort, next_sort_key)
+    detail: DetailMode = "collapsed"
 
 
 @dataclass(frozen=True)
@@ -113,6 +131,8 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
         self._shown_columns: list[tuple[str, int, str]] = []
         self._focus_pending = False
         self._focused_at_request: Widget | None = None
+        self.empty_text: Text | None = None  # what an empty list says (set_empty_text)
+        self._detail_line: RowDetail | None = None
 
     # -- what the owner calls ------------------------------------------------------------
 
@@ -180,6 +200,7 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
                 self.rows_on_page[index] = row
                 for column, _ in self._layout():
                     self.update_cell(str(key), column.key, self._cell(column, row))
+                self._show_detail()
                 return
 
     def show_sort(self, key: str, descending: bool) -> None:
@@ -188,6 +209,25 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
         letters: issue 15 §11 lost the arrow on every numeric column)."""
         self.sort_key, self.sort_descending = key, descending
         self._rebuild()
+
+    def detail_line(self, *, max_lines: int = 2, id: str | None = None) -> RowDetail:
+        """The line under the table that shows the highlighted row's fields the table has
+        no room for (and the `detail="always"/"only"` ones). Yield it right after the
+        table; the table keeps it up to date, and hides it when it has nothing to show."""
+        self._detail_line = RowDetail(max_lines=max_lines, id=id)
+        return self._detail_line
+
+    def set_empty_text(self, text: Text | str) -> None:
+        """What the table says when the list comes back empty: what is empty and the next
+        step ("No members yet — a: add contacts"). The owner sets it before loading, as
+        it knows whether a search or filter is the reason."""
+        self.empty_text = Text(text) if isinstance(text, str) else text
+        self.refresh()
+
+    @property
+    def is_empty(self) -> bool:
+        """The list was fetched and holds no row."""
+        return self.page is not None and not self.rows_on_page and not self.loading
 
     def next_sort_key(self, current: str | None) -> str | None:
         """The sortable column after `current`, in column order and wrapping round, among
@@ -341,8 +381,11 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
     def _layout(self) -> list[tuple[Column[RowT], int]]:
         """Visible columns and their widths for the current table width."""
         width = self.size.width or 80
-        shown = [c for c in self.all_columns if width >= c.min_table_width]
+        shown = [c for c in self.all_columns
+                 if width >= c.min_table_width and c.detail != "only"]
         padding = 2 * self.cell_padding * len(shown)
+        # A fixed column is at least as wide as its header, so a sort arrow added to it
+        # ("Contacts ▼") shows whole rather than as "Contact…".
         widths = {c.key: max(c.width, cell_len(self.header_label(c)))
                   for c in shown if c.width is not None}
         flexible = [c for c in shown if c.width is None]
@@ -358,7 +401,8 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
         self.clear(columns=signature != self._shown_columns)
         if signature != self._shown_columns:
             for (column, width), (_, _, label) in zip(layout, signature, strict=True):
-                self.add_column(Text(label, justify=column.justify), width=width, key=column.key)
+                self.add_column(_one_line(Text(label), column.justify), width=width,
+                                key=column.key)
             self._shown_columns = signature
         for row in self.rows_on_page:
             self.add_row(
@@ -366,13 +410,63 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
             )
         if self.rows_on_page:
             self.move_cursor(row=min(cursor, len(self.rows_on_page) - 1), animate=False)
+        self._show_detail()
 
     @staticmethod
     def _cell(column: Column[RowT], row: RowT) -> RenderableType:
         rendered = column.render(row)
-        if isinstance(rendered, Text) and column.justify == "right":
-            rendered.justify = "right"
-        return rendered
+        return _one_line(rendered, column.justify) if isinstance(rendered, Text) else rendered
+
+    # -- the detail line and the empty list ----------------------------------------------
+
+    def detail_columns(self) -> list[Column[RowT]]:
+        """The columns whose values the detail line shows at the table's current width."""
+        shown = {column.key for column, _ in self._layout()}
+        return [c for c in self.all_columns
+                if c.detail in ("always", "only")
+                or (c.detail == "collapsed" and c.key not in shown)]
+
+    def detail_fields(self, row: RowT) -> list[Text]:
+        """"Label: value" for each of `detail_columns()` with a value, in column order."""
+        fields = []
+        for column in self.detail_columns():
+            value = column.render(row)
+            text = value.copy() if isinstance(value, Text) else Text(str(value))
+            if not text.plain.strip():
+                continue
+            label = self.header_label(column).strip()
+            if label:
+                text = Text.assemble((f"{label}: ", "bold"), text)
+            fields.append(text)
+        return fields
+
+    def _show_detail(self) -> None:
+        line = self._detail_line
+        if line is None or not line.is_attached:
+            return
+        row = self.current_row
+        line.display = row is not None and bool(self.detail_columns())
+        line.show(self.detail_fields(row) if row is not None else [])
+
+    def _on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        # Not stopped: the owner may want the highlight too.
+        self._show_detail()
+
+    def render_line(self, y: int) -> Strip:
+        """An empty list's message, under the header (one blank line between them when the
+        table has the room); everything else as DataTable draws it."""
+        if self.empty_text is None or not self.is_empty:
+            return super().render_line(y)
+        header = self.header_height if self.show_header else 0
+        at = header + 1 if self.size.height > header + 1 else header
+        if y != at:
+            return super().render_line(y)
+        width = self.size.width
+        message = self.empty_text.copy()
+        message.truncate(max(width - 2, 1), overflow="ellipsis")
+        line = Text(" " * max((width - message.cell_len) // 2, 0)).append_text(message)
+        segments = Segment.apply_style(line.render(self.app.console), self.rich_style)
+        return Strip(segments).adjust_cell_length(width, self.rich_style)
 
     async def _on_click(self, event: Click) -> None:
         # Textual calls _on_click of every class in the MRO; prevent_default() keeps
@@ -389,3 +483,14 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
     def on_resize(self, event: Resize) -> None:
         if self._signature(self._layout()) != self._shown_columns:
             self._rebuild()
+
+
+def _one_line(rendered: Text, justify: Literal["left", "right"]) -> Text:
+    """A cell's text on its one line: too long for the column, it ends in "…" (a Text
+    left as it is would be cropped with no sign that something is missing)."""
+    text = rendered.copy()
+    text.no_wrap = True
+    text.overflow = "ellipsis"
+    if justify == "right":
+        text.justify = "right"
+    return text

@@ -68,10 +68,14 @@ LOOKALIKE_METHOD = (
     "A trait joins the profile when at least 40% of members share its most common value; "
     "lookalikes are non-members matching every trait."
 )
-DATA_QUALITY_METHOD = (
-    "Valid email = text@text.text, one @, no spaces. Duplicates compare emails "
-    "case-insensitively with every other contact."
-)
+# The data quality finding explains the rule of each problem it reports; all of them when
+# it reports none (issue 15 §13: the phone finding explained the email rules).
+MISSING_EMAIL_METHOD = "Missing email = none, or only spaces."
+INVALID_EMAIL_METHOD = "Valid email = text@text.text, one @, no spaces."
+SHARED_EMAIL_METHOD = "Duplicates compare emails case-insensitively with every other contact."
+MISSING_PHONE_METHOD = "Missing phone = none, or only spaces."
+ALL_CHECKS_METHOD = " ".join((MISSING_EMAIL_METHOD, INVALID_EMAIL_METHOD, SHARED_EMAIL_METHOD,
+                              MISSING_PHONE_METHOD))
 CAMPAIGN_METHOD = (
     "Campaigns using the segment, ranked by conversion rate among members sent to "
     "(converted / sent), then by revenue."
@@ -236,7 +240,7 @@ def test_enterprise_prospects_insights(demo_store: Store) -> None:
             kind=InsightKind.DATA_QUALITY,
             title="Some members lack a phone",
             finding="6 members without a phone.",
-            method=DATA_QUALITY_METHOD,
+            method=MISSING_PHONE_METHOD,
             severity="info",
         ),
         Insight(
@@ -397,7 +401,7 @@ def test_a_quiet_clean_segment(demo_store: Store) -> None:
         kind=InsightKind.DATA_QUALITY,
         title="Member data looks clean",
         finding="Every member has a valid, unique email and a phone.",
-        method=DATA_QUALITY_METHOD,
+        method=ALL_CHECKS_METHOD,
         severity="good",
     )
 
@@ -572,37 +576,45 @@ def test_data_quality_counts_each_email_problem_and_missing_phones(demo_store: S
         title="7 email problems",
         finding=("2 members without an email; 2 members with an invalid email; 3 members "
                  "sharing their email with another contact; 2 members without a phone."),
-        method=DATA_QUALITY_METHOD,
+        method=ALL_CHECKS_METHOD,
         severity="warning",
     )
 
 
 @pytest.mark.parametrize(
-    ("email", "other", "phone", "title", "finding", "severity"),
+    ("email", "other", "phone", "title", "finding", "severity", "method"),
     [
         ("solo@dq.test", None, "555", "Member data looks clean",
-         "Every member has a valid, unique email and a phone.", "good"),
+         "Every member has a valid, unique email and a phone.", "good", ALL_CHECKS_METHOD),
         ("Solo@dq.test", "SOLO@DQ.TEST", "555", "1 email problem",
-         "1 member sharing their email with another contact.", "warning"),
+         "1 member sharing their email with another contact.", "warning",
+         SHARED_EMAIL_METHOD),
         ("solo@dq.test", None, None, "Some members lack a phone",
-         "1 member without a phone.", "info"),
+         "1 member without a phone.", "info", MISSING_PHONE_METHOD),
+        ("solo@dq", None, None, "1 email problem",
+         "1 member with an invalid email; 1 member without a phone.", "warning",
+         f"{INVALID_EMAIL_METHOD} {MISSING_PHONE_METHOD}"),
         # The method promises case-insensitive duplicates; names elsewhere are compared by
         # their case-folded key for the same result on both engines (models.name_key).
         ("Élodie@dq.test", "élodie@dq.test", "555", "1 email problem",
-         "1 member sharing their email with another contact.", "warning"),
+         "1 member sharing their email with another contact.", "warning",
+         SHARED_EMAIL_METHOD),
     ],
-    ids=["clean", "duplicate-ascii", "no-phone", "duplicate-non-ascii"],
+    ids=["clean", "duplicate-ascii", "no-phone", "invalid-and-no-phone",
+         "duplicate-non-ascii"],
 )
 def test_data_quality_headline(
     demo_store: Store, email: str, other: str | None, phone: str | None, title: str,
-    finding: str, severity: str,
+    finding: str, severity: str, method: str,
 ) -> None:
+    """The method explains exactly the problems the finding reports."""
     member = new_contact(demo_store, "DQ Solo", email=email, phone=phone)
     if other is not None:
         new_contact(demo_store, "DQ Solo Twin", email=other, phone="555")
     seg = segment_with(demo_store, "DQ Solo Probe", [member])
     found = insight(demo_store, seg, InsightKind.DATA_QUALITY)
-    assert (found.title, found.finding, found.severity) == (title, finding, severity)
+    assert (found.title, found.finding, found.severity, found.method) == (
+        title, finding, severity, method)
 
 
 # -- campaigns (spec 7.7 campaign table) --------------------------------------------------

@@ -191,7 +191,7 @@ async def test_pickers_and_typed_searches_show_text_literally(sqlite_demo_store:
             await settle(pilot)
             options = app.screen.query_one(OptionList)
             assert plain(options.get_option_at_index(0).prompt) == (
-                f"No match for “qq{shown(key)}”")
+                f"No match for “qq{shown(key)}” — ctrl+l: clear the search")
             await pilot.press("escape")
     assert app.crash is None
 

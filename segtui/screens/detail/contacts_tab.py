@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import DataTable, Input, Label
 
 from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
 from segtui.core.formatting import relative_days, stars, whole
@@ -28,6 +28,7 @@ from segtui.widgets.workers import deliver
 
 DEBOUNCE_SECONDS = 0.15
 PAGE_SIZE = 100
+EMPTY = "No members yet — a: add contacts"
 
 
 def initials(name: str) -> Text:
@@ -36,8 +37,11 @@ def initials(name: str) -> Text:
     return user_text(f" {letters.upper() or '?':<2} ", "bold reverse")
 
 
+# Spec 7.6's fields. At 80 columns the table keeps who the member is and how they stand
+# (avatar, name, company, status, quality); title, email, phone, tags and the last contact
+# move to the detail line under it, for the highlighted member (issue 15 §7).
 MEMBER_COLUMNS: list[Column[ContactRow]] = [
-    Column("avatar", "", lambda r: initials(r.name), width=4),
+    Column("avatar", "", lambda r: initials(r.name), width=4, detail="never"),
     Column("name", "Name", lambda r: user_text(r.name, "bold")),
     Column("title", "Title", lambda r: user_text(r.title), min_table_width=100),
     Column("company", "Company", lambda r: user_text(r.company)),
@@ -50,7 +54,8 @@ MEMBER_COLUMNS: list[Column[ContactRow]] = [
     Column("quality", "Quality", lambda r: Text(stars(r.quality_score)), width=7),
     Column("last", "Last contact", lambda r: Text(relative_days(r.last_contacted_at)),
            width=12, min_table_width=90),
-    Column("actions", "⋯", lambda r: Text("⋯", style="bold"), width=1, menu=True),
+    Column("actions", "⋯", lambda r: Text("⋯", style="bold"), width=1, menu=True,
+           detail="never"),
 ]
 
 
@@ -60,19 +65,20 @@ MEMBER_ACTIONS = [("view", "View details", "v"), ("why", "Why is this contact he
 
 
 class ContactsTab(DetailTab):
-    HELP = ("Contacts: the segment's current members. / searches name, email or company; "
-            "enter or m opens the member's menu: v view details, w why is this contact "
-            "here, d remove from the segment, c copy the email.")
+    HELP = ("Contacts: the segment's current members. / searches name, email or company "
+            "(c clears the search); enter or m opens the member's menu: v view details, "
+            "w why is this contact here, d remove from the segment, c copy the email. The "
+            "fields the table has no room for show under it for the highlighted member.")
     DEFAULT_CSS = """
     ContactsTab .tab-head { height: 1; }
     ContactsTab #members-title { width: 1fr; text-style: bold; }
     ContactsTab #members-search { width: 40; }
     ContactsTab PagedTable { height: 1fr; }
-    ContactsTab #member-preview { height: 1; color: $text-muted; }
     """
     BINDINGS = [
         Binding("slash", "search", "Search", id="contacts.search"),
         Binding("m", "menu", "Menu", id="contacts.menu"),
+        Binding("c", "clear_search", "Clear search", show=False, id="contacts.clear"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -81,9 +87,10 @@ class ContactsTab(DetailTab):
         with Horizontal(classes="tab-head"):
             yield Label("Segment Contacts (…)", id="members-title")
             yield Input(placeholder="Search contacts… (/)", compact=True, id="members-search")
-        yield PagedTable(MEMBER_COLUMNS, row_key=lambda r: r.id, page_size=PAGE_SIZE,
-                         id="members")
-        yield Static(id="member-preview")
+        table = PagedTable(MEMBER_COLUMNS, row_key=lambda r: r.id, page_size=PAGE_SIZE,
+                           id="members")
+        yield table
+        yield table.detail_line(max_lines=2, id="member-preview")
 
     def __init__(self, store: Store, user: CurrentUser, segment_id: int, name: str) -> None:
         super().__init__(store, user, segment_id, name)
@@ -102,6 +109,8 @@ class ContactsTab(DetailTab):
                                       limit=limit)
 
         table = self.query_one(PagedTable)
+        table.set_empty_text(user_text(f"No members match “{flt.search}” — c: clear the search")
+                             if flt.search else EMPTY)
         if table.rows_on_page and flt == self._loaded_filter:
             table.reload()
         else:
@@ -113,20 +122,17 @@ class ContactsTab(DetailTab):
         table = self.query_one(PagedTable)
         total = "…" if table.total is None else whole(table.total)
         self.query_one("#members-title", Label).update(Text(f"Segment Contacts ({total})"))
-        self._preview()
-
-    @on(DataTable.RowHighlighted, "#members")
-    def _preview(self) -> None:
-        row = self.query_one(PagedTable).current_row
-        text = " · ".join(p for p in (row.title, row.email, row.phone, ", ".join(row.tags))
-                          if p) if row else ""
-        self.query_one("#member-preview", Static).update(user_text(text, "italic"))
 
     def focus_default(self) -> None:
         self.query_one(PagedTable).focus_when_ready()
 
     def action_search(self) -> None:
         self.query_one("#members-search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        """c: every member again (what an empty search result offers); the search box's
+        change reloads the list."""
+        self.query_one("#members-search", Input).value = ""
 
     @on(Input.Changed, "#members-search")
     def _typed(self, event: Input.Changed) -> None:

@@ -17,6 +17,7 @@ from segtui.widgets.workers import deliver
 
 PLACEHOLDER = "Add a new note about this segment"
 PAGE_SIZE = 50
+EMPTY = "No notes yet — n: write the first one"  # with the next step (issue 15 §15)
 
 
 def note_card(note: NoteRow) -> Static:
@@ -89,8 +90,7 @@ class NotesTab(DetailTab):
         if notes:
             container.mount_all([note_card(n) for n in notes], before=older)
         elif self.last is None:
-            container.mount(Static(Text("No notes yet.", style="dim"), classes="note"),
-                            before=older)
+            container.mount(Static(Text(EMPTY, style="dim"), classes="note"), before=older)
         self.last = last
         older.display = more
 

@@ -58,7 +58,8 @@ def rate_cell(campaign: CampaignPerformance, count: int) -> str:
 class CampaignTable:
     """A Rich table, not a DataTable: a segment uses a handful of campaigns, and a Rich
     table fits any width where a DataTable would scroll sideways at 80 columns. The status
-    column appears when there is room for it (it is not one of spec 7.7's columns)."""
+    has its own column when there is room for it; narrower, it goes under the campaign's
+    name, and the header says so ("Campaign Name / Status"): never left out (issue 15 §7)."""
 
     WIDE = 100
 
@@ -72,14 +73,17 @@ class CampaignTable:
             return
         wide = options.max_width >= self.WIDE
         table = Table(box=None, expand=True, header_style="bold", pad_edge=False)
-        table.add_column("Campaign Name", ratio=3, overflow="ellipsis", no_wrap=True)
+        table.add_column("Campaign Name" if wide else "Campaign Name / Status", ratio=3,
+                         overflow="ellipsis", no_wrap=True)
         if wide:
             table.add_column("Status", no_wrap=True)
         for label in ("Sent", "Opened", "Clicked", "Converted", "Revenue"):
-            table.add_column(label, justify="right", no_wrap=True)
+            table.add_column(label, justify="right", no_wrap=True, overflow="ellipsis")
         for c in self.campaigns:
-            status = [campaign_status_badge(CampaignStatus(c.status))] if wide else []
-            table.add_row(user_text(c.name), *status, f"{c.sent:,}", rate_cell(c, c.opened),
+            badge = campaign_status_badge(CampaignStatus(c.status))
+            name = user_text(c.name) if wide else Text.assemble(user_text(c.name), "\n", badge)
+            status = [badge] if wide else []
+            table.add_row(name, *status, f"{c.sent:,}", rate_cell(c, c.opened),
                           rate_cell(c, c.clicked), rate_cell(c, c.converted),
                           money(c.revenue_cents))
         yield table

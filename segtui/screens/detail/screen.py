@@ -114,7 +114,8 @@ class SegmentDetailScreen(Screen[None]):
     DEFAULT_CSS = """
     SegmentDetailScreen #detail-head { height: 1; padding: 0 1; }
     SegmentDetailScreen #detail-title { width: 1fr; }
-    SegmentDetailScreen #detail-meta { height: 1; padding: 0 1; color: $text-muted; }
+    SegmentDetailScreen #detail-meta { height: 1; width: 1fr; padding: 0 1;
+                                       color: $text-muted; }
     SegmentDetailScreen #detail-head Button { margin-left: 1; }
     SegmentDetailScreen #detail-cards { height: 5; }
     /* One column more for the note, so "+4% vs last month" fits a 120-column card. */

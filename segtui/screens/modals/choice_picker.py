@@ -43,6 +43,7 @@ class ChoicePicker(Dialog[Picked | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("down", "focus_list", "To the list", show=False),
+        Binding("ctrl+l", "clear_search", "Clear the search", show=False),
     ]
 
     def __init__(
@@ -107,7 +108,9 @@ class ChoicePicker(Dialog[Picked | None]):
         options.add_options(Option(user_text(c.label), id=c.key) for c in found)
         self._found = {c.key: c for c in found}
         if not found and text:
-            options.add_option(Option(user_text(f"No match for “{text}”"), disabled=True))
+            # What is empty and the next step (issue 15 §15).
+            options.add_option(Option(user_text(f"No match for “{text}” — ctrl+l: clear the "
+                                                "search"), disabled=True))
         options.highlighted = 0 if options.option_count else None
         self._shown_for = text
         if self._pick_when_shown and text == self.query_one(Input).value:
@@ -123,6 +126,12 @@ class ChoicePicker(Dialog[Picked | None]):
         # The choice as stored, not the option's prompt (which shows control characters
         # as visible stand-ins).
         self.dismiss(Picked(self._found.get(key, Choice(key=key, label=key))))
+
+    def action_clear_search(self) -> None:
+        """ctrl+l: every value again (what "No match" offers)."""
+        search = self.query_one(Input)
+        search.value = ""
+        search.focus()
 
     def action_focus_list(self) -> None:
         self.query_one(OptionList).focus()
