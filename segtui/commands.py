@@ -47,12 +47,14 @@ class ScreenActions(Provider):
         # with the user's keymap applied; Textual has no public name for it (8.2.8 pinned).
         nodes = list(screen.focused.ancestors_with_self) if screen.focused else \
             [screen, self.app]
-        found: dict[tuple[int, str], ScreenCommand] = {}
+        found: dict[tuple[int, str], ScreenCommand] = {}  # (node, description) -> command
         for node in nodes:
             for key, binding in node._bindings:
                 if binding.id is None or binding.id in NOT_COMMANDS or not binding.description:
                     continue
-                command = found.setdefault((id(node), binding.action), ScreenCommand(
+                # One command per description: f1 and ? are both "Help" (two actions, as
+                # ? gives way to a text field); the palette lists it once, with both keys.
+                command = found.setdefault((id(node), binding.description), ScreenCommand(
                     binding.description, binding.action, node))
                 shown = self.app.get_key_display(binding.with_key(key))
                 if shown not in command.keys:

@@ -7,8 +7,9 @@ entries inside a word ("a Add co", "^pCom mands"). The key bar shows whole entri
 - the screen's keys in the order its bindings declare them, the focused widget's first
   (a tab's keys before the detail screen's): the first ones are the most needed, and keys
   are left out from the end when the line is full;
-- then the app's keys, always shown (`q` quit, `?` help); when a key was left out, the help
-  entry reads "More keys": the help lists every key of the screen;
+- then the app's keys, always shown (`q` quit, `?` help — `f1` while a text field has the
+  focus, as `?` types there); when a key was left out, the help entry reads "More keys":
+  the help lists every key of the screen;
 - the palette's key (`^p`) last, when there is room.
 
 Bindings with `show=False` are never on the bar (the help and the palette list them).
@@ -29,6 +30,7 @@ GAP = 1  # cells between two entries; the key's colour tells where an entry star
 LEAD = 1  # cells before the first entry
 MORE_KEYS = "More keys"
 COMMAND_PALETTE = "command_palette"
+QUICK_HELP = "help_unless_typing"  # the app's ? binding (f1 is "help")
 
 
 @dataclass(frozen=True)
@@ -118,12 +120,20 @@ class KeyBar(Widget):
         app_keys: list[KeyEntry] = []
         palette: KeyEntry | None = None
         seen: set[str] = set()
-        for key, (node, binding, enabled, _tooltip) in self.screen.active_bindings.items():
+        active = self.screen.active_bindings
+        # Help is f1 everywhere, and ? too where no text field has the focus (the app's
+        # help_unless_typing): the bar shows the shorter key that works now.
+        quick_help = next((key for key, (_, binding, enabled, _) in active.items()
+                           if binding.action == QUICK_HELP and enabled), None)
+        for key, (node, binding, enabled, _tooltip) in active.items():
             if not binding.show or not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
             entry = KeyEntry(key, self.app.get_key_display(binding), binding.description,
                              binding.action, enabled)
+            if binding.action == "help" and quick_help is not None:
+                entry = replace(entry, key=quick_help,
+                                display=self.app.get_key_display(binding.with_key(quick_help)))
             if binding.action == COMMAND_PALETTE:
                 palette = entry
             elif node is self.app:

@@ -100,7 +100,7 @@ class ActivityTab(DetailTab):
     """
     BINDINGS = [
         Binding("n", "add", "New activity", id="activity.new"),
-        Binding("c", "clear_filters", "Clear filters", show=False, id="activity.clear"),
+        Binding("c", "clear_filters", "Clear filters", show=False, id="activity.clear-filters"),
     ]
 
     def __init__(self, store: Store, user: CurrentUser, segment_id: int, name: str) -> None:

@@ -78,7 +78,7 @@ class ContactsTab(DetailTab):
     BINDINGS = [
         Binding("slash", "search", "Search", id="contacts.search"),
         Binding("m", "menu", "Menu", id="contacts.menu"),
-        Binding("c", "clear_search", "Clear search", show=False, id="contacts.clear"),
+        Binding("c", "clear_search", "Clear search", show=False, id="contacts.clear-filters"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -114,8 +114,8 @@ class ImportFileModal(Dialog[ImportOutcome | None]):
     HELP = IMPORT_HELP
     BINDINGS = [
         Binding("ctrl+s", "run_import", "Import"),
-        Binding("ctrl+o", "columns", "Columns"),
         Binding("escape", "close", "Close", tooltip="Stop a check or import, else close"),
+        Binding("ctrl+o", "columns", "Columns"),
     ]
     title_text = "Import from a CSV file"
     AUTO_FOCUS = "#import-path"
@@ -166,7 +166,9 @@ class ImportFileModal(Dialog[ImportOutcome | None]):
                 yield Button("Columns…", compact=True, id="import-columns")
                 yield Button("Import", compact=True, variant="primary", disabled=True,
                              id="import-run")
-            yield KeyLine(("enter", "check (writes nothing)"), classes="modal-keys")
+            # "check" writes nothing: the help and the Check button say so; at 80 columns
+            # the longer words pushed esc off the line.
+            yield KeyLine(("enter", "check"), classes="modal-keys")
 
     def on_mount(self) -> None:
         self.query_one("#import-progress").display = False
