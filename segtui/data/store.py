@@ -22,12 +22,13 @@ from segtui.core import clock
 from segtui.core.activities import ActivityFilter, ActivityRow, NoteRow
 from segtui.core.analytics import AnalyticsReport, PerformanceReport
 from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
+from segtui.core.enums import UserRole
 from segtui.core.event_import import EventIn
 from segtui.core.exporting import MemberRecord
 from segtui.core.importing import ContactIn, RowProblem
 from segtui.core.insights import Insight
 from segtui.core.metrics import CampaignPerformance, SegmentCards, Window
-from segtui.core.permissions import CurrentUser
+from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.quality import MergeResult, QualityReport
 from segtui.core.records import (
     Choice,
@@ -120,10 +121,32 @@ class Store:
     # -- who is working --------------------------------------------------------------------
 
     def current_user(self, name: str | None = None) -> CurrentUser:
-        """--user, SEGTUI_USER, the database's default user, or the OS login (created as a
-        Marketing Manager the first time)."""
+        """--user, SEGTUI_USER, the database's default user, or the OS login, normalised;
+        a name seen for the first time is recorded as a Viewer (the database's very first
+        user as a CRM Administrator). InvalidUserName for a name with invisible
+        characters (data/users.py)."""
         with self._write() as conn:
             return users.resolve(conn, name)
+
+    def may(self, user: CurrentUser, permission: Permission) -> bool:
+        """Whether `user` may do what `permission` covers, in this database."""
+        with self.reading() as conn:
+            return users.may(conn, user, permission)
+
+    def look_alikes(self, name: str) -> list[str]:
+        """Users whose names look like `name` but are not it ("Alex Kim" for "Alex Kím")."""
+        with self.reading() as conn:
+            return users.look_alikes(conn, name)
+
+    def add_user(self, name: str, role: UserRole, acting: CurrentUser) -> CurrentUser:
+        """Record a new user with a role (administrators only: NotAllowed)."""
+        with self._write() as conn:
+            return users.set_role(conn, name, role, acting, new=True)
+
+    def set_user_role(self, name: str, role: UserRole, acting: CurrentUser) -> CurrentUser:
+        """Give an existing user another role (administrators only: NotAllowed)."""
+        with self._write() as conn:
+            return users.set_role(conn, name, role, acting, new=False)
 
     # -- the database itself -------------------------------------------------------------
 
