@@ -421,10 +421,12 @@ class Store:
         with self.reading() as conn:
             return dynamic.sample_matching(conn, rule, clock.today(), limit)
 
-    def refresh_segments(self, segment_ids: Sequence[int] | None = None
-                         ) -> list[RefreshResult]:
+    def refresh_segments(self, segment_ids: Sequence[int] | None = None,
+                         user: CurrentUser | None = None) -> list[RefreshResult]:
         """Re-evaluate these dynamic segments (all of them when None) and the segments whose
-        rules use them, each after the segments its rule uses.
+        rules use them, each after the segments its rule uses. With `user` (someone asked
+        for it: `r` in the app, `segtui segments refresh`), each segment whose members
+        changed logs "Members Refreshed" by that user, in the same transaction.
 
         Each segment is its own short write transaction: refreshing a thousand segments
         takes minutes, and SQLite has one writer at a time, so one long transaction would
@@ -443,6 +445,8 @@ class Store:
             with self._write() as conn:
                 result = dynamic.refresh_segment(conn, segment_id, now=clock.now(),
                                                  today=clock.today())
+                if result is not None and user is not None:
+                    segment_writes.log_refresh(conn, result, user, clock.now(), "on request")
             if result is not None:
                 results.append(result)
         return results
