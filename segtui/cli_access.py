@@ -16,6 +16,9 @@ Every command carries one of these decorators, under its `@app.command(...)`:
 - `@migrates`: `db upgrade` applies the schema migrations every command applies when it
   opens a database; the database's own grants decide who may change its schema.
 
+Every decorator also refuses text arguments that can't be text (a NUL, or bytes that are
+not UTF-8) as a usage error, before they reach a query (issue 16 §10).
+
 tests/test_cli_access.py walks the Typer app: a command without one of these decorators
 fails it, and every `@writes` command is run as a Viewer on both engines.
 """
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -57,6 +60,33 @@ def access_of(command: Callable[..., Any]) -> Access | None:
     return found if isinstance(found, Access) else None
 
 
+def _unusable_text(value: object) -> str | None:
+    """Why a text argument can't be used, or None."""
+    texts: Iterable[object] = value if isinstance(value, list | tuple) else [value]
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        if "\x00" in text:
+            return "holds a NUL character"
+        if any("\ud800" <= ch <= "\udfff" for ch in text):
+            return "holds bytes that are not UTF-8 text"
+    return None
+
+
+def _check_arguments(ctx: typer.Context, kwargs: dict[str, Any]) -> None:
+    """A NUL or a byte that is not UTF-8 in a text argument is a usage error (exit 2):
+    no name, email or search holds one, and a database can't be asked about it. `--db`
+    is a file path and may hold any bytes."""
+    for name, value in kwargs.items():
+        if name == "db":
+            continue
+        problem = _unusable_text(value)
+        if problem is not None:
+            shown = next(((p.metavar or name.upper()) if p.param_type_name == "argument"
+                          else p.opts[0] for p in ctx.command.params if p.name == name), name)
+            raise typer.BadParameter(problem, ctx=ctx, param_hint=repr(shown))
+
+
 def _declared(command: F, access: Access, wrapper: Callable[..., Any]) -> F:
     setattr(wrapper, ACCESS, access)
     return functools.wraps(command)(wrapper)  # type: ignore[return-value]
@@ -65,6 +95,7 @@ def _declared(command: F, access: Access, wrapper: Callable[..., Any]) -> F:
 def reads(command: F) -> F:
     """The command only looks: anyone may run it."""
     def checked(*args: Any, **kwargs: Any) -> Any:
+        _check_arguments(kwargs["ctx"], kwargs)
         return command(*args, **kwargs)
     _require_params(command, {"ctx"})
     return _declared(command, Access.READS, checked)
@@ -73,6 +104,7 @@ def reads(command: F) -> F:
 def builds_database(command: F) -> F:
     """The command fills a new, empty database (`demo`)."""
     def checked(*args: Any, **kwargs: Any) -> Any:
+        _check_arguments(kwargs["ctx"], kwargs)
         return command(*args, **kwargs)
     _require_params(command, {"ctx"})
     return _declared(command, Access.BUILDS_DATABASE, checked)
@@ -81,6 +113,7 @@ def builds_database(command: F) -> F:
 def migrates(command: F) -> F:
     """The command changes the schema only (`db upgrade`)."""
     def checked(*args: Any, **kwargs: Any) -> Any:
+        _check_arguments(kwargs["ctx"], kwargs)
         return command(*args, **kwargs)
     _require_params(command, {"ctx"})
     return _declared(command, Access.MIGRATES, checked)
@@ -95,6 +128,7 @@ def writes(doing: str, permission: Permission = Permission.EDIT_SEGMENTS
 
         def checked(*args: Any, **kwargs: Any) -> Any:
             ctx: typer.Context = kwargs["ctx"]
+            _check_arguments(ctx, kwargs)
             store = _open(ctx, kwargs["db"])
             try:
                 ctx.meta[_ACTING] = _permitted(ctx, store, kwargs["user"], doing, permission)

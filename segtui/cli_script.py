@@ -448,11 +448,26 @@ class Targets:
     unknown_ids: tuple[int, ...]
 
 
+def _stdin_lines() -> Iterator[str]:
+    """Standard input's lines, each decoded as UTF-8 (with or without a BOM). A line that
+    is not UTF-8 stops the command, naming the line and the byte (issue 16 §10)."""
+    source = getattr(sys.stdin, "buffer", None)
+    if source is None:  # a text stream with no bytes under it (tests, embedding)
+        yield from sys.stdin
+        return
+    for number, raw in enumerate(source, start=1):
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            _fail(f"standard input, line {number}: byte 0x{raw[exc.start]:02X} is not UTF-8 "
+                  "text; nothing changed")
+
+
 def _read_stdin() -> tuple[list[str], list[int]]:
     """Emails and contact ids from stdin, one per line; blank lines and #comments skipped."""
     emails: list[str] = []
     ids: list[int] = []
-    for raw in sys.stdin:
+    for raw in _stdin_lines():
         line = raw.strip()
         if not line or line.startswith("#"):
             continue

@@ -65,6 +65,7 @@ from segtui.data import (
 from segtui.data.engine import WRITE_OPTION, make_engine
 from segtui.data.keyset import Window as PageWindow
 from segtui.data.models import Contact, Segment, Setting, name_key
+from segtui.data.sql import storable_text
 
 PAGE_SIZE = 200
 FIXED_TODAY_SETTING = "clock.today"
@@ -255,6 +256,8 @@ class Store:
 
     def segment_id_named(self, name: str) -> int | None:
         """The segment called `name` (ignoring case and surrounding spaces), if any."""
+        if not storable_text(name):  # a NUL or undecodable bytes: no segment's name
+            return None
         with self.reading() as conn:
             found = conn.execute(
                 select(Segment.id).where(Segment.name_key == name_key(name))
