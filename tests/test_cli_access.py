@@ -268,6 +268,20 @@ def test_an_invisible_character_is_refused(db: str) -> None:
     assert fingerprint(db) == before
 
 
+def test_the_app_does_not_open_for_an_invisible_name(demo_db_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import segtui.app
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the app must not start")
+
+    monkeypatch.setattr(segtui.app.SegtuiApp, "run", never)
+    result = runner.invoke(cli.app, ["--db", str(demo_db_path), "--user", "Alex\u200dKim"])
+    assert one_line_error(result) == (
+        "segtui: a user name can't contain invisible characters ('Alex\\u200dKim' holds "
+        "U+200D ZERO WIDTH JOINER)")
+
+
 @pytest.mark.parametrize("name", ["Alex Kím", "Alex Kim."])
 def test_a_look_alike_is_a_new_viewer_told_whom_it_resembles(db: str, name: str) -> None:
     before = fingerprint(db)
