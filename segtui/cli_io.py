@@ -16,7 +16,7 @@ import typer
 
 from segtui.cli import DbOption, UserOption, _script_store, app
 from segtui.cli_access import reads, writes
-from segtui.cli_output import data_output, fail, say, status, warn
+from segtui.cli_output import clear_status, data_output, fail, say, status, warn
 from segtui.core.csv_safe import atomic_text, write_rows
 from segtui.core.exporting import ExportFormat
 from segtui.core.formatting import plural
@@ -50,7 +50,7 @@ class Progress:
 
     def done(self) -> None:
         if self.live:
-            status(" " * 79 + "\r")
+            clear_status()
 
 
 FileArgument = Annotated[Path, typer.Argument(help="A CSV file with a header row.",

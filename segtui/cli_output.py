@@ -62,6 +62,12 @@ def status(text: str) -> None:
     sys.stderr.flush()
 
 
+def clear_status(width: int = 79) -> None:
+    """Blank the status line and go back to its start."""
+    sys.stderr.write("\r" + " " * width + "\r")
+    sys.stderr.flush()
+
+
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 

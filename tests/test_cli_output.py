@@ -359,6 +359,15 @@ def test_say_warn_and_fail_show_stand_ins(capsys: pytest.CaptureFixture[str]) ->
                    "  x␛y␉z\n   ^\n")
 
 
+def test_the_progress_line_redraws_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    import segtui.cli_output as cli_output
+
+    cli_output.status(f"███  40%  {EVIL}")
+    cli_output.clear_status(5)
+    assert capsys.readouterr().err == \
+        "\r███  40%  Evil␛]0;PWNED␇ \ufffd31m \ufffdgnp.exe\ufffd\r     \r"
+
+
 def test_a_terminal_writer_keeps_line_ends_only(capsys: pytest.CaptureFixture[str]) -> None:
     import sys
 
