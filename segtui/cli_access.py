@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 from segtui.core.permissions import CurrentUser, InvalidUserName, Permission
-from segtui.core.segments import NotAllowed
 
 if TYPE_CHECKING:
     from segtui.data.store import Store
@@ -166,6 +165,7 @@ def _permitted(ctx: typer.Context, store: Store, user: str | None, doing: str,
                permission: Permission) -> CurrentUser:
     """The acting user, or exit 1 with the one-line refusal the app would show."""
     from segtui.cli_output import fail
+    from segtui.core.segments import NotAllowed  # not at import: keeps --help fast
 
     try:
         acting = store.current_user(user or (ctx.obj or {}).get("user"))

@@ -19,7 +19,6 @@ from segtui.cli_output import fail, say
 from segtui.cli_script import JsonOption, dumps
 from segtui.core.enums import UserRole
 from segtui.core.permissions import CurrentUser, InvalidUserName, Permission
-from segtui.core.segments import NotAllowed
 
 if TYPE_CHECKING:
     from segtui.data.store import Store
@@ -69,6 +68,8 @@ def users_list(ctx: typer.Context, as_json: JsonOption = False, db: DbOption = N
 
 def _change(ctx: typer.Context, db: str | None, as_json: bool, headline: str,
             change: Callable[[Store, CurrentUser], CurrentUser]) -> None:
+    from segtui.core.segments import NotAllowed
+
     store = _script_store(ctx, db)
     try:
         result = change(store, acting_user(ctx))
