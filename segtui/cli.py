@@ -11,11 +11,13 @@ import shutil
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from segtui import __version__
+from segtui.cli_access import acting_user, builds_database, migrates, open_store, reads, writes
+from segtui.cli_output import SafeGroup, fail, say, warn
 from segtui.core.formatting import plural
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="segtui",
+    cls=SafeGroup,
     help="Keyboard-first terminal app for managing CRM customer segments.",
     add_completion=False,
     no_args_is_help=False,
@@ -64,14 +67,9 @@ class UserError(Exception):
     """Something the user can fix; printed as one line on stderr, exit code 1."""
 
 
-def fail(message: str) -> NoReturn:
-    typer.echo(f"segtui: {message}", err=True)
-    raise typer.Exit(1)
-
-
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"segtui {__version__}")
+        say(f"segtui {__version__}")
         raise typer.Exit()
 
 
@@ -119,7 +117,12 @@ def _run_app(store: Store, options: dict[str, Any]) -> None:
     color: ColorMode = options.get("color", ColorMode.AUTO)
     if color is not ColorMode.AUTO:
         os.environ["TEXTUAL_COLOR_SYSTEM"] = TEXTUAL_COLOR_SYSTEMS[color]
-    user = store.current_user(options.get("user"))
+    from segtui.core.permissions import InvalidUserName
+
+    try:
+        user = store.current_user(options.get("user"))
+    except InvalidUserName as exc:
+        fail(str(exc))
     from segtui.app import SegtuiApp, tune_runtime  # imports Textual: only now
 
     tune_runtime()
@@ -134,7 +137,7 @@ def exit_after_run(segtui_app: SegtuiApp) -> None:
     from segtui.core.crash_log import crash_message
 
     if segtui_app.crash is not None:
-        typer.echo(crash_message(segtui_app.crash, segtui_app.crash_log), err=True)
+        warn(crash_message(segtui_app.crash, segtui_app.crash_log))
         raise typer.Exit(1)
     if segtui_app.return_code:
         raise typer.Exit(segtui_app.return_code)
@@ -180,6 +183,7 @@ def main_callback(
 
 
 @app.command()
+@builds_database
 def demo(
     ctx: typer.Context,
     db: DbOption = None,
@@ -218,7 +222,7 @@ def demo(
         try:
             _fill_demo(store, contacts, segments)
             if build_only:
-                typer.echo(f"Demo database ready: {url.render_as_string(hide_password=True)}")
+                say(f"Demo database ready: {url.render_as_string(hide_password=True)}")
                 temp_dir = None  # the caller asked for the file; keep it
                 return
             _run_app(store, options)
@@ -245,10 +249,11 @@ def _fill_demo(store: Store, contacts: int | None, segments: int | None) -> None
         from segtui.data.demo.scale import grow
 
         grow(store, contacts=contacts, segments=segments or 1000, today=clock.today(),
-             progress=lambda msg: typer.echo(msg, err=True))
+             progress=warn)
 
 
 @db_app.command("upgrade")
+@migrates
 def db_upgrade(ctx: typer.Context, db: DbOption = None) -> None:
     """Apply pending schema migrations (the app also does this when it opens)."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -267,11 +272,15 @@ def db_upgrade(ctx: typer.Context, db: DbOption = None) -> None:
     finally:
         engine.dispose()
     state = "upgraded to" if applied else "already at"
-    typer.echo(f"{shown}: {state} revision {revision}")
+    say(f"{shown}: {state} revision {revision}")
 
 
 def _script_store(ctx: typer.Context, db: str | None) -> Store:
-    """The store for a scripting command: --db here, else the one given before the command."""
+    """The store for a scripting command: --db here, else the one given before the command.
+    A `@writes` command gets the one its permission check opened (segtui/cli_access.py)."""
+    opened = open_store(ctx)
+    if opened is not None:
+        return opened
     _check_clock()
     store = _open_store(_resolve(db or (ctx.obj or {}).get("db")))
     _anchor_clock(store)
@@ -279,15 +288,18 @@ def _script_store(ctx: typer.Context, db: str | None) -> Store:
 
 
 @segments_app.command("refresh")
+@writes("re-evaluate segments")
 def segments_refresh(
     ctx: typer.Context,
     name: Annotated[str | None, typer.Argument(help="The segment to re-evaluate.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Re-evaluate every dynamic segment.")]
     = False,
     db: DbOption = None,
+    user: UserOption = None,
 ) -> None:
     """Re-evaluate dynamic segments now: each after the segments its rule uses, then the
-    segments that use it."""
+    segments that use it. Each segment whose members changed logs "Members Refreshed" by
+    the acting user, as `r` in the app does."""
     if (name is None) == (not every):
         fail("name one segment, or give --all")
     store = _script_store(ctx, db)
@@ -301,16 +313,17 @@ def segments_refresh(
             if details is None or details.rule is None:
                 fail(f"{name!r} is a static segment: its members are picked by hand")
             ids = [segment_id]
-        results = store.refresh_segments(ids)
+        results = store.refresh_segments(ids, acting_user(ctx))
     finally:
         store.close()
     for result in results:
-        typer.echo(result.summary())
+        say(result.summary())
     if not results:
-        typer.echo("No dynamic segments.")
+        say("No dynamic segments.")
 
 
 @segments_app.command("count")
+@reads
 def segments_count(
     ctx: typer.Context,
     rule: Annotated[str, typer.Argument(help='A rule, e.g. \'score > 70 and opened within '
@@ -325,7 +338,7 @@ def segments_count(
     try:
         tree = parse(rule)
     except RuleSyntaxError as exc:
-        fail(f"{exc}\n  {rule}\n  {' ' * (exc.column - 1)}^")
+        fail(str(exc), f"  {rule}", f"  {' ' * (exc.column - 1)}^")
     store = _script_store(ctx, db)
     try:
         checked, issues = store.check_rule(tree)
@@ -335,15 +348,16 @@ def segments_count(
         examples = store.rule_sample(checked, sample) if sample else []
     finally:
         store.close()
-    typer.echo(f"{plural(count, 'contact')} match: {format_rule(checked)}")
+    say(f"{plural(count, 'contact')} match: {format_rule(checked)}")
     for contact_id, contact_name in examples:
-        typer.echo(f"  {contact_id}\t{contact_name}")
+        say(f"  {contact_id}\t{contact_name}")
 
 
 # The command modules register themselves on `app` when imported.
 import segtui.cli_io  # noqa: E402  (import and export)
 import segtui.cli_quality  # noqa: E402  (quality, contacts merge)
-import segtui.cli_script  # noqa: E402, F401  (segments and contacts scripting)
+import segtui.cli_script  # noqa: E402  (segments and contacts scripting)
+import segtui.cli_users  # noqa: E402, F401  (users and their roles)
 
 
 def main() -> None:

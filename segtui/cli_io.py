@@ -1,7 +1,9 @@
 """`segtui import ...` and `segtui export ...` (issue 6; docs/import-export.md).
 
 No Textual import here: these commands run in scripts and cron jobs without a terminal.
-Progress goes to stderr, and only when stderr is a terminal.
+Progress goes to stderr, and only when stderr is a terminal. Importing changes data, so
+only a user allowed to change segments may (`@writes`, segtui/cli_access.py); anyone may
+export, as in the app. Every line goes through segtui/cli_output.py.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from segtui.cli import DbOption, _script_store, app, fail
+from segtui.cli import DbOption, UserOption, _script_store, app
+from segtui.cli_access import reads, writes
+from segtui.cli_output import clear_status, data_output, fail, say, status, warn
 from segtui.core.csv_safe import atomic_text, write_rows
 from segtui.core.csv_source import Encoding
 from segtui.core.exporting import ExportFormat
@@ -42,14 +46,12 @@ class Progress:
         if not self.live or not self.drawn.due():
             return
         bar = "█" * int(progress.share * 30)
-        sys.stderr.write(f"\r{bar:<30} {progress.share:4.0%}  {plural(progress.rows, 'row')}  "
-                         f"{progress.rate:,.0f} rows/s ")
-        sys.stderr.flush()
+        status(f"{bar:<30} {progress.share:4.0%}  {plural(progress.rows, 'row')}  "
+               f"{progress.rate:,.0f} rows/s ")
 
     def done(self) -> None:
         if self.live:
-            sys.stderr.write("\r" + " " * 79 + "\r")
-            sys.stderr.flush()
+            clear_status()
 
 
 FileArgument = Annotated[Path, typer.Argument(help="A CSV file with a header row.",
@@ -90,8 +92,7 @@ def _run_import(store: Store, request: ImportRequest) -> None:
         fail(f"{file}: {exc}; nothing was imported")
     except KeyboardInterrupt:
         progress.done()
-        typer.echo("Stopped: nothing was imported (the import is one transaction).",
-                   err=True)
+        warn("Stopped: nothing was imported (the import is one transaction).")
         raise typer.Exit(130) from None
     finally:
         store.close()
@@ -104,24 +105,24 @@ def _print_outcome(outcome: ImportOutcome, rejects: Path | None) -> None:
 
     report = outcome.report
     for note in column_notes(outcome.columns):
-        typer.echo(note, err=True)
+        warn(note)
     for problem in outcome.problems:
-        typer.echo(f"  {problem}", err=True)
+        warn(f"  {problem}")
     if outcome.more_rejected:
-        typer.echo(f"  … and {outcome.more_rejected:,} more rejected rows"
-                   + (f" (all in {rejects})" if rejects
-                      else " (--rejects FILE lists all)"), err=True)
-    typer.echo(outcome.summary())
+        warn(f"  … and {outcome.more_rejected:,} more rejected rows"
+             + (f" (all in {rejects})" if rejects else " (--rejects FILE lists all)"))
+    say(outcome.summary())
     if report.created:
-        typer.echo(f"New campaigns: {', '.join(report.created)}")
+        say(f"New campaigns: {', '.join(report.created)}")
     if outcome.dry_run:
-        typer.echo("Dry run: nothing was written.")
+        say("Dry run: nothing was written.")
     for result in report.refreshed:
         if result.changed:
-            typer.echo(result.summary())
+            say(result.summary())
 
 
 @import_app.command("contacts")
+@writes("import contacts")
 def import_contacts(
     ctx: typer.Context,
     file: FileArgument,
@@ -136,6 +137,7 @@ def import_contacts(
     dry_run: DryRunOption = False,
     strict: StrictOption = False,
     db: DbOption = None,
+    user: UserOption = None,
 ) -> None:
     """Import contacts from a CSV file, in one transaction: merged with existing contacts
     by email; invalid rows listed with line, column and reason."""
@@ -185,6 +187,7 @@ SegmentOption = Annotated[str | None, typer.Option(
 
 
 @import_app.command("events")
+@writes("import events")
 def import_events(
     ctx: typer.Context,
     file: FileArgument,
@@ -195,6 +198,7 @@ def import_events(
     dry_run: DryRunOption = False,
     strict: StrictOption = False,
     db: DbOption = None,
+    user: UserOption = None,
 ) -> None:
     """Import an event log (Email, Type, Occurred At, [Campaign], [Revenue]): one event
     per row, for contacts found by email; events already stored are skipped."""
@@ -203,6 +207,7 @@ def import_events(
 
 
 @import_app.command("campaigns")
+@writes("import campaign results")
 def import_campaigns(
     ctx: typer.Context,
     file: FileArgument,
@@ -213,6 +218,7 @@ def import_campaigns(
     dry_run: DryRunOption = False,
     strict: StrictOption = False,
     db: DbOption = None,
+    user: UserOption = None,
 ) -> None:
     """Import campaign results as campaign tools export them: Campaign, Email and a time
     (or yes) per outcome (Sent, Opened, Clicked, Responded, Converted with Revenue,
@@ -222,6 +228,7 @@ def import_campaigns(
 
 
 @export_app.command("members")
+@reads
 def export_members(
     ctx: typer.Context,
     segment: Annotated[str, typer.Argument(help="The segment's name.")],
@@ -243,16 +250,18 @@ def export_members(
         segment_id = store.segment_id_named(segment)
         if segment_id is None:
             fail(f"no segment named {segment!r}")
-        count = write_members_file(store, segment_id, output, fmt, raw=raw)
+        with data_output():
+            count = write_members_file(store, segment_id, output, fmt, raw=raw)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     finally:
         store.close()
     if str(output) != "-":
-        typer.echo(f"Exported {plural(count, 'member')} of {segment} to {output}", err=True)
+        warn(f"Exported {plural(count, 'member')} of {segment} to {output}")
 
 
 @export_app.command("segments")
+@reads
 def export_segments(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write; - for "
@@ -270,7 +279,7 @@ def export_segments(
     store = _script_store(ctx, db)
     count = 0
     try:
-        with atomic_text(output) as handle:
+        with data_output(), atomic_text(output) as handle:
             count = write_rows(handle, SEGMENT_EXPORT_HEADER, segment_export_rows(
                 store.iter_segments(SegmentFilter(search=search), SegmentSort())), raw=raw)
     except OSError as exc:
@@ -278,4 +287,4 @@ def export_segments(
     finally:
         store.close()
     if str(output) != "-":
-        typer.echo(f"Exported {plural(count, 'segment')} to {output}", err=True)
+        warn(f"Exported {plural(count, 'segment')} to {output}")

@@ -10,8 +10,10 @@ from typing import Annotated, Any
 
 import typer
 
-from segtui.cli import DbOption, _script_store, app, fail
-from segtui.cli_script import acting_user, contacts_app, dumps
+from segtui.cli import DbOption, UserOption, _script_store, app
+from segtui.cli_access import acting_user, reads, writes
+from segtui.cli_output import fail, say
+from segtui.cli_script import contacts_app, dumps
 from segtui.core.formatting import plural
 from segtui.core.quality import STALE_DAYS, QualityReport
 
@@ -59,6 +61,7 @@ def report_lines(report: QualityReport) -> list[str]:
 
 
 @app.command("quality")
+@reads
 def quality(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
@@ -67,28 +70,27 @@ def quality(
 ) -> None:
     """The data quality report: missing or invalid emails, missing phones, likely
     duplicates, stale contacts, and the segments with most such members."""
-    from segtui.core.text import printable
-
     store = _script_store(ctx, db)
     try:
         report = store.quality_report()
     finally:
         store.close()
     if as_json:
-        typer.echo(dumps(report_object(report), indent=2))
+        say(dumps(report_object(report), indent=2))
         return
     for line in report_lines(report):
-        typer.echo(printable(line))
+        say(line)
 
 
 @contacts_app.command("merge")
+@writes("merge contacts")
 def contacts_merge(
     ctx: typer.Context,
     keep: Annotated[int, typer.Argument(help="The contact to keep (its id).")],
     others: Annotated[list[int], typer.Argument(help="The duplicates merged into it.")],
     yes: Annotated[bool, typer.Option("--yes", help="Merge without asking (scripts).")]
     = False,
-    user: Annotated[str | None, typer.Option("--user", help="Act as this user.")] = None,
+    user: UserOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
     = False,
     db: DbOption = None,
@@ -101,16 +103,16 @@ def contacts_merge(
         fail("merging deletes the other contacts; run again with --yes to merge")
     store = _script_store(ctx, db)
     try:
-        acting = acting_user(ctx, store, user)
+        acting = acting_user(ctx)
         result = store.merge_contacts(keep, others, acting)
     except MergeError as exc:
         fail(str(exc))
     finally:
         store.close()
     if as_json:
-        typer.echo(dumps(asdict(result), indent=2))
+        say(dumps(asdict(result), indent=2))
         return
-    typer.echo(f"Merged {len(result.merged)} into contact {result.kept}: "
-               f"{plural(result.memberships_moved, 'membership')} and "
-               f"{plural(result.events_moved, 'event')} moved, "
-               f"{plural(len(result.segments), 'segment')} logged.")
+    say(f"Merged {len(result.merged)} into contact {result.kept}: "
+        f"{plural(result.memberships_moved, 'membership')} and "
+        f"{plural(result.events_moved, 'event')} moved, "
+        f"{plural(len(result.segments), 'segment')} logged.")

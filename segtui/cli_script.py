@@ -14,8 +14,6 @@ Store, SQLAlchemy) happen inside the commands.
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -25,10 +23,12 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from segtui.cli import DbOption, UserOption, _script_store, app, fail, segments_app
+from segtui.cli import DbOption, UserOption, _script_store, app, segments_app
+from segtui.cli_access import acting_user, reads, writes
+from segtui.cli_output import fail, say
 from segtui.core.enums import LeadStatus, SegmentStatus
 from segtui.core.formatting import plural
-from segtui.core.text import ellipsize, printable
+from segtui.core.text import ellipsize, printable, safe_json
 
 if TYPE_CHECKING:
     from segtui.core.contacts import ContactFilter, ContactRow
@@ -68,19 +68,15 @@ def _output(ctx: typer.Context, as_json: bool, jsonl: bool = False) -> Output:
 
 def _fail(message: str) -> NoReturn:
     """Exit 1 with the message on one line of stderr, control characters made visible."""
-    fail(printable(message))
+    fail(message)
 
 
 # -- JSON ----------------------------------------------------------------------------------
 
-# json.dumps escapes C0 control characters but not DEL, the C1 controls (U+009B is a CSI)
-# or the bidi overrides: escape those too, so the output is safe to show in a terminal.
-_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
 
 def dumps(value: Any, *, indent: int | None = None) -> str:
-    text = json.dumps(value, ensure_ascii=False, indent=indent)
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    """JSON with control and bidi characters escaped (core/text.py, `safe_json`)."""
+    return safe_json(value, indent=indent)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -95,19 +91,19 @@ def _emit_objects(output: Output, objects: Iterable[dict[str, Any]],
     count = 0
     for obj in objects:
         if output is Output.JSON:
-            typer.echo(("[\n" if count == 0 else ",\n") + dumps(obj), nl=False)
+            say(("[\n" if count == 0 else ",\n") + dumps(obj), nl=False)
         elif output is Output.JSONL:
-            typer.echo(dumps(obj))
+            say(dumps(obj))
         else:
             if count == 0:
-                typer.echo(header)
+                say(header)
             for line in text_lines(obj):
-                typer.echo(line)
+                say(line)
         count += 1
     if output is Output.JSON:
-        typer.echo("[]" if count == 0 else "\n]")
+        say("[]" if count == 0 else "\n]")
     elif output is Output.TEXT and count == 0:
-        typer.echo(empty)
+        say(empty)
 
 
 def _text(value: object, width: int | None = None) -> str:
@@ -182,12 +178,12 @@ def _segment_block(obj: dict[str, Any]) -> list[str]:
 
 def _print_segment(output: Output, obj: dict[str, Any], headline: str | None = None) -> None:
     if output is not Output.TEXT:
-        typer.echo(dumps(obj, indent=2))
+        say(dumps(obj, indent=2))
         return
     if headline:
-        typer.echo(headline)
+        say(headline)
     for line in _segment_block(obj):
-        typer.echo(line)
+        say(line)
 
 
 # -- segments: helpers ------------------------------------------------------------------------
@@ -200,18 +196,6 @@ def _segment_id(store: Store, name: str) -> int:
     if segment_id is None:
         _fail(f"no segment named {name!r}")
     return segment_id
-
-
-def acting_user(ctx: typer.Context, store: Store, user: str | None) -> CurrentUser:
-    """--user here, else the one given before the command, else the app's default; refused
-    at once unless they may change segments (the Store checks again)."""
-    from segtui.core.permissions import Permission
-    from segtui.core.segments import NotAllowed
-
-    acting = store.current_user(user or (ctx.obj or {}).get("user"))
-    if not acting.may(Permission.EDIT_SEGMENTS):
-        _fail(str(NotAllowed(acting.name, acting.role.value, Permission.EDIT_SEGMENTS.value)))
-    return acting
 
 
 def _parse_rule(text: str) -> Node:
@@ -244,6 +228,7 @@ def _segment_rows(store: Store, flt: SegmentFilter) -> Iterator[tuple[SegmentRow
 
 
 @segments_app.command("list")
+@reads
 def segments_list(
     ctx: typer.Context,
     status: Annotated[SegmentStatus | None, typer.Option(
@@ -271,6 +256,7 @@ def segments_list(
 
 
 @segments_app.command("show")
+@reads
 def segments_show(
     ctx: typer.Context, name: SegmentName, as_json: JsonOption = False, db: DbOption = None,
 ) -> None:
@@ -288,6 +274,7 @@ def segments_show(
 
 
 @segments_app.command("create")
+@writes("change segments")
 def segments_create(
     ctx: typer.Context,
     name: SegmentName,
@@ -314,7 +301,7 @@ def segments_create(
     draft = SegmentDraft(name, description, tuple(tag or ()), status, tree)
     store = _script_store(ctx, db)
     try:
-        acting = acting_user(ctx, store, user)
+        acting = acting_user(ctx)
         try:
             segment_id = store.create_segment(draft, ContactSelection(), acting)
         except SegmentError as exc:
@@ -326,6 +313,7 @@ def segments_create(
 
 
 @segments_app.command("update")
+@writes("change segments")
 def segments_update(
     ctx: typer.Context,
     name: SegmentName,
@@ -368,7 +356,7 @@ def segments_update(
     tree = None if rule is None else _parse_rule(rule)
     store = _script_store(ctx, db)
     try:
-        acting = acting_user(ctx, store, user)
+        acting = acting_user(ctx)
         segment_id = _segment_id(store, name)
         details = store.segment_details(segment_id)
         if details is None:
@@ -397,6 +385,7 @@ def segments_update(
 
 
 @segments_app.command("delete")
+@writes("change segments")
 def segments_delete(
     ctx: typer.Context,
     name: SegmentName,
@@ -414,7 +403,7 @@ def segments_delete(
     output = _output(ctx, as_json)
     store = _script_store(ctx, db)
     try:
-        acting = acting_user(ctx, store, user)
+        acting = acting_user(ctx)
         segment_id = _segment_id(store, name)
         preview = store.delete_preview(segment_id)
         if preview is None:
@@ -436,9 +425,9 @@ def segments_delete(
     result = {"id": segment_id, "name": shown, "members": preview.segment.members,
               "notes": preview.notes, "activities": preview.activities}
     if output is Output.TEXT:
-        typer.echo(f"Deleted segment {shown!r}: removed {_removes(preview)}; contacts kept.")
+        say(f"Deleted segment {shown!r}: removed {_removes(preview)}; contacts kept.")
     else:
-        typer.echo(dumps(result, indent=2))
+        say(dumps(result, indent=2))
 
 
 def _removes(preview: DeletePreview) -> str:
@@ -459,11 +448,26 @@ class Targets:
     unknown_ids: tuple[int, ...]
 
 
+def _stdin_lines() -> Iterator[str]:
+    """Standard input's lines, each decoded as UTF-8 (with or without a BOM). A line that
+    is not UTF-8 stops the command, naming the line and the byte (issue 16 §10)."""
+    source = getattr(sys.stdin, "buffer", None)
+    if source is None:  # a text stream with no bytes under it (tests, embedding)
+        yield from sys.stdin
+        return
+    for number, raw in enumerate(source, start=1):
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            _fail(f"standard input, line {number}: byte 0x{raw[exc.start]:02X} is not UTF-8 "
+                  "text; nothing changed")
+
+
 def _read_stdin() -> tuple[list[str], list[int]]:
     """Emails and contact ids from stdin, one per line; blank lines and #comments skipped."""
     emails: list[str] = []
     ids: list[int] = []
-    for raw in sys.stdin:
+    for raw in _stdin_lines():
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -530,27 +534,28 @@ IgnoreUnknownOption = Annotated[bool, typer.Option(
 
 def _print_counts(output: Output, result: dict[str, Any], done: str, kept: str) -> None:
     if output is not Output.TEXT:
-        typer.echo(dumps(result, indent=2))
+        say(dumps(result, indent=2))
         return
     unknown = len(result["unknown_emails"]) + len(result["unknown_contact_ids"])
-    typer.echo(f"{_text(result['segment'])}: {done} {result[done.replace(' ', '_')]:,}, "
-               f"{kept} {result[kept.replace(' ', '_')]:,}, unknown {unknown:,}.")
+    say(f"{_text(result['segment'])}: {done} {result[done.replace(' ', '_')]:,}, "
+        f"{kept} {result[kept.replace(' ', '_')]:,}, unknown {unknown:,}.")
 
 
 def _change_members(ctx: typer.Context, name: str, emails: list[str] | None,
                     ids: list[int] | None, use_stdin: bool, ignore_unknown: bool,
-                    as_json: bool, db: str | None, user: str | None,
+                    as_json: bool, db: str | None,
                     change: Callable[[Store, int, tuple[int, ...], CurrentUser], int],
                     done: str, kept: str) -> None:
-    """What add-members and remove-members share: resolve the segment, the acting user and
-    the contacts, apply `change` (returns how many changed), print the counts."""
+    """What add-members and remove-members share: resolve the segment and the contacts,
+    apply `change` as the checked acting user (returns how many changed), print the
+    counts."""
     from segtui.core.segments import SegmentError
 
     output = _output(ctx, as_json)
     _need_targets(ctx, emails, ids, use_stdin)
     store = _script_store(ctx, db)
     try:
-        acting = acting_user(ctx, store, user)
+        acting = acting_user(ctx)
         segment_id = _segment_id(store, name)
         targets = _targets(store, emails, ids, use_stdin, ignore_unknown)
         try:
@@ -589,6 +594,7 @@ def _remove(store: Store, segment_id: int, ids: tuple[int, ...], acting: Current
 
 
 @segments_app.command("add-members")
+@writes("change segments")
 def segments_add_members(
     ctx: typer.Context,
     name: SegmentName,
@@ -602,11 +608,12 @@ def segments_add_members(
 ) -> None:
     """Add contacts to a segment by hand (in a dynamic segment they stay whatever the rule
     says)."""
-    _change_members(ctx, name, email, contact_id, stdin, ignore_unknown, as_json, db, user,
+    _change_members(ctx, name, email, contact_id, stdin, ignore_unknown, as_json, db,
                     _add, "added", "already members")
 
 
 @segments_app.command("remove-members")
+@writes("change segments")
 def segments_remove_members(
     ctx: typer.Context,
     name: SegmentName,
@@ -620,7 +627,7 @@ def segments_remove_members(
 ) -> None:
     """Remove contacts from a segment (history keeps their stay; a dynamic segment keeps
     them out from then on, as in the app)."""
-    _change_members(ctx, name, email, contact_id, stdin, ignore_unknown, as_json, db, user,
+    _change_members(ctx, name, email, contact_id, stdin, ignore_unknown, as_json, db,
                     _remove, "removed", "not members")
 
 
@@ -708,6 +715,7 @@ def _contact_rows(store: Store, flt: ContactFilter, limit: int | None) -> Iterat
 
 
 @contacts_app.command("list")
+@reads
 def contacts_list(
     ctx: typer.Context,
     segment: Annotated[str | None, typer.Option(metavar="NAME",
@@ -780,6 +788,7 @@ def _contact_block(obj: dict[str, Any]) -> list[str]:
 
 
 @contacts_app.command("show")
+@reads
 def contacts_show(
     ctx: typer.Context,
     contact: Annotated[str, typer.Argument(metavar="EMAIL_OR_ID",
@@ -797,6 +806,6 @@ def contacts_show(
         store.close()
     if output is Output.TEXT:
         for line in _contact_block(obj):
-            typer.echo(line)
+            say(line)
     else:
-        typer.echo(dumps(obj, indent=2))
+        say(dumps(obj, indent=2))

@@ -317,7 +317,9 @@ def test_round_trip_reproduces_the_contacts(db: tuple[str, Store], reading: str,
     assert run("export", "members", "Enterprise Prospects", "-o", str(first),
                "--db", url)[0] == 0
     empty_url = empty_store.engine.url.render_as_string(hide_password=False)
-    code, out, err = run("import", "contacts", str(first), "--db", empty_url)
+    # Sarah is the new database's first user, so its administrator (issue 16 §6).
+    code, out, err = run("import", "contacts", str(first), "--db", empty_url,
+                         "--user", "Sarah Mitchell")
     assert code == 0, err
     assert "45 added, 0 updated, 0 skipped, 0 rejected" in out
     user = empty_store.current_user("Sarah Mitchell")

@@ -3,6 +3,11 @@
 A cell that starts with = + - @ tab, CR or LF is run as a formula by Excel, LibreOffice and
 Google Sheets ("CSV injection"); such cells get a leading apostrophe, which spreadsheets
 show as text. segtui's own importer strips that apostrophe again (issue 6).
+
+Nor does CSV for spreadsheets carry control characters other than tab, CR and LF (issue
+16 §7): ESC and the other C0 controls become their visible stand-ins (␛), the C1 controls
+(U+0080-U+009F: U+009B starts a terminal command) and bidi controls become �, as the app
+shows them. `--raw` writes every cell exactly as stored.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from segtui.core.text import visible
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 Cell = str | int | float | None
@@ -28,6 +35,12 @@ def neutralise(cell: Cell) -> str:
     if isinstance(cell, int | float):
         return str(cell)  # numbers are numbers; a negative count is still not a formula
     return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+
+
+def spreadsheet_cell(cell: Cell) -> str:
+    """The cell as a spreadsheet should get it: formula-safe (`neutralise`), with no
+    control or bidi characters but tab, CR and LF."""
+    return neutralise(visible(cell, keep="\t\r\n") if isinstance(cell, str) else cell)
 
 
 @contextmanager
@@ -50,14 +63,15 @@ def atomic_text(path: Path) -> Iterator[IO[str]]:
 
 def write_rows(handle: IO[str], header: Sequence[str], rows: Iterable[Sequence[Cell]], *,
                raw: bool = False) -> int:
-    """Write a header and rows, formula-safe unless `raw`; return the number of rows.
-    Rows are consumed one at a time, so an iterator over a paged query streams."""
+    """Write a header and rows, formula- and control-safe unless `raw`
+    (`spreadsheet_cell`); return the number of rows. Rows are consumed one at a time, so
+    an iterator over a paged query streams."""
     writer = csv.writer(handle)
     writer.writerow(header)
     count = 0
     for row in rows:
         writer.writerow(["" if c is None else str(c) for c in row] if raw
-                        else [neutralise(c) for c in row])
+                        else [spreadsheet_cell(c) for c in row])
         count += 1
     return count
 

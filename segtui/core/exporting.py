@@ -7,7 +7,6 @@ are recognised by the importer and left alone.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import IO
 
 from segtui.core.csv_safe import Cell, write_rows
 from segtui.core.importing import TAG_SEPARATOR, Field
+from segtui.core.text import safe_json
 
 
 class ExportFormat(StrEnum):
@@ -98,12 +98,13 @@ def json_object(r: MemberRecord) -> dict[str, object]:
 
 
 def json_lines(records: Iterable[MemberRecord], *, array: bool) -> Iterator[str]:
-    """Text chunks of a JSON array (one member per line) or of JSON Lines."""
+    """Text chunks of a JSON array (one member per line) or of JSON Lines. Control and
+    bidi characters are \\u escapes: the text parses back exactly and is safe to show."""
     if array:
         yield "["
     first = True
     for record in records:
-        text = json.dumps(json_object(record), ensure_ascii=False)
+        text = safe_json(json_object(record))
         if array:
             yield ("\n" if first else ",\n") + text
         else:

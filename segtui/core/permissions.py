@@ -1,11 +1,12 @@
 """Who may do what (spec 2: marketing managers create and edit; administrators everything).
 
-Viewers may look at everything and change nothing. docs/segments.md explains the choice.
+Viewers may look at everything and change nothing; only administrators give people roles.
+A name segtui has not seen is a Viewer (issue 16 §6). docs/segments.md explains the choice.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from segtui.core.enums import UserRole
@@ -14,11 +15,12 @@ from segtui.core.enums import UserRole
 class Permission(StrEnum):
     EDIT_SEGMENTS = "change segments"
     PAUSE_CAMPAIGNS = "pause campaigns"
+    MANAGE_USERS = "manage users"
 
 
 GRANTS: dict[UserRole, frozenset[Permission]] = {
     UserRole.CRM_ADMINISTRATOR: frozenset(Permission),
-    UserRole.MARKETING_MANAGER: frozenset(Permission),
+    UserRole.MARKETING_MANAGER: frozenset(Permission) - {Permission.MANAGE_USERS},
     UserRole.VIEWER: frozenset(),
 }
 
@@ -28,6 +30,9 @@ class CurrentUser:
     id: int
     name: str
     role: UserRole
+    # Recorded just now, the first time segtui saw the name (so it is a Viewer, unless it
+    # was the database's first user): the command line says so when it refuses.
+    new: bool = field(default=False, compare=False)
 
     def may(self, permission: Permission) -> bool:
         return permission in GRANTS[self.role]
@@ -39,3 +44,8 @@ class CurrentUser:
         if self.may(permission):
             return None
         return f"{self.name} ({self.role.value}) may look but not {doing}."
+
+
+class InvalidUserName(ValueError):
+    """A --user, $SEGTUI_USER or login name segtui can't accept (core/validation.py,
+    `user_name_error`): the message says why."""

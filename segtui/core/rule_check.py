@@ -34,6 +34,11 @@ MAX_CHOICES = 100  # values in one "is one of"
 MAX_DAYS = 36_500  # a time window of at most a hundred years
 MAX_NUMBER = Decimal("1e12")
 MAX_DECIMALS = 10  # digits after the point (format_rule writes every one of them)
+# Dates a rule may name (issue 16 §9): a CRM holds nothing earlier, and a year past 2999 is
+# a typo. Python's calendar ends at 9999-12-31, so "after 9999-12-31" (from the first
+# moment of the next day) could not even be computed.
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -150,11 +155,16 @@ def coerce_scalar(field: RuleField, op: Op, value: Value) -> str | Decimal | dat
         return number
     if kind is FieldType.DATE:
         if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ValueError(f"{value!r} is not a date (write YYYY-MM-DD)") from None
+            day = value
+        else:
+            try:
+                day = date.fromisoformat(str(value).strip())
+            except ValueError:
+                raise ValueError(f"{value!r} is not a date (write YYYY-MM-DD)") from None
+        if not MIN_DATE <= day <= MAX_DATE:
+            raise ValueError(f"{day.isoformat()} is out of range: use a date from "
+                             f"{MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}")
+        return day
     if not isinstance(value, str):
         value = str(value)
     text = value.strip()

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 NAME_MAX = 100
+USER_NAME_MAX = 100  # the users.name column
 DESCRIPTION_MAX = 500
 TAG_MAX = 30
 TAGS_MAX = 10
@@ -46,6 +47,50 @@ def normalise_name(text: str) -> str:
     """Outer spaces go and inner runs of spaces become one, so "Enterprise  Prospects" is
     the same name as "Enterprise Prospects"."""
     return " ".join(part for part in text.strip().split(" ") if part)
+
+
+# Characters a user name may not hold because they show as nothing (or not at all) and so
+# make "Alex Kim" and "Alex\u200bKim" look the same: controls, format characters (zero
+# width space and joiners, bidi controls, soft hyphen, BOM), separators other than the
+# space, private and unassigned code points, and the letters that draw as blanks.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")
+
+
+def _invisible(ch: str) -> bool:
+    return unicodedata.category(ch) in _INVISIBLE_CATEGORIES or ch in _BLANK_LETTERS
+
+
+def normalise_user_name(text: str) -> str:
+    """A user name as segtui stores and compares it (issue 16 §6): every run of white
+    space (tabs, no-break and ideographic spaces included) becomes one space, outer space
+    goes, and accents are composed (NFC), so "Alex  Kim" and "Alex Kim" are one user.
+    Check it with `user_name_error`."""
+    return unicodedata.normalize("NFC", " ".join(text.split()))
+
+
+def user_name_error(name: str) -> str | None:
+    """Why `name` (normalised) can't be a user's name, or None: empty, too long, or
+    holding a character that can't be seen (docs/segments.md, "Who may do what")."""
+    if not name:
+        return "a user name can't be empty"
+    if len(name) > USER_NAME_MAX:
+        return f"a user name must be at most {USER_NAME_MAX} characters (this one has " \
+               f"{len(name)})"
+    for ch in name:
+        if _invisible(ch):
+            what = unicodedata.name(ch, "") or "an unassigned character"
+            return f"a user name can't contain invisible characters ({name!r} holds " \
+                   f"U+{ord(ch):04X} {what})"
+    return None
+
+
+def name_skeleton(name: str) -> str:
+    """What a name looks like with accents, punctuation, spaces and case taken away:
+    "Alex Kím", "alex kim." and "Alex Kim" share "alexkim". Names that share a skeleton
+    are look-alikes (the command line says "did you mean ..." when one is refused)."""
+    decomposed = unicodedata.normalize("NFKD", name).casefold()
+    return "".join(ch for ch in decomposed if ch.isalnum())
 
 
 def segment_name_error(name: str) -> str | None:

@@ -46,7 +46,7 @@ from segtui.data.models import (
     contact_tags,
 )
 from segtui.data.segment_writes import log_activity
-from segtui.data.sql import casefold, current_membership
+from segtui.data.sql import casefold, current_membership, storable_ids
 
 
 class MergeError(Exception):
@@ -172,7 +172,8 @@ def merge_contacts(conn: Connection, keep: int, others: Sequence[int], user: Cur
         raise MergeError("name at least one other contact to merge into the kept one")
     c = Contact
     found = {row.id: row for row in conn.execute(
-        select(c).where(c.id.in_([keep, *merged])).order_by(c.created_at, c.id))}
+        select(c).where(c.id.in_(storable_ids(conn, [keep, *merged])))
+        .order_by(c.created_at, c.id))}
     missing = [str(i) for i in (keep, *merged) if i not in found]
     if missing:
         raise MergeError(f"no contact with id {', '.join(missing)}")

@@ -341,6 +341,8 @@ def _date(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool]
         edge, earlier = _start_of(value), True
     elif op is Op.AFTER:
         assert isinstance(value, date)
+        if value >= date.max:  # a rule saved before dates were checked (issue 16 §9)
+            return false()
         edge, earlier = _start_of(value + timedelta(days=1)), False
     elif op in (Op.WITHIN, Op.OLDER):
         assert isinstance(value, Decimal)

@@ -23,7 +23,7 @@ from segtui.core.enums import (
 )
 from segtui.core.rules import Node, from_json
 from segtui.data.models import Company, Contact, Membership, Segment, Tag, contact_tags
-from segtui.data.sql import casefold, current_membership
+from segtui.data.sql import casefold, current_membership, storable_ids, storable_text
 
 CHUNK = 500
 
@@ -86,8 +86,9 @@ def segment_rules(conn: Connection, ids: Sequence[int]) -> dict[int, Node | None
 
 def contacts_by_email(conn: Connection, emails: Iterable[str]) -> dict[str, list[int]]:
     """The contacts holding each email: exact matches first (an index seek), then, for the
-    emails not found that way, matches ignoring case. Emails with no contact are absent."""
-    wanted = list(dict.fromkeys(e for e in emails if e))
+    emails not found that way, matches ignoring case. Emails with no contact are absent,
+    among them those no contact can hold (a NUL, bytes that were not UTF-8)."""
+    wanted = list(dict.fromkeys(e for e in emails if e and storable_text(e)))
     found: dict[str, list[int]] = {}
     for chunk in _chunks(wanted):
         for cid, email in conn.execute(select(Contact.id, Contact.email)
@@ -108,9 +109,9 @@ def contacts_by_email(conn: Connection, emails: Iterable[str]) -> dict[str, list
 
 
 def existing_contacts(conn: Connection, ids: Iterable[int]) -> set[int]:
-    """Those of `ids` that are contacts."""
+    """Those of `ids` that are contacts (an id too large for the column is none)."""
     known: set[int] = set()
-    for chunk in _chunks(sorted(set(ids))):
+    for chunk in _chunks(sorted(set(storable_ids(conn, ids)))):
         known.update(int(i) for i in conn.execute(select(Contact.id)
                                                   .where(Contact.id.in_(chunk))).scalars())
     return known
@@ -128,6 +129,8 @@ def current_members(conn: Connection, segment_id: int, ids: Iterable[int]) -> se
 
 
 def contact_details(conn: Connection, contact_id: int) -> ContactDetails | None:
+    if not storable_ids(conn, [contact_id]):
+        return None
     c = Contact
     row = conn.execute(
         select(c.id, c.name, c.email, c.phone, c.title, Company.name.label("company"),

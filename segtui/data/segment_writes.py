@@ -93,11 +93,11 @@ def after_members_changed(conn: Connection, segment_id: int, user: CurrentUser,
                            now: datetime) -> None:
     """Segments whose rules use this one follow its change at once (issue 5 §5)."""
     for result in refresh_dependents(conn, segment_id, now=now, today=clock.today()):
-        _log_refresh(conn, result, user, now, "because a segment its rule uses changed")
+        log_refresh(conn, result, user, now, "because a segment its rule uses changed")
 
 
-def _log_refresh(conn: Connection, result: RefreshResult, user: CurrentUser, now: datetime,
-                 why: str) -> None:
+def log_refresh(conn: Connection, result: RefreshResult, user: CurrentUser, now: datetime,
+                why: str) -> None:
     if result.changed:
         log_activity(conn, result.segment_id, "Members Refreshed",
                      f"+{result.entered:,} entered, −{result.left:,} left",
@@ -281,7 +281,7 @@ def update_segment(
     if draft.rule is not None and rule_changed:
         refreshed = refresh_segment(conn, segment_id, now=now, today=clock.today())
         if refreshed is not None:
-            _log_refresh(conn, refreshed, user, now, "after its rule changed")
+            log_refresh(conn, refreshed, user, now, "after its rule changed")
             after_members_changed(conn, segment_id, user, now)
     return added
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Connection, Select, String, func, select
@@ -17,6 +17,25 @@ LIKE_ESCAPE = "\\"
 
 # A column or an ORM attribute: what the query modules hand to their tests.
 Text = ColumnElement[Any] | QueryableAttribute[Any]
+
+
+# The largest id a key column can hold: PostgreSQL's INTEGER, SQLite's 64-bit INTEGER. A
+# larger number can be no row's id; sent to the database it would fail (OverflowError,
+# "integer out of range"), so callers drop it first (issue 16 §10).
+_MAX_ID = {"postgresql": 2**31 - 1}
+_SQLITE_MAX_ID = 2**63 - 1
+
+
+def storable_ids(conn: Connection, ids: Iterable[int]) -> list[int]:
+    """Those of `ids` that could be a row's id in this database (the others are none)."""
+    top = _MAX_ID.get(conn.dialect.name, _SQLITE_MAX_ID)
+    return [i for i in ids if -top - 1 <= i <= top]
+
+
+def storable_text(text: str) -> bool:
+    """Whether `text` could be stored at all: PostgreSQL text can't hold NUL, and a lone
+    surrogate (a byte that was not UTF-8) can't be encoded for either engine."""
+    return "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 def contains_pattern(text: str) -> str:

@@ -22,12 +22,13 @@ from segtui.core import clock
 from segtui.core.activities import ActivityFilter, ActivityRow, NoteRow
 from segtui.core.analytics import AnalyticsReport, PerformanceReport
 from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
+from segtui.core.enums import UserRole
 from segtui.core.event_import import EventIn
 from segtui.core.exporting import MemberRecord
 from segtui.core.importing import ContactIn, RowProblem
 from segtui.core.insights import Insight
 from segtui.core.metrics import CampaignPerformance, SegmentCards, Window
-from segtui.core.permissions import CurrentUser
+from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.quality import MergeResult, QualityReport
 from segtui.core.records import (
     Choice,
@@ -64,6 +65,7 @@ from segtui.data import (
 from segtui.data.engine import WRITE_OPTION, make_engine
 from segtui.data.keyset import Window as PageWindow
 from segtui.data.models import Contact, Segment, Setting, name_key
+from segtui.data.sql import storable_text
 
 PAGE_SIZE = 200
 FIXED_TODAY_SETTING = "clock.today"
@@ -120,10 +122,32 @@ class Store:
     # -- who is working --------------------------------------------------------------------
 
     def current_user(self, name: str | None = None) -> CurrentUser:
-        """--user, SEGTUI_USER, the database's default user, or the OS login (created as a
-        Marketing Manager the first time)."""
+        """--user, SEGTUI_USER, the database's default user, or the OS login, normalised;
+        a name seen for the first time is recorded as a Viewer (the database's very first
+        user as a CRM Administrator). InvalidUserName for a name with invisible
+        characters (data/users.py)."""
         with self._write() as conn:
             return users.resolve(conn, name)
+
+    def may(self, user: CurrentUser, permission: Permission) -> bool:
+        """Whether `user` may do what `permission` covers, in this database."""
+        with self.reading() as conn:
+            return users.may(conn, user, permission)
+
+    def look_alikes(self, name: str) -> list[str]:
+        """Users whose names look like `name` but are not it ("Alex Kim" for "Alex Kím")."""
+        with self.reading() as conn:
+            return users.look_alikes(conn, name)
+
+    def add_user(self, name: str, role: UserRole, acting: CurrentUser) -> CurrentUser:
+        """Record a new user with a role (administrators only: NotAllowed)."""
+        with self._write() as conn:
+            return users.set_role(conn, name, role, acting, new=True)
+
+    def set_user_role(self, name: str, role: UserRole, acting: CurrentUser) -> CurrentUser:
+        """Give an existing user another role (administrators only: NotAllowed)."""
+        with self._write() as conn:
+            return users.set_role(conn, name, role, acting, new=False)
 
     # -- the database itself -------------------------------------------------------------
 
@@ -232,6 +256,8 @@ class Store:
 
     def segment_id_named(self, name: str) -> int | None:
         """The segment called `name` (ignoring case and surrounding spaces), if any."""
+        if not storable_text(name):  # a NUL or undecodable bytes: no segment's name
+            return None
         with self.reading() as conn:
             found = conn.execute(
                 select(Segment.id).where(Segment.name_key == name_key(name))
@@ -398,10 +424,12 @@ class Store:
         with self.reading() as conn:
             return dynamic.sample_matching(conn, rule, clock.today(), limit)
 
-    def refresh_segments(self, segment_ids: Sequence[int] | None = None
-                         ) -> list[RefreshResult]:
+    def refresh_segments(self, segment_ids: Sequence[int] | None = None,
+                         user: CurrentUser | None = None) -> list[RefreshResult]:
         """Re-evaluate these dynamic segments (all of them when None) and the segments whose
-        rules use them, each after the segments its rule uses.
+        rules use them, each after the segments its rule uses. With `user` (someone asked
+        for it: `r` in the app, `segtui segments refresh`), each segment whose members
+        changed logs "Members Refreshed" by that user, in the same transaction.
 
         Each segment is its own short write transaction: refreshing a thousand segments
         takes minutes, and SQLite has one writer at a time, so one long transaction would
@@ -420,6 +448,8 @@ class Store:
             with self._write() as conn:
                 result = dynamic.refresh_segment(conn, segment_id, now=clock.now(),
                                                  today=clock.today())
+                if result is not None and user is not None:
+                    segment_writes.log_refresh(conn, result, user, clock.now(), "on request")
             if result is not None:
                 results.append(result)
         return results

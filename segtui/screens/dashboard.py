@@ -590,7 +590,7 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="reevaluate", exit_on_error=False)
     def _reevaluate(self) -> None:
-        results = self.store.refresh_segments()
+        results = self.store.refresh_segments(user=self.user)
         if not results:
             return
         changed = sum(1 for r in results if r.changed)

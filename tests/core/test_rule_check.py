@@ -307,6 +307,26 @@ def test_dates() -> None:
         "Created: '2024-13-01' is not a date (write YYYY-MM-DD)")
 
 
+@pytest.mark.parametrize(("field", "op", "value"), [
+    ("created", Op.AFTER, "9999-12-31"),  # "after" starts the next day: past the calendar
+    ("created", Op.BEFORE, date(9999, 12, 31)),
+    ("last_activity", Op.AFTER, "3000-01-01"),
+    ("last_activity", Op.BEFORE, "0001-01-01"),
+    ("created", Op.AFTER, "1899-12-31"),
+])
+def test_dates_out_of_range_are_a_rule_problem(field: str, op: Op, value: str | date) -> None:
+    """Issue 16 §9: not an OverflowError when the rule is counted."""
+    label = "Created" if field == "created" else "Last activity"
+    shown = value if isinstance(value, str) else value.isoformat()
+    assert problem(Condition(field, op, value)) == (
+        f"{label}: {shown} is out of range: use a date from 1900-01-01 to 2999-12-31")
+
+
+def test_the_ends_of_the_date_range_are_dates() -> None:
+    assert fixed(Condition("created", Op.AFTER, "2999-12-31")) == date(2999, 12, 31)
+    assert fixed(Condition("created", Op.BEFORE, "1900-01-01")) == date(1900, 1, 1)
+
+
 # -- engagement events ------------------------------------------------------------------------
 
 

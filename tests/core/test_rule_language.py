@@ -22,7 +22,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from segtui.core.rule_check import MAX_CONDITIONS, MAX_DAYS, check
+from segtui.core.rule_check import MAX_CONDITIONS, MAX_DATE, MAX_DAYS, MIN_DATE, check
 from segtui.core.rule_fields import FIELDS, NO_VALUE, FieldType, RuleField
 from segtui.core.rule_language import RuleSyntaxError, format_rule, parse
 from segtui.core.rules import (
@@ -95,7 +95,8 @@ def values_for(field: RuleField, op: Op) -> st.SearchStrategy[Value]:
             return st.tuples(numbers, numbers).map(_ordered)
         scalars = numbers
     elif field.type is FieldType.DATE:
-        scalars = window_days if op in (Op.WITHIN, Op.OLDER) else st.dates()
+        scalars = window_days if op in (Op.WITHIN, Op.OLDER) \
+            else st.dates(MIN_DATE, MAX_DATE)  # the dates a rule may name (issue 16 §9)
     else:
         scalars = texts
     if op is Op.ONE_OF:
@@ -488,6 +489,18 @@ def test_bad_date() -> None:
     error = syntax_error("created before 2024-13-01")
     assert (error.column, error.message) == (
         16, "'2024-13-01' is not a date (write YYYY-MM-DD)")
+
+
+@pytest.mark.parametrize(("rule", "column"), [
+    ("created after 9999-12-31", 15),
+    ("score > 5 and last_activity before 0999-01-01", 36),
+])
+def test_date_out_of_range_is_a_syntax_error_at_the_date(rule: str, column: int) -> None:
+    """Issue 16 §9: the line says which date, where; nothing is counted."""
+    error = syntax_error(rule)
+    assert error.column == column
+    assert error.message.endswith("is out of range: use a date from 1900-01-01 to "
+                                  "2999-12-31")
 
 
 def test_not_a_status() -> None:

@@ -187,11 +187,13 @@ def test_current_user_by_name(demo_store: Store, given: str, name: str, role: Us
     assert demo_store.current_user(name).id == user.id
 
 
-def test_unknown_user_is_created_as_marketing_manager(demo_store: Store) -> None:
+def test_unknown_user_is_recorded_as_a_viewer(demo_store: Store) -> None:
+    """Issue 16 §6: a name segtui has not seen may look but not change anything (more in
+    tests/data/test_users.py)."""
     with demo_store.reading() as conn:
         before = conn.execute(select(func.count()).select_from(User)).scalar_one()
     user = demo_store.current_user("Dana Scully")
-    assert (user.name, user.role) == ("Dana Scully", UserRole.MARKETING_MANAGER)
+    assert (user.name, user.role) == ("Dana Scully", UserRole.VIEWER)
     again = demo_store.current_user("dana scully")
     assert again == user  # created once, found after
     with demo_store.reading() as conn:

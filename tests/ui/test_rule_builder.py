@@ -147,6 +147,46 @@ async def test_typing_mistakes_and_rule_problems_are_explained(
     assert "Broken Rule" not in segment_ids(sqlite_demo_store)
 
 
+async def test_a_date_out_of_range_is_explained_not_counted_for_ever(
+        sqlite_demo_store: Store) -> None:
+    """Issue 16 §9: 'created after 9999-12-31' once left the live count on "Counting…"
+    (the count raised OverflowError in its worker). It is a rule problem at its column."""
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_dynamic_create(pilot, "Far Future")
+        text = app.screen.query_one("#rule-text", Input)
+        text.focus()
+        await pilot.press(*"created after 9999-12-31")
+        await settle(pilot)
+        assert text_of(app, "#rule-problem") == (
+            "9999-12-31 is out of range: use a date from 1900-01-01 to 2999-12-31 "
+            "(column 15)")
+        assert "Counting" not in text_of(app, "#rule-count")
+        text.value = "created after 2999-12-31"
+        await settle(pilot)
+        assert text_of(app, "#rule-count").startswith("0 contacts match now")
+
+
+async def test_a_count_the_database_refuses_is_explained(
+        sqlite_demo_store: Store, monkeypatch: Any) -> None:
+    """Whatever stops a count (here: the database raising), the builder says so instead
+    of "Counting…" for ever."""
+    def refuse(rule: Group) -> int:
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr(sqlite_demo_store, "rule_count", refuse)
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_dynamic_create(pilot, "Refused Count")
+        text = app.screen.query_one("#rule-text", Input)
+        text.focus()
+        await pilot.press(*"score > 5")
+        await settle(pilot)
+        assert text_of(app, "#rule-problem") == ("the database could not count this rule "
+                                                 "(OverflowError: date value out of range)")
+        assert "Counting" not in text_of(app, "#rule-count")
+
+
 async def test_template_fills_the_builder(sqlite_demo_store: Store) -> None:
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(120, 40)) as pilot:

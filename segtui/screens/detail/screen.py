@@ -296,7 +296,7 @@ class SegmentDetailScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="reevaluate", exit_on_error=False)
     def _reevaluate(self) -> None:
-        results = self.store.refresh_segments([self.segment_id])
+        results = self.store.refresh_segments([self.segment_id], self.user)
         mine = [r for r in results if r.segment_id == self.segment_id]
         if mine:
             deliver(self.app, self.app.notify, mine[0].summary(), markup=False)

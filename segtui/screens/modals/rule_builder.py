@@ -391,10 +391,16 @@ class RuleBuilder(Vertical):
                                       [i.message for i in issues])
             return
         assert isinstance(checked, Group)
-        count = self.store.rule_count(checked)
-        if worker.is_cancelled:
+        try:
+            count = self.store.rule_count(checked)
+            if worker.is_cancelled:
+                return
+            sample = [name for _, name in self.store.rule_sample(checked, SAMPLE_SIZE)]
+        except Exception as exc:  # never "Counting…" for ever (issue 16 §9): say why
+            reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            deliver(self, self._checked, root, None, None, [],
+                    [f"the database could not count this rule ({reason})"])
             return
-        sample = [name for _, name in self.store.rule_sample(checked, SAMPLE_SIZE)]
         deliver(self, self._checked, root, checked, count, sample, [])
 
     def _checked(self, root: Group, checked: Group | None, count: int | None,

@@ -1,0 +1,379 @@
+"""Issue 16 §7: no escape codes from the command line.
+
+Whatever a database, a file or an argument holds (ESC sequences that retitle the terminal,
+C1 controls such as U+009B, bidi overrides), what the command line prints shows them as
+visible stand-ins (␛, �). One function writes every line (segtui/cli_output.py); CSV for
+spreadsheets never holds control characters unless --raw asks for the data exactly.
+
+- `test_only_cli_output_writes`: no module of the command line prints by itself.
+- `test_every_command_path_prints_no_escape_codes`: every command of the Typer app, run on
+  a database full of hostile text (tests/hostile.py and C1 controls) with hostile files,
+  names and arguments, on SQLite and PostgreSQL: no unsafe character reaches stdout or
+  stderr, and the cases cover every command there is.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner, Result
+
+import segtui.cli as cli
+from segtui.core.contacts import ContactSelection
+from segtui.core.rule_language import parse
+from segtui.core.segments import SegmentDraft
+from segtui.data.engine import sqlite_url
+from segtui.data.models import (
+    Campaign,
+    Company,
+    Contact,
+    Segment,
+    Tag,
+    campaign_segments,
+    contact_tags,
+    name_key,
+    segment_tags,
+)
+from segtui.data.store import Store
+from tests.conftest import _drop_pg_database, _pg_database
+from tests.hostile import HOSTILE
+
+runner = CliRunner()
+
+SEGTUI = Path(__file__).resolve().parents[1] / "segtui"
+
+# Everything that can drive a terminal or disguise text: an OSC that retitles the
+# terminal (ESC ... BEL), a C1 CSI, a bidi override, and the corpus's ANSI and OSC lines.
+EVIL = "Evil\x1b]0;PWNED\x07 \x9b31m \u202egnp.exe\u202c"
+# What the importers let through (they refuse C0 and C1 controls by name): bidi overrides.
+QUIET = "\u202egnp.exe\u202c"
+SEGMENT = f"Enterprise {EVIL}"  # the demo's Enterprise Prospects, renamed
+DYNAMIC = f"Dynamic {EVIL}"
+CAMPAIGN = f"Campaign {EVIL}"
+HOSTILE_LINE = HOSTILE["OSC"] + HOSTILE["bidi"] + HOSTILE["ANSI"]
+
+BIDI = {*range(0x200E, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def unsafe(text: str) -> list[str]:
+    """The characters of `text` that must never reach a terminal: C0 controls but tab and
+    line breaks, DEL, C1 controls, bidi controls, undecodable bytes."""
+    return sorted({f"U+{ord(ch):04X}" for ch in text
+                   if (ord(ch) < 0x20 and ch not in "\t\n\r") or 0x7F <= ord(ch) < 0xA0
+                   or ord(ch) in BIDI or 0xD800 <= ord(ch) < 0xE000})
+
+
+# -- one function prints ------------------------------------------------------------------
+
+PRINTING = {("typer", "echo"), ("typer", "secho"), ("click", "echo"), ("click", "secho"),
+            ("sys.stdout", "write"), ("sys.stderr", "write")}
+
+
+def _printing_calls(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "print":
+            found.append(f"{path.name}:{node.lineno} print")
+        elif isinstance(func, ast.Attribute) and (ast.unparse(func.value), func.attr) \
+                in PRINTING:
+            found.append(f"{path.name}:{node.lineno} {ast.unparse(func)}")
+    return found
+
+
+def test_only_cli_output_writes() -> None:
+    modules = sorted(SEGTUI.glob("cli*.py"))
+    assert {m.name for m in modules} >= {"cli.py", "cli_io.py", "cli_script.py",
+                                         "cli_quality.py", "cli_users.py", "cli_output.py"}
+    calls = [c for m in modules if m.name != "cli_output.py" for c in _printing_calls(m)]
+    assert calls == [], "print through segtui/cli_output.py (say, warn, fail, status)"
+    assert _printing_calls(SEGTUI / "cli_output.py")  # the check does see calls
+
+
+# -- a database full of hostile text -------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def no_user_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SEGTUI_USER", raising=False)
+
+
+def open_store(db: str) -> Store:
+    return Store.open(make_url(db) if "://" in db else sqlite_url(Path(db)))
+
+
+def make_hostile(db: str) -> None:
+    """The demo, with hostile text wherever the command line shows data: a segment's name,
+    description and tag, a dynamic segment's name, a campaign, a company, a contact's
+    name, title and tag, and two contacts sharing an email (the quality report)."""
+    store = open_store(db)
+    try:
+        sarah = store.current_user("Sarah Mitchell")
+        store.create_segment(SegmentDraft("Dynamic One", rule=parse("score > 98")),
+                             ContactSelection(), sarah)
+        with store.writing() as session:
+            seg = session.scalar(select(Segment.id).where(
+                Segment.name_key == name_key("Enterprise Prospects")))
+            session.execute(update(Segment).where(Segment.id == seg).values(
+                name=SEGMENT, name_key=name_key(SEGMENT), description=HOSTILE_LINE))
+            session.execute(update(Segment).where(Segment.name == "Dynamic One").values(
+                name=DYNAMIC, name_key=name_key(DYNAMIC)))
+            campaign = session.scalar(select(campaign_segments.c.campaign_id)
+                                      .where(campaign_segments.c.segment_id == seg))
+            session.execute(update(Campaign).where(Campaign.id == campaign)
+                            .values(name=CAMPAIGN))
+            tag = session.execute(insert(Tag).values(name=EVIL[:50], name_key=EVIL[:50])
+                                  .returning(Tag.id)).scalar_one()
+            session.execute(insert(segment_tags).values(segment_id=seg, tag_id=tag))
+            session.execute(insert(contact_tags).values(contact_id=1, tag_id=tag))
+            company = session.scalar(select(Contact.company_id).where(Contact.id == 1))
+            session.execute(update(Company).where(Company.id == company)
+                            .values(name=f"Co {EVIL}"))
+            session.execute(update(Contact).where(Contact.id == 1).values(
+                name=f"Sarah {EVIL}", title=HOSTILE_LINE[:200], quality_score=99))
+            session.execute(update(Contact).where(Contact.id.in_([2, 3]))
+                            .values(email="same@example.com", name=f"Twin {EVIL}"))
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def db(engine_name: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    if engine_name == "sqlite":
+        url = str(request.getfixturevalue("demo_db_path"))
+        make_hostile(url)
+        yield url
+        return
+    admin: Engine = request.getfixturevalue("pg_admin")
+    made = _pg_database(admin, template=request.getfixturevalue("pg_demo_template"))
+    url = made.render_as_string(hide_password=False)
+    try:
+        make_hostile(url)
+        yield url
+    finally:
+        _drop_pg_database(admin, made)
+
+
+def hostile_files(directory: Path) -> dict[str, str]:
+    """Files whose names, headers and cells hold escape codes."""
+    contacts = directory / f"contacts{EVIL}.csv"
+    contacts.write_text(f"Name,Email,Company,{EVIL}\n"
+                        f"Ok Person,ok@example.com,Co {QUIET},x\n"
+                        f"{EVIL},bad{EVIL}@example.com,,x\n", encoding="utf-8")
+    events = directory / f"events{EVIL}.csv"
+    events.write_text("Email,Type,Occurred At,Campaign\n"
+                      f"sarah.johnson@techcorp.com,opened,2024-02-20 10:00,New {EVIL}\n"
+                      f"sarah.johnson@techcorp.com,opened,2024-02-20 11:00,New {QUIET}\n"
+                      f"sarah.johnson@techcorp.com,{EVIL},2024-02-20 10:00,x\n",
+                      encoding="utf-8")
+    results = directory / f"results{EVIL}.csv"
+    results.write_text("Campaign,Email,Sent,Opened\n"
+                       f"Results {EVIL},sarah.johnson@techcorp.com,2024-02-20 10:00,yes\n"
+                       f"Results {QUIET},sarah.johnson@techcorp.com,2024-02-20 10:00,yes\n",
+                       encoding="utf-8")
+    missing = directory / f"missing{EVIL}.csv"
+    return {"contacts": str(contacts), "events": str(events), "results": str(results),
+            "missing": str(missing), "out": str(directory / f"out{EVIL}.csv"),
+            "rejects": str(directory / f"rejects{EVIL}.csv"),
+            "newdb": str(directory / f"new{EVIL}.db"), "demo": str(directory / f"d{EVIL}.db")}
+
+
+def cases(files: dict[str, str]) -> list[tuple[list[str], str | None]]:
+    """(arguments, stdin) for every command path, reads first, then writes."""
+    as_sarah = ["--user", "Sarah Mitchell"]
+    return [
+        (["--version"], None),
+        (["segments", "list"], None),
+        (["segments", "list", "--json"], None),
+        (["segments", "list", "--jsonl", "--search", "Evil"], None),
+        (["segments", "list", "--status", EVIL], None),  # a usage error quoting it
+        (["segments", "list", f"--x{EVIL}"], None),  # an unknown option
+        ([f"segments{EVIL}"], None),  # an unknown command
+        (["segments", "show", SEGMENT], None),
+        (["segments", "show", SEGMENT, "--json"], None),
+        (["segments", "show", f"No {EVIL}"], None),
+        (["segments", "count", f'name contains "Sarah" or in segment "{SEGMENT}"',
+          "--sample", "5"], None),
+        (["segments", "count", f'name = "{EVIL}"'], None),  # the caret echo
+        (["segments", "count", f"nam{EVIL}e = 3"], None),
+        (["segments", "count", f'title = "x" or "{EVIL}'], None),  # no closing quote
+        (["contacts", "list"], None),
+        (["contacts", "list", "--json", "--search", "Sarah"], None),
+        (["contacts", "show", "1"], None),
+        (["contacts", "show", "1", "--json"], None),
+        (["contacts", "show", f"{EVIL}@example.com"], None),
+        (["export", "members", SEGMENT, "-o", "-"], None),
+        (["export", "members", SEGMENT, "-o", "-", "--format", "json"], None),
+        (["export", "members", SEGMENT, "-o", "-", "--format", "jsonl"], None),
+        (["export", "members", SEGMENT, "-o", files["out"]], None),
+        (["export", "members", f"No {EVIL}", "-o", "-"], None),
+        (["export", "segments", "-o", "-"], None),
+        (["quality"], None),
+        (["quality", "--json"], None),
+        (["users", "list"], None),
+        (["users", "list", "--json"], None),
+        (["segments", "refresh", DYNAMIC, *as_sarah], None),
+        (["segments", "refresh", f"No {EVIL}", *as_sarah], None),
+        (["segments", "create", EVIL, *as_sarah], None),
+        (["segments", "create", "Fine Name", "--description", EVIL, *as_sarah], None),
+        (["segments", "create", "Uses It", "--rule", f'in segment "{SEGMENT}"', *as_sarah],
+         None),
+        (["segments", "update", SEGMENT, "--status", "active", *as_sarah], None),
+        (["segments", "delete", SEGMENT, "--yes", *as_sarah], None),  # campaigns block it
+        (["segments", "add-members", SEGMENT, "--email", f"{EVIL}@x.com", *as_sarah], None),
+        (["segments", "add-members", SEGMENT, "--stdin", "--ignore-unknown", *as_sarah],
+         f"{EVIL}\n2\n"),
+        (["segments", "remove-members", SEGMENT, "--contact-id", "1", *as_sarah], None),
+        (["import", "contacts", files["contacts"], "--rejects", files["rejects"],
+          *as_sarah], None),
+        (["import", "contacts", files["missing"], *as_sarah], None),
+        (["import", "events", files["events"], *as_sarah], None),
+        (["import", "campaigns", files["results"], "--segment", SEGMENT, *as_sarah], None),
+        (["import", "campaigns", files["results"], "--segment", f"No {EVIL}", *as_sarah],
+         None),
+        (["contacts", "merge", "2", "3", "--yes", *as_sarah], None),
+        (["users", "add", EVIL, "--role", "viewer", "--user", "James Carter"], None),
+        (["users", "set-role", f"No {EVIL}", "viewer", "--user", "James Carter"], None),
+        (["segments", "create", "By Someone", "--user", f"Some {EVIL}"], None),
+        (["db", "upgrade", "--db", files["newdb"]], None),
+        (["demo", "--build-only", "--db", files["demo"]], None),
+    ]
+
+
+def command_path(args: list[str], known: set[str]) -> str | None:
+    words = [a for a in args if not a.startswith("-")]
+    for size in (2, 1):
+        if " ".join(words[:size]) in known:
+            return " ".join(words[:size])
+    return None
+
+
+def all_commands() -> set[str]:
+    found: set[str] = set()
+
+    def walk(group: Any, prefix: str) -> None:
+        for name, command in group.commands.items():
+            path = f"{prefix} {name}".strip()
+            if hasattr(command, "commands"):
+                walk(command, path)
+            else:
+                found.add(path)
+    walk(typer.main.get_command(cli.app), "")
+    return found
+
+
+def test_every_command_path_prints_no_escape_codes(db: str, tmp_path: Path) -> None:
+    files = hostile_files(tmp_path)
+    known = all_commands()
+    ran: set[str] = set()
+    leaks: list[str] = []
+    for args, stdin in cases(files):
+        with_db = args if args[0] in ("demo", "db", "--version") else [*args, "--db", db]
+        result: Result = runner.invoke(cli.app, with_db, input=stdin)
+        shown = result.stdout + result.stderr
+        if not (result.exception is None or isinstance(result.exception, SystemExit)):
+            leaks.append(f"{args[:3]!r} raised {result.exception!r}")
+        elif unsafe(shown):
+            leaks.append(f"{args[:3]!r} printed {unsafe(shown)}: {shown!r}")
+        path = command_path(args, known)
+        if path is not None:
+            ran.add(path)
+    assert leaks == [], "\n".join(leaks)
+    assert ran == known, f"no hostile case runs {sorted(known - ran)}"
+    # The file export kept the data exact where it may: stand-ins, not escape codes.
+    exported = Path(files["out"]).read_text(encoding="utf-8")
+    assert unsafe(exported) == [] and "Sarah Evil␛]0;PWNED␇" in exported
+
+
+# -- exports: spreadsheets get no control characters; --raw gets the data exactly ---------
+
+
+def test_csv_for_spreadsheets_holds_no_controls_unless_raw(db: str, tmp_path: Path) -> None:
+    safe, raw = tmp_path / "safe.csv", tmp_path / "raw.csv"
+    for path, extra in ((safe, []), (raw, ["--raw"])):
+        result = runner.invoke(cli.app, ["export", "members", SEGMENT, "-o", str(path),
+                                         "--db", db, *extra])
+        assert result.exit_code == 0, result.output
+    safe_rows = list(csv.DictReader(io.StringIO(safe.read_text(encoding="utf-8"))))
+    raw_rows = list(csv.DictReader(io.StringIO(raw.read_text(encoding="utf-8"))))
+    [safe_sarah] = [r for r in safe_rows if r["Id"] == "1"]
+    [raw_sarah] = [r for r in raw_rows if r["Id"] == "1"]
+    assert raw_sarah["Name"] == f"Sarah {EVIL}"  # exactly as stored
+    assert safe_sarah["Name"] == "Sarah Evil␛]0;PWNED␇ \ufffd31m \ufffdgnp.exe\ufffd"
+    assert unsafe(safe.read_text(encoding="utf-8")) == []
+    segments = runner.invoke(cli.app, ["export", "segments", "-o", "-", "--db", db])
+    assert unsafe(segments.stdout) == [] and "Enterprise Evil␛]0;PWNED␇" in segments.stdout
+
+
+def test_json_exports_escape_controls_and_parse_back_exactly(db: str) -> None:
+    result = runner.invoke(cli.app, ["export", "members", SEGMENT, "-o", "-", "--format",
+                                     "jsonl", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert unsafe(result.stdout) == []
+    names = {json.loads(line)["name"] for line in result.stdout.splitlines()}
+    assert f"Sarah {EVIL}" in names
+
+
+def test_an_export_to_a_terminal_shows_stand_ins_even_raw(
+        db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import segtui.cli_output as cli_output
+
+    monkeypatch.setattr(cli_output, "stdout_is_terminal", lambda: True)
+    result = runner.invoke(cli.app, ["export", "members", SEGMENT, "-o", "-", "--raw",
+                                     "--db", db])
+    assert result.exit_code == 0, result.output
+    assert unsafe(result.stdout.replace("\r\n", "\n")) == []
+    assert "Sarah Evil␛]0;PWNED␇" in result.stdout
+    monkeypatch.setattr(cli_output, "stdout_is_terminal", lambda: False)
+    piped = runner.invoke(cli.app, ["export", "members", SEGMENT, "-o", "-", "--raw",
+                                    "--db", db])
+    assert f"Sarah {EVIL}" in piped.stdout  # a pipe gets the data exactly
+
+
+# -- the helpers ----------------------------------------------------------------------------
+
+
+def test_say_warn_and_fail_show_stand_ins(capsys: pytest.CaptureFixture[str]) -> None:
+    import segtui.cli_output as cli_output
+
+    cli_output.say(f"a\t{EVIL}\nb")
+    cli_output.warn("w\x1b[2J\r")
+    with pytest.raises(typer.Exit):
+        cli_output.fail(f"bad {EVIL}\nsecond", "  x\x1by\tz", "   ^")
+    out, err = capsys.readouterr()
+    assert out == "a\tEvil␛]0;PWNED␇ \ufffd31m \ufffdgnp.exe\ufffd\nb\n"
+    assert err == ("w␛[2J␍\n"
+                   "segtui: bad Evil␛]0;PWNED␇ \ufffd31m \ufffdgnp.exe\ufffd second\n"
+                   "  x␛y␉z\n   ^\n")
+
+
+def test_the_progress_line_redraws_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    import segtui.cli_output as cli_output
+
+    cli_output.status(f"███  40%  {EVIL}")
+    cli_output.clear_status(5)
+    assert capsys.readouterr().err == \
+        "\r███  40%  Evil␛]0;PWNED␇ \ufffd31m \ufffdgnp.exe\ufffd\r     \r"
+
+
+def test_a_terminal_writer_keeps_line_ends_only(capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    import segtui.cli_output as cli_output
+
+    writer = cli_output._TerminalWriter(sys.stdout)
+    writer.write("a,b\r\nc\rd\x9b\n")
+    assert capsys.readouterr().out == "a,b\nc␍d\ufffd\n"
+    assert not hasattr(writer, "buffer")  # Click must not write past it
