@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from segtui import __version__
+from segtui.core.busy import DatabaseBusy
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -23,8 +25,20 @@ if TYPE_CHECKING:
     from segtui.app import SegtuiApp
     from segtui.data.store import Store
 
+class SegtuiGroup(TyperGroup):
+    """The `segtui` command: an error any command can meet is said here, once, as one
+    `segtui:` line and exit 1, never a traceback (docs/cli.md, "Exit codes")."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DatabaseBusy as exc:  # SQLite's write lock, held by another process
+            fail(str(exc))
+
+
 app = typer.Typer(
     name="segtui",
+    cls=SegtuiGroup,
     help="Keyboard-first terminal app for managing CRM customer segments.",
     add_completion=False,
     no_args_is_help=False,
@@ -84,9 +98,10 @@ def _check_clock() -> None:
 
 
 def _resolve(db: str | None) -> URL:
-    from segtui.data.engine import DatabaseUrlError, resolve_url
+    from segtui.data.engine import DatabaseUrlError, busy_timeout_ms, resolve_url
 
     try:
+        busy_timeout_ms()  # a bad SEGTUI_BUSY_TIMEOUT is said here, before anything runs
         return resolve_url(db)
     except DatabaseUrlError as exc:
         fail(str(exc))

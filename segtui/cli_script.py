@@ -355,7 +355,7 @@ def segments_update(
 ) -> None:
     """Change a segment's name, description, status, tags or rule."""
     from segtui.core.contacts import ContactSelection
-    from segtui.core.segments import SegmentError
+    from segtui.core.segments import SegmentConflict, SegmentError
 
     output = _output(ctx, as_json)
     if (new_name, description, status, tag, rule) == (None,) * 5 and not (clear_tags or static):
@@ -370,23 +370,35 @@ def segments_update(
     try:
         acting = acting_user(ctx, store, user)
         segment_id = _segment_id(store, name)
-        details = store.segment_details(segment_id)
-        if details is None:
-            _fail(f"no segment named {name!r}")
-        draft = details.as_draft()
-        draft = replace(
-            draft,
-            name=draft.name if new_name is None else new_name,
-            description=draft.description if description is None else description,
-            status=draft.status if status is None else status,
-            tags=tuple(tag) if tag else () if clear_tags else draft.tags,
-            rule=None if static else tree if tree is not None else draft.rule,
-        )
-        try:
-            store.update_segment(segment_id, details.version, draft, ContactSelection(),
-                                 acting)
-        except SegmentError as exc:
-            _fail(str(exc))
+        # Every option replaces a value whole (nothing typed depends on the version read),
+        # so when someone saves between our read and our write, applying the same options
+        # to their version loses nothing: tried once more, and said (issue 16 §12).
+        for attempt in (1, 2):
+            details = store.segment_details(segment_id)
+            if details is None:
+                _fail(f"no segment named {name!r}")
+            draft = details.as_draft()
+            draft = replace(
+                draft,
+                name=draft.name if new_name is None else new_name,
+                description=draft.description if description is None else description,
+                status=draft.status if status is None else status,
+                tags=tuple(tag) if tag else () if clear_tags else draft.tags,
+                rule=None if static else tree if tree is not None else draft.rule,
+            )
+            try:
+                store.update_segment(segment_id, details.version, draft, ContactSelection(),
+                                     acting)
+                break
+            except SegmentConflict:
+                if attempt == 2:
+                    _fail(f"{details.name!r} was changed by someone else twice while this "
+                          "command ran; nothing was changed, run it again")
+                typer.echo(printable(f"segtui: {details.name!r} was changed by someone else "
+                                     "meanwhile; applying your changes to their version"),
+                           err=True)
+            except SegmentError as exc:
+                _fail(str(exc))
         obj = segment_object(store, segment_id)
     finally:
         store.close()

@@ -7,6 +7,7 @@ never ORM objects, so nothing lazy-loads on the UI thread.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -15,12 +16,14 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from segtui.core import clock
 from segtui.core.activities import ActivityFilter, ActivityRow, NoteRow
 from segtui.core.analytics import AnalyticsReport, PerformanceReport
+from segtui.core.busy import DatabaseBusy
 from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
 from segtui.core.event_import import EventIn
 from segtui.core.exporting import MemberRecord
@@ -61,7 +64,7 @@ from segtui.data import (
     timeline,
     users,
 )
-from segtui.data.engine import WRITE_OPTION, make_engine
+from segtui.data.engine import WRITE_OPTION, is_busy, make_engine
 from segtui.data.keyset import Window as PageWindow
 from segtui.data.models import Contact, Segment, Setting, name_key
 
@@ -103,13 +106,15 @@ class Store:
     @contextmanager
     def reading(self) -> Iterator[Connection]:
         """One read transaction: the queries inside see one consistent snapshot."""
-        with self.engine.connect() as conn, conn.begin():
+        with _busy_is_clear(), self.engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        """One write transaction (BEGIN IMMEDIATE on SQLite); commits on success."""
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+        """One write transaction (BEGIN IMMEDIATE on SQLite); commits on success.
+        DatabaseBusy when another process held SQLite's write lock past the busy timeout."""
+        with _busy_is_clear(), Session(self._writer, expire_on_commit=False) as session, \
+                session.begin():
             yield session
 
     @contextmanager
@@ -533,6 +538,20 @@ class _RolledBack(Exception):
     def __init__(self, report: importer.ImportReport) -> None:
         super().__init__("dry run")
         self.report = report
+
+
+@contextmanager
+def _busy_is_clear() -> Iterator[None]:
+    """SQLite's "database is locked" (another process kept the write lock past the busy
+    timeout) becomes DatabaseBusy with how long we waited: the one place that turns it
+    into words a user can act on (issue 16 §12). Any other error passes unchanged."""
+    started = time.monotonic()
+    try:
+        yield
+    except OperationalError as exc:
+        if is_busy(exc):
+            raise DatabaseBusy(time.monotonic() - started) from None
+        raise
 
 
 def _header_and_side_figures(conn: Connection, segment_id: int, with_details: bool
