@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -292,6 +293,22 @@ def _script_store(ctx: typer.Context, db: str | None) -> Store:
     return store
 
 
+def up_to_date(store: Store, segment_ids: Sequence[int] | None = None) -> None:
+    """Before a command shows segments' members: finish what the dynamic segments are owed
+    (an import or merge whose process ended before re-evaluating them, issue 16 §4), or
+    say on stderr that they may be out of date (another process is writing). Costs one
+    read when nothing is owed."""
+    owed = store.owed()
+    if not owed:
+        return
+    if owed.segments:  # whole re-evaluations may take a while: say why we wait
+        typer.echo(f"segtui: re-evaluating {len(owed.segments):,} dynamic segments an "
+                   "earlier import or merge left out of date…", err=True)
+    left = store.bring_up_to_date(segment_ids)
+    if left:
+        typer.echo(f"segtui: {left.out_of_date()}", err=True)
+
+
 @segments_app.command("refresh")
 def segments_refresh(
     ctx: typer.Context,
@@ -335,6 +352,7 @@ def segments_count(
 ) -> None:
     """Count the contacts a rule matches today, in the query language of docs/rules.md."""
     from segtui.core.rule_language import RuleSyntaxError, format_rule, parse
+    from segtui.core.rules import referenced_segments
 
     try:
         tree = parse(rule)
@@ -345,6 +363,8 @@ def segments_count(
         checked, issues = store.check_rule(tree)
         if issues:
             fail("; ".join(i.message for i in issues))
+        up_to_date(store, [ref.id for ref in referenced_segments(checked)
+                           if ref.id is not None])
         count = store.rule_count(checked)
         examples = store.rule_sample(checked, sample) if sample else []
     finally:

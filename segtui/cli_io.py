@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from segtui.cli import DbOption, _script_store, app, fail
+from segtui.cli import DbOption, _script_store, app, fail, up_to_date
 from segtui.core.csv_safe import atomic_text, write_rows
 from segtui.core.exporting import ExportFormat
 from segtui.core.formatting import plural
@@ -230,6 +230,7 @@ def export_members(
         segment_id = store.segment_id_named(segment)
         if segment_id is None:
             fail(f"no segment named {segment!r}")
+        up_to_date(store, [segment_id])
         count = write_members_file(store, segment_id, output, fmt, raw=raw)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
@@ -257,6 +258,7 @@ def export_segments(
     store = _script_store(ctx, db)
     count = 0
     try:
+        up_to_date(store)  # every segment's member count
         with atomic_text(output) as handle:
             count = write_rows(handle, SEGMENT_EXPORT_HEADER, segment_export_rows(
                 store.iter_segments(SegmentFilter(search=search), SegmentSort())), raw=raw)

@@ -25,7 +25,15 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from segtui.cli import DbOption, UserOption, _script_store, app, fail, segments_app
+from segtui.cli import (
+    DbOption,
+    UserOption,
+    _script_store,
+    app,
+    fail,
+    segments_app,
+    up_to_date,
+)
 from segtui.core.enums import LeadStatus, SegmentStatus
 from segtui.core.formatting import plural
 from segtui.core.text import ellipsize, printable
@@ -262,6 +270,7 @@ def segments_list(
     output = _output(ctx, as_json, jsonl)
     store = _script_store(ctx, db)
     try:
+        up_to_date(store)
         objects = (segment_summary(row, rule)
                    for row, rule in _segment_rows(store, SegmentFilter(search=search,
                                                                        status=status)))
@@ -278,7 +287,9 @@ def segments_show(
     output = _output(ctx, as_json)
     store = _script_store(ctx, db)
     try:
-        obj = segment_object(store, _segment_id(store, name))
+        segment_id = _segment_id(store, name)
+        up_to_date(store, [segment_id])
+        obj = segment_object(store, segment_id)
     finally:
         store.close()
     _print_segment(output, obj)
@@ -748,6 +759,7 @@ def contacts_list(
         chosen = None
         if segment is not None:
             segment_id = _segment_id(store, segment)
+            up_to_date(store, [segment_id])
             chosen = Choice(str(segment_id), segment)
         flt = ContactFilter(search=search, status=status, segment=chosen)
         objects = (contact_summary(row) for row in _contact_rows(store, flt, limit))
@@ -804,6 +816,7 @@ def contacts_show(
     output = _output(ctx, as_json)
     store = _script_store(ctx, db)
     try:
+        up_to_date(store)  # the segments it is in
         obj = contact_object(_find_contact(store, contact))
     finally:
         store.close()

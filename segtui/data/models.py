@@ -345,6 +345,25 @@ class Note(Base):
     author: Mapped[User | None] = relationship()
 
 
+class PendingEvaluation(Base):
+    """A re-evaluation owed to the dynamic segments, written in the same transaction as the
+    change that makes it due (issue 16 §4), and deleted in the transaction that does it:
+    a process killed in between leaves the to-do behind for the next one to finish.
+
+    A row names a contact (re-evaluate every dynamic segment for it: an import or a merge
+    changed it or its events) or a segment (re-evaluate it whole: too many contacts changed
+    to go one by one). No foreign key to contacts: a contact merged away since needs
+    nothing, and an import's contacts may be re-keyed; a segment's rows go with it."""
+
+    __tablename__ = "pending_evaluations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(Integer)
+    segment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("segments.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Setting(Base):
     """Small key/value facts about the database itself (e.g. the demo's reference date)."""
 
