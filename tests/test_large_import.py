@@ -174,7 +174,7 @@ def test_a_dry_run_or_a_failure_after_the_indexes_went_restores_them(
     real = importer._insert
     calls = 0
 
-    def dying(*args: object, **kwargs: object) -> list[int]:
+    def dying(*args: object, **kwargs: object) -> object:
         nonlocal calls
         calls += 1
         if calls == 10:  # the indexes went after the 7th batch

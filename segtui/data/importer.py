@@ -19,7 +19,10 @@ from itertools import islice
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from segtui.core.contact_keys import email_key
 from segtui.core.enums import LeadStatus
 from segtui.core.importing import ContactIn, Field, RowProblem
 from segtui.core.refresh import RefreshResult
@@ -135,8 +138,17 @@ class _Lookups:
             key = name_key(name)
             found = self.tags.get(key)
             if found is None:
-                found = self.conn.execute(insert(Tag).values(name=name, name_key=key)
-                                          .returning(Tag.id)).scalar_one()
+                # Another import may create the same tag meanwhile (PostgreSQL): take
+                # theirs rather than fail on the unique name.
+                dialect_insert = pg_insert if self.conn.dialect.name == "postgresql" \
+                    else sqlite_insert
+                found = self.conn.execute(
+                    dialect_insert(Tag).values(name=name, name_key=key)
+                    .on_conflict_do_nothing(index_elements=["name_key"]).returning(Tag.id)
+                ).scalar_one_or_none()
+                if found is None:
+                    found = self.conn.execute(select(Tag.id).where(Tag.name_key == key)
+                                              ).scalar_one()
                 self.tags[key] = found
             self.spelled[name] = found
         return found
@@ -189,48 +201,31 @@ def import_contacts(
                 if on_reject:
                     on_reject(row)
 
-    writer = _Writer(conn, lookups, report, now, list_limit)
+    writer = _Writer(conn, lookups, report, now, list_limit, on_duplicate, first_new_id,
+                     on_reject)
     with _bulk_load(conn, first_new_id) as after_batch:
         for batch in batches(valid()):
-            _import_batch(conn, batch, writer, on_duplicate, first_new_id, on_reject)
+            _import_batch(conn, batch, writer)
             after_batch(report.added)
             if on_batch:
                 on_batch(report)
     return report
 
 
-def _import_batch(conn: Connection, batch: list[ContactIn], writer: _Writer,
-                  on_duplicate: OnDuplicate, first_new_id: int,
-                  on_reject: Callable[[list[RowProblem]], None] | None) -> None:
-    """Match one batch's emails with the contacts, then insert, update, skip or reject
-    each row as `on_duplicate` says."""
-    report = writer.report
-    emails = {c.email for c in batch if c.email}
+def _import_batch(conn: Connection, batch: list[ContactIn], writer: _Writer) -> None:
+    """Match one batch's emails with the contacts (by their key, as the unique index
+    holds them), then insert, update, skip or reject each row as `on_duplicate` says."""
+    keys = {k for k in map(email_key, (c.email for c in batch)) if k is not None}
     writer.existing = {}
-    if emails:
-        for contact_id, email in conn.execute(
-                select(Contact.id, Contact.email).where(Contact.email.in_(emails))
-                .order_by(Contact.id)):
-            if email is not None:
-                writer.existing.setdefault(email, contact_id)
+    if keys:
+        writer.existing = {str(key): int(contact_id) for contact_id, key in conn.execute(
+            select(Contact.id, Contact.email_key).where(Contact.email_key.in_(keys)))}
     for contact in batch:
-        email = contact.email
-        if email and email in writer.pending:
+        key = email_key(contact.email)
+        if key and key in writer.pending:
             writer.flush()  # the same email twice in one batch: write the first first
-        if email and email in writer.existing:
-            match = writer.existing[email]
-            if on_duplicate is OnDuplicate.UPDATE:
-                writer.updates.append((contact, match))
-            elif on_duplicate is OnDuplicate.SKIP:
-                report.skipped += 1
-            else:
-                where = ("an earlier line of this file" if match >= first_new_id
-                         else f"contact {match}")
-                problem = [RowProblem(contact.line, "Email",
-                                      f"{email!r} is already used by {where}")]
-                report.reject(problem)
-                if on_reject:
-                    on_reject(problem)
+        if key and key in writer.existing:
+            writer.duplicate(contact, writer.existing[key])
             continue
         writer.insert(contact)
     writer.flush()
@@ -253,8 +248,8 @@ def _bulk_load(conn: Connection, first_new_id: int) -> Iterator[Callable[[int], 
       table to rebuild (docs/benchmarks.md, "Ninth run"). Deciding on the rows already
       added needs no guess of the file's length; at worst (a file that ends just after the
       switch, so the table is at most five times what was added) the rebuild adds about
-      5.5 us per added row, a third of the import's time. The email index stays: every
-      batch looks its emails up.
+      5.5 us per added row, a third of the import's time. The email indexes stay: every
+      batch looks its emails up, and the unique one is what keeps one contact per email.
 
     Yields the function to call after each batch with the contacts added so far.
     PostgreSQL: nothing is deferred; dropping an index or a trigger there locks the table
@@ -272,7 +267,7 @@ def _bulk_load(conn: Connection, first_new_id: int) -> Iterator[Callable[[int], 
             if added >= threshold:
                 threshold = sys.maxsize  # once
                 deferred.enter_context(indexes_rebuilt_after(
-                    conn, contacts, keep=("ix_contacts_email",)))
+                    conn, contacts, keep=("ix_contacts_email", "uq_contacts_email_key")))
 
         yield after_batch
 
@@ -281,33 +276,76 @@ class _Writer:
     """One batch's pending inserts and updates, written together by `flush`."""
 
     def __init__(self, conn: Connection, lookups: _Lookups, report: ImportReport,
-                 now: datetime, list_limit: int) -> None:
+                 now: datetime, list_limit: int, on_duplicate: OnDuplicate,
+                 first_new_id: int, on_reject: Callable[[list[RowProblem]], None] | None
+                 ) -> None:
         self.conn, self.lookups, self.report = conn, lookups, report
         self.now, self.list_limit = now, list_limit
-        self.existing: dict[str, int] = {}  # email -> contact id, for this batch's emails
+        self.on_duplicate, self.first_new_id, self.on_reject = (on_duplicate, first_new_id,
+                                                                on_reject)
+        self.existing: dict[str, int] = {}  # email key -> contact id, for this batch's emails
         self.inserts: list[ContactIn] = []
         self.updates: list[tuple[ContactIn, int]] = []
-        self.pending: set[str] = set()  # emails of `inserts`
+        self.pending: set[str] = set()  # email keys of `inserts`
 
     def insert(self, contact: ContactIn) -> None:
         self.inserts.append(contact)
-        if contact.email:
-            self.pending.add(contact.email)
+        key = email_key(contact.email)
+        if key:
+            self.pending.add(key)
+
+    def duplicate(self, contact: ContactIn, match: int) -> None:
+        """A row whose email contact `match` has: update it, skip the row or reject it."""
+        if self.on_duplicate is OnDuplicate.UPDATE:
+            self.updates.append((contact, match))
+        elif self.on_duplicate is OnDuplicate.SKIP:
+            self.report.skipped += 1
+        else:
+            where = ("an earlier line of this file" if match >= self.first_new_id
+                     else f"contact {match}")
+            self.reject([RowProblem(contact.line, "Email",
+                                    f"{contact.email!r} is already used by {where}")])
+
+    def reject(self, problem: list[RowProblem]) -> None:
+        self.report.reject(problem)
+        if self.on_reject:
+            self.on_reject(problem)
 
     def flush(self) -> None:
         self.lookups.prepare_companies([*self.inserts, *(c for c, _ in self.updates)])
-        new_ids = _insert(self.conn, self.inserts, self.lookups, self.now)
-        inserted = list(zip(new_ids, self.inserts, strict=True))
+        inserted, late = _insert(self.conn, self.inserts, self.lookups, self.now)
         for new_id, contact in inserted:
-            if contact.email:
-                self.existing[contact.email] = new_id
+            key = email_key(contact.email)
+            if key:
+                self.existing[key] = new_id
+        if late:
+            self._arrived_meanwhile(late)
         _update(self.conn, self.updates, self.lookups)
         _add_tags(self.conn, inserted, self.lookups, new=True)
         _add_tags(self.conn, [(cid, c) for c, cid in self.updates], self.lookups, new=False)
-        self.report.added += len(new_ids)
+        self.report.added += len(inserted)
         self.report.updated += len(self.updates)
-        self.report.changed([*new_ids, *(cid for _, cid in self.updates)], self.list_limit)
+        self.report.changed([*(i for i, _ in inserted), *(cid for _, cid in self.updates)],
+                            self.list_limit)
         self.inserts, self.updates, self.pending = [], [], set()
+
+    def _arrived_meanwhile(self, late: list[ContactIn]) -> None:
+        """Rows whose email another import added after this batch looked (PostgreSQL: the
+        insert waited for that import's commit, then found its contact). They are
+        duplicates like any other: `on_duplicate` decides."""
+        keys = {k for k in (email_key(c.email) for c in late) if k is not None}
+        found = {str(key): int(cid) for cid, key in self.conn.execute(
+            select(Contact.id, Contact.email_key).where(Contact.email_key.in_(keys)))}
+        for contact in late:
+            key = email_key(contact.email)
+            match = found.get(key) if key else None
+            if match is None:  # added and merged away again, all while we waited
+                self.reject([RowProblem(contact.line, "Email",
+                                        f"{contact.email!r} was changed by another process "
+                                        "while this import ran; import the row again")])
+                continue
+            self.existing[str(key)] = match
+            self.duplicate(contact, match)
 
 
 def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
@@ -331,12 +369,18 @@ def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
 
 # Every new contact fills these columns (None where the row has no value); one column
 # list for all rows lets a whole batch go out as one multi-row INSERT (data/bulk.py).
-_INSERT_COLUMNS = ("id", "company_id", *_COLUMNS.values())
+_INSERT_COLUMNS = ("id", "company_id", *_COLUMNS.values(), "email_key")
+# PostgreSQL: a row whose email another import added after our batch looked it up is not
+# inserted (the statement waits for that import to commit, then skips it); RETURNING says
+# which rows went in. SQLite needs neither: the import holds the only write lock, so its
+# lookups see every contact there is.
+_PG_TAIL = " ON CONFLICT DO NOTHING RETURNING id"
 
 
-def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups,
-            now: datetime) -> list[int]:
-    """Insert the new contacts; their ids, in order."""
+def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups, now: datetime
+            ) -> tuple[list[tuple[int, ContactIn]], list[ContactIn]]:
+    """Insert the new contacts: (id, row) of those inserted, in order, and the rows whose
+    email another import added meanwhile (PostgreSQL only)."""
     ids = reserve_ids(conn, "contacts", len(inserts))
     fields = list(_COLUMNS)
     # What a new contact gets for an empty cell (the rest stay NULL), by position in a
@@ -347,13 +391,21 @@ def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups,
     rows: list[list[Any]] = []
     for new_id, contact in zip(ids, inserts, strict=True):
         values = contact.values
-        row = [new_id, company_id(values.get(Field.COMPANY)), *map(values.get, fields)]
+        row = [new_id, company_id(values.get(Field.COMPANY)), *map(values.get, fields),
+               email_key(contact.email)]
         for index, value in defaults:
             if row[index] is None:
                 row[index] = value
         rows.append(row)
-    insert_values(conn, Contact.__table__, _INSERT_COLUMNS, rows)  # type: ignore[arg-type]
-    return ids
+    table = cast(Table, Contact.__table__)
+    pairs = list(zip(ids, inserts, strict=True))
+    if conn.dialect.name != "postgresql":
+        insert_values(conn, table, _INSERT_COLUMNS, rows)
+        return pairs, []
+    went_in = {int(r[0]) for r in insert_values(conn, table, _INSERT_COLUMNS, rows,
+                                                tail=_PG_TAIL)}
+    return ([(i, c) for i, c in pairs if i in went_in],
+            [c for i, c in pairs if i not in went_in])
 
 
 def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lookups
@@ -362,7 +414,7 @@ def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lo
     groups: dict[frozenset[str], list[dict[str, Any]]] = {}
     for contact, contact_id in updates:
         values = _row_values(contact, lookups)
-        values.pop("email", None)  # the key it was matched by
+        values.pop("email", None)  # what it was matched by
         if values:
             groups.setdefault(frozenset(values), []).append(
                 {**{f"v_{k}": v for k, v in values.items()}, "target": contact_id})

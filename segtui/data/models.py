@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
+from segtui.core.contact_keys import email_key
 from segtui.core.enums import (
     CampaignStatus,
     CompanySize,
@@ -143,11 +144,17 @@ class Contact(Base):
     __tablename__ = "contacts"
     __table_args__ = (
         CheckConstraint("quality_score BETWEEN 0 AND 100", name="quality_score_range"),
+        # One contact per email (issue 16 §1): the key is the email trimmed and case-folded
+        # (core/contact_keys.py), NULL for no email. Imports merge through it with
+        # INSERT ... ON CONFLICT, so concurrent imports can't duplicate a contact.
+        Index("uq_contacts_email_key", "email_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
     email: Mapped[str | None] = mapped_column(String(320), index=True)
+    # Kept by `_keep_email_key` for the ORM; Core writers (importer, merge, demo) set it.
+    email_key: Mapped[str | None] = mapped_column(String(320))
     phone: Mapped[str | None] = mapped_column(String(50))
     title: Mapped[str | None] = mapped_column(String(200))
     company_id: Mapped[int | None] = mapped_column(
@@ -181,6 +188,11 @@ class Contact(Base):
     tags: Mapped[list[Tag]] = relationship(secondary=contact_tags, order_by=Tag.name)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("email")
+    def _keep_email_key(self, _: str, value: str | None) -> str | None:
+        self.email_key = email_key(value)
+        return value
 
 
 class Segment(Base):

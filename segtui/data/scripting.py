@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, select
 
+from segtui.core.contact_keys import email_key
 from segtui.core.enums import (
     CompanySize,
     LeadStatus,
@@ -23,7 +24,7 @@ from segtui.core.enums import (
 )
 from segtui.core.rules import Node, from_json
 from segtui.data.models import Company, Contact, Membership, Segment, Tag, contact_tags
-from segtui.data.sql import casefold, current_membership
+from segtui.data.sql import current_membership
 
 CHUNK = 500
 
@@ -85,25 +86,29 @@ def segment_rules(conn: Connection, ids: Sequence[int]) -> dict[int, Node | None
 
 
 def contacts_by_email(conn: Connection, emails: Iterable[str]) -> dict[str, list[int]]:
-    """The contacts holding each email: exact matches first (an index seek), then, for the
-    emails not found that way, matches ignoring case. Emails with no contact are absent."""
+    """The contact holding each email, by the email's key (trimmed, case ignored: the
+    unique index of issue 16 §1, so one contact at most). A contact some other program
+    wrote without a key is found by its exact email, and several such are all listed (the
+    caller refuses to guess). Emails with no contact are absent."""
     wanted = list(dict.fromkeys(e for e in emails if e))
-    found: dict[str, list[int]] = {}
-    for chunk in _chunks(wanted):
-        for cid, email in conn.execute(select(Contact.id, Contact.email)
-                                       .where(Contact.email.in_(chunk))
-                                       .order_by(Contact.id)):
-            found.setdefault(str(email), []).append(int(cid))
-    missing: dict[str, list[str]] = {}
+    by_key: dict[str, list[str]] = {}
     for email in wanted:
-        if email not in found:
-            missing.setdefault(email.casefold(), []).append(email)
-    for chunk in _chunks(list(missing)):
-        key = casefold(Contact.email)
-        for cid, folded in conn.execute(select(Contact.id, key).where(key.in_(chunk))
+        key = email_key(email)
+        if key is not None:
+            by_key.setdefault(key, []).append(email)
+    found: dict[str, list[int]] = {}
+    for chunk in _chunks(list(by_key)):
+        for cid, key in conn.execute(select(Contact.id, Contact.email_key)
+                                     .where(Contact.email_key.in_(chunk))):
+            for given in by_key.get(str(key), ()):
+                found[given] = [int(cid)]
+    missing = [e for e in wanted if e not in found]
+    for chunk in _chunks(missing):
+        for cid, stored in conn.execute(select(Contact.id, Contact.email)
+                                        .where(Contact.email_key.is_(None),
+                                               Contact.email.in_(chunk))
                                         .order_by(Contact.id)):
-            for email in missing.get(folded, ()):
-                found.setdefault(str(email), []).append(int(cid))
+            found.setdefault(str(stored), []).append(int(cid))
     return found
 
 
