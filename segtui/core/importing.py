@@ -193,11 +193,15 @@ class RowProblem:
 
 @dataclass(frozen=True)
 class ContactIn:
-    """A validated row: only the fields the file has (None = the cell was empty)."""
+    """A validated row: only the fields the file has (None = the cell was empty). A row
+    without a name is valid: it may update a contact (only the matching key and the
+    columns it changes are needed, issue 16 §17); the importer rejects it if it would
+    create one, blaming `name_column`."""
 
     line: int
     values: dict[Field, object] = field(default_factory=dict)
     email: str | None = None  # the merge key, lower-cased
+    name_column: str = Field.NAME.value  # the file's header for the name (for messages)
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -392,14 +396,14 @@ class RowReader:
         if not values.get(Field.NAME) and (first or last):
             values[Field.NAME] = " ".join(str(p) for p in (first, last) if p)
         name = values.get(Field.NAME)
-        if not name:
-            return [RowProblem(line, self.name_column, "is empty; every contact needs a "
-                                                       "name")]
-        if len(str(name)) > MAX_LENGTH[Field.NAME]:
+        if name and len(str(name)) > MAX_LENGTH[Field.NAME]:
             return [RowProblem(line, self.name_column, "is longer than "
                                                        f"{MAX_LENGTH[Field.NAME]} characters")]
+        if not name:
+            values.pop(Field.NAME, None)  # nothing to write; a new contact is refused later
         email = values.get(Field.EMAIL)
-        return ContactIn(line, values, email if isinstance(email, str) else None)
+        return ContactIn(line, values, email if isinstance(email, str) else None,
+                         self.name_column)
 
 
 # -- the file ----------------------------------------------------------------------------------

@@ -227,8 +227,19 @@ def _import_batch(conn: Connection, batch: list[ContactIn], writer: _Writer) -> 
         if key and key in writer.existing:
             writer.duplicate(contact, writer.existing[key])
             continue
+        if not contact.values.get(Field.NAME):  # an update-only row matching no contact
+            writer.reject([nameless(contact)])
+            continue
         writer.insert(contact)
     writer.flush()
+
+
+def nameless(contact: ContactIn) -> RowProblem:
+    """Why a row without a name that matches no contact is rejected (issue 16 §17): it
+    would create a contact, and every contact needs a name."""
+    why = (f"is empty: no contact has {contact.email!r}, and a new contact needs a name"
+           if contact.email else "is empty; every contact needs a name")
+    return RowProblem(contact.line, contact.name_column, why)
 
 
 # A large import into SQLite drops the contacts table's secondary indexes once it has
