@@ -73,8 +73,12 @@ def _run_import(store: Store, request: ImportRequest) -> None:
 
     file = request.file
     progress = Progress()
+    def warn(warning: str) -> None:  # before the rows are read: the user may stop it
+        progress.done()
+        typer.echo(f"Warning: {warning}.", err=True)
+
     try:
-        outcome = import_file(store, request, progress.update)
+        outcome = import_file(store, request, progress.update, warn)
     except ImportError_ as exc:
         progress.done()
         fail(f"{file}: {exc}; nothing was imported")
@@ -117,6 +121,10 @@ def import_contacts(
     on_duplicate: Annotated[str, typer.Option(
         help="A row whose email a contact already has: update (fill in its non-empty "
              "cells, add its tags), skip, or error (reject the row).")] = "update",
+    match: Annotated[str, typer.Option(
+        "--match", help="How a row finds its contact: email (default), name+company, "
+                        "phone or external-id (an External Id column, kept on the "
+                        "contact).")] = "email",
     column_map: MapOption = None,
     encoding: EncodingOption = Encoding.AUTO,
     rejects: RejectsOption = None,
@@ -125,7 +133,8 @@ def import_contacts(
     db: DbOption = None,
 ) -> None:
     """Import contacts from a CSV file, in one transaction: merged with existing contacts
-    by email; invalid rows listed with line, column and reason."""
+    by email (or --match); invalid rows listed with line, column and reason."""
+    from segtui.core.contact_keys import MatchKey
     from segtui.data.file_transfer import ImportKind, ImportRequest, check_column_map
     from segtui.data.importer import OnDuplicate
 
@@ -134,6 +143,10 @@ def import_contacts(
     except ValueError:
         fail(f"--on-duplicate must be update, skip or error, not {on_duplicate!r}")
     try:
+        key = MatchKey(match.strip().lower())
+    except ValueError:
+        fail(f"--match must be email, name+company, phone or external-id, not {match!r}")
+    try:
         check_column_map(ImportKind.CONTACTS, column_map or [])
     except ImportError_ as exc:
         fail(str(exc))
@@ -141,7 +154,7 @@ def import_contacts(
     _run_import(store, ImportRequest(
         ImportKind.CONTACTS, file, dry_run=dry_run, on_duplicate=duplicates,
         column_map=tuple(column_map or ()), encoding=encoding, rejects=rejects,
-        strict=strict))
+        strict=strict, match=key))
 
 
 def _import_events(ctx: typer.Context, file: Path, column_map: list[str] | None,

@@ -700,6 +700,7 @@ def contact_object(c: ContactDetails) -> dict[str, Any]:
         "purchases": c.purchases,
         "segments": [{"id": m.segment_id, "name": m.segment, "source": m.source.value,
                       "added_at": iso(m.added_at)} for m in c.segments],
+        "external_id": c.external_id,
     }
 
 

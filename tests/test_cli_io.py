@@ -297,7 +297,7 @@ def test_export_members_json_and_jsonl_shapes(db: tuple[str, Store]) -> None:
         "id", "name", "email", "phone", "title", "company", "company_size", "industry",
         "status", "lifecycle_stage", "source", "city", "state", "country", "region",
         "quality_score", "tags", "created_at", "last_contacted_at", "spent_cents",
-        "purchases", "last_activity_at"}
+        "purchases", "last_activity_at", "external_id"}
     assert all(isinstance(m["spent_cents"], int) and isinstance(m["tags"], list)
                for m in members)
     assert [m["id"] for m in members] == sorted(m["id"] for m in members)

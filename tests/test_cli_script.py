@@ -51,7 +51,7 @@ CONTACT_KEYS = ["id", "name", "email", "title", "company", "phone", "status", "c
                 "state", "tags", "quality_score", "last_contacted_at"]
 CONTACT_SHOW_KEYS = [*CONTACT_KEYS, "company_size", "industry", "lifecycle_stage", "source",
                      "country", "region", "created_at", "last_activity_at", "spent_cents",
-                     "purchases", "segments"]
+                     "purchases", "segments", "external_id"]
 ADD_KEYS = ["segment_id", "segment", "added", "already_members", "unknown_emails",
             "unknown_contact_ids"]
 REMOVE_KEYS = ["segment_id", "segment", "removed", "not_members", "unknown_emails",

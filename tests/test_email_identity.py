@@ -7,7 +7,6 @@ email")."""
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +17,6 @@ from alembic import command
 from sqlalchemy import Connection, Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-import segtui.data.importer as importer
 from segtui.core.contact_keys import email_key
 from segtui.core.enums import EventType, LeadStatus, SegmentKind
 from segtui.core.rule_language import parse
@@ -26,7 +24,6 @@ from segtui.core.rules import to_json
 from segtui.data import migrate
 from segtui.data.engine import sqlite_url
 from segtui.data.file_transfer import ImportKind, ImportRequest, import_file
-from segtui.data.importer import ImportReport
 from segtui.data.models import (
     Activity,
     Contact,
@@ -37,6 +34,7 @@ from segtui.data.models import (
     contact_tags,
 )
 from segtui.data.store import Store
+from tests.concurrent_imports import import_twice_at_once
 from tests.conftest import _drop_pg_database, _pg_database
 
 RACE = 300  # new emails in the file both imports read
@@ -59,44 +57,14 @@ def test_two_imports_of_the_same_new_emails_at_once(empty_store: Store, engine_n
                                                     tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Both imports read the file, look its emails up (none exists) and only then insert:
-    on PostgreSQL a barrier holds each import after its lookup until the other has made
-    its own, the interleaving that made 50,000 contacts of 30,000 emails. SQLite's single
-    writer makes the second import wait for the first (it got this right already). Either
-    way: one contact per email, one import adds them all and the other updates them all."""
-    url = empty_store.engine.url
+    on PostgreSQL each is held after its lookup until the other has made its own, the
+    interleaving that made 50,000 contacts of 30,000 emails. SQLite's single writer makes
+    the second import wait for the first (it got this right already). Either way: one
+    contact per email, one import adds them all and the other updates them all."""
     path = race_file(tmp_path / "race.csv")
-    both_looked = threading.Barrier(2, timeout=120)
-    if engine_name == "postgresql":
-        original = importer.reserve_ids
-
-        def reserve_after_both_looked(conn: Connection, table: str, count: int) -> list[int]:
-            ids = original(conn, table, count)
-            if table == "contacts":
-                both_looked.wait()
-            return ids
-
-        monkeypatch.setattr(importer, "reserve_ids", reserve_after_both_looked)
-    start = threading.Barrier(2, timeout=120)
-    reports: list[ImportReport] = []
-    errors: list[BaseException] = []
-
-    def one_import() -> None:
-        store = Store.open(url)  # a process of its own: its own engine and connections
-        try:
-            start.wait()
-            reports.append(import_file(store, ImportRequest(ImportKind.CONTACTS, path)).report)
-        except BaseException as exc:  # reported below, not lost in the thread
-            errors.append(exc)
-            both_looked.abort()
-        finally:
-            store.close()
-
-    threads = [threading.Thread(target=one_import) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
+    reports = import_twice_at_once(empty_store.engine.url,
+                                   ImportRequest(ImportKind.CONTACTS, path), engine_name,
+                                   monkeypatch)
     assert sorted((r.added, r.updated, r.rejected) for r in reports) == [
         (0, RACE, 0), (RACE, 0, 0)]
     with empty_store.reading() as conn:

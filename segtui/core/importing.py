@@ -17,6 +17,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import IO, TypeVar
 
+from segtui.core.contact_keys import MatchKey
 from segtui.core.csv_safe import FORMULA_PREFIXES
 from segtui.core.enums import CompanySize, LeadStatus, LifecycleStage, SourceChannel
 from segtui.core.text import ellipsize, printable
@@ -50,6 +51,9 @@ class Field(StrEnum):
     TAGS = "Tags"
     CREATED = "Created"
     LAST_CONTACTED = "Last Contacted"
+    # The contact's id in the system the file comes from (issue 16 §16): kept, unique, and
+    # a key to match rows by (`--match external-id`).
+    EXTERNAL_ID = "External Id"
 
 
 # Columns segtui's own export writes that are computed from events, not imported: they are
@@ -73,6 +77,7 @@ ALIASES: dict[Field, tuple[str, ...]] = {
     Field.TAGS: ("labels", "tag"),
     Field.CREATED: ("created at", "created date", "date added"),
     Field.LAST_CONTACTED: ("last contacted at", "last contact", "last contact date"),
+    Field.EXTERNAL_ID: ("record id", "contact id", "crm id", "source id"),
 }
 
 # Longest text each field holds (the column sizes in data/models.py).
@@ -80,6 +85,7 @@ MAX_LENGTH: dict[Field, int] = {
     Field.NAME: 200, Field.FIRST_NAME: 100, Field.LAST_NAME: 100, Field.EMAIL: 320,
     Field.PHONE: 50, Field.TITLE: 200, Field.COMPANY: 200, Field.INDUSTRY: 100,
     Field.CITY: 100, Field.STATE: 100, Field.COUNTRY: 100, Field.REGION: 50,
+    Field.EXTERNAL_ID: 100,
 }
 TAG_MAX = 50
 TAG_SEPARATOR = ";"
@@ -164,17 +170,42 @@ def match_columns(header: Sequence[str], known: Mapping[str, F | None],
     return fields, tuple(unknown)
 
 
-def map_columns(header: Sequence[str], explicit: Mapping[str, Field] | None = None
-                ) -> ColumnMap:
-    """Match a contacts file's header row to contact fields."""
+def map_columns(header: Sequence[str], explicit: Mapping[str, Field] | None = None,
+                match: MatchKey = MatchKey.EMAIL) -> ColumnMap:
+    """Match a contacts file's header row to contact fields; the columns `match` (how
+    rows find their contacts, issue 16 §16) reads must be there."""
     fields, unknown = match_columns(
         header, KNOWN_HEADERS, explicit or {},
         f"a contact field (for example {Field.NAME.value}, {Field.EMAIL.value}, "
         f"{Field.COMPANY.value})")
-    if Field.NAME not in fields and Field.EMAIL not in fields \
-            and Field.FIRST_NAME not in fields:
+    named = bool({Field.NAME, Field.FIRST_NAME, Field.LAST_NAME} & fields.keys())
+    if not named and Field.EMAIL not in fields and match is MatchKey.EMAIL:
         raise ImportError_("the file needs a Name (or First Name) or an Email column")
+    missing = [what for what, there in {
+        MatchKey.NAME_COMPANY: [("a Name (or First Name)", named),
+                                ("a Company", Field.COMPANY in fields)],
+        MatchKey.PHONE: [("a Phone", Field.PHONE in fields)],
+        MatchKey.EXTERNAL_ID: [("an External Id", Field.EXTERNAL_ID in fields)],
+    }.get(match, []) if not there]
+    if missing:
+        raise ImportError_(f"--match {match.value} needs {' and '.join(missing)} column; "
+                           "the file has none (name it with --map)")
     return ColumnMap(fields, unknown, len(header))
+
+
+def match_warning(columns: ColumnMap, match: MatchKey) -> str | None:
+    """What to say before importing a file whose rows can't find their contacts: without
+    an Email column, matching by email makes every row a new contact, each time the file
+    is imported (issue 16 §16)."""
+    if match is not MatchKey.EMAIL or Field.EMAIL in columns.fields:
+        return None
+    others = [f"{f.value}" for f in (Field.PHONE, Field.EXTERNAL_ID) if f in columns.fields]
+    if Field.COMPANY in columns.fields:
+        others.insert(0, "name and company")
+    hint = (f"; this file could match by {' or '.join(others)} instead (--match)" if others
+            else "; give it an Email, Phone or External Id column to match by (--match)")
+    return ("this file has no Email column: every row will be a new contact, and importing "
+            f"it again will add them all again{hint}")
 
 
 # -- one row ---------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from segtui.core import clock, read_ahead
+from segtui.core.contact_keys import MatchKey
 from segtui.core.csv_safe import atomic_text, neutralise
 from segtui.core.event_import import EventField, EventReader, map_event_columns
 from segtui.core.exporting import ExportFormat, write_members
@@ -36,6 +37,7 @@ from segtui.core.importing import (
     RowProblem,
     RowReader,
     map_columns,
+    match_warning,
     open_csv,
     parse_map,
 )
@@ -74,6 +76,7 @@ class ImportRequest:
     encoding: Encoding = Encoding.AUTO
     rejects: Path | None = None  # also write every rejected row here (CSV)
     strict: bool = False  # the first rejected row stops the import (ImportError_)
+    match: MatchKey = MatchKey.EMAIL  # contacts only: how a row finds its contact
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,9 @@ class ImportOutcome:
     encoding: str
     delimiter: str
     elapsed: float
+    # Said before anything else: e.g. a file without an Email column whose every row will
+    # be a new contact again on each import (issue 16 §16).
+    warnings: tuple[str, ...] = ()
 
     @property
     def rate(self) -> float:
@@ -161,22 +167,33 @@ Execute = Callable[[Iterator[Any], Callable[[list[RowProblem]], None],
                     Callable[[ImportReport], None]], ImportReport]
 
 
-def _plan(store: Store, request: ImportRequest, header: list[str]
-          ) -> tuple[tuple[str, ...], Callable[[], read_ahead.RowReading], Execute]:
-    """Match the header to the kind's fields: the unknown columns, the row reader's maker
-    (picklable, for a ReadAhead child), and the Store import that takes the rows
-    (ImportError_ when the header does not fit)."""
+@dataclass(frozen=True)
+class _Plan:
+    """How a file's rows are read and imported, from its header."""
+
+    unknown: tuple[str, ...]  # header names matching no field: not imported
+    make_reader: Callable[[], read_ahead.RowReading]  # picklable, for a ReadAhead child
+    execute: Execute  # the Store import that takes the rows
+    warnings: tuple[str, ...] = ()
+
+
+def _plan(store: Store, request: ImportRequest, header: list[str]) -> _Plan:
+    """Match the header to the kind's fields (ImportError_ when the header does not
+    fit)."""
     today = clock.today()
     if request.kind is ImportKind.CONTACTS:
-        columns = map_columns(header, parse_map(request.column_map, Field))
+        columns = map_columns(header, parse_map(request.column_map, Field), request.match)
+        headers = {f: header[i].strip() for f, i in columns.fields.items()}
+        warning = match_warning(columns, request.match)
 
         def contacts(rows: Iterator[Any], on_reject: Callable[[list[RowProblem]], None],
                      on_batch: Callable[[ImportReport], None]) -> ImportReport:
-            return store.import_contacts(rows, request.on_duplicate,
-                                         dry_run=request.dry_run, on_reject=on_reject,
-                                         on_batch=on_batch)
+            return store.import_contacts(rows, request.on_duplicate, match=request.match,
+                                         headers=headers, dry_run=request.dry_run,
+                                         on_reject=on_reject, on_batch=on_batch)
 
-        return columns.unknown, partial(RowReader, columns, header, today), contacts
+        return _Plan(columns.unknown, partial(RowReader, columns, header, today), contacts,
+                     (warning,) if warning else ())
     results = request.kind is ImportKind.CAMPAIGNS
     event_columns = map_event_columns(header, parse_map(request.column_map, EventField),
                                       results)
@@ -190,18 +207,20 @@ def _plan(store: Store, request: ImportRequest, header: list[str]
                                    email_column=email_column, dry_run=request.dry_run,
                                    on_reject=on_reject, on_batch=on_batch)
 
-    return (event_columns.unknown,
-            partial(EventReader, event_columns, header, today, midnight), events)
+    return _Plan(event_columns.unknown,
+                 partial(EventReader, event_columns, header, today, midnight), events)
 
 
 def import_file(store: Store, request: ImportRequest,
-                on_progress: Callable[[ImportProgress], None] | None = None
-                ) -> ImportOutcome:
+                on_progress: Callable[[ImportProgress], None] | None = None,
+                on_warning: Callable[[str], None] | None = None) -> ImportOutcome:
     """Import `request.file` in one Store transaction (see Store.import_contacts).
 
     Raises ImportError_ when the file can't be imported at all (unreadable, empty, no
     header, a broken quote, --strict with a rejected row); whatever `on_progress` raises
     (TransferStopped, KeyboardInterrupt) propagates. In every such case nothing was written.
+    `on_warning` hears what should be said before the rows are read (ImportOutcome.warnings
+    keeps them too).
     """
     file = request.file
     with contextlib.ExitStack() as stack:
@@ -216,7 +235,11 @@ def import_file(store: Store, request: ImportRequest,
         if first is None:
             raise ImportError_("the file is empty")
         header = first[1]
-        unknown, make_reader, execute = _plan(store, request, header)
+        plan = _plan(store, request, header)
+        unknown, make_reader, execute = plan.unknown, plan.make_reader, plan.execute
+        if on_warning is not None:
+            for warning in plan.warnings:
+                on_warning(warning)
         reject_writer = (stack.enter_context(_rejects_file(request.rejects, header))
                          if request.rejects else None)
         keep_cells = reject_writer is not None
@@ -264,7 +287,7 @@ def import_file(store: Store, request: ImportRequest,
         report = execute(rows(), rejected, batch_done)
         elapsed = time.perf_counter() - started
     return ImportOutcome(file, request.dry_run, report, unknown, tuple(shown),
-                         source.encoding, source.delimiter, elapsed)
+                         source.encoding, source.delimiter, elapsed, plan.warnings)
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,12 +22,13 @@ from sqlalchemy import Connection, Table, bindparam, func, insert, select, text,
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from segtui.core.contact_keys import email_key
+from segtui.core.contact_keys import MatchKey, email_key
 from segtui.core.enums import LeadStatus
 from segtui.core.importing import ContactIn, Field, RowProblem
 from segtui.core.refresh import RefreshResult
 from segtui.data import completeness
 from segtui.data.bulk import indexes_rebuilt_after, insert_values
+from segtui.data.contact_matching import Matcher
 from segtui.data.models import Company, Contact, Tag, contact_tags, name_key
 
 BATCH = 2_000
@@ -74,7 +75,7 @@ _COLUMNS: dict[Field, str] = {
     Field.STATUS: "lead_status", Field.LIFECYCLE: "lifecycle_stage", Field.SOURCE: "source",
     Field.CITY: "city", Field.STATE: "state", Field.COUNTRY: "country",
     Field.REGION: "region", Field.QUALITY: "quality_score", Field.CREATED: "created_at",
-    Field.LAST_CONTACTED: "last_contacted_at",
+    Field.LAST_CONTACTED: "last_contacted_at", Field.EXTERNAL_ID: "external_id",
 }
 
 
@@ -85,11 +86,15 @@ class _Lookups:
         self.conn = conn
         # name -> (id, has a size, has an industry): a company's blanks are filled once.
         self.companies: dict[str, tuple[int, bool, bool]] = {}
+        # name -> every company of that name (older databases may spell one several ways):
+        # `--match name+company` looks for a person at any of them.
+        self.company_ids: dict[str, list[int]] = {}
         for cid, name, size, industry in conn.execute(
                 select(Company.id, Company.name, Company.size, Company.industry)
                 .order_by(Company.id)):
-            self.companies.setdefault(name.casefold(),
-                                      (cid, size is not None, industry is not None))
+            key = name.strip().casefold()
+            self.companies.setdefault(key, (cid, size is not None, industry is not None))
+            self.company_ids.setdefault(key, []).append(cid)
         self.tags = {key: tid for tid, key in conn.execute(select(Tag.id, Tag.name_key))}
         self.spelled: dict[str, int] = {}  # a tag as the file spells it -> its id
 
@@ -102,7 +107,7 @@ class _Lookups:
             name = contact.values.get(Field.COMPANY)
             if not isinstance(name, str):
                 continue
-            key = name.casefold()
+            key = name.strip().casefold()
             size = contact.values.get(Field.COMPANY_SIZE)
             industry = contact.values.get(Field.INDUSTRY)
             known = self.companies.get(key)
@@ -126,11 +131,12 @@ class _Lookups:
             for key, new_id in zip(new, ids, strict=True):
                 self.companies[key] = (new_id, new[key]["size"] is not None,
                                        new[key]["industry"] is not None)
+                self.company_ids[key] = [new_id]
         for company_id, values in fills.items():
             self.conn.execute(update(Company).where(Company.id == company_id).values(values))
 
     def company_id(self, name: object) -> int | None:
-        return self.companies[name.casefold()][0] if isinstance(name, str) else None
+        return self.companies[name.strip().casefold()][0] if isinstance(name, str) else None
 
     def tag(self, name: str) -> int:
         found = self.spelled.get(name)  # most files spell each tag one way, many times
@@ -179,13 +185,18 @@ def import_contacts(
     on_duplicate: OnDuplicate,
     now: datetime,
     *,
+    match: MatchKey = MatchKey.EMAIL,
+    headers: Mapping[Field, str] | None = None,
     on_reject: Callable[[list[RowProblem]], None] | None = None,
     on_batch: Callable[[ImportReport], None] | None = None,
     list_limit: int = 20_000,
 ) -> ImportReport:
-    """Insert or merge every valid row; report the rest. Rows whose email a contact
-    already has follow `on_duplicate`, including a second row of the same file."""
+    """Insert or merge every valid row; report the rest. A row whose key (`match`: its
+    email by default) a contact already has follows `on_duplicate`, including a second
+    row of the same file. `headers`: the file's name for each field, for messages."""
     report = ImportReport()
+    if match in (MatchKey.NAME_COMPANY, MatchKey.PHONE):
+        serialise_imports(conn)
     lookups = _Lookups(conn)
     first_new_id = int(conn.execute(select(func.coalesce(func.max(Contact.id), 0)))
                        .scalar_one()) + 1
@@ -203,6 +214,8 @@ def import_contacts(
 
     writer = _Writer(conn, lookups, report, now, list_limit, on_duplicate, first_new_id,
                      on_reject)
+    writer.matcher = Matcher(conn, match, lookups.company_ids)
+    writer.headers = {**{f: f.value for f in Field}, **(headers or {})}
     with _bulk_load(conn, first_new_id) as after_batch:
         for batch in batches(valid()):
             _import_batch(conn, batch, writer)
@@ -213,32 +226,41 @@ def import_contacts(
 
 
 def _import_batch(conn: Connection, batch: list[ContactIn], writer: _Writer) -> None:
-    """Match one batch's emails with the contacts (by their key, as the unique index
-    holds them), then insert, update, skip or reject each row as `on_duplicate` says."""
-    keys = {k for k in map(email_key, (c.email for c in batch)) if k is not None}
-    writer.existing = {}
-    if keys:
-        writer.existing = {str(key): int(contact_id) for contact_id, key in conn.execute(
-            select(Contact.id, Contact.email_key).where(Contact.email_key.in_(keys)))}
+    """Match one batch's rows with the contacts (by the import's key: the email unless
+    --match says otherwise), then insert, update, skip or reject each row as
+    `on_duplicate` says."""
+    matcher = writer.matcher
+    matcher.clear()
+    matcher.look_up(batch)
     for contact in batch:
-        key = email_key(contact.email)
-        if key and key in writer.pending:
-            writer.flush()  # the same email twice in one batch: write the first first
-        if key and key in writer.existing:
-            writer.duplicate(contact, writer.existing[key])
-            continue
-        if not contact.values.get(Field.NAME):  # an update-only row matching no contact
-            writer.reject([nameless(contact)])
-            continue
-        writer.insert(contact)
+        if writer.waits_for(contact):
+            writer.flush()  # a value of an earlier row not written yet: write it first
+        writer.place(contact)
     writer.flush()
 
 
-def nameless(contact: ContactIn) -> RowProblem:
+# PostgreSQL: imports matching by a key the database doesn't hold unique (a name at a
+# company, a phone) take turns (a transaction-level advisory lock), so two at once can't
+# both add the same person; email and external id imports run side by side, held by their
+# unique indexes.
+_IMPORT_LOCK = 0x5E67_7502
+
+
+def serialise_imports(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
+
+
+def nameless(contact: ContactIn, key: str | None = None) -> RowProblem:
     """Why a row without a name that matches no contact is rejected (issue 16 §17): it
-    would create a contact, and every contact needs a name."""
-    why = (f"is empty: no contact has {contact.email!r}, and a new contact needs a name"
-           if contact.email else "is empty; every contact needs a name")
+    would create a contact, and every contact needs a name. `key`: what it was looked for
+    by, when not the email ("Record ID '103'")."""
+    if key is not None:
+        why = f"is empty: no contact has {key}, and a new contact needs a name"
+    elif contact.email:
+        why = f"is empty: no contact has {contact.email!r}, and a new contact needs a name"
+    else:
+        why = "is empty; every contact needs a name"
     return RowProblem(contact.line, contact.name_column, why)
 
 
@@ -286,6 +308,9 @@ def _bulk_load(conn: Connection, first_new_id: int) -> Iterator[Callable[[int], 
 class _Writer:
     """One batch's pending inserts and updates, written together by `flush`."""
 
+    matcher: Matcher
+    headers: dict[Field, str]
+
     def __init__(self, conn: Connection, lookups: _Lookups, report: ImportReport,
                  now: datetime, list_limit: int, on_duplicate: OnDuplicate,
                  first_new_id: int, on_reject: Callable[[list[RowProblem]], None] | None
@@ -294,28 +319,79 @@ class _Writer:
         self.now, self.list_limit = now, list_limit
         self.on_duplicate, self.first_new_id, self.on_reject = (on_duplicate, first_new_id,
                                                                 on_reject)
-        self.existing: dict[str, int] = {}  # email key -> contact id, for this batch's emails
         self.inserts: list[ContactIn] = []
         self.updates: list[tuple[ContactIn, int]] = []
-        self.pending: set[str] = set()  # email keys of `inserts`
+        self.pending: set[object] = set()  # keys and unique values of `inserts`
 
-    def insert(self, contact: ContactIn) -> None:
-        self.inserts.append(contact)
-        key = email_key(contact.email)
-        if key:
-            self.pending.add(key)
+    def _marks(self, contact: ContactIn) -> list[object]:
+        key = self.matcher.key(contact)
+        return [*([("key", key)] if key is not None else []),
+                *self.matcher.unique_values(contact)]
+
+    def waits_for(self, contact: ContactIn) -> bool:
+        """Does the row share its key, email or external id with a row not written yet?"""
+        return any(mark in self.pending for mark in self._marks(contact))
+
+    def place(self, contact: ContactIn) -> None:
+        """Decide a row: update (skip, reject) the contact it matches, or insert it."""
+        match = self.matcher.match
+        key = self.matcher.key(contact)
+        if key is None and match is not MatchKey.EMAIL:
+            column = self.headers[_KEY_FIELD[match]]
+            if match is MatchKey.NAME_COMPANY:
+                column = (contact.name_column if not contact.values.get(Field.NAME)
+                          else self.headers[Field.COMPANY])
+            self.reject([RowProblem(contact.line, column,
+                                    f"is empty; --match {match.value} finds the contact "
+                                    "by it")])
+            return
+        found = self.matcher.found.get(key, []) if key is not None else []
+        if len(found) > 1:
+            ids = ", ".join(map(str, found))
+            self.reject([RowProblem(contact.line, self.headers[_KEY_FIELD[match]],
+                                    f"matches {len(found)} contacts ({ids}): merge them "
+                                    "(segtui contacts merge) or match by another key")])
+        elif found:
+            self.duplicate(contact, found[0])
+        elif not contact.values.get(Field.NAME):  # update-only row matching no contact
+            field = _KEY_FIELD[match]
+            self.reject([nameless(contact, None if match is MatchKey.EMAIL else
+                                  f"{self.headers[field]} {contact.values.get(field)!r}")])
+        elif not self._taken(contact, None):
+            self.inserts.append(contact)
+            self.pending.update(self._marks(contact))
+
+    def _taken(self, contact: ContactIn, target: int | None) -> bool:
+        """Reject the row if it would give another contact than `target` (None: a new one)
+        an email or external id a contact already has; the database keeps them unique."""
+        for kind, value in self.matcher.unique_values(contact):
+            holder = self.matcher.holder(kind, value)
+            if holder is not None and holder != target:
+                field = Field.EMAIL if kind == "email" else Field.EXTERNAL_ID
+                shown = contact.email if kind == "email" else value
+                self.reject([RowProblem(contact.line, self.headers[field],
+                                        f"{shown!r} is already used by contact {holder}")])
+                return True
+        return False
 
     def duplicate(self, contact: ContactIn, match: int) -> None:
-        """A row whose email contact `match` has: update it, skip the row or reject it."""
+        """A row whose key contact `match` has: update it, skip the row or reject it."""
         if self.on_duplicate is OnDuplicate.UPDATE:
-            self.updates.append((contact, match))
+            if not self._taken(contact, match):
+                self.updates.append((contact, match))
+                self.matcher.added(contact, match)  # it holds the row's values now
         elif self.on_duplicate is OnDuplicate.SKIP:
             self.report.skipped += 1
         else:
             where = ("an earlier line of this file" if match >= self.first_new_id
                      else f"contact {match}")
-            self.reject([RowProblem(contact.line, "Email",
-                                    f"{contact.email!r} is already used by {where}")])
+            key_field = _KEY_FIELD[self.matcher.match]
+            value = (contact.email if key_field is Field.EMAIL
+                     else contact.values.get(key_field))
+            if self.matcher.match is MatchKey.NAME_COMPANY:
+                value = f"{contact.values.get(Field.NAME)} at {contact.values.get(Field.COMPANY)}"
+            self.reject([RowProblem(contact.line, self.headers[key_field],
+                                    f"{value!r} is already used by {where}")])
 
     def reject(self, problem: list[RowProblem]) -> None:
         self.report.reject(problem)
@@ -326,37 +402,37 @@ class _Writer:
         self.lookups.prepare_companies([*self.inserts, *(c for c, _ in self.updates)])
         inserted, late = _insert(self.conn, self.inserts, self.lookups, self.now)
         for new_id, contact in inserted:
-            key = email_key(contact.email)
-            if key:
-                self.existing[key] = new_id
+            self.matcher.added(contact, new_id)
+        self.pending = set()
         if late:
             self._arrived_meanwhile(late)
-        _update(self.conn, self.updates, self.lookups)
+        _update(self.conn, self.updates, self.lookups, self.matcher.match)
         _add_tags(self.conn, inserted, self.lookups, new=True)
         _add_tags(self.conn, [(cid, c) for c, cid in self.updates], self.lookups, new=False)
         self.report.added += len(inserted)
         self.report.updated += len(self.updates)
         self.report.changed([*(i for i, _ in inserted), *(cid for _, cid in self.updates)],
                             self.list_limit)
-        self.inserts, self.updates, self.pending = [], [], set()
+        self.inserts, self.updates = [], []
 
     def _arrived_meanwhile(self, late: list[ContactIn]) -> None:
-        """Rows whose email another import added after this batch looked (PostgreSQL: the
-        insert waited for that import's commit, then found its contact). They are
-        duplicates like any other: `on_duplicate` decides."""
-        keys = {k for k in (email_key(c.email) for c in late) if k is not None}
-        found = {str(key): int(cid) for cid, key in self.conn.execute(
-            select(Contact.id, Contact.email_key).where(Contact.email_key.in_(keys)))}
+        """Rows another import's contact took the email or external id of after this batch
+        looked (PostgreSQL: the insert waited for that import's commit, then skipped them).
+        Looked up again and decided like any other row, except that none is inserted."""
+        self.matcher.look_up(late)
         for contact in late:
-            key = email_key(contact.email)
-            match = found.get(key) if key else None
-            if match is None:  # added and merged away again, all while we waited
-                self.reject([RowProblem(contact.line, "Email",
-                                        f"{contact.email!r} was changed by another process "
-                                        "while this import ran; import the row again")])
-                continue
-            self.existing[str(key)] = match
-            self.duplicate(contact, match)
+            key = self.matcher.key(contact)
+            found = self.matcher.found.get(key, []) if key is not None else []
+            if len(found) == 1:
+                self.duplicate(contact, found[0])
+            elif not self._taken(contact, None):
+                self.reject([RowProblem(contact.line, "", "another import changed its contact "
+                                        "while this one ran; import the row again")])
+
+
+# The field each match key reads (for messages).
+_KEY_FIELD = {MatchKey.EMAIL: Field.EMAIL, MatchKey.NAME_COMPANY: Field.NAME,
+              MatchKey.PHONE: Field.PHONE, MatchKey.EXTERNAL_ID: Field.EXTERNAL_ID}
 
 
 def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
@@ -419,13 +495,16 @@ def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups, now: 
             [c for i, c in pairs if i not in went_in])
 
 
-def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lookups
-            ) -> None:
+def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lookups,
+            match: MatchKey) -> None:
     """Fill in each row's non-empty cells: an empty cell never erases what segtui has."""
     groups: dict[frozenset[str], list[dict[str, Any]]] = {}
     for contact, contact_id in updates:
         values = _row_values(contact, lookups)
-        values.pop("email", None)  # what it was matched by
+        if match is MatchKey.EMAIL:
+            values.pop("email", None)  # what it was matched by
+        elif "email" in values:  # a new email for the contact, with its identity
+            values["email_key"] = email_key(values["email"])
         if values:
             groups.setdefault(frozenset(values), []).append(
                 {**{f"v_{k}": v for k, v in values.items()}, "target": contact_id})

@@ -18,6 +18,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    ColumnElement,
     DateTime,
     Enum,
     ForeignKey,
@@ -27,11 +28,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
-from segtui.core.contact_keys import email_key
+from segtui.core.contact_keys import PHONE_PUNCTUATION, email_key
 from segtui.core.enums import (
     CampaignStatus,
     CompanySize,
@@ -148,6 +151,9 @@ class Contact(Base):
         # (core/contact_keys.py), NULL for no email. Imports merge through it with
         # INSERT ... ON CONFLICT, so concurrent imports can't duplicate a contact.
         Index("uq_contacts_email_key", "email_key", unique=True),
+        # The id a contact has in the system a file came from (issue 16 §16): one contact
+        # each, so `--match external-id` is held by the database like the email.
+        Index("uq_contacts_external_id", "external_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -155,6 +161,7 @@ class Contact(Base):
     email: Mapped[str | None] = mapped_column(String(320), index=True)
     # Kept by `_keep_email_key` for the ORM; Core writers (importer, merge, demo) set it.
     email_key: Mapped[str | None] = mapped_column(String(320))
+    external_id: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(50))
     title: Mapped[str | None] = mapped_column(String(200))
     company_id: Mapped[int | None] = mapped_column(
@@ -193,6 +200,21 @@ class Contact(Base):
     def _keep_email_key(self, _: str, value: str | None) -> str | None:
         self.email_key = email_key(value)
         return value
+
+
+def phone_key_of(phone: ColumnElement[str | None]) -> ColumnElement[str | None]:
+    """The phone without punctuation in SQL, as core/contact_keys.py's `phone_key`: one
+    replace() per character, the same on both engines, written with literals so a query
+    states exactly the expression the index holds (PostgreSQL and SQLite use an
+    expression index only for the identical expression)."""
+    key = phone
+    for ch in PHONE_PUNCTUATION:
+        key = func.replace(key, literal_column(f"'{ch}'"), literal_column("''"))
+    return key
+
+
+# `--match phone` (issue 16 §16) looks contacts up by their phone's key.
+Index("ix_contacts_phone_key", phone_key_of(Contact.__table__.c.phone))
 
 
 class Segment(Base):

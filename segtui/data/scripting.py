@@ -73,6 +73,7 @@ class ContactDetails:
     spent_cents: int
     purchases: int
     segments: tuple[ContactMembership, ...]
+    external_id: str | None = None  # its id in the system it was imported from
 
 
 def segment_rules(conn: Connection, ids: Sequence[int]) -> dict[int, Node | None]:
@@ -139,7 +140,7 @@ def contact_details(conn: Connection, contact_id: int) -> ContactDetails | None:
                Company.size.label("company_size"), Company.industry, c.lead_status,
                c.lifecycle_stage, c.source, c.city, c.state, c.country, c.region,
                c.quality_score, c.created_at, c.last_contacted_at, c.last_activity_at,
-               c.spent_cents, c.purchases)
+               c.spent_cents, c.purchases, c.external_id)
         .outerjoin(Company, Company.id == c.company_id)
         .where(c.id == contact_id)
     ).one_or_none()
@@ -169,5 +170,5 @@ def contact_details(conn: Connection, contact_id: int) -> ContactDetails | None:
         region=row.region or "", quality_score=int(row.quality_score), tags=tags,
         created_at=row.created_at, last_contacted_at=row.last_contacted_at,
         last_activity_at=row.last_activity_at, spent_cents=int(row.spent_cents or 0),
-        purchases=int(row.purchases or 0), segments=segments,
+        purchases=int(row.purchases or 0), segments=segments, external_id=row.external_id,
     )

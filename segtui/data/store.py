@@ -8,7 +8,7 @@ never ORM objects, so nothing lazy-loads on the UI thread.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
@@ -24,10 +24,11 @@ from segtui.core import clock
 from segtui.core.activities import ActivityFilter, ActivityRow, NoteRow
 from segtui.core.analytics import AnalyticsReport, PerformanceReport
 from segtui.core.busy import DatabaseBusy
+from segtui.core.contact_keys import MatchKey
 from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
 from segtui.core.event_import import EventIn
 from segtui.core.exporting import MemberRecord
-from segtui.core.importing import ContactIn, RowProblem
+from segtui.core.importing import ContactIn, Field, RowProblem
 from segtui.core.insights import Insight
 from segtui.core.metrics import CampaignPerformance, SegmentCards, Window
 from segtui.core.permissions import CurrentUser
@@ -531,14 +532,17 @@ class Store:
         rows: Iterable[ContactIn | list[RowProblem]],
         on_duplicate: importer.OnDuplicate,
         *,
+        match: MatchKey = MatchKey.EMAIL,
+        headers: Mapping[Field, str] | None = None,
         dry_run: bool = False,
         on_reject: Callable[[list[RowProblem]], None] | None = None,
         on_batch: Callable[[importer.ImportReport], None] | None = None,
     ) -> importer.ImportReport:
-        """Import contacts, merged by email (docs/import-export.md)."""
+        """Import contacts, merged by email or by the `match` key (docs/import-export.md);
+        `headers` names each field's column in messages."""
         return self._import(lambda conn: importer.import_contacts(
-            conn, rows, on_duplicate, clock.now(), on_reject=on_reject, on_batch=on_batch,
-            list_limit=INCREMENTAL_LIMIT), dry_run)
+            conn, rows, on_duplicate, clock.now(), match=match, headers=headers,
+            on_reject=on_reject, on_batch=on_batch, list_limit=INCREMENTAL_LIMIT), dry_run)
 
     def import_events(
         self,

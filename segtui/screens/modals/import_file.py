@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
+from segtui.core.contact_keys import MatchKey
 from segtui.core.importing import ImportError_
 from segtui.core.permissions import CurrentUser
 from segtui.core.text import printable
@@ -45,12 +46,19 @@ KINDS: list[tuple[str, str]] = [
     ("Campaign results (Campaign, Email, Sent, Opened…)", ImportKind.CAMPAIGNS.value),
 ]
 DUPLICATES: list[tuple[str, str]] = [
-    ("Update the contact with that email (non-empty cells)", OnDuplicate.UPDATE.value),
+    ("Update the contact it matches (non-empty cells)", OnDuplicate.UPDATE.value),
     ("Skip the row", OnDuplicate.SKIP.value),
     ("Reject the row", OnDuplicate.ERROR.value),
 ]
+# How a row finds its contact (`--match`, issue 16 §16).
+MATCHES: list[tuple[str, str]] = [
+    ("Email", MatchKey.EMAIL.value),
+    ("Name and company", MatchKey.NAME_COMPANY.value),
+    ("Phone", MatchKey.PHONE.value),
+    ("External Id (the id in the system the file comes from)", MatchKey.EXTERNAL_ID.value),
+]
 
-Inputs = tuple[str, ImportKind, OnDuplicate]  # what a check was made for
+Inputs = tuple[str, ImportKind, OnDuplicate, MatchKey]  # what a check was made for
 
 
 IMPORTING = "import: importing changes contacts and their events"  # what a Viewer may not
@@ -60,8 +68,9 @@ def outcome_text(outcome: ImportOutcome) -> Text:
     """What a check found (or an import did), every user-provided piece shown literally:
     file names, header names and cells may hold markup or control characters."""
     report = outcome.report
-    lines = [f"({report.rows:,} rows, {outcome.encoding_name}, delimiter "
-             f"{outcome.delimiter!r})"]
+    lines = [f"Warning: {warning}." for warning in outcome.warnings]
+    lines.append(f"({report.rows:,} rows, {outcome.encoding_name}, delimiter "
+                 f"{outcome.delimiter!r})")
     if report.created:
         lines.append(f"New campaigns: {', '.join(report.created)}")
     if outcome.unknown:
@@ -109,6 +118,10 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
                 yield Label("Holds", classes="form-label")
                 yield Select(KINDS, value=ImportKind.CONTACTS.value, allow_blank=False,
                              compact=True, id="import-kind")
+            with Horizontal(classes="form-row", id="match-row"):
+                yield Label("Match by", classes="form-label")
+                yield Select(MATCHES, value=MatchKey.EMAIL.value, allow_blank=False,
+                             compact=True, id="import-match")
             with Horizontal(classes="form-row", id="duplicates-row"):
                 yield Label("Duplicates", classes="form-label")
                 yield Select(DUPLICATES, value=OnDuplicate.UPDATE.value, allow_blank=False,
@@ -137,14 +150,16 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
     def _inputs(self) -> Inputs:
         kind = self.query_one("#import-kind", Select).value
         duplicates = self.query_one("#import-duplicates", Select).value
+        match = self.query_one("#import-match", Select).value
         return (self.query_one("#import-path", Input).value,
-                ImportKind(str(kind)), OnDuplicate(str(duplicates)))
+                ImportKind(str(kind)), OnDuplicate(str(duplicates)), MatchKey(str(match)))
 
     @on(Input.Changed, "#import-path")
     @on(Select.Changed)
     def _inputs_changed(self) -> None:
         kind = self._inputs()[1]
-        self.query_one("#duplicates-row").display = kind is ImportKind.CONTACTS
+        for row in ("#duplicates-row", "#match-row"):
+            self.query_one(row).display = kind is ImportKind.CONTACTS
         if not self.running and self.checked != self._inputs():
             self.checked = None  # a check says nothing about another file or kind
             self._show_result(None)
@@ -156,7 +171,8 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
         self.query_one("#import-run", Button).disabled = not ready
         self.query_one("#import-check", Button).disabled = self.running
         self.query_one("#import-close", Button).label = "Stop" if self.running else "Close"
-        for selector in ("#import-path", "#import-kind", "#import-duplicates"):
+        for selector in ("#import-path", "#import-kind", "#import-duplicates",
+                         "#import-match"):
             self.query_one(selector).disabled = self.running
 
     def _show_result(self, text: Text | None) -> None:
@@ -205,7 +221,7 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
         if why_not is not None:
             self._show_error(why_not)
             return
-        text, kind, duplicates = self._inputs()
+        text, kind, duplicates, match = self._inputs()
         try:
             path = import_path(text)
         except ImportError_ as exc:
@@ -225,8 +241,8 @@ class ImportFileModal(ModalScreen[ImportOutcome | None]):
                                                      else "Importing…")
         self._update_buttons()
         self.query_one("#import-close", Button).focus()
-        self._run(ImportRequest(kind, path, dry_run=dry_run, on_duplicate=duplicates),
-                  (text, kind, duplicates))
+        self._run(ImportRequest(kind, path, dry_run=dry_run, on_duplicate=duplicates,
+                                match=match), (text, kind, duplicates, match))
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def _run(self, request: ImportRequest, inputs: Inputs) -> None:
