@@ -11,6 +11,7 @@ import adds or changes is recorded as it goes, so a later row of the same file s
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Connection, func, select
@@ -30,6 +31,26 @@ def external_id(contact: ContactIn) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+@dataclass(frozen=True, slots=True)
+class RowKeys:
+    """A row's match key and the values the database keeps unique, worked out once."""
+
+    match: Key | None  # None: the row lacks the key's columns
+    email: str | None  # the email's key
+    external: str | None  # the external id
+
+    def marks(self) -> list[tuple[str, Key]]:
+        """What another row of the same batch must not share before this one is written."""
+        found: list[tuple[str, Key]] = []
+        if self.match is not None:
+            found.append(("key", self.match))
+        if self.email:
+            found.append(("email", self.email))
+        if self.external:
+            found.append(("external", self.external))
+        return found
+
+
 class Matcher:
     def __init__(self, conn: Connection, match: MatchKey,
                  company_ids: dict[str, list[int]]) -> None:
@@ -39,43 +60,44 @@ class Matcher:
         self.emails: dict[str, int] = {}  # email key -> the contact holding it
         self.external: dict[str, int] = {}  # external id -> the contact holding it
 
-    def key(self, contact: ContactIn) -> Key | None:
-        """The row's match key; None when it lacks the columns the key is made of."""
-        values = contact.values
-        if self.match is MatchKey.EMAIL:
-            return email_key(contact.email)
-        if self.match is MatchKey.EXTERNAL_ID:
-            return external_id(contact)
-        if self.match is MatchKey.PHONE:
-            phone = values.get(Field.PHONE)
-            return phone_key(phone) if isinstance(phone, str) else None
-        name, company = values.get(Field.NAME), values.get(Field.COMPANY)
-        return person_key(name if isinstance(name, str) else None,
-                          company if isinstance(company, str) else None)
-
-    def unique_values(self, contact: ContactIn) -> list[tuple[str, str]]:
-        """The row's values the database keeps unique: ("email", key), ("external", id)."""
-        found = []
-        key = email_key(contact.email)
-        if key:
-            found.append(("email", key))
+    def keys(self, contact: ContactIn) -> RowKeys:
+        email = email_key(contact.email)
         outside = external_id(contact)
-        if outside:
-            found.append(("external", outside))
-        return found
+        if self.match is MatchKey.EMAIL:
+            match: Key | None = email
+        elif self.match is MatchKey.EXTERNAL_ID:
+            match = outside
+        elif self.match is MatchKey.PHONE:
+            phone = contact.values.get(Field.PHONE)
+            match = phone_key(phone) if isinstance(phone, str) else None
+        else:
+            name, company = contact.values.get(Field.NAME), contact.values.get(Field.COMPANY)
+            match = person_key(name if isinstance(name, str) else None,
+                               company if isinstance(company, str) else None)
+        return RowKeys(match, email, outside)
 
-    def holder(self, kind: str, value: str) -> int | None:
-        return (self.emails if kind == "email" else self.external).get(value)
+    def taken(self, keys: RowKeys, target: int | None) -> tuple[str, int] | None:
+        """("email" or "external", the contact holding it) when the row would give a
+        contact other than `target` (None: a new one) a value another contact has."""
+        if keys.email:
+            holder = self.emails.get(keys.email)
+            if holder is not None and holder != target:
+                return "email", holder
+        if keys.external:
+            holder = self.external.get(keys.external)
+            if holder is not None and holder != target:
+                return "external", holder
+        return None
 
-    def look_up(self, rows: Sequence[ContactIn]) -> None:
+    def look_up(self, rows: Sequence[tuple[ContactIn, RowKeys]]) -> None:
         """Read the contacts holding these rows' keys, emails and external ids."""
-        emails = {k for k in (email_key(c.email) for c in rows) if k}
+        emails = {k.email for _, k in rows if k.email}
         for cid, key in self._where(Contact.email_key, emails):
             self.emails[str(key)] = cid
-        outside = {x for x in map(external_id, rows) if x}
+        outside = {k.external for _, k in rows if k.external}
         for cid, value in self._where(Contact.external_id, outside):
             self.external[str(value)] = cid
-        keys = {k for k in map(self.key, rows) if k is not None}
+        keys = {k.match for _, k in rows if k.match is not None}
         pairs: list[tuple[Key, int]]
         if self.match is MatchKey.EMAIL:
             pairs = [(k, self.emails[k]) for k in keys if k in self.emails]
@@ -86,7 +108,7 @@ class Matcher:
             pairs = [(phone_key(str(stored)), cid) for cid, stored in
                      self._where(phone_key_of(phone), keys, phone)]
         else:
-            pairs = self._people(rows, keys)
+            pairs = self._people([c for c, k in rows if k.match is not None], keys)
         for key, cid in pairs:
             if key is not None and cid not in self.found.setdefault(key, []):
                 self.found[key].append(cid)
@@ -108,7 +130,7 @@ class Matcher:
             return []
         ids = {cid for key in keys if isinstance(key, tuple)
                for cid in self.company_ids.get(key[1], ())}
-        names = {str(c.values[Field.NAME]).strip() for c in rows if self.key(c) is not None}
+        names = {str(c.values[Field.NAME]).strip() for c in rows}
         forms = {n.casefold() for n in names} | {n.lower() for n in names}
         company_of = {cid: name for name, cids in self.company_ids.items() for cid in cids
                       if cid in ids}
@@ -123,13 +145,16 @@ class Matcher:
                 found.append((key, int(cid)))
         return found
 
-    def added(self, contact: ContactIn, contact_id: int) -> None:
-        """A contact the import created from this row (or changed to hold its values)."""
-        key = self.key(contact)
-        if key is not None and contact_id not in self.found.setdefault(key, []):
-            self.found[key].append(contact_id)
-        for kind, value in self.unique_values(contact):
-            (self.emails if kind == "email" else self.external)[value] = contact_id
+    def added(self, keys: RowKeys, contact_id: int) -> None:
+        """A contact the import created from a row (or changed to hold its values)."""
+        if keys.match is not None:
+            ids = self.found.setdefault(keys.match, [])
+            if contact_id not in ids:
+                ids.append(contact_id)
+        if keys.email:
+            self.emails[keys.email] = contact_id
+        if keys.external:
+            self.external[keys.external] = contact_id
 
     def clear(self) -> None:
         self.found, self.emails, self.external = {}, {}, {}

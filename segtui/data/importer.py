@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +28,7 @@ from segtui.core.importing import ContactIn, Field, RowProblem
 from segtui.core.refresh import RefreshResult
 from segtui.data import completeness
 from segtui.data.bulk import indexes_rebuilt_after, insert_values
-from segtui.data.contact_matching import Matcher
+from segtui.data.contact_matching import Key, Matcher, RowKeys
 from segtui.data.models import Company, Contact, Tag, contact_tags, name_key
 
 BATCH = 2_000
@@ -216,7 +216,11 @@ def import_contacts(
                      on_reject)
     writer.matcher = Matcher(conn, match, lookups.company_ids)
     writer.headers = {**{f: f.value for f in Field}, **(headers or {})}
-    with _bulk_load(conn, first_new_id) as after_batch:
+    # The indexes each batch looks contacts up by stay through a bulk load (_bulk_load).
+    looked_up = ("uq_contacts_email_key", "uq_contacts_external_id",
+                 *(("ix_contacts_phone_key",) if match is MatchKey.PHONE else ()),
+                 *(("ix_contacts_company_id",) if match is MatchKey.NAME_COMPANY else ()))
+    with _bulk_load(conn, first_new_id, looked_up) as after_batch:
         for batch in batches(valid()):
             _import_batch(conn, batch, writer)
             after_batch(report.added)
@@ -230,12 +234,14 @@ def _import_batch(conn: Connection, batch: list[ContactIn], writer: _Writer) -> 
     --match says otherwise), then insert, update, skip or reject each row as
     `on_duplicate` says."""
     matcher = writer.matcher
+    rows = [(contact, matcher.keys(contact)) for contact in batch]
     matcher.clear()
-    matcher.look_up(batch)
-    for contact in batch:
-        if writer.waits_for(contact):
+    matcher.look_up(rows)
+    for contact, keys in rows:
+        marks = keys.marks()
+        if writer.pending and not writer.pending.isdisjoint(marks):
             writer.flush()  # a value of an earlier row not written yet: write it first
-        writer.place(contact)
+        writer.place(contact, keys, marks)
     writer.flush()
 
 
@@ -270,19 +276,22 @@ REINDEX_AFTER = 50_000
 
 
 @contextmanager
-def _bulk_load(conn: Connection, first_new_id: int) -> Iterator[Callable[[int], None]]:
+def _bulk_load(conn: Connection, first_new_id: int, keep: Sequence[str]
+               ) -> Iterator[Callable[[int], None]]:
     """SQLite: the row-by-row upkeep a large import can defer to one pass at its end, all
     inside the import's transaction (a failed import rolls the drops back with the rest):
 
     - `filled_fields` of the new contacts (completeness.filled_in_one_pass);
-    - the secondary indexes (name, city, state, company) of contacts, dropped once the
-      import has added REINDEX_AFTER contacts and a quarter of the table's size before,
+    - the secondary indexes (name, email, city, state, company, phone) of contacts,
+      dropped once the import has added REINDEX_AFTER contacts and a quarter of the
+      table's size before,
       and rebuilt at the end: 4.5 us a row less to insert, 1.1 us a row of the whole
       table to rebuild (docs/benchmarks.md, "Ninth run"). Deciding on the rows already
       added needs no guess of the file's length; at worst (a file that ends just after the
       switch, so the table is at most five times what was added) the rebuild adds about
-      5.5 us per added row, a third of the import's time. The email indexes stay: every
-      batch looks its emails up, and the unique one is what keeps one contact per email.
+      5.5 us per added row, a third of the import's time. The indexes in `keep` stay:
+      every batch looks contacts up by them (the unique email key, which also keeps one
+      contact per email, the external id, and the match key's own).
 
     Yields the function to call after each batch with the contacts added so far.
     PostgreSQL: nothing is deferred; dropping an index or a trigger there locks the table
@@ -299,8 +308,7 @@ def _bulk_load(conn: Connection, first_new_id: int) -> Iterator[Callable[[int], 
             nonlocal threshold
             if added >= threshold:
                 threshold = sys.maxsize  # once
-                deferred.enter_context(indexes_rebuilt_after(
-                    conn, contacts, keep=("ix_contacts_email", "uq_contacts_email_key")))
+                deferred.enter_context(indexes_rebuilt_after(conn, contacts, keep=keep))
 
         yield after_batch
 
@@ -319,24 +327,15 @@ class _Writer:
         self.now, self.list_limit = now, list_limit
         self.on_duplicate, self.first_new_id, self.on_reject = (on_duplicate, first_new_id,
                                                                 on_reject)
-        self.inserts: list[ContactIn] = []
+        self.inserts: list[tuple[ContactIn, RowKeys]] = []
         self.updates: list[tuple[ContactIn, int]] = []
-        self.pending: set[object] = set()  # keys and unique values of `inserts`
+        self.pending: set[tuple[str, Key]] = set()  # keys and unique values of `inserts`
 
-    def _marks(self, contact: ContactIn) -> list[object]:
-        key = self.matcher.key(contact)
-        return [*([("key", key)] if key is not None else []),
-                *self.matcher.unique_values(contact)]
-
-    def waits_for(self, contact: ContactIn) -> bool:
-        """Does the row share its key, email or external id with a row not written yet?"""
-        return any(mark in self.pending for mark in self._marks(contact))
-
-    def place(self, contact: ContactIn) -> None:
+    def place(self, contact: ContactIn, keys: RowKeys, marks: list[tuple[str, Key]]
+              ) -> None:
         """Decide a row: update (skip, reject) the contact it matches, or insert it."""
         match = self.matcher.match
-        key = self.matcher.key(contact)
-        if key is None and match is not MatchKey.EMAIL:
+        if keys.match is None and match is not MatchKey.EMAIL:
             column = self.headers[_KEY_FIELD[match]]
             if match is MatchKey.NAME_COMPANY:
                 column = (contact.name_column if not contact.values.get(Field.NAME)
@@ -345,41 +344,41 @@ class _Writer:
                                     f"is empty; --match {match.value} finds the contact "
                                     "by it")])
             return
-        found = self.matcher.found.get(key, []) if key is not None else []
+        found = self.matcher.found.get(keys.match, ()) if keys.match is not None else ()
         if len(found) > 1:
             ids = ", ".join(map(str, found))
             self.reject([RowProblem(contact.line, self.headers[_KEY_FIELD[match]],
                                     f"matches {len(found)} contacts ({ids}): merge them "
                                     "(segtui contacts merge) or match by another key")])
         elif found:
-            self.duplicate(contact, found[0])
+            self.duplicate(contact, keys, found[0])
         elif not contact.values.get(Field.NAME):  # update-only row matching no contact
             field = _KEY_FIELD[match]
             self.reject([nameless(contact, None if match is MatchKey.EMAIL else
                                   f"{self.headers[field]} {contact.values.get(field)!r}")])
-        elif not self._taken(contact, None):
-            self.inserts.append(contact)
-            self.pending.update(self._marks(contact))
+        elif not self._taken(contact, keys, None):
+            self.inserts.append((contact, keys))
+            self.pending.update(marks)
 
-    def _taken(self, contact: ContactIn, target: int | None) -> bool:
+    def _taken(self, contact: ContactIn, keys: RowKeys, target: int | None) -> bool:
         """Reject the row if it would give another contact than `target` (None: a new one)
         an email or external id a contact already has; the database keeps them unique."""
-        for kind, value in self.matcher.unique_values(contact):
-            holder = self.matcher.holder(kind, value)
-            if holder is not None and holder != target:
-                field = Field.EMAIL if kind == "email" else Field.EXTERNAL_ID
-                shown = contact.email if kind == "email" else value
-                self.reject([RowProblem(contact.line, self.headers[field],
-                                        f"{shown!r} is already used by contact {holder}")])
-                return True
-        return False
+        taken = self.matcher.taken(keys, target)
+        if taken is None:
+            return False
+        kind, holder = taken
+        field = Field.EMAIL if kind == "email" else Field.EXTERNAL_ID
+        shown = contact.email if kind == "email" else keys.external
+        self.reject([RowProblem(contact.line, self.headers[field],
+                                f"{shown!r} is already used by contact {holder}")])
+        return True
 
-    def duplicate(self, contact: ContactIn, match: int) -> None:
+    def duplicate(self, contact: ContactIn, keys: RowKeys, match: int) -> None:
         """A row whose key contact `match` has: update it, skip the row or reject it."""
         if self.on_duplicate is OnDuplicate.UPDATE:
-            if not self._taken(contact, match):
+            if not self._taken(contact, keys, match):
                 self.updates.append((contact, match))
-                self.matcher.added(contact, match)  # it holds the row's values now
+                self.matcher.added(keys, match)  # it holds the row's values now
         elif self.on_duplicate is OnDuplicate.SKIP:
             self.report.skipped += 1
         else:
@@ -399,10 +398,18 @@ class _Writer:
             self.on_reject(problem)
 
     def flush(self) -> None:
-        self.lookups.prepare_companies([*self.inserts, *(c for c, _ in self.updates)])
-        inserted, late = _insert(self.conn, self.inserts, self.lookups, self.now)
-        for new_id, contact in inserted:
-            self.matcher.added(contact, new_id)
+        contacts = [c for c, _ in self.inserts]
+        self.lookups.prepare_companies([*contacts, *(c for c, _ in self.updates)])
+        ids, went_in = _insert(self.conn, contacts, self.lookups, self.now,
+                               [k.email for _, k in self.inserts])
+        inserted: list[tuple[int, ContactIn]] = []
+        late: list[tuple[ContactIn, RowKeys]] = []
+        for new_id, row, ok in zip(ids, self.inserts, went_in, strict=True):
+            if ok:
+                inserted.append((new_id, row[0]))
+                self.matcher.added(row[1], new_id)
+            else:
+                late.append(row)
         self.pending = set()
         if late:
             self._arrived_meanwhile(late)
@@ -415,17 +422,16 @@ class _Writer:
                             self.list_limit)
         self.inserts, self.updates = [], []
 
-    def _arrived_meanwhile(self, late: list[ContactIn]) -> None:
+    def _arrived_meanwhile(self, late: list[tuple[ContactIn, RowKeys]]) -> None:
         """Rows another import's contact took the email or external id of after this batch
         looked (PostgreSQL: the insert waited for that import's commit, then skipped them).
         Looked up again and decided like any other row, except that none is inserted."""
         self.matcher.look_up(late)
-        for contact in late:
-            key = self.matcher.key(contact)
-            found = self.matcher.found.get(key, []) if key is not None else []
+        for contact, keys in late:
+            found = self.matcher.found.get(keys.match, ()) if keys.match is not None else ()
             if len(found) == 1:
-                self.duplicate(contact, found[0])
-            elif not self._taken(contact, None):
+                self.duplicate(contact, keys, found[0])
+            elif not self._taken(contact, keys, None):
                 self.reject([RowProblem(contact.line, "", "another import changed its contact "
                                         "while this one ran; import the row again")])
 
@@ -464,10 +470,10 @@ _INSERT_COLUMNS = ("id", "company_id", *_COLUMNS.values(), "email_key")
 _PG_TAIL = " ON CONFLICT DO NOTHING RETURNING id"
 
 
-def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups, now: datetime
-            ) -> tuple[list[tuple[int, ContactIn]], list[ContactIn]]:
-    """Insert the new contacts: (id, row) of those inserted, in order, and the rows whose
-    email another import added meanwhile (PostgreSQL only)."""
+def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups, now: datetime,
+            email_keys: list[str | None]) -> tuple[list[int], list[bool]]:
+    """Insert the new contacts: their ids, and for each whether it went in (False: its
+    email or external id was added by another import meanwhile; PostgreSQL only)."""
     ids = reserve_ids(conn, "contacts", len(inserts))
     fields = list(_COLUMNS)
     # What a new contact gets for an empty cell (the rest stay NULL), by position in a
@@ -476,23 +482,20 @@ def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups, now: 
                 ((Field.STATUS, LeadStatus.NEW), (Field.QUALITY, 50), (Field.CREATED, now))]
     company_id = lookups.company_id
     rows: list[list[Any]] = []
-    for new_id, contact in zip(ids, inserts, strict=True):
+    for new_id, contact, key in zip(ids, inserts, email_keys, strict=True):
         values = contact.values
-        row = [new_id, company_id(values.get(Field.COMPANY)), *map(values.get, fields),
-               email_key(contact.email)]
+        row = [new_id, company_id(values.get(Field.COMPANY)), *map(values.get, fields), key]
         for index, value in defaults:
             if row[index] is None:
                 row[index] = value
         rows.append(row)
     table = cast(Table, Contact.__table__)
-    pairs = list(zip(ids, inserts, strict=True))
     if conn.dialect.name != "postgresql":
         insert_values(conn, table, _INSERT_COLUMNS, rows)
-        return pairs, []
+        return ids, [True] * len(ids)
     went_in = {int(r[0]) for r in insert_values(conn, table, _INSERT_COLUMNS, rows,
                                                 tail=_PG_TAIL)}
-    return ([(i, c) for i, c in pairs if i in went_in],
-            [c for i, c in pairs if i not in went_in])
+    return ids, [i in went_in for i in ids]
 
 
 def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lookups,

@@ -150,10 +150,15 @@ class Contact(Base):
         # One contact per email (issue 16 §1): the key is the email trimmed and case-folded
         # (core/contact_keys.py), NULL for no email. Imports merge through it with
         # INSERT ... ON CONFLICT, so concurrent imports can't duplicate a contact.
-        Index("uq_contacts_email_key", "email_key", unique=True),
+        # Partial: contacts without one (most have no external id) cost the index nothing.
+        Index("uq_contacts_email_key", "email_key", unique=True,
+              sqlite_where=text("email_key IS NOT NULL"),
+              postgresql_where=text("email_key IS NOT NULL")),
         # The id a contact has in the system a file came from (issue 16 §16): one contact
         # each, so `--match external-id` is held by the database like the email.
-        Index("uq_contacts_external_id", "external_id", unique=True),
+        Index("uq_contacts_external_id", "external_id", unique=True,
+              sqlite_where=text("external_id IS NOT NULL"),
+              postgresql_where=text("external_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

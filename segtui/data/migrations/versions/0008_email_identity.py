@@ -46,7 +46,9 @@ def upgrade() -> None:
     conn = op.get_bind()
     _fill_keys(conn)
     _merge_duplicates(conn)
-    op.create_index("uq_contacts_email_key", "contacts", ["email_key"], unique=True)
+    op.create_index("uq_contacts_email_key", "contacts", ["email_key"], unique=True,
+                    sqlite_where=sa.text("email_key IS NOT NULL"),
+                    postgresql_where=sa.text("email_key IS NOT NULL"))
 
 
 def _fill_keys(conn: sa.Connection) -> None:

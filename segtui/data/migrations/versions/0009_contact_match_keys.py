@@ -24,7 +24,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column("contacts", sa.Column("external_id", sa.String(length=100), nullable=True))
-    op.create_index("uq_contacts_external_id", "contacts", ["external_id"], unique=True)
+    op.create_index("uq_contacts_external_id", "contacts", ["external_id"], unique=True,
+                    sqlite_where=sa.text("external_id IS NOT NULL"),
+                    postgresql_where=sa.text("external_id IS NOT NULL"))
     op.create_index("ix_contacts_phone_key", "contacts",
                     [phone_key_of(sa.column("phone", sa.String()))], unique=False)
 
