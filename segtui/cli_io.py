@@ -112,6 +112,8 @@ def _print_outcome(outcome: ImportOutcome, rejects: Path | None) -> None:
     for result in report.refreshed:
         if result.changed:
             typer.echo(result.summary())
+    if report.left_owed:
+        typer.echo(f"segtui: {report.left_owed.out_of_date()}", err=True)
 
 
 @import_app.command("contacts")

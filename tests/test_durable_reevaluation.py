@@ -253,3 +253,39 @@ def test_a_reader_that_cannot_finish_says_so(world: tuple[str, Store, int], tmp_
         "the database now; segtui finishes it the next time it can, or run `segtui segments "
         "refresh --all`\n")
     assert members(store, sid) == 0 and store.owed().contacts == 3
+
+
+def test_an_import_whose_follow_up_meets_another_writer_says_so(
+        world: tuple[str, Store, int], tmp_path: Path, engine_name: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite: the import committed, then another process took the database before the
+    re-evaluation could: the import succeeded (exit 0, its counts) and says the segments
+    may be out of date; the next reader finishes them."""
+    if engine_name != "sqlite":
+        pytest.skip("PostgreSQL writers wait row by row; only SQLite's writer is exclusive")
+    url, _, _ = world
+    monkeypatch.setenv("SEGTUI_BUSY_TIMEOUT", "0.2")
+    path = make_url(url).database
+    assert path is not None
+    original = Store.finish_pending
+
+    def another_writer_first(self: Store, *args: object) -> object:
+        holder = sqlite3.connect(path, isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            return original(self, *args)  # type: ignore[arg-type]
+        finally:
+            holder.close()
+
+    monkeypatch.setattr(Store, "finish_pending", another_writer_first)
+    leads = tmp_path / "atlantis.csv"
+    leads.write_text(ATLANTIS, encoding="utf-8")
+    result = run(url, "import", "contacts", str(leads))
+    assert result.exit_code == 0, result.output
+    assert "3 added, 0 updated" in result.stdout
+    assert result.stderr.startswith("segtui: dynamic segments may be out of date: an import "
+                                    "or merge ended before re-evaluating them (3 changed "
+                                    "contacts to do)")
+    monkeypatch.undo()
+    assert json.loads(run(url, "segments", "show", "Atlantis", "--json").stdout)[
+        "members"] == 3

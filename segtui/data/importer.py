@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from segtui.core.contact_keys import MatchKey, email_key
 from segtui.core.enums import LeadStatus
 from segtui.core.importing import ContactIn, Field, RowProblem
-from segtui.core.refresh import RefreshResult
+from segtui.core.refresh import Owed, RefreshResult
 from segtui.data import completeness
 from segtui.data.bulk import indexes_rebuilt_after, insert_values
 from segtui.data.contact_matching import Key, Matcher, RowKeys
@@ -54,6 +54,9 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)  # the first KEEP_PROBLEMS
     changed_ids: list[int] | None = field(default_factory=list)  # None: too many to list
     refreshed: list[RefreshResult] = field(default_factory=list)  # dynamic segments after
+    # What the dynamic segments were left owed when they couldn't be re-evaluated after the
+    # commit (SQLite: another process writing); None when they were (issue 16 §4).
+    left_owed: Owed | None = None
     created: list[str] = field(default_factory=list)  # e.g. campaigns an events file named
 
     def reject(self, problems: list[RowProblem]) -> None:

@@ -576,7 +576,10 @@ class Store:
                 pending.owe_contacts(conn, report.changed_ids, clock.now())
         except _RolledBack as rolled_back:
             return rolled_back.report
-        report.refreshed = self.finish_pending()
+        try:
+            report.refreshed = self.finish_pending()
+        except DatabaseBusy:  # committed; another process writes now: the next reader will
+            report.left_owed = self.owed()
         return report
 
     def quality_report(self) -> QualityReport:
@@ -591,7 +594,7 @@ class Store:
         with self._write() as conn:
             result = quality.merge_contacts(conn, keep, others, user, clock.now())
             pending.owe_contacts(conn, [keep], clock.now())
-        self.finish_pending()
+        self.bring_up_to_date()  # or, another process writing, the next reader will
         return result
 
     @contextmanager
