@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from segtui import __version__
 from segtui.commands import OpenSegment, ScreenActions
+from segtui.core.busy import DatabaseBusy, busy_message
 from segtui.core.crash_log import write_crash_log
 from segtui.core.permissions import CurrentUser
 from segtui.core.text import printable
@@ -114,9 +115,12 @@ class SegtuiApp(App[None]):
         # Workers run with exit_on_error=False so a failed query can't kill the app; the
         # ones that don't report their own errors land here and are shown, never swallowed.
         if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.log.error(event.worker.error)
-            self.notify(f"Something went wrong: {event.worker.error}", severity="error",
-                        timeout=10)
+            error = event.worker.error
+            self.log.error(error)
+            if isinstance(error, DatabaseBusy):  # another process's write: say so plainly
+                self.notify(busy_message(error), severity="error", timeout=10)
+                return
+            self.notify(f"Something went wrong: {error}", severity="error", timeout=10)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -18,6 +19,7 @@ import typer
 from segtui import __version__
 from segtui.cli_access import acting_user, builds_database, migrates, open_store, reads, writes
 from segtui.cli_output import SafeGroup, fail, say, warn
+from segtui.core.busy import DatabaseBusy
 from segtui.core.formatting import plural
 
 if TYPE_CHECKING:
@@ -26,9 +28,21 @@ if TYPE_CHECKING:
     from segtui.app import SegtuiApp
     from segtui.data.store import Store
 
+class SegtuiGroup(SafeGroup):
+    """The `segtui` command: an error any command can meet is said here, once, as one
+    `segtui:` line and exit 1, never a traceback (docs/cli.md, "Exit codes"); what
+    reaches stderr otherwise shows control characters as stand-ins (SafeGroup)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DatabaseBusy as exc:  # SQLite's write lock, held by another process
+            fail(str(exc))
+
+
 app = typer.Typer(
     name="segtui",
-    cls=SafeGroup,
+    cls=SegtuiGroup,
     help="Keyboard-first terminal app for managing CRM customer segments.",
     add_completion=False,
     no_args_is_help=False,
@@ -83,9 +97,10 @@ def _check_clock() -> None:
 
 
 def _resolve(db: str | None) -> URL:
-    from segtui.data.engine import DatabaseUrlError, resolve_url
+    from segtui.data.engine import DatabaseUrlError, busy_timeout_ms, resolve_url
 
     try:
+        busy_timeout_ms()  # a bad SEGTUI_BUSY_TIMEOUT is said here, before anything runs
         return resolve_url(db)
     except DatabaseUrlError as exc:
         fail(str(exc))
@@ -287,6 +302,22 @@ def _script_store(ctx: typer.Context, db: str | None) -> Store:
     return store
 
 
+def up_to_date(store: Store, segment_ids: Sequence[int] | None = None) -> None:
+    """Before a command shows segments' members: finish what the dynamic segments are owed
+    (an import or merge whose process ended before re-evaluating them, issue 16 §4), or
+    say on stderr that they may be out of date (another process is writing). Costs one
+    read when nothing is owed."""
+    owed = store.owed()
+    if not owed:
+        return
+    if owed.segments:  # whole re-evaluations may take a while: say why we wait
+        warn(f"segtui: re-evaluating {plural(len(owed.segments), 'dynamic segment')} an "
+             "earlier import or merge left out of date…")
+    left = store.bring_up_to_date(segment_ids)
+    if left:
+        warn(f"segtui: {left.out_of_date()}")
+
+
 @segments_app.command("refresh")
 @writes("re-evaluate segments")
 def segments_refresh(
@@ -334,6 +365,7 @@ def segments_count(
 ) -> None:
     """Count the contacts a rule matches today, in the query language of docs/rules.md."""
     from segtui.core.rule_language import RuleSyntaxError, format_rule, parse
+    from segtui.core.rules import referenced_segments
 
     try:
         tree = parse(rule)
@@ -344,6 +376,8 @@ def segments_count(
         checked, issues = store.check_rule(tree)
         if issues:
             fail("; ".join(i.message for i in issues))
+        up_to_date(store, [ref.id for ref in referenced_segments(checked)
+                           if ref.id is not None])
         count = store.rule_count(checked)
         examples = store.rule_sample(checked, sample) if sample else []
     finally:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from segtui.cli import DbOption, UserOption, _script_store, app
+from segtui.cli import DbOption, UserOption, _script_store, app, up_to_date
 from segtui.cli_access import reads, writes
 from segtui.cli_output import clear_status, data_output, fail, say, status, warn
 from segtui.core.csv_safe import atomic_text, write_rows
@@ -85,8 +85,12 @@ def _run_import(store: Store, request: ImportRequest) -> None:
 
     file = request.file
     progress = Progress()
+    def warned(warning: str) -> None:  # before the rows are read: the user may stop it
+        progress.done()
+        warn(f"Warning: {warning}.")
+
     try:
-        outcome = import_file(store, request, progress.update)
+        outcome = import_file(store, request, progress.update, warned)
     except ImportError_ as exc:
         progress.done()
         fail(f"{file}: {exc}; nothing was imported")
@@ -119,6 +123,8 @@ def _print_outcome(outcome: ImportOutcome, rejects: Path | None) -> None:
     for result in report.refreshed:
         if result.changed:
             say(result.summary())
+    if report.left_owed:
+        warn(f"segtui: {report.left_owed.out_of_date()}")
 
 
 @import_app.command("contacts")
@@ -129,6 +135,10 @@ def import_contacts(
     on_duplicate: Annotated[str, typer.Option(
         help="A row whose email a contact already has: update (fill in its non-empty "
              "cells, add its tags), skip, or error (reject the row).")] = "update",
+    match: Annotated[str, typer.Option(
+        "--match", help="How a row finds its contact: email (default), name+company, "
+                        "phone or external-id (an External Id column, kept on the "
+                        "contact).")] = "email",
     column_map: MapOption = None,
     values: ValuesOption = None,
     preset: PresetOption = None,
@@ -140,7 +150,8 @@ def import_contacts(
     user: UserOption = None,
 ) -> None:
     """Import contacts from a CSV file, in one transaction: merged with existing contacts
-    by email; invalid rows listed with line, column and reason."""
+    by email (or --match); invalid rows listed with line, column and reason."""
+    from segtui.core.contact_keys import MatchKey
     from segtui.data.file_transfer import ImportKind, ImportRequest, check_options
     from segtui.data.importer import OnDuplicate
 
@@ -149,6 +160,10 @@ def import_contacts(
     except ValueError:
         fail(f"--on-duplicate must be update, skip or error, not {on_duplicate!r}")
     try:
+        key = MatchKey(match.strip().lower())
+    except ValueError:
+        fail(f"--match must be email, name+company, phone or external-id, not {match!r}")
+    try:
         check_options(ImportKind.CONTACTS, column_map or [], values or [], preset)
     except ImportError_ as exc:
         fail(str(exc))
@@ -156,7 +171,7 @@ def import_contacts(
     _run_import(store, ImportRequest(
         ImportKind.CONTACTS, file, dry_run=dry_run, on_duplicate=duplicates,
         column_map=tuple(column_map or ()), value_map=tuple(values or ()), preset=preset,
-        encoding=encoding, rejects=rejects, strict=strict))
+        encoding=encoding, rejects=rejects, strict=strict, match=key))
 
 
 def _import_events(ctx: typer.Context, file: Path, column_map: list[str] | None,
@@ -250,6 +265,7 @@ def export_members(
         segment_id = store.segment_id_named(segment)
         if segment_id is None:
             fail(f"no segment named {segment!r}")
+        up_to_date(store, [segment_id])
         with data_output():
             count = write_members_file(store, segment_id, output, fmt, raw=raw)
     except OSError as exc:
@@ -279,6 +295,7 @@ def export_segments(
     store = _script_store(ctx, db)
     count = 0
     try:
+        up_to_date(store)  # every segment's member count
         with data_output(), atomic_text(output) as handle:
             count = write_rows(handle, SEGMENT_EXPORT_HEADER, segment_export_rows(
                 store.iter_segments(SegmentFilter(search=search), SegmentSort())), raw=raw)

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from segtui.cli import DbOption, UserOption, _script_store, app, segments_app
+from segtui.cli import DbOption, UserOption, _script_store, app, segments_app, up_to_date
 from segtui.cli_access import acting_user, reads, writes
-from segtui.cli_output import fail, say
+from segtui.cli_output import fail, say, warn
 from segtui.core.enums import LeadStatus, SegmentStatus
 from segtui.core.formatting import plural
 from segtui.core.text import ellipsize, printable, safe_json
@@ -247,6 +247,7 @@ def segments_list(
     output = _output(ctx, as_json, jsonl)
     store = _script_store(ctx, db)
     try:
+        up_to_date(store)
         objects = (segment_summary(row, rule)
                    for row, rule in _segment_rows(store, SegmentFilter(search=search,
                                                                        status=status)))
@@ -264,7 +265,9 @@ def segments_show(
     output = _output(ctx, as_json)
     store = _script_store(ctx, db)
     try:
-        obj = segment_object(store, _segment_id(store, name))
+        segment_id = _segment_id(store, name)
+        up_to_date(store, [segment_id])
+        obj = segment_object(store, segment_id)
     finally:
         store.close()
     _print_segment(output, obj)
@@ -343,7 +346,7 @@ def segments_update(
 ) -> None:
     """Change a segment's name, description, status, tags or rule."""
     from segtui.core.contacts import ContactSelection
-    from segtui.core.segments import SegmentError
+    from segtui.core.segments import SegmentConflict, SegmentError
 
     output = _output(ctx, as_json)
     if (new_name, description, status, tag, rule) == (None,) * 5 and not (clear_tags or static):
@@ -358,23 +361,34 @@ def segments_update(
     try:
         acting = acting_user(ctx)
         segment_id = _segment_id(store, name)
-        details = store.segment_details(segment_id)
-        if details is None:
-            _fail(f"no segment named {name!r}")
-        draft = details.as_draft()
-        draft = replace(
-            draft,
-            name=draft.name if new_name is None else new_name,
-            description=draft.description if description is None else description,
-            status=draft.status if status is None else status,
-            tags=tuple(tag) if tag else () if clear_tags else draft.tags,
-            rule=None if static else tree if tree is not None else draft.rule,
-        )
-        try:
-            store.update_segment(segment_id, details.version, draft, ContactSelection(),
-                                 acting)
-        except SegmentError as exc:
-            _fail(str(exc))
+        # Every option replaces a value whole (nothing typed depends on the version read),
+        # so when someone saves between our read and our write, applying the same options
+        # to their version loses nothing: tried once more, and said (issue 16 §12).
+        for attempt in (1, 2):
+            details = store.segment_details(segment_id)
+            if details is None:
+                _fail(f"no segment named {name!r}")
+            draft = details.as_draft()
+            draft = replace(
+                draft,
+                name=draft.name if new_name is None else new_name,
+                description=draft.description if description is None else description,
+                status=draft.status if status is None else status,
+                tags=tuple(tag) if tag else () if clear_tags else draft.tags,
+                rule=None if static else tree if tree is not None else draft.rule,
+            )
+            try:
+                store.update_segment(segment_id, details.version, draft, ContactSelection(),
+                                     acting)
+                break
+            except SegmentConflict:
+                if attempt == 2:
+                    _fail(f"{details.name!r} was changed by someone else twice while this "
+                          "command ran; nothing was changed, run it again")
+                warn(f"segtui: {details.name!r} was changed by someone else meanwhile; "
+                     "applying your changes to their version")
+            except SegmentError as exc:
+                _fail(str(exc))
         obj = segment_object(store, segment_id)
     finally:
         store.close()
@@ -684,6 +698,7 @@ def contact_object(c: ContactDetails) -> dict[str, Any]:
         "purchases": c.purchases,
         "segments": [{"id": m.segment_id, "name": m.segment, "source": m.source.value,
                       "added_at": iso(m.added_at)} for m in c.segments],
+        "external_id": c.external_id,
     }
 
 
@@ -744,6 +759,7 @@ def contacts_list(
         chosen = None
         if segment is not None:
             segment_id = _segment_id(store, segment)
+            up_to_date(store, [segment_id])
             chosen = Choice(str(segment_id), segment)
         flt = ContactFilter(search=search, status=status, segment=chosen)
         objects = (contact_summary(row) for row in _contact_rows(store, flt, limit))
@@ -801,6 +817,7 @@ def contacts_show(
     output = _output(ctx, as_json)
     store = _script_store(ctx, db)
     try:
+        up_to_date(store)  # the segments it is in
         obj = contact_object(_find_contact(store, contact))
     finally:
         store.close()

@@ -140,7 +140,9 @@ def test_every_bad_cell_is_reported_with_line_column_and_reason(
     with rejects.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows[0][-3:] == ["Line", "Column", "Reason"]
-    assert [r[-3] for r in rows[1:]] == ["2", "3", "4", "5", "6", "7"]
+    # A row is rejected when its batch finds it wrong: a row without a name only once its
+    # email matched no contact (issue 16 §17), after the batch's other rejects.
+    assert sorted(r[-3] for r in rows[1:]) == ["2", "3", "4", "5", "6", "7"]
 
 
 def test_markup_is_stored_verbatim(db: tuple[str, Store], tmp_path: Path) -> None:
@@ -295,7 +297,7 @@ def test_export_members_json_and_jsonl_shapes(db: tuple[str, Store]) -> None:
         "id", "name", "email", "phone", "title", "company", "company_size", "industry",
         "status", "lifecycle_stage", "source", "city", "state", "country", "region",
         "quality_score", "tags", "created_at", "last_contacted_at", "spent_cents",
-        "purchases", "last_activity_at"}
+        "purchases", "last_activity_at", "external_id"}
     assert all(isinstance(m["spent_cents"], int) and isinstance(m["tags"], list)
                for m in members)
     assert [m["id"] for m in members] == sorted(m["id"] for m in members)

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner, Result
 
 import segtui.cli as cli
@@ -50,7 +51,7 @@ CONTACT_KEYS = ["id", "name", "email", "title", "company", "phone", "status", "c
                 "state", "tags", "quality_score", "last_contacted_at"]
 CONTACT_SHOW_KEYS = [*CONTACT_KEYS, "company_size", "industry", "lifecycle_stage", "source",
                      "country", "region", "created_at", "last_activity_at", "spent_cents",
-                     "purchases", "segments"]
+                     "purchases", "segments", "external_id"]
 ADD_KEYS = ["segment_id", "segment", "added", "already_members", "unknown_emails",
             "unknown_contact_ids"]
 REMOVE_KEYS = ["segment_id", "segment", "removed", "not_members", "unknown_emails",
@@ -600,17 +601,36 @@ def test_hostile_email_is_just_unknown(demo_db_path: Path) -> None:
                     "(pass --ignore-unknown to go on without them)\n")
 
 
+def test_one_contact_per_email(db: str) -> None:
+    """Issue 16 §1: the database itself refuses a second contact with an email (trimmed,
+    case ignored), whoever writes it, so `--email` names one contact in any spelling."""
+    with opened(db) as store:
+        for twin in (SARAH.upper(), f" {SARAH} "):
+            with pytest.raises(IntegrityError), store.writing() as session:
+                session.add(Contact(name="Sarah Twin", email=twin, lead_status=LeadStatus.NEW,
+                                    created_at=datetime(2024, 1, 1)))
+            with pytest.raises(IntegrityError), store.writing() as session:
+                session.execute(update(Contact).where(Contact.id == 2)
+                                .values(email=twin, email_key=SARAH))
+    obj = ok_json(run(db, "segments", "add-members", "Marketing Engagers",
+                      "--email", "Sarah.Johnson@TechCorp.com", "--json"))
+    assert (obj["added"], obj["unknown_emails"]) == (1, [])
+    assert 1 in members(db, "Marketing Engagers")
+
+
 def test_shared_email_is_refused(demo_db_path: Path) -> None:
+    """Two contacts another program wrote without the email's key can still share it:
+    named by email, they are refused rather than guessed."""
     db = str(demo_db_path)
     with opened(db) as store, store.writing() as session:
-        session.execute(update(Contact).where(Contact.id == 2).values(email=SARAH.upper()))
+        session.execute(update(Contact).where(Contact.id.in_([1, 2]))
+                        .values(email="twin@example.com", email_key=None))
     line = user_error(run(db, "segments", "add-members", "Marketing Engagers",
-                          "--email", "Sarah.Johnson@TechCorp.com"))
-    assert line == ("segtui: 'Sarah.Johnson@TechCorp.com' is the email of 2 contacts (1, 2): "
+                          "--email", "twin@example.com"))
+    assert line == ("segtui: 'twin@example.com' is the email of 2 contacts (1, 2): "
                     "name them with --contact-id; nothing changed\n")
-    # An exact match of the stored email is still one contact.
-    assert run(db, "segments", "add-members", "Marketing Engagers", "--email",
-               SARAH).exit_code == 0
+    assert run(db, "segments", "add-members", "Marketing Engagers", "--contact-id",
+               "1").exit_code == 0
 
 
 def test_add_members_to_dynamic_segment_keeps_them(demo_db_path: Path) -> None:

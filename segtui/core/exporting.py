@@ -49,6 +49,7 @@ class MemberRecord:
     spent_cents: int
     purchases: int
     last_activity_at: datetime | None
+    external_id: str | None = None  # the id in the system it came from (issue 16 §16)
 
 
 MEMBER_HEADER = (
@@ -57,7 +58,7 @@ MEMBER_HEADER = (
     Field.STATUS.value, Field.LIFECYCLE.value, Field.SOURCE.value, Field.CITY.value,
     Field.STATE.value, Field.COUNTRY.value, Field.REGION.value, Field.QUALITY.value,
     Field.TAGS.value, Field.CREATED.value, Field.LAST_CONTACTED.value, "Total Spent",
-    "Purchases", "Last Activity",
+    "Purchases", "Last Activity", Field.EXTERNAL_ID.value,
 )
 
 
@@ -76,7 +77,7 @@ def csv_row(r: MemberRecord) -> list[Cell]:
         r.state, r.country, r.region, r.quality_score, f"{TAG_SEPARATOR} ".join(r.tags),
         _when(r.created_at), _when(r.last_contacted_at),
         f"{r.spent_cents // 100}.{r.spent_cents % 100:02d}", r.purchases,
-        _when(r.last_activity_at),
+        _when(r.last_activity_at), r.external_id,
     ]
 
 
@@ -94,6 +95,7 @@ def json_object(r: MemberRecord) -> dict[str, object]:
         else None,
         "spent_cents": r.spent_cents, "purchases": r.purchases,
         "last_activity_at": r.last_activity_at.isoformat() if r.last_activity_at else None,
+        "external_id": r.external_id,
     }
 
 

@@ -23,6 +23,7 @@ from segtui.core.column_plan import (
     header_key,
     plan_columns,
 )
+from segtui.core.contact_keys import MatchKey
 from segtui.core.csv_safe import FORMULA_PREFIXES
 from segtui.core.enums import CompanySize, LeadStatus, LifecycleStage, SourceChannel
 from segtui.core.text import ellipsize, printable
@@ -56,6 +57,9 @@ class Field(StrEnum):
     TAGS = "Tags"
     CREATED = "Created"
     LAST_CONTACTED = "Last Contacted"
+    # The contact's id in the system the file comes from (issue 16 §16): kept, unique, and
+    # a key to match rows by (`--match external-id`).
+    EXTERNAL_ID = "External Id"
 
 
 # Columns segtui's own export writes that are computed from events, not imported: they are
@@ -84,6 +88,7 @@ ALIASES: dict[Field, tuple[str, ...]] = {
     Field.TAGS: ("labels", "tag"),
     Field.CREATED: ("created at", "created date", "date added", "create date"),
     Field.LAST_CONTACTED: ("last contacted at", "last contact", "last contact date"),
+    Field.EXTERNAL_ID: ("record id", "contact id", "crm id", "source id"),
 }
 
 # Longest text each field holds (the column sizes in data/models.py).
@@ -91,6 +96,7 @@ MAX_LENGTH: dict[Field, int] = {
     Field.NAME: 200, Field.FIRST_NAME: 100, Field.LAST_NAME: 100, Field.EMAIL: 320,
     Field.PHONE: 50, Field.TITLE: 200, Field.COMPANY: 200, Field.INDUSTRY: 100,
     Field.CITY: 100, Field.STATE: 100, Field.COUNTRY: 100, Field.REGION: 50,
+    Field.EXTERNAL_ID: 100,
 }
 TAG_MAX = 50
 TAG_SEPARATOR = ";"
@@ -183,27 +189,53 @@ CONTACT_FIELD_EXAMPLE = (f"a contact field (for example {Field.NAME.value}, "
 
 def plan_contact_columns(header: Sequence[str],
                          explicit: Mapping[str, Field | Skip] | None = None,
-                         preset: Mapping[str, Field | Skip] | None = None
-                         ) -> ColumnPlan[Field]:
-    """Every column of a contacts file and what it fills, with what stops the import;
+                         preset: Mapping[str, Field | Skip] | None = None,
+                         match: MatchKey = MatchKey.EMAIL) -> ColumnPlan[Field]:
+    """Every column of a contacts file and what it fills, with what stops the import (the
+    columns `match` reads must be there: how rows find their contacts, issue 16 §16);
     never raises (the import dialog shows the plan it lets the user change)."""
     plan = plan_columns(header, KNOWN_HEADERS, explicit or {}, CONTACT_FIELD_EXAMPLE,
                         preset=preset, gives_way=GIVES_WAY)
     fields = plan.fields
-    if fields and Field.NAME not in fields and Field.EMAIL not in fields \
-            and Field.FIRST_NAME not in fields:
-        return ColumnPlan(plan.columns, (*plan.problems, "the file needs a Name (or First "
-                                         "Name) or an Email column"))
-    return plan
+    named = bool({Field.NAME, Field.FIRST_NAME, Field.LAST_NAME} & fields.keys())
+    problems = list(plan.problems)
+    if fields and not named and Field.EMAIL not in fields and match is MatchKey.EMAIL:
+        problems.append("the file needs a Name (or First Name) or an Email column")
+    missing = [what for what, there in {
+        MatchKey.NAME_COMPANY: [("a Name (or First Name)", named),
+                                ("a Company", Field.COMPANY in fields)],
+        MatchKey.PHONE: [("a Phone", Field.PHONE in fields)],
+        MatchKey.EXTERNAL_ID: [("an External Id", Field.EXTERNAL_ID in fields)],
+    }.get(match, []) if not there]
+    if missing:
+        problems.append(f"--match {match.value} needs {' and '.join(missing)} column; "
+                        "the file has none (name it with --map)")
+    return ColumnPlan(plan.columns, tuple(problems))
 
 
 def map_columns(header: Sequence[str], explicit: Mapping[str, Field | Skip] | None = None,
-                preset: Mapping[str, Field | Skip] | None = None) -> ColumnMap:
+                preset: Mapping[str, Field | Skip] | None = None,
+                match: MatchKey = MatchKey.EMAIL) -> ColumnMap:
     """Match a contacts file's header row to contact fields (ImportError_ if it can't)."""
-    plan = plan_contact_columns(header, explicit, preset)
+    plan = plan_contact_columns(header, explicit, preset, match)
     if plan.problems:
         raise ImportError_(plan.problems[0])
     return ColumnMap(plan.fields, plan.columns, len(header))
+
+
+def match_warning(columns: ColumnMap, match: MatchKey) -> str | None:
+    """What to say before importing a file whose rows can't find their contacts: without
+    an Email column, matching by email makes every row a new contact, each time the file
+    is imported (issue 16 §16)."""
+    if match is not MatchKey.EMAIL or Field.EMAIL in columns.fields:
+        return None
+    others = [f"{f.value}" for f in (Field.PHONE, Field.EXTERNAL_ID) if f in columns.fields]
+    if Field.COMPANY in columns.fields:
+        others.insert(0, "name and company")
+    hint = (f"; this file could match by {' or '.join(others)} instead (--match)" if others
+            else "; give it an Email, Phone or External Id column to match by (--match)")
+    return ("this file has no Email column: every row will be a new contact, and importing "
+            f"it again will add them all again{hint}")
 
 
 # -- one row ---------------------------------------------------------------------------------
@@ -222,11 +254,15 @@ class RowProblem:
 
 @dataclass(frozen=True)
 class ContactIn:
-    """A validated row: only the fields the file has (None = the cell was empty)."""
+    """A validated row: only the fields the file has (None = the cell was empty). A row
+    without a name is valid: it may update a contact (only the matching key and the
+    columns it changes are needed, issue 16 §17); the importer rejects it if it would
+    create one, blaming `name_column`."""
 
     line: int
     values: dict[Field, object] = field(default_factory=dict)
     email: str | None = None  # the merge key, lower-cased
+    name_column: str = Field.NAME.value  # the file's header for the name (for messages)
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -575,13 +611,13 @@ class RowReader:
         if not values.get(Field.NAME) and (first or last):
             values[Field.NAME] = " ".join(str(p) for p in (first, last) if p)
         name = values.get(Field.NAME)
-        if not name:
-            if not any(c.strip() for c in cells):
-                return []  # a row of only delimiters (",,,,", Excel's): blank too
-            return [RowProblem(line, self.name_column, "is empty; every contact needs a "
-                                                       "name")]
-        if len(str(name)) > MAX_LENGTH[Field.NAME]:
+        if not name and not any(c.strip() for c in cells):
+            return []  # a row of only delimiters (",,,,", Excel's): blank too
+        if name and len(str(name)) > MAX_LENGTH[Field.NAME]:
             return [RowProblem(line, self.name_column, "is longer than "
                                                        f"{MAX_LENGTH[Field.NAME]} characters")]
+        if not name:
+            values.pop(Field.NAME, None)  # nothing to write; a new contact is refused later
         email = values.get(Field.EMAIL)
-        return ContactIn(line, values, email if isinstance(email, str) else None)
+        return ContactIn(line, values, email if isinstance(email, str) else None,
+                         self.name_column)

@@ -31,6 +31,32 @@ class RefreshResult:
 
 
 @dataclass(frozen=True)
+class Owed:
+    """What the dynamic segments are still owed (data/pending.py, issue 16 §4): nothing,
+    unless a change's process ended before re-evaluating them, or one is doing it now."""
+
+    contacts: int  # contacts changed since they were last re-evaluated
+    segments: tuple[int, ...]  # segments owed a whole re-evaluation
+
+    def __bool__(self) -> bool:
+        return bool(self.contacts or self.segments)
+
+    def out_of_date(self) -> str:
+        """Said when a reader could not finish the work (another process is writing)."""
+        parts = []
+        if self.contacts:
+            parts.append(f"{self.contacts:,} changed contact"
+                         f"{'s' if self.contacts != 1 else ''}")
+        if self.segments:
+            parts.append(f"{len(self.segments):,} whole segment"
+                         f"{'s' if len(self.segments) != 1 else ''}")
+        return ("dynamic segments may be out of date: an import or merge ended before "
+                f"re-evaluating them ({' and '.join(parts)} to do), and another process is "
+                "writing to the database now; segtui finishes it the next time it can, or "
+                "run `segtui segments refresh --all`")
+
+
+@dataclass(frozen=True)
 class MatchLine:
     """One condition of a rule and whether the contact meets it."""
 

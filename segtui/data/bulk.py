@@ -30,7 +30,7 @@ PG_MAX_PARAMETERS = 65_535  # the wire protocol counts parameters in 16 bits
 
 
 def insert_values(conn: Connection, table: Table, columns: Sequence[str],
-                  rows: Sequence[Sequence[Any]]) -> None:
+                  rows: Sequence[Sequence[Any]], *, tail: str = "") -> list[Any]:
     """Insert rows (tuples in `columns` order) with multi-row VALUES statements.
 
     Why not `conn.execute(insert(table), dicts)`: an executemany re-runs the statement
@@ -39,9 +39,13 @@ def insert_values(conn: Connection, table: Table, columns: Sequence[str],
     per row, measured on 200,000 rows. One statement of 2,000 rows builds them once, and
     passing tuples skips SQLAlchemy's per-row dictionary work. Values go through each
     column's own bind processor, so they are stored exactly as the ORM stores them
-    (SQLite datetimes as text, enums as their values)."""
+    (SQLite datetimes as text, enums as their values).
+
+    `tail` ends each statement (e.g. "ON CONFLICT DO NOTHING RETURNING id"); the rows a
+    RETURNING gives back are returned, in no promised order."""
     if not rows:
-        return
+        return []
+    returned: list[Any] = []
     dialect = conn.dialect
     targets: list[Column[Any]] = [table.c[name] for name in columns]
     processors: list[Callable[[Any], Any] | None] = [
@@ -74,7 +78,11 @@ def insert_values(conn: Connection, table: Table, columns: Sequence[str],
                 flat.extend(values)
             else:
                 flat.extend(row)
-        conn.exec_driver_sql(head + ", ".join([one] * len(part)), tuple(flat))
+        result = conn.exec_driver_sql(head + ", ".join([one] * len(part)) + tail,
+                                      tuple(flat))
+        if result.returns_rows:
+            returned.extend(result.fetchall())
+    return returned
 
 
 def _max_parameters(conn: Connection) -> int:

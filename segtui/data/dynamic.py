@@ -202,6 +202,19 @@ def dependents(lookup: SegmentLookup, all_ids: Sequence[int], changed: int) -> l
     return dependency_order(lookup, found)
 
 
+def used_by_closure(lookup: SegmentLookup, segment_ids: Iterable[int]) -> set[int]:
+    """These segments and every segment their rules use, directly or through others: what
+    their members depend on."""
+    found: set[int] = set()
+    frontier = list(segment_ids)
+    while frontier:
+        sid = frontier.pop()
+        if sid not in found:
+            found.add(sid)
+            frontier.extend(lookup.references(sid))
+    return found
+
+
 # Segments evaluated together in one SELECT (SQLite returns at most 2,000 columns).
 SEGMENTS_PER_STATEMENT = 400
 # The last incremental plan: one SELECT per chunk of each dependency layer, kept while the

@@ -9,6 +9,8 @@ failing half-way with "database is locked". PostgreSQL needs none of this.
 from __future__ import annotations
 
 import os
+import sqlite3
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,11 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
 ENV_VAR = "SEGTUI_DATABASE_URL"
+# How long a SQLite write waits for another process's write transaction (an import) to
+# end before it gives up with DatabaseBusy (core/busy.py). SEGTUI_BUSY_TIMEOUT (seconds)
+# overrides it: longer for scripts queued behind big imports, shorter for tests.
 BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_VAR = "SEGTUI_BUSY_TIMEOUT"
 # Execution option that marks a connection as a writer (see `_begin`).
 WRITE_OPTION = "segtui_write"
 
@@ -71,6 +77,21 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(url.database)
 
 
+def busy_timeout_ms() -> int:
+    """The SQLite busy timeout: SEGTUI_BUSY_TIMEOUT seconds, else BUSY_TIMEOUT_MS."""
+    raw = os.environ.get(BUSY_TIMEOUT_VAR, "").strip()
+    if not raw:
+        return BUSY_TIMEOUT_MS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise DatabaseUrlError(f"{BUSY_TIMEOUT_VAR}={raw!r} is not a number of seconds"
+                               ) from None
+    if not 0 <= seconds <= 86_400:
+        raise DatabaseUrlError(f"{BUSY_TIMEOUT_VAR}={raw!r}: give 0 to 86400 seconds")
+    return round(seconds * 1000)
+
+
 def make_engine(url: URL) -> Engine:
     if is_sqlite(url):
         return _sqlite_engine(url)
@@ -79,15 +100,16 @@ def make_engine(url: URL) -> Engine:
 
 def _sqlite_engine(url: URL) -> Engine:
     path = sqlite_path(url)
+    timeout_ms = busy_timeout_ms()
     kwargs: dict[str, Any] = {
-        "connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        "connect_args": {"check_same_thread": False, "timeout": timeout_ms / 1000},
     }
     if path is None:
         kwargs["poolclass"] = StaticPool  # one shared in-memory database
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **kwargs)
-    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "connect", partial(_sqlite_connect, timeout_ms))
     event.listen(engine, "begin", _sqlite_begin)
     return engine
 
@@ -95,14 +117,14 @@ def _sqlite_engine(url: URL) -> Engine:
 MMAP_BYTES = 2_147_418_112  # SQLite's default ceiling (SQLITE_MAX_MMAP_SIZE)
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(timeout_ms: int, dbapi_connection: Any, _record: Any) -> None:
     # Hand transaction control to SQLAlchemy (pysqlite's own BEGIN is deferred and late).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Read the file through a memory map instead of read() calls: a pass over 100,000
         # members touches ~50,000 scattered contact pages, and copying each into SQLite's
@@ -121,6 +143,15 @@ def register_sqlite_functions(dbapi_connection: Any) -> None:
         "casefold", 1, lambda v: v.casefold() if isinstance(v, str) else v,
         deterministic=True,
     )
+
+
+def is_busy(error: BaseException) -> bool:
+    """Is this SQLite's "database is locked": another connection held the write lock for
+    longer than the busy timeout?"""
+    orig = getattr(error, "orig", error)
+    return isinstance(orig, sqlite3.OperationalError) and (
+        getattr(orig, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+        or "database is locked" in str(orig))
 
 
 def _sqlite_begin(connection: Any) -> None:

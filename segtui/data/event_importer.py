@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, insert, select
 
+from segtui.core.contact_keys import email_key
 from segtui.core.enums import CampaignStatus
 from segtui.core.event_import import EventIn
 from segtui.core.importing import RowProblem
@@ -51,10 +52,14 @@ def import_events(
                 reject(row)
             else:
                 events.extend(row)
-        emails = {e.email for e in events}
-        contacts = dict(conn.execute(select(Contact.email, Contact.id)
-                                     .where(Contact.email.in_(emails))).all()) \
-            if emails else {}
+        # Contacts by their email's key (issue 16 §1): "Ann@X.com" in the file is the
+        # contact whose email is "ann@x.com", and there is at most one.
+        keys = {k for k in (email_key(e.email) for e in events) if k is not None}
+        by_key = {str(key): int(cid) for key, cid in conn.execute(
+            select(Contact.email_key, Contact.id).where(Contact.email_key.in_(keys)))} \
+            if keys else {}
+        contacts = {e.email: by_key[k] for e in events
+                    if (k := email_key(e.email)) is not None and k in by_key}
         rejected_lines: set[int] = set()
         for e in events:
             if e.email not in contacts and e.line not in rejected_lines:

@@ -25,7 +25,8 @@ def member_records(conn: Connection, segment_id: int) -> Iterator[MemberRecord]:
                Company.size.label("company_size"), Company.industry,
                c.lead_status.label("status"), c.lifecycle_stage, c.source, c.city, c.state,
                c.country, c.region, c.quality_score, tags.label("tags"), c.created_at,
-               c.last_contacted_at, c.spent_cents, c.purchases, c.last_activity_at)
+               c.last_contacted_at, c.spent_cents, c.purchases, c.last_activity_at,
+               c.external_id)
     after = 0
     while True:
         # Driven from the segment's membership index (ordered by contact id), so each

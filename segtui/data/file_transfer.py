@@ -31,6 +31,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from segtui.core import clock, read_ahead
 from segtui.core.column_plan import ColumnPlan, ColumnUse, Skip, plan_columns
+from segtui.core.contact_keys import MatchKey
 from segtui.core.csv_safe import atomic_text, neutralise
 from segtui.core.csv_source import CsvSource, Encoding, open_csv
 from segtui.core.event_import import (
@@ -52,6 +53,7 @@ from segtui.core.importing import (
     ValueMap,
     encoding_label,
     map_columns,
+    match_warning,
     parse_map,
     parse_values,
     plan_contact_columns,
@@ -93,6 +95,7 @@ class ImportRequest:
     encoding: Encoding = Encoding.AUTO
     rejects: Path | None = None  # also write every rejected row here (CSV)
     strict: bool = False  # the first rejected row stops the import (ImportError_)
+    match: MatchKey = MatchKey.EMAIL  # contacts only: how a row finds its contact
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,9 @@ class ImportOutcome:
     encoding: str
     delimiter: str
     elapsed: float
+    # Said before anything else: e.g. a file without an Email column whose every row will
+    # be a new contact again on each import (issue 16 §16).
+    warnings: tuple[str, ...] = ()
 
     @property
     def rate(self) -> float:
@@ -228,7 +234,7 @@ def column_plan(request: ImportRequest, header: Sequence[str]
         preset = load_preset(request.preset) if request.preset else None
         plan = plan_contact_columns(header, parse_map(request.column_map, Field,
                                                       salutation=True),
-                                    preset.columns if preset else None)
+                                    preset.columns if preset else None, request.match)
         return plan, (plan.problems[0] if plan.problems else None)
     explicit = parse_map(request.column_map, EventField)
     event_plan = plan_columns(header, KNOWN, explicit, EVENT_FIELD_EXAMPLE)
@@ -239,28 +245,37 @@ def column_plan(request: ImportRequest, header: Sequence[str]
     return event_plan, None
 
 
-def _plan(store: Store, request: ImportRequest, header: list[str], encoding: str
-          ) -> tuple[tuple[ColumnUse[Any], ...], Callable[[], read_ahead.RowReading],
-                     Execute]:
-    """Match the header to the kind's fields: what each column fills, the row reader's
-    maker (picklable, for a ReadAhead child), and the Store import that takes the rows
-    (ImportError_ when the header does not fit)."""
+@dataclass(frozen=True)
+class _Plan:
+    """How a file's rows are read and imported, from its header."""
+
+    columns: tuple[ColumnUse[Any], ...]  # what each column of the header fills, or why not
+    make_reader: Callable[[], read_ahead.RowReading]  # picklable, for a ReadAhead child
+    execute: Execute  # the Store import that takes the rows
+    warnings: tuple[str, ...] = ()  # said before the rows are read
+
+
+def _plan(store: Store, request: ImportRequest, header: list[str], encoding: str) -> _Plan:
+    """Match the header to the kind's fields (ImportError_ when the header does not
+    fit)."""
     today = clock.today()
     if request.kind is ImportKind.CONTACTS:
         preset = load_preset(request.preset) if request.preset else None
         columns = map_columns(header, parse_map(request.column_map, Field, salutation=True),
-                              preset.columns if preset else None)
+                              preset.columns if preset else None, request.match)
+        headers = {f: header[i].strip() for f, i in columns.fields.items()}
+        warning = match_warning(columns, request.match)
         options = ReadOptions(_value_map(preset, request.value_map),
                               preset.dates if preset else ReadOptions.dates, encoding)
 
         def contacts(rows: Iterator[Any], on_reject: Callable[[list[RowProblem]], None],
                      on_batch: Callable[[ImportReport], None]) -> ImportReport:
-            return store.import_contacts(rows, request.on_duplicate,
-                                         dry_run=request.dry_run, on_reject=on_reject,
-                                         on_batch=on_batch)
+            return store.import_contacts(rows, request.on_duplicate, match=request.match,
+                                         headers=headers, dry_run=request.dry_run,
+                                         on_reject=on_reject, on_batch=on_batch)
 
-        return (columns.columns, partial(RowReader, columns, header, today, options),
-                contacts)
+        return _Plan(columns.columns, partial(RowReader, columns, header, today, options),
+                     contacts, (warning,) if warning else ())
     results = request.kind is ImportKind.CAMPAIGNS
     event_columns = map_event_columns(header, parse_map(request.column_map, EventField),
                                       results)
@@ -274,8 +289,9 @@ def _plan(store: Store, request: ImportRequest, header: list[str], encoding: str
                                    email_column=email_column, dry_run=request.dry_run,
                                    on_reject=on_reject, on_batch=on_batch)
 
-    return (event_columns.columns,
-            partial(EventReader, event_columns, header, today, midnight, encoding), events)
+    return _Plan(event_columns.columns,
+                 partial(EventReader, event_columns, header, today, midnight, encoding),
+                 events)
 
 
 @contextlib.contextmanager
@@ -310,13 +326,15 @@ def preview_columns(request: ImportRequest) -> ColumnPreview:
 
 
 def import_file(store: Store, request: ImportRequest,
-                on_progress: Callable[[ImportProgress], None] | None = None
-                ) -> ImportOutcome:
+                on_progress: Callable[[ImportProgress], None] | None = None,
+                on_warning: Callable[[str], None] | None = None) -> ImportOutcome:
     """Import `request.file` in one Store transaction (see Store.import_contacts).
 
     Raises ImportError_ when the file can't be imported at all (unreadable, empty, no
     header, a broken quote, --strict with a rejected row); whatever `on_progress` raises
     (TransferStopped, KeyboardInterrupt) propagates. In every such case nothing was written.
+    `on_warning` hears what should be said before the rows are read (ImportOutcome.warnings
+    keeps them too).
     """
     file = request.file
     with contextlib.ExitStack() as stack:
@@ -326,7 +344,11 @@ def import_file(store: Store, request: ImportRequest,
         if first is None:
             raise ImportError_("the file is empty")
         header = first[1]
-        columns, make_reader, execute = _plan(store, request, header, source.encoding)
+        plan = _plan(store, request, header, source.encoding)
+        columns, make_reader, execute = plan.columns, plan.make_reader, plan.execute
+        if on_warning is not None:
+            for warning in plan.warnings:
+                on_warning(warning)
         reject_row = (stack.enter_context(_rejects_file(request.rejects, header,
                                                         source.delimiter))
                       if request.rejects else None)
@@ -372,7 +394,7 @@ def import_file(store: Store, request: ImportRequest,
         report = execute(rows(), rejected, batch_done)
         elapsed = time.perf_counter() - started
     return ImportOutcome(file, request.dry_run, report, columns, tuple(shown),
-                         source.encoding, source.delimiter, elapsed)
+                         source.encoding, source.delimiter, elapsed, plan.warnings)
 
 
 REJECTS_COLUMNS = ("Original Row", "Line", "Column", "Reason")

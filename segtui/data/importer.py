@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,12 +19,16 @@ from itertools import islice
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from segtui.core.contact_keys import MatchKey, email_key
 from segtui.core.enums import LeadStatus
 from segtui.core.importing import ContactIn, Field, RowProblem
-from segtui.core.refresh import RefreshResult
+from segtui.core.refresh import Owed, RefreshResult
 from segtui.data import completeness
 from segtui.data.bulk import indexes_rebuilt_after, insert_values
+from segtui.data.contact_matching import Key, Matcher, RowKeys
 from segtui.data.models import Company, Contact, Tag, contact_tags, name_key
 
 BATCH = 2_000
@@ -50,6 +54,9 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)  # the first KEEP_PROBLEMS
     changed_ids: list[int] | None = field(default_factory=list)  # None: too many to list
     refreshed: list[RefreshResult] = field(default_factory=list)  # dynamic segments after
+    # What the dynamic segments were left owed when they couldn't be re-evaluated after the
+    # commit (SQLite: another process writing); None when they were (issue 16 §4).
+    left_owed: Owed | None = None
     created: list[str] = field(default_factory=list)  # e.g. campaigns an events file named
 
     def reject(self, problems: list[RowProblem]) -> None:
@@ -71,7 +78,7 @@ _COLUMNS: dict[Field, str] = {
     Field.STATUS: "lead_status", Field.LIFECYCLE: "lifecycle_stage", Field.SOURCE: "source",
     Field.CITY: "city", Field.STATE: "state", Field.COUNTRY: "country",
     Field.REGION: "region", Field.QUALITY: "quality_score", Field.CREATED: "created_at",
-    Field.LAST_CONTACTED: "last_contacted_at",
+    Field.LAST_CONTACTED: "last_contacted_at", Field.EXTERNAL_ID: "external_id",
 }
 
 
@@ -82,11 +89,15 @@ class _Lookups:
         self.conn = conn
         # name -> (id, has a size, has an industry): a company's blanks are filled once.
         self.companies: dict[str, tuple[int, bool, bool]] = {}
+        # name -> every company of that name (older databases may spell one several ways):
+        # `--match name+company` looks for a person at any of them.
+        self.company_ids: dict[str, list[int]] = {}
         for cid, name, size, industry in conn.execute(
                 select(Company.id, Company.name, Company.size, Company.industry)
                 .order_by(Company.id)):
-            self.companies.setdefault(name.casefold(),
-                                      (cid, size is not None, industry is not None))
+            key = name.strip().casefold()
+            self.companies.setdefault(key, (cid, size is not None, industry is not None))
+            self.company_ids.setdefault(key, []).append(cid)
         self.tags = {key: tid for tid, key in conn.execute(select(Tag.id, Tag.name_key))}
         self.spelled: dict[str, int] = {}  # a tag as the file spells it -> its id
 
@@ -99,7 +110,7 @@ class _Lookups:
             name = contact.values.get(Field.COMPANY)
             if not isinstance(name, str):
                 continue
-            key = name.casefold()
+            key = name.strip().casefold()
             size = contact.values.get(Field.COMPANY_SIZE)
             industry = contact.values.get(Field.INDUSTRY)
             known = self.companies.get(key)
@@ -123,11 +134,12 @@ class _Lookups:
             for key, new_id in zip(new, ids, strict=True):
                 self.companies[key] = (new_id, new[key]["size"] is not None,
                                        new[key]["industry"] is not None)
+                self.company_ids[key] = [new_id]
         for company_id, values in fills.items():
             self.conn.execute(update(Company).where(Company.id == company_id).values(values))
 
     def company_id(self, name: object) -> int | None:
-        return self.companies[name.casefold()][0] if isinstance(name, str) else None
+        return self.companies[name.strip().casefold()][0] if isinstance(name, str) else None
 
     def tag(self, name: str) -> int:
         found = self.spelled.get(name)  # most files spell each tag one way, many times
@@ -135,8 +147,17 @@ class _Lookups:
             key = name_key(name)
             found = self.tags.get(key)
             if found is None:
-                found = self.conn.execute(insert(Tag).values(name=name, name_key=key)
-                                          .returning(Tag.id)).scalar_one()
+                # Another import may create the same tag meanwhile (PostgreSQL): take
+                # theirs rather than fail on the unique name.
+                dialect_insert = pg_insert if self.conn.dialect.name == "postgresql" \
+                    else sqlite_insert
+                found = self.conn.execute(
+                    dialect_insert(Tag).values(name=name, name_key=key)
+                    .on_conflict_do_nothing(index_elements=["name_key"]).returning(Tag.id)
+                ).scalar_one_or_none()
+                if found is None:
+                    found = self.conn.execute(select(Tag.id).where(Tag.name_key == key)
+                                              ).scalar_one()
                 self.tags[key] = found
             self.spelled[name] = found
         return found
@@ -167,13 +188,18 @@ def import_contacts(
     on_duplicate: OnDuplicate,
     now: datetime,
     *,
+    match: MatchKey = MatchKey.EMAIL,
+    headers: Mapping[Field, str] | None = None,
     on_reject: Callable[[list[RowProblem]], None] | None = None,
     on_batch: Callable[[ImportReport], None] | None = None,
     list_limit: int = 20_000,
 ) -> ImportReport:
-    """Insert or merge every valid row; report the rest. Rows whose email a contact
-    already has follow `on_duplicate`, including a second row of the same file."""
+    """Insert or merge every valid row; report the rest. A row whose key (`match`: its
+    email by default) a contact already has follows `on_duplicate`, including a second
+    row of the same file. `headers`: the file's name for each field, for messages."""
     report = ImportReport()
+    if match in (MatchKey.NAME_COMPANY, MatchKey.PHONE):
+        serialise_imports(conn)
     lookups = _Lookups(conn)
     first_new_id = int(conn.execute(select(func.coalesce(func.max(Contact.id), 0)))
                        .scalar_one()) + 1
@@ -189,51 +215,62 @@ def import_contacts(
                 if on_reject:
                     on_reject(row)
 
-    writer = _Writer(conn, lookups, report, now, list_limit)
-    with _bulk_load(conn, first_new_id) as after_batch:
+    writer = _Writer(conn, lookups, report, now, list_limit, on_duplicate, first_new_id,
+                     on_reject)
+    writer.matcher = Matcher(conn, match, lookups.company_ids)
+    writer.headers = {**{f: f.value for f in Field}, **(headers or {})}
+    # The indexes each batch looks contacts up by stay through a bulk load (_bulk_load).
+    looked_up = ("uq_contacts_email_key", "uq_contacts_external_id",
+                 *(("ix_contacts_phone_key",) if match is MatchKey.PHONE else ()),
+                 *(("ix_contacts_company_id",) if match is MatchKey.NAME_COMPANY else ()))
+    with _bulk_load(conn, first_new_id, looked_up) as after_batch:
         for batch in batches(valid()):
-            _import_batch(conn, batch, writer, on_duplicate, first_new_id, on_reject)
+            _import_batch(conn, batch, writer)
             after_batch(report.added)
             if on_batch:
                 on_batch(report)
     return report
 
 
-def _import_batch(conn: Connection, batch: list[ContactIn], writer: _Writer,
-                  on_duplicate: OnDuplicate, first_new_id: int,
-                  on_reject: Callable[[list[RowProblem]], None] | None) -> None:
-    """Match one batch's emails with the contacts, then insert, update, skip or reject
-    each row as `on_duplicate` says."""
-    report = writer.report
-    emails = {c.email for c in batch if c.email}
-    writer.existing = {}
-    if emails:
-        for contact_id, email in conn.execute(
-                select(Contact.id, Contact.email).where(Contact.email.in_(emails))
-                .order_by(Contact.id)):
-            if email is not None:
-                writer.existing.setdefault(email, contact_id)
-    for contact in batch:
-        email = contact.email
-        if email and email in writer.pending:
-            writer.flush()  # the same email twice in one batch: write the first first
-        if email and email in writer.existing:
-            match = writer.existing[email]
-            if on_duplicate is OnDuplicate.UPDATE:
-                writer.updates.append((contact, match))
-            elif on_duplicate is OnDuplicate.SKIP:
-                report.skipped += 1
-            else:
-                where = ("an earlier line of this file" if match >= first_new_id
-                         else f"contact {match}")
-                problem = [RowProblem(contact.line, "Email",
-                                      f"{email!r} is already used by {where}")]
-                report.reject(problem)
-                if on_reject:
-                    on_reject(problem)
-            continue
-        writer.insert(contact)
+def _import_batch(conn: Connection, batch: list[ContactIn], writer: _Writer) -> None:
+    """Match one batch's rows with the contacts (by the import's key: the email unless
+    --match says otherwise), then insert, update, skip or reject each row as
+    `on_duplicate` says."""
+    matcher = writer.matcher
+    rows = [(contact, matcher.keys(contact)) for contact in batch]
+    matcher.clear()
+    matcher.look_up(rows)
+    for contact, keys in rows:
+        marks = keys.marks()
+        if writer.pending and not writer.pending.isdisjoint(marks):
+            writer.flush()  # a value of an earlier row not written yet: write it first
+        writer.place(contact, keys, marks)
     writer.flush()
+
+
+# PostgreSQL: imports matching by a key the database doesn't hold unique (a name at a
+# company, a phone) take turns (a transaction-level advisory lock), so two at once can't
+# both add the same person; email and external id imports run side by side, held by their
+# unique indexes.
+_IMPORT_LOCK = 0x5E67_7502
+
+
+def serialise_imports(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
+
+
+def nameless(contact: ContactIn, key: str | None = None) -> RowProblem:
+    """Why a row without a name that matches no contact is rejected (issue 16 §17): it
+    would create a contact, and every contact needs a name. `key`: what it was looked for
+    by, when not the email ("Record ID '103'")."""
+    if key is not None:
+        why = f"is empty: no contact has {key}, and a new contact needs a name"
+    elif contact.email:
+        why = f"is empty: no contact has {contact.email!r}, and a new contact needs a name"
+    else:
+        why = "is empty; every contact needs a name"
+    return RowProblem(contact.line, contact.name_column, why)
 
 
 # A large import into SQLite drops the contacts table's secondary indexes once it has
@@ -242,19 +279,22 @@ REINDEX_AFTER = 50_000
 
 
 @contextmanager
-def _bulk_load(conn: Connection, first_new_id: int) -> Iterator[Callable[[int], None]]:
+def _bulk_load(conn: Connection, first_new_id: int, keep: Sequence[str]
+               ) -> Iterator[Callable[[int], None]]:
     """SQLite: the row-by-row upkeep a large import can defer to one pass at its end, all
     inside the import's transaction (a failed import rolls the drops back with the rest):
 
     - `filled_fields` of the new contacts (completeness.filled_in_one_pass);
-    - the secondary indexes (name, city, state, company) of contacts, dropped once the
-      import has added REINDEX_AFTER contacts and a quarter of the table's size before,
+    - the secondary indexes (name, email, city, state, company, phone) of contacts,
+      dropped once the import has added REINDEX_AFTER contacts and a quarter of the
+      table's size before,
       and rebuilt at the end: 4.5 us a row less to insert, 1.1 us a row of the whole
       table to rebuild (docs/benchmarks.md, "Ninth run"). Deciding on the rows already
       added needs no guess of the file's length; at worst (a file that ends just after the
       switch, so the table is at most five times what was added) the rebuild adds about
-      5.5 us per added row, a third of the import's time. The email index stays: every
-      batch looks its emails up.
+      5.5 us per added row, a third of the import's time. The indexes in `keep` stay:
+      every batch looks contacts up by them (the unique email key, which also keeps one
+      contact per email, the external id, and the match key's own).
 
     Yields the function to call after each batch with the contacts added so far.
     PostgreSQL: nothing is deferred; dropping an index or a trigger there locks the table
@@ -271,8 +311,7 @@ def _bulk_load(conn: Connection, first_new_id: int) -> Iterator[Callable[[int], 
             nonlocal threshold
             if added >= threshold:
                 threshold = sys.maxsize  # once
-                deferred.enter_context(indexes_rebuilt_after(
-                    conn, contacts, keep=("ix_contacts_email",)))
+                deferred.enter_context(indexes_rebuilt_after(conn, contacts, keep=keep))
 
         yield after_batch
 
@@ -280,34 +319,129 @@ def _bulk_load(conn: Connection, first_new_id: int) -> Iterator[Callable[[int], 
 class _Writer:
     """One batch's pending inserts and updates, written together by `flush`."""
 
+    matcher: Matcher
+    headers: dict[Field, str]
+
     def __init__(self, conn: Connection, lookups: _Lookups, report: ImportReport,
-                 now: datetime, list_limit: int) -> None:
+                 now: datetime, list_limit: int, on_duplicate: OnDuplicate,
+                 first_new_id: int, on_reject: Callable[[list[RowProblem]], None] | None
+                 ) -> None:
         self.conn, self.lookups, self.report = conn, lookups, report
         self.now, self.list_limit = now, list_limit
-        self.existing: dict[str, int] = {}  # email -> contact id, for this batch's emails
-        self.inserts: list[ContactIn] = []
+        self.on_duplicate, self.first_new_id, self.on_reject = (on_duplicate, first_new_id,
+                                                                on_reject)
+        self.inserts: list[tuple[ContactIn, RowKeys]] = []
         self.updates: list[tuple[ContactIn, int]] = []
-        self.pending: set[str] = set()  # emails of `inserts`
+        self.pending: set[tuple[str, Key]] = set()  # keys and unique values of `inserts`
 
-    def insert(self, contact: ContactIn) -> None:
-        self.inserts.append(contact)
-        if contact.email:
-            self.pending.add(contact.email)
+    def place(self, contact: ContactIn, keys: RowKeys, marks: list[tuple[str, Key]]
+              ) -> None:
+        """Decide a row: update (skip, reject) the contact it matches, or insert it."""
+        match = self.matcher.match
+        if keys.match is None and match is not MatchKey.EMAIL:
+            column = self.headers[_KEY_FIELD[match]]
+            if match is MatchKey.NAME_COMPANY:
+                column = (contact.name_column if not contact.values.get(Field.NAME)
+                          else self.headers[Field.COMPANY])
+            self.reject([RowProblem(contact.line, column,
+                                    f"is empty; --match {match.value} finds the contact "
+                                    "by it")])
+            return
+        found = self.matcher.found.get(keys.match, ()) if keys.match is not None else ()
+        if len(found) > 1:
+            ids = ", ".join(map(str, found))
+            self.reject([RowProblem(contact.line, self.headers[_KEY_FIELD[match]],
+                                    f"matches {len(found)} contacts ({ids}): merge them "
+                                    "(segtui contacts merge) or match by another key")])
+        elif found:
+            self.duplicate(contact, keys, found[0])
+        elif not contact.values.get(Field.NAME):  # update-only row matching no contact
+            field = _KEY_FIELD[match]
+            self.reject([nameless(contact, None if match is MatchKey.EMAIL else
+                                  f"{self.headers[field]} {contact.values.get(field)!r}")])
+        elif not self._taken(contact, keys, None):
+            self.inserts.append((contact, keys))
+            self.pending.update(marks)
+
+    def _taken(self, contact: ContactIn, keys: RowKeys, target: int | None) -> bool:
+        """Reject the row if it would give another contact than `target` (None: a new one)
+        an email or external id a contact already has; the database keeps them unique."""
+        taken = self.matcher.taken(keys, target)
+        if taken is None:
+            return False
+        kind, holder = taken
+        field = Field.EMAIL if kind == "email" else Field.EXTERNAL_ID
+        shown = contact.email if kind == "email" else keys.external
+        self.reject([RowProblem(contact.line, self.headers[field],
+                                f"{shown!r} is already used by contact {holder}")])
+        return True
+
+    def duplicate(self, contact: ContactIn, keys: RowKeys, match: int) -> None:
+        """A row whose key contact `match` has: update it, skip the row or reject it."""
+        if self.on_duplicate is OnDuplicate.UPDATE:
+            if not self._taken(contact, keys, match):
+                self.updates.append((contact, match))
+                self.matcher.added(keys, match)  # it holds the row's values now
+        elif self.on_duplicate is OnDuplicate.SKIP:
+            self.report.skipped += 1
+        else:
+            where = ("an earlier line of this file" if match >= self.first_new_id
+                     else f"contact {match}")
+            key_field = _KEY_FIELD[self.matcher.match]
+            value = (contact.email if key_field is Field.EMAIL
+                     else contact.values.get(key_field))
+            if self.matcher.match is MatchKey.NAME_COMPANY:
+                value = f"{contact.values.get(Field.NAME)} at {contact.values.get(Field.COMPANY)}"
+            self.reject([RowProblem(contact.line, self.headers[key_field],
+                                    f"{value!r} is already used by {where}")])
+
+    def reject(self, problem: list[RowProblem]) -> None:
+        self.report.reject(problem)
+        if self.on_reject:
+            self.on_reject(problem)
 
     def flush(self) -> None:
-        self.lookups.prepare_companies([*self.inserts, *(c for c, _ in self.updates)])
-        new_ids = _insert(self.conn, self.inserts, self.lookups, self.now)
-        inserted = list(zip(new_ids, self.inserts, strict=True))
-        for new_id, contact in inserted:
-            if contact.email:
-                self.existing[contact.email] = new_id
-        _update(self.conn, self.updates, self.lookups)
+        contacts = [c for c, _ in self.inserts]
+        self.lookups.prepare_companies([*contacts, *(c for c, _ in self.updates)])
+        ids, went_in = _insert(self.conn, contacts, self.lookups, self.now,
+                               [k.email for _, k in self.inserts])
+        inserted: list[tuple[int, ContactIn]] = []
+        late: list[tuple[ContactIn, RowKeys]] = []
+        for new_id, row, ok in zip(ids, self.inserts, went_in, strict=True):
+            if ok:
+                inserted.append((new_id, row[0]))
+                self.matcher.added(row[1], new_id)
+            else:
+                late.append(row)
+        self.pending = set()
+        if late:
+            self._arrived_meanwhile(late)
+        _update(self.conn, self.updates, self.lookups, self.matcher.match)
         _add_tags(self.conn, inserted, self.lookups, new=True)
         _add_tags(self.conn, [(cid, c) for c, cid in self.updates], self.lookups, new=False)
-        self.report.added += len(new_ids)
+        self.report.added += len(inserted)
         self.report.updated += len(self.updates)
-        self.report.changed([*new_ids, *(cid for _, cid in self.updates)], self.list_limit)
-        self.inserts, self.updates, self.pending = [], [], set()
+        self.report.changed([*(i for i, _ in inserted), *(cid for _, cid in self.updates)],
+                            self.list_limit)
+        self.inserts, self.updates = [], []
+
+    def _arrived_meanwhile(self, late: list[tuple[ContactIn, RowKeys]]) -> None:
+        """Rows another import's contact took the email or external id of after this batch
+        looked (PostgreSQL: the insert waited for that import's commit, then skipped them).
+        Looked up again and decided like any other row, except that none is inserted."""
+        self.matcher.look_up(late)
+        for contact, keys in late:
+            found = self.matcher.found.get(keys.match, ()) if keys.match is not None else ()
+            if len(found) == 1:
+                self.duplicate(contact, keys, found[0])
+            elif not self._taken(contact, keys, None):
+                self.reject([RowProblem(contact.line, "", "another import changed its contact "
+                                        "while this one ran; import the row again")])
+
+
+# The field each match key reads (for messages).
+_KEY_FIELD = {MatchKey.EMAIL: Field.EMAIL, MatchKey.NAME_COMPANY: Field.NAME,
+              MatchKey.PHONE: Field.PHONE, MatchKey.EXTERNAL_ID: Field.EXTERNAL_ID}
 
 
 def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
@@ -331,12 +465,18 @@ def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
 
 # Every new contact fills these columns (None where the row has no value); one column
 # list for all rows lets a whole batch go out as one multi-row INSERT (data/bulk.py).
-_INSERT_COLUMNS = ("id", "company_id", *_COLUMNS.values())
+_INSERT_COLUMNS = ("id", "company_id", *_COLUMNS.values(), "email_key")
+# PostgreSQL: a row whose email another import added after our batch looked it up is not
+# inserted (the statement waits for that import to commit, then skips it); RETURNING says
+# which rows went in. SQLite needs neither: the import holds the only write lock, so its
+# lookups see every contact there is.
+_PG_TAIL = " ON CONFLICT DO NOTHING RETURNING id"
 
 
-def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups,
-            now: datetime) -> list[int]:
-    """Insert the new contacts; their ids, in order."""
+def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups, now: datetime,
+            email_keys: list[str | None]) -> tuple[list[int], list[bool]]:
+    """Insert the new contacts: their ids, and for each whether it went in (False: its
+    email or external id was added by another import meanwhile; PostgreSQL only)."""
     ids = reserve_ids(conn, "contacts", len(inserts))
     fields = list(_COLUMNS)
     # What a new contact gets for an empty cell (the rest stay NULL), by position in a
@@ -345,24 +485,32 @@ def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups,
                 ((Field.STATUS, LeadStatus.NEW), (Field.QUALITY, 50), (Field.CREATED, now))]
     company_id = lookups.company_id
     rows: list[list[Any]] = []
-    for new_id, contact in zip(ids, inserts, strict=True):
+    for new_id, contact, key in zip(ids, inserts, email_keys, strict=True):
         values = contact.values
-        row = [new_id, company_id(values.get(Field.COMPANY)), *map(values.get, fields)]
+        row = [new_id, company_id(values.get(Field.COMPANY)), *map(values.get, fields), key]
         for index, value in defaults:
             if row[index] is None:
                 row[index] = value
         rows.append(row)
-    insert_values(conn, Contact.__table__, _INSERT_COLUMNS, rows)  # type: ignore[arg-type]
-    return ids
+    table = cast(Table, Contact.__table__)
+    if conn.dialect.name != "postgresql":
+        insert_values(conn, table, _INSERT_COLUMNS, rows)
+        return ids, [True] * len(ids)
+    went_in = {int(r[0]) for r in insert_values(conn, table, _INSERT_COLUMNS, rows,
+                                                tail=_PG_TAIL)}
+    return ids, [i in went_in for i in ids]
 
 
-def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lookups
-            ) -> None:
+def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lookups,
+            match: MatchKey) -> None:
     """Fill in each row's non-empty cells: an empty cell never erases what segtui has."""
     groups: dict[frozenset[str], list[dict[str, Any]]] = {}
     for contact, contact_id in updates:
         values = _row_values(contact, lookups)
-        values.pop("email", None)  # the key it was matched by
+        if match is MatchKey.EMAIL:
+            values.pop("email", None)  # what it was matched by
+        elif "email" in values:  # a new email for the contact, with its identity
+            values["email_key"] = email_key(values["email"])
         if values:
             groups.setdefault(frozenset(values), []).append(
                 {**{f"v_{k}": v for k, v in values.items()}, "target": contact_id})

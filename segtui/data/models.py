@@ -18,6 +18,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    ColumnElement,
     DateTime,
     Enum,
     ForeignKey,
@@ -27,10 +28,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
+from segtui.core.contact_keys import PHONE_PUNCTUATION, email_key
 from segtui.core.enums import (
     CampaignStatus,
     CompanySize,
@@ -143,11 +147,26 @@ class Contact(Base):
     __tablename__ = "contacts"
     __table_args__ = (
         CheckConstraint("quality_score BETWEEN 0 AND 100", name="quality_score_range"),
+        # One contact per email (issue 16 §1): the key is the email trimmed and case-folded
+        # (core/contact_keys.py), NULL for no email. Imports merge through it with
+        # INSERT ... ON CONFLICT, so concurrent imports can't duplicate a contact.
+        # Partial: contacts without one (most have no external id) cost the index nothing.
+        Index("uq_contacts_email_key", "email_key", unique=True,
+              sqlite_where=text("email_key IS NOT NULL"),
+              postgresql_where=text("email_key IS NOT NULL")),
+        # The id a contact has in the system a file came from (issue 16 §16): one contact
+        # each, so `--match external-id` is held by the database like the email.
+        Index("uq_contacts_external_id", "external_id", unique=True,
+              sqlite_where=text("external_id IS NOT NULL"),
+              postgresql_where=text("external_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
     email: Mapped[str | None] = mapped_column(String(320), index=True)
+    # Kept by `_keep_email_key` for the ORM; Core writers (importer, merge, demo) set it.
+    email_key: Mapped[str | None] = mapped_column(String(320))
+    external_id: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(50))
     title: Mapped[str | None] = mapped_column(String(200))
     company_id: Mapped[int | None] = mapped_column(
@@ -181,6 +200,26 @@ class Contact(Base):
     tags: Mapped[list[Tag]] = relationship(secondary=contact_tags, order_by=Tag.name)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("email")
+    def _keep_email_key(self, _: str, value: str | None) -> str | None:
+        self.email_key = email_key(value)
+        return value
+
+
+def phone_key_of(phone: ColumnElement[str | None]) -> ColumnElement[str | None]:
+    """The phone without punctuation in SQL, as core/contact_keys.py's `phone_key`: one
+    replace() per character, the same on both engines, written with literals so a query
+    states exactly the expression the index holds (PostgreSQL and SQLite use an
+    expression index only for the identical expression)."""
+    key = phone
+    for ch in PHONE_PUNCTUATION:
+        key = func.replace(key, literal_column(f"'{ch}'"), literal_column("''"))
+    return key
+
+
+# `--match phone` (issue 16 §16) looks contacts up by their phone's key.
+Index("ix_contacts_phone_key", phone_key_of(Contact.__table__.c.phone))
 
 
 class Segment(Base):
@@ -343,6 +382,25 @@ class Note(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
     author: Mapped[User | None] = relationship()
+
+
+class PendingEvaluation(Base):
+    """A re-evaluation owed to the dynamic segments, written in the same transaction as the
+    change that makes it due (issue 16 §4), and deleted in the transaction that does it:
+    a process killed in between leaves the to-do behind for the next one to finish.
+
+    A row names a contact (re-evaluate every dynamic segment for it: an import or a merge
+    changed it or its events) or a segment (re-evaluate it whole: too many contacts changed
+    to go one by one). No foreign key to contacts: a contact merged away since needs
+    nothing, and an import's contacts may be re-keyed; a segment's rows go with it."""
+
+    __tablename__ = "pending_evaluations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(Integer)
+    segment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("segments.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Setting(Base):

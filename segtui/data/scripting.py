@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, select
 
+from segtui.core.contact_keys import email_key
 from segtui.core.enums import (
     CompanySize,
     LeadStatus,
@@ -23,7 +24,7 @@ from segtui.core.enums import (
 )
 from segtui.core.rules import Node, from_json
 from segtui.data.models import Company, Contact, Membership, Segment, Tag, contact_tags
-from segtui.data.sql import casefold, current_membership, storable_ids, storable_text
+from segtui.data.sql import current_membership, storable_ids, storable_text
 
 CHUNK = 500
 
@@ -72,6 +73,7 @@ class ContactDetails:
     spent_cents: int
     purchases: int
     segments: tuple[ContactMembership, ...]
+    external_id: str | None = None  # its id in the system it was imported from
 
 
 def segment_rules(conn: Connection, ids: Sequence[int]) -> dict[int, Node | None]:
@@ -85,26 +87,30 @@ def segment_rules(conn: Connection, ids: Sequence[int]) -> dict[int, Node | None
 
 
 def contacts_by_email(conn: Connection, emails: Iterable[str]) -> dict[str, list[int]]:
-    """The contacts holding each email: exact matches first (an index seek), then, for the
-    emails not found that way, matches ignoring case. Emails with no contact are absent,
-    among them those no contact can hold (a NUL, bytes that were not UTF-8)."""
+    """The contact holding each email, by the email's key (trimmed, case ignored: the
+    unique index of issue 16 §1, so one contact at most). A contact some other program
+    wrote without a key is found by its exact email, and several such are all listed (the
+    caller refuses to guess). Emails with no contact are absent, among them those no
+    contact can hold (a NUL, bytes that were not UTF-8)."""
     wanted = list(dict.fromkeys(e for e in emails if e and storable_text(e)))
-    found: dict[str, list[int]] = {}
-    for chunk in _chunks(wanted):
-        for cid, email in conn.execute(select(Contact.id, Contact.email)
-                                       .where(Contact.email.in_(chunk))
-                                       .order_by(Contact.id)):
-            found.setdefault(str(email), []).append(int(cid))
-    missing: dict[str, list[str]] = {}
+    by_key: dict[str, list[str]] = {}
     for email in wanted:
-        if email not in found:
-            missing.setdefault(email.casefold(), []).append(email)
-    for chunk in _chunks(list(missing)):
-        key = casefold(Contact.email)
-        for cid, folded in conn.execute(select(Contact.id, key).where(key.in_(chunk))
+        key = email_key(email)
+        if key is not None:
+            by_key.setdefault(key, []).append(email)
+    found: dict[str, list[int]] = {}
+    for chunk in _chunks(list(by_key)):
+        for cid, key in conn.execute(select(Contact.id, Contact.email_key)
+                                     .where(Contact.email_key.in_(chunk))):
+            for given in by_key.get(str(key), ()):
+                found[given] = [int(cid)]
+    missing = [e for e in wanted if e not in found]
+    for chunk in _chunks(missing):
+        for cid, stored in conn.execute(select(Contact.id, Contact.email)
+                                        .where(Contact.email_key.is_(None),
+                                               Contact.email.in_(chunk))
                                         .order_by(Contact.id)):
-            for email in missing.get(folded, ()):
-                found.setdefault(str(email), []).append(int(cid))
+            found.setdefault(str(stored), []).append(int(cid))
     return found
 
 
@@ -137,7 +143,7 @@ def contact_details(conn: Connection, contact_id: int) -> ContactDetails | None:
                Company.size.label("company_size"), Company.industry, c.lead_status,
                c.lifecycle_stage, c.source, c.city, c.state, c.country, c.region,
                c.quality_score, c.created_at, c.last_contacted_at, c.last_activity_at,
-               c.spent_cents, c.purchases)
+               c.spent_cents, c.purchases, c.external_id)
         .outerjoin(Company, Company.id == c.company_id)
         .where(c.id == contact_id)
     ).one_or_none()
@@ -167,5 +173,5 @@ def contact_details(conn: Connection, contact_id: int) -> ContactDetails | None:
         region=row.region or "", quality_score=int(row.quality_score), tags=tags,
         created_at=row.created_at, last_contacted_at=row.last_contacted_at,
         last_activity_at=row.last_activity_at, spent_cents=int(row.spent_cents or 0),
-        purchases=int(row.purchases or 0), segments=segments,
+        purchases=int(row.purchases or 0), segments=segments, external_id=row.external_id,
     )

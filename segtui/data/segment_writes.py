@@ -107,12 +107,13 @@ def log_refresh(conn: Connection, result: RefreshResult, user: CurrentUser, now:
 
 def log_activity(
     conn: Connection, segment_id: int, kind: str, description: str, details: str,
-    user: CurrentUser, at: datetime,
+    user: CurrentUser | None, at: datetime,
 ) -> None:
+    """A line on the segment's timeline; `user` None: done by segtui itself (an upgrade)."""
     conn.execute(
         insert(Activity).values(
             segment_id=segment_id, type=kind, description=description, details=details,
-            performer_id=user.id, created_at=at,
+            performer_id=None if user is None else user.id, created_at=at,
         )
     )
 

@@ -7,7 +7,8 @@ never ORM objects, so nothing lazy-loads on the UI thread.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
@@ -15,17 +16,20 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from segtui.core import clock
 from segtui.core.activities import ActivityFilter, ActivityRow, NoteRow
 from segtui.core.analytics import AnalyticsReport, PerformanceReport
+from segtui.core.busy import DatabaseBusy
+from segtui.core.contact_keys import MatchKey
 from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
 from segtui.core.enums import UserRole
 from segtui.core.event_import import EventIn
 from segtui.core.exporting import MemberRecord
-from segtui.core.importing import ContactIn, RowProblem
+from segtui.core.importing import ContactIn, Field, RowProblem
 from segtui.core.insights import Insight
 from segtui.core.metrics import CampaignPerformance, SegmentCards, Window
 from segtui.core.permissions import CurrentUser, Permission
@@ -40,7 +44,7 @@ from segtui.core.records import (
     SegmentRow,
     SegmentSort,
 )
-from segtui.core.refresh import Explanation, RefreshResult
+from segtui.core.refresh import Explanation, Owed, RefreshResult
 from segtui.core.rule_check import check
 from segtui.core.rules import Node, RuleIssue
 from segtui.core.segments import DeletePreview, SegmentDetails, SegmentDraft
@@ -54,6 +58,7 @@ from segtui.data import (
     importer,
     insights,
     migrate,
+    pending,
     quality,
     segment_analytics,
     segment_list,
@@ -62,7 +67,7 @@ from segtui.data import (
     timeline,
     users,
 )
-from segtui.data.engine import WRITE_OPTION, make_engine
+from segtui.data.engine import WRITE_OPTION, is_busy, make_engine
 from segtui.data.keyset import Window as PageWindow
 from segtui.data.models import Contact, Segment, Setting, name_key
 from segtui.data.sql import storable_text
@@ -105,13 +110,15 @@ class Store:
     @contextmanager
     def reading(self) -> Iterator[Connection]:
         """One read transaction: the queries inside see one consistent snapshot."""
-        with self.engine.connect() as conn, conn.begin():
+        with _busy_is_clear(), self.engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        """One write transaction (BEGIN IMMEDIATE on SQLite); commits on success."""
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+        """One write transaction (BEGIN IMMEDIATE on SQLite); commits on success.
+        DatabaseBusy when another process held SQLite's write lock past the busy timeout."""
+        with _busy_is_clear(), Session(self._writer, expire_on_commit=False) as session, \
+                session.begin():
             yield session
 
     @contextmanager
@@ -433,19 +440,34 @@ class Store:
 
         Each segment is its own short write transaction: refreshing a thousand segments
         takes minutes, and SQLite has one writer at a time, so one long transaction would
-        make every other save wait (and time out). Each segment is always consistent."""
+        make every other save wait (and time out). Each segment is always consistent, and
+        its transaction clears what it was owed (data/pending.py). Contacts owed a
+        re-evaluation are done first (all segments: already covered by a whole one)."""
         with self.reading() as conn:
+            owed = pending.owed(conn)
+            done_up_to = pending.last_id(conn)
             lookup = dynamic.segment_lookup(conn)
             every = dynamic.dynamic_ids(conn)
-            if segment_ids is None:
-                ids = every
-            else:
-                ids = [*segment_ids,
-                       *(d for s in segment_ids for d in dynamic.dependents(lookup, every, s))]
-            order = dynamic.dependency_order(lookup, ids)
+        if segment_ids is None:
+            ids = every
+        else:
+            if owed.contacts:
+                self._finish_contacts()
+            ids = [*segment_ids,
+                   *(d for s in segment_ids for d in dynamic.dependents(lookup, every, s))]
+        results = self._refresh_in_order(dynamic.dependency_order(lookup, ids), user)
+        if segment_ids is None and owed.contacts:
+            with self._write() as conn:  # every segment was evaluated whole since
+                pending.drop_contacts_up_to(conn, done_up_to)
+        return results
+
+    def _refresh_in_order(self, order: Sequence[int], user: CurrentUser | None = None
+                          ) -> list[RefreshResult]:
         results = []
         for segment_id in order:
             with self._write() as conn:
+                pending.serialise_refreshes(conn)
+                pending.claim_segment(conn, segment_id)
                 result = dynamic.refresh_segment(conn, segment_id, now=clock.now(),
                                                  today=clock.today())
                 if result is not None and user is not None:
@@ -458,15 +480,67 @@ class Store:
         """After these contacts or their events changed: re-evaluate every dynamic segment
         for them only (incremental), in one transaction. Returns the segments that changed."""
         with self._write() as conn:
+            pending.serialise_refreshes(conn)
             return dynamic.refresh_contacts(conn, contact_ids, now=clock.now(),
                                             today=clock.today())
 
+    def owed(self) -> Owed:
+        """What the dynamic segments are still owed (data/pending.py): nothing, unless a
+        change's process ended before re-evaluating them, or one is doing it now."""
+        with self.reading() as conn:
+            return pending.owed(conn)
+
+    def finish_pending(self, segment_ids: Sequence[int] | None = None
+                       ) -> list[RefreshResult]:
+        """Do what the dynamic segments are owed (issue 16 §4): every contact changed since
+        its re-evaluation (one incremental pass), then the segments owed a whole one: all
+        of them, or, given `segment_ids`, those of them these segments' rules depend on
+        (and these). Costs one read when nothing is owed. Returns the segments re-evaluated.
+        DatabaseBusy when another process holds SQLite for writing: the caller says the
+        segments may be out of date."""
+        with self.reading() as conn:
+            owed = pending.owed(conn)
+            lookup = dynamic.segment_lookup(conn) if owed.segments else None
+        if not owed:
+            return []
+        results = self._finish_contacts() if owed.contacts else []
+        wanted = list(self.owed().segments)
+        if segment_ids is not None and lookup is not None:
+            needed = dynamic.used_by_closure(lookup, segment_ids)
+            wanted = [s for s in wanted if s in needed]
+        if wanted:
+            results += self.refresh_segments(wanted)
+        return results
+
+    def bring_up_to_date(self, segment_ids: Sequence[int] | None = None) -> Owed:
+        """finish_pending for a reader about to show members: what is still owed afterwards
+        (nothing, unless another process held SQLite for writing meanwhile: then the
+        reader says the members may be out of date, Owed.out_of_date)."""
+        try:
+            self.finish_pending(segment_ids)
+        except DatabaseBusy:
+            return self.owed()
+        return Owed(0, ())
+
+    def _finish_contacts(self) -> list[RefreshResult]:
+        """Claim the owed contacts and re-evaluate every dynamic segment for them, in one
+        transaction; beyond INCREMENTAL_LIMIT of them, owe every segment a whole one."""
+        with self._write() as conn:
+            pending.serialise_refreshes(conn)
+            ids = pending.claim_contacts(conn)
+            if len(ids) > INCREMENTAL_LIMIT:
+                pending.owe_segments(conn, dynamic.dynamic_ids(conn), clock.now())
+                return []
+            return dynamic.refresh_contacts(conn, ids, now=clock.now(), today=clock.today())
+
     def refresh_stale(self) -> list[RefreshResult]:
-        """Re-evaluate the dynamic segments not evaluated yet today (the app does this when
-        it starts, so rules with time windows follow the calendar)."""
+        """What the dynamic segments are owed (finish_pending), then the ones not evaluated
+        yet today (the app does this when it starts, so rules with time windows follow the
+        calendar)."""
+        results = self.finish_pending()
         with self.reading() as conn:
             stale = dynamic.stale_ids(conn, clock.today())
-        return self.refresh_segments(stale) if stale else []
+        return results + (self.refresh_segments(stale) if stale else [])
 
     def explain_membership(self, segment_id: int, contact_id: int) -> Explanation:
         with self.reading() as conn:
@@ -489,14 +563,17 @@ class Store:
         rows: Iterable[ContactIn | list[RowProblem]],
         on_duplicate: importer.OnDuplicate,
         *,
+        match: MatchKey = MatchKey.EMAIL,
+        headers: Mapping[Field, str] | None = None,
         dry_run: bool = False,
         on_reject: Callable[[list[RowProblem]], None] | None = None,
         on_batch: Callable[[importer.ImportReport], None] | None = None,
     ) -> importer.ImportReport:
-        """Import contacts, merged by email (docs/import-export.md)."""
+        """Import contacts, merged by email or by the `match` key (docs/import-export.md);
+        `headers` names each field's column in messages."""
         return self._import(lambda conn: importer.import_contacts(
-            conn, rows, on_duplicate, clock.now(), on_reject=on_reject, on_batch=on_batch,
-            list_limit=INCREMENTAL_LIMIT), dry_run)
+            conn, rows, on_duplicate, clock.now(), match=match, headers=headers,
+            on_reject=on_reject, on_batch=on_batch, list_limit=INCREMENTAL_LIMIT), dry_run)
 
     def import_events(
         self,
@@ -525,12 +602,15 @@ class Store:
                 report = run(conn)
                 if dry_run:
                     raise _RolledBack(report)
+                # Owed in the import's own transaction: a process killed after the commit
+                # leaves the to-do for the next reader (issue 16 §4).
+                pending.owe_contacts(conn, report.changed_ids, clock.now())
         except _RolledBack as rolled_back:
             return rolled_back.report
-        if report.changed_ids is None:
-            report.refreshed = self.refresh_segments(None)
-        elif report.changed_ids:
-            report.refreshed = self.contacts_changed(report.changed_ids)
+        try:
+            report.refreshed = self.finish_pending()
+        except DatabaseBusy:  # committed; another process writes now: the next reader will
+            report.left_owed = self.owed()
         return report
 
     def quality_report(self) -> QualityReport:
@@ -544,7 +624,8 @@ class Store:
         segments up to date for it."""
         with self._write() as conn:
             result = quality.merge_contacts(conn, keep, others, user, clock.now())
-        self.contacts_changed([keep])
+            pending.owe_contacts(conn, [keep], clock.now())
+        self.bring_up_to_date()  # or, another process writing, the next reader will
         return result
 
     @contextmanager
@@ -563,6 +644,20 @@ class _RolledBack(Exception):
     def __init__(self, report: importer.ImportReport) -> None:
         super().__init__("dry run")
         self.report = report
+
+
+@contextmanager
+def _busy_is_clear() -> Iterator[None]:
+    """SQLite's "database is locked" (another process kept the write lock past the busy
+    timeout) becomes DatabaseBusy with how long we waited: the one place that turns it
+    into words a user can act on (issue 16 §12). Any other error passes unchanged."""
+    started = time.monotonic()
+    try:
+        yield
+    except OperationalError as exc:
+        if is_busy(exc):
+            raise DatabaseBusy(time.monotonic() - started) from None
+        raise
 
 
 def _header_and_side_figures(conn: Connection, segment_id: int, with_details: bool

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input, Label, Select
 
 from segtui.core import clock
+from segtui.core.busy import DatabaseBusy
 from segtui.core.csv_safe import free_path, write_csv
 from segtui.core.enums import SegmentStatus
 from segtui.core.export import (
@@ -51,7 +52,7 @@ from segtui.widgets.key_bar import KeyBar
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, say_busy
 
 SEARCH_DEBOUNCE_SECONDS = 0.15
 RULE_PREFIX = "?"  # a search starting with this is a rule in the query language
@@ -584,13 +585,21 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="reevaluate", exit_on_error=False)
     def reevaluate_stale(self) -> None:
         """At start: bring dynamic segments evaluated before today up to date."""
-        results = self.store.refresh_stale()
+        try:
+            results = self.store.refresh_stale()
+        except DatabaseBusy as error:
+            say_busy(self, error)
+            return
         if any(r.changed for r in results):
             deliver(self, self._reload)
 
     @work(thread=True, exclusive=True, group="reevaluate", exit_on_error=False)
     def _reevaluate(self) -> None:
-        results = self.store.refresh_segments(user=self.user)
+        try:
+            results = self.store.refresh_segments(user=self.user)
+        except DatabaseBusy as error:
+            say_busy(self, error)
+            return
         if not results:
             return
         changed = sum(1 for r in results if r.changed)

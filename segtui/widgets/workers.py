@@ -20,6 +20,8 @@ from textual.app import App
 from textual.dom import DOMNode
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
+from segtui.core.busy import DatabaseBusy, busy_message
+
 P = ParamSpec("P")
 
 
@@ -63,3 +65,11 @@ def deliver(target: DOMNode, callback: Callable[P, object], *args: P.args,
                 await result
 
     target.call_later(run)  # False (dropped) when the target is already closing
+
+
+def say_busy(target: DOMNode, error: DatabaseBusy) -> None:
+    """From a worker whose write met another process's (SQLite: an import holding the
+    database): tell the user so in plain words (issue 16 §12). Needed because a worker's
+    failure reaches only its own widget, not the app (Worker.StateChanged does not bubble)."""
+    app = target.app
+    deliver(app, app.notify, busy_message(error), severity="error", timeout=10)

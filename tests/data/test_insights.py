@@ -114,12 +114,17 @@ def new_contact(
     size: CompanySize | None = None,
     status: LeadStatus = LeadStatus.NEW,
     quality: int = 50,
+    keyless: bool = False,
 ) -> int:
+    """`keyless`: written as another program would, without the email's key, so the unique
+    index (issue 16 §1) can't see it: the only way left to share an email."""
     with store.writing() as session:
         company_row = Company(name=company, size=size) if company else None
         contact = Contact(name=name, email=email, phone=phone, company=company_row,
                           lead_status=status, quality_score=quality,
                           created_at=datetime(2023, 1, 1))
+        if keyless:
+            contact.email_key = None
         session.add(contact)
         session.flush()
         return contact.id
@@ -562,12 +567,12 @@ def test_data_quality_counts_each_email_problem_and_missing_phones(demo_store: S
         new_contact(demo_store, "DQ invalid 1", email="not-an-email", phone="555"),
         new_contact(demo_store, "DQ invalid 2", email="x@y", phone=None),
         new_contact(demo_store, "DQ dup 1", email="Same@DQ.test", phone="555"),
-        new_contact(demo_store, "DQ dup 2", email="same@dq.TEST", phone="555"),
+        new_contact(demo_store, "DQ dup 2", email="same@dq.TEST", phone="555", keyless=True),
         new_contact(demo_store, "DQ dup 3", email="Outside@DQ.test", phone="555"),
         new_contact(demo_store, "DQ ok", email="ok@dq.test", phone="555"),
         new_contact(demo_store, "DQ blank phone", email="ok2@dq.test", phone="  "),
     ]
-    new_contact(demo_store, "DQ outsider", email="outside@dq.test")
+    new_contact(demo_store, "DQ outsider", email="outside@dq.test", keyless=True)
     new_contact(demo_store, "DQ outsider none", email=None)
     new_contact(demo_store, "DQ outsider blank", email="   ")
     seg = segment_with(demo_store, "DQ Probe", members)
@@ -610,7 +615,7 @@ def test_data_quality_headline(
     """The method explains exactly the problems the finding reports."""
     member = new_contact(demo_store, "DQ Solo", email=email, phone=phone)
     if other is not None:
-        new_contact(demo_store, "DQ Solo Twin", email=other, phone="555")
+        new_contact(demo_store, "DQ Solo Twin", email=other, phone="555", keyless=True)
     seg = segment_with(demo_store, "DQ Solo Probe", [member])
     found = insight(demo_store, seg, InsightKind.DATA_QUALITY)
     assert (found.title, found.finding, found.severity, found.method) == (

@@ -3,6 +3,7 @@ migration brings an existing database's data along."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -20,12 +21,28 @@ from segtui.data.models import Base, Contact, EngagementEvent
 from segtui.data.store import Store
 from tests.conftest import _drop_pg_database, _pg_database
 
+# Indexes on an expression: Alembic's comparison skips them on the models' side and would
+# report the database's as extra; their existence is checked on their own below.
+EXPRESSION_INDEXES = {"ix_contacts_phone_key"}
+
+
+def _not_an_expression_index(obj: object, name: str | None, kind: str, *_: object) -> bool:
+    return not (kind == "index" and name in EXPRESSION_INDEXES)
+
 
 def test_migrated_database_equals_models(empty_store: Store) -> None:
-    with empty_store.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+    with empty_store.engine.connect() as conn, warnings.catch_warnings():
+        # SQLite's reflection says it skips them, as a warning the suite turns into errors.
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression")
+        context = MigrationContext.configure(conn, opts={
+            "compare_type": True, "include_object": _not_an_expression_index})
         diff = compare_metadata(context, Base.metadata)
-    assert diff == []
+        assert diff == []
+        catalog = ("SELECT name FROM sqlite_master WHERE type = 'index'"
+                   if conn.dialect.name == "sqlite" else
+                   "SELECT indexname FROM pg_indexes WHERE tablename = 'contacts'")
+        indexes = set(conn.exec_driver_sql(catalog).scalars())
+    assert indexes >= EXPRESSION_INDEXES
 
 
 def test_every_model_table_exists(empty_store: Store) -> None:

@@ -1,6 +1,8 @@
 """Likely duplicates added to the demo data, for the Data Quality screen's tests and
 snapshots: two same-email groups (one with hostile names) and a same-name-and-company
-group, in segments of their own. The demo itself has no duplicates."""
+group, in segments of their own. The demo itself has no duplicates. Since the database
+keeps one contact per email (issue 16 §1), a second contact with an email is written as
+another program would write it, without the email's key."""
 
 from __future__ import annotations
 
@@ -30,12 +32,17 @@ class Duplicates:
 
 
 def contact(store: Store, name: str, email: str | None, created: datetime, *,
-            company: str | None = None, phone: str | None = "555-0100") -> int:
+            company: str | None = None, phone: str | None = "555-0100",
+            keyless: bool = False) -> int:
+    """`keyless`: written as another program would, without the email's key, so the unique
+    index (issue 16 §1) can't see it: the only way left to share an email."""
     with store.writing() as session:
         row = Contact(name=name, email=email, phone=phone, lead_status=LeadStatus.NEW,
                       quality_score=60, created_at=created,
                       company=Company(name=company) if company else None,
                       last_contacted_at=datetime(2024, 2, 1))
+        if keyless:
+            row.email_key = None
         session.add(row)
         session.flush()
         return row.id
@@ -50,9 +57,11 @@ def event(store: Store, contact_id: int) -> None:
 def add_duplicates(store: Store) -> Duplicates:
     dana_old = contact(store, "Dana Twin", "dana@example.com", datetime(2021, 3, 1),
                        phone=None)
-    dana_new = contact(store, "Dana Twin", "DANA@example.com", datetime(2023, 6, 1))
+    dana_new = contact(store, "Dana Twin", "DANA@example.com", datetime(2023, 6, 1),
+                       keyless=True)
     evil = contact(store, EVIL, "evil@example.com", datetime(2022, 1, 1))
-    evil_twin = contact(store, "evil twin", "Evil@Example.com", datetime(2022, 2, 1))
+    evil_twin = contact(store, "evil twin", "Evil@Example.com", datetime(2022, 2, 1),
+                        keyless=True)
     with store.writing() as session:
         globex = Company(name="Globex")
         session.add(globex)

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
+from segtui.core.contact_keys import email_key
 from segtui.core.enums import (
     CompanySize,
     EventType,
@@ -188,6 +189,7 @@ class DemoBuilder:
             **values,
         }
         tags = row.pop("tags", ())
+        row["email_key"] = email_key(row.get("email"))  # one contact per email (issue 16)
         self.rows.contacts.append(row)
         self.contact_by_id[cid] = row
         for tag in tags:

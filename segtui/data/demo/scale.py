@@ -164,11 +164,14 @@ def _contacts(conn: Connection, dialect: str, today: date, first: int, count: in
     created = _timestamp_sql(dialect, f"{now} - (1 + (h % 1500)) * {day} - (h % 3571) * 7")
     contacted = _timestamp_sql(dialect, f"{now} - (h % 400) * {day} - (h % 977) * 13")
     sql = f"""
-        INSERT INTO contacts (id, name, email, phone, title, company_id, lead_status,
-            lifecycle_stage, source, city, state, country, region, quality_score,
+        INSERT INTO contacts (id, name, email, email_key, phone, title, company_id,
+            lead_status, lifecycle_stage, source, city, state, country, region, quality_score,
             created_at, last_contacted_at, version)
         SELECT :first + s.i,
                f.v || ' ' || l.v,
+               CASE WHEN s.h % 97 = 0 THEN NULL
+                    ELSE lower(f.v || '.' || l.v || '.' || (:first + s.i)) || '@example.com' END,
+               -- the email's key (core/contact_keys.py): these are lower-case ASCII already
                CASE WHEN s.h % 97 = 0 THEN NULL
                     ELSE lower(f.v || '.' || l.v || '.' || (:first + s.i)) || '@example.com' END,
                CASE WHEN s.h % 7 = 0 THEN NULL

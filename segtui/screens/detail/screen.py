@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Label, TabbedContent, TabPane
 
 from segtui.core import clock
+from segtui.core.busy import DatabaseBusy
 from segtui.core.formatting import dmy, plural, point_change, whole
 from segtui.core.metrics import SegmentCards, last_days, percent
 from segtui.core.permissions import CurrentUser, Permission
@@ -43,7 +44,7 @@ from segtui.widgets.badges import segment_status_badge
 from segtui.widgets.key_bar import KeyBar
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, say_busy
 
 # (pane id, title, tab class); the order is the 1-6 keys.
 TABS: list[tuple[str, str, type[DetailTab]]] = [
@@ -296,7 +297,12 @@ class SegmentDetailScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="reevaluate", exit_on_error=False)
     def _reevaluate(self) -> None:
-        results = self.store.refresh_segments([self.segment_id], self.user)
+        try:
+            results = self.store.refresh_segments([self.segment_id], self.user)
+        except DatabaseBusy as error:
+            say_busy(self, error)
+            deliver(self, self._reload)
+            return
         mine = [r for r in results if r.segment_id == self.segment_id]
         if mine:
             deliver(self.app, self.app.notify, mine[0].summary(), markup=False)

@@ -23,6 +23,7 @@ from segtui.core import clock
 from segtui.core.csv_safe import free_path
 from segtui.core.exporting import ExportFormat, members_export_filename
 from segtui.core.formatting import plural, whole
+from segtui.core.refresh import Owed
 from segtui.core.throttle import Throttle
 from segtui.data.file_transfer import TransferStopped, export_members
 from segtui.data.store import Store
@@ -167,6 +168,9 @@ class ExportMembersModal(Dialog[int | None]):
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _write(self, path: Path, fmt: ExportFormat) -> None:
         try:
+            # Finish what the segment's rule is owed first (issue 16 §4): an import whose
+            # process ended before re-evaluating it must not export stale members.
+            left = self.store.bring_up_to_date([self.segment_id])
             count = export_members(self.store, self.segment_id, path, fmt,
                                    on_progress=self._progress)
         except TransferStopped:
@@ -178,7 +182,7 @@ class ExportMembersModal(Dialog[int | None]):
             deliver(self, self._failed, f"Export failed, no file was written: "
                                                     f"{exc}")
         else:
-            deliver(self, self._done, count, path)
+            deliver(self, self._done, count, path, left)
 
     def _progress(self, count: int) -> None:
         """Every thousand members, in the worker: stop if asked (the temporary file is
@@ -194,10 +198,14 @@ class ExportMembersModal(Dialog[int | None]):
         self.query_one("#export-bar", ProgressBar).update(progress=count)
         self.query_one("#export-rate", Label).update(Text(f"{whole(count)} members"))
 
-    def _done(self, count: int, path: Path) -> None:
+    def _done(self, count: int, path: Path, left: Owed) -> None:
         self._set_running(False)
         self.notify(f"Exported {plural(count, 'member')} to {path.resolve()}",
                     title="Export members", markup=False)
+        if left:
+            said = left.out_of_date()
+            self.notify(said[:1].upper() + said[1:] + ".", severity="warning",
+                        title="Export members", markup=False)
         self.dismiss(count)
 
     def _failed(self, message: str) -> None:

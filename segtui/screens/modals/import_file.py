@@ -27,6 +27,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
 from segtui.core.column_plan import column_notes, mapping_line
+from segtui.core.contact_keys import MatchKey
 from segtui.core.event_import import EventField
 from segtui.core.import_presets import PRESETS
 from segtui.core.importing import Field, ImportError_
@@ -59,9 +60,16 @@ KINDS: list[tuple[str, str]] = [
     ("Campaign results (Campaign, Email, Sent, Opened…)", ImportKind.CAMPAIGNS.value),
 ]
 DUPLICATES: list[tuple[str, str]] = [
-    ("Update the contact with that email (non-empty cells)", OnDuplicate.UPDATE.value),
+    ("Update the contact it matches (non-empty cells)", OnDuplicate.UPDATE.value),
     ("Skip the row", OnDuplicate.SKIP.value),
     ("Reject the row", OnDuplicate.ERROR.value),
+]
+# How a row finds its contact (`--match`, issue 16 §16).
+MATCHES: list[tuple[str, str]] = [
+    ("Email", MatchKey.EMAIL.value),
+    ("Name and company", MatchKey.NAME_COMPANY.value),
+    ("Phone", MatchKey.PHONE.value),
+    ("External Id (the id in the system the file comes from)", MatchKey.EXTERNAL_ID.value),
 ]
 
 MAPPINGS: list[tuple[str, str]] = [
@@ -69,8 +77,9 @@ MAPPINGS: list[tuple[str, str]] = [
     *((f"A {p.name} contacts export", key) for key, p in PRESETS.items()),
 ]
 
-# What a check was made for: path, kind, duplicates, preset, the columns' --map entries.
-Inputs = tuple[str, ImportKind, OnDuplicate, str, tuple[str, ...]]
+# What a check was made for: path, kind, duplicates, preset, the columns' --map entries,
+# how rows find their contacts.
+Inputs = tuple[str, ImportKind, OnDuplicate, str, tuple[str, ...], MatchKey]
 COLUMNS_HINT = " (ctrl+o: choose what each column fills)"
 
 
@@ -81,8 +90,9 @@ def outcome_text(outcome: ImportOutcome) -> Text:
     """What a check found (or an import did), every user-provided piece shown literally:
     file names, header names and cells may hold markup or control characters."""
     report = outcome.report
-    lines = [f"({report.rows:,} rows, {outcome.encoding_name}, delimiter "
-             f"{outcome.delimiter!r})"]
+    lines = [f"Warning: {warning}." for warning in outcome.warnings]
+    lines.append(f"({report.rows:,} rows, {outcome.encoding_name}, delimiter "
+                 f"{outcome.delimiter!r})")
     if report.created:
         lines.append(f"New campaigns: {', '.join(report.created)}")
     lines.append(mapping_line(outcome.columns) + " (ctrl+o: change)")
@@ -146,6 +156,10 @@ class ImportFileModal(Dialog[ImportOutcome | None]):
                 yield Label("Holds", classes="form-label")
                 yield Select(KINDS, value=ImportKind.CONTACTS.value, allow_blank=False,
                              compact=True, id="import-kind")
+            with Horizontal(classes="form-row", id="match-row"):
+                yield Label("Match by", classes="form-label")
+                yield Select(MATCHES, value=MatchKey.EMAIL.value, allow_blank=False,
+                             compact=True, id="import-match")
             with Horizontal(classes="form-row", id="duplicates-row"):
                 yield Label("Duplicates", classes="form-label")
                 yield Select(DUPLICATES, value=OnDuplicate.UPDATE.value, allow_blank=False,
@@ -182,23 +196,25 @@ class ImportFileModal(Dialog[ImportOutcome | None]):
         kind = ImportKind(str(self.query_one("#import-kind", Select).value))
         duplicates = self.query_one("#import-duplicates", Select).value
         preset = self.query_one("#import-preset", Select).value
+        match = self.query_one("#import-match", Select).value
         if self._overrides_for != (path, kind):
             self.overrides = {}  # they named another file's columns
         entries = tuple(f"{label}={target}" for label, target in self.overrides.items())
         return (path, kind, OnDuplicate(str(duplicates)),
-                str(preset) if kind is ImportKind.CONTACTS else "", entries)
+                str(preset) if kind is ImportKind.CONTACTS else "", entries,
+                MatchKey(str(match)))
 
     def _request(self, path: Path, inputs: Inputs, *, dry_run: bool) -> ImportRequest:
-        _, kind, duplicates, preset, entries = inputs
+        _, kind, duplicates, preset, entries, match = inputs
         return ImportRequest(kind, path, dry_run=dry_run, on_duplicate=duplicates,
-                             column_map=entries, preset=preset or None)
+                             column_map=entries, preset=preset or None, match=match)
 
     @on(Input.Changed, "#import-path")
     @on(Select.Changed)
     def _inputs_changed(self) -> None:
         kind = self._inputs()[1]
-        self.query_one("#duplicates-row").display = kind is ImportKind.CONTACTS
-        self.query_one("#preset-row").display = kind is ImportKind.CONTACTS
+        for row in ("#duplicates-row", "#preset-row", "#match-row"):
+            self.query_one(row).display = kind is ImportKind.CONTACTS
         if not self.running and self.checked != self._inputs():
             self.checked = None  # a check says nothing about another file or kind
             self._show_result(None)
@@ -212,7 +228,7 @@ class ImportFileModal(Dialog[ImportOutcome | None]):
         self.query_one("#import-columns", Button).disabled = self.running
         self.query_one("#import-close", Button).label = "Stop" if self.running else "Close"
         for selector in ("#import-path", "#import-kind", "#import-duplicates",
-                         "#import-preset"):
+                         "#import-preset", "#import-match"):
             self.query_one(selector).disabled = self.running
 
     def _show_result(self, text: Text | None) -> None:
