@@ -210,7 +210,7 @@ def test_too_many_changes_owe_whole_segments(world: tuple[str, Store, int], tmp_
     assert store.owed().segments == (sid,)
     result = run(url, "segments", "list", "--json")
     assert result.exit_code == 0
-    assert "re-evaluating 1 dynamic segments an earlier import or merge left out of date" \
+    assert "re-evaluating 1 dynamic segment an earlier import or merge left out of date" \
         in result.stderr
     assert next(s["members"] for s in json.loads(result.stdout) if s["name"] == "Atlantis") == 3
     assert not store.owed()

@@ -45,11 +45,9 @@ class Owed:
         """Said when a reader could not finish the work (another process is writing)."""
         parts = []
         if self.contacts:
-            parts.append(f"{self.contacts:,} changed contact"
-                         f"{'s' if self.contacts != 1 else ''}")
+            parts.append(plural(self.contacts, "changed contact"))
         if self.segments:
-            parts.append(f"{len(self.segments):,} whole segment"
-                         f"{'s' if len(self.segments) != 1 else ''}")
+            parts.append(plural(len(self.segments), "whole segment"))
         return ("dynamic segments may be out of date: an import or merge ended before "
                 f"re-evaluating them ({' and '.join(parts)} to do), and another process is "
                 "writing to the database now; segtui finishes it the next time it can, or "

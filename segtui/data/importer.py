@@ -24,6 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from segtui.core.contact_keys import MatchKey, email_key
 from segtui.core.enums import LeadStatus
+from segtui.core.formatting import plural
 from segtui.core.importing import ContactIn, Field, RowProblem
 from segtui.core.refresh import Owed, RefreshResult
 from segtui.data import completeness
@@ -351,7 +352,8 @@ class _Writer:
         if len(found) > 1:
             ids = ", ".join(map(str, found))
             self.reject([RowProblem(contact.line, self.headers[_KEY_FIELD[match]],
-                                    f"matches {len(found)} contacts ({ids}): merge them "
+                                    f"matches {plural(len(found), 'contact')} ({ids}): merge "
+                                    "them "
                                     "(segtui contacts merge) or match by another key")])
         elif found:
             self.duplicate(contact, keys, found[0])
