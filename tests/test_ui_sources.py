@@ -3,6 +3,8 @@
 - Worker results reach widgets only through `widgets.workers.deliver`, which drops a result
   whose widget or screen is gone: no module calls `call_from_thread` itself, and no screen
   or widget awaits `asyncio.to_thread` (whose result would land on a removed widget).
+- Thread workers start with `widgets.workers.in_thread`, which shows their failures to the
+  user (Textual's own `@work(thread=True)` keeps a widget's failure to the widget).
 - Text that is not a plain literal reaches a widget as a `rich.text.Text` (made by
   `widgets.text.user_text` or `Text(...)`), never as a string Textual would parse as
   markup: an f-string or a variable holding a name like "50% off [/] deal" crashed the
@@ -110,6 +112,9 @@ def _violations(source: str, where: str, filename: str = "") -> Iterator[str]:
             name = _name(node.func)
             if name == "call_from_thread" and filename != "workers.py":
                 found.append((node.lineno, "call_from_thread (use widgets.workers.deliver)"))
+            if (name == "work" and filename != "workers.py"
+                    and any(k.arg == "thread" for k in node.keywords)):
+                found.append((node.lineno, "a thread worker (use widgets.workers.in_thread)"))
             if name == "to_thread" and filename != "commands.py":
                 found.append((node.lineno, "asyncio.to_thread (use a thread worker + deliver)"))
             markup_call = (
@@ -154,6 +159,8 @@ def test_the_rules_catch_what_they_are_for() -> None:
         "    s = 'x' + y\n"
         "    Static(s)\n"                     # 13 a local str
         "    Hit(0.5, s, cb)\n"               # 14 a hit's display
+        "@work(thread=True)\n"                # 15 a thread worker without in_thread
+        "def g(): pass\n"
     )
     found = [int(line.split(":")[1]) for line in _violations(sample, "sample")]
-    assert found == [1, 2, 5, 6, 8, 13, 14]
+    assert found == [1, 2, 5, 6, 8, 13, 14, 15]

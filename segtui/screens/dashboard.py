@@ -52,7 +52,7 @@ from segtui.widgets.key_bar import KeyBar
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver, say_busy
+from segtui.widgets.workers import deliver, in_thread, say_busy
 
 SEARCH_DEBOUNCE_SECONDS = 0.15
 RULE_PREFIX = "?"  # a search starting with this is a rule in the query language
@@ -185,7 +185,7 @@ class DashboardScreen(Screen[None]):
         if metrics:
             self.load_metrics()
 
-    @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
+    @in_thread("metrics")
     def load_metrics(self) -> None:
         metrics = self.store.dashboard_metrics()
         deliver(self, self._show_metrics, metrics)
@@ -262,7 +262,7 @@ class DashboardScreen(Screen[None]):
         self.rule_hint("Checking the rule…")
         self._check_rule_search(tree)
 
-    @work(thread=True, exclusive=True, group="rule-search", exit_on_error=False)
+    @in_thread("rule-search")
     def _check_rule_search(self, tree: Group) -> None:
         checked, issues = self.store.check_rule(tree)
         if issues:
@@ -444,7 +444,7 @@ class DashboardScreen(Screen[None]):
         if row is not None and self._may_edit():
             self._open_editor(row.id)
 
-    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    @in_thread("open")
     def _open_editor(self, segment_id: int) -> None:
         details = self.store.segment_details(segment_id)
         deliver(self, self._edit, segment_id, details)
@@ -467,7 +467,7 @@ class DashboardScreen(Screen[None]):
         if row is not None and self._may_edit():
             self._duplicate(row.id)
 
-    @work(thread=True, exclusive=True, group="duplicate", exit_on_error=False)
+    @in_thread("duplicate")
     def _duplicate(self, segment_id: int) -> None:
         try:
             new_id = self.store.duplicate_segment(segment_id, self.user)
@@ -549,7 +549,7 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(ImportFileModal(self.store, self.user),
                              lambda outcome: self._reload() if outcome else None)
 
-    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    @in_thread("export")
     def export_csv(self, directory: Path) -> None:
         """Write exactly the rows the list shows (all pages, current filter and sort)."""
         try:
@@ -582,7 +582,7 @@ class DashboardScreen(Screen[None]):
         self.query_one(PagedTable).reload()
         self.load_metrics()
 
-    @work(thread=True, exclusive=True, group="reevaluate", exit_on_error=False)
+    @in_thread("reevaluate")
     def reevaluate_stale(self) -> None:
         """At start: bring dynamic segments evaluated before today up to date."""
         try:
@@ -593,7 +593,7 @@ class DashboardScreen(Screen[None]):
         if any(r.changed for r in results):
             deliver(self, self._reload)
 
-    @work(thread=True, exclusive=True, group="reevaluate", exit_on_error=False)
+    @in_thread("reevaluate")
     def _reevaluate(self) -> None:
         try:
             results = self.store.refresh_segments(user=self.user)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -45,7 +45,7 @@ from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import Column, PagedTable
 from segtui.widgets.palette import Hue, badge_style
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 WIDE = 100  # from this many columns the tables show their extra columns
 SHARE_BAR = 10  # cells of the share bar in the segments table (wide terminals)
@@ -279,7 +279,7 @@ class DataQualityScreen(Screen[None]):
         self._generation += 1
         self._load(self._generation)
 
-    @work(thread=True, exclusive=True, group="quality-report", exit_on_error=False)
+    @in_thread("quality-report")
     def _load(self, generation: int) -> None:
         try:
             report = self.store.quality_report()
@@ -456,7 +456,7 @@ class DataQualityScreen(Screen[None]):
         self.app.push_screen(Confirm("Merge duplicate contacts", merge_message(keep, others),
                                      "Merge"), confirmed)
 
-    @work(thread=True, exclusive=True, group="quality-merge", exit_on_error=False)
+    @in_thread("quality-merge")
     def _merge(self, keep: DuplicateMember, others: list[DuplicateMember]) -> None:
         try:
             result = self.store.merge_contacts(keep.id, [m.id for m in others], self.user)

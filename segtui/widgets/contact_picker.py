@@ -31,7 +31,7 @@ from segtui.widgets.buttons import LiveButton
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 from segtui.widgets.range_slider import RangeSlider
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 DEBOUNCE_SECONDS = 0.15
 PAGE_SIZE = 100
@@ -344,7 +344,7 @@ class ContactPicker(Vertical):
         self._selection_changed(None)
         self._count(self.selection)
 
-    @work(thread=True, exclusive=True, group="picker-count", exit_on_error=False)
+    @in_thread("picker-count")
     def _count(self, selection: ContactSelection) -> None:
         count = self.source.selection_count(selection)
         deliver(self, self._counted, selection, count)

@@ -28,7 +28,6 @@ from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.text import Text
-from textual import work
 from textual.binding import Binding
 from textual.events import Click, Resize
 from textual.message import Message
@@ -38,7 +37,7 @@ from textual.widgets import DataTable
 
 from segtui.core.records import Keyset, Page
 from segtui.widgets.row_detail import RowDetail
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 RowT = TypeVar("RowT")
 CursorAt = Literal["top", "bottom", "keep"]
@@ -252,7 +251,7 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
             keep_key = self.row_key_of(self.current_row)
         self._fetch(self._generation, request, offset, cursor, keep_key)
 
-    @work(thread=True, exclusive=True, group="page", exit_on_error=False)
+    @in_thread("page")
     def _fetch(
         self,
         generation: int,
@@ -271,7 +270,7 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
             self, self._show, generation, request, page, offset, cursor, keep_key
         )
 
-    @work(thread=True, exclusive=True, group="count", exit_on_error=False)
+    @in_thread("count")
     def _count(self, generation: int) -> None:
         assert self._fetch_count is not None
         try:

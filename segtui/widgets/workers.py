@@ -8,14 +8,22 @@ back through `App.call_from_thread` directly: every worker posts through `delive
 runs the callback on the UI thread only if its target is still there and the worker was not
 cancelled, and silently drops it otherwise. `tests/test_ui_sources.py` checks that no other
 module calls `call_from_thread`.
+
+Screens and widgets start those workers with `@in_thread("group")`, the one way to run a
+Store call off the UI thread: exclusive in its group (a newer call cancels the older one,
+whose answer `deliver` then drops), and an error the method does not handle itself is shown
+to the user. Textual would not: a worker's failure is a `Worker.StateChanged` message to
+the widget that owns it, which does not bubble to the app.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any, ParamSpec
 
+from textual import work
 from textual.app import App
 from textual.dom import DOMNode
 from textual.worker import NoActiveWorker, Worker, get_current_worker
@@ -73,3 +81,45 @@ def say_busy(target: DOMNode, error: DatabaseBusy) -> None:
     failure reaches only its own widget, not the app (Worker.StateChanged does not bubble)."""
     app = target.app
     deliver(app, app.notify, busy_message(error), severity="error", timeout=10)
+
+
+def in_thread(group: str) -> Callable[[Callable[P, None]], Callable[P, Worker[None]]]:
+    """Decorate a screen's or widget's method to run in a thread worker, exclusive in
+    `group` (see the module's docstring). The method hands its results back with
+    `deliver`; what it raises is reported by `report_failure`, never lost."""
+
+    def decorate(method: Callable[P, None]) -> Callable[P, Worker[None]]:
+        @functools.wraps(method)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
+            try:
+                method(*args, **kwargs)
+            except Exception as error:
+                owner = args[0] if args else None
+                if isinstance(owner, DOMNode):
+                    report_failure(owner, error)
+                else:  # not a method of a widget: let Textual see it
+                    raise
+
+        threaded: Callable[P, Worker[None]] = work(
+            thread=True, exclusive=True, group=group, exit_on_error=False)(guarded)
+        return threaded
+
+    return decorate
+
+
+def report_failure(owner: DOMNode, error: Exception) -> None:
+    """From a worker of `owner` that failed: log it and tell the user (another process's
+    write in plain words, anything else as "Something went wrong: ..."), unless the worker
+    was cancelled or the app is closing (nobody is waiting for that answer any more)."""
+    worker = _worker()
+    if worker is not None and worker.is_cancelled:
+        return
+    try:
+        app = owner.app
+    except Exception:  # the app has gone
+        return
+    app.log.error(error)
+    if isinstance(error, DatabaseBusy):
+        say_busy(owner, error)
+        return
+    deliver(app, app.notify, f"Something went wrong: {error}", severity="error", timeout=10)

@@ -162,3 +162,26 @@ async def test_a_late_result_is_dropped(sqlite_demo_store: Store, method: str,
         errors = [n.message for n in app._notifications if n.severity == "error"]
         assert errors == []
     assert app.return_code in (None, 0)  # nothing crashed it
+
+
+async def test_a_failing_worker_of_any_screen_tells_the_user(
+        sqlite_demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15 §1: a worker's failure used to reach only the widget that owned it
+    (Textual's Worker.StateChanged does not bubble), so a screen's failed query showed
+    nothing at all. Every screen and widget worker now reports it, literally."""
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("boom [/] \x1b[31m")
+
+    monkeypatch.setattr(sqlite_demo_store, "dashboard_metrics", broken)
+    monkeypatch.setattr(sqlite_demo_store, "performance_report", broken)
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)  # the dashboard's cards: a screen's worker
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("2")  # the Performance tab's report: a widget's worker
+        await settle(pilot)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert errors == ["Something went wrong: boom [/] ␛[31m"] * 2
+    assert app.return_code in (None, 0)  # reported, not a crash

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -21,7 +21,7 @@ from segtui.screens.detail.base import DetailTab
 from segtui.screens.modals.activity_dialog import ActivityDialog
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 # Spec 7.9's fields. Below 90 columns "By" moves to the detail line under the table, with
 # the highlighted activity's details (which are never a column) (issue 15 §7).
@@ -212,7 +212,7 @@ class ActivityTab(DetailTab):
     def action_add(self) -> None:
         self._open_dialog(None)
 
-    @work(thread=True, exclusive=True, group="people", exit_on_error=False)
+    @in_thread("people")
     def _open_dialog(self, row: ActivityRow | None) -> None:
         people = self.store.users()
         deliver(self, self._push_dialog, row, people)

@@ -4,7 +4,6 @@ engagement score. One Store call fetches everything (`analytics_report`)."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label
@@ -13,7 +12,7 @@ from segtui.core.analytics import SCORE_CAP, SCORE_POINTS, AnalyticsReport, mone
 from segtui.screens.detail.base import DetailTab
 from segtui.widgets.charts import CategoryBars, SeriesChart
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 POINTS = ", ".join(f"{value} per {kind.replace('_', ' ')}" for kind, value in
                    SCORE_POINTS.items())
@@ -70,7 +69,7 @@ class AnalyticsTab(DetailTab):
     def reload(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="analytics", exit_on_error=False)
+    @in_thread("analytics")
     def _load(self) -> None:
         report = self.store.analytics_report(self.segment_id)
         deliver(self, self._show, report)

@@ -24,7 +24,7 @@ from segtui.screens.modals.why_member import WhyMember
 from segtui.widgets.badges import lead_status_badge
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 DEBOUNCE_SECONDS = 0.15
 PAGE_SIZE = 100
@@ -171,7 +171,7 @@ class ContactsTab(DetailTab):
 
         self.app.push_screen(ActionMenu(row.name, options), chosen)
 
-    @work(thread=True, exclusive=True, group="members-why", exit_on_error=False)
+    @in_thread("members-why")
     def _explain(self, row: ContactRow) -> None:
         why = self.store.explain_membership(self.segment_id, row.id)
         deliver(self, self.app.push_screen,
@@ -189,7 +189,7 @@ class ContactsTab(DetailTab):
             confirmed,
         )
 
-    @work(thread=True, exclusive=True, group="members-write", exit_on_error=False)
+    @in_thread("members-write")
     def _remove(self, row: ContactRow) -> None:
         try:
             removed = self.store.remove_member(self.segment_id, row.id, self.user)

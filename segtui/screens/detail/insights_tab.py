@@ -9,7 +9,7 @@ or open the segment it talks about.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Button, Label, Static
@@ -22,7 +22,7 @@ from segtui.screens.detail.base import DetailTab
 from segtui.screens.modals.confirm import Confirm
 from segtui.widgets.palette import ThemeColours, theme_colours
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 # Severity -> its mark and the palette's text role for it.
 SEVERITY_MARK = {"good": ("▲", "good"), "warning": ("!", "warning"), "info": ("•", "info")}
@@ -81,7 +81,7 @@ class InsightsTab(DetailTab):
     def reload(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="insights", exit_on_error=False)
+    @in_thread("insights")
     def _load(self) -> None:
         found = self.store.insights(self.segment_id)
         deliver(self, self._show, found)
@@ -130,7 +130,7 @@ class InsightsTab(DetailTab):
             confirmed,
         )
 
-    @work(thread=True, exclusive=True, group="insights-write", exit_on_error=False)
+    @in_thread("insights-write")
     def _add(self, action: InsightAction) -> None:
         assert action.contact_filter is not None
         selection = ContactSelection((SelectAll(action.contact_filter, True),))

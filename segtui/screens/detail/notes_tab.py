@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -13,7 +13,7 @@ from segtui.core.activities import NoteRow, note_error, timeline_time
 from segtui.core.records import Keyset
 from segtui.screens.detail.base import DetailTab
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 PLACEHOLDER = "Add a new note about this segment"
 PAGE_SIZE = 50
@@ -79,7 +79,7 @@ class NotesTab(DetailTab):
         self.last = None
         self._fetch(None)
 
-    @work(thread=True, exclusive=True, group="notes", exit_on_error=False)
+    @in_thread("notes")
     def _fetch(self, after: Keyset | None) -> None:
         page = self.store.notes_page(self.segment_id, after=after, limit=PAGE_SIZE)
         deliver(self, self._show, page.rows, page.last, page.has_after)
@@ -126,7 +126,7 @@ class NotesTab(DetailTab):
             return
         self._save(body)
 
-    @work(thread=True, exclusive=True, group="note-save", exit_on_error=False)
+    @in_thread("note-save")
     def _save(self, body: str) -> None:
         try:
             self.store.add_note(self.segment_id, body, self.user)

@@ -9,7 +9,6 @@ from decimal import Decimal
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Static
@@ -29,7 +28,7 @@ from segtui.widgets.charts import SeriesChart, StackedBar
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.palette import theme_colours
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 CARD_HELP = {
     "revenue": "Total Revenue = revenue of members' conversions, ever. Trend: revenue in the "
@@ -127,7 +126,7 @@ class PerformanceTab(DetailTab):
     def reload(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="performance", exit_on_error=False)
+    @in_thread("performance")
     def _load(self) -> None:
         report = self.store.performance_report(self.segment_id)
         deliver(self, self._show, report)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -44,7 +44,7 @@ from segtui.widgets.badges import segment_status_badge
 from segtui.widgets.key_bar import KeyBar
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver, say_busy
+from segtui.widgets.workers import deliver, in_thread, say_busy
 
 # (pane id, title, tab class); the order is the 1-6 keys.
 TABS: list[tuple[str, str, type[DetailTab]]] = [
@@ -180,7 +180,7 @@ class SegmentDetailScreen(Screen[None]):
 
     # -- header and cards ----------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
+    @in_thread("summary")
     def load_summary(self) -> None:
         """Header and cards in one worker, from one Store call that reads them together
         (a large segment's on three connections at once, Store.segment_summary)."""
@@ -295,7 +295,7 @@ class SegmentDetailScreen(Screen[None]):
         for tab in self.query(DetailTab):
             tab.reload()
 
-    @work(thread=True, exclusive=True, group="reevaluate", exit_on_error=False)
+    @in_thread("reevaluate")
     def _reevaluate(self) -> None:
         try:
             results = self.store.refresh_segments([self.segment_id], self.user)

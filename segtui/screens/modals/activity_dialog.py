@@ -7,7 +7,7 @@ author later) sees it read-only.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -28,7 +28,7 @@ from segtui.data.store import Store
 from segtui.screens.modals.dialog import Dialog
 from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 ACTIVITY_HELP = (
     "An entry of the segment's timeline: its type, who did it, a one-line description "
@@ -126,7 +126,7 @@ class ActivityDialog(Dialog[bool]):
             performer = next((p for p in self.people if p.id == performer_id), self.user)
         self._save(description, details, kind, performer)
 
-    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    @in_thread("save")
     def _save(self, description: str, details: str, kind: str, performer: CurrentUser) -> None:
         try:
             if self.activity is None:

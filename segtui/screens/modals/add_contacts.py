@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -20,7 +20,7 @@ from segtui.widgets.buttons import LiveButton
 from segtui.widgets.contact_picker import ADD_COLUMNS, ContactPicker
 from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 ADD_HELP = (
     "Add contacts to this segment: search (name, email, company), filter by status and "
@@ -84,7 +84,7 @@ class AddContactsModal(Dialog[SegmentSaved | None]):
         self._update_button()
         self._save(self.query_one(ContactPicker).selection)
 
-    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    @in_thread("save")
     def _save(self, selection: ContactSelection) -> None:
         try:
             added = self.store.add_members(self.segment_id, selection, self.user)

@@ -21,7 +21,7 @@ from segtui.core.records import Choice
 from segtui.screens.modals.dialog import Dialog
 from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 DEBOUNCE_SECONDS = 0.15
 ALL_KEY = "\x00all"  # option id of "All ..."; no real value can hold a NUL
@@ -96,7 +96,7 @@ class ChoicePicker(Dialog[Picked | None]):
             await asyncio.sleep(DEBOUNCE_SECONDS)
         self._search(text)
 
-    @work(thread=True, exclusive=True, group="lookup-query", exit_on_error=False)
+    @in_thread("lookup-query")
     def _search(self, text: str) -> None:
         deliver(self, self._show_found, text, self.search(text))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -31,7 +31,7 @@ from segtui.widgets.contact_picker import CREATE_COLUMNS, ContactPicker
 from segtui.widgets.key_line import KeyLine
 from segtui.widgets.segment_fields import SegmentFields
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 CREATE_HELP = (
     "Create a segment: a name (required), a description and tags, then its members. "
@@ -137,7 +137,7 @@ class CreateSegmentModal(Dialog[SegmentSaved | None]):
         self._update_button()
         self._save(draft, selection)
 
-    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    @in_thread("save")
     def _save(self, draft: SegmentDraft, selection: ContactSelection) -> None:
         try:
             segment_id = self.store.create_segment(draft, selection, self.user)

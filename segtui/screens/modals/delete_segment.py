@@ -9,7 +9,7 @@ Cancel has the focus.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -32,7 +32,7 @@ from segtui.widgets.badges import campaign_status_badge
 from segtui.widgets.buttons import LiveButton
 from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 BLOCKED = "This segment cannot be deleted because it is being used in active campaigns"
 
@@ -80,7 +80,7 @@ class DeleteSegmentModal(Dialog[SegmentDeleted | None]):
         self.query_one("#pause").display = False
         self.load()
 
-    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
+    @in_thread("preview")
     def load(self) -> None:
         preview = self.store.delete_preview(self.segment_id)
         deliver(self, self._show, preview)
@@ -153,7 +153,7 @@ class DeleteSegmentModal(Dialog[SegmentDeleted | None]):
             confirmed,
         )
 
-    @work(thread=True, exclusive=True, group="write", exit_on_error=False)
+    @in_thread("write")
     def _do_pause(self, campaign_ids: list[int]) -> None:
         try:
             self.store.pause_campaigns(self.segment_id, campaign_ids, self.user)
@@ -166,7 +166,7 @@ class DeleteSegmentModal(Dialog[SegmentDeleted | None]):
     def _delete(self) -> None:
         self._do_delete()
 
-    @work(thread=True, exclusive=True, group="write", exit_on_error=False)
+    @in_thread("write")
     def _do_delete(self) -> None:
         try:
             self.store.delete_segment(self.segment_id, self.user)

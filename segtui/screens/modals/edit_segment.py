@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -37,7 +37,7 @@ from segtui.widgets.contact_picker import ADD_COLUMNS, ContactPicker
 from segtui.widgets.key_line import KeyLine
 from segtui.widgets.segment_fields import SegmentFields
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 EDIT_HELP = (
     "Edit a segment: its details (name, description, status, tags, Static or Dynamic), "
@@ -188,7 +188,7 @@ class EditSegmentModal(Dialog[SegmentSaved | None]):
         self._changed()
         self._save(version, draft, self.query_one(ContactPicker).selection)
 
-    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    @in_thread("save")
     def _save(self, version: int, draft: SegmentDraft, selection: ContactSelection) -> None:
         try:
             added = self.store.update_segment(self.details.id, version, draft, selection,
@@ -276,7 +276,7 @@ class EditSegmentModal(Dialog[SegmentSaved | None]):
         if draft is not None:
             self._create(draft, self.query_one(ContactPicker).selection)
 
-    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    @in_thread("save")
     def _create(self, draft: SegmentDraft, selection: ContactSelection) -> None:
         try:
             segment_id = self.store.create_segment(draft, selection, self.user)

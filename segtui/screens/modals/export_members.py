@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -31,7 +31,7 @@ from segtui.screens.modals.dialog import Dialog
 from segtui.widgets.buttons import LiveButton
 from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 FORMATS: list[tuple[str, str]] = [
     ("CSV (formula-safe, imports back as it is)", ExportFormat.CSV.value),
@@ -165,7 +165,7 @@ class ExportMembersModal(Dialog[int | None]):
         else:
             self.query_one("#export-progress").display = False
 
-    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    @in_thread("export")
     def _write(self, path: Path, fmt: ExportFormat) -> None:
         try:
             # Finish what the segment's rule is owed first (issue 16 §4): an import whose

@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -52,7 +52,7 @@ from segtui.screens.modals.dialog import Dialog
 from segtui.widgets.buttons import LiveButton
 from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 KINDS: list[tuple[str, str]] = [
     ("Contacts", ImportKind.CONTACTS.value),
@@ -299,7 +299,7 @@ class ImportFileModal(Dialog[ImportOutcome | None]):
         self.query_one("#import-close", Button).focus()
         self._run(self._request(path, inputs, dry_run=dry_run), inputs)
 
-    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    @in_thread("import")
     def _run(self, request: ImportRequest, inputs: Inputs) -> None:
         try:
             outcome = import_file(self.store, request, self._progress)
@@ -380,7 +380,7 @@ class ImportFileModal(Dialog[ImportOutcome | None]):
             return
         self._read_columns(self._request(path, inputs, dry_run=True), inputs)
 
-    @work(thread=True, exclusive=True, group="import-columns", exit_on_error=False)
+    @in_thread("import-columns")
     def _read_columns(self, request: ImportRequest, inputs: Inputs) -> None:
         try:
             preview = preview_columns(request)

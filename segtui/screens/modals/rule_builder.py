@@ -18,7 +18,7 @@ import time
 from dataclasses import replace
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -49,7 +49,7 @@ from segtui.screens.modals.condition_dialog import ConditionDialog
 from segtui.widgets.badges import badge
 from segtui.widgets.palette import Hue
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver
+from segtui.widgets.workers import deliver, in_thread
 
 DEBOUNCE_SECONDS = 0.3
 SAMPLE_SIZE = 3
@@ -184,7 +184,7 @@ class RuleBuilder(Vertical):
         if self.segment_id is not None:
             self._load_overrides(self.segment_id)
 
-    @work(thread=True, exclusive=True, group="rule-overrides", exit_on_error=False)
+    @in_thread("rule-overrides")
     def _load_overrides(self, segment_id: int) -> None:
         by_hand, kept_out = self.store.rule_overrides(segment_id)
         if by_hand or kept_out:
@@ -218,7 +218,7 @@ class RuleBuilder(Vertical):
         index = tree.highlighted if tree.highlighted is not None else 0
         return rows[min(index, len(rows) - 1)][0]
 
-    @work(thread=True, exclusive=True, group="rule-known-values", exit_on_error=False)
+    @in_thread("rule-known-values")
     def _load_known_values(self) -> None:
         """Values the condition dialog suggests as you type (segment names, cities, states,
         companies), read once in a worker: the UI thread never waits on SQL."""
@@ -379,7 +379,7 @@ class RuleBuilder(Vertical):
             self.checked = None
             self._report(None, ["a dynamic segment needs at least one condition"])
 
-    @work(thread=True, exclusive=True, group="rule-count", exit_on_error=False)
+    @in_thread("rule-count")
     def _check_and_count(self, root: Group) -> None:
         worker = get_current_worker()
         time.sleep(DEBOUNCE_SECONDS)  # a burst of keys costs one count, for its last rule
