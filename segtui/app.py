@@ -112,8 +112,9 @@ class SegtuiApp(App[None]):
         super()._handle_exception(error)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Workers run with exit_on_error=False so a failed query can't kill the app; the
-        # ones that don't report their own errors land here and are shown, never swallowed.
+        # The app's own workers (Textual's, e.g. the command palette's) end here; a screen's
+        # or widget's never do (the message does not bubble): widgets.workers.in_thread
+        # reports theirs. Either way a failure is shown, never swallowed.
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
             self.log.error(error)
