@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import io
 from collections.abc import Awaitable, Callable, Iterable
@@ -53,11 +54,35 @@ def segment_ids(store: Store) -> dict[str, int]:
     return {r.name: r.id for r in page.rows}
 
 
+async def drain(app: Any) -> None:
+    """Wait until every node of every screen in the stack (not only the one on top, as
+    Pilot.pause does) has handled the messages queued so far: a worker's result is queued
+    on its widget (widgets.workers.deliver), which may be a screen under a dialog."""
+    nodes = [app, *(node for screen in app.screen_stack
+                    for node in screen.walk_children(with_self=True))]
+    left = 0
+    done = asyncio.Event()
+
+    def handled() -> None:
+        nonlocal left
+        left -= 1
+        if left == 0:
+            done.set()
+
+    for node in nodes:
+        if node.call_later(handled):  # False for a node already closing: nothing to wait
+            left += 1
+    if left:
+        await asyncio.wait_for(done.wait(), timeout=60)
+
+
 async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until every worker (database loads, debounced searches) has finished."""
+    """Wait until every worker (database loads, debounced searches) has finished and its
+    result has been handed to its widget."""
     for _ in range(50):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
+        await drain(pilot.app)
         await pilot.pause()
         if not any(w.is_running for w in pilot.app.workers):
             return
