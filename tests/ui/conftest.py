@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import inspect
 import io
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal
@@ -31,6 +33,9 @@ from segtui.screens.detail.screen import SegmentDetailScreen
 from segtui.widgets.paged_table import PagedTable
 
 SNAPSHOTS = Path(__file__).resolve().parents[2] / "snapshots"
+# One text element of Textual's SVG screenshot: its x, its line number, its text.
+SVG_TEXT = re.compile(
+    r'<text[^>]*?x="([\d.]+)"[^>]*clip-path="url\(#[^)]*-line-(\d+)\)"[^>]*>(.*?)</text>')
 
 
 def make_app(store: Store, user: str | None = None) -> SegtuiApp:
@@ -218,9 +223,22 @@ def snap_compare(snapshot: SnapshotAssertion) -> SnapCompare:
             svg = _svg_after(app, before, terminal_size)
         else:
             svg = take_svg_screenshot(app=app, terminal_size=terminal_size, run_before=before)
-        return bool(snapshot == svg)
+        matches = bool(snapshot == svg)
+        if not matches:  # shown with the failure: what the screen held, as text
+            print("\n".join(svg_text(svg)))
+        return matches
 
     return compare
+
+
+def svg_text(svg: str) -> list[str]:
+    """A screenshot's lines as plain text, so a failing snapshot says what it showed."""
+    lines: dict[int, list[tuple[float, str]]] = {}
+    for match in SVG_TEXT.finditer(svg):
+        x, line, text = match.groups()
+        lines.setdefault(int(line), []).append((float(x), html.unescape(text)))
+    return [f"{n:2} " + "".join(text for _, text in sorted(parts)).replace("\xa0", " ")
+            for n, parts in sorted(lines.items())]
 
 
 def screen_text(app: Any) -> list[str]:
