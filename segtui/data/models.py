@@ -159,6 +159,17 @@ class Contact(Base):
         Index("uq_contacts_external_id", "external_id", unique=True,
               sqlite_where=text("external_id IS NOT NULL"),
               postgresql_where=text("external_id IS NOT NULL")),
+        # Contacts written without their email key (only another program writing the
+        # tables does that): the only ones that can share an email with another contact
+        # (data/shared_emails.py, issue 17). Empty when segtui writes everything.
+        Index("ix_contacts_keyless_email", "email",
+              sqlite_where=text("email_key IS NULL AND email IS NOT NULL"),
+              postgresql_where=text("email_key IS NULL AND email IS NOT NULL")),
+        # The AI Insights lookalikes (issue 17): contacts at or above a quality score,
+        # of a status and at a company, counted from the index alone, and the best
+        # ones found by walking it from the top score down.
+        Index("ix_contacts_score_status_company", "quality_score", "lead_status",
+              "company_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,7 +3,7 @@ Definitions: segtui.core.quality and docs/quality.md."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -11,8 +11,10 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     and_,
+    bindparam,
     case,
     delete,
+    false,
     func,
     not_,
     or_,
@@ -47,6 +49,7 @@ from segtui.data.models import (
     contact_tags,
 )
 from segtui.data.segment_writes import log_activity
+from segtui.data.shared_emails import shared_emails
 from segtui.data.sql import casefold, current_membership, storable_ids
 
 
@@ -56,10 +59,6 @@ class MergeError(Exception):
 
 def _blank(column: QueryableAttribute[str | None]) -> ColumnElement[bool]:
     return or_(column.is_(None), func.trim(column) == "")
-
-
-def _email_key() -> ColumnElement[str]:
-    return casefold(func.trim(Contact.email))
 
 
 def _name_key() -> ColumnElement[str]:
@@ -77,40 +76,41 @@ def quality_report(conn: Connection, today: date) -> QualityReport:
                func.count().filter(invalid), func.count().filter(_blank(c.phone)),
                func.count().filter(stale))
     ).one()
-    email_groups = (select(_email_key().label("k"), func.count().label("n"))
-                    .where(not_(_blank(c.email))).group_by(_email_key())
-                    .having(func.count() > 1).subquery())
-    name_groups = (select(_name_key().label("k"), c.company_id.label("company"),
-                          func.count().label("n"))
-                   .where(c.company_id.is_not(None)).group_by(_name_key(), c.company_id)
-                   .having(func.count() > 1).subquery())
-    email_group_count, email_contacts = conn.execute(
-        select(func.count(), func.coalesce(func.sum(email_groups.c.n), 0))).one()
-    name_group_count, name_contacts = conn.execute(
-        select(func.count(), func.coalesce(func.sum(name_groups.c.n), 0))).one()
+    # Same email: from the unique email key and the (usually empty) index of contacts
+    # written without one, not by grouping every contact's email (data/shared_emails.py).
+    shared = shared_emails(conn)
+    # Same name and company: grouped once, here (the name has no key column); the groups'
+    # contacts are then found through ix_contacts_company_id. Before, each contact's
+    # name was compared with the groups inside the per-segment statement below, a subplan
+    # over an aggregate PostgreSQL searched once per membership (issue 17).
+    name_groups = conn.execute(
+        select(_name_key().label("k"), c.company_id.label("company"), func.count())
+        .where(c.company_id.is_not(None)).group_by(_name_key(), c.company_id)
+        .having(func.count() > 1)
+        .order_by(_name_key(), c.company_id)).all()
+    named = _same_name(name_groups)
 
     # The listed groups' contacts: one query per kind of duplicate, not one per group.
-    email_keys = list(conn.execute(select(email_groups.c.k).order_by(email_groups.c.k)
-                                   .limit(SHOWN_GROUPS)).scalars())
-    by_email = _members(conn, (_email_key(),), _email_key().in_(email_keys))
-    groups = [DuplicateGroup("same email", key, by_email[(key,)]) for key in email_keys]
+    email_keys = shared.keys[:SHOWN_GROUPS]
+    by_email: dict[str | None, list[DuplicateMember]] = {}
+    for member, (stored_key,) in _members(conn, shared.holders(email_keys), c.email_key):
+        by_email.setdefault(shared.key_of(member.id, stored_key), []).append(member)
+    groups = [DuplicateGroup("same email", key, tuple(by_email[key])) for key in email_keys]
     room = SHOWN_GROUPS - len(groups)
-    if room > 0:
-        name_keys = [tuple(row) for row in conn.execute(
-            select(name_groups.c.k, name_groups.c.company)
-            .order_by(name_groups.c.k, name_groups.c.company).limit(room))]
-        by_name = _members(conn, (_name_key(), c.company_id),
-                           tuple_(_name_key(), c.company_id).in_(name_keys))
-        for key in name_keys:
+    if room > 0 and name_groups:
+        listed = [(str(k), int(company or 0)) for k, company, _ in name_groups[:room]]
+        by_name: dict[tuple[str, int], list[DuplicateMember]] = {}
+        for member, (key, company) in _members(conn, _same_name(listed), _name_key(),
+                                               c.company_id):
+            by_name.setdefault((key, company), []).append(member)
+        for key in listed:
             members = by_name[key]
             groups.append(DuplicateGroup(
                 "same name and company", f"{members[0].name} · {members[0].company}",
-                members))
+                tuple(members)))
 
     flagged = or_(_blank(c.email), invalid, _blank(c.phone), stale,
-                  _email_key().in_(select(email_groups.c.k)),
-                  tuple_(_name_key(), c.company_id).in_(
-                      select(name_groups.c.k, name_groups.c.company)))
+                  shared.holders(shared.keys), named)
     flagged_count = func.sum(case((flagged, 1), else_=0))
     segments = tuple(
         SegmentQuality(sid, name, int(members), int(bad))
@@ -128,29 +128,41 @@ def quality_report(conn: Connection, today: date) -> QualityReport:
     return QualityReport(
         contacts=int(total), missing_email=int(missing_email),
         invalid_email=int(invalid_email), missing_phone=int(missing_phone),
-        duplicate_email_groups=int(email_group_count),
-        duplicate_email_contacts=int(email_contacts),
-        duplicate_name_groups=int(name_group_count),
-        duplicate_name_contacts=int(name_contacts), stale=int(stale_count),
+        duplicate_email_groups=len(shared.keyless),
+        duplicate_email_contacts=shared.contact_count,
+        duplicate_name_groups=len(name_groups),
+        duplicate_name_contacts=sum(int(n) for _, _, n in name_groups),
+        stale=int(stale_count),
         groups=tuple(groups), segments=segments,
     )
 
 
-def _members(conn: Connection, keys: tuple[ColumnElement[Any] | QueryableAttribute[Any], ...],
-             where: ColumnElement[bool]) -> dict[tuple[Any, ...], tuple[DuplicateMember, ...]]:
-    """The contacts matching `where`, grouped by the values of `keys`, oldest first."""
+def _same_name(groups: Sequence[Any]) -> ColumnElement[bool]:
+    """True for the contacts of these (name key, company id) groups: the companies' contacts
+    from ix_contacts_company_id, then their names compared. False for no groups."""
+    if not groups:
+        return false()
+    keys = [(str(k), int(company)) for k, company, *_ in groups]
+    companies = sorted({company for _, company in keys})
+    return and_(
+        Contact.company_id.in_(bindparam("name_companies", companies, expanding=True,
+                                         literal_execute=True)),
+        tuple_(_name_key(), Contact.company_id).in_(keys))
+
+
+def _members(conn: Connection, where: ColumnElement[bool],
+             *keys: ColumnElement[Any] | QueryableAttribute[Any]
+             ) -> Iterator[tuple[DuplicateMember, tuple[Any, ...]]]:
+    """The contacts matching `where`, oldest first, each with the values of `keys`."""
     c = Contact
     memberships = (select(func.count()).where(Membership.contact_id == c.id,
                                               current_membership()).scalar_subquery())
-    found: dict[tuple[Any, ...], list[DuplicateMember]] = {}
     for row in conn.execute(
             select(c.id, c.name, c.email, Company.name, c.created_at, memberships, *keys)
             .outerjoin(Company, Company.id == c.company_id)
             .where(where).order_by(c.created_at, c.id)):
         cid, name, email, company, created, n, *key = row
-        found.setdefault(tuple(key), []).append(
-            DuplicateMember(cid, name, email, company, created, int(n)))
-    return {key: tuple(members) for key, members in found.items()}
+        yield DuplicateMember(cid, name, email, company, created, int(n)), tuple(key)
 
 
 # -- merging ----------------------------------------------------------------------------------

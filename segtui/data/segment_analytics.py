@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -19,7 +20,6 @@ from sqlalchemy import (
     exists,
     func,
     literal,
-    not_,
     or_,
     select,
 )
@@ -40,7 +40,7 @@ from segtui.core.analytics import (
     week_windows,
 )
 from segtui.core.enums import ACTION_EVENTS, CompanySize, EventType
-from segtui.core.metrics import Window, last_days
+from segtui.core.metrics import CampaignPerformance, Window, last_days
 from segtui.data.models import Company, Contact, EngagementEvent, Membership
 from segtui.data.segment_metrics import campaign_performance
 from segtui.data.sql import current_membership, member_count, member_ids
@@ -65,17 +65,30 @@ def _in(window: Window) -> ColumnElement[bool]:
 # -- Performance (7.7) ---------------------------------------------------------------------
 
 
+def _sum_of(value: ColumnElement[int] | QueryableAttribute[int]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(value), 0)
+
+
 def _send_stats(conn: Connection, segment_id: int, now: Window,
                 before: Window) -> tuple[SendStats, SendStats]:
-    """Send stats of two adjacent windows in one pass (the sends of both are read once)."""
+    """Send stats of two adjacent windows in one pass (the sends of both are read once).
+    Each (member, campaign) sent to is asked once whether the member opened and clicked
+    that campaign (one seek each in ix_events_campaign): the probes are columns of the
+    grouped sends, not of the sums, where each sum repeated them (issue 17)."""
     e = EngagementEvent
+    other = EngagementEvent.__table__.alias("other")
 
     def sent_in(window: Window) -> ColumnElement[int]:
         return func.max(case((_in(window), 1), else_=0))
 
+    def did(kind: EventType) -> ColumnElement[int]:
+        return case((exists().where(other.c.campaign_id == e.campaign_id,
+                                    other.c.type == kind.value,
+                                    other.c.contact_id == e.contact_id), 1), else_=0)
+
     sends = (
-        select(e.contact_id, e.campaign_id, sent_in(now).label("now"),
-               sent_in(before).label("before"))
+        select(sent_in(now).label("now"), sent_in(before).label("before"),
+               did(EventType.OPENED).label("opened"), did(EventType.CLICKED).label("clicked"))
         .where(e.type == EventType.SENT, e.campaign_id.is_not(None),
                e.occurred_at >= before.start, e.occurred_at < now.end,
                e.contact_id.in_(member_ids(segment_id)))
@@ -83,44 +96,97 @@ def _send_stats(conn: Connection, segment_id: int, now: Window,
         .subquery("sends")
     )
 
-    def did(kind: EventType) -> ColumnElement[bool]:
-        other = EngagementEvent.__table__.alias("other")
-        return exists().where(other.c.contact_id == sends.c.contact_id,
-                              other.c.type == kind.value,
-                              other.c.campaign_id == sends.c.campaign_id)
+    def total(flag: ColumnElement[int], also: ColumnElement[int] | None = None
+              ) -> ColumnElement[int]:
+        return _sum_of(flag if also is None else flag * also)
 
-    def total(flag: ColumnElement[int], *also: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.coalesce(func.sum(case((and_(flag == 1, *also), 1), else_=0)), 0)
-
-    opened, clicked = did(EventType.OPENED), did(EventType.CLICKED)
     row = conn.execute(
-        select(total(sends.c.now), total(sends.c.now, opened), total(sends.c.now, clicked),
-               total(sends.c.before), total(sends.c.before, opened),
-               total(sends.c.before, clicked))
-        .select_from(sends)
+        select(total(sends.c.now), total(sends.c.now, sends.c.opened),
+               total(sends.c.now, sends.c.clicked), total(sends.c.before),
+               total(sends.c.before, sends.c.opened), total(sends.c.before, sends.c.clicked))
     ).one()
     values = [int(v) for v in row]
     return SendStats(*values[:3]), SendStats(*values[3:])
 
 
-def _conversions(conn: Connection, segment_id: int,
-                 window: Window | None) -> tuple[int, int]:
-    """(conversion events, their revenue in cents) of current members, optionally within a
-    window."""
+def _acted_in(window: Window) -> ColumnElement[int]:
+    """1 for a contact with an action (ACTION_EVENTS) in `window`, else 0, from
+    `contacts.last_activity_at`, the newest action (a trigger-kept rollup, data/rollups.py):
+    newest inside the window, yes; before it or never, no. Only a contact whose newest
+    action is dated after the window is asked of `events`."""
+    c = Contact
     e = EngagementEvent
-    query = select(func.count(), func.coalesce(func.sum(e.revenue_cents), 0)).where(
-        e.type == EventType.CONVERTED, e.contact_id.in_(member_ids(segment_id))
-    )
-    if window is not None:
-        query = query.where(_in(window))
-    count, revenue = conn.execute(query).one()
-    return int(count), int(revenue or 0)
+    probe = exists().where(e.contact_id == c.id, e.type.in_(ACTION_EVENTS), _in(window))
+    # CASE, not AND: SQLite evaluates both sides of AND inside an aggregate.
+    return case((c.last_activity_at >= window.end, case((probe, 1), else_=0)),
+                (c.last_activity_at >= window.start, 1), else_=0)
 
 
-def performance_summary(conn: Connection, segment_id: int, today: date) -> PerformanceSummary:
+def _member_totals(conn: Connection, segment_id: int,
+                   today: date) -> tuple[int, int, int, int]:
+    """(members, members with an action in the last HEALTH_DAYS, their conversions, the
+    revenue of those) in one pass over the members' contacts: the conversions and revenue
+    are the `purchases` and `spent_cents` rollups (the count and revenue of each contact's
+    `converted` events), where the members' events were read three times (issue 17)."""
+    c = Contact
+    row = conn.execute(
+        select(func.count(), _sum_of(_acted_in(last_days(today, HEALTH_DAYS))),
+               _sum_of(c.purchases), _sum_of(c.spent_cents))
+        .select_from(Membership)
+        .join(c, c.id == Membership.contact_id)
+        .where(Membership.segment_id == segment_id, current_membership())
+    ).one()
+    members, active, conversions, revenue = (int(v) for v in row)
+    return members, active, conversions, revenue
+
+
+def _unsubscribed(conn: Connection, segment_id: int, today: date) -> tuple[int, int]:
+    """(members who ever unsubscribed, those of them with an action in the last HEALTH_DAYS):
+    unsubscribes are rare, so their contacts are walked and each probed for membership,
+    instead of probing every member's events (issue 17)."""
+    e = EngagementEvent
+    c = Contact
+    unsubscribed = (select(e.contact_id).where(e.type == EventType.UNSUBSCRIBED)
+                    .distinct().subquery("unsubscribed"))
+    row = conn.execute(
+        select(func.count(), _sum_of(_acted_in(last_days(today, HEALTH_DAYS))))
+        .select_from(unsubscribed)
+        .join(c, c.id == unsubscribed.c.contact_id)
+        .where(exists().where(Membership.contact_id == unsubscribed.c.contact_id,
+                              Membership.segment_id == segment_id, current_membership()))
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def _windowed_conversions(conn: Connection, segment_id: int, now: Window,
+                          before: Window) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(conversion events, their revenue in cents) of current members in each window, in one
+    pass: the conversions of both windows (a few percent of all events) each probed for
+    membership in uq_memberships_current."""
+    e = EngagementEvent
+
+    def within(window: Window, value: Any) -> ColumnElement[int]:
+        return _sum_of(case((_in(window), value), else_=0))
+
+    row = conn.execute(
+        select(within(now, 1), within(now, e.revenue_cents),
+               within(before, 1), within(before, e.revenue_cents))
+        .where(e.type == EventType.CONVERTED,
+               e.occurred_at >= before.start, e.occurred_at < now.end,
+               exists().where(Membership.contact_id == e.contact_id,
+                              Membership.segment_id == segment_id, current_membership()))
+    ).one()
+    count_now, revenue_now, count_before, revenue_before = (int(v) for v in row)
+    return (count_now, revenue_now), (count_before, revenue_before)
+
+
+def performance_summary(conn: Connection, segment_id: int, today: date,
+                        campaigns: list[CampaignPerformance] | None = None,
+                        totals: tuple[int, int, int, int] | None = None) -> PerformanceSummary:
     now = last_days(today)
     before = now.previous()
-    campaigns = [c for c in campaign_performance(conn, segment_id) if c.sent]
+    sent = [c for c in (campaigns if campaigns is not None
+                        else campaign_performance(conn, segment_id)) if c.sent]
 
     def mean(values: list[Decimal]) -> Decimal:
         if not values:
@@ -128,13 +194,13 @@ def performance_summary(conn: Connection, segment_id: int, today: date) -> Perfo
         return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
     sends_now, sends_before = _send_stats(conn, segment_id, now, before)
-    conversions, revenue = _conversions(conn, segment_id, None)
-    conversions_now, revenue_now = _conversions(conn, segment_id, now)
-    conversions_before, revenue_before = _conversions(conn, segment_id, before)
+    _, _, conversions, revenue = totals or _member_totals(conn, segment_id, today)
+    (conversions_now, revenue_now), (conversions_before, revenue_before) = \
+        _windowed_conversions(conn, segment_id, now, before)
     return PerformanceSummary(
         revenue_cents=revenue,
-        avg_open_rate=mean([c.rate(c.opened) for c in campaigns]),
-        avg_click_rate=mean([c.rate(c.clicked) for c in campaigns]),
+        avg_open_rate=mean([c.rate(c.opened) for c in sent]),
+        avg_click_rate=mean([c.rate(c.clicked) for c in sent]),
         conversions=conversions,
         revenue_now=revenue_now,
         revenue_before=revenue_before,
@@ -176,25 +242,15 @@ def engagement_trend(conn: Connection, segment_id: int, today: date) -> Series:
     return Series([label for label, _ in months], values)
 
 
-def segment_health(conn: Connection, segment_id: int, today: date) -> Health:
+def segment_health(conn: Connection, segment_id: int, today: date,
+                   totals: tuple[int, int, int, int] | None = None) -> Health:
     """Unsubscribed: an unsubscribe event, ever. Active: otherwise, any action (an event
     other than a send) in the last 60 days. Inactive: the rest."""
-    e = EngagementEvent
-    window = last_days(today, HEALTH_DAYS)
-    unsubscribed = exists().where(e.contact_id == Membership.contact_id,
-                                  e.type == EventType.UNSUBSCRIBED)
-    acted = exists().where(e.contact_id == Membership.contact_id,
-                           e.type.in_(ACTION_EVENTS),
-                           _in(window))
-    row = conn.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((unsubscribed, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((and_(not_(unsubscribed), acted), 1), else_=0)), 0),
-        ).where(Membership.segment_id == segment_id, current_membership())
-    ).one()
-    members, unsub, active = int(row[0]), int(row[1]), int(row[2])
-    return Health(active=active, inactive=members - unsub - active, unsubscribed=unsub)
+    members, acted, _, _ = totals or _member_totals(conn, segment_id, today)
+    unsubscribed, unsubscribed_acted = _unsubscribed(conn, segment_id, today)
+    active = acted - unsubscribed_acted
+    return Health(active=active, inactive=members - unsubscribed - active,
+                  unsubscribed=unsubscribed)
 
 
 # -- Analytics (7.8) -----------------------------------------------------------------------
@@ -217,47 +273,51 @@ def contact_growth(conn: Connection, segment_id: int, today: date) -> Series:
     return Series([label for label, _ in months], {"Members": [float(v) for v in row]})
 
 
-def company_size_distribution(conn: Connection, segment_id: int) -> list[tuple[str, int]]:
-    """Members per company size, Enterprise, Mid-Market, SMB, then Unknown if any."""
+def member_traits(conn: Connection, segment_id: int) -> list[tuple[str, str, int, int]]:
+    """(region, company size, members, their revenue in cents) per region and size, regions
+    in the database's order, from one pass over the members' contacts. The revenue is the
+    `spent_cents` rollup (the revenue of each contact's `converted` events): the members'
+    events were read and grouped for it, and the contacts read twice (issue 17)."""
+    region = func.coalesce(func.nullif(func.trim(Contact.region), ""), literal(UNKNOWN))
     rows = conn.execute(
-        select(Company.size, func.count())
+        select(region.label("region"), Company.size, func.count(), _sum_of(Contact.spent_cents))
         .select_from(Membership)
         .join(Contact, Contact.id == Membership.contact_id)
         .outerjoin(Company, Company.id == Contact.company_id)
         .where(Membership.segment_id == segment_id, current_membership())
-        .group_by(Company.size)
+        .group_by(region, Company.size)
+        .order_by(region)
     ).all()
-    counts = {(str(size) if size else UNKNOWN): int(n) for size, n in rows}
+    return [(str(r), str(size) if size else UNKNOWN, int(n), int(cents))
+            for r, size, n, cents in rows]
+
+
+def company_size_distribution(traits: list[tuple[str, str, int, int]]
+                              ) -> list[tuple[str, int]]:
+    """Members per company size, Enterprise, Mid-Market, SMB, then Unknown if any."""
+    counts: dict[str, int] = {}
+    for _, size, n, _ in traits:
+        counts[size] = counts.get(size, 0) + n
     out = [(size.value, counts.pop(size.value, 0)) for size in CompanySize]
     if counts.get(UNKNOWN):
         out.append((UNKNOWN, counts[UNKNOWN]))
     return out
 
 
-def geographic_distribution(conn: Connection, segment_id: int) -> list[RegionFigures]:
-    """Members and their conversion revenue per region, most members first."""
-    e = EngagementEvent
-    revenue = (
-        select(e.contact_id, func.sum(e.revenue_cents).label("cents"))
-        .where(e.type == EventType.CONVERTED, e.contact_id.in_(member_ids(segment_id)))
-        .group_by(e.contact_id)
-        .subquery("revenue")
-    )
-    region = func.coalesce(func.nullif(func.trim(Contact.region), ""), literal(UNKNOWN))
-    rows = conn.execute(
-        select(region.label("region"), func.count(),
-               func.coalesce(func.sum(revenue.c.cents), 0))
-        .select_from(Membership)
-        .join(Contact, Contact.id == Membership.contact_id)
-        .outerjoin(revenue, revenue.c.contact_id == Membership.contact_id)
-        .where(Membership.segment_id == segment_id, current_membership())
-        .group_by(region)
-        .order_by(func.count().desc(), region)
-    ).all()
-    return [RegionFigures(str(r[0]), int(r[1]), int(r[2])) for r in rows]
+def geographic_distribution(traits: list[tuple[str, str, int, int]]) -> list[RegionFigures]:
+    """Members and their conversion revenue per region, most members first (ties in the
+    database's order of the region names, as before)."""
+    regions: dict[str, list[int]] = {}
+    for region, _, n, cents in traits:
+        figures = regions.setdefault(region, [0, 0])
+        figures[0] += n
+        figures[1] += cents
+    ordered = sorted(regions.items(), key=lambda item: -item[1][0])  # stable
+    return [RegionFigures(region, n, cents) for region, (n, cents) in ordered]
 
 
-def weekly_engagement_score(conn: Connection, segment_id: int, today: date) -> Series:
+def weekly_engagement_score(conn: Connection, segment_id: int, today: date,
+                            members: int | None = None) -> Series:
     """Per week (last 6 seven-day weeks): the mean over current members of each member's
     score that week, min(100, points), points = 10 per open, 20 per click, 30 per response,
     40 per meeting, 50 per conversion. Members without events score 0."""
@@ -281,7 +341,8 @@ def weekly_engagement_score(conn: Connection, segment_id: int, today: date) -> S
         for column in per_member.c
     ]
     totals = conn.execute(select(*capped)).one()
-    members = member_count(conn, segment_id)
+    if members is None:
+        members = member_count(conn, segment_id)
     tenth = Decimal("0.1")
     values = [float((Decimal(int(total)) / members).quantize(tenth, ROUND_HALF_UP))
               if members else 0.0 for total in totals]
@@ -292,18 +353,22 @@ def weekly_engagement_score(conn: Connection, segment_id: int, today: date) -> S
 
 
 def performance_report(conn: Connection, segment_id: int, today: date) -> PerformanceReport:
+    campaigns = campaign_performance(conn, segment_id)  # once: the summary averages them
+    totals = _member_totals(conn, segment_id, today)
     return PerformanceReport(
-        summary=performance_summary(conn, segment_id, today),
-        campaigns=campaign_performance(conn, segment_id),
+        summary=performance_summary(conn, segment_id, today, campaigns, totals),
+        campaigns=campaigns,
         trend=engagement_trend(conn, segment_id, today),
-        health=segment_health(conn, segment_id, today),
+        health=segment_health(conn, segment_id, today, totals),
     )
 
 
 def analytics_report(conn: Connection, segment_id: int, today: date) -> AnalyticsReport:
+    traits = member_traits(conn, segment_id)
     return AnalyticsReport(
         growth=contact_growth(conn, segment_id, today),
-        company_sizes=company_size_distribution(conn, segment_id),
-        regions=geographic_distribution(conn, segment_id),
-        weekly_score=weekly_engagement_score(conn, segment_id, today),
+        company_sizes=company_size_distribution(traits),
+        regions=geographic_distribution(traits),
+        weekly_score=weekly_engagement_score(conn, segment_id, today,
+                                             sum(n for _, _, n, _ in traits)),
     )

@@ -1,0 +1,118 @@
+"""The detail screen's tabs and cards, statement by statement, on a large dataset.
+
+    python benchmarks/detail_statements.py --db sqlite:////tmp/big.db
+    python benchmarks/detail_statements.py --db postgresql+psycopg://postgres@127.0.0.1/big \\
+        --only insights --repeat 5 --explain
+
+For each operation (the Store call a tab or the cards make): the median time of the call,
+then each SQL statement it sent, replayed alone on a raw DB-API connection (median of the
+same number of runs), with its plan when --explain is given (PostgreSQL: EXPLAIN (ANALYZE,
+BUFFERS), run once; SQLite: EXPLAIN QUERY PLAN). The segment is the one with the most
+current members unless --segment is given. Issue 17: find the statement that is slow, and
+see that the fix changed its plan. Nothing is written to the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("SEGTUI_TODAY", "2024-02-26")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select
+
+from benchmarks.bench import RawReplayer, captured
+from segtui.core import clock
+from segtui.core.metrics import last_days
+from segtui.data.engine import resolve_url
+from segtui.data.models import Membership
+from segtui.data.store import Store
+
+
+def largest_segment(store: Store) -> int:
+    with store.reading() as conn:
+        return int(conn.execute(
+            select(Membership.segment_id).where(Membership.removed_at.is_(None))
+            .group_by(Membership.segment_id).order_by(func.count().desc()).limit(1)
+        ).scalar_one())
+
+
+def operations(store: Store, segment_id: int) -> dict[str, Callable[[], object]]:
+    return {
+        "cards": lambda: store.segment_summary(segment_id, last_days(clock.today())),
+        "performance": lambda: store.performance_report(segment_id),
+        "analytics": lambda: store.analytics_report(segment_id),
+        "insights": lambda: store.insights(segment_id),
+        "quality": store.quality_report,
+    }
+
+
+def ms(samples: list[float]) -> str:
+    return f"{statistics.median(samples) * 1000:,.1f} ms"
+
+
+def explain(raw: RawReplayer, statement: str, parameters: Any) -> str:
+    cursor = raw.conn.cursor()
+    if raw.url.get_backend_name() == "sqlite":
+        cursor.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        lines = [str(row[-1]) for row in cursor.fetchall()]
+    else:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters)
+        lines = [str(row[0]) for row in cursor.fetchall()]
+    raw.conn.rollback()
+    return "\n".join("      " + line for line in lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--segment", type=int)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", nargs="*", default=["cards", "performance", "analytics",
+                                                      "insights"])
+    parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--no-statements", action="store_true",
+                        help="time the Store calls only")
+    args = parser.parse_args()
+    url = resolve_url(args.db)
+    store = Store.open(url, upgrade=False)
+    raw = RawReplayer(url)
+    segment_id = args.segment or largest_segment(store)
+    with store.reading() as conn:
+        members = conn.execute(select(func.count()).where(
+            Membership.segment_id == segment_id, Membership.removed_at.is_(None))).scalar()
+    print(f"{url.render_as_string()}: segment {segment_id}, {members:,} members, "
+          f"repeat {args.repeat}")
+    for name, operation in operations(store, segment_id).items():
+        if name not in args.only:
+            continue
+        with captured(store) as statements:
+            operation()  # also warms the caches
+        samples = []
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            operation()
+            samples.append(time.perf_counter() - started)
+        print(f"\n{name}: {ms(samples)} (min {min(samples) * 1000:,.1f}, max "
+              f"{max(samples) * 1000:,.1f}), {len(statements)} statements")
+        if args.no_statements:
+            continue
+        for n, (statement, parameters) in enumerate(statements, 1):
+            times = [raw.run([(statement, parameters)]) for _ in range(args.repeat)]
+            first = " ".join(statement.split())[:110]
+            print(f"  {n:2}. {ms(times):>12}  {first}")
+            if args.explain:
+                print(explain(raw, statement, parameters))
+    store.close()
+
+
+if __name__ == "__main__":
+    main()
