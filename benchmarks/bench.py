@@ -118,7 +118,7 @@ class RawReplayer:
 
             self.conn = psycopg.connect(
                 host=url.host, port=url.port, user=url.username, password=url.password,
-                dbname=url.database,
+                dbname=url.database, options="-c jit=off",  # as segtui's own connections
             )
 
     def run(self, statements: list[Statement]) -> float:

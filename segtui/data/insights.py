@@ -44,7 +44,7 @@ from segtui.data.contact_list import count_contacts, filter_conditions
 from segtui.data.models import Company, Contact, EngagementEvent, Membership, Segment
 from segtui.data.segment_metrics import campaign_performance
 from segtui.data.shared_emails import shared_emails
-from segtui.data.sql import current_membership, member_ids
+from segtui.data.sql import Aside, current_membership, here, member_ids
 
 INACTIVE_DAYS = 60  # the Segment Health threshold (spec 7.7)
 PROFILE_SHARE = 40  # a trait is part of the profile when at least this % of members share it
@@ -396,7 +396,11 @@ def shared_email_members(conn: Connection, segment_id: int) -> int:
     ).scalar_one())
 
 
-def segment_insights(conn: Connection, segment_id: int, today: date) -> list[Insight]:
+def segment_insights(conn: Connection, segment_id: int, today: date,
+                     aside: Aside | None = None) -> list[Insight]:
+    """Every finding. With `aside` (another connection), the members' events (engagement)
+    and their other segments (overlap) are read at the same time as the member pass and the
+    lookalikes."""
     groups = member_groups(conn, segment_id, today)
     members = sum(g.members for g in groups)
     if members == 0:
@@ -405,12 +409,13 @@ def segment_insights(conn: Connection, segment_id: int, today: date) -> list[Ins
             finding="This segment has no contacts, so there is nothing to analyse.",
             method="Counted current members.", severity="info",
         )]
-    found: list[Insight | None] = [
-        engagement_change(conn, segment_id, today, members),
-        gone_inactive(groups),
-        lookalikes(conn, segment_id, members, groups),
-        overlap(conn, segment_id, members),
-        data_quality(conn, segment_id, groups),
-        campaigns(conn, segment_id),
-    ]
+    beside = (aside or here(conn))(lambda other: (
+        engagement_change(other, segment_id, today, members),
+        overlap(other, segment_id, members)))
+    quiet = gone_inactive(groups)
+    alike = lookalikes(conn, segment_id, members, groups)
+    quality = data_quality(conn, segment_id, groups)
+    best = campaigns(conn, segment_id)
+    engagement, shared = beside()
+    found: list[Insight | None] = [engagement, quiet, alike, shared, quality, best]
     return [i for i in found if i is not None]

@@ -43,7 +43,7 @@ from segtui.core.enums import ACTION_EVENTS, CompanySize, EventType
 from segtui.core.metrics import CampaignPerformance, Window, last_days
 from segtui.data.models import Company, Contact, EngagementEvent, Membership
 from segtui.data.segment_metrics import campaign_performance
-from segtui.data.sql import current_membership, member_count, member_ids
+from segtui.data.sql import Aside, current_membership, here, member_count, member_ids
 
 UNKNOWN = "Unknown"
 Column = ColumnElement[str | None] | QueryableAttribute[str | None]
@@ -317,10 +317,23 @@ def geographic_distribution(traits: list[tuple[str, str, int, int]]) -> list[Reg
 
 
 def weekly_engagement_score(conn: Connection, segment_id: int, today: date,
-                            members: int | None = None) -> Series:
+                            members: int | None = None,
+                            totals: list[int] | None = None) -> Series:
     """Per week (last 6 seven-day weeks): the mean over current members of each member's
     score that week, min(100, points), points = 10 per open, 20 per click, 30 per response,
     40 per meeting, 50 per conversion. Members without events score 0."""
+    if totals is None:
+        totals = weekly_score_totals(conn, segment_id, today)
+    if members is None:
+        members = member_count(conn, segment_id)
+    tenth = Decimal("0.1")
+    values = [float((Decimal(total) / members).quantize(tenth, ROUND_HALF_UP))
+              if members else 0.0 for total in totals]
+    return Series([label for label, _ in week_windows(today)], {"Score": values})
+
+
+def weekly_score_totals(conn: Connection, segment_id: int, today: date) -> list[int]:
+    """Per week, the sum over members of each member's capped score that week."""
     e = EngagementEvent
     weeks = week_windows(today)
     points = case(
@@ -340,35 +353,36 @@ def weekly_engagement_score(conn: Connection, segment_id: int, today: date,
         func.coalesce(func.sum(case((column > SCORE_CAP, SCORE_CAP), else_=column)), 0)
         for column in per_member.c
     ]
-    totals = conn.execute(select(*capped)).one()
-    if members is None:
-        members = member_count(conn, segment_id)
-    tenth = Decimal("0.1")
-    values = [float((Decimal(int(total)) / members).quantize(tenth, ROUND_HALF_UP))
-              if members else 0.0 for total in totals]
-    return Series([label for label, _ in weeks], {"Score": values})
+    return [int(total) for total in conn.execute(select(*capped)).one()]
 
 
 # -- one call per tab ----------------------------------------------------------------------
 
 
-def performance_report(conn: Connection, segment_id: int, today: date) -> PerformanceReport:
+def performance_report(conn: Connection, segment_id: int, today: date,
+                       aside: Aside | None = None) -> PerformanceReport:
+    """The tab's statements, the Engagement Trend's (the largest) beside the others when
+    `aside` gives another connection."""
+    trend = (aside or here(conn))(lambda other: engagement_trend(other, segment_id, today))
     campaigns = campaign_performance(conn, segment_id)  # once: the summary averages them
     totals = _member_totals(conn, segment_id, today)
-    return PerformanceReport(
-        summary=performance_summary(conn, segment_id, today, campaigns, totals),
-        campaigns=campaigns,
-        trend=engagement_trend(conn, segment_id, today),
-        health=segment_health(conn, segment_id, today, totals),
-    )
+    summary = performance_summary(conn, segment_id, today, campaigns, totals)
+    health = segment_health(conn, segment_id, today, totals)
+    return PerformanceReport(summary=summary, campaigns=campaigns, trend=trend(),
+                             health=health)
 
 
-def analytics_report(conn: Connection, segment_id: int, today: date) -> AnalyticsReport:
+def analytics_report(conn: Connection, segment_id: int, today: date,
+                     aside: Aside | None = None) -> AnalyticsReport:
+    """The tab's statements, the weekly scores beside the others when `aside` gives
+    another connection."""
+    weekly = (aside or here(conn))(lambda other: weekly_score_totals(other, segment_id, today))
     traits = member_traits(conn, segment_id)
+    growth = contact_growth(conn, segment_id, today)
     return AnalyticsReport(
-        growth=contact_growth(conn, segment_id, today),
+        growth=growth,
         company_sizes=company_size_distribution(traits),
         regions=geographic_distribution(traits),
         weekly_score=weekly_engagement_score(conn, segment_id, today,
-                                             sum(n for _, _, n, _ in traits)),
+                                             sum(n for _, _, n, _ in traits), weekly()),
     )

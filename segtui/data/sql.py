@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Boolean, ColumnElement, Connection, Select, String, func, select
 from sqlalchemy.ext.compiler import compiles
@@ -65,6 +65,27 @@ def run_ddl(conn: Connection, sqlite: Sequence[str], postgresql: Sequence[str]) 
     else:
         for statement in postgresql:
             conn.exec_driver_sql(statement.replace("%", "%%"))
+
+
+T = TypeVar("T")
+
+
+class Aside(Protocol):
+    """Starts a read on a connection of its own and returns a way to wait for its result:
+    a tab's statements that don't need each other run at once on the two cores
+    (Store.aside, issue 17)."""
+
+    def __call__(self, query: Callable[[Connection], T], /) -> Callable[[], T]: ...
+
+
+def here(conn: Connection) -> Aside:
+    """An Aside that runs each read at once on `conn` (one shared connection, tests)."""
+
+    def run(query: Callable[[Connection], T], /) -> Callable[[], T]:
+        result = query(conn)
+        return lambda: result
+
+    return run
 
 
 def member_ids(segment_id: int) -> Select[int]:

@@ -70,9 +70,13 @@ from segtui.data import (
 from segtui.data.engine import WRITE_OPTION, is_busy, make_engine
 from segtui.data.keyset import Window as PageWindow
 from segtui.data.models import Contact, Segment, Setting, name_key
-from segtui.data.sql import storable_text
+from segtui.data.sql import Aside, storable_text
 
 PAGE_SIZE = 200
+# Threads for the reads the detail tabs start beside their own (Store._aside): one per tab
+# that has them (Performance, Analytics, Insights), and one for a tab reloaded while its
+# previous load still runs.
+TAB_HELPERS = 4
 FIXED_TODAY_SETTING = "clock.today"
 
 
@@ -86,6 +90,7 @@ class Store:
         # Two more readers for statements worth splitting (segment_summary); made when
         # first needed. An in-memory database is one shared connection: never split.
         self._helper: ThreadPoolExecutor | None = None
+        self._tab_helper: ThreadPoolExecutor | None = None
         self._can_split = not isinstance(engine.pool, StaticPool)
 
     @classmethod
@@ -97,8 +102,9 @@ class Store:
         return store
 
     def close(self) -> None:
-        if self._helper is not None:
-            self._helper.shutdown(wait=True)
+        for helper in (self._helper, self._tab_helper):
+            if helper is not None:
+                helper.shutdown(wait=True)
         self.engine.dispose()
 
     @property
@@ -401,17 +407,36 @@ class Store:
     def performance_report(self, segment_id: int) -> PerformanceReport:
         """The Performance tab (spec 7.7) at the clock's today."""
         with self.reading() as conn:
-            return segment_analytics.performance_report(conn, segment_id, clock.today())
+            return segment_analytics.performance_report(conn, segment_id, clock.today(),
+                                                        self._aside())
 
     def analytics_report(self, segment_id: int) -> AnalyticsReport:
         """The Analytics tab (spec 7.8) at the clock's today."""
         with self.reading() as conn:
-            return segment_analytics.analytics_report(conn, segment_id, clock.today())
+            return segment_analytics.analytics_report(conn, segment_id, clock.today(),
+                                                      self._aside())
 
     def insights(self, segment_id: int) -> list[Insight]:
         """The AI Insights tab: deterministic findings (segtui.core.insights)."""
         with self.reading() as conn:
-            return insights.segment_insights(conn, segment_id, clock.today())
+            return insights.segment_insights(conn, segment_id, clock.today(), self._aside())
+
+    def _aside(self) -> Aside | None:
+        """Reads a tab starts beside its own, each on a connection of its own (issue 17): a
+        pool apart from the cards' helpers, with room for every tab at once, so a slow tab
+        never holds up the cards or another tab. None for an in-memory database (one
+        shared connection)."""
+        if not self._can_split:
+            return None
+        if self._tab_helper is None:
+            self._tab_helper = ThreadPoolExecutor(max_workers=TAB_HELPERS,
+                                                  thread_name_prefix="segtui-tab")
+        pool = self._tab_helper
+
+        def start(query: Callable[[Connection], T], /) -> Callable[[], T]:
+            return pool.submit(self._on_own_connection, query).result
+
+        return start
 
     # -- dynamic segments (issue 5) ---------------------------------------------------------
 
