@@ -155,14 +155,21 @@ def _members(conn: Connection, where: ColumnElement[bool],
              ) -> Iterator[tuple[DuplicateMember, tuple[Any, ...]]]:
     """The contacts matching `where`, oldest first, each with the values of `keys`."""
     c = Contact
-    memberships = (select(func.count()).where(Membership.contact_id == c.id,
-                                              current_membership()).scalar_subquery())
-    for row in conn.execute(
-            select(c.id, c.name, c.email, Company.name, c.created_at, memberships, *keys)
-            .outerjoin(Company, Company.id == c.company_id)
-            .where(where).order_by(c.created_at, c.id)):
-        cid, name, email, company, created, n, *key = row
-        yield DuplicateMember(cid, name, email, company, created, int(n)), tuple(key)
+    rows = conn.execute(
+        select(c.id, c.name, c.email, Company.name, c.created_at, *keys)
+        .outerjoin(Company, Company.id == c.company_id)
+        .where(where).order_by(c.created_at, c.id)).all()
+    # Their current memberships, counted in one grouped statement (not a count per row).
+    segments: dict[int, int] = {} if not rows else {int(cid): int(n) for cid, n in conn.execute(
+        select(Membership.contact_id, func.count())
+        .where(Membership.contact_id.in_(bindparam("listed", [r[0] for r in rows],
+                                                    expanding=True, literal_execute=True)),
+               current_membership())
+        .group_by(Membership.contact_id))}
+    for row in rows:
+        cid, name, email, company, created, *key = row
+        yield (DuplicateMember(cid, name, email, company, created, segments.get(cid, 0)),
+               tuple(key))
 
 
 # -- merging ----------------------------------------------------------------------------------

@@ -9,6 +9,9 @@
 - `ix_contacts_score_status_company`: the AI Insights lookalikes, contacts at or above a
   quality score (of a lead status, at a company of a size), counted from the index alone
   and the best found by walking it from the top score.
+- `ix_events_type_time_contact` gains the campaign: the Performance tab's sends of the
+  last 60 days, with their campaigns, are a range of the index alone (rebuilding it takes
+  20-60 s at ten million events).
 
 PostgreSQL: the tables are analysed afterwards, so the planner knows the new indexes
 (and, on a database bulk-loaded with autovacuum off, the tables at all).
@@ -38,10 +41,17 @@ def upgrade() -> None:
                     sqlite_where=sa.text(KEYLESS), postgresql_where=sa.text(KEYLESS))
     op.create_index("ix_contacts_score_status_company", "contacts",
                     ["quality_score", "lead_status", "company_id"], unique=False)
+    op.drop_index("ix_events_type_time_contact", table_name="events")
+    op.create_index("ix_events_type_time_contact", "events",
+                    ["type", "occurred_at", "contact_id", "campaign_id"], unique=False)
     if op.get_bind().dialect.name == "postgresql":
         op.execute("ANALYZE contacts")
+        op.execute("ANALYZE events")
 
 
 def downgrade() -> None:
+    op.drop_index("ix_events_type_time_contact", table_name="events")
+    op.create_index("ix_events_type_time_contact", "events",
+                    ["type", "occurred_at", "contact_id"], unique=False)
     op.drop_index("ix_contacts_score_status_company", table_name="contacts")
     op.drop_index("ix_contacts_keyless_email", table_name="contacts")
