@@ -102,8 +102,9 @@ class MemberCheck(StrEnum):
 CHECK_METHODS = {
     MemberCheck.NO_EMAIL: "Missing email = none, or only spaces.",
     MemberCheck.INVALID_EMAIL: "Valid email = text@text.text, one @, no spaces.",
-    MemberCheck.SHARED_EMAIL: "Duplicates compare emails case-insensitively with every "
-                              "other contact.",
+    MemberCheck.SHARED_EMAIL: "Duplicates compare emails case-insensitively, outer spaces "
+                              "ignored, with every other contact (segtui keeps one contact "
+                              "per email: only contacts another program wrote can share one).",
     MemberCheck.NO_PHONE: "Missing phone = none, or only spaces.",
 }
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table, func, insert, select, text
+from sqlalchemy import Column, Connection, Engine, Table, func, insert, select, text
 
 from segtui.data.models import Base
 
@@ -132,3 +132,29 @@ def reset_sequences(conn: Connection, tables: Sequence[Table] | None = None) -> 
                 "called": highest is not None,
             },
         )
+
+
+# A write of at least this many rows into one table refreshes PostgreSQL's statistics of
+# it (refresh_statistics): below, autovacuum's own thresholds are the better judge.
+ANALYZE_AFTER_ROWS = 10_000
+
+
+def refresh_statistics(engine: Engine, tables: Sequence[str] | None = None, *,
+                       vacuum: bool = False) -> None:
+    """After a bulk load into PostgreSQL: ANALYZE the tables (all when None), and with
+    `vacuum` VACUUM them too, outside any transaction. The planner plans from these
+    statistics; a table never analysed is planned from guesses (at a million contacts the
+    AI Insights shared-email check became a 400 s per-row search, issue 17), and autovacuum
+    may be off or run minutes later. VACUUM also sets the visibility map, without which an
+    index-only scan still reads the table for every row, and frees the row versions the
+    bulk load's UPDATEs left (the demo build rewrites every contact twice). SQLite: nothing
+    (segtui keeps no SQLite statistics: docs/benchmarks.md)."""
+    if engine.dialect.name != "postgresql":
+        return
+    command = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if tables is None:
+            conn.exec_driver_sql(command)
+        else:
+            for table in tables:
+                conn.exec_driver_sql(f"{command} {table}")

@@ -49,6 +49,7 @@ from segtui.core.rule_check import check
 from segtui.core.rules import Node, RuleIssue
 from segtui.core.segments import DeletePreview, SegmentDetails, SegmentDraft
 from segtui.data import (
+    bulk,
     choices,
     contact_list,
     dashboard,
@@ -632,6 +633,8 @@ class Store:
                 pending.owe_contacts(conn, report.changed_ids, clock.now())
         except _RolledBack as rolled_back:
             return rolled_back.report
+        if report.added + report.updated >= bulk.ANALYZE_AFTER_ROWS:
+            bulk.refresh_statistics(self.engine, ("contacts", "events", "companies"))
         try:
             report.refreshed = self.finish_pending()
         except DatabaseBusy:  # committed; another process writes now: the next reader will

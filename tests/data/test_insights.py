@@ -72,7 +72,9 @@ LOOKALIKE_METHOD = (
 # it reports none (issue 15 §13: the phone finding explained the email rules).
 MISSING_EMAIL_METHOD = "Missing email = none, or only spaces."
 INVALID_EMAIL_METHOD = "Valid email = text@text.text, one @, no spaces."
-SHARED_EMAIL_METHOD = "Duplicates compare emails case-insensitively with every other contact."
+SHARED_EMAIL_METHOD = ("Duplicates compare emails case-insensitively, outer spaces ignored, "
+                       "with every other contact (segtui keeps one contact per email: only "
+                       "contacts another program wrote can share one).")
 MISSING_PHONE_METHOD = "Missing phone = none, or only spaces."
 ALL_CHECKS_METHOD = " ".join((MISSING_EMAIL_METHOD, INVALID_EMAIL_METHOD, SHARED_EMAIL_METHOD,
                               MISSING_PHONE_METHOD))
@@ -604,9 +606,17 @@ def test_data_quality_counts_each_email_problem_and_missing_phones(demo_store: S
         ("Élodie@dq.test", "élodie@dq.test", "555", "1 email problem",
          "1 member sharing their email with another contact.", "warning",
          SHARED_EMAIL_METHOD),
+        # Compared as the email key is (core/contact_keys.py): full case folding ("ß" is
+        # "ss", which PostgreSQL's lower() alone did not find) and outer spaces ignored.
+        ("Straße@dq.test", "STRASSE@DQ.TEST", "555", "1 email problem",
+         "1 member sharing their email with another contact.", "warning",
+         SHARED_EMAIL_METHOD),
+        ("solo@dq.test", "  Solo@DQ.test ", "555", "1 email problem",
+         "1 member sharing their email with another contact.", "warning",
+         SHARED_EMAIL_METHOD),
     ],
     ids=["clean", "duplicate-ascii", "no-phone", "invalid-and-no-phone",
-         "duplicate-non-ascii"],
+         "duplicate-non-ascii", "duplicate-full-case-folding", "duplicate-outer-spaces"],
 )
 def test_data_quality_headline(
     demo_store: Store, email: str, other: str | None, phone: str | None, title: str,

@@ -22,7 +22,12 @@ from sqlalchemy import Connection, text
 from segtui.core.enums import CampaignStatus, SegmentStatus
 from segtui.core.formatting import plural
 from segtui.data import completeness, rollups
-from segtui.data.bulk import indexes_rebuilt_after, insert_rows, reset_sequences
+from segtui.data.bulk import (
+    indexes_rebuilt_after,
+    insert_rows,
+    refresh_statistics,
+    reset_sequences,
+)
 from segtui.data.demo import vocab
 from segtui.data.models import (
     Campaign,
@@ -131,6 +136,9 @@ def grow(
         reset_sequences(conn)
         step("done; committing")
     step("committed")
+    if store.engine.dialect.name == "postgresql":
+        refresh_statistics(store.engine, vacuum=True)
+        step("vacuumed and analysed")
 
 
 def _companies(conn: Connection, rng: random.Random, count: int) -> tuple[int, int]:
