@@ -294,16 +294,18 @@ def hot_lead_segment(store: Store, name: str) -> int:
 
 
 def detail_benchmarks(store: Store, raw: RawReplayer, repeat: int,
-                      results: dict[str, Any]) -> None:
+                      results: dict[str, Any], existing: int | None = None) -> None:
     """Issue 4: the detail screen of a ~100,000-member segment, SQL per tab, then the real
-    screen: open to all cards shown, and each tab key to its content shown."""
+    screen: open to all cards shown, and each tab key to its content shown. `existing`: an
+    existing segment's id (issue 17 measured the dataset's largest, 101,291 members)
+    instead of a new segment of every Hot Lead."""
     from segtui.core import clock
     from segtui.core.activities import ActivityFilter
     from segtui.core.contacts import ContactFilter, ContactSelection
     from segtui.core.metrics import last_days
     from segtui.core.records import Choice
 
-    segment_id = hot_lead_segment(store, "Bench Detail Hot Leads")
+    segment_id = existing or hot_lead_segment(store, "Bench Detail Hot Leads")
     try:
         details = store.segment_details(segment_id)
         results["detail_segment_members"] = details.members if details else 0
@@ -330,7 +332,8 @@ def detail_benchmarks(store: Store, raw: RawReplayer, repeat: int,
         for key, samples in ui.items():
             results[f"detail_{key}"] = summary("", samples, None, 0)
     finally:
-        store.delete_segment(segment_id, store.current_user("Sarah Mitchell"))
+        if existing is None:
+            store.delete_segment(segment_id, store.current_user("Sarah Mitchell"))
 
 
 async def one_detail_run(store: Store, segment_id: int,
@@ -603,6 +606,9 @@ def main() -> None:
                         help="rows in the generated CSV the import benchmark loads")
     parser.add_argument("--dynamic-segments", type=int, default=1000,
                         help="how many dynamic segments the refresh benchmark creates")
+    parser.add_argument("--detail-segment", type=int,
+                        help="the detail benchmark opens this segment (its id) instead of "
+                             "a new one of every Hot Lead")
     args = parser.parse_args()
     from segtui.app import tune_runtime
 
@@ -622,7 +628,7 @@ def main() -> None:
         report(store, url, results)
         return
     if args.only == "detail":
-        detail_benchmarks(store, raw, args.repeat, results)
+        detail_benchmarks(store, raw, args.repeat, results, args.detail_segment)
         report(store, url, results)
         return
 

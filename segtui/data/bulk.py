@@ -140,18 +140,20 @@ ANALYZE_AFTER_ROWS = 10_000
 
 
 def refresh_statistics(engine: Engine, tables: Sequence[str] | None = None, *,
-                       vacuum: bool = False) -> None:
+                       vacuum: bool = False, full: bool = False) -> None:
     """After a bulk load into PostgreSQL: ANALYZE the tables (all when None), and with
     `vacuum` VACUUM them too, outside any transaction. The planner plans from these
     statistics; a table never analysed is planned from guesses (at a million contacts the
     AI Insights shared-email check became a 400 s per-row search, issue 17), and autovacuum
     may be off or run minutes later. VACUUM also sets the visibility map, without which an
     index-only scan still reads the table for every row, and frees the row versions the
-    bulk load's UPDATEs left (the demo build rewrites every contact twice). SQLite: nothing
-    (segtui keeps no SQLite statistics: docs/benchmarks.md)."""
+    bulk load's UPDATEs left; `full` rewrites the tables compactly instead (VACUUM FULL,
+    which locks them meanwhile: for a build nobody uses yet). SQLite: nothing (segtui keeps
+    no SQLite statistics: docs/benchmarks.md)."""
     if engine.dialect.name != "postgresql":
         return
-    command = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"
+    command = ("VACUUM (FULL, ANALYZE)" if full else "VACUUM (ANALYZE)") if vacuum \
+        else "ANALYZE"
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         if tables is None:
             conn.exec_driver_sql(command)

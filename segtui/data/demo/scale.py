@@ -137,6 +137,11 @@ def grow(
         step("done; committing")
     step("committed")
     if store.engine.dialect.name == "postgresql":
+        # The rollups and the filled fields rewrote every contact twice: compact the table
+        # (a third of the pages for every pass over the members; the detail screen's cards
+        # took 0.7 s instead of 1.0 s at a million contacts, issue 17), then vacuum and
+        # analyse everything.
+        refresh_statistics(store.engine, ("contacts",), vacuum=True, full=True)
         refresh_statistics(store.engine, vacuum=True)
         step("vacuumed and analysed")
 
