@@ -336,6 +336,11 @@ def detail_benchmarks(store: Store, raw: RawReplayer, repeat: int,
             store.delete_segment(segment_id, store.current_user("Sarah Mitchell"))
 
 
+def activity_shown(table: Any) -> bool:
+    """A page of activities on screen, or none to show (a generated segment has none)."""
+    return bool(table.rows_on_page) or (table.total == 0 and not table.loading)
+
+
 async def one_detail_run(store: Store, segment_id: int,
                          timings: dict[str, list[float]]) -> None:
     """One app session: open the detail screen, then show tabs 2-5 in turn."""
@@ -387,7 +392,7 @@ async def one_detail_run(store: Store, segment_id: int,
             ("4", "tab_4_insights_shown", lambda: bool(screen().query(InsightCard))),
             ("5", "tab_5_activity_shown",
              lambda: bool(screen().query("#activities"))
-             and bool(screen().query_one("#activities", PagedTable).rows_on_page)),
+             and activity_shown(screen().query_one("#activities", PagedTable))),
         ):
             await app.workers.wait_for_complete()
             await pilot.pause(0.2)
