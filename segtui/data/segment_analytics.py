@@ -43,7 +43,14 @@ from segtui.core.enums import ACTION_EVENTS, CompanySize, EventType
 from segtui.core.metrics import CampaignPerformance, Window, last_days
 from segtui.data.models import Company, Contact, EngagementEvent, Membership
 from segtui.data.segment_metrics import campaign_performance
-from segtui.data.sql import Aside, current_membership, here, member_count, member_ids
+from segtui.data.sql import (
+    Aside,
+    current_membership,
+    here,
+    member_count,
+    member_ids,
+    mostly_true_term,
+)
 
 UNKNOWN = "Unknown"
 Column = ColumnElement[str | None] | QueryableAttribute[str | None]
@@ -89,7 +96,11 @@ def _send_stats(conn: Connection, segment_id: int, now: Window,
     sends = (
         select(sent_in(now).label("now"), sent_in(before).label("before"),
                did(EventType.OPENED).label("opened"), did(EventType.CLICKED).label("clicked"))
-        .where(e.type == EventType.SENT, e.campaign_id.is_not(None),
+        # PostgreSQL reads the window's sends from ix_events_type_time_contact alone (it
+        # holds the campaign) and keeps the members'; SQLite, told the type is no filter
+        # (mostly_true_term), starts from the members instead: 190-240 ms against 300-380 ms
+        # for 101,291 members, and a small segment costs little.
+        .where(mostly_true_term(e.type == EventType.SENT), e.campaign_id.is_not(None),
                e.occurred_at >= before.start, e.occurred_at < now.end,
                e.contact_id.in_(member_ids(segment_id)))
         .group_by(e.contact_id, e.campaign_id)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType
 
 from segtui.data.models import Membership
 
@@ -145,4 +146,28 @@ def _mostly_true_default(element: mostly_true, compiler: SQLCompiler, **kw: Any)
 
 @compiles(mostly_true, "sqlite")
 def _mostly_true_sqlite(element: mostly_true, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"likelihood({compiler.process(element.clauses, **kw)}, 0.9)"
+
+
+class mostly_true_term(FunctionElement[Any]):
+    """`mostly_true` for a term that stays an index constraint: SQLite gets
+    `likelihood(x, 0.9)` as a WHERE term by itself, without the ` = 1` SQLAlchemy writes
+    after a boolean function on an engine with no boolean type, which hid the term from
+    SQLite's index choice (its NullType keeps SQLAlchemy from adding it). Used where SQLite
+    should drive from another condition and still seek with this one: the Performance tab's
+    sends start from the members and seek each one's sends of the window (issue 17)."""
+
+    type = NullType()
+    inherit_cache = True
+
+
+@compiles(mostly_true_term)
+def _mostly_true_term_default(element: mostly_true_term, compiler: SQLCompiler,
+                              **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(mostly_true_term, "sqlite")
+def _mostly_true_term_sqlite(element: mostly_true_term, compiler: SQLCompiler,
+                             **kw: Any) -> str:
     return f"likelihood({compiler.process(element.clauses, **kw)}, 0.9)"
