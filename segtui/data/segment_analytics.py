@@ -8,7 +8,6 @@ SQLite and PostgreSQL. Formulas: docs/metrics.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -43,7 +42,7 @@ from segtui.core.analytics import (
 from segtui.core.enums import ACTION_EVENTS, CompanySize, EventType
 from segtui.core.metrics import CampaignPerformance, Window, last_days
 from segtui.data.models import Company, Contact, EngagementEvent, Membership
-from segtui.data.segment_metrics import campaign_performance, split_point
+from segtui.data.segment_metrics import campaign_performance
 from segtui.data.sql import (
     Aside,
     current_membership,
@@ -223,26 +222,9 @@ def performance_summary(conn: Connection, segment_id: int, today: date,
     )
 
 
-def engagement_trend(conn: Connection, segment_id: int, today: date,
-                     counts: dict[tuple[int, int], int] | None = None) -> Series:
+def engagement_trend(conn: Connection, segment_id: int, today: date) -> Series:
     """Per calendar month (last 6, the current one so far): distinct members with each
-    kind of engagement. `counts`: trend_counts already read."""
-    months = month_windows(today)
-    if counts is None:
-        counts = trend_counts(conn, segment_id, today)
-    values = {
-        name: [float(counts.get((m, li), 0)) for m in range(len(months))]
-        for li, (name, _) in enumerate(TREND_LINES)
-    }
-    return Series([label for label, _ in months], values)
-
-
-def trend_counts(conn: Connection, segment_id: int, today: date, *,
-                 from_id: int | None = None, below_id: int | None = None
-                 ) -> dict[tuple[int, int], int]:
-    """Distinct members per (month, line) of the Engagement Trend, counting the members
-    with `from_id <= contact id < below_id` where given: the counts of two contact-id
-    halves add up to the whole, so SQLite reads the halves on two connections at once."""
+    kind of engagement."""
     e = EngagementEvent
     months = month_windows(today)
     # Bucket each event (month index, line index), keep distinct (member, month, line)
@@ -250,45 +232,25 @@ def trend_counts(conn: Connection, segment_id: int, today: date, *,
     # columns cost SQLite 24 temp B-trees.
     month = case(*((_in(window), i) for i, (_, window) in enumerate(months)))
     line = case(*((e.type.in_(kinds), i) for i, (_, kinds) in enumerate(TREND_LINES)))
-    members = member_ids(segment_id)
-    if from_id is not None:
-        members = members.where(Membership.contact_id >= from_id)
-    if below_id is not None:
-        members = members.where(Membership.contact_id < below_id)
     triples = (
         select(e.contact_id, month.label("month"), line.label("line"))
-        .where(e.contact_id.in_(members),
+        .where(e.contact_id.in_(member_ids(segment_id)),
                e.type.in_([k for _, kinds in TREND_LINES for k in kinds]),
                e.occurred_at >= months[0][1].start, e.occurred_at < months[-1][1].end)
         .distinct()
         .subquery("triples")
     )
-    return {
+    counts = {
         (int(m), int(li)): int(n) for m, li, n in conn.execute(
             select(triples.c.month, triples.c.line, func.count())
             .group_by(triples.c.month, triples.c.line)
         )
     }
-
-
-def _trend_beside(conn: Connection, segment_id: int, today: date,
-                  aside: Aside) -> Callable[[], dict[tuple[int, int], int]]:
-    """Start the Engagement Trend's counts on other connections: on SQLite, a large
-    segment's in two contact-id halves at once (a statement runs on one core there; the
-    trend alone was 550-800 ms of the tab for 101,291 members); on PostgreSQL in one
-    statement, which the server already spreads over its parallel workers."""
-    middle = (split_point(conn, segment_id) if conn.dialect.name == "sqlite"
-              else None)
-    if middle is None:
-        return aside(lambda other: trend_counts(other, segment_id, today))
-    lower = aside(lambda other: trend_counts(other, segment_id, today, below_id=middle))
-    upper = aside(lambda other: trend_counts(other, segment_id, today, from_id=middle))
-
-    def both() -> dict[tuple[int, int], int]:
-        low, high = lower(), upper()
-        return {key: low.get(key, 0) + high.get(key, 0) for key in set(low) | set(high)}
-
-    return both
+    values = {
+        name: [float(counts.get((m, li), 0)) for m in range(len(months))]
+        for li, (name, _) in enumerate(TREND_LINES)
+    }
+    return Series([label for label, _ in months], values)
 
 
 def segment_health(conn: Connection, segment_id: int, today: date,
@@ -412,13 +374,12 @@ def performance_report(conn: Connection, segment_id: int, today: date,
                        aside: Aside | None = None) -> PerformanceReport:
     """The tab's statements, the Engagement Trend's (the largest) beside the others when
     `aside` gives another connection."""
-    trend = _trend_beside(conn, segment_id, today, aside or here(conn))
+    trend = (aside or here(conn))(lambda other: engagement_trend(other, segment_id, today))
     campaigns = campaign_performance(conn, segment_id)  # once: the summary averages them
     totals = _member_totals(conn, segment_id, today)
     summary = performance_summary(conn, segment_id, today, campaigns, totals)
     health = segment_health(conn, segment_id, today, totals)
-    return PerformanceReport(summary=summary, campaigns=campaigns,
-                             trend=engagement_trend(conn, segment_id, today, trend()),
+    return PerformanceReport(summary=summary, campaigns=campaigns, trend=trend(),
                              health=health)
 
 

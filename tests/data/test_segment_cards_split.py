@@ -90,31 +90,3 @@ def test_the_summary_is_the_header_and_the_cards_read_together(
                 demo_store.segment_details(segment_id),
                 demo_store.segment_cards(segment_id, last_days(TODAY))), segment_id
         assert demo_store.segment_summary(987654, last_days(TODAY)) is None
-
-
-def test_the_engagement_trend_in_halves_equals_one_pass(
-        demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The Performance tab reads a large segment's Engagement Trend in two contact-id
-    halves on SQLite (issue 17); they add up to the one-statement counts."""
-    from segtui.data import segment_analytics
-
-    with demo_store.reading() as conn:
-        ids = list(conn.execute(select(Segment.id).order_by(Segment.id)).scalars())
-        whole = {sid: segment_analytics.engagement_trend(conn, sid, TODAY) for sid in ids}
-    monkeypatch.setattr(segment_metrics, "SPLIT_AT", 2)
-    split = 0
-    for segment_id in ids:
-        with demo_store.reading() as conn:
-            middle = segment_metrics.split_point(conn, segment_id)
-            if middle is not None:
-                halves = [segment_analytics.trend_counts(conn, segment_id, TODAY,
-                                                         below_id=middle),
-                          segment_analytics.trend_counts(conn, segment_id, TODAY,
-                                                         from_id=middle)]
-                added = {k: halves[0].get(k, 0) + halves[1].get(k, 0)
-                         for k in set(halves[0]) | set(halves[1])}
-                assert segment_analytics.engagement_trend(
-                    conn, segment_id, TODAY, added) == whole[segment_id], segment_id
-                split += 1
-        assert demo_store.performance_report(segment_id).trend == whole[segment_id]
-    assert split >= len(ids) - 2
