@@ -18,7 +18,7 @@ from textual.widgets import Button, Input, Label, Static, TabbedContent, TabPane
 
 from segtui.core.contacts import ContactFilter, ContactSelection
 from segtui.core.enums import SegmentKind
-from segtui.core.formatting import dmy, whole
+from segtui.core.formatting import dmy, plural, whole
 from segtui.core.permissions import CurrentUser
 from segtui.core.segments import (
     DuplicateSegmentName,
@@ -226,7 +226,7 @@ class EditSegmentModal(Dialog[SegmentSaved | None]):
         theirs = (
             f"Someone else saved this segment while you were editing it. Their version: "
             f"name “{current.name}”, status {current.status.value}, "
-            f"{len(current.tags)} tags, description “{current.description[:80]}”. "
+            f"{plural(len(current.tags), 'tag')}, description “{current.description[:80]}”. "
             "Your changes are still in the form: keep yours (overwrite theirs) or use theirs."
         )
         self.query_one("#conflict-message", Static).update(user_text(theirs, multiline=True))

@@ -28,6 +28,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from segtui.core.enums import SegmentKind
+from segtui.core.formatting import plural
 from segtui.core.records import ChoiceKind
 from segtui.core.rule_language import RuleSyntaxError, format_rule, parse
 from segtui.core.rule_templates import TEMPLATES
@@ -414,7 +415,9 @@ class RuleBuilder(Vertical):
             label.update("")
         else:
             names = ", ".join(sample) + (", …" if count and count > len(sample) else "")
-            label.update(user_text(f"{count:,} contact{'s' if count != 1 else ''} match now"
+            assert count is not None  # a checked rule was counted
+            verb = "matches" if count == 1 else "match"
+            label.update(user_text(f"{plural(count, 'contact')} {verb} now"
                                    + (f": {names}" if names else "")))
         self.count = count
         self._report(checked, problems)
