@@ -382,7 +382,8 @@ def segments_count(
         examples = store.rule_sample(checked, sample) if sample else []
     finally:
         store.close()
-    say(f"{plural(count, 'contact')} match: {format_rule(checked)}")
+    verb = "matches" if count == 1 else "match"
+    say(f"{plural(count, 'contact')} {verb}: {format_rule(checked)}")
     for contact_id, contact_name in examples:
         say(f"  {contact_id}\t{contact_name}")
 
