@@ -70,12 +70,14 @@ def _known_tags(conn: Connection, names: Sequence[str]) -> list[str]:
     return [n for k, n in keys.items() if k in known]
 
 
-def _checked(conn: Connection, draft: SegmentDraft, self_id: int | None = None
-             ) -> SegmentDraft:
+def _checked(conn: Connection, draft: SegmentDraft, self_id: int | None = None,
+             kept: SegmentDraft | None = None) -> SegmentDraft:
     """The draft normalised, its rule in canonical form with segment references resolved;
-    InvalidSegment with every problem otherwise (a rule's problems under the field 'rule')."""
-    draft = draft.normalised()
-    errors = draft.errors(kept_tags=_known_tags(conn, draft.tags))
+    InvalidSegment with every problem otherwise (a rule's problems under the field 'rule').
+    `kept`: the segment as stored, for an edit (a name or description left as it is stays
+    exactly so, unjudged: SegmentDraft.errors)."""
+    draft = draft.normalised(kept)
+    errors = draft.errors(kept_tags=_known_tags(conn, draft.tags), kept=kept)
     if draft.rule is not None:
         rule, issues = check(draft.rule, segment_lookup(conn), self_id)
         errors += [FieldError("rule", issue.message) for issue in issues]
@@ -253,7 +255,7 @@ def update_segment(
         raise SegmentNotFound(segment_id)
     if before.version != expected_version:
         raise SegmentConflict(before)  # before judging the draft: the user must see this
-    draft = _checked(conn, draft, self_id=segment_id)
+    draft = _checked(conn, draft, self_id=segment_id, kept=before.as_draft())
     if _name_taken(conn, draft.name, except_id=segment_id):
         raise DuplicateSegmentName(draft.name)
     if draft.status is SegmentStatus.INACTIVE and before.status is not SegmentStatus.INACTIVE:

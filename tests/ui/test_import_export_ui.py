@@ -306,7 +306,7 @@ async def test_escape_stops_an_import_and_nothing_is_written(
 
         def batch(report: Any) -> None:
             reached.set()
-            assert release.wait(10)
+            assert release.wait(60)  # a bound: the test releases it
             on_batch(report)
 
         return real(self, rows, on_duplicate, on_batch=batch, **kwargs)
@@ -317,7 +317,7 @@ async def test_escape_stops_an_import_and_nothing_is_written(
         modal = await open_import(pilot, f"~/{path.name}")
         assert "30 added" in await check(pilot)
         await pilot.press("ctrl+s")
-        assert await asyncio.to_thread(reached.wait, 10)
+        assert await asyncio.to_thread(reached.wait, 60)
         await pilot.pause()
         assert str(modal.query_one("#import-close", Button).label) == "Stop"
         await pilot.press("escape")  # stop, not close

@@ -196,9 +196,8 @@ class EditSegmentModal(Dialog[SegmentSaved | None]):
         except Exception as error:  # shown in the form; nothing typed is lost
             deliver(self, self._failed, error)
             return
-        deliver(
-            self, self.dismiss, SegmentSaved(self.details.id, draft.normalised().name, added)
-        )
+        name = draft.normalised(self.details.as_draft()).name
+        deliver(self, self.dismiss, SegmentSaved(self.details.id, name, added))
 
     def _failed(self, error: Exception) -> None:
         self.saving = False
