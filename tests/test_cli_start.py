@@ -20,13 +20,17 @@ from segtui.data.store import Store
 from tests.cli_process import run_fresh
 
 # Modules no read command needs: Alembic (only for a database that needs migrating), the
-# app's (Textual, Rich), and the query modules of imports, exports, quality, analytics and
-# the dashboard, imported by the Store methods that call them.
+# app's (Textual, Rich), the import and export code (the command line declares its options
+# with core/file_formats.py), and the query modules of imports, exports, quality, analytics
+# and the dashboard, imported by the Store methods that call them.
 NOT_FOR_READING = (
     "alembic",
     "mako",
     "textual",
     "rich",
+    "segtui.core.csv_source",
+    "segtui.core.importing",
+    "segtui.core.exporting",
     "segtui.data.migrate",
     "segtui.data.demo",
     "segtui.data.importer",
