@@ -31,8 +31,9 @@ def stored_revisions(engine: Engine) -> set[str]:
             return {str(v) for v in connection.exec_driver_sql(_READ_VERSION).scalars()}
         except (OperationalError, ProgrammingError) as exc:
             # No such table (SQLite: OperationalError; PostgreSQL: ProgrammingError, and
-            # the transaction is rolled back on leaving). Anything else, a file that is
-            # not a database, is Alembic's to report when it tries.
+            # the transaction is rolled back on leaving). Any other error of these kinds
+            # (a locked file) meets Alembic's own reads next, which raise it as before; a
+            # lost connection, or a file that is not a database, is raised here.
             if exc.connection_invalidated:
                 raise
             return set()
