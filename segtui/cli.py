@@ -1,14 +1,19 @@
 """The `segtui` command. Thin: parse, call core/data, print or launch the app.
 
-Textual is imported only on the paths that open the app, so `--help`, `--version`,
-`db upgrade` and the scripting commands stay fast and work without a terminal.
+Start-up (issue 17 §4): scripts call read commands such as `segtui segments list` over and
+over, so a command loads only what it uses. At module level the command modules import
+Typer, the option types their commands declare and the helpers every command shares
+(printing, the access decorators); everything else is imported inside the function that
+needs it: the Store (and with it SQLAlchemy) when a command opens a database, Alembic only
+when that database needs migrating (data/schema_version.py), the importer and exporter in
+their commands, Textual only on the paths that open the app. So `--help`, `--version`,
+`db upgrade` and the scripting commands start fast and work without a terminal.
+tests/test_cli_start.py checks what the read commands load.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -219,6 +224,9 @@ def demo(
     Without --db the database is a temporary file, removed when the app exits. The demo's
     clock is fixed to 2024-02-26, the day the sample describes, unless SEGTUI_TODAY is set.
     """
+    import shutil
+    import tempfile
+
     from segtui.core import clock
     from segtui.data.demo.plan import DEMO_TODAY
 

@@ -25,7 +25,8 @@ import segtui.core.exporting as exporting
 from segtui.core.contacts import ContactSelection
 from segtui.core.csv_safe import neutralise
 from segtui.core.enums import LeadStatus, LifecycleStage
-from segtui.core.exporting import MEMBER_HEADER, ExportFormat, csv_row
+from segtui.core.exporting import MEMBER_HEADER, csv_row
+from segtui.core.file_formats import ExportFormat
 from segtui.core.rule_language import parse
 from segtui.core.segments import SegmentDraft
 from segtui.data.models import Company, Contact, EngagementEvent, Tag, contact_tags

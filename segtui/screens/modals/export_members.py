@@ -21,7 +21,8 @@ from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
 from segtui.core import clock
 from segtui.core.csv_safe import free_path
-from segtui.core.exporting import ExportFormat, members_export_filename
+from segtui.core.exporting import members_export_filename
+from segtui.core.file_formats import ExportFormat
 from segtui.core.formatting import plural
 from segtui.core.refresh import Owed
 from segtui.core.throttle import Throttle
