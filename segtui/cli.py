@@ -26,6 +26,7 @@ from segtui.cli_access import acting_user, builds_database, migrates, open_store
 from segtui.cli_output import SafeGroup, fail, say, warn
 from segtui.core.busy import DatabaseBusy
 from segtui.core.formatting import plural
+from segtui.core.schema import NewerSchema
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -42,6 +43,8 @@ class SegtuiGroup(SafeGroup):
         try:
             return super().invoke(ctx)
         except DatabaseBusy as exc:  # SQLite's write lock, held by another process
+            fail(str(exc))
+        except NewerSchema as exc:  # a database a newer segtui upgraded
             fail(str(exc))
 
 

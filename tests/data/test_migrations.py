@@ -15,8 +15,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import insert, inspect, select, update
 from sqlalchemy.engine import URL
+from typer.testing import CliRunner
 
+import segtui.cli as cli
 from segtui.core.enums import EventType, LeadStatus
+from segtui.core.schema import NewerSchema
 from segtui.data import migrate, schema_version
 from segtui.data.engine import sqlite_url
 from segtui.data.models import Base, Contact, EngagementEvent
@@ -163,3 +166,28 @@ def test_opening_an_older_database_upgrades_it(store_at_0005: Store) -> None:
         assert migrate.current_revision(reopened.engine) == migrate.head_revision()
     finally:
         reopened.close()
+
+
+def _from_the_future(store: Store) -> None:
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+
+
+def test_a_database_a_newer_segtui_upgraded_is_refused_and_left_alone(
+        empty_store: Store) -> None:
+    _from_the_future(empty_store)
+    with pytest.raises(NewerSchema, match=r"newer segtui \(schema 9999; this segtui knows up to"):
+        Store.open(empty_store.engine.url)
+    assert schema_version.stored_revisions(empty_store.engine) == {"9999"}
+
+
+def test_the_command_line_says_so_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    store = Store.open(sqlite_url(path))
+    _from_the_future(store)
+    store.close()
+    result = CliRunner().invoke(cli.app, ["segments", "list", "--db", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr == ("segtui: this database was upgraded by a newer segtui (schema 9999;"
+                             f" this segtui knows up to {schema_version.HEAD}): update segtui"
+                             " to open it\n")
