@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from segtui.core import clock
+from segtui.core.activities import ACTIVITY_TYPES
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import CampaignStatus, MembershipSource, SegmentStatus
 from segtui.core.formatting import plural
@@ -112,6 +113,8 @@ def log_activity(
     user: CurrentUser | None, at: datetime,
 ) -> None:
     """A line on the segment's timeline; `user` None: done by segtui itself (an upgrade)."""
+    if kind not in ACTIVITY_TYPES:  # the Activity tab filters by exactly these types
+        raise ValueError(f"not an activity type: {kind!r}")
     conn.execute(
         insert(Activity).values(
             segment_id=segment_id, type=kind, description=description, details=details,
