@@ -3,6 +3,7 @@
     python benchmarks/bench.py                       # builds benchmarks/data/large.db once
     python benchmarks/bench.py --db other.db --repeat 9
     python benchmarks/bench.py --db postgresql+psycopg://postgres@127.0.0.1/big
+    python benchmarks/bench.py --only cli --repeat 10  # CLI start-up, on the demo database
 
 Prints JSON: for each operation the median time through segtui (the app or the Store API,
 as a user's action reaches the database), the median time of the very SQL statements that
@@ -19,6 +20,7 @@ import gc
 import json
 import os
 import resource
+import shlex
 import statistics
 import subprocess
 import sys
@@ -55,6 +57,9 @@ BUDGETS = {
     "detail_open_to_cards_shown": 300,
     "rule_live_count_nested_6": 200,
     "rule_incremental_one_contact": 50,
+    # Issue 17 §4: a scripted read command, start to exit, on the demo database.
+    "cli_segments_list": 250,
+    "cli_segments_count": 250,
 }
 
 # Issue 5 §6: a nested rule of six conditions, and the same question written by hand in
@@ -596,6 +601,50 @@ def io_benchmarks(store: Store, rows: int, results: dict[str, Any]) -> None:
             store.delete_segment(segment_id, store.current_user("Sarah Mitchell"))
 
 
+def cli_benchmarks(repeat: int, results: dict[str, Any]) -> None:
+    """Issue 17 §4: how long a script waits for a read command, start to exit, as a
+    subprocess on a new demo database (wall clock, median of at least 5 runs after one
+    warm-up run each), and the CPU time the command used (user + system: on a machine
+    shared with other work, wall time also counts the waits for a core). For scale: the
+    interpreter alone, and `segtui --version`, which loads the command line but not the
+    database stack. Bytecode is cached as an installed package's is
+    (PYTHONDONTWRITEBYTECODE is dropped), so compiling isn't counted."""
+    import tempfile
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    segtui = [sys.executable, "-m", "segtui"]
+    runs = max(repeat, 5)
+    with tempfile.TemporaryDirectory(prefix="segtui-cli-bench-") as scratch:
+        db = str(Path(scratch) / "demo.db")
+        subprocess.run([*segtui, "demo", "--build-only", "--db", db], check=True,
+                       capture_output=True, env=env)
+        commands = {
+            "interpreter_start": [sys.executable, "-c", "pass"],
+            "cli_version": [*segtui, "--version"],
+            "cli_segments_list": [*segtui, "segments", "list", "--db", db],
+            "cli_segments_count": [*segtui, "segments", "count", NESTED_RULE, "--db", db],
+        }
+        for name, argv in commands.items():
+            samples, cpu = [], []
+            for run in range(runs + 1):
+                used = _children_cpu()
+                started = time.perf_counter()
+                subprocess.run(argv, check=True, capture_output=True, env=env)
+                if run:  # the first run is the warm-up: caches, bytecode
+                    samples.append(time.perf_counter() - started)
+                    cpu.append(_children_cpu() - used)
+            shown = ["segtui", *argv[3:]] if argv[:3] == segtui else ["python", *argv[1:]]
+            results[name] = summary(name, samples, None, 0) | {
+                "cpu_median_ms": median_ms(cpu),
+                "command": shlex.join(shown).replace(db, "demo.db")}
+
+
+def _children_cpu() -> float:
+    """User + system seconds of this process's finished children so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -603,10 +652,13 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--segments", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--only", choices=["all", "rules", "detail", "io"], default="all",
+    parser.add_argument("--only", choices=["all", "rules", "detail", "io", "cli"],
+                        default="all",
                         help="rules: only the dynamic-segment benchmarks (issue 5); "
                              "detail: only the segment detail screen (issue 4); "
-                             "io: only import and export (issue 6)")
+                             "io: only import and export (issue 6); "
+                             "cli: only the start-up of read commands, on a new demo "
+                             "database (issue 17)")
     parser.add_argument("--import-rows", type=int, default=1_000_000,
                         help="rows in the generated CSV the import benchmark loads")
     parser.add_argument("--dynamic-segments", type=int, default=1000,
@@ -615,6 +667,12 @@ def main() -> None:
                         help="the detail benchmark opens this segment (its id) instead of "
                              "a new one of every Hot Lead")
     args = parser.parse_args()
+    if args.only == "cli":  # the demo database, not the large dataset
+        results: dict[str, Any] = {}
+        cli_benchmarks(args.repeat, results)
+        print(json.dumps({"database": "segtui demo --build-only", "operations": results},
+                         indent=2))
+        return
     from segtui.app import tune_runtime
 
     tune_runtime()  # as `segtui` does before the app runs
@@ -623,7 +681,7 @@ def main() -> None:
     url = resolve_url(args.db)
     store = Store.open(url)
     raw = RawReplayer(url)
-    results: dict[str, Any] = {}
+    results = {}
     if args.only == "rules":
         rule_benchmarks(store, raw, args.repeat, args.dynamic_segments, results)
         report(store, url, results)

@@ -1,14 +1,19 @@
 """The `segtui` command. Thin: parse, call core/data, print or launch the app.
 
-Textual is imported only on the paths that open the app, so `--help`, `--version`,
-`db upgrade` and the scripting commands stay fast and work without a terminal.
+Start-up (issue 17 §4): scripts call read commands such as `segtui segments list` over and
+over, so a command loads only what it uses. At module level the command modules import
+Typer, the option types their commands declare and the helpers every command shares
+(printing, the access decorators); everything else is imported inside the function that
+needs it: the Store (and with it SQLAlchemy) when a command opens a database, Alembic only
+when that database needs migrating (data/schema_version.py), the importer and exporter in
+their commands, Textual only on the paths that open the app. So `--help`, `--version`,
+`db upgrade` and the scripting commands start fast and work without a terminal.
+tests/test_cli_start.py checks what the read commands load.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -21,6 +26,7 @@ from segtui.cli_access import acting_user, builds_database, migrates, open_store
 from segtui.cli_output import SafeGroup, fail, say, warn
 from segtui.core.busy import DatabaseBusy
 from segtui.core.formatting import plural
+from segtui.core.schema import NewerSchema
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -37,6 +43,8 @@ class SegtuiGroup(SafeGroup):
         try:
             return super().invoke(ctx)
         except DatabaseBusy as exc:  # SQLite's write lock, held by another process
+            fail(str(exc))
+        except NewerSchema as exc:  # a database a newer segtui upgraded
             fail(str(exc))
 
 
@@ -219,6 +227,9 @@ def demo(
     Without --db the database is a temporary file, removed when the app exits. The demo's
     clock is fixed to 2024-02-26, the day the sample describes, unless SEGTUI_TODAY is set.
     """
+    import shutil
+    import tempfile
+
     from segtui.core import clock
     from segtui.data.demo.plan import DEMO_TODAY
 
@@ -382,7 +393,8 @@ def segments_count(
         examples = store.rule_sample(checked, sample) if sample else []
     finally:
         store.close()
-    say(f"{plural(count, 'contact')} match: {format_rule(checked)}")
+    verb = "matches" if count == 1 else "match"
+    say(f"{plural(count, 'contact')} {verb}: {format_rule(checked)}")
     for contact_id, contact_name in examples:
         say(f"  {contact_id}\t{contact_name}")
 

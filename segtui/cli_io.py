@@ -17,12 +17,8 @@ import typer
 from segtui.cli import DbOption, UserOption, _script_store, app, up_to_date
 from segtui.cli_access import reads, writes
 from segtui.cli_output import clear_status, data_output, fail, say, status, warn
-from segtui.core.csv_safe import atomic_text, write_rows
-from segtui.core.csv_source import Encoding
-from segtui.core.exporting import ExportFormat
+from segtui.core.file_formats import Encoding, ExportFormat
 from segtui.core.formatting import plural
-from segtui.core.importing import ImportError_
-from segtui.core.throttle import Throttle
 
 if TYPE_CHECKING:
     from segtui.data.file_transfer import ImportOutcome, ImportProgress, ImportRequest
@@ -39,6 +35,8 @@ class Progress:
     """One self-overwriting line on stderr: share of the file, rows, rows per second."""
 
     def __init__(self) -> None:
+        from segtui.core.throttle import Throttle
+
         self.drawn = Throttle(0.2)
         self.live = sys.stderr.isatty()
 
@@ -81,6 +79,7 @@ StrictOption = Annotated[bool, typer.Option("--strict", help="Any rejected row c
 def _run_import(store: Store, request: ImportRequest) -> None:
     """Run the import (segtui.data.file_transfer.import_file) with a progress line on
     stderr, then print the unknown columns, the first rejects and the summary."""
+    from segtui.core.importing import ImportError_
     from segtui.data.file_transfer import import_file
 
     file = request.file
@@ -152,6 +151,7 @@ def import_contacts(
     """Import contacts from a CSV file, in one transaction: merged with existing contacts
     by email (or --match); invalid rows listed with line, column and reason."""
     from segtui.core.contact_keys import MatchKey
+    from segtui.core.importing import ImportError_
     from segtui.data.file_transfer import ImportKind, ImportRequest, check_options
     from segtui.data.importer import OnDuplicate
 
@@ -177,6 +177,7 @@ def import_contacts(
 def _import_events(ctx: typer.Context, file: Path, column_map: list[str] | None,
                    segment: str | None, encoding: Encoding, rejects: Path | None,
                    dry_run: bool, strict: bool, db: str | None, *, results: bool) -> None:
+    from segtui.core.importing import ImportError_
     from segtui.data.file_transfer import ImportKind, ImportRequest, check_options
 
     kind = ImportKind.CAMPAIGNS if results else ImportKind.EVENTS
@@ -289,6 +290,7 @@ def export_segments(
     db: DbOption = None,
 ) -> None:
     """The dashboard's CSV export (spec 7.1): name, description, status, counts, date."""
+    from segtui.core.csv_safe import atomic_text, write_rows
     from segtui.core.export import SEGMENT_EXPORT_HEADER, segment_export_rows
     from segtui.core.records import SegmentFilter, SegmentSort
 

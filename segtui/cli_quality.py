@@ -6,7 +6,7 @@ No Textual import: an administrator can run the report from cron and mail it.
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,7 +15,9 @@ from segtui.cli_access import acting_user, reads, writes
 from segtui.cli_output import fail, say
 from segtui.cli_script import contacts_app, dumps
 from segtui.core.formatting import plural
-from segtui.core.quality import STALE_DAYS, QualityReport
+
+if TYPE_CHECKING:
+    from segtui.core.quality import QualityReport
 
 
 def report_object(report: QualityReport) -> dict[str, Any]:
@@ -31,6 +33,8 @@ def report_object(report: QualityReport) -> dict[str, Any]:
 
 
 def report_lines(report: QualityReport) -> list[str]:
+    from segtui.core.quality import STALE_DAYS
+
     def share(n: int) -> str:
         return f"{n / report.contacts:.1%}" if report.contacts else "0%"
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import subprocess
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -354,40 +356,87 @@ def test_a_killed_import_leaves_the_database_as_it_was(db: tuple[str, Store],
                                                        tmp_path: Path) -> None:
     """SIGKILL mid-import (no handler runs, as in a crash or a power cut): the database is
     exactly as before once reopened (SQLite rolls back its journal; PostgreSQL drops the
-    open transaction with the connection)."""
+    open transaction with the connection).
+
+    The kill comes when the import's own progress line (drawn on stderr when it is a
+    terminal, here a pseudo-terminal) says batches were written in its transaction, not
+    after a guessed delay: on a busy machine the child may not have started importing
+    after any fixed time, or on a fast one have finished."""
     import os
+    import pty
     import signal
-    import subprocess
     import sys
     import time
 
     url, store = db
     before = fingerprint(store)
+    total = 300_000
     path = tmp_path / "big.csv"
     with path.open("w", encoding="utf-8") as handle:
         handle.write("Name,Email,Company,Tags\n")
         handle.writelines(f"K{n},k{n}@example.com,Killco {n % 50},T{n % 7}\n"
-                          for n in range(300_000))
+                          for n in range(total))
+    terminal, child_end = pty.openpty()
     child = subprocess.Popen([sys.executable, "-m", "segtui", "import", "contacts",
                               str(path), "--db", url],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env={**os.environ, "SEGTUI_TODAY": "2024-02-26"})
-    time.sleep(3)  # well into the file: 300,000 rows take twice as long
-    assert child.poll() is None, child.communicate()
-    # The file is over READ_AHEAD_BYTES: a child process reads it (core/read_ahead.py).
-    helpers = [int(pid) for pid in
-               Path(f"/proc/{child.pid}/task/{child.pid}/children").read_text().split()]
-    assert [b"read_ahead" in Path(f"/proc/{pid}/cmdline").read_bytes()
-            for pid in helpers] == [True]
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait()
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=child_end, env={**os.environ, "SEGTUI_TODAY": "2024-02-26"})
+    os.close(child_end)
+    try:
+        written = _rows_in_progress(terminal, child, at_least=2 * importer.BATCH)
+        # The file is over READ_AHEAD_BYTES: a child process reads it (core/read_ahead.py).
+        helpers = [int(pid) for pid in
+                   Path(f"/proc/{child.pid}/task/{child.pid}/children").read_text().split()]
+        assert [b"read_ahead" in Path(f"/proc/{pid}/cmdline").read_bytes()
+                for pid in helpers] == [True]
+        os.kill(child.pid, signal.SIGKILL)
+        assert child.wait(timeout=60) == -signal.SIGKILL  # killed, not finished meanwhile
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        os.close(terminal)
+    assert 2 * importer.BATCH <= written < total  # mid-import
     store.engine.dispose()  # fresh connections see what is on disk now
     assert fingerprint(store) == before
-    # It ends too (its next write finds no one reading), and promptly.
-    deadline = time.monotonic() + 10
+    # It ends too (its next write finds no one reading), and promptly: polled, with a
+    # deadline a loaded machine meets.
+    deadline = time.monotonic() + 60
     while any(map(_running, helpers)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(map(_running, helpers))
+
+
+def _rows_in_progress(terminal: int, child: subprocess.Popen[bytes], *, at_least: int,
+                      within: float = 300) -> int:
+    """Read the import's progress line from the pseudo-terminal until it says at least
+    `at_least` rows are done (each batch is written before it is counted); returns that
+    count. Fails if the child exits first or `within` seconds pass (a generous bound,
+    not an expected duration)."""
+    import os
+    import select
+    import time
+
+    rows = re.compile(r"(\d[\d,]*) rows?(?![\w/])")  # "4,000 rows", not "1,234 rows/s"
+    seen = ""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([terminal], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(terminal, 4096)
+            except OSError:  # the child closed its end: it exited
+                chunk = b""
+            if not chunk:
+                break
+            seen += chunk.decode("utf-8", "replace")
+            counts = [int(c.replace(",", "")) for c in rows.findall(seen)]
+            if counts and counts[-1] >= at_least:
+                return counts[-1]
+        elif child.poll() is not None:
+            break
+    raise AssertionError(f"no progress past {at_least} rows (exit {child.poll()}): "
+                         f"{seen[-500:]!r}")
 
 
 def _running(pid: int) -> bool:

@@ -2,7 +2,8 @@
 `segtui segments refresh [NAME|--all]`, driven through Typer's runner on the demo database.
 
 What they promise (segtui/cli.py):
-- `count` prints "<n> contacts match: <the rule in canonical form>" and, with --sample N,
+- `count` prints "<n> contacts match: <the rule in canonical form>" ("1 contact matches")
+  and, with --sample N,
   N matching contacts (id, tab, name) in name order;
 - a rule that does not parse exits 1 with "segtui: column N: ..." on stderr, followed by
   the rule and a caret under column N; a rule naming a missing segment exits 1;
@@ -248,3 +249,11 @@ def test_rule_commands_do_not_import_textual(demo_db_path: Path) -> None:
 def test_format_of_the_issue_rule_is_what_count_prints() -> None:
     """The canonical text printed above is format_rule of the parsed rule."""
     assert format_rule(parse(ISSUE_RULE)) == CANONICAL
+
+
+def test_one_match_is_counted_in_the_singular(demo_db_path: Path) -> None:
+    """Issue 15 §13: "1 contact matches", never "1 contacts" nor "1 contact match"."""
+    result = runner.invoke(cli.app, ["segments", "count", 'email = "amanda.green@quantum.com"',
+                                     "--db", str(demo_db_path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "1 contact matches: email = amanda.green@quantum.com\n"

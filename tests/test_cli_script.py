@@ -40,6 +40,7 @@ from segtui.data.models import Contact
 from segtui.data.store import Store
 from tests.cli_process import run_fresh
 from tests.conftest import _drop_pg_database, _pg_database
+from tests.factories import add_segment
 
 runner = CliRunner()
 
@@ -431,6 +432,19 @@ def test_update_status_only_and_clear_tags(demo_db_path: Path) -> None:
     cleared = ok_json(run(db, "segments", "update", "Product Trial Users", "--clear-tags",
                           "--json"))
     assert cleared["tags"] == []
+
+
+def test_update_status_keeps_a_name_the_rules_no_longer_accept(db: str) -> None:
+    """Issue 16 §8: a name another tool stored with a bidi override is not judged again
+    when only the status changes, and stays byte for byte (before: refused)."""
+    name = "Zed\u202eAdmin\u202c"
+    with opened(db) as store:
+        add_segment(store, name)
+    obj = ok_json(run(db, "segments", "update", name, "--status", "draft", "--json"))
+    assert (obj["name"], obj["status"]) == (name, "Draft")
+    assert segment_id(db, name)
+    line = user_error(run(db, "segments", "update", name, "--name", name + " Team"))
+    assert "control character U+202E" in line and "\u202e" not in line
 
 
 def test_update_rule_makes_it_dynamic_and_static_again(db: str) -> None:

@@ -26,7 +26,7 @@ import segtui.cli as cli
 import segtui.data.bulk as bulk_writes
 import segtui.data.importer as importer
 from segtui.core import read_ahead
-from segtui.core.csv_source import Encoding
+from segtui.core.file_formats import Encoding
 from segtui.core.importing import ImportError_
 from segtui.data.completeness import filled_fields
 from segtui.data.file_transfer import (

@@ -24,17 +24,6 @@ from segtui.core.formatting import plural
 ROOT = Path(__file__).resolve().parents[1] / "segtui"
 MODULES = sorted(p for p in ROOT.rglob("*.py") if "migrations" not in p.parts)
 
-# The dialogs (segtui/screens/modals/) are another branch's work in issue 15; these still
-# count by hand there and are fixed when the branches meet. Nothing else may join the list.
-NOT_YET = {
-    "screens/modals/add_contacts.py",
-    "screens/modals/create_segment.py",
-    "screens/modals/edit_segment.py",
-    "screens/modals/export_members.py",
-    "screens/modals/import_file.py",
-    "screens/modals/rule_builder.py",
-}
-
 NOUNS = ("segment", "contact", "member", "membership", "group", "row", "event", "campaign",
          "activit", "note", "tag", "condition", "day", "file", "value", "error", "page")
 # " segments", " active campaigns", " duplicate contacts": an optional word, then the noun
@@ -78,9 +67,6 @@ def _hand_made(tree: ast.AST) -> Iterator[tuple[int, str]]:
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_counts_use_plural(path: Path) -> None:
     found = list(_hand_made(ast.parse(path.read_text(), str(path))))
-    if str(path.relative_to(ROOT)) in NOT_YET:
-        assert found, "counts correctly now: take it off NOT_YET"
-        return
     assert not found, "\n".join(f"{path.name}:{line}: {what}" for line, what in found)
 
 

@@ -9,6 +9,11 @@
   `widgets.text.user_text` or `Text(...)`), never as a string Textual would parse as
   markup: an f-string or a variable holding a name like "50% off [/] deal" crashed the
   command palette. Literal strings are the code's own words and may stay strings.
+- Text a field shows and the user edits (an Input's value, a TextArea's text) is a literal
+  or a `widgets.text.FieldText`'s `shown`: a field puts its text on the terminal as it
+  is, so stored text holding an ESC or a bidi override must reach it as stand-ins
+  (issue 16 §8). The few fields filled with text that can't come from the database are
+  listed, with the reason.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ SAFE_CALLS = {"user_text", "highlighted", "Text", "assemble", "Content", "Table"
               "insight_text", "explanation_text", "row_label", "segment_stats",
               "CampaignTable", "initials", "segment_status_badge", "lead_status_badge",
               "campaign_status_badge", "escaped_markup", "Option", "values_table",
-              "tab_label"}
+              "tab_label", "note"}  # note: FieldText.note, a Text
 
 
 def _name(node: ast.expr) -> str:
@@ -47,6 +52,17 @@ def _name(node: ast.expr) -> str:
 
 
 SAFE_ANNOTATIONS = {"Text", "Content", "Table", "RenderableType", "VisualType"}
+
+# Editable fields and the attribute holding the text they show.
+FIELD_TEXT = {"Input": "value", "TextArea": "text"}
+# (module, the text given to the field) -> why it can't hold stored text.
+NOT_STORED_TEXT = {
+    ("export_members.py", "self._default"):
+        "a file name made of the segment name's letters, digits and '-' "
+        "(core.exporting.members_export_filename)",
+    ("import_file.py", "self.initial_path"): "a path its caller passes, never stored text",
+    ("condition_dialog.py", "days"): "a whole number of days, written by str(int)",
+}
 
 
 class _Scope:
@@ -90,6 +106,21 @@ def _display_arg(node: ast.Call, name: str) -> ast.expr | None:
     return node.args[index] if len(node.args) > index else None
 
 
+def _field_text_ok(value: ast.expr, filename: str) -> bool:
+    """A field's text: a literal, a FieldText's `shown`, or listed in NOT_STORED_TEXT."""
+    return (isinstance(value, ast.Constant)
+            or (isinstance(value, ast.Attribute) and value.attr == "shown")
+            or (filename, ast.unparse(value)) in NOT_STORED_TEXT)
+
+
+def _queried_field(node: ast.expr) -> str:
+    """'Input' for `self.query_one("#x", Input)`, else ''."""
+    if (isinstance(node, ast.Call) and _name(node.func) == "query_one"
+            and len(node.args) == 2 and _name(node.args[1]) in FIELD_TEXT):
+        return _name(node.args[1])
+    return ""
+
+
 def _violations(source: str, where: str, filename: str = "") -> Iterator[str]:
     tree = ast.parse(source)
     functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef |
@@ -124,6 +155,12 @@ def _violations(source: str, where: str, filename: str = "") -> Iterator[str]:
             shown = _display_arg(node, name)
             if markup_call and shown is not None and scope(node).unsafe(shown):
                 found.append((node.lineno, f"{name}() given a str that may hold markup"))
+            if isinstance(node.func, ast.Name) and name in FIELD_TEXT:
+                given = [*node.args[:1], *(k.value for k in node.keywords
+                                           if k.arg == FIELD_TEXT[name])]
+                if any(not _field_text_ok(g, filename) for g in given):
+                    found.append((node.lineno, f"{name}() filled with text not made safe "
+                                               "(FieldText.shown)"))
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 own = isinstance(target, ast.Attribute) and (
@@ -132,6 +169,13 @@ def _violations(source: str, where: str, filename: str = "") -> Iterator[str]:
                 if own and scope(node).unsafe(node.value):
                     assert isinstance(target, ast.Attribute)
                     found.append((node.lineno, f".{target.attr} = a str that may hold markup"))
+                field = _queried_field(target.value) if isinstance(target, ast.Attribute) \
+                    else ""
+                if (field and isinstance(target, ast.Attribute)
+                        and target.attr == FIELD_TEXT[field]
+                        and not _field_text_ok(node.value, filename)):
+                    found.append((node.lineno, f"{field}.{target.attr} = text not made safe "
+                                               "(FieldText.shown)"))
     for line, message in sorted(found):
         yield f"{where}:{line}: {message}"
 
@@ -161,6 +205,11 @@ def test_the_rules_catch_what_they_are_for() -> None:
         "    Hit(0.5, s, cb)\n"               # 14 a hit's display
         "@work(thread=True)\n"                # 15 a thread worker without in_thread
         "def g(): pass\n"
+        "Input(name)\n"                      # 17 stored text straight into a field
+        "Input(t.shown, placeholder=p)\n"    # 18 through FieldText: fine
+        "TextArea(text=d.details)\n"         # 19
+        "q.query_one('#x', Input).value = v\n"  # 20
+        "q.query_one('#x', TextArea).text = ''\n"  # 21 a literal: fine
     )
     found = [int(line.split(":")[1]) for line in _violations(sample, "sample")]
-    assert found == [1, 2, 5, 6, 8, 13, 14, 15]
+    assert found == [1, 2, 5, 6, 8, 13, 14, 15, 17, 19, 20]

@@ -32,6 +32,7 @@ SYSTEM_ACTIVITY_TYPES = (
     "Contacts Removed",
     "Campaigns Paused",
     "Contacts Merged",
+    "Members Refreshed",
 )
 ACTIVITY_TYPES = USER_ACTIVITY_TYPES + tuple(
     t for t in SYSTEM_ACTIVITY_TYPES if t not in USER_ACTIVITY_TYPES
@@ -52,6 +53,7 @@ ICONS = {
     "Contacts Removed": "⊖",
     "Campaigns Paused": "‖",
     "Contacts Merged": "⇉",
+    "Members Refreshed": "↻",
 }
 
 EDIT_WINDOW = timedelta(hours=24)

@@ -21,9 +21,9 @@ import io
 import re
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import IO, TYPE_CHECKING
 
+from segtui.core.file_formats import Encoding
 from segtui.core.importing import ImportError_, encoding_hint, encoding_title
 
 if TYPE_CHECKING:
@@ -31,16 +31,6 @@ if TYPE_CHECKING:
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
-
-
-class Encoding(StrEnum):
-    """`--encoding`: auto (see the module's docstring), or the file's encoding."""
-
-    AUTO = "auto"
-    UTF8 = "utf-8"
-    UTF16 = "utf-16"
-    CP1252 = "cp1252"
-    LATIN1 = "latin-1"
 
 
 # The codec each choice reads with: a UTF-8 BOM is dropped; UTF-16 reads its BOM.

@@ -11,18 +11,12 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from typing import IO
 
 from segtui.core.csv_safe import Cell, write_rows
+from segtui.core.file_formats import ExportFormat
 from segtui.core.importing import TAG_SEPARATOR, Field
 from segtui.core.text import safe_json
-
-
-class ExportFormat(StrEnum):
-    CSV = "csv"
-    JSON = "json"
-    JSONL = "jsonl"
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Protocol
 
-from segtui.core.csv_source import Encoding, open_csv
+from segtui.core.csv_source import open_csv
+from segtui.core.file_formats import Encoding
 from segtui.core.importing import ImportError_
 
 # Files from this size up are read ahead in a child process; below it, starting the

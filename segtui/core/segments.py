@@ -31,26 +31,43 @@ class SegmentDraft:
     def kind(self) -> SegmentKind:
         return SegmentKind.STATIC if self.rule is None else SegmentKind.DYNAMIC
 
-    def normalised(self) -> SegmentDraft:
+    def normalised(self, kept: SegmentDraft | None = None) -> SegmentDraft:
+        """Names and tags with their spaces normalised, the description trimmed. `kept`:
+        the segment as stored, when this is an edit of it; a name or description the edit
+        left exactly as stored stays exactly so (issue 16 §8)."""
         return SegmentDraft(
-            name=normalise_name(self.name),
-            description=self.description.strip(),
+            name=self.name if self._kept_name(kept) else normalise_name(self.name),
+            description=(self.description if self._kept_description(kept)
+                         else self.description.strip()),
             tags=tuple(normalise_name(t) for t in self.tags),
             status=self.status,
             rule=self.rule,
         )
 
-    def errors(self, *, kept_tags: Sequence[str] = ()) -> list[FieldError]:
-        """Every rule broken; `kept_tags` were already on the segment (see tag_error)."""
+    def errors(self, *, kept_tags: Sequence[str] = (),
+               kept: SegmentDraft | None = None) -> list[FieldError]:
+        """Every rule broken; `kept_tags` were already on the segment (see tag_error).
+        A name or description exactly as `kept` (the segment as stored) has it is not
+        judged again, like a kept tag: it was accepted once (by an older segtui, another
+        tool sharing the database), and saving a change to the status must neither be
+        refused for it nor alter it (issue 16 §8). Once edited, it is judged like a new
+        segment's."""
         return [
             FieldError(f, m)
             for f, m in (
-                ("name", segment_name_error(self.name)),
-                ("description", description_error(self.description.strip())),
+                ("name", None if self._kept_name(kept) else segment_name_error(self.name)),
+                ("description", None if self._kept_description(kept)
+                 else description_error(self.description.strip())),
                 ("tags", tags_error(self.tags, kept=kept_tags)),
             )
             if m
         ]
+
+    def _kept_name(self, kept: SegmentDraft | None) -> bool:
+        return kept is not None and bool(kept.name) and self.name == kept.name
+
+    def _kept_description(self, kept: SegmentDraft | None) -> bool:
+        return kept is not None and self.description == kept.description
 
 
 @dataclass(frozen=True)

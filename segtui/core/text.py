@@ -3,13 +3,17 @@
 User data (names, descriptions, tags, imported CSV cells) may hold terminal control
 sequences or bidi overrides. They are replaced by visible stand-ins so they can neither
 drive the terminal nor disguise text. Markup safety is the UI's half: see
-`segtui.widgets.text.user_text`, which never parses markup.
+`segtui.widgets.text.user_text`, which never parses markup. A field the user edits shows
+stored text the same way and gives back exactly what was stored (`field_text`,
+`read_back`; `segtui.widgets.text.FieldText`).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
+from difflib import SequenceMatcher
 from typing import Any
 
 # Characters that reorder or hide text (Trojan Source); shown as a replacement char.
@@ -49,17 +53,62 @@ def visible(text: str, *, keep: str = "") -> str:
     """
     if all(not _unsafe(ord(ch)) or ch in keep for ch in text):  # the usual case: untouched
         return text
+    return "".join(ch if ch in keep or not _unsafe(ord(ch)) else _picture(ord(ch))
+                   for ch in text)
+
+
+def _picture(code: int) -> str:
+    """The one character that stands for an unsafe or hidden one: a C0 control's Unicode
+    "control picture" (ESC as ␛), ␡ for DEL, � for the rest."""
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    return "\ufffd"
+
+
+# Characters that take no room besides the unsafe ones: format characters (zero-width
+# space and joiners, soft hyphen, word joiner, BOM, the Arabic letter mark) and the line
+# and paragraph separators (which a text area would take for line breaks).
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Zl", "Zp"})
+
+
+def _hidden(ch: str, keep: str) -> bool:
+    return ch not in keep and (_unsafe(ord(ch)) or unicodedata.category(ch) in
+                               _INVISIBLE_CATEGORIES)
+
+
+def hidden_characters(text: str, *, multiline: bool = False) -> list[str]:
+    """The characters of `text` an editable field shows as stand-ins (`field_text`), in
+    order: what `visible` replaces and every other invisible character; a multi-line
+    field's line breaks and tabs are not hidden."""
+    keep = "\n\t" if multiline else ""
+    return [ch for ch in text if _hidden(ch, keep)]
+
+
+def field_text(text: str, *, multiline: bool = False) -> str:
+    """`text` as an editable field shows it (issue 16 §8): each hidden character (see
+    `hidden_characters`) as one stand-in character, so the field can neither drive the
+    terminal nor hold something the user can't see, and each position of the field is one
+    character of `text` (`read_back` relies on it)."""
+    keep = "\n\t" if multiline else ""
+    return "".join(_picture(ord(ch)) if _hidden(ch, keep) else ch for ch in text)
+
+
+def read_back(stored: str, shown: str, edited: str) -> str:
+    """What a field that showed `stored` as `shown` (`field_text`) holds after the user
+    made it `edited`: exactly `stored` while it is unchanged; otherwise the stretches of
+    `shown` the edit left in place are `stored`'s own characters again (a stand-in left
+    alone is the hidden character it stands for; deleting it deletes that character) and
+    what the user typed is taken as typed."""
+    if edited == shown:
+        return stored
+    if stored == shown:  # nothing was hidden
+        return edited
     out: list[str] = []
-    for ch in text:
-        code = ord(ch)
-        if ch in keep or not _unsafe(code):
-            out.append(ch)
-        elif code < 0x20:
-            out.append(chr(0x2400 + code))
-        elif code == 0x7F:
-            out.append("\u2421")
-        else:
-            out.append("\ufffd")
+    matcher = SequenceMatcher(None, shown, edited, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        out.append(stored[i1:i2] if tag == "equal" else edited[j1:j2])
     return "".join(out)
 
 

@@ -33,7 +33,7 @@ from segtui.core import clock, read_ahead
 from segtui.core.column_plan import ColumnPlan, ColumnUse, Skip, plan_columns
 from segtui.core.contact_keys import MatchKey
 from segtui.core.csv_safe import atomic_text, neutralise
-from segtui.core.csv_source import CsvSource, Encoding, open_csv
+from segtui.core.csv_source import CsvSource, open_csv
 from segtui.core.event_import import (
     EVENT_FIELD_EXAMPLE,
     KNOWN,
@@ -41,7 +41,8 @@ from segtui.core.event_import import (
     EventReader,
     map_event_columns,
 )
-from segtui.core.exporting import ExportFormat, write_members
+from segtui.core.exporting import write_members
+from segtui.core.file_formats import Encoding, ExportFormat
 from segtui.core.formatting import plural
 from segtui.core.import_presets import ResolvedPreset, parse_preset, preset_named, resolve
 from segtui.core.importing import (

@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from segtui.core.schema import NewerSchema
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -32,8 +34,13 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine) -> bool:
-    """Bring the schema to the newest revision. Returns True if anything was applied."""
-    if current_revision(engine) == head_revision():
+    """Bring the schema to the newest revision. Returns True if anything was applied.
+    A revision no migration here has (a newer segtui's) raises NewerSchema."""
+    current = current_revision(engine)
+    if current == head_revision():
         return False
+    known = {script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+    if current is not None and current not in known:
+        raise NewerSchema(current, head_revision())
     command.upgrade(alembic_config(engine), "head")
     return True

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from segtui.core import clock
+from segtui.core.activities import ACTIVITY_TYPES
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import CampaignStatus, MembershipSource, SegmentStatus
 from segtui.core.formatting import plural
@@ -70,12 +71,14 @@ def _known_tags(conn: Connection, names: Sequence[str]) -> list[str]:
     return [n for k, n in keys.items() if k in known]
 
 
-def _checked(conn: Connection, draft: SegmentDraft, self_id: int | None = None
-             ) -> SegmentDraft:
+def _checked(conn: Connection, draft: SegmentDraft, self_id: int | None = None,
+             kept: SegmentDraft | None = None) -> SegmentDraft:
     """The draft normalised, its rule in canonical form with segment references resolved;
-    InvalidSegment with every problem otherwise (a rule's problems under the field 'rule')."""
-    draft = draft.normalised()
-    errors = draft.errors(kept_tags=_known_tags(conn, draft.tags))
+    InvalidSegment with every problem otherwise (a rule's problems under the field 'rule').
+    `kept`: the segment as stored, for an edit (a name or description left as it is stays
+    exactly so, unjudged: SegmentDraft.errors)."""
+    draft = draft.normalised(kept)
+    errors = draft.errors(kept_tags=_known_tags(conn, draft.tags), kept=kept)
     if draft.rule is not None:
         rule, issues = check(draft.rule, segment_lookup(conn), self_id)
         errors += [FieldError("rule", issue.message) for issue in issues]
@@ -110,6 +113,8 @@ def log_activity(
     user: CurrentUser | None, at: datetime,
 ) -> None:
     """A line on the segment's timeline; `user` None: done by segtui itself (an upgrade)."""
+    if kind not in ACTIVITY_TYPES:  # the Activity tab filters by exactly these types
+        raise ValueError(f"not an activity type: {kind!r}")
     conn.execute(
         insert(Activity).values(
             segment_id=segment_id, type=kind, description=description, details=details,
@@ -253,7 +258,7 @@ def update_segment(
         raise SegmentNotFound(segment_id)
     if before.version != expected_version:
         raise SegmentConflict(before)  # before judging the draft: the user must see this
-    draft = _checked(conn, draft, self_id=segment_id)
+    draft = _checked(conn, draft, self_id=segment_id, kept=before.as_draft())
     if _name_taken(conn, draft.name, except_id=segment_id):
         raise DuplicateSegmentName(draft.name)
     if draft.status is SegmentStatus.INACTIVE and before.status is not SegmentStatus.INACTIVE:

@@ -3,6 +3,15 @@
 Methods are synchronous and thread-safe (each call takes its own pooled connection); the UI
 calls them from worker threads. They return the frozen records of `segtui.core.records`,
 never ORM objects, so nothing lazy-loads on the UI thread.
+
+Imports (issue 17 §4): a scripted `segtui segments list` or `segments count` opens a Store
+and makes a few reads, and should not wait for the whole app's query code to load. So this
+module imports at its top only what opening a database and those reads use: the segment
+list, rules and what the dynamic segments are owed. Every other query module (dashboard,
+detail screen, contacts, segment changes, timeline, analytics, imports, exports, quality,
+users) is imported inside the methods that call it, and the records they return are named
+for the type checker only. tests/test_cli_start.py checks which modules a read command
+loads.
 """
 
 from __future__ import annotations
@@ -12,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.engine import URL
@@ -21,57 +30,43 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from segtui.core import clock
-from segtui.core.activities import ActivityFilter, ActivityRow, NoteRow
-from segtui.core.analytics import AnalyticsReport, PerformanceReport
 from segtui.core.busy import DatabaseBusy
 from segtui.core.contact_keys import MatchKey
-from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
-from segtui.core.enums import UserRole
-from segtui.core.event_import import EventIn
-from segtui.core.exporting import MemberRecord
-from segtui.core.importing import ContactIn, Field, RowProblem
-from segtui.core.insights import Insight
-from segtui.core.metrics import CampaignPerformance, SegmentCards, Window
-from segtui.core.permissions import CurrentUser, Permission
-from segtui.core.quality import MergeResult, QualityReport
-from segtui.core.records import (
-    Choice,
-    ChoiceKind,
-    DashboardMetrics,
-    Keyset,
-    Page,
-    SegmentFilter,
-    SegmentRow,
-    SegmentSort,
-)
-from segtui.core.refresh import Explanation, Owed, RefreshResult
+from segtui.core.refresh import Owed
 from segtui.core.rule_check import check
-from segtui.core.rules import Node, RuleIssue
-from segtui.core.segments import DeletePreview, SegmentDetails, SegmentDraft
-from segtui.data import (
-    bulk,
-    choices,
-    contact_list,
-    dashboard,
-    dynamic,
-    event_importer,
-    exporter,
-    importer,
-    insights,
-    migrate,
-    pending,
-    quality,
-    segment_analytics,
-    segment_list,
-    segment_metrics,
-    segment_writes,
-    timeline,
-    users,
-)
+from segtui.data import dynamic, pending, schema_version, segment_list
 from segtui.data.engine import WRITE_OPTION, is_busy, make_engine
 from segtui.data.keyset import Window as PageWindow
 from segtui.data.models import Contact, Segment, Setting, name_key
-from segtui.data.sql import Aside, storable_text
+from segtui.data.sql import storable_text
+
+if TYPE_CHECKING:
+    from segtui.core.activities import ActivityFilter, ActivityRow, NoteRow
+    from segtui.core.analytics import AnalyticsReport, PerformanceReport
+    from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
+    from segtui.core.enums import UserRole
+    from segtui.core.event_import import EventIn
+    from segtui.core.exporting import MemberRecord
+    from segtui.core.importing import ContactIn, Field, RowProblem
+    from segtui.core.insights import Insight
+    from segtui.core.metrics import CampaignPerformance, SegmentCards, Window
+    from segtui.core.permissions import CurrentUser, Permission
+    from segtui.core.quality import MergeResult, QualityReport
+    from segtui.core.records import (
+        Choice,
+        ChoiceKind,
+        DashboardMetrics,
+        Keyset,
+        Page,
+        SegmentFilter,
+        SegmentRow,
+        SegmentSort,
+    )
+    from segtui.core.refresh import Explanation, RefreshResult
+    from segtui.core.rules import Node, RuleIssue
+    from segtui.core.segments import DeletePreview, SegmentDetails, SegmentDraft
+    from segtui.data import importer, segment_metrics
+    from segtui.data.sql import Aside
 
 PAGE_SIZE = 200
 # Threads for the reads the detail tabs start beside their own (Store._aside): one per tab
@@ -96,10 +91,11 @@ class Store:
 
     @classmethod
     def open(cls, url: URL, *, upgrade: bool = True) -> Store:
-        """Connect to `url`, creating and migrating the schema unless told not to."""
+        """Connect to `url`, creating and migrating the schema unless told not to (a
+        database already at the newest revision costs one SELECT: data/schema_version.py)."""
         store = cls(make_engine(url))
         if upgrade:
-            migrate.upgrade(store.engine)
+            schema_version.upgrade_if_needed(store.engine)
         return store
 
     def close(self) -> None:
@@ -140,26 +136,36 @@ class Store:
         a name seen for the first time is recorded as a Viewer (the database's very first
         user as a CRM Administrator). InvalidUserName for a name with invisible
         characters (data/users.py)."""
+        from segtui.data import users
+
         with self._write() as conn:
             return users.resolve(conn, name)
 
     def may(self, user: CurrentUser, permission: Permission) -> bool:
         """Whether `user` may do what `permission` covers, in this database."""
+        from segtui.data import users
+
         with self.reading() as conn:
             return users.may(conn, user, permission)
 
     def look_alikes(self, name: str) -> list[str]:
         """Users whose names look like `name` but are not it ("Alex Kim" for "Alex Kím")."""
+        from segtui.data import users
+
         with self.reading() as conn:
             return users.look_alikes(conn, name)
 
     def add_user(self, name: str, role: UserRole, acting: CurrentUser) -> CurrentUser:
         """Record a new user with a role (administrators only: NotAllowed)."""
+        from segtui.data import users
+
         with self._write() as conn:
             return users.set_role(conn, name, role, acting, new=True)
 
     def set_user_role(self, name: str, role: UserRole, acting: CurrentUser) -> CurrentUser:
         """Give an existing user another role (administrators only: NotAllowed)."""
+        from segtui.data import users
+
         with self._write() as conn:
             return users.set_role(conn, name, role, acting, new=False)
 
@@ -183,6 +189,8 @@ class Store:
     # -- dashboard -----------------------------------------------------------------------
 
     def dashboard_metrics(self) -> DashboardMetrics:
+        from segtui.data import dashboard
+
         with self.reading() as conn:
             return dashboard.dashboard_metrics(conn)
 
@@ -218,6 +226,8 @@ class Store:
             after = page.last
 
     def choices(self, kind: ChoiceKind, text: str = "", limit: int = 50) -> list[Choice]:
+        from segtui.data import choices
+
         with self.reading() as conn:
             return choices.search_choices(conn, kind, text, limit)
 
@@ -243,6 +253,8 @@ class Store:
         balance them): 230-320 ms became 140-160 ms for 100,003 members
         (docs/benchmarks.md). Each statement is its own consistent snapshot; a change
         committed between them is in the next reload, which every change triggers."""
+        from segtui.data import segment_metrics, segment_writes
+
         with self.reading() as conn:
             middle = (segment_metrics.split_point(conn, segment_id) if self._can_split
                       else None)
@@ -265,6 +277,8 @@ class Store:
             return query(conn, *args, **kwargs)
 
     def campaign_performance(self, segment_id: int) -> list[CampaignPerformance]:
+        from segtui.data import segment_metrics
+
         with self.reading() as conn:
             return segment_metrics.campaign_performance(conn, segment_id)
 
@@ -294,15 +308,21 @@ class Store:
         at_end: bool = False,
         limit: int = PAGE_SIZE,
     ) -> Page[ContactRow]:
+        from segtui.data import contact_list
+
         with self.reading() as conn:
             return contact_list.fetch_page(conn, flt, selection, after=after, before=before,
                                            at_end=at_end, limit=limit)
 
     def contact_count(self, flt: ContactFilter) -> int:
+        from segtui.data import contact_list
+
         with self.reading() as conn:
             return contact_list.count_contacts(conn, flt)
 
     def selection_count(self, selection: ContactSelection) -> int:
+        from segtui.data import contact_list
+
         with self.reading() as conn:
             return contact_list.count_selected(conn, selection)
 
@@ -312,14 +332,20 @@ class Store:
     def create_segment(
         self, draft: SegmentDraft, selection: ContactSelection, user: CurrentUser
     ) -> int:
+        from segtui.data import segment_writes
+
         with self._write() as conn:
             return segment_writes.create_segment(conn, draft, selection, user)
 
     def duplicate_segment(self, segment_id: int, user: CurrentUser) -> int:
+        from segtui.data import segment_writes
+
         with self._write() as conn:
             return segment_writes.duplicate_segment(conn, segment_id, user)
 
     def segment_details(self, segment_id: int) -> SegmentDetails | None:
+        from segtui.data import segment_writes
+
         with self.reading() as conn:
             return segment_writes.details(conn, segment_id)
 
@@ -331,6 +357,8 @@ class Store:
         selection: ContactSelection,
         user: CurrentUser,
     ) -> int:
+        from segtui.data import segment_writes
+
         with self._write() as conn:
             return segment_writes.update_segment(conn, segment_id, expected_version, draft,
                                                  selection, user)
@@ -338,26 +366,36 @@ class Store:
     def add_members(
         self, segment_id: int, selection: ContactSelection, user: CurrentUser
     ) -> int:
+        from segtui.data import segment_writes
+
         with self._write() as conn:
             return segment_writes.add_members(conn, segment_id, selection, user)
 
     def delete_preview(self, segment_id: int) -> DeletePreview | None:
+        from segtui.data import segment_writes
+
         with self.reading() as conn:
             return segment_writes.delete_preview(conn, segment_id)
 
     def delete_segment(self, segment_id: int, user: CurrentUser) -> None:
+        from segtui.data import segment_writes
+
         with self._write() as conn:
             segment_writes.delete_segment(conn, segment_id, user)
 
     def pause_campaigns(
         self, segment_id: int, campaign_ids: list[int], user: CurrentUser
     ) -> int:
+        from segtui.data import segment_writes
+
         with self._write() as conn:
             return segment_writes.pause_campaigns(conn, segment_id, campaign_ids, user)
 
     # -- a segment's members, timeline and notes -------------------------------------------
 
     def remove_member(self, segment_id: int, contact_id: int, user: CurrentUser) -> bool:
+        from segtui.data import timeline
+
         with self._write() as conn:
             return timeline.remove_member(conn, segment_id, contact_id, user)
 
@@ -365,11 +403,15 @@ class Store:
         self, segment_id: int, flt: ActivityFilter, *, after: Keyset | None = None,
         before: Keyset | None = None, at_end: bool = False, limit: int = PAGE_SIZE,
     ) -> Page[ActivityRow]:
+        from segtui.data import timeline
+
         with self.reading() as conn:
             return timeline.activity_page(conn, segment_id, flt,
                                           PageWindow(after, before, at_end), limit)
 
     def activity_count(self, segment_id: int, flt: ActivityFilter) -> int:
+        from segtui.data import timeline
+
         with self.reading() as conn:
             return timeline.count_activities(conn, segment_id, flt)
 
@@ -377,6 +419,8 @@ class Store:
         self, segment_id: int, kind: str, description: str, details: str,
         performer: CurrentUser, user: CurrentUser,
     ) -> None:
+        from segtui.data import timeline
+
         with self._write() as conn:
             timeline.add_activity(conn, segment_id, kind, description, details, performer, user)
 
@@ -384,6 +428,8 @@ class Store:
         self, activity_id: int, expected_version: int, description: str, details: str,
         user: CurrentUser,
     ) -> None:
+        from segtui.data import timeline
+
         with self._write() as conn:
             timeline.edit_activity(conn, activity_id, expected_version, description, details,
                                    user)
@@ -392,33 +438,45 @@ class Store:
         self, segment_id: int, *, after: Keyset | None = None, before: Keyset | None = None,
         at_end: bool = False, limit: int = PAGE_SIZE,
     ) -> Page[NoteRow]:
+        from segtui.data import timeline
+
         with self.reading() as conn:
             return timeline.notes_page(conn, segment_id, PageWindow(after, before, at_end),
                                        limit)
 
     def add_note(self, segment_id: int, body: str, user: CurrentUser) -> int:
+        from segtui.data import timeline
+
         with self._write() as conn:
             return timeline.add_note(conn, segment_id, body, user)
 
     def users(self) -> list[CurrentUser]:
         """Everyone who can be named as an activity's performer."""
+        from segtui.data import users
+
         with self.reading() as conn:
             return users.all_users(conn)
 
     def performance_report(self, segment_id: int) -> PerformanceReport:
         """The Performance tab (spec 7.7) at the clock's today."""
+        from segtui.data import segment_analytics
+
         with self.reading() as conn:
             return segment_analytics.performance_report(conn, segment_id, clock.today(),
                                                         self._aside())
 
     def analytics_report(self, segment_id: int) -> AnalyticsReport:
         """The Analytics tab (spec 7.8) at the clock's today."""
+        from segtui.data import segment_analytics
+
         with self.reading() as conn:
             return segment_analytics.analytics_report(conn, segment_id, clock.today(),
                                                       self._aside())
 
     def insights(self, segment_id: int) -> list[Insight]:
         """The AI Insights tab: deterministic findings (segtui.core.insights)."""
+        from segtui.data import insights
+
         with self.reading() as conn:
             return insights.segment_insights(conn, segment_id, clock.today(), self._aside())
 
@@ -489,6 +547,8 @@ class Store:
 
     def _refresh_in_order(self, order: Sequence[int], user: CurrentUser | None = None
                           ) -> list[RefreshResult]:
+        from segtui.data import segment_writes
+
         results = []
         for segment_id in order:
             with self._write() as conn:
@@ -597,6 +657,8 @@ class Store:
     ) -> importer.ImportReport:
         """Import contacts, merged by email or by the `match` key (docs/import-export.md);
         `headers` names each field's column in messages."""
+        from segtui.data import importer
+
         return self._import(lambda conn: importer.import_contacts(
             conn, rows, on_duplicate, clock.now(), match=match, headers=headers,
             on_reject=on_reject, on_batch=on_batch, list_limit=INCREMENTAL_LIMIT), dry_run)
@@ -612,6 +674,8 @@ class Store:
         on_batch: Callable[[importer.ImportReport], None] | None = None,
     ) -> importer.ImportReport:
         """Import engagement events or campaign results (docs/import-export.md)."""
+        from segtui.data import event_importer
+
         return self._import(lambda conn: event_importer.import_events(
             conn, rows, clock.now(), link_segment=link_segment, email_column=email_column,
             on_reject=on_reject,
@@ -633,6 +697,8 @@ class Store:
                 pending.owe_contacts(conn, report.changed_ids, clock.now())
         except _RolledBack as rolled_back:
             return rolled_back.report
+        from segtui.data import bulk
+
         if report.added + report.updated >= bulk.ANALYZE_AFTER_ROWS:
             bulk.refresh_statistics(self.engine, ("contacts", "events", "companies"))
         try:
@@ -643,6 +709,8 @@ class Store:
 
     def quality_report(self) -> QualityReport:
         """The data quality report (issue 6; definitions in segtui/core/quality.py)."""
+        from segtui.data import quality
+
         with self.reading() as conn:
             return quality.quality_report(conn, clock.today())
 
@@ -650,6 +718,8 @@ class Store:
                        ) -> MergeResult:
         """Merge duplicate contacts into `keep` in one transaction, then bring the dynamic
         segments up to date for it."""
+        from segtui.data import quality
+
         with self._write() as conn:
             result = quality.merge_contacts(conn, keep, others, user, clock.now())
             pending.owe_contacts(conn, [keep], clock.now())
@@ -659,6 +729,8 @@ class Store:
     @contextmanager
     def member_export(self, segment_id: int) -> Iterator[Iterator[MemberRecord]]:
         """A segment's members with every contact field, streamed from one read snapshot."""
+        from segtui.data import exporter
+
         with self.reading() as conn:
             yield exporter.member_records(conn, segment_id)
 
@@ -690,5 +762,7 @@ def _busy_is_clear() -> Iterator[None]:
 
 def _header_and_side_figures(conn: Connection, segment_id: int, with_details: bool
                              ) -> tuple[SegmentDetails | None, segment_metrics.SideFigures]:
+    from segtui.data import segment_metrics, segment_writes
+
     return (segment_writes.details(conn, segment_id) if with_details else None,
             segment_metrics.side_figures(conn, segment_id))

@@ -444,8 +444,9 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
         if line is None or not line.is_attached:
             return
         row = self.current_row
-        line.display = row is not None and bool(self.detail_columns())
-        line.show(self.detail_fields(row) if row is not None else [])
+        columns = tuple(column.key for column in self.detail_columns())
+        line.display = row is not None and bool(columns)
+        line.show(self.detail_fields(row) if row is not None else [], columns)
 
     def _on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         # Not stopped: the owner may want the highlight too.

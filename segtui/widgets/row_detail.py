@@ -8,13 +8,13 @@ fills the line (`PagedTable.detail_line`); this widget only lays the fields out.
 
 Fields are packed whole where they fit (see `pack`), up to `max_lines` lines; whatever
 does not fit ends in "…", never cut silently. The line grows to the lines a row needs
-(up to `max_lines`) and keeps that height while the width stays, so the table above it
-doesn't grow and shrink as the cursor moves from row to row.
+(up to `max_lines`) and keeps that height while the width and its columns stay, so the
+table above it doesn't grow and shrink as the cursor moves from row to row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 from rich.console import Console
 from rich.text import Text
@@ -112,11 +112,18 @@ class RowDetail(Static):
         super().__init__(id=id)
         self.max_lines = max_lines
         self.fields: list[Text] = []
-        self._tallest = (0, 1)  # (for this width, the most lines a row has needed)
+        # (for this width and these columns, the most lines a row has needed)
+        self._tallest: tuple[int, Hashable, int] = (0, None, 1)
+        self._columns: Hashable = None
         self.styles.height = 1
 
-    def show(self, fields: Sequence[Text]) -> None:
+    def show(self, fields: Sequence[Text], columns: Hashable = None) -> None:
+        """Show `fields`; `columns` names which columns they are. The height a row needed
+        is kept only while both the width and the columns stay: a table that first lays out
+        at a guessed width moves other columns here, and their lines must not stay behind
+        once it knows its own (which would make the height depend on timing)."""
         self.fields = list(fields)
+        self._columns = columns
         self._pack()
 
     def on_resize(self) -> None:
@@ -128,7 +135,8 @@ class RowDetail(Static):
         width = self.content_size.width or self.app.size.width - 2
         packed: Text = pack(self.fields, width, self.max_lines, self.app.console)
         lines = len(packed.plain.split("\n"))
-        seen_width, tallest = self._tallest
-        self._tallest = (width, max(lines, tallest if seen_width == width else 1))
-        self.styles.height = self._tallest[1]
+        seen_width, seen_columns, tallest = self._tallest
+        same = (seen_width, seen_columns) == (width, self._columns)
+        self._tallest = (width, self._columns, max(lines, tallest if same else 1))
+        self.styles.height = self._tallest[2]
         self.update(packed)

@@ -2,6 +2,10 @@
 
 Errors appear under each field when the user first tries to save, and from then on are
 re-checked as they type (spec 7.2: "Shows validation error if empty on submit attempt").
+
+A stored name or description holding characters no one can see (a bidi override, an ESC)
+shows them as stand-ins, says so under the field, and is saved exactly as stored while
+left unchanged (issue 16 §8; widgets.text.FieldText).
 """
 
 from __future__ import annotations
@@ -19,13 +23,17 @@ from segtui.core.validation import (
     DESCRIPTION_MAX,
     NAME_MAX,
     FieldError,
-    description_error,
-    segment_name_error,
     tag_error,
 )
 from segtui.widgets.tag_list import TagList
+from segtui.widgets.text import TEXT_KEPT, FieldText
 
 STATUS_OPTIONS = [(s.value, s.value) for s in SegmentStatus]
+
+# What saving does with invisible characters a stored name holds (the second half of the
+# note under the field; a description's is TEXT_KEPT).
+NAME_KEPT = ("Unchanged, the name stays as saved; a changed name must lose them (letters, "
+             "digits and spaces only).")
 
 
 class SegmentFields(Vertical):
@@ -43,6 +51,7 @@ class SegmentFields(Vertical):
     SegmentFields #field-status { width: 20; }
     SegmentFields .field-error { color: $error; height: auto; width: 1fr; padding-left: 14; }
     SegmentFields .field-error:disabled { display: none; }
+    SegmentFields .field-note { width: 1fr; padding-left: 14; }
     """
 
     class Changed(Message):
@@ -57,24 +66,35 @@ class SegmentFields(Vertical):
             return self.fields
 
     def __init__(self, draft: SegmentDraft | None = None, *, with_status: bool = False) -> None:
+        """`draft`: the segment as stored, when editing one (None: a new segment)."""
         super().__init__()
         self.initial = draft or SegmentDraft(name="")
+        self.stored = draft
         self.with_status = with_status
         self.attempted = False  # errors show from the first save attempt on
+        self._texts(self.initial)
+
+    def _texts(self, draft: SegmentDraft) -> None:
+        self.name_text = FieldText(draft.name, consequence=NAME_KEPT)
+        self.description_text = FieldText(draft.description, multiline=True,
+                                          consequence=TEXT_KEPT)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field-row"):
             yield Label("Segment Name", classes="field-label")
-            yield Input(self.initial.name, placeholder="Required: letters, digits and spaces",
+            yield Input(self.name_text.shown,
+                        placeholder="Required: letters, digits and spaces",
                         max_length=NAME_MAX * 2, compact=True, id="field-name")
+        yield Label("", classes="field-note", id="note-name")
         yield Label("", classes="field-error", id="error-name")
         with Horizontal(id="field-description-row"):
             with Vertical(classes="field-label"):
                 yield Label("Description")
                 yield Label("(Optional)")
                 yield Label("", id="field-description-count")
-            yield TextArea(self.initial.description, id="field-description",
+            yield TextArea(self.description_text.shown, id="field-description",
                            soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        yield Label("", classes="field-note", id="note-description")
         yield Label("", classes="field-error", id="error-description")
         if self.with_status:
             with Horizontal(classes="field-row"):
@@ -94,6 +114,7 @@ class SegmentFields(Vertical):
         self._count_description()
         for error in self.query(".field-error"):
             error.disabled = True
+        self._show_notes()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -108,8 +129,9 @@ class SegmentFields(Vertical):
             value = self.query_one("#field-status", Select).value
             status = SegmentStatus(value) if isinstance(value, str) else status
         return SegmentDraft(
-            name=self.query_one("#field-name", Input).value,
-            description=self.query_one("#field-description", TextArea).text,
+            name=self.name_text.read(self.query_one("#field-name", Input).value),
+            description=self.description_text.read(
+                self.query_one("#field-description", TextArea).text),
             tags=self.query_one(TagList).tags,
             status=status,
         )
@@ -119,12 +141,29 @@ class SegmentFields(Vertical):
         return not self.query_one("#field-name", Input).value.strip()
 
     def load(self, draft: SegmentDraft) -> None:
-        """Replace what is typed (only on the user's explicit request, e.g. "use theirs")."""
-        self.query_one("#field-name", Input).value = draft.name
-        self.query_one("#field-description", TextArea).text = draft.description
+        """Replace what is typed with a stored version of the segment (only on the user's
+        explicit request, e.g. "use theirs"), which is then the stored one."""
+        self.initial = self.stored = draft
+        self._texts(draft)
+        self.query_one("#field-name", Input).value = self.name_text.shown
+        self.query_one("#field-description", TextArea).text = self.description_text.shown
         self.query_one(TagList).tags = draft.tags
         if self.with_status:
             self.query_one("#field-status", Select).value = draft.status.value
+        self._show_notes()
+
+    def _show_notes(self) -> None:
+        """The line under the name and the description saying which invisible characters
+        they hold, shown as what (nothing, and no room, when they hold none)."""
+        for field, text, value in (
+            ("name", self.name_text, self.query_one("#field-name", Input).value),
+            ("description", self.description_text,
+             self.query_one("#field-description", TextArea).text),
+        ):
+            note = text.note(value)
+            label = self.query_one(f"#note-{field}", Label)
+            label.update(note)
+            label.display = bool(note.plain)
 
     # -- errors ----------------------------------------------------------------------------
 
@@ -141,7 +180,7 @@ class SegmentFields(Vertical):
     def check(self) -> bool:
         """Mark a save attempt; show every error; True when the fields are valid."""
         self.attempted = True
-        errors = self.draft().normalised().errors(kept_tags=self.initial.tags)
+        errors = self.errors()
         pending = self.query_one("#field-tag", Input).value.strip()
         if pending and not any(e.field == "tags" for e in errors):
             # A tag typed but not added would be lost silently on save.
@@ -150,13 +189,23 @@ class SegmentFields(Vertical):
         self.show_errors(errors)
         return not errors
 
+    def errors(self) -> list[FieldError]:
+        """What the Store would refuse: a new segment's rules, but a name or description
+        left as stored is not judged again (SegmentDraft.errors)."""
+        return self.draft().normalised(self.stored).errors(kept_tags=self.initial.tags,
+                                                           kept=self.stored)
+
+    def _error(self, field: str) -> str | None:
+        return next((e.message for e in self.errors() if e.field == field), None)
+
     # -- live feedback -------------------------------------------------------------------
 
     @on(Input.Changed, "#field-name")
     def _name_changed(self, event: Input.Changed) -> None:
         event.stop()
         if self.attempted:
-            self.show_error("name", segment_name_error(event.value))
+            self.show_error("name", self._error("name"))
+        self._show_notes()
         self.post_message(self.Changed(self))
 
     @on(TextArea.Changed, "#field-description")
@@ -164,7 +213,8 @@ class SegmentFields(Vertical):
         event.stop()
         self._count_description()
         if self.attempted:
-            self.show_error("description", description_error(event.text_area.text.strip()))
+            self.show_error("description", self._error("description"))
+        self._show_notes()
         self.post_message(self.Changed(self))
 
     def _count_description(self) -> None:

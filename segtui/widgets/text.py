@@ -13,17 +13,25 @@ visible stand-ins (`core.text.printable`), so a contact named "[bold]x[/]" or ho
   palette's help line).
 - Toasts and the header go through `SegtuiApp.notify` and `SegtuiApp.format_title`, which
   use `printable` and never parse markup, whoever calls them.
+- `FieldText`: stored text put in a field the user edits (an Input's value, a TextArea's
+  text), which shows it and would send it to the terminal as it is: the field gets
+  `shown` (hidden characters as stand-ins), the save gets `read(value)` (the stored text
+  itself while the field is unchanged), and the line under the field says what the
+  stand-ins are (`note`). Issue 16 §8; docs/dialogs.md, "Invisible characters in a field".
 
 `tests/ui/test_hostile_text.py` feeds a hostile corpus through each of these places.
 """
 
 from __future__ import annotations
 
+import unicodedata
+
 from rich.style import Style
 from rich.text import Text
 from textual.fuzzy import Matcher
 
-from segtui.core.text import printable
+from segtui.core.formatting import plural
+from segtui.core.text import field_text, hidden_characters, printable, read_back
 
 
 def user_text(value: str | None, style: str | Style = "", *, multiline: bool = False) -> Text:
@@ -51,3 +59,62 @@ def highlighted(matcher: Matcher, value: str, style: str | Style = "") -> Text:
             if not text.plain[offset].isspace():
                 text.stylize(matcher.match_style.rich_style, offset, offset + 1)
     return text
+
+
+# Names of the control characters Unicode gives no name (the C0 and C1 controls).
+_CONTROL_NAMES = {"\x00": "null", "\x07": "bell", "\x08": "backspace", "\t": "tab",
+                  "\n": "line break", "\r": "carriage return", "\x1b": "escape",
+                  "\x7f": "delete", "\x9b": "control sequence introducer"}
+
+
+def character_name(ch: str) -> str:
+    """'U+202E right-to-left override', 'U+001B escape': a character no one can see, as
+    the note under a field names it."""
+    name = unicodedata.name(ch, "").lower() or _CONTROL_NAMES.get(ch, "control character")
+    return f"U+{ord(ch):04X} {name}"
+
+
+# What saving does with the invisible characters of a stored text whose rules refuse control
+# characters but not format characters (a description, an activity's text).
+TEXT_KEPT = ("Unchanged, it stays as saved; changed, each mark left stays its character "
+             "(control characters are refused).")
+
+# The same for a rule's values (the Rule line, a condition's value).
+RULE_KEPT = "Each mark left stays its character in the rule; delete a mark to delete it."
+
+
+class FieldText:
+    """Stored text in a field the user edits (issue 16 §8).
+
+    An Input or a TextArea sends its text to the terminal as it is, so a name holding
+    U+202E (or an ESC, a zero-width space) can't be its value: the field gets `shown`, in
+    which each hidden character is one stand-in (␛, ␡, �). `read(value)` is what the
+    field means: exactly `stored` while it still shows `shown` (so saving other fields
+    changes nothing here), else the user's edit with each stand-in they left standing for
+    its character again (core.text.read_back). `consequence` says what saving does with
+    the characters; `note(value)` is the line shown under the field while it holds any.
+    """
+
+    def __init__(self, stored: str = "", *, multiline: bool = False,
+                 consequence: str = "") -> None:
+        self.stored = stored
+        self.multiline = multiline
+        self.consequence = consequence
+        self.shown = field_text(stored, multiline=multiline)
+
+    def read(self, value: str) -> str:
+        return read_back(self.stored, self.shown, value)
+
+    def note(self, value: str) -> Text:
+        """'Holds 2 invisible characters (�): U+202E right-to-left override, …' and the
+        consequence; empty when the field (as it would be saved) holds none."""
+        hidden = hidden_characters(self.read(value), multiline=self.multiline)
+        if not hidden:
+            return Text("")
+        kinds = list(dict.fromkeys(hidden))
+        names = ", ".join(character_name(ch) for ch in kinds[:3])
+        marks = ", ".join(dict.fromkeys(field_text(ch) for ch in kinds))
+        more = ", …" if len(kinds) > 3 else ""
+        note = (f"Holds {plural(len(hidden), 'invisible character')} ({marks}): "
+                f"{names}{more}. {self.consequence}")
+        return Text(note.strip())

@@ -13,7 +13,7 @@ from segtui.core import clock
 from segtui.core.csv_safe import free_path, neutralise, write_csv
 from segtui.core.formatting import dmy, round_half_up, whole
 from segtui.core.metrics import last_days, percent
-from segtui.core.text import printable
+from segtui.core.text import field_text, hidden_characters, printable, read_back
 
 
 def test_round_half_up_not_bankers() -> None:
@@ -47,6 +47,51 @@ def test_printable(raw: str, shown: str) -> None:
 
 def test_printable_keeps_newlines_when_multiline() -> None:
     assert printable("a\nb\x1b", single_line=False) == "a\nb␛"
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("Zed\u202eAdmin\u202c", "Zed\ufffdAdmin\ufffd"),  # bidi controls
+        ("a\x1b[31m\x7f\x9b", "a␛[31m␡\ufffd"),  # C0, DEL, C1
+        ("zero\u200bwidth\u00adsoft\ufeff", "zero\ufffdwidth\ufffdsoft\ufffd"),  # format
+        ("line\u2028para\u2029", "line\ufffdpara\ufffd"),  # a text area's line breaks
+        ("tab\there\nnext", "tab␉here␊next"),  # a one-line field
+        ("émoji 🎉 [b]", "émoji 🎉 [b]"),
+    ],
+)
+def test_a_field_shows_each_hidden_character_as_one_stand_in(stored: str, shown: str) -> None:
+    """Issue 16 §8: one character for one, so positions in the field are positions in the
+    stored text."""
+    assert field_text(stored) == shown and len(shown) == len(stored)
+    assert len(hidden_characters(stored)) == sum(a != b for a, b in zip(stored, shown,
+                                                                        strict=True))
+
+
+def test_a_multi_line_field_keeps_line_breaks_and_tabs() -> None:
+    assert field_text("a\tb\nc\r\n\x1b", multiline=True) == "a\tb\nc␍\n␛"
+    assert hidden_characters("a\tb\nc\r\n", multiline=True) == ["\r"]
+
+
+@pytest.mark.parametrize(
+    ("edited", "meant"),
+    [
+        ("Zed\ufffdAdmin\ufffd", "Zed\u202eAdmin\u202c"),  # unchanged: as stored
+        ("Zed\ufffdAdmin\ufffd Team", "Zed\u202eAdmin\u202c Team"),  # marks left: kept
+        ("ZedAdmin\ufffd", "ZedAdmin\u202c"),  # a mark deleted: its character goes
+        ("ZedAdmin", "ZedAdmin"),
+        ("Zod\ufffdAdmyn\ufffd", "Zod\u202eAdmyn\u202c"),  # edits around the marks
+        ("New name", "New name"),  # all retyped: taken as typed
+        ("", ""),
+    ],
+)
+def test_what_an_edited_field_means(edited: str, meant: str) -> None:
+    stored = "Zed\u202eAdmin\u202c"
+    assert read_back(stored, field_text(stored), edited) == meant
+
+
+def test_a_field_with_nothing_hidden_is_what_it_shows() -> None:
+    assert read_back("Plain", "Plain", "Plain \ufffd") == "Plain \ufffd"
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\nx"])

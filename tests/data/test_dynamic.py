@@ -29,6 +29,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from segtui.core import clock
+from segtui.core.activities import ACTIVITY_TYPES, ActivityFilter
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import EventType, LeadStatus, SegmentStatus
 from segtui.core.permissions import CurrentUser
@@ -51,6 +53,7 @@ from segtui.data.models import (
     SegmentExclusion,
     Tag,
 )
+from segtui.data.segment_writes import log_activity
 from segtui.data.store import Store
 
 NOW = datetime(2024, 2, 26, 12, 0)  # clock.now() with SEGTUI_TODAY=2024-02-26
@@ -359,6 +362,20 @@ def test_refreshing_all_follows_dependency_order(world: World) -> None:
     assert [(r.name, r.entered, r.left) for r in results] == [("A", 0, 1), ("B", 0, 1)]
     assert world.members(b) == {"bob", "ed"}
 
+
+
+def test_the_activity_filter_finds_refreshes(world: World) -> None:
+    """"Members Refreshed" is one of the types the Activity tab filters by (it was logged
+    but missing from the list, so no filter could show it); the timeline takes no type
+    the list lacks."""
+    a = world.create("A", None, members=["ann", "bob"])
+    b = world.create("B", 'in segment "A" and score > 60')
+    world.add(a, "cy")  # cy has 80: enters B
+    assert "Members Refreshed" in ACTIVITY_TYPES
+    refreshes = ActivityFilter(types=frozenset({"Members Refreshed"}))
+    assert world.store.activity_count(b, refreshes) >= 1
+    with world.store.writing() as session, pytest.raises(ValueError, match="not an activity"):
+        log_activity(session.connection(), b, "Members Reloaded", "", "", None, clock.now())
 
 def test_a_hand_change_of_a_used_segment_refreshes_its_users_at_once(world: World) -> None:
     a = world.create("A", None, members=["ann", "bob"])

@@ -1,5 +1,6 @@
 """Issue 2 §2: the migrations create exactly the models' schema, on both engines; a later
-migration brings an existing database's data along."""
+migration brings an existing database's data along. Issue 17 §4: opening a database
+compares its revision with `schema_version.HEAD` and runs Alembic only when they differ."""
 
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import insert, inspect, select, update
+from sqlalchemy.engine import URL
+from typer.testing import CliRunner
 
+import segtui.cli as cli
 from segtui.core.enums import EventType, LeadStatus
-from segtui.data import migrate
+from segtui.core.schema import NewerSchema
+from segtui.data import migrate, schema_version
 from segtui.data.engine import sqlite_url
 from segtui.data.models import Base, Contact, EngagementEvent
 from segtui.data.store import Store
@@ -54,6 +59,46 @@ def test_every_model_table_exists(empty_store: Store) -> None:
 def test_upgrade_is_idempotent(empty_store: Store) -> None:
     assert migrate.current_revision(empty_store.engine) == migrate.head_revision()
     assert migrate.upgrade(empty_store.engine) is False
+
+
+def test_head_is_the_newest_migration() -> None:
+    """HEAD is written by hand so that opening a database needs no Alembic: a new migration
+    in data/migrations/versions/ must update it, or databases would not be upgraded."""
+    assert migrate.head_revision() == schema_version.HEAD, (
+        "set HEAD in segtui/data/schema_version.py to the newest migration's revision")
+
+
+def test_a_migrated_database_is_current(empty_store: Store) -> None:
+    assert schema_version.stored_revisions(empty_store.engine) == {schema_version.HEAD}
+    assert schema_version.upgrade_if_needed(empty_store.engine) is False
+
+
+@pytest.fixture
+def unmigrated_url(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path
+                   ) -> Iterator[URL]:
+    """A new database nothing has created tables in yet."""
+    if engine_name == "sqlite":
+        yield sqlite_url(tmp_path / "new.db")
+        return
+    admin = request.getfixturevalue("pg_admin")
+    url = _pg_database(admin)
+    yield url
+    _drop_pg_database(admin, url)
+
+
+def test_opening_a_new_database_migrates_it(unmigrated_url: URL) -> None:
+    bare = Store.open(unmigrated_url, upgrade=False)
+    try:
+        assert schema_version.stored_revisions(bare.engine) == set()  # no version table
+        assert not schema_version.is_current(bare.engine)
+    finally:
+        bare.close()
+    store = Store.open(unmigrated_url)
+    try:
+        assert schema_version.stored_revisions(store.engine) == {schema_version.HEAD}
+        assert store.is_empty()
+    finally:
+        store.close()
 
 
 def test_new_store_is_empty(empty_store: Store) -> None:
@@ -111,3 +156,38 @@ def test_0006_fills_the_new_columns_of_existing_contacts(store_at_0005: Store) -
              "occurred_at": datetime(2024, 1, 8)}])
         session.execute(update(Contact).where(Contact.id == bare).values(city="Oslo"))
     assert columns()[bare] == (datetime(2024, 1, 8), datetime(2024, 1, 8), 1)
+
+
+def test_opening_an_older_database_upgrades_it(store_at_0005: Store) -> None:
+    assert schema_version.stored_revisions(store_at_0005.engine) == {"0005"}
+    reopened = Store.open(store_at_0005.url)
+    try:
+        assert schema_version.stored_revisions(reopened.engine) == {schema_version.HEAD}
+        assert migrate.current_revision(reopened.engine) == migrate.head_revision()
+    finally:
+        reopened.close()
+
+
+def _from_the_future(store: Store) -> None:
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+
+
+def test_a_database_a_newer_segtui_upgraded_is_refused_and_left_alone(
+        empty_store: Store) -> None:
+    _from_the_future(empty_store)
+    with pytest.raises(NewerSchema, match=r"newer segtui \(schema 9999; this segtui knows up to"):
+        Store.open(empty_store.engine.url)
+    assert schema_version.stored_revisions(empty_store.engine) == {"9999"}
+
+
+def test_the_command_line_says_so_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    store = Store.open(sqlite_url(path))
+    _from_the_future(store)
+    store.close()
+    result = CliRunner().invoke(cli.app, ["segments", "list", "--db", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr == ("segtui: this database was upgraded by a newer segtui (schema 9999;"
+                             f" this segtui knows up to {schema_version.HEAD}): update segtui"
+                             " to open it\n")

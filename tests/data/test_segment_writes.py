@@ -20,6 +20,7 @@ Every write is one transaction: when it fails, nothing of it is left behind.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
@@ -826,6 +827,38 @@ def test_existing_demo_tags_do_not_block_an_edit(demo_store: Store, sarah: Curre
                          ("Newsletter", "Re-engagement"), SegmentStatus.INACTIVE)
     demo_store.update_segment(inactive, 1, draft, NOTHING, sarah)
     assert segment_rows(demo_store)["Inactive Subscribers"].description == "New description"
+
+
+def test_a_stored_name_or_description_left_as_it_is_is_kept_exactly(
+    demo_store: Store, sarah: CurrentUser,
+) -> None:
+    """Issue 16 §8: a name and description another tool stored (a bidi override, an ESC,
+    double spaces: nothing segtui's rules accept today) are not judged again when an edit
+    leaves them as they are, and are written back byte for byte; once changed they are
+    judged like a new segment's."""
+    name, description = "Zed\u202eAdmin\u202c  x", " About \x1b[31m red "
+    with demo_store.writing() as session:
+        session.add(Segment(name=name, description=description, status=SegmentStatus.ACTIVE,
+                            created_at=NOW, updated_at=NOW))
+    zed = segment_id(demo_store, name)
+    opened = demo_store.segment_details(zed)
+    assert opened is not None
+    draft = replace(opened.as_draft(), status=SegmentStatus.DRAFT)
+    demo_store.update_segment(zed, opened.version, draft, NOTHING, sarah)
+    after = demo_store.segment_details(zed)
+    assert after is not None
+    assert (after.name, after.description, after.status) == (name, description,
+                                                            SegmentStatus.DRAFT)
+    assert activities(demo_store, zed)[-1][:2] == ("Status Changed",
+                                                   "Changed status Active → Draft")
+    before = database_state(demo_store)
+    for changed in (replace(draft, name=name + " Team"),
+                    replace(draft, description=description + "more")):
+        with pytest.raises(InvalidSegment) as refused:
+            demo_store.update_segment(zed, after.version, changed, NOTHING, sarah)
+        assert [e.field for e in refused.value.errors] == [
+            "name" if changed.name != name else "description"]
+    assert database_state(demo_store) == before
 
 
 # -- add contacts (spec 7.11) -----------------------------------------------------------

@@ -7,6 +7,7 @@ import html
 import inspect
 import io
 import re
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal
@@ -92,6 +93,18 @@ async def settle(pilot: Pilot[Any]) -> None:
         if not any(w.is_running for w in pilot.app.workers):
             return
     raise AssertionError("workers never settled")
+
+
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, *,
+                     within: float = 60) -> None:
+    """Poll the UI until `condition` holds, for what no worker tells of (a screen pushed
+    by a key while its worker is held). Bounded by a deadline a loaded machine meets, not
+    by a guessed pause or a count of polls."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened within {within:.0f} s: {what}")
+        await pilot.pause(0.005)
 
 
 async def search_dashboard(pilot: Pilot[Any], name: str) -> None:

@@ -423,7 +423,7 @@ async def test_command_palette_runs_actions(sqlite_demo_store: Store) -> None:
         await settle(pilot)
         await pilot.press("ctrl+p")
         await pilot.press(*"filters")
-        await pilot.pause(0.5)
+        await settle(pilot)  # the palette's search is a worker: every hit is in
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen.query_one("#filters").display

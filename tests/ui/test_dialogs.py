@@ -5,6 +5,7 @@ tripped over in the segment dialogs. Each test failed before its fix."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from segtui.screens.detail.screen import SegmentDetailScreen
 from segtui.screens.modals.activity_dialog import ActivityDialog
 from segtui.screens.modals.add_contacts import AddContactsModal
 from segtui.screens.modals.choice_picker import ChoicePicker
+from segtui.screens.modals.column_mapping import ColumnMappingModal
 from segtui.screens.modals.condition_dialog import ConditionDialog
 from segtui.screens.modals.confirm import Confirm
 from segtui.screens.modals.contact_details import ContactDetails
@@ -41,6 +43,8 @@ from segtui.widgets.tag_list import TagList
 from tests.ui.conftest import make_app, open_segment, segment_ids, settle
 
 Opener = Callable[[Pilot[Any], Store], Awaitable[None]]
+# A file whose columns the import's Columns dialog shows (two of them fill Status).
+HUBSPOT = Path(__file__).resolve().parents[1] / "files" / "hubspot-contacts.csv"
 
 
 async def press_on_dashboard(pilot: Pilot[Any], *keys: str) -> None:
@@ -67,6 +71,14 @@ async def open_delete(pilot: Pilot[Any], store: Store) -> None:
 
 async def open_import(pilot: Pilot[Any], store: Store) -> None:
     await press_on_dashboard(pilot, "i")
+
+
+async def open_columns(pilot: Pilot[Any], store: Store) -> None:
+    """ctrl+o in the import dialog, a file named (no check needed first)."""
+    await open_import(pilot, store)
+    pilot.app.screen.query_one("#import-path", Input).value = str(HUBSPOT)
+    await pilot.press("ctrl+o")
+    await settle(pilot)
 
 
 async def open_export(pilot: Pilot[Any], store: Store) -> None:
@@ -114,6 +126,7 @@ DIALOGS: list[tuple[str, Opener, type[Screen[Any]]]] = [
     ("add-contacts", open_add_contacts, AddContactsModal),
     ("delete", open_delete, DeleteSegmentModal),
     ("import", open_import, ImportFileModal),
+    ("columns", open_columns, ColumnMappingModal),
     ("export", open_export, ExportMembersModal),
     ("activity", open_activity, ActivityDialog),
     ("condition", pusher(lambda store: ConditionDialog()), ConditionDialog),
@@ -349,6 +362,53 @@ async def test_escape_asks_in_every_dialog_holding_work(sqlite_demo_store: Store
         assert isinstance(app.screen, Confirm)
         await pilot.press("y")
         assert isinstance(app.screen, SegmentDetailScreen)
+
+
+async def test_escape_in_the_columns_dialog_asks_before_dropping_choices(
+    sqlite_demo_store: Store,
+) -> None:
+    """The import's Columns dialog dropped changed choices on escape without asking."""
+    app = make_app(sqlite_demo_store)
+
+    def top() -> Screen[Any]:  # the screen on top, not narrowed by mypy from one look to the next
+        return app.screen
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_columns(pilot, sqlite_demo_store)
+        columns = top()
+        assert isinstance(columns, ColumnMappingModal)
+        below = app.screen_stack[-2]
+        assert isinstance(below, ImportFileModal)
+        importer: ImportFileModal = below
+        first = columns.query_one(".column-row Select", Select)
+        assert app.focused is first
+        before = first.value
+        changed = "Name" if before != "Name" else ""
+        first.value = changed
+        await pilot.pause()
+        await pilot.press("escape")
+        asked = top()
+        assert isinstance(asked, Confirm) and asked.title_text == DISCARD_TITLE
+        await pilot.press("n")  # back, the choice and the focus as they were
+        assert top() is columns and first.value == changed and app.focused is first
+        await pilot.click("#columns-cancel")  # Cancel asks too
+        assert isinstance(top(), Confirm)
+        await pilot.press("escape")
+        assert top() is columns
+        first.value = before  # changed back: nothing to lose
+        await pilot.pause()
+        await pilot.press("escape")
+        assert top() is importer
+        assert importer.overrides == {}
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        again = top()
+        assert isinstance(again, ColumnMappingModal)
+        again.query_one(".column-row Select", Select).value = changed
+        await pilot.pause()
+        await pilot.press("escape", "y")  # discarded: the import keeps no choice
+        assert top() is importer
+        assert importer.overrides == {}
 
 
 async def test_use_theirs_makes_their_version_the_unchanged_one(

@@ -9,13 +9,11 @@ show literally, and nothing may crash (a crash ends the app, failing the test).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
 from textual.command import CommandList, CommandPalette
 from textual.content import Content
-from textual.pilot import Pilot
 from textual.widgets import Label, OptionList
 
 from segtui.core.records import ChoiceKind
@@ -28,7 +26,7 @@ from segtui.widgets.paged_table import PagedTable
 from segtui.widgets.text import escaped_markup
 from tests.factories import add_contact, add_segment
 from tests.hostile import HOSTILE, shown
-from tests.ui.conftest import make_app, settle
+from tests.ui.conftest import make_app, settle, wait_until
 
 KEYS = list(HOSTILE)
 
@@ -37,16 +35,6 @@ def plain(value: Any) -> str:
     if isinstance(value, Text | Content):
         return value.plain
     return str(value)
-
-
-async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
-    """Poll the UI until `condition` holds: the palette searches in its own tasks and
-    timers, so its results have no worker to wait for. Bounded by time, not by a guess."""
-    for _ in range(2000):
-        if condition():
-            return
-        await pilot.pause(0.005)
-    raise AssertionError(f"never happened: {what}")
 
 
 def toasts(app: Any) -> list[str]:
@@ -79,8 +67,7 @@ async def test_palette_hits_show_names_and_descriptions_literally(
             assert any(wanted in p and f"About {shown(key)}" in p for p in prompts())
             await pilot.press("escape")
         await pilot.press("ctrl+p", *"Zeta0")  # open the first one from the palette
-        commands = app.screen.query_one(CommandList)
-        await wait_until(pilot, lambda: commands.option_count > 0, "a palette hit")
+        await settle(pilot)  # the palette gathers its hits in a worker: all of them are in
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, SegmentDetailScreen)

@@ -25,7 +25,8 @@ import segtui.core.exporting as exporting
 from segtui.core.contacts import ContactSelection
 from segtui.core.csv_safe import neutralise
 from segtui.core.enums import LeadStatus, LifecycleStage
-from segtui.core.exporting import MEMBER_HEADER, ExportFormat, csv_row
+from segtui.core.exporting import MEMBER_HEADER, csv_row
+from segtui.core.file_formats import ExportFormat
 from segtui.core.rule_language import parse
 from segtui.core.segments import SegmentDraft
 from segtui.data.models import Company, Contact, EngagementEvent, Tag, contact_tags
@@ -306,7 +307,7 @@ async def test_escape_stops_an_import_and_nothing_is_written(
 
         def batch(report: Any) -> None:
             reached.set()
-            assert release.wait(10)
+            assert release.wait(60)  # a bound: the test releases it
             on_batch(report)
 
         return real(self, rows, on_duplicate, on_batch=batch, **kwargs)
@@ -317,7 +318,7 @@ async def test_escape_stops_an_import_and_nothing_is_written(
         modal = await open_import(pilot, f"~/{path.name}")
         assert "30 added" in await check(pilot)
         await pilot.press("ctrl+s")
-        assert await asyncio.to_thread(reached.wait, 10)
+        assert await asyncio.to_thread(reached.wait, 60)
         await pilot.pause()
         assert str(modal.query_one("#import-close", Button).label) == "Stop"
         await pilot.press("escape")  # stop, not close

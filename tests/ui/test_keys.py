@@ -239,11 +239,7 @@ async def palette_prompts(pilot: Pilot[Any]) -> list[str]:
     await pilot.press("ctrl+p")
     assert isinstance(pilot.app.screen, CommandPalette)
     commands = pilot.app.screen.query_one(CommandList)
-    for _ in range(2000):  # the palette gathers hits in its own tasks: poll, bounded
-        if commands.option_count:
-            break
-        await pilot.pause(0.005)
-    await pilot.pause(0.05)
+    await settle(pilot)  # the palette gathers its hits in a worker: all of them are in
     prompts = []
     for index in range(commands.option_count):
         prompt = commands.get_option_at_index(index).prompt
@@ -295,11 +291,7 @@ async def test_palette_command_runs_on_its_widget(sqlite_demo_store: Store) -> N
     async with app.run_test(size=(120, 40)) as pilot:
         await open_segment(pilot, "Enterprise Prospects")
         await pilot.press("ctrl+p", *"search")
-        commands = app.screen.query_one(CommandList)
-        for _ in range(2000):
-            if commands.option_count:
-                break
-            await pilot.pause(0.005)
+        await settle(pilot)  # the palette gathers its hits in a worker: all of them are in
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, SegmentDetailScreen)

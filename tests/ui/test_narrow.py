@@ -28,7 +28,7 @@ from segtui.screens.modals.delete_segment import DeleteSegmentModal
 from segtui.screens.quality import DataQualityScreen
 from segtui.widgets.contact_picker import ContactPicker
 from segtui.widgets.paged_table import Column, PagedTable
-from segtui.widgets.row_detail import pack
+from segtui.widgets.row_detail import RowDetail, pack
 from tests.ui.conftest import make_app, open_segment, search_dashboard, settle, text_of
 from tests.ui.quality_data import add_duplicates
 
@@ -168,6 +168,30 @@ def test_detail_line_packing() -> None:
     details = Text("Details: line one\nline two\n" + "more " * 10)
     assert pack([Text("By: Sam"), details], 40, 2, console).plain == \
         "By: Sam · Details: line one\nline two more more more more more more…"
+
+
+async def test_the_detail_line_keeps_its_height_only_for_the_same_columns() -> None:
+    """The line keeps the most lines a row needed while the width stays, so the table
+    doesn't jump as the cursor moves; but lines needed by other columns (a table that laid
+    out at a guessed width before it knew its own moved more of them here) are not kept:
+    else its height, and the rows the table shows, depended on timing (a flaky snapshot)."""
+
+    class Lines(App[None]):
+        def compose(self) -> ComposeResult:
+            yield RowDetail(id="line")
+
+    async with Lines().run_test(size=(60, 10)) as pilot:
+        line = pilot.app.query_one(RowDetail)
+        many = [Text(f"Field {n}: value {n}") for n in range(6)]
+        line.show(many, ("a", "b", "c", "d", "e", "f"))
+        await pilot.pause()
+        assert line.size.height == 2
+        line.show(many[:1], ("a", "b", "c", "d", "e", "f"))  # another row, the same columns
+        await pilot.pause()
+        assert line.size.height == 2
+        line.show(many[:1], ("a",))  # fewer columns moved here: a row of them needs one line
+        await pilot.pause()
+        assert line.size.height == 1
 
 
 # -- "…" for every cut ---------------------------------------------------------------------

@@ -25,7 +25,7 @@ from segtui.screens.modals.help import HelpScreen
 from segtui.screens.quality import DataQualityScreen, DuplicateRow
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import PagedTable
-from tests.ui.conftest import make_app, settle, text_of
+from tests.ui.conftest import make_app, settle, text_of, wait_until
 from tests.ui.quality_data import EVIL_SHOWN, add_duplicates
 
 
@@ -258,7 +258,7 @@ async def test_help_palette_and_back(sqlite_demo_store: Store) -> None:
         assert "Data quality" in {d for _, d in app.screen.keys}
         await pilot.press("escape")
         await pilot.press("ctrl+p", *"data quality")
-        await pilot.pause(0.5)
+        await settle(pilot)  # the palette's search is a worker: every hit is in
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DataQualityScreen)
@@ -285,7 +285,7 @@ async def test_slow_report_never_blocks_the_screen(sqlite_demo_store: Store,
     real = sqlite_demo_store.quality_report
 
     def slow() -> QualityReport:
-        release.wait(10)
+        release.wait(60)  # a bound, not a wait: the test releases it
         return real()
 
     monkeypatch.setattr(sqlite_demo_store, "quality_report", slow)
@@ -293,10 +293,14 @@ async def test_slow_report_never_blocks_the_screen(sqlite_demo_store: Store,
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("Q")
-        await pilot.pause(0.2)
+
+        def loading() -> bool:
+            return isinstance(app.screen, DataQualityScreen) and \
+                app.screen.query_one("#quality-duplicates", PagedTable).loading
+
+        await wait_until(pilot, loading, "the quality screen waiting for its report")
         screen = app.screen
         assert isinstance(screen, DataQualityScreen)
-        assert screen.query_one("#quality-duplicates", PagedTable).loading
         assert screen.query_one("#card-stale", MetricCard).value is None  # "…"
         await pilot.press("escape")
         await pilot.pause()

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select
 
 from segtui.core import clock
-from segtui.core.contacts import ContactSelection
+from segtui.core.contacts import ContactFilter, ContactSelection
 from segtui.core.enums import MembershipSource
 from segtui.core.rule_fields import FIELDS
 from segtui.core.rule_language import parse
@@ -196,7 +196,23 @@ async def test_template_fills_the_builder(sqlite_demo_store: Store) -> None:
         assert app.screen.query_one("#rule-text", Input).value == \
             'status = "Hot Lead" and opened within 30d >= 1'
         assert "contacts match now" in text_of(app, "#rule-count") or \
-            "contact match now" in text_of(app, "#rule-count")
+            "1 contact matches now" in text_of(app, "#rule-count")
+
+
+async def test_one_match_is_counted_in_the_singular(sqlite_demo_store: Store) -> None:
+    """Issue 15 §13: "1 contact matches now" and "Create Segment (1 contact)", not
+    "1 contacts" (nor "1 contact match now")."""
+    email = sqlite_demo_store.contact_page(ContactFilter(), ContactSelection(),
+                                           limit=1).rows[0].email
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_dynamic_create(pilot, "Just One")
+        app.screen.query_one("#rule-text", Input).focus()
+        await pilot.press(*f'email = "{email}"')
+        await settle(pilot)
+        assert text_of(app, "#rule-count").startswith("1 contact matches now: ")
+        assert str(app.screen.query_one("#save", Button).label) == \
+            "Create Segment (1 contact)"
 
 
 async def test_rule_search_on_the_dashboard_then_create(sqlite_demo_store: Store) -> None:

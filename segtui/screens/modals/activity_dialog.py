@@ -27,7 +27,7 @@ from segtui.core.permissions import CurrentUser
 from segtui.data.store import Store
 from segtui.screens.modals.dialog import Dialog
 from segtui.widgets.key_line import KeyLine
-from segtui.widgets.text import user_text
+from segtui.widgets.text import TEXT_KEPT, FieldText, user_text
 from segtui.widgets.workers import deliver, in_thread
 
 ACTIVITY_HELP = (
@@ -54,6 +54,12 @@ class ActivityDialog(Dialog[bool]):
         self.activity = activity
         self.people = people or [user]
         self.editable = activity is None or activity.editable_by(user.id, clock.now())
+        # Stored text holding invisible characters shows them as stand-ins (issue 16 §8).
+        kept = TEXT_KEPT if self.editable else ""
+        self.description_text = FieldText(activity.description if activity else "",
+                                          consequence=kept)
+        self.details_text = FieldText(activity.details if activity else "", multiline=True,
+                                      consequence=kept)
         self.title_text = ("Add Activity" if activity is None
                            else f"{icon(activity.type)} {activity.type}")
 
@@ -77,12 +83,14 @@ class ActivityDialog(Dialog[bool]):
                 yield Select([(user_text(p.name), p.id) for p in self.people], value=self.user.id,
                              allow_blank=False, compact=True, id="activity-performer")
             yield Label("Description")
-            yield Input(a.description if a else "", max_length=DESCRIPTION_MAX * 2,
+            yield Input(self.description_text.shown, max_length=DESCRIPTION_MAX * 2,
                         compact=True, disabled=not self.editable, id="activity-description")
+            yield Label("", id="note-description", classes="field-note")
             yield Label("", id="error-description", classes="save-error")
             yield Label("Details")
-            yield TextArea(a.details if a else "", id="activity-details", soft_wrap=True,
+            yield TextArea(self.details_text.shown, id="activity-details", soft_wrap=True,
                            read_only=not self.editable, tab_behavior="focus")
+            yield Label("", id="note-details", classes="field-note")
             yield Label("", id="error-details", classes="save-error")
             if a is not None and not self.editable:
                 yield Static(Text("Only its author can edit an activity, within 24 hours.",
@@ -95,14 +103,36 @@ class ActivityDialog(Dialog[bool]):
                                  compact=True, id="save")
             yield KeyLine(classes="modal-keys")
 
+    def on_mount(self) -> None:
+        self._show_notes()
+
+    def _texts(self) -> tuple[str, str]:
+        """The description and details as they would be saved."""
+        return (
+            self.description_text.read(self.query_one("#activity-description", Input).value),
+            self.details_text.read(self.query_one("#activity-details", TextArea).text),
+        )
+
+    @on(Input.Changed, "#activity-description")
+    @on(TextArea.Changed, "#activity-details")
+    def _show_notes(self) -> None:
+        for field, text, widget in (
+            ("description", self.description_text,
+             self.query_one("#activity-description", Input).value),
+            ("details", self.details_text, self.query_one("#activity-details", TextArea).text),
+        ):
+            note = text.note(widget)
+            label = self.query_one(f"#note-{field}", Label)
+            label.update(note)
+            label.display = bool(note.plain)
+
     def draft(self) -> tuple[object, ...] | None:
         if not self.editable:
             return None
         chosen = ((self.query_one("#activity-type", Select).value,
                    self.query_one("#activity-performer", Select).value)
                   if self.activity is None else ())
-        return (*chosen, self.query_one("#activity-description", Input).value,
-                self.query_one("#activity-details", TextArea).text)
+        return (*chosen, *self._texts())
 
     def cancelled(self) -> bool:
         return False
@@ -111,8 +141,7 @@ class ActivityDialog(Dialog[bool]):
     def action_save(self) -> None:
         if not self.editable:
             return
-        description = self.query_one("#activity-description", Input).value
-        details = self.query_one("#activity-details", TextArea).text
+        description, details = self._texts()
         errors = activity_errors(description, details)
         for field in ("description", "details"):
             self.query_one(f"#error-{field}", Label).update(user_text(errors.get(field, "")))

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label
 
 from segtui.core.contacts import ContactFilter, ContactSelection
-from segtui.core.formatting import whole
+from segtui.core.formatting import plural
 from segtui.core.permissions import CurrentUser
 from segtui.core.segments import SegmentError
 from segtui.data.store import Store
@@ -71,8 +71,8 @@ class AddContactsModal(Dialog[SegmentSaved | None]):
     def _update_button(self) -> None:
         count = self.query_one(ContactPicker).selected_count
         button = self.query_one("#save", Button)
-        shown = "…" if count is None else whole(count)
-        button.label = Text(f"Add {shown} Contact{'' if count == 1 else 's'}")
+        shown = "… Contacts" if count is None else plural(count, "Contact")
+        button.label = Text(f"Add {shown}")
         button.disabled = not count or self.saving  # spec 7.11: disabled at zero
 
     @on(Button.Pressed, "#save")

@@ -4,6 +4,9 @@ choice of field or "Not imported". The dialog passes the choices that changed to
 import as `--map` entries (`segtui import ... --map "Header=Field"`), so what the dialog
 imports is what the command line would, and checks again.
 
+A `Dialog` like the others (docs/dialogs.md): its key line, f1 help, and escape asks before
+dropping changed choices (the draft is every column's choice).
+
 Headers are the file's text: shown through `user_text` (never markup, control characters
 as visible stand-ins), since a file may hold anything.
 """
@@ -16,15 +19,25 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select
 
 from segtui.core.column_plan import ColumnUse, Skip
 from segtui.data.file_transfer import ColumnPreview
+from segtui.screens.modals.dialog import Dialog
+from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
 
 NOT_IMPORTED = ""  # the choice, as a --map entry's right side: "Header=" leaves it out
 SALUTATION = "Salutation"
+
+COLUMNS_HELP = (
+    "One row per column of the file's header, with the field it fills or \"Not imported\" "
+    "(and why it is left out now). tab moves to the next column, enter opens its list of "
+    "fields. ctrl+s (or Apply) keeps the changed choices for this file and checks it "
+    "again; nothing is imported until Import in the import dialog. escape asks before "
+    "dropping changed choices. The same as `segtui import ... --map \"Header=Field\"` "
+    "(docs/import-export.md)."
+)
 
 
 def choice_of(use: ColumnUse[Any]) -> str:
@@ -41,13 +54,15 @@ def _left_out(use: ColumnUse[Any]) -> str:
     return "Not imported"
 
 
-class ColumnMappingModal(ModalScreen[dict[str, str] | None]):
+class ColumnMappingModal(Dialog[dict[str, str] | None]):
     """Returns the changed choices (column label -> field name, "" for not imported), or
     None when cancelled or nothing changed."""
 
+    HELP = COLUMNS_HELP
     BINDINGS = [
+        Binding("ctrl+s", "apply", "Apply",
+                tooltip="Apply the choices and check the file again (from any column)"),
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "apply", "Apply"),
     ]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]  # more rows from 40 lines up
 
@@ -55,6 +70,7 @@ class ColumnMappingModal(ModalScreen[dict[str, str] | None]):
                  salutation: bool) -> None:
         super().__init__()
         self.file_name = file_name
+        self.title_text = f"Columns of {file_name}"
         self.preview = preview
         self.fields = fields  # the kind's field names, in their order
         self.salutation = salutation  # contacts: "Salutation" is a choice
@@ -62,7 +78,7 @@ class ColumnMappingModal(ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box columns-modal"):
-            yield Label(user_text(f"Columns of {self.file_name}"), classes="modal-title")
+            yield Label(user_text(self.title_text), classes="modal-title")
             yield Label(user_text(self.preview.problem or "", multiline=True),
                         id="columns-problem",
                         classes="save-error")
@@ -73,11 +89,11 @@ class ColumnMappingModal(ModalScreen[dict[str, str] | None]):
                         yield Select(self._options(use), value=choice_of(use),
                                      allow_blank=False, compact=True,
                                      id=f"column-{use.index}")
-            yield Label("tab: next column · enter: choose · ctrl+s: apply · escape: cancel",
-                        classes="modal-hint")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel", compact=True, id="columns-cancel")
                 yield Button("Apply", compact=True, variant="primary", id="columns-apply")
+            # tab and enter move between and open the column lists (no bindings of ours).
+            yield KeyLine(("tab", "next column"), ("enter", "choose"), classes="modal-keys")
 
     def _options(self, use: ColumnUse[Any]) -> list[tuple[str, str]]:
         options = [(_left_out(use), NOT_IMPORTED), *((f, f) for f in self.fields)]
@@ -90,19 +106,26 @@ class ColumnMappingModal(ModalScreen[dict[str, str] | None]):
         if self.shown:
             self.query_one(f"#column-{self.shown[0].index}", Select).focus()
 
-    def changes(self) -> dict[str, str]:
-        """The choices that differ from the plan the dialog showed."""
-        changed: dict[str, str] = {}
+    def _choices(self) -> list[tuple[ColumnUse[Any], str]]:
+        """Each shown column with its choice now."""
+        chosen: list[tuple[ColumnUse[Any], str]] = []
         for use in self.shown:
             value = self.query_one(f"#column-{use.index}", Select).value
-            if isinstance(value, str) and value != choice_of(use):
-                changed[use.label] = value
-        return changed
+            if isinstance(value, str):
+                chosen.append((use, value))
+        return chosen
+
+    def draft(self) -> tuple[str, ...]:
+        return tuple(value for _, value in self._choices())
+
+    def changes(self) -> dict[str, str]:
+        """The choices that differ from the plan the dialog showed."""
+        return {use.label: value for use, value in self._choices() if value != choice_of(use)}
 
     @on(Button.Pressed, "#columns-apply")
     def action_apply(self) -> None:
         self.dismiss(self.changes() or None)
 
     @on(Button.Pressed, "#columns-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

@@ -9,6 +9,7 @@ conditions and report mistakes with the same words.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,9 +27,10 @@ from segtui.core.rule_fields import (
 )
 from segtui.core.rule_language import RuleSyntaxError, parse, quote
 from segtui.core.rules import Condition, EventCount, Op, SegmentRef
+from segtui.core.text import hidden_characters
 from segtui.screens.modals.dialog import Dialog
 from segtui.widgets.key_line import KeyLine
-from segtui.widgets.text import user_text
+from segtui.widgets.text import RULE_KEPT, FieldText, user_text
 
 CONDITION_HELP = (
     "One condition of the rule: pick the field, then how it compares, then the value "
@@ -77,6 +79,7 @@ class ConditionDialog(Dialog[Condition | None]):
     ConditionDialog Input { width: 1fr; }
     ConditionDialog #cond-error { color: $error; height: auto; }
     ConditionDialog #cond-preview { color: $text-muted; height: auto; }
+    ConditionDialog .field-note { padding-left: 12; }
     ConditionDialog .modal-buttons { height: 1; align-horizontal: right; }
     ConditionDialog .modal-buttons Button { margin-left: 1; }
     ConditionDialog KeyLine { margin-top: 1; }
@@ -92,6 +95,10 @@ class ConditionDialog(Dialog[Condition | None]):
         self.known_values = known_values or {}
         self.field_key = (field_named(condition.field) or FIELDS[0]).key if condition \
             else FIELDS[0].key
+        # The value boxes, filled from a stored rule: invisible characters as stand-ins
+        # (issue 16 §8).
+        self.value_text = FieldText(consequence=RULE_KEPT)
+        self.high_text = FieldText(consequence=RULE_KEPT)
 
     def compose(self) -> ComposeResult:
         start = field_named(self.initial.field) if self.initial else None
@@ -118,6 +125,7 @@ class ConditionDialog(Dialog[Condition | None]):
             with Horizontal(classes="cond-row", id="row-high"):
                 yield Label("and", classes="cond-label")
                 yield Input(compact=True, id="cond-high")
+            yield Label("", id="cond-note", classes="field-note")
             yield Label("", id="cond-preview")
             yield Label("", id="cond-error")
             with Horizontal(classes="modal-buttons"):
@@ -182,8 +190,10 @@ class ConditionDialog(Dialog[Condition | None]):
             text = format(value, "f") if not isinstance(value, str) else value
             if cond.op in (Op.WITHIN, Op.OLDER):
                 text = str(int(value))  # type: ignore[arg-type]
-        self.query_one("#cond-value", Input).value = str(text)
-        self.query_one("#cond-high", Input).value = str(high)
+        self.value_text = FieldText(str(text), consequence=RULE_KEPT)
+        self.high_text = FieldText(str(high), consequence=RULE_KEPT)
+        self.query_one("#cond-value", Input).value = self.value_text.shown
+        self.query_one("#cond-high", Input).value = self.high_text.shown
         self.query_one("#cond-days", Input).value = days
         field = field_named(cond.field)
         if field and field.type is FieldType.CHOICE and isinstance(value, str):
@@ -204,8 +214,9 @@ class ConditionDialog(Dialog[Condition | None]):
         self.query_one("#value-label", Label).update(user_text(label))
         value_input.placeholder = placeholder
         if self.known_values.get(field.key):
-            value_input.suggester = SuggestFromList(self.known_values[field.key],
-                                                    case_sensitive=False)
+            # A suggestion shows in the box as it is: none holding invisible characters.
+            known = [v for v in self.known_values[field.key] if not hidden_characters(v)]
+            value_input.suggester = SuggestFromList(known, case_sensitive=False)
         elif field.type is FieldType.CHOICE:
             value_input.suggester = SuggestFromList(list(field.choices), case_sensitive=False)
         else:
@@ -236,9 +247,9 @@ class ConditionDialog(Dialog[Condition | None]):
         if chooser.display:
             value = str(chooser.value)
         else:
-            value = self.query_one("#cond-value", Input).value
-        return condition_text(field, op, value, self.query_one("#cond-high", Input).value,
-                              self.query_one("#cond-days", Input).value)
+            value = self.value_text.read(self.query_one("#cond-value", Input).value)
+        high = self.high_text.read(self.query_one("#cond-high", Input).value)
+        return condition_text(field, op, value, high, self.query_one("#cond-days", Input).value)
 
     def _condition(self) -> Condition:
         """The condition, or RuleSyntaxError saying what is wrong with it."""
@@ -251,6 +262,16 @@ class ConditionDialog(Dialog[Condition | None]):
     def _preview(self) -> None:
         self.query_one("#cond-preview", Label).update(user_text(f"Rule: {self._text()}"))
         self.query_one("#cond-error", Label).update("")
+        # Under the boxes: the invisible characters a stored value holds, if any.
+        value_input = self.query_one("#cond-value", Input)
+        note = Text("")
+        if self.query_one("#row-value").display and value_input.display:
+            note = self.value_text.note(value_input.value)
+        if not note.plain and self.query_one("#row-high").display:
+            note = self.high_text.note(self.query_one("#cond-high", Input).value)
+        label = self.query_one("#cond-note", Label)
+        label.update(note)
+        label.display = bool(note.plain)
 
     # -- events ------------------------------------------------------------------------------
 

