@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table, func, insert, select, text
+from sqlalchemy import Connection, Table, func, insert, select, text
 
 from segtui.data.models import Base
 
@@ -47,9 +47,7 @@ def insert_values(conn: Connection, table: Table, columns: Sequence[str],
         return []
     returned: list[Any] = []
     dialect = conn.dialect
-    targets: list[Column[Any]] = [table.c[name] for name in columns]
-    processors: list[Callable[[Any], Any] | None] = [
-        column.type.dialect_impl(dialect).bind_processor(dialect) for column in targets]
+    convert = _converter(conn, table, columns)
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer.quote
     head = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
@@ -57,32 +55,71 @@ def insert_values(conn: Connection, table: Table, columns: Sequence[str],
     one = "(" + ", ".join([marker] * len(columns)) + ")"
     per_statement = max(1, min(MAX_ROWS_PER_STATEMENT,
                                _max_parameters(conn) // len(columns)))
-    # A column's values repeat (a status, an import's one "created" date): each distinct
-    # value is converted once per call; a dictionary lookup costs less than a processor.
-    converting: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
-        (i, p, {}) for i, p in enumerate(processors) if p is not None]
     for start in range(0, len(rows), per_statement):
         part = rows[start:start + per_statement]
         flat: list[Any] = []
         for row in part:
-            if converting:
-                values = list(row)
-                for i, process, done in converting:
-                    value = values[i]
-                    try:
-                        values[i] = done[value]
-                    except KeyError:
-                        values[i] = done[value] = process(value)
-                    except TypeError:  # unhashable: converted each time
-                        values[i] = process(value)
-                flat.extend(values)
-            else:
-                flat.extend(row)
+            flat.extend(convert(row))
         result = conn.exec_driver_sql(head + ", ".join([one] * len(part)) + tail,
                                       tuple(flat))
         if result.returns_rows:
             returned.extend(result.fetchall())
     return returned
+
+
+def _converter(conn: Connection, table: Table, columns: Sequence[str]
+               ) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    """A function giving a row (in `columns` order) as the driver takes it: each value
+    through its column's bind processor, as the ORM stores it (SQLite datetimes as text,
+    enums as their values). A column's values repeat (a status, an import's one "created"
+    date): each distinct value is converted once per call of this function; a dictionary
+    lookup costs less than a processor."""
+    dialect = conn.dialect
+    processors: list[Callable[[Any], Any] | None] = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        for name in columns]
+    converting: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
+        (i, p, {}) for i, p in enumerate(processors) if p is not None]
+    if not converting:
+        return lambda row: row
+
+    def convert(row: Sequence[Any]) -> Sequence[Any]:
+        values = list(row)
+        for i, process, done in converting:
+            value = values[i]
+            try:
+                values[i] = done[value]
+            except KeyError:
+                values[i] = done[value] = process(value)
+            except TypeError:  # unhashable: converted each time
+                values[i] = process(value)
+        return values
+
+    return convert
+
+
+def copy_rows(conn: Connection, table: Table | str, columns: Sequence[str],
+              rows: Iterable[Sequence[Any]], *, types: Table | None = None) -> int:
+    """PostgreSQL: write rows (tuples in `columns` order) with COPY ... FROM STDIN, the
+    server's bulk path: no statement to parse or plan per batch, no parameter limit.
+    `table` may be the name of a table the metadata doesn't know (a TEMP staging table);
+    `types` is then the table whose columns of the same names say how to convert values.
+    Returns how many rows were written."""
+    name = table if isinstance(table, str) else table.name
+    source = types if types is not None else table
+    assert isinstance(source, Table)
+    convert = _converter(conn, source, columns)
+    quote = conn.dialect.identifier_preparer.quote
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    count = 0
+    with driver.cursor() as cursor, cursor.copy(
+            f"COPY {quote(name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row(convert(row))
+            count += 1
+    return count
 
 
 def _max_parameters(conn: Connection) -> int:

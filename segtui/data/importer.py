@@ -28,7 +28,7 @@ from segtui.core.formatting import plural
 from segtui.core.importing import ContactIn, Field, RowProblem
 from segtui.core.refresh import Owed, RefreshResult
 from segtui.data import completeness
-from segtui.data.bulk import indexes_rebuilt_after, insert_values
+from segtui.data.bulk import copy_rows, indexes_rebuilt_after, insert_values
 from segtui.data.contact_matching import Key, Matcher, RowKeys
 from segtui.data.models import Company, Contact, Tag, contact_tags, name_key
 
@@ -468,11 +468,19 @@ def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
 # Every new contact fills these columns (None where the row has no value); one column
 # list for all rows lets a whole batch go out as one multi-row INSERT (data/bulk.py).
 _INSERT_COLUMNS = ("id", "company_id", *_COLUMNS.values(), "email_key")
-# PostgreSQL: a row whose email another import added after our batch looked it up is not
-# inserted (the statement waits for that import to commit, then skips it); RETURNING says
-# which rows went in. SQLite needs neither: the import holds the only write lock, so its
-# lookups see every contact there is.
-_PG_TAIL = " ON CONFLICT DO NOTHING RETURNING id"
+# PostgreSQL: a batch's new contacts are COPied into this TEMP table (the session's own,
+# dropped at the commit or rollback), then inserted from it in one statement. A row
+# whose email another import added after our batch looked it up is not inserted (the
+# statement waits for that import to commit, then skips it); RETURNING says which rows
+# went in. SQLite needs neither: the import holds the only write lock, so its lookups see
+# every contact there is.
+_STAGE = "segtui_import_contacts"
+_STAGED_COLUMNS = ", ".join(_INSERT_COLUMNS)
+_STAGE_SQL = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} ON COMMIT DROP AS "
+              f"SELECT {_STAGED_COLUMNS} FROM contacts WITH NO DATA")
+_FROM_STAGE_SQL = (f"INSERT INTO contacts ({_STAGED_COLUMNS}) "
+                   f"SELECT {_STAGED_COLUMNS} FROM {_STAGE} "
+                   "ON CONFLICT DO NOTHING RETURNING id")
 
 
 def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups, now: datetime,
@@ -498,9 +506,22 @@ def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups, now: 
     if conn.dialect.name != "postgresql":
         insert_values(conn, table, _INSERT_COLUMNS, rows)
         return ids, [True] * len(ids)
-    went_in = {int(r[0]) for r in insert_values(conn, table, _INSERT_COLUMNS, rows,
-                                                tail=_PG_TAIL)}
+    went_in = set(_staged_insert(conn, table, rows))
     return ids, [i in went_in for i in ids]
+
+
+def _staged_insert(conn: Connection, table: Table, rows: list[list[Any]]) -> list[int]:
+    """PostgreSQL: insert rows of _INSERT_COLUMNS through the staging table (COPY, then
+    one INSERT ... SELECT ... ON CONFLICT DO NOTHING): the ids that went in. A multi-row
+    INSERT of 2,000 rows and 34,000 parameters is parsed and planned again for every
+    batch; COPY streams the rows, and the INSERT from the staging table is one short
+    statement (docs/benchmarks.md, "PostgreSQL imports with COPY")."""
+    if not rows:
+        return []
+    conn.exec_driver_sql(_STAGE_SQL)
+    conn.exec_driver_sql(f"TRUNCATE {_STAGE}")
+    copy_rows(conn, _STAGE, _INSERT_COLUMNS, rows, types=table)
+    return [int(r[0]) for r in conn.exec_driver_sql(_FROM_STAGE_SQL)]
 
 
 def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lookups,
@@ -537,4 +558,9 @@ def _add_tags(conn: Connection, rows: list[tuple[int, ContactIn]], lookups: _Loo
         wanted -= {(c, t) for c, t in conn.execute(
             select(contact_tags.c.contact_id, contact_tags.c.tag_id)
             .where(contact_tags.c.contact_id.in_(ids)))}
-    insert_values(conn, contact_tags, ("contact_id", "tag_id"), sorted(wanted))
+    if not wanted:
+        return
+    if new and conn.dialect.name == "postgresql":  # new contacts: no tag to collide with
+        copy_rows(conn, contact_tags, ("contact_id", "tag_id"), sorted(wanted))
+    else:
+        insert_values(conn, contact_tags, ("contact_id", "tag_id"), sorted(wanted))
