@@ -9,6 +9,7 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, text
+from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from segtui.data.models import Base
 
@@ -16,11 +17,16 @@ CHUNK = 5_000
 
 
 def insert_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]]) -> int:
-    """Insert rows in chunks (one executemany each); returns how many were written."""
+    """Insert rows (all with the same keys) in chunks: one executemany each, or on
+    PostgreSQL one COPY (copy_rows); returns how many were written."""
     total = 0
     iterator = iter(rows)
     while chunk := list(islice(iterator, CHUNK)):
-        conn.execute(insert(table), chunk)
+        if conn.dialect.name == "postgresql":
+            columns = list(chunk[0])
+            copy_rows(conn, table, columns, ([row[c] for c in columns] for row in chunk))
+        else:
+            conn.execute(insert(table), chunk)
         total += len(chunk)
     return total
 
@@ -145,6 +151,26 @@ def indexes_rebuilt_after(conn: Connection, table: Table, keep: Sequence[str] = 
     yield
     for index in indexes:
         index.create(conn)
+
+
+@contextmanager
+def foreign_keys_checked_after(conn: Connection, tables: Sequence[Table]) -> Iterator[None]:
+    """PostgreSQL: drop the tables' foreign keys, run the bulk write, add them back. A
+    foreign key is checked by a query per written row (ten million for the reference
+    dataset's events, and each locks the row it finds); adding the constraint back checks
+    every row at once, with one join. A row that breaks one fails the ADD, and with it the
+    caller's transaction, which also rolls the drops back. Dropping a constraint locks its
+    tables until the commit: for databases nobody else uses yet (the demo builder).
+    SQLite: nothing to do (its foreign keys are checked per row, or not at all)."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    constraints = [fk for table in tables for fk in table.foreign_key_constraints]
+    for constraint in constraints:
+        conn.execute(DropConstraint(constraint))
+    yield
+    for constraint in constraints:
+        conn.execute(AddConstraint(constraint))
 
 
 def reset_sequences(conn: Connection, tables: Sequence[Table] | None = None) -> None:
