@@ -457,10 +457,12 @@ def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
     column's own sequence, so concurrent writers never collide."""
     if count == 0:
         return []
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql":  # one row holding them all; the sequence is
+        # looked up once, not per value
         return list(conn.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) "
-                 "FROM generate_series(1, :n)"), {"t": table, "n": count}).scalars())
+            text("SELECT array_agg(nextval(q.seq)) FROM generate_series(1, :n), "
+                 "(SELECT pg_get_serial_sequence(:t, 'id')::regclass AS seq) q"),
+            {"t": table, "n": count}).scalar_one())
     last = int(conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one())
     return list(range(last + 1, last + 1 + count))
 
@@ -478,9 +480,13 @@ _STAGE = "segtui_import_contacts"
 _STAGED_COLUMNS = ", ".join(_INSERT_COLUMNS)
 _STAGE_SQL = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} ON COMMIT DROP AS "
               f"SELECT {_STAGED_COLUMNS} FROM contacts WITH NO DATA")
-_FROM_STAGE_SQL = (f"INSERT INTO contacts ({_STAGED_COLUMNS}) "
+_FROM_STAGE_SQL = (f"WITH added AS (INSERT INTO contacts ({_STAGED_COLUMNS}) "
                    f"SELECT {_STAGED_COLUMNS} FROM {_STAGE} "
-                   "ON CONFLICT DO NOTHING RETURNING id")
+                   "ON CONFLICT DO NOTHING RETURNING 1) SELECT count(*) FROM added")
+# The staged rows the insert skipped: their ids came from the sequence, so no other
+# contact has them.
+_SKIPPED_SQL = (f"SELECT s.id FROM {_STAGE} s "
+                "WHERE NOT EXISTS (SELECT FROM contacts c WHERE c.id = s.id)")
 
 
 def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups, now: datetime,
@@ -506,22 +512,24 @@ def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups, now: 
     if conn.dialect.name != "postgresql":
         insert_values(conn, table, _INSERT_COLUMNS, rows)
         return ids, [True] * len(ids)
-    went_in = set(_staged_insert(conn, table, rows))
-    return ids, [i in went_in for i in ids]
+    skipped = _staged_insert(conn, table, rows)
+    return ids, [i not in skipped for i in ids]
 
 
-def _staged_insert(conn: Connection, table: Table, rows: list[list[Any]]) -> list[int]:
+def _staged_insert(conn: Connection, table: Table, rows: list[list[Any]]) -> set[int]:
     """PostgreSQL: insert rows of _INSERT_COLUMNS through the staging table (COPY, then
-    one INSERT ... SELECT ... ON CONFLICT DO NOTHING): the ids that went in. A multi-row
-    INSERT of 2,000 rows and 34,000 parameters is parsed and planned again for every
-    batch; COPY streams the rows, and the INSERT from the staging table is one short
-    statement (docs/benchmarks.md, "PostgreSQL imports with COPY")."""
+    one INSERT ... SELECT ... ON CONFLICT DO NOTHING): the ids of the rows it skipped. A
+    multi-row INSERT of 2,000 rows and 34,000 parameters is parsed and planned again for
+    every batch; COPY streams the rows, and the INSERT from the staging table is one
+    short statement (docs/benchmarks.md, "PostgreSQL imports with COPY")."""
     if not rows:
-        return []
+        return set()
     conn.exec_driver_sql(_STAGE_SQL)
     conn.exec_driver_sql(f"TRUNCATE {_STAGE}")
     copy_rows(conn, _STAGE, _INSERT_COLUMNS, rows, types=table)
-    return [int(r[0]) for r in conn.exec_driver_sql(_FROM_STAGE_SQL)]
+    if conn.exec_driver_sql(_FROM_STAGE_SQL).scalar_one() == len(rows):
+        return set()  # all went in: the usual case
+    return {int(i) for i in conn.exec_driver_sql(_SKIPPED_SQL).scalars()}
 
 
 def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lookups,
