@@ -83,7 +83,7 @@ def _converter(conn: Connection, table: Table, columns: Sequence[str]
     dialect = conn.dialect
     processors: list[Callable[[Any], Any] | None] = [
         table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        for name in columns]
+        if name in table.c else None for name in columns]
     converting: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
         (i, p, {}) for i, p in enumerate(processors) if p is not None]
     if not converting:
@@ -109,7 +109,8 @@ def copy_rows(conn: Connection, table: Table | str, columns: Sequence[str],
     """PostgreSQL: write rows (tuples in `columns` order) with COPY ... FROM STDIN, the
     server's bulk path: no statement to parse or plan per batch, no parameter limit.
     `table` may be the name of a table the metadata doesn't know (a TEMP staging table);
-    `types` is then the table whose columns of the same names say how to convert values.
+    `types` is then the table whose columns of the same names say how to convert values
+    (a column it lacks is passed as it is).
     Returns how many rows were written."""
     name = table if isinstance(table, str) else table.name
     source = types if types is not None else table

@@ -524,12 +524,41 @@ def _staged_insert(conn: Connection, table: Table, rows: list[list[Any]]) -> set
     short statement (docs/benchmarks.md, "PostgreSQL imports with COPY")."""
     if not rows:
         return set()
-    conn.exec_driver_sql(_STAGE_SQL)
-    conn.exec_driver_sql(f"TRUNCATE {_STAGE}")
-    copy_rows(conn, _STAGE, _INSERT_COLUMNS, rows, types=table)
+    _stage(conn, _STAGE_SQL, _STAGE, _INSERT_COLUMNS, rows, table)
     if conn.exec_driver_sql(_FROM_STAGE_SQL).scalar_one() == len(rows):
         return set()  # all went in: the usual case
     return {int(i) for i in conn.exec_driver_sql(_SKIPPED_SQL).scalars()}
+
+
+def _stage(conn: Connection, create: str, name: str, columns: Sequence[str],
+           rows: Iterable[Sequence[Any]], types: Table) -> None:
+    """PostgreSQL: make TEMP table `name` (statement `create`, once per transaction)
+    hold just `rows`, COPied in."""
+    conn.exec_driver_sql(create)
+    conn.exec_driver_sql(f"TRUNCATE {name}")
+    copy_rows(conn, name, columns, rows, types=types)
+
+
+# PostgreSQL: a batch's updates go through a staging table too, one row per contact, then
+# one UPDATE ... FROM it. A NULL leaves the contact's value: only a row's non-empty cells
+# are written. `bumps`: how many of the batch's rows updated the contact (its version
+# goes up by one for each, as when they were written one by one).
+_UPDATED = tuple(column for column in _INSERT_COLUMNS if column != "id")
+_UPDATE_STAGE = "segtui_import_updates"
+_UPDATE_COLUMNS = ("id", "bumps", *_UPDATED)
+_UPDATE_STAGE_SQL = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {_UPDATE_STAGE} ON COMMIT DROP "
+                     f"AS SELECT id, version AS bumps, {', '.join(_UPDATED)} FROM contacts "
+                     "WITH NO DATA")
+_FROM_UPDATE_STAGE_SQL = (
+    "UPDATE contacts AS c SET "
+    + ", ".join(f"{column} = COALESCE(s.{column}, c.{column})" for column in _UPDATED)
+    + f", version = c.version + s.bumps FROM {_UPDATE_STAGE} s WHERE c.id = s.id")
+# And the tags rows add to existing contacts: those a contact has already are skipped.
+_TAG_STAGE = "segtui_import_tags"
+_TAG_STAGE_SQL = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {_TAG_STAGE} ON COMMIT DROP "
+                  "AS SELECT contact_id, tag_id FROM contact_tags WITH NO DATA")
+_FROM_TAG_STAGE_SQL = (f"INSERT INTO contact_tags (contact_id, tag_id) SELECT contact_id, "
+                       f"tag_id FROM {_TAG_STAGE} ON CONFLICT DO NOTHING")
 
 
 def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lookups,
@@ -545,11 +574,33 @@ def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lo
         if values:
             groups.setdefault(frozenset(values), []).append(
                 {**{f"v_{k}": v for k, v in values.items()}, "target": contact_id})
+    if conn.dialect.name == "postgresql":
+        _staged_update(conn, groups)
+        return
     for columns, params in groups.items():
         statement = (update(Contact).where(Contact.id == bindparam("target"))
                      .values({c: bindparam(f"v_{c}") for c in columns}
                              | {"version": Contact.version + 1}))
         conn.execute(statement, params)
+
+
+def _staged_update(conn: Connection, groups: dict[frozenset[str], list[dict[str, Any]]]
+                   ) -> None:
+    """PostgreSQL: `_update`'s statements as one UPDATE ... FROM the staging table. The
+    groups are folded in the order their statements would run, so a contact two rows
+    update ends up with what running them would leave."""
+    merged: dict[int, tuple[dict[str, Any], list[int]]] = {}
+    for columns, params in groups.items():
+        for param in params:
+            values, bumps = merged.setdefault(param["target"], ({}, [0]))
+            values.update((column, param[f"v_{column}"]) for column in columns)
+            bumps[0] += 1
+    if not merged:
+        return
+    _stage(conn, _UPDATE_STAGE_SQL, _UPDATE_STAGE, _UPDATE_COLUMNS,
+           ([target, bumps[0], *map(values.get, _UPDATED)]
+            for target, (values, bumps) in merged.items()), cast(Table, Contact.__table__))
+    conn.exec_driver_sql(_FROM_UPDATE_STAGE_SQL)
 
 
 def _add_tags(conn: Connection, rows: list[tuple[int, ContactIn]], lookups: _Lookups,
@@ -561,14 +612,19 @@ def _add_tags(conn: Connection, rows: list[tuple[int, ContactIn]], lookups: _Loo
         tags = contact.values.get(Field.TAGS)
         if isinstance(tags, list):
             wanted.update((contact_id, lookups.tag(t)) for t in tags)
-    if wanted and not new:
+    if not wanted:
+        return
+    if conn.dialect.name == "postgresql":
+        if new:  # new contacts: no tag to collide with
+            copy_rows(conn, contact_tags, ("contact_id", "tag_id"), sorted(wanted))
+        else:
+            _stage(conn, _TAG_STAGE_SQL, _TAG_STAGE, ("contact_id", "tag_id"), sorted(wanted),
+                   contact_tags)
+            conn.exec_driver_sql(_FROM_TAG_STAGE_SQL)
+        return
+    if not new:
         ids = {contact_id for contact_id, _ in wanted}
         wanted -= {(c, t) for c, t in conn.execute(
             select(contact_tags.c.contact_id, contact_tags.c.tag_id)
             .where(contact_tags.c.contact_id.in_(ids)))}
-    if not wanted:
-        return
-    if new and conn.dialect.name == "postgresql":  # new contacts: no tag to collide with
-        copy_rows(conn, contact_tags, ("contact_id", "tag_id"), sorted(wanted))
-    else:
-        insert_values(conn, contact_tags, ("contact_id", "tag_id"), sorted(wanted))
+    insert_values(conn, contact_tags, ("contact_id", "tag_id"), sorted(wanted))
