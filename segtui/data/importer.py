@@ -18,7 +18,7 @@ from enum import StrEnum
 from itertools import islice
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, Table, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -28,7 +28,7 @@ from segtui.core.formatting import plural
 from segtui.core.importing import ContactIn, Field, RowProblem
 from segtui.core.refresh import Owed, RefreshResult
 from segtui.data import completeness
-from segtui.data.bulk import copy_rows, indexes_rebuilt_after, insert_values
+from segtui.data.bulk import copy_rows, indexes_rebuilt_after, insert_rows, insert_values
 from segtui.data.contact_matching import Key, Matcher, RowKeys
 from segtui.data.models import Company, Contact, Tag, contact_tags, name_key
 
@@ -130,8 +130,8 @@ class _Lookups:
             self.companies[key] = (company_id, has_size, has_industry)
         if new:
             ids = reserve_ids(self.conn, "companies", len(new))
-            self.conn.execute(insert(Company), [{"id": i, **entry} for i, entry
-                                                in zip(ids, new.values(), strict=True)])
+            insert_rows(self.conn, cast(Table, Company.__table__),  # COPY on PostgreSQL
+                        [{"id": i, **entry} for i, entry in zip(ids, new.values(), strict=True)])
             for key, new_id in zip(new, ids, strict=True):
                 self.companies[key] = (new_id, new[key]["size"] is not None,
                                        new[key]["industry"] is not None)
