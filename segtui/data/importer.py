@@ -299,9 +299,10 @@ def _bulk_load(conn: Connection, first_new_id: int, keep: Sequence[str]
 
     Yields the function to call after each batch with the contacts added so far.
     PostgreSQL: nothing is deferred; dropping an index or a trigger there locks the table
-    against every reader until the commit."""
+    against every reader until the commit. Statistics are kept instead (_analysed)."""
     if conn.dialect.name != "sqlite":
-        yield lambda added: None
+        with _analysed(conn, first_new_id) as after_batch:
+            yield after_batch
         return
     contacts = cast(Table, Contact.__table__)
     threshold = max(REINDEX_AFTER, (first_new_id - 1) // 4)  # largest id: ~ the size
@@ -315,6 +316,45 @@ def _bulk_load(conn: Connection, first_new_id: int, keep: Sequence[str]
                 deferred.enter_context(indexes_rebuilt_after(conn, contacts, keep=keep))
 
         yield after_batch
+
+
+# PostgreSQL: a large import ANALYZEs contacts from this size up, each time it has doubled.
+ANALYSE_FROM = 10_000
+
+
+@contextmanager
+def _analysed(conn: Connection, first_new_id: int) -> Iterator[Callable[[int], None]]:
+    """PostgreSQL: ANALYZE contacts inside the import as it grows the table, and at the
+    end if it added a tenth of it since. Without statistics (a new database, a server
+    whose autovacuum is off or hasn't run yet) the planner guesses that each email
+    matches 0.5% of the contacts: a batch's lookup of 2,000 emails then reads the whole
+    table, which is right while it holds 10,000 contacts, and the statement psycopg
+    prepares after five batches keeps that plan as the import grows the table past a
+    million (the multi-row INSERT path slowed down as it went: 1,600-6,200 rows/s for
+    1,000,000 new contacts, docs/benchmarks.md, "PostgreSQL bulk loading"). The lookup
+    now passes one array, whose generic plan uses the index whatever the statistics;
+    they keep the other statements' plans right, and leave the table analysed for the
+    app. ANALYZE in a transaction sees the rows it wrote, samples at most 30,000 rows,
+    and blocks no reader or writer; SKIP_LOCKED: another import analysing at the same
+    time is left to it rather than waited for."""
+    size = first_new_id - 1  # the largest id: about the table's size
+    analysed, target, added = size, max(2 * size, ANALYSE_FROM), 0
+
+    def analyse() -> None:
+        nonlocal analysed, target
+        conn.exec_driver_sql("ANALYZE (SKIP_LOCKED) contacts")
+        analysed = size + added
+        target = 2 * analysed
+
+    def after_batch(count: int) -> None:
+        nonlocal added
+        added = count
+        if size + added >= target:
+            analyse()
+
+    yield after_batch
+    if size + added - analysed >= max(ANALYSE_FROM, (size + added) // 10):
+        analyse()
 
 
 class _Writer:
