@@ -191,9 +191,9 @@ def _contacts(conn: Connection, dialect: str, today: date, first: int, count: in
     (`filled_fields`, the expression its trigger evaluates) on both engines, and on
     PostgreSQL the event rollups from `events.stage_rollups`. Each contact is written
     once: on PostgreSQL an UPDATE writes a new copy of every row and of its index
-    entries (three passes over a million contacts took 150 s and left the table three
-    times its size); SQLite updates in place, so it still sums the events after writing
-    them (rollups.rebuild)."""
+    entries (the two UPDATE passes over a million contacts took over 200 s and left the
+    table three times its size); SQLite updates in place, so it still sums the events
+    after writing them (rollups.rebuild)."""
     if count == 0:
         return
     _word_table(conn, "gen_first", "v VARCHAR(50)", [(n,) for n in vocab.FIRST_NAMES])
