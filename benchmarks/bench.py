@@ -563,27 +563,60 @@ def write_contacts_csv(path: Path, rows: int) -> None:
                 "North America", rng.choice(["VIP", "Webinar; Trial", ""]), "2023-06-01"])
 
 
+# Imports per second (issue 6 on SQLite, issue 17 §8 on PostgreSQL).
+IMPORT_TARGETS = {"sqlite": 50_000, "postgresql": 30_000}
+
+
+@contextmanager
+def empty_database_like(url: URL, scratch: Path) -> Iterator[str]:
+    """A new, empty database on the same engine as `url`, as a --db argument: a file in
+    `scratch` for SQLite; on PostgreSQL a database created on the same server (and dropped
+    afterwards), named after `url`'s with "_import" appended."""
+    if sqlite_path(url) is not None:
+        yield str(scratch / "import.db")
+        return
+    from sqlalchemy import create_engine, text
+
+    name = f"{url.database}_import"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield url.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 def io_benchmarks(store: Store, rows: int, results: dict[str, Any]) -> None:
     """Issue 6: `segtui import contacts` of a generated file into a new, empty database
-    (target >= 50,000 rows/s on SQLite), and `segtui export members` of a ~100,000-member
-    segment of the large dataset, both as a user runs them (a subprocess, wall clock)."""
+    of the same engine (target >= 50,000 rows/s on SQLite, 30,000 on PostgreSQL), and
+    `segtui export members` of a ~100,000-member segment of the large dataset, both as a
+    user runs them (a subprocess, wall clock)."""
     import tempfile
 
     segtui = [sys.executable, "-m", "segtui"]
-    with tempfile.TemporaryDirectory(dir=HERE / "data") as scratch:
+    url = store.engine.url
+    target_rate = IMPORT_TARGETS.get(url.get_backend_name(), 50_000)
+    with tempfile.TemporaryDirectory(dir=HERE / "data") as scratch, \
+            empty_database_like(url, Path(scratch)) as target:
         csv_path = Path(scratch) / "contacts.csv"
         write_contacts_csv(csv_path, rows)
-        target = Path(scratch) / "import.db"
-        subprocess.run([*segtui, "db", "upgrade", "--db", str(target)], check=True,
+        subprocess.run([*segtui, "db", "upgrade", "--db", target], check=True,
                        capture_output=True)
         started = time.perf_counter()
         done = subprocess.run([*segtui, "import", "contacts", str(csv_path), "--db",
-                               str(target)], check=True, capture_output=True, text=True)
+                               target], check=True, capture_output=True, text=True)
         seconds = time.perf_counter() - started
         results["import_contacts"] = {
             "rows": rows, "seconds": round(seconds, 1),
-            "rows_per_second": round(rows / seconds), "target_rows_per_second": 50_000,
-            "within_budget": rows / seconds >= 50_000, "output": done.stdout.strip()}
+            "rows_per_second": round(rows / seconds),
+            "target_rows_per_second": target_rate,
+            "within_budget": rows / seconds >= target_rate, "output": done.stdout.strip()}
         segment_id = hot_lead_segment(store, "Bench Export Hot Leads")
         try:
             out = Path(scratch) / "members.csv"

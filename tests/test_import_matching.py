@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
 import segtui.cli as cli
@@ -86,6 +86,41 @@ def test_empty_name_cells_update_and_never_erase(db: tuple[str, Store],
     assert by_email(store, SARAH) == (before[0], before[1], "Lisbon")
     code, out, _ = run("import", "contacts", str(path), "--on-duplicate", "skip", "--db", url)
     assert "0 added, 0 updated, 1 skipped, 1 rejected" in out
+
+
+def test_rows_updating_one_contact_apply_in_order_and_count_each(
+        db: tuple[str, Store], tmp_path: Path) -> None:
+    """Several rows of one batch for the same contact (PostgreSQL writes a batch's updates
+    as one UPDATE ... FROM a staging table, issue 17 §8): the contact ends as writing the
+    rows one by one leaves it, an empty cell keeps the value, its version goes up once
+    per row that fills a cell (not for tags alone), and a tag in any row is added once.
+    A new contact the same file then updates is added with the later rows' values."""
+    url, store = db
+    with store.reading() as conn:
+        version = conn.execute(select(Contact.version).where(Contact.email == SARAH)
+                               ).scalar_one()
+    path = write(tmp_path / "again.csv",
+                 "Email,Name,City,Title,Tags\n"
+                 f"{SARAH},,Lisbon,,VIP\n"
+                 f"{SARAH.upper()},,Porto,Chief Buyer,\n"
+                 f"{SARAH},,,,VIP; Webinar\n"
+                 "nina@example.com,Nina Ng,Oslo,,\n"
+                 "nina@example.com,,,Buyer,Trial\n")
+    code, out, err = run("import", "contacts", str(path), "--db", url)
+    assert code == 0, err
+    assert "1 added, 4 updated, 0 skipped, 0 rejected" in out
+    with store.reading() as conn:
+        rows = {r.email: r for r in conn.execute(
+            select(Contact.id, Contact.email, Contact.city, Contact.title, Contact.version)
+            .where(Contact.email.in_([SARAH, "nina@example.com"])))}
+        tags = {(cid, name) for cid, name in conn.execute(text(
+            "SELECT ct.contact_id, t.name FROM contact_tags ct JOIN tags t "
+            "ON t.id = ct.tag_id"))}
+    sarah, nina = rows[SARAH], rows["nina@example.com"]
+    assert (sarah.city, sarah.title, sarah.version) == ("Porto", "Chief Buyer", version + 2)
+    assert {(sarah.id, "VIP"), (sarah.id, "Webinar")} <= tags
+    assert (nina.city, nina.title, nina.version) == ("Oslo", "Buyer", 2)
+    assert (nina.id, "Trial") in tags
 
 
 # -- §16: files without emails -----------------------------------------------------------------

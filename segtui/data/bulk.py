@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Table, func, insert, select, text
+from sqlalchemy import Connection, Engine, Table, func, insert, select, text
+from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from segtui.data.models import Base
 
@@ -16,11 +17,16 @@ CHUNK = 5_000
 
 
 def insert_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]]) -> int:
-    """Insert rows in chunks (one executemany each); returns how many were written."""
+    """Insert rows (all with the same keys) in chunks: one executemany each, or on
+    PostgreSQL one COPY (copy_rows); returns how many were written."""
     total = 0
     iterator = iter(rows)
     while chunk := list(islice(iterator, CHUNK)):
-        conn.execute(insert(table), chunk)
+        if conn.dialect.name == "postgresql":
+            columns = list(chunk[0])
+            copy_rows(conn, table, columns, ([row[c] for c in columns] for row in chunk))
+        else:
+            conn.execute(insert(table), chunk)
         total += len(chunk)
     return total
 
@@ -47,9 +53,7 @@ def insert_values(conn: Connection, table: Table, columns: Sequence[str],
         return []
     returned: list[Any] = []
     dialect = conn.dialect
-    targets: list[Column[Any]] = [table.c[name] for name in columns]
-    processors: list[Callable[[Any], Any] | None] = [
-        column.type.dialect_impl(dialect).bind_processor(dialect) for column in targets]
+    convert = _converter(conn, table, columns)
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer.quote
     head = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
@@ -57,32 +61,72 @@ def insert_values(conn: Connection, table: Table, columns: Sequence[str],
     one = "(" + ", ".join([marker] * len(columns)) + ")"
     per_statement = max(1, min(MAX_ROWS_PER_STATEMENT,
                                _max_parameters(conn) // len(columns)))
-    # A column's values repeat (a status, an import's one "created" date): each distinct
-    # value is converted once per call; a dictionary lookup costs less than a processor.
-    converting: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
-        (i, p, {}) for i, p in enumerate(processors) if p is not None]
     for start in range(0, len(rows), per_statement):
         part = rows[start:start + per_statement]
         flat: list[Any] = []
         for row in part:
-            if converting:
-                values = list(row)
-                for i, process, done in converting:
-                    value = values[i]
-                    try:
-                        values[i] = done[value]
-                    except KeyError:
-                        values[i] = done[value] = process(value)
-                    except TypeError:  # unhashable: converted each time
-                        values[i] = process(value)
-                flat.extend(values)
-            else:
-                flat.extend(row)
+            flat.extend(convert(row))
         result = conn.exec_driver_sql(head + ", ".join([one] * len(part)) + tail,
                                       tuple(flat))
         if result.returns_rows:
             returned.extend(result.fetchall())
     return returned
+
+
+def _converter(conn: Connection, table: Table, columns: Sequence[str]
+               ) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    """A function giving a row (in `columns` order) as the driver takes it: each value
+    through its column's bind processor, as the ORM stores it (SQLite datetimes as text,
+    enums as their values). A column's values repeat (a status, an import's one "created"
+    date): each distinct value is converted once per call of this function; a dictionary
+    lookup costs less than a processor."""
+    dialect = conn.dialect
+    processors: list[Callable[[Any], Any] | None] = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if name in table.c else None for name in columns]
+    converting: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
+        (i, p, {}) for i, p in enumerate(processors) if p is not None]
+    if not converting:
+        return lambda row: row
+
+    def convert(row: Sequence[Any]) -> Sequence[Any]:
+        values = list(row)
+        for i, process, done in converting:
+            value = values[i]
+            try:
+                values[i] = done[value]
+            except KeyError:
+                values[i] = done[value] = process(value)
+            except TypeError:  # unhashable: converted each time
+                values[i] = process(value)
+        return values
+
+    return convert
+
+
+def copy_rows(conn: Connection, table: Table | str, columns: Sequence[str],
+              rows: Iterable[Sequence[Any]], *, types: Table | None = None) -> int:
+    """PostgreSQL: write rows (tuples in `columns` order) with COPY ... FROM STDIN, the
+    server's bulk path: no statement to parse or plan per batch, no parameter limit.
+    `table` may be the name of a table the metadata doesn't know (a TEMP staging table);
+    `types` is then the table whose columns of the same names say how to convert values
+    (a column it lacks is passed as it is).
+    Returns how many rows were written."""
+    name = table if isinstance(table, str) else table.name
+    source = types if types is not None else table
+    assert isinstance(source, Table)
+    convert = _converter(conn, source, columns)
+    quote = conn.dialect.identifier_preparer.quote
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    count = 0
+    with driver.cursor() as cursor, cursor.copy(
+            f"COPY {quote(name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row(convert(row))
+            count += 1
+    return count
 
 
 def _max_parameters(conn: Connection) -> int:
@@ -108,6 +152,26 @@ def indexes_rebuilt_after(conn: Connection, table: Table, keep: Sequence[str] = 
     yield
     for index in indexes:
         index.create(conn)
+
+
+@contextmanager
+def foreign_keys_checked_after(conn: Connection, tables: Sequence[Table]) -> Iterator[None]:
+    """PostgreSQL: drop the tables' foreign keys, run the bulk write, add them back. A
+    foreign key is checked by a query per written row (ten million for the reference
+    dataset's events, and each locks the row it finds); adding the constraint back checks
+    every row at once, with one join. A row that breaks one fails the ADD, and with it the
+    caller's transaction, which also rolls the drops back. Dropping a constraint locks its
+    tables until the commit: for databases nobody else uses yet (the demo builder).
+    SQLite: nothing to do (its foreign keys are checked per row, or not at all)."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    constraints = [fk for table in tables for fk in table.foreign_key_constraints]
+    for constraint in constraints:
+        conn.execute(DropConstraint(constraint))
+    yield
+    for constraint in constraints:
+        conn.execute(AddConstraint(constraint))
 
 
 def reset_sequences(conn: Connection, tables: Sequence[Table] | None = None) -> None:

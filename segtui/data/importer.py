@@ -18,7 +18,7 @@ from enum import StrEnum
 from itertools import islice
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, Table, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -28,7 +28,7 @@ from segtui.core.formatting import plural
 from segtui.core.importing import ContactIn, Field, RowProblem
 from segtui.core.refresh import Owed, RefreshResult
 from segtui.data import completeness
-from segtui.data.bulk import indexes_rebuilt_after, insert_values
+from segtui.data.bulk import copy_rows, indexes_rebuilt_after, insert_rows, insert_values
 from segtui.data.contact_matching import Key, Matcher, RowKeys
 from segtui.data.models import Company, Contact, Tag, contact_tags, name_key
 
@@ -130,8 +130,8 @@ class _Lookups:
             self.companies[key] = (company_id, has_size, has_industry)
         if new:
             ids = reserve_ids(self.conn, "companies", len(new))
-            self.conn.execute(insert(Company), [{"id": i, **entry} for i, entry
-                                                in zip(ids, new.values(), strict=True)])
+            insert_rows(self.conn, cast(Table, Company.__table__),  # COPY on PostgreSQL
+                        [{"id": i, **entry} for i, entry in zip(ids, new.values(), strict=True)])
             for key, new_id in zip(new, ids, strict=True):
                 self.companies[key] = (new_id, new[key]["size"] is not None,
                                        new[key]["industry"] is not None)
@@ -299,9 +299,10 @@ def _bulk_load(conn: Connection, first_new_id: int, keep: Sequence[str]
 
     Yields the function to call after each batch with the contacts added so far.
     PostgreSQL: nothing is deferred; dropping an index or a trigger there locks the table
-    against every reader until the commit."""
+    against every reader until the commit. Statistics are kept instead (_analysed)."""
     if conn.dialect.name != "sqlite":
-        yield lambda added: None
+        with _analysed(conn, first_new_id) as after_batch:
+            yield after_batch
         return
     contacts = cast(Table, Contact.__table__)
     threshold = max(REINDEX_AFTER, (first_new_id - 1) // 4)  # largest id: ~ the size
@@ -315,6 +316,45 @@ def _bulk_load(conn: Connection, first_new_id: int, keep: Sequence[str]
                 deferred.enter_context(indexes_rebuilt_after(conn, contacts, keep=keep))
 
         yield after_batch
+
+
+# PostgreSQL: a large import ANALYZEs contacts from this size up, each time it has doubled.
+ANALYSE_FROM = 10_000
+
+
+@contextmanager
+def _analysed(conn: Connection, first_new_id: int) -> Iterator[Callable[[int], None]]:
+    """PostgreSQL: ANALYZE contacts inside the import as it grows the table, and at the
+    end if it added a tenth of it since. Without statistics (a new database, a server
+    whose autovacuum is off or hasn't run yet) the planner guesses that each email
+    matches 0.5% of the contacts: a batch's lookup of 2,000 emails then reads the whole
+    table, which is right while it holds 10,000 contacts, and the statement psycopg
+    prepares after five batches keeps that plan as the import grows the table past a
+    million (the multi-row INSERT path slowed down as it went: 1,600-6,200 rows/s for
+    1,000,000 new contacts, docs/benchmarks.md, "PostgreSQL bulk loading"). The lookup
+    now passes one array, whose generic plan uses the index whatever the statistics;
+    they keep the other statements' plans right, and leave the table analysed for the
+    app. ANALYZE in a transaction sees the rows it wrote, samples at most 30,000 rows,
+    and blocks no reader or writer; SKIP_LOCKED: another import analysing at the same
+    time is left to it rather than waited for."""
+    size = first_new_id - 1  # the largest id: about the table's size
+    analysed, target, added = size, max(2 * size, ANALYSE_FROM), 0
+
+    def analyse() -> None:
+        nonlocal analysed, target
+        conn.exec_driver_sql("ANALYZE (SKIP_LOCKED) contacts")
+        analysed = size + added
+        target = 2 * analysed
+
+    def after_batch(count: int) -> None:
+        nonlocal added
+        added = count
+        if size + added >= target:
+            analyse()
+
+    yield after_batch
+    if size + added - analysed >= max(ANALYSE_FROM, (size + added) // 10):
+        analyse()
 
 
 class _Writer:
@@ -457,10 +497,12 @@ def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
     column's own sequence, so concurrent writers never collide."""
     if count == 0:
         return []
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql":  # one row holding them all; the sequence is
+        # looked up once, not per value
         return list(conn.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) "
-                 "FROM generate_series(1, :n)"), {"t": table, "n": count}).scalars())
+            text("SELECT array_agg(nextval(q.seq)) FROM generate_series(1, :n), "
+                 "(SELECT pg_get_serial_sequence(:t, 'id')::regclass AS seq) q"),
+            {"t": table, "n": count}).scalar_one())
     last = int(conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one())
     return list(range(last + 1, last + 1 + count))
 
@@ -468,11 +510,23 @@ def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
 # Every new contact fills these columns (None where the row has no value); one column
 # list for all rows lets a whole batch go out as one multi-row INSERT (data/bulk.py).
 _INSERT_COLUMNS = ("id", "company_id", *_COLUMNS.values(), "email_key")
-# PostgreSQL: a row whose email another import added after our batch looked it up is not
-# inserted (the statement waits for that import to commit, then skips it); RETURNING says
-# which rows went in. SQLite needs neither: the import holds the only write lock, so its
-# lookups see every contact there is.
-_PG_TAIL = " ON CONFLICT DO NOTHING RETURNING id"
+# PostgreSQL: a batch's new contacts are COPied into this TEMP table (the session's own,
+# dropped at the commit or rollback), then inserted from it in one statement. A row
+# whose email another import added after our batch looked it up is not inserted (the
+# statement waits for that import to commit, then skips it); RETURNING says which rows
+# went in. SQLite needs neither: the import holds the only write lock, so its lookups see
+# every contact there is.
+_STAGE = "segtui_import_contacts"
+_STAGED_COLUMNS = ", ".join(_INSERT_COLUMNS)
+_STAGE_SQL = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} ON COMMIT DROP AS "
+              f"SELECT {_STAGED_COLUMNS} FROM contacts WITH NO DATA")
+_FROM_STAGE_SQL = (f"WITH added AS (INSERT INTO contacts ({_STAGED_COLUMNS}) "
+                   f"SELECT {_STAGED_COLUMNS} FROM {_STAGE} "
+                   "ON CONFLICT DO NOTHING RETURNING 1) SELECT count(*) FROM added")
+# The staged rows the insert skipped: their ids came from the sequence, so no other
+# contact has them.
+_SKIPPED_SQL = (f"SELECT s.id FROM {_STAGE} s "
+                "WHERE NOT EXISTS (SELECT FROM contacts c WHERE c.id = s.id)")
 
 
 def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups, now: datetime,
@@ -498,9 +552,53 @@ def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups, now: 
     if conn.dialect.name != "postgresql":
         insert_values(conn, table, _INSERT_COLUMNS, rows)
         return ids, [True] * len(ids)
-    went_in = {int(r[0]) for r in insert_values(conn, table, _INSERT_COLUMNS, rows,
-                                                tail=_PG_TAIL)}
-    return ids, [i in went_in for i in ids]
+    skipped = _staged_insert(conn, table, rows)
+    return ids, [i not in skipped for i in ids]
+
+
+def _staged_insert(conn: Connection, table: Table, rows: list[list[Any]]) -> set[int]:
+    """PostgreSQL: insert rows of _INSERT_COLUMNS through the staging table (COPY, then
+    one INSERT ... SELECT ... ON CONFLICT DO NOTHING): the ids of the rows it skipped. A
+    multi-row INSERT of 2,000 rows and 34,000 parameters is parsed and planned again for
+    every batch; COPY streams the rows, and the INSERT from the staging table is one
+    short statement (docs/benchmarks.md, "PostgreSQL imports with COPY")."""
+    if not rows:
+        return set()
+    _stage(conn, _STAGE_SQL, _STAGE, _INSERT_COLUMNS, rows, table)
+    if conn.exec_driver_sql(_FROM_STAGE_SQL).scalar_one() == len(rows):
+        return set()  # all went in: the usual case
+    return {int(i) for i in conn.exec_driver_sql(_SKIPPED_SQL).scalars()}
+
+
+def _stage(conn: Connection, create: str, name: str, columns: Sequence[str],
+           rows: Iterable[Sequence[Any]], types: Table) -> None:
+    """PostgreSQL: make TEMP table `name` (statement `create`, once per transaction)
+    hold just `rows`, COPied in."""
+    conn.exec_driver_sql(create)
+    conn.exec_driver_sql(f"TRUNCATE {name}")
+    copy_rows(conn, name, columns, rows, types=types)
+
+
+# PostgreSQL: a batch's updates go through a staging table too, one row per contact, then
+# one UPDATE ... FROM it. A NULL leaves the contact's value: only a row's non-empty cells
+# are written. `bumps`: how many of the batch's rows updated the contact (its version
+# goes up by one for each, as when they were written one by one).
+_UPDATED = tuple(column for column in _INSERT_COLUMNS if column != "id")
+_UPDATE_STAGE = "segtui_import_updates"
+_UPDATE_COLUMNS = ("id", "bumps", *_UPDATED)
+_UPDATE_STAGE_SQL = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {_UPDATE_STAGE} ON COMMIT DROP "
+                     f"AS SELECT id, version AS bumps, {', '.join(_UPDATED)} FROM contacts "
+                     "WITH NO DATA")
+_FROM_UPDATE_STAGE_SQL = (
+    "UPDATE contacts AS c SET "
+    + ", ".join(f"{column} = COALESCE(s.{column}, c.{column})" for column in _UPDATED)
+    + f", version = c.version + s.bumps FROM {_UPDATE_STAGE} s WHERE c.id = s.id")
+# And the tags rows add to existing contacts: those a contact has already are skipped.
+_TAG_STAGE = "segtui_import_tags"
+_TAG_STAGE_SQL = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {_TAG_STAGE} ON COMMIT DROP "
+                  "AS SELECT contact_id, tag_id FROM contact_tags WITH NO DATA")
+_FROM_TAG_STAGE_SQL = (f"INSERT INTO contact_tags (contact_id, tag_id) SELECT contact_id, "
+                       f"tag_id FROM {_TAG_STAGE} ON CONFLICT DO NOTHING")
 
 
 def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lookups,
@@ -516,11 +614,33 @@ def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lo
         if values:
             groups.setdefault(frozenset(values), []).append(
                 {**{f"v_{k}": v for k, v in values.items()}, "target": contact_id})
+    if conn.dialect.name == "postgresql":
+        _staged_update(conn, groups)
+        return
     for columns, params in groups.items():
         statement = (update(Contact).where(Contact.id == bindparam("target"))
                      .values({c: bindparam(f"v_{c}") for c in columns}
                              | {"version": Contact.version + 1}))
         conn.execute(statement, params)
+
+
+def _staged_update(conn: Connection, groups: dict[frozenset[str], list[dict[str, Any]]]
+                   ) -> None:
+    """PostgreSQL: `_update`'s statements as one UPDATE ... FROM the staging table. The
+    groups are folded in the order their statements would run, so a contact two rows
+    update ends up with what running them would leave."""
+    merged: dict[int, tuple[dict[str, Any], list[int]]] = {}
+    for columns, params in groups.items():
+        for param in params:
+            values, bumps = merged.setdefault(param["target"], ({}, [0]))
+            values.update((column, param[f"v_{column}"]) for column in columns)
+            bumps[0] += 1
+    if not merged:
+        return
+    _stage(conn, _UPDATE_STAGE_SQL, _UPDATE_STAGE, _UPDATE_COLUMNS,
+           ([target, bumps[0], *map(values.get, _UPDATED)]
+            for target, (values, bumps) in merged.items()), cast(Table, Contact.__table__))
+    conn.exec_driver_sql(_FROM_UPDATE_STAGE_SQL)
 
 
 def _add_tags(conn: Connection, rows: list[tuple[int, ContactIn]], lookups: _Lookups,
@@ -532,7 +652,17 @@ def _add_tags(conn: Connection, rows: list[tuple[int, ContactIn]], lookups: _Loo
         tags = contact.values.get(Field.TAGS)
         if isinstance(tags, list):
             wanted.update((contact_id, lookups.tag(t)) for t in tags)
-    if wanted and not new:
+    if not wanted:
+        return
+    if conn.dialect.name == "postgresql":
+        if new:  # new contacts: no tag to collide with
+            copy_rows(conn, contact_tags, ("contact_id", "tag_id"), sorted(wanted))
+        else:
+            _stage(conn, _TAG_STAGE_SQL, _TAG_STAGE, ("contact_id", "tag_id"), sorted(wanted),
+                   contact_tags)
+            conn.exec_driver_sql(_FROM_TAG_STAGE_SQL)
+        return
+    if not new:
         ids = {contact_id for contact_id, _ in wanted}
         wanted -= {(c, t) for c, t in conn.execute(
             select(contact_tags.c.contact_id, contact_tags.c.tag_id)

@@ -111,14 +111,22 @@ UPDATE contacts SET
   last_activity_at = (SELECT r.latest FROM rollup_source r WHERE r.contact_id = contacts.id),
   last_engaged_at = (SELECT r.engaged FROM rollup_source r WHERE r.contact_id = contacts.id)
 """
-ROLLUP_SOURCE = f"""
+
+
+def rollup_source(events: str = "events") -> str:
+    """Each contact's rollups from `events`: the events table, or a subquery with its
+    columns (the demo builder's generated events, before they are written)."""
+    return f"""
 SELECT contact_id,
        SUM(CASE WHEN type = {_CONVERTED} THEN COALESCE(revenue_cents, 0) ELSE 0 END) AS spent,
        SUM(CASE WHEN type = {_CONVERTED} THEN 1 ELSE 0 END) AS bought,
        MAX(CASE WHEN type IN ({_ACTIONS}) THEN occurred_at END) AS latest,
        MAX(CASE WHEN type IN ({_ENGAGED}) THEN occurred_at END) AS engaged
-FROM events GROUP BY contact_id
+FROM {events} GROUP BY contact_id
 """
+
+
+ROLLUP_SOURCE = rollup_source()
 
 
 def create_triggers(conn: Connection) -> None:

@@ -17,17 +17,19 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Table, column, table, text
 
 from segtui.core.enums import CampaignStatus, SegmentStatus
 from segtui.core.formatting import plural
 from segtui.data import completeness, rollups
 from segtui.data.bulk import (
+    foreign_keys_checked_after,
     indexes_rebuilt_after,
     insert_rows,
     refresh_statistics,
     reset_sequences,
 )
+from segtui.data.completeness import filled_fields
 from segtui.data.demo import vocab
 from segtui.data.models import (
     Campaign,
@@ -52,6 +54,10 @@ SEGMENT_THEMES = (
     "Healthcare Accounts", "Fintech Prospects", "Retail Chains", "EMEA Leads", "APAC Leads",
     "North America Leads",
 )
+# The tables the builder loads in bulk: PostgreSQL checks their foreign keys once at the
+# end (one join each) rather than row by row (bulk.foreign_keys_checked_after).
+_LOADED: tuple[Table, ...] = (Contact.__table__, Membership.__table__,  # type: ignore[assignment]
+                              EngagementEvent.__table__)
 
 
 def _make_series(conn: Connection, dialect: str, count: int) -> None:
@@ -111,6 +117,11 @@ def grow(
         if dialect == "sqlite":
             conn.exec_driver_sql("PRAGMA cache_size = -262144")  # 256 MB for index builds
             conn.exec_driver_sql("PRAGMA threads = 2")  # let index builds sort in parallel
+        else:
+            # For this transaction only: index builds sort in memory (the default 64 MB
+            # spills ten million events to disk), and so does the rollups' aggregate.
+            conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
+            conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
         first_contact = int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM contacts"))
                             .scalar_one()) + 1
         new_contacts = max(contacts - first_contact + 1, 0)
@@ -119,31 +130,36 @@ def grow(
         new_segments = max(segments - first_segment + 1, 0)
         rng = random.Random(seed)
         _make_series(conn, dialect, max(new_contacts, EVENTS_PER_CONTACT_MAX, 1))
+        events = _EventPlan(dialect, today, first_contact, new_contacts, first_event=int(
+            conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM events")).scalar_one()) + 1)
 
         step(f"companies for {plural(new_contacts, 'new contact')}")
         first_company, company_count = _companies(conn, rng, max(new_contacts // 40, 10))
-        step(plural(new_contacts, "contact"))
-        _contacts(conn, dialect, today, first_contact, new_contacts, first_company, company_count)
-        step(f"{plural(new_segments, 'segment')} and their members")
-        _segments(conn, dialect, rng, today, first_segment, new_segments, first_contact,
-                  new_contacts)
-        step("campaigns")
-        first_campaign, campaign_count = _campaigns(conn, rng, today, first_segment,
-                                                    new_segments)
-        step(f"about {plural(new_contacts * 10, 'engagement event')}")
-        _events(conn, dialect, today, first_contact, new_contacts, first_campaign,
-                campaign_count, step)
+        with foreign_keys_checked_after(conn, _LOADED):
+            if dialect == "postgresql":
+                step("per-contact rollups of the events to come")
+                events.stage_rollups(conn)
+            step(plural(new_contacts, "contact"))
+            _contacts(conn, dialect, today, first_contact, new_contacts, first_company,
+                      company_count, events)
+            step(f"{plural(new_segments, 'segment')} and their members")
+            _segments(conn, dialect, rng, today, first_segment, new_segments, first_contact,
+                      new_contacts)
+            step("campaigns")
+            events.first_campaign, events.campaigns = _campaigns(conn, rng, today,
+                                                                 first_segment, new_segments)
+            step(f"about {plural(new_contacts * 10, 'engagement event')}")
+            _events(conn, events, step)
+            step("checking the foreign keys")
         reset_sequences(conn)
         step("done; committing")
     step("committed")
-    if store.engine.dialect.name == "postgresql":
-        # The rollups and the filled fields rewrote every contact twice: compact the table
-        # (a third of the pages for every pass over the members; the detail screen's cards
-        # took 0.7 s instead of 1.0 s at a million contacts, issue 17), then vacuum and
-        # analyse everything.
-        refresh_statistics(store.engine, ("contacts",), vacuum=True, full=True)
-        refresh_statistics(store.engine, vacuum=True)
-        step("vacuumed and analysed")
+    # Each contact is written once (its rollups and filled fields in the insert), so
+    # the table needs no compacting: vacuum and analyse everything. The statistics are
+    # what the planner estimates from (a server may run with autovacuum off); the vacuum
+    # marks the new pages all-visible, so index-only scans need not visit the table.
+    refresh_statistics(store.engine, vacuum=True)
+    step("vacuumed and analysed")
 
 
 def _companies(conn: Connection, rng: random.Random, count: int) -> tuple[int, int]:
@@ -163,7 +179,14 @@ def _companies(conn: Connection, rng: random.Random, count: int) -> tuple[int, i
 
 
 def _contacts(conn: Connection, dialect: str, today: date, first: int, count: int,
-              first_company: int, company_count: int) -> None:
+              first_company: int, company_count: int, events: _EventPlan) -> None:
+    """Insert the contacts with every derived column set as it is written: completeness
+    (`filled_fields`, the expression its trigger evaluates) on both engines, and on
+    PostgreSQL the event rollups from `events.stage_rollups`. Each contact is written
+    once: on PostgreSQL an UPDATE writes a new copy of every row and of its index
+    entries (the two UPDATE passes over a million contacts took over 200 s and left the
+    table three times its size); SQLite updates in place, so it still sums the events
+    after writing them (rollups.rebuild)."""
     if count == 0:
         return
     _word_table(conn, "gen_first", "v VARCHAR(50)", [(n,) for n in vocab.FIRST_NAMES])
@@ -176,33 +199,33 @@ def _contacts(conn: Connection, dialect: str, today: date, first: int, count: in
     now = _epoch(today) + 12 * 3600
     created = _timestamp_sql(dialect, f"{now} - (1 + (h % 1500)) * {day} - (h % 3571) * 7")
     contacted = _timestamp_sql(dialect, f"{now} - (h % 400) * {day} - (h % 977) * 13")
-    sql = f"""
-        INSERT INTO contacts (id, name, email, email_key, phone, title, company_id,
-            lead_status, lifecycle_stage, source, city, state, country, region, quality_score,
-            created_at, last_contacted_at, version)
-        SELECT :first + s.i,
-               f.v || ' ' || l.v,
+    generated = f"""
+        SELECT :first + s.i AS id,
+               f.v || ' ' || l.v AS name,
                CASE WHEN s.h % 97 = 0 THEN NULL
-                    ELSE lower(f.v || '.' || l.v || '.' || (:first + s.i)) || '@example.com' END,
+                    ELSE lower(f.v || '.' || l.v || '.' || (:first + s.i)) || '@example.com'
+               END AS email,
                -- the email's key (core/contact_keys.py): these are lower-case ASCII already
                CASE WHEN s.h % 97 = 0 THEN NULL
-                    ELSE lower(f.v || '.' || l.v || '.' || (:first + s.i)) || '@example.com' END,
+                    ELSE lower(f.v || '.' || l.v || '.' || (:first + s.i)) || '@example.com'
+               END AS email_key,
                CASE WHEN s.h % 7 = 0 THEN NULL
-                    ELSE '+1 (' || (201 + s.h % 700) || ') 555-01' || (10 + s.h % 90) END,
-               t.v,
-               :first_company + (s.h % :companies),
+                    ELSE '+1 (' || (201 + s.h % 700) || ') 555-01' || (10 + s.h % 90)
+               END AS phone,
+               t.v AS title,
+               :first_company + (s.h % :companies) AS company_id,
                CASE s.h % 10 WHEN 0 THEN 'Hot Lead' WHEN 1 THEN 'Customer'
                     WHEN 2 THEN 'Cold' WHEN 3 THEN 'Qualified' WHEN 4 THEN 'Qualified'
-                    WHEN 5 THEN 'New' WHEN 6 THEN 'New' ELSE 'Nurturing' END,
+                    WHEN 5 THEN 'New' WHEN 6 THEN 'New' ELSE 'Nurturing' END AS lead_status,
                CASE s.h % 5 WHEN 0 THEN 'New' WHEN 1 THEN 'Engaged' WHEN 2 THEN 'Customer'
-                    WHEN 3 THEN 'Advocate' ELSE 'Inactive' END,
+                    WHEN 3 THEN 'Advocate' ELSE 'Inactive' END AS lifecycle_stage,
                CASE s.h % 4 WHEN 0 THEN 'subscription' WHEN 1 THEN 'post_purchase'
-                    WHEN 2 THEN 'direct' ELSE 'referral' END,
-               p.city, p.state, p.country, p.region,
-               s.h % 101,
-               {created.replace("h %", "s.h %")},
-               {contacted.replace("h %", "s.h %")},
-               1
+                    WHEN 2 THEN 'direct' ELSE 'referral' END AS source,
+               p.city AS city, p.state AS state, p.country AS country, p.region AS region,
+               s.h % 101 AS quality_score,
+               {created.replace("h %", "s.h %")} AS created_at,
+               {contacted.replace("h %", "s.h %")} AS last_contacted_at,
+               1 AS version
         FROM (SELECT i, (i * 2654435761 + 12345) % 1000000007 AS h FROM gen_seq
               WHERE i < :n) s
         JOIN gen_first f ON f.i = s.h % {len(vocab.FIRST_NAMES)}
@@ -210,12 +233,26 @@ def _contacts(conn: Connection, dialect: str, today: date, first: int, count: in
         JOIN gen_place p ON p.i = (s.h / 13) % {len(vocab.PLACES)}
         JOIN gen_title t ON t.i = (s.h / 17) % {len(titles)}
     """
-    # A row trigger per contact costs more than one pass afterwards (data/completeness.py).
+    columns = ["id", "name", "email", "email_key", "phone", "title", "company_id",
+               "lead_status", "lifecycle_stage", "source", "city", "state", "country",
+               "region", "quality_score", "created_at", "last_contacted_at", "version"]
+    values = [f"g.{c}" for c in columns]
+    # The completeness trigger's own expression (data/completeness.py), over the new row.
+    filled = filled_fields(table("g", *(column(c) for c in columns)))
+    columns.append("filled_fields")
+    values.append(str(filled.compile(compile_kwargs={"literal_binds": True})))
+    joined = ""
+    if dialect == "postgresql":  # staged before (_EventPlan.stage_rollups)
+        columns += ["spent_cents", "purchases", "last_activity_at", "last_engaged_at"]
+        values += ["COALESCE(r.spent, 0)", "COALESCE(r.bought, 0)", "r.latest", "r.engaged"]
+        joined = f"LEFT JOIN {_ROLLUPS} r ON r.contact_id = g.id"
+    sql = (f"INSERT INTO contacts ({', '.join(columns)}) SELECT {', '.join(values)} "
+           f"FROM ({generated}) g {joined}")
+    # A row trigger per contact costs more than setting the value in the statement.
     completeness.drop_triggers(conn)
     with indexes_rebuilt_after(conn, Contact.__table__):  # type: ignore[arg-type]
         conn.execute(text(sql), {"n": count, "first": first, "first_company": first_company,
                                  "companies": company_count})
-    completeness.rebuild(conn, from_id=first)
     completeness.create_triggers(conn)
 
 
@@ -298,23 +335,42 @@ def _campaigns(conn: Connection, rng: random.Random, today: date, first_segment:
     return first, count
 
 
-def _events(conn: Connection, dialect: str, today: date, first_contact: int, count: int,
-            first_campaign: int, campaign_count: int, progress: Progress) -> None:
-    if count == 0:
-        return
-    first_event = int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM events"))
-                      .scalar_one()) + 1
-    now = _epoch(today) + 12 * 3600
-    at = _timestamp_sql(dialect, f"{now} - (g.h % 365) * 86400 - (g.h % 36000)")
-    sql = f"""
-        INSERT INTO events (id, contact_id, campaign_id, type, occurred_at, revenue_cents)
-        SELECT :first_event + (g.c - :first_contact) * {ID_BLOCK} + g.j,
-               g.c,
+_ROLLUPS = "gen_rollups"
+
+
+class _EventPlan:
+    """The engagement events of the new contacts, as one SQL query of the number series:
+    written to `events` by `_events`, and on PostgreSQL first summed per contact
+    (`stage_rollups`) so the contacts are written with their rollups."""
+
+    def __init__(self, dialect: str, today: date, first_contact: int, count: int,
+                 first_event: int) -> None:
+        self.dialect, self.today = dialect, today
+        self.first_contact, self.count, self.first_event = first_contact, count, first_event
+        self.first_campaign, self.campaigns = 0, 1  # set once the campaigns exist
+
+    def params(self) -> dict[str, int]:
+        return {"n": self.count, "first_contact": self.first_contact,
+                "first_campaign": self.first_campaign, "campaigns": self.campaigns,
+                "first_event": self.first_event}
+
+    def rows(self) -> str:
+        """SELECT of the events' rows (id, contact_id, campaign_id, type, occurred_at,
+        revenue_cents): 1 to EVENTS_PER_CONTACT_MAX a contact, then an unsubscribe for
+        every 50th. Each contact owns a block of ID_BLOCK event ids: its events take the
+        first slots, its unsubscribe the last. Gaps are harmless."""
+        now = _epoch(self.today) + 12 * 3600
+        at = _timestamp_sql(self.dialect, f"{now} - (g.h % 365) * 86400 - (g.h % 36000)")
+        unsub_at = _timestamp_sql(self.dialect, f"{now} - (u.c % 200) * 86400")
+        return f"""
+        SELECT :first_event + (g.c - :first_contact) * {ID_BLOCK} + g.j AS id,
+               g.c AS contact_id,
                CASE WHEN g.t IN ('responded', 'meeting_attended') THEN NULL
-                    ELSE :first_campaign + (g.h % :campaigns) END,
-               g.t,
-               {at},
+                    ELSE :first_campaign + (g.h % :campaigns) END AS campaign_id,
+               g.t AS type,
+               {at} AS occurred_at,
                CASE WHEN g.t = 'converted' THEN 10000 + (g.h % 50) * 1000 END
+                   AS revenue_cents
         FROM (
             SELECT c.c, j.i AS j, c.h2 AS h,
                    CASE WHEN (c.h2 + j.i * 7) % 100 < 42 THEN 'sent'
@@ -328,25 +384,36 @@ def _events(conn: Connection, dialect: str, today: date, first_contact: int, cou
                   FROM gen_seq WHERE i < :n) c
             JOIN gen_seq j ON j.i < 1 + c.h2 % {EVENTS_PER_CONTACT_MAX}
         ) g
-    """
-    # Each contact owns a block of ID_BLOCK event ids: its events take the first slots, and
-    # for every 50th contact the last slot holds its one unsubscribe. Gaps are harmless.
-    unsub_at = _timestamp_sql(dialect, f"{now} - (c % 200) * 86400")
-    unsubscribe = f"""
-        INSERT INTO events (id, contact_id, campaign_id, type, occurred_at, revenue_cents)
-        SELECT :first_event + (c - :first_contact) * {ID_BLOCK} + {ID_BLOCK - 1},
-               c, NULL, 'unsubscribed', {unsub_at}, NULL
-        FROM (SELECT id AS c FROM contacts WHERE id >= :first_contact AND id % 50 = 0) u
-    """
-    params = {"n": count, "first_contact": first_contact, "first_campaign": first_campaign,
-              "campaigns": campaign_count, "first_event": first_event}
-    # The rollup triggers would update a contact row per event; one pass afterwards is far
-    # faster for ten million (data/rollups.py).
+        UNION ALL
+        SELECT :first_event + (u.c - :first_contact) * {ID_BLOCK} + {ID_BLOCK - 1},
+               u.c, NULL, 'unsubscribed', {unsub_at}, NULL
+        FROM (SELECT :first_contact + i AS c FROM gen_seq
+              WHERE i < :n AND (:first_contact + i) % 50 = 0) u
+        """
+
+    def stage_rollups(self, conn: Connection) -> None:
+        """TEMP table gen_rollups: each new contact's rollups, the very aggregate
+        rollups.rebuild takes of the events table, taken of the rows `rows` will write
+        (none of them reads the campaign, the one column not known yet)."""
+        conn.execute(text(f"DROP TABLE IF EXISTS {_ROLLUPS}"))
+        conn.execute(text(f"CREATE TEMPORARY TABLE {_ROLLUPS} AS "
+                          + rollups.rollup_source(f"({self.rows()}) generated")),
+                     self.params())
+        conn.execute(text(f"ANALYZE {_ROLLUPS}"))
+
+
+def _events(conn: Connection, events: _EventPlan, progress: Progress) -> None:
+    """Write the events. The rollup triggers would update a contact row per event:
+    PostgreSQL wrote the contacts with their rollups already (_EventPlan.stage_rollups);
+    SQLite sums them in one pass afterwards (data/rollups.py)."""
+    if events.count == 0:
+        return
     rollups.drop_triggers(conn)
     with indexes_rebuilt_after(conn, EngagementEvent.__table__):  # type: ignore[arg-type]
-        conn.execute(text(sql), params)
-        conn.execute(text(unsubscribe), params)
+        conn.execute(text("INSERT INTO events (id, contact_id, campaign_id, type, "
+                          f"occurred_at, revenue_cents) {events.rows()}"), events.params())
         progress("events written; indexing them")
-    progress("per-contact rollups (spent, purchases, last activity and engagement)")
-    rollups.rebuild(conn)
+    if events.dialect != "postgresql":
+        progress("per-contact rollups (spent, purchases, last activity and engagement)")
+        rollups.rebuild(conn)
     rollups.create_triggers(conn)
