@@ -28,20 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select
 
-from benchmarks.bench import RawReplayer, captured
+from benchmarks.bench import RawReplayer, captured, largest_segment
 from segtui.core import clock
 from segtui.core.metrics import last_days
 from segtui.data.engine import resolve_url
 from segtui.data.models import Membership
 from segtui.data.store import Store
-
-
-def largest_segment(store: Store) -> int:
-    with store.reading() as conn:
-        return int(conn.execute(
-            select(Membership.segment_id).where(Membership.removed_at.is_(None))
-            .group_by(Membership.segment_id).order_by(func.count().desc()).limit(1)
-        ).scalar_one())
 
 
 def operations(store: Store, segment_id: int) -> dict[str, Callable[[], object]]:

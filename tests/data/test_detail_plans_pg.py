@@ -19,20 +19,18 @@ shape decides. The tests about aggregates and joins don't depend on costs at all
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
 
-from segtui.data.models import Company, Contact, Membership
+from benchmarks.bench import captured, largest_segment
+from segtui.data.models import Company, Contact
 from segtui.data.store import Store
 
 pytestmark = pytest.mark.postgres
 
 Plan = dict[str, Any]
-Statement = tuple[str, Any]
 
 
 @pytest.fixture
@@ -64,36 +62,13 @@ def store(demo_store: Store) -> Store:
     return demo_store
 
 
-def largest_segment(store: Store) -> int:
-    from sqlalchemy import func
-
-    with store.reading() as conn:
-        return int(conn.execute(
-            select(Membership.segment_id).where(Membership.removed_at.is_(None))
-            .group_by(Membership.segment_id).order_by(func.count().desc()).limit(1)
-        ).scalar_one())
-
-
-@contextmanager
-def captured(store: Store) -> Iterator[list[Statement]]:
-    statements: list[Statement] = []
-
-    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append((statement, parameters))
-
-    event.listen(store.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(store.engine, "before_cursor_execute", record)
-
-
 def plans(store: Store, operation: Callable[[], object], *settings: str
           ) -> list[tuple[str, Plan]]:
     """Each SELECT `operation` sends, with its plan under `settings` (SET statements)."""
-    with captured(store) as statements:
+    with captured(store) as sent:
         operation()
+    statements = [(sql, parameters) for sql, parameters in sent
+                  if sql.lstrip().upper().startswith("SELECT")]
     assert statements
     found = []
     with store.engine.connect() as conn:
