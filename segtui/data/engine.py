@@ -95,6 +95,9 @@ def busy_timeout_ms() -> int:
 def make_engine(url: URL) -> Engine:
     if is_sqlite(url):
         return _sqlite_engine(url)
+    from segtui.data.models import postgresql_partial_indexes
+
+    postgresql_partial_indexes()
     # JIT off: segtui's statements are interactive reads of a few hundred milliseconds at
     # most, and PostgreSQL's cost threshold compiles them anyway, inlining and optimising
     # for 0.3-1.1 s before running them (the AI Insights member pass at a million contacts:
