@@ -44,7 +44,14 @@ from segtui.data.contact_list import count_contacts, filter_conditions
 from segtui.data.models import Company, Contact, EngagementEvent, Membership, Segment
 from segtui.data.segment_metrics import campaign_performance
 from segtui.data.shared_emails import shared_emails
-from segtui.data.sql import Aside, current_membership, here, member_ids
+from segtui.data.sql import (
+    Aside,
+    current_membership,
+    here,
+    member_id_array,
+    member_ids,
+    over_members,
+)
 
 INACTIVE_DAYS = 60  # the Segment Health threshold (spec 7.7)
 PROFILE_SHARE = 40  # a trait is part of the profile when at least this % of members share it
@@ -92,11 +99,9 @@ def member_groups(conn: Connection, segment_id: int, today: date) -> list[Member
         _sum_of(_gone_quiet(today)),
     )
     rows = conn.execute(
-        select(Company.size, c.lead_status, c.quality_score, *columns)
-        .select_from(Membership)
-        .join(c, c.id == Membership.contact_id)
+        over_members(conn, select(Company.size, c.lead_status, c.quality_score, *columns),
+                     segment_id)
         .outerjoin(Company, Company.id == c.company_id)
-        .where(Membership.segment_id == segment_id, current_membership())
         .group_by(Company.size, c.lead_status, c.quality_score)
     ).all()
     return [MemberGroup(None if size is None else str(size),
@@ -288,16 +293,17 @@ def overlap(conn: Connection, segment_id: int, members: int) -> Insight:
     # Counted per segment id first (the members' other stays, read from
     # ix_memberships_contact alone), then joined to the few segments named: joining every
     # shared stay to `segments` to group by name cost a lookup per stay (issue 17).
-    shared = (
-        select(theirs.segment_id.label("segment_id"), func.count().label("shared"))
-        .select_from(mine)
-        .join(theirs, and_(theirs.contact_id == mine.contact_id,
-                           theirs.segment_id != mine.segment_id,
-                           theirs.removed_at.is_(None)))
-        .where(mine.segment_id == segment_id, mine.removed_at.is_(None))
-        .group_by(theirs.segment_id)
-        .subquery("shared")
-    )
+    # PostgreSQL seeks the members' stays with their ids as one sorted array: joined, it
+    # hashed the members and read all 1.8M memberships (803 against 280 ms of CPU).
+    stays = (select(theirs.segment_id.label("segment_id"), func.count().label("shared"))
+             .where(theirs.segment_id != segment_id, theirs.removed_at.is_(None)))
+    if conn.dialect.name == "postgresql":
+        stays = stays.where(theirs.contact_id == member_id_array(segment_id))
+    else:
+        stays = (stays.select_from(mine)
+                 .join(theirs, theirs.contact_id == mine.contact_id)
+                 .where(mine.segment_id == segment_id, mine.removed_at.is_(None)))
+    shared = stays.group_by(theirs.segment_id).subquery("shared")
     rows = conn.execute(
         select(Segment.id, Segment.name, shared.c.shared)
         .join(shared, shared.c.segment_id == Segment.id)

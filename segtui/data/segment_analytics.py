@@ -50,6 +50,7 @@ from segtui.data.sql import (
     member_count,
     member_ids,
     mostly_true_term,
+    over_members,
 )
 
 UNKNOWN = "Unknown"
@@ -140,12 +141,11 @@ def _member_totals(conn: Connection, segment_id: int,
     are the `purchases` and `spent_cents` rollups (the count and revenue of each contact's
     `converted` events), where the members' events were read three times (issue 17)."""
     c = Contact
-    row = conn.execute(
+    row = conn.execute(over_members(
+        conn,
         select(func.count(), _sum_of(_acted_in(last_days(today, HEALTH_DAYS))),
-               _sum_of(c.purchases), _sum_of(c.spent_cents))
-        .select_from(Membership)
-        .join(c, c.id == Membership.contact_id)
-        .where(Membership.segment_id == segment_id, current_membership())
+               _sum_of(c.purchases), _sum_of(c.spent_cents)),
+        segment_id)
     ).one()
     members, active, conversions, revenue = (int(v) for v in row)
     return members, active, conversions, revenue
@@ -291,11 +291,9 @@ def member_traits(conn: Connection, segment_id: int) -> list[tuple[str, str, int
     events were read and grouped for it, and the contacts read twice (issue 17)."""
     region = func.coalesce(func.nullif(func.trim(Contact.region), ""), literal(UNKNOWN))
     rows = conn.execute(
-        select(region.label("region"), Company.size, func.count(), _sum_of(Contact.spent_cents))
-        .select_from(Membership)
-        .join(Contact, Contact.id == Membership.contact_id)
+        over_members(conn, select(region.label("region"), Company.size, func.count(),
+                                  _sum_of(Contact.spent_cents)), segment_id)
         .outerjoin(Company, Company.id == Contact.company_id)
-        .where(Membership.segment_id == segment_id, current_membership())
         .group_by(region, Company.size)
         .order_by(region)
     ).all()
