@@ -49,7 +49,7 @@ from segtui.data.sql import (
     current_membership,
     here,
     member_id_array,
-    member_ids,
+    member_of,
     over_members,
 )
 
@@ -157,7 +157,7 @@ def _engagement_counts(conn: Connection, segment_id: int,
 
     row = conn.execute(
         select(*(distinct(kinds, w) for _, kinds in DRIVERS for w in (now, before)))
-        .where(e.contact_id.in_(member_ids(segment_id)), e.type.in_(ENGAGEMENT_EVENTS),
+        .where(member_of(conn, e.contact_id, segment_id), e.type.in_(ENGAGEMENT_EVENTS),
                e.occurred_at >= before.start, e.occurred_at < now.end)
     ).one()
     values = [int(v) for v in row]

@@ -49,6 +49,7 @@ from segtui.data.sql import (
     here,
     member_count,
     member_ids,
+    member_of,
     mostly_true_term,
     over_members,
 )
@@ -234,7 +235,7 @@ def engagement_trend(conn: Connection, segment_id: int, today: date) -> Series:
     line = case(*((e.type.in_(kinds), i) for i, (_, kinds) in enumerate(TREND_LINES)))
     triples = (
         select(e.contact_id, month.label("month"), line.label("line"))
-        .where(e.contact_id.in_(member_ids(segment_id)),
+        .where(member_of(conn, e.contact_id, segment_id),
                e.type.in_([k for _, kinds in TREND_LINES for k in kinds]),
                e.occurred_at >= months[0][1].start, e.occurred_at < months[-1][1].end)
         .distinct()
@@ -353,7 +354,7 @@ def weekly_score_totals(conn: Connection, segment_id: int, today: date) -> list[
             func.sum(case((_in(window), points), else_=0)).label(f"w{n}")
             for n, (_, window) in enumerate(weeks)
         ))
-        .where(e.contact_id.in_(member_ids(segment_id)),
+        .where(member_of(conn, e.contact_id, segment_id),
                e.occurred_at >= weeks[0][1].start, e.occurred_at < weeks[-1][1].end)
         .group_by(e.contact_id)
         .subquery("per_member")

@@ -131,6 +131,18 @@ def member_id_array(segment_id: int, *, from_id: int | None = None,
     return any_(func.array(ids.scalar_subquery()))
 
 
+def member_of(conn: Connection, column: Text, segment_id: int) -> ColumnElement[bool]:
+    """`column` (a contact id) is a current member's: `IN (SELECT ...)` on SQLite, which
+    starts from the members where that is cheaper; on PostgreSQL the members' ids as one
+    sorted array (member_id_array), so the index on `column` is sought once per member
+    instead of every row of a time range being probed against a hash of the members: the
+    Engagement Trend's six months of events read 288,051 rows where it scanned 2.84M
+    (803 against 277 ms of CPU, issue 17)."""
+    if conn.dialect.name == "postgresql":
+        return column == member_id_array(segment_id)
+    return column.in_(member_ids(segment_id))
+
+
 def _members_within(segment_id: int, from_id: int | None,
                     below_id: int | None) -> list[ColumnElement[bool]]:
     within = [Membership.segment_id == segment_id, current_membership()]
