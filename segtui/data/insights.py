@@ -50,7 +50,6 @@ from segtui.data.sql import (
     here,
     member_id_array,
     member_of,
-    over_members,
 )
 
 INACTIVE_DAYS = 60  # the Segment Health threshold (spec 7.7)
@@ -98,10 +97,15 @@ def member_groups(conn: Connection, segment_id: int, today: date) -> list[Member
         _sum_of(case((or_(c.phone.is_(None), func.trim(c.phone) == ""), 1), else_=0)),
         _sum_of(_gone_quiet(today)),
     )
+    # The plain join on both engines, not over_members: PostgreSQL can't know the length
+    # of the members' array, guesses 10 rows, and then joins the companies per member and
+    # sorts the 101,291 rows to group them (1,083 against 843 ms of CPU, issue 17).
     rows = conn.execute(
-        over_members(conn, select(Company.size, c.lead_status, c.quality_score, *columns),
-                     segment_id)
+        select(Company.size, c.lead_status, c.quality_score, *columns)
+        .select_from(Membership)
+        .join(c, c.id == Membership.contact_id)
         .outerjoin(Company, Company.id == c.company_id)
+        .where(Membership.segment_id == segment_id, current_membership())
         .group_by(Company.size, c.lead_status, c.quality_score)
     ).all()
     return [MemberGroup(None if size is None else str(size),
