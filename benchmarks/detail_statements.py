@@ -7,7 +7,8 @@
 For each operation (the Store call a tab or the cards make): the median time of the call,
 then each SQL statement it sent, replayed alone on a raw DB-API connection (median of the
 same number of runs), with its plan when --explain is given (PostgreSQL: EXPLAIN (ANALYZE,
-BUFFERS), run once; SQLite: EXPLAIN QUERY PLAN). The segment is the one with the most
+BUFFERS), run once; SQLite: EXPLAIN QUERY PLAN) and, with --cpu, the PostgreSQL server's
+CPU for it (a figure a busy machine hardly moves). The segment is the one with the most
 current members unless --segment is given. Issue 17: find the statement that is slow, and
 see that the fix changed its plan. Nothing is written to the database.
 """
@@ -62,6 +63,25 @@ def explain(raw: RawReplayer, statement: str, parameters: Any) -> str:
     return "\n".join("      " + line for line in lines)
 
 
+class BackendCpu:
+    """CPU seconds the PostgreSQL server process behind `raw` has used, read from
+    /proc/<pid>/stat: a measure a busy machine hardly moves, where wall time doubled
+    and halved with the other sessions' load (issue 17). Parallel workers are turned off
+    on that connection so that all of a plan's CPU is the backend's (a worker's CPU is not
+    counted once it exits). Only for a server on this machine."""
+
+    def __init__(self, raw: RawReplayer) -> None:
+        cursor = raw.conn.cursor()
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
+        cursor.execute("SELECT pg_backend_pid()")
+        self.stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+        raw.conn.commit()
+
+    def seconds(self) -> float:
+        fields = self.stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -73,10 +93,14 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--no-statements", action="store_true",
                         help="time the Store calls only")
+    parser.add_argument("--cpu", action="store_true",
+                        help="PostgreSQL on this machine: each statement's server CPU "
+                             "(median of --repeat, parallel workers off) beside its time")
     args = parser.parse_args()
     url = resolve_url(args.db)
     store = Store.open(url, upgrade=False)
     raw = RawReplayer(url)
+    cpu = BackendCpu(raw) if args.cpu else None
     segment_id = args.segment or largest_segment(store)
     with store.reading() as conn:
         members = conn.execute(select(func.count()).where(
@@ -97,12 +121,22 @@ def main() -> None:
               f"{max(samples) * 1000:,.1f}), {len(statements)} statements")
         if args.no_statements:
             continue
+        total_cpu = 0.0
         for n, (statement, parameters) in enumerate(statements, 1):
-            times = [raw.run([(statement, parameters)]) for _ in range(args.repeat)]
+            times, cpus = [], []
+            for _ in range(args.repeat):
+                before = cpu.seconds() if cpu else 0.0
+                times.append(raw.run([(statement, parameters)]))
+                cpus.append(cpu.seconds() - before if cpu else 0.0)
             first = " ".join(statement.split())[:110]
-            print(f"  {n:2}. {ms(times):>12}  {first}")
+            used = f"  cpu {ms(cpus):>10}" if cpu else ""
+            total_cpu += statistics.median(cpus)
+            print(f"  {n:2}. {ms(times):>12}{used}  {first}")
             if args.explain:
                 print(explain(raw, statement, parameters))
+        if cpu:
+            print(f"  server CPU of the {len(statements)} statements: "
+                  f"{total_cpu * 1000:,.0f} ms")
     store.close()
 
 

@@ -49,7 +49,9 @@ from segtui.data.sql import (
     here,
     member_count,
     member_ids,
+    member_of,
     mostly_true_term,
+    over_members,
 )
 
 UNKNOWN = "Unknown"
@@ -140,12 +142,11 @@ def _member_totals(conn: Connection, segment_id: int,
     are the `purchases` and `spent_cents` rollups (the count and revenue of each contact's
     `converted` events), where the members' events were read three times (issue 17)."""
     c = Contact
-    row = conn.execute(
+    row = conn.execute(over_members(
+        conn,
         select(func.count(), _sum_of(_acted_in(last_days(today, HEALTH_DAYS))),
-               _sum_of(c.purchases), _sum_of(c.spent_cents))
-        .select_from(Membership)
-        .join(c, c.id == Membership.contact_id)
-        .where(Membership.segment_id == segment_id, current_membership())
+               _sum_of(c.purchases), _sum_of(c.spent_cents)),
+        segment_id)
     ).one()
     members, active, conversions, revenue = (int(v) for v in row)
     return members, active, conversions, revenue
@@ -234,7 +235,7 @@ def engagement_trend(conn: Connection, segment_id: int, today: date) -> Series:
     line = case(*((e.type.in_(kinds), i) for i, (_, kinds) in enumerate(TREND_LINES)))
     triples = (
         select(e.contact_id, month.label("month"), line.label("line"))
-        .where(e.contact_id.in_(member_ids(segment_id)),
+        .where(member_of(conn, e.contact_id, segment_id),
                e.type.in_([k for _, kinds in TREND_LINES for k in kinds]),
                e.occurred_at >= months[0][1].start, e.occurred_at < months[-1][1].end)
         .distinct()
@@ -291,11 +292,9 @@ def member_traits(conn: Connection, segment_id: int) -> list[tuple[str, str, int
     events were read and grouped for it, and the contacts read twice (issue 17)."""
     region = func.coalesce(func.nullif(func.trim(Contact.region), ""), literal(UNKNOWN))
     rows = conn.execute(
-        select(region.label("region"), Company.size, func.count(), _sum_of(Contact.spent_cents))
-        .select_from(Membership)
-        .join(Contact, Contact.id == Membership.contact_id)
+        over_members(conn, select(region.label("region"), Company.size, func.count(),
+                                  _sum_of(Contact.spent_cents)), segment_id)
         .outerjoin(Company, Company.id == Contact.company_id)
-        .where(Membership.segment_id == segment_id, current_membership())
         .group_by(region, Company.size)
         .order_by(region)
     ).all()
@@ -355,7 +354,7 @@ def weekly_score_totals(conn: Connection, segment_id: int, today: date) -> list[
             func.sum(case((_in(window), points), else_=0)).label(f"w{n}")
             for n, (_, window) in enumerate(weeks)
         ))
-        .where(e.contact_id.in_(member_ids(segment_id)),
+        .where(member_of(conn, e.contact_id, segment_id),
                e.occurred_at >= weeks[0][1].start, e.occurred_at < weeks[-1][1].end)
         .group_by(e.contact_id)
         .subquery("per_member")

@@ -32,7 +32,7 @@ from segtui.data.models import (
     Membership,
     campaign_segments,
 )
-from segtui.data.sql import current_membership, member_count, member_ids
+from segtui.data.sql import current_membership, member_count, member_ids, over_members
 
 
 def _sum_of(value: ColumnElement[int] | QueryableAttribute[int]) -> ColumnElement[int]:
@@ -115,18 +115,12 @@ def member_sums(conn: Connection, segment_id: int, window: Window, *,
             (c.last_engaged_at >= w.start, 1),
             else_=0))  # before the window, or NULL: never engaged
 
-    where = [Membership.segment_id == segment_id, current_membership()]
-    if from_id is not None:
-        where.append(Membership.contact_id >= from_id)
-    if below_id is not None:
-        where.append(Membership.contact_id < below_id)
-    row = conn.execute(
+    row = conn.execute(over_members(
+        conn,
         select(func.count(), engaged_in(window), engaged_in(previous),
                _sum_of(case((c.purchases > 0, 1), else_=0)),
-               _sum_of(c.quality_score), _sum_of(c.filled_fields))
-        .select_from(Membership)
-        .join(c, c.id == Membership.contact_id)
-        .where(*where)
+               _sum_of(c.quality_score), _sum_of(c.filled_fields)),
+        segment_id, from_id=from_id, below_id=below_id)
     ).one()
     return MemberSums(*(int(v) for v in row))
 

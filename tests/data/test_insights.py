@@ -696,3 +696,29 @@ def test_empty_segment_gives_the_single_no_members_insight(demo_store: Store) ->
         method="Counted current members.",
         severity="info",
     )]
+
+
+def test_a_large_segments_member_pass_in_two_halves_gives_the_same_findings(
+        demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A segment of SPLIT_AT members or more is grouped in two contact-id halves on two
+    connections (issue 17): the findings are those of one pass, for every demo segment."""
+    from segtui.data import insights as insight_sql
+    from segtui.data import segment_metrics
+    from segtui.data.models import Segment
+    from segtui.data.sql import here
+
+    with demo_store.reading() as conn:
+        ids = list(conn.execute(select(Segment.id).order_by(Segment.id)).scalars())
+        one_pass = {sid: insight_sql.segment_insights(conn, sid, date(2024, 2, 26))
+                    for sid in ids}
+    monkeypatch.setattr(segment_metrics, "SPLIT_AT", 2)
+    split = 0
+    for segment_id in ids:
+        with demo_store.reading() as conn:
+            split += segment_metrics.split_point(conn, segment_id) is not None
+            # `here` runs the halves one after the other on this connection: the same
+            # statements as on two, in a test that must not depend on threads.
+            assert insight_sql.segment_insights(conn, segment_id, date(2024, 2, 26),
+                                                here(conn)) == one_pass[segment_id]
+        assert demo_store.insights(segment_id) == one_pass[segment_id], segment_id
+    assert split >= len(ids) - 2
