@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Boolean, ColumnElement, Connection, Select, String, func, select
+from sqlalchemy import Boolean, ColumnElement, Connection, Select, String, exists, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType
 
-from segtui.data.models import Membership
+from segtui.data.models import Contact, Membership
 
 LIKE_ESCAPE = "\\"
 
@@ -94,6 +94,16 @@ def member_ids(segment_id: int) -> Select[int]:
     return select(Membership.contact_id).where(
         Membership.segment_id == segment_id, current_membership()
     )
+
+
+def is_member(segment_id: int) -> ColumnElement[bool]:
+    """The contact of the enclosing query is a current member of the segment: one probe of
+    `uq_memberships_current` per contact (a correlated EXISTS)."""
+    return exists(select(1).where(
+        Membership.segment_id == segment_id,
+        Membership.contact_id == Contact.id,
+        current_membership(),
+    ))
 
 
 def member_count(conn: Connection, segment_id: int) -> int:
