@@ -4,11 +4,18 @@
     python benchmarks/bench.py --db other.db --repeat 9
     python benchmarks/bench.py --db postgresql+psycopg://postgres@127.0.0.1/big
     python benchmarks/bench.py --only cli --repeat 10  # CLI start-up, on the demo database
+    python benchmarks/bench.py --db A.db --db postgresql+psycopg://postgres@127.0.0.1/big
+                                                       # both engines, one table (issue 17 §3)
+    python benchmarks/bench.py --profile small --db benchmarks/data/small.db \
+        --db postgresql+psycopg://postgres@127.0.0.1/segtui_small   # 200k, a few minutes
 
 Prints JSON: for each operation the median time through segtui (the app or the Store API,
 as a user's action reaches the database), the median time of the very SQL statements that
 operation issued replayed on a raw DB-API connection, their ratio, and the budget from
-DESIGN.md. The dataset is built by `segtui demo --contacts N --segments M` if missing.
+DESIGN.md. The dataset is built by `segtui demo --contacts N --segments M` if missing (a
+PostgreSQL database named in the URL is created if the server lacks it). With more than one
+--db, each database is measured in a process of its own and one Markdown table compares
+them, a column per engine (benchmarks/table.py); each run's JSON is kept beside it.
 Nothing here asserts: the numbers are for people to read and compare between runs.
 """
 
@@ -46,7 +53,6 @@ from segtui.data.engine import register_sqlite_functions, resolve_url, sqlite_pa
 from segtui.data.store import Store
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_DB = HERE / "data" / "large.db"
 
 # DESIGN.md "Scale budgets", in milliseconds.
 BUDGETS = {
@@ -60,6 +66,25 @@ BUDGETS = {
     # Issue 17 §4: a scripted read command, start to exit, on the demo database.
     "cli_segments_list": 250,
     "cli_segments_count": 250,
+    # Issue 17 §2: every detail tab shown within a second, on the 100k-member segment.
+    "detail_contacts_tab_shown": 1000,
+    "detail_tab_2_performance_shown": 1000,
+    "detail_tab_3_analytics_shown": 1000,
+    "detail_tab_4_insights_shown": 1000,
+    "detail_tab_5_activity_shown": 1000,
+    # Issue 17 §6: refreshing 1,000 dynamic segments, and again with nothing changed.
+    "rule_refresh_dynamic_segments": 60_000,
+    "rule_refresh_dynamic_segments:unchanged_refresh": 20_000,
+}
+
+# The small profile (issue 17 §9): the same operations on a fifth of the reference
+# dataset, for a developer to run on both engines in a few minutes before and after a
+# change. Budgets are for the full size; at this size every figure should sit well inside.
+PROFILES = {
+    "full": {"contacts": 1_000_000, "segments": 1_000, "dynamic_segments": 1_000,
+             "import_rows": 1_000_000, "db": HERE / "data" / "large.db"},
+    "small": {"contacts": 200_000, "segments": 200, "dynamic_segments": 200,
+              "import_rows": 200_000, "db": HERE / "data" / "small.db"},
 }
 
 # Issue 5 §6: a nested rule of six conditions, and the same question written by hand in
@@ -349,10 +374,17 @@ def detail_benchmarks(store: Store, raw: RawReplayer, repeat: int,
         results["detail_open_to_cards_shown"] = summary("detail_open_to_cards_shown",
                                                         ui.pop("cards"), None, 0)
         for key, samples in ui.items():
-            results[f"detail_{key}"] = summary("", samples, None, 0)
+            results[f"detail_{key}"] = summary(f"detail_{key}", samples, None, 0)
     finally:
         if existing is None:
             store.delete_segment(segment_id, store.current_user("Sarah Mitchell"))
+
+
+def chosen_segment(store: Store, given: str | None) -> int | None:
+    """--detail-segment: an id, 'largest', or None for a new segment of every Hot Lead."""
+    if given is None:
+        return None
+    return largest_segment(store) if given == "largest" else int(given)
 
 
 def activity_shown(table: Any) -> bool:
@@ -583,6 +615,7 @@ def ensure_dataset(db: str, contacts: int, segments: int) -> None:
     if path is not None and path.exists():
         return
     if path is None:
+        create_database_if_missing(url)
         store = Store.open(url)
         empty = store.is_empty()
         store.close()
@@ -592,6 +625,21 @@ def ensure_dataset(db: str, contacts: int, segments: int) -> None:
           file=sys.stderr)
     subprocess.run([sys.executable, "-m", "segtui", "demo", "--db", db, "--contacts",
                     str(contacts), "--segments", str(segments), "--build-only"], check=True)
+
+
+def create_database_if_missing(url: URL) -> None:
+    """CREATE DATABASE for a PostgreSQL URL whose database the server does not have yet, so
+    a benchmark on a new server is one command (what `createdb` would do)."""
+    import psycopg
+    from psycopg import sql
+
+    name = url.database or "postgres"
+    with psycopg.connect(host=url.host, port=url.port, user=url.username,
+                         password=url.password, dbname="postgres", autocommit=True) as admin:
+        known = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                              (name,)).fetchone()
+        if known is None:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def rule_benchmarks(store: Store, raw: RawReplayer, repeat: int, dynamic_segments: int,
@@ -666,8 +714,11 @@ def rule_benchmarks(store: Store, raw: RawReplayer, repeat: int, dynamic_segment
         }
         started = time.perf_counter()
         again = store.refresh_segments(ids)
-        results["rule_refresh_dynamic_segments"]["unchanged_refresh_total_ms"] = round(
-            (time.perf_counter() - started) * 1000, 1)
+        results["rule_refresh_dynamic_segments"].update(
+            unchanged_refresh_total_ms=round((time.perf_counter() - started) * 1000, 1),
+            budget_ms=BUDGETS["rule_refresh_dynamic_segments"],
+            unchanged_refresh_budget_ms=BUDGETS[
+                "rule_refresh_dynamic_segments:unchanged_refresh"])
         assert not any(r.changed for r in again)
         # Incremental: one contact changes; every dynamic segment is re-evaluated for it.
         with store.reading() as conn:
@@ -826,9 +877,15 @@ def _children_cpu() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", default=str(DEFAULT_DB), help="database path or URL")
-    parser.add_argument("--contacts", type=int, default=1_000_000)
-    parser.add_argument("--segments", type=int, default=1_000)
+    parser.add_argument("--db", action="append",
+                        help="database path or URL; give it twice (SQLite and PostgreSQL) "
+                             "for one table comparing them (default: the profile's SQLite "
+                             "file in benchmarks/data/)")
+    parser.add_argument("--profile", choices=list(PROFILES), default="full",
+                        help="full: the reference dataset of DESIGN.md (1M contacts); "
+                             "small: 200k contacts, 200 segments, a few minutes a run")
+    parser.add_argument("--contacts", type=int, help="contacts to build (profile's default)")
+    parser.add_argument("--segments", type=int, help="segments to build (profile's default)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", choices=["all", "rules", "detail", "io", "cli", "paging"],
                         default="all",
@@ -839,20 +896,31 @@ def main() -> None:
                              "database (issue 17); "
                              "paging: only a page of the dashboard's list and of the "
                              "largest segment's member list, key to shown (issue 17)")
-    parser.add_argument("--import-rows", type=int, default=1_000_000,
+    parser.add_argument("--import-rows", type=int,
                         help="rows in the generated CSV the import benchmark loads")
-    parser.add_argument("--dynamic-segments", type=int, default=1000,
+    parser.add_argument("--dynamic-segments", type=int,
                         help="how many dynamic segments the refresh benchmark creates")
-    parser.add_argument("--detail-segment", type=int,
-                        help="the detail benchmark opens this segment (its id) instead of "
-                             "a new one of every Hot Lead; the paging benchmark pages its "
-                             "members instead of the largest segment's")
+    parser.add_argument("--detail-segment",
+                        help="the detail benchmark opens this segment (its id, or "
+                             "'largest': the one with the most members) instead of a new "
+                             "one of every Hot Lead; the paging benchmark pages its "
+                             "members (default: the largest segment's)")
+    parser.add_argument("--json-out", type=Path,
+                        help="also write the JSON to this file (one run per file)")
     args = parser.parse_args()
+    profile = PROFILES[args.profile]
+    for name in ("contacts", "segments", "dynamic_segments", "import_rows"):
+        if getattr(args, name) is None:
+            setattr(args, name, profile[name])
+    databases = args.db or [str(profile["db"])]
+    if len(databases) > 1:
+        compare(databases, args)
+        return
+    args.db = databases[0]
     if args.only == "cli":  # the demo database, not the large dataset
         results: dict[str, Any] = {}
         cli_benchmarks(args.repeat, results)
-        print(json.dumps({"database": "segtui demo --build-only", "operations": results},
-                         indent=2))
+        emit({"database": "segtui demo --build-only", "operations": results}, args.json_out)
         return
     from segtui.app import tune_runtime
 
@@ -865,19 +933,21 @@ def main() -> None:
     results = {}
     if args.only == "rules":
         rule_benchmarks(store, raw, args.repeat, args.dynamic_segments, results)
-        report(store, url, results)
+        report(store, url, results, args.json_out)
         return
     if args.only == "io":
         io_benchmarks(store, args.import_rows, results)
-        report(store, url, results)
+        report(store, url, results, args.json_out)
         return
     if args.only == "detail":
-        detail_benchmarks(store, raw, args.repeat, results, args.detail_segment)
-        report(store, url, results)
+        detail_benchmarks(store, raw, args.repeat, results,
+                          chosen_segment(store, args.detail_segment))
+        report(store, url, results, args.json_out)
         return
     if args.only == "paging":
-        paging_benchmarks(store, raw, args.repeat, results, args.detail_segment)
-        report(store, url, results)
+        paging_benchmarks(store, raw, args.repeat, results,
+                          chosen_segment(store, args.detail_segment or "largest"))
+        report(store, url, results, args.json_out)
         return
 
     measure("metric_cards", store, raw, store.dashboard_metrics, args.repeat, results)
@@ -903,7 +973,8 @@ def main() -> None:
             args.repeat, results)
 
     picker_benchmarks(store, raw, args.repeat, results)
-    detail_benchmarks(store, raw, args.repeat, results)
+    detail_benchmarks(store, raw, args.repeat, results,
+                      chosen_segment(store, args.detail_segment))
 
     ui = asyncio.run(ui_timings(store, args.repeat))
     sql_page = results["list_first_page_sql"]
@@ -918,17 +989,65 @@ def main() -> None:
         "raw_sql_median_ms"]
     del sql_page
     rule_benchmarks(store, raw, args.repeat, args.dynamic_segments, results)
-    report(store, url, results)
+    report(store, url, results, args.json_out)
 
 
-def report(store: Store, url: URL, results: dict[str, Any]) -> None:
-    print(json.dumps({
+def report(store: Store, url: URL, results: dict[str, Any], json_out: Path | None) -> None:
+    emit({
         "database": url.render_as_string(hide_password=True),
         "dataset": dataset(store),
         "operations": results,
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-    }, indent=2))
+        **resident_now(),
+    }, json_out)
     store.close()
+
+
+def resident_now() -> dict[str, float]:
+    """The process's resident memory at the end, split as `top` cannot show it: its own
+    (anonymous: Python objects, SQLite's page caches) and mapped files (SQLite's memory map
+    of the database, page cache shared with the operating system). Linux only."""
+    try:
+        lines = Path("/proc/self/status").read_text().splitlines()
+    except OSError:
+        return {}
+    fields = dict(line.split(":", 1) for line in lines if ":" in line)
+    return {f"{key.lower()}_mb": round(int(fields[key].split()[0]) / 1024, 1)
+            for key in ("VmRSS", "RssAnon", "RssFile") if key in fields}
+
+
+def emit(run: dict[str, Any], json_out: Path | None) -> None:
+    text = json.dumps(run, indent=2)
+    print(text)
+    if json_out is not None:
+        json_out.write_text(text + "\n")
+
+
+def compare(databases: list[str], args: argparse.Namespace) -> None:
+    """Each database measured by a process of its own, then one table (benchmarks/table.py).
+    The runs' JSON files are kept in benchmarks/data/ with the time they were made."""
+    sys.path.insert(0, str(HERE.parent))  # run as a script, benchmarks/ alone is on the path
+    from benchmarks.table import heading, render
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    runs = []
+    for n, db in enumerate(databases):
+        out = HERE / "data" / f"run-{stamp}-{n}.json"
+        out.parent.mkdir(exist_ok=True)
+        argv = [sys.executable, str(Path(__file__).resolve()), "--db", db,
+                "--profile", args.profile, "--contacts", str(args.contacts),
+                "--segments", str(args.segments), "--repeat", str(args.repeat),
+                "--only", args.only, "--import-rows", str(args.import_rows),
+                "--dynamic-segments", str(args.dynamic_segments), "--json-out", str(out)]
+        if args.detail_segment:
+            argv += ["--detail-segment", args.detail_segment]
+        print(f"measuring {db} ...", file=sys.stderr)
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+        runs.append(json.loads(out.read_text()))
+        print(f"  {out}", file=sys.stderr)
+    print(heading(runs))
+    print()
+    print(render(runs))
 
 
 if __name__ == "__main__":

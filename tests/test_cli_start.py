@@ -26,6 +26,11 @@ from tests.cli_process import run_fresh
 NOT_FOR_READING = (
     "alembic",
     "mako",
+    "pydantic",  # Typer 0.29 loads it for every command; pyproject.toml pins 0.28
+    # The demo database is SQLite: PostgreSQL's dialect and drivers are for PostgreSQL's
+    # engines only (models.postgresql_partial_indexes).
+    "sqlalchemy.dialects.postgresql",
+    "psycopg",
     "textual",
     "rich",
     "segtui.core.csv_source",

@@ -19,8 +19,6 @@ from itertools import islice
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Table, bindparam, func, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from segtui.core.contact_keys import MatchKey, email_key
 from segtui.core.enums import LeadStatus
@@ -31,6 +29,7 @@ from segtui.data import completeness
 from segtui.data.bulk import copy_rows, indexes_rebuilt_after, insert_rows, insert_values
 from segtui.data.contact_matching import Key, Matcher, RowKeys
 from segtui.data.models import Company, Contact, Tag, contact_tags, name_key
+from segtui.data.sql import insert_unless_present
 
 BATCH = 2_000
 T = TypeVar("T")
@@ -150,11 +149,9 @@ class _Lookups:
             if found is None:
                 # Another import may create the same tag meanwhile (PostgreSQL): take
                 # theirs rather than fail on the unique name.
-                dialect_insert = pg_insert if self.conn.dialect.name == "postgresql" \
-                    else sqlite_insert
                 found = self.conn.execute(
-                    dialect_insert(Tag).values(name=name, name_key=key)
-                    .on_conflict_do_nothing(index_elements=["name_key"]).returning(Tag.id)
+                    insert_unless_present(self.conn, Tag, {"name": name, "name_key": key},
+                                          ["name_key"]).returning(Tag.id)
                 ).scalar_one_or_none()
                 if found is None:
                     found = self.conn.execute(select(Tag.id).where(Tag.name_key == key)

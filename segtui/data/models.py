@@ -152,19 +152,16 @@ class Contact(Base):
         # INSERT ... ON CONFLICT, so concurrent imports can't duplicate a contact.
         # Partial: contacts without one (most have no external id) cost the index nothing.
         Index("uq_contacts_email_key", "email_key", unique=True,
-              sqlite_where=text("email_key IS NOT NULL"),
-              postgresql_where=text("email_key IS NOT NULL")),
+              sqlite_where=text("email_key IS NOT NULL")),
         # The id a contact has in the system a file came from (issue 16 §16): one contact
         # each, so `--match external-id` is held by the database like the email.
         Index("uq_contacts_external_id", "external_id", unique=True,
-              sqlite_where=text("external_id IS NOT NULL"),
-              postgresql_where=text("external_id IS NOT NULL")),
+              sqlite_where=text("external_id IS NOT NULL")),
         # Contacts written without their email key (only another program writing the
         # tables does that): the only ones that can share an email with another contact
         # (data/shared_emails.py, issue 17). Empty when segtui writes everything.
         Index("ix_contacts_keyless_email", "email",
-              sqlite_where=text("email_key IS NULL AND email IS NOT NULL"),
-              postgresql_where=text("email_key IS NULL AND email IS NOT NULL")),
+              sqlite_where=text("email_key IS NULL AND email IS NOT NULL")),
         # The AI Insights lookalikes (issue 17): contacts at or above a quality score,
         # of a status and at a company, counted from the index alone, and the best
         # ones found by walking it from the top score down.
@@ -284,7 +281,6 @@ class Membership(Base):
             "contact_id",
             unique=True,
             sqlite_where=text("removed_at IS NULL"),
-            postgresql_where=text("removed_at IS NULL"),
         ),
         # Covering index for "members of a segment" and per-segment counts.
         Index("ix_memberships_segment", "segment_id", "removed_at", "contact_id"),
@@ -429,3 +425,17 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(String(1000))
+
+
+def postgresql_partial_indexes() -> None:
+    """Give every partial index above its WHERE on PostgreSQL too.
+
+    The classes name it for SQLite alone because naming a `postgresql_*` option makes
+    SQLAlchemy import its PostgreSQL dialect with all five of its drivers, which every
+    SQLite command, a scripted read included, would wait for (issue 17 §4). The WHERE is
+    the same on both engines. Called when a PostgreSQL engine is made; idempotent."""
+    for table in Base.metadata.tables.values():
+        for index in table.indexes:
+            where = index.dialect_options["sqlite"]["where"]
+            if where is not None:
+                index.dialect_kwargs["postgresql_where"] = where

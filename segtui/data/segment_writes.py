@@ -13,8 +13,6 @@ from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from segtui.core import clock
@@ -55,7 +53,7 @@ from segtui.data.models import (
     name_key,
     segment_tags,
 )
-from segtui.data.sql import current_membership, member_ids
+from segtui.data.sql import current_membership, insert_unless_present, member_ids
 
 
 def _require(user: CurrentUser, permission: Permission) -> None:
@@ -135,12 +133,8 @@ def _tag_ids(conn: Connection, names: Sequence[str]) -> list[int]:
     if not names:
         return []
     keys = {name_key(n): n for n in names}
-    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    conn.execute(
-        dialect_insert(Tag)
-        .values([{"name": n, "name_key": k} for k, n in keys.items()])
-        .on_conflict_do_nothing(index_elements=["name_key"])
-    )
+    conn.execute(insert_unless_present(
+        conn, Tag, [{"name": n, "name_key": k} for k, n in keys.items()], ["name_key"]))
     found = dict(conn.execute(select(Tag.name_key, Tag.id).where(Tag.name_key.in_(keys))).all())
     return [found[name_key(n)] for n in names]
 

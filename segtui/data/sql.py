@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, ColumnElement, Connection, Select, String, exist
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType
 
@@ -54,6 +55,19 @@ def icontains(
 ) -> ColumnElement[bool]:
     """Case-insensitive "column contains text", the same on SQLite and PostgreSQL."""
     return column.ilike(contains_pattern(text), escape=LIKE_ESCAPE)
+
+
+def insert_unless_present(conn: Connection, model: Any, values: Any,
+                          keys: Sequence[str]) -> Insert:
+    """INSERT ... ON CONFLICT (keys) DO NOTHING in the connection's own dialect: a row a
+    concurrent writer has just added is theirs to keep, not an error. The dialect's module
+    is imported here, when a write needs it: importing PostgreSQL's loads its five drivers,
+    which a SQLite read command should not wait for (issue 17 §4)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
+    return dialect_insert(model).values(values).on_conflict_do_nothing(index_elements=keys)
 
 
 def run_ddl(conn: Connection, sqlite: Sequence[str], postgresql: Sequence[str]) -> None:

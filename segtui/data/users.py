@@ -15,14 +15,13 @@ import getpass
 import os
 
 from sqlalchemy import Connection, exists, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from segtui.core.enums import UserRole
 from segtui.core.permissions import CurrentUser, InvalidUserName, Permission
 from segtui.core.segments import NotAllowed
 from segtui.core.validation import name_skeleton, normalise_user_name, user_name_error
 from segtui.data.models import Setting, User, name_key
+from segtui.data.sql import insert_unless_present
 
 ENV_VAR = "SEGTUI_USER"
 DEFAULT_USER_SETTING = "user.default"
@@ -65,10 +64,8 @@ def _find(conn: Connection, name: str) -> CurrentUser | None:
 
 def _insert_new(conn: Connection, name: str, role: UserRole) -> None:
     """Record a user unless someone just did (two first runs at once find one row)."""
-    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    conn.execute(dialect_insert(User)
-                 .values(name=name, name_key=name_key(name), role=role)
-                 .on_conflict_do_nothing(index_elements=["name_key"]))
+    conn.execute(insert_unless_present(
+        conn, User, {"name": name, "name_key": name_key(name), "role": role}, ["name_key"]))
 
 
 def resolve(conn: Connection, given: str | None) -> CurrentUser:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, text
 
-from segtui.data.engine import DatabaseUrlError, resolve_url
+from segtui.data.engine import MMAP_BYTES, DatabaseUrlError, resolve_url, sqlite_url
 from segtui.data.store import Store
 
 
@@ -59,3 +59,34 @@ def test_sqlite_writes_begin_immediate(sqlite_demo_store: Store) -> None:
     event.remove(sqlite_demo_store.engine, "before_cursor_execute", record)
     assert statements[:2] == ["BEGIN IMMEDIATE", "SELECT 1"]
     assert statements[-2:] == ["BEGIN", "SELECT 2"]
+
+
+def _mapped(path: Path) -> bool:
+    """Does this process have the file memory-mapped (Linux's /proc/self/maps)?"""
+    # Exact names: the WAL index (mapped.db-shm) is mapped as long as a connection is open.
+    return any(line.endswith(" " + str(path))
+               for line in Path("/proc/self/maps").read_text().splitlines())
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs Linux's /proc")
+def test_sqlite_unmaps_the_database_between_uses(tmp_path: Path) -> None:
+    """Issue 17: a pooled connection keeps no memory map of the file while it is idle, so
+    the app's resident size rests at its own memory (engine._release_memory_map); a read
+    maps it again (the speed of the memory map is kept)."""
+    path = tmp_path / "mapped.db"
+    store = Store.open(sqlite_url(path))
+    try:
+        with store.engine.connect() as conn:  # the pages into the file, out of the WAL
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        with store.reading() as conn:
+            assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == MMAP_BYTES
+            conn.exec_driver_sql("SELECT count(*) FROM contacts").scalar()
+            assert _mapped(path)  # read through the map
+        assert not _mapped(path)  # back in the pool: unmapped
+        with store.reading() as conn:
+            assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == MMAP_BYTES
+            conn.exec_driver_sql("SELECT count(*) FROM contacts").scalar()
+            assert _mapped(path)
+        assert not _mapped(path)
+    finally:
+        store.close()

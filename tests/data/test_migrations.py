@@ -50,6 +50,28 @@ def test_migrated_database_equals_models(empty_store: Store) -> None:
     assert indexes >= EXPRESSION_INDEXES
 
 
+def test_partial_indexes_are_partial_on_both_engines(empty_store: Store) -> None:
+    """The models name each partial index's WHERE for SQLite only (so SQLite never loads
+    PostgreSQL's dialect); a PostgreSQL engine gives them the same WHERE, and the database
+    made by the migrations has it."""
+    partial = {str(index.name): str(index.dialect_options["sqlite"]["where"])
+               for table in Base.metadata.tables.values() for index in table.indexes
+               if index.dialect_options["sqlite"]["where"] is not None}
+    assert {"uq_contacts_email_key", "uq_memberships_current"} <= set(partial)
+    with empty_store.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            catalog = "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+        else:
+            catalog = "SELECT indexname, indexdef FROM pg_indexes"
+            models = {str(index.name): str(index.dialect_options["postgresql"]["where"])
+                      for table in Base.metadata.tables.values()
+                      for index in table.indexes if index.name in partial}
+            assert models == partial
+        made = {str(row[0]): str(row[1]) for row in conn.exec_driver_sql(catalog)}
+    for name in partial:
+        assert " WHERE " in made[name].upper(), made[name]
+
+
 def test_every_model_table_exists(empty_store: Store) -> None:
     tables = set(inspect(empty_store.engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
