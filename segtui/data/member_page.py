@@ -15,7 +15,7 @@ found two ways, and which is fast depends on how much of the contact list the se
 
 Both give exactly the same rows in the same order (tests/data/test_member_page.py).
 
-The choice: with N contacts and pages of r rows, `reach` = √(2·r·N) (14,200 at a million
+The choice: with N contacts and pages of r rows, `reach` = √(2·r·N) (14,213 at a million
 contacts and 101 rows). A segment of at least `reach` members is dense: a walk of `reach`
 contacts then meets at least 2·r members on average, twice a page. The members are counted
 only up to `reach` (an index-only count that stops there), and N is the highest contact id,
@@ -26,8 +26,8 @@ called Mary is not: walking from "A" would cross half the contacts before the fi
 So the walk is bounded: it looks at no more than `reach` contacts past the edge (where that
 stretch ends is one index-only step `reach` entries along the name index), and if those
 hold less than a page the sparse plan answers instead. A page therefore never costs more
-than the sparse plan plus two index walks of `reach` entries. `reach` balances the two
-costs the dense plan adds (the count and the bound are `reach` index entries each).
+than the sparse plan plus the given-up walk (`reach` contacts, one probe each) and two
+index reads of `reach` entries (the count and the bound), the two costs `reach` balances.
 """
 
 from __future__ import annotations
