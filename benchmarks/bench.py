@@ -465,6 +465,137 @@ async def detail_ui_timings(store: Store, segment_id: int,
     return timings
 
 
+# Issue 17 §5: a list page, key to shown, at the two terminal sizes the snapshots use.
+PAGING_SIZES = ((80, 24), (120, 40))
+
+
+class ShownClock:
+    """When a table last put a page in (`PagedTable._show`) and when the screen was last
+    drawn (`Screen._compositor_refresh`, which headless runs do too: they only skip
+    writing to the terminal). A page is shown at the first drawing after it was put in."""
+
+    def __init__(self) -> None:
+        from textual.screen import Screen
+
+        from segtui.widgets.paged_table import PagedTable
+
+        self.page_in = 0.0
+        self.drawn = 0.0
+        original_show, original_draw = PagedTable._show, Screen._compositor_refresh
+        clock = self
+
+        def show(table: Any, generation: int, *args: Any) -> None:
+            original_show(table, generation, *args)
+            if generation == table._generation:
+                clock.page_in = time.perf_counter()
+
+        def draw(screen: Any) -> None:
+            original_draw(screen)
+            clock.drawn = time.perf_counter()
+
+        PagedTable._show = show  # type: ignore[method-assign,assignment]
+        Screen._compositor_refresh = draw  # type: ignore[method-assign,assignment]
+
+
+async def page_key_to_shown(app: Any, pilot: Any, table: Any, clock: ShownClock, key: str,
+                            timings: dict[str, list[float]], name: str) -> None:
+    """Press `key` on the table's last (down) or first (up) row, as the terminal sends it,
+    and time it to the page put in and to the page drawn."""
+    from textual import events
+
+    await app.workers.wait_for_complete()
+    await pilot.pause(0.1)
+    table.move_cursor(row=len(table.rows_on_page) - 1 if key == "down" else 0)
+    await pilot.pause(0.1)
+    gc.collect()  # earlier samples' garbage: a full collection would land in the timing
+    first = table.first_index
+    pressed = events.Key(key, None)
+    pressed.set_sender(app)
+    cpu = time.process_time()
+    keyed = time.perf_counter()
+    app._driver.send_message(pressed)  # what pilot.press does, without its waiting
+    await wait_for(lambda: table.first_index != first and clock.page_in > keyed)
+    await wait_for(lambda: clock.drawn > clock.page_in)
+    timings[f"{name}_page_in"].append(clock.page_in - keyed)
+    timings[f"{name}_shown"].append(clock.drawn - keyed)
+    # This process's CPU time over the same span (the UI and the worker thread; not the
+    # PostgreSQL server's): what a busy machine's other work doesn't inflate.
+    timings[f"{name}_shown_cpu"].append(time.process_time() - cpu)
+
+
+async def one_paging_run(store: Store, segment_id: int, size: tuple[int, int], repeat: int,
+                         clock: ShownClock, timings: dict[str, list[float]]) -> None:
+    """One app session at `size`: the dashboard's list, then the segment's member list,
+    `repeat` pages down then as many up, each from the row where the key turns the page."""
+    from segtui.app import SegtuiApp
+    from segtui.screens.detail.screen import SegmentDetailScreen
+    from segtui.widgets.paged_table import PagedTable
+
+    label = f"{size[0]}x{size[1]}"
+    app = SegtuiApp(store, cursor_blink=False)
+    async with app.run_test(size=size) as pilot:
+
+        def table(selector: str) -> PagedTable[Any] | None:
+            found = app.screen.query(selector).results(PagedTable)
+            shown = next(iter(found), None)
+            return shown if shown is not None and shown.rows_on_page else None
+
+        for selector, name in (("#segments", "dashboard"), ("#members", "members")):
+            if name == "members":
+                app.push_screen(SegmentDetailScreen(store, app.user, segment_id, "bench"))
+            await wait_for(lambda selector=selector: table(selector) is not None)  # type: ignore[misc]
+            paged = table(selector)
+            assert paged is not None
+            paged.focus()
+            for key in ["down"] * repeat + ["up"] * repeat:
+                await page_key_to_shown(app, pilot, paged, clock, key, timings,
+                                        f"{name}_{key}_{label}")
+
+
+async def paging_ui_timings(store: Store, segment_id: int, repeat: int
+                            ) -> dict[str, list[float]]:
+    from collections import defaultdict
+
+    clock = ShownClock()
+    timings: dict[str, list[float]] = defaultdict(list)
+    for size in PAGING_SIZES:
+        await one_paging_run(store, segment_id, size, repeat, clock, timings)
+    return dict(timings)
+
+
+def paging_benchmarks(store: Store, raw: RawReplayer, repeat: int, results: dict[str, Any],
+                      segment_id: int | None = None) -> None:
+    """Issue 17 §5: a page of the dashboard's list and of the largest segment's member
+    list (101,291 members at a million contacts), the SQL alone and key to shown."""
+    from segtui.core.contacts import ContactFilter, ContactSelection
+    from segtui.core.records import Choice
+
+    segment_id = segment_id or largest_segment(store)
+    details = store.segment_details(segment_id)
+    results["paging_segment_members"] = details.members if details else 0
+    first = store.segment_page(SegmentFilter(), SegmentSort())
+    measure("list_next_page_sql", store, raw,
+            lambda: store.segment_page(SegmentFilter(), SegmentSort(), after=first.last),
+            repeat, results)
+    members = ContactFilter(segment=Choice(str(segment_id), "bench"))
+    nothing = ContactSelection()
+    page = store.contact_page(members, nothing)
+    for name, operation in (
+        ("members_first_page_sql", lambda: store.contact_page(members, nothing)),
+        ("members_next_page_sql",
+         lambda: store.contact_page(members, nothing, after=page.last)),
+        ("members_previous_page_sql",
+         lambda: store.contact_page(members, nothing, before=page.last)),
+        ("members_last_page_sql", lambda: store.contact_page(members, nothing, at_end=True)),
+    ):
+        measure(name, store, raw, operation, repeat, results)
+    ui = asyncio.run(paging_ui_timings(store, segment_id, repeat))
+    for key, samples in ui.items():
+        # Key to shown is what the budget is for (page_down_the_list: 50 ms).
+        name = "page_down_the_list" if key.endswith(("_shown", "_shown_cpu")) else ""
+        results[key] = summary(name, samples, None, 0)
+
+
 def dataset(store: Store) -> dict[str, int]:
     from sqlalchemy import func, select
 
@@ -756,13 +887,15 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, help="contacts to build (profile's default)")
     parser.add_argument("--segments", type=int, help="segments to build (profile's default)")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--only", choices=["all", "rules", "detail", "io", "cli"],
+    parser.add_argument("--only", choices=["all", "rules", "detail", "io", "cli", "paging"],
                         default="all",
                         help="rules: only the dynamic-segment benchmarks (issue 5); "
                              "detail: only the segment detail screen (issue 4); "
                              "io: only import and export (issue 6); "
                              "cli: only the start-up of read commands, on a new demo "
-                             "database (issue 17)")
+                             "database (issue 17); "
+                             "paging: only a page of the dashboard's list and of the "
+                             "largest segment's member list, key to shown (issue 17)")
     parser.add_argument("--import-rows", type=int,
                         help="rows in the generated CSV the import benchmark loads")
     parser.add_argument("--dynamic-segments", type=int,
@@ -770,7 +903,8 @@ def main() -> None:
     parser.add_argument("--detail-segment",
                         help="the detail benchmark opens this segment (its id, or "
                              "'largest': the one with the most members) instead of a new "
-                             "one of every Hot Lead")
+                             "one of every Hot Lead; the paging benchmark pages its "
+                             "members (default: the largest segment's)")
     parser.add_argument("--json-out", type=Path,
                         help="also write the JSON to this file (one run per file)")
     args = parser.parse_args()
@@ -808,6 +942,11 @@ def main() -> None:
     if args.only == "detail":
         detail_benchmarks(store, raw, args.repeat, results,
                           chosen_segment(store, args.detail_segment))
+        report(store, url, results, args.json_out)
+        return
+    if args.only == "paging":
+        paging_benchmarks(store, raw, args.repeat, results,
+                          chosen_segment(store, args.detail_segment or "largest"))
         report(store, url, results, args.json_out)
         return
 

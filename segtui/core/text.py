@@ -118,6 +118,11 @@ def printable(text: str, *, single_line: bool = True) -> str:
     With `single_line`, tabs and line breaks become spaces (table cells, titles); otherwise
     newlines are kept (multi-line descriptions and notes).
     """
+    # The usual case, checked in C: every character a printable one (no control, format,
+    # separator or surrogate character, which covers every unsafe one), nothing to replace.
+    # Each cell of a table page passes here (issue 17 §5).
+    if text.isprintable():
+        return text
     out: list[str] = []
     for ch in text:
         code = ord(ch)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,6 @@ from sqlalchemy import (
     Connection,
     and_,
     case,
-    exists,
     false,
     func,
     insert,
@@ -39,9 +39,10 @@ from segtui.core.contacts import (
 )
 from segtui.core.enums import LeadStatus, MembershipSource
 from segtui.core.records import Keyset, Page
+from segtui.data import member_page
 from segtui.data.keyset import Window, settle, windowed
 from segtui.data.models import Company, Contact, Membership, Tag, contact_tags
-from segtui.data.sql import current_membership, icontains, member_ids
+from segtui.data.sql import icontains, is_member, member_ids
 
 
 def _in_segment(segment_id: int) -> ColumnElement[bool]:
@@ -53,13 +54,7 @@ def _in_segment(segment_id: int) -> ColumnElement[bool]:
 
 
 def _not_in_segment(segment_id: int) -> ColumnElement[bool]:
-    return ~exists(
-        select(1).where(
-            Membership.contact_id == Contact.id,
-            Membership.segment_id == segment_id,
-            current_membership(),
-        )
-    )
+    return ~is_member(segment_id)
 
 
 def filter_conditions(flt: ContactFilter) -> list[ColumnElement[bool]]:
@@ -146,8 +141,42 @@ def fetch_page(
     limit: int = 100,
 ) -> Page[ContactRow]:
     """One window of matching contacts sorted by name (the index order), with each row's
-    selected state computed by the same condition a save would use."""
+    selected state computed by the same condition a save would use.
+
+    In two steps, as the dashboard's list: which contacts are on the page (their name and
+    id, by keyset), then their columns for just those ids. A segment's member list, with
+    no other filter, finds its page by the plan its density calls for (data/member_page.py)."""
     window = Window(after=after, before=before, at_end=at_end)
+    segment = _only_segment(flt)
+    if segment is not None:
+        found = member_page.page_keys(conn, segment, window, limit)
+    else:
+        query = select(Contact.name, Contact.id).where(*filter_conditions(flt))
+        query = windowed(query, Contact.name, Contact.id, window, descending=False,
+                         limit=limit)
+        found = [Keyset(name, contact_id) for name, contact_id in conn.execute(query)]
+    keys, has_before, has_after = settle(found, window, limit)
+    records = _rows_for(conn, [key.id for key in keys], selection)
+    return Page(
+        rows=tuple(records[key.id] for key in keys if key.id in records),
+        first=keys[0] if keys else None,
+        last=keys[-1] if keys else None,
+        has_before=has_before,
+        has_after=has_after,
+    )
+
+
+def _only_segment(flt: ContactFilter) -> int | None:
+    """The segment of a filter that asks for its members and nothing else."""
+    if flt.segment is None or replace(flt, segment=None) != ContactFilter():
+        return None
+    return int(flt.segment.key)
+
+
+def _rows_for(conn: Connection, ids: Sequence[int], selection: ContactSelection
+              ) -> dict[int, ContactRow]:
+    if not ids:
+        return {}
     query = select(
         Contact.id,
         Contact.name,
@@ -161,12 +190,11 @@ def fetch_page(
         Contact.last_contacted_at,
         Company.name.label("company"),
         case((selected_condition(selection), 1), else_=0).label("selected"),
-    ).outerjoin(Company, Company.id == Contact.company_id).where(*filter_conditions(flt))
-    query = windowed(query, Contact.name, Contact.id, window, descending=False, limit=limit)
-    rows, has_before, has_after = settle(list(conn.execute(query)), window, limit)
+    ).outerjoin(Company, Company.id == Contact.company_id).where(Contact.id.in_(ids))
+    rows = list(conn.execute(query))
     tags = _tags_for(conn, [r.id for r in rows])
-    records = tuple(
-        ContactRow(
+    return {
+        r.id: ContactRow(
             id=r.id,
             name=r.name,
             title=r.title or "",
@@ -182,14 +210,7 @@ def fetch_page(
             selected=bool(r.selected),
         )
         for r in rows
-    )
-    return Page(
-        rows=records,
-        first=Keyset(records[0].name, records[0].id) if records else None,
-        last=Keyset(records[-1].name, records[-1].id) if records else None,
-        has_before=has_before,
-        has_after=has_after,
-    )
+    }
 
 
 def _tags_for(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:

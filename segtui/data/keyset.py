@@ -36,25 +36,53 @@ class Window:
     def backwards(self) -> bool:
         return self.before is not None or self.at_end
 
+    @property
+    def edge(self) -> Keyset | None:
+        """The row the window starts beyond (None: it starts at an end of the list)."""
+        return self.after or self.before
+
+
+Column = ColumnElement[Any] | QueryableAttribute[Any]
+
+
+def walks_down(window: Window, *, descending: bool) -> bool:
+    """Whether fetching the window walks down the (value, id) order: an ascending list's
+    previous or last window, a descending list's first or next one."""
+    return descending != window.backwards
+
+
+def past(value: Column, row_id: Column, edge: Keyset, *, down: bool) -> ColumnElement[bool]:
+    """The rows a walk meets after `edge`: a row value comparison, which both engines
+    answer as a range of a (value, id) index."""
+    position, at = tuple_(value, row_id), tuple_(literal(edge.value), literal(edge.id))
+    return position < at if down else position > at
+
+
+def up_to(value: Column, row_id: Column, edge: Keyset, *, down: bool) -> ColumnElement[bool]:
+    """The rows a walk meets before `edge`, and `edge` itself: the far end of a range."""
+    position, at = tuple_(value, row_id), tuple_(literal(edge.value), literal(edge.id))
+    return position >= at if down else position <= at
+
+
+def walk_order(value: Column, row_id: Column, *, down: bool) -> tuple[Any, Any]:
+    return (value.desc(), row_id.desc()) if down else (value, row_id)
+
 
 def windowed(
     query: AnySelect,
-    value: ColumnElement[Any] | QueryableAttribute[Any],
-    row_id: ColumnElement[Any] | QueryableAttribute[Any],
+    value: Column,
+    row_id: Column,
     window: Window,
     *,
     descending: bool,
     limit: int,
 ) -> AnySelect:
     """`query` limited to the window (one row more than `limit`, to tell if more exist)."""
-    reverse = descending != window.backwards
-    edge_row = window.after or window.before
-    if edge_row is not None:
-        position = tuple_(value, row_id)
-        edge = tuple_(literal(edge_row.value), literal(edge_row.id))
-        query = query.where(position < edge if reverse else position > edge)
-    order = (value.desc(), row_id.desc()) if reverse else (value, row_id)
-    return query.order_by(*order).limit(limit + 1)
+    down = walks_down(window, descending=descending)
+    edge = window.edge
+    if edge is not None:
+        query = query.where(past(value, row_id, edge, down=down))
+    return query.order_by(*walk_order(value, row_id, down=down)).limit(limit + 1)
 
 
 def settle(rows: Sequence[T], window: Window, limit: int) -> tuple[list[T], bool, bool]:

@@ -167,10 +167,15 @@ class Contact(Base):
         # ones found by walking it from the top score down.
         Index("ix_contacts_score_status_company", "quality_score", "lead_status",
               "company_id"),
+        # The order of every contact list (name, ties by id): a member list's page walks
+        # it from the page's edge and checks membership per contact (data/member_page.py,
+        # issue 17). The id makes it the whole sort key, so PostgreSQL reads a page's keys
+        # from the index alone; SQLite's index holds the id (its rowid) either way.
+        Index("ix_contacts_name", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), index=True)
     # Kept by `_keep_email_key` for the ORM; Core writers (importer, merge, demo) set it.
     email_key: Mapped[str | None] = mapped_column(String(320))

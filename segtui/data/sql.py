@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol, TypeVar, TypeVarTuple
 
-from sqlalchemy import Boolean, ColumnElement, Connection, Select, String, any_, func, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    any_,
+    exists,
+    func,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -165,6 +175,16 @@ def _members_within(segment_id: int, from_id: int | None,
     if below_id is not None:
         within.append(Membership.contact_id < below_id)
     return within
+
+
+def is_member(segment_id: int) -> ColumnElement[bool]:
+    """The contact of the enclosing query is a current member of the segment: one probe of
+    `uq_memberships_current` per contact (a correlated EXISTS)."""
+    return exists(select(1).where(
+        Membership.segment_id == segment_id,
+        Membership.contact_id == Contact.id,
+        current_membership(),
+    ))
 
 
 def member_count(conn: Connection, segment_id: int) -> int:

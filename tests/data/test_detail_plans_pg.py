@@ -23,12 +23,17 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import Connection, select
 
 from benchmarks.bench import captured, largest_segment
 from segtui.core import clock
 from segtui.core.metrics import last_days
+from segtui.core.records import Keyset
+from segtui.data import member_page
+from segtui.data.keyset import Window
 from segtui.data.models import Company, Contact
 from segtui.data.store import Store
+from tests.factories import add_segment
 
 pytestmark = pytest.mark.postgres
 
@@ -66,11 +71,11 @@ def store(demo_store: Store) -> Store:
 
 def plans(store: Store, operation: Callable[[], object], *settings: str
           ) -> list[tuple[str, Plan]]:
-    """Each SELECT `operation` sends, with its plan under `settings` (SET statements)."""
+    """Each query `operation` sends, with its plan under `settings` (SET statements)."""
     with captured(store) as sent:
         operation()
     statements = [(sql, parameters) for sql, parameters in sent
-                  if sql.lstrip().upper().startswith("SELECT")]
+                  if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
     assert statements
     found = []
     with store.engine.connect() as conn:
@@ -330,3 +335,78 @@ def test_quality_report_never_searches_an_aggregate_per_row(store: Store) -> Non
     assert (report.duplicate_email_groups, report.duplicate_name_groups) == (1, 1)
     for sql, _ in found:
         assert "lower(trim(contacts.email))" not in sql, sql
+
+
+# -- Contacts: the member list's pages (data/member_page.py) -------------------------------
+
+
+def member_plans(store: Store, plan: Callable[[Connection], object], *settings: str
+                 ) -> list[tuple[str, Plan]]:
+    def run() -> object:
+        with store.reading() as conn:
+            return plan(conn)
+
+    return plans(store, run, *settings)
+
+
+WALK = ("SET enable_seqscan = off", "SET enable_bitmapscan = off", "SET enable_sort = off",
+        "SET enable_incremental_sort = off")
+
+
+@pytest.mark.parametrize("window", [Window(), Window(after=Keyset("M", 0)),
+                                    Window(before=Keyset("M", 0)), Window(at_end=True)])
+def test_a_dense_page_walks_the_name_index_without_sorting(store: Store,
+                                                           window: Window) -> None:
+    """The page's keys are a range of ix_contacts_name (name, id) read from the index
+    alone, in its order, each contact checked against the membership index: nothing is
+    sorted, whatever the segment's size (with the name-only index it was an Incremental
+    Sort over heap reads)."""
+    segment = largest_segment(store)
+    bound, page = member_plans(
+        store, lambda conn: member_page.dense_keys(conn, segment, window, 10, reach=30),
+        *WALK)
+    for sql, plan in (bound, page):
+        assert [(n["Node Type"], n.get("Index Name")) for n in scans(plan, "contacts")] == [
+            ("Index Only Scan", "ix_contacts_name")], sql
+        assert not [n for n in nodes(plan) if "Sort" in n["Node Type"]], sql
+    keyset = scans(page[1], "contacts")[0]["Index Cond"]
+    assert "ROW(name, id) <" in keyset or "ROW(name, id) >" in keyset, keyset
+    probes = scans(page[1], "memberships")
+    assert probes and all(n["Node Type"] in ("Index Only Scan", "Index Scan")
+                          and "segment_id" in n["Index Cond"] for n in probes), probes
+
+
+def test_a_sparse_page_starts_from_the_memberships(store: Store) -> None:
+    """A small segment's members first (materialised, so that the planner can't turn it
+    into a walk of the name index, which members bunched in the alphabet would make long),
+    each contact found by its key, then sorted."""
+    with store.reading() as conn:
+        few = list(conn.execute(select(Contact.id).order_by(Contact.id).limit(3)).scalars())
+    segment = add_segment(store, "Plan Sparse", members=few)
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE memberships")
+    [(sql, plan)] = member_plans(
+        store, lambda conn: member_page.sparse_keys(conn, segment, Window(), 10),
+        # A few hundred contacts are hashed whole cheaper than looked up one by one; the
+        # question is whether the members can lead, the shape at scale.
+        "SET enable_seqscan = off", "SET enable_bitmapscan = off",
+        "SET enable_hashjoin = off", "SET enable_mergejoin = off")
+    assert "MATERIALIZED" in sql
+    assert any(n["Node Type"] == "CTE Scan" for n in nodes(plan))
+    assert any(n["Node Type"] == "Sort" for n in nodes(plan))
+    members = scans(plan, "memberships")
+    assert members and all("segment_id" in n["Index Cond"] for n in members), members
+    assert [(n["Node Type"], n.get("Index Name")) for n in scans(plan, "contacts")] == [
+        ("Index Scan", "pk_contacts")]
+
+
+def test_the_plan_is_chosen_from_two_index_reads(store: Store) -> None:
+    """The highest contact id (the key's last entry) and the members counted up to a bound
+    from the membership index alone."""
+    segment = largest_segment(store)
+    highest, counted = member_plans(
+        store, lambda conn: member_page.choose_plan(conn, segment, 101),
+        "SET enable_seqscan = off", "SET enable_bitmapscan = off")
+    assert [(n["Node Type"], n.get("Index Name")) for n in scans(highest[1], "contacts")] == [
+        ("Index Only Scan", "pk_contacts")]
+    assert {n["Node Type"] for n in scans(counted[1], "memberships")} == {"Index Only Scan"}
