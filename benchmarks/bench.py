@@ -699,9 +699,11 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--segments", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--only", choices=["all", "rules", "detail", "io", "cli"],
+    parser.add_argument("--only", choices=["all", "rules", "rule-forms", "detail", "io", "cli"],
                         default="all",
-                        help="rules: only the dynamic-segment benchmarks (issue 5); "
+                        help="rules: only the dynamic-segment benchmarks (issue 5) and the "
+                             "rule forms; rule-forms: only every rule form against the "
+                             "same predicate by hand (issue 17 §8; writes nothing); "
                              "detail: only the segment detail screen (issue 4); "
                              "io: only import and export (issue 6); "
                              "cli: only the start-up of read commands, on a new demo "
@@ -713,6 +715,10 @@ def main() -> None:
     parser.add_argument("--detail-segment", type=int,
                         help="the detail benchmark opens this segment (its id) instead of "
                              "a new one of every Hot Lead")
+    parser.add_argument("--rule-form", help="rule-forms: only the form of this name "
+                                            "(benchmarks/rule_forms.py)")
+    parser.add_argument("--explain", action="store_true",
+                        help="rule-forms: add the plan of each count segtui sends")
     args = parser.parse_args()
     if args.only == "cli":  # the demo database, not the large dataset
         results: dict[str, Any] = {}
@@ -729,6 +735,14 @@ def main() -> None:
     store = Store.open(url)
     raw = RawReplayer(url)
     results = {}
+    if args.only in ("rules", "rule-forms"):
+        from benchmarks.rule_forms import rule_form_benchmarks
+
+        rule_form_benchmarks(store, raw, args.repeat, results, largest_segment(store),
+                             args.rule_form, args.explain)
+    if args.only == "rule-forms":
+        report(store, url, results)
+        return
     if args.only == "rules":
         rule_benchmarks(store, raw, args.repeat, args.dynamic_segments, results)
         report(store, url, results)
