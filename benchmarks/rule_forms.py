@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from datetime import time as day_time
 from typing import Any
 
-from benchmarks.bench import RawReplayer, captured, measure, median_ms
+from benchmarks.bench import RawReplayer, captured, median_ms, summary
 from segtui.core import clock
 from segtui.core.rule_language import parse
 from segtui.data.store import Store
@@ -168,8 +168,9 @@ def _fill(text: str, values: dict[str, str]) -> str:
 def rule_form_benchmarks(store: Store, raw: RawReplayer, repeat: int,
                          results: dict[str, Any], segment_id: int, only: str | None = None,
                          explain: bool = False) -> None:
-    """Each form: segtui's count (`rule_form_<name>`, with the replay of its statement on
-    the raw connection), the hand-written SQL on the raw connection, their ratio."""
+    """Each form: segtui's count (`rule_form_<name>`), the replay of the statement it sent
+    on the raw connection, the hand-written SQL on that connection, and their ratio. The
+    three run in turn within each repetition, so a busy machine slows them alike."""
     segment_name = _segment_name(store, segment_id)
     values = placeholders(store, segment_id, segment_name)
     for form in RULE_FORMS:
@@ -178,23 +179,28 @@ def rule_form_benchmarks(store: Store, raw: RawReplayer, repeat: int,
         rule, issues = store.check_rule(parse(_fill(form.rule, values)))
         assert not issues, (form.name, issues)
         by_hand = _fill(form.by_hand, values)
-        name = f"rule_form_{form.name}"
-        count = store.rule_count(rule)
-        measure(name, store, raw, lambda rule=rule: store.rule_count(rule), repeat, results)
+        count = store.rule_count(rule)  # warms the caches as a running app has them
+        with captured(store) as statements:
+            store.rule_count(rule)
         cursor = raw.conn.cursor()
-        hand_count = cursor.execute(by_hand).fetchone()[0]  # also warms its pages
-        hand = []
+        hand_count = cursor.execute(by_hand).fetchone()[0]
+        raw.conn.rollback()
+        ours, replayed, hand = [], [], []
         for _ in range(repeat):
+            started = time.perf_counter()
+            store.rule_count(rule)
+            ours.append(time.perf_counter() - started)
+            replayed.append(raw.run(statements))
             started = time.perf_counter()
             cursor.execute(by_hand).fetchall()
             hand.append(time.perf_counter() - started)
-        raw.conn.rollback()
-        entry = results[name]
-        mine = entry["median_ms"]
+            raw.conn.rollback()
+        name = f"rule_form_{form.name}"
+        entry = results[name] = summary(name, ours, replayed, len(statements))
+        floor = median_ms(hand)
         entry.update(rule=_fill(form.rule, values), count=count, by_hand=by_hand,
-                     by_hand_median_ms=median_ms(hand),
-                     ratio_to_hand=round(mine / median_ms(hand), 2) if median_ms(hand)
-                     else None)
+                     by_hand_median_ms=floor,
+                     ratio_to_hand=round(entry["median_ms"] / floor, 2) if floor else None)
         if hand_count != count:
             entry["counts_differ"] = {"segtui": count, "by_hand": hand_count}
         if explain:

@@ -330,15 +330,41 @@ def _size(op: Op, value: Any) -> ColumnElement[bool]:
     return _on_company(_choice_test(Company.size, op, value), broad=True)
 
 
+# -- lists of contacts -----------------------------------------------------------------------
+
+
+def _contacts_listed(ids: Select[Any]) -> ColumnElement[bool]:
+    """The contacts whose ids `ids` lists (a subquery that never yields NULL), over all
+    contacts. SQLite: `contacts.id IN (ids)`, a list built once that the planner may start
+    from, visiting just those contacts (issue 5: 626 ms -> ~140 ms for the benchmark's
+    nested rule). PostgreSQL: EXISTS, which its planner makes a semi-join (an anti-join
+    under NOT) and, under OR, probes per contact or hashes; an IN list too large to hash
+    in work_mem is searched from the start for every contact instead (`opened >= 1 or
+    city = Boston` planned at a cost of 5.7e10, `opened = 0` at 2.4e10, issue 17)."""
+    listed = ids.subquery()
+    return per_engine(
+        sqlite=Contact.id.in_(ids),
+        postgresql=exists(select(1).select_from(listed)
+                          .where(listed.c[0] == Contact.id)))
+
+
+
 # -- tags ------------------------------------------------------------------------------------
 
 
 def _has_tag(test: ColumnElement[bool] | None) -> ColumnElement[bool]:
-    query = (select(1).select_from(contact_tags)
-             .where(contact_tags.c.contact_id == Contact.id))
+    if _few_contacts.get():
+        query = (select(1).select_from(contact_tags)
+                 .where(contact_tags.c.contact_id == Contact.id))
+        if test is not None:
+            query = query.join(Tag, Tag.id == contact_tags.c.tag_id).where(test)
+        return exists(query)
+    # Over all contacts, the list of contacts tagged so (as for events): a probe of
+    # contact_tags for each of a million contacts took 1.7 s for `tag = Enterprise`.
+    tagged = select(contact_tags.c.contact_id)
     if test is not None:
-        query = query.join(Tag, Tag.id == contact_tags.c.tag_id).where(test)
-    return exists(query)
+        tagged = tagged.join(Tag, Tag.id == contact_tags.c.tag_id).where(test)
+    return _contacts_listed(tagged)
 
 
 def _tags(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
@@ -438,21 +464,6 @@ def _date(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool]
 
 
 # -- engagement facts ------------------------------------------------------------------------
-
-
-def _contacts_listed(ids: Select[Any]) -> ColumnElement[bool]:
-    """The contacts whose ids `ids` lists (a subquery that never yields NULL), over all
-    contacts. SQLite: `contacts.id IN (ids)`, a list built once that the planner may start
-    from, visiting just those contacts (issue 5: 626 ms -> ~140 ms for the benchmark's
-    nested rule). PostgreSQL: EXISTS, which its planner makes a semi-join (an anti-join
-    under NOT) and, under OR, probes per contact or hashes; an IN list too large to hash
-    in work_mem is searched from the start for every contact instead (`opened >= 1 or
-    city = Boston` planned at a cost of 5.7e10, `opened = 0` at 2.4e10, issue 17)."""
-    listed = ids.subquery()
-    return per_engine(
-        sqlite=Contact.id.in_(ids),
-        postgresql=exists(select(1).select_from(listed)
-                          .where(listed.c[0] == Contact.id)))
 
 
 # A count condition evaluated for a count, in Python: does it hold for a contact who did
