@@ -29,7 +29,14 @@ from datetime import datetime, timedelta
 from datetime import time as day_time
 from typing import Any
 
-from benchmarks.bench import RawReplayer, captured, median_ms, summary
+from benchmarks.bench import (
+    NESTED_RULE,
+    NESTED_RULE_BY_HAND,
+    RawReplayer,
+    captured,
+    median_ms,
+    summary,
+)
 from segtui.core import clock
 from segtui.core.rule_language import parse
 from segtui.data.store import Store
@@ -141,6 +148,8 @@ RULE_FORMS: tuple[RuleForm, ...] = (
     RuleForm("city_or_size", "city = Boston or size = Enterprise",
              _COUNT + "(lower(c.city) = 'boston' OR c.company_id IN "
                       "(SELECT id FROM companies WHERE size = 'Enterprise'))"),
+    # issue 5 §6: six conditions, two nested groups (budget 200 ms)
+    RuleForm("nested_6", NESTED_RULE, NESTED_RULE_BY_HAND.strip()),
 )
 
 
