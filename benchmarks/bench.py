@@ -887,9 +887,12 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, help="contacts to build (profile's default)")
     parser.add_argument("--segments", type=int, help="segments to build (profile's default)")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--only", choices=["all", "rules", "detail", "io", "cli", "paging"],
+    parser.add_argument("--only", choices=["all", "rules", "rule-forms", "detail", "io", "cli",
+                                           "paging"],
                         default="all",
-                        help="rules: only the dynamic-segment benchmarks (issue 5); "
+                        help="rules: only the dynamic-segment benchmarks (issue 5) and the "
+                             "rule forms; rule-forms: only every rule form against the "
+                             "same predicate by hand (issue 17 §8; writes nothing); "
                              "detail: only the segment detail screen (issue 4); "
                              "io: only import and export (issue 6); "
                              "cli: only the start-up of read commands, on a new demo "
@@ -907,6 +910,10 @@ def main() -> None:
                              "members (default: the largest segment's)")
     parser.add_argument("--json-out", type=Path,
                         help="also write the JSON to this file (one run per file)")
+    parser.add_argument("--rule-form", help="rule-forms: only the form of this name "
+                                            "(benchmarks/rule_forms.py)")
+    parser.add_argument("--explain", action="store_true",
+                        help="rule-forms: add the plan of each count segtui sends")
     args = parser.parse_args()
     profile = PROFILES[args.profile]
     for name in ("contacts", "segments", "dynamic_segments", "import_rows"):
@@ -931,6 +938,14 @@ def main() -> None:
     store = Store.open(url)
     raw = RawReplayer(url)
     results = {}
+    if args.only in ("rules", "rule-forms"):
+        from benchmarks.rule_forms import rule_form_benchmarks
+
+        rule_form_benchmarks(store, raw, args.repeat, results, largest_segment(store),
+                             args.rule_form, args.explain)
+    if args.only == "rule-forms":
+        report(store, url, results, args.json_out)
+        return
     if args.only == "rules":
         rule_benchmarks(store, raw, args.repeat, args.dynamic_segments, results)
         report(store, url, results, args.json_out)
@@ -988,6 +1003,9 @@ def main() -> None:
     results["page_down_the_list"]["raw_sql_median_ms"] = results["list_next_page_sql"][
         "raw_sql_median_ms"]
     del sql_page
+    from benchmarks.rule_forms import rule_form_benchmarks
+
+    rule_form_benchmarks(store, raw, args.repeat, results, largest_segment(store), None, False)
     rule_benchmarks(store, raw, args.repeat, args.dynamic_segments, results)
     report(store, url, results, args.json_out)
 
@@ -1041,6 +1059,10 @@ def compare(databases: list[str], args: argparse.Namespace) -> None:
                 "--dynamic-segments", str(args.dynamic_segments), "--json-out", str(out)]
         if args.detail_segment:
             argv += ["--detail-segment", args.detail_segment]
+        if args.rule_form:
+            argv += ["--rule-form", args.rule_form]
+        if args.explain:
+            argv.append("--explain")
         print(f"measuring {db} ...", file=sys.stderr)
         subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
         runs.append(json.loads(out.read_text()))

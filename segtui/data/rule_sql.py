@@ -18,7 +18,9 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     and_,
+    case,
     exists,
     false,
     func,
@@ -27,11 +29,19 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.orm import aliased
 
 from segtui.core.rule_fields import FieldType, RuleField, field_named
 from segtui.core.rules import Condition, EventCount, Group, Joiner, Node, Op, SegmentRef
 from segtui.data.models import Company, Contact, EngagementEvent, Tag, contact_tags
-from segtui.data.sql import LIKE_ESCAPE, Text, casefold, member_ids, mostly_true
+from segtui.data.sql import (
+    LIKE_ESCAPE,
+    Text,
+    casefold,
+    member_ids,
+    mostly_true,
+    per_engine,
+)
 
 
 class RuleNotCompilable(ValueError):
@@ -44,6 +54,10 @@ class RuleNotCompilable(ValueError):
 # incremental refresh) listing them would scan the companies table once per rule, so each
 # contact looks its company up instead.
 _few_contacts: ContextVar[bool] = ContextVar("few_contacts", default=False)
+# Whether the condition being compiled is and-ed with others (it has an `and` group of two
+# or more conditions above it): only then can another condition be the better start, and
+# only then is a broad company condition marked "mostly true" (`_on_company`).
+_beside_others: ContextVar[bool] = ContextVar("beside_others", default=False)
 
 
 def compile_rule(root: Node, today: date, *, few_contacts: bool = False
@@ -60,7 +74,13 @@ def compile_rule(root: Node, today: date, *, few_contacts: bool = False
 
 def _node(node: Node, today: date) -> ColumnElement[bool]:
     if isinstance(node, Group):
-        parts = [_node(c, today) for c in node.children]
+        beside = _beside_others.get() or (node.joiner is Joiner.AND
+                                          and len(node.children) > 1)
+        token = _beside_others.set(beside)
+        try:
+            parts = [_node(c, today) for c in node.children]
+        finally:
+            _beside_others.reset(token)
         if node.joiner is Joiner.AND:
             combined = and_(true(), *parts) if parts else true()
         else:
@@ -102,11 +122,15 @@ def _like(text: str, *, prefix: bool) -> str:
 def _text_test(column: Text, op: Op, value: Any) -> ColumnElement[bool]:
     """A null-safe test of a text column: NULL and blank count as empty, comparisons
     ignore case (Unicode case folding on both engines, see data/sql.casefold)."""
-    folded = casefold(func.coalesce(column, ""))
     if op is Op.EMPTY:
         return func.trim(func.coalesce(column, "")) == ""
     if op is Op.NOT_EMPTY:
         return func.trim(func.coalesce(column, "")) != ""
+    return _folded_test(casefold(func.coalesce(column, "")), op, value)
+
+
+def _folded_test(folded: Text, op: Op, value: Any) -> ColumnElement[bool]:
+    """A comparison of case-folded text with the rule's value, folded here."""
     if op in (Op.EQ, Op.NE):
         equal = folded == str(value).casefold()
         return equal if op is Op.EQ else not_(equal)
@@ -118,6 +142,48 @@ def _text_test(column: Text, op: Op, value: Any) -> ColumnElement[bool]:
     if op is Op.STARTS_WITH:
         return folded.like(_like(str(value), prefix=True), escape=LIKE_ESCAPE)
     raise RuleNotCompilable(f"{op.value!r} does not apply to text")
+
+
+def _email_test(op: Op, value: Any) -> ColumnElement[bool] | None:
+    """An email test read from `email_key` (the email trimmed and case-folded, kept by
+    every writer under a unique index: core/contact_keys.py), instead of folding the case
+    of every contact's email (a Python call per row on SQLite: `email contains "smith"`
+    400 ms against 85 ms for a plain LIKE, issue 17).
+
+    The key is the email without its outer spaces, so it answers only tests that outer
+    spaces can't change: values (folded) that are not empty and neither start nor end
+    with a space; None otherwise (the caller tests the email itself). A contact whose key
+    is NULL (no email, a blank one, or one written by another program without its key) is
+    tested on its email as before. "Contains" on the key is exactly "contains" on the
+    folded email; for the other tests the key only narrows, and the email decides.
+    PostgreSQL confirms "contains" on lower(email) too, so its results stay those of its
+    lower() (which leaves "ß" alone where Python folds it to "ss")."""
+    positive = _NEGATED.get(op, op)
+    values = value if isinstance(value, tuple) else (value,)
+    if positive not in _LISTABLE or any(
+            not (f := str(v).casefold()) or f != f.strip() for v in values):
+        return None
+
+    def on_key(contact: Any, *, confirm: bool = True) -> ColumnElement[bool]:
+        keyed = _folded_test(contact.email_key, positive, value)
+        if positive is Op.CONTAINS and not confirm:
+            return keyed
+        return and_(keyed, _text_test(contact.email, positive, value))
+
+    # SQLite: the keyed contacts from the key's index alone, and the few keyless ones from
+    # theirs (ix_contacts_keyless_email): testing the key row by row would read the whole
+    # table, as no index holds both the key and the email.
+    other = aliased(Contact)
+    listed = Contact.id.in_(
+        select(other.id).where(other.email_key.is_not(None), on_key(other, confirm=False))
+        .union_all(select(other.id).where(other.email_key.is_(None),
+                                          other.email.is_not(None),
+                                          _text_test(other.email, positive, value))))
+    # PostgreSQL: one pass over the contacts, each tested on its key, or on its email.
+    on_each = case((Contact.email_key.is_(None), _text_test(Contact.email, positive, value)),
+                   else_=on_key(Contact))
+    found = per_engine(sqlite=listed, postgresql=on_each)
+    return not_(found) if op in _NEGATED else found
 
 
 _CONTACT_TEXT: dict[str, Callable[[], Text]] = {
@@ -139,11 +205,14 @@ def _on_company(test: ColumnElement[bool], *, broad: bool = False) -> ColumnElem
     """`test` on the contact's company; a contact without one is tested as if every
     company field were empty. `broad`: a field with a handful of values (size, industry),
     so the matching companies hold a large share of all contacts and their index is a
-    poor way into the contacts table when another condition has a better one."""
+    poor way into the contacts table when another condition has a better one. Alone (no
+    condition and-ed with it) it is the only way in: the hint would make SQLite scan every
+    contact and search the list for each (`size = Enterprise`: 184 ms, against 21 ms from
+    the company index), so it is given only beside others."""
     if _few_contacts.get():
         return exists(select(1).where(Company.id == Contact.company_id, test))
     listed: ColumnElement[bool] = Contact.company_id.in_(select(Company.id).where(test))
-    if broad:
+    if broad and _beside_others.get():
         listed = mostly_true(listed)
     return and_(Contact.company_id.is_not(None), listed)
 
@@ -191,6 +260,10 @@ def _text(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
             listed = _listed_text(column, cond.op, cond.value)
             if listed is not None:
                 return listed
+        if field.key == "email" and not _few_contacts.get():
+            keyed = _email_test(cond.op, cond.value)
+            if keyed is not None:
+                return keyed
         return _text_test(column, cond.op, cond.value)
     column = _COMPANY_TEXT[field.key]()
     broad = field.key == "industry"
@@ -257,15 +330,41 @@ def _size(op: Op, value: Any) -> ColumnElement[bool]:
     return _on_company(_choice_test(Company.size, op, value), broad=True)
 
 
+# -- lists of contacts -----------------------------------------------------------------------
+
+
+def _contacts_listed(ids: Select[Any]) -> ColumnElement[bool]:
+    """The contacts whose ids `ids` lists (a subquery that never yields NULL), over all
+    contacts. SQLite: `contacts.id IN (ids)`, a list built once that the planner may start
+    from, visiting just those contacts (issue 5: 626 ms -> ~140 ms for the benchmark's
+    nested rule). PostgreSQL: EXISTS, which its planner makes a semi-join (an anti-join
+    under NOT) and, under OR, probes per contact or hashes; an IN list too large to hash
+    in work_mem is searched from the start for every contact instead (`opened >= 1 or
+    city = Boston` planned at a cost of 5.7e10, `opened = 0` at 2.4e10, issue 17)."""
+    listed = ids.subquery()
+    return per_engine(
+        sqlite=Contact.id.in_(ids),
+        postgresql=exists(select(1).select_from(listed)
+                          .where(listed.c[0] == Contact.id)))
+
+
+
 # -- tags ------------------------------------------------------------------------------------
 
 
 def _has_tag(test: ColumnElement[bool] | None) -> ColumnElement[bool]:
-    query = (select(1).select_from(contact_tags)
-             .where(contact_tags.c.contact_id == Contact.id))
+    if _few_contacts.get():
+        query = (select(1).select_from(contact_tags)
+                 .where(contact_tags.c.contact_id == Contact.id))
+        if test is not None:
+            query = query.join(Tag, Tag.id == contact_tags.c.tag_id).where(test)
+        return exists(query)
+    # Over all contacts, the list of contacts tagged so (as for events): a probe of
+    # contact_tags for each of a million contacts took 1.7 s for `tag = Enterprise`.
+    tagged = select(contact_tags.c.contact_id)
     if test is not None:
-        query = query.join(Tag, Tag.id == contact_tags.c.tag_id).where(test)
-    return exists(query)
+        tagged = tagged.join(Tag, Tag.id == contact_tags.c.tag_id).where(test)
+    return _contacts_listed(tagged)
 
 
 def _tags(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
@@ -367,6 +466,14 @@ def _date(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool]
 # -- engagement facts ------------------------------------------------------------------------
 
 
+# A count condition evaluated for a count, in Python: does it hold for a contact who did
+# nothing (0)?
+_HOLDS: dict[Op, Callable[[int, int], bool]] = {
+    Op.GE: lambda a, b: a >= b, Op.GT: lambda a, b: a > b, Op.EQ: lambda a, b: a == b,
+    Op.NE: lambda a, b: a != b, Op.LT: lambda a, b: a < b, Op.LE: lambda a, b: a <= b,
+}
+
+
 def _event(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool]:
     value = cond.value
     assert isinstance(value, EventCount) and field.event is not None
@@ -376,16 +483,15 @@ def _event(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool
         done.append(e.occurred_at >= _window_start(today, value.days))
         done.append(e.occurred_at < _start_of(today + timedelta(days=1)))
     where = [e.contact_id == Contact.id, *done]  # ... done by this contact
+    few = _few_contacts.get()
     some: ColumnElement[bool]
-    if _few_contacts.get():
+    if few:
         some = exists(select(1).where(*where))
     else:
         # Over all contacts, "did it at least once" is the list of contacts who did: one
-        # range of ix_events_type_time_contact, read from the index alone. The planner may
-        # then visit just those contacts instead of scanning a million and probing events
-        # for each (issue 5: 626 ms -> ~140 ms for the benchmark's nested rule). The list
-        # never holds NULL, so NOT IN stays two-valued.
-        some = Contact.id.in_(select(e.contact_id).where(*done, e.contact_id.is_not(None)))
+        # range of ix_events_type_time_contact, read from the index alone. The list never
+        # holds NULL, so its negation stays two-valued.
+        some = _contacts_listed(select(e.contact_id).where(*done, e.contact_id.is_not(None)))
     n, op = value.count, cond.op
     # "At least once" and "never" are the tests above (a list or one index seek), not counts.
     if (op is Op.GE and n == 1) or (op is Op.GT and n == 0) or (op is Op.NE and n == 0):
@@ -396,8 +502,20 @@ def _event(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool
         return true()
     if op is Op.LT and n == 0:
         return false()
-    counted = select(func.count()).where(*where).scalar_subquery()
-    return _compare(counted, op, n)
+    if few:  # a handful of contacts: count each one's events (one index range each)
+        counted = select(func.count()).where(*where).scalar_subquery()
+        return _compare(counted, op, n)
+    # Over all contacts, a count is the list of contacts whose count passes, counted once
+    # per contact who did it (GROUP BY over an index range), not a correlated count for
+    # each of a million contacts (`clicked >= 3`: 1,172 ms -> see docs/benchmarks.md).
+    # A contact who did nothing is in no group: when the test holds for a count of 0
+    # (`< 3`, `!= 2`), the answer is everyone except those whose count fails it.
+    holds_for_none = _HOLDS[op](0, n)
+    passes = _compare(func.count(), op, n)
+    grouped = (select(e.contact_id).where(*done, e.contact_id.is_not(None))
+               .group_by(e.contact_id).having(not_(passes) if holds_for_none else passes))
+    listed = _contacts_listed(grouped)
+    return not_(listed) if holds_for_none else listed
 
 
 # -- other segments --------------------------------------------------------------------------
@@ -407,7 +525,7 @@ def _segment(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
     ref = cond.value
     if not isinstance(ref, SegmentRef) or ref.id is None:
         raise RuleNotCompilable("a segment reference was not resolved to a segment")
-    return Contact.id.in_(member_ids(ref.id))
+    return _contacts_listed(member_ids(ref.id))
 
 
 _COMPILERS: dict[FieldType, Callable[[RuleField, Condition, date], ColumnElement[bool]]] = {

@@ -21,6 +21,7 @@ from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import NullType
 
 from segtui.data.models import Contact, Membership
@@ -216,7 +217,14 @@ def _casefold_default(element: casefold, compiler: SQLCompiler, **kw: Any) -> st
 
 @compiles(casefold, "sqlite")
 def _casefold_sqlite(element: casefold, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"casefold({compiler.process(element.clauses, **kw)})"
+    # casefold() is a call into Python for every row (a rule's `name contains "smith"`
+    # took 7x a plain LIKE at a million contacts). Text of one byte per character is ASCII,
+    # where SQLite's own lower() folds exactly as casefold() does; only the rest (accents,
+    # other scripts, a NUL) goes to Python. Both length() calls are C, and CAST AS BLOB
+    # counts bytes without copying.
+    text = compiler.process(element.clauses, **kw)
+    return (f"CASE WHEN length({text}) = length(CAST({text} AS BLOB)) THEN lower({text}) "
+            f"ELSE casefold({text}) END")
 
 
 class mostly_true(FunctionElement[bool]):
@@ -262,3 +270,37 @@ def _mostly_true_term_default(element: mostly_true_term, compiler: SQLCompiler,
 def _mostly_true_term_sqlite(element: mostly_true_term, compiler: SQLCompiler,
                              **kw: Any) -> str:
     return f"likelihood({compiler.process(element.clauses, **kw)}, 0.9)"
+
+
+class per_engine(ColumnElement[Any]):
+    """One condition written two ways, the engine's own picked when the statement is
+    compiled: `sqlite` for SQLite, `postgresql` for PostgreSQL. For conditions whose fast
+    form differs between the planners (data/rule_sql.py: a list SQLite builds once and
+    probes, where PostgreSQL wants EXISTS). Both forms must select the same rows. Rendered
+    in parentheses, so it stays one term under NOT, AND and OR; its NullType keeps
+    SQLAlchemy from writing ` = 1` after it on SQLite (see mostly_true_term)."""
+
+    type = NullType()
+    inherit_cache = True
+
+    def __init__(self, sqlite: ColumnElement[bool], postgresql: ColumnElement[bool]) -> None:
+        self.sqlite = sqlite
+        self.postgresql = postgresql
+
+    def get_children(self, **kw: Any) -> tuple[ColumnElement[bool], ...]:
+        return (self.sqlite, self.postgresql)
+
+    _traverse_internals = [
+        ("sqlite", InternalTraversal.dp_clauseelement),
+        ("postgresql", InternalTraversal.dp_clauseelement),
+    ]
+
+
+@compiles(per_engine)
+def _per_engine_default(element: per_engine, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"({compiler.process(element.postgresql, **kw)})"
+
+
+@compiles(per_engine, "sqlite")
+def _per_engine_sqlite(element: per_engine, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"({compiler.process(element.sqlite, **kw)})"

@@ -102,3 +102,41 @@ def test_a_non_ascii_city_matches_in_any_case(empty_store: Store) -> None:
         tree, issues = empty_store.check_rule(parse(rule))
         assert issues == [], issues
         assert empty_store.rule_count(tree) == expected, rule
+
+
+# -- issue 17 §8: every rule within 1.5x of the same predicate written by hand ---------------
+
+
+def test_a_company_size_alone_is_found_through_the_company_index(store: Store) -> None:
+    """Alone, `size = Enterprise` has no better start than the company index: the "mostly
+    true" hint, meant for conditions beside it, made SQLite scan every contact (184 ms
+    against 21 ms at a million contacts)."""
+    text = plan(store, "size = Enterprise")
+    assert "ix_contacts_company_id (company_id=?)" in first_step(text)
+    assert "SCAN contacts" not in text
+    text = plan(store, "industry = Software")
+    assert "ix_contacts_company_id (company_id=?)" in first_step(text)
+
+
+@pytest.mark.parametrize("rule", ["clicked >= 3", "clicked = 3", "clicked within 90d >= 2",
+                                  "clicked < 3", "clicked != 2", "clicked <= 2"])
+def test_an_event_count_is_grouped_once_not_counted_per_contact(store: Store,
+                                                                rule: str) -> None:
+    """`clicked >= 3` was a correlated count for each of a million contacts (1,172 ms);
+    it is now one pass over the events index, grouped by contact."""
+    text = plan(store, rule)
+    assert "CORRELATED" not in text
+    assert "SEARCH events USING COVERING INDEX ix_events_type_" in text
+    if "<" not in rule and "!=" not in rule:  # the contacts who pass are the start
+        assert "SEARCH contacts USING INTEGER PRIMARY KEY (rowid=?)" in first_step(text)
+
+
+def test_email_contains_reads_the_email_key_index_alone(store: Store) -> None:
+    """The keyed contacts from the key's index, the keyless ones from theirs; no contact
+    row is read to fold its email's case."""
+    text = plan(store, 'email contains "smith"')
+    assert "SEARCH contacts USING INTEGER PRIMARY KEY (rowid=?)" in first_step(text)
+    assert "COVERING INDEX uq_contacts_email_key" in text
+    assert "ix_contacts_keyless_email" in text
+    assert "SCAN contacts" not in text
+    assert "uq_contacts_email_key (email_key=?)" in plan(store, 'email = "a@b.com"')
