@@ -126,7 +126,7 @@ def evaluation_state(url: URL, segment_ids: list[int]) -> dict[int, tuple[bool, 
         with store.reading() as conn:
             evaluated = {row.id: row.evaluated_at for row in conn.execute(
                 select(Segment.id, Segment.evaluated_at).where(Segment.id.in_(segment_ids)))}
-            members = {row.segment_id: row.count for row in conn.execute(
+            members = {row.segment_id: int(row[1]) for row in conn.execute(
                 select(Membership.segment_id, func.count().label("count"))
                 .where(Membership.segment_id.in_(segment_ids), Membership.removed_at.is_(None))
                 .group_by(Membership.segment_id))}
