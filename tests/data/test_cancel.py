@@ -9,8 +9,13 @@ Cancelled and, on PostgreSQL, that the server stopped too.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, text
@@ -20,12 +25,15 @@ from segtui.core.records import SegmentFilter
 from segtui.data.store import Store
 from tests.cancelling import (
     GUARD,
+    POSTGRESQL,
     HeldRefresh,
     LongStatement,
     active_on_server,
     evaluation_state,
     stale_dynamic_segments,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Caller:
@@ -175,3 +183,52 @@ def test_quitting_stops_a_refresh_between_whole_segments(
     assert state[held.done[0]][0]  # committed before the quit
     assert state[held.held] == (False, 0)  # its new members rolled back with it
     assert all(state[s] == (False, 0) for s in stale if s not in (held.done[0], held.held))
+
+
+KILLED_CLIENT = """
+import sys
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from segtui.data.store import Store
+
+store = Store.open(make_url(sys.argv[1]), upgrade=False)
+with store.reading() as conn:
+    conn.execute(text(sys.argv[2])).all()
+"""
+
+
+def test_a_killed_client_leaves_no_statement_running_on_the_server(
+        empty_store: Store, tmp_path: Path) -> None:
+    """Closing the terminal kills the app (SIGHUP) before it can cancel anything: the
+    server notices the client is gone (client_connection_check_interval, data/engine.py)
+    and stops the statement, instead of running it on for nobody."""
+    if empty_store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs in the process: killing it stops everything")
+    script = tmp_path / "client.py"
+    script.write_text(KILLED_CLIENT, encoding="utf-8")
+    url = empty_store.url.render_as_string(hide_password=False)
+    child = subprocess.Popen([sys.executable, str(script), url, POSTGRESQL],
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert until(lambda: active_on_server(empty_store.engine)), "never started"
+    finally:
+        child.kill()
+        child.wait()
+    assert until(lambda: not active_on_server(empty_store.engine)), "still running"
+
+
+def test_postgresql_checks_that_its_client_is_there(empty_store: Store) -> None:
+    if empty_store.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with empty_store.reading() as conn:
+        assert conn.execute(text("SHOW client_connection_check_interval")).scalar() == "1s"
+
+
+def until(condition: Callable[[], bool]) -> bool:
+    """Poll `condition` until it holds; False only past GUARD (a hang, not a slow run)."""
+    deadline = time.monotonic() + GUARD
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
