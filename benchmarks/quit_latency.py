@@ -117,8 +117,11 @@ def largest_segment(store: object) -> int:
     return largest(store)  # type: ignore[arg-type]
 
 
+APP_NAME = "segtui-quit-latency"
+
+
 def server_busy(db: str) -> int:
-    """PostgreSQL: statements still active on the database, other than this one."""
+    """PostgreSQL: statements of the app's process still active on the server."""
     from sqlalchemy import create_engine, text
 
     from segtui.data.engine import resolve_url
@@ -130,8 +133,8 @@ def server_busy(db: str) -> int:
     try:
         with engine.connect() as conn:
             return int(conn.execute(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = :db "
-                "AND state = 'active' AND pid <> pg_backend_pid()"), {"db": url.database}
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = :app "
+                "AND state = 'active'"), {"app": APP_NAME}
             ).scalar_one())
     finally:
         engine.dispose()
@@ -139,7 +142,9 @@ def server_busy(db: str) -> int:
 
 def one_run(db: str, during: str, code: Path) -> tuple[float | None, int]:
     """(seconds from `q` to the exit, or None past LIMIT; statements left on the server)."""
-    env = {**os.environ, "PYTHONPATH": str(code), "TEXTUAL_ANIMATIONS": "none"}
+    # PGAPPNAME names the child's PostgreSQL sessions: others may use the database too.
+    env = {**os.environ, "PYTHONPATH": str(code), "TEXTUAL_ANIMATIONS": "none",
+           "PGAPPNAME": APP_NAME}
     child = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "--child", "--db", db,
          "--during", during], stdout=subprocess.PIPE, text=True, env=env, cwd=code)
