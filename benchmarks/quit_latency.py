@@ -4,7 +4,8 @@ Each run is a process of its own that starts the app headless (App.run_test), wa
 the work is under way, prints the moment it presses `q`, and ends as the app would; this
 script takes the time from that moment to the process's exit (time.perf_counter is the
 system's monotonic clock, the same in both processes). The exit includes what a user
-waits for: Python joins the worker threads before the process ends.
+waits for: Python joins the worker threads before the process ends, and the child ends as
+`segtui` does (cli.end_process).
 
     python benchmarks/quit_latency.py --db URL --during insights --repeat 5
         the AI Insights tab of the largest segment loading (1 s after `4`)
@@ -178,6 +179,13 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         asyncio.run(one_session(args.db, args.during))
+        # Then end as `segtui` does (cli.main); code from before issue 17 §7 has no
+        # end_process and ends with Python's teardown.
+        from segtui import cli
+
+        end = getattr(cli, "end_process", None)
+        if end is not None:
+            end(0)
         return
     if args.make_stale:
         make_stale(args.db, args.make_stale)
