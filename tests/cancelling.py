@@ -61,11 +61,13 @@ class LongStatement:
 
 
 def active_on_server(engine: Engine) -> bool:
-    """Whether PostgreSQL is executing the long statement for anyone."""
+    """Whether PostgreSQL is executing the long statement on this database (each test
+    has its own: another test may run one at the same time)."""
     with engine.connect() as conn:
         return bool(conn.execute(text(
             "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
-            "AND query LIKE :mark AND pid <> pg_backend_pid()"), {"mark": f"%{MARK}%"}
+            "AND datname = current_database() AND query LIKE :mark "
+            "AND pid <> pg_backend_pid()"), {"mark": f"%{MARK}%"}
         ).scalar())
 
 
