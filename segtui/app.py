@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 from typing import ClassVar
 
+from rich.console import RenderableType
 from textual import events
 from textual.app import App
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.notifications import SeverityLevel
@@ -20,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from segtui import __version__
 from segtui.commands import OpenSegment, ScreenActions
 from segtui.core.busy import DatabaseBusy, busy_message
+from segtui.core.cancel import Cancelled
 from segtui.core.crash_log import write_crash_log
 from segtui.core.permissions import CurrentUser
 from segtui.core.text import printable
@@ -27,6 +30,7 @@ from segtui.data.store import Store
 from segtui.screens.dashboard import HELP_INTRO, DashboardScreen
 from segtui.screens.modals.help import HelpScreen, screen_keys, widget_sections
 from segtui.widgets.themes import DEFAULT_THEME, THEMES
+from segtui.widgets.workers import scope_of
 
 
 def tune_runtime() -> None:
@@ -100,6 +104,25 @@ class SegtuiApp(App[None]):
         """The header shows a segment's name as its sub title: no escapes reach the terminal."""
         return super().format_title(printable(title), printable(sub_title))
 
+    # -- leaving: nobody waits for the statements started for what is left (issue 17 §7) --
+
+    def pop_screen(self) -> AwaitComplete:
+        """Leaving a screen (escape, a dialog's dismiss) cancels the reads its workers
+        are running, so they stop on the database instead of finishing for nobody."""
+        leaving = self.screen_stack[-1] if len(self.screen_stack) > 1 else None
+        popped = super().pop_screen()
+        if leaving is not None:
+            self.store.cancel(scope_of(leaving))
+        return popped
+
+    def exit(self, result: None = None, return_code: int = 0,
+             message: RenderableType | None = None) -> None:
+        """Quitting interrupts every running statement, writes too (rolled back whole):
+        Python joins the worker threads before the process ends, so a statement left
+        running would hold `q` for as long as it runs (seconds; minutes on PostgreSQL)."""
+        self.store.cancel_all()
+        super().exit(result, return_code, message)
+
     # -- errors --------------------------------------------------------------------------
 
     def _handle_exception(self, error: Exception) -> None:
@@ -109,6 +132,7 @@ class SegtuiApp(App[None]):
         if self.crash is None:
             self.crash = error
             self.crash_log = write_crash_log(error)
+        self.store.cancel_all()  # the app ends: nothing may hold the exit
         super()._handle_exception(error)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -117,6 +141,8 @@ class SegtuiApp(App[None]):
         # reports theirs. Either way a failure is shown, never swallowed.
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
+            if isinstance(error, Cancelled):  # its screen was left, or the app quits
+                return
             self.log.error(error)
             if isinstance(error, DatabaseBusy):  # another process's write: say so plainly
                 self.notify(busy_message(error), severity="error", timeout=10)

@@ -14,10 +14,12 @@ tests/test_cli_start.py checks what the read commands load.
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -203,6 +205,7 @@ def main_callback(
         _run_app(store, ctx.obj)
     finally:
         store.close()
+        _app_session_over.set()
 
 
 @app.command()
@@ -407,7 +410,27 @@ import segtui.cli_users  # noqa: E402, F401  (users and their roles)
 
 
 def main() -> None:
-    app(prog_name="segtui")
+    try:
+        app(prog_name="segtui")
+    except SystemExit as leaving:
+        if _app_session_over.is_set():
+            end_process(leaving.code)
+        raise
+
+
+# Set once the app has ended and its Store is closed (main_callback).
+_app_session_over = threading.Event()
+
+
+def end_process(code: object) -> NoReturn:
+    """After the app: end the process without Python's teardown of every module and
+    object, which took 0.5-2 s after the detail tabs had been open (the heap of Textual,
+    SQLAlchemy and the screens' data; docs/benchmarks.md, "Responsive quitting"). Nothing
+    is left to do by then: the Store is closed, its threads have ended, the crash log is
+    written. Only the real command does this (`main`); tests call the Typer app."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
 
 
 if __name__ == "__main__":  # pragma: no cover

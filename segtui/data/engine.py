@@ -102,8 +102,29 @@ def make_engine(url: URL) -> Engine:
     # most, and PostgreSQL's cost threshold compiles them anyway, inlining and optimising
     # for 0.3-1.1 s before running them (the AI Insights member pass at a million contacts:
     # 1,124 ms of JIT in a 1,357 ms statement, issue 17).
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
-                         connect_args={"options": "-c jit=off"})
+    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                           connect_args={"options": "-c jit=off"})
+    event.listen(engine, "connect", _postgresql_connect)
+    return engine
+
+
+# PostgreSQL 14+ checks this often (ms) that the client is still there while a statement
+# runs, and stops the statement if not. The app cancels its statements when it quits
+# (data/running.py), but a process that is killed cancels nothing: closing the terminal
+# sends SIGHUP, which ends Python at once, and the server used to run the AI Insights
+# query on for minutes for nobody (issue 17 §7).
+CLIENT_CHECK_MS = 1000
+
+
+def _postgresql_connect(dbapi_connection: Any, _record: Any) -> None:
+    if dbapi_connection.info.server_version < 140000:
+        return
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET client_connection_check_interval = {CLIENT_CHECK_MS}")
+        dbapi_connection.commit()
+    except Exception:  # a server platform without the check (it needs POLLRDHUP)
+        dbapi_connection.rollback()
 
 
 def _sqlite_engine(url: URL) -> Engine:

@@ -16,6 +16,8 @@ loads.
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +33,7 @@ from sqlalchemy.pool import StaticPool
 
 from segtui.core import clock
 from segtui.core.busy import DatabaseBusy
+from segtui.core.cancel import Scope
 from segtui.core.contact_keys import MatchKey
 from segtui.core.refresh import Owed
 from segtui.core.rule_check import check
@@ -38,6 +41,7 @@ from segtui.data import dynamic, pending, schema_version, segment_list
 from segtui.data.engine import WRITE_OPTION, is_busy, make_engine
 from segtui.data.keyset import Window as PageWindow
 from segtui.data.models import Contact, Segment, Setting, name_key
+from segtui.data.running import Running
 from segtui.data.sql import storable_text
 
 if TYPE_CHECKING:
@@ -88,6 +92,7 @@ class Store:
         self._helper: ThreadPoolExecutor | None = None
         self._tab_helper: ThreadPoolExecutor | None = None
         self._can_split = not isinstance(engine.pool, StaticPool)
+        self._running = Running(engine)
 
     @classmethod
     def open(cls, url: URL, *, upgrade: bool = True) -> Store:
@@ -99,10 +104,24 @@ class Store:
         return store
 
     def close(self) -> None:
+        """Stop whatever still runs (cancel_all) and let go of the database, without
+        waiting for the helper threads: their statements end at the interrupt."""
+        self.cancel_all()
         for helper in (self._helper, self._tab_helper):
             if helper is not None:
-                helper.shutdown(wait=True)
+                helper.shutdown(wait=False, cancel_futures=True)
         self.engine.dispose()
+
+    def cancel(self, scope: Scope) -> None:
+        """Interrupt the reads running on behalf of `scope` (core/cancel.py: a screen the
+        user left) and refuse its later ones: each ends with Cancelled. Its writes run
+        on: the user asked for them. Returns at once (data/running.py)."""
+        self._running.cancel(scope)
+
+    def cancel_all(self) -> None:
+        """Interrupt every statement running, writes too (each write transaction is
+        rolled back whole), and refuse every later one: the app is quitting."""
+        self._running.cancel_all()
 
     @property
     def url(self) -> URL:
@@ -112,16 +131,19 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """One read transaction: the queries inside see one consistent snapshot."""
-        with _busy_is_clear(), self.engine.connect() as conn, conn.begin():
+        """One read transaction: the queries inside see one consistent snapshot.
+        Cancelled when its scope is cancelled (Store.cancel)."""
+        with _busy_is_clear(), self.engine.connect() as conn, conn.begin(), \
+                self._running.track(conn, writing=False):
             yield conn
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """One write transaction (BEGIN IMMEDIATE on SQLite); commits on success.
-        DatabaseBusy when another process held SQLite's write lock past the busy timeout."""
+        DatabaseBusy when another process held SQLite's write lock past the busy timeout;
+        Cancelled (rolled back) when the Store is stopped (Store.cancel_all)."""
         with _busy_is_clear(), Session(self._writer, expire_on_commit=False) as session, \
-                session.begin():
+                session.begin(), self._running.track(session.connection(), writing=True):
             yield session
 
     @contextmanager
@@ -264,10 +286,11 @@ class Store:
             if self._helper is None:
                 self._helper = ThreadPoolExecutor(max_workers=2,
                                                   thread_name_prefix="segtui-reader")
-            upper = self._helper.submit(self._on_own_connection, segment_metrics.member_sums,
-                                        segment_id, window, from_id=middle)
-            rest = self._helper.submit(self._on_own_connection, _header_and_side_figures,
-                                       segment_id, with_details)
+            upper = self._helper.submit(_in_this_context(self._on_own_connection),
+                                        segment_metrics.member_sums, segment_id, window,
+                                        from_id=middle)
+            rest = self._helper.submit(_in_this_context(self._on_own_connection),
+                                       _header_and_side_figures, segment_id, with_details)
             lower = segment_metrics.member_sums(conn, segment_id, window, below_id=middle)
             details, side = rest.result()
             return details, segment_metrics.cards_from(lower + upper.result(), side)
@@ -493,7 +516,7 @@ class Store:
         pool = self._tab_helper
 
         def start(query: Callable[[Connection], T], /) -> Callable[[], T]:
-            return pool.submit(self._on_own_connection, query).result
+            return pool.submit(_in_this_context(self._on_own_connection), query).result
 
         return start
 
@@ -758,6 +781,12 @@ def _busy_is_clear() -> Iterator[None]:
         if is_busy(exc):
             raise DatabaseBusy(time.monotonic() - started) from None
         raise
+
+
+def _in_this_context(function: Callable[..., T]) -> Callable[..., T]:
+    """`function`, to run in another thread in the caller's context: a read started on a
+    helper thread acts for the caller's scope, and is cancelled with it (core/cancel.py)."""
+    return functools.partial(contextvars.copy_context().run, function)
 
 
 def _header_and_side_figures(conn: Connection, segment_id: int, with_details: bool

@@ -14,14 +14,20 @@ Store call off the UI thread: exclusive in its group (a newer call cancels the o
 whose answer `deliver` then drops), and an error the method does not handle itself is shown
 to the user. Textual would not: a worker's failure is a `Worker.StateChanged` message to
 the widget that owns it, which does not bubble to the app.
+
+Such a worker's Store calls act for its screen (`scope_of`, core/cancel.py): when the user
+leaves the screen the app cancels that scope (SegtuiApp.pop_screen), which interrupts the
+screen's running reads (issue 17 §7). The worker then ends with `Cancelled`, quietly.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import threading
 from collections.abc import Callable
 from typing import Any, ParamSpec
+from weakref import WeakKeyDictionary
 
 from textual import work
 from textual.app import App
@@ -29,6 +35,7 @@ from textual.dom import DOMNode
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
 from segtui.core.busy import DatabaseBusy, busy_message
+from segtui.core.cancel import Cancelled, Scope, acting_for
 
 P = ParamSpec("P")
 
@@ -83,6 +90,21 @@ def say_busy(target: DOMNode, error: DatabaseBusy) -> None:
     deliver(app, app.notify, busy_message(error), severity="error", timeout=10)
 
 
+_scopes: WeakKeyDictionary[DOMNode, Scope] = WeakKeyDictionary()
+_scopes_lock = threading.Lock()  # workers look their scope up from their threads
+
+
+def scope_of(node: DOMNode) -> Scope:
+    """The scope a node's Store calls act for: its screen's (the app's, for the app).
+    NoScreen from a widget no longer on any screen."""
+    owner = node if isinstance(node, App) else node.screen
+    with _scopes_lock:
+        scope = _scopes.get(owner)
+        if scope is None:
+            scope = _scopes[owner] = Scope(type(owner).__name__)
+        return scope
+
+
 def in_thread(group: str) -> Callable[[Callable[P, None]], Callable[P, Worker[None]]]:
     """Decorate a screen's or widget's method to run in a thread worker, exclusive in
     `group` (see the module's docstring). The method hands its results back with
@@ -91,14 +113,21 @@ def in_thread(group: str) -> Callable[[Callable[P, None]], Callable[P, Worker[No
     def decorate(method: Callable[P, None]) -> Callable[P, Worker[None]]:
         @functools.wraps(method)
         def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
-            try:
+            owner = args[0] if args else None
+            if not isinstance(owner, DOMNode):  # not a method of a widget: as it is
                 method(*args, **kwargs)
+                return
+            try:
+                scope = scope_of(owner)
+            except Exception:  # already off its screen: nobody waits for the answer
+                return
+            try:
+                with acting_for(scope):
+                    method(*args, **kwargs)
+            except Cancelled:  # the user left, or quit: not a failure
+                return
             except Exception as error:
-                owner = args[0] if args else None
-                if isinstance(owner, DOMNode):
-                    report_failure(owner, error)
-                else:  # not a method of a widget: let Textual see it
-                    raise
+                report_failure(owner, error)
 
         threaded: Callable[P, Worker[None]] = work(
             thread=True, exclusive=True, group=group, exit_on_error=False)(guarded)
@@ -112,7 +141,7 @@ def report_failure(owner: DOMNode, error: Exception) -> None:
     write in plain words, anything else as "Something went wrong: ..."), unless the worker
     was cancelled or the app is closing (nobody is waiting for that answer any more)."""
     worker = _worker()
-    if worker is not None and worker.is_cancelled:
+    if (worker is not None and worker.is_cancelled) or isinstance(error, Cancelled):
         return
     try:
         app = owner.app
