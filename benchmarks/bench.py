@@ -39,6 +39,9 @@ from typing import Any
 
 os.environ.setdefault("SEGTUI_TODAY", "2024-02-26")
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+# Run as a script (`python benchmarks/bench.py`), only benchmarks/ is on the path: the
+# repository's root holds the `benchmarks` package the other benchmark modules import from.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL
@@ -1044,7 +1047,6 @@ def emit(run: dict[str, Any], json_out: Path | None) -> None:
 def compare(databases: list[str], args: argparse.Namespace) -> None:
     """Each database measured by a process of its own, then one table (benchmarks/table.py).
     The runs' JSON files are kept in benchmarks/data/ with the time they were made."""
-    sys.path.insert(0, str(HERE.parent))  # run as a script, benchmarks/ alone is on the path
     from benchmarks.table import heading, render
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
