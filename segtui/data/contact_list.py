@@ -40,7 +40,7 @@ from segtui.core.contacts import (
 from segtui.core.enums import LeadStatus, MembershipSource
 from segtui.core.records import Keyset, Page
 from segtui.data import member_page
-from segtui.data.keyset import Window, settle, windowed
+from segtui.data.keyset import Window, keyed_page, settle, windowed
 from segtui.data.models import Company, Contact, Membership, Tag, contact_tags
 from segtui.data.sql import icontains, is_member, member_ids
 
@@ -156,14 +156,8 @@ def fetch_page(
                          limit=limit)
         found = [Keyset(name, contact_id) for name, contact_id in conn.execute(query)]
     keys, has_before, has_after = settle(found, window, limit)
-    records = _rows_for(conn, [key.id for key in keys], selection)
-    return Page(
-        rows=tuple(records[key.id] for key in keys if key.id in records),
-        first=keys[0] if keys else None,
-        last=keys[-1] if keys else None,
-        has_before=has_before,
-        has_after=has_after,
-    )
+    return keyed_page(keys, _rows_for(conn, [key.id for key in keys], selection),
+                      has_before, has_after)
 
 
 def _only_segment(flt: ContactFilter) -> int | None:

@@ -51,6 +51,7 @@ from segtui.data.sql import (
     member_count,
     member_id_array,
     member_of,
+    members_within,
 )
 
 INACTIVE_DAYS = 60  # the Segment Health threshold (spec 7.7)
@@ -104,17 +105,12 @@ def member_groups(conn: Connection, segment_id: int, today: date, *,
     # The plain join on both engines, not over_members: PostgreSQL can't know the length
     # of the members' array, guesses 10 rows, and then joins the companies per member and
     # sorts the 101,291 rows to group them (1,083 against 843 ms of CPU, issue 17).
-    within = [Membership.segment_id == segment_id, current_membership()]
-    if from_id is not None:
-        within.append(Membership.contact_id >= from_id)
-    if below_id is not None:
-        within.append(Membership.contact_id < below_id)
     rows = conn.execute(
         select(Company.size, c.lead_status, c.quality_score, *columns)
         .select_from(Membership)
         .join(c, c.id == Membership.contact_id)
         .outerjoin(Company, Company.id == c.company_id)
-        .where(*within)
+        .where(*members_within(segment_id, from_id, below_id))
         .group_by(Company.size, c.lead_status, c.quality_score)
     ).all()
     return [MemberGroup(None if size is None else str(size),
@@ -440,7 +436,7 @@ def segment_insights(conn: Connection, segment_id: int, today: date,
     beside = (aside or here(conn))(lambda other: (
         engagement_change(other, segment_id, today, members),
         overlap(other, segment_id, members)))
-    if aside is None or (middle := split_point(conn, segment_id)) is None:
+    if aside is None or (middle := split_point(conn, segment_id, members)) is None:
         groups = member_groups(conn, segment_id, today)
     else:
         upper = aside(lambda other: member_groups(other, segment_id, today, from_id=middle))

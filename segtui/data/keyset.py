@@ -7,16 +7,17 @@ backwards is walking forwards in the reversed order, then flipping the rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, literal, tuple_
 from sqlalchemy.orm import QueryableAttribute
 
-from segtui.core.records import Keyset
+from segtui.core.records import Keyset, Page
 
 T = TypeVar("T")
+R = TypeVar("R")
 AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
 
 
@@ -93,3 +94,16 @@ def settle(rows: Sequence[T], window: Window, limit: int) -> tuple[list[T], bool
         kept.reverse()
         return kept, more, window.before is not None
     return kept, window.after is not None, more
+
+
+def keyed_page(keys: Sequence[Keyset], rows: Mapping[int, R], has_before: bool,
+               has_after: bool) -> Page[R]:
+    """A page found in two steps (its keys by keyset, then its rows by id): the rows in
+    the keys' order, a key whose row is gone meanwhile left out, and the keys as its edges."""
+    return Page(
+        rows=tuple(rows[key.id] for key in keys if key.id in rows),
+        first=keys[0] if keys else None,
+        last=keys[-1] if keys else None,
+        has_before=has_before,
+        has_after=has_after,
+    )

@@ -35,7 +35,7 @@ from segtui.core.records import (
     SegmentSort,
     SegmentSortColumn,
 )
-from segtui.data.keyset import Window, settle, windowed
+from segtui.data.keyset import Window, keyed_page, settle, windowed
 from segtui.data.models import (
     Company,
     Contact,
@@ -194,14 +194,7 @@ def fetch_page(
     window = Window(after=after, before=before, at_end=at_end)
     keys, has_before, has_after = settle(_window_keys(conn, flt, sort, window, limit), window,
                                          limit)
-    rows = _rows_for(conn, [k.id for k in keys])
-    return Page(
-        rows=tuple(rows[k.id] for k in keys if k.id in rows),
-        first=keys[0] if keys else None,
-        last=keys[-1] if keys else None,
-        has_before=has_before,
-        has_after=has_after,
-    )
+    return keyed_page(keys, _rows_for(conn, [k.id for k in keys]), has_before, has_after)
 
 
 def _page_starting_at(

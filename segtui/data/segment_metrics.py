@@ -75,11 +75,12 @@ def segment_cards(conn: Connection, segment_id: int, window: Window) -> SegmentC
     return cards_from(member_sums(conn, segment_id, window), side_figures(conn, segment_id))
 
 
-def split_point(conn: Connection, segment_id: int) -> int | None:
+def split_point(conn: Connection, segment_id: int, members: int | None = None) -> int | None:
     """The contact id that halves a large segment's current members (the first id of the
     upper half), or None for a segment under SPLIT_AT members. Both are read from
-    ix_memberships_segment, which holds the members in contact id order."""
-    count = member_count(conn, segment_id)
+    ix_memberships_segment, which holds the members in contact id order; `members`: their
+    number, when the caller has counted them already."""
+    count = member_count(conn, segment_id) if members is None else members
     if count < SPLIT_AT:
         return None
     middle = member_ids(segment_id).order_by(Membership.contact_id).offset(count // 2).limit(1)

@@ -136,7 +136,7 @@ def over_members(conn: Connection, query: Select[*Row], segment_id: int, *,
     279 MB table, three processes), or probed the key per member in the members' order:
     two to three times the CPU for the same 101,291 rows, on a machine of two cores that
     runs a tab's statements two at a time (issue 17)."""
-    within = _members_within(segment_id, from_id, below_id)
+    within = members_within(segment_id, from_id, below_id)
     if conn.dialect.name == "postgresql":
         return query.select_from(Contact).where(
             Contact.id == member_id_array(segment_id, from_id=from_id, below_id=below_id))
@@ -152,7 +152,7 @@ def member_id_array(segment_id: int, *, from_id: int | None = None,
     seek per member instead of a hash of the members probed by every row of the table,
     which PostgreSQL prefers while it prices each seek as a read from disk
     (`random_page_cost`), whatever the cache holds (over_members, issue 17)."""
-    ids = select(Membership.contact_id).where(*_members_within(segment_id, from_id, below_id))
+    ids = select(Membership.contact_id).where(*members_within(segment_id, from_id, below_id))
     return any_(func.array(ids.scalar_subquery()))
 
 
@@ -168,8 +168,11 @@ def member_of(conn: Connection, column: Text, segment_id: int) -> ColumnElement[
     return column.in_(member_ids(segment_id))
 
 
-def _members_within(segment_id: int, from_id: int | None,
-                    below_id: int | None) -> list[ColumnElement[bool]]:
+def members_within(segment_id: int, from_id: int | None = None,
+                   below_id: int | None = None) -> list[ColumnElement[bool]]:
+    """The conditions on `memberships` for the segment's current members, those with
+    `from_id <= contact id < below_id` where given (a contact-id half of a large segment,
+    segment_metrics.split_point)."""
     within = [Membership.segment_id == segment_id, current_membership()]
     if from_id is not None:
         within.append(Membership.contact_id >= from_id)
