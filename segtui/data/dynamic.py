@@ -38,9 +38,11 @@ from segtui.core.refresh import Explanation, MatchLine, RefreshResult
 from segtui.core.rule_check import SegmentLookup
 from segtui.core.rule_language import format_rule
 from segtui.core.rules import Group, Node, RuleFormatError, from_json, referenced_segments
+from segtui.data import whole_refresh
 from segtui.data.models import Contact, Membership, Segment, SegmentExclusion, User, name_key
 from segtui.data.rule_sql import compile_rule
 from segtui.data.sql import current_membership, member_count
+from segtui.data.whole_refresh import SharedReads
 
 
 def segment_lookup(conn: Connection) -> SegmentLookup:
@@ -96,50 +98,49 @@ def _excluded(segment_id: int) -> ColumnElement[bool]:
 
 
 def refresh_segment(conn: Connection, segment_id: int, *, now: datetime, today: date,
-                    only: Sequence[int] | None = None) -> RefreshResult | None:
-    """Bring one dynamic segment's memberships up to date with its rule. None when the
-    segment is gone or static.
-
-    `only`: re-evaluate just these contacts (incremental, after they or their events
-    changed); the segment's evaluation time is then left as it was."""
+                    shared: SharedReads | None = None) -> RefreshResult | None:
+    """Bring one dynamic segment's memberships up to date with its rule (evaluated whole).
+    None when the segment is gone or static. `shared`: the batch it is refreshed in
+    (data/whole_refresh.py): its rule reads the batch's copy of the contacts meeting the
+    condition the batch shares, and the batch's lists."""
     row = conn.execute(select(Segment.name, Segment.kind, Segment.rule)
                        .where(Segment.id == segment_id)).one_or_none()
     if row is None or row.kind != SegmentKind.DYNAMIC or not row.rule:
         return None
     started = timer.perf_counter()
     wanted = and_(compile_rule(from_json(row.rule), today), ~_excluded(segment_id))
+    contacts = whole_refresh.CONTACTS
+    if shared is not None and shared.candidates is not None:
+        wanted, contacts = shared.over_candidates(wanted), shared.candidates
+    # The rule is evaluated once, into a temporary set; leavers and joiners are its
+    # difference with the members (each side one index probe a row).
+    matches = whole_refresh.matched(conn)
+    conn.execute(insert(matches).from_select(["contact_id"],
+                                             select(contacts.c.id).where(wanted)))
     m = Membership
-    touched_members: list[ColumnElement[bool]] = []
-    if only is not None:
-        wanted = and_(wanted, Contact.id.in_(list(only)))
-        touched_members = [m.contact_id.in_(list(only))]
-    # Leavers: rule-made stays whose contact no longer matches (checked per member, a
-    # primary-key lookup each: a NOT IN over a million ids would not fit PostgreSQL's
-    # work_mem and becomes a nested scan).
-    still_wanted = exists(select(1).select_from(Contact)
-                          .where(Contact.id == m.contact_id, wanted))
     left = conn.execute(
         update(m)
         .where(m.segment_id == segment_id, current_membership(),
-               m.source == MembershipSource.RULE, *touched_members, ~still_wanted)
+               m.source == MembershipSource.RULE,
+               ~exists(select(1).where(matches.c.contact_id == m.contact_id)))
         .values(removed_at=now, removed_by_id=None)
         .execution_options(preserve_rowcount=True)
     ).rowcount
-    already = exists(select(1).where(m.segment_id == segment_id, m.contact_id == Contact.id,
+    already = exists(select(1).where(m.segment_id == segment_id,
+                                     m.contact_id == matches.c.contact_id,
                                      current_membership()))
     entered = conn.execute(
         insert(m).from_select(
             ["segment_id", "contact_id", "source", "added_at"],
-            select(literal(segment_id), Contact.id, literal(MembershipSource.RULE.value),
-                   literal(now))
-            .where(wanted, ~already),
+            select(literal(segment_id), matches.c.contact_id,
+                   literal(MembershipSource.RULE.value), literal(now))
+            .where(~already),
         ).execution_options(preserve_rowcount=True)
     ).rowcount
     members = member_count(conn, segment_id)
     elapsed = round((timer.perf_counter() - started) * 1000)
-    if only is None:
-        conn.execute(update(Segment).where(Segment.id == segment_id)
-                     .values(evaluated_at=now, evaluation_ms=elapsed))
+    conn.execute(update(Segment).where(Segment.id == segment_id)
+                 .values(evaluated_at=now, evaluation_ms=elapsed))
     return RefreshResult(segment_id, row.name, max(int(entered or 0), 0),
                          max(int(left or 0), 0), members, elapsed, now)
 
@@ -167,6 +168,21 @@ def dependency_order(lookup: SegmentLookup, ids: Iterable[int]) -> list[int]:
     for sid in wanted:
         visit(sid)
     return ordered
+
+
+def whole_batches(conn: Connection, ids: Sequence[int], today: date
+                  ) -> list[whole_refresh.Batch]:
+    """The batches that refresh these segments whole (data/whole_refresh.py), each after
+    the batches of the segments its rule uses."""
+    rules: dict[int, Node] = {}
+    for sid, text in conn.execute(select(Segment.id, Segment.rule).where(
+            Segment.id.in_(list(ids)), Segment.kind == SegmentKind.DYNAMIC,
+            Segment.rule.is_not(None))):
+        try:
+            rules[int(sid)] = from_json(str(text))
+        except RuleFormatError:
+            continue  # refresh_segment says so for this one, alone
+    return whole_refresh.plan(rules, _layers(segment_lookup(conn), ids), today)
 
 
 def dynamic_ids(conn: Connection) -> list[int]:

@@ -10,7 +10,8 @@ tests/data/test_rule_sql.py checks it against a plain Python evaluation.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -58,6 +59,22 @@ _few_contacts: ContextVar[bool] = ContextVar("few_contacts", default=False)
 # or more conditions above it): only then can another condition be the better start, and
 # only then is a broad company condition marked "mostly true" (`_on_company`).
 _beside_others: ContextVar[bool] = ContextVar("beside_others", default=False)
+# While many segments are refreshed whole in one transaction (data/whole_refresh.py): turns a
+# list of contacts (who opened within 30 days, who carry a tag) into the same list read once
+# into a temporary table, so rules that share it do not each compute it again.
+_shared_lists: ContextVar[Callable[[Select[Any]], Select[Any]] | None] = ContextVar(
+    "shared_lists", default=None)
+
+
+@contextmanager
+def sharing_lists(materialise: Callable[[Select[Any]], Select[Any]]) -> Iterator[None]:
+    """Rules compiled inside read their lists of contacts through `materialise`, which
+    returns a query of the same ids (it must hold them as of the current transaction)."""
+    token = _shared_lists.set(materialise)
+    try:
+        yield
+    finally:
+        _shared_lists.reset(token)
 
 
 def compile_rule(root: Node, today: date, *, few_contacts: bool = False
@@ -333,14 +350,19 @@ def _size(op: Op, value: Any) -> ColumnElement[bool]:
 # -- lists of contacts -----------------------------------------------------------------------
 
 
-def _contacts_listed(ids: Select[Any]) -> ColumnElement[bool]:
+def _contacts_listed(ids: Select[Any], *, shareable: bool = True) -> ColumnElement[bool]:
     """The contacts whose ids `ids` lists (a subquery that never yields NULL), over all
     contacts. SQLite: `contacts.id IN (ids)`, a list built once that the planner may start
     from, visiting just those contacts (issue 5: 626 ms -> ~140 ms for the benchmark's
     nested rule). PostgreSQL: EXISTS, which its planner makes a semi-join (an anti-join
     under NOT) and, under OR, probes per contact or hashes; an IN list too large to hash
     in work_mem is searched from the start for every contact instead (`opened >= 1 or
-    city = Boston` planned at a cost of 5.7e10, `opened = 0` at 2.4e10, issue 17)."""
+    city = Boston` planned at a cost of 5.7e10, `opened = 0` at 2.4e10, issue 17).
+    `shareable`: the list stays the same while segments are refreshed (`sharing_lists`);
+    a segment's members do not, as the segments it uses are refreshed first."""
+    materialise = _shared_lists.get()
+    if shareable and materialise is not None:
+        ids = materialise(ids)
     listed = ids.subquery()
     return per_engine(
         sqlite=Contact.id.in_(ids),
@@ -525,7 +547,7 @@ def _segment(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
     ref = cond.value
     if not isinstance(ref, SegmentRef) or ref.id is None:
         raise RuleNotCompilable("a segment reference was not resolved to a segment")
-    return _contacts_listed(member_ids(ref.id))
+    return _contacts_listed(member_ids(ref.id), shareable=False)
 
 
 _COMPILERS: dict[FieldType, Callable[[RuleField, Condition, date], ColumnElement[bool]]] = {

@@ -562,27 +562,39 @@ class Store:
                 self._finish_contacts()
             ids = [*segment_ids,
                    *(d for s in segment_ids for d in dynamic.dependents(lookup, every, s))]
-        results = self._refresh_in_order(dynamic.dependency_order(lookup, ids), user)
+        results = self._refresh_in_order(ids, user)
         if segment_ids is None and owed.contacts:
             with self._write() as conn:  # every segment was evaluated whole since
                 pending.drop_contacts_up_to(conn, done_up_to)
         return results
 
-    def _refresh_in_order(self, order: Sequence[int], user: CurrentUser | None = None
+    def _refresh_in_order(self, ids: Sequence[int], user: CurrentUser | None = None
                           ) -> list[RefreshResult]:
-        from segtui.data import segment_writes
+        """Refresh these segments whole, each after the segments its rule uses, in the
+        batches of data/whole_refresh.py: one transaction each, all or nothing."""
+        from segtui.data import segment_writes, whole_refresh
 
+        today = clock.today()
+        with self.reading() as conn:
+            batches = dynamic.whole_batches(conn, ids, today)
         results = []
-        for segment_id in order:
+        for batch in batches:
             with self._write() as conn:
                 pending.serialise_refreshes(conn)
-                pending.claim_segment(conn, segment_id)
-                result = dynamic.refresh_segment(conn, segment_id, now=clock.now(),
-                                                 today=clock.today())
-                if result is not None and user is not None:
-                    segment_writes.log_refresh(conn, result, user, clock.now(), "on request")
-            if result is not None:
-                results.append(result)
+                shared = whole_refresh.SharedReads(conn, today)
+                done = []
+                with shared.active(batch):
+                    for segment_id in batch.segment_ids:
+                        pending.claim_segment(conn, segment_id)
+                        result = dynamic.refresh_segment(
+                            conn, segment_id, now=clock.now(), today=today,
+                            shared=shared if len(batch.segment_ids) > 1 else None)
+                        if result is not None and user is not None:
+                            segment_writes.log_refresh(conn, result, user, clock.now(),
+                                                       "on request")
+                        if result is not None:
+                            done.append(result)
+            results += done  # committed
         return results
 
     def contacts_changed(self, contact_ids: Sequence[int]) -> list[RefreshResult]:

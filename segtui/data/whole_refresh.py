@@ -1,0 +1,238 @@
+"""Refreshing many dynamic segments whole (issue 17 §6; docs/rules.md, "Refreshing every
+segment").
+
+A whole refresh evaluates a rule once into a temporary set of matches and writes the
+difference with the segment's rule-made members (`dynamic.refresh_segment`). Evaluated one
+by one, a thousand rules at a million contacts read the same rows again and again: every
+rule `city = "Austin" and ...` fetches Austin's 28,000 contacts from the table, every rule
+`... and opened within 30d >= 1` lists the 64,000 contacts who opened. So the segments are
+refreshed in batches, one transaction each (`plan`):
+
+- segments whose rules all require the same condition (`C and ...`, C and-ed at the top)
+  share a batch: the contacts meeting C are copied once into a temporary table and each
+  rule is evaluated over the copy (a rule that requires C matches only contacts meeting
+  C, so the copy holds all it can match);
+- inside a batch, each list of contacts the rules read (events, tags) is read once into a
+  temporary table and shared by the rules that use it (`rule_sql.sharing_lists`);
+- a segment that shares no condition is a batch of its own, as before.
+
+Exact, not a cache: the copies are taken inside the batch's transaction and dropped at its
+end. That transaction holds the write lock on SQLite, so nothing changes under it; on
+PostgreSQL it holds the refresh lock (`pending.serialise_refreshes`), and a process that
+changes contacts after a copy was taken re-evaluates them under that lock, so after this
+batch commits (and owes them until it has, data/pending.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, cast
+
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Integer,
+    MetaData,
+    Select,
+    Table,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.selectable import CTE
+
+from segtui.core.rule_fields import FieldType, field_named
+from segtui.core.rules import Group, Joiner, Node, conditions
+from segtui.data.models import Contact
+from segtui.data.rule_sql import compile_rule, sharing_lists
+
+CONTACTS = cast(Table, Contact.__table__)
+# At most this many segments a transaction: on SQLite a batch holds the write lock, and
+# another process's save waits for it (SEGTUI_BUSY_TIMEOUT, 10 s by default).
+BATCH_MOST = 50
+_names = itertools.count()
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Segments refreshed in one transaction; `shared`: the condition every one of their
+    rules requires (their contacts are read once), None for a segment of its own."""
+
+    segment_ids: tuple[int, ...]
+    shared: Node | None = None
+    # The contacts columns the batch's rules read: all the copy needs to hold.
+    columns: tuple[str, ...] = ()
+
+
+def required(root: Node) -> tuple[Node, ...]:
+    """The conditions a contact must meet for `root` to match it (its top-level `and`),
+    among those a batch can share: not the members of another segment, which that
+    segment's own refresh may change within the same run."""
+    if isinstance(root, Group):
+        if root.negated or root.joiner is not Joiner.AND or len(root.children) < 2:
+            return ()
+        parts: tuple[Node, ...] = root.children
+    else:
+        parts = (root,)
+    return tuple(part for part in parts if not _uses_segments(part))
+
+
+def _uses_segments(node: Node) -> bool:
+    return any((field := field_named(c.field)) is None or field.type is FieldType.SEGMENT
+               for c in conditions(node))
+
+
+def columns_read(rules: Sequence[Node], today: date) -> tuple[str, ...]:
+    """The contacts columns these rules test (the id always), in the table's order."""
+    found = {"id"} | {element.name for rule in rules
+                      for element in _outside_ctes(compile_rule(rule, today))
+                      if isinstance(element, Column) and element.table is CONTACTS}
+    return tuple(c.name for c in CONTACTS.columns if c.name in found)
+
+
+def _outside_ctes(element: Any) -> Iterator[Any]:
+    """Every element of the expression, except inside a CTE (`over_candidates` leaves
+    CTEs on the contacts table)."""
+    stack = [element]
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(current, CTE):
+            stack.extend(current.get_children())
+
+
+def plan(rules: Mapping[int, Node], layers: Sequence[Sequence[int]], today: date
+         ) -> list[Batch]:
+    """The batches refreshing `layers` (each layer after the segments its rules use, see
+    dynamic._layers) in order. Within a layer, each segment joins the batch of the
+    required condition it shares with the most others; the segment ids keep their order
+    inside a batch."""
+    batches: list[Batch] = []
+    for layer in layers:
+        needs = {sid: required(rules[sid]) if sid in rules else () for sid in layer}
+        shared_by = Counter(c for sid in layer for c in set(needs[sid]))
+        groups: dict[Node, list[int]] = {}
+        for sid in layer:
+            common = [c for c in needs[sid] if shared_by[c] > 1]
+            if common:
+                best = max(common, key=lambda c: shared_by[c])  # the first among equals
+                groups.setdefault(best, []).append(sid)
+        in_groups = {sid for ids in groups.values() if len(ids) > 1 for sid in ids}
+        found = [Batch(chunk, shared, columns_read([shared, *(rules[s] for s in chunk)],
+                                                   today))
+                 for shared, ids in groups.items() if len(ids) > 1
+                 for chunk in _chunks(ids)]
+        found += [Batch((sid,)) for sid in layer if sid not in in_groups]
+        batches += sorted(found, key=lambda b: b.segment_ids[0])
+    return batches
+
+
+def _chunks(ids: list[int]) -> Iterator[tuple[int, ...]]:
+    for i in range(0, len(ids), BATCH_MOST):
+        yield tuple(ids[i:i + BATCH_MOST])
+
+
+def _temporary(name: str, columns: Sequence[Column[Any]]) -> Table:
+    return Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
+
+
+class SharedReads:
+    """The temporary tables of one batch: the copy of the contacts meeting its shared
+    condition, and the lists of contacts its rules read. Use as `with shared.active():`
+    around compiling and running the batch's rules."""
+
+    def __init__(self, conn: Connection, today: date) -> None:
+        self.conn = conn
+        self.today = today
+        self.candidates: Table | None = None
+        self._lists: dict[tuple[str, tuple[Any, ...]], Table] = {}
+
+    @contextmanager
+    def active(self, batch: Batch) -> Iterator[SharedReads]:
+        try:
+            with sharing_lists(self._listed):
+                if batch.shared is not None:
+                    self.candidates = self._copy(batch.shared, batch.columns)
+                yield self
+        finally:
+            self._drop()
+
+    def over_candidates(self, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+        """`condition` (compiled over `contacts`) asked of the copy instead: each reference
+        to a contacts column becomes the copy's, correlated subqueries included. CTEs are
+        left alone: the distinct values of an indexed column are read from its index."""
+        assert self.candidates is not None
+        copy = self.candidates
+
+        def swap(element: Any, **_: Any) -> Any:
+            if isinstance(element, CTE):
+                return element
+            if isinstance(element, Column) and element.table is CONTACTS:
+                return copy.c[element.name]
+            return None
+
+        return visitors.replacement_traverse(condition, {}, swap)
+
+    def _copy(self, shared: Node, columns: Sequence[str]) -> Table:
+        name = f"segtui_candidates_{next(_names)}"
+        # The columns the rules read, as contacts has them, without constraints or
+        # indexes: each rule reads the whole copy.
+        listed = ", ".join(columns)
+        self.conn.execute(text(f"CREATE TEMPORARY TABLE {name} AS "
+                               f"SELECT {listed} FROM contacts WHERE 1 = 0"))
+        copy = _temporary(name, [Column(c, CONTACTS.c[c].type) for c in columns])
+        self.conn.execute(insert(copy).from_select(
+            list(columns),
+            select(*(CONTACTS.c[c] for c in columns)).where(
+                compile_rule(shared, self.today))))
+        self._analyse(name)
+        return copy
+
+    def _listed(self, ids: Select[Any]) -> Select[Any]:
+        compiled = ids.compile(self.conn)
+        key = (str(compiled), tuple(sorted(compiled.params.items())))
+        table = self._lists.get(key)
+        if table is None:
+            table = _temporary(f"segtui_list_{next(_names)}",
+                               [Column("contact_id", Integer, primary_key=True)])
+            table.create(self.conn)
+            listed = ids.subquery()
+            self.conn.execute(insert(table).from_select(
+                ["contact_id"], select(listed.c[0]).distinct()))
+            self._analyse(table.name)
+            self._lists[key] = table
+        return select(table.c.contact_id)
+
+    def _analyse(self, name: str) -> None:
+        # PostgreSQL plans with no statistics for a temporary table (autovacuum never
+        # visits them): without these, it guesses their size from nothing.
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(text(f"ANALYZE {name}"))
+
+    def _drop(self) -> None:
+        names = [t.name for t in self._lists.values()]
+        if self.candidates is not None:
+            names.append(self.candidates.name)
+        for name in names:
+            self.conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
+        self._lists.clear()
+        self.candidates = None
+
+
+_MATCHED = _temporary("segtui_matched", [Column("contact_id", Integer, primary_key=True)])
+
+
+def matched(conn: Connection) -> Table:
+    """The connection's (empty) temporary table a rule's matches are read into."""
+    conn.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS segtui_matched "
+                      "(contact_id INTEGER PRIMARY KEY)"))
+    conn.execute(_MATCHED.delete())
+    return _MATCHED
+

@@ -1,0 +1,264 @@
+"""Refreshing many dynamic segments whole, in batches (segtui/data/whole_refresh.py, issue
+17 §6, docs/requirements.md P9), on SQLite and PostgreSQL.
+
+The batches are a way to read less, never another answer: segments whose rules require
+the same condition are evaluated over one copy of the contacts meeting it, and the lists
+their rules read (events, tags) are read once. So the tests compare a batched refresh of
+an estate of overlapping rules with the same refresh one segment at a time, and both with
+each rule's own count, after facts changed behind the Store's back.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import insert, select, update
+
+from segtui.core.contacts import ContactSelection
+from segtui.core.enums import CompanySize, EventType, LeadStatus, MembershipSource
+from segtui.core.refresh import RefreshResult
+from segtui.core.rule_language import parse
+from segtui.core.rules import Node
+from segtui.core.segments import SegmentDraft
+from segtui.data import whole_refresh
+from segtui.data.models import (
+    Company,
+    Contact,
+    EngagementEvent,
+    Membership,
+    SegmentExclusion,
+    Tag,
+    contact_tags,
+)
+from segtui.data.rule_sql import compile_rule
+from segtui.data.store import Store
+from segtui.data.whole_refresh import Batch, columns_read, plan, required
+
+TODAY = date(2024, 2, 26)  # tests/conftest.py fixes the clock there
+
+# An estate of overlapping rules: shared conditions (Boston, Hot Lead, Enterprise), shared
+# lists (opened within 30d, the VIP tag), negations, an `or`, a count, and rules using
+# other segments (a later layer).
+RULES = {
+    "Boston hot": 'city = "Boston" and status = "Hot Lead"',
+    "Boston keen": 'city = "Boston" and opened within 30d >= 1',
+    "Boston big": 'size = Enterprise and city = "Boston"',
+    "Boston high": 'city = "Boston" and score > 60',
+    "Boston quiet": 'city = "Boston" and not opened within 30d >= 1',
+    "Hot keen": 'status = "Hot Lead" and opened within 30d >= 1',
+    "Hot VIP": 'status = "Hot Lead" and tag = VIP',
+    "Hot either": 'status = "Hot Lead" and (score > 80 or city = "Austin")',
+    "Clickers": 'clicked >= 2 and score > 10',
+    "Clickers VIP": 'clicked >= 2 and tag = VIP',
+    "Chicago": 'city = "Chicago"',
+    "Only one": 'state = "TX" and score < 50',
+    "Users of Boston hot": 'in segment "Boston hot" and opened within 30d >= 1',
+    "Users of Boston keen": 'in segment "Boston keen" and score > 30',
+}
+
+
+@pytest.fixture
+def estate(empty_store: Store) -> Iterator[tuple[Store, dict[str, int]]]:
+    """80 contacts with seeded facts, and the segments of RULES created from them."""
+    store = empty_store
+    rng = random.Random(17)
+    with store.writing() as session:
+        companies = [Company(name=f"Co {n}", size=size) for n, size in
+                     enumerate([CompanySize.ENTERPRISE, CompanySize.SMB, None] * 3)]
+        session.add_all(companies)
+        vip = Tag(name="VIP")
+        session.add(vip)
+        session.flush()
+        for n in range(80):
+            contact = Contact(
+                name=f"Person {n}", email=f"p{n}@example.com",
+                lead_status=rng.choice([LeadStatus.HOT_LEAD, LeadStatus.NEW, LeadStatus.COLD]),
+                city=rng.choice(["Boston", "boston", "Chicago", "Austin", None]),
+                state=rng.choice(["TX", "MA", None]), quality_score=rng.randint(0, 100),
+                company_id=rng.choice([c.id for c in companies] + [None]),
+                created_at=datetime(2023, 1, 1))
+            session.add(contact)
+            session.flush()
+            if rng.random() < 0.3:
+                session.execute(insert(contact_tags).values(contact_id=contact.id,
+                                                            tag_id=vip.id))
+            for _ in range(rng.randint(0, 3)):
+                session.add(EngagementEvent(
+                    contact_id=contact.id, type=rng.choice([EventType.OPENED,
+                                                            EventType.CLICKED]),
+                    occurred_at=datetime(2024, 2, 26, 9) - timedelta(days=rng.randint(0, 50))))
+    user = store.current_user("Sarah Mitchell")
+    ids = {name: store.create_segment(SegmentDraft(name, rule=parse(rule)),
+                                      ContactSelection(), user)
+           for name, rule in RULES.items()}
+    yield store, ids
+
+
+def change_facts_behind_its_back(store: Store, seed: int) -> None:
+    """Scores, cities, statuses and opens change without the Store re-evaluating."""
+    rng = random.Random(seed)
+    with store.writing() as session:
+        contact_ids = list(session.execute(select(Contact.id)).scalars())
+        for cid in rng.sample(contact_ids, 30):
+            session.execute(update(Contact).where(Contact.id == cid).values(
+                quality_score=rng.randint(0, 100),
+                city=rng.choice(["Boston", "Chicago", None]),
+                lead_status=rng.choice([LeadStatus.HOT_LEAD, LeadStatus.NEW])))
+        for cid in rng.sample(contact_ids, 10):
+            session.add(EngagementEvent(contact_id=cid, type=EventType.OPENED,
+                                        occurred_at=datetime(2024, 2, 25, 9)))
+
+
+def members(store: Store, ids: dict[str, int]) -> dict[str, set[tuple[int, str]]]:
+    """Each segment's current stays: (contact id, source)."""
+    with store.reading() as conn:
+        rows = conn.execute(select(Membership.segment_id, Membership.contact_id,
+                                   Membership.source)
+                            .where(Membership.removed_at.is_(None))).all()
+    by_id = {sid: name for name, sid in ids.items()}
+    found: dict[str, set[tuple[int, str]]] = {name: set() for name in ids}
+    for sid, cid, source in rows:
+        found[by_id[sid]].add((int(cid), str(source)))
+    return found
+
+
+def one_at_a_time(rules: object, layers: list[list[int]], today: date) -> list[Batch]:
+    return [Batch((sid,)) for layer in layers for sid in layer]
+
+
+@pytest.fixture
+def batches_used(monkeypatch: pytest.MonkeyPatch) -> list[Batch]:
+    """The batches the Store's refreshes were planned in."""
+    used: list[Batch] = []
+    real = whole_refresh.plan
+
+    def recording(*args: Any) -> list[Batch]:
+        planned = real(*args)
+        used.extend(planned)
+        return planned
+
+    monkeypatch.setattr(whole_refresh, "plan", recording)
+    return used
+
+
+def refreshed_alone(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[RefreshResult]:
+    with monkeypatch.context() as patch:
+        patch.setattr(whole_refresh, "plan", one_at_a_time)
+        return store.refresh_segments()
+
+
+def test_a_batched_refresh_equals_one_segment_at_a_time(
+        estate: tuple[Store, dict[str, int]], batches_used: list[Batch],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store, ids = estate
+    user = store.current_user("Sarah Mitchell")
+    with store.reading() as conn:
+        first, second = conn.execute(select(Contact.id).order_by(Contact.id).limit(2)
+                                     ).scalars()
+    store.add_members(ids["Boston hot"], ContactSelection().toggled(first, True), user)
+    store.remove_member(ids["Hot keen"], second, user)  # kept out from now on
+
+    for seed in (1, 2, 3):
+        # Batched first, then one at a time: the second finds nothing to change.
+        change_facts_behind_its_back(store, seed)
+        batched = store.refresh_segments()
+        assert any(r.changed for r in batched)
+        after_batched = members(store, ids)
+        assert not any(r.changed for r in refreshed_alone(store, monkeypatch))
+        assert members(store, ids) == after_batched
+        # One at a time first, then batched: the same.
+        change_facts_behind_its_back(store, seed + 10)
+        assert any(r.changed for r in refreshed_alone(store, monkeypatch))
+        after_alone = members(store, ids)
+        assert not any(r.changed for r in store.refresh_segments())
+        assert members(store, ids) == after_alone
+
+    shared = [b for b in batches_used if b.shared is not None]
+    assert {len(b.segment_ids) for b in shared} - {1, 2}, "no batch shared a condition"
+    assert any(sid == ids["Users of Boston keen"] for b in batches_used
+               for sid in b.segment_ids)
+
+
+def test_each_segment_holds_its_rule_less_exclusions_plus_hand_made(
+        estate: tuple[Store, dict[str, int]], batches_used: list[Batch]) -> None:
+    store, ids = estate
+    user = store.current_user("Sarah Mitchell")
+    with store.reading() as conn:
+        first, second = conn.execute(select(Contact.id).order_by(Contact.id).limit(2)
+                                     ).scalars()
+    store.add_members(ids["Chicago"], ContactSelection().toggled(first, True), user)
+    store.remove_member(ids["Boston keen"], second, user)
+    change_facts_behind_its_back(store, 5)
+    store.refresh_segments()
+    got = members(store, ids)
+    with store.reading() as conn:
+        excluded: set[tuple[int, int]] = set(conn.execute(select(SegmentExclusion.segment_id,
+                                           SegmentExclusion.contact_id)).all())
+        for name, sid in ids.items():
+            rule, problems = store.check_rule(parse(RULES[name]))
+            assert not problems
+            matching = set(conn.execute(select(Contact.id).where(
+                compile_rule(rule, TODAY))).scalars())
+            by_hand = {c for c, source in got[name] if source == MembershipSource.MANUAL}
+            made = {c for c, source in got[name] if source == MembershipSource.RULE}
+            assert made == {c for c in matching if (sid, c) not in excluded} - by_hand, name
+    assert got["Chicago"] >= {(first, MembershipSource.MANUAL)}
+    assert any(b.shared is not None for b in batches_used)
+
+
+# -- planning ------------------------------------------------------------------------------
+
+
+def resolved(store: Store, text: str) -> Node:
+    rule, problems = store.check_rule(parse(text))
+    assert not problems
+    return rule
+
+
+def test_rules_sharing_a_required_condition_share_a_batch() -> None:
+    rules = {1: parse('city = "Boston" and score > 5'),
+             2: parse('status = "Hot Lead" and city = "Boston"'),
+             3: parse('city = "Boston" or score > 5'),  # requires nothing
+             4: parse('status = "Hot Lead" and score > 9'),
+             5: parse('status = "Hot Lead" and score > 1 and city = "Boston"'),
+             6: parse('state = "TX"')}
+    batches = plan(rules, [[1, 2, 3, 4, 5, 6]], TODAY)
+    boston = parse('city = "Boston"').children[0]
+    hot = parse('status = "Hot Lead"').children[0]
+    # Each rule joins the shared condition shared by the most, the first of equals in
+    # its own order: Boston (1, 2, 5) and Hot Lead (2, 4, 5) tie, 2 and 5 name Hot Lead first.
+    assert batches == [
+        Batch((1,)),
+        Batch((2, 4, 5), hot, ("id", "lead_status", "city", "quality_score")),
+        Batch((3,)),
+        Batch((6,))]
+    assert boston in required(rules[1])
+
+
+def test_a_batch_is_at_most_batch_most_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(whole_refresh, "BATCH_MOST", 2)
+    rules = {n: parse(f'city = "Boston" and score > {n}') for n in range(5)}
+    batches = plan(rules, [list(range(5))], TODAY)
+    assert [b.segment_ids for b in batches] == [(0, 1), (2, 3), (4,)]
+    assert batches[-1].shared is not None  # the rest of a shared batch still reads the copy
+
+
+def test_layers_stay_in_order_and_segment_lists_are_not_shared() -> None:
+    rules = {1: parse('city = "Boston" and score > 5'),
+             2: parse('city = "Boston" and score > 6'),
+             3: parse('in segment "A" and score > 5'),
+             4: parse('in segment "A" and score > 6')}
+    assert required(rules[3]) == (parse("score > 5").children[0],)
+    batches = plan(rules, [[1, 2], [3, 4]], TODAY)
+    assert [b.segment_ids for b in batches] == [(1, 2), (3,), (4,)]
+    assert required(parse('not (city = "Boston" and score > 5)')) == ()
+
+
+def test_the_copy_holds_the_columns_the_rules_read(empty_store: Store) -> None:
+    rules = [resolved(empty_store, 'size = Enterprise and city = "Austin"'),
+             resolved(empty_store, 'city = "Austin" and spent > 10')]
+    assert columns_read(rules, TODAY) == ("id", "company_id", "city", "spent_cents")
