@@ -49,7 +49,7 @@ from sqlalchemy.sql import visitors
 from sqlalchemy.sql.selectable import CTE
 
 from segtui.core.rule_fields import FieldType, field_named
-from segtui.core.rules import Group, Joiner, Node, conditions
+from segtui.core.rules import Condition, EventCount, Group, Joiner, Node, Op, conditions
 from segtui.data.models import Contact
 from segtui.data.rule_sql import compile_rule, sharing_lists
 
@@ -58,6 +58,11 @@ CONTACTS = cast(Table, Contact.__table__)
 # another process's save waits for it (SEGTUI_BUSY_TIMEOUT, 10 s by default).
 BATCH_MOST = 50
 _names = itertools.count()
+# SQLite's page cache while a batch writes (its default is 2 MB): the members a batch
+# adds are scattered over the whole `ix_memberships_contact` index (88 MB at a million
+# contacts and 5.5 million stays); a cache that holds them writes each page to the log
+# once, at the commit, not each time the cache spills. Given back when the batch ends.
+_WRITE_CACHE_KIB = -131072
 
 
 @dataclass(frozen=True)
@@ -108,12 +113,39 @@ def _outside_ctes(element: Any) -> Iterator[Any]:
             stack.extend(current.get_children())
 
 
+def breadth(node: Node) -> int:
+    """How large a share of the contacts a condition is likely to hold, from its kind
+    alone (0 narrow to 3 unknown or broad): the batch's copy holds the contacts meeting
+    it, and each rule of the batch reads the whole copy, so the narrowest shared condition
+    makes the smallest copy. A city or an email names few contacts; a list of those who did
+    something (opened, tagged) some; a status or a stage a sixth; a company size, an
+    industry, a comparison or a negation could be most of them."""
+    if not isinstance(node, Condition) or node.negated:
+        return 3
+    field = field_named(node.field)
+    if field is None:
+        return 3
+    if field.type is FieldType.EVENT:  # did it (at least n times), not "never"
+        done = isinstance(node.value, EventCount) and node.value.count > 0
+        return 1 if node.op in (Op.GE, Op.GT) or (node.op is Op.EQ and done) else 3
+    if node.op not in (Op.EQ, Op.ONE_OF, Op.STARTS_WITH):
+        return 3
+    if field.type is FieldType.TEXT and field.key != "industry":
+        return 0
+    if field.type is FieldType.TAGS:
+        return 1
+    if field.type is FieldType.CHOICE and field.key != "size":
+        return 2
+    return 3
+
+
 def plan(rules: Mapping[int, Node], layers: Sequence[Sequence[int]], today: date
          ) -> list[Batch]:
     """The batches refreshing `layers` (each layer after the segments its rules use, see
-    dynamic._layers) in order. Within a layer, each segment joins the batch of the
-    required condition it shares with the most others; the segment ids keep their order
-    inside a batch."""
+    dynamic._layers) in order. Within a layer, each segment joins the batch of one of the
+    conditions it requires that other segments of the layer require too: the narrowest
+    (`breadth`), then the one most share, then the first it names. Inside a batch the
+    segments keep their order (data/whole_refresh.py explains the batches)."""
     batches: list[Batch] = []
     for layer in layers:
         needs = {sid: required(rules[sid]) if sid in rules else () for sid in layer}
@@ -121,8 +153,8 @@ def plan(rules: Mapping[int, Node], layers: Sequence[Sequence[int]], today: date
         groups: dict[Node, list[int]] = {}
         for sid in layer:
             common = [c for c in needs[sid] if shared_by[c] > 1]
-            if common:
-                best = max(common, key=lambda c: shared_by[c])  # the first among equals
+            if common:  # the narrowest, then the most shared, then the first named
+                best = min(common, key=lambda c: (breadth(c), -shared_by[c]))
                 groups.setdefault(best, []).append(sid)
         in_groups = {sid for ids in groups.values() if len(ids) > 1 for sid in ids}
         found = [Batch(chunk, shared, columns_read([shared, *(rules[s] for s in chunk)],
@@ -156,6 +188,9 @@ class SharedReads:
 
     @contextmanager
     def active(self, batch: Batch) -> Iterator[SharedReads]:
+        sqlite = self.conn.dialect.name == "sqlite"
+        if sqlite:  # see _WRITE_CACHE_KIB
+            self.conn.exec_driver_sql(f"PRAGMA cache_size = {_WRITE_CACHE_KIB}")
         try:
             with sharing_lists(self._listed):
                 if batch.shared is not None:
@@ -163,6 +198,9 @@ class SharedReads:
                 yield self
         finally:
             self._drop()
+            if sqlite:
+                self.conn.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default
+                self.conn.exec_driver_sql("PRAGMA shrink_memory")
 
     def over_candidates(self, condition: ColumnElement[bool]) -> ColumnElement[bool]:
         """`condition` (compiled over `contacts`) asked of the copy instead: each reference

@@ -36,7 +36,7 @@ from segtui.data.models import (
 )
 from segtui.data.rule_sql import compile_rule
 from segtui.data.store import Store
-from segtui.data.whole_refresh import Batch, columns_read, plan, required
+from segtui.data.whole_refresh import Batch, breadth, columns_read, plan, required
 
 TODAY = date(2024, 2, 26)  # tests/conftest.py fixes the clock there
 
@@ -229,14 +229,14 @@ def test_rules_sharing_a_required_condition_share_a_batch() -> None:
     batches = plan(rules, [[1, 2, 3, 4, 5, 6]], TODAY)
     boston = parse('city = "Boston"').children[0]
     hot = parse('status = "Hot Lead"').children[0]
-    # Each rule joins the shared condition shared by the most, the first of equals in
-    # its own order: Boston (1, 2, 5) and Hot Lead (2, 4, 5) tie, 2 and 5 name Hot Lead first.
+    # Boston (1, 2, 5) and Hot Lead (2, 4, 5) are each required by three rules; a city is
+    # the narrower, so 2 and 5 join Boston and 4 is left alone.
     assert batches == [
-        Batch((1,)),
-        Batch((2, 4, 5), hot, ("id", "lead_status", "city", "quality_score")),
+        Batch((1, 2, 5), boston, ("id", "lead_status", "city", "quality_score")),
         Batch((3,)),
+        Batch((4,)),
         Batch((6,))]
-    assert boston in required(rules[1])
+    assert hot in required(rules[4])
 
 
 def test_a_batch_is_at_most_batch_most_segments(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -256,6 +256,14 @@ def test_layers_stay_in_order_and_segment_lists_are_not_shared() -> None:
     batches = plan(rules, [[1, 2], [3, 4]], TODAY)
     assert [b.segment_ids for b in batches] == [(1, 2), (3,), (4,)]
     assert required(parse('not (city = "Boston" and score > 5)')) == ()
+
+
+def test_the_narrowest_shared_condition_is_chosen() -> None:
+    by_breadth = ['city = "Boston"', "opened within 30d >= 1", 'status = "Hot Lead"',
+                  "size = Enterprise"]
+    assert [breadth(parse(text).children[0]) for text in by_breadth] == [0, 1, 2, 3]
+    assert breadth(parse("opened = 0").children[0]) == 3  # "never": most contacts
+    assert breadth(parse('city != "Boston"').children[0]) == 3
 
 
 def test_the_copy_holds_the_columns_the_rules_read(empty_store: Store) -> None:
