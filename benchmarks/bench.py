@@ -649,13 +649,9 @@ def rule_benchmarks(store: Store, raw: RawReplayer, repeat: int, dynamic_segment
                     results: dict[str, Any]) -> None:
     """Issue 5: the builder's live count of a nested rule (against the same question written
     by hand), then refreshing many dynamic segments at once."""
-    from sqlalchemy import delete, insert, select, text
+    from sqlalchemy import text
 
-    from segtui.core import clock
-    from segtui.core.enums import SegmentKind
     from segtui.core.rule_language import parse
-    from segtui.core.rules import to_json
-    from segtui.data.models import Membership, Segment, name_key
 
     rule, issues = store.check_rule(parse(NESTED_RULE))
     assert not issues, issues
@@ -671,6 +667,22 @@ def rule_benchmarks(store: Store, raw: RawReplayer, repeat: int, dynamic_segment
     results["rule_live_count_nested_6"].update(
         rule=NESTED_RULE, hand_written_sql_median_ms=median_ms(by_hand),
         ratio_to_hand_written=round(mine / median_ms(by_hand), 2))
+
+    refresh_benchmarks(store, repeat, dynamic_segments, results)
+
+
+def refresh_benchmarks(store: Store, repeat: int, dynamic_segments: int,
+                       results: dict[str, Any]) -> None:
+    """Issue 5 and 17 §6: refreshing many dynamic segments whole (their rules
+    REFRESH_RULES), again with nothing changed, then one contact's incremental
+    re-evaluation."""
+    from sqlalchemy import delete, insert, select, text
+
+    from segtui.core import clock
+    from segtui.core.enums import SegmentKind
+    from segtui.core.rule_language import parse
+    from segtui.core.rules import to_json
+    from segtui.data.models import Membership, Segment, name_key
 
     # Refresh: insert the dynamic segments directly (creating each would evaluate it too),
     # time one refresh of them all, then remove them and their memberships.
@@ -890,12 +902,14 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, help="contacts to build (profile's default)")
     parser.add_argument("--segments", type=int, help="segments to build (profile's default)")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--only", choices=["all", "rules", "rule-forms", "detail", "io", "cli",
-                                           "paging"],
+    parser.add_argument("--only", choices=["all", "rules", "rule-forms", "refresh", "detail",
+                                           "io", "cli", "paging"],
                         default="all",
                         help="rules: only the dynamic-segment benchmarks (issue 5) and the "
                              "rule forms; rule-forms: only every rule form against the "
                              "same predicate by hand (issue 17 §8; writes nothing); "
+                             "refresh: only refreshing --dynamic-segments dynamic segments "
+                             "(issue 17 §6); "
                              "detail: only the segment detail screen (issue 4); "
                              "io: only import and export (issue 6); "
                              "cli: only the start-up of read commands, on a new demo "
@@ -951,6 +965,10 @@ def main() -> None:
         return
     if args.only == "rules":
         rule_benchmarks(store, raw, args.repeat, args.dynamic_segments, results)
+        report(store, url, results, args.json_out)
+        return
+    if args.only == "refresh":
+        refresh_benchmarks(store, args.repeat, args.dynamic_segments, results)
         report(store, url, results, args.json_out)
         return
     if args.only == "io":

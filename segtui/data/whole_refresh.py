@@ -271,6 +271,12 @@ def matched(conn: Connection) -> Table:
     """The connection's (empty) temporary table a rule's matches are read into."""
     conn.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS segtui_matched "
                       "(contact_id INTEGER PRIMARY KEY)"))
-    conn.execute(_MATCHED.delete())
+    if conn.dialect.name == "postgresql":
+        # Not DELETE: in a batch's transaction the deleted rows of the segments before
+        # stay in the table until the commit, and every later read scans them (50
+        # segments of 4,500 matches: 94 ms a read where 2 would do).
+        conn.execute(text("TRUNCATE segtui_matched"))
+    else:  # SQLite empties a table deleted from without a WHERE at once
+        conn.execute(_MATCHED.delete())
     return _MATCHED
 
