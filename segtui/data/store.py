@@ -581,14 +581,12 @@ class Store:
         for batch in batches:
             with self._write() as conn:
                 pending.serialise_refreshes(conn)
-                shared = whole_refresh.SharedReads(conn, today)
                 done = []
-                with shared.active(batch):
+                with whole_refresh.SharedReads(conn, today).active(batch) as shared:
                     for segment_id in batch.segment_ids:
                         pending.claim_segment(conn, segment_id)
-                        result = dynamic.refresh_segment(
-                            conn, segment_id, now=clock.now(), today=today,
-                            shared=shared if len(batch.segment_ids) > 1 else None)
+                        result = dynamic.refresh_segment(conn, segment_id, now=clock.now(),
+                                                         today=today, shared=shared)
                         if result is not None and user is not None:
                             segment_writes.log_refresh(conn, result, user, clock.now(),
                                                        "on request")

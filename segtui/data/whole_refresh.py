@@ -188,6 +188,11 @@ class SharedReads:
 
     @contextmanager
     def active(self, batch: Batch) -> Iterator[SharedReads]:
+        """Inside, the batch's rules read what it shares; a batch of one shares nothing
+        (a copy or a list read for one rule would be read twice)."""
+        if len(batch.segment_ids) < 2:
+            yield self
+            return
         sqlite = self.conn.dialect.name == "sqlite"
         if sqlite:  # see _WRITE_CACHE_KIB
             self.conn.exec_driver_sql(f"PRAGMA cache_size = {_WRITE_CACHE_KIB}")
