@@ -141,7 +141,7 @@ def largest_segment(store: Store) -> int:
     dataset's, 101,291 members)."""
     from sqlalchemy import func, select
 
-    from segtui.data.models import Membership
+    from segtui.data.tables import Membership
 
     with store.reading() as conn:
         return int(conn.execute(
@@ -602,7 +602,7 @@ def paging_benchmarks(store: Store, raw: RawReplayer, repeat: int, results: dict
 def dataset(store: Store) -> dict[str, int]:
     from sqlalchemy import func, select
 
-    from segtui.data.models import Contact, EngagementEvent, Membership, Segment
+    from segtui.data.tables import Contact, EngagementEvent, Membership, Segment
 
     with store.reading() as conn:
         return {
@@ -655,7 +655,7 @@ def rule_benchmarks(store: Store, raw: RawReplayer, repeat: int, dynamic_segment
     from segtui.core.enums import SegmentKind
     from segtui.core.rule_language import parse
     from segtui.core.rules import to_json
-    from segtui.data.models import Membership, Segment, name_key
+    from segtui.data.tables import Membership, Segment, name_key
 
     rule, issues = store.check_rule(parse(NESTED_RULE))
     assert not issues, issues
@@ -682,11 +682,11 @@ def rule_benchmarks(store: Store, raw: RawReplayer, repeat: int, dynamic_segment
     statuses = ["New", "Nurturing", "Qualified", "Hot Lead", "Customer", "Cold"]
     now = clock.now()
     ids: list[int] = []
-    with store.writing() as session:
+    with store.writing() as conn:
         # Left over from an interrupted run: the app would start re-evaluating them.
         left_over = select(Segment.id).where(Segment.name.like("Bench Dynamic %"))
-        session.execute(delete(Membership).where(Membership.segment_id.in_(left_over)))
-        session.execute(delete(Segment).where(Segment.id.in_(left_over)))
+        conn.execute(delete(Membership).where(Membership.segment_id.in_(left_over)))
+        conn.execute(delete(Segment).where(Segment.id.in_(left_over)))
         for n in range(dynamic_segments):
             template = REFRESH_RULES[n % len(REFRESH_RULES)]
             text_rule = template.format(city=cities[n % len(cities)],
@@ -696,7 +696,7 @@ def rule_benchmarks(store: Store, raw: RawReplayer, repeat: int, dynamic_segment
             name = f"Bench Dynamic {n:04d}"
             checked, problems = store.check_rule(parse(text_rule))
             assert not problems, problems
-            segment_id = session.execute(
+            segment_id = conn.execute(
                 insert(Segment).values(
                     name=name, name_key=name_key(name), description="", status="Draft",
                     created_at=now, updated_at=now, version=1,
@@ -735,9 +735,9 @@ def rule_benchmarks(store: Store, raw: RawReplayer, repeat: int, dynamic_segment
             "rule_incremental_one_contact", incremental, None, 0) | {
             "dynamic_segments": len(ids)}
     finally:
-        with store.writing() as session:
-            session.execute(delete(Membership).where(Membership.segment_id.in_(ids)))
-            session.execute(delete(Segment).where(Segment.id.in_(ids)))
+        with store.writing() as conn:
+            conn.execute(delete(Membership).where(Membership.segment_id.in_(ids)))
+            conn.execute(delete(Segment).where(Segment.id.in_(ids)))
 
 
 def write_contacts_csv(path: Path, rows: int) -> None:

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 # with core/file_formats.py), and the query modules of imports, exports, quality, analytics
 # and the dashboard, imported by the Store methods that call them.
 NOT_FOR_READING = (
+    # The app queries the Core tables of data/tables.py: the ORM and its mapped classes
+    # are for the tests' fixtures (data/models.py).
+    "sqlalchemy.orm",
+    "segtui.data.models",
     "alembic",
     "mako",
     "pydantic",  # Typer 0.29 loads it for every command; pyproject.toml pins 0.28
