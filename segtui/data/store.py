@@ -10,8 +10,9 @@ module imports at its top only what opening a database and those reads use: the 
 list, rules and what the dynamic segments are owed. Every other query module (dashboard,
 detail screen, contacts, segment changes, timeline, analytics, imports, exports, quality,
 users) is imported inside the methods that call it, and the records they return are named
-for the type checker only. tests/test_cli_start.py checks which modules a read command
-loads.
+for the type checker only. The queries are written on the Core tables of data/tables.py,
+so nothing here loads `sqlalchemy.orm` (only `orm_session()`, for the tests' objects).
+tests/test_cli_start.py checks which modules a read command loads.
 """
 
 from __future__ import annotations
