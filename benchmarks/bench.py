@@ -141,7 +141,7 @@ def largest_segment(store: Store) -> int:
     dataset's, 101,291 members)."""
     from sqlalchemy import func, select
 
-    from segtui.data.models import Membership
+    from segtui.data.tables import Membership
 
     with store.reading() as conn:
         return int(conn.execute(
@@ -602,7 +602,7 @@ def paging_benchmarks(store: Store, raw: RawReplayer, repeat: int, results: dict
 def dataset(store: Store) -> dict[str, int]:
     from sqlalchemy import func, select
 
-    from segtui.data.models import Contact, EngagementEvent, Membership, Segment
+    from segtui.data.tables import Contact, EngagementEvent, Membership, Segment
 
     with store.reading() as conn:
         return {
@@ -682,7 +682,7 @@ def refresh_benchmarks(store: Store, repeat: int, dynamic_segments: int,
     from segtui.core.enums import SegmentKind
     from segtui.core.rule_language import parse
     from segtui.core.rules import to_json
-    from segtui.data.models import Membership, Segment, name_key
+    from segtui.data.tables import Membership, Segment, name_key
 
     # Refresh: insert the dynamic segments directly (creating each would evaluate it too),
     # time one refresh of them all, then remove them and their memberships.
@@ -694,11 +694,11 @@ def refresh_benchmarks(store: Store, repeat: int, dynamic_segments: int,
     statuses = ["New", "Nurturing", "Qualified", "Hot Lead", "Customer", "Cold"]
     now = clock.now()
     ids: list[int] = []
-    with store.writing() as session:
+    with store.writing() as conn:
         # Left over from an interrupted run: the app would start re-evaluating them.
         left_over = select(Segment.id).where(Segment.name.like("Bench Dynamic %"))
-        session.execute(delete(Membership).where(Membership.segment_id.in_(left_over)))
-        session.execute(delete(Segment).where(Segment.id.in_(left_over)))
+        conn.execute(delete(Membership).where(Membership.segment_id.in_(left_over)))
+        conn.execute(delete(Segment).where(Segment.id.in_(left_over)))
         for n in range(dynamic_segments):
             template = REFRESH_RULES[n % len(REFRESH_RULES)]
             text_rule = template.format(city=cities[n % len(cities)],
@@ -708,7 +708,7 @@ def refresh_benchmarks(store: Store, repeat: int, dynamic_segments: int,
             name = f"Bench Dynamic {n:04d}"
             checked, problems = store.check_rule(parse(text_rule))
             assert not problems, problems
-            segment_id = session.execute(
+            segment_id = conn.execute(
                 insert(Segment).values(
                     name=name, name_key=name_key(name), description="", status="Draft",
                     created_at=now, updated_at=now, version=1,
@@ -747,9 +747,9 @@ def refresh_benchmarks(store: Store, repeat: int, dynamic_segments: int,
             "rule_incremental_one_contact", incremental, None, 0) | {
             "dynamic_segments": len(ids)}
     finally:
-        with store.writing() as session:
-            session.execute(delete(Membership).where(Membership.segment_id.in_(ids)))
-            session.execute(delete(Segment).where(Segment.id.in_(ids)))
+        with store.writing() as conn:
+            conn.execute(delete(Membership).where(Membership.segment_id.in_(ids)))
+            conn.execute(delete(Segment).where(Segment.id.in_(ids)))
 
 
 def write_contacts_csv(path: Path, rows: int) -> None:

@@ -33,8 +33,8 @@ from benchmarks.bench import RawReplayer, captured, largest_segment
 from segtui.core import clock
 from segtui.core.metrics import last_days
 from segtui.data.engine import resolve_url
-from segtui.data.models import Membership
 from segtui.data.store import Store
+from segtui.data.tables import Membership
 
 
 def operations(store: Store, segment_id: int) -> dict[str, Callable[[], object]]:

@@ -49,7 +49,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         store = Store.open(sqlite_url(Path(scratch) / "stages.db"))
         cpu, wall = time.process_time(), time.perf_counter()
-        with store.writing() as session:
+        with store.orm_session() as session:
             report = importer.import_contacts(session.connection(), rows,
                                               importer.OnDuplicate.UPDATE,
                                               datetime(2024, 2, 26))

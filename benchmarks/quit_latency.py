@@ -47,13 +47,14 @@ def make_stale(db: str, count: int) -> None:
     from segtui.core.rule_language import parse
     from segtui.core.rules import to_json
     from segtui.data.engine import resolve_url
-    from segtui.data.models import Segment, name_key
+    from segtui.data.models import Segment
     from segtui.data.store import Store
+    from segtui.data.tables import name_key
 
     store = Store.open(resolve_url(db))
     try:
         now = clock.now()
-        with store.writing() as session:
+        with store.orm_session() as session:
             for n in range(count):
                 name = f"{STALE} {n + 1}"
                 rule = to_json(store.check_rule(parse(f"score > {n % 90}"))[0])
@@ -71,12 +72,12 @@ def owe_again(db: str) -> None:
     from sqlalchemy import update
 
     from segtui.data.engine import resolve_url
-    from segtui.data.models import Segment
     from segtui.data.store import Store
+    from segtui.data.tables import Segment
 
     store = Store.open(resolve_url(db), upgrade=False)
     try:
-        with store.writing() as session:
+        with store.orm_session() as session:
             session.execute(update(Segment).where(Segment.name.like(f"{STALE} %"))
                             .values(evaluated_at=None))
     finally:

@@ -219,7 +219,7 @@ def rule_form_benchmarks(store: Store, raw: RawReplayer, repeat: int,
 def _segment_name(store: Store, segment_id: int) -> str:
     from sqlalchemy import select
 
-    from segtui.data.models import Segment
+    from segtui.data.tables import Segment
 
     with store.reading() as conn:
         return str(conn.execute(select(Segment.name).where(Segment.id == segment_id))

@@ -6,7 +6,8 @@ only a user allowed to change segments may (`@writes`, segtui/cli_access.py); an
 export, as in the app. Every line goes through segtui/cli_output.py.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Typer reads the commands' annotations on every
+# run (segtui/cli.py's docstring).
 
 import sys
 from pathlib import Path
@@ -40,7 +41,7 @@ class Progress:
         self.drawn = Throttle(0.2)
         self.live = sys.stderr.isatty()
 
-    def update(self, progress: ImportProgress) -> None:
+    def update(self, progress: "ImportProgress") -> None:
         if not self.live or not self.drawn.due():
             return
         bar = "█" * int(progress.share * 30)
@@ -76,7 +77,7 @@ StrictOption = Annotated[bool, typer.Option("--strict", help="Any rejected row c
                                             "the whole import.")]
 
 
-def _run_import(store: Store, request: ImportRequest) -> None:
+def _run_import(store: "Store", request: "ImportRequest") -> None:
     """Run the import (segtui.data.file_transfer.import_file) with a progress line on
     stderr, then print the unknown columns, the first rejects and the summary."""
     from segtui.core.importing import ImportError_
@@ -103,7 +104,7 @@ def _run_import(store: Store, request: ImportRequest) -> None:
     _print_outcome(outcome, request.rejects)
 
 
-def _print_outcome(outcome: ImportOutcome, rejects: Path | None) -> None:
+def _print_outcome(outcome: "ImportOutcome", rejects: Path | None) -> None:
     from segtui.core.column_plan import column_notes
 
     report = outcome.report

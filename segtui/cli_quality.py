@@ -3,7 +3,8 @@
 No Textual import: an administrator can run the report from cron and mail it.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Typer reads the commands' annotations on every
+# run (segtui/cli.py's docstring).
 
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated, Any
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from segtui.core.quality import QualityReport
 
 
-def report_object(report: QualityReport) -> dict[str, Any]:
+def report_object(report: "QualityReport") -> dict[str, Any]:
     """The --json shape (docs/quality.md): the counts, then groups and segments."""
     data = asdict(report)
     for group in data["groups"]:
@@ -32,7 +33,7 @@ def report_object(report: QualityReport) -> dict[str, Any]:
     return data
 
 
-def report_lines(report: QualityReport) -> list[str]:
+def report_lines(report: "QualityReport") -> list[str]:
     from segtui.core.quality import STALE_DAYS
 
     def share(n: int) -> str:

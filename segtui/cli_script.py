@@ -12,7 +12,8 @@ Like the rest of the command line, nothing here imports Textual; the heavy impor
 Store, SQLAlchemy) happen inside the commands.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Typer reads the commands' annotations on every
+# run (segtui/cli.py's docstring).
 
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -114,13 +115,13 @@ def _text(value: object, width: int | None = None) -> str:
 # -- segments: records ------------------------------------------------------------------------
 
 
-def _rule_text(rule: Node | None) -> str | None:
+def _rule_text(rule: "Node | None") -> str | None:
     from segtui.core.rule_language import format_rule
 
     return None if rule is None else format_rule(rule)
 
 
-def segment_summary(row: SegmentRow, rule: Node | None) -> dict[str, Any]:
+def segment_summary(row: "SegmentRow", rule: "Node | None") -> dict[str, Any]:
     """The `segments list` object (docs/cli.md)."""
     return {
         "id": row.id,
@@ -135,7 +136,7 @@ def segment_summary(row: SegmentRow, rule: Node | None) -> dict[str, Any]:
     }
 
 
-def segment_object(store: Store, segment_id: int) -> dict[str, Any]:
+def segment_object(store: "Store", segment_id: int) -> dict[str, Any]:
     """The `segments show` object: the summary plus owner, tags, active campaigns and dates."""
     details = store.segment_details(segment_id)
     row = store.segment_row(segment_id)
@@ -189,7 +190,7 @@ def _print_segment(output: Output, obj: dict[str, Any], headline: str | None = N
 # -- segments: helpers ------------------------------------------------------------------------
 
 
-def _segment_id(store: Store, name: str) -> int:
+def _segment_id(store: "Store", name: str) -> int:
     from segtui.core.validation import normalise_name
 
     segment_id = store.segment_id_named(normalise_name(name))
@@ -198,7 +199,7 @@ def _segment_id(store: Store, name: str) -> int:
     return segment_id
 
 
-def _parse_rule(text: str) -> Node:
+def _parse_rule(text: str) -> "Node":
     from segtui.core.rule_language import RuleSyntaxError, parse
 
     try:
@@ -207,7 +208,8 @@ def _parse_rule(text: str) -> Node:
         _fail(f"rule: {exc}")
 
 
-def _segment_rows(store: Store, flt: SegmentFilter) -> Iterator[tuple[SegmentRow, Node | None]]:
+def _segment_rows(store: "Store", flt: "SegmentFilter"
+                  ) -> "Iterator[tuple[SegmentRow, Node | None]]":
     """Every matching segment in name order, a keyset page at a time, with its rule."""
     from segtui.core.records import SegmentSort
     from segtui.data import scripting
@@ -444,7 +446,7 @@ def segments_delete(
         say(dumps(result, indent=2))
 
 
-def _removes(preview: DeletePreview) -> str:
+def _removes(preview: "DeletePreview") -> str:
     return (f"{plural(preview.segment.members, 'membership')}, "
             f"{plural(preview.notes, 'note')} and "
             f"{plural(preview.activities, 'activity', 'activities')}")
@@ -492,7 +494,7 @@ def _read_stdin() -> tuple[list[str], list[int]]:
     return emails, ids
 
 
-def _resolve_targets(store: Store, emails: Sequence[str], ids: Sequence[int]) -> Targets:
+def _resolve_targets(store: "Store", emails: Sequence[str], ids: Sequence[int]) -> Targets:
     from segtui.data import scripting
 
     emails = list(dict.fromkeys(e.strip() for e in emails if e.strip()))
@@ -513,7 +515,7 @@ def _resolve_targets(store: Store, emails: Sequence[str], ids: Sequence[int]) ->
     )
 
 
-def _targets(store: Store, emails: list[str] | None,
+def _targets(store: "Store", emails: list[str] | None,
              ids: list[int] | None, use_stdin: bool, ignore_unknown: bool) -> Targets:
     emails, ids = list(emails or ()), list(ids or ())
     if use_stdin:
@@ -558,7 +560,7 @@ def _print_counts(output: Output, result: dict[str, Any], done: str, kept: str) 
 def _change_members(ctx: typer.Context, name: str, emails: list[str] | None,
                     ids: list[int] | None, use_stdin: bool, ignore_unknown: bool,
                     as_json: bool, db: str | None,
-                    change: Callable[[Store, int, tuple[int, ...], CurrentUser], int],
+                    change: "Callable[[Store, int, tuple[int, ...], CurrentUser], int]",
                     done: str, kept: str) -> None:
     """What add-members and remove-members share: resolve the segment and the contacts,
     apply `change` as the checked acting user (returns how many changed), print the
@@ -587,7 +589,7 @@ def _change_members(ctx: typer.Context, name: str, emails: list[str] | None,
     }, done, kept)
 
 
-def _add(store: Store, segment_id: int, ids: tuple[int, ...], acting: CurrentUser) -> int:
+def _add(store: "Store", segment_id: int, ids: tuple[int, ...], acting: "CurrentUser") -> int:
     from segtui.core.contacts import ContactSelection, Toggles
 
     added = 0
@@ -597,7 +599,7 @@ def _add(store: Store, segment_id: int, ids: tuple[int, ...], acting: CurrentUse
     return added
 
 
-def _remove(store: Store, segment_id: int, ids: tuple[int, ...], acting: CurrentUser
+def _remove(store: "Store", segment_id: int, ids: tuple[int, ...], acting: "CurrentUser"
             ) -> int:
     from segtui.data import scripting
 
@@ -645,7 +647,7 @@ def segments_remove_members(
                     _remove, "removed", "not members")
 
 
-def _segment_name(store: Store, segment_id: int, given: str) -> str:
+def _segment_name(store: "Store", segment_id: int, given: str) -> str:
     row = store.segment_row(segment_id)
     return given if row is None else row.name
 
@@ -653,7 +655,7 @@ def _segment_name(store: Store, segment_id: int, given: str) -> str:
 # -- contacts list / show ---------------------------------------------------------------------
 
 
-def contact_summary(row: ContactRow) -> dict[str, Any]:
+def contact_summary(row: "ContactRow") -> dict[str, Any]:
     """The `contacts list` object (docs/cli.md)."""
     return {
         "id": row.id,
@@ -671,7 +673,7 @@ def contact_summary(row: ContactRow) -> dict[str, Any]:
     }
 
 
-def contact_object(c: ContactDetails) -> dict[str, Any]:
+def contact_object(c: "ContactDetails") -> dict[str, Any]:
     """The `contacts show` object: every field, and the segments the contact is in now."""
     return {
         "id": c.id,
@@ -711,7 +713,8 @@ def _contact_line(obj: dict[str, Any]) -> list[str]:
             f"{_text(obj['company'], 20):<20}  {obj['status']:<10}  {obj['quality_score']:>5}"]
 
 
-def _contact_rows(store: Store, flt: ContactFilter, limit: int | None) -> Iterator[ContactRow]:
+def _contact_rows(store: "Store", flt: "ContactFilter", limit: int | None
+                  ) -> "Iterator[ContactRow]":
     """Matching contacts in name order, a keyset page at a time, at most `limit`."""
     from segtui.core.contacts import ContactSelection
     from segtui.data.store import PAGE_SIZE
@@ -768,7 +771,7 @@ def contacts_list(
         store.close()
 
 
-def _find_contact(store: Store, key: str) -> ContactDetails:
+def _find_contact(store: "Store", key: str) -> "ContactDetails":
     from segtui.data import scripting
 
     key = key.strip()

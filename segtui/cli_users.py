@@ -5,7 +5,8 @@ administrator lets a new colleague change things. Like the rest of the command l
 import no Textual and print through segtui/cli_output.py.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Typer reads the commands' annotations on every
+# run (segtui/cli.py's docstring).
 
 from collections.abc import Callable
 from enum import StrEnum
@@ -67,7 +68,7 @@ def users_list(ctx: typer.Context, as_json: JsonOption = False, db: DbOption = N
 
 
 def _change(ctx: typer.Context, db: str | None, as_json: bool, headline: str,
-            change: Callable[[Store, CurrentUser], CurrentUser]) -> None:
+            change: "Callable[[Store, CurrentUser], CurrentUser]") -> None:
     from segtui.core.segments import NotAllowed
 
     store = _script_store(ctx, db)

@@ -83,7 +83,7 @@ def stale_dynamic_segments(store: Store, count: int = 4) -> list[int]:
         SegmentDraft(f"Scored over {score}", status=SegmentStatus.ACTIVE,
                      rule=store.check_rule(parse(f"score > {score}"))[0]),
         ContactSelection(), user) for score in range(10, 10 * (count + 1), 10)]
-    with store.writing() as session:
+    with store.orm_session() as session:
         session.execute(update(Membership).where(Membership.segment_id.in_(ids),
                                                  Membership.removed_at.is_(None))
                         .values(removed_at=clock.now()))

@@ -18,7 +18,7 @@ def add_segment(
     updated: datetime = datetime(2024, 1, 1, 12, 0),
     members: list[int] | None = None,
 ) -> int:
-    with store.writing() as session:
+    with store.orm_session() as session:
         segment = Segment(
             name=name, description=description, status=status,
             created_at=updated, updated_at=updated,
@@ -33,7 +33,7 @@ def add_segment(
 
 def add_contact(store: Store, name: str, *, city: str = "Springfield", state: str = "IL",
                 company: str | None = None) -> int:
-    with store.writing() as session:
+    with store.orm_session() as session:
         company_row = Company(name=company) if company else None
         contact = Contact(name=name, email=None, lead_status=LeadStatus.NEW, city=city,
                           state=state, quality_score=50, created_at=datetime(2024, 1, 1),
@@ -46,7 +46,7 @@ def add_contact(store: Store, name: str, *, city: str = "Springfield", state: st
 def add_many_segments(store: Store, count: int, prefix: str = "Bulk") -> None:
     """`count` segments named '<prefix> 0001'..., with varied status and dates."""
     statuses = list(SegmentStatus)
-    with store.writing() as session:
+    with store.orm_session() as session:
         session.add_all(
             Segment(
                 name=f"{prefix} {i:04d}",

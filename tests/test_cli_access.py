@@ -92,7 +92,7 @@ def db(engine_name: str, request: pytest.FixtureRequest) -> Iterator[str]:
     try:
         store.create_segment(SegmentDraft(DYNAMIC, rule=parse("score > 98")),
                              ContactSelection(), store.current_user("Sarah Mitchell"))
-        with store.writing() as session:
+        with store.orm_session() as session:
             session.execute(update(Contact).where(Contact.id == 1).values(quality_score=99))
     finally:
         store.close()

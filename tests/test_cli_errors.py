@@ -121,7 +121,7 @@ def test_a_rule_saved_before_dates_were_checked_still_counts(db: str) -> None:
         sid = store.create_segment(SegmentDraft("Was Far", rule=parse("score > 0")),
                                    ContactSelection(), store.current_user("Sarah Mitchell"))
         far = to_json(Group(children=(Condition("created", Op.AFTER, date(9999, 12, 31)),)))
-        with store.writing() as session:
+        with store.orm_session() as session:
             session.execute(update(Segment).where(Segment.id == sid).values(rule=far))
     finally:
         store.close()

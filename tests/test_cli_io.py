@@ -22,8 +22,9 @@ import segtui.data.importer as importer
 from segtui.core.contacts import ContactFilter, ContactSelection
 from segtui.core.enums import CompanySize, LeadStatus
 from segtui.core.segments import SegmentDraft
-from segtui.data.models import Company, Contact, Tag, contact_tags
+from segtui.data.models import Company, Contact, Tag
 from segtui.data.store import Store
+from segtui.data.tables import contact_tags
 
 runner = CliRunner()
 
@@ -45,7 +46,7 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 
 def contact(store: Store, email: str) -> Contact | None:
-    with store.writing() as session:
+    with store.orm_session() as session:
         found = session.scalars(select(Contact).where(Contact.email == email)).first()
         if found is not None:
             _ = found.company, found.tags  # load before the session closes

@@ -33,18 +33,9 @@ from segtui.core.contacts import ContactSelection
 from segtui.core.rule_language import parse
 from segtui.core.segments import SegmentDraft
 from segtui.data.engine import sqlite_url
-from segtui.data.models import (
-    Campaign,
-    Company,
-    Contact,
-    Segment,
-    Tag,
-    campaign_segments,
-    contact_tags,
-    name_key,
-    segment_tags,
-)
+from segtui.data.models import Campaign, Company, Contact, Segment, Tag
 from segtui.data.store import Store
+from segtui.data.tables import campaign_segments, contact_tags, name_key, segment_tags
 from tests.conftest import _drop_pg_database, _pg_database
 from tests.hostile import HOSTILE
 
@@ -123,7 +114,7 @@ def make_hostile(db: str) -> None:
         sarah = store.current_user("Sarah Mitchell")
         store.create_segment(SegmentDraft("Dynamic One", rule=parse("score > 98")),
                              ContactSelection(), sarah)
-        with store.writing() as session:
+        with store.orm_session() as session:
             seg = session.scalar(select(Segment.id).where(
                 Segment.name_key == name_key("Enterprise Prospects")))
             session.execute(update(Segment).where(Segment.id == seg).values(

@@ -183,7 +183,7 @@ def test_refresh_reports_leavers_and_ends_their_stay(demo_db_path: Path) -> None
         before = store.segment_details(segment_id)
         assert before is not None
         _, [(leaver, _)] = count_and_sample(str(demo_db_path), HOT_LEADS, 1)
-        with store.writing() as session:
+        with store.orm_session() as session:
             session.execute(update(Contact).where(Contact.id == leaver)
                             .values(lead_status=LeadStatus.CUSTOMER))
     finally:

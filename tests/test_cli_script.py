@@ -620,10 +620,10 @@ def test_one_contact_per_email(db: str) -> None:
     case ignored), whoever writes it, so `--email` names one contact in any spelling."""
     with opened(db) as store:
         for twin in (SARAH.upper(), f" {SARAH} "):
-            with pytest.raises(IntegrityError), store.writing() as session:
+            with pytest.raises(IntegrityError), store.orm_session() as session:
                 session.add(Contact(name="Sarah Twin", email=twin, lead_status=LeadStatus.NEW,
                                     created_at=datetime(2024, 1, 1)))
-            with pytest.raises(IntegrityError), store.writing() as session:
+            with pytest.raises(IntegrityError), store.orm_session() as session:
                 session.execute(update(Contact).where(Contact.id == 2)
                                 .values(email=twin, email_key=SARAH))
     obj = ok_json(run(db, "segments", "add-members", "Marketing Engagers",
@@ -636,7 +636,7 @@ def test_shared_email_is_refused(demo_db_path: Path) -> None:
     """Two contacts another program wrote without the email's key can still share it:
     named by email, they are refused rather than guessed."""
     db = str(demo_db_path)
-    with opened(db) as store, store.writing() as session:
+    with opened(db) as store, store.orm_session() as session:
         session.execute(update(Contact).where(Contact.id.in_([1, 2]))
                         .values(email="twin@example.com", email_key=None))
     line = user_error(run(db, "segments", "add-members", "Marketing Engagers",
@@ -758,7 +758,7 @@ def test_contacts_show(db: str) -> None:
 
 def test_contacts_show_money_in_cents(demo_db_path: Path) -> None:
     db = str(demo_db_path)
-    with opened(db) as store, store.writing() as session:
+    with opened(db) as store, store.orm_session() as session:
         session.execute(update(Contact).where(Contact.id == 1).values(spent_cents=123456))
     obj = ok_json(run(db, "contacts", "show", "1", "--json"))
     assert obj["spent_cents"] == 123456

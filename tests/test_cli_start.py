@@ -8,22 +8,35 @@ modules the command had loaded when it ended.
 """
 
 from __future__ import annotations
+import __future__
 
+import importlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+import typer
 from alembic import command
 
+import segtui.cli
 from segtui.data import migrate, schema_version
 from segtui.data.engine import sqlite_url
 from segtui.data.store import Store
 from tests.cli_process import run_fresh
+
+if TYPE_CHECKING:
+    from typer.models import CommandInfo, TyperInfo
 
 # Modules no read command needs: Alembic (only for a database that needs migrating), the
 # app's (Textual, Rich), the import and export code (the command line declares its options
 # with core/file_formats.py), and the query modules of imports, exports, quality, analytics
 # and the dashboard, imported by the Store methods that call them.
 NOT_FOR_READING = (
+    # The app queries the Core tables of data/tables.py: the ORM and its mapped classes
+    # are for the tests' fixtures (data/models.py).
+    "sqlalchemy.orm",
+    "segtui.data.models",
     "alembic",
     "mako",
     "pydantic",  # Typer 0.29 loads it for every command; pyproject.toml pins 0.28
@@ -99,3 +112,36 @@ def test_a_read_command_still_upgrades_an_older_database(tmp_path: Path) -> None
         assert schema_version.stored_revisions(store.engine) == {schema_version.HEAD}
     finally:
         store.close()
+
+
+# Modules whose annotations are read on every run: Typer reads each command's when it builds
+# the command line, SQLAlchemy's declarative mapping each `Mapped[...]` when the models are
+# made. Postponed (`from __future__ import annotations`), each would be compiled and
+# evaluated from a string every time (segtui/cli.py's docstring).
+READ_AT_START = ["segtui.cli", "segtui.cli_io", "segtui.cli_quality", "segtui.cli_script",
+                 "segtui.cli_users", "segtui.data.models"]
+
+
+@pytest.mark.parametrize("name", READ_AT_START)
+def test_annotations_read_at_start_up_are_objects(name: str) -> None:
+    module = importlib.import_module(name)
+    assert getattr(module, "annotations", None) is not __future__.annotations
+
+
+def _commands(app: typer.Typer) -> Iterator[CommandInfo | TyperInfo]:
+    if app.registered_callback is not None:
+        yield app.registered_callback
+    yield from app.registered_commands
+    for group in app.registered_groups:
+        assert group.typer_instance is not None
+        yield from _commands(group.typer_instance)
+
+
+def test_no_command_has_string_annotations() -> None:
+    functions: list[Any] = [info.callback for info in _commands(segtui.cli.app)
+                            if info.callback is not None]
+    assert len(functions) > 20  # every command, in every group
+    strings = [f"{f.__module__}.{f.__name__}: {name}"
+               for f in functions for name, hint in f.__annotations__.items()
+               if isinstance(hint, str)]
+    assert strings == []

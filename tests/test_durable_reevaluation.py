@@ -138,7 +138,7 @@ def test_a_failed_event_import_follow_up_is_finished(world: tuple[str, Store, in
     """Events change contacts too (their opens, spend, last activity): an event import
     whose re-evaluation never ran leaves the segments owed, and `segments show` pays."""
     url, store, _ = world
-    with store.writing() as session:
+    with store.orm_session() as session:
         session.add(Contact(name="Quiet One", email="quiet@nowhere.example", city="Nowhere",
                             lead_status=LeadStatus.NEW, created_at=datetime(2023, 1, 1)))
     opener = store.create_segment(
@@ -171,7 +171,7 @@ def test_a_failed_merge_follow_up_is_finished(world: tuple[str, Store, int],
         SegmentDraft("Titled Divers", status=SegmentStatus.ACTIVE,
                      rule=parse("city = Atlantis and title is not empty")),
         ContactSelection(), store.current_user("Sarah Mitchell"))
-    with store.writing() as session:
+    with store.orm_session() as session:
         kept = Contact(name="Twin", title="Captain", lead_status=LeadStatus.NEW,
                        created_at=datetime(2023, 1, 1))
         other = Contact(name="Twin", city="Atlantis", lead_status=LeadStatus.NEW,

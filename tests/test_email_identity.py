@@ -10,11 +10,11 @@ import logging
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from segtui.core.contact_keys import email_key
@@ -24,16 +24,9 @@ from segtui.core.rules import to_json
 from segtui.data import migrate
 from segtui.data.engine import sqlite_url
 from segtui.data.file_transfer import ImportKind, ImportRequest, import_file
-from segtui.data.models import (
-    Activity,
-    Contact,
-    EngagementEvent,
-    Membership,
-    Segment,
-    Tag,
-    contact_tags,
-)
+from segtui.data.models import Activity, Contact, EngagementEvent, Membership, Segment, Tag
 from segtui.data.store import Store
+from segtui.data.tables import contact_tags
 from tests.concurrent_imports import import_twice_at_once
 from tests.conftest import _drop_pg_database, _pg_database
 
@@ -80,7 +73,7 @@ def test_two_imports_of_the_same_new_emails_at_once(empty_store: Store, engine_n
 def test_an_import_merges_whatever_the_case(empty_store: Store, tmp_path: Path) -> None:
     """A contact whose email was typed with capitals is the file's lower-case email."""
     store = empty_store
-    with store.writing() as session:
+    with store.orm_session() as session:
         session.add(Contact(name="Ann", email="Ann.Lee@Example.com ", lead_status=LeadStatus.NEW,
                             created_at=datetime(2023, 1, 1)))
     path = tmp_path / "ann.csv"
@@ -96,7 +89,7 @@ def test_a_merge_may_give_the_kept_contact_the_other_email(empty_store: Store) -
     """The kept contact has no email: it takes the merged one's, unique again once the
     merged contact is gone."""
     store = empty_store
-    with store.writing() as session:
+    with store.orm_session() as session:
         kept = Contact(name="Bo", lead_status=LeadStatus.NEW, created_at=datetime(2022, 1, 1))
         other = Contact(name="Bo", email="Bo@Example.com", lead_status=LeadStatus.NEW,
                         created_at=datetime(2023, 1, 1))
@@ -129,8 +122,8 @@ def store_at_0007(engine_name: str, request: pytest.FixtureRequest, tmp_path: Pa
         _drop_pg_database(admin, url)
 
 
-CONTACTS = cast(Table, Contact.__table__)
-SEGMENTS = cast(Table, Segment.__table__)
+CONTACTS = Contact.__table__
+SEGMENTS = Segment.__table__
 
 
 def add(conn: Connection, **values: Any) -> int:
@@ -159,12 +152,12 @@ def test_0008_merges_contacts_sharing_an_email_into_the_oldest(
                     "name": name, "name_key": name.casefold(), "status": "Active",
                     "kind": kind.value, "rule": rule, "created_at": datetime(2023, 1, 1),
                     "updated_at": datetime(2023, 1, 1)}]).scalar_one())
-        conn.execute(insert(cast(Table, Membership.__table__)), [
+        conn.execute(insert(Membership.__table__), [
             {"segment_id": segments["First"], "contact_id": ann, "source": "manual",
              "added_at": datetime(2023, 1, 1)},
             {"segment_id": segments["Second"], "contact_id": ann_twin, "source": "manual",
              "added_at": datetime(2023, 6, 1)}])
-        conn.execute(insert(cast(Table, EngagementEvent.__table__)), [
+        conn.execute(insert(EngagementEvent.__table__), [
             {"contact_id": ann_twin, "type": EventType.OPENED.value,
              "occurred_at": datetime(2024, 1, 5)}])
     with caplog.at_level(logging.WARNING, logger="segtui.migrate"):
@@ -203,7 +196,7 @@ def test_0008_merges_contacts_sharing_an_email_into_the_oldest(
     # From now on the database refuses a second contact with the email, in any spelling.
     with pytest.raises(IntegrityError), store.engine.begin() as conn:
         add(conn, name="Ann Again", email="ANN@example.com", email_key="ann@example.com")
-    with pytest.raises(IntegrityError), store.writing() as session:
+    with pytest.raises(IntegrityError), store.orm_session() as session:
         session.add(Contact(name="Ann Again", email=" ann@EXAMPLE.com",
                             lead_status=LeadStatus.NEW, created_at=datetime(2024, 1, 1)))
 

@@ -193,7 +193,7 @@ def test_match_by_phone(db: tuple[str, Store], tmp_path: Path) -> None:
     """The phone's digits (and letters): "+1 (555) 010-7777" is "1 555 010 7777"."""
     url, store = db
     [(sarah, _, _)] = contacts_named(store, "Sarah Johnson")
-    with store.writing() as session:
+    with store.orm_session() as session:
         session.get_one(Contact, sarah).phone = "+1 (555) 010-7777"
     path = write(tmp_path / "phones.csv", "Phone,Status\n1 555 010.7777,Customer\n"
                                           "555 0000,Cold\n,Cold\n")

@@ -150,7 +150,7 @@ def test_a_large_import_leaves_the_schema_and_derived_values_right(
     assert schema(store) == before  # indexes rebuilt, insert trigger back
     assert wrong_filled_fields(store) == 0  # the one pass covered every new contact
     # The triggers work again afterwards: an update re-counts.
-    with store.writing() as session:
+    with store.orm_session() as session:
         person = session.scalars(select(Contact).where(Contact.email == "person1@example.com")
                                  ).one()
         assert person.filled_fields == 5 - (person.city is None) - (person.title is None)

@@ -16,17 +16,10 @@ import segtui.cli as cli
 from segtui.core.enums import EventType, LeadStatus, MembershipSource, UserRole
 from segtui.core.permissions import CurrentUser
 from segtui.core.segments import NotAllowed
-from segtui.data.models import (
-    Activity,
-    Company,
-    Contact,
-    EngagementEvent,
-    Membership,
-    Tag,
-    contact_tags,
-)
+from segtui.data.models import Activity, Company, Contact, EngagementEvent, Membership, Tag
 from segtui.data.quality import MergeError
 from segtui.data.store import Store
+from segtui.data.tables import contact_tags
 from tests.factories import add_segment
 
 runner = CliRunner()
@@ -40,7 +33,7 @@ def person(store: Store, name: str, *, email: str | None = None, phone: str | No
            keyless: bool = False) -> int:
     """`keyless`: written as another program would, without the email's key, so the unique
     index (issue 16 §1) can't see it: the only way left to share an email."""
-    with store.writing() as session:
+    with store.orm_session() as session:
         row = Contact(name=name, email=email, phone=phone, company_id=company,
                       lead_status=LeadStatus.NEW, quality_score=50, created_at=created,
                       last_contacted_at=active)
@@ -60,7 +53,7 @@ def person(store: Store, name: str, *, email: str | None = None, phone: str | No
 
 
 def company(store: Store, name: str) -> int:
-    with store.writing() as session:
+    with store.orm_session() as session:
         row = Company(name=name)
         session.add(row)
         session.flush()
@@ -68,7 +61,7 @@ def company(store: Store, name: str) -> int:
 
 
 def join(store: Store, segment: int, contact: int, added: datetime = OLD) -> None:
-    with store.writing() as session:
+    with store.orm_session() as session:
         session.add(Membership(segment_id=segment, contact_id=contact,
                                source=MembershipSource.MANUAL, added_at=added))
 
@@ -116,7 +109,7 @@ def test_merge_keeps_memberships_events_tags_and_history(empty_store: Store) -> 
     join(store, both, keep)
     join(store, both, other)
     join(store, only_other, other)
-    with store.writing() as session:
+    with store.orm_session() as session:
         session.add(EngagementEvent(contact_id=other, type=EventType.CONVERTED,
                                     occurred_at=datetime(2024, 2, 1), revenue_cents=700))
     result = store.merge_contacts(keep, [other], user)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, func, insert, select, text
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
-from segtui.data.models import Base
+from segtui.data.tables import metadata
 
 CHUNK = 5_000
 
@@ -181,7 +181,7 @@ def reset_sequences(conn: Connection, tables: Sequence[Table] | None = None) -> 
     """
     if conn.dialect.name != "postgresql":
         return
-    for table in tables or Base.metadata.sorted_tables:
+    for table in tables or metadata.sorted_tables:
         pk = list(table.primary_key.columns)
         if len(pk) != 1 or not pk[0].autoincrement or pk[0].type.python_type is not int:
             continue

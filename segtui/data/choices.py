@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Connection, func, select
 
 from segtui.core.records import Choice, ChoiceKind
-from segtui.data.models import Company, Contact, Segment
 from segtui.data.sql import icontains
+from segtui.data.tables import Company, Contact, Segment
 
 
 def search_choices(conn: Connection, kind: ChoiceKind, text: str, limit: int) -> list[Choice]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -37,8 +36,8 @@ from sqlalchemy import (
     update,
 )
 
-from segtui.data.models import Contact
 from segtui.data.sql import Text, run_ddl
+from segtui.data.tables import Contact
 
 # The fields the completeness counts (docs/metrics.md).
 COMPLETENESS_CHECKS = 5
@@ -108,7 +107,7 @@ def drop_triggers(conn: Connection) -> None:
 def rebuild(conn: Connection, *, from_id: int = 0) -> None:
     """Recompute `filled_fields` of every contact with `id >= from_id` in one statement
     (when the column is added, and after a bulk load with the triggers off)."""
-    contacts = cast(TableClause, Contact.__table__)
+    contacts = Contact.__table__
     conn.execute(update(contacts).where(contacts.c.id >= from_id)
                  .values(filled_fields=filled_fields(contacts)))
 

@@ -41,8 +41,8 @@ from segtui.core.enums import LeadStatus, MembershipSource
 from segtui.core.records import Keyset, Page
 from segtui.data import member_page
 from segtui.data.keyset import Window, keyed_page, settle, windowed
-from segtui.data.models import Company, Contact, Membership, Tag, contact_tags
 from segtui.data.sql import icontains, is_member, member_ids
+from segtui.data.tables import Company, Contact, Membership, Tag, contact_tags
 
 
 def _in_segment(segment_id: int) -> ColumnElement[bool]:

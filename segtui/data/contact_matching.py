@@ -15,15 +15,14 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import ARRAY, ColumnElement, Connection, String, any_, func, literal, select
-from sqlalchemy.orm import QueryableAttribute
 
 from segtui.core.contact_keys import MatchKey, email_key, person_key, phone_key
 from segtui.core.importing import ContactIn, Field
-from segtui.data.models import Contact, phone_key_of
 from segtui.data.sql import casefold
+from segtui.data.tables import Contact, phone_key_of
 
 Key = Hashable  # a str (email, phone, external id) or a (name, company) pair
-Column = ColumnElement[Any] | QueryableAttribute[Any]
+Column = ColumnElement[Any]
 
 
 def external_id(contact: ContactIn) -> str | None:

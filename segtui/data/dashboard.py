@@ -7,8 +7,8 @@ from sqlalchemy import Connection, case, exists, func, select
 from segtui.core.enums import EventType, SegmentStatus
 from segtui.core.formatting import round_half_up
 from segtui.core.records import DashboardMetrics
-from segtui.data.models import EngagementEvent, Membership, Segment
 from segtui.data.sql import current_membership
+from segtui.data.tables import EngagementEvent, Membership, Segment
 
 
 def dashboard_metrics(conn: Connection) -> DashboardMetrics:

@@ -39,9 +39,9 @@ from segtui.core.rule_check import SegmentLookup
 from segtui.core.rule_language import format_rule
 from segtui.core.rules import Group, Node, RuleFormatError, from_json, referenced_segments
 from segtui.data import whole_refresh
-from segtui.data.models import Contact, Membership, Segment, SegmentExclusion, User, name_key
 from segtui.data.rule_sql import compile_rule
 from segtui.data.sql import current_membership, member_count
+from segtui.data.tables import Contact, Membership, Segment, SegmentExclusion, User, name_key
 from segtui.data.whole_refresh import SharedReads
 
 

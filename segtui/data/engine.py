@@ -95,7 +95,7 @@ def busy_timeout_ms() -> int:
 def make_engine(url: URL) -> Engine:
     if is_sqlite(url):
         return _sqlite_engine(url)
-    from segtui.data.models import postgresql_partial_indexes
+    from segtui.data.tables import postgresql_partial_indexes
 
     postgresql_partial_indexes()
     # JIT off: segtui's statements are interactive reads of a few hundred milliseconds at

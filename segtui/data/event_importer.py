@@ -14,7 +14,7 @@ from segtui.core.enums import CampaignStatus
 from segtui.core.event_import import EventIn
 from segtui.core.importing import RowProblem
 from segtui.data.importer import ImportReport, batches
-from segtui.data.models import Campaign, Contact, EngagementEvent, campaign_segments
+from segtui.data.tables import Campaign, Contact, EngagementEvent, campaign_segments
 
 EventKey = tuple[int, str, int | None, datetime]
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from sqlalchemy import Connection, func, select
 
 from segtui.core.exporting import MemberRecord
-from segtui.data.models import Company, Contact, Membership, Tag, contact_tags
 from segtui.data.sql import current_membership
+from segtui.data.tables import Company, Contact, Membership, Tag, contact_tags
 
 PAGE = 5_000
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from itertools import islice
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, bindparam, func, select, text, update
 
@@ -28,8 +28,8 @@ from segtui.core.refresh import Owed, RefreshResult
 from segtui.data import completeness
 from segtui.data.bulk import copy_rows, indexes_rebuilt_after, insert_rows, insert_values
 from segtui.data.contact_matching import Key, Matcher, RowKeys
-from segtui.data.models import Company, Contact, Tag, contact_tags, name_key
 from segtui.data.sql import insert_unless_present
+from segtui.data.tables import Company, Contact, Tag, contact_tags, name_key
 
 BATCH = 2_000
 T = TypeVar("T")
@@ -129,7 +129,7 @@ class _Lookups:
             self.companies[key] = (company_id, has_size, has_industry)
         if new:
             ids = reserve_ids(self.conn, "companies", len(new))
-            insert_rows(self.conn, cast(Table, Company.__table__),  # COPY on PostgreSQL
+            insert_rows(self.conn, Company.__table__,  # COPY on PostgreSQL
                         [{"id": i, **entry} for i, entry in zip(ids, new.values(), strict=True)])
             for key, new_id in zip(new, ids, strict=True):
                 self.companies[key] = (new_id, new[key]["size"] is not None,
@@ -301,7 +301,7 @@ def _bulk_load(conn: Connection, first_new_id: int, keep: Sequence[str]
         with _analysed(conn, first_new_id) as after_batch:
             yield after_batch
         return
-    contacts = cast(Table, Contact.__table__)
+    contacts = Contact.__table__
     threshold = max(REINDEX_AFTER, (first_new_id - 1) // 4)  # largest id: ~ the size
     with contextlib.ExitStack() as deferred:
         deferred.enter_context(completeness.filled_in_one_pass(conn, first_new_id))
@@ -545,7 +545,7 @@ def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups, now: 
             if row[index] is None:
                 row[index] = value
         rows.append(row)
-    table = cast(Table, Contact.__table__)
+    table = Contact.__table__
     if conn.dialect.name != "postgresql":
         insert_values(conn, table, _INSERT_COLUMNS, rows)
         return ids, [True] * len(ids)
@@ -636,7 +636,7 @@ def _staged_update(conn: Connection, groups: dict[frozenset[str], list[dict[str,
         return
     _stage(conn, _UPDATE_STAGE_SQL, _UPDATE_STAGE, _UPDATE_COLUMNS,
            ([target, bumps[0], *map(values.get, _UPDATED)]
-            for target, (values, bumps) in merged.items()), cast(Table, Contact.__table__))
+            for target, (values, bumps) in merged.items()), Contact.__table__)
     conn.exec_driver_sql(_FROM_UPDATE_STAGE_SQL)
 
 

@@ -22,7 +22,6 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import aliased
 
 from segtui.core.analytics import money
 from segtui.core.contacts import ContactFilter
@@ -41,7 +40,6 @@ from segtui.core.insights import (
 from segtui.core.metrics import CampaignPerformance, SegmentMetrics, Window, last_days, percent
 from segtui.data.completeness import valid_email
 from segtui.data.contact_list import count_contacts, filter_conditions
-from segtui.data.models import Company, Contact, EngagementEvent, Membership, Segment
 from segtui.data.segment_metrics import campaign_performance, split_point
 from segtui.data.shared_emails import shared_emails
 from segtui.data.sql import (
@@ -53,6 +51,7 @@ from segtui.data.sql import (
     member_of,
     members_within,
 )
+from segtui.data.tables import Company, Contact, EngagementEvent, Membership, Segment
 
 INACTIVE_DAYS = 60  # the Segment Health threshold (spec 7.7)
 PROFILE_SHARE = 40  # a trait is part of the profile when at least this % of members share it
@@ -312,21 +311,21 @@ def lookalikes(conn: Connection, segment_id: int, members: int,
 
 
 def overlap(conn: Connection, segment_id: int, members: int) -> Insight:
-    mine, theirs = aliased(Membership), aliased(Membership)
+    mine, theirs = Membership.__table__.alias(), Membership.__table__.alias()
     # Counted per segment id first (the members' other stays, read from
     # ix_memberships_contact alone), then joined to the few segments named: joining every
     # shared stay to `segments` to group by name cost a lookup per stay (issue 17).
     # PostgreSQL seeks the members' stays with their ids as one sorted array: joined, it
     # hashed the members and read all 1.8M memberships (803 against 280 ms of CPU).
-    stays = (select(theirs.segment_id.label("segment_id"), func.count().label("shared"))
-             .where(theirs.segment_id != segment_id, theirs.removed_at.is_(None)))
+    stays = (select(theirs.c.segment_id.label("segment_id"), func.count().label("shared"))
+             .where(theirs.c.segment_id != segment_id, theirs.c.removed_at.is_(None)))
     if conn.dialect.name == "postgresql":
-        stays = stays.where(theirs.contact_id == member_id_array(segment_id))
+        stays = stays.where(theirs.c.contact_id == member_id_array(segment_id))
     else:
         stays = (stays.select_from(mine)
-                 .join(theirs, theirs.contact_id == mine.contact_id)
-                 .where(mine.segment_id == segment_id, mine.removed_at.is_(None)))
-    shared = stays.group_by(theirs.segment_id).subquery("shared")
+                 .join(theirs, theirs.c.contact_id == mine.c.contact_id)
+                 .where(mine.c.segment_id == segment_id, mine.c.removed_at.is_(None)))
+    shared = stays.group_by(theirs.c.segment_id).subquery("shared")
     rows = conn.execute(
         select(Segment.id, Segment.name, shared.c.shared)
         .join(shared, shared.c.segment_id == Segment.id)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, literal, tuple_
-from sqlalchemy.orm import QueryableAttribute
 
 from segtui.core.records import Keyset, Page
 
@@ -43,7 +42,7 @@ class Window:
         return self.after or self.before
 
 
-Column = ColumnElement[Any] | QueryableAttribute[Any]
+Column = ColumnElement[Any]
 
 
 def walks_down(window: Window, *, descending: bool) -> bool:

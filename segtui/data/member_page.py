@@ -39,8 +39,8 @@ from sqlalchemy import Connection, func, select
 
 from segtui.core.records import Keyset
 from segtui.data.keyset import Window, past, up_to, walk_order, walks_down
-from segtui.data.models import Contact, Membership
 from segtui.data.sql import current_membership, is_member, member_ids
+from segtui.data.tables import Contact, Membership
 
 # A dense walk of `reach` contacts meets this many pages of members on average at the
 # lowest density it is used for: enough that a segment whose members are spread evenly

@@ -17,16 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Connection, Table, delete, exists, func, select, text
+from sqlalchemy import Connection, delete, exists, func, select, text
 
 from segtui.core.enums import SegmentKind
 from segtui.core.refresh import Owed
 from segtui.data.bulk import insert_values
-from segtui.data.models import PendingEvaluation, Segment
+from segtui.data.tables import PendingEvaluation, Segment
 
-_TABLE = cast(Table, PendingEvaluation.__table__)
+_TABLE = PendingEvaluation.__table__
 # PostgreSQL: refreshes from several processes take this transaction-level advisory lock
 # first, so two of them never add the same contact to a segment at once (the second would
 # break uq_memberships_current and lose its whole transaction). SQLite has one writer.

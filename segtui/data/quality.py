@@ -22,7 +22,6 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.orm import QueryableAttribute
 
 from segtui.core.contact_keys import email_key
 from segtui.core.formatting import plural
@@ -39,7 +38,10 @@ from segtui.core.quality import (
 )
 from segtui.core.segments import NotAllowed
 from segtui.data.completeness import valid_email
-from segtui.data.models import (
+from segtui.data.segment_writes import log_activity
+from segtui.data.shared_emails import shared_emails
+from segtui.data.sql import casefold, current_membership, storable_ids
+from segtui.data.tables import (
     Company,
     Contact,
     EngagementEvent,
@@ -48,16 +50,13 @@ from segtui.data.models import (
     SegmentExclusion,
     contact_tags,
 )
-from segtui.data.segment_writes import log_activity
-from segtui.data.shared_emails import shared_emails
-from segtui.data.sql import casefold, current_membership, storable_ids
 
 
 class MergeError(Exception):
     """A merge that can't be done (unknown contacts, a contact merged into itself)."""
 
 
-def _blank(column: QueryableAttribute[str | None]) -> ColumnElement[bool]:
+def _blank(column: ColumnElement[str | None]) -> ColumnElement[bool]:
     return or_(column.is_(None), func.trim(column) == "")
 
 
@@ -151,7 +150,7 @@ def _same_name(groups: Sequence[Any]) -> ColumnElement[bool]:
 
 
 def _members(conn: Connection, where: ColumnElement[bool],
-             *keys: ColumnElement[Any] | QueryableAttribute[Any]
+             *keys: ColumnElement[Any]
              ) -> Iterator[tuple[DuplicateMember, tuple[Any, ...]]]:
     """The contacts matching `where`, oldest first, each with the values of `keys`."""
     c = Contact

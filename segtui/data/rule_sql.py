@@ -30,11 +30,9 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import aliased
 
 from segtui.core.rule_fields import FieldType, RuleField, field_named
 from segtui.core.rules import Condition, EventCount, Group, Joiner, Node, Op, SegmentRef
-from segtui.data.models import Company, Contact, EngagementEvent, Tag, contact_tags
 from segtui.data.sql import (
     LIKE_ESCAPE,
     Text,
@@ -43,6 +41,7 @@ from segtui.data.sql import (
     mostly_true,
     per_engine,
 )
+from segtui.data.tables import Company, Contact, EngagementEvent, Tag, contact_tags
 
 
 class RuleNotCompilable(ValueError):
@@ -190,7 +189,7 @@ def _email_test(op: Op, value: Any) -> ColumnElement[bool] | None:
     # SQLite: the keyed contacts from the key's index alone, and the few keyless ones from
     # theirs (ix_contacts_keyless_email): testing the key row by row would read the whole
     # table, as no index holds both the key and the email.
-    other = aliased(Contact)
+    other = Contact.__table__.alias().c
     listed = Contact.id.in_(
         select(other.id).where(other.email_key.is_not(None), on_key(other, confirm=False))
         .union_all(select(other.id).where(other.email_key.is_(None),

@@ -23,8 +23,8 @@ from segtui.core.enums import (
     SourceChannel,
 )
 from segtui.core.rules import Node, from_json
-from segtui.data.models import Company, Contact, Membership, Segment, Tag, contact_tags
 from segtui.data.sql import current_membership, storable_ids, storable_text
+from segtui.data.tables import Company, Contact, Membership, Segment, Tag, contact_tags
 
 CHUNK = 500
 

@@ -23,7 +23,6 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import QueryableAttribute
 
 from segtui.core.analytics import (
     HEALTH_DAYS,
@@ -41,7 +40,6 @@ from segtui.core.analytics import (
 )
 from segtui.core.enums import ACTION_EVENTS, CompanySize, EventType
 from segtui.core.metrics import CampaignPerformance, Window, last_days
-from segtui.data.models import Company, Contact, EngagementEvent, Membership
 from segtui.data.segment_metrics import campaign_performance
 from segtui.data.sql import (
     Aside,
@@ -53,9 +51,10 @@ from segtui.data.sql import (
     mostly_true_term,
     over_members,
 )
+from segtui.data.tables import Company, Contact, EngagementEvent, Membership
 
 UNKNOWN = "Unknown"
-Column = ColumnElement[str | None] | QueryableAttribute[str | None]
+Column = ColumnElement[str | None]
 
 # Engagement Trend lines (spec 7.7 "multiple trend lines for different metrics").
 TREND_LINES: list[tuple[str, tuple[EventType, ...]]] = [
@@ -74,7 +73,7 @@ def _in(window: Window) -> ColumnElement[bool]:
 # -- Performance (7.7) ---------------------------------------------------------------------
 
 
-def _sum_of(value: ColumnElement[int] | QueryableAttribute[int]) -> ColumnElement[int]:
+def _sum_of(value: ColumnElement[int]) -> ColumnElement[int]:
     return func.coalesce(func.sum(value), 0)
 
 

@@ -23,7 +23,6 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.orm import QueryableAttribute
 
 from segtui.core import clock
 from segtui.core.enums import SegmentStatus
@@ -36,7 +35,9 @@ from segtui.core.records import (
     SegmentSortColumn,
 )
 from segtui.data.keyset import Window, keyed_page, settle, windowed
-from segtui.data.models import (
+from segtui.data.rule_sql import compile_rule
+from segtui.data.sql import current_membership, icontains
+from segtui.data.tables import (
     Company,
     Contact,
     Membership,
@@ -45,8 +46,6 @@ from segtui.data.models import (
     campaign_segments,
     segment_tags,
 )
-from segtui.data.rule_sql import compile_rule
-from segtui.data.sql import current_membership, icontains
 
 
 def member_count() -> ColumnElement[int]:
@@ -151,7 +150,7 @@ def _member_condition(flt: SegmentFilter) -> ColumnElement[bool]:
     return Segment.id.in_(member)
 
 
-def _sort_expression(column: SegmentSortColumn) -> ColumnElement[Any] | QueryableAttribute[Any]:
+def _sort_expression(column: SegmentSortColumn) -> ColumnElement[Any]:
     match column:
         case SegmentSortColumn.NAME:
             return func.lower(Segment.name)

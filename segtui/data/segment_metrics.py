@@ -14,7 +14,6 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.orm import QueryableAttribute, aliased
 
 from segtui.core.enums import ENGAGEMENT_EVENTS, EventType
 from segtui.core.metrics import (
@@ -25,17 +24,17 @@ from segtui.core.metrics import (
     Window,
 )
 from segtui.data.completeness import COMPLETENESS_CHECKS
-from segtui.data.models import (
+from segtui.data.sql import current_membership, member_count, member_ids, over_members
+from segtui.data.tables import (
     Campaign,
     Contact,
     EngagementEvent,
     Membership,
     campaign_segments,
 )
-from segtui.data.sql import current_membership, member_count, member_ids, over_members
 
 
-def _sum_of(value: ColumnElement[int] | QueryableAttribute[int]) -> ColumnElement[int]:
+def _sum_of(value: ColumnElement[int]) -> ColumnElement[int]:
     return func.coalesce(func.sum(value), 0)
 
 
@@ -107,7 +106,7 @@ def member_sums(conn: Connection, segment_id: int, window: Window, *,
     previous = window.previous()
 
     def engaged_in(w: Window) -> ColumnElement[int]:
-        e = aliased(EngagementEvent)
+        e = EngagementEvent.__table__.alias().c
         did = exists().where(e.contact_id == c.id, e.type.in_(ENGAGEMENT_EVENTS),
                              e.occurred_at >= w.start, e.occurred_at < w.end)
         # CASE, not AND: SQLite evaluates both sides of AND inside an aggregate.

@@ -40,7 +40,8 @@ from segtui.core.segments import (
 from segtui.core.validation import NAME_MAX, FieldError
 from segtui.data.contact_list import add_selected_members
 from segtui.data.dynamic import refresh_dependents, refresh_segment, segment_lookup, uses_of
-from segtui.data.models import (
+from segtui.data.sql import current_membership, insert_unless_present, member_ids
+from segtui.data.tables import (
     Activity,
     Campaign,
     Membership,
@@ -53,7 +54,6 @@ from segtui.data.models import (
     name_key,
     segment_tags,
 )
-from segtui.data.sql import current_membership, insert_unless_present, member_ids
 
 
 def _require(user: CurrentUser, permission: Permission) -> None:

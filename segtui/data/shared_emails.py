@@ -29,7 +29,7 @@ from functools import cached_property
 from sqlalchemy import ColumnElement, Connection, and_, bindparam, false, or_, select
 
 from segtui.core.contact_keys import email_key
-from segtui.data.models import Contact
+from segtui.data.tables import Contact
 
 # Keys per IN list: well under both engines' limit on bound parameters.
 CHUNK = 500

@@ -17,19 +17,18 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import NullType
 
-from segtui.data.models import Contact, Membership
+from segtui.data.tables import Contact, Membership
 
 LIKE_ESCAPE = "\\"
 
 # A column or an ORM attribute: what the query modules hand to their tests.
-Text = ColumnElement[Any] | QueryableAttribute[Any]
+Text = ColumnElement[Any]
 
 
 # The largest id a key column can hold: PostgreSQL's INTEGER, SQLite's 64-bit INTEGER. A
@@ -62,7 +61,7 @@ def contains_pattern(text: str) -> str:
 
 
 def icontains(
-    column: ColumnElement[Any] | QueryableAttribute[Any], text: str
+    column: ColumnElement[Any], text: str
 ) -> ColumnElement[bool]:
     """Case-insensitive "column contains text", the same on SQLite and PostgreSQL."""
     return column.ilike(contains_pattern(text), escape=LIKE_ESCAPE)

@@ -10,8 +10,9 @@ module imports at its top only what opening a database and those reads use: the 
 list, rules and what the dynamic segments are owed. Every other query module (dashboard,
 detail screen, contacts, segment changes, timeline, analytics, imports, exports, quality,
 users) is imported inside the methods that call it, and the records they return are named
-for the type checker only. tests/test_cli_start.py checks which modules a read command
-loads.
+for the type checker only. The queries are written on the Core tables of data/tables.py,
+so nothing here loads `sqlalchemy.orm` (only `orm_session()`, for the tests' objects).
+tests/test_cli_start.py checks which modules a read command loads.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from segtui.core import clock
@@ -40,11 +40,13 @@ from segtui.core.rule_check import check
 from segtui.data import dynamic, pending, schema_version, segment_list
 from segtui.data.engine import WRITE_OPTION, is_busy, make_engine
 from segtui.data.keyset import Window as PageWindow
-from segtui.data.models import Contact, Segment, Setting, name_key
 from segtui.data.running import Running
 from segtui.data.sql import storable_text
+from segtui.data.tables import Contact, Segment, Setting, name_key
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from segtui.core.activities import ActivityFilter, ActivityRow, NoteRow
     from segtui.core.analytics import AnalyticsReport, PerformanceReport
     from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
@@ -138,18 +140,24 @@ class Store:
             yield conn
 
     @contextmanager
-    def writing(self) -> Iterator[Session]:
+    def writing(self) -> Iterator[Connection]:
         """One write transaction (BEGIN IMMEDIATE on SQLite); commits on success.
         DatabaseBusy when another process held SQLite's write lock past the busy timeout;
         Cancelled (rolled back) when the Store is stopped (Store.cancel_all)."""
+        with _busy_is_clear(), self._writer.connect() as conn, conn.begin(), \
+                self._running.track(conn, writing=True):
+            yield conn
+
+    @contextmanager
+    def orm_session(self) -> Iterator[Session]:
+        """A write transaction as `writing()`'s, through an ORM Session, for code that
+        builds rows as objects (data/models.py): the tests' fixtures. The app writes the
+        Core tables and never loads the ORM (data/tables.py)."""
+        from sqlalchemy.orm import Session
+
         with _busy_is_clear(), Session(self._writer, expire_on_commit=False) as session, \
                 session.begin(), self._running.track(session.connection(), writing=True):
             yield session
-
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self.writing() as session:
-            yield session.connection()
 
     # -- who is working --------------------------------------------------------------------
 
@@ -160,7 +168,7 @@ class Store:
         characters (data/users.py)."""
         from segtui.data import users
 
-        with self._write() as conn:
+        with self.writing() as conn:
             return users.resolve(conn, name)
 
     def may(self, user: CurrentUser, permission: Permission) -> bool:
@@ -181,14 +189,14 @@ class Store:
         """Record a new user with a role (administrators only: NotAllowed)."""
         from segtui.data import users
 
-        with self._write() as conn:
+        with self.writing() as conn:
             return users.set_role(conn, name, role, acting, new=True)
 
     def set_user_role(self, name: str, role: UserRole, acting: CurrentUser) -> CurrentUser:
         """Give an existing user another role (administrators only: NotAllowed)."""
         from segtui.data import users
 
-        with self._write() as conn:
+        with self.writing() as conn:
             return users.set_role(conn, name, role, acting, new=False)
 
     # -- the database itself -------------------------------------------------------------
@@ -357,13 +365,13 @@ class Store:
     ) -> int:
         from segtui.data import segment_writes
 
-        with self._write() as conn:
+        with self.writing() as conn:
             return segment_writes.create_segment(conn, draft, selection, user)
 
     def duplicate_segment(self, segment_id: int, user: CurrentUser) -> int:
         from segtui.data import segment_writes
 
-        with self._write() as conn:
+        with self.writing() as conn:
             return segment_writes.duplicate_segment(conn, segment_id, user)
 
     def segment_details(self, segment_id: int) -> SegmentDetails | None:
@@ -382,7 +390,7 @@ class Store:
     ) -> int:
         from segtui.data import segment_writes
 
-        with self._write() as conn:
+        with self.writing() as conn:
             return segment_writes.update_segment(conn, segment_id, expected_version, draft,
                                                  selection, user)
 
@@ -391,7 +399,7 @@ class Store:
     ) -> int:
         from segtui.data import segment_writes
 
-        with self._write() as conn:
+        with self.writing() as conn:
             return segment_writes.add_members(conn, segment_id, selection, user)
 
     def delete_preview(self, segment_id: int) -> DeletePreview | None:
@@ -403,7 +411,7 @@ class Store:
     def delete_segment(self, segment_id: int, user: CurrentUser) -> None:
         from segtui.data import segment_writes
 
-        with self._write() as conn:
+        with self.writing() as conn:
             segment_writes.delete_segment(conn, segment_id, user)
 
     def pause_campaigns(
@@ -411,7 +419,7 @@ class Store:
     ) -> int:
         from segtui.data import segment_writes
 
-        with self._write() as conn:
+        with self.writing() as conn:
             return segment_writes.pause_campaigns(conn, segment_id, campaign_ids, user)
 
     # -- a segment's members, timeline and notes -------------------------------------------
@@ -419,7 +427,7 @@ class Store:
     def remove_member(self, segment_id: int, contact_id: int, user: CurrentUser) -> bool:
         from segtui.data import timeline
 
-        with self._write() as conn:
+        with self.writing() as conn:
             return timeline.remove_member(conn, segment_id, contact_id, user)
 
     def activity_page(
@@ -444,7 +452,7 @@ class Store:
     ) -> None:
         from segtui.data import timeline
 
-        with self._write() as conn:
+        with self.writing() as conn:
             timeline.add_activity(conn, segment_id, kind, description, details, performer, user)
 
     def edit_activity(
@@ -453,7 +461,7 @@ class Store:
     ) -> None:
         from segtui.data import timeline
 
-        with self._write() as conn:
+        with self.writing() as conn:
             timeline.edit_activity(conn, activity_id, expected_version, description, details,
                                    user)
 
@@ -470,7 +478,7 @@ class Store:
     def add_note(self, segment_id: int, body: str, user: CurrentUser) -> int:
         from segtui.data import timeline
 
-        with self._write() as conn:
+        with self.writing() as conn:
             return timeline.add_note(conn, segment_id, body, user)
 
     def users(self) -> list[CurrentUser]:
@@ -564,7 +572,7 @@ class Store:
                    *(d for s in segment_ids for d in dynamic.dependents(lookup, every, s))]
         results = self._refresh_in_order(ids, user)
         if segment_ids is None and owed.contacts:
-            with self._write() as conn:  # every segment was evaluated whole since
+            with self.writing() as conn:  # every segment was evaluated whole since
                 pending.drop_contacts_up_to(conn, done_up_to)
         return results
 
@@ -579,7 +587,7 @@ class Store:
             batches = dynamic.whole_batches(conn, ids, today)
         results = []
         for batch in batches:
-            with self._write() as conn:
+            with self.writing() as conn:
                 pending.serialise_refreshes(conn)
                 done = []
                 with whole_refresh.SharedReads(conn, today).active(batch) as shared:
@@ -598,7 +606,7 @@ class Store:
     def contacts_changed(self, contact_ids: Sequence[int]) -> list[RefreshResult]:
         """After these contacts or their events changed: re-evaluate every dynamic segment
         for them only (incremental), in one transaction. Returns the segments that changed."""
-        with self._write() as conn:
+        with self.writing() as conn:
             pending.serialise_refreshes(conn)
             return dynamic.refresh_contacts(conn, contact_ids, now=clock.now(),
                                             today=clock.today())
@@ -644,7 +652,7 @@ class Store:
     def _finish_contacts(self) -> list[RefreshResult]:
         """Claim the owed contacts and re-evaluate every dynamic segment for them, in one
         transaction; beyond INCREMENTAL_LIMIT of them, owe every segment a whole one."""
-        with self._write() as conn:
+        with self.writing() as conn:
             pending.serialise_refreshes(conn)
             ids = pending.claim_contacts(conn)
             if len(ids) > INCREMENTAL_LIMIT:
@@ -721,7 +729,7 @@ class Store:
         the dynamic segments follow: incrementally for up to INCREMENTAL_LIMIT changed
         contacts, else by re-evaluating every rule."""
         try:
-            with self._write() as conn:
+            with self.writing() as conn:
                 report = run(conn)
                 if dry_run:
                     raise _RolledBack(report)
@@ -753,7 +761,7 @@ class Store:
         segments up to date for it."""
         from segtui.data import quality
 
-        with self._write() as conn:
+        with self.writing() as conn:
             result = quality.merge_contacts(conn, keep, others, user, clock.now())
             pending.owe_contacts(conn, [keep], clock.now())
         self.bring_up_to_date()  # or, another process writing, the next reader will

@@ -22,7 +22,9 @@ from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.records import Keyset, Page
 from segtui.core.segments import NotAllowed, SegmentNotFound
 from segtui.data.keyset import Window, settle, windowed
-from segtui.data.models import (
+from segtui.data.segment_writes import after_members_changed, log_activity
+from segtui.data.sql import current_membership
+from segtui.data.tables import (
     Activity,
     Contact,
     Membership,
@@ -31,8 +33,6 @@ from segtui.data.models import (
     SegmentExclusion,
     User,
 )
-from segtui.data.segment_writes import after_members_changed, log_activity
-from segtui.data.sql import current_membership
 
 
 def _segment_exists(conn: Connection, segment_id: int) -> None:

@@ -20,8 +20,8 @@ from segtui.core.enums import UserRole
 from segtui.core.permissions import CurrentUser, InvalidUserName, Permission
 from segtui.core.segments import NotAllowed
 from segtui.core.validation import name_skeleton, normalise_user_name, user_name_error
-from segtui.data.models import Setting, User, name_key
 from segtui.data.sql import insert_unless_present
+from segtui.data.tables import Setting, User, name_key
 
 ENV_VAR = "SEGTUI_USER"
 DEFAULT_USER_SETTING = "user.default"

@@ -31,7 +31,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -50,10 +50,10 @@ from sqlalchemy.sql.selectable import CTE
 
 from segtui.core.rule_fields import FieldType, field_named
 from segtui.core.rules import Condition, EventCount, Group, Joiner, Node, Op, conditions
-from segtui.data.models import Contact
 from segtui.data.rule_sql import compile_rule, sharing_lists
+from segtui.data.tables import Contact
 
-CONTACTS = cast(Table, Contact.__table__)
+CONTACTS = Contact.__table__
 # At most this many segments a transaction: on SQLite a batch holds the write lock, and
 # another process's save waits for it (SEGTUI_BUSY_TIMEOUT, 10 s by default).
 BATCH_MOST = 50

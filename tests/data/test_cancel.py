@@ -119,7 +119,7 @@ def test_a_cancelled_scope_still_writes(empty_store: Store) -> None:
     """Leaving a screen does not undo what the user asked it to save."""
     scope = Scope("dialog")
     empty_store.cancel(scope)
-    with acting_for(scope), empty_store.writing() as session:
+    with acting_for(scope), empty_store.orm_session() as session:
         session.execute(text("INSERT INTO settings (key, value) VALUES ('k', 'v')"))
     with empty_store.reading() as conn:
         assert conn.execute(text("SELECT value FROM settings WHERE key = 'k'")).scalar() == "v"
@@ -129,7 +129,7 @@ def test_cancel_all_rolls_a_write_back_whole(empty_store: Store) -> None:
     long = LongStatement()
 
     def write() -> None:
-        with empty_store._write() as conn:
+        with empty_store.writing() as conn:
             conn.execute(text("INSERT INTO settings (key, value) VALUES ('half', 'x')"))
             long.run(conn)
 

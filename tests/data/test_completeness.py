@@ -7,9 +7,8 @@ rebuild after a bulk load. Both engines."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Connection, TableClause, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from segtui.core.enums import LeadStatus
 from segtui.data import completeness
@@ -17,7 +16,7 @@ from segtui.data.models import Company, Contact
 from segtui.data.store import Store
 from tests.factories import add_contact
 
-C = cast(TableClause, Contact.__table__)
+C = Contact.__table__
 
 
 def stored_and_expected(conn: Connection) -> dict[int, tuple[int, int]]:
@@ -39,7 +38,7 @@ def row(name: str, **values: object) -> dict[str, object]:
 
 def test_inserts_count_each_field_once_and_only_when_really_filled(empty_store: Store) -> None:
     store = empty_store
-    with store.writing() as session:
+    with store.orm_session() as session:
         company = Company(name="Acme")
         session.add(company)
         session.flush()
@@ -64,21 +63,21 @@ def test_updates_and_a_deleted_company_are_followed(empty_store: Store) -> None:
     a = add_contact(store, "Ann Able", company="Acme")  # company and city: 2
     b = add_contact(store, "Bob Baker")  # city: 1
     assert filled(store) == {a: 2, b: 1}
-    with store.writing() as session:
+    with store.orm_session() as session:
         session.execute(update(Contact).where(Contact.id == a)
                         .values(email="ann@example.com", phone="555 0100"))
         session.execute(update(Contact).where(Contact.id == b).values(city="  "))
     assert filled(store) == {a: 4, b: 0}
-    with store.writing() as session:  # through the ORM, as the app's edit form saves
+    with store.orm_session() as session:  # through the ORM, as the app's edit form saves
         contact = session.get(Contact, a)
         assert contact is not None
         contact.title = "CTO"
         contact.email = "not an email"
     assert filled(store) == {a: 4, b: 0}
-    with store.writing() as session:  # the company goes: its contacts lose a field
+    with store.orm_session() as session:  # the company goes: its contacts lose a field
         session.execute(delete(Company))
     assert filled(store) == {a: 3, b: 0}
-    with store.writing() as session:  # other columns leave the count alone
+    with store.orm_session() as session:  # other columns leave the count alone
         session.execute(update(Contact).values(quality_score=90, name="Renamed"))
     assert filled(store) == {a: 3, b: 0}
 
@@ -86,7 +85,7 @@ def test_updates_and_a_deleted_company_are_followed(empty_store: Store) -> None:
 def test_rebuild_recomputes_after_a_load_without_triggers(empty_store: Store) -> None:
     store = empty_store
     a = add_contact(store, "Ann Able")
-    with store.writing() as session:
+    with store.orm_session() as session:
         conn = session.connection()
         completeness.drop_triggers(conn)
         b = conn.execute(insert(Contact).returning(Contact.id),
@@ -95,7 +94,7 @@ def test_rebuild_recomputes_after_a_load_without_triggers(empty_store: Store) ->
         completeness.rebuild(conn, from_id=b)
         completeness.create_triggers(conn)
     assert filled(store) == {a: 1, b: 2}
-    with store.writing() as session:  # and the triggers are back
+    with store.orm_session() as session:  # and the triggers are back
         session.execute(update(Contact).where(Contact.id == b).values(city=None))
     assert filled(store) == {a: 1, b: 1}
 

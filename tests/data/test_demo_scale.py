@@ -73,7 +73,7 @@ def test_postgresql_builds_what_sqlite_builds(pg_admin: Engine, tmp_path: Path) 
                               for i, *_ in stored]
             contacts = Contact.__table__
             wrong = conn.execute(select(Contact.id).where(
-                Contact.filled_fields != completeness.filled_fields(contacts))).all()  # type: ignore[arg-type]
+                Contact.filled_fields != completeness.filled_fields(contacts))).all()
             assert wrong == []
             # Every index, foreign key and trigger dropped for the load is back.
             assert schema(conn) == schema(fresh)

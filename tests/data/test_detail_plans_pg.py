@@ -51,7 +51,7 @@ def store(demo_store: Store) -> Store:
     another program would) sharing an email with a keyed one, and two contacts of the same
     name at the same company, so that every statement of the shared-email and same-name
     checks runs; then vacuumed and analysed."""
-    with demo_store.writing() as session:
+    with demo_store.orm_session() as session:
         acme = Company(name="Plan Probe Co")
         session.add(acme)
         for name, email, keyless in (("Plan Keyed", "plan.twin@example.com", False),

@@ -75,7 +75,7 @@ class World:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.user: CurrentUser = store.current_user("Sarah Mitchell")
-        with store.writing() as session:
+        with store.orm_session() as session:
             tags: dict[str, Tag] = {}
             contacts: dict[str, Contact] = {}
             for key, name, score, city, tag_names, opened in PEOPLE:
@@ -133,12 +133,12 @@ class World:
     # -- facts changed behind the Store's back ------------------------------------------------
 
     def set_score(self, key: str, score: int) -> None:
-        with self.store.writing() as session:
+        with self.store.orm_session() as session:
             session.execute(update(Contact).where(Contact.id == self.ids[key])
                             .values(quality_score=score))
 
     def add_event(self, key: str, kind: EventType, when: datetime) -> None:
-        with self.store.writing() as session:
+        with self.store.orm_session() as session:
             session.add(EngagementEvent(contact_id=self.ids[key], type=kind, occurred_at=when))
 
     # -- reading ------------------------------------------------------------------------------
@@ -374,7 +374,7 @@ def test_the_activity_filter_finds_refreshes(world: World) -> None:
     assert "Members Refreshed" in ACTIVITY_TYPES
     refreshes = ActivityFilter(types=frozenset({"Members Refreshed"}))
     assert world.store.activity_count(b, refreshes) >= 1
-    with world.store.writing() as session, pytest.raises(ValueError, match="not an activity"):
+    with world.store.orm_session() as session, pytest.raises(ValueError, match="not an activity"):
         log_activity(session.connection(), b, "Members Reloaded", "", "", None, clock.now())
 
 def test_a_hand_change_of_a_used_segment_refreshes_its_users_at_once(world: World) -> None:

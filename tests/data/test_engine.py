@@ -52,7 +52,7 @@ def test_sqlite_writes_begin_immediate(sqlite_demo_store: Store) -> None:
         statements.append(statement)
 
     event.listen(sqlite_demo_store.engine, "before_cursor_execute", record)
-    with sqlite_demo_store.writing() as session:
+    with sqlite_demo_store.orm_session() as session:
         session.execute(text("SELECT 1"))
     with sqlite_demo_store.reading() as conn:
         conn.execute(text("SELECT 2"))

@@ -39,15 +39,9 @@ from segtui.core.enums import (
 from segtui.core.insights import Insight, InsightAction, InsightActionKind, InsightKind
 from segtui.core.permissions import CurrentUser
 from segtui.core.records import SegmentFilter, SegmentSort
-from segtui.data.models import (
-    Campaign,
-    Company,
-    Contact,
-    EngagementEvent,
-    Membership,
-    campaign_segments,
-)
+from segtui.data.models import Campaign, Company, Contact, EngagementEvent, Membership
 from segtui.data.store import Store
+from segtui.data.tables import campaign_segments
 from tests.factories import add_segment
 
 TODAY = date(2024, 2, 26)
@@ -120,7 +114,7 @@ def new_contact(
 ) -> int:
     """`keyless`: written as another program would, without the email's key, so the unique
     index (issue 16 §1) can't see it: the only way left to share an email."""
-    with store.writing() as session:
+    with store.orm_session() as session:
         company_row = Company(name=company, size=size) if company else None
         contact = Contact(name=name, email=email, phone=phone, company=company_row,
                           lead_status=status, quality_score=quality,
@@ -139,7 +133,7 @@ def contacts(store: Store, prefix: str, count: int) -> list[int]:
 def join(store: Store, seg: int, contact_id: int, added: datetime = datetime(2023, 1, 1),
          removed: datetime | None = None) -> None:
     """One stay of a contact in a segment (current when `removed` is None)."""
-    with store.writing() as session:
+    with store.orm_session() as session:
         session.add(Membership(segment_id=seg, contact_id=contact_id,
                                source=MembershipSource.MANUAL, added_at=added,
                                removed_at=removed))
@@ -154,13 +148,13 @@ def segment_with(store: Store, name: str, members: list[int]) -> int:
 
 def event(store: Store, contact_id: int, kind: EventType, when: datetime, *,
           campaign: int | None = None, cents: int | None = None) -> None:
-    with store.writing() as session:
+    with store.orm_session() as session:
         session.add(EngagementEvent(contact_id=contact_id, campaign_id=campaign, type=kind,
                                     occurred_at=when, revenue_cents=cents))
 
 
 def campaign(store: Store, name: str, *, used_by: int | None = None) -> int:
-    with store.writing() as session:
+    with store.orm_session() as session:
         row = Campaign(name=name, status=CampaignStatus.ACTIVE, created_at=at(2023, 12, 1))
         session.add(row)
         session.flush()

@@ -13,9 +13,10 @@ from sqlalchemy import Connection, func, select
 
 from segtui.core.enums import EventType
 from segtui.core.insights import InsightKind
-from segtui.data.models import Contact, EngagementEvent, Membership
+from segtui.data.models import Contact, Membership
 from segtui.data.sql import member_of, over_members
 from segtui.data.store import Store
+from segtui.data.tables import EngagementEvent
 from tests.data.test_segment_analytics import at, contacts, event, join, segment_with
 from tests.factories import add_segment
 

@@ -172,7 +172,7 @@ def test_0006_fills_the_new_columns_of_existing_contacts(store_at_0005: Store) -
 
     assert columns() == {filled: (datetime(2024, 1, 9), datetime(2024, 1, 5), 4),
                          bare: (None, None, 0)}
-    with store.writing() as session:
+    with store.orm_session() as session:
         session.execute(insert(EngagementEvent), [
             {"contact_id": bare, "type": EventType.RESPONDED,
              "occurred_at": datetime(2024, 1, 8)}])

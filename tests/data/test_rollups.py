@@ -55,7 +55,7 @@ def test_triggers_keep_rollups_exact(empty_store: Store) -> None:
     a = add_contact(store, "Ann Able")
     b = add_contact(store, "Bob Baker")
     assert stored(store) == {a: (0, 0, None, None), b: (0, 0, None, None)}
-    with store.writing() as session:
+    with store.orm_session() as session:
         session.execute(insert(E), [
             event(a, EventType.CONVERTED, datetime(2024, 1, 5), 4999),
             event(a, EventType.CONVERTED, datetime(2024, 1, 6), None),
@@ -69,10 +69,10 @@ def test_triggers_keep_rollups_exact(empty_store: Store) -> None:
     assert stored(store)[a] == (4999, 2, datetime(2024, 1, 20), datetime(2024, 1, 20))
     assert stored(store)[b] == (0, 0, datetime(2023, 12, 1), datetime(2023, 11, 1))
 
-    with store.writing() as session:  # the newest action goes: the next one takes over
+    with store.orm_session() as session:  # the newest action goes: the next one takes over
         session.execute(delete(E).where(E.contact_id == a, E.type == EventType.OPENED))
     assert stored(store)[a] == (4999, 2, datetime(2024, 1, 6), None)
-    with store.writing() as session:  # an event changes hands, type, time and revenue
+    with store.orm_session() as session:  # an event changes hands, type, time and revenue
         session.execute(update(E).where(E.contact_id == a, E.revenue_cents == 4999)
                         .values(contact_id=b, revenue_cents=100))
         session.execute(update(E).where(E.contact_id == b, E.type == EventType.CLICKED)
@@ -89,7 +89,7 @@ def test_triggers_keep_rollups_exact(empty_store: Store) -> None:
 def test_rebuild_recomputes_every_contact(empty_store: Store) -> None:
     store = empty_store
     a = add_contact(store, "Ann Able")
-    with store.writing() as session:
+    with store.orm_session() as session:
         conn = session.connection()
         rollups.drop_triggers(conn)
         conn.execute(insert(E), [event(a, EventType.CONVERTED, datetime(2024, 1, 5), 700)])
@@ -97,7 +97,7 @@ def test_rebuild_recomputes_every_contact(empty_store: Store) -> None:
         rollups.rebuild(conn)
         rollups.create_triggers(conn)
     assert stored(store)[a] == (700, 1, datetime(2024, 1, 5), None) == recomputed(store)[a]
-    with store.writing() as session:  # and the triggers are back
+    with store.orm_session() as session:  # and the triggers are back
         session.execute(insert(E), [event(a, EventType.CONVERTED, datetime(2024, 1, 7), 1),
                                     event(a, EventType.RESPONDED, datetime(2024, 1, 3))])
     assert stored(store)[a] == (701, 2, datetime(2024, 1, 7), datetime(2024, 1, 3))

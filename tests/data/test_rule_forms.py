@@ -34,7 +34,7 @@ from tests.conftest import ENGINES, _drop_pg_database, _pg_database
 
 def _add(store: Store, name: str, *, email: str | None = None, clicks: int = 0,
          clicked_at: datetime = datetime(2024, 2, 20, 12, 0)) -> None:
-    with store.writing() as session:
+    with store.orm_session() as session:
         contact = Contact(name=name, email=email, lead_status=LeadStatus.NEW,
                           quality_score=50, created_at=datetime(2023, 1, 1))
         session.add(contact)
@@ -54,7 +54,7 @@ def _load(store: Store) -> Store:
     _add(store, "Old", email="old@x.com", clicks=3, clicked_at=datetime(2023, 1, 5))
     _add(store, "Kay", email="KEYLESS.Élan@x.com")
     _add(store, "Zoë Smith", email="zoe.smith@x.com")
-    with store.writing() as session:  # as another program writing the table would
+    with store.orm_session() as session:  # as another program writing the table would
         session.execute(update(Contact).where(Contact.name == "Kay").values(email_key=None))
     return store
 

@@ -274,7 +274,7 @@ class Loaded:
 
 def load(store: Store) -> Loaded:
     created = at("2024-01-01 12:00")
-    with store.writing() as session:
+    with store.orm_session() as session:
         firms: dict[Firm, Company] = {}
         tags: dict[str, Tag] = {}
         contacts: dict[str, Contact] = {}

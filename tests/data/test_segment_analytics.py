@@ -36,15 +36,9 @@ from segtui.core.enums import (
 )
 from segtui.core.metrics import CampaignPerformance, last_days
 from segtui.core.records import SegmentFilter, SegmentSort
-from segtui.data.models import (
-    Campaign,
-    Company,
-    Contact,
-    EngagementEvent,
-    Membership,
-    campaign_segments,
-)
+from segtui.data.models import Campaign, Company, Contact, EngagementEvent, Membership
 from segtui.data.store import Store
+from segtui.data.tables import campaign_segments
 from tests.factories import add_segment
 
 TODAY = date(2024, 2, 26)
@@ -83,7 +77,7 @@ def new_contact(
     region: str | None = None,
     quality: int = 50,
 ) -> int:
-    with store.writing() as session:
+    with store.orm_session() as session:
         company_row = Company(name=company, size=size) if company else None
         contact = Contact(
             name=name, email=email, phone=phone, title=title, company=company_row,
@@ -102,7 +96,7 @@ def contacts(store: Store, prefix: str, count: int) -> list[int]:
 def join(store: Store, seg: int, contact_id: int, added: datetime,
          removed: datetime | None = None) -> None:
     """One stay of a contact in a segment (current when `removed` is None)."""
-    with store.writing() as session:
+    with store.orm_session() as session:
         session.add(Membership(segment_id=seg, contact_id=contact_id,
                                source=MembershipSource.MANUAL, added_at=added,
                                removed_at=removed))
@@ -117,13 +111,13 @@ def segment_with(store: Store, name: str, members: list[int]) -> int:
 
 def event(store: Store, contact_id: int, kind: EventType, when: datetime, *,
           campaign: int | None = None, cents: int | None = None) -> None:
-    with store.writing() as session:
+    with store.orm_session() as session:
         session.add(EngagementEvent(contact_id=contact_id, campaign_id=campaign, type=kind,
                                     occurred_at=when, revenue_cents=cents))
 
 
 def campaign(store: Store, name: str, *, used_by: int | None = None) -> int:
-    with store.writing() as session:
+    with store.orm_session() as session:
         row = Campaign(name=name, status=CampaignStatus.ACTIVE, created_at=at(2023, 12, 1))
         session.add(row)
         session.flush()

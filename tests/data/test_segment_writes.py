@@ -56,10 +56,9 @@ from segtui.data.models import (
     Setting,
     Tag,
     User,
-    campaign_segments,
-    segment_tags,
 )
 from segtui.data.store import Store
+from segtui.data.tables import campaign_segments, segment_tags
 from segtui.data.users import DEFAULT_USER_SETTING, ENV_VAR
 
 NOW = datetime(2024, 2, 26, 12, 0)  # clock.now() with SEGTUI_TODAY=2024-02-26
@@ -837,7 +836,7 @@ def test_a_stored_name_or_description_left_as_it_is_is_kept_exactly(
     leaves them as they are, and are written back byte for byte; once changed they are
     judged like a new segment's."""
     name, description = "Zed\u202eAdmin\u202c  x", " About \x1b[31m red "
-    with demo_store.writing() as session:
+    with demo_store.orm_session() as session:
         session.add(Segment(name=name, description=description, status=SegmentStatus.ACTIVE,
                             created_at=NOW, updated_at=NOW))
     zed = segment_id(demo_store, name)
@@ -1097,7 +1096,7 @@ def test_delete_after_a_campaign_was_paused_elsewhere(
     trial = segment_id(demo_store, "Product Trial Users")
     with pytest.raises(SegmentInUse):
         demo_store.delete_segment(trial, sarah)
-    with demo_store.writing() as session:  # another user pauses it from somewhere else
+    with demo_store.orm_session() as session:  # another user pauses it from somewhere else
         session.execute(update(Campaign).where(Campaign.name == "Trial Onboarding Series")
                         .values(status=CampaignStatus.PAUSED))
     demo_store.delete_segment(trial, sarah)

@@ -117,7 +117,7 @@ def test_the_last_administrator_stays(demo_store: Store) -> None:
 def test_without_an_administrator_managers_may_name_one(empty_store: Store) -> None:
     """A database made before roles were managed has only Marketing Managers: one of them
     may give roles until it has an administrator."""
-    with empty_store.writing() as session:
+    with empty_store.orm_session() as session:
         session.add_all([User(name="Old Manager", role=UserRole.MARKETING_MANAGER),
                          User(name="Old Viewer", role=UserRole.VIEWER)])
     manager = empty_store.current_user("Old Manager")

@@ -32,10 +32,10 @@ from segtui.data.models import (
     Membership,
     SegmentExclusion,
     Tag,
-    contact_tags,
 )
 from segtui.data.rule_sql import compile_rule
 from segtui.data.store import Store
+from segtui.data.tables import contact_tags
 from segtui.data.whole_refresh import Batch, breadth, columns_read, plan, required
 
 TODAY = date(2024, 2, 26)  # tests/conftest.py fixes the clock there
@@ -66,7 +66,7 @@ def estate(empty_store: Store) -> Iterator[tuple[Store, dict[str, int]]]:
     """80 contacts with seeded facts, and the segments of RULES created from them."""
     store = empty_store
     rng = random.Random(17)
-    with store.writing() as session:
+    with store.orm_session() as session:
         companies = [Company(name=f"Co {n}", size=size) for n, size in
                      enumerate([CompanySize.ENTERPRISE, CompanySize.SMB, None] * 3)]
         session.add_all(companies)
@@ -101,7 +101,7 @@ def estate(empty_store: Store) -> Iterator[tuple[Store, dict[str, int]]]:
 def change_facts_behind_its_back(store: Store, seed: int) -> None:
     """Scores, cities, statuses and opens change without the Store re-evaluating."""
     rng = random.Random(seed)
-    with store.writing() as session:
+    with store.orm_session() as session:
         contact_ids = list(session.execute(select(Contact.id)).scalars())
         for cid in rng.sample(contact_ids, 30):
             session.execute(update(Contact).where(Contact.id == cid).values(

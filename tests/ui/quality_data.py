@@ -36,7 +36,7 @@ def contact(store: Store, name: str, email: str | None, created: datetime, *,
             keyless: bool = False) -> int:
     """`keyless`: written as another program would, without the email's key, so the unique
     index (issue 16 §1) can't see it: the only way left to share an email."""
-    with store.writing() as session:
+    with store.orm_session() as session:
         row = Contact(name=name, email=email, phone=phone, lead_status=LeadStatus.NEW,
                       quality_score=60, created_at=created,
                       company=Company(name=company) if company else None,
@@ -49,7 +49,7 @@ def contact(store: Store, name: str, email: str | None, created: datetime, *,
 
 
 def event(store: Store, contact_id: int) -> None:
-    with store.writing() as session:
+    with store.orm_session() as session:
         session.add(EngagementEvent(contact_id=contact_id, type=EventType.OPENED,
                                     occurred_at=datetime(2024, 2, 10)))
 
@@ -62,7 +62,7 @@ def add_duplicates(store: Store) -> Duplicates:
     evil = contact(store, EVIL, "evil@example.com", datetime(2022, 1, 1))
     evil_twin = contact(store, "evil twin", "Evil@Example.com", datetime(2022, 2, 1),
                         keyless=True)
-    with store.writing() as session:
+    with store.orm_session() as session:
         globex = Company(name="Globex")
         session.add(globex)
         session.flush()

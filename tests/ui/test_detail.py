@@ -148,7 +148,7 @@ async def test_segment_deleted_under_you_returns_to_the_dashboard(
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_segment(pilot, "Marketing Engagers")
-        with sqlite_demo_store.writing() as session:  # someone else, elsewhere
+        with sqlite_demo_store.orm_session() as session:  # someone else, elsewhere
             session.execute(delete(Segment).where(Segment.id == screen.segment_id))
         await pilot.press("r")
         await settle(pilot)

@@ -107,7 +107,7 @@ async def test_detail_of_dynamic_segment_and_r_reevaluates(sqlite_demo_store: St
 
         # Someone else changes a member so it no longer matches; the screen does not know.
         leaver = min(before)
-        with store.writing() as session:
+        with store.orm_session() as session:
             session.execute(update(Contact).where(Contact.id == leaver)
                             .values(lead_status=LeadStatus.CUSTOMER))
         await settle(pilot)

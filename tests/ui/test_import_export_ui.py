@@ -29,8 +29,9 @@ from segtui.core.exporting import MEMBER_HEADER, csv_row
 from segtui.core.file_formats import ExportFormat
 from segtui.core.rule_language import parse
 from segtui.core.segments import SegmentDraft
-from segtui.data.models import Company, Contact, EngagementEvent, Tag, contact_tags
+from segtui.data.models import Company, Contact, EngagementEvent, Tag
 from segtui.data.store import Store
+from segtui.data.tables import contact_tags
 from segtui.screens.dashboard import DashboardScreen
 from segtui.screens.detail.screen import SegmentDetailScreen
 from segtui.screens.modals.export_members import ExportMembersModal

@@ -200,7 +200,7 @@ async def test_contact_deleted_meanwhile_merges_nothing(demo_store: Store) -> No
     app = make_app(demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_quality(pilot)
-        with demo_store.writing() as session:  # another user, same database
+        with demo_store.orm_session() as session:  # another user, same database
             session.execute(delete(Contact).where(Contact.id == dup.dana_new))
         await confirm_merge(pilot)
         assert any(f"Nothing was merged: no contact with id {dup.dana_new}" in m

@@ -35,7 +35,8 @@ from segtui.core.enums import (
 from segtui.core.formatting import plural
 from segtui.data.bulk import insert_rows, reset_sequences
 from segtui.data.demo import plan, vocab
-from segtui.data.models import (
+from segtui.data.store import FIXED_TODAY_SETTING, Store
+from segtui.data.tables import (
     Activity,
     Campaign,
     Company,
@@ -52,7 +53,6 @@ from segtui.data.models import (
     name_key,
     segment_tags,
 )
-from segtui.data.store import FIXED_TODAY_SETTING, Store
 from segtui.data.users import DEFAULT_USER_SETTING
 
 SEED = 2024
@@ -552,10 +552,10 @@ def write_demo(conn: Connection, today: date, seed: int = SEED) -> None:
         (Activity.__table__, rows.activities),
         (Note.__table__, rows.notes),
     ):
-        insert_rows(conn, table, data)  # type: ignore[arg-type]
+        insert_rows(conn, table, data)
     insert_rows(
         conn,
-        Setting.__table__,  # type: ignore[arg-type]
+        Setting.__table__,
         [
             {"key": FIXED_TODAY_SETTING, "value": today.isoformat()},
             # The demo is used as the owner of most sample segments (docs/demo-data.md).
@@ -567,5 +567,5 @@ def write_demo(conn: Connection, today: date, seed: int = SEED) -> None:
 
 def build_demo(store: Store, today: date, seed: int = SEED) -> None:
     """Fill the (empty) store with the demo data in one transaction."""
-    with store.writing() as session:
-        write_demo(session.connection(), today, seed)
+    with store.writing() as conn:
+        write_demo(conn, today, seed)

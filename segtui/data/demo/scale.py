@@ -31,7 +31,8 @@ from segtui.data.bulk import (
 )
 from segtui.data.completeness import filled_fields
 from segtui.data.demo import vocab
-from segtui.data.models import (
+from segtui.data.store import Store
+from segtui.data.tables import (
     Campaign,
     Company,
     Contact,
@@ -41,7 +42,6 @@ from segtui.data.models import (
     campaign_segments,
     name_key,
 )
-from segtui.data.store import Store
 
 Progress = Callable[[str], None]
 
@@ -56,7 +56,7 @@ SEGMENT_THEMES = (
 )
 # The tables the builder loads in bulk: PostgreSQL checks their foreign keys once at the
 # end (one join each) rather than row by row (bulk.foreign_keys_checked_after).
-_LOADED: tuple[Table, ...] = (Contact.__table__, Membership.__table__,  # type: ignore[assignment]
+_LOADED: tuple[Table, ...] = (Contact.__table__, Membership.__table__,
                               EngagementEvent.__table__)
 
 
@@ -111,8 +111,7 @@ def grow(
     def step(message: str) -> None:
         progress(f"[{time.perf_counter() - started:6.1f}s] {message}")
 
-    with store.writing() as session:
-        conn = session.connection()
+    with store.writing() as conn:
         dialect = conn.dialect.name
         if dialect == "sqlite":
             conn.exec_driver_sql("PRAGMA cache_size = -262144")  # 256 MB for index builds
@@ -174,7 +173,7 @@ def _companies(conn: Connection, rng: random.Random, count: int) -> tuple[int, i
         name = " ".join(p for p in (*words, kind, suffix) if p)
         rows.append({"id": first + n, "name": f"{name} {n}" if n >= 2000 else name,
                      "size": size, "industry": industry})
-    insert_rows(conn, Company.__table__, rows)  # type: ignore[arg-type]
+    insert_rows(conn, Company.__table__, rows)
     return first, count
 
 
@@ -250,7 +249,7 @@ def _contacts(conn: Connection, dialect: str, today: date, first: int, count: in
            f"FROM ({generated}) g {joined}")
     # A row trigger per contact costs more than setting the value in the statement.
     completeness.drop_triggers(conn)
-    with indexes_rebuilt_after(conn, Contact.__table__):  # type: ignore[arg-type]
+    with indexes_rebuilt_after(conn, Contact.__table__):
         conn.execute(text(sql), {"n": count, "first": first, "first_company": first_company,
                                  "companies": company_count})
     completeness.create_triggers(conn)
@@ -289,7 +288,7 @@ def _segments(conn: Connection, dialect: str, rng: random.Random, today: date, f
         plan.append({"segment_id": sid, "size": size, "start": rng.randrange(population),
                      "stride": stride, "added": created, "first_id": next_membership})
         next_membership += size
-    insert_rows(conn, Segment.__table__, rows)  # type: ignore[arg-type]
+    insert_rows(conn, Segment.__table__, rows)
     conn.execute(text("DROP TABLE IF EXISTS gen_plan"))
     conn.execute(text("CREATE TEMPORARY TABLE gen_plan (segment_id INTEGER PRIMARY KEY, "
                       "size INTEGER, start BIGINT, stride BIGINT, added TIMESTAMP, "
@@ -306,7 +305,7 @@ def _segments(conn: Connection, dialect: str, rng: random.Random, today: date, f
                'manual', p.added, 1
         FROM gen_plan p JOIN gen_seq s ON s.i < p.size
     """
-    with indexes_rebuilt_after(conn, Membership.__table__):  # type: ignore[arg-type]
+    with indexes_rebuilt_after(conn, Membership.__table__):
         conn.execute(text(sql), {"first_contact": first_contact, "population": population})
     tag_rows = conn.execute(text("SELECT id FROM tags ORDER BY id")).scalars().all()
     if tag_rows:
@@ -326,7 +325,7 @@ def _campaigns(conn: Connection, rng: random.Random, today: date, first_segment:
              "created_at": datetime.combine(today - timedelta(days=rng.randint(1, 365)),
                                             datetime.min.time()),
              "version": 1} for n in range(count)]
-    insert_rows(conn, Campaign.__table__, rows)  # type: ignore[arg-type]
+    insert_rows(conn, Campaign.__table__, rows)
     if segment_count:
         links = {(first + rng.randrange(count), first_segment + rng.randrange(segment_count))
                  for _ in range(count * 2)}
@@ -409,7 +408,7 @@ def _events(conn: Connection, events: _EventPlan, progress: Progress) -> None:
     if events.count == 0:
         return
     rollups.drop_triggers(conn)
-    with indexes_rebuilt_after(conn, EngagementEvent.__table__):  # type: ignore[arg-type]
+    with indexes_rebuilt_after(conn, EngagementEvent.__table__):
         conn.execute(text("INSERT INTO events (id, contact_id, campaign_id, type, "
                           f"occurred_at, revenue_cents) {events.rows()}"), events.params())
         progress("events written; indexing them")

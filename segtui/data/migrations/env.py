@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Engine
 
 from segtui.data.engine import WRITE_OPTION
-from segtui.data.models import Base
+from segtui.data.tables import metadata
 
 engine = context.config.attributes["engine"]
 assert isinstance(engine, Engine)
@@ -14,7 +14,7 @@ assert isinstance(engine, Engine)
 with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=metadata,
         render_as_batch=engine.dialect.name == "sqlite",  # SQLite can't ALTER most things
         compare_type=True,
     )

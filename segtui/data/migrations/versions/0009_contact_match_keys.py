@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from segtui.data.models import phone_key_of
+from segtui.data.tables import phone_key_of
 
 revision: str = "0009"
 down_revision: str | None = "0008"
