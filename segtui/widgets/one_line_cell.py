@@ -53,23 +53,29 @@ def one_line_cell(
     overflow = text.overflow or overflow or _DEFAULT_OVERFLOW
     if justify not in ("default", "left", "right") or overflow == "ignore":
         return None
-    # Text.wrap without wrapping: the line justified (Lines.justify), then cut to the width.
-    line = text.copy()
-    if justify == "left":
-        line.truncate(inner, overflow=overflow, pad=True)  # type: ignore[arg-type]
-    elif justify == "right":
-        line.rstrip()
+    # Text.wrap without wrapping: the line justified (Lines.justify), then cut to the width;
+    # a line that needs neither is drawn as it is (nothing below changes it).
+    line = text
+    if justify == "right" or cell_len(plain) > inner or (
+            justify == "left" and cell_len(plain) < inner):
+        line = text.copy()
+        if justify == "left":
+            line.truncate(inner, overflow=overflow, pad=True)  # type: ignore[arg-type]
+        elif justify == "right":
+            line.rstrip()
+            line.truncate(inner, overflow=overflow)  # type: ignore[arg-type]
+            line.pad_left(inner - cell_len(line.plain))
         line.truncate(inner, overflow=overflow)  # type: ignore[arg-type]
-        line.pad_left(inner - cell_len(line.plain))
-    line.truncate(inner, overflow=overflow)  # type: ignore[arg-type]
-    # Text.__rich_console__ renders its lines joined (the line's own style becomes a
-    # span); Padding pads them to its inner width with unstyled blanks and adds its sides.
-    segments = Segment.adjust_line_length(
-        list(_LINE_BREAK.join([line]).render(console)), inner, style=_UNSTYLED
-    )
+    # Text.__rich_console__ renders its lines joined, which makes the line's own style a
+    # span (for a line without one, the same line); Padding pads them to its inner width
+    # with unstyled blanks and adds its sides.
+    if line.style:
+        line = _LINE_BREAK.join([line])
+    segments = Segment.adjust_line_length(list(line.render(console)), inner,
+                                          style=_UNSTYLED)
     if padding:
         side = Segment(" " * padding, _UNSTYLED)
         segments = [side, *segments, side]
-    # Styled's sandwich, then the outer render_lines' crop to the cell's width.
-    styled = list(Segment.apply_style(segments, pre_style, post_style))
-    return Segment.adjust_line_length(styled, width)
+    # Styled's sandwich. The line is exactly `width` cells already: the crop that
+    # render_lines would do next leaves it as it is.
+    return list(Segment.apply_style(segments, pre_style, post_style))

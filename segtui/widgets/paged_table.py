@@ -479,10 +479,9 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
             )
             pre_style = (base_style + Style.from_meta({"row": row_index, "column": column_index})
                          + component_style)
-            options = self.app.console_options
+            # (Textual's console options say neither justify nor overflow: the cell's own.)
             line = one_line_cell(self.app.console, cell, width, self.cell_padding, pre_style,
-                                 post_style, justify=options.justify,
-                                 overflow=options.overflow)
+                                 post_style)
         if line is None:
             return super()._render_cell(row_index, column_index, base_style, width,
                                         cursor, hover)
