@@ -56,9 +56,6 @@ from segtui.widgets.workers import deliver, in_thread, say_busy
 
 SEARCH_DEBOUNCE_SECONDS = 0.15
 RULE_PREFIX = "?"  # a search starting with this is a rule in the query language
-# Rows per page. DataTable measures every cell of a page when it is shown (~0.6 ms a row on
-# the reference machine), so a page is a few screens, not thousands: docs/benchmarks.md.
-PAGE_SIZE = 100
 WIDE = 100  # below this many columns the description moves out of the table
 
 # Every column but the menu sorts the list (its key is a SegmentSortColumn).
@@ -153,7 +150,7 @@ class DashboardScreen(Screen[None]):
             yield Button("All states", id="state-filter", classes="filter-button")
             yield Button("All companies", id="company-filter", classes="filter-button")
             yield Button("Clear", id="clear-filters")
-        table = PagedTable(COLUMNS, row_key=lambda r: r.id, page_size=PAGE_SIZE, id="segments")
+        table = PagedTable(COLUMNS, row_key=lambda r: r.id, id="segments")
         yield table
         yield table.detail_line(max_lines=1, id="description-preview")
         yield Label(id="list-status")

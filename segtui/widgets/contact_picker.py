@@ -34,7 +34,6 @@ from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver, in_thread
 
 DEBOUNCE_SECONDS = 0.15
-PAGE_SIZE = 100
 CHECKED, UNCHECKED = "☑", "☐"
 
 
@@ -181,8 +180,7 @@ class ContactPicker(Vertical):
         with Horizontal(classes="picker-head"):
             yield Label("Available Contacts (…)", id="picker-available")
             yield LiveButton("☐ Select all", compact=True, id="picker-select-all")
-        table = PagedTable(self.columns, row_key=lambda r: r.id, page_size=PAGE_SIZE,
-                           id="picker-table")
+        table = PagedTable(self.columns, row_key=lambda r: r.id, id="picker-table")
         yield table
         yield table.detail_line(max_lines=2, id="picker-preview")
         yield Label("0 selected", id="picker-selected")

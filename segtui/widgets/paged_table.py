@@ -1,8 +1,12 @@
 """A DataTable that shows one keyset page of a long list at a time.
 
-No widget ever holds every row (DESIGN.md, "Scale budgets"): the table holds one page (a
-few hundred rows). Moving the cursor past the last row fetches the next page; past the first
-row, the previous one; ctrl+home / ctrl+end jump to the first / last page. The total is a
+No widget ever holds every row (DESIGN.md, "Scale budgets"): the table holds one page.
+Moving the cursor past the last row fetches the next page; past the first row, the previous
+one; ctrl+home / ctrl+end jump to the first / last page. A page is as many rows as the
+terminal has lines (`page_rows`): more than the table can show, whatever is around it, and
+no more, since every row fetched is a row of SQL and of table to build before the page
+shows (issue 17 §5: 100-row pages took 66-107 ms from key to shown at 120x40). A terminal
+that grows taller than the page refills it. The total is a
 separate COUNT, fetched in parallel, so the first rows appear without waiting for it.
 
 The table is handed two callables (`fetch_page`, `fetch_count`) and runs them in thread
@@ -27,20 +31,25 @@ from typing import Any, Generic, Literal, TypeVar
 from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual._types import SegmentLines
 from textual.binding import Binding
 from textual.events import Click, Resize
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import DataTable
+from textual.widgets._data_table import CellCacheKey
 from textual.widgets.data_table import RowKey
 
 from segtui.core.records import Keyset, Page
+from segtui.widgets.one_line_cell import one_line_cell
 from segtui.widgets.row_detail import RowDetail
 from segtui.widgets.workers import deliver, in_thread
 
 RowT = TypeVar("RowT")
+MIN_PAGE_ROWS = 10  # a page's rows on the smallest terminals
 CursorAt = Literal["top", "bottom", "keep"]
 # Where a column's value shows besides the table (the detail line under it):
 # "collapsed": there when the table is too narrow for the column (min_table_width);
@@ -108,7 +117,7 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
         columns: Sequence[Column[RowT]],
         row_key: Callable[[RowT], int | str],
         *,
-        page_size: int = 200,
+        page_size: int | None = None,
         id: str | None = None,
     ) -> None:
         # A cell's own colours win over the cursor's: a status badge keeps its text colour
@@ -117,7 +126,7 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
                          cursor_foreground_priority="renderable")
         self.all_columns = list(columns)
         self.row_key_of = row_key
-        self.page_size = page_size
+        self.page_size = page_size  # None: as many rows as the terminal has lines
         self.rows_on_page: list[RowT] = []
         self.page: Page[RowT] | None = None
         self.first_index = 0  # index of the page's first row in the whole list
@@ -180,10 +189,11 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
         if show is not None and show not in [self.row_key_of(r) for r in self.rows_on_page]:
             # The page showing that row (never one that hides the rows before it when the
             # whole list fits), the cursor on the row.
-            self._fetch(self._generation, PageRequest(starting_at=show), self.first_index,
-                        "keep", show)
+            self._fetch(self._generation, PageRequest(starting_at=show), self.page_rows,
+                        self.first_index, "keep", show)
         else:
-            self._fetch(self._generation, self._request, self.first_index, "keep", show)
+            self._fetch(self._generation, self._request, self.page_rows, self.first_index,
+                        "keep", show)
         self._count(self._generation)
 
     @property
@@ -246,24 +256,33 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
 
     # -- paging --------------------------------------------------------------------------
 
+    @property
+    def page_rows(self) -> int:
+        """The rows a page holds: `page_size` if the owner gave one, else the terminal's
+        lines (known before the table is laid out, and always more than its rows)."""
+        if self.page_size is not None:
+            return self.page_size
+        return max(self.app.size.height, MIN_PAGE_ROWS)
+
     def _request_page(self, request: PageRequest, offset: int, cursor: CursorAt) -> None:
         keep_key = None
         if cursor == "keep" and self.current_row is not None:
             keep_key = self.row_key_of(self.current_row)
-        self._fetch(self._generation, request, offset, cursor, keep_key)
+        self._fetch(self._generation, request, self.page_rows, offset, cursor, keep_key)
 
     @in_thread("page")
     def _fetch(
         self,
         generation: int,
         request: PageRequest,
+        limit: int,
         offset: int,
         cursor: CursorAt,
         keep_key: int | str | None,
     ) -> None:
         assert self._fetch_page is not None
         try:
-            page = self._fetch_page(request, self.page_size)
+            page = self._fetch_page(request, limit)
         except Exception as error:  # shown to the user; the table keeps its rows
             deliver(self, self._failed, generation, error)
             return
@@ -338,7 +357,7 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
     def _previous_page(self) -> bool:
         if self.page is None or not self.page.has_before or self.page.first is None:
             return False
-        offset = max(self.first_index - self.page_size, 0)
+        offset = max(self.first_index - self.page_rows, 0)
         self._request_page(PageRequest(before=self.page.first), offset, "bottom")
         return True
 
@@ -421,6 +440,54 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
         this private method is checked against each new version."""
         super()._update_dimensions(())
 
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> SegmentLines:
+        """A body cell of one line of text, drawn by `one_line_cell` rather than through
+        Rich's layers: the same segments, in a fraction of the time; a page turn draws
+        every visible cell afresh (issue 17 §5). Headers, and any cell `one_line_cell`
+        can't draw, DataTable draws itself. The cache and its key are DataTable's, so a
+        cell is drawn again exactly when DataTable would. Textual is pinned
+        (pyproject.toml): this private method is checked against each new version."""
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        row = self.rows.get(row_key) if row_key is not None else None
+        if (row is None or row_key is None or column_key is None or row.height != 1
+                or self.fixed_rows or self.fixed_columns):
+            return super()._render_cell(row_index, column_index, base_style, width,
+                                        cursor, hover)
+        cache_key: CellCacheKey = (
+            row_key, column_key, base_style, cursor, hover, self._show_hover_cursor,
+            self._update_count, self._pseudo_class_state,
+        )
+        cached = self._cell_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        cell = self._get_row_renderables(row_index).cells[column_index]
+        line = None
+        if isinstance(cell, Text):
+            component_style, post_style = self._get_styles_to_render_cell(
+                False, False, False, hover, cursor, self.show_cursor,
+                self._show_hover_cursor, self.cursor_foreground_priority == "css",
+                self.cursor_background_priority == "css",
+            )
+            pre_style = (base_style + Style.from_meta({"row": row_index, "column": column_index})
+                         + component_style)
+            # (Textual's console options say neither justify nor overflow: the cell's own.)
+            line = one_line_cell(self.app.console, cell, width, self.cell_padding, pre_style,
+                                 post_style)
+        if line is None:
+            return super()._render_cell(row_index, column_index, base_style, width,
+                                        cursor, hover)
+        self._cell_render_cache[cache_key] = [line]
+        return [line]
+
     @staticmethod
     def _cell(column: Column[RowT], row: RowT) -> RenderableType:
         rendered = column.render(row)
@@ -493,6 +560,12 @@ class PagedTable(DataTable[RenderableType], Generic[RowT]):
     def on_resize(self, event: Resize) -> None:
         if self._signature(self._layout()) != self._shown_columns:
             self._rebuild()
+        # A terminal grown taller than the page: the page is fetched again, longer, from
+        # the same first row, the cursor on the same row, rather than leave blank lines.
+        # (Not a page fetched backwards, `before` a row: a longer one would start earlier.)
+        if (self.page is not None and self.page.has_after and self._request.before is None
+                and not self.loading and len(self.rows_on_page) < self.page_rows):
+            self._request_page(self._request, self.first_index, "keep")
 
 
 def _one_line(rendered: Text, justify: Literal["left", "right"]) -> Text:

@@ -12,7 +12,7 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static
 
 from segtui.core.records import SegmentSortColumn
 from segtui.data.store import Store
-from segtui.screens.dashboard import COLUMNS, PAGE_SIZE, DashboardScreen
+from segtui.screens.dashboard import COLUMNS, DashboardScreen
 from segtui.screens.detail.screen import SegmentDetailScreen
 from segtui.screens.modals.choice_picker import ChoicePicker
 from segtui.screens.modals.help import HelpScreen
@@ -308,31 +308,71 @@ async def test_export_failure_is_reported(
 
 
 async def test_paging_through_many_segments(sqlite_demo_store: Store) -> None:
-    add_many_segments(sqlite_demo_store, 246)  # 250 in all: three pages of 100
+    add_many_segments(sqlite_demo_store, 246)  # 250 in all: pages of 24 at 80x24
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = app.screen.query_one(PagedTable)
-        assert len(table.rows_on_page) == PAGE_SIZE == 100  # never the whole list
-        assert "1–100 of 250" in status_line(app)
+        # A page is as many rows as the terminal has lines (issue 17 §5): more than the
+        # table shows, never the whole list.
+        assert len(table.rows_on_page) == table.page_rows == 24
+        assert table.size.height - 1 < 24  # the rows the table shows, under its header
+        assert "1–24 of 250" in status_line(app)
         await pilot.press("ctrl+end")
         await settle(pilot)
-        assert "151–250 of 250" in status_line(app)
+        assert "227–250 of 250" in status_line(app)
         assert table.current_row is not None and table.current_row.name == "Product Trial Users"
         await pilot.press("ctrl+home")
         await settle(pilot)
-        assert table.cursor_row == 0 and "1–100 of 250" in status_line(app)
-        table.move_cursor(row=99)
+        assert table.cursor_row == 0 and "1–24 of 250" in status_line(app)
+        await pilot.press("pagedown")  # within the page: a screen down, no fetch
+        await settle(pilot)
+        assert "1–24 of 250" in status_line(app) and 0 < table.cursor_row < 23
+        table.move_cursor(row=23)
         await pilot.press("down")  # past the last row: the next page
         await settle(pilot)
-        assert "101–200 of 250" in status_line(app) and table.cursor_row == 0
+        assert "25–48 of 250" in status_line(app) and table.cursor_row == 0
         first_of_page_two = table.current_row
         await pilot.press("up")  # before the first row: back again
         await settle(pilot)
-        assert "1–100 of 250" in status_line(app) and table.cursor_row == 99
+        assert "1–24 of 250" in status_line(app) and table.cursor_row == 23
         await pilot.press("down")
         await settle(pilot)
         assert table.current_row == first_of_page_two
+        await pilot.press("pagedown", "pagedown")  # to the page's last row, then over it
+        await settle(pilot)
+        assert table.cursor_row == 23
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert "49–72 of 250" in status_line(app) and table.cursor_row == 0
+        await pilot.press("pageup")  # on the first row: the page before, on its last row
+        await settle(pilot)
+        assert "25–48 of 250" in status_line(app) and table.cursor_row == 23
+
+
+async def test_a_page_fills_a_taller_terminal(sqlite_demo_store: Store) -> None:
+    """Pages follow the terminal's height: one grown taller than the page shown fetches
+    that page again, longer, from the same row, the cursor staying on its segment."""
+    add_many_segments(sqlite_demo_store, 246)
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(PagedTable)
+        assert len(table.rows_on_page) == 40 and "1–40 of 250" in status_line(app)
+        table.move_cursor(row=39)
+        await pilot.press("down")
+        await settle(pilot)
+        await pilot.press("down", "down")
+        await settle(pilot)
+        highlighted = table.current_row
+        assert "41–80 of 250" in status_line(app) and table.cursor_row == 2
+        await pilot.resize_terminal(120, 60)
+        await settle(pilot)
+        assert "41–100 of 250" in status_line(app)
+        assert table.current_row == highlighted and table.cursor_row == 2
+        await pilot.resize_terminal(120, 30)  # smaller: the page is kept as it is
+        await settle(pilot)
+        assert "41–100 of 250" in status_line(app) and table.current_row == highlighted
 
 
 async def test_hostile_text_is_shown_literally(sqlite_demo_store: Store) -> None:

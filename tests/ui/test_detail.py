@@ -11,6 +11,8 @@ from rich.console import Console
 from sqlalchemy import delete, select
 from textual.widgets import Button, DataTable, Input, Static, TabbedContent, TextArea
 
+from segtui.core.contacts import ContactFilter, ContactSelection
+from segtui.core.records import Choice
 from segtui.data.models import Activity, Membership, Note, Segment
 from segtui.data.store import Store
 from segtui.screens.dashboard import DashboardScreen
@@ -26,7 +28,14 @@ from segtui.screens.modals.row_menu import ActionMenu
 from segtui.widgets.charts import CategoryBars, SeriesChart, StackedBar
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import PagedTable
-from tests.ui.conftest import make_app, open_segment, search_dashboard, settle, text_of
+from tests.ui.conftest import (
+    make_app,
+    open_segment,
+    search_dashboard,
+    segment_ids,
+    settle,
+    text_of,
+)
 from tests.ui.gates import Gate
 
 SIZE = (120, 40)
@@ -182,6 +191,43 @@ async def test_viewer_cannot_add_contacts(sqlite_demo_store: Store) -> None:
 
 
 # -- Contacts (7.6) ---------------------------------------------------------------------
+
+
+async def test_member_pages_follow_the_terminal(sqlite_demo_store: Store) -> None:
+    """Issue 17 §5: the member list's pages are as many rows as the terminal has lines;
+    down past a page's last row and up past its first walk every member once, in order,
+    and ctrl+home / ctrl+end reach the ends."""
+    segment_id = segment_ids(sqlite_demo_store)["Enterprise Prospects"]
+    every = [r.id for r in sqlite_demo_store.contact_page(
+        ContactFilter(segment=Choice(str(segment_id), "")), ContactSelection(),
+        limit=100).rows]
+    assert len(every) == 45
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_segment(pilot, "Enterprise Prospects")
+        table = app.screen.query_one("#members", PagedTable)
+        assert app.focused is table
+        assert [r.id for r in table.rows_on_page] == every[:24]
+        seen = [table.current_row.id] if table.current_row else []
+        for _ in range(44):
+            await pilot.press("down")
+            await settle(pilot)
+            assert table.current_row is not None
+            seen.append(table.current_row.id)
+        assert seen == every and table.first_index == 24 and table.cursor_row == 20
+        for _ in range(21):  # back up over the page's first row
+            await pilot.press("up")
+            await settle(pilot)
+        assert table.current_row is not None and table.current_row.id == every[23]
+        assert table.first_index == 0 and table.cursor_row == 23
+        await pilot.press("ctrl+end")
+        await settle(pilot)
+        assert [r.id for r in table.rows_on_page] == every[-24:]
+        assert table.current_row is not None and table.current_row.id == every[-1]
+        await pilot.press("ctrl+home")
+        await settle(pilot)
+        assert table.cursor_row == 0 and table.current_row is not None
+        assert table.current_row.id == every[0]
 
 
 async def test_contacts_tab_lists_searches_and_removes_members(

@@ -119,7 +119,7 @@ class ActivityTab(DetailTab):
         with Horizontal(id="activity-status"):
             yield Label("", id="activity-filter-error")
             yield Label("", id="activity-count")
-        table = PagedTable(COLUMNS, row_key=lambda r: r.id, page_size=100, id="activities")
+        table = PagedTable(COLUMNS, row_key=lambda r: r.id, id="activities")
         yield table
         yield table.detail_line(max_lines=2, id="activity-details")
 

@@ -27,7 +27,6 @@ from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver, in_thread
 
 DEBOUNCE_SECONDS = 0.15
-PAGE_SIZE = 100
 EMPTY = "No members yet — a: add contacts"
 
 
@@ -87,8 +86,7 @@ class ContactsTab(DetailTab):
         with Horizontal(classes="tab-head"):
             yield Label("Segment Contacts (…)", id="members-title")
             yield Input(placeholder="Search contacts… (/)", compact=True, id="members-search")
-        table = PagedTable(MEMBER_COLUMNS, row_key=lambda r: r.id, page_size=PAGE_SIZE,
-                           id="members")
+        table = PagedTable(MEMBER_COLUMNS, row_key=lambda r: r.id, id="members")
         yield table
         yield table.detail_line(max_lines=2, id="member-preview")
 
