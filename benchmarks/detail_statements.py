@@ -8,9 +8,10 @@ For each operation (the Store call a tab or the cards make): the median time of 
 then each SQL statement it sent, replayed alone on a raw DB-API connection (median of the
 same number of runs), with its plan when --explain is given (PostgreSQL: EXPLAIN (ANALYZE,
 BUFFERS), run once; SQLite: EXPLAIN QUERY PLAN) and, with --cpu, the PostgreSQL server's
-CPU for it (a figure a busy machine hardly moves). The segment is the one with the most
-current members unless --segment is given. Issue 17: find the statement that is slow, and
-see that the fix changed its plan. Nothing is written to the database.
+CPU for it (a figure a busy machine hardly moves); each call's own process CPU is printed
+beside its time (all threads: SQLite's statements run in them). The segment is the one
+with the most current members unless --segment is given. Issue 17: find the statement
+that is slow, and see that the fix changed its plan. Nothing is written to the database.
 """
 
 from __future__ import annotations
@@ -51,8 +52,11 @@ def ms(samples: list[float]) -> str:
     return f"{statistics.median(samples) * 1000:,.1f} ms"
 
 
-def explain(raw: RawReplayer, statement: str, parameters: Any) -> str:
+def explain(raw: RawReplayer, statement: str, parameters: Any,
+            settings: list[str] | None = None) -> str:
     cursor = raw.conn.cursor()
+    for setting in settings or []:
+        cursor.execute(setting)
     if raw.url.get_backend_name() == "sqlite":
         cursor.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
         lines = [str(row[-1]) for row in cursor.fetchall()]
@@ -110,30 +114,47 @@ def main() -> None:
     for name, operation in operations(store, segment_id).items():
         if name not in args.only:
             continue
-        with captured(store) as statements:
+        with captured(store, by_connection=True) as statements:
             operation()  # also warms the caches
-        samples = []
+        samples, process_cpu = [], []
         for _ in range(args.repeat):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             operation()
             samples.append(time.perf_counter() - started)
+            process_cpu.append(time.process_time() - cpu_started)
+        # This process's CPU (all its threads): on SQLite the statements themselves, a
+        # figure the other sessions' load hardly moves.
         print(f"\n{name}: {ms(samples)} (min {min(samples) * 1000:,.1f}, max "
-              f"{max(samples) * 1000:,.1f}), {len(statements)} statements")
+              f"{max(samples) * 1000:,.1f}), {len(statements)} statements, "
+              f"process CPU {ms(process_cpu)}")
         if args.no_statements:
             continue
         total_cpu = 0.0
-        for n, (statement, parameters) in enumerate(statements, 1):
+        # `SET LOCAL` statements (sql.planned_for_members) are not timed alone: they are
+        # replayed before each statement their connection sent while they held.
+        held: dict[int, dict[str, str]] = {}
+        for n, (statement, parameters, connection) in enumerate(statements, 1):
+            settings = held.setdefault(connection, {})
+            if statement.startswith("SET LOCAL "):
+                name = statement.split()[2]
+                if statement.endswith("TO DEFAULT"):
+                    settings.pop(name, None)
+                else:
+                    settings[name] = statement
+                continue
+            replayed = [(setting, None) for setting in settings.values()]
+            replayed.append((statement, parameters))
             times, cpus = [], []
             for _ in range(args.repeat):
                 before = cpu.seconds() if cpu else 0.0
-                times.append(raw.run([(statement, parameters)]))
+                times.append(raw.run(replayed))
                 cpus.append(cpu.seconds() - before if cpu else 0.0)
             first = " ".join(statement.split())[:110]
             used = f"  cpu {ms(cpus):>10}" if cpu else ""
             total_cpu += statistics.median(cpus)
             print(f"  {n:2}. {ms(times):>12}{used}  {first}")
             if args.explain:
-                print(explain(raw, statement, parameters))
+                print(explain(raw, statement, parameters, list(settings.values())))
         if cpu:
             print(f"  server CPU of the {len(statements)} statements: "
                   f"{total_cpu * 1000:,.0f} ms")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar, TypeVarTuple
 
 from sqlalchemy import (
@@ -152,6 +153,37 @@ def member_id_array(segment_id: int, *, from_id: int | None = None,
     (`random_page_cost`), whatever the cache holds (over_members, issue 17)."""
     ids = member_ids(segment_id, from_id=from_id, below_id=below_id)
     return any_(func.array(ids.scalar_subquery()))
+
+
+# What `planned_for_members` sets, as (setting, value while inside). 32 MB: the hash of
+# the Engagement Trend's 118,290 distinct (member, month, line) triples at 101,291 members
+# takes 14 MB; at the default 4 MB it was written to disk in five batches.
+_MEMBER_ARRAY_SETTINGS = (("enable_nestloop", "off"), ("enable_sort", "off"),
+                          ("work_mem", "'32MB'"))
+
+
+@contextmanager
+def planned_for_members(conn: Connection) -> Iterator[None]:
+    """PostgreSQL: the statements inside join or group the rows `member_id_array` finds,
+    and are planned for many of them. The array's length is unknown when the statement is
+    planned; PostgreSQL guesses 10 elements, and for 10 rows it seeks `companies` once per
+    member and sorts the members to group them: for 101,291 members, 101,291 index seeks
+    and a sort spilled to disk, where a hash of the 25,069 companies and a hash of the
+    groups are what it picks once it knows the count (issue 17: Insights' member groups,
+    the Analytics regions and sizes, the Engagement Trend's distinct triples). So nested
+    loops and sorts are off and the hashes get room (`SET LOCAL`, this read transaction
+    only) while the statements inside run, and back as they were after; a statement with
+    no other way to join or sort still gets one. After a failure they
+    are left to the transaction's rollback (an aborted transaction takes no more SETs).
+    SQLite plans its own way: nothing changes there."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    for name, value in _MEMBER_ARRAY_SETTINGS:
+        conn.exec_driver_sql(f"SET LOCAL {name} = {value}")
+    yield
+    for name, _ in _MEMBER_ARRAY_SETTINGS:
+        conn.exec_driver_sql(f"SET LOCAL {name} TO DEFAULT")
 
 
 def member_of(conn: Connection, column: Text, segment_id: int) -> ColumnElement[bool]:

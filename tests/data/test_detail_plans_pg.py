@@ -71,21 +71,31 @@ def store(demo_store: Store) -> Store:
 
 def plans(store: Store, operation: Callable[[], object], *settings: str
           ) -> list[tuple[str, Plan]]:
-    """Each query `operation` sends, with its plan under `settings` (SET statements)."""
-    with captured(store) as sent:
+    """Each query `operation` sends, with its plan under `settings` (SET statements) and
+    the `SET LOCAL`s its own connection had made when it sent it (sql.planned_for_members),
+    as the statement was planned there."""
+    with captured(store, by_connection=True) as sent:
         operation()
-    statements = [(sql, parameters) for sql, parameters in sent
-                  if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
-    assert statements
     found = []
+    held: dict[int, dict[str, str]] = {}
     with store.engine.connect() as conn:
         for setting in settings:
             conn.exec_driver_sql(setting)
-        for statement, parameters in statements:
+        for statement, parameters, connection in sent:
+            local = held.setdefault(connection, {})
+            if statement.startswith("SET LOCAL "):
+                local[statement.split()[2]] = statement  # the latest, TO DEFAULT too
+                continue
+            if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            # This connection's SETs; what another connection set is undone here.
+            for name in {name for each in held.values() for name in each}:
+                conn.exec_driver_sql(local.get(name, f"SET LOCAL {name} TO DEFAULT"))
             row = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}",
                                        parameters).scalar_one()
             found.append((" ".join(statement.split()), row[0]["Plan"]))
         conn.rollback()
+    assert found
     return found
 
 
@@ -256,8 +266,7 @@ def initplan_only(plan: Plan, relation: str) -> bool:
     ("cards", ("contacts.last_engaged_at >=",)),
     ("performance", ("sum(contacts.purchases)",)),
     ("analytics", ("contacts.region", "companies.size")),
-    # Not Insights' member groups: grouped, the array's unknown length (10 rows, guessed)
-    # made PostgreSQL sort the members and join companies per member; it keeps the join.
+    ("insights", ("companies.size, contacts.lead_status",)),  # the member groups
 ])
 def test_member_passes_walk_the_contacts_key_with_the_members_ids(
         store: Store, operation: str, fragments: tuple[str, ...]) -> None:
@@ -270,6 +279,7 @@ def test_member_passes_walk_the_contacts_key_with_the_members_ids(
         "cards": lambda: store.segment_summary(segment, last_days(clock.today())),
         "performance": lambda: store.performance_report(segment),
         "analytics": lambda: store.analytics_report(segment),
+        "insights": lambda: store.insights(segment),
     }
     # Bitmap scans off too: a bitmap of the array's ids would read the pages in the same
     # order; the question is whether the pass seeks the key with the array.
@@ -281,6 +291,70 @@ def test_member_passes_walk_the_contacts_key_with_the_members_ids(
         assert [n.get("Index Name") for n in member_array_scans(plan, "contacts")] == [
             "pk_contacts"]
         assert initplan_only(plan, "memberships")
+
+
+@pytest.mark.parametrize(("operation", "fragments"), [
+    ("insights", ("companies.size, contacts.lead_status",)),  # the member groups
+    ("analytics", ("contacts.region", "companies.size")),  # regions and sizes
+])
+def test_members_are_joined_to_companies_and_grouped_by_hashing(
+        store: Store, operation: str, fragments: tuple[str, ...]) -> None:
+    """The members found through the array are joined to `companies` by a hash of the
+    companies and grouped by a hash (sql.planned_for_members): PostgreSQL guesses the
+    array holds 10 ids, and for 10 rows it sought `companies` once per member and sorted
+    the members to group them (101,291 seeks and a sort spilled to disk at scale). Before
+    that, Insights' member groups joined the memberships and read every contact, for each
+    half of the members (issue 17)."""
+    segment = largest_segment(store)
+    calls: dict[str, Callable[[], object]] = {
+        "insights": lambda: store.insights(segment),
+        "analytics": lambda: store.analytics_report(segment),
+    }
+    passes = [plan for sql, plan in plans(store, calls[operation])
+              if all(f in sql for f in fragments)]
+    assert passes
+    for plan in passes:
+        shape = list(outside_subplans(plan))
+        assert not [n for n in shape if n["Node Type"] == "Nested Loop"]
+        joins = [n for n in shape if n["Node Type"] == "Hash Join"]
+        assert joins and all(scans(join, "companies") for join in joins)
+        aggregates = [n for n in shape if n["Node Type"] == "Aggregate"]
+        assert aggregates
+        assert {n["Strategy"] for n in aggregates} == {"Hashed"}
+        for aggregate in aggregates:  # nothing under the grouping is sorted
+            assert not [n for n in nodes(aggregate) if n["Node Type"] == "Sort"]
+        assert initplan_only(plan, "memberships")
+
+
+def test_the_trend_hashes_its_distinct_triples(store: Store) -> None:
+    """The Engagement Trend makes the members' (member, month, line) triples distinct and
+    counts them per month and line by hashing: sorted, PostgreSQL sorted the 288,051
+    events, then the 118,290 triples (both spilled to disk at scale, issue 17)."""
+    segment = largest_segment(store)
+    plan = statement_with(plans(store, lambda: store.performance_report(segment)),
+                          "triples")
+    shape = list(outside_subplans(plan))
+    assert not [n for n in shape if n["Node Type"] in ("Sort", "Unique")]
+    assert [n["Strategy"] for n in shape if n["Node Type"] == "Aggregate"] == [
+        "Hashed", "Hashed"]
+
+
+def test_the_planner_settings_end_with_their_statements(store: Store) -> None:
+    """planned_for_members holds for its statements only: the read transaction's next
+    statement is planned with nested loops and sorts as they were."""
+    from segtui.data.sql import planned_for_members
+
+    with store.reading() as conn:
+        def shown() -> tuple[str, str, str]:
+            row = conn.exec_driver_sql("SELECT current_setting('enable_nestloop'), "
+                                       "current_setting('enable_sort'), "
+                                       "current_setting('work_mem')").one()
+            return (str(row[0]), str(row[1]), str(row[2]))
+
+        before = shown()
+        with planned_for_members(conn):
+            assert shown() == ("off", "off", "32MB")
+        assert shown() == before
 
 
 def test_overlap_seeks_the_members_other_stays_with_their_ids(store: Store) -> None:
