@@ -123,6 +123,36 @@ def test_rows_updating_one_contact_apply_in_order_and_count_each(
     assert (nina.id, "Trial") in tags
 
 
+def test_new_contacts_get_each_of_their_tags_once(db: tuple[str, Store], reading: str,
+                                                  tmp_path: Path) -> None:
+    """New contacts' tags (PostgreSQL: staged with the contacts as arrays of tag ids and
+    inserted by the same statement): a tag spelled twice in a row is added once, rows
+    spelling their tags alike each get them, a new tag is created once, a row without
+    tags gets none."""
+    url, store = db
+    path = write(tmp_path / "tagged.csv",
+                 "Email,Name,Tags\n"
+                 "ada@example.com,Ada Byron,VIP; vip; Brand New Tag\n"
+                 "bo@example.com,Bo Chen,VIP; vip; Brand New Tag\n"
+                 "cy@example.com,Cy Diaz,\n"
+                 "di@example.com,Di Eze,brand new tag\n")
+    code, out, err = run("import", "contacts", str(path), "--db", url)
+    assert code == 0, err
+    assert "4 added, 0 updated, 0 skipped, 0 rejected" in out
+    with store.reading() as conn:
+        tags = conn.execute(text(
+            "SELECT c.email, t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id "
+            "JOIN contacts c ON c.id = ct.contact_id WHERE c.email LIKE '%@example.com' "
+            "ORDER BY c.email, t.name")).all()
+        created = conn.execute(text("SELECT count(*) FROM tags WHERE name_key = "
+                                    "'brand new tag'")).scalar_one()
+    assert [tuple(r) for r in tags] == [
+        ("ada@example.com", "Brand New Tag"), ("ada@example.com", "VIP"),
+        ("bo@example.com", "Brand New Tag"), ("bo@example.com", "VIP"),
+        ("di@example.com", "Brand New Tag")]
+    assert created == 1
+
+
 # -- §16: files without emails -----------------------------------------------------------------
 
 

@@ -100,6 +100,8 @@ class _Lookups:
             self.company_ids.setdefault(key, []).append(cid)
         self.tags = {key: tid for tid, key in conn.execute(select(Tag.id, Tag.name_key))}
         self.spelled: dict[str, int] = {}  # a tag as the file spells it -> its id
+        self.company_keys: dict[str, str] = {}  # a company as the file spells it -> key
+        self.arrays: dict[tuple[str, ...], str] = {}  # a row's tags -> tag_array's text
 
     def prepare_companies(self, rows: list[ContactIn]) -> None:
         """Create the batch's new companies in one statement and fill in blanks (size,
@@ -110,7 +112,7 @@ class _Lookups:
             name = contact.values.get(Field.COMPANY)
             if not isinstance(name, str):
                 continue
-            key = name.strip().casefold()
+            key = self.key(name)
             size = contact.values.get(Field.COMPANY_SIZE)
             industry = contact.values.get(Field.INDUSTRY)
             known = self.companies.get(key)
@@ -139,7 +141,29 @@ class _Lookups:
             self.conn.execute(update(Company).where(Company.id == company_id).values(values))
 
     def company_id(self, name: object) -> int | None:
-        return self.companies[name.strip().casefold()][0] if isinstance(name, str) else None
+        return self.companies[self.key(name)][0] if isinstance(name, str) else None
+
+    def key(self, name: str) -> str:
+        """A company's name as looked up (case-folded), worked out once per spelling: a
+        file names each of its companies many times."""
+        found = self.company_keys.get(name)
+        if found is None:
+            found = self.company_keys[name] = name.strip().casefold()
+        return found
+
+    def tag_array(self, tags: object) -> str | None:
+        """PostgreSQL: a row's tags as the text of an integer[] of their ids (distinct,
+        in order) for COPY, or None. Built once per spelling of a row's tags: most files
+        repeat a few ("VIP", "Webinar; Trial") many times, and the literal passes
+        through COPY as it is, where a list would be converted element by element."""
+        if not isinstance(tags, list) or not tags:
+            return None
+        spelled = tuple(tags)
+        found = self.arrays.get(spelled)
+        if found is None:
+            found = self.arrays[spelled] = (
+                "{" + ",".join(map(str, sorted({self.tag(t) for t in tags}))) + "}")
+        return found
 
     def tag(self, name: str) -> int:
         found = self.spelled.get(name)  # most files spell each tag one way, many times
@@ -221,7 +245,11 @@ def import_contacts(
     looked_up = ("uq_contacts_email_key", "uq_contacts_external_id",
                  *(("ix_contacts_phone_key",) if match is MatchKey.PHONE else ()),
                  *(("ix_contacts_company_id",) if match is MatchKey.NAME_COMPANY else ()))
-    with _bulk_load(conn, first_new_id, looked_up) as after_batch:
+    # PostgreSQL: the columns the batches' statements find contacts by (_analysed).
+    analysed = ("id", "email_key", "external_id",
+                *(("phone",) if match is MatchKey.PHONE else ()),
+                *(("name", "company_id") if match is MatchKey.NAME_COMPANY else ()))
+    with _bulk_load(conn, first_new_id, looked_up, analysed) as after_batch:
         for batch in batches(valid()):
             _import_batch(conn, batch, writer)
             after_batch(report.added)
@@ -277,8 +305,8 @@ REINDEX_AFTER = 50_000
 
 
 @contextmanager
-def _bulk_load(conn: Connection, first_new_id: int, keep: Sequence[str]
-               ) -> Iterator[Callable[[int], None]]:
+def _bulk_load(conn: Connection, first_new_id: int, keep: Sequence[str],
+               analysed: Sequence[str]) -> Iterator[Callable[[int], None]]:
     """SQLite: the row-by-row upkeep a large import can defer to one pass at its end, all
     inside the import's transaction (a failed import rolls the drops back with the rest):
 
@@ -296,9 +324,10 @@ def _bulk_load(conn: Connection, first_new_id: int, keep: Sequence[str]
 
     Yields the function to call after each batch with the contacts added so far.
     PostgreSQL: nothing is deferred; dropping an index or a trigger there locks the table
-    against every reader until the commit. Statistics are kept instead (_analysed)."""
+    against every reader until the commit. Statistics of the columns in `analysed` are
+    kept instead (_analysed)."""
     if conn.dialect.name != "sqlite":
-        with _analysed(conn, first_new_id) as after_batch:
+        with _analysed(conn, first_new_id, analysed) as after_batch:
             yield after_batch
         return
     contacts = Contact.__table__
@@ -320,38 +349,38 @@ ANALYSE_FROM = 10_000
 
 
 @contextmanager
-def _analysed(conn: Connection, first_new_id: int) -> Iterator[Callable[[int], None]]:
-    """PostgreSQL: ANALYZE contacts inside the import as it grows the table, and at the
-    end if it added a tenth of it since. Without statistics (a new database, a server
-    whose autovacuum is off or hasn't run yet) the planner guesses that each email
-    matches 0.5% of the contacts: a batch's lookup of 2,000 emails then reads the whole
-    table, which is right while it holds 10,000 contacts, and the statement psycopg
-    prepares after five batches keeps that plan as the import grows the table past a
-    million (the multi-row INSERT path slowed down as it went: 1,600-6,200 rows/s for
-    1,000,000 new contacts, docs/benchmarks.md, "PostgreSQL bulk loading"). The lookup
-    now passes one array, whose generic plan uses the index whatever the statistics;
-    they keep the other statements' plans right, and leave the table analysed for the
-    app. ANALYZE in a transaction sees the rows it wrote, samples at most 30,000 rows,
-    and blocks no reader or writer; SKIP_LOCKED: another import analysing at the same
-    time is left to it rather than waited for."""
+def _analysed(conn: Connection, first_new_id: int, columns: Sequence[str]
+              ) -> Iterator[Callable[[int], None]]:
+    """PostgreSQL: ANALYZE contacts' `columns` inside the import as it grows the table
+    (from ANALYSE_FROM contacts, each time it has doubled). Without statistics (a new
+    database, a server whose autovacuum is off or hasn't run yet) the planner guesses
+    that each email matches 0.5% of the contacts: a batch's lookup of 2,000 emails then
+    reads the whole table, which is right while it holds 10,000 contacts, and the
+    statement psycopg prepares after five batches keeps that plan as the import grows
+    the table past a million (the multi-row INSERT path slowed down as it went:
+    1,600-6,200 rows/s for 1,000,000 new contacts, docs/benchmarks.md, "PostgreSQL bulk
+    loading"). The lookup now passes one array, whose generic plan uses the index
+    whatever the statistics; they keep the other statements' plans right (the staged
+    update's join by id). ANALYZE in a transaction sees the rows it wrote, samples at
+    most 30,000 rows, and blocks no reader or writer; SKIP_LOCKED: another import
+    analysing at the same time is left to it rather than waited for.
+
+    Only the columns the import's own statements find contacts by: every column was
+    0.27 s of CPU a time at 200,000 contacts, these 0.09 s, and a 200,000-row import
+    analysed six times (docs/benchmarks.md, "PostgreSQL imports at ..."). The whole
+    table, for the app, is analysed once after the commit (Store._import,
+    bulk.refresh_statistics), which is why there is no ANALYZE at the end here."""
     size = first_new_id - 1  # the largest id: about the table's size
-    analysed, target, added = size, max(2 * size, ANALYSE_FROM), 0
+    target = max(2 * size, ANALYSE_FROM)
+    statement = f"ANALYZE (SKIP_LOCKED) contacts ({', '.join(columns)})"
 
-    def analyse() -> None:
-        nonlocal analysed, target
-        conn.exec_driver_sql("ANALYZE (SKIP_LOCKED) contacts")
-        analysed = size + added
-        target = 2 * analysed
-
-    def after_batch(count: int) -> None:
-        nonlocal added
-        added = count
+    def after_batch(added: int) -> None:
+        nonlocal target
         if size + added >= target:
-            analyse()
+            conn.exec_driver_sql(statement)
+            target = 2 * (size + added)
 
     yield after_batch
-    if size + added - analysed >= max(ANALYSE_FROM, (size + added) // 10):
-        analyse()
 
 
 class _Writer:
@@ -456,7 +485,8 @@ class _Writer:
         if late:
             self._arrived_meanwhile(late)
         _update(self.conn, self.updates, self.lookups, self.matcher.match)
-        _add_tags(self.conn, inserted, self.lookups, new=True)
+        if self.conn.dialect.name != "postgresql":  # PostgreSQL: added by _insert
+            _add_tags(self.conn, inserted, self.lookups, new=True)
         _add_tags(self.conn, [(cid, c) for c, cid in self.updates], self.lookups, new=False)
         self.report.added += len(inserted)
         self.report.updated += len(self.updates)
@@ -495,10 +525,12 @@ def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
     if count == 0:
         return []
     if conn.dialect.name == "postgresql":  # one row holding them all; the sequence is
-        # looked up once, not per value
+        # looked up once, not per value: OFFSET 0 keeps the planner from pulling the
+        # subquery up into the call, which looked the sequence up by name for every id
+        # (5.5 -> 0.7 us an id, docs/benchmarks.md, "PostgreSQL imports at ...")
         return list(conn.execute(
             text("SELECT array_agg(nextval(q.seq)) FROM generate_series(1, :n), "
-                 "(SELECT pg_get_serial_sequence(:t, 'id')::regclass AS seq) q"),
+                 "(SELECT pg_get_serial_sequence(:t, 'id')::regclass AS seq OFFSET 0) q"),
             {"t": table, "n": count}).scalar_one())
     last = int(conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one())
     return list(range(last + 1, last + 1 + count))
@@ -508,18 +540,26 @@ def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
 # list for all rows lets a whole batch go out as one multi-row INSERT (data/bulk.py).
 _INSERT_COLUMNS = ("id", "company_id", *_COLUMNS.values(), "email_key")
 # PostgreSQL: a batch's new contacts are COPied into this TEMP table (the session's own,
-# dropped at the commit or rollback), then inserted from it in one statement. A row
-# whose email another import added after our batch looked it up is not inserted (the
-# statement waits for that import to commit, then skips it); RETURNING says which rows
-# went in. SQLite needs neither: the import holds the only write lock, so its lookups see
-# every contact there is.
+# dropped at the commit or rollback), each with the ids of its tags, then inserted from
+# it in one statement that also inserts their tags. A row whose email another import
+# added after our batch looked it up is not inserted (the statement waits for that
+# import to commit, then skips it), nor are its tags; RETURNING says which rows went in.
+# SQLite needs neither: the import holds the only write lock, so its lookups see every
+# contact there is.
 _STAGE = "segtui_import_contacts"
 _STAGED_COLUMNS = ", ".join(_INSERT_COLUMNS)
 _STAGE_SQL = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} ON COMMIT DROP AS "
-              f"SELECT {_STAGED_COLUMNS} FROM contacts WITH NO DATA")
+              f"SELECT {_STAGED_COLUMNS}, NULL::integer[] AS tag_ids FROM contacts "
+              "WITH NO DATA")
+# The tags go in the same statement as their contacts: one COPY a batch instead of two,
+# and no second statement that needs the first one's answer (which rows went in).
 _FROM_STAGE_SQL = (f"WITH added AS (INSERT INTO contacts ({_STAGED_COLUMNS}) "
                    f"SELECT {_STAGED_COLUMNS} FROM {_STAGE} "
-                   "ON CONFLICT DO NOTHING RETURNING 1) SELECT count(*) FROM added")
+                   "ON CONFLICT DO NOTHING RETURNING id), "
+                   "tagged AS (INSERT INTO contact_tags (contact_id, tag_id) "
+                   f"SELECT s.id, t.tag_id FROM {_STAGE} s JOIN added USING (id) "
+                   "CROSS JOIN LATERAL unnest(s.tag_ids) AS t(tag_id)) "
+                   "SELECT count(*) FROM added")
 # The staged rows the insert skipped: their ids came from the sequence, so no other
 # contact has them.
 _SKIPPED_SQL = (f"SELECT s.id FROM {_STAGE} s "
@@ -529,7 +569,8 @@ _SKIPPED_SQL = (f"SELECT s.id FROM {_STAGE} s "
 def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups, now: datetime,
             email_keys: list[str | None]) -> tuple[list[int], list[bool]]:
     """Insert the new contacts: their ids, and for each whether it went in (False: its
-    email or external id was added by another import meanwhile; PostgreSQL only)."""
+    email or external id was added by another import meanwhile; PostgreSQL only).
+    PostgreSQL: the tags of those that went in too (SQLite: _add_tags)."""
     ids = reserve_ids(conn, "contacts", len(inserts))
     fields = list(_COLUMNS)
     # What a new contact gets for an empty cell (the rest stay NULL), by position in a
@@ -549,19 +590,21 @@ def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups, now: 
     if conn.dialect.name != "postgresql":
         insert_values(conn, table, _INSERT_COLUMNS, rows)
         return ids, [True] * len(ids)
+    for row, contact in zip(rows, inserts, strict=True):
+        row.append(lookups.tag_array(contact.values.get(Field.TAGS)))
     skipped = _staged_insert(conn, table, rows)
     return ids, [i not in skipped for i in ids]
 
 
 def _staged_insert(conn: Connection, table: Table, rows: list[list[Any]]) -> set[int]:
-    """PostgreSQL: insert rows of _INSERT_COLUMNS through the staging table (COPY, then
-    one INSERT ... SELECT ... ON CONFLICT DO NOTHING): the ids of the rows it skipped. A
-    multi-row INSERT of 2,000 rows and 34,000 parameters is parsed and planned again for
-    every batch; COPY streams the rows, and the INSERT from the staging table is one
-    short statement (docs/benchmarks.md, "PostgreSQL imports with COPY")."""
+    """PostgreSQL: insert rows of _INSERT_COLUMNS and tag_ids through the staging table
+    (COPY, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING): the ids of the rows it
+    skipped. A multi-row INSERT of 2,000 rows and 34,000 parameters is parsed and planned
+    again for every batch; COPY streams the rows, and the INSERT from the staging table
+    is one short statement (docs/benchmarks.md, "PostgreSQL imports with COPY")."""
     if not rows:
         return set()
-    _stage(conn, _STAGE_SQL, _STAGE, _INSERT_COLUMNS, rows, table)
+    _stage(conn, _STAGE_SQL, _STAGE, (*_INSERT_COLUMNS, "tag_ids"), rows, table)
     if conn.exec_driver_sql(_FROM_STAGE_SQL).scalar_one() == len(rows):
         return set()  # all went in: the usual case
     return {int(i) for i in conn.exec_driver_sql(_SKIPPED_SQL).scalars()}
@@ -601,7 +644,8 @@ _FROM_TAG_STAGE_SQL = (f"INSERT INTO contact_tags (contact_id, tag_id) SELECT co
 def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lookups,
             match: MatchKey) -> None:
     """Fill in each row's non-empty cells: an empty cell never erases what segtui has."""
-    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+    # (contact, its values) by the columns a row fills: one statement per group on SQLite
+    groups: dict[frozenset[str], list[tuple[int, dict[str, Any]]]] = {}
     for contact, contact_id in updates:
         values = _row_values(contact, lookups)
         if match is MatchKey.EMAIL:
@@ -609,28 +653,28 @@ def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lo
         elif "email" in values:  # a new email for the contact, with its identity
             values["email_key"] = email_key(values["email"])
         if values:
-            groups.setdefault(frozenset(values), []).append(
-                {**{f"v_{k}": v for k, v in values.items()}, "target": contact_id})
+            groups.setdefault(frozenset(values), []).append((contact_id, values))
     if conn.dialect.name == "postgresql":
         _staged_update(conn, groups)
         return
-    for columns, params in groups.items():
+    for columns, changes in groups.items():
         statement = (update(Contact).where(Contact.id == bindparam("target"))
                      .values({c: bindparam(f"v_{c}") for c in columns}
                              | {"version": Contact.version + 1}))
-        conn.execute(statement, params)
+        conn.execute(statement, [{**{f"v_{k}": v for k, v in values.items()},
+                                  "target": contact_id} for contact_id, values in changes])
 
 
-def _staged_update(conn: Connection, groups: dict[frozenset[str], list[dict[str, Any]]]
-                   ) -> None:
+def _staged_update(conn: Connection,
+                   groups: dict[frozenset[str], list[tuple[int, dict[str, Any]]]]) -> None:
     """PostgreSQL: `_update`'s statements as one UPDATE ... FROM the staging table. The
     groups are folded in the order their statements would run, so a contact two rows
     update ends up with what running them would leave."""
     merged: dict[int, tuple[dict[str, Any], list[int]]] = {}
-    for columns, params in groups.items():
-        for param in params:
-            values, bumps = merged.setdefault(param["target"], ({}, [0]))
-            values.update((column, param[f"v_{column}"]) for column in columns)
+    for changes in groups.values():
+        for contact_id, values in changes:
+            held, bumps = merged.setdefault(contact_id, ({}, [0]))
+            held.update(values)
             bumps[0] += 1
     if not merged:
         return
