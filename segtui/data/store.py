@@ -22,13 +22,13 @@ import functools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from segtui.core import clock
@@ -37,7 +37,7 @@ from segtui.core.cancel import Scope
 from segtui.core.contact_keys import MatchKey
 from segtui.core.refresh import Owed
 from segtui.core.rule_check import check
-from segtui.data import dynamic, pending, schema_version, segment_list
+from segtui.data import dynamic, pending, schema_version, segment_list, whole_refresh
 from segtui.data.engine import WRITE_OPTION, is_busy, make_engine
 from segtui.data.keyset import Window as PageWindow
 from segtui.data.running import Running
@@ -580,28 +580,45 @@ class Store:
                           ) -> list[RefreshResult]:
         """Refresh these segments whole, each after the segments its rule uses, in the
         batches of data/whole_refresh.py: one transaction each, all or nothing."""
-        from segtui.data import segment_writes, whole_refresh
-
         today = clock.today()
         with self.reading() as conn:
             batches = dynamic.whole_batches(conn, ids, today)
         results = []
-        for batch in batches:
-            with self.writing() as conn:
-                pending.serialise_refreshes(conn)
-                done = []
-                with whole_refresh.SharedReads(conn, today).active(batch) as shared:
-                    for segment_id in batch.segment_ids:
-                        pending.claim_segment(conn, segment_id)
-                        result = dynamic.refresh_segment(conn, segment_id, now=clock.now(),
-                                                         today=today, shared=shared)
-                        if result is not None and user is not None:
-                            segment_writes.log_refresh(conn, result, user, clock.now(),
-                                                       "on request")
-                        if result is not None:
-                            done.append(result)
-            results += done  # committed
+        # One connection for the run: its temporary lists serve batch after batch while
+        # nothing changed (whole_refresh.SharedLists); each batch is its own transaction.
+        with self._writer.connect() as conn:
+            lists = whole_refresh.SharedLists(conn)
+            try:
+                for batch in batches:
+                    results += self._refresh_batch(conn, batch, lists, user)
+            finally:
+                with suppress(SQLAlchemyError):  # a connection already broken has none
+                    lists.drop()
+                    conn.commit()
         return results
+
+    def _refresh_batch(self, conn: Connection, batch: whole_refresh.Batch,
+                       lists: whole_refresh.SharedLists, user: CurrentUser | None
+                       ) -> list[RefreshResult]:
+        """One batch, one write transaction: its results once committed."""
+        from segtui.data import segment_writes
+
+        today = clock.today()
+        with _busy_is_clear(), conn.begin(), self._running.track(conn, writing=True):
+            pending.serialise_refreshes(conn)
+            lists.start_batch()
+            done = []
+            with whole_refresh.SharedReads(conn, today, lists).active(batch) as shared:
+                for segment_id in batch.segment_ids:
+                    pending.claim_segment(conn, segment_id)
+                    result = dynamic.refresh_segment(conn, segment_id, now=clock.now(),
+                                                     today=today, shared=shared)
+                    if result is not None and user is not None:
+                        segment_writes.log_refresh(conn, result, user, clock.now(),
+                                                   "on request")
+                    if result is not None:
+                        done.append(result)
+        return done
 
     def contacts_changed(self, contact_ids: Sequence[int]) -> list[RefreshResult]:
         """After these contacts or their events changed: re-evaluate every dynamic segment

@@ -175,35 +175,91 @@ def _temporary(name: str, columns: Sequence[Column[Any]]) -> Table:
     return Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
 
 
-class SharedReads:
-    """The temporary tables of one batch: the copy of the contacts meeting its shared
-    condition, and the lists of contacts its rules read. Use as `with shared.active():`
-    around compiling and running the batch's rules."""
+class SharedLists:
+    """The lists of contacts (events, tags) the rules of a refresh run read, each read once
+    into a temporary table of the run's connection (`rule_sql.sharing_lists`).
 
-    def __init__(self, conn: Connection, today: date) -> None:
+    A list holds while nothing it depends on changed. The run itself writes only
+    memberships and segments, so on SQLite the lists are kept from batch to batch while no
+    other connection committed anything (`PRAGMA data_version`, read inside the batch's
+    write transaction, so nobody can commit between the check and the use). On
+    PostgreSQL another process may commit between two batches and re-evaluate its contacts
+    at once under the refresh lock, before the next batch would use a list from before its
+    change; so there a list lives one batch."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._tables: dict[tuple[str, tuple[Any, ...]], Table] = {}
+        self._seen: int | None = None  # SQLite's data_version when the lists were read
+
+    def start_batch(self) -> None:
+        """Call first in each batch's transaction: forgets lists that may be stale."""
+        if self.conn.dialect.name == "sqlite":
+            version = int(self.conn.exec_driver_sql("PRAGMA data_version").scalar_one())
+            if version != self._seen:
+                self.drop()
+            self._seen = version
+        else:
+            self.drop()
+
+    def listed(self, ids: Select[Any]) -> Select[Any]:
+        """The ids `ids` selects, from the run's copy of them."""
+        compiled = ids.compile(self.conn)
+        key = (str(compiled), tuple(sorted(compiled.params.items())))
+        table = self._tables.get(key)
+        if table is None:
+            table = _temporary(f"segtui_list_{next(_names)}",
+                               [Column("contact_id", Integer, primary_key=True)])
+            table.create(self.conn)
+            listed = ids.subquery()
+            self.conn.execute(insert(table).from_select(
+                ["contact_id"], select(listed.c[0]).distinct()))
+            _analyse(self.conn, table.name)
+            self._tables[key] = table
+        return select(table.c.contact_id)
+
+    def drop(self) -> None:
+        for table in self._tables.values():
+            self.conn.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+        self._tables.clear()
+
+
+def _analyse(conn: Connection, name: str) -> None:
+    # PostgreSQL plans with no statistics for a temporary table (autovacuum never visits
+    # them): without these, it guesses their size from nothing.
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"ANALYZE {name}"))
+
+
+class SharedReads:
+    """What one batch shares: the copy of the contacts meeting its shared condition, and
+    the run's lists (`SharedLists`). Use as `with SharedReads(...).active(batch):` around
+    compiling and running the batch's rules."""
+
+    def __init__(self, conn: Connection, today: date, lists: SharedLists) -> None:
         self.conn = conn
         self.today = today
+        self.lists = lists
         self.candidates: Table | None = None
-        self._lists: dict[tuple[str, tuple[Any, ...]], Table] = {}
 
     @contextmanager
     def active(self, batch: Batch) -> Iterator[SharedReads]:
-        """Inside, the batch's rules read what it shares; a batch of one shares nothing
-        (a copy or a list read for one rule would be read twice)."""
-        if len(batch.segment_ids) < 2:
-            yield self
-            return
+        """Inside, the batch's rules read what it shares; a batch of one reads a copy for
+        nobody else, but the run's lists when it has them."""
         sqlite = self.conn.dialect.name == "sqlite"
-        if sqlite:  # see _WRITE_CACHE_KIB
+        several = len(batch.segment_ids) > 1
+        if sqlite and several:  # see _WRITE_CACHE_KIB
             self.conn.exec_driver_sql(f"PRAGMA cache_size = {_WRITE_CACHE_KIB}")
         try:
-            with sharing_lists(self._listed):
-                if batch.shared is not None:
+            with sharing_lists(self.lists.listed):
+                if batch.shared is not None and several:
                     self.candidates = self._copy(batch.shared, batch.columns)
                 yield self
         finally:
-            self._drop()
-            if sqlite:
+            if self.candidates is not None:
+                self.conn.execute(text(f"DROP TABLE IF EXISTS {self.candidates.name}"))
+                self.candidates = None
+            if sqlite and several:
                 self.conn.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default
                 self.conn.exec_driver_sql("PRAGMA shrink_memory")
 
@@ -235,38 +291,8 @@ class SharedReads:
             list(columns),
             select(*(CONTACTS.c[c] for c in columns)).where(
                 compile_rule(shared, self.today))))
-        self._analyse(name)
+        _analyse(self.conn, name)
         return copy
-
-    def _listed(self, ids: Select[Any]) -> Select[Any]:
-        compiled = ids.compile(self.conn)
-        key = (str(compiled), tuple(sorted(compiled.params.items())))
-        table = self._lists.get(key)
-        if table is None:
-            table = _temporary(f"segtui_list_{next(_names)}",
-                               [Column("contact_id", Integer, primary_key=True)])
-            table.create(self.conn)
-            listed = ids.subquery()
-            self.conn.execute(insert(table).from_select(
-                ["contact_id"], select(listed.c[0]).distinct()))
-            self._analyse(table.name)
-            self._lists[key] = table
-        return select(table.c.contact_id)
-
-    def _analyse(self, name: str) -> None:
-        # PostgreSQL plans with no statistics for a temporary table (autovacuum never
-        # visits them): without these, it guesses their size from nothing.
-        if self.conn.dialect.name == "postgresql":
-            self.conn.execute(text(f"ANALYZE {name}"))
-
-    def _drop(self) -> None:
-        names = [t.name for t in self._lists.values()]
-        if self.candidates is not None:
-            names.append(self.candidates.name)
-        for name in names:
-            self.conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
-        self._lists.clear()
-        self.candidates = None
 
 
 _MATCHED = _temporary("segtui_matched", [Column("contact_id", Integer, primary_key=True)])

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import CompanySize, EventType, LeadStatus, MembershipSource
@@ -36,7 +36,14 @@ from segtui.data.models import (
 from segtui.data.rule_sql import compile_rule
 from segtui.data.store import Store
 from segtui.data.tables import contact_tags
-from segtui.data.whole_refresh import Batch, breadth, columns_read, plan, required
+from segtui.data.whole_refresh import (
+    Batch,
+    SharedLists,
+    breadth,
+    columns_read,
+    plan,
+    required,
+)
 
 TODAY = date(2024, 2, 26)  # tests/conftest.py fixes the clock there
 
@@ -270,3 +277,44 @@ def test_the_copy_holds_the_columns_the_rules_read(empty_store: Store) -> None:
     rules = [resolved(empty_store, 'size = Enterprise and city = "Austin"'),
              resolved(empty_store, 'city = "Austin" and spent > 10')]
     assert columns_read(rules, TODAY) == ("id", "company_id", "city", "spent_cents")
+
+
+# -- lists shared from batch to batch --------------------------------------------------------
+
+
+def openers(conn: Connection, lists: SharedLists) -> tuple[str, set[int]]:
+    """(the temporary table the run's list of openers is read from, its contacts)."""
+    listed = lists.listed(select(EngagementEvent.contact_id).where(
+        EngagementEvent.type == EventType.OPENED))
+    table = str(listed.get_final_froms()[0])
+    return table, set(conn.execute(listed).scalars())
+
+
+def test_a_list_serves_later_batches_until_another_connection_commits(
+        estate: tuple[Store, dict[str, int]]) -> None:
+    """SQLite keeps a run's list while no other connection committed (data_version); a
+    change committed elsewhere between two batches is read, never an old list. PostgreSQL
+    reads each list again in every batch."""
+    store, _ = estate
+    with store.engine.connect() as conn:
+        lists = SharedLists(conn)
+        with conn.begin():
+            lists.start_batch()
+            first, before = openers(conn, lists)
+        with conn.begin():
+            lists.start_batch()
+            again, same = openers(conn, lists)
+        assert same == before
+        assert (again == first) == (conn.dialect.name == "sqlite")
+        with store.reading() as other:
+            newcomer = int(other.execute(select(Contact.id).where(
+                Contact.id.not_in(before)).order_by(Contact.id).limit(1)).scalar_one())
+        with store.orm_session() as session:  # another connection commits an open
+            session.add(EngagementEvent(contact_id=newcomer, type=EventType.OPENED,
+                                        occurred_at=datetime(2024, 2, 26, 9)))
+        with conn.begin():
+            lists.start_batch()
+            later, after = openers(conn, lists)
+            lists.drop()
+        assert later != first
+        assert after == before | {newcomer}
