@@ -18,12 +18,11 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
+from rich.text import DEFAULT_JUSTIFY, DEFAULT_OVERFLOW, Text
 
-# Rich's own defaults (rich.text.DEFAULT_JUSTIFY, DEFAULT_OVERFLOW), for a Text and
-# console options that say neither.
-_DEFAULT_JUSTIFY = "default"
-_DEFAULT_OVERFLOW = "fold"
+# Rich's own defaults, for a Text and console options that say neither.
+_DEFAULT_JUSTIFY = DEFAULT_JUSTIFY
+_DEFAULT_OVERFLOW = DEFAULT_OVERFLOW
 _UNSTYLED = Style.null()  # Padding's blanks: its style "none"
 _LINE_BREAK = Text("\n")  # Text.__rich_console__ joins its lines with it
 
@@ -51,7 +50,7 @@ def one_line_cell(
         return None
     justify = text.justify or justify or _DEFAULT_JUSTIFY
     overflow = text.overflow or overflow or _DEFAULT_OVERFLOW
-    if justify not in ("default", "left", "right") or overflow == "ignore":
+    if justify not in (DEFAULT_JUSTIFY, "left", "right") or overflow == "ignore":
         return None
     # Text.wrap without wrapping: the line justified (Lines.justify), then cut to the width;
     # a line that needs neither is drawn as it is (nothing below changes it).
