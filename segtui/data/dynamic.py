@@ -113,30 +113,42 @@ def refresh_segment(conn: Connection, segment_id: int, *, now: datetime, today: 
     if shared is not None and shared.candidates is not None:
         wanted, contacts = shared.over_candidates(wanted), shared.candidates
     # The rule is evaluated once, into a temporary set; leavers and joiners are its
-    # difference with the members (each side one index probe a row).
+    # difference with the members.
     matches = whole_refresh.matched(conn)
-    conn.execute(insert(matches).from_select(["contact_id"],
-                                             select(contacts.c.id).where(wanted)))
+    found = conn.execute(
+        insert(matches).from_select(["contact_id"], select(contacts.c.id).where(wanted))
+        .execution_options(preserve_rowcount=True)).rowcount
     m = Membership
-    left = conn.execute(
-        update(m)
+    is_leaver = ~exists(select(1).where(matches.c.contact_id == m.contact_id))
+    made, leaving = conn.execute(
+        select(func.count(), func.count().filter(is_leaver))
         .where(m.segment_id == segment_id, current_membership(),
-               m.source == MembershipSource.RULE,
-               ~exists(select(1).where(matches.c.contact_id == m.contact_id)))
-        .values(removed_at=now, removed_by_id=None)
-        .execution_options(preserve_rowcount=True)
-    ).rowcount
-    already = exists(select(1).where(m.segment_id == segment_id,
-                                     m.contact_id == matches.c.contact_id,
-                                     current_membership()))
-    entered = conn.execute(
-        insert(m).from_select(
-            ["segment_id", "contact_id", "source", "added_at"],
-            select(literal(segment_id), matches.c.contact_id,
-                   literal(MembershipSource.RULE.value), literal(now))
-            .where(~already),
-        ).execution_options(preserve_rowcount=True)
-    ).rowcount
+               m.source == MembershipSource.RULE)).one()
+    left = 0
+    if leaving:
+        left = conn.execute(
+            update(m)
+            .where(m.segment_id == segment_id, current_membership(),
+                   m.source == MembershipSource.RULE, is_leaver)
+            .values(removed_at=now, removed_by_id=None)
+            .execution_options(preserve_rowcount=True)
+        ).rowcount
+    # Once the leavers are gone, every rule-made member is a match: as many of them as
+    # matches means every match is a member already, and nobody joins (what a refresh
+    # finds most often; probing each match for its stay was most of its time).
+    entered = 0
+    if found != made - left:
+        already = exists(select(1).where(m.segment_id == segment_id,
+                                         m.contact_id == matches.c.contact_id,
+                                         current_membership()))
+        entered = conn.execute(
+            insert(m).from_select(
+                ["segment_id", "contact_id", "source", "added_at"],
+                select(literal(segment_id), matches.c.contact_id,
+                       literal(MembershipSource.RULE.value), literal(now))
+                .where(~already),
+            ).execution_options(preserve_rowcount=True)
+        ).rowcount
     members = member_count(conn, segment_id)
     elapsed = round((timer.perf_counter() - started) * 1000)
     conn.execute(update(Segment).where(Segment.id == segment_id)
