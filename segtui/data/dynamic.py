@@ -119,17 +119,16 @@ def refresh_segment(conn: Connection, segment_id: int, *, now: datetime, today: 
         insert(matches).from_select(["contact_id"], select(contacts.c.id).where(wanted))
         .execution_options(preserve_rowcount=True)).rowcount
     m = Membership
+    rule_made = (m.segment_id == segment_id, current_membership(),
+                 m.source == MembershipSource.RULE)
     is_leaver = ~exists(select(1).where(matches.c.contact_id == m.contact_id))
     made, leaving = conn.execute(
-        select(func.count(), func.count().filter(is_leaver))
-        .where(m.segment_id == segment_id, current_membership(),
-               m.source == MembershipSource.RULE)).one()
+        select(func.count(), func.count().filter(is_leaver)).where(*rule_made)).one()
     left = 0
     if leaving:
         left = conn.execute(
             update(m)
-            .where(m.segment_id == segment_id, current_membership(),
-                   m.source == MembershipSource.RULE, is_leaver)
+            .where(*rule_made, is_leaver)
             .values(removed_at=now, removed_by_id=None)
             .execution_options(preserve_rowcount=True)
         ).rowcount

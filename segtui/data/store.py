@@ -590,7 +590,7 @@ class Store:
             lists = whole_refresh.SharedLists(conn)
             try:
                 for batch in batches:
-                    results += self._refresh_batch(conn, batch, lists, user)
+                    results += self._refresh_batch(conn, batch, lists, today, user)
             finally:
                 with suppress(SQLAlchemyError):  # a connection already broken has none
                     lists.drop()
@@ -598,12 +598,12 @@ class Store:
         return results
 
     def _refresh_batch(self, conn: Connection, batch: whole_refresh.Batch,
-                       lists: whole_refresh.SharedLists, user: CurrentUser | None
-                       ) -> list[RefreshResult]:
-        """One batch, one write transaction: its results once committed."""
+                       lists: whole_refresh.SharedLists, today: date,
+                       user: CurrentUser | None) -> list[RefreshResult]:
+        """One batch, one write transaction: its results once committed. `today`: the
+        run's, so a run crossing midnight evaluates every batch on the same day."""
         from segtui.data import segment_writes
 
-        today = clock.today()
         with _busy_is_clear(), conn.begin(), self._running.track(conn, writing=True):
             pending.serialise_refreshes(conn)
             lists.start_batch()

@@ -158,16 +158,23 @@ def refreshed_alone(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[Refre
         return store.refresh_segments()
 
 
-def test_a_batched_refresh_equals_one_segment_at_a_time(
-        estate: tuple[Store, dict[str, int]], batches_used: list[Batch],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    store, ids = estate
+def changed_by_hand(store: Store, *, added_to: int, kept_out_of: int) -> tuple[int, int]:
+    """The first contact added by hand to one segment, the second removed by hand from
+    another (kept out of it from now on): (first, second)."""
     user = store.current_user("Sarah Mitchell")
     with store.reading() as conn:
         first, second = conn.execute(select(Contact.id).order_by(Contact.id).limit(2)
                                      ).scalars()
-    store.add_members(ids["Boston hot"], ContactSelection().toggled(first, True), user)
-    store.remove_member(ids["Hot keen"], second, user)  # kept out from now on
+    store.add_members(added_to, ContactSelection().toggled(first, True), user)
+    store.remove_member(kept_out_of, second, user)
+    return first, second
+
+
+def test_a_batched_refresh_equals_one_segment_at_a_time(
+        estate: tuple[Store, dict[str, int]], batches_used: list[Batch],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store, ids = estate
+    changed_by_hand(store, added_to=ids["Boston hot"], kept_out_of=ids["Hot keen"])
 
     for seed in (1, 2, 3):
         # Batched first, then one at a time: the second finds nothing to change.
@@ -193,12 +200,8 @@ def test_a_batched_refresh_equals_one_segment_at_a_time(
 def test_each_segment_holds_its_rule_less_exclusions_plus_hand_made(
         estate: tuple[Store, dict[str, int]], batches_used: list[Batch]) -> None:
     store, ids = estate
-    user = store.current_user("Sarah Mitchell")
-    with store.reading() as conn:
-        first, second = conn.execute(select(Contact.id).order_by(Contact.id).limit(2)
-                                     ).scalars()
-    store.add_members(ids["Chicago"], ContactSelection().toggled(first, True), user)
-    store.remove_member(ids["Boston keen"], second, user)
+    first, _ = changed_by_hand(store, added_to=ids["Chicago"],
+                               kept_out_of=ids["Boston keen"])
     change_facts_behind_its_back(store, 5)
     store.refresh_segments()
     got = members(store, ids)
