@@ -24,6 +24,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    except_,
     exists,
     func,
     insert,
@@ -112,11 +113,57 @@ def refresh_segment(conn: Connection, segment_id: int, *, now: datetime, today: 
     contacts = whole_refresh.CONTACTS
     if shared is not None and shared.candidates is not None:
         wanted, contacts = shared.over_candidates(wanted), shared.candidates
-    # The rule is evaluated once, into a temporary set; leavers and joiners are its
-    # difference with the members.
+    m = Membership
+    stays = (m.segment_id == segment_id, current_membership())
+    is_rule = m.source == MembershipSource.RULE
+    members, made = conn.execute(
+        select(func.count(), func.count().filter(is_rule)).where(*stays)).one()
+    entered = left = 0
+    if not made:
+        # Nothing made by the rule to take back (a segment's first refresh): every match
+        # that is not a member by hand joins, in one statement.
+        entered = _add(conn, segment_id, select(contacts.c.id).where(wanted), now)
+    elif _differs(conn, segment_id, select(contacts.c.id).where(wanted), made):
+        entered, left = _apply_difference(conn, segment_id, contacts.c.id, wanted, now)
+    members += entered - left
+    elapsed = round((timer.perf_counter() - started) * 1000)
+    conn.execute(update(Segment).where(Segment.id == segment_id)
+                 .values(evaluated_at=now, evaluation_ms=elapsed))
+    return RefreshResult(segment_id, row.name, max(int(entered or 0), 0),
+                         max(int(left or 0), 0), members, elapsed, now)
+
+
+def _differs(conn: Connection, segment_id: int, matching: Select[Any], made: int) -> bool:
+    """Whether the rule's matches (`matching`) differ from the segment's `made` rule-made
+    members, counted without writing anything: what a refresh finds most often is no
+    difference, and then it writes nothing. The matches are read once into the
+    statement's own working set (a materialised CTE), not a table."""
+    m = Membership
+    matches = matching.cte("rule_matches").prefix_with("MATERIALIZED")
+    # The leavers as a set difference (hashed or sorted, once), not an anti-join: that
+    # one PostgreSQL could plan from statistics older than the rule's first members (none
+    # rule-made then: one row expected) as a search of the matches once per member (2.5 s
+    # for 5,495 members at a million contacts, where hashing takes 10 ms).
+    leavers = except_(
+        select(m.contact_id).where(m.segment_id == segment_id, current_membership(),
+                                   m.source == MembershipSource.RULE),
+        select(matches.c[0])).subquery()
+    found, left = conn.execute(select(
+        select(func.count()).select_from(matches).scalar_subquery(),
+        select(func.count()).select_from(leavers).scalar_subquery())).one()
+    # No rule-made member left and as many matches as they: the matches are the members.
+    # More matches (a joiner, or a match who is a member by hand): the long way decides.
+    return bool(left) or int(found) != made
+
+
+def _apply_difference(conn: Connection, segment_id: int, contact_id: Any,
+                      wanted: ColumnElement[bool], now: datetime) -> tuple[int, int]:
+    """Write the difference between the rule's matches and the segment's rule-made
+    members: (joined, left). The rule is evaluated once, into a temporary set; leavers and
+    joiners are its difference with the members."""
     matches = whole_refresh.matched(conn)
     found = conn.execute(
-        insert(matches).from_select(["contact_id"], select(contacts.c.id).where(wanted))
+        insert(matches).from_select(["contact_id"], select(contact_id).where(wanted))
         .execution_options(preserve_rowcount=True)).rowcount
     m = Membership
     rule_made = (m.segment_id == segment_id, current_membership(),
@@ -133,27 +180,29 @@ def refresh_segment(conn: Connection, segment_id: int, *, now: datetime, today: 
             .execution_options(preserve_rowcount=True)
         ).rowcount
     # Once the leavers are gone, every rule-made member is a match: as many of them as
-    # matches means every match is a member already, and nobody joins (what a refresh
-    # finds most often; probing each match for its stay was most of its time).
+    # matches means every match is a member already, and nobody joins.
     entered = 0
     if found != made - left:
-        already = exists(select(1).where(m.segment_id == segment_id,
-                                         m.contact_id == matches.c.contact_id,
-                                         current_membership()))
-        entered = conn.execute(
-            insert(m).from_select(
-                ["segment_id", "contact_id", "source", "added_at"],
-                select(literal(segment_id), matches.c.contact_id,
-                       literal(MembershipSource.RULE.value), literal(now))
-                .where(~already),
-            ).execution_options(preserve_rowcount=True)
-        ).rowcount
-    members = member_count(conn, segment_id)
-    elapsed = round((timer.perf_counter() - started) * 1000)
-    conn.execute(update(Segment).where(Segment.id == segment_id)
-                 .values(evaluated_at=now, evaluation_ms=elapsed))
-    return RefreshResult(segment_id, row.name, max(int(entered or 0), 0),
-                         max(int(left or 0), 0), members, elapsed, now)
+        entered = _add(conn, segment_id, select(matches.c.contact_id), now)
+    return max(int(entered or 0), 0), max(int(left or 0), 0)
+
+
+def _add(conn: Connection, segment_id: int, contact_ids: Select[Any], now: datetime) -> int:
+    """Add the contacts `contact_ids` selects that are not current members (a member by
+    hand stays one): new rule-made stays. Returns how many joined."""
+    m = Membership
+    candidate = contact_ids.subquery()
+    already = exists(select(1).where(m.segment_id == segment_id,
+                                     m.contact_id == candidate.c[0], current_membership()))
+    added = conn.execute(
+        insert(m).from_select(
+            ["segment_id", "contact_id", "source", "added_at"],
+            select(literal(segment_id), candidate.c[0],
+                   literal(MembershipSource.RULE.value), literal(now))
+            .where(~already),
+        ).execution_options(preserve_rowcount=True)
+    ).rowcount
+    return max(int(added or 0), 0)
 
 
 def dependency_order(lookup: SegmentLookup, ids: Iterable[int]) -> list[int]:

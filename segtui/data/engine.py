@@ -102,8 +102,14 @@ def make_engine(url: URL) -> Engine:
     # most, and PostgreSQL's cost threshold compiles them anyway, inlining and optimising
     # for 0.3-1.1 s before running them (the AI Insights member pass at a million contacts:
     # 1,124 ms of JIT in a 1,357 ms statement, issue 17).
-    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
-                           connect_args={"options": "-c jit=off"})
+    # Custom plans always: psycopg prepares a statement sent five times, and PostgreSQL
+    # then may plan it once for any parameters. segtui's data is skewed (a segment of 30
+    # members, one of 100,000; a city, a country), so a plan made without the values can
+    # be a thousand times slower (a refresh's count of a segment's leavers: 10 ms planned
+    # for its values, 1.4 s planned generically). Planning each time costs about 1 ms.
+    engine = create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+        connect_args={"options": "-c jit=off -c plan_cache_mode=force_custom_plan"})
     event.listen(engine, "connect", _postgresql_connect)
     return engine
 

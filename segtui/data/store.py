@@ -595,6 +595,11 @@ class Store:
                 with suppress(SQLAlchemyError):  # a connection already broken has none
                     lists.drop()
                     conn.commit()
+        from segtui.data import bulk
+
+        if sum(r.entered + r.left for r in results) >= bulk.ANALYZE_AFTER_ROWS:
+            # The next run plans its counts of each segment's stays from these.
+            bulk.refresh_statistics(self.engine, ("memberships",))
         return results
 
     def _refresh_batch(self, conn: Connection, batch: whole_refresh.Batch,

@@ -268,6 +268,32 @@ def test_refresh_follows_changed_facts(world: World) -> None:
         ("cy", "rule", NOW, NOW), ("cy", "rule", NOW, None)]
 
 
+def test_one_leaving_as_another_joins_is_seen(world: World) -> None:
+    """As many matches as rule-made members is not "nothing changed" when one of them
+    left: a refresh counts its leavers before deciding it has nothing to write."""
+    seg = world.create("High", "score > 70")
+    assert world.members(seg) == {"ann", "cy", "ed"}
+    world.set_score("cy", 10)
+    world.set_score("bob", 71)
+    [result] = refreshed(world)
+    assert (result.entered, result.left, result.members) == (1, 1, 3)
+    assert world.members(seg) == {"ann", "bob", "ed"}
+
+
+def test_a_hand_made_member_matching_the_rule_is_not_added_twice(world: World) -> None:
+    """A match who is a member by hand outnumbers the rule-made members: the refresh
+    looks further, finds no joiner, and leaves the hand-made stay as it is."""
+    seg = world.create("High", "score > 70", members=["ann"])
+    stays = world.stays(seg)
+    [result] = refreshed(world)
+    assert (result.entered, result.left, result.members) == (0, 0, 3)
+    assert world.stays(seg) == stays
+    world.set_score("bob", 71)
+    [result] = refreshed(world)
+    assert (result.entered, result.left, result.members) == (1, 0, 4)
+    assert ("ann", "manual", NOW, None) in world.stays(seg)
+
+
 def test_refresh_follows_the_clock(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """An open exactly at the 30-day window's first moment (2024-01-28 00:00) is in the
     window on 2024-02-26 and out of it the next day."""
