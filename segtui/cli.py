@@ -19,7 +19,6 @@ for the type checker only are quoted where they are used.
 
 import os
 import sys
-import threading
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -209,7 +208,6 @@ def main_callback(
         _run_app(store, ctx.obj)
     finally:
         store.close()
-        _app_session_over.set()
 
 
 @app.command()
@@ -414,27 +412,37 @@ import segtui.cli_users  # noqa: E402, F401  (users and their roles)
 
 
 def main() -> None:
+    """The `segtui` command (its console script, and `python -m segtui`): runs the command
+    line, then ends the process at once (end_process). Tests call `app` instead."""
     try:
         app(prog_name="segtui")
-    except SystemExit as leaving:
-        if _app_session_over.is_set():
-            end_process(leaving.code)
-        raise
-
-
-# Set once the app has ended and its Store is closed (main_callback).
-_app_session_over = threading.Event()
+    except SystemExit as leaving:  # every command ends so, Click's usage errors too
+        end_process(leaving.code)
 
 
 def end_process(code: object) -> NoReturn:
-    """After the app: end the process without Python's teardown of every module and
-    object, which took 0.5-2 s after the detail tabs had been open (the heap of Textual,
-    SQLAlchemy and the screens' data; docs/benchmarks.md, "Responsive quitting"). Nothing
-    is left to do by then: the Store is closed, its threads have ended, the crash log is
-    written. Only the real command does this (`main`); tests call the Typer app."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+    """End the process once the command has ended, without Python's teardown of every
+    module and object: nothing is left to do by then (each command closes its Store
+    before it returns, its files in `with` blocks, its helper threads ended), and the
+    teardown was most of what a scripted read waited for after its output (30-60 ms of a
+    `segtui segments list`; docs/benchmarks.md, "Command line start-up"), and 0.5-2 s
+    after the app had shown the detail tabs (the heap of Textual, SQLAlchemy and the
+    screens' data; "Responsive quitting"). Only the real command does this (`main`);
+    tests call the Typer app. Output is flushed first; a reader that stopped reading
+    (`segtui segments list | head -1`) makes it exit 1, as Click does for it."""
+    if code is not None and not isinstance(code, int):  # sys.exit("why"): Python says it
+        warn(str(code))
+        code = 1
+    status = code or 0
+    try:
+        sys.stdout.flush()
+    except OSError:
+        status = status or 1
+    try:
+        sys.stderr.flush()
+    except OSError:
+        status = status or 1
+    os._exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

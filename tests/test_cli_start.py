@@ -11,6 +11,9 @@ from __future__ import annotations
 import __future__
 
 import importlib
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import typer
 from alembic import command
+from typer.testing import CliRunner
 
 import segtui.cli
 from segtui.data import migrate, schema_version
@@ -112,6 +116,40 @@ def test_a_read_command_still_upgrades_an_older_database(tmp_path: Path) -> None
         assert schema_version.stored_revisions(store.engine) == {schema_version.HEAD}
     finally:
         store.close()
+
+
+def _segtui(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """The real command, as a script runs it: `main` ends the process (cli.end_process)."""
+    return subprocess.run([sys.executable, "-m", "segtui", *args], text=True,
+                          capture_output="stdout" not in kwargs, **kwargs)
+
+
+def test_the_command_ends_with_its_output_and_exit_status(demo_db_path: Path) -> None:
+    """The process ends without Python's teardown, after flushing everything it printed:
+    the same output and status as the Typer app gives in-process."""
+    db = ["--db", str(demo_db_path)]
+    for args, status in [(["contacts", "list", "--limit", "1000", "--json"], 0),
+                         (["segments", "list"], 0),
+                         (["segments", "show", "No Such Segment"], 1),  # segtui: ... line
+                         (["segments", "list", "--no-such-option"], 2)]:  # Click's usage
+        ran = _segtui([*args, *db])
+        expected = CliRunner().invoke(segtui.cli.app, [*args, *db])
+        assert (ran.returncode, ran.stdout, ran.stderr) == \
+            (status, expected.stdout, expected.stderr), args
+    assert len(_segtui(["contacts", "list", "--limit", "1000", *db]).stdout) > 20_000
+
+
+def test_a_reader_that_stopped_reading_ends_it_quietly(demo_db_path: Path) -> None:
+    """Output to a pipe nobody reads any more (`| head -1` after its line): exit 1, as
+    Click has it, with no traceback or "Exception ignored" from Python's own exit."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # no reader at all: the first write fails, whenever it happens
+    try:
+        ran = _segtui(["segments", "list", "--db", str(demo_db_path)], stdout=write_end,
+                      stderr=subprocess.PIPE)
+    finally:
+        os.close(write_end)
+    assert (ran.returncode, ran.stderr) == (1, "")
 
 
 # Modules whose annotations are read on every run: Typer reads each command's when it builds
