@@ -17,6 +17,7 @@ a compile and an eval (366 for the 23 commands: 16 → 5.5 ms of every run). Nam
 for the type checker only are quoted where they are used.
 """
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -126,10 +127,12 @@ def _open_store(url: "URL") -> "Store":
     from segtui.data.store import Store
 
     try:
-        return Store.open(url)
+        store = Store.open(url)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         fail(f"cannot open database {url.render_as_string(hide_password=True)}: {reason}")
+    started()
+    return store
 
 
 def _anchor_clock(store: "Store") -> None:
@@ -294,6 +297,7 @@ def db_upgrade(ctx: typer.Context, db: DbOption = None) -> None:
 
     url = _resolve(db or (ctx.obj or {}).get("db"))
     engine = make_engine(url)
+    started()
     shown = url.render_as_string(hide_password=True)
     try:
         applied = migrate.upgrade(engine)
@@ -414,10 +418,38 @@ import segtui.cli_users  # noqa: E402, F401  (users and their roles)
 def main() -> None:
     """The `segtui` command (its console script, and `python -m segtui`): runs the command
     line, then ends the process at once (end_process). Tests call `app` instead."""
+    pause_collector()
     try:
         app(prog_name="segtui")
     except SystemExit as leaving:  # every command ends so, Click's usage errors too
         end_process(leaving.code)
+
+
+_collector_paused = False
+
+
+def pause_collector() -> None:
+    """Pause Python's cycle collector while the command starts (`main`, and
+    segtui/__main__.py before it imports this module), until `started`.
+
+    What a command makes while it starts is modules, classes, Typer's commands and the
+    schema: all of it lives as long as the process, so the collector's passes while it is
+    imported only walk it again and again (115 passes in a `segtui segments list`, some
+    10-20 ms of its 250 ms budget; docs/benchmarks.md, "Command line start-up")."""
+    global _collector_paused
+    gc.disable()
+    _collector_paused = True
+
+
+def started() -> None:
+    """The command has opened its database: the collector runs again, for what the command
+    does from here (an import of a million rows, the app), and what start-up made is
+    frozen out of its passes (gc.freeze, as the app's tune_runtime does with Textual's)."""
+    global _collector_paused
+    if _collector_paused:
+        _collector_paused = False
+        gc.freeze()
+        gc.enable()
 
 
 def end_process(code: object) -> NoReturn:

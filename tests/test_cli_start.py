@@ -152,6 +152,40 @@ def test_a_reader_that_stopped_reading_ends_it_quietly(demo_db_path: Path) -> No
     assert (ran.returncode, ran.stderr) == (1, "")
 
 
+COLLECTOR = (
+    "import gc, sys\n"
+    "from segtui import cli\n"
+    "cli.pause_collector()\n"  # as main() does, before the command line runs
+    "try:\n    cli.app(prog_name='segtui')\nexcept SystemExit:\n    pass\n"
+    "print(gc.isenabled(), gc.get_freeze_count() > 0)"
+)
+
+
+@pytest.mark.parametrize(("args", "after"), [
+    (["segments", "list", "--db"], "True True"),  # resumed once the database was open
+    (["db", "upgrade", "--db"], "True True"),  # the one command that opens no Store
+    (["--version"], "False False"),  # no database: the process ends paused
+])
+def test_the_collector_is_paused_until_the_database_is_open(
+        demo_db_path: Path, args: list[str], after: str) -> None:
+    """cli.pause_collector: no collector passes while the command line starts; from the
+    open database on, the collector runs (a long import, the app) and what start-up made
+    is frozen out of its passes."""
+    db = [str(demo_db_path)] if args[-1] == "--db" else []
+    out = subprocess.run([sys.executable, "-c", COLLECTOR, *args, *db],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1] == after, out.stdout + out.stderr
+
+
+def test_started_leaves_a_collector_it_did_not_pause_alone() -> None:
+    """In-process callers of the Typer app (the tests) keep the collector as it is."""
+    import gc
+
+    frozen = gc.get_freeze_count()
+    segtui.cli.started()
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
 # Modules whose annotations are read on every run: Typer reads each command's when it builds
 # the command line, SQLAlchemy's declarative mapping each `Mapped[...]` when the models are
 # made. Postponed (`from __future__ import annotations`), each would be compiled and

@@ -35,7 +35,6 @@ from segtui.core.records import (
     SegmentSortColumn,
 )
 from segtui.data.keyset import Window, keyed_page, settle, windowed
-from segtui.data.rule_sql import compile_rule
 from segtui.data.sql import current_membership, icontains
 from segtui.data.tables import (
     Company,
@@ -84,6 +83,8 @@ def filter_conditions(conn: Connection, flt: SegmentFilter) -> list[ColumnElemen
     if flt.has_member_filter:
         conditions.append(_member_condition(flt))
     if flt.rule is not None:
+        from segtui.data.rule_sql import compile_rule  # the app's rule filter only
+
         matching = select(Contact.id).where(compile_rule(flt.rule, clock.today()))
         conditions.append(Segment.id.in_(
             select(Membership.segment_id).where(current_membership(),

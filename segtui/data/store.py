@@ -36,8 +36,7 @@ from segtui.core.busy import DatabaseBusy
 from segtui.core.cancel import Scope
 from segtui.core.contact_keys import MatchKey
 from segtui.core.refresh import Owed
-from segtui.core.rule_check import check
-from segtui.data import dynamic, pending, schema_version, segment_list, whole_refresh
+from segtui.data import pending, schema_version, segment_list
 from segtui.data.engine import WRITE_OPTION, is_busy, make_engine
 from segtui.data.keyset import Window as PageWindow
 from segtui.data.running import Running
@@ -71,7 +70,7 @@ if TYPE_CHECKING:
     from segtui.core.refresh import Explanation, RefreshResult
     from segtui.core.rules import Node, RuleIssue
     from segtui.core.segments import DeletePreview, SegmentDetails, SegmentDraft
-    from segtui.data import importer, segment_metrics
+    from segtui.data import importer, segment_metrics, whole_refresh
     from segtui.data.sql import Aside
 
 PAGE_SIZE = 200
@@ -534,15 +533,22 @@ class Store:
                    ) -> tuple[Node, list[RuleIssue]]:
         """The rule in canonical form (segment names resolved) and its problems; a rule for
         `segment_id` may not depend on that segment."""
+        from segtui.core.rule_check import check
+        from segtui.data import dynamic
+
         with self.reading() as conn:
             return check(rule, dynamic.segment_lookup(conn), segment_id)
 
     def rule_count(self, rule: Node) -> int:
         """How many contacts a (checked) rule matches today: the builder's live count."""
+        from segtui.data import dynamic
+
         with self.reading() as conn:
             return dynamic.count_matching(conn, rule, clock.today())
 
     def rule_sample(self, rule: Node, limit: int = 5) -> list[tuple[int, str]]:
+        from segtui.data import dynamic
+
         with self.reading() as conn:
             return dynamic.sample_matching(conn, rule, clock.today(), limit)
 
@@ -558,6 +564,8 @@ class Store:
         make every other save wait (and time out). Each segment is always consistent, and
         its transaction clears what it was owed (data/pending.py). Contacts owed a
         re-evaluation are done first (all segments: already covered by a whole one)."""
+        from segtui.data import dynamic
+
         with self.reading() as conn:
             owed = pending.owed(conn)
             done_up_to = pending.last_id(conn)
@@ -580,6 +588,8 @@ class Store:
                           ) -> list[RefreshResult]:
         """Refresh these segments whole, each after the segments its rule uses, in the
         batches of data/whole_refresh.py: one transaction each, all or nothing."""
+        from segtui.data import dynamic, whole_refresh
+
         today = clock.today()
         with self.reading() as conn:
             batches = dynamic.whole_batches(conn, ids, today)
@@ -602,7 +612,7 @@ class Store:
                        user: CurrentUser | None) -> list[RefreshResult]:
         """One batch, one write transaction: its results once committed. `today`: the
         run's, so a run crossing midnight evaluates every batch on the same day."""
-        from segtui.data import segment_writes
+        from segtui.data import dynamic, segment_writes, whole_refresh
 
         with _busy_is_clear(), conn.begin(), self._running.track(conn, writing=True):
             pending.serialise_refreshes(conn)
@@ -623,6 +633,8 @@ class Store:
     def contacts_changed(self, contact_ids: Sequence[int]) -> list[RefreshResult]:
         """After these contacts or their events changed: re-evaluate every dynamic segment
         for them only (incremental), in one transaction. Returns the segments that changed."""
+        from segtui.data import dynamic
+
         with self.writing() as conn:
             pending.serialise_refreshes(conn)
             return dynamic.refresh_contacts(conn, contact_ids, now=clock.now(),
@@ -642,6 +654,8 @@ class Store:
         (and these). Costs one read when nothing is owed. Returns the segments re-evaluated.
         DatabaseBusy when another process holds SQLite for writing: the caller says the
         segments may be out of date."""
+        from segtui.data import dynamic
+
         with self.reading() as conn:
             owed = pending.owed(conn)
             lookup = dynamic.segment_lookup(conn) if owed.segments else None
@@ -669,6 +683,8 @@ class Store:
     def _finish_contacts(self) -> list[RefreshResult]:
         """Claim the owed contacts and re-evaluate every dynamic segment for them, in one
         transaction; beyond INCREMENTAL_LIMIT of them, owe every segment a whole one."""
+        from segtui.data import dynamic
+
         with self.writing() as conn:
             pending.serialise_refreshes(conn)
             ids = pending.claim_contacts(conn)
@@ -681,22 +697,30 @@ class Store:
         """What the dynamic segments are owed (finish_pending), then the ones not evaluated
         yet today (the app does this when it starts, so rules with time windows follow the
         calendar)."""
+        from segtui.data import dynamic
+
         results = self.finish_pending()
         with self.reading() as conn:
             stale = dynamic.stale_ids(conn, clock.today())
         return results + (self.refresh_segments(stale) if stale else [])
 
     def explain_membership(self, segment_id: int, contact_id: int) -> Explanation:
+        from segtui.data import dynamic
+
         with self.reading() as conn:
             return dynamic.explain(conn, segment_id, contact_id, clock.today())
 
     def rule_overrides(self, segment_id: int) -> tuple[int, int]:
         """(members added by hand, contacts kept out by hand) of a segment."""
+        from segtui.data import dynamic
+
         with self.reading() as conn:
             return dynamic.overrides(conn, segment_id)
 
     def segments_using(self, segment_id: int) -> list[str]:
         """Names of the dynamic segments whose rules use this segment."""
+        from segtui.data import dynamic
+
         with self.reading() as conn:
             return dynamic.uses_of(conn, segment_id)
 
