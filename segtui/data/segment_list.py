@@ -34,6 +34,7 @@ from segtui.core.records import (
     SegmentSort,
     SegmentSortColumn,
 )
+from segtui.core.rules import Node, from_json
 from segtui.data.keyset import Window, keyed_page, settle, windowed
 from segtui.data.sql import current_membership, icontains
 from segtui.data.tables import (
@@ -278,6 +279,15 @@ def _rows_for(conn: Connection, ids: Sequence[int]) -> dict[int, SegmentRow]:
         )
         for r in conn.execute(query)
     }
+
+
+def segment_rules(conn: Connection, ids: Sequence[int]) -> dict[int, Node | None]:
+    """Each segment's rule (None for a static segment), for a page of the list:
+    `segtui segments list` shows them beside the rows."""
+    found: dict[int, Node | None] = {}
+    for sid, rule in conn.execute(select(Segment.id, Segment.rule).where(Segment.id.in_(ids))):
+        found[int(sid)] = from_json(rule) if rule else None
+    return found
 
 
 def row_by_id(conn: Connection, segment_id: int) -> SegmentRow | None:
