@@ -10,6 +10,12 @@ their commands, Textual only on the paths that open the app. So `--help`, `--ver
 `db upgrade` and the scripting commands start fast and work without a terminal.
 tests/test_cli_start.py checks what the read commands load.
 
+The process itself (`main`, the real command only; tests call `app`): the cycle collector
+is paused while the command starts, until its database is open (`pause_collector`,
+`started`), and the process ends without Python's teardown once the command has ended
+(`end_process`). Both are work a scripted read would otherwise wait for: 10-20 and 30-90
+ms of a `segtui segments list` (docs/benchmarks.md, "Command line start-up").
+
 The command modules (this one, cli_io, cli_quality, cli_script, cli_users) keep their
 annotations as objects, without `from __future__ import annotations`: Typer reads every
 command's annotations each time it builds the command line, and as strings each one costs

@@ -7,10 +7,10 @@ never ORM objects, so nothing lazy-loads on the UI thread.
 Imports (issue 17 §4): a scripted `segtui segments list` or `segments count` opens a Store
 and makes a few reads, and should not wait for the whole app's query code to load. So this
 module imports at its top only what opening a database and those reads use: the segment
-list, rules and what the dynamic segments are owed. Every other query module (dashboard,
-detail screen, contacts, segment changes, timeline, analytics, imports, exports, quality,
-users) is imported inside the methods that call it, and the records they return are named
-for the type checker only. The queries are written on the Core tables of data/tables.py,
+list and what the dynamic segments are owed. Every other query module (rules and the
+dynamic segments, their whole refresh, dashboard, detail screen, contacts, segment
+changes, timeline, analytics, imports, exports, quality, users) is imported inside the
+methods that call it, and the records they return are named for the type checker only. The queries are written on the Core tables of data/tables.py,
 so nothing here loads `sqlalchemy.orm` (only `orm_session()`, for the tests' objects).
 tests/test_cli_start.py checks which modules a read command loads.
 """
