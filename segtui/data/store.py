@@ -6,12 +6,14 @@ never ORM objects, so nothing lazy-loads on the UI thread.
 
 Imports (issue 17 §4): a scripted `segtui segments list` or `segments count` opens a Store
 and makes a few reads, and should not wait for the whole app's query code to load. So this
-module imports at its top only what opening a database and those reads use: the segment
-list and what the dynamic segments are owed. Every other query module (rules and the
-dynamic segments, their whole refresh, dashboard, detail screen, contacts, segment
-changes, timeline, analytics, imports, exports, quality, users) is imported inside the
-methods that call it, and the records they return are named for the type checker only. The queries are written on the Core tables of data/tables.py,
-so nothing here loads `sqlalchemy.orm` (only `orm_session()`, for the tests' objects).
+module imports at its top only what opening a database uses and what the dynamic segments
+are owed (every read asks). Every query module (the segment list, rules and the dynamic
+segments, their whole refresh, dashboard, detail screen, contacts, segment changes,
+timeline, analytics, imports, exports, quality, users) is imported inside the methods that
+call it, and the records they return are named for the type checker only: `segments
+count` loads no list code, `segments list` no rule code. The queries are written on the
+Core tables of data/tables.py, so nothing here loads `sqlalchemy.orm` (only
+`orm_session()`, for the tests' objects).
 tests/test_cli_start.py checks which modules a read command loads.
 """
 
@@ -36,9 +38,8 @@ from segtui.core.busy import DatabaseBusy
 from segtui.core.cancel import Scope
 from segtui.core.contact_keys import MatchKey
 from segtui.core.refresh import Owed
-from segtui.data import pending, schema_version, segment_list
+from segtui.data import pending, schema_version
 from segtui.data.engine import WRITE_OPTION, is_busy, make_engine
-from segtui.data.keyset import Window as PageWindow
 from segtui.data.running import Running
 from segtui.data.sql import storable_text
 from segtui.data.tables import Contact, Segment, Setting, name_key
@@ -224,6 +225,8 @@ class Store:
             return dashboard.dashboard_metrics(conn)
 
     def segment_count(self, flt: SegmentFilter) -> int:
+        from segtui.data import segment_list
+
         with self.reading() as conn:
             return segment_list.count_segments(conn, flt)
 
@@ -238,6 +241,8 @@ class Store:
         starting_at: int | None = None,
         limit: int = PAGE_SIZE,
     ) -> Page[SegmentRow]:
+        from segtui.data import segment_list
+
         with self.reading() as conn:
             return segment_list.fetch_page(
                 conn, flt, sort, after=after, before=before, at_end=at_end,
@@ -323,6 +328,8 @@ class Store:
             return None if found is None else int(found)
 
     def segment_row(self, segment_id: int) -> SegmentRow | None:
+        from segtui.data import segment_list
+
         with self.reading() as conn:
             return segment_list.row_by_id(conn, segment_id)
 
@@ -434,6 +441,7 @@ class Store:
         before: Keyset | None = None, at_end: bool = False, limit: int = PAGE_SIZE,
     ) -> Page[ActivityRow]:
         from segtui.data import timeline
+        from segtui.data.keyset import Window as PageWindow
 
         with self.reading() as conn:
             return timeline.activity_page(conn, segment_id, flt,
@@ -469,6 +477,7 @@ class Store:
         at_end: bool = False, limit: int = PAGE_SIZE,
     ) -> Page[NoteRow]:
         from segtui.data import timeline
+        from segtui.data.keyset import Window as PageWindow
 
         with self.reading() as conn:
             return timeline.notes_page(conn, segment_id, PageWindow(after, before, at_end),
