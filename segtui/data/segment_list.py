@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -34,7 +34,6 @@ from segtui.core.records import (
     SegmentSort,
     SegmentSortColumn,
 )
-from segtui.core.rules import Node, from_json
 from segtui.data.keyset import Window, keyed_page, settle, windowed
 from segtui.data.sql import current_membership, icontains
 from segtui.data.tables import (
@@ -46,6 +45,9 @@ from segtui.data.tables import (
     campaign_segments,
     segment_tags,
 )
+
+if TYPE_CHECKING:
+    from segtui.core.rules import Node
 
 
 def member_count() -> ColumnElement[int]:
@@ -286,7 +288,12 @@ def segment_rules(conn: Connection, ids: Sequence[int]) -> dict[int, Node | None
     `segtui segments list` shows them beside the rows."""
     found: dict[int, Node | None] = {}
     for sid, rule in conn.execute(select(Segment.id, Segment.rule).where(Segment.id.in_(ids))):
-        found[int(sid)] = from_json(rule) if rule else None
+        if rule:
+            from segtui.core.rules import from_json  # for the dynamic segments only
+
+            found[int(sid)] = from_json(rule)
+        else:
+            found[int(sid)] = None
     return found
 
 
