@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import typer
 from alembic import command
-from typer.testing import CliRunner
 
 import segtui.cli
 from segtui.data import migrate, schema_version
@@ -134,21 +133,32 @@ def test_a_read_command_still_upgrades_an_older_database(tmp_path: Path) -> None
 
 
 def _segtui(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    """The real command, as a script runs it: `main` ends the process (cli.end_process)."""
+    """The real command, as a script runs it: `main` builds only the group it names
+    (cli.build_only_the_named_group) and ends the process (cli.end_process)."""
     return subprocess.run([sys.executable, "-m", "segtui", *args], text=True,
                           capture_output="stdout" not in kwargs, **kwargs)
 
 
+def _whole_app(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """The Typer app with every command, in a process that ends as Python ends."""
+    return subprocess.run([sys.executable, "-c", "from segtui.cli import app\n"
+                           "app(prog_name='segtui')", *args], text=True, capture_output=True)
+
+
 def test_the_command_ends_with_its_output_and_exit_status(demo_db_path: Path) -> None:
-    """The process ends without Python's teardown, after flushing everything it printed:
-    the same output and status as the Typer app gives in-process."""
+    """The real command prints and exits as the whole Typer app does: its process ends
+    without Python's teardown after flushing everything, and builds only the group its
+    command line names."""
     db = ["--db", str(demo_db_path)]
-    for args, status in [(["contacts", "list", "--limit", "1000", "--json"], 0),
-                         (["segments", "list"], 0),
-                         (["segments", "show", "No Such Segment"], 1),  # segtui: ... line
-                         (["segments", "list", "--no-such-option"], 2)]:  # Click's usage
-        ran = _segtui([*args, *db])
-        expected = CliRunner().invoke(segtui.cli.app, [*args, *db])
+    for args, status in [(["contacts", "list", "--limit", "1000", "--json", *db], 0),
+                         (["segments", "list", *db], 0),
+                         (["segments", "show", "No Such Segment", *db], 1),  # segtui: ...
+                         (["segments", "list", "--no-such-option", *db], 2),  # Click's usage
+                         (["segments", "lst", *db], 2),  # "Did you mean", in the group
+                         (["segments", "--help"], 0),
+                         (["--help"], 0),  # every command listed
+                         (["segmnts", "list", *db], 2)]:  # no group: all of them built
+        ran, expected = _segtui(args), _whole_app(args)
         assert (ran.returncode, ran.stdout, ran.stderr) == \
             (status, expected.stdout, expected.stderr), args
     assert len(_segtui(["contacts", "list", "--limit", "1000", *db]).stdout) > 20_000
