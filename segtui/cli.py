@@ -13,8 +13,10 @@ tests/test_cli_start.py checks what the read commands load.
 The process itself (`main`, the real command only; tests call `app`): the cycle collector
 is paused while the command starts, until its database is open (`pause_collector`,
 `started`), and the process ends without Python's teardown once the command has ended
-(`end_process`). Both are work a scripted read would otherwise wait for: 10-20 and 30-90
-ms of a `segtui segments list` (docs/benchmarks.md, "Command line start-up").
+(`end_process`). Both are work a scripted read would otherwise wait for: about 10 and
+60-90 ms of a `segtui segments list` (docs/benchmarks.md, "The process around the
+command"). And a command line that names a group first builds that group's commands only
+(`build_only_the_named_group`).
 
 The command modules (this one, cli_io, cli_quality, cli_script, cli_users) keep their
 annotations as objects, without `from __future__ import annotations`: Typer reads every
@@ -458,8 +460,8 @@ def pause_collector() -> None:
 
     What a command makes while it starts is modules, classes, Typer's commands and the
     schema: all of it lives as long as the process, so the collector's passes while it is
-    imported only walk it again and again (115 passes in a `segtui segments list`, some
-    10-20 ms of its 250 ms budget; docs/benchmarks.md, "Command line start-up")."""
+    imported only walk it again and again (115 passes in a `segtui segments list`, about
+    10 ms of its 250 ms budget; docs/benchmarks.md, "The process around the command")."""
     global _collector_paused
     gc.disable()
     _collector_paused = True
@@ -480,10 +482,10 @@ def end_process(code: object) -> NoReturn:
     """End the process once the command has ended, without Python's teardown of every
     module and object: nothing is left to do by then (each command closes its Store
     before it returns, its files in `with` blocks, its helper threads ended), and the
-    teardown was most of what a scripted read waited for after its output (30-60 ms of a
-    `segtui segments list`; docs/benchmarks.md, "Command line start-up"), and 0.5-2 s
-    after the app had shown the detail tabs (the heap of Textual, SQLAlchemy and the
-    screens' data; "Responsive quitting"). Only the real command does this (`main`);
+    teardown was most of what a scripted read waited for after its output (60-90 ms of
+    a `segtui segments list`; docs/benchmarks.md, "The process around the command"), and
+    0.5-2 s after the app had shown the detail tabs (the heap of Textual, SQLAlchemy and
+    the screens' data; "Responsive quitting"). Only the real command does this (`main`);
     tests call the Typer app. Output is flushed first; a reader that stopped reading
     (`segtui segments list | head -1`) makes it exit 1, as Click does for it."""
     if code is not None and not isinstance(code, int):  # sys.exit("why"): Python says it
