@@ -10,6 +10,14 @@ their commands, Textual only on the paths that open the app. So `--help`, `--ver
 `db upgrade` and the scripting commands start fast and work without a terminal.
 tests/test_cli_start.py checks what the read commands load.
 
+The process itself (`main`, the real command only; tests call `app`): the cycle collector
+is paused while the command starts, until its database is open (`pause_collector`,
+`started`), and the process ends without Python's teardown once the command has ended
+(`end_process`). Both are work a scripted read would otherwise wait for: about 10 and
+60-90 ms of a `segtui segments list` (docs/benchmarks.md, "The process around the
+command"). And a command line that names a group first builds that group's commands only
+(`build_only_the_named_group`).
+
 The command modules (this one, cli_io, cli_quality, cli_script, cli_users) keep their
 annotations as objects, without `from __future__ import annotations`: Typer reads every
 command's annotations each time it builds the command line, and as strings each one costs
@@ -17,9 +25,9 @@ a compile and an eval (366 for the 23 commands: 16 → 5.5 ms of every run). Nam
 for the type checker only are quoted where they are used.
 """
 
+import gc
 import os
 import sys
-import threading
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -127,10 +135,12 @@ def _open_store(url: "URL") -> "Store":
     from segtui.data.store import Store
 
     try:
-        return Store.open(url)
+        store = Store.open(url)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         fail(f"cannot open database {url.render_as_string(hide_password=True)}: {reason}")
+    started()
+    return store
 
 
 def _anchor_clock(store: "Store") -> None:
@@ -209,7 +219,6 @@ def main_callback(
         _run_app(store, ctx.obj)
     finally:
         store.close()
-        _app_session_over.set()
 
 
 @app.command()
@@ -296,6 +305,7 @@ def db_upgrade(ctx: typer.Context, db: DbOption = None) -> None:
 
     url = _resolve(db or (ctx.obj or {}).get("db"))
     engine = make_engine(url)
+    started()
     shown = url.render_as_string(hide_password=True)
     try:
         applied = migrate.upgrade(engine)
@@ -414,27 +424,83 @@ import segtui.cli_users  # noqa: E402, F401  (users and their roles)
 
 
 def main() -> None:
+    """The `segtui` command (its console script, and `python -m segtui`): runs the command
+    line, then ends the process at once (end_process). Tests call `app` instead."""
+    pause_collector()
+    build_only_the_named_group(sys.argv[1:])
     try:
         app(prog_name="segtui")
-    except SystemExit as leaving:
-        if _app_session_over.is_set():
-            end_process(leaving.code)
-        raise
+    except SystemExit as leaving:  # every command ends so, Click's usage errors too
+        end_process(leaving.code)
 
 
-# Set once the app has ended and its Store is closed (main_callback).
-_app_session_over = threading.Event()
+def build_only_the_named_group(args: Sequence[str]) -> None:
+    """A command line that starts with a group's name, as scripts write it (`segtui
+    segments list --db ...`), builds that group's commands only. Typer turns every
+    command into a Click command before it parses anything (6 ms for the 23, where
+    `segments` has 9), and a name in that place can only mean that group: the top level
+    takes no arguments, and its other commands can't be reached past it. Anything else
+    (options first, a command of the top level, a misspelt name, no arguments) builds
+    them all, so help and errors show every command. For `main` only: it changes `app`
+    for the rest of the process."""
+    if not args:
+        return
+    named = [group for group in app.registered_groups if group.name == args[0]]
+    if named:
+        app.registered_groups = named
+        app.registered_commands = []
+
+
+_collector_paused = False
+
+
+def pause_collector() -> None:
+    """Pause Python's cycle collector while the command starts (`main`, and
+    segtui/__main__.py before it imports this module), until `started`.
+
+    What a command makes while it starts is modules, classes, Typer's commands and the
+    schema: all of it lives as long as the process, so the collector's passes while it is
+    imported only walk it again and again (115 passes in a `segtui segments list`, about
+    10 ms of its 250 ms budget; docs/benchmarks.md, "The process around the command")."""
+    global _collector_paused
+    gc.disable()
+    _collector_paused = True
+
+
+def started() -> None:
+    """The command has opened its database: the collector runs again, for what the command
+    does from here (an import of a million rows, the app), and what start-up made is
+    frozen out of its passes (gc.freeze, as the app's tune_runtime does with Textual's)."""
+    global _collector_paused
+    if _collector_paused:
+        _collector_paused = False
+        gc.freeze()
+        gc.enable()
 
 
 def end_process(code: object) -> NoReturn:
-    """After the app: end the process without Python's teardown of every module and
-    object, which took 0.5-2 s after the detail tabs had been open (the heap of Textual,
-    SQLAlchemy and the screens' data; docs/benchmarks.md, "Responsive quitting"). Nothing
-    is left to do by then: the Store is closed, its threads have ended, the crash log is
-    written. Only the real command does this (`main`); tests call the Typer app."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+    """End the process once the command has ended, without Python's teardown of every
+    module and object: nothing is left to do by then (each command closes its Store
+    before it returns, its files in `with` blocks, its helper threads ended), and the
+    teardown was most of what a scripted read waited for after its output (60-90 ms of
+    a `segtui segments list`; docs/benchmarks.md, "The process around the command"), and
+    0.5-2 s after the app had shown the detail tabs (the heap of Textual, SQLAlchemy and
+    the screens' data; "Responsive quitting"). Only the real command does this (`main`);
+    tests call the Typer app. Output is flushed first; a reader that stopped reading
+    (`segtui segments list | head -1`) makes it exit 1, as Click does for it."""
+    if code is not None and not isinstance(code, int):  # sys.exit("why"): Python says it
+        warn(str(code))
+        code = 1
+    status = code or 0
+    try:
+        sys.stdout.flush()
+    except OSError:
+        status = status or 1
+    try:
+        sys.stderr.flush()
+    except OSError:
+        status = status or 1
+    os._exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -116,9 +116,11 @@ def _text(value: object, width: int | None = None) -> str:
 
 
 def _rule_text(rule: "Node | None") -> str | None:
+    if rule is None:  # a static segment: the rule language isn't needed (issue 17 §4)
+        return None
     from segtui.core.rule_language import format_rule
 
-    return None if rule is None else format_rule(rule)
+    return format_rule(rule)
 
 
 def segment_summary(row: "SegmentRow", rule: "Node | None") -> dict[str, Any]:
@@ -212,13 +214,13 @@ def _segment_rows(store: "Store", flt: "SegmentFilter"
                   ) -> "Iterator[tuple[SegmentRow, Node | None]]":
     """Every matching segment in name order, a keyset page at a time, with its rule."""
     from segtui.core.records import SegmentSort
-    from segtui.data import scripting
+    from segtui.data.segment_list import segment_rules
 
     sort = SegmentSort()
     page = store.segment_page(flt, sort)
     while True:
         with store.reading() as conn:
-            rules = scripting.segment_rules(conn, [r.id for r in page.rows])
+            rules = segment_rules(conn, [r.id for r in page.rows])
         for row in page.rows:
             yield row, rules.get(row.id)
         if not page.has_after:

@@ -41,8 +41,8 @@ def test_quick_cli_paths_do_not_import_textual(args: list[str]) -> None:
     code = (
         "import sys\n"
         f"sys.argv = ['segtui', *{args!r}]\n"
-        "from segtui.cli import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "from segtui.cli import app\n"  # main() would end the process (cli.end_process)
+        "try:\n    app(prog_name='segtui')\nexcept SystemExit:\n    pass\n"
         "print('textual' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -11,6 +11,9 @@ from __future__ import annotations
 import __future__
 
 import importlib
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,27 +63,42 @@ NOT_FOR_READING = (
     "segtui.data.segment_analytics",
     "segtui.data.dashboard",
     "segtui.data.timeline",
+    # Re-evaluating dynamic segments whole (its batches and temporary lists): a read only
+    # does it when a change left the segments owed one (Store.finish_pending).
+    "segtui.data.whole_refresh",
 )
 
+# What evaluates or checks a rule: a read that shows rules without evaluating them
+# (`segments list` formats them) or shows no rules loads none of it.
+RULE_EVALUATION = ("segtui.data.dynamic", "segtui.data.rule_sql", "segtui.core.rule_check")
+
+# What lists segments and contacts page by page: a rule count lists nothing.
+LISTING = ("segtui.data.segment_list", "segtui.data.keyset", "segtui.core.records",
+           "segtui.data.scripting")
+
 READ_COMMANDS = [
-    pytest.param(["segments", "list"], "ID  NAME", id="segments list"),
-    pytest.param(["segments", "list", "--json"], "[", id="segments list --json"),
+    pytest.param(["segments", "list"], "ID  NAME", RULE_EVALUATION, id="segments list"),
+    pytest.param(["segments", "list", "--json"], "[", RULE_EVALUATION,
+                 id="segments list --json"),
     pytest.param(["segments", "count", "score > 70 and opened within 30d >= 1"],
-                 "66 contacts match", id="segments count"),
-    pytest.param(["segments", "show", "Enterprise Prospects"], "Name:", id="segments show"),
-    pytest.param(["contacts", "list", "--limit", "2"], "ID  NAME", id="contacts list"),
-    pytest.param(["users", "list"], "ID  NAME", id="users list"),
+                 "66 contacts match", LISTING, id="segments count"),
+    pytest.param(["segments", "show", "Enterprise Prospects"], "Name:", (),
+                 id="segments show"),
+    pytest.param(["contacts", "list", "--limit", "2"], "ID  NAME", RULE_EVALUATION,
+                 id="contacts list"),
+    pytest.param(["users", "list"], "ID  NAME", RULE_EVALUATION, id="users list"),
 ]
 
 
-@pytest.mark.parametrize(("args", "first_line"), READ_COMMANDS)
+@pytest.mark.parametrize(("args", "first_line", "not_either"), READ_COMMANDS)
 def test_read_commands_load_only_what_they_use(demo_db_path: Path, args: list[str],
-                                               first_line: str) -> None:
+                                               first_line: str, not_either: tuple[str]
+                                               ) -> None:
     ran = run_fresh([*args, "--db", str(demo_db_path)])
     assert ran.exit_line == "exit 0", ran.output
     assert ran.printed[0].startswith(first_line), ran.output  # the command did its work
     assert "sqlalchemy" in ran.modules  # the stack it reads with
-    loaded = [name for name in NOT_FOR_READING
+    loaded = [name for name in (*NOT_FOR_READING, *not_either)
               if name in ran.modules or any(m.startswith(name + ".") for m in ran.modules)]
     assert loaded == [], f"{' '.join(args)} loaded {loaded}"
 
@@ -112,6 +130,85 @@ def test_a_read_command_still_upgrades_an_older_database(tmp_path: Path) -> None
         assert schema_version.stored_revisions(store.engine) == {schema_version.HEAD}
     finally:
         store.close()
+
+
+def _segtui(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """The real command, as a script runs it: `main` builds only the group it names
+    (cli.build_only_the_named_group) and ends the process (cli.end_process)."""
+    return subprocess.run([sys.executable, "-m", "segtui", *args], text=True,
+                          capture_output="stdout" not in kwargs, **kwargs)
+
+
+def _whole_app(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """The Typer app with every command, in a process that ends as Python ends."""
+    return subprocess.run([sys.executable, "-c", "from segtui.cli import app\n"
+                           "app(prog_name='segtui')", *args], text=True, capture_output=True)
+
+
+def test_the_command_ends_with_its_output_and_exit_status(demo_db_path: Path) -> None:
+    """The real command prints and exits as the whole Typer app does: its process ends
+    without Python's teardown after flushing everything, and builds only the group its
+    command line names."""
+    db = ["--db", str(demo_db_path)]
+    for args, status in [(["contacts", "list", "--limit", "1000", "--json", *db], 0),
+                         (["segments", "list", *db], 0),
+                         (["segments", "show", "No Such Segment", *db], 1),  # segtui: ...
+                         (["segments", "list", "--no-such-option", *db], 2),  # Click's usage
+                         (["segments", "lst", *db], 2),  # "Did you mean", in the group
+                         (["segments", "--help"], 0),
+                         (["--help"], 0),  # every command listed
+                         (["segmnts", "list", *db], 2)]:  # no group: all of them built
+        ran, expected = _segtui(args), _whole_app(args)
+        assert (ran.returncode, ran.stdout, ran.stderr) == \
+            (status, expected.stdout, expected.stderr), args
+    assert len(_segtui(["contacts", "list", "--limit", "1000", *db]).stdout) > 20_000
+
+
+def test_a_reader_that_stopped_reading_ends_it_quietly(demo_db_path: Path) -> None:
+    """Output to a pipe nobody reads any more (`| head -1` after its line): exit 1, as
+    Click has it, with no traceback or "Exception ignored" from Python's own exit."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # no reader at all: the first write fails, whenever it happens
+    try:
+        ran = _segtui(["segments", "list", "--db", str(demo_db_path)], stdout=write_end,
+                      stderr=subprocess.PIPE)
+    finally:
+        os.close(write_end)
+    assert (ran.returncode, ran.stderr) == (1, "")
+
+
+COLLECTOR = (
+    "import gc, sys\n"
+    "from segtui import cli\n"
+    "cli.pause_collector()\n"  # as main() does, before the command line runs
+    "try:\n    cli.app(prog_name='segtui')\nexcept SystemExit:\n    pass\n"
+    "print(gc.isenabled(), gc.get_freeze_count() > 0)"
+)
+
+
+@pytest.mark.parametrize(("args", "after"), [
+    (["segments", "list", "--db"], "True True"),  # resumed once the database was open
+    (["db", "upgrade", "--db"], "True True"),  # the one command that opens no Store
+    (["--version"], "False False"),  # no database: the process ends paused
+])
+def test_the_collector_is_paused_until_the_database_is_open(
+        demo_db_path: Path, args: list[str], after: str) -> None:
+    """cli.pause_collector: no collector passes while the command line starts; from the
+    open database on, the collector runs (a long import, the app) and what start-up made
+    is frozen out of its passes."""
+    db = [str(demo_db_path)] if args[-1] == "--db" else []
+    out = subprocess.run([sys.executable, "-c", COLLECTOR, *args, *db],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1] == after, out.stdout + out.stderr
+
+
+def test_started_leaves_a_collector_it_did_not_pause_alone() -> None:
+    """In-process callers of the Typer app (the tests) keep the collector as it is."""
+    import gc
+
+    frozen = gc.get_freeze_count()
+    segtui.cli.started()
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
 # Modules whose annotations are read on every run: Typer reads each command's when it builds

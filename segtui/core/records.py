@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from segtui.core.enums import SegmentStatus
-from segtui.core.rules import Node
+
+if TYPE_CHECKING:
+    from segtui.core.rules import Node
 
 T = TypeVar("T")
 

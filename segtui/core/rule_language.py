@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from segtui.core.rule_check import coerce_scalar
 from segtui.core.rule_fields import FieldType, RuleField, field_named
 from segtui.core.rules import (
     Condition,
@@ -275,6 +274,9 @@ class _Parser:
         """The condition with its values converted to the field's type: a wrong type is a
         syntax error at the value's column, so 'score > abc' points at 'abc'; an operator
         the field does not have, at the operator (`op_at`, when it is not `at`)."""
+        # Parsing's, not formatting's: `segtui segments list` formats rules only (issue 17 §4).
+        from segtui.core.rule_check import coerce_scalar
+
         if op not in field.operators:
             raise RuleSyntaxError(f"{op.value!r} does not apply to {field.key!r} (a "
                                   f"{field.type.value} field)", (op_at or at).column)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time as timer
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -39,11 +39,13 @@ from segtui.core.refresh import Explanation, MatchLine, RefreshResult
 from segtui.core.rule_check import SegmentLookup
 from segtui.core.rule_language import format_rule
 from segtui.core.rules import Group, Node, RuleFormatError, from_json, referenced_segments
-from segtui.data import whole_refresh
 from segtui.data.rule_sql import compile_rule
 from segtui.data.sql import current_membership, member_count
 from segtui.data.tables import Contact, Membership, Segment, SegmentExclusion, User, name_key
-from segtui.data.whole_refresh import SharedReads
+
+if TYPE_CHECKING:
+    from segtui.data import whole_refresh
+    from segtui.data.whole_refresh import SharedReads
 
 
 def segment_lookup(conn: Connection) -> SegmentLookup:
@@ -104,6 +106,8 @@ def refresh_segment(conn: Connection, segment_id: int, *, now: datetime, today: 
     None when the segment is gone or static. `shared`: the batch it is refreshed in
     (data/whole_refresh.py): its rule reads the batch's copy of the contacts meeting the
     condition the batch shares, and the batch's lists."""
+    from segtui.data import whole_refresh  # a refresh's, not a rule count's (issue 17 §4)
+
     row = conn.execute(select(Segment.name, Segment.kind, Segment.rule)
                        .where(Segment.id == segment_id)).one_or_none()
     if row is None or row.kind != SegmentKind.DYNAMIC or not row.rule:
@@ -234,6 +238,8 @@ def whole_batches(conn: Connection, ids: Sequence[int], today: date
                   ) -> list[whole_refresh.Batch]:
     """The batches that refresh these segments whole (data/whole_refresh.py), each after
     the batches of the segments its rule uses."""
+    from segtui.data import whole_refresh
+
     rules: dict[int, Node] = {}
     for sid, text in conn.execute(select(Segment.id, Segment.rule).where(
             Segment.id.in_(list(ids)), Segment.kind == SegmentKind.DYNAMIC,

@@ -22,7 +22,6 @@ from segtui.core.enums import (
     MembershipSource,
     SourceChannel,
 )
-from segtui.core.rules import Node, from_json
 from segtui.data.sql import current_membership, storable_ids, storable_text
 from segtui.data.tables import Company, Contact, Membership, Segment, Tag, contact_tags
 
@@ -74,16 +73,6 @@ class ContactDetails:
     purchases: int
     segments: tuple[ContactMembership, ...]
     external_id: str | None = None  # its id in the system it was imported from
-
-
-def segment_rules(conn: Connection, ids: Sequence[int]) -> dict[int, Node | None]:
-    """Each segment's rule (None for a static segment), for a page of the list."""
-    found: dict[int, Node | None] = {}
-    for chunk in _chunks(list(ids)):
-        for sid, rule in conn.execute(select(Segment.id, Segment.rule)
-                                      .where(Segment.id.in_(chunk))):
-            found[int(sid)] = from_json(rule) if rule else None
-    return found
 
 
 def contacts_by_email(conn: Connection, emails: Iterable[str]) -> dict[str, list[int]]:

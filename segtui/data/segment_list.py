@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -35,7 +35,6 @@ from segtui.core.records import (
     SegmentSortColumn,
 )
 from segtui.data.keyset import Window, keyed_page, settle, windowed
-from segtui.data.rule_sql import compile_rule
 from segtui.data.sql import current_membership, icontains
 from segtui.data.tables import (
     Company,
@@ -46,6 +45,9 @@ from segtui.data.tables import (
     campaign_segments,
     segment_tags,
 )
+
+if TYPE_CHECKING:
+    from segtui.core.rules import Node
 
 
 def member_count() -> ColumnElement[int]:
@@ -84,6 +86,8 @@ def filter_conditions(conn: Connection, flt: SegmentFilter) -> list[ColumnElemen
     if flt.has_member_filter:
         conditions.append(_member_condition(flt))
     if flt.rule is not None:
+        from segtui.data.rule_sql import compile_rule  # the app's rule filter only
+
         matching = select(Contact.id).where(compile_rule(flt.rule, clock.today()))
         conditions.append(Segment.id.in_(
             select(Membership.segment_id).where(current_membership(),
@@ -277,6 +281,20 @@ def _rows_for(conn: Connection, ids: Sequence[int]) -> dict[int, SegmentRow]:
         )
         for r in conn.execute(query)
     }
+
+
+def segment_rules(conn: Connection, ids: Sequence[int]) -> dict[int, Node | None]:
+    """Each segment's rule (None for a static segment), for a page of the list:
+    `segtui segments list` shows them beside the rows."""
+    found: dict[int, Node | None] = {}
+    for sid, rule in conn.execute(select(Segment.id, Segment.rule).where(Segment.id.in_(ids))):
+        if rule:
+            from segtui.core.rules import from_json  # for the dynamic segments only
+
+            found[int(sid)] = from_json(rule)
+        else:
+            found[int(sid)] = None
+    return found
 
 
 def row_by_id(conn: Connection, segment_id: int) -> SegmentRow | None:

@@ -6,12 +6,14 @@ never ORM objects, so nothing lazy-loads on the UI thread.
 
 Imports (issue 17 §4): a scripted `segtui segments list` or `segments count` opens a Store
 and makes a few reads, and should not wait for the whole app's query code to load. So this
-module imports at its top only what opening a database and those reads use: the segment
-list, rules and what the dynamic segments are owed. Every other query module (dashboard,
-detail screen, contacts, segment changes, timeline, analytics, imports, exports, quality,
-users) is imported inside the methods that call it, and the records they return are named
-for the type checker only. The queries are written on the Core tables of data/tables.py,
-so nothing here loads `sqlalchemy.orm` (only `orm_session()`, for the tests' objects).
+module imports at its top only what opening a database uses and what the dynamic segments
+are owed (every read asks). Every query module (the segment list, rules and the dynamic
+segments, their whole refresh, dashboard, detail screen, contacts, segment changes,
+timeline, analytics, imports, exports, quality, users) is imported inside the methods that
+call it, and the records they return are named for the type checker only: `segments
+count` loads no list code, `segments list` no rule code. The queries are written on the
+Core tables of data/tables.py, so nothing here loads `sqlalchemy.orm` (only
+`orm_session()`, for the tests' objects).
 tests/test_cli_start.py checks which modules a read command loads.
 """
 
@@ -36,10 +38,8 @@ from segtui.core.busy import DatabaseBusy
 from segtui.core.cancel import Scope
 from segtui.core.contact_keys import MatchKey
 from segtui.core.refresh import Owed
-from segtui.core.rule_check import check
-from segtui.data import dynamic, pending, schema_version, segment_list, whole_refresh
+from segtui.data import pending, schema_version
 from segtui.data.engine import WRITE_OPTION, is_busy, make_engine
-from segtui.data.keyset import Window as PageWindow
 from segtui.data.running import Running
 from segtui.data.sql import storable_text
 from segtui.data.tables import Contact, Segment, Setting, name_key
@@ -71,7 +71,7 @@ if TYPE_CHECKING:
     from segtui.core.refresh import Explanation, RefreshResult
     from segtui.core.rules import Node, RuleIssue
     from segtui.core.segments import DeletePreview, SegmentDetails, SegmentDraft
-    from segtui.data import importer, segment_metrics
+    from segtui.data import importer, segment_metrics, whole_refresh
     from segtui.data.sql import Aside
 
 PAGE_SIZE = 200
@@ -225,6 +225,8 @@ class Store:
             return dashboard.dashboard_metrics(conn)
 
     def segment_count(self, flt: SegmentFilter) -> int:
+        from segtui.data import segment_list
+
         with self.reading() as conn:
             return segment_list.count_segments(conn, flt)
 
@@ -239,6 +241,8 @@ class Store:
         starting_at: int | None = None,
         limit: int = PAGE_SIZE,
     ) -> Page[SegmentRow]:
+        from segtui.data import segment_list
+
         with self.reading() as conn:
             return segment_list.fetch_page(
                 conn, flt, sort, after=after, before=before, at_end=at_end,
@@ -324,6 +328,8 @@ class Store:
             return None if found is None else int(found)
 
     def segment_row(self, segment_id: int) -> SegmentRow | None:
+        from segtui.data import segment_list
+
         with self.reading() as conn:
             return segment_list.row_by_id(conn, segment_id)
 
@@ -435,6 +441,7 @@ class Store:
         before: Keyset | None = None, at_end: bool = False, limit: int = PAGE_SIZE,
     ) -> Page[ActivityRow]:
         from segtui.data import timeline
+        from segtui.data.keyset import Window as PageWindow
 
         with self.reading() as conn:
             return timeline.activity_page(conn, segment_id, flt,
@@ -470,6 +477,7 @@ class Store:
         at_end: bool = False, limit: int = PAGE_SIZE,
     ) -> Page[NoteRow]:
         from segtui.data import timeline
+        from segtui.data.keyset import Window as PageWindow
 
         with self.reading() as conn:
             return timeline.notes_page(conn, segment_id, PageWindow(after, before, at_end),
@@ -534,15 +542,22 @@ class Store:
                    ) -> tuple[Node, list[RuleIssue]]:
         """The rule in canonical form (segment names resolved) and its problems; a rule for
         `segment_id` may not depend on that segment."""
+        from segtui.core.rule_check import check
+        from segtui.data import dynamic
+
         with self.reading() as conn:
             return check(rule, dynamic.segment_lookup(conn), segment_id)
 
     def rule_count(self, rule: Node) -> int:
         """How many contacts a (checked) rule matches today: the builder's live count."""
+        from segtui.data import dynamic
+
         with self.reading() as conn:
             return dynamic.count_matching(conn, rule, clock.today())
 
     def rule_sample(self, rule: Node, limit: int = 5) -> list[tuple[int, str]]:
+        from segtui.data import dynamic
+
         with self.reading() as conn:
             return dynamic.sample_matching(conn, rule, clock.today(), limit)
 
@@ -558,6 +573,8 @@ class Store:
         make every other save wait (and time out). Each segment is always consistent, and
         its transaction clears what it was owed (data/pending.py). Contacts owed a
         re-evaluation are done first (all segments: already covered by a whole one)."""
+        from segtui.data import dynamic
+
         with self.reading() as conn:
             owed = pending.owed(conn)
             done_up_to = pending.last_id(conn)
@@ -580,6 +597,8 @@ class Store:
                           ) -> list[RefreshResult]:
         """Refresh these segments whole, each after the segments its rule uses, in the
         batches of data/whole_refresh.py: one transaction each, all or nothing."""
+        from segtui.data import dynamic, whole_refresh
+
         today = clock.today()
         with self.reading() as conn:
             batches = dynamic.whole_batches(conn, ids, today)
@@ -607,7 +626,7 @@ class Store:
                        user: CurrentUser | None) -> list[RefreshResult]:
         """One batch, one write transaction: its results once committed. `today`: the
         run's, so a run crossing midnight evaluates every batch on the same day."""
-        from segtui.data import segment_writes
+        from segtui.data import dynamic, segment_writes, whole_refresh
 
         with _busy_is_clear(), conn.begin(), self._running.track(conn, writing=True):
             pending.serialise_refreshes(conn)
@@ -628,6 +647,8 @@ class Store:
     def contacts_changed(self, contact_ids: Sequence[int]) -> list[RefreshResult]:
         """After these contacts or their events changed: re-evaluate every dynamic segment
         for them only (incremental), in one transaction. Returns the segments that changed."""
+        from segtui.data import dynamic
+
         with self.writing() as conn:
             pending.serialise_refreshes(conn)
             return dynamic.refresh_contacts(conn, contact_ids, now=clock.now(),
@@ -647,6 +668,8 @@ class Store:
         (and these). Costs one read when nothing is owed. Returns the segments re-evaluated.
         DatabaseBusy when another process holds SQLite for writing: the caller says the
         segments may be out of date."""
+        from segtui.data import dynamic
+
         with self.reading() as conn:
             owed = pending.owed(conn)
             lookup = dynamic.segment_lookup(conn) if owed.segments else None
@@ -674,6 +697,8 @@ class Store:
     def _finish_contacts(self) -> list[RefreshResult]:
         """Claim the owed contacts and re-evaluate every dynamic segment for them, in one
         transaction; beyond INCREMENTAL_LIMIT of them, owe every segment a whole one."""
+        from segtui.data import dynamic
+
         with self.writing() as conn:
             pending.serialise_refreshes(conn)
             ids = pending.claim_contacts(conn)
@@ -686,22 +711,30 @@ class Store:
         """What the dynamic segments are owed (finish_pending), then the ones not evaluated
         yet today (the app does this when it starts, so rules with time windows follow the
         calendar)."""
+        from segtui.data import dynamic
+
         results = self.finish_pending()
         with self.reading() as conn:
             stale = dynamic.stale_ids(conn, clock.today())
         return results + (self.refresh_segments(stale) if stale else [])
 
     def explain_membership(self, segment_id: int, contact_id: int) -> Explanation:
+        from segtui.data import dynamic
+
         with self.reading() as conn:
             return dynamic.explain(conn, segment_id, contact_id, clock.today())
 
     def rule_overrides(self, segment_id: int) -> tuple[int, int]:
         """(members added by hand, contacts kept out by hand) of a segment."""
+        from segtui.data import dynamic
+
         with self.reading() as conn:
             return dynamic.overrides(conn, segment_id)
 
     def segments_using(self, segment_id: int) -> list[str]:
         """Names of the dynamic segments whose rules use this segment."""
+        from segtui.data import dynamic
+
         with self.reading() as conn:
             return dynamic.uses_of(conn, segment_id)
 
