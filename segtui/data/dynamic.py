@@ -165,6 +165,8 @@ def _apply_difference(conn: Connection, segment_id: int, contact_id: Any,
     """Write the difference between the rule's matches and the segment's rule-made
     members: (joined, left). The rule is evaluated once, into a temporary set; leavers and
     joiners are its difference with the members."""
+    from segtui.data import whole_refresh  # a refresh's, not a rule count's (issue 17 §4)
+
     matches = whole_refresh.matched(conn)
     found = conn.execute(
         insert(matches).from_select(["contact_id"], select(contact_id).where(wanted))
