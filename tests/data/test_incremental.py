@@ -16,6 +16,7 @@ import itertools
 import random
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import delete, func, insert, select, update
@@ -259,7 +260,7 @@ def _conditions(store: Store, text: str) -> set[Condition]:
 # contact per bit.
 VALUES = (True, False, None)
 COMBINATIONS = list(itertools.product(VALUES, repeat=3))
-A, B, C = (Condition("score", Op.GT, n) for n in range(3))
+A, B, C = (Condition("score", Op.GT, Decimal(n)) for n in range(3))
 
 
 def kleene(node: Node, values: dict[Condition, bool | None]) -> bool | None:
@@ -280,13 +281,13 @@ def kleene(node: Node, values: dict[Condition, bool | None]) -> bool | None:
 
 TREES: list[Node] = [
     Group(Joiner.AND, (A, B)),
-    Group(Joiner.OR, (A, Condition("score", Op.GT, 1, negated=True))),
+    Group(Joiner.OR, (A, Condition("score", Op.GT, Decimal(1), negated=True))),
     Group(Joiner.AND, (A, Group(Joiner.OR, (B, C), negated=True))),
     Group(Joiner.OR, (Group(Joiner.AND, (A, B)), Group(Joiner.AND, (B, C), negated=True)),
           negated=True),
     Group(Joiner.AND, ()),
     Group(Joiner.OR, ()),
-    Group(Joiner.AND, (Condition("score", Op.GT, 0, negated=True),), negated=True),
+    Group(Joiner.AND, (Condition("score", Op.GT, Decimal(0), negated=True),), negated=True),
 ]
 
 
