@@ -160,9 +160,13 @@ def activity_count(store: Store) -> int:
         return int(conn.execute(select(func.count()).select_from(Activity)).scalar_one())
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_incremental_equals_a_whole_refresh(estate: tuple[Store, dict[str, int]],
-                                           seed: int) -> None:
+@pytest.mark.parametrize(("seed", "per_statement"), [(1, 500), (2, 7), (3, 500)])
+def test_incremental_equals_a_whole_refresh(estate: tuple[Store, dict[str, int]], seed: int,
+                                           per_statement: int,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """`per_statement`: the conditions asked in one SELECT (7: in several)."""
+    monkeypatch.setattr(incremental, "CONDITIONS_PER_STATEMENT", per_statement)
+    monkeypatch.setattr(incremental, "_plan_cache", {})
     store, ids = estate
     user = store.current_user("Sarah Mitchell")
     rng = random.Random(seed)
@@ -184,6 +188,8 @@ def test_incremental_equals_a_whole_refresh(estate: tuple[Store, dict[str, int]]
 
     unchanged = [c for c in every if c not in changed][:5]
     results = store.contacts_changed([*changed, *unchanged, max(every) + 1000, changed[5]])
+    [plan] = incremental._plan_cache.values()
+    assert (len(plan.statements[0]) > 1) == (per_statement == 7)  # several SELECTs
 
     after = stays(store)
     by_id = {sid: name for name, sid in ids.items()}
