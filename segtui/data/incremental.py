@@ -18,7 +18,8 @@ is TRUE). The conditions are compiled as for a whole refresh of a few contacts
 Why (PostgreSQL, 1M contacts, 1,000 rules): one CASE per rule, in three statements of 400
 rules, spent 20-30 ms each planning the statement, 3-7 ms running it, and SQLAlchemy
 another 6-16 ms in this process building each statement's cache key: 104-162 ms. The
-benchmark's thousand rules hold 1,300 conditions but only a few hundred distinct ones.
+benchmark's thousand rules hold 2,000 conditions, 60 of them distinct: one SELECT of 60
+columns, planned in about 1 ms.
 
 "In segment X" reads X's members, which the same re-evaluation may just have changed: such
 conditions are asked after the segments they name were written (the segments come in
