@@ -22,7 +22,6 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
-    bindparam,
     case,
     except_,
     exists,
@@ -40,7 +39,7 @@ from segtui.core.rule_check import SegmentLookup
 from segtui.core.rule_language import format_rule
 from segtui.core.rules import Group, Node, RuleFormatError, from_json, referenced_segments
 from segtui.data.rule_sql import compile_rule
-from segtui.data.sql import current_membership, member_count
+from segtui.data.sql import current_membership
 from segtui.data.tables import Contact, Membership, Segment, SegmentExclusion, User, name_key
 
 if TYPE_CHECKING:
@@ -299,13 +298,6 @@ def used_by_closure(lookup: SegmentLookup, segment_ids: Iterable[int]) -> set[in
     return found
 
 
-# Segments evaluated together in one SELECT (SQLite returns at most 2,000 columns).
-SEGMENTS_PER_STATEMENT = 400
-# The last incremental plan: one SELECT per chunk of each dependency layer, kept while the
-# rules and the day stay the same (building it is the expensive part, about 1 ms a rule).
-_plan_cache: dict[object, list[list[tuple[list[int], Select[Any]]]]] = {}
-
-
 def _layers(lookup: SegmentLookup, ids: Sequence[int]) -> list[list[int]]:
     """`ids` grouped so each segment's layer comes after the layers of the segments it
     uses: within a layer, no segment uses another."""
@@ -321,85 +313,23 @@ def _layers(lookup: SegmentLookup, ids: Sequence[int]) -> list[list[int]]:
     return layers
 
 
-def _incremental_plan(conn: Connection, rules: list[tuple[int, str]], today: date
-                      ) -> list[list[tuple[list[int], Select[Any]]]]:
-    key = (conn.dialect.name, today, tuple(rules))
-    plan = _plan_cache.get(key)
-    if plan is None:
-        trees = {sid: from_json(text) for sid, text in rules}
-        lookup = segment_lookup(conn)
-        plan = []
-        for layer in _layers(lookup, [sid for sid, _ in rules]):
-            statements = []
-            for i in range(0, len(layer), SEGMENTS_PER_STATEMENT):
-                chunk = layer[i:i + SEGMENTS_PER_STATEMENT]
-                tests = [case((compile_rule(trees[sid], today, few_contacts=True), 1),
-                              else_=0) for sid in chunk]
-                statements.append((chunk, select(Contact.id, *tests).where(
-                    Contact.id.in_(bindparam("changed", expanding=True)))))
-            plan.append(statements)
-        _plan_cache.clear()
-        _plan_cache[key] = plan
-    return plan
-
-
 def refresh_contacts(conn: Connection, contact_ids: Sequence[int], *, now: datetime,
                      today: date) -> list[RefreshResult]:
     """Re-evaluate every dynamic segment for these contacts only: what an import or an edit
     of a few contacts (or their events) calls, instead of refreshing whole segments.
 
-    One SELECT evaluates every rule for the changed contacts at once (per dependency layer,
-    so "in segment X" sees X already updated); the differences with their current stays
-    are written as for a whole refresh. Returns the segments whose members changed; their
+    Each distinct condition of the rules is asked once for the changed contacts, and the
+    rules are combined from the answers (data/incremental.py), layer by layer so "in
+    segment X" sees X already updated; the differences with their current stays are
+    written as for a whole refresh. Returns the segments whose members changed; their
     evaluation time is left as it was (it was not a whole evaluation)."""
-    changed_ids = sorted(set(contact_ids))
-    if not changed_ids:
-        return []
-    started = timer.perf_counter()
-    rows = conn.execute(select(Segment.id, Segment.name, Segment.rule)
-                        .where(Segment.kind == SegmentKind.DYNAMIC, Segment.rule.is_not(None))
-                        .order_by(Segment.id)).all()
-    names = {int(r.id): str(r.name) for r in rows}
-    plan = _incremental_plan(conn, [(int(r.id), str(r.rule)) for r in rows], today)
-    m = Membership
-    entered: dict[int, int] = {}
-    left: dict[int, int] = {}
-    for layer in plan:
-        for chunk, statement in layer:
-            matched = {(sid, int(row[0]))
-                       for row in conn.execute(statement, {"changed": changed_ids})
-                       for sid, hit in zip(chunk, row[1:], strict=True) if hit}
-            stays = conn.execute(
-                select(m.segment_id, m.contact_id, m.source)
-                .where(current_membership(), m.segment_id.in_(chunk),
-                       m.contact_id.in_(changed_ids))).all()
-            kept_out = {(int(sid), int(cid)) for sid, cid in conn.execute(
-                select(SegmentExclusion.segment_id, SegmentExclusion.contact_id)
-                .where(SegmentExclusion.segment_id.in_(chunk),
-                       SegmentExclusion.contact_id.in_(changed_ids)))}
-            wanted = matched - kept_out
-            present = {(int(r.segment_id), int(r.contact_id)) for r in stays}
-            joiners = sorted(wanted - present)
-            leavers = sorted((int(r.segment_id), int(r.contact_id)) for r in stays
-                             if r.source == MembershipSource.RULE
-                             and (int(r.segment_id), int(r.contact_id)) not in wanted)
-            if joiners:
-                conn.execute(insert(m), [
-                    {"segment_id": sid, "contact_id": cid, "source": MembershipSource.RULE,
-                     "added_at": now} for sid, cid in joiners])
-            for sid, cid in leavers:
-                conn.execute(update(m).where(m.segment_id == sid, m.contact_id == cid,
-                                             current_membership())
-                             .values(removed_at=now, removed_by_id=None))
-            for sid, _ in joiners:
-                entered[sid] = entered.get(sid, 0) + 1
-            for sid, _ in leavers:
-                left[sid] = left.get(sid, 0) + 1
-    elapsed = round((timer.perf_counter() - started) * 1000)
-    in_order = [sid for layer in plan for chunk, _ in layer for sid in chunk]
-    touched = [sid for sid in in_order if sid in entered or sid in left]
-    return [RefreshResult(sid, names[sid], entered.get(sid, 0), left.get(sid, 0),
-                          member_count(conn, sid), elapsed, now) for sid in touched]
+    from segtui.data import incremental  # a write's, not a read command's (issue 17 §4)
+
+    return incremental.refresh_contacts(
+        conn, contact_ids, now=now, today=today,
+        layers=lambda references: _layers(SegmentLookup(
+            id_of=lambda _: None, name_of=lambda _: None,
+            references=lambda sid: references.get(sid, ())), list(references)))
 
 
 def refresh_dependents(conn: Connection, segment_id: int, *, now: datetime,

@@ -205,7 +205,10 @@ class SharedLists:
     def listed(self, ids: Select[Any]) -> Select[Any]:
         """The ids `ids` selects, from the run's copy of them."""
         compiled = ids.compile(self.conn)
-        key = (str(compiled), tuple(sorted(compiled.params.items())))
+        # An `in (a, b)` value is a list: made a tuple, so the key can be looked up.
+        key = (str(compiled), tuple(sorted(
+            (name, tuple(value) if isinstance(value, list) else value)
+            for name, value in compiled.params.items())))
         table = self._tables.get(key)
         if table is None:
             table = _temporary(f"segtui_list_{next(_names)}",
