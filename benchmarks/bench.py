@@ -139,6 +139,36 @@ def captured(store: Store, *, by_connection: bool = False) -> Iterator[list[Any]
 
 
 
+@contextmanager
+def statement_times(store: Store, top: int = 8) -> Iterator[list[dict[str, Any]]]:
+    """The statements the store sends while inside, summed by their text (temporary
+    tables' numbers left out): on leaving, the list holds the `top` that took longest,
+    each with its count and seconds. Where a long operation spends its time."""
+    import re
+
+    sums: dict[str, list[float]] = {}
+
+    def before(conn: Any, *_: Any) -> None:
+        conn.info["segtui_bench_started"] = time.perf_counter()
+
+    def after(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        key = re.sub(r"(segtui_[a-z]+_)\d+", r"\1N", " ".join(statement.split()))[:100]
+        entry = sums.setdefault(key, [0, 0.0])
+        entry[0] += 1
+        entry[1] += time.perf_counter() - conn.info.pop("segtui_bench_started")
+
+    slowest: list[dict[str, Any]] = []
+    event.listen(store.engine, "before_cursor_execute", before)
+    event.listen(store.engine, "after_cursor_execute", after)
+    try:
+        yield slowest
+    finally:
+        event.remove(store.engine, "before_cursor_execute", before)
+        event.remove(store.engine, "after_cursor_execute", after)
+        slowest += [{"statement": key, "count": int(n), "seconds": round(t, 2)}
+                    for key, (n, t) in sorted(sums.items(), key=lambda kv: -kv[1][1])[:top]]
+
+
 def largest_segment(store: Store) -> int:
     """The id of the segment with the most current members (issue 17 measured the 1M
     dataset's, 101,291 members)."""
@@ -740,7 +770,8 @@ def refresh_benchmarks(store: Store, repeat: int, dynamic_segments: int,
             ids.append(int(segment_id))
     try:
         started = time.perf_counter()
-        refreshed = store.refresh_segments(ids)
+        with statement_times(store) as first_slowest:
+            refreshed = store.refresh_segments(ids)
         elapsed = time.perf_counter() - started
         per_segment = sorted(r.elapsed_ms for r in refreshed)
         results["rule_refresh_dynamic_segments"] = {
@@ -749,11 +780,14 @@ def refresh_benchmarks(store: Store, repeat: int, dynamic_segments: int,
             "per_segment_median_ms": per_segment[len(per_segment) // 2] if per_segment else 0,
             "per_segment_max_ms": per_segment[-1] if per_segment else 0,
             "memberships_written": sum(r.entered for r in refreshed),
+            "slowest_statements": first_slowest,
         }
         started = time.perf_counter()
-        again = store.refresh_segments(ids)
+        with statement_times(store) as again_slowest:
+            again = store.refresh_segments(ids)
         results["rule_refresh_dynamic_segments"].update(
             unchanged_refresh_total_ms=round((time.perf_counter() - started) * 1000, 1),
+            unchanged_slowest_statements=again_slowest,
             budget_ms=BUDGETS["rule_refresh_dynamic_segments"],
             unchanged_refresh_budget_ms=BUDGETS[
                 "rule_refresh_dynamic_segments:unchanged_refresh"])
