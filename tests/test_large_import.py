@@ -38,6 +38,7 @@ from segtui.data.file_transfer import (
 )
 from segtui.data.models import Contact
 from segtui.data.store import Store
+from tests.data.test_figures import assert_copies
 
 runner = CliRunner()
 
@@ -147,8 +148,9 @@ def test_a_large_import_leaves_the_schema_and_derived_values_right(
     assert "100 added" in out
     assert bulk == dropped_after(store)
     assert contact_count(store) == total + 100
-    assert schema(store) == before  # indexes rebuilt, insert trigger back
+    assert schema(store) == before  # indexes rebuilt, insert triggers back
     assert wrong_filled_fields(store) == 0  # the one pass covered every new contact
+    assert_copies(store)  # and copied each into contact_figures
     # The triggers work again afterwards: an update re-counts.
     with store.orm_session() as session:
         person = session.scalars(select(Contact).where(Contact.email == "person1@example.com")
@@ -156,6 +158,7 @@ def test_a_large_import_leaves_the_schema_and_derived_values_right(
         assert person.filled_fields == 5 - (person.city is None) - (person.title is None)
         person.phone = None
     assert wrong_filled_fields(store) == 0
+    assert_copies(store)
     if store.engine.dialect.name == "sqlite":
         with store.reading() as conn:  # every index agrees with the table
             assert conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
@@ -164,6 +167,7 @@ def test_a_large_import_leaves_the_schema_and_derived_values_right(
     code, out, err = run("import", "contacts", str(path), "--db", url_of(store))
     assert code == 0 and "5 added, 5 updated" in out, out + err
     assert schema(store) == before and wrong_filled_fields(store) == 0
+    assert_copies(store)
 
 
 def test_a_dry_run_or_a_failure_after_the_indexes_went_restores_them(
@@ -194,6 +198,7 @@ def test_a_dry_run_or_a_failure_after_the_indexes_went_restores_them(
     assert bulk == dropped_after(store)
     assert (schema(store), contact_count(store)) == (before, total)
     assert wrong_filled_fields(store) == 0
+    assert_copies(store)
 
 
 def test_many_messages_with_rejects_in_between(demo_store: Store, reading: str,

@@ -25,7 +25,7 @@ from segtui.core.enums import LeadStatus
 from segtui.core.formatting import plural
 from segtui.core.importing import ContactIn, Field, RowProblem
 from segtui.core.refresh import Owed, RefreshResult
-from segtui.data import completeness
+from segtui.data import completeness, figures
 from segtui.data.bulk import copy_rows, indexes_rebuilt_after, insert_rows, insert_values
 from segtui.data.contact_matching import Key, Matcher, RowKeys
 from segtui.data.sql import insert_unless_present
@@ -310,7 +310,8 @@ def _bulk_load(conn: Connection, first_new_id: int, keep: Sequence[str],
     """SQLite: the row-by-row upkeep a large import can defer to one pass at its end, all
     inside the import's transaction (a failed import rolls the drops back with the rest):
 
-    - `filled_fields` of the new contacts (completeness.filled_in_one_pass);
+    - `filled_fields` of the new contacts (completeness.filled_in_one_pass), then their
+      rows of `contact_figures` (figures.copied_after);
     - the secondary indexes (name, email, city, state, company, phone) of contacts,
       dropped once the import has added REINDEX_AFTER contacts and a quarter of the
       table's size before,
@@ -333,6 +334,8 @@ def _bulk_load(conn: Connection, first_new_id: int, keep: Sequence[str],
     contacts = Contact.__table__
     threshold = max(REINDEX_AFTER, (first_new_id - 1) // 4)  # largest id: ~ the size
     with contextlib.ExitStack() as deferred:
+        # Left in reverse: the filled fields are counted first, then copied with the rest.
+        deferred.enter_context(figures.copied_after(conn, first_new_id))
         deferred.enter_context(completeness.filled_in_one_pass(conn, first_new_id))
 
         def after_batch(added: int) -> None:

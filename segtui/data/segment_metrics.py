@@ -28,6 +28,7 @@ from segtui.data.sql import current_membership, member_count, member_ids, over_m
 from segtui.data.tables import (
     Campaign,
     Contact,
+    ContactFigures,
     EngagementEvent,
     Membership,
     campaign_segments,
@@ -102,12 +103,12 @@ def member_sums(conn: Connection, segment_id: int, window: Window, *,
     previous one it is the members engaged this month. So the counts stay exact.
     "Converted" reads the `purchases` rollup (the number of `converted` events).
     """
-    c = Contact
+    c = ContactFigures
     previous = window.previous()
 
     def engaged_in(w: Window) -> ColumnElement[int]:
         e = EngagementEvent.__table__.alias().c
-        did = exists().where(e.contact_id == c.id, e.type.in_(ENGAGEMENT_EVENTS),
+        did = exists().where(e.contact_id == c.contact_id, e.type.in_(ENGAGEMENT_EVENTS),
                              e.occurred_at >= w.start, e.occurred_at < w.end)
         # CASE, not AND: SQLite evaluates both sides of AND inside an aggregate.
         return _sum_of(case(
@@ -120,7 +121,7 @@ def member_sums(conn: Connection, segment_id: int, window: Window, *,
         select(func.count(), engaged_in(window), engaged_in(previous),
                _sum_of(case((c.purchases > 0, 1), else_=0)),
                _sum_of(c.quality_score), _sum_of(c.filled_fields)),
-        segment_id, from_id=from_id, below_id=below_id)
+        segment_id, from_id=from_id, below_id=below_id, of=c.contact_id)
     ).one()
     return MemberSums(*(int(v) for v in row))
 

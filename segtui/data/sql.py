@@ -123,9 +123,10 @@ def member_ids(segment_id: int, *, from_id: int | None = None,
 
 
 def over_members(conn: Connection, query: Select[*Row], segment_id: int, *,
-                 from_id: int | None = None, below_id: int | None = None
-                 ) -> Select[*Row]:
-    """`query` (over `contacts`) read for the segment's current members, those with
+                 from_id: int | None = None, below_id: int | None = None,
+                 of: Text = Contact.id) -> Select[*Row]:
+    """`query` (over `contacts`, or over another table keyed by contact id, `of` its key:
+    contact_figures, data/figures.py) read for the segment's current members, those with
     `from_id <= contact id < below_id` where given: one pass over their contacts.
 
     SQLite walks the members in contact id order (the join; uq_memberships_current holds
@@ -136,10 +137,11 @@ def over_members(conn: Connection, query: Select[*Row], segment_id: int, *,
     279 MB table, three processes), or probed the key per member in the members' order:
     two to three times the CPU for the same 101,291 rows, on a machine of two cores that
     runs a tab's statements two at a time (issue 17)."""
+    table = of.table
     if conn.dialect.name == "postgresql":
-        return query.select_from(Contact).where(
-            Contact.id == member_id_array(segment_id, from_id=from_id, below_id=below_id))
-    return (query.select_from(Membership).join(Contact, Contact.id == Membership.contact_id)
+        return query.select_from(table).where(
+            of == member_id_array(segment_id, from_id=from_id, below_id=below_id))
+    return (query.select_from(Membership).join(table, of == Membership.contact_id)
             .where(*members_within(segment_id, from_id, below_id)))
 
 

@@ -19,6 +19,7 @@ from segtui.data.demo.scale import grow
 from segtui.data.engine import sqlite_url
 from segtui.data.models import Base, Contact
 from segtui.data.store import Store
+from tests.data.test_figures import copies_and_contacts
 
 TODAY = date(2024, 2, 26)
 CONTACTS, SEGMENTS = 3_000, 12
@@ -75,6 +76,10 @@ def test_postgresql_builds_what_sqlite_builds(pg_admin: Engine, tmp_path: Path) 
             wrong = conn.execute(select(Contact.id).where(
                 Contact.filled_fields != completeness.filled_fields(contacts))).all()
             assert wrong == []
+            # Each contact's figures (data/figures.py) are its copy. (SQLite's table is the
+            # same: `expected` above.)
+            copies, values = copies_and_contacts(conn)
+            assert copies == values and len(copies) == CONTACTS
             # Every index, foreign key and trigger dropped for the load is back.
             assert schema(conn) == schema(fresh)
             # VACUUM (ANALYZE) ran: statistics, and the pages marked all-visible.

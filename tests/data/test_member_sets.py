@@ -16,7 +16,7 @@ from segtui.core.insights import InsightKind
 from segtui.data.models import Contact, Membership
 from segtui.data.sql import member_of, over_members
 from segtui.data.store import Store
-from segtui.data.tables import EngagementEvent
+from segtui.data.tables import ContactFigures, EngagementEvent
 from tests.data.test_segment_analytics import at, contacts, event, join, segment_with
 from tests.factories import add_segment
 
@@ -29,9 +29,17 @@ def joined_ids(conn: Connection, segment_id: int) -> list[int]:
     ).scalars())
 
 
-def read_ids(conn: Connection, segment_id: int, **bounds: int) -> list[int]:
-    return sorted(conn.execute(
-        over_members(conn, select(Contact.id), segment_id, **bounds)).scalars())
+def read_ids(conn: Connection, segment_id: int, *, from_id: int | None = None,
+             below_id: int | None = None) -> list[int]:
+    """The members' ids read by over_members, from `contacts` and from their copies in
+    `contact_figures` (the cards' pass): both must be the join's."""
+    ids = sorted(conn.execute(over_members(conn, select(Contact.id), segment_id,
+                                           from_id=from_id, below_id=below_id)).scalars())
+    copies = sorted(conn.execute(over_members(
+        conn, select(ContactFigures.contact_id), segment_id, from_id=from_id,
+        below_id=below_id, of=ContactFigures.contact_id)).scalars())
+    assert copies == ids
+    return ids
 
 
 def test_members_and_their_events_are_those_of_the_join(demo_store: Store) -> None:

@@ -13,7 +13,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import insert, inspect, select, update
+from sqlalchemy import delete, insert, inspect, select, update
 from sqlalchemy.engine import URL
 from typer.testing import CliRunner
 
@@ -178,6 +178,56 @@ def test_0006_fills_the_new_columns_of_existing_contacts(store_at_0005: Store) -
              "occurred_at": datetime(2024, 1, 8)}])
         session.execute(update(Contact).where(Contact.id == bare).values(city="Oslo"))
     assert columns()[bare] == (datetime(2024, 1, 8), datetime(2024, 1, 8), 1)
+
+
+@pytest.fixture
+def store_at_0011(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path
+                  ) -> Iterator[Store]:
+    """A database migrated only to revision 0011, as one made before contact_figures."""
+    if engine_name == "sqlite":
+        url = sqlite_url(tmp_path / "old.db")
+    else:
+        admin = request.getfixturevalue("pg_admin")
+        url = _pg_database(admin)
+    store = Store.open(url, upgrade=False)
+    command.upgrade(migrate.alembic_config(store.engine), "0011")
+    yield store
+    store.close()
+    if engine_name != "sqlite":
+        _drop_pg_database(admin, url)
+
+
+def test_0012_copies_every_contact_and_follows_later_writes(store_at_0011: Store) -> None:
+    """Issue 17: upgrading a database with contacts makes `contact_figures` their copies;
+    its triggers follow the writes after; a downgrade takes table and triggers away."""
+    from tests.data.test_figures import assert_copies
+
+    store = store_at_0011
+    with store.engine.begin() as conn:
+        ann, bob = conn.execute(insert(Contact).returning(Contact.id), [
+            {"name": "Ann", "email": "ann@example.com", "city": "Rome", "quality_score": 80,
+             "lead_status": LeadStatus.NEW, "created_at": datetime(2024, 1, 1)},
+            {"name": "Bob", "email": None, "city": None, "quality_score": 50,
+             "lead_status": LeadStatus.NEW, "created_at": datetime(2024, 1, 1)},
+        ]).scalars().all()
+        conn.execute(insert(EngagementEvent), [
+            {"contact_id": ann, "type": EventType.CONVERTED, "revenue_cents": 500,
+             "occurred_at": datetime(2024, 1, 5)}])
+    assert migrate.upgrade(store.engine) is True
+    assert assert_copies(store)[ann] == (80, 2, 1, 500, datetime(2024, 1, 5), None)
+    with store.orm_session() as session:
+        session.execute(insert(EngagementEvent), [
+            {"contact_id": bob, "type": EventType.OPENED, "occurred_at": datetime(2024, 1, 8)}])
+        session.execute(delete(Contact).where(Contact.id == ann))
+    assert assert_copies(store) == {
+        bob: (50, 0, 0, 0, datetime(2024, 1, 8), datetime(2024, 1, 8))}
+    command.downgrade(migrate.alembic_config(store.engine), "0011")
+    assert "contact_figures" not in inspect(store.engine).get_table_names()
+    with store.engine.begin() as conn:  # no trigger left behind to write into it
+        conn.execute(insert(Contact), [{"name": "Cy", "lead_status": LeadStatus.NEW,
+                                        "created_at": datetime(2024, 1, 1)}])
+        conn.execute(update(Contact).values(quality_score=1))
+        conn.execute(delete(Contact))
 
 
 def test_opening_an_older_database_upgrades_it(store_at_0005: Store) -> None:

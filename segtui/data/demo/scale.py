@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Table, column, table, text
 
 from segtui.core.enums import CampaignStatus, SegmentStatus
 from segtui.core.formatting import plural
-from segtui.data import completeness, rollups
+from segtui.data import completeness, figures, rollups
 from segtui.data.bulk import (
     foreign_keys_checked_after,
     indexes_rebuilt_after,
@@ -134,6 +134,10 @@ def grow(
 
         step(f"companies for {plural(new_contacts, 'new contact')}")
         first_company, company_count = _companies(conn, rng, max(new_contacts // 40, 10))
+        # The new contacts' figures (data/figures.py) are copied once they are complete:
+        # per row, SQLite's triggers would copy each contact twice (written, then its
+        # rollups summed). The build writes no older contact.
+        figures.drop_triggers(conn)
         with foreign_keys_checked_after(conn, _LOADED):
             if dialect == "postgresql":
                 step("per-contact rollups of the events to come")
@@ -149,6 +153,9 @@ def grow(
                                                                  first_segment, new_segments)
             step(f"about {plural(new_contacts * 10, 'engagement event')}")
             _events(conn, events, step)
+            step("the contacts' figures")
+            figures.copy(conn, from_id=first_contact)
+            figures.create_triggers(conn)
             step("checking the foreign keys")
         reset_sequences(conn)
         step("done; committing")
