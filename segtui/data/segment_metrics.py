@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Select,
     and_,
     case,
     exists,
@@ -127,20 +128,23 @@ def member_sums(conn: Connection, segment_id: int, window: Window, *,
 
 
 def side_figures(conn: Connection, segment_id: int) -> SideFigures:
+    """Unsubscribed members, campaigns and the all-contacts conversion baseline, in one
+    statement (a round trip each was 10-40 ms of waiting for the interpreter while the
+    screen is built, issue 17)."""
     # Unsubscribes are rare: walk them and probe each one's membership.
     e = EngagementEvent
-    unsubscribed = conn.execute(
+    unsubscribed = (
         select(func.count(func.distinct(e.contact_id)))
         .where(e.type == EventType.UNSUBSCRIBED,
                exists().where(Membership.contact_id == e.contact_id,
                               Membership.segment_id == segment_id, current_membership()))
-    ).scalar_one()
-    campaigns = conn.execute(
-        select(func.count())
-        .select_from(campaign_segments)
-        .where(campaign_segments.c.segment_id == segment_id)
-    ).scalar_one()
-    return SideFigures(int(unsubscribed), int(campaigns), _overall_conversion(conn))
+    )
+    campaigns = (select(func.count()).select_from(campaign_segments)
+                 .where(campaign_segments.c.segment_id == segment_id))
+    unsubscribed_members, used_by, converted, total = conn.execute(select(
+        *(query.scalar_subquery() for query in (unsubscribed, campaigns,
+                                                *_overall_conversion())))).one()
+    return SideFigures(int(unsubscribed_members), int(used_by), (int(converted), int(total)))
 
 
 def cards_from(sums: MemberSums, side: SideFigures) -> SegmentCards:
@@ -209,12 +213,10 @@ def campaign_performance(conn: Connection, segment_id: int) -> list[CampaignPerf
     ]
 
 
-def _overall_conversion(conn: Connection) -> tuple[int, int]:
+def _overall_conversion() -> tuple[Select[int], Select[int]]:
     """(contacts with a conversion, all contacts): the baseline a segment's conversion rate
-    is compared with (spec 7.5 "Conversion Rate shows percentage with comparison text")."""
-    converted = conn.execute(
-        select(func.count(func.distinct(EngagementEvent.contact_id)))
-        .where(EngagementEvent.type == EventType.CONVERTED)
-    ).scalar_one()
-    total = conn.execute(select(func.count()).select_from(Contact)).scalar_one()
-    return int(converted), int(total)
+    is compared with (spec 7.5 "Conversion Rate shows percentage with comparison text"),
+    as two queries."""
+    converted = (select(func.count(func.distinct(EngagementEvent.contact_id)))
+                 .where(EngagementEvent.type == EventType.CONVERTED))
+    return converted, select(func.count()).select_from(Contact)

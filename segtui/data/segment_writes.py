@@ -178,39 +178,45 @@ def create_segment(
     return int(segment_id)
 
 
-def details(conn: Connection, segment_id: int) -> SegmentDetails | None:
-    row = conn.execute(
-        select(Segment.id, Segment.name, Segment.description, Segment.status, Segment.version,
-               Segment.created_at, Segment.updated_at, User.name.label("owner"),
-               Segment.rule, Segment.evaluated_at, Segment.evaluation_ms)
-        .outerjoin(User, User.id == Segment.owner_id)
-        .where(Segment.id == segment_id)
-    ).one_or_none()
-    if row is None:
-        return None
-    tags = tuple(
-        conn.execute(
-            select(Tag.name)
-            .join(segment_tags, segment_tags.c.tag_id == Tag.id)
-            .where(segment_tags.c.segment_id == segment_id)
-            .order_by(func.lower(Tag.name))
-        ).scalars()
-    )
-    members = conn.execute(
-        select(func.count()).select_from(Membership)
-        .where(Membership.segment_id == segment_id, current_membership())
-    ).scalar_one()
-    active = conn.execute(
+def details(conn: Connection, segment_id: int, *, members: int | None = None
+            ) -> SegmentDetails | None:
+    """The segment's header, in one statement: its row, owner, tags (a row each, in name
+    order), active campaigns and current members. The detail screen opens with it beside
+    the cards' statements, where each round trip waits its turn for the interpreter
+    (issue 17). `members`: the current members, when the caller counts them anyway (the
+    cards: Store.segment_summary); None: counted here."""
+    counts = [
         select(func.count()).select_from(campaign_segments)
         .join(Campaign, Campaign.id == campaign_segments.c.campaign_id)
         .where(campaign_segments.c.segment_id == segment_id,
                Campaign.status == CampaignStatus.ACTIVE)
-    ).scalar_one()
+        .scalar_subquery().label("active"),
+    ]
+    if members is None:
+        counts.append(select(func.count()).select_from(Membership)
+                      .where(Membership.segment_id == segment_id, current_membership())
+                      .scalar_subquery().label("members"))
+    rows = conn.execute(
+        select(Segment.id, Segment.name, Segment.description, Segment.status, Segment.version,
+               Segment.created_at, Segment.updated_at, User.name.label("owner"),
+               Segment.rule, Segment.evaluated_at, Segment.evaluation_ms, *counts,
+               Tag.name.label("tag"))
+        .outerjoin(User, User.id == Segment.owner_id)
+        .outerjoin(segment_tags, segment_tags.c.segment_id == Segment.id)
+        .outerjoin(Tag, Tag.id == segment_tags.c.tag_id)
+        .where(Segment.id == segment_id)
+        .order_by(func.lower(Tag.name))
+    ).all()
+    if not rows:
+        return None
+    row = rows[0]
     return SegmentDetails(
         id=row.id, name=row.name, description=row.description,
-        status=SegmentStatus(row.status), tags=tags, version=row.version,
+        status=SegmentStatus(row.status),
+        tags=tuple(r.tag for r in rows if r.tag is not None), version=row.version,
         created_at=row.created_at, updated_at=row.updated_at, owner=row.owner,
-        members=int(members), active_campaigns=int(active),
+        members=int(row.members if members is None else members),
+        active_campaigns=int(row.active),
         rule=from_json(row.rule) if row.rule else None, evaluated_at=row.evaluated_at,
         evaluation_ms=row.evaluation_ms,
     )

@@ -20,6 +20,7 @@ tests/test_cli_start.py checks which modules a read command loads.
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import functools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -280,32 +281,42 @@ class Store:
 
     def _summary(self, segment_id: int, window: Window, *, with_details: bool
                  ) -> tuple[SegmentDetails | None, SegmentCards]:
-        """A large segment's pass over its members is split in two contact-id halves,
-        read at once on two connections while a third reads the header and the figures
-        that are not a pass over the members (both engines' drivers release the GIL while
-        a statement runs; the two cores share the three, so no split needs tuning to
-        balance them): 230-320 ms became 140-160 ms for 100,003 members
-        (docs/benchmarks.md). Each statement is its own consistent snapshot; a change
-        committed between them is in the next reload, which every change triggers."""
+        """The header and the figures that are not a pass over the members (the whole
+        base's conversion baseline the largest) are read on a connection of their own,
+        started first: they need nothing from the rest. A large segment's pass over its
+        members is split in two contact-id halves, read at once on two connections (both
+        engines' drivers release the GIL while a statement runs; the two cores share the
+        three, so no split needs tuning to balance them): 230-320 ms became 140-160 ms
+        for 100,003 members (docs/benchmarks.md). Each statement is its own consistent
+        snapshot; a change committed between them is in the next reload, which every
+        change triggers. The header's member count is the cards' (the same current
+        stays), counted once."""
         from segtui.data import segment_metrics, segment_writes
 
         with self.reading() as conn:
-            middle = (segment_metrics.split_point(conn, segment_id) if self._can_split
-                      else None)
-            if middle is None:
-                return (segment_writes.details(conn, segment_id) if with_details else None,
-                        segment_metrics.segment_cards(conn, segment_id, window))
+            if not self._can_split:  # one shared connection
+                cards = segment_metrics.segment_cards(conn, segment_id, window)
+                return (segment_writes.details(conn, segment_id, members=cards.metrics.members)
+                        if with_details else None, cards)
             if self._helper is None:
                 self._helper = ThreadPoolExecutor(max_workers=2,
                                                   thread_name_prefix="segtui-reader")
-            upper = self._helper.submit(_in_this_context(self._on_own_connection),
-                                        segment_metrics.member_sums, segment_id, window,
-                                        from_id=middle)
             rest = self._helper.submit(_in_this_context(self._on_own_connection),
                                        _header_and_side_figures, segment_id, with_details)
-            lower = segment_metrics.member_sums(conn, segment_id, window, below_id=middle)
+            middle = segment_metrics.split_point(conn, segment_id)
+            if middle is None:
+                sums = segment_metrics.member_sums(conn, segment_id, window)
+            else:
+                upper = self._helper.submit(_in_this_context(self._on_own_connection),
+                                            segment_metrics.member_sums, segment_id, window,
+                                            from_id=middle)
+                sums = (segment_metrics.member_sums(conn, segment_id, window, below_id=middle)
+                        + upper.result())
             details, side = rest.result()
-            return details, segment_metrics.cards_from(lower + upper.result(), side)
+            cards = segment_metrics.cards_from(sums, side)
+            if details is not None:
+                details = dataclasses.replace(details, members=cards.metrics.members)
+            return details, cards
 
     def _on_own_connection(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self.reading() as conn:
@@ -866,5 +877,6 @@ def _header_and_side_figures(conn: Connection, segment_id: int, with_details: bo
                              ) -> tuple[SegmentDetails | None, segment_metrics.SideFigures]:
     from segtui.data import segment_metrics, segment_writes
 
-    return (segment_writes.details(conn, segment_id) if with_details else None,
+    # The members are counted by the cards' pass (Store._summary).
+    return (segment_writes.details(conn, segment_id, members=0) if with_details else None,
             segment_metrics.side_figures(conn, segment_id))
