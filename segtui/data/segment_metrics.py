@@ -40,8 +40,9 @@ def _sum_of(value: ColumnElement[int]) -> ColumnElement[int]:
     return func.coalesce(func.sum(value), 0)
 
 
-# Below this many members the cards are one pass on one connection; above it the pass is
-# split in two contact-id halves read on two connections at once (Store.segment_summary).
+# Below this many members the AI Insights tab groups its members in one pass; above it in
+# two contact-id halves on two connections at once (insights.segment_insights). (The
+# cards read every segment in two halves of another kind: Store.segment_summary.)
 SPLIT_AT = 20_000
 
 
@@ -90,9 +91,9 @@ def split_point(conn: Connection, segment_id: int, members: int | None = None) -
 
 
 def member_sums(conn: Connection, segment_id: int, window: Window, *,
-                from_id: int | None = None, below_id: int | None = None) -> MemberSums:
-    """One pass over the segment's current members, those with `from_id <= contact id <
-    below_id` where given.
+                half: int | None = None) -> MemberSums:
+    """One pass over the segment's current members, those in `half` (sql.in_half) where
+    given: read from the members' copies in contact_figures (data/figures.py).
 
     The engaged counts are driven from the members, not from the events: the events of
     the last 60 days are hundreds of thousands at a million contacts, while a segment's
@@ -122,7 +123,7 @@ def member_sums(conn: Connection, segment_id: int, window: Window, *,
         select(func.count(), engaged_in(window), engaged_in(previous),
                _sum_of(case((c.purchases > 0, 1), else_=0)),
                _sum_of(c.quality_score), _sum_of(c.filled_fields)),
-        segment_id, from_id=from_id, below_id=below_id, of=c.contact_id)
+        segment_id, half=half, of=c.contact_id)
     ).one()
     return MemberSums(*(int(v) for v in row))
 

@@ -115,19 +115,38 @@ def here(conn: Connection) -> Aside:
     return run
 
 
+# A pass over a large segment's members read in two halves at once (the cards): the
+# halves alternate by blocks of this many consecutive contact ids (in_half).
+ID_BLOCK = 1024
+
+
+def in_half(contact_id: Text, half: int) -> ColumnElement[bool]:
+    """`contact_id` is in `half` (0 or 1) of all contact ids, blocks of ID_BLOCK
+    consecutive ids taken in turn. A fixed partition: two statements that read the two
+    halves in their own snapshots count each member once, whatever was committed between
+    them, and need no first statement to find where to split (the cards' halves start at
+    once, issue 17). A block is a run of neighbouring rows in an index and a table kept
+    in id order, so each half reads its own pages; a segment whose members span more
+    than a few blocks is halved evenly (101,291 members: 50,672 and 50,619)."""
+    return (contact_id // ID_BLOCK) % 2 == half
+
+
 def member_ids(segment_id: int, *, from_id: int | None = None,
-               below_id: int | None = None) -> Select[int]:
+               below_id: int | None = None, half: int | None = None) -> Select[int]:
     """The contact ids of a segment's current members (those with `from_id <= contact id
-    < below_id` where given), as a subquery for IN (...)."""
-    return select(Membership.contact_id).where(*members_within(segment_id, from_id, below_id))
+    < below_id` where given, those `in_half(half)` where given), as a subquery for IN
+    (...)."""
+    return select(Membership.contact_id).where(
+        *members_within(segment_id, from_id, below_id, half))
 
 
 def over_members(conn: Connection, query: Select[*Row], segment_id: int, *,
                  from_id: int | None = None, below_id: int | None = None,
-                 of: Text = Contact.id) -> Select[*Row]:
+                 half: int | None = None, of: Text = Contact.id) -> Select[*Row]:
     """`query` (over `contacts`, or over another table keyed by contact id, `of` its key:
     contact_figures, data/figures.py) read for the segment's current members, those with
-    `from_id <= contact id < below_id` where given: one pass over their contacts.
+    `from_id <= contact id < below_id` where given (or `in_half(half)`): one pass over
+    their contacts.
 
     SQLite walks the members in contact id order (the join; uq_memberships_current holds
     them so) and seeks each contact. PostgreSQL is given the members' ids as one array,
@@ -140,20 +159,21 @@ def over_members(conn: Connection, query: Select[*Row], segment_id: int, *,
     table = of.table
     if conn.dialect.name == "postgresql":
         return query.select_from(table).where(
-            of == member_id_array(segment_id, from_id=from_id, below_id=below_id))
+            of == member_id_array(segment_id, from_id=from_id, below_id=below_id, half=half))
     return (query.select_from(Membership).join(table, of == Membership.contact_id)
-            .where(*members_within(segment_id, from_id, below_id)))
+            .where(*members_within(segment_id, from_id, below_id, half)))
 
 
 def member_id_array(segment_id: int, *, from_id: int | None = None,
-                    below_id: int | None = None) -> ColumnElement[Any]:
+                    below_id: int | None = None, half: int | None = None
+                    ) -> ColumnElement[Any]:
     """PostgreSQL only: `ANY (ARRAY(SELECT ...))` of the current members' contact ids, for
     `column == member_id_array(...)`. The ids are read once (uq_memberships_current, in
     contact id order) into an array the index scan of `column` walks sorted: an ordered
     seek per member instead of a hash of the members probed by every row of the table,
     which PostgreSQL prefers while it prices each seek as a read from disk
     (`random_page_cost`), whatever the cache holds (over_members, issue 17)."""
-    ids = member_ids(segment_id, from_id=from_id, below_id=below_id)
+    ids = member_ids(segment_id, from_id=from_id, below_id=below_id, half=half)
     return any_(func.array(ids.scalar_subquery()))
 
 
@@ -201,15 +221,18 @@ def member_of(conn: Connection, column: Text, segment_id: int) -> ColumnElement[
 
 
 def members_within(segment_id: int, from_id: int | None = None,
-                   below_id: int | None = None) -> list[ColumnElement[bool]]:
+                   below_id: int | None = None, half: int | None = None
+                   ) -> list[ColumnElement[bool]]:
     """The conditions on `memberships` for the segment's current members, those with
     `from_id <= contact id < below_id` where given (a contact-id half of a large segment,
-    segment_metrics.split_point)."""
+    segment_metrics.split_point), those `in_half(half)` where given."""
     within = [Membership.segment_id == segment_id, current_membership()]
     if from_id is not None:
         within.append(Membership.contact_id >= from_id)
     if below_id is not None:
         within.append(Membership.contact_id < below_id)
+    if half is not None:
+        within.append(in_half(Membership.contact_id, half))
     return within
 
 

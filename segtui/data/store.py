@@ -281,16 +281,17 @@ class Store:
 
     def _summary(self, segment_id: int, window: Window, *, with_details: bool
                  ) -> tuple[SegmentDetails | None, SegmentCards]:
-        """The header and the figures that are not a pass over the members (the whole
-        base's conversion baseline the largest) are read on a connection of their own,
-        started first: they need nothing from the rest. A large segment's pass over its
-        members is split in two contact-id halves, read at once on two connections (both
-        engines' drivers release the GIL while a statement runs; the two cores share the
-        three, so no split needs tuning to balance them): 230-320 ms became 140-160 ms
-        for 100,003 members (docs/benchmarks.md). Each statement is its own consistent
-        snapshot; a change committed between them is in the next reload, which every
-        change triggers. The header's member count is the cards' (the same current
-        stays), counted once."""
+        """Three reads at once, on three connections: the header and the figures that
+        are not a pass over the members (the whole base's conversion baseline the
+        largest), and the pass over the members in two halves (sql.in_half), which the
+        two cores share (both engines' drivers release the GIL while a statement runs).
+        None waits for another: the halves are a fixed partition of the contact ids, so
+        no statement has to find a split point first (a count and a walk to the middle
+        member, two round trips that each waited their turn for the interpreter while
+        the screen is built, issue 17). Each statement is its own consistent snapshot;
+        a change committed between them is in the next reload, which every change
+        triggers. The header's member count is the cards' (the same current stays),
+        counted once."""
         from segtui.data import segment_metrics, segment_writes
 
         with self.reading() as conn:
@@ -303,15 +304,11 @@ class Store:
                                                   thread_name_prefix="segtui-reader")
             rest = self._helper.submit(_in_this_context(self._on_own_connection),
                                        _header_and_side_figures, segment_id, with_details)
-            middle = segment_metrics.split_point(conn, segment_id)
-            if middle is None:
-                sums = segment_metrics.member_sums(conn, segment_id, window)
-            else:
-                upper = self._helper.submit(_in_this_context(self._on_own_connection),
-                                            segment_metrics.member_sums, segment_id, window,
-                                            from_id=middle)
-                sums = (segment_metrics.member_sums(conn, segment_id, window, below_id=middle)
-                        + upper.result())
+            upper = self._helper.submit(_in_this_context(self._on_own_connection),
+                                        segment_metrics.member_sums, segment_id, window,
+                                        half=1)
+            sums = (segment_metrics.member_sums(conn, segment_id, window, half=0)
+                    + upper.result())
             details, side = rest.result()
             cards = segment_metrics.cards_from(sums, side)
             if details is not None:

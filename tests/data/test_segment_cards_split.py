@@ -1,8 +1,11 @@
-"""The detail screen's cards read a large segment in two halves at once (Store.segment_cards,
-data/segment_metrics.py; issue 4's 300 ms budget at 100,000 members, docs/benchmarks.md).
+"""The detail screen's cards read every segment in two halves at once, on two connections
+(Store.segment_summary; issue 4's 300 ms budget at 100,000 members, docs/benchmarks.md):
+the members in alternate blocks of ID_BLOCK contact ids (sql.in_half). The AI Insights
+tab splits a large segment at its middle member instead (segment_metrics.split_point).
 
-The halves must add up to exactly the one-pass figures. SPLIT_AT is lowered so the demo's
-segments (tens of members) take the split path, on SQLite and PostgreSQL.
+The halves must add up to exactly the one-pass figures. ID_BLOCK and SPLIT_AT are lowered
+so the demo's segments (tens of members, ids up to a few hundred) have members in both
+halves, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ import pytest
 from sqlalchemy import select
 
 from segtui.core.metrics import SegmentCards, last_days
-from segtui.data import segment_metrics
+from segtui.data import segment_metrics, sql
 from segtui.data.models import Membership, Segment
-from segtui.data.sql import current_membership
+from segtui.data.sql import current_membership, member_ids
 from segtui.data.store import Store
 
 TODAY = date(2024, 2, 26)
@@ -28,17 +31,28 @@ def one_pass(store: Store, segment_id: int) -> SegmentCards:
 
 def test_split_cards_equal_one_pass_for_every_demo_segment(
         demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(segment_metrics, "SPLIT_AT", 2)
+    monkeypatch.setattr(sql, "ID_BLOCK", 2)
     with demo_store.reading() as conn:
         ids = list(conn.execute(select(Segment.id).order_by(Segment.id)).scalars())
     split = 0
     for segment_id in ids:
         with demo_store.reading() as conn:
-            middle = segment_metrics.split_point(conn, segment_id)
-        split += middle is not None
+            halves = [set(conn.execute(member_ids(segment_id, half=half)).scalars())
+                      for half in (0, 1)]
+            members = set(conn.execute(member_ids(segment_id)).scalars())
+        assert halves[0] | halves[1] == members and not halves[0] & halves[1]
+        split += all(halves)
         assert demo_store.segment_cards(segment_id, last_days(TODAY)) == one_pass(
             demo_store, segment_id), segment_id
-    assert split >= len(ids) - 2  # every segment with two members or more was split
+    assert split >= len(ids) - 2  # every segment with a few members has both halves
+
+
+def test_a_large_segment_is_halved_evenly() -> None:
+    """Members spread over the ids, as a large segment's are: blocks of ID_BLOCK ids in
+    turn hold about half each."""
+    members = range(1, 200_001, 3)
+    half = [sum(1 for i in members if (i // sql.ID_BLOCK) % 2 == h) for h in (0, 1)]
+    assert abs(half[0] - half[1]) <= sql.ID_BLOCK
 
 
 def test_the_split_point_halves_the_current_members(
@@ -61,11 +75,10 @@ def test_the_split_point_halves_the_current_members(
             assert below == size // 2
 
 
-def test_an_in_memory_database_is_never_split(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_in_memory_database_is_never_split() -> None:
     """One shared connection: a second thread on it would interleave statements."""
     from sqlalchemy.engine import make_url
 
-    monkeypatch.setattr(segment_metrics, "SPLIT_AT", 1)
     store = Store.open(make_url("sqlite://"))
     try:
         assert store._can_split is False
@@ -75,16 +88,15 @@ def test_an_in_memory_database_is_never_split(monkeypatch: pytest.MonkeyPatch) -
         store.close()
 
 
-
 def test_the_summary_is_the_header_and_the_cards_read_together(
         demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """Store.segment_summary (the detail screen's one call) equals the header and the cards
-    read one after the other, on the split and the one-pass path; None for a segment that
-    is gone."""
+    read one after the other, with members in both halves and with all in one (ids below
+    ID_BLOCK); None for a segment that is gone."""
     with demo_store.reading() as conn:
         ids = list(conn.execute(select(Segment.id)).scalars())
-    for split_at in (1, segment_metrics.SPLIT_AT):
-        monkeypatch.setattr(segment_metrics, "SPLIT_AT", split_at)
+    for block in (2, sql.ID_BLOCK):
+        monkeypatch.setattr(sql, "ID_BLOCK", block)
         for segment_id in ids:
             assert demo_store.segment_summary(segment_id, last_days(TODAY)) == (
                 demo_store.segment_details(segment_id),
