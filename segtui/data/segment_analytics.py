@@ -21,6 +21,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
 )
@@ -176,11 +177,19 @@ def _unsubscribed(conn: Connection, segment_id: int, today: date) -> tuple[int, 
     return int(row[0]), int(row[1])
 
 
+# The type of a conversion as a literal in the statement, not a parameter: a planner
+# uses a partial index (ix_events_conversions, `type = 'converted'`) only where it can see
+# that the statement asks for that type (PostgreSQL's generic plan of a prepared statement
+# can't; SQLite never can with a parameter).
+CONVERTED: ColumnElement[str] = literal_column(f"'{EventType.CONVERTED.value}'")
+
+
 def _windowed_conversions(conn: Connection, segment_id: int, now: Window,
                           before: Window) -> tuple[tuple[int, int], tuple[int, int]]:
     """(conversion events, their revenue in cents) of current members in each window, in one
-    pass: the conversions of both windows (a few percent of all events) each probed for
-    membership in uq_memberships_current."""
+    pass: the conversions of both windows (a few percent of all events), read with their
+    revenue from ix_events_conversions alone, each probed for membership in
+    uq_memberships_current (PostgreSQL hashes the members instead)."""
     e = EngagementEvent
 
     def within(window: Window, value: Any) -> ColumnElement[int]:
@@ -189,7 +198,7 @@ def _windowed_conversions(conn: Connection, segment_id: int, now: Window,
     row = conn.execute(
         select(within(now, 1), within(now, e.revenue_cents),
                within(before, 1), within(before, e.revenue_cents))
-        .where(e.type == EventType.CONVERTED,
+        .where(e.type == CONVERTED,
                e.occurred_at >= before.start, e.occurred_at < now.end,
                exists().where(Membership.contact_id == e.contact_id,
                               Membership.segment_id == segment_id, current_membership()))

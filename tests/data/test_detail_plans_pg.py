@@ -213,6 +213,20 @@ def test_sends_and_their_campaigns_come_from_an_index_alone(store: Store) -> Non
     assert {n["Node Type"] for n in event_scans} == {"Index Only Scan"}, event_scans
 
 
+def test_window_conversions_come_from_the_conversions_index_alone(store: Store) -> None:
+    """The conversions of the last two 30-day windows with their revenue: `events` is read
+    by an index-only scan of ix_events_conversions (conversions only, with the revenue),
+    where each conversion's row was read from the table for its revenue (25,000 pages at
+    a million contacts). The statement names the type as a literal, which the partial
+    index needs of it."""
+    segment = largest_segment(store)
+    found = plans(store, lambda: store.performance_report(segment),
+                  "SET enable_seqscan = off", "SET enable_bitmapscan = off")
+    plan = statement_with(found, "events.type = 'converted'", "events.revenue_cents")
+    assert [(n["Node Type"], n.get("Index Name")) for n in scans(plan, "events")] == [
+        ("Index Only Scan", "ix_events_conversions")]
+
+
 def test_conversions_and_health_do_not_read_the_members_events(store: Store) -> None:
     """Conversions, revenue and the 60-day health come from the contacts' rollups in one
     pass over the members; `events` appears only in per-row probes of the few members
