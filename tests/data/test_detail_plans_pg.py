@@ -276,6 +276,23 @@ def initplan_only(plan: Plan, relation: str) -> bool:
     return bool(found) and all(found)
 
 
+def test_the_cards_side_figures_are_one_statement_read_from_indexes(store: Store) -> None:
+    """The unsubscribed members, the campaigns and the all-contacts baseline are one
+    statement (a round trip each waited its turn for the interpreter while the screen was
+    built): `events` and `contacts` are read from indexes alone, the unsubscribes walked
+    and each probed for membership, never the members' events."""
+    segment = largest_segment(store)
+    found = plans(store, lambda: store.segment_summary(segment, last_days(clock.today())),
+                  "SET enable_seqscan = off", "SET enable_bitmapscan = off")
+    plan = statement_with(found, "count(distinct(events.contact_id))", "FROM contacts")
+    reads = [n for n in nodes(plan) if n.get("Relation Name") in ("events", "contacts")]
+    assert reads and {n["Node Type"] for n in reads} == {"Index Only Scan"}
+    for n in reads:  # the events of one type: a range of an index led by the type
+        if n["Relation Name"] == "events":
+            assert n["Index Cond"].lstrip("(").startswith("type"), n["Index Cond"]
+    assert len(found) == 4  # the header, the side figures, the pass's two halves
+
+
 @pytest.mark.parametrize(("operation", "fragments", "relation"), [
     ("cards", ("contact_figures.last_engaged_at >=",), "contact_figures"),
     ("performance", ("sum(contact_figures.purchases)",), "contact_figures"),
