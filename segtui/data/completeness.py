@@ -36,7 +36,7 @@ from sqlalchemy import (
     update,
 )
 
-from segtui.data.sql import Text, run_ddl
+from segtui.data.sql import Text, run_ddl, sqlite_insert_trigger_paused
 from segtui.data.tables import Contact
 
 # The fields the completeness counts (docs/metrics.md).
@@ -123,10 +123,6 @@ def filled_in_one_pass(conn: Connection, from_id: int) -> Iterator[None]:
 
     PostgreSQL: nothing changes. Its trigger is a cheap BEFORE trigger, and dropping it
     would lock the contacts table against every reader until the commit."""
-    if conn.dialect.name != "sqlite":
+    with sqlite_insert_trigger_paused(conn, _SQLITE_INSERT_TRIGGER, SQLITE_TRIGGERS[0],
+                                      lambda: rebuild(conn, from_id=from_id)):
         yield
-        return
-    conn.exec_driver_sql(f"DROP TRIGGER {_SQLITE_INSERT_TRIGGER}")
-    yield
-    rebuild(conn, from_id=from_id)
-    conn.exec_driver_sql(SQLITE_TRIGGERS[0])

@@ -127,7 +127,8 @@ def refresh_segment(conn: Connection, segment_id: int, *, now: datetime, today: 
         # that is not a member by hand joins, in one statement.
         entered = _add(conn, segment_id, select(contacts.c.id).where(wanted), now)
     elif _differs(conn, segment_id, select(contacts.c.id).where(wanted), made):
-        entered, left = _apply_difference(conn, segment_id, contacts.c.id, wanted, now)
+        entered, left = _apply_difference(conn, segment_id, contacts.c.id, wanted, now,
+                                          made)
     members += entered - left
     elapsed = round((timer.perf_counter() - started) * 1000)
     conn.execute(update(Segment).where(Segment.id == segment_id)
@@ -160,8 +161,9 @@ def _differs(conn: Connection, segment_id: int, matching: Select[Any], made: int
 
 
 def _apply_difference(conn: Connection, segment_id: int, contact_id: Any,
-                      wanted: ColumnElement[bool], now: datetime) -> tuple[int, int]:
-    """Write the difference between the rule's matches and the segment's rule-made
+                      wanted: ColumnElement[bool], now: datetime, made: int
+                      ) -> tuple[int, int]:
+    """Write the difference between the rule's matches and the segment's `made` rule-made
     members: (joined, left). The rule is evaluated once, into a temporary set; leavers and
     joiners are its difference with the members."""
     from segtui.data import whole_refresh  # a refresh's, not a rule count's (issue 17 §4)
@@ -174,16 +176,12 @@ def _apply_difference(conn: Connection, segment_id: int, contact_id: Any,
     rule_made = (m.segment_id == segment_id, current_membership(),
                  m.source == MembershipSource.RULE)
     is_leaver = ~exists(select(1).where(matches.c.contact_id == m.contact_id))
-    made, leaving = conn.execute(
-        select(func.count(), func.count().filter(is_leaver)).where(*rule_made)).one()
-    left = 0
-    if leaving:
-        left = conn.execute(
-            update(m)
-            .where(*rule_made, is_leaver)
-            .values(removed_at=now, removed_by_id=None)
-            .execution_options(preserve_rowcount=True)
-        ).rowcount
+    left = conn.execute(
+        update(m)
+        .where(*rule_made, is_leaver)
+        .values(removed_at=now, removed_by_id=None)
+        .execution_options(preserve_rowcount=True)
+    ).rowcount
     # Once the leavers are gone, every rule-made member is a match: as many of them as
     # matches means every match is a member already, and nobody joins.
     entered = 0

@@ -37,7 +37,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
-from segtui.data.sql import run_ddl
+from segtui.data.sql import run_ddl, sqlite_insert_trigger_paused
 
 # The copied columns, in the table's order after contact_id.
 COLUMNS = ("quality_score", "filled_fields", "purchases", "spent_cents", "last_activity_at",
@@ -134,10 +134,6 @@ def copied_after(conn: Connection, from_id: int) -> Iterator[None]:
     the rollback restores the trigger. PostgreSQL: nothing changes (its insert trigger
     already takes a statement's rows at once, and dropping a trigger there would lock
     `contacts` against every reader until the commit)."""
-    if conn.dialect.name != "sqlite":
+    with sqlite_insert_trigger_paused(conn, _SQLITE_INSERT, SQLITE_TRIGGERS[0],
+                                      lambda: copy(conn, from_id=from_id)):
         yield
-        return
-    conn.exec_driver_sql(f"DROP TRIGGER {_SQLITE_INSERT}")
-    yield
-    copy(conn, from_id=from_id)
-    conn.exec_driver_sql(SQLITE_TRIGGERS[0])

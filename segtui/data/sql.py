@@ -362,3 +362,20 @@ def _per_engine_default(element: per_engine, compiler: SQLCompiler, **kw: Any) -
 @compiles(per_engine, "sqlite")
 def _per_engine_sqlite(element: per_engine, compiler: SQLCompiler, **kw: Any) -> str:
     return f"({compiler.process(element.sqlite, **kw)})"
+
+
+@contextmanager
+def sqlite_insert_trigger_paused(conn: Connection, trigger: str, recreate: str,
+                                 catch_up: Callable[[], None]) -> Iterator[None]:
+    """SQLite: the row trigger `trigger` is dropped for the block, `catch_up` does its work
+    for the block's rows in one pass at the end, and `recreate` (its CREATE TRIGGER) puts
+    it back, all in the caller's transaction: if the block fails, the rollback restores
+    the trigger. Other engines: nothing changes (dropping a trigger on PostgreSQL would
+    lock the table against every reader until the commit)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+    yield
+    catch_up()
+    conn.exec_driver_sql(recreate)

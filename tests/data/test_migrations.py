@@ -128,21 +128,27 @@ def test_new_store_is_empty(empty_store: Store) -> None:
     assert empty_store.fixed_today() is None
 
 
-@pytest.fixture
-def store_at_0005(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path
-                  ) -> Iterator[Store]:
-    """A database migrated only to revision 0005, as one made before issue 4's rollups."""
+def _store_at(revision: str, engine_name: str, request: pytest.FixtureRequest,
+              tmp_path: Path) -> Iterator[Store]:
+    """A database migrated only to `revision` (an older database to upgrade)."""
     if engine_name == "sqlite":
         url = sqlite_url(tmp_path / "old.db")
     else:
         admin = request.getfixturevalue("pg_admin")
         url = _pg_database(admin)
     store = Store.open(url, upgrade=False)
-    command.upgrade(migrate.alembic_config(store.engine), "0005")
+    command.upgrade(migrate.alembic_config(store.engine), revision)
     yield store
     store.close()
     if engine_name != "sqlite":
         _drop_pg_database(admin, url)
+
+
+@pytest.fixture
+def store_at_0005(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path
+                  ) -> Iterator[Store]:
+    """A database migrated only to revision 0005, as one made before issue 4's rollups."""
+    yield from _store_at("0005", engine_name, request, tmp_path)
 
 
 def test_0006_fills_the_new_columns_of_existing_contacts(store_at_0005: Store) -> None:
@@ -184,17 +190,7 @@ def test_0006_fills_the_new_columns_of_existing_contacts(store_at_0005: Store) -
 def store_at_0011(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path
                   ) -> Iterator[Store]:
     """A database migrated only to revision 0011, as one made before contact_figures."""
-    if engine_name == "sqlite":
-        url = sqlite_url(tmp_path / "old.db")
-    else:
-        admin = request.getfixturevalue("pg_admin")
-        url = _pg_database(admin)
-    store = Store.open(url, upgrade=False)
-    command.upgrade(migrate.alembic_config(store.engine), "0011")
-    yield store
-    store.close()
-    if engine_name != "sqlite":
-        _drop_pg_database(admin, url)
+    yield from _store_at("0011", engine_name, request, tmp_path)
 
 
 def test_0012_copies_every_contact_and_follows_later_writes(store_at_0011: Store) -> None:
