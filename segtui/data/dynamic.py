@@ -38,6 +38,7 @@ from segtui.core.refresh import Explanation, MatchLine, RefreshResult
 from segtui.core.rule_check import SegmentLookup
 from segtui.core.rule_language import format_rule
 from segtui.core.rules import Group, Node, RuleFormatError, from_json, referenced_segments
+from segtui.core.segments import SegmentDraft
 from segtui.data.rule_sql import compile_rule
 from segtui.data.sql import current_membership
 from segtui.data.tables import Contact, Membership, Segment, SegmentExclusion, User, name_key
@@ -100,19 +101,27 @@ def _excluded(segment_id: int) -> ColumnElement[bool]:
 
 
 def refresh_segment(conn: Connection, segment_id: int, *, now: datetime, today: date,
-                    shared: SharedReads | None = None) -> RefreshResult | None:
+                    shared: SharedReads | None = None,
+                    saved: SegmentDraft | None = None) -> RefreshResult | None:
     """Bring one dynamic segment's memberships up to date with its rule (evaluated whole).
     None when the segment is gone or static. `shared`: the batch it is refreshed in
     (data/whole_refresh.py): its rule reads the batch's copy of the contacts meeting the
-    condition the batch shares, and the batch's lists."""
+    condition the batch shares, and the batch's lists. `saved`: the segment as its caller
+    has just written it in this transaction (a save), so its rule is not read back."""
     from segtui.data import whole_refresh  # a refresh's, not a rule count's (issue 17 §4)
 
-    row = conn.execute(select(Segment.name, Segment.kind, Segment.rule)
-                       .where(Segment.id == segment_id)).one_or_none()
-    if row is None or row.kind != SegmentKind.DYNAMIC or not row.rule:
+    if saved is None:
+        row = conn.execute(select(Segment.name, Segment.kind, Segment.rule)
+                           .where(Segment.id == segment_id)).one_or_none()
+        if row is None or row.kind != SegmentKind.DYNAMIC or not row.rule:
+            return None
+        name, rule = str(row.name), from_json(row.rule)
+    elif saved.kind != SegmentKind.DYNAMIC or saved.rule is None:
         return None
+    else:
+        name, rule = saved.name, saved.rule
     started = timer.perf_counter()
-    wanted = and_(compile_rule(from_json(row.rule), today), ~_excluded(segment_id))
+    wanted = and_(compile_rule(rule, today), ~_excluded(segment_id))
     contacts = whole_refresh.CONTACTS
     if shared is not None and shared.candidates is not None:
         wanted, contacts = shared.over_candidates(wanted), shared.candidates
@@ -133,7 +142,7 @@ def refresh_segment(conn: Connection, segment_id: int, *, now: datetime, today: 
     elapsed = round((timer.perf_counter() - started) * 1000)
     conn.execute(update(Segment).where(Segment.id == segment_id)
                  .values(evaluated_at=now, evaluation_ms=elapsed))
-    return RefreshResult(segment_id, row.name, max(int(entered or 0), 0),
+    return RefreshResult(segment_id, name, max(int(entered or 0), 0),
                          max(int(left or 0), 0), members, elapsed, now)
 
 
@@ -330,14 +339,16 @@ def refresh_contacts(conn: Connection, contact_ids: Sequence[int], *, now: datet
             references=lambda sid: references.get(sid, ())), list(references)))
 
 
-def refresh_dependents(conn: Connection, segment_id: int, *, now: datetime,
-                       today: date) -> list[RefreshResult]:
+def refresh_dependents(conn: Connection, segment_id: int, *, now: datetime, today: date,
+                       lookup: SegmentLookup | None = None) -> list[RefreshResult]:
     """After `segment_id`'s members changed: re-evaluate the segments that use it.
-    Runs after every hand edit of members, so with no dynamic segment it costs one query."""
+    Runs after every hand edit of members, so with no dynamic segment it costs one query.
+    `lookup`: the caller's, when it has read one in this transaction (who uses a segment
+    does not change when that segment's own rule does)."""
     every = dynamic_ids(conn)
     if not every:
         return []
-    order = dependents(segment_lookup(conn), every, segment_id)
+    order = dependents(lookup or segment_lookup(conn), every, segment_id)
     results = [refresh_segment(conn, sid, now=now, today=today) for sid in order]
     return [r for r in results if r is not None]
 
@@ -355,9 +366,10 @@ def overrides(conn: Connection, segment_id: int) -> tuple[int, int]:
     return int(by_hand), int(kept_out)
 
 
-def uses_of(conn: Connection, segment_id: int) -> list[str]:
+def uses_of(conn: Connection, segment_id: int,
+            lookup: SegmentLookup | None = None) -> list[str]:
     """Names of the segments whose rules use this one (they block deleting it)."""
-    lookup = segment_lookup(conn)
+    lookup = lookup or segment_lookup(conn)
     return sorted((lookup.name_of(sid) or "?") for sid in dynamic_ids(conn)
                   if segment_id in lookup.references(sid))
 

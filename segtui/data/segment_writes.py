@@ -7,8 +7,9 @@ user (spec 7.9).
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -22,7 +23,7 @@ from segtui.core.enums import CampaignStatus, MembershipSource, SegmentStatus
 from segtui.core.formatting import plural
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.refresh import RefreshResult
-from segtui.core.rule_check import check
+from segtui.core.rule_check import SegmentLookup, check
 from segtui.core.rules import from_json, to_json
 from segtui.core.segments import (
     CampaignRef,
@@ -69,8 +70,15 @@ def _known_tags(conn: Connection, names: Sequence[str]) -> list[str]:
     return [n for k, n in keys.items() if k in known]
 
 
-def _checked(conn: Connection, draft: SegmentDraft, self_id: int | None = None,
-             kept: SegmentDraft | None = None) -> SegmentDraft:
+def _lookup_once(conn: Connection) -> Callable[[], SegmentLookup]:
+    """Every segment's name and references, read when a save first needs them and then
+    kept: validating the rule, who uses the segment and its dependents' order all ask,
+    within one transaction in which only the saved segment's own rule changes."""
+    return functools.cache(lambda: segment_lookup(conn))
+
+
+def _checked(conn: Connection, draft: SegmentDraft, lookup: Callable[[], SegmentLookup],
+             self_id: int | None = None, kept: SegmentDraft | None = None) -> SegmentDraft:
     """The draft normalised, its rule in canonical form with segment references resolved;
     InvalidSegment with every problem otherwise (a rule's problems under the field 'rule').
     `kept`: the segment as stored, for an edit (a name or description left as it is stays
@@ -78,7 +86,7 @@ def _checked(conn: Connection, draft: SegmentDraft, self_id: int | None = None,
     draft = draft.normalised(kept)
     errors = draft.errors(kept_tags=_known_tags(conn, draft.tags), kept=kept)
     if draft.rule is not None:
-        rule, issues = check(draft.rule, segment_lookup(conn), self_id)
+        rule, issues = check(draft.rule, lookup(), self_id)
         errors += [FieldError("rule", issue.message) for issue in issues]
         draft = replace(draft, rule=rule)
     if errors:
@@ -91,9 +99,10 @@ def _rule_json(draft: SegmentDraft) -> str | None:
 
 
 def after_members_changed(conn: Connection, segment_id: int, user: CurrentUser,
-                           now: datetime) -> None:
+                          now: datetime, lookup: SegmentLookup | None = None) -> None:
     """Segments whose rules use this one follow its change at once (issue 5 §5)."""
-    for result in refresh_dependents(conn, segment_id, now=now, today=clock.today()):
+    for result in refresh_dependents(conn, segment_id, now=now, today=clock.today(),
+                                     lookup=lookup):
         log_refresh(conn, result, user, now, "because a segment its rule uses changed")
 
 
@@ -150,7 +159,7 @@ def create_segment(
     conn: Connection, draft: SegmentDraft, selection: ContactSelection, user: CurrentUser
 ) -> int:
     _require(user, Permission.EDIT_SEGMENTS)
-    draft = _checked(conn, draft)
+    draft = _checked(conn, draft, _lookup_once(conn))
     if _name_taken(conn, draft.name):
         raise DuplicateSegmentName(draft.name)
     now = clock.now()
@@ -169,7 +178,7 @@ def create_segment(
     _set_tags(conn, segment_id, draft.tags)
     # Contacts picked by hand stay members of a dynamic segment whatever its rule says.
     added = add_selected_members(conn, segment_id, selection, now=now, actor_id=user.id)
-    refreshed = refresh_segment(conn, segment_id, now=now, today=clock.today())
+    refreshed = refresh_segment(conn, segment_id, now=now, today=clock.today(), saved=draft)
     members = refreshed.members if refreshed else added
     how = f" from its rule ({refreshed.elapsed_ms:,} ms)" if refreshed else ""
     log_activity(conn, segment_id, "Segment Created",
@@ -258,11 +267,12 @@ def update_segment(
         raise SegmentNotFound(segment_id)
     if before.version != expected_version:
         raise SegmentConflict(before)  # before judging the draft: the user must see this
-    draft = _checked(conn, draft, self_id=segment_id, kept=before.as_draft())
+    lookup = _lookup_once(conn)
+    draft = _checked(conn, draft, lookup, self_id=segment_id, kept=before.as_draft())
     if _name_taken(conn, draft.name, except_id=segment_id):
         raise DuplicateSegmentName(draft.name)
     if draft.status is SegmentStatus.INACTIVE and before.status is not SegmentStatus.INACTIVE:
-        users = uses_of(conn, segment_id)
+        users = uses_of(conn, segment_id, lookup())
         if users:
             raise SegmentUsedByRules(tuple(users), "deactivated")
     now = clock.now()
@@ -282,19 +292,20 @@ def update_segment(
         only_status = len(changes) == 1 and changes[0].startswith("status")
         kind = "Status Changed" if only_status else "Segment Edited"
         log_activity(conn, segment_id, kind, "Changed " + ", ".join(changes), "", user, now)
-    added = _add_members(conn, segment_id, selection, user, now)
+    added = _add_members(conn, segment_id, selection, user, now, lookup)
     rule_changed = any(c == "rule" or c.startswith("type") for c in changes)
     if draft.rule is not None and rule_changed:
-        refreshed = refresh_segment(conn, segment_id, now=now, today=clock.today())
+        refreshed = refresh_segment(conn, segment_id, now=now, today=clock.today(),
+                                    saved=draft)
         if refreshed is not None:
             log_refresh(conn, refreshed, user, now, "after its rule changed")
-            after_members_changed(conn, segment_id, user, now)
+            after_members_changed(conn, segment_id, user, now, lookup())
     return added
 
 
 def _add_members(
     conn: Connection, segment_id: int, selection: ContactSelection, user: CurrentUser,
-    now: datetime,
+    now: datetime, lookup: Callable[[], SegmentLookup] | None = None,
 ) -> int:
     if selection.is_empty:
         return 0
@@ -309,7 +320,7 @@ def _add_members(
         conn.execute(update(Segment).where(Segment.id == segment_id).values(updated_at=now))
         log_activity(conn, segment_id, "Contacts Added",
                      f"Added {plural(added, 'contact')}", "", user, now)
-        after_members_changed(conn, segment_id, user, now)
+        after_members_changed(conn, segment_id, user, now, lookup() if lookup else None)
     return added
 
 

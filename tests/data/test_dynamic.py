@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import Engine, event, select, update
 
 from segtui.core import clock
 from segtui.core.activities import ACTIVITY_TYPES, ActivityFilter
@@ -428,6 +428,32 @@ def test_changing_a_used_rule_refreshes_its_users(world: World) -> None:
     world.edit(a, rule="city = Boston")
     assert world.members(a) == world.members(b) == {"ann", "bob", "ed"}
     assert world.activities(b)[-1] == ("Members Refreshed", "+1 entered, −1 left")
+
+
+def test_saving_a_used_rule_reads_the_segments_once(world: World) -> None:
+    """The save validates the rule, checks who uses the segment and orders its dependents
+    from one read of the segments' rules, and refreshes from the rule it was given rather
+    than reading it back (issue 18, "saving a dynamic segment's rule")."""
+    a = world.create("A", "score > 70")
+    b = world.create("B", 'in segment "A"')
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(" ".join(statement.split()).lower())
+
+    before = world.details(a)
+    draft = SegmentDraft(before.name, before.description, before.tags, before.status,
+                         parse("city = Boston"))
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        world.store.update_segment(a, before.version, draft, NOTHING, world.user)
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    reads_of_rules = [s for s in statements
+                      if s.startswith("select") and "segments.rule" in s]
+    # details() before the edit (its header), the lookup once, B's refresh reading B's rule
+    assert len(reads_of_rules) == 3, reads_of_rules
+    assert world.members(a) == world.members(b) == {"ann", "bob", "ed"}
 
 
 # -- validation ------------------------------------------------------------------------------
