@@ -1,7 +1,9 @@
 """What each command does to the database, and who may run it (issue 16 §5; docs/cli.md,
 "Who may do what").
 
-Every command carries one of these decorators, under its `@app.command(...)`:
+Every command carries one of these decorators where it is defined (under its
+`@app.command(...)`, or alone when its group lists it: segtui/cli/__init__.py,
+segtui/cli/segments/__init__.py):
 
 - `@reads`: it only looks (list, show, count, export, quality). Anyone may run it.
 - `@writes(doing)`: it changes data (imports, segment changes, refresh, merge, users).
