@@ -5,7 +5,7 @@ the work is under way, prints the moment it presses `q`, and ends as the app wou
 script takes the time from that moment to the process's exit (time.perf_counter is the
 system's monotonic clock, the same in both processes). The exit includes what a user
 waits for: Python joins the worker threads before the process ends, and the child ends as
-`segtui` does (cli.end_process).
+`segtui` does (cli.process.end_process).
 
     python benchmarks/quit_latency.py --db URL --during insights --repeat 5
         the AI Insights tab of the largest segment loading (1 s after `4`)
@@ -181,10 +181,11 @@ def main() -> None:
     if args.child:
         asyncio.run(one_session(args.db, args.during))
         # Then end as `segtui` does (cli.main); code from before issue 17 §7 has no
-        # end_process and ends with Python's teardown.
+        # end_process and ends with Python's teardown, code from before issue 18 has it
+        # in segtui/cli.py rather than segtui/cli/process.py.
         from segtui import cli
 
-        end = getattr(cli, "end_process", None)
+        end = getattr(getattr(cli, "process", cli), "end_process", None)
         if end is not None:
             end(0)
         return

@@ -1,8 +1,8 @@
-"""`python -m segtui`: the `segtui` command (segtui/cli.py, `main`)."""
+"""`python -m segtui`: the `segtui` command (segtui/cli/__init__.py, `main`)."""
 
 import gc
 
-gc.disable()  # while the command line is imported too (cli.pause_collector)
+gc.disable()  # while the command line is imported too (cli.process.pause_collector)
 
 from segtui.cli import main  # noqa: E402
 

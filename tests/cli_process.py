@@ -23,7 +23,7 @@ def run_fresh(argv: list[str]) -> Ran:
     code = (
         "import json, sys\n"
         f"sys.argv = ['segtui', *{argv!r}]\n"
-        "from segtui.cli import app\n"  # main() would end the process (cli.end_process)
+        "from segtui.cli import app\n"  # main() would end the process (end_process)
         "try:\n    app(prog_name='segtui')\nexcept SystemExit as exc:\n"
         "    print('exit', exc.code)\n"
         "print('textual' in sys.modules)\n"

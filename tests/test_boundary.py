@@ -41,7 +41,7 @@ def test_quick_cli_paths_do_not_import_textual(args: list[str]) -> None:
     code = (
         "import sys\n"
         f"sys.argv = ['segtui', *{args!r}]\n"
-        "from segtui.cli import app\n"  # main() would end the process (cli.end_process)
+        "from segtui.cli import app\n"  # main() would end the process (end_process)
         "try:\n    app(prog_name='segtui')\nexcept SystemExit:\n    pass\n"
         "print('textual' in sys.modules)"
     )

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 import segtui.cli as cli
 from segtui import __version__
+from segtui.cli import app_commands
 from segtui.data import migrate
 from segtui.data.engine import sqlite_url
 from segtui.data.store import Store
@@ -24,11 +25,12 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Store, str, bool, di
 
     def fake_run(store: Store, options: dict[str, object]) -> None:
         m = store.dashboard_metrics()
-        color, mouse = options.get("color", cli.ColorMode.AUTO), options.get("mouse", True)
+        color = options.get("color", app_commands.ColorMode.AUTO)
+        mouse = options.get("mouse", True)
         calls.append((store, str(color), bool(mouse), {"segments": m.total_segments,
                                                         "contacts": m.total_contacts}))
 
-    monkeypatch.setattr(cli, "_run_app", fake_run)
+    monkeypatch.setattr(app_commands, "_run_app", fake_run)
     return calls
 
 
@@ -100,8 +102,8 @@ def test_reopened_demo_keeps_its_day(
     runner.invoke(cli.app, ["demo", "--db", str(path), "--build-only"])
     monkeypatch.delenv("SEGTUI_TODAY")
     seen: list[str] = []
-    monkeypatch.setattr(cli, "_run_app", lambda *a: seen.append(__import__("os").environ.get(
-        "SEGTUI_TODAY", "")))
+    monkeypatch.setattr(app_commands, "_run_app",
+                        lambda *a: seen.append(__import__("os").environ.get("SEGTUI_TODAY", "")))
     assert runner.invoke(cli.app, ["--db", str(path)]).exit_code == 0
     assert seen == ["2024-02-26"]
 

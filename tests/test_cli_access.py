@@ -1,7 +1,7 @@
 """Issue 16 §5 and §6: every command line path that writes goes through the app's
 permission check, and look-alike user names never get rights of their own.
 
-- Every command of the Typer app declares what it does to the database (segtui/cli_access.py:
+- Every command of the Typer app declares what it does to the database (segtui/cli/access.py:
   reads, writes, builds a new database, migrates the schema); a new command that does not
   fails `test_every_command_declares_its_access`.
 - Every `@writes` command, run as the demo's Viewer (Alex Kim) with arguments that would
@@ -152,10 +152,10 @@ def commands() -> dict[str, Any]:
 
 
 def test_every_command_declares_its_access() -> None:
-    from segtui.cli_access import Access, access_of
+    from segtui.cli.access import Access, access_of
 
     undeclared = [path for path, callback in commands().items() if access_of(callback) is None]
-    assert undeclared == [], "declare these with @reads, @writes(...), ... (cli_access.py)"
+    assert undeclared == [], "declare these with @reads, @writes(...), ... (segtui/cli/access.py)"
     declared = {path: access_of(callback) for path, callback in commands().items()}
     assert {p for p, a in declared.items() if a is not Access.READS} == {
         *WRITE_RUNS, "demo", "db upgrade"}
@@ -164,7 +164,7 @@ def test_every_command_declares_its_access() -> None:
 
 
 def test_the_viewer_cases_cover_every_write_command() -> None:
-    from segtui.cli_access import Access, access_of
+    from segtui.cli.access import Access, access_of
 
     writing = {path for path, callback in commands().items()
                if access_of(callback) is Access.WRITES}
@@ -172,7 +172,7 @@ def test_the_viewer_cases_cover_every_write_command() -> None:
 
 
 def test_a_write_command_must_take_user_and_db() -> None:
-    from segtui.cli_access import writes
+    from segtui.cli.access import writes
 
     def sloppy(ctx: typer.Context, db: str | None = None) -> None:
         """A write command someone forgot --user on."""

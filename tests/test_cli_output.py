@@ -2,7 +2,7 @@
 
 Whatever a database, a file or an argument holds (ESC sequences that retitle the terminal,
 C1 controls such as U+009B, bidi overrides), what the command line prints shows them as
-visible stand-ins (␛, �). One function writes every line (segtui/cli_output.py); CSV for
+visible stand-ins (␛, �). One function writes every line (segtui/cli/output.py); CSV for
 spreadsheets never holds control characters unless --raw asks for the data exactly.
 
 - `test_only_cli_output_writes`: no module of the command line prints by itself.
@@ -85,12 +85,14 @@ def _printing_calls(path: Path) -> list[str]:
 
 
 def test_only_cli_output_writes() -> None:
-    modules = sorted(SEGTUI.glob("cli*.py"))
-    assert {m.name for m in modules} >= {"cli.py", "cli_io.py", "cli_script.py",
-                                         "cli_quality.py", "cli_users.py", "cli_output.py"}
-    calls = [c for m in modules if m.name != "cli_output.py" for c in _printing_calls(m)]
-    assert calls == [], "print through segtui/cli_output.py (say, warn, fail, status)"
-    assert _printing_calls(SEGTUI / "cli_output.py")  # the check does see calls
+    modules = sorted((SEGTUI / "cli").rglob("*.py"))
+    assert {m.relative_to(SEGTUI).as_posix() for m in modules} >= {
+        "cli/__init__.py", "cli/app_commands.py", "cli/transfer.py", "cli/contacts.py",
+        "cli/segments/listing.py", "cli/quality.py", "cli/users.py", "cli/output.py"}
+    output = SEGTUI / "cli" / "output.py"
+    calls = [c for m in modules if m != output for c in _printing_calls(m)]
+    assert calls == [], "print through segtui/cli/output.py (say, warn, fail, status)"
+    assert _printing_calls(output)  # the check does see calls
 
 
 # -- a database full of hostile text -------------------------------------------------------
@@ -319,7 +321,7 @@ def test_json_exports_escape_controls_and_parse_back_exactly(db: str) -> None:
 
 def test_an_export_to_a_terminal_shows_stand_ins_even_raw(
         db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import segtui.cli_output as cli_output
+    import segtui.cli.output as cli_output
 
     monkeypatch.setattr(cli_output, "stdout_is_terminal", lambda: True)
     result = runner.invoke(cli.app, ["export", "members", SEGMENT, "-o", "-", "--raw",
@@ -337,7 +339,7 @@ def test_an_export_to_a_terminal_shows_stand_ins_even_raw(
 
 
 def test_say_warn_and_fail_show_stand_ins(capsys: pytest.CaptureFixture[str]) -> None:
-    import segtui.cli_output as cli_output
+    import segtui.cli.output as cli_output
 
     cli_output.say(f"a\t{EVIL}\nb")
     cli_output.warn("w\x1b[2J\r")
@@ -351,7 +353,7 @@ def test_say_warn_and_fail_show_stand_ins(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_the_progress_line_redraws_itself(capsys: pytest.CaptureFixture[str]) -> None:
-    import segtui.cli_output as cli_output
+    import segtui.cli.output as cli_output
 
     cli_output.status(f"███  40%  {EVIL}")
     cli_output.clear_status(5)
@@ -362,7 +364,7 @@ def test_the_progress_line_redraws_itself(capsys: pytest.CaptureFixture[str]) ->
 def test_a_terminal_writer_keeps_line_ends_only(capsys: pytest.CaptureFixture[str]) -> None:
     import sys
 
-    import segtui.cli_output as cli_output
+    import segtui.cli.output as cli_output
 
     writer = cli_output._TerminalWriter(sys.stdout)
     writer.write("a,b\r\nc\rd\x9b\n")

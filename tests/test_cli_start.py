@@ -1,5 +1,5 @@
 """Issue 17 §4: scripted read commands start fast, because they import only what they use
-(segtui/cli.py, segtui/data/store.py) and open an up-to-date database without Alembic
+(segtui/cli/__init__.py, segtui/data/store.py) and open an up-to-date database without Alembic
 (segtui/data/schema_version.py).
 
 Nothing here is timed: the figures are in docs/benchmarks.md (`benchmarks/bench.py --only
@@ -23,6 +23,7 @@ import typer
 from alembic import command
 
 import segtui.cli
+import segtui.cli.process
 from segtui.data import migrate, schema_version
 from segtui.data.engine import sqlite_url
 from segtui.data.store import Store
@@ -134,7 +135,7 @@ def test_a_read_command_still_upgrades_an_older_database(tmp_path: Path) -> None
 
 def _segtui(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     """The real command, as a script runs it: `main` builds only the group it names
-    (cli.build_only_the_named_group) and ends the process (cli.end_process)."""
+    (cli.build_only_the_named_group) and ends the process (cli.process.end_process)."""
     return subprocess.run([sys.executable, "-m", "segtui", *args], text=True,
                           capture_output="stdout" not in kwargs, **kwargs)
 
@@ -180,7 +181,7 @@ def test_a_reader_that_stopped_reading_ends_it_quietly(demo_db_path: Path) -> No
 COLLECTOR = (
     "import gc, sys\n"
     "from segtui import cli\n"
-    "cli.pause_collector()\n"  # as main() does, before the command line runs
+    "cli.process.pause_collector()\n"  # as main() does, before the command line runs
     "try:\n    cli.app(prog_name='segtui')\nexcept SystemExit:\n    pass\n"
     "print(gc.isenabled(), gc.get_freeze_count() > 0)"
 )
@@ -193,7 +194,7 @@ COLLECTOR = (
 ])
 def test_the_collector_is_paused_until_the_database_is_open(
         demo_db_path: Path, args: list[str], after: str) -> None:
-    """cli.pause_collector: no collector passes while the command line starts; from the
+    """cli.process.pause_collector: no collector passes while the command line starts; from the
     open database on, the collector runs (a long import, the app) and what start-up made
     is frozen out of its passes."""
     db = [str(demo_db_path)] if args[-1] == "--db" else []
@@ -207,16 +208,19 @@ def test_started_leaves_a_collector_it_did_not_pause_alone() -> None:
     import gc
 
     frozen = gc.get_freeze_count()
-    segtui.cli.started()
+    segtui.cli.process.started()
     assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
 # Modules whose annotations are read on every run: Typer reads each command's when it builds
 # the command line, SQLAlchemy's declarative mapping each `Mapped[...]` when the models are
 # made. Postponed (`from __future__ import annotations`), each would be compiled and
-# evaluated from a string every time (segtui/cli.py's docstring).
-READ_AT_START = ["segtui.cli", "segtui.cli_io", "segtui.cli_quality", "segtui.cli_script",
-                 "segtui.cli_users", "segtui.data.models"]
+# evaluated from a string every time (segtui/cli/__init__.py's docstring).
+READ_AT_START = ["segtui.cli", "segtui.cli.app_commands", "segtui.cli.contacts",
+                 "segtui.cli.quality", "segtui.cli.segments", "segtui.cli.segments.changes",
+                 "segtui.cli.segments.listing", "segtui.cli.segments.members",
+                 "segtui.cli.segments.rules", "segtui.cli.transfer", "segtui.cli.users",
+                 "segtui.data.models"]
 
 
 @pytest.mark.parametrize("name", READ_AT_START)

@@ -1,6 +1,6 @@
 """What a user chooses about a file: the encoding of a file to import, the format of an
 export. The command line declares its options with these, and a command line module loads
-only what its commands declare (segtui/cli.py, issue 17 §4): kept apart from the import and
+only what its commands declare (segtui/cli/, issue 17 §4): kept apart from the import and
 export code (core/csv_source.py, core/exporting.py) so that declaring them loads neither.
 """
 

@@ -48,7 +48,7 @@ def visible(text: str, *, keep: str = "") -> str:
     DEL as ␡, C1 controls, bidi controls and undecodable bytes as �. Each character stays
     one character, so a caret under a column still points at it.
 
-    The command line writes every line through this (segtui/cli_output.py), and CSV for
+    The command line writes every line through this (segtui/cli/output.py), and CSV for
     spreadsheets holds no control characters but line breaks and tabs (core/csv_safe.py).
     """
     if all(not _unsafe(ord(ch)) or ch in keep for ch in text):  # the usual case: untouched

@@ -1,8 +1,9 @@
 """Read-only queries the scripting CLI needs beyond the Store's screens (docs/cli.md).
 
-Each function runs inside the caller's read transaction (`Store.reading()`). Lists of ids
-or emails are sent in chunks so a long `--stdin` list stays under SQLite's limit on bound
-parameters.
+Each function runs inside a read transaction of the Store, which calls it (the Store's
+`contacts_by_email`, `existing_contacts`, `contact_details` and `current_members`): the
+command line reaches the database only through the Store. Lists of ids or emails are sent
+in chunks so a long `--stdin` list stays under SQLite's limit on bound parameters.
 """
 
 from __future__ import annotations

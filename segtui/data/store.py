@@ -73,6 +73,7 @@ if TYPE_CHECKING:
     from segtui.core.rules import Node, RuleIssue
     from segtui.core.segments import DeletePreview, SegmentDetails, SegmentDraft
     from segtui.data import importer, segment_metrics, whole_refresh
+    from segtui.data.scripting import ContactDetails
     from segtui.data.sql import Aside
 
 PAGE_SIZE = 200
@@ -341,6 +342,13 @@ class Store:
         with self.reading() as conn:
             return segment_list.row_by_id(conn, segment_id)
 
+    def segment_rules(self, segment_ids: Sequence[int]) -> dict[int, Node | None]:
+        """Each segment's rule (None for a static segment): `segments list` shows them."""
+        from segtui.data import segment_list
+
+        with self.reading() as conn:
+            return segment_list.segment_rules(conn, segment_ids)
+
     # -- contacts ------------------------------------------------------------------------
 
     def contact_page(
@@ -370,6 +378,37 @@ class Store:
 
         with self.reading() as conn:
             return contact_list.count_selected(conn, selection)
+
+    # The command line names contacts by email or id (docs/cli.md; data/scripting.py).
+
+    def contacts_by_email(self, emails: Iterable[str]) -> dict[str, list[int]]:
+        """The contact holding each email (case and surrounding spaces ignored); an email
+        several contacts written without its key share lists them all."""
+        from segtui.data import scripting
+
+        with self.reading() as conn:
+            return scripting.contacts_by_email(conn, emails)
+
+    def existing_contacts(self, contact_ids: Iterable[int]) -> set[int]:
+        """Those of `contact_ids` that are contacts."""
+        from segtui.data import scripting
+
+        with self.reading() as conn:
+            return scripting.existing_contacts(conn, contact_ids)
+
+    def contact_details(self, contact_id: int) -> ContactDetails | None:
+        """Every field of one contact, and the segments it is in now."""
+        from segtui.data import scripting
+
+        with self.reading() as conn:
+            return scripting.contact_details(conn, contact_id)
+
+    def current_members(self, segment_id: int, contact_ids: Iterable[int]) -> set[int]:
+        """Those of `contact_ids` that are members of the segment now."""
+        from segtui.data import scripting
+
+        with self.reading() as conn:
+            return scripting.current_members(conn, segment_id, contact_ids)
 
     # -- writing segments ------------------------------------------------------------------
     # Each call is one transaction; errors are the SegmentError family of core/segments.py.

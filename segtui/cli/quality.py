@@ -1,20 +1,19 @@
-"""`segtui quality` and `segtui contacts merge` (issue 6 §4; docs/quality.md).
+"""`segtui quality` (issue 6 §4; docs/quality.md); `contacts merge` is in contacts.py.
 
 No Textual import: an administrator can run the report from cron and mail it.
 """
 
 # No `from __future__ import annotations`: Typer reads the commands' annotations on every
-# run (segtui/cli.py's docstring).
+# run (segtui/cli/__init__.py's docstring).
 
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from segtui.cli import DbOption, UserOption, _script_store, app
-from segtui.cli_access import acting_user, reads, writes
-from segtui.cli_output import fail, say
-from segtui.cli_script import contacts_app, dumps
+from segtui.cli.access import reads
+from segtui.cli.common import DbOption, command_store
+from segtui.cli.output import dumps, say
 from segtui.core.formatting import plural
 
 if TYPE_CHECKING:
@@ -65,7 +64,6 @@ def report_lines(report: "QualityReport") -> list[str]:
     return lines
 
 
-@app.command("quality")
 @reads
 def quality(
     ctx: typer.Context,
@@ -75,7 +73,7 @@ def quality(
 ) -> None:
     """The data quality report: missing or invalid emails, missing phones, likely
     duplicates, stale contacts, and the segments with most such members."""
-    store = _script_store(ctx, db)
+    store = command_store(ctx, db)
     try:
         report = store.quality_report()
     finally:
@@ -86,38 +84,3 @@ def quality(
     for line in report_lines(report):
         say(line)
 
-
-@contacts_app.command("merge")
-@writes("merge contacts")
-def contacts_merge(
-    ctx: typer.Context,
-    keep: Annotated[int, typer.Argument(help="The contact to keep (its id).")],
-    others: Annotated[list[int], typer.Argument(help="The duplicates merged into it.")],
-    yes: Annotated[bool, typer.Option("--yes", help="Merge without asking (scripts).")]
-    = False,
-    user: UserOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-    = False,
-    db: DbOption = None,
-) -> None:
-    """Merge duplicate contacts into one, keeping every membership, event and tag; the
-    merged contacts are deleted."""
-    from segtui.data.quality import MergeError
-
-    if not yes:
-        fail("merging deletes the other contacts; run again with --yes to merge")
-    store = _script_store(ctx, db)
-    try:
-        acting = acting_user(ctx)
-        result = store.merge_contacts(keep, others, acting)
-    except MergeError as exc:
-        fail(str(exc))
-    finally:
-        store.close()
-    if as_json:
-        say(dumps(asdict(result), indent=2))
-        return
-    say(f"Merged {len(result.merged)} into contact {result.kept}: "
-        f"{plural(result.memberships_moved, 'membership')} and "
-        f"{plural(result.events_moved, 'event')} moved, "
-        f"{plural(len(result.segments), 'segment')} logged.")

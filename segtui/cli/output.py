@@ -7,7 +7,8 @@ written by `say` (stdout), `warn` (stderr) or `fail` (stderr, then exit 1), each
 shows those characters as visible stand-ins (`core.text.visible`: ESC as ␛). Exports
 written to standard output go through `data_output`, which does the same when standard
 output is a terminal and leaves a pipe or a file exact. Click's own usage errors, which
-quote what was typed, pass through `SafeGroup`.
+quote what was typed, pass through `SafeGroup`. The shapes the scripting commands print
+(a table, `--json`, `--jsonl`) are made here too (`Output`, `emit_objects`, `dumps`).
 
 No other module of the command line calls `typer.echo`, `print` or writes to
 `sys.stdout`/`sys.stderr` (tests/test_cli_output.py checks every module).
@@ -16,14 +17,16 @@ No other module of the command line calls `typer.echo`, `print` or writes to
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, redirect_stdout
+from datetime import datetime
+from enum import StrEnum
 from typing import IO, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
-from segtui.core.text import visible
+from segtui.core.text import ellipsize, printable, safe_json, visible
 
 # What may stay as it is in a line: a tab (columns for scripts) and a line break (several
 # lines written at once). A carriage return could overwrite what the line showed.
@@ -127,3 +130,57 @@ class SafeGroup(TyperGroup):
             return super().main(*args, **kwargs)
         finally:
             sys.stderr = original
+
+
+# -- tables and JSON (the scripting commands; docs/cli.md) ---------------------------------
+
+
+class Output(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    JSONL = "jsonl"
+
+
+def output_mode(ctx: typer.Context, as_json: bool, jsonl: bool = False) -> Output:
+    """What --json and --jsonl asked for (both at once is a usage error)."""
+    if as_json and jsonl:
+        ctx.fail("give --json or --jsonl, not both")
+    return Output.JSON if as_json else Output.JSONL if jsonl else Output.TEXT
+
+
+def dumps(value: Any, *, indent: int | None = None) -> str:
+    """JSON with control and bidi characters escaped (core/text.py, `safe_json`)."""
+    return safe_json(value, indent=indent)
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 local time without an offset (segtui stores local business time)."""
+    return None if value is None else value.isoformat(timespec="seconds")
+
+
+def emit_objects(output: Output, objects: Iterable[dict[str, Any]],
+                 text_lines: Callable[[dict[str, Any]], Iterable[str]],
+                 header: str, empty: str) -> None:
+    """Stream a list: a JSON array (one element per line), JSON lines, or a table."""
+    count = 0
+    for obj in objects:
+        if output is Output.JSON:
+            say(("[\n" if count == 0 else ",\n") + dumps(obj), nl=False)
+        elif output is Output.JSONL:
+            say(dumps(obj))
+        else:
+            if count == 0:
+                say(header)
+            for line in text_lines(obj):
+                say(line)
+        count += 1
+    if output is Output.JSON:
+        say("[]" if count == 0 else "\n]")
+    elif output is Output.TEXT and count == 0:
+        say(empty)
+
+
+def cell(value: object, width: int | None = None) -> str:
+    """A value as a table shows it: on one line, cut to `width` with an ellipsis."""
+    shown = printable(str(value))
+    return shown if width is None else ellipsize(shown, width)

@@ -1,7 +1,9 @@
 """What each command does to the database, and who may run it (issue 16 §5; docs/cli.md,
 "Who may do what").
 
-Every command carries one of these decorators, under its `@app.command(...)`:
+Every command carries one of these decorators where it is defined (under its
+`@app.command(...)`, or alone when its group lists it: segtui/cli/__init__.py,
+segtui/cli/segments/__init__.py):
 
 - `@reads`: it only looks (list, show, count, export, quality). Anyone may run it.
 - `@writes(doing)`: it changes data (imports, segment changes, refresh, merge, users).
@@ -10,7 +12,7 @@ Every command carries one of these decorators, under its `@app.command(...)`:
   same permissions as the app (core/permissions.py): a Viewer gets
   `segtui: Alex Kim (Viewer) is not allowed to DOING.` and exit 1 before anything is read
   or written. The body takes the checked user from `acting_user(ctx)` and the open database
-  from `_script_store` (segtui/cli.py).
+  from `command_store` (common.py).
 - `@builds_database`: `demo` fills a new database and refuses one that holds data; there
   is nobody to check yet.
 - `@migrates`: `db upgrade` applies the schema migrations every command applies when it
@@ -33,6 +35,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
+from segtui.cli.common import ACTING, CHECKED_STORE, command_store
+from segtui.cli.output import fail
 from segtui.core.permissions import CurrentUser, InvalidUserName, Permission
 
 if TYPE_CHECKING:
@@ -42,8 +46,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 ACCESS = "segtui_access"  # the attribute each decorator sets on the command
 DOING = "segtui_doing"  # a writing command's "change segments", "import contacts"...
-_STORE = "segtui.store"  # ctx.meta: the database the check opened, for the command body
-_ACTING = "segtui.acting"  # ctx.meta: the checked acting user
 
 
 class Access(StrEnum):
@@ -128,17 +130,17 @@ def writes(doing: str, permission: Permission = Permission.EDIT_SEGMENTS
         def checked(*args: Any, **kwargs: Any) -> Any:
             ctx: typer.Context = kwargs["ctx"]
             _check_arguments(ctx, kwargs)
-            store = _open(ctx, kwargs["db"])
+            store = command_store(ctx, kwargs["db"])
             try:
-                ctx.meta[_ACTING] = _permitted(ctx, store, kwargs["user"], doing, permission)
+                ctx.meta[ACTING] = _permitted(ctx, store, kwargs["user"], doing, permission)
             except BaseException:
                 store.close()
                 raise
-            ctx.meta[_STORE] = store
+            ctx.meta[CHECKED_STORE] = store
             try:
                 return command(*args, **kwargs)
             finally:
-                unused = ctx.meta.pop(_STORE, None)
+                unused = ctx.meta.pop(CHECKED_STORE, None)
                 if unused is not None:  # the body stopped before it took the database
                     unused.close()
 
@@ -152,19 +154,12 @@ def _require_params(command: Callable[..., Any], names: set[str]) -> None:
     missing = names - set(inspect.signature(command).parameters)
     if missing:
         raise TypeError(f"{command.__name__} must take {', '.join(sorted(missing))} "
-                        "(segtui/cli_access.py)")
-
-
-def _open(ctx: typer.Context, db: str | None) -> Store:
-    from segtui.cli import _script_store  # the command line's module imports this one
-
-    return _script_store(ctx, db)
+                        "(segtui/cli/access.py)")
 
 
 def _permitted(ctx: typer.Context, store: Store, user: str | None, doing: str,
                permission: Permission) -> CurrentUser:
     """The acting user, or exit 1 with the one-line refusal the app would show."""
-    from segtui.cli_output import fail
     from segtui.core.segments import NotAllowed  # not at import: keeps --help fast
 
     try:
@@ -183,16 +178,3 @@ def _permitted(ctx: typer.Context, store: Store, user: str | None, doing: str,
             f" (did you mean {' or '.join(repr(s) for s in similar[:3])}?)"
     fail(refusal)
 
-
-def open_store(ctx: typer.Context) -> Store | None:
-    """The database a `@writes` check opened for this command, handed over once."""
-    store: Store | None = ctx.meta.pop(_STORE, None)
-    return store
-
-
-def acting_user(ctx: typer.Context) -> CurrentUser:
-    """The user a `@writes` command acts as, already checked."""
-    user = ctx.meta.get(_ACTING)
-    if not isinstance(user, CurrentUser):
-        raise RuntimeError("acting_user() is for commands declared @writes (segtui/cli_access.py)")
-    return user

@@ -2,12 +2,12 @@
 
 No Textual import here: these commands run in scripts and cron jobs without a terminal.
 Progress goes to stderr, and only when stderr is a terminal. Importing changes data, so
-only a user allowed to change segments may (`@writes`, segtui/cli_access.py); anyone may
-export, as in the app. Every line goes through segtui/cli_output.py.
+only a user allowed to change segments may (`@writes`, segtui/cli/access.py); anyone may
+export, as in the app. Every line goes through segtui/cli/output.py.
 """
 
 # No `from __future__ import annotations`: Typer reads the commands' annotations on every
-# run (segtui/cli.py's docstring).
+# run (segtui/cli/__init__.py's docstring).
 
 import sys
 from pathlib import Path
@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from segtui.cli import DbOption, UserOption, _script_store, app, up_to_date
-from segtui.cli_access import reads, writes
-from segtui.cli_output import clear_status, data_output, fail, say, status, warn
+from segtui.cli.access import reads, writes
+from segtui.cli.common import DbOption, UserOption, command_store, up_to_date
+from segtui.cli.output import clear_status, data_output, fail, say, status, warn
 from segtui.core.file_formats import Encoding, ExportFormat
 from segtui.core.formatting import plural
 
@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 import_app = typer.Typer(help="Bring contacts in from CSV files.", no_args_is_help=True)
 export_app = typer.Typer(help="Write segments and members to CSV or JSON.",
                          no_args_is_help=True)
-app.add_typer(import_app, name="import")
-app.add_typer(export_app, name="export")
 
 
 class Progress:
@@ -168,7 +166,7 @@ def import_contacts(
         check_options(ImportKind.CONTACTS, column_map or [], values or [], preset)
     except ImportError_ as exc:
         fail(str(exc))
-    store = _script_store(ctx, db)
+    store = command_store(ctx, db)
     _run_import(store, ImportRequest(
         ImportKind.CONTACTS, file, dry_run=dry_run, on_duplicate=duplicates,
         column_map=tuple(column_map or ()), value_map=tuple(values or ()), preset=preset,
@@ -186,7 +184,7 @@ def _import_events(ctx: typer.Context, file: Path, column_map: list[str] | None,
         check_options(kind, column_map or [])
     except ImportError_ as exc:
         fail(str(exc))
-    store = _script_store(ctx, db)
+    store = command_store(ctx, db)
     link: int | None = None
     if segment is not None:
         link = store.segment_id_named(segment)
@@ -262,7 +260,7 @@ def export_members(
     """Write every member of a segment with all contact fields, streamed."""
     from segtui.data.file_transfer import export_members as write_members_file
 
-    store = _script_store(ctx, db)
+    store = command_store(ctx, db)
     try:
         segment_id = store.segment_id_named(segment)
         if segment_id is None:
@@ -295,7 +293,7 @@ def export_segments(
     from segtui.core.export import SEGMENT_EXPORT_HEADER, segment_export_rows
     from segtui.core.records import SegmentFilter, SegmentSort
 
-    store = _script_store(ctx, db)
+    store = command_store(ctx, db)
     count = 0
     try:
         up_to_date(store)  # every segment's member count

@@ -2,11 +2,11 @@
 
 A name segtui has not seen is a Viewer (segtui/data/users.py): these commands are how an
 administrator lets a new colleague change things. Like the rest of the command line, they
-import no Textual and print through segtui/cli_output.py.
+import no Textual and print through segtui/cli/output.py.
 """
 
 # No `from __future__ import annotations`: Typer reads the commands' annotations on every
-# run (segtui/cli.py's docstring).
+# run (segtui/cli/__init__.py's docstring).
 
 from collections.abc import Callable
 from enum import StrEnum
@@ -14,19 +14,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from segtui.cli import DbOption, UserOption, _script_store, app
-from segtui.cli_access import acting_user, reads, writes
-from segtui.cli_output import fail, say
-from segtui.cli_script import JsonOption, dumps
+from segtui.cli.access import reads, writes
+from segtui.cli.common import DbOption, JsonOption, UserOption, acting_user, command_store
+from segtui.cli.output import dumps, fail, say
 from segtui.core.enums import UserRole
 from segtui.core.permissions import CurrentUser, InvalidUserName, Permission
 
 if TYPE_CHECKING:
     from segtui.data.store import Store
 
-users_app = typer.Typer(help="Who may use segtui, and in which role.", no_args_is_help=True,
-                        rich_markup_mode=None)
-app.add_typer(users_app, name="users")
+app = typer.Typer(help="Who may use segtui, and in which role.", no_args_is_help=True,
+                  rich_markup_mode=None)
 
 
 class Role(StrEnum):
@@ -50,11 +48,11 @@ def user_object(user: CurrentUser) -> dict[str, Any]:
     return {"id": user.id, "name": user.name, "role": user.role.value}
 
 
-@users_app.command("list")
+@app.command("list")
 @reads
 def users_list(ctx: typer.Context, as_json: JsonOption = False, db: DbOption = None) -> None:
     """List every user with their role, in name order."""
-    store = _script_store(ctx, db)
+    store = command_store(ctx, db)
     try:
         everyone = store.users()
     finally:
@@ -71,7 +69,7 @@ def _change(ctx: typer.Context, db: str | None, as_json: bool, headline: str,
             change: "Callable[[Store, CurrentUser], CurrentUser]") -> None:
     from segtui.core.segments import NotAllowed
 
-    store = _script_store(ctx, db)
+    store = command_store(ctx, db)
     try:
         result = change(store, acting_user(ctx))
     except (InvalidUserName, NotAllowed) as exc:
@@ -84,7 +82,7 @@ def _change(ctx: typer.Context, db: str | None, as_json: bool, headline: str,
         say(f"{headline} {result.name!r}: {result.role.value}.")
 
 
-@users_app.command("add")
+@app.command("add")
 @writes("manage users", Permission.MANAGE_USERS)
 def users_add(
     ctx: typer.Context,
@@ -99,7 +97,7 @@ def users_add(
             lambda store, acting: store.add_user(name, ROLES[role], acting))
 
 
-@users_app.command("set-role")
+@app.command("set-role")
 @writes("manage users", Permission.MANAGE_USERS)
 def users_set_role(
     ctx: typer.Context,

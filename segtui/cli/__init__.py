@@ -1,0 +1,113 @@
+"""The `segtui` command: the root of the command line, its groups, and `main`.
+
+The commands live in one module (or, for `segments`, one package) per noun:
+
+    app_commands.py   no command (open the app), `demo`, `db upgrade`
+    segments/         `segments ...` (list, show, count, refresh, create, update, delete,
+                      add-members, remove-members)
+    contacts.py       `contacts list|show|merge`
+    transfer.py       `import ...` and `export ...`
+    quality.py        `quality`
+    users.py          `users list|add|set-role`
+and what they share: common.py (the options most commands declare, opening the database,
+the acting user), access.py (what each command does to the database and who may run it),
+output.py (everything printed), process.py (the process around the command). This module
+imports them and puts them together; none of them imports it. Commands reach the database
+only through the Store (segtui/data/store.py).
+
+Start-up (issue 17 §4): scripts call read commands such as `segtui segments list` over and
+over, so a command loads only what it uses. At module level the command modules import
+Typer, the option types their commands declare and the helpers every command shares
+(printing, the access decorators); everything else is imported inside the function that
+needs it: the Store (and with it SQLAlchemy) when a command opens a database, Alembic only
+when that database needs migrating (data/schema_version.py), the importer and exporter in
+their commands, Textual only on the paths that open the app. So `--help`, `--version`,
+`db upgrade` and the scripting commands start fast and work without a terminal.
+tests/test_cli_start.py checks what the read commands load.
+
+The process itself (`main`, the real command only; tests call `app`): the cycle collector
+is paused while the command starts, and the process ends without Python's teardown once
+the command has ended (process.py). And a command line that names a group first builds
+that group's commands only (`build_only_the_named_group`).
+
+The command modules keep their annotations as objects, without `from __future__ import
+annotations`: Typer reads every command's annotations each time it builds the command
+line, and as strings each one costs a compile and an eval (366 for the 23 commands: 16 →
+5.5 ms of every run). Names imported for the type checker only are quoted where they are
+used.
+"""
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+
+from segtui.cli import app_commands, contacts, quality, segments, transfer, users
+from segtui.cli.output import SafeGroup, fail
+from segtui.cli.process import end_process, pause_collector
+from segtui.core.busy import DatabaseBusy
+from segtui.core.schema import NewerSchema
+
+
+class SegtuiGroup(SafeGroup):
+    """The `segtui` command: an error any command can meet is said here, once, as one
+    `segtui:` line and exit 1, never a traceback (docs/cli.md, "Exit codes"); what
+    reaches stderr otherwise shows control characters as stand-ins (SafeGroup)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DatabaseBusy as exc:  # SQLite's write lock, held by another process
+            fail(str(exc))
+        except NewerSchema as exc:  # a database a newer segtui upgraded
+            fail(str(exc))
+
+
+app = typer.Typer(
+    name="segtui",
+    cls=SegtuiGroup,
+    help="Keyboard-first terminal app for managing CRM customer segments.",
+    add_completion=False,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+# In the order `segtui --help` lists them: the commands, then the groups.
+app.callback(invoke_without_command=True)(app_commands.main_callback)
+app.command("demo")(app_commands.demo)
+app.command("quality")(quality.quality)
+app.add_typer(app_commands.db_app, name="db")
+app.add_typer(segments.app, name="segments")
+app.add_typer(transfer.import_app, name="import")
+app.add_typer(transfer.export_app, name="export")
+app.add_typer(contacts.app, name="contacts")
+app.add_typer(users.app, name="users")
+
+
+def main() -> None:
+    """The `segtui` command (its console script, and `python -m segtui`): runs the command
+    line, then ends the process at once (process.end_process). Tests call `app` instead."""
+    pause_collector()
+    build_only_the_named_group(sys.argv[1:])
+    try:
+        app(prog_name="segtui")
+    except SystemExit as leaving:  # every command ends so, Click's usage errors too
+        end_process(leaving.code)
+
+
+def build_only_the_named_group(args: Sequence[str]) -> None:
+    """A command line that starts with a group's name, as scripts write it (`segtui
+    segments list --db ...`), builds that group's commands only. Typer turns every
+    command into a Click command before it parses anything (6 ms for the 23, where
+    `segments` has 9), and a name in that place can only mean that group: the top level
+    takes no arguments, and its other commands can't be reached past it. Anything else
+    (options first, a command of the top level, a misspelt name, no arguments) builds
+    them all, so help and errors show every command. For `main` only: it changes `app`
+    for the rest of the process."""
+    if not args:
+        return
+    named = [group for group in app.registered_groups if group.name == args[0]]
+    if named:
+        app.registered_groups = named
+        app.registered_commands = []

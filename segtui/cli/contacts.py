@@ -1,0 +1,245 @@
+"""`segtui contacts list|show` (read only, docs/cli.md) and `segtui contacts merge`
+(docs/quality.md): duplicates merged into one contact, which only a user allowed to merge
+contacts may do (`@writes`, segtui/cli/access.py).
+"""
+
+# No `from __future__ import annotations`: Typer reads the commands' annotations on every
+# run (segtui/cli/__init__.py's docstring).
+
+from collections.abc import Iterator
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from segtui.cli.access import reads, writes
+from segtui.cli.common import (
+    DbOption,
+    JsonlOption,
+    JsonOption,
+    UserOption,
+    acting_user,
+    command_store,
+    find_segment,
+    up_to_date,
+)
+from segtui.cli.output import Output, cell, dumps, emit_objects, fail, iso, output_mode, say
+from segtui.core.enums import LeadStatus
+from segtui.core.formatting import plural
+
+if TYPE_CHECKING:
+    from segtui.core.contacts import ContactFilter, ContactRow
+    from segtui.data.scripting import ContactDetails
+    from segtui.data.store import Store
+
+app = typer.Typer(help="Scriptable contact commands (read only).",
+                  no_args_is_help=True, rich_markup_mode=None)
+
+
+def contact_summary(row: "ContactRow") -> dict[str, Any]:
+    """The `contacts list` object (docs/cli.md)."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "email": row.email,
+        "title": row.title,
+        "company": row.company,
+        "phone": row.phone,
+        "status": row.status.value,
+        "city": row.city,
+        "state": row.state,
+        "tags": list(row.tags),
+        "quality_score": row.quality_score,
+        "last_contacted_at": iso(row.last_contacted_at),
+    }
+
+
+def contact_object(c: "ContactDetails") -> dict[str, Any]:
+    """The `contacts show` object: every field, and the segments the contact is in now."""
+    return {
+        "id": c.id,
+        "name": c.name,
+        "email": c.email,
+        "title": c.title,
+        "company": c.company,
+        "phone": c.phone,
+        "status": c.status.value,
+        "city": c.city,
+        "state": c.state,
+        "tags": list(c.tags),
+        "quality_score": c.quality_score,
+        "last_contacted_at": iso(c.last_contacted_at),
+        "company_size": None if c.company_size is None else c.company_size.value,
+        "industry": c.industry,
+        "lifecycle_stage": None if c.lifecycle_stage is None else c.lifecycle_stage.value,
+        "source": None if c.source is None else c.source.value,
+        "country": c.country,
+        "region": c.region,
+        "created_at": iso(c.created_at),
+        "last_activity_at": iso(c.last_activity_at),
+        "spent_cents": c.spent_cents,
+        "purchases": c.purchases,
+        "segments": [{"id": m.segment_id, "name": m.segment, "source": m.source.value,
+                      "added_at": iso(m.added_at)} for m in c.segments],
+        "external_id": c.external_id,
+    }
+
+
+CONTACT_HEADER = f"{'ID':>7}  {'NAME':<24}  {'EMAIL':<32}  {'COMPANY':<20}  " \
+                 f"{'STATUS':<10}  SCORE"
+
+
+def _contact_line(obj: dict[str, Any]) -> list[str]:
+    return [f"{obj['id']:>7}  {cell(obj['name'], 24):<24}  {cell(obj['email'], 32):<32}  "
+            f"{cell(obj['company'], 20):<20}  {obj['status']:<10}  {obj['quality_score']:>5}"]
+
+
+def _contact_rows(store: "Store", flt: "ContactFilter", limit: int | None
+                  ) -> "Iterator[ContactRow]":
+    """Matching contacts in name order, a keyset page at a time, at most `limit`."""
+    from segtui.core.contacts import ContactSelection
+    from segtui.data.store import PAGE_SIZE
+
+    left = limit
+    after = None
+    while left is None or left > 0:
+        size = PAGE_SIZE if left is None else min(PAGE_SIZE, left)
+        page = store.contact_page(flt, ContactSelection(), after=after, limit=size)
+        yield from page.rows
+        if left is not None:
+            left -= len(page.rows)
+        if not page.has_after:
+            return
+        after = page.last
+
+
+@app.command("list")
+@reads
+def contacts_list(
+    ctx: typer.Context,
+    segment: Annotated[str | None, typer.Option(metavar="NAME",
+                                                help="Only current members of this segment.",
+                                                show_default=False)] = None,
+    search: Annotated[str, typer.Option(metavar="TEXT",
+                                        help="Only contacts whose name, email or company "
+                                             "contains this text.")] = "",
+    status: Annotated[LeadStatus | None, typer.Option(
+        case_sensitive=False, help="Only contacts with this lead status.",
+        show_default=False)] = None,
+    limit: Annotated[int | None, typer.Option(min=1, metavar="N",
+                                              help="At most this many contacts.",
+                                              show_default=False)] = None,
+    as_json: JsonOption = False,
+    jsonl: JsonlOption = False,
+    db: DbOption = None,
+) -> None:
+    """List contacts in name order."""
+    from segtui.core.contacts import ContactFilter
+    from segtui.core.records import Choice
+
+    output = output_mode(ctx, as_json, jsonl)
+    store = command_store(ctx, db)
+    try:
+        chosen = None
+        if segment is not None:
+            segment_id = find_segment(store, segment)
+            up_to_date(store, [segment_id])
+            chosen = Choice(str(segment_id), segment)
+        flt = ContactFilter(search=search, status=status, segment=chosen)
+        objects = (contact_summary(row) for row in _contact_rows(store, flt, limit))
+        emit_objects(output, objects, _contact_line, CONTACT_HEADER, "No contacts.")
+    finally:
+        store.close()
+
+
+def _find_contact(store: "Store", key: str) -> "ContactDetails":
+    key = key.strip()
+    if key.isascii() and key.isdigit():
+        found = store.contact_details(int(key))
+        if found is None:
+            fail(f"no contact with id {key}")
+        return found
+    ids = store.contacts_by_email([key]).get(key, [])
+    if not ids:
+        fail(f"no contact with email {key!r}")
+    if len(ids) > 1:
+        fail(f"{key!r} is the email of {plural(len(ids), 'contact')} "
+             f"({', '.join(map(str, ids))}): give the id instead")
+    contact = store.contact_details(ids[0])  # None: deleted since
+    if contact is None:
+        fail(f"no contact with email {key!r}")
+    return contact
+
+
+def _contact_block(obj: dict[str, Any]) -> list[str]:
+    skip = {"segments", "tags", "spent_cents"}
+    lines = [f"{key + ':':<19}{cell('-' if value in (None, '') else value)}"
+             for key, value in obj.items() if key not in skip]
+    lines.append(f"{'tags:':<19}{cell(', '.join(obj['tags']) or '-')}")
+    cents = obj["spent_cents"]
+    lines.append(f"{'spent:':<19}{cents // 100:,}.{cents % 100:02d}")
+    lines.append("segments:" if obj["segments"] else f"{'segments:':<19}-")
+    lines += [f"  {cell(s['name'])} (id {s['id']}, {s['source']}, since {s['added_at']})"
+              for s in obj["segments"]]
+    return lines
+
+
+@app.command("show")
+@reads
+def contacts_show(
+    ctx: typer.Context,
+    contact: Annotated[str, typer.Argument(metavar="EMAIL_OR_ID",
+                                           help="The contact's email (case is ignored) or id.",
+                                           show_default=False)],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Show one contact: every field, and the segments it is in."""
+    output = output_mode(ctx, as_json)
+    store = command_store(ctx, db)
+    try:
+        up_to_date(store)  # the segments it is in
+        obj = contact_object(_find_contact(store, contact))
+    finally:
+        store.close()
+    if output is Output.TEXT:
+        for line in _contact_block(obj):
+            say(line)
+    else:
+        say(dumps(obj, indent=2))
+
+
+@app.command("merge")
+@writes("merge contacts")
+def contacts_merge(
+    ctx: typer.Context,
+    keep: Annotated[int, typer.Argument(help="The contact to keep (its id).")],
+    others: Annotated[list[int], typer.Argument(help="The duplicates merged into it.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Merge without asking (scripts).")]
+    = False,
+    user: UserOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+    = False,
+    db: DbOption = None,
+) -> None:
+    """Merge duplicate contacts into one, keeping every membership, event and tag; the
+    merged contacts are deleted."""
+    from segtui.data.quality import MergeError
+
+    if not yes:
+        fail("merging deletes the other contacts; run again with --yes to merge")
+    store = command_store(ctx, db)
+    try:
+        acting = acting_user(ctx)
+        result = store.merge_contacts(keep, others, acting)
+    except MergeError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    if as_json:
+        say(dumps(asdict(result), indent=2))
+        return
+    say(f"Merged {len(result.merged)} into contact {result.kept}: "
+        f"{plural(result.memberships_moved, 'membership')} and "
+        f"{plural(result.events_moved, 'event')} moved, "
+        f"{plural(len(result.segments), 'segment')} logged.")

@@ -1,0 +1,26 @@
+"""`segtui segments ...`: the scriptable segment commands (docs/cli.md).
+
+Output is a plain table for people, or with `--json` (and `--jsonl` for lists) the shapes
+documented in docs/cli.md. Exit codes: 0 done, 1 the user can fix something (one line on
+stderr, nothing changed), 2 the command line itself is wrong (Typer's usage errors).
+
+The commands live in the modules below, by what they do; this module makes the group and
+lists its commands, in the order `segtui segments --help` shows them. The modules import
+nothing from here.
+"""
+
+import typer
+
+from segtui.cli.segments import changes, listing, members, rules
+
+app = typer.Typer(help="Scriptable segment commands.", no_args_is_help=True)
+
+app.command("refresh")(rules.segments_refresh)
+app.command("count")(rules.segments_count)
+app.command("list")(listing.segments_list)
+app.command("show")(listing.segments_show)
+app.command("create")(changes.segments_create)
+app.command("update")(changes.segments_update)
+app.command("delete")(changes.segments_delete)
+app.command("add-members")(members.segments_add_members)
+app.command("remove-members")(members.segments_remove_members)
