@@ -65,8 +65,9 @@ def condition_text(field: RuleField, op: Op, value: str, high: str = "", days: s
 class ConditionDialog(Dialog[Condition | None]):
     HELP = CONDITION_HELP
     BINDINGS = [
-        Binding("ctrl+s", "save", "Use", tooltip="Use the condition (enter in a box too)"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Use", tooltip="Use the condition (enter in a box too)",
+                id="condition.save"),
+        Binding("escape", "cancel", "Cancel", id="condition.cancel"),
     ]
     AUTO_FOCUS = "#cond-field"
     DEFAULT_CSS = """

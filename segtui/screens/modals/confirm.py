@@ -20,8 +20,8 @@ class Confirm(ModalScreen[bool]):
             "ahead.")
     BINDINGS = [
         # Shown by the key line with the buttons' own words (see compose).
-        Binding("y", "ok", "Yes", show=False),
-        Binding("n,escape", "cancel", "No", show=False),
+        Binding("y", "ok", "Yes", show=False, id="confirm.yes"),
+        Binding("n,escape", "cancel", "No", show=False, id="confirm.no"),
     ]
     AUTO_FOCUS = "#confirm-cancel"
 

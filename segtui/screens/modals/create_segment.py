@@ -46,8 +46,9 @@ CREATE_HELP = (
 class CreateSegmentModal(Dialog[SegmentSaved | None]):
     HELP = CREATE_HELP
     BINDINGS = [
-        Binding("ctrl+s", "save", "Create", tooltip="Create the segment (from any field)"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Create", tooltip="Create the segment (from any field)",
+                id="create.save"),
+        Binding("escape", "cancel", "Cancel", id="create.cancel"),
     ]
     AUTO_FOCUS = "#field-name"
     title_text = "Create New Segment"

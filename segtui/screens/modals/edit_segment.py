@@ -77,14 +77,15 @@ class EditSegmentModal(Dialog[SegmentSaved | None]):
     # typed into the fields; many terminals keep ctrl+pageup/pagedown for their own tabs,
     # so those are the second way, not the only one.
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", tooltip="Save changes (from any field)"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save", tooltip="Save changes (from any field)", id="edit.save"),
+        Binding("escape", "cancel", "Cancel", id="edit.cancel"),
         # Each tab's label names its key (tab_label), so the key line leaves them out.
-        Binding("f2", "show_tab('tab-details')", "Segment Details tab", show=False),
-        Binding("f3", "show_tab('tab-rule')", "Rule tab", show=False),
-        Binding("f4", "show_tab('tab-add')", "Add Contacts tab", show=False),
-        Binding("ctrl+pagedown", "step_tab(1)", "Next tab", show=False),
-        Binding("ctrl+pageup", "step_tab(-1)", "Previous tab", show=False),
+        Binding("f2", "show_tab('tab-details')", "Segment Details tab", show=False,
+                id="edit.details-tab"),
+        Binding("f3", "show_tab('tab-rule')", "Rule tab", show=False, id="edit.rule-tab"),
+        Binding("f4", "show_tab('tab-add')", "Add Contacts tab", show=False, id="edit.add-tab"),
+        Binding("ctrl+pagedown", "step_tab(1)", "Next tab", show=False, id="edit.next-tab"),
+        Binding("ctrl+pageup", "step_tab(-1)", "Previous tab", show=False, id="edit.previous-tab"),
     ]
     AUTO_FOCUS = "#field-name"
 

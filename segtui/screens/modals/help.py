@@ -109,7 +109,7 @@ def widget_sections(screen: Screen[Any]) -> list[Section]:
 
 class HelpScreen(ModalScreen[None]):
     # f1 and ? close it too: they are the app's (priority) help keys, which toggle.
-    BINDINGS = [Binding("escape,q", "close", "Close")]
+    BINDINGS = [Binding("escape,q", "close", "Close", id="help.close")]
 
     def __init__(self, title: str, intro: str, keys: Sequence[KeyRow],
                  sections: Sequence[Section] = ()) -> None:

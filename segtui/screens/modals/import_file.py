@@ -126,9 +126,10 @@ class ImportFileModal(Dialog[ImportOutcome | None]):
 
     HELP = IMPORT_HELP
     BINDINGS = [
-        Binding("ctrl+s", "run_import", "Import"),
-        Binding("escape", "close", "Close", tooltip="Stop a check or import, else close"),
-        Binding("ctrl+o", "columns", "Columns"),
+        Binding("ctrl+s", "run_import", "Import", id="import.run"),
+        Binding("escape", "close", "Close", tooltip="Stop a check or import, else close",
+                id="import.close"),
+        Binding("ctrl+o", "columns", "Columns", id="import.columns"),
     ]
     title_text = "Import from a CSV file"
     AUTO_FOCUS = "#import-path"
