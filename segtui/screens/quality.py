@@ -202,17 +202,6 @@ class DataQualityScreen(Screen[None]):
         # enter on a segment row opens it (the table's RowSelected); o does from anywhere.
         Binding("enter,o", "open_segment", "Open segment", show=False, id="quality.open"),
     ]
-    DEFAULT_CSS = """
-    DataQualityScreen #quality-cards { height: 5; }
-    DataQualityScreen .section-title { height: 1; padding: 0 1; text-style: bold; }
-    DataQualityScreen #quality-body { height: 1fr; }
-    /* Until the report is shown; then _fit_tables sizes them to their rows. */
-    DataQualityScreen #quality-duplicates { height: 1fr; }
-    DataQualityScreen #quality-segments { height: 1fr; }
-    DataQualityScreen #quality-status {
-        height: 1; width: 1fr; padding: 0 1; color: $text-muted; background: $boost;
-    }
-    """
 
     def __init__(self, store: Store, user: CurrentUser) -> None:
         super().__init__()
