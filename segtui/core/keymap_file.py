@@ -16,7 +16,6 @@ this module reads and checks the file's shape, and imports no UI.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +101,8 @@ def read_keymap(path: Path, *, known_ids: Callable[[Collection[str]], Collection
         return None
     except OSError as error:
         return KeymapFile(path, {}, (f"it could not be read: {error.strerror or error}",))
+    import tomllib  # only when there is a file: most users have none
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
