@@ -27,8 +27,10 @@ from segtui.core.crash_log import write_crash_log
 from segtui.core.permissions import CurrentUser
 from segtui.core.text import printable
 from segtui.data.store import Store
+from segtui.keymap import load_keymap, taken_keys
 from segtui.screens.dashboard import HELP_INTRO, DashboardScreen
 from segtui.screens.modals.help import HelpScreen, screen_keys, widget_sections
+from segtui.widgets.key_names import user_keymap
 from segtui.widgets.themes import DEFAULT_THEME, THEMES
 from segtui.widgets.workers import scope_of
 
@@ -154,9 +156,26 @@ class SegtuiApp(App[None]):
             event.widget.cursor_blink = False
 
     def on_mount(self) -> None:
+        self._use_user_keymap()
         self.push_screen(DashboardScreen(self.store, self.user))
 
     # -- keys and help -------------------------------------------------------------------
+
+    def _use_user_keymap(self) -> None:
+        """The user's own keys (keymap.toml, docs/keys.md "Your own keys"). A file with a
+        mistake is not used at all, and the message says what to fix."""
+        keymap = load_keymap()
+        if keymap is None:
+            return
+        if keymap.problems:
+            self.notify(keymap.message(), title="Your keymap has a mistake",
+                        severity="error", timeout=30)
+            return
+        self.set_keymap(keymap.keys)
+        taken = taken_keys(user_keymap(self))  # normalised: "?" is question_mark
+        if taken:
+            self.notify("Your keymap takes keys other bindings had: " + "; ".join(taken) + ".",
+                        title="Keymap", severity="warning", timeout=15)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "help_unless_typing":

@@ -13,6 +13,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 
 from segtui.core.records import SegmentFilter, SegmentSort
+from segtui.widgets.key_names import remapped
 from segtui.widgets.text import escaped_markup, highlighted, user_text
 
 # Bindings that are keys, not commands. escape on the dashboard and in the note box leaves
@@ -44,19 +45,20 @@ class ScreenActions(Provider):
         # Each node's bindings, not Screen.active_bindings: there a key bound lower down
         # hides the screen's binding (the table's enter hid the dashboard's "Open"), and
         # the palette lists commands, whichever key runs them now. `_bindings` holds them
-        # with the user's keymap applied; Textual has no public name for it (8.2.8 pinned).
+        # as declared (Textual has no public name for it, 8.2.8 pinned); `remapped` gives
+        # them the keys of the user's keymap.
         nodes = list(screen.focused.ancestors_with_self) if screen.focused else \
             [screen, self.app]
         found: dict[tuple[int, str], ScreenCommand] = {}  # (node, description) -> command
         for node in nodes:
-            for key, binding in node._bindings:
+            for binding in remapped(self.app, [b for _, b in node._bindings]):
                 if binding.id is None or binding.id in NOT_COMMANDS or not binding.description:
                     continue
                 # One command per description: f1 and ? are both "Help" (two actions, as
                 # ? gives way to a text field); the palette lists it once, with both keys.
                 command = found.setdefault((id(node), binding.description), ScreenCommand(
                     binding.description, binding.action, node))
-                shown = self.app.get_key_display(binding.with_key(key))
+                shown = self.app.get_key_display(binding.with_key(binding.key))
                 if shown not in command.keys:
                     command.keys.append(shown)
         return list(found.values())

@@ -13,6 +13,9 @@ import os
 # Before anything imports Textual: no animations, so screenshots don't depend on timing.
 os.environ["TEXTUAL_ANIMATIONS"] = "none"
 os.environ.setdefault("SEGTUI_TODAY", "2024-02-26")
+# No test reads the user's own config folder (their keymap.toml): this one never exists;
+# a test that wants a keymap points SEGTUI_CONFIG_DIR at its tmp_path.
+os.environ["SEGTUI_CONFIG_DIR"] = os.path.join(os.path.dirname(__file__), "no-config")
 
 import shutil
 import uuid

@@ -9,11 +9,12 @@ Keys: `k` (or `enter`) on a contact keeps that one when its group is merged (by 
 the oldest, the first row of the group); `M` merges the group after a confirmation; `m` is
 the highlighted row's menu, as on every list; `enter` on a segment (or `o`) opens it; `tab`
 moves between the two tables; `r` refreshes.
+
+The tables' rows and columns are in quality_tables.py, the screen's words (its help, a
+merge's confirmation) in quality_texts.py.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import events, on
@@ -23,7 +24,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label
 
-from segtui.core.formatting import dmy, plural, whole
+from segtui.core.formatting import plural, whole
 from segtui.core.permissions import CurrentUser
 from segtui.core.quality import (
     STALE_DAYS,
@@ -40,152 +41,23 @@ from segtui.data.store import Store
 from segtui.screens.allowed import allowed
 from segtui.screens.modals.confirm import Confirm
 from segtui.screens.modals.row_menu import ActionMenu
+from segtui.screens.quality_tables import (
+    DUPLICATE_ACTIONS,
+    DUPLICATE_COLUMNS,
+    EMPTY_DUPLICATES,
+    EMPTY_SEGMENTS,
+    SEGMENT_ACTIONS,
+    SEGMENT_COLUMNS,
+    DuplicateRow,
+    GroupKey,
+    group_key,
+)
+from segtui.screens.quality_texts import CARD_HELP, HELP, merge_message, merged_message, share_of
 from segtui.widgets.key_bar import KeyBar
 from segtui.widgets.metric_card import MetricCard
-from segtui.widgets.paged_table import Column, PagedTable
-from segtui.widgets.palette import Hue, badge_style
+from segtui.widgets.paged_table import PagedTable
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver, in_thread
-
-WIDE = 100  # from this many columns the tables show their extra columns
-SHARE_BAR = 10  # cells of the share bar in the segments table (wide terminals)
-
-GroupKey = tuple[str, str]  # (reason, key): a duplicate group, stable across reloads
-
-CARD_HELP = {
-    "missing-email": "Missing email: contacts with no email, or only spaces.",
-    "invalid-email": "Invalid email: an email failing the Quality Score's rule (one @, "
-                     "something before it, a dot with something on both sides after it, "
-                     "no spaces).",
-    "missing-phone": "Missing phone: contacts with no phone, or only spaces.",
-    "duplicates": "Duplicate groups: contacts sharing an email (case and outer spaces "
-                  "ignored), or the same name at the same company.",
-    "stale": f"Stale: no action (any event but sent/unsubscribed) and no contact by the "
-             f"team in the last {STALE_DAYS} days.",
-}
-
-HELP = "\n".join((
-    "Data quality: how accurate the contacts are, computed when the screen opens (r "
-    "refreshes).",
-    *CARD_HELP.values(),
-    "",
-    "Likely duplicates: each group is numbered; its contacts follow, oldest first. Merging "
-    "a group keeps one contact (marked keep: by default the oldest) and folds the others "
-    "into it: every membership, event and tag moves to it, the fields it lacks are filled "
-    "from the others, and the others are deleted. k (or enter) on a contact keeps that one "
-    "instead; M merges the group after asking (m opens the row's menu: keep, merge). A "
-    "Viewer may look but not merge. Below 100 columns the highlighted contact's reason and "
-    "creation date are under the table.",
-    "",
-    "Segments: the segments with the most current members showing any problem above. "
-    "enter (or o) opens the highlighted one; escape comes back here. tab moves between "
-    "the two tables.",
-))
-
-
-@dataclass(frozen=True)
-class DuplicateRow:
-    """One contact of a duplicate group, as the duplicates table shows it."""
-
-    number: int  # the group's place in the list, from 1
-    group: DuplicateGroup
-    contact: DuplicateMember
-    position: int  # the contact's place in its group (0: the oldest)
-    keep: bool  # the contact a merge of this group keeps
-
-    @property
-    def key(self) -> str:  # a contact can be in two groups (same email, same name)
-        return f"{self.number}-{self.contact.id}"
-
-    @property
-    def last(self) -> bool:
-        return self.position == len(self.group.contacts) - 1
-
-
-def group_key(group: DuplicateGroup) -> GroupKey:
-    return (group.reason, group.key)
-
-
-def _group_cell(row: DuplicateRow) -> Text:
-    if row.position == 0:
-        return Text(str(row.number), style="bold")
-    return Text("└" if row.last else "├", style="dim")
-
-
-def _reason_cell(row: DuplicateRow) -> Text:
-    if row.position:
-        return Text("")
-    return Text("same email" if row.group.reason == "same email" else "name+company",
-                style="italic")
-
-
-# Below 100 columns "Why" (on a group's first row) and "Created" move to the line under
-# the table, for the highlighted contact (issue 15 §7).
-DUPLICATE_COLUMNS: list[Column[DuplicateRow]] = [
-    Column("group", "#", _group_cell, width=3, justify="right", detail="never"),
-    Column("reason", "Why", _reason_cell, width=12, min_table_width=WIDE),
-    Column("keep", "Keep", lambda r: Text("keep", style=badge_style(Hue.GREEN)) if r.keep
-           else Text(""), width=4),
-    Column("id", "ID", lambda r: Text(str(r.contact.id)), width=7, justify="right"),
-    Column("name", "Name", lambda r: user_text(r.contact.name, "bold")),
-    Column("email", "Email", lambda r: user_text(r.contact.email)),
-    Column("company", "Company", lambda r: user_text(r.contact.company)),
-    Column("created", "Created", lambda r: Text(dmy(r.contact.created_at)), width=10,
-           min_table_width=WIDE),
-    Column("segments", "Segs", lambda r: Text(whole(r.contact.segments)), width=4,
-           justify="right"),
-]
-
-
-def share_bar(share: float) -> Text:
-    # In the row's own colours (no colour of its own): it reads on the highlighted row too.
-    filled = round(share * SHARE_BAR)
-    return Text.assemble("█" * filled, ("░" * (SHARE_BAR - filled), "dim"))
-
-
-SEGMENT_COLUMNS: list[Column[SegmentQuality]] = [
-    Column("name", "Segment", lambda s: user_text(s.name, "bold")),
-    Column("members", "Members", lambda s: Text(whole(s.members)), width=9, justify="right"),
-    Column("flagged", "Flagged", lambda s: Text(whole(s.flagged)), width=9, justify="right"),
-    Column("share", "Share", lambda s: Text(f"{s.share:.0%}"), width=5, justify="right"),
-    # The share in a bar: the Share column says it in numbers at any width.
-    Column("bar", "", lambda s: share_bar(s.share), width=SHARE_BAR, min_table_width=WIDE,
-           detail="never"),
-]
-
-
-EMPTY_DUPLICATES = "No likely duplicates: nothing to merge — r: check again"
-EMPTY_SEGMENTS = "No segment has a flagged member — r: check again"
-
-
-def share_of(count: int, total: int) -> str:
-    return f"{count / total:.1%}" if total else "0%"
-
-
-def merge_message(keep: DuplicateMember, others: list[DuplicateMember]) -> str:
-    """What the confirmation says: who stays, who goes, what moves."""
-    listed = "\n".join(f"• #{m.id} {m.name} <{m.email or 'no email'}>" for m in others[:8])
-    more = f"\n• … and {len(others) - 8} more" if len(others) > 8 else ""
-    one = len(others) == 1
-    return (f"Keep #{keep.id} {keep.name} <{keep.email or 'no email'}>, created "
-            f"{dmy(keep.created_at)}, and merge {plural(len(others), 'contact')} "
-            f"into it:\n{listed}{more}\n\n"
-            f"{'Its' if one else 'Their'} memberships, events and tags move to the kept "
-            "contact, which also takes the fields it lacks. "
-            f"{'The merged contact is' if one else 'The merged contacts are'} deleted: "
-            "this can't be undone.")
-
-
-def merged_message(keep: DuplicateMember, result: MergeResult) -> str:
-    return (f"Merged {plural(len(result.merged), 'contact')} into #{result.kept} "
-            f"{keep.name}: {plural(result.memberships_moved, 'membership')} and "
-            f"{plural(result.events_moved, 'event')} moved, "
-            f"{plural(len(result.segments), 'segment')} logged.")
-
-
-# The rows' menus (m): (id, label, key), each key the screen's own for the same action.
-DUPLICATE_ACTIONS = [("keep", "Keep this contact", "k"), ("merge", "Merge the group…", "M")]
-SEGMENT_ACTIONS = [("open", "Open segment", "o")]
 
 
 class DataQualityScreen(Screen[None]):
@@ -202,17 +74,6 @@ class DataQualityScreen(Screen[None]):
         # enter on a segment row opens it (the table's RowSelected); o does from anywhere.
         Binding("enter,o", "open_segment", "Open segment", show=False, id="quality.open"),
     ]
-    DEFAULT_CSS = """
-    DataQualityScreen #quality-cards { height: 5; }
-    DataQualityScreen .section-title { height: 1; padding: 0 1; text-style: bold; }
-    DataQualityScreen #quality-body { height: 1fr; }
-    /* Until the report is shown; then _fit_tables sizes them to their rows. */
-    DataQualityScreen #quality-duplicates { height: 1fr; }
-    DataQualityScreen #quality-segments { height: 1fr; }
-    DataQualityScreen #quality-status {
-        height: 1; width: 1fr; padding: 0 1; color: $text-muted; background: $boost;
-    }
-    """
 
     def __init__(self, store: Store, user: CurrentUser) -> None:
         super().__init__()

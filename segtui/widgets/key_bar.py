@@ -26,6 +26,8 @@ from rich.text import Text
 from textual.events import Click
 from textual.widget import Widget
 
+from segtui.widgets.key_names import in_declared_order
+
 GAP = 1  # cells between two entries; the key's colour tells where an entry starts
 LEAD = 1  # cells before the first entry
 MORE_KEYS = "More keys"
@@ -125,7 +127,7 @@ class KeyBar(Widget):
         # help_unless_typing): the bar shows the shorter key that works now.
         quick_help = next((key for key, (_, binding, enabled, _) in active.items()
                            if binding.action == QUICK_HELP and enabled), None)
-        for key, (node, binding, enabled, _tooltip) in active.items():
+        for key, (node, binding, enabled, _tooltip) in in_declared_order(self.app, active):
             if not binding.show or not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)

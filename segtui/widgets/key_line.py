@@ -19,25 +19,14 @@ from rich.console import RenderableType
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.keys import format_key
 from textual.screen import Screen
 from textual.widget import Widget
 
+from segtui.widgets.key_names import in_declared_order, key_for, key_label
+
 KeyItem = tuple[str, str]  # (keys as shown, what they do)
-# Keys named as printed on the keyboard rather than by Textual's symbols ("⏎", "⌫").
-SPELLED_KEYS = {"enter": "enter", "backspace": "backspace"}
 SEPARATOR = " · "
 HELP_ITEM: KeyItem = ("f1", "help")
-
-
-def key_label(binding: Binding) -> str:
-    """A binding's key as key lines and help spell it: "ctrl+s", not Textual's "^s" (which
-    few marketing managers read as Ctrl). The footers of the screens keep Textual's
-    spelling (App.get_key_display), which is shorter."""
-    if binding.key_display:
-        return binding.key_display
-    modifiers, key = binding.parse_key()
-    return "+".join([*modifiers, SPELLED_KEYS.get(key) or format_key(key)])
 
 
 def describe(description: str) -> str:
@@ -96,7 +85,7 @@ class KeyLine(Widget):
         own: list[tuple[KeyItem, bool]] = []
         focused: list[tuple[KeyItem, bool]] = []
         seen: set[tuple[int, str, str]] = set()
-        for active in screen.active_bindings.values():
+        for _key, active in in_declared_order(self.app, screen.active_bindings):
             binding: Binding = active.binding
             # One item per binding: "delete,backspace" shows its first key. Help is the
             # last item anyway.
@@ -110,11 +99,15 @@ class KeyLine(Widget):
             (own if mine else focused).append((item, active.enabled))
         return [*((item, True) for item in self.fixed), *own, *focused]
 
+    def help_item(self) -> KeyItem:
+        """"f1 help", or the key the user's keymap gives the help."""
+        return key_for(self.app, "app.help", HELP_ITEM[0]), HELP_ITEM[1]
+
     def render(self) -> RenderableType:
         items = self.items()
         enabled = dict(items)
         shown = fit([item for item, _ in items], self.content_size.width,
-                    HELP_ITEM if self.with_help else None)
+                    self.help_item() if self.with_help else None)
         key_style = self.get_component_rich_style("key-line--key")
         line = Text(no_wrap=True, overflow="crop")
         for index, (key, description) in enumerate(shown):

@@ -18,8 +18,9 @@ from textual.renderables.styled import Styled
 from textual.widgets import DataTable
 
 from segtui.core.records import Page
+from segtui.widgets.column_table import one_line as _one_line
 from segtui.widgets.one_line_cell import one_line_cell
-from segtui.widgets.paged_table import Column, PagedTable, PageRequest, _one_line
+from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 
 CONSOLE = Console(width=120, color_system="truecolor", legacy_windows=False)
 PRE = Style(color="white", bgcolor="grey11") + Style.from_meta({"row": 3, "column": 1})

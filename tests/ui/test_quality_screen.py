@@ -22,7 +22,8 @@ from segtui.screens.dashboard import DashboardScreen
 from segtui.screens.detail.screen import SegmentDetailScreen
 from segtui.screens.modals.confirm import Confirm
 from segtui.screens.modals.help import HelpScreen
-from segtui.screens.quality import DataQualityScreen, DuplicateRow
+from segtui.screens.quality import DataQualityScreen
+from segtui.screens.quality_tables import DuplicateRow
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import PagedTable
 from tests.ui.conftest import make_app, settle, text_of, wait_until

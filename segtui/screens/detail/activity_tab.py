@@ -85,19 +85,6 @@ class ActivityTab(DetailTab):
             "narrow by type and dates (YYYY-MM-DD, checked as you type); c clears them. "
             "Under the table: the highlighted activity's details, and who did it when the "
             "table has no room for the By column.")
-    DEFAULT_CSS = """
-    ActivityTab .tab-head { height: 1; }
-    ActivityTab #activity-type-filter { width: 24; margin-right: 1; }
-    ActivityTab .date { width: 17; margin-right: 1; }
-    ActivityTab #add-activity { margin-left: 1; }
-    /* The count has a row of its own (with a filter's mistake): at 80 columns the
-       filters and the button leave it two cells in theirs (issue 15 §7). */
-    ActivityTab #activity-status { height: 1; align-horizontal: right; }
-    ActivityTab #activity-count { width: auto; color: $text-muted; }
-    ActivityTab #activity-filter-error { width: 1fr; color: $error; }
-    ActivityTab #activity-filter-error:disabled { display: none; }
-    ActivityTab PagedTable { height: 1fr; }
-    """
     BINDINGS = [
         Binding("n", "add", "New activity", id="activity.new"),
         Binding("c", "clear_filters", "Clear filters", show=False, id="activity.clear-filters"),

@@ -33,14 +33,6 @@ class AnalyticsTab(DetailTab):
     HELP = "\n".join(("Analytics: how the segment is made up and how it moves.", GROWTH_HELP,
                       SIZE_HELP, REGION_HELP, SCORE_HELP))
     REDRAW_ON_THEME = True
-    DEFAULT_CSS = """
-    /* 13 rows: a chart row fits the tab whole at 80x24, and two fit at 120x40. */
-    AnalyticsTab .chart-row { height: 13; }
-    AnalyticsTab .chart-row > * { width: 1fr; }
-    AnalyticsTab #regions-box { padding: 0 1; }
-    AnalyticsTab .section-title { text-style: bold; }
-    AnalyticsTab #regions { height: auto; }
-    """
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="analytics-scroll"):

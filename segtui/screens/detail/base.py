@@ -16,9 +16,6 @@ class DetailTab(Vertical):
     """A tab's content. `reload()` refetches; `Changed` tells the screen data changed (so
     the cards and other tabs refresh too)."""
 
-    DEFAULT_CSS = """
-    DetailTab { height: 1fr; }
-    """
     HELP = ""
     # A tab that picks colours in Python (palette.theme_colours: charts, marks) sets this,
     # so a theme switch (ctrl+p) draws it again in the new theme's colours.

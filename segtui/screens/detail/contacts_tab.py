@@ -68,12 +68,6 @@ class ContactsTab(DetailTab):
             "(c clears the search); enter or m opens the member's menu: v view details, "
             "w why is this contact here, d remove from the segment, c copy the email. The "
             "fields the table has no room for show under it for the highlighted member.")
-    DEFAULT_CSS = """
-    ContactsTab .tab-head { height: 1; }
-    ContactsTab #members-title { width: 1fr; text-style: bold; }
-    ContactsTab #members-search { width: 40; }
-    ContactsTab PagedTable { height: 1fr; }
-    """
     BINDINGS = [
         Binding("slash", "search", "Search", id="contacts.search"),
         Binding("m", "menu", "Menu", id="contacts.menu"),

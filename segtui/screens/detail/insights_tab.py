@@ -40,13 +40,7 @@ def insight_text(insight: Insight, colours: ThemeColours) -> Text:
 
 
 class InsightCard(Vertical):
-    DEFAULT_CSS = """
-    InsightCard { height: auto; border-left: thick $primary 50%; padding: 0 1;
-                  margin-bottom: 1; }
-    InsightCard.-warning { border-left: thick $warning; }
-    InsightCard.-good { border-left: thick $success; }
-    InsightCard Button { margin-top: 0; }
-    """
+    """One insight, its border coloured by severity (app.tcss), with its action's button."""
 
     def __init__(self, insight: Insight, index: int) -> None:
         super().__init__(classes=f"-{insight.severity}", id=f"insight-{insight.kind.value}")
@@ -67,9 +61,6 @@ class InsightsTab(DetailTab):
             "member data quality, best and worst campaign. Each says how it was computed. "
             "tab moves between the actions; enter runs one.")
     REDRAW_ON_THEME = True
-    DEFAULT_CSS = """
-    InsightsTab #insights-title { text-style: bold; height: 1; }
-    """
 
     def compose(self) -> ComposeResult:
         yield Label("AI Insights (computing…)", id="insights-title")

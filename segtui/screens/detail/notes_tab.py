@@ -42,15 +42,6 @@ class NoteInput(TextArea):
 class NotesTab(DetailTab):
     HELP = ("Notes: write in the box and save with ctrl+s (ctrl+j too, and ctrl+enter where "
             "the terminal reports it; most send plain enter). Notes are newest first, in full.")
-    DEFAULT_CSS = """
-    NotesTab #note-input { height: 5; }
-    NotesTab .note-bar { height: 1; }
-    NotesTab #note-hint { width: 1fr; color: $text-muted; }
-    NotesTab #note-error { color: $error; height: auto; }
-    NotesTab #notes { height: 1fr; }
-    NotesTab .note { margin: 1 0 0 0; }
-    NotesTab #older-notes { margin-top: 1; }
-    """
     BINDINGS = [
         # Priority: they must work while the text area has the focus.
         Binding("ctrl+s,ctrl+j,ctrl+enter", "save", "Save", priority=True, id="notes.save"),

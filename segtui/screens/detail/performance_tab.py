@@ -96,12 +96,6 @@ class PerformanceTab(DetailTab):
         "their conversions.", TREND_HELP, HEALTH_HELP,
     ))
     REDRAW_ON_THEME = True
-    DEFAULT_CSS = """
-    PerformanceTab #perf-cards { height: 5; }
-    PerformanceTab .section-title { text-style: bold; margin-top: 1; }
-    PerformanceTab #perf-campaigns { height: auto; }
-    PerformanceTab #perf-health { margin-top: 1; }
-    """
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="perf-scroll"):

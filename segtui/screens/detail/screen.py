@@ -112,18 +112,6 @@ class SegmentDetailScreen(Screen[None]):
         *(Binding(str(n), f"tab({n})", f"Tab {n}: {title}", show=False, id=f"detail.tab-{n}")
           for n, (_, title, _) in enumerate(TABS, start=1)),
     ]
-    DEFAULT_CSS = """
-    SegmentDetailScreen #detail-head { height: 1; padding: 0 1; }
-    SegmentDetailScreen #detail-title { width: 1fr; }
-    SegmentDetailScreen #detail-meta { height: 1; width: 1fr; padding: 0 1;
-                                       color: $text-muted; }
-    SegmentDetailScreen #detail-head Button { margin-left: 1; }
-    SegmentDetailScreen #detail-cards { height: 5; }
-    /* One column more for the note, so "+4% vs last month" fits a 120-column card. */
-    SegmentDetailScreen #detail-cards MetricCard { padding: 0 0 0 1; }
-    SegmentDetailScreen TabbedContent { height: 1fr; }
-    SegmentDetailScreen TabPane { padding: 0 1; }
-    """
 
     def __init__(self, store: Store, user: CurrentUser, segment_id: int, name: str) -> None:
         super().__init__()

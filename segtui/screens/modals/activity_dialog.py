@@ -42,7 +42,10 @@ class ActivityDialog(Dialog[bool]):
     """Returns True when something was saved."""
 
     HELP = ACTIVITY_HELP
-    BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="activity-dialog.save"),
+        Binding("escape", "cancel", "Cancel", id="activity-dialog.cancel"),
+    ]
 
     def __init__(self, store: Store, user: CurrentUser, segment_id: int,
                  activity: ActivityRow | None = None,

@@ -34,8 +34,9 @@ ADD_HELP = (
 class AddContactsModal(Dialog[SegmentSaved | None]):
     HELP = ADD_HELP
     BINDINGS = [
-        Binding("ctrl+s", "save", "Add", tooltip="Add the selected contacts"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Add", tooltip="Add the selected contacts",
+                id="add-contacts.save"),
+        Binding("escape", "cancel", "Cancel", id="add-contacts.cancel"),
     ]
     AUTO_FOCUS = "#picker-search"
 

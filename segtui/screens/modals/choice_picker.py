@@ -41,9 +41,9 @@ class ChoicePicker(Dialog[Picked | None]):
             "↓ moves into it, enter picks the highlighted value; the first entry, \"All\", "
             "removes the filter.")
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("down", "focus_list", "To the list", show=False),
-        Binding("ctrl+l", "clear_search", "Clear the search", show=False),
+        Binding("escape", "cancel", "Cancel", id="choice.cancel"),
+        Binding("down", "focus_list", "To the list", show=False, id="choice.to-list"),
+        Binding("ctrl+l", "clear_search", "Clear the search", show=False, id="choice.clear-search"),
     ]
 
     def __init__(

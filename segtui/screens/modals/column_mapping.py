@@ -61,8 +61,9 @@ class ColumnMappingModal(Dialog[dict[str, str] | None]):
     HELP = COLUMNS_HELP
     BINDINGS = [
         Binding("ctrl+s", "apply", "Apply",
-                tooltip="Apply the choices and check the file again (from any column)"),
-        Binding("escape", "cancel", "Cancel"),
+                tooltip="Apply the choices and check the file again (from any column)",
+                id="columns.apply"),
+        Binding("escape", "cancel", "Cancel", id="columns.cancel"),
     ]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]  # more rows from 40 lines up
 

@@ -65,25 +65,11 @@ def condition_text(field: RuleField, op: Op, value: str, high: str = "", days: s
 class ConditionDialog(Dialog[Condition | None]):
     HELP = CONDITION_HELP
     BINDINGS = [
-        Binding("ctrl+s", "save", "Use", tooltip="Use the condition (enter in a box too)"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Use", tooltip="Use the condition (enter in a box too)",
+                id="condition.save"),
+        Binding("escape", "cancel", "Cancel", id="condition.cancel"),
     ]
     AUTO_FOCUS = "#cond-field"
-    DEFAULT_CSS = """
-    ConditionDialog { align: center middle; }
-    ConditionDialog > Vertical { width: 72; max-width: 100%; height: auto;
-        border: round $accent; background: $surface; padding: 0 1; }
-    ConditionDialog .cond-row { height: 1; margin-bottom: 1; }
-    ConditionDialog .cond-label { width: 12; color: $text-muted; }
-    ConditionDialog Select { width: 1fr; }
-    ConditionDialog Input { width: 1fr; }
-    ConditionDialog #cond-error { color: $error; height: auto; }
-    ConditionDialog #cond-preview { color: $text-muted; height: auto; }
-    ConditionDialog .field-note { padding-left: 12; }
-    ConditionDialog .modal-buttons { height: 1; align-horizontal: right; }
-    ConditionDialog .modal-buttons Button { margin-left: 1; }
-    ConditionDialog KeyLine { margin-top: 1; }
-    """
 
     def __init__(self, condition: Condition | None = None,
                  known_values: dict[str, list[str]] | None = None) -> None:

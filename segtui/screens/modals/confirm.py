@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from segtui.widgets.key_line import KeyLine
+from segtui.widgets.key_names import key_for
 from segtui.widgets.text import user_text
 
 
@@ -20,8 +21,8 @@ class Confirm(ModalScreen[bool]):
             "ahead.")
     BINDINGS = [
         # Shown by the key line with the buttons' own words (see compose).
-        Binding("y", "ok", "Yes", show=False),
-        Binding("n,escape", "cancel", "No", show=False),
+        Binding("y", "ok", "Yes", show=False, id="confirm.yes"),
+        Binding("n,escape", "cancel", "No", show=False, id="confirm.no"),
     ]
     AUTO_FOCUS = "#confirm-cancel"
 
@@ -40,8 +41,9 @@ class Confirm(ModalScreen[bool]):
             with Horizontal(classes="modal-buttons"):
                 yield Button(user_text(self.keep_label), id="confirm-cancel")
                 yield Button(user_text(self.confirm_label), variant="error", id="confirm-ok")
-            yield KeyLine(("y", self.confirm_label.lower()),
-                          ("n/esc", self.keep_label.lower()), classes="modal-keys")
+            yield KeyLine((key_for(self.app, "confirm.yes", "y"), self.confirm_label.lower()),
+                          (key_for(self.app, "confirm.no", "n/esc"), self.keep_label.lower()),
+                          classes="modal-keys")
 
     @on(Button.Pressed, "#confirm-ok")
     def action_ok(self) -> None:

@@ -21,7 +21,7 @@ class ContactDetails(Dialog[None]):
     HELP = ("Everything segtui knows about this contact. Last contact is when the team "
             "last reached them; Quality is the share of their fields filled in "
             "(docs/quality.md).")
-    BINDINGS = [Binding("escape,enter", "close", "Close")]
+    BINDINGS = [Binding("escape,enter", "close", "Close", id="contact.close")]
 
     def __init__(self, contact: ContactRow) -> None:
         super().__init__()

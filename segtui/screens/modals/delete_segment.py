@@ -47,7 +47,7 @@ DELETE_HELP = (
 
 class DeleteSegmentModal(Dialog[SegmentDeleted | None]):
     HELP = DELETE_HELP
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="delete.cancel")]
     AUTO_FOCUS = "#cancel"
 
     def __init__(self, store: Store, user: CurrentUser, segment_id: int, name: str) -> None:

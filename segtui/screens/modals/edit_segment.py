@@ -3,41 +3,35 @@
 If someone else saved or deleted the segment while it was open, the save writes nothing
 and says so; the user's typed input stays, and they choose what happens: keep theirs
 (overwrite), take the other version, or (if deleted) create it again as a new segment.
+The form, its save path and every other refusal are Create's too (segment_form.py).
 """
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import Button, Label, Static, TabbedContent, TabPane
 
 from segtui.core.contacts import ContactFilter, ContactSelection
-from segtui.core.enums import SegmentKind
 from segtui.core.formatting import dmy, plural, whole
 from segtui.core.permissions import CurrentUser
 from segtui.core.segments import (
-    DuplicateSegmentName,
-    InvalidSegment,
     SegmentConflict,
     SegmentDetails,
     SegmentDraft,
-    SegmentError,
     SegmentNotFound,
 )
 from segtui.data.store import Store
-from segtui.screens.modals.dialog import Dialog
 from segtui.screens.modals.results import SegmentSaved
-from segtui.screens.modals.rule_builder import KindSwitch, RuleBuilder, rule_errors
+from segtui.screens.modals.rule_builder import KindSwitch, RuleBuilder
+from segtui.screens.modals.segment_form import Part, SegmentForm
 from segtui.widgets.contact_picker import ADD_COLUMNS, ContactPicker
 from segtui.widgets.key_line import KeyLine
 from segtui.widgets.segment_fields import SegmentFields
 from segtui.widgets.text import user_text
-from segtui.widgets.workers import deliver, in_thread
 
 EDIT_HELP = (
     "Edit a segment: its details (name, description, status, tags, Static or Dynamic), "
@@ -53,6 +47,7 @@ EDIT_HELP = (
 TAB_FIRST_FIELD = {"tab-details": "#field-name", "tab-rule": "#rule-text",
                    "tab-add": "#picker-search"}
 TAB_ORDER = tuple(TAB_FIRST_FIELD)
+PART_TAB: dict[Part, str] = {"details": "tab-details", "rule": "tab-rule"}  # a mistake's tab
 
 
 def tab_label(title: str, key: str) -> Content:
@@ -70,31 +65,29 @@ def segment_stats(details: SegmentDetails) -> str:
     )
 
 
-class EditSegmentModal(Dialog[SegmentSaved | None]):
+class EditSegmentModal(SegmentForm):
     HELP = EDIT_HELP
     # The tabs come before the fields, so tab never reaches them and shift+tab did only
     # from the first field (issue 15 §9): F-keys show them from anywhere. Digits would be
     # typed into the fields; many terminals keep ctrl+pageup/pagedown for their own tabs,
     # so those are the second way, not the only one.
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", tooltip="Save changes (from any field)"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save", tooltip="Save changes (from any field)", id="edit.save"),
+        Binding("escape", "cancel", "Cancel", id="edit.cancel"),
         # Each tab's label names its key (tab_label), so the key line leaves them out.
-        Binding("f2", "show_tab('tab-details')", "Segment Details tab", show=False),
-        Binding("f3", "show_tab('tab-rule')", "Rule tab", show=False),
-        Binding("f4", "show_tab('tab-add')", "Add Contacts tab", show=False),
-        Binding("ctrl+pagedown", "step_tab(1)", "Next tab", show=False),
-        Binding("ctrl+pageup", "step_tab(-1)", "Previous tab", show=False),
+        Binding("f2", "show_tab('tab-details')", "Segment Details tab", show=False,
+                id="edit.details-tab"),
+        Binding("f3", "show_tab('tab-rule')", "Rule tab", show=False, id="edit.rule-tab"),
+        Binding("f4", "show_tab('tab-add')", "Add Contacts tab", show=False, id="edit.add-tab"),
+        Binding("ctrl+pagedown", "step_tab(1)", "Next tab", show=False, id="edit.next-tab"),
+        Binding("ctrl+pageup", "step_tab(-1)", "Previous tab", show=False, id="edit.previous-tab"),
     ]
     AUTO_FOCUS = "#field-name"
 
     def __init__(self, store: Store, user: CurrentUser, details: SegmentDetails) -> None:
-        super().__init__()
-        self.store = store
-        self.user = user
+        super().__init__(store, user)
         self.details = details
         self.title_text = f"Edit Segment: {details.name}"
-        self.saving = False
         self.conflict: SegmentDetails | None = None
         self.deleted = False
 
@@ -132,11 +125,6 @@ class EditSegmentModal(Dialog[SegmentSaved | None]):
     def on_mount(self) -> None:
         self.query_one("#conflict").display = False
 
-    def draft(self) -> tuple[object, ...]:
-        return (self.query_one(SegmentFields).typed(), self.query_one(KindSwitch).kind,
-                self.query_one("#rule-text", Input).value,
-                self.query_one(ContactPicker).picked())
-
     # -- tabs ------------------------------------------------------------------------------
 
     def action_show_tab(self, tab: str) -> None:
@@ -149,76 +137,52 @@ class EditSegmentModal(Dialog[SegmentSaved | None]):
         index = TAB_ORDER.index(current) if current in TAB_ORDER else 0
         self.action_show_tab(TAB_ORDER[(index + step) % len(TAB_ORDER)])
 
-    @on(SegmentFields.Changed)
-    def _changed(self) -> None:
+    def show_part(self, part: Part) -> None:
+        self.query_one(TabbedContent).active = PART_TAB[part]
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def update_buttons(self) -> None:
         self.query_one("#save", Button).disabled = (
             self.query_one(SegmentFields).name_is_empty or self.saving
         )
+
+    @on(SegmentFields.Changed)
+    def _changed(self) -> None:
+        self.update_buttons()
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         self._submit(self.details.version)
 
-    def _draft(self) -> SegmentDraft | None:
-        """What the form holds; None (with the reason shown) if it cannot be saved yet."""
-        fields = self.query_one(SegmentFields)
-        if not fields.check():
-            self.query_one(TabbedContent).active = "tab-details"
-            self.query_one("#field-name").focus()
-            return None
-        draft = fields.draft()
-        if self.query_one(KindSwitch).kind is SegmentKind.STATIC:
-            return draft
-        builder = self.query_one(RuleBuilder)
-        rule = builder.rule_for_save()
-        if rule is None:
-            self.show_error(builder.not_saveable())
-            self.query_one(TabbedContent).active = "tab-rule"
-            return None
-        return replace(draft, rule=rule)
-
     def _submit(self, version: int) -> None:
+        """Save over the version of the segment the form was filled from (`version`): the
+        Store refuses if someone else saved another meanwhile (failed_otherwise)."""
         if self.saving:
             return
-        draft = self._draft()
+        draft = self.form_draft()
         if draft is None:
             return
-        self.saving = True
-        self.show_error("")
-        self._changed()
-        self._save(version, draft, self.query_one(ContactPicker).selection)
+        selection = self.selection()
+        self.save(lambda: self._update(version, draft, selection))
 
-    @in_thread("save")
-    def _save(self, version: int, draft: SegmentDraft, selection: ContactSelection) -> None:
-        try:
-            added = self.store.update_segment(self.details.id, version, draft, selection,
-                                              self.user)
-        except Exception as error:  # shown in the form; nothing typed is lost
-            deliver(self, self._failed, error)
-            return
+    def _update(self, version: int, draft: SegmentDraft, selection: ContactSelection
+                ) -> SegmentSaved:
+        """In the worker: save the changes, and the contacts to add."""
+        added = self.store.update_segment(self.details.id, version, draft, selection,
+                                          self.user)
         name = draft.normalised(self.details.as_draft()).name
-        deliver(self, self.dismiss, SegmentSaved(self.details.id, name, added))
+        return SegmentSaved(self.details.id, name, added)
 
-    def _failed(self, error: Exception) -> None:
-        self.saving = False
-        self._changed()
-        fields = self.query_one(SegmentFields)
-        if isinstance(error, DuplicateSegmentName):
-            self.query_one(TabbedContent).active = "tab-details"
-            fields.show_error("name", str(error))
-        elif isinstance(error, InvalidSegment):
-            fields.show_errors(error.errors)
-            if rule_errors(error.errors):
-                self.query_one(TabbedContent).active = "tab-rule"
-                self.show_error(rule_errors(error.errors))
-        elif isinstance(error, SegmentConflict):
+    def failed_otherwise(self, error: Exception) -> bool:
+        """Someone else saved or deleted the segment meanwhile: the user chooses."""
+        if isinstance(error, SegmentConflict):
             self._show_conflict(error.current)
         elif isinstance(error, SegmentNotFound):
             self._show_deleted()
         else:
-            message = str(error) if isinstance(error, SegmentError) else \
-                f"Could not save: {error}"
-            self.show_error(message)
+            return False
+        return True
 
     def _show_conflict(self, current: SegmentDetails) -> None:
         self.conflict = current
@@ -271,23 +235,12 @@ class EditSegmentModal(Dialog[SegmentSaved | None]):
 
     @on(Button.Pressed, "#recreate")
     def _recreate(self) -> None:
-        draft = self._draft()
-        if draft is not None:
-            self._create(draft, self.query_one(ContactPicker).selection)
-
-    @in_thread("save")
-    def _create(self, draft: SegmentDraft, selection: ContactSelection) -> None:
-        try:
-            segment_id = self.store.create_segment(draft, selection, self.user)
-        except Exception as error:
-            deliver(self, self._failed, error)
+        if self.saving:
             return
-        details = self.store.segment_details(segment_id)
-        deliver(
-            self, self.dismiss,
-            SegmentSaved(segment_id, draft.normalised().name,
-                         details.members if details else 0, created=True),
-        )
+        draft = self.form_draft()
+        if draft is not None:
+            selection = self.selection()
+            self.save(lambda: self.create_segment(draft, selection))
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:

@@ -69,8 +69,9 @@ class ExportMembersModal(Dialog[int | None]):
 
     HELP = EXPORT_HELP
     BINDINGS = [
-        Binding("ctrl+s", "export", "Export", show=False),  # the key line says enter
-        Binding("escape", "close", "Close", tooltip="Stop an export, else close"),
+        Binding("ctrl+s", "export", "Export", show=False, id="export.run"),  # key line: enter
+        Binding("escape", "close", "Close", tooltip="Stop an export, else close",
+                id="export.close"),
     ]
     AUTO_FOCUS = "#export-path"  # enter exports; shift+tab: the format
 

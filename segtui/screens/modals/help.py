@@ -22,7 +22,8 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
-from segtui.widgets.key_line import KeyLine, key_label
+from segtui.widgets.key_line import KeyLine
+from segtui.widgets.key_names import key_label, remapped
 from segtui.widgets.text import user_text
 
 KeyRow = tuple[str, str]  # (keys, what they do)
@@ -37,13 +38,18 @@ def keys_title(node: DOMNode) -> str:
 
 def declared_here(node: DOMNode, binding: Binding) -> bool:
     """Whether one of segtui's own classes declares this binding for `node` (not Textual's
-    base widget it extends, like a table's cursor keys)."""
+    base widget it extends, like a table's cursor keys). By id, as a user's keymap may
+    have given it other keys; a binding without one (Textual's) by its key."""
     for cls in type(node).__mro__:
         if not cls.__module__.startswith("segtui."):
             continue
         for declared in cls.__dict__.get("BINDINGS", ()):
-            if isinstance(declared, Binding) and declared.action == binding.action and (
-                    binding.key in (k.strip() for k in declared.key.split(","))):
+            if not isinstance(declared, Binding) or declared.action != binding.action:
+                continue
+            if binding.id is not None:
+                if declared.id == binding.id:
+                    return True
+            elif binding.key in (k.strip() for k in declared.key.split(",")):
                 return True
     return False
 
@@ -84,14 +90,14 @@ def screen_keys(app: App[Any], screen: Screen[Any]) -> list[KeyRow]:
     if screen.is_modal:
         # A dialog's bindings stop at the dialog; the app's help keys still work there
         # (they are priority bindings).
-        bindings += [(b, True) for b in Binding.make_bindings(app.BINDINGS)
+        bindings += [(b, True) for b in remapped(app, app.BINDINGS)
                      if b.action in HELP_ACTIONS]
     return key_rows(bindings)
 
 
 def widget_sections(screen: Screen[Any]) -> list[Section]:
     """A section per kind of widget on `screen` that has its own keys (`KEYS_TITLE`), the
-    one holding the focus first."""
+    one holding the focus first; the keys as the user's keymap made them."""
     sections: dict[str, list[KeyRow]] = {}
     focus_path = set(screen.focused.ancestors_with_self) if screen.focused else set()
     first = ""
@@ -100,7 +106,7 @@ def widget_sections(screen: Screen[Any]) -> list[Section]:
         if not title or title in sections:
             continue
         sections[title] = key_rows((b, True) for b in
-                                   Binding.make_bindings(type(widget).BINDINGS))
+                                   remapped(screen.app, type(widget).BINDINGS))
         if widget in focus_path:
             first = title
     order = sorted(sections, key=lambda title: title != first)
@@ -109,7 +115,7 @@ def widget_sections(screen: Screen[Any]) -> list[Section]:
 
 class HelpScreen(ModalScreen[None]):
     # f1 and ? close it too: they are the app's (priority) help keys, which toggle.
-    BINDINGS = [Binding("escape,q", "close", "Close")]
+    BINDINGS = [Binding("escape,q", "close", "Close", id="help.close")]
 
     def __init__(self, title: str, intro: str, keys: Sequence[KeyRow],
                  sections: Sequence[Section] = ()) -> None:

@@ -12,6 +12,9 @@ segtui.data.file_transfer.import_file, shared with the command line.
 Issue 16 §13: a contacts file may be read with another CRM's mapping (`--preset`), and
 `ctrl+o` (Columns…) shows every column of the file with what it fills and lets the user
 change it or leave it out (`--map`, screens/modals/column_mapping.py), then checks again.
+
+The form's choices are in import_choices.py, what the dialog says of a check in
+import_report.py.
 """
 
 from __future__ import annotations
@@ -26,14 +29,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
-from segtui.core.column_plan import column_notes, mapping_line
 from segtui.core.contact_keys import MatchKey
 from segtui.core.event_import import EventField
 from segtui.core.formatting import plural
-from segtui.core.import_presets import PRESETS
 from segtui.core.importing import Field, ImportError_
 from segtui.core.permissions import CurrentUser
-from segtui.core.text import printable
 from segtui.core.throttle import Throttle
 from segtui.data.file_transfer import (
     ColumnPreview,
@@ -50,66 +50,14 @@ from segtui.data.importer import OnDuplicate
 from segtui.data.store import Store
 from segtui.screens.modals.column_mapping import ColumnMappingModal
 from segtui.screens.modals.dialog import Dialog
+from segtui.screens.modals.import_choices import DUPLICATES, KINDS, MAPPINGS, MATCHES, Inputs
+from segtui.screens.modals.import_report import COLUMNS_HINT, about_columns, outcome_text
 from segtui.widgets.buttons import LiveButton
 from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver, in_thread
 
-KINDS: list[tuple[str, str]] = [
-    ("Contacts", ImportKind.CONTACTS.value),
-    ("Events (an event log: Email, Type, Occurred At)", ImportKind.EVENTS.value),
-    ("Campaign results (Campaign, Email, Sent, Opened…)", ImportKind.CAMPAIGNS.value),
-]
-DUPLICATES: list[tuple[str, str]] = [
-    ("Update the contact it matches (non-empty cells)", OnDuplicate.UPDATE.value),
-    ("Skip the row", OnDuplicate.SKIP.value),
-    ("Reject the row", OnDuplicate.ERROR.value),
-]
-# How a row finds its contact (`--match`, issue 16 §16).
-MATCHES: list[tuple[str, str]] = [
-    ("Email", MatchKey.EMAIL.value),
-    ("Name and company", MatchKey.NAME_COMPANY.value),
-    ("Phone", MatchKey.PHONE.value),
-    ("External Id (the id in the system the file comes from)", MatchKey.EXTERNAL_ID.value),
-]
-
-MAPPINGS: list[tuple[str, str]] = [
-    ("By column names (segtui's, common aliases)", ""),
-    # Joined, not an f-string: a CRM's name before "contacts" is no count, but
-    # tests/test_plurals.py reads f"{x} contacts" as one.
-    *(("A " + p.name + " contacts export", key) for key, p in PRESETS.items()),
-]
-
-# What a check was made for: path, kind, duplicates, preset, the columns' --map entries,
-# how rows find their contacts.
-Inputs = tuple[str, ImportKind, OnDuplicate, str, tuple[str, ...], MatchKey]
-COLUMNS_HINT = " (ctrl+o: choose what each column fills)"
-
-
 IMPORTING = "import: importing changes contacts and their events"  # what a Viewer may not
-
-
-def outcome_text(outcome: ImportOutcome) -> Text:
-    """What a check found (or an import did), every user-provided piece shown literally:
-    file names, header names and cells may hold markup or control characters."""
-    report = outcome.report
-    lines = [f"Warning: {warning}." for warning in outcome.warnings]
-    lines.append(f"({plural(report.rows, 'row')}, {outcome.encoding_name}, delimiter "
-                 f"{outcome.delimiter!r})")
-    if report.created:
-        lines.append(f"New campaigns: {', '.join(report.created)}")
-    lines.append(mapping_line(outcome.columns) + " (ctrl+o: change)")
-    lines.extend(column_notes(outcome.columns))
-    if outcome.problems:
-        lines.append("Rejected rows:")
-        lines.extend(f"· {problem}" for problem in outcome.problems)
-    if outcome.more_rejected:
-        lines.append(f"· … and {outcome.more_rejected:,} more rejected rows "
-                     "(segtui import --rejects FILE lists them all)")
-    body = "\n".join(printable(line) for line in lines)
-    return Text.assemble(user_text(outcome.headline(), "bold"), "\n",
-                         user_text(body, multiline=True))
-
 
 IMPORT_HELP = (
     "Import contacts, an event log or campaign results from a CSV file, in one "
@@ -126,9 +74,10 @@ class ImportFileModal(Dialog[ImportOutcome | None]):
 
     HELP = IMPORT_HELP
     BINDINGS = [
-        Binding("ctrl+s", "run_import", "Import"),
-        Binding("escape", "close", "Close", tooltip="Stop a check or import, else close"),
-        Binding("ctrl+o", "columns", "Columns"),
+        Binding("ctrl+s", "run_import", "Import", id="import.run"),
+        Binding("escape", "close", "Close", tooltip="Stop a check or import, else close",
+                id="import.close"),
+        Binding("ctrl+o", "columns", "Columns", id="import.columns"),
     ]
     title_text = "Import from a CSV file"
     AUTO_FOCUS = "#import-path"
@@ -311,7 +260,7 @@ class ImportFileModal(Dialog[ImportOutcome | None]):
         except ImportError_ as exc:
             nothing = "" if request.dry_run else "; nothing was imported"
             deliver(self, self._failed, f"{request.file}: {exc}{nothing}"
-                    + (COLUMNS_HINT if _about_columns(request, str(exc)) else ""))
+                    + (COLUMNS_HINT if about_columns(request, str(exc)) else ""))
         except Exception as exc:  # the database refused: the transaction rolled back
             what = "Check" if request.dry_run else "Import"
             deliver(self, self._failed, f"{what} failed, nothing was written: "
@@ -411,10 +360,3 @@ class ImportFileModal(Dialog[ImportOutcome | None]):
         self._inputs_changed()
         self.action_check()
 
-
-def _about_columns(request: ImportRequest, message: str) -> bool:
-    """Whether a check failed on the file's columns (the Columns dialog can fix it)."""
-    try:
-        return preview_columns(request).problem == message
-    except ImportError_:
-        return False

@@ -42,7 +42,7 @@ class WhyMember(Dialog[None]):
     HELP = ("Why this contact is (or is not) in this segment: added or removed by hand "
             "(kept so whatever the rule says), or the segment's rule condition by "
             "condition, ✓ met and ✗ not met.")
-    BINDINGS = [Binding("escape,enter", "close", "Close")]
+    BINDINGS = [Binding("escape,enter", "close", "Close", id="why.close")]
 
     def __init__(self, name: str, segment: str, why: Explanation) -> None:
         super().__init__()
