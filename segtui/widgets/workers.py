@@ -9,11 +9,13 @@ runs the callback on the UI thread only if its target is still there and the wor
 cancelled, and silently drops it otherwise. `tests/test_ui_sources.py` checks that no other
 module calls `call_from_thread`.
 
-Screens and widgets start those workers with `@in_thread("group")`, the one way to run a
-Store call off the UI thread: exclusive in its group (a newer call cancels the older one,
-whose answer `deliver` then drops), and an error the method does not handle itself is shown
-to the user. Textual would not: a worker's failure is a `Worker.StateChanged` message to
-the widget that owns it, which does not bubble to the app.
+Screens and widgets start those workers with `@in_thread("group")` (`run_in_thread` for a
+call that is not their own method), the one way to run a Store call off the UI thread:
+exclusive in its group (a newer call cancels the older one, whose answer `deliver` then
+drops), and an error is never lost: it goes to the method named by `failed=` (a form says
+why its save failed), to a toast in its own words (`notify_failed=True`), or else to the
+user as "Something went wrong". Textual alone would lose it: a worker's failure is a
+`Worker.StateChanged` message to the widget that owns it, which does not bubble to the app.
 
 Such a worker's Store calls act for its screen (`scope_of`, core/cancel.py): when the user
 leaves the screen the app cancels that scope (SegtuiApp.pop_screen), which interrupts the
@@ -105,10 +107,24 @@ def scope_of(node: DOMNode) -> Scope:
         return scope
 
 
-def in_thread(group: str) -> Callable[[Callable[P, None]], Callable[P, Worker[None]]]:
+Failed = Callable[[Exception], object]
+
+
+def in_thread(group: str, *, failed: str | None = None, notify_failed: bool = False,
+              ) -> Callable[[Callable[P, None]], Callable[P, Worker[None]]]:
     """Decorate a screen's or widget's method to run in a thread worker, exclusive in
     `group` (see the module's docstring). The method hands its results back with
-    `deliver`; what it raises is reported by `report_failure`, never lost."""
+    `deliver`. What it raises goes, unless the user has left (`Cancelled`):
+
+    - with `failed="_name"`, to the owner's method of that name, on the UI thread (like
+      any result: dropped if the owner is gone): a form shows why its save failed;
+    - with `notify_failed=True`, to the user as an error toast in the error's own words,
+      whatever screen is showing (a write's refusal: "That segment no longer exists");
+    - otherwise to `report_failure` ("Something went wrong: ..."), never lost.
+
+    A method that must do something else on failure (say why in its own words, or carry
+    on) catches the error itself, with a comment saying why."""
+    assert not (failed and notify_failed), "one way to hand a failure back"
 
     def decorate(method: Callable[P, None]) -> Callable[P, Worker[None]]:
         @functools.wraps(method)
@@ -117,23 +133,45 @@ def in_thread(group: str) -> Callable[[Callable[P, None]], Callable[P, Worker[No
             if not isinstance(owner, DOMNode):  # not a method of a widget: as it is
                 method(*args, **kwargs)
                 return
-            try:
-                scope = scope_of(owner)
-            except Exception:  # already off its screen: nobody waits for the answer
-                return
-            try:
-                with acting_for(scope):
-                    method(*args, **kwargs)
-            except Cancelled:  # the user left, or quit: not a failure
-                return
-            except Exception as error:
-                report_failure(owner, error)
+            handler = getattr(owner, failed) if failed is not None else None
+            _run(owner, functools.partial(method, *args, **kwargs), handler, notify_failed)
 
         threaded: Callable[P, Worker[None]] = work(
             thread=True, exclusive=True, group=group, exit_on_error=False)(guarded)
         return threaded
 
     return decorate
+
+
+def run_in_thread(owner: DOMNode, group: str, call: Callable[[], None], *,
+                  failed: Failed | None = None, notify_failed: bool = False) -> Worker[None]:
+    """`in_thread` for a call that is not a method of `owner` (a screen's helper object
+    runs its Store calls in the screen's workers): the same group, scope and failures,
+    with `failed` the handler itself."""
+    return owner.run_worker(functools.partial(_run, owner, call, failed, notify_failed),
+                            thread=True, exclusive=True, group=group, exit_on_error=False)
+
+
+def _run(owner: DOMNode, call: Callable[[], None], failed: Failed | None,
+         notify_failed: bool) -> None:
+    """In the worker thread: `call` acting for `owner`'s screen; its failure handed on."""
+    try:
+        scope = scope_of(owner)
+    except Exception:  # already off its screen: nobody waits for the answer
+        return
+    try:
+        with acting_for(scope):
+            call()
+    except Cancelled:  # the user left, or quit: not a failure
+        return
+    except Exception as error:
+        if failed is not None:
+            deliver(owner, failed, error)
+        elif notify_failed:
+            app = owner.app
+            deliver(app, app.notify, str(error), severity="error", markup=False)
+        else:
+            report_failure(owner, error)
 
 
 def report_failure(owner: DOMNode, error: Exception) -> None:

@@ -121,15 +121,11 @@ class InsightsTab(DetailTab):
             confirmed,
         )
 
-    @in_thread("insights-write")
+    @in_thread("insights-write", notify_failed=True)
     def _add(self, action: InsightAction) -> None:
         assert action.contact_filter is not None
         selection = ContactSelection((SelectAll(action.contact_filter, True),))
-        try:
-            added = self.store.add_members(self.segment_id, selection, self.user)
-        except Exception as error:
-            deliver(self.app, self.app.notify, str(error), severity="error", markup=False)
-            return
+        added = self.store.add_members(self.segment_id, selection, self.user)
         deliver(self.app, self.app.notify, f"Added {plural(added, 'contact')} to "
                                   f"{self.segment_name}", markup=False)
         deliver(self, self.post_message, self.Changed())

@@ -117,17 +117,14 @@ class NotesTab(DetailTab):
             return
         self._save(body)
 
-    @in_thread("note-save")
+    @in_thread("note-save", failed="_failed")
     def _save(self, body: str) -> None:
-        try:
-            self.store.add_note(self.segment_id, body, self.user)
-        except Exception as error:  # the text stays in the box
-            deliver(self, self._failed, str(error))
-            return
+        self.store.add_note(self.segment_id, body, self.user)
         deliver(self, self._saved)
 
-    def _failed(self, message: str) -> None:
-        self.query_one("#note-error", Label).update(user_text(message))
+    def _failed(self, error: Exception) -> None:
+        """Said under the box; the text stays in it."""
+        self.query_one("#note-error", Label).update(user_text(str(error)))
 
     def _saved(self) -> None:
         self.query_one("#note-input", TextArea).text = ""  # spec: saving clears it

@@ -158,22 +158,18 @@ class ActivityDialog(Dialog[bool]):
             performer = next((p for p in self.people if p.id == performer_id), self.user)
         self._save(description, details, kind, performer)
 
-    @in_thread("save")
+    @in_thread("save", failed="_failed")
     def _save(self, description: str, details: str, kind: str, performer: CurrentUser) -> None:
-        try:
-            if self.activity is None:
-                self.store.add_activity(self.segment_id, kind, description, details,
-                                        performer, self.user)
-            else:
-                self.store.edit_activity(self.activity.id, self.activity.version, description,
-                                         details, self.user)
-        except Exception as error:
-            deliver(self, self._failed, str(error))
-            return
+        if self.activity is None:
+            self.store.add_activity(self.segment_id, kind, description, details,
+                                    performer, self.user)
+        else:
+            self.store.edit_activity(self.activity.id, self.activity.version, description,
+                                     details, self.user)
         deliver(self, self.dismiss, True)
 
-    def _failed(self, message: str) -> None:
-        self.query_one("#error-description", Label).update(user_text(message))
+    def _failed(self, error: Exception) -> None:
+        self.query_one("#error-description", Label).update(user_text(str(error)))
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:

@@ -85,13 +85,9 @@ class AddContactsModal(Dialog[SegmentSaved | None]):
         self._update_button()
         self._save(self.query_one(ContactPicker).selection)
 
-    @in_thread("save")
+    @in_thread("save", failed="_failed")
     def _save(self, selection: ContactSelection) -> None:
-        try:
-            added = self.store.add_members(self.segment_id, selection, self.user)
-        except Exception as error:
-            deliver(self, self._failed, error)
-            return
+        added = self.store.add_members(self.segment_id, selection, self.user)
         saved = SegmentSaved(self.segment_id, self.segment_name, added)
         deliver(self, self.dismiss, saved)
 

@@ -153,26 +153,18 @@ class DeleteSegmentModal(Dialog[SegmentDeleted | None]):
             confirmed,
         )
 
-    @in_thread("write")
+    @in_thread("write", failed="_failed")
     def _do_pause(self, campaign_ids: list[int]) -> None:
-        try:
-            self.store.pause_campaigns(self.segment_id, campaign_ids, self.user)
-        except Exception as error:
-            deliver(self, self._failed, error)
-            return
+        self.store.pause_campaigns(self.segment_id, campaign_ids, self.user)
         deliver(self, self.load)
 
     @on(Button.Pressed, "#delete")
     def _delete(self) -> None:
         self._do_delete()
 
-    @in_thread("write")
+    @in_thread("write", failed="_failed")
     def _do_delete(self) -> None:
-        try:
-            self.store.delete_segment(self.segment_id, self.user)
-        except Exception as error:
-            deliver(self, self._failed, error)
-            return
+        self.store.delete_segment(self.segment_id, self.user)
         deliver(self, self.dismiss, SegmentDeleted(self.segment_id, self.segment_name))
 
     def _failed(self, error: Exception) -> None:
