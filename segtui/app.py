@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.console import RenderableType
-from textual import events
+from textual import events, on
 from textual.app import App
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
@@ -29,7 +29,10 @@ from segtui.core.text import printable
 from segtui.data.store import Store
 from segtui.keymap import load_keymap, taken_keys
 from segtui.screens.dashboard import HELP_INTRO, DashboardScreen
+from segtui.screens.modals.choice_picker import ChoicePicker
+from segtui.screens.modals.condition_dialog import ConditionDialog
 from segtui.screens.modals.help import HelpScreen, screen_keys, widget_sections
+from segtui.widgets.asking import ChoiceWanted, ConditionWanted
 from segtui.widgets.key_names import user_keymap
 from segtui.widgets.themes import DEFAULT_THEME, THEMES
 from segtui.widgets.workers import scope_of
@@ -158,6 +161,16 @@ class SegtuiApp(App[None]):
     def on_mount(self) -> None:
         self._use_user_keymap()
         self.push_screen(DashboardScreen(self.store, self.user))
+
+    # -- dialogs a widget asks for (widgets import no screens: widgets/asking.py) ----------
+
+    @on(ChoiceWanted)
+    def _pick_choice(self, wanted: ChoiceWanted) -> None:
+        self.push_screen(ChoicePicker.asked(wanted), wanted.answer)
+
+    @on(ConditionWanted)
+    def _write_condition(self, wanted: ConditionWanted) -> None:
+        self.push_screen(ConditionDialog(wanted.condition, wanted.known_values), wanted.answer)
 
     # -- keys and help -------------------------------------------------------------------
 

@@ -43,6 +43,15 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SEGTUI_TODAY", DEMO_TODAY.isoformat())
 
 
+@pytest.fixture(autouse=True)
+def no_typing_pause(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Searches run as soon as a key is typed (widgets/debounce.py): no test waits for a
+    debounce pause on the clock."""
+    from segtui.widgets.debounce import PAUSE
+
+    monkeypatch.setattr(PAUSE, "seconds", 0)
+
+
 # -- PostgreSQL --------------------------------------------------------------------------
 
 

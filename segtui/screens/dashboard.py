@@ -41,12 +41,13 @@ from segtui.core.segments import SegmentDetails, SegmentError, SegmentNotFound
 from segtui.data.store import Store
 from segtui.screens.allowed import allowed
 from segtui.screens.modals.add_contacts import AddContactsModal
-from segtui.screens.modals.choice_picker import ChoicePicker, Picked
+from segtui.screens.modals.choice_picker import ChoicePicker
 from segtui.screens.modals.create_segment import CreateSegmentModal
 from segtui.screens.modals.delete_segment import DeleteSegmentModal
 from segtui.screens.modals.edit_segment import EditSegmentModal
 from segtui.screens.modals.results import SegmentDeleted, SegmentSaved
 from segtui.screens.modals.row_menu import RowAction, RowMenu
+from segtui.widgets.asking import Picked
 from segtui.widgets.badges import segment_status_badge
 from segtui.widgets.key_bar import KeyBar
 from segtui.widgets.metric_card import MetricCard

@@ -9,13 +9,12 @@ INSERT ... SELECT. The picker reads through a `ContactSource` (the Store satisfi
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -26,14 +25,15 @@ from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
 from segtui.core.enums import CompanySize, LeadStatus
 from segtui.core.formatting import plural, whole
 from segtui.core.records import Choice, ChoiceKind, Keyset, Page
+from segtui.widgets.asking import ChoiceWanted, Picked
 from segtui.widgets.badges import lead_status_badge
 from segtui.widgets.buttons import LiveButton
+from segtui.widgets.debounce import Debouncer
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 from segtui.widgets.range_slider import RangeSlider
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver, in_thread
 
-DEBOUNCE_SECONDS = 0.15
 CHECKED, UNCHECKED = "☑", "☐"
 
 
@@ -159,6 +159,7 @@ class ContactPicker(Vertical):
         self.filters = tuple(filters)
         self.score = score
         self._all_selected_for: ContactFilter | None = None
+        self._debounce = Debouncer(self, self._search_for, group="picker-search")
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search contacts… (name, email, company)", id="picker-search",
@@ -245,11 +246,9 @@ class ContactPicker(Vertical):
     @on(Input.Changed, "#picker-search")
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
-        self._debounced(event.value)
+        self._debounce(event.value)
 
-    @work(exclusive=True, group="picker-search")
-    async def _debounced(self, text: str) -> None:
-        await asyncio.sleep(DEBOUNCE_SECONDS)
+    def _search_for(self, text: str) -> None:
         self._set_filter(replace(self.filter, search=text))
 
     @on(Input.Submitted, "#picker-search")
@@ -277,8 +276,6 @@ class ContactPicker(Vertical):
     @on(Button.Pressed, ".picker-choice")
     def _choose(self, event: Button.Pressed) -> None:
         event.stop()
-        from segtui.screens.modals.choice_picker import ChoicePicker, Picked
-
         kind = (event.button.id or "").removeprefix("picker-")
         button = event.button
         plural = {"segment": "segments", "city": "cities", "state": "states"}[kind]
@@ -297,11 +294,9 @@ class ContactPicker(Vertical):
             else:
                 self._set_filter(replace(self.filter, state=choice.key if choice else None))
 
-        self.app.push_screen(
-            ChoicePicker(f"Contacts in which {kind}?", f"All {plural}",
-                         lambda text: self.choices(ChoiceKind(kind), text)),
-            picked,
-        )
+        self.post_message(ChoiceWanted(f"Contacts in which {kind}?", f"All {plural}",
+                                       lambda text: self.choices(ChoiceKind(kind), text),
+                                       None, picked))
 
     # -- selecting -----------------------------------------------------------------------
 

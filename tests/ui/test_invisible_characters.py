@@ -27,8 +27,8 @@ from segtui.screens.detail.screen import SegmentDetailScreen
 from segtui.screens.modals.activity_dialog import ActivityDialog
 from segtui.screens.modals.condition_dialog import ConditionDialog
 from segtui.screens.modals.edit_segment import EditSegmentModal
-from segtui.screens.modals.rule_builder import RuleTree
 from segtui.widgets.paged_table import PagedTable
+from segtui.widgets.rule_tree import RuleTree
 from tests.factories import add_segment
 from tests.hostile import HOSTILE, shown
 from tests.ui.conftest import make_app, screen_text, settle, text_of

@@ -305,6 +305,14 @@ TWO_MEANINGS = {
     "backspace": ({"back", "remove"},
                   "back on a screen, as escape; in a dialog's tag list (a field) it removes "
                   "the highlighted tag, as backspace deletes in any text field"),
+    # The rule builder's tree (widgets/rule_tree.py) is a widget of the Create and Edit
+    # dialogs: while it has the focus its keys are the dialog's own, as every dialog's are.
+    "a": ({"add-contacts", "add-condition"},
+          "add contacts on a screen; in the rule tree, add a condition"),
+    "n": ({"new", "negate"}, "new on a screen; in the rule tree, not (negate)"),
+    "enter": ({"open", "edit"}, "open on a screen; in the rule tree, edit the condition"),
+    "o": ({"open", "and-or"}, "open a segment on the data quality screen; in the rule tree, "
+                              "switch and/or"),
 }
 # The dialogs (segtui/screens/modals/, but the menu) belong to another branch of issue 15:
 # their keys are the dialog's own while it is open and get ids there.
@@ -359,16 +367,9 @@ def test_every_binding_has_an_id_and_every_key_one_meaning() -> None:
     assert meanings["escape"] == {"back"}
 
 
-
-# The rule builder's bindings get their ids ("rule_builder.<action>") on the branch that
-# moves it (issue 18); until it merges they are the only ones without.
-AWAITING_IDS = {"segtui.screens.modals.rule_builder"}
-
-
 def dialog_bindings() -> Iterator[tuple[str, Binding]]:
     for info in pkgutil.walk_packages(segtui.screens.__path__, "segtui.screens."):
-        if not info.name.startswith(DIALOGS) or info.name == THE_MENU \
-                or info.name in AWAITING_IDS:
+        if not info.name.startswith(DIALOGS) or info.name == THE_MENU:
             continue
         module = importlib.import_module(info.name)
         for value in vars(module).values():

@@ -25,7 +25,8 @@ from segtui.data.store import Store
 from segtui.screens.modals.condition_dialog import ConditionDialog
 from segtui.screens.modals.create_segment import CreateSegmentModal
 from segtui.screens.modals.edit_segment import EditSegmentModal
-from segtui.screens.modals.rule_builder import RuleBuilder, RuleTree
+from segtui.widgets.rule_builder import RuleBuilder
+from segtui.widgets.rule_tree import RuleTree
 from tests.ui.conftest import make_app, segment_ids, settle, text_of
 
 NESTED = 'status = "Hot Lead" and (score > 85 or tag = Enterprise)'

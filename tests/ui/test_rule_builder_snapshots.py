@@ -18,7 +18,7 @@ from segtui.core.rule_language import parse
 from segtui.core.segments import SegmentDraft
 from segtui.data.models import Segment
 from segtui.data.store import Store
-from segtui.screens.modals.rule_builder import RuleTree
+from segtui.widgets.rule_tree import RuleTree
 from tests.ui.conftest import SnapCompare, make_app, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Label
@@ -22,11 +21,11 @@ from segtui.screens.modals.contact_details import ContactDetails
 from segtui.screens.modals.row_menu import ActionMenu
 from segtui.screens.modals.why_member import WhyMember
 from segtui.widgets.badges import lead_status_badge
+from segtui.widgets.debounce import Debouncer
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver, in_thread
 
-DEBOUNCE_SECONDS = 0.15
 EMPTY = "No members yet — a: add contacts"
 
 
@@ -88,6 +87,7 @@ class ContactsTab(DetailTab):
         super().__init__(store, user, segment_id, name)
         self.filter = ContactFilter(segment=Choice(str(segment_id), name))
         self._loaded_filter: ContactFilter | None = None
+        self._debounce = Debouncer(self, self._search_for, group="members-search")
 
     def on_mount(self) -> None:
         self.reload()
@@ -129,11 +129,9 @@ class ContactsTab(DetailTab):
     @on(Input.Changed, "#members-search")
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
-        self._debounced(event.value)
+        self._debounce(event.value)
 
-    @work(exclusive=True, group="members-search")
-    async def _debounced(self, text: str) -> None:
-        await asyncio.sleep(DEBOUNCE_SECONDS)
+    def _search_for(self, text: str) -> None:
         self.filter = replace(self.filter, search=text)
         self.reload()
 
@@ -181,13 +179,9 @@ class ContactsTab(DetailTab):
             confirmed,
         )
 
-    @in_thread("members-write")
+    @in_thread("members-write", notify_failed=True)
     def _remove(self, row: ContactRow) -> None:
-        try:
-            removed = self.store.remove_member(self.segment_id, row.id, self.user)
-        except Exception as error:
-            deliver(self.app, self.app.notify, str(error), severity="error", markup=False)
-            return
+        removed = self.store.remove_member(self.segment_id, row.id, self.user)
         message = (f"Removed {row.name} from {self.segment_name}" if removed
                    else f"{row.name} was no longer a member")
         deliver(self.app, self.app.notify, message, markup=False)

@@ -1,16 +1,13 @@
 """Pick one value from a long, searchable list (city, state, company filters).
 
 The list is never loaded whole: every keystroke (debounced) asks `search` for the first
-matches, so it stays fast with tens of thousands of companies.
+matches, so it stays fast with tens of thousands of companies. Widgets ask for it with
+`widgets.asking.ChoiceWanted` (the app opens it); screens push it themselves.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -19,19 +16,13 @@ from textual.widgets.option_list import Option
 
 from segtui.core.records import Choice
 from segtui.screens.modals.dialog import Dialog
+from segtui.widgets.asking import ChoiceSearch, ChoiceWanted, Picked
+from segtui.widgets.debounce import Debouncer
 from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver, in_thread
 
-DEBOUNCE_SECONDS = 0.15
 ALL_KEY = "\x00all"  # option id of "All ..."; no real value can hold a NUL
-
-
-@dataclass(frozen=True)
-class Picked:
-    """The user's answer: a choice, or None for "All" (no filter)."""
-
-    choice: Choice | None
 
 
 class ChoicePicker(Dialog[Picked | None]):
@@ -50,7 +41,7 @@ class ChoicePicker(Dialog[Picked | None]):
         self,
         title: str,
         all_label: str,
-        search: Callable[[str], list[Choice]],
+        search: ChoiceSearch,
         current: Choice | None = None,
     ) -> None:
         super().__init__()
@@ -58,6 +49,7 @@ class ChoicePicker(Dialog[Picked | None]):
         self.all_label = all_label
         self.search = search
         self.current = current
+        self._typed_lookup = Debouncer(self, self._search, group="lookup")
         self._shown_for: str | None = None  # the search text the list currently answers
         self._pick_when_shown = False  # Enter came before the answer to the latest text
         self._found: dict[str, Choice] = {}  # option id -> the choice it shows
@@ -69,12 +61,21 @@ class ChoicePicker(Dialog[Picked | None]):
             yield OptionList(id="picker-options")
             yield KeyLine(("enter", "pick"), ("↓", "list"), classes="modal-keys")
 
+    @classmethod
+    def asked(cls, wanted: ChoiceWanted) -> ChoicePicker:
+        """The picker a widget asked for."""
+        return cls(wanted.title, wanted.all_label, wanted.search, wanted.current)
+
     def on_mount(self) -> None:
-        self._lookup("")
+        self._typed_lookup.now("")
 
     @on(Input.Changed, "#picker-search")
     def _typed(self, event: Input.Changed) -> None:
-        self._lookup(event.value)
+        # Every value at once when the box is emptied; typing waits for a pause.
+        if event.value:
+            self._typed_lookup(event.value)
+        else:
+            self._typed_lookup.now("")
 
     @on(Input.Submitted, "#picker-search")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -88,13 +89,6 @@ class ChoicePicker(Dialog[Picked | None]):
         if options.option_count:
             options.highlighted = options.highlighted or 0
             options.action_select()
-
-    @work(exclusive=True, group="lookup")
-    async def _lookup(self, text: str) -> None:
-        """Debounce typing (this exclusive worker is replaced by the next keystroke)."""
-        if text:
-            await asyncio.sleep(DEBOUNCE_SECONDS)
-        self._search(text)
 
     @in_thread("lookup-query")
     def _search(self, text: str) -> None:

@@ -16,11 +16,12 @@ from segtui.core.formatting import plural
 from segtui.core.permissions import CurrentUser
 from segtui.core.rules import Group
 from segtui.data.store import Store
-from segtui.screens.modals.rule_builder import KindSwitch, RuleBuilder
 from segtui.screens.modals.segment_form import SegmentForm
 from segtui.widgets.buttons import LiveButton
 from segtui.widgets.contact_picker import CREATE_COLUMNS, ContactPicker
 from segtui.widgets.key_line import KeyLine
+from segtui.widgets.kind_switch import KindSwitch
+from segtui.widgets.rule_builder import RuleBuilder
 from segtui.widgets.segment_fields import SegmentFields
 from segtui.widgets.text import user_text
 

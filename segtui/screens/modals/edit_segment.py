@@ -26,10 +26,11 @@ from segtui.core.segments import (
 )
 from segtui.data.store import Store
 from segtui.screens.modals.results import SegmentSaved
-from segtui.screens.modals.rule_builder import KindSwitch, RuleBuilder
 from segtui.screens.modals.segment_form import Part, SegmentForm
 from segtui.widgets.contact_picker import ADD_COLUMNS, ContactPicker
 from segtui.widgets.key_line import KeyLine
+from segtui.widgets.kind_switch import KindSwitch
+from segtui.widgets.rule_builder import RuleBuilder
 from segtui.widgets.segment_fields import SegmentFields
 from segtui.widgets.text import user_text
 

@@ -26,8 +26,9 @@ from segtui.core.segments import DuplicateSegmentName, InvalidSegment, SegmentDr
 from segtui.data.store import Store
 from segtui.screens.modals.dialog import Dialog
 from segtui.screens.modals.results import SegmentSaved
-from segtui.screens.modals.rule_builder import KindSwitch, RuleBuilder, rule_errors
 from segtui.widgets.contact_picker import ContactPicker
+from segtui.widgets.kind_switch import KindSwitch
+from segtui.widgets.rule_builder import RuleBuilder, rule_errors
 from segtui.widgets.segment_fields import SegmentFields
 from segtui.widgets.workers import deliver, in_thread
 

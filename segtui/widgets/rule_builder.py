@@ -1,11 +1,8 @@
-"""The dynamic-segment rule builder, part of the Create and Edit modals (issue 5 §3).
+"""The dynamic-segment rule builder, part of the Create and Edit forms (issue 5 §3).
 
-Two views of one rule, kept in sync: the query-language line (for typing) and the tree (for
-building from the keyboard). Keys on the tree:
-
-    a  add a condition        g  add a group       enter  edit
-    n  negate (not)           o  switch and/or     delete remove
-    ctrl+up / ctrl+down  move among its siblings
+Two views of one rule, kept in sync: the query-language line (for typing) and the tree
+(widgets/rule_tree.py, for building from the keyboard). A condition is written in the
+condition dialog, which the builder asks the app for (`ConditionWanted`).
 
 While the rule is edited, a worker (debounced, cancelled by the next edit, never blocking
 typing) checks it against the database (segment names, cycles) and shows how many contacts
@@ -14,104 +11,49 @@ match now, with a few of their names.
 
 from __future__ import annotations
 
-import time
-from dataclasses import replace
+from typing import Protocol
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Select
-from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from segtui.core.enums import SegmentKind
 from segtui.core.formatting import plural
-from segtui.core.records import ChoiceKind
+from segtui.core.records import Choice, ChoiceKind
 from segtui.core.rule_language import RuleSyntaxError, format_rule, parse
 from segtui.core.rule_templates import TEMPLATES
-from segtui.core.rules import (
-    Condition,
-    Group,
-    Joiner,
-    Node,
-    Path,
-    insert_at,
-    negate,
-    node_at,
-    replace_at,
-)
-from segtui.core.text import printable
+from segtui.core.rules import Condition, Group, Node, Path, RuleIssue, node_at, replace_at
 from segtui.core.validation import FieldError
-from segtui.data.store import Store
-from segtui.screens.modals.condition_dialog import ConditionDialog
-from segtui.widgets.badges import badge
-from segtui.widgets.palette import Hue
+from segtui.widgets.asking import ConditionWanted
+from segtui.widgets.debounce import Debouncer
+from segtui.widgets.rule_tree import RuleTree, inserted, rearranged
 from segtui.widgets.text import RULE_KEPT, FieldText, user_text
 from segtui.widgets.workers import deliver, in_thread
 
-DEBOUNCE_SECONDS = 0.3
 SAMPLE_SIZE = 3
 KNOWN_VALUES = 500  # suggestions per field
 KNOWN_VALUE_FIELDS = {"segment": ChoiceKind.SEGMENT, "city": ChoiceKind.CITY,
                       "state": ChoiceKind.STATE, "company": ChoiceKind.COMPANY}
+# A count costs more than a search: the builder waits twice the typing pause.
+COUNT_PAUSE_FACTOR = 2
 
 
-def tree_rows(root: Group) -> list[tuple[Path, int, Node]]:
-    """(path, depth, node) for every node, in reading order."""
-    rows: list[tuple[Path, int, Node]] = []
+class RuleSource(Protocol):
+    """What the builder reads (the Store satisfies it)."""
 
-    def visit(node: Node, path: Path) -> None:
-        rows.append((path, len(path), node))
-        if isinstance(node, Group):
-            for i, child in enumerate(node.children):
-                visit(child, (*path, i))
+    def check_rule(self, rule: Node, segment_id: int | None = ...
+                   ) -> tuple[Node, list[RuleIssue]]: ...
 
-    visit(root, ())
-    return rows
+    def rule_count(self, rule: Node) -> int: ...
 
+    def rule_sample(self, rule: Node, limit: int = ...) -> list[tuple[int, str]]: ...
 
-def row_label(node: Node, depth: int) -> Text:
-    # Tree guides, not spaces: the option list drops an unstyled row's leading whitespace.
-    indent = "│ " * depth
-    if isinstance(node, Group):
-        word = "ALL of" if node.joiner is Joiner.AND else "ANY of"
-        text = Text(indent, style="dim")
-        if node.negated:
-            # A badge, not red text: the row may be the highlighted one.
-            text.append_text(badge("NOT", Hue.RED))
-            text.append(" ")
-        text.append(f"{word} ({node.joiner.value})", style="bold")
-        if not node.children:
-            text.append("  — empty: press a to add a condition", style="dim")
-        return text
-    # Text(), not markup: a value like "[bold]" shows literally (printable() also replaces
-    # control characters).
-    return Text.assemble((indent, "dim"), "• ", printable(format_rule(Group(children=(node,)))))
+    def rule_overrides(self, segment_id: int) -> tuple[int, int]: ...
 
-
-class RuleTree(OptionList):
-    """The rule as an indented list; its keys edit the rule (see the module docstring)."""
-
-    KEYS_TITLE = "Rule tree (Dynamic segments)"  # its section of a dialog's help
-    # The builder's own line (#rule-keys) names these under the tree at all times, so the
-    # dialog's key line leaves them out.
-    BINDINGS = [
-        Binding("a", "builder('add')", "Add condition", show=False),
-        Binding("g", "builder('group')", "Add group", show=False),
-        Binding("enter", "select", "Edit condition (on a group: switch and/or)", show=False),
-        Binding("n", "builder('negate')", "Not (negate)", show=False),
-        Binding("o", "builder('joiner')", "And/or", show=False),
-        Binding("delete,backspace", "builder('remove')", "Remove", show=False),
-        Binding("ctrl+up", "builder('up')", "Move up", show=False),
-        Binding("ctrl+down", "builder('down')", "Move down", show=False),
-    ]
-
-    def action_builder(self, what: str) -> None:
-        builder = next(a for a in self.ancestors if isinstance(a, RuleBuilder))
-        builder.edit(what)
+    def choices(self, kind: ChoiceKind, text: str = ..., limit: int = ...) -> list[Choice]: ...
 
 
 class RuleBuilder(Vertical):
@@ -146,7 +88,7 @@ class RuleBuilder(Vertical):
         def control(self) -> RuleBuilder:
             return self.builder
 
-    def __init__(self, store: Store, rule: Node | None = None,
+    def __init__(self, store: RuleSource, rule: Node | None = None,
                  segment_id: int | None = None) -> None:
         super().__init__()
         self.store = store
@@ -162,6 +104,8 @@ class RuleBuilder(Vertical):
         self._written: str | None = format_rule(self.root) if self.root.children else ""
         # The line holds it with invisible characters as stand-ins (issue 16 §8).
         self.rule_text = FieldText(self._written or "", consequence=RULE_KEPT)
+        self._count_later = Debouncer(self, self._check_and_count, group="rule-count-wait",
+                                      factor=COUNT_PAUSE_FACTOR)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="rule-row"):
@@ -206,23 +150,7 @@ class RuleBuilder(Vertical):
     # -- the tree ---------------------------------------------------------------------------
 
     def _show_tree(self, select: Path | None = None) -> None:
-        tree = self.query_one(RuleTree)
-        highlighted = tree.highlighted
-        rows = tree_rows(self.root)
-        tree.clear_options()
-        tree.add_options([Option(row_label(node, depth), id="/".join(map(str, path)) or "root")
-                          for path, depth, node in rows])
-        if select is not None:
-            paths = [p for p, _, _ in rows]
-            tree.highlighted = paths.index(select) if select in paths else 0
-        elif highlighted is not None:
-            tree.highlighted = min(highlighted, len(rows) - 1)
-
-    def _selected_path(self) -> Path:
-        tree = self.query_one(RuleTree)
-        rows = tree_rows(self.root)
-        index = tree.highlighted if tree.highlighted is not None else 0
-        return rows[min(index, len(rows) - 1)][0]
+        self.query_one(RuleTree).show(self.root, select)
 
     @in_thread("rule-known-values")
     def _load_known_values(self) -> None:
@@ -232,68 +160,28 @@ class RuleBuilder(Vertical):
                  for field, kind in KNOWN_VALUE_FIELDS.items()}
         deliver(self, setattr, self, "known_values", known)
 
-    def _dialog(self, condition: Condition | None) -> ConditionDialog:
-        return ConditionDialog(condition, self.known_values)
+    @on(RuleTree.EditWanted)
+    def _edit_wanted(self, event: RuleTree.EditWanted) -> None:
+        event.stop()
+        self.edit(event.what)
 
     def edit(self, what: str) -> None:
-        """One keyboard edit of the tree at the highlighted node."""
-        path = self._selected_path()
+        """One keyboard edit of the tree at the highlighted node (widgets/rule_tree.py)."""
+        path = self.query_one(RuleTree).selected_path(self.root)
         node = node_at(self.root, path)
-        if what == "add":
-            self.app.push_screen(self._dialog(None),
-                                 lambda c: self._insert(path, c, group=False))
-        elif what == "group":
-            self.app.push_screen(self._dialog(None),
-                                 lambda c: self._insert(path, c, group=True))
-        elif what == "edit":
-            if isinstance(node, Condition):
-                self.app.push_screen(self._dialog(node), lambda c: self._replace(path, c))
-            else:
-                self.edit("joiner")
-        elif what == "negate":
-            self._set_root(replace_at(self.root, path, negate(node)), path)
-        elif what == "joiner":
-            group_path = path if isinstance(node, Group) else path[:-1]
-            group = node_at(self.root, group_path)
-            assert isinstance(group, Group)
-            flipped = Joiner.OR if group.joiner is Joiner.AND else Joiner.AND
-            self._set_root(replace_at(self.root, group_path, replace(group, joiner=flipped)),
-                           path)
-        elif what == "remove":
-            if not path:
-                self._set_root(Group(joiner=self.root.joiner), ())
-            else:
-                new_root = replace_at(self.root, path, None)
-                self._set_root(new_root, path[:-1])
-        elif what in ("up", "down") and path:
-            parent = node_at(self.root, path[:-1])
-            assert isinstance(parent, Group)
-            index = path[-1]
-            target = index - 1 if what == "up" else index + 1
-            if 0 <= target < len(parent.children):
-                children = list(parent.children)
-                children[index], children[target] = children[target], children[index]
-                self._set_root(replace_at(self.root, path[:-1],
-                                          replace(parent, children=tuple(children))),
-                               (*path[:-1], target))
+        if what in ("add", "group"):
+            self.post_message(ConditionWanted(None, self.known_values,
+                                              lambda c: self._insert(path, c, what)))
+        elif what == "edit" and isinstance(node, Condition):
+            self.post_message(ConditionWanted(node, self.known_values,
+                                              lambda c: self._replace(path, c)))
+        elif (edited := rearranged(self.root, path,
+                                   "joiner" if what == "edit" else what)) is not None:
+            self._set_root(*edited)
 
-    def _insert(self, path: Path, condition: Condition | None, *, group: bool) -> None:
-        if condition is None:
-            return
-        node = node_at(self.root, path)
-        if isinstance(node, Group):
-            parent, index = path, len(node.children)
-        else:
-            parent, index = path[:-1], path[-1] + 1
-        container = node_at(self.root, parent)
-        assert isinstance(container, Group)
-        new: Node = condition
-        if group:
-            # A new group starts with the other joiner: nesting "or" inside "and" (or the
-            # reverse) is what groups are for.
-            other = Joiner.OR if container.joiner is Joiner.AND else Joiner.AND
-            new = Group(other, (condition,))
-        self._set_root(insert_at(self.root, parent, index, new), (*parent, index))
+    def _insert(self, path: Path, condition: Condition | None, what: str) -> None:
+        if condition is not None:
+            self._set_root(*inserted(self.root, path, condition, group=what == "group"))
 
     def _replace(self, path: Path, condition: Condition | None) -> None:
         if condition is not None:
@@ -390,7 +278,7 @@ class RuleBuilder(Vertical):
         self.query_one("#rule-count", Label).update(
             "Add a condition to see who matches." if not self.root.children else "Counting…")
         if self.root.children:
-            self._check_and_count(self.root)
+            self._count_later(self.root)  # a burst of keys costs one count, for its last rule
         else:
             self.checked = None
             self._report(None, ["a dynamic segment needs at least one condition"])
@@ -398,13 +286,9 @@ class RuleBuilder(Vertical):
     @in_thread("rule-count")
     def _check_and_count(self, root: Group) -> None:
         worker = get_current_worker()
-        time.sleep(DEBOUNCE_SECONDS)  # a burst of keys costs one count, for its last rule
-        if worker.is_cancelled:
-            return
         checked, issues = self.store.check_rule(root, self.segment_id)
         if issues:
-            deliver(self, self._checked, root, None, None, [],
-                                      [i.message for i in issues])
+            deliver(self, self._checked, root, None, None, [], [i.message for i in issues])
             return
         assert isinstance(checked, Group)
         try:
@@ -412,7 +296,9 @@ class RuleBuilder(Vertical):
             if worker.is_cancelled:
                 return
             sample = [name for _, name in self.store.rule_sample(checked, SAMPLE_SIZE)]
-        except Exception as exc:  # never "Counting…" for ever (issue 16 §9): say why
+        except Exception as exc:
+            # Said where the count goes, as a problem of the rule (not handed on to
+            # in_thread's toast): never "Counting…" for ever (issue 16 §9).
             reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
             deliver(self, self._checked, root, None, None, [],
                     [f"the database could not count this rule ({reason})"])
@@ -440,45 +326,6 @@ class RuleBuilder(Vertical):
     def _report(self, rule: Group | None, problems: list[str]) -> None:
         self.problems = problems
         self.post_message(self.Changed(self, rule, self.count, problems))
-
-
-class KindSwitch(Horizontal):
-    """Static (hand-picked) or Dynamic (kept to a rule): seed 001 "Segment Types"."""
-
-    DEFAULT_CSS = """
-    KindSwitch { height: 1; margin-top: 1; }
-    KindSwitch .rule-label { width: 14; color: $text-muted; }
-    KindSwitch Select { width: 40; }
-    """
-
-    class Changed(Message):
-        def __init__(self, switch: KindSwitch) -> None:
-            super().__init__()
-            self.switch = switch
-
-        @property
-        def control(self) -> KindSwitch:
-            return self.switch
-
-    def __init__(self, kind: SegmentKind = SegmentKind.STATIC) -> None:
-        super().__init__()
-        self.initial = kind
-
-    def compose(self) -> ComposeResult:
-        yield Label("Segment Type", classes="rule-label")
-        yield Select([("Static: contacts picked by hand", SegmentKind.STATIC.value),
-                      ("Dynamic: contacts matching a rule", SegmentKind.DYNAMIC.value)],
-                     value=self.initial.value, allow_blank=False, compact=True,
-                     id="segment-kind")
-
-    @property
-    def kind(self) -> SegmentKind:
-        return SegmentKind(str(self.query_one("#segment-kind", Select).value))
-
-    @on(Select.Changed, "#segment-kind")
-    def _changed(self, event: Select.Changed) -> None:
-        event.stop()
-        self.post_message(self.Changed(self))
 
 
 def rule_errors(errors: list[FieldError]) -> str:
