@@ -3,15 +3,18 @@
 "AI" here means analysis a person would otherwise do by hand, done by SQL: every finding
 states its numbers and, under it, how it was computed. No network, no model, no sampling.
 An insight may carry one action: add the lookalike contacts it found (after confirmation)
-or open the segment it talks about.
+or open the segment it talks about (`SegmentWanted`: the detail screen opens it).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Button, Label, Static
 
 from segtui.core.contacts import ContactSelection, SelectAll
@@ -62,6 +65,13 @@ class InsightsTab(DetailTab):
             "tab moves between the actions; enter runs one.")
     REDRAW_ON_THEME = True
 
+    @dataclass
+    class SegmentWanted(Message):
+        """Open the detail screen of the segment an insight talks about."""
+
+        segment_id: int
+        name: str
+
     def compose(self) -> ComposeResult:
         yield Label("AI Insights (computing…)", id="insights-title")
         yield VerticalScroll(id="insights")
@@ -95,16 +105,10 @@ class InsightsTab(DetailTab):
         if action is None:
             return
         if action.kind is InsightActionKind.OPEN_SEGMENT:
-            self._open(action)
+            assert action.segment_id is not None
+            self.post_message(self.SegmentWanted(action.segment_id, action.segment_name))
         else:
             self._confirm_add(action)
-
-    def _open(self, action: InsightAction) -> None:
-        from segtui.screens.detail.screen import SegmentDetailScreen
-
-        assert action.segment_id is not None
-        self.app.push_screen(SegmentDetailScreen(self.store, self.user, action.segment_id,
-                                                 action.segment_name))
 
     def _confirm_add(self, action: InsightAction) -> None:
         if not allowed(self, self.user, "change segments"):

@@ -243,7 +243,11 @@ class SegmentDetailScreen(Screen[None]):
         return tabs
 
     async def _mount_tab(self, pane_id: str) -> None:
-        """Mount the tab's content the first time it is shown, then give it the focus."""
+        """Mount the tab's content the first time it is shown, then give it the focus.
+
+        By hand, not with Textual's `Lazy`: Lazy mounts its widget after the screen's first
+        refresh whether its tab is shown or not, so all six tabs would mount at once and
+        start their queries beside the cards' (the tabs' data loads when first shown)."""
         pane = self.query_one(f"#{pane_id}", TabPane)
         if not pane.children:
             tab_class = next(cls for pid, _, cls in TABS if f"tab-{pid}" == pane_id)
@@ -263,6 +267,11 @@ class SegmentDetailScreen(Screen[None]):
         self._remembered()[self.segment_id] = pane_id
         if self._first_tab_shown:  # else _show_first_tab mounts it
             await self._mount_tab(pane_id)
+
+    @on(InsightsTab.SegmentWanted)
+    def _open_other(self, event: InsightsTab.SegmentWanted) -> None:
+        self.app.push_screen(SegmentDetailScreen(self.store, self.user, event.segment_id,
+                                                 event.name))
 
     def action_tab(self, number: int) -> None:
         if 1 <= number <= len(TABS):
