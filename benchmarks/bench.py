@@ -269,7 +269,7 @@ async def wait_for(ready: Callable[[], bool], limit: float = 60) -> None:
 async def one_ui_run(store: Store, timings: dict[str, list[float]], shown: list[int]) -> None:
     """One app session: start, cards, three search keystrokes, one page flip."""
     from segtui.app import SegtuiApp
-    from segtui.screens.dashboard import SEARCH_DEBOUNCE_SECONDS
+    from segtui.widgets.debounce import PAUSE
     from segtui.widgets.metric_card import MetricCard
     from segtui.widgets.paged_table import PagedTable
 
@@ -296,7 +296,7 @@ async def one_ui_run(store: Store, timings: dict[str, list[float]], shown: list[
             keyed = time.perf_counter()
             search.insert_text_at_cursor(key)  # what typing the key does
             await wait_for(lambda g=generation: shown[0] > g)  # type: ignore[misc]
-            timings["search"].append(time.perf_counter() - keyed - SEARCH_DEBOUNCE_SECONDS)
+            timings["search"].append(time.perf_counter() - keyed - PAUSE.seconds)
 
         # Page down: from the last row of a page, one key loads the next page.
         search.value = ""

@@ -175,7 +175,9 @@ class SegmentDetailScreen(Screen[None]):
         try:
             found = self.store.segment_summary(self.segment_id, last_days(clock.today()))
         except Exception:
-            deliver(self, self._show_first_tab)  # tabs still work
+            # The first tab waits for the cards: mount it anyway (the tabs still work),
+            # then let in_thread report the error.
+            deliver(self, self._show_first_tab)
             raise
         if found is None:
             deliver(self, self._gone)

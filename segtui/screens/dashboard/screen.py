@@ -1,0 +1,249 @@
+"""The Segments dashboard (spec 7.1; acceptance criteria 1, 6, 7, 17, 18).
+
+The screen lays out its parts and keeps what the list shows (the filter and the sort): the
+cards, the search bar and the filter bar (widgets/), the list (segment_list.py). What its keys do
+to one segment is in segment_actions.py, export and import in transfer.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Header, Label
+
+from segtui.core.permissions import CurrentUser
+from segtui.core.records import ChoiceKind, DashboardMetrics, SegmentFilter, SegmentSort
+from segtui.data.store import Store
+from segtui.screens.dashboard.segment_actions import SegmentActions
+from segtui.screens.dashboard.segment_list import (
+    COLUMNS,
+    EMPTY_LIST,
+    EMPTY_MATCH,
+    HELP_INTRO,
+    WIDE,
+    list_status,
+    next_sort,
+    segment_pages,
+    sort_by_header,
+)
+from segtui.screens.dashboard.transfer import export_segments, import_file
+from segtui.widgets.dashboard_cards import DashboardCards
+from segtui.widgets.filter_bar import FilterBar
+from segtui.widgets.key_bar import KeyBar
+from segtui.widgets.paged_table import PagedTable
+from segtui.widgets.search_bar import SearchBar
+from segtui.widgets.workers import deliver, in_thread
+
+
+class DashboardScreen(Screen[None]):
+    AUTO_FOCUS = "#segments"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
+    HELP = HELP_INTRO
+    # The key bar shows the first keys that fit, in this order (docs/keys.md): at 80
+    # columns up to Refresh. The ids are for users' keymaps; one key, one meaning.
+    BINDINGS = [
+        Binding("n", "new_segment", "New", id="dashboard.new"),
+        Binding("slash", "focus_search", "Search", id="dashboard.search"),
+        Binding("f", "toggle_filters", "Filters", id="dashboard.filters"),
+        Binding("s", "next_sort", "Sort", id="dashboard.sort"),
+        Binding("x", "export", "Export", id="dashboard.export"),
+        Binding("i", "import_file", "Import", id="dashboard.import"),
+        Binding("r", "refresh", "Refresh", id="dashboard.refresh"),
+        Binding("e", "segment('edit')", "Edit", id="dashboard.edit"),
+        Binding("d", "segment('delete')", "Delete", id="dashboard.delete"),
+        Binding("m", "segment('menu')", "Menu", id="dashboard.menu"),
+        Binding("enter", "segment('open')", "Open", show=False, id="dashboard.open"),
+        Binding("y", "segment('duplicate')", "Duplicate", show=False,
+                id="dashboard.duplicate"),
+        Binding("a", "segment('add_contacts')", "Add contacts", show=False,
+                id="dashboard.add-contacts"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False, id="dashboard.reverse-sort"),
+        Binding("c", "clear_filters", "Clear filters", show=False,
+                id="dashboard.clear-filters"),
+        Binding("Q", "data_quality", "Data quality", show=False, id="dashboard.quality"),
+        # Leaves the search box or the filter bar for the list: a key, not a command.
+        Binding("escape", "back_to_list", "Back to the list", show=False,
+                id="dashboard.back"),
+    ]
+
+    def __init__(self, store: Store, user: CurrentUser) -> None:
+        super().__init__()
+        self.store = store
+        self.user = user
+        self.filter = SegmentFilter()
+        self.sort = SegmentSort()
+        self.segments = SegmentActions(
+            self, store, user, highlighted=lambda: self.query_one(PagedTable).current_row,
+            changed=self._segments_changed, refresh=self.action_refresh)
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        yield DashboardCards(id="cards")
+        yield SearchBar(self.store, Button("+ New Segment", id="new-segment", variant="primary"),
+                        Button("Export CSV", id="export"))
+        yield FilterBar(self.store, id="filters")
+        table = PagedTable(COLUMNS, row_key=lambda r: r.id, id="segments")
+        yield table
+        yield table.detail_line(max_lines=1, id="description-preview")
+        yield Label(id="list-status")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Segments"
+        self._set_sort(self.sort, reload=False)
+        self.reload(metrics=True)
+        self.segments.reevaluate_stale()
+
+    # -- the list and the cards --------------------------------------------------------------
+
+    def reload(self, *, metrics: bool = False) -> None:
+        """Reload the list for the current filter and sort (and the cards if asked)."""
+        table = self.query_one(PagedTable)
+        table.set_empty_text(EMPTY_LIST if self.filter.is_empty else EMPTY_MATCH)
+        table.load(*segment_pages(self.store, self.filter, self.sort))
+        if metrics:
+            self.load_metrics()
+
+    @in_thread("metrics")
+    def load_metrics(self) -> None:
+        deliver(self, self._show_metrics, self.store.dashboard_metrics())
+
+    def _show_metrics(self, metrics: DashboardMetrics) -> None:
+        self.query_one(DashboardCards).show(metrics)
+
+    @on(PagedTable.Loaded, "#segments")
+    def _list_loaded(self) -> None:
+        status: Text = list_status(self.query_one(PagedTable), self.filter,
+                                   self.sort.column.value)
+        self.query_one("#list-status", Label).update(status)
+
+    @on(PagedTable.LoadFailed)
+    def _load_failed(self, event: PagedTable.LoadFailed) -> None:
+        self.notify(f"Could not load segments: {event.error}", severity="error", markup=False)
+
+    # -- search and filters ----------------------------------------------------------------
+
+    def _set_filter(self, flt: SegmentFilter) -> None:
+        if flt != self.filter:
+            self.filter = flt
+            self.reload()
+
+    @on(SearchBar.Changed)
+    def _searched(self, event: SearchBar.Changed) -> None:
+        self._set_filter(replace(self.filter, search=event.text, rule=event.rule))
+
+    @on(SearchBar.Submitted)
+    def _search_entered(self, event: SearchBar.Submitted) -> None:
+        """enter: a dynamic segment from the "?rule" searched (issue 5 §2), else the list."""
+        if event.rule is None or not self.segments.new(event.rule):
+            self.query_one(PagedTable).focus()
+
+    @on(FilterBar.Changed)
+    def _filtered(self, event: FilterBar.Changed) -> None:
+        self._set_filter(event.filters.applied_to(self.filter))
+
+    def pick_filter(self, kind: ChoiceKind) -> None:
+        self.query_one(FilterBar).pick(kind)
+
+    @on(Button.Pressed, "#clear-filters")
+    def action_clear_filters(self) -> None:
+        self.query_one(SearchBar).clear()
+        self.query_one(FilterBar).clear()
+        self._set_filter(SegmentFilter())
+
+    def action_back_to_list(self) -> None:
+        """escape: leave the search box or the filter bar for the list."""
+        self.query_one(PagedTable).focus()
+
+    def action_focus_search(self) -> None:
+        self.query_one(SearchBar).focus_box()
+
+    def action_toggle_filters(self) -> None:
+        filters = self.query_one(FilterBar)
+        filters.display = not filters.display
+        if filters.display:
+            filters.focus_first()
+        else:
+            self.query_one(PagedTable).focus()
+
+    # -- sorting -------------------------------------------------------------------------
+
+    def action_next_sort(self) -> None:
+        """s: the next column shown (never one the terminal is too narrow for)."""
+        sort = next_sort(self.query_one(PagedTable), self.sort)
+        if sort is not None:
+            self._set_sort(sort)
+
+    def action_reverse_sort(self) -> None:
+        self._set_sort(self.sort.toggled())
+
+    @on(DataTable.HeaderSelected, "#segments")
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        sort = sort_by_header(event.column_key.value, self.sort)
+        if sort is not None:
+            self._set_sort(sort)
+
+    def _set_sort(self, sort: SegmentSort, *, reload: bool = True) -> None:
+        self.sort = sort
+        self.query_one(PagedTable).show_sort(sort.column.value, sort.descending)
+        if reload:
+            self.reload()
+
+    # -- segments (segment_actions.py) ------------------------------------------------------
+
+    def action_segment(self, what: str) -> None:
+        """enter, e, d, y, a, m: open, edit... the highlighted segment."""
+        actions = {"open": self.segments.open, "edit": self.segments.edit,
+                   "delete": self.segments.delete, "duplicate": self.segments.duplicate,
+                   "add_contacts": self.segments.add_contacts, "menu": self.segments.menu}
+        actions[what]()
+
+    @on(DataTable.RowSelected, "#segments")
+    @on(PagedTable.MenuRequested, "#segments")
+    def _row_chosen(self, event: DataTable.RowSelected | PagedTable.MenuRequested) -> None:
+        self.action_segment("open" if isinstance(event, DataTable.RowSelected) else "menu")
+
+    @on(Button.Pressed, "#new-segment")
+    def action_new_segment(self) -> None:
+        self.segments.new()
+
+    def open_segment_by_id(self, segment_id: int, name: str = "") -> None:
+        """The detail screen of any segment (the command palette's "open segment")."""
+        self.segments.open(segment_id, name)
+
+    # -- export, import, data quality, refresh ----------------------------------------------
+
+    @on(Button.Pressed, "#export")
+    def action_export(self) -> None:
+        self.export_csv(Path.cwd())
+
+    def export_csv(self, directory: Path) -> None:
+        """The list as shown (every page) to a new CSV file in `directory`."""
+        export_segments(self, self.store, self.filter, self.sort, directory)
+
+    def action_import_file(self) -> None:
+        """i: import contacts, events or campaign results from a CSV file (issue 6)."""
+        import_file(self, self.store, self.user, self._segments_changed)
+
+    def action_data_quality(self) -> None:
+        """The data quality report (docs/quality.md); a merge there changes counts here."""
+        from segtui.screens.quality import DataQualityScreen  # loads when first wanted
+
+        self.app.push_screen(DataQualityScreen(self.store, self.user),
+                             lambda _: self._segments_changed())
+
+    def action_refresh(self) -> None:
+        """Reload now; then re-evaluate every dynamic segment's rule and reload again."""
+        self._segments_changed()
+        self.segments.reevaluate()
+
+    def _segments_changed(self, show: int | None = None) -> None:
+        """After segments changed: the list (on the row of segment `show`), the cards."""
+        self.query_one(PagedTable).reload(show=show)
+        self.load_metrics()

@@ -1,0 +1,92 @@
+"""The dashboard's list: its columns and sorting, its pages, what it says when empty, and
+the status line under it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+
+from segtui.core.formatting import dmy, plural, whole
+from segtui.core.records import Page, SegmentFilter, SegmentRow, SegmentSort, SegmentSortColumn
+from segtui.data.store import Store
+from segtui.widgets.badges import segment_status_badge
+from segtui.widgets.filter_bar import filter_summary
+from segtui.widgets.paged_table import Column, PagedTable, PageRequest
+from segtui.widgets.text import user_text
+
+WIDE = 100  # below this many columns the description moves out of the table
+
+HELP_INTRO = (
+    "The Segments dashboard lists every segment with its live member and campaign counts. "
+    "Search matches segment names, segment tags and the companies of member contacts. "
+    "City, state and company filters keep segments with at least one current member "
+    "matching all of them. The list is paged: moving past the last row loads the next page. "
+    "Below 100 columns the highlighted segment's description is on the line under the list."
+)
+
+# Every column but the menu sorts the list (its key is a SegmentSortColumn).
+COLUMNS: list[Column[SegmentRow]] = [
+    Column("name", "Name", lambda r: user_text(r.name, "bold"), sortable=True),
+    Column("description", "Description", lambda r: user_text(r.description),
+           min_table_width=WIDE, sortable=True),
+    Column("status", "Status", lambda r: segment_status_badge(r.status), width=10,
+           sortable=True),
+    Column("contacts", "Contacts", lambda r: Text(whole(r.contact_count)), width=8,
+           justify="right", sortable=True),
+    Column("campaigns", "Campaigns", lambda r: Text(whole(r.campaign_count)), width=9,
+           justify="right", sortable=True),
+    Column("last_modified", "Last Modified", lambda r: Text(dmy(r.last_modified)), width=13,
+           sortable=True),
+    Column("actions", "⋯", lambda r: Text("⋯", style="bold"), width=1, menu=True),
+]
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+
+# What the list says when it is empty, with the next step (issue 15 §15).
+EMPTY_LIST = "No segments yet — n: new segment, i: import contacts"
+EMPTY_MATCH = "No segments match the search and filters — c: clear them"
+
+
+def list_status(table: PagedTable[SegmentRow], flt: SegmentFilter, sort_key: str) -> Text:
+    """'1–24 of 250 · sorted by Name ▲ · filtered by city Boston'."""
+    shown = len(table.rows_on_page)
+    if table.total is None:
+        count = "counting…"
+    elif table.total == 0:
+        count = "No segments match" if not flt.is_empty else "No segments yet"
+    elif shown == table.total:
+        count = plural(table.total, "segment")
+    else:
+        first = table.first_index + 1 if shown else 0
+        count = f"{whole(first)}–{whole(table.first_index + shown)} of {whole(table.total)}"
+    # The header's own words, arrow included: the two always agree.
+    sort = f"sorted by {table.header_label(COLUMN_BY_KEY[sort_key])}"
+    return Text.assemble(count, " · ", sort, " · ", user_text(filter_summary(flt)))
+
+
+def segment_pages(store: Store, flt: SegmentFilter, sort: SegmentSort
+                  ) -> tuple[Callable[[PageRequest, int], Page[SegmentRow]], Callable[[], int]]:
+    """How the list reads its pages and its count (PagedTable.load), for `flt` and `sort`."""
+
+    def fetch_page(request: PageRequest, limit: int) -> Page[SegmentRow]:
+        return store.segment_page(
+            flt, sort, after=request.after, before=request.before,
+            at_end=request.at_end, starting_at=request.starting_at, limit=limit,
+        )
+
+    return fetch_page, lambda: store.segment_count(flt)
+
+
+def sort_by_header(key: str | None, sort: SegmentSort) -> SegmentSort | None:
+    """A click on a column's header: sort by it, or reverse if it is the sort already;
+    None for a column that does not sort."""
+    if not key or key not in SegmentSortColumn._value2member_map_:
+        return None
+    column = SegmentSortColumn(key)
+    return sort.toggled() if column == sort.column else SegmentSort(column)
+
+
+def next_sort(table: PagedTable[SegmentRow], sort: SegmentSort) -> SegmentSort | None:
+    """s: by the next column the table shows (never one the terminal is too narrow for)."""
+    key = table.next_sort_key(sort.column.value)
+    return SegmentSort(SegmentSortColumn(key)) if key else None

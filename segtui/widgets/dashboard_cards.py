@@ -1,0 +1,29 @@
+"""The dashboard's five cards: totals over every segment and contact (spec 7.1)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+
+from segtui.core.formatting import whole
+from segtui.core.records import DashboardMetrics
+from segtui.widgets.metric_card import MetricCard
+
+# (card id, label, label when narrow) -> the DashboardMetrics field it shows.
+CARDS = {("card-total-segments", "Total Segments", "Segments"): "total_segments",
+         ("card-total-contacts", "Total Contacts", "Contacts"): "total_contacts",
+         ("card-active-segments", "Active Segments", "Active"): "active_segments",
+         ("card-avg-size", "Avg. Segment Size", "Avg. Size"): "avg_segment_size",
+         ("card-unsubscribed", "Unsubscribed", "Unsubscr."): "unsubscribed_contacts"}
+
+
+class DashboardCards(Horizontal):
+    """Ellipses until `show()` gets the figures."""
+
+    def compose(self) -> ComposeResult:
+        for card_id, label, short in CARDS:
+            yield MetricCard(label, short, id=card_id)
+
+    def show(self, metrics: DashboardMetrics) -> None:
+        for (card_id, _, _), field in CARDS.items():
+            self.query_one(f"#{card_id}", MetricCard).value = whole(getattr(metrics, field))
