@@ -2,7 +2,7 @@
 
 The list is never loaded whole: every keystroke (debounced) asks `search` for the first
 matches, so it stays fast with tens of thousands of companies. Widgets ask for it with
-`widgets.asking.ChoiceWanted` (the app opens it); screens push it themselves.
+`widgets.asking.ChoiceWanted`; the app opens it.
 """
 
 from __future__ import annotations
