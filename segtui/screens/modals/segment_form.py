@@ -104,14 +104,9 @@ class SegmentForm(Dialog[SegmentSaved | None]):
         self.update_buttons()
         self._save(write)
 
-    @in_thread("save")
+    @in_thread("save", failed="failed")  # a refusal is shown in the form; nothing is lost
     def _save(self, write: Callable[[], SegmentSaved]) -> None:
-        try:
-            saved = write()
-        except Exception as error:  # shown in the form; nothing typed is lost
-            deliver(self, self.failed, error)
-            return
-        deliver(self, self.dismiss, saved)
+        deliver(self, self.dismiss, write())
 
     def create_segment(self, draft: SegmentDraft, selection: ContactSelection) -> SegmentSaved:
         """In the worker: create the segment, and count who is in it now."""
