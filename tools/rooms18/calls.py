@@ -1,0 +1,120 @@
+"""Store call sites: `store.segment_page(...)` becomes `store.segments.segment_page(...)`.
+
+Found by their receiver (a name ending in `store`: store, self.store, self.app.store,
+demo_store, world.store...), in code and prose; `Store.method` in code (a test patching the
+class) becomes the facet's class; `setattr(store, "method", ...)` and `Gate(store,
+"method")` patch the facet. What is left (a Store under another name) mypy finds: its
+"Store" has no attribute "..." errors are rewritten where they point."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from rooms18.moves import apply_edits, identifiers
+from rooms18.plan import DATABASE_RENAMES, FACETS, METHOD_RENAMES
+from rooms18.rewrite import in_prose
+
+FACET_OF = {m: f.attr for f in FACETS for m in f.methods}
+CLASS_OF = {f.attr: f.cls for f in FACETS}
+DB_PRIVATE = {k: v for k, v in DATABASE_RENAMES.items()}
+_NAMES = sorted([*FACET_OF, *DB_PRIVATE], key=len, reverse=True)
+RECEIVER_RE = re.compile(r"(?<![\w.])(?!segtui\.)((?:[A-Za-z_]\w*\.)*[a-z_]*store)\.("
+                         + "|".join(re.escape(n) for n in _NAMES) + r")(?![\w])")
+PATCH_RE = re.compile(r"(\b(?:setattr|Gate)\(\s*)((?:[A-Za-z_]\w*\.)*[a-z_]*store)(,\s*)"
+                      r"(['\"])(" + "|".join(re.escape(n) for n in FACET_OF) + r")\4")
+PICKER_RE = re.compile(r"(\bContactPicker\(\s*)((?:[A-Za-z_]\w*\.)*[a-z_]*store)(\s*,)")
+CLASS_PROSE_RE = re.compile(r"(?<![\w.])Store\.(" + "|".join(re.escape(n) for n in _NAMES)
+                            + r")(?![\w])")
+
+
+def _method(name: str) -> str:
+    """`facet.method` for a Store method, the Database's new name for its private ones."""
+    if name in FACET_OF:
+        return f"{FACET_OF[name]}.{METHOD_RENAMES.get(name, name)}"
+    return DB_PRIVATE[name]
+
+
+def _receiver(match: re.Match[str]) -> str:
+    return f"{match.group(1)}.{_method(match.group(2))}"
+
+
+def rewrite_calls(text: str, python: bool) -> str:
+    text = PATCH_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}.{FACET_OF[m.group(5)]}"
+                                  f"{m.group(3)}{m.group(4)}{m.group(5)}{m.group(4)}", text)
+    text = PICKER_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}.contacts{m.group(3)}", text)
+    if python:
+        text = _class_references(text)
+    text = RECEIVER_RE.sub(_receiver, text)
+    return in_prose(text, CLASS_PROSE_RE, lambda m: f"Store.{_method(m.group(1))}", python)
+
+
+def _class_references(text: str) -> str:
+    """`Store.update_segment` in code (a test wrapping the method): the facet's class,
+    imported where Store is."""
+    tree = ast.parse(text)
+    edits = []
+    needed: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id == "Store" and node.attr in FACET_OF:
+            facet = FACET_OF[node.attr]
+            needed.add(facet)
+            assert node.end_col_offset is not None
+            edits.append((node.lineno, node.col_offset, node.end_col_offset - node.col_offset,
+                          f"{CLASS_OF[facet]}.{METHOD_RENAMES.get(node.attr, node.attr)}"))
+    if not edits:
+        return text
+    clash = identifiers(tree) & {CLASS_OF[f] for f in needed}
+    if clash:
+        raise SystemExit(f"a facet's class name is taken in a module: {clash}")
+    text = apply_edits(text, edits)
+    lines = text.splitlines(keepends=True)
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "segtui.data.store":
+            assert node.end_lineno is not None
+            lines.insert(node.end_lineno, "".join(
+                f"from segtui.data.store.{f} import {CLASS_OF[f]}\n" for f in sorted(needed)))
+            break
+    else:
+        raise SystemExit("Store.<method> in a module that does not import Store")
+    return "".join(lines)
+
+
+MYPY_RE = re.compile(r'^(?P<path>[^:\n]+\.py):(?P<line>\d+):(?P<col>\d+): error: .*"Store\b'
+                     r'.*has no attribute "(?P<attr>\w+)"', re.M)
+
+
+def mypy_residue(root: Path, warnings: list[str], rounds: int = 3) -> None:
+    """Rewrite what mypy says a Store lacks, where it points, until it says nothing more."""
+    for _ in range(rounds):
+        out = subprocess.run([sys.executable, "-m", "mypy", "--show-column-numbers",
+                              "--no-error-summary", "--no-incremental"],
+                             cwd=root, capture_output=True, text=True).stdout
+        found = [m for m in MYPY_RE.finditer(out)
+                 if m.group("attr") in FACET_OF or m.group("attr") in DB_PRIVATE]
+        if not found:
+            return
+        by_file: dict[str, list[re.Match[str]]] = {}
+        for m in found:
+            by_file.setdefault(m.group("path"), []).append(m)
+        for rel, matches in by_file.items():
+            path = root / rel
+            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+            for m in sorted(matches, key=lambda m: (int(m.group("line")), int(m.group("col"))),
+                            reverse=True):
+                i = int(m.group("line")) - 1
+                attr = m.group("attr")
+                line = lines[i]
+                at = re.compile(rf"\.{attr}\b").search(line, int(m.group("col")) - 1)
+                if at is None:
+                    warnings.append(f"{rel}:{i + 1}: mypy says a Store has no {attr}: "
+                                    "not rewritten")
+                    continue
+                lines[i] = line[:at.start()] + "." + _method(attr) + line[at.end():]
+            path.write_text("".join(lines), encoding="utf-8")
+    warnings.append("mypy still finds Store methods called on the Store after "
+                    f"{rounds} rounds")
