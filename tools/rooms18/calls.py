@@ -59,6 +59,17 @@ def _class_references(text: str) -> str:
     edits = []
     needed: set[str] = set()
     for node in ast.walk(tree):
+        # setattr(Store, "update_segment", ...): the facet's class
+        if isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name)) \
+                and (node.func.attr if isinstance(node.func, ast.Attribute)
+                     else node.func.id) == "setattr" \
+                and len(node.args) >= 2 and isinstance(node.args[0], ast.Name) \
+                and node.args[0].id == "Store" and isinstance(node.args[1], ast.Constant) \
+                and node.args[1].value in FACET_OF:
+            facet = FACET_OF[node.args[1].value]
+            needed.add(facet)
+            edits.append((node.args[0].lineno, node.args[0].col_offset, len("Store"),
+                          CLASS_OF[facet]))
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
                 and node.value.id == "Store" and node.attr in FACET_OF:
             facet = FACET_OF[node.attr]

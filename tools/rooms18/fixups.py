@@ -57,20 +57,14 @@ FIXUPS: list[tuple[str, str, str]] = [
      "import segtui.data.store as store_module\n",
      "import segtui.data.store.database as store_module\n"),
     # Docstrings of the modules whose definitions moved.
-    ("segtui/data/queries/timeline.py",
-     '"""SQL for a segment\'s activity timeline and notes (spec 7.9, 7.10), and member removal."""',
-     '"""Reading a segment\'s activity timeline and notes (spec 7.9, 7.10), page by page;\n'
-     'data/writes/activity.py writes them."""'),
+    ("segtui/data/queries/timeline.py", ", and member removal.",
+     ", page by page;\ndata/writes/activity.py writes them."),
     ("segtui/data/queries/quality.py",
-     '"""SQL for the data quality report and for merging duplicate contacts (issue 6 §4).\n'
-     'Definitions: segtui.core.quality and docs/quality.md."""',
-     '"""SQL for the data quality report (issue 6 §4); merging the duplicates it finds is\n'
-     'data/writes/merge.py. Definitions: segtui.core.quality and docs/quality.md."""'),
-    ("segtui/data/writes/segment_writes.py",
-     '"""Writing segments: create, edit, delete, add members, pause campaigns '
-     '(spec 7.2-7.4, 7.11).\n',
-     '"""Writing segments: create, edit, delete, add and remove members, pause campaigns\n'
-     '(spec 7.2-7.4, 7.11).\n'),
+     "SQL for the data quality report and for merging duplicate contacts",
+     "SQL for the data quality report (merging the duplicates it finds:\n"
+     "data/writes/merge.py)"),
+    ("segtui/data/writes/segment_writes.py", "add members, pause campaigns",
+     "add and remove members, pause campaigns"),
     ("segtui/transfer/imports.py",
      "- exporting: stream a segment's members into a file that appears only when complete.\n",
      "- exporting (exports.py): stream a segment's members into a file that appears only when\n"

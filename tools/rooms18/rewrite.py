@@ -123,10 +123,33 @@ PROSE = _prose_table()
 PROSE_RE = _alternation(list(PROSE), r"(?<![\w.])", r"(?![\w])")
 
 
+# `from segtui.data import dynamic` in a string (a script a test runs): the module under its
+# new name, imported as the old one (the code is left as it is).
+FROM_RE = re.compile(r"^(?P<indent>[ \t]*)from (?P<package>segtui(?:\.\w+)*) import "
+                     r"(?P<names>\w+(?:, \w+)*)[ \t]*$", re.M)
+
+
+def _from_in_text(match: re.Match[str]) -> str:
+    package, indent = match.group("package"), match.group("indent")
+    names = match.group("names").split(", ")
+    if not any(f"{package}.{n}" in MODULE_MOVES for n in names):
+        return match.group(0)
+    out: dict[str, list[str]] = {}
+    for name in names:
+        new = MODULE_MOVES.get(f"{package}.{name}")
+        if new is None:
+            out.setdefault(package, []).append(name)
+            continue
+        new_package, base = new.rsplit(".", 1)
+        out.setdefault(new_package, []).append(base if base == name else f"{base} as {name}")
+    return "\n".join(f"{indent}from {p} import {', '.join(n)}" for p, n in out.items())
+
+
 WORDS_RE = _alternation(list(PROSE_RENAMES), r"(?<![\w.])", r"(?![\w])")
 
 
 def rewrite_prose(text: str, python: bool) -> str:
+    text = in_prose(text, FROM_RE, _from_in_text, python)
     text = in_prose(text, PROSE_RE, lambda m: PROSE[m.group(1)], python)
     return in_prose(text, WORDS_RE, lambda m: PROSE_RENAMES[m.group(1)], python)
 
