@@ -71,6 +71,18 @@ MODULE_MOVES: dict[str, str] = {
     "segtui.data.exporter": "segtui.data.io.exporter",
 }
 
+# File names said without their folder (`dynamic.py` in a list of data/'s modules), where the
+# old name is unmistakable: (old, new relative to the old module's folder).
+BARE_RENAMES: dict[str, str] = {
+    "rule_sql.py": "rules/compiler.py", "dynamic.py": "rules/refresh.py",
+    "rule_fields.py": "rules/fields.py", "rule_check.py": "rules/check.py",
+    "rule_language.py": "rules/language.py", "rule_templates.py": "rules/templates.py",
+    "importing.py": "formats/contacts_csv.py", "exporting.py": "formats/members_export.py",
+    "event_import.py": "formats/events_csv.py", "import_presets.py": "formats/presets.py",
+    "file_transfer.py": "transfer/imports.py", "event_importer.py": "io/event_importer.py",
+    "segment_writes.py": "writes/segment_writes.py",
+}
+
 # Folders that are no packages (Alembic's): moved whole.
 DIR_MOVES: dict[str, str] = {"segtui/data/migrations": "segtui/data/db/migrations"}
 
@@ -231,7 +243,8 @@ FACETS: list[Facet] = [
           "the\nwrites: create, duplicate, edit, delete, pause campaigns. Each write is one "
           "transaction;\nits errors are the SegmentError family of core/segments.py.",
           ["dashboard_metrics", "segment_count", "segment_page", "iter_segments",
-           "segment_id_named", "segment_row", "segment_details", "create_segment",
+           "segment_id_named", "segment_row", "segment_rules", "segment_details",
+           "create_segment",
            "duplicate_segment", "update_segment", "delete_preview", "delete_segment",
            "pause_campaigns"]),
     Facet("metrics", "Metrics", "one segment's figures.",
@@ -241,13 +254,16 @@ FACETS: list[Facet] = [
           ["segment_cards", "segment_summary", "_summary", "campaign_performance",
            "performance_report", "analytics_report", "insights"]),
     Facet("contacts", "Contacts", "contacts, page by page.",
-          "The contact picker's and the member list's pages and counts, and the values a "
-          "filter can\ntake (cities, states, companies, segments).",
-          ["contact_page", "contact_count", "selection_count", "choices"]),
+          "The contact picker's and the member list's pages and counts, the values a filter "
+          "can take\n(cities, states, companies, segments), and contacts named by email or "
+          "id (the command\nline's, data/queries/scripting.py).",
+          ["contact_page", "contact_count", "selection_count", "choices", "contacts_by_email",
+           "existing_contacts", "contact_details"]),
     Facet("members", "Members", "a segment's members.",
           "Adding and removing members by hand, and why a contact is one (\"why is this "
           "contact\nhere\", the members added and kept out by hand).",
-          ["add_members", "remove_member", "explain_membership", "rule_overrides"]),
+          ["add_members", "remove_member", "current_members", "explain_membership",
+           "rule_overrides"]),
     Facet("activity", "Activity", "a segment's activity timeline and notes.",
           "Pages of activities and notes, adding and editing them (spec 7.9, 7.10).",
           ["activity_page", "activity_count", "add_activity", "edit_activity", "notes_page",

@@ -13,7 +13,14 @@ from pathlib import Path
 
 from rooms18.align import realign
 from rooms18.moves import apply_edits, identifiers
-from rooms18.plan import DIR_MOVES, MODULE_MOVES, PACKAGES, PROSE_RENAMES, SYMBOL_MOVES
+from rooms18.plan import (
+    BARE_RENAMES,
+    DIR_MOVES,
+    MODULE_MOVES,
+    PACKAGES,
+    PROSE_RENAMES,
+    SYMBOL_MOVES,
+)
 
 OLD_OF = {new: old for old, new in MODULE_MOVES.items()}
 # (module after the module moves, name) -> (module, name)
@@ -43,6 +50,7 @@ def _path_table() -> dict[str, str]:
     # Without "segtui/": docs say core/rules.py, data/dynamic.py.
     for old, new in list(table.items()):
         table[old.removeprefix("segtui/")] = new.removeprefix("segtui/")
+    table.update(BARE_RENAMES)
     return table
 
 
@@ -225,7 +233,8 @@ def rewrite_imports(text: str, here: str, warnings: list[str], where: str) -> st
                     continue  # the module imported its own name
                 asname = alias.asname or (alias.name if new_name != alias.name else None)
                 groups.setdefault(dst, []).append((new_name, asname))
-            elif node.module == here:  # a name moved in with its importer
+            elif node.module == here and not _is_module(here, alias.name):
+                # a name moved in with the code that imported it
                 changed = True
             else:
                 if f"{node.module}.{alias.name}" in MODULE_MOVES.values() or \

@@ -82,7 +82,18 @@ def _wrap_once(text: str) -> str:
             code = _measured(body)
             pragma = body[len(code):]
             head, rest = code[:col].rstrip(), code[col:].lstrip()
-            if rest:
+            if not rest:
+                continue
+            after = lines[row + 1] if row + 1 < len(lines) else ""
+            joined = f"{' ' * indent}{rest} {after.lstrip()}".rstrip("\n")
+            if rest.endswith(",") and "#" not in rest and row + 1 not in long \
+                    and after.strip() and not after.lstrip().startswith("#") \
+                    and len(after) - len(after.lstrip(" ")) == indent \
+                    and len(_measured(joined)) <= LIMIT:
+                # the line's next part goes with the continuation line that follows
+                lines[row] = f"{head}{pragma}\n"
+                lines[row + 1] = joined + "\n"
+            else:
                 lines[row] = f"{head}{pragma}\n{' ' * indent}{rest}\n"
     return "".join(lines)
 
