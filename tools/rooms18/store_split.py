@@ -11,6 +11,7 @@ import ast
 import re
 from pathlib import Path
 
+from rooms18.align import realign
 from rooms18.moves import apply_edits, git
 from rooms18.plan import (
     DATABASE_METHODS,
@@ -131,7 +132,7 @@ def _transform(text: str, lines_offset: int, node: ast.AST, here: str,
             first = node.lineno - lines_offset
             line = text.splitlines()[first - 1]
             edits.append((first, line.index("def ") + 4, len(node.name), renamed))
-    return apply_edits(text, edits)
+    return realign(text, apply_edits(text, edits))
 
 
 def _header(tree: ast.Module, lines: list[str]) -> tuple[str, str]:
