@@ -80,7 +80,9 @@ BARE_RENAMES: dict[str, str] = {
     "importing.py": "formats/contacts_csv.py", "exporting.py": "formats/members_export.py",
     "event_import.py": "formats/events_csv.py", "import_presets.py": "formats/presets.py",
     "file_transfer.py": "transfer/imports.py", "event_importer.py": "io/event_importer.py",
-    "segment_writes.py": "writes/segment_writes.py",
+    "segment_writes.py": "writes/segment_writes.py", "csv_safe.py": "formats/csv_safe.py",
+    "csv_source.py": "formats/csv_source.py", "column_plan.py": "formats/column_plan.py",
+    "file_formats.py": "formats/file_formats.py",
 }
 
 # Folders that are no packages (Alembic's): moved whole.
