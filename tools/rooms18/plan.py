@@ -148,10 +148,11 @@ SYMBOL_MOVES: list[SymbolMove] = [
                {"log_activity": "log_activity"}),
     # segment_writes.details() is a read.
     SymbolMove("segtui.data.writes.segment_writes", "segtui.data.queries.segment_details",
-               {"details": "details"},
-               doc="A segment's header: its row, owner, tags, active campaigns and members "
-                   "(the detail screen,\n`segtui segments show`, and every write that checks "
-                   "the segment first)."),
+               {"details": "details", "delete_preview": "delete_preview"},
+               doc="One segment read whole: its header (its row, owner, tags, active "
+                   "campaigns and members:\nthe detail screen, `segtui segments show`, and "
+                   "every write that checks the segment\nfirst), and what deleting it would "
+                   "touch (the delete dialog's preview)."),
     # The quality report reads; merging writes; its error is the domain's.
     SymbolMove("segtui.data.queries.quality", "segtui.data.writes.merge",
                {"FILLABLE": "FILLABLE", "merge_contacts": "merge_contacts",
