@@ -26,7 +26,6 @@ RECEIVER_RE = re.compile(r"(?<![\w.])(?!segtui\.)((?:[A-Za-z_]\w*\.)*[a-z_]*stor
                          + "|".join(re.escape(n) for n in _NAMES) + r")(?![\w])")
 PATCH_RE = re.compile(r"(\b(?:setattr|Gate)\(\s*)((?:[A-Za-z_]\w*\.)*[a-z_]*store)(,\s*)"
                       r"(['\"])(" + "|".join(re.escape(n) for n in FACET_OF) + r")\4")
-PICKER_RE = re.compile(r"(\bContactPicker\(\s*)((?:[A-Za-z_]\w*\.)*[a-z_]*store)(\s*,)")
 CLASS_PROSE_RE = re.compile(r"(?<![\w.])Store\.(" + "|".join(re.escape(n) for n in _NAMES)
                             + r")(?![\w])")
 
@@ -45,11 +44,52 @@ def _receiver(match: re.Match[str]) -> str:
 def rewrite_calls(text: str, python: bool) -> str:
     text = PATCH_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}.{FACET_OF[m.group(5)]}"
                                   f"{m.group(3)}{m.group(4)}{m.group(5)}{m.group(4)}", text)
-    text = PICKER_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}.contacts{m.group(3)}", text)
     if python:
         text = _class_references(text)
+        text = _protocols(text)
     text = RECEIVER_RE.sub(_receiver, text)
     return in_prose(text, CLASS_PROSE_RE, lambda m: f"Store.{_method(m.group(1))}", python)
+
+
+def _protocols(text: str) -> str:
+    """A Protocol standing for the Store (a widget's source: it may not import the Store)
+    becomes one with a property per facet it uses, each a Protocol of that facet's
+    methods: the Store still satisfies it, and calls on it go through the facets as on
+    the Store (those on a receiver not named *store: mypy_residue)."""
+    tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    replacements = []
+    for node in tree.body:
+        if not (isinstance(node, ast.ClassDef)
+                and any(isinstance(b, ast.Name) and b.id == "Protocol" for b in node.bases)):
+            continue
+        methods = [n for n in node.body if isinstance(n, ast.FunctionDef)]
+        others = [n for n in node.body if not isinstance(n, ast.FunctionDef)
+                  and not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
+        if not methods or others or any(m.name not in FACET_OF for m in methods):
+            continue
+        by_facet: dict[str, list[str]] = {}
+        for method in methods:
+            start = min([method.lineno, *(d.lineno for d in method.decorator_list)]) - 1
+            by_facet.setdefault(FACET_OF[method.name], []).append(
+                "".join(lines[start:method.end_lineno]))
+        doc = ast.get_docstring(node)
+        parts = []
+        for facet, sources in by_facet.items():
+            parts.append(f"class _{node.name}{CLASS_OF[facet]}(Protocol):\n"
+                         + "\n".join(sources) + "\n\n")
+        head = f"class {node.name}(Protocol):\n"
+        if doc is not None:
+            first = node.body[0]
+            head += "".join(lines[first.lineno - 1:first.end_lineno]) + "\n"
+        props = "\n".join(f"    @property\n    def {facet}(self) -> _{node.name}"
+                          f"{CLASS_OF[facet]}: ...\n" for facet in by_facet)
+        start = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
+        assert node.end_lineno is not None
+        replacements.append((start, node.end_lineno, "".join(parts) + head + props))
+    for start, end, new in sorted(replacements, reverse=True):
+        lines[start:end] = [new]
+    return "".join(lines)
 
 
 def _class_references(text: str) -> str:
@@ -95,7 +135,9 @@ def _class_references(text: str) -> str:
     return "".join(lines)
 
 
-MYPY_RE = re.compile(r'^(?P<path>[^:\n]+\.py):(?P<line>\d+):(?P<col>\d+): error: .*"Store\b'
+# A Store's, or a protocol's standing for one (_protocols): mypy was silent before the
+# script, so what it now says lacks a Store method's name lacks it because of the split.
+MYPY_RE = re.compile(r'^(?P<path>[^:\n]+\.py):(?P<line>\d+):(?P<col>\d+): error: '
                      r'.*has no attribute "(?P<attr>\w+)"', re.M)
 
 
