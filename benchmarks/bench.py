@@ -52,7 +52,7 @@ from segtui.core.records import (
     SegmentSort,
     SegmentSortColumn,
 )
-from segtui.data.engine import register_sqlite_functions, resolve_url, sqlite_path
+from segtui.data.db.engine import register_sqlite_functions, resolve_url, sqlite_path
 from segtui.data.store import Store
 
 HERE = Path(__file__).resolve().parent
@@ -174,7 +174,7 @@ def largest_segment(store: Store) -> int:
     dataset's, 101,291 members)."""
     from sqlalchemy import func, select
 
-    from segtui.data.tables import Membership
+    from segtui.data.db.tables import Membership
 
     with store.reading() as conn:
         return int(conn.execute(
@@ -344,21 +344,22 @@ def picker_benchmarks(store: Store, raw: RawReplayer, repeat: int,
         ("picker_score_90_100", ContactFilter(score=(90, 100))),
     ):
         measure(f"{name}_first_page", store, raw,
-                lambda flt=flt: store.contact_page(flt, nothing), repeat, results)  # type: ignore[misc]
+                lambda flt=flt: store.contacts.contact_page(flt, nothing), repeat, results)  # type: ignore[misc]
         measure(f"{name}_count", store, raw,
-                lambda flt=flt: store.contact_count(flt), repeat, results)  # type: ignore[misc]
+                lambda flt=flt: store.contacts.contact_count(flt), repeat, results)  # type: ignore[misc]
 
     hot = ContactFilter(status=LeadStatus.HOT_LEAD)
     selection = nothing.with_all(hot, True)
-    user = store.current_user("Sarah Mitchell")
+    user = store.users.current_user("Sarah Mitchell")
     timings, created = [], 0
     for n in range(repeat):
         started = time.perf_counter()
-        segment_id = store.create_segment(SegmentDraft(f"Bench Hot Leads {n}"), selection, user)
+        segment_id = store.segments.create_segment(SegmentDraft(f"Bench Hot Leads {n}"), selection,
+                                                   user)
         timings.append(time.perf_counter() - started)
-        details = store.segment_details(segment_id)
+        details = store.segments.segment_details(segment_id)
         created = details.members if details else 0
-        store.delete_segment(segment_id, user)  # not timed: keeps the dataset as it was
+        store.segments.delete_segment(segment_id, user)  # not timed: keeps the dataset as it was
     results["select_all_into_new_segment"] = summary("", timings, None, 0) | {
         "contacts_added": created, "target": "well under a second",
     }
@@ -370,12 +371,12 @@ def hot_lead_segment(store: Store, name: str) -> int:
     from segtui.core.enums import LeadStatus
     from segtui.core.segments import SegmentDraft
 
-    user = store.current_user("Sarah Mitchell")
-    left_over = store.segment_id_named(name)  # from an interrupted earlier run
+    user = store.users.current_user("Sarah Mitchell")
+    left_over = store.segments.segment_id_named(name)  # from an interrupted earlier run
     if left_over is not None:
-        store.delete_segment(left_over, user)
+        store.segments.delete_segment(left_over, user)
     selection = ContactSelection().with_all(ContactFilter(status=LeadStatus.HOT_LEAD), True)
-    return store.create_segment(SegmentDraft(name), selection, user)
+    return store.segments.create_segment(SegmentDraft(name), selection, user)
 
 
 def detail_benchmarks(store: Store, raw: RawReplayer, repeat: int,
@@ -392,23 +393,23 @@ def detail_benchmarks(store: Store, raw: RawReplayer, repeat: int,
 
     segment_id = existing or hot_lead_segment(store, "Bench Detail Hot Leads")
     try:
-        details = store.segment_details(segment_id)
+        details = store.segments.segment_details(segment_id)
         results["detail_segment_members"] = details.members if details else 0
 
         def cards() -> object:  # the header and the cards, as the screen reads them
-            return store.segment_summary(segment_id, last_days(clock.today()))
+            return store.metrics.segment_summary(segment_id, last_days(clock.today()))
 
         members = ContactFilter(segment=Choice(str(segment_id), "bench"))
         for name, operation in (
             ("detail_cards_sql", cards),
             ("detail_members_first_page_sql",
-             lambda: store.contact_page(members, ContactSelection())),
-            ("detail_members_count_sql", lambda: store.contact_count(members)),
-            ("detail_performance_sql", lambda: store.performance_report(segment_id)),
-            ("detail_analytics_sql", lambda: store.analytics_report(segment_id)),
-            ("detail_insights_sql", lambda: store.insights(segment_id)),
+             lambda: store.contacts.contact_page(members, ContactSelection())),
+            ("detail_members_count_sql", lambda: store.contacts.contact_count(members)),
+            ("detail_performance_sql", lambda: store.metrics.performance_report(segment_id)),
+            ("detail_analytics_sql", lambda: store.metrics.analytics_report(segment_id)),
+            ("detail_insights_sql", lambda: store.metrics.insights(segment_id)),
             ("detail_activity_first_page_sql",
-             lambda: store.activity_page(segment_id, ActivityFilter())),
+             lambda: store.activity.activity_page(segment_id, ActivityFilter())),
         ):
             measure(name, store, raw, operation, repeat, results)
         ui = asyncio.run(detail_ui_timings(store, segment_id, repeat))
@@ -418,7 +419,7 @@ def detail_benchmarks(store: Store, raw: RawReplayer, repeat: int,
             results[f"detail_{key}"] = summary(f"detail_{key}", samples, None, 0)
     finally:
         if existing is None:
-            store.delete_segment(segment_id, store.current_user("Sarah Mitchell"))
+            store.segments.delete_segment(segment_id, store.users.current_user("Sarah Mitchell"))
 
 
 def chosen_segment(store: Store, given: str | None) -> int | None:
@@ -627,22 +628,23 @@ def paging_benchmarks(store: Store, raw: RawReplayer, repeat: int, results: dict
     from segtui.core.records import Choice
 
     segment_id = segment_id or largest_segment(store)
-    details = store.segment_details(segment_id)
+    details = store.segments.segment_details(segment_id)
     results["paging_segment_members"] = details.members if details else 0
-    first = store.segment_page(SegmentFilter(), SegmentSort())
+    first = store.segments.segment_page(SegmentFilter(), SegmentSort())
     measure("list_next_page_sql", store, raw,
-            lambda: store.segment_page(SegmentFilter(), SegmentSort(), after=first.last),
+            lambda: store.segments.segment_page(SegmentFilter(), SegmentSort(), after=first.last),
             repeat, results)
     members = ContactFilter(segment=Choice(str(segment_id), "bench"))
     nothing = ContactSelection()
-    page = store.contact_page(members, nothing)
+    page = store.contacts.contact_page(members, nothing)
     for name, operation in (
-        ("members_first_page_sql", lambda: store.contact_page(members, nothing)),
+        ("members_first_page_sql", lambda: store.contacts.contact_page(members, nothing)),
         ("members_next_page_sql",
-         lambda: store.contact_page(members, nothing, after=page.last)),
+         lambda: store.contacts.contact_page(members, nothing, after=page.last)),
         ("members_previous_page_sql",
-         lambda: store.contact_page(members, nothing, before=page.last)),
-        ("members_last_page_sql", lambda: store.contact_page(members, nothing, at_end=True)),
+         lambda: store.contacts.contact_page(members, nothing, before=page.last)),
+        ("members_last_page_sql", lambda: store.contacts.contact_page(members, nothing,
+                                                                      at_end=True)),
     ):
         measure(name, store, raw, operation, repeat, results)
     ui = asyncio.run(paging_ui_timings(store, segment_id, repeat))
@@ -655,7 +657,7 @@ def paging_benchmarks(store: Store, raw: RawReplayer, repeat: int, results: dict
 def dataset(store: Store) -> dict[str, int]:
     from sqlalchemy import func, select
 
-    from segtui.data.tables import Contact, EngagementEvent, Membership, Segment
+    from segtui.data.db.tables import Contact, EngagementEvent, Membership, Segment
 
     with store.reading() as conn:
         return {
@@ -704,11 +706,11 @@ def rule_benchmarks(store: Store, raw: RawReplayer, repeat: int, dynamic_segment
     by hand), then refreshing many dynamic segments at once."""
     from sqlalchemy import text
 
-    from segtui.core.rule_language import parse
+    from segtui.core.rules.language import parse
 
-    rule, issues = store.check_rule(parse(NESTED_RULE))
+    rule, issues = store.rules.check_rule(parse(NESTED_RULE))
     assert not issues, issues
-    measure("rule_live_count_nested_6", store, raw, lambda: store.rule_count(rule), repeat,
+    measure("rule_live_count_nested_6", store, raw, lambda: store.rules.rule_count(rule), repeat,
             results)
     by_hand = []
     with store.reading() as conn:
@@ -733,9 +735,9 @@ def refresh_benchmarks(store: Store, repeat: int, dynamic_segments: int,
 
     from segtui.core import clock
     from segtui.core.enums import SegmentKind
-    from segtui.core.rule_language import parse
-    from segtui.core.rules import to_json
-    from segtui.data.tables import Membership, Segment, name_key
+    from segtui.core.rules.language import parse
+    from segtui.core.rules.tree import to_json
+    from segtui.data.db.tables import Membership, Segment, name_key
 
     # Refresh: insert the dynamic segments directly (creating each would evaluate it too),
     # time one refresh of them all, then remove them and their memberships.
@@ -759,7 +761,7 @@ def refresh_benchmarks(store: Store, repeat: int, dynamic_segments: int,
                                         status=statuses[n % len(statuses)],
                                         score=90 + n % 10)
             name = f"Bench Dynamic {n:04d}"
-            checked, problems = store.check_rule(parse(text_rule))
+            checked, problems = store.rules.check_rule(parse(text_rule))
             assert not problems, problems
             segment_id = conn.execute(
                 insert(Segment).values(
@@ -771,7 +773,7 @@ def refresh_benchmarks(store: Store, repeat: int, dynamic_segments: int,
     try:
         started = time.perf_counter()
         with statement_times(store) as first_slowest:
-            refreshed = store.refresh_segments(ids)
+            refreshed = store.rules.refresh_segments(ids)
         elapsed = time.perf_counter() - started
         per_segment = sorted(r.elapsed_ms for r in refreshed)
         results["rule_refresh_dynamic_segments"] = {
@@ -784,7 +786,7 @@ def refresh_benchmarks(store: Store, repeat: int, dynamic_segments: int,
         }
         started = time.perf_counter()
         with statement_times(store) as again_slowest:
-            again = store.refresh_segments(ids)
+            again = store.rules.refresh_segments(ids)
         results["rule_refresh_dynamic_segments"].update(
             unchanged_refresh_total_ms=round((time.perf_counter() - started) * 1000, 1),
             unchanged_slowest_statements=again_slowest,
@@ -798,7 +800,7 @@ def refresh_benchmarks(store: Store, repeat: int, dynamic_segments: int,
         incremental = []
         for _ in range(repeat):
             started = time.perf_counter()
-            store.contacts_changed([contact_id])
+            store.rules.contacts_changed([contact_id])
             incremental.append(time.perf_counter() - started)
         results["rule_incremental_one_contact"] = summary(
             "rule_incremental_one_contact", incremental, None, 0) | {
@@ -895,11 +897,11 @@ def io_benchmarks(store: Store, rows: int, results: dict[str, Any]) -> None:
                                 str(store.engine.url.render_as_string(hide_password=False))],
                                check=True, capture_output=True)
                 results[f"export_members_{fmt}"] = {
-                    "members": store.segment_details(segment_id).members,  # type: ignore[union-attr]
+                    "members": store.segments.segment_details(segment_id).members,  # type: ignore[union-attr]
                     "seconds": round(time.perf_counter() - started, 2),
                     "bytes": out.stat().st_size}
         finally:
-            store.delete_segment(segment_id, store.current_user("Sarah Mitchell"))
+            store.segments.delete_segment(segment_id, store.users.current_user("Sarah Mitchell"))
 
 
 def cli_benchmarks(repeat: int, results: dict[str, Any]) -> None:
@@ -1043,26 +1045,28 @@ def main() -> None:
         report(store, url, results, args.json_out)
         return
 
-    measure("metric_cards", store, raw, store.dashboard_metrics, args.repeat, results)
-    first_page = store.segment_page(SegmentFilter(), SegmentSort())
+    measure("metric_cards", store, raw, store.segments.dashboard_metrics, args.repeat, results)
+    first_page = store.segments.segment_page(SegmentFilter(), SegmentSort())
     measure("list_first_page_sql", store, raw,
-            lambda: store.segment_page(SegmentFilter(), SegmentSort()), args.repeat, results)
-    measure("list_count_sql", store, raw, lambda: store.segment_count(SegmentFilter()),
+            lambda: store.segments.segment_page(SegmentFilter(), SegmentSort()), args.repeat,
+            results)
+    measure("list_count_sql", store, raw, lambda: store.segments.segment_count(SegmentFilter()),
             args.repeat, results)
     measure("list_next_page_sql", store, raw,
-            lambda: store.segment_page(SegmentFilter(), SegmentSort(), after=first_page.last),
+            lambda: store.segments.segment_page(SegmentFilter(), SegmentSort(),
+                                                after=first_page.last),
             args.repeat, results)
     measure("list_sorted_by_contacts_sql", store, raw,
-            lambda: store.segment_page(SegmentFilter(),
-                                       SegmentSort(SegmentSortColumn.CONTACTS, True)),
+            lambda: store.segments.segment_page(SegmentFilter(),
+                                                SegmentSort(SegmentSortColumn.CONTACTS, True)),
             args.repeat, results)
     for term in ("enterprise", "a", "zzqx"):
         measure(f"search_{term}_sql", store, raw,
-                lambda term=term: store.segment_page(SegmentFilter(search=term),  # type: ignore[misc]
-                                                     SegmentSort()),
+                lambda term=term: store.segments.segment_page(SegmentFilter(search=term),  # type: ignore[misc]
+                                                              SegmentSort()),
                 args.repeat, results)
     measure("filter_city_sql", store, raw,
-            lambda: store.segment_page(SegmentFilter(city="Boston"), SegmentSort()),
+            lambda: store.segments.segment_page(SegmentFilter(city="Boston"), SegmentSort()),
             args.repeat, results)
 
     picker_benchmarks(store, raw, args.repeat, results)

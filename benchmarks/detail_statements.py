@@ -33,18 +33,18 @@ from sqlalchemy import func, select
 from benchmarks.bench import RawReplayer, captured, largest_segment
 from segtui.core import clock
 from segtui.core.metrics import last_days
-from segtui.data.engine import resolve_url
+from segtui.data.db.engine import resolve_url
+from segtui.data.db.tables import Membership
 from segtui.data.store import Store
-from segtui.data.tables import Membership
 
 
 def operations(store: Store, segment_id: int) -> dict[str, Callable[[], object]]:
     return {
-        "cards": lambda: store.segment_summary(segment_id, last_days(clock.today())),
-        "performance": lambda: store.performance_report(segment_id),
-        "analytics": lambda: store.analytics_report(segment_id),
-        "insights": lambda: store.insights(segment_id),
-        "quality": store.quality_report,
+        "cards": lambda: store.metrics.segment_summary(segment_id, last_days(clock.today())),
+        "performance": lambda: store.metrics.performance_report(segment_id),
+        "analytics": lambda: store.metrics.analytics_report(segment_id),
+        "insights": lambda: store.metrics.insights(segment_id),
+        "quality": store.quality.quality_report,
     }
 
 

@@ -33,10 +33,12 @@ from typing import Any
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
 
-from segtui.core.csv_source import open_csv
-from segtui.core.importing import RowReader, map_columns
-from segtui.data import bulk, importer
-from segtui.data.engine import sqlite_url
+from segtui.core import imports
+from segtui.core.formats.contacts_csv import RowReader, map_columns
+from segtui.core.formats.csv_source import open_csv
+from segtui.data.db import bulk
+from segtui.data.db.engine import sqlite_url
+from segtui.data.io import importer
 from segtui.data.store import Store
 
 
@@ -67,7 +69,7 @@ def main() -> None:
         store = Store.open(url)
         with store.writing() as conn, _statements_timed(conn, count):
             cpu, wall = time.process_time(), time.perf_counter()
-            report = importer.import_contacts(conn, rows, importer.OnDuplicate.UPDATE,
+            report = importer.import_contacts(conn, rows, imports.OnDuplicate.UPDATE,
                                               datetime(2024, 2, 26))
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         print(f"database      {cpu / count * 1e6:6.1f} us/row CPU, "
@@ -131,7 +133,7 @@ def _statements_timed(conn: Connection, rows: int) -> Iterator[None]:
 
 
 def _use_copy(function: Any) -> None:
-    """Make the import's COPY (data/bulk.py copy_rows, as both modules know it) `function`."""
+    """Make the import's COPY (data/db/bulk.py copy_rows, as both modules know it) `function`."""
     name = "copy_rows"
     for module in (bulk, importer):
         setattr(module, name, function)

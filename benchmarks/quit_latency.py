@@ -44,12 +44,12 @@ def make_stale(db: str, count: int) -> None:
     re-evaluates when it starts."""
     from segtui.core import clock
     from segtui.core.enums import SegmentKind, SegmentStatus
-    from segtui.core.rule_language import parse
-    from segtui.core.rules import to_json
-    from segtui.data.engine import resolve_url
-    from segtui.data.models import Segment
+    from segtui.core.rules.language import parse
+    from segtui.core.rules.tree import to_json
+    from segtui.data.db.engine import resolve_url
+    from segtui.data.db.models import Segment
+    from segtui.data.db.tables import name_key
     from segtui.data.store import Store
-    from segtui.data.tables import name_key
 
     store = Store.open(resolve_url(db))
     try:
@@ -57,7 +57,7 @@ def make_stale(db: str, count: int) -> None:
         with store.orm_session() as session:
             for n in range(count):
                 name = f"{STALE} {n + 1}"
-                rule = to_json(store.check_rule(parse(f"score > {n % 90}"))[0])
+                rule = to_json(store.rules.check_rule(parse(f"score > {n % 90}"))[0])
                 session.add(Segment(name=name, name_key=name_key(name),
                                     status=SegmentStatus.ACTIVE, created_at=now,
                                     updated_at=now, kind=SegmentKind.DYNAMIC, rule=rule,
@@ -71,9 +71,9 @@ def owe_again(db: str) -> None:
     that finished re-evaluating them left them up to date)."""
     from sqlalchemy import update
 
-    from segtui.data.engine import resolve_url
+    from segtui.data.db.engine import resolve_url
+    from segtui.data.db.tables import Segment
     from segtui.data.store import Store
-    from segtui.data.tables import Segment
 
     store = Store.open(resolve_url(db), upgrade=False)
     try:
@@ -88,7 +88,7 @@ async def one_session(db: str, during: str) -> None:
     """The child process: the app, the work under way, then `q`."""
     from segtui.app import SegtuiApp, tune_runtime
     from segtui.core import clock
-    from segtui.data.engine import resolve_url
+    from segtui.data.db.engine import resolve_url
     from segtui.data.store import Store
 
     store = Store.open(resolve_url(db), upgrade=False)
@@ -126,7 +126,7 @@ def server_busy(db: str) -> int:
     """PostgreSQL: statements of the app's process still active on the server."""
     from sqlalchemy import create_engine, text
 
-    from segtui.data.engine import resolve_url
+    from segtui.data.db.engine import resolve_url
 
     url = resolve_url(db)
     if url.get_backend_name() != "postgresql":

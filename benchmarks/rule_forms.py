@@ -7,7 +7,7 @@
 Issue 17 §8: every rule within 1.5x of the same predicate written by hand in SQL, on both
 engines. For each form (one per field and operator family, the nested rule of issue 5, and
 the combinations whose plans were fixed) the benchmark times the live count
-(`Store.rule_count`, what the builder and `segtui segments count` run), replays the very
+(`Store.rules.rule_count`, what the builder and `segtui segments count` run), replays the very
 statement it sent on a raw DB-API connection, and runs the hand-written SQL on that raw
 connection too. The ratio that matters is `ratio_to_hand`: segtui's count against an expert's
 query for the same contacts.
@@ -38,7 +38,7 @@ from benchmarks.bench import (
     summary,
 )
 from segtui.core import clock
-from segtui.core.rule_language import parse
+from segtui.core.rules.language import parse
 from segtui.data.store import Store
 
 
@@ -185,19 +185,19 @@ def rule_form_benchmarks(store: Store, raw: RawReplayer, repeat: int,
     for form in RULE_FORMS:
         if only is not None and form.name != only:
             continue
-        rule, issues = store.check_rule(parse(_fill(form.rule, values)))
+        rule, issues = store.rules.check_rule(parse(_fill(form.rule, values)))
         assert not issues, (form.name, issues)
         by_hand = _fill(form.by_hand, values)
-        count = store.rule_count(rule)  # warms the caches as a running app has them
+        count = store.rules.rule_count(rule)  # warms the caches as a running app has them
         with captured(store) as statements:
-            store.rule_count(rule)
+            store.rules.rule_count(rule)
         cursor = raw.conn.cursor()
         hand_count = cursor.execute(by_hand).fetchone()[0]
         raw.conn.rollback()
         ours, replayed, hand = [], [], []
         for _ in range(repeat):
             started = time.perf_counter()
-            store.rule_count(rule)
+            store.rules.rule_count(rule)
             ours.append(time.perf_counter() - started)
             replayed.append(raw.run(statements))
             started = time.perf_counter()
@@ -219,7 +219,7 @@ def rule_form_benchmarks(store: Store, raw: RawReplayer, repeat: int,
 def _segment_name(store: Store, segment_id: int) -> str:
     from sqlalchemy import select
 
-    from segtui.data.tables import Segment
+    from segtui.data.db.tables import Segment
 
     with store.reading() as conn:
         return str(conn.execute(select(Segment.name).where(Segment.id == segment_id))
@@ -230,7 +230,7 @@ def _plan(store: Store, rule: Any) -> list[str]:
     """The plan of the count segtui sends (SQLite: EXPLAIN QUERY PLAN; PostgreSQL:
     EXPLAIN (ANALYZE, BUFFERS), run once)."""
     with captured(store) as sent:
-        store.rule_count(rule)
+        store.rules.rule_count(rule)
     statement, parameters = sent[-1]
     prefix = ("EXPLAIN QUERY PLAN " if store.engine.dialect.name == "sqlite"
               else "EXPLAIN (ANALYZE, BUFFERS) ")

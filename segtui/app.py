@@ -74,7 +74,7 @@ class SegtuiApp(App[None]):
     ) -> None:
         super().__init__()
         self.store = store
-        self.user = user or store.current_user()
+        self.user = user or store.users.current_user()
         # The detail tab last shown per segment, while the app runs (spec 7.5).
         self.remembered_tabs: dict[int, str] = {}  # segment id -> detail tab last shown
         self.note_drafts: dict[int, str] = {}  # segment id -> unsaved note text

@@ -103,7 +103,7 @@ class OpenSegment(Provider):
         # The palette runs this search as a task and drops it when the query changes or
         # the palette closes; hits are only yielded to it, never to a widget.
         page = await asyncio.to_thread(
-            store.segment_page, SegmentFilter(search=query), SegmentSort(), limit=20
+            store.segments.segment_page, SegmentFilter(search=query), SegmentSort(), limit=20
         )
         matcher = self.matcher(query)
         for row in page.rows:

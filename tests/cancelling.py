@@ -15,11 +15,11 @@ from sqlalchemy.engine import URL
 from segtui.core import clock
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import SegmentStatus
-from segtui.core.refresh import RefreshResult
-from segtui.core.rule_language import parse
+from segtui.core.rules.language import parse
+from segtui.core.rules.refresh import RefreshResult
 from segtui.core.segments import SegmentDraft
-from segtui.data import dynamic
-from segtui.data.models import Membership, Segment
+from segtui.data.db.models import Membership, Segment
+from segtui.data.rules import refresh as dynamic
 from segtui.data.store import Store
 
 MARK = "segtui-long-statement"
@@ -78,10 +78,10 @@ def stale_dynamic_segments(store: Store, count: int = 4) -> list[int]:
     """Add `count` dynamic segments that match contacts but were never evaluated and have
     no members yet (so evaluating one writes something), as after a migration or an
     import; their ids."""
-    user = store.current_user("Sarah Mitchell")
-    ids = [store.create_segment(
+    user = store.users.current_user("Sarah Mitchell")
+    ids = [store.segments.create_segment(
         SegmentDraft(f"Scored over {score}", status=SegmentStatus.ACTIVE,
-                     rule=store.check_rule(parse(f"score > {score}"))[0]),
+                     rule=store.rules.check_rule(parse(f"score > {score}"))[0]),
         ContactSelection(), user) for score in range(10, 10 * (count + 1), 10)]
     with store.orm_session() as session:
         session.execute(update(Membership).where(Membership.segment_id.in_(ids),

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 
-import segtui.data.importer as importer
-from segtui.data.file_transfer import ImportRequest, import_file
-from segtui.data.importer import ImportReport
+import segtui.data.io.importer as importer
+from segtui.core.imports import ImportReport
 from segtui.data.store import Store
+from segtui.transfer.imports import ImportRequest, import_file
 
 
 def import_twice_at_once(url: URL, request: ImportRequest, engine_name: str,

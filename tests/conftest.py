@@ -27,10 +27,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 
-from segtui.core import read_ahead
+from segtui.data.db.engine import sqlite_url
 from segtui.data.demo.build import build_demo
-from segtui.data.engine import sqlite_url
 from segtui.data.store import Store
+from segtui.transfer import read_ahead
 
 DEMO_TODAY = date(2024, 2, 26)
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -174,7 +174,7 @@ StoreFactory = Callable[[], Store]
 @pytest.fixture(params=["here", "read-ahead"])
 def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Issue 6: a file is read in the importing process, or, from READ_AHEAD_BYTES up, in a
-    child process (segtui/core/read_ahead.py). A test taking this fixture runs both ways
+    child process (segtui/transfer/read_ahead.py). A test taking this fixture runs both ways
     with the same expectations: a user can't choose, and must not tell the difference."""
     if request.param == "read-ahead":
         monkeypatch.setattr(read_ahead, "READ_AHEAD_BYTES", 0)  # every file, however small

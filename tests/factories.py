@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from segtui.core.enums import LeadStatus, MembershipSource, SegmentStatus
-from segtui.data.models import Company, Contact, Membership, Segment
+from segtui.data.db.models import Company, Contact, Membership, Segment
 from segtui.data.store import Store
 
 

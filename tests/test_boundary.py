@@ -1,4 +1,5 @@
-"""DESIGN.md "Layers": core and data never import Textual; the CLI's quick paths neither."""
+"""DESIGN.md "Layers": the CLI's quick paths import no Textual (the layers' imports, module
+by module: tests/test_layers.py)."""
 
 from __future__ import annotations
 
@@ -6,34 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
-
-def _imports_textual(code: str) -> bool:
-    probe = f"{code}\nimport sys\nprint('textual' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True)
-    return out.stdout.strip().endswith("True")
-
-
-def test_core_and_data_do_not_import_textual() -> None:
-    assert not _imports_textual(
-        "import segtui.core.records, segtui.core.metrics, segtui.core.export, "
-        "segtui.core.csv_safe, segtui.core.text, segtui.core.clock\n"
-        "import segtui.data.store, segtui.data.demo.build, segtui.data.models, "
-        "segtui.data.file_transfer"
-    )
-
-
-def test_core_does_not_import_rich() -> None:
-    probe = (
-        "import segtui.core.records, segtui.core.metrics, segtui.core.export, "
-        "segtui.core.csv_safe, segtui.core.text, segtui.core.clock, segtui.core.formatting, "
-        "segtui.core.chart_scale\n"
-        "import sys\nprint('rich' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "False"
 
 
 @pytest.mark.parametrize("args", [["--help"], ["--version"], ["db", "--help"]])

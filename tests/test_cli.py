@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 import segtui.cli as cli
 from segtui import __version__
 from segtui.cli import app_commands
-from segtui.data import migrate
-from segtui.data.engine import sqlite_url
+from segtui.data.db import migrate
+from segtui.data.db.engine import sqlite_url
 from segtui.data.store import Store
 
 runner = CliRunner()
@@ -24,7 +24,7 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Store, str, bool, di
     calls: list[tuple[Store, str, bool, dict[str, int]]] = []
 
     def fake_run(store: Store, options: dict[str, object]) -> None:
-        m = store.dashboard_metrics()
+        m = store.segments.dashboard_metrics()
         color = options.get("color", app_commands.ColorMode.AUTO)
         mouse = options.get("mouse", True)
         calls.append((store, str(color), bool(mouse), {"segments": m.total_segments,
@@ -90,7 +90,7 @@ def test_demo_build_only(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Demo database ready" in result.output
     store = Store.open(sqlite_url(path))
-    assert store.dashboard_metrics().total_contacts == 255
+    assert store.segments.dashboard_metrics().total_contacts == 255
     store.close()
 
 

@@ -30,10 +30,10 @@ import segtui.cli as cli
 from segtui.core.activities import ActivityFilter
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import UserRole
-from segtui.core.rule_language import parse
+from segtui.core.rules.language import parse
 from segtui.core.segments import SegmentDraft
-from segtui.data.engine import sqlite_url
-from segtui.data.models import Base, Contact
+from segtui.data.db.engine import sqlite_url
+from segtui.data.db.models import Base, Contact
 from segtui.data.store import Store
 from tests.conftest import _drop_pg_database, _pg_database
 
@@ -90,8 +90,9 @@ def db(engine_name: str, request: pytest.FixtureRequest) -> Iterator[str]:
         drop = lambda: _drop_pg_database(admin, made)  # noqa: E731
     store = open_store(url)
     try:
-        store.create_segment(SegmentDraft(DYNAMIC, rule=parse("score > 98")),
-                             ContactSelection(), store.current_user("Sarah Mitchell"))
+        store.segments.create_segment(SegmentDraft(DYNAMIC, rule=parse("score > 98")),
+                                      ContactSelection(),
+                                      store.users.current_user("Sarah Mitchell"))
         with store.orm_session() as session:
             session.execute(update(Contact).where(Contact.id == 1).values(quality_score=99))
     finally:
@@ -232,9 +233,9 @@ def test_refresh_logs_members_refreshed_by_the_acting_user(db: str) -> None:
     assert "(+1 entered" in result.stdout
     store = open_store(db)
     try:
-        segment_id = store.segment_id_named(DYNAMIC)
+        segment_id = store.segments.segment_id_named(DYNAMIC)
         assert segment_id is not None
-        newest = store.activity_page(segment_id, ActivityFilter(), limit=1).rows[0]
+        newest = store.activity.activity_page(segment_id, ActivityFilter(), limit=1).rows[0]
     finally:
         store.close()
     assert (newest.type, newest.performer) == ("Members Refreshed", "Priya Patel")
@@ -244,7 +245,7 @@ def test_refresh_logs_members_refreshed_by_the_acting_user(db: str) -> None:
     assert "(+0 entered, −0 left)" in again.stdout  # nothing changed: nothing logged
     store = open_store(db)
     try:
-        assert store.activity_page(segment_id, ActivityFilter(), limit=1).rows[0].id == \
+        assert store.activity.activity_page(segment_id, ActivityFilter(), limit=1).rows[0].id == \
             newest.id
     finally:
         store.close()
@@ -294,7 +295,7 @@ def test_a_look_alike_is_a_new_viewer_told_whom_it_resembles(db: str, name: str)
         {t: rows for t, rows in before.items() if t != "users"}
     store = open_store(db)
     try:
-        assert store.current_user(name).role is UserRole.VIEWER  # recorded as a Viewer
+        assert store.users.current_user(name).role is UserRole.VIEWER  # recorded as a Viewer
     finally:
         store.close()
 

@@ -22,11 +22,11 @@ from typer.testing import CliRunner, Result
 
 import segtui.cli as cli
 from segtui.core.contacts import ContactSelection
-from segtui.core.rule_language import parse
-from segtui.core.rules import Condition, Group, Op, to_json
+from segtui.core.rules.language import parse
+from segtui.core.rules.tree import Condition, Group, Op, to_json
 from segtui.core.segments import SegmentDraft
-from segtui.data.engine import sqlite_url
-from segtui.data.models import Membership, Segment
+from segtui.data.db.engine import sqlite_url
+from segtui.data.db.models import Membership, Segment
 from segtui.data.store import Store
 from tests.conftest import _drop_pg_database, _pg_database
 
@@ -118,8 +118,9 @@ def test_a_rule_saved_before_dates_were_checked_still_counts(db: str) -> None:
     works (no OverflowError)."""
     store = open_store(db)
     try:
-        sid = store.create_segment(SegmentDraft("Was Far", rule=parse("score > 0")),
-                                   ContactSelection(), store.current_user("Sarah Mitchell"))
+        sid = store.segments.create_segment(SegmentDraft("Was Far", rule=parse("score > 0")),
+                                            ContactSelection(),
+                                            store.users.current_user("Sarah Mitchell"))
         far = to_json(Group(children=(Condition("created", Op.AFTER, date(9999, 12, 31)),)))
         with store.orm_session() as session:
             session.execute(update(Segment).where(Segment.id == sid).values(rule=far))

@@ -18,13 +18,13 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 import segtui.cli as cli
-import segtui.data.importer as importer
+import segtui.data.io.importer as importer
 from segtui.core.contacts import ContactFilter, ContactSelection
 from segtui.core.enums import CompanySize, LeadStatus
 from segtui.core.segments import SegmentDraft
-from segtui.data.models import Company, Contact, Tag
+from segtui.data.db.models import Company, Contact, Tag
+from segtui.data.db.tables import contact_tags
 from segtui.data.store import Store
-from segtui.data.tables import contact_tags
 
 runner = CliRunner()
 
@@ -276,9 +276,9 @@ def test_export_members_csv_is_formula_safe_unless_raw(db: tuple[str, Store],
     run("import", "contacts", str(write(tmp_path / "f.csv", text)), "--db", url)
     hyper = contact(store, "h@example.com")
     assert hyper is not None
-    user = store.current_user("Sarah Mitchell")
-    store.create_segment(SegmentDraft("Formula Check"),
-                         ContactSelection().toggled(hyper.id, True), user)
+    user = store.users.current_user("Sarah Mitchell")
+    store.segments.create_segment(SegmentDraft("Formula Check"),
+                                  ContactSelection().toggled(hyper.id, True), user)
     safe, raw = tmp_path / "safe.csv", tmp_path / "raw.csv"
     assert run("export", "members", "Formula Check", "-o", str(safe), "--db", url)[0] == 0
     assert run("export", "members", "Formula Check", "-o", str(raw), "--raw",
@@ -327,9 +327,9 @@ def test_round_trip_reproduces_the_contacts(db: tuple[str, Store], reading: str,
                          "--user", "Sarah Mitchell")
     assert code == 0, err
     assert "45 added, 0 updated, 0 skipped, 0 rejected" in out
-    user = empty_store.current_user("Sarah Mitchell")
-    empty_store.create_segment(SegmentDraft("Again"),
-                               ContactSelection().with_all(ContactFilter(), True), user)
+    user = empty_store.users.current_user("Sarah Mitchell")
+    empty_store.segments.create_segment(SegmentDraft("Again"),
+                                        ContactSelection().with_all(ContactFilter(), True), user)
     second = tmp_path / "second.csv"
     assert run("export", "members", "Again", "-o", str(second), "--db", empty_url)[0] == 0
 
@@ -385,7 +385,7 @@ def test_a_killed_import_leaves_the_database_as_it_was(db: tuple[str, Store],
     os.close(child_end)
     try:
         written = _rows_in_progress(terminal, child, at_least=2 * importer.BATCH)
-        # The file is over READ_AHEAD_BYTES: a child process reads it (core/read_ahead.py).
+        # The file is over READ_AHEAD_BYTES: a child process reads it (transfer/read_ahead.py).
         helpers = [int(pid) for pid in
                    Path(f"/proc/{child.pid}/task/{child.pid}/children").read_text().split()]
         assert [b"read_ahead" in Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -453,7 +453,7 @@ def _running(pid: int) -> bool:
 
 
 def events_of(store: Store, email: str) -> list[tuple[str, str, str | None, int | None]]:
-    from segtui.data.models import Campaign, EngagementEvent
+    from segtui.data.db.models import Campaign, EngagementEvent
 
     with store.reading() as conn:
         rows = conn.execute(
@@ -502,9 +502,9 @@ def test_campaign_results_become_events_once(db: tuple[str, Store], reading: str
     ]
     after = contact(store, "sarah.johnson@techcorp.com")
     assert after is not None and after.spent_cents == spent_before + 125_000
-    seg = store.segment_id_named("Enterprise Prospects")
+    seg = store.segments.segment_id_named("Enterprise Prospects")
     assert seg is not None
-    assert "Spring Sale" in [c.name for c in store.campaign_performance(seg)]
+    assert "Spring Sale" in [c.name for c in store.metrics.campaign_performance(seg)]
     code, out, _ = run("import", "campaigns", str(path), "--db", url)
     assert code == 0 and "0 added, 0 updated, 4 skipped" in out
     assert len(events_of(store, "sarah.johnson@techcorp.com")) == 4

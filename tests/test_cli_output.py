@@ -30,12 +30,12 @@ from typer.testing import CliRunner, Result
 
 import segtui.cli as cli
 from segtui.core.contacts import ContactSelection
-from segtui.core.rule_language import parse
+from segtui.core.rules.language import parse
 from segtui.core.segments import SegmentDraft
-from segtui.data.engine import sqlite_url
-from segtui.data.models import Campaign, Company, Contact, Segment, Tag
+from segtui.data.db.engine import sqlite_url
+from segtui.data.db.models import Campaign, Company, Contact, Segment, Tag
+from segtui.data.db.tables import campaign_segments, contact_tags, name_key, segment_tags
 from segtui.data.store import Store
-from segtui.data.tables import campaign_segments, contact_tags, name_key, segment_tags
 from tests.conftest import _drop_pg_database, _pg_database
 from tests.hostile import HOSTILE
 
@@ -113,9 +113,9 @@ def make_hostile(db: str) -> None:
     name, title and tag, and two contacts sharing an email (the quality report)."""
     store = open_store(db)
     try:
-        sarah = store.current_user("Sarah Mitchell")
-        store.create_segment(SegmentDraft("Dynamic One", rule=parse("score > 98")),
-                             ContactSelection(), sarah)
+        sarah = store.users.current_user("Sarah Mitchell")
+        store.segments.create_segment(SegmentDraft("Dynamic One", rule=parse("score > 98")),
+                                      ContactSelection(), sarah)
         with store.orm_session() as session:
             seg = session.scalar(select(Segment.id).where(
                 Segment.name_key == name_key("Enterprise Prospects")))

@@ -58,4 +58,4 @@ def test_commands_use_no_connection_of_their_own() -> None:
              for node in ast.walk(ast.parse(m.read_text(encoding="utf-8")))
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
              and node.func.attr in RAW_ACCESS]
-    assert found == [], "ask the Store (segtui/data/store.py) for what the command needs"
+    assert found == [], "ask the Store (segtui/data/store/) for what the command needs"

@@ -26,10 +26,10 @@ from typer.testing import CliRunner
 import segtui.cli as cli
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import LeadStatus
-from segtui.core.rule_language import format_rule, parse
+from segtui.core.rules.language import format_rule, parse
 from segtui.core.segments import SegmentDraft
-from segtui.data.engine import sqlite_url
-from segtui.data.models import Contact, Membership
+from segtui.data.db.engine import sqlite_url
+from segtui.data.db.models import Contact, Membership
 from segtui.data.store import Store
 from tests.cli_process import run_fresh
 
@@ -47,9 +47,9 @@ def count_and_sample(db: str, rule: str, sample: int) -> tuple[int, list[tuple[i
     """What the Store itself says about `rule` (the same parse + check the command does)."""
     store = Store.open(make_url(db) if "://" in db else sqlite_url(Path(db)))
     try:
-        checked, issues = store.check_rule(parse(rule))
+        checked, issues = store.rules.check_rule(parse(rule))
         assert issues == []
-        return store.rule_count(checked), store.rule_sample(checked, sample)
+        return store.rules.rule_count(checked), store.rules.rule_sample(checked, sample)
     finally:
         store.close()
 
@@ -57,8 +57,9 @@ def count_and_sample(db: str, rule: str, sample: int) -> tuple[int, list[tuple[i
 def make_dynamic(db: Path, name: str, rule: str) -> int:
     store = Store.open(sqlite_url(db))
     try:
-        return store.create_segment(SegmentDraft(name, rule=parse(rule)), ContactSelection(),
-                                    store.current_user("Sarah Mitchell"))
+        return store.segments.create_segment(SegmentDraft(name, rule=parse(rule)),
+                                             ContactSelection(),
+                                             store.users.current_user("Sarah Mitchell"))
     finally:
         store.close()
 
@@ -73,7 +74,7 @@ def test_count_prints_canonical_rule_count_and_sample(demo_db_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     lines = result.stdout.splitlines()
-    # 28 observed on the (deterministic) demo and cross-checked against Store.rule_count of
+    # 28 observed on the (deterministic) demo and cross-checked against Store.rules.rule_count of
     # the parsed, checked rule just below.
     assert lines[0] == f"28 contacts match: {CANONICAL}"
     expected_count, expected_sample = count_and_sample(db, ISSUE_RULE, 3)
@@ -180,7 +181,7 @@ def test_refresh_reports_leavers_and_ends_their_stay(demo_db_path: Path) -> None
     segment_id = make_dynamic(demo_db_path, "Hot Leads Live", HOT_LEADS)
     store = Store.open(sqlite_url(demo_db_path))
     try:
-        before = store.segment_details(segment_id)
+        before = store.segments.segment_details(segment_id)
         assert before is not None
         _, [(leaver, _)] = count_and_sample(str(demo_db_path), HOT_LEADS, 1)
         with store.orm_session() as session:

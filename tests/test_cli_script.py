@@ -32,12 +32,13 @@ from segtui.core.activities import ActivityFilter, ActivityRow
 from segtui.core.contacts import ContactFilter, ContactSelection
 from segtui.core.enums import LeadStatus
 from segtui.core.records import Choice, SegmentFilter, SegmentSort
-from segtui.core.rule_language import parse
+from segtui.core.rules.language import parse
 from segtui.core.segments import SegmentDraft
-from segtui.data import scripting
-from segtui.data.engine import sqlite_url
-from segtui.data.models import Contact
+from segtui.data.db.engine import sqlite_url
+from segtui.data.db.models import Contact
+from segtui.data.queries import scripting
 from segtui.data.store import Store
+from segtui.data.store.segments import Segments
 from tests.cli_process import run_fresh
 from tests.conftest import _drop_pg_database, _pg_database
 from tests.factories import add_segment
@@ -118,12 +119,12 @@ def user_error(result: Result) -> str:
 
 def segment_names(db: str) -> list[str]:
     with opened(db) as store:
-        return [r.name for r in store.iter_segments(SegmentFilter(), SegmentSort())]
+        return [r.name for r in store.segments.iter_segments(SegmentFilter(), SegmentSort())]
 
 
 def segment_id(db: str, name: str) -> int:
     with opened(db) as store:
-        found = store.segment_id_named(name)
+        found = store.segments.segment_id_named(name)
     assert found is not None
     return found
 
@@ -131,17 +132,17 @@ def segment_id(db: str, name: str) -> int:
 def activities(db: str, name: str) -> list[ActivityRow]:
     """The segment's timeline, newest first."""
     with opened(db) as store:
-        sid = store.segment_id_named(name)
+        sid = store.segments.segment_id_named(name)
         assert sid is not None
-        return list(store.activity_page(sid, ActivityFilter(), limit=50).rows)
+        return list(store.activity.activity_page(sid, ActivityFilter(), limit=50).rows)
 
 
 def members(db: str, name: str) -> set[int]:
     with opened(db) as store:
-        sid = store.segment_id_named(name)
+        sid = store.segments.segment_id_named(name)
         assert sid is not None
         flt = ContactFilter(segment=Choice(str(sid), name))
-        return {r.id for r in store.contact_page(flt, ContactSelection(), limit=1000).rows}
+        return {r.id for r in store.contacts.contact_page(flt, ContactSelection(), limit=1000).rows}
 
 
 def contact_id(db: str, email: str) -> int:
@@ -165,7 +166,7 @@ def test_list_json_shape_and_values(db: str) -> None:
     with opened(db) as store:
         for obj in rows:
             assert list(obj) == SUMMARY_KEYS
-            row = store.segment_row(obj["id"])
+            row = store.segments.segment_row(obj["id"])
             assert row is not None
             assert obj == {
                 "id": row.id, "name": row.name, "description": row.description,
@@ -202,18 +203,18 @@ def test_list_reads_keyset_pages(demo_db_path: Path, monkeypatch: pytest.MonkeyP
     """The list is streamed page by page (here 3 segments a page), never loaded whole."""
     db = str(demo_db_path)
     with opened(db) as store:
-        user = store.current_user("Sarah Mitchell")
+        user = store.users.current_user("Sarah Mitchell")
         for n in range(5):
-            store.create_segment(SegmentDraft(f"Paged {n}", rule=parse("score > 90")),
+            store.segments.create_segment(SegmentDraft(f"Paged {n}", rule=parse("score > 90")),
                                  ContactSelection(), user)
     calls: list[int] = []
-    original = Store.segment_page
+    original = Segments.segment_page
 
-    def small_pages(self: Store, *args: Any, **kwargs: Any) -> Any:
+    def small_pages(self: Segments, *args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return original(self, *args, **{**kwargs, "limit": 3})
 
-    monkeypatch.setattr(Store, "segment_page", small_pages)
+    monkeypatch.setattr(Segments, "segment_page", small_pages)
     rows = ok_json(run(db, "segments", "list", "--json"))
     assert len(calls) == 3  # 9 segments, 3 a page
     assert [r["name"] for r in rows] == sorted([*DEMO_SEGMENTS,
@@ -243,7 +244,7 @@ def test_show_json_shape_and_values(db: str) -> None:
     obj = ok_json(run(db, "segments", "show", "enterprise  PROSPECTS", "--json"))
     assert list(obj) == SHOW_KEYS
     with opened(db) as store:
-        details = store.segment_details(obj["id"])
+        details = store.segments.segment_details(obj["id"])
     assert details is not None
     assert obj["name"] == "Enterprise Prospects"
     assert obj["members"] == details.members == 45
@@ -298,9 +299,9 @@ def test_create_dynamic_from_rule(db: str) -> None:
     rule = 'status = "hot lead" and score > 70'
     obj = ok_json(run(db, "segments", "create", "Hot Leads", "--rule", rule, "--json"))
     with opened(db) as store:
-        checked, issues = store.check_rule(parse(rule))
+        checked, issues = store.rules.check_rule(parse(rule))
         assert issues == []
-        expected = store.rule_count(checked)
+        expected = store.rules.rule_count(checked)
     assert expected > 0
     assert (obj["kind"], obj["rule"], obj["members"], obj["status"]) == (
         "dynamic", 'status = "Hot Lead" and score > 70', expected, "Draft")
@@ -451,8 +452,8 @@ def test_update_rule_makes_it_dynamic_and_static_again(db: str) -> None:
     obj = ok_json(run(db, "segments", "update", "Inactive Subscribers", "--rule",
                       "score > 95", "--json"))
     with opened(db) as store:
-        checked, _ = store.check_rule(parse("score > 95"))
-        matching = store.rule_count(checked)
+        checked, _ = store.rules.check_rule(parse("score > 95"))
+        matching = store.rules.rule_count(checked)
     assert (obj["kind"], obj["rule"]) == ("dynamic", "score > 95")
     # The 120 members picked by hand stay (manual memberships), the rule adds its matches.
     assert obj["members"] >= max(120, matching)
@@ -520,7 +521,7 @@ def test_delete_needs_yes(db: str) -> None:
 
 def test_delete_with_yes(db: str) -> None:
     with opened(db) as store:
-        preview = store.delete_preview(segment_id(db, "Inactive Subscribers"))
+        preview = store.segments.delete_preview(segment_id(db, "Inactive Subscribers"))
     assert preview is not None
     obj = ok_json(run(db, "segments", "delete", "inactive subscribers", "--yes", "--json"))
     assert list(obj) == DELETE_KEYS
@@ -528,7 +529,7 @@ def test_delete_with_yes(db: str) -> None:
                    "notes": preview.notes, "activities": preview.activities}
     assert segment_names(db) == [n for n in DEMO_SEGMENTS if n != "Inactive Subscribers"]
     with opened(db) as store:
-        assert store.contact_count(ContactFilter()) == 255  # contacts stay
+        assert store.contacts.contact_count(ContactFilter()) == 255  # contacts stay
 
 
 def test_delete_text(demo_db_path: Path) -> None:

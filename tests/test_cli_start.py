@@ -1,6 +1,6 @@
 """Issue 17 §4: scripted read commands start fast, because they import only what they use
-(segtui/cli/__init__.py, segtui/data/store.py) and open an up-to-date database without Alembic
-(segtui/data/schema_version.py).
+(segtui/cli/__init__.py, segtui/data/store/) and open an up-to-date database without Alembic
+(segtui/data/db/schema_version.py).
 
 Nothing here is timed: the figures are in docs/benchmarks.md (`benchmarks/bench.py --only
 cli`). These tests check what makes them fast, in a fresh interpreter per command: which
@@ -24,8 +24,8 @@ from alembic import command
 
 import segtui.cli
 import segtui.cli.process
-from segtui.data import migrate, schema_version
-from segtui.data.engine import sqlite_url
+from segtui.data.db import migrate, schema_version
+from segtui.data.db.engine import sqlite_url
 from segtui.data.store import Store
 from tests.cli_process import run_fresh
 
@@ -34,13 +34,13 @@ if TYPE_CHECKING:
 
 # Modules no read command needs: Alembic (only for a database that needs migrating), the
 # app's (Textual, Rich), the import and export code (the command line declares its options
-# with core/file_formats.py), and the query modules of imports, exports, quality, analytics
+# with core/formats/file_formats.py), and the query modules of imports, exports, quality, analytics
 # and the dashboard, imported by the Store methods that call them.
 NOT_FOR_READING = (
-    # The app queries the Core tables of data/tables.py: the ORM and its mapped classes
-    # are for the tests' fixtures (data/models.py).
+    # The app queries the Core tables of data/db/tables.py: the ORM and its mapped classes
+    # are for the tests' fixtures (data/db/models.py).
     "sqlalchemy.orm",
-    "segtui.data.models",
+    "segtui.data.db.models",
     "alembic",
     "mako",
     "pydantic",  # Typer 0.29 loads it for every command; pyproject.toml pins 0.28
@@ -50,32 +50,33 @@ NOT_FOR_READING = (
     "psycopg",
     "textual",
     "rich",
-    "segtui.core.csv_source",
-    "segtui.core.importing",
-    "segtui.core.exporting",
-    "segtui.data.migrate",
+    "segtui.core.formats.csv_source",
+    "segtui.core.formats.contacts_csv",
+    "segtui.core.formats.members_export",
+    "segtui.data.db.migrate",
     "segtui.data.demo",
-    "segtui.data.importer",
-    "segtui.data.event_importer",
-    "segtui.data.file_transfer",
-    "segtui.data.exporter",
-    "segtui.data.quality",
-    "segtui.data.insights",
-    "segtui.data.segment_analytics",
-    "segtui.data.dashboard",
-    "segtui.data.timeline",
+    "segtui.data.io.importer",
+    "segtui.data.io.event_importer",
+    "segtui.transfer.imports",
+    "segtui.data.io.exporter",
+    "segtui.data.queries.quality",
+    "segtui.data.queries.insights",
+    "segtui.data.queries.segment_analytics",
+    "segtui.data.queries.dashboard",
+    "segtui.data.queries.timeline",
     # Re-evaluating dynamic segments whole (its batches and temporary lists): a read only
-    # does it when a change left the segments owed one (Store.finish_pending).
-    "segtui.data.whole_refresh",
+    # does it when a change left the segments owed one (Store.rules.finish_pending).
+    "segtui.data.rules.whole_refresh",
 )
 
 # What evaluates or checks a rule: a read that shows rules without evaluating them
 # (`segments list` formats them) or shows no rules loads none of it.
-RULE_EVALUATION = ("segtui.data.dynamic", "segtui.data.rule_sql", "segtui.core.rule_check")
+RULE_EVALUATION = ("segtui.data.rules.refresh", "segtui.data.rules.compiler",
+                   "segtui.core.rules.check")
 
 # What lists segments and contacts page by page: a rule count lists nothing.
-LISTING = ("segtui.data.segment_list", "segtui.data.keyset", "segtui.core.records",
-           "segtui.data.scripting")
+LISTING = ("segtui.data.queries.segment_list", "segtui.data.db.keyset", "segtui.core.records",
+           "segtui.data.queries.scripting")
 
 READ_COMMANDS = [
     pytest.param(["segments", "list"], "ID  NAME", RULE_EVALUATION, id="segments list"),
@@ -220,7 +221,7 @@ READ_AT_START = ["segtui.cli", "segtui.cli.app_commands", "segtui.cli.contacts",
                  "segtui.cli.quality", "segtui.cli.segments", "segtui.cli.segments.changes",
                  "segtui.cli.segments.listing", "segtui.cli.segments.members",
                  "segtui.cli.segments.rules", "segtui.cli.transfer", "segtui.cli.users",
-                 "segtui.data.models"]
+                 "segtui.data.db.models"]
 
 
 @pytest.mark.parametrize("name", READ_AT_START)

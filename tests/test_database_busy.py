@@ -20,9 +20,10 @@ import segtui.cli as cli
 from segtui.core.busy import DatabaseBusy
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import SegmentStatus
-from segtui.core.rule_language import parse
+from segtui.core.rules.language import parse
 from segtui.core.segments import SegmentDraft
 from segtui.data.store import Store
+from segtui.data.store.segments import Segments
 from segtui.screens.modals.create_segment import CreateSegmentModal
 from tests.ui.conftest import make_app, settle, text_of
 
@@ -80,11 +81,11 @@ def test_the_store_says_how_long_it_waited(sqlite_demo_store: Store) -> None:
     store = sqlite_demo_store
     path = make_url(str(store.url)).database
     assert path is not None
-    user = store.current_user()
+    user = store.users.current_user()
     with write_lock(Path(path)), pytest.raises(DatabaseBusy) as raised:
-        store.create_segment(SegmentDraft("Never"), ContactSelection(), user)
+        store.segments.create_segment(SegmentDraft("Never"), ContactSelection(), user)
     assert raised.value.waited >= 0.2
-    assert store.segment_id_named("Never") is None
+    assert store.segments.segment_id_named("Never") is None
 
 
 def test_a_bad_busy_timeout_is_a_clear_error(demo_db_path: Path,
@@ -102,8 +103,8 @@ async def test_the_app_says_the_database_is_busy(sqlite_demo_store: Store) -> No
     store = sqlite_demo_store
     path = make_url(str(store.url)).database
     assert path is not None
-    store.create_segment(SegmentDraft("Top Scores", rule=parse("score > 90")),
-                         ContactSelection(), store.current_user())
+    store.segments.create_segment(SegmentDraft("Top Scores", rule=parse("score > 90")),
+                         ContactSelection(), store.users.current_user())
     app = make_app(store)
     with write_lock(Path(path)):
         async with app.run_test(size=(100, 30)) as pilot:
@@ -122,7 +123,7 @@ async def test_the_app_says_the_database_is_busy(sqlite_demo_store: Store) -> No
     assert not any("Something went wrong" in m or "locked" in m for m in messages), messages
     assert shown.startswith("Could not save: another process is writing to the database")
     assert "locked" not in shown and "SQL" not in shown
-    assert store.segment_id_named("While Busy") is None
+    assert store.segments.segment_id_named("While Busy") is None
 
 
 # -- a version conflict, tried once more ------------------------------------------------------
@@ -131,27 +132,27 @@ async def test_the_app_says_the_database_is_busy(sqlite_demo_store: Store) -> No
 def competing_save(url: str, name: str, times: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Someone else saves the segment between each of the command's reads and its write
     (the first `times` writes): their description, on a Store of their own."""
-    original = Store.update_segment
+    original = Segments.update_segment
     calls = 0
 
-    def update(self: Store, segment_id: int, *args: Any) -> int:
+    def update(self: Segments, segment_id: int, *args: Any) -> int:
         nonlocal calls
         calls += 1
         if calls <= times:
             other = Store.open(make_url(url))
             try:
-                details = other.segment_details(segment_id)
+                details = other.segments.segment_details(segment_id)
                 assert details is not None
                 draft = details.as_draft()
-                original(other, segment_id, details.version,
+                original(other.segments, segment_id, details.version,
                          SegmentDraft(draft.name, f"Theirs {calls}", draft.tags, draft.status,
                                       draft.rule),
-                         ContactSelection(), other.current_user("Priya Patel"))
+                         ContactSelection(), other.users.current_user("Priya Patel"))
             finally:
                 other.close()
         return original(self, segment_id, *args)
 
-    monkeypatch.setattr(Store, "update_segment", update)
+    monkeypatch.setattr(Segments, "update_segment", update)
 
 
 def test_update_retries_a_version_conflict_once_and_says_so(
@@ -163,9 +164,9 @@ def test_update_retries_a_version_conflict_once_and_says_so(
     assert result.exit_code == 0, result.output
     assert result.stderr == ("segtui: 'Enterprise Prospects' was changed by someone else "
                              "meanwhile; applying your changes to their version\n")
-    seg = demo_store.segment_id_named("Enterprise Prospects")
+    seg = demo_store.segments.segment_id_named("Enterprise Prospects")
     assert seg is not None
-    details = demo_store.segment_details(seg)
+    details = demo_store.segments.segment_details(seg)
     assert details is not None
     # Both changes hold: theirs (the description) and ours (the status).
     assert (details.description, details.status) == ("Theirs 1", SegmentStatus.INACTIVE)
@@ -180,7 +181,7 @@ def test_update_gives_up_after_a_second_conflict(demo_store: Store,
     assert result.stderr.splitlines()[-1] == (
         "segtui: 'Enterprise Prospects' was changed by someone else twice while this "
         "command ran; nothing was changed, run it again")
-    seg = demo_store.segment_id_named("Enterprise Prospects")
+    seg = demo_store.segments.segment_id_named("Enterprise Prospects")
     assert seg is not None
-    details = demo_store.segment_details(seg)
+    details = demo_store.segments.segment_details(seg)
     assert details is not None and details.status is SegmentStatus.ACTIVE

@@ -24,14 +24,15 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner, Result
 
 import segtui.cli as cli
-import segtui.data.store as store_module
+import segtui.data.store.database as store_module
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import LeadStatus, SegmentStatus
-from segtui.core.rule_language import parse
+from segtui.core.rules.language import parse
 from segtui.core.segments import SegmentDraft
-from segtui.data import dynamic
-from segtui.data.models import Contact
+from segtui.data.db.models import Contact
+from segtui.data.rules import refresh
 from segtui.data.store import Store
+from segtui.data.store.rules import Rules
 from tests.ui.conftest import make_app, settle
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +45,7 @@ ATLANTIS = "Name,Email,City\n" + "".join(
 # change's commit.
 DIES_AFTER_COMMIT = """
 import os, sys
-from segtui.data import dynamic
+from segtui.data.rules import refresh as dynamic
 
 def die(*args, **kwargs):
     os._exit(9)
@@ -61,9 +62,9 @@ main()
 def world(demo_store: Store) -> Iterator[tuple[str, Store, int]]:
     """The demo database with a dynamic segment of the contacts in Atlantis (none yet)."""
     store = demo_store
-    sid = store.create_segment(
+    sid = store.segments.create_segment(
         SegmentDraft("Atlantis", status=SegmentStatus.ACTIVE, rule=parse("city = Atlantis")),
-        ContactSelection(), store.current_user("Sarah Mitchell"))
+        ContactSelection(), store.users.current_user("Sarah Mitchell"))
     yield store.engine.url.render_as_string(hide_password=False), store, sid
 
 
@@ -72,7 +73,7 @@ def run(url: str, *args: str) -> Result:
 
 
 def members(store: Store, segment_id: int) -> int:
-    row = store.segment_row(segment_id)
+    row = store.segments.segment_row(segment_id)
     assert row is not None
     return row.contact_count
 
@@ -123,13 +124,13 @@ def test_a_killed_import_is_finished_by_the_next_reader(
     with store.reading() as conn:
         assert conn.execute(select(Contact.id).where(Contact.city == "Atlantis")).all()
     assert members(store, sid) == 0
-    assert store.owed().contacts == 3
+    assert store.rules.owed().contacts == 3
     args, count = ENTRY_POINTS[entry]
     result = run(url, *args)
     assert result.exit_code == 0, result.output
     assert count(result) == 3
     assert members(store, sid) == 3
-    assert not store.owed()
+    assert not store.rules.owed()
 
 
 def test_a_failed_event_import_follow_up_is_finished(world: tuple[str, Store, int],
@@ -141,10 +142,10 @@ def test_a_failed_event_import_follow_up_is_finished(world: tuple[str, Store, in
     with store.orm_session() as session:
         session.add(Contact(name="Quiet One", email="quiet@nowhere.example", city="Nowhere",
                             lead_status=LeadStatus.NEW, created_at=datetime(2023, 1, 1)))
-    opener = store.create_segment(
+    opener = store.segments.create_segment(
         SegmentDraft("Nowhere Openers", status=SegmentStatus.ACTIVE,
                      rule=parse("city = Nowhere and opened within 30d >= 2")),
-        ContactSelection(), store.current_user("Sarah Mitchell"))
+        ContactSelection(), store.users.current_user("Sarah Mitchell"))
     assert members(store, opener) == 0
     events = tmp_path / "events.csv"
     events.write_text("Email,Type,Occurred At\n"
@@ -155,7 +156,7 @@ def test_a_failed_event_import_follow_up_is_finished(world: tuple[str, Store, in
         raise SystemExit(9)  # the process ends here, after the import's commit
 
     with monkeypatch.context() as patch:
-        patch.setattr(dynamic, "refresh_contacts", killed)
+        patch.setattr(refresh, "refresh_contacts", killed)
         assert run(url, "import", "events", str(events)).exit_code == 9
     assert members(store, opener) == 0
     result = run(url, "segments", "show", "Nowhere Openers", "--json")
@@ -167,10 +168,10 @@ def test_a_failed_merge_follow_up_is_finished(world: tuple[str, Store, int],
     """The kept contact (a title, no city) takes the merged one's city (no title): now it
     has both, as the rule asks."""
     url, store, _ = world
-    titled = store.create_segment(
+    titled = store.segments.create_segment(
         SegmentDraft("Titled Divers", status=SegmentStatus.ACTIVE,
                      rule=parse("city = Atlantis and title is not empty")),
-        ContactSelection(), store.current_user("Sarah Mitchell"))
+        ContactSelection(), store.users.current_user("Sarah Mitchell"))
     with store.orm_session() as session:
         kept = Contact(name="Twin", title="Captain", lead_status=LeadStatus.NEW,
                        created_at=datetime(2023, 1, 1))
@@ -184,9 +185,10 @@ def test_a_failed_merge_follow_up_is_finished(world: tuple[str, Store, int],
         raise SystemExit(9)
 
     with monkeypatch.context() as patch:
-        patch.setattr(dynamic, "refresh_contacts", killed)
+        patch.setattr(refresh, "refresh_contacts", killed)
         with pytest.raises(SystemExit):
-            store.merge_contacts(kept_id, [other_id], store.current_user("Sarah Mitchell"))
+            store.quality.merge_contacts(kept_id, [other_id],
+                                         store.users.current_user("Sarah Mitchell"))
     assert members(store, titled) == 0
     assert json.loads(run(url, "segments", "show", "Titled Divers", "--json").stdout)[
         "members"] == 1
@@ -205,15 +207,15 @@ def test_too_many_changes_owe_whole_segments(world: tuple[str, Store, int], tmp_
         raise SystemExit(9)
 
     with monkeypatch.context() as patch:
-        patch.setattr(dynamic, "refresh_segment", killed)
+        patch.setattr(refresh, "refresh_segment", killed)
         assert run(url, "import", "contacts", str(leads)).exit_code == 9
-    assert store.owed().segments == (sid,)
+    assert store.rules.owed().segments == (sid,)
     result = run(url, "segments", "list", "--json")
     assert result.exit_code == 0
     assert "re-evaluating 1 dynamic segment an earlier import or merge left out of date" \
         in result.stderr
     assert next(s["members"] for s in json.loads(result.stdout) if s["name"] == "Atlantis") == 3
-    assert not store.owed()
+    assert not store.rules.owed()
 
 
 async def test_the_app_finishes_it_when_it_starts(world: tuple[str, Store, int],
@@ -224,7 +226,7 @@ async def test_the_app_finishes_it_when_it_starts(world: tuple[str, Store, int],
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert members(store, sid) == 3
-    assert not store.owed()
+    assert not store.rules.owed()
 
 
 def test_a_reader_that_cannot_finish_says_so(world: tuple[str, Store, int], tmp_path: Path,
@@ -252,7 +254,7 @@ def test_a_reader_that_cannot_finish_says_so(world: tuple[str, Store, int], tmp_
         "re-evaluating them (3 changed contacts to do), and another process is writing to "
         "the database now; segtui finishes it the next time it can, or run `segtui segments "
         "refresh --all`\n")
-    assert members(store, sid) == 0 and store.owed().contacts == 3
+    assert members(store, sid) == 0 and store.rules.owed().contacts == 3
 
 
 def test_an_import_whose_follow_up_meets_another_writer_says_so(
@@ -267,9 +269,9 @@ def test_an_import_whose_follow_up_meets_another_writer_says_so(
     monkeypatch.setenv("SEGTUI_BUSY_TIMEOUT", "0.2")
     path = make_url(url).database
     assert path is not None
-    original = Store.finish_pending
+    original = Rules.finish_pending
 
-    def another_writer_first(self: Store, *args: object) -> object:
+    def another_writer_first(self: Rules, *args: object) -> object:
         holder = sqlite3.connect(path, isolation_level=None)
         try:
             holder.execute("BEGIN IMMEDIATE")
@@ -277,7 +279,7 @@ def test_an_import_whose_follow_up_meets_another_writer_says_so(
         finally:
             holder.close()
 
-    monkeypatch.setattr(Store, "finish_pending", another_writer_first)
+    monkeypatch.setattr(Rules, "finish_pending", another_writer_first)
     leads = tmp_path / "atlantis.csv"
     leads.write_text(ATLANTIS, encoding="utf-8")
     result = run(url, "import", "contacts", str(leads))

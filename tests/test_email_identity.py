@@ -19,14 +19,14 @@ from sqlalchemy.exc import IntegrityError
 
 from segtui.core.contact_keys import email_key
 from segtui.core.enums import EventType, LeadStatus, SegmentKind
-from segtui.core.rule_language import parse
-from segtui.core.rules import to_json
-from segtui.data import migrate
-from segtui.data.engine import sqlite_url
-from segtui.data.file_transfer import ImportKind, ImportRequest, import_file
-from segtui.data.models import Activity, Contact, EngagementEvent, Membership, Segment, Tag
+from segtui.core.rules.language import parse
+from segtui.core.rules.tree import to_json
+from segtui.data.db import migrate
+from segtui.data.db.engine import sqlite_url
+from segtui.data.db.models import Activity, Contact, EngagementEvent, Membership, Segment, Tag
+from segtui.data.db.tables import contact_tags
 from segtui.data.store import Store
-from segtui.data.tables import contact_tags
+from segtui.transfer.imports import ImportKind, ImportRequest, import_file
 from tests.concurrent_imports import import_twice_at_once
 from tests.conftest import _drop_pg_database, _pg_database
 
@@ -96,7 +96,7 @@ def test_a_merge_may_give_the_kept_contact_the_other_email(empty_store: Store) -
         session.add_all([kept, other])
         session.flush()
         kept_id, other_id = kept.id, other.id
-    store.merge_contacts(kept_id, [other_id], store.current_user("Sarah Mitchell"))
+    store.quality.merge_contacts(kept_id, [other_id], store.users.current_user("Sarah Mitchell"))
     with store.reading() as conn:
         assert conn.execute(select(Contact.id, Contact.email, Contact.email_key)).all() == [
             (kept_id, "Bo@Example.com", "bo@example.com")]
@@ -187,12 +187,12 @@ def test_0008_merges_contacts_sharing_an_email_into_the_oldest(
         assert [(s, p) for s, _, p in logged] == [(segments["Second"], None)]
         assert "Merged by segtui's upgrade" in logged[0][1]
     # The kept contacts changed (Ann has a city now): the dynamic segments are owed them.
-    assert store.owed().contacts == 2
-    store.finish_pending()
+    assert store.rules.owed().contacts == 2
+    store.rules.finish_pending()
     with store.reading() as conn:
         assert conn.execute(select(Membership.contact_id).where(
             Membership.segment_id == segments["In Oslo"])).scalars().all() == [ann]
-    assert store.quality_report().duplicate_email_groups == 0
+    assert store.quality.quality_report().duplicate_email_groups == 0
     # From now on the database refuses a second contact with the email, in any spelling.
     with pytest.raises(IntegrityError), store.engine.begin() as conn:
         add(conn, name="Ann Again", email="ANN@example.com", email_key="ann@example.com")
@@ -213,4 +213,4 @@ def test_0008_on_a_database_without_duplicates_merges_nothing(
     with store.reading() as conn:
         assert dict(conn.execute(select(Contact.name, Contact.email_key)).all()) == {
             "One": "one@example.com", "None": None}
-    assert not store.owed()
+    assert not store.rules.owed()

@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 
 import segtui.cli as cli
 from segtui.core.enums import CompanySize, LeadStatus, LifecycleStage, SourceChannel
-from segtui.data.models import Contact
+from segtui.data.db.models import Contact
 from segtui.data.store import Store
 from tests.test_cli_io import contact, fingerprint
 
@@ -411,7 +411,7 @@ def test_every_column_of_a_repeated_header_needs_its_own_entry(
 
 
 def test_every_built_in_preset_resolves() -> None:
-    from segtui.core.import_presets import PRESETS, resolve
+    from segtui.core.formats.presets import PRESETS, resolve
 
     for name, preset in PRESETS.items():
         resolved = resolve(preset)

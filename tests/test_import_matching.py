@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 import segtui.cli as cli
 from segtui.core.contact_keys import MatchKey
 from segtui.core.enums import LeadStatus
-from segtui.data.file_transfer import ImportKind, ImportRequest
-from segtui.data.models import Contact
+from segtui.data.db.models import Contact
 from segtui.data.store import Store
+from segtui.transfer.imports import ImportKind, ImportRequest
 from tests.concurrent_imports import import_twice_at_once
 
 runner = CliRunner()

@@ -1,10 +1,10 @@
 """Issue 6 §1 and §5: what a large import does differently, and that a user can't tell.
 
 - A file from READ_AHEAD_BYTES up is read and validated in a child process
-  (segtui/core/read_ahead.py); every test here runs both ways (the `reading` fixture).
+  (segtui/transfer/read_ahead.py); every test here runs both ways (the `reading` fixture).
 - On SQLite, an import defers `filled_fields` to one pass and, once it has added
   REINDEX_AFTER contacts, rebuilds the contacts' secondary indexes at the end
-  (data/importer.py, `_bulk_load`): all inside the one transaction, so the schema after a
+  (data/io/importer.py, `_bulk_load`): all inside the one transaction, so the schema after a
   finished, failed or dry-run import is exactly what it was.
 
 Both engines; the thresholds are lowered so that small files take the large-file paths.
@@ -23,21 +23,21 @@ from sqlalchemy import Table, func, select, text
 from typer.testing import CliRunner
 
 import segtui.cli as cli
-import segtui.data.bulk as bulk_writes
-import segtui.data.importer as importer
-from segtui.core import read_ahead
-from segtui.core.file_formats import Encoding
-from segtui.core.importing import ImportError_
-from segtui.data.completeness import filled_fields
-from segtui.data.file_transfer import (
+import segtui.data.db.bulk as bulk_writes
+import segtui.data.io.importer as importer
+from segtui.core.formats.contacts_csv import ImportError_
+from segtui.core.formats.file_formats import Encoding
+from segtui.data.db.models import Contact
+from segtui.data.derived.completeness import filled_fields
+from segtui.data.store import Store
+from segtui.transfer import read_ahead
+from segtui.transfer.imports import (
     ImportKind,
     ImportProgress,
     ImportRequest,
     TransferStopped,
     import_file,
 )
-from segtui.data.models import Contact
-from segtui.data.store import Store
 from tests.data.test_figures import assert_copies
 
 runner = CliRunner()

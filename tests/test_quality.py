@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 import segtui.cli as cli
 from segtui.core.enums import EventType, LeadStatus, MembershipSource, UserRole
 from segtui.core.permissions import CurrentUser
+from segtui.core.quality import MergeError
 from segtui.core.segments import NotAllowed
-from segtui.data.models import Activity, Company, Contact, EngagementEvent, Membership, Tag
-from segtui.data.quality import MergeError
+from segtui.data.db.models import Activity, Company, Contact, EngagementEvent, Membership, Tag
+from segtui.data.db.tables import contact_tags
 from segtui.data.store import Store
-from segtui.data.tables import contact_tags
 from tests.factories import add_segment
 
 runner = CliRunner()
@@ -83,7 +83,7 @@ def test_report_counts_each_problem(empty_store: Store) -> None:
     seg = add_segment(store, "Mixed")
     join(store, seg, first)
     join(store, seg, person(store, "Fine", email="fine@example.com"))
-    report = store.quality_report()
+    report = store.quality.quality_report()
     assert report.contacts == 12
     # "bad@" and "dup@example.com " (a space is never valid) are invalid; blank is missing.
     assert (report.missing_email, report.invalid_email, report.missing_phone) == (2, 2, 1)
@@ -101,7 +101,7 @@ def test_report_counts_each_problem(empty_store: Store) -> None:
 
 def test_merge_keeps_memberships_events_tags_and_history(empty_store: Store) -> None:
     store = empty_store
-    user = store.current_user("Sarah Mitchell")
+    user = store.users.current_user("Sarah Mitchell")
     keep = person(store, "Kim", email="kim@example.com", phone=None, tags=("VIP",))
     other = person(store, "Kim Dup", email="kim@example.com", phone="555",
                    tags=("VIP", "Webinar"), active=datetime(2024, 2, 20), keyless=True)
@@ -112,7 +112,7 @@ def test_merge_keeps_memberships_events_tags_and_history(empty_store: Store) -> 
     with store.orm_session() as session:
         session.add(EngagementEvent(contact_id=other, type=EventType.CONVERTED,
                                     occurred_at=datetime(2024, 2, 1), revenue_cents=700))
-    result = store.merge_contacts(keep, [other], user)
+    result = store.quality.merge_contacts(keep, [other], user)
     assert (result.kept, result.merged, result.events_moved) == (keep, (other,), 1)
     assert set(result.segments) == {both, only_other}
     with store.reading() as conn:
@@ -140,15 +140,15 @@ def test_merge_keeps_memberships_events_tags_and_history(empty_store: Store) -> 
 def test_merge_refusals(empty_store: Store) -> None:
     store = empty_store
     a, b = person(store, "A"), person(store, "B")
-    user = store.current_user("Sarah Mitchell")
+    user = store.users.current_user("Sarah Mitchell")
     with pytest.raises(MergeError, match="at least one other"):
-        store.merge_contacts(a, [a], user)
+        store.quality.merge_contacts(a, [a], user)
     with pytest.raises(MergeError, match="no contact with id 999999"):
-        store.merge_contacts(a, [999_999], user)
+        store.quality.merge_contacts(a, [999_999], user)
     viewer = CurrentUser(user.id, "Vic Viewer", UserRole.VIEWER)
     with pytest.raises(NotAllowed):
-        store.merge_contacts(a, [b], viewer)
-    assert store.quality_report().contacts == 2
+        store.quality.merge_contacts(a, [b], viewer)
+    assert store.quality.quality_report().contacts == 2
 
 
 def test_cli_quality_json_and_merge(demo_store: Store) -> None:

@@ -13,14 +13,14 @@ and what they share: common.py (the options most commands declare, opening the d
 the acting user), access.py (what each command does to the database and who may run it),
 output.py (everything printed), process.py (the process around the command). This module
 imports them and puts them together; none of them imports it. Commands reach the database
-only through the Store (segtui/data/store.py).
+only through the Store (segtui/data/store/).
 
 Start-up (issue 17 §4): scripts call read commands such as `segtui segments list` over and
 over, so a command loads only what it uses. At module level the command modules import
 Typer, the option types their commands declare and the helpers every command shares
 (printing, the access decorators); everything else is imported inside the function that
 needs it: the Store (and with it SQLAlchemy) when a command opens a database, Alembic only
-when that database needs migrating (data/schema_version.py), the importer and exporter in
+when that database needs migrating (data/db/schema_version.py), the importer and exporter in
 their commands, Textual only on the paths that open the app. So `--help`, `--version`,
 `db upgrade` and the scripting commands start fast and work without a terminal.
 tests/test_cli_start.py checks what the read commands load.

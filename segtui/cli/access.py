@@ -163,16 +163,16 @@ def _permitted(ctx: typer.Context, store: Store, user: str | None, doing: str,
     from segtui.core.segments import NotAllowed  # not at import: keeps --help fast
 
     try:
-        acting = store.current_user(user or (ctx.obj or {}).get("user"))
+        acting = store.users.current_user(user or (ctx.obj or {}).get("user"))
     except InvalidUserName as exc:
         fail(str(exc))
-    if store.may(acting, permission):
+    if store.users.may(acting, permission):
         return acting
     refusal = str(NotAllowed(acting.name, acting.role.value, doing))
     if acting.new:
         refusal = refusal.removesuffix(".") + ": a name segtui had not seen is a Viewer " \
             "until an administrator gives it a role (segtui users set-role)"
-    similar = store.look_alikes(acting.name)
+    similar = store.users.look_alikes(acting.name)
     if similar:
         refusal = refusal.removesuffix(".") + \
             f" (did you mean {' or '.join(repr(s) for s in similar[:3])}?)"

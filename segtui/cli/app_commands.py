@@ -57,7 +57,7 @@ def _run_app(store: "Store", options: dict[str, Any]) -> None:
     from segtui.core.permissions import InvalidUserName
 
     try:
-        user = store.current_user(options.get("user"))
+        user = store.users.current_user(options.get("user"))
     except InvalidUserName as exc:
         fail(str(exc))
     from segtui.app import SegtuiApp, tune_runtime  # imports Textual: only now
@@ -191,8 +191,8 @@ def db_upgrade(ctx: typer.Context, db: DbOption = None) -> None:
     """Apply pending schema migrations (the app also does this when it opens)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from segtui.data import migrate
-    from segtui.data.engine import make_engine
+    from segtui.data.db import migrate
+    from segtui.data.db.engine import make_engine
 
     url = resolve(db or (ctx.obj or {}).get("db"))
     engine = make_engine(url)

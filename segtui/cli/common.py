@@ -57,7 +57,7 @@ def check_clock() -> None:
 
 def resolve(db: str | None) -> URL:
     """The database `--db` names (or the default one), or exit with why it can't be."""
-    from segtui.data.engine import DatabaseUrlError, busy_timeout_ms, resolve_url
+    from segtui.data.db.engine import DatabaseUrlError, busy_timeout_ms, resolve_url
 
     try:
         busy_timeout_ms()  # a bad SEGTUI_BUSY_TIMEOUT is said here, before anything runs
@@ -106,7 +106,7 @@ def find_segment(store: Store, name: str) -> int:
     """The segment called `name` as typed (case and extra spaces ignored), or exit 1."""
     from segtui.core.validation import normalise_name
 
-    found = store.segment_id_named(normalise_name(name))
+    found = store.segments.segment_id_named(normalise_name(name))
     if found is None:
         fail(f"no segment named {name!r}")
     return found
@@ -126,12 +126,12 @@ def up_to_date(store: Store, segment_ids: Sequence[int] | None = None) -> None:
     (an import or merge whose process ended before re-evaluating them, issue 16 §4), or
     say on stderr that they may be out of date (another process is writing). Costs one
     read when nothing is owed."""
-    owed = store.owed()
+    owed = store.rules.owed()
     if not owed:
         return
     if owed.segments:  # whole re-evaluations may take a while: say why we wait
         warn(f"segtui: re-evaluating {plural(len(owed.segments), 'dynamic segment')} an "
              "earlier import or merge left out of date…")
-    left = store.bring_up_to_date(segment_ids)
+    left = store.rules.bring_up_to_date(segment_ids)
     if left:
         warn(f"segtui: {left.out_of_date()}")

@@ -28,8 +28,7 @@ from segtui.core.enums import LeadStatus
 from segtui.core.formatting import plural
 
 if TYPE_CHECKING:
-    from segtui.core.contacts import ContactFilter, ContactRow
-    from segtui.data.scripting import ContactDetails
+    from segtui.core.contacts import ContactDetails, ContactFilter, ContactRow
     from segtui.data.store import Store
 
 app = typer.Typer(help="Scriptable contact commands (read only).",
@@ -98,13 +97,13 @@ def _contact_rows(store: "Store", flt: "ContactFilter", limit: int | None
                   ) -> "Iterator[ContactRow]":
     """Matching contacts in name order, a keyset page at a time, at most `limit`."""
     from segtui.core.contacts import ContactSelection
-    from segtui.data.store import PAGE_SIZE
+    from segtui.data.store.database import PAGE_SIZE
 
     left = limit
     after = None
     while left is None or left > 0:
         size = PAGE_SIZE if left is None else min(PAGE_SIZE, left)
-        page = store.contact_page(flt, ContactSelection(), after=after, limit=size)
+        page = store.contacts.contact_page(flt, ContactSelection(), after=after, limit=size)
         yield from page.rows
         if left is not None:
             left -= len(page.rows)
@@ -155,17 +154,17 @@ def contacts_list(
 def _find_contact(store: "Store", key: str) -> "ContactDetails":
     key = key.strip()
     if key.isascii() and key.isdigit():
-        found = store.contact_details(int(key))
+        found = store.contacts.contact_details(int(key))
         if found is None:
             fail(f"no contact with id {key}")
         return found
-    ids = store.contacts_by_email([key]).get(key, [])
+    ids = store.contacts.contacts_by_email([key]).get(key, [])
     if not ids:
         fail(f"no contact with email {key!r}")
     if len(ids) > 1:
         fail(f"{key!r} is the email of {plural(len(ids), 'contact')} "
              f"({', '.join(map(str, ids))}): give the id instead")
-    contact = store.contact_details(ids[0])  # None: deleted since
+    contact = store.contacts.contact_details(ids[0])  # None: deleted since
     if contact is None:
         fail(f"no contact with email {key!r}")
     return contact
@@ -224,14 +223,14 @@ def contacts_merge(
 ) -> None:
     """Merge duplicate contacts into one, keeping every membership, event and tag; the
     merged contacts are deleted."""
-    from segtui.data.quality import MergeError
+    from segtui.core.quality import MergeError
 
     if not yes:
         fail("merging deletes the other contacts; run again with --yes to merge")
     store = command_store(ctx, db)
     try:
         acting = acting_user(ctx)
-        result = store.merge_contacts(keep, others, acting)
+        result = store.quality.merge_contacts(keep, others, acting)
     except MergeError as exc:
         fail(str(exc))
     finally:

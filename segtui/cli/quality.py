@@ -75,7 +75,7 @@ def quality(
     duplicates, stale contacts, and the segments with most such members."""
     store = command_store(ctx, db)
     try:
-        report = store.quality_report()
+        report = store.quality.quality_report()
     finally:
         store.close()
     if as_json:

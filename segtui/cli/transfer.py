@@ -18,12 +18,12 @@ import typer
 from segtui.cli.access import reads, writes
 from segtui.cli.common import DbOption, UserOption, command_store, up_to_date
 from segtui.cli.output import clear_status, data_output, fail, say, status, warn
-from segtui.core.file_formats import Encoding, ExportFormat
+from segtui.core.formats.file_formats import Encoding, ExportFormat
 from segtui.core.formatting import plural
 
 if TYPE_CHECKING:
-    from segtui.data.file_transfer import ImportOutcome, ImportProgress, ImportRequest
     from segtui.data.store import Store
+    from segtui.transfer.imports import ImportOutcome, ImportProgress, ImportRequest
 
 import_app = typer.Typer(help="Bring contacts in from CSV files.", no_args_is_help=True)
 export_app = typer.Typer(help="Write segments and members to CSV or JSON.",
@@ -76,10 +76,10 @@ StrictOption = Annotated[bool, typer.Option("--strict", help="Any rejected row c
 
 
 def _run_import(store: "Store", request: "ImportRequest") -> None:
-    """Run the import (segtui.data.file_transfer.import_file) with a progress line on
+    """Run the import (segtui.transfer.imports.import_file) with a progress line on
     stderr, then print the unknown columns, the first rejects and the summary."""
-    from segtui.core.importing import ImportError_
-    from segtui.data.file_transfer import import_file
+    from segtui.core.formats.contacts_csv import ImportError_
+    from segtui.transfer.imports import import_file
 
     file = request.file
     progress = Progress()
@@ -103,7 +103,7 @@ def _run_import(store: "Store", request: "ImportRequest") -> None:
 
 
 def _print_outcome(outcome: "ImportOutcome", rejects: Path | None) -> None:
-    from segtui.core.column_plan import column_notes
+    from segtui.core.formats.column_plan import column_notes
 
     report = outcome.report
     for note in column_notes(outcome.columns):
@@ -150,9 +150,9 @@ def import_contacts(
     """Import contacts from a CSV file, in one transaction: merged with existing contacts
     by email (or --match); invalid rows listed with line, column and reason."""
     from segtui.core.contact_keys import MatchKey
-    from segtui.core.importing import ImportError_
-    from segtui.data.file_transfer import ImportKind, ImportRequest, check_options
-    from segtui.data.importer import OnDuplicate
+    from segtui.core.formats.contacts_csv import ImportError_
+    from segtui.core.imports import OnDuplicate
+    from segtui.transfer.imports import ImportKind, ImportRequest, check_options
 
     try:
         duplicates = OnDuplicate(on_duplicate)
@@ -176,8 +176,8 @@ def import_contacts(
 def _import_events(ctx: typer.Context, file: Path, column_map: list[str] | None,
                    segment: str | None, encoding: Encoding, rejects: Path | None,
                    dry_run: bool, strict: bool, db: str | None, *, results: bool) -> None:
-    from segtui.core.importing import ImportError_
-    from segtui.data.file_transfer import ImportKind, ImportRequest, check_options
+    from segtui.core.formats.contacts_csv import ImportError_
+    from segtui.transfer.imports import ImportKind, ImportRequest, check_options
 
     kind = ImportKind.CAMPAIGNS if results else ImportKind.EVENTS
     try:
@@ -187,7 +187,7 @@ def _import_events(ctx: typer.Context, file: Path, column_map: list[str] | None,
     store = command_store(ctx, db)
     link: int | None = None
     if segment is not None:
-        link = store.segment_id_named(segment)
+        link = store.segments.segment_id_named(segment)
         if link is None:
             store.close()
             fail(f"no segment named {segment!r}")
@@ -258,11 +258,11 @@ def export_members(
     db: DbOption = None,
 ) -> None:
     """Write every member of a segment with all contact fields, streamed."""
-    from segtui.data.file_transfer import export_members as write_members_file
+    from segtui.transfer.exports import export_members as write_members_file
 
     store = command_store(ctx, db)
     try:
-        segment_id = store.segment_id_named(segment)
+        segment_id = store.segments.segment_id_named(segment)
         if segment_id is None:
             fail(f"no segment named {segment!r}")
         up_to_date(store, [segment_id])
@@ -289,8 +289,8 @@ def export_segments(
     db: DbOption = None,
 ) -> None:
     """The dashboard's CSV export (spec 7.1): name, description, status, counts, date."""
-    from segtui.core.csv_safe import atomic_text, write_rows
-    from segtui.core.export import SEGMENT_EXPORT_HEADER, segment_export_rows
+    from segtui.core.formats.csv_safe import atomic_text, write_rows
+    from segtui.core.formats.segments_export import SEGMENT_EXPORT_HEADER, segment_export_rows
     from segtui.core.records import SegmentFilter, SegmentSort
 
     store = command_store(ctx, db)
@@ -299,7 +299,7 @@ def export_segments(
         up_to_date(store)  # every segment's member count
         with data_output(), atomic_text(output) as handle:
             count = write_rows(handle, SEGMENT_EXPORT_HEADER, segment_export_rows(
-                store.iter_segments(SegmentFilter(search=search), SegmentSort())), raw=raw)
+                store.segments.iter_segments(SegmentFilter(search=search), SegmentSort())), raw=raw)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     finally:

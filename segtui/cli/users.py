@@ -1,6 +1,6 @@
 """`segtui users list|add|set-role` (issue 16 §6; docs/cli.md, "Users").
 
-A name segtui has not seen is a Viewer (segtui/data/users.py): these commands are how an
+A name segtui has not seen is a Viewer (segtui/data/writes/users.py): these commands are how an
 administrator lets a new colleague change things. Like the rest of the command line, they
 import no Textual and print through segtui/cli/output.py.
 """
@@ -54,7 +54,7 @@ def users_list(ctx: typer.Context, as_json: JsonOption = False, db: DbOption = N
     """List every user with their role, in name order."""
     store = command_store(ctx, db)
     try:
-        everyone = store.users()
+        everyone = store.users.all_users()
     finally:
         store.close()
     if as_json:
@@ -94,7 +94,7 @@ def users_add(
 ) -> None:
     """Add a user with a role (CRM Administrators only)."""
     _change(ctx, db, as_json, "Added",
-            lambda store, acting: store.add_user(name, ROLES[role], acting))
+            lambda store, acting: store.users.add_user(name, ROLES[role], acting))
 
 
 @app.command("set-role")
@@ -110,4 +110,4 @@ def users_set_role(
 ) -> None:
     """Give a user another role (CRM Administrators only)."""
     _change(ctx, db, as_json, "Changed",
-            lambda store, acting: store.set_user_role(name, ROLES[role], acting))
+            lambda store, acting: store.users.set_user_role(name, ROLES[role], acting))

@@ -1,7 +1,7 @@
 """What a write reports when another process holds the database (issue 16 §12).
 
 SQLite has one writer at a time: a write waits for another process's write transaction
-(a long import, say) up to the busy timeout (data/engine.py), then gives up. The Store
+(a long import, say) up to the busy timeout (data/db/engine.py), then gives up. The Store
 turns SQLite's "database is locked" into DatabaseBusy, which the command line prints as
 one `segtui:` line and the app as a message, never a traceback.
 """

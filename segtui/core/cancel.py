@@ -45,7 +45,7 @@ class Scope:
 
 
 # A context variable, not a thread-local: the Store copies the context into the threads
-# it starts reads on (Store._aside), so those reads belong to the same scope.
+# it starts reads on (Store.aside), so those reads belong to the same scope.
 _scope: ContextVar[Scope | None] = ContextVar("segtui_scope", default=None)
 
 

@@ -42,7 +42,7 @@ def email_key(email: str | None) -> str | None:
 
 
 # Written differently by different people and tools: "+1 (555) 010-0100", "1.555.010.0100".
-# The SQL form (data/models.py, `phone_key_of`) removes exactly these, one replace() each.
+# The SQL form (data/db/models.py, `phone_key_of`) removes exactly these, one replace() each.
 PHONE_PUNCTUATION = " -.()/+"
 _NO_PUNCTUATION = str.maketrans("", "", PHONE_PUNCTUATION)
 

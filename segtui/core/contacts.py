@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from segtui.core.enums import CompanySize, LeadStatus
+from segtui.core.enums import (
+    CompanySize,
+    LeadStatus,
+    LifecycleStage,
+    MembershipSource,
+    SourceChannel,
+)
 from segtui.core.records import Choice
 
 SCORE_MIN, SCORE_MAX = 0, 100
@@ -112,3 +118,43 @@ class ContactSelection:
             action = self.actions[0]
             return action.filter if action.selected else None
         return None
+
+
+@dataclass(frozen=True)
+class ContactMembership:
+    """A segment a contact is currently in."""
+
+    segment_id: int
+    segment: str
+    source: MembershipSource
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """Every field of one contact, with the segments it is in now."""
+
+    id: int
+    name: str
+    email: str
+    phone: str
+    title: str
+    company: str
+    company_size: CompanySize | None
+    industry: str
+    status: LeadStatus
+    lifecycle_stage: LifecycleStage | None
+    source: SourceChannel | None
+    city: str
+    state: str
+    country: str
+    region: str
+    quality_score: int
+    tags: tuple[str, ...]
+    created_at: datetime
+    last_contacted_at: datetime | None
+    last_activity_at: datetime | None
+    spent_cents: int
+    purchases: int
+    segments: tuple[ContactMembership, ...]
+    external_id: str | None = None  # its id in the system it was imported from

@@ -1,7 +1,7 @@
 """AI Insights: deterministic, explainable findings about one segment.
 
 Nothing here guesses. Every insight is a figure computed by SQL from the segment's facts
-(`segtui.data.insights`), written as a finding with the numbers, the method in plain words
+(`segtui.data.queries.insights`), written as a finding with the numbers, the method in plain words
 (with the exact windows and thresholds), a severity, and optionally an action the UI can
 offer. The same data on the same day always gives the same insights, word for word.
 

@@ -1,6 +1,6 @@
 """Metric formulas and time windows (spec 7.5 and 7.7). docs/metrics.md explains each.
 
-The SQL that counts lives in `segtui.data.segment_metrics`; this module holds the parts
+The SQL that counts lives in `segtui.data.queries.segment_metrics`; this module holds the parts
 that are pure arithmetic or calendar, so the same definitions serve SQL and display.
 """
 

@@ -70,3 +70,7 @@ class MergeResult:
     memberships_moved: int
     events_moved: int
     segments: tuple[int, ...]  # segments whose membership changed (logged there)
+
+
+class MergeError(Exception):
+    """A merge that can't be done (unknown contacts, a contact merged into itself)."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from segtui.core.enums import SegmentStatus
 
 if TYPE_CHECKING:
-    from segtui.core.rules import Node
+    from segtui.core.rules.tree import Node
 
 T = TypeVar("T")
 

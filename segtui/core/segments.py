@@ -8,7 +8,7 @@ from datetime import datetime
 
 from segtui.core.enums import CampaignStatus, SegmentKind, SegmentStatus
 from segtui.core.formatting import plural
-from segtui.core.rules import Node
+from segtui.core.rules.tree import Node
 from segtui.core.validation import (
     FieldError,
     description_error,
@@ -24,7 +24,7 @@ class SegmentDraft:
     description: str = ""
     tags: tuple[str, ...] = ()
     status: SegmentStatus = SegmentStatus.DRAFT
-    # A dynamic segment's rule (core/rules.py); None for a static (hand-picked) segment.
+    # A dynamic segment's rule (core/rules/tree.py); None for a static (hand-picked) segment.
     rule: Node | None = None
 
     @property

@@ -49,7 +49,7 @@ def visible(text: str, *, keep: str = "") -> str:
     one character, so a caret under a column still points at it.
 
     The command line writes every line through this (segtui/cli/output.py), and CSV for
-    spreadsheets holds no control characters but line breaks and tabs (core/csv_safe.py).
+    spreadsheets holds no control characters but line breaks and tabs (core/formats/csv_safe.py).
     """
     if all(not _unsafe(ord(ch)) or ch in keep for ch in text):  # the usual case: untouched
         return text

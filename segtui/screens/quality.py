@@ -30,13 +30,13 @@ from segtui.core.quality import (
     STALE_DAYS,
     DuplicateGroup,
     DuplicateMember,
+    MergeError,
     MergeResult,
     QualityReport,
     SegmentQuality,
 )
 from segtui.core.records import Page
 from segtui.core.segments import SegmentError
-from segtui.data.quality import MergeError
 from segtui.data.store import Store
 from segtui.screens.allowed import allowed
 from segtui.screens.modals.confirm import Confirm
@@ -143,7 +143,7 @@ class DataQualityScreen(Screen[None]):
     @in_thread("quality-report")
     def _load(self, generation: int) -> None:
         try:
-            report = self.store.quality_report()
+            report = self.store.quality.quality_report()
         except Exception as error:  # shown; the screen stays usable (r tries again)
             deliver(self, self._failed, generation, error)
             return
@@ -320,7 +320,7 @@ class DataQualityScreen(Screen[None]):
     @in_thread("quality-merge")
     def _merge(self, keep: DuplicateMember, others: list[DuplicateMember]) -> None:
         try:
-            result = self.store.merge_contacts(keep.id, [m.id for m in others], self.user)
+            result = self.store.quality.merge_contacts(keep.id, [m.id for m in others], self.user)
         except (MergeError, SegmentError) as error:
             # One transaction: nothing was merged. Most likely someone changed or deleted
             # one of the contacts meanwhile, so the report is reloaded.

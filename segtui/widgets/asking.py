@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from segtui.core.records import Choice
-from segtui.core.rules import Condition
+from segtui.core.rules.tree import Condition
 
 # Looks up the first values matching what the user typed (in a worker: it may read the
 # database).

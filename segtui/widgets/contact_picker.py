@@ -37,7 +37,7 @@ from segtui.widgets.workers import deliver, in_thread
 CHECKED, UNCHECKED = "☑", "☐"
 
 
-class ContactSource(Protocol):
+class _ContactSourceContacts(Protocol):
     def contact_page(
         self, flt: ContactFilter, selection: ContactSelection, *, after: Keyset | None = ...,
         before: Keyset | None = ..., at_end: bool = ..., limit: int = ...,
@@ -48,7 +48,12 @@ class ContactSource(Protocol):
     def selection_count(self, selection: ContactSelection) -> int: ...
 
 
-# How the picker looks up segment, city and state values (Store.choices).
+class ContactSource(Protocol):
+    @property
+    def contacts(self) -> _ContactSourceContacts: ...
+
+
+# How the picker looks up segment, city and state values (Store.contacts.choices).
 ChoiceSearch = Callable[[ChoiceKind, str], list[Choice]]
 
 
@@ -196,7 +201,7 @@ class ContactPicker(Vertical):
 
         def fetch(request: PageRequest, limit: int) -> Page[ContactRow]:
             # Reads the selection at fetch time: rows ticked since show as ticked.
-            return source.contact_page(flt, self.selection, after=request.after,
+            return source.contacts.contact_page(flt, self.selection, after=request.after,
                                        before=request.before, at_end=request.at_end,
                                        limit=limit)
 
@@ -205,7 +210,7 @@ class ContactPicker(Vertical):
             table.set_empty_text(EMPTY_MATCH)
         else:
             table.set_empty_text(EMPTY_ALL_IN if flt.not_in_segment is not None else EMPTY_NONE)
-        table.load(fetch, lambda: source.contact_count(flt))
+        table.load(fetch, lambda: source.contacts.contact_count(flt))
 
     @on(PagedTable.Loaded, "#picker-table")
     def _loaded(self) -> None:
@@ -339,7 +344,7 @@ class ContactPicker(Vertical):
 
     @in_thread("picker-count")
     def _count(self, selection: ContactSelection) -> None:
-        count = self.source.selection_count(selection)
+        count = self.source.contacts.selection_count(selection)
         deliver(self, self._counted, selection, count)
 
     def _counted(self, selection: ContactSelection, count: int) -> None:

@@ -31,10 +31,15 @@ BUTTONS = {"city-filter": ChoiceKind.CITY, "state-filter": ChoiceKind.STATE,
            "company-filter": ChoiceKind.COMPANY}
 
 
+class _ChoiceSourceContacts(Protocol):
+    def choices(self, kind: ChoiceKind, text: str = ..., limit: int = ...) -> list[Choice]: ...
+
+
 class ChoiceSource(Protocol):
     """Where the pickers look values up (the Store satisfies it)."""
 
-    def choices(self, kind: ChoiceKind, text: str = ..., limit: int = ...) -> list[Choice]: ...
+    @property
+    def contacts(self) -> _ChoiceSourceContacts: ...
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,7 @@ class FilterBar(Horizontal):
 
         self.post_message(ChoiceWanted(
             f"Filter by {kind.value}", f"All {PLURALS[kind]}",
-            lambda text: self.source.choices(kind, text), current, picked))
+            lambda text: self.source.contacts.choices(kind, text), current, picked))
 
     def _set(self, filters: Filters) -> None:
         self.filters = filters

@@ -23,9 +23,9 @@ from textual.worker import get_current_worker
 
 from segtui.core.formatting import plural
 from segtui.core.records import Choice, ChoiceKind
-from segtui.core.rule_language import RuleSyntaxError, format_rule, parse
-from segtui.core.rule_templates import TEMPLATES
-from segtui.core.rules import Condition, Group, Node, Path, RuleIssue, node_at, replace_at
+from segtui.core.rules.language import RuleSyntaxError, format_rule, parse
+from segtui.core.rules.templates import TEMPLATES
+from segtui.core.rules.tree import Condition, Group, Node, Path, RuleIssue, node_at, replace_at
 from segtui.core.validation import FieldError
 from segtui.widgets.asking import ConditionWanted
 from segtui.widgets.debounce import Debouncer
@@ -41,9 +41,7 @@ KNOWN_VALUE_FIELDS = {"segment": ChoiceKind.SEGMENT, "city": ChoiceKind.CITY,
 COUNT_PAUSE_FACTOR = 2
 
 
-class RuleSource(Protocol):
-    """What the builder reads (the Store satisfies it)."""
-
+class _RuleSourceRules(Protocol):
     def check_rule(self, rule: Node, segment_id: int | None = ...
                    ) -> tuple[Node, list[RuleIssue]]: ...
 
@@ -51,9 +49,26 @@ class RuleSource(Protocol):
 
     def rule_sample(self, rule: Node, limit: int = ...) -> list[tuple[int, str]]: ...
 
+
+class _RuleSourceMembers(Protocol):
     def rule_overrides(self, segment_id: int) -> tuple[int, int]: ...
 
+
+class _RuleSourceContacts(Protocol):
     def choices(self, kind: ChoiceKind, text: str = ..., limit: int = ...) -> list[Choice]: ...
+
+
+class RuleSource(Protocol):
+    """What the builder reads (the Store satisfies it)."""
+
+    @property
+    def rules(self) -> _RuleSourceRules: ...
+
+    @property
+    def members(self) -> _RuleSourceMembers: ...
+
+    @property
+    def contacts(self) -> _RuleSourceContacts: ...
 
 
 class RuleBuilder(Vertical):
@@ -136,7 +151,7 @@ class RuleBuilder(Vertical):
 
     @in_thread("rule-overrides")
     def _load_overrides(self, segment_id: int) -> None:
-        by_hand, kept_out = self.store.rule_overrides(segment_id)
+        by_hand, kept_out = self.store.members.rule_overrides(segment_id)
         if by_hand or kept_out:
             deliver(self, self._show_overrides, by_hand, kept_out)
 
@@ -156,7 +171,7 @@ class RuleBuilder(Vertical):
     def _load_known_values(self) -> None:
         """Values the condition dialog suggests as you type (segment names, cities, states,
         companies), read once in a worker: the UI thread never waits on SQL."""
-        known = {field: [c.label for c in self.store.choices(kind, "", KNOWN_VALUES)]
+        known = {field: [c.label for c in self.store.contacts.choices(kind, "", KNOWN_VALUES)]
                  for field, kind in KNOWN_VALUE_FIELDS.items()}
         deliver(self, setattr, self, "known_values", known)
 
@@ -286,16 +301,16 @@ class RuleBuilder(Vertical):
     @in_thread("rule-count")
     def _check_and_count(self, root: Group) -> None:
         worker = get_current_worker()
-        checked, issues = self.store.check_rule(root, self.segment_id)
+        checked, issues = self.store.rules.check_rule(root, self.segment_id)
         if issues:
             deliver(self, self._checked, root, None, None, [], [i.message for i in issues])
             return
         assert isinstance(checked, Group)
         try:
-            count = self.store.rule_count(checked)
+            count = self.store.rules.rule_count(checked)
             if worker.is_cancelled:
                 return
-            sample = [name for _, name in self.store.rule_sample(checked, SAMPLE_SIZE)]
+            sample = [name for _, name in self.store.rules.rule_sample(checked, SAMPLE_SIZE)]
         except Exception as exc:
             # Said where the count goes, as a problem of the rule (not handed on to
             # in_thread's toast): never "Counting…" for ever (issue 16 §9).

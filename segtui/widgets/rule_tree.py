@@ -18,8 +18,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from segtui.core.rule_language import format_rule
-from segtui.core.rules import (
+from segtui.core.rules.language import format_rule
+from segtui.core.rules.tree import (
     Condition,
     Group,
     Joiner,

@@ -23,8 +23,8 @@ from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from segtui.core.formatting import plural
-from segtui.core.rule_language import RuleSyntaxError, format_rule, parse
-from segtui.core.rules import Group, Node, RuleIssue
+from segtui.core.rules.language import RuleSyntaxError, format_rule, parse
+from segtui.core.rules.tree import Group, Node, RuleIssue
 from segtui.widgets.debounce import Debouncer
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver, in_thread
@@ -32,13 +32,18 @@ from segtui.widgets.workers import deliver, in_thread
 RULE_PREFIX = "?"  # a search starting with this is a rule in the query language
 
 
-class RuleCounter(Protocol):
-    """What the bar asks about a "?rule" (the Store satisfies it)."""
-
+class _RuleCounterRules(Protocol):
     def check_rule(self, rule: Node, segment_id: int | None = ...
                    ) -> tuple[Node, list[RuleIssue]]: ...
 
     def rule_count(self, rule: Node) -> int: ...
+
+
+class RuleCounter(Protocol):
+    """What the bar asks about a "?rule" (the Store satisfies it)."""
+
+    @property
+    def rules(self) -> _RuleCounterRules: ...
 
 
 class SearchBar(Vertical):
@@ -116,11 +121,11 @@ class SearchBar(Vertical):
 
     @in_thread("rule-search")
     def _check(self, tree: Group) -> None:
-        checked, issues = self.rules.check_rule(tree)
+        checked, issues = self.rules.rules.check_rule(tree)
         if issues:
             deliver(self, self._hint, "Rule: " + "; ".join(i.message for i in issues), True)
             return
-        deliver(self, self._checked, checked, self.rules.rule_count(checked))
+        deliver(self, self._checked, checked, self.rules.rules.rule_count(checked))
 
     def _checked(self, rule: Node, count: int) -> None:
         self._hint(f"{plural(count, 'contact')} match {format_rule(rule)} · segments with "

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from segtui.core import clock
-from segtui.core.csv_safe import free_path, neutralise, write_csv
+from segtui.core.formats.csv_safe import free_path, neutralise, write_csv
 from segtui.core.formatting import dmy, round_half_up, whole
 from segtui.core.metrics import last_days, percent
 from segtui.core.text import field_text, hidden_characters, printable, read_back

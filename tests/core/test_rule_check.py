@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 
-from segtui.core.rule_check import (
+from segtui.core.rules.check import (
     MAX_CHOICES,
     MAX_CONDITIONS,
     MAX_DAYS,
@@ -24,7 +24,7 @@ from segtui.core.rule_check import (
     SegmentLookup,
     check,
 )
-from segtui.core.rules import (
+from segtui.core.rules.tree import (
     Condition,
     EventCount,
     Group,

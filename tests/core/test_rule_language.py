@@ -22,10 +22,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from segtui.core.rule_check import MAX_CONDITIONS, MAX_DATE, MAX_DAYS, MIN_DATE, check
-from segtui.core.rule_fields import FIELDS, NO_VALUE, FieldType, RuleField
-from segtui.core.rule_language import RuleSyntaxError, format_rule, parse
-from segtui.core.rules import (
+from segtui.core.rules.check import MAX_CONDITIONS, MAX_DATE, MAX_DAYS, MIN_DATE, check
+from segtui.core.rules.fields import FIELDS, NO_VALUE, FieldType, RuleField
+from segtui.core.rules.language import RuleSyntaxError, format_rule, parse
+from segtui.core.rules.tree import (
     Condition,
     EventCount,
     Group,

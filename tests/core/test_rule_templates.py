@@ -1,4 +1,4 @@
-"""Issue 5: the ready-made rule templates (segtui/core/rule_templates.py).
+"""Issue 5: the ready-made rule templates (segtui/core/rules/templates.py).
 
 Every template is valid query-language text whose canonical form reads back to the same
 tree, names are unique, and the templates taken from seed 001 ("Segmentation Strategies
@@ -11,10 +11,10 @@ from decimal import Decimal
 
 import pytest
 
-from segtui.core.rule_check import check
-from segtui.core.rule_language import format_rule, parse
-from segtui.core.rule_templates import TEMPLATES, RuleTemplate
-from segtui.core.rules import Condition, Group, Joiner, Node, Op
+from segtui.core.rules.check import check
+from segtui.core.rules.language import format_rule, parse
+from segtui.core.rules.templates import TEMPLATES, RuleTemplate
+from segtui.core.rules.tree import Condition, Group, Joiner, Node, Op
 
 AND = Joiner.AND
 

@@ -1,7 +1,7 @@
 """Issue 17 §7: leaving a screen or quitting cancels the statements running for it.
 
 The Store registers each transaction's connection with the scope it acts for
-(core/cancel.py, data/running.py); `cancel(scope)` interrupts that scope's reads and
+(core/cancel.py, data/db/running.py); `cancel(scope)` interrupts that scope's reads and
 `cancel_all()` everything. Each test starts a statement that would run for minutes,
 waits until the database is running it, cancels, and checks that the caller ends with
 Cancelled and, on PostgreSQL, that the server stopped too.
@@ -86,9 +86,9 @@ def test_cancelling_a_scope_interrupts_its_read(empty_store: Store) -> None:
 
 
 def test_a_read_on_a_helper_thread_acts_for_the_caller(empty_store: Store) -> None:
-    """A tab's statement started beside its own (Store._aside) is the tab's screen's too."""
+    """A tab's statement started beside its own (Store.aside) is the tab's screen's too."""
     scope, long = Scope("screen"), LongStatement()
-    aside = empty_store._aside()
+    aside = empty_store.aside()
     assert aside is not None
 
     def tab_load() -> None:
@@ -108,9 +108,9 @@ def test_other_scopes_go_on(empty_store: Store) -> None:
     empty_store.cancel(other)
     # A cancelled scope refuses its later reads...
     with acting_for(other), pytest.raises(Cancelled):
-        empty_store.segment_count(SegmentFilter())
+        empty_store.segments.segment_count(SegmentFilter())
     assert caller.thread.is_alive()  # ...and nobody else's statement
-    assert empty_store.segment_count(SegmentFilter()) == 0
+    assert empty_store.segments.segment_count(SegmentFilter()) == 0
     empty_store.cancel(left)
     assert isinstance(caller.ended(), Cancelled)
 
@@ -139,7 +139,7 @@ def test_cancel_all_rolls_a_write_back_whole(empty_store: Store) -> None:
     assert isinstance(caller.ended(), Cancelled)
     assert_stopped_on_server(empty_store)
     with pytest.raises(Cancelled):  # a closing Store starts nothing new
-        empty_store.segment_count(SegmentFilter())
+        empty_store.segments.segment_count(SegmentFilter())
     fresh = Store.open(empty_store.url, upgrade=False)
     try:
         with fresh.reading() as conn:
@@ -172,7 +172,7 @@ def test_quitting_stops_a_refresh_between_whole_segments(
     those done stay done, the rest are left for the next start."""
     stale = stale_dynamic_segments(demo_store)
     held = HeldRefresh(monkeypatch)
-    caller = Caller(demo_store.refresh_stale)
+    caller = Caller(demo_store.rules.refresh_stale)
     assert held.long.running.wait(GUARD)
     demo_store.cancel_all()
     assert isinstance(caller.ended(), Cancelled)
@@ -200,7 +200,7 @@ with store.reading() as conn:
 def test_a_killed_client_leaves_no_statement_running_on_the_server(
         empty_store: Store, tmp_path: Path) -> None:
     """Closing the terminal kills the app (SIGHUP) before it can cancel anything: the
-    server notices the client is gone (client_connection_check_interval, data/engine.py)
+    server notices the client is gone (client_connection_check_interval, data/db/engine.py)
     and stops the statement, instead of running it on for nobody."""
     if empty_store.engine.dialect.name != "postgresql":
         pytest.skip("SQLite runs in the process: killing it stops everything")

@@ -1,5 +1,5 @@
 """Issue 4: `contacts.filled_fields`, the number of the Quality Score's five fields a contact
-has filled (docs/metrics.md), is kept by triggers on `contacts` (data/completeness.py) and
+has filled (docs/metrics.md), is kept by triggers on `contacts` (data/derived/completeness.py) and
 always equals the expression, whatever writes the row: the ORM, Core inserts and updates
 (as an import does), a company deleted under its contacts (ON DELETE SET NULL), and a
 rebuild after a bulk load. Both engines."""
@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, insert, select, update
 
 from segtui.core.enums import LeadStatus
-from segtui.data import completeness
-from segtui.data.models import Company, Contact
+from segtui.data.db.models import Company, Contact
+from segtui.data.derived import completeness
 from segtui.data.store import Store
 from tests.factories import add_contact
 

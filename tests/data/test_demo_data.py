@@ -11,22 +11,22 @@ from sqlalchemy import func, select
 
 from segtui.core.metrics import last_days
 from segtui.core.records import SegmentFilter, SegmentSort
+from segtui.data.db.engine import sqlite_url
+from segtui.data.db.models import Contact, EngagementEvent, Membership, Segment
 from segtui.data.demo.build import build_demo
-from segtui.data.engine import sqlite_url
-from segtui.data.models import Contact, EngagementEvent, Membership, Segment
 from segtui.data.store import Store
 
 TODAY = date(2024, 2, 26)
 
 
 def _segments(store: Store) -> dict[str, int]:
-    page = store.segment_page(SegmentFilter(), SegmentSort())
+    page = store.segments.segment_page(SegmentFilter(), SegmentSort())
     return {row.name: row.id for row in page.rows}
 
 
 def test_dashboard_figures(demo_store: Store) -> None:
     """Spec 5 step 1 / acceptance 1: 4 segments, 255 contacts, 2 active, average 64."""
-    m = demo_store.dashboard_metrics()
+    m = demo_store.segments.dashboard_metrics()
     assert (m.total_segments, m.total_contacts, m.active_segments, m.avg_segment_size) == (
         4, 255, 2, 64,
     )
@@ -34,7 +34,8 @@ def test_dashboard_figures(demo_store: Store) -> None:
 
 
 def test_segment_rows_match_section_8(demo_store: Store) -> None:
-    rows = {r.name: r for r in demo_store.segment_page(SegmentFilter(), SegmentSort()).rows}
+    rows = {r.name: r for r in demo_store.segments.segment_page(SegmentFilter(),
+                                                                SegmentSort()).rows}
     expected = {
         "Enterprise Prospects": ("Active", 45, 3, date(2024, 1, 20),
                                  "High-value enterprise leads for Q1 2024"),
@@ -66,14 +67,15 @@ def test_segment_rows_match_section_8(demo_store: Store) -> None:
 def test_engagement_and_conversion(
     demo_store: Store, name: str, engagement: Decimal, conversion: Decimal
 ) -> None:
-    metrics = demo_store.segment_cards(_segments(demo_store)[name], last_days(TODAY)).metrics
+    metrics = demo_store.metrics.segment_cards(_segments(demo_store)[name],
+                                               last_days(TODAY)).metrics
     assert metrics.engagement_rate == engagement
     assert metrics.conversion_rate == conversion
 
 
 def test_enterprise_trend_is_plus_four(demo_store: Store) -> None:
     """Acceptance 19's example "+4% vs last month": 34/45 now, 32/45 the month before."""
-    m = demo_store.segment_cards(_segments(demo_store)["Enterprise Prospects"],
+    m = demo_store.metrics.segment_cards(_segments(demo_store)["Enterprise Prospects"],
                                    last_days(TODAY)).metrics
     assert (m.engaged, m.engaged_previous) == (34, 32)
     exact = Decimal(m.engaged - m.engaged_previous) * 100 / m.members
@@ -81,7 +83,7 @@ def test_enterprise_trend_is_plus_four(demo_store: Store) -> None:
 
 
 def test_campaign_performance_section_8(demo_store: Store) -> None:
-    rows = demo_store.campaign_performance(_segments(demo_store)["Enterprise Prospects"])
+    rows = demo_store.metrics.campaign_performance(_segments(demo_store)["Enterprise Prospects"])
     got = {r.name: (r.sent, r.opened, r.clicked, r.converted, r.revenue_cents) for r in rows}
     assert got == {
         "Q1 Enterprise Outreach": (45, 32, 12, 3, 1_500_000),
@@ -148,7 +150,7 @@ def test_demo_follows_the_clock(tmp_path: Path) -> None:
     build_demo(store, later)
     assert store.fixed_today() == later
     ids = _segments(store)
-    m = store.segment_cards(ids["Enterprise Prospects"], last_days(later)).metrics
+    m = store.metrics.segment_cards(ids["Enterprise Prospects"], last_days(later)).metrics
     assert (m.members, m.engaged, m.engaged_previous, m.converted) == (45, 34, 32, 3)
     with store.reading() as conn:
         modified = conn.execute(

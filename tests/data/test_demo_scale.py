@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, text
 
-from segtui.data import completeness, rollups
+from segtui.data.db.engine import sqlite_url
+from segtui.data.db.models import Base, Contact
 from segtui.data.demo.build import build_demo
 from segtui.data.demo.scale import grow
-from segtui.data.engine import sqlite_url
-from segtui.data.models import Base, Contact
+from segtui.data.derived import completeness, rollups
 from segtui.data.store import Store
 from tests.data.test_figures import copies_and_contacts
 
@@ -76,7 +76,7 @@ def test_postgresql_builds_what_sqlite_builds(pg_admin: Engine, tmp_path: Path) 
             wrong = conn.execute(select(Contact.id).where(
                 Contact.filled_fields != completeness.filled_fields(contacts))).all()
             assert wrong == []
-            # Each contact's figures (data/figures.py) are its copy. (SQLite's table is the
+            # Each contact's figures (data/derived/figures.py) are its copy. (SQLite's table is the
             # same: `expected` above.)
             copies, values = copies_and_contacts(conn)
             assert copies == values and len(copies) == CONTACTS

@@ -29,9 +29,9 @@ from benchmarks.bench import captured, largest_segment
 from segtui.core import clock
 from segtui.core.metrics import last_days
 from segtui.core.records import Keyset
-from segtui.data import member_page
-from segtui.data.keyset import Window
-from segtui.data.models import Company, Contact
+from segtui.data.db.keyset import Window
+from segtui.data.db.models import Company, Contact
+from segtui.data.queries import member_page
 from segtui.data.store import Store
 from tests.factories import add_segment
 
@@ -136,7 +136,7 @@ def statement_with(found: list[tuple[str, Plan]], *fragments: str) -> Plan:
 
 def test_insights_never_search_an_aggregate_per_row(store: Store) -> None:
     segment = largest_segment(store)
-    for sql, plan in plans(store, lambda: store.insights(segment)):
+    for sql, plan in plans(store, lambda: store.metrics.insights(segment)):
         assert subplans_over_aggregates(plan) == [], sql
 
 
@@ -145,7 +145,7 @@ def test_shared_emails_are_read_from_the_index_of_contacts_without_a_key(
     """Only contacts written without their email key can share an email (the unique index
     holds the rest): they are read from the partial index that holds only them."""
     segment = largest_segment(store)
-    found = plans(store, lambda: store.insights(segment), "SET enable_seqscan = off")
+    found = plans(store, lambda: store.metrics.insights(segment), "SET enable_seqscan = off")
     plan = statement_with(found, "contacts.email_key IS NULL", "contacts.email IS NOT NULL")
     assert {n.get("Index Name") for n in scans(plan, "contacts")} == {
         "ix_contacts_keyless_email"}
@@ -158,7 +158,7 @@ def test_insights_read_the_members_contacts_once(store: Store) -> None:
     """One pass over the members joined to their contacts gives the count, the profile,
     the average score, the member data quality and "gone quiet" (there were five)."""
     segment = largest_segment(store)
-    passes = [sql for sql, plan in plans(store, lambda: store.insights(segment))
+    passes = [sql for sql, plan in plans(store, lambda: store.metrics.insights(segment))
               if scans_outside(plan, "memberships") and scans_outside(plan, "contacts")
               and "contacts.email_key IN" not in sql]  # the shared emails' few holders
     assert len(passes) == 1, passes
@@ -172,7 +172,7 @@ def test_lookalikes_are_counted_from_the_score_index_alone(store: Store) -> None
     """All contacts matching the profile, counted from ix_contacts_score_status_company;
     no contact is probed for membership (the members matching are known from the pass)."""
     segment = largest_segment(store)
-    found = plans(store, lambda: store.insights(segment), "SET enable_seqscan = off",
+    found = plans(store, lambda: store.metrics.insights(segment), "SET enable_seqscan = off",
                   "SET enable_bitmapscan = off")
     plan = statement_with(found, "SELECT count(*)", "FROM contacts",
                           "contacts.quality_score >=")
@@ -184,7 +184,7 @@ def test_lookalikes_are_counted_from_the_score_index_alone(store: Store) -> None
 
 def test_overlap_is_counted_per_segment_before_segments_are_joined(store: Store) -> None:
     segment = largest_segment(store)
-    plan = statement_with(plans(store, lambda: store.insights(segment)),
+    plan = statement_with(plans(store, lambda: store.metrics.insights(segment)),
                           "FROM segments JOIN", "memberships_1")
     aggregates = [n for n in nodes(plan) if n["Node Type"] == "Aggregate"]
     assert aggregates
@@ -197,7 +197,7 @@ def test_overlap_is_counted_per_segment_before_segments_are_joined(store: Store)
 
 def test_performance_never_searches_an_aggregate_per_row(store: Store) -> None:
     segment = largest_segment(store)
-    for sql, plan in plans(store, lambda: store.performance_report(segment)):
+    for sql, plan in plans(store, lambda: store.metrics.performance_report(segment)):
         assert subplans_over_aggregates(plan) == [], sql
 
 
@@ -205,7 +205,7 @@ def test_sends_and_their_campaigns_come_from_an_index_alone(store: Store) -> Non
     """The sends of the last 60 days with their campaigns: every read of `events` in that
     statement is an index-only scan (ix_events_type_time_contact holds the campaign)."""
     segment = largest_segment(store)
-    found = plans(store, lambda: store.performance_report(segment),
+    found = plans(store, lambda: store.metrics.performance_report(segment),
                   "SET enable_seqscan = off", "SET enable_bitmapscan = off")
     plan = statement_with(found, "sends")
     event_scans = scans(plan, "events")
@@ -220,7 +220,7 @@ def test_window_conversions_come_from_the_conversions_index_alone(store: Store) 
     a million contacts). The statement names the type as a literal, which the partial
     index needs of it."""
     segment = largest_segment(store)
-    found = plans(store, lambda: store.performance_report(segment),
+    found = plans(store, lambda: store.metrics.performance_report(segment),
                   "SET enable_seqscan = off", "SET enable_bitmapscan = off")
     plan = statement_with(found, "events.type = 'converted'", "events.revenue_cents")
     assert [(n["Node Type"], n.get("Index Name")) for n in scans(plan, "events")] == [
@@ -232,7 +232,7 @@ def test_conversions_and_health_do_not_read_the_members_events(store: Store) -> 
     pass over the members; `events` appears only in per-row probes of the few members
     whose newest action is dated after today."""
     segment = largest_segment(store)
-    found = plans(store, lambda: store.performance_report(segment))
+    found = plans(store, lambda: store.metrics.performance_report(segment))
     plan = statement_with(found, "sum(contact_figures.purchases)")
     assert not scans_outside(plan, "events")
 
@@ -242,13 +242,13 @@ def test_conversions_and_health_do_not_read_the_members_events(store: Store) -> 
 
 def test_analytics_never_search_an_aggregate_per_row(store: Store) -> None:
     segment = largest_segment(store)
-    for sql, plan in plans(store, lambda: store.analytics_report(segment)):
+    for sql, plan in plans(store, lambda: store.metrics.analytics_report(segment)):
         assert subplans_over_aggregates(plan) == [], sql
 
 
 def test_regions_and_sizes_are_one_pass_without_events(store: Store) -> None:
     segment = largest_segment(store)
-    found = plans(store, lambda: store.analytics_report(segment))
+    found = plans(store, lambda: store.metrics.analytics_report(segment))
     plan = statement_with(found, "contacts.region", "companies.size")
     assert scans(plan, "events") == []  # revenue is the spent_cents rollup
 
@@ -282,7 +282,7 @@ def test_the_cards_side_figures_are_one_statement_read_from_indexes(store: Store
     built): `events` and `contacts` are read from indexes alone, the unsubscribes walked
     and each probed for membership, never the members' events."""
     segment = largest_segment(store)
-    found = plans(store, lambda: store.segment_summary(segment, last_days(clock.today())),
+    found = plans(store, lambda: store.metrics.segment_summary(segment, last_days(clock.today())),
                   "SET enable_seqscan = off", "SET enable_bitmapscan = off")
     plan = statement_with(found, "count(distinct(events.contact_id))", "FROM contacts")
     reads = [n for n in nodes(plan) if n.get("Relation Name") in ("events", "contacts")]
@@ -306,13 +306,13 @@ def test_member_passes_walk_the_contacts_key_with_the_members_ids(
     parallel sequential scan of 1M contacts PostgreSQL chose for the join, two to three
     times the CPU), and the memberships are read once, not joined. The cards and the
     Performance tab's member totals seek the contacts' narrow copies instead
-    (contact_figures, data/figures.py) and never read `contacts`."""
+    (contact_figures, data/derived/figures.py) and never read `contacts`."""
     segment = largest_segment(store)
     calls: dict[str, Callable[[], object]] = {
-        "cards": lambda: store.segment_summary(segment, last_days(clock.today())),
-        "performance": lambda: store.performance_report(segment),
-        "analytics": lambda: store.analytics_report(segment),
-        "insights": lambda: store.insights(segment),
+        "cards": lambda: store.metrics.segment_summary(segment, last_days(clock.today())),
+        "performance": lambda: store.metrics.performance_report(segment),
+        "analytics": lambda: store.metrics.analytics_report(segment),
+        "insights": lambda: store.metrics.insights(segment),
     }
     # Bitmap scans off too: a bitmap of the array's ids would read the pages in the same
     # order; the question is whether the pass seeks the key with the array.
@@ -342,8 +342,8 @@ def test_members_are_joined_to_companies_and_grouped_by_hashing(
     half of the members (issue 17)."""
     segment = largest_segment(store)
     calls: dict[str, Callable[[], object]] = {
-        "insights": lambda: store.insights(segment),
-        "analytics": lambda: store.analytics_report(segment),
+        "insights": lambda: store.metrics.insights(segment),
+        "analytics": lambda: store.metrics.analytics_report(segment),
     }
     passes = [plan for sql, plan in plans(store, calls[operation])
               if all(f in sql for f in fragments)]
@@ -366,7 +366,7 @@ def test_the_trend_hashes_its_distinct_triples(store: Store) -> None:
     counts them per month and line by hashing: sorted, PostgreSQL sorted the 288,051
     events, then the 118,290 triples (both spilled to disk at scale, issue 17)."""
     segment = largest_segment(store)
-    plan = statement_with(plans(store, lambda: store.performance_report(segment)),
+    plan = statement_with(plans(store, lambda: store.metrics.performance_report(segment)),
                           "triples")
     shape = list(outside_subplans(plan))
     assert not [n for n in shape if n["Node Type"] in ("Sort", "Unique")]
@@ -377,7 +377,7 @@ def test_the_trend_hashes_its_distinct_triples(store: Store) -> None:
 def test_the_planner_settings_end_with_their_statements(store: Store) -> None:
     """planned_for_members holds for its statements only: the read transaction's next
     statement is planned with nested loops and sorts as they were."""
-    from segtui.data.sql import planned_for_members
+    from segtui.data.db.sql import planned_for_members
 
     with store.reading() as conn:
         def shown() -> tuple[str, str, str]:
@@ -396,7 +396,7 @@ def test_overlap_seeks_the_members_other_stays_with_their_ids(store: Store) -> N
     """The members' other current stays come from ix_memberships_contact, sought with the
     members' ids as one array, not from a hash join of all memberships (1.8M at scale)."""
     segment = largest_segment(store)
-    plan = statement_with(plans(store, lambda: store.insights(segment),
+    plan = statement_with(plans(store, lambda: store.metrics.insights(segment),
                                 "SET enable_seqscan = off", "SET enable_bitmapscan = off"),
                           "FROM segments JOIN", "memberships_1")
     assert [n.get("Index Name") for n in member_array_scans(plan, "memberships")] == [
@@ -420,9 +420,9 @@ def test_members_events_are_sought_per_member(store: Store, operation: str,
     no join of events with memberships is left for the costs to choose."""
     segment = largest_segment(store)
     calls: dict[str, Callable[[], object]] = {
-        "performance": lambda: store.performance_report(segment),
-        "analytics": lambda: store.analytics_report(segment),
-        "insights": lambda: store.insights(segment),
+        "performance": lambda: store.metrics.performance_report(segment),
+        "analytics": lambda: store.metrics.analytics_report(segment),
+        "insights": lambda: store.metrics.insights(segment),
     }
     plan = statement_with(plans(store, calls[operation], "SET enable_seqscan = off",
                                 "SET enable_bitmapscan = off"), fragment)
@@ -437,16 +437,16 @@ def test_members_events_are_sought_per_member(store: Store, operation: str,
 
 
 def test_quality_report_never_searches_an_aggregate_per_row(store: Store) -> None:
-    found = plans(store, store.quality_report)
+    found = plans(store, store.quality.quality_report)
     for sql, plan in found:
         assert subplans_over_aggregates(plan) == [], sql
-    report = store.quality_report()  # both kinds of duplicate were listed
+    report = store.quality.quality_report()  # both kinds of duplicate were listed
     assert (report.duplicate_email_groups, report.duplicate_name_groups) == (1, 1)
     for sql, _ in found:
         assert "lower(trim(contacts.email))" not in sql, sql
 
 
-# -- Contacts: the member list's pages (data/member_page.py) -------------------------------
+# -- Contacts: the member list's pages (data/queries/member_page.py) -------------------------------
 
 
 def member_plans(store: Store, plan: Callable[[Connection], object], *settings: str

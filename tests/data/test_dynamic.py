@@ -1,7 +1,8 @@
-"""Dynamic segments kept to their rules (segtui/data/dynamic.py), through the Store API, on
+"""Dynamic segments kept to their rules (segtui/data/rules/refresh.py), through the Store API, on
 SQLite and PostgreSQL.
 
-What the Store promises (issue 5 §5, docs in data/dynamic.py and data/segment_writes.py):
+What the Store promises (issue 5 §5, docs in data/rules/refresh.py and
+data/writes/segment_writes.py):
 - creating a segment with a rule fills its memberships from the rule (source 'rule'), sets
   evaluated_at / evaluation_ms and logs "Segment Created"; contacts picked by hand at the
   same time are members with source 'manual';
@@ -34,16 +35,16 @@ from segtui.core.activities import ACTIVITY_TYPES, ActivityFilter
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import EventType, LeadStatus, SegmentStatus
 from segtui.core.permissions import CurrentUser
-from segtui.core.refresh import MatchLine, RefreshResult
-from segtui.core.rule_language import parse
-from segtui.core.rules import Node
+from segtui.core.rules.language import parse
+from segtui.core.rules.refresh import MatchLine, RefreshResult
+from segtui.core.rules.tree import Node
 from segtui.core.segments import (
     InvalidSegment,
     SegmentDetails,
     SegmentDraft,
     SegmentUsedByRules,
 )
-from segtui.data.models import (
+from segtui.data.db.models import (
     Activity,
     Base,
     Contact,
@@ -53,8 +54,8 @@ from segtui.data.models import (
     SegmentExclusion,
     Tag,
 )
-from segtui.data.segment_writes import log_activity
 from segtui.data.store import Store
+from segtui.data.writes.activity import log_activity
 
 NOW = datetime(2024, 2, 26, 12, 0)  # clock.now() with SEGTUI_TODAY=2024-02-26
 NOTHING = ContactSelection()
@@ -74,7 +75,7 @@ class World:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.user: CurrentUser = store.current_user("Sarah Mitchell")
+        self.user: CurrentUser = store.users.current_user("Sarah Mitchell")
         with store.orm_session() as session:
             tags: dict[str, Tag] = {}
             contacts: dict[str, Contact] = {}
@@ -104,10 +105,10 @@ class World:
     def create(self, name: str, rule: str | None, *, members: Iterable[str] = (),
                status: SegmentStatus = SegmentStatus.ACTIVE) -> int:
         draft = SegmentDraft(name, status=status, rule=parse(rule) if rule else None)
-        return self.store.create_segment(draft, self.picked(members), self.user)
+        return self.store.segments.create_segment(draft, self.picked(members), self.user)
 
     def details(self, seg: int) -> SegmentDetails:
-        found = self.store.segment_details(seg)
+        found = self.store.segments.segment_details(seg)
         assert found is not None
         return found
 
@@ -121,14 +122,14 @@ class World:
             before.name, description if description is not None else before.description,
             before.tags, status or before.status, new_rule,
         )
-        return self.store.update_segment(seg, before.version, draft, self.picked(add),
-                                         self.user)
+        return self.store.segments.update_segment(seg, before.version, draft, self.picked(add),
+                                                  self.user)
 
     def remove(self, seg: int, key: str) -> bool:
-        return self.store.remove_member(seg, self.ids[key], self.user)
+        return self.store.members.remove_member(seg, self.ids[key], self.user)
 
     def add(self, seg: int, *keys: str) -> int:
-        return self.store.add_members(seg, self.picked(keys), self.user)
+        return self.store.members.add_members(seg, self.picked(keys), self.user)
 
     # -- facts changed behind the Store's back ------------------------------------------------
 
@@ -188,7 +189,7 @@ def world(empty_store: Store) -> World:
 
 
 def refreshed(world: World, *ids: int) -> list[RefreshResult]:
-    return world.store.refresh_segments(list(ids) if ids else None)
+    return world.store.rules.refresh_segments(list(ids) if ids else None)
 
 
 # -- creating a dynamic segment ----------------------------------------------------------------
@@ -200,7 +201,7 @@ def test_creating_a_dynamic_segment_fills_it_from_its_rule(world: World) -> None
     assert sorted(world.stays(seg)) == [
         ("ann", "rule", NOW, None), ("cy", "rule", NOW, None), ("ed", "rule", NOW, None)]
     details = world.details(seg)
-    assert details.rule == world.store.check_rule(parse("score > 70"))[0]
+    assert details.rule == world.store.rules.check_rule(parse("score > 70"))[0]
     assert details.members == 3
     assert details.evaluated_at == NOW
     assert details.evaluation_ms is not None and details.evaluation_ms >= 0
@@ -375,7 +376,7 @@ def test_refreshing_all_follows_dependency_order(world: World) -> None:
     assert b < a
     world.edit(b, rule='in segment "A" and city = Boston')
     assert world.members(b) == {"ann", "ed"}
-    assert world.store.segments_using(a) == ["B"]
+    assert world.store.rules.segments_using(a) == ["B"]
 
     world.set_score("bob", 95)  # joins A on refresh, and through A joins B in the same pass
     results = refreshed(world)
@@ -399,7 +400,7 @@ def test_the_activity_filter_finds_refreshes(world: World) -> None:
     world.add(a, "cy")  # cy has 80: enters B
     assert "Members Refreshed" in ACTIVITY_TYPES
     refreshes = ActivityFilter(types=frozenset({"Members Refreshed"}))
-    assert world.store.activity_count(b, refreshes) >= 1
+    assert world.store.activity.activity_count(b, refreshes) >= 1
     with world.store.orm_session() as session, pytest.raises(ValueError, match="not an activity"):
         log_activity(session.connection(), b, "Members Reloaded", "", "", None, clock.now())
 
@@ -446,7 +447,7 @@ def test_saving_a_used_rule_reads_the_segments_once(world: World) -> None:
                          parse("city = Boston"))
     event.listen(Engine, "before_cursor_execute", seen)
     try:
-        world.store.update_segment(a, before.version, draft, NOTHING, world.user)
+        world.store.segments.update_segment(a, before.version, draft, NOTHING, world.user)
     finally:
         event.remove(Engine, "before_cursor_execute", seen)
     reads_of_rules = [s for s in statements
@@ -502,11 +503,11 @@ def test_the_rule_is_saved_with_the_segment_id(world: World) -> None:
     a = world.create("Alpha", "score > 70")
     b = world.create("Beta", 'in segment "alpha"')
     before = world.details(a)
-    world.store.update_segment(a, before.version, SegmentDraft(
+    world.store.segments.update_segment(a, before.version, SegmentDraft(
         "Alpha Two", before.description, before.tags, before.status, before.rule),
         NOTHING, world.user)
     # The reference follows the id: Beta still uses the renamed segment.
-    assert world.store.segments_using(a) == ["Beta"]
+    assert world.store.rules.segments_using(a) == ["Beta"]
     world.set_score("di", 99)
     refreshed(world)
     assert world.members(b) == {"ann", "cy", "di", "ed"}
@@ -522,7 +523,7 @@ def test_a_used_segment_cannot_be_deleted_or_deactivated(world: World, kind: str
     before = world.database_state()
 
     with pytest.raises(SegmentUsedByRules) as deleting:
-        world.store.delete_segment(a, world.user)
+        world.store.segments.delete_segment(a, world.user)
     assert deleting.value.users == ("Users of A",)
     assert deleting.value.action == "deleted"
     assert "“Users of A”" in str(deleting.value)
@@ -536,10 +537,10 @@ def test_a_used_segment_cannot_be_deleted_or_deactivated(world: World, kind: str
 
     # Once no rule uses it, it can go.
     world.edit(b, rule="score > 1")
-    assert world.store.segments_using(a) == []
+    assert world.store.rules.segments_using(a) == []
     world.edit(a, status=SegmentStatus.INACTIVE)
-    world.store.delete_segment(a, world.user)
-    assert world.store.segment_details(a) is None
+    world.store.segments.delete_segment(a, world.user)
+    assert world.store.segments.segment_details(a) is None
 
 
 # -- why is this contact here ----------------------------------------------------------------
@@ -548,14 +549,14 @@ RULE = ("score > 70 and (city = Boston or tag = VIP) and not (city = Chicago or 
 
 
 def explained(world: World, seg: int, key: str) -> list[tuple[int, str, bool]]:
-    lines: tuple[MatchLine, ...] = world.store.explain_membership(seg, world.ids[key]).lines
+    lines: tuple[MatchLine, ...] = world.store.members.explain_membership(seg, world.ids[key]).lines
     return [(line.depth, line.text, line.matched) for line in lines]
 
 
 def test_explain_a_rule_member(world: World) -> None:
     seg = world.create("Boston VIPs", RULE)
     assert world.members(seg) == {"ann", "ed"}
-    why = world.store.explain_membership(seg, world.ids["ann"])
+    why = world.store.members.explain_membership(seg, world.ids["ann"])
     assert (why.member, why.added_by_hand, why.excluded_by_hand, why.rule_matches) == (
         True, None, False, True)
     assert explained(world, seg, "ann") == [
@@ -569,7 +570,7 @@ def test_explain_a_rule_member(world: World) -> None:
         (2, "score > 95", False),
     ]
     # cy has 80 but lives in Chicago: not a member, and the lines say why.
-    why = world.store.explain_membership(seg, world.ids["cy"])
+    why = world.store.members.explain_membership(seg, world.ids["cy"])
     assert (why.member, why.rule_matches) == (False, False)
     assert [matched for _, _, matched in explained(world, seg, "cy")] == [
         False, True, False, False, False, False, True, False]
@@ -590,7 +591,7 @@ def test_explain_describes_negations(world: World) -> None:
 
 def test_explain_a_hand_made_member(world: World) -> None:
     seg = world.create("Boston VIPs", RULE, members=["di"])
-    why = world.store.explain_membership(seg, world.ids["di"])
+    why = world.store.members.explain_membership(seg, world.ids["di"])
     assert why.member
     assert why.added_by_hand == "Added by hand by Sarah Mitchell on 26/02/2024"
     assert (why.excluded_by_hand, why.rule_matches) == (False, False)
@@ -601,14 +602,14 @@ def test_explain_a_hand_made_member(world: World) -> None:
 def test_explain_an_excluded_contact(world: World) -> None:
     seg = world.create("Boston VIPs", RULE)
     world.remove(seg, "ed")
-    why = world.store.explain_membership(seg, world.ids["ed"])
+    why = world.store.members.explain_membership(seg, world.ids["ed"])
     assert (why.member, why.added_by_hand, why.excluded_by_hand, why.rule_matches) == (
         False, None, True, True)
 
 
 def test_explain_a_static_member(world: World) -> None:
     seg = world.create("Picked", None, members=["di"])
-    why = world.store.explain_membership(seg, world.ids["di"])
+    why = world.store.members.explain_membership(seg, world.ids["di"])
     assert (why.member, why.lines, why.rule_matches) == (True, (), None)
     assert why.added_by_hand == "Added by hand by Sarah Mitchell on 26/02/2024"
 
@@ -626,7 +627,7 @@ def test_editing_the_rule_re_evaluates_and_logs(world: World) -> None:
         ("Members Refreshed", "+1 entered, −1 left"),
     ]
     details = world.details(seg)
-    assert details.rule == world.store.check_rule(parse("city = Boston"))[0]
+    assert details.rule == world.store.rules.check_rule(parse("city = Boston"))[0]
     assert details.version == 2
 
 
@@ -665,13 +666,13 @@ def test_contacts_changed_re_evaluates_only_those_contacts(world: World) -> None
     assert world.members(user) == {"ann", "ed"}
     world.set_score("ann", 10)  # announced below
     world.set_score("bob", 99)  # not announced
-    results = world.store.contacts_changed([world.ids["ann"]])
+    results = world.store.rules.contacts_changed([world.ids["ann"]])
     assert [(r.name, r.entered, r.left) for r in results] == [
         ("High scorers", 0, 1), ("High scorers in Boston", 0, 1)]
     assert world.members(seg) == {"cy", "ed"}  # bob waits for a full refresh
     assert world.members(user) == {"ed"}
     assert world.details(seg).evaluated_at == evaluated  # not a whole evaluation
-    assert world.store.contacts_changed([]) == []
+    assert world.store.rules.contacts_changed([]) == []
     [full, nested] = refreshed(world)
     assert (full.entered, full.left, nested.entered, nested.left) == (1, 0, 1, 0)  # bob
     assert world.members(seg) == {"bob", "cy", "ed"}
@@ -680,8 +681,8 @@ def test_contacts_changed_re_evaluates_only_those_contacts(world: World) -> None
 
 def test_contacts_changed_keeps_hand_made_members_and_exclusions(world: World) -> None:
     seg = world.create("High scorers", "score > 70", members=["di"])
-    world.store.remove_member(seg, world.ids["cy"], world.user)
+    world.store.members.remove_member(seg, world.ids["cy"], world.user)
     world.set_score("di", 0)
     world.set_score("cy", 100)
-    world.store.contacts_changed([world.ids["di"], world.ids["cy"]])
+    world.store.rules.contacts_changed([world.ids["di"], world.ids["cy"]])
     assert world.members(seg) == {"ann", "di", "ed"}  # di by hand stays; cy stays out

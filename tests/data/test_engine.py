@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, text
 
-from segtui.data.engine import MMAP_BYTES, DatabaseUrlError, resolve_url, sqlite_url
+from segtui.data.db.engine import MMAP_BYTES, DatabaseUrlError, resolve_url, sqlite_url
 from segtui.data.store import Store
 
 

@@ -1,4 +1,4 @@
-"""Issue 17: `contact_figures` (data/figures.py), the narrow copy of six contact columns the
+"""Issue 17: `contact_figures` (data/derived/figures.py), the narrow copy of six contact columns the
 detail screen's member passes sum, equals `contacts` whatever writes: the ORM and Core
 (one row and many), an edit whose filled fields a trigger recounts, events whose rollups
 a trigger moves (inserted, deleted, moved to another contact), a deleted contact or
@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from segtui.core.enums import EventType, LeadStatus
-from segtui.data import figures
-from segtui.data.models import Company, Contact, EngagementEvent
+from segtui.data.db.models import Company, Contact, EngagementEvent
+from segtui.data.db.tables import ContactFigures
+from segtui.data.derived import figures
 from segtui.data.store import Store
-from segtui.data.tables import ContactFigures
 from tests.factories import add_contact
 
 C = Contact.__table__
@@ -106,7 +106,7 @@ def test_a_merge_keeps_the_copies(demo_store: Store) -> None:
     with store.orm_session() as session:
         session.execute(insert(EngagementEvent),
                         [event(other, EventType.CONVERTED, datetime(2024, 1, 9), 100)])
-    store.merge_contacts(keep, [other], store.current_user("Sarah Mitchell"))
+    store.quality.merge_contacts(keep, [other], store.users.current_user("Sarah Mitchell"))
     copies = assert_copies(store)
     assert other not in copies and copies[keep][2:4] == (1, 100)
 

@@ -1,9 +1,9 @@
-"""Incremental re-evaluation for a few changed contacts (segtui/data/incremental.py, issue
+"""Incremental re-evaluation for a few changed contacts (segtui/data/rules/incremental.py, issue
 17, docs/requirements.md P9), on SQLite and PostgreSQL.
 
 Each distinct condition of the rules is asked once and every rule is combined from the
 answers, so the tests hold it to the one answer that counts: after the facts of some
-contacts changed and `Store.contacts_changed` re-evaluated them, a whole refresh of every
+contacts changed and `Store.rules.contacts_changed` re-evaluated them, a whole refresh of every
 segment finds nothing left to change, for rules of every kind (event counts, tags, other
 segments in three layers, nested and negated groups, dates relative to today, companies,
 NULLs); the counts it returns are the stays it wrote; hand-made members and exclusions
@@ -23,13 +23,13 @@ from sqlalchemy import delete, func, insert, select, update
 
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import CompanySize, EventType, LeadStatus, LifecycleStage
-from segtui.core.rule_language import parse
-from segtui.core.rules import Condition, Group, Joiner, Node, Op
+from segtui.core.rules.language import parse
+from segtui.core.rules.tree import Condition, Group, Joiner, Node, Op
 from segtui.core.segments import SegmentDraft
-from segtui.data import incremental
-from segtui.data.models import Activity, Company, Contact, EngagementEvent, Membership, Tag
+from segtui.data.db.models import Activity, Company, Contact, EngagementEvent, Membership, Tag
+from segtui.data.db.tables import contact_tags
+from segtui.data.rules import incremental
 from segtui.data.store import Store
-from segtui.data.tables import contact_tags
 
 TODAY = date(2024, 2, 26)  # tests/conftest.py fixes the clock there
 NOON = datetime(2024, 2, 26, 12)
@@ -109,17 +109,17 @@ def estate(empty_store: Store) -> Iterator[tuple[Store, dict[str, int]]]:
                 session.execute(insert(contact_tags).values(contact_id=contact.id,
                                                             tag_id=tag_id))
             add_events(session, contact.id, rng, rng.randint(0, 4))
-    user = store.current_user("Sarah Mitchell")
+    user = store.users.current_user("Sarah Mitchell")
     with store.reading() as conn:
         first_ten = list(conn.execute(select(Contact.id).order_by(Contact.id).limit(10))
                          .scalars())
     picked = ContactSelection()
     for cid in first_ten[::2]:
         picked = picked.toggled(cid, True)
-    ids = {"Hand picked": store.create_segment(SegmentDraft("Hand picked"), picked, user)}
+    ids = {"Hand picked": store.segments.create_segment(SegmentDraft("Hand picked"), picked, user)}
     for name, rule in RULES.items():
-        ids[name] = store.create_segment(SegmentDraft(name, rule=parse(rule)),
-                                         ContactSelection(), user)
+        ids[name] = store.segments.create_segment(SegmentDraft(name, rule=parse(rule)),
+                                                  ContactSelection(), user)
     yield store, ids
 
 
@@ -168,18 +168,19 @@ def test_incremental_equals_a_whole_refresh(estate: tuple[Store, dict[str, int]]
     monkeypatch.setattr(incremental, "CONDITIONS_PER_STATEMENT", per_statement)
     monkeypatch.setattr(incremental, "_plan_cache", {})
     store, ids = estate
-    user = store.current_user("Sarah Mitchell")
+    user = store.users.current_user("Sarah Mitchell")
     rng = random.Random(seed)
     with store.reading() as conn:
         every = list(conn.execute(select(Contact.id).order_by(Contact.id)).scalars())
     changed = rng.sample(every, 25)
     # By hand: a changed contact kept out of a segment it matches, another added by hand
     # to one it does not, and the static segment "Picked" reads gains a changed contact.
-    store.remove_member(ids["Untagged"], changed[0], user)
+    store.members.remove_member(ids["Untagged"], changed[0], user)
     clickers = {c for s, c, _ in stays(store) if s == ids["Clickers"]}
     by_hand = next(c for c in changed[4:] if c not in clickers)
-    store.add_members(ids["Clickers"], ContactSelection().toggled(by_hand, True), user)
-    store.add_members(ids["Hand picked"], ContactSelection().toggled(changed[2], True), user)
+    store.members.add_members(ids["Clickers"], ContactSelection().toggled(by_hand, True), user)
+    store.members.add_members(ids["Hand picked"], ContactSelection().toggled(changed[2], True),
+                              user)
     # One changed contact is deleted: it has no row left to test.
     with store.orm_session() as session:
         session.execute(delete(Contact).where(Contact.id == changed[3]))
@@ -187,7 +188,7 @@ def test_incremental_equals_a_whole_refresh(estate: tuple[Store, dict[str, int]]
     before, logged = stays(store), activity_count(store)
 
     unchanged = [c for c in every if c not in changed][:5]
-    results = store.contacts_changed([*changed, *unchanged, max(every) + 1000, changed[5]])
+    results = store.rules.contacts_changed([*changed, *unchanged, max(every) + 1000, changed[5]])
     [plan] = incremental._plan_cache.values()
     assert (len(plan.statements[0]) > 1) == (per_statement == 7)  # several SELECTs
 
@@ -211,7 +212,7 @@ def test_incremental_equals_a_whole_refresh(estate: tuple[Store, dict[str, int]]
     assert (ids["Clickers"], by_hand, "manual") in after  # by hand stays in
 
     # A whole refresh of every segment finds nothing left to change.
-    whole = store.refresh_segments()
+    whole = store.rules.refresh_segments()
     assert [by_id[r.segment_id] for r in whole if r.changed] == []
     assert stays(store) == after
 
@@ -221,8 +222,8 @@ def test_nothing_changed_writes_nothing(estate: tuple[Store, dict[str, int]]) ->
     before = stays(store)
     with store.reading() as conn:
         some = list(conn.execute(select(Contact.id).limit(20)).scalars())
-    assert store.contacts_changed(some) == []
-    assert store.contacts_changed([]) == []
+    assert store.rules.contacts_changed(some) == []
+    assert store.rules.contacts_changed([]) == []
     assert stays(store) == before
 
 
@@ -234,7 +235,7 @@ def test_each_distinct_condition_is_asked_once(estate: tuple[Store, dict[str, in
     store, ids = estate
     with store.reading() as conn:
         some = list(conn.execute(select(Contact.id).limit(3)).scalars())
-    store.contacts_changed(some)
+    store.rules.contacts_changed(some)
     [plan] = incremental._plan_cache.values()
     leaves = {c for name in RULES for c in _conditions(store, RULES[name])}
     assert len(plan.conditions) == len(leaves)
@@ -245,7 +246,7 @@ def test_each_distinct_condition_is_asked_once(estate: tuple[Store, dict[str, in
 
 
 def _conditions(store: Store, text: str) -> set[Condition]:
-    rule, problems = store.check_rule(parse(text))
+    rule, problems = store.rules.check_rule(parse(text))
     assert not problems
     found: set[Condition] = set()
 

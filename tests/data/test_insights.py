@@ -1,5 +1,5 @@
-"""The AI Insights tab of the segment detail screen (issue 4), through `Store.insights` on
-SQLite and PostgreSQL (SQL in segtui/data/insights.py, records and wording in
+"""The AI Insights tab of the segment detail screen (issue 4), through `Store.metrics.insights` on
+SQLite and PostgreSQL (SQL in segtui/data/queries/insights.py, records and wording in
 segtui/core/insights.py).
 
 Insights are deterministic findings, not guesses: each is a figure computed from the
@@ -39,9 +39,9 @@ from segtui.core.enums import (
 from segtui.core.insights import Insight, InsightAction, InsightActionKind, InsightKind
 from segtui.core.permissions import CurrentUser
 from segtui.core.records import SegmentFilter, SegmentSort
-from segtui.data.models import Campaign, Company, Contact, EngagementEvent, Membership
+from segtui.data.db.models import Campaign, Company, Contact, EngagementEvent, Membership
+from segtui.data.db.tables import campaign_segments
 from segtui.data.store import Store
-from segtui.data.tables import campaign_segments
 from tests.factories import add_segment
 
 TODAY = date(2024, 2, 26)
@@ -96,7 +96,7 @@ def days_ago(days: int, hour: int = 12) -> datetime:
 
 def segment_id(store: Store, name: str) -> int:
     """A demo segment's id, looked up by name in the dashboard list."""
-    rows = store.segment_page(SegmentFilter(), SegmentSort()).rows
+    rows = store.segments.segment_page(SegmentFilter(), SegmentSort()).rows
     return next(r.id for r in rows if r.name == name)
 
 
@@ -165,8 +165,8 @@ def campaign(store: Store, name: str, *, used_by: int | None = None) -> int:
 
 
 def insight(store: Store, seg: int, kind: InsightKind) -> Insight:
-    found = [i for i in store.insights(seg) if i.kind is kind]
-    assert len(found) == 1, [i.kind for i in store.insights(seg)]
+    found = [i for i in store.metrics.insights(seg) if i.kind is kind]
+    assert len(found) == 1, [i.kind for i in store.metrics.insights(seg)]
     return found[0]
 
 
@@ -199,7 +199,7 @@ def sized_non_members(store: Store, seg: int, size: CompanySize, floor: int,
 @pytest.fixture
 def sarah(demo_store: Store) -> CurrentUser:
     """A Marketing Manager: allowed to add contacts to segments."""
-    return demo_store.current_user("Sarah Mitchell")
+    return demo_store.users.current_user("Sarah Mitchell")
 
 
 # -- the demo (spec section 8) ------------------------------------------------------------
@@ -208,7 +208,7 @@ def sarah(demo_store: Store) -> CurrentUser:
 def test_enterprise_prospects_insights(demo_store: Store) -> None:
     """Every finding about Enterprise Prospects, word for word, in the fixed order."""
     seg = segment_id(demo_store, EP)
-    found = demo_store.insights(seg)
+    found = demo_store.metrics.insights(seg)
     assert found == [
         Insight(
             kind=InsightKind.ENGAGEMENT_CHANGE,
@@ -254,7 +254,7 @@ def test_enterprise_prospects_insights(demo_store: Store) -> None:
             severity="info",
         ),
     ]
-    assert demo_store.insights(seg) == found  # the same data on the same day: the same text
+    assert demo_store.metrics.insights(seg) == found  # the same data on the same day: the same text
 
 
 @pytest.mark.parametrize(
@@ -288,7 +288,7 @@ def test_enterprise_prospects_insights(demo_store: Store) -> None:
 def test_other_demo_segments_headlines(
     demo_store: Store, name: str, titles: list[tuple[str, str]]
 ) -> None:
-    found = demo_store.insights(segment_id(demo_store, name))
+    found = demo_store.metrics.insights(segment_id(demo_store, name))
     assert [(i.title, i.severity) for i in found] == titles
 
 
@@ -319,13 +319,13 @@ def test_marketing_engagers_lookalike_action_adds_exactly_the_counted_contacts(
     assert [n for _, n in expected[:3]] == ["Matthew Moore", "Eric Nelson", "Brian Young"]
     before = member_ids(demo_store, seg)
     selection = ContactSelection((SelectAll(flt, True),))
-    assert demo_store.contact_count(flt) == 14
-    assert demo_store.selection_count(selection) == 14
-    assert demo_store.add_members(seg, selection, sarah) == 14
+    assert demo_store.contacts.contact_count(flt) == 14
+    assert demo_store.contacts.selection_count(selection) == 14
+    assert demo_store.members.add_members(seg, selection, sarah) == 14
     assert member_ids(demo_store, seg) == before | {cid for cid, _ in expected}
-    row = demo_store.segment_row(seg)
+    row = demo_store.segments.segment_row(seg)
     assert row is not None and row.contact_count == 42
-    assert demo_store.contact_count(flt) == 0
+    assert demo_store.contacts.contact_count(flt) == 0
 
 
 # -- engagement change (spec 7.5 engagement, 30-day windows) -----------------------------
@@ -377,7 +377,7 @@ def test_a_quiet_clean_segment(demo_store: Store) -> None:
     member = new_contact(demo_store, "Quiet One", email="quiet.one@probe.test",
                          phone="+44 20 7946 0000")
     seg = segment_with(demo_store, "Quiet Probe", [member])
-    found = demo_store.insights(seg)
+    found = demo_store.metrics.insights(seg)
     assert [i.kind for i in found] == [
         InsightKind.ENGAGEMENT_CHANGE, InsightKind.GONE_INACTIVE, InsightKind.LOOKALIKES,
         InsightKind.OVERLAP, InsightKind.DATA_QUALITY,
@@ -484,7 +484,7 @@ def test_lookalike_profile_threshold_tie_and_floor(
     )
     assert found.action is not None and found.action.contact_filter is not None
     selection = ContactSelection((SelectAll(found.action.contact_filter, True),))
-    assert demo_store.add_members(seg, selection, sarah) == count
+    assert demo_store.members.add_members(seg, selection, sarah) == count
     assert member_ids(demo_store, seg) == set(members) | {cid for cid, _ in expected}
 
 
@@ -683,7 +683,7 @@ def test_empty_segment_gives_the_single_no_members_insight(demo_store: Store) ->
     event(demo_store, former, EventType.OPENED, days_ago(3))
     k = campaign(demo_store, "Empty Campaign", used_by=seg)
     event(demo_store, former, EventType.SENT, days_ago(3), campaign=k)
-    assert demo_store.insights(seg) == [Insight(
+    assert demo_store.metrics.insights(seg) == [Insight(
         kind=InsightKind.NO_MEMBERS,
         title="No members yet",
         finding="This segment has no contacts, so there is nothing to analyse.",
@@ -696,10 +696,10 @@ def test_a_large_segments_member_pass_in_two_halves_gives_the_same_findings(
         demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """A segment of SPLIT_AT members or more is grouped in two contact-id halves on two
     connections (issue 17): the findings are those of one pass, for every demo segment."""
-    from segtui.data import insights as insight_sql
-    from segtui.data import segment_metrics
-    from segtui.data.models import Segment
-    from segtui.data.sql import here
+    from segtui.data.db.models import Segment
+    from segtui.data.db.sql import here
+    from segtui.data.queries import insights as insight_sql
+    from segtui.data.queries import segment_metrics
 
     with demo_store.reading() as conn:
         ids = list(conn.execute(select(Segment.id).order_by(Segment.id)).scalars())
@@ -714,5 +714,5 @@ def test_a_large_segments_member_pass_in_two_halves_gives_the_same_findings(
             # statements as on two, in a test that must not depend on threads.
             assert insight_sql.segment_insights(conn, segment_id, date(2024, 2, 26),
                                                 here(conn)) == one_pass[segment_id]
-        assert demo_store.insights(segment_id) == one_pass[segment_id], segment_id
+        assert demo_store.metrics.insights(segment_id) == one_pass[segment_id], segment_id
     assert split >= len(ids) - 2

@@ -1,4 +1,4 @@
-"""A segment's member list, paged by the plan its density calls for (data/member_page.py,
+"""A segment's member list, paged by the plan its density calls for (data/queries/member_page.py,
 issue 17 §5): the dense plan (walk the contacts' name index, check membership per contact)
 and the sparse plan (walk the segment's memberships, sort them) must give exactly the same
 pages, on both engines, in both directions, through ties on name; and SQLite must run each
@@ -21,9 +21,9 @@ from sqlalchemy import insert, select
 from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
 from segtui.core.enums import LeadStatus, MembershipSource, SegmentStatus
 from segtui.core.records import Choice, Keyset, Page
-from segtui.data import member_page
-from segtui.data.keyset import Window, settle
-from segtui.data.models import Contact, Membership, Segment
+from segtui.data.db.keyset import Window, settle
+from segtui.data.db.models import Contact, Membership, Segment
+from segtui.data.queries import member_page
 from segtui.data.store import Store
 
 CONTACTS = 600
@@ -193,8 +193,8 @@ def test_the_store_pages_members_by_the_chosen_plan(
 
     def page(**window: object) -> list[Keyset]:
         with captured(store) as sent:
-            found = store.contact_page(members_only, ContactSelection(), limit=20,
-                                       **window)  # type: ignore[arg-type]
+            found = store.contacts.contact_page(members_only, ContactSelection(), limit=20,
+                                                **window)  # type: ignore[arg-type]
         assert any("EXISTS" in sql for sql, _ in sent)  # the dense plan
         assert not any("page_members" in sql for sql, _ in sent)  # not the sparse one
         pages.append(found)

@@ -1,4 +1,4 @@
-"""The members' rows as the detail tabs read them (segtui/data/sql.py: over_members,
+"""The members' rows as the detail tabs read them (segtui/data/db/sql.py: over_members,
 member_of, member_id_array), against the plain join they replace, on both engines.
 
 PostgreSQL reads a segment's members as one array of their ids (issue 17); SQLite keeps
@@ -13,10 +13,10 @@ from sqlalchemy import Connection, func, select
 
 from segtui.core.enums import EventType
 from segtui.core.insights import InsightKind
-from segtui.data.models import Contact, Membership
-from segtui.data.sql import member_of, over_members
+from segtui.data.db.models import Contact, Membership
+from segtui.data.db.sql import member_of, over_members
+from segtui.data.db.tables import ContactFigures, EngagementEvent
 from segtui.data.store import Store
-from segtui.data.tables import ContactFigures, EngagementEvent
 from tests.data.test_segment_analytics import at, contacts, event, join, segment_with
 from tests.factories import add_segment
 
@@ -87,5 +87,5 @@ def test_overlap_counts_only_other_segments_current_stays(demo_store: Store) -> 
     theirs = segment_with(demo_store, "Overlap Theirs", [both, left_here])
     join(demo_store, theirs, left_there, at(2023, 1, 1), removed=at(2023, 2, 1))
 
-    overlap = next(i for i in demo_store.insights(mine) if i.kind == InsightKind.OVERLAP)
+    overlap = next(i for i in demo_store.metrics.insights(mine) if i.kind == InsightKind.OVERLAP)
     assert overlap.finding == "Members shared with other segments: “Overlap Theirs” 1 (50%)."

@@ -20,9 +20,9 @@ from typer.testing import CliRunner
 import segtui.cli as cli
 from segtui.core.enums import EventType, LeadStatus
 from segtui.core.schema import NewerSchema
-from segtui.data import migrate, schema_version
-from segtui.data.engine import sqlite_url
-from segtui.data.models import Base, Contact, EngagementEvent
+from segtui.data.db import migrate, schema_version
+from segtui.data.db.engine import sqlite_url
+from segtui.data.db.models import Base, Contact, EngagementEvent
 from segtui.data.store import Store
 from tests.conftest import _drop_pg_database, _pg_database
 
@@ -85,9 +85,9 @@ def test_upgrade_is_idempotent(empty_store: Store) -> None:
 
 def test_head_is_the_newest_migration() -> None:
     """HEAD is written by hand so that opening a database needs no Alembic: a new migration
-    in data/migrations/versions/ must update it, or databases would not be upgraded."""
+    in data/db/migrations/versions/ must update it, or databases would not be upgraded."""
     assert migrate.head_revision() == schema_version.HEAD, (
-        "set HEAD in segtui/data/schema_version.py to the newest migration's revision")
+        "set HEAD in segtui/data/db/schema_version.py to the newest migration's revision")
 
 
 def test_a_migrated_database_is_current(empty_store: Store) -> None:

@@ -1,4 +1,4 @@
-"""How PostgreSQL runs a dynamic segment's refresh (data/dynamic.py, issue 17 §6, P9),
+"""How PostgreSQL runs a dynamic segment's refresh (data/rules/refresh.py, issue 17 §6, P9),
 checked from its plan, not from timing.
 
 A refresh first counts, without writing, whether the rule's matches differ from the
@@ -18,7 +18,7 @@ import pytest
 
 from benchmarks.bench import captured
 from segtui.core.contacts import ContactSelection
-from segtui.core.rule_language import parse
+from segtui.core.rules.language import parse
 from segtui.core.segments import SegmentDraft
 from segtui.data.store import Store
 
@@ -43,13 +43,13 @@ def test_the_unchanged_check_never_searches_the_matches_per_member(
     store = demo_store
     with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE memberships")
-    tree, issues = store.check_rule(parse("score > 50"))
+    tree, issues = store.rules.check_rule(parse("score > 50"))
     assert issues == []
-    user = store.current_user("Sarah Mitchell")
-    segment_id = store.create_segment(SegmentDraft("Scored", rule=tree),
-                                      ContactSelection(), user)
+    user = store.users.current_user("Sarah Mitchell")
+    segment_id = store.segments.create_segment(SegmentDraft("Scored", rule=tree),
+                                               ContactSelection(), user)
     with captured(store) as sent:
-        [result] = store.refresh_segments([segment_id])
+        [result] = store.rules.refresh_segments([segment_id])
     assert result.members > 100 and not result.changed
     [(statement, parameters)] = [(sql, p) for sql, p in sent if "rule_matches" in sql]
     with store.engine.connect() as conn:

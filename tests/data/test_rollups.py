@@ -1,6 +1,6 @@
 """Issues 5 and 4: the per-contact rollups (spent, purchases, last activity, last
 engagement) that triggers keep on
-`events` (segtui/data/rollups.py) equal a recomputation from the events, whatever writes
+`events` (segtui/data/derived/rollups.py) equal a recomputation from the events, whatever writes
 the events: inserts, deletes, updates that move an event to another contact or change its
 type, time or revenue. Both engines."""
 
@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from segtui.core.enums import ACTION_EVENTS, ENGAGEMENT_EVENTS, EventType
-from segtui.data import rollups
-from segtui.data.models import Contact, EngagementEvent
+from segtui.data.db.models import Contact, EngagementEvent
+from segtui.data.derived import rollups
 from segtui.data.store import Store
 from tests.factories import add_contact
 

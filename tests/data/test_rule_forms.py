@@ -1,5 +1,5 @@
 """The forms issue 17 §8 rewrote for speed select exactly the contacts they did, on both
-engines (data/rule_sql.py, docs/rules.md "How a rule becomes a fast query"):
+engines (data/rules/compiler.py, docs/rules.md "How a rule becomes a fast query"):
 
 - an event count (`clicked >= 3`) is a list of the contacts whose count passes, grouped
   once, where it was a correlated count per contact; a test that holds for a count of 0
@@ -23,11 +23,11 @@ from sqlalchemy import select, update
 
 from segtui.core import clock
 from segtui.core.enums import EventType, LeadStatus
-from segtui.core.rule_language import parse
-from segtui.core.rules import Condition, Group, Op
-from segtui.data.engine import sqlite_url
-from segtui.data.models import Contact, EngagementEvent
-from segtui.data.rule_sql import compile_rule
+from segtui.core.rules.language import parse
+from segtui.core.rules.tree import Condition, Group, Op
+from segtui.data.db.engine import sqlite_url
+from segtui.data.db.models import Contact, EngagementEvent
+from segtui.data.rules.compiler import compile_rule
 from segtui.data.store import Store
 from tests.conftest import ENGINES, _drop_pg_database, _pg_database
 
@@ -77,7 +77,7 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 
 def matching(store: Store, rule: str, *, few_contacts: bool = False) -> set[str]:
-    tree, issues = store.check_rule(parse(rule))
+    tree, issues = store.rules.check_rule(parse(rule))
     assert issues == [], issues
     condition = compile_rule(tree, clock.today(), few_contacts=few_contacts)
     with store.reading() as conn:
@@ -108,8 +108,8 @@ EVERYONE = {"Nell", "Olga", "Tess", "Elodie", "Fran", "Old", "Kay", "Zoë Smith"
 def test_event_counts(store: Store, rule: str, expected: set[str]) -> None:
     assert matching(store, rule) == expected
     assert matching(store, rule, few_contacts=True) == expected
-    tree, _ = store.check_rule(parse(rule))
-    assert store.rule_count(tree) == len(expected)
+    tree, _ = store.rules.check_rule(parse(rule))
+    assert store.rules.rule_count(tree) == len(expected)
 
 
 @pytest.mark.parametrize(("rule", "expected"), [
@@ -121,7 +121,7 @@ def test_event_counts(store: Store, rule: str, expected: set[str]) -> None:
     ('email contains "x.com"', {"Olga", "Fran", "Old", "Kay", "Zoë Smith"}),
     ('email contains "keyless.é"', {"Kay"}),  # no key: its email is tested
     ('email = "padded@x.com"', set()),  # the email has spaces around it
-    ('email = "  padded@x.com "', set()),  # values are trimmed (core/rule_check.py)
+    ('email = "  padded@x.com "', set()),  # values are trimmed (core/rules/check.py)
     ('email = "élodie@exemple.fr"', {"Elodie"}),
     ('email != "ÉLODIE@exemple.FR"', EVERYONE - {"Elodie"}),
     ('email = "keyless.élan@x.com"', {"Kay"}),

@@ -1,4 +1,4 @@
-"""How SQLite runs a compiled rule (data/rule_sql.py, docs/rules.md "How a rule becomes a
+"""How SQLite runs a compiled rule (data/rules/compiler.py, docs/rules.md "How a rule becomes a
 fast query"): which index it starts from. Issue 5 section 6 asks for a live count of a
 nested rule on a million contacts within 200 ms; that is only possible when the query starts
 from an index rather than scanning every contact, so the forms the compiler writes are
@@ -17,17 +17,17 @@ import pytest
 from sqlalchemy import func, select
 
 from segtui.core import clock
-from segtui.core.rule_language import parse
-from segtui.data.engine import sqlite_url
-from segtui.data.models import Contact
-from segtui.data.rule_sql import compile_rule
+from segtui.core.rules.language import parse
+from segtui.data.db.engine import sqlite_url
+from segtui.data.db.models import Contact
+from segtui.data.rules.compiler import compile_rule
 from segtui.data.store import Store
 from tests.factories import add_contact
 
 
 def plan(store: Store, rule: str) -> str:
     """The plan of the rule's live count, one line per step."""
-    tree, issues = store.check_rule(parse(rule))
+    tree, issues = store.rules.check_rule(parse(rule))
     assert issues == [], issues
     query = select(func.count()).select_from(Contact).where(
         compile_rule(tree, clock.today()))
@@ -99,9 +99,9 @@ def test_a_non_ascii_city_matches_in_any_case(empty_store: Store) -> None:
     for rule, expected in (('city = "Évry"', 2), ('city != "évry"', 2),
                            ('city in ("ÉVRY", boston)', 3), ('city contains "VR"', 3),
                            ('city starts with "évry-"', 1), ('city not contains "é"', 1)):
-        tree, issues = empty_store.check_rule(parse(rule))
+        tree, issues = empty_store.rules.check_rule(parse(rule))
         assert issues == [], issues
-        assert empty_store.rule_count(tree) == expected, rule
+        assert empty_store.rules.rule_count(tree) == expected, rule
 
 
 # -- issue 17 §8: every rule within 1.5x of the same predicate written by hand ---------------

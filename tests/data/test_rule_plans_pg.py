@@ -1,4 +1,4 @@
-"""How PostgreSQL runs the rule forms issue 17 §8 fixed (data/rule_sql.py, docs/rules.md
+"""How PostgreSQL runs the rule forms issue 17 §8 fixed (data/rules/compiler.py, docs/rules.md
 "How a rule becomes a fast query"), checked from their plans, not from timing; the SQLite
 plans are test_rule_plans.py's.
 
@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from benchmarks.bench import captured, largest_segment
-from segtui.core.rule_language import parse
+from segtui.core.rules.language import parse
 from segtui.data.store import Store
 
 pytestmark = pytest.mark.postgres
@@ -47,11 +47,11 @@ def store(demo_store: Store) -> Store:
 
 
 def plan(store: Store, rule: str, *settings: str) -> Plan:
-    """The plan of the rule's live count (the statement Store.rule_count sends)."""
-    tree, issues = store.check_rule(parse(rule))
+    """The plan of the rule's live count (the statement Store.rules.rule_count sends)."""
+    tree, issues = store.rules.check_rule(parse(rule))
     assert issues == [], issues
     with captured(store) as sent:
-        store.rule_count(tree)
+        store.rules.rule_count(tree)
     [(statement, parameters)] = [(sql, p) for sql, p in sent
                                  if sql.lstrip().upper().startswith("SELECT")]
     with store.engine.connect() as conn:

@@ -1,6 +1,6 @@
-"""Dynamic-segment rules compiled to SQL (segtui/data/rule_sql.py), on SQLite and PostgreSQL.
+"""Dynamic-segment rules compiled to SQL (segtui/data/rules/compiler.py), on SQLite and PostgreSQL.
 
-The semantics under test (docs in rule_sql.py and core/rule_fields.py):
+The semantics under test (docs in rules/compiler.py and core/rules/fields.py):
 - every condition is two-valued: `!=`, `not contains` and `not (...)` are exact complements,
   so contacts with a NULL value or no company are on the negative side;
 - a contact without a company is treated as having empty company fields (company, size,
@@ -49,9 +49,9 @@ from segtui.core.enums import (
     SegmentStatus,
     SourceChannel,
 )
-from segtui.core.rule_fields import FIELDS_BY_KEY, FieldType, RuleField
-from segtui.core.rule_language import parse
-from segtui.core.rules import (
+from segtui.core.rules.fields import FIELDS_BY_KEY, FieldType, RuleField
+from segtui.core.rules.language import parse
+from segtui.core.rules.tree import (
     Condition,
     EventCount,
     Group,
@@ -61,8 +61,8 @@ from segtui.core.rules import (
     SegmentRef,
     Value,
 )
-from segtui.data.engine import sqlite_url
-from segtui.data.models import (
+from segtui.data.db.engine import sqlite_url
+from segtui.data.db.models import (
     Company,
     Contact,
     EngagementEvent,
@@ -70,7 +70,7 @@ from segtui.data.models import (
     Segment,
     Tag,
 )
-from segtui.data.rule_sql import RuleNotCompilable, compile_rule
+from segtui.data.rules.compiler import RuleNotCompilable, compile_rule
 from segtui.data.store import Store
 from tests.conftest import DEMO_TODAY, ENGINES, _drop_pg_database, _pg_database
 
@@ -527,20 +527,20 @@ def sql_matches(data: Loaded, tree: Node, today: date = TODAY) -> set[str]:
 
 def checked(data: Loaded, text: str) -> Node:
     """The parsed rule as the Store saves it: canonical, segment names resolved."""
-    tree, issues = data.store.check_rule(parse(text))
+    tree, issues = data.store.rules.check_rule(parse(text))
     assert issues == [], issues
     return tree
 
 
 def expect(data: Loaded, rule: str, expected: str) -> None:
     """`rule` matches exactly the contacts named in `expected` (space-separated keys), by
-    SQL and by Store.rule_count; the Python evaluator agrees (it is what the property test
+    SQL and by Store.rules.rule_count; the Python evaluator agrees (it is what the property test
     trusts)."""
     wanted = set(expected.split())
     assert wanted <= EVERYONE
     tree = checked(data, rule)
     assert sql_matches(data, tree) == wanted
-    assert data.store.rule_count(tree) == len(wanted)
+    assert data.store.rules.rule_count(tree) == len(wanted)
     assert python_matches(data, tree) == wanted
 
 
@@ -892,7 +892,7 @@ def test_empty_groups(data: Loaded) -> None:
 
 def test_rule_sample_in_name_order(data: Loaded) -> None:
     tree = checked(data, "score > 70")
-    assert data.store.rule_sample(tree, limit=3) == [
+    assert data.store.rules.rule_sample(tree, limit=3) == [
         (data.ids["ann"], "Ann Archer"), (data.ids["di"], "Di Dunn"),
         (data.ids["fay"], "Fay Ford"),
     ]
@@ -1069,8 +1069,8 @@ RULES: st.SearchStrategy[Group] = _groups(_nodes(2))  # depth <= 3
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rule=RULES)
 def test_sql_equals_python_evaluation(data: Loaded, rule: Group) -> None:
-    tree, issues = data.store.check_rule(rule)
+    tree, issues = data.store.rules.check_rule(rule)
     assert issues == [], issues
     expected = python_matches(data, tree)
     assert sql_matches(data, tree) == expected
-    assert data.store.rule_count(tree) == len(expected)
+    assert data.store.rules.rule_count(tree) == len(expected)

@@ -1,11 +1,11 @@
-"""Issue 5: every rule template (segtui/core/rule_templates.py) checks cleanly against the
+"""Issue 5: every rule template (segtui/core/rules/templates.py) checks cleanly against the
 demo database and compiles to SQL that runs, on SQLite and PostgreSQL, with the same
 counts on both engines (the demo is deterministic; the clock is 2024-02-26)."""
 
 from __future__ import annotations
 
-from segtui.core.rule_language import parse
-from segtui.core.rule_templates import TEMPLATES
+from segtui.core.rules.language import parse
+from segtui.core.rules.templates import TEMPLATES
 from segtui.data.store import Store
 
 # Observed on the demo (SQLite), and required of PostgreSQL too: the same SQL meaning.
@@ -30,11 +30,11 @@ def test_every_template_checks_and_counts_on_the_demo(demo_store: Store) -> None
     counts: dict[str, int] = {}
     for template in TEMPLATES:
         tree = parse(template.rule)
-        checked, issues = demo_store.check_rule(tree)
+        checked, issues = demo_store.rules.check_rule(tree)
         assert issues == [], (template.name, issues)
         assert checked == tree, template.name  # no segment names to resolve
-        count = demo_store.rule_count(checked)
-        sample = demo_store.rule_sample(checked, 5)
+        count = demo_store.rules.rule_count(checked)
+        sample = demo_store.rules.rule_sample(checked, 5)
         assert len(sample) == min(count, 5), template.name
         counts[template.name] = count
     assert counts == DEMO_COUNTS
@@ -46,9 +46,9 @@ def test_a_template_can_make_a_dynamic_segment(demo_store: Store) -> None:
     from segtui.core.segments import SegmentDraft
 
     template = next(t for t in TEMPLATES if t.name == "Engaged Hot Leads")
-    user = demo_store.current_user("Sarah Mitchell")
-    segment_id = demo_store.create_segment(
+    user = demo_store.users.current_user("Sarah Mitchell")
+    segment_id = demo_store.segments.create_segment(
         SegmentDraft("Engaged Hot Leads", rule=parse(template.rule)), ContactSelection(), user)
-    details = demo_store.segment_details(segment_id)
+    details = demo_store.segments.segment_details(segment_id)
     assert details is not None and details.rule == parse(template.rule)
     assert details.members == DEMO_COUNTS["Engaged Hot Leads"]

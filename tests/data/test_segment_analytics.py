@@ -1,7 +1,8 @@
 """The Performance tab (spec 7.7), the Analytics tab (spec 7.8) and the Quality Score card
 (spec 7.5) of the segment detail screen (issue 4), through the Store on SQLite and
-PostgreSQL: `Store.performance_report`, `Store.analytics_report`, `Store.quality_score`
-(SQL in segtui/data/segment_analytics.py, records in segtui/core/analytics.py, formulas in
+PostgreSQL: `Store.metrics.performance_report`, `Store.metrics.analytics_report`,
+`Store.quality_score`
+(SQL in segtui/data/queries/segment_analytics.py, records in segtui/core/analytics.py, formulas in
 docs/metrics.md).
 
 Two kinds of test:
@@ -36,9 +37,9 @@ from segtui.core.enums import (
 )
 from segtui.core.metrics import CampaignPerformance, last_days
 from segtui.core.records import SegmentFilter, SegmentSort
-from segtui.data.models import Campaign, Company, Contact, EngagementEvent, Membership
+from segtui.data.db.models import Campaign, Company, Contact, EngagementEvent, Membership
+from segtui.data.db.tables import campaign_segments
 from segtui.data.store import Store
-from segtui.data.tables import campaign_segments
 from tests.factories import add_segment
 
 TODAY = date(2024, 2, 26)
@@ -60,7 +61,7 @@ def days_ago(days: int, hour: int = 12) -> datetime:
 
 def segment_id(store: Store, name: str) -> int:
     """A segment's id, looked up by name in the dashboard list."""
-    rows = store.segment_page(SegmentFilter(), SegmentSort()).rows
+    rows = store.segments.segment_page(SegmentFilter(), SegmentSort()).rows
     return next(r.id for r in rows if r.name == name)
 
 
@@ -135,7 +136,7 @@ def test_enterprise_prospects_performance_summary(demo_store: Store) -> None:
     mean of the table's open rates (71.1 + 62.2 + 55.6) / 3 = 63.0 and click rates
     (26.7 + 17.8 + 13.3) / 3 = 19.3; the Q1 campaign's sends fall in the last 30 days, the
     Product Demo's in the 30 before."""
-    summary = demo_store.performance_report(segment_id(demo_store, EP)).summary
+    summary = demo_store.metrics.performance_report(segment_id(demo_store, EP)).summary
     assert summary == PerformanceSummary(
         revenue_cents=2_550_000,
         avg_open_rate=Decimal("63.0"),
@@ -159,20 +160,20 @@ def test_enterprise_prospects_performance_summary(demo_store: Store) -> None:
 
 def test_enterprise_prospects_campaign_table(demo_store: Store) -> None:
     seg = segment_id(demo_store, EP)
-    rows = demo_store.performance_report(seg).campaigns
+    rows = demo_store.metrics.performance_report(seg).campaigns
     assert [(c.name, c.status, c.sent, c.opened, c.clicked, c.converted, c.revenue_cents)
             for c in rows] == [
         ("Q1 Enterprise Outreach", "Active", 45, 32, 12, 3, 1_500_000),
         ("Product Demo Campaign", "Paused", 45, 28, 8, 2, 800_000),
         ("Holiday Promotion", "Completed", 45, 25, 6, 1, 250_000),
     ]
-    assert rows == demo_store.campaign_performance(seg)
+    assert rows == demo_store.metrics.campaign_performance(seg)
 
 
 def test_enterprise_prospects_engagement_trend(demo_store: Store) -> None:
     """Distinct members per calendar month and kind of engagement; February is the month so
     far. The last column repeats the Q1 campaign: 32 opened, 12 clicked, 3 converted."""
-    trend = demo_store.performance_report(segment_id(demo_store, EP)).trend
+    trend = demo_store.metrics.performance_report(segment_id(demo_store, EP)).trend
     assert trend.labels == MONTHS
     assert trend.values == {
         "Opened": [16.0, 17.0, 12.0, 29.0, 28.0, 32.0],
@@ -184,7 +185,7 @@ def test_enterprise_prospects_engagement_trend(demo_store: Store) -> None:
 
 
 def test_enterprise_prospects_health(demo_store: Store) -> None:
-    health = demo_store.performance_report(segment_id(demo_store, EP)).health
+    health = demo_store.metrics.performance_report(segment_id(demo_store, EP)).health
     assert health == Health(active=42, inactive=2, unsubscribed=1)
     assert health.members == 45
     assert [health.share(n) for n in (health.active, health.inactive, health.unsubscribed)] \
@@ -192,7 +193,7 @@ def test_enterprise_prospects_health(demo_store: Store) -> None:
 
 
 def test_enterprise_prospects_analytics(demo_store: Store) -> None:
-    report = demo_store.analytics_report(segment_id(demo_store, EP))
+    report = demo_store.metrics.analytics_report(segment_id(demo_store, EP))
     assert report.growth.labels == MONTHS
     assert report.growth.values == {"Members": [6.0, 14.0, 24.0, 36.0, 45.0, 45.0]}
     assert report.company_sizes == [("Enterprise", 32), ("Mid-Market", 13), ("SMB", 0)]
@@ -206,7 +207,7 @@ def test_enterprise_prospects_analytics(demo_store: Store) -> None:
 
 
 def test_enterprise_prospects_quality_score(demo_store: Store) -> None:
-    quality = demo_store.segment_cards(segment_id(demo_store, EP), last_days(TODAY)).quality
+    quality = demo_store.metrics.segment_cards(segment_id(demo_store, EP), last_days(TODAY)).quality
     assert quality.members == 45
     # 3,794 / 45 = 84.311...; 219 of 225 checked fields = 0.97333...
     assert quality.avg_quality.quantize(Decimal("0.0001")) == Decimal("84.3111")
@@ -219,11 +220,11 @@ def test_every_demo_segment_reports_its_own_members(demo_store: Store) -> None:
     """Cross-checks that hold for any segment: every member is counted once in health,
     company sizes and regions; the growth chart ends at today's membership; regional
     revenue adds up to the segment's revenue card."""
-    rows = demo_store.segment_page(SegmentFilter(), SegmentSort()).rows
+    rows = demo_store.segments.segment_page(SegmentFilter(), SegmentSort()).rows
     assert len(rows) == 4
     for row in rows:
-        performance = demo_store.performance_report(row.id)
-        analytics = demo_store.analytics_report(row.id)
+        performance = demo_store.metrics.performance_report(row.id)
+        analytics = demo_store.metrics.analytics_report(row.id)
         members = row.contact_count
         assert performance.health.members == members, row.name
         assert analytics.growth.values["Members"][-1] == members, row.name
@@ -231,7 +232,7 @@ def test_every_demo_segment_reports_its_own_members(demo_store: Store) -> None:
         assert sum(r.contacts for r in analytics.regions) == members, row.name
         assert sum(r.revenue_cents for r in analytics.regions) \
             == performance.summary.revenue_cents, row.name
-        quality = demo_store.segment_cards(row.id, last_days(TODAY)).quality
+        quality = demo_store.metrics.segment_cards(row.id, last_days(TODAY)).quality
         assert quality.members == members, row.name
         assert all(0 <= v <= 100 for v in analytics.weekly_score.values["Score"]), row.name
 
@@ -252,7 +253,7 @@ def test_growth_counts_members_at_each_month_end(demo_store: Store) -> None:
     join(demo_store, seg, e, at(2024, 2, 1, 0))                   # Feb, not Jan
     join(demo_store, seg, f, at(2023, 9, 5), at(2023, 10, 20))    # Sep; gone; back in Dec
     join(demo_store, seg, f, at(2023, 12, 5))
-    growth = demo_store.analytics_report(seg).growth
+    growth = demo_store.metrics.analytics_report(seg).growth
     assert growth.labels == MONTHS
     #                                     Sep  Oct  Nov  Dec  Jan  Feb
     assert growth.values == {"Members": [3.0, 1.0, 2.0, 3.0, 2.0, 4.0]}
@@ -272,7 +273,8 @@ def test_card_counts_at_window_edges_and_by_event_kind(demo_store: Store) -> Non
     seg = segment_with(demo_store, "Cards Probe",
                        [edge, clicker, previous_only, late_previous, both, unsub_twice])
     join(demo_store, seg, former, at(2023, 1, 1), at(2024, 2, 1))
-    converted_before, contacts_before = demo_store.segment_cards(seg, last_days(TODAY)).baseline
+    converted_before, contacts_before = demo_store.metrics.segment_cards(seg,
+                                                                         last_days(TODAY)).baseline
     event(demo_store, edge, EventType.OPENED, at(2024, 1, 28, 0, 0, 0))
     event(demo_store, clicker, EventType.CLICKED, days_ago(1))
     event(demo_store, clicker, EventType.CONVERTED, days_ago(2), cents=100)
@@ -290,7 +292,7 @@ def test_card_counts_at_window_edges_and_by_event_kind(demo_store: Store) -> Non
         event(demo_store, outside, EventType.OPENED, days_ago(1))
         event(demo_store, outside, EventType.CONVERTED, days_ago(1), cents=500)
         event(demo_store, outside, EventType.UNSUBSCRIBED, days_ago(1))
-    cards = demo_store.segment_cards(seg, last_days(TODAY))
+    cards = demo_store.metrics.segment_cards(seg, last_days(TODAY))
     m = cards.metrics
     assert (m.members, m.engaged, m.engaged_previous) == (6, 2, 3)
     assert (m.converted, m.unsubscribed, m.campaigns) == (2, 1, 0)
@@ -321,7 +323,7 @@ def test_health_unsubscribed_beats_active_and_sends_are_not_actions(
     event(demo_store, meeting, EventType.MEETING_ATTENDED, days_ago(0))
     event(demo_store, outsider, EventType.UNSUBSCRIBED, days_ago(3))
     event(demo_store, former, EventType.UNSUBSCRIBED, days_ago(3))
-    health = demo_store.performance_report(seg).health
+    health = demo_store.metrics.performance_report(seg).health
     assert health == Health(active=2, inactive=4, unsubscribed=1)
     assert health.share(health.inactive) == Decimal("57.1")
 
@@ -353,7 +355,7 @@ def test_send_stats_and_conversion_windows(demo_store: Store) -> None:
     event(demo_store, outsider, EventType.OPENED, days_ago(5), campaign=k)
     event(demo_store, outsider, EventType.CONVERTED, days_ago(5), campaign=k, cents=99_900)
 
-    report = demo_store.performance_report(seg)
+    report = demo_store.metrics.performance_report(seg)
     assert report.summary == PerformanceSummary(
         revenue_cents=17_500,
         avg_open_rate=Decimal("66.7"),  # the only campaign with sends: 2 of 3 opened
@@ -385,7 +387,7 @@ def test_rate_changes_need_sends_in_both_windows(demo_store: Store) -> None:
     k = campaign(demo_store, "Fresh K", used_by=seg)
     event(demo_store, m1, EventType.SENT, days_ago(2), campaign=k)
     event(demo_store, m1, EventType.CONVERTED, days_ago(1), campaign=k, cents=4_200)
-    summary = demo_store.performance_report(seg).summary
+    summary = demo_store.metrics.performance_report(seg).summary
     assert summary.sends_now == SendStats(1, 0, 0)
     assert summary.sends_before == SendStats(0, 0, 0)
     assert summary.open_rate_change is None
@@ -419,7 +421,7 @@ def test_engagement_trend_buckets_distinct_members_by_calendar_month(
     event(demo_store, m1, EventType.SENT, at(2024, 2, 10))
     event(demo_store, m2, EventType.UNSUBSCRIBED, at(2024, 2, 11))
     event(demo_store, outsider, EventType.OPENED, at(2024, 2, 11))
-    trend = demo_store.performance_report(seg).trend
+    trend = demo_store.metrics.performance_report(seg).trend
     assert trend.labels == MONTHS
     assert trend.values == {
         "Opened": [1.0, 2.0, 0.0, 0.0, 0.0, 0.0],
@@ -452,7 +454,7 @@ def test_weekly_score_caps_each_member_week_and_averages_over_all_members(
     event(demo_store, early, EventType.CONVERTED, at(2024, 1, 15, 23, 59))  # before W1
     event(demo_store, early, EventType.CONVERTED, at(2024, 2, 27, 0))  # tomorrow
     event(demo_store, outsider, EventType.CONVERTED, at(2024, 2, 21))
-    score = demo_store.analytics_report(seg).weekly_score
+    score = demo_store.metrics.analytics_report(seg).weekly_score
     assert score.labels == WEEKS
     # W1 10/4; W5 30/4; W6 (100 + 70)/4
     assert score.values == {"Score": [2.5, 0.0, 0.0, 0.0, 7.5, 42.5]}
@@ -466,7 +468,7 @@ def test_weekly_score_rounds_half_up(demo_store: Store) -> None:
     members = contacts(demo_store, "Half", 8)
     seg = segment_with(demo_store, "Half Probe", members)
     event(demo_store, members[0], EventType.OPENED, at(2024, 2, 22))
-    score = demo_store.analytics_report(seg).weekly_score
+    score = demo_store.metrics.analytics_report(seg).weekly_score
     assert score.values == {"Score": [0.0, 0.0, 0.0, 0.0, 0.0, 1.3]}
 
 
@@ -495,7 +497,7 @@ def test_company_sizes_and_regions(demo_store: Store) -> None:
     event(demo_store, berlin, EventType.OPENED, days_ago(3), cents=777)  # not a conversion
     event(demo_store, nowhere, EventType.CONVERTED, days_ago(3), cents=700)
     event(demo_store, gone, EventType.CONVERTED, days_ago(3), cents=100_000)
-    report = demo_store.analytics_report(seg)
+    report = demo_store.metrics.analytics_report(seg)
     assert report.company_sizes == [
         ("Enterprise", 1), ("Mid-Market", 1), ("SMB", 0), ("Unknown", 2),
     ]
@@ -504,7 +506,7 @@ def test_company_sizes_and_regions(demo_store: Store) -> None:
         RegionFigures("Asia Pacific", 1, 0),
         RegionFigures("Unknown", 1, 700),
     ]
-    assert demo_store.performance_report(seg).summary.revenue_cents == 2_200
+    assert demo_store.metrics.performance_report(seg).summary.revenue_cents == 2_200
 
 
 def test_blank_regions_are_unknown(demo_store: Store) -> None:
@@ -514,7 +516,7 @@ def test_blank_regions_are_unknown(demo_store: Store) -> None:
     members = [new_contact(demo_store, f"Blank Region {n}", region=region)
                for n, region in enumerate([None, "", "   ", "Europe"])]
     seg = segment_with(demo_store, "Blank Regions", members)
-    assert demo_store.analytics_report(seg).regions == [
+    assert demo_store.metrics.analytics_report(seg).regions == [
         RegionFigures("Unknown", 3, 0),
         RegionFigures("Europe", 1, 0),
     ]
@@ -533,7 +535,7 @@ def test_quality_score_from_mean_quality_and_completeness(demo_store: Store) -> 
     partial = new_contact(demo_store, "QS Partial", email="bad@@qs.test", phone="   ",
                           title="CEO", company="QS Other", city="", quality=50)
     seg = segment_with(demo_store, "QS Probe", [full, empty, partial])
-    quality = demo_store.segment_cards(seg, last_days(TODAY)).quality
+    quality = demo_store.metrics.segment_cards(seg, last_days(TODAY)).quality
     assert quality.members == 3
     assert quality.avg_quality == Decimal(50)
     # (5 + 0 + 2) / 15 checks
@@ -546,7 +548,7 @@ def test_quality_score_documented_example(demo_store: Store) -> None:
     member = new_contact(demo_store, "QS Eighty", email="eighty@qs.test", phone="555",
                          title="Director", company="QS Eighty Co", city="Porto", quality=80)
     seg = segment_with(demo_store, "QS Eighty", [member])
-    quality = demo_store.segment_cards(seg, last_days(TODAY)).quality
+    quality = demo_store.metrics.segment_cards(seg, last_days(TODAY)).quality
     assert (quality.members, quality.completeness) == (1, Decimal(1))
     assert quality.score == Decimal("8.6")
 
@@ -579,7 +581,7 @@ def test_quality_score_counts_only_plausible_emails(
     member = new_contact(demo_store, "Email Probe", email=email, phone="555", title="VP",
                          company="Email Co", city="Oslo", quality=100)
     seg = segment_with(demo_store, "Email Probe", [member])
-    quality = demo_store.segment_cards(seg, last_days(TODAY)).quality
+    quality = demo_store.metrics.segment_cards(seg, last_days(TODAY)).quality
     assert quality.completeness == (Decimal(1) if valid else Decimal("0.8"))
     assert quality.score == (Decimal("10.0") if valid else Decimal("9.4"))
 
@@ -619,7 +621,7 @@ def test_quality_score_rounds_exact_halves_up_on_both_engines(
 
     members = [member(n, q, k) for n, (q, k) in enumerate(zip(qualities, filled, strict=True))]
     seg = segment_with(demo_store, "Half Quality", members)
-    quality = demo_store.segment_cards(seg, last_days(TODAY)).quality
+    quality = demo_store.metrics.segment_cards(seg, last_days(TODAY)).quality
     assert quality.members == len(members)
     assert quality.score == expected
 
@@ -636,7 +638,7 @@ def test_empty_segment_reports_zeros(demo_store: Store) -> None:
     event(demo_store, former, EventType.CONVERTED, days_ago(20), cents=5_000)
     event(demo_store, former, EventType.OPENED, days_ago(3))
 
-    performance = demo_store.performance_report(seg)
+    performance = demo_store.metrics.performance_report(seg)
     zero = SendStats(0, 0, 0)
     assert performance.summary == PerformanceSummary(
         revenue_cents=0, avg_open_rate=Decimal(0), avg_click_rate=Decimal(0), conversions=0,
@@ -653,13 +655,13 @@ def test_empty_segment_reports_zeros(demo_store: Store) -> None:
     assert performance.health == Health(0, 0, 0)
     assert performance.health.share(0) == Decimal(0)
 
-    analytics = demo_store.analytics_report(seg)
+    analytics = demo_store.metrics.analytics_report(seg)
     assert analytics.growth.values == {"Members": [0.0, 0.0, 0.0, 0.0, 1.0, 0.0]}
     assert analytics.company_sizes == [("Enterprise", 0), ("Mid-Market", 0), ("SMB", 0)]
     assert analytics.regions == []
     assert analytics.weekly_score.values == {"Score": [0.0] * 6}
 
-    quality = demo_store.segment_cards(seg, last_days(TODAY)).quality
+    quality = demo_store.metrics.segment_cards(seg, last_days(TODAY)).quality
     assert (quality.members, quality.avg_quality, quality.completeness) == (
         0, Decimal(0), Decimal(0))
     assert quality.score is None

@@ -1,5 +1,5 @@
 """The detail screen's cards read every segment in two halves at once, on two connections
-(Store.segment_summary; issue 4's 300 ms budget at 100,000 members, docs/benchmarks.md):
+(Store.metrics.segment_summary; issue 4's 300 ms budget at 100,000 members, docs/benchmarks.md):
 the members in alternate blocks of ID_BLOCK contact ids (sql.in_half). The AI Insights
 tab splits a large segment at its middle member instead (segment_metrics.split_point).
 
@@ -16,9 +16,10 @@ import pytest
 from sqlalchemy import select
 
 from segtui.core.metrics import SegmentCards, last_days
-from segtui.data import segment_metrics, sql
-from segtui.data.models import Membership, Segment
-from segtui.data.sql import current_membership, member_ids
+from segtui.data.db import sql
+from segtui.data.db.models import Membership, Segment
+from segtui.data.db.sql import current_membership, member_ids
+from segtui.data.queries import segment_metrics
 from segtui.data.store import Store
 
 TODAY = date(2024, 2, 26)
@@ -42,7 +43,7 @@ def test_split_cards_equal_one_pass_for_every_demo_segment(
             members = set(conn.execute(member_ids(segment_id)).scalars())
         assert halves[0] | halves[1] == members and not halves[0] & halves[1]
         split += all(halves)
-        assert demo_store.segment_cards(segment_id, last_days(TODAY)) == one_pass(
+        assert demo_store.metrics.segment_cards(segment_id, last_days(TODAY)) == one_pass(
             demo_store, segment_id), segment_id
     assert split >= len(ids) - 2  # every segment with a few members has both halves
 
@@ -81,16 +82,16 @@ def test_an_in_memory_database_is_never_split() -> None:
 
     store = Store.open(make_url("sqlite://"))
     try:
-        assert store._can_split is False
-        store.segment_cards(1, last_days(TODAY))  # no segment: zero members, no error
-        assert store._helper is None
+        assert store.can_split is False
+        store.metrics.segment_cards(1, last_days(TODAY))  # no segment: zero members, no error
+        assert store.helper is None
     finally:
         store.close()
 
 
 def test_the_summary_is_the_header_and_the_cards_read_together(
         demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Store.segment_summary (the detail screen's one call) equals the header and the cards
+    """Store.metrics.segment_summary (the detail screen's one call) equals the header and the cards
     read one after the other, with members in both halves and with all in one (ids below
     ID_BLOCK); None for a segment that is gone."""
     with demo_store.reading() as conn:
@@ -98,7 +99,7 @@ def test_the_summary_is_the_header_and_the_cards_read_together(
     for block in (2, sql.ID_BLOCK):
         monkeypatch.setattr(sql, "ID_BLOCK", block)
         for segment_id in ids:
-            assert demo_store.segment_summary(segment_id, last_days(TODAY)) == (
-                demo_store.segment_details(segment_id),
-                demo_store.segment_cards(segment_id, last_days(TODAY))), segment_id
-        assert demo_store.segment_summary(987654, last_days(TODAY)) is None
+            assert demo_store.metrics.segment_summary(segment_id, last_days(TODAY)) == (
+                demo_store.segments.segment_details(segment_id),
+                demo_store.metrics.segment_cards(segment_id, last_days(TODAY))), segment_id
+        assert demo_store.metrics.segment_summary(987654, last_days(TODAY)) is None

@@ -43,8 +43,7 @@ from segtui.core.segments import (
     SegmentInUse,
     SegmentNotFound,
 )
-from segtui.data import segment_writes
-from segtui.data.models import (
+from segtui.data.db.models import (
     Activity,
     Base,
     Campaign,
@@ -57,9 +56,10 @@ from segtui.data.models import (
     Tag,
     User,
 )
+from segtui.data.db.tables import campaign_segments, segment_tags
 from segtui.data.store import Store
-from segtui.data.tables import campaign_segments, segment_tags
-from segtui.data.users import DEFAULT_USER_SETTING, ENV_VAR
+from segtui.data.writes import segment_writes
+from segtui.data.writes.users import DEFAULT_USER_SETTING, ENV_VAR
 
 NOW = datetime(2024, 2, 26, 12, 0)  # clock.now() with SEGTUI_TODAY=2024-02-26
 ALL = ContactFilter()
@@ -77,7 +77,7 @@ ROWCOUNT_ENGINES = pytest.mark.parametrize("engine_name", ["sqlite", "postgresql
 
 
 def segment_rows(store: Store) -> dict[str, SegmentRow]:
-    return {r.name: r for r in store.segment_page(SegmentFilter(), SegmentSort()).rows}
+    return {r.name: r for r in store.segments.segment_page(SegmentFilter(), SegmentSort()).rows}
 
 
 def segment_id(store: Store, name: str) -> int:
@@ -87,7 +87,7 @@ def segment_id(store: Store, name: str) -> int:
 def all_contacts(
     store: Store, flt: ContactFilter = ALL, selection: ContactSelection = NOTHING
 ) -> list[ContactRow]:
-    page = store.contact_page(flt, selection, limit=1000)
+    page = store.contacts.contact_page(flt, selection, limit=1000)
     assert not page.has_after
     return list(page.rows)
 
@@ -154,12 +154,12 @@ def campaign_status(store: Store, name: str) -> CampaignStatus:
 
 @pytest.fixture
 def sarah(demo_store: Store) -> CurrentUser:
-    return demo_store.current_user("Sarah Mitchell")
+    return demo_store.users.current_user("Sarah Mitchell")
 
 
 @pytest.fixture
 def viewer(demo_store: Store) -> CurrentUser:
-    return demo_store.current_user("Alex Kim")
+    return demo_store.users.current_user("Alex Kim")
 
 
 @pytest.fixture
@@ -182,9 +182,9 @@ def no_env_user(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     ],
 )
 def test_current_user_by_name(demo_store: Store, given: str, name: str, role: UserRole) -> None:
-    user = demo_store.current_user(given)
+    user = demo_store.users.current_user(given)
     assert (user.name, user.role) == (name, role)
-    assert demo_store.current_user(name).id == user.id
+    assert demo_store.users.current_user(name).id == user.id
 
 
 def test_unknown_user_is_recorded_as_a_viewer(demo_store: Store) -> None:
@@ -192,9 +192,9 @@ def test_unknown_user_is_recorded_as_a_viewer(demo_store: Store) -> None:
     tests/data/test_users.py)."""
     with demo_store.reading() as conn:
         before = conn.execute(select(func.count()).select_from(User)).scalar_one()
-    user = demo_store.current_user("Dana Scully")
+    user = demo_store.users.current_user("Dana Scully")
     assert (user.name, user.role) == ("Dana Scully", UserRole.VIEWER)
-    again = demo_store.current_user("dana scully")
+    again = demo_store.users.current_user("dana scully")
     assert again == user  # created once, found after
     with demo_store.reading() as conn:
         assert conn.execute(select(func.count()).select_from(User)).scalar_one() == before + 1
@@ -202,9 +202,9 @@ def test_unknown_user_is_recorded_as_a_viewer(demo_store: Store) -> None:
 
 def test_user_from_environment(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV_VAR, "James Carter")
-    assert demo_store.current_user().role is UserRole.CRM_ADMINISTRATOR
+    assert demo_store.users.current_user().role is UserRole.CRM_ADMINISTRATOR
     # An explicit --user wins over the environment.
-    assert demo_store.current_user("Alex Kim").name == "Alex Kim"
+    assert demo_store.users.current_user("Alex Kim").name == "Alex Kim"
 
 
 def test_default_user_is_the_demo_setting(demo_store: Store, no_env_user: None) -> None:
@@ -213,16 +213,16 @@ def test_default_user_is_the_demo_setting(demo_store: Store, no_env_user: None) 
             select(Setting.value).where(Setting.key == DEFAULT_USER_SETTING)
         ).scalar_one()
     assert setting == "Sarah Mitchell"
-    user = demo_store.current_user()
+    user = demo_store.users.current_user()
     assert (user.name, user.role) == ("Sarah Mitchell", UserRole.MARKETING_MANAGER)
-    assert demo_store.current_user("   ") == user  # a blank --user is no --user
+    assert demo_store.users.current_user("   ") == user  # a blank --user is no --user
 
 
 # -- the contact picker's filters (spec 7.2, 7.11) --------------------------------------
 
 
 def test_all_contacts(demo_store: Store) -> None:
-    assert demo_store.contact_count(ALL) == 255 == len(all_contacts(demo_store))
+    assert demo_store.contacts.contact_count(ALL) == 255 == len(all_contacts(demo_store))
 
 
 @pytest.mark.parametrize(
@@ -233,7 +233,7 @@ def test_search_finds_sarah_johnson(demo_store: Store, search: str) -> None:
     """Spec 8: Sarah Johnson, sarah.johnson@techcorp.com, TechCorp Solutions."""
     flt = ContactFilter(search=search)
     assert [r.name for r in all_contacts(demo_store, flt)] == ["Sarah Johnson"]
-    assert demo_store.contact_count(flt) == 1
+    assert demo_store.contacts.contact_count(flt) == 1
 
 
 @pytest.mark.parametrize("search", ["techcorp", "TechCorp", "johnson", "@", "%", "_", "zzz"])
@@ -247,7 +247,7 @@ def test_search_matches_name_email_or_company(demo_store: Store, search: str) ->
     ]
     flt = ContactFilter(search=search)
     assert [r.id for r in all_contacts(demo_store, flt)] == expected
-    assert demo_store.contact_count(flt) == len(expected)
+    assert demo_store.contacts.contact_count(flt) == len(expected)
 
 
 def test_search_by_company(demo_store: Store) -> None:
@@ -305,7 +305,7 @@ def test_row_filters_match_the_rows(demo_store: Store, flt: ContactFilter) -> No
     expected = [r.id for r in everyone if matches(r)]
     assert expected, "a filter that matches nothing proves little"
     assert [r.id for r in all_contacts(demo_store, flt)] == expected
-    assert demo_store.contact_count(flt) == len(expected)
+    assert demo_store.contacts.contact_count(flt) == len(expected)
 
 
 def test_hot_leads(demo_store: Store) -> None:
@@ -324,7 +324,7 @@ def test_company_size_filter(demo_store: Store, size: CompanySize) -> None:
         ).scalars())
     flt = ContactFilter(size=size)
     assert {r.id for r in all_contacts(demo_store, flt)} == expected
-    assert demo_store.contact_count(flt) == len(expected) > 0
+    assert demo_store.contacts.contact_count(flt) == len(expected) > 0
     if size is CompanySize.ENTERPRISE:  # TechCorp Solutions is an Enterprise (spec 8)
         assert contact_named(demo_store, "Sarah Johnson").id in expected
 
@@ -340,9 +340,9 @@ def test_segment_filters(demo_store: Store, name: str, size: int) -> None:
     members = member_ids(demo_store, seg)
     in_it = ContactFilter(segment=Choice(key=str(seg), label=name))
     assert {r.id for r in all_contacts(demo_store, in_it)} == members
-    assert demo_store.contact_count(in_it) == size == len(members)
+    assert demo_store.contacts.contact_count(in_it) == size == len(members)
     outside = ContactFilter(not_in_segment=seg)
-    assert demo_store.contact_count(outside) == 255 - size
+    assert demo_store.contacts.contact_count(outside) == 255 - size
     assert not {r.id for r in all_contacts(demo_store, outside)} & members
 
 
@@ -369,7 +369,8 @@ def test_filters_combine(demo_store: Store) -> None:
     assert {r.id for r in all_contacts(demo_store, flt)} == expected
     assert {"Sarah Johnson", "David Thompson"} <= {r.name for r in all_contacts(demo_store, flt)}
     outside = ContactFilter(status=LeadStatus.HOT_LEAD, not_in_segment=enterprise)
-    assert demo_store.contact_count(outside) + len(expected) == demo_store.contact_count(HOT)
+    assert demo_store.contacts.contact_count(outside) + len(
+        expected) == demo_store.contacts.contact_count(HOT)
 
 
 # -- pages sorted by name, keyset paging ----------------------------------------------------
@@ -398,7 +399,7 @@ def test_keyset_paging_walks_every_row_once(demo_store: Store) -> None:
     after: Keyset | None = None
     sizes = []
     while True:
-        page = demo_store.contact_page(ALL, NOTHING, after=after, limit=50)
+        page = demo_store.contacts.contact_page(ALL, NOTHING, after=after, limit=50)
         assert page.has_before == (after is not None)
         forward += [r.id for r in page.rows]
         sizes.append(len(page.rows))
@@ -409,14 +410,14 @@ def test_keyset_paging_walks_every_row_once(demo_store: Store) -> None:
     assert forward == everything
 
     backward: list[list[int]] = []
-    page = demo_store.contact_page(ALL, NOTHING, at_end=True, limit=50)
+    page = demo_store.contacts.contact_page(ALL, NOTHING, at_end=True, limit=50)
     assert not page.has_after
     while True:
         backward.insert(0, [r.id for r in page.rows])
         if not page.has_before:
             break
         assert page.first is not None
-        page = demo_store.contact_page(ALL, NOTHING, before=page.first, limit=50)
+        page = demo_store.contacts.contact_page(ALL, NOTHING, before=page.first, limit=50)
         assert page.has_after
     assert [len(p) for p in backward] == [5, 50, 50, 50, 50, 50]
     assert [i for p in backward for i in p] == everything
@@ -427,7 +428,8 @@ def test_paging_under_a_filter(demo_store: Store) -> None:
     seen: list[int] = []
     after: Keyset | None = None
     while True:
-        page = demo_store.contact_page(ContactFilter(state="CA"), NOTHING, after=after, limit=7)
+        page = demo_store.contacts.contact_page(ContactFilter(state="CA"), NOTHING, after=after,
+                                                limit=7)
         seen += [r.id for r in page.rows]
         if not page.has_after:
             break
@@ -436,7 +438,7 @@ def test_paging_under_a_filter(demo_store: Store) -> None:
 
 
 def test_empty_page(demo_store: Store) -> None:
-    page = demo_store.contact_page(ContactFilter(search="zzz-nobody"), NOTHING, limit=50)
+    page = demo_store.contacts.contact_page(ContactFilter(search="zzz-nobody"), NOTHING, limit=50)
     assert page.rows == () and page.first is None and page.last is None
     assert not page.has_after and not page.has_before
 
@@ -447,7 +449,7 @@ def test_empty_page(demo_store: Store) -> None:
 def selected_ids(store: Store, selection: ContactSelection) -> set[int]:
     """Selected rows as the picker shows them, checked against the selection count."""
     ids = {r.id for r in all_contacts(store, ALL, selection) if r.selected}
-    assert store.selection_count(selection) == len(ids)
+    assert store.contacts.selection_count(selection) == len(ids)
     return ids
 
 
@@ -465,7 +467,8 @@ def test_select_all_under_a_filter(demo_store: Store) -> None:
     selection = NOTHING.with_all(HOT, True)
     hot = {r.id for r in all_contacts(demo_store, HOT)}
     assert selected_ids(demo_store, selection) == hot
-    assert demo_store.selection_count(selection) == demo_store.contact_count(HOT) == len(hot)
+    assert demo_store.contacts.selection_count(selection) == demo_store.contacts.contact_count(
+        HOT) == len(hot)
     # The filtered page shows every row ticked.
     assert all(r.selected for r in all_contacts(demo_store, HOT, selection))
 
@@ -499,8 +502,8 @@ def test_deselect_all_overrides_older_toggles(demo_store: Store) -> None:
 
 def test_select_all_of_everything_then_deselect_everything(demo_store: Store) -> None:
     selection = NOTHING.toggled(1, True).with_all(ALL, True)
-    assert demo_store.selection_count(selection) == 255
-    assert demo_store.selection_count(selection.with_all(ALL, False)) == 0
+    assert demo_store.contacts.selection_count(selection) == 255
+    assert demo_store.contacts.selection_count(selection.with_all(ALL, False)) == 0
 
 
 # -- create (spec 7.2) -------------------------------------------------------------------
@@ -512,7 +515,7 @@ def test_create_segment(demo_store: Store, sarah: CurrentUser) -> None:
         tags_before = conn.execute(select(func.count()).select_from(Tag)).scalar_one()
     draft = SegmentDraft("  Hot Leads Q1 ", " Every hot lead. ", (" Hot ", "q1 2024"),
                          SegmentStatus.ACTIVE)
-    new = demo_store.create_segment(draft, NOTHING.with_all(HOT, True), sarah)
+    new = demo_store.segments.create_segment(draft, NOTHING.with_all(HOT, True), sarah)
 
     row = segment_rows(demo_store)["Hot Leads Q1"]  # trimmed
     assert row.id == new
@@ -537,7 +540,7 @@ def test_create_segment(demo_store: Store, sarah: CurrentUser) -> None:
     assert (kind, performer, at) == ("Segment Created", "Sarah Mitchell", NOW)
     # Spec 7.1 cards: one more segment, one more active; every hot lead was already in
     # some segment, so total contacts stay 255; memberships 255 + 28 over 5 segments.
-    m = demo_store.dashboard_metrics()
+    m = demo_store.segments.dashboard_metrics()
     assert (m.total_segments, m.active_segments, m.total_contacts) == (5, 3, 255)
     assert m.avg_segment_size == round_half_up(255 + len(hot), 5)
 
@@ -546,15 +549,15 @@ def test_create_with_toggled_contacts(demo_store: Store, sarah: CurrentUser) -> 
     chen = contact_named(demo_store, "Michael Chen").id
     johnson = contact_named(demo_store, "Sarah Johnson").id
     selection = NOTHING.toggled(chen, True).toggled(johnson, True).toggled(chen, False)
-    new = demo_store.create_segment(SegmentDraft("Just One"), selection, sarah)
+    new = demo_store.segments.create_segment(SegmentDraft("Just One"), selection, sarah)
     assert member_ids(demo_store, new) == {johnson}
     assert segment_rows(demo_store)["Just One"].status is SegmentStatus.DRAFT
 
 
 def test_create_without_contacts(demo_store: Store) -> None:
-    admin = demo_store.current_user("James Carter")  # CRM Administrators may too
-    new = demo_store.create_segment(SegmentDraft("Empty For Now", tags=("Клиенты",)),
-                                    NOTHING, admin)
+    admin = demo_store.users.current_user("James Carter")  # CRM Administrators may too
+    new = demo_store.segments.create_segment(SegmentDraft("Empty For Now", tags=("Клиенты",)),
+                                             NOTHING, admin)
     assert member_ids(demo_store, new) == set()
     assert tags_of(demo_store, new) == {"Клиенты"}
     assert segment_rows(demo_store)["Empty For Now"].contact_count == 0
@@ -567,14 +570,14 @@ def test_creation_log_counts_the_contacts(
     demo_store: Store, sarah: CurrentUser, selection_of: str
 ) -> None:
     """Spec 7.9: the timeline says how many contacts the new segment started with."""
-    hot = demo_store.contact_count(HOT)
+    hot = demo_store.contacts.contact_count(HOT)
     selection, logged = {
         "hot leads": (NOTHING.with_all(HOT, True), f"Segment created with {hot} contacts"),
         "one": (NOTHING.toggled(contact_named(demo_store, "Sarah Johnson").id, True),
                 "Segment created with 1 contact"),
         "none": (NOTHING, "Segment created with 0 contacts"),
     }[selection_of]
-    new = demo_store.create_segment(SegmentDraft("Counted"), selection, sarah)
+    new = demo_store.segments.create_segment(SegmentDraft("Counted"), selection, sarah)
     assert activities(demo_store, new) == [("Segment Created", logged, "Sarah Mitchell", NOW)]
 
 
@@ -583,8 +586,8 @@ def test_creation_log_counts_the_contacts(
 def test_create_duplicate_name(demo_store: Store, sarah: CurrentUser, name: str) -> None:
     before = database_state(demo_store)
     with pytest.raises(DuplicateSegmentName) as caught:
-        demo_store.create_segment(SegmentDraft(name, tags=("Brand New Tag",)),
-                                  NOTHING.with_all(ALL, True), sarah)
+        demo_store.segments.create_segment(SegmentDraft(name, tags=("Brand New Tag",)),
+                                           NOTHING.with_all(ALL, True), sarah)
     assert caught.value.name == name.strip()
     assert "already exists" in str(caught.value)
     assert database_state(demo_store) == before
@@ -594,7 +597,7 @@ def test_create_invalid_draft_writes_nothing(demo_store: Store, sarah: CurrentUs
     before = database_state(demo_store)
     draft = SegmentDraft("Bad [name]", "x" * 501, ("ok", "OK"))
     with pytest.raises(InvalidSegment) as caught:
-        demo_store.create_segment(draft, NOTHING.with_all(ALL, True), sarah)
+        demo_store.segments.create_segment(draft, NOTHING.with_all(ALL, True), sarah)
     assert [e.field for e in caught.value.errors] == ["name", "description", "tags"]
     assert "Segment name may contain only letters, digits and spaces" in str(caught.value)
     assert database_state(demo_store) == before
@@ -604,8 +607,9 @@ def test_viewer_cannot_create(demo_store: Store, viewer: CurrentUser) -> None:
     assert viewer.role is UserRole.VIEWER
     before = database_state(demo_store)
     with pytest.raises(NotAllowed) as caught:
-        demo_store.create_segment(SegmentDraft("Viewer Segment"), NOTHING.with_all(HOT, True),
-                                  viewer)
+        demo_store.segments.create_segment(SegmentDraft("Viewer Segment"), NOTHING.with_all(HOT,
+                                                                                            True),
+                                           viewer)
     assert str(caught.value) == "Alex Kim (Viewer) is not allowed to change segments."
     assert database_state(demo_store) == before
 
@@ -622,12 +626,12 @@ def test_create_failing_midway_leaves_nothing(
 
     monkeypatch.setattr(segment_writes, "log_activity", broken)
     with pytest.raises(RuntimeError):
-        demo_store.create_segment(SegmentDraft("Half Done", tags=("Brand New Tag",)),
-                                  NOTHING.with_all(HOT, True), sarah)
+        demo_store.segments.create_segment(SegmentDraft("Half Done", tags=("Brand New Tag",)),
+                                           NOTHING.with_all(HOT, True), sarah)
     assert database_state(demo_store) == before
     monkeypatch.undo()
     # The store is usable afterwards.
-    new = demo_store.create_segment(SegmentDraft("Half Done"), NOTHING, sarah)
+    new = demo_store.segments.create_segment(SegmentDraft("Half Done"), NOTHING, sarah)
     assert segment_rows(demo_store)["Half Done"].id == new
 
 
@@ -639,7 +643,7 @@ def test_create_losing_a_name_race_leaves_nothing(
     before = database_state(demo_store)
     monkeypatch.setattr(segment_writes, "_name_taken", lambda *a, **k: False)
     with pytest.raises(DuplicateSegmentName):
-        demo_store.create_segment(
+        demo_store.segments.create_segment(
             SegmentDraft("MARKETING ENGAGERS", tags=("Brand New Tag",)),
             NOTHING.with_all(HOT, True), sarah,
         )
@@ -651,9 +655,9 @@ def test_create_losing_a_name_race_leaves_nothing(
 
 def test_update_nonexistent_segment(demo_store: Store, sarah: CurrentUser) -> None:
     with pytest.raises(SegmentNotFound) as caught:
-        demo_store.update_segment(987654, 1, SegmentDraft("Ghost"), NOTHING, sarah)
+        demo_store.segments.update_segment(987654, 1, SegmentDraft("Ghost"), NOTHING, sarah)
     assert caught.value.segment_id == 987654
-    assert demo_store.segment_details(987654) is None
+    assert demo_store.segments.segment_details(987654) is None
 
 
 def test_update_checks_role_and_draft_first(
@@ -662,15 +666,15 @@ def test_update_checks_role_and_draft_first(
     enterprise = segment_id(demo_store, "Enterprise Prospects")
     before = database_state(demo_store)
     with pytest.raises(NotAllowed):
-        demo_store.update_segment(enterprise, 1, SegmentDraft("Renamed"), NOTHING, viewer)
+        demo_store.segments.update_segment(enterprise, 1, SegmentDraft("Renamed"), NOTHING, viewer)
     with pytest.raises(InvalidSegment) as caught:
-        demo_store.update_segment(enterprise, 1, SegmentDraft(""), NOTHING, sarah)
+        demo_store.segments.update_segment(enterprise, 1, SegmentDraft(""), NOTHING, sarah)
     assert caught.value.errors[0].message == "Segment name is required."
     assert database_state(demo_store) == before
 
 
 def test_segment_details(demo_store: Store) -> None:
-    details = demo_store.segment_details(segment_id(demo_store, "Enterprise Prospects"))
+    details = demo_store.segments.segment_details(segment_id(demo_store, "Enterprise Prospects"))
     assert details is not None
     assert (details.name, details.status, details.version, details.owner) == (
         "Enterprise Prospects", SegmentStatus.ACTIVE, 1, "Sarah Mitchell",
@@ -688,13 +692,13 @@ def test_update_fields_and_add_contacts_in_one_save(
 ) -> None:
     engagers = segment_id(demo_store, "Marketing Engagers")
     sarah_johnson = contact_named(demo_store, "Sarah Johnson").id
-    opened = demo_store.segment_details(engagers)
+    opened = demo_store.segments.segment_details(engagers)
     assert opened is not None and opened.version == 1
     draft = SegmentDraft("Engaged Marketers", "Reworded.", ("Marketing", "Newsletter Fans"),
                          SegmentStatus.INACTIVE)
-    demo_store.update_segment(engagers, opened.version, draft,
-                              NOTHING.toggled(sarah_johnson, True), sarah)
-    after = demo_store.segment_details(engagers)
+    demo_store.segments.update_segment(engagers, opened.version, draft,
+                                       NOTHING.toggled(sarah_johnson, True), sarah)
+    after = demo_store.segments.segment_details(engagers)
     assert after is not None
     assert after.as_draft() == draft
     assert (after.version, after.members, after.updated_at) == (2, 29, NOW)
@@ -716,25 +720,26 @@ def test_update_fields_and_add_contacts_in_one_save(
 @ROWCOUNT_ENGINES
 def test_update_returns_and_logs_the_added_count(demo_store: Store, sarah: CurrentUser) -> None:
     engagers = segment_id(demo_store, "Marketing Engagers")
-    opened = demo_store.segment_details(engagers)
+    opened = demo_store.segments.segment_details(engagers)
     assert opened is not None
     selection = NOTHING.toggled(contact_named(demo_store, "Sarah Johnson").id, True)
-    assert demo_store.update_segment(engagers, 1, opened.as_draft(), selection, sarah) == 1
+    assert demo_store.segments.update_segment(engagers, 1, opened.as_draft(), selection, sarah) == 1
     assert activities(demo_store, engagers)[-1] == (
         "Contacts Added", "Added 1 contact", "Sarah Mitchell", NOW,
     )
     # Only contacts were added: the version an edit form holds stays valid.
-    after = demo_store.segment_details(engagers)
+    after = demo_store.segments.segment_details(engagers)
     assert after is not None and after.version == 1
 
 
 def test_status_only_change(demo_store: Store, sarah: CurrentUser) -> None:
     enterprise = segment_id(demo_store, "Enterprise Prospects")
-    opened = demo_store.segment_details(enterprise)
+    opened = demo_store.segments.segment_details(enterprise)
     assert opened is not None
     draft = SegmentDraft(opened.name, opened.description, opened.tags, SegmentStatus.INACTIVE)
-    assert demo_store.update_segment(enterprise, opened.version, draft, NOTHING, sarah) == 0
-    after = demo_store.segment_details(enterprise)
+    assert demo_store.segments.update_segment(enterprise, opened.version, draft, NOTHING,
+                                              sarah) == 0
+    after = demo_store.segments.segment_details(enterprise)
     assert after is not None and (after.status, after.version) == (SegmentStatus.INACTIVE, 2)
     assert activities(demo_store, enterprise)[-1] == (
         "Status Changed", "Changed status Active → Inactive", "Sarah Mitchell", NOW,
@@ -743,20 +748,20 @@ def test_status_only_change(demo_store: Store, sarah: CurrentUser) -> None:
 
 def test_saving_without_changes_writes_nothing(demo_store: Store, sarah: CurrentUser) -> None:
     enterprise = segment_id(demo_store, "Enterprise Prospects")
-    opened = demo_store.segment_details(enterprise)
+    opened = demo_store.segments.segment_details(enterprise)
     assert opened is not None
     before = database_state(demo_store)
-    assert demo_store.update_segment(enterprise, 1, opened.as_draft(), NOTHING, sarah) == 0
+    assert demo_store.segments.update_segment(enterprise, 1, opened.as_draft(), NOTHING, sarah) == 0
     assert database_state(demo_store) == before
 
 
 def test_rename_in_another_case_is_allowed(demo_store: Store, sarah: CurrentUser) -> None:
     enterprise = segment_id(demo_store, "Enterprise Prospects")
-    opened = demo_store.segment_details(enterprise)
+    opened = demo_store.segments.segment_details(enterprise)
     assert opened is not None
     draft = SegmentDraft("ENTERPRISE prospects", opened.description, opened.tags, opened.status)
-    demo_store.update_segment(enterprise, 1, draft, NOTHING, sarah)
-    after = demo_store.segment_details(enterprise)
+    demo_store.segments.update_segment(enterprise, 1, draft, NOTHING, sarah)
+    after = demo_store.segments.segment_details(enterprise)
     assert after is not None and after.name == "ENTERPRISE prospects"
 
 
@@ -765,7 +770,7 @@ def test_rename_to_another_segments_name(demo_store: Store, sarah: CurrentUser) 
     before = database_state(demo_store)
     draft = SegmentDraft("marketing engagers", "x", ("Enterprise",), SegmentStatus.ACTIVE)
     with pytest.raises(DuplicateSegmentName):
-        demo_store.update_segment(enterprise, 1, draft, NOTHING.with_all(HOT, True), sarah)
+        demo_store.segments.update_segment(enterprise, 1, draft, NOTHING.with_all(HOT, True), sarah)
     assert database_state(demo_store) == before
 
 
@@ -773,18 +778,18 @@ def test_stale_save_is_refused(demo_store: Store, sarah: CurrentUser) -> None:
     """Sarah and Priya open Enterprise Prospects (version 1); Priya saves first; Sarah's
     save must not overwrite Priya's, and none of Sarah's changes (nor her added contacts)
     are written. The conflict carries Priya's version so the form can show both."""
-    priya = demo_store.current_user("Priya Patel")
+    priya = demo_store.users.current_user("Priya Patel")
     enterprise = segment_id(demo_store, "Enterprise Prospects")
-    opened = demo_store.segment_details(enterprise)
+    opened = demo_store.segments.segment_details(enterprise)
     assert opened is not None and opened.version == 1
     theirs = SegmentDraft(opened.name, "Priya's description", opened.tags, opened.status)
-    demo_store.update_segment(enterprise, 1, theirs, NOTHING, priya)
+    demo_store.segments.update_segment(enterprise, 1, theirs, NOTHING, priya)
     before = database_state(demo_store)
 
     mine = SegmentDraft("Sarah Renamed", "Sarah's description", ("Mine",),
                         SegmentStatus.DRAFT)
     with pytest.raises(SegmentConflict) as caught:
-        demo_store.update_segment(enterprise, 1, mine, NOTHING.with_all(HOT, True), sarah)
+        demo_store.segments.update_segment(enterprise, 1, mine, NOTHING.with_all(HOT, True), sarah)
     current: SegmentDetails = caught.value.current
     assert (current.description, current.version, current.name) == (
         "Priya's description", 2, "Enterprise Prospects",
@@ -795,9 +800,9 @@ def test_stale_save_is_refused(demo_store: Store, sarah: CurrentUser) -> None:
 
 def test_saving_a_deleted_segment(demo_store: Store, sarah: CurrentUser) -> None:
     inactive = segment_id(demo_store, "Inactive Subscribers")
-    demo_store.delete_segment(inactive, demo_store.current_user("James Carter"))
+    demo_store.segments.delete_segment(inactive, demo_store.users.current_user("James Carter"))
     with pytest.raises(SegmentNotFound) as caught:
-        demo_store.update_segment(inactive, 1, SegmentDraft("Still Here"), NOTHING, sarah)
+        demo_store.segments.update_segment(inactive, 1, SegmentDraft("Still Here"), NOTHING, sarah)
     assert "no longer exists" in str(caught.value)
     assert "Still Here" not in segment_rows(demo_store)
 
@@ -814,7 +819,7 @@ def test_update_failing_midway_leaves_nothing(
     monkeypatch.setattr(segment_writes, "log_activity", broken)
     draft = SegmentDraft("Half Renamed", "x", ("Brand New Tag",), SegmentStatus.ACTIVE)
     with pytest.raises(RuntimeError):
-        demo_store.update_segment(enterprise, 1, draft, NOTHING.with_all(HOT, True), sarah)
+        demo_store.segments.update_segment(enterprise, 1, draft, NOTHING.with_all(HOT, True), sarah)
     assert database_state(demo_store) == before
 
 
@@ -824,7 +829,7 @@ def test_existing_demo_tags_do_not_block_an_edit(demo_store: Store, sarah: Curre
     # What the edit form holds for it.
     draft = SegmentDraft("Inactive Subscribers", "New description",
                          ("Newsletter", "Re-engagement"), SegmentStatus.INACTIVE)
-    demo_store.update_segment(inactive, 1, draft, NOTHING, sarah)
+    demo_store.segments.update_segment(inactive, 1, draft, NOTHING, sarah)
     assert segment_rows(demo_store)["Inactive Subscribers"].description == "New description"
 
 
@@ -840,11 +845,11 @@ def test_a_stored_name_or_description_left_as_it_is_is_kept_exactly(
         session.add(Segment(name=name, description=description, status=SegmentStatus.ACTIVE,
                             created_at=NOW, updated_at=NOW))
     zed = segment_id(demo_store, name)
-    opened = demo_store.segment_details(zed)
+    opened = demo_store.segments.segment_details(zed)
     assert opened is not None
     draft = replace(opened.as_draft(), status=SegmentStatus.DRAFT)
-    demo_store.update_segment(zed, opened.version, draft, NOTHING, sarah)
-    after = demo_store.segment_details(zed)
+    demo_store.segments.update_segment(zed, opened.version, draft, NOTHING, sarah)
+    after = demo_store.segments.segment_details(zed)
     assert after is not None
     assert (after.name, after.description, after.status) == (name, description,
                                                             SegmentStatus.DRAFT)
@@ -854,7 +859,7 @@ def test_a_stored_name_or_description_left_as_it_is_is_kept_exactly(
     for changed in (replace(draft, name=name + " Team"),
                     replace(draft, description=description + "more")):
         with pytest.raises(InvalidSegment) as refused:
-            demo_store.update_segment(zed, after.version, changed, NOTHING, sarah)
+            demo_store.segments.update_segment(zed, after.version, changed, NOTHING, sarah)
         assert [e.field for e in refused.value.errors] == [
             "name" if changed.name != name else "description"]
     assert database_state(demo_store) == before
@@ -869,9 +874,9 @@ def test_add_members_checks_role_and_segment(
     enterprise = segment_id(demo_store, "Enterprise Prospects")
     before = database_state(demo_store)
     with pytest.raises(NotAllowed):
-        demo_store.add_members(enterprise, NOTHING.with_all(ALL, True), viewer)
+        demo_store.members.add_members(enterprise, NOTHING.with_all(ALL, True), viewer)
     with pytest.raises(SegmentNotFound):
-        demo_store.add_members(987654, NOTHING.with_all(ALL, True), sarah)
+        demo_store.members.add_members(987654, NOTHING.with_all(ALL, True), sarah)
     assert database_state(demo_store) == before
 
 
@@ -883,12 +888,12 @@ def test_add_members_adds_only_non_members(demo_store: Store, sarah: CurrentUser
     with demo_store.reading() as conn:
         rows_before = conn.execute(select(func.count()).select_from(Membership)).scalar_one()
 
-    demo_store.add_members(enterprise, NOTHING.with_all(HOT, True), sarah)
+    demo_store.members.add_members(enterprise, NOTHING.with_all(HOT, True), sarah)
     assert member_ids(demo_store, enterprise) == members | hot
     with demo_store.reading() as conn:  # no second stay for those already in
         rows_after = conn.execute(select(func.count()).select_from(Membership)).scalar_one()
     assert rows_after == rows_before + len(hot - members)
-    details = demo_store.segment_details(enterprise)
+    details = demo_store.segments.segment_details(enterprise)
     assert details is not None
     # "Last Modified" moves; the version an open edit form holds does not.
     assert (details.updated_at, details.version, details.members) == (
@@ -902,15 +907,15 @@ def test_add_members_adds_only_non_members(demo_store: Store, sarah: CurrentUser
 @ROWCOUNT_ENGINES
 def test_add_members_returns_and_logs_the_count(demo_store: Store, sarah: CurrentUser) -> None:
     enterprise = segment_id(demo_store, "Enterprise Prospects")
-    new = demo_store.contact_count(ContactFilter(status=LeadStatus.HOT_LEAD,
-                                                 not_in_segment=enterprise))
+    new = demo_store.contacts.contact_count(ContactFilter(status=LeadStatus.HOT_LEAD,
+                                                          not_in_segment=enterprise))
     assert new > 1
     selection = NOTHING.with_all(HOT, True)
-    assert demo_store.add_members(enterprise, selection, sarah) == new
+    assert demo_store.members.add_members(enterprise, selection, sarah) == new
     assert activities(demo_store, enterprise)[-1][1] == f"Added {new} contacts"
     # Again: everyone selected is a member now, so nothing is added, logged or touched.
     before = database_state(demo_store)
-    assert demo_store.add_members(enterprise, selection, sarah) == 0
+    assert demo_store.members.add_members(enterprise, selection, sarah) == 0
     assert database_state(demo_store) == before
 
 
@@ -921,8 +926,8 @@ def test_adding_current_members_adds_nothing(demo_store: Store, sarah: CurrentUs
     enterprise = segment_id(demo_store, "Enterprise Prospects")
     members = ContactFilter(segment=Choice(key=str(enterprise), label="Enterprise Prospects"))
     before = database_state(demo_store)
-    assert demo_store.add_members(enterprise, NOTHING.with_all(members, True), sarah) == 0
-    assert demo_store.add_members(enterprise, NOTHING, sarah) == 0
+    assert demo_store.members.add_members(enterprise, NOTHING.with_all(members, True), sarah) == 0
+    assert demo_store.members.add_members(enterprise, NOTHING, sarah) == 0
     assert database_state(demo_store) == before
 
 
@@ -938,8 +943,8 @@ def test_past_members_can_be_added_back(demo_store: Store, sarah: CurrentUser) -
     selection = NOTHING
     for contact in past:
         selection = selection.toggled(contact, True)
-    assert demo_store.selection_count(selection) == 3
-    demo_store.add_members(trial, selection, sarah)
+    assert demo_store.contacts.selection_count(selection) == 3
+    demo_store.members.add_members(trial, selection, sarah)
     assert set(past) <= member_ids(demo_store, trial)
     assert len(member_ids(demo_store, trial)) == 62 + 3
     with demo_store.reading() as conn:
@@ -956,11 +961,11 @@ def test_add_contacts_picker_base(demo_store: Store, sarah: CurrentUser) -> None
     base = ContactFilter(not_in_segment=engagers)
     selection = NOTHING.with_all(base, True)
     assert selection.single_select_all() == base
-    assert demo_store.selection_count(selection) == 255 - 28
-    demo_store.add_members(engagers, selection, sarah)
-    assert demo_store.contact_count(base) == 0
+    assert demo_store.contacts.selection_count(selection) == 255 - 28
+    demo_store.members.add_members(engagers, selection, sarah)
+    assert demo_store.contacts.contact_count(base) == 0
     assert segment_rows(demo_store)["Marketing Engagers"].contact_count == 255
-    assert demo_store.contact_count(ALL) == 255
+    assert demo_store.contacts.contact_count(ALL) == 255
 
 
 # -- delete (spec 7.4) ------------------------------------------------------------------
@@ -972,11 +977,11 @@ def test_viewer_can_neither_pause_nor_delete(demo_store: Store, viewer: CurrentU
     q1 = campaign_id(demo_store, "Q1 Enterprise Outreach")
     before = database_state(demo_store)
     with pytest.raises(NotAllowed) as paused:
-        demo_store.pause_campaigns(enterprise, [q1], viewer)
+        demo_store.segments.pause_campaigns(enterprise, [q1], viewer)
     assert str(paused.value) == "Alex Kim (Viewer) is not allowed to pause campaigns."
     for seg in (enterprise, inactive):
         with pytest.raises(NotAllowed) as deleted:
-            demo_store.delete_segment(seg, viewer)
+            demo_store.segments.delete_segment(seg, viewer)
         assert str(deleted.value) == "Alex Kim (Viewer) is not allowed to change segments."
     assert database_state(demo_store) == before
     assert campaign_status(demo_store, "Q1 Enterprise Outreach") is CampaignStatus.ACTIVE
@@ -986,7 +991,7 @@ def test_pause_campaigns(demo_store: Store, sarah: CurrentUser) -> None:
     enterprise = segment_id(demo_store, "Enterprise Prospects")
     q1 = campaign_id(demo_store, "Q1 Enterprise Outreach")
     demo_paused = campaign_id(demo_store, "Product Demo Campaign")
-    assert demo_store.pause_campaigns(enterprise, [q1, demo_paused], sarah) == 1
+    assert demo_store.segments.pause_campaigns(enterprise, [q1, demo_paused], sarah) == 1
     assert campaign_status(demo_store, "Q1 Enterprise Outreach") is CampaignStatus.PAUSED
     assert campaign_status(demo_store, "Product Demo Campaign") is CampaignStatus.PAUSED
     with demo_store.reading() as conn:
@@ -997,7 +1002,7 @@ def test_pause_campaigns(demo_store: Store, sarah: CurrentUser) -> None:
     )
     # Nothing left to pause: nothing written.
     before = database_state(demo_store)
-    assert demo_store.pause_campaigns(enterprise, [q1], sarah) == 0
+    assert demo_store.segments.pause_campaigns(enterprise, [q1], sarah) == 0
     assert database_state(demo_store) == before
 
 
@@ -1005,14 +1010,14 @@ def test_pause_for_a_deleted_segment(demo_store: Store, sarah: CurrentUser) -> N
     q1 = campaign_id(demo_store, "Q1 Enterprise Outreach")
     before = database_state(demo_store)
     with pytest.raises(SegmentNotFound):
-        demo_store.pause_campaigns(987654, [q1], sarah)
+        demo_store.segments.pause_campaigns(987654, [q1], sarah)
     assert database_state(demo_store) == before
 
 
 def test_delete_preview_of_enterprise_prospects(demo_store: Store) -> None:
     """Spec 8: Q1 Enterprise Outreach (Active), Product Demo Campaign (Paused), Holiday
     Promotion (Completed); plus the sample notes (2) and timeline (5 activities)."""
-    preview = demo_store.delete_preview(segment_id(demo_store, "Enterprise Prospects"))
+    preview = demo_store.segments.delete_preview(segment_id(demo_store, "Enterprise Prospects"))
     assert preview is not None
     assert preview.segment.name == "Enterprise Prospects"
     assert {(c.name, c.status) for c in preview.campaigns} == {
@@ -1025,7 +1030,7 @@ def test_delete_preview_of_enterprise_prospects(demo_store: Store) -> None:
 
 
 def test_delete_preview_of_a_missing_segment(demo_store: Store) -> None:
-    assert demo_store.delete_preview(987654) is None
+    assert demo_store.segments.delete_preview(987654) is None
 
 
 def test_active_campaign_blocks_delete_until_paused(
@@ -1035,7 +1040,7 @@ def test_active_campaign_blocks_delete_until_paused(
     members = member_ids(demo_store, enterprise)
     before = database_state(demo_store)
     with pytest.raises(SegmentInUse) as caught:
-        demo_store.delete_segment(enterprise, sarah)
+        demo_store.segments.delete_segment(enterprise, sarah)
     message = str(caught.value)
     assert message.startswith("This segment cannot be deleted because it is being used in "
                               "active campaigns.")
@@ -1043,16 +1048,16 @@ def test_active_campaign_blocks_delete_until_paused(
     assert [c.name for c in caught.value.active] == ["Q1 Enterprise Outreach"]
     assert database_state(demo_store) == before
 
-    preview = demo_store.delete_preview(enterprise)
+    preview = demo_store.segments.delete_preview(enterprise)
     assert preview is not None
-    paused = demo_store.pause_campaigns(enterprise, [c.id for c in preview.active_campaigns],
-                                        sarah)
+    paused = demo_store.segments.pause_campaigns(enterprise,
+                                                 [c.id for c in preview.active_campaigns], sarah)
     assert paused == 1
-    after_pause = demo_store.delete_preview(enterprise)
+    after_pause = demo_store.segments.delete_preview(enterprise)
     assert after_pause is not None and after_pause.active_campaigns == ()
 
-    demo_store.delete_segment(enterprise, sarah)
-    assert demo_store.segment_details(enterprise) is None
+    demo_store.segments.delete_segment(enterprise, sarah)
+    assert demo_store.segments.segment_details(enterprise) is None
     assert "Enterprise Prospects" not in segment_rows(demo_store)
     with demo_store.reading() as conn:
         for model in (Membership, Note, Activity):
@@ -1069,24 +1074,24 @@ def test_active_campaign_blocks_delete_until_paused(
                             .where(Contact.id.in_(members))).scalar_one() == 45
         assert conn.execute(select(func.count()).select_from(Campaign)).scalar_one() == 6
         assert conn.execute(select(Tag.id).where(Tag.name == "Q1 2024")).first() is not None
-    assert demo_store.contact_count(ALL) == 255
-    assert demo_store.dashboard_metrics().total_segments == 3
+    assert demo_store.contacts.contact_count(ALL) == 255
+    assert demo_store.segments.dashboard_metrics().total_segments == 3
 
 
 def test_delete_segment_without_campaigns(demo_store: Store) -> None:
-    admin = demo_store.current_user("James Carter")
+    admin = demo_store.users.current_user("James Carter")
     inactive = segment_id(demo_store, "Inactive Subscribers")
-    preview = demo_store.delete_preview(inactive)
+    preview = demo_store.segments.delete_preview(inactive)
     assert preview is not None and preview.campaigns == ()
-    demo_store.delete_segment(inactive, admin)
+    demo_store.segments.delete_segment(inactive, admin)
     assert member_ids(demo_store, inactive) == set()
     assert activities(demo_store, inactive) == []
-    m = demo_store.dashboard_metrics()
+    m = demo_store.segments.dashboard_metrics()
     assert (m.total_segments, m.total_contacts) == (3, 255 - 120)
-    assert demo_store.contact_count(ALL) == 255
+    assert demo_store.contacts.contact_count(ALL) == 255
     # Deleting it again: someone else already did.
     with pytest.raises(SegmentNotFound):
-        demo_store.delete_segment(inactive, admin)
+        demo_store.segments.delete_segment(inactive, admin)
 
 
 def test_delete_after_a_campaign_was_paused_elsewhere(
@@ -1095,9 +1100,9 @@ def test_delete_after_a_campaign_was_paused_elsewhere(
     """The block is checked when deleting, not when the dialog opened."""
     trial = segment_id(demo_store, "Product Trial Users")
     with pytest.raises(SegmentInUse):
-        demo_store.delete_segment(trial, sarah)
+        demo_store.segments.delete_segment(trial, sarah)
     with demo_store.orm_session() as session:  # another user pauses it from somewhere else
         session.execute(update(Campaign).where(Campaign.name == "Trial Onboarding Series")
                         .values(status=CampaignStatus.PAUSED))
-    demo_store.delete_segment(trial, sarah)
+    demo_store.segments.delete_segment(trial, sarah)
     assert "Product Trial Users" not in segment_rows(demo_store)

@@ -1,4 +1,4 @@
-"""Refreshing many dynamic segments whole, in batches (segtui/data/whole_refresh.py, issue
+"""Refreshing many dynamic segments whole, in batches (segtui/data/rules/whole_refresh.py, issue
 17 §6, docs/requirements.md P9), on SQLite and PostgreSQL.
 
 The batches are a way to read less, never another answer: segments whose rules require
@@ -20,12 +20,11 @@ from sqlalchemy import Connection, insert, select, update
 
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import CompanySize, EventType, LeadStatus, MembershipSource
-from segtui.core.refresh import RefreshResult
-from segtui.core.rule_language import parse
-from segtui.core.rules import Node
+from segtui.core.rules.language import parse
+from segtui.core.rules.refresh import RefreshResult
+from segtui.core.rules.tree import Node
 from segtui.core.segments import SegmentDraft
-from segtui.data import whole_refresh
-from segtui.data.models import (
+from segtui.data.db.models import (
     Company,
     Contact,
     EngagementEvent,
@@ -33,10 +32,10 @@ from segtui.data.models import (
     SegmentExclusion,
     Tag,
 )
-from segtui.data.rule_sql import compile_rule
-from segtui.data.store import Store
-from segtui.data.tables import contact_tags
-from segtui.data.whole_refresh import (
+from segtui.data.db.tables import contact_tags
+from segtui.data.rules import whole_refresh
+from segtui.data.rules.compiler import compile_rule
+from segtui.data.rules.whole_refresh import (
     Batch,
     SharedLists,
     breadth,
@@ -44,6 +43,7 @@ from segtui.data.whole_refresh import (
     plan,
     required,
 )
+from segtui.data.store import Store
 
 TODAY = date(2024, 2, 26)  # tests/conftest.py fixes the clock there
 
@@ -98,9 +98,9 @@ def estate(empty_store: Store) -> Iterator[tuple[Store, dict[str, int]]]:
                     contact_id=contact.id, type=rng.choice([EventType.OPENED,
                                                             EventType.CLICKED]),
                     occurred_at=datetime(2024, 2, 26, 9) - timedelta(days=rng.randint(0, 50))))
-    user = store.current_user("Sarah Mitchell")
-    ids = {name: store.create_segment(SegmentDraft(name, rule=parse(rule)),
-                                      ContactSelection(), user)
+    user = store.users.current_user("Sarah Mitchell")
+    ids = {name: store.segments.create_segment(SegmentDraft(name, rule=parse(rule)),
+                                               ContactSelection(), user)
            for name, rule in RULES.items()}
     yield store, ids
 
@@ -155,18 +155,18 @@ def batches_used(monkeypatch: pytest.MonkeyPatch) -> list[Batch]:
 def refreshed_alone(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[RefreshResult]:
     with monkeypatch.context() as patch:
         patch.setattr(whole_refresh, "plan", one_at_a_time)
-        return store.refresh_segments()
+        return store.rules.refresh_segments()
 
 
 def changed_by_hand(store: Store, *, added_to: int, kept_out_of: int) -> tuple[int, int]:
     """The first contact added by hand to one segment, the second removed by hand from
     another (kept out of it from now on): (first, second)."""
-    user = store.current_user("Sarah Mitchell")
+    user = store.users.current_user("Sarah Mitchell")
     with store.reading() as conn:
         first, second = conn.execute(select(Contact.id).order_by(Contact.id).limit(2)
                                      ).scalars()
-    store.add_members(added_to, ContactSelection().toggled(first, True), user)
-    store.remove_member(kept_out_of, second, user)
+    store.members.add_members(added_to, ContactSelection().toggled(first, True), user)
+    store.members.remove_member(kept_out_of, second, user)
     return first, second
 
 
@@ -179,7 +179,7 @@ def test_a_batched_refresh_equals_one_segment_at_a_time(
     for seed in (1, 2, 3):
         # Batched first, then one at a time: the second finds nothing to change.
         change_facts_behind_its_back(store, seed)
-        batched = store.refresh_segments()
+        batched = store.rules.refresh_segments()
         assert any(r.changed for r in batched)
         after_batched = members(store, ids)
         assert not any(r.changed for r in refreshed_alone(store, monkeypatch))
@@ -188,7 +188,7 @@ def test_a_batched_refresh_equals_one_segment_at_a_time(
         change_facts_behind_its_back(store, seed + 10)
         assert any(r.changed for r in refreshed_alone(store, monkeypatch))
         after_alone = members(store, ids)
-        assert not any(r.changed for r in store.refresh_segments())
+        assert not any(r.changed for r in store.rules.refresh_segments())
         assert members(store, ids) == after_alone
 
     shared = [b for b in batches_used if b.shared is not None]
@@ -203,13 +203,13 @@ def test_each_segment_holds_its_rule_less_exclusions_plus_hand_made(
     first, _ = changed_by_hand(store, added_to=ids["Chicago"],
                                kept_out_of=ids["Boston keen"])
     change_facts_behind_its_back(store, 5)
-    store.refresh_segments()
+    store.rules.refresh_segments()
     got = members(store, ids)
     with store.reading() as conn:
         excluded: set[tuple[int, int]] = set(conn.execute(select(SegmentExclusion.segment_id,
                                            SegmentExclusion.contact_id)).all())
         for name, sid in ids.items():
-            rule, problems = store.check_rule(parse(RULES[name]))
+            rule, problems = store.rules.check_rule(parse(RULES[name]))
             assert not problems
             matching = set(conn.execute(select(Contact.id).where(
                 compile_rule(rule, TODAY))).scalars())
@@ -224,7 +224,7 @@ def test_each_segment_holds_its_rule_less_exclusions_plus_hand_made(
 
 
 def resolved(store: Store, text: str) -> Node:
-    rule, problems = store.check_rule(parse(text))
+    rule, problems = store.rules.check_rule(parse(text))
     assert not problems
     return rule
 

@@ -40,7 +40,7 @@ SVG_TEXT = re.compile(
 
 
 def make_app(store: Store, user: str | None = None) -> SegtuiApp:
-    return SegtuiApp(store, store.current_user(user), cursor_blink=False)
+    return SegtuiApp(store, store.users.current_user(user), cursor_blink=False)
 
 
 def text_of(app: Any, selector: str) -> str:
@@ -56,7 +56,7 @@ def text_of(app: Any, selector: str) -> str:
 
 
 def segment_ids(store: Store) -> dict[str, int]:
-    page = store.segment_page(SegmentFilter(), SegmentSort(), limit=500)
+    page = store.segments.segment_page(SegmentFilter(), SegmentSort(), limit=500)
     return {r.name: r.id for r in page.rows}
 
 

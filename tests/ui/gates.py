@@ -5,16 +5,15 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from segtui.data.store import Store
-
 
 class Gate:
-    """Makes one Store method of this store hold its answer until `release()`."""
+    """Makes one method of a Store's facet (`store.contacts`, ...) hold its answer
+    until `release()`."""
 
-    def __init__(self, store: Store, method: str) -> None:
+    def __init__(self, facet: object, method: str) -> None:
         self.opened = threading.Event()
         self.entered = threading.Event()
-        original = getattr(store, method)
+        original = getattr(facet, method)
 
         def gated(*args: Any, **kwargs: Any) -> Any:
             result = original(*args, **kwargs)  # the answer is ready...
@@ -22,7 +21,7 @@ class Gate:
             self.opened.wait(timeout=60)  # ...and arrives when the test says
             return result
 
-        setattr(store, method, gated)
+        setattr(facet, method, gated)
 
     def release(self) -> None:
         self.opened.set()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from segtui.core.enums import EventType, LeadStatus
-from segtui.data.models import Company, Contact, EngagementEvent
+from segtui.data.db.models import Company, Contact, EngagementEvent
 from segtui.data.store import Store
 from tests.factories import add_segment
 

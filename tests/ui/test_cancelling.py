@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import Connection
 
 from segtui.core.insights import Insight
-from segtui.data import insights
-from segtui.data.sql import Aside
+from segtui.data.db.sql import Aside
+from segtui.data.queries import insights
 from segtui.data.store import Store
 from segtui.screens.dashboard import DashboardScreen
 from segtui.screens.detail.screen import SegmentDetailScreen
@@ -36,7 +36,7 @@ from tests.ui.conftest import make_app, settle, wait_until
 
 class HeldInsights:
     """The AI Insights tab's first Store call runs the long statement, on a connection
-    beside its own (Store._aside) as its real statements do; later calls find nothing."""
+    beside its own (Store.aside) as its real statements do; later calls find nothing."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.long = LongStatement()

@@ -422,8 +422,8 @@ async def test_duplicate_copies_a_static_segment_with_its_members(
         await pilot.press("y")
         await settle(pilot)
     ids = segment_ids(store)
-    original = store.segment_details(ids["Enterprise Prospects"])
-    copy = store.segment_details(ids["Enterprise Prospects Copy"])
+    original = store.segments.segment_details(ids["Enterprise Prospects"])
+    copy = store.segments.segment_details(ids["Enterprise Prospects Copy"])
     assert original is not None and copy is not None
     assert "Enterprise Prospects Copy 2" in ids
     assert copy.members == original.members == 45

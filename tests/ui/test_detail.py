@@ -13,7 +13,7 @@ from textual.widgets import Button, DataTable, Input, Static, TabbedContent, Tex
 
 from segtui.core.contacts import ContactFilter, ContactSelection
 from segtui.core.records import Choice
-from segtui.data.models import Activity, Membership, Note, Segment
+from segtui.data.db.models import Activity, Membership, Note, Segment
 from segtui.data.store import Store
 from segtui.screens.dashboard import DashboardScreen
 from segtui.screens.detail.insights_tab import InsightCard
@@ -120,7 +120,7 @@ async def test_a_late_member_page_never_switches_the_tab_back(
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=SIZE) as pilot:
         await search_dashboard(pilot, "Enterprise Prospects")
-        gate = Gate(sqlite_demo_store, "contact_page")
+        gate = Gate(sqlite_demo_store.contacts, "contact_page")
         await pilot.press("enter")
         assert await asyncio.to_thread(gate.entered.wait, 30)  # the first page is held
         await pilot.press("2")
@@ -180,7 +180,7 @@ async def test_add_contacts_and_edit_open_the_modals(sqlite_demo_store: Store) -
 
 
 async def test_viewer_cannot_add_contacts(sqlite_demo_store: Store) -> None:
-    viewer = next(u for u in sqlite_demo_store.users() if u.role.value == "Viewer")
+    viewer = next(u for u in sqlite_demo_store.users.all_users() if u.role.value == "Viewer")
     app = make_app(sqlite_demo_store, user=viewer.name)
     async with app.run_test(size=SIZE) as pilot:
         await open_segment(pilot, "Enterprise Prospects")
@@ -198,7 +198,7 @@ async def test_member_pages_follow_the_terminal(sqlite_demo_store: Store) -> Non
     down past a page's last row and up past its first walk every member once, in order,
     and ctrl+home / ctrl+end reach the ends."""
     segment_id = segment_ids(sqlite_demo_store)["Enterprise Prospects"]
-    every = [r.id for r in sqlite_demo_store.contact_page(
+    every = [r.id for r in sqlite_demo_store.contacts.contact_page(
         ContactFilter(segment=Choice(str(segment_id), "")), ContactSelection(),
         limit=100).rows]
     assert len(every) == 45

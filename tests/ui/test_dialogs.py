@@ -110,14 +110,14 @@ def pusher(make: Callable[[Store], Screen[Any]]) -> Opener:
 
 
 def first_contact(store: Store) -> Any:
-    return store.contact_page(ContactFilter(), ContactSelection(), limit=1).rows[0]
+    return store.contacts.contact_page(ContactFilter(), ContactSelection(), limit=1).rows[0]
 
 
 def why(store: Store) -> WhyMember:
     contact = first_contact(store)
     segment = segment_ids(store)["Enterprise Prospects"]
     return WhyMember(contact.name, "Enterprise Prospects",
-                     store.explain_membership(segment, contact.id))
+                     store.members.explain_membership(segment, contact.id))
 
 
 DIALOGS: list[tuple[str, Opener, type[Screen[Any]]]] = [
@@ -420,12 +420,12 @@ async def test_use_theirs_makes_their_version_the_unchanged_one(
         await open_edit(pilot, sqlite_demo_store)
         modal = app.screen
         assert isinstance(modal, EditSegmentModal)
-        james = sqlite_demo_store.current_user("James Carter")
+        james = sqlite_demo_store.users.current_user("James Carter")
         theirs = modal.details.as_draft()
-        sqlite_demo_store.update_segment(modal.details.id, 1,
-                                         type(theirs)("EP by James", theirs.description,
-                                                      theirs.tags, theirs.status),
-                                         ContactSelection(), james)
+        sqlite_demo_store.segments.update_segment(modal.details.id, 1,
+                                                  type(theirs)("EP by James", theirs.description,
+                                                               theirs.tags, theirs.status),
+                                                  ContactSelection(), james)
         modal.query_one("#field-name", Input).value = "Mine"
         await pilot.press("ctrl+s")
         await settle(pilot)

@@ -22,9 +22,9 @@ from textual.widgets import Button, Static
 
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import LeadStatus, MembershipSource
-from segtui.core.rule_language import parse
+from segtui.core.rules.language import parse
 from segtui.core.segments import SegmentDraft
-from segtui.data.models import Contact, Membership
+from segtui.data.db.models import Contact, Membership
 from segtui.data.store import Store
 from segtui.screens.dashboard import DashboardScreen
 from segtui.screens.detail.screen import SegmentDetailScreen
@@ -48,8 +48,8 @@ HOT_LEADS = 'status = "Hot Lead"'
 
 
 def make_dynamic(store: Store, name: str, rule: str) -> int:
-    return store.create_segment(SegmentDraft(name, rule=parse(rule)), ContactSelection(),
-                                store.current_user("Sarah Mitchell"))
+    return store.segments.create_segment(SegmentDraft(name, rule=parse(rule)), ContactSelection(),
+                                         store.users.current_user("Sarah Mitchell"))
 
 
 def current_members(store: Store, segment_id: int) -> set[int]:
@@ -161,7 +161,7 @@ async def test_why_member_of_static_segment_says_added_by_hand(
         row = app.screen.query_one(PagedTable).current_row
         assert row is not None
         # The demo's memberships were made by hand (source 'manual'), so that is the reason.
-        why = sqlite_demo_store.explain_membership(screen.segment_id, row.id)
+        why = sqlite_demo_store.members.explain_membership(screen.segment_id, row.id)
         assert why.member and why.rule_matches is None and why.lines == ()
         assert why.added_by_hand is not None
         assert why.added_by_hand.startswith("Added by hand by ")
@@ -181,7 +181,7 @@ async def test_delete_blocked_when_a_rule_uses_the_segment(sqlite_demo_store: St
     pausing the campaign does not unblock it."""
     store = sqlite_demo_store
     make_dynamic(store, "Prospect Watchers", 'in segment "Enterprise Prospects" and score > 50')
-    assert store.segments_using(segment_ids(store)["Enterprise Prospects"]) == [
+    assert store.rules.segments_using(segment_ids(store)["Enterprise Prospects"]) == [
         "Prospect Watchers"]
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -250,7 +250,7 @@ async def test_duplicate_of_dynamic_segment_keeps_rule_and_members(
         shown = [r.name for r in app.screen.query_one(PagedTable).rows_on_page]
         assert "Hot Leads Live Copy" in shown
     copy = segment_ids(store)["Hot Leads Live Copy"]
-    first, second = store.segment_details(original), store.segment_details(copy)
+    first, second = store.segments.segment_details(original), store.segments.segment_details(copy)
     assert first is not None and second is not None
     assert second.rule is not None and second.rule == first.rule
     assert second.evaluated_at is not None  # evaluated at once

@@ -14,7 +14,7 @@ from segtui.core.contacts import ContactSelection
 from segtui.core.enums import SegmentStatus
 from segtui.core.records import ChoiceKind
 from segtui.core.segments import SegmentDraft
-from segtui.data.engine import sqlite_url
+from segtui.data.db.engine import sqlite_url
 from segtui.data.store import Store
 from segtui.screens.dashboard import DashboardScreen
 from segtui.screens.modals.add_contacts import AddContactsModal
@@ -72,8 +72,10 @@ async def test_search_matching_nothing_offers_clearing_it(sqlite_demo_store: Sto
 
 
 async def test_empty_segment_offers_adding_contacts(sqlite_demo_store: Store) -> None:
-    sqlite_demo_store.create_segment(SegmentDraft("Nobody Yet", status=SegmentStatus.ACTIVE),
-                                     ContactSelection(), sqlite_demo_store.current_user())
+    sqlite_demo_store.segments.create_segment(SegmentDraft("Nobody Yet",
+                                                           status=SegmentStatus.ACTIVE),
+                                              ContactSelection(),
+                                              sqlite_demo_store.users.current_user())
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=NARROW) as pilot:
         await open_segment(pilot, "Nobody Yet")
@@ -161,8 +163,8 @@ async def test_activity_filters_matching_nothing_offer_clearing(
 
 
 async def test_empty_notes_say_what_to_do(sqlite_demo_store: Store) -> None:
-    sqlite_demo_store.create_segment(SegmentDraft("Quiet One"), ContactSelection(),
-                                     sqlite_demo_store.current_user())
+    sqlite_demo_store.segments.create_segment(SegmentDraft("Quiet One"), ContactSelection(),
+                                              sqlite_demo_store.users.current_user())
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=NARROW) as pilot:
         await open_segment(pilot, "Quiet One")

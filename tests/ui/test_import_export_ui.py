@@ -21,17 +21,18 @@ from sqlalchemy import func, select
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Label, Select, Static
 
-import segtui.core.exporting as exporting
+import segtui.core.formats.members_export as exporting
 from segtui.core.contacts import ContactSelection
-from segtui.core.csv_safe import neutralise
 from segtui.core.enums import LeadStatus, LifecycleStage
-from segtui.core.exporting import MEMBER_HEADER, csv_row
-from segtui.core.file_formats import ExportFormat
-from segtui.core.rule_language import parse
+from segtui.core.formats.csv_safe import neutralise
+from segtui.core.formats.file_formats import ExportFormat
+from segtui.core.formats.members_export import MEMBER_HEADER, csv_row
+from segtui.core.rules.language import parse
 from segtui.core.segments import SegmentDraft
-from segtui.data.models import Company, Contact, EngagementEvent, Tag
+from segtui.data.db.models import Company, Contact, EngagementEvent, Tag
+from segtui.data.db.tables import contact_tags
 from segtui.data.store import Store
-from segtui.data.tables import contact_tags
+from segtui.data.store.transfer import Transfer
 from segtui.screens.dashboard import DashboardScreen
 from segtui.screens.detail.screen import SegmentDetailScreen
 from segtui.screens.modals.export_members import ExportMembersModal
@@ -129,9 +130,9 @@ async def test_import_contacts_from_the_dashboard(demo_store: Store, home: Path,
     the database, the dialog closes with a summary, the dynamic segment whose rule they
     meet takes them in, and the dashboard's cards reload."""
     write(home / "leads.csv", LEADS)
-    northwind = demo_store.create_segment(
+    northwind = demo_store.segments.create_segment(
         SegmentDraft("Northwind People", rule=parse('company = "Northwind"')),
-        ContactSelection(), demo_store.current_user("Sarah Mitchell"))
+        ContactSelection(), demo_store.users.current_user("Sarah Mitchell"))
     before = fingerprint(demo_store)
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -156,7 +157,7 @@ async def test_import_contacts_from_the_dashboard(demo_store: Store, home: Path,
         assert contacts_before is not None
         expected = int(contacts_before.replace(",", "")) + 2
         assert card_value(app, "card-total-contacts") == f"{expected:,}"
-    row = demo_store.segment_row(northwind)
+    row = demo_store.segments.segment_row(northwind)
     assert row is not None and row.contact_count == 2
 
 
@@ -298,10 +299,10 @@ async def test_escape_stops_an_import_and_nothing_is_written(
     rows = "".join(f"Stop {n},stop{n}@example.com,Stopco,T{n}\n" for n in range(30))
     path = write(home / "stop.csv", "Name,Email,Company,Tags\n" + rows)
     before = fingerprint(demo_store)
-    real = Store.import_contacts
+    real = Transfer.import_contacts
     reached, release = threading.Event(), threading.Event()
 
-    def held(self: Store, rows: Any, on_duplicate: Any, **kwargs: Any) -> Any:
+    def held(self: Transfer, rows: Any, on_duplicate: Any, **kwargs: Any) -> Any:
         on_batch = kwargs.pop("on_batch")
         if kwargs.get("dry_run"):
             return real(self, rows, on_duplicate, on_batch=on_batch, **kwargs)
@@ -313,7 +314,7 @@ async def test_escape_stops_an_import_and_nothing_is_written(
 
         return real(self, rows, on_duplicate, on_batch=batch, **kwargs)
 
-    monkeypatch.setattr(Store, "import_contacts", held)
+    monkeypatch.setattr(Transfer, "import_contacts", held)
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
         modal = await open_import(pilot, f"~/{path.name}")
@@ -488,7 +489,7 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def member_ids(store: Store, segment_id: int) -> list[int]:
-    with store.member_export(segment_id) as records:
+    with store.transfer.member_export(segment_id) as records:
         return [r.id for r in records]
 
 
@@ -515,7 +516,7 @@ async def test_export_members_from_the_detail_screen(
         assert app.screen is detail
         path = in_tmp / name
         assert any(f"Exported 45 members to {path}" in m for m in messages(app))
-    with demo_store.member_export(detail.segment_id) as stream:
+    with demo_store.transfer.member_export(detail.segment_id) as stream:
         records = list(stream)
     assert len(records) == 45
     text = path.read_text(encoding="utf-8")

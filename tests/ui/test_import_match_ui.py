@@ -11,7 +11,7 @@ from sqlalchemy import select
 from textual.widgets import Button, Input, Select
 
 from segtui.core.contact_keys import MatchKey
-from segtui.data.models import Contact
+from segtui.data.db.models import Contact
 from segtui.data.store import Store
 from segtui.screens.dashboard import DashboardScreen
 from tests.ui.conftest import make_app, settle

@@ -17,10 +17,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
 
 from segtui.core.contacts import ContactSelection
-from segtui.core.rule_language import parse
+from segtui.core.rules.language import parse
 from segtui.core.segments import SegmentDetails, SegmentDraft
 from segtui.core.text import hidden_characters, visible
-from segtui.data.models import Activity
+from segtui.data.db.models import Activity
 from segtui.data.store import Store
 from segtui.screens.dashboard import DashboardScreen
 from segtui.screens.detail.screen import SegmentDetailScreen
@@ -47,7 +47,7 @@ def raw_on_screen(app: Any) -> list[str]:
 
 
 def details_of(store: Store, segment_id: int) -> SegmentDetails:
-    details = store.segment_details(segment_id)
+    details = store.segments.segment_details(segment_id)
     assert details is not None
     return details
 
@@ -168,9 +168,9 @@ async def test_an_activity_shows_and_keeps_its_invisible_characters(demo_store: 
     """An activity whose description and details hold a bidi override (allowed: only
     control characters are refused): shown as stand-ins, saved unchanged as stored."""
     segment_id = add_segment(demo_store, "Zed Activities")
-    user = demo_store.current_user("Sarah Mitchell")
-    demo_store.add_activity(segment_id, "Phone Outreach", "Called \u202eevil\u202c",
-                            "Line one\nline \u2066two\u2069", user, user)
+    user = demo_store.users.current_user("Sarah Mitchell")
+    demo_store.activity.add_activity(segment_id, "Phone Outreach", "Called \u202eevil\u202c",
+                                     "Line one\nline \u2066two\u2069", user, user)
     app = make_app(demo_store)
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
@@ -204,10 +204,10 @@ async def test_an_activity_shows_and_keeps_its_invisible_characters(demo_store: 
 async def test_a_rule_shows_and_keeps_its_invisible_characters(demo_store: Store) -> None:
     """A rule whose values hold a bidi override: the Rule line and the condition dialog
     show stand-ins; using the condition unchanged and saving keep the rule as stored."""
-    user = demo_store.current_user("Sarah Mitchell")
+    user = demo_store.users.current_user("Sarah Mitchell")
     rule = parse('city = "Zeta\u202eX" or company = "Acme\u200b"')
-    segment_id = demo_store.create_segment(SegmentDraft("Zed Rule", rule=rule),
-                                           ContactSelection(), user)
+    segment_id = demo_store.segments.create_segment(SegmentDraft("Zed Rule", rule=rule),
+                                                    ContactSelection(), user)
     stored = details_of(demo_store, segment_id).rule
     app = make_app(demo_store)
     async with app.run_test(size=(100, 40)) as pilot:

@@ -72,11 +72,11 @@ async def settle_except_gate(pilot: Pilot[Any]) -> None:
 
 
 SCENARIOS: list[tuple[str, str, Leave]] = [
-    ("city picker closed while searching", "choices", leave_picker),
-    ("detail screen left while its cards load", "segment_summary", leave_detail),
-    ("detail tab left while it loads", "performance_report", leave_detail_tab),
-    ("create dialog closed while counting", "contact_count", leave_create),
-    ("delete dialog closed while checking", "delete_preview", leave_delete),
+    ("city picker closed while searching", "contacts.choices", leave_picker),
+    ("detail screen left while its cards load", "metrics.segment_summary", leave_detail),
+    ("detail tab left while it loads", "metrics.performance_report", leave_detail_tab),
+    ("create dialog closed while counting", "contacts.contact_count", leave_create),
+    ("delete dialog closed while checking", "segments.delete_preview", leave_delete),
 ]
 
 
@@ -152,7 +152,8 @@ async def test_a_late_result_is_dropped(sqlite_demo_store: Store, method: str,
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        gate = Gate(sqlite_demo_store, method)
+        facet, name = method.split(".")
+        gate = Gate(getattr(sqlite_demo_store, facet), name)
         await leave(pilot)
         assert gate.entered.wait(timeout=30), f"{method} was never called"
         assert isinstance(app.screen, DashboardScreen)  # the user is back
@@ -173,8 +174,8 @@ async def test_a_failing_worker_of_any_screen_tells_the_user(
     def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError("boom [/] \x1b[31m")
 
-    monkeypatch.setattr(sqlite_demo_store, "dashboard_metrics", broken)
-    monkeypatch.setattr(sqlite_demo_store, "performance_report", broken)
+    monkeypatch.setattr(sqlite_demo_store.segments, "dashboard_metrics", broken)
+    monkeypatch.setattr(sqlite_demo_store.metrics, "performance_report", broken)
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)  # the dashboard's cards: a screen's worker

@@ -231,7 +231,7 @@ def long_segment(store: Store) -> int:
     """A segment whose name, description and tags can't fit 80 columns."""
     draft = SegmentDraft(LONG_NAME, "Accounts " * 30, tuple(f"Long tag {n}" for n in range(8)),
                          SegmentStatus.ACTIVE)
-    return store.create_segment(draft, ContactSelection(), store.current_user())
+    return store.segments.create_segment(draft, ContactSelection(), store.users.current_user())
 
 
 async def test_one_line_texts_end_in_an_ellipsis(sqlite_demo_store: Store) -> None:

@@ -1,5 +1,6 @@
 """Issue 6 §4: the Data Quality screen, opened from the dashboard with `Q` and driven by key
-presses, on SQLite and PostgreSQL. What it shows is checked against `Store.quality_report()`,
+presses, on SQLite and PostgreSQL. What it shows is checked against
+`Store.quality.quality_report()`,
 what a merge does against the database. Data: the demo plus tests/ui/quality_data.py."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from textual.widgets import Label, Static
 from segtui.app import SegtuiApp
 from segtui.core.formatting import whole
 from segtui.core.quality import QualityReport
-from segtui.data.models import Contact, EngagementEvent, Membership
+from segtui.data.db.models import Contact, EngagementEvent, Membership
 from segtui.data.store import Store
 from segtui.screens.dashboard import DashboardScreen
 from segtui.screens.detail.screen import SegmentDetailScreen
@@ -91,7 +92,7 @@ async def confirm_merge(pilot: Pilot[Any]) -> None:
 
 async def test_figures_and_tables_match_the_report(demo_store: Store) -> None:
     add_duplicates(demo_store)
-    report = demo_store.quality_report()
+    report = demo_store.quality.quality_report()
     app = make_app(demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_quality(pilot)
@@ -183,7 +184,7 @@ async def test_cancel_changes_nothing(sqlite_demo_store: Store) -> None:
 
 async def test_viewer_may_not_merge(demo_store: Store) -> None:
     dup = add_duplicates(demo_store)
-    before = demo_store.quality_report()
+    before = demo_store.quality.quality_report()
     app = make_app(demo_store, "Alex Kim")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_quality(pilot)
@@ -193,7 +194,7 @@ async def test_viewer_may_not_merge(demo_store: Store) -> None:
         assert any("Alex Kim (Viewer) may look but not merge contacts" in m
                    for m in messages(app))
     assert contact_exists(demo_store, dup.dana_new)
-    assert demo_store.quality_report() == before
+    assert demo_store.quality.quality_report() == before
 
 
 async def test_contact_deleted_meanwhile_merges_nothing(demo_store: Store) -> None:
@@ -283,13 +284,13 @@ async def test_slow_report_never_blocks_the_screen(sqlite_demo_store: Store,
     """The report runs in a worker: while it is slow the tables show a loading indicator
     and escape leaves at once; the late answer is dropped."""
     release = threading.Event()
-    real = sqlite_demo_store.quality_report
+    real = sqlite_demo_store.quality.quality_report
 
     def slow() -> QualityReport:
         release.wait(60)  # a bound, not a wait: the test releases it
         return real()
 
-    monkeypatch.setattr(sqlite_demo_store, "quality_report", slow)
+    monkeypatch.setattr(sqlite_demo_store.quality, "quality_report", slow)
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

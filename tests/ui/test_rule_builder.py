@@ -15,12 +15,12 @@ from textual.widgets import Button, Input, Select
 from segtui.core import clock
 from segtui.core.contacts import ContactFilter, ContactSelection
 from segtui.core.enums import MembershipSource
-from segtui.core.rule_fields import FIELDS
-from segtui.core.rule_language import parse
-from segtui.core.rules import Group
+from segtui.core.rules.fields import FIELDS
+from segtui.core.rules.language import parse
+from segtui.core.rules.tree import Group
 from segtui.core.segments import SegmentDraft
-from segtui.data.models import Contact, Membership, Segment
-from segtui.data.rule_sql import compile_rule
+from segtui.data.db.models import Contact, Membership, Segment
+from segtui.data.rules.compiler import compile_rule
 from segtui.data.store import Store
 from segtui.screens.modals.condition_dialog import ConditionDialog
 from segtui.screens.modals.create_segment import CreateSegmentModal
@@ -96,9 +96,9 @@ async def test_build_a_nested_rule_from_the_keyboard_and_save(
         await pilot.press("ctrl+s")
         await settle(pilot)
     segment_id = segment_ids(store)["Keyboard Rule"]
-    details = store.segment_details(segment_id)
+    details = store.segments.segment_details(segment_id)
     assert details is not None and details.rule is not None
-    assert details.members == 14 == store.rule_count(store.check_rule(parse(NESTED))[0])
+    assert details.members == 14 == store.rules.rule_count(store.rules.check_rule(parse(NESTED))[0])
     with store.reading() as conn:
         sources = set(conn.execute(select(Membership.source)
                                    .where(Membership.segment_id == segment_id)).scalars())
@@ -175,7 +175,7 @@ async def test_a_count_the_database_refuses_is_explained(
     def refuse(rule: Group) -> int:
         raise OverflowError("date value out of range")
 
-    monkeypatch.setattr(sqlite_demo_store, "rule_count", refuse)
+    monkeypatch.setattr(sqlite_demo_store.rules, "rule_count", refuse)
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_dynamic_create(pilot, "Refused Count")
@@ -203,8 +203,8 @@ async def test_template_fills_the_builder(sqlite_demo_store: Store) -> None:
 async def test_one_match_is_counted_in_the_singular(sqlite_demo_store: Store) -> None:
     """Issue 15 §13: "1 contact matches now" and "Create Segment (1 contact)", not
     "1 contacts" (nor "1 contact match now")."""
-    email = sqlite_demo_store.contact_page(ContactFilter(), ContactSelection(),
-                                           limit=1).rows[0].email
+    email = sqlite_demo_store.contacts.contact_page(ContactFilter(), ContactSelection(),
+                                                    limit=1).rows[0].email
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_dynamic_create(pilot, "Just One")
@@ -229,13 +229,13 @@ async def test_rule_search_on_the_dashboard_then_create(sqlite_demo_store: Store
         search = app.screen.query_one("#search", Input)
         search.value = '?city = Boston and status = "Hot Lead"'
         await settle(pilot)
-        expected = store.rule_count(store.check_rule(
+        expected = store.rules.rule_count(store.rules.check_rule(
             parse('city = Boston and status = "Hot Lead"'))[0])
         assert text_of(app, "#rule-hint").startswith(f"{expected:,} contact")
         table = app.screen.query_one("#segments")
         shown = {row.name for row in table.rows_on_page}  # type: ignore[attr-defined]
         with store.reading() as conn:
-            rule = store.check_rule(parse('city = Boston and status = "Hot Lead"'))[0]
+            rule = store.rules.check_rule(parse('city = Boston and status = "Hot Lead"'))[0]
             assert isinstance(rule, Group)
             members = select(Contact.id).where(compile_rule(rule, clock.today()))
             wanted = set(conn.execute(
@@ -257,15 +257,16 @@ async def test_edit_shows_the_rule_and_its_hand_made_overrides(
         sqlite_demo_store: Store) -> None:
     """Issue 5 §3: manual include/exclude overrides are kept and shown."""
     store = sqlite_demo_store
-    user = store.current_user("Sarah Mitchell")
-    segment_id = store.create_segment(SegmentDraft("Hot", rule=parse('status = "Hot Lead"')),
-                                      ContactSelection(), user)
+    user = store.users.current_user("Sarah Mitchell")
+    segment_id = store.segments.create_segment(SegmentDraft("Hot",
+                                                            rule=parse('status = "Hot Lead"')),
+                                               ContactSelection(), user)
     with store.reading() as conn:
         member = conn.execute(select(Membership.contact_id).where(
             Membership.segment_id == segment_id)).scalars().first()
     assert member is not None
-    store.remove_member(segment_id, member, user)
-    details = store.segment_details(segment_id)
+    store.members.remove_member(segment_id, member, user)
+    details = store.segments.segment_details(segment_id)
     assert details is not None
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -14,9 +14,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, TabbedContent
 
 from segtui.core.contacts import ContactSelection
-from segtui.core.rule_language import parse
+from segtui.core.rules.language import parse
 from segtui.core.segments import SegmentDraft
-from segtui.data.models import Segment
+from segtui.data.db.models import Segment
 from segtui.data.store import Store
 from segtui.widgets.rule_tree import RuleTree
 from tests.ui.conftest import SnapCompare, make_app, settle
@@ -70,10 +70,10 @@ def test_condition_dialog(snap_compare: SnapCompare, sqlite_demo_store: Store,
 
 
 def dynamic_segment(store: Store) -> int:
-    segment_id = store.create_segment(
+    segment_id = store.segments.create_segment(
         SegmentDraft("Engaged Hot Leads", "Hot leads who opened this month",
                      rule=parse('status = "Hot Lead" and opened within 30d >= 1')),
-        ContactSelection(), store.current_user("Sarah Mitchell"))
+        ContactSelection(), store.users.current_user("Sarah Mitchell"))
     with store.orm_session() as session:  # the measured time varies run to run; pin it
         session.execute(update(Segment).where(Segment.id == segment_id)
                         .values(evaluation_ms=12))
@@ -88,9 +88,9 @@ def test_edit_rule_tab(snap_compare: SnapCompare, sqlite_demo_store: Store,
     async def before(pilot: Pilot[Any]) -> None:
         from segtui.screens.modals.edit_segment import EditSegmentModal
 
-        details = sqlite_demo_store.segment_details(segment_id)
+        details = sqlite_demo_store.segments.segment_details(segment_id)
         assert details is not None
-        user = sqlite_demo_store.current_user("Sarah Mitchell")
+        user = sqlite_demo_store.users.current_user("Sarah Mitchell")
         pilot.app.push_screen(EditSegmentModal(sqlite_demo_store, user, details))
         await settle(pilot)
         pilot.app.screen.query_one(TabbedContent).active = "tab-rule"
@@ -107,7 +107,7 @@ def test_why_is_this_contact_here(snap_compare: SnapCompare, sqlite_demo_store: 
     async def before(pilot: Pilot[Any]) -> None:
         from segtui.screens.detail.screen import SegmentDetailScreen
 
-        user = sqlite_demo_store.current_user("Sarah Mitchell")
+        user = sqlite_demo_store.users.current_user("Sarah Mitchell")
         pilot.app.push_screen(SegmentDetailScreen(sqlite_demo_store, user, segment_id,
                                                   "Engaged Hot Leads"))
         await settle(pilot)

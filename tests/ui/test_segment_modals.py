@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label, Static, TabbedContent, TextAre
 
 from segtui.core.contacts import ContactSelection
 from segtui.core.segments import SegmentDraft
-from segtui.data.models import Activity, Campaign, Membership
+from segtui.data.db.models import Activity, Campaign, Membership
 from segtui.data.store import Store
 from segtui.screens.dashboard import DashboardScreen
 from segtui.screens.modals.add_contacts import AddContactsModal
@@ -91,7 +91,7 @@ async def test_create_segment_end_to_end_from_the_keyboard(sqlite_demo_store: St
         assert card.value == "5"
         assert any("Boston Hot Leads" in n.message for n in app._notifications)
     sid = segment_ids(sqlite_demo_store)["Boston Hot Leads"]
-    details = sqlite_demo_store.segment_details(sid)
+    details = sqlite_demo_store.segments.segment_details(sid)
     assert details is not None
     assert details.tags == ("Q2 2024", "Spring") and details.members == available
     assert details.description == "Hot leads in Boston for the spring push"
@@ -300,7 +300,7 @@ async def test_edit_prefilled_with_stats_and_saves(sqlite_demo_store: Store) -> 
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
         assert modal.details.id in segment_ids(sqlite_demo_store).values()
-    details = sqlite_demo_store.segment_details(modal.details.id)
+    details = sqlite_demo_store.segments.segment_details(modal.details.id)
     assert details is not None
     assert details.name == "Enterprise Prospects EMEA" and details.status.value == "Inactive"
     assert details.version == 2
@@ -327,7 +327,7 @@ async def test_edit_add_contacts_tab_excludes_members(sqlite_demo_store: Store) 
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
-    details = sqlite_demo_store.segment_details(modal.details.id)
+    details = sqlite_demo_store.segments.segment_details(modal.details.id)
     assert details is not None and details.members == 28 + high_scorers
     assert details.version == 1  # adding contacts is not an edit of the fields
     assert activities(sqlite_demo_store, details.id)[-1] == (
@@ -339,10 +339,11 @@ async def test_edit_conflict_keeps_both_and_lets_user_choose(sqlite_demo_store: 
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
         modal = await open_edit(pilot, row=1)  # Inactive Subscribers
-        james = sqlite_demo_store.current_user("James Carter")
+        james = sqlite_demo_store.users.current_user("James Carter")
         theirs = SegmentDraft("Dormant Subscribers", "renamed by James", ("Newsletter",),
                               modal.details.status)
-        sqlite_demo_store.update_segment(modal.details.id, 1, theirs, ContactSelection(), james)
+        sqlite_demo_store.segments.update_segment(modal.details.id, 1, theirs, ContactSelection(),
+                                                  james)
         app.screen.query_one("#field-description", TextArea).text = "my careful words"
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -350,13 +351,13 @@ async def test_edit_conflict_keeps_both_and_lets_user_choose(sqlite_demo_store: 
         message = text_of(app, "#conflict-message")
         assert "Someone else saved this segment" in message and "Dormant Subscribers" in message
         assert app.screen.query_one("#field-description", TextArea).text == "my careful words"
-        assert sqlite_demo_store.segment_details(modal.details.id).description == (  # type: ignore[union-attr]
+        assert sqlite_demo_store.segments.segment_details(modal.details.id).description == (  # type: ignore[union-attr]
             "renamed by James"
         )
         await pilot.click("#keep-mine")
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
-    details = sqlite_demo_store.segment_details(modal.details.id)
+    details = sqlite_demo_store.segments.segment_details(modal.details.id)
     assert details is not None
     assert (details.name, details.description, details.version) == (
         "Inactive Subscribers", "my careful words", 3
@@ -367,24 +368,26 @@ async def test_edit_conflict_use_theirs(sqlite_demo_store: Store) -> None:
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
         modal = await open_edit(pilot, row=1)
-        james = sqlite_demo_store.current_user("James Carter")
+        james = sqlite_demo_store.users.current_user("James Carter")
         theirs = SegmentDraft("Dormant Subscribers", "by James", (), modal.details.status)
-        sqlite_demo_store.update_segment(modal.details.id, 1, theirs, ContactSelection(), james)
+        sqlite_demo_store.segments.update_segment(modal.details.id, 1, theirs, ContactSelection(),
+                                                  james)
         app.screen.query_one("#field-name", Input).value = "Mine"
         await pilot.press("ctrl+s")
         await settle(pilot)
         await pilot.click("#use-theirs")
         assert app.screen.query_one("#field-name", Input).value == "Dormant Subscribers"
         await pilot.press("escape")
-    assert sqlite_demo_store.segment_details(modal.details.id).name == "Dormant Subscribers"  # type: ignore[union-attr]
+    assert sqlite_demo_store.segments.segment_details(  # type: ignore[union-attr]
+        modal.details.id).name == "Dormant Subscribers"
 
 
 async def test_edit_of_a_segment_deleted_meanwhile(sqlite_demo_store: Store) -> None:
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
         modal = await open_edit(pilot, row=1)  # Inactive Subscribers: no campaigns
-        james = sqlite_demo_store.current_user("James Carter")
-        sqlite_demo_store.delete_segment(modal.details.id, james)
+        james = sqlite_demo_store.users.current_user("James Carter")
+        sqlite_demo_store.segments.delete_segment(modal.details.id, james)
         app.screen.query_one("#field-name", Input).value = "Phoenix"
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -435,18 +438,18 @@ async def test_delete_blocked_then_pause_then_delete(sqlite_demo_store: Store) -
         orphans = conn.execute(select(func.count()).select_from(Membership)
                                .where(Membership.segment_id == 1)).scalar_one()
     assert paused == "Paused" and orphans == 0
-    assert sqlite_demo_store.contact_count(__import__("segtui.core.contacts",
-                                                      fromlist=["ContactFilter"])
-                                           .ContactFilter()) == 255
+    assert sqlite_demo_store.contacts.contact_count(__import__("segtui.core.contacts",
+                                                               fromlist=["ContactFilter"])
+                                                    .ContactFilter()) == 255
 
 
 async def test_delete_without_campaigns_asks_then_deletes(sqlite_demo_store: Store) -> None:
     app = make_app(sqlite_demo_store)
-    segment_id = sqlite_demo_store.segment_id_named("Inactive Subscribers")
+    segment_id = sqlite_demo_store.segments.segment_id_named("Inactive Subscribers")
     assert segment_id is not None
     for n in range(2):  # at least two, so the summary needs the plural
-        sqlite_demo_store.add_activity(segment_id, "Note Added", f"note {n}", "", app.user,
-                                       app.user)
+        sqlite_demo_store.activity.add_activity(segment_id, "Note Added", f"note {n}", "", app.user,
+                                                app.user)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("down", "d")  # Inactive Subscribers

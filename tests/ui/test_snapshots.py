@@ -129,11 +129,12 @@ def test_edit_segment_conflict(snap_compare: SnapCompare, sqlite_demo_store: Sto
     async def conflict(pilot: Pilot[Any]) -> None:
         await pilot.press("e")
         await settle(pilot)
-        james = sqlite_demo_store.current_user("James Carter")
-        current = sqlite_demo_store.segment_details(1)
+        james = sqlite_demo_store.users.current_user("James Carter")
+        current = sqlite_demo_store.segments.segment_details(1)
         assert current is not None
-        sqlite_demo_store.update_segment(1, 1, replace(current.as_draft(), name="EP by James"),
-                                         ContactSelection(), james)
+        sqlite_demo_store.segments.update_segment(1, 1, replace(current.as_draft(),
+                                                                name="EP by James"),
+                                                  ContactSelection(), james)
         await pilot.press("ctrl+s")
 
     assert snap_compare(make_app(sqlite_demo_store), run_before=conflict, terminal_size=size)

@@ -1,7 +1,7 @@
 """`segtui segments create|update|delete` (docs/cli.md): they change segments, so only a
 user allowed to change segments may run them (`@writes`, segtui/cli/access.py). Every change
 goes through the Store's write methods, checked by the same rules as the app
-(core/validation.py, core/rule_check.py) and logged as segment activity by the acting user.
+(core/validation.py, core/rules/check.py) and logged as segment activity by the acting user.
 """
 
 # No `from __future__ import annotations`: Typer reads the commands' annotations on every
@@ -64,7 +64,7 @@ def segments_create(
     try:
         acting = acting_user(ctx)
         try:
-            segment_id = store.create_segment(draft, ContactSelection(), acting)
+            segment_id = store.segments.create_segment(draft, ContactSelection(), acting)
         except SegmentError as exc:
             fail(str(exc))
         obj = segment_object(store, segment_id)
@@ -122,7 +122,7 @@ def segments_update(
         # so when someone saves between our read and our write, applying the same options
         # to their version loses nothing: tried once more, and said (issue 16 §12).
         for attempt in (1, 2):
-            details = store.segment_details(segment_id)
+            details = store.segments.segment_details(segment_id)
             if details is None:
                 fail(f"no segment named {name!r}")
             draft = details.as_draft()
@@ -135,8 +135,8 @@ def segments_update(
                 rule=None if static else tree if tree is not None else draft.rule,
             )
             try:
-                store.update_segment(segment_id, details.version, draft, ContactSelection(),
-                                     acting)
+                store.segments.update_segment(segment_id, details.version, draft,
+                                              ContactSelection(), acting)
                 break
             except SegmentConflict:
                 if attempt == 2:
@@ -172,7 +172,7 @@ def segments_delete(
     try:
         acting = acting_user(ctx)
         segment_id = find_segment(store, name)
-        preview = store.delete_preview(segment_id)
+        preview = store.segments.delete_preview(segment_id)
         if preview is None:
             fail(f"no segment named {name!r}")
         shown = preview.segment.name
@@ -184,7 +184,7 @@ def segments_delete(
         if not yes:
             fail(f"deleting {shown!r} removes {_removes(preview)}; pass --yes to delete it")
         try:
-            store.delete_segment(segment_id, acting)
+            store.segments.delete_segment(segment_id, acting)
         except SegmentError as exc:
             fail(str(exc))
     finally:

@@ -30,7 +30,7 @@ from segtui.core.enums import SegmentStatus
 
 if TYPE_CHECKING:
     from segtui.core.records import SegmentFilter, SegmentRow
-    from segtui.core.rules import Node
+    from segtui.core.rules.tree import Node
     from segtui.data.store import Store
 
 
@@ -40,14 +40,14 @@ def _segment_rows(store: "Store", flt: "SegmentFilter"
     from segtui.core.records import SegmentSort
 
     sort = SegmentSort()
-    page = store.segment_page(flt, sort)
+    page = store.segments.segment_page(flt, sort)
     while True:
-        rules = store.segment_rules([r.id for r in page.rows])
+        rules = store.segments.segment_rules([r.id for r in page.rows])
         for row in page.rows:
             yield row, rules.get(row.id)
         if not page.has_after:
             return
-        page = store.segment_page(flt, sort, after=page.last)
+        page = store.segments.segment_page(flt, sort, after=page.last)
 
 
 @reads

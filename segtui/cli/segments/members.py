@@ -77,8 +77,8 @@ def _read_stdin() -> tuple[list[str], list[int]]:
 
 def _resolve_targets(store: "Store", emails: Sequence[str], ids: Sequence[int]) -> Targets:
     emails = list(dict.fromkeys(e.strip() for e in emails if e.strip()))
-    by_email = store.contacts_by_email(emails)
-    known = store.existing_contacts(ids)
+    by_email = store.contacts.contacts_by_email(emails)
+    known = store.contacts.existing_contacts(ids)
     shared = {e: found for e, found in by_email.items() if len(found) > 1}
     if shared:
         email, found = next(iter(shared.items()))
@@ -173,15 +173,15 @@ def _add(store: "Store", segment_id: int, ids: tuple[int, ...], acting: "Current
     added = 0
     for start in range(0, len(ids), ADD_BATCH):
         chosen = Toggles(tuple((i, True) for i in ids[start:start + ADD_BATCH]))
-        added += store.add_members(segment_id, ContactSelection((chosen,)), acting)
+        added += store.members.add_members(segment_id, ContactSelection((chosen,)), acting)
     return added
 
 
 def _remove(store: "Store", segment_id: int, ids: tuple[int, ...], acting: "CurrentUser"
             ) -> int:
-    members = store.current_members(segment_id, ids)
+    members = store.members.current_members(segment_id, ids)
     return sum(1 for contact in ids
-               if contact in members and store.remove_member(segment_id, contact, acting))
+               if contact in members and store.members.remove_member(segment_id, contact, acting))
 
 
 @writes("change segments")

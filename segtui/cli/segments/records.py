@@ -12,7 +12,7 @@ from segtui.cli.output import Output, cell, dumps, fail, iso, say
 
 if TYPE_CHECKING:
     from segtui.core.records import SegmentRow
-    from segtui.core.rules import Node
+    from segtui.core.rules.tree import Node
     from segtui.data.store import Store
 
 SegmentName = Annotated[str, typer.Argument(
@@ -23,7 +23,7 @@ SegmentName = Annotated[str, typer.Argument(
 def _rule_text(rule: Node | None) -> str | None:
     if rule is None:  # a static segment: the rule language isn't needed (issue 17 §4)
         return None
-    from segtui.core.rule_language import format_rule
+    from segtui.core.rules.language import format_rule
 
     return format_rule(rule)
 
@@ -45,8 +45,8 @@ def segment_summary(row: SegmentRow, rule: Node | None) -> dict[str, Any]:
 
 def segment_object(store: Store, segment_id: int) -> dict[str, Any]:
     """The `segments show` object: the summary plus owner, tags, active campaigns and dates."""
-    details = store.segment_details(segment_id)
-    row = store.segment_row(segment_id)
+    details = store.segments.segment_details(segment_id)
+    row = store.segments.segment_row(segment_id)
     if details is None or row is None:
         fail("the segment was deleted meanwhile")
     obj = segment_summary(row, details.rule)
@@ -99,13 +99,13 @@ def print_segment(output: Output, obj: dict[str, Any], headline: str | None = No
 
 def stored_name(store: Store, segment_id: int, given: str) -> str:
     """The segment's name as stored (the name typed, if it is gone meanwhile)."""
-    row = store.segment_row(segment_id)
+    row = store.segments.segment_row(segment_id)
     return given if row is None else row.name
 
 
 def parse_rule(text: str) -> Node:
     """The rule given with --rule, or exit 1 saying where it is wrong."""
-    from segtui.core.rule_language import RuleSyntaxError, parse
+    from segtui.core.rules.language import RuleSyntaxError, parse
 
     try:
         return parse(text)

@@ -33,14 +33,14 @@ def segments_refresh(
     try:
         ids: list[int] | None = None
         if name is not None:
-            segment_id = store.segment_id_named(name)
+            segment_id = store.segments.segment_id_named(name)
             if segment_id is None:
                 fail(f"no segment named {name!r}")
-            details = store.segment_details(segment_id)
+            details = store.segments.segment_details(segment_id)
             if details is None or details.rule is None:
                 fail(f"{name!r} is a static segment: its members are picked by hand")
             ids = [segment_id]
-        results = store.refresh_segments(ids, acting_user(ctx))
+        results = store.rules.refresh_segments(ids, acting_user(ctx))
     finally:
         store.close()
     for result in results:
@@ -59,8 +59,8 @@ def segments_count(
     db: DbOption = None,
 ) -> None:
     """Count the contacts a rule matches today, in the query language of docs/rules.md."""
-    from segtui.core.rule_language import RuleSyntaxError, format_rule, parse
-    from segtui.core.rules import referenced_segments
+    from segtui.core.rules.language import RuleSyntaxError, format_rule, parse
+    from segtui.core.rules.tree import referenced_segments
 
     try:
         tree = parse(rule)
@@ -68,13 +68,13 @@ def segments_count(
         fail(str(exc), f"  {rule}", f"  {' ' * (exc.column - 1)}^")
     store = command_store(ctx, db)
     try:
-        checked, issues = store.check_rule(tree)
+        checked, issues = store.rules.check_rule(tree)
         if issues:
             fail("; ".join(i.message for i in issues))
         up_to_date(store, [ref.id for ref in referenced_segments(checked)
                            if ref.id is not None])
-        count = store.rule_count(checked)
-        examples = store.rule_sample(checked, sample) if sample else []
+        count = store.rules.rule_count(checked)
+        examples = store.rules.rule_sample(checked, sample) if sample else []
     finally:
         store.close()
     verb = "matches" if count == 1 else "match"

@@ -33,10 +33,8 @@ from segtui.core.enums import (
     SourceChannel,
 )
 from segtui.core.formatting import plural
-from segtui.data.bulk import insert_rows, reset_sequences
-from segtui.data.demo import plan, vocab
-from segtui.data.store import FIXED_TODAY_SETTING, Store
-from segtui.data.tables import (
+from segtui.data.db.bulk import insert_rows, reset_sequences
+from segtui.data.db.tables import (
     Activity,
     Campaign,
     Company,
@@ -53,7 +51,10 @@ from segtui.data.tables import (
     name_key,
     segment_tags,
 )
-from segtui.data.users import DEFAULT_USER_SETTING
+from segtui.data.demo import plan, vocab
+from segtui.data.store import Store
+from segtui.data.store.database import FIXED_TODAY_SETTING
+from segtui.data.writes.users import DEFAULT_USER_SETTING
 
 SEED = 2024
 T = TypeVar("T")

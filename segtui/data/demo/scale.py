@@ -21,18 +21,14 @@ from sqlalchemy import Connection, Table, column, table, text
 
 from segtui.core.enums import CampaignStatus, SegmentStatus
 from segtui.core.formatting import plural
-from segtui.data import completeness, figures, rollups
-from segtui.data.bulk import (
+from segtui.data.db.bulk import (
     foreign_keys_checked_after,
     indexes_rebuilt_after,
     insert_rows,
     refresh_statistics,
     reset_sequences,
 )
-from segtui.data.completeness import filled_fields
-from segtui.data.demo import vocab
-from segtui.data.store import Store
-from segtui.data.tables import (
+from segtui.data.db.tables import (
     Campaign,
     Company,
     Contact,
@@ -42,6 +38,10 @@ from segtui.data.tables import (
     campaign_segments,
     name_key,
 )
+from segtui.data.demo import vocab
+from segtui.data.derived import completeness, figures, rollups
+from segtui.data.derived.completeness import filled_fields
+from segtui.data.store import Store
 
 Progress = Callable[[str], None]
 
@@ -134,7 +134,7 @@ def grow(
 
         step(f"companies for {plural(new_contacts, 'new contact')}")
         first_company, company_count = _companies(conn, rng, max(new_contacts // 40, 10))
-        # The new contacts' figures (data/figures.py) are copied once they are complete:
+        # The new contacts' figures (data/derived/figures.py) are copied once they are complete:
         # per row, SQLite's triggers would copy each contact twice (written, then its
         # rollups summed). The build writes no older contact.
         figures.drop_triggers(conn)
@@ -243,7 +243,7 @@ def _contacts(conn: Connection, dialect: str, today: date, first: int, count: in
                "lead_status", "lifecycle_stage", "source", "city", "state", "country",
                "region", "quality_score", "created_at", "last_contacted_at", "version"]
     values = [f"g.{c}" for c in columns]
-    # The completeness trigger's own expression (data/completeness.py), over the new row.
+    # The completeness trigger's own expression (data/derived/completeness.py), over the new row.
     filled = filled_fields(table("g", *(column(c) for c in columns)))
     columns.append("filled_fields")
     values.append(str(filled.compile(compile_kwargs={"literal_binds": True})))
@@ -411,7 +411,7 @@ class _EventPlan:
 def _events(conn: Connection, events: _EventPlan, progress: Progress) -> None:
     """Write the events. The rollup triggers would update a contact row per event:
     PostgreSQL wrote the contacts with their rollups already (_EventPlan.stage_rollups);
-    SQLite sums them in one pass afterwards (data/rollups.py)."""
+    SQLite sums them in one pass afterwards (data/derived/rollups.py)."""
     if events.count == 0:
         return
     rollups.drop_triggers(conn)

@@ -112,7 +112,7 @@ class DashboardScreen(Screen[None]):
 
     @in_thread("metrics")
     def load_metrics(self) -> None:
-        deliver(self, self._show_metrics, self.store.dashboard_metrics())
+        deliver(self, self._show_metrics, self.store.segments.dashboard_metrics())
 
     def _show_metrics(self, metrics: DashboardMetrics) -> None:
         self.query_one(DashboardCards).show(metrics)

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from segtui.core.formatting import plural
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.records import SegmentRow
-from segtui.core.rules import Group
+from segtui.core.rules.tree import Group
 from segtui.core.segments import SegmentDetails, SegmentError, SegmentNotFound
 from segtui.data.store import Store
 from segtui.screens.allowed import allowed
@@ -88,7 +88,7 @@ class SegmentActions:
             run_in_thread(self.screen, "open", partial(self._load_for_edit, row.id))
 
     def _load_for_edit(self, segment_id: int) -> None:
-        deliver(self.screen, self._edit, self.store.segment_details(segment_id))
+        deliver(self.screen, self._edit, self.store.segments.segment_details(segment_id))
 
     def _edit(self, details: SegmentDetails | None) -> None:
         if details is None:
@@ -111,14 +111,14 @@ class SegmentActions:
     def _duplicate(self, segment_id: int) -> None:
         app = self.screen.app
         try:
-            new_id = self.store.duplicate_segment(segment_id, self.user)
+            new_id = self.store.segments.duplicate_segment(segment_id, self.user)
         except SegmentNotFound:  # someone deleted it meanwhile: say so, show the list as is
             deliver(self.screen, self._gone)
             return
         except SegmentError as error:  # refused (say, no name left): the error's own words
             deliver(app, app.notify, str(error), severity="error", markup=False)
             return
-        details = self.store.segment_details(new_id)
+        details = self.store.segments.segment_details(new_id)
         if details is not None:
             saved = SegmentSaved(new_id, details.name, details.members, created=True)
             deliver(self.screen, self._saved, saved)
@@ -172,7 +172,7 @@ class SegmentActions:
 
     def _reevaluate_stale(self) -> None:
         # Another process's write holding the database is said as such (in_thread's report).
-        if any(r.changed for r in self.store.refresh_stale()):
+        if any(r.changed for r in self.store.rules.refresh_stale()):
             deliver(self.screen, self.changed, None)
 
     def reevaluate(self) -> None:
@@ -181,7 +181,7 @@ class SegmentActions:
             run_in_thread(self.screen, "reevaluate", self._reevaluate)
 
     def _reevaluate(self) -> None:
-        results = self.store.refresh_segments(user=self.user)
+        results = self.store.rules.refresh_segments(user=self.user)
         if not results:
             return
         changed = sum(1 for r in results if r.changed)

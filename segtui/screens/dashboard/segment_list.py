@@ -69,12 +69,12 @@ def segment_pages(store: Store, flt: SegmentFilter, sort: SegmentSort
     """How the list reads its pages and its count (PagedTable.load), for `flt` and `sort`."""
 
     def fetch_page(request: PageRequest, limit: int) -> Page[SegmentRow]:
-        return store.segment_page(
+        return store.segments.segment_page(
             flt, sort, after=request.after, before=request.before,
             at_end=request.at_end, starting_at=request.starting_at, limit=limit,
         )
 
-    return fetch_page, lambda: store.segment_count(flt)
+    return fetch_page, lambda: store.segments.segment_count(flt)
 
 
 def sort_by_header(key: str | None, sort: SegmentSort) -> SegmentSort | None:

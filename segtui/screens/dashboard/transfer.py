@@ -9,8 +9,12 @@ from pathlib import Path
 from textual.screen import Screen
 
 from segtui.core import clock
-from segtui.core.csv_safe import free_path, write_csv
-from segtui.core.export import SEGMENT_EXPORT_HEADER, segment_export_rows, segments_export_filename
+from segtui.core.formats.csv_safe import free_path, write_csv
+from segtui.core.formats.segments_export import (
+    SEGMENT_EXPORT_HEADER,
+    segment_export_rows,
+    segments_export_filename,
+)
 from segtui.core.formatting import plural
 from segtui.core.permissions import CurrentUser
 from segtui.core.records import SegmentFilter, SegmentSort
@@ -30,7 +34,7 @@ def export_segments(screen: Screen[None], store: Store, flt: SegmentFilter, sort
         try:
             path = free_path(directory, segments_export_filename(clock.today()))
             count = write_csv(path, SEGMENT_EXPORT_HEADER,
-                              segment_export_rows(store.iter_segments(flt, sort)))
+                              segment_export_rows(store.segments.iter_segments(flt, sort)))
         except OSError as error:  # the file, not the database: said in the export's words
             deliver(app, app.notify, f"Export failed: {error}", severity="error",
                     markup=False)

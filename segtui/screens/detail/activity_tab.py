@@ -118,13 +118,13 @@ class ActivityTab(DetailTab):
         flt, store, segment_id = self.filter, self.store, self.segment_id
 
         def fetch(request: PageRequest, limit: int) -> Page[ActivityRow]:
-            return store.activity_page(segment_id, flt, after=request.after,
-                                       before=request.before, at_end=request.at_end,
-                                       limit=limit)
+            return store.activity.activity_page(segment_id, flt, after=request.after,
+                                                before=request.before, at_end=request.at_end,
+                                                limit=limit)
 
         table = self.query_one(PagedTable)
         table.set_empty_text(EMPTY if flt == ActivityFilter() else EMPTY_MATCH)
-        table.load(fetch, lambda: store.activity_count(segment_id, flt))
+        table.load(fetch, lambda: store.activity.activity_count(segment_id, flt))
 
     def focus_default(self) -> None:
         self.query_one(PagedTable).focus_when_ready()
@@ -201,7 +201,7 @@ class ActivityTab(DetailTab):
 
     @in_thread("people")
     def _open_dialog(self, row: ActivityRow | None) -> None:
-        people = self.store.users()
+        people = self.store.users.all_users()
         deliver(self, self._push_dialog, row, people)
 
     def _push_dialog(self, row: ActivityRow | None, people: list[CurrentUser]) -> None:

@@ -63,7 +63,7 @@ class AnalyticsTab(DetailTab):
 
     @in_thread("analytics")
     def _load(self) -> None:
-        report = self.store.analytics_report(self.segment_id)
+        report = self.store.metrics.analytics_report(self.segment_id)
         deliver(self, self._show, report)
 
     def _show(self, report: AnalyticsReport) -> None:

@@ -96,9 +96,9 @@ class ContactsTab(DetailTab):
         flt, store = self.filter, self.store
 
         def fetch(request: PageRequest, limit: int) -> Page[ContactRow]:
-            return store.contact_page(flt, ContactSelection(), after=request.after,
-                                      before=request.before, at_end=request.at_end,
-                                      limit=limit)
+            return store.contacts.contact_page(flt, ContactSelection(), after=request.after,
+                                               before=request.before, at_end=request.at_end,
+                                               limit=limit)
 
         table = self.query_one(PagedTable)
         table.set_empty_text(user_text(f"No members match “{flt.search}” — c: clear the search")
@@ -106,7 +106,7 @@ class ContactsTab(DetailTab):
         if table.rows_on_page and flt == self._loaded_filter:
             table.reload()
         else:
-            table.load(fetch, lambda: store.contact_count(flt))
+            table.load(fetch, lambda: store.contacts.contact_count(flt))
         self._loaded_filter = flt
 
     @on(PagedTable.Loaded, "#members")
@@ -163,7 +163,7 @@ class ContactsTab(DetailTab):
 
     @in_thread("members-why")
     def _explain(self, row: ContactRow) -> None:
-        why = self.store.explain_membership(self.segment_id, row.id)
+        why = self.store.members.explain_membership(self.segment_id, row.id)
         deliver(self, self.app.push_screen,
                                   WhyMember(row.name, self.segment_name, why))
 
@@ -181,7 +181,7 @@ class ContactsTab(DetailTab):
 
     @in_thread("members-write", notify_failed=True)
     def _remove(self, row: ContactRow) -> None:
-        removed = self.store.remove_member(self.segment_id, row.id, self.user)
+        removed = self.store.members.remove_member(self.segment_id, row.id, self.user)
         message = (f"Removed {row.name} from {self.segment_name}" if removed
                    else f"{row.name} was no longer a member")
         deliver(self.app, self.app.notify, message, markup=False)

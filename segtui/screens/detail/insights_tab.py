@@ -84,7 +84,7 @@ class InsightsTab(DetailTab):
 
     @in_thread("insights")
     def _load(self) -> None:
-        found = self.store.insights(self.segment_id)
+        found = self.store.metrics.insights(self.segment_id)
         deliver(self, self._show, found)
 
     def _show(self, found: list[Insight]) -> None:
@@ -129,7 +129,7 @@ class InsightsTab(DetailTab):
     def _add(self, action: InsightAction) -> None:
         assert action.contact_filter is not None
         selection = ContactSelection((SelectAll(action.contact_filter, True),))
-        added = self.store.add_members(self.segment_id, selection, self.user)
+        added = self.store.members.add_members(self.segment_id, selection, self.user)
         deliver(self.app, self.app.notify, f"Added {plural(added, 'contact')} to "
                                   f"{self.segment_name}", markup=False)
         deliver(self, self.post_message, self.Changed())

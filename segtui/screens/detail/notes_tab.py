@@ -72,7 +72,7 @@ class NotesTab(DetailTab):
 
     @in_thread("notes")
     def _fetch(self, after: Keyset | None) -> None:
-        page = self.store.notes_page(self.segment_id, after=after, limit=PAGE_SIZE)
+        page = self.store.activity.notes_page(self.segment_id, after=after, limit=PAGE_SIZE)
         deliver(self, self._show, page.rows, page.last, page.has_after)
 
     def _show(self, notes: tuple[NoteRow, ...], last: Keyset | None, more: bool) -> None:
@@ -119,7 +119,7 @@ class NotesTab(DetailTab):
 
     @in_thread("note-save", failed="_failed")
     def _save(self, body: str) -> None:
-        self.store.add_note(self.segment_id, body, self.user)
+        self.store.activity.add_note(self.segment_id, body, self.user)
         deliver(self, self._saved)
 
     def _failed(self, error: Exception) -> None:

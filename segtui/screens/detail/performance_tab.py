@@ -122,7 +122,7 @@ class PerformanceTab(DetailTab):
 
     @in_thread("performance")
     def _load(self) -> None:
-        report = self.store.performance_report(self.segment_id)
+        report = self.store.metrics.performance_report(self.segment_id)
         deliver(self, self._show, report)
 
     def _show(self, report: PerformanceReport) -> None:

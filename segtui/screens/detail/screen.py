@@ -171,9 +171,9 @@ class SegmentDetailScreen(Screen[None]):
     @in_thread("summary")
     def load_summary(self) -> None:
         """Header and cards in one worker, from one Store call that reads them together
-        (a large segment's on three connections at once, Store.segment_summary)."""
+        (a large segment's on three connections at once, Store.metrics.segment_summary)."""
         try:
-            found = self.store.segment_summary(self.segment_id, last_days(clock.today()))
+            found = self.store.metrics.segment_summary(self.segment_id, last_days(clock.today()))
         except Exception:
             # The first tab waits for the cards: mount it anyway (the tabs still work),
             # then let in_thread report the error.
@@ -297,7 +297,7 @@ class SegmentDetailScreen(Screen[None]):
     @in_thread("reevaluate")
     def _reevaluate(self) -> None:
         try:
-            results = self.store.refresh_segments([self.segment_id], self.user)
+            results = self.store.rules.refresh_segments([self.segment_id], self.user)
         except DatabaseBusy as error:
             say_busy(self, error)
             deliver(self, self._reload)

@@ -161,11 +161,11 @@ class ActivityDialog(Dialog[bool]):
     @in_thread("save", failed="_failed")
     def _save(self, description: str, details: str, kind: str, performer: CurrentUser) -> None:
         if self.activity is None:
-            self.store.add_activity(self.segment_id, kind, description, details,
-                                    performer, self.user)
+            self.store.activity.add_activity(self.segment_id, kind, description, details,
+                                             performer, self.user)
         else:
-            self.store.edit_activity(self.activity.id, self.activity.version, description,
-                                     details, self.user)
+            self.store.activity.edit_activity(self.activity.id, self.activity.version, description,
+                                              details, self.user)
         deliver(self, self.dismiss, True)
 
     def _failed(self, error: Exception) -> None:

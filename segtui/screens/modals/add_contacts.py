@@ -53,7 +53,7 @@ class AddContactsModal(Dialog[SegmentSaved | None]):
         with Vertical(classes="modal-box segment-modal"):
             yield Label(user_text(self.title_text), classes="modal-title")
             yield ContactPicker(
-                self.store, self.store.choices,
+                self.store, self.store.contacts.choices,
                 base=ContactFilter(not_in_segment=self.segment_id),
                 columns=ADD_COLUMNS, filters=("status",), score=True,
             )
@@ -87,7 +87,7 @@ class AddContactsModal(Dialog[SegmentSaved | None]):
 
     @in_thread("save", failed="_failed")
     def _save(self, selection: ContactSelection) -> None:
-        added = self.store.add_members(self.segment_id, selection, self.user)
+        added = self.store.members.add_members(self.segment_id, selection, self.user)
         saved = SegmentSaved(self.segment_id, self.segment_name, added)
         deliver(self, self.dismiss, saved)
 

@@ -21,9 +21,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Select
 
-from segtui.core.column_plan import ColumnUse, Skip
-from segtui.data.file_transfer import ColumnPreview
+from segtui.core.formats.column_plan import ColumnUse, Skip
 from segtui.screens.modals.dialog import Dialog
+from segtui.transfer.imports import ColumnPreview
 from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
 

@@ -3,7 +3,7 @@
 The value widgets follow the field: a list of the known values for closed vocabularies, a
 days box for time windows, a count and an optional window for engagement facts, two boxes
 for "between". What the user picked is written as one line of the query language and
-parsed by `core/rule_language.py`, so the dialog and the language accept exactly the same
+parsed by `core/rules/language.py`, so the dialog and the language accept exactly the same
 conditions and report mistakes with the same words.
 """
 
@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select
 
-from segtui.core.rule_fields import (
+from segtui.core.rules.fields import (
     FIELDS,
     NO_VALUE,
     OPERATOR_LABELS,
@@ -25,8 +25,8 @@ from segtui.core.rule_fields import (
     RuleField,
     field_named,
 )
-from segtui.core.rule_language import RuleSyntaxError, parse, quote
-from segtui.core.rules import Condition, EventCount, Op, SegmentRef
+from segtui.core.rules.language import RuleSyntaxError, parse, quote
+from segtui.core.rules.tree import Condition, EventCount, Op, SegmentRef
 from segtui.core.text import hidden_characters
 from segtui.screens.modals.dialog import Dialog
 from segtui.widgets.key_line import KeyLine

@@ -14,7 +14,7 @@ from segtui.core.contacts import ContactSelection
 from segtui.core.enums import SegmentKind
 from segtui.core.formatting import plural
 from segtui.core.permissions import CurrentUser
-from segtui.core.rules import Group
+from segtui.core.rules.tree import Group
 from segtui.data.store import Store
 from segtui.screens.modals.segment_form import SegmentForm
 from segtui.widgets.buttons import LiveButton
@@ -60,7 +60,7 @@ class CreateSegmentModal(SegmentForm):
                                  id="kind-content"):
                 with Vertical(id="pick-contacts"):
                     yield Label("Select Contacts", classes="section-title")
-                    yield ContactPicker(self.store, self.store.choices,
+                    yield ContactPicker(self.store, self.store.contacts.choices,
                                         columns=CREATE_COLUMNS)
                 with Vertical(id="build-rule"):
                     yield RuleBuilder(self.store, self.rule)

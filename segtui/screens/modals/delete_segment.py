@@ -82,7 +82,7 @@ class DeleteSegmentModal(Dialog[SegmentDeleted | None]):
 
     @in_thread("preview")
     def load(self) -> None:
-        preview = self.store.delete_preview(self.segment_id)
+        preview = self.store.segments.delete_preview(self.segment_id)
         deliver(self, self._show, preview)
 
     def _show(self, preview: DeletePreview | None) -> None:
@@ -155,7 +155,7 @@ class DeleteSegmentModal(Dialog[SegmentDeleted | None]):
 
     @in_thread("write", failed="_failed")
     def _do_pause(self, campaign_ids: list[int]) -> None:
-        self.store.pause_campaigns(self.segment_id, campaign_ids, self.user)
+        self.store.segments.pause_campaigns(self.segment_id, campaign_ids, self.user)
         deliver(self, self.load)
 
     @on(Button.Pressed, "#delete")
@@ -164,7 +164,7 @@ class DeleteSegmentModal(Dialog[SegmentDeleted | None]):
 
     @in_thread("write", failed="_failed")
     def _do_delete(self) -> None:
-        self.store.delete_segment(self.segment_id, self.user)
+        self.store.segments.delete_segment(self.segment_id, self.user)
         deliver(self, self.dismiss, SegmentDeleted(self.segment_id, self.segment_name))
 
     def _failed(self, error: Exception) -> None:

@@ -106,7 +106,7 @@ class EditSegmentModal(SegmentForm):
                 with TabPane(tab_label("Add Contacts", "f4"), id="tab-add"):
                     yield Label("Add New Contacts to Segment", classes="section-title")
                     yield ContactPicker(
-                        self.store, self.store.choices,
+                        self.store, self.store.contacts.choices,
                         base=ContactFilter(not_in_segment=self.details.id),
                         columns=ADD_COLUMNS, filters=("status",), score=True,
                     )
@@ -170,8 +170,8 @@ class EditSegmentModal(SegmentForm):
     def _update(self, version: int, draft: SegmentDraft, selection: ContactSelection
                 ) -> SegmentSaved:
         """In the worker: save the changes, and the contacts to add."""
-        added = self.store.update_segment(self.details.id, version, draft, selection,
-                                          self.user)
+        added = self.store.segments.update_segment(self.details.id, version, draft, selection,
+                                                   self.user)
         name = draft.normalised(self.details.as_draft()).name
         return SegmentSaved(self.details.id, name, added)
 

@@ -3,7 +3,7 @@ detail screen: the app's face of `segtui export members SEGMENT -o FILE --format
 
 Every current member with all contact fields, streamed a page at a time from one read
 snapshot (a million members never sit in memory) into a file that appears only when
-complete. The work is segtui.data.file_transfer.export_members, shared with the command
+complete. The work is segtui.transfer.exports.export_members, shared with the command
 line; it runs in a thread worker, with a progress bar, and escape stops it.
 """
 
@@ -20,15 +20,16 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
 from segtui.core import clock
-from segtui.core.csv_safe import free_path
-from segtui.core.exporting import members_export_filename
-from segtui.core.file_formats import ExportFormat
+from segtui.core.formats.csv_safe import free_path
+from segtui.core.formats.file_formats import ExportFormat
+from segtui.core.formats.members_export import members_export_filename
 from segtui.core.formatting import plural
-from segtui.core.refresh import Owed
+from segtui.core.rules.refresh import Owed
 from segtui.core.throttle import Throttle
-from segtui.data.file_transfer import TransferStopped, export_members
 from segtui.data.store import Store
 from segtui.screens.modals.dialog import Dialog
+from segtui.transfer.exports import export_members
+from segtui.transfer.imports import TransferStopped
 from segtui.widgets.buttons import LiveButton
 from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text
@@ -172,7 +173,7 @@ class ExportMembersModal(Dialog[int | None]):
         try:
             # Finish what the segment's rule is owed first (issue 16 §4): an import whose
             # process ended before re-evaluating it must not export stale members.
-            left = self.store.bring_up_to_date([self.segment_id])
+            left = self.store.rules.bring_up_to_date([self.segment_id])
             count = export_members(self.store, self.segment_id, path, fmt,
                                    on_progress=self._progress)
         except TransferStopped:

@@ -5,9 +5,9 @@ has; and the inputs a check was made for."""
 from __future__ import annotations
 
 from segtui.core.contact_keys import MatchKey
-from segtui.core.import_presets import PRESETS
-from segtui.data.file_transfer import ImportKind
-from segtui.data.importer import OnDuplicate
+from segtui.core.formats.presets import PRESETS
+from segtui.core.imports import OnDuplicate
+from segtui.transfer.imports import ImportKind
 
 KINDS: list[tuple[str, str]] = [
     ("Contacts", ImportKind.CONTACTS.value),

@@ -7,7 +7,7 @@ rows with line, column and reason, what each column fills and the columns that a
 imported. Then Import runs the same thing for real, with a progress bar and rows per
 second. Both run in a thread worker; escape stops either, and a stopped import has
 written nothing (it is one transaction). The work itself is
-segtui.data.file_transfer.import_file, shared with the command line.
+segtui.transfer.imports.import_file, shared with the command line.
 
 Issue 16 §13: a contacts file may be read with another CRM's mapping (`--preset`), and
 `ctrl+o` (Columns…) shows every column of the file with what it fills and lets the user
@@ -30,12 +30,18 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
 from segtui.core.contact_keys import MatchKey
-from segtui.core.event_import import EventField
+from segtui.core.formats.contacts_csv import Field, ImportError_
+from segtui.core.formats.events_csv import EventField
 from segtui.core.formatting import plural
-from segtui.core.importing import Field, ImportError_
+from segtui.core.imports import OnDuplicate
 from segtui.core.permissions import CurrentUser
 from segtui.core.throttle import Throttle
-from segtui.data.file_transfer import (
+from segtui.data.store import Store
+from segtui.screens.modals.column_mapping import ColumnMappingModal
+from segtui.screens.modals.dialog import Dialog
+from segtui.screens.modals.import_choices import DUPLICATES, KINDS, MAPPINGS, MATCHES, Inputs
+from segtui.screens.modals.import_report import COLUMNS_HINT, about_columns, outcome_text
+from segtui.transfer.imports import (
     ColumnPreview,
     ImportKind,
     ImportOutcome,
@@ -46,12 +52,6 @@ from segtui.data.file_transfer import (
     import_path,
     preview_columns,
 )
-from segtui.data.importer import OnDuplicate
-from segtui.data.store import Store
-from segtui.screens.modals.column_mapping import ColumnMappingModal
-from segtui.screens.modals.dialog import Dialog
-from segtui.screens.modals.import_choices import DUPLICATES, KINDS, MAPPINGS, MATCHES, Inputs
-from segtui.screens.modals.import_report import COLUMNS_HINT, about_columns, outcome_text
 from segtui.widgets.buttons import LiveButton
 from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import user_text

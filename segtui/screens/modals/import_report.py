@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from segtui.core.column_plan import column_notes, mapping_line
+from segtui.core.formats.column_plan import column_notes, mapping_line
+from segtui.core.formats.contacts_csv import ImportError_
 from segtui.core.formatting import plural
-from segtui.core.importing import ImportError_
 from segtui.core.text import printable
-from segtui.data.file_transfer import ImportOutcome, ImportRequest, preview_columns
+from segtui.transfer.imports import ImportOutcome, ImportRequest, preview_columns
 from segtui.widgets.text import user_text
 
 COLUMNS_HINT = " (ctrl+o: choose what each column fills)"

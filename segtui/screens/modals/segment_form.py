@@ -110,8 +110,8 @@ class SegmentForm(Dialog[SegmentSaved | None]):
 
     def create_segment(self, draft: SegmentDraft, selection: ContactSelection) -> SegmentSaved:
         """In the worker: create the segment, and count who is in it now."""
-        segment_id = self.store.create_segment(draft, selection, self.user)
-        details = self.store.segment_details(segment_id)
+        segment_id = self.store.segments.create_segment(draft, selection, self.user)
+        details = self.store.segments.segment_details(segment_id)
         return SegmentSaved(segment_id, draft.normalised().name,
                             details.members if details else 0, created=True)
 

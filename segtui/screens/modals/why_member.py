@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Label, Static
 
-from segtui.core.refresh import Explanation
+from segtui.core.rules.refresh import Explanation
 from segtui.core.text import printable
 from segtui.screens.modals.dialog import Dialog
 from segtui.widgets.key_line import KeyLine

@@ -1,0 +1,74 @@
+"""What the live refresh engine reports (data/rules/refresh.py): a segment's re-evaluation, and
+why a contact is in a segment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from segtui.core.formatting import plural
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """One evaluation of a dynamic segment's rule against the contacts."""
+
+    segment_id: int
+    name: str
+    entered: int  # contacts who became members
+    left: int  # members who no longer match
+    members: int  # members afterwards
+    elapsed_ms: int
+    evaluated_at: datetime
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.entered or self.left)
+
+    def summary(self) -> str:
+        return (f"{self.name}: {plural(self.members, 'member')} (+{self.entered:,} entered, "
+                f"−{self.left:,} left) in {self.elapsed_ms:,} ms")
+
+
+@dataclass(frozen=True)
+class Owed:
+    """What the dynamic segments are still owed (data/rules/pending.py, issue 16 §4): nothing,
+    unless a change's process ended before re-evaluating them, or one is doing it now."""
+
+    contacts: int  # contacts changed since they were last re-evaluated
+    segments: tuple[int, ...]  # segments owed a whole re-evaluation
+
+    def __bool__(self) -> bool:
+        return bool(self.contacts or self.segments)
+
+    def out_of_date(self) -> str:
+        """Said when a reader could not finish the work (another process is writing)."""
+        parts = []
+        if self.contacts:
+            parts.append(plural(self.contacts, "changed contact"))
+        if self.segments:
+            parts.append(plural(len(self.segments), "whole segment"))
+        return ("dynamic segments may be out of date: an import or merge ended before "
+                f"re-evaluating them ({' and '.join(parts)} to do), and another process is "
+                "writing to the database now; segtui finishes it the next time it can, or "
+                "run `segtui segments refresh --all`")
+
+
+@dataclass(frozen=True)
+class MatchLine:
+    """One condition of a rule and whether the contact meets it."""
+
+    depth: int
+    text: str  # the condition (or group) in the query language
+    matched: bool
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a contact is (or is not) in a segment."""
+
+    member: bool
+    added_by_hand: str | None  # "Added by hand by Sarah Mitchell on 20/01/2024", or None
+    excluded_by_hand: bool
+    lines: tuple[MatchLine, ...]  # the rule, condition by condition (dynamic segments)
+    rule_matches: bool | None  # None for static segments

@@ -1,0 +1,214 @@
+"""Where the database is and how segtui connects to it.
+
+SQLite (the embedded default) is tuned for an interactive app that reads from worker threads
+while writing: WAL so readers never block the writer, foreign keys on, a busy timeout, and
+`BEGIN IMMEDIATE` for write transactions so two writers queue up at BEGIN instead of
+failing half-way with "database is locked". PostgreSQL needs none of this.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import StaticPool
+
+ENV_VAR = "SEGTUI_DATABASE_URL"
+# How long a SQLite write waits for another process's write transaction (an import) to
+# end before it gives up with DatabaseBusy (core/busy.py). SEGTUI_BUSY_TIMEOUT (seconds)
+# overrides it: longer for scripts queued behind big imports, shorter for tests.
+BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_VAR = "SEGTUI_BUSY_TIMEOUT"
+# Execution option that marks a connection as a writer (see `_begin`).
+WRITE_OPTION = "segtui_write"
+
+
+class DatabaseUrlError(ValueError):
+    """A --db value that is neither a path nor a database URL segtui supports."""
+
+
+def default_database_path() -> Path:
+    """The embedded default database, in the platform's user data directory."""
+    import platformdirs  # only needed when no --db is given
+
+    return platformdirs.user_data_path("segtui") / "segtui.db"
+
+
+def resolve_url(db: str | None = None) -> URL:
+    """--db, else SEGTUI_DATABASE_URL, else the default file; paths become SQLite URLs."""
+    raw = (db or os.environ.get(ENV_VAR, "")).strip()
+    if not raw:
+        return sqlite_url(default_database_path())
+    if "://" not in raw:
+        return sqlite_url(Path(raw))
+    try:
+        url = make_url(raw)
+    except Exception as exc:
+        raise DatabaseUrlError(f"not a database URL: {raw!r} ({exc})") from None
+    backend = url.get_backend_name()
+    if backend in ("postgres", "postgresql"):
+        # psycopg 3 is the driver segtui ships with; plain postgresql:// would ask for psycopg2.
+        return url.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        return url
+    raise DatabaseUrlError(
+        f"unsupported database {backend!r}: use a file path, sqlite:///PATH or "
+        "postgresql+psycopg://USER@HOST/DB"
+    )
+
+
+def sqlite_url(path: Path) -> URL:
+    return URL.create("sqlite", database=str(path.expanduser().resolve()))
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file behind a SQLite URL, or None for in-memory databases and other engines."""
+    if not is_sqlite(url) or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def busy_timeout_ms() -> int:
+    """The SQLite busy timeout: SEGTUI_BUSY_TIMEOUT seconds, else BUSY_TIMEOUT_MS."""
+    raw = os.environ.get(BUSY_TIMEOUT_VAR, "").strip()
+    if not raw:
+        return BUSY_TIMEOUT_MS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise DatabaseUrlError(f"{BUSY_TIMEOUT_VAR}={raw!r} is not a number of seconds"
+                               ) from None
+    if not 0 <= seconds <= 86_400:
+        raise DatabaseUrlError(f"{BUSY_TIMEOUT_VAR}={raw!r}: give 0 to 86400 seconds")
+    return round(seconds * 1000)
+
+
+def make_engine(url: URL) -> Engine:
+    if is_sqlite(url):
+        return _sqlite_engine(url)
+    from segtui.data.db.tables import postgresql_partial_indexes
+
+    postgresql_partial_indexes()
+    # JIT off: segtui's statements are interactive reads of a few hundred milliseconds at
+    # most, and PostgreSQL's cost threshold compiles them anyway, inlining and optimising
+    # for 0.3-1.1 s before running them (the AI Insights member pass at a million contacts:
+    # 1,124 ms of JIT in a 1,357 ms statement, issue 17).
+    # Custom plans always: psycopg prepares a statement sent five times, and PostgreSQL
+    # then may plan it once for any parameters. segtui's data is skewed (a segment of 30
+    # members, one of 100,000; a city, a country), so a plan made without the values can
+    # be a thousand times slower (a refresh's count of a segment's leavers: 10 ms planned
+    # for its values, 1.4 s planned generically). Planning each time costs about 1 ms.
+    engine = create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+        connect_args={"options": "-c jit=off -c plan_cache_mode=force_custom_plan"})
+    event.listen(engine, "connect", _postgresql_connect)
+    return engine
+
+
+# PostgreSQL 14+ checks this often (ms) that the client is still there while a statement
+# runs, and stops the statement if not. The app cancels its statements when it quits
+# (data/db/running.py), but a process that is killed cancels nothing: closing the terminal
+# sends SIGHUP, which ends Python at once, and the server used to run the AI Insights
+# query on for minutes for nobody (issue 17 §7).
+CLIENT_CHECK_MS = 1000
+
+
+def _postgresql_connect(dbapi_connection: Any, _record: Any) -> None:
+    if dbapi_connection.info.server_version < 140000:
+        return
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET client_connection_check_interval = {CLIENT_CHECK_MS}")
+        dbapi_connection.commit()
+    except Exception:  # a server platform without the check (it needs POLLRDHUP)
+        dbapi_connection.rollback()
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    path = sqlite_path(url)
+    timeout_ms = busy_timeout_ms()
+    kwargs: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False, "timeout": timeout_ms / 1000},
+    }
+    if path is None:
+        kwargs["poolclass"] = StaticPool  # one shared in-memory database
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "connect", partial(_sqlite_connect, timeout_ms))
+    event.listen(engine, "begin", _sqlite_begin)
+    event.listen(engine, "checkin", _release_memory_map)
+    return engine
+
+
+MMAP_BYTES = 2_147_418_112  # SQLite's default ceiling (SQLITE_MAX_MMAP_SIZE)
+
+
+def _sqlite_connect(timeout_ms: int, dbapi_connection: Any, _record: Any) -> None:
+    # Hand transaction control to SQLAlchemy (pysqlite's own BEGIN is deferred and late).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        # Read the file through a memory map instead of read() calls: a pass over 100,000
+        # members touches ~50,000 scattered contact pages, and copying each into SQLite's
+        # small page cache was a quarter of that query's time (docs/benchmarks.md). Pages
+        # are the operating system's file cache, shared, not extra memory.
+        cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+    finally:
+        cursor.close()
+    register_sqlite_functions(dbapi_connection)
+
+
+def _release_memory_map(dbapi_connection: Any, _record: Any) -> None:
+    """Unmap the database file when a connection goes back to the pool; its next read maps
+    it again. The pages are the operating system's file cache either way, but every page a
+    mapping has touched counts in the process's resident size, once per connection: after
+    the detail tabs at a million contacts, 4.9 GB of a 2.5 GB file (issue 17). Unmapped
+    when idle, the app rests at its own ~110 MB; the pages stay cached, so mapping them
+    again costs page-table entries, not reads (docs/benchmarks.md, "Memory")."""
+    if dbapi_connection is None:  # invalidated: nothing is open any more
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        # Setting the limit unmaps at once (no statement is open at check-in); setting it
+        # back leaves the file unmapped until the next read transaction needs it.
+        cursor.execute("PRAGMA mmap_size=0")
+        cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+    finally:
+        cursor.close()
+
+
+def register_sqlite_functions(dbapi_connection: Any) -> None:
+    """SQL functions SQLite lacks. casefold(): full Unicode case folding, where SQLite's
+    lower() folds ASCII only ('É' stays 'É'); see `segtui.data.db.sql.casefold`."""
+    dbapi_connection.create_function(
+        "casefold", 1, lambda v: v.casefold() if isinstance(v, str) else v,
+        deterministic=True,
+    )
+
+
+def is_busy(error: BaseException) -> bool:
+    """Is this SQLite's "database is locked": another connection held the write lock for
+    longer than the busy timeout?"""
+    orig = getattr(error, "orig", error)
+    return isinstance(orig, sqlite3.OperationalError) and (
+        getattr(orig, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+        or "database is locked" in str(orig))
+
+
+def _sqlite_begin(connection: Any) -> None:
+    writing = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -1,0 +1,29 @@
+"""Values the dashboard filters can take, searched by what the user types."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, func, select
+
+from segtui.core.records import Choice, ChoiceKind
+from segtui.data.db.sql import icontains
+from segtui.data.db.tables import Company, Contact, Segment
+
+
+def search_choices(conn: Connection, kind: ChoiceKind, text: str, limit: int) -> list[Choice]:
+    """Up to `limit` values of `kind` containing `text`, alphabetically."""
+    text = text.strip()
+    named = {ChoiceKind.COMPANY: (Company.id, Company.name),
+             ChoiceKind.SEGMENT: (Segment.id, Segment.name)}
+    if kind in named:
+        key, label = named[kind]
+        rows = select(key, label)
+        if text:
+            rows = rows.where(icontains(label, text))
+        rows = rows.order_by(func.lower(label), key).limit(limit)
+        return [Choice(key=str(r[0]), label=r[1]) for r in conn.execute(rows)]
+    column = Contact.city if kind is ChoiceKind.CITY else Contact.state
+    values = select(column.label("value")).where(column.is_not(None), column != "")
+    if text:
+        values = values.where(icontains(column, text))
+    query = values.group_by(column).order_by(func.lower(column), column).limit(limit)
+    return [Choice(key=r.value, label=r.value) for r in conn.execute(query)]

@@ -1,0 +1,53 @@
+"""SQL for the dashboard's metric cards (spec 7.1, acceptance criterion 1)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, case, exists, func, select
+
+from segtui.core.enums import EventType, SegmentStatus
+from segtui.core.formatting import round_half_up
+from segtui.core.records import DashboardMetrics
+from segtui.data.db.sql import current_membership
+from segtui.data.db.tables import EngagementEvent, Membership, Segment
+
+
+def dashboard_metrics(conn: Connection) -> DashboardMetrics:
+    segments = conn.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((Segment.status == SegmentStatus.ACTIVE, 1), else_=0)), 0),
+        ).select_from(Segment)
+    ).one()
+    # Grouped by contact rather than COUNT(DISTINCT): the grouping makes SQLite walk
+    # ix_memberships_contact in order (no temp B-tree). With COUNT(DISTINCT) it may pick
+    # ix_memberships_segment instead and sort 1.8M ids: 2 s instead of 0.3 s at 1M contacts.
+    per_contact = (
+        select(Membership.contact_id, func.count().label("stays"))
+        .where(current_membership())
+        .group_by(Membership.contact_id)
+        .subquery("per_contact")
+    )
+    distinct_members, memberships = conn.execute(
+        select(func.count(), func.coalesce(func.sum(per_contact.c.stays), 0))
+    ).one()
+    unsubscribed = conn.execute(
+        select(func.count(func.distinct(EngagementEvent.contact_id))).where(
+            EngagementEvent.type == EventType.UNSUBSCRIBED,
+            exists(
+                select(1).where(
+                    Membership.contact_id == EngagementEvent.contact_id, current_membership()
+                )
+            ),
+        )
+    ).scalar_one()
+    total_segments, active_segments = int(segments[0]), int(segments[1])
+    memberships, distinct_members = int(memberships), int(distinct_members)
+    return DashboardMetrics(
+        total_segments=total_segments,
+        total_contacts=distinct_members,
+        active_segments=active_segments,
+        # Spec 7.1 "Avg. Segment Size": the mean size of a segment, i.e. memberships per
+        # segment (a contact in two segments counts in both), rounded half up.
+        avg_segment_size=round_half_up(memberships, total_segments),
+        unsubscribed_contacts=int(unsubscribed),
+    )

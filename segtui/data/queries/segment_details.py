@@ -1,0 +1,91 @@
+"""One segment read whole: its header (its row, owner, tags, active campaigns and members:
+the detail screen, `segtui segments show`, and every write that checks the segment
+first), and what deleting it would touch (the delete dialog's preview).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, func, select
+
+from segtui.core.enums import CampaignStatus, SegmentStatus
+from segtui.core.rules.tree import from_json
+from segtui.core.segments import CampaignRef, DeletePreview, SegmentDetails
+from segtui.data.db.sql import current_membership
+from segtui.data.db.tables import (
+    Activity,
+    Campaign,
+    Membership,
+    Note,
+    Segment,
+    Tag,
+    User,
+    campaign_segments,
+    segment_tags,
+)
+from segtui.data.rules.refresh import uses_of
+
+
+def details(conn: Connection, segment_id: int, *, members: int | None = None
+            ) -> SegmentDetails | None:
+    """The segment's header, in one statement: its row, owner, tags (a row each, in name
+    order), active campaigns and current members. The detail screen opens with it beside
+    the cards' statements, where each round trip waits its turn for the interpreter
+    (issue 17). `members`: the current members, when the caller counts them anyway (the
+    cards: Store.metrics.segment_summary); None: counted here."""
+    counts = [
+        select(func.count()).select_from(campaign_segments)
+        .join(Campaign, Campaign.id == campaign_segments.c.campaign_id)
+        .where(campaign_segments.c.segment_id == segment_id,
+               Campaign.status == CampaignStatus.ACTIVE)
+        .scalar_subquery().label("active"),
+    ]
+    if members is None:
+        counts.append(select(func.count()).select_from(Membership)
+                      .where(Membership.segment_id == segment_id, current_membership())
+                      .scalar_subquery().label("members"))
+    rows = conn.execute(
+        select(Segment.id, Segment.name, Segment.description, Segment.status, Segment.version,
+               Segment.created_at, Segment.updated_at, User.name.label("owner"),
+               Segment.rule, Segment.evaluated_at, Segment.evaluation_ms, *counts,
+               Tag.name.label("tag"))
+        .outerjoin(User, User.id == Segment.owner_id)
+        .outerjoin(segment_tags, segment_tags.c.segment_id == Segment.id)
+        .outerjoin(Tag, Tag.id == segment_tags.c.tag_id)
+        .where(Segment.id == segment_id)
+        .order_by(func.lower(Tag.name))
+    ).all()
+    if not rows:
+        return None
+    row = rows[0]
+    return SegmentDetails(
+        id=row.id, name=row.name, description=row.description,
+        status=SegmentStatus(row.status),
+        tags=tuple(r.tag for r in rows if r.tag is not None), version=row.version,
+        created_at=row.created_at, updated_at=row.updated_at, owner=row.owner,
+        members=int(row.members if members is None else members),
+        active_campaigns=int(row.active),
+        rule=from_json(row.rule) if row.rule else None, evaluated_at=row.evaluated_at,
+        evaluation_ms=row.evaluation_ms,
+    )
+
+
+def delete_preview(conn: Connection, segment_id: int) -> DeletePreview | None:
+    segment = details(conn, segment_id)
+    if segment is None:
+        return None
+    campaigns = tuple(
+        CampaignRef(r.id, r.name, CampaignStatus(r.status))
+        for r in conn.execute(
+            select(Campaign.id, Campaign.name, Campaign.status)
+            .join(campaign_segments, campaign_segments.c.campaign_id == Campaign.id)
+            .where(campaign_segments.c.segment_id == segment_id)
+            .order_by(Campaign.status, func.lower(Campaign.name))
+        )
+    )
+
+    def count(model: type[Note] | type[Activity]) -> int:
+        return int(conn.execute(select(func.count()).select_from(model)
+                                .where(model.segment_id == segment_id)).scalar_one())
+
+    return DeletePreview(segment, campaigns, count(Note), count(Activity),
+                         tuple(uses_of(conn, segment_id)))

@@ -1,0 +1,156 @@
+"""`store.segments`: segments, listed, read and written.
+
+The dashboard's cards and list (keyset pages), one segment's row and header, and the
+writes: create, duplicate, edit, delete, pause campaigns. Each write is one transaction;
+its errors are the SegmentError family of core/segments.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from segtui.data.db.sql import storable_text
+from segtui.data.db.tables import Segment, name_key
+from segtui.data.store.database import PAGE_SIZE, Database
+
+if TYPE_CHECKING:
+    from segtui.core.contacts import ContactSelection
+    from segtui.core.permissions import CurrentUser
+    from segtui.core.records import (
+        DashboardMetrics,
+        Keyset,
+        Page,
+        SegmentFilter,
+        SegmentRow,
+        SegmentSort,
+    )
+    from segtui.core.rules.tree import Node
+    from segtui.core.segments import DeletePreview, SegmentDetails, SegmentDraft
+
+
+class Segments:
+    """Segments, listed, read and written."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def dashboard_metrics(self) -> DashboardMetrics:
+        from segtui.data.queries import dashboard
+
+        with self._db.reading() as conn:
+            return dashboard.dashboard_metrics(conn)
+
+    def segment_count(self, flt: SegmentFilter) -> int:
+        from segtui.data.queries import segment_list
+
+        with self._db.reading() as conn:
+            return segment_list.count_segments(conn, flt)
+
+    def segment_page(
+        self,
+        flt: SegmentFilter,
+        sort: SegmentSort,
+        *,
+        after: Keyset | None = None,
+        before: Keyset | None = None,
+        at_end: bool = False,
+        starting_at: int | None = None,
+        limit: int = PAGE_SIZE,
+    ) -> Page[SegmentRow]:
+        from segtui.data.queries import segment_list
+
+        with self._db.reading() as conn:
+            return segment_list.fetch_page(
+                conn, flt, sort, after=after, before=before, at_end=at_end,
+                starting_at=starting_at, limit=limit,
+            )
+
+    def iter_segments(self, flt: SegmentFilter, sort: SegmentSort) -> Iterator[SegmentRow]:
+        """Every segment matching `flt` in `sort` order, fetched a page at a time."""
+        after: Keyset | None = None
+        while True:
+            page = self.segment_page(flt, sort, after=after)
+            yield from page.rows
+            if not page.has_after:
+                return
+            after = page.last
+
+    def segment_id_named(self, name: str) -> int | None:
+        """The segment called `name` (ignoring case and surrounding spaces), if any."""
+        if not storable_text(name):  # a NUL or undecodable bytes: no segment's name
+            return None
+        with self._db.reading() as conn:
+            found = conn.execute(
+                select(Segment.id).where(Segment.name_key == name_key(name))
+            ).scalar_one_or_none()
+            return None if found is None else int(found)
+
+    def segment_row(self, segment_id: int) -> SegmentRow | None:
+        from segtui.data.queries import segment_list
+
+        with self._db.reading() as conn:
+            return segment_list.row_by_id(conn, segment_id)
+
+    def segment_rules(self, segment_ids: Sequence[int]) -> dict[int, Node | None]:
+        """Each segment's rule (None for a static segment): `segments list` shows them."""
+        from segtui.data.queries import segment_list
+
+        with self._db.reading() as conn:
+            return segment_list.segment_rules(conn, segment_ids)
+
+    def segment_details(self, segment_id: int) -> SegmentDetails | None:
+        from segtui.data.queries import segment_details as queries_segment_details
+
+        with self._db.reading() as conn:
+            return queries_segment_details.details(conn, segment_id)
+
+    def create_segment(
+        self, draft: SegmentDraft, selection: ContactSelection, user: CurrentUser
+    ) -> int:
+        from segtui.data.writes import segment_writes
+
+        with self._db.writing() as conn:
+            return segment_writes.create_segment(conn, draft, selection, user)
+
+    def duplicate_segment(self, segment_id: int, user: CurrentUser) -> int:
+        from segtui.data.writes import segment_writes
+
+        with self._db.writing() as conn:
+            return segment_writes.duplicate_segment(conn, segment_id, user)
+
+    def update_segment(
+        self,
+        segment_id: int,
+        expected_version: int,
+        draft: SegmentDraft,
+        selection: ContactSelection,
+        user: CurrentUser,
+    ) -> int:
+        from segtui.data.writes import segment_writes
+
+        with self._db.writing() as conn:
+            return segment_writes.update_segment(conn, segment_id, expected_version, draft,
+                                                 selection, user)
+
+    def delete_preview(self, segment_id: int) -> DeletePreview | None:
+        from segtui.data.queries import segment_details as queries_segment_details
+
+        with self._db.reading() as conn:
+            return queries_segment_details.delete_preview(conn, segment_id)
+
+    def delete_segment(self, segment_id: int, user: CurrentUser) -> None:
+        from segtui.data.writes import segment_writes
+
+        with self._db.writing() as conn:
+            segment_writes.delete_segment(conn, segment_id, user)
+
+    def pause_campaigns(
+        self, segment_id: int, campaign_ids: list[int], user: CurrentUser
+    ) -> int:
+        from segtui.data.writes import segment_writes
+
+        with self._db.writing() as conn:
+            return segment_writes.pause_campaigns(conn, segment_id, campaign_ids, user)

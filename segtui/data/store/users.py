@@ -1,0 +1,67 @@
+"""`store.users.all_users`: who is working.
+
+The acting user (named, or the OS login), what a user may do, adding users and giving
+them roles (data/writes/users.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from segtui.data.store.database import Database
+
+if TYPE_CHECKING:
+    from segtui.core.enums import UserRole
+    from segtui.core.permissions import CurrentUser, Permission
+
+
+class Users:
+    """Who is working."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def current_user(self, name: str | None = None) -> CurrentUser:
+        """--user, SEGTUI_USER, the database's default user, or the OS login, normalised;
+        a name seen for the first time is recorded as a Viewer (the database's very first
+        user as a CRM Administrator). InvalidUserName for a name with invisible
+        characters (data/writes/users.py)."""
+        from segtui.data.writes import users
+
+        with self._db.writing() as conn:
+            return users.resolve(conn, name)
+
+    def may(self, user: CurrentUser, permission: Permission) -> bool:
+        """Whether `user` may do what `permission` covers, in this database."""
+        from segtui.data.writes import users
+
+        with self._db.reading() as conn:
+            return users.may(conn, user, permission)
+
+    def look_alikes(self, name: str) -> list[str]:
+        """Users whose names look like `name` but are not it ("Alex Kim" for "Alex Kím")."""
+        from segtui.data.writes import users
+
+        with self._db.reading() as conn:
+            return users.look_alikes(conn, name)
+
+    def add_user(self, name: str, role: UserRole, acting: CurrentUser) -> CurrentUser:
+        """Record a new user with a role (administrators only: NotAllowed)."""
+        from segtui.data.writes import users
+
+        with self._db.writing() as conn:
+            return users.set_role(conn, name, role, acting, new=True)
+
+    def set_user_role(self, name: str, role: UserRole, acting: CurrentUser) -> CurrentUser:
+        """Give an existing user another role (administrators only: NotAllowed)."""
+        from segtui.data.writes import users
+
+        with self._db.writing() as conn:
+            return users.set_role(conn, name, role, acting, new=False)
+
+    def all_users(self) -> list[CurrentUser]:
+        """Everyone who can be named as an activity's performer."""
+        from segtui.data.writes import users
+
+        with self._db.reading() as conn:
+            return users.all_users(conn)

@@ -1,0 +1,138 @@
+"""Who is using segtui: resolved from --user, SEGTUI_USER, the database's default user (the
+demo sets one), or the operating-system login, in that order.
+
+Names are normalised as segment names are (runs of spaces collapsed, accents composed) and
+refused when they hold a character that can't be seen, so "Alex  Kim" is Alex Kim and
+"Alex Kim" with a zero-width space is an error, never a second user (issue 16 §6). A name
+segtui has not seen is recorded as a Viewer: it may look at everything and change nothing
+until an administrator gives it a role (`segtui users set-role`). Only the database's
+first user, when it has none yet, starts as a CRM Administrator, so that someone can.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+
+from sqlalchemy import Connection, exists, func, select, update
+
+from segtui.core.enums import UserRole
+from segtui.core.permissions import CurrentUser, InvalidUserName, Permission
+from segtui.core.segments import NotAllowed
+from segtui.core.validation import name_skeleton, normalise_user_name, user_name_error
+from segtui.data.db.sql import insert_unless_present
+from segtui.data.db.tables import Setting, User, name_key
+
+ENV_VAR = "SEGTUI_USER"
+DEFAULT_USER_SETTING = "user.default"
+NEW_USER_ROLE = UserRole.VIEWER
+FIRST_USER_ROLE = UserRole.CRM_ADMINISTRATOR
+
+
+def wanted_name(conn: Connection, given: str | None) -> str:
+    if given and given.strip():
+        return given.strip()
+    env = os.environ.get(ENV_VAR, "").strip()
+    if env:
+        return env
+    default = conn.execute(
+        select(Setting.value).where(Setting.key == DEFAULT_USER_SETTING)
+    ).scalar_one_or_none()
+    if default:
+        return str(default)
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (some containers)
+        return "segtui user"
+
+
+def checked_name(text: str) -> str:
+    """`text` normalised as a user name, or InvalidUserName saying why it can't be one."""
+    name = normalise_user_name(text)
+    problem = user_name_error(name)
+    if problem is not None:
+        raise InvalidUserName(problem)
+    return name
+
+
+def _find(conn: Connection, name: str) -> CurrentUser | None:
+    row = conn.execute(
+        select(User.id, User.name, User.role).where(User.name_key == name_key(name))
+    ).one_or_none()
+    return None if row is None else CurrentUser(int(row.id), row.name, UserRole(row.role))
+
+
+def _insert_new(conn: Connection, name: str, role: UserRole) -> None:
+    """Record a user unless someone just did (two first runs at once find one row)."""
+    conn.execute(insert_unless_present(
+        conn, User, {"name": name, "name_key": name_key(name), "role": role}, ["name_key"]))
+
+
+def resolve(conn: Connection, given: str | None) -> CurrentUser:
+    """The current user. A name seen for the first time is recorded as a Viewer (as a CRM
+    Administrator if the database has no user at all yet)."""
+    name = checked_name(wanted_name(conn, given))
+    found = _find(conn, name)
+    if found is not None:
+        return found
+    anyone = conn.execute(select(exists().select_from(User))).scalar_one()
+    _insert_new(conn, name, NEW_USER_ROLE if anyone else FIRST_USER_ROLE)
+    found = _find(conn, name)
+    assert found is not None
+    return CurrentUser(found.id, found.name, found.role, new=True)
+
+
+def all_users(conn: Connection) -> list[CurrentUser]:
+    rows = conn.execute(select(User.id, User.name, User.role).order_by(User.name))
+    return [CurrentUser(int(r.id), r.name, UserRole(r.role)) for r in rows]
+
+
+def look_alikes(conn: Connection, name: str) -> list[str]:
+    """Other users whose names look like `name` ("Alex Kim" for "Alex Kím" or "Alex
+    Kim."): same letters and digits once accents, punctuation, spaces and case go."""
+    skeleton = name_skeleton(name)
+    if not skeleton:
+        return []
+    return [u.name for u in all_users(conn)
+            if name_key(u.name) != name_key(name) and name_skeleton(u.name) == skeleton]
+
+
+def _administrators(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(User)
+                            .where(User.role == UserRole.CRM_ADMINISTRATOR)).scalar_one())
+
+
+def may(conn: Connection, user: CurrentUser, permission: Permission) -> bool:
+    """Whether `user` may do what `permission` covers. Managing users is for
+    administrators; a database made before segtui had them (all its users were created
+    as Marketing Managers) lets its managers name one."""
+    if user.may(permission):
+        return True
+    return (permission is Permission.MANAGE_USERS
+            and user.may(Permission.EDIT_SEGMENTS) and _administrators(conn) == 0)
+
+
+def set_role(conn: Connection, given: str, role: UserRole, acting: CurrentUser, *,
+             new: bool) -> CurrentUser:
+    """Record `given` with `role` (`new`: it must not exist yet) or give an existing user
+    `role`. An administrator can't take away the last administrator."""
+    if not may(conn, acting, Permission.MANAGE_USERS):
+        raise NotAllowed(acting.name, acting.role.value, Permission.MANAGE_USERS.value)
+    name = checked_name(given)
+    found = _find(conn, name)
+    if new and found is not None:
+        raise InvalidUserName(f"{found.name!r} is already a user ({found.role.value}); "
+                              "change the role with set-role")
+    if not new and found is None:
+        raise InvalidUserName(f"no user named {name!r}; add one with: segtui users add")
+    if found is None:
+        _insert_new(conn, name, role)
+    else:
+        if (found.role is UserRole.CRM_ADMINISTRATOR and role is not found.role
+                and _administrators(conn) == 1):
+            raise InvalidUserName(f"{found.name!r} is the only CRM Administrator: give "
+                                  "someone else that role first")
+        conn.execute(update(User).where(User.id == found.id).values(role=role))
+    result = _find(conn, name)
+    assert result is not None
+    return result
