@@ -5,14 +5,15 @@
     python benchmarks/bench.py --db postgresql+psycopg://postgres@127.0.0.1/big
     python benchmarks/bench.py --only cli --repeat 10  # CLI start-up, on the demo database
     python benchmarks/bench.py --db A.db --db postgresql+psycopg://postgres@127.0.0.1/big
-                                                       # both engines, one table (issue 17 §3)
+                                                       # both engines, one table (P1)
     python benchmarks/bench.py --profile small --db benchmarks/data/small.db \
         --db postgresql+psycopg://postgres@127.0.0.1/segtui_small   # 200k, a few minutes
 
 Prints JSON: for each operation the median time through segtui (the app or the Store API,
 as a user's action reaches the database), the median time of the very SQL statements that
-operation issued replayed on a raw DB-API connection, their ratio, and the budget from
-DESIGN.md. The dataset is built by `segtui demo --contacts N --segments M` if missing (a
+operation issued replayed on a raw DB-API connection, their ratio, and the budget
+(docs/requirements.md, P). The dataset is built by `segtui demo --contacts N --segments M`
+if missing (a
 PostgreSQL database named in the URL is created if the server lacks it). With more than one
 --db, each database is measured in a process of its own and one Markdown table compares
 them, a column per engine (benchmarks/table.py); each run's JSON is kept beside it.
@@ -57,7 +58,7 @@ from segtui.data.store import Store
 
 HERE = Path(__file__).resolve().parent
 
-# DESIGN.md "Scale budgets", in milliseconds.
+# The budgets of P2-P12, in milliseconds.
 BUDGETS = {
     "app_start_to_interactive_dashboard": 1000,
     "search_keystroke_to_updated_list": 150,
@@ -66,21 +67,21 @@ BUDGETS = {
     "detail_open_to_cards_shown": 300,
     "rule_live_count_nested_6": 200,
     "rule_incremental_one_contact": 50,
-    # Issue 17 §4: a scripted read command, start to exit, on the demo database.
+    # P12: a scripted read command, start to exit, on the demo database.
     "cli_segments_list": 250,
     "cli_segments_count": 250,
-    # Issue 17 §2: every detail tab shown within a second, on the 100k-member segment.
+    # P7: every detail tab shown within a second, on the 100k-member segment.
     "detail_contacts_tab_shown": 1000,
     "detail_tab_2_performance_shown": 1000,
     "detail_tab_3_analytics_shown": 1000,
     "detail_tab_4_insights_shown": 1000,
     "detail_tab_5_activity_shown": 1000,
-    # Issue 17 §6: refreshing 1,000 dynamic segments, and again with nothing changed.
+    # P9: refreshing 1,000 dynamic segments, and again with nothing changed.
     "rule_refresh_dynamic_segments": 60_000,
     "rule_refresh_dynamic_segments:unchanged_refresh": 20_000,
 }
 
-# The small profile (issue 17 §9): the same operations on a fifth of the reference
+# The small profile (P14): the same operations on a fifth of the reference
 # dataset, for a developer to run on both engines in a few minutes before and after a
 # change. Budgets are for the full size; at this size every figure should sit well inside.
 PROFILES = {
@@ -90,7 +91,7 @@ PROFILES = {
               "import_rows": 200_000, "db": HERE / "data" / "small.db"},
 }
 
-# Issue 5 §6: a nested rule of six conditions, and the same question written by hand in
+# P4: a nested rule of six conditions, and the same question written by hand in
 # SQL (what an expert would type), for the ratio.
 NESTED_RULE = ('status in ("Hot Lead", Qualified) and (score > 70 or tag = Enterprise) and '
                '(city in (Boston, Chicago, Austin) or size = Enterprise) and '
@@ -170,8 +171,8 @@ def statement_times(store: Store, top: int = 8) -> Iterator[list[dict[str, Any]]
 
 
 def largest_segment(store: Store) -> int:
-    """The id of the segment with the most current members (issue 17 measured the 1M
-    dataset's, 101,291 members)."""
+    """The id of the segment with the most current members (P6 and P7 are measured on
+    the 1M dataset's, 101,291 members)."""
     from sqlalchemy import func, select
 
     from segtui.data.db.tables import Membership
@@ -331,7 +332,7 @@ async def ui_timings(store: Store, repeat: int) -> dict[str, list[float]]:
 
 def picker_benchmarks(store: Store, raw: RawReplayer, repeat: int,
                       results: dict[str, Any]) -> None:
-    """Issue 3: the contact picker's filters on every contact, and select-all of ~100,000
+    """P10: the contact picker's filters on every contact, and select-all of ~100,000
     contacts (the generated Hot Leads, a tenth of a million) into a new segment."""
     from segtui.core.contacts import ContactFilter, ContactSelection
     from segtui.core.enums import LeadStatus
@@ -381,9 +382,9 @@ def hot_lead_segment(store: Store, name: str) -> int:
 
 def detail_benchmarks(store: Store, raw: RawReplayer, repeat: int,
                       results: dict[str, Any], existing: int | None = None) -> None:
-    """Issue 4: the detail screen of a ~100,000-member segment, SQL per tab, then the real
+    """P6, P7: the detail screen of a ~100,000-member segment, SQL per tab, then the real
     screen: open to all cards shown, and each tab key to its content shown. `existing`: an
-    existing segment's id (issue 17 measured the dataset's largest, 101,291 members)
+    existing segment's id (P6 and P7 are measured on the dataset's largest, 101,291 members)
     instead of a new segment of every Hot Lead."""
     from segtui.core import clock
     from segtui.core.activities import ActivityFilter
@@ -476,7 +477,7 @@ async def one_detail_run(store: Store, segment_id: int,
             """`shown(widget)` of the widget `selector` finds, looked up until it is there
             and then held: as for the cards, a DOM query of the whole screen every
             millisecond took 20-30% of a core from the two the tab's statements share
-            (a timeline of the main thread's CPU, issue 17)."""
+            (a timeline of the main thread's CPU, P7)."""
             held: list[Any] = []
 
             def ready() -> bool:
@@ -522,7 +523,7 @@ async def detail_ui_timings(store: Store, segment_id: int,
     return timings
 
 
-# Issue 17 §5: a list page, key to shown, at the two terminal sizes the snapshots use.
+# P5: a list page, key to shown, at the two terminal sizes the snapshots use.
 PAGING_SIZES = ((80, 24), (120, 40))
 
 
@@ -622,7 +623,7 @@ async def paging_ui_timings(store: Store, segment_id: int, repeat: int
 
 def paging_benchmarks(store: Store, raw: RawReplayer, repeat: int, results: dict[str, Any],
                       segment_id: int | None = None) -> None:
-    """Issue 17 §5: a page of the dashboard's list and of the largest segment's member
+    """P5: a page of the dashboard's list and of the largest segment's member
     list (101,291 members at a million contacts), the SQL alone and key to shown."""
     from segtui.core.contacts import ContactFilter, ContactSelection
     from segtui.core.records import Choice
@@ -702,7 +703,7 @@ def create_database_if_missing(url: URL) -> None:
 
 def rule_benchmarks(store: Store, raw: RawReplayer, repeat: int, dynamic_segments: int,
                     results: dict[str, Any]) -> None:
-    """Issue 5: the builder's live count of a nested rule (against the same question written
+    """P4: the builder's live count of a nested rule (against the same question written
     by hand), then refreshing many dynamic segments at once."""
     from sqlalchemy import text
 
@@ -728,7 +729,7 @@ def rule_benchmarks(store: Store, raw: RawReplayer, repeat: int, dynamic_segment
 
 def refresh_benchmarks(store: Store, repeat: int, dynamic_segments: int,
                        results: dict[str, Any]) -> None:
-    """Issue 5 and 17 §6: refreshing many dynamic segments whole (their rules
+    """D1.5 and P9: refreshing many dynamic segments whole (their rules
     REFRESH_RULES), again with nothing changed, then one contact's incremental
     re-evaluation."""
     from sqlalchemy import delete, insert, select, text
@@ -833,7 +834,7 @@ def write_contacts_csv(path: Path, rows: int) -> None:
                 "North America", rng.choice(["VIP", "Webinar; Trial", ""]), "2023-06-01"])
 
 
-# Imports per second (issue 6 on SQLite, issue 17 §8 on PostgreSQL).
+# Imports per second (I6 on SQLite, P11 on PostgreSQL).
 IMPORT_TARGETS = {"sqlite": 50_000, "postgresql": 30_000}
 
 
@@ -863,7 +864,7 @@ def empty_database_like(url: URL, scratch: Path) -> Iterator[str]:
 
 
 def io_benchmarks(store: Store, rows: int, results: dict[str, Any]) -> None:
-    """Issue 6: `segtui import contacts` of a generated file into a new, empty database
+    """I6: `segtui import contacts` of a generated file into a new, empty database
     of the same engine (target >= 50,000 rows/s on SQLite, 30,000 on PostgreSQL), and
     `segtui export members` of a ~100,000-member segment of the large dataset, both as a
     user runs them (a subprocess, wall clock)."""
@@ -905,7 +906,7 @@ def io_benchmarks(store: Store, rows: int, results: dict[str, Any]) -> None:
 
 
 def cli_benchmarks(repeat: int, results: dict[str, Any]) -> None:
-    """Issue 17 §4: how long a script waits for a read command, start to exit, as a
+    """P12: how long a script waits for a read command, start to exit, as a
     subprocess on a new demo database (wall clock, median of at least 5 runs after one
     warm-up run each), and the CPU time the command used (user + system: on a machine
     shared with other work, wall time also counts the waits for a core). For scale: the
@@ -956,7 +957,7 @@ def main() -> None:
                              "for one table comparing them (default: the profile's SQLite "
                              "file in benchmarks/data/)")
     parser.add_argument("--profile", choices=list(PROFILES), default="full",
-                        help="full: the reference dataset of DESIGN.md (1M contacts); "
+                        help="full: the reference dataset of P1 (1M contacts); "
                              "small: 200k contacts, 200 segments, a few minutes a run")
     parser.add_argument("--contacts", type=int, help="contacts to build (profile's default)")
     parser.add_argument("--segments", type=int, help="segments to build (profile's default)")
@@ -964,17 +965,17 @@ def main() -> None:
     parser.add_argument("--only", choices=["all", "rules", "rule-forms", "refresh", "detail",
                                            "io", "cli", "paging"],
                         default="all",
-                        help="rules: only the dynamic-segment benchmarks (issue 5) and the "
+                        help="rules: only the dynamic-segment benchmarks (D1) and the "
                              "rule forms; rule-forms: only every rule form against the "
-                             "same predicate by hand (issue 17 §8; writes nothing); "
+                             "same predicate by hand (P8; writes nothing); "
                              "refresh: only refreshing --dynamic-segments dynamic segments "
-                             "(issue 17 §6); "
-                             "detail: only the segment detail screen (issue 4); "
-                             "io: only import and export (issue 6); "
+                             "(P9); "
+                             "detail: only the segment detail screen (R7.5); "
+                             "io: only import and export (I6); "
                              "cli: only the start-up of read commands, on a new demo "
-                             "database (issue 17); "
+                             "database (P5); "
                              "paging: only a page of the dashboard's list and of the "
-                             "largest segment's member list, key to shown (issue 17)")
+                             "largest segment's member list, key to shown (P5)")
     parser.add_argument("--import-rows", type=int,
                         help="rows in the generated CSV the import benchmark loads")
     parser.add_argument("--dynamic-segments", type=int,

@@ -10,7 +10,7 @@ same number of runs), with its plan when --explain is given (PostgreSQL: EXPLAIN
 BUFFERS), run once; SQLite: EXPLAIN QUERY PLAN) and, with --cpu, the PostgreSQL server's
 CPU for it (a figure a busy machine hardly moves); each call's own process CPU is printed
 beside its time (all threads: SQLite's statements run in them). The segment is the one
-with the most current members unless --segment is given. Issue 17: find the statement
+with the most current members unless --segment is given. P7: find the statement
 that is slow, and see that the fix changed its plan. Nothing is written to the database.
 """
 
@@ -70,7 +70,7 @@ def explain(raw: RawReplayer, statement: str, parameters: Any,
 class BackendCpu:
     """CPU seconds the PostgreSQL server process behind `raw` has used, read from
     /proc/<pid>/stat: a measure a busy machine hardly moves, where wall time doubled
-    and halved with the other sessions' load (issue 17). Parallel workers are turned off
+    and halved with the other sessions' load (P6, P7). Parallel workers are turned off
     on that connection so that all of a plan's CPU is the backend's (a worker's CPU is not
     counted once it exits). Only for a server on this machine."""
 

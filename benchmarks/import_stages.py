@@ -1,4 +1,4 @@
-"""Where a contacts import spends its time, stage by stage (issue 6; docs/benchmarks.md).
+"""Where a contacts import spends its time, stage by stage (I6; docs/benchmarks.md).
 
     python benchmarks/import_stages.py FILE.csv [--keep-collector]
     python benchmarks/import_stages.py FILE.csv --db postgresql+psycopg://postgres@127.0.0.1/DB
@@ -12,7 +12,7 @@ during a real import, unless --keep-collector is given.
 
 On PostgreSQL it also prints each statement's share: wall time and the server backend's
 CPU time per imported row, read from /proc (so only for a server on this machine), and
-the import's total CPU here and on the server (issue 17 §8).
+the import's total CPU here and on the server (P11).
 """
 
 from __future__ import annotations

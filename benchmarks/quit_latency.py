@@ -1,4 +1,4 @@
-"""Issue 17 §7: how long `q` takes to end the process while work runs.
+"""P12: how long `q` takes to end the process while work runs.
 
 Each run is a process of its own that starts the app headless (App.run_test), waits until
 the work is under way, prints the moment it presses `q`, and ends as the app would; this
@@ -180,8 +180,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         asyncio.run(one_session(args.db, args.during))
-        # Then end as `segtui` does (cli.main); code from before issue 17 §7 has no
-        # end_process and ends with Python's teardown, code from before issue 18 has it
+        # Then end as `segtui` does (cli.main); code from before P12 has no
+        # end_process and ends with Python's teardown, code from before A has it
         # in segtui/cli.py rather than segtui/cli/process.py.
         from segtui import cli
 

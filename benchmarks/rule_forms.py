@@ -4,8 +4,8 @@
     python benchmarks/bench.py --only rule-forms --db postgresql+psycopg://postgres@127.0.0.1/seg1m
     python benchmarks/bench.py --only rule-forms --rule-form clicked_at_least_3 --explain
 
-Issue 17 §8: every rule within 1.5x of the same predicate written by hand in SQL, on both
-engines. For each form (one per field and operator family, the nested rule of issue 5, and
+P8: every rule within 1.5x of the same predicate written by hand in SQL, on both
+engines. For each form (one per field and operator family, the nested rule of P4, and
 the combinations whose plans were fixed) the benchmark times the live count
 (`Store.rules.rule_count`, what the builder and `segtui segments count` run), replays the very
 statement it sent on a raw DB-API connection, and runs the hand-written SQL on that raw
@@ -148,7 +148,7 @@ RULE_FORMS: tuple[RuleForm, ...] = (
     RuleForm("city_or_size", "city = Boston or size = Enterprise",
              _COUNT + "(lower(c.city) = 'boston' OR c.company_id IN "
                       "(SELECT id FROM companies WHERE size = 'Enterprise'))"),
-    # issue 5 §6: six conditions, two nested groups (budget 200 ms)
+    # P4: six conditions, two nested groups (budget 200 ms)
     RuleForm("nested_6", NESTED_RULE, NESTED_RULE_BY_HAND.strip()),
 )
 

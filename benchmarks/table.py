@@ -1,4 +1,4 @@
-"""One table from several benchmark runs: a column per engine (issue 17 §3).
+"""One table from several benchmark runs: a column per engine (P14).
 
 `benchmarks/bench.py --db A --db B` runs the benchmark once per database, each in a
 process of its own (so one engine's caches, threads and memory never colour the other's
@@ -8,7 +8,7 @@ figures), saves each run's JSON, and prints the table this module renders:
 
 ×raw is a rule's time against the same predicate written by hand in SQL, and any other
 operation's against the very statements it sent, replayed on a raw DB-API connection. A
-figure over its budget is marked `over`; a rule's ratio over 1.5 (issue 17 §8) is too.
+figure over its budget is marked `over`; a rule's ratio over 1.5 (P8) is too.
 Rendering is separate from measuring so a table can be made again from saved runs:
 `python -m benchmarks.table run-sqlite.json run-pg.json`.
 """
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-# A rule's ratio to its predicate written by hand above this is marked (issue 17 §8: every
+# A rule's ratio to its predicate written by hand above this is marked (P8: every
 # rule within 1.5x). Other ratios are shown unjudged: a 4 ms statement replayed raw in 0.1 ms
 # says more about the timer than about segtui.
 RATIO_BOUND = 1.5

@@ -60,7 +60,7 @@ class SegtuiApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         # Priority: a dialog's bindings stop at the dialog (Textual's modal binding chain),
-        # and these must work in every dialog too (issue 15 §9). f1 is never typed, so it
+        # and these must work in every dialog too (U15.9). f1 is never typed, so it
         # works everywhere; ? is a character, so check_action leaves it to a text field
         # that has the focus.
         Binding("f1", "help", "Help", priority=True, id="app.help"),
@@ -75,7 +75,7 @@ class SegtuiApp(App[None]):
         super().__init__()
         self.store = store
         self.user = user or store.users.current_user()
-        # The detail tab last shown per segment, while the app runs (spec 7.5).
+        # The detail tab last shown per segment, while the app runs (R7.5).
         self.remembered_tabs: dict[int, str] = {}  # segment id -> detail tab last shown
         self.note_drafts: dict[int, str] = {}  # segment id -> unsaved note text
         self.sub_title = f"v{__version__}"
@@ -96,7 +96,7 @@ class SegtuiApp(App[None]):
             if name not in THEMES:
                 self.unregister_theme(name)
 
-    # -- user text never reaches the screen as markup (issue 15 §1) -----------------------
+    # -- user text never reaches the screen as markup (U15.1) -----------------------------
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
@@ -109,7 +109,7 @@ class SegtuiApp(App[None]):
         """The header shows a segment's name as its sub title: no escapes reach the terminal."""
         return super().format_title(printable(title), printable(sub_title))
 
-    # -- leaving: nobody waits for the statements started for what is left (issue 17 §7) --
+    # -- leaving: nobody waits for the statements started for what is left (P12) ----------
 
     def pop_screen(self) -> AwaitComplete:
         """Leaving a screen (escape, a dialog's dismiss) cancels the reads its workers

@@ -17,7 +17,7 @@ from segtui.widgets.key_names import remapped
 from segtui.widgets.text import escaped_markup, highlighted, user_text
 
 # Bindings that are keys, not commands. escape on the dashboard and in the note box leaves
-# a text field for the list, which closing the palette has already done (issue 15 §12: the
+# a text field for the list, which closing the palette has already done (U15.12: the
 # palette offered "Back to the list"); the palette's own key; quit, which Textual's own
 # "Quit the application" entry already offers.
 NOT_COMMANDS = frozenset({"dashboard.back", "notes.back", "app.commands", "app.quit"})

@@ -1,5 +1,5 @@
 """A statement that runs for minutes unless it is interrupted, and says when the database
-is running it (issue 17 §7: cancelling). No timing: the tests wait for `running`, cancel,
+is running it (P12: cancelling). No timing: the tests wait for `running`, cancel,
 and join the thread with a generous timeout that only guards against a hang."""
 
 from __future__ import annotations

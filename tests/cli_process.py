@@ -1,5 +1,5 @@
 """Running `segtui` in a fresh interpreter, to see which modules a command imports
-(DESIGN.md "Layers": the scripting commands must not import Textual; issue 17 §4: a read
+(A1: the scripting commands must not import Textual; P12: a read
 command loads only what it uses)."""
 
 from __future__ import annotations

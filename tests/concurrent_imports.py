@@ -1,5 +1,5 @@
 """Two imports of the same file at once, interleaved the way that duplicated contacts on
-PostgreSQL (issue 16 §1): both look the file's keys up before either inserts."""
+PostgreSQL (I16.1): both look the file's keys up before either inserts."""
 
 from __future__ import annotations
 

@@ -173,7 +173,7 @@ StoreFactory = Callable[[], Store]
 
 @pytest.fixture(params=["here", "read-ahead"])
 def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Issue 6: a file is read in the importing process, or, from READ_AHEAD_BYTES up, in a
+    """I6: a file is read in the importing process, or, from READ_AHEAD_BYTES up, in a
     child process (segtui/transfer/read_ahead.py). A test taking this fixture runs both ways
     with the same expectations: a user can't choose, and must not tell the difference."""
     if request.param == "read-ahead":

@@ -1,4 +1,4 @@
-"""The hostile text corpus (DESIGN.md "Tests"): what users, imports and other tools may put
+"""The hostile text corpus (T4): what users, imports and other tools may put
 in a name, a description or a cell. Each entry must show literally wherever it appears."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""DESIGN.md "Layers": the CLI's quick paths import no Textual (the layers' imports, module
+"""A1: the CLI's quick paths import no Textual (the layers' imports, module
 by module: tests/test_layers.py)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 2 §1: the `segtui` command, driven through Typer's runner."""
+"""F2.1: the `segtui` command, driven through Typer's runner."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 16 §5 and §6: every command line path that writes goes through the app's
+"""I16.5 and I16.6: every command line path that writes goes through the app's
 permission check, and look-alike user names never get rights of their own.
 
 - Every command of the Typer app declares what it does to the database (segtui/cli/access.py:
@@ -251,7 +251,7 @@ def test_refresh_logs_members_refreshed_by_the_acting_user(db: str) -> None:
         store.close()
 
 
-# -- look-alike names (issue 16 §6) -----------------------------------------------------------
+# -- look-alike names (I16.6) -----------------------------------------------------------------
 
 
 def test_a_double_space_is_the_same_viewer(db: str) -> None:

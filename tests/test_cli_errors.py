@@ -1,4 +1,4 @@
-"""Issue 16 §9 and §10: clean `segtui:` errors instead of tracebacks, on SQLite and
+"""I16.9 and I16.10: clean `segtui:` errors instead of tracebacks, on SQLite and
 PostgreSQL (docs/cli.md, "Exit codes").
 
 - A date out of range in a rule (`created after 9999-12-31`, `last_activity ...`, in

@@ -1,4 +1,4 @@
-"""Issue 6 §1, §2 and §5: `segtui import contacts`, `segtui export members|segments`,
+"""I6.1, I6.2 and P11: `segtui import contacts`, `segtui export members|segments`,
 driven through Typer's runner against the demo database on SQLite and PostgreSQL, with
 what the database holds checked through the Store afterwards (docs/import-export.md)."""
 
@@ -144,7 +144,7 @@ def test_every_bad_cell_is_reported_with_line_column_and_reason(
         rows = list(csv.reader(handle))
     assert rows[0][-3:] == ["Line", "Column", "Reason"]
     # A row is rejected when its batch finds it wrong: a row without a name only once its
-    # email matched no contact (issue 16 §17), after the batch's other rejects.
+    # email matched no contact (I16.17), after the batch's other rejects.
     assert sorted(r[-3] for r in rows[1:]) == ["2", "3", "4", "5", "6", "7"]
 
 
@@ -295,7 +295,7 @@ def test_export_members_json_and_jsonl_shapes(db: tuple[str, Store]) -> None:
                          "--format", "json", "--db", url)
     assert code == 0, err
     members = json.loads(out)
-    assert len(members) == 45  # spec section 8
+    assert len(members) == 45  # R8
     assert set(members[0]) == {
         "id", "name", "email", "phone", "title", "company", "company_size", "industry",
         "status", "lifecycle_stage", "source", "city", "state", "country", "region",
@@ -322,7 +322,7 @@ def test_round_trip_reproduces_the_contacts(db: tuple[str, Store], reading: str,
     assert run("export", "members", "Enterprise Prospects", "-o", str(first),
                "--db", url)[0] == 0
     empty_url = empty_store.engine.url.render_as_string(hide_password=False)
-    # Sarah is the new database's first user, so its administrator (issue 16 §6).
+    # Sarah is the new database's first user, so its administrator (I16.6).
     code, out, err = run("import", "contacts", str(first), "--db", empty_url,
                          "--user", "Sarah Mitchell")
     assert code == 0, err

@@ -1,4 +1,4 @@
-"""Issue 16 §7: no escape codes from the command line.
+"""I16.7: no escape codes from the command line.
 
 Whatever a database, a file or an argument holds (ESC sequences that retitle the terminal,
 C1 controls such as U+009B, bidi overrides), what the command line prints shows them as

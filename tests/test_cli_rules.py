@@ -1,4 +1,4 @@
-"""Issue 5: the scripting commands `segtui segments count RULE [--sample N]` and
+"""D1.2: the scripting commands `segtui segments count RULE [--sample N]` and
 `segtui segments refresh [NAME|--all]`, driven through Typer's runner on the demo database.
 
 What they promise (segtui/cli.py):
@@ -10,7 +10,7 @@ What they promise (segtui/cli.py):
 - `refresh` re-evaluates one named dynamic segment or all of them and prints one summary
   line each ("No dynamic segments." when there are none); a static or unknown segment, or
   giving both or neither of NAME and --all, exits 1;
-- neither command imports Textual (DESIGN.md "Layers", like tests/test_boundary.py).
+- neither command imports Textual (A1, like tests/test_boundary.py).
 """
 
 from __future__ import annotations
@@ -253,7 +253,7 @@ def test_format_of_the_issue_rule_is_what_count_prints() -> None:
 
 
 def test_one_match_is_counted_in_the_singular(demo_db_path: Path) -> None:
-    """Issue 15 §13: "1 contact matches", never "1 contacts" nor "1 contact match"."""
+    """U15.13: "1 contact matches", never "1 contacts" nor "1 contact match"."""
     result = runner.invoke(cli.app, ["segments", "count", 'email = "amanda.green@quantum.com"',
                                      "--db", str(demo_db_path)])
     assert result.exit_code == 0, result.output

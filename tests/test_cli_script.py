@@ -1,4 +1,4 @@
-"""Issue 6 part 3: the scriptable CLI (`segtui segments list|show|create|update|delete|
+"""I6.3: the scriptable CLI (`segtui segments list|show|create|update|delete|
 add-members|remove-members`, `segtui contacts list|show`), driven through Typer's runner on
 the demo database, on SQLite and PostgreSQL.
 
@@ -436,7 +436,7 @@ def test_update_status_only_and_clear_tags(demo_db_path: Path) -> None:
 
 
 def test_update_status_keeps_a_name_the_rules_no_longer_accept(db: str) -> None:
-    """Issue 16 §8: a name another tool stored with a bidi override is not judged again
+    """I16.8: a name another tool stored with a bidi override is not judged again
     when only the status changes, and stays byte for byte (before: refused)."""
     name = "Zed\u202eAdmin\u202c"
     with opened(db) as store:
@@ -617,7 +617,7 @@ def test_hostile_email_is_just_unknown(demo_db_path: Path) -> None:
 
 
 def test_one_contact_per_email(db: str) -> None:
-    """Issue 16 §1: the database itself refuses a second contact with an email (trimmed,
+    """I16.1: the database itself refuses a second contact with an email (trimmed,
     case ignored), whoever writes it, so `--email` names one contact in any spelling."""
     with opened(db) as store:
         for twin in (SARAH.upper(), f" {SARAH} "):

@@ -1,4 +1,4 @@
-"""Issue 17 §4: scripted read commands start fast, because they import only what they use
+"""P12: scripted read commands start fast, because they import only what they use
 (segtui/cli/__init__.py, segtui/data/store/) and open an up-to-date database without Alembic
 (segtui/data/db/schema_version.py).
 

@@ -1,4 +1,4 @@
-"""Issue 16 §12: a write that meets another process's write transaction on SQLite (a long
+"""I16.12: a write that meets another process's write transaction on SQLite (a long
 import holding the database) says so in one line, with how long it waited, in the CLI and
 in the app; never a traceback. And `segments update` tries a version conflict once more,
 saying so, since nothing typed depends on the version it read."""

@@ -1,4 +1,4 @@
-"""Issue 16 §4: a process that dies right after a change commits (an import of contacts or
+"""I16.4: a process that dies right after a change commits (an import of contacts or
 events, a merge) leaves a durable to-do for the dynamic segments, written in the change's
 own transaction, and every entry point finishes it before showing members (the CLI's
 `segments show|list|count`, `export members|segments`, `contacts list|show`, the app at

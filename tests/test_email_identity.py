@@ -1,4 +1,4 @@
-"""Issue 16 §1: one contact per email, held by the database itself on SQLite and
+"""I16.1: one contact per email, held by the database itself on SQLite and
 PostgreSQL (a unique index on the email trimmed and case-folded), the importer merging
 through it even when two imports of the same new emails run at once, and migration 0008
 merging the duplicates an older database holds (docs/quality.md, "One contact per

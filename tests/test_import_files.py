@@ -1,4 +1,4 @@
-"""Issue 16 §2, §3, §11, §13-15: real files from other CRMs and spreadsheets, through
+"""I16.2, I16.3, I16.11, I16.13-I16.15: real files from other CRMs and spreadsheets, through
 `segtui import contacts`, on SQLite and PostgreSQL, read here and in the read-ahead child
 (the `reading` fixture), with what the database holds checked afterwards
 (docs/import-export.md).

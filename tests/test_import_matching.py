@@ -1,4 +1,4 @@
-"""Issue 16 §16 and §17: who a row of a contacts file is. An update needs only the
+"""I16.16 and I16.17: who a row of a contacts file is. An update needs only the
 matching key and the columns it changes (a new contact still needs a name); files without
 an Email column are said to duplicate on re-import, and may match by name and company,
 phone or an external id instead. Through the CLI on SQLite and PostgreSQL."""
@@ -91,7 +91,7 @@ def test_empty_name_cells_update_and_never_erase(db: tuple[str, Store],
 def test_rows_updating_one_contact_apply_in_order_and_count_each(
         db: tuple[str, Store], tmp_path: Path) -> None:
     """Several rows of one batch for the same contact (PostgreSQL writes a batch's updates
-    as one UPDATE ... FROM a staging table, issue 17 §8): the contact ends as writing the
+    as one UPDATE ... FROM a staging table, P11): the contact ends as writing the
     rows one by one leaves it, an empty cell keeps the value, its version goes up once
     per row that fills a cell (not for tags alone), and a tag in any row is added once.
     A new contact the same file then updates is added with the later rows' values."""
@@ -290,7 +290,7 @@ def test_match_key_columns_must_be_there(db: tuple[str, Store], tmp_path: Path) 
 def test_two_imports_of_the_same_new_external_ids_at_once(
         empty_store: Store, engine_name: str, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """The external id is held by the database like the email (issue 16 §1)."""
+    """The external id is held by the database like the email (I16.1)."""
     rows = "".join(f"{9000 + n},Racer {n}\n" for n in range(200))
     path = write(tmp_path / "crm.csv", "External Id,Name\n" + rows)
     reports = import_twice_at_once(

@@ -1,4 +1,4 @@
-"""The user's keymap file (issue 18 §3, docs/keys.md "Your own keys"): read, checked, and
+"""The user's keymap file (A4, docs/keys.md "Your own keys"): read, checked, and
 never used in part: any mistake is reported by entry and the whole file is left aside."""
 
 from __future__ import annotations

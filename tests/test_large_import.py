@@ -1,4 +1,4 @@
-"""Issue 6 §1 and §5: what a large import does differently, and that a user can't tell.
+"""I6.1 and P11: what a large import does differently, and that a user can't tell.
 
 - A file from READ_AHEAD_BYTES up is read and validated in a child process
   (segtui/transfer/read_ahead.py); every test here runs both ways (the `reading` fixture).

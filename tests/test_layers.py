@@ -1,4 +1,4 @@
-"""DESIGN.md "Layers", over every module: the import contracts of pyproject.toml
+"""A1, over every module: the import contracts of pyproject.toml
 ([tool.importlinter]) hold, and no module imports itself back through others.
 
 The contracts: core imports no database, terminal, UI or process code and no other layer;

@@ -1,4 +1,4 @@
-"""The palette (segtui/widgets/palette.py) reads at every colour depth (issue 15 §4-5).
+"""The palette (segtui/widgets/palette.py) reads at every colour depth (U15.4-U15.5).
 
 Figures: WCAG 2 contrast; at 256 colours the xterm colour Rich picks; at 16 colours the
 ANSI colour Rich picks, shown in Rich's standard palette (segtui/widgets/contrast.py).
@@ -98,7 +98,7 @@ def test_badge_hues_hold_at_16_colours(hue: Hue) -> None:
     (SegmentStatus.DRAFT, Hue.YELLOW),
 ])
 def test_spec_colours(status: SegmentStatus, hue: Hue) -> None:
-    """Spec 7.1 / acceptance criterion 7: Active green, Inactive red, Draft yellow."""
+    """R7.1 / AC7: Active green, Inactive red, Draft yellow."""
     assert SEGMENT_STATUS_HUES[status] is hue
 
 
@@ -140,7 +140,7 @@ def test_headings_do_not_read_as_errors(theme: object) -> None:
 
 
 def test_health_colours_follow_the_spec() -> None:
-    """Spec 7.7: Active green, Inactive orange, Unsubscribed red; at 16 colours orange is
+    """R7.7: Active green, Inactive orange, Unsubscribed red; at 16 colours orange is
     ANSI 3 (Rich's (170,85,0)), distinct from the red and from Draft's bright yellow."""
     for theme in THEMES:
         assert theme.health_active.ansi in {2, 10}

@@ -1,4 +1,4 @@
-"""Counts are written with `core.formatting.plural` (issue 15 §13: the dashboard said "1
+"""Counts are written with `core.formatting.plural` (U15.13: the dashboard said "1
 segments"), checked over every module's source, not a sample.
 
 A count written by hand is one of:

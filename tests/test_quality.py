@@ -1,4 +1,4 @@
-"""Issue 6 §4: the data quality report and merging duplicates, through the Store and the
+"""Q6.4: the data quality report and merging duplicates, through the Store and the
 CLI (`segtui quality`, `segtui contacts merge`), on SQLite and PostgreSQL. Definitions:
 segtui/core/quality.py and docs/quality.md. The clock is 2024-02-26, so "stale" means no
 action and no contact since 2023-08-30 (180 days)."""
@@ -32,7 +32,7 @@ def person(store: Store, name: str, *, email: str | None = None, phone: str | No
            created: datetime = datetime(2023, 1, 1), tags: tuple[str, ...] = (),
            keyless: bool = False) -> int:
     """`keyless`: written as another program would, without the email's key, so the unique
-    index (issue 16 §1) can't see it: the only way left to share an email."""
+    index (I16.1) can't see it: the only way left to share an email."""
     with store.orm_session() as session:
         row = Contact(name=name, email=email, phone=phone, company_id=company,
                       lead_status=LeadStatus.NEW, quality_score=50, created_at=created,

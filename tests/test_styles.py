@@ -1,5 +1,5 @@
 """Screens and dialogs are styled in segtui/app.tcss (the app's CSS_PATH), reusable widgets
-by their own DEFAULT_CSS (issue 18 §3; docs/architecture.md, "Styles"): checked over
+by their own DEFAULT_CSS (A4; docs/architecture.md, "Styles"): checked over
 every module under segtui/screens, so a screen's look is in one file and no rule there is
 silently beaten by one in a module."""
 

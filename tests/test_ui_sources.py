@@ -1,4 +1,4 @@
-"""Rules the UI's source keeps, checked over every module (not a sample), issue 15 §1-2.
+"""Rules the UI's source keeps, checked over every module (not a sample), U15.1-U15.2.
 
 - Worker results reach widgets only through `widgets.workers.deliver`, which drops a result
   whose widget or screen is gone: no module calls `call_from_thread` itself, and no screen
@@ -12,7 +12,7 @@
 - Text a field shows and the user edits (an Input's value, a TextArea's text) is a literal
   or a `widgets.text.FieldText`'s `shown`: a field puts its text on the terminal as it
   is, so stored text holding an ESC or a bidi override must reach it as stand-ins
-  (issue 16 §8). The few fields filled with text that can't come from the database are
+  (I16.8). The few fields filled with text that can't come from the database are
   listed, with the reason.
 """
 

@@ -15,7 +15,7 @@ output.py (everything printed), process.py (the process around the command). Thi
 imports them and puts them together; none of them imports it. Commands reach the database
 only through the Store (segtui/data/store/).
 
-Start-up (issue 17 §4): scripts call read commands such as `segtui segments list` over and
+Start-up (P12): scripts call read commands such as `segtui segments list` over and
 over, so a command loads only what it uses. At module level the command modules import
 Typer, the option types their commands declare and the helpers every command shares
 (printing, the access decorators); everything else is imported inside the function that

@@ -1,4 +1,4 @@
-"""What each command does to the database, and who may run it (issue 16 §5; docs/cli.md,
+"""What each command does to the database, and who may run it (I16.5; docs/cli.md,
 "Who may do what").
 
 Every command carries one of these decorators where it is defined (under its
@@ -19,7 +19,7 @@ segtui/cli/segments/__init__.py):
   opens a database; the database's own grants decide who may change its schema.
 
 Every decorator also refuses text arguments that can't be text (a NUL, or bytes that are
-not UTF-8) as a usage error, before they reach a query (issue 16 §10).
+not UTF-8) as a usage error, before they reach a query (I16.10).
 
 tests/test_cli_access.py walks the Typer app: a command without one of these decorators
 fails it, and every `@writes` command is run as a Viewer on both engines.

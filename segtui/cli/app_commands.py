@@ -70,7 +70,7 @@ def _run_app(store: "Store", options: dict[str, Any]) -> None:
 
 def exit_after_run(segtui_app: "SegtuiApp") -> None:
     """A crashed app ends the command with status 1 and a line naming its crash log, so
-    scripts and wrappers notice (issue 15 §1); a normal quit returns normally."""
+    scripts and wrappers notice (U15.1); a normal quit returns normally."""
     from segtui.core.crash_log import crash_message
 
     if segtui_app.crash is not None:

@@ -2,7 +2,7 @@
 command works on, what a `@writes` check (access.py) hands its command (the open Store,
 the acting user), and finding a segment by the name typed.
 
-Imports stay light (issue 17 §4): the Store, SQLAlchemy and the clock are imported inside
+Imports stay light (P12): the Store, SQLAlchemy and the clock are imported inside
 the functions that need them, so `--help` and `--version` never load them.
 """
 
@@ -123,7 +123,7 @@ def acting_user(ctx: typer.Context) -> CurrentUser:
 
 def up_to_date(store: Store, segment_ids: Sequence[int] | None = None) -> None:
     """Before a command shows segments' members: finish what the dynamic segments are owed
-    (an import or merge whose process ended before re-evaluating them, issue 16 §4), or
+    (an import or merge whose process ended before re-evaluating them, I16.4), or
     say on stderr that they may be out of date (another process is writing). Costs one
     read when nothing is owed."""
     owed = store.rules.owed()

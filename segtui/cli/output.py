@@ -1,4 +1,4 @@
-"""Everything the command line prints goes through here (issue 16 §7; docs/cli.md).
+"""Everything the command line prints goes through here (I16.7; docs/cli.md).
 
 User data reaches the terminal in names, rules, file names, CSV headers and cells,
 campaign names and error messages. A line holding ESC, a C1 control (U+009B is a CSI) or a

@@ -1,4 +1,4 @@
-"""`segtui quality` (issue 6 §4; docs/quality.md); `contacts merge` is in contacts.py.
+"""`segtui quality` (Q6.4; docs/quality.md); `contacts merge` is in contacts.py.
 
 No Textual import: an administrator can run the report from cron and mail it.
 """

@@ -1,4 +1,4 @@
-"""`segtui import ...` and `segtui export ...` (issue 6; docs/import-export.md).
+"""`segtui import ...` and `segtui export ...` (I6; docs/import-export.md).
 
 No Textual import here: these commands run in scripts and cron jobs without a terminal.
 Progress goes to stderr, and only when stderr is a terminal. Importing changes data, so
@@ -288,7 +288,7 @@ def export_segments(
     raw: Annotated[bool, typer.Option("--raw", help="Cells exactly as stored.")] = False,
     db: DbOption = None,
 ) -> None:
-    """The dashboard's CSV export (spec 7.1): name, description, status, counts, date."""
+    """The dashboard's CSV export (R7.1): name, description, status, counts, date."""
     from segtui.core.formats.csv_safe import atomic_text, write_rows
     from segtui.core.formats.segments_export import SEGMENT_EXPORT_HEADER, segment_export_rows
     from segtui.core.records import SegmentFilter, SegmentSort

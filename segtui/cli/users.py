@@ -1,4 +1,4 @@
-"""`segtui users list|add|set-role` (issue 16 §6; docs/cli.md, "Users").
+"""`segtui users list|add|set-role` (I16.6; docs/cli.md, "Users").
 
 A name segtui has not seen is a Viewer (segtui/data/writes/users.py): these commands are how an
 administrator lets a new colleague change things. Like the rest of the command line, they

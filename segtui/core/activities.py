@@ -1,4 +1,4 @@
-"""The segment timeline and notes (spec 7.9, 7.10): records, types, formats and rules."""
+"""The segment timeline and notes (R7.9, R7.10): records, types, formats and rules."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from segtui.core.validation import describe_char
 
-# Spec 7.9 names the first five; the rest are what segtui logs by itself.
+# R7.9 names the first five; the rest are what segtui logs by itself.
 USER_ACTIVITY_TYPES = (
     "Segment Optimization",
     "Deal Created",
@@ -19,7 +19,7 @@ USER_ACTIVITY_TYPES = (
     "Meeting Scheduled",
     "Other",
 )
-# What Add Activity starts with (issue 15 §13): something a person does. "Segment
+# What Add Activity starts with (U15.13): something a person does. "Segment
 # Optimization" heads the spec's list but is the AI's entry in its sample timeline (no
 # performer), and "Note Added" is logged by saving a note; the rest are people's work,
 # and phone outreach is the one the spec's own sample shows a user logging.
@@ -67,7 +67,7 @@ def icon(kind: str) -> str:
 
 
 def timeline_time(at: datetime) -> str:
-    """Spec 7.9: "Month DD, YYYY HH:MM"."""
+    """R7.9: "Month DD, YYYY HH:MM"."""
     return at.strftime("%B %d, %Y %H:%M")
 
 
@@ -84,7 +84,7 @@ class ActivityRow:
     version: int
 
     def editable_by(self, user_id: int, now: datetime) -> bool:
-        """Spec 7.9 "Edit option available for recent activities": by their author, within
+        """R7.9 "Edit option available for recent activities": by their author, within
         24 hours of creation."""
         return self.performer_id == user_id and now - self.created_at <= EDIT_WINDOW
 

@@ -1,4 +1,4 @@
-"""The Performance and Analytics tabs' figures (spec 7.7, 7.8): records and calendar.
+"""The Performance and Analytics tabs' figures (R7.7, R7.8): records and calendar.
 
 The SQL lives in `segtui.data.queries.segment_analytics`; here are the shapes it returns, the time
 buckets it counts in (months and weeks ending today), and the arithmetic shown on screen.
@@ -14,9 +14,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from segtui.core.formatting import percent_change, point_change
 from segtui.core.metrics import CampaignPerformance, Window, percent
 
-HEALTH_DAYS = 60  # spec 7.7: Active = any action within 60 days
+HEALTH_DAYS = 60  # R7.7: Active = any action within 60 days
 TREND_MONTHS = 6  # months on the engagement trend and growth charts
-SCORE_WEEKS = 6  # spec 7.8: weeks 1-6
+SCORE_WEEKS = 6  # R7.8: weeks 1-6
 
 # Weekly engagement score points per event (capped at 100 a member a week); docs/metrics.md.
 SCORE_POINTS: dict[str, int] = {
@@ -113,7 +113,7 @@ class SendStats:
 
 @dataclass(frozen=True)
 class PerformanceSummary:
-    """The four cards of the Performance tab (spec 7.7)."""
+    """The four cards of the Performance tab (R7.7)."""
 
     revenue_cents: int  # all members' conversion revenue, ever
     avg_open_rate: Decimal  # mean of the campaign table's open rates
@@ -158,7 +158,7 @@ class Series:
 
 @dataclass(frozen=True)
 class Health:
-    """Spec 7.7 Segment Health. Unsubscribed wins over active; the rest are inactive."""
+    """R7.7 Segment Health. Unsubscribed wins over active; the rest are inactive."""
 
     active: int
     inactive: int

@@ -1,4 +1,4 @@
-"""What a write reports when another process holds the database (issue 16 §12).
+"""What a write reports when another process holds the database (I16.12).
 
 SQLite has one writer at a time: a write waits for another process's write transaction
 (a long import, say) up to the busy timeout (data/db/engine.py), then gives up. The Store

@@ -1,4 +1,4 @@
-"""Stopping database work nobody waits for any more (issue 17 §7; docs/architecture.md,
+"""Stopping database work nobody waits for any more (P12; docs/architecture.md,
 "Cancelling statements").
 
 A screen's reads run in worker threads on behalf of that screen; the start-up

@@ -1,4 +1,4 @@
-"""The arithmetic of charts that are read, not admired (issue 15, point 8).
+"""The arithmetic of charts that are read, not admired (U15.8).
 
 Round y ticks from zero, where a value lands on a chart of a given number of rows, and
 number labels short enough to sit on an axis or above a bar. Pure Python so it is tested on

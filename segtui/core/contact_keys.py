@@ -1,4 +1,4 @@
-"""Who a contact is: the normalised keys contacts are matched by (issue 16 §1, §16).
+"""Who a contact is: the normalised keys contacts are matched by (I16.1, I16.16).
 
 An email identifies one contact. Compared as the data quality report compares emails
 (docs/quality.md, "Same email"): outer spaces dropped, case folded ("Ann@X.com " is

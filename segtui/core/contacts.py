@@ -34,7 +34,7 @@ class ContactFilter:
     state: str | None = None
     score: tuple[int, int] = (SCORE_MIN, SCORE_MAX)
     # Not a user filter: the picker's base when adding to a segment ("contacts not already
-    # in the segment", spec 7.3).
+    # in the segment", R7.3).
     not_in_segment: int | None = None
 
     def cleared(self) -> ContactFilter:

@@ -1,4 +1,4 @@
-"""Where an unexpected error's traceback goes (issue 15 §1).
+"""Where an unexpected error's traceback goes (U15.1).
 
 When the app meets an error nobody handled, it ends with exit status 1 and says in one line
 what happened and which file holds the traceback, so a wrapper script notices and a user

@@ -12,7 +12,7 @@ class SegmentStatus(StrEnum):
 
 
 class SegmentKind(StrEnum):
-    """Seed 001 "Segment Types": static (hand-picked) or dynamic (kept to a rule)."""
+    """D1.4.1 "Segment Types": static (hand-picked) or dynamic (kept to a rule)."""
 
     STATIC = "Static"
     DYNAMIC = "Dynamic"
@@ -34,7 +34,7 @@ class CompanySize(StrEnum):
 
 
 class LifecycleStage(StrEnum):
-    """Seed 001, "Lifecycle Stage"."""
+    """D1.4.1, "Lifecycle Stage"."""
 
     NEW = "New"
     ENGAGED = "Engaged"
@@ -44,7 +44,7 @@ class LifecycleStage(StrEnum):
 
 
 class SourceChannel(StrEnum):
-    """Seed 001, "Source Channel"."""
+    """D1.4.1, "Source Channel"."""
 
     SUBSCRIPTION = "subscription"
     POST_PURCHASE = "post_purchase"
@@ -79,7 +79,7 @@ class UserRole(StrEnum):
     VIEWER = "Viewer"
 
 
-# Engagement Rate (spec 7.5): a member is "engaged" when they did any of these in the window.
+# Engagement Rate (R7.5): a member is "engaged" when they did any of these in the window.
 ENGAGEMENT_EVENTS: tuple[EventType, ...] = (
     EventType.OPENED,
     EventType.RESPONDED,
@@ -87,7 +87,7 @@ ENGAGEMENT_EVENTS: tuple[EventType, ...] = (
 )
 
 # Anything a contact does, as opposed to what is done to them (a send) or opting out: the
-# "action" of spec 7.7's Segment Health. Listed positively so SQL can seek an index on type.
+# "action" of R7.7's Segment Health. Listed positively so SQL can seek an index on type.
 ACTION_EVENTS: tuple[EventType, ...] = tuple(
     t for t in EventType if t not in (EventType.SENT, EventType.UNSUBSCRIBED)
 )

@@ -1,4 +1,4 @@
-"""How numbers and dates are written for users (spec 7.1: whole numbers, DD/MM/YYYY)."""
+"""How numbers and dates are written for users (R7.1: whole numbers, DD/MM/YYYY)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def plural(n: int, singular: str, plural_form: str | None = None) -> str:
 def point_change(points: Decimal) -> str:
     """A rate's change in percentage points: '+4 pts', '-1 pt', '0 pts'. A rate that went
     from 71% to 76% rose 5 points, not 5% (that would be a relative change, 7%): every
-    rate trend is written this way, on cards, tabs and insights (issue 15 §13)."""
+    rate trend is written this way, on cards, tabs and insights (U15.13)."""
     sign = "+" if points > 0 else ""
     unit = "pt" if abs(points) == 1 else "pts"
     return f"{sign}{points} {unit}"
@@ -46,12 +46,12 @@ def percent_change(change: Decimal) -> str:
 
 
 def dmy(value: date | datetime) -> str:
-    """DD/MM/YYYY, the date format of spec 7.1 and 7.3."""
+    """DD/MM/YYYY, the date format of R7.1 and R7.3."""
     return value.strftime("%d/%m/%Y")
 
 
 def relative_days(when: datetime | date | None, today: date | None = None) -> str:
-    """Spec 7.6 "Last contact date in relative format (X days ago)"."""
+    """R7.6 "Last contact date in relative format (X days ago)"."""
     if when is None:
         return "never"
     day = when.date() if isinstance(when, datetime) else when
@@ -64,7 +64,7 @@ def relative_days(when: datetime | date | None, today: date | None = None) -> st
 
 
 def stars(score: int, out_of: int = 100) -> str:
-    """A 0-100 quality score as five stars (spec 7.6 "Quality score displayed with star
+    """A 0-100 quality score as five stars (R7.6 "Quality score displayed with star
     rating"), rounded half up to whole stars."""
     filled = min(5, max(0, round_half_up(score * 5, out_of)))
     return "★" * filled + "☆" * (5 - filled)

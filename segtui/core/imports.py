@@ -33,7 +33,7 @@ class ImportReport:
     changed_ids: list[int] | None = field(default_factory=list)  # None: too many to list
     refreshed: list[RefreshResult] = field(default_factory=list)  # dynamic segments after
     # What the dynamic segments were left owed when they couldn't be re-evaluated after the
-    # commit (SQLite: another process writing); None when they were (issue 16 §4).
+    # commit (SQLite: another process writing); None when they were (I16.4).
     left_owed: Owed | None = None
     created: list[str] = field(default_factory=list)  # e.g. campaigns an events file named
 

@@ -112,5 +112,5 @@ CHECK_METHODS = {
 def data_quality_method(found: list[MemberCheck]) -> str:
     """How the finding was computed: the rule of each problem it reports; every rule when
     it reports none. (A finding about phones alone used to explain the email rules only,
-    issue 15 §13.)"""
+    U15.13.)"""
     return " ".join(CHECK_METHODS[check] for check in (found or list(MemberCheck)))

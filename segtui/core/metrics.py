@@ -1,4 +1,4 @@
-"""Metric formulas and time windows (spec 7.5 and 7.7). docs/metrics.md explains each.
+"""Metric formulas and time windows (R7.5 and R7.7). docs/metrics.md explains each.
 
 The SQL that counts lives in `segtui.data.queries.segment_metrics`; this module holds the parts
 that are pure arithmetic or calendar, so the same definitions serve SQL and display.
@@ -80,7 +80,7 @@ class QualityScore:
 
 @dataclass(frozen=True)
 class SegmentCards:
-    """What the detail screen's six cards show (spec 7.5), read in one transaction."""
+    """What the detail screen's six cards show (R7.5), read in one transaction."""
 
     metrics: SegmentMetrics
     quality: QualityScore
@@ -89,7 +89,7 @@ class SegmentCards:
 
 @dataclass(frozen=True)
 class CampaignPerformance:
-    """One row of the Performance tab's campaign table (spec 7.7), among segment members."""
+    """One row of the Performance tab's campaign table (R7.7), among segment members."""
 
     campaign_id: int
     name: str

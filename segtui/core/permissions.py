@@ -1,7 +1,7 @@
-"""Who may do what (spec 2: marketing managers create and edit; administrators everything).
+"""Who may do what (R2: marketing managers create and edit; administrators everything).
 
 Viewers may look at everything and change nothing; only administrators give people roles.
-A name segtui has not seen is a Viewer (issue 16 §6). docs/segments.md explains the choice.
+A name segtui has not seen is a Viewer (I16.6). docs/segments.md explains the choice.
 """
 
 from __future__ import annotations

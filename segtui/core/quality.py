@@ -1,4 +1,4 @@
-"""The data quality report (issue 6 §4): the administrator's view of contact accuracy.
+"""The data quality report (Q6.4): the administrator's view of contact accuracy.
 
 Definitions (docs/quality.md):
 - missing email: no email; invalid email: fails the Quality Score's email rule

@@ -21,7 +21,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class DashboardMetrics:
-    """The dashboard's metric cards (spec 7.1). All whole numbers, all computed by SQL."""
+    """The dashboard's metric cards (R7.1). All whole numbers, all computed by SQL."""
 
     total_segments: int
     total_contacts: int  # distinct contacts that are a current member of any segment
@@ -69,8 +69,8 @@ class Choice:
 class SegmentFilter:
     """What the dashboard list is narrowed to. Empty means "everything".
 
-    `search` matches segment name, segment tags and the company of member contacts (spec
-    7.1). `city`, `state` and `company` select segments that have at least one current member
+    `search` matches segment name, segment tags and the company of member contacts (R7.1).
+    `city`, `state` and `company` select segments that have at least one current member
     matching all of them at once (see docs/dashboard.md).
     """
 
@@ -79,7 +79,7 @@ class SegmentFilter:
     city: str | None = None
     state: str | None = None
     company: Choice | None = None  # key = company id
-    # A rule typed after "?" in the search (issue 5 §2): segments with a current member the
+    # A rule typed after "?" in the search (D1.2): segments with a current member the
     # rule matches. Checked (segment references resolved) before it gets here.
     rule: Node | None = None
 

@@ -1,5 +1,5 @@
 """What the command line and the app say about a database's schema, without importing
-SQLAlchemy (`segtui --help` loads neither it nor Alembic: issue 17 §4)."""
+SQLAlchemy (`segtui --help` loads neither it nor Alembic: P12)."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ class SegmentDraft:
     def normalised(self, kept: SegmentDraft | None = None) -> SegmentDraft:
         """Names and tags with their spaces normalised, the description trimmed. `kept`:
         the segment as stored, when this is an edit of it; a name or description the edit
-        left exactly as stored stays exactly so (issue 16 §8)."""
+        left exactly as stored stays exactly so (I16.8)."""
         return SegmentDraft(
             name=self.name if self._kept_name(kept) else normalise_name(self.name),
             description=(self.description if self._kept_description(kept)
@@ -50,7 +50,7 @@ class SegmentDraft:
         A name or description exactly as `kept` (the segment as stored) has it is not
         judged again, like a kept tag: it was accepted once (by an older segtui, another
         tool sharing the database), and saving a change to the status must neither be
-        refused for it nor alter it (issue 16 §8). Once edited, it is judged like a new
+        refused for it nor alter it (I16.8). Once edited, it is judged like a new
         segment's."""
         return [
             FieldError(f, m)
@@ -106,13 +106,13 @@ class CampaignRef:
 
 @dataclass(frozen=True)
 class DeletePreview:
-    """What deleting a segment would remove, and what blocks it (spec 7.4)."""
+    """What deleting a segment would remove, and what blocks it (R7.4)."""
 
     segment: SegmentDetails
     campaigns: tuple[CampaignRef, ...]
     notes: int
     activities: int
-    used_by: tuple[str, ...] = ()  # dynamic segments whose rules use this one (issue 5)
+    used_by: tuple[str, ...] = ()  # dynamic segments whose rules use this one (D1)
 
     @property
     def active_campaigns(self) -> tuple[CampaignRef, ...]:
@@ -186,7 +186,7 @@ class NotAllowed(SegmentError):
 @dataclass
 class SegmentUsedByRules(SegmentError):
     """Other dynamic segments' rules use this segment ("in segment X"), so it cannot be
-    deleted or deactivated (issue 5 §5)."""
+    deleted or deactivated (D1.5)."""
 
     users: tuple[str, ...]
     action: str = "deleted"

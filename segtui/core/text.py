@@ -87,7 +87,7 @@ def hidden_characters(text: str, *, multiline: bool = False) -> list[str]:
 
 
 def field_text(text: str, *, multiline: bool = False) -> str:
-    """`text` as an editable field shows it (issue 16 §8): each hidden character (see
+    """`text` as an editable field shows it (I16.8): each hidden character (see
     `hidden_characters`) as one stand-in character, so the field can neither drive the
     terminal nor hold something the user can't see, and each position of the field is one
     character of `text` (`read_back` relies on it)."""
@@ -120,7 +120,7 @@ def printable(text: str, *, single_line: bool = True) -> str:
     """
     # The usual case, checked in C: every character a printable one (no control, format,
     # separator or surrogate character, which covers every unsafe one), nothing to replace.
-    # Each cell of a table page passes here (issue 17 §5).
+    # Each cell of a table page passes here (P5).
     if text.isprintable():
         return text
     out: list[str] = []

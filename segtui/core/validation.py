@@ -1,4 +1,4 @@
-"""Rules for what users type into segments (spec 7.2 and 7.3; docs/segments.md).
+"""Rules for what users type into segments (R7.2 and R7.3; docs/segments.md).
 
 Each rule returns a message that names the field and the rule, or None. The UI shows the
 message under the field; the Store checks the same rules again before writing, so the CLI
@@ -62,7 +62,7 @@ def _invisible(ch: str) -> bool:
 
 
 def normalise_user_name(text: str) -> str:
-    """A user name as segtui stores and compares it (issue 16 §6): every run of white
+    """A user name as segtui stores and compares it (I16.6): every run of white
     space (tabs, no-break and ideographic spaces included) becomes one space, outer space
     goes, and accents are composed (NFC), so "Alex  Kim" and "Alex Kim" are one user.
     Check it with `user_name_error`."""

@@ -1,4 +1,4 @@
-"""The Data Quality screen (issue 6 §4; docs/quality.md), opened from the dashboard with `Q`.
+"""The Data Quality screen (Q6.4; docs/quality.md), opened from the dashboard with `Q`.
 
 Five cards (missing email, invalid email, missing phone, duplicate groups, stale contacts),
 then the likely duplicates, one row per contact grouped under a number, and the segments

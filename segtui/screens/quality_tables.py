@@ -57,7 +57,7 @@ def _reason_cell(row: DuplicateRow) -> Text:
 
 
 # Below 100 columns "Why" (on a group's first row) and "Created" move to the line under
-# the table, for the highlighted contact (issue 15 §7).
+# the table, for the highlighted contact (U15.7).
 DUPLICATE_COLUMNS: list[Column[DuplicateRow]] = [
     Column("group", "#", _group_cell, width=3, justify="right", detail="never"),
     Column("reason", "Why", _reason_cell, width=12, min_table_width=WIDE),

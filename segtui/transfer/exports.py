@@ -1,4 +1,4 @@
-"""Exporting a segment's members to a file that appears only when complete (issue 6;
+"""Exporting a segment's members to a file that appears only when complete (I6;
 docs/import-export.md). Shared by `segtui export members` and the export dialog.
 """
 

@@ -1,4 +1,4 @@
-"""Files in and out through the Store (issue 6; docs/import-export.md).
+"""Files in and out through the Store (I6; docs/import-export.md).
 
 The steps the command line (`segtui import ...`, `segtui export members`) and the app's
 dialogs (screens/modals/import_file.py, screens/modals/export_members.py) share:
@@ -130,7 +130,7 @@ class ImportOutcome:
     delimiter: str
     elapsed: float
     # Said before anything else: e.g. a file without an Email column whose every row will
-    # be a new contact again on each import (issue 16 §16).
+    # be a new contact again on each import (I16.16).
     warnings: tuple[str, ...] = ()
 
     @property

@@ -1,4 +1,4 @@
-"""Reading an import file's rows: here, or in a second process for a large file (issue 6).
+"""Reading an import file's rows: here, or in a second process for a large file (I6).
 
 An import does two kinds of work per row: reading (CSV parsing and validation, pure
 Python) and writing (matching and inserting, Python plus SQLite). On one core they add

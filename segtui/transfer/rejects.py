@@ -1,5 +1,5 @@
 """The rejects file of an import (`--rejects`): every rejected row with its line, column and
-reason, written atomically (issue 16 §3).
+reason, written atomically (I16.3).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def rejects_file(path: Path, header: list[str], delimiter: str) -> Iterator[Reje
     Original Row, Line, Column, Reason; then each rejected row's cells under their own
     headers, padded or cut to the header's width. A row with another number of fields
     can't be lined up truthfully, so it also goes whole, as the file had it, into
-    Original Row (issue 16 §3). A write error is ImportError_, not a traceback."""
+    Original Row (I16.3). A write error is ImportError_, not a traceback."""
 
     def failed(exc: OSError) -> ImportError_:
         return ImportError_(f"cannot write the rejects file {path}: {exc.strerror or exc}")

@@ -1,6 +1,6 @@
 """A widget asking the user something in a dialog: messages up, the app opens the dialog.
 
-Widgets import no screens (DESIGN.md, "Layers"), so a widget never pushes a dialog itself.
+Widgets import no screens (A1), so a widget never pushes a dialog itself.
 It posts one of these messages, with what to ask and the callback that takes the answer;
 the app opens the dialog over the screen showing (SegtuiApp, screens/modals/) and hands
 the answer back through that callback, as `push_screen` does.

@@ -1,4 +1,4 @@
-"""Colour-coded status badges (spec 7.1, acceptance criterion 7; spec 7.4 for campaigns).
+"""Colour-coded status badges (R7.1, AC7; R7.4 for campaigns).
 
 Badges carry their word as well as their colour, so they read on 16-colour terminals and
 for colour-blind users. Their colours (text and background) come from the palette
@@ -24,7 +24,7 @@ CAMPAIGN_STATUS_HUES = {
     CampaignStatus.COMPLETED: Hue.GREY,
 }
 
-# Lead qualification (spec 7.6 "Status badge shows lead qualification level").
+# Lead qualification (R7.6 "Status badge shows lead qualification level").
 LEAD_STATUS_HUES = {
     LeadStatus.HOT_LEAD: Hue.RED,
     LeadStatus.QUALIFIED: Hue.GREEN,

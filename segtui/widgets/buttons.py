@@ -1,4 +1,4 @@
-"""Buttons whose label changes while they are shown (issue 15 §13).
+"""Buttons whose label changes while they are shown (U15.13).
 
 Textual sizes an auto-width Button from the label it has when laid out, and a new label
 only repaints it: "Create Segment (0 contacts)" became "Create Segment (78 contacts)" in

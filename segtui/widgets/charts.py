@@ -1,4 +1,4 @@
-"""Charts that are read, not admired (issue 15, point 8), fed plain lists by the Store.
+"""Charts that are read, not admired (U15.8), fed plain lists by the Store.
 
 - `SeriesChart`: values over ordered x labels (months, weeks), drawn by plotext as lines,
   an area or bars. The y axis starts at 0 with round ticks (`core/chart_scale.py`); whole

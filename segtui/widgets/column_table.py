@@ -1,7 +1,7 @@
 """A table of typed rows shown through `Column`s: the base of PagedTable
 (widgets/paged_table.py), which fills `rows_on_page` a page at a time.
 
-Narrow terminals and empty lists (issue 15 §7, §15), the same way in every table:
+Narrow terminals and empty lists (U15.7, U15.15), the same way in every table:
 - A column narrower terminals can't hold (`Column.min_table_width`) leaves the table for
   the detail line under it (`detail_line()`, a `RowDetail`), which shows the highlighted
   row's moved fields as "Label: value"; `Column.detail` says which columns go there.
@@ -152,7 +152,7 @@ class ColumnTable(FastCellTable, Generic[RowT]):
     def show_sort(self, key: str, descending: bool) -> None:
         """Put the sort arrow (▲ ascending, ▼ descending) in that column's header. The
         column widens to hold it when its width is fixed (Contacts is 8 wide for its 8
-        letters: issue 15 §11 lost the arrow on every numeric column)."""
+        letters: U15.11 lost the arrow on every numeric column)."""
         self.sort_key, self.sort_descending = key, descending
         self._rebuild()
 
@@ -173,7 +173,7 @@ class ColumnTable(FastCellTable, Generic[RowT]):
     def next_sort_key(self, current: str | None) -> str | None:
         """The sortable column after `current`, in column order and wrapping round, among
         the columns shown: one the table is too narrow to show is never next (at 80
-        columns `s` sorted by the hidden Description, issue 15 §11)."""
+        columns `s` sorted by the hidden Description, U15.11)."""
         keys = [c.key for c in self.all_columns if c.sortable]
         shown = {c.key for c, _ in self._layout()}
         start = keys.index(current) + 1 if current in keys else 0

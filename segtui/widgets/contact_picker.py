@@ -80,14 +80,14 @@ PHONE = Column[ContactRow]("phone", "Phone", lambda r: user_text(r.phone), width
 SCORE = Column[ContactRow]("score", "Score", lambda r: Text(str(r.quality_score)), width=5,
                            justify="right")
 
-# Which columns leave a narrow table for the detail line under it (issue 15 §7): the table
+# Which columns leave a narrow table for the detail line under it (U15.7): the table
 # keeps who the contact is and how they stand; the rest shows, labelled, for the
 # highlighted contact.
-# Spec 7.2 (create): Name, Company, Status, City, State, Tags; below 90 columns State and
+# R7.2 (create): Name, Company, Status, City, State, Tags; below 90 columns State and
 # Tags move to the line, where title, email and phone (not columns here) always are.
 CREATE_COLUMNS = (CHECK, NAME, COMPANY, STATUS, CITY, STATE, TAGS,
                   *(replace(c, detail="only") for c in (TITLE, EMAIL, PHONE)))
-# Spec 7.11 (add contacts): Name, Title, Company, Email, Phone, Tags, score, status badge;
+# R7.11 (add contacts): Name, Title, Company, Email, Phone, Tags, score, status badge;
 # below 100 columns title, email, phone and tags move to the line.
 ADD_COLUMNS = (CHECK, NAME, TITLE, COMPANY, EMAIL, PHONE, TAGS, SCORE, STATUS)
 EMPTY_MATCH = "No contacts match the search and filters — ctrl+l: clear them"

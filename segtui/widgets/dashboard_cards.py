@@ -1,4 +1,4 @@
-"""The dashboard's five cards: totals over every segment and contact (spec 7.1)."""
+"""The dashboard's five cards: totals over every segment and contact (R7.1)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Waiting for typing to pause before acting on it: the one debouncer.
 
 Search-as-you-type asks the database once per pause in typing, not once per key
-(DESIGN.md, "Layers"). Every search box and the rule builder's live count go through
+(A1). Every search box and the rule builder's live count go through
 `Debouncer`, so the pause is one setting, `PAUSE.seconds`. The tests set it to 0
 (tests/conftest.py): the action then runs at once, and no test waits on a clock.
 """

@@ -1,4 +1,4 @@
-"""A DataTable that draws its one-line text cells itself (issue 17 §5): the base of
+"""A DataTable that draws its one-line text cells itself (P5): the base of
 PagedTable (widgets/paged_table.py).
 
 A page turn draws every visible cell afresh, and DataTable draws each through Rich's
@@ -32,7 +32,7 @@ class FastCellTable(DataTable[RenderableType]):
         """DataTable measures every cell of the rows just added (Rich measures each Text),
         to size its auto-width columns; here every column has its width and every row one
         line, so the measures would go unused: a third of the time from a page's arrival
-        to its drawing (issue 17 §5). The rest (the table's virtual size, the refresh) is
+        to its drawing (P5). The rest (the table's virtual size, the refresh) is
         DataTable's own."""
         super()._update_dimensions(())
 

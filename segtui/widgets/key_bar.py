@@ -1,4 +1,4 @@
-"""The key bar at the bottom of every screen (issue 15 §6), in place of Textual's Footer.
+"""The key bar at the bottom of every screen (U15.6), in place of Textual's Footer.
 
 Textual's Footer lays its keys out in a row that scrolls sideways, with the palette's key
 docked on top of the right end: at 80 columns it hid the dashboard's `i r q ?` and cut

@@ -1,4 +1,4 @@
-"""One line naming the keys that work here (issue 15 §9): "ctrl+s create · esc cancel ·
+"""One line naming the keys that work here (U15.9): "ctrl+s create · esc cancel ·
 space select row · f1 help".
 
 It reads the screen's bindings, so it never drifts from them: first any fixed items the

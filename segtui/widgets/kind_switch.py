@@ -12,7 +12,7 @@ from segtui.core.enums import SegmentKind
 
 
 class KindSwitch(Horizontal):
-    """Static (hand-picked) or Dynamic (kept to a rule): seed 001 "Segment Types"."""
+    """Static (hand-picked) or Dynamic (kept to a rule): D1.1.1 "Segment Types"."""
 
     DEFAULT_CSS = """
     KindSwitch { height: 1; margin-top: 1; }

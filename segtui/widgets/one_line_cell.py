@@ -1,4 +1,4 @@
-"""A table cell of one line of text, drawn straight to segments (issue 17 §5).
+"""A table cell of one line of text, drawn straight to segments (P5).
 
 DataTable draws every cell as `console.render_lines(Styled(Padding(text, (0, p)), pre,
 post))`: layers of Rich generators (the style sandwich, the padding, the text's own

@@ -1,11 +1,11 @@
 """A table that shows one keyset page of a long list at a time.
 
-No widget ever holds every row (DESIGN.md, "Scale budgets"): the table holds one page.
+No widget ever holds every row (A5): the table holds one page.
 Moving the cursor past the last row fetches the next page; past the first row, the previous
 one; ctrl+home / ctrl+end jump to the first / last page. A page is as many rows as the
 terminal has lines (`page_rows`): more than the table can show, whatever is around it, and
 no more, since every row fetched is a row of SQL and of table to build before the page
-shows (issue 17 §5: 100-row pages took 66-107 ms from key to shown at 120x40). A terminal
+shows (P5: 100-row pages took 66-107 ms from key to shown at 120x40). A terminal
 that grows taller than the page refills it. The total is a
 separate COUNT, fetched in parallel, so the first rows appear without waiting for it.
 
@@ -107,7 +107,7 @@ class PagedTable(ColumnTable[RowT]):
     def focus_when_ready(self) -> None:
         """Focus now, or as soon as the first page is shown: Textual refuses the focus to a
         widget that is loading, and the first page may still be on its way. The late focus
-        is given only if the user has not moved on meanwhile (issue 15 §14: pressing 2
+        is given only if the user has not moved on meanwhile (U15.14: pressing 2
         while the members loaded switched back to Contacts when they arrived)."""
         if self.loading:
             self._focus_pending = True

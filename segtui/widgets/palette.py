@@ -1,4 +1,4 @@
-"""segtui's colours, defined once (issue 15; docs/colours.md).
+"""segtui's colours, defined once (U15.4; docs/colours.md).
 
 Every colour is explicit RGB. ANSI colour names ("red", "yellow") are not used anywhere in
 the UI: Textual does not pass them to the terminal but maps them through its own ANSI theme
@@ -100,9 +100,9 @@ class ThemeColours:
     primary: Pair  # buttons and borders
     cursor: Pair  # the highlighted row of the focused table or list
     cursor_blurred: Pair  # the highlighted row of a table without the focus
-    health_active: Swatch  # spec 7.7: green
-    health_inactive: Swatch  # spec 7.7: orange
-    health_unsubscribed: Swatch  # spec 7.7: red
+    health_active: Swatch  # R7.7: green
+    health_inactive: Swatch  # R7.7: orange
+    health_unsubscribed: Swatch  # R7.7: red
     series: tuple[Swatch, ...]  # chart lines and bars, in order
 
     @property

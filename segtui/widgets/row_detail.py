@@ -2,7 +2,7 @@
 
 At 80 columns a table cannot show every field the specification asks for, so each table
 decides which columns leave it first (`Column.min_table_width`) and where they go: here,
-"Label: value" for the highlighted row, under the table (issue 15 §7). The labels say on
+"Label: value" for the highlighted row, under the table (U15.7). The labels say on
 screen which fields moved; a table that fits everything shows no line. `PagedTable`
 fills the line (`PagedTable.detail_line`); this widget only lays the fields out.
 

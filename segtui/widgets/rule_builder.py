@@ -1,4 +1,4 @@
-"""The dynamic-segment rule builder, part of the Create and Edit forms (issue 5 §3).
+"""The dynamic-segment rule builder, part of the Create and Edit forms (D1.3).
 
 Two views of one rule, kept in sync: the query-language line (for typing) and the tree
 (widgets/rule_tree.py, for building from the keyboard). A condition is written in the
@@ -117,7 +117,7 @@ class RuleBuilder(Vertical):
         self.known_values: dict[str, list[str]] = {}  # field key -> suggestions
         # The text the tree last wrote into the line (first: the initial rule's).
         self._written: str | None = format_rule(self.root) if self.root.children else ""
-        # The line holds it with invisible characters as stand-ins (issue 16 §8).
+        # The line holds it with invisible characters as stand-ins (I16.8).
         self.rule_text = FieldText(self._written or "", consequence=RULE_KEPT)
         self._count_later = Debouncer(self, self._check_and_count, group="rule-count-wait",
                                       factor=COUNT_PAUSE_FACTOR)
@@ -156,7 +156,7 @@ class RuleBuilder(Vertical):
             deliver(self, self._show_overrides, by_hand, kept_out)
 
     def _show_overrides(self, by_hand: int, kept_out: int) -> None:
-        """Manual overrides of the rule are kept by every refresh; say so (issue 5 §3)."""
+        """Manual overrides of the rule are kept by every refresh; say so (D1.3)."""
         label = self.query_one("#rule-overrides", Label)
         label.update(Text(f"Kept by hand whatever the rule says: {by_hand:,} added, "
                           f"{kept_out:,} removed"))
@@ -313,7 +313,7 @@ class RuleBuilder(Vertical):
             sample = [name for _, name in self.store.rules.rule_sample(checked, SAMPLE_SIZE)]
         except Exception as exc:
             # Said where the count goes, as a problem of the rule (not handed on to
-            # in_thread's toast): never "Counting…" for ever (issue 16 §9).
+            # in_thread's toast): never "Counting…" for ever (I16.9).
             reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
             deliver(self, self._checked, root, None, None, [],
                     [f"the database could not count this rule ({reason})"])

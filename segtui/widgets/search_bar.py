@@ -1,4 +1,4 @@
-"""The dashboard's search bar: words, or a rule after "?" (issue 5 §2).
+"""The dashboard's search bar: words, or a rule after "?" (D1.2).
 
 Words search segment names, tags and member companies. "?" and a rule in the query
 language (`?status = "Hot Lead"`) lists the segments with a member the rule matches: the

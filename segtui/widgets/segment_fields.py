@@ -1,11 +1,11 @@
-"""The fields of a segment, shared by the Create and Edit modals (spec 7.2, 7.3).
+"""The fields of a segment, shared by the Create and Edit modals (R7.2, R7.3).
 
 Errors appear under each field when the user first tries to save, and from then on are
-re-checked as they type (spec 7.2: "Shows validation error if empty on submit attempt").
+re-checked as they type (R7.2: "Shows validation error if empty on submit attempt").
 
 A stored name or description holding characters no one can see (a bidi override, an ESC)
 shows them as stand-ins, says so under the field, and is saved exactly as stored while
-left unchanged (issue 16 §8; widgets.text.FieldText).
+left unchanged (I16.8; widgets.text.FieldText).
 """
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ class SegmentFields(Vertical):
     @on(Input.Changed, "#field-tag")
     def _tag_typed(self, event: Input.Changed) -> None:
         """An error about the tag being typed follows it: gone when the box is cleared,
-        re-checked while it is edited (issue 15 §13: it stayed after the box was empty)."""
+        re-checked while it is edited (U15.13: it stayed after the box was empty)."""
         event.stop()
         if self.query_one("#error-tags", Label).disabled:
             return  # no error shown: a tag is judged when added

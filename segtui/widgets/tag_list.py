@@ -1,9 +1,9 @@
-"""Tags shown as removable chips, operable from the keyboard (spec 7.2 "Tags display as
+"""Tags shown as removable chips, operable from the keyboard (R7.2 "Tags display as
 removable elements once added").
 
 Focus the list, move between chips with left/right, remove the highlighted one with
 delete or backspace. Chips wrap onto more lines when there are many. An empty list is no
-Tab stop: there is nothing to do in it (issue 15 §13).
+Tab stop: there is nothing to do in it (U15.13).
 """
 
 from __future__ import annotations

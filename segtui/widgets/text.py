@@ -1,4 +1,4 @@
-"""The one way user data becomes something on screen (DESIGN.md, "Safety rules").
+"""The one way user data becomes something on screen (S1).
 
 User text (names, descriptions, tags, notes, imported cells, file names, error messages
 that quote them) is never parsed as markup, and its control characters are replaced by
@@ -17,7 +17,7 @@ visible stand-ins (`core.text.printable`), so a contact named "[bold]x[/]" or ho
   text), which shows it and would send it to the terminal as it is: the field gets
   `shown` (hidden characters as stand-ins), the save gets `read(value)` (the stored text
   itself while the field is unchanged), and the line under the field says what the
-  stand-ins are (`note`). Issue 16 §8; docs/dialogs.md, "Invisible characters in a field".
+  stand-ins are (`note`). I16.8; docs/dialogs.md, "Invisible characters in a field".
 
 `tests/ui/test_hostile_text.py` feeds a hostile corpus through each of these places.
 """
@@ -84,7 +84,7 @@ RULE_KEPT = "Each mark left stays its character in the rule; delete a mark to de
 
 
 class FieldText:
-    """Stored text in a field the user edits (issue 16 §8).
+    """Stored text in a field the user edits (I16.8).
 
     An Input or a TextArea sends its text to the terminal as it is, so a name holding
     U+202E (or an ESC, a zero-width space) can't be its value: the field gets `shown`, in

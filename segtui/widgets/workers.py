@@ -1,6 +1,6 @@
 """Handing a worker's result back to the UI thread, or dropping it when nobody wants it.
 
-Every database call from the UI runs in a thread worker (DESIGN.md, "Layers"). Its answer
+Every database call from the UI runs in a thread worker (A3). Its answer
 may arrive after the widget or screen it was for is gone: the user pressed escape, a newer
 search replaced the worker, the app is quitting. Calling back into a removed widget fails
 (`NoMatches` from a `query_one` on a screen whose children were pruned), so results never go
@@ -19,7 +19,7 @@ user as "Something went wrong". Textual alone would lose it: a worker's failure 
 
 Such a worker's Store calls act for its screen (`scope_of`, core/cancel.py): when the user
 leaves the screen the app cancels that scope (SegtuiApp.pop_screen), which interrupts the
-screen's running reads (issue 17 §7). The worker then ends with `Cancelled`, quietly.
+screen's running reads (P12). The worker then ends with `Cancelled`, quietly.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def deliver(target: DOMNode, callback: Callable[P, object], *args: P.args,
 
 def say_busy(target: DOMNode, error: DatabaseBusy) -> None:
     """From a worker whose write met another process's (SQLite: an import holding the
-    database): tell the user so in plain words (issue 16 §12). Needed because a worker's
+    database): tell the user so in plain words (I16.12). Needed because a worker's
     failure reaches only its own widget, not the app (Worker.StateChanged does not bubble)."""
     app = target.app
     deliver(app, app.notify, busy_message(error), severity="error", timeout=10)

@@ -1,4 +1,4 @@
-"""Chart axes (issue 15, point 8): round ticks from zero, rows, labels."""
+"""Chart axes (U15.8): round ticks from zero, rows, labels."""
 
 from __future__ import annotations
 

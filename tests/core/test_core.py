@@ -25,7 +25,7 @@ def test_round_half_up_not_bankers() -> None:
 
 def test_whole_and_dates() -> None:
     assert whole(1_000_000) == "1,000,000"
-    assert dmy(date(2024, 1, 20)) == "20/01/2024"  # spec 7.1 DD/MM/YYYY
+    assert dmy(date(2024, 1, 20)) == "20/01/2024"  # R7.1 DD/MM/YYYY
     assert dmy(datetime(2024, 2, 5, 16, 0)) == "05/02/2024"
 
 
@@ -61,7 +61,7 @@ def test_printable_keeps_newlines_when_multiline() -> None:
     ],
 )
 def test_a_field_shows_each_hidden_character_as_one_stand_in(stored: str, shown: str) -> None:
-    """Issue 16 §8: one character for one, so positions in the field are positions in the
+    """I16.8: one character for one, so positions in the field are positions in the
     stored text."""
     assert field_text(stored) == shown and len(shown) == len(stored)
     assert len(hidden_characters(stored)) == sum(a != b for a, b in zip(stored, shown,
@@ -151,7 +151,7 @@ def test_percent() -> None:
 
 
 def test_a_rate_changes_in_points_an_amount_in_percent() -> None:
-    """Issue 15 §13: one way to write a trend. Rates (engagement, open, click) change by
+    """U15.13: one way to write a trend. Rates (engagement, open, click) change by
     percentage points on every card, tab and insight; amounts (revenue, conversions) by
     percent."""
     from decimal import Decimal

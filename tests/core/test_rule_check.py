@@ -1,4 +1,4 @@
-"""Validating a rule tree (issue 5): `check(tree)` returns the tree in canonical form and every
+"""Validating a rule tree (D1.3): `check(tree)` returns the tree in canonical form and every
 problem found, each with the path of the node it is about (child indexes from the root), so
 the builder can mark the condition and say which rule it breaks.
 
@@ -315,7 +315,7 @@ def test_dates() -> None:
     ("created", Op.AFTER, "1899-12-31"),
 ])
 def test_dates_out_of_range_are_a_rule_problem(field: str, op: Op, value: str | date) -> None:
-    """Issue 16 §9: not an OverflowError when the rule is counted."""
+    """I16.9: not an OverflowError when the rule is counted."""
     label = "Created" if field == "created" else "Last activity"
     shown = value if isinstance(value, str) else value.isoformat()
     assert problem(Condition(field, op, value)) == (

@@ -1,4 +1,4 @@
-"""The one-line rule language (issue 5): `parse(text)` reads a rule, `format_rule(tree)`
+"""The one-line rule language (D1.2): `parse(text)` reads a rule, `format_rule(tree)`
 writes one, and the two agree.
 
 The issue's example, which the language was designed around:
@@ -96,7 +96,7 @@ def values_for(field: RuleField, op: Op) -> st.SearchStrategy[Value]:
         scalars = numbers
     elif field.type is FieldType.DATE:
         scalars = window_days if op in (Op.WITHIN, Op.OLDER) \
-            else st.dates(MIN_DATE, MAX_DATE)  # the dates a rule may name (issue 16 §9)
+            else st.dates(MIN_DATE, MAX_DATE)  # the dates a rule may name (I16.9)
     else:
         scalars = texts
     if op is Op.ONE_OF:
@@ -496,7 +496,7 @@ def test_bad_date() -> None:
     ("score > 5 and last_activity before 0999-01-01", 36),
 ])
 def test_date_out_of_range_is_a_syntax_error_at_the_date(rule: str, column: int) -> None:
-    """Issue 16 §9: the line says which date, where; nothing is counted."""
+    """I16.9: the line says which date, where; nothing is counted."""
     error = syntax_error(rule)
     assert error.column == column
     assert error.message.endswith("is out of range: use a date from 1900-01-01 to "

@@ -1,7 +1,7 @@
-"""Issue 5: the ready-made rule templates (segtui/core/rules/templates.py).
+"""D1.4: the ready-made rule templates (segtui/core/rules/templates.py).
 
 Every template is valid query-language text whose canonical form reads back to the same
-tree, names are unique, and the templates taken from seed 001 ("Segmentation Strategies
+tree, names are unique, and the templates taken from D1.4.1 ("Segmentation Strategies
 and Examples") mean exactly what the seed says.
 """
 
@@ -53,7 +53,7 @@ def gt(field: str, n: int) -> Condition:
     return Condition(field, Op.GT, Decimal(n))
 
 
-# Seed 001's strategies as trees: what each template must mean.
+# The strategies of D1.4.1 as trees: what each template must mean.
 SEED_001: dict[str, Node] = {
     # "Total Spent > $200 AND Purchase Count > 3"
     "High-Value Customers": Group(AND, (gt("spent", 200), gt("purchases", 3))),
@@ -84,7 +84,7 @@ SEED_001: dict[str, Node] = {
 
 
 def test_seed_001_templates_are_all_there() -> None:
-    from_seed = {t.name for t in TEMPLATES if t.why.startswith("Seed 001")}
+    from_seed = {t.name for t in TEMPLATES if t.why.startswith("D1.4.1")}
     assert from_seed == set(SEED_001)
 
 

@@ -1,11 +1,11 @@
-"""Segment form rules (spec 7.2 Create Segment, 7.3 Edit Segment) and contact selections
-(spec 7.2 contact picker, 7.11 Add Contacts), without a database.
+"""Segment form rules (R7.2 Create Segment, R7.3 Edit Segment) and contact selections
+(R7.2.5 contact picker, R7.11 Add Contacts), without a database.
 
-Spec 7.2, as the brief for these rules paraphrases it: the segment name is required,
+R7.2, as the brief for these rules paraphrases it: the segment name is required,
 letters, digits and spaces only, at most 100 characters, trimmed; the description is at most
 500 characters; tags are "alphanumeric" (docs/demo-data.md: inner spaces are allowed, as in
 the sample tag "Q1 2024"), at most 30 characters each, at most 10 per segment, and a tag may
-not be added twice in a different case. Spec 7.3 applies the same rules to an edit. The
+not be added twice in a different case. R7.3 applies the same rules to an edit. The
 "no control characters" rule keeps terminal escapes out of what other users' screens show.
 """
 
@@ -36,7 +36,7 @@ from segtui.core.validation import (
 ONLY = "Segment name may contain only letters, digits and spaces, not "
 TAG_ONLY = "A tag may contain only letters, digits and spaces, not "
 
-# -- segment name (spec 7.2: required, letters/digits/spaces, max 100, trimmed) ------------
+# -- segment name (R7.2: required, letters/digits/spaces, max 100, trimmed) ----------------
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_describe_char(ch: str, shown: str) -> None:
     assert describe_char(ch) == shown
 
 
-# -- description (spec 7.2: max 500; control characters except line breaks and tabs) -------
+# -- description (R7.2: max 500; control characters except line breaks and tabs) -----------
 
 
 @pytest.mark.parametrize(
@@ -144,7 +144,7 @@ def test_description_rules(text: str, message: str | None) -> None:
     assert description_error(text) == message
 
 
-# -- tags (spec 7.2: "alphanumeric", max 30 chars, max 10, no duplicates in any case) -----
+# -- tags (R7.2: "alphanumeric", max 30 chars, max 10, no duplicates in any case) ---------
 
 
 @pytest.mark.parametrize(
@@ -154,7 +154,7 @@ def test_description_rules(text: str, message: str | None) -> None:
         ("   ", [], "Type a tag first."),
         ("a" * TAG_MAX, [], None),
         ("a" * (TAG_MAX + 1), [], "A tag must be at most 30 characters (this one has 31)."),
-        ("Q1 2024", [], None),  # inner spaces, as in the spec 8 sample tags
+        ("Q1 2024", [], None),  # inner spaces, as in the R8 sample tags
         ("High Value", ["Enterprise"], None),
         ("  Enterprise  ", [], None),  # trimmed before checking
         ("Re-engagement", [], TAG_ONLY + "“-”."),
@@ -207,7 +207,7 @@ def test_draft_normalised_trims_everything() -> None:
 
 
 def test_draft_defaults_to_draft_status() -> None:
-    """Spec 7.2: a new segment starts as a Draft unless the user picks another status."""
+    """R7.2: a new segment starts as a Draft unless the user picks another status."""
     assert SegmentDraft("New").status is SegmentStatus.DRAFT
     assert SegmentDraft("New").errors() == []
 
@@ -299,7 +299,7 @@ def test_select_all_under_the_cleared_filter_replaces_history() -> None:
 
 
 def test_cleared_keeps_the_add_contacts_base() -> None:
-    """Spec 7.3/7.11: the picker shows contacts not already in the segment; clearing the
+    """R7.3, R7.11: the picker shows contacts not already in the segment; clearing the
     user's filters keeps that base, and "deselect all" under it starts over."""
     flt = ContactFilter(search="x", status=LeadStatus.COLD, city="Boston", state="MA",
                         score=(10, 20), not_in_segment=3,

@@ -1,4 +1,4 @@
-"""Issue 17 §7: leaving a screen or quitting cancels the statements running for it.
+"""P12: leaving a screen or quitting cancels the statements running for it.
 
 The Store registers each transaction's connection with the scope it acts for
 (core/cancel.py, data/db/running.py); `cancel(scope)` interrupts that scope's reads and

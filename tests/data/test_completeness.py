@@ -1,4 +1,4 @@
-"""Issue 4: `contacts.filled_fields`, the number of the Quality Score's five fields a contact
+"""R7.5.5: `contacts.filled_fields`, the number of the Quality Score's five fields a contact
 has filled (docs/metrics.md), is kept by triggers on `contacts` (data/derived/completeness.py) and
 always equals the expression, whatever writes the row: the ORM, Core inserts and updates
 (as an import does), a company deleted under its contacts (ON DELETE SET NULL), and a

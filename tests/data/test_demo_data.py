@@ -1,4 +1,4 @@
-"""Issue 2 §3: the demo reproduces spec section 8 from generated facts, on both engines."""
+"""R8: the demo reproduces the sample data from generated facts, on both engines."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def _segments(store: Store) -> dict[str, int]:
 
 
 def test_dashboard_figures(demo_store: Store) -> None:
-    """Spec 5 step 1 / acceptance 1: 4 segments, 255 contacts, 2 active, average 64."""
+    """R7.1.1 / AC1: 4 segments, 255 contacts, 2 active, average 64."""
     m = demo_store.segments.dashboard_metrics()
     assert (m.total_segments, m.total_contacts, m.active_segments, m.avg_segment_size) == (
         4, 255, 2, 64,
@@ -74,7 +74,7 @@ def test_engagement_and_conversion(
 
 
 def test_enterprise_trend_is_plus_four(demo_store: Store) -> None:
-    """Acceptance 19's example "+4% vs last month": 34/45 now, 32/45 the month before."""
+    """AC19's example "+4% vs last month": 34/45 now, 32/45 the month before."""
     m = demo_store.metrics.segment_cards(_segments(demo_store)["Enterprise Prospects"],
                                    last_days(TODAY)).metrics
     assert (m.engaged, m.engaged_previous) == (34, 32)
@@ -94,7 +94,7 @@ def test_campaign_performance_section_8(demo_store: Store) -> None:
     assert (q1.rate(q1.opened), q1.rate(q1.clicked), q1.rate(q1.converted)) == (
         Decimal("71.1"), Decimal("26.7"), Decimal("6.7"),
     )
-    assert any(r.status == "Active" for r in rows)  # so deleting it is blocked (spec 7.4)
+    assert any(r.status == "Active" for r in rows)  # so deleting it is blocked (R7.4)
 
 
 def test_named_contacts_exactly_as_listed(demo_store: Store) -> None:

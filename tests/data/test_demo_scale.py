@@ -1,4 +1,4 @@
-"""Issue 17 §3: the large dataset (`segtui demo --contacts N`, segtui/data/demo/scale.py)
+"""P1: the large dataset (`segtui demo --contacts N`, segtui/data/demo/scale.py)
 is the same on both engines, row for row, although PostgreSQL builds it another way: the
 rows made in Python go in with COPY, each contact is written once with its event rollups
 and completeness already summed (SQLite updates them in place afterwards), and the

@@ -1,5 +1,5 @@
-"""How PostgreSQL runs the segment detail screen's tabs and the data quality report (issue
-17 §9): the shape of each statement fixed for a million contacts, checked from its plan,
+"""How PostgreSQL runs the segment detail screen's tabs and the data quality report (P13):
+the shape of each statement fixed for a million contacts, checked from its plan,
 not from timing (as test_rule_plans.py does for SQLite).
 
 At a million contacts the AI Insights tab took 400 s on PostgreSQL: its shared-email check,
@@ -339,7 +339,7 @@ def test_members_are_joined_to_companies_and_grouped_by_hashing(
     array holds 10 ids, and for 10 rows it sought `companies` once per member and sorted
     the members to group them (101,291 seeks and a sort spilled to disk at scale). Before
     that, Insights' member groups joined the memberships and read every contact, for each
-    half of the members (issue 17)."""
+    half of the members (P7)."""
     segment = largest_segment(store)
     calls: dict[str, Callable[[], object]] = {
         "insights": lambda: store.metrics.insights(segment),
@@ -364,7 +364,7 @@ def test_members_are_joined_to_companies_and_grouped_by_hashing(
 def test_the_trend_hashes_its_distinct_triples(store: Store) -> None:
     """The Engagement Trend makes the members' (member, month, line) triples distinct and
     counts them per month and line by hashing: sorted, PostgreSQL sorted the 288,051
-    events, then the 118,290 triples (both spilled to disk at scale, issue 17)."""
+    events, then the 118,290 triples (both spilled to disk at scale, P7)."""
     segment = largest_segment(store)
     plan = statement_with(plans(store, lambda: store.metrics.performance_report(segment)),
                           "triples")

@@ -1,7 +1,7 @@
 """Dynamic segments kept to their rules (segtui/data/rules/refresh.py), through the Store API, on
 SQLite and PostgreSQL.
 
-What the Store promises (issue 5 §5, docs in data/rules/refresh.py and
+What the Store promises (D1.5, docs in data/rules/refresh.py and
 data/writes/segment_writes.py):
 - creating a segment with a rule fills its memberships from the rule (source 'rule'), sets
   evaluated_at / evaluation_ms and logs "Segment Created"; contacts picked by hand at the
@@ -434,7 +434,7 @@ def test_changing_a_used_rule_refreshes_its_users(world: World) -> None:
 def test_saving_a_used_rule_reads_the_segments_once(world: World) -> None:
     """The save validates the rule, checks who uses the segment and orders its dependents
     from one read of the segments' rules, and refreshes from the rule it was given rather
-    than reading it back (issue 18, "saving a dynamic segment's rule")."""
+    than reading it back (A, "saving a dynamic segment's rule")."""
     a = world.create("A", "score > 70")
     b = world.create("B", 'in segment "A"')
     statements: list[str] = []
@@ -652,7 +652,7 @@ def test_giving_a_static_segment_a_rule(world: World) -> None:
 
 
 
-# -- incremental re-evaluation (issue 5 §5: "incremental where the change touches few
+# -- incremental re-evaluation (D1.5: "incremental where the change touches few
 # contacts") -------------------------------------------------------------------------------
 
 

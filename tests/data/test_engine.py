@@ -1,4 +1,4 @@
-"""Issue 2 §1-2: database selection and the SQLite connection rules (WAL, FKs, BEGIN IMMEDIATE)."""
+"""F2.1-F2.2: database selection and the SQLite connection rules (WAL, FKs, BEGIN IMMEDIATE)."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def _mapped(path: Path) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs Linux's /proc")
 def test_sqlite_unmaps_the_database_between_uses(tmp_path: Path) -> None:
-    """Issue 17: a pooled connection keeps no memory map of the file while it is idle, so
+    """P12: a pooled connection keeps no memory map of the file while it is idle, so
     the app's resident size rests at its own memory (engine._release_memory_map); a read
     maps it again (the speed of the memory map is kept)."""
     path = tmp_path / "mapped.db"

@@ -1,4 +1,4 @@
-"""Issue 17: `contact_figures` (data/derived/figures.py), the narrow copy of six contact columns the
+"""P6: `contact_figures` (data/derived/figures.py), the narrow copy of six contact columns the
 detail screen's member passes sum, equals `contacts` whatever writes: the ORM and Core
 (one row and many), an edit whose filled fields a trigger recounts, events whose rollups
 a trigger moves (inserted, deleted, moved to another contact), a deleted contact or

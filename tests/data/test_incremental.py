@@ -1,5 +1,5 @@
-"""Incremental re-evaluation for a few changed contacts (segtui/data/rules/incremental.py, issue
-17, docs/requirements.md P9), on SQLite and PostgreSQL.
+"""Incremental re-evaluation for a few changed contacts (segtui/data/rules/incremental.py, P9,
+docs/requirements.md P9), on SQLite and PostgreSQL.
 
 Each distinct condition of the rules is asked once and every rule is combined from the
 answers, so the tests hold it to the one answer that counts: after the facts of some

@@ -1,14 +1,14 @@
-"""The AI Insights tab of the segment detail screen (issue 4), through `Store.metrics.insights` on
+"""The AI Insights tab of the segment detail screen (R7.5.10), through `Store.metrics.insights` on
 SQLite and PostgreSQL (SQL in segtui/data/queries/insights.py, records and wording in
 segtui/core/insights.py).
 
 Insights are deterministic findings, not guesses: each is a figure computed from the
 segment's facts, worded with its numbers and its method. They reuse the definitions of the
-other tabs: engagement and its 30-day windows (spec 7.5), the 60-day activity rule of
-Segment Health and the campaign table (spec 7.7), and the email validity of the Quality
-Score (spec 7.5); docs/metrics.md states the formulas.
+other tabs: engagement and its 30-day windows (R7.5), the 60-day activity rule of
+Segment Health and the campaign table (R7.7), and the email validity of the Quality
+Score (R7.5); docs/metrics.md states the formulas.
 
-Covered here: the spec section 8 demo's findings word for word ("Enterprise Prospects": 45
+Covered here: the R8 demo's findings word for word ("Enterprise Prospects": 45
 members, steady engagement, one member gone quiet, six without a phone, Q1 Enterprise
 Outreach best and Holiday Promotion worst; "Marketing Engagers": 14 lookalikes whose action
 adds exactly those 14), then small segments built here that prove each finding on its own:
@@ -63,7 +63,7 @@ LOOKALIKE_METHOD = (
     "lookalikes are non-members matching every trait."
 )
 # The data quality finding explains the rule of each problem it reports; all of them when
-# it reports none (issue 15 §13: the phone finding explained the email rules).
+# it reports none (U15.13: the phone finding explained the email rules).
 MISSING_EMAIL_METHOD = "Missing email = none, or only spaces."
 INVALID_EMAIL_METHOD = "Valid email = text@text.text, one @, no spaces."
 SHARED_EMAIL_METHOD = ("Duplicates compare emails case-insensitively, outer spaces ignored, "
@@ -113,7 +113,7 @@ def new_contact(
     keyless: bool = False,
 ) -> int:
     """`keyless`: written as another program would, without the email's key, so the unique
-    index (issue 16 §1) can't see it: the only way left to share an email."""
+    index (I16.1) can't see it: the only way left to share an email."""
     with store.orm_session() as session:
         company_row = Company(name=company, size=size) if company else None
         contact = Contact(name=name, email=email, phone=phone, company=company_row,
@@ -202,7 +202,7 @@ def sarah(demo_store: Store) -> CurrentUser:
     return demo_store.users.current_user("Sarah Mitchell")
 
 
-# -- the demo (spec section 8) ------------------------------------------------------------
+# -- the demo (R8) ------------------------------------------------------------------------
 
 
 def test_enterprise_prospects_insights(demo_store: Store) -> None:
@@ -328,7 +328,7 @@ def test_marketing_engagers_lookalike_action_adds_exactly_the_counted_contacts(
     assert demo_store.contacts.contact_count(flt) == 0
 
 
-# -- engagement change (spec 7.5 engagement, 30-day windows) -----------------------------
+# -- engagement change (R7.5 engagement, 30-day windows) ---------------------------------
 
 
 def test_engagement_down_lists_every_driver(demo_store: Store) -> None:
@@ -407,7 +407,7 @@ def test_a_quiet_clean_segment(demo_store: Store) -> None:
     )
 
 
-# -- gone quiet (spec 7.7 Segment Health's 60 days) --------------------------------------
+# -- gone quiet (R7.7 Segment Health's 60 days) ------------------------------------------
 
 
 def test_gone_inactive_counts_members_quiet_for_sixty_days(demo_store: Store) -> None:
@@ -550,7 +550,7 @@ def test_overlap_is_a_warning_from_eighty_percent(
     assert found.action == InsightAction.open_segment(other, "Share Other")
 
 
-# -- data quality (spec 7.5 email validity) -----------------------------------------------
+# -- data quality (R7.5 email validity) ---------------------------------------------------
 
 
 def test_data_quality_counts_each_email_problem_and_missing_phones(demo_store: Store) -> None:
@@ -626,7 +626,7 @@ def test_data_quality_headline(
         title, finding, severity, method)
 
 
-# -- campaigns (spec 7.7 campaign table) --------------------------------------------------
+# -- campaigns (R7.7 campaign table) ------------------------------------------------------
 
 
 def test_campaigns_ranked_by_conversion_rate_then_revenue(demo_store: Store) -> None:
@@ -695,7 +695,7 @@ def test_empty_segment_gives_the_single_no_members_insight(demo_store: Store) ->
 def test_a_large_segments_member_pass_in_two_halves_gives_the_same_findings(
         demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """A segment of SPLIT_AT members or more is grouped in two contact-id halves on two
-    connections (issue 17): the findings are those of one pass, for every demo segment."""
+    connections (P6): the findings are those of one pass, for every demo segment."""
     from segtui.data.db.models import Segment
     from segtui.data.db.sql import here
     from segtui.data.queries import insights as insight_sql

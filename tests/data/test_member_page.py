@@ -1,5 +1,5 @@
 """A segment's member list, paged by the plan its density calls for (data/queries/member_page.py,
-issue 17 §5): the dense plan (walk the contacts' name index, check membership per contact)
+P5): the dense plan (walk the contacts' name index, check membership per contact)
 and the sparse plan (walk the segment's memberships, sort them) must give exactly the same
 pages, on both engines, in both directions, through ties on name; and SQLite must run each
 plan from the index it was written for (PostgreSQL's plans: test_detail_plans_pg.py).

@@ -1,7 +1,7 @@
 """The members' rows as the detail tabs read them (segtui/data/db/sql.py: over_members,
 member_of, member_id_array), against the plain join they replace, on both engines.
 
-PostgreSQL reads a segment's members as one array of their ids (issue 17); SQLite keeps
+PostgreSQL reads a segment's members as one array of their ids (P7); SQLite keeps
 the join. These hold the edge cases the tab tests pass through only by chance: a contact
 whose stay ended (history, not a member), a contact back in the segment after leaving,
 a segment with no members (an empty array), and the contact-id halves of the cards.

@@ -1,5 +1,5 @@
-"""Issue 2 §2: the migrations create exactly the models' schema, on both engines; a later
-migration brings an existing database's data along. Issue 17 §4: opening a database
+"""F2.2: the migrations create exactly the models' schema, on both engines; a later
+migration brings an existing database's data along. P12: opening a database
 compares its revision with `schema_version.HEAD` and runs Alembic only when they differ."""
 
 from __future__ import annotations
@@ -147,12 +147,12 @@ def _store_at(revision: str, engine_name: str, request: pytest.FixtureRequest,
 @pytest.fixture
 def store_at_0005(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path
                   ) -> Iterator[Store]:
-    """A database migrated only to revision 0005, as one made before issue 4's rollups."""
+    """A database migrated only to revision 0005, as one made before the rollups of R7.5.3."""
     yield from _store_at("0005", engine_name, request, tmp_path)
 
 
 def test_0006_fills_the_new_columns_of_existing_contacts(store_at_0005: Store) -> None:
-    """Issue 4: upgrading a database with contacts and events computes `last_engaged_at`
+    """R7.5.5: upgrading a database with contacts and events computes `last_engaged_at`
     and `filled_fields` for every existing contact, and the triggers follow later writes."""
     store = store_at_0005
     with store.engine.begin() as conn:
@@ -194,7 +194,7 @@ def store_at_0011(engine_name: str, request: pytest.FixtureRequest, tmp_path: Pa
 
 
 def test_0012_copies_every_contact_and_follows_later_writes(store_at_0011: Store) -> None:
-    """Issue 17: upgrading a database with contacts makes `contact_figures` their copies;
+    """P6: upgrading a database with contacts makes `contact_figures` their copies;
     its triggers follow the writes after; a downgrade takes table and triggers away."""
     from tests.data.test_figures import assert_copies
 

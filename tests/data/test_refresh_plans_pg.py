@@ -1,4 +1,4 @@
-"""How PostgreSQL runs a dynamic segment's refresh (data/rules/refresh.py, issue 17 §6, P9),
+"""How PostgreSQL runs a dynamic segment's refresh (data/rules/refresh.py, P9),
 checked from its plan, not from timing.
 
 A refresh first counts, without writing, whether the rule's matches differ from the

@@ -1,4 +1,4 @@
-"""Issues 5 and 4: the per-contact rollups (spent, purchases, last activity, last
+"""D1.1.7 and R7.5.3: the per-contact rollups (spent, purchases, last activity, last
 engagement) that triggers keep on
 `events` (segtui/data/derived/rollups.py) equal a recomputation from the events, whatever writes
 the events: inserts, deletes, updates that move an event to another contact or change its

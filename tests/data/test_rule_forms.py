@@ -1,4 +1,4 @@
-"""The forms issue 17 §8 rewrote for speed select exactly the contacts they did, on both
+"""The forms P8 rewrote for speed select exactly the contacts they did, on both
 engines (data/rules/compiler.py, docs/rules.md "How a rule becomes a fast query"):
 
 - an event count (`clicked >= 3`) is a list of the contacts whose count passes, grouped

@@ -1,5 +1,5 @@
 """How SQLite runs a compiled rule (data/rules/compiler.py, docs/rules.md "How a rule becomes a
-fast query"): which index it starts from. Issue 5 section 6 asks for a live count of a
+fast query"): which index it starts from. P4 asks for a live count of a
 nested rule on a million contacts within 200 ms; that is only possible when the query starts
 from an index rather than scanning every contact, so the forms the compiler writes are
 checked here by their plans (EXPLAIN QUERY PLAN), not by timing. SQLite keeps no statistics
@@ -104,7 +104,7 @@ def test_a_non_ascii_city_matches_in_any_case(empty_store: Store) -> None:
         assert empty_store.rules.rule_count(tree) == expected, rule
 
 
-# -- issue 17 §8: every rule within 1.5x of the same predicate written by hand ---------------
+# -- P8: every rule within 1.5x of the same predicate written by hand ------------------------
 
 
 def test_a_company_size_alone_is_found_through_the_company_index(store: Store) -> None:

@@ -1,4 +1,4 @@
-"""How PostgreSQL runs the rule forms issue 17 §8 fixed (data/rules/compiler.py, docs/rules.md
+"""How PostgreSQL runs the rule forms P8 fixed (data/rules/compiler.py, docs/rules.md
 "How a rule becomes a fast query"), checked from their plans, not from timing; the SQLite
 plans are test_rule_plans.py's.
 

@@ -1,4 +1,4 @@
-"""Issue 5: every rule template (segtui/core/rules/templates.py) checks cleanly against the
+"""D1.4: every rule template (segtui/core/rules/templates.py) checks cleanly against the
 demo database and compiles to SQL that runs, on SQLite and PostgreSQL, with the same
 counts on both engines (the demo is deterministic; the clock is 2024-02-26)."""
 

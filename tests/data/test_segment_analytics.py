@@ -1,12 +1,12 @@
-"""The Performance tab (spec 7.7), the Analytics tab (spec 7.8) and the Quality Score card
-(spec 7.5) of the segment detail screen (issue 4), through the Store on SQLite and
+"""The Performance tab (R7.7), the Analytics tab (R7.8) and the Quality Score card
+(R7.5) of the segment detail screen, through the Store on SQLite and
 PostgreSQL: `Store.metrics.performance_report`, `Store.metrics.analytics_report`,
 `Store.quality_score`
 (SQL in segtui/data/queries/segment_analytics.py, records in segtui/core/analytics.py, formulas in
 docs/metrics.md).
 
 Two kinds of test:
-- The spec section 8 demo's "Enterprise Prospects" (45 members, three campaigns: Q1
+- The R8 demo's "Enterprise Prospects" (45 members, three campaigns: Q1
   Enterprise Outreach 45/32/12/3 $15,000, Product Demo Campaign 45/28/8/2 $8,000, Holiday
   Promotion 45/25/6/1 $2,500) gives exact figures, the same on both engines.
 - Small segments built here, with events at chosen instants, prove each formula on its own:
@@ -128,11 +128,11 @@ def campaign(store: Store, name: str, *, used_by: int | None = None) -> int:
         return row.id
 
 
-# -- the demo's Enterprise Prospects (spec section 8) -------------------------------------
+# -- the demo's Enterprise Prospects (R8) -------------------------------------------------
 
 
 def test_enterprise_prospects_performance_summary(demo_store: Store) -> None:
-    """Spec 7.7 cards: all-time revenue $25,500 (15,000 + 8,000 + 2,500), six conversions,
+    """R7.7 cards: all-time revenue $25,500 (15,000 + 8,000 + 2,500), six conversions,
     mean of the table's open rates (71.1 + 62.2 + 55.6) / 3 = 63.0 and click rates
     (26.7 + 17.8 + 13.3) / 3 = 19.3; the Q1 campaign's sends fall in the last 30 days, the
     Product Demo's in the 30 before."""

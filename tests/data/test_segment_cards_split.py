@@ -1,5 +1,5 @@
 """The detail screen's cards read every segment in two halves at once, on two connections
-(Store.metrics.segment_summary; issue 4's 300 ms budget at 100,000 members, docs/benchmarks.md):
+(Store.metrics.segment_summary; P6's 300 ms budget at 100,000 members, docs/benchmarks.md):
 the members in alternate blocks of ID_BLOCK contact ids (sql.in_half). The AI Insights
 tab splits a large segment at its middle member instead (segment_metrics.split_point).
 

@@ -1,4 +1,4 @@
-"""Issue 2 §4: search, filters, sort and keyset paging of the dashboard list (spec 7.1)."""
+"""Search, filters, sort and keyset paging of the dashboard list (R7.1)."""
 
 from __future__ import annotations
 
@@ -171,7 +171,7 @@ def test_both_company_search_shapes_agree(
     assert demo_store.segments.segment_count(SegmentFilter(search=term)) == len(few)
 
 
-# -- the page that shows one segment (issue 15 §3) ---------------------------------------
+# -- the page that shows one segment (U15.3) ---------------------------------------------
 
 
 def test_the_page_showing_a_segment_never_hides_a_list_that_fits(demo_store: Store) -> None:

@@ -1,5 +1,5 @@
-"""Writing segments through the Store, on SQLite and PostgreSQL (spec 7.2 Create Segment,
-7.3 Edit Segment, 7.4 Delete Segment, 7.11 Add Contacts), on the spec section 8 demo.
+"""Writing segments through the Store, on SQLite and PostgreSQL (R7.2 Create Segment,
+R7.3 Edit Segment, R7.4 Delete Segment, R7.11 Add Contacts), on the R8 demo.
 
 The rules these tests hold the Store to (paraphrasing the spec sections):
 - 7.2: a segment is created from a name, description, status and tags, with the contacts the
@@ -13,7 +13,7 @@ The rules these tests hold the Store to (paraphrasing the spec sections):
   deleting this segment." Deleting removes the segment's memberships, notes and activities;
   contacts stay.
 - 7.11: Add Contacts adds only contacts that aren't members yet.
-- Spec 2 roles: Marketing Managers and CRM Administrators change segments; the Viewer can't.
+- R2 roles: Marketing Managers and CRM Administrators change segments; the Viewer can't.
 Every write is one transaction: when it fails, nothing of it is left behind.
 """
 
@@ -168,7 +168,7 @@ def no_env_user(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-# -- who is working (spec 2: roles) ------------------------------------------------------
+# -- who is working (R2: roles) ----------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -188,7 +188,7 @@ def test_current_user_by_name(demo_store: Store, given: str, name: str, role: Us
 
 
 def test_unknown_user_is_recorded_as_a_viewer(demo_store: Store) -> None:
-    """Issue 16 §6: a name segtui has not seen may look but not change anything (more in
+    """I16.6: a name segtui has not seen may look but not change anything (more in
     tests/data/test_users.py)."""
     with demo_store.reading() as conn:
         before = conn.execute(select(func.count()).select_from(User)).scalar_one()
@@ -218,7 +218,7 @@ def test_default_user_is_the_demo_setting(demo_store: Store, no_env_user: None) 
     assert demo_store.users.current_user("   ") == user  # a blank --user is no --user
 
 
-# -- the contact picker's filters (spec 7.2, 7.11) --------------------------------------
+# -- the contact picker's filters (R7.2, R7.11) -----------------------------------------
 
 
 def test_all_contacts(demo_store: Store) -> None:
@@ -230,7 +230,7 @@ def test_all_contacts(demo_store: Store) -> None:
     ["sarah.johnson@techcorp", "SARAH.JOHNSON@TECHCORP", "sarah johnson", "  Sarah Johnson  "],
 )
 def test_search_finds_sarah_johnson(demo_store: Store, search: str) -> None:
-    """Spec 8: Sarah Johnson, sarah.johnson@techcorp.com, TechCorp Solutions."""
+    """R8: Sarah Johnson, sarah.johnson@techcorp.com, TechCorp Solutions."""
     flt = ContactFilter(search=search)
     assert [r.name for r in all_contacts(demo_store, flt)] == ["Sarah Johnson"]
     assert demo_store.contacts.contact_count(flt) == 1
@@ -262,7 +262,7 @@ def test_search_by_company(demo_store: Store) -> None:
 
 
 def test_row_fields(demo_store: Store) -> None:
-    """Rows carry what the picker shows, tags included (spec 8's Sarah Johnson)."""
+    """Rows carry what the picker shows, tags included (R8's Sarah Johnson)."""
     row = contact_named(demo_store, "Sarah Johnson")
     assert (row.email, row.company, row.title) == (
         "sarah.johnson@techcorp.com", "TechCorp Solutions", "VP of Sales",
@@ -311,7 +311,7 @@ def test_row_filters_match_the_rows(demo_store: Store, flt: ContactFilter) -> No
 def test_hot_leads(demo_store: Store) -> None:
     hot = all_contacts(demo_store, HOT)
     names = {r.name for r in hot}
-    assert {"Sarah Johnson", "David Thompson"} <= names  # spec 8's two Hot Leads
+    assert {"Sarah Johnson", "David Thompson"} <= names  # R8's two Hot Leads
     assert all(r.status is LeadStatus.HOT_LEAD for r in hot)
 
 
@@ -325,7 +325,7 @@ def test_company_size_filter(demo_store: Store, size: CompanySize) -> None:
     flt = ContactFilter(size=size)
     assert {r.id for r in all_contacts(demo_store, flt)} == expected
     assert demo_store.contacts.contact_count(flt) == len(expected) > 0
-    if size is CompanySize.ENTERPRISE:  # TechCorp Solutions is an Enterprise (spec 8)
+    if size is CompanySize.ENTERPRISE:  # TechCorp Solutions is an Enterprise (R8)
         assert contact_named(demo_store, "Sarah Johnson").id in expected
 
 
@@ -506,7 +506,7 @@ def test_select_all_of_everything_then_deselect_everything(demo_store: Store) ->
     assert demo_store.contacts.selection_count(selection.with_all(ALL, False)) == 0
 
 
-# -- create (spec 7.2) -------------------------------------------------------------------
+# -- create (R7.2) -----------------------------------------------------------------------
 
 
 def test_create_segment(demo_store: Store, sarah: CurrentUser) -> None:
@@ -538,7 +538,7 @@ def test_create_segment(demo_store: Store, sarah: CurrentUser) -> None:
     assert [tuple(s) for s in sources] == [("manual", sarah.id, NOW)]
     [(kind, _, performer, at)] = activities(demo_store, new)
     assert (kind, performer, at) == ("Segment Created", "Sarah Mitchell", NOW)
-    # Spec 7.1 cards: one more segment, one more active; every hot lead was already in
+    # R7.1 cards: one more segment, one more active; every hot lead was already in
     # some segment, so total contacts stay 255; memberships 255 + 28 over 5 segments.
     m = demo_store.segments.dashboard_metrics()
     assert (m.total_segments, m.active_segments, m.total_contacts) == (5, 3, 255)
@@ -569,7 +569,7 @@ def test_create_without_contacts(demo_store: Store) -> None:
 def test_creation_log_counts_the_contacts(
     demo_store: Store, sarah: CurrentUser, selection_of: str
 ) -> None:
-    """Spec 7.9: the timeline says how many contacts the new segment started with."""
+    """R7.9: the timeline says how many contacts the new segment started with."""
     hot = demo_store.contacts.contact_count(HOT)
     selection, logged = {
         "hot leads": (NOTHING.with_all(HOT, True), f"Segment created with {hot} contacts"),
@@ -650,7 +650,7 @@ def test_create_losing_a_name_race_leaves_nothing(
     assert database_state(demo_store) == before
 
 
-# -- edit (spec 7.3) --------------------------------------------------------------------
+# -- edit (R7.3) ------------------------------------------------------------------------
 
 
 def test_update_nonexistent_segment(demo_store: Store, sarah: CurrentUser) -> None:
@@ -836,7 +836,7 @@ def test_existing_demo_tags_do_not_block_an_edit(demo_store: Store, sarah: Curre
 def test_a_stored_name_or_description_left_as_it_is_is_kept_exactly(
     demo_store: Store, sarah: CurrentUser,
 ) -> None:
-    """Issue 16 §8: a name and description another tool stored (a bidi override, an ESC,
+    """I16.8: a name and description another tool stored (a bidi override, an ESC,
     double spaces: nothing segtui's rules accept today) are not judged again when an edit
     leaves them as they are, and are written back byte for byte; once changed they are
     judged like a new segment's."""
@@ -865,7 +865,7 @@ def test_a_stored_name_or_description_left_as_it_is_is_kept_exactly(
     assert database_state(demo_store) == before
 
 
-# -- add contacts (spec 7.11) -----------------------------------------------------------
+# -- add contacts (R7.11) ---------------------------------------------------------------
 
 
 def test_add_members_checks_role_and_segment(
@@ -921,7 +921,7 @@ def test_add_members_returns_and_logs_the_count(demo_store: Store, sarah: Curren
 
 @ROWCOUNT_ENGINES
 def test_adding_current_members_adds_nothing(demo_store: Store, sarah: CurrentUser) -> None:
-    """Spec 7.11: only contacts not already in the segment are added. (The segment's
+    """R7.11: only contacts not already in the segment are added. (The segment's
     Last Modified is 20/01/2024; adding nobody must not move it to today.)"""
     enterprise = segment_id(demo_store, "Enterprise Prospects")
     members = ContactFilter(segment=Choice(key=str(enterprise), label="Enterprise Prospects"))
@@ -956,7 +956,7 @@ def test_past_members_can_be_added_back(demo_store: Store, sarah: CurrentUser) -
 
 
 def test_add_contacts_picker_base(demo_store: Store, sarah: CurrentUser) -> None:
-    """Spec 7.11 flow: the picker lists non-members; select all of them adds them all."""
+    """R7.11 flow: the picker lists non-members; select all of them adds them all."""
     engagers = segment_id(demo_store, "Marketing Engagers")
     base = ContactFilter(not_in_segment=engagers)
     selection = NOTHING.with_all(base, True)
@@ -968,7 +968,7 @@ def test_add_contacts_picker_base(demo_store: Store, sarah: CurrentUser) -> None
     assert demo_store.contacts.contact_count(ALL) == 255
 
 
-# -- delete (spec 7.4) ------------------------------------------------------------------
+# -- delete (R7.4) ----------------------------------------------------------------------
 
 
 def test_viewer_can_neither_pause_nor_delete(demo_store: Store, viewer: CurrentUser) -> None:
@@ -1015,7 +1015,7 @@ def test_pause_for_a_deleted_segment(demo_store: Store, sarah: CurrentUser) -> N
 
 
 def test_delete_preview_of_enterprise_prospects(demo_store: Store) -> None:
-    """Spec 8: Q1 Enterprise Outreach (Active), Product Demo Campaign (Paused), Holiday
+    """R8: Q1 Enterprise Outreach (Active), Product Demo Campaign (Paused), Holiday
     Promotion (Completed); plus the sample notes (2) and timeline (5 activities)."""
     preview = demo_store.segments.delete_preview(segment_id(demo_store, "Enterprise Prospects"))
     assert preview is not None

@@ -1,4 +1,4 @@
-"""Issue 16 §6: look-alike user names never become new users with full rights.
+"""I16.6: look-alike user names never become new users with full rights.
 
 User names are normalised like segment names (runs of spaces collapsed, accents
 composed), a name holding an invisible character is refused, a name segtui has not seen is

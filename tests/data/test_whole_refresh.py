@@ -1,5 +1,5 @@
-"""Refreshing many dynamic segments whole, in batches (segtui/data/rules/whole_refresh.py, issue
-17 §6, docs/requirements.md P9), on SQLite and PostgreSQL.
+"""Refreshing many dynamic segments whole, in batches (segtui/data/rules/whole_refresh.py, P9,
+docs/requirements.md P9), on SQLite and PostgreSQL.
 
 The batches are a way to read less, never another answer: segments whose rules require
 the same condition are evaluated over one copy of the contacts meeting it, and the lists

@@ -1,7 +1,7 @@
 """Likely duplicates added to the demo data, for the Data Quality screen's tests and
 snapshots: two same-email groups (one with hostile names) and a same-name-and-company
 group, in segments of their own. The demo itself has no duplicates. Since the database
-keeps one contact per email (issue 16 §1), a second contact with an email is written as
+keeps one contact per email (I16.1), a second contact with an email is written as
 another program would write it, without the email's key."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def contact(store: Store, name: str, email: str | None, created: datetime, *,
             company: str | None = None, phone: str | None = "555-0100",
             keyless: bool = False) -> int:
     """`keyless`: written as another program would, without the email's key, so the unique
-    index (issue 16 §1) can't see it: the only way left to share an email."""
+    index (I16.1) can't see it: the only way left to share an email."""
     with store.orm_session() as session:
         row = Contact(name=name, email=email, phone=phone, lead_status=LeadStatus.NEW,
                       quality_score=60, created_at=created,

@@ -1,4 +1,4 @@
-"""Issue 17 §7: leaving a screen or quitting stops the statements running for it.
+"""P12: leaving a screen or quitting stops the statements running for it.
 
 `q` used to wait for the AI Insights query (seconds on SQLite, minutes on PostgreSQL, where
 the query also went on running on the server) and for the start-up re-evaluation of the

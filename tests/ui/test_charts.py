@@ -1,4 +1,4 @@
-"""Issue 15, point 8: charts that are read. Round whole-number ticks, values on bars and
+"""U15.8: charts that are read. Round whole-number ticks, values on bars and
 points, a legend that covers nothing, a one-point series that shows, all at 80x24.
 
 The demo tests open the app like a user; the others mount a chart alone to try the cases

@@ -1,4 +1,4 @@
-"""Snapshots at 16 colours (`segtui --color 16`, issue 15 §4) and of the light theme.
+"""Snapshots at 16 colours (`segtui --color 16`, U15.4) and of the light theme.
 
 A 16-colour snapshot records the ANSI colour Rich picks for each cell, drawn in Rich's
 standard palette (tests/ui/conftest.py, svg_at_16_colours). Baselines live in

@@ -1,4 +1,4 @@
-"""Issue 15 §4-5: what the user sees at `--color 16`, and on the highlighted row.
+"""U15.4-U15.5: what the user sees at `--color 16`, and on the highlighted row.
 
 The screen is taken as Textual hands it to the terminal (after its filters) and each
 colour downgraded as Rich does for a 16-colour terminal (`segtui --color 16` sets
@@ -24,7 +24,7 @@ from segtui.widgets.themes import THEMES
 from tests.ui.conftest import make_app, screen_lines, settle
 
 # The ANSI colours (0-15) each badge must land on at 16 colours: the specification's hue
-# (spec 7.1, 7.4, 7.6), normal or bright.
+# (R7.1, R7.4, R7.6), normal or bright.
 GREEN, RED, YELLOW, BLUE, CYAN, GREY = {2, 10}, {1, 9}, {3, 11}, {4, 12}, {6, 14}, {0, 7, 8, 15}
 BADGE_ANSI = {"Active": GREEN, "Inactive": RED, "Draft": YELLOW,  # segments
               "Paused": YELLOW, "Completed": GREY,  # campaigns

@@ -1,4 +1,4 @@
-"""Issue 15 §1: an error nobody handled ends the app with exit status 1 and a one-line
+"""U15.1: an error nobody handled ends the app with exit status 1 and a one-line
 message naming the log file that holds its traceback (before, the process exited 0)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Issue 2 §4: the Segments dashboard driven from the keyboard (spec 7.1; acceptance 1, 6, 7,
-17, 18). Each test reads what the user sees and, for exports, what lands on disk."""
+"""The Segments dashboard driven from the keyboard (R7.1; AC1, AC6, AC7, AC17,
+AC18). Each test reads what the user sees and, for exports, what lands on disk."""
 
 from __future__ import annotations
 
@@ -93,10 +93,10 @@ async def test_search_as_you_type(sqlite_demo_store: Store) -> None:
         await settle(pilot)
         await pilot.press("slash")
         assert app.focused is app.screen.query_one("#search", Input)
-        await pilot.press(*"techcorp")  # a member's company (spec 7.1)
+        await pilot.press(*"techcorp")  # a member's company (R7.1)
         await settle(pilot)
         assert shown_names(app) == ["Enterprise Prospects"]
-        assert status_line(app).startswith("1 segment · ")  # issue 15 §13: not "1 segments"
+        assert status_line(app).startswith("1 segment · ")  # U15.13: not "1 segments"
         await pilot.press(*["backspace"] * 8, *"trial")
         await settle(pilot)
         assert shown_names(app) == ["Product Trial Users"]
@@ -149,7 +149,7 @@ async def test_city_state_and_company_pickers_combine(sqlite_demo_store: Store) 
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
         # Many segments have members in San Francisco; add the state filter: only Michael
-        # Chen's "San Francisco, FL" (spec section 8) remains.
+        # Chen's "San Francisco, FL" (R8) remains.
         await pilot.press("tab")
         await pilot.press("enter")
         await settle(pilot)
@@ -215,7 +215,7 @@ async def test_sort_from_keyboard(sqlite_demo_store: Store) -> None:
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 async def test_s_sorts_by_each_shown_column_with_its_arrow(
         sqlite_demo_store: Store, size: tuple[int, int]) -> None:
-    """Issue 15 §11: `s` steps through the columns shown, never one the terminal is too
+    """U15.11: `s` steps through the columns shown, never one the terminal is too
     narrow for (at 80x24 the first `s` sorted by the hidden Description), and the sorted
     column's header shows ▲/▼ as the status line says (numeric columns lost the arrow)."""
     app = make_app(sqlite_demo_store)
@@ -313,7 +313,7 @@ async def test_paging_through_many_segments(sqlite_demo_store: Store) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = app.screen.query_one(PagedTable)
-        # A page is as many rows as the terminal has lines (issue 17 §5): more than the
+        # A page is as many rows as the terminal has lines (P5): more than the
         # table shows, never the whole list.
         assert len(table.rows_on_page) == table.page_rows == 24
         assert table.size.height - 1 < 24  # the rows the table shows, under its header
@@ -411,7 +411,7 @@ async def test_row_menu_opens_view_edit_delete(sqlite_demo_store: Store) -> None
 
 async def test_duplicate_copies_a_static_segment_with_its_members(
         sqlite_demo_store: Store) -> None:
-    """Issue 5 §4: duplicate (clone) from the row menu or `y`: a Draft named "... Copy" with
+    """D1.4: duplicate (clone) from the row menu or `y`: a Draft named "... Copy" with
     the same members, description and tags; a copy of the copy is "... Copy 2"."""
     store = sqlite_demo_store
     app = make_app(store)
@@ -495,7 +495,7 @@ async def test_escape_leaves_search_then_q_quits(sqlite_demo_store: Store) -> No
 
 async def test_a_new_or_duplicated_segment_never_hides_the_others(
         sqlite_demo_store: Store) -> None:
-    """Issue 15 §3: after `n` (a name, ctrl+s) the list showed "4–5 of 5" with two rows
+    """U15.3: after `n` (a name, ctrl+s) the list showed "4–5 of 5" with two rows
     and blank lines below; after `y`, "2–5 of 5". The whole list stays visible when it
     fits, with the cursor on the new segment; `r` keeps it so."""
     app = make_app(sqlite_demo_store)

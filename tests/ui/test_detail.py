@@ -1,5 +1,5 @@
-"""Issue 4: the segment detail screen driven from the keyboard (spec 7.5-7.10; acceptance
-criteria 8-15, 19, 20). Each test checks what the user sees and what the database holds."""
+"""The segment detail screen driven from the keyboard (R7.5-R7.10; AC8-AC15,
+AC19, AC20). Each test checks what the user sees and what the database holds."""
 
 from __future__ import annotations
 
@@ -78,8 +78,8 @@ async def test_enter_opens_detail_with_header_and_cards(sqlite_demo_store: Store
         assert meta.strip().startswith("Active") and "Owner Sarah Mitchell" in meta
         assert "Created 14/08/2023" in meta and "Q1 2024" in meta
         assert card(app, "card-members") == ("45", None)
-        # Spec 7.5 / AC 19: engagement 76%, "+4 pts vs last month" (34 vs 32 of 45; the
-        # spec writes "+4%": a change of a rate is written in points, issue 15 §13).
+        # R7.5 / AC19: engagement 76%, "+4 pts vs last month" (34 vs 32 of 45; the
+        # spec writes "+4%": a change of a rate is written in points, U15.13).
         assert card(app, "card-engagement") == ("76%", "+4 pts vs last month")
         value, note = card(app, "card-conversion")
         assert value == "6.7%" and note is not None and note.endswith("% overall")
@@ -114,7 +114,7 @@ async def test_tabs_switch_with_1_to_6_and_are_remembered_per_segment(
 
 async def test_a_late_member_page_never_switches_the_tab_back(
         sqlite_demo_store: Store) -> None:
-    """Issue 15 §14: `2` pressed after the cards but before the member list's first page
+    """U15.14: `2` pressed after the cards but before the member list's first page
     showed Performance, then Contacts again when the page arrived (the table took the
     focus it had asked for, and the tabs follow the focus). Loading never moves either."""
     app = make_app(sqlite_demo_store)
@@ -194,7 +194,7 @@ async def test_viewer_cannot_add_contacts(sqlite_demo_store: Store) -> None:
 
 
 async def test_member_pages_follow_the_terminal(sqlite_demo_store: Store) -> None:
-    """Issue 17 §5: the member list's pages are as many rows as the terminal has lines;
+    """P5: the member list's pages are as many rows as the terminal has lines;
     down past a page's last row and up past its first walk every member once, in order,
     and ctrl+home / ctrl+end reach the ends."""
     segment_id = segment_ids(sqlite_demo_store)["Enterprise Prospects"]
@@ -372,7 +372,7 @@ async def test_add_activity_then_edit_it_and_filter(sqlite_demo_store: Store) ->
         assert log[-1] == ("Phone Outreach", "Webinar [b]invite[/b]")  # the default type
         table = app.screen.query_one("#activities", PagedTable)
         assert table.rows_on_page[0].description == "Webinar [b]invite[/b]"  # newest first
-        # Recent and mine: editable (spec 7.9 "Edit option available for recent activities").
+        # Recent and mine: editable (R7.9 "Edit option available for recent activities").
         table.focus()
         await pilot.press("home", "enter")
         await settle(pilot)

@@ -1,4 +1,4 @@
-"""Snapshots of the segment detail screen (issue 4): every tab and its dialogs, at 80x24 and
+"""Snapshots of the segment detail screen (R7.5): every tab and its dialogs, at 80x24 and
 120x40, on the demo data (Enterprise Prospects, the first row).
 
 Baselines live in snapshots/test_detail_snapshots/. Regenerate deliberately with

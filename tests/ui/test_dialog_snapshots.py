@@ -1,4 +1,4 @@
-"""Snapshots of issue 15 §9, §10, §13 in the dialogs, at 80x24 and 120x40: a dialog's help
+"""Snapshots of U15.9, U15.10, U15.13 in the dialogs, at 80x24 and 120x40: a dialog's help
 with its widgets' keys, the key line following the focus, the Edit tabs shown by F-keys,
 "Discard your changes?", and the Create button with a rule's count.
 

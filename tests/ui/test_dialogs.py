@@ -1,4 +1,4 @@
-"""Issue 15 §9, §10 and the dialog parts of §13: every dialog answers f1 with its help and
+"""U15.9, U15.10 and the dialog parts of U15.13: every dialog answers f1 with its help and
 shows its keys; escape asks before throwing typed work away; the small things a user
 tripped over in the segment dialogs. Each test failed before its fix."""
 
@@ -187,7 +187,7 @@ async def test_every_dialog_shows_its_keys_whole_at_80_columns(
 
 async def test_key_lines_name_the_keys_of_the_focused_widget(sqlite_demo_store: Store) -> None:
     """ctrl+s, space, ctrl+a, delete on a tag and shift+arrows on the slider were shown
-    nowhere (issue 15 §9)."""
+    nowhere (U15.9)."""
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_create(pilot, sqlite_demo_store)

@@ -1,4 +1,4 @@
-"""Issue 5: dynamic segments in the app, driven from the keyboard on the SQLite demo.
+"""D1: dynamic segments in the app, driven from the keyboard on the SQLite demo.
 
 - the detail screen says a segment is dynamic and when it was evaluated; `r` re-evaluates
   its rule, so a contact who stopped matching leaves (the stay is ended, not deleted);

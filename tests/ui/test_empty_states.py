@@ -1,4 +1,4 @@
-"""Issue 15 §15: an empty list says what is empty and offers the next step, and that step's
+"""U15.15: an empty list says what is empty and offers the next step, and that step's
 key works: the dashboard of an empty database (n, i), a search matching nothing (c), an
 empty segment's Contacts tab (a), the contact picker (ctrl+l), the choice picker
 (ctrl+l), the Activity tab (c), the Notes tab (n), a clean Data Quality report (r)."""

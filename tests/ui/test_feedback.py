@@ -1,4 +1,4 @@
-"""Issue 15 §13 (two parts): what the detail screen explains and when. The AI Insights
+"""U15.13 (two parts): what the detail screen explains and when. The AI Insights
 "Some members lack a phone" finding explains the phone rule (it showed the email rules);
 a mistyped date in the Activity filter says so as it is typed (it waited for enter)."""
 

@@ -1,4 +1,4 @@
-"""Issue 15 §1: user text never reaches a widget as markup or as terminal escapes.
+"""U15.1: user text never reaches a widget as markup or as terminal escapes.
 
 Each test puts the hostile corpus (tests/hostile.py) where users put text (segment names and
 descriptions, contact names and cities, user names, typed searches) and visits the places

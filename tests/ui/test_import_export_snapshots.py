@@ -1,5 +1,5 @@
 """Snapshots of the import dialog (`i` on the dashboard) and the member export dialog (`x` on
-the segment detail screen), at 80x24 and 120x40, on the demo data (issue 6).
+the segment detail screen), at 80x24 and 120x40, on the demo data (I6).
 
 The checked file is tests/ui/files/import-rejects.csv, typed as a path relative to the
 repository, so the screenshots don't depend on where the checkout is. Baselines live in
@@ -41,7 +41,7 @@ def test_import_dialog_checked(snap_compare: SnapCompare, sqlite_demo_store: Sto
 @pytest.mark.parametrize("size", SIZES)
 def test_import_columns_dialog(snap_compare: SnapCompare, sqlite_demo_store: Store,
                                size: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
-    """ctrl+o after the check of a HubSpot export (issue 16 §13): every column with what it
+    """ctrl+o after the check of a HubSpot export (I16.13): every column with what it
     fills, the conflict that stops the import above them."""
     monkeypatch.chdir(ROOT)
     assert snap_compare(make_app(sqlite_demo_store),

@@ -1,4 +1,4 @@
-"""Issue 6 parts 1 and 2 in the app: importing a CSV file from the dashboard (`i`) and
+"""I6.1 and I6.2 in the app: importing a CSV file from the dashboard (`i`) and
 exporting a segment's members from the detail screen (`x`), driven by key presses on
 SQLite and PostgreSQL, with what the database and the files hold checked afterwards
 (docs/import-export.md)."""
@@ -272,7 +272,7 @@ async def test_file_problems_are_named_and_lose_nothing(demo_store: Store, home:
             "~/empty.csv": "the file is empty",
             "~/noheader.csv": "the first line is not a header",
             "~/huge.csv": "line 2: field larger than field limit",
-            # A quote never closed would swallow the rest of the file (issue 16 §2).
+            # A quote never closed would swallow the rest of the file (I16.2).
             "~/quote.csv": "line 2: unclosed quote: the quote opened on this line is "
                            "never closed",
         }
@@ -339,7 +339,7 @@ async def test_escape_stops_an_import_and_nothing_is_written(
     assert contact_named(demo_store, "stop0@example.com") is None
 
 
-# -- other CRMs' files: the mapping and the columns (issue 16 §13) -------------------------
+# -- other CRMs' files: the mapping and the columns (I16.13) -------------------------------
 
 
 def contact_fields(store: Store, email: str) -> tuple[object, ...] | None:
@@ -400,7 +400,7 @@ SAMPLES = [
 
 async def test_every_sample_export_imports_from_the_dialog(demo_store: Store,
                                                            home: Path) -> None:
-    """Issue 16: the other CRMs' and Excel's files import in the app with the rows the
+    """I16.13: the other CRMs' and Excel's files import in the app with the rows the
     command line imports (tests/test_import_files.py checks their fields)."""
     for name, _, _, _ in SAMPLES:
         shutil.copy(FILES / name, home / name)

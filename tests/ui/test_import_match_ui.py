@@ -1,4 +1,4 @@
-"""Issue 16 §16 in the app's import dialog (`i` on the dashboard): the check of a file
+"""I16.16 in the app's import dialog (`i` on the dashboard): the check of a file
 without an Email column says every row will be a new contact, and "Match by" lets the rows
 find their contacts another way. On SQLite and PostgreSQL."""
 

@@ -1,4 +1,4 @@
-"""Issue 16 §8: text from the database that holds characters no one can see (a bidi
+"""I16.8: text from the database that holds characters no one can see (a bidi
 override, an ESC, a zero-width space) never reaches the terminal raw from a field the user
 edits, and saving what the user did not change leaves it exactly as stored.
 

@@ -1,4 +1,4 @@
-"""The user's keymap (issue 18 §3, docs/keys.md "Your own keys"): keymap.toml in the config
+"""The user's keymap (A4, docs/keys.md "Your own keys"): keymap.toml in the config
 folder remaps keys by binding id; the new key works and the old one no longer does, the
 key bar, the key lines, the help and the palette show the keys as remapped, and a file
 with a mistake is reported and left aside (the app starts with its own keys).

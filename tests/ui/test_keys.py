@@ -1,4 +1,4 @@
-"""Keys (issue 15 §6 and §12): the key bar at the bottom of every screen shows whole entries
+"""Keys (U15.6 and U15.12): the key bar at the bottom of every screen shows whole entries
 and the screen's essential keys at 80 columns; one menu widget; the palette shows each
 command's key and leaves out what makes no sense there; one key, one meaning, on every
 screen (docs/keys.md)."""
@@ -96,7 +96,7 @@ def read_bar(line: str, entries: dict[str, str]) -> list[str]:
 @pytest.mark.parametrize("where", list(ESSENTIAL))
 async def test_key_bar_shows_whole_entries_and_the_essential_keys(
         sqlite_demo_store: Store, where: str, size: tuple[int, int]) -> None:
-    """Issue 15 §6: at 80x24 the dashboard hid `i r q ?`, the detail screen cut "a Add co",
+    """U15.6: at 80x24 the dashboard hid `i r q ?`, the detail screen cut "a Add co",
     the palette's key broke mid-word. Every screen's bar: whole entries only; at 80 columns
     the screen's essential keys; at 120 all of them."""
     app = make_app(sqlite_demo_store)
@@ -174,7 +174,7 @@ def menu_layout(app: Any) -> list[tuple[str, int, int]]:
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 async def test_every_menu_is_one_widget_with_keys_beside_labels(
         sqlite_demo_store: Store, size: tuple[int, int]) -> None:
-    """Issue 15 §12: the member menu wrapped its keys under the labels while the row menu
+    """U15.12: the member menu wrapped its keys under the labels while the row menu
     put them beside. Every menu (dashboard row, member, data quality row) is an ActionMenu:
     one line per option, labels in one column, keys right-aligned in another."""
     add_duplicates(sqlite_demo_store)
@@ -257,7 +257,7 @@ def with_key(prompts: list[str], command: str) -> str:
 
 async def test_palette_shows_each_commands_key_and_no_key_only_bindings(
         sqlite_demo_store: Store) -> None:
-    """Issue 15 §12: the palette showed no keys and offered escape's "Back to the list"
+    """U15.12: the palette showed no keys and offered escape's "Back to the list"
     on the dashboard (it only leaves the search box). Now each command has its keys in a
     column, as the key bar and help show them; a detail tab's own keys are commands too."""
     app = make_app(sqlite_demo_store)
@@ -314,7 +314,7 @@ TWO_MEANINGS = {
     "o": ({"open", "and-or"}, "open a segment on the data quality screen; in the rule tree, "
                               "switch and/or"),
 }
-# The dialogs (segtui/screens/modals/, but the menu) belong to another branch of issue 15:
+# The dialogs (segtui/screens/modals/, but the menu) were built on another branch (U15.9):
 # their keys are the dialog's own while it is open and get ids there.
 DIALOGS = "segtui.screens.modals."
 THE_MENU = "segtui.screens.modals.row_menu"
@@ -342,8 +342,8 @@ def own_bindings() -> Iterator[tuple[str, Binding]]:
 
 
 def test_every_binding_has_an_id_and_every_key_one_meaning() -> None:
-    """Issue 15 §12 (`m` was "menu" on two screens and "merge" on the quality screen) and
-    DESIGN.md (every binding has an id, so users can remap keys). A binding's id is
+    """U15.12 (`m` was "menu" on two screens and "merge" on the quality screen) and
+    U15.12.3 (every binding has an id, so users can remap keys). A binding's id is
     "<where>.<meaning>": a key has one meaning across the app, its screens and their
     widgets, but for the exceptions written down in TWO_MEANINGS."""
     meanings: dict[str, set[str]] = defaultdict(set)
@@ -381,7 +381,7 @@ def dialog_bindings() -> Iterator[tuple[str, Binding]]:
 
 
 def test_every_dialog_binding_has_an_id_of_its_own() -> None:
-    """Issue 18 §3: a user's keymap (docs/keys.md) remaps a key by its binding's id, so the
+    """A4: a user's keymap (docs/keys.md) remaps a key by its binding's id, so the
     dialogs' bindings have ids too, "<dialog>.<meaning>", none shared with another
     binding anywhere (a dialog's keys may mean something else than the screens')."""
     ids = {binding.id: owner for owner, binding in own_bindings()}

@@ -1,4 +1,4 @@
-"""Issue 15 §2: a worker whose answer arrives after its screen or widget is gone drops it.
+"""U15.2: a worker whose answer arrives after its screen or widget is gone drops it.
 
 Seen on a busy CI machine: `NoMatches: No nodes match 'OptionList' on ChoicePicker()` when a
 picker's search answered after escape had closed it. Here the race is made certain, not
@@ -167,7 +167,7 @@ async def test_a_late_result_is_dropped(sqlite_demo_store: Store, method: str,
 
 async def test_a_failing_worker_of_any_screen_tells_the_user(
         sqlite_demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Issue 15 §1: a worker's failure used to reach only the widget that owned it
+    """U15.1: a worker's failure used to reach only the widget that owned it
     (Textual's Worker.StateChanged does not bubble), so a screen's failed query showed
     nothing at all. Every screen and widget worker now reports it, literally."""
 

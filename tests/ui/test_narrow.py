@@ -1,4 +1,4 @@
-"""Issue 15 §7: at 80x24 every field the specification asks of a table is on screen, in the
+"""U15.7: at 80x24 every field the specification asks of a table is on screen, in the
 table or, for the highlighted row, in the detail line under it ("Label: value"); a text too
 long for its place ends in "…", never cut silently; a toast never covers a dialog's buttons.
 """
@@ -68,7 +68,7 @@ async def test_dashboard_fields_at_80x24(sqlite_demo_store: Store) -> None:
 
 
 async def test_contacts_tab_fields_at_80x24(sqlite_demo_store: Store) -> None:
-    """Spec 7.6: avatar, name, title, company, email and phone, tags, last contact, status,
+    """R7.6: avatar, name, title, company, email and phone, tags, last contact, status,
     quality. The first member of the demo's Enterprise Prospects has every one."""
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=NARROW) as pilot:
@@ -83,7 +83,7 @@ async def test_contacts_tab_fields_at_80x24(sqlite_demo_store: Store) -> None:
 
 
 async def test_activity_tab_fields_at_80x24(sqlite_demo_store: Store) -> None:
-    """Spec 7.9: icon, type, performer, date/time, description; the details of the
+    """R7.9: icon, type, performer, date/time, description; the details of the
     highlighted activity too."""
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=NARROW) as pilot:
@@ -97,7 +97,7 @@ async def test_activity_tab_fields_at_80x24(sqlite_demo_store: Store) -> None:
 
 
 async def test_picker_fields_at_80x24(sqlite_demo_store: Store) -> None:
-    """Spec 7.2 (create): name, company, status, city, state, tags. Spec 7.11 (add): name,
+    """R7.2 (create): name, company, status, city, state, tags. R7.11 (add): name,
     title, company, email, phone, tags, score, status."""
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=NARROW) as pilot:
@@ -136,7 +136,7 @@ async def test_quality_tables_fields_at_80x24(sqlite_demo_store: Store) -> None:
 
 
 def test_campaign_status_shown_at_any_width() -> None:
-    """Spec 7.7's campaign table and each campaign's status: its own column from 100
+    """R7.7's campaign table and each campaign's status: its own column from 100
     columns, under the name (the header says so) below."""
     campaigns = [CampaignPerformance(1, "Q1 Enterprise Outreach", "Active", 45, 32, 12, 3,
                                      1_500_000),

@@ -1,4 +1,4 @@
-"""Issue 17 §5: `one_line_cell` draws a one-line table cell straight to segments, and
+"""P5: `one_line_cell` draws a one-line table cell straight to segments, and
 PagedTable draws its body cells with it. What the user sees must not change: each case
 is drawn both ways, Rich's layers (what DataTable does) and the straight path, and the
 segments (text, style, the row/column meta clicks read) must be the same."""

@@ -1,4 +1,4 @@
-"""Issue 6 §4: the Data Quality screen, opened from the dashboard with `Q` and driven by key
+"""Q6.4: the Data Quality screen, opened from the dashboard with `Q` and driven by key
 presses, on SQLite and PostgreSQL. What it shows is checked against
 `Store.quality.quality_report()`,
 what a merge does against the database. Data: the demo plus tests/ui/quality_data.py."""

@@ -1,4 +1,4 @@
-"""Snapshots of the Data Quality screen (issue 6 §4) at 80x24 and 120x40: the report with
+"""Snapshots of the Data Quality screen (Q6.4) at 80x24 and 120x40: the report with
 likely duplicates (the demo plus tests/ui/quality_data.py, hostile names included), the
 merge confirmation, and the demo alone (no duplicates).
 

@@ -1,4 +1,4 @@
-"""Issue 5 §3: building a dynamic segment's rule from the keyboard, with the live count.
+"""D1.3: building a dynamic segment's rule from the keyboard, with the live count.
 
 The builder keeps the query-language line and the tree in sync; the count updates while the
 rule is edited (debounced in a worker), and saving creates a dynamic segment whose members
@@ -150,7 +150,7 @@ async def test_typing_mistakes_and_rule_problems_are_explained(
 
 async def test_a_date_out_of_range_is_explained_not_counted_for_ever(
         sqlite_demo_store: Store) -> None:
-    """Issue 16 §9: 'created after 9999-12-31' once left the live count on "Counting…"
+    """I16.9: 'created after 9999-12-31' once left the live count on "Counting…"
     (the count raised OverflowError in its worker). It is a rule problem at its column."""
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -201,7 +201,7 @@ async def test_template_fills_the_builder(sqlite_demo_store: Store) -> None:
 
 
 async def test_one_match_is_counted_in_the_singular(sqlite_demo_store: Store) -> None:
-    """Issue 15 §13: "1 contact matches now" and "Create Segment (1 contact)", not
+    """U15.13: "1 contact matches now" and "Create Segment (1 contact)", not
     "1 contacts" (nor "1 contact match now")."""
     email = sqlite_demo_store.contacts.contact_page(ContactFilter(), ContactSelection(),
                                                     limit=1).rows[0].email
@@ -217,7 +217,7 @@ async def test_one_match_is_counted_in_the_singular(sqlite_demo_store: Store) ->
 
 
 async def test_rule_search_on_the_dashboard_then_create(sqlite_demo_store: Store) -> None:
-    """Issue 5 §2: "?" then a rule in the dashboard search lists the segments with a member
+    """D1.2: "?" then a rule in the dashboard search lists the segments with a member
     the rule matches, says how many contacts match, and enter opens Create as Dynamic."""
     store = sqlite_demo_store
     app = make_app(store)
@@ -255,7 +255,7 @@ async def test_rule_search_on_the_dashboard_then_create(sqlite_demo_store: Store
 
 async def test_edit_shows_the_rule_and_its_hand_made_overrides(
         sqlite_demo_store: Store) -> None:
-    """Issue 5 §3: manual include/exclude overrides are kept and shown."""
+    """D1.3: manual include/exclude overrides are kept and shown."""
     store = sqlite_demo_store
     user = store.users.current_user("Sarah Mitchell")
     segment_id = store.segments.create_segment(SegmentDraft("Hot",

@@ -1,4 +1,4 @@
-"""Snapshots of the dynamic-segment screens (issue 5) at 80x24 and 120x40: the rule builder
+"""Snapshots of the dynamic-segment screens (D1.3) at 80x24 and 120x40: the rule builder
 in Create and Edit, the condition dialog, and "why is this contact here".
 
 Baselines live in snapshots/test_rule_builder_snapshots/; regenerate the whole module with

@@ -1,5 +1,5 @@
-"""Issue 3: Create, Edit, Delete and Add Contacts modals, driven from the keyboard
-(spec 7.2, 7.3, 7.4, 7.11; acceptance criteria 2-5, 16). Each test checks what the user
+"""Create, Edit, Delete and Add Contacts modals, driven from the keyboard
+(R7.2, R7.3, R7.4, R7.11; AC2-AC5, AC16). Each test checks what the user
 sees and what the database holds afterwards."""
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ async def open_create(pilot: Pilot[Any]) -> None:
     assert isinstance(pilot.app.screen, CreateSegmentModal)
 
 
-# -- Create New Segment (spec 7.2) -------------------------------------------------------
+# -- Create New Segment (R7.2) -----------------------------------------------------------
 
 
 async def test_create_segment_end_to_end_from_the_keyboard(sqlite_demo_store: Store) -> None:
@@ -252,7 +252,7 @@ async def test_cancel_creates_nothing(sqlite_demo_store: Store) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await open_create(pilot)
         await pilot.press(*"Never Mind", "escape")
-        assert isinstance(app.screen, Confirm)  # "Discard your changes?" (issue 15 §10)
+        assert isinstance(app.screen, Confirm)  # "Discard your changes?" (U15.10)
         await pilot.press("y")
         assert isinstance(app.screen, DashboardScreen)
     assert "Never Mind" not in segment_ids(sqlite_demo_store)
@@ -267,7 +267,7 @@ async def test_viewer_cannot_open_create(sqlite_demo_store: Store) -> None:
         assert any("may look but not change" in n.message for n in app._notifications)
 
 
-# -- Edit Segment (spec 7.3) -------------------------------------------------------------
+# -- Edit Segment (R7.3) -----------------------------------------------------------------
 
 
 async def open_edit(pilot: Pilot[Any], row: int = 0) -> EditSegmentModal:
@@ -399,7 +399,7 @@ async def test_edit_of_a_segment_deleted_meanwhile(sqlite_demo_store: Store) -> 
     assert "Phoenix" in segment_ids(sqlite_demo_store)
 
 
-# -- Delete Segment (spec 7.4) -----------------------------------------------------------
+# -- Delete Segment (R7.4) ---------------------------------------------------------------
 
 
 async def test_delete_blocked_then_pause_then_delete(sqlite_demo_store: Store) -> None:
@@ -481,7 +481,7 @@ async def test_viewer_sees_why_but_cannot_pause_or_delete(sqlite_demo_store: Sto
         assert "may not delete" in text_of(app, "#delete-warning")
 
 
-# -- Add Contacts (spec 7.11) ------------------------------------------------------------
+# -- Add Contacts (R7.11) ----------------------------------------------------------------
 
 
 async def test_add_contacts_modal(sqlite_demo_store: Store) -> None:

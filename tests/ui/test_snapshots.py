@@ -1,4 +1,4 @@
-"""Snapshots of every screen and modal at 80x24 and 120x40 (DESIGN.md, "Tests").
+"""Snapshots of every screen and modal at 80x24 and 120x40 (T3).
 
 Baselines live in snapshots/test_snapshots/. After a deliberate UI change, regenerate with
 `pytest tests/ui/test_snapshots.py --snapshot-update` and look at the SVGs before committing.
@@ -73,7 +73,7 @@ def test_company_picker(snap_compare: SnapCompare, sqlite_demo_store: Store,
                         press=["f", "tab", "tab", "tab", "enter", *"tech"], terminal_size=size)
 
 
-# -- issue 3: the segment modals, including error states ---------------------------------
+# -- R7.2: the segment modals, including error states ------------------------------------
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -120,7 +120,7 @@ def segments_update(
         segment_id = find_segment(store, name)
         # Every option replaces a value whole (nothing typed depends on the version read),
         # so when someone saves between our read and our write, applying the same options
-        # to their version loses nothing: tried once more, and said (issue 16 §12).
+        # to their version loses nothing: tried once more, and said (I16.12).
         for attempt in (1, 2):
             details = store.segments.segment_details(segment_id)
             if details is None:

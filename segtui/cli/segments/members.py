@@ -47,7 +47,7 @@ class Targets:
 
 def _stdin_lines() -> Iterator[str]:
     """Standard input's lines, each decoded as UTF-8 (with or without a BOM). A line that
-    is not UTF-8 stops the command, naming the line and the byte (issue 16 §10)."""
+    is not UTF-8 stops the command, naming the line and the byte (I16.10)."""
     source = getattr(sys.stdin, "buffer", None)
     if source is None:  # a text stream with no bytes under it (tests, embedding)
         yield from sys.stdin

@@ -21,7 +21,7 @@ SegmentName = Annotated[str, typer.Argument(
 
 
 def _rule_text(rule: Node | None) -> str | None:
-    if rule is None:  # a static segment: the rule language isn't needed (issue 17 §4)
+    if rule is None:  # a static segment: the rule language isn't needed (P12)
         return None
     from segtui.core.rules.language import format_rule
 

@@ -1,4 +1,4 @@
-"""Which column of an import file fills which field (issue 6; issue 16 §13-14).
+"""Which column of an import file fills which field (I6; I16.13-I16.14).
 
 Every column of the header gets one `ColumnUse`: the field it fills, or why it is left out.
 The command's summary and the import dialog's column view both show that plan, and the

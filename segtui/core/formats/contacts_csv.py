@@ -1,5 +1,5 @@
-"""Reading contacts from a CSV file (issue 6): the contact fields and their columns,
-validation, value mapping (issue 16 §13). Which column fills which field is worked out by
+"""Reading contacts from a CSV file (I6): the contact fields and their columns,
+validation, value mapping (I16.13). Which column fills which field is worked out by
 core/formats/column_plan.py; the file itself (encoding, delimiter, records) is core/csv_source.py.
 
 Pure Python, no database: `segtui.data.io.importer` writes what this module accepts. The
@@ -57,7 +57,7 @@ class Field(StrEnum):
     TAGS = "Tags"
     CREATED = "Created"
     LAST_CONTACTED = "Last Contacted"
-    # The contact's id in the system the file comes from (issue 16 §16): kept, unique, and
+    # The contact's id in the system the file comes from (I16.16): kept, unique, and
     # a key to match rows by (`--match external-id`).
     EXTERNAL_ID = "External Id"
 
@@ -117,7 +117,7 @@ def _known_headers() -> dict[str, Field | Skip]:
 
 KNOWN_HEADERS = _known_headers()
 # A "Title" column next to another column filling Title (Job Title, Position) is the
-# salutation, as in Mautic's, Outlook's and Salesforce's files (issue 16 §14).
+# salutation, as in Mautic's, Outlook's and Salesforce's files (I16.14).
 GIVES_WAY = {header_key(Field.TITLE.value): Skip.SALUTATION}
 
 
@@ -192,7 +192,7 @@ def plan_contact_columns(header: Sequence[str],
                          preset: Mapping[str, Field | Skip] | None = None,
                          match: MatchKey = MatchKey.EMAIL) -> ColumnPlan[Field]:
     """Every column of a contacts file and what it fills, with what stops the import (the
-    columns `match` reads must be there: how rows find their contacts, issue 16 §16);
+    columns `match` reads must be there: how rows find their contacts, I16.16);
     never raises (the import dialog shows the plan it lets the user change)."""
     plan = plan_columns(header, KNOWN_HEADERS, explicit or {}, CONTACT_FIELD_EXAMPLE,
                         preset=preset, gives_way=GIVES_WAY)
@@ -226,7 +226,7 @@ def map_columns(header: Sequence[str], explicit: Mapping[str, Field | Skip] | No
 def match_warning(columns: ColumnMap, match: MatchKey) -> str | None:
     """What to say before importing a file whose rows can't find their contacts: without
     an Email column, matching by email makes every row a new contact, each time the file
-    is imported (issue 16 §16)."""
+    is imported (I16.16)."""
     if match is not MatchKey.EMAIL or Field.EMAIL in columns.fields:
         return None
     others = [f"{f.value}" for f in (Field.PHONE, Field.EXTERNAL_ID) if f in columns.fields]
@@ -256,7 +256,7 @@ class RowProblem:
 class ContactIn:
     """A validated row: only the fields the file has (None = the cell was empty). A row
     without a name is valid: it may update a contact (only the matching key and the
-    columns it changes are needed, issue 16 §17); the importer rejects it if it would
+    columns it changes are needed, I16.17); the importer rejects it if it would
     create one, blaming `name_column`."""
 
     line: int
@@ -480,7 +480,7 @@ def converters(today: date, order: DateOrder = DateOrder.ISO) -> dict[Field, Con
     return found
 
 
-# -- value mapping (issue 16 §13) --------------------------------------------------------------
+# -- value mapping (I16.13) --------------------------------------------------------------------
 
 # field -> value_key(a file's value) -> what it becomes (None: an empty cell)
 ValueMap = dict[Field, dict[str, object]]

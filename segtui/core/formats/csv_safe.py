@@ -1,11 +1,11 @@
-"""CSV writing that spreadsheets can't be tricked by (DESIGN.md, "Safety rules").
+"""CSV writing that spreadsheets can't be tricked by (S2).
 
 A cell that starts with = + - @ tab, CR or LF is run as a formula by Excel, LibreOffice and
 Google Sheets ("CSV injection"); such cells get a leading apostrophe, which spreadsheets
-show as text. segtui's own importer strips that apostrophe again (issue 6).
+show as text. segtui's own importer strips that apostrophe again (I6).
 
-Nor does CSV for spreadsheets carry control characters other than tab, CR and LF (issue
-16 §7): ESC and the other C0 controls become their visible stand-ins (␛), the C1 controls
+Nor does CSV for spreadsheets carry control characters other than tab, CR and LF (I16.7):
+ESC and the other C0 controls become their visible stand-ins (␛), the C1 controls
 (U+0080-U+009F: U+009B starts a terminal command) and bidi controls become �, as the app
 shows them. `--raw` writes every cell exactly as stored.
 """

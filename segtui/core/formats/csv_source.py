@@ -1,4 +1,4 @@
-"""Opening an import file (issue 6; issue 16 §2, §15): its encoding, its delimiter, and its
+"""Opening an import file (I6; I16.2, I16.15): its encoding, its delimiter, and its
 records one at a time with the line each starts on. Both ways of reading a file (here and
 in the read-ahead child, transfer/read_ahead.py) open it with `open_csv`, so they decide alike.
 

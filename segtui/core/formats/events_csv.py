@@ -1,4 +1,4 @@
-"""Reading engagement events and campaign results from CSV (issue 6; docs/import-export.md).
+"""Reading engagement events and campaign results from CSV (I6; docs/import-export.md).
 
 Two shapes of file, both becoming events (the facts every metric is computed from):
 - an event log, one event per row: Email, Type, Occurred At, [Campaign], [Revenue];

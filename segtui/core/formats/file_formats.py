@@ -1,6 +1,6 @@
 """What a user chooses about a file: the encoding of a file to import, the format of an
 export. The command line declares its options with these, and a command line module loads
-only what its commands declare (segtui/cli/, issue 17 §4): kept apart from the import and
+only what its commands declare (segtui/cli/, P12): kept apart from the import and
 export code (core/formats/csv_source.py, core/formats/members_export.py) so that declaring them
 loads neither.
 """

@@ -1,4 +1,4 @@
-"""Member export records and their CSV / JSON forms (issue 6).
+"""Member export records and their CSV / JSON forms (I6).
 
 The CSV header uses the importer's field names (segtui.core.formats.contacts_csv.Field), so an
 export imports back unchanged; computed columns (Id, Total Spent, Purchases, Last Activity)
@@ -43,7 +43,7 @@ class MemberRecord:
     spent_cents: int
     purchases: int
     last_activity_at: datetime | None
-    external_id: str | None = None  # the id in the system it came from (issue 16 §16)
+    external_id: str | None = None  # the id in the system it came from (I16.16)
 
 
 MEMBER_HEADER = (

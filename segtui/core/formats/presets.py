@@ -1,4 +1,4 @@
-"""Mappings for other CRMs' contact exports (issue 16 §13): `--preset hubspot`, `mautic`,
+"""Mappings for other CRMs' contact exports (I16.13): `--preset hubspot`, `mautic`,
 `salesforce`, or a mapping file of your own (`--preset my-crm.toml`).
 
 A mapping names, for one kind of export, which of its columns fill which segtui field (or

@@ -1,4 +1,4 @@
-"""The segments CSV export of the dashboard (spec 7.1, "Export CSV Button")."""
+"""The segments CSV export of the dashboard (R7.1, "Export CSV Button")."""
 
 from __future__ import annotations
 

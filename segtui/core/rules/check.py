@@ -34,7 +34,7 @@ MAX_CHOICES = 100  # values in one "is one of"
 MAX_DAYS = 36_500  # a time window of at most a hundred years
 MAX_NUMBER = Decimal("1e12")
 MAX_DECIMALS = 10  # digits after the point (format_rule writes every one of them)
-# Dates a rule may name (issue 16 §9): a CRM holds nothing earlier, and a year past 2999 is
+# Dates a rule may name (I16.9): a CRM holds nothing earlier, and a year past 2999 is
 # a typo. Python's calendar ends at 9999-12-31, so "after 9999-12-31" (from the first
 # moment of the next day) could not even be computed.
 MIN_DATE = date(1900, 1, 1)

@@ -1,7 +1,7 @@
 """The fields a dynamic-segment condition can test, and the operators each type allows.
 
-Seed 001 lists lifecycle stage, total spent, purchase count, source channel and last active
-days; issue 5 adds every contact attribute, engagement facts with time windows and
+D1.1.3: lifecycle stage, total spent, purchase count, source channel and last active
+days, and every contact attribute, engagement facts with time windows and
 membership of another segment. Field keys are what the query language and the stored JSON
 use; labels are what the builder shows. docs/rules.md lists them with their SQL meaning.
 """
@@ -72,7 +72,7 @@ def _choice(key: str, label: str, values: type[StrEnum], help: str) -> RuleField
 
 FIELDS: tuple[RuleField, ...] = (
     _choice("status", "Lead status", LeadStatus, "the contact's lead status"),
-    _choice("stage", "Lifecycle stage", LifecycleStage, "seed 001 lifecycle stage"),
+    _choice("stage", "Lifecycle stage", LifecycleStage, "the contact's lifecycle stage"),
     RuleField("company", "Company", FieldType.TEXT, help="the company's name"),
     _choice("size", "Company size", CompanySize, "the company's size"),
     RuleField("industry", "Industry", FieldType.TEXT, help="the company's industry"),

@@ -274,7 +274,7 @@ class _Parser:
         """The condition with its values converted to the field's type: a wrong type is a
         syntax error at the value's column, so 'score > abc' points at 'abc'; an operator
         the field does not have, at the operator (`op_at`, when it is not `at`)."""
-        # Parsing's, not formatting's: `segtui segments list` formats rules only (issue 17 §4).
+        # Parsing's, not formatting's: `segtui segments list` formats rules only (P12).
         from segtui.core.rules.check import coerce_scalar
 
         if op not in field.operators:

@@ -32,7 +32,7 @@ class RefreshResult:
 
 @dataclass(frozen=True)
 class Owed:
-    """What the dynamic segments are still owed (data/rules/pending.py, issue 16 §4): nothing,
+    """What the dynamic segments are still owed (data/rules/pending.py, I16.4): nothing,
     unless a change's process ended before re-evaluating them, or one is doing it now."""
 
     contacts: int  # contacts changed since they were last re-evaluated

@@ -1,5 +1,5 @@
-"""Ready-made rules to start a dynamic segment from (seed 001, "Segmentation Strategies
-and Examples", plus a few for the demo data). Picking one fills the builder for editing.
+"""Ready-made rules to start a dynamic segment from (D1.4.1: the strategies of the
+sources, plus a few for the demo data). Picking one fills the builder for editing.
 
 Each template is written in the query language (core/rules/language.py), which keeps it
 readable here and proves it parses (tests/core/test_rule_templates.py).
@@ -19,30 +19,30 @@ class RuleTemplate:
 
 TEMPLATES: tuple[RuleTemplate, ...] = (
     RuleTemplate("High-Value Customers", "spent > 200 and purchases > 3",
-                 "Seed 001 value tiers: Total Spent > $200 AND Purchase Count > 3"),
+                 "D1.4.1 value tiers: Total Spent > $200 AND Purchase Count > 3"),
     RuleTemplate("Potential High-Value Customers",
                  "stage = Engaged and spent > 50 and last_activity within 7d",
-                 "Seed 001: Engaged, spent over $50, active in the last 7 days"),
+                 "D1.4.1: Engaged, spent over $50, active in the last 7 days"),
     RuleTemplate("Super Active Users",
                  "last_activity within 3d and stage in (Engaged, Customer)",
-                 "Seed 001: active in the last 3 days, Engaged or Customer"),
+                 "D1.4.1: active in the last 3 days, Engaged or Customer"),
     RuleTemplate("Inactive User Reactivation", "last_activity older than 30d and spent > 0",
-                 "Seed 001: no activity for 30 days, has spent money"),
+                 "D1.4.1: no activity for 30 days, has spent money"),
     RuleTemplate("New Registered Users", "stage = New and created within 7d",
-                 "Seed 001: lifecycle stage New, registered in the last 7 days"),
+                 "D1.4.1: lifecycle stage New, registered in the last 7 days"),
     RuleTemplate("New Paying Users", "purchases = 1 and spent > 0",
-                 "Seed 001: exactly one purchase"),
+                 "D1.4.1: exactly one purchase"),
     RuleTemplate("Subscription Channel Users", "source = subscription",
-                 "Seed 001: acquired through subscriptions"),
+                 "D1.4.1: acquired through subscriptions"),
     RuleTemplate("Content Purchase Channel Users", "source = post_purchase and purchases > 0",
-                 "Seed 001: acquired through an article purchase, and bought"),
+                 "D1.4.1: acquired through an article purchase, and bought"),
     RuleTemplate("Engaged Hot Leads", 'status = "Hot Lead" and opened within 30d >= 1',
                  "Demo data: hot leads who opened an email this month"),
     RuleTemplate("Enterprise Prospects (rule)",
                  'size = Enterprise and status in (Qualified, "Hot Lead")',
                  "Demo data: the spec's Enterprise Prospects as a rule"),
     RuleTemplate("Customers at Risk", "status = Customer and last_activity older than 60d",
-                 "Demo data: customers with no action for over 60 days (spec 7.7's "
+                 "Demo data: customers with no action for over 60 days (R7.7's "
                  "inactive threshold)"),
     RuleTemplate("Never Engaged",
                  "opened = 0 and clicked = 0 and responded = 0 and meeting = 0",

@@ -1,7 +1,7 @@
 """Dynamic-segment rules: a tree of AND/OR groups of `field operator value` conditions.
 
-Sources: seed 001 ("Dynamic Segment Condition Setup", "Nested Segments", "Time Window
-Conditions"), seed 003 (segments from attributes, events, tags and lists). Unlike the web
+Requirements D1.1 (docs/requirements.md): conditions, nested segments, time windows,
+segments from attributes, events, tags and lists. Unlike the web
 tools' OR-of-ANDs, groups nest to any depth and any group or condition can be negated.
 
 The tree is plain data: `core/rules/fields.py` says which fields and operators exist,

@@ -208,7 +208,7 @@ def refresh_statistics(engine: Engine, tables: Sequence[str] | None = None, *,
     """After a bulk load into PostgreSQL: ANALYZE the tables (all when None), and with
     `vacuum` VACUUM them too, outside any transaction. The planner plans from these
     statistics; a table never analysed is planned from guesses (at a million contacts the
-    AI Insights shared-email check became a 400 s per-row search, issue 17), and autovacuum
+    AI Insights shared-email check became a 400 s per-row search, P7), and autovacuum
     may be off or run minutes later. VACUUM also sets the visibility map, without which an
     index-only scan still reads the table for every row, and frees the row versions the
     bulk load's UPDATEs left; `full` rewrites the tables compactly instead (VACUUM FULL,

@@ -101,7 +101,7 @@ def make_engine(url: URL) -> Engine:
     # JIT off: segtui's statements are interactive reads of a few hundred milliseconds at
     # most, and PostgreSQL's cost threshold compiles them anyway, inlining and optimising
     # for 0.3-1.1 s before running them (the AI Insights member pass at a million contacts:
-    # 1,124 ms of JIT in a 1,357 ms statement, issue 17).
+    # 1,124 ms of JIT in a 1,357 ms statement, P7).
     # Custom plans always: psycopg prepares a statement sent five times, and PostgreSQL
     # then may plan it once for any parameters. segtui's data is skewed (a segment of 30
     # members, one of 100,000; a city, a country), so a plan made without the values can
@@ -118,7 +118,7 @@ def make_engine(url: URL) -> Engine:
 # runs, and stops the statement if not. The app cancels its statements when it quits
 # (data/db/running.py), but a process that is killed cancels nothing: closing the terminal
 # sends SIGHUP, which ends Python at once, and the server used to run the AI Insights
-# query on for minutes for nobody (issue 17 §7).
+# query on for minutes for nobody (P12).
 CLIENT_CHECK_MS = 1000
 
 
@@ -176,7 +176,7 @@ def _release_memory_map(dbapi_connection: Any, _record: Any) -> None:
     """Unmap the database file when a connection goes back to the pool; its next read maps
     it again. The pages are the operating system's file cache either way, but every page a
     mapping has touched counts in the process's resident size, once per connection: after
-    the detail tabs at a million contacts, 4.9 GB of a 2.5 GB file (issue 17). Unmapped
+    the detail tabs at a million contacts, 4.9 GB of a 2.5 GB file (P12). Unmapped
     when idle, the app rests at its own ~110 MB; the pages stay cached, so mapping them
     again costs page-table entries, not reads (docs/benchmarks.md, "Memory")."""
     if dbapi_connection is None:  # invalidated: nothing is open any more

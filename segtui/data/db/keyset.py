@@ -1,4 +1,4 @@
-"""Keyset pagination, the one way lists are paged (DESIGN.md "Scale budgets").
+"""Keyset pagination, the one way lists are paged (A5).
 
 A window of a list sorted by (value, id) is fetched by comparing row values with the edge
 of the previous window, never by OFFSET, so page 5,000 costs what page 1 costs. Walking

@@ -1,4 +1,4 @@
-"""The connections the Store is using, on whose behalf, and interrupting them (issue 17 §7;
+"""The connections the Store is using, on whose behalf, and interrupting them (P12;
 docs/architecture.md, "Cancelling statements").
 
 Each Store transaction registers its connection here with the scope it runs for

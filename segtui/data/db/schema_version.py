@@ -3,7 +3,7 @@
 Every command opens its database through `Store.open`, which must migrate a new or older
 database first. Asking Alembic costs ~0.1 s of imports and a read of every migration script
 before the first query, on every run; a script calling `segtui segments list` in a loop
-paid it each time (issue 17 §4). So opening reads the revision Alembic recorded in the
+paid it each time (P12). So opening reads the revision Alembic recorded in the
 database (one SELECT) and compares it with `HEAD`, the newest migration's revision id;
 only a database that differs (a new one, an older one, or one a newer segtui upgraded)
 imports Alembic, which upgrades it or says why it can't (`segtui.data.db.migrate`).

@@ -34,7 +34,7 @@ Text = ColumnElement[Any]
 
 # The largest id a key column can hold: PostgreSQL's INTEGER, SQLite's 64-bit INTEGER. A
 # larger number can be no row's id; sent to the database it would fail (OverflowError,
-# "integer out of range"), so callers drop it first (issue 16 §10).
+# "integer out of range"), so callers drop it first (I16.10).
 _MAX_ID = {"postgresql": 2**31 - 1}
 _SQLITE_MAX_ID = 2**63 - 1
 
@@ -73,7 +73,7 @@ def insert_unless_present(conn: Connection, model: Any, values: Any,
     """INSERT ... ON CONFLICT (keys) DO NOTHING in the connection's own dialect: a row a
     concurrent writer has just added is theirs to keep, not an error. The dialect's module
     is imported here, when a write needs it: importing PostgreSQL's loads its five drivers,
-    which a SQLite read command should not wait for (issue 17 §4)."""
+    which a SQLite read command should not wait for (P12)."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
@@ -100,7 +100,7 @@ Row = TypeVarTuple("Row")
 class Aside(Protocol):
     """Starts a read on a connection of its own and returns a way to wait for its result:
     a tab's statements that don't need each other run at once on the two cores
-    (Store.aside, issue 17)."""
+    (Store.aside, P7)."""
 
     def __call__(self, query: Callable[[Connection], T], /) -> Callable[[], T]: ...
 
@@ -125,7 +125,7 @@ def in_half(contact_id: Text, half: int) -> ColumnElement[bool]:
     consecutive ids taken in turn. A fixed partition: two statements that read the two
     halves in their own snapshots count each member once, whatever was committed between
     them, and need no first statement to find where to split (the cards' halves start at
-    once, issue 17). A block is a run of neighbouring rows in an index and a table kept
+    once, P6). A block is a run of neighbouring rows in an index and a table kept
     in id order, so each half reads its own pages; a segment whose members span more
     than a few blocks is halved evenly (101,291 members: 50,672 and 50,619)."""
     return (contact_id // ID_BLOCK) % 2 == half
@@ -155,7 +155,7 @@ def over_members(conn: Connection, query: Select[*Row], segment_id: int, *,
     it hashed the members and read all 1M contacts (a parallel sequential scan of the
     279 MB table, three processes), or probed the key per member in the members' order:
     two to three times the CPU for the same 101,291 rows, on a machine of two cores that
-    runs a tab's statements two at a time (issue 17)."""
+    runs a tab's statements two at a time (P7)."""
     table = of.table
     if conn.dialect.name == "postgresql":
         return query.select_from(table).where(
@@ -172,7 +172,7 @@ def member_id_array(segment_id: int, *, from_id: int | None = None,
     contact id order) into an array the index scan of `column` walks sorted: an ordered
     seek per member instead of a hash of the members probed by every row of the table,
     which PostgreSQL prefers while it prices each seek as a read from disk
-    (`random_page_cost`), whatever the cache holds (over_members, issue 17)."""
+    (`random_page_cost`), whatever the cache holds (over_members, P7)."""
     ids = member_ids(segment_id, from_id=from_id, below_id=below_id, half=half)
     return any_(func.array(ids.scalar_subquery()))
 
@@ -191,7 +191,7 @@ def planned_for_members(conn: Connection) -> Iterator[None]:
     planned; PostgreSQL guesses 10 elements, and for 10 rows it seeks `companies` once per
     member and sorts the members to group them: for 101,291 members, 101,291 index seeks
     and a sort spilled to disk, where a hash of the 25,069 companies and a hash of the
-    groups are what it picks once it knows the count (issue 17: Insights' member groups,
+    groups are what it picks once it knows the count (P7: Insights' member groups,
     the Analytics regions and sizes, the Engagement Trend's distinct triples). So nested
     loops and sorts are off and the hashes get room (`SET LOCAL`, this read transaction
     only) while the statements inside run, and back as they were after; a statement with
@@ -214,7 +214,7 @@ def member_of(conn: Connection, column: Text, segment_id: int) -> ColumnElement[
     sorted array (member_id_array), so the index on `column` is sought once per member
     instead of every row of a time range being probed against a hash of the members: the
     Engagement Trend's six months of events read 288,051 rows where it scanned 2.84M
-    (803 against 277 ms of CPU, issue 17)."""
+    (803 against 277 ms of CPU, P7)."""
     if conn.dialect.name == "postgresql":
         return column == member_id_array(segment_id)
     return column.in_(member_ids(segment_id))
@@ -312,7 +312,7 @@ class mostly_true_term(FunctionElement[Any]):
     after a boolean function on an engine with no boolean type, which hid the term from
     SQLite's index choice (its NullType keeps SQLAlchemy from adding it). Used where SQLite
     should drive from another condition and still seek with this one: the Performance tab's
-    sends start from the members and seek each one's sends of the window (issue 17)."""
+    sends start from the members and seek each one's sends of the window (P7)."""
 
     type = NullType()
     inherit_cache = True

@@ -3,7 +3,7 @@
 One class per table, whose attributes are its columns (`Contact.score` is a `Column`) and
 which stands for its table wherever SQLAlchemy takes one (`select_from(Contact)`,
 `insert(Contact)`), so queries read as they would on ORM classes without loading the ORM:
-a scripted read command (issue 17 §4) would otherwise spend a third of its time importing
+a scripted read command (P12) would otherwise spend a third of its time importing
 `sqlalchemy.orm` and mapping classes it never uses. data/db/models.py maps ORM classes onto
 these same tables for the code that builds rows as objects in a Session (the tests).
 
@@ -172,29 +172,29 @@ class Contact(Schema):
     __tablename__ = "contacts"
     __table_args__ = (
         CheckConstraint("quality_score BETWEEN 0 AND 100", name="quality_score_range"),
-        # One contact per email (issue 16 §1): the key is the email trimmed and case-folded
+        # One contact per email (I16.1): the key is the email trimmed and case-folded
         # (core/contact_keys.py), NULL for no email. Imports merge through it with
         # INSERT ... ON CONFLICT, so concurrent imports can't duplicate a contact.
         # Partial: contacts without one (most have no external id) cost the index nothing.
         Index("uq_contacts_email_key", "email_key", unique=True,
               sqlite_where=text("email_key IS NOT NULL")),
-        # The id a contact has in the system a file came from (issue 16 §16): one contact
+        # The id a contact has in the system a file came from (I16.16): one contact
         # each, so `--match external-id` is held by the database like the email.
         Index("uq_contacts_external_id", "external_id", unique=True,
               sqlite_where=text("external_id IS NOT NULL")),
         # Contacts written without their email key (only another program writing the
         # tables does that): the only ones that can share an email with another contact
-        # (data/queries/shared_emails.py, issue 17). Empty when segtui writes everything.
+        # (data/queries/shared_emails.py, P7). Empty when segtui writes everything.
         Index("ix_contacts_keyless_email", "email",
               sqlite_where=text("email_key IS NULL AND email IS NOT NULL")),
-        # The AI Insights lookalikes (issue 17): contacts at or above a quality score,
+        # The AI Insights lookalikes (P7): contacts at or above a quality score,
         # of a status and at a company, counted from the index alone, and the best
         # ones found by walking it from the top score down.
         Index("ix_contacts_score_status_company", "quality_score", "lead_status",
               "company_id"),
         # The order of every contact list (name, ties by id): a member list's page walks
         # it from the page's edge and checks membership per contact (data/queries/member_page.py,
-        # issue 17). The id makes it the whole sort key, so PostgreSQL reads a page's keys
+        # P5). The id makes it the whole sort key, so PostgreSQL reads a page's keys
         # from the index alone; SQLite's index holds the id (its rowid) either way.
         Index("ix_contacts_name", "name", "id"),
     )
@@ -225,15 +225,15 @@ class Contact(Schema):
     created_at: ColumnClause[datetime] = Column(DateTime, nullable=False)
     last_contacted_at: ColumnClause[datetime | None] = Column(DateTime)
     version: ColumnClause[int] = Column(Integer, server_default=text("1"), nullable=False)
-    # Rollups of the contact's events, kept exact by triggers (data/derived/rollups.py, issue 5):
+    # Rollups of the contact's events, kept exact by triggers (data/derived/rollups.py, D1.1.7):
     # the rule fields Total Spent, Purchase Count and Last Activity at a million contacts,
-    # and the newest engagement the detail screen's Engagement Rate counts from (issue 4).
+    # and the newest engagement the detail screen's Engagement Rate counts from (R7.5.3).
     spent_cents: ColumnClause[int] = Column(BigInteger, server_default=text("0"), nullable=False)
     purchases: ColumnClause[int] = Column(Integer, server_default=text("0"), nullable=False)
     last_activity_at: ColumnClause[datetime | None] = Column(DateTime)
     last_engaged_at: ColumnClause[datetime | None] = Column(DateTime)
     # How many of the Quality Score's five fields the contact has filled, kept by triggers
-    # on this table (data/derived/completeness.py, issue 4).
+    # on this table (data/derived/completeness.py, R7.5.5).
     filled_fields: ColumnClause[int] = Column(Integer, server_default=text("0"), nullable=False)
 
 
@@ -241,7 +241,7 @@ class ContactFigures(Schema):
     """A narrow copy of the contact columns the detail screen sums over a segment's members
     (the cards, the Performance tab's member totals), one row per contact, kept equal to
     `contacts` by triggers in the statement that writes the contact, deletes included
-    (data/derived/figures.py, issue 17). A pass over 101,291 members reads this 70 MB table
+    (data/derived/figures.py, P6). A pass over 101,291 members reads this 70 MB table
     instead of the 280 MB one, which PostgreSQL's default 128 MB of shared buffers can't
     hold."""
 
@@ -267,7 +267,7 @@ def phone_key_of(phone: ColumnElement[str | None]) -> ColumnElement[str | None]:
     return key
 
 
-# `--match phone` (issue 16 §16) looks contacts up by their phone's key.
+# `--match phone` (I16.16) looks contacts up by their phone's key.
 Index("ix_contacts_phone_key", phone_key_of(Contact.phone))
 
 
@@ -287,7 +287,7 @@ class Segment(Schema):
     created_at: ColumnClause[datetime] = Column(DateTime, nullable=False)
     updated_at: ColumnClause[datetime] = Column(DateTime, index=True, nullable=False)
     version: ColumnClause[int] = Column(Integer, server_default=text("1"), nullable=False)
-    # Dynamic segments (issue 5): the rule as versioned JSON (core/rules/tree.py), and when and
+    # Dynamic segments (D1): the rule as versioned JSON (core/rules/tree.py), and when and
     # how fast its memberships were last brought up to date.
     kind: ColumnClause[SegmentKind] = Column(
         vocabulary(SegmentKind, "segment_kind"), server_default=text("'Static'"), nullable=False
@@ -375,7 +375,7 @@ class EngagementEvent(Schema):
         Index("ix_events_campaign", "campaign_id", "type", "contact_id"),
         # Covering index for "contacts who did X within a window" (rules, metrics): a
         # range scan that never reads the events table itself. With the campaign too, the
-        # Performance tab's sends of a window (issue 17): 690,000 heap rows read through a
+        # Performance tab's sends of a window (P7): 690,000 heap rows read through a
         # lossy bitmap on PostgreSQL at a million contacts (0.9-1.9 s) became an index range.
         Index("ix_events_type_time_contact", "type", "occurred_at", "contact_id",
               "campaign_id"),
@@ -383,7 +383,7 @@ class EngagementEvent(Schema):
         # screen's "vs all contacts" conversion baseline): a range scan, no table lookups.
         Index("ix_events_type_contact", "type", "contact_id"),
         # The conversions of a time window with their revenue, from the index alone (the
-        # Performance tab's last two 30-day windows, issue 17): PostgreSQL read the
+        # Performance tab's last two 30-day windows, P5): PostgreSQL read the
         # revenue of 32,869 conversions from 25,000 pages of the table at a million
         # contacts (120 ms of CPU, 20 from this index). Partial: only a conversion (2% of
         # the events) writes to it. A query uses it where it names the type as a literal
@@ -406,7 +406,7 @@ class EngagementEvent(Schema):
 
 
 class Activity(Schema):
-    """A line of a segment's activity timeline (spec 7.9)."""
+    """A line of a segment's activity timeline (R7.9)."""
 
     __tablename__ = "activities"
     __table_args__ = (Index("ix_activities_segment_time", "segment_id", "created_at"),)
@@ -427,7 +427,7 @@ class Activity(Schema):
 
 
 class Note(Schema):
-    """A note on a segment (spec 7.10)."""
+    """A note on a segment (R7.10)."""
 
     __tablename__ = "notes"
     __table_args__ = (Index("ix_notes_segment_time", "segment_id", "created_at"),)
@@ -445,7 +445,7 @@ class Note(Schema):
 
 class PendingEvaluation(Schema):
     """A re-evaluation owed to the dynamic segments, written in the same transaction as the
-    change that makes it due (issue 16 §4), and deleted in the transaction that does it:
+    change that makes it due (I16.4), and deleted in the transaction that does it:
     a process killed in between leaves the to-do behind for the next one to finish.
 
     A row names a contact (re-evaluate every dynamic segment for it: an import or a merge
@@ -477,7 +477,7 @@ def postgresql_partial_indexes() -> None:
 
     The classes name it for SQLite alone because naming a `postgresql_*` option makes
     SQLAlchemy import its PostgreSQL dialect with all five of its drivers, which every
-    SQLite command, a scripted read included, would wait for (issue 17 §4). The WHERE is
+    SQLite command, a scripted read included, would wait for (P12). The WHERE is
     the same on both engines. Called when a PostgreSQL engine is made; idempotent."""
     for table in metadata.tables.values():
         for index in table.indexes:

@@ -190,7 +190,7 @@ class DemoBuilder:
             **values,
         }
         tags = row.pop("tags", ())
-        row["email_key"] = email_key(row.get("email"))  # one contact per email (issue 16)
+        row["email_key"] = email_key(row.get("email"))  # one contact per email (I16.1)
         self.rows.contacts.append(row)
         self.contact_by_id[cid] = row
         for tag in tags:

@@ -70,9 +70,9 @@ class SegmentPlan:
     last_modified: date
     tags: tuple[str, ...]
     size: int
-    engaged: int  # members engaged in the last 30 days (spec 7.5 Engagement Rate)
+    engaged: int  # members engaged in the last 30 days (R7.5 Engagement Rate)
     engaged_before: int  # ... in the 30 days before that (the "vs last month" trend)
-    converted: int  # members with a conversion (spec 7.5 Conversion Rate)
+    converted: int  # members with a conversion (R7.5 Conversion Rate)
     unsubscribed: int
     extra_engagement: EventType  # how members engage outside campaigns
     size_mix: tuple[tuple[CompanySize, int], ...]  # company sizes of members, by weight
@@ -100,7 +100,7 @@ SEGMENTS = (
         tags=("Enterprise", "Q1 2024", "High Value"),
         size=45,
         engaged=34,  # 34/45 = 75.6% -> 76% (spec: 76%)
-        engaged_before=32,  # 32/45 = 71.1%: "+4% vs last month" (spec 9, criterion 19)
+        engaged_before=32,  # 32/45 = 71.1%: "+4% vs last month" (AC19)
         converted=3,  # 3/45 = 6.7% (spec: 6.7%)
         unsubscribed=1,
         extra_engagement=EventType.MEETING_ATTENDED,
@@ -166,7 +166,7 @@ SEGMENTS = (
 )
 
 CAMPAIGNS = (
-    # Spec section 8, "Campaign Performance": all three use Enterprise Prospects (45 members).
+    # R8, "Campaign Performance": all three use Enterprise Prospects (45 members).
     CampaignPlan("Q1 Enterprise Outreach", CampaignStatus.ACTIVE, "Enterprise Prospects",
                  sent_days_ago=20, opened=32, clicked=12, converted=3, revenue_cents=1_500_000),
     CampaignPlan("Product Demo Campaign", CampaignStatus.PAUSED, "Enterprise Prospects",
@@ -183,7 +183,7 @@ CAMPAIGNS = (
 )
 
 NAMED_CONTACTS = (
-    # Spec section 8, "Contacts", exactly as listed (including its city/state pairs).
+    # R8, "Contacts", exactly as listed (including its city/state pairs).
     NamedContact("Sarah Johnson", "sarah.johnson@techcorp.com", "TechCorp Solutions", E,
                  LeadStatus.HOT_LEAD, "Boston", "NY", ("Enterprise", "Decision Maker"),
                  "VP of Sales", "Enterprise Prospects"),
@@ -198,7 +198,7 @@ NAMED_CONTACTS = (
                  "CEO", "Enterprise Prospects"),
 )
 
-# Spec 7.9 activity types, as the sample timeline of Enterprise Prospects shows them.
+# R7.9 activity types, as the sample timeline of Enterprise Prospects shows them.
 SAMPLE_ACTIVITIES = (
     ("Segment Optimization", "AI suggested adding 6 lookalike enterprise contacts",
      "Lookalike model matched company size, title seniority and engagement.", 9, None),

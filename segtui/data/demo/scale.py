@@ -1,4 +1,4 @@
-"""A large, realistic dataset for benchmarks and scale demos (DESIGN.md "Scale budgets").
+"""A large, realistic dataset for benchmarks and scale demos (P1).
 
 `segtui demo --contacts 1000000 --segments 1000` adds to the section 8 demo: generated
 contacts, companies, segments of skewed sizes (a few large, most small), campaigns, and

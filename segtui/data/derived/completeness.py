@@ -1,5 +1,5 @@
 """A contact's data completeness: how many of the Quality Score's five fields it has filled
-(docs/metrics.md "Quality Score"), kept in `contacts.filled_fields` by triggers (issue 4).
+(docs/metrics.md "Quality Score"), kept in `contacts.filled_fields` by triggers (R7.5.5).
 
 The fields are a plausible email, a phone, a title, a company and a city. Evaluated per
 member every time a segment opens, these tests were a third of the detail screen's card

@@ -1,5 +1,5 @@
 """`contact_figures`: a narrow copy of the contact columns a segment's member passes sum,
-kept equal to `contacts` by database triggers (issue 17, the detail screen's cards).
+kept equal to `contacts` by database triggers (P6, the detail screen's cards).
 
 The cards (data/queries/segment_metrics.py) and the Performance tab's member totals
 (data/queries/segment_analytics.py) read six values of every member: the Quality Score, the filled
@@ -12,7 +12,7 @@ six values and the contact id, the same pass is 100-130 ms; on SQLite 111 -> 60 
 
 Like the rollups (data/derived/rollups.py) and the filled fields (data/derived/completeness.py)
 these are
-not stored metrics in DESIGN.md's sense: each row is a copy of one contact's own columns,
+not stored metrics in F2.2.4's sense: each row is a copy of one contact's own columns,
 written by the database in the statement that writes the contact, on both engines, and
 whoever writes (the app, an import, the rollup triggers of an event, a script in psql).
 Nothing is summed or cached per segment; the cards still add their members up when shown.

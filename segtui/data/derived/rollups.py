@@ -1,11 +1,11 @@
 """Per-contact rollups of the events table, kept exact by database triggers.
 
-Seed 001 defines Total Spent, Purchase Count and Last Active as contact fields that
+D1.1.7 defines Total Spent, Purchase Count and Last Active as contact fields that
 "automatically update". Computed per contact from 10M events they make a rule over a
 million contacts take 45 s (`spent > 200 and purchases > 3`, measured with
 `segtui segments count` on the reference dataset); as columns they are one table scan.
 
-These are not stored metrics in DESIGN.md's sense (numbers computed once and left to go
+These are not stored metrics in F2.2.4's sense (numbers computed once and left to go
 stale): triggers on `events` update them in the same statement as the event write, on both
 engines, whoever writes (the app, an import, a script in psql), and
 tests/data/test_rollups.py compares them with a recomputation from the events after

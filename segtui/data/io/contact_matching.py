@@ -1,4 +1,4 @@
-"""Which contact a row of a contacts file is (issue 16 §1, §16; docs/import-export.md,
+"""Which contact a row of a contacts file is (I16.1, I16.16; docs/import-export.md,
 "Matching rows to contacts").
 
 An import matches each row by one key (`--match`): the email (default), the name at the
@@ -120,7 +120,7 @@ class Matcher:
         if self.conn.dialect.name == "postgresql":
             # One array parameter, not one per value: the statement's text is the same for
             # every batch (psycopg prepares it once), and neither side parses 2,000
-            # placeholders per batch (issue 17 §8). The index is used alike.
+            # placeholders per batch (P11). The index is used alike.
             where = column == any_(literal([str(v) for v in values], ARRAY(String)))
         else:
             where = column.in_(values)

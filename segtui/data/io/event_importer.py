@@ -1,4 +1,4 @@
-"""Writing imported events (issue 6): matched to contacts by email, campaigns by name,
+"""Writing imported events (I6): matched to contacts by email, campaigns by name,
 inside the caller's one transaction. An event segtui already has (same contact, type,
 campaign and time) is skipped, so importing the same export twice adds nothing."""
 
@@ -53,7 +53,7 @@ def import_events(
                 reject(row)
             else:
                 events.extend(row)
-        # Contacts by their email's key (issue 16 §1): "Ann@X.com" in the file is the
+        # Contacts by their email's key (I16.1): "Ann@X.com" in the file is the
         # contact whose email is "ann@x.com", and there is at most one.
         keys = {k for k in (email_key(e.email) for e in events) if k is not None}
         by_key = {str(key): int(cid) for key, cid in conn.execute(

@@ -1,4 +1,4 @@
-"""Reading a segment's members for export (issue 6), streamed in contact-id order."""
+"""Reading a segment's members for export (I6), streamed in contact-id order."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Writing imported contacts (issue 6): batched, inside the caller's one transaction.
+"""Writing imported contacts (I6): batched, inside the caller's one transaction.
 
 `segtui.core.formats.contacts_csv` reads and validates the rows; this module matches them with
 existing contacts by email and inserts or updates them in batches, so a file of any size
@@ -248,7 +248,7 @@ def serialise_imports(conn: Connection) -> None:
 
 
 def nameless(contact: ContactIn, key: str | None = None) -> RowProblem:
-    """Why a row without a name that matches no contact is rejected (issue 16 §17): it
+    """Why a row without a name that matches no contact is rejected (I16.17): it
     would create a contact, and every contact needs a name. `key`: what it was looked for
     by, when not the email ("Record ID '103'")."""
     if key is not None:

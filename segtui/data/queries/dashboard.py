@@ -1,4 +1,4 @@
-"""SQL for the dashboard's metric cards (spec 7.1, acceptance criterion 1)."""
+"""SQL for the dashboard's metric cards (R7.1, AC1)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def dashboard_metrics(conn: Connection) -> DashboardMetrics:
         total_segments=total_segments,
         total_contacts=distinct_members,
         active_segments=active_segments,
-        # Spec 7.1 "Avg. Segment Size": the mean size of a segment, i.e. memberships per
+        # R7.1 "Avg. Segment Size": the mean size of a segment, i.e. memberships per
         # segment (a contact in two segments counts in both), rounded half up.
         avg_segment_size=round_half_up(memberships, total_segments),
         unsubscribed_contacts=int(unsubscribed),

@@ -54,7 +54,7 @@ from segtui.data.queries.contact_list import count_contacts, filter_conditions
 from segtui.data.queries.segment_metrics import campaign_performance, split_point
 from segtui.data.queries.shared_emails import shared_emails
 
-INACTIVE_DAYS = 60  # the Segment Health threshold (spec 7.7)
+INACTIVE_DAYS = 60  # the Segment Health threshold (R7.7)
 PROFILE_SHARE = 40  # a trait is part of the profile when at least this % of members share it
 OVERLAP_SHOWN = 3  # other segments named in the overlap finding
 EXAMPLES_SHOWN = 3  # lookalike contacts named
@@ -92,7 +92,7 @@ def member_groups(conn: Connection, segment_id: int, today: date, *,
     contacts (those with `from_id <= contact id < below_id` where given).
     Before, five passes (the count, each profile trait, the average score, the data
     quality counts) and a correlated probe of the events per member for "gone quiet"
-    (issue 17)."""
+    (P7)."""
     c = Contact
     no_email = or_(c.email.is_(None), func.trim(c.email) == "")
     columns = (
@@ -105,7 +105,7 @@ def member_groups(conn: Connection, segment_id: int, today: date, *,
     # PostgreSQL seeks the members' contacts with their ids as one array (over_members),
     # planned for many rows (planned_for_members): joined, it hashed the members and read
     # all 1M contacts for each half; with the array alone it guessed 10 members, sought
-    # `companies` once per member and sorted them to group (issue 17).
+    # `companies` once per member and sorted them to group (P7).
     with planned_for_members(conn):
         rows = conn.execute(
             over_members(conn, select(Company.size, c.lead_status, c.quality_score, *columns),
@@ -273,7 +273,7 @@ def lookalikes(conn: Connection, segment_id: int, members: int,
     )
     # Non-members matching = all contacts matching (counted from
     # ix_contacts_score_status_company) - members matching (from the groups): before,
-    # every contact was probed for membership (1M probes, 0.5-0.8 s; issue 17).
+    # every contact was probed for membership (1M probes, 0.5-0.8 s; P7).
     count = count_contacts(conn, replace(flt, not_in_segment=None)) - sum(
         g.members for g in groups
         if (flt.size is None or g.size == flt.size.value)
@@ -315,7 +315,7 @@ def overlap(conn: Connection, segment_id: int, members: int) -> Insight:
     mine, theirs = Membership.__table__.alias(), Membership.__table__.alias()
     # Counted per segment id first (the members' other stays, read from
     # ix_memberships_contact alone), then joined to the few segments named: joining every
-    # shared stay to `segments` to group by name cost a lookup per stay (issue 17).
+    # shared stay to `segments` to group by name cost a lookup per stay (P7).
     # PostgreSQL seeks the members' stays with their ids as one sorted array: joined, it
     # hashed the members and read all 1.8M memberships (803 against 280 ms of CPU).
     stays = (select(theirs.c.segment_id.label("segment_id"), func.count().label("shared"))
@@ -425,7 +425,7 @@ def segment_insights(conn: Connection, segment_id: int, today: date,
     once (as the cards are, segment_metrics.split_point): on two cores the tab's
     statements then make two chains of about half its CPU each, where the member pass
     (0.8-0.9 s of CPU at 101,291 members on PostgreSQL) ran first and alone, and the
-    lookalikes after it (issue 17)."""
+    lookalikes after it (P6)."""
     members = member_count(conn, segment_id)
     if members == 0:
         return [Insight(

@@ -1,5 +1,5 @@
 """Which of a segment's members are on a page of its member list, by the plan the segment's
-density calls for (issue 17 §5).
+density calls for (P5).
 
 The member list (the detail screen's Contacts tab; the contact picker filtered to a
 segment) is sorted by name, ties by id, and paged by keyset. The contacts on a page can be

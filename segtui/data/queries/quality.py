@@ -1,5 +1,5 @@
 """SQL for the data quality report (merging the duplicates it finds:
-data/writes/merge.py) (issue 6 §4).
+data/writes/merge.py) (Q6.4).
 Definitions: segtui.core.quality and docs/quality.md."""
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def quality_report(conn: Connection, today: date) -> QualityReport:
     # Same name and company: grouped once, here (the name has no key column); the groups'
     # contacts are then found through ix_contacts_company_id. Before, each contact's
     # name was compared with the groups inside the per-segment statement below, a subplan
-    # over an aggregate PostgreSQL searched once per membership (issue 17).
+    # over an aggregate PostgreSQL searched once per membership (P7).
     name_groups = conn.execute(
         select(_name_key().label("k"), c.company_id.label("company"), func.count())
         .where(c.company_id.is_not(None)).group_by(_name_key(), c.company_id)

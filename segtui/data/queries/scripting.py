@@ -38,7 +38,7 @@ def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 def contacts_by_email(conn: Connection, emails: Iterable[str]) -> dict[str, list[int]]:
     """The contact holding each email, by the email's key (trimmed, case ignored: the
-    unique index of issue 16 §1, so one contact at most). A contact some other program
+    unique index of I16.1, so one contact at most). A contact some other program
     wrote without a key is found by its exact email, and several such are all listed (the
     caller refuses to guess). Emails with no contact are absent, among them those no
     contact can hold (a NUL, bytes that were not UTF-8)."""

@@ -1,4 +1,4 @@
-"""SQL for the Performance and Analytics tabs and the Quality Score card (spec 7.5, 7.7, 7.8).
+"""SQL for the Performance and Analytics tabs and the Quality Score card (R7.5, R7.7, R7.8).
 
 Every function aggregates in the database (one or two statements, conditional aggregation
 over fixed windows computed in Python) and returns small records of
@@ -60,7 +60,7 @@ from segtui.data.queries.segment_metrics import campaign_performance
 UNKNOWN = "Unknown"
 Column = ColumnElement[str | None]
 
-# Engagement Trend lines (spec 7.7 "multiple trend lines for different metrics").
+# Engagement Trend lines (R7.7 "multiple trend lines for different metrics").
 TREND_LINES: list[tuple[str, tuple[EventType, ...]]] = [
     ("Opened", (EventType.OPENED,)),
     ("Clicked", (EventType.CLICKED,)),
@@ -86,7 +86,7 @@ def _send_stats(conn: Connection, segment_id: int, now: Window,
     """Send stats of two adjacent windows in one pass (the sends of both are read once).
     Each (member, campaign) sent to is asked once whether the member opened and clicked
     that campaign (one seek each in ix_events_campaign): the probes are columns of the
-    grouped sends, not of the sums, where each sum repeated them (issue 17)."""
+    grouped sends, not of the sums, where each sum repeated them (P7)."""
     e = EngagementEvent
     other = EngagementEvent.__table__.alias("other")
 
@@ -144,7 +144,7 @@ def _member_totals(conn: Connection, segment_id: int,
     """(members, members with an action in the last HEALTH_DAYS, their conversions, the
     revenue of those) in one pass over the members' contacts: the conversions and revenue
     are the `purchases` and `spent_cents` rollups (the count and revenue of each contact's
-    `converted` events), where the members' events were read three times (issue 17). All
+    `converted` events), where the members' events were read three times (P7). All
     three read from the contacts' narrow copies in contact_figures (data/derived/figures.py)."""
     c = ContactFigures
     row = conn.execute(over_members(
@@ -162,7 +162,7 @@ def _member_totals(conn: Connection, segment_id: int,
 def _unsubscribed(conn: Connection, segment_id: int, today: date) -> tuple[int, int]:
     """(members who ever unsubscribed, those of them with an action in the last HEALTH_DAYS):
     unsubscribes are rare, so their contacts are walked and each probed for membership,
-    instead of probing every member's events (issue 17)."""
+    instead of probing every member's events (P7)."""
     e = EngagementEvent
     c = Contact
     unsubscribed = (select(e.contact_id).where(e.type == EventType.UNSUBSCRIBED)
@@ -320,10 +320,10 @@ def member_traits(conn: Connection, segment_id: int) -> list[tuple[str, str, int
     """(region, company size, members, their revenue in cents) per region and size, regions
     in the database's order, from one pass over the members' contacts. The revenue is the
     `spent_cents` rollup (the revenue of each contact's `converted` events): the members'
-    events were read and grouped for it, and the contacts read twice (issue 17)."""
+    events were read and grouped for it, and the contacts read twice (P7)."""
     region = func.coalesce(func.nullif(func.trim(Contact.region), ""), literal(UNKNOWN))
     # Planned for many members (planned_for_members): for the 10 PostgreSQL guesses, it
-    # sought `companies` once per member and sorted the members to group them (issue 17).
+    # sought `companies` once per member and sorted the members to group them (P7).
     # The groups are ordered outside the grouping: ordered with it, the members were
     # sorted to group them in that order, sorts off or not.
     traits = (over_members(conn, select(region.label("region"), Company.size.label("size"),
@@ -411,7 +411,7 @@ def performance_report(conn: Connection, segment_id: int, today: date,
     """The tab's statements in three chains when `aside` gives other connections: the
     Engagement Trend (the largest), the two windows' sends and conversions, and the rest
     here. With the windows here too, this chain was 0.58 s of server CPU against the
-    trend's 0.38 at 101,291 members, on a machine of two cores (issue 17)."""
+    trend's 0.38 at 101,291 members, on a machine of two cores (P7)."""
     start = aside or here(conn)
     trend = start(lambda other: engagement_trend(other, segment_id, today))
     windows = start(lambda other: _window_figures(other, segment_id, today))

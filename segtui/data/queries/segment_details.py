@@ -30,7 +30,7 @@ def details(conn: Connection, segment_id: int, *, members: int | None = None
     """The segment's header, in one statement: its row, owner, tags (a row each, in name
     order), active campaigns and current members. The detail screen opens with it beside
     the cards' statements, where each round trip waits its turn for the interpreter
-    (issue 17). `members`: the current members, when the caller counts them anyway (the
+    (P6). `members`: the current members, when the caller counts them anyway (the
     cards: Store.metrics.segment_summary); None: counted here."""
     counts = [
         select(func.count()).select_from(campaign_segments)

@@ -96,7 +96,7 @@ def filter_conditions(conn: Connection, flt: SegmentFilter) -> list[ColumnElemen
 
 
 def _search_condition(conn: Connection, search: str) -> ColumnElement[bool]:
-    """Spec 7.1: search matches segment name, tags, and the company of member contacts."""
+    """R7.1: search matches segment name, tags, and the company of member contacts."""
     tag_match = exists(
         select(1)
         .select_from(segment_tags.join(Tag, Tag.id == segment_tags.c.tag_id))
@@ -228,7 +228,7 @@ def _page_starting_at(
     if offset and not page.has_after and len(page.rows) < limit:
         # Fewer than a page of rows from the segment to the end: show the last page, so
         # the rows before it fill the table instead of blank lines ("4–5 of 5" with three
-        # rows hidden, issue 15 §3). The segment is on it: it is among the last rows.
+        # rows hidden, U15.3). The segment is on it: it is among the last rows.
         last = fetch_page(conn, flt, sort, at_end=True, limit=limit)
         return replace(last, offset=offset + len(page.rows) - len(last.rows))
     return replace(page, offset=offset)

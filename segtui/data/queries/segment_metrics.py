@@ -1,4 +1,4 @@
-"""SQL for one segment's metrics (spec 7.5, 7.7). Formulas: docs/metrics.md."""
+"""SQL for one segment's metrics (R7.5, R7.7). Formulas: docs/metrics.md."""
 
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ def member_sums(conn: Connection, segment_id: int, window: Window, *,
 def side_figures(conn: Connection, segment_id: int) -> SideFigures:
     """Unsubscribed members, campaigns and the all-contacts conversion baseline, in one
     statement (a round trip each was 10-40 ms of waiting for the interpreter while the
-    screen is built, issue 17)."""
+    screen is built, P7)."""
     # Unsubscribes are rare: walk them and probe each one's membership.
     e = EngagementEvent
     unsubscribed = (
@@ -216,7 +216,7 @@ def campaign_performance(conn: Connection, segment_id: int) -> list[CampaignPerf
 
 def _overall_conversion() -> tuple[Select[int], Select[int]]:
     """(contacts with a conversion, all contacts): the baseline a segment's conversion rate
-    is compared with (spec 7.5 "Conversion Rate shows percentage with comparison text"),
+    is compared with (R7.5 "Conversion Rate shows percentage with comparison text"),
     as two queries."""
     converted = (select(func.count(func.distinct(EngagementEvent.contact_id)))
                  .where(EngagementEvent.type == EventType.CONVERTED))

@@ -1,5 +1,5 @@
 """Contacts sharing an email: the data quality report's "Same email" groups and the AI
-Insights finding's "members sharing their email with another contact" (issue 17).
+Insights finding's "members sharing their email with another contact" (P7).
 
 An email's identity is its key, trimmed and case-folded (`core/contact_keys.email_key`),
 which `contacts.email_key` holds under a UNIQUE partial index (migration 0008). Two

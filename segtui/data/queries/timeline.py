@@ -1,4 +1,4 @@
-"""SQL for a segment's activity timeline and notes (spec 7.9, 7.10), page by page;
+"""SQL for a segment's activity timeline and notes (R7.9, R7.10), page by page;
 data/writes/activity.py writes them."""
 
 from __future__ import annotations

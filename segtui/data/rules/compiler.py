@@ -164,7 +164,7 @@ def _email_test(op: Op, value: Any) -> ColumnElement[bool] | None:
     """An email test read from `email_key` (the email trimmed and case-folded, kept by
     every writer under a unique index: core/contact_keys.py), instead of folding the case
     of every contact's email (a Python call per row on SQLite: `email contains "smith"`
-    400 ms against 85 ms for a plain LIKE, issue 17).
+    400 ms against 85 ms for a plain LIKE, P8).
 
     The key is the email without its outer spaces, so it answers only tests that outer
     spaces can't change: values (folded) that are not empty and neither start nor end
@@ -352,11 +352,11 @@ def _size(op: Op, value: Any) -> ColumnElement[bool]:
 def _contacts_listed(ids: Select[Any], *, shareable: bool = True) -> ColumnElement[bool]:
     """The contacts whose ids `ids` lists (a subquery that never yields NULL), over all
     contacts. SQLite: `contacts.id IN (ids)`, a list built once that the planner may start
-    from, visiting just those contacts (issue 5: 626 ms -> ~140 ms for the benchmark's
+    from, visiting just those contacts (P4: 626 ms -> ~140 ms for the benchmark's
     nested rule). PostgreSQL: EXISTS, which its planner makes a semi-join (an anti-join
     under NOT) and, under OR, probes per contact or hashes; an IN list too large to hash
     in work_mem is searched from the start for every contact instead (`opened >= 1 or
-    city = Boston` planned at a cost of 5.7e10, `opened = 0` at 2.4e10, issue 17).
+    city = Boston` planned at a cost of 5.7e10, `opened = 0` at 2.4e10, P8).
     `shareable`: the list stays the same while segments are refreshed (`sharing_lists`);
     a segment's members do not, as the segments it uses are refreshed first."""
     materialise = _shared_lists.get()
@@ -461,7 +461,7 @@ def _date(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool]
         edge, earlier = _start_of(value), True
     elif op is Op.AFTER:
         assert isinstance(value, date)
-        if value >= date.max:  # a rule saved before dates were checked (issue 16 §9)
+        if value >= date.max:  # a rule saved before dates were checked (I16.9)
             return false()
         edge, earlier = _start_of(value + timedelta(days=1)), False
     elif op in (Op.WITHIN, Op.OLDER):

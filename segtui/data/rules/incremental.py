@@ -1,5 +1,5 @@
 """Incremental re-evaluation: every dynamic segment's rule, for a few changed contacts
-(issue 5 §5; issue 17, docs/requirements.md P9).
+(D1.5, P9).
 
 An import or a merge changes a handful of contacts; each dynamic segment must then gain
 the ones its rule now matches and lose those it no longer does, without evaluating the

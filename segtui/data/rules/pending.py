@@ -1,4 +1,4 @@
-"""The dynamic segments' durable to-do (issue 16 §4; docs/rules.md, "When members are
+"""The dynamic segments' durable to-do (I16.4; docs/rules.md, "When members are
 brought up to date").
 
 A change that can move contacts in or out of dynamic segments (an import of contacts or

@@ -1,4 +1,4 @@
-"""Dynamic segments: keeping their memberships equal to their rules (issue 5, §5).
+"""Dynamic segments: keeping their memberships equal to their rules (D1.5).
 
 A refresh compares the rule's matches with the current rule-made memberships and writes only
 the difference: members who stopped matching get `removed_at` (history keeps the stay),
@@ -110,7 +110,7 @@ def refresh_segment(conn: Connection, segment_id: int, *, now: datetime, today: 
     (data/rules/whole_refresh.py): its rule reads the batch's copy of the contacts meeting the
     condition the batch shares, and the batch's lists. `saved`: the segment as its caller
     has just written it in this transaction (a save), so its rule is not read back."""
-    from segtui.data.rules import whole_refresh  # a refresh's, not a rule count's (issue 17 §4)
+    from segtui.data.rules import whole_refresh  # a refresh's, not a rule count's (P12)
 
     if saved is None:
         row = conn.execute(select(Segment.name, Segment.kind, Segment.rule)
@@ -177,7 +177,7 @@ def _apply_difference(conn: Connection, segment_id: int, contact_id: Any,
     """Write the difference between the rule's matches and the segment's `made` rule-made
     members: (joined, left). The rule is evaluated once, into a temporary set; leavers and
     joiners are its difference with the members."""
-    from segtui.data.rules import whole_refresh  # a refresh's, not a rule count's (issue 17 §4)
+    from segtui.data.rules import whole_refresh  # a refresh's, not a rule count's (P12)
 
     matches = whole_refresh.matched(conn)
     found = conn.execute(
@@ -264,7 +264,7 @@ def refresh_contacts(conn: Connection, contact_ids: Sequence[int], *, now: datet
     segment X" sees X already updated; the differences with their current stays are
     written as for a whole refresh. Returns the segments whose members changed; their
     evaluation time is left as it was (it was not a whole evaluation)."""
-    from segtui.data.rules import incremental  # a write's, not a read command's (issue 17 §4)
+    from segtui.data.rules import incremental  # a write's, not a read command's (P12)
 
     return incremental.refresh_contacts(
         conn, contact_ids, now=now, today=today,

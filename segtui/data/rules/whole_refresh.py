@@ -1,4 +1,4 @@
-"""Refreshing many dynamic segments whole (issue 17 §6; docs/rules.md, "Refreshing every
+"""Refreshing many dynamic segments whole (P9; docs/rules.md, "Refreshing every
 segment").
 
 A whole refresh evaluates a rule once into a temporary set of matches and writes the

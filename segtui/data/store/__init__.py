@@ -8,7 +8,7 @@ call takes its own pooled connection); the UI calls them from worker threads. Th
 the frozen records of `segtui.core`, never ORM objects, so nothing lazy-loads on the UI
 thread.
 
-Imports (issue 17 §4): a scripted `segtui segments list` or `segments count` opens a Store
+Imports (P12): a scripted `segtui segments list` or `segments count` opens a Store
 and makes a few reads, and should not wait for the whole app's query code to load. So the
 facets import at their top only what opening a database uses and what the dynamic segments
 are owed (every read asks); every query module is imported inside the methods that call

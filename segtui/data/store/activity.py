@@ -1,6 +1,6 @@
 """`store.activity`: a segment's activity timeline and notes.
 
-Pages of activities and notes, adding and editing them (spec 7.9, 7.10).
+Pages of activities and notes, adding and editing them (R7.9, R7.10).
 """
 
 from __future__ import annotations

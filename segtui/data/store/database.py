@@ -3,7 +3,7 @@
 `reading()` and `writing()` give one transaction each (a write: BEGIN IMMEDIATE on SQLite,
 DatabaseBusy after the busy timeout), registered with the scope they run for so `cancel`
 can interrupt them (data/db/running.py, core/cancel.py). `aside()` and `helper` run reads
-beside the caller's on connections of their own (issue 17). The facets (segments.py,
+beside the caller's on connections of their own (P7). The facets (segments.py,
 rules.py, ...) make every query through these.
 """
 
@@ -58,7 +58,7 @@ INCREMENTAL_LIMIT = 20_000  # changed contacts re-evaluated one by one; more: ev
 def busy_is_clear() -> Iterator[None]:
     """SQLite's "database is locked" (another process kept the write lock past the busy
     timeout) becomes DatabaseBusy with how long we waited: the one place that turns it
-    into words a user can act on (issue 16 §12). Any other error passes unchanged."""
+    into words a user can act on (I16.12). Any other error passes unchanged."""
     started = time.monotonic()
     try:
         yield
@@ -169,7 +169,7 @@ class Database:
             return query(conn, *args, **kwargs)
 
     def aside(self) -> Aside | None:
-        """Reads a tab starts beside its own, each on a connection of its own (issue 17): a
+        """Reads a tab starts beside its own, each on a connection of its own (P6): a
         pool apart from the cards' helpers, with room for every tab at once, so a slow tab
         never holds up the cards or another tab. None for an in-memory database (one
         shared connection)."""

@@ -31,7 +31,7 @@ class Metrics:
         self._db = db
 
     def segment_cards(self, segment_id: int, window: Window) -> SegmentCards:
-        """The detail screen's six cards (spec 7.5; formulas in docs/metrics.md)."""
+        """The detail screen's six cards (R7.5; formulas in docs/metrics.md)."""
         return self._summary(segment_id, window, with_details=False)[1]
 
     def segment_summary(self, segment_id: int, window: Window
@@ -50,7 +50,7 @@ class Metrics:
         None waits for another: the halves are a fixed partition of the contact ids, so
         no statement has to find a split point first (a count and a walk to the middle
         member, two round trips that each waited their turn for the interpreter while
-        the screen is built, issue 17). Each statement is its own consistent snapshot;
+        the screen is built, P6). Each statement is its own consistent snapshot;
         a change committed between them is in the next reload, which every change
         triggers. The header's member count is the cards' (the same current stays),
         counted once."""
@@ -84,7 +84,7 @@ class Metrics:
             return segment_metrics.campaign_performance(conn, segment_id)
 
     def performance_report(self, segment_id: int) -> PerformanceReport:
-        """The Performance tab (spec 7.7) at the clock's today."""
+        """The Performance tab (R7.7) at the clock's today."""
         from segtui.data.queries import segment_analytics
 
         with self._db.reading() as conn:
@@ -92,7 +92,7 @@ class Metrics:
                                                         self._db.aside())
 
     def analytics_report(self, segment_id: int) -> AnalyticsReport:
-        """The Analytics tab (spec 7.8) at the clock's today."""
+        """The Analytics tab (R7.8) at the clock's today."""
         from segtui.data.queries import segment_analytics
 
         with self._db.reading() as conn:

@@ -1,6 +1,6 @@
 """`store.quality`: the data quality report and merging duplicates.
 
-Definitions in core/quality.py and docs/quality.md (issue 6 §4).
+Definitions in core/quality.py and docs/quality.md (Q6.4).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class Quality:
         self._rules = rules
 
     def quality_report(self) -> QualityReport:
-        """The data quality report (issue 6; definitions in segtui/core/quality.py)."""
+        """The data quality report (Q6.4; definitions in segtui/core/quality.py)."""
         from segtui.data.queries import quality
 
         with self._db.reading() as conn:

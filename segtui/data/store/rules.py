@@ -2,7 +2,7 @@
 
 Checking and counting a rule, refreshing segments (each after the segments its rule
 uses, in batches of one transaction each), and doing what a change still owes them
-(data/rules/pending.py; issues 5 and 16 §4).
+(data/rules/pending.py; D1.5, I16.4).
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ class Rules:
 
     def finish_pending(self, segment_ids: Sequence[int] | None = None
                        ) -> list[RefreshResult]:
-        """Do what the dynamic segments are owed (issue 16 §4): every contact changed since
+        """Do what the dynamic segments are owed (I16.4): every contact changed since
         its re-evaluation (one incremental pass), then the segments owed a whole one: all
         of them, or, given `segment_ids`, those of them these segments' rules depend on
         (and these). Costs one read when nothing is owed. Returns the segments re-evaluated.

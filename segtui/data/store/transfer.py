@@ -1,7 +1,7 @@
 """`store.transfer`: imports and the member export.
 
 An import is one write transaction (a dry run rolls it back); after its commit the
-dynamic segments follow. The file handling around it is segtui/transfer/ (issue 6).
+dynamic segments follow. The file handling around it is segtui/transfer/ (I6).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ class Transfer:
                 if dry_run:
                     raise _RolledBack(report)
                 # Owed in the import's own transaction: a process killed after the commit
-                # leaves the to-do for the next reader (issue 16 §4).
+                # leaves the to-do for the next reader (I16.4).
                 pending.owe_contacts(conn, report.changed_ids, clock.now())
         except _RolledBack as rolled_back:
             return rolled_back.report

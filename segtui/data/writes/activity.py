@@ -1,4 +1,4 @@
-"""A segment's activity timeline and notes, written (spec 7.9, 7.10): the lines segtui
+"""A segment's activity timeline and notes, written (R7.9, R7.10): the lines segtui
 logs for every change (log_activity) and those a user adds or edits.
 """
 
@@ -41,7 +41,7 @@ def edit_activity(
     conn: Connection, activity_id: int, expected_version: int, description: str,
     details: str, user: CurrentUser,
 ) -> None:
-    """Spec 7.9: the author may edit an activity within 24 hours of creating it."""
+    """R7.9: the author may edit an activity within 24 hours of creating it."""
     row = conn.execute(
         select(Activity.id, Activity.type, Activity.description, Activity.details,
                Activity.performer_id, User.name.label("performer"), Activity.created_at,

@@ -1,4 +1,4 @@
-"""Merging duplicate contacts (issue 6 §4; docs/quality.md, "Merging"): memberships, exclusions,
+"""Merging duplicate contacts (Q6.4; docs/quality.md, "Merging"): memberships, exclusions,
 events and tags move to the kept contact, in the caller's write transaction.
 """
 
@@ -65,7 +65,7 @@ def merge_into(conn: Connection, keep: int, others: Sequence[int],
     fill = {name: getattr(other, name) for name in fillable
             for other in [found[i] for i in merged][::-1]
             if getattr(kept, name) in (None, "") and getattr(other, name) not in (None, "")}
-    if "email" in fill:  # the email's identity goes with it (issue 16 §1)
+    if "email" in fill:  # the email's identity goes with it (I16.1)
         fill["email_key"] = email_key(fill["email"])
     contacted = [r.last_contacted_at for r in found.values() if r.last_contacted_at]
     if contacted:

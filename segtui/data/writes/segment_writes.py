@@ -1,9 +1,9 @@
-"""Writing segments: create, edit, delete, add and remove members, pause campaigns (spec 7.2-7.4,
+"""Writing segments: create, edit, delete, add and remove members, pause campaigns (R7.2-R7.4,
 7.11).
 
 Every function runs inside the caller's write transaction (`Store.writing()`), so each user
 action is all-or-nothing. Each change to a segment is logged as an activity by the acting
-user (spec 7.9).
+user (R7.9).
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def _rule_json(draft: SegmentDraft) -> str | None:
 
 def after_members_changed(conn: Connection, segment_id: int, user: CurrentUser,
                           now: datetime, lookup: SegmentLookup | None = None) -> None:
-    """Segments whose rules use this one follow its change at once (issue 5 §5)."""
+    """Segments whose rules use this one follow its change at once (D1.5)."""
     for result in refresh_dependents(conn, segment_id, now=now, today=clock.today(),
                                      lookup=lookup):
         log_refresh(conn, result, user, now, "because a segment its rule uses changed")
@@ -322,7 +322,7 @@ def duplicate_segment(conn: Connection, segment_id: int, user: CurrentUser) -> i
     """A copy as a Draft: same description, tags and rule (a dynamic copy is evaluated at
     once), and for a static segment the same current members. Named "<name> Copy", or
     "<name> Copy 2" and so on when that is taken (names allow only letters, digits and
-    spaces, spec 7.2)."""
+    spaces, R7.2)."""
     _require(user, Permission.EDIT_SEGMENTS)
     original = details(conn, segment_id)
     if original is None:

@@ -3,7 +3,7 @@ demo sets one), or the operating-system login, in that order.
 
 Names are normalised as segment names are (runs of spaces collapsed, accents composed) and
 refused when they hold a character that can't be seen, so "Alex  Kim" is Alex Kim and
-"Alex Kim" with a zero-width space is an error, never a second user (issue 16 §6). A name
+"Alex Kim" with a zero-width space is an error, never a second user (I16.6). A name
 segtui has not seen is recorded as a Viewer: it may look at everything and change nothing
 until an administrator gives it a role (`segtui users set-role`). Only the database's
 first user, when it has none yet, starts as a CRM Administrator, so that someone can.

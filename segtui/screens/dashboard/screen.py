@@ -1,4 +1,4 @@
-"""The Segments dashboard (spec 7.1; acceptance criteria 1, 6, 7, 17, 18).
+"""The Segments dashboard (R7.1; AC1, AC6, AC7, AC17, AC18).
 
 The screen lays out its parts and keeps what the list shows (the filter and the sort): the
 cards, the search bar and the filter bar (widgets/), the list (segment_list.py). What its keys do
@@ -140,7 +140,7 @@ class DashboardScreen(Screen[None]):
 
     @on(SearchBar.Submitted)
     def _search_entered(self, event: SearchBar.Submitted) -> None:
-        """enter: a dynamic segment from the "?rule" searched (issue 5 §2), else the list."""
+        """enter: a dynamic segment from the "?rule" searched (D1.2), else the list."""
         if event.rule is None or not self.segments.new(event.rule):
             self.query_one(PagedTable).focus()
 
@@ -228,7 +228,7 @@ class DashboardScreen(Screen[None]):
         export_segments(self, self.store, self.filter, self.sort, directory)
 
     def action_import_file(self) -> None:
-        """i: import contacts, events or campaign results from a CSV file (issue 6)."""
+        """i: import contacts, events or campaign results from a CSV file (I6)."""
         import_file(self, self.store, self.user, self._segments_changed)
 
     def action_data_quality(self) -> None:

@@ -42,7 +42,7 @@ COLUMNS: list[Column[SegmentRow]] = [
 ]
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 
-# What the list says when it is empty, with the next step (issue 15 §15).
+# What the list says when it is empty, with the next step (U15.15).
 EMPTY_LIST = "No segments yet — n: new segment, i: import contacts"
 EMPTY_MATCH = "No segments match the search and filters — c: clear them"
 

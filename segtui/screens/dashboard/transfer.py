@@ -47,7 +47,7 @@ def export_segments(screen: Screen[None], store: Store, flt: SegmentFilter, sort
 
 def import_file(screen: Screen[None], store: Store, user: CurrentUser,
                 imported: Callable[[], None]) -> None:
-    """The import dialog (issue 6); `imported()` after an import (the cards and the list
+    """The import dialog (I6); `imported()` after an import (the cards and the list
     change)."""
     # Imported here: the dialog (and the importer behind it) loads when first wanted.
     from segtui.screens.modals.import_file import IMPORTING, ImportFileModal

@@ -1,4 +1,4 @@
-"""Activity tab (spec 7.9): the timeline, newest first, filterable by type and date."""
+"""Activity tab (R7.9): the timeline, newest first, filterable by type and date."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from segtui.widgets.paged_table import Column, PagedTable, PageRequest
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver, in_thread
 
-# Spec 7.9's fields. Below 90 columns "By" moves to the detail line under the table, with
-# the highlighted activity's details (which are never a column) (issue 15 §7).
+# R7.9's fields. Below 90 columns "By" moves to the detail line under the table, with
+# the highlighted activity's details (which are never a column) (U15.7).
 COLUMNS: list[Column[ActivityRow]] = [
     Column("icon", "", lambda r: Text(icon(r.type), style="bold"), width=1, detail="never"),
     Column("type", "Type", lambda r: Text(r.type, style="bold"), width=20),
@@ -68,7 +68,7 @@ def could_become_date(text: str) -> bool:
 def date_error(text: str, *, finished: bool) -> str | None:
     """What is wrong with a date typed in a filter, None if nothing. While the user types
     (`finished` False), the start of a date is not an error yet; anything that can no
-    longer become one is, at once (issue 15 §13: "2024-13" said nothing until enter)."""
+    longer become one is, at once (U15.13: "2024-13" said nothing until enter)."""
     text = text.strip()
     if not text or (not finished and could_become_date(text)):
         return None

@@ -1,4 +1,4 @@
-"""Analytics tab (spec 7.8): contact growth, company sizes, regions and the weekly
+"""Analytics tab (R7.8): contact growth, company sizes, regions and the weekly
 engagement score. One Store call fetches everything (`analytics_report`)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Contacts tab (spec 7.6): the segment's members, searchable, paged from SQL."""
+"""Contacts tab (R7.6): the segment's members, searchable, paged from SQL."""
 
 from __future__ import annotations
 
@@ -30,14 +30,14 @@ EMPTY = "No members yet — a: add contacts"
 
 
 def initials(name: str) -> Text:
-    """Spec 7.6 "Avatar shows initials when no photo available"."""
+    """R7.6 "Avatar shows initials when no photo available"."""
     letters = "".join(part[0] for part in name.split()[:2] if part and part[0].isalnum())
     return user_text(f" {letters.upper() or '?':<2} ", "bold reverse")
 
 
-# Spec 7.6's fields. At 80 columns the table keeps who the member is and how they stand
+# R7.6's fields. At 80 columns the table keeps who the member is and how they stand
 # (avatar, name, company, status, quality); title, email, phone, tags and the last contact
-# move to the detail line under it, for the highlighted member (issue 15 §7).
+# move to the detail line under it, for the highlighted member (U15.7).
 MEMBER_COLUMNS: list[Column[ContactRow]] = [
     Column("avatar", "", lambda r: initials(r.name), width=4, detail="never"),
     Column("name", "Name", lambda r: user_text(r.name, "bold")),

@@ -1,4 +1,4 @@
-"""Notes tab (spec 7.10): write a note, see them all newest first, in full."""
+"""Notes tab (R7.10): write a note, see them all newest first, in full."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from segtui.widgets.workers import deliver, in_thread
 
 PLACEHOLDER = "Add a new note about this segment"
 PAGE_SIZE = 50
-EMPTY = "No notes yet — n: write the first one"  # with the next step (issue 15 §15)
+EMPTY = "No notes yet — n: write the first one"  # with the next step (U15.15)
 
 
 def note_card(note: NoteRow) -> Static:
@@ -97,7 +97,7 @@ class NotesTab(DetailTab):
     def _typed(self, event: TextArea.Changed) -> None:
         event.stop()
         self._drafts()[self.segment_id] = event.text_area.text
-        # Spec 7.10: "Button disabled when text area is empty".
+        # R7.10: "Button disabled when text area is empty".
         self.query_one("#add-note", Button).disabled = not event.text_area.text.strip()
         self.query_one("#note-error", Label).update("")
 

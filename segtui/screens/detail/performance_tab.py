@@ -1,4 +1,4 @@
-"""Performance tab (spec 7.7): four trend cards, the campaign table, the engagement trend
+"""Performance tab (R7.7): four trend cards, the campaign table, the engagement trend
 chart and the segment health bar. One Store call fetches everything (`performance_report`)."""
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ HEALTH_HELP = (f"Segment Health: Unsubscribed = an unsubscribe event; Active = o
 
 
 def rate_cell(campaign: CampaignPerformance, count: int) -> str:
-    """'62.2% (28)', spec 7.7."""
+    """'62.2% (28)', R7.7."""
     return f"{campaign.rate(count)}% ({count:,})"
 
 
@@ -58,7 +58,7 @@ class CampaignTable:
     """A Rich table, not a DataTable: a segment uses a handful of campaigns, and a Rich
     table fits any width where a DataTable would scroll sideways at 80 columns. The status
     has its own column when there is room for it; narrower, it goes under the campaign's
-    name, and the header says so ("Campaign Name / Status"): never left out (issue 15 §7)."""
+    name, and the header says so ("Campaign Name / Status"): never left out (U15.7)."""
 
     WIDE = 100
 

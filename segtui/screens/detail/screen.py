@@ -1,8 +1,8 @@
-"""The segment detail screen (spec 7.5; acceptance criteria 8-10, 19).
+"""The segment detail screen (R7.5; AC8-AC10, AC19).
 
 Header (name, status badge, owner, created date, tags, the keys), six metric cards, and six
 tabs switched with 1-6. A tab's content mounts the first time it is shown; the tab last
-shown for each segment is remembered while the app runs (spec 7.5 "Tab state persists
+shown for each segment is remembered while the app runs (R7.5 "Tab state persists
 during page session"). Everything reloads after the segment changes (contacts added or
 removed, edited, notes and activities added).
 """
@@ -330,7 +330,7 @@ class SegmentDetailScreen(Screen[None]):
 
     def action_export_members(self) -> None:
         """x: every member with all contact fields to a CSV, JSON or JSON Lines file
-        (issue 6); anyone may export."""
+        (I6); anyone may export."""
         members = self.summary.cards.metrics.members if self.summary else None
         self.app.push_screen(ExportMembersModal(self.store, self.segment_id,
                                                 self.segment_name, members))

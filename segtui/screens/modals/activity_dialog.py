@@ -1,4 +1,4 @@
-"""Add Activity, and view / edit an existing one (spec 7.9).
+"""Add Activity, and view / edit an existing one (R7.9).
 
 The author may edit an activity within 24 hours of creating it; everyone else (and the
 author later) sees it read-only.
@@ -57,7 +57,7 @@ class ActivityDialog(Dialog[bool]):
         self.activity = activity
         self.people = people or [user]
         self.editable = activity is None or activity.editable_by(user.id, clock.now())
-        # Stored text holding invisible characters shows them as stand-ins (issue 16 §8).
+        # Stored text holding invisible characters shows them as stand-ins (I16.8).
         kept = TEXT_KEPT if self.editable else ""
         self.description_text = FieldText(activity.description if activity else "",
                                           consequence=kept)

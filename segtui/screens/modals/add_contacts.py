@@ -1,4 +1,4 @@
-"""Add Contacts to <segment> (spec 7.11; acceptance criterion 16)."""
+"""Add Contacts to <segment> (R7.11; AC16)."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ class AddContactsModal(Dialog[SegmentSaved | None]):
         button = self.query_one("#save", Button)
         shown = "… Contacts" if count is None else plural(count, "Contact")
         button.label = Text(f"Add {shown}")
-        button.disabled = not count or self.saving  # spec 7.11: disabled at zero
+        button.disabled = not count or self.saving  # R7.11: disabled at zero
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:

@@ -102,7 +102,7 @@ class ChoicePicker(Dialog[Picked | None]):
         options.add_options(Option(user_text(c.label), id=c.key) for c in found)
         self._found = {c.key: c for c in found}
         if not found and text:
-            # What is empty and the next step (issue 15 §15).
+            # What is empty and the next step (U15.15).
             options.add_option(Option(user_text(f"No match for “{text}” — ctrl+l: clear the "
                                                 "search"), disabled=True))
         options.highlighted = 0 if options.option_count else None

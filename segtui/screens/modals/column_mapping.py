@@ -1,4 +1,4 @@
-"""The columns of an import file and what each fills (issue 16 §13), opened with `ctrl+o`
+"""The columns of an import file and what each fills (I16.13), opened with `ctrl+o`
 (or Columns…) in the import dialog: one row per column of the file's header, with a
 choice of field or "Not imported". The dialog passes the choices that changed to the
 import as `--map` entries (`segtui import ... --map "Header=Field"`), so what the dialog

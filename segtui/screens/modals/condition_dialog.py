@@ -82,7 +82,7 @@ class ConditionDialog(Dialog[Condition | None]):
         self.field_key = (field_named(condition.field) or FIELDS[0]).key if condition \
             else FIELDS[0].key
         # The value boxes, filled from a stored rule: invisible characters as stand-ins
-        # (issue 16 §8).
+        # (I16.8).
         self.value_text = FieldText(consequence=RULE_KEPT)
         self.high_text = FieldText(consequence=RULE_KEPT)
 

@@ -1,4 +1,4 @@
-"""Everything segtui knows about one contact (spec 7.6 "view details")."""
+"""Everything segtui knows about one contact (R7.6 "view details")."""
 
 from __future__ import annotations
 

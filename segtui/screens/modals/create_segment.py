@@ -1,4 +1,4 @@
-"""Create New Segment (spec 7.2; acceptance criteria 2-5): the segment form
+"""Create New Segment (R7.2; AC2-AC5): the segment form
 (segment_form.py, shared with Edit) with the contacts to pick or the rule to build."""
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ class CreateSegmentModal(SegmentForm):
                 yield Label("", id="save-error", classes="save-error")
                 with Horizontal(classes="modal-buttons"):
                     yield Button("Cancel", compact=True, id="cancel")
-                    # Its count changes: a LiveButton widens with it (issue 15 §13).
+                    # Its count changes: a LiveButton widens with it (U15.13).
                     yield LiveButton("Create Segment (0 contacts)", variant="primary",
                                      compact=True, disabled=True, id="save")
                 yield KeyLine()
@@ -79,7 +79,7 @@ class CreateSegmentModal(SegmentForm):
         shown = "… contacts" if count is None else plural(count, "contact")
         button = self.query_one("#save", Button)
         button.label = Text(f"Create Segment ({shown})")
-        # Spec 7.2: disabled while no name is given.
+        # R7.2: disabled while no name is given.
         button.disabled = self.query_one(SegmentFields).name_is_empty or self.saving
 
     def selection(self) -> ContactSelection:

@@ -1,4 +1,4 @@
-"""Delete Segment (spec 7.4).
+"""Delete Segment (R7.4).
 
 Blocked while active campaigns use the segment: the dialog lists every campaign with its
 status badge, says how many must be paused, and (for users allowed to) offers to pause them

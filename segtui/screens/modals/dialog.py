@@ -1,4 +1,4 @@
-"""What every dialog shares (issue 15 §9-10).
+"""What every dialog shares (U15.9-U15.10).
 
 - Help: f1 (and ? outside text fields) opens the help of the dialog on top, made from its
   `HELP`, its bindings and its widgets' keys (app.action_help, screens/modals/help.py);

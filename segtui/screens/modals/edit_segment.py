@@ -1,4 +1,4 @@
-"""Edit Segment (spec 7.3): "Segment Details" and "Add Contacts" tabs, saved together.
+"""Edit Segment (R7.3): "Segment Details" and "Add Contacts" tabs, saved together.
 
 If someone else saved or deleted the segment while it was open, the save writes nothing
 and says so; the user's typed input stays, and they choose what happens: keep theirs
@@ -58,7 +58,7 @@ def tab_label(title: str, key: str) -> Content:
 
 
 def segment_stats(details: SegmentDetails) -> str:
-    """Spec 7.3 "Current Segment Stats" (read-only)."""
+    """R7.3 "Current Segment Stats" (read-only)."""
     active = details.active_campaigns
     return (
         f"Contacts: {whole(details.members)} · "
@@ -69,7 +69,7 @@ def segment_stats(details: SegmentDetails) -> str:
 class EditSegmentModal(SegmentForm):
     HELP = EDIT_HELP
     # The tabs come before the fields, so tab never reaches them and shift+tab did only
-    # from the first field (issue 15 §9): F-keys show them from anywhere. Digits would be
+    # from the first field (U15.9): F-keys show them from anywhere. Digits would be
     # typed into the fields; many terminals keep ctrl+pageup/pagedown for their own tabs,
     # so those are the second way, not the only one.
     BINDINGS = [

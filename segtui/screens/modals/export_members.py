@@ -1,4 +1,4 @@
-"""Export members (issue 6 part 2; docs/import-export.md), opened with `x` on the segment
+"""Export members (I6.2; docs/import-export.md), opened with `x` on the segment
 detail screen: the app's face of `segtui export members SEGMENT -o FILE --format F`.
 
 Every current member with all contact fields, streamed a page at a time from one read
@@ -171,7 +171,7 @@ class ExportMembersModal(Dialog[int | None]):
     @in_thread("export")
     def _write(self, path: Path, fmt: ExportFormat) -> None:
         try:
-            # Finish what the segment's rule is owed first (issue 16 §4): an import whose
+            # Finish what the segment's rule is owed first (I16.4): an import whose
             # process ended before re-evaluating it must not export stale members.
             left = self.store.rules.bring_up_to_date([self.segment_id])
             count = export_members(self.store, self.segment_id, path, fmt,

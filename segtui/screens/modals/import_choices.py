@@ -19,7 +19,7 @@ DUPLICATES: list[tuple[str, str]] = [
     ("Skip the row", OnDuplicate.SKIP.value),
     ("Reject the row", OnDuplicate.ERROR.value),
 ]
-# How a row finds its contact (`--match`, issue 16 §16).
+# How a row finds its contact (`--match`, I16.16).
 MATCHES: list[tuple[str, str]] = [
     ("Email", MatchKey.EMAIL.value),
     ("Name and company", MatchKey.NAME_COMPANY.value),

@@ -1,4 +1,4 @@
-"""Import from a CSV file (issue 6 part 1; docs/import-export.md), opened with `i` on the
+"""Import from a CSV file (I6.1; docs/import-export.md), opened with `i` on the
 dashboard: the app's face of `segtui import contacts|events|campaigns FILE`.
 
 First a check (a dry run: everything is read, validated and written, then rolled back)
@@ -9,7 +9,7 @@ second. Both run in a thread worker; escape stops either, and a stopped import h
 written nothing (it is one transaction). The work itself is
 segtui.transfer.imports.import_file, shared with the command line.
 
-Issue 16 §13: a contacts file may be read with another CRM's mapping (`--preset`), and
+I16.13: a contacts file may be read with another CRM's mapping (`--preset`), and
 `ctrl+o` (Columns…) shows every column of the file with what it fills and lets the user
 change it or leave it out (`--map`, screens/modals/column_mapping.py), then checks again.
 
@@ -316,7 +316,7 @@ class ImportFileModal(Dialog[ImportOutcome | None]):
         self._show_error(message)
         self.query_one("#import-path", Input).focus()  # to pick another file
 
-    # -- the columns (issue 16 §13) ------------------------------------------------------
+    # -- the columns (I16.13) ------------------------------------------------------------
 
     @on(Button.Pressed, "#import-columns")
     def action_columns(self) -> None:

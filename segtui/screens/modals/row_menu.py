@@ -1,8 +1,8 @@
-"""The one menu of the app: pick one action for the highlighted row (spec 7.1 View/Edit/
+"""The one menu of the app: pick one action for the highlighted row (R7.1 View/Edit/
 Delete, 7.6 per-contact actions, the data quality screen's rows). `m` opens it on every list
 (docs/keys.md).
 
-Every menu is an `ActionMenu` and looks the same (issue 15 §12: the member menu wrapped its
+Every menu is an `ActionMenu` and looks the same (U15.12: the member menu wrapped its
 keys under the labels while the row menu put them beside): one line per action, the label
 on the left and its key in a column on the right, the box as wide as its widest line (never
 wrapped; on a terminal too narrow for it, labels end in "…"). Each action has a key as well

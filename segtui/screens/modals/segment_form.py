@@ -1,4 +1,4 @@
-"""What Create New Segment and Edit Segment share (spec 7.2, 7.3): the segment's fields,
+"""What Create New Segment and Edit Segment share (R7.2, R7.3): the segment's fields,
 its kind and rule, the contacts picked, and one save path.
 
 Saving reads the form (`form_draft`: every field checked, the rule read; a mistake is

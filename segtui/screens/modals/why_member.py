@@ -1,4 +1,4 @@
-""""Why is this contact in this segment?" (issue 5 §5): added by hand, kept out by hand, or
+""""Why is this contact in this segment?" (D1.5): added by hand, kept out by hand, or
 which conditions of the rule it meets, condition by condition."""
 
 from __future__ import annotations

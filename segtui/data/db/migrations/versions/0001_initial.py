@@ -1,5 +1,5 @@
 """Initial schema: contacts, companies, tags, segments with membership history, campaigns,
-engagement events, activities, notes, users, settings (issue 2).
+engagement events, activities, notes, users, settings (F2.2).
 
 Revision ID: 0001
 Revises: (none)

@@ -1,5 +1,5 @@
 """Index events by (type, contact) for whole-base "contacts who ever did X" counts
-(issue 4: the Conversion Rate card's comparison with all contacts).
+(R7.5.4: the Conversion Rate card's comparison with all contacts).
 
 Revision ID: 0002
 Revises: 0001

@@ -1,4 +1,4 @@
-"""Dynamic segments (issue 5): a segment's kind, its rule as versioned JSON, when and how fast
+"""Dynamic segments (D1): a segment's kind, its rule as versioned JSON, when and how fast
 it was last evaluated, and the contacts kept out of a dynamic segment by hand.
 
 Columns are added with plain ALTER TABLE ... ADD COLUMN, not Alembic's batch mode: on SQLite

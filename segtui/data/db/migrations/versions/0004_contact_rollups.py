@@ -1,4 +1,4 @@
-"""Per-contact rollups of the events (issue 5): `contacts.spent_cents`, `purchases`,
+"""Per-contact rollups of the events (D1.1.7): `contacts.spent_cents`, `purchases`,
 `last_activity_at`.
 
 The triggers that keep them exact and their first values come from `segtui/data/derived/rollups.py`

@@ -1,4 +1,4 @@
-"""Events indexed by (type, occurred_at, contact_id) instead of (type, occurred_at) (issue 5).
+"""Events indexed by (type, occurred_at, contact_id) instead of (type, occurred_at) (D1).
 
 "Contacts who opened within the last 30 days" is a range of this index; with the contact
 in the index it is answered from the index alone, with no lookup into `events` per event.

@@ -1,5 +1,5 @@
 """Two per-contact values the detail screen's cards read instead of recomputing them for
-every member each time a segment opens (issue 4):
+every member each time a segment opens (R7.5):
 
 - `contacts.last_engaged_at`, the newest engagement (opened, responded, attended a
   meeting), kept by the event rollup triggers (data/derived/rollups.py): Engagement Rate counts a

@@ -1,4 +1,4 @@
-"""Durable re-evaluation (issue 16 §4): `pending_evaluations`, the dynamic segments' to-do
+"""Durable re-evaluation (I16.4): `pending_evaluations`, the dynamic segments' to-do
 written in the same transaction as the change that makes it due (an import, a merge), so a
 process killed right after its commit leaves the to-do behind instead of stale members.
 

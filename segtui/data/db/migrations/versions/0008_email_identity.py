@@ -1,4 +1,4 @@
-"""One contact per email, held by the database (issue 16 §1).
+"""One contact per email, held by the database (I16.1).
 
 Adds `contacts.email_key` (the email trimmed and case-folded: core/contact_keys.py) under a
 unique index. A database may already hold contacts sharing an email (the data quality

@@ -1,4 +1,4 @@
-"""Matching rows to contacts without an email (issue 16 §16): `contacts.external_id`, the
+"""Matching rows to contacts without an email (I16.16): `contacts.external_id`, the
 contact's id in the system a file came from, unique like the email; and an index on the
 phone without punctuation, for `--match phone`.
 

@@ -1,4 +1,4 @@
-"""Indexes the segment detail screen's tabs read from at a million contacts (issue 17):
+"""Indexes the segment detail screen's tabs read from at a million contacts (P7):
 
 - `ix_contacts_keyless_email`: the contacts written without their email key (by another
   program writing the tables itself), the only ones that can share an email with another

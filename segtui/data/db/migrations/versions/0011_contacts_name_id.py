@@ -1,4 +1,4 @@
-"""The contacts' name index holds the id too (issue 17 §5): `ix_contacts_name` becomes
+"""The contacts' name index holds the id too (P5): `ix_contacts_name` becomes
 (name, id), the whole sort key of every contact list. A page of a large segment's member
 list walks it from the page's edge, checking membership per contact
 (data/queries/member_page.py); with the id in the index, PostgreSQL walks it without reading the

@@ -1,4 +1,4 @@
-"""`contact_figures` (issue 17, the detail screen's cards within 300 ms on PostgreSQL): a
+"""`contact_figures` (P6, the detail screen's cards within 300 ms on PostgreSQL): a
 narrow copy of the six contact columns a segment's member passes sum (Quality Score,
 filled fields, purchases, revenue, newest action, newest engagement), one row per
 contact, kept equal to `contacts` by triggers (data/derived/figures.py). Fills it from every

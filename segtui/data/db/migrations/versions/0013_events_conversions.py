@@ -1,4 +1,4 @@
-"""`ix_events_conversions` (issue 17, the Performance tab within 1 s on PostgreSQL): the
+"""`ix_events_conversions` (P7, the Performance tab within 1 s on PostgreSQL): the
 conversions' time, contact and revenue, for conversions only (a partial index), so the
 tab's conversions and revenue of the last two 30-day windows are read from the index
 alone; PostgreSQL read each conversion's row from the table for its revenue. About 1 s at
