@@ -367,7 +367,6 @@ def test_a_killed_import_leaves_the_database_as_it_was(db: tuple[str, Store],
     import pty
     import signal
     import sys
-    import time
 
     url, store = db
     before = fingerprint(store)
@@ -400,11 +399,9 @@ def test_a_killed_import_leaves_the_database_as_it_was(db: tuple[str, Store],
     assert 2 * importer.BATCH <= written < total  # mid-import
     store.engine.dispose()  # fresh connections see what is on disk now
     assert fingerprint(store) == before
-    # It ends too (its next write finds no one reading), and promptly: polled, with a
+    # It ends too (its next write finds no one reading), and promptly: waited for, with a
     # deadline a loaded machine meets.
-    deadline = time.monotonic() + 60
-    while any(map(_running, helpers)) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _wait_until_ended(helpers, within=60)
     assert not any(map(_running, helpers))
 
 
@@ -438,6 +435,25 @@ def _rows_in_progress(terminal: int, child: subprocess.Popen[bytes], *, at_least
             break
     raise AssertionError(f"no progress past {at_least} rows (exit {child.poll()}): "
                          f"{seen[-500:]!r}")
+
+
+def _wait_until_ended(pids: list[int], within: float) -> None:
+    """Wait until each process has ended, or `within` seconds pass: a process's pidfd
+    becomes readable when it ends, so nothing is polled (they are not our children)."""
+    import os
+    import select
+    import time
+
+    deadline = time.monotonic() + within
+    for pid in pids:
+        try:
+            handle = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue  # gone already
+        try:
+            select.select([handle], [], [], max(0.0, deadline - time.monotonic()))
+        finally:
+            os.close(handle)
 
 
 def _running(pid: int) -> bool:
