@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 # with core/formats/file_formats.py), and the query modules of imports, exports, quality, analytics
 # and the dashboard, imported by the Store methods that call them.
 NOT_FOR_READING = (
-    # The app queries the Core tables of data/db/tables.py: the ORM and its mapped classes
+    # The app queries the Core tables of data/db/tables/: the ORM and its mapped classes
     # are for the tests' fixtures (data/db/models.py).
     "sqlalchemy.orm",
     "segtui.data.db.models",
