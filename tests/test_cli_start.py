@@ -72,7 +72,8 @@ NOT_FOR_READING = (
 # What evaluates or checks a rule: a read that shows rules without evaluating them
 # (`segments list` formats them) or shows no rules loads none of it.
 RULE_EVALUATION = ("segtui.data.rules.refresh", "segtui.data.rules.compiler",
-                   "segtui.core.rules.check")
+                   "segtui.data.rules.compile_state", "segtui.data.rules.compile_text",
+                   "segtui.data.rules.compile_facts", "segtui.core.rules.check")
 
 # What lists segments and contacts page by page: a rule count lists nothing.
 LISTING = ("segtui.data.queries.segment_list", "segtui.data.db.keyset", "segtui.core.records",
