@@ -61,7 +61,9 @@ NOT_FOR_READING = (
     "segtui.data.io.exporter",
     "segtui.data.queries.quality",
     "segtui.data.queries.insights",
+    "segtui.data.queries.member_groups",
     "segtui.data.queries.segment_analytics",
+    "segtui.data.queries.segment_performance",
     "segtui.data.queries.dashboard",
     "segtui.data.queries.timeline",
     # Re-evaluating dynamic segments whole (its batches and temporary lists): a read only

@@ -63,7 +63,7 @@ class EngagementEvent(Schema):
         # revenue of 32,869 conversions from 25,000 pages of the table at a million
         # contacts (120 ms of CPU, 20 from this index). Partial: only a conversion (2% of
         # the events) writes to it. A query uses it where it names the type as a literal
-        # (segment_analytics.CONVERTED).
+        # (segment_performance.CONVERTED).
         Index("ix_events_conversions", "occurred_at", "contact_id", "revenue_cents",
               sqlite_where=text("type = 'converted'")),
         CheckConstraint("revenue_cents >= 0", name="revenue_not_negative"),
