@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 # with core/formats/file_formats.py), and the query modules of imports, exports, quality, analytics
 # and the dashboard, imported by the Store methods that call them.
 NOT_FOR_READING = (
-    # The app queries the Core tables of data/db/tables.py: the ORM and its mapped classes
+    # The app queries the Core tables of data/db/tables/: the ORM and its mapped classes
     # are for the tests' fixtures (data/db/models.py).
     "sqlalchemy.orm",
     "segtui.data.db.models",
@@ -61,7 +61,9 @@ NOT_FOR_READING = (
     "segtui.data.io.exporter",
     "segtui.data.queries.quality",
     "segtui.data.queries.insights",
+    "segtui.data.queries.member_groups",
     "segtui.data.queries.segment_analytics",
+    "segtui.data.queries.segment_performance",
     "segtui.data.queries.dashboard",
     "segtui.data.queries.timeline",
     # Re-evaluating dynamic segments whole (its batches and temporary lists): a read only
@@ -72,7 +74,8 @@ NOT_FOR_READING = (
 # What evaluates or checks a rule: a read that shows rules without evaluating them
 # (`segments list` formats them) or shows no rules loads none of it.
 RULE_EVALUATION = ("segtui.data.rules.refresh", "segtui.data.rules.compiler",
-                   "segtui.core.rules.check")
+                   "segtui.data.rules.compile_state", "segtui.data.rules.compile_text",
+                   "segtui.data.rules.compile_facts", "segtui.core.rules.check")
 
 # What lists segments and contacts page by page: a rule count lists nothing.
 LISTING = ("segtui.data.queries.segment_list", "segtui.data.db.keyset", "segtui.core.records",

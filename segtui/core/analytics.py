@@ -1,7 +1,8 @@
 """The Performance and Analytics tabs' figures (R7.7, R7.8): records and calendar.
 
-The SQL lives in `segtui.data.queries.segment_analytics`; here are the shapes it returns, the time
-buckets it counts in (months and weeks ending today), and the arithmetic shown on screen.
+The SQL lives in `segtui.data.queries.segment_performance` and `.segment_analytics`; here are
+the shapes it returns, the time buckets it counts in (months and weeks ending today), and the
+arithmetic shown on screen.
 docs/metrics.md states every formula; the tabs show the same text in their help.
 """
 

@@ -70,7 +70,8 @@ from segtui.data.db.models import (
     Segment,
     Tag,
 )
-from segtui.data.rules.compiler import RuleNotCompilable, compile_rule
+from segtui.data.rules.compile_state import RuleNotCompilable
+from segtui.data.rules.compiler import compile_rule
 from segtui.data.store import Store
 from tests.conftest import DEMO_TODAY, ENGINES, _drop_pg_database, _pg_database
 

@@ -1,9 +1,9 @@
-"""The ORM classes, mapped onto data/db/tables.py's tables, for code that builds rows as objects
+"""The ORM classes, mapped onto the tables of data/db/tables/, for code that builds rows as objects
 in a Session (Store.orm_session(): the tests' fixtures). The app itself reads and writes the
-Core tables of data/db/tables.py and never imports this module, nor `sqlalchemy.orm` (P12:
+Core tables of data/db/tables/ and never imports this module, nor `sqlalchemy.orm` (P12:
 a scripted read command would spend a third of its time loading them).
 
-The schema is defined once, in data/db/tables.py; here are the attributes' types for the type
+The schema is defined once, in data/db/tables/; here are the attributes' types for the type
 checker, the relationships, the keys the ORM keeps in step (`name_key`, `email_key`), and
 the version counters.
 """

@@ -2,7 +2,7 @@
 kept equal to `contacts` by database triggers (P6, the detail screen's cards).
 
 The cards (data/queries/segment_metrics.py) and the Performance tab's member totals
-(data/queries/segment_analytics.py) read six values of every member: the Quality Score, the filled
+(data/queries/segment_performance.py) read six values of every member: the Quality Score, the filled
 fields, the purchases, the revenue, the newest action and the newest engagement. Read
 from `contacts`, each member costs a seek into a 280 MB table whose rows carry every
 field: PostgreSQL's default 128 MB of shared buffers can't hold it, so a pass over the

@@ -51,7 +51,8 @@ from sqlalchemy.sql.selectable import CTE
 from segtui.core.rules.fields import FieldType, field_named
 from segtui.core.rules.tree import Condition, EventCount, Group, Joiner, Node, Op, conditions
 from segtui.data.db.tables import Contact
-from segtui.data.rules.compiler import compile_rule, sharing_lists
+from segtui.data.rules.compile_state import sharing_lists
+from segtui.data.rules.compiler import compile_rule
 
 CONTACTS = Contact.__table__
 # At most this many segments a transaction: on SQLite a batch holds the write lock, and

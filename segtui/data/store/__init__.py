@@ -13,7 +13,7 @@ and makes a few reads, and should not wait for the whole app's query code to loa
 facets import at their top only what opening a database uses and what the dynamic segments
 are owed (every read asks); every query module is imported inside the methods that call
 it, and the records they return are named for the type checker only. The queries are
-written on the Core tables of data/db/tables.py, so nothing here loads `sqlalchemy.orm`
+written on the Core tables of data/db/tables/, so nothing here loads `sqlalchemy.orm`
 (only `Database.orm_session()`, for the tests' objects). tests/test_cli_start.py checks
 which modules a read command loads.
 """

@@ -142,7 +142,7 @@ class Database:
     def orm_session(self) -> Iterator[Session]:
         """A write transaction as `writing()`'s, through an ORM Session, for code that
         builds rows as objects (data/db/models.py): the tests' fixtures. The app writes the
-        Core tables and never loads the ORM (data/db/tables.py)."""
+        Core tables and never loads the ORM (data/db/tables/)."""
         from sqlalchemy.orm import Session
 
         with busy_is_clear(), Session(self.writer, expire_on_commit=False) as session, \

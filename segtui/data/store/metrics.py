@@ -85,11 +85,11 @@ class Metrics:
 
     def performance_report(self, segment_id: int) -> PerformanceReport:
         """The Performance tab (R7.7) at the clock's today."""
-        from segtui.data.queries import segment_analytics
+        from segtui.data.queries import segment_performance
 
         with self._db.reading() as conn:
-            return segment_analytics.performance_report(conn, segment_id, clock.today(),
-                                                        self._db.aside())
+            return segment_performance.performance_report(conn, segment_id, clock.today(),
+                                                          self._db.aside())
 
     def analytics_report(self, segment_id: int) -> AnalyticsReport:
         """The Analytics tab (R7.8) at the clock's today."""

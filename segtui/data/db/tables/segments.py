@@ -1,0 +1,120 @@
+"""The segments' tables: segments, their tags, the memberships that keep every stay of a
+contact in one, the contacts kept out by hand, and the re-evaluations owed to them."""
+
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, text
+from sqlalchemy.sql.elements import ColumnClause
+
+from segtui.core.enums import MembershipSource, SegmentKind, SegmentStatus
+from segtui.data.db.tables.schema import BigId, Schema, metadata, vocabulary
+
+segment_tags = Table(
+    "segment_tags",
+    metadata,
+    Column("segment_id", ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Segment(Schema):
+    __tablename__ = "segments"
+
+    id: ColumnClause[int] = Column(Integer, primary_key=True)
+    name: ColumnClause[str] = Column(String(100), nullable=False)
+    name_key: ColumnClause[str] = Column(String(100), unique=True, nullable=False)
+    description: ColumnClause[str] = Column(String(500), server_default=text("''"), nullable=False)
+    status: ColumnClause[SegmentStatus] = Column(
+        vocabulary(SegmentStatus, "segment_status"), index=True, nullable=False
+    )
+    owner_id: ColumnClause[int | None] = Column(
+        Integer, ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: ColumnClause[datetime] = Column(DateTime, nullable=False)
+    updated_at: ColumnClause[datetime] = Column(DateTime, index=True, nullable=False)
+    version: ColumnClause[int] = Column(Integer, server_default=text("1"), nullable=False)
+    # Dynamic segments (D1): the rule as versioned JSON (core/rules/tree.py), and when and
+    # how fast its memberships were last brought up to date.
+    kind: ColumnClause[SegmentKind] = Column(
+        vocabulary(SegmentKind, "segment_kind"), server_default=text("'Static'"), nullable=False
+    )
+    rule: ColumnClause[str | None] = Column(Text)
+    evaluated_at: ColumnClause[datetime | None] = Column(DateTime)
+    evaluation_ms: ColumnClause[int | None] = Column(Integer)
+
+
+class Membership(Schema):
+    """One stay of a contact in a segment. Current when `removed_at` is NULL."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        # At most one current stay per (segment, contact); past stays are history.
+        Index(
+            "uq_memberships_current",
+            "segment_id",
+            "contact_id",
+            unique=True,
+            sqlite_where=text("removed_at IS NULL"),
+        ),
+        # Covering index for "members of a segment" and per-segment counts.
+        Index("ix_memberships_segment", "segment_id", "removed_at", "contact_id"),
+        # Covering index for "segments of a contact" and distinct-member counts.
+        Index("ix_memberships_contact", "contact_id", "removed_at", "segment_id"),
+    )
+
+    id: ColumnClause[int] = Column(BigId, primary_key=True)
+    segment_id: ColumnClause[int] = Column(
+        Integer, ForeignKey("segments.id", ondelete="CASCADE"), nullable=False
+    )
+    contact_id: ColumnClause[int] = Column(
+        Integer, ForeignKey("contacts.id", ondelete="CASCADE"), nullable=False
+    )
+    source: ColumnClause[MembershipSource] = Column(
+        vocabulary(MembershipSource, "membership_source"), nullable=False
+    )
+    added_at: ColumnClause[datetime] = Column(DateTime, nullable=False)
+    added_by_id: ColumnClause[int | None] = Column(
+        Integer, ForeignKey("users.id", ondelete="SET NULL")
+    )
+    removed_at: ColumnClause[datetime | None] = Column(DateTime)
+    removed_by_id: ColumnClause[int | None] = Column(
+        Integer, ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+
+class SegmentExclusion(Schema):
+    """A contact kept out of a dynamic segment by hand, whatever its rule says. (Kept in
+    by hand is a current membership with source 'manual', which a refresh never removes.)"""
+
+    __tablename__ = "segment_exclusions"
+
+    segment_id: ColumnClause[int] = Column(
+        Integer, ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: ColumnClause[int] = Column(
+        Integer, ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: ColumnClause[datetime] = Column(DateTime, nullable=False)
+    created_by_id: ColumnClause[int | None] = Column(
+        Integer, ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+
+class PendingEvaluation(Schema):
+    """A re-evaluation owed to the dynamic segments, written in the same transaction as the
+    change that makes it due (I16.4), and deleted in the transaction that does it:
+    a process killed in between leaves the to-do behind for the next one to finish.
+
+    A row names a contact (re-evaluate every dynamic segment for it: an import or a merge
+    changed it or its events) or a segment (re-evaluate it whole: too many contacts changed
+    to go one by one). No foreign key to contacts: a contact merged away since needs
+    nothing, and an import's contacts may be re-keyed; a segment's rows go with it."""
+
+    __tablename__ = "pending_evaluations"
+
+    id: ColumnClause[int] = Column(BigId, primary_key=True)
+    contact_id: ColumnClause[int | None] = Column(Integer)
+    segment_id: ColumnClause[int | None] = Column(
+        Integer, ForeignKey("segments.id", ondelete="CASCADE"), index=True
+    )
+    created_at: ColumnClause[datetime] = Column(DateTime, nullable=False)
