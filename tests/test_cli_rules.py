@@ -1,7 +1,7 @@
 """D1.2: the scripting commands `segtui segments count RULE [--sample N]` and
 `segtui segments refresh [NAME|--all]`, driven through Typer's runner on the demo database.
 
-What they promise (segtui/cli.py):
+What they promise (segtui/cli/segments/rules.py):
 - `count` prints "<n> contacts match: <the rule in canonical form>" ("1 contact matches")
   and, with --sample N,
   N matching contacts (id, tab, name) in name order;

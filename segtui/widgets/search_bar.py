@@ -68,9 +68,9 @@ class SearchBar(Vertical):
 
         rule: Group | None
 
-    def __init__(self, rules: RuleCounter, *buttons: Widget) -> None:
+    def __init__(self, store: RuleCounter, *buttons: Widget) -> None:
         super().__init__()
-        self.rules = rules
+        self.store = store
         self.buttons = buttons
         self.rule: Node | None = None  # the last "?rule" the database accepted
         self._debounce = Debouncer(self, self._search, group="search")
@@ -121,11 +121,11 @@ class SearchBar(Vertical):
 
     @in_thread("rule-search")
     def _check(self, tree: Group) -> None:
-        checked, issues = self.rules.rules.check_rule(tree)
+        checked, issues = self.store.rules.check_rule(tree)
         if issues:
             deliver(self, self._hint, "Rule: " + "; ".join(i.message for i in issues), True)
             return
-        deliver(self, self._checked, checked, self.rules.rules.rule_count(checked))
+        deliver(self, self._checked, checked, self.store.rules.rule_count(checked))
 
     def _checked(self, rule: Node, count: int) -> None:
         self._hint(f"{plural(count, 'contact')} match {format_rule(rule)} · segments with "
