@@ -34,7 +34,8 @@ from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
 
 from segtui.core import imports
-from segtui.core.formats.contacts_csv import RowReader, map_columns
+from segtui.core.formats.contact_columns import map_columns
+from segtui.core.formats.contacts_csv import RowReader
 from segtui.core.formats.csv_source import open_csv
 from segtui.data.db import bulk
 from segtui.data.db.engine import sqlite_url

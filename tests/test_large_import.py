@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 import segtui.cli as cli
 import segtui.data.db.bulk as bulk_writes
 import segtui.data.io.importer as importer
-from segtui.core.formats.contacts_csv import ImportError_
+from segtui.core.formats.contact_columns import ImportError_
 from segtui.core.formats.file_formats import Encoding
 from segtui.data.db.models import Contact
 from segtui.data.derived.completeness import filled_fields

@@ -20,7 +20,8 @@ from sqlalchemy import Connection, Table, bindparam, func, select, text, update
 
 from segtui.core.contact_keys import MatchKey, email_key
 from segtui.core.enums import LeadStatus
-from segtui.core.formats.contacts_csv import ContactIn, Field, RowProblem
+from segtui.core.formats.contact_fields import Field
+from segtui.core.formats.contacts_csv import ContactIn, RowProblem
 from segtui.core.formatting import plural
 from segtui.core.imports import ImportReport, OnDuplicate
 from segtui.data.db.bulk import copy_rows, indexes_rebuilt_after, insert_rows, insert_values
