@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 import segtui.cli as cli
 import segtui.data.db.bulk as bulk_writes
 import segtui.data.io.import_rows as import_rows
+import segtui.data.io.import_writer as import_writer
 import segtui.data.io.importer as importer
 from segtui.core.formats.contact_columns import ImportError_
 from segtui.core.formats.file_formats import Encoding
@@ -192,7 +193,8 @@ def test_a_dry_run_or_a_failure_after_the_indexes_went_restores_them(
             raise KeyboardInterrupt
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(import_rows, "_insert", dying)
+    # The batch writer calls it through its own name.
+    monkeypatch.setattr(import_writer, "_insert", dying)
     bulk.clear()
     code, _, err = run("import", "contacts", str(path), "--db", url_of(store))
     assert code == 130 and "nothing was imported" in err
