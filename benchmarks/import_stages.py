@@ -34,11 +34,12 @@ from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
 
 from segtui.core import imports
-from segtui.core.formats.contacts_csv import RowReader, map_columns
+from segtui.core.formats.contact_columns import map_columns
+from segtui.core.formats.contacts_csv import RowReader
 from segtui.core.formats.csv_source import open_csv
 from segtui.data.db import bulk
 from segtui.data.db.engine import sqlite_url
-from segtui.data.io import importer
+from segtui.data.io import import_rows, importer
 from segtui.data.store import Store
 
 
@@ -133,9 +134,10 @@ def _statements_timed(conn: Connection, rows: int) -> Iterator[None]:
 
 
 def _use_copy(function: Any) -> None:
-    """Make the import's COPY (data/db/bulk.py copy_rows, as both modules know it) `function`."""
+    """Make the import's COPY (data/db/bulk.py copy_rows, as both it and data/io/import_rows.py
+    know it) `function`."""
     name = "copy_rows"
-    for module in (bulk, importer):
+    for module in (bulk, import_rows):
         setattr(module, name, function)
 
 

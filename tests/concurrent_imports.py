@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 
-import segtui.data.io.importer as importer
+import segtui.data.io.import_lookups as import_lookups
+import segtui.data.io.import_rows as import_rows
 from segtui.core.imports import ImportReport
 from segtui.data.store import Store
 from segtui.transfer.imports import ImportRequest, import_file
@@ -24,7 +25,7 @@ def import_twice_at_once(url: URL, request: ImportRequest, engine_name: str,
     Returns both reports; an error in either fails the test."""
     both_looked = threading.Barrier(2, timeout=120)
     if engine_name == "postgresql":
-        original = importer.reserve_ids
+        original = import_lookups.reserve_ids
 
         def reserve_after_both_looked(conn: Connection, table: str, count: int) -> list[int]:
             ids = original(conn, table, count)
@@ -32,7 +33,8 @@ def import_twice_at_once(url: URL, request: ImportRequest, engine_name: str,
                 both_looked.wait()
             return ids
 
-        monkeypatch.setattr(importer, "reserve_ids", reserve_after_both_looked)
+        # The contacts' ids are reserved by import_rows._insert, through its own name.
+        monkeypatch.setattr(import_rows, "reserve_ids", reserve_after_both_looked)
     start = threading.Barrier(2, timeout=120)
     reports: list[ImportReport] = []
     errors: list[BaseException] = []

@@ -18,6 +18,8 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 import segtui.cli as cli
+import segtui.data.io.import_rows as import_rows
+import segtui.data.io.import_writer as import_writer
 import segtui.data.io.importer as importer
 from segtui.core.contacts import ContactFilter, ContactSelection
 from segtui.core.enums import CompanySize, LeadStatus
@@ -210,7 +212,7 @@ def test_a_failure_midway_rolls_everything_back(db: tuple[str, Store], reading: 
     before = fingerprint(store)
     monkeypatch.setattr(importer, "BATCH", 10)
     calls = 0
-    real = importer._add_tags
+    real = import_rows._add_tags
 
     def dying(*args: object, **kwargs: object) -> None:
         nonlocal calls
@@ -219,7 +221,8 @@ def test_a_failure_midway_rolls_everything_back(db: tuple[str, Store], reading: 
             raise KeyboardInterrupt
         real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(importer, "_add_tags", dying)
+    # The batch writer calls it through its own name.
+    monkeypatch.setattr(import_writer, "_add_tags", dying)
     rows = "".join(f"P{n},p{n}@example.com,Newco,Tag{n}\n" for n in range(50))
     path = write(tmp_path / "big.csv", "Name,Email,Company,Tags\n" + rows)
     code, _, err = run("import", "contacts", str(path), "--db", url)

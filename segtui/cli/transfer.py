@@ -78,7 +78,7 @@ StrictOption = Annotated[bool, typer.Option("--strict", help="Any rejected row c
 def _run_import(store: "Store", request: "ImportRequest") -> None:
     """Run the import (segtui.transfer.imports.import_file) with a progress line on
     stderr, then print the unknown columns, the first rejects and the summary."""
-    from segtui.core.formats.contacts_csv import ImportError_
+    from segtui.core.formats.contact_columns import ImportError_
     from segtui.transfer.imports import import_file
 
     file = request.file
@@ -150,7 +150,7 @@ def import_contacts(
     """Import contacts from a CSV file, in one transaction: merged with existing contacts
     by email (or --match); invalid rows listed with line, column and reason."""
     from segtui.core.contact_keys import MatchKey
-    from segtui.core.formats.contacts_csv import ImportError_
+    from segtui.core.formats.contact_columns import ImportError_
     from segtui.core.imports import OnDuplicate
     from segtui.transfer.imports import ImportKind, ImportRequest, check_options
 
@@ -176,7 +176,7 @@ def import_contacts(
 def _import_events(ctx: typer.Context, file: Path, column_map: list[str] | None,
                    segment: str | None, encoding: Encoding, rejects: Path | None,
                    dry_run: bool, strict: bool, db: str | None, *, results: bool) -> None:
-    from segtui.core.formats.contacts_csv import ImportError_
+    from segtui.core.formats.contact_columns import ImportError_
     from segtui.transfer.imports import ImportKind, ImportRequest, check_options
 
     kind = ImportKind.CAMPAIGNS if results else ImportKind.EVENTS

@@ -30,21 +30,18 @@ from typing import IO, TYPE_CHECKING, Any
 
 from segtui.core import clock
 from segtui.core.contact_keys import MatchKey
+from segtui.core.formats.cell_text import encoding_label
 from segtui.core.formats.column_plan import ColumnPlan, ColumnUse, Skip, plan_columns
-from segtui.core.formats.contacts_csv import (
-    Field,
+from segtui.core.formats.contact_columns import (
     ImportError_,
-    ReadOptions,
-    RowProblem,
-    RowReader,
-    ValueMap,
-    encoding_label,
     map_columns,
     match_warning,
     parse_map,
-    parse_values,
     plan_contact_columns,
 )
+from segtui.core.formats.contact_fields import Field
+from segtui.core.formats.contact_value_map import ValueMap, parse_values
+from segtui.core.formats.contacts_csv import ReadOptions, RowProblem, RowReader
 from segtui.core.formats.csv_source import CsvSource, open_csv
 from segtui.core.formats.events_csv import (
     EVENT_FIELD_EXAMPLE,

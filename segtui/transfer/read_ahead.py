@@ -34,7 +34,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Protocol
 
-from segtui.core.formats.contacts_csv import ImportError_
+from segtui.core.formats.contact_columns import ImportError_
 from segtui.core.formats.csv_source import open_csv
 from segtui.core.formats.file_formats import Encoding
 

@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from segtui.core.formats.contacts_csv import ImportError_, RowProblem
+from segtui.core.formats.contact_columns import ImportError_
+from segtui.core.formats.contacts_csv import RowProblem
 from segtui.core.formats.csv_safe import atomic_text, neutralise
 
 REJECTS_COLUMNS = ("Original Row", "Line", "Column", "Reason")

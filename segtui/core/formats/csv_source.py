@@ -23,7 +23,8 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
-from segtui.core.formats.contacts_csv import ImportError_, encoding_hint, encoding_title
+from segtui.core.formats.cell_text import encoding_hint, encoding_title
+from segtui.core.formats.contact_columns import ImportError_
 from segtui.core.formats.file_formats import Encoding
 
 if TYPE_CHECKING:

@@ -17,19 +17,11 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from segtui.core.enums import EventType
+from segtui.core.formats.cell_text import SUSPECT, shown, squash, suspect_problem, unquote_formula
 from segtui.core.formats.column_plan import ColumnUse, Skip, header_key
-from segtui.core.formats.contacts_csv import (
-    SUSPECT,
-    ImportError_,
-    RowProblem,
-    email_value,
-    match_columns,
-    past_time,
-    shown,
-    squash,
-    suspect_problem,
-    unquote_formula,
-)
+from segtui.core.formats.contact_cells import email_value, past_time
+from segtui.core.formats.contact_columns import ImportError_, match_columns
+from segtui.core.formats.contacts_csv import RowProblem
 
 CAMPAIGN_MAX = 200
 

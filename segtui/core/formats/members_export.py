@@ -1,6 +1,6 @@
 """Member export records and their CSV / JSON forms (I6).
 
-The CSV header uses the importer's field names (segtui.core.formats.contacts_csv.Field), so an
+The CSV header uses the importer's field names (segtui.core.formats.contact_fields.Field), so an
 export imports back unchanged; computed columns (Id, Total Spent, Purchases, Last Activity)
 are recognised by the importer and left alone.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO
 
-from segtui.core.formats.contacts_csv import TAG_SEPARATOR, Field
+from segtui.core.formats.contact_fields import TAG_SEPARATOR, Field
 from segtui.core.formats.csv_safe import Cell, write_rows
 from segtui.core.formats.file_formats import ExportFormat
 from segtui.core.text import safe_json

@@ -32,16 +32,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from segtui.core.formats.column_plan import Skip, header_key
-from segtui.core.formats.contacts_csv import (
-    DateOrder,
-    Field,
-    ImportError_,
-    ValueMap,
-    add_value,
-    field_named,
-    field_names,
-    map_target,
-)
+from segtui.core.formats.contact_cells import DateOrder
+from segtui.core.formats.contact_columns import ImportError_, field_names, map_target
+from segtui.core.formats.contact_fields import Field
+from segtui.core.formats.contact_value_map import ValueMap, add_value, field_named
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, Table, column, table, text
@@ -39,14 +38,12 @@ from segtui.data.db.tables import (
     name_key,
 )
 from segtui.data.demo import vocab
-from segtui.data.derived import completeness, figures, rollups
+from segtui.data.demo.scale_events import _ROLLUPS, EVENTS_PER_CONTACT_MAX, _EventPlan, _events
+from segtui.data.demo.scale_sql import Progress, _epoch, _make_series, _timestamp_sql, _word_table
+from segtui.data.derived import completeness, figures
 from segtui.data.derived.completeness import filled_fields
 from segtui.data.store import Store
 
-Progress = Callable[[str], None]
-
-EVENTS_PER_CONTACT_MAX = 19  # per contact: 1..19 events, 10 on average
-ID_BLOCK = EVENTS_PER_CONTACT_MAX + 1  # event ids per contact: its events, then its unsubscribe
 SEGMENT_THEMES = (
     "Enterprise Buyers", "SMB Owners", "Trial Users", "Webinar Attendees", "Newsletter Readers",
     "Churn Risk", "Upsell Targets", "Event Leads", "Lapsed Customers", "Power Users",
@@ -58,41 +55,6 @@ SEGMENT_THEMES = (
 # end (one join each) rather than row by row (bulk.foreign_keys_checked_after).
 _LOADED: tuple[Table, ...] = (Contact.__table__, Membership.__table__,
                               EngagementEvent.__table__)
-
-
-def _make_series(conn: Connection, dialect: str, count: int) -> None:
-    """TEMP table gen_seq(i) holding 0..count-1, indexed: joins on `i < n` then visit only
-    the rows they need (a recursive CTE would be re-run for every outer row)."""
-    conn.execute(text("DROP TABLE IF EXISTS gen_seq"))
-    conn.execute(text("CREATE TEMPORARY TABLE gen_seq (i INTEGER PRIMARY KEY)"))
-    if dialect == "postgresql":
-        source = "SELECT generate_series(0, :n - 1)"
-    else:
-        source = ("WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s "
-                  "WHERE i + 1 < :n) SELECT i FROM s")
-    conn.execute(text(f"INSERT INTO gen_seq (i) {source}"), {"n": count})
-
-
-def _timestamp_sql(dialect: str, epoch_seconds: str) -> str:
-    """A naive timestamp from epoch seconds, stored the way SQLAlchemy stores DateTime."""
-    if dialect == "postgresql":
-        return f"(to_timestamp({epoch_seconds}) AT TIME ZONE 'UTC')"
-    return f"(strftime('%Y-%m-%d %H:%M:%S', {epoch_seconds}, 'unixepoch') || '.000000')"
-
-
-def _word_table(conn: Connection, name: str, columns: str, rows: list[tuple[object, ...]]) -> None:
-    conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
-    conn.execute(text(f"CREATE TEMPORARY TABLE {name} (i INTEGER PRIMARY KEY, {columns})"))
-    names = [c.split()[0] for c in columns.split(",")]
-    placeholders = ", ".join(f":{n}" for n in ["i", *names])
-    conn.execute(
-        text(f"INSERT INTO {name} (i, {', '.join(names)}) VALUES ({placeholders})"),
-        [dict(zip(["i", *names], (i, *row), strict=True)) for i, row in enumerate(rows)],
-    )
-
-
-def _epoch(day: date) -> int:
-    return int((datetime.combine(day, datetime.min.time()) - datetime(1970, 1, 1)).total_seconds())
 
 
 def grow(
@@ -339,87 +301,3 @@ def _campaigns(conn: Connection, rng: random.Random, today: date, first_segment:
         insert_rows(conn, campaign_segments, [{"campaign_id": c, "segment_id": s}
                                               for c, s in sorted(links)])
     return first, count
-
-
-_ROLLUPS = "gen_rollups"
-
-
-class _EventPlan:
-    """The engagement events of the new contacts, as one SQL query of the number series:
-    written to `events` by `_events`, and on PostgreSQL first summed per contact
-    (`stage_rollups`) so the contacts are written with their rollups."""
-
-    def __init__(self, dialect: str, today: date, first_contact: int, count: int,
-                 first_event: int) -> None:
-        self.dialect, self.today = dialect, today
-        self.first_contact, self.count, self.first_event = first_contact, count, first_event
-        self.first_campaign, self.campaigns = 0, 1  # set once the campaigns exist
-
-    def params(self) -> dict[str, int]:
-        return {"n": self.count, "first_contact": self.first_contact,
-                "first_campaign": self.first_campaign, "campaigns": self.campaigns,
-                "first_event": self.first_event}
-
-    def rows(self) -> str:
-        """SELECT of the events' rows (id, contact_id, campaign_id, type, occurred_at,
-        revenue_cents): 1 to EVENTS_PER_CONTACT_MAX a contact, then an unsubscribe for
-        every 50th. Each contact owns a block of ID_BLOCK event ids: its events take the
-        first slots, its unsubscribe the last. Gaps are harmless."""
-        now = _epoch(self.today) + 12 * 3600
-        at = _timestamp_sql(self.dialect, f"{now} - (g.h % 365) * 86400 - (g.h % 36000)")
-        unsub_at = _timestamp_sql(self.dialect, f"{now} - (u.c % 200) * 86400")
-        return f"""
-        SELECT :first_event + (g.c - :first_contact) * {ID_BLOCK} + g.j AS id,
-               g.c AS contact_id,
-               CASE WHEN g.t IN ('responded', 'meeting_attended') THEN NULL
-                    ELSE :first_campaign + (g.h % :campaigns) END AS campaign_id,
-               g.t AS type,
-               {at} AS occurred_at,
-               CASE WHEN g.t = 'converted' THEN 10000 + (g.h % 50) * 1000 END
-                   AS revenue_cents
-        FROM (
-            SELECT c.c, j.i AS j, c.h2 AS h,
-                   CASE WHEN (c.h2 + j.i * 7) % 100 < 42 THEN 'sent'
-                        WHEN (c.h2 + j.i * 7) % 100 < 70 THEN 'opened'
-                        WHEN (c.h2 + j.i * 7) % 100 < 82 THEN 'clicked'
-                        WHEN (c.h2 + j.i * 7) % 100 < 91 THEN 'responded'
-                        WHEN (c.h2 + j.i * 7) % 100 < 98 THEN 'meeting_attended'
-                        ELSE 'converted' END AS t
-            FROM (SELECT :first_contact + i AS c,
-                         ((i * 2654435761 + 7) % 1000000007) AS h2
-                  FROM gen_seq WHERE i < :n) c
-            JOIN gen_seq j ON j.i < 1 + c.h2 % {EVENTS_PER_CONTACT_MAX}
-        ) g
-        UNION ALL
-        SELECT :first_event + (u.c - :first_contact) * {ID_BLOCK} + {ID_BLOCK - 1},
-               u.c, NULL, 'unsubscribed', {unsub_at}, NULL
-        FROM (SELECT :first_contact + i AS c FROM gen_seq
-              WHERE i < :n AND (:first_contact + i) % 50 = 0) u
-        """
-
-    def stage_rollups(self, conn: Connection) -> None:
-        """TEMP table gen_rollups: each new contact's rollups, the very aggregate
-        rollups.rebuild takes of the events table, taken of the rows `rows` will write
-        (none of them reads the campaign, the one column not known yet)."""
-        conn.execute(text(f"DROP TABLE IF EXISTS {_ROLLUPS}"))
-        conn.execute(text(f"CREATE TEMPORARY TABLE {_ROLLUPS} AS "
-                          + rollups.rollup_source(f"({self.rows()}) generated")),
-                     self.params())
-        conn.execute(text(f"ANALYZE {_ROLLUPS}"))
-
-
-def _events(conn: Connection, events: _EventPlan, progress: Progress) -> None:
-    """Write the events. The rollup triggers would update a contact row per event:
-    PostgreSQL wrote the contacts with their rollups already (_EventPlan.stage_rollups);
-    SQLite sums them in one pass afterwards (data/derived/rollups.py)."""
-    if events.count == 0:
-        return
-    rollups.drop_triggers(conn)
-    with indexes_rebuilt_after(conn, EngagementEvent.__table__):
-        conn.execute(text("INSERT INTO events (id, contact_id, campaign_id, type, "
-                          f"occurred_at, revenue_cents) {events.rows()}"), events.params())
-        progress("events written; indexing them")
-    if events.dialect != "postgresql":
-        progress("per-contact rollups (spent, purchases, last activity and engagement)")
-        rollups.rebuild(conn)
-    rollups.create_triggers(conn)

@@ -17,7 +17,8 @@ from typing import Any, cast
 from sqlalchemy import ARRAY, ColumnElement, Connection, String, any_, func, literal, select
 
 from segtui.core.contact_keys import MatchKey, email_key, person_key, phone_key
-from segtui.core.formats.contacts_csv import ContactIn, Field
+from segtui.core.formats.contact_fields import Field
+from segtui.core.formats.contacts_csv import ContactIn
 from segtui.data.db.sql import casefold
 from segtui.data.db.tables import Contact, phone_key_of
 

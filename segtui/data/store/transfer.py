@@ -22,7 +22,8 @@ from segtui.data.store.rules import Rules
 
 if TYPE_CHECKING:
     from segtui.core import imports
-    from segtui.core.formats.contacts_csv import ContactIn, Field, RowProblem
+    from segtui.core.formats.contact_fields import Field
+    from segtui.core.formats.contacts_csv import ContactIn, RowProblem
     from segtui.core.formats.events_csv import EventIn
     from segtui.core.formats.members_export import MemberRecord
 

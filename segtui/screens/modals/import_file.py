@@ -30,7 +30,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
 from segtui.core.contact_keys import MatchKey
-from segtui.core.formats.contacts_csv import Field, ImportError_
+from segtui.core.formats.contact_columns import ImportError_
+from segtui.core.formats.contact_fields import Field
 from segtui.core.formats.events_csv import EventField
 from segtui.core.formatting import plural
 from segtui.core.imports import OnDuplicate

@@ -7,7 +7,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from segtui.core.formats.column_plan import column_notes, mapping_line
-from segtui.core.formats.contacts_csv import ImportError_
+from segtui.core.formats.contact_columns import ImportError_
 from segtui.core.formatting import plural
 from segtui.core.text import printable
 from segtui.transfer.imports import ImportOutcome, ImportRequest, preview_columns
