@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+import textual.app
+import textual.pilot
 from pytest_textual_snapshot import SVGImageExtension
 from rich._palettes import STANDARD_PALETTE
 from rich.color import ColorSystem
@@ -23,7 +25,10 @@ from rich.terminal_theme import TerminalTheme
 from rich.text import Text
 from syrupy.assertion import SnapshotAssertion
 from syrupy.location import PyTestLocation
+from textual._context import active_app
 from textual._doc import take_svg_screenshot
+from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.pilot import Pilot
 
 from segtui.app import SegtuiApp
@@ -82,14 +87,79 @@ async def drain(app: Any) -> None:
         await asyncio.wait_for(done.wait(), timeout=60)
 
 
+class _Handling:
+    """How many messages the app's nodes are in the middle of handling (Textual keeps no
+    such count: its queues forget a message once it is taken)."""
+
+    now = 0
+    original = MessagePump._dispatch_message
+
+    @staticmethod
+    async def dispatch(node: MessagePump, message: Message) -> None:
+        _Handling.now += 1
+        try:
+            await _Handling.original(node, message)
+        finally:
+            _Handling.now -= 1
+
+
+async def handled_all(app: Any) -> None:
+    """Wait until every message queued in the app has been handled, and the messages those
+    queued in turn: as far as the app's own event loop goes (a worker's thread and a timer
+    are not waited for; settle() waits for workers). Cheap: it looks at the queues and
+    the count of messages being handled, and posts nothing."""
+    quiet = 0
+    for _ in range(100_000):
+        await asyncio.sleep(0)
+        if _Handling.now or any(not node._message_queue.empty()
+                                for node in (app, *app._registry)):
+            quiet = 0
+        else:
+            quiet += 1
+            if quiet == 2:  # and once more: what a handler left for after it (idle events)
+                return
+    raise AssertionError("the app's messages never stopped coming")
+
+
+async def processed(app: Any) -> None:
+    """handled_all(), then the screen's layout and drawing, which a timer would do a few
+    milliseconds later, and what waited for them (`call_after_refresh`: a focus moved, a
+    column shown at a new width)."""
+    await handled_all(app)
+    app.screen._on_timer_update()
+    await handled_all(app)
+
+
+async def _pilot_waits_for_messages(min_sleep: float = 0, max_sleep: float = 1) -> None:
+    """Textual's Pilot, after each key and in pause(), waits for the process to look idle:
+    it sleeps 20 ms at a time until a sleep passes with under 1 ms of CPU used, so a key
+    costs 40 ms or more, a second while a worker's thread computes, and on a busy machine
+    a descheduled process looks idle too early. This waits for the event instead: every
+    message the key (or anything before it) queued has been handled."""
+    try:
+        app = active_app.get()
+    except LookupError:  # no app running: nothing to wait for
+        await asyncio.sleep(0)
+        return
+    await processed(app)
+
+
+@pytest.fixture(autouse=True)
+def pilot_waits_for_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys and pauses wait for their messages, not for the CPU to go quiet (the UI tests
+    took 2.5x as long, most of it asleep in Textual's idle wait)."""
+    monkeypatch.setattr(MessagePump, "_dispatch_message", _Handling.dispatch)
+    monkeypatch.setattr(textual.app, "wait_for_idle", _pilot_waits_for_messages)
+
+
 async def settle(pilot: Pilot[Any]) -> None:
     """Wait until every worker (database loads, debounced searches) has finished and its
     result has been handed to its widget."""
     for _ in range(50):
-        await pilot.pause()
+        await processed(pilot.app)
         await pilot.app.workers.wait_for_complete()
         await drain(pilot.app)
-        await pilot.pause()
+        await processed(pilot.app)
         if not any(w.is_running for w in pilot.app.workers):
             return
     raise AssertionError("workers never settled")
