@@ -167,14 +167,29 @@ async def settle(pilot: Pilot[Any]) -> None:
 
 async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, *,
                      within: float = 60) -> None:
-    """Poll the UI until `condition` holds, for what no worker tells of (a screen pushed
-    by a key while its worker is held). Bounded by a deadline a loaded machine meets, not
-    by a guessed pause or a count of polls."""
+    """Wait until `condition` holds, for what settle() can't wait for (a screen pushed by a
+    key while its worker is held; the palette's hits, gathered in a thread). Between
+    looks: the app's messages handled, or a running worker's end, whichever comes (a
+    worker held by the test never ends: it is looked at again every 50 ms). Bounded by a
+    deadline a loaded machine meets, not by a guessed pause or a count of looks."""
     deadline = time.monotonic() + within
+    await processed(pilot.app)
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"never happened within {within:.0f} s: {what}")
-        await pilot.pause(0.005)
+        running = [asyncio.ensure_future(worker.wait()) for worker in pilot.app.workers
+                   if worker.is_running]
+        if running:
+            done, pending = await asyncio.wait(running, timeout=0.05,
+                                               return_when=asyncio.FIRST_COMPLETED)
+            for future in pending:
+                future.cancel()
+            for future in done:  # a failed or cancelled worker is the app's to report
+                if not future.cancelled():
+                    future.exception()
+        else:
+            await asyncio.sleep(0.005)  # nothing running: a timer's turn
+        await processed(pilot.app)
 
 
 async def search_dashboard(pilot: Pilot[Any], name: str) -> None:
