@@ -259,7 +259,7 @@ class ContactPicker(Vertical):
     @on(Input.Submitted, "#picker-search")
     def _search_done(self, event: Input.Submitted) -> None:
         event.stop()
-        self.query_one(PagedTable).focus()
+        self.query_one(PagedTable).focus_when_ready()
 
     @on(Select.Changed, "#picker-status")
     def _status_changed(self, event: Select.Changed) -> None:

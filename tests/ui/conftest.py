@@ -88,11 +88,13 @@ async def drain(app: Any) -> None:
 
 
 class _Handling:
-    """How many messages the app's nodes are in the middle of handling (Textual keeps no
-    such count: its queues forget a message once it is taken)."""
+    """How many messages (and `call_next` callbacks, which run after a message, outside
+    its dispatch) the app's nodes are in the middle of handling: Textual keeps no such
+    count, its queues forget a message once it is taken."""
 
     now = 0
     original = MessagePump._dispatch_message
+    original_flush = MessagePump._flush_next_callbacks
 
     @staticmethod
     async def dispatch(node: MessagePump, message: Message) -> None:
@@ -101,6 +103,21 @@ class _Handling:
             await _Handling.original(node, message)
         finally:
             _Handling.now -= 1
+
+    @staticmethod
+    async def flush(node: MessagePump) -> None:
+        _Handling.now += 1
+        try:
+            await _Handling.original_flush(node)
+        finally:
+            _Handling.now -= 1
+
+
+def _waiting(node: Any) -> bool:
+    """Has `node` a message or callback it has not handled yet? A message it peeked at
+    (to see whether the one before supersedes it) sits outside its queue meanwhile."""
+    return (not node._message_queue.empty() or node._pending_message is not None
+            or bool(node._next_callbacks))
 
 
 async def handled_all(app: Any) -> None:
@@ -111,8 +128,7 @@ async def handled_all(app: Any) -> None:
     quiet = 0
     for _ in range(100_000):
         await asyncio.sleep(0)
-        if _Handling.now or any(not node._message_queue.empty()
-                                for node in (app, *app._registry)):
+        if _Handling.now or any(_waiting(node) for node in (app, *app._registry)):
             quiet = 0
         else:
             quiet += 1
@@ -149,6 +165,7 @@ def pilot_waits_for_messages(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keys and pauses wait for their messages, not for the CPU to go quiet (the UI tests
     took 2.5x as long, most of it asleep in Textual's idle wait)."""
     monkeypatch.setattr(MessagePump, "_dispatch_message", _Handling.dispatch)
+    monkeypatch.setattr(MessagePump, "_flush_next_callbacks", _Handling.flush)
     monkeypatch.setattr(textual.app, "wait_for_idle", _pilot_waits_for_messages)
 
 

@@ -142,7 +142,7 @@ class DashboardScreen(Screen[None]):
     def _search_entered(self, event: SearchBar.Submitted) -> None:
         """enter: a dynamic segment from the "?rule" searched (D1.2), else the list."""
         if event.rule is None or not self.segments.new(event.rule):
-            self.query_one(PagedTable).focus()
+            self.query_one(PagedTable).focus_when_ready()
 
     @on(FilterBar.Changed)
     def _filtered(self, event: FilterBar.Changed) -> None:
@@ -159,7 +159,7 @@ class DashboardScreen(Screen[None]):
 
     def action_back_to_list(self) -> None:
         """escape: leave the search box or the filter bar for the list."""
-        self.query_one(PagedTable).focus()
+        self.query_one(PagedTable).focus_when_ready()
 
     def action_focus_search(self) -> None:
         self.query_one(SearchBar).focus_box()
@@ -170,7 +170,7 @@ class DashboardScreen(Screen[None]):
         if filters.display:
             filters.focus_first()
         else:
-            self.query_one(PagedTable).focus()
+            self.query_one(PagedTable).focus_when_ready()
 
     # -- sorting -------------------------------------------------------------------------
 

@@ -138,7 +138,7 @@ class ContactsTab(DetailTab):
     @on(Input.Submitted, "#members-search")
     def _searched(self, event: Input.Submitted) -> None:
         event.stop()
-        self.query_one(PagedTable).focus()
+        self.query_one(PagedTable).focus_when_ready()
 
     @on(DataTable.RowSelected, "#members")
     @on(PagedTable.MenuRequested, "#members")
