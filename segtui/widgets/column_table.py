@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from rich.cells import cell_len
 from rich.console import RenderableType
@@ -109,6 +109,12 @@ def fields_for_detail(columns: Sequence[Column[RowT]], row: RowT,
     return fields
 
 
+def sorted_label(column: Column[Any], descending: bool) -> str:
+    """A sorted column's header: its label and the arrow (a status line that names the
+    sort uses the same words)."""
+    return f"{column.label} {'▼' if descending else '▲'}"
+
+
 class ColumnTable(FastCellTable, Generic[RowT]):
     """Rows of one type, one line each, in `Column`s sized to the table's width."""
 
@@ -183,7 +189,7 @@ class ColumnTable(FastCellTable, Generic[RowT]):
         """The header as shown: the label, and the sort arrow on the sorted column."""
         if column.key != self.sort_key:
             return column.label
-        return f"{column.label} {'▼' if self.sort_descending else '▲'}"
+        return sorted_label(column, self.sort_descending)
 
     # -- layout --------------------------------------------------------------------------
 

@@ -130,12 +130,17 @@ class ContactPicker(Vertical):
     ]
 
     class SelectionChanged(Message):
-        """The selection changed; `count` is None while it is being counted."""
+        """The selection changed to `selection`; `count` is None while it is being
+        counted. `picked` is the selection a save adds and "discard your changes?" asks
+        about: one that selects nobody (a row ticked then unticked) is none."""
 
-        def __init__(self, picker: ContactPicker, count: int | None) -> None:
+        def __init__(self, picker: ContactPicker, selection: ContactSelection,
+                     count: int | None) -> None:
             super().__init__()
             self.picker = picker
+            self.selection = selection
             self.count = count
+            self.picked = ContactSelection() if count == 0 else selection
 
         @property
         def control(self) -> ContactPicker:
@@ -213,10 +218,9 @@ class ContactPicker(Vertical):
         table.load(fetch, lambda: source.contacts.contact_count(flt))
 
     @on(PagedTable.Loaded, "#picker-table")
-    def _loaded(self) -> None:
-        table = self.query_one(PagedTable)
-        self.available = table.total
-        shown = "…" if table.total is None else whole(table.total)
+    def _loaded(self, event: PagedTable.Loaded) -> None:
+        self.available = event.window.total
+        shown = "…" if self.available is None else whole(self.available)
         self.query_one("#picker-available", Label).update(Text(f"Available Contacts ({shown})"))
         self._show_select_all()
 
@@ -336,7 +340,7 @@ class ContactPicker(Vertical):
         self.selected_count = count
         shown = "counting…" if count is None else f"{whole(count)} selected"
         self.query_one("#picker-selected", Label).update(Text(shown))
-        self.post_message(self.SelectionChanged(self, count))
+        self.post_message(self.SelectionChanged(self, self.selection, count))
 
     def _recount(self) -> None:
         self._selection_changed(None)
@@ -350,11 +354,6 @@ class ContactPicker(Vertical):
     def _counted(self, selection: ContactSelection, count: int) -> None:
         if selection == self.selection:  # else a newer action is being counted
             self._selection_changed(count)
-
-    def picked(self) -> ContactSelection:
-        """The selection for "discard your changes?": one that selects nobody (a row
-        ticked then unticked) counts as none."""
-        return ContactSelection() if self.selected_count == 0 else self.selection
 
     def focus_search(self) -> None:
         self.query_one("#picker-search", Input).focus()

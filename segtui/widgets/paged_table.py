@@ -35,7 +35,7 @@ from segtui.widgets.column_table import Column, ColumnTable, DetailMode
 from segtui.widgets.workers import deliver, in_thread
 
 # Column and DetailMode are the table's words too: its owners import them from here.
-__all__ = ["Column", "CursorAt", "DetailMode", "PageRequest", "PagedTable"]
+__all__ = ["Column", "CursorAt", "DetailMode", "PageRequest", "PagedTable", "Window"]
 
 RowT = TypeVar("RowT")
 MIN_PAGE_ROWS = 10  # a page's rows on the smallest terminals
@@ -48,6 +48,16 @@ class PageRequest:
     before: Keyset | None = None
     at_end: bool = False
     starting_at: int | None = None  # the page that shows the row with this key
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which part of the list the table shows: rows `first_index` to `first_index + shown`
+    (0-based) of `total` (None while it is being counted)."""
+
+    first_index: int
+    shown: int
+    total: int | None
 
 
 class PagedTable(ColumnTable[RowT]):
@@ -68,7 +78,11 @@ class PagedTable(ColumnTable[RowT]):
             return self.table
 
     class Loaded(_TableMessage):
-        """A page or the total arrived; read `first_index`, `total` and `rows` off the table."""
+        """A page or the total arrived: what the table now shows."""
+
+        def __init__(self, table: PagedTable[Any], window: Window) -> None:
+            super().__init__(table)
+            self.window = window
 
     class MenuRequested(_TableMessage):
         """The user clicked a row's menu cell (a column created with `menu=True`)."""
@@ -156,6 +170,10 @@ class PagedTable(ColumnTable[RowT]):
         self._count(self._generation)
 
     @property
+    def window(self) -> Window:
+        return Window(self.first_index, len(self.rows_on_page), self.total)
+
+    @property
     def is_empty(self) -> bool:
         """The list was fetched and holds no row."""
         return self.page is not None and not self.rows_on_page and not self.loading
@@ -217,7 +235,7 @@ class PagedTable(ColumnTable[RowT]):
         self.total = total
         if self._request.at_end:
             self.first_index = max(total - len(self.rows_on_page), 0)
-        self.post_message(self.Loaded(self))
+        self.post_message(self.Loaded(self, self.window))
 
     def _show(
         self,
@@ -250,7 +268,7 @@ class PagedTable(ColumnTable[RowT]):
             keys = [self.row_key_of(r) for r in self.rows_on_page]
             if keep_key in keys:
                 self.move_cursor(row=keys.index(keep_key))
-        self.post_message(self.Loaded(self))
+        self.post_message(self.Loaded(self, self.window))
 
     def _next_page(self) -> bool:
         if self.page is None or not self.page.has_after or self.page.last is None:

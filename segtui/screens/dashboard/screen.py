@@ -118,9 +118,8 @@ class DashboardScreen(Screen[None]):
         self.query_one(DashboardCards).show(metrics)
 
     @on(PagedTable.Loaded, "#segments")
-    def _list_loaded(self) -> None:
-        status: Text = list_status(self.query_one(PagedTable), self.filter,
-                                   self.sort.column.value)
+    def _list_loaded(self, event: PagedTable.Loaded) -> None:
+        status: Text = list_status(event.window, self.filter, self.sort)
         self.query_one("#list-status", Label).update(status)
 
     @on(PagedTable.LoadFailed)

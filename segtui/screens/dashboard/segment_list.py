@@ -11,8 +11,9 @@ from segtui.core.formatting import dmy, plural, whole
 from segtui.core.records import Page, SegmentFilter, SegmentRow, SegmentSort, SegmentSortColumn
 from segtui.data.store import Store
 from segtui.widgets.badges import segment_status_badge
+from segtui.widgets.column_table import sorted_label
 from segtui.widgets.filter_bar import filter_summary
-from segtui.widgets.paged_table import Column, PagedTable, PageRequest
+from segtui.widgets.paged_table import Column, PagedTable, PageRequest, Window
 from segtui.widgets.text import user_text
 
 WIDE = 100  # below this many columns the description moves out of the table
@@ -47,21 +48,22 @@ EMPTY_LIST = "No segments yet — n: new segment, i: import contacts"
 EMPTY_MATCH = "No segments match the search and filters — c: clear them"
 
 
-def list_status(table: PagedTable[SegmentRow], flt: SegmentFilter, sort_key: str) -> Text:
+def list_status(window: Window, flt: SegmentFilter, sort: SegmentSort) -> Text:
     """'1–24 of 250 · sorted by Name ▲ · filtered by city Boston'."""
-    shown = len(table.rows_on_page)
-    if table.total is None:
+    shown, total = window.shown, window.total
+    if total is None:
         count = "counting…"
-    elif table.total == 0:
+    elif total == 0:
         count = "No segments match" if not flt.is_empty else "No segments yet"
-    elif shown == table.total:
-        count = plural(table.total, "segment")
+    elif shown == total:
+        count = plural(total, "segment")
     else:
-        first = table.first_index + 1 if shown else 0
-        count = f"{whole(first)}–{whole(table.first_index + shown)} of {whole(table.total)}"
+        first = window.first_index + 1 if shown else 0
+        count = f"{whole(first)}–{whole(window.first_index + shown)} of {whole(total)}"
     # The header's own words, arrow included: the two always agree.
-    sort = f"sorted by {table.header_label(COLUMN_BY_KEY[sort_key])}"
-    return Text.assemble(count, " · ", sort, " · ", user_text(filter_summary(flt)))
+    column = COLUMN_BY_KEY[sort.column.value]
+    sort_words = f"sorted by {sorted_label(column, sort.descending)}"
+    return Text.assemble(count, " · ", sort_words, " · ", user_text(filter_summary(flt)))
 
 
 def segment_pages(store: Store, flt: SegmentFilter, sort: SegmentSort

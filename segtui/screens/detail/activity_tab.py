@@ -130,10 +130,9 @@ class ActivityTab(DetailTab):
         self.query_one(PagedTable).focus_when_ready()
 
     @on(PagedTable.Loaded, "#activities")
-    def _loaded(self) -> None:
-        table = self.query_one(PagedTable)
-        count = ("… activities" if table.total is None
-                 else plural(table.total, "activity", "activities"))
+    def _loaded(self, event: PagedTable.Loaded) -> None:
+        total = event.window.total
+        count = "… activities" if total is None else plural(total, "activity", "activities")
         self.query_one("#activity-count", Label).update(Text(count))
 
     @on(Select.Changed, "#activity-type-filter")

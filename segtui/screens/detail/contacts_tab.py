@@ -110,9 +110,8 @@ class ContactsTab(DetailTab):
         self._loaded_filter = flt
 
     @on(PagedTable.Loaded, "#members")
-    def _loaded(self) -> None:
-        table = self.query_one(PagedTable)
-        total = "…" if table.total is None else whole(table.total)
+    def _loaded(self, event: PagedTable.Loaded) -> None:
+        total = "…" if event.window.total is None else whole(event.window.total)
         self.query_one("#members-title", Label).update(Text(f"Segment Contacts ({total})"))
 
     def focus_default(self) -> None:

@@ -48,6 +48,9 @@ class AddContactsModal(Dialog[SegmentSaved | None]):
         self.segment_name = name
         self.saving = False
         self.title_text = f"Add Contacts to {name}"
+        # What the picker said last (ContactPicker.SelectionChanged); None: being counted.
+        self.picked = ContactSelection()
+        self.picked_count: int | None = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box segment-modal"):
@@ -66,11 +69,15 @@ class AddContactsModal(Dialog[SegmentSaved | None]):
                 yield KeyLine()
 
     def draft(self) -> ContactSelection:
-        return self.query_one(ContactPicker).picked()
+        return self.picked
 
     @on(ContactPicker.SelectionChanged)
+    def _picked_changed(self, event: ContactPicker.SelectionChanged) -> None:
+        self.picked, self.picked_count = event.picked, event.count
+        self._update_button()
+
     def _update_button(self) -> None:
-        count = self.query_one(ContactPicker).selected_count
+        count = self.picked_count
         button = self.query_one("#save", Button)
         shown = "… Contacts" if count is None else plural(count, "Contact")
         button.label = Text(f"Add {shown}")
@@ -78,12 +85,12 @@ class AddContactsModal(Dialog[SegmentSaved | None]):
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        if self.saving or not self.query_one(ContactPicker).selected_count:
+        if self.saving or not self.picked_count:
             return
         self.saving = True
         self.show_error("")
         self._update_button()
-        self._save(self.query_one(ContactPicker).selection)
+        self._save(self.picked)
 
     @in_thread("save", failed="_failed")
     def _save(self, selection: ContactSelection) -> None:

@@ -48,15 +48,16 @@ class CreateSegmentModal(SegmentForm):
     def __init__(self, store: Store, user: CurrentUser, rule: Group | None = None) -> None:
         """`rule`: start as a dynamic segment with this rule (from the dashboard's "?"
         search)."""
-        super().__init__(store, user)
+        super().__init__(store, user,
+                         SegmentKind.STATIC if rule is None else SegmentKind.DYNAMIC)
         self.rule = rule
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box segment-modal"):
             yield Label(user_text(self.title_text), classes="modal-title")
             yield SegmentFields()
-            yield KindSwitch(SegmentKind.STATIC if self.rule is None else SegmentKind.DYNAMIC)
-            with ContentSwitcher(initial="pick-contacts" if self.rule is None else "build-rule",
+            yield KindSwitch(self.kind)
+            with ContentSwitcher(initial="build-rule" if self.dynamic else "pick-contacts",
                                  id="kind-content"):
                 with Vertical(id="pick-contacts"):
                     yield Label("Select Contacts", classes="section-title")
@@ -74,8 +75,7 @@ class CreateSegmentModal(SegmentForm):
                 yield KeyLine()
 
     def update_buttons(self) -> None:
-        count = (self.query_one(RuleBuilder).count if self.dynamic
-                 else self.query_one(ContactPicker).selected_count)
+        count = self.rule_count if self.dynamic else self.picked_count
         shown = "… contacts" if count is None else plural(count, "contact")
         button = self.query_one("#save", Button)
         button.label = Text(f"Create Segment ({shown})")
@@ -87,13 +87,10 @@ class CreateSegmentModal(SegmentForm):
         return ContactSelection() if self.dynamic else super().selection()
 
     @on(SegmentFields.Changed)
-    @on(ContactPicker.SelectionChanged)
-    @on(RuleBuilder.Changed)
     def _changed(self) -> None:
         self.update_buttons()
 
-    @on(KindSwitch.Changed)
-    def _kind_changed(self) -> None:
+    def kind_switched(self) -> None:
         self.query_one(ContentSwitcher).current = (
             "build-rule" if self.dynamic else "pick-contacts")
         self.update_buttons()

@@ -86,7 +86,7 @@ class EditSegmentModal(SegmentForm):
     AUTO_FOCUS = "#field-name"
 
     def __init__(self, store: Store, user: CurrentUser, details: SegmentDetails) -> None:
-        super().__init__(store, user)
+        super().__init__(store, user, details.kind)
         self.details = details
         self.title_text = f"Edit Segment: {details.name}"
         self.conflict: SegmentDetails | None = None

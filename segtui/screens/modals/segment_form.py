@@ -9,6 +9,9 @@ or an invalid field shows under the field, a mistake in the rule under the rule;
 one dialog knows how to handle, it handles first (`failed_otherwise`: Edit's "someone
 else saved this segment meanwhile"), anything else shows on the error line. Nothing typed
 is lost.
+
+What the form's widgets decide (the kind, the contacts picked and their count, the rule's
+count) reaches it in their messages, and it keeps it: nothing is read back off a widget.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Literal
 
+from textual import on
 from textual.widgets import Input
 
 from segtui.core.contacts import ContactSelection
@@ -39,11 +43,17 @@ FIRST_FIELD: dict[Part, str] = {"details": "#field-name", "rule": "#rule-text"}
 class SegmentForm(Dialog[SegmentSaved | None]):
     """A segment's form in a dialog; the dialog lays it out and names its buttons."""
 
-    def __init__(self, store: Store, user: CurrentUser) -> None:
+    def __init__(self, store: Store, user: CurrentUser, kind: SegmentKind) -> None:
         super().__init__()
         self.store = store
         self.user = user
         self.saving = False  # a save is running: another one waits for its answer
+        # What the widgets said last (KindSwitch.Changed, ContactPicker.SelectionChanged,
+        # RuleBuilder.Changed); None: being counted.
+        self.kind = kind
+        self.picked = ContactSelection()
+        self.picked_count: int | None = 0
+        self.rule_count: int | None = None
 
     # -- what each dialog says -----------------------------------------------------------
 
@@ -55,22 +65,41 @@ class SegmentForm(Dialog[SegmentSaved | None]):
 
     def selection(self) -> ContactSelection:
         """The contacts the save adds to the segment: those picked in the list."""
-        return self.query_one(ContactPicker).selection
+        return self.picked
 
     def failed_otherwise(self, error: Exception) -> bool:
         """Handle a refusal only this dialog knows; True if it did."""
         return False
 
+    def kind_switched(self) -> None:
+        """The user switched the kind (`self.kind` is the new one)."""
+
+    # -- what the widgets say --------------------------------------------------------------
+
+    @on(KindSwitch.Changed)
+    def _kind_changed(self, event: KindSwitch.Changed) -> None:
+        self.kind = event.kind
+        self.kind_switched()
+
+    @on(ContactPicker.SelectionChanged)
+    def _picked_changed(self, event: ContactPicker.SelectionChanged) -> None:
+        self.picked, self.picked_count = event.picked, event.count
+        self.update_buttons()
+
+    @on(RuleBuilder.Changed)
+    def _rule_changed(self, event: RuleBuilder.Changed) -> None:
+        self.rule_count = event.count
+        self.update_buttons()
+
     # -- reading the form ----------------------------------------------------------------
 
     def draft(self) -> tuple[object, ...]:
-        return (self.query_one(SegmentFields).typed(), self.query_one(KindSwitch).kind,
-                self.query_one("#rule-text", Input).value,
-                self.query_one(ContactPicker).picked())
+        return (self.query_one(SegmentFields).typed(), self.kind,
+                self.query_one("#rule-text", Input).value, self.picked)
 
     @property
     def dynamic(self) -> bool:
-        return self.query_one(KindSwitch).kind is SegmentKind.DYNAMIC
+        return self.kind is SegmentKind.DYNAMIC
 
     def form_draft(self) -> SegmentDraft | None:
         """The segment the form holds; None, with the mistake shown and the cursor on it,
