@@ -339,3 +339,4 @@ def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     if request.param == "read-ahead":
         monkeypatch.setattr(read_ahead, "READ_AHEAD_BYTES", 0)  # every file, however small
     return str(request.param)
+

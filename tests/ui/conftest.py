@@ -27,9 +27,14 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.location import PyTestLocation
 from textual._context import active_app
 from textual._doc import take_svg_screenshot
+from textual.css.model import RuleSet
+from textual.css.stylesheet import Stylesheet
+from textual.css.types import CSSLocation
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Button
 
 from segtui.app import SegtuiApp
 from segtui.core.records import SegmentFilter, SegmentSort
@@ -158,6 +163,60 @@ async def _pilot_waits_for_messages(min_sleep: float = 0, max_sleep: float = 1) 
         await asyncio.sleep(0)
         return
     await processed(app)
+
+
+_parsed_css: dict[tuple[object, ...], list[RuleSet]] = {}
+_parse_rules = Stylesheet._parse_rules
+
+
+def _parse_rules_once(self: Stylesheet, css: str, read_from: CSSLocation,
+                      is_default_rules: bool = False, tie_breaker: int = 0,
+                      scope: str = "") -> list[RuleSet]:
+    """Stylesheet._parse_rules, remembered for the whole test process rather than for one
+    app: every test starts an app, which parsed app.tcss and every widget's DEFAULT_CSS
+    again (a fifth of starting it). The theme's variables are part of the key, as they
+    are part of what the text parses to; nothing changes the rules once parsed."""
+    key = (css, read_from, is_default_rules, tie_breaker, scope,
+           tuple(self._variables.items()))
+    rules = _parsed_css.get(key)
+    if rules is None:
+        rules = _parsed_css[key] = _parse_rules(self, css, read_from, is_default_rules,
+                                                tie_breaker, scope)
+    return rules
+
+
+@pytest.fixture(autouse=True)
+def css_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Stylesheet, "_parse_rules", _parse_rules_once)
+
+
+_compositor_refresh = Screen._compositor_refresh
+
+
+def _refresh_drawing_nothing(self: Screen[Any]) -> None:
+    """Screen._compositor_refresh, less the drawing of the screen on top: a test's headless
+    terminal shows nothing, and drawing after each key was a third of a UI test's time.
+    The layout is still done (and what waits for it, `call_after_refresh`); a screenshot
+    draws the whole screen itself (render_update(full=True)), and what a test reads off a
+    widget it renders itself (`render_line`)."""
+    app = self.app
+    if app.is_inline or self is not app.screen:
+        _compositor_refresh(self)
+        return
+    self._dirty_widgets.clear()
+    app._update_mouse_over(self)
+
+
+@pytest.fixture(autouse=True)
+def screens_draw_only_for_screenshots(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Screen, "_compositor_refresh", _refresh_drawing_nothing)
+
+
+@pytest.fixture(autouse=True)
+def buttons_do_not_flash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pressed button looks pressed for 0.2 s (Textual's timer): a screenshot taken
+    within it showed the button behind a dialog pressed, one taken later not."""
+    monkeypatch.setattr(Button, "_start_active_affect", lambda self: None)
 
 
 @pytest.fixture(autouse=True)
