@@ -16,19 +16,19 @@ from segtui.core.rules.tree import Condition, EventCount, Op, SegmentRef
 from segtui.data.db.sql import LIKE_ESCAPE, Text, member_ids
 from segtui.data.db.tables import Contact, EngagementEvent, Tag, contact_tags
 from segtui.data.rules.compile_state import (
+    FEW_CONTACTS,
     RuleNotCompilable,
     _contacts_listed,
-    _few_contacts,
     _start_of,
     _window_start,
 )
-from segtui.data.rules.compile_text import _like
+from segtui.data.rules.compile_text import like_pattern
 
 # -- tags ------------------------------------------------------------------------------------
 
 
 def _has_tag(test: ColumnElement[bool] | None) -> ColumnElement[bool]:
-    if _few_contacts.get():
+    if FEW_CONTACTS.get():
         query = (select(1).select_from(contact_tags)
                  .where(contact_tags.c.contact_id == Contact.id))
         if test is not None:
@@ -42,7 +42,7 @@ def _has_tag(test: ColumnElement[bool] | None) -> ColumnElement[bool]:
     return _contacts_listed(tagged)
 
 
-def _tags(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
+def tags_condition(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
     op, value = cond.op, cond.value
     if op is Op.EMPTY:
         return not_(_has_tag(None))
@@ -55,7 +55,8 @@ def _tags(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
         assert isinstance(value, tuple)
         return _has_tag(Tag.name_key.in_([str(v).strip().casefold() for v in value]))
     if op is Op.CONTAINS:
-        return _has_tag(Tag.name_key.like(_like(str(value), prefix=False), escape=LIKE_ESCAPE))
+        pattern = like_pattern(str(value), prefix=False)
+        return _has_tag(Tag.name_key.like(pattern, escape=LIKE_ESCAPE))
     raise RuleNotCompilable(f"{op.value!r} does not apply to tags")
 
 
@@ -86,7 +87,7 @@ def _as_sql_number(value: Any) -> Any:
     return value
 
 
-def _number(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
+def number_condition(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
     value: Any = cond.value
     left: Text
     if field.key == "score":
@@ -106,7 +107,7 @@ def _number(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
 # -- dates -----------------------------------------------------------------------------------
 
 
-def _date(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool]:
+def date_condition(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool]:
     op, value = cond.op, cond.value
     # The instant a test is about: "before D" is before D's first moment, "after D" from
     # the first moment of the next day, "within N days" from the window's first moment.
@@ -149,7 +150,7 @@ _HOLDS: dict[Op, Callable[[int, int], bool]] = {
 }
 
 
-def _event(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool]:
+def event_condition(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool]:
     value = cond.value
     assert isinstance(value, EventCount) and field.event is not None
     e = EngagementEvent
@@ -158,7 +159,7 @@ def _event(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool
         done.append(e.occurred_at >= _window_start(today, value.days))
         done.append(e.occurred_at < _start_of(today + timedelta(days=1)))
     where = [e.contact_id == Contact.id, *done]  # ... done by this contact
-    few = _few_contacts.get()
+    few = FEW_CONTACTS.get()
     some: ColumnElement[bool]
     if few:
         some = exists(select(1).where(*where))
@@ -196,7 +197,7 @@ def _event(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool
 # -- other segments --------------------------------------------------------------------------
 
 
-def _segment(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
+def segment_condition(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
     ref = cond.value
     if not isinstance(ref, SegmentRef) or ref.id is None:
         raise RuleNotCompilable("a segment reference was not resolved to a segment")

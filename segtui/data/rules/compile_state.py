@@ -27,11 +27,11 @@ class RuleNotCompilable(ValueError):
 # the matching companies are listed once (`company_id IN (...)`); for a few contacts (the
 # incremental refresh) listing them would scan the companies table once per rule, so each
 # contact looks its company up instead.
-_few_contacts: ContextVar[bool] = ContextVar("few_contacts", default=False)
+FEW_CONTACTS: ContextVar[bool] = ContextVar("few_contacts", default=False)
 # Whether the condition being compiled is and-ed with others (it has an `and` group of two
 # or more conditions above it): only then can another condition be the better start, and
 # only then is a broad company condition marked "mostly true" (`_on_company`).
-_beside_others: ContextVar[bool] = ContextVar("beside_others", default=False)
+BESIDE_OTHERS: ContextVar[bool] = ContextVar("beside_others", default=False)
 # While many segments are refreshed whole in one transaction (data/rules/whole_refresh.py): turns a
 # list of contacts (who opened within 30 days, who carry a tag) into the same list read once
 # into a temporary table, so rules that share it do not each compute it again.
