@@ -18,9 +18,9 @@ from segtui.data.db.tables import Contact, EngagementEvent, Tag, contact_tags
 from segtui.data.rules.compile_state import (
     FEW_CONTACTS,
     RuleNotCompilable,
-    _contacts_listed,
-    _start_of,
-    _window_start,
+    contacts_listed,
+    start_of,
+    window_start,
 )
 from segtui.data.rules.compile_text import like_pattern
 
@@ -39,7 +39,7 @@ def _has_tag(test: ColumnElement[bool] | None) -> ColumnElement[bool]:
     tagged = select(contact_tags.c.contact_id)
     if test is not None:
         tagged = tagged.join(Tag, Tag.id == contact_tags.c.tag_id).where(test)
-    return _contacts_listed(tagged)
+    return contacts_listed(tagged)
 
 
 def tags_condition(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
@@ -113,15 +113,15 @@ def date_condition(field: RuleField, cond: Condition, today: date) -> ColumnElem
     # the first moment of the next day, "within N days" from the window's first moment.
     if op is Op.BEFORE:
         assert isinstance(value, date)
-        edge, earlier = _start_of(value), True
+        edge, earlier = start_of(value), True
     elif op is Op.AFTER:
         assert isinstance(value, date)
         if value >= date.max:  # a rule saved before dates were checked (I16.9)
             return false()
-        edge, earlier = _start_of(value + timedelta(days=1)), False
+        edge, earlier = start_of(value + timedelta(days=1)), False
     elif op in (Op.WITHIN, Op.OLDER):
         assert isinstance(value, Decimal)
-        edge, earlier = _window_start(today, int(value)), op is Op.OLDER
+        edge, earlier = window_start(today, int(value)), op is Op.OLDER
     elif op in (Op.EMPTY, Op.NOT_EMPTY):
         edge, earlier = None, False
     else:
@@ -156,8 +156,8 @@ def event_condition(field: RuleField, cond: Condition, today: date) -> ColumnEle
     e = EngagementEvent
     done = [e.type == field.event]  # the events that count, whoever did them
     if value.days is not None:
-        done.append(e.occurred_at >= _window_start(today, value.days))
-        done.append(e.occurred_at < _start_of(today + timedelta(days=1)))
+        done.append(e.occurred_at >= window_start(today, value.days))
+        done.append(e.occurred_at < start_of(today + timedelta(days=1)))
     where = [e.contact_id == Contact.id, *done]  # ... done by this contact
     few = FEW_CONTACTS.get()
     some: ColumnElement[bool]
@@ -167,7 +167,7 @@ def event_condition(field: RuleField, cond: Condition, today: date) -> ColumnEle
         # Over all contacts, "did it at least once" is the list of contacts who did: one
         # range of ix_events_type_time_contact, read from the index alone. The list never
         # holds NULL, so its negation stays two-valued.
-        some = _contacts_listed(select(e.contact_id).where(*done, e.contact_id.is_not(None)))
+        some = contacts_listed(select(e.contact_id).where(*done, e.contact_id.is_not(None)))
     n, op = value.count, cond.op
     # "At least once" and "never" are the tests above (a list or one index seek), not counts.
     if (op is Op.GE and n == 1) or (op is Op.GT and n == 0) or (op is Op.NE and n == 0):
@@ -190,7 +190,7 @@ def event_condition(field: RuleField, cond: Condition, today: date) -> ColumnEle
     passes = _compare(func.count(), op, n)
     grouped = (select(e.contact_id).where(*done, e.contact_id.is_not(None))
                .group_by(e.contact_id).having(not_(passes) if holds_for_none else passes))
-    listed = _contacts_listed(grouped)
+    listed = contacts_listed(grouped)
     return not_(listed) if holds_for_none else listed
 
 
@@ -201,4 +201,4 @@ def segment_condition(_: RuleField, cond: Condition, __: date) -> ColumnElement[
     ref = cond.value
     if not isinstance(ref, SegmentRef) or ref.id is None:
         raise RuleNotCompilable("a segment reference was not resolved to a segment")
-    return _contacts_listed(member_ids(ref.id), shareable=False)
+    return contacts_listed(member_ids(ref.id), shareable=False)

@@ -53,19 +53,19 @@ def sharing_lists(materialise: Callable[[Select[Any]], Select[Any]]) -> Iterator
 # -- day arithmetic: the same whole-day windows as the metrics (core/metrics.last_days) -----
 
 
-def _start_of(day: date) -> datetime:
+def start_of(day: date) -> datetime:
     return datetime.combine(day, time.min)
 
 
-def _window_start(today: date, days: int) -> datetime:
+def window_start(today: date, days: int) -> datetime:
     """"Within the last N days": today and the N-1 days before it."""
-    return _start_of(today + timedelta(days=1)) - timedelta(days=days)
+    return start_of(today + timedelta(days=1)) - timedelta(days=days)
 
 
 # -- lists of contacts -----------------------------------------------------------------------
 
 
-def _contacts_listed(ids: Select[Any], *, shareable: bool = True) -> ColumnElement[bool]:
+def contacts_listed(ids: Select[Any], *, shareable: bool = True) -> ColumnElement[bool]:
     """The contacts whose ids `ids` lists (a subquery that never yields NULL), over all
     contacts. SQLite: `contacts.id IN (ids)`, a list built once that the planner may start
     from, visiting just those contacts (P4: 626 ms -> ~140 ms for the benchmark's
