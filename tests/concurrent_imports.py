@@ -33,7 +33,7 @@ def import_twice_at_once(url: URL, request: ImportRequest, engine_name: str,
                 both_looked.wait()
             return ids
 
-        # The contacts' ids are reserved by import_rows._insert, through its own name.
+        # The contacts' ids are reserved by import_rows.insert_contacts, through its own name.
         monkeypatch.setattr(import_rows, "reserve_ids", reserve_after_both_looked)
     start = threading.Barrier(2, timeout=120)
     reports: list[ImportReport] = []

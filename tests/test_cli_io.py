@@ -212,7 +212,7 @@ def test_a_failure_midway_rolls_everything_back(db: tuple[str, Store], reading: 
     before = fingerprint(store)
     monkeypatch.setattr(importer, "BATCH", 10)
     calls = 0
-    real = import_rows._add_tags
+    real = import_rows.add_tags
 
     def dying(*args: object, **kwargs: object) -> None:
         nonlocal calls
@@ -222,7 +222,7 @@ def test_a_failure_midway_rolls_everything_back(db: tuple[str, Store], reading: 
         real(*args, **kwargs)  # type: ignore[arg-type]
 
     # The batch writer calls it through its own name.
-    monkeypatch.setattr(import_writer, "_add_tags", dying)
+    monkeypatch.setattr(import_writer, "add_tags", dying)
     rows = "".join(f"P{n},p{n}@example.com,Newco,Tag{n}\n" for n in range(50))
     path = write(tmp_path / "big.csv", "Name,Email,Company,Tags\n" + rows)
     code, _, err = run("import", "contacts", str(path), "--db", url)

@@ -183,7 +183,7 @@ def test_a_dry_run_or_a_failure_after_the_indexes_went_restores_them(
     assert code == 0 and "Would import people.csv: 100 added" in out
     assert bulk == dropped_after(store)
     assert (schema(store), contact_count(store)) == (before, total)
-    real = import_rows._insert
+    real = import_rows.insert_contacts
     calls = 0
 
     def dying(*args: object, **kwargs: object) -> object:
@@ -194,7 +194,7 @@ def test_a_dry_run_or_a_failure_after_the_indexes_went_restores_them(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     # The batch writer calls it through its own name.
-    monkeypatch.setattr(import_writer, "_insert", dying)
+    monkeypatch.setattr(import_writer, "insert_contacts", dying)
     bulk.clear()
     code, _, err = run("import", "contacts", str(path), "--db", url_of(store))
     assert code == 130 and "nothing was imported" in err

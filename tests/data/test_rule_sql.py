@@ -342,12 +342,12 @@ def data(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 # -- the plain Python evaluator ----------------------------------------------------------------
 
 
-def _start_of(day: date) -> datetime:
+def start_of(day: date) -> datetime:
     return datetime.combine(day, time.min)
 
 
 def window_start(today: date, days: int) -> datetime:
-    return _start_of(today + timedelta(days=1)) - timedelta(days=days)
+    return start_of(today + timedelta(days=1)) - timedelta(days=days)
 
 
 def _text_of(person: Person, key: str) -> str | None:
@@ -456,10 +456,10 @@ def _date_holds(moment: datetime | None, op: Op, value: Value, today: date) -> b
         return False  # no activity is neither before nor after anything
     if op is Op.BEFORE:
         assert isinstance(value, date)
-        return moment < _start_of(value)
+        return moment < start_of(value)
     if op is Op.AFTER:
         assert isinstance(value, date)
-        return moment >= _start_of(value + timedelta(days=1))
+        return moment >= start_of(value + timedelta(days=1))
     assert isinstance(value, Decimal)
     start = window_start(today, int(value))
     return moment >= start if op is Op.WITHIN else moment < start
@@ -468,7 +468,7 @@ def _date_holds(moment: datetime | None, op: Op, value: Value, today: date) -> b
 def _event_count(person: Person, field: RuleField, value: EventCount, today: date) -> int:
     times = [e.at for e in person.events if e.type is field.event]
     if value.days is not None:
-        start, end = window_start(today, value.days), _start_of(today + timedelta(days=1))
+        start, end = window_start(today, value.days), start_of(today + timedelta(days=1))
         times = [t for t in times if start <= t < end]
     return len(times)
 

@@ -45,7 +45,7 @@ from segtui.data.db.tables import (
     segment_tags,
 )
 from segtui.data.demo import plan
-from segtui.data.demo.people import SEED, DemoPeople, _Rows
+from segtui.data.demo.people import SEED, DemoPeople, DemoRows
 from segtui.data.store import Store
 from segtui.data.store.database import FIXED_TODAY_SETTING
 from segtui.data.writes.users import DEFAULT_USER_SETTING
@@ -338,7 +338,7 @@ class DemoBuilder(DemoPeople):
                 }
             )
 
-    def build(self) -> _Rows:
+    def build(self) -> DemoRows:
         self.make_users()
         self.make_companies()
         for seg in plan.SEGMENTS:

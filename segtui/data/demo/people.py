@@ -38,7 +38,7 @@ class _Ids:
 
 
 @dataclass
-class _Rows:
+class DemoRows:
     users: list[dict[str, Any]] = field(default_factory=list)
     tags: list[dict[str, Any]] = field(default_factory=list)
     companies: list[dict[str, Any]] = field(default_factory=list)
@@ -62,7 +62,7 @@ class DemoPeople:
         self.shift = today - plan.DEMO_TODAY
         self.rng = random.Random(seed)
         self.ids = _Ids()
-        self.rows = _Rows()
+        self.rows = DemoRows()
         self.user_ids: dict[str, int] = {}
         self.tag_ids: dict[str, int] = {}
         self.companies: dict[CompanySize, list[tuple[int, str]]] = defaultdict(list)

@@ -38,8 +38,8 @@ from segtui.data.db.tables import (
     name_key,
 )
 from segtui.data.demo import vocab
-from segtui.data.demo.scale_events import _ROLLUPS, EVENTS_PER_CONTACT_MAX, _EventPlan, _events
-from segtui.data.demo.scale_sql import Progress, _epoch, _make_series, _timestamp_sql, _word_table
+from segtui.data.demo.scale_events import EVENTS_PER_CONTACT_MAX, ROLLUPS, EventPlan, write_events
+from segtui.data.demo.scale_sql import Progress, epoch, make_series, timestamp_sql, word_table
 from segtui.data.derived import completeness, figures
 from segtui.data.derived.completeness import filled_fields
 from segtui.data.store import Store
@@ -90,8 +90,8 @@ def grow(
                             .scalar_one()) + 1
         new_segments = max(segments - first_segment + 1, 0)
         rng = random.Random(seed)
-        _make_series(conn, dialect, max(new_contacts, EVENTS_PER_CONTACT_MAX, 1))
-        events = _EventPlan(dialect, today, first_contact, new_contacts, first_event=int(
+        make_series(conn, dialect, max(new_contacts, EVENTS_PER_CONTACT_MAX, 1))
+        events = EventPlan(dialect, today, first_contact, new_contacts, first_event=int(
             conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM events")).scalar_one()) + 1)
 
         step(f"companies for {plural(new_contacts, 'new contact')}")
@@ -114,7 +114,7 @@ def grow(
             events.first_campaign, events.campaigns = _campaigns(conn, rng, today,
                                                                  first_segment, new_segments)
             step(f"about {plural(new_contacts * 10, 'engagement event')}")
-            _events(conn, events, step)
+            write_events(conn, events, step)
             step("the contacts' figures")
             figures.copy(conn, from_id=first_contact)
             figures.create_triggers(conn)
@@ -147,7 +147,7 @@ def _companies(conn: Connection, rng: random.Random, count: int) -> tuple[int, i
 
 
 def _contacts(conn: Connection, dialect: str, today: date, first: int, count: int,
-              first_company: int, company_count: int, events: _EventPlan) -> None:
+              first_company: int, company_count: int, events: EventPlan) -> None:
     """Insert the contacts with every derived column set as it is written: completeness
     (`filled_fields`, the expression its trigger evaluates) on both engines, and on
     PostgreSQL the event rollups from `events.stage_rollups`. Each contact is written
@@ -157,16 +157,16 @@ def _contacts(conn: Connection, dialect: str, today: date, first: int, count: in
     after writing them (rollups.rebuild)."""
     if count == 0:
         return
-    _word_table(conn, "gen_first", "v VARCHAR(50)", [(n,) for n in vocab.FIRST_NAMES])
-    _word_table(conn, "gen_last", "v VARCHAR(50)", [(n,) for n in vocab.LAST_NAMES])
-    _word_table(conn, "gen_place", "city VARCHAR(100), state VARCHAR(100), "
+    word_table(conn, "gen_first", "v VARCHAR(50)", [(n,) for n in vocab.FIRST_NAMES])
+    word_table(conn, "gen_last", "v VARCHAR(50)", [(n,) for n in vocab.LAST_NAMES])
+    word_table(conn, "gen_place", "city VARCHAR(100), state VARCHAR(100), "
                 "country VARCHAR(100), region VARCHAR(50)", list(vocab.PLACES))
     titles = sorted({t for group in vocab.TITLES.values() for t in group})
-    _word_table(conn, "gen_title", "v VARCHAR(200)", [(t,) for t in titles])
+    word_table(conn, "gen_title", "v VARCHAR(200)", [(t,) for t in titles])
     day = 86_400
-    now = _epoch(today) + 12 * 3600
-    created = _timestamp_sql(dialect, f"{now} - (1 + (h % 1500)) * {day} - (h % 3571) * 7")
-    contacted = _timestamp_sql(dialect, f"{now} - (h % 400) * {day} - (h % 977) * 13")
+    now = epoch(today) + 12 * 3600
+    created = timestamp_sql(dialect, f"{now} - (1 + (h % 1500)) * {day} - (h % 3571) * 7")
+    contacted = timestamp_sql(dialect, f"{now} - (h % 400) * {day} - (h % 977) * 13")
     generated = f"""
         SELECT :first + s.i AS id,
                f.v || ' ' || l.v AS name,
@@ -210,10 +210,10 @@ def _contacts(conn: Connection, dialect: str, today: date, first: int, count: in
     columns.append("filled_fields")
     values.append(str(filled.compile(compile_kwargs={"literal_binds": True})))
     joined = ""
-    if dialect == "postgresql":  # staged before (_EventPlan.stage_rollups)
+    if dialect == "postgresql":  # staged before (EventPlan.stage_rollups)
         columns += ["spent_cents", "purchases", "last_activity_at", "last_engaged_at"]
         values += ["COALESCE(r.spent, 0)", "COALESCE(r.bought, 0)", "r.latest", "r.engaged"]
-        joined = f"LEFT JOIN {_ROLLUPS} r ON r.contact_id = g.id"
+        joined = f"LEFT JOIN {ROLLUPS} r ON r.contact_id = g.id"
     sql = (f"INSERT INTO contacts ({', '.join(columns)}) SELECT {', '.join(values)} "
            f"FROM ({generated}) g {joined}")
     # A row trigger per contact costs more than setting the value in the statement.

@@ -10,19 +10,19 @@ from sqlalchemy import Connection, text
 
 from segtui.data.db.bulk import indexes_rebuilt_after
 from segtui.data.db.tables import EngagementEvent
-from segtui.data.demo.scale_sql import Progress, _epoch, _timestamp_sql
+from segtui.data.demo.scale_sql import Progress, epoch, timestamp_sql
 from segtui.data.derived import rollups
 
 EVENTS_PER_CONTACT_MAX = 19  # per contact: 1..19 events, 10 on average
 ID_BLOCK = EVENTS_PER_CONTACT_MAX + 1  # event ids per contact: its events, then its unsubscribe
 
 
-_ROLLUPS = "gen_rollups"
+ROLLUPS = "gen_rollups"
 
 
-class _EventPlan:
+class EventPlan:
     """The engagement events of the new contacts, as one SQL query of the number series:
-    written to `events` by `_events`, and on PostgreSQL first summed per contact
+    written to `events` by `write_events`, and on PostgreSQL first summed per contact
     (`stage_rollups`) so the contacts are written with their rollups."""
 
     def __init__(self, dialect: str, today: date, first_contact: int, count: int,
@@ -41,9 +41,9 @@ class _EventPlan:
         revenue_cents): 1 to EVENTS_PER_CONTACT_MAX a contact, then an unsubscribe for
         every 50th. Each contact owns a block of ID_BLOCK event ids: its events take the
         first slots, its unsubscribe the last. Gaps are harmless."""
-        now = _epoch(self.today) + 12 * 3600
-        at = _timestamp_sql(self.dialect, f"{now} - (g.h % 365) * 86400 - (g.h % 36000)")
-        unsub_at = _timestamp_sql(self.dialect, f"{now} - (u.c % 200) * 86400")
+        now = epoch(self.today) + 12 * 3600
+        at = timestamp_sql(self.dialect, f"{now} - (g.h % 365) * 86400 - (g.h % 36000)")
+        unsub_at = timestamp_sql(self.dialect, f"{now} - (u.c % 200) * 86400")
         return f"""
         SELECT :first_event + (g.c - :first_contact) * {ID_BLOCK} + g.j AS id,
                g.c AS contact_id,
@@ -77,16 +77,16 @@ class _EventPlan:
         """TEMP table gen_rollups: each new contact's rollups, the very aggregate
         rollups.rebuild takes of the events table, taken of the rows `rows` will write
         (none of them reads the campaign, the one column not known yet)."""
-        conn.execute(text(f"DROP TABLE IF EXISTS {_ROLLUPS}"))
-        conn.execute(text(f"CREATE TEMPORARY TABLE {_ROLLUPS} AS "
+        conn.execute(text(f"DROP TABLE IF EXISTS {ROLLUPS}"))
+        conn.execute(text(f"CREATE TEMPORARY TABLE {ROLLUPS} AS "
                           + rollups.rollup_source(f"({self.rows()}) generated")),
                      self.params())
-        conn.execute(text(f"ANALYZE {_ROLLUPS}"))
+        conn.execute(text(f"ANALYZE {ROLLUPS}"))
 
 
-def _events(conn: Connection, events: _EventPlan, progress: Progress) -> None:
+def write_events(conn: Connection, events: EventPlan, progress: Progress) -> None:
     """Write the events. The rollup triggers would update a contact row per event:
-    PostgreSQL wrote the contacts with their rollups already (_EventPlan.stage_rollups);
+    PostgreSQL wrote the contacts with their rollups already (EventPlan.stage_rollups);
     SQLite sums them in one pass afterwards (data/derived/rollups.py)."""
     if events.count == 0:
         return

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, text
 Progress = Callable[[str], None]
 
 
-def _make_series(conn: Connection, dialect: str, count: int) -> None:
+def make_series(conn: Connection, dialect: str, count: int) -> None:
     """TEMP table gen_seq(i) holding 0..count-1, indexed: joins on `i < n` then visit only
     the rows they need (a recursive CTE would be re-run for every outer row)."""
     conn.execute(text("DROP TABLE IF EXISTS gen_seq"))
@@ -26,14 +26,14 @@ def _make_series(conn: Connection, dialect: str, count: int) -> None:
     conn.execute(text(f"INSERT INTO gen_seq (i) {source}"), {"n": count})
 
 
-def _timestamp_sql(dialect: str, epoch_seconds: str) -> str:
+def timestamp_sql(dialect: str, epoch_seconds: str) -> str:
     """A naive timestamp from epoch seconds, stored the way SQLAlchemy stores DateTime."""
     if dialect == "postgresql":
         return f"(to_timestamp({epoch_seconds}) AT TIME ZONE 'UTC')"
     return f"(strftime('%Y-%m-%d %H:%M:%S', {epoch_seconds}, 'unixepoch') || '.000000')"
 
 
-def _word_table(conn: Connection, name: str, columns: str, rows: list[tuple[object, ...]]) -> None:
+def word_table(conn: Connection, name: str, columns: str, rows: list[tuple[object, ...]]) -> None:
     conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
     conn.execute(text(f"CREATE TEMPORARY TABLE {name} (i INTEGER PRIMARY KEY, {columns})"))
     names = [c.split()[0] for c in columns.split(",")]
@@ -44,5 +44,5 @@ def _word_table(conn: Connection, name: str, columns: str, rows: list[tuple[obje
     )
 
 
-def _epoch(day: date) -> int:
+def epoch(day: date) -> int:
     return int((datetime.combine(day, datetime.min.time()) - datetime(1970, 1, 1)).total_seconds())

@@ -13,7 +13,7 @@ from segtui.data.db.sql import insert_unless_present
 from segtui.data.db.tables import Company, Tag, name_key
 
 
-class _Lookups:
+class Lookups:
     """Companies and tags by case-folded name, loaded once and grown as rows add them."""
 
     def __init__(self, conn: Connection) -> None:

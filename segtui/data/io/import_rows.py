@@ -17,7 +17,7 @@ from segtui.core.formats.contact_fields import Field
 from segtui.core.formats.contacts_csv import ContactIn
 from segtui.data.db.bulk import copy_rows, insert_values
 from segtui.data.db.tables import Contact, contact_tags
-from segtui.data.io.import_lookups import _Lookups, reserve_ids
+from segtui.data.io.import_lookups import Lookups, reserve_ids
 
 # Contact columns filled directly from a field (company and tags have their own tables).
 _COLUMNS: dict[Field, str] = {
@@ -29,7 +29,7 @@ _COLUMNS: dict[Field, str] = {
 }
 
 
-def _row_values(contact: ContactIn, lookups: _Lookups) -> dict[str, Any]:
+def _row_values(contact: ContactIn, lookups: Lookups) -> dict[str, Any]:
     """The columns a row fills in (its non-empty cells)."""
     values: dict[str, Any] = {}
     for f, column in _COLUMNS.items():
@@ -70,11 +70,11 @@ _SKIPPED_SQL = (f"SELECT s.id FROM {_STAGE} s "
                 "WHERE NOT EXISTS (SELECT FROM contacts c WHERE c.id = s.id)")
 
 
-def _insert(conn: Connection, inserts: list[ContactIn], lookups: _Lookups, now: datetime,
+def insert_contacts(conn: Connection, inserts: list[ContactIn], lookups: Lookups, now: datetime,
             email_keys: list[str | None]) -> tuple[list[int], list[bool]]:
     """Insert the new contacts: their ids, and for each whether it went in (False: its
     email or external id was added by another import meanwhile; PostgreSQL only).
-    PostgreSQL: the tags of those that went in too (SQLite: _add_tags)."""
+    PostgreSQL: the tags of those that went in too (SQLite: add_tags)."""
     ids = reserve_ids(conn, "contacts", len(inserts))
     fields = list(_COLUMNS)
     # What a new contact gets for an empty cell (the rest stay NULL), by position in a
@@ -145,7 +145,7 @@ _FROM_TAG_STAGE_SQL = (f"INSERT INTO contact_tags (contact_id, tag_id) SELECT co
                        f"tag_id FROM {_TAG_STAGE} ON CONFLICT DO NOTHING")
 
 
-def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lookups,
+def update_contacts(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: Lookups,
             match: MatchKey) -> None:
     """Fill in each row's non-empty cells: an empty cell never erases what segtui has."""
     # (contact, its values) by the columns a row fills: one statement per group on SQLite
@@ -171,7 +171,7 @@ def _update(conn: Connection, updates: list[tuple[ContactIn, int]], lookups: _Lo
 
 def _staged_update(conn: Connection,
                    groups: dict[frozenset[str], list[tuple[int, dict[str, Any]]]]) -> None:
-    """PostgreSQL: `_update`'s statements as one UPDATE ... FROM the staging table. The
+    """PostgreSQL: `update_contacts`'s statements as one UPDATE ... FROM the staging table. The
     groups are folded in the order their statements would run, so a contact two rows
     update ends up with what running them would leave."""
     merged: dict[int, tuple[dict[str, Any], list[int]]] = {}
@@ -188,7 +188,7 @@ def _staged_update(conn: Connection,
     conn.exec_driver_sql(_FROM_UPDATE_STAGE_SQL)
 
 
-def _add_tags(conn: Connection, rows: list[tuple[int, ContactIn]], lookups: _Lookups,
+def add_tags(conn: Connection, rows: list[tuple[int, ContactIn]], lookups: Lookups,
               *, new: bool) -> None:
     """Add each row's tags to its contact (tags it already has stay; none are removed).
     `new`: the contacts were inserted by this batch, so they have no tags yet."""

@@ -15,8 +15,8 @@ from segtui.core.formats.contacts_csv import ContactIn, RowProblem
 from segtui.core.formatting import plural
 from segtui.core.imports import ImportReport, OnDuplicate
 from segtui.data.io.contact_matching import Key, Matcher, RowKeys
-from segtui.data.io.import_lookups import _Lookups
-from segtui.data.io.import_rows import _add_tags, _insert, _update
+from segtui.data.io.import_lookups import Lookups
+from segtui.data.io.import_rows import add_tags, insert_contacts, update_contacts
 
 
 def nameless(contact: ContactIn, key: str | None = None) -> RowProblem:
@@ -32,13 +32,13 @@ def nameless(contact: ContactIn, key: str | None = None) -> RowProblem:
     return RowProblem(contact.line, contact.name_column, why)
 
 
-class _Writer:
+class ImportWriter:
     """One batch's pending inserts and updates, written together by `flush`."""
 
     matcher: Matcher
     headers: dict[Field, str]
 
-    def __init__(self, conn: Connection, lookups: _Lookups, report: ImportReport,
+    def __init__(self, conn: Connection, lookups: Lookups, report: ImportReport,
                  now: datetime, list_limit: int, on_duplicate: OnDuplicate,
                  first_new_id: int, on_reject: Callable[[list[RowProblem]], None] | None
                  ) -> None:
@@ -120,7 +120,7 @@ class _Writer:
     def flush(self) -> None:
         contacts = [c for c, _ in self.inserts]
         self.lookups.prepare_companies([*contacts, *(c for c, _ in self.updates)])
-        ids, went_in = _insert(self.conn, contacts, self.lookups, self.now,
+        ids, went_in = insert_contacts(self.conn, contacts, self.lookups, self.now,
                                [k.email for _, k in self.inserts])
         inserted: list[tuple[int, ContactIn]] = []
         late: list[tuple[ContactIn, RowKeys]] = []
@@ -133,10 +133,10 @@ class _Writer:
         self.pending = set()
         if late:
             self._arrived_meanwhile(late)
-        _update(self.conn, self.updates, self.lookups, self.matcher.match)
-        if self.conn.dialect.name != "postgresql":  # PostgreSQL: added by _insert
-            _add_tags(self.conn, inserted, self.lookups, new=True)
-        _add_tags(self.conn, [(cid, c) for c, cid in self.updates], self.lookups, new=False)
+        update_contacts(self.conn, self.updates, self.lookups, self.matcher.match)
+        if self.conn.dialect.name != "postgresql":  # PostgreSQL: added by insert_contacts
+            add_tags(self.conn, inserted, self.lookups, new=True)
+        add_tags(self.conn, [(cid, c) for c, cid in self.updates], self.lookups, new=False)
         self.report.added += len(inserted)
         self.report.updated += len(self.updates)
         self.report.changed([*(i for i, _ in inserted), *(cid for _, cid in self.updates)],

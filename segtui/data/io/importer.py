@@ -26,8 +26,8 @@ from segtui.data.db.bulk import indexes_rebuilt_after
 from segtui.data.db.tables import Contact
 from segtui.data.derived import completeness, figures
 from segtui.data.io.contact_matching import Matcher
-from segtui.data.io.import_lookups import _Lookups
-from segtui.data.io.import_writer import _Writer
+from segtui.data.io.import_lookups import Lookups
+from segtui.data.io.import_writer import ImportWriter
 
 BATCH = 2_000
 T = TypeVar("T")
@@ -59,7 +59,7 @@ def import_contacts(
     report = ImportReport()
     if match in (MatchKey.NAME_COMPANY, MatchKey.PHONE):
         serialise_imports(conn)
-    lookups = _Lookups(conn)
+    lookups = Lookups(conn)
     first_new_id = int(conn.execute(select(func.coalesce(func.max(Contact.id), 0)))
                        .scalar_one()) + 1
 
@@ -74,7 +74,7 @@ def import_contacts(
                 if on_reject:
                     on_reject(row)
 
-    writer = _Writer(conn, lookups, report, now, list_limit, on_duplicate, first_new_id,
+    writer = ImportWriter(conn, lookups, report, now, list_limit, on_duplicate, first_new_id,
                      on_reject)
     writer.matcher = Matcher(conn, match, lookups.company_ids)
     writer.headers = {**{f: f.value for f in Field}, **(headers or {})}
@@ -95,7 +95,7 @@ def import_contacts(
     return report
 
 
-def _import_batch(conn: Connection, batch: list[ContactIn], writer: _Writer) -> None:
+def _import_batch(conn: Connection, batch: list[ContactIn], writer: ImportWriter) -> None:
     """Match one batch's rows with the contacts (by the import's key: the email unless
     --match says otherwise), then insert, update, skip or reject each row as
     `on_duplicate` says."""

@@ -32,7 +32,7 @@ from segtui.data.db.sql import (
     planned_for_members,
 )
 from segtui.data.db.tables import Company, Contact, EngagementEvent, Membership
-from segtui.data.queries.segment_performance import _in, _sum_of
+from segtui.data.queries.segment_performance import in_window, sum_of
 
 UNKNOWN = "Unknown"
 Column = ColumnElement[str | None]
@@ -70,7 +70,7 @@ def member_traits(conn: Connection, segment_id: int) -> list[tuple[str, str, int
     # sorted to group them in that order, sorts off or not.
     traits = (over_members(conn, select(region.label("region"), Company.size.label("size"),
                                         func.count().label("members"),
-                                        _sum_of(Contact.spent_cents).label("cents")),
+                                        sum_of(Contact.spent_cents).label("cents")),
                            segment_id)
               .outerjoin(Company, Company.id == Contact.company_id)
               .group_by(region, Company.size)
@@ -130,7 +130,7 @@ def weekly_score_totals(conn: Connection, segment_id: int, today: date) -> list[
     )
     per_member = (
         select(*(
-            func.sum(case((_in(window), points), else_=0)).label(f"w{n}")
+            func.sum(case((in_window(window), points), else_=0)).label(f"w{n}")
             for n, (_, window) in enumerate(weeks)
         ))
         .where(member_of(conn, e.contact_id, segment_id),

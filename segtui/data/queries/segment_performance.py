@@ -50,7 +50,7 @@ TREND_LINES: list[tuple[str, tuple[EventType, ...]]] = [
 ]
 
 
-def _in(window: Window) -> ColumnElement[bool]:
+def in_window(window: Window) -> ColumnElement[bool]:
     e = EngagementEvent
     return and_(e.occurred_at >= window.start, e.occurred_at < window.end)
 
@@ -58,7 +58,7 @@ def _in(window: Window) -> ColumnElement[bool]:
 # -- Performance (7.7) ---------------------------------------------------------------------
 
 
-def _sum_of(value: ColumnElement[int]) -> ColumnElement[int]:
+def sum_of(value: ColumnElement[int]) -> ColumnElement[int]:
     return func.coalesce(func.sum(value), 0)
 
 
@@ -72,7 +72,7 @@ def _send_stats(conn: Connection, segment_id: int, now: Window,
     other = EngagementEvent.__table__.alias("other")
 
     def sent_in(window: Window) -> ColumnElement[int]:
-        return func.max(case((_in(window), 1), else_=0))
+        return func.max(case((in_window(window), 1), else_=0))
 
     def did(kind: EventType) -> ColumnElement[int]:
         return case((exists().where(other.c.campaign_id == e.campaign_id,
@@ -95,7 +95,7 @@ def _send_stats(conn: Connection, segment_id: int, now: Window,
 
     def total(flag: ColumnElement[int], also: ColumnElement[int] | None = None
               ) -> ColumnElement[int]:
-        return _sum_of(flag if also is None else flag * also)
+        return sum_of(flag if also is None else flag * also)
 
     row = conn.execute(
         select(total(sends.c.now), total(sends.c.now, sends.c.opened),
@@ -114,7 +114,7 @@ def _acted_in(window: Window, newest: Text = Contact.last_activity_at,
     newest inside the window, yes; before it or never, no. Only a contact whose newest
     action is dated after the window is asked of `events`."""
     e = EngagementEvent
-    probe = exists().where(e.contact_id == contact, e.type.in_(ACTION_EVENTS), _in(window))
+    probe = exists().where(e.contact_id == contact, e.type.in_(ACTION_EVENTS), in_window(window))
     # CASE, not AND: SQLite evaluates both sides of AND inside an aggregate.
     return case((newest >= window.end, case((probe, 1), else_=0)),
                 (newest >= window.start, 1), else_=0)
@@ -131,9 +131,9 @@ def _member_totals(conn: Connection, segment_id: int,
     row = conn.execute(over_members(
         conn,
         select(func.count(),
-               _sum_of(_acted_in(last_days(today, HEALTH_DAYS), c.last_activity_at,
+               sum_of(_acted_in(last_days(today, HEALTH_DAYS), c.last_activity_at,
                                  c.contact_id)),
-               _sum_of(c.purchases), _sum_of(c.spent_cents)),
+               sum_of(c.purchases), sum_of(c.spent_cents)),
         segment_id, of=c.contact_id)
     ).one()
     members, active, conversions, revenue = (int(v) for v in row)
@@ -149,7 +149,7 @@ def _unsubscribed(conn: Connection, segment_id: int, today: date) -> tuple[int, 
     unsubscribed = (select(e.contact_id).where(e.type == EventType.UNSUBSCRIBED)
                     .distinct().subquery("unsubscribed"))
     row = conn.execute(
-        select(func.count(), _sum_of(_acted_in(last_days(today, HEALTH_DAYS))))
+        select(func.count(), sum_of(_acted_in(last_days(today, HEALTH_DAYS))))
         .select_from(unsubscribed)
         .join(c, c.id == unsubscribed.c.contact_id)
         .where(exists().where(Membership.contact_id == unsubscribed.c.contact_id,
@@ -173,12 +173,12 @@ def _windowed_conversions(conn: Connection, segment_id: int, now: Window,
     uq_memberships_current (PostgreSQL hashes the members instead)."""
     e = EngagementEvent
 
-    def within(window: Window, value: Any) -> ColumnElement[int]:
-        return _sum_of(case((_in(window), value), else_=0))
+    def summed(window: Window, value: Any) -> ColumnElement[int]:
+        return sum_of(case((in_window(window), value), else_=0))
 
     row = conn.execute(
-        select(within(now, 1), within(now, e.revenue_cents),
-               within(before, 1), within(before, e.revenue_cents))
+        select(summed(now, 1), summed(now, e.revenue_cents),
+               summed(before, 1), summed(before, e.revenue_cents))
         .where(e.type == CONVERTED,
                e.occurred_at >= before.start, e.occurred_at < now.end,
                exists().where(Membership.contact_id == e.contact_id,
@@ -240,7 +240,7 @@ def engagement_trend(conn: Connection, segment_id: int, today: date) -> Series:
     # Bucket each event (month index, line index), keep distinct (member, month, line)
     # triples, count them per bucket: one grouped pass, where 24 COUNT(DISTINCT)
     # columns cost SQLite 24 temp B-trees.
-    month = case(*((_in(window), i) for i, (_, window) in enumerate(months)))
+    month = case(*((in_window(window), i) for i, (_, window) in enumerate(months)))
     line = case(*((e.type.in_(kinds), i) for i, (_, kinds) in enumerate(TREND_LINES)))
     triples = (
         select(e.contact_id, month.label("month"), line.label("line"))

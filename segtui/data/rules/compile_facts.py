@@ -16,19 +16,19 @@ from segtui.core.rules.tree import Condition, EventCount, Op, SegmentRef
 from segtui.data.db.sql import LIKE_ESCAPE, Text, member_ids
 from segtui.data.db.tables import Contact, EngagementEvent, Tag, contact_tags
 from segtui.data.rules.compile_state import (
+    FEW_CONTACTS,
     RuleNotCompilable,
-    _contacts_listed,
-    _few_contacts,
-    _start_of,
-    _window_start,
+    contacts_listed,
+    start_of,
+    window_start,
 )
-from segtui.data.rules.compile_text import _like
+from segtui.data.rules.compile_text import like_pattern
 
 # -- tags ------------------------------------------------------------------------------------
 
 
 def _has_tag(test: ColumnElement[bool] | None) -> ColumnElement[bool]:
-    if _few_contacts.get():
+    if FEW_CONTACTS.get():
         query = (select(1).select_from(contact_tags)
                  .where(contact_tags.c.contact_id == Contact.id))
         if test is not None:
@@ -39,10 +39,10 @@ def _has_tag(test: ColumnElement[bool] | None) -> ColumnElement[bool]:
     tagged = select(contact_tags.c.contact_id)
     if test is not None:
         tagged = tagged.join(Tag, Tag.id == contact_tags.c.tag_id).where(test)
-    return _contacts_listed(tagged)
+    return contacts_listed(tagged)
 
 
-def _tags(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
+def tags_condition(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
     op, value = cond.op, cond.value
     if op is Op.EMPTY:
         return not_(_has_tag(None))
@@ -55,7 +55,8 @@ def _tags(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
         assert isinstance(value, tuple)
         return _has_tag(Tag.name_key.in_([str(v).strip().casefold() for v in value]))
     if op is Op.CONTAINS:
-        return _has_tag(Tag.name_key.like(_like(str(value), prefix=False), escape=LIKE_ESCAPE))
+        pattern = like_pattern(str(value), prefix=False)
+        return _has_tag(Tag.name_key.like(pattern, escape=LIKE_ESCAPE))
     raise RuleNotCompilable(f"{op.value!r} does not apply to tags")
 
 
@@ -86,7 +87,7 @@ def _as_sql_number(value: Any) -> Any:
     return value
 
 
-def _number(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
+def number_condition(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
     value: Any = cond.value
     left: Text
     if field.key == "score":
@@ -106,21 +107,21 @@ def _number(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
 # -- dates -----------------------------------------------------------------------------------
 
 
-def _date(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool]:
+def date_condition(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool]:
     op, value = cond.op, cond.value
     # The instant a test is about: "before D" is before D's first moment, "after D" from
     # the first moment of the next day, "within N days" from the window's first moment.
     if op is Op.BEFORE:
         assert isinstance(value, date)
-        edge, earlier = _start_of(value), True
+        edge, earlier = start_of(value), True
     elif op is Op.AFTER:
         assert isinstance(value, date)
         if value >= date.max:  # a rule saved before dates were checked (I16.9)
             return false()
-        edge, earlier = _start_of(value + timedelta(days=1)), False
+        edge, earlier = start_of(value + timedelta(days=1)), False
     elif op in (Op.WITHIN, Op.OLDER):
         assert isinstance(value, Decimal)
-        edge, earlier = _window_start(today, int(value)), op is Op.OLDER
+        edge, earlier = window_start(today, int(value)), op is Op.OLDER
     elif op in (Op.EMPTY, Op.NOT_EMPTY):
         edge, earlier = None, False
     else:
@@ -149,16 +150,16 @@ _HOLDS: dict[Op, Callable[[int, int], bool]] = {
 }
 
 
-def _event(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool]:
+def event_condition(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool]:
     value = cond.value
     assert isinstance(value, EventCount) and field.event is not None
     e = EngagementEvent
     done = [e.type == field.event]  # the events that count, whoever did them
     if value.days is not None:
-        done.append(e.occurred_at >= _window_start(today, value.days))
-        done.append(e.occurred_at < _start_of(today + timedelta(days=1)))
+        done.append(e.occurred_at >= window_start(today, value.days))
+        done.append(e.occurred_at < start_of(today + timedelta(days=1)))
     where = [e.contact_id == Contact.id, *done]  # ... done by this contact
-    few = _few_contacts.get()
+    few = FEW_CONTACTS.get()
     some: ColumnElement[bool]
     if few:
         some = exists(select(1).where(*where))
@@ -166,7 +167,7 @@ def _event(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool
         # Over all contacts, "did it at least once" is the list of contacts who did: one
         # range of ix_events_type_time_contact, read from the index alone. The list never
         # holds NULL, so its negation stays two-valued.
-        some = _contacts_listed(select(e.contact_id).where(*done, e.contact_id.is_not(None)))
+        some = contacts_listed(select(e.contact_id).where(*done, e.contact_id.is_not(None)))
     n, op = value.count, cond.op
     # "At least once" and "never" are the tests above (a list or one index seek), not counts.
     if (op is Op.GE and n == 1) or (op is Op.GT and n == 0) or (op is Op.NE and n == 0):
@@ -189,15 +190,15 @@ def _event(field: RuleField, cond: Condition, today: date) -> ColumnElement[bool
     passes = _compare(func.count(), op, n)
     grouped = (select(e.contact_id).where(*done, e.contact_id.is_not(None))
                .group_by(e.contact_id).having(not_(passes) if holds_for_none else passes))
-    listed = _contacts_listed(grouped)
+    listed = contacts_listed(grouped)
     return not_(listed) if holds_for_none else listed
 
 
 # -- other segments --------------------------------------------------------------------------
 
 
-def _segment(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
+def segment_condition(_: RuleField, cond: Condition, __: date) -> ColumnElement[bool]:
     ref = cond.value
     if not isinstance(ref, SegmentRef) or ref.id is None:
         raise RuleNotCompilable("a segment reference was not resolved to a segment")
-    return _contacts_listed(member_ids(ref.id), shareable=False)
+    return contacts_listed(member_ids(ref.id), shareable=False)

@@ -27,11 +27,11 @@ class RuleNotCompilable(ValueError):
 # the matching companies are listed once (`company_id IN (...)`); for a few contacts (the
 # incremental refresh) listing them would scan the companies table once per rule, so each
 # contact looks its company up instead.
-_few_contacts: ContextVar[bool] = ContextVar("few_contacts", default=False)
+FEW_CONTACTS: ContextVar[bool] = ContextVar("few_contacts", default=False)
 # Whether the condition being compiled is and-ed with others (it has an `and` group of two
 # or more conditions above it): only then can another condition be the better start, and
 # only then is a broad company condition marked "mostly true" (`_on_company`).
-_beside_others: ContextVar[bool] = ContextVar("beside_others", default=False)
+BESIDE_OTHERS: ContextVar[bool] = ContextVar("beside_others", default=False)
 # While many segments are refreshed whole in one transaction (data/rules/whole_refresh.py): turns a
 # list of contacts (who opened within 30 days, who carry a tag) into the same list read once
 # into a temporary table, so rules that share it do not each compute it again.
@@ -53,19 +53,19 @@ def sharing_lists(materialise: Callable[[Select[Any]], Select[Any]]) -> Iterator
 # -- day arithmetic: the same whole-day windows as the metrics (core/metrics.last_days) -----
 
 
-def _start_of(day: date) -> datetime:
+def start_of(day: date) -> datetime:
     return datetime.combine(day, time.min)
 
 
-def _window_start(today: date, days: int) -> datetime:
+def window_start(today: date, days: int) -> datetime:
     """"Within the last N days": today and the N-1 days before it."""
-    return _start_of(today + timedelta(days=1)) - timedelta(days=days)
+    return start_of(today + timedelta(days=1)) - timedelta(days=days)
 
 
 # -- lists of contacts -----------------------------------------------------------------------
 
 
-def _contacts_listed(ids: Select[Any], *, shareable: bool = True) -> ColumnElement[bool]:
+def contacts_listed(ids: Select[Any], *, shareable: bool = True) -> ColumnElement[bool]:
     """The contacts whose ids `ids` lists (a subquery that never yields NULL), over all
     contacts. SQLite: `contacts.id IN (ids)`, a list built once that the planner may start
     from, visiting just those contacts (P4: 626 ms -> ~140 ms for the benchmark's

@@ -15,12 +15,12 @@ from segtui.core.rules.fields import RuleField
 from segtui.core.rules.tree import Condition, Op
 from segtui.data.db.sql import LIKE_ESCAPE, Text, casefold, mostly_true, per_engine
 from segtui.data.db.tables import Company, Contact
-from segtui.data.rules.compile_state import RuleNotCompilable, _beside_others, _few_contacts
+from segtui.data.rules.compile_state import BESIDE_OTHERS, FEW_CONTACTS, RuleNotCompilable
 
 # -- text --------------------------------------------------------------------------------
 
 
-def _like(text: str, *, prefix: bool) -> str:
+def like_pattern(text: str, *, prefix: bool) -> str:
     escaped = (text.casefold().replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
                .replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_"))
     return f"{escaped}%" if prefix else f"%{escaped}%"
@@ -44,10 +44,10 @@ def _folded_test(folded: Text, op: Op, value: Any) -> ColumnElement[bool]:
     if op is Op.ONE_OF:
         return folded.in_([str(v).casefold() for v in value])
     if op in (Op.CONTAINS, Op.NOT_CONTAINS):
-        found = folded.like(_like(str(value), prefix=False), escape=LIKE_ESCAPE)
+        found = folded.like(like_pattern(str(value), prefix=False), escape=LIKE_ESCAPE)
         return found if op is Op.CONTAINS else not_(found)
     if op is Op.STARTS_WITH:
-        return folded.like(_like(str(value), prefix=True), escape=LIKE_ESCAPE)
+        return folded.like(like_pattern(str(value), prefix=True), escape=LIKE_ESCAPE)
     raise RuleNotCompilable(f"{op.value!r} does not apply to text")
 
 
@@ -116,10 +116,10 @@ def _on_company(test: ColumnElement[bool], *, broad: bool = False) -> ColumnElem
     condition and-ed with it) it is the only way in: the hint would make SQLite scan every
     contact and search the list for each (`size = Enterprise`: 184 ms, against 21 ms from
     the company index), so it is given only beside others."""
-    if _few_contacts.get():
+    if FEW_CONTACTS.get():
         return exists(select(1).where(Company.id == Contact.company_id, test))
     listed: ColumnElement[bool] = Contact.company_id.in_(select(Company.id).where(test))
-    if broad and _beside_others.get():
+    if broad and BESIDE_OTHERS.get():
         listed = mostly_true(listed)
     return and_(Contact.company_id.is_not(None), listed)
 
@@ -160,14 +160,14 @@ def _listed_text(column: Any, op: Op, value: Any) -> ColumnElement[bool] | None:
     return not_(listed) if op in _NEGATED else listed
 
 
-def _text(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
+def text_condition(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
     if field.key in _CONTACT_TEXT:
         column = _CONTACT_TEXT[field.key]()
-        if field.key in _FEW_VALUES and not _few_contacts.get():
+        if field.key in _FEW_VALUES and not FEW_CONTACTS.get():
             listed = _listed_text(column, cond.op, cond.value)
             if listed is not None:
                 return listed
-        if field.key == "email" and not _few_contacts.get():
+        if field.key == "email" and not FEW_CONTACTS.get():
             keyed = _email_test(cond.op, cond.value)
             if keyed is not None:
                 return keyed
@@ -208,7 +208,7 @@ _CHOICE_COLUMNS: dict[str, Callable[[], Text]] = {
 }
 
 
-def _choice(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
+def choice_condition(field: RuleField, cond: Condition, _: date) -> ColumnElement[bool]:
     op, value = cond.op, cond.value
     if field.key == "size":
         return _company_field(op, value, _size)

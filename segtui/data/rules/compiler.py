@@ -21,9 +21,15 @@ from sqlalchemy import ColumnElement, and_, false, not_, or_, true
 
 from segtui.core.rules.fields import FieldType, RuleField, field_named
 from segtui.core.rules.tree import Condition, Group, Joiner, Node
-from segtui.data.rules.compile_facts import _date, _event, _number, _segment, _tags
-from segtui.data.rules.compile_state import RuleNotCompilable, _beside_others, _few_contacts
-from segtui.data.rules.compile_text import _choice, _text
+from segtui.data.rules.compile_facts import (
+    date_condition,
+    event_condition,
+    number_condition,
+    segment_condition,
+    tags_condition,
+)
+from segtui.data.rules.compile_state import BESIDE_OTHERS, FEW_CONTACTS, RuleNotCompilable
+from segtui.data.rules.compile_text import choice_condition, text_condition
 
 
 def compile_rule(root: Node, today: date, *, few_contacts: bool = False
@@ -31,22 +37,22 @@ def compile_rule(root: Node, today: date, *, few_contacts: bool = False
     """The SQL condition selecting the contacts `root` matches on `today`. `few_contacts`:
     the query will test a handful of contacts, not scan them all (same meaning, another
     plan)."""
-    token = _few_contacts.set(few_contacts)
+    token = FEW_CONTACTS.set(few_contacts)
     try:
         return _node(root, today)
     finally:
-        _few_contacts.reset(token)
+        FEW_CONTACTS.reset(token)
 
 
 def _node(node: Node, today: date) -> ColumnElement[bool]:
     if isinstance(node, Group):
-        beside = _beside_others.get() or (node.joiner is Joiner.AND
+        beside = BESIDE_OTHERS.get() or (node.joiner is Joiner.AND
                                           and len(node.children) > 1)
-        token = _beside_others.set(beside)
+        token = BESIDE_OTHERS.set(beside)
         try:
             parts = [_node(c, today) for c in node.children]
         finally:
-            _beside_others.reset(token)
+            BESIDE_OTHERS.reset(token)
         if node.joiner is Joiner.AND:
             combined = and_(true(), *parts) if parts else true()
         else:
@@ -65,12 +71,12 @@ def _condition(cond: Condition, today: date) -> ColumnElement[bool]:
 
 
 _COMPILERS: dict[FieldType, Callable[[RuleField, Condition, date], ColumnElement[bool]]] = {
-    FieldType.TEXT: _text,
-    FieldType.CHOICE: _choice,
-    FieldType.TAGS: _tags,
-    FieldType.NUMBER: _number,
-    FieldType.MONEY: _number,
-    FieldType.DATE: _date,
-    FieldType.EVENT: _event,
-    FieldType.SEGMENT: _segment,
+    FieldType.TEXT: text_condition,
+    FieldType.CHOICE: choice_condition,
+    FieldType.TAGS: tags_condition,
+    FieldType.NUMBER: number_condition,
+    FieldType.MONEY: number_condition,
+    FieldType.DATE: date_condition,
+    FieldType.EVENT: event_condition,
+    FieldType.SEGMENT: segment_condition,
 }
