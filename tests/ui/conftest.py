@@ -196,9 +196,8 @@ _compositor_refresh = Screen._compositor_refresh
 def _refresh_drawing_nothing(self: Screen[Any]) -> None:
     """Screen._compositor_refresh, less the drawing of the screen on top: a test's headless
     terminal shows nothing, and drawing after each key was a third of a UI test's time.
-    The layout is still done (and what waits for it, `call_after_refresh`); a screenshot
-    draws the whole screen itself (render_update(full=True)), and what a test reads off a
-    widget it renders itself (`render_line`)."""
+    The layout is still done (and what waits for it, `call_after_refresh`), and what a
+    test reads off a widget it renders itself (`render_line`)."""
     app = self.app
     if app.is_inline or self is not app.screen:
         _compositor_refresh(self)
@@ -208,8 +207,13 @@ def _refresh_drawing_nothing(self: Screen[Any]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def screens_draw_only_for_screenshots(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Screen, "_compositor_refresh", _refresh_drawing_nothing)
+def screens_draw_only_for_screenshots(request: pytest.FixtureRequest,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests that take a screenshot draw as the app does: what a screen behind a dialog
+    shows is what it drew last, while it was on top (its key bar, say), and a screenshot
+    must show that, not the screen drawn afresh."""
+    if "snap_compare" not in request.fixturenames:
+        monkeypatch.setattr(Screen, "_compositor_refresh", _refresh_drawing_nothing)
 
 
 @pytest.fixture(autouse=True)
