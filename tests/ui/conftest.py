@@ -70,28 +70,6 @@ def segment_ids(store: Store) -> dict[str, int]:
     return {r.name: r.id for r in page.rows}
 
 
-async def drain(app: Any) -> None:
-    """Wait until every node of every screen in the stack (not only the one on top, as
-    Pilot.pause does) has handled the messages queued so far: a worker's result is queued
-    on its widget (widgets.workers.deliver), which may be a screen under a dialog."""
-    nodes = [app, *(node for screen in app.screen_stack
-                    for node in screen.walk_children(with_self=True))]
-    left = 0
-    done = asyncio.Event()
-
-    def handled() -> None:
-        nonlocal left
-        left -= 1
-        if left == 0:
-            done.set()
-
-    for node in nodes:
-        if node.call_later(handled):  # False for a node already closing: nothing to wait
-            left += 1
-    if left:
-        await asyncio.wait_for(done.wait(), timeout=60)
-
-
 class _Handling:
     """How many messages (and `call_next` callbacks, which run after a message, outside
     its dispatch) the app's nodes are in the middle of handling: Textual keeps no such
@@ -238,7 +216,6 @@ async def settle(pilot: Pilot[Any]) -> None:
     for _ in range(50):
         await processed(pilot.app)
         await pilot.app.workers.wait_for_complete()
-        await drain(pilot.app)
         await processed(pilot.app)
         if not any(w.is_running for w in pilot.app.workers):
             return
