@@ -35,7 +35,7 @@ from segtui.widgets.column_table import Column, ColumnTable, DetailMode
 from segtui.widgets.workers import deliver, in_thread
 
 # Column and DetailMode are the table's words too: its owners import them from here.
-__all__ = ["Column", "CursorAt", "DetailMode", "PageRequest", "PagedTable", "Window"]
+__all__ = ["Column", "CursorAt", "DetailMode", "PageRequest", "PagedTable", "RowWindow"]
 
 RowT = TypeVar("RowT")
 MIN_PAGE_ROWS = 10  # a page's rows on the smallest terminals
@@ -51,7 +51,7 @@ class PageRequest:
 
 
 @dataclass(frozen=True)
-class Window:
+class RowWindow:
     """Which part of the list the table shows: rows `first_index` to `first_index + shown`
     (0-based) of `total` (None while it is being counted)."""
 
@@ -80,7 +80,7 @@ class PagedTable(ColumnTable[RowT]):
     class Loaded(_TableMessage):
         """A page or the total arrived: what the table now shows."""
 
-        def __init__(self, table: PagedTable[Any], window: Window) -> None:
+        def __init__(self, table: PagedTable[Any], window: RowWindow) -> None:
             super().__init__(table)
             self.window = window
 
@@ -170,8 +170,8 @@ class PagedTable(ColumnTable[RowT]):
         self._count(self._generation)
 
     @property
-    def window(self) -> Window:
-        return Window(self.first_index, len(self.rows_on_page), self.total)
+    def window(self) -> RowWindow:
+        return RowWindow(self.first_index, len(self.rows_on_page), self.total)
 
     @property
     def is_empty(self) -> bool:

@@ -30,7 +30,6 @@ from textual._doc import take_svg_screenshot
 from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
 from textual.css.types import CSSLocation
-from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -76,24 +75,19 @@ class _Handling:
     count, its queues forget a message once it is taken."""
 
     now = 0
-    original = MessagePump._dispatch_message
-    original_flush = MessagePump._flush_next_callbacks
 
     @staticmethod
-    async def dispatch(node: MessagePump, message: Message) -> None:
-        _Handling.now += 1
-        try:
-            await _Handling.original(node, message)
-        finally:
-            _Handling.now -= 1
+    def counted(handle: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        """`handle` (a MessagePump method), counted in `now` while it runs."""
 
-    @staticmethod
-    async def flush(node: MessagePump) -> None:
-        _Handling.now += 1
-        try:
-            await _Handling.original_flush(node)
-        finally:
-            _Handling.now -= 1
+        async def counting(*args: Any) -> None:
+            _Handling.now += 1
+            try:
+                await handle(*args)
+            finally:
+                _Handling.now -= 1
+
+        return counting
 
 
 def _waiting(node: Any) -> bool:
@@ -205,8 +199,9 @@ def buttons_do_not_flash(monkeypatch: pytest.MonkeyPatch) -> None:
 def pilot_waits_for_messages(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keys and pauses wait for their messages, not for the CPU to go quiet (the UI tests
     took 2.5x as long, most of it asleep in Textual's idle wait)."""
-    monkeypatch.setattr(MessagePump, "_dispatch_message", _Handling.dispatch)
-    monkeypatch.setattr(MessagePump, "_flush_next_callbacks", _Handling.flush)
+    for method in ("_dispatch_message", "_flush_next_callbacks"):
+        monkeypatch.setattr(MessagePump, method,
+                            _Handling.counted(getattr(MessagePump, method)))
     monkeypatch.setattr(textual.app, "wait_for_idle", _pilot_waits_for_messages)
 
 

@@ -13,7 +13,7 @@ from segtui.data.store import Store
 from segtui.widgets.badges import segment_status_badge
 from segtui.widgets.column_table import sorted_label
 from segtui.widgets.filter_bar import filter_summary
-from segtui.widgets.paged_table import Column, PagedTable, PageRequest, Window
+from segtui.widgets.paged_table import Column, PagedTable, PageRequest, RowWindow
 from segtui.widgets.text import user_text
 
 WIDE = 100  # below this many columns the description moves out of the table
@@ -48,7 +48,7 @@ EMPTY_LIST = "No segments yet — n: new segment, i: import contacts"
 EMPTY_MATCH = "No segments match the search and filters — c: clear them"
 
 
-def list_status(window: Window, flt: SegmentFilter, sort: SegmentSort) -> Text:
+def list_status(window: RowWindow, flt: SegmentFilter, sort: SegmentSort) -> Text:
     """'1–24 of 250 · sorted by Name ▲ · filtered by city Boston'."""
     shown, total = window.shown, window.total
     if total is None:
