@@ -23,6 +23,7 @@ from segtui import __version__
 from segtui.commands import OpenSegment, ScreenActions
 from segtui.core.busy import DatabaseBusy, busy_message
 from segtui.core.cancel import Cancelled
+from segtui.core.changes import ChangesSince
 from segtui.core.crash_log import write_crash_log
 from segtui.core.permissions import CurrentUser
 from segtui.core.text import printable
@@ -34,6 +35,7 @@ from segtui.screens.modals.condition_dialog import ConditionDialog
 from segtui.screens.modals.help import HelpScreen, screen_keys, widget_sections
 from segtui.widgets.asking import ChoiceWanted, ConditionWanted
 from segtui.widgets.key_names import user_keymap
+from segtui.widgets.live_changes import LiveChanges, OthersChanged
 from segtui.widgets.themes import DEFAULT_THEME, THEMES
 from segtui.widgets.workers import scope_of
 
@@ -70,7 +72,8 @@ class SegtuiApp(App[None]):
     ]
 
     def __init__(
-        self, store: Store, user: CurrentUser | None = None, *, cursor_blink: bool = True
+        self, store: Store, user: CurrentUser | None = None, *, cursor_blink: bool = True,
+        live: bool = True,
     ) -> None:
         super().__init__()
         self.store = store
@@ -84,6 +87,8 @@ class SegtuiApp(App[None]):
         self.cursor_blink = cursor_blink
         self.crash: Exception | None = None  # the first unhandled error, if any
         self.crash_log: Path | None = None  # where its traceback was written
+        # Others' changes reach every open screen (C19.1); off for tests that don't ask.
+        self.live = LiveChanges(self, store.changes, self._others_changed) if live else None
         self._use_segtui_themes()
 
     def _use_segtui_themes(self) -> None:
@@ -125,6 +130,8 @@ class SegtuiApp(App[None]):
         """Quitting interrupts every running statement, writes too (rolled back whole):
         Python joins the worker threads before the process ends, so a statement left
         running would hold `q` for as long as it runs (seconds; minutes on PostgreSQL)."""
+        if self.live is not None:
+            self.live.stop()
         self.store.cancel_all()
         super().exit(result, return_code, message)
 
@@ -161,6 +168,14 @@ class SegtuiApp(App[None]):
     def on_mount(self) -> None:
         self._use_user_keymap()
         self.push_screen(DashboardScreen(self.store, self.user))
+        if self.live is not None:
+            self.live.start()
+
+    def _others_changed(self, found: ChangesSince) -> None:
+        """Every screen open hears it (one under a dialog shows through it); each
+        reloads what concerns it (widgets/live_changes.py)."""
+        for screen in self.screen_stack:
+            screen.post_message(OthersChanged(found))
 
     # -- dialogs a widget asks for (widgets import no screens: widgets/asking.py) ----------
 

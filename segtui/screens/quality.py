@@ -28,7 +28,6 @@ from segtui.core.formatting import plural, whole
 from segtui.core.permissions import CurrentUser
 from segtui.core.quality import (
     STALE_DAYS,
-    DuplicateGroup,
     DuplicateMember,
     MergeError,
     MergeResult,
@@ -50,10 +49,13 @@ from segtui.screens.quality_tables import (
     SEGMENT_COLUMNS,
     DuplicateRow,
     GroupKey,
+    duplicate_rows,
     group_key,
+    keep_id,
 )
 from segtui.screens.quality_texts import CARD_HELP, HELP, merge_message, merged_message, share_of
 from segtui.widgets.key_bar import KeyBar
+from segtui.widgets.live_changes import OthersChanged, announce
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import PagedTable
 from segtui.widgets.text import user_text
@@ -135,6 +137,14 @@ class DataQualityScreen(Screen[None]):
         self.query_one("#quality-status", Label).update("Checking every contact…")
         self.load_report()
 
+    @on(OthersChanged)
+    def _others_changed(self, event: OthersChanged) -> None:
+        """Someone else changed contacts or members (C19.1): the report follows, the tables
+        keep their cursors (a note on a segment changes nothing here)."""
+        if event.more or any(c.touches_members for c in event.changes):
+            self.load_report()
+            announce(self, event)
+
     def load_report(self) -> None:
         """Fetch the report again; an answer to an earlier call is dropped."""
         self._generation += 1
@@ -182,7 +192,7 @@ class DataQualityScreen(Screen[None]):
         # A chosen contact stays chosen while it is still in its group.
         present = {group_key(g): {m.id for m in g.contacts} for g in report.groups}
         self.kept = {k: v for k, v in self.kept.items() if v in present.get(k, set())}
-        self.duplicate_rows = self._rows(report)
+        self.duplicate_rows = duplicate_rows(report.groups, self.kept)
         self._show_rows()
         self._fit_tables()
 
@@ -209,18 +219,6 @@ class DataQualityScreen(Screen[None]):
     @property
     def segment_rows(self) -> tuple[SegmentQuality, ...]:
         return self.report.segments if self.report is not None else ()
-
-    def _keep_id(self, group: DuplicateGroup) -> int:
-        """The contact a merge keeps: the user's choice, else the oldest (listed first)."""
-        return self.kept.get(group_key(group), group.contacts[0].id)
-
-    def _rows(self, report: QualityReport) -> list[DuplicateRow]:
-        rows: list[DuplicateRow] = []
-        for number, group in enumerate(report.groups, start=1):
-            keep = self._keep_id(group)
-            rows.extend(DuplicateRow(number, group, contact, position, contact.id == keep)
-                        for position, contact in enumerate(group.contacts))
-        return rows
 
     def _show_rows(self) -> None:
         """The tables show rows the report already holds (at most 50 groups and 10
@@ -294,7 +292,7 @@ class DataQualityScreen(Screen[None]):
             return
         self.kept[group_key(row.group)] = row.contact.id
         if self.report is not None:
-            self.duplicate_rows = self._rows(self.report)
+            self.duplicate_rows = duplicate_rows(self.report.groups, self.kept)
             self.query_one("#quality-duplicates", PagedTable).reload()
 
     def action_merge(self) -> None:
@@ -305,9 +303,9 @@ class DataQualityScreen(Screen[None]):
             self.notify("A merge is still running.", severity="warning")
             return
         group = row.group
-        keep_id = self._keep_id(group)
-        keep = next(m for m in group.contacts if m.id == keep_id)
-        others = [m for m in group.contacts if m.id != keep_id]
+        kept_id = keep_id(group, self.kept)
+        keep = next(m for m in group.contacts if m.id == kept_id)
+        others = [m for m in group.contacts if m.id != kept_id]
 
         def confirmed(yes: bool | None) -> None:
             if yes:

@@ -4,6 +4,7 @@ their columns, what an empty one says, and their rows' menus."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -41,6 +42,22 @@ class DuplicateRow:
 
 def group_key(group: DuplicateGroup) -> GroupKey:
     return (group.reason, group.key)
+
+
+def keep_id(group: DuplicateGroup, kept: dict[GroupKey, int]) -> int:
+    """The contact a merge keeps: the user's choice (`kept`), else the oldest (first)."""
+    return kept.get(group_key(group), group.contacts[0].id)
+
+
+def duplicate_rows(groups: Sequence[DuplicateGroup], kept: dict[GroupKey, int]
+                   ) -> list[DuplicateRow]:
+    """The duplicates table's rows: each group's contacts, numbered by group."""
+    rows: list[DuplicateRow] = []
+    for number, group in enumerate(groups, start=1):
+        keep = keep_id(group, kept)
+        rows.extend(DuplicateRow(number, group, contact, position, contact.id == keep)
+                    for position, contact in enumerate(group.contacts))
+    return rows
 
 
 def _group_cell(row: DuplicateRow) -> Text:

@@ -155,7 +155,9 @@ class PagedTable(ColumnTable[RowT]):
 
     def reload(self, show: int | None = None) -> None:
         """Fetch the current page and the total again (after data changed). With `show`, the
-        cursor goes to that row: on this page if it is here, else on the page it starts."""
+        cursor goes to that row: on this page if it is here, else on the page it starts;
+        without, it stays on its row if the row is still on the page (another user's
+        change moved it), else on its line."""
         if self._fetch_page is None:
             return
         self._generation += 1
@@ -165,8 +167,10 @@ class PagedTable(ColumnTable[RowT]):
             self._fetch(self._generation, PageRequest(starting_at=show), self.page_rows,
                         self.first_index, "keep", show)
         else:
+            keep = show if show is not None or self.current_row is None \
+                else self.row_key_of(self.current_row)
             self._fetch(self._generation, self._request, self.page_rows, self.first_index,
-                        "keep", show)
+                        "keep", keep)
         self._count(self._generation)
 
     @property

@@ -8,6 +8,7 @@ import inspect
 import io
 import re
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal
@@ -48,8 +49,18 @@ SVG_TEXT = re.compile(
     r'<text[^>]*?x="([\d.]+)"[^>]*clip-path="url\(#[^)]*-line-(\d+)\)"[^>]*>(.*?)</text>')
 
 
-def make_app(store: Store, user: str | None = None) -> SegtuiApp:
-    return SegtuiApp(store, store.users.current_user(user), cursor_blink=False)
+def make_app(store: Store, user: str | None = None, *, live: bool = False) -> SegtuiApp:
+    """The app on `store` as `user`. Live collaboration (C19.1) is off unless asked:
+    a test's own writes share the app's Store, which ignores them anyway, and a thread
+    watching the database would only add work (tests/ui/test_live.py turns it on)."""
+    app = SegtuiApp(store, store.users.current_user(user), cursor_blink=False, live=live)
+    _APPS.add(app)
+    return app
+
+
+# The apps made for tests: Pilot's keys wait for each running one's messages, as a test
+# that drives two (one per person) needs, not only the active one's (the one started last).
+_APPS: weakref.WeakSet[SegtuiApp] = weakref.WeakSet()
 
 
 def text_of(app: Any, selector: str) -> str:
@@ -119,7 +130,10 @@ async def processed(app: Any) -> None:
     milliseconds later, and what waited for them (`call_after_refresh`: a focus moved, a
     column shown at a new width)."""
     await handled_all(app)
-    app.screen._on_timer_update()
+    # In the app's context: a widget's `app` is Textual's active app, which in the test's
+    # own task is the app started last (tests/ui/test_live.py runs two).
+    with app._context():
+        app.screen._on_timer_update()
     await handled_all(app)
 
 
@@ -129,12 +143,14 @@ async def _pilot_waits_for_messages(min_sleep: float = 0, max_sleep: float = 1) 
     costs 40 ms or more, a second while a worker's thread computes, and on a busy machine
     a descheduled process looks idle too early. This waits for the event instead: every
     message the key (or anything before it) queued has been handled."""
+    apps = [app for app in list(_APPS) if app.is_running]  # two in tests/ui/test_live.py
     try:
-        app = active_app.get()
+        active = active_app.get()
     except LookupError:  # no app running: nothing to wait for
         await asyncio.sleep(0)
         return
-    await processed(app)
+    for app in dict.fromkeys([active, *apps]):
+        await processed(app)
 
 
 _parsed_css: dict[tuple[object, ...], list[RuleSet]] = {}
@@ -217,6 +233,13 @@ async def settle(pilot: Pilot[Any]) -> None:
     raise AssertionError("workers never settled")
 
 
+def _looked_at(future: asyncio.Future[Any]) -> None:
+    """A worker's end nobody awaits any more: its exception (WorkerCancelled) is seen, so
+    asyncio does not report it as never retrieved."""
+    if not future.cancelled():
+        future.exception()
+
+
 async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, *,
                      within: float = 60) -> None:
     """Wait until `condition` holds, for what settle() can't wait for (a screen pushed by a
@@ -231,6 +254,8 @@ async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], what: str
             raise AssertionError(f"never happened within {within:.0f} s: {what}")
         running = [asyncio.ensure_future(worker.wait()) for worker in pilot.app.workers
                    if worker.is_running]
+        for future in running:  # one that ends (or is cancelled) after we stop looking
+            future.add_done_callback(_looked_at)
         if running:
             done, pending = await asyncio.wait(running, timeout=0.05,
                                                return_when=asyncio.FIRST_COMPLETED)

@@ -26,6 +26,10 @@ BUSY_TIMEOUT_MS = 10_000
 BUSY_TIMEOUT_VAR = "SEGTUI_BUSY_TIMEOUT"
 # Execution option that marks a connection as a writer (see `_begin`).
 WRITE_OPTION = "segtui_write"
+# Execution options naming who writes, for the change log (data/writes/changes.py): the
+# Store's token and the user it acts for (Database.stamped).
+ORIGIN_OPTION = "segtui_origin"
+ACTOR_OPTION = "segtui_actor"
 
 
 class DatabaseUrlError(ValueError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +27,7 @@ from sqlalchemy.pool import StaticPool
 from segtui.core.busy import DatabaseBusy
 from segtui.core.cancel import Scope
 from segtui.data.db import schema_version
-from segtui.data.db.engine import WRITE_OPTION, is_busy, make_engine
+from segtui.data.db.engine import ACTOR_OPTION, ORIGIN_OPTION, WRITE_OPTION, is_busy, make_engine
 from segtui.data.db.running import Running
 from segtui.data.db.tables import Contact, Segment, Setting
 
@@ -87,6 +88,11 @@ class Database:
         self.tab_helper: ThreadPoolExecutor | None = None
         self.can_split = not isinstance(engine.pool, StaticPool)
         self.running = Running(engine)
+        # Who writes (C19.1): this Store's token, so an app knows its own changes from
+        # another segtui's in the change log, and the user it acts for (the last one
+        # resolved: Users.current_user), named on changes no user asked for.
+        self.origin = secrets.token_hex(8)
+        self.actor: str | None = None
 
     @classmethod
     def open(cls, url: URL, *, upgrade: bool = True) -> Self:
@@ -134,9 +140,13 @@ class Database:
         """One write transaction (BEGIN IMMEDIATE on SQLite); commits on success.
         DatabaseBusy when another process held SQLite's write lock past the busy timeout;
         Cancelled (rolled back) when the Store is stopped (Store.cancel_all)."""
-        with busy_is_clear(), self.writer.connect() as conn, conn.begin(), \
-                self.running.track(conn, writing=True):
+        with busy_is_clear(), self.writer.connect() as conn, \
+                self.stamped(conn).begin(), self.running.track(conn, writing=True):
             yield conn
+
+    def stamped(self, conn: Connection) -> Connection:
+        """`conn`, its changes recorded as this Store's (data/writes/changes.py)."""
+        return conn.execution_options(**{ORIGIN_OPTION: self.origin, ACTOR_OPTION: self.actor})
 
     @contextmanager
     def orm_session(self) -> Iterator[Session]:
@@ -146,7 +156,8 @@ class Database:
         from sqlalchemy.orm import Session
 
         with busy_is_clear(), Session(self.writer, expire_on_commit=False) as session, \
-                session.begin(), self.running.track(session.connection(), writing=True):
+                session.begin(), self.running.track(self.stamped(session.connection()),
+                                                    writing=True):
             yield session
 
     def is_empty(self) -> bool:

@@ -104,6 +104,7 @@ class Rules:
         # One connection for the run: its temporary lists serve batch after batch while
         # nothing changed (whole_refresh.SharedLists); each batch is its own transaction.
         with self._db.writer.connect() as conn:
+            self._db.stamped(conn)
             lists = whole_refresh.SharedLists(conn)
             try:
                 for batch in batches:
@@ -125,7 +126,7 @@ class Rules:
         """One batch, one write transaction: its results once committed. `today`: the
         run's, so a run crossing midnight evaluates every batch on the same day."""
         from segtui.data.rules import refresh, whole_refresh
-        from segtui.data.writes import segment_writes
+        from segtui.data.writes import changes, segment_writes
 
         with busy_is_clear(), conn.begin(), self._db.running.track(conn, writing=True):
             pending.serialise_refreshes(conn)
@@ -136,22 +137,28 @@ class Rules:
                     pending.claim_segment(conn, segment_id)
                     result = refresh.refresh_segment(conn, segment_id, now=clock.now(),
                                                      today=today, shared=shared)
-                    if result is not None and user is not None:
+                    if result is None:
+                        continue
+                    if user is not None:  # on its timeline, which records the change
                         segment_writes.log_refresh(conn, result, user, clock.now(),
                                                    "on request")
-                    if result is not None:
-                        done.append(result)
+                    else:
+                        changes.record_refreshed(conn, [result])
+                    done.append(result)
         return done
 
     def contacts_changed(self, contact_ids: Sequence[int]) -> list[RefreshResult]:
         """After these contacts or their events changed: re-evaluate every dynamic segment
         for them only (incremental), in one transaction. Returns the segments that changed."""
         from segtui.data.rules import refresh
+        from segtui.data.writes import changes
 
         with self._db.writing() as conn:
             pending.serialise_refreshes(conn)
-            return refresh.refresh_contacts(conn, contact_ids, now=clock.now(),
-                                            today=clock.today())
+            results = refresh.refresh_contacts(conn, contact_ids, now=clock.now(),
+                                               today=clock.today())
+            changes.record_refreshed(conn, results)
+            return results
 
     def owed(self) -> Owed:
         """What the dynamic segments are still owed (data/rules/pending.py): nothing, unless a
@@ -198,6 +205,7 @@ class Rules:
         """Claim the owed contacts and re-evaluate every dynamic segment for them, in one
         transaction; beyond INCREMENTAL_LIMIT of them, owe every segment a whole one."""
         from segtui.data.rules import refresh
+        from segtui.data.writes import changes
 
         with self._db.writing() as conn:
             pending.serialise_refreshes(conn)
@@ -205,7 +213,9 @@ class Rules:
             if len(ids) > database.INCREMENTAL_LIMIT:
                 pending.owe_segments(conn, refresh.dynamic_ids(conn), clock.now())
                 return []
-            return refresh.refresh_contacts(conn, ids, now=clock.now(), today=clock.today())
+            results = refresh.refresh_contacts(conn, ids, now=clock.now(), today=clock.today())
+            changes.record_refreshed(conn, results)
+            return results
 
     def refresh_stale(self) -> list[RefreshResult]:
         """What the dynamic segments are owed (finish_pending), then the ones not evaluated

@@ -78,6 +78,9 @@ class Transfer:
         nothing is written. A dry run does everything, then rolls back. After the commit
         the dynamic segments follow: incrementally for up to INCREMENTAL_LIMIT changed
         contacts, else by re-evaluating every rule."""
+        from segtui.core.changes import CONTACTS_IMPORTED
+        from segtui.data.writes import changes
+
         try:
             with self._db.writing() as conn:
                 report = run(conn)
@@ -86,6 +89,8 @@ class Transfer:
                 # Owed in the import's own transaction: a process killed after the commit
                 # leaves the to-do for the next reader (I16.4).
                 pending.owe_contacts(conn, report.changed_ids, clock.now())
+                if report.changed_ids != []:  # contacts or events (None: too many to list)
+                    changes.record_change(conn, CONTACTS_IMPORTED, None, None)  # C19.1
         except _RolledBack as rolled_back:
             return rolled_back.report
         from segtui.data.db import bulk

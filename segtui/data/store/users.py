@@ -25,11 +25,15 @@ class Users:
         """--user, SEGTUI_USER, the database's default user, or the OS login, normalised;
         a name seen for the first time is recorded as a Viewer (the database's very first
         user as a CRM Administrator). InvalidUserName for a name with invisible
-        characters (data/writes/users.py)."""
+        characters (data/writes/users.py). The Store acts for this user from now on:
+        changes nobody in particular asked for (a start-up re-evaluation, an import)
+        are recorded as theirs (C19.1)."""
         from segtui.data.writes import users
 
         with self._db.writing() as conn:
-            return users.resolve(conn, name)
+            user = users.resolve(conn, name)
+        self._db.actor = user.name
+        return user
 
     def may(self, user: CurrentUser, permission: Permission) -> bool:
         """Whether `user` may do what `permission` covers, in this database."""

@@ -10,10 +10,12 @@ from sqlalchemy import Connection, insert, select, update
 
 from segtui.core import clock
 from segtui.core.activities import ACTIVITY_TYPES, TimelineError, activity_errors, note_error
+from segtui.core.changes import ACTIVITY_EDITED
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.segments import NotAllowed, SegmentNotFound
 from segtui.data.db.tables import Activity, Note, Segment, User
 from segtui.data.queries.timeline import activity_row
+from segtui.data.writes.changes import record_change
 
 
 def require_segment(conn: Connection, segment_id: int) -> None:
@@ -66,6 +68,9 @@ def edit_activity(
     )
     if result.rowcount != 1:
         raise TimelineError("Someone changed this activity meanwhile; reopen it to see theirs.")
+    segment_id = conn.execute(
+        select(Activity.segment_id).where(Activity.id == activity_id)).scalar_one()
+    record_change(conn, ACTIVITY_EDITED, segment_id, user)
 
 
 def add_note(conn: Connection, segment_id: int, body: str, user: CurrentUser) -> int:
@@ -99,3 +104,4 @@ def log_activity(
             performer_id=None if user is None else user.id, created_at=at,
         )
     )
+    record_change(conn, kind, segment_id, user)  # every logged change is news (C19.1)

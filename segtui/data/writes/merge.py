@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, select, update
 
+from segtui.core.changes import CONTACTS_MERGED
 from segtui.core.contact_keys import email_key
 from segtui.core.formatting import plural
 from segtui.core.permissions import CurrentUser, Permission
@@ -23,6 +24,7 @@ from segtui.data.db.tables import (
     contact_tags,
 )
 from segtui.data.writes.activity import log_activity
+from segtui.data.writes.changes import record_change
 
 # Fields the kept contact takes from a merged one when it has none itself.
 FILLABLE = ("email", "phone", "title", "company_id", "lifecycle_stage", "source", "city",
@@ -121,4 +123,5 @@ def merge_into(conn: Connection, keep: int, others: Sequence[int],
                      f"Merged {plural(len(merged), 'duplicate contact')} into {kept.name}",
                      f"Kept contact {keep} ({kept.name}); merged {names}.{why}",
                      performer, now)
+    record_change(conn, CONTACTS_MERGED, None, performer)  # contacts any segment may show
     return MergeResult(keep, merged, int(moved), int(events), tuple(sorted(touched)))

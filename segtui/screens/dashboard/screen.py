@@ -36,6 +36,7 @@ from segtui.screens.dashboard.transfer import export_segments, import_file
 from segtui.widgets.dashboard_cards import DashboardCards
 from segtui.widgets.filter_bar import FilterBar
 from segtui.widgets.key_bar import KeyBar
+from segtui.widgets.live_changes import OthersChanged, announce
 from segtui.widgets.paged_table import PagedTable
 from segtui.widgets.search_bar import SearchBar
 from segtui.widgets.workers import deliver, in_thread
@@ -241,6 +242,13 @@ class DashboardScreen(Screen[None]):
         """Reload now; then re-evaluate every dynamic segment's rule and reload again."""
         self._segments_changed()
         self.segments.reevaluate()
+
+    @on(OthersChanged)
+    def _others_changed(self, event: OthersChanged) -> None:
+        """Someone else changed segments (C19.1): the list and the cards follow, the cursor
+        stays on its row; on top, the screen says who."""
+        self._segments_changed()
+        announce(self, event)
 
     def _segments_changed(self, show: int | None = None) -> None:
         """After segments changed: the list (on the row of segment `show`), the cards."""

@@ -42,6 +42,7 @@ from segtui.screens.modals.export_members import ExportMembersModal
 from segtui.screens.modals.results import SegmentSaved
 from segtui.widgets.badges import segment_status_badge
 from segtui.widgets.key_bar import KeyBar
+from segtui.widgets.live_changes import OthersChanged, announce
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver, in_thread, say_busy
@@ -122,6 +123,7 @@ class SegmentDetailScreen(Screen[None]):
         self.summary: Summary | None = None
         self._first_tab_shown = False
         self._mounted = False
+        self._gone_meanwhile = False  # deleted while a dialog was over this screen
 
     def help_text(self) -> str:
         """The current tab's help, then the cards' formulas (docs/metrics.md)."""
@@ -235,8 +237,26 @@ class SegmentDetailScreen(Screen[None]):
         return (f"vs {overall}% overall", f"all {overall}%", direction)
 
     def _gone(self) -> None:
+        if not self.is_current:  # a dialog over it says so itself; leave when it closes
+            self._gone_meanwhile = True
+            return
         self.notify("This segment no longer exists: someone deleted it.", severity="warning")
         self.app.pop_screen()
+
+    def on_screen_resume(self) -> None:
+        if self._gone_meanwhile:
+            self._gone_meanwhile = False
+            self._gone()
+
+    @on(OthersChanged)
+    def _others_changed(self, event: OthersChanged) -> None:
+        """Someone else changed this segment, or contacts and events any segment may show
+        (C19.1): the cards and every tab shown reload, cursors staying on their rows; on
+        top, the screen says who."""
+        if not event.more and not any(c.concerns(self.segment_id) for c in event.changes):
+            return
+        self._reload()
+        announce(self, event, self.segment_id)
 
     # -- tabs ----------------------------------------------------------------------------
 

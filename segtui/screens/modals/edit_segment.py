@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Label, Static, TabbedContent, TabPane
 
+from segtui.core.changes import SEGMENT_DELETED, SEGMENT_EDITS
 from segtui.core.contacts import ContactFilter, ContactSelection
 from segtui.core.formatting import dmy, plural, whole
 from segtui.core.permissions import CurrentUser
@@ -30,6 +31,7 @@ from segtui.screens.modals.segment_form import Part, SegmentForm
 from segtui.widgets.contact_picker import ADD_COLUMNS, ContactPicker
 from segtui.widgets.key_line import KeyLine
 from segtui.widgets.kind_switch import KindSwitch
+from segtui.widgets.live_changes import OthersChanged
 from segtui.widgets.rule_builder import RuleBuilder
 from segtui.widgets.segment_fields import SegmentFields
 from segtui.widgets.text import user_text
@@ -140,6 +142,24 @@ class EditSegmentModal(SegmentForm):
 
     def show_part(self, part: Part) -> None:
         self.query_one(TabbedContent).active = PART_TAB[part]
+
+    # -- someone else's save (C19.1) ----------------------------------------------------------
+
+    @on(OthersChanged)
+    def _others_changed(self, event: OthersChanged) -> None:
+        """Someone else saved or deleted this segment while it is open here: say so
+        before the user saves (the save still refuses and asks: failed_otherwise)."""
+        theirs = [c for c in event.changes
+                  if c.segment_id == self.details.id and c.what in SEGMENT_EDITS]
+        if not theirs:
+            return
+        last = theirs[-1]
+        did = "deleted" if last.what == SEGMENT_DELETED else "saved"
+        then = ("saving will offer to create it again" if did == "deleted"
+                else "saving will ask whose version stays")
+        self.query_one("#save-error", Label).update(user_text(
+            f"{last.by} {did} this segment at {last.at:%H:%M:%S} while you were editing "
+            f"it: {then}."))
 
     # -- saving ----------------------------------------------------------------------------
 

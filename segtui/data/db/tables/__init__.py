@@ -20,6 +20,7 @@ so that importing any one of them registers every table on `metadata` (its forei
 name the others, and `create_all`, Alembic and `postgresql_partial_indexes` want them all).
 """
 
+from segtui.data.db.tables.changes import Change
 from segtui.data.db.tables.contacts import (
     Company,
     Contact,
@@ -61,6 +62,7 @@ __all__ = [
     "Activity",
     "BigId",
     "Campaign",
+    "Change",
     "Company",
     "Contact",
     "ContactFigures",
