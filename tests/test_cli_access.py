@@ -64,6 +64,10 @@ WRITE_RUNS: dict[str, tuple[list[str], str | None]] = {
     "contacts merge": (["1", "2", "--yes"], None),
     "users add": (["Maria Lopez", "--role", "manager"], None),
     "users set-role": ([VIEWER, "administrator"], None),
+    # Administrators only (C19.4, C19.5): reading the log records that it was read.
+    "audit": ([], None),
+    "contacts erase": (["1", "--yes"], None),
+    "contacts export-data": (["1"], None),
 }
 
 

@@ -135,3 +135,9 @@ def up_to_date(store: Store, segment_ids: Sequence[int] | None = None) -> None:
     left = store.rules.bring_up_to_date(segment_ids)
     if left:
         warn(f"segtui: {left.out_of_date()}")
+
+
+def viewer(ctx: typer.Context, store: Store) -> CurrentUser:
+    """Who runs a read command that is audited (an export, C19.4): `--user`, else the
+    default user, as a writing command's user is found (no permission is needed)."""
+    return store.users.current_user((ctx.obj or {}).get("user"))

@@ -1,13 +1,16 @@
-"""`segtui contacts list|show` (read only, docs/cli.md) and `segtui contacts merge`
+"""`segtui contacts list|show` (read only, docs/cli.md), `segtui contacts merge`
 (docs/quality.md): duplicates merged into one contact, which only a user allowed to merge
-contacts may do (`@writes`, segtui/cli/access.py).
+contacts may do (`@writes`, segtui/cli/access.py), and the privacy requests an
+administrator answers (C19.5): `contacts erase` and `contacts export-data`.
 """
 
 # No `from __future__ import annotations`: Typer reads the commands' annotations on every
 # run (segtui/cli/__init__.py's docstring).
 
+import sys
 from collections.abc import Iterator
 from dataclasses import asdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -23,15 +26,27 @@ from segtui.cli.common import (
     find_segment,
     up_to_date,
 )
-from segtui.cli.output import Output, cell, dumps, emit_objects, fail, iso, output_mode, say
+from segtui.cli.output import (
+    Output,
+    cell,
+    data_output,
+    dumps,
+    emit_objects,
+    fail,
+    iso,
+    output_mode,
+    say,
+    warn,
+)
 from segtui.core.enums import LeadStatus
 from segtui.core.formatting import plural
+from segtui.core.permissions import Permission
 
 if TYPE_CHECKING:
     from segtui.core.contacts import ContactDetails, ContactFilter, ContactRow
     from segtui.data.store import Store
 
-app = typer.Typer(help="Scriptable contact commands (read only).",
+app = typer.Typer(help="Contacts: list, show, merge duplicates, privacy requests.",
                   no_args_is_help=True, rich_markup_mode=None)
 
 
@@ -242,3 +257,85 @@ def contacts_merge(
         f"{plural(result.memberships_moved, 'membership')} and "
         f"{plural(result.events_moved, 'event')} moved, "
         f"{plural(len(result.segments), 'segment')} logged.")
+
+
+# -- privacy requests (C19.5): administrators only ------------------------------------------
+
+
+def _contact_id(store: "Store", key: str) -> int:
+    """The id of the contact named by email or id, or exit 1 saying why not."""
+    return _find_contact(store, key).id
+
+
+@app.command("erase")
+@writes("handle privacy requests", Permission.PRIVACY_REQUESTS)
+def contacts_erase(
+    ctx: typer.Context,
+    contact: Annotated[str, typer.Argument(metavar="EMAIL_OR_ID",
+                                           help="The contact's email (case is ignored) or id.",
+                                           show_default=False)],
+    yes: Annotated[bool, typer.Option("--yes", help="Erase without asking (scripts).")]
+    = False,
+    user: UserOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+    = False,
+    db: DbOption = None,
+) -> None:
+    """Erase a contact at their request: the contact, its events, tags and stays in
+    segments, in one transaction; the audit keeps that it happened, not who it was."""
+    from segtui.core.contacts import ErasureError
+
+    store = command_store(ctx, db)
+    try:
+        contact_id = _contact_id(store, contact)
+        if not yes and not (sys.stdin.isatty() and typer.confirm(
+                f"Erase contact {contact_id} and everything segtui holds about it? This "
+                "cannot be undone.", err=True)):
+            fail("nothing erased; run again with --yes to erase")
+        result = store.contacts.erase_contact(contact_id, acting_user(ctx))
+    except ErasureError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    if as_json:
+        say(dumps(asdict(result), indent=2))
+        return
+    say(f"Erased contact {result.contact_id}: {plural(result.events, 'event')}, "
+        f"{plural(result.segment_stays, 'segment stay')} in "
+        f"{plural(len(result.segments), 'segment')}, {plural(result.tags, 'tag')}.")
+    if result.notes_mentioning:
+        say(f"Notes on segments that still name the contact: {result.notes_mentioning} "
+            "(your colleagues' words: edit them by hand).")
+
+
+@app.command("export-data")
+@writes("handle privacy requests", Permission.PRIVACY_REQUESTS)
+def contacts_export_data(
+    ctx: typer.Context,
+    contact: Annotated[str, typer.Argument(metavar="EMAIL_OR_ID",
+                                           help="The contact's email (case is ignored) or id.",
+                                           show_default=False)],
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write; - (the "
+                                         "default) for standard output.", dir_okay=False)]
+    = Path("-"),
+    user: UserOption = None,
+    db: DbOption = None,
+) -> None:
+    """Everything segtui stores about one contact, as JSON (a subject access request):
+    its fields, company, tags, events, stays in segments and exclusions."""
+    from segtui.core.formats.csv_safe import atomic_text
+
+    store = command_store(ctx, db)
+    try:
+        contact_id = _contact_id(store, contact)
+        found = store.contacts.contact_data(contact_id, acting_user(ctx))
+        if found is None:
+            fail(f"no contact with id {contact_id}")
+        with data_output(), atomic_text(output) as handle:
+            handle.write(dumps(found, indent=2) + "\n")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    finally:
+        store.close()
+    if str(output) != "-":
+        warn(f"Wrote everything stored about contact {contact_id} to {output}")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from segtui.cli.access import reads
-from segtui.cli.common import DbOption, command_store
+from segtui.cli.common import DbOption, command_store, viewer
 from segtui.cli.output import dumps, say
 from segtui.core.formatting import plural
 
@@ -73,9 +73,12 @@ def quality(
 ) -> None:
     """The data quality report: missing or invalid emails, missing phones, likely
     duplicates, stale contacts, and the segments with most such members."""
+    from segtui.core.audit import Action
+
     store = command_store(ctx, db)
     try:
         report = store.quality.quality_report()
+        store.audit.record(Action.VALIDATION_RULES_APPLIED, viewer(ctx, store))
     finally:
         store.close()
     if as_json:

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from segtui.cli.access import reads, writes
-from segtui.cli.common import DbOption, UserOption, command_store, up_to_date
+from segtui.cli.common import DbOption, UserOption, command_store, up_to_date, viewer
 from segtui.cli.output import clear_status, data_output, fail, say, status, warn
+from segtui.core.audit import Action
 from segtui.core.formats.file_formats import Encoding, ExportFormat
 from segtui.core.formatting import plural
 
@@ -267,7 +268,8 @@ def export_members(
             fail(f"no segment named {segment!r}")
         up_to_date(store, [segment_id])
         with data_output():
-            count = write_members_file(store, segment_id, output, fmt, raw=raw)
+            count = write_members_file(store, viewer(ctx, store), segment_id, output, fmt,
+                                       raw=raw)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     finally:
@@ -300,6 +302,8 @@ def export_segments(
         with data_output(), atomic_text(output) as handle:
             count = write_rows(handle, SEGMENT_EXPORT_HEADER, segment_export_rows(
                 store.segments.iter_segments(SegmentFilter(search=search), SegmentSort())), raw=raw)
+        store.audit.record(Action.SEGMENTS_EXPORTED, viewer(ctx, store), subject=output.name,
+                           details=plural(count, "segment"))
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     finally:

@@ -16,6 +16,7 @@ from segtui.core.formatting import plural
 # its members are, their figures, their events (`Change.segment_id` is None for these).
 CONTACTS_IMPORTED = "Contacts Imported"
 CONTACTS_MERGED = "Contacts Merged"
+CONTACT_ERASED = "Contact Erased"
 SEGMENT_DELETED = "Segment Deleted"
 MEMBERS_REFRESHED = "Members Refreshed"
 ACTIVITY_EDITED = "Activity Edited"

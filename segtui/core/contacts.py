@@ -17,6 +17,7 @@ from segtui.core.enums import (
     MembershipSource,
     SourceChannel,
 )
+from segtui.core.formatting import plural
 from segtui.core.records import Choice
 
 SCORE_MIN, SCORE_MAX = 0, 100
@@ -158,3 +159,25 @@ class ContactDetails:
     purchases: int
     segments: tuple[ContactMembership, ...]
     external_id: str | None = None  # its id in the system it was imported from
+
+
+class ErasureError(ValueError):
+    """An erasure that can't be done (no such contact): the message says why."""
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What erasing a contact removed (C19.5): counts and ids, nothing personal."""
+
+    contact_id: int
+    events: int
+    segment_stays: int  # rows of membership, history included
+    tags: int
+    segments: tuple[int, ...]  # the segments it was a member of
+    timeline_lines: int  # segtui's activity lines that named it, now "an erased contact"
+    notes_mentioning: int  # notes (users' words, left as written) naming it
+
+    def summary(self) -> str:
+        return (f"{plural(self.events, 'event')}, {plural(self.segment_stays, 'segment stay')},"
+                f" {plural(self.tags, 'tag')}, member of {plural(len(self.segments), 'segment')},"
+                f" {plural(self.timeline_lines, 'timeline line')} reworded")

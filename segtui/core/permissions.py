@@ -16,11 +16,14 @@ class Permission(StrEnum):
     EDIT_SEGMENTS = "change segments"
     PAUSE_CAMPAIGNS = "pause campaigns"
     MANAGE_USERS = "manage users"
+    PRIVACY_REQUESTS = "handle privacy requests"  # C19.5: erase, export a person's data
+    REVIEW_AUDIT = "review the audit log"  # C19.4
 
 
 GRANTS: dict[UserRole, frozenset[Permission]] = {
     UserRole.CRM_ADMINISTRATOR: frozenset(Permission),
-    UserRole.MARKETING_MANAGER: frozenset(Permission) - {Permission.MANAGE_USERS},
+    UserRole.MARKETING_MANAGER: frozenset({Permission.EDIT_SEGMENTS,
+                                           Permission.PAUSE_CAMPAIGNS}),
     UserRole.VIEWER: frozenset(),
 }
 

@@ -24,6 +24,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label
 
+from segtui.core.audit import Action
 from segtui.core.formatting import plural, whole
 from segtui.core.permissions import CurrentUser
 from segtui.core.quality import (
@@ -38,6 +39,7 @@ from segtui.core.records import Page
 from segtui.core.segments import SegmentError
 from segtui.data.store import Store
 from segtui.screens.allowed import allowed
+from segtui.screens.audited import record_view
 from segtui.screens.modals.confirm import Confirm
 from segtui.screens.modals.row_menu import ActionMenu
 from segtui.screens.quality_tables import (
@@ -122,6 +124,7 @@ class DataQualityScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Data quality"
+        record_view(self, self.store, self.user, Action.VALIDATION_RULES_APPLIED)
         if self.report is None:
             for table in self.query(PagedTable):
                 table.loading = True

@@ -2,11 +2,11 @@
 
 A Store is a Database (database.py: open, close, cancel, reading, writing) holding one facet
 per subject, each a module here and an attribute of the Store: segments, metrics, contacts,
-members, activity, rules, transfer, quality, users and changes (`store.segments.segment_page(...)`,
-`store.rules.refresh_segments(...)`). Their methods are synchronous and thread-safe (each
-call takes its own pooled connection); the UI calls them from worker threads. They return
-the frozen records of `segtui.core`, never ORM objects, so nothing lazy-loads on the UI
-thread.
+members, activity, rules, transfer, quality, users, changes and audit
+(`store.segments.segment_page(...)`, `store.rules.refresh_segments(...)`). Their methods
+are synchronous and thread-safe (each call takes its own pooled connection); the UI calls
+them from worker threads. They return the frozen records of `segtui.core`, never ORM
+objects, so nothing lazy-loads on the UI thread.
 
 Imports (P12): a scripted `segtui segments list` or `segments count` opens a Store
 and makes a few reads, and should not wait for the whole app's query code to load. So the
@@ -23,6 +23,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from segtui.data.store.activity import Activity
+from segtui.data.store.audit import Audit
 from segtui.data.store.changes import Changes
 from segtui.data.store.contacts import Contacts
 from segtui.data.store.database import Database
@@ -50,3 +51,4 @@ class Store(Database):
         self.transfer = Transfer(self, self.rules)
         self.quality = Quality(self, self.rules)
         self.changes = Changes(self)
+        self.audit = Audit(self)

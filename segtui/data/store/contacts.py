@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING
 from segtui.data.store.database import PAGE_SIZE, Database
 
 if TYPE_CHECKING:
-    from segtui.core.contacts import ContactDetails, ContactFilter, ContactRow, ContactSelection
+    from typing import Any
+
+    from segtui.core.contacts import (
+        ContactDetails,
+        ContactFilter,
+        ContactRow,
+        ContactSelection,
+        Erasure,
+    )
+    from segtui.core.permissions import CurrentUser
     from segtui.core.records import (
         Choice,
         ChoiceKind,
@@ -83,3 +92,32 @@ class Contacts:
 
         with self._db.reading() as conn:
             return scripting.contact_details(conn, contact_id)
+
+    # -- privacy requests (C19.5): administrators only -------------------------------------
+
+    def erase_contact(self, contact_id: int, user: CurrentUser) -> Erasure:
+        """Erase the contact and everything about it, in one transaction (data/writes/
+        erase.py). NotAllowed for anyone but an administrator; ErasureError for an
+        unknown contact."""
+        from segtui.data.writes import erase
+
+        with self._db.writing() as conn:
+            return erase.erase_contact(conn, contact_id, user)
+
+    def contact_data(self, contact_id: int, user: CurrentUser) -> dict[str, Any] | None:
+        """Everything stored about the contact (a subject access request), as a JSON-ready
+        document, recorded in the audit; None for an unknown contact."""
+        from segtui.core.audit import Action
+        from segtui.core.permissions import Permission
+        from segtui.core.segments import NotAllowed
+        from segtui.data.queries import contact_data
+        from segtui.data.writes.audit import record_audit
+
+        if not user.may(Permission.PRIVACY_REQUESTS):
+            raise NotAllowed(user.name, user.role.value, Permission.PRIVACY_REQUESTS.value)
+        with self._db.writing() as conn:
+            found = contact_data.contact_data(conn, contact_id)
+            if found is not None:
+                record_audit(conn, Action.CONTACT_DATA_EXPORTED, user,
+                             subject=f"contact {contact_id}")
+            return found

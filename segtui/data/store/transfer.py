@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 
 from segtui.core import clock
+from segtui.core.audit import Action
 from segtui.core.busy import DatabaseBusy
 from segtui.core.contact_keys import MatchKey
+from segtui.core.formatting import plural
 from segtui.data.rules import pending
 from segtui.data.store import database
 from segtui.data.store.database import Database
@@ -52,7 +54,8 @@ class Transfer:
 
         return self._import(lambda conn: importer.import_contacts(
             conn, rows, on_duplicate, clock.now(), match=match, headers=headers,
-            on_reject=on_reject, on_batch=on_batch, list_limit=database.INCREMENTAL_LIMIT), dry_run)
+            on_reject=on_reject, on_batch=on_batch, list_limit=database.INCREMENTAL_LIMIT), dry_run,
+            Action.CONTACTS_IMPORTED)
 
     def import_events(
         self,
@@ -70,16 +73,18 @@ class Transfer:
         return self._import(lambda conn: event_importer.import_events(
             conn, rows, clock.now(), link_segment=link_segment, email_column=email_column,
             on_reject=on_reject,
-            on_batch=on_batch, list_limit=database.INCREMENTAL_LIMIT), dry_run)
+            on_batch=on_batch, list_limit=database.INCREMENTAL_LIMIT), dry_run,
+            Action.EVENTS_IMPORTED)
 
     def _import(self, run: Callable[[Connection], imports.ImportReport],
-                dry_run: bool) -> imports.ImportReport:
+                dry_run: bool, action: Action) -> imports.ImportReport:
         """Run an import in ONE write transaction: if anything fails or the user stops it,
         nothing is written. A dry run does everything, then rolls back. After the commit
         the dynamic segments follow: incrementally for up to INCREMENTAL_LIMIT changed
         contacts, else by re-evaluating every rule."""
         from segtui.core.changes import CONTACTS_IMPORTED
         from segtui.data.writes import changes
+        from segtui.data.writes.audit import record_audit
 
         try:
             with self._db.writing() as conn:
@@ -91,6 +96,9 @@ class Transfer:
                 pending.owe_contacts(conn, report.changed_ids, clock.now())
                 if report.changed_ids != []:  # contacts or events (None: too many to list)
                     changes.record_change(conn, CONTACTS_IMPORTED, None, None)  # C19.1
+                record_audit(conn, action, None, details=(  # C19.4
+                    f"{plural(report.rows, 'row')}: added {report.added}, updated "
+                    f"{report.updated}, skipped {report.skipped}, rejected {report.rejected}"))
         except _RolledBack as rolled_back:
             return rolled_back.report
         from segtui.data.db import bulk

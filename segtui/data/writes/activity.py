@@ -10,11 +10,13 @@ from sqlalchemy import Connection, insert, select, update
 
 from segtui.core import clock
 from segtui.core.activities import ACTIVITY_TYPES, TimelineError, activity_errors, note_error
+from segtui.core.audit import Action
 from segtui.core.changes import ACTIVITY_EDITED
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.segments import NotAllowed, SegmentNotFound
 from segtui.data.db.tables import Activity, Note, Segment, User
 from segtui.data.queries.timeline import activity_row
+from segtui.data.writes.audit import record_audit
 from segtui.data.writes.changes import record_change
 
 
@@ -91,6 +93,13 @@ def add_note(conn: Connection, segment_id: int, body: str, user: CurrentUser) ->
     return int(note_id)
 
 
+# The timeline's lines that are also audited (C19.4), as the action they record.
+AUDITED = {"Segment Created": Action.SEGMENT_CREATED, "Segment Edited": Action.SEGMENT_EDITED,
+           "Status Changed": Action.SEGMENT_EDITED, "Contacts Added": Action.SEGMENT_EDITED,
+           "Contacts Removed": Action.SEGMENT_EDITED,
+           "Campaigns Paused": Action.SEGMENT_EDITED}
+
+
 def log_activity(
     conn: Connection, segment_id: int, kind: str, description: str, details: str,
     user: CurrentUser | None, at: datetime,
@@ -105,3 +114,7 @@ def log_activity(
         )
     )
     record_change(conn, kind, segment_id, user)  # every logged change is news (C19.1)
+    audited = AUDITED.get(kind)
+    if audited is not None:  # C19.4; a removal's line names the contact: not its details
+        record_audit(conn, audited, user, segment_id=segment_id,
+                     details=kind if kind == "Contacts Removed" else description)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, select, update
 
+from segtui.core.audit import Action
 from segtui.core.changes import CONTACTS_MERGED
 from segtui.core.contact_keys import email_key
 from segtui.core.formatting import plural
@@ -24,6 +25,7 @@ from segtui.data.db.tables import (
     contact_tags,
 )
 from segtui.data.writes.activity import log_activity
+from segtui.data.writes.audit import record_audit
 from segtui.data.writes.changes import record_change
 
 # Fields the kept contact takes from a merged one when it has none itself.
@@ -36,7 +38,11 @@ def merge_contacts(conn: Connection, keep: int, others: Sequence[int], user: Cur
     """Merge `others` into `keep` as `user` (who must be allowed to change segments)."""
     if not user.may(Permission.EDIT_SEGMENTS):
         raise NotAllowed(user.name, user.role.value, Permission.EDIT_SEGMENTS.value)
-    return merge_into(conn, keep, others, user, now)
+    result = merge_into(conn, keep, others, user, now)
+    record_audit(conn, Action.DATA_CLEANUP_INITIATED, user,
+                 subject=f"contact {keep}",
+                 details="merged contacts " + ", ".join(map(str, result.merged)))
+    return result
 
 
 def merge_into(conn: Connection, keep: int, others: Sequence[int],

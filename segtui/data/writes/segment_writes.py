@@ -18,6 +18,7 @@ from sqlalchemy import Connection, delete, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from segtui.core import clock
+from segtui.core.audit import Action
 from segtui.core.changes import SEGMENT_DELETED
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import CampaignStatus, MembershipSource, SegmentKind, SegmentStatus
@@ -56,6 +57,7 @@ from segtui.data.queries.contact_list import add_selected_members
 from segtui.data.queries.segment_details import delete_preview, details
 from segtui.data.rules.refresh import refresh_dependents, refresh_segment, segment_lookup, uses_of
 from segtui.data.writes.activity import log_activity, require_segment
+from segtui.data.writes.audit import record_audit
 from segtui.data.writes.changes import record_change
 
 
@@ -294,6 +296,8 @@ def delete_segment(conn: Connection, segment_id: int, user: CurrentUser) -> None
     conn.execute(delete(campaign_segments).where(campaign_segments.c.segment_id == segment_id))
     conn.execute(delete(Segment).where(Segment.id == segment_id))
     record_change(conn, SEGMENT_DELETED, segment_id, user, detail=preview.segment.name)
+    record_audit(conn, Action.SEGMENT_DELETED, user, segment_id=segment_id,
+                 subject=preview.segment.name)
 
 
 def pause_campaigns(

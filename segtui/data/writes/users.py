@@ -16,12 +16,14 @@ import os
 
 from sqlalchemy import Connection, exists, func, select, update
 
+from segtui.core.audit import Action
 from segtui.core.enums import UserRole
 from segtui.core.permissions import CurrentUser, InvalidUserName, Permission
 from segtui.core.segments import NotAllowed
 from segtui.core.validation import name_skeleton, normalise_user_name, user_name_error
 from segtui.data.db.sql import insert_unless_present
 from segtui.data.db.tables import Setting, User, name_key
+from segtui.data.writes.audit import record_audit
 
 ENV_VAR = "SEGTUI_USER"
 DEFAULT_USER_SETTING = "user.default"
@@ -135,4 +137,6 @@ def set_role(conn: Connection, given: str, role: UserRole, acting: CurrentUser, 
         conn.execute(update(User).where(User.id == found.id).values(role=role))
     result = _find(conn, name)
     assert result is not None
+    record_audit(conn, Action.PERMISSIONS_MODIFIED, acting, subject=f"user {result.name}",
+                 details=f"{'added as' if new else 'role now'} {role.value}")
     return result

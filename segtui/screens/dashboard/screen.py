@@ -17,9 +17,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Label
 
+from segtui.core.audit import Action
 from segtui.core.permissions import CurrentUser
 from segtui.core.records import ChoiceKind, DashboardMetrics, SegmentFilter, SegmentSort
 from segtui.data.store import Store
+from segtui.screens.audited import record_view
 from segtui.screens.dashboard.segment_actions import SegmentActions
 from segtui.screens.dashboard.segment_list import (
     COLUMNS,
@@ -100,6 +102,7 @@ class DashboardScreen(Screen[None]):
         self._set_sort(self.sort, reload=False)
         self.reload(metrics=True)
         self.segments.reevaluate_stale()
+        record_view(self, self.store, self.user, Action.DASHBOARD_ACCESSED)
 
     # -- the list and the cards --------------------------------------------------------------
 
@@ -225,7 +228,7 @@ class DashboardScreen(Screen[None]):
 
     def export_csv(self, directory: Path) -> None:
         """The list as shown (every page) to a new CSV file in `directory`."""
-        export_segments(self, self.store, self.filter, self.sort, directory)
+        export_segments(self, self.store, self.user, self.filter, self.sort, directory)
 
     def action_import_file(self) -> None:
         """i: import contacts, events or campaign results from a CSV file (I6)."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from textual.screen import Screen
 
 from segtui.core import clock
+from segtui.core.audit import Action
 from segtui.core.formats.csv_safe import free_path, write_csv
 from segtui.core.formats.segments_export import (
     SEGMENT_EXPORT_HEADER,
@@ -23,8 +24,8 @@ from segtui.screens.allowed import allowed
 from segtui.widgets.workers import deliver, run_in_thread
 
 
-def export_segments(screen: Screen[None], store: Store, flt: SegmentFilter, sort: SegmentSort,
-                    directory: Path) -> None:
+def export_segments(screen: Screen[None], store: Store, user: CurrentUser, flt: SegmentFilter,
+                    sort: SegmentSort, directory: Path) -> None:
     """Write exactly the rows the list shows (all pages, `flt` and `sort`) to a new file in
     `directory`, in a worker of `screen`; a toast names the file, or says why not (to
     whatever screen is showing by then)."""
@@ -35,6 +36,8 @@ def export_segments(screen: Screen[None], store: Store, flt: SegmentFilter, sort
             path = free_path(directory, segments_export_filename(clock.today()))
             count = write_csv(path, SEGMENT_EXPORT_HEADER,
                               segment_export_rows(store.segments.iter_segments(flt, sort)))
+            store.audit.record(Action.SEGMENTS_EXPORTED, user, subject=path.name,
+                               details=plural(count, "segment"))
         except OSError as error:  # the file, not the database: said in the export's words
             deliver(app, app.notify, f"Export failed: {error}", severity="error",
                     markup=False)

@@ -11,8 +11,8 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Label
 
 from segtui.core.contacts import ContactFilter, ContactRow, ContactSelection
-from segtui.core.formatting import relative_days, stars, whole
-from segtui.core.permissions import CurrentUser
+from segtui.core.formatting import plural, relative_days, stars, whole
+from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.records import Choice, Page
 from segtui.data.store import Store
 from segtui.screens.detail.base import DetailTab
@@ -60,12 +60,15 @@ MEMBER_COLUMNS: list[Column[ContactRow]] = [
 # The member menu: (id, label, key). d removes, as d deletes on the dashboard; r is refresh.
 MEMBER_ACTIONS = [("view", "View details", "v"), ("why", "Why is this contact here?", "w"),
                   ("remove", "Remove from segment", "d"), ("copy", "Copy email", "c")]
+# An administrator's, last: a privacy request (C19.5).
+ERASE_ACTION = ("erase", "Erase contact everywhere (privacy request)", "x")
 
 
 class ContactsTab(DetailTab):
     HELP = ("Contacts: the segment's current members. / searches name, email or company "
             "(c clears the search); enter or m opens the member's menu: v view details, "
-            "w why is this contact here, d remove from the segment, c copy the email. The "
+            "w why is this contact here, d remove from the segment, c copy the email (and, "
+            "for an administrator, x erase the contact everywhere at their request). The "
             "fields the table has no room for show under it for the highlighted member.")
     BINDINGS = [
         Binding("slash", "search", "Search", id="contacts.search"),
@@ -146,6 +149,8 @@ class ContactsTab(DetailTab):
         if row is None:
             return
         options = [option for option in MEMBER_ACTIONS if row.email or option[0] != "copy"]
+        if self.user.may(Permission.PRIVACY_REQUESTS):
+            options.append(ERASE_ACTION)
 
         def chosen(action: str | None) -> None:
             if action == "view":
@@ -154,6 +159,8 @@ class ContactsTab(DetailTab):
                 self._explain(row)
             elif action == "remove":
                 self._confirm_remove(row)
+            elif action == "erase":
+                self._confirm_erase(row)
             elif action == "copy":
                 self.app.copy_to_clipboard(row.email)
                 self.notify(f"Copied {row.email} to the clipboard", markup=False)
@@ -177,6 +184,29 @@ class ContactsTab(DetailTab):
                     "and the segment's history keeps the stay.", "Remove"),
             confirmed,
         )
+
+    def _confirm_erase(self, row: ContactRow) -> None:
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._erase(row)
+
+        self.app.push_screen(
+            Confirm("Erase contact",
+                    f"Erase {row.name} everywhere, at their request? The contact, its events, "
+                    "tags and stays in every segment are deleted for good; the audit log "
+                    f"keeps only that contact {row.id} was erased.", "Erase"),
+            confirmed,
+        )
+
+    @in_thread("members-write", notify_failed=True)
+    def _erase(self, row: ContactRow) -> None:
+        erased = self.store.contacts.erase_contact(row.id, self.user)
+        notes = (f"; {plural(erased.notes_mentioning, 'note')} still name them"
+                 if erased.notes_mentioning else "")
+        where = plural(len(erased.segments), "segment")
+        deliver(self.app, self.app.notify,
+                f"Erased contact {erased.contact_id} from {where}{notes}", markup=False)
+        deliver(self, self.post_message, self.Changed())
 
     @in_thread("members-write", notify_failed=True)
     def _remove(self, row: ContactRow) -> None:

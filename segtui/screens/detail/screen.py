@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Label, TabbedContent, TabPane
 
 from segtui.core import clock
+from segtui.core.audit import Action
 from segtui.core.busy import DatabaseBusy
 from segtui.core.formatting import dmy, plural, point_change, whole
 from segtui.core.metrics import SegmentCards, last_days, percent
@@ -29,6 +30,7 @@ from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.segments import SegmentDetails
 from segtui.data.store import Store
 from segtui.screens.allowed import allowed
+from segtui.screens.audited import record_view
 from segtui.screens.detail.activity_tab import ActivityTab
 from segtui.screens.detail.analytics_tab import AnalyticsTab
 from segtui.screens.detail.base import DetailTab
@@ -162,6 +164,7 @@ class SegmentDetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = self.segment_name
         self._mounted = True
+        record_view(self, self.store, self.user, Action.METRICS_VIEWED, self.segment_id)
         if self.summary is not None:  # the queries won the race with the widgets
             self._show_summary(self.summary)
 
@@ -352,7 +355,7 @@ class SegmentDetailScreen(Screen[None]):
         """x: every member with all contact fields to a CSV, JSON or JSON Lines file
         (I6); anyone may export."""
         members = self.summary.cards.metrics.members if self.summary else None
-        self.app.push_screen(ExportMembersModal(self.store, self.segment_id,
+        self.app.push_screen(ExportMembersModal(self.store, self.user, self.segment_id,
                                                 self.segment_name, members))
 
     def _saved(self, result: SegmentSaved | None) -> None:

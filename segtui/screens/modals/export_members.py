@@ -24,6 +24,7 @@ from segtui.core.formats.csv_safe import free_path
 from segtui.core.formats.file_formats import ExportFormat
 from segtui.core.formats.members_export import members_export_filename
 from segtui.core.formatting import plural
+from segtui.core.permissions import CurrentUser
 from segtui.core.rules.refresh import Owed
 from segtui.core.throttle import Throttle
 from segtui.data.store import Store
@@ -76,10 +77,11 @@ class ExportMembersModal(Dialog[int | None]):
     ]
     AUTO_FOCUS = "#export-path"  # enter exports; shift+tab: the format
 
-    def __init__(self, store: Store, segment_id: int, segment_name: str,
+    def __init__(self, store: Store, user: CurrentUser, segment_id: int, segment_name: str,
                  members: int | None = None, directory: Path | None = None) -> None:
         super().__init__()
         self.store = store
+        self.user = user
         self.segment_id = segment_id
         self.segment_name = segment_name
         self.members = members  # for the progress bar; None while unknown
@@ -174,7 +176,7 @@ class ExportMembersModal(Dialog[int | None]):
             # Finish what the segment's rule is owed first (I16.4): an import whose
             # process ended before re-evaluating it must not export stale members.
             left = self.store.rules.bring_up_to_date([self.segment_id])
-            count = export_members(self.store, self.segment_id, path, fmt,
+            count = export_members(self.store, self.user, self.segment_id, path, fmt,
                                    on_progress=self._progress)
         except TransferStopped:
             deliver(self, self._failed, "Export stopped: no file was written.")

@@ -20,6 +20,7 @@ so that importing any one of them registers every table on `metadata` (its forei
 name the others, and `create_all`, Alembic and `postgresql_partial_indexes` want them all).
 """
 
+from segtui.data.db.tables.audit import AuditEntry
 from segtui.data.db.tables.changes import Change
 from segtui.data.db.tables.contacts import (
     Company,
@@ -60,6 +61,7 @@ from segtui.data.db.tables.users import (
 __all__ = [
     "NAMING",
     "Activity",
+    "AuditEntry",
     "BigId",
     "Campaign",
     "Change",
