@@ -55,6 +55,9 @@ def tune_runtime() -> None:
     gc.freeze()
 
 
+FRESH_SECONDS = 60  # how often an open app brings the dynamic segments up to date
+
+
 class SegtuiApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "segtui"
@@ -170,6 +173,17 @@ class SegtuiApp(App[None]):
         self.push_screen(DashboardScreen(self.store, self.user))
         if self.live is not None:
             self.live.start()
+        self.set_interval(FRESH_SECONDS, self.keep_fresh)
+
+    def keep_fresh(self) -> None:
+        """While the app is open, the dynamic segments stay current (C19.6): what they
+        are owed, and the day's re-evaluation once the date changes, as at start."""
+        dashboard = next((s for s in self.screen_stack if isinstance(s, DashboardScreen)),
+                         None)
+        busy = any(w.group == "reevaluate" and w.is_running and w.node is dashboard
+                   for w in self.workers)
+        if dashboard is not None and not busy:
+            dashboard.segments.reevaluate_stale()
 
     def _others_changed(self, found: ChangesSince) -> None:
         """Every screen open hears it (one under a dialog shows through it); each

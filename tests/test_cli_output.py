@@ -244,6 +244,7 @@ def cases(files: dict[str, str]) -> list[tuple[list[str], str | None]]:
         (["contacts", "export-data", "1", "--user", "James Carter"], None),
         (["contacts", "erase", f"{EVIL}@example.com", "--yes", "--user", "James Carter"], None),
         (["contacts", "erase", "3", "--yes", "--user", "James Carter"], None),
+        (["worker", "--once", *as_sarah], None),
         (["segments", "create", "By Someone", "--user", f"Some {EVIL}"], None),
         (["db", "upgrade", "--db", files["newdb"]], None),
         (["demo", "--build-only", "--db", files["demo"]], None),

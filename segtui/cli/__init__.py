@@ -10,6 +10,7 @@ The commands live in one module (or, for `segments`, one package) per noun:
     quality.py        `quality`
     users.py          `users list|add|set-role`
     audit.py          `audit`: the audit log, for administrators (C19.4)
+    worker.py         `worker`: keeps every dynamic segment current (C19.6)
 and what they share: common.py (the options most commands declare, opening the database,
 the acting user), access.py (what each command does to the database and who may run it),
 output.py (everything printed), process.py (the process around the command). This module
@@ -44,7 +45,16 @@ from typing import Any
 
 import typer
 
-from segtui.cli import app_commands, audit, contacts, quality, segments, transfer, users
+from segtui.cli import (
+    app_commands,
+    audit,
+    contacts,
+    quality,
+    segments,
+    transfer,
+    users,
+    worker,
+)
 from segtui.cli.output import SafeGroup, fail
 from segtui.cli.process import end_process, pause_collector
 from segtui.core.busy import DatabaseBusy
@@ -79,6 +89,7 @@ app.callback(invoke_without_command=True)(app_commands.main_callback)
 app.command("demo")(app_commands.demo)
 app.command("quality")(quality.quality)
 app.command("audit")(audit.audit)
+app.command("worker")(worker.worker)
 app.add_typer(app_commands.db_app, name="db")
 app.add_typer(segments.app, name="segments")
 app.add_typer(transfer.import_app, name="import")
