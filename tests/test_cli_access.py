@@ -69,6 +69,7 @@ WRITE_RUNS: dict[str, tuple[list[str], str | None]] = {
     "contacts erase": (["1", "--yes"], None),
     "contacts export-data": (["1"], None),
     "worker": (["--once"], None),  # C19.6: it writes the segments' members
+    "segments set-limit": (["1"], None),  # C19.3: administrators only
 }
 
 

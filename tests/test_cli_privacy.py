@@ -70,3 +70,18 @@ def test_a_manager_is_refused_and_nothing_happens(db: str, command: list[str]  #
     assert "Sarah Mitchell (Marketing Manager) is not allowed to" in result.stderr
     with opened(db) as store:
         assert store.contacts.contact_details(1) is not None
+
+
+def test_the_segment_limit_is_shown_to_anyone_and_set_by_an_administrator(
+        db: str) -> None:  # noqa: F811
+    shown = ok_json(run(db, "segments", "limit", "--json", user=MANAGER))
+    assert shown["limit"] == 50 and shown["user"] == MANAGER and 0 < shown["left"] < 50
+    refused = run(db, "segments", "set-limit", "3", user=MANAGER)
+    assert refused.exit_code == 1 and "is not allowed to change the segment limit" in \
+        refused.stderr
+    owned = 50 - shown["left"]
+    assert run(db, "segments", "set-limit", str(owned), user=ADMIN).exit_code == 0
+    full = run(db, "segments", "create", "One Too Many", user=MANAGER)
+    assert full.exit_code == 1 and "Sarah Mitchell already owns" in full.stderr
+    wrong = run(db, "segments", "set-limit", "0", user=ADMIN)
+    assert wrong.exit_code == 1 and "from 1 to 100,000" in wrong.stderr

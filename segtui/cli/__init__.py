@@ -4,7 +4,7 @@ The commands live in one module (or, for `segments`, one package) per noun:
 
     app_commands.py   no command (open the app), `demo`, `db upgrade`
     segments/         `segments ...` (list, show, count, refresh, create, update, delete,
-                      add-members, remove-members)
+                      add-members, remove-members, limit, set-limit)
     contacts.py       `contacts list|show|merge`
     transfer.py       `import ...` and `export ...`
     quality.py        `quality`

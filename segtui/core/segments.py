@@ -173,6 +173,22 @@ class SegmentInUse(SegmentError):
         )
 
 
+# C19.3: how many segments one person may own (the dynamic-segments document's cap; an
+# administrator changes it), and from how close the Create dialog says how many are left.
+DEFAULT_SEGMENT_LIMIT = 50
+NEAR_LIMIT = 5
+
+
+@dataclass
+class SegmentLimitReached(SegmentError):
+    user: str
+    limit: int
+
+    def __str__(self) -> str:
+        return (f"{self.user} already owns the most segments one person may create "
+                f"({self.limit:,}): delete one, or ask an administrator to raise the limit.")
+
+
 @dataclass
 class NotAllowed(SegmentError):
     user: str

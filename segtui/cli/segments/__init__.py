@@ -11,7 +11,7 @@ nothing from here.
 
 import typer
 
-from segtui.cli.segments import changes, listing, members, rules
+from segtui.cli.segments import changes, limit, listing, members, rules
 
 app = typer.Typer(help="Scriptable segment commands.", no_args_is_help=True)
 
@@ -24,3 +24,5 @@ app.command("update")(changes.segments_update)
 app.command("delete")(changes.segments_delete)
 app.command("add-members")(members.segments_add_members)
 app.command("remove-members")(members.segments_remove_members)
+app.command("limit")(limit.segments_limit)
+app.command("set-limit")(limit.segments_set_limit)

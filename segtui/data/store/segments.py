@@ -115,6 +115,21 @@ class Segments:
         with self._db.writing() as conn:
             return segment_writes.create_segment(conn, draft, selection, user)
 
+    def segments_left(self, user: CurrentUser) -> tuple[int, int]:
+        """(how many more segments `user` may create, the per-creator limit), C19.3."""
+        from segtui.data.writes import segment_limit
+
+        with self._db.reading() as conn:
+            return segment_limit.segments_left(conn, user)
+
+    def set_segment_limit(self, limit: int, user: CurrentUser) -> None:
+        """An administrator sets how many segments one person may own (NotAllowed for
+        anyone else; InvalidSegment outside 1-100,000)."""
+        from segtui.data.writes import segment_limit
+
+        with self._db.writing() as conn:
+            segment_limit.set_segment_limit(conn, limit, user)
+
     def duplicate_segment(self, segment_id: int, user: CurrentUser) -> int:
         from segtui.data.writes import segment_writes
 

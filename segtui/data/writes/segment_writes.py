@@ -59,6 +59,7 @@ from segtui.data.rules.refresh import refresh_dependents, refresh_segment, segme
 from segtui.data.writes.activity import log_activity, require_segment
 from segtui.data.writes.audit import record_audit
 from segtui.data.writes.changes import record_change
+from segtui.data.writes.segment_limit import require_room
 
 
 def _require(user: CurrentUser, permission: Permission) -> None:
@@ -148,6 +149,7 @@ def create_segment(
     conn: Connection, draft: SegmentDraft, selection: ContactSelection, user: CurrentUser
 ) -> int:
     _require(user, Permission.EDIT_SEGMENTS)
+    require_room(conn, user)
     draft = _checked(conn, draft, _lookup_once(conn))
     if _name_taken(conn, draft.name):
         raise DuplicateSegmentName(draft.name)
@@ -331,6 +333,7 @@ def duplicate_segment(conn: Connection, segment_id: int, user: CurrentUser) -> i
     "<name> Copy 2" and so on when that is taken (names allow only letters, digits and
     spaces, R7.2)."""
     _require(user, Permission.EDIT_SEGMENTS)
+    require_room(conn, user)
     original = details(conn, segment_id)
     if original is None:
         raise SegmentNotFound(segment_id)

@@ -15,6 +15,7 @@ from segtui.core.enums import SegmentKind
 from segtui.core.formatting import plural
 from segtui.core.permissions import CurrentUser
 from segtui.core.rules.tree import Group
+from segtui.core.segments import NEAR_LIMIT
 from segtui.data.store import Store
 from segtui.screens.modals.segment_form import SegmentForm
 from segtui.widgets.buttons import LiveButton
@@ -24,6 +25,7 @@ from segtui.widgets.kind_switch import KindSwitch
 from segtui.widgets.rule_builder import RuleBuilder
 from segtui.widgets.segment_fields import SegmentFields
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver, in_thread
 
 CREATE_HELP = (
     "Create a segment: a name (required), a description and tags, then its members. "
@@ -73,6 +75,25 @@ class CreateSegmentModal(SegmentForm):
                     yield LiveButton("Create Segment (0 contacts)", variant="primary",
                                      compact=True, disabled=True, id="save")
                 yield KeyLine()
+
+    def on_mount(self) -> None:
+        self._count_left()
+
+    @in_thread("segments-left")
+    def _count_left(self) -> None:
+        """Near the per-creator limit (C19.3), the dialog says how many are left."""
+        left, limit = self.store.segments.segments_left(self.user)
+        if left <= NEAR_LIMIT:
+            deliver(self, self._say_left, left, limit)
+
+    def _say_left(self, left: int, limit: int) -> None:
+        if self.query_one("#save-error", Label).content:  # a save's refusal says more
+            return
+        self.query_one("#save-error", Label).update(Text(
+            f"You own the most segments one person may ({limit:,}): delete one, or ask an "
+            "administrator to raise the limit." if left == 0 else
+            f"You may create {plural(left, 'more segment')} (the limit per person is "
+            f"{limit:,})."))
 
     def update_buttons(self) -> None:
         count = self.rule_count if self.dynamic else self.picked_count
