@@ -26,7 +26,11 @@ from segtui.core.audit import Action
 from segtui.core.permissions import Permission
 
 if TYPE_CHECKING:
-    from segtui.core.audit import AuditEntry
+    from collections.abc import Iterator
+
+    from segtui.core.audit import AuditEntry, AuditFilter
+    from segtui.core.permissions import CurrentUser
+    from segtui.data.store import Store
 
 PAGE = 500
 
@@ -81,18 +85,25 @@ def audit(
         flt = AuditFilter(
             since=_day(since), until=_day(until), actor=user_of, action=action,
             segment_id=None if segment is None else find_segment(store, segment))
-        entries: list[AuditEntry] = []
-        before = None
-        while limit is None or len(entries) < limit:
-            page = store.audit.entries(flt, acting, before=before, limit=PAGE)
-            entries += page
-            if len(page) < PAGE:
-                break
-            before = page[-1].id
-        objects = (entry_object(e) for e in entries[:limit])
+        objects = (entry_object(e) for e in _entries(store, flt, acting, limit))
         emit_objects(output, objects, _line, HEADER, "No audit entries.")
     finally:
         store.close()
+
+
+def _entries(store: "Store", flt: "AuditFilter", acting: "CurrentUser", limit: int | None
+             ) -> "Iterator[AuditEntry]":
+    """Matching entries newest first, a keyset page at a time, at most `limit`."""
+    left, before = limit, None
+    while left is None or left > 0:
+        size = PAGE if left is None else min(PAGE, left)
+        page = store.audit.entries(flt, acting, before=before, limit=size)
+        yield from page
+        if left is not None:
+            left -= len(page)
+        if len(page) < size:
+            return
+        before = page[-1].id
 
 
 def _day(value: datetime | None) -> date | None:

@@ -46,6 +46,12 @@ if TYPE_CHECKING:
     from segtui.core.contacts import ContactDetails, ContactFilter, ContactRow
     from segtui.data.store import Store
 
+# A contact named on the command line, and --json for a command that prints one result.
+ContactKey = Annotated[str, typer.Argument(
+    metavar="EMAIL_OR_ID", help="The contact's email (case is ignored) or id.",
+    show_default=False)]
+ResultJsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
 app = typer.Typer(help="Contacts: list, show, merge duplicates, privacy requests.",
                   no_args_is_help=True, rich_markup_mode=None)
 
@@ -202,9 +208,7 @@ def _contact_block(obj: dict[str, Any]) -> list[str]:
 @reads
 def contacts_show(
     ctx: typer.Context,
-    contact: Annotated[str, typer.Argument(metavar="EMAIL_OR_ID",
-                                           help="The contact's email (case is ignored) or id.",
-                                           show_default=False)],
+    contact: ContactKey,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -232,8 +236,7 @@ def contacts_merge(
     yes: Annotated[bool, typer.Option("--yes", help="Merge without asking (scripts).")]
     = False,
     user: UserOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-    = False,
+    as_json: ResultJsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Merge duplicate contacts into one, keeping every membership, event and tag; the
@@ -262,23 +265,15 @@ def contacts_merge(
 # -- privacy requests (C19.5): administrators only ------------------------------------------
 
 
-def _contact_id(store: "Store", key: str) -> int:
-    """The id of the contact named by email or id, or exit 1 saying why not."""
-    return _find_contact(store, key).id
-
-
 @app.command("erase")
 @writes("handle privacy requests", Permission.PRIVACY_REQUESTS)
 def contacts_erase(
     ctx: typer.Context,
-    contact: Annotated[str, typer.Argument(metavar="EMAIL_OR_ID",
-                                           help="The contact's email (case is ignored) or id.",
-                                           show_default=False)],
+    contact: ContactKey,
     yes: Annotated[bool, typer.Option("--yes", help="Erase without asking (scripts).")]
     = False,
     user: UserOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-    = False,
+    as_json: ResultJsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Erase a contact at their request: the contact, its events, tags and stays in
@@ -287,7 +282,7 @@ def contacts_erase(
 
     store = command_store(ctx, db)
     try:
-        contact_id = _contact_id(store, contact)
+        contact_id = _find_contact(store, contact).id
         if not yes and not (sys.stdin.isatty() and typer.confirm(
                 f"Erase contact {contact_id} and everything segtui holds about it? This "
                 "cannot be undone.", err=True)):
@@ -312,9 +307,7 @@ def contacts_erase(
 @writes("handle privacy requests", Permission.PRIVACY_REQUESTS)
 def contacts_export_data(
     ctx: typer.Context,
-    contact: Annotated[str, typer.Argument(metavar="EMAIL_OR_ID",
-                                           help="The contact's email (case is ignored) or id.",
-                                           show_default=False)],
+    contact: ContactKey,
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write; - (the "
                                          "default) for standard output.", dir_okay=False)]
     = Path("-"),
@@ -327,7 +320,7 @@ def contacts_export_data(
 
     store = command_store(ctx, db)
     try:
-        contact_id = _contact_id(store, contact)
+        contact_id = _find_contact(store, contact).id
         found = store.contacts.contact_data(contact_id, acting_user(ctx))
         if found is None:
             fail(f"no contact with id {contact_id}")

@@ -42,8 +42,8 @@ if TYPE_CHECKING:
 def one_pass(store: "Store", *, whole: bool = False) -> "list[RefreshResult]":
     """Bring every dynamic segment up to date once (`whole`: re-evaluate every one, for
     what other programs wrote); what was re-evaluated."""
-    if whole:
-        return store.rules.finish_pending() + store.rules.refresh_segments(None)
+    if whole:  # it covers what contacts are owed too (Rules.refresh_segments)
+        return store.rules.refresh_segments(None)
     return store.rules.refresh_stale()
 
 

@@ -38,9 +38,11 @@ class Audit:
 
         if not user.may(Permission.REVIEW_AUDIT):
             raise NotAllowed(user.name, user.role.value, Permission.REVIEW_AUDIT.value)
+        if before is not None:  # a later page: only the first records the read
+            with self._db.reading() as conn:
+                return audit.audit_page(conn, flt, before, limit)
         with self._db.writing() as conn:
-            if before is None:
-                record_audit(conn, Action.USER_ACTIVITY_REVIEWED if flt.reviews_one_user
-                             else Action.ACCESS_LOGS_CHECKED, user, segment_id=flt.segment_id,
-                             subject="" if flt.actor is None else f"user {flt.actor}")
+            record_audit(conn, Action.USER_ACTIVITY_REVIEWED if flt.reviews_one_user
+                         else Action.ACCESS_LOGS_CHECKED, user, segment_id=flt.segment_id,
+                         subject="" if flt.actor is None else f"user {flt.actor}")
             return audit.audit_page(conn, flt, before, limit)

@@ -25,18 +25,28 @@ KEEP = 10_000
 PRUNE_EVERY = 1_000
 
 
+def writer(conn: Connection, user: CurrentUser | None) -> tuple[str, str | None] | None:
+    """(the Store that writes on `conn`, the name it writes as: `user`'s, else the user the
+    Store acts for), or None when no Store writes: a migration (0008 merges contacts),
+    which the change log and the audit log do not record (they may not exist yet)."""
+    options = conn.get_execution_options()
+    origin = options.get(ORIGIN_OPTION)
+    if origin is None:
+        return None
+    return str(origin), user.name if user is not None else options.get(ACTOR_OPTION)
+
+
 def record_change(conn: Connection, what: str, segment_id: int | None,
                   user: CurrentUser | None, detail: str = "") -> None:
     """`what` (an activity kind, or one of core/changes.py's) happened to the segment
     (None: to contacts or events) by `user` (None: whoever the Store acts for, or segtui
     itself: a re-evaluation nobody asked for)."""
-    options = conn.get_execution_options()
-    origin = options.get(ORIGIN_OPTION)
-    if origin is None:  # no Store's: a migration (0008 merges contacts), which is no news
+    written = writer(conn, user)
+    if written is None:
         return
-    actor = user.name if user is not None else options.get(ACTOR_OPTION)
+    origin, actor = written
     change_id = conn.execute(
-        insert(Change).values(at=clock.now(), origin=str(origin),
+        insert(Change).values(at=clock.now(), origin=origin,
                               actor=actor, what=what,
                               segment_id=segment_id, detail=detail[:200])
         .returning(Change.id)
