@@ -73,6 +73,14 @@ class MembershipSource(StrEnum):
     RULE = "rule"
 
 
+class Visibility(StrEnum):
+    """C19.3.2: who sees a segment (besides administrators, who see every one)."""
+
+    EVERYONE = "Everyone"
+    TEAM = "Owner's team"  # users with the owner's team
+    PRIVATE = "Private"  # its owner only
+
+
 class UserRole(StrEnum):
     MARKETING_MANAGER = "Marketing Manager"
     CRM_ADMINISTRATOR = "CRM Administrator"

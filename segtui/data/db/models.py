@@ -27,6 +27,7 @@ from segtui.core.enums import (
     SegmentStatus,
     SourceChannel,
     UserRole,
+    Visibility,
 )
 from segtui.data.db import tables
 from segtui.data.db.tables import campaign_segments, contact_tags, name_key, segment_tags
@@ -43,6 +44,10 @@ class User(Base):
     name: Mapped[str]
     name_key: Mapped[str]
     role: Mapped[UserRole]
+    login: Mapped[str | None]
+    active: Mapped[bool]
+    last_seen_at: Mapped[datetime | None]
+    team: Mapped[str | None]
 
     @validates("name")
     def _keep_key(self, _: str, value: str) -> str:
@@ -127,6 +132,8 @@ class Segment(Base):
     rule: Mapped[str | None]
     evaluated_at: Mapped[datetime | None]
     evaluation_ms: Mapped[int | None]
+    visibility: Mapped[Visibility]
+    archived_at: Mapped[datetime | None]
 
     owner: Mapped[User | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=segment_tags, order_by=Tag.name)

@@ -49,6 +49,7 @@ from segtui.data.db.tables.segments import (
     PendingEvaluation,
     Segment,
     SegmentExclusion,
+    segment_hidden_from,
     segment_tags,
 )
 from segtui.data.db.tables.users import (
@@ -84,6 +85,7 @@ __all__ = [
     "name_key",
     "phone_key_of",
     "postgresql_partial_indexes",
+    "segment_hidden_from",
     "segment_tags",
     "vocabulary",
 ]

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, text
 from sqlalchemy.sql.elements import ColumnClause
 
-from segtui.core.enums import MembershipSource, SegmentKind, SegmentStatus
+from segtui.core.enums import MembershipSource, SegmentKind, SegmentStatus, Visibility
 from segtui.data.db.tables.schema import BigId, Schema, metadata, vocabulary
 
 segment_tags = Table(
@@ -41,6 +41,21 @@ class Segment(Schema):
     rule: ColumnClause[str | None] = Column(Text)
     evaluated_at: ColumnClause[datetime | None] = Column(DateTime)
     evaluation_ms: ColumnClause[int | None] = Column(Integer)
+    # C19.3.2: who sees it; C19.4: archived (set aside, unused) when not NULL.
+    visibility: ColumnClause[Visibility] = Column(
+        vocabulary(Visibility, "segment_visibility"), server_default=text("'Everyone'"),
+        nullable=False)
+    archived_at: ColumnClause[datetime | None] = Column(DateTime)
+
+
+segment_hidden_from = Table(
+    "segment_hidden_from",
+    metadata,
+    # C19.3.2 (User.com): users a segment is hidden from, whatever its visibility.
+    Column("segment_id", ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
 
 
 class Membership(Schema):

@@ -3,7 +3,18 @@ notes), and the settings of the database itself."""
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+    true,
+)
 from sqlalchemy.sql.elements import ColumnClause
 
 from segtui.core.enums import UserRole
@@ -12,11 +23,18 @@ from segtui.data.db.tables.schema import Schema, vocabulary
 
 class User(Schema):
     __tablename__ = "users"
+    __table_args__ = (Index("uq_users_login", "login", unique=True),)
 
     id: ColumnClause[int] = Column(Integer, primary_key=True)
     name: ColumnClause[str] = Column(String(100), nullable=False)
     name_key: ColumnClause[str] = Column(String(100), unique=True, nullable=False)
     role: ColumnClause[UserRole] = Column(vocabulary(UserRole, "user_role"), nullable=False)
+    # C19.2: the PostgreSQL login this user signs in as (None: a name only, as on SQLite).
+    login: ColumnClause[str | None] = Column(String(63))
+    # C19.3: a deactivated user may not act; their segments stay, to be handed over.
+    active: ColumnClause[bool] = Column(Boolean, server_default=true(), nullable=False)
+    last_seen_at: ColumnClause[datetime | None] = Column(DateTime)
+    team: ColumnClause[str | None] = Column(String(100))  # C19.3.2 "owner's team"
 
 
 class Activity(Schema):
