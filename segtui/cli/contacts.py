@@ -316,16 +316,15 @@ def contacts_export_data(
 ) -> None:
     """Everything segtui stores about one contact, as JSON (a subject access request):
     its fields, company, tags, events, stays in segments and exclusions."""
-    from segtui.core.formats.csv_safe import atomic_text
+    from segtui.transfer.exports import export_contact_data
 
     store = command_store(ctx, db)
     try:
         contact_id = _find_contact(store, contact).id
-        found = store.contacts.contact_data(contact_id, acting_user(ctx))
-        if found is None:
+        with data_output():
+            written = export_contact_data(store, acting_user(ctx), contact_id, output)
+        if not written:
             fail(f"no contact with id {contact_id}")
-        with data_output(), atomic_text(output) as handle:
-            handle.write(dumps(found, indent=2) + "\n")
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     finally:

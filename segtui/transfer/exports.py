@@ -31,3 +31,19 @@ def export_members(store: Store, user: CurrentUser, segment_id: int, path: Path,
     store.audit.record(Action.MEMBERS_EXPORTED, user, segment_id=segment_id,
                        subject=path.name, details=f"{plural(count, 'member')} as {fmt.value}")
     return count
+
+
+def export_contact_data(store: Store, user: CurrentUser, contact_id: int, path: Path
+                        ) -> bool:
+    """Write everything stored about one contact to `path` ("-": standard output) as
+    indented JSON (a subject access request, C19.5.2); False for an unknown contact, and
+    no file. Shared by `segtui contacts export-data` and the member menu (C19.5.4). The
+    file appears only when complete; the audit log records the request (not the data)."""
+    from segtui.core.text import safe_json
+
+    found = store.contacts.contact_data(contact_id, user)
+    if found is None:
+        return False
+    with atomic_text(path) as handle:
+        handle.write(safe_json(found, indent=2) + "\n")
+    return True

@@ -34,3 +34,11 @@ def test_the_erase_confirmation(snap_compare: SnapCompare, sqlite_demo_store: St
                                 size: tuple[int, int]) -> None:
     assert snap_compare(make_app(sqlite_demo_store, ADMIN), run_before=members,
                         press=["m", "x"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_contact_data_export(snap_compare: SnapCompare, sqlite_demo_store: Store,
+                                 size: tuple[int, int]) -> None:
+    """C19.5.4: the subject access export's dialog, from e in the member menu."""
+    assert snap_compare(make_app(sqlite_demo_store, ADMIN), run_before=members,
+                        press=["m", "e"], terminal_size=size)

@@ -18,6 +18,7 @@ from segtui.data.store import Store
 from segtui.screens.detail.base import DetailTab
 from segtui.screens.modals.confirm import Confirm
 from segtui.screens.modals.contact_details import ContactDetails
+from segtui.screens.modals.export_contact_data import ExportContactDataModal
 from segtui.screens.modals.row_menu import ActionMenu
 from segtui.screens.modals.why_member import WhyMember
 from segtui.widgets.badges import lead_status_badge
@@ -60,15 +61,17 @@ MEMBER_COLUMNS: list[Column[ContactRow]] = [
 # The member menu: (id, label, key). d removes, as d deletes on the dashboard; r is refresh.
 MEMBER_ACTIONS = [("view", "View details", "v"), ("why", "Why is this contact here?", "w"),
                   ("remove", "Remove from segment", "d"), ("copy", "Copy email", "c")]
-# An administrator's, last: a privacy request (C19.5).
-ERASE_ACTION = ("erase", "Erase contact everywhere (privacy request)", "x")
+# An administrator's, last: privacy requests (C19.5).
+PRIVACY_ACTIONS = [("data", "Export everything stored about them (privacy request)", "e"),
+                   ("erase", "Erase contact everywhere (privacy request)", "x")]
 
 
 class ContactsTab(DetailTab):
     HELP = ("Contacts: the segment's current members. / searches name, email or company "
             "(c clears the search); enter or m opens the member's menu: v view details, "
             "w why is this contact here, d remove from the segment, c copy the email (and, "
-            "for an administrator, x erase the contact everywhere at their request). The "
+            "for an administrator, e export everything stored about them and x erase them "
+            "everywhere, at their request). The "
             "fields the table has no room for show under it for the highlighted member.")
     BINDINGS = [
         Binding("slash", "search", "Search", id="contacts.search"),
@@ -150,7 +153,7 @@ class ContactsTab(DetailTab):
             return
         options = [option for option in MEMBER_ACTIONS if row.email or option[0] != "copy"]
         if self.user.may(Permission.PRIVACY_REQUESTS):
-            options.append(ERASE_ACTION)
+            options.extend(PRIVACY_ACTIONS)
 
         def chosen(action: str | None) -> None:
             if action == "view":
@@ -161,6 +164,9 @@ class ContactsTab(DetailTab):
                 self._confirm_remove(row)
             elif action == "erase":
                 self._confirm_erase(row)
+            elif action == "data":
+                self.app.push_screen(ExportContactDataModal(self.store, self.user, row.id,
+                                                            row.name))
             elif action == "copy":
                 self.app.copy_to_clipboard(row.email)
                 self.notify(f"Copied {row.email} to the clipboard", markup=False)
