@@ -178,6 +178,20 @@ def test_grant_makes_the_roles_the_login_and_the_user(team: Team) -> None:
     assert audited[-1].details == f"login {login} granted Marketing Manager"
 
 
+def test_grant_sets_a_password_from_standard_input(team: Team) -> None:
+    login = team.login_name("pat")
+    done = run(team.owner, "db", "grant", login, "--role", "viewer", "--password-stdin",
+               stdin="it's a \\secret\n")
+    assert done.exit_code == 0, done.output
+    assert "with the password given" in done.stdout
+    with team.admin.connect() as conn:
+        assert conn.execute(text("SELECT rolpassword IS NOT NULL FROM pg_authid "
+                                 "WHERE rolname = :r"), {"r": login}).scalar_one()
+    empty = run(team.owner, "db", "grant", login, "--role", "viewer", "--password-stdin",
+                stdin="\n")
+    assert one_line_error(empty) == "segtui: --password-stdin: no password on standard input"
+
+
 def test_grant_gives_an_existing_user_their_login(team: Team) -> None:
     login = team.grant("priya", "viewer", "--name", "priya patel")
     assert user_row(team, login) == ("Priya Patel", "Viewer", None, True)  # the demo's
@@ -200,6 +214,19 @@ def test_only_the_owner_grants(team: Team) -> None:
                     f"superuser: you are signed in as {admin}")
     assert fingerprint(team.owner) == before
     assert groups_of(team, other) == []
+
+
+def test_an_owner_who_may_not_create_roles_is_told(team: Team) -> None:
+    owner = team.login_name("owner")
+    allowed_sql(team.owner, f'CREATE ROLE "{owner}" LOGIN IN ROLE pg_read_all_data')
+    allowed_sql(team.owner, f'ALTER TABLE segments OWNER TO "{owner}"')  # the schema's
+    try:
+        line = one_line_error(run(team.url(owner), "db", "grant", team.login_name("x"),
+                                  "--role", "viewer"))
+    finally:
+        allowed_sql(team.owner, "ALTER TABLE segments OWNER TO postgres")
+    assert line == (f"segtui: {owner} may not create or grant roles: run segtui db grant "
+                    f"as a superuser, or ask one to run: ALTER ROLE {owner} CREATEROLE")
 
 
 def test_grant_and_revoke_on_sqlite_say_to_use_users(demo_db_path: Path) -> None:

@@ -12,10 +12,12 @@ import pytest
 from alembic import command
 from sqlalchemy import Engine, select
 
+from segtui.core import clock
 from segtui.core.enums import UserRole
 from segtui.data.db import migrate
 from segtui.data.db.engine import make_engine
 from segtui.data.db.tables import User
+from segtui.data.rules import pending
 from segtui.screens.dashboard import DashboardScreen
 from tests.test_cli_access import one_line_error
 from tests.test_pg_logins import Team, _team, allowed_sql, groups_of, refused_sql, run
@@ -123,3 +125,22 @@ async def test_a_viewer_login_opens_the_dashboard(team: Team) -> None:
             assert app.crash is None
     finally:
         store.close()
+
+
+def test_a_viewer_login_reads_what_others_must_bring_up_to_date(team: Team) -> None:
+    viewer = team.grant("alex", "viewer", "--name", "Alex Kim")
+    made = run(team.owner, "--user", "Sarah Mitchell", "segments", "create", "High Scorers",
+               "--rule", "score > 90")
+    assert made.exit_code == 0, made.output
+    store = team.store()
+    try:
+        with store.writing() as conn:  # a change whose process ended before refreshing
+            pending.owe_contacts(conn, [2], clock.now())
+    finally:
+        store.close()
+    listed = run(team.url(viewer), "segments", "list", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert listed.stderr == (
+        "segtui: dynamic segments may be out of date (1 changed contact to re-evaluate): "
+        "your login may not change segments; `segtui worker`, or anyone who may, brings "
+        "them up to date\n")

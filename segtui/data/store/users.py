@@ -87,7 +87,7 @@ class Users:
         (nothing done) on SQLite, for another login, or one that may not create roles."""
         from segtui.data.writes import logins
 
-        with self._db.writing() as conn:
+        with logins.refused_as_said(), self._db.writing() as conn:
             return logins.grant(conn, login, role, acting, name=name, team=team,
                                 password=password)
 
@@ -96,5 +96,5 @@ class Users:
         deactivated (LoginsRefused as grant_login). Returns the user's name."""
         from segtui.data.writes import logins
 
-        with self._db.writing() as conn:
+        with logins.refused_as_said(), self._db.writing() as conn:
             return logins.revoke(conn, login, acting)

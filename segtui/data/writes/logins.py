@@ -15,9 +15,12 @@ half-way leaves nothing done. The grants themselves: data/db/grants.py.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from segtui.core.audit import Action
 from segtui.core.enums import UserRole
@@ -71,6 +74,19 @@ class Granted:
     login_made: bool  # the login was created (else it existed)
     user_made: bool  # the users row was added (else changed)
     groups: tuple[str, ...]  # the database's segtui group roles
+
+
+@contextmanager
+def refused_as_said() -> Iterator[None]:
+    """PostgreSQL's own refusal of a grant (a login another role made, which this owner
+    may not alter) as LoginsRefused: one line, and the transaction rolls back whole."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "42501":  # insufficient_privilege
+            raise
+        reason = str(exc.orig).strip().splitlines()[0]
+        raise LoginsRefused(f"PostgreSQL refused: {reason}; nothing was changed") from None
 
 
 def checked_name(text: str) -> str:
