@@ -135,8 +135,17 @@ def apply_grants(conn: Connection) -> None:
     statements = [
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {everyone}",
         f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {everyone}",
-        f"GRANT CONNECT, TEMPORARY ON DATABASE {q(database)} TO {everyone}",
-        f"GRANT USAGE ON SCHEMA {schema} TO {everyone}",
+    ]
+    # The database and the schema may be another role's (a DBA's), who left PUBLIC its
+    # default CONNECT, TEMPORARY and USAGE: granted here only by a role that may.
+    may_database, may_schema = conn.execute(text(
+        "SELECT has_database_privilege(current_database(), 'CONNECT WITH GRANT OPTION'), "
+        "has_schema_privilege(current_schema(), 'USAGE WITH GRANT OPTION')")).one()
+    if may_database:
+        statements.append(f"GRANT CONNECT, TEMPORARY ON DATABASE {q(database)} TO {everyone}")
+    if may_schema:
+        statements.append(f"GRANT USAGE ON SCHEMA {schema} TO {everyone}")
+    statements += [
         f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {everyone}",
         f"GRANT INSERT ON audit_log TO {everyone}",
         f"GRANT UPDATE (last_seen_at) ON users TO {everyone}",

@@ -1,5 +1,7 @@
 """Who is using segtui: resolved from --user, SEGTUI_USER, the database's default user (the
-demo sets one), or the operating-system login, in that order.
+demo sets one), or the operating-system login, in that order. On PostgreSQL, a login that
+does not own the schema is its own user instead (C19.2.2, data/writes/logins.py); a
+deactivated user is refused on both engines (C19.2.3).
 
 Names are normalised as segment names are (runs of spaces collapsed, accents composed) and
 refused when they hold a character that can't be seen, so "Alex  Kim" is Alex Kim and
