@@ -132,7 +132,9 @@ def up_to_date(store: Store, segment_ids: Sequence[int] | None = None) -> None:
     if not owed:
         return
     if not store.may_maintain():  # a Viewer's login on PostgreSQL (C19.2.6)
-        warn(f"segtui: {owed.left_to_others()}")
+        from dataclasses import replace
+
+        warn(f"segtui: {replace(owed, not_mine=True).out_of_date()}")
         return
     if owed.segments:  # whole re-evaluations may take a while: say why we wait
         warn(f"segtui: re-evaluating {plural(len(owed.segments), 'dynamic segment')} an "

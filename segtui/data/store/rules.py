@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import suppress
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -198,7 +199,7 @@ class Rules:
         (nothing, unless another process held SQLite for writing meanwhile: then the
         reader says the members may be out of date, Owed.out_of_date)."""
         if not self._db.may_maintain():  # left for those who may (C19.2.6)
-            return self.owed()
+            return replace(self.owed(), not_mine=True)
         try:
             self.finish_pending(segment_ids)
         except DatabaseBusy:
