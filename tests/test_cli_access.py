@@ -165,9 +165,11 @@ def test_every_command_declares_its_access() -> None:
     assert undeclared == [], "declare these with @reads, @writes(...), ... (segtui/cli/access.py)"
     declared = {path: access_of(callback) for path, callback in commands().items()}
     assert {p for p, a in declared.items() if a is not Access.READS} == {
-        *WRITE_RUNS, "demo", "db upgrade"}
+        *WRITE_RUNS, "demo", "db upgrade", "db grant", "db revoke"}
     assert declared["demo"] is Access.BUILDS_DATABASE
     assert declared["db upgrade"] is Access.MIGRATES
+    # C19.2.4: the database's owner's (tests/test_pg_logins.py)
+    assert declared["db grant"] is declared["db revoke"] is Access.GRANTS_LOGINS
 
 
 def test_the_viewer_cases_cover_every_write_command() -> None:

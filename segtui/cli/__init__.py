@@ -3,6 +3,7 @@
 The commands live in one module (or, for `segments`, one package) per noun:
 
     app_commands.py   no command (open the app), `demo`, `db upgrade`
+    logins.py         `db grant` and `db revoke`: PostgreSQL logins' roles (C19.2)
     segments/         `segments ...` (list, show, count, refresh, create, update, delete,
                       add-members, remove-members, limit, set-limit)
     contacts.py       `contacts list|show|merge`
@@ -49,6 +50,7 @@ from segtui.cli import (
     app_commands,
     audit,
     contacts,
+    logins,
     quality,
     segments,
     transfer,
@@ -90,6 +92,8 @@ app.command("demo")(app_commands.demo)
 app.command("quality")(quality.quality)
 app.command("audit")(audit.audit)
 app.command("worker")(worker.worker)
+app_commands.db_app.command("grant")(logins.db_grant)
+app_commands.db_app.command("revoke")(logins.db_revoke)
 app.add_typer(app_commands.db_app, name="db")
 app.add_typer(segments.app, name="segments")
 app.add_typer(transfer.import_app, name="import")

@@ -17,6 +17,9 @@ segtui/cli/segments/__init__.py):
   is nobody to check yet.
 - `@migrates`: `db upgrade` applies the schema migrations every command applies when it
   opens a database; the database's own grants decide who may change its schema.
+- `@grants_logins`: `db grant` and `db revoke` give PostgreSQL logins their segtui roles
+  (C19.2.4). Only the database's owner (or a superuser) may: the command checks the login
+  it is signed in as, not a segtui user's role, and PostgreSQL refuses anyone else too.
 
 Every decorator also refuses text arguments that can't be text (a NUL, or bytes that are
 not UTF-8) as a usage error, before they reach a query (I16.10).
@@ -53,6 +56,7 @@ class Access(StrEnum):
     WRITES = "writes"
     BUILDS_DATABASE = "builds a new database"
     MIGRATES = "migrates the schema"
+    GRANTS_LOGINS = "grants logins their roles"
 
 
 def access_of(command: Callable[..., Any]) -> Access | None:
@@ -118,6 +122,15 @@ def migrates(command: F) -> F:
         return command(*args, **kwargs)
     _require_params(command, {"ctx"})
     return _declared(command, Access.MIGRATES, checked)
+
+
+def grants_logins(command: F) -> F:
+    """The command gives logins roles (`db grant`, `db revoke`): the owner's."""
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        _check_arguments(kwargs["ctx"], kwargs)
+        return command(*args, **kwargs)
+    _require_params(command, {"ctx", "db"})
+    return _declared(command, Access.GRANTS_LOGINS, checked)
 
 
 def writes(doing: str, permission: Permission = Permission.EDIT_SEGMENTS

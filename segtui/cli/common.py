@@ -16,7 +16,7 @@ import typer
 from segtui.cli.output import fail, warn
 from segtui.cli.process import started
 from segtui.core.formatting import plural
-from segtui.core.permissions import CurrentUser
+from segtui.core.permissions import CurrentUser, InvalidUserName
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -74,6 +74,8 @@ def open_database(url: URL) -> Store:
 
     try:
         store = Store.open(url)
+    except InvalidUserName as exc:  # a login with no role here (C19.2.2)
+        fail(str(exc))
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         fail(f"cannot open database {url.render_as_string(hide_password=True)}: {reason}")
@@ -128,6 +130,11 @@ def up_to_date(store: Store, segment_ids: Sequence[int] | None = None) -> None:
     read when nothing is owed."""
     owed = store.rules.owed()
     if not owed:
+        return
+    if not store.may_maintain():  # a Viewer's login on PostgreSQL (C19.2.6)
+        from dataclasses import replace
+
+        warn(f"segtui: {replace(owed, not_mine=True).out_of_date()}")
         return
     if owed.segments:  # whole re-evaluations may take a while: say why we wait
         warn(f"segtui: re-evaluating {plural(len(owed.segments), 'dynamic segment')} an "

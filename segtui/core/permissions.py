@@ -52,3 +52,34 @@ class CurrentUser:
 class InvalidUserName(ValueError):
     """A --user, $SEGTUI_USER or login name segtui can't accept (core/validation.py,
     `user_name_error`): the message says why."""
+
+
+class LoginRefused(InvalidUserName):
+    """C19.2.2: on PostgreSQL, a login that is not the database's owner acts as its own
+    user only: a login with no segtui user, or a --user naming someone else, is refused
+    with what to do."""
+
+
+class UserDeactivated(InvalidUserName):
+    """C19.2.3: an administrator deactivated this user: segtui acts for them no more,
+    on either engine."""
+
+
+class LoginsRefused(ValueError):
+    """C19.2.4: `segtui db grant` or `db revoke` can't be done here (SQLite, a login that
+    does not own the database, one that may not create roles, a bad login name): the
+    message says why and what to do. Nothing was changed."""
+
+
+def login_problem(login: str) -> str | None:
+    """Why `login` can't be a PostgreSQL login segtui grants a role to, or None."""
+    if not login or not login.strip():
+        return "a login can't be empty"
+    if len(login) > 63:
+        return f"a PostgreSQL login has at most 63 characters ({login[:20]!r}... has " \
+            f"{len(login)})"
+    if any(not ch.isprintable() or ch.isspace() for ch in login):
+        return f"a login can't contain spaces or invisible characters ({login!r})"
+    if login.lower().startswith("pg_"):
+        return f"{login!r}: names starting with pg_ are PostgreSQL's own"
+    return None

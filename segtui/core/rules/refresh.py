@@ -37,19 +37,29 @@ class Owed:
 
     contacts: int  # contacts changed since they were last re-evaluated
     segments: tuple[int, ...]  # segments owed a whole re-evaluation
+    # Left for others: this login may not do the work (a Viewer's, on PostgreSQL: C19.2.6).
+    not_mine: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.contacts or self.segments)
 
-    def out_of_date(self) -> str:
-        """Said when a reader could not finish the work (another process is writing)."""
+    def _to_do(self) -> str:
         parts = []
         if self.contacts:
             parts.append(plural(self.contacts, "changed contact"))
         if self.segments:
             parts.append(plural(len(self.segments), "whole segment"))
+        return " and ".join(parts)
+
+    def out_of_date(self) -> str:
+        """Said when a reader could not finish the work (another process is writing, or
+        the login may not)."""
+        if self.not_mine:
+            return (f"dynamic segments may be out of date ({self._to_do()} to "
+                    "re-evaluate): your login may not change segments; `segtui worker`, "
+                    "or anyone who may, brings them up to date")
         return ("dynamic segments may be out of date: an import or merge ended before "
-                f"re-evaluating them ({' and '.join(parts)} to do), and another process is "
+                f"re-evaluating them ({self._to_do()} to do), and another process is "
                 "writing to the database now; segtui finishes it the next time it can, or "
                 "run `segtui segments refresh --all`")
 

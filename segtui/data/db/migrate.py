@@ -1,4 +1,6 @@
-"""Alembic, driven from code: the app and `segtui db upgrade` call `upgrade()`."""
+"""Alembic, driven from code: the app and `segtui db upgrade` call `upgrade()`. On
+PostgreSQL, a database whose segtui roles exist gets their grants again afterwards, so
+the tables a migration adds are covered (data/db/grants.py, C19.2.5)."""
 
 from __future__ import annotations
 
@@ -43,4 +45,11 @@ def upgrade(engine: Engine) -> bool:
     if current is not None and current not in known:
         raise NewerSchema(current, head_revision())
     command.upgrade(alembic_config(engine), "head")
+    if engine.dialect.name == "postgresql":
+        # C19.2.5: tables a migration added get the grants of the database's segtui
+        # roles, if `segtui db grant` made them (data/db/grants.py).
+        from segtui.data.db import grants
+
+        with engine.begin() as conn:
+            grants.regrant(conn)
     return True

@@ -47,6 +47,33 @@ def upgrade_if_needed(engine: Engine) -> bool:
     """Bring the schema to HEAD when it is not there. True if migrations were applied."""
     if is_current(engine):
         return False
+    if engine.dialect.name == "postgresql":
+        _owner_or_refused(engine)
     from segtui.data.db import migrate  # Alembic: only for a database that needs it
 
     return migrate.upgrade(engine)
+
+
+def _owner_or_refused(engine: Engine) -> None:
+    """On PostgreSQL, only the schema's owner migrates (C19.2.2): anyone else is told
+    what to ask for (LoginRefused) rather than shown Alembic's permission denied."""
+    from sqlalchemy import text
+
+    from segtui.core.permissions import LoginRefused
+    from segtui.data.db.grants import signed_in
+
+    with engine.connect() as connection:
+        signed = signed_in(connection)
+        readable = connection.execute(text(
+            "SELECT to_regclass('alembic_version') IS NOT NULL AND "
+            "has_table_privilege(to_regclass('alembic_version'), 'SELECT')")).scalar_one()
+    if signed is None or signed.owner:
+        return
+    if readable:
+        raise LoginRefused(
+            f"this database's schema is older than this segtui's ({HEAD}); only its owner "
+            f"({signed.owner_name}) may upgrade it: ask them to run: segtui db upgrade")
+    raise LoginRefused(
+        f"you are signed in to PostgreSQL as {signed.login}, who has no segtui role on this "
+        f"database: ask an administrator to run: segtui db grant {signed.login} "
+        "--role viewer")

@@ -93,6 +93,7 @@ class Database:
         # resolved: Users.current_user), named on changes no user asked for.
         self.origin = secrets.token_hex(8)
         self.actor: str | None = None
+        self._maintains: bool | None = None  # may_maintain(), once asked
 
     @classmethod
     def open(cls, url: URL, *, upgrade: bool = True) -> Self:
@@ -159,6 +160,19 @@ class Database:
                 session.begin(), self.running.track(self.stamped(session.connection()),
                                                     writing=True):
             yield session
+
+    def may_maintain(self) -> bool:
+        """Whether this connection's login may do the writes segtui does unasked (keeping
+        dynamic segments fresh: start-up, every 60 s, before a reader shows members).
+        Always on SQLite; on PostgreSQL, a Viewer's login may not (C19.2.6): the worker,
+        or a Manager's segtui, does that work, and the Viewer's segtui leaves it owed
+        instead of failing on permission denied. Asked of the database once."""
+        if self._maintains is None:
+            from segtui.data.db.grants import may_write_data
+
+            with self.reading() as conn:
+                self._maintains = may_write_data(conn)
+        return self._maintains
 
     def is_empty(self) -> bool:
         """True when the database holds no contacts and no segments."""

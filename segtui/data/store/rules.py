@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import suppress
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -177,6 +178,8 @@ class Rules:
         from segtui.core.rules import order
         from segtui.data.rules import refresh
 
+        if not self._db.may_maintain():  # a Viewer's login on PostgreSQL (C19.2.6)
+            return []
         with self._db.reading() as conn:
             owed = pending.owed(conn)
             lookup = refresh.segment_lookup(conn) if owed.segments else None
@@ -195,6 +198,8 @@ class Rules:
         """finish_pending for a reader about to show members: what is still owed afterwards
         (nothing, unless another process held SQLite for writing meanwhile: then the
         reader says the members may be out of date, Owed.out_of_date)."""
+        if not self._db.may_maintain():  # left for those who may (C19.2.6)
+            return replace(self.owed(), not_mine=True)
         try:
             self.finish_pending(segment_ids)
         except DatabaseBusy:
@@ -223,6 +228,8 @@ class Rules:
         calendar)."""
         from segtui.data.rules import refresh
 
+        if not self._db.may_maintain():  # a Viewer's login on PostgreSQL (C19.2.6)
+            return []
         results = self.finish_pending()
         with self._db.reading() as conn:
             stale = refresh.stale_ids(conn, clock.today())

@@ -13,6 +13,7 @@ from segtui.data.store.database import Database
 if TYPE_CHECKING:
     from segtui.core.enums import UserRole
     from segtui.core.permissions import CurrentUser, Permission
+    from segtui.data.writes.logins import Granted
 
 
 class Users:
@@ -69,3 +70,31 @@ class Users:
 
         with self._db.reading() as conn:
             return users.all_users(conn)
+
+    def check_grantor(self, command: str) -> None:
+        """LoginsRefused unless this is PostgreSQL and its login may run `segtui db
+        COMMAND` (grant, revoke): the database's owner, who may create roles."""
+        from segtui.data.writes import logins
+
+        with self._db.reading() as conn:
+            logins.owner_only(conn, command)
+
+    def grant_login(self, login: str, role: UserRole, acting: CurrentUser | None, *,
+                    name: str | None = None, team: str | None = None,
+                    password: str | None = None) -> Granted:
+        """`segtui db grant` (C19.2.4): on PostgreSQL, run by the database's owner, `login`
+        signs in as a user with `role`, held by the database's grants too. LoginsRefused
+        (nothing done) on SQLite, for another login, or one that may not create roles."""
+        from segtui.data.writes import logins
+
+        with logins.refused_as_said(), self._db.writing() as conn:
+            return logins.grant(conn, login, role, acting, name=name, team=team,
+                                password=password)
+
+    def revoke_login(self, login: str, acting: CurrentUser | None) -> str:
+        """`segtui db revoke`: `login` loses its segtui role here and its user is
+        deactivated (LoginsRefused as grant_login). Returns the user's name."""
+        from segtui.data.writes import logins
+
+        with logins.refused_as_said(), self._db.writing() as conn:
+            return logins.revoke(conn, login, acting)

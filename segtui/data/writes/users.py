@@ -1,5 +1,7 @@
 """Who is using segtui: resolved from --user, SEGTUI_USER, the database's default user (the
-demo sets one), or the operating-system login, in that order.
+demo sets one), or the operating-system login, in that order. On PostgreSQL, a login that
+does not own the schema is its own user instead (C19.2.2, data/writes/logins.py); a
+deactivated user is refused on both engines (C19.2.3).
 
 Names are normalised as segment names are (runs of spaces collapsed, accents composed) and
 refused when they hold a character that can't be seen, so "Alex  Kim" is Alex Kim and
@@ -18,12 +20,19 @@ from sqlalchemy import Connection, exists, func, select, update
 
 from segtui.core.audit import Action
 from segtui.core.enums import UserRole
-from segtui.core.permissions import CurrentUser, InvalidUserName, Permission
+from segtui.core.permissions import (
+    CurrentUser,
+    InvalidUserName,
+    Permission,
+    UserDeactivated,
+)
 from segtui.core.segments import NotAllowed
 from segtui.core.validation import name_skeleton, normalise_user_name, user_name_error
+from segtui.data.db.grants import signed_in
 from segtui.data.db.sql import insert_unless_present
 from segtui.data.db.tables import Setting, User, name_key
 from segtui.data.writes.audit import record_audit
+from segtui.data.writes.logins import follow_role, login_user
 
 ENV_VAR = "SEGTUI_USER"
 DEFAULT_USER_SETTING = "user.default"
@@ -71,8 +80,26 @@ def _insert_new(conn: Connection, name: str, role: UserRole) -> None:
 
 
 def resolve(conn: Connection, given: str | None) -> CurrentUser:
-    """The current user. A name seen for the first time is recorded as a Viewer (as a CRM
-    Administrator if the database has no user at all yet)."""
+    """The current user, unless deactivated (UserDeactivated). On PostgreSQL, a login that
+    does not own the schema is its own user, whatever the name given (C19.2.2,
+    data/writes/logins.py); otherwise: a name seen for the first time is recorded as a
+    Viewer (as a CRM Administrator if the database has no user at all yet)."""
+    return refuse_deactivated(conn, _resolved(conn, given))
+
+
+def refuse_deactivated(conn: Connection, user: CurrentUser) -> CurrentUser:
+    """`user`, or UserDeactivated when an administrator deactivated them (C19.2.3)."""
+    active = conn.execute(select(User.active).where(User.id == user.id)).scalar_one()
+    if not active:
+        raise UserDeactivated(f"{user.name} was deactivated by an administrator")
+    return user
+
+
+def _resolved(conn: Connection, given: str | None) -> CurrentUser:
+    signed = signed_in(conn)
+    if signed is not None and not signed.owner:
+        checked = checked_name(given) if given and given.strip() else None
+        return login_user(conn, signed, given, checked)
     name = checked_name(wanted_name(conn, given))
     found = _find(conn, name)
     if found is not None:
@@ -135,6 +162,7 @@ def set_role(conn: Connection, given: str, role: UserRole, acting: CurrentUser, 
             raise InvalidUserName(f"{found.name!r} is the only CRM Administrator: give "
                                   "someone else that role first")
         conn.execute(update(User).where(User.id == found.id).values(role=role))
+        follow_role(conn, found.id, role)  # C19.2.7: the login's grants follow
     result = _find(conn, name)
     assert result is not None
     record_audit(conn, Action.PERMISSIONS_MODIFIED, acting, subject=f"user {result.name}",
