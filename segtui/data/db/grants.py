@@ -7,8 +7,10 @@ segtui keeps by role is a rule about whole tables (a Viewer changes no table, a 
 Manager no user or setting), so grants say it whole; row-level security would be for
 rules about rows (a private segment, C19.3), and is not used.
 
-- Viewer: CONNECT on the database, USAGE on the schema, SELECT on every table; INSERT on
-  `audit_log` (every look is recorded, C19.4) and UPDATE of `users.last_seen_at`.
+- Viewer: CONNECT on the database, USAGE on the schema, SELECT on every table but
+  `audit_log`; INSERT on `audit_log` (every look is recorded, C19.4) and UPDATE of
+  `users.last_seen_at`. Reading the audit log is an administrator's (C19.4.3), in psql
+  too: who looked at what is not every colleague's to read.
 - Marketing Manager: the Viewer's, plus INSERT, UPDATE and DELETE on every other table
   ("the data tables": segments, memberships, contacts, events, the derived tables that
   triggers keep, the change log...), and the sequences. A table a later migration adds
@@ -147,6 +149,8 @@ def apply_grants(conn: Connection) -> None:
         statements.append(f"GRANT USAGE ON SCHEMA {schema} TO {everyone}")
     statements += [
         f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {everyone}",
+        f"REVOKE SELECT ON audit_log FROM {everyone}",
+        f"GRANT SELECT ON audit_log TO {admin}",
         f"GRANT INSERT ON audit_log TO {everyone}",
         f"GRANT UPDATE (last_seen_at) ON users TO {everyone}",
     ]
