@@ -250,6 +250,9 @@ def cases(files: dict[str, str]) -> list[tuple[list[str], str | None]]:
         (["segments", "set-limit", "0", "--user", "James Carter"], None),
         (["segments", "create", "By Someone", "--user", f"Some {EVIL}"], None),
         (["db", "upgrade", "--db", files["newdb"]], None),
+        (["db", "grant", EVIL, "--role", "viewer", "--name", EVIL, "--db", files["newdb"]],
+         None),
+        (["db", "revoke", EVIL, "--db", files["newdb"]], None),
         (["demo", "--build-only", "--db", files["demo"]], None),
     ]
 
