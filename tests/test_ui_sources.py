@@ -60,6 +60,8 @@ NOT_STORED_TEXT = {
     ("export_members.py", "self._default"):
         "a file name made of the segment name's letters, digits and '-' "
         "(core.exporting.members_export_filename)",
+    ("export_audit.py", "self._default"):
+        "a file name made of the date (core.formats.audit_export.audit_export_filename)",
     ("import_file.py", "self.initial_path"): "a path its caller passes, never stored text",
     ("condition_dialog.py", "days"): "a whole number of days, written by str(int)",
 }
