@@ -50,9 +50,9 @@ def store(demo_store: Store) -> Store:
 
 def indexes_read(plan: dict[str, object], relation: str) -> set[str]:
     """The indexes of `relation` the plan reads (a bitmap's too); never a sequential scan."""
-    found = {str(n["Index Name"]) for n in nodes(plan)  # type: ignore[arg-type]
+    found = {str(n["Index Name"]) for n in nodes(plan)
              if "Index Name" in n and str(n["Index Name"]).startswith(f"ix_{relation}")}
-    assert not [n for n in nodes(plan)  # type: ignore[arg-type]
+    assert not [n for n in nodes(plan)
                 if n.get("Relation Name") == relation and n["Node Type"] == "Seq Scan"]
     return found
 

@@ -33,7 +33,8 @@ def store(sqlite_demo_store: Store) -> Store:
 
 
 def table(app: Any, which: str) -> PagedTable[Any]:
-    return app.screen.query_one(f"#{which}-table", PagedTable)
+    found: PagedTable[Any] = app.screen.query_one(f"#{which}-table", PagedTable)
+    return found
 
 
 def actions_logged(store: Store) -> list[str]:
@@ -79,7 +80,7 @@ async def test_the_log_filtered_by_keys_and_paged(store: Store) -> None:
         assert log.first_index == 5 and f"of {total}" in text_of(app, "#log-status")
         # f: the filters; the user's picker narrows as one types.
         await pilot.press("f")
-        assert app.focused is app.screen.query_one("#filter-user", Button)
+        assert app.screen.focused is app.screen.query_one("#filter-user", Button)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ChoicePicker)

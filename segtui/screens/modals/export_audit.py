@@ -78,7 +78,7 @@ class ExportAuditModal(Dialog[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box export-modal"):
-            yield Label(self.title_text, classes="modal-title")
+            yield Label("Export the audit log", classes="modal-title")
             with Horizontal(classes="form-row"):
                 yield Label("Format", classes="form-label")
                 yield Select(FORMATS, value=ExportFormat.CSV.value, allow_blank=False,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from contextlib import suppress
 from dataclasses import replace
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -93,7 +94,7 @@ class LogView(Vertical):
 
     def _show_status(self) -> None:
         table = self.query_one(PagedTable)
-        status = log_status(table.window, self.filter, self.segment_name)
+        status: Text = log_status(table.window, self.filter, self.segment_name)
         if self.problems:
             status = user_text(" ".join(self.problems.values()) + " The other filters apply.",
                                "bold")

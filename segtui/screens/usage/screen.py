@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -113,9 +114,8 @@ class UsageScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         wanted = ONLY_ON.get(action)
-        if wanted is not None and wanted != self.tab:
-            return False  # hidden from the key bar, and does nothing here
-        return True
+        # False: hidden from the key bar, and does nothing on the other tabs.
+        return wanted is None or wanted == self.tab
 
     # -- loading -------------------------------------------------------------------------
 
@@ -142,12 +142,13 @@ class UsageScreen(Screen[None]):
 
     @on(PagedTable.Loaded, "#adoption-table")
     def _adoption_loaded(self, event: PagedTable.Loaded) -> None:
-        self.query_one("#adoption-status", Label).update(adoption_status(event.window,
-                                                                         self.days))
+        status: Text = adoption_status(event.window, self.days)
+        self.query_one("#adoption-status", Label).update(status)
 
     @on(PagedTable.Loaded, "#unused-table")
     def _unused_loaded(self, event: PagedTable.Loaded) -> None:
-        self.query_one("#unused-status", Label).update(unused_status(event.window))
+        status: Text = unused_status(event.window)
+        self.query_one("#unused-status", Label).update(status)
 
     @on(PagedTable.LoadFailed)
     def _load_failed(self, event: PagedTable.LoadFailed) -> None:
