@@ -20,7 +20,7 @@ from segtui.screens.modals.choice_picker import ChoicePicker
 from segtui.screens.modals.export_audit import ExportAuditModal
 from segtui.screens.usage import UsageScreen
 from segtui.widgets.paged_table import PagedTable
-from tests.ui.conftest import make_app, settle, text_of
+from tests.ui.conftest import make_app, screen_text, settle, text_of
 from tests.usage_data import JAMES, SARAH, fill_usage
 
 ADMIN = JAMES
@@ -186,3 +186,18 @@ async def test_the_log_exports_what_its_filters_show(store: Store, tmp_path: Pat
         assert len(lines) == store.audit.log_count(
             AuditFilter(), store.users.current_user(ADMIN)) - 1
         assert actions_logged(store)[0] == Action.AUDIT_EXPORTED
+
+
+async def test_the_palette_opens_it(store: Store) -> None:
+    app = make_app(store, ADMIN)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"usage & audit")
+        await settle(pilot)  # the palette gathers its hits in a worker
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, UsageScreen)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "HelpScreen"
+        assert any("Help — Usage & audit" in line for line in screen_text(app))
