@@ -242,3 +242,15 @@ def test_a_stopped_export_leaves_no_file_and_no_entry(
         export_audit(store, james, AuditFilter(), path, ExportFormat.CSV, on_progress=stop)
     assert not list(tmp_path.glob("*log.csv*"))
     assert store.audit.log_count(AuditFilter(action=Action.AUDIT_EXPORTED), james) == 0
+
+
+def test_sqlite_reads_the_periods_entries_for_adoption(sqlite_demo_store: Store) -> None:
+    """SQLite walked the whole log in ix_audit_log_segment_at for the grouping's order
+    (segtui/data/queries/usage.py): it reads the period's range of ix_audit_log_at."""
+    from segtui.data.queries import usage
+
+    with sqlite_demo_store.reading() as conn:
+        compiled = select(usage._adoption(90)).compile(
+            conn, compile_kwargs={"literal_binds": True})
+        plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")]
+    assert "SEARCH audit_log USING INDEX ix_audit_log_at (at>?)" in plan, plan

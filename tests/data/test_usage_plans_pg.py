@@ -1,7 +1,8 @@
 """How PostgreSQL reads the audit log for adoption and unused segments (C19.4.5,
 C19.4.6), checked from the plans on a database of 1,000 segments and 30,000 entries
 over a year: adoption reads only the period's entries, a range of `ix_audit_log_at`;
-"last used" probes `ix_audit_log_segment_at` per segment; neither reads the whole log.
+"last used" probes `ix_audit_log_segment_at` per segment (the segments used in the
+period are left out first); neither reads the whole log.
 As in test_detail_plans_pg.py, sequential scans are turned off: the question is
 whether the statement *can* be answered from the index, which its shape decides."""
 
@@ -72,4 +73,7 @@ def test_last_used_probes_each_segment_in_its_index(store: Store) -> None:
     found = plans(store, lambda: store.audit.unused_page(james, limit=50),
                   "SET enable_seqscan = off")
     plan = statement_with(found, "max(audit_log.at)")
-    assert indexes_read(plan, "audit_log") == {"ix_audit_log_segment_at"}
+    # The last use per segment in its index; "used in the period" may be the period's
+    # range of the time index, hashed once: never the whole log.
+    assert "ix_audit_log_segment_at" in indexes_read(plan, "audit_log") <= {
+        "ix_audit_log_segment_at", "ix_audit_log_at"}

@@ -4,8 +4,11 @@ unused first. Both are keyset pages over every segment not archived.
 
 Adoption is one grouped read of the period's views and exports, a range of the log's
 `ix_audit_log_at` (the period's entries, not the whole log), and one of the campaigns;
-each segment joins its counts. "Last used" is two probes per segment, each the newest
-entry of one segment in `ix_audit_log_segment_at`, read backwards.
+each segment joins its counts. Unused first leaves out the segments used in the period
+(a range of `ix_audit_log_segment_at` each); the rest have their last use looked up in
+the same index. At 1,000 segments and 300,000 entries over a year, on SQLite on a busy
+machine: adoption ~100 ms, unused ~130 ms (tests/data/test_usage_plans_pg.py checks
+PostgreSQL's plans).
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, case, exists, func, or_, select
+from sqlalchemy import Connection, DateTime, case, exists, func, literal_column, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from segtui.core import clock
 from segtui.core.audit import Action
@@ -33,12 +39,16 @@ def period_start(days: int) -> datetime:
 def _adoption(days: int) -> Any:
     """Every segment not archived with its views, exports and campaigns in the period."""
     a, since = AuditEntry, period_start(days)
-    audited = (select(a.segment_id.label("sid"),
+    # Grouped by an expression, not the column: SQLite walked the whole log in
+    # ix_audit_log_segment_at for the grouping's order (240 ms at 300,000 entries) rather
+    # than read the period's range of ix_audit_log_at (96 ms). A literal 0, not a
+    # parameter: PostgreSQL must see the same expression in the list and the grouping.
+    segment = a.segment_id + literal_column("0")
+    audited = (select(segment.label("sid"),
                       func.sum(case((a.action == VIEWS, 1), else_=0)).label("views"),
                       func.sum(case((a.action == EXPORTS, 1), else_=0)).label("exports"))
-               .where(a.at >= since, a.action.in_((VIEWS, EXPORTS)),
-                      a.segment_id.is_not(None))
-               .group_by(a.segment_id).subquery("audited"))
+               .where(a.at >= since, a.action.in_((VIEWS, EXPORTS)))
+               .group_by(segment).subquery("audited"))
     cs = campaign_segments.c
     campaigns = (select(cs.segment_id.label("sid"), func.count().label("campaigns"))
                  .join(Campaign, Campaign.id == cs.campaign_id)
@@ -75,9 +85,24 @@ def _edge(value: Any, row_id: int) -> Keyset:
     return Keyset(value=value, id=int(row_id))
 
 
-def _later(first: ColumnElement[Any], second: ColumnElement[Any]) -> ColumnElement[Any]:
-    """The later of two times (both engines: GREATEST is PostgreSQL's, MAX(a, b) SQLite's)."""
-    return case((first > second, first), else_=second)
+class latest(FunctionElement[datetime]):
+    """The latest of times none of which is NULL: GREATEST on PostgreSQL, the scalar
+    MAX(a, b, ...) on SQLite. Each argument is evaluated once (a CASE repeats them: the
+    correlated subqueries of "last used" ran up to four times per segment)."""
+
+    type = DateTime()
+    inherit_cache = True
+    name = "latest"
+
+
+@compiles(latest)
+def _latest_default(element: latest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(latest, "sqlite")
+def _latest_sqlite(element: latest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"MAX({compiler.process(element.clauses, **kw)})"
 
 
 def _unused() -> Any:
@@ -91,8 +116,13 @@ def _unused() -> Any:
                      .join(campaign_segments, cs.campaign_id == Campaign.id)
                      .where(cs.segment_id == Segment.id).scalar_subquery())
     changed = Segment.updated_at
-    last_used = _later(_later(func.coalesce(last_audit, changed),
-                              func.coalesce(last_campaign, changed)), changed)
+    last_used = latest(func.coalesce(last_audit, changed),
+                       func.coalesce(last_campaign, changed), changed)
+    since = period_start(UNUSED_DAYS)
+    # First the cheap test, a range of ix_audit_log_segment_at: used in the period. Only
+    # the segments it leaves have their last use looked for (the whole of their history).
+    used = exists(select(1).where(a.segment_id == Segment.id, a.at >= since,
+                                  a.action.in_([u.value for u in USES])))
     running = exists(select(1).select_from(campaign_segments)
                      .join(Campaign, Campaign.id == cs.campaign_id)
                      .where(cs.segment_id == Segment.id,
@@ -101,10 +131,12 @@ def _unused() -> Any:
                     Segment.status.label("status"), Segment.kind.label("kind"),
                     User.name.label("owner"), last_used.label("last_used"))
              .outerjoin(User, User.id == Segment.owner_id)
-             .where(Segment.archived_at.is_(None), ~running)
+             .where(Segment.archived_at.is_(None), ~used, ~running)
+             # OFFSET 0 keeps it a subquery of its own on both engines: merged into the
+             # query around it, "last used" was computed twice, for the filter and the row.
+             .offset(0)
              .subquery("every"))
-    return (select(every).where(every.c.last_used < period_start(UNUSED_DAYS))
-            .subquery("unused"))
+    return select(every).where(every.c.last_used < since).subquery("unused")
 
 
 def unused_page(conn: Connection, window: Window, limit: int) -> Page[UnusedSegment]:
@@ -120,7 +152,7 @@ def unused_page(conn: Connection, window: Window, limit: int) -> Page[UnusedSegm
 
 
 def _when(value: Any) -> datetime:
-    """A time the CASE gives back: SQLite may hand it over as its text."""
+    """A time the engine computed: SQLite's MAX hands it over as its text."""
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
