@@ -201,3 +201,32 @@ async def test_the_palette_opens_it(store: Store) -> None:
         await settle(pilot)
         assert type(app.screen).__name__ == "HelpScreen"
         assert any("Help — Usage & audit" in line for line in screen_text(app))
+
+
+async def test_names_show_literally(store: Store) -> None:
+    """S1: a segment named with markup and an escape shows as written, in Unused and in
+    the Log, and crashes nothing."""
+    from datetime import datetime
+
+    from sqlalchemy import insert
+
+    from segtui.data.db.tables import name_key
+
+    hostile = "[b]Tricky[/b] \x1b[31mred"
+    with store.writing() as conn:
+        sid = conn.execute(insert(Segment).values(
+            name=hostile, name_key=name_key(hostile), status="Draft", kind="Static",
+            created_at=datetime(2023, 1, 1), updated_at=datetime(2023, 1, 1))
+            .returning(Segment.id)).scalar_one()
+        conn.execute(insert(AuditEntry).values(at=datetime(2023, 2, 1), actor="[i]who[/i]",
+                                               action="metrics_viewed", segment_id=sid))
+    app = make_app(store, ADMIN)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await usage(pilot)
+        await pilot.press("ctrl+end")
+        await settle(pilot)
+        lines = "\n".join(screen_text(app))
+        assert "[i]who[/i]" in lines and "[b]Tricky[/b] ␛[31mred" in lines
+        await pilot.press("3")
+        await settle(pilot)
+        assert "[b]Tricky[/b] ␛[31mred" in "\n".join(screen_text(app))
