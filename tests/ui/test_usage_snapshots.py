@@ -36,3 +36,24 @@ def test_usage_views(snap_compare: SnapCompare, store: Store, size: tuple[int, i
                      view: str) -> None:
     assert snap_compare(make_app(store, JAMES), run_before=usage, press=[view],
                         terminal_size=size)
+
+
+async def archived_on_the_dashboard(pilot: Pilot[Any]) -> None:
+    """Winter Promo archived from Unused, then the dashboard's status filter: Archived."""
+    await usage(pilot)
+    await pilot.press("3", "A")
+    await settle(pilot)
+    await pilot.press("escape")
+    await settle(pilot)
+    await pilot.press("f", "enter", "down", "down", "down", "down", "enter", "escape")
+    await settle(pilot)
+    pilot.app.clear_notifications()  # the archive's toast: test_usage_screen.py reads it
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_archived_segments_row_menu(snap_compare: SnapCompare, store: Store,
+                                       size: tuple[int, int]) -> None:
+    """The dashboard lists the archived; the row menu offers "Restore from the archive"."""
+    assert snap_compare(make_app(store, JAMES), run_before=archived_on_the_dashboard,
+                        press=["m"], terminal_size=size)
