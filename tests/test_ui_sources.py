@@ -62,6 +62,8 @@ NOT_STORED_TEXT = {
         "(core.exporting.members_export_filename)",
     ("export_contact_data.py", "self._default"):
         "contact-<id>-data-<date>.json: digits and '-' only (contact_data_filename)",
+    ("export_audit.py", "self._default"):
+        "a file name made of the date (core.formats.audit_export.audit_export_filename)",
     ("import_file.py", "self.initial_path"): "a path its caller passes, never stored text",
     ("condition_dialog.py", "days"): "a whole number of days, written by str(int)",
 }

@@ -1,13 +1,16 @@
-"""`segtui audit` (C19.4): the audit log, newest first, for administrators.
+"""`segtui audit` (C19.4): the audit log, newest first, for administrators; with
+`-o FILE`, written to a file as CSV or JSON Lines (C19.4.7).
 
-Reading it is recorded too (access_logs_checked; user_activity_reviewed with --user-of).
+Reading it is recorded too (access_logs_checked; user_activity_reviewed with --user-of;
+audit_exported for a file).
 """
 
 # No `from __future__ import annotations`: Typer reads the commands' annotations on every
 # run (segtui/cli/__init__.py's docstring).
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -21,26 +24,13 @@ from segtui.cli.common import (
     command_store,
     find_segment,
 )
-from segtui.cli.output import cell, emit_objects, output_mode
+from segtui.cli.output import cell, emit_objects, fail, output_mode, warn
 from segtui.core.audit import Action
+from segtui.core.formats.audit_export import entry_object
+from segtui.core.formats.file_formats import ExportFormat
 from segtui.core.permissions import Permission
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from segtui.core.audit import AuditEntry, AuditFilter
-    from segtui.core.permissions import CurrentUser
-    from segtui.data.store import Store
-
-PAGE = 500
-
 HEADER = f"{'WHEN':<19}  {'WHO':<20}  {'ACTION':<24}  {'SEGMENT':<24}  WHAT"
-
-
-def entry_object(e: "AuditEntry") -> dict[str, Any]:
-    return {"id": e.id, "at": e.at.isoformat(sep=" ", timespec="seconds"), "actor": e.actor,
-            "action": e.action.value, "segment_id": e.segment_id, "segment": e.segment,
-            "subject": e.subject, "details": e.details}
 
 
 def _line(obj: dict[str, Any]) -> list[str]:
@@ -72,38 +62,44 @@ def audit(
                                               show_default=False)] = None,
     as_json: JsonOption = False,
     jsonl: JsonlOption = False,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", dir_okay=False, show_default=False,
+        help="Write the entries to this file (csv or jsonl, --format), streamed; it "
+             "appears when complete.")] = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="With -o: csv or jsonl.")]
+    = ExportFormat.CSV,
     user: UserOption = None,
     db: DbOption = None,
 ) -> None:
     """The audit log, newest first: who did what, when, to which segment (administrators)."""
     from segtui.core.audit import AuditFilter
+    from segtui.transfer.audit_export import entries_of, export_audit
 
-    output = output_mode(ctx, as_json, jsonl)
+    mode = output_mode(ctx, as_json, jsonl)
+    if output is not None and (as_json or jsonl):
+        ctx.fail("-o writes csv or jsonl (--format); give it without --json or --jsonl")
+    if output is not None and fmt is ExportFormat.JSON:
+        ctx.fail("the audit log is exported as csv or jsonl")
     store = command_store(ctx, db)
     try:
         acting = acting_user(ctx)
         flt = AuditFilter(
             since=_day(since), until=_day(until), actor=user_of, action=action,
             segment_id=None if segment is None else find_segment(store, segment))
-        objects = (entry_object(e) for e in _entries(store, flt, acting, limit))
-        emit_objects(output, objects, _line, HEADER, "No audit entries.")
+        if output is not None:
+            try:
+                count = export_audit(store, acting, flt, output, fmt, limit=limit)
+            except OSError as exc:
+                fail(f"cannot write {output}: {exc.strerror or exc}")
+        else:
+            store.audit.reviewed(flt, acting)
+            objects = (entry_object(e) for e in entries_of(store, flt, acting, limit))
+            emit_objects(mode, objects, _line, HEADER, "No audit entries.")
+            return
     finally:
         store.close()
-
-
-def _entries(store: "Store", flt: "AuditFilter", acting: "CurrentUser", limit: int | None
-             ) -> "Iterator[AuditEntry]":
-    """Matching entries newest first, a keyset page at a time, at most `limit`."""
-    left, before = limit, None
-    while left is None or left > 0:
-        size = PAGE if left is None else min(PAGE, left)
-        page = store.audit.entries(flt, acting, before=before, limit=size)
-        yield from page
-        if left is not None:
-            left -= len(page)
-        if len(page) < size:
-            return
-        before = page[-1].id
+    if str(output) != "-":
+        warn(f"Exported {count:,} audit {'entry' if count == 1 else 'entries'} to {output}")
 
 
 def _day(value: datetime | None) -> date | None:

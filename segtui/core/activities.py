@@ -33,6 +33,8 @@ SYSTEM_ACTIVITY_TYPES = (
     "Campaigns Paused",
     "Contacts Merged",
     "Members Refreshed",
+    "Segment Archived",
+    "Segment Restored",
 )
 ACTIVITY_TYPES = USER_ACTIVITY_TYPES + tuple(
     t for t in SYSTEM_ACTIVITY_TYPES if t not in USER_ACTIVITY_TYPES
@@ -54,6 +56,8 @@ ICONS = {
     "Campaigns Paused": "‖",
     "Contacts Merged": "⇉",
     "Members Refreshed": "↻",
+    "Segment Archived": "▣",
+    "Segment Restored": "▢",
 }
 
 EDIT_WINDOW = timedelta(hours=24)

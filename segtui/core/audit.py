@@ -30,6 +30,9 @@ class Action(StrEnum):
     EVENTS_IMPORTED = "events_imported"
     CONTACT_ERASED = "contact_erased"
     CONTACT_DATA_EXPORTED = "contact_data_exported"  # a subject access request answered
+    SEGMENT_ARCHIVED = "segment_archived"  # set aside as unused (C19.4.6)
+    SEGMENT_RESTORED = "segment_restored"  # back from the archive
+    AUDIT_EXPORTED = "audit_exported"  # the log written to a file (C19.4.7)
 
 
 @dataclass(frozen=True)
@@ -57,3 +60,16 @@ class AuditFilter:
     @property
     def reviews_one_user(self) -> bool:
         return self.actor is not None
+
+
+def filter_day(label: str, text: str) -> date | None:
+    """A day typed in a filter (YYYY-MM-DD), None when empty; ValueError names the field
+    and the rule (the app's log filters, C19.4.4)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{label}: “{text}” is not a day; write it as YYYY-MM-DD, "
+                         "e.g. 2024-02-26") from None

@@ -82,6 +82,8 @@ class SegmentFilter:
     # A rule typed after "?" in the search (D1.2): segments with a current member the
     # rule matches. Checked (segment references resolved) before it gets here.
     rule: Node | None = None
+    # C19.4.6: the archived segments instead of the others (the status filter's "Archived").
+    archived: bool = False
 
     @property
     def is_empty(self) -> bool:

@@ -22,9 +22,10 @@ from segtui.core.records import Choice, ChoiceKind, SegmentFilter
 from segtui.widgets.asking import ChoiceWanted, Picked
 from segtui.widgets.text import user_text
 
+ARCHIVED = "archived"  # the status filter's "Archived": the archived segments (C19.4.6)
 STATUS_OPTIONS: list[tuple[str, str]] = [("All Statuses", "")] + [
     (s.value, s.value) for s in SegmentStatus
-]
+] + [("Archived", ARCHIVED)]
 PLURALS = {ChoiceKind.CITY: "cities", ChoiceKind.STATE: "states",
            ChoiceKind.COMPANY: "companies"}
 BUTTONS = {"city-filter": ChoiceKind.CITY, "state-filter": ChoiceKind.STATE,
@@ -50,17 +51,20 @@ class Filters:
     city: Choice | None = None
     state: Choice | None = None
     company: Choice | None = None  # key = company id
+    archived: bool = False
 
     def applied_to(self, flt: SegmentFilter) -> SegmentFilter:
         """`flt` narrowed to these (the search stays)."""
         return replace(flt, status=self.status, city=self.city.key if self.city else None,
-                       state=self.state.key if self.state else None, company=self.company)
+                       state=self.state.key if self.state else None, company=self.company,
+                       archived=self.archived)
 
 
 def filter_summary(flt: SegmentFilter) -> str:
     """'filtered by search “x”, status Active, city Boston' or 'no filters' (user text:
     show it with user_text)."""
     parts = [
+        "archived segments" if flt.archived else "",
         f"search “{flt.search}”" if flt.search else "",
         f"status {flt.status.value}" if flt.status else "",
         f"city {flt.city}" if flt.city else "",
@@ -108,7 +112,9 @@ class FilterBar(Horizontal):
     def _status_changed(self, event: Select.Changed) -> None:
         event.stop()
         value = event.value if isinstance(event.value, str) else ""
-        self._set(replace(self.filters, status=SegmentStatus(value) if value else None))
+        self._set(replace(self.filters, archived=value == ARCHIVED,
+                          status=SegmentStatus(value) if value and value != ARCHIVED
+                          else None))
 
     @on(Button.Pressed, ".filter-button")
     def _pick_pressed(self, event: Button.Pressed) -> None:

@@ -46,6 +46,9 @@ ESSENTIAL = {
     "detail 5": ["n", *DETAIL_KEYS, "r"],
     "detail 6": ["^s", "n", *DETAIL_KEYS],
     "quality": ["esc", "k", "M", "m", "r", "q", "?"],
+    "usage 1": ["esc", "f", "x", "r", "q", "?"],
+    "usage 2": ["esc", "t", "r", "q", "?"],
+    "usage 3": ["esc", "A", "r", "q", "?"],
 }
 
 
@@ -56,6 +59,10 @@ async def show(pilot: Pilot[Any], where: str) -> None:
         await pilot.press(where.split()[1])
     elif where == "quality":
         await pilot.press("Q")
+    elif where.startswith("usage"):  # an administrator's (C19.4.4)
+        await pilot.press("U")
+        await settle(pilot)
+        await pilot.press(where.split()[1])
     await settle(pilot)
 
 
@@ -99,7 +106,7 @@ async def test_key_bar_shows_whole_entries_and_the_essential_keys(
     """U15.6: at 80x24 the dashboard hid `i r q ?`, the detail screen cut "a Add co",
     the palette's key broke mid-word. Every screen's bar: whole entries only; at 80 columns
     the screen's essential keys; at 120 all of them."""
-    app = make_app(sqlite_demo_store)
+    app = make_app(sqlite_demo_store, "James Carter" if where.startswith("usage") else None)
     async with app.run_test(size=size) as pilot:
         await show(pilot, where)
         line = screen_text(app)[-1]

@@ -11,7 +11,7 @@ nothing from here.
 
 import typer
 
-from segtui.cli.segments import changes, limit, listing, members, rules
+from segtui.cli.segments import archive, changes, limit, listing, members, rules
 
 app = typer.Typer(help="Scriptable segment commands.", no_args_is_help=True)
 
@@ -22,6 +22,8 @@ app.command("show")(listing.segments_show)
 app.command("create")(changes.segments_create)
 app.command("update")(changes.segments_update)
 app.command("delete")(changes.segments_delete)
+app.command("archive")(archive.segments_archive)
+app.command("restore")(archive.segments_restore)
 app.command("add-members")(members.segments_add_members)
 app.command("remove-members")(members.segments_remove_members)
 app.command("limit")(limit.segments_limit)

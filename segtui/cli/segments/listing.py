@@ -59,11 +59,13 @@ def segments_list(
     search: Annotated[str, typer.Option(
         metavar="TEXT", help="Only segments whose name or tags contain this text, or with "
                              "a member whose company does (as the dashboard's search).")] = "",
+    archived: Annotated[bool, typer.Option(
+        "--archived", help="The archived segments instead of the others.")] = False,
     as_json: JsonOption = False,
     jsonl: JsonlOption = False,
     db: DbOption = None,
 ) -> None:
-    """List segments in name order."""
+    """List segments in name order (not the archived ones, unless --archived)."""
     from segtui.core.records import SegmentFilter
 
     output = output_mode(ctx, as_json, jsonl)
@@ -71,8 +73,8 @@ def segments_list(
     try:
         up_to_date(store)
         objects = (segment_summary(row, rule)
-                   for row, rule in _segment_rows(store, SegmentFilter(search=search,
-                                                                       status=status)))
+                   for row, rule in _segment_rows(store, SegmentFilter(
+                       search=search, status=status, archived=archived)))
         emit_objects(output, objects, segment_line, SEGMENT_HEADER, "No segments.")
     finally:
         store.close()

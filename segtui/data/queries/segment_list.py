@@ -76,8 +76,14 @@ def campaign_count() -> ColumnElement[int]:
 COMPANY_IDS_LIMIT = 1000
 
 
+def listed(flt: SegmentFilter) -> ColumnElement[bool]:
+    """The segments the list and its count show before any other filter: not the
+    archived ones, or only those when the filter asks for them (C19.4.6)."""
+    return Segment.archived_at.is_not(None) if flt.archived else Segment.archived_at.is_(None)
+
+
 def filter_conditions(conn: Connection, flt: SegmentFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = [listed(flt)]
     if flt.status is not None:
         conditions.append(Segment.status == flt.status)
     search = flt.search.strip()

@@ -50,8 +50,9 @@ def owe_contacts(conn: Connection, contact_ids: Sequence[int] | None, now: datet
     if not _any_dynamic(conn):
         return
     if contact_ids is None:
-        owe_segments(conn, conn.execute(select(Segment.id).where(
-            Segment.kind == SegmentKind.DYNAMIC)).scalars(), now)
+        owe_segments(conn, conn.execute(select(Segment.id).where(  # not the archived
+            Segment.kind == SegmentKind.DYNAMIC, Segment.archived_at.is_(None))).scalars(),
+            now)
         return
     insert_values(conn, _TABLE, ("contact_id", "created_at"),
                   [(cid, now) for cid in sorted(set(contact_ids))])

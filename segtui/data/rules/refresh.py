@@ -237,8 +237,11 @@ def whole_batches(conn: Connection, ids: Sequence[int], today: date
 
 
 def dynamic_ids(conn: Connection) -> list[int]:
+    """The dynamic segments a whole pass re-evaluates: not the archived ones (C19.4.6;
+    a restore owes its segment a whole re-evaluation)."""
     return [int(i) for i in conn.execute(
-        select(Segment.id).where(Segment.kind == SegmentKind.DYNAMIC).order_by(Segment.id)
+        select(Segment.id).where(Segment.kind == SegmentKind.DYNAMIC,
+                                 Segment.archived_at.is_(None)).order_by(Segment.id)
     ).scalars()]
 
 
@@ -248,7 +251,7 @@ def stale_ids(conn: Connection, today: date) -> list[int]:
     start = datetime.combine(today, datetime.min.time())
     return [int(i) for i in conn.execute(
         select(Segment.id).where(
-            Segment.kind == SegmentKind.DYNAMIC,
+            Segment.kind == SegmentKind.DYNAMIC, Segment.archived_at.is_(None),
             (Segment.evaluated_at.is_(None)) | (Segment.evaluated_at < start),
         ).order_by(Segment.id)
     ).scalars()]

@@ -169,3 +169,19 @@ class Segments:
 
         with self._db.writing() as conn:
             return segment_writes.pause_campaigns(conn, segment_id, campaign_ids, user)
+
+    def archive(self, segment_id: int, user: CurrentUser) -> str:
+        """Archive the segment (C19.4.6); returns its name. ArchiveRefused if it is
+        archived already, SegmentUsedByRules while a rule uses it, NotAllowed for a user
+        who may not change segments."""
+        from segtui.data.writes import archive
+
+        with self._db.writing() as conn:
+            return archive.archive_segment(conn, segment_id, user)
+
+    def restore(self, segment_id: int, user: CurrentUser) -> str:
+        """Bring an archived segment back (C19.4.6); returns its name."""
+        from segtui.data.writes import archive
+
+        with self._db.writing() as conn:
+            return archive.restore_segment(conn, segment_id, user)

@@ -70,6 +70,9 @@ class DashboardScreen(Screen[None]):
         Binding("c", "clear_filters", "Clear filters", show=False,
                 id="dashboard.clear-filters"),
         Binding("Q", "data_quality", "Data quality", show=False, id="dashboard.quality"),
+        Binding("U", "usage", "Usage & audit", show=False, id="dashboard.usage"),
+        Binding("R", "segment('restore')", "Restore archived", show=False,
+                id="dashboard.restore"),
         # Leaves the search box or the filter bar for the list: a key, not a command.
         Binding("escape", "back_to_list", "Back to the list", show=False,
                 id="dashboard.back"),
@@ -201,10 +204,16 @@ class DashboardScreen(Screen[None]):
     # -- segments (segment_actions.py) ------------------------------------------------------
 
     def action_segment(self, what: str) -> None:
-        """enter, e, d, y, a, m: open, edit... the highlighted segment."""
+        """enter, e, d, y, a, m, R: open, edit... the highlighted segment."""
+        if what == "restore" and not self.filter.archived:
+            self.notify("R restores an archived segment: f, then status Archived, lists "
+                        "them.", severity="warning")
+            return
         actions = {"open": self.segments.open, "edit": self.segments.edit,
                    "delete": self.segments.delete, "duplicate": self.segments.duplicate,
-                   "add_contacts": self.segments.add_contacts, "menu": self.segments.menu}
+                   "add_contacts": self.segments.add_contacts,
+                   "menu": lambda: self.segments.menu(self.filter.archived),
+                   "restore": self.segments.restore}
         actions[what]()
 
     @on(DataTable.RowSelected, "#segments")
@@ -240,6 +249,17 @@ class DashboardScreen(Screen[None]):
 
         self.app.push_screen(DataQualityScreen(self.store, self.user),
                              lambda _: self._segments_changed())
+
+    def action_usage(self) -> None:
+        """U: the Usage & audit screen (administrators, C19.4.4); an archive there
+        changes the list here."""
+        from segtui.core.permissions import Permission
+        from segtui.screens.allowed import allowed
+        from segtui.screens.usage import UsageScreen  # loads when first wanted
+
+        if allowed(self, self.user, "review the audit log", Permission.REVIEW_AUDIT):
+            self.app.push_screen(UsageScreen(self.store, self.user),
+                                 lambda _: self._segments_changed())
 
     def action_refresh(self) -> None:
         """Reload now; then re-evaluate every dynamic segment's rule and reload again."""

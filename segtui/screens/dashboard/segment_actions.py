@@ -129,15 +129,36 @@ class SegmentActions:
             self.screen.app.push_screen(
                 AddContactsModal(self.store, self.user, row.id, row.name), self._saved)
 
-    def menu(self) -> None:
-        """The row menu: the same actions as e, y and d, and view (enter)."""
+    def menu(self, archived: bool = False) -> None:
+        """The row menu: the same actions as e, y and d, and view (enter); restore (R)
+        when the list shows the archived segments."""
         row = self.current()
         if row is None:
             return
         chosen = {RowAction.VIEW: self.open, RowAction.EDIT: self.edit,
-                  RowAction.DUPLICATE: self.duplicate, RowAction.DELETE: self.delete}
+                  RowAction.DUPLICATE: self.duplicate, RowAction.DELETE: self.delete,
+                  RowAction.RESTORE: self.restore}
         self.screen.app.push_screen(
-            RowMenu(row.name), lambda action: chosen[RowAction(action)]() if action else None)
+            RowMenu(row.name, archived=archived),
+            lambda action: chosen[RowAction(action)]() if action else None)
+
+    def restore(self) -> None:
+        """R: bring the highlighted archived segment back (C19.4.6); it leaves this list."""
+        row = self.current()
+        if row is not None and self._may_edit():
+            run_in_thread(self.screen, "restore", partial(self._restore, row.id))
+
+    def _restore(self, segment_id: int) -> None:
+        app = self.screen.app
+        try:
+            name = self.store.segments.restore(segment_id, self.user)
+        except SegmentError as error:  # not archived (any more), or deleted meanwhile
+            deliver(app, app.notify, str(error), severity="error", markup=False)
+            deliver(self.screen, self.changed, None)
+            return
+        deliver(app, app.notify, f"Restored “{name}”: it is back on the dashboard.",
+                markup=False)
+        deliver(self.screen, self.changed, None)
 
     # -- after -----------------------------------------------------------------------------
 

@@ -90,15 +90,17 @@ class RowAction(StrEnum):
     EDIT = "edit"
     DUPLICATE = "duplicate"
     DELETE = "delete"
+    RESTORE = "restore"
 
 
 class RowMenu(ActionMenu):
-    """The segments table's row menu; e, y and d are the dashboard's keys for the same
-    actions."""
+    """The segments table's row menu; e, y, d and R are the dashboard's keys for the same
+    actions (R, restore, for an archived segment only)."""
 
-    def __init__(self, segment_name: str) -> None:
+    def __init__(self, segment_name: str, *, archived: bool = False) -> None:
+        restore = [(RowAction.RESTORE, "Restore from the archive", "R")] if archived else []
         super().__init__(segment_name, [(RowAction.VIEW, "View", "v"),
                                         (RowAction.EDIT, "Edit", "e"),
                                         (RowAction.DUPLICATE, "Duplicate", "y"),
-                                        (RowAction.DELETE, "Delete", "d")])
+                                        (RowAction.DELETE, "Delete", "d"), *restore])
         self.segment_name = segment_name
