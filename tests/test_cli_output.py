@@ -248,6 +248,10 @@ def cases(files: dict[str, str]) -> list[tuple[list[str], str | None]]:
         (["segments", "limit"], None),
         (["segments", "limit", "--json"], None),
         (["segments", "set-limit", "0", "--user", "James Carter"], None),
+        (["segments", "archive", f"No {EVIL}", *as_sarah], None),
+        (["segments", "archive", SEGMENT, *as_sarah], None),
+        (["segments", "restore", SEGMENT, *as_sarah], None),
+        (["segments", "restore", SEGMENT, *as_sarah], None),  # not archived any more
         (["segments", "create", "By Someone", "--user", f"Some {EVIL}"], None),
         (["db", "upgrade", "--db", files["newdb"]], None),
         (["db", "grant", EVIL, "--role", "viewer", "--name", EVIL, "--db", files["newdb"]],
