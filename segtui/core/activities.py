@@ -33,6 +33,7 @@ SYSTEM_ACTIVITY_TYPES = (
     "Campaigns Paused",
     "Contacts Merged",
     "Members Refreshed",
+    "Owner Changed",  # C19.3.6: an administrator gave the segment to someone else
 )
 ACTIVITY_TYPES = USER_ACTIVITY_TYPES + tuple(
     t for t in SYSTEM_ACTIVITY_TYPES if t not in USER_ACTIVITY_TYPES
@@ -54,6 +55,7 @@ ICONS = {
     "Campaigns Paused": "‖",
     "Contacts Merged": "⇉",
     "Members Refreshed": "↻",
+    "Owner Changed": "⇄",
 }
 
 EDIT_WINDOW = timedelta(hours=24)

@@ -52,3 +52,13 @@ class CurrentUser:
 class InvalidUserName(ValueError):
     """A --user, $SEGTUI_USER or login name segtui can't accept (core/validation.py,
     `user_name_error`): the message says why."""
+
+
+class UserDeactivated(InvalidUserName):
+    """The acting user was deactivated by an administrator (C19.3.4): segtui refuses to
+    act for them, in the app and on the command line alike."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} was deactivated by an administrator: an administrator "
+                         "can reactivate them (segtui users reactivate)")
+        self.name = name

@@ -97,7 +97,7 @@ def add_note(conn: Connection, segment_id: int, body: str, user: CurrentUser) ->
 AUDITED = {"Segment Created": Action.SEGMENT_CREATED, "Segment Edited": Action.SEGMENT_EDITED,
            "Status Changed": Action.SEGMENT_EDITED, "Contacts Added": Action.SEGMENT_EDITED,
            "Contacts Removed": Action.SEGMENT_EDITED,
-           "Campaigns Paused": Action.SEGMENT_EDITED}
+           "Campaigns Paused": Action.SEGMENT_EDITED, "Owner Changed": Action.SEGMENT_EDITED}
 
 
 def log_activity(

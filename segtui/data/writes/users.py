@@ -18,7 +18,7 @@ from sqlalchemy import Connection, exists, func, select, update
 
 from segtui.core.audit import Action
 from segtui.core.enums import UserRole
-from segtui.core.permissions import CurrentUser, InvalidUserName, Permission
+from segtui.core.permissions import CurrentUser, InvalidUserName, Permission, UserDeactivated
 from segtui.core.segments import NotAllowed
 from segtui.core.validation import name_skeleton, normalise_user_name, user_name_error
 from segtui.data.db.sql import insert_unless_present
@@ -70,13 +70,26 @@ def _insert_new(conn: Connection, name: str, role: UserRole) -> None:
         conn, User, {"name": name, "name_key": name_key(name), "role": role}, ["name_key"]))
 
 
+def known(conn: Connection, given: str | None) -> CurrentUser | None:
+    """The current user if segtui has seen them (a read), else None. UserDeactivated when
+    an administrator deactivated them (C19.3.4): segtui does not act for them."""
+    name = checked_name(wanted_name(conn, given))
+    row = conn.execute(select(User.id, User.name, User.role, User.active)
+                       .where(User.name_key == name_key(name))).one_or_none()
+    if row is None:
+        return None
+    if not row.active:
+        raise UserDeactivated(row.name)
+    return CurrentUser(int(row.id), row.name, UserRole(row.role))
+
+
 def resolve(conn: Connection, given: str | None) -> CurrentUser:
     """The current user. A name seen for the first time is recorded as a Viewer (as a CRM
     Administrator if the database has no user at all yet)."""
-    name = checked_name(wanted_name(conn, given))
-    found = _find(conn, name)
+    found = known(conn, given)
     if found is not None:
         return found
+    name = checked_name(wanted_name(conn, given))
     anyone = conn.execute(select(exists().select_from(User))).scalar_one()
     _insert_new(conn, name, NEW_USER_ROLE if anyone else FIRST_USER_ROLE)
     found = _find(conn, name)
@@ -99,9 +112,13 @@ def look_alikes(conn: Connection, name: str) -> list[str]:
             if name_key(u.name) != name_key(name) and name_skeleton(u.name) == skeleton]
 
 
-def _administrators(conn: Connection) -> int:
+def _administrators(conn: Connection, besides: int | None = None) -> int:
+    """The active CRM Administrators (a deactivated one manages nobody: C19.3.4), but for
+    user `besides`."""
     return int(conn.execute(select(func.count()).select_from(User)
-                            .where(User.role == UserRole.CRM_ADMINISTRATOR)).scalar_one())
+                            .where(User.role == UserRole.CRM_ADMINISTRATOR,
+                                   User.active.is_(True), User.id != (besides or 0))
+                            ).scalar_one())
 
 
 def may(conn: Connection, user: CurrentUser, permission: Permission) -> bool:
@@ -131,7 +148,7 @@ def set_role(conn: Connection, given: str, role: UserRole, acting: CurrentUser, 
         _insert_new(conn, name, role)
     else:
         if (found.role is UserRole.CRM_ADMINISTRATOR and role is not found.role
-                and _administrators(conn) == 1):
+                and _administrators(conn, besides=found.id) == 0):
             raise InvalidUserName(f"{found.name!r} is the only CRM Administrator: give "
                                   "someone else that role first")
         conn.execute(update(User).where(User.id == found.id).values(role=role))
