@@ -70,6 +70,7 @@ class DashboardScreen(Screen[None]):
         Binding("c", "clear_filters", "Clear filters", show=False,
                 id="dashboard.clear-filters"),
         Binding("Q", "data_quality", "Data quality", show=False, id="dashboard.quality"),
+        Binding("U", "users", "Users", show=False, id="dashboard.users"),  # C19.3.3
         # Leaves the search box or the filter bar for the list: a key, not a command.
         Binding("escape", "back_to_list", "Back to the list", show=False,
                 id="dashboard.back"),
@@ -240,6 +241,17 @@ class DashboardScreen(Screen[None]):
 
         self.app.push_screen(DataQualityScreen(self.store, self.user),
                              lambda _: self._segments_changed())
+
+    def action_users(self) -> None:
+        """The Users screen, for administrators (C19.3.3); a transfer there changes the
+        owners shown here."""
+        from segtui.core.permissions import Permission
+        from segtui.screens.allowed import allowed
+        from segtui.screens.users import UsersScreen  # loads when first wanted
+
+        if allowed(self, self.user, "manage users", Permission.MANAGE_USERS):
+            self.app.push_screen(UsersScreen(self.store, self.user),
+                                 lambda _: self._segments_changed())
 
     def action_refresh(self) -> None:
         """Reload now; then re-evaluate every dynamic segment's rule and reload again."""
