@@ -2,7 +2,7 @@
 with `U` (or "Users" in the command palette): everyone who uses segtui on this database,
 with their role, team, status, last seen and the segments they own.
 
-Keys: `e` role (a menu of the three), `t` team (a one-line dialog), `d` deactivate (after
+Keys: `e` role (a menu of the three), `t` team (a one-line dialog), `D` deactivate (after
 picking who receives their segments, if any, and a confirmation whose "no" has the focus)
 or reactivate, `T` transfer their segments to another active user, `m`/enter the row's
 menu, `r` reload. Every change is one Store call in a worker; a refusal (yourself, the
@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -57,14 +58,15 @@ REFUSALS = (AdminRefusal, InvalidUserName, NotAllowed)  # said as warnings, in t
 class UsersScreen(Screen[None]):
     AUTO_FOCUS = "#users"
     HELP = HELP
-    # The key bar shows these in this order (docs/keys.md); e edits, d deactivates
-    # (removes from use), T transfers, m is the row's menu as on every list.
+    # The key bar shows these in this order (docs/keys.md); e edits the role, D
+    # deactivates (d deletes elsewhere: one key, one meaning), T transfers, m is the
+    # row's menu as on every list.
     BINDINGS = [
         Binding("escape,backspace", "back", "Back", id="users.back"),
-        Binding("e", "role", "Role", id="users.role"),
+        Binding("e", "role", "Role", id="users.edit"),  # edits the role
         Binding("t", "team", "Team", id="users.team"),
-        Binding("d", "active", "Deactivate", tooltip="Deactivate or reactivate",
-                id="users.active"),
+        Binding("D", "active", "Deactivate", tooltip="Deactivate or reactivate",
+                id="users.deactivate"),
         Binding("T", "transfer", "Transfer", id="users.transfer"),
         Binding("m", "menu", "Menu", id="users.menu"),
         Binding("r", "reload", "Refresh", id="users.refresh"),
@@ -105,7 +107,8 @@ class UsersScreen(Screen[None]):
     def _show(self, rows: list[UserRow], now: datetime) -> None:
         self.rows, self.now = rows, now
         table = self.query_one(PagedTable)
-        self.query_one("#users-status", Label).update(users_status(rows))
+        status: Text = users_status(rows)
+        self.query_one("#users-status", Label).update(status)
         if self._filled:
             table.reload()
             return

@@ -20,7 +20,7 @@ WIDE = 100  # from this many columns the table shows the team (else the line und
 HELP = (
     "Everyone who uses segtui on this database, for CRM Administrators: their role, team, "
     "whether they may use segtui, when they last did, and how many segments they own. "
-    "e changes the role, t the team; d deactivates (their segments may go to someone "
+    "e changes the role, t the team; D deactivates (their segments may go to someone "
     "else first) or reactivates; T gives all their segments to another user, whose "
     "timelines say so. m (or enter) lists these for the highlighted user. Nobody "
     "deactivates themselves or the last active administrator. Reading this list is "
@@ -36,7 +36,7 @@ ROLE_OPTIONS = [
 USER_ACTIONS = [
     ("role", "Change role…", "e"),
     ("team", "Set team…", "t"),
-    ("active", "Deactivate or reactivate…", "d"),
+    ("active", "Deactivate or reactivate…", "D"),
     ("transfer", "Transfer their segments…", "T"),
 ]
 

@@ -59,7 +59,7 @@ async def test_the_list_shows_everyone_and_reading_it_is_audited(
         sqlite_demo_store: Store) -> None:
     app = make_app(sqlite_demo_store, ADMIN)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_users(pilot)
+        await open_users(pilot)
         shown = "\n".join(screen_text(app))
         for name in ("Alex Kim", "James Carter", "Priya Patel", "Sarah Mitchell"):
             assert name in shown
@@ -112,7 +112,7 @@ async def test_deactivating_hands_the_segments_over_after_asking(
     before = owners(sqlite_demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_users(pilot, on="Sarah Mitchell")
-        await pilot.press("d")
+        await pilot.press("D")
         await settle(pilot)
         assert isinstance(app.screen, ChoicePicker)
         await pilot.press(*"Priya", "enter")
@@ -122,7 +122,7 @@ async def test_deactivating_hands_the_segments_over_after_asking(
         await pilot.press("enter")  # "no" has the focus: nothing happens
         await settle(pilot)
         assert owners(sqlite_demo_store) == before
-        await pilot.press("d", *"Priya")
+        await pilot.press("D", *"Priya")
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
@@ -143,7 +143,7 @@ async def test_refusals_are_said_and_change_nothing(sqlite_demo_store: Store) ->
     app = make_app(sqlite_demo_store, ADMIN)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_users(pilot, on=ADMIN)
-        await pilot.press("d")
+        await pilot.press("D")
         await settle(pilot)
         assert isinstance(app.screen, UsersScreen)
         assert screen.rows[row_named(screen, ADMIN)].active

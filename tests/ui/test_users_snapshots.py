@@ -54,7 +54,7 @@ def test_who_receives_the_segments(snap_compare: SnapCompare, sqlite_demo_store:
                                    size: tuple[int, int]) -> None:
     teams(sqlite_demo_store)
     assert snap_compare(make_app(sqlite_demo_store, ADMIN), run_before=on("Sarah Mitchell"),
-                        press=["d"], terminal_size=size)
+                        press=["D"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -62,7 +62,7 @@ def test_the_deactivation_confirmation(snap_compare: SnapCompare, sqlite_demo_st
                                        size: tuple[int, int]) -> None:
     teams(sqlite_demo_store)
     assert snap_compare(make_app(sqlite_demo_store, ADMIN), run_before=on("Sarah Mitchell"),
-                        press=["d", "P", "r", "i", "enter"], terminal_size=size)
+                        press=["D", "P", "r", "i", "enter"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -15,7 +15,7 @@ from textual.widgets import Input, Label
 from segtui.core.administration import AdminRefusal, checked_team
 from segtui.screens.modals.dialog import Dialog
 from segtui.widgets.key_line import KeyLine
-from segtui.widgets.text import user_text
+from segtui.widgets.text import FieldText, user_text
 
 
 class TeamDialog(Dialog[str | None]):
@@ -30,12 +30,12 @@ class TeamDialog(Dialog[str | None]):
     def __init__(self, user_name: str, team: str | None) -> None:
         super().__init__()
         self.title_text = f"Team of {user_name}"
-        self.team = team or ""
+        self.team = FieldText(team or "")  # a stored escape shows as a stand-in
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box team-modal"):
             yield Label(user_text(self.title_text), classes="modal-title")
-            yield Input(self.team, placeholder="No team", id="team-name")
+            yield Input(self.team.shown, placeholder="No team", id="team-name")
             yield Label("", id="save-error", classes="save-error")
             yield KeyLine(("enter", "save"), classes="modal-keys")
 
@@ -44,9 +44,10 @@ class TeamDialog(Dialog[str | None]):
 
     @on(Input.Submitted, "#team-name")
     def _save(self, event: Input.Submitted) -> None:
+        team = self.team.read(event.value)
         try:
-            checked_team(event.value)
+            checked_team(team)
         except AdminRefusal as refused:
             self.show_error(str(refused).capitalize() + ".")
             return
-        self.dismiss(event.value)
+        self.dismiss(team)
