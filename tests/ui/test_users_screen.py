@@ -24,7 +24,7 @@ from segtui.screens.modals.confirm import Confirm
 from segtui.screens.modals.team_dialog import TeamDialog
 from segtui.screens.users import UsersScreen
 from segtui.widgets.paged_table import PagedTable
-from tests.ui.conftest import make_app, screen_text, settle
+from tests.ui.conftest import make_app, screen_text, settle, wait_until
 
 ADMIN = "James Carter"
 
@@ -170,3 +170,42 @@ async def test_transfer_gives_every_segment_to_the_one_picked(sqlite_demo_store:
     after = owners(sqlite_demo_store)
     assert "Sarah Mitchell" not in after
     assert after[ADMIN] == before[ADMIN] + before["Sarah Mitchell"]
+
+
+async def test_the_command_palette_opens_it(sqlite_demo_store: Store) -> None:
+    """"Users" in the palette (ctrl+p) opens the screen, as U does."""
+    app = make_app(sqlite_demo_store, ADMIN)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"users")
+        await settle(pilot)  # the palette gathers its hits in a worker
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, UsersScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_another_administrators_transfer_shows_without_a_key(
+        sqlite_demo_store: Store) -> None:
+    """C19.1: a transfer made by another segtui (a script) reloads the open list."""
+    import asyncio
+
+    theirs = Store.open(sqlite_demo_store.url)
+    app = make_app(sqlite_demo_store, ADMIN, live=True)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_users(pilot)
+
+            def owned(name: str) -> int:
+                return screen.rows[row_named(screen, name)].segments_owned
+
+            assert owned("Sarah Mitchell") == 2
+            await asyncio.to_thread(theirs.users.transfer_segments, "Sarah Mitchell",
+                                    "Priya Patel", theirs.users.current_user(ADMIN))
+            await wait_until(pilot, lambda: owned("Sarah Mitchell") == 0,
+                             "the transfer shown on my Users screen")
+            assert owned("Priya Patel") == 3
+    finally:
+        theirs.close()
