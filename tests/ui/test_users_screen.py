@@ -209,3 +209,20 @@ async def test_another_administrators_transfer_shows_without_a_key(
             assert owned("Priya Patel") == 3
     finally:
         theirs.close()
+
+
+async def test_every_field_reachable_at_80x24(sqlite_demo_store: Store) -> None:
+    """At 80 columns the team moves to the line under the table; nothing is cut without
+    an ellipsis (U15.7)."""
+    from tests.ui.test_narrow import assert_reachable, silent_cuts
+
+    admin = sqlite_demo_store.users.current_user(ADMIN)
+    sqlite_demo_store.users.set_team("Priya Patel", "Lifecycle Marketing EMEA", admin)
+    app = make_app(sqlite_demo_store, ADMIN)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_users(pilot, on="Priya Patel")
+        table = screen.query_one(PagedTable)
+        assert "team" not in {k.value for k in table.columns}
+        assert_reachable(app, table, "user-detail",
+                         ["name", "role", "team", "active", "seen", "owned"])
+        assert silent_cuts(screen) == []
