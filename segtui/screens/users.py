@@ -55,6 +55,14 @@ from segtui.widgets.workers import deliver, in_thread, run_in_thread
 REFUSALS = (AdminRefusal, InvalidUserName, NotAllowed)  # said as warnings, in their words
 
 
+class ReceiverPicker(ChoicePicker):
+    """Who receives a user's segments: the active users, searched as you type."""
+
+    HELP = ("Type to narrow the active users (it searches as you type), ↓ moves into the "
+            "list, enter picks the highlighted one; when deactivating, the first entry "
+            "leaves the segments with their owner for now. escape changes nothing.")
+
+
 class UsersScreen(Screen[None]):
     AUTO_FOCUS = "#users"
     HELP = HELP
@@ -189,7 +197,7 @@ class UsersScreen(Screen[None]):
             if answer is not None:
                 picked(answer.choice.label if answer.choice else None)
 
-        self.app.push_screen(ChoicePicker(
+        self.app.push_screen(ReceiverPicker(
             title, nobody, lambda text: self.store.users.receivers(text, row.id)), answered)
 
     def action_active(self) -> None:
