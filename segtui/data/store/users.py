@@ -55,10 +55,10 @@ class Users:
         """Record that `user` is using segtui now, unless that was recorded less than a
         minute ago (C19.3.5): the app calls it every minute. A look, not a change anyone
         asked for: when another process holds SQLite's write lock (or, on PostgreSQL,
-        the user's row, for 2 s) it is skipped at once, and None returned; nothing
-        else changes, and only `last_seen_at` is written. Otherwise, whether the user is
-        still active."""
-        from sqlalchemy.exc import OperationalError
+        the user's row, for 2 s), or the database refuses it, it is skipped at once and
+        None returned; nothing else changes, and only `last_seen_at` is written.
+        Otherwise, whether the user is still active."""
+        from sqlalchemy.exc import DBAPIError
 
         from segtui.core import clock
         from segtui.data.db.engine import busy_timeout_ms
@@ -78,8 +78,8 @@ class Users:
                 finally:
                     if sqlite:
                         raw.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
-        except OperationalError:  # another process writes: this look goes unrecorded
-            return None
+        except DBAPIError:  # another process writes (or a login may not write it, C19.2):
+            return None  # this look goes unrecorded; nobody is refused for it
 
     def may(self, user: CurrentUser, permission: Permission) -> bool:
         """Whether `user` may do what `permission` covers, in this database."""
