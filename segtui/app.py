@@ -21,11 +21,12 @@ from textual.worker import Worker, WorkerState
 
 from segtui import __version__
 from segtui.commands import OpenSegment, ScreenActions
+from segtui.core.administration import SEEN_EVERY_SECONDS
 from segtui.core.busy import DatabaseBusy, busy_message
 from segtui.core.cancel import Cancelled
 from segtui.core.changes import ChangesSince
 from segtui.core.crash_log import write_crash_log
-from segtui.core.permissions import CurrentUser
+from segtui.core.permissions import CurrentUser, UserDeactivated
 from segtui.core.text import printable
 from segtui.data.store import Store
 from segtui.keymap import load_keymap, taken_keys
@@ -37,7 +38,7 @@ from segtui.widgets.asking import ChoiceWanted, ConditionWanted
 from segtui.widgets.key_names import user_keymap
 from segtui.widgets.live_changes import LiveChanges, OthersChanged
 from segtui.widgets.themes import DEFAULT_THEME, THEMES
-from segtui.widgets.workers import scope_of
+from segtui.widgets.workers import deliver, run_in_thread, scope_of
 
 
 def tune_runtime() -> None:
@@ -174,6 +175,17 @@ class SegtuiApp(App[None]):
         if self.live is not None:
             self.live.start()
         self.set_interval(FRESH_SECONDS, self.keep_fresh)
+        self.set_interval(SEEN_EVERY_SECONDS, self.keep_seen)
+
+    def keep_seen(self) -> None:
+        """While the app is open, its user is seen (C19.3.5); one an administrator
+        deactivated meanwhile is told (C19.3.4)."""
+        def look() -> None:
+            if self.store.users.seen(self.user) is False:
+                deliver(self, self.notify, str(UserDeactivated(self.user.name)),
+                        severity="error", timeout=60)
+
+        run_in_thread(self, "seen", look)
 
     def keep_fresh(self) -> None:
         """While the app is open, the dynamic segments stay current (C19.6): what they

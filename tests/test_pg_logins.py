@@ -11,6 +11,7 @@ parallel: every login has a unique name, and every role a test made is dropped a
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -340,11 +341,15 @@ def test_a_login_without_a_user_is_told_what_to_ask(team: Team) -> None:
                     f"grant {stranger} --role viewer")
 
 
+DEACTIVATED = ("Priya Patel was deactivated by an administrator: an administrator can "
+               "reactivate them (segtui users reactivate)")
+
+
 def test_a_deactivated_login_is_refused(team: Team) -> None:
     login = team.grant("priya", "manager", "--name", "Priya Patel")
     allowed_sql(team.owner, f"UPDATE users SET active = false WHERE login = '{login}'")
     line = one_line_error(run(team.url(login), "segments", "create", "Mine"))
-    assert line == "segtui: Priya Patel was deactivated by an administrator"
+    assert line == f"segtui: {DEACTIVATED}"
 
 
 def test_a_deactivated_user_is_refused_on_both_engines(demo_store: Store) -> None:
@@ -352,8 +357,7 @@ def test_a_deactivated_user_is_refused_on_both_engines(demo_store: Store) -> Non
 
     with demo_store.writing() as conn:
         conn.execute(update(User).where(User.name == "Priya Patel").values(active=False))
-    with pytest.raises(UserDeactivated, match=r"^Priya Patel was deactivated by an "
-                                              r"administrator$"):
+    with pytest.raises(UserDeactivated, match=f"^{re.escape(DEACTIVATED)}$"):
         demo_store.users.current_user("priya patel")
     assert demo_store.users.current_user("Sarah Mitchell").name == "Sarah Mitchell"
 
@@ -368,4 +372,4 @@ def test_a_deactivated_user_is_refused_by_the_command_line(demo_db_path: Path) -
         store.close()
     result = runner.invoke(cli.app, ["--db", str(demo_db_path), "--user", "Priya Patel",
                                      "segments", "create", "X"])
-    assert one_line_error(result) == "segtui: Priya Patel was deactivated by an administrator"
+    assert one_line_error(result) == f"segtui: {DEACTIVATED}"

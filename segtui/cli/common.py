@@ -146,5 +146,11 @@ def up_to_date(store: Store, segment_ids: Sequence[int] | None = None) -> None:
 
 def viewer(ctx: typer.Context, store: Store) -> CurrentUser:
     """Who runs a read command that is audited (an export, C19.4): `--user`, else the
-    default user, as a writing command's user is found (no permission is needed)."""
-    return store.users.current_user((ctx.obj or {}).get("user"))
+    default user, as a writing command's user is found (no permission is needed). A name
+    segtui can't act for (invisible characters, deactivated: C19.3.4) exits 1."""
+    from segtui.core.permissions import InvalidUserName
+
+    try:
+        return store.users.current_user((ctx.obj or {}).get("user"))
+    except InvalidUserName as exc:
+        fail(str(exc))

@@ -35,6 +35,7 @@ SYSTEM_ACTIVITY_TYPES = (
     "Members Refreshed",
     "Segment Archived",
     "Segment Restored",
+    "Owner Changed",  # C19.3.6: an administrator gave the segment to someone else
 )
 ACTIVITY_TYPES = USER_ACTIVITY_TYPES + tuple(
     t for t in SYSTEM_ACTIVITY_TYPES if t not in USER_ACTIVITY_TYPES
@@ -58,6 +59,7 @@ ICONS = {
     "Members Refreshed": "↻",
     "Segment Archived": "▣",
     "Segment Restored": "▢",
+    "Owner Changed": "⇄",
 }
 
 EDIT_WINDOW = timedelta(hours=24)

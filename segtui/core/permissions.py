@@ -61,8 +61,13 @@ class LoginRefused(InvalidUserName):
 
 
 class UserDeactivated(InvalidUserName):
-    """C19.2.3: an administrator deactivated this user: segtui acts for them no more,
-    on either engine."""
+    """The acting user was deactivated by an administrator (C19.2.3, C19.3.4): segtui
+    refuses to act for them, in the app and on the command line alike."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} was deactivated by an administrator: an administrator "
+                         "can reactivate them (segtui users reactivate)")
+        self.name = name
 
 
 class LoginsRefused(ValueError):

@@ -122,7 +122,7 @@ async def test_adoption_toggles_30_and_90_days(store: Store) -> None:
         assert app.focused is adoption
         assert adoption.rows_on_page[0].name == "Marketing Engagers"
         assert "the last 30 days" in text_of(app, "#adoption-status")
-        await pilot.press("t")
+        await pilot.press("p")
         await settle(pilot)
         assert adoption.rows_on_page[0].name == "Enterprise Prospects"
         assert (adoption.rows_on_page[0].views, adoption.rows_on_page[0].campaigns) == (3, 3)

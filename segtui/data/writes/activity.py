@@ -99,7 +99,8 @@ AUDITED = {"Segment Created": Action.SEGMENT_CREATED, "Segment Edited": Action.S
            "Contacts Removed": Action.SEGMENT_EDITED,
            "Campaigns Paused": Action.SEGMENT_EDITED,
            "Segment Archived": Action.SEGMENT_ARCHIVED,
-           "Segment Restored": Action.SEGMENT_RESTORED}
+           "Segment Restored": Action.SEGMENT_RESTORED,
+           "Owner Changed": Action.SEGMENT_EDITED}
 
 
 def log_activity(

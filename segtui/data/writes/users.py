@@ -20,12 +20,7 @@ from sqlalchemy import Connection, exists, func, select, update
 
 from segtui.core.audit import Action
 from segtui.core.enums import UserRole
-from segtui.core.permissions import (
-    CurrentUser,
-    InvalidUserName,
-    Permission,
-    UserDeactivated,
-)
+from segtui.core.permissions import CurrentUser, InvalidUserName, Permission, UserDeactivated
 from segtui.core.segments import NotAllowed
 from segtui.core.validation import name_skeleton, normalise_user_name, user_name_error
 from segtui.data.db.grants import signed_in
@@ -79,31 +74,41 @@ def _insert_new(conn: Connection, name: str, role: UserRole) -> None:
         conn, User, {"name": name, "name_key": name_key(name), "role": role}, ["name_key"]))
 
 
-def resolve(conn: Connection, given: str | None) -> CurrentUser:
-    """The current user, unless deactivated (UserDeactivated). On PostgreSQL, a login that
-    does not own the schema is its own user, whatever the name given (C19.2.2,
-    data/writes/logins.py); otherwise: a name seen for the first time is recorded as a
-    Viewer (as a CRM Administrator if the database has no user at all yet)."""
-    return refuse_deactivated(conn, _resolved(conn, given))
+def known(conn: Connection, given: str | None) -> CurrentUser | None:
+    """The current user if segtui has seen them (a read), else None. On PostgreSQL, a
+    login that does not own the schema is its own user, whatever the name given (C19.2.2,
+    data/writes/logins.py: LoginRefused). UserDeactivated when an administrator
+    deactivated them (C19.2.3, C19.3.4): segtui does not act for them."""
+    signed = signed_in(conn)
+    if signed is not None and not signed.owner:
+        checked = checked_name(given) if given and given.strip() else None
+        return refuse_deactivated(conn, login_user(conn, signed, given, checked))
+    name = checked_name(wanted_name(conn, given))
+    row = conn.execute(select(User.id, User.name, User.role, User.active)
+                       .where(User.name_key == name_key(name))).one_or_none()
+    if row is None:
+        return None
+    if not row.active:
+        raise UserDeactivated(row.name)
+    return CurrentUser(int(row.id), row.name, UserRole(row.role))
 
 
 def refuse_deactivated(conn: Connection, user: CurrentUser) -> CurrentUser:
     """`user`, or UserDeactivated when an administrator deactivated them (C19.2.3)."""
     active = conn.execute(select(User.active).where(User.id == user.id)).scalar_one()
     if not active:
-        raise UserDeactivated(f"{user.name} was deactivated by an administrator")
+        raise UserDeactivated(user.name)
     return user
 
 
-def _resolved(conn: Connection, given: str | None) -> CurrentUser:
-    signed = signed_in(conn)
-    if signed is not None and not signed.owner:
-        checked = checked_name(given) if given and given.strip() else None
-        return login_user(conn, signed, given, checked)
-    name = checked_name(wanted_name(conn, given))
-    found = _find(conn, name)
+def resolve(conn: Connection, given: str | None) -> CurrentUser:
+    """The current user, unless deactivated (UserDeactivated): `known`, or a name seen
+    for the first time, recorded as a Viewer (as a CRM Administrator if the database has
+    no user at all yet)."""
+    found = known(conn, given)
     if found is not None:
         return found
+    name = checked_name(wanted_name(conn, given))
     anyone = conn.execute(select(exists().select_from(User))).scalar_one()
     _insert_new(conn, name, NEW_USER_ROLE if anyone else FIRST_USER_ROLE)
     found = _find(conn, name)
@@ -126,9 +131,13 @@ def look_alikes(conn: Connection, name: str) -> list[str]:
             if name_key(u.name) != name_key(name) and name_skeleton(u.name) == skeleton]
 
 
-def _administrators(conn: Connection) -> int:
+def _administrators(conn: Connection, besides: int | None = None) -> int:
+    """The active CRM Administrators (a deactivated one manages nobody: C19.3.4), but for
+    user `besides`."""
     return int(conn.execute(select(func.count()).select_from(User)
-                            .where(User.role == UserRole.CRM_ADMINISTRATOR)).scalar_one())
+                            .where(User.role == UserRole.CRM_ADMINISTRATOR,
+                                   User.active.is_(True), User.id != (besides or 0))
+                            ).scalar_one())
 
 
 def may(conn: Connection, user: CurrentUser, permission: Permission) -> bool:
@@ -158,7 +167,7 @@ def set_role(conn: Connection, given: str, role: UserRole, acting: CurrentUser, 
         _insert_new(conn, name, role)
     else:
         if (found.role is UserRole.CRM_ADMINISTRATOR and role is not found.role
-                and _administrators(conn) == 1):
+                and _administrators(conn, besides=found.id) == 0):
             raise InvalidUserName(f"{found.name!r} is the only CRM Administrator: give "
                                   "someone else that role first")
         conn.execute(update(User).where(User.id == found.id).values(role=role))

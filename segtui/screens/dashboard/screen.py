@@ -73,6 +73,7 @@ class DashboardScreen(Screen[None]):
         Binding("U", "usage", "Usage & audit", show=False, id="dashboard.usage"),
         Binding("R", "segment('restore')", "Restore archived", show=False,
                 id="dashboard.restore"),
+        Binding("P", "users", "Users (people)", show=False, id="dashboard.users"),  # C19.3.3
         # Leaves the search box or the filter bar for the list: a key, not a command.
         Binding("escape", "back_to_list", "Back to the list", show=False,
                 id="dashboard.back"),
@@ -259,6 +260,17 @@ class DashboardScreen(Screen[None]):
 
         if allowed(self, self.user, "review the audit log", Permission.REVIEW_AUDIT):
             self.app.push_screen(UsageScreen(self.store, self.user),
+                                 lambda _: self._segments_changed())
+
+    def action_users(self) -> None:
+        """P: the Users screen, for administrators (C19.3.3); a transfer there changes the
+        owners shown here."""
+        from segtui.core.permissions import Permission
+        from segtui.screens.allowed import allowed
+        from segtui.screens.users import UsersScreen  # loads when first wanted
+
+        if allowed(self, self.user, "manage users", Permission.MANAGE_USERS):
+            self.app.push_screen(UsersScreen(self.store, self.user),
                                  lambda _: self._segments_changed())
 
     def action_refresh(self) -> None:

@@ -40,7 +40,7 @@ class ChoicePicker(Dialog[Picked | None]):
     def __init__(
         self,
         title: str,
-        all_label: str,
+        all_label: str | None,
         search: ChoiceSearch,
         current: Choice | None = None,
     ) -> None:
@@ -97,7 +97,7 @@ class ChoicePicker(Dialog[Picked | None]):
     def _show_found(self, text: str, found: list[Choice]) -> None:
         options = self.query_one(OptionList)
         options.clear_options()
-        if not text:
+        if not text and self.all_label:  # None: a value must be picked (no "All")
             options.add_option(Option(user_text(self.all_label), id=ALL_KEY))
         options.add_options(Option(user_text(c.label), id=c.key) for c in found)
         self._found = {c.key: c for c in found}

@@ -2,7 +2,7 @@
 dashboard with `U` (or the command palette). Three tabs, 1-3:
 
 - Log (log_view.py): the audit log, filtered, paged from SQL; x exports what it shows.
-- Adoption: each segment's views, exports and campaigns in the last 30 or 90 days (t),
+- Adoption: each segment's views, exports and campaigns in the last 30 or 90 days (p),
   most used first.
 - Unused: the segments nobody used in 90 days, longest unused first; A archives the
   highlighted one at once (a restore undoes it: the dashboard's status filter shows the
@@ -57,7 +57,7 @@ class UsageScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,backspace", "back", "Back", id="usage.back"),
         Binding("f", "focus_filters", "Filters", id="usage.filters"),
-        Binding("t", "period", "30/90 days", id="usage.period"),
+        Binding("p", "period", "30/90 days", id="usage.period"),
         Binding("A", "archive", "Archive", id="usage.archive"),
         Binding("x", "export", "Export", id="usage.export"),
         Binding("r", "refresh", "Refresh", id="usage.refresh"),
@@ -184,7 +184,7 @@ class UsageScreen(Screen[None]):
     # -- adoption ------------------------------------------------------------------------
 
     def action_period(self) -> None:
-        """t: the last 30 days, or the last 90."""
+        """p: the last 30 days, or the last 90."""
         self.days = PERIODS[(PERIODS.index(self.days) + 1) % len(PERIODS)]
         self._load_adoption()
 

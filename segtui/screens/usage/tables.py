@@ -19,7 +19,7 @@ HELP = (
     "Usage & audit (administrators): 1 the audit log, newest first, filtered by user, "
     "action, segment and days (f moves to the filters, enter on one picks a value, "
     "c clears them; x exports what the filters show to CSV or JSON Lines); 2 each "
-    "segment's adoption: views, exports and campaigns in the last 30 or 90 days (t), "
+    "segment's adoption: views, exports and campaigns in the last 30 or 90 days (p), "
     "most used first; 3 the segments nobody viewed, exported, edited or used in a "
     f"campaign in {UNUSED_DAYS} days, longest unused first: A archives the highlighted "
     "one at once (no confirmation: the dashboard's status filter shows the archived, and "
@@ -110,7 +110,7 @@ def log_status(window: RowWindow, flt: AuditFilter, segment: str | None) -> Text
 def adoption_status(window: RowWindow, days: int) -> Text:
     other = 90 if days == 30 else 30
     return Text(f"{counted(window, 'segment')} · the last {days} days, most used first · "
-                f"t: {other} days")
+                f"p: {other} days")
 
 
 def unused_status(window: RowWindow) -> Text:
