@@ -47,7 +47,7 @@ ESSENTIAL = {
     "detail 6": ["^s", "n", *DETAIL_KEYS],
     "quality": ["esc", "k", "M", "m", "r", "q", "?"],
     "usage 1": ["esc", "f", "x", "r", "q", "?"],
-    "usage 2": ["esc", "t", "r", "q", "?"],
+    "usage 2": ["esc", "p", "r", "q", "?"],
     "usage 3": ["esc", "A", "r", "q", "?"],
 }
 
