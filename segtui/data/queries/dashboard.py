@@ -1,29 +1,39 @@
-"""SQL for the dashboard's metric cards (R7.1, AC1)."""
+"""SQL for the dashboard's metric cards (R7.1, AC1), over the segments the viewer sees
+(C19.3.2): the segments' counts, and the contacts and memberships in those segments."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, case, exists, func, select
+from sqlalchemy import ColumnElement, Connection, case, exists, func, select, true
 
 from segtui.core.enums import EventType, SegmentStatus
 from segtui.core.formatting import round_half_up
+from segtui.core.permissions import CurrentUser
 from segtui.core.records import DashboardMetrics
 from segtui.data.db.sql import current_membership
 from segtui.data.db.tables import EngagementEvent, Membership, Segment
+from segtui.data.queries.visibility import sees_everything, visible_to
 
 
-def dashboard_metrics(conn: Connection) -> DashboardMetrics:
+def dashboard_metrics(conn: Connection, viewer: CurrentUser | None) -> DashboardMetrics:
+    visible = visible_to(viewer)
     segments = conn.execute(
         select(
             func.count(),
             func.coalesce(func.sum(case((Segment.status == SegmentStatus.ACTIVE, 1), else_=0)), 0),
-        ).select_from(Segment)
+            func.count() if sees_everything(viewer) else select(func.count())
+            .select_from(Segment).scalar_subquery(),
+        ).select_from(Segment).where(visible)
     ).one()
+    # The memberships counted: all of them when the viewer sees every segment (the usual
+    # case: no extra work), else those of the segments they see.
+    seen: ColumnElement[bool] = true() if segments[0] == segments[2] else \
+        Membership.segment_id.in_(select(Segment.id).where(visible))
     # Grouped by contact rather than COUNT(DISTINCT): the grouping makes SQLite walk
     # ix_memberships_contact in order (no temp B-tree). With COUNT(DISTINCT) it may pick
     # ix_memberships_segment instead and sort 1.8M ids: 2 s instead of 0.3 s at 1M contacts.
     per_contact = (
         select(Membership.contact_id, func.count().label("stays"))
-        .where(current_membership())
+        .where(current_membership(), seen)
         .group_by(Membership.contact_id)
         .subquery("per_contact")
     )
@@ -35,8 +45,8 @@ def dashboard_metrics(conn: Connection) -> DashboardMetrics:
             EngagementEvent.type == EventType.UNSUBSCRIBED,
             exists(
                 select(1).where(
-                    Membership.contact_id == EngagementEvent.contact_id, current_membership()
-                )
+                    Membership.contact_id == EngagementEvent.contact_id, current_membership(),
+                    seen)
             ),
         )
     ).scalar_one()
