@@ -70,6 +70,10 @@ WRITE_RUNS: dict[str, tuple[list[str], str | None]] = {
     "contacts export-data": (["1"], None),
     "worker": (["--once"], None),  # C19.6: it writes the segments' members
     "segments set-limit": (["1"], None),  # C19.3: administrators only
+    # C19.3.2: who sees a segment (its owner or an administrator)
+    "segments set-visibility": (["Enterprise Prospects", "private"], None),
+    "segments hide": (["Enterprise Prospects", "--from", "Priya Patel"], None),
+    "segments unhide": (["Enterprise Prospects", "--from", "Priya Patel"], None),
 }
 
 
