@@ -196,3 +196,21 @@ def test_a_segment_nobody_owns_is_the_administrators(demo_store: Store) -> None:
         conn.execute(update(Segment).where(Segment.id == segment_id).values(owner_id=None))
     assert seen_by(demo_store) == {OWNER: False, ADMIN: True, COLLEAGUE: False,
                                    VIEWER: False}
+
+
+def test_the_change_log_names_no_segment_hidden_from_the_reader(demo_store: Store) -> None:
+    theirs = Store.open(demo_store.url)
+    try:
+        theirs.users.current_user(COLLEAGUE)
+        start = theirs.changes.newest()
+        share(demo_store, visibility=Visibility.PRIVATE)  # another Store: another segtui
+        seen = theirs.changes.since(start).changes
+        assert [(c.what, c.segment_name) for c in seen] == [("Segment Edited", None)]
+        owners = Store.open(demo_store.url)
+        try:
+            owners.users.current_user(ADMIN)
+            assert [c.segment_name for c in owners.changes.since(start).changes] == [SEGMENT]
+        finally:
+            owners.close()
+    finally:
+        theirs.close()
