@@ -71,3 +71,14 @@ def test_only_the_owner_or_an_administrator_says_who_sees_it(db: str) -> None:  
                           user=ADMIN))
     assert [(e["actor"], e["segment"], e["details"]) for e in audited] == [
         (ADMIN, SEGMENT, "visibility Everyone → Owner's team")]
+
+
+def test_refreshing_every_segment_names_none_hidden(db: str) -> None:  # noqa: F811
+    made = run(db, "segments", "create", "Private Hot", "--rule", "score > 80", user=OWNER)
+    assert made.exit_code == 0, made.output
+    assert run(db, "segments", "set-visibility", "Private Hot", "private",
+               user=OWNER).exit_code == 0
+    theirs = run(db, "segments", "refresh", "--all", user=COLLEAGUE)
+    assert theirs.exit_code == 0, theirs.output
+    assert "Private Hot" not in theirs.stdout
+    assert "Private Hot" in run(db, "segments", "refresh", "--all", user=OWNER).stdout

@@ -214,3 +214,24 @@ def test_the_change_log_names_no_segment_hidden_from_the_reader(demo_store: Stor
             owners.close()
     finally:
         theirs.close()
+
+
+def test_a_rule_may_name_only_segments_its_writer_sees(demo_store: Store) -> None:
+    from segtui.core.rules.language import parse
+    from segtui.core.segments import SegmentDraft
+
+    share(demo_store, visibility=Visibility.PRIVATE)
+    rule = parse(f'in segment "{SEGMENT}"')
+    store = as_user(demo_store, COLLEAGUE)
+    _, issues = store.rules.check_rule(rule)
+    assert [i.message for i in issues] == [
+        f"Segment membership: segment {SEGMENT!r} does not exist (deleted or renamed?)"]
+    colleague = store.users.current_user(COLLEAGUE)
+    with pytest.raises(InvalidSegment, match="does not exist"):
+        store.segments.create_segment(SegmentDraft("Peek", rule=rule), ContactSelection(),
+                                      colleague)
+    # Its owner may.
+    owner = as_user(demo_store, OWNER).users.current_user(OWNER)
+    assert not demo_store.rules.check_rule(rule)[1]
+    demo_store.segments.create_segment(SegmentDraft("Mine too", rule=rule),
+                                       ContactSelection(), owner)

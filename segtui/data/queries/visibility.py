@@ -19,12 +19,17 @@ team; both are per segment, and the dashboard's 1,000 segments make 1,000 probes
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import ColumnElement, Connection, and_, exists, or_, select, true
 
 from segtui.core.enums import Visibility
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.segments import SegmentNotFound
 from segtui.data.db.tables import Segment, User, segment_hidden_from
+
+if TYPE_CHECKING:  # a read command checks no rule: it need not load their checking
+    from segtui.core.rules.check import SegmentLookup
 
 
 def sees_everything(viewer: CurrentUser | None) -> bool:
@@ -49,6 +54,23 @@ def visible_to(viewer: CurrentUser | None) -> ColumnElement[bool]:
         Segment.owner_id == viewer.id,
         and_(not_hidden, or_(Segment.visibility == Visibility.EVERYONE,
                              and_(Segment.visibility == Visibility.TEAM, owners_team))),
+    )
+
+
+def seen_lookup(conn: Connection, every: SegmentLookup, viewer: CurrentUser | None
+                ) -> SegmentLookup:
+    """`every` segment's names as `viewer` sees them, for checking a rule they write ("in
+    segment X"): a segment hidden from them is no segment's name. Its references stay
+    whole: a cycle through a hidden segment is still one."""
+    from segtui.core.rules.check import SegmentLookup
+
+    if sees_everything(viewer):
+        return every
+    seen = set(conn.execute(select(Segment.id).where(visible_to(viewer))).scalars())
+    return SegmentLookup(
+        id_of=lambda name: found if (found := every.id_of(name)) in seen else None,
+        name_of=lambda sid: every.name_of(sid) if sid in seen else None,
+        references=every.references,
     )
 
 

@@ -98,6 +98,14 @@ class Segments:
             ).scalar_one_or_none()
             return None if found is None else int(found)
 
+    def seen(self, segment_ids: Sequence[int]) -> set[int]:
+        """Those of `segment_ids` the Store's user sees (C19.3.2)."""
+        from segtui.data.queries.visibility import visible_to
+
+        with self._db.reading() as conn:
+            return set(conn.execute(select(Segment.id).where(
+                Segment.id.in_(list(segment_ids)), visible_to(self._db.viewer))).scalars())
+
     def segment_row(self, segment_id: int) -> SegmentRow | None:
         from segtui.data.queries import segment_list
 

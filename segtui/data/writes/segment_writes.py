@@ -55,6 +55,7 @@ from segtui.data.db.tables import (
 )
 from segtui.data.queries.contact_list import add_selected_members
 from segtui.data.queries.segment_details import delete_preview, details
+from segtui.data.queries.visibility import seen_lookup
 from segtui.data.rules.refresh import refresh_dependents, refresh_segment, segment_lookup, uses_of
 from segtui.data.writes.activity import log_activity, require_segment
 from segtui.data.writes.audit import record_audit
@@ -84,15 +85,19 @@ def _lookup_once(conn: Connection) -> Callable[[], SegmentLookup]:
 
 
 def _checked(conn: Connection, draft: SegmentDraft, lookup: Callable[[], SegmentLookup],
-             self_id: int | None = None, kept: SegmentDraft | None = None) -> SegmentDraft:
-    """The draft normalised, its rule in canonical form with segment references resolved;
+             user: CurrentUser, self_id: int | None = None, kept: SegmentDraft | None = None
+             ) -> SegmentDraft:
+    """The draft normalised, its rule in canonical form with segment references resolved
+    (a new or changed rule may name only segments `user` sees: C19.3.2);
     InvalidSegment with every problem otherwise (a rule's problems under the field 'rule').
     `kept`: the segment as stored, for an edit (a name or description left as it is stays
     exactly so, unjudged: SegmentDraft.errors)."""
     draft = draft.normalised(kept)
     errors = draft.errors(kept_tags=_known_tags(conn, draft.tags), kept=kept)
     if draft.rule is not None:
-        rule, issues = check(draft.rule, lookup(), self_id)
+        seen = lookup() if kept is not None and kept.rule == draft.rule else \
+            seen_lookup(conn, lookup(), user)
+        rule, issues = check(draft.rule, seen, self_id)
         errors += [FieldError("rule", issue.message) for issue in issues]
         draft = replace(draft, rule=rule)
     if errors:
@@ -151,7 +156,7 @@ def create_segment(
 ) -> int:
     _require(user, Permission.EDIT_SEGMENTS)
     require_room(conn, user)
-    draft = _checked(conn, draft, _lookup_once(conn))
+    draft = _checked(conn, draft, _lookup_once(conn), user)
     if _name_taken(conn, draft.name):
         raise DuplicateSegmentName(draft.name)
     now = clock.now()
@@ -201,7 +206,7 @@ def update_segment(
     if before.version != expected_version:
         raise SegmentConflict(before)  # before judging the draft: the user must see this
     lookup = _lookup_once(conn)
-    draft = _checked(conn, draft, lookup, self_id=segment_id, kept=before.as_draft())
+    draft = _checked(conn, draft, lookup, user, self_id=segment_id, kept=before.as_draft())
     if _name_taken(conn, draft.name, except_id=segment_id):
         raise DuplicateSegmentName(draft.name)
     if draft.status is SegmentStatus.INACTIVE and before.status is not SegmentStatus.INACTIVE:
