@@ -235,3 +235,13 @@ def test_a_rule_may_name_only_segments_its_writer_sees(demo_store: Store) -> Non
     assert not demo_store.rules.check_rule(rule)[1]
     demo_store.segments.create_segment(SegmentDraft("Mine too", rule=rule),
                                        ContactSelection(), owner)
+
+
+def test_the_quality_report_names_only_segments_its_reader_sees(demo_store: Store) -> None:
+    def named(store: Store) -> set[str]:
+        return {s.name for s in store.quality.quality_report().segments}
+
+    assert SEGMENT in named(as_user(demo_store, COLLEAGUE))
+    share(demo_store, visibility=Visibility.PRIVATE)
+    assert SEGMENT not in named(as_user(demo_store, COLLEAGUE))
+    assert SEGMENT in named(as_user(demo_store, OWNER))
