@@ -245,3 +245,15 @@ def test_the_quality_report_names_only_segments_its_reader_sees(demo_store: Stor
     share(demo_store, visibility=Visibility.PRIVATE)
     assert SEGMENT not in named(as_user(demo_store, COLLEAGUE))
     assert SEGMENT in named(as_user(demo_store, OWNER))
+
+
+def test_a_copy_is_as_private_as_its_original(demo_store: Store) -> None:
+    segment_id = demo_store.segments.segment_id_named(SEGMENT)
+    assert segment_id is not None
+    share(demo_store, visibility=Visibility.PRIVATE, hide=[COLLEAGUE, ADMIN])
+    admin = demo_store.users.current_user(ADMIN)
+    copy = demo_store.segments.duplicate_segment(segment_id, admin)
+    details = as_user(demo_store, ADMIN).segments.segment_details(copy)
+    assert details is not None and details.owner == ADMIN
+    assert details.sharing == Sharing(Visibility.PRIVATE, (COLLEAGUE,))  # not its owner
+    assert f"{SEGMENT} Copy" not in names(as_user(demo_store, OWNER))

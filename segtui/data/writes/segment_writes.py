@@ -61,7 +61,7 @@ from segtui.data.writes.activity import log_activity, require_segment
 from segtui.data.writes.audit import record_audit
 from segtui.data.writes.changes import record_change
 from segtui.data.writes.segment_limit import require_room
-from segtui.data.writes.sharing import audit_sharing, checked_sharing, write_sharing
+from segtui.data.writes.sharing import audit_sharing, checked_sharing, copy_sharing, write_sharing
 
 
 def _require(user: CurrentUser, permission: Permission) -> None:
@@ -343,6 +343,7 @@ def duplicate_segment(conn: Connection, segment_id: int, user: CurrentUser) -> i
         name = f"{base} Copy {n}"
     draft = replace(original.as_draft(), name=name, status=SegmentStatus.DRAFT)
     new_id = create_segment(conn, draft, ContactSelection(), user)
+    copy_sharing(conn, segment_id, new_id, user.id)  # as private as its original
     if original.rule is None:
         now = clock.now()
         copied = conn.execute(

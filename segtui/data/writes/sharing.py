@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, literal, select, update
 
 from segtui.core import clock
 from segtui.core.audit import Action
@@ -67,6 +67,19 @@ def write_sharing(conn: Connection, segment_id: int, visibility: Visibility,
     rows = [{"segment_id": segment_id, "user_id": u} for u in hidden_from]
     if rows:
         conn.execute(insert(segment_hidden_from), rows)
+
+
+def copy_sharing(conn: Connection, original: int, copy: int, owner_id: int) -> None:
+    """A duplicate is as private as its original: its visibility and the users it is
+    hidden from (its new owner left out: an owner always sees their own)."""
+    conn.execute(update(Segment).where(Segment.id == copy).values(
+        visibility=select(Segment.visibility).where(Segment.id == original)
+        .scalar_subquery()))
+    hidden = segment_hidden_from.c
+    conn.execute(insert(segment_hidden_from).from_select(
+        ["segment_id", "user_id"],
+        select(literal(copy), hidden.user_id).where(hidden.segment_id == original,
+                                                    hidden.user_id != owner_id)))
 
 
 def audit_sharing(conn: Connection, segment: SegmentDetails, changes: list[str],
