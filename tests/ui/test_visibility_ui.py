@@ -69,7 +69,9 @@ async def test_made_private_in_the_edit_dialog_it_leaves_a_colleagues_segtui(
         # Theirs follows without a key: the list, the cards, and every way to find it.
         await wait_until(them, lambda: SEGMENT not in rows(them), "the segment gone")
         await settle(them)
-        assert them.app.screen.query_one("#card-total-segments").value == "3"
+        await wait_until(
+            them, lambda: them.app.screen.query_one("#card-total-segments").value == "3",
+            "their Total Segments card counting it no more")
         assert not any(SEGMENT in hit for hit in await palette_hits(them, "Enterprise"))
         await them.press("slash", *"Enterprise", "enter")
         await settle(them)
