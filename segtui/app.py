@@ -82,6 +82,7 @@ class SegtuiApp(App[None]):
         super().__init__()
         self.store = store
         self.user = user or store.users.current_user()
+        store.act_for(self.user)  # the Store reads what this user sees (C19.3.2)
         # The detail tab last shown per segment, while the app runs (R7.5).
         self.remembered_tabs: dict[int, str] = {}  # segment id -> detail tab last shown
         self.note_drafts: dict[int, str] = {}  # segment id -> unsaved note text

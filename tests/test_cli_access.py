@@ -77,6 +77,10 @@ WRITE_RUNS: dict[str, tuple[list[str], str | None]] = {
     "users reactivate": (["Sarah Mitchell"], None),
     "users set-team": (["Sarah Mitchell", "Growth"], None),
     "users transfer": (["Sarah Mitchell", "--to", "Priya Patel"], None),
+    # C19.3.2: who sees a segment (its owner or an administrator)
+    "segments set-visibility": (["Enterprise Prospects", "private"], None),
+    "segments hide": (["Enterprise Prospects", "--from", "Priya Patel"], None),
+    "segments unhide": (["Enterprise Prospects", "--from", "Priya Patel"], None),
 }
 
 

@@ -48,7 +48,7 @@ runner = CliRunner()
 SUMMARY_KEYS = ["id", "name", "description", "status", "kind", "rule", "members",
                 "campaigns", "updated_at"]
 SHOW_KEYS = [*SUMMARY_KEYS, "active_campaigns", "owner", "tags", "created_at",
-             "evaluated_at"]
+             "evaluated_at", "visibility", "hidden_from"]
 CONTACT_KEYS = ["id", "name", "email", "title", "company", "phone", "status", "city",
                 "state", "tags", "quality_score", "last_contacted_at"]
 CONTACT_SHOW_KEYS = [*CONTACT_KEYS, "company_size", "industry", "lifecycle_stage", "source",

@@ -93,14 +93,20 @@ def anchor_clock(store: Store) -> None:
 
 
 def command_store(ctx: typer.Context, db: str | None) -> Store:
-    """The store for a scripting command: --db here, else the one given before the command.
-    A `@writes` command gets the one its permission check opened (access.py)."""
+    """The store for a scripting command: --db here, else the one given before the command,
+    reading as the user (`--user`, $SEGTUI_USER, ...) what they see (C19.3.2). A `@writes`
+    command gets the one its permission check opened (access.py), acting for its user."""
     checked: Store | None = ctx.meta.pop(CHECKED_STORE, None)  # handed over once
     if checked is not None:
         return checked
     check_clock()
     store = open_database(resolve(db or (ctx.obj or {}).get("db")))
     anchor_clock(store)
+    try:  # it reads what the user sees (C19.3.2): their segments, not those hidden
+        store.users.look_as((ctx.obj or {}).get("user"))
+    except InvalidUserName as exc:
+        store.close()
+        fail(str(exc))
     return store
 
 

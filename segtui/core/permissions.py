@@ -18,6 +18,8 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage users"
     PRIVACY_REQUESTS = "handle privacy requests"  # C19.5: erase, export a person's data
     REVIEW_AUDIT = "review the audit log"  # C19.4
+    # C19.3.2: see every segment whatever its visibility, and set anyone's visibility.
+    ALL_SEGMENTS = "see and share every segment"
 
 
 GRANTS: dict[UserRole, frozenset[Permission]] = {

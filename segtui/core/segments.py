@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from segtui.core.enums import CampaignStatus, SegmentKind, SegmentStatus
+from segtui.core.enums import CampaignStatus, SegmentKind, SegmentStatus, Visibility
 from segtui.core.formatting import plural
 from segtui.core.rules.tree import Node
+from segtui.core.sharing import Sharing
 from segtui.core.validation import (
     FieldError,
     description_error,
@@ -88,6 +89,10 @@ class SegmentDetails:
     rule: Node | None = None
     evaluated_at: datetime | None = None
     evaluation_ms: int | None = None
+    # C19.3.2: its owner's id, who sees it, and the users it is hidden from (by name).
+    owner_id: int | None = None
+    visibility: Visibility = Visibility.EVERYONE
+    hidden_from: tuple[str, ...] = ()
 
     @property
     def kind(self) -> SegmentKind:
@@ -95,6 +100,28 @@ class SegmentDetails:
 
     def as_draft(self) -> SegmentDraft:
         return SegmentDraft(self.name, self.description, self.tags, self.status, self.rule)
+
+    def changes_to(self, after: SegmentDraft) -> list[str]:
+        """What an edit changes, as the timeline says it ("name “A” → “B”", "tags")."""
+        changes = []
+        if self.name != after.name:
+            changes.append(f"name “{self.name}” → “{after.name}”")
+        if self.description != after.description:
+            changes.append("description")
+        if self.status is not after.status:
+            changes.append(f"status {self.status.value} → {after.status.value}")
+        if sorted(t.strip().casefold() for t in self.tags) != \
+                sorted(t.strip().casefold() for t in after.tags):
+            changes.append("tags")
+        if self.kind is not after.kind:
+            changes.append(f"type {self.kind.value} → {after.kind.value}")
+        elif self.rule != after.rule:
+            changes.append("rule")
+        return changes
+
+    @property
+    def sharing(self) -> Sharing:
+        return Sharing(self.visibility, self.hidden_from)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from segtui.core.enums import CampaignStatus, LeadStatus, SegmentStatus
+from segtui.core.enums import CampaignStatus, LeadStatus, SegmentStatus, Visibility
 from segtui.widgets.palette import Hue, badge_style
 
 SEGMENT_STATUS_HUES = {
@@ -41,6 +41,17 @@ def badge(word: str, hue: Hue) -> Text:
 
 def segment_status_badge(status: SegmentStatus) -> Text:
     return badge(status.value, SEGMENT_STATUS_HUES[status])
+
+
+def visibility_badges(visibility: Visibility, hidden_from: int) -> Text:
+    """Who sees a segment, when not everyone (C19.3.2): "Private" or "Owner's team", and
+    "Hidden from N" (each followed by a space); empty when everyone sees it."""
+    shown = Text()
+    if visibility is not Visibility.EVERYONE:
+        shown.append_text(badge(visibility.value, Hue.BLUE)).append(" ")
+    if hidden_from:
+        shown.append_text(badge(f"Hidden from {hidden_from:,}", Hue.GREY)).append(" ")
+    return shown
 
 
 def campaign_status_badge(status: CampaignStatus) -> Text:

@@ -270,12 +270,15 @@ async def test_edit_tabs_are_reached_with_f_keys_not_shift_tab(sqlite_demo_store
         await pilot.press("f4")
         assert tabs.active == "tab-add"
         assert app.focused is app.screen.query_one("#picker-search")
+        await pilot.press("ctrl+pagedown")  # Who sees it (C19.3.2)
+        assert tabs.active == "tab-sharing"
+        assert app.focused is app.screen.query_one("#sharing-visibility")
         await pilot.press("ctrl+pagedown")  # wraps round to the first
         assert tabs.active == "tab-details"
         assert app.focused is app.screen.query_one("#field-name")
         await pilot.press("ctrl+pageup")
-        assert tabs.active == "tab-add"
-        await pilot.press("f2")
+        assert tabs.active == "tab-sharing"
+        await pilot.press("f5", "f2")
         assert tabs.active == "tab-details"
 
 

@@ -11,7 +11,7 @@ nothing from here.
 
 import typer
 
-from segtui.cli.segments import archive, changes, limit, listing, members, rules
+from segtui.cli.segments import archive, changes, limit, listing, members, rules, sharing
 
 app = typer.Typer(help="Scriptable segment commands.", no_args_is_help=True)
 
@@ -28,3 +28,6 @@ app.command("add-members")(members.segments_add_members)
 app.command("remove-members")(members.segments_remove_members)
 app.command("limit")(limit.segments_limit)
 app.command("set-limit")(limit.segments_set_limit)
+app.command("set-visibility")(sharing.segments_set_visibility)
+app.command("hide")(sharing.segments_hide)
+app.command("unhide")(sharing.segments_unhide)

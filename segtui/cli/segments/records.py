@@ -57,6 +57,8 @@ def segment_object(store: Store, segment_id: int) -> dict[str, Any]:
         tags=list(details.tags),
         created_at=iso(details.created_at),
         evaluated_at=iso(details.evaluated_at),
+        visibility=details.visibility.value,  # C19.3.2
+        hidden_from=list(details.hidden_from),
     )
     return obj
 
@@ -80,7 +82,8 @@ def _segment_block(obj: dict[str, Any]) -> list[str]:
         ("Owner", obj["owner"] or "-"), ("Members", f"{obj['members']:,}"),
         ("Campaigns", f"{obj['campaigns']:,} ({obj['active_campaigns']:,} active)"),
         ("Created", obj["created_at"]), ("Updated", obj["updated_at"]),
-        ("Evaluated", obj["evaluated_at"] or "-"),
+        ("Evaluated", obj["evaluated_at"] or "-"), ("Visibility", obj["visibility"]),
+        ("Hidden from", ", ".join(obj["hidden_from"]) or "-"),
     ]
     return [f"{label + ':':<13}{cell(value)}" for label, value in rows]
 

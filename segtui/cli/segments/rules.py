@@ -41,10 +41,13 @@ def segments_refresh(
                 fail(f"{name!r} is a static segment: its members are picked by hand")
             ids = [segment_id]
         results = store.rules.refresh_segments(ids, acting_user(ctx))
+        # Segments hidden from the user are re-evaluated too, and not named (C19.3.2).
+        seen = store.segments.seen([r.segment_id for r in results])
     finally:
         store.close()
     for result in results:
-        say(result.summary())
+        if result.segment_id in seen:
+            say(result.summary())
     if not results:
         say("No dynamic segments.")
 

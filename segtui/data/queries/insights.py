@@ -19,6 +19,7 @@ from segtui.core.enums import ENGAGEMENT_EVENTS, CompanySize, EventType, LeadSta
 from segtui.core.formatting import plural, point_change
 from segtui.core.insights import Insight, InsightAction, InsightKind, Severity, pct, quoted
 from segtui.core.metrics import CampaignPerformance, SegmentMetrics, Window, last_days, percent
+from segtui.core.permissions import CurrentUser
 from segtui.data.db.sql import Aside, here, member_count, member_id_array, member_of
 from segtui.data.db.tables import Contact, EngagementEvent, Membership, Segment
 from segtui.data.queries.contact_list import count_contacts, filter_conditions
@@ -30,6 +31,7 @@ from segtui.data.queries.member_groups import (
     merged_groups,
 )
 from segtui.data.queries.segment_metrics import campaign_performance, split_point
+from segtui.data.queries.visibility import visible_to
 
 PROFILE_SHARE = 40  # a trait is part of the profile when at least this % of members share it
 OVERLAP_SHOWN = 3  # other segments named in the overlap finding
@@ -174,7 +176,9 @@ def lookalikes(conn: Connection, segment_id: int, members: int,
     )
 
 
-def overlap(conn: Connection, segment_id: int, members: int) -> Insight:
+def overlap(conn: Connection, segment_id: int, members: int,
+            viewer: CurrentUser | None = None) -> Insight:
+    """The other segments sharing the most members: those `viewer` sees (C19.3.2)."""
     mine, theirs = Membership.__table__.alias(), Membership.__table__.alias()
     # Counted per segment id first (the members' other stays, read from
     # ix_memberships_contact alone), then joined to the few segments named: joining every
@@ -193,6 +197,7 @@ def overlap(conn: Connection, segment_id: int, members: int) -> Insight:
     rows = conn.execute(
         select(Segment.id, Segment.name, shared.c.shared)
         .join(shared, shared.c.segment_id == Segment.id)
+        .where(visible_to(viewer))
         .order_by(shared.c.shared.desc(), Segment.name, Segment.id)
         .limit(OVERLAP_SHOWN)
     ).all()
@@ -243,7 +248,8 @@ def campaigns(conn: Connection, segment_id: int) -> Insight | None:
 
 
 def segment_insights(conn: Connection, segment_id: int, today: date,
-                     aside: Aside | None = None) -> list[Insight]:
+                     aside: Aside | None = None, viewer: CurrentUser | None = None
+                     ) -> list[Insight]:
     """Every finding. With `aside` (other connections), the members' events (engagement)
     and their other segments (overlap) are read from the start, at the same time as the
     member pass, and a large segment's member pass is read in two contact-id halves at
@@ -260,7 +266,7 @@ def segment_insights(conn: Connection, segment_id: int, today: date,
         )]
     beside = (aside or here(conn))(lambda other: (
         engagement_change(other, segment_id, today, members),
-        overlap(other, segment_id, members)))
+        overlap(other, segment_id, members, viewer)))
     if aside is None or (middle := split_point(conn, segment_id, members)) is None:
         groups = member_groups(conn, segment_id, today)
     else:

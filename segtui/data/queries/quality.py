@@ -22,6 +22,7 @@ from sqlalchemy import (
     tuple_,
 )
 
+from segtui.core.permissions import CurrentUser
 from segtui.core.quality import (
     SHOWN_GROUPS,
     SHOWN_SEGMENTS,
@@ -40,6 +41,7 @@ from segtui.data.db.tables import (
 )
 from segtui.data.derived.completeness import valid_email
 from segtui.data.queries.shared_emails import shared_emails
+from segtui.data.queries.visibility import visible_to
 
 
 def _blank(column: ColumnElement[str | None]) -> ColumnElement[bool]:
@@ -50,7 +52,9 @@ def _name_key() -> ColumnElement[str]:
     return casefold(func.trim(Contact.name))
 
 
-def quality_report(conn: Connection, today: date) -> QualityReport:
+def quality_report(conn: Connection, today: date, viewer: CurrentUser | None = None
+                   ) -> QualityReport:
+    """The report; its segments are those `viewer` sees (C19.3.2)."""
     c = Contact
     cutoff = datetime.combine(today - timedelta(days=STALE_DAYS), datetime.min.time())
     stale = and_(or_(c.last_activity_at.is_(None), c.last_activity_at < cutoff),
@@ -104,7 +108,7 @@ def quality_report(conn: Connection, today: date) -> QualityReport:
             .select_from(Membership)
             .join(Segment, Segment.id == Membership.segment_id)
             .join(c, c.id == Membership.contact_id)
-            .where(current_membership())
+            .where(current_membership(), visible_to(viewer))
             .group_by(Segment.id, Segment.name)
             .having(flagged_count > 0)
             .order_by(flagged_count.desc(), Segment.name)

@@ -23,8 +23,10 @@ from segtui.core.enums import (
     MembershipSource,
     SourceChannel,
 )
+from segtui.core.permissions import CurrentUser
 from segtui.data.db.sql import current_membership, storable_ids, storable_text
 from segtui.data.db.tables import Company, Contact, Membership, Segment, Tag, contact_tags
+from segtui.data.queries.visibility import visible_to
 
 CHUNK = 500
 
@@ -84,7 +86,8 @@ def current_members(conn: Connection, segment_id: int, ids: Iterable[int]) -> se
     return members
 
 
-def contact_details(conn: Connection, contact_id: int) -> ContactDetails | None:
+def contact_details(conn: Connection, contact_id: int, viewer: CurrentUser | None
+                    ) -> ContactDetails | None:
     if not storable_ids(conn, [contact_id]):
         return None
     c = Contact
@@ -108,7 +111,8 @@ def contact_details(conn: Connection, contact_id: int) -> ContactDetails | None:
         for r in conn.execute(
             select(Segment.id, Segment.name, Membership.source, Membership.added_at)
             .join(Membership, Membership.segment_id == Segment.id)
-            .where(Membership.contact_id == contact_id, current_membership())
+            .where(Membership.contact_id == contact_id, current_membership(),
+                   visible_to(viewer))  # the segments `viewer` sees (C19.3.2)
             .order_by(Segment.name_key, Segment.id)
         )
     )

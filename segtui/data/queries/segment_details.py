@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, select
 
-from segtui.core.enums import CampaignStatus, SegmentStatus
+from segtui.core.enums import CampaignStatus, SegmentStatus, Visibility
+from segtui.core.permissions import CurrentUser
 from segtui.core.rules.tree import from_json
 from segtui.core.segments import CampaignRef, DeletePreview, SegmentDetails
 from segtui.data.db.sql import current_membership
@@ -20,18 +21,25 @@ from segtui.data.db.tables import (
     Tag,
     User,
     campaign_segments,
+    segment_hidden_from,
     segment_tags,
 )
+from segtui.data.queries.visibility import visible_to
 from segtui.data.rules.refresh import uses_of
 
+# The names of the users a segment is hidden from, one a line (user names hold no line
+# break: core/validation.py), in one column of the header's statement.
+NAMES_APART = "\n"
 
-def details(conn: Connection, segment_id: int, *, members: int | None = None
-            ) -> SegmentDetails | None:
+
+def details(conn: Connection, segment_id: int, *, viewer: CurrentUser | None,
+            members: int | None = None) -> SegmentDetails | None:
     """The segment's header, in one statement: its row, owner, tags (a row each, in name
     order), active campaigns and current members. The detail screen opens with it beside
     the cards' statements, where each round trip waits its turn for the interpreter
     (P6). `members`: the current members, when the caller counts them anyway (the
-    cards: Store.metrics.segment_summary); None: counted here."""
+    cards: Store.metrics.segment_summary); None: counted here. None too when `viewer`
+    does not see the segment (C19.3.2): it is then as one that does not exist."""
     counts = [
         select(func.count()).select_from(campaign_segments)
         .join(Campaign, Campaign.id == campaign_segments.c.campaign_id)
@@ -43,15 +51,21 @@ def details(conn: Connection, segment_id: int, *, members: int | None = None
         counts.append(select(func.count()).select_from(Membership)
                       .where(Membership.segment_id == segment_id, current_membership())
                       .scalar_subquery().label("members"))
+    hidden_user = User.__table__.alias("hidden_user")
+    counts.append(select(func.aggregate_strings(hidden_user.c.name, NAMES_APART))
+                  .select_from(segment_hidden_from)
+                  .join(hidden_user, hidden_user.c.id == segment_hidden_from.c.user_id)
+                  .where(segment_hidden_from.c.segment_id == segment_id)
+                  .scalar_subquery().label("hidden_from"))
     rows = conn.execute(
         select(Segment.id, Segment.name, Segment.description, Segment.status, Segment.version,
                Segment.created_at, Segment.updated_at, User.name.label("owner"),
                Segment.rule, Segment.evaluated_at, Segment.evaluation_ms, *counts,
-               Tag.name.label("tag"))
+               Segment.owner_id, Segment.visibility, Tag.name.label("tag"))
         .outerjoin(User, User.id == Segment.owner_id)
         .outerjoin(segment_tags, segment_tags.c.segment_id == Segment.id)
         .outerjoin(Tag, Tag.id == segment_tags.c.tag_id)
-        .where(Segment.id == segment_id)
+        .where(Segment.id == segment_id, visible_to(viewer))
         .order_by(func.lower(Tag.name))
     ).all()
     if not rows:
@@ -65,12 +79,16 @@ def details(conn: Connection, segment_id: int, *, members: int | None = None
         members=int(row.members if members is None else members),
         active_campaigns=int(row.active),
         rule=from_json(row.rule) if row.rule else None, evaluated_at=row.evaluated_at,
-        evaluation_ms=row.evaluation_ms,
+        evaluation_ms=row.evaluation_ms, owner_id=row.owner_id,
+        visibility=Visibility(row.visibility),
+        hidden_from=tuple(sorted(row.hidden_from.split(NAMES_APART), key=str.casefold)
+                          if row.hidden_from else ()),
     )
 
 
-def delete_preview(conn: Connection, segment_id: int) -> DeletePreview | None:
-    segment = details(conn, segment_id)
+def delete_preview(conn: Connection, segment_id: int, viewer: CurrentUser | None
+                   ) -> DeletePreview | None:
+    segment = details(conn, segment_id, viewer=viewer)
     if segment is None:
         return None
     campaigns = tuple(

@@ -45,8 +45,10 @@ from segtui.data.db.tables import (
     campaign_segments,
     segment_tags,
 )
+from segtui.data.queries.visibility import is_visible, visible_to
 
 if TYPE_CHECKING:
+    from segtui.core.permissions import CurrentUser
     from segtui.core.rules.tree import Node
 
 
@@ -82,8 +84,11 @@ def listed(flt: SegmentFilter) -> ColumnElement[bool]:
     return Segment.archived_at.is_not(None) if flt.archived else Segment.archived_at.is_(None)
 
 
-def filter_conditions(conn: Connection, flt: SegmentFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [listed(flt)]
+def filter_conditions(conn: Connection, flt: SegmentFilter, viewer: CurrentUser | None
+                      ) -> list[ColumnElement[bool]]:
+    """The list's WHERE: the segments `viewer` sees (C19.3.2), archived or not as `flt`
+    asks (C19.4.6), that match `flt`."""
+    conditions: list[ColumnElement[bool]] = [visible_to(viewer), listed(flt)]
     if flt.status is not None:
         conditions.append(Segment.status == flt.status)
     search = flt.search.strip()
@@ -176,8 +181,9 @@ def _sort_expression(column: SegmentSortColumn) -> ColumnElement[Any]:
             return Segment.updated_at
 
 
-def count_segments(conn: Connection, flt: SegmentFilter) -> int:
-    query = select(func.count()).select_from(Segment).where(*filter_conditions(conn, flt))
+def count_segments(conn: Connection, flt: SegmentFilter, viewer: CurrentUser | None) -> int:
+    query = select(func.count()).select_from(Segment).where(
+        *filter_conditions(conn, flt, viewer))
     return int(conn.execute(query).scalar_one())
 
 
@@ -185,6 +191,7 @@ def fetch_page(
     conn: Connection,
     flt: SegmentFilter,
     sort: SegmentSort,
+    viewer: CurrentUser | None,
     *,
     after: Keyset | None = None,
     before: Keyset | None = None,
@@ -199,24 +206,25 @@ def fetch_page(
     if sum((after is not None, before is not None, at_end, starting_at is not None)) > 1:
         raise ValueError("give at most one of after, before, at_end, starting_at")
     if starting_at is not None:
-        return _page_starting_at(conn, flt, sort, starting_at, limit)
+        return _page_starting_at(conn, flt, sort, viewer, starting_at, limit)
     window = Window(after=after, before=before, at_end=at_end)
-    keys, has_before, has_after = settle(_window_keys(conn, flt, sort, window, limit), window,
-                                         limit)
+    keys, has_before, has_after = settle(_window_keys(conn, flt, sort, viewer, window, limit),
+                                         window, limit)
     return keyed_page(keys, _rows_for(conn, [k.id for k in keys]), has_before, has_after)
 
 
 def _page_starting_at(
-    conn: Connection, flt: SegmentFilter, sort: SegmentSort, segment_id: int, limit: int
+    conn: Connection, flt: SegmentFilter, sort: SegmentSort, viewer: CurrentUser | None,
+    segment_id: int, limit: int
 ) -> Page[SegmentRow]:
     """The page that starts at the segment, or the last page when it is near the end; a
     whole list that fits one page is always shown whole."""
-    conditions = filter_conditions(conn, flt)
+    conditions = filter_conditions(conn, flt, viewer)
     value = conn.execute(
         select(_sort_expression(sort.column)).where(Segment.id == segment_id, *conditions)
     ).first()
     if value is None:
-        return fetch_page(conn, flt, sort, limit=limit)
+        return fetch_page(conn, flt, sort, viewer, limit=limit)
     start = Keyset(value=value[0], id=segment_id)
     # The window just after the row before `start`: position >= start.
     inner = (
@@ -229,13 +237,13 @@ def _page_starting_at(
     before_start = position > edge if sort.descending else position < edge
     offset = int(conn.execute(select(func.count()).select_from(inner).where(before_start))
                  .scalar_one())
-    page = fetch_page(conn, flt, sort, after=_just_before(conn, inner, before_start, sort),
+    page = fetch_page(conn, flt, sort, viewer, after=_just_before(conn, inner, before_start, sort),
                       limit=limit)
     if offset and not page.has_after and len(page.rows) < limit:
         # Fewer than a page of rows from the segment to the end: show the last page, so
         # the rows before it fill the table instead of blank lines ("4–5 of 5" with three
         # rows hidden, U15.3). The segment is on it: it is among the last rows.
-        last = fetch_page(conn, flt, sort, at_end=True, limit=limit)
+        last = fetch_page(conn, flt, sort, viewer, at_end=True, limit=limit)
         return replace(last, offset=offset + len(page.rows) - len(last.rows))
     return replace(page, offset=offset)
 
@@ -251,11 +259,12 @@ def _just_before(conn: Connection, inner: Any, before_start: ColumnElement[bool]
 
 
 def _window_keys(
-    conn: Connection, flt: SegmentFilter, sort: SegmentSort, window: Window, limit: int
+    conn: Connection, flt: SegmentFilter, sort: SegmentSort, viewer: CurrentUser | None,
+    window: Window, limit: int
 ) -> list[Keyset]:
     inner = (
         select(Segment.id.label("id"), _sort_expression(sort.column).label("sort_value"))
-        .where(*filter_conditions(conn, flt))
+        .where(*filter_conditions(conn, flt, viewer))
         .subquery()
     )
     query = windowed(select(inner.c.id, inner.c.sort_value), inner.c.sort_value, inner.c.id,
@@ -303,5 +312,9 @@ def segment_rules(conn: Connection, ids: Sequence[int]) -> dict[int, Node | None
     return found
 
 
-def row_by_id(conn: Connection, segment_id: int) -> SegmentRow | None:
+def row_by_id(conn: Connection, segment_id: int, viewer: CurrentUser | None
+              ) -> SegmentRow | None:
+    """The segment's row, if `viewer` sees it (C19.3.2)."""
+    if not is_visible(conn, segment_id, viewer):
+        return None
     return _rows_for(conn, [segment_id]).get(segment_id)

@@ -33,7 +33,8 @@ class Changes:
         from segtui.data.queries import changes
 
         with self._db.reading() as conn:
-            return ChangesSince(*changes.changes_since(conn, after, self._db.origin))
+            return ChangesSince(*changes.changes_since(conn, after, self._db.origin,
+                                                       self._db.viewer))
 
     def watch(self, stop: threading.Event) -> ChangeWatch:
         """A wait for another connection's commit, on a connection of its own (close it)."""

@@ -69,7 +69,7 @@ class Contacts:
         from segtui.data.queries import choices
 
         with self._db.reading() as conn:
-            return choices.search_choices(conn, kind, text, limit)
+            return choices.search_choices(conn, kind, text, limit, self._db.viewer)
 
     def contacts_by_email(self, emails: Iterable[str]) -> dict[str, list[int]]:
         """The contact holding each email (case and surrounding spaces ignored); an email
@@ -91,7 +91,7 @@ class Contacts:
         from segtui.data.queries import scripting
 
         with self._db.reading() as conn:
-            return scripting.contact_details(conn, contact_id)
+            return scripting.contact_details(conn, contact_id, self._db.viewer)
 
     # -- privacy requests (C19.5): administrators only -------------------------------------
 

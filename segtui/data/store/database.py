@@ -34,6 +34,7 @@ from segtui.data.db.tables import Contact, Segment, Setting
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from segtui.core.permissions import CurrentUser
     from segtui.data.db.sql import Aside
 
 
@@ -94,6 +95,16 @@ class Database:
         self.origin = secrets.token_hex(8)
         self.actor: str | None = None
         self._maintains: bool | None = None  # may_maintain(), once asked
+        # Whose segments this Store reads (C19.3.2: data/queries/visibility.py): the same
+        # user. None (no user resolved: the tests' fixtures, a migration) sees every one.
+        self.viewer: CurrentUser | None = None
+
+    def act_for(self, user: CurrentUser) -> None:
+        """From now on this Store reads what `user` may see and records what nobody in
+        particular asked for as theirs (Users.current_user calls it; so may a caller that
+        resolved the user itself, e.g. the app handed one)."""
+        self.actor = user.name
+        self.viewer = user
 
     @classmethod
     def open(cls, url: URL, *, upgrade: bool = True) -> Self:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from segtui.core.analytics import AnalyticsReport, PerformanceReport
     from segtui.core.insights import Insight
     from segtui.core.metrics import CampaignPerformance, SegmentCards, Window
+    from segtui.core.permissions import CurrentUser
     from segtui.core.segments import SegmentDetails
     from segtui.data.queries import segment_metrics
 
@@ -59,13 +60,15 @@ class Metrics:
         with self._db.reading() as conn:
             if not self._db.can_split:  # one shared connection
                 cards = segment_metrics.segment_cards(conn, segment_id, window)
-                return (segment_details.details(conn, segment_id, members=cards.metrics.members)
+                return (segment_details.details(conn, segment_id, viewer=self._db.viewer,
+                                                members=cards.metrics.members)
                         if with_details else None, cards)
             if self._db.helper is None:
                 self._db.helper = ThreadPoolExecutor(max_workers=2,
                                                      thread_name_prefix="segtui-reader")
             rest = self._db.helper.submit(in_this_context(self._db.on_own_connection),
-                                          _header_and_side_figures, segment_id, with_details)
+                                          _header_and_side_figures, segment_id, with_details,
+                                          self._db.viewer)
             upper = self._db.helper.submit(in_this_context(self._db.on_own_connection),
                                            segment_metrics.member_sums, segment_id, window,
                                            half=1)
@@ -104,14 +107,17 @@ class Metrics:
         from segtui.data.queries import insights
 
         with self._db.reading() as conn:
-            return insights.segment_insights(conn, segment_id, clock.today(), self._db.aside())
+            return insights.segment_insights(conn, segment_id, clock.today(), self._db.aside(),
+                                             self._db.viewer)
 
 
-def _header_and_side_figures(conn: Connection, segment_id: int, with_details: bool
+def _header_and_side_figures(conn: Connection, segment_id: int, with_details: bool,
+                             viewer: CurrentUser | None
                              ) -> tuple[SegmentDetails | None, segment_metrics.SideFigures]:
     from segtui.data.queries import segment_details, segment_metrics
 
     # The members are counted by the cards' pass (Store.metrics._summary).
-    return (segment_details.details(conn, segment_id, members=0) if with_details else None,
+    return (segment_details.details(conn, segment_id, viewer=viewer, members=0)
+            if with_details else None,
             segment_metrics.side_figures(conn, segment_id))
 

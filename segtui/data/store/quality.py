@@ -30,7 +30,7 @@ class Quality:
         from segtui.data.queries import quality
 
         with self._db.reading() as conn:
-            return quality.quality_report(conn, clock.today())
+            return quality.quality_report(conn, clock.today(), self._db.viewer)
 
     def merge_contacts(self, keep: int, others: Sequence[int], user: CurrentUser
                        ) -> MergeResult:

@@ -41,10 +41,12 @@ class Rules:
         """The rule in canonical form (segment names resolved) and its problems; a rule for
         `segment_id` may not depend on that segment."""
         from segtui.core.rules.check import check
+        from segtui.data.queries.visibility import seen_lookup
         from segtui.data.rules import refresh
 
-        with self._db.reading() as conn:
-            return check(rule, refresh.segment_lookup(conn), segment_id)
+        with self._db.reading() as conn:  # names only the segments its user sees (C19.3.2)
+            return check(rule, seen_lookup(conn, refresh.segment_lookup(conn), self._db.viewer),
+                         segment_id)
 
     def rule_count(self, rule: Node) -> int:
         """How many contacts a (checked) rule matches today: the builder's live count."""

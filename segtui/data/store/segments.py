@@ -1,8 +1,12 @@
 """`store.segments`: segments, listed, read and written.
 
 The dashboard's cards and list (keyset pages), one segment's row and header, and the
-writes: create, duplicate, edit, delete, pause campaigns. Each write is one transaction;
-its errors are the SegmentError family of core/segments.py.
+writes: create, duplicate, edit, delete, pause campaigns, who sees it. Each write is one
+transaction; its errors are the SegmentError family of core/segments.py.
+
+Every read here shows what the Store's user sees (C19.3.2, `Database.viewer`,
+data/queries/visibility.py): a segment hidden from them is as one that does not exist.
+The writes check the user they are given.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from segtui.data.store.database import PAGE_SIZE, Database
 
 if TYPE_CHECKING:
     from segtui.core.contacts import ContactSelection
+    from segtui.core.enums import Visibility
     from segtui.core.permissions import CurrentUser
     from segtui.core.records import (
         DashboardMetrics,
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
     )
     from segtui.core.rules.tree import Node
     from segtui.core.segments import DeletePreview, SegmentDetails, SegmentDraft
+    from segtui.core.sharing import Sharing
 
 
 class Segments:
@@ -41,13 +47,13 @@ class Segments:
         from segtui.data.queries import dashboard
 
         with self._db.reading() as conn:
-            return dashboard.dashboard_metrics(conn)
+            return dashboard.dashboard_metrics(conn, self._db.viewer)
 
     def segment_count(self, flt: SegmentFilter) -> int:
         from segtui.data.queries import segment_list
 
         with self._db.reading() as conn:
-            return segment_list.count_segments(conn, flt)
+            return segment_list.count_segments(conn, flt, self._db.viewer)
 
     def segment_page(
         self,
@@ -64,7 +70,7 @@ class Segments:
 
         with self._db.reading() as conn:
             return segment_list.fetch_page(
-                conn, flt, sort, after=after, before=before, at_end=at_end,
+                conn, flt, sort, self._db.viewer, after=after, before=before, at_end=at_end,
                 starting_at=starting_at, limit=limit,
             )
 
@@ -79,20 +85,32 @@ class Segments:
             after = page.last
 
     def segment_id_named(self, name: str) -> int | None:
-        """The segment called `name` (ignoring case and surrounding spaces), if any."""
+        """The segment called `name` (ignoring case and surrounding spaces), if any that
+        the Store's user sees."""
+        from segtui.data.queries.visibility import visible_to
+
         if not storable_text(name):  # a NUL or undecodable bytes: no segment's name
             return None
         with self._db.reading() as conn:
             found = conn.execute(
-                select(Segment.id).where(Segment.name_key == name_key(name))
+                select(Segment.id).where(Segment.name_key == name_key(name),
+                                         visible_to(self._db.viewer))
             ).scalar_one_or_none()
             return None if found is None else int(found)
+
+    def seen(self, segment_ids: Sequence[int]) -> set[int]:
+        """Those of `segment_ids` the Store's user sees (C19.3.2)."""
+        from segtui.data.queries.visibility import visible_to
+
+        with self._db.reading() as conn:
+            return set(conn.execute(select(Segment.id).where(
+                Segment.id.in_(list(segment_ids)), visible_to(self._db.viewer))).scalars())
 
     def segment_row(self, segment_id: int) -> SegmentRow | None:
         from segtui.data.queries import segment_list
 
         with self._db.reading() as conn:
-            return segment_list.row_by_id(conn, segment_id)
+            return segment_list.row_by_id(conn, segment_id, self._db.viewer)
 
     def segment_rules(self, segment_ids: Sequence[int]) -> dict[int, Node | None]:
         """Each segment's rule (None for a static segment): `segments list` shows them."""
@@ -105,7 +123,7 @@ class Segments:
         from segtui.data.queries import segment_details as queries_segment_details
 
         with self._db.reading() as conn:
-            return queries_segment_details.details(conn, segment_id)
+            return queries_segment_details.details(conn, segment_id, viewer=self._db.viewer)
 
     def create_segment(
         self, draft: SegmentDraft, selection: ContactSelection, user: CurrentUser
@@ -143,18 +161,33 @@ class Segments:
         draft: SegmentDraft,
         selection: ContactSelection,
         user: CurrentUser,
+        sharing: Sharing | None = None,
     ) -> int:
+        """Save an edit (and who sees the segment, when `sharing` is given: C19.3.2) made
+        on `expected_version`; SegmentConflict if someone saved since."""
         from segtui.data.writes import segment_writes
 
         with self._db.writing() as conn:
             return segment_writes.update_segment(conn, segment_id, expected_version, draft,
-                                                 selection, user)
+                                                 selection, user, sharing)
+
+    def share(self, segment_id: int, user: CurrentUser, *,
+              visibility: Visibility | None = None, hide: Sequence[str] = (),
+              unhide: Sequence[str] = ()) -> list[str]:
+        """Change who sees the segment (C19.3.2): its visibility, and users it is hidden
+        from or no longer hidden from; what changed. NotAllowed unless `user` owns it or
+        is an administrator; InvalidSegment for a name that is no user's."""
+        from segtui.data.writes import sharing
+
+        with self._db.writing() as conn:
+            return sharing.share(conn, segment_id, user, visibility=visibility, hide=hide,
+                                 unhide=unhide)
 
     def delete_preview(self, segment_id: int) -> DeletePreview | None:
         from segtui.data.queries import segment_details as queries_segment_details
 
         with self._db.reading() as conn:
-            return queries_segment_details.delete_preview(conn, segment_id)
+            return queries_segment_details.delete_preview(conn, segment_id, self._db.viewer)
 
     def delete_segment(self, segment_id: int, user: CurrentUser) -> None:
         from segtui.data.writes import segment_writes

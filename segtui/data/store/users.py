@@ -36,7 +36,7 @@ class Users:
         user as a CRM Administrator). InvalidUserName for a name with invisible
         characters (data/writes/users.py). The Store acts for this user from now on:
         changes nobody in particular asked for (a start-up re-evaluation, an import)
-        are recorded as theirs (C19.1).
+        are recorded as theirs (C19.1), and it reads the segments they see (C19.3.2).
 
         UserDeactivated (an InvalidUserName) for a user an administrator deactivated
         (C19.3.4). A user segtui knows is found by a read; their last seen is then
@@ -48,8 +48,19 @@ class Users:
         if user is None:
             with self._db.writing() as conn:
                 user = users.resolve(conn, name)
-        self._db.actor = user.name
+        self._db.act_for(user)
         self.seen(user)
+        return user
+
+    def look_as(self, name: str | None = None) -> CurrentUser:
+        """As `current_user`, read without writing (a read command need not wait for
+        another process's write): the Store reads what that user sees (C19.3.2). A name
+        segtui has not seen reads as a new Viewer would, and is not recorded."""
+        from segtui.data.writes import users
+
+        with self._db.reading() as conn:
+            user = users.look_up(conn, name)
+        self._db.viewer = user
         return user
 
     def seen(self, user: CurrentUser) -> bool | None:

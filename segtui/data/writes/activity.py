@@ -13,16 +13,17 @@ from segtui.core.activities import ACTIVITY_TYPES, TimelineError, activity_error
 from segtui.core.audit import Action
 from segtui.core.changes import ACTIVITY_EDITED
 from segtui.core.permissions import CurrentUser, Permission
-from segtui.core.segments import NotAllowed, SegmentNotFound
-from segtui.data.db.tables import Activity, Note, Segment, User
+from segtui.core.segments import NotAllowed
+from segtui.data.db.tables import Activity, Note, User
 from segtui.data.queries.timeline import activity_row
+from segtui.data.queries.visibility import require_visible
 from segtui.data.writes.audit import record_audit
 from segtui.data.writes.changes import record_change
 
 
-def require_segment(conn: Connection, segment_id: int) -> None:
-    if conn.execute(select(Segment.id).where(Segment.id == segment_id)).first() is None:
-        raise SegmentNotFound(segment_id)
+def require_segment(conn: Connection, segment_id: int, user: CurrentUser) -> None:
+    """SegmentNotFound unless the segment exists and `user` sees it (C19.3.2)."""
+    require_visible(conn, segment_id, user)
 
 
 def add_activity(
@@ -36,7 +37,7 @@ def add_activity(
     errors = activity_errors(description, details)
     if errors:
         raise TimelineError(" ".join(errors.values()))
-    require_segment(conn, segment_id)
+    require_segment(conn, segment_id, user)
     log_activity(conn, segment_id, kind, description.strip(), details.strip(), performer,
                  clock.now())
 
@@ -81,7 +82,7 @@ def add_note(conn: Connection, segment_id: int, body: str, user: CurrentUser) ->
     problem = note_error(body)
     if problem:
         raise TimelineError(problem)
-    require_segment(conn, segment_id)
+    require_segment(conn, segment_id, user)
     now = clock.now()
     note_id = conn.execute(
         insert(Note).values(segment_id=segment_id, body=body.strip(), author_id=user.id,

@@ -32,12 +32,12 @@ from segtui.core.segments import (
     InvalidSegment,
     NotAllowed,
     SegmentConflict,
-    SegmentDetails,
     SegmentDraft,
     SegmentInUse,
     SegmentNotFound,
     SegmentUsedByRules,
 )
+from segtui.core.sharing import Sharing
 from segtui.core.validation import NAME_MAX, FieldError
 from segtui.data.db.sql import current_membership, insert_unless_present, member_ids
 from segtui.data.db.tables import (
@@ -55,11 +55,13 @@ from segtui.data.db.tables import (
 )
 from segtui.data.queries.contact_list import add_selected_members
 from segtui.data.queries.segment_details import delete_preview, details
+from segtui.data.queries.visibility import seen_lookup
 from segtui.data.rules.refresh import refresh_dependents, refresh_segment, segment_lookup, uses_of
 from segtui.data.writes.activity import log_activity, require_segment
 from segtui.data.writes.audit import record_audit
 from segtui.data.writes.changes import record_change
 from segtui.data.writes.segment_limit import require_room
+from segtui.data.writes.sharing import audit_sharing, checked_sharing, copy_sharing, write_sharing
 
 
 def _require(user: CurrentUser, permission: Permission) -> None:
@@ -83,15 +85,19 @@ def _lookup_once(conn: Connection) -> Callable[[], SegmentLookup]:
 
 
 def _checked(conn: Connection, draft: SegmentDraft, lookup: Callable[[], SegmentLookup],
-             self_id: int | None = None, kept: SegmentDraft | None = None) -> SegmentDraft:
-    """The draft normalised, its rule in canonical form with segment references resolved;
+             user: CurrentUser, self_id: int | None = None, kept: SegmentDraft | None = None
+             ) -> SegmentDraft:
+    """The draft normalised, its rule in canonical form with segment references resolved
+    (a new or changed rule may name only segments `user` sees: C19.3.2);
     InvalidSegment with every problem otherwise (a rule's problems under the field 'rule').
     `kept`: the segment as stored, for an edit (a name or description left as it is stays
     exactly so, unjudged: SegmentDraft.errors)."""
     draft = draft.normalised(kept)
     errors = draft.errors(kept_tags=_known_tags(conn, draft.tags), kept=kept)
     if draft.rule is not None:
-        rule, issues = check(draft.rule, lookup(), self_id)
+        seen = lookup() if kept is not None and kept.rule == draft.rule else \
+            seen_lookup(conn, lookup(), user)
+        rule, issues = check(draft.rule, seen, self_id)
         errors += [FieldError("rule", issue.message) for issue in issues]
         draft = replace(draft, rule=rule)
     if errors:
@@ -150,7 +156,7 @@ def create_segment(
 ) -> int:
     _require(user, Permission.EDIT_SEGMENTS)
     require_room(conn, user)
-    draft = _checked(conn, draft, _lookup_once(conn))
+    draft = _checked(conn, draft, _lookup_once(conn), user)
     if _name_taken(conn, draft.name):
         raise DuplicateSegmentName(draft.name)
     now = clock.now()
@@ -178,23 +184,6 @@ def create_segment(
     return int(segment_id)
 
 
-def _describe_changes(before: SegmentDetails, after: SegmentDraft) -> list[str]:
-    changes = []
-    if before.name != after.name:
-        changes.append(f"name “{before.name}” → “{after.name}”")
-    if before.description != after.description:
-        changes.append("description")
-    if before.status is not after.status:
-        changes.append(f"status {before.status.value} → {after.status.value}")
-    if sorted(map(name_key, before.tags)) != sorted(map(name_key, after.tags)):
-        changes.append("tags")
-    if before.kind is not after.kind:
-        changes.append(f"type {before.kind.value} → {after.kind.value}")
-    elif before.rule != after.rule:
-        changes.append("rule")
-    return changes
-
-
 def update_segment(
     conn: Connection,
     segment_id: int,
@@ -202,20 +191,22 @@ def update_segment(
     draft: SegmentDraft,
     selection: ContactSelection,
     user: CurrentUser,
+    sharing: Sharing | None = None,
 ) -> int:
     """Save an edit made on version `expected_version`; returns how many contacts were added.
+    `sharing`: who sees it, as the form has it (C19.3.2; None: as it is).
 
     The UPDATE only matches that version: if someone saved in between, nothing is written
     and SegmentConflict carries their version, so the form can show both.
     """
     _require(user, Permission.EDIT_SEGMENTS)
-    before = details(conn, segment_id)
+    before = details(conn, segment_id, viewer=user)
     if before is None:
         raise SegmentNotFound(segment_id)
     if before.version != expected_version:
         raise SegmentConflict(before)  # before judging the draft: the user must see this
     lookup = _lookup_once(conn)
-    draft = _checked(conn, draft, lookup, self_id=segment_id, kept=before.as_draft())
+    draft = _checked(conn, draft, lookup, user, self_id=segment_id, kept=before.as_draft())
     if _name_taken(conn, draft.name, except_id=segment_id):
         raise DuplicateSegmentName(draft.name)
     if draft.status is SegmentStatus.INACTIVE and before.status is not SegmentStatus.INACTIVE:
@@ -223,7 +214,11 @@ def update_segment(
         if users:
             raise SegmentUsedByRules(tuple(users), "deactivated")
     now = clock.now()
-    changes = _describe_changes(before, draft)
+    changes = before.changes_to(draft)
+    shared = None if sharing is None or not sharing.changes_from(before.sharing) else \
+        checked_sharing(conn, before, sharing, user)
+    shared_changes = [] if shared is None else shared[0].changes_from(before.sharing)
+    changes += shared_changes
     if changes:
         result = conn.execute(
             update(Segment)
@@ -233,9 +228,12 @@ def update_segment(
                     version=Segment.version + 1, kind=draft.kind, rule=_rule_json(draft))
         )
         if result.rowcount != 1:  # lost a race with another writer
-            current = details(conn, segment_id)
+            current = details(conn, segment_id, viewer=user)
             raise SegmentConflict(current) if current else SegmentNotFound(segment_id)
         _set_tags(conn, segment_id, draft.tags)
+        if shared is not None:
+            write_sharing(conn, segment_id, shared[0].visibility, shared[1])
+            audit_sharing(conn, before, shared_changes, user)
         only_status = len(changes) == 1 and changes[0].startswith("status")
         kind = "Status Changed" if only_status else "Segment Edited"
         log_activity(conn, segment_id, kind, "Changed " + ", ".join(changes), "", user, now)
@@ -275,7 +273,7 @@ def add_members(
     conn: Connection, segment_id: int, selection: ContactSelection, user: CurrentUser
 ) -> int:
     _require(user, Permission.EDIT_SEGMENTS)
-    if details(conn, segment_id) is None:
+    if details(conn, segment_id, viewer=user) is None:
         raise SegmentNotFound(segment_id)
     return _add_members(conn, segment_id, selection, user, clock.now())
 
@@ -283,7 +281,7 @@ def add_members(
 def delete_segment(conn: Connection, segment_id: int, user: CurrentUser) -> None:
     """Delete the segment with its memberships, notes and activities; contacts stay."""
     _require(user, Permission.EDIT_SEGMENTS)
-    preview = delete_preview(conn, segment_id)
+    preview = delete_preview(conn, segment_id, user)
     if preview is None:
         raise SegmentNotFound(segment_id)
     if preview.active_campaigns:
@@ -307,7 +305,7 @@ def pause_campaigns(
 ) -> int:
     """Pause these active campaigns (from the delete dialog); logged on the segment."""
     _require(user, Permission.PAUSE_CAMPAIGNS)
-    if details(conn, segment_id) is None:
+    if details(conn, segment_id, viewer=user) is None:
         raise SegmentNotFound(segment_id)
     # Only active campaigns that use this segment: the dialog can't pause anything else.
     targets = (
@@ -334,7 +332,7 @@ def duplicate_segment(conn: Connection, segment_id: int, user: CurrentUser) -> i
     spaces, R7.2)."""
     _require(user, Permission.EDIT_SEGMENTS)
     require_room(conn, user)
-    original = details(conn, segment_id)
+    original = details(conn, segment_id, viewer=user)
     if original is None:
         raise SegmentNotFound(segment_id)
     # A copy of a copy is numbered from the original's name, not "Copy Copy".
@@ -345,6 +343,7 @@ def duplicate_segment(conn: Connection, segment_id: int, user: CurrentUser) -> i
         name = f"{base} Copy {n}"
     draft = replace(original.as_draft(), name=name, status=SegmentStatus.DRAFT)
     new_id = create_segment(conn, draft, ContactSelection(), user)
+    copy_sharing(conn, segment_id, new_id, user.id)  # as private as its original
     if original.rule is None:
         now = clock.now()
         copied = conn.execute(
@@ -367,7 +366,7 @@ def remove_member(
     """End the contact's current stay (history keeps it). False if it wasn't a member."""
     if not user.may(Permission.EDIT_SEGMENTS):
         raise NotAllowed(user.name, user.role.value, "remove contacts")
-    require_segment(conn, segment_id)
+    require_segment(conn, segment_id, user)
     now = clock.now()
     result = conn.execute(
         update(Membership)

@@ -116,6 +116,17 @@ def resolve(conn: Connection, given: str | None) -> CurrentUser:
     return CurrentUser(found.id, found.name, found.role, new=True)
 
 
+def look_up(conn: Connection, given: str | None) -> CurrentUser:
+    """The user `resolve` would find, read without writing (a read command's viewer,
+    C19.3.2), by `known`: on PostgreSQL a login is its own user, and a deactivated user
+    is refused. A name segtui has not seen is a Viewer with no id (0), who owns nothing
+    and is hidden from nothing."""
+    found = known(conn, given)
+    if found is not None:
+        return found
+    return CurrentUser(0, checked_name(wanted_name(conn, given)), NEW_USER_ROLE, new=True)
+
+
 def all_users(conn: Connection) -> list[CurrentUser]:
     rows = conn.execute(select(User.id, User.name, User.role).order_by(User.name))
     return [CurrentUser(int(r.id), r.name, UserRole(r.role)) for r in rows]

@@ -42,7 +42,7 @@ from segtui.screens.modals.add_contacts import AddContactsModal
 from segtui.screens.modals.edit_segment import EditSegmentModal
 from segtui.screens.modals.export_members import ExportMembersModal
 from segtui.screens.modals.results import SegmentSaved
-from segtui.widgets.badges import segment_status_badge
+from segtui.widgets.badges import segment_status_badge, visibility_badges
 from segtui.widgets.key_bar import KeyBar
 from segtui.widgets.live_changes import OthersChanged, announce
 from segtui.widgets.metric_card import MetricCard
@@ -204,6 +204,7 @@ class SegmentDetailScreen(Screen[None]):
         # The badge leads the second line so it survives a narrow terminal.
         self.query_one("#detail-meta", Label).update(Text.assemble(
             segment_status_badge(d.status), " ",
+            visibility_badges(d.visibility, len(d.hidden_from)),
             user_text(f"{evaluation(d)}Owner {d.owner or '—'} · Created {dmy(d.created_at)}"
                       f" · Tags: {tags}"),
         ))

@@ -1,4 +1,5 @@
-"""Edit Segment (R7.3): "Segment Details" and "Add Contacts" tabs, saved together.
+"""Edit Segment (R7.3): "Segment Details", "Rule", "Add Contacts" and "Who sees it"
+(C19.3.2) tabs, saved together.
 
 If someone else saved or deleted the segment while it was open, the save writes nothing
 and says so; the user's typed input stays, and they choose what happens: keep theirs
@@ -25,6 +26,7 @@ from segtui.core.segments import (
     SegmentDraft,
     SegmentNotFound,
 )
+from segtui.core.sharing import may_share
 from segtui.data.store import Store
 from segtui.screens.modals.results import SegmentSaved
 from segtui.screens.modals.segment_form import Part, SegmentForm
@@ -34,7 +36,9 @@ from segtui.widgets.kind_switch import KindSwitch
 from segtui.widgets.live_changes import OthersChanged
 from segtui.widgets.rule_builder import RuleBuilder
 from segtui.widgets.segment_fields import SegmentFields
+from segtui.widgets.sharing_fields import SharingFields
 from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver, in_thread
 
 EDIT_HELP = (
     "Edit a segment: its details (name, description, status, tags, Static or Dynamic), "
@@ -42,13 +46,16 @@ EDIT_HELP = (
     "and f4 show the Segment Details, Rule and Add Contacts tabs (ctrl+pageup and "
     "ctrl+pagedown step through them) and put the cursor in the tab's first field. In "
     "Add Contacts, space ticks the highlighted row and ctrl+a selects every contact "
-    "matching the search and filters. If someone else saved the segment meanwhile, "
+    "matching the search and filters. f5 shows Who sees it: everyone, the owner's team "
+    "or the owner only (arrow keys), and people it is hidden from (space ticks one); "
+    "only the owner or an administrator may change it. If someone else saved the "
+    "segment meanwhile, "
     "nothing is written and you choose whose version stays. escape asks before throwing "
     "away your changes."
 )
 # Tab -> the field the cursor goes to when the tab is shown by its key.
 TAB_FIRST_FIELD = {"tab-details": "#field-name", "tab-rule": "#rule-text",
-                   "tab-add": "#picker-search"}
+                   "tab-add": "#picker-search", "tab-sharing": "#sharing-visibility"}
 TAB_ORDER = tuple(TAB_FIRST_FIELD)
 PART_TAB: dict[Part, str] = {"details": "tab-details", "rule": "tab-rule"}  # a mistake's tab
 
@@ -82,6 +89,8 @@ class EditSegmentModal(SegmentForm):
                 id="edit.details-tab"),
         Binding("f3", "show_tab('tab-rule')", "Rule tab", show=False, id="edit.rule-tab"),
         Binding("f4", "show_tab('tab-add')", "Add Contacts tab", show=False, id="edit.add-tab"),
+        Binding("f5", "show_tab('tab-sharing')", "Who sees it tab", show=False,
+                id="edit.sharing-tab"),
         Binding("ctrl+pagedown", "step_tab(1)", "Next tab", show=False, id="edit.next-tab"),
         Binding("ctrl+pageup", "step_tab(-1)", "Previous tab", show=False, id="edit.previous-tab"),
     ]
@@ -93,6 +102,9 @@ class EditSegmentModal(SegmentForm):
         self.title_text = f"Edit Segment: {details.name}"
         self.conflict: SegmentDetails | None = None
         self.deleted = False
+        # C19.3.2: who sees it, as the tab says (saved only by its owner or an admin).
+        self.sharing = details.sharing
+        self.can_share = may_share(user, details.owner_id)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box segment-modal"):
@@ -112,6 +124,9 @@ class EditSegmentModal(SegmentForm):
                         base=ContactFilter(not_in_segment=self.details.id),
                         columns=ADD_COLUMNS, filters=("status",), score=True,
                     )
+                with TabPane(tab_label("Who sees it", "f5"), id="tab-sharing"):
+                    yield SharingFields(self.details.sharing, editable=self.can_share,
+                                        note=self._sharing_note())
             with Vertical(id="conflict", classes="conflict"):
                 yield Static(id="conflict-message")
                 with Horizontal(classes="modal-buttons"):
@@ -127,6 +142,28 @@ class EditSegmentModal(SegmentForm):
 
     def on_mount(self) -> None:
         self.query_one("#conflict").display = False
+        if self.can_share:
+            self._load_people()
+
+    def _sharing_note(self) -> str:
+        if self.can_share:
+            return ""
+        owner = f"{self.details.owner} (its owner)" if self.details.owner else "its owner"
+        return f"Only {owner} or an administrator can change who sees this segment."
+
+    @in_thread("people")
+    def _load_people(self) -> None:
+        """The users the segment can be hidden from: everyone but its owner."""
+        names = [u.name for u in self.store.users.all_users()
+                 if u.id != self.details.owner_id]
+        deliver(self, self.query_one(SharingFields).set_people, names)
+
+    @on(SharingFields.Changed)
+    def _sharing_changed(self, event: SharingFields.Changed) -> None:
+        self.sharing = event.sharing
+
+    def draft(self) -> tuple[object, ...]:
+        return (*super().draft(), self.sharing)
 
     # -- tabs ------------------------------------------------------------------------------
 
@@ -190,8 +227,9 @@ class EditSegmentModal(SegmentForm):
     def _update(self, version: int, draft: SegmentDraft, selection: ContactSelection
                 ) -> SegmentSaved:
         """In the worker: save the changes, and the contacts to add."""
-        added = self.store.segments.update_segment(self.details.id, version, draft, selection,
-                                                   self.user)
+        added = self.store.segments.update_segment(
+            self.details.id, version, draft, selection, self.user,
+            self.sharing if self.can_share else None)
         name = draft.normalised(self.details.as_draft()).name
         return SegmentSaved(self.details.id, name, added)
 
@@ -245,6 +283,8 @@ class EditSegmentModal(SegmentForm):
         assert self.conflict is not None
         self.details = self.conflict
         self.query_one(SegmentFields).load(self.conflict.as_draft())
+        self.sharing = self.conflict.sharing
+        self.query_one(SharingFields).load(self.conflict.sharing)
         self.query_one("#edit-stats", Label).update(segment_stats(self.conflict))
         self.query_one("#conflict").display = False
         self.conflict = None
@@ -252,7 +292,7 @@ class EditSegmentModal(SegmentForm):
         # the contacts picked to add) is a change escape asks about.
         if isinstance(self.initial_draft, tuple):
             self.initial_draft = (self.query_one(SegmentFields).typed(),
-                                  *self.initial_draft[1:])
+                                  *self.initial_draft[1:-1], self.sharing)
 
     @on(Button.Pressed, "#recreate")
     def _recreate(self) -> None:
