@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from segtui.core import clock
 from segtui.core.enums import UserRole
 from segtui.data.db import migrate
 from segtui.data.db.engine import make_engine
-from segtui.data.db.tables import User
 from segtui.data.rules import pending
 from segtui.screens.dashboard import DashboardScreen
 from tests.test_cli_access import one_line_error
@@ -71,26 +70,44 @@ def test_an_administrator_login_sets_roles(team: Team) -> None:
     assert changed.stdout == "Changed 'Alex Kim': Marketing Manager.\n"
     allowed_sql(team.url(admin), "UPDATE settings SET value = value")
     allowed_sql(team.url(admin), "SELECT count(*) FROM audit_log")  # C19.4.3: theirs
-    # A user who signs in with a login: their role is a grant only the owner changes.
+    # A user who signs in with a login: the administrator's set-role moves the login to
+    # the new role's group too (the follow function, C19.3.4), so the database agrees.
     viewer = team.grant("priya", "viewer", "--name", "Priya Patel")
-    line = one_line_error(run(team.url(admin), "users", "set-role", "Priya Patel", "manager"))
-    assert line == (f"segtui: Priya Patel signs in to PostgreSQL as {viewer}: their role is "
-                    "a grant only the database's owner changes, with: segtui db grant "
-                    f"{viewer} --role manager")
-    store = team.store()
-    try:
-        with store.reading() as conn:
-            assert conn.execute(select(User.role).where(User.login == viewer)).scalar_one() \
-                == UserRole.VIEWER  # nothing changed
-    finally:
-        store.close()
-    # The owner's set-role moves the login's group too: segtui and the database agree.
-    moved = run(team.owner, "--user", "James Carter", "users", "set-role", "Priya Patel",
-                "manager")
+    moved = run(team.url(admin), "users", "set-role", "Priya Patel", "manager")
     assert moved.exit_code == 0, moved.output
     assert groups_of(team, viewer) == [f"segtui_{team.database}_manager"]
     made = run(team.url(viewer), "segments", "create", "Priyas Own")
     assert made.exit_code == 0, made.output
+    # The owner's set-role does the same.
+    back = run(team.owner, "--user", "James Carter", "users", "set-role", "Priya Patel",
+               "viewer")
+    assert back.exit_code == 0, back.output
+    assert groups_of(team, viewer) == [f"segtui_{team.database}_viewer"]
+    refused_sql(team.url(viewer), "DELETE FROM segments")
+
+
+def test_a_deactivated_login_loses_its_grants_and_gets_them_back(team: Team) -> None:
+    """C19.3.4 on PostgreSQL: an administrator's login deactivates a Manager's; the login
+    is then in no group of the database, so psql can't write (or read) either; reactivated,
+    it is a Manager again."""
+    admin = team.grant("james", "administrator", "--name", "James Carter")
+    manager = team.grant("sarah", "manager", "--name", "Sarah Mitchell")
+    done = run(team.url(admin), "users", "deactivate", "Sarah Mitchell",
+               "--transfer-to", "James Carter")
+    assert done.exit_code == 0, done.output
+    assert groups_of(team, manager) == []
+    refused_sql(team.url(manager), "INSERT INTO segments (name, name_key, status, "
+                                   "created_at, updated_at) VALUES ('Mine', 'mine', "
+                                   "'Active', now(), now())")
+    refused_sql(team.url(manager), "SELECT count(*) FROM contacts")
+    assert run(team.url(manager), "segments", "list").exit_code == 1
+    again = run(team.url(admin), "users", "reactivate", "Sarah Mitchell")
+    assert again.exit_code == 0, again.output
+    assert groups_of(team, manager) == [f"segtui_{team.database}_manager"]
+    made = run(team.url(manager), "segments", "create", "Sarahs Again")
+    assert made.exit_code == 0, made.output
+    # Nobody but an administrator may call the function that moves logins.
+    refused_sql(team.url(manager), "SELECT segtui_follow_user(1)")
 
 
 def test_tables_a_migration_adds_get_the_grants(team: Team) -> None:

@@ -33,6 +33,11 @@ database would let a Viewer of one read every other with psql; one set per datab
 does not. The logins themselves are the server's: one person may sign in to several
 databases with one login.
 
+A user's login follows their row: `segtui users set-role`, `deactivate` and `reactivate`
+move it between the groups (out of all of them while deactivated), through a SECURITY
+DEFINER function when an administrator's login, who may not create roles, asks
+(`follow_user`, C19.2.7, C19.3.4).
+
 The grants are applied by `segtui db grant` (data/writes/logins.py) and again after
 every migration, when the database's group roles exist (migrate.py: `regrant`), rather
 than by ALTER DEFAULT PRIVILEGES, which would cover new tables but neither revoke nor
@@ -168,6 +173,78 @@ def apply_grants(conn: Connection) -> None:
     ]
     for statement in statements:
         conn.execute(text(statement))
+    _create_follow_function(conn, schema)
+
+
+# C19.3.4 on PostgreSQL: an administrator who deactivates, reactivates or gives a role to a
+# user with a login moves the login between the groups, though their own login may not
+# create roles: a SECURITY DEFINER function, made by whoever applies the grants (the owner,
+# who may), does it for them. It reads what to do from the user's row (its role and
+# whether it is active), never from its caller, and never touches a superuser or the
+# schema's owner; only the administrators' group may call it.
+FOLLOW_FUNCTION = "segtui_follow_user"
+
+
+def _create_follow_function(conn: Connection, schema: str) -> None:
+    names = groups(conn)
+    viewer, manager, admin = (_literal(names[r]) for r in (
+        UserRole.VIEWER, UserRole.MARKETING_MANAGER, UserRole.CRM_ADMINISTRATOR))
+    function = f"{schema}.{FOLLOW_FUNCTION}(integer)"
+    conn.execute(text(f"""
+CREATE OR REPLACE FUNCTION {schema}.{FOLLOW_FUNCTION}(target integer) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $follow$
+DECLARE
+    who record;
+    grp text;
+BEGIN
+    SELECT u.login, u.role, u.active INTO who FROM {schema}.users u WHERE u.id = target;
+    IF NOT FOUND OR who.login IS NULL
+       OR NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = who.login) THEN
+        RETURN;
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = who.login AND rolsuper)
+       OR who.login = (SELECT pg_get_userbyid(relowner) FROM pg_class
+                       WHERE oid = '{schema}.segments'::regclass) THEN
+        RAISE EXCEPTION 'the login % is the database''s owner or a superuser', who.login
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    FOREACH grp IN ARRAY ARRAY[{viewer}, {manager}, {admin}] LOOP
+        IF EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                   JOIN pg_roles u ON u.oid = m.member
+                   WHERE g.rolname = grp AND u.rolname = who.login) THEN
+            EXECUTE format('REVOKE %I FROM %I', grp, who.login);
+        END IF;
+    END LOOP;
+    IF who.active THEN
+        grp := CASE who.role WHEN 'Viewer' THEN {viewer}
+                             WHEN 'Marketing Manager' THEN {manager} ELSE {admin} END;
+        EXECUTE format('GRANT %I TO %I', grp, who.login);
+    END IF;
+END $follow$"""))
+    conn.execute(text(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC"))
+    administrators = _quote(conn, names[UserRole.CRM_ADMINISTRATOR])
+    conn.execute(text(f"GRANT EXECUTE ON FUNCTION {function} TO {administrators}"))
+
+
+def may_follow(conn: Connection) -> bool:
+    """Whether this connection may move a user's login between the groups through the
+    follow function (an administrator's login, the owner; False where there is none)."""
+    return bool(conn.execute(text(
+        "SELECT to_regprocedure(:f) IS NOT NULL AND has_function_privilege(:f, 'EXECUTE')"),
+        {"f": f"{FOLLOW_FUNCTION}(integer)"}).scalar_one())
+
+
+def follow_user(conn: Connection, user_id: int) -> None:
+    """The login of user `user_id` (if it has one) in the group of its role if the user is
+    active, else in none of this database's groups: segtui and the database agree on who
+    may do what (C19.2.7, C19.3.4). Does nothing on SQLite or where `segtui db grant` never
+    ran (no login can have a group there)."""
+    if conn.dialect.name != "postgresql":
+        return
+    if not conn.execute(text("SELECT to_regprocedure(:f) IS NOT NULL"),
+                        {"f": f"{FOLLOW_FUNCTION}(integer)"}).scalar_one():
+        return
+    conn.execute(text(f"SELECT {FOLLOW_FUNCTION}(:id)"), {"id": user_id})
 
 
 def regrant(conn: Connection) -> bool:

@@ -21,6 +21,7 @@ from segtui.core.audit import Action
 from segtui.core.enums import UserRole
 from segtui.core.permissions import CurrentUser, Permission, UserDeactivated
 from segtui.core.segments import NotAllowed
+from segtui.data.db.grants import follow_user
 from segtui.data.db.tables import Segment, User, name_key
 from segtui.data.writes.activity import log_activity
 from segtui.data.writes.audit import record_audit
@@ -84,6 +85,7 @@ def deactivate(conn: Connection, name: str, acting: CurrentUser) -> Named:
         raise AdminRefusal(f"{user.name} is the only active CRM Administrator: give "
                            "someone else that role first")
     conn.execute(update(User).where(User.id == user.id).values(active=False))
+    follow_user(conn, user.id)  # C19.3.4: on PostgreSQL their login loses its group
     record_audit(conn, Action.PERMISSIONS_MODIFIED, acting, subject=f"user {user.name}",
                  details="deactivated")
     return Named(user.id, user.name, user.role, False)
@@ -96,6 +98,7 @@ def reactivate(conn: Connection, name: str, acting: CurrentUser) -> Named:
     if user.active:
         raise AdminRefusal(f"{user.name} is active already")
     conn.execute(update(User).where(User.id == user.id).values(active=True))
+    follow_user(conn, user.id)  # and gets its role's group back
     record_audit(conn, Action.PERMISSIONS_MODIFIED, acting, subject=f"user {user.name}",
                  details="reactivated")
     return Named(user.id, user.name, user.role, True)

@@ -192,14 +192,18 @@ def revoke(conn: Connection, login: str, acting: CurrentUser | None) -> str:
 
 def follow_role(conn: Connection, user_id: int, role: UserRole) -> None:
     """After `segtui users set-role` gave a user `role` (C19.2.7): a user who signs in
-    with a login moves to `role`'s group too, so segtui and the database agree. Only
-    the database's owner may move a login: anyone else is refused (LoginRefused), and
-    the caller's transaction, the role change with it, rolls back."""
+    with a login moves to `role`'s group too, so segtui and the database agree. The
+    database's owner moves it; an administrator's login through the follow function
+    (grants.py, C19.3.4); anyone else is refused (LoginRefused), and the caller's
+    transaction, the role change with it, rolls back."""
     row = conn.execute(select(User.name, User.login).where(User.id == user_id)).one()
     signed = grants.signed_in(conn)
     if row.login is None or signed is None:
         return
     if not (signed.owner and signed.may_create_roles):
+        if grants.may_follow(conn):  # an administrator: through the follow function
+            grants.follow_user(conn, user_id)
+            return
         raise LoginRefused(
             f"{row.name} signs in to PostgreSQL as {row.login}: their role is a grant only "
             f"the database's owner changes, with: segtui db grant {row.login} --role "
