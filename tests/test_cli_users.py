@@ -20,7 +20,9 @@ def no_user_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def listed(db: str) -> dict[str, dict[str, object]]:  # noqa: F811
-    return {u["name"]: u for u in ok_json(run(db, "users", "list", "--json"))}
+    # As an administrator: the database's default user (Sarah Mitchell) is deactivated in
+    # some tests, and a deactivated user reads nothing either (C19.3.4).
+    return {u["name"]: u for u in ok_json(run(db, "users", "list", "--json", user=ADMIN))}
 
 
 def test_list_shows_team_status_last_seen_and_segments(db: str) -> None:  # noqa: F811
@@ -51,6 +53,7 @@ def test_deactivate_with_transfer_then_reactivate(db: str, monkeypatch: pytest.M
                "administrator can reactivate them (segtui users reactivate)")
     assert user_error(run(db, "segments", "create", "Hers", user=OTHER)) == refusal + "\n"
     assert user_error(run(db, "quality", user=OTHER)) == refusal + "\n"  # an audited look
+    assert user_error(run(db, "segments", "list", user=OTHER)) == refusal + "\n"  # a read
 
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("the app must not start")
