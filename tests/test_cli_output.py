@@ -258,6 +258,12 @@ def cases(files: dict[str, str]) -> list[tuple[list[str], str | None]]:
         (["segments", "archive", SEGMENT, *as_sarah], None),
         (["segments", "restore", SEGMENT, *as_sarah], None),
         (["segments", "restore", SEGMENT, *as_sarah], None),  # not archived any more
+        (["segments", "set-visibility", SEGMENT, "private", *as_sarah], None),
+        (["segments", "set-visibility", f"No {EVIL}", "team", *as_sarah], None),
+        (["segments", "hide", SEGMENT, "--from", EVIL, *as_sarah], None),
+        (["segments", "hide", SEGMENT, "--from", "Priya Patel", *as_sarah], None),
+        (["segments", "unhide", SEGMENT, "--from", "Priya Patel", *as_sarah], None),
+        (["segments", "set-visibility", SEGMENT, "everyone", *as_sarah], None),
         (["segments", "create", "By Someone", "--user", f"Some {EVIL}"], None),
         (["db", "upgrade", "--db", files["newdb"]], None),
         (["db", "grant", EVIL, "--role", "viewer", "--name", EVIL, "--db", files["newdb"]],

@@ -45,7 +45,7 @@ class HeldInsights:
         self.calls = 0
 
         def held(conn: Connection, segment_id: int, today: date,
-                 aside: Aside | None = None) -> list[Insight]:
+                 aside: Aside | None = None, viewer: object = None) -> list[Insight]:
             self.calls += 1
             if self.calls > 1:
                 return []

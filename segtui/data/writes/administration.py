@@ -19,6 +19,7 @@ from segtui.core import clock
 from segtui.core.administration import SEEN_EVERY_SECONDS, AdminRefusal, Transferred, checked_team
 from segtui.core.audit import Action
 from segtui.core.enums import UserRole
+from segtui.core.formatting import plural
 from segtui.core.permissions import CurrentUser, Permission, UserDeactivated
 from segtui.core.segments import NotAllowed
 from segtui.data.db.grants import follow_user
@@ -145,7 +146,7 @@ def transfer_segments(conn: Connection, giver: str, receiver: str, acting: Curre
                      f"Owner changed from {source.name} to {target.name}", "", acting, now)
     if ids:
         record_audit(conn, Action.PERMISSIONS_MODIFIED, acting, subject=f"user {source.name}",
-                     details=f"{len(ids)} segments transferred to {target.name}")
+                     details=f"{plural(len(ids), 'segment')} transferred to {target.name}")
     receiver_owns = conn.execute(select(func.count()).select_from(Segment)
                                  .where(Segment.owner_id == target.id)).scalar_one()
     return Transferred(source.name, target.name, len(ids), int(receiver_owns),

@@ -109,8 +109,8 @@ def log_status(window: RowWindow, flt: AuditFilter, segment: str | None) -> Text
 
 def adoption_status(window: RowWindow, days: int) -> Text:
     other = 90 if days == 30 else 30
-    return Text(f"{counted(window, 'segment')} · the last {days} days, most used first · "
-                f"p: {other} days")
+    return Text(f"{counted(window, 'segment')} · the last {plural(days, 'day')}, most used "
+                f"first · p: {plural(other, 'day')}")
 
 
 def unused_status(window: RowWindow) -> Text:
