@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
 
 from segtui.core import clock
 from segtui.core.enums import UserRole
@@ -163,3 +163,40 @@ def test_a_viewer_login_reads_what_others_must_bring_up_to_date(team: Team) -> N
         "segtui: dynamic segments may be out of date (1 changed contact to re-evaluate): "
         "your login may not change segments; `segtui worker`, or anyone who may, brings "
         "them up to date\n")
+
+
+def rows_seen(url: str, statement: str) -> list[tuple[object, ...]]:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            return [tuple(row) for row in conn.execute(text(statement))]
+    finally:
+        engine.dispose()
+
+
+def test_a_viewers_psql_sees_only_the_segments_segtui_shows(team: Team) -> None:
+    """C19.3.2 held by the database (row-level security, migration 0017): a segment its
+    owner made private is neither read nor changed by a Viewer's login in SQL; the
+    owner's, a Manager's (whose segtui keeps every dynamic segment correct) and an
+    administrator's logins read it, as does the schema's owner. segtui itself shows it to
+    none of the others."""
+    owner = team.grant("sarah", "manager", "--name", "Sarah Mitchell")
+    viewer = team.grant("priya", "viewer", "--name", "Priya Patel")
+    manager = team.grant("maria", "manager", "--name", "Maria Lopez")
+    admin = team.grant("james", "administrator", "--name", "James Carter")
+    made = run(team.url(owner), "segments", "create", "Sarahs Secret")
+    assert made.exit_code == 0, made.output
+    hidden = run(team.url(owner), "segments", "set-visibility", "Sarahs Secret", "private")
+    assert hidden.exit_code == 0, hidden.output
+    query = "SELECT name FROM segments WHERE name = 'Sarahs Secret'"
+    assert rows_seen(team.url(viewer), query) == []
+    assert rows_seen(team.url(viewer), "SELECT count(*) FROM segments")[0][0] == \
+        rows_seen(team.owner, "SELECT count(*) FROM segments")[0][0] - 1
+    for login in (owner, manager, admin):
+        assert rows_seen(team.url(login), query) == [("Sarahs Secret",)]
+    assert rows_seen(team.owner, query) == [("Sarahs Secret",)]
+    for login in (viewer, manager):
+        assert run(team.url(login), "segments", "show", "Sarahs Secret").exit_code == 1
+    # Shared again, it is the Viewer's to see.
+    run(team.url(owner), "segments", "set-visibility", "Sarahs Secret", "everyone")
+    assert rows_seen(team.url(viewer), query) == [("Sarahs Secret",)]

@@ -1,11 +1,11 @@
 """Who may do what on a shared PostgreSQL database, held by the database itself (C19.2).
 
-The model: grants, not row-level security. Each segtui role is a PostgreSQL group role
-(NOLOGIN); a person's login is a member of exactly one, and the group's grants decide
-what any program signed in as that login may do: segtui, `psql`, a script. Every rule
-segtui keeps by role is a rule about whole tables (a Viewer changes no table, a Marketing
-Manager no user or setting), so grants say it whole; row-level security would be for
-rules about rows (a private segment, C19.3), and is not used.
+The model: grants for the roles. Each segtui role is a PostgreSQL group role (NOLOGIN); a
+person's login is a member of exactly one, and the group's grants decide what any
+program signed in as that login may do: segtui, `psql`, a script. Every rule segtui keeps
+by role is a rule about whole tables (a Viewer changes no table, a Marketing Manager no
+user or setting), so grants say it whole. The one rule about rows, who sees a segment
+(C19.3.2), is row-level security on `segments` (migration 0017), for Viewers' logins.
 
 - Viewer: CONNECT on the database, USAGE on the schema, SELECT on every table but
   `audit_log`; INSERT on `audit_log` (every look is recorded, C19.4) and UPDATE of
