@@ -190,8 +190,9 @@ def test_a_viewers_psql_sees_only_the_segments_segtui_shows(team: Team) -> None:
     assert hidden.exit_code == 0, hidden.output
     query = "SELECT name FROM segments WHERE name = 'Sarahs Secret'"
     assert rows_seen(team.url(viewer), query) == []
-    assert rows_seen(team.url(viewer), "SELECT count(*) FROM segments")[0][0] == \
-        rows_seen(team.owner, "SELECT count(*) FROM segments")[0][0] - 1
+    [(seen,)] = rows_seen(team.url(viewer), "SELECT count(*) FROM segments")
+    [(every,)] = rows_seen(team.owner, "SELECT count(*) FROM segments")
+    assert seen == int(str(every)) - 1
     for login in (owner, manager, admin):
         assert rows_seen(team.url(login), query) == [("Sarahs Secret",)]
     assert rows_seen(team.owner, query) == [("Sarahs Secret",)]
