@@ -17,6 +17,7 @@ from segtui.core.formatting import plural
 from segtui.core.permissions import CurrentUser
 from segtui.core.records import Page
 from segtui.data.store import Store
+from segtui.screens.allowed import allowed
 from segtui.screens.detail.base import DetailTab
 from segtui.screens.modals.activity_dialog import ActivityDialog
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest
@@ -196,7 +197,9 @@ class ActivityTab(DetailTab):
 
     @on(Button.Pressed, "#add-activity")
     def action_add(self) -> None:
-        self._open_dialog(None)
+        # A Viewer is told at once, not after filling in a dialog whose save is refused.
+        if allowed(self, self.user, "add activities"):
+            self._open_dialog(None)
 
     @in_thread("people")
     def _open_dialog(self, row: ActivityRow | None) -> None:

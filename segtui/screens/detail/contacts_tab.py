@@ -152,6 +152,8 @@ class ContactsTab(DetailTab):
         if row is None:
             return
         options = [option for option in MEMBER_ACTIONS if row.email or option[0] != "copy"]
+        if not self.user.may(Permission.EDIT_SEGMENTS):  # a Viewer: nothing to confirm
+            options = [option for option in options if option[0] != "remove"]
         if self.user.may(Permission.PRIVACY_REQUESTS):
             options.extend(PRIVACY_ACTIONS)
 

@@ -11,6 +11,7 @@ from textual.widgets import Button, Label, Static, TextArea
 
 from segtui.core.activities import NoteRow, note_error, timeline_time
 from segtui.core.records import Keyset
+from segtui.screens.allowed import allowed
 from segtui.screens.detail.base import DetailTab
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver, in_thread
@@ -51,10 +52,13 @@ class NotesTab(DetailTab):
     def compose(self) -> ComposeResult:
         # The unsaved draft survives leaving the screen while the app runs.
         draft = self._drafts().get(self.segment_id, "")
+        # A Viewer reads the notes; the box takes no typing it could never save.
+        refusal = self.user.refusal("write notes")
         yield NoteInput(draft, placeholder=PLACEHOLDER, id="note-input", soft_wrap=True,
-                        tab_behavior="focus")
+                        tab_behavior="focus", read_only=refusal is not None)
         with Horizontal(classes="note-bar"):
-            yield Label("n writes, ctrl+s saves", id="note-hint")
+            yield Label(user_text(refusal) if refusal else "n writes, ctrl+s saves",
+                        id="note-hint")
             yield Button("Add Note", compact=True, variant="primary",
                          disabled=not draft.strip(), id="add-note")
         yield Label("", id="note-error")
@@ -106,7 +110,8 @@ class NotesTab(DetailTab):
 
     def action_write(self) -> None:
         """Focus the text area. Not automatic on showing the tab, so 1-6 keep switching."""
-        self.query_one("#note-input", TextArea).focus()
+        if allowed(self, self.user, "write notes"):
+            self.query_one("#note-input", TextArea).focus()
 
     @on(Button.Pressed, "#add-note")
     def action_save(self) -> None:
