@@ -11,12 +11,12 @@ from segtui.core import clock
 from segtui.core.activities import ActivityFilter
 from segtui.core.audit import Action
 from segtui.core.contacts import ContactSelection
-from segtui.core.enums import Visibility
+from segtui.core.enums import EventType, Visibility
 from segtui.core.metrics import last_days
 from segtui.core.records import ChoiceKind, SegmentFilter, SegmentSort
 from segtui.core.segments import InvalidSegment, NotAllowed, SegmentNotFound
 from segtui.core.sharing import Sharing
-from segtui.data.db.tables import AuditEntry, Membership, User
+from segtui.data.db.tables import AuditEntry, EngagementEvent, Membership, Segment, User
 from segtui.data.store import Store
 
 OWNER, ADMIN, COLLEAGUE, VIEWER = "Sarah Mitchell", "James Carter", "Priya Patel", "Alex Kim"
@@ -257,3 +257,41 @@ def test_a_copy_is_as_private_as_its_original(demo_store: Store) -> None:
     assert details is not None and details.owner == ADMIN
     assert details.sharing == Sharing(Visibility.PRIVATE, (COLLEAGUE,))  # not its owner
     assert f"{SEGMENT} Copy" not in names(as_user(demo_store, OWNER))
+
+
+def brute_figures(store: Store, listed: set[int]) -> tuple[int, int, int]:
+    """The cards' member figures for the segments `listed`, counted in Python."""
+    with store.reading() as conn:
+        stays = [(s, c) for s, c in conn.execute(
+            select(Membership.segment_id, Membership.contact_id)
+            .where(Membership.removed_at.is_(None))) if s in listed]
+        unsubscribed = set(conn.execute(select(EngagementEvent.contact_id).where(
+            EngagementEvent.type == EventType.UNSUBSCRIBED)).scalars())
+    members = {c for _, c in stays}
+    return len(members), len(stays), len(members & unsubscribed)
+
+
+@pytest.mark.parametrize("private", [1, 6])
+def test_the_cards_count_only_the_listed_segments_members(demo_store: Store,
+                                                          private: int) -> None:
+    """An archived segment (C19.4.6) and segments hidden from the reader leave the cards
+    with their members, whichever way the figures are counted: everyone's less the few
+    unlisted (1 private), or the listed ones' own (6 private: most unlisted)."""
+    admin = demo_store.users.current_user(ADMIN)
+    with demo_store.writing() as conn:
+        ids = list(conn.execute(select(Segment.id).order_by(Segment.id)).scalars())
+        sarah = conn.execute(select(User.id).where(User.name == OWNER)).scalar_one()
+        others = list(conn.execute(select(Segment.id).where(Segment.owner_id != sarah)
+                                   .order_by(Segment.id)).scalars())
+    hidden = set(others[:private])
+    archived = next(i for i in ids if i not in hidden)
+    demo_store.segments.archive(archived, admin)
+    with demo_store.writing() as conn:
+        conn.execute(update(Segment).where(Segment.id.in_(hidden))
+                     .values(visibility=Visibility.PRIVATE))
+    listed = set(ids) - hidden - {archived}
+    metrics = as_user(demo_store, OWNER).segments.dashboard_metrics()
+    members, stays, unsubscribed = brute_figures(demo_store, listed)
+    assert (metrics.total_segments, metrics.total_contacts, metrics.unsubscribed_contacts) \
+        == (len(listed), members, unsubscribed)
+    assert metrics.avg_segment_size == round(stays / len(listed))
