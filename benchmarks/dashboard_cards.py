@@ -14,7 +14,7 @@ The database is put back as it was after each step (a write to `segments` only).
 
     python benchmarks/dashboard_cards.py --db URL [--repeat 5]
 
-The budget for the cards is 300 ms (DESIGN.md, P-budgets: dashboard metric cards).
+The budget for the cards is 300 ms (bench.py's `metric_cards`, the scale budgets).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 19's bad input: a Viewer tries every write the app offers, by its keys, on both
+"""The bad input of C19.2: a Viewer tries every write the app offers, by its keys, on both
 engines. Each is refused with the one line every screen shows a Viewer (core/permissions.py,
 `refusal`), no dialog opens to be filled in for nothing, and the database holds exactly
 what it held (C19.2, R2). The command line's side: tests/test_cli_access.py; psql's:
