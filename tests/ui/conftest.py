@@ -9,8 +9,8 @@ import io
 import re
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Iterable
-from contextlib import suppress
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Literal
 
@@ -221,6 +221,34 @@ def pilot_waits_for_messages(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(MessagePump, method,
                             _Handling.counted(getattr(MessagePump, method)))
     monkeypatch.setattr(textual.app, "wait_for_idle", _pilot_waits_for_messages)
+
+
+@contextmanager
+def each_node_its_own_app() -> Iterator[None]:
+    """While two apps run in one process (tests/ui/test_live.py): a widget's `app` is the
+    app it belongs to. Textual answers with its `active_app` context variable, which each
+    node's task copied when it started: a screen whose task began while the other app's
+    context was current would answer with the other app (its `is_current` then false: a
+    colleague's change neither announced nor reloaded, about one run in six). Two
+    processes, as in real use, have one app each: the parent chain says the same there."""
+    from textual.app import App
+
+    textual_app: Any = vars(MessagePump)["app"]  # Textual's descriptor, kept whole
+
+    def own_app(self: MessagePump) -> App[object]:
+        node: MessagePump | None = self
+        while node is not None and not isinstance(node, App):
+            node = node._parent
+        if node is not None:
+            return node
+        found: App[object] = textual_app.__get__(self, type(self))  # not attached yet
+        return found
+
+    setattr(MessagePump, "app", property(own_app))  # noqa: B010 (mypy: a method's name)
+    try:
+        yield
+    finally:
+        setattr(MessagePump, "app", textual_app)  # noqa: B010
 
 
 async def settle(pilot: Pilot[Any]) -> None:

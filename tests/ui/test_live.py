@@ -21,7 +21,14 @@ from segtui.screens.detail.screen import SegmentDetailScreen
 from segtui.screens.modals.edit_segment import EditSegmentModal
 from segtui.widgets.metric_card import MetricCard
 from segtui.widgets.paged_table import PagedTable
-from tests.ui.conftest import make_app, open_segment, settle, text_of, wait_until
+from tests.ui.conftest import (
+    each_node_its_own_app,
+    make_app,
+    open_segment,
+    settle,
+    text_of,
+    wait_until,
+)
 
 ME, COLLEAGUE = "Sarah Mitchell", "Priya Patel"  # both Marketing Managers in the demo
 SIZE = (120, 40)
@@ -34,10 +41,12 @@ async def two_people(store: Store) -> AsyncIterator[tuple[Pilot[Any], Pilot[Any]
     mine_app = make_app(store, ME, live=True)
     their_app = make_app(theirs, COLLEAGUE, live=True)
     try:
-        async with mine_app.run_test(size=SIZE) as me, their_app.run_test(size=SIZE) as them:
-            await settle(me)
-            await settle(them)
-            yield me, them
+        with each_node_its_own_app():
+            async with mine_app.run_test(size=SIZE) as me, their_app.run_test(size=SIZE) \
+                    as them:
+                await settle(me)
+                await settle(them)
+                yield me, them
     finally:
         theirs.close()
 
