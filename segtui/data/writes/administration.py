@@ -20,14 +20,14 @@ from segtui.core.administration import SEEN_EVERY_SECONDS, AdminRefusal, Transfe
 from segtui.core.audit import Action
 from segtui.core.enums import UserRole
 from segtui.core.formatting import plural
-from segtui.core.permissions import CurrentUser, Permission, UserDeactivated
+from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.segments import NotAllowed
 from segtui.data.db.grants import follow_user
 from segtui.data.db.tables import Segment, User, name_key
 from segtui.data.writes.activity import log_activity
 from segtui.data.writes.audit import record_audit
 from segtui.data.writes.segment_limit import segment_limit
-from segtui.data.writes.users import checked_name, may
+from segtui.data.writes.users import checked_name, may, refuse_deactivated
 
 OWNER_CHANGED = "Owner Changed"  # the timeline's line for a transferred segment
 
@@ -45,9 +45,7 @@ def require_administrator(conn: Connection, acting: CurrentUser) -> None:
     deactivated them meanwhile (their app was open)."""
     if not may(conn, acting, Permission.MANAGE_USERS):
         raise NotAllowed(acting.name, acting.role.value, Permission.MANAGE_USERS.value)
-    active = conn.execute(select(User.active).where(User.id == acting.id)).scalar()
-    if active is False:
-        raise UserDeactivated(acting.name)
+    refuse_deactivated(conn, acting)
 
 
 def named(conn: Connection, given: str) -> Named:

@@ -95,8 +95,8 @@ def known(conn: Connection, given: str | None) -> CurrentUser | None:
 
 def refuse_deactivated(conn: Connection, user: CurrentUser) -> CurrentUser:
     """`user`, or UserDeactivated when an administrator deactivated them (C19.2.3)."""
-    active = conn.execute(select(User.active).where(User.id == user.id)).scalar_one()
-    if not active:
+    active = conn.execute(select(User.active).where(User.id == user.id)).scalar()
+    if active is False:  # (no row: a name not recorded yet, who was never deactivated)
         raise UserDeactivated(user.name)
     return user
 
