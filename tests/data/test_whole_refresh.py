@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, insert, select, update
 
+from segtui.core import clock
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import CompanySize, EventType, LeadStatus, MembershipSource
 from segtui.core.rules.language import parse
@@ -29,14 +30,16 @@ from segtui.data.db.models import (
     Contact,
     EngagementEvent,
     Membership,
+    Segment,
     SegmentExclusion,
     Tag,
 )
 from segtui.data.db.tables import contact_tags
-from segtui.data.rules import whole_refresh
+from segtui.data.rules import pending, refresh, whole_refresh
 from segtui.data.rules.compiler import compile_rule
 from segtui.data.rules.whole_refresh import (
     Batch,
+    RunTurns,
     SharedLists,
     breadth,
     columns_read,
@@ -134,7 +137,7 @@ def members(store: Store, ids: dict[str, int]) -> dict[str, set[tuple[int, str]]
 
 
 def one_at_a_time(rules: object, layers: list[list[int]], today: date) -> list[Batch]:
-    return [Batch((sid,)) for layer in layers for sid in layer]
+    return [Batch((sid,), layer=n) for n, layer in enumerate(layers) for sid in layer]
 
 
 @pytest.fixture
@@ -264,7 +267,7 @@ def test_layers_stay_in_order_and_segment_lists_are_not_shared() -> None:
              4: parse('in segment "A" and score > 6')}
     assert required(rules[3]) == (parse("score > 5").children[0],)
     batches = plan(rules, [[1, 2], [3, 4]], TODAY)
-    assert [b.segment_ids for b in batches] == [(1, 2), (3,), (4,)]
+    assert [(b.segment_ids, b.layer) for b in batches] == [((1, 2), 0), ((3,), 1), ((4,), 1)]
     assert required(parse('not (city = "Boston" and score > 5)')) == ()
 
 
@@ -293,31 +296,185 @@ def openers(conn: Connection, lists: SharedLists) -> tuple[str, set[int]]:
     return table, set(conn.execute(listed).scalars())
 
 
-def test_a_list_serves_later_batches_until_another_connection_commits(
+def next_batch(conn: Connection, lists: SharedLists) -> None:
+    """What a batch's write does first: take the refresh lock (and its turn), then the
+    lists."""
+    assert lists.turns is not None
+    lists.start_batch(lists.turns.draw(conn))
+
+
+def another_commits_an_open(store: Store, before: set[int], *, re_evaluates: bool) -> int:
+    """Another connection commits an open by a contact not among `before`; with
+    `re_evaluates`, in a transaction that takes the refresh lock, as a re-evaluation of
+    it does (Store.rules.contacts_changed). Returns the contact."""
+    with store.reading() as other:
+        newcomer = int(other.execute(select(Contact.id).where(
+            Contact.id.not_in(before)).order_by(Contact.id).limit(1)).scalar_one())
+    with store.writing() as other:
+        if re_evaluates:
+            pending.serialise_refreshes(other)
+        other.execute(insert(EngagementEvent.__table__).values(
+            contact_id=newcomer, type=EventType.OPENED.value,
+            occurred_at=datetime(2024, 2, 26, 9)))
+    return newcomer
+
+
+def test_a_list_serves_later_batches_until_another_re_evaluation(
         estate: tuple[Store, dict[str, int]]) -> None:
-    """SQLite keeps a run's list while no other connection committed (data_version); a
-    change committed elsewhere between two batches is read, never an old list. PostgreSQL
-    reads each list again in every batch."""
+    """A run's list serves batch after batch while nobody else could have re-evaluated
+    in between: SQLite while no other connection committed (data_version), PostgreSQL
+    while its batches take the refresh lock in turns that follow each other. After a
+    re-evaluation elsewhere, the next batch reads the list again, never an old one."""
     store, _ = estate
     with store.engine.connect() as conn:
-        lists = SharedLists(conn)
+        lists = SharedLists(conn, RunTurns())
         with conn.begin():
-            lists.start_batch()
+            next_batch(conn, lists)
             first, before = openers(conn, lists)
         with conn.begin():
-            lists.start_batch()
+            next_batch(conn, lists)
             again, same = openers(conn, lists)
-        assert same == before
-        assert (again == first) == (conn.dialect.name == "sqlite")
-        with store.reading() as other:
-            newcomer = int(other.execute(select(Contact.id).where(
-                Contact.id.not_in(before)).order_by(Contact.id).limit(1)).scalar_one())
-        with store.orm_session() as session:  # another connection commits an open
-            session.add(EngagementEvent(contact_id=newcomer, type=EventType.OPENED,
-                                        occurred_at=datetime(2024, 2, 26, 9)))
+        assert (again, same) == (first, before)
+        newcomer = another_commits_an_open(store, before, re_evaluates=True)
         with conn.begin():
-            lists.start_batch()
+            next_batch(conn, lists)
             later, after = openers(conn, lists)
             lists.drop()
         assert later != first
         assert after == before | {newcomer}
+
+
+def test_postgresql_keeps_a_list_past_a_change_nobody_re_evaluated(
+        estate: tuple[Store, dict[str, int]]) -> None:
+    """On PostgreSQL a change committed between two batches, not yet re-evaluated, leaves
+    the list as it was: the change's re-evaluation waits for the refresh lock and comes
+    after the batch, which it corrects (no staler than a change committed while a batch
+    runs). SQLite, which can't tell a change from a re-evaluation, reads it again."""
+    store, _ = estate
+    with store.engine.connect() as conn:
+        lists = SharedLists(conn, RunTurns())
+        with conn.begin():
+            next_batch(conn, lists)
+            first, before = openers(conn, lists)
+        newcomer = another_commits_an_open(store, before, re_evaluates=False)
+        with conn.begin():
+            next_batch(conn, lists)
+            later, after = openers(conn, lists)
+            lists.drop()
+        postgresql = conn.dialect.name == "postgresql"
+        assert (later == first) == postgresql
+        assert after == (before if postgresql else before | {newcomer})
+
+
+def test_a_turn_of_the_runs_other_connection_keeps_the_lists(
+        estate: tuple[Store, dict[str, int]]) -> None:
+    """PostgreSQL: a run's two workers take the refresh lock in turn; the other worker's
+    turn between two of mine re-evaluated none of my segments, so my lists stay. A turn
+    drawn by anyone else still makes them read again (the test above)."""
+    store, _ = estate
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's run has one connection")
+    turns = RunTurns()
+    with store.engine.connect() as mine, store.engine.connect() as other:
+        lists = SharedLists(mine, turns)
+        with mine.begin():
+            next_batch(mine, lists)
+            first, _ = openers(mine, lists)
+        with other.begin():
+            turns.draw(other)  # the run's other worker writes a batch of its own
+        with mine.begin():
+            next_batch(mine, lists)
+            again, _ = openers(mine, lists)
+            lists.drop()
+        assert again == first
+
+
+def test_lists_for_checks_serve_the_whole_run(estate: tuple[Store, dict[str, int]]) -> None:
+    """A check only tells whether a segment would change; whatever changed since its
+    lists were read is owed a re-evaluation, so they are kept even past one."""
+    store, _ = estate
+    with store.engine.connect() as conn:
+        lists = SharedLists(conn, for_checks=True)
+        with conn.begin():
+            lists.start_batch()
+            first, before = openers(conn, lists)
+        another_commits_an_open(store, before, re_evaluates=True)
+        with conn.begin():
+            lists.start_batch()
+            again, same = openers(conn, lists)
+            lists.drop()
+        assert (again, same) == (first, before)
+
+
+def stays(store: Store) -> list[tuple[Any, ...]]:
+    """Every stay, current or past, as a row."""
+    with store.reading() as conn:
+        return [tuple(row) for row in conn.execute(
+            select(Membership.__table__).order_by(Membership.id))]
+
+
+def test_an_unchanged_refresh_writes_no_stay_and_stamps_every_segment(
+        estate: tuple[Store, dict[str, int]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing changed: every segment is checked (outside the refresh lock), none
+    written, and each is stamped as evaluated now."""
+    store, ids = estate
+    store.rules.refresh_segments()
+    before = stays(store)
+    later = datetime(2024, 2, 26, 15, 30)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    again = store.rules.refresh_segments()
+    assert sorted(r.segment_id for r in again) == sorted(ids.values())
+    assert not any(r.changed for r in again)
+    assert stays(store) == before
+    with store.reading() as conn:
+        stamped = set(conn.execute(select(Segment.evaluated_at).where(
+            Segment.id.in_(list(ids.values())))).scalars())
+    assert stamped == {later}
+
+
+def test_a_segment_owed_a_whole_re_evaluation_is_written_and_crossed_off(
+        estate: tuple[Store, dict[str, int]]) -> None:
+    """Owed segments skip the check: their refresh runs under the lock, which claims
+    what they were owed (data/rules/pending.py)."""
+    store, ids = estate
+    change_facts_behind_its_back(store, 7)
+    with store.writing() as conn:
+        pending.owe_segments(conn, [ids["Chicago"], ids["Boston keen"]], clock.now())
+    store.rules.refresh_segments([ids["Chicago"], ids["Boston keen"]])
+    assert store.rules.owed().segments == ()
+    assert_each_holds_its_rule(store, ids, ["Chicago", "Boston keen"])
+
+
+def assert_each_holds_its_rule(store: Store, ids: dict[str, int], names: list[str]) -> None:
+    got = members(store, ids)
+    with store.reading() as conn:
+        for name in names:
+            rule, problems = store.rules.check_rule(parse(RULES[name]))
+            assert not problems
+            matching = set(conn.execute(select(Contact.id).where(
+                compile_rule(rule, TODAY))).scalars())
+            assert {c for c, _ in got[name]} == matching, name
+
+
+def test_a_failed_batch_stops_the_run_and_gives_back_its_connections(
+        estate: tuple[Store, dict[str, int]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error in one batch (here a write) is raised to the caller once the batches
+    running beside it are done; the run's connections go back to the pool, and a run
+    afterwards finishes the work."""
+    store, ids = estate
+    change_facts_behind_its_back(store, 9)
+    real = refresh.refresh_segment
+
+    def failing(conn: Connection, segment_id: int, **options: Any) -> Any:
+        if segment_id == ids["Chicago"]:
+            raise RuntimeError("the disk is full")
+        return real(conn, segment_id, **options)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(refresh, "refresh_segment", failing)
+        with pytest.raises(RuntimeError, match="the disk is full"):
+            store.rules.refresh_segments()
+    pool = store.engine.pool
+    assert getattr(pool, "checkedout", lambda: 0)() == 0
+    store.rules.refresh_segments()
+    assert_each_holds_its_rule(store, ids, list(RULES))

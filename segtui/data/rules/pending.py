@@ -32,10 +32,16 @@ _TABLE = PendingEvaluation.__table__
 _REFRESH_LOCK = 0x5E67_7501
 
 
-def serialise_refreshes(conn: Connection) -> None:
-    """Call first in a transaction that re-evaluates dynamic segments (see _REFRESH_LOCK)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REFRESH_LOCK})
+def serialise_refreshes(conn: Connection) -> int | None:
+    """Call first in a transaction that re-evaluates dynamic segments (see _REFRESH_LOCK).
+    On PostgreSQL, returns the turn this transaction took the lock in: turns are drawn
+    under the lock, so they count in order the times anyone took it (migration 0018; a
+    whole refresh keeps its lists between two of its batches only when their turns
+    follow each other, whole_refresh.SharedLists). None on SQLite."""
+    if conn.dialect.name != "postgresql":
+        return None
+    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REFRESH_LOCK})
+    return int(conn.execute(text("SELECT nextval('segtui_refresh_turns')")).scalar_one())
 
 
 def _any_dynamic(conn: Connection) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time as timer
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -110,42 +111,122 @@ def refresh_segment(conn: Connection, segment_id: int, *, now: datetime, today: 
     (data/rules/whole_refresh.py): its rule reads the batch's copy of the contacts meeting the
     condition the batch shares, and the batch's lists. `saved`: the segment as its caller
     has just written it in this transaction (a save), so its rule is not read back."""
-    from segtui.data.rules import whole_refresh  # a refresh's, not a rule count's (P12)
+    found = _dynamic(conn, segment_id, saved)
+    if found is None:
+        return None
+    name, rule = found
+    started = timer.perf_counter()
+    contact_id, wanted = _wanted(rule, segment_id, today, shared)
+    members, made = _stays(conn, segment_id)
+    entered = left = 0
+    if not made:
+        # Nothing made by the rule to take back (a segment's first refresh): every match
+        # that is not a member by hand joins, in one statement.
+        entered = _add(conn, segment_id, select(contact_id).where(wanted), now)
+    elif _differs(conn, segment_id, select(contact_id).where(wanted), made):
+        entered, left = _apply_difference(conn, segment_id, contact_id, wanted, now, made)
+    members += entered - left
+    elapsed = round((timer.perf_counter() - started) * 1000)
+    stamp_evaluated(conn, segment_id, now, elapsed)
+    return RefreshResult(segment_id, name, max(int(entered or 0), 0),
+                         max(int(left or 0), 0), members, elapsed, now)
 
+
+@dataclass(frozen=True)
+class Standing:
+    """A dynamic segment as a check finds it: its name, rule and current stays."""
+
+    name: str
+    rule: Node
+    members: int
+    made: int  # of the members, made by the rule
+
+
+def standings(conn: Connection, ids: Sequence[int]) -> dict[int, Standing]:
+    """The dynamic segments among `ids`, read in two statements for a whole batch."""
+    m = Membership
+    stays = {int(sid): (int(members), int(made)) for sid, members, made in conn.execute(
+        select(m.segment_id, func.count(), func.count().filter(
+            m.source == MembershipSource.RULE))
+        .where(m.segment_id.in_(list(ids)), current_membership())
+        .group_by(m.segment_id))}
+    found: dict[int, Standing] = {}
+    for sid, name, rule in conn.execute(
+            select(Segment.id, Segment.name, Segment.rule).where(
+                Segment.id.in_(list(ids)), Segment.kind == SegmentKind.DYNAMIC,
+                Segment.rule.is_not(None))):
+        try:
+            parsed = from_json(str(rule))
+        except RuleFormatError:
+            continue  # refresh_segment says so, alone
+        members, made = stays.get(int(sid), (0, 0))
+        found[int(sid)] = Standing(str(name), parsed, members, made)
+    return found
+
+
+def check_segment(conn: Connection, segment_id: int, standing: Standing, *, now: datetime,
+                  today: date, shared: SharedReads | None = None) -> RefreshResult | None:
+    """Whether a refresh of this segment would write nothing, found without writing or
+    taking the refresh lock: its result (nobody entered or left) when its rule-made
+    members already equal its rule's matches; None when it would write (a difference,
+    or never evaluated: nothing made by its rule): refresh_segment, under the lock, then
+    decides. The result's evaluation is not stamped (stamp_evaluated, in a write).
+
+    "Nothing to write" read without the lock is safe: the members it compared with are
+    everything re-evaluated so far, and whatever changed since its rule's lists were
+    read is owed a re-evaluation by whoever changed it (data/rules/pending.py); it only
+    ever spares a write that would change nothing (P9)."""
+    if not standing.made:
+        return None
+    started = timer.perf_counter()
+    contact_id, wanted = _wanted(standing.rule, segment_id, today, shared)
+    if _differs(conn, segment_id, select(contact_id).where(wanted), standing.made):
+        return None
+    elapsed = round((timer.perf_counter() - started) * 1000)
+    return RefreshResult(segment_id, standing.name, 0, 0, standing.members, elapsed, now)
+
+
+def stamp_evaluated(conn: Connection, segment_id: int, now: datetime, elapsed_ms: int
+                    ) -> None:
+    """Record that the segment's rule was evaluated whole now, in `elapsed_ms`."""
+    conn.execute(update(Segment).where(Segment.id == segment_id)
+                 .values(evaluated_at=now, evaluation_ms=elapsed_ms))
+
+
+def _dynamic(conn: Connection, segment_id: int, saved: SegmentDraft | None
+             ) -> tuple[str, Node] | None:
+    """(name, rule) of a dynamic segment: `saved` if given, else read; None when the
+    segment is gone or static."""
     if saved is None:
         row = conn.execute(select(Segment.name, Segment.kind, Segment.rule)
                            .where(Segment.id == segment_id)).one_or_none()
         if row is None or row.kind != SegmentKind.DYNAMIC or not row.rule:
             return None
-        name, rule = str(row.name), from_json(row.rule)
-    elif saved.kind != SegmentKind.DYNAMIC or saved.rule is None:
+        return str(row.name), from_json(row.rule)
+    if saved.kind != SegmentKind.DYNAMIC or saved.rule is None:
         return None
-    else:
-        name, rule = saved.name, saved.rule
-    started = timer.perf_counter()
+    return saved.name, saved.rule
+
+
+def _wanted(rule: Node, segment_id: int, today: date, shared: SharedReads | None
+            ) -> tuple[Any, ColumnElement[bool]]:
+    """(the contact id column, the condition) a segment's members are chosen by: its rule
+    less its exclusions, over the batch's copy of the contacts when it has one."""
+    from segtui.data.rules import whole_refresh  # a refresh's, not a rule count's (P12)
+
     wanted = and_(compile_rule(rule, today), ~_excluded(segment_id))
-    contacts = whole_refresh.CONTACTS
     if shared is not None and shared.candidates is not None:
-        wanted, contacts = shared.over_candidates(wanted), shared.candidates
+        return shared.candidates.c.id, shared.over_candidates(wanted)
+    return whole_refresh.CONTACTS.c.id, wanted
+
+
+def _stays(conn: Connection, segment_id: int) -> tuple[int, int]:
+    """(current members, of them made by the rule)."""
     m = Membership
-    stays = (m.segment_id == segment_id, current_membership())
-    is_rule = m.source == MembershipSource.RULE
     members, made = conn.execute(
-        select(func.count(), func.count().filter(is_rule)).where(*stays)).one()
-    entered = left = 0
-    if not made:
-        # Nothing made by the rule to take back (a segment's first refresh): every match
-        # that is not a member by hand joins, in one statement.
-        entered = _add(conn, segment_id, select(contacts.c.id).where(wanted), now)
-    elif _differs(conn, segment_id, select(contacts.c.id).where(wanted), made):
-        entered, left = _apply_difference(conn, segment_id, contacts.c.id, wanted, now,
-                                          made)
-    members += entered - left
-    elapsed = round((timer.perf_counter() - started) * 1000)
-    conn.execute(update(Segment).where(Segment.id == segment_id)
-                 .values(evaluated_at=now, evaluation_ms=elapsed))
-    return RefreshResult(segment_id, name, max(int(entered or 0), 0),
-                         max(int(left or 0), 0), members, elapsed, now)
+        select(func.count(), func.count().filter(m.source == MembershipSource.RULE))
+        .where(m.segment_id == segment_id, current_membership())).one()
+    return int(members), int(made)
 
 
 def _differs(conn: Connection, segment_id: int, matching: Select[Any], made: int) -> bool:

@@ -26,6 +26,7 @@ batch commits (and owes them until it has, data/rules/pending.py).
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -51,6 +52,7 @@ from sqlalchemy.sql.selectable import CTE
 from segtui.core.rules.fields import FieldType, field_named
 from segtui.core.rules.tree import Condition, EventCount, Group, Joiner, Node, Op, conditions
 from segtui.data.db.tables import Contact
+from segtui.data.rules import pending
 from segtui.data.rules.compile_state import sharing_lists
 from segtui.data.rules.compiler import compile_rule
 
@@ -75,6 +77,9 @@ class Batch:
     shared: Node | None = None
     # The contacts columns the batch's rules read: all the copy needs to hold.
     columns: tuple[str, ...] = ()
+    # Its layer (order.layers): batches of one layer may run at once, in any order; a
+    # layer starts when the one before it is done.
+    layer: int = 0
 
 
 def required(root: Node) -> tuple[Node, ...]:
@@ -148,7 +153,7 @@ def plan(rules: Mapping[int, Node], layers: Sequence[Sequence[int]], today: date
     (`breadth`), then the one most share, then the first it names. Inside a batch the
     segments keep their order (data/rules/whole_refresh.py explains the batches)."""
     batches: list[Batch] = []
-    for layer in layers:
+    for number, layer in enumerate(layers):
         needs = {sid: required(rules[sid]) if sid in rules else () for sid in layer}
         shared_by = Counter(c for sid in layer for c in set(needs[sid]))
         groups: dict[Node, list[int]] = {}
@@ -159,10 +164,10 @@ def plan(rules: Mapping[int, Node], layers: Sequence[Sequence[int]], today: date
                 groups.setdefault(best, []).append(sid)
         in_groups = {sid for ids in groups.values() if len(ids) > 1 for sid in ids}
         found = [Batch(chunk, shared, columns_read([shared, *(rules[s] for s in chunk)],
-                                                   today))
+                                                   today), number)
                  for shared, ids in groups.items() if len(ids) > 1
                  for chunk in _chunks(ids)]
-        found += [Batch((sid,)) for sid in layer if sid not in in_groups]
+        found += [Batch((sid,), layer=number) for sid in layer if sid not in in_groups]
         batches += sorted(found, key=lambda b: b.segment_ids[0])
     return batches
 
@@ -176,6 +181,28 @@ def _temporary(name: str, columns: Sequence[Column[Any]]) -> Table:
     return Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
 
 
+class RunTurns:
+    """The refresh lock's turns a run's own connections drew (PostgreSQL,
+    `pending.serialise_refreshes`): a turn of the run's other connection between two of a
+    connection's batches re-evaluated none of its segments, so it leaves its lists good."""
+
+    def __init__(self) -> None:
+        self._drawn: set[int] = set()
+        self._lock = threading.Lock()
+
+    def draw(self, conn: Connection) -> int | None:
+        """Take the refresh lock (first in a transaction that re-evaluates): its turn."""
+        turn = pending.serialise_refreshes(conn)
+        if turn is not None:
+            with self._lock:
+                self._drawn.add(turn)
+        return turn
+
+    def only_ours_between(self, before: int, turn: int) -> bool:
+        with self._lock:
+            return all(t in self._drawn for t in range(before + 1, turn))
+
+
 class SharedLists:
     """The lists of contacts (events, tags) the rules of a refresh run read, each read once
     into a temporary table of the run's connection (`rule_sql.sharing_lists`).
@@ -183,25 +210,43 @@ class SharedLists:
     A list holds while nothing it depends on changed. The run itself writes only
     memberships and segments, so on SQLite the lists are kept from batch to batch while no
     other connection committed anything (`PRAGMA data_version`, read inside the batch's
-    write transaction, so nobody can commit between the check and the use). On
-    PostgreSQL another process may commit between two batches and re-evaluate its contacts
-    at once under the refresh lock, before the next batch would use a list from before its
-    change; so there a list lives one batch."""
+    write transaction, so nobody can commit between the check and the use).
 
-    def __init__(self, conn: Connection) -> None:
+    On PostgreSQL another process may commit a change between two batches; that alone
+    leaves the lists no staler than a change committed while a batch runs, since the
+    process owes its contacts a re-evaluation under the refresh lock, after this run's
+    batch, which corrects them. What a kept list must not do is undo a re-evaluation
+    made in between, from before its change: so the lists are kept only when nobody but
+    the run took the refresh lock since the previous batch (`RunTurns`).
+
+    `for_checks`: lists read only to find whether a segment would change
+    (`refresh.check_segment`), kept for the whole run: a difference found there only
+    sends the segment to a write, which reads its own lists (data/store/refresh_run.py)."""
+
+    def __init__(self, conn: Connection, turns: RunTurns | None = None, *,
+                 for_checks: bool = False) -> None:
         self.conn = conn
+        self.turns = turns
+        self.for_checks = for_checks
         self._tables: dict[tuple[str, tuple[Any, ...]], Table] = {}
-        self._seen: int | None = None  # SQLite's data_version when the lists were read
+        # When the lists were read: SQLite's data_version, or PostgreSQL's refresh turn.
+        self._seen: int | None = None
 
-    def start_batch(self) -> None:
-        """Call first in each batch's transaction: forgets lists that may be stale."""
+    def start_batch(self, turn: int | None = None) -> None:
+        """Call first in each batch's transaction, with the turn it took the refresh lock
+        in (`RunTurns.draw`): forgets lists that may be stale."""
+        if self.for_checks:
+            return
         if self.conn.dialect.name == "sqlite":
             version = int(self.conn.exec_driver_sql("PRAGMA data_version").scalar_one())
             if version != self._seen:
                 self.drop()
             self._seen = version
-        else:
+            return
+        if (turn is None or self._seen is None or self.turns is None
+                or not self.turns.only_ours_between(self._seen, turn)):
             self.drop()
+        self._seen = turn
 
     def listed(self, ids: Select[Any]) -> Select[Any]:
         """The ids `ids` selects, from the run's copy of them."""

@@ -8,26 +8,20 @@ uses, in batches of one transaction each), and doing what a change still owes th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import suppress
 from dataclasses import replace
-from datetime import date
 from typing import TYPE_CHECKING
-
-from sqlalchemy import Connection
-from sqlalchemy.exc import SQLAlchemyError
 
 from segtui.core import clock
 from segtui.core.busy import DatabaseBusy
 from segtui.core.rules.refresh import Owed
 from segtui.data.rules import pending
 from segtui.data.store import database
-from segtui.data.store.database import Database, busy_is_clear
+from segtui.data.store.database import Database
 
 if TYPE_CHECKING:
     from segtui.core.permissions import CurrentUser
     from segtui.core.rules.refresh import RefreshResult
     from segtui.core.rules.tree import Node, RuleIssue
-    from segtui.data.rules import whole_refresh
 
 
 class Rules:
@@ -97,58 +91,21 @@ class Rules:
     def _refresh_in_order(self, ids: Sequence[int], user: CurrentUser | None = None
                           ) -> list[RefreshResult]:
         """Refresh these segments whole, each after the segments its rule uses, in the
-        batches of data/rules/whole_refresh.py: one transaction each, all or nothing."""
-        from segtui.data.rules import refresh, whole_refresh
+        batches of data/rules/whole_refresh.py: one transaction each, all or nothing
+        (data/store/refresh_run.py)."""
+        from segtui.data.db import bulk
+        from segtui.data.rules import refresh
+        from segtui.data.store import refresh_run
 
-        today = clock.today()
+        today = clock.today()  # the run's: every batch is evaluated on the same day
         with self._db.reading() as conn:
             batches = refresh.whole_batches(conn, ids, today)
-        results = []
-        # One connection for the run: its temporary lists serve batch after batch while
-        # nothing changed (whole_refresh.SharedLists); each batch is its own transaction.
-        with self._db.writer.connect() as conn:
-            self._db.stamped(conn)
-            lists = whole_refresh.SharedLists(conn)
-            try:
-                for batch in batches:
-                    results += self._refresh_batch(conn, batch, lists, today, user)
-            finally:
-                with suppress(SQLAlchemyError):  # a connection already broken has none
-                    lists.drop()
-                    conn.commit()
-        from segtui.data.db import bulk
-
+            owed = frozenset(pending.owed(conn).segments)
+        results = refresh_run.run(self._db, batches, owed, today, user)
         if sum(r.entered + r.left for r in results) >= bulk.ANALYZE_AFTER_ROWS:
             # The next run plans its counts of each segment's stays from these.
             bulk.refresh_statistics(self._db.engine, ("memberships",))
         return results
-
-    def _refresh_batch(self, conn: Connection, batch: whole_refresh.Batch,
-                       lists: whole_refresh.SharedLists, today: date,
-                       user: CurrentUser | None) -> list[RefreshResult]:
-        """One batch, one write transaction: its results once committed. `today`: the
-        run's, so a run crossing midnight evaluates every batch on the same day."""
-        from segtui.data.rules import refresh, whole_refresh
-        from segtui.data.writes import changes, segment_writes
-
-        with busy_is_clear(), conn.begin(), self._db.running.track(conn, writing=True):
-            pending.serialise_refreshes(conn)
-            lists.start_batch()
-            done = []
-            with whole_refresh.SharedReads(conn, today, lists).active(batch) as shared:
-                for segment_id in batch.segment_ids:
-                    pending.claim_segment(conn, segment_id)
-                    result = refresh.refresh_segment(conn, segment_id, now=clock.now(),
-                                                     today=today, shared=shared)
-                    if result is None:
-                        continue
-                    if user is not None:  # on its timeline, which records the change
-                        segment_writes.log_refresh(conn, result, user, clock.now(),
-                                                   "on request")
-                    else:
-                        changes.record_refreshed(conn, [result])
-                    done.append(result)
-        return done
 
     def contacts_changed(self, contact_ids: Sequence[int]) -> list[RefreshResult]:
         """After these contacts or their events changed: re-evaluate every dynamic segment
