@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from segtui.core.analytics import money
-from segtui.core.formatting import plural, whole
+from segtui.core.formatting import plural, round_half_up, whole
 from segtui.core.metrics import SegmentMetrics, percent
 
 MIN_SEGMENTS = 2
@@ -40,14 +40,15 @@ class SegmentsGone(CompareError):
                          "there: deleted, or hidden from you.")
 
 
-def check_count(count: int) -> None:
-    """C20.5.2: 2 to 6 segments, or CompareError saying how many are marked."""
+def check_count(count: int, counted: str = "marked") -> None:
+    """C20.5.2: 2 to 6 segments, or CompareError saying how many are `counted` (marked on
+    the dashboard, given on the command line)."""
     if count < MIN_SEGMENTS:
         raise CompareError(f"Compare needs {MIN_SEGMENTS} to {MAX_SEGMENTS} segments; "
-                           f"{plural(count, 'segment')} marked (space marks one).")
+                           f"{plural(count, 'segment')} {counted}.")
     if count > MAX_SEGMENTS:
         raise CompareError(f"Compare takes at most {MAX_SEGMENTS} segments; "
-                           f"{plural(count, 'segment')} marked (space unmarks one).")
+                           f"{plural(count, 'segment')} {counted}.")
 
 
 @dataclass(frozen=True)
@@ -113,12 +114,11 @@ class Side:
                               campaigns=0)
 
     @property
-    def revenue_per_member(self) -> Decimal | None:
-        """In cents, to the cent, half up; None without members."""
+    def revenue_per_member(self) -> int | None:
+        """In cents, rounded half up; None without members."""
         if not self.members:
             return None
-        return (Decimal(self.sums.revenue_cents) / self.members).quantize(Decimal(1),
-                                                                           ROUND_HALF_UP)
+        return round_half_up(self.sums.revenue_cents, self.members)
 
     @property
     def unsubscribed_share(self) -> Decimal:
@@ -159,7 +159,7 @@ METRICS: list[Metric] = [
     Metric("revenue_cents", "Revenue", lambda s: s.sums.revenue_cents,
            lambda s: money(s.sums.revenue_cents)),
     Metric("revenue_per_member_cents", "Revenue per member", lambda s: s.revenue_per_member,
-           lambda s: "—" if s.revenue_per_member is None else money(int(s.revenue_per_member))),
+           lambda s: "—" if s.revenue_per_member is None else money(s.revenue_per_member)),
     Metric("retention_rate", f"Retention ({RETENTION_DAYS} days)",
            lambda s: s.retention.rate, lambda s: _rate(s.retention.rate)),
     # Ranked on the share: 10 of 100 members is worse than 10 of 10,000.
@@ -220,7 +220,9 @@ class Comparison:
 
     def region_name(self, region: Region) -> str:
         names = [self.sides[i].name for i in region.inside]
-        return ("Only " + names[0]) if len(names) == 1 else " and ".join(names)
+        if len(names) == 1:
+            return "Only " + names[0]
+        return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def sums_of(groups: Mapping[int, MemberSums], index: int) -> MemberSums:
