@@ -39,6 +39,12 @@ async def mark_rows(pilot: Pilot[Any], count: int) -> None:
     await settle(pilot)
 
 
+def compared(app: Any) -> list[str]:
+    """The names the compare screen shows, in its order."""
+    assert isinstance(app.screen, CompareScreen) and app.screen.comparison is not None
+    return [side.name for side in app.screen.comparison.sides]
+
+
 def cells(app: Any, selector: str) -> list[list[str]]:
     table = app.screen.query_one(selector, DataTable)
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
@@ -65,8 +71,7 @@ async def test_marking_shows_in_the_row_and_compare_opens(sqlite_demo_store: Sto
         assert any("★" in c for row in figures for c in row[1:])
         assert len(cells(app, "#compare-overlap")) == 3
         assert len(cells(app, "#compare-regions")) == 7
-        compared = [s.name for s in app.screen.comparison.sides]
-        assert compared == [rows[0].name, rows[1].name, rows[2].name]
+        assert compared(app) == [rows[0].name, rows[1].name, rows[2].name]
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
@@ -113,8 +118,7 @@ async def test_a_deleted_segment_is_said_and_unmarked(sqlite_demo_store: Store) 
         assert "2 segments marked" in text_of(app, "#list-status")
         await pilot.press("C")
         await settle(pilot)
-        assert isinstance(app.screen, CompareScreen)
-        assert len(app.screen.comparison.sides) == 2
+        assert len(compared(app)) == 2
 
 
 async def test_x_exports_csv_and_json(sqlite_demo_store: Store, tmp_path: Path,

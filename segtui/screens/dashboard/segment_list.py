@@ -23,7 +23,9 @@ HELP_INTRO = (
     "Search matches segment names, segment tags and the companies of member contacts. "
     "City, state and company filters keep segments with at least one current member "
     "matching all of them. The list is paged: moving past the last row loads the next page. "
-    "Below 100 columns the highlighted segment's description is on the line under the list."
+    "Below 100 columns the highlighted segment's description is on the line under the list. "
+    "space marks a segment to compare (up to 6; ☑ before its name) and C compares the "
+    "marked ones side by side."
 )
 
 # A segment marked to compare (C20.5.1) shows this before its name, as the contact
