@@ -152,3 +152,18 @@ async def test_hostile_names_show_as_they_are(sqlite_demo_store: Store, key: str
         assert isinstance(app.screen, CompareScreen)
         assert cells(app, "#compare-overlap")[0][0] == "0 " + shown(key)
         assert any(("Only 0 " + shown(key)) == row[0] for row in cells(app, "#compare-regions"))
+
+
+async def test_marks_stay_across_a_search(sqlite_demo_store: Store) -> None:
+    """C20.5.1: a segment marked, then searched out of sight, is still compared."""
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await mark_rows(pilot, 1)  # Enterprise Prospects, the first row
+        await pilot.press("slash", *"Marketing", "enter")
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        assert "2 segments marked" in text_of(app, "#list-status")
+        await pilot.press("C")
+        await settle(pilot)
+        assert compared(app) == ["Enterprise Prospects", "Marketing Engagers"]

@@ -96,8 +96,13 @@ class CompareScreen(Screen[dict[int, str] | None]):
     def _show(self, comparison: Comparison) -> None:
         self.comparison = comparison
         count = len(comparison.sides)
-        width = max(10, min(24, (self.app.size.width - LABEL_WIDTH - 6) // count - 2))
+        # Each segment's column shares what the figures' names leave, 12 to 24 wide (an
+        # overlap "1,234 (100.0%)"); 6 segments at 80 columns scroll sideways.
+        room = self.app.size.width - LABEL_WIDTH - 6
+        width = max(12, min(24, room // count - 2))
         names = [user_text(side.name, "bold") for side in comparison.sides]
+        for name in names:  # above their figures, which are right-aligned
+            name.justify = "right"
         best = theme_colours(self).style("good", bold=True)
         self._fill("#compare-figures", [(Text("Figure"), LABEL_WIDTH)]
                    + [(n, width) for n in names], figure_rows(comparison, best))
@@ -105,9 +110,11 @@ class CompareScreen(Screen[dict[int, str] | None]):
                    + [(n, width) for n in names], overlap_rows(comparison))
         regions = region_rows(comparison)
         if regions is not None:
-            self._fill("#compare-regions", [(Text("Region"), LABEL_WIDTH + width),
-                                            (Text("Members"), 9), (Text("Share"), 7)],
-                       regions)
+            longest = max(row[0].cell_len for row in regions)
+            self._fill("#compare-regions",
+                       [(Text("Region"), max(LABEL_WIDTH, min(longest, room - 16))),
+                        (Text("Members", justify="right"), 9),
+                        (Text("Share", justify="right"), 7)], regions)
         self.query_one("#compare-status", Label).update(Text(
             f"{plural(count, 'segment')} compared · members now, at "
             f"{clock.now():%d/%m/%Y %H:%M}"))

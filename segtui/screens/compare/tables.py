@@ -34,8 +34,8 @@ def figure_rows(comparison: Comparison, best_style: Style) -> list[list[Text]]:
     for metric in METRICS:
         best = comparison.best(metric)
         rows.append([Text(metric.label), *(
-            Text(metric.text(side) + BEST, style=best_style) if i in best
-            else Text(metric.text(side))
+            Text(metric.text(side) + BEST, style=best_style, justify="right") if i in best
+            else Text(metric.text(side) + " " * len(BEST), justify="right")
             for i, side in enumerate(comparison.sides))])
     return rows
 
@@ -45,9 +45,9 @@ def overlap_rows(comparison: Comparison) -> list[list[Text]]:
     is the segment's own members."""
     count = len(comparison.sides)
     return [[user_text(side.name, "bold"), *(
-        Text(whole(side.members), style="dim") if row == column else
+        Text(whole(side.members), style="dim", justify="right") if row == column else
         Text(f"{whole(comparison.overlap(row, column))} "
-             f"({comparison.overlap_share(row, column)}%)")
+             f"({comparison.overlap_share(row, column)}%)", justify="right")
         for column in range(count))] for row, side in enumerate(comparison.sides)]
 
 
@@ -57,5 +57,5 @@ def region_rows(comparison: Comparison) -> list[list[Text]] | None:
     if regions is None:
         return None
     total = sum(r.members for r in regions)
-    return [[user_text(comparison.region_name(r)), Text(whole(r.members)),
-             Text(f"{percent(r.members, total, 1)}%")] for r in regions]
+    return [[user_text(comparison.region_name(r)), Text(whole(r.members), justify="right"),
+             Text(f"{percent(r.members, total, 1)}%", justify="right")] for r in regions]
