@@ -49,11 +49,12 @@ class Compare:
             if gone:
                 raise SegmentsGone(gone)
             start = self._db.aside() or here(conn)
+            window = last_days(today)
+            # The largest first: the other half of the pass over the members.
+            upper = start(lambda other: q.group_sums(other, ids, window, half=1))
             side = start(lambda other: (q.retention(other, ids, now),
                                         q.unsubscribed(other, ids)))
             campaigns = start(lambda other: [q.campaign_figures(other, sid) for sid in ids])
-            window = last_days(today)
-            upper = start(lambda other: q.group_sums(other, ids, window, half=1))
             lower = q.group_sums(conn, ids, window, half=0)
             groups = _merged(lower, upper())
             kept, unsubscribed = side()
