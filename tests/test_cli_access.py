@@ -249,6 +249,29 @@ def test_the_user_may_follow_an_import_command(demo_db_path: Path, tmp_path: Pat
 # -- segments refresh: --user, and logged -----------------------------------------------------
 
 
+def test_a_viewer_may_compare_the_segments_they_see(demo_db_path: Path) -> None:
+    """C20.5.8: `segments compare` only reads, so a Viewer may run it; a segment hidden
+    from them is one that does not exist (C19.3.2)."""
+    db = str(demo_db_path)
+    result = run(db, "segments", "compare", "Enterprise Prospects", "Marketing Engagers",
+                 "--json", user=VIEWER)
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    assert [s["name"] for s in shown["segments"]] == ["Enterprise Prospects",
+                                                      "Marketing Engagers"]
+    store = open_store(db)
+    try:
+        owner = store.users.current_user("Sarah Mitchell")
+        prospects = store.segments.segment_id_named("Enterprise Prospects")
+        assert prospects is not None
+        store.segments.share(prospects, owner, hide=[VIEWER])
+    finally:
+        store.close()
+    hidden = run(db, "segments", "compare", "Enterprise Prospects", "Marketing Engagers",
+                 user=VIEWER)
+    assert one_line_error(hidden) == "segtui: no segment named 'Enterprise Prospects'"
+
+
 def test_refresh_logs_members_refreshed_by_the_acting_user(db: str) -> None:
     result = run(db, "segments", "refresh", DYNAMIC, user="Priya Patel")
     assert result.exit_code == 0, result.output

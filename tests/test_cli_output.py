@@ -197,6 +197,10 @@ def cases(files: dict[str, str]) -> list[tuple[list[str], str | None]]:
         (["segments", "show", SEGMENT], None),
         (["segments", "show", SEGMENT, "--json"], None),
         (["segments", "show", f"No {EVIL}"], None),
+        (["segments", "compare", SEGMENT, DYNAMIC, "Marketing Engagers"], None),  # C20.5.8
+        (["segments", "compare", SEGMENT, DYNAMIC, "--json"], None),
+        (["segments", "compare", SEGMENT], None),  # one segment: refused
+        (["segments", "compare", SEGMENT, f"No {EVIL}"], None),
         (["segments", "count", f'name contains "Sarah" or in segment "{SEGMENT}"',
           "--sample", "5"], None),
         (["segments", "count", f'name = "{EVIL}"'], None),  # the caret echo

@@ -11,7 +11,16 @@ nothing from here.
 
 import typer
 
-from segtui.cli.segments import archive, changes, limit, listing, members, rules, sharing
+from segtui.cli.segments import (
+    archive,
+    changes,
+    compare,
+    limit,
+    listing,
+    members,
+    rules,
+    sharing,
+)
 
 app = typer.Typer(help="Scriptable segment commands.", no_args_is_help=True)
 
@@ -19,6 +28,7 @@ app.command("refresh")(rules.segments_refresh)
 app.command("count")(rules.segments_count)
 app.command("list")(listing.segments_list)
 app.command("show")(listing.segments_show)
+app.command("compare")(compare.segments_compare)
 app.command("create")(changes.segments_create)
 app.command("update")(changes.segments_update)
 app.command("delete")(changes.segments_delete)

@@ -107,17 +107,6 @@ def member_sums(conn: Connection, segment_id: int, window: Window, *,
     """
     c = ContactFigures
     previous = window.previous()
-
-    def engaged_in(w: Window) -> ColumnElement[int]:
-        e = EngagementEvent.__table__.alias().c
-        did = exists().where(e.contact_id == c.contact_id, e.type.in_(ENGAGEMENT_EVENTS),
-                             e.occurred_at >= w.start, e.occurred_at < w.end)
-        # CASE, not AND: SQLite evaluates both sides of AND inside an aggregate.
-        return _sum_of(case(
-            (c.last_engaged_at >= w.end, case((did, 1), else_=0)),
-            (c.last_engaged_at >= w.start, 1),
-            else_=0))  # before the window, or NULL: never engaged
-
     row = conn.execute(over_members(
         conn,
         select(func.count(), engaged_in(window), engaged_in(previous),
@@ -126,6 +115,20 @@ def member_sums(conn: Connection, segment_id: int, window: Window, *,
         segment_id, half=half, of=c.contact_id)
     ).one()
     return MemberSums(*(int(v) for v in row))
+
+
+def engaged_in(w: Window) -> ColumnElement[int]:
+    """The members (rows of contact_figures) engaged in `w`, summed (member_sums
+    says how; the compare screen's pass uses it too, C20.5.3)."""
+    c = ContactFigures
+    e = EngagementEvent.__table__.alias().c
+    did = exists().where(e.contact_id == c.contact_id, e.type.in_(ENGAGEMENT_EVENTS),
+                         e.occurred_at >= w.start, e.occurred_at < w.end)
+    # CASE, not AND: SQLite evaluates both sides of AND inside an aggregate.
+    return _sum_of(case(
+        (c.last_engaged_at >= w.end, case((did, 1), else_=0)),
+        (c.last_engaged_at >= w.start, 1),
+        else_=0))  # before the window, or NULL: never engaged
 
 
 def side_figures(conn: Connection, segment_id: int) -> SideFigures:

@@ -2,7 +2,8 @@
 
 A Store is a Database (database.py: open, close, cancel, reading, writing) holding one facet
 per subject, each a module here and an attribute of the Store: segments, metrics, contacts,
-members, activity, rules, transfer, quality, users, changes and audit
+members, activity, rules, transfer, quality, users, changes, audit
+and compare
 (`store.segments.segment_page(...)`, `store.rules.refresh_segments(...)`). Their methods
 are synchronous and thread-safe (each call takes its own pooled connection); the UI calls
 them from worker threads. They return the frozen records of `segtui.core`, never ORM
@@ -25,6 +26,7 @@ from sqlalchemy import Engine
 from segtui.data.store.activity import Activity
 from segtui.data.store.audit import Audit
 from segtui.data.store.changes import Changes
+from segtui.data.store.compare import Compare
 from segtui.data.store.contacts import Contacts
 from segtui.data.store.database import Database
 from segtui.data.store.members import Members
@@ -52,3 +54,4 @@ class Store(Database):
         self.quality = Quality(self, self.rules)
         self.changes = Changes(self)
         self.audit = Audit(self)
+        self.compare = Compare(self)

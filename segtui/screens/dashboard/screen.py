@@ -19,16 +19,23 @@ from textual.widgets import Button, DataTable, Header, Label
 
 from segtui.core.audit import Action
 from segtui.core.permissions import CurrentUser
-from segtui.core.records import ChoiceKind, DashboardMetrics, SegmentFilter, SegmentSort
+from segtui.core.records import (
+    ChoiceKind,
+    DashboardMetrics,
+    SegmentFilter,
+    SegmentRow,
+    SegmentSort,
+)
 from segtui.data.store import Store
 from segtui.screens.audited import record_view
+from segtui.screens.dashboard.marks import Marks
 from segtui.screens.dashboard.segment_actions import SegmentActions
 from segtui.screens.dashboard.segment_list import (
-    COLUMNS,
     EMPTY_LIST,
     EMPTY_MATCH,
     HELP_INTRO,
     WIDE,
+    columns,
     list_status,
     next_sort,
     segment_pages,
@@ -39,7 +46,7 @@ from segtui.widgets.dashboard_cards import DashboardCards
 from segtui.widgets.filter_bar import FilterBar
 from segtui.widgets.key_bar import KeyBar
 from segtui.widgets.live_changes import OthersChanged, announce
-from segtui.widgets.paged_table import PagedTable
+from segtui.widgets.paged_table import PagedTable, RowWindow
 from segtui.widgets.search_bar import SearchBar
 from segtui.widgets.workers import deliver, in_thread
 
@@ -74,6 +81,10 @@ class DashboardScreen(Screen[None]):
         Binding("R", "segment('restore')", "Restore archived", show=False,
                 id="dashboard.restore"),
         Binding("P", "users", "Users (people)", show=False, id="dashboard.users"),  # C19.3.3
+        # C20.5.1: space selects a row to compare, as it selects a row in the contact
+        # picker (one meaning); C compares them.
+        Binding("space", "mark", "Mark to compare", show=False, id="dashboard.select-row"),
+        Binding("C", "compare", "Compare marked", show=False, id="dashboard.compare"),
         # Leaves the search box or the filter bar for the list: a key, not a command.
         Binding("escape", "back_to_list", "Back to the list", show=False,
                 id="dashboard.back"),
@@ -88,6 +99,9 @@ class DashboardScreen(Screen[None]):
         self.segments = SegmentActions(
             self, store, user, highlighted=lambda: self.query_one(PagedTable).current_row,
             changed=self._segments_changed, refresh=self.action_refresh)
+        self.marks = Marks(self, store, user,
+                           highlighted=lambda: self.query_one(PagedTable).current_row,
+                           shown=self._mark_shown)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -95,7 +109,8 @@ class DashboardScreen(Screen[None]):
         yield SearchBar(self.store, Button("+ New Segment", id="new-segment", variant="primary"),
                         Button("Export CSV", id="export"))
         yield FilterBar(self.store, id="filters")
-        table = PagedTable(COLUMNS, row_key=lambda r: r.id, id="segments")
+        table = PagedTable(columns(lambda sid: sid in self.marks), row_key=lambda r: r.id,
+                           id="segments")
         yield table
         yield table.detail_line(max_lines=1, id="description-preview")
         yield Label(id="list-status")
@@ -127,7 +142,11 @@ class DashboardScreen(Screen[None]):
 
     @on(PagedTable.Loaded, "#segments")
     def _list_loaded(self, event: PagedTable.Loaded) -> None:
-        status: Text = list_status(event.window, self.filter, self.sort)
+        self._show_status(event.window)
+
+    def _show_status(self, window: RowWindow) -> None:
+        status: Text = Text.assemble(list_status(window, self.filter, self.sort),
+                                     self.marks.status())
         self.query_one("#list-status", Label).update(status)
 
     @on(PagedTable.LoadFailed)
@@ -229,6 +248,27 @@ class DashboardScreen(Screen[None]):
     def open_segment_by_id(self, segment_id: int, name: str = "") -> None:
         """The detail screen of any segment (the command palette's "open segment")."""
         self.segments.open(segment_id, name)
+
+    # -- compare (marks.py) ----------------------------------------------------------------
+
+    def action_mark(self) -> None:
+        """space: mark or unmark the highlighted segment to compare (C20.5.1)."""
+        self.marks.toggle()
+
+    def _mark_shown(self, row: SegmentRow) -> None:
+        table = self.query_one(PagedTable)
+        table.replace_row(row)
+        self._show_status(table.window)
+
+    def action_compare(self) -> None:
+        """C: the compare screen for the marked segments (C20.5.2)."""
+        self.marks.compare(self._mark_shown_all)
+
+    def _mark_shown_all(self) -> None:
+        table = self.query_one(PagedTable)
+        for row in list(table.rows_on_page):
+            table.replace_row(row)
+        self._show_status(table.window)
 
     # -- export, import, data quality, refresh ----------------------------------------------
 

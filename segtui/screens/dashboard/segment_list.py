@@ -23,12 +23,30 @@ HELP_INTRO = (
     "Search matches segment names, segment tags and the companies of member contacts. "
     "City, state and company filters keep segments with at least one current member "
     "matching all of them. The list is paged: moving past the last row loads the next page. "
-    "Below 100 columns the highlighted segment's description is on the line under the list."
+    "Below 100 columns the highlighted segment's description is on the line under the list. "
+    "space marks a segment to compare (up to 6; ☑ before its name) and C compares the "
+    "marked ones side by side."
 )
+
+# A segment marked to compare (C20.5.1) shows this before its name, as the contact
+# picker's selected rows do.
+MARKED = "☑ "
+
+
+def name_cell(row: SegmentRow, marked: Callable[[int], bool] = lambda _: False) -> Text:
+    name = user_text(row.name, "bold")
+    return Text.assemble((MARKED, "bold"), name) if marked(row.id) else name
+
+
+def columns(marked: Callable[[int], bool]) -> list[Column[SegmentRow]]:
+    """The list's columns, the name led by MARKED on the segments `marked` says."""
+    return [Column("name", "Name", lambda r: name_cell(r, marked), sortable=True),
+            *COLUMNS[1:]]
+
 
 # Every column but the menu sorts the list (its key is a SegmentSortColumn).
 COLUMNS: list[Column[SegmentRow]] = [
-    Column("name", "Name", lambda r: user_text(r.name, "bold"), sortable=True),
+    Column("name", "Name", name_cell, sortable=True),
     Column("description", "Description", lambda r: user_text(r.description),
            min_table_width=WIDE, sortable=True),
     Column("status", "Status", lambda r: segment_status_badge(r.status), width=10,
