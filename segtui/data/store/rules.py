@@ -119,8 +119,9 @@ class Rules:
         from segtui.data.db import bulk
 
         if sum(r.entered + r.left for r in results) >= bulk.ANALYZE_AFTER_ROWS:
-            # The next run plans its counts of each segment's stays from these.
-            bulk.refresh_statistics(self._db.engine, ("memberships",))
+            # The next run plans its counts of each segment's stays from these; the
+            # dashboard's cards their seeks of each contact's count (data/derived/stays.py).
+            bulk.refresh_statistics(self._db.engine, ("memberships", "contact_stays"))
         return results
 
     def _refresh_batch(self, conn: Connection, batch: whole_refresh.Batch,
