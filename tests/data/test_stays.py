@@ -1,4 +1,4 @@
-"""P6: `contact_stays` (data/derived/stays.py), each contact's number of current stays that
+"""P2: `contact_stays` (data/derived/stays.py), each contact's number of current stays that
 the dashboard's cards count from, equals a count of the memberships whatever writes them:
 one row and many, stays ended and begun again, stays moved to another contact (a merge),
 deleted stays, a deleted segment or contact (cascades), a dynamic segment's refresh, the

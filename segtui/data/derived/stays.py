@@ -1,6 +1,6 @@
 """`contact_stays`: how many current stays (memberships with `removed_at` NULL) each
 contact has, one row per contact in at least one segment, kept by database triggers on
-`memberships` (P6, the dashboard's metric cards within 300 ms at a million contacts).
+`memberships` (P2, the dashboard's metric cards within 300 ms at a million contacts).
 
 The dashboard's cards (data/queries/dashboard.py) count the contacts in segments, the
 memberships and the unsubscribed members. Counted from `memberships`, that is a walk of

@@ -63,7 +63,7 @@ def _stays_of(contact: ColumnElement[int]) -> ColumnElement[int | None]:
 
 
 def _every_figure(conn: Connection) -> Figures:
-    """Every segment's figures, from `contact_stays` (P6: one row per contact in a segment
+    """Every segment's figures, from `contact_stays` (P2: one row per contact in a segment
     with its number of current stays, kept by triggers, data/derived/stays.py): its rows
     are the members, its sum the memberships. At 1M contacts a pass over its 833,000 rows
     instead of a walk of the 1.78M current stays grouped by contact (250-400 ms on

@@ -1,4 +1,4 @@
-"""`contact_stays` (P6, the dashboard's metric cards within 300 ms at a million contacts):
+"""`contact_stays` (P2, the dashboard's metric cards within 300 ms at a million contacts):
 each contact's number of current stays, one row per contact in at least one segment,
 kept by triggers on `memberships` (data/derived/stays.py). Counts it from the memberships
 (about 1 s at a million contacts and 1.78 million stays on PostgreSQL).
