@@ -166,9 +166,8 @@ def counted_after(conn: Connection) -> Iterator[None]:
         # SQLite walked all of ix_memberships_contact instead (its order), 150 ms a call.
         conn.exec_driver_sql(
             "INSERT INTO contact_stays (contact_id, stays) "
-            f"SELECT contact_id, 1 FROM memberships WHERE id > {before} "
-            "AND removed_at IS NULL "
-            "ON CONFLICT (contact_id) DO UPDATE SET stays = stays + 1")
+            "SELECT contact_id, 1 FROM memberships WHERE id > ? AND removed_at IS NULL "
+            "ON CONFLICT (contact_id) DO UPDATE SET stays = stays + 1", (before,))
 
     with sqlite_insert_trigger_paused(conn, _SQLITE_INSERT, SQLITE_TRIGGERS[0], count):
         yield
