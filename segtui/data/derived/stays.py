@@ -41,16 +41,18 @@ from sqlalchemy import Connection
 from segtui.data.db.sql import run_ddl, sqlite_insert_trigger_paused
 
 
-def _apply(changes: str) -> str:
+def _apply(changes: str, *, falls: bool = True) -> str:
     """PL/pgSQL adding `changes` (rows of contact_id, change) to the counts, then removing
-    the contacts left with none."""
-    return f"""
+    the contacts left with none (when a count can fall: not for an INSERT's)."""
+    added = f"""
       INSERT INTO contact_stays AS s (contact_id, stays)
       SELECT contact_id, sum(change)::integer FROM ({changes}) c
       GROUP BY contact_id HAVING sum(change) <> 0 ORDER BY contact_id
-      ON CONFLICT (contact_id) DO UPDATE SET stays = s.stays + EXCLUDED.stays;
+      ON CONFLICT (contact_id) DO UPDATE SET stays = s.stays + EXCLUDED.stays;"""
+    return added + (f"""
       DELETE FROM contact_stays s WHERE s.stays = 0
-        AND s.contact_id IN (SELECT contact_id FROM ({changes}) c);"""
+        AND s.contact_id IN (SELECT contact_id FROM ({changes}) c WHERE change < 0);"""
+                    if falls else "")
 
 
 _ADDED = "SELECT contact_id, 1 AS change FROM added WHERE removed_at IS NULL"
@@ -58,7 +60,7 @@ _REMOVED = "SELECT contact_id, -1 AS change FROM removed WHERE removed_at IS NUL
 
 POSTGRESQL_TRIGGERS = (
     f"""CREATE OR REPLACE FUNCTION contact_stays_insert() RETURNS trigger AS $$
-    BEGIN {_apply(_ADDED)}
+    BEGIN {_apply(_ADDED, falls=False)}
       RETURN NULL;
     END $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER trg_contact_stays_insert AFTER INSERT ON memberships
