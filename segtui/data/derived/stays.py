@@ -22,7 +22,11 @@ compares the table with a count from `memberships` after every kind of write.
   (a refresh that adds 100,000 members writes each touched contact's count once, not
   100,000 trigger calls). The change of each contact is added in contact order (two
   statements touching the same contacts lock their rows in one order), and a contact
-  whose count falls to 0 loses its row.
+  whose count falls to 0 loses its row. The cost: about 15 us a new stay at 1M contacts
+  on a loaded machine (an INSERT of 333,166 stays: 5.1-5.8 s of 15.5-19.6 s). Two
+  transactions that each change the same contacts' stays in several statements could
+  still lock them in opposite orders: PostgreSQL then cancels one (a deadlock); refreshes
+  take the refresh lock, so two of them never do.
 - SQLite: per row, only when the row's currency or contact changes (a WHEN, checked
   before any call). SQLite has one writer at a time.
 
