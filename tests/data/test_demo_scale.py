@@ -20,6 +20,7 @@ from segtui.data.demo.scale import grow
 from segtui.data.derived import completeness, rollups
 from segtui.data.store import Store
 from tests.data.test_figures import copies_and_contacts
+from tests.data.test_stays import counted
 
 TODAY = date(2024, 2, 26)
 CONTACTS, SEGMENTS = 3_000, 12
@@ -80,6 +81,9 @@ def test_postgresql_builds_what_sqlite_builds(pg_admin: Engine, tmp_path: Path) 
             # same: `expected` above.)
             copies, values = copies_and_contacts(conn)
             assert copies == values and len(copies) == CONTACTS
+            # Each member's count of stays (data/derived/stays.py) is its memberships'.
+            kept, recount = counted(conn)
+            assert kept == recount and len(kept) > CONTACTS // 2
             # Every index, foreign key and trigger dropped for the load is back.
             assert schema(conn) == schema(fresh)
             # VACUUM (ANALYZE) ran: statistics, and the pages marked all-visible.

@@ -40,7 +40,7 @@ from segtui.data.db.tables import (
 from segtui.data.demo import vocab
 from segtui.data.demo.scale_events import EVENTS_PER_CONTACT_MAX, ROLLUPS, EventPlan, write_events
 from segtui.data.demo.scale_sql import Progress, epoch, make_series, timestamp_sql, word_table
-from segtui.data.derived import completeness, figures
+from segtui.data.derived import completeness, figures, stays
 from segtui.data.derived.completeness import filled_fields
 from segtui.data.store import Store
 
@@ -100,6 +100,9 @@ def grow(
         # per row, SQLite's triggers would copy each contact twice (written, then its
         # rollups summed). The build writes no older contact.
         figures.drop_triggers(conn)
+        # The contacts' stays (data/derived/stays.py) are counted once, at the end: per
+        # row on SQLite, millions of trigger calls.
+        stays.drop_triggers(conn)
         with foreign_keys_checked_after(conn, _LOADED):
             if dialect == "postgresql":
                 step("per-contact rollups of the events to come")
@@ -118,6 +121,9 @@ def grow(
             step("the contacts' figures")
             figures.copy(conn, from_id=first_contact)
             figures.create_triggers(conn)
+            step("the contacts' stays")
+            stays.rebuild(conn)
+            stays.create_triggers(conn)
             step("checking the foreign keys")
         reset_sequences(conn)
         step("done; committing")

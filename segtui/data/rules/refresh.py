@@ -43,6 +43,7 @@ from segtui.core.rules.tree import Group, Node, RuleFormatError, from_json, refe
 from segtui.core.segments import SegmentDraft
 from segtui.data.db.sql import current_membership
 from segtui.data.db.tables import Contact, Membership, Segment, SegmentExclusion, User, name_key
+from segtui.data.derived.stays import counted_after
 from segtui.data.rules.compiler import compile_rule
 
 if TYPE_CHECKING:
@@ -289,14 +290,16 @@ def _add(conn: Connection, segment_id: int, contact_ids: Select[Any], now: datet
     candidate = contact_ids.subquery()
     already = exists(select(1).where(m.segment_id == segment_id,
                                      m.contact_id == candidate.c[0], current_membership()))
-    added = conn.execute(
-        insert(m).from_select(
-            ["segment_id", "contact_id", "source", "added_at"],
-            select(literal(segment_id), candidate.c[0],
-                   literal(MembershipSource.RULE.value), literal(now))
-            .where(~already),
-        ).execution_options(preserve_rowcount=True)
-    ).rowcount
+    # SQLite: the new stays counted for the dashboard's cards in one pass, not per row.
+    with counted_after(conn):
+        added = conn.execute(
+            insert(m).from_select(
+                ["segment_id", "contact_id", "source", "added_at"],
+                select(literal(segment_id), candidate.c[0],
+                       literal(MembershipSource.RULE.value), literal(now))
+                .where(~already),
+            ).execution_options(preserve_rowcount=True)
+        ).rowcount
     return max(int(added or 0), 0)
 
 

@@ -53,6 +53,7 @@ from segtui.data.db.tables import (
     name_key,
     segment_tags,
 )
+from segtui.data.derived.stays import counted_after
 from segtui.data.queries.contact_list import add_selected_members
 from segtui.data.queries.segment_details import delete_preview, details
 from segtui.data.queries.visibility import seen_lookup
@@ -346,14 +347,15 @@ def duplicate_segment(conn: Connection, segment_id: int, user: CurrentUser) -> i
     copy_sharing(conn, segment_id, new_id, user.id)  # as private as its original
     if original.rule is None:
         now = clock.now()
-        copied = conn.execute(
-            insert(Membership).from_select(
-                ["segment_id", "contact_id", "source", "added_at", "added_by_id"],
-                select(literal(new_id), Membership.contact_id,
-                       literal(MembershipSource.MANUAL.value), literal(now), literal(user.id))
-                .where(Membership.segment_id == segment_id, current_membership()),
-            ).execution_options(preserve_rowcount=True)
-        ).rowcount
+        with counted_after(conn):  # SQLite: the cards' counts in one pass (P2)
+            copied = conn.execute(
+                insert(Membership).from_select(
+                    ["segment_id", "contact_id", "source", "added_at", "added_by_id"],
+                    select(literal(new_id), Membership.contact_id,
+                           literal(MembershipSource.MANUAL.value), literal(now), literal(user.id))
+                    .where(Membership.segment_id == segment_id, current_membership()),
+                ).execution_options(preserve_rowcount=True)
+            ).rowcount
         log_activity(conn, new_id, "Contacts Added",
                      f"Copied {plural(max(int(copied or 0), 0), 'contact')} from “{original.name}”",
                      "", user, now)

@@ -45,6 +45,7 @@ from segtui.data.db.tables.schema import (
     vocabulary,
 )
 from segtui.data.db.tables.segments import (
+    ContactStays,
     Membership,
     PendingEvaluation,
     Segment,
@@ -69,6 +70,7 @@ __all__ = [
     "Company",
     "Contact",
     "ContactFigures",
+    "ContactStays",
     "EngagementEvent",
     "Membership",
     "Note",

@@ -1,0 +1,134 @@
+"""P2: `contact_stays` (data/derived/stays.py), each contact's number of current stays that
+the dashboard's cards count from, equals a count of the memberships whatever writes them:
+one row and many, stays ended and begun again, stays moved to another contact (a merge),
+deleted stays, a deleted segment or contact (cascades), a dynamic segment's refresh, the
+demo builder (here and tests/data/test_demo_scale.py) and the migration that makes it.
+Both engines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from segtui.core.contacts import ContactSelection
+from segtui.core.enums import MembershipSource
+from segtui.core.rules.language import parse
+from segtui.core.segments import SegmentDraft
+from segtui.data.db.tables import Contact, ContactStays, Membership, Segment
+from segtui.data.derived import stays
+from segtui.data.store import Store
+from tests.factories import add_contact, add_segment
+
+M = Membership.__table__
+AT = datetime(2024, 1, 1)
+
+
+def counted(conn: Connection) -> tuple[dict[int, int], dict[int, int]]:
+    """(every row of contact_stays, each contact's current stays counted from memberships)."""
+    kept = {int(c): int(n) for c, n in conn.execute(
+        select(ContactStays.contact_id, ContactStays.stays))}
+    recount = {int(c): int(n) for c, n in conn.execute(
+        select(Membership.contact_id, func.count()).where(Membership.removed_at.is_(None))
+        .group_by(Membership.contact_id))}
+    return kept, recount
+
+
+def assert_counts(store: Store) -> dict[int, int]:
+    """The table holds exactly each member's count (and no row for a contact in no
+    segment); returns it."""
+    with store.reading() as conn:
+        kept, recount = counted(conn)
+    assert kept == recount
+    return kept
+
+
+def stay(segment_id: int, contact_id: int) -> dict[str, object]:
+    return {"segment_id": segment_id, "contact_id": contact_id,
+            "source": MembershipSource.MANUAL, "added_at": AT}
+
+
+def test_the_demo_counts(demo_store: Store) -> None:
+    assert len(assert_counts(demo_store)) > 100
+
+
+def test_every_kind_of_write_keeps_the_counts(empty_store: Store) -> None:
+    store = empty_store
+    a, b, c, d = (add_contact(store, name) for name in ("Ann", "Bob", "Cy", "Di"))
+    s1 = add_segment(store, "One", members=[a, b])  # the ORM, one row at a time
+    s2, s3 = add_segment(store, "Two"), add_segment(store, "Three")
+    with store.writing() as conn:  # Core, many rows in one statement
+        conn.execute(insert(Membership), [stay(s2, a), stay(s2, c), stay(s3, a)])
+    assert assert_counts(store) == {a: 3, b: 1, c: 1}
+    with store.writing() as conn:
+        # Stays end (history keeps them): b leaves every segment, a one of three.
+        conn.execute(update(Membership).where(Membership.contact_id.in_([a, b]),
+                                              Membership.segment_id == s1)
+                     .values(removed_at=AT))
+        # An UPDATE that changes neither the contact nor the currency changes nothing.
+        conn.execute(update(Membership).values(source=MembershipSource.RULE))
+    assert assert_counts(store) == {a: 2, c: 1}
+    with store.writing() as conn:
+        # A past stay begins again; a new stay beside past ones; a stay moves to d (a
+        # merge moves them so), and c's ended one too (which changes no count).
+        conn.execute(update(Membership).where(Membership.contact_id == b)
+                     .values(removed_at=None))
+        conn.execute(insert(Membership).values(stay(s1, a)))
+        conn.execute(update(Membership).where(Membership.contact_id == c)
+                     .values(contact_id=d))
+    assert assert_counts(store) == {a: 3, b: 1, d: 1}
+    with store.writing() as conn:
+        conn.execute(update(Membership).where(Membership.contact_id == a,
+                                              Membership.segment_id == s3)
+                     .values(removed_at=AT))
+        conn.execute(delete(Membership).where(Membership.contact_id == d))
+    assert assert_counts(store) == {a: 2, b: 1}
+    with store.writing() as conn:
+        # Cascades: a deleted segment takes its stays, a deleted contact its own.
+        conn.execute(delete(Segment).where(Segment.id == s2))
+        conn.execute(delete(Contact).where(Contact.id == b))
+    assert assert_counts(store) == {a: 1}
+    with store.writing() as conn:
+        conn.execute(delete(Membership))
+    assert assert_counts(store) == {}
+
+
+def test_a_refresh_keeps_the_counts(demo_store: Store) -> None:
+    """A dynamic segment's stays are written in bulk: made (its first evaluation), ended
+    and begun again by a refresh (on SQLite counted once after the INSERT,
+    stays.counted_after)."""
+    admin = demo_store.users.current_user("James Carter")
+    rule = demo_store.rules.check_rule(parse("score > 70"))[0]
+    segment_id = demo_store.segments.create_segment(SegmentDraft("High scores", rule=rule),
+                                                    ContactSelection(), admin)
+    assert_counts(demo_store)
+    with demo_store.writing() as conn:  # members changed behind its back
+        first = conn.execute(select(Membership.contact_id).where(
+            Membership.segment_id == segment_id).limit(1)).scalar_one()
+        conn.execute(update(Membership).where(Membership.segment_id == segment_id,
+                                              Membership.contact_id != first)
+                     .values(removed_at=AT))
+        conn.execute(update(Contact).where(Contact.id == first).values(quality_score=1))
+    assert_counts(demo_store)
+    result, = demo_store.rules.refresh_segments([segment_id], admin)
+    assert result.entered and result.left == 1
+    assert_counts(demo_store)
+    # SQLite counts a refresh's new stays after its INSERT, its trigger paused meanwhile:
+    # the trigger is back for the next writer.
+    with demo_store.writing() as conn:
+        conn.execute(insert(Membership).values(stay(segment_id, first)))
+    assert_counts(demo_store)
+
+
+def test_rebuild_counts_from_the_memberships(empty_store: Store) -> None:
+    """After a bulk load with the triggers off (the demo builder)."""
+    store = empty_store
+    a, b = add_contact(store, "Ann"), add_contact(store, "Bob")
+    s1 = add_segment(store, "One", members=[a])
+    with store.writing() as conn:
+        stays.drop_triggers(conn)
+        conn.execute(insert(Membership), [{**stay(s1, b), "removed_at": None},
+                                          {**stay(s1, a), "removed_at": AT}])
+        stays.rebuild(conn)
+        stays.create_triggers(conn)
+    assert assert_counts(store) == {a: 1, b: 1}
