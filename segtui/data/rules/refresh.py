@@ -14,7 +14,7 @@ follows a change outward.
 from __future__ import annotations
 
 import time as timer
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,6 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
-    case,
     except_,
     exists,
     func,
@@ -35,14 +34,12 @@ from sqlalchemy import (
 )
 
 from segtui.core.enums import MembershipSource, SegmentKind
-from segtui.core.formatting import dmy
 from segtui.core.rules.check import SegmentLookup
-from segtui.core.rules.language import format_rule
-from segtui.core.rules.refresh import Explanation, MatchLine, RefreshResult
-from segtui.core.rules.tree import Group, Node, RuleFormatError, from_json, referenced_segments
+from segtui.core.rules.refresh import RefreshResult
+from segtui.core.rules.tree import Node, RuleFormatError, from_json, referenced_segments
 from segtui.core.segments import SegmentDraft
 from segtui.data.db.sql import current_membership
-from segtui.data.db.tables import Contact, Membership, Segment, SegmentExclusion, User, name_key
+from segtui.data.db.tables import Contact, Membership, Segment, SegmentExclusion, name_key
 from segtui.data.derived.stays import counted_after
 from segtui.data.rules.compiler import compile_rule
 
@@ -393,52 +390,3 @@ def uses_of(conn: Connection, segment_id: int,
     lookup = lookup or segment_lookup(conn)
     return sorted((lookup.name_of(sid) or "?") for sid in dynamic_ids(conn)
                   if segment_id in lookup.references(sid))
-
-
-# -- why is this contact here -----------------------------------------------------------------
-
-
-def explain(conn: Connection, segment_id: int, contact_id: int, today: date) -> Explanation:
-    m = Membership
-    stay = conn.execute(
-        select(m.source, m.added_at, User.name.label("by"))
-        .outerjoin(User, User.id == m.added_by_id)
-        .where(m.segment_id == segment_id, m.contact_id == contact_id, current_membership())
-    ).one_or_none()
-    excluded = conn.execute(
-        select(func.count()).select_from(SegmentExclusion)
-        .where(SegmentExclusion.segment_id == segment_id,
-               SegmentExclusion.contact_id == contact_id)
-    ).scalar_one() > 0
-    by_hand = None
-    if stay is not None and stay.source == MembershipSource.MANUAL:
-        who = f" by {stay.by}" if stay.by else ""
-        by_hand = f"Added by hand{who} on {dmy(stay.added_at)}"
-    root = stored_rule(conn, segment_id)
-    lines: list[MatchLine] = []
-    matches: bool | None = None
-    if root is not None:
-        nodes = list(_numbered(root))
-        tests = [case((compile_rule(n, today), 1), else_=0) for _, n in nodes]
-        row = conn.execute(select(*tests).where(Contact.id == contact_id)).one_or_none()
-        if row is not None:
-            for (level, node), hit in zip(nodes, row, strict=True):
-                lines.append(MatchLine(level, _describe(node), bool(hit)))
-            matches = lines[0].matched
-    return Explanation(stay is not None, by_hand, excluded, tuple(lines), matches)
-
-
-def _numbered(node: Node, level: int = 0) -> Iterable[tuple[int, Node]]:
-    yield level, node
-    if isinstance(node, Group):
-        for child in node.children:
-            yield from _numbered(child, level + 1)
-
-
-def _describe(node: Node) -> str:
-    if isinstance(node, Group):
-        word = "all" if node.joiner.value == "and" else "any"
-        negation = "none of" if node.negated and word == "any" else (
-            "not all of" if node.negated else f"{word} of")
-        return f"{negation} the {len(node.children)} below"
-    return format_rule(Group(children=(node,)))

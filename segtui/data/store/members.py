@@ -46,10 +46,10 @@ class Members:
             return scripting.current_members(conn, segment_id, contact_ids)
 
     def explain_membership(self, segment_id: int, contact_id: int) -> Explanation:
-        from segtui.data.rules import refresh
+        from segtui.data.rules import explain
 
         with self._db.reading() as conn:
-            return refresh.explain(conn, segment_id, contact_id, clock.today())
+            return explain.explain(conn, segment_id, contact_id, clock.today())
 
     def rule_overrides(self, segment_id: int) -> tuple[int, int]:
         """(members added by hand, contacts kept out by hand) of a segment."""
