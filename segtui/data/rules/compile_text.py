@@ -13,8 +13,16 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, selec
 
 from segtui.core.rules.fields import RuleField
 from segtui.core.rules.tree import Condition, Op
-from segtui.data.db.sql import LIKE_ESCAPE, Text, casefold, mostly_true, per_engine
+from segtui.data.db.sql import (
+    LIKE_ESCAPE,
+    Text,
+    casefold,
+    mostly_true,
+    not_ascii,
+    per_engine,
+)
 from segtui.data.db.tables import Company, Contact
+from segtui.data.derived import plain_text
 from segtui.data.rules.compile_state import BESIDE_OTHERS, FEW_CONTACTS, RuleNotCompilable
 
 # -- text --------------------------------------------------------------------------------
@@ -26,14 +34,71 @@ def like_pattern(text: str, *, prefix: bool) -> str:
     return f"{escaped}%" if prefix else f"%{escaped}%"
 
 
-def _text_test(column: Text, op: Op, value: Any) -> ColumnElement[bool]:
+def _text_test(column: Text, op: Op, value: Any, *,
+               non_ascii: ColumnElement[bool] | None = None) -> ColumnElement[bool]:
     """A null-safe test of a text column: NULL and blank count as empty, comparisons
-    ignore case (Unicode case folding on both engines, see data/sql.casefold)."""
+    ignore case (Unicode case folding on both engines, see data/sql.casefold).
+
+    `non_ascii`: a condition true at least wherever the column holds text beyond ASCII
+    (the contact's stored flag, data/derived/plain_text.py); without it SQLite tells
+    ASCII apart itself, per row (data/sql.not_ascii)."""
     if op is Op.EMPTY:
         return func.trim(func.coalesce(column, "")) == ""
     if op is Op.NOT_EMPTY:
         return func.trim(func.coalesce(column, "")) != ""
-    return _folded_test(casefold(func.coalesce(column, "")), op, value)
+    folded = _folded_test(casefold(func.coalesce(column, "")), op, value)
+    if op not in _LISTABLE and op not in _NEGATED:
+        return folded
+    return per_engine(sqlite=_sqlite_text_test(column, op, value, non_ascii),
+                      postgresql=folded)
+
+
+def _sqlite_text_test(column: Text, op: Op, value: Any,
+                      non_ascii: ColumnElement[bool] | None) -> ColumnElement[bool]:
+    """SQLite: `op value` asked of SQLite's own ASCII case folding first (LIKE, COLLATE
+    NOCASE: C, no call into Python), and of Python's casefold() only for text beyond
+    ASCII. Exact for any text:
+
+    - text that is all ASCII folds in Python exactly as SQLite folds it (A-Z to a-z), and
+      a non-ASCII character of the value can't match an ASCII one either way;
+    - for any text, SQLite's match implies casefold()'s: the value is case-folded, and
+      each character of a case-folded string is its own case fold (checked over every
+      code point), so a character SQLite matched (the same, or its ASCII other case)
+      folds to the value's;
+    - so only text beyond ASCII that SQLite did not match needs casefold(): `name
+      contains "strasse"` finds "Straße" there.
+
+    `name contains "smith"` went from 3.75x a plain `LIKE` (CASE, lower() or casefold()
+    per contact) to about 1.2x with the stored flag (P8, docs/benchmarks.md). A NULL
+    column is tested as the empty text, and every branch is two-valued, so NOT is the
+    complement."""
+    positive = _NEGATED.get(op, op)
+    values = value if isinstance(value, tuple) else (value,)
+    folded_values = [str(v).casefold() for v in values]
+    if positive in (Op.CONTAINS, Op.STARTS_WITH):
+        pattern = like_pattern(str(value), prefix=positive is Op.STARTS_WITH)
+        # ESCAPE only where the value holds a wildcard or the escape: it costs SQLite
+        # a fifth more per row (measured, 1M names).
+        plain = not any(ch in folded_values[0] for ch in (LIKE_ESCAPE, "%", "_"))
+        by_sqlite = (column.like(pattern) if plain
+                     else column.like(pattern, escape=LIKE_ESCAPE))
+    elif positive is Op.EQ:
+        by_sqlite = column.collate("NOCASE") == folded_values[0]
+    else:
+        by_sqlite = column.collate("NOCASE").in_(folded_values)
+    beyond = not_ascii(column) if non_ascii is None else non_ascii
+    found = or_(by_sqlite, and_(beyond, _folded_test(casefold(column), positive, value)))
+    # The empty text passes `= ""` and `contains ""`: NULL (tested as empty) must too.
+    if _passes_empty(positive, folded_values):
+        found = or_(column.is_(None), found)
+    else:
+        found = and_(column.is_not(None), found)
+    return not_(found) if op in _NEGATED else found
+
+
+def _passes_empty(op: Op, folded_values: list[str]) -> bool:
+    """Whether the empty text passes the positive test `op` of these (folded) values."""
+    return "" in folded_values if op in (Op.EQ, Op.ONE_OF) else folded_values[0] == ""
 
 
 def _folded_test(folded: Text, op: Op, value: Any) -> ColumnElement[bool]:
@@ -75,20 +140,29 @@ def _email_test(op: Op, value: Any) -> ColumnElement[bool] | None:
         keyed = _folded_test(contact.email_key, positive, value)
         if positive is Op.CONTAINS and not confirm:
             return keyed
-        return and_(keyed, _text_test(contact.email, positive, value))
+        return and_(keyed, _text_test(contact.email, positive, value,
+                                      non_ascii=contact.non_ascii_text))
 
+    # PostgreSQL: one pass over the contacts, each tested on its key, or on its email.
+    on_each = case((Contact.email_key.is_(None), _text_test(Contact.email, positive, value)),
+                   else_=on_key(Contact))
+    if positive is Op.CONTAINS:
+        # SQLite: "contains" can't seek, so it is one scan of ix_contacts_email (the email
+        # and the text flag) testing the email itself as a LIKE written by hand does
+        # (_sqlite_text_test). The list of the keys that contain it, searched by every
+        # contact, made "not contains" 4.5x that LIKE; "contains" was 1.5x.
+        return per_engine(
+            sqlite=_sqlite_text_test(Contact.email, op, value, Contact.non_ascii_text),
+            postgresql=not_(on_each) if op in _NEGATED else on_each)
     # SQLite: the keyed contacts from the key's index alone, and the few keyless ones from
     # theirs (ix_contacts_keyless_email): testing the key row by row would read the whole
     # table, as no index holds both the key and the email.
     other = Contact.__table__.alias().c
     listed = Contact.id.in_(
         select(other.id).where(other.email_key.is_not(None), on_key(other, confirm=False))
-        .union_all(select(other.id).where(other.email_key.is_(None),
-                                          other.email.is_not(None),
-                                          _text_test(other.email, positive, value))))
-    # PostgreSQL: one pass over the contacts, each tested on its key, or on its email.
-    on_each = case((Contact.email_key.is_(None), _text_test(Contact.email, positive, value)),
-                   else_=on_key(Contact))
+        .union_all(select(other.id).where(
+            other.email_key.is_(None), other.email.is_not(None),
+            _text_test(other.email, positive, value, non_ascii=other.non_ascii_text))))
     found = per_engine(sqlite=listed, postgresql=on_each)
     return not_(found) if op in _NEGATED else found
 
@@ -171,7 +245,9 @@ def text_condition(field: RuleField, cond: Condition, _: date) -> ColumnElement[
             keyed = _email_test(cond.op, cond.value)
             if keyed is not None:
                 return keyed
-        return _text_test(column, cond.op, cond.value)
+        flagged = field.key in plain_text.COLUMNS
+        return _text_test(column, cond.op, cond.value,
+                          non_ascii=Contact.non_ascii_text if flagged else None)
     column = _COMPANY_TEXT[field.key]()
     broad = field.key == "industry"
     return _company_field(cond.op, cond.value,

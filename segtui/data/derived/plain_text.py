@@ -1,0 +1,125 @@
+"""Whether a contact's text is all ASCII, kept in `contacts.non_ascii_text` by triggers
+(P8).
+
+A rule's text tests ignore case the way Python's casefold() does, over all of Unicode
+(docs/rules.md, "How a rule becomes a fast query"). SQLite folds only ASCII itself (its
+LIKE, its NOCASE, its lower()), and calling into Python for every contact made `name
+contains "smith"` 3.8x the plain LIKE someone would write by hand (docs/benchmarks.md).
+For text that is all ASCII SQLite's own LIKE already answers exactly as casefold() does,
+so a rule asks Python only about the contacts this flag marks: a column read where
+telling ASCII from the rest in SQL costs two length() calls per contact (still 1.8x).
+
+The flag is a property of the row, like `filled_fields` (data/derived/completeness.py): the
+database sets it in the statement that writes the row, on both engines, whoever writes
+(the app, an import, a script in the sqlite3 shell or psql), with the engine's own
+functions only (data/db/sql.not_ascii), so it can't go stale the way a value computed by
+segtui's writers could. It is true when any of the contact's text columns that rules
+scans holds a character beyond ASCII (COLUMNS), so one flag serves them all, and it sits
+in the indexes a text rule scans (ix_contacts_name, ix_contacts_email) so that scan reads
+no table row. A flag set where it need not be (a writer setting it by hand) only sends
+that contact to Python; one cleared by hand is set again by the update trigger.
+
+The price is paid on writes: SQLite runs an AFTER trigger that writes the row again
+only when the flag is wrong (a non-ASCII contact); PostgreSQL assigns NEW in a BEFORE
+trigger. PostgreSQL's own rules fold with lower() and don't read the flag; it is kept
+there too, so the column means the same on both engines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    TableClause,
+    case,
+    column,
+    false,
+    or_,
+    table,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from segtui.data.db.sql import not_ascii, run_ddl, sqlite_insert_trigger_paused
+from segtui.data.db.tables import Contact
+
+# The contact's text columns a rule scans to test (data/rules/compile_text.py). Not city
+# and state: a rule asks their few hundred distinct values instead of every contact, and
+# "Île-de-France" alone would flag 2.9% of the demo contacts, sending each of them to
+# Python for a test of their name.
+COLUMNS = ("name", "email", "title", "country", "region")
+
+
+def non_ascii_text(row: TableClause) -> ColumnElement[bool]:
+    """Whether any of `row`'s text columns (contacts, or a trigger's NEW) is beyond ASCII:
+    never NULL (a NULL column is ASCII)."""
+    return case((or_(*(not_ascii(row.c[name]) for name in COLUMNS)), true()), else_=false())
+
+
+def _sql_for_new_row(dialect: sqlite.dialect | postgresql.dialect) -> str:
+    new = table("new", *(column(name) for name in COLUMNS))
+    return str(non_ascii_text(new).compile(dialect=dialect,
+                                           compile_kwargs={"literal_binds": True}))
+
+
+_SQLITE_NEW = _sql_for_new_row(sqlite.dialect())
+_WATCHED = ", ".join((*COLUMNS, "non_ascii_text"))
+_SQLITE_INSERT_TRIGGER = "trg_contacts_non_ascii_insert"
+SQLITE_TRIGGERS = (
+    # WHEN: an ASCII contact (nearly all) is not written a second time.
+    f"""CREATE TRIGGER {_SQLITE_INSERT_TRIGGER} AFTER INSERT ON contacts
+        WHEN NEW.non_ascii_text IS NOT {_SQLITE_NEW}
+        BEGIN UPDATE contacts SET non_ascii_text = {_SQLITE_NEW} WHERE id = NEW.id; END""",
+    f"""CREATE TRIGGER trg_contacts_non_ascii_update AFTER UPDATE OF {_WATCHED} ON contacts
+        WHEN NEW.non_ascii_text IS NOT {_SQLITE_NEW}
+        BEGIN UPDATE contacts SET non_ascii_text = {_SQLITE_NEW} WHERE id = NEW.id; END""",
+)
+SQLITE_DROP = tuple(f"DROP TRIGGER IF EXISTS {name}" for name in (
+    _SQLITE_INSERT_TRIGGER, "trg_contacts_non_ascii_update"))
+
+POSTGRESQL_TRIGGERS = (
+    f"""CREATE OR REPLACE FUNCTION contacts_non_ascii() RETURNS trigger AS $$
+    BEGIN
+      NEW.non_ascii_text := {_sql_for_new_row(postgresql.dialect())};
+      RETURN NEW;
+    END $$ LANGUAGE plpgsql""",
+    f"""CREATE TRIGGER trg_contacts_non_ascii BEFORE INSERT OR UPDATE OF {_WATCHED}
+       ON contacts FOR EACH ROW EXECUTE FUNCTION contacts_non_ascii()""",
+)
+POSTGRESQL_DROP = ("DROP TRIGGER IF EXISTS trg_contacts_non_ascii ON contacts",
+                   "DROP FUNCTION IF EXISTS contacts_non_ascii()")
+
+
+def create_triggers(conn: Connection) -> None:
+    run_ddl(conn, SQLITE_TRIGGERS, POSTGRESQL_TRIGGERS)
+
+
+def drop_triggers(conn: Connection) -> None:
+    run_ddl(conn, SQLITE_DROP, POSTGRESQL_DROP)
+
+
+def rebuild(conn: Connection, *, from_id: int = 0) -> None:
+    """Set the flag of every contact with `id >= from_id` whose flag is wrong, in one
+    statement (when the column is added, after a bulk load with the trigger off). Only
+    the wrong rows are written: on PostgreSQL an UPDATE writes a new copy of each row."""
+    contacts = Contact.__table__
+    flag = non_ascii_text(contacts)
+    conn.execute(update(contacts)
+                 .where(contacts.c.id >= from_id,
+                        contacts.c.non_ascii_text.is_distinct_from(flag))
+                 .values(non_ascii_text=flag))
+
+
+@contextmanager
+def flagged_in_one_pass(conn: Connection, from_id: int) -> Iterator[None]:
+    """SQLite: contacts inserted inside the block (ids >= `from_id`) are flagged in one
+    pass at its end instead of by the insert trigger, whose call costs SQLite per row
+    even when its WHEN is false (as completeness.filled_in_one_pass). PostgreSQL: nothing
+    changes (its BEFORE trigger is cheap; dropping it would lock the table)."""
+    with sqlite_insert_trigger_paused(conn, _SQLITE_INSERT_TRIGGER, SQLITE_TRIGGERS[0],
+                                      lambda: rebuild(conn, from_id=from_id)):
+        yield
