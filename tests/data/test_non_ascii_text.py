@@ -19,7 +19,7 @@ from sqlalchemy import Connection, insert, select, update
 from segtui.core import clock
 from segtui.core.enums import LeadStatus
 from segtui.core.rules.language import parse
-from segtui.data.db.models import Contact
+from segtui.data.db.models import Company, Contact
 from segtui.data.derived import plain_text
 from segtui.data.rules.compiler import compile_rule
 from segtui.data.store import Store
@@ -140,3 +140,24 @@ def test_another_program_writing_plain_sql(empty_store: Store) -> None:
     with store.reading() as conn:
         assert flags(conn) == {"ǅemal Raw": True, "Raw Ǆ": True}
     assert matching(store, 'name contains "ǆ"') == {"ǅemal Raw", "Raw Ǆ"}
+
+
+def test_a_company_name_in_any_case(empty_store: Store, tmp_path: Path) -> None:
+    """A company made by an import, then renamed in plain SQL: `company contains` follows
+    its name's flag (companies.non_ascii_name)."""
+    store = empty_store
+    path = tmp_path / "people.csv"
+    path.write_text("Name,Email,Company\nAnn Lee,ann@example.com,ǅemal Bakery\n"
+                    "Bo Berg,bo@example.com,Plain Bakery\n", encoding="utf-8")
+    assert import_file(store, ImportRequest(ImportKind.CONTACTS, path)).report.added == 2
+    assert matching(store, 'company contains "Ǆemal"') == {"Ann Lee"}
+    assert matching(store, 'company not contains "ǆemal"') == {"Bo Berg"}
+    companies = Company.__table__
+    with store.orm_session() as session:
+        session.execute(update(companies).where(companies.c.name == "Plain Bakery")
+                        .values(name="ǄEMAL Two"))
+    with store.reading() as conn:
+        rows = conn.execute(select(companies.c.name, companies.c.non_ascii_name,
+                                   plain_text.non_ascii_name(companies))).all()
+    assert all(bool(stored) == bool(expected) is True for _, stored, expected in rows), rows
+    assert matching(store, 'company contains "ǆemal"') == {"Ann Lee", "Bo Berg"}

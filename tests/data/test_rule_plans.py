@@ -155,3 +155,10 @@ def test_a_name_test_reads_the_name_index_alone(store: Store, rule: str) -> None
     assert first_step(plan(store, rule)) in (
         "SCAN contacts USING COVERING INDEX ix_contacts_name",
         "SEARCH contacts USING COVERING INDEX ix_contacts_name (name>?)")
+
+
+def test_company_contains_reads_the_company_name_index_alone(store: Store) -> None:
+    """The company name's flag sits in ix_companies_name: the names are scanned without
+    reading a company row."""
+    text = plan(store, 'company contains "acm"')
+    assert "SCAN companies USING COVERING INDEX ix_companies_name" in text

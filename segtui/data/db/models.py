@@ -75,6 +75,7 @@ class Company(Base):
     name: Mapped[str]
     size: Mapped[CompanySize | None]
     industry: Mapped[str | None]
+    non_ascii_name: Mapped[bool]
 
 
 class Contact(Base):

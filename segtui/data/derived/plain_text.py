@@ -1,5 +1,5 @@
-"""Whether a contact's text is all ASCII, kept in `contacts.non_ascii_text` by triggers
-(P8).
+"""Whether a contact's text is all ASCII, kept in `contacts.non_ascii_text` by triggers,
+and a company's name, in `companies.non_ascii_name` (P8).
 
 A rule's text tests ignore case the way Python's casefold() does, over all of Unicode
 (docs/rules.md, "How a rule becomes a fast query"). SQLite folds only ASCII itself (its
@@ -14,9 +14,9 @@ database sets it in the statement that writes the row, on both engines, whoever 
 (the app, an import, a script in the sqlite3 shell or psql), with the engine's own
 functions only (data/db/sql.not_ascii), so it can't go stale the way a value computed by
 segtui's writers could. It is true when any of the contact's text columns that rules
-scans holds a character beyond ASCII (COLUMNS), so one flag serves them all, and it sits
-in the indexes a text rule scans (ix_contacts_name, ix_contacts_email) so that scan reads
-no table row. A flag set where it need not be (a writer setting it by hand) only sends
+scan holds a character beyond ASCII (COLUMNS), so one flag serves them all, and it sits
+in the indexes a text rule scans (ix_contacts_name, ix_contacts_email, ix_companies_name)
+so that scan reads no table row. A flag set where it need not be (a writer setting it by hand) only sends
 that contact to Python; one cleared by hand is set again by the update trigger.
 
 The price is paid on writes: SQLite runs an AFTER trigger that writes the row again
@@ -27,7 +27,7 @@ there too, so the column means the same on both engines.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import (
@@ -45,7 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from segtui.data.db.sql import not_ascii, run_ddl, sqlite_insert_trigger_paused
-from segtui.data.db.tables import Contact
+from segtui.data.db.tables import Company, Contact
 
 # The contact's text columns a rule scans to test (data/rules/compile_text.py). Not city
 # and state: a rule asks their few hundred distinct values instead of every contact, and
@@ -57,41 +57,67 @@ COLUMNS = ("name", "email", "title", "country", "region")
 def non_ascii_text(row: TableClause) -> ColumnElement[bool]:
     """Whether any of `row`'s text columns (contacts, or a trigger's NEW) is beyond ASCII:
     never NULL (a NULL column is ASCII)."""
-    return case((or_(*(not_ascii(row.c[name]) for name in COLUMNS)), true()), else_=false())
+    return _any_beyond_ascii(row, COLUMNS)
 
 
-def _sql_for_new_row(dialect: sqlite.dialect | postgresql.dialect) -> str:
-    new = table("new", *(column(name) for name in COLUMNS))
-    return str(non_ascii_text(new).compile(dialect=dialect,
-                                           compile_kwargs={"literal_binds": True}))
+def non_ascii_name(row: TableClause) -> ColumnElement[bool]:
+    """Whether a company's name (companies, or a trigger's NEW) is beyond ASCII: the
+    same flag for `company contains`, which scans the 25,000 company names."""
+    return _any_beyond_ascii(row, ("name",))
 
 
-_SQLITE_NEW = _sql_for_new_row(sqlite.dialect())
-_WATCHED = ", ".join((*COLUMNS, "non_ascii_text"))
-_SQLITE_INSERT_TRIGGER = "trg_contacts_non_ascii_insert"
-SQLITE_TRIGGERS = (
-    # WHEN: an ASCII contact (nearly all) is not written a second time.
-    f"""CREATE TRIGGER {_SQLITE_INSERT_TRIGGER} AFTER INSERT ON contacts
-        WHEN NEW.non_ascii_text IS NOT {_SQLITE_NEW}
-        BEGIN UPDATE contacts SET non_ascii_text = {_SQLITE_NEW} WHERE id = NEW.id; END""",
-    f"""CREATE TRIGGER trg_contacts_non_ascii_update AFTER UPDATE OF {_WATCHED} ON contacts
-        WHEN NEW.non_ascii_text IS NOT {_SQLITE_NEW}
-        BEGIN UPDATE contacts SET non_ascii_text = {_SQLITE_NEW} WHERE id = NEW.id; END""",
-)
-SQLITE_DROP = tuple(f"DROP TRIGGER IF EXISTS {name}" for name in (
-    _SQLITE_INSERT_TRIGGER, "trg_contacts_non_ascii_update"))
+def _any_beyond_ascii(row: TableClause, names: tuple[str, ...]) -> ColumnElement[bool]:
+    return case((or_(*(not_ascii(row.c[name]) for name in names)), true()), else_=false())
 
-POSTGRESQL_TRIGGERS = (
-    f"""CREATE OR REPLACE FUNCTION contacts_non_ascii() RETURNS trigger AS $$
+
+def _sql_for_new_row(flag: Callable[[TableClause], ColumnElement[bool]],
+                     names: tuple[str, ...],
+                     dialect: sqlite.dialect | postgresql.dialect) -> str:
+    new = table("new", *(column(name) for name in names))
+    return str(flag(new).compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def _sqlite_triggers(table_name: str, flag_column: str, names: tuple[str, ...],
+                     flag: Callable[[TableClause], ColumnElement[bool]]) -> tuple[str, str]:
+    """The AFTER INSERT and AFTER UPDATE triggers that set `flag_column`. WHEN: an ASCII
+    row (nearly all) is not written a second time."""
+    value = _sql_for_new_row(flag, names, sqlite.dialect())
+    watched = ", ".join((*names, flag_column))
+    body = (f"WHEN NEW.{flag_column} IS NOT {value} BEGIN UPDATE {table_name} "
+            f"SET {flag_column} = {value} WHERE id = NEW.id; END")
+    return (f"CREATE TRIGGER trg_{table_name}_non_ascii_insert AFTER INSERT ON {table_name} "
+            f"{body}",
+            f"CREATE TRIGGER trg_{table_name}_non_ascii_update AFTER UPDATE OF {watched} "
+            f"ON {table_name} {body}")
+
+
+def _postgresql_triggers(table_name: str, flag_column: str, names: tuple[str, ...],
+                         flag: Callable[[TableClause], ColumnElement[bool]]
+                         ) -> tuple[str, str]:
+    value = _sql_for_new_row(flag, names, postgresql.dialect())
+    watched = ", ".join((*names, flag_column))
+    return (f"""CREATE OR REPLACE FUNCTION {table_name}_non_ascii() RETURNS trigger AS $$
     BEGIN
-      NEW.non_ascii_text := {_sql_for_new_row(postgresql.dialect())};
+      NEW.{flag_column} := {value};
       RETURN NEW;
     END $$ LANGUAGE plpgsql""",
-    f"""CREATE TRIGGER trg_contacts_non_ascii BEFORE INSERT OR UPDATE OF {_WATCHED}
-       ON contacts FOR EACH ROW EXECUTE FUNCTION contacts_non_ascii()""",
-)
-POSTGRESQL_DROP = ("DROP TRIGGER IF EXISTS trg_contacts_non_ascii ON contacts",
-                   "DROP FUNCTION IF EXISTS contacts_non_ascii()")
+            f"""CREATE TRIGGER trg_{table_name}_non_ascii BEFORE INSERT OR UPDATE OF {watched}
+       ON {table_name} FOR EACH ROW EXECUTE FUNCTION {table_name}_non_ascii()""")
+
+
+_SQLITE_INSERT_TRIGGER = "trg_contacts_non_ascii_insert"
+_CONTACTS_SQLITE = _sqlite_triggers("contacts", "non_ascii_text", COLUMNS, non_ascii_text)
+SQLITE_TRIGGERS = (*_CONTACTS_SQLITE,
+                   *_sqlite_triggers("companies", "non_ascii_name", ("name",),
+                                     non_ascii_name))
+SQLITE_DROP = tuple(f"DROP TRIGGER IF EXISTS trg_{t}_non_ascii_{when}"
+                    for t in ("contacts", "companies") for when in ("insert", "update"))
+POSTGRESQL_TRIGGERS = (
+    *_postgresql_triggers("contacts", "non_ascii_text", COLUMNS, non_ascii_text),
+    *_postgresql_triggers("companies", "non_ascii_name", ("name",), non_ascii_name))
+POSTGRESQL_DROP = tuple(statement for t in ("contacts", "companies") for statement in (
+    f"DROP TRIGGER IF EXISTS trg_{t}_non_ascii ON {t}",
+    f"DROP FUNCTION IF EXISTS {t}_non_ascii()"))
 
 
 def create_triggers(conn: Connection) -> None:
@@ -114,12 +140,20 @@ def rebuild(conn: Connection, *, from_id: int = 0) -> None:
                  .values(non_ascii_text=flag))
 
 
+def rebuild_companies(conn: Connection) -> None:
+    """Set every company's flag that is wrong (when the column is added)."""
+    companies = Company.__table__
+    flag = non_ascii_name(companies)
+    conn.execute(update(companies).where(companies.c.non_ascii_name.is_distinct_from(flag))
+                 .values(non_ascii_name=flag))
+
+
 @contextmanager
 def flagged_in_one_pass(conn: Connection, from_id: int) -> Iterator[None]:
     """SQLite: contacts inserted inside the block (ids >= `from_id`) are flagged in one
     pass at its end instead of by the insert trigger, whose call costs SQLite per row
     even when its WHEN is false (as completeness.filled_in_one_pass). PostgreSQL: nothing
     changes (its BEFORE trigger is cheap; dropping it would lock the table)."""
-    with sqlite_insert_trigger_paused(conn, _SQLITE_INSERT_TRIGGER, SQLITE_TRIGGERS[0],
+    with sqlite_insert_trigger_paused(conn, _SQLITE_INSERT_TRIGGER, _CONTACTS_SQLITE[0],
                                       lambda: rebuild(conn, from_id=from_id)):
         yield

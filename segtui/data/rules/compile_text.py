@@ -250,8 +250,11 @@ def text_condition(field: RuleField, cond: Condition, _: date) -> ColumnElement[
                           non_ascii=Contact.non_ascii_text if flagged else None)
     column = _COMPANY_TEXT[field.key]()
     broad = field.key == "industry"
-    return _company_field(cond.op, cond.value,
-                          lambda op, value: _company_text(column, op, value, broad=broad))
+    # The name's flag sits in ix_companies_name (data/derived/plain_text.py); an industry
+    # is one of a handful of values, told apart per row.
+    flag = Company.non_ascii_name if field.key == "company" else None
+    return _company_field(cond.op, cond.value, lambda op, value: _company_text(
+        column, op, value, broad=broad, flag=flag))
 
 
 # A negative operator on a company field is the complement of its positive one.
@@ -267,9 +270,9 @@ def _company_field(op: Op, value: Any,
     return positive(op, value)
 
 
-def _company_text(column: Text, op: Op, value: Any, *, broad: bool
-                  ) -> ColumnElement[bool]:
-    tested = _on_company(_text_test(column, op, value), broad=broad)
+def _company_text(column: Text, op: Op, value: Any, *, broad: bool,
+                  flag: ColumnElement[bool] | None) -> ColumnElement[bool]:
+    tested = _on_company(_text_test(column, op, value, non_ascii=flag), broad=broad)
     if op is Op.EMPTY:
         return or_(Contact.company_id.is_(None), tested)
     return tested

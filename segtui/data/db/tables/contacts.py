@@ -46,9 +46,16 @@ class Company(Schema):
     __tablename__ = "companies"
 
     id: ColumnClause[int] = Column(Integer, primary_key=True)
-    name: ColumnClause[str] = Column(String(200), index=True, nullable=False)
+    name: ColumnClause[str] = Column(String(200), nullable=False)
     size: ColumnClause[CompanySize | None] = Column(vocabulary(CompanySize, "company_size"))
     industry: ColumnClause[str | None] = Column(String(100))
+    # Whether the name holds a character beyond ASCII, kept by triggers
+    # (data/derived/plain_text.py, P8), in the name's index: `company contains "retail"`
+    # scans it and asks Python's case folding only about the names it flags.
+    non_ascii_name: ColumnClause[bool] = Column(Boolean, server_default=false(),
+                                                nullable=False)
+
+    __table_args__ = (Index("ix_companies_name", "name", "non_ascii_name"),)
 
 
 class Contact(Schema):

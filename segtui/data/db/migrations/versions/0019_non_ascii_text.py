@@ -1,11 +1,12 @@
 """Which contacts' text is all ASCII, kept by the database (P8).
 
-Adds `contacts.non_ascii_text`: true when any text column a rule compares holds a
-character beyond ASCII, set by triggers on both engines (data/derived/plain_text.py). For
-the other contacts SQLite's own LIKE and NOCASE fold case exactly as Python's casefold()
-does, so a text rule calls into Python only for the flagged ones. The flag joins the two
-indexes a text rule scans, `ix_contacts_name` (name, id, flag) and `ix_contacts_email`
-(email, flag), which are rebuilt.
+Adds `contacts.non_ascii_text`: true when any text column a rule scans holds a
+character beyond ASCII, and `companies.non_ascii_name`, the same for a company's name,
+set by triggers on both engines (data/derived/plain_text.py). For the other rows
+SQLite's own LIKE and NOCASE fold case exactly as Python's casefold() does, so a text rule
+calls into Python only for the flagged ones. The flags join the indexes a text rule
+scans, `ix_contacts_name` (name, id, flag), `ix_contacts_email` (email, flag) and
+`ix_companies_name` (name, flag), which are rebuilt.
 
 Revision ID: 0019
 Revises: 0018
@@ -31,8 +32,13 @@ def upgrade() -> None:
     op.add_column("contacts", sa.Column("non_ascii_text", sa.Boolean(),
                                         server_default=sa.false(), nullable=False))
     conn = op.get_bind()
+    op.add_column("companies", sa.Column("non_ascii_name", sa.Boolean(),
+                                         server_default=sa.false(), nullable=False))
     plain_text.rebuild(conn)
+    plain_text.rebuild_companies(conn)
     plain_text.create_triggers(conn)
+    op.drop_index("ix_companies_name", table_name="companies")
+    op.create_index("ix_companies_name", "companies", ["name", "non_ascii_name"])
     op.drop_index("ix_contacts_name", table_name="contacts")
     op.create_index("ix_contacts_name", "contacts", ["name", "id", "non_ascii_text"])
     op.drop_index("ix_contacts_email", table_name="contacts")
@@ -46,6 +52,9 @@ def downgrade() -> None:
     op.create_index("ix_contacts_email", "contacts", ["email"])
     op.drop_index("ix_contacts_name", table_name="contacts")
     op.create_index("ix_contacts_name", "contacts", ["name", "id"])
-    # SQLite cannot drop columns without copying `contacts` (which would cascade); it stays.
+    op.drop_index("ix_companies_name", table_name="companies")
+    op.create_index("ix_companies_name", "companies", ["name"])
+    # SQLite cannot drop columns without copying the tables (which would cascade): they stay.
     if conn.dialect.name != "sqlite":
         op.drop_column("contacts", "non_ascii_text")
+        op.drop_column("companies", "non_ascii_name")
