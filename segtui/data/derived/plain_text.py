@@ -16,8 +16,8 @@ functions only (data/db/sql.not_ascii), so it can't go stale the way a value com
 segtui's writers could. It is true when any of the contact's text columns that rules
 scan holds a character beyond ASCII (COLUMNS), so one flag serves them all, and it sits
 in the indexes a text rule scans (ix_contacts_name, ix_contacts_email, ix_companies_name)
-so that scan reads no table row. A flag set where it need not be (a writer setting it by hand) only sends
-that contact to Python; one cleared by hand is set again by the update trigger.
+so that scan reads no table row. A flag a writer sets by hand is set right again by the
+update trigger (and one set where it need not be would only send a row to Python).
 
 The price is paid on writes: SQLite runs an AFTER trigger that writes the row again
 only when the flag is wrong (a non-ASCII contact); PostgreSQL assigns NEW in a BEFORE
@@ -42,7 +42,9 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.dialects.sqlite.base import SQLiteDialect
+from sqlalchemy.engine import Dialect
 
 from segtui.data.db.sql import not_ascii, run_ddl, sqlite_insert_trigger_paused
 from segtui.data.db.tables import Company, Contact
@@ -72,7 +74,7 @@ def _any_beyond_ascii(row: TableClause, names: tuple[str, ...]) -> ColumnElement
 
 def _sql_for_new_row(flag: Callable[[TableClause], ColumnElement[bool]],
                      names: tuple[str, ...],
-                     dialect: sqlite.dialect | postgresql.dialect) -> str:
+                     dialect: Dialect) -> str:
     new = table("new", *(column(name) for name in names))
     return str(flag(new).compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
@@ -81,7 +83,7 @@ def _sqlite_triggers(table_name: str, flag_column: str, names: tuple[str, ...],
                      flag: Callable[[TableClause], ColumnElement[bool]]) -> tuple[str, str]:
     """The AFTER INSERT and AFTER UPDATE triggers that set `flag_column`. WHEN: an ASCII
     row (nearly all) is not written a second time."""
-    value = _sql_for_new_row(flag, names, sqlite.dialect())
+    value = _sql_for_new_row(flag, names, SQLiteDialect())
     watched = ", ".join((*names, flag_column))
     body = (f"WHEN NEW.{flag_column} IS NOT {value} BEGIN UPDATE {table_name} "
             f"SET {flag_column} = {value} WHERE id = NEW.id; END")
@@ -94,7 +96,7 @@ def _sqlite_triggers(table_name: str, flag_column: str, names: tuple[str, ...],
 def _postgresql_triggers(table_name: str, flag_column: str, names: tuple[str, ...],
                          flag: Callable[[TableClause], ColumnElement[bool]]
                          ) -> tuple[str, str]:
-    value = _sql_for_new_row(flag, names, postgresql.dialect())
+    value = _sql_for_new_row(flag, names, PGDialect())  # type: ignore[no-untyped-call]
     watched = ", ".join((*names, flag_column))
     return (f"""CREATE OR REPLACE FUNCTION {table_name}_non_ascii() RETURNS trigger AS $$
     BEGIN
