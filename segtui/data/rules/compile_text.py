@@ -88,8 +88,11 @@ def _sqlite_text_test(column: Text, op: Op, value: Any,
         by_sqlite = column.collate("NOCASE").in_(folded_values)
     beyond = not_ascii(column) if non_ascii is None else non_ascii
     found = or_(by_sqlite, and_(beyond, _folded_test(casefold(column), positive, value)))
-    # The empty text passes `= ""` and `contains ""`: NULL (tested as empty) must too.
-    if _passes_empty(positive, folded_values):
+    # The empty text passes `= ""` and `contains ""`: NULL (tested as empty) must too. A
+    # column that can't be NULL (a name) is spared the test, a tenth of a plain LIKE.
+    if getattr(column, "nullable", True) is False:
+        pass
+    elif _passes_empty(positive, folded_values):
         found = or_(column.is_(None), found)
     else:
         found = and_(column.is_not(None), found)
