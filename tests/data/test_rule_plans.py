@@ -143,8 +143,10 @@ def test_email_contains_is_one_scan_of_the_email_index(store: Store, rule: str) 
     assert "SCAN contacts\n" not in text + "\n"
 
 
-def test_email_equality_seeks_the_email_key(store: Store) -> None:
+def test_email_equality_and_prefix_seek_the_email_key(store: Store) -> None:
     assert "uq_contacts_email_key (email_key=?)" in plan(store, 'email = "a@b.com"')
+    assert "uq_contacts_email_key (email_key>? AND email_key<?)" in plan(
+        store, 'email starts with "lisa.lo"')
 
 
 @pytest.mark.parametrize("rule", ['name contains "smith"', 'name not contains "smith"',

@@ -141,6 +141,8 @@ def _email_test(op: Op, value: Any) -> ColumnElement[bool] | None:
 
     def on_key(contact: Any, *, confirm: bool = True) -> ColumnElement[bool]:
         keyed = _folded_test(contact.email_key, positive, value)
+        if positive is Op.STARTS_WITH:  # a range of the key's index, not a scan of it
+            keyed = and_(_prefix_range(contact.email_key, str(value).casefold()), keyed)
         if positive is Op.CONTAINS and not confirm:
             return keyed
         return and_(keyed, _text_test(contact.email, positive, value,
@@ -168,6 +170,22 @@ def _email_test(op: Op, value: Any) -> ColumnElement[bool] | None:
             _text_test(other.email, positive, value, non_ascii=other.non_ascii_text))))
     found = per_engine(sqlite=listed, postgresql=on_each)
     return not_(found) if op in _NEGATED else found
+
+
+def _prefix_range(column: Text, prefix: str) -> ColumnElement[bool]:
+    """`column` starts with `prefix` (not empty), as a range an index can seek: the texts
+    from `prefix` up to, not including, `prefix` with its last character the next one.
+    Exact in code point order, SQLite's BINARY order for UTF-8 (a LIKE "starts with" that
+    ignores case is no range: `email starts with "lisa.lo"` scanned all 1M keys, 1.4-1.6x
+    the LIKE by hand, P8). A prefix ending in the last code point is ranged by the part
+    before it; the next character skips the surrogates, which no text holds."""
+    head = prefix.rstrip("\U0010ffff")
+    if not head:
+        return column >= prefix
+    following = ord(head[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:
+        following = 0xE000
+    return and_(column >= prefix, column < head[:-1] + chr(following))
 
 
 _CONTACT_TEXT: dict[str, Callable[[], Text]] = {
