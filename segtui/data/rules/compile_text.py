@@ -80,8 +80,8 @@ def _sqlite_text_test(column: Text, op: Op, value: Any,
         # ESCAPE only where the value holds a wildcard or the escape: it costs SQLite
         # a fifth more per row (measured, 1M names).
         plain = not any(ch in folded_values[0] for ch in (LIKE_ESCAPE, "%", "_"))
-        by_sqlite: ColumnElement[bool] = (column.like(pattern) if plain
-                     else column.like(pattern, escape=LIKE_ESCAPE))
+        by_sqlite: ColumnElement[bool] = (
+            column.like(pattern) if plain else column.like(pattern, escape=LIKE_ESCAPE))
     elif positive is Op.EQ:
         by_sqlite = column.collate("NOCASE") == folded_values[0]
     else:
@@ -129,22 +129,24 @@ def _email_test(op: Op, value: Any) -> ColumnElement[bool] | None:
     spaces can't change: values (folded) that are not empty and neither start nor end
     with a space; None otherwise (the caller tests the email itself). A contact whose key
     is NULL (no email, a blank one, or one written by another program without its key) is
-    tested on its email as before. "Contains" on the key is exactly "contains" on the
-    folded email; for the other tests the key only narrows, and the email decides.
-    PostgreSQL confirms "contains" on lower(email) too, so its results stay those of its
-    lower() (which leaves "ß" alone where Python folds it to "ss")."""
+    tested on its email as before. The key only narrows, and the email decides, so
+    PostgreSQL's results stay those of its lower() (which leaves "ß" alone where Python
+    folds it to "ss"). SQLite's "contains" and "not contains" don't read the key: no
+    index can seek them, and one scan of the email index is the LIKE by hand's own."""
     positive = _NEGATED.get(op, op)
     values = value if isinstance(value, tuple) else (value,)
     if positive not in _LISTABLE or any(
             not (f := str(v).casefold()) or f != f.strip() for v in values):
         return None
 
-    def on_key(contact: Any, *, confirm: bool = True) -> ColumnElement[bool]:
+    def on_key(contact: Any, *, listed: bool = False) -> ColumnElement[bool]:
+        """The key's test, then the email's (the key narrows, the email decides).
+        `listed`: SQLite's list, where "starts with" is a range of the key's index, not a
+        scan of it; only there, as a range is in the column's collation order, which on
+        PostgreSQL need not be code point order."""
         keyed = _folded_test(contact.email_key, positive, value)
-        if positive is Op.STARTS_WITH:  # a range of the key's index, not a scan of it
+        if listed and positive is Op.STARTS_WITH:
             keyed = and_(_prefix_range(contact.email_key, str(value).casefold()), keyed)
-        if positive is Op.CONTAINS and not confirm:
-            return keyed
         return and_(keyed, _text_test(contact.email, positive, value,
                                       non_ascii=contact.non_ascii_text))
 
@@ -164,7 +166,7 @@ def _email_test(op: Op, value: Any) -> ColumnElement[bool] | None:
     # table, as no index holds both the key and the email.
     other = Contact.__table__.alias().c
     listed = Contact.id.in_(
-        select(other.id).where(other.email_key.is_not(None), on_key(other, confirm=False))
+        select(other.id).where(other.email_key.is_not(None), on_key(other, listed=True))
         .union_all(select(other.id).where(
             other.email_key.is_(None), other.email.is_not(None),
             _text_test(other.email, positive, value, non_ascii=other.non_ascii_text))))
