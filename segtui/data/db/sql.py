@@ -285,29 +285,6 @@ def _casefold_sqlite(element: casefold, compiler: SQLCompiler, **kw: Any) -> str
             f"ELSE casefold({text}) END")
 
 
-class not_ascii(FunctionElement[bool]):
-    """The text holds a character beyond ASCII (NULL for NULL), with the engine's own
-    functions only, so a trigger or a partial index may use it and the database stays
-    writable by any client (the sqlite3 shell, psql). SQLite: fewer characters than bytes
-    (one byte per character is ASCII; `length()` also stops at a NUL, which then counts
-    as beyond ASCII too: the safe side). PostgreSQL: fewer characters than octets."""
-
-    type = Boolean()
-    inherit_cache = True
-
-
-@compiles(not_ascii)
-def _not_ascii_default(element: not_ascii, compiler: SQLCompiler, **kw: Any) -> str:
-    text = compiler.process(element.clauses, **kw)
-    return f"(octet_length({text}) <> char_length({text}))"
-
-
-@compiles(not_ascii, "sqlite")
-def _not_ascii_sqlite(element: not_ascii, compiler: SQLCompiler, **kw: Any) -> str:
-    text = compiler.process(element.clauses, **kw)
-    return f"(length({text}) <> length(CAST({text} AS BLOB)))"
-
-
 class mostly_true(FunctionElement[bool]):
     """A condition most rows pass, said to SQLite's planner (`likelihood(x, 0.9)`), which
     keeps no statistics here and would otherwise drive a query from any indexed IN list:

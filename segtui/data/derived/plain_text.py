@@ -12,7 +12,7 @@ telling ASCII from the rest in SQL costs two length() calls per contact (still 1
 The flag is a property of the row, like `filled_fields` (data/derived/completeness.py): the
 database sets it in the statement that writes the row, on both engines, whoever writes
 (the app, an import, a script in the sqlite3 shell or psql), with the engine's own
-functions only (data/db/sql.not_ascii), so it can't go stale the way a value computed by
+functions only (not_ascii below), so it can't go stale the way a value computed by
 segtui's writers could. It is true when any of the contact's text columns that rules
 scan holds a character beyond ASCII (COLUMNS), so one flag serves them all, and it sits
 in the indexes a text rule scans (ix_contacts_name, ix_contacts_email, ix_companies_name)
@@ -29,8 +29,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
+from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Connection,
     TableClause,
@@ -42,12 +45,37 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects.postgresql.base import PGDialect
-from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
-from segtui.data.db.sql import not_ascii, run_ddl, sqlite_insert_trigger_paused
+from segtui.data.db.sql import run_ddl, sqlite_insert_trigger_paused
 from segtui.data.db.tables import Company, Contact
+
+
+class not_ascii(FunctionElement[bool]):
+    """The text holds a character beyond ASCII (NULL for NULL), with the engine's own
+    functions only, so a trigger or a partial index may use it and the database stays
+    writable by any client (the sqlite3 shell, psql). SQLite: fewer characters than bytes
+    (one byte per character is ASCII; `length()` also stops at a NUL, which then counts
+    as beyond ASCII too: the safe side). PostgreSQL: fewer characters than octets."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(not_ascii)
+def _not_ascii_default(element: not_ascii, compiler: SQLCompiler, **kw: Any) -> str:
+    text = compiler.process(element.clauses, **kw)
+    return f"(octet_length({text}) <> char_length({text}))"
+
+
+@compiles(not_ascii, "sqlite")
+def _not_ascii_sqlite(element: not_ascii, compiler: SQLCompiler, **kw: Any) -> str:
+    text = compiler.process(element.clauses, **kw)
+    return f"(length({text}) <> length(CAST({text} AS BLOB)))"
+
 
 # The contact's text columns a rule scans to test (data/rules/compile_text.py). Not city
 # and state: a rule asks their few hundred distinct values instead of every contact, and
@@ -83,6 +111,8 @@ def _sqlite_triggers(table_name: str, flag_column: str, names: tuple[str, ...],
                      flag: Callable[[TableClause], ColumnElement[bool]]) -> tuple[str, str]:
     """The AFTER INSERT and AFTER UPDATE triggers that set `flag_column`. WHEN: an ASCII
     row (nearly all) is not written a second time."""
+    from sqlalchemy.dialects.sqlite.base import SQLiteDialect
+
     value = _sql_for_new_row(flag, names, SQLiteDialect())
     watched = ", ".join((*names, flag_column))
     body = (f"WHEN NEW.{flag_column} IS NOT {value} BEGIN UPDATE {table_name} "
@@ -96,6 +126,8 @@ def _sqlite_triggers(table_name: str, flag_column: str, names: tuple[str, ...],
 def _postgresql_triggers(table_name: str, flag_column: str, names: tuple[str, ...],
                          flag: Callable[[TableClause], ColumnElement[bool]]
                          ) -> tuple[str, str]:
+    from sqlalchemy.dialects.postgresql.base import PGDialect
+
     value = _sql_for_new_row(flag, names, PGDialect())  # type: ignore[no-untyped-call]
     watched = ", ".join((*names, flag_column))
     return (f"""CREATE OR REPLACE FUNCTION {table_name}_non_ascii() RETURNS trigger AS $$
@@ -108,22 +140,37 @@ def _postgresql_triggers(table_name: str, flag_column: str, names: tuple[str, ..
 
 
 _SQLITE_INSERT_TRIGGER = "trg_contacts_non_ascii_insert"
-_CONTACTS_SQLITE = _sqlite_triggers("contacts", "non_ascii_text", COLUMNS, non_ascii_text)
-SQLITE_TRIGGERS = (*_CONTACTS_SQLITE,
-                   *_sqlite_triggers("companies", "non_ascii_name", ("name",),
-                                     non_ascii_name))
 SQLITE_DROP = tuple(f"DROP TRIGGER IF EXISTS trg_{t}_non_ascii_{when}"
                     for t in ("contacts", "companies") for when in ("insert", "update"))
-POSTGRESQL_TRIGGERS = (
-    *_postgresql_triggers("contacts", "non_ascii_text", COLUMNS, non_ascii_text),
-    *_postgresql_triggers("companies", "non_ascii_name", ("name",), non_ascii_name))
 POSTGRESQL_DROP = tuple(statement for t in ("contacts", "companies") for statement in (
     f"DROP TRIGGER IF EXISTS trg_{t}_non_ascii ON {t}",
     f"DROP FUNCTION IF EXISTS {t}_non_ascii()"))
 
 
+# Written when first needed, not on import: a rule's compiler imports this module, and a
+# read command on SQLite should not load PostgreSQL's dialect (P12).
+@cache
+def _contacts_sqlite() -> tuple[str, str]:
+    return _sqlite_triggers("contacts", "non_ascii_text", COLUMNS, non_ascii_text)
+
+
+@cache
+def sqlite_triggers() -> tuple[str, ...]:
+    return (*_contacts_sqlite(),
+            *_sqlite_triggers("companies", "non_ascii_name", ("name",), non_ascii_name))
+
+
+@cache
+def postgresql_triggers() -> tuple[str, ...]:
+    return (*_postgresql_triggers("contacts", "non_ascii_text", COLUMNS, non_ascii_text),
+            *_postgresql_triggers("companies", "non_ascii_name", ("name",), non_ascii_name))
+
+
 def create_triggers(conn: Connection) -> None:
-    run_ddl(conn, SQLITE_TRIGGERS, POSTGRESQL_TRIGGERS)
+    if conn.dialect.name == "sqlite":
+        run_ddl(conn, sqlite_triggers(), ())
+    else:
+        run_ddl(conn, (), postgresql_triggers())
 
 
 def drop_triggers(conn: Connection) -> None:
@@ -156,6 +203,6 @@ def flagged_in_one_pass(conn: Connection, from_id: int) -> Iterator[None]:
     pass at its end instead of by the insert trigger, whose call costs SQLite per row
     even when its WHEN is false (as completeness.filled_in_one_pass). PostgreSQL: nothing
     changes (its BEFORE trigger is cheap; dropping it would lock the table)."""
-    with sqlite_insert_trigger_paused(conn, _SQLITE_INSERT_TRIGGER, _CONTACTS_SQLITE[0],
+    with sqlite_insert_trigger_paused(conn, _SQLITE_INSERT_TRIGGER, _contacts_sqlite()[0],
                                       lambda: rebuild(conn, from_id=from_id)):
         yield

@@ -13,16 +13,10 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, selec
 
 from segtui.core.rules.fields import RuleField
 from segtui.core.rules.tree import Condition, Op
-from segtui.data.db.sql import (
-    LIKE_ESCAPE,
-    Text,
-    casefold,
-    mostly_true,
-    not_ascii,
-    per_engine,
-)
+from segtui.data.db.sql import LIKE_ESCAPE, Text, casefold, mostly_true, per_engine
 from segtui.data.db.tables import Company, Contact
 from segtui.data.derived import plain_text
+from segtui.data.derived.plain_text import not_ascii
 from segtui.data.rules.compile_state import BESIDE_OTHERS, FEW_CONTACTS, RuleNotCompilable
 
 # -- text --------------------------------------------------------------------------------
@@ -41,7 +35,7 @@ def _text_test(column: Text, op: Op, value: Any, *,
 
     `non_ascii`: a condition true at least wherever the column holds text beyond ASCII
     (the contact's stored flag, data/derived/plain_text.py); without it SQLite tells
-    ASCII apart itself, per row (data/sql.not_ascii)."""
+    ASCII apart itself, per row (data/derived/plain_text.not_ascii)."""
     if op is Op.EMPTY:
         return func.trim(func.coalesce(column, "")) == ""
     if op is Op.NOT_EMPTY:
