@@ -94,6 +94,10 @@ RULE_FORMS: tuple[RuleForm, ...] = (
     RuleForm("name_contains", 'name contains "smith"', _COUNT + "c.name {like} '%smith%'"),
     RuleForm("title_equals", 'title = "VP of Sales"',
              _COUNT + "lower(c.title) = 'vp of sales'"),
+    RuleForm("title_contains", 'title contains "sales"', _COUNT + "c.title {like} '%sales%'"),
+    RuleForm("country_equals", "country = Germany", _COUNT + "lower(c.country) = 'germany'"),
+    RuleForm("region_contains", 'region contains "america"',
+             _COUNT + "c.region {like} '%america%'"),
     # tags
     RuleForm("tag_equals", "tag = Enterprise",
              _COUNT + "c.id IN (SELECT ct.contact_id FROM contact_tags ct JOIN tags t "

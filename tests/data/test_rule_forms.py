@@ -164,3 +164,29 @@ def test_email_values_with_outer_spaces_test_the_email(
     condition = compile_rule(Group(children=(Condition("email", op, value),)), clock.today())
     with store.reading() as conn:
         assert set(conn.execute(select(Contact.name).where(condition)).scalars()) == expected
+
+
+@pytest.mark.parametrize("prefix", ["lisa.lo", "a", "z\U0010ffff", "\U0010ffff", "a\ud7ff",
+                                    "é", "ǆ", "x~"])
+def test_a_prefix_range_is_exactly_starts_with(prefix: str) -> None:
+    """`email starts with` seeks the key's index by a range (compile_text._prefix_range):
+    in code point order, the SQLite BINARY order of the keys, the range holds exactly the
+    texts that start with the prefix."""
+    import sqlite3
+
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    from segtui.data.rules.compile_text import _prefix_range
+
+    texts = sorted({prefix + tail for tail in ("", "a", "\U0010ffff", "\U0010ffffa", "~")}
+                   | {prefix[:-1], prefix[:-1] + "\U0010ffff", "", "b", "\ue000",
+                      prefix[:-1] + chr(min(ord(prefix[-1]) + 1, 0x10FFFF))}
+                   - {t for t in [prefix[:-1] + "\ud800"]})
+    texts = [t for t in texts if not any("\ud800" <= ch <= "\udfff" for ch in t)]
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE contacts (email_key TEXT)")
+    conn.executemany("INSERT INTO contacts VALUES (?)", [(t,) for t in texts])
+    condition = _prefix_range(Contact.__table__.c.email_key, prefix).compile(
+        dialect=sqlite_dialect.dialect(), compile_kwargs={"literal_binds": True})
+    found = {r[0] for r in conn.execute(f"SELECT email_key FROM contacts WHERE {condition}")}
+    assert found == {t for t in texts if t.startswith(prefix)}

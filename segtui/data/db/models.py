@@ -75,6 +75,7 @@ class Company(Base):
     name: Mapped[str]
     size: Mapped[CompanySize | None]
     industry: Mapped[str | None]
+    non_ascii_name: Mapped[bool]
 
 
 class Contact(Base):
@@ -104,6 +105,7 @@ class Contact(Base):
     last_activity_at: Mapped[datetime | None]
     last_engaged_at: Mapped[datetime | None]
     filled_fields: Mapped[int]
+    non_ascii_text: Mapped[bool]
 
     company: Mapped[Company | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=contact_tags, order_by=Tag.name)

@@ -40,7 +40,7 @@ from segtui.data.db.tables import (
 from segtui.data.demo import vocab
 from segtui.data.demo.scale_events import EVENTS_PER_CONTACT_MAX, ROLLUPS, EventPlan, write_events
 from segtui.data.demo.scale_sql import Progress, epoch, make_series, timestamp_sql, word_table
-from segtui.data.derived import completeness, figures, stays
+from segtui.data.derived import completeness, figures, plain_text, stays
 from segtui.data.derived.completeness import filled_fields
 from segtui.data.store import Store
 
@@ -215,6 +215,12 @@ def _contacts(conn: Connection, dialect: str, today: date, first: int, count: in
     filled = filled_fields(table("g", *(column(c) for c in columns)))
     columns.append("filled_fields")
     values.append(str(filled.compile(compile_kwargs={"literal_binds": True})))
+    # The text flag's trigger expression too (data/derived/plain_text.py), in the dialect's
+    # own SQL: the two engines tell ASCII apart with different functions.
+    flag = plain_text.non_ascii_text(table("g", *(column(c) for c in columns)))
+    columns.append("non_ascii_text")
+    values.append(str(flag.compile(dialect=conn.dialect,
+                                   compile_kwargs={"literal_binds": True})))
     joined = ""
     if dialect == "postgresql":  # staged before (EventPlan.stage_rollups)
         columns += ["spent_cents", "purchases", "last_activity_at", "last_engaged_at"]
@@ -224,9 +230,11 @@ def _contacts(conn: Connection, dialect: str, today: date, first: int, count: in
            f"FROM ({generated}) g {joined}")
     # A row trigger per contact costs more than setting the value in the statement.
     completeness.drop_triggers(conn)
+    plain_text.drop_triggers(conn)
     with indexes_rebuilt_after(conn, Contact.__table__):
         conn.execute(text(sql), {"n": count, "first": first, "first_company": first_company,
                                  "companies": company_count})
+    plain_text.create_triggers(conn)
     completeness.create_triggers(conn)
 
 

@@ -24,7 +24,7 @@ from segtui.core.formats.contacts_csv import ContactIn, RowProblem
 from segtui.core.imports import ImportReport, OnDuplicate
 from segtui.data.db.bulk import indexes_rebuilt_after
 from segtui.data.db.tables import Contact
-from segtui.data.derived import completeness, figures
+from segtui.data.derived import completeness, figures, plain_text
 from segtui.data.io.contact_matching import Matcher
 from segtui.data.io.import_lookups import Lookups
 from segtui.data.io.import_writer import ImportWriter
@@ -135,7 +135,8 @@ def _bulk_load(conn: Connection, first_new_id: int, keep: Sequence[str],
     inside the import's transaction (a failed import rolls the drops back with the rest):
 
     - `filled_fields` of the new contacts (completeness.filled_in_one_pass), then their
-      rows of `contact_figures` (figures.copied_after);
+      rows of `contact_figures` (figures.copied_after); their text flag
+      (plain_text.flagged_in_one_pass);
     - the secondary indexes (name, email, city, state, company, phone) of contacts,
       dropped once the import has added REINDEX_AFTER contacts and a quarter of the
       table's size before,
@@ -161,6 +162,7 @@ def _bulk_load(conn: Connection, first_new_id: int, keep: Sequence[str],
         # Left in reverse: the filled fields are counted first, then copied with the rest.
         deferred.enter_context(figures.copied_after(conn, first_new_id))
         deferred.enter_context(completeness.filled_in_one_pass(conn, first_new_id))
+        deferred.enter_context(plain_text.flagged_in_one_pass(conn, first_new_id))
 
         def after_batch(added: int) -> None:
             nonlocal threshold

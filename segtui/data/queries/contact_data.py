@@ -22,7 +22,7 @@ from segtui.data.db.tables import (
 )
 
 # Kept by segtui for its own use, not data about the person.
-INTERNAL = {"email_key", "phone_key", "version", "company_id"}
+INTERNAL = {"email_key", "phone_key", "version", "company_id", "non_ascii_text"}
 
 
 def _plain(value: object) -> object:

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     ColumnElement,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    false,
     func,
     literal_column,
     text,
@@ -44,9 +46,16 @@ class Company(Schema):
     __tablename__ = "companies"
 
     id: ColumnClause[int] = Column(Integer, primary_key=True)
-    name: ColumnClause[str] = Column(String(200), index=True, nullable=False)
+    name: ColumnClause[str] = Column(String(200), nullable=False)
     size: ColumnClause[CompanySize | None] = Column(vocabulary(CompanySize, "company_size"))
     industry: ColumnClause[str | None] = Column(String(100))
+    # Whether the name holds a character beyond ASCII, kept by triggers
+    # (data/derived/plain_text.py, P8), in the name's index: `company contains "retail"`
+    # scans it and asks Python's case folding only about the names it flags.
+    non_ascii_name: ColumnClause[bool] = Column(Boolean, server_default=false(),
+                                                nullable=False)
+
+    __table_args__ = (Index("ix_companies_name", "name", "non_ascii_name"),)
 
 
 class Contact(Schema):
@@ -77,12 +86,17 @@ class Contact(Schema):
         # it from the page's edge and checks membership per contact (data/queries/member_page.py,
         # P5). The id makes it the whole sort key, so PostgreSQL reads a page's keys
         # from the index alone; SQLite's index holds the id (its rowid) either way.
-        Index("ix_contacts_name", "name", "id"),
+        # The flag `non_ascii_text` (data/derived/plain_text.py, P8) rides along: a text rule
+        # scanning this index (`name contains "smith"`) reads from the index alone which
+        # contacts SQLite's own case folding can't answer for.
+        Index("ix_contacts_name", "name", "id", "non_ascii_text"),
+        # The same for a rule on the email that scans it (`email not contains "smith"`).
+        Index("ix_contacts_email", "email", "non_ascii_text"),
     )
 
     id: ColumnClause[int] = Column(Integer, primary_key=True)
     name: ColumnClause[str] = Column(String(200), nullable=False)
-    email: ColumnClause[str | None] = Column(String(320), index=True)
+    email: ColumnClause[str | None] = Column(String(320))
     # Kept by models.Contact for ORM objects; Core writers (importer, merge, demo) set it.
     email_key: ColumnClause[str | None] = Column(String(320))
     external_id: ColumnClause[str | None] = Column(String(100))
@@ -116,6 +130,11 @@ class Contact(Schema):
     # How many of the Quality Score's five fields the contact has filled, kept by triggers
     # on this table (data/derived/completeness.py, R7.5.5).
     filled_fields: ColumnClause[int] = Column(Integer, server_default=text("0"), nullable=False)
+    # Whether any of the text a rule scans (name, email, title, country, region) holds a
+    # character beyond ASCII, kept by triggers on this table
+    # (data/derived/plain_text.py, P8): SQLite's own case folding is exact for the rest.
+    non_ascii_text: ColumnClause[bool] = Column(Boolean, server_default=false(),
+                                                nullable=False)
 
 
 class ContactFigures(Schema):

@@ -8,7 +8,7 @@ membership changes is rewritten in its own page (a HOT update, no index entry) e
 autovacuum is off or behind; and it is analysed, for the planner.
 
 Revision ID: 0020
-Revises: 0017 (for now: 0019 once 0018 and 0019 are merged)
+Revises: 0019
 Create Date: 2026-12-06
 """
 
@@ -22,7 +22,7 @@ from alembic import op
 from segtui.data.derived import stays
 
 revision: str = "0020"
-down_revision: str | None = "0018"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
