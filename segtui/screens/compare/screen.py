@@ -41,12 +41,6 @@ class CompareScreen(Screen[dict[int, str] | None]):
         Binding("x", "export", "Export", id="compare.export"),
         Binding("r", "refresh", "Refresh", id="compare.refresh"),
     ]
-    DEFAULT_CSS = """
-    CompareScreen .section-title { margin: 1 0 0 1; text-style: bold; }
-    CompareScreen DataTable { height: auto; max-height: 100%; }
-    CompareScreen #compare-status { margin: 0 1; }
-    """
-
     def __init__(self, store: Store, user: CurrentUser, segments: dict[int, str]) -> None:
         super().__init__()
         self.store = store
