@@ -9,16 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from segtui.core.changes import ChangesSince
 from segtui.core.compare import METRICS
-from segtui.data.db.tables import Segment
+from segtui.data.db.tables import Membership, Segment
 from segtui.data.store import Store
 from segtui.screens.compare import CompareScreen
 from segtui.screens.dashboard.screen import DashboardScreen
 from segtui.screens.dashboard.segment_list import MARKED
+from segtui.widgets.live_changes import OthersChanged
 from segtui.widgets.paged_table import PagedTable
 from tests.factories import add_segment
 from tests.hostile import HOSTILE, shown
@@ -167,3 +169,23 @@ async def test_marks_stay_across_a_search(sqlite_demo_store: Store) -> None:
         await pilot.press("C")
         await settle(pilot)
         assert compared(app) == ["Enterprise Prospects", "Marketing Engagers"]
+
+
+async def test_a_colleagues_change_reloads_the_comparison(sqlite_demo_store: Store) -> None:
+    """C19.1: the compare screen follows what another segtui commits, without a key."""
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await mark_rows(pilot, 2)
+        await pilot.press("C")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen) and app.screen.comparison is not None
+        first = app.screen.comparison.sides[0]
+        with sqlite_demo_store.reading() as conn:
+            member = conn.execute(select(Membership.contact_id).where(
+                Membership.segment_id == first.segment_id,
+                Membership.removed_at.is_(None)).limit(1)).scalar_one()
+        colleague = sqlite_demo_store.users.current_user("Sarah Mitchell")
+        assert sqlite_demo_store.members.remove_member(first.segment_id, member, colleague)
+        app.screen.post_message(OthersChanged(ChangesSince([], 0, more=True)))
+        await settle(pilot)
+        assert app.screen.comparison.sides[0].members == first.members - 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -26,6 +27,7 @@ from segtui.core.permissions import CurrentUser
 from segtui.data.store import Store
 from segtui.screens.compare.tables import HELP, figure_rows, overlap_rows, region_rows
 from segtui.widgets.key_bar import KeyBar
+from segtui.widgets.live_changes import OthersChanged, announce
 from segtui.widgets.palette import theme_colours
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver, in_thread, run_in_thread
@@ -123,6 +125,17 @@ class CompareScreen(Screen[dict[int, str] | None]):
 
     def action_refresh(self) -> None:
         self._load()
+
+    @on(OthersChanged)
+    def _others_changed(self, event: OthersChanged) -> None:
+        """Another segtui changed one of these segments, or contacts and events their
+        figures count (C19.1): the comparison reads again, without a key; on top, the
+        screen says who."""
+        if not event.more and not any(c.concerns(sid) for c in event.changes
+                                      for sid in self.segments):
+            return
+        self._load()
+        announce(self, event)
 
     def action_back(self) -> None:
         self.dismiss(None)
