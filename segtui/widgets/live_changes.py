@@ -58,15 +58,10 @@ class LiveChanges:
         self._feed = feed
         self._publish = publish
         self._stop = threading.Event()
-        self._after: int | None = None  # the log's newest change when start() looked
         self._thread = threading.Thread(target=self._run, name="segtui-live-changes",
                                         daemon=True)
 
     def start(self) -> None:
-        # Where the log stands now, read before the screens load what they show: a change
-        # committed from here on is heard, whenever the thread first gets to run.
-        with suppress(Exception):  # the database unreachable: the thread looks later
-            self._after = self._feed.newest()
         self._thread.start()
 
     def stop(self) -> None:
@@ -79,16 +74,14 @@ class LiveChanges:
 
     def _run(self) -> None:
         watch = None
-        after = self._after
+        after: int | None = None
         while self._running():
             try:
                 if after is None:
                     after = self._feed.newest()
                 if watch is None:
-                    # A new watch hears only what commits after it began: what came
-                    # before it (since `after`) is looked for at once.
                     watch = self._feed.watch(self._stop)
-                elif not watch.wait(WAIT_SECONDS):
+                if not watch.wait(WAIT_SECONDS):
                     continue
                 found = self._feed.since(after)
                 after = found.newest
