@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
+import sys
 from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `benchmarks.` below
+
+from benchmarks.dashboard_cards import median_ms as timed_median_ms
 
 BUDGETS_MS = {"compare 6 (figures, overlap matrix)": 1000.0,
               "compare 3 (figures, overlaps, regions)": 1000.0,
@@ -27,12 +31,7 @@ BUDGETS_MS = {"compare 6 (figures, overlap matrix)": 1000.0,
 
 def median_ms(read: Callable[[], object], repeat: int) -> float:
     read()  # warm: the first read of a cold cache measures the disk
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        read()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+    return timed_median_ms(read, repeat)
 
 
 def main() -> None:

@@ -93,6 +93,15 @@ def run_ddl(conn: Connection, sqlite: Sequence[str], postgresql: Sequence[str]) 
             conn.exec_driver_sql(statement.replace("%", "%%"))
 
 
+def statement_trigger_drops(name: str, table: str) -> tuple[str, ...]:
+    """PostgreSQL: the DROPs of the statement triggers `trg_<name>_insert|update|delete` on
+    `table` and their functions `<name>_insert|update|delete()`, the layout the derived
+    tables kept per statement share (data/derived/figures.py, stays.py)."""
+    kinds = ("insert", "update", "delete")
+    return (*(f"DROP TRIGGER IF EXISTS trg_{name}_{kind} ON {table}" for kind in kinds),
+            *(f"DROP FUNCTION IF EXISTS {name}_{kind}()" for kind in kinds))
+
+
 T = TypeVar("T")
 Row = TypeVarTuple("Row")
 

@@ -38,7 +38,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
-from segtui.data.db.sql import run_ddl, sqlite_insert_trigger_paused
+from segtui.data.db.sql import run_ddl, sqlite_insert_trigger_paused, statement_trigger_drops
 
 # The copied columns, in the table's order after contact_id.
 COLUMNS = ("quality_score", "filled_fields", "purchases", "spent_cents", "last_activity_at",
@@ -101,12 +101,7 @@ POSTGRESQL_TRIGGERS = (
        REFERENCING OLD TABLE AS removed FOR EACH STATEMENT
        EXECUTE FUNCTION contact_figures_delete()""",
 )
-POSTGRESQL_DROP = (
-    *(f"DROP TRIGGER IF EXISTS trg_contact_figures_{kind} ON contacts"
-      for kind in ("insert", "update", "delete")),
-    *(f"DROP FUNCTION IF EXISTS contact_figures_{kind}()"
-      for kind in ("insert", "update", "delete")),
-)
+POSTGRESQL_DROP = statement_trigger_drops("contact_figures", "contacts")
 
 
 def create_triggers(conn: Connection) -> None:

@@ -42,7 +42,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
-from segtui.data.db.sql import run_ddl, sqlite_insert_trigger_paused
+from segtui.data.db.sql import run_ddl, sqlite_insert_trigger_paused, statement_trigger_drops
 
 
 def _apply(changes: str, *, falls: bool = True) -> str:
@@ -88,12 +88,7 @@ POSTGRESQL_TRIGGERS = (
        REFERENCING OLD TABLE AS removed FOR EACH STATEMENT
        EXECUTE FUNCTION contact_stays_delete()""",
 )
-POSTGRESQL_DROP = (
-    *(f"DROP TRIGGER IF EXISTS trg_contact_stays_{kind} ON memberships"
-      for kind in ("insert", "update", "delete")),
-    *(f"DROP FUNCTION IF EXISTS contact_stays_{kind}()"
-      for kind in ("insert", "update", "delete")),
-)
+POSTGRESQL_DROP = statement_trigger_drops("contact_stays", "memberships")
 
 
 def _sqlite_add(contact: str) -> str:
