@@ -80,8 +80,11 @@ class LiveChanges:
                 if after is None:
                     after = self._feed.newest()
                 if watch is None:
+                    # A commit between reading `after` and the watch beginning wakes
+                    # nothing (LISTEN not yet issued; SQLite's data_version already
+                    # counts it): look once now, then wait.
                     watch = self._feed.watch(self._stop)
-                if not watch.wait(WAIT_SECONDS):
+                elif not watch.wait(WAIT_SECONDS):
                     continue
                 found = self._feed.since(after)
                 after = found.newest

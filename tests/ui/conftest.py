@@ -36,7 +36,7 @@ from textual.message_pump import MessagePump
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button
-from textual.worker import WorkerCancelled
+from textual.worker import Worker, WorkerCancelled
 
 from segtui.app import SegtuiApp
 from segtui.core.records import SegmentFilter, SegmentSort
@@ -279,24 +279,25 @@ async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], what: str
     key while its worker is held; the palette's hits, gathered in a thread). Between
     looks: the app's messages handled, or a running worker's end, whichever comes (a
     worker held by the test never ends: it is looked at again every 50 ms). Bounded by a
-    deadline a loaded machine meets, not by a guessed pause or a count of looks."""
+    deadline a loaded machine meets, not by a guessed pause or a count of looks.
+
+    A worker's end is awaited by one task per worker, made once and never cancelled:
+    `Worker.wait()` awaits the worker's own task, so cancelling a wait cancels the worker
+    (a screen's reload then never ran: a colleague's change lost, one run in five under
+    load)."""
     deadline = time.monotonic() + within
+    ends: dict[Worker[Any], asyncio.Future[Any]] = {}
     await processed(pilot.app)
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"never happened within {within:.0f} s: {what}")
-        running = [asyncio.ensure_future(worker.wait()) for worker in pilot.app.workers
-                   if worker.is_running]
-        for future in running:  # one that ends (or is cancelled) after we stop looking
-            future.add_done_callback(_looked_at)
+        for worker in pilot.app.workers:
+            if worker.is_running and worker not in ends:
+                ends[worker] = asyncio.ensure_future(worker.wait())
+                ends[worker].add_done_callback(_looked_at)  # ends after we stop looking
+        running = [end for end in ends.values() if not end.done()]
         if running:
-            done, pending = await asyncio.wait(running, timeout=0.05,
-                                               return_when=asyncio.FIRST_COMPLETED)
-            for future in pending:
-                future.cancel()
-            for future in done:  # a failed or cancelled worker is the app's to report
-                if not future.cancelled():
-                    future.exception()
+            await asyncio.wait(running, timeout=0.05, return_when=asyncio.FIRST_COMPLETED)
         else:
             await asyncio.sleep(0.005)  # nothing running: a timer's turn
         await processed(pilot.app)

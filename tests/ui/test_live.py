@@ -200,3 +200,36 @@ async def test_a_script_adding_members_updates_my_dashboard(demo_store: Store) -
         await wait_until(me, lambda: count() == marketing.contact_count + 1,
                          "the script's member counted on my list")
         assert f"Updated by {COLLEAGUE}: Contacts Added on “Marketing Engagers”" in toasts(me)
+
+
+async def test_a_change_committed_as_my_app_begins_listening_is_heard(
+        demo_store: Store, monkeypatch: Any) -> None:
+    """A commit between the app reading where the change log stands and its watch
+    beginning wakes no watch (LISTEN not yet issued; SQLite's data_version already counts
+    it): the app looks once as each watch begins (C19.1)."""
+    from segtui.core.contacts import ContactSelection
+
+    theirs = Store.open(demo_store.url)
+    segment_id = demo_store.segments.segment_id_named("Marketing Engagers")
+    assert segment_id is not None
+    colleague = theirs.users.current_user(COLLEAGUE)
+    begin_watch = demo_store.changes.watch
+    committed: list[bool] = []
+
+    def commit_then_watch(stop: Any) -> Any:
+        if not committed:  # in the app's listening thread, just before its first watch
+            added = theirs.members.current_members(segment_id, range(1, 300))
+            outside = next(i for i in range(1, 300) if i not in added)
+            theirs.members.add_members(segment_id, ContactSelection().toggled(outside, True),
+                                       colleague)
+            committed.append(True)
+        return begin_watch(stop)
+
+    monkeypatch.setattr(demo_store.changes, "watch", commit_then_watch)
+    try:
+        async with make_app(demo_store, ME, live=True).run_test(size=SIZE) as me:
+            await settle(me)
+            await wait_until(me, lambda: f"Updated by {COLLEAGUE}: Contacts Added on "
+                             "“Marketing Engagers”" in toasts(me), "their change announced")
+    finally:
+        theirs.close()
