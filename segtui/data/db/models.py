@@ -159,6 +159,8 @@ class Membership(Base):
     added_by_id: Mapped[int | None]
     removed_at: Mapped[datetime | None]
     removed_by_id: Mapped[int | None]
+    added_why: Mapped[str | None]
+    left_why: Mapped[str | None]
 
 
 class SegmentExclusion(Base):

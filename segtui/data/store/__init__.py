@@ -2,8 +2,8 @@
 
 A Store is a Database (database.py: open, close, cancel, reading, writing) holding one facet
 per subject, each a module here and an attribute of the Store: segments, metrics, contacts,
-members, activity, rules, transfer, quality, users, changes, audit
-and compare
+members, activity, rules, transfer, quality, users, changes, audit,
+compare and history
 (`store.segments.segment_page(...)`, `store.rules.refresh_segments(...)`). Their methods
 are synchronous and thread-safe (each call takes its own pooled connection); the UI calls
 them from worker threads. They return the frozen records of `segtui.core`, never ORM
@@ -29,6 +29,7 @@ from segtui.data.store.changes import Changes
 from segtui.data.store.compare import Compare
 from segtui.data.store.contacts import Contacts
 from segtui.data.store.database import Database
+from segtui.data.store.history import History
 from segtui.data.store.members import Members
 from segtui.data.store.metrics import Metrics
 from segtui.data.store.quality import Quality
@@ -55,3 +56,4 @@ class Store(Database):
         self.changes = Changes(self)
         self.audit = Audit(self)
         self.compare = Compare(self)
+        self.history = History(self)

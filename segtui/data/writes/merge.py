@@ -13,6 +13,7 @@ from segtui.core.audit import Action
 from segtui.core.changes import CONTACTS_MERGED
 from segtui.core.contact_keys import email_key
 from segtui.core.formatting import plural
+from segtui.core.history import Why
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.quality import MergeError, MergeResult
 from segtui.core.segments import NotAllowed
@@ -88,7 +89,7 @@ def merge_into(conn: Connection, keep: int, others: Sequence[int],
         m.contact_id.in_(merged), current_membership())).scalars())
     conn.execute(update(m).where(m.contact_id.in_(merged), current_membership(),
                                  m.segment_id.in_(kept_segments))
-                 .values(removed_at=now, removed_by_id=by))
+                 .values(removed_at=now, removed_by_id=by, left_why=Why.MERGE.value))
     # Two merged contacts in the same segment (neither is `keep`): one stay stays current.
     seen: set[int] = set(kept_segments)
     for membership_id, segment_id in conn.execute(
@@ -96,7 +97,7 @@ def merge_into(conn: Connection, keep: int, others: Sequence[int],
             .order_by(m.added_at, m.id)).all():
         if segment_id in seen:
             conn.execute(update(m).where(m.id == membership_id)
-                         .values(removed_at=now, removed_by_id=by))
+                         .values(removed_at=now, removed_by_id=by, left_why=Why.MERGE.value))
         seen.add(segment_id)
     moved = conn.execute(update(m).where(m.contact_id.in_(merged))
                          .values(contact_id=keep)).rowcount

@@ -23,6 +23,7 @@ from segtui.core.changes import SEGMENT_DELETED
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import CampaignStatus, MembershipSource, SegmentKind, SegmentStatus
 from segtui.core.formatting import plural
+from segtui.core.history import Why
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.rules.check import SegmentLookup, check
 from segtui.core.rules.refresh import RefreshResult
@@ -350,9 +351,11 @@ def duplicate_segment(conn: Connection, segment_id: int, user: CurrentUser) -> i
         with counted_after(conn):  # SQLite: the cards' counts in one pass (P2)
             copied = conn.execute(
                 insert(Membership).from_select(
-                    ["segment_id", "contact_id", "source", "added_at", "added_by_id"],
+                    ["segment_id", "contact_id", "source", "added_at", "added_by_id",
+                     "added_why"],
                     select(literal(new_id), Membership.contact_id,
-                           literal(MembershipSource.MANUAL.value), literal(now), literal(user.id))
+                           literal(MembershipSource.MANUAL.value), literal(now), literal(user.id),
+                           literal(Why.COPY.value))
                     .where(Membership.segment_id == segment_id, current_membership()),
                 ).execution_options(preserve_rowcount=True)
             ).rowcount

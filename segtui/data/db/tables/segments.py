@@ -1,9 +1,9 @@
 """The segments' tables: segments, their tags, the memberships that keep every stay of a
 contact in one, the contacts kept out by hand, and the re-evaluations owed to them."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, text
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, text
 from sqlalchemy.sql.elements import ColumnClause
 
 from segtui.core.enums import MembershipSource, SegmentKind, SegmentStatus, Visibility
@@ -95,6 +95,26 @@ class Membership(Schema):
     removed_by_id: ColumnClause[int | None] = Column(
         Integer, ForeignKey("users.id", ondelete="SET NULL")
     )
+    # Why the stay began and ended (core.history.Why, C20.1.1); empty: as `source` says,
+    # and for the end, a rule's when nobody ended it (core.history.why_entered/why_left).
+    added_why: ColumnClause[str | None] = Column(String(12))
+    left_why: ColumnClause[str | None] = Column(String(12))
+
+
+class SegmentDailySize(Schema):
+    """A segment at the end of a closed day (C20.1.3): its members and who entered and
+    left that day, filled from the stays (data/derived/daily_sizes.py) and kept when old
+    stays are pruned, so a long range reads one row a day."""
+
+    __tablename__ = "segment_daily_sizes"
+
+    segment_id: ColumnClause[int] = Column(
+        Integer, ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: ColumnClause[date] = Column(Date, primary_key=True)
+    members: ColumnClause[int] = Column(Integer, nullable=False)
+    entered: ColumnClause[int] = Column(Integer, nullable=False)
+    left: ColumnClause[int] = Column(Integer, nullable=False)
 
 
 class ContactStays(Schema):
