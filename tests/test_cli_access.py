@@ -70,6 +70,8 @@ WRITE_RUNS: dict[str, tuple[list[str], str | None]] = {
     "contacts export-data": (["1"], None),
     "worker": (["--once"], None),  # C19.6: it writes the segments' members
     "segments set-limit": (["1"], None),  # C19.3: administrators only
+    "segments set-history-retention": (["365"], None),  # C20.1.4: administrators only
+    "segments prune-history": ([], None),
     "segments archive": (["Inactive Subscribers"], None),  # C19.4.6
     "segments restore": (["Inactive Subscribers"], None),
     # C19.3.4-C19.3.7: administrators only.

@@ -10,7 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from segtui.core.contacts import ContactSelection
-from segtui.core.history import TOP_MOVES, Direction, HistoryFilter, Move, Why
+from segtui.core.history import (
+    TOP_MOVES,
+    Direction,
+    HistoryFilter,
+    MembershipChange,
+    Move,
+    Why,
+)
 from segtui.core.rules.language import parse
 from segtui.core.segments import NotAllowed, SegmentDraft, SegmentNotFound
 from segtui.data.db.tables import Membership
@@ -78,7 +85,8 @@ def test_entries_and_exits_say_when_why_and_by_whom(demo_store: Store,
     # The whole segment's, newest first, paged by key: the same rows as one long page.
     whole = demo_store.history.changes(segment_id, HistoryFilter(), limit=10_000)
     assert whole.changes[0].contact_id == contact and not whole.more
-    paged, after = [], None
+    paged: list[MembershipChange] = []
+    after = None
     while True:
         page = demo_store.history.changes(segment_id, HistoryFilter(), after, limit=7)
         paged += page.changes

@@ -15,6 +15,7 @@ from segtui.cli.segments import (
     archive,
     changes,
     compare,
+    history,
     limit,
     listing,
     members,
@@ -29,6 +30,8 @@ app.command("count")(rules.segments_count)
 app.command("list")(listing.segments_list)
 app.command("show")(listing.segments_show)
 app.command("compare")(compare.segments_compare)
+app.command("history")(history.segments_history)
+app.command("migration")(history.segments_migration)
 app.command("create")(changes.segments_create)
 app.command("update")(changes.segments_update)
 app.command("delete")(changes.segments_delete)
@@ -38,6 +41,9 @@ app.command("add-members")(members.segments_add_members)
 app.command("remove-members")(members.segments_remove_members)
 app.command("limit")(limit.segments_limit)
 app.command("set-limit")(limit.segments_set_limit)
+app.command("history-retention")(history.segments_history_retention)
+app.command("set-history-retention")(history.segments_set_history_retention)
+app.command("prune-history")(history.segments_prune_history)
 app.command("set-visibility")(sharing.segments_set_visibility)
 app.command("hide")(sharing.segments_hide)
 app.command("unhide")(sharing.segments_unhide)

@@ -41,9 +41,11 @@ def _per_day(conn: Connection, segment_id: int, at: ColumnElement[Any],
     return {_day(d): int(n) for d, n in rows}
 
 
-def fill(conn: Connection, segment_id: int, through: date) -> None:
-    """Keep the segment's sizes for every day up to `through` (a closed day: yesterday
-    or earlier), from the day after the last kept, or from its first day."""
+def fill(conn: Connection, segment_id: int, through: date, *, keep: bool = True
+         ) -> list[DailySize]:
+    """The segment's sizes for the days after the last kept (or from its first day) up to
+    `through` (a closed day: yesterday or earlier), kept unless `keep` is false (a login
+    that may only read: they are computed each time instead)."""
     s = SegmentDailySize
     last = conn.execute(select(s.day, s.members).where(s.segment_id == segment_id)
                         .order_by(s.day.desc()).limit(1)).first()
@@ -57,21 +59,24 @@ def fill(conn: Connection, segment_id: int, through: date) -> None:
         known = [d.date() if isinstance(d, datetime) else _day(d)
                  for d in (created, first) if d is not None]
         if not known:
-            return  # gone, or never had a stay nor a date
+            return []  # gone, or never had a stay nor a date
         start, members = min(known), 0
     if start > through:
-        return
+        return []
     entered = _per_day(conn, segment_id, Membership.added_at, start, through)
     left = _per_day(conn, segment_id, Membership.removed_at, start, through)
-    rows = []
+    days: list[DailySize] = []
     day = start
     while day <= through:
         came, went = entered.get(day, 0), left.get(day, 0)
         members += came - went
-        rows.append({"segment_id": segment_id, "day": day, "members": members,
-                     "entered": came, "left": went})
+        days.append(DailySize(day, members, came, went))
         day += timedelta(days=1)
-    conn.execute(insert(s), rows)
+    if keep:
+        conn.execute(insert(s), [{"segment_id": segment_id, "day": d.day,
+                                  "members": d.members, "entered": d.entered,
+                                  "left": d.left} for d in days])
+    return days
 
 
 def sizes(conn: Connection, segment_id: int, start: date, through: date) -> list[DailySize]:

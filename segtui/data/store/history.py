@@ -42,14 +42,17 @@ class History:
     def daily_sizes(self, segment_id: int, start: date, through: date | None = None
                     ) -> list[DailySize]:
         """The segment's size at the end of each day from `start` to `through` (default
-        yesterday, the last closed day), kept first where not yet (C20.1.3)."""
+        yesterday, the last closed day), kept first where not yet (C20.1.3); a login
+        that may only read has the days not kept yet computed instead."""
         from segtui.data.derived import daily_sizes
 
         last = min(through or clock.today(), clock.today() - timedelta(days=1))
-        with self._db.writing() as conn:
+        keep = self._db.may_maintain()
+        with self._db.writing() if keep else self._db.reading() as conn:
             self._seen(conn, segment_id)
-            daily_sizes.fill(conn, segment_id, last)
-            return daily_sizes.sizes(conn, segment_id, start, last)
+            new = daily_sizes.fill(conn, segment_id, last, keep=keep)
+            kept = daily_sizes.sizes(conn, segment_id, start, last)
+        return kept if keep else kept + [d for d in new if start <= d.day <= last]
 
     def stability(self, segment_id: int, start: datetime, end: datetime) -> Stability:
         """The segment over the period (C20.3.1). ValueError for an empty period."""
