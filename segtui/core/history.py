@@ -30,6 +30,20 @@ class Why(StrEnum):
     MERGE = "merge"  # two contacts merged into one: the duplicate stay ended
 
 
+HOW_ENTERED = {
+    Why.RULE: "entered by the rule",
+    Why.MANUAL: "added by hand",
+    Why.COPY: "copied from another segment",
+    Why.MERGE: "kept from a merged contact",
+}
+
+
+def member_since(at: datetime, why: Why, by: str | None) -> str:
+    """"Member since 20/01/2024 09:48: added by hand by Sarah Mitchell" (C20.2.3)."""
+    who = f" by {by}" if by and why is not Why.RULE else ""
+    return f"Member since {at:%d/%m/%Y %H:%M}: {HOW_ENTERED[why]}{who}"
+
+
 class Direction(StrEnum):
     ENTERED = "entered"
     LEFT = "left"

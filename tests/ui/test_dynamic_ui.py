@@ -165,8 +165,10 @@ async def test_why_member_of_static_segment_says_added_by_hand(
         assert why.member and why.rule_matches is None and why.lines == ()
         assert why.added_by_hand is not None
         assert why.added_by_hand.startswith("Added by hand by ")
+        assert why.since is not None and why.since.startswith("Member since ")
+        assert why.since.endswith(": added by hand by Sarah Mitchell")  # C20.2.3
         text = await ask_why(pilot)
-        assert f"{why.added_by_hand}: a refresh never removes it." in text
+        assert why.since in text and "A member by hand: a refresh never removes it." in text
         assert "meets the rule" not in text and "✓" not in text
         await pilot.press("enter")  # enter closes as well
         await settle(pilot)

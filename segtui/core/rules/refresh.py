@@ -82,3 +82,5 @@ class Explanation:
     excluded_by_hand: bool
     lines: tuple[MatchLine, ...]  # the rule, condition by condition (dynamic segments)
     rule_matches: bool | None  # None for static segments
+    # "Member since 20/01/2024 09:48: entered by the rule" (C20.2.3); None if not one.
+    since: str | None = None

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, case, func, select
 
 from segtui.core.enums import MembershipSource
 from segtui.core.formatting import dmy
+from segtui.core.history import member_since, why_entered
 from segtui.core.rules.language import format_rule
 from segtui.core.rules.refresh import Explanation, MatchLine
 from segtui.core.rules.tree import Group, Node
@@ -23,7 +24,7 @@ from segtui.data.rules.refresh import stored_rule
 def explain(conn: Connection, segment_id: int, contact_id: int, today: date) -> Explanation:
     m = Membership
     stay = conn.execute(
-        select(m.source, m.added_at, User.name.label("by"))
+        select(m.source, m.added_at, m.added_why, User.name.label("by"))
         .outerjoin(User, User.id == m.added_by_id)
         .where(m.segment_id == segment_id, m.contact_id == contact_id, current_membership())
     ).one_or_none()
@@ -47,7 +48,10 @@ def explain(conn: Connection, segment_id: int, contact_id: int, today: date) -> 
             for (level, node), hit in zip(nodes, row, strict=True):
                 lines.append(MatchLine(level, _describe(node), bool(hit)))
             matches = lines[0].matched
-    return Explanation(stay is not None, by_hand, excluded, tuple(lines), matches)
+    since = None
+    if stay is not None:
+        since = member_since(stay.added_at, why_entered(stay.added_why, stay.source), stay.by)
+    return Explanation(stay is not None, by_hand, excluded, tuple(lines), matches, since)
 
 
 def _numbered(node: Node, level: int = 0) -> Iterable[tuple[int, Node]]:

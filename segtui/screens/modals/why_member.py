@@ -19,8 +19,11 @@ from segtui.widgets.text import user_text
 
 def explanation_text(name: str, segment: str, why: Explanation, colours: ThemeColours) -> Text:
     lines = Text()
-    if why.added_by_hand:
-        lines.append(f"{why.added_by_hand}: a refresh never removes it.\n")
+    if why.since:
+        lines.append(printable(why.since) + "\n")
+    if why.added_by_hand:  # since when and by whom is said above
+        lines.append("A member by hand: a refresh never removes it.\n" if why.since
+                     else f"{why.added_by_hand}: a refresh never removes it.\n")
     if why.excluded_by_hand:
         lines.append("Removed by hand: kept out of this segment whatever its rule says.\n")
     if why.rule_matches is None:
