@@ -16,6 +16,7 @@ from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.records import Choice, Page
 from segtui.data.store import Store
 from segtui.screens.detail.base import DetailTab
+from segtui.screens.history.screen import HistoryScreen
 from segtui.screens.modals.confirm import Confirm
 from segtui.screens.modals.contact_details import ContactDetails
 from segtui.screens.modals.export_contact_data import ExportContactDataModal
@@ -60,6 +61,7 @@ MEMBER_COLUMNS: list[Column[ContactRow]] = [
 
 # The member menu: (id, label, key). d removes, as d deletes on the dashboard; r is refresh.
 MEMBER_ACTIONS = [("view", "View details", "v"), ("why", "Why is this contact here?", "w"),
+                  ("history", "History in this segment", "h"),
                   ("remove", "Remove from segment", "d"), ("copy", "Copy email", "c")]
 # An administrator's, last: privacy requests (C19.5).
 PRIVACY_ACTIONS = [("data", "Export everything stored about them (privacy request)", "e"),
@@ -69,7 +71,8 @@ PRIVACY_ACTIONS = [("data", "Export everything stored about them (privacy reques
 class ContactsTab(DetailTab):
     HELP = ("Contacts: the segment's current members. / searches name, email or company "
             "(c clears the search); enter or m opens the member's menu: v view details, "
-            "w why is this contact here, d remove from the segment, c copy the email (and, "
+            "w why is this contact here, h their history in it, d remove from the segment, "
+            "c copy the email (and, "
             "for an administrator, e export everything stored about them and x erase them "
             "everywhere, at their request). The "
             "fields the table has no room for show under it for the highlighted member.")
@@ -162,6 +165,9 @@ class ContactsTab(DetailTab):
                 self.app.push_screen(ContactDetails(row))
             elif action == "why":
                 self._explain(row)
+            elif action == "history":  # C20.2.3
+                self.app.push_screen(HistoryScreen(self.store, self.user, self.segment_id,
+                                                   self.segment_name, (row.id, row.name)))
             elif action == "remove":
                 self._confirm_remove(row)
             elif action == "erase":

@@ -38,6 +38,7 @@ from segtui.screens.detail.contacts_tab import ContactsTab
 from segtui.screens.detail.insights_tab import InsightsTab
 from segtui.screens.detail.notes_tab import NotesTab
 from segtui.screens.detail.performance_tab import PerformanceTab
+from segtui.screens.history.screen import HistoryScreen
 from segtui.screens.modals.add_contacts import AddContactsModal
 from segtui.screens.modals.edit_segment import EditSegmentModal
 from segtui.screens.modals.export_members import ExportMembersModal
@@ -112,6 +113,7 @@ class SegmentDetailScreen(Screen[None]):
         Binding("e", "edit", "Edit", id="detail.edit"),
         Binding("x", "export_members", "Export", id="detail.export"),
         Binding("r", "refresh", "Refresh", id="detail.refresh"),
+        Binding("h", "history", "History", show=False, id="detail.history"),
         *(Binding(str(n), f"tab({n})", f"Tab {n}: {title}", show=False, id=f"detail.tab-{n}")
           for n, (_, title, _) in enumerate(TABS, start=1)),
     ]
@@ -351,6 +353,11 @@ class SegmentDetailScreen(Screen[None]):
         if self.summary is not None and self._may_edit():
             self.app.push_screen(EditSegmentModal(self.store, self.user, self.summary.details),
                                  self._saved)
+
+    def action_history(self) -> None:
+        """h: who entered and left, stability and migration (C20.2.2, C20.3.1)."""
+        self.app.push_screen(HistoryScreen(self.store, self.user, self.segment_id,
+                                           self.segment_name))
 
     def action_export_members(self) -> None:
         """x: every member with all contact fields to a CSV, JSON or JSON Lines file

@@ -1,0 +1,1 @@
+"""The membership history screen (C20.2.2, C20.3.1)."""

@@ -1,0 +1,228 @@
+"""The membership history screen (C20.2.2, C20.3.1), opened with `h` on a segment's
+detail screen, or from a member's menu for that contact alone (C20.2.3): how stable the
+segment was over the last 7, 30 and 90 days, where the members who left went and those
+who entered came from, and every entry and exit, newest first, paged from SQL and
+filtered by direction and reason.
+
+It follows other segtuis' changes (C19.1) and goes back, saying so, when the segment is
+deleted or hidden from the user under it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Label
+
+from segtui.core import clock
+from segtui.core.history import (
+    PERIODS,
+    Direction,
+    HistoryFilter,
+    HistoryPage,
+    Stability,
+    Why,
+    period,
+)
+from segtui.core.permissions import CurrentUser
+from segtui.core.segments import SegmentNotFound
+from segtui.data.store import Store
+from segtui.screens.history.tables import (
+    CHANGES_COLUMNS,
+    HELP,
+    MOVES_COLUMNS,
+    STABILITY_COLUMNS,
+    change_row,
+    moves_rows,
+    next_period,
+    stability_rows,
+)
+from segtui.widgets.key_bar import KeyBar
+from segtui.widgets.live_changes import OthersChanged, announce
+from segtui.widgets.palette import theme_colours
+from segtui.widgets.text import user_text
+from segtui.widgets.workers import deliver, in_thread
+
+DIRECTIONS: list[Direction | None] = [None, Direction.ENTERED, Direction.LEFT]
+REASONS: list[Why | None] = [None, *Why]
+
+
+class HistoryScreen(Screen[None]):
+    AUTO_FOCUS = "#history-changes"
+    HELP = HELP
+    BINDINGS = [
+        Binding("escape,backspace", "back", "Back", id="history.back"),
+        Binding("f", "direction", "Entered/left", id="history.filters"),
+        Binding("w", "reason", "Why", id="history.reason"),
+        Binding("p", "period", "Period", id="history.period"),
+        Binding("l", "more", "Load older", id="history.older"),
+        Binding("r", "refresh", "Refresh", id="history.refresh"),
+    ]
+
+    def __init__(self, store: Store, user: CurrentUser, segment_id: int, segment_name: str,
+                 contact: tuple[int, str] | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.user = user
+        self.segment_id = segment_id
+        self.segment_name = segment_name
+        self.contact = contact  # (id, name): that contact's entries and exits only
+        self.direction: Direction | None = None
+        self.reason: Why | None = None
+        self.days = 30  # the period of "where they went"
+        self.stabilities: list[tuple[int, Stability]] = []
+        self.last_key: tuple[datetime, int, str] | None = None
+        self.more = False
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        with VerticalScroll(id="history-body"):
+            yield Label(self._title(), id="history-title")
+            if self.contact is None:
+                yield Label("Stability (members at the start still members now)",
+                            classes="section-title")
+                yield DataTable(id="history-stability", cursor_type="none",
+                                zebra_stripes=True)
+                yield Label("", id="history-moves-title", classes="section-title")
+                yield DataTable(id="history-moves", cursor_type="none", zebra_stripes=True)
+            yield Label("", id="history-changes-title", classes="section-title")
+            yield DataTable(id="history-changes", cursor_type="row", zebra_stripes=True,
+                            cursor_foreground_priority="renderable")
+            yield Label("", id="history-status")
+        yield KeyBar()
+
+    def _title(self) -> Text:
+        title = Text("Membership history of ", style="bold")
+        if self.contact is not None:
+            title.append_text(user_text(self.contact[1], "bold"))
+            title.append(" in ", style="bold")
+        title.append_text(user_text(self.segment_name, "bold"))
+        return title
+
+    def on_mount(self) -> None:
+        self.sub_title = "History"
+        for selector, columns in (("#history-stability", STABILITY_COLUMNS),
+                                  ("#history-moves", MOVES_COLUMNS),
+                                  ("#history-changes", CHANGES_COLUMNS)):
+            for table in self.query(selector).results(DataTable):
+                for label, width in columns:
+                    if label == "Contact":  # what the other columns leave, 24 at least
+                        width = max(24, self.app.size.width - 58)
+                    table.add_column(label, width=width)
+        self._reload()
+
+    def _reload(self) -> None:
+        if self.contact is None:
+            self._load_stability()
+        self._load_changes(None)
+
+    # -- loading -------------------------------------------------------------------------
+
+    @in_thread("history-stability")
+    def _load_stability(self) -> None:
+        now = clock.now()
+        try:
+            found = [(days, self.store.history.stability(self.segment_id, *period(days, now)))
+                     for days in PERIODS]
+        except SegmentNotFound:
+            deliver(self, self._gone)
+            return
+        deliver(self, self._show_stability, found)
+
+    def _show_stability(self, found: list[tuple[int, Stability]]) -> None:
+        self.stabilities = found
+        table: DataTable[Text] = self.query_one("#history-stability", DataTable)
+        table.clear()
+        table.add_rows(stability_rows(found))
+        self._show_moves()
+
+    def _show_moves(self) -> None:
+        chosen = next((s for days, s in self.stabilities if days == self.days), None)
+        self.query_one("#history-moves-title", Label).update(
+            f"Where they went and came from, last {self.days} days (p: another period)")
+        table: DataTable[Text] = self.query_one("#history-moves", DataTable)
+        table.clear()
+        if chosen is not None:
+            rows = moves_rows(chosen)
+            table.add_rows(rows or [[Text("No member moved to or from another segment.",
+                                          style="dim"), Text(""), Text("")]])
+
+    @in_thread("history-changes")
+    def _load_changes(self, after: tuple[datetime, int, str] | None) -> None:
+        wanted = HistoryFilter(self.direction, self.reason,
+                               contact_id=self.contact[0] if self.contact else None)
+        try:
+            page = self.store.history.changes(self.segment_id, wanted, after)
+        except SegmentNotFound:
+            deliver(self, self._gone)
+            return
+        deliver(self, self._show_changes, page, after is not None)
+
+    def _show_changes(self, page: HistoryPage, appended: bool) -> None:
+        table: DataTable[Text] = self.query_one("#history-changes", DataTable)
+        if not appended:
+            table.clear()
+        colours = theme_colours(self)
+        entered, left = colours.style("good"), colours.style("error")
+        table.add_rows([change_row(c, entered, left) for c in page.changes])
+        if page.changes:
+            self.last_key = page.changes[-1].key
+        elif not appended:
+            self.last_key = None
+        self.more = page.more
+        shown = ("entries and exits" if self.direction is None
+                 else "entries" if self.direction is Direction.ENTERED else "exits")
+        why = "" if self.reason is None else f" · why: {self.reason.value}"
+        self.query_one("#history-changes-title", Label).update(
+            f"Changes, newest first: {shown}{why} (f, w)")
+        count = table.row_count
+        status = (f"{count:,} shown · l loads older ones" if self.more
+                  else f"{count:,} shown · no older ones" if count
+                  else "No membership changes.")
+        self.query_one("#history-status", Label).update(Text(status, style="dim"))
+
+    def _gone(self) -> None:
+        self.notify("This segment no longer exists, or is no longer shown to you.",
+                    severity="warning")
+        self.dismiss(None)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_direction(self) -> None:
+        self.direction = DIRECTIONS[(DIRECTIONS.index(self.direction) + 1) % len(DIRECTIONS)]
+        self._load_changes(None)
+
+    def action_reason(self) -> None:
+        self.reason = REASONS[(REASONS.index(self.reason) + 1) % len(REASONS)]
+        self._load_changes(None)
+
+    def action_period(self) -> None:
+        if self.contact is None:
+            self.days = next_period(self.days)
+            self._show_moves()
+
+    def action_more(self) -> None:
+        if self.more and self.last_key is not None:
+            self._load_changes(self.last_key)
+        else:
+            self.notify("No older changes.", timeout=2)
+
+    def action_refresh(self) -> None:
+        self._reload()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    @on(OthersChanged)
+    def _others_changed(self, event: OthersChanged) -> None:
+        """Another segtui changed this segment (C19.1): the history reads again."""
+        if not event.more and not any(c.concerns(self.segment_id) for c in event.changes):
+            return
+        self._reload()
+        announce(self, event, self.segment_id)
