@@ -195,7 +195,9 @@ def test_enterprise_prospects_health(demo_store: Store) -> None:
 def test_enterprise_prospects_analytics(demo_store: Store) -> None:
     report = demo_store.metrics.analytics_report(segment_id(demo_store, EP))
     assert report.growth.labels == MONTHS
-    assert report.growth.values == {"Members": [6.0, 14.0, 24.0, 36.0, 45.0, 45.0]}
+    assert report.growth.values == {"Members": [6.0, 14.0, 24.0, 36.0, 45.0, 45.0],
+                                    "Entered": [4.0, 8.0, 10.0, 12.0, 9.0, 0.0],
+                                    "Left": [0.0] * 6}  # C20.2.1
     assert report.company_sizes == [("Enterprise", 32), ("Mid-Market", 13), ("SMB", 0)]
     assert report.regions == [
         RegionFigures("North America", 25, 1_650_000),
@@ -256,7 +258,9 @@ def test_growth_counts_members_at_each_month_end(demo_store: Store) -> None:
     growth = demo_store.metrics.analytics_report(seg).growth
     assert growth.labels == MONTHS
     #                                     Sep  Oct  Nov  Dec  Jan  Feb
-    assert growth.values == {"Members": [3.0, 1.0, 2.0, 3.0, 2.0, 4.0]}
+    assert growth.values == {"Members": [3.0, 1.0, 2.0, 3.0, 2.0, 4.0],
+                             "Entered": [2.0, 0.0, 1.0, 1.0, 0.0, 2.0],  # C20.2.1
+                             "Left": [0.0, 2.0, 0.0, 0.0, 1.0, 0.0]}
 
 
 # -- Header cards (7.5): engagement, conversion, unsubscribed -----------------------------
@@ -656,7 +660,9 @@ def test_empty_segment_reports_zeros(demo_store: Store) -> None:
     assert performance.health.share(0) == Decimal(0)
 
     analytics = demo_store.metrics.analytics_report(seg)
-    assert analytics.growth.values == {"Members": [0.0, 0.0, 0.0, 0.0, 1.0, 0.0]}
+    assert analytics.growth.values == {"Members": [0.0, 0.0, 0.0, 0.0, 1.0, 0.0],
+                                       "Entered": [0.0, 0.0, 0.0, 0.0, 1.0, 0.0],
+                                       "Left": [0.0, 0.0, 0.0, 0.0, 0.0, 1.0]}
     assert analytics.company_sizes == [("Enterprise", 0), ("Mid-Market", 0), ("SMB", 0)]
     assert analytics.regions == []
     assert analytics.weekly_score.values == {"Score": [0.0] * 6}

@@ -65,7 +65,7 @@ async def test_h_shows_stability_moves_and_the_changes(demo_store: Store) -> Non
         assert "No membership changes." in text_of(app, "#history-status")
         await pilot.press("escape")
         await settle(pilot)
-        assert app.screen is detail
+        assert pilot.app.screen is detail
 
 
 async def test_a_member_s_history_from_the_member_menu(demo_store: Store) -> None:

@@ -43,19 +43,27 @@ Column = ColumnElement[str | None]
 
 def contact_growth(conn: Connection, segment_id: int, today: date) -> Series:
     """Members at the end of each of the last 6 months (today for the current month),
-    from membership history: added before that moment and not removed by then."""
+    from membership history: added before that moment and not removed by then; and how
+    many entered and left within each month (C20.2.1), in the same pass."""
     m = Membership
     months = month_windows(today)
-    columns = [
-        func.coalesce(func.sum(case(
-            (and_(m.added_at < window.end,
-                  or_(m.removed_at.is_(None), m.removed_at >= window.end)), 1),
-            else_=0,
-        )), 0)
-        for _, window in months
-    ]
+
+    def count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    columns = []
+    for _, window in months:
+        columns += [
+            count(and_(m.added_at < window.end,
+                       or_(m.removed_at.is_(None), m.removed_at >= window.end))),
+            count(and_(m.added_at >= window.start, m.added_at < window.end)),
+            count(and_(m.removed_at >= window.start, m.removed_at < window.end)),
+        ]
     row = conn.execute(select(*columns).where(m.segment_id == segment_id)).one()
-    return Series([label for label, _ in months], {"Members": [float(v) for v in row]})
+    return Series([label for label, _ in months],
+                  {"Members": [float(v) for v in row[0::3]],
+                   "Entered": [float(v) for v in row[1::3]],
+                   "Left": [float(v) for v in row[2::3]]})
 
 
 def member_traits(conn: Connection, segment_id: int) -> list[tuple[str, str, int, int]]:

@@ -12,6 +12,7 @@ from segtui.data.store.database import Database
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
+    from segtui.core.analytics import Series
     from segtui.core.history import DailySize, HistoryFilter, HistoryPage, Stability
     from segtui.core.permissions import CurrentUser
 
@@ -53,6 +54,15 @@ class History:
             new = daily_sizes.fill(conn, segment_id, last, keep=keep)
             kept = daily_sizes.sizes(conn, segment_id, start, last)
         return kept if keep else kept + [d for d in new if start <= d.day <= last]
+
+    def by_month(self, segment_id: int) -> Series:
+        """Members at the end of each of the last 6 months, and who entered and left in
+        each (C20.2.1): the growth chart's figures."""
+        from segtui.data.queries.segment_analytics import contact_growth
+
+        with self._db.reading() as conn:
+            self._seen(conn, segment_id)
+            return contact_growth(conn, segment_id, clock.today())
 
     def stability(self, segment_id: int, start: datetime, end: datetime) -> Stability:
         """The segment over the period (C20.3.1). ValueError for an empty period."""

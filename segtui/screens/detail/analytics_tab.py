@@ -67,8 +67,10 @@ class AnalyticsTab(DetailTab):
         deliver(self, self._show, report)
 
     def _show(self, report: AnalyticsReport) -> None:
-        self.query_one("#growth", SeriesChart).show_series(report.growth.labels,
-                                                           report.growth.values)
+        # The members only: entered and left per month are the history screen's table
+        # (C20.2.1), a scale apart from the members on one axis.
+        self.query_one("#growth", SeriesChart).show_series(
+            report.growth.labels, {"Members": report.growth.values["Members"]})
         self.query_one("#sizes", CategoryBars).show_bars(report.company_sizes)
         self.query_one("#weekly", SeriesChart).show_series(report.weekly_score.labels,
                                                            report.weekly_score.values)

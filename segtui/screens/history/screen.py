@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label
 
 from segtui.core import clock
+from segtui.core.analytics import Series
 from segtui.core.history import (
     PERIODS,
     Direction,
@@ -36,9 +37,11 @@ from segtui.data.store import Store
 from segtui.screens.history.tables import (
     CHANGES_COLUMNS,
     HELP,
+    MONTH_COLUMNS,
     MOVES_COLUMNS,
     STABILITY_COLUMNS,
     change_row,
+    month_rows,
     moves_rows,
     next_period,
     stability_rows,
@@ -89,6 +92,8 @@ class HistoryScreen(Screen[None]):
                             classes="section-title")
                 yield DataTable(id="history-stability", cursor_type="none",
                                 zebra_stripes=True)
+                yield Label("By month (members at its end)", classes="section-title")
+                yield DataTable(id="history-months", cursor_type="none", zebra_stripes=True)
                 yield Label("", id="history-moves-title", classes="section-title")
                 yield DataTable(id="history-moves", cursor_type="none", zebra_stripes=True)
             yield Label("", id="history-changes-title", classes="section-title")
@@ -108,6 +113,7 @@ class HistoryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = "History"
         for selector, columns in (("#history-stability", STABILITY_COLUMNS),
+                                  ("#history-months", MONTH_COLUMNS),
                                   ("#history-moves", MOVES_COLUMNS),
                                   ("#history-changes", CHANGES_COLUMNS)):
             for table in self.query(selector).results(DataTable):
@@ -130,13 +136,17 @@ class HistoryScreen(Screen[None]):
         try:
             found = [(days, self.store.history.stability(self.segment_id, *period(days, now)))
                      for days in PERIODS]
+            months = self.store.history.by_month(self.segment_id)
         except SegmentNotFound:
             deliver(self, self._gone)
             return
-        deliver(self, self._show_stability, found)
+        deliver(self, self._show_stability, found, months)
 
-    def _show_stability(self, found: list[tuple[int, Stability]]) -> None:
+    def _show_stability(self, found: list[tuple[int, Stability]], months: Series) -> None:
         self.stabilities = found
+        by_month: DataTable[Text] = self.query_one("#history-months", DataTable)
+        by_month.clear()
+        by_month.add_rows(month_rows(months))
         table: DataTable[Text] = self.query_one("#history-stability", DataTable)
         table.clear()
         table.add_rows(stability_rows(found))

@@ -7,12 +7,15 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 
+from segtui.core.analytics import Series
 from segtui.core.history import PERIODS, Direction, MembershipChange, Stability
 from segtui.widgets.text import user_text
 
 HELP = (
-    "A segment's membership history. Stability: of the members at the start of the last "
-    "7, 30 and 90 days, the share still members now; left and entered in that time. "
+    "A segment's membership history. By month: the members at the end of each of the "
+    "last 6 months (the growth chart's), and how many entered and left in it. "
+    "Stability: of the members at the start of the last 7, 30 and 90 days, the share "
+    "still members now; left and entered in that time. "
     "Where they went: the other segments the members who left entered in the period, and "
     "those the members who entered had left (p changes the period). Changes: every entry "
     "and exit, newest first, with why (the rule, by hand, a copy, a merge) and by whom; "
@@ -22,6 +25,7 @@ HELP = (
 
 STABILITY_COLUMNS = [("Period", 9), ("At start", 9), ("Now", 9), ("Stayed", 9),
                      ("Stability", 9), ("Left", 8), ("Entered", 8)]
+MONTH_COLUMNS = [("Month", 9), ("Members", 9), ("Entered", 9), ("Left", 9)]
 MOVES_COLUMNS = [("Segment", 30), ("Left for it", 12), ("Came from it", 12)]
 CHANGES_COLUMNS = [("When", 16), ("Change", 7), ("Why", 6), ("By", 16), ("Contact", 40)]
 
@@ -39,6 +43,14 @@ def stability_rows(found: list[tuple[int, Stability]]) -> list[list[Text]]:
              _right(f"{s.members_at_end:,}"), _right(f"{s.stayed:,}"),
              _right(_share(s.stability)), _right(f"{s.left:,}"), _right(f"{s.entered:,}")]
             for days, s in found]
+
+
+def month_rows(months: Series) -> list[list[Text]]:
+    """A row per month of the growth chart's (C20.2.1): members at its end, entered, left."""
+    values = months.values
+    return [[Text(label), *(_right(f"{int(values[name][i]):,}")
+                            for name in ("Members", "Entered", "Left"))]
+            for i, label in enumerate(months.labels)]
 
 
 def moves_rows(found: Stability) -> list[list[Text]]:
