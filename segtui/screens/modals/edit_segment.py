@@ -18,6 +18,7 @@ from textual.widgets import Button, Label, Static, TabbedContent, TabPane
 
 from segtui.core.changes import SEGMENT_DELETED, SEGMENT_EDITS
 from segtui.core.contacts import ContactFilter, ContactSelection
+from segtui.core.enums import SegmentKind
 from segtui.core.formatting import dmy, plural, whole
 from segtui.core.permissions import CurrentUser
 from segtui.core.segments import (
@@ -116,7 +117,9 @@ class EditSegmentModal(SegmentForm):
                     yield Label(segment_stats(self.details), id="edit-stats",
                                 classes="stats-line")
                 with TabPane(tab_label("Rule", "f3"), id="tab-rule"):
-                    yield RuleBuilder(self.store, self.details.rule, self.details.id)
+                    # C20.6.3: a saved dynamic segment's edited rule shows its diff.
+                    yield RuleBuilder(self.store, self.details.rule, self.details.id,
+                                      diff=self.details.kind == SegmentKind.DYNAMIC)
                 with TabPane(tab_label("Add Contacts", "f4"), id="tab-add"):
                     yield Label("Add New Contacts to Segment", classes="section-title")
                     yield ContactPicker(
