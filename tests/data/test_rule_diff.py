@@ -113,6 +113,13 @@ def test_a_deleted_or_hidden_segment_has_no_diff(demo_store: Store) -> None:
     store = demo_store
     segment_id = hot_leads(store)
     tree, _ = store.rules.check_rule(parse("score > 85"), segment_id)
+    owner = store.users.current_user("Sarah Mitchell")
+    store.segments.share(segment_id, owner, hide=["Alex Kim"])
+    store.users.current_user("Alex Kim")  # the Store now reads as Alex Kim
+    with pytest.raises(SegmentNotFound):
+        store.rules.rule_diff(segment_id, tree)
+    store.users.current_user("Sarah Mitchell")
+    assert store.rules.rule_diff(segment_id, tree).entering
     store.segments.delete_segment(segment_id, store.users.current_user("Sarah Mitchell"))
     with pytest.raises(SegmentNotFound):
         store.rules.rule_diff(segment_id, tree)

@@ -21,6 +21,7 @@ from segtui.data.db.tables import Contact, Membership
 from segtui.data.store import Store
 from segtui.screens.modals.edit_segment import EditSegmentModal
 from segtui.widgets.rule_diff import RuleDiffLines
+from segtui.widgets.rule_tree import RuleTree
 from tests.data.test_rule_diff import brute_force, hot_leads
 from tests.ui.conftest import make_app, search_dashboard, settle, text_of
 from tests.ui.test_rule_builder import open_dynamic_create
@@ -82,6 +83,18 @@ async def test_the_diff_follows_the_rule_and_equals_a_brute_force(demo_store: St
             assert entering or leaving
             assert shown(app) == (expected(store, entering, "+", "would enter"),
                                   expected(store, leaving, "\u2212", "would leave"))
+        # Built in the tree, not typed: `n` negates the highlighted condition.
+        tree = app.screen.query_one(RuleTree)
+        tree.focus()
+        await pilot.press("end")  # the last row: the last condition
+        await pilot.press("n")
+        await settle(pilot)
+        assert line.value == 'status = Customer or not status = "Hot Lead"'
+        entering, leaving = brute_force(store, segment_id, lambda c: (
+            c.lead_status == LeadStatus.CUSTOMER or c.lead_status != LeadStatus.HOT_LEAD))
+        assert shown(app) == (expected(store, entering, "+", "would enter"),
+                              expected(store, leaving, "\u2212", "would leave"))
+        line.focus()
         # An invalid rule: its problem, no diff (C20.6.3).
         await type_rule(pilot, "score > ")
         assert not app.screen.query_one(RuleDiffLines).display
