@@ -4,11 +4,11 @@ side).
 
 One statement: the rule's matches are evaluated once, into the statement's own working set
 (a materialised CTE), and each side is a set difference with the segment's current
-memberships (ix_memberships_segment: segment_id, removed_at, contact_id, read from the
-index alone) — hashed or sorted once, not probed per row, as refresh._differs does. Each
-side comes back as its first names (joined to `contacts` by primary key, in name order)
-with the side's whole count beside every row (a window count, taken before the LIMIT); a
-side with no row counts 0.
+memberships, read from an index of them keyed by segment (ix_memberships_segment, or the
+current stays' partial uq_memberships_current: the planner's pick), hashed or sorted once,
+not probed per row, as refresh._differs does. Each side comes back as its first names
+(joined to `contacts` by primary key, in name order) with the side's whole count beside
+every row (a window count, taken before the LIMIT); a side with no row counts 0.
 """
 
 from __future__ import annotations
