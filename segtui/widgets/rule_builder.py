@@ -6,7 +6,8 @@ condition dialog, which the builder asks the app for (`ConditionWanted`).
 
 While the rule is edited, a worker (debounced, cancelled by the next edit, never blocking
 typing) checks it against the database (segment names, cycles) and shows how many contacts
-match now, with a few of their names.
+match now, with a few of their names; editing an existing dynamic segment, the same worker
+then says who would enter and who would leave its members (widgets/rule_diff.py, C20.6).
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from textual.worker import get_current_worker
 
 from segtui.core.formatting import plural
 from segtui.core.records import Choice, ChoiceKind
+from segtui.core.rules.diff import RuleDiff
 from segtui.core.rules.language import RuleSyntaxError, format_rule, parse
 from segtui.core.rules.templates import TEMPLATES
 from segtui.core.rules.tree import Condition, Group, Node, Path, RuleIssue, node_at, replace_at
 from segtui.core.validation import FieldError
 from segtui.widgets.asking import ConditionWanted
 from segtui.widgets.debounce import Debouncer
+from segtui.widgets.rule_diff import COMPARING, RuleDiffLines, diff_of
 from segtui.widgets.rule_tree import RuleTree, inserted, rearranged
 from segtui.widgets.text import RULE_KEPT, FieldText, user_text
 from segtui.widgets.workers import deliver, in_thread
@@ -48,6 +51,8 @@ class _RuleSourceRules(Protocol):
     def rule_count(self, rule: Node) -> int: ...
 
     def rule_sample(self, rule: Node, limit: int = ...) -> list[tuple[int, str]]: ...
+
+    def rule_diff(self, segment_id: int, rule: Node) -> RuleDiff: ...
 
 
 class _RuleSourceMembers(Protocol):
@@ -104,10 +109,13 @@ class RuleBuilder(Vertical):
             return self.builder
 
     def __init__(self, store: RuleSource, rule: Node | None = None,
-                 segment_id: int | None = None) -> None:
+                 segment_id: int | None = None, *, diff: bool = False) -> None:
+        """`diff`: the rule is `segment_id`'s, a saved dynamic segment's: show who would
+        enter and leave its members (C20.6.3)."""
         super().__init__()
         self.store = store
         self.segment_id = segment_id
+        self.diff_against = segment_id if diff else None
         self.root: Group = rule if isinstance(rule, Group) else Group(
             children=() if rule is None else (rule,))
         self.checked: Group | None = None  # the last rule the database accepted
@@ -138,6 +146,8 @@ class RuleBuilder(Vertical):
         yield Label("a add · g group · enter edit · n not · o and/or · del remove · "
                     "ctrl+↑↓ move", id="rule-keys")
         yield Label("", id="rule-count")
+        if self.diff_against is not None:
+            yield RuleDiffLines(id="rule-diff")
         yield Label("", id="rule-overrides")
 
     def on_mount(self) -> None:
@@ -262,6 +272,7 @@ class RuleBuilder(Vertical):
             self.query_one("#rule-count", Label).update(
                 "The tree shows the last rule that parsed; fix the line to count again.")
             self.checked = None
+            self._show_diff(None)
             self._report(None, [exc.message])
             return
         self.root = root
@@ -294,8 +305,10 @@ class RuleBuilder(Vertical):
             "Add a condition to see who matches." if not self.root.children else "Counting…")
         if self.root.children:
             self._count_later(self.root)  # a burst of keys costs one count, for its last rule
+            self._show_diff(COMPARING)
         else:
             self.checked = None
+            self._show_diff(None)
             self._report(None, ["a dynamic segment needs at least one condition"])
 
     @in_thread("rule-count")
@@ -319,6 +332,17 @@ class RuleBuilder(Vertical):
                     [f"the database could not count this rule ({reason})"])
             return
         deliver(self, self._checked, root, checked, count, sample, [])
+        if self.diff_against is not None and not worker.is_cancelled:
+            deliver(self, self._diffed, root,
+                    diff_of(self.store.rules, self.diff_against, checked))
+
+    def _diffed(self, root: Group, diff: RuleDiff | str) -> None:
+        if root == self.root and self.checked is not None:  # else a newer edit's is coming
+            self._show_diff(diff)
+
+    def _show_diff(self, diff: RuleDiff | str | None) -> None:
+        if self.diff_against is not None:
+            self.query_one(RuleDiffLines).show(diff)
 
     def _checked(self, root: Group, checked: Group | None, count: int | None,
                  sample: list[str], problems: list[str]) -> None:
@@ -329,6 +353,7 @@ class RuleBuilder(Vertical):
         if checked is None:
             self._problem("; ".join(problems))
             label.update("")
+            self._show_diff(None)
         else:
             names = ", ".join(sample) + (", …" if count and count > len(sample) else "")
             assert count is not None  # a checked rule was counted

@@ -117,3 +117,25 @@ def test_why_is_this_contact_here(snap_compare: SnapCompare, sqlite_demo_store: 
         await settle(pilot)
 
     assert snap_compare(make_app(sqlite_demo_store), run_before=before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_edit_rule_diff(snap_compare: SnapCompare, sqlite_demo_store: Store,
+                        size: tuple[int, int]) -> None:
+    """C20.6.3: the edited rule's enter/leave lines under the live count."""
+    segment_id = dynamic_segment(sqlite_demo_store)
+
+    async def before(pilot: Pilot[Any]) -> None:
+        from segtui.screens.modals.edit_segment import EditSegmentModal
+
+        details = sqlite_demo_store.segments.segment_details(segment_id)
+        assert details is not None
+        user = sqlite_demo_store.users.current_user("Sarah Mitchell")
+        pilot.app.push_screen(EditSegmentModal(sqlite_demo_store, user, details))
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("ctrl+u", *"opened within 30d >= 1 and score > 85")
+        await settle(pilot)
+
+    assert snap_compare(make_app(sqlite_demo_store), run_before=before, terminal_size=size)

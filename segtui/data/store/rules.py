@@ -20,6 +20,7 @@ from segtui.data.store.database import Database
 
 if TYPE_CHECKING:
     from segtui.core.permissions import CurrentUser
+    from segtui.core.rules.diff import RuleDiff
     from segtui.core.rules.refresh import RefreshResult
     from segtui.core.rules.tree import Node, RuleIssue
 
@@ -54,6 +55,18 @@ class Rules:
 
         with self._db.reading() as conn:
             return refresh.sample_matching(conn, rule, clock.today(), limit)
+
+    def rule_diff(self, segment_id: int, rule: Node) -> RuleDiff:
+        """Who would enter and who would leave the segment were its rule the (checked)
+        `rule`: the rule builder's diff while an existing dynamic segment's rule is edited
+        (C20.6.1). SegmentNotFound when the segment is gone or its user does not see it
+        (C20.6.4, C19.3.2)."""
+        from segtui.data.queries.rule_diff import rule_diff
+        from segtui.data.queries.visibility import require_visible
+
+        with self._db.reading() as conn:
+            require_visible(conn, segment_id, self._db.viewer)
+            return rule_diff(conn, segment_id, rule, clock.today())
 
     def refresh_segments(self, segment_ids: Sequence[int] | None = None,
                          user: CurrentUser | None = None) -> list[RefreshResult]:

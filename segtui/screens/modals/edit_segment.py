@@ -18,6 +18,7 @@ from textual.widgets import Button, Label, Static, TabbedContent, TabPane
 
 from segtui.core.changes import SEGMENT_DELETED, SEGMENT_EDITS
 from segtui.core.contacts import ContactFilter, ContactSelection
+from segtui.core.enums import SegmentKind
 from segtui.core.formatting import dmy, plural, whole
 from segtui.core.permissions import CurrentUser
 from segtui.core.segments import (
@@ -44,7 +45,9 @@ EDIT_HELP = (
     "Edit a segment: its details (name, description, status, tags, Static or Dynamic), "
     "its rule, and contacts to add, saved together with ctrl+s from any field. f2, f3 "
     "and f4 show the Segment Details, Rule and Add Contacts tabs (ctrl+pageup and "
-    "ctrl+pagedown step through them) and put the cursor in the tab's first field. In "
+    "ctrl+pagedown step through them) and put the cursor in the tab's first field. "
+    "Editing a dynamic segment's rule, the Rule tab shows how many contacts would enter "
+    "and leave its members if you saved it, with a few names of each. In "
     "Add Contacts, space ticks the highlighted row and ctrl+a selects every contact "
     "matching the search and filters. f5 shows Who sees it: everyone, the owner's team "
     "or the owner only (arrow keys), and people it is hidden from (space ticks one); "
@@ -116,7 +119,9 @@ class EditSegmentModal(SegmentForm):
                     yield Label(segment_stats(self.details), id="edit-stats",
                                 classes="stats-line")
                 with TabPane(tab_label("Rule", "f3"), id="tab-rule"):
-                    yield RuleBuilder(self.store, self.details.rule, self.details.id)
+                    # C20.6.3: a saved dynamic segment's edited rule shows its diff.
+                    yield RuleBuilder(self.store, self.details.rule, self.details.id,
+                                      diff=self.details.kind == SegmentKind.DYNAMIC)
                 with TabPane(tab_label("Add Contacts", "f4"), id="tab-add"):
                     yield Label("Add New Contacts to Segment", classes="section-title")
                     yield ContactPicker(
