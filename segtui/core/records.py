@@ -105,6 +105,9 @@ class SegmentRow:
     contact_count: int
     campaign_count: int
     last_modified: datetime
+    # C20.7.6: why its last evaluation failed, and when (None: it did not, or static).
+    evaluation_error: str | None = None
+    evaluation_failed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
