@@ -54,6 +54,13 @@ def test_list_and_show_carry_the_evaluation_and_its_failure(db: str) -> None:  #
     assert ("Evaluated:   2024-02-26T12:00:00 in " in text.stdout
             and "; failed 2024-02-26T12:00:00: unknown field 'shoe_size'" in text.stdout)
 
+    # `segments refresh` evaluates the others, says which failed and why, and exits 1.
+    refreshed = run(db, "segments", "refresh", "--all")
+    assert refreshed.exit_code == 1
+    assert "Boston Live: " in refreshed.stdout
+    assert refreshed.stderr == (
+        "segtui: Broken Live: evaluation failed: unknown field 'shoe_size'\n")
+
     # Fixed (a save evaluates it): the failure is gone from both (C20.7.3).
     with opened(db) as store:
         before = store.segments.segment_details(bad)
@@ -64,3 +71,4 @@ def test_list_and_show_carry_the_evaluation_and_its_failure(db: str) -> None:  #
     shown = ok_json(run(db, "segments", "show", "Broken Live", "--json"))
     assert (shown["evaluation_error"], shown["evaluation_failed_at"]) == (None, None)
     assert shown["evaluated_at"] == "2024-02-26T12:00:00"
+    assert run(db, "segments", "refresh", "Broken Live").exit_code == 0

@@ -9,11 +9,11 @@ failures: those stop the run, as they did."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import Connection, or_, update
+from sqlalchemy import Connection, or_, select, update
 from sqlalchemy.exc import DataError, ProgrammingError
 
 from segtui.core.rules.tree import RuleFormatError
@@ -77,3 +77,14 @@ def failing_alone(conn: Connection, segment_id: int, now: Callable[[], datetime]
         forget()
         record_failure(conn, segment_id, now(), describe(problem))
         failed.append(segment_id)
+
+
+def failures(conn: Connection, segment_ids: Sequence[int] | None = None
+             ) -> list[tuple[int, str, str]]:
+    """(id, name, error) of the segments (among `segment_ids`, or all) whose last
+    evaluation failed, in name order (C20.7.7)."""
+    query = (select(Segment.id, Segment.name, Segment.evaluation_error)
+             .where(Segment.evaluation_error.is_not(None)).order_by(Segment.name_key))
+    if segment_ids is not None:
+        query = query.where(Segment.id.in_(list(segment_ids)))
+    return [(int(i), str(n), str(e)) for i, n, e in conn.execute(query)]
