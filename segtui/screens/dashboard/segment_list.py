@@ -28,8 +28,8 @@ HELP_INTRO = (
     "matching all of them. The list is paged: moving past the last row loads the next page. "
     "Below 100 columns the highlighted segment's description is on the line under the list. "
     "space marks a segment to compare (up to 6; ☑ before its name) and C compares the "
-    "marked ones side by side. ⚠ before a name: its rule could not be evaluated; the "
-    "detail screen says why (below 100 columns, so does the line under the list)."
+    "marked ones side by side. ⚠ before a name: its rule failed to evaluate (the detail "
+    "screen says why)."
 )
 
 # A segment marked to compare (C20.5.1) shows this before its name, as the contact
