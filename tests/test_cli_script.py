@@ -46,9 +46,10 @@ from tests.factories import add_segment
 runner = CliRunner()
 
 SUMMARY_KEYS = ["id", "name", "description", "status", "kind", "rule", "members",
-                "campaigns", "updated_at"]
+                "campaigns", "updated_at", "evaluated_at", "evaluation_ms",
+                "evaluation_error", "evaluation_failed_at"]  # C20.7.7
 SHOW_KEYS = [*SUMMARY_KEYS, "active_campaigns", "owner", "tags", "created_at",
-             "evaluated_at", "visibility", "hidden_from"]
+             "visibility", "hidden_from"]
 CONTACT_KEYS = ["id", "name", "email", "title", "company", "phone", "status", "city",
                 "state", "tags", "quality_score", "last_contacted_at"]
 CONTACT_SHOW_KEYS = [*CONTACT_KEYS, "company_size", "industry", "lifecycle_stage", "source",
@@ -173,6 +174,8 @@ def test_list_json_shape_and_values(db: str) -> None:
                 "status": row.status.value, "kind": "static", "rule": None,
                 "members": row.contact_count, "campaigns": row.campaign_count,
                 "updated_at": row.last_modified.isoformat(timespec="seconds"),
+                "evaluated_at": None, "evaluation_ms": None, "evaluation_error": None,
+                "evaluation_failed_at": None,
             }
             iso_parses(obj["updated_at"])
     by_name = {r["name"]: r for r in rows}

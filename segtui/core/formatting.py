@@ -68,3 +68,17 @@ def stars(score: int, out_of: int = 100) -> str:
     rating"), rounded half up to whole stars."""
     filled = min(5, max(0, round_half_up(score * 5, out_of)))
     return "★" * filled + "☆" * (5 - filled)
+
+
+def time_ago(when: datetime, now: datetime | None = None) -> str:
+    """How long ago, as a person says it: "just now", "3 min ago", "5 h ago", then
+    relative_days ("2 days ago"); a time after `now` (another machine's clock) is "just
+    now" (C20.7.5)."""
+    seconds = ((now or clock.now()) - when).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 24 * 3600:
+        return f"{int(seconds // 3600)} h ago"
+    return relative_days(when, (now or clock.now()).date())

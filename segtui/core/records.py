@@ -105,6 +105,12 @@ class SegmentRow:
     contact_count: int
     campaign_count: int
     last_modified: datetime
+    # C20.7: a dynamic segment's last evaluation, and why its last one failed, and when
+    # (None: never evaluated, it did not fail, or a static segment).
+    evaluated_at: datetime | None = None
+    evaluation_ms: int | None = None
+    evaluation_error: str | None = None
+    evaluation_failed_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,9 @@ class SegmentDetails:
     rule: Node | None = None
     evaluated_at: datetime | None = None
     evaluation_ms: int | None = None
+    # C20.7.2: why its last evaluation failed, and when (None since one succeeded).
+    evaluation_error: str | None = None
+    evaluation_failed_at: datetime | None = None
     # C19.3.2: its owner's id, who sees it, and the users it is hidden from (by name).
     owner_id: int | None = None
     visibility: Visibility = Visibility.EVERYONE

@@ -33,7 +33,9 @@ RowT = TypeVar("RowT")
 # "always": there too when the table shows it (a long text the table cuts);
 # "never": nowhere when the table can't hold it (decoration, or repeated elsewhere);
 # "only": never a table column, only the detail line (context for the highlighted row).
-DetailMode = Literal["collapsed", "always", "never", "only"]
+# "extra": never in the table, and in the detail line only when it shows anyway (a
+# collapsed column's, ...): a field that must not make the line appear by itself.
+DetailMode = Literal["collapsed", "always", "never", "only", "extra"]
 SCROLLBAR = 2  # cells the table keeps for its vertical scrollbar
 MIN_SHARE = 8  # the least width a flexible column gets, however narrow the table
 
@@ -74,7 +76,8 @@ def cell_of(column: Column[RowT], row: RowT) -> RenderableType:
 def column_widths(columns: Sequence[Column[RowT]], width: int, cell_padding: int,
            header_label: HeaderLabel[RowT]) -> list[tuple[Column[RowT], int]]:
     """The columns a table `width` cells wide shows, and their widths."""
-    shown = [c for c in columns if width >= c.min_table_width and c.detail != "only"]
+    shown = [c for c in columns
+             if width >= c.min_table_width and c.detail not in ("only", "extra")]
     padding = 2 * cell_padding * len(shown)
     # A fixed column is at least as wide as its header, so a sort arrow added to it
     # ("Contacts ▼") shows whole rather than as "Contact…".
@@ -89,8 +92,9 @@ def column_widths(columns: Sequence[Column[RowT]], width: int, cell_padding: int
 def columns_for_detail(columns: Sequence[Column[RowT]], shown: set[str]) -> list[Column[RowT]]:
     """The columns whose values the detail line shows, when the table shows the columns
     whose keys are `shown`."""
-    return [c for c in columns
-            if c.detail in ("always", "only") or (c.detail == "collapsed" and c.key not in shown)]
+    needed = [c for c in columns if c.detail in ("always", "only")
+              or (c.detail == "collapsed" and c.key not in shown)]
+    return [c for c in columns if c in needed or c.detail == "extra"] if needed else []
 
 
 def fields_for_detail(columns: Sequence[Column[RowT]], row: RowT,

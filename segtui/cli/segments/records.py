@@ -40,6 +40,11 @@ def segment_summary(row: SegmentRow, rule: Node | None) -> dict[str, Any]:
         "members": row.contact_count,
         "campaigns": row.campaign_count,
         "updated_at": iso(row.last_modified),
+        # C20.7.7: the last evaluation, and the failure since, of a dynamic segment.
+        "evaluated_at": iso(row.evaluated_at),
+        "evaluation_ms": row.evaluation_ms,
+        "evaluation_error": row.evaluation_error,
+        "evaluation_failed_at": iso(row.evaluation_failed_at),
     }
 
 
@@ -56,7 +61,6 @@ def segment_object(store: Store, segment_id: int) -> dict[str, Any]:
         owner=details.owner,
         tags=list(details.tags),
         created_at=iso(details.created_at),
-        evaluated_at=iso(details.evaluated_at),
         visibility=details.visibility.value,  # C19.3.2
         hidden_from=list(details.hidden_from),
     )
@@ -74,6 +78,18 @@ def segment_line(obj: dict[str, Any]) -> list[str]:
             f"{obj['updated_at']}"]
 
 
+def _evaluated(obj: dict[str, Any]) -> str:
+    """"2024-02-26T12:00:00 in 35 ms", then "; failed 2024-02-26T13:00:00: why" (C20.7.7)."""
+    shown = "-"
+    if obj["evaluated_at"]:
+        shown = f"{obj['evaluated_at']} in {obj['evaluation_ms'] or 0:,} ms"
+    elif obj["kind"] == "dynamic":
+        shown = "not evaluated yet"
+    if obj["evaluation_error"]:
+        shown += f"; failed {obj['evaluation_failed_at'] or ''}: {obj['evaluation_error']}"
+    return shown
+
+
 def _segment_block(obj: dict[str, Any]) -> list[str]:
     rows = [
         ("Name", obj["name"]), ("ID", obj["id"]), ("Status", obj["status"]),
@@ -82,7 +98,7 @@ def _segment_block(obj: dict[str, Any]) -> list[str]:
         ("Owner", obj["owner"] or "-"), ("Members", f"{obj['members']:,}"),
         ("Campaigns", f"{obj['campaigns']:,} ({obj['active_campaigns']:,} active)"),
         ("Created", obj["created_at"]), ("Updated", obj["updated_at"]),
-        ("Evaluated", obj["evaluated_at"] or "-"), ("Visibility", obj["visibility"]),
+        ("Evaluated", _evaluated(obj)), ("Visibility", obj["visibility"]),
         ("Hidden from", ", ".join(obj["hidden_from"]) or "-"),
     ]
     return [f"{label + ':':<13}{cell(value)}" for label, value in rows]

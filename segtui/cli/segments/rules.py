@@ -41,13 +41,19 @@ def segments_refresh(
                 fail(f"{name!r} is a static segment: its members are picked by hand")
             ids = [segment_id]
         results = store.rules.refresh_segments(ids, acting_user(ctx))
+        # C20.7.4: a segment whose rule failed was passed over, the others evaluated.
+        failed = store.rules.failures(ids)
         # Segments hidden from the user are re-evaluated too, and not named (C19.3.2).
-        seen = store.segments.seen([r.segment_id for r in results])
+        seen = store.segments.seen([r.segment_id for r in results]
+                                   + [f[0] for f in failed])
     finally:
         store.close()
     for result in results:
         if result.segment_id in seen:
             say(result.summary())
+    failed = [f for f in failed if f[0] in seen]
+    if failed:
+        fail(*(f"{name}: evaluation failed: {error}" for _, name, error in failed))
     if not results:
         say("No dynamic segments.")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from segtui.core.formatting import plural
+from segtui.core.formatting import plural, time_ago
 
 
 @dataclass(frozen=True)
@@ -84,3 +84,20 @@ class Explanation:
     rule_matches: bool | None  # None for static segments
     # "Member since 20/01/2024 09:48: entered by the rule" (C20.2.3); None if not one.
     since: str | None = None
+
+
+def evaluated_words(evaluated_at: datetime | None, elapsed_ms: int | None,
+                    now: datetime) -> str:
+    """"evaluated 3 min ago in 120 ms", or "not evaluated yet" (C20.7.5)."""
+    if evaluated_at is None:
+        return "not evaluated yet"
+    return f"evaluated {time_ago(evaluated_at, now)} in {elapsed_ms or 0:,} ms"
+
+
+def failure_words(failed_at: datetime | None, error: str | None, now: datetime) -> str:
+    """"Evaluation failed 5 min ago: unknown field 'x'", or "" when it did not (C20.7.5).
+    The message is the database's or the rule's: user text, never markup."""
+    if error is None:
+        return ""
+    when = f" {time_ago(failed_at, now)}" if failed_at is not None else ""
+    return f"Evaluation failed{when}: {error}"

@@ -134,6 +134,8 @@ class Segment(Base):
     rule: Mapped[str | None]
     evaluated_at: Mapped[datetime | None]
     evaluation_ms: Mapped[int | None]
+    evaluation_error: Mapped[str | None]
+    evaluation_failed_at: Mapped[datetime | None]
     visibility: Mapped[Visibility]
     archived_at: Mapped[datetime | None]
 

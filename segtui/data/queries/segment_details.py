@@ -60,7 +60,8 @@ def details(conn: Connection, segment_id: int, *, viewer: CurrentUser | None,
     rows = conn.execute(
         select(Segment.id, Segment.name, Segment.description, Segment.status, Segment.version,
                Segment.created_at, Segment.updated_at, User.name.label("owner"),
-               Segment.rule, Segment.evaluated_at, Segment.evaluation_ms, *counts,
+               Segment.rule, Segment.evaluated_at, Segment.evaluation_ms,
+               Segment.evaluation_error, Segment.evaluation_failed_at, *counts,
                Segment.owner_id, Segment.visibility, Tag.name.label("tag"))
         .outerjoin(User, User.id == Segment.owner_id)
         .outerjoin(segment_tags, segment_tags.c.segment_id == Segment.id)
@@ -79,7 +80,8 @@ def details(conn: Connection, segment_id: int, *, viewer: CurrentUser | None,
         members=int(row.members if members is None else members),
         active_campaigns=int(row.active),
         rule=from_json(row.rule) if row.rule else None, evaluated_at=row.evaluated_at,
-        evaluation_ms=row.evaluation_ms, owner_id=row.owner_id,
+        evaluation_ms=row.evaluation_ms, evaluation_error=row.evaluation_error,
+        evaluation_failed_at=row.evaluation_failed_at, owner_id=row.owner_id,
         visibility=Visibility(row.visibility),
         hidden_from=tuple(sorted(row.hidden_from.split(NAMES_APART), key=str.casefold)
                           if row.hidden_from else ()),

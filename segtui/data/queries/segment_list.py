@@ -281,6 +281,10 @@ def _rows_for(conn: Connection, ids: Sequence[int]) -> dict[int, SegmentRow]:
         Segment.description,
         Segment.status,
         Segment.updated_at,
+        Segment.evaluated_at,
+        Segment.evaluation_ms,
+        Segment.evaluation_error,
+        Segment.evaluation_failed_at,
         member_count().label("contacts"),
         campaign_count().label("campaigns"),
     ).where(Segment.id.in_(ids))
@@ -293,6 +297,10 @@ def _rows_for(conn: Connection, ids: Sequence[int]) -> dict[int, SegmentRow]:
             contact_count=r.contacts,
             campaign_count=r.campaigns,
             last_modified=r.updated_at,
+            evaluated_at=r.evaluated_at,
+            evaluation_ms=r.evaluation_ms,
+            evaluation_error=r.evaluation_error,
+            evaluation_failed_at=r.evaluation_failed_at,
         )
         for r in conn.execute(query)
     }

@@ -64,6 +64,7 @@ from segtui.core.rules.tree import (
 )
 from segtui.data.db.sql import current_membership
 from segtui.data.db.tables import Contact, Membership, Segment, SegmentExclusion
+from segtui.data.rules import evaluation
 from segtui.data.rules.compiler import compile_rule
 
 # Conditions asked in one SELECT (SQLite returns at most 2,000 columns).
@@ -93,6 +94,8 @@ class Plan:
     # condition that does not read another segment's members.
     statements: tuple[tuple[tuple[tuple[int, ...], Select[*tuple[Any, ...]]], ...], ...]
     tests: dict[int, Test]
+    # The segments left out, whose rules fail (C20.7.4): why, recorded on each.
+    broken: tuple[tuple[int, str], ...] = ()
 
 
 _plan_cache: dict[object, Plan] = {}
@@ -106,13 +109,34 @@ def plan_for(conn: Connection, rules: Sequence[tuple[int, str]], today: date,
     key = (conn.dialect.name, today, tuple(rules))
     plan = _plan_cache.get(key)
     if plan is None:
-        trees = {sid: from_json(text) for sid, text in rules}
+        trees, broken = _readable(rules, today)
         references = {sid: tuple(ref.id for ref in referenced_segments(tree)
                                  if ref.id is not None) for sid, tree in trees.items()}
-        plan = _build(trees, today, layers(references), conn.dialect.name)
+        plan = replace(_build(trees, today, layers(references), conn.dialect.name),
+                       broken=tuple(broken.items()))
         _plan_cache.clear()
         _plan_cache[key] = plan
     return plan
+
+
+def _readable(rules: Sequence[tuple[int, str]], today: date
+              ) -> tuple[dict[int, Node], dict[int, str]]:
+    """(the rules that compile, by segment; why each other one fails): one that fails
+    is left out of the pass, not the pass's failure (C20.7.4)."""
+    trees: dict[int, Node] = {}
+    broken: dict[int, str] = {}
+    compiles: set[Condition] = set()  # each distinct condition compiled once
+    for sid, text in rules:
+        try:
+            tree = from_json(text)
+            for leaf in {_leaf(cond) for cond in _conditions(tree)} - compiles:
+                compile_rule(leaf, today, few_contacts=True)
+                compiles.add(leaf)
+        except evaluation.RULE_FAILURES as problem:
+            broken[sid] = evaluation.describe(problem)
+            continue
+        trees[sid] = tree
+    return trees, broken
 
 
 def _leaf(cond: Condition) -> Condition:
@@ -258,6 +282,8 @@ def refresh_contacts(conn: Connection, contact_ids: Sequence[int], *, now: datet
                         .order_by(Segment.id)).all()
     # Unpacked, not read by attribute (ten times slower for a thousand rows).
     plan = plan_for(conn, [(sid, rule or "") for sid, _, rule in rows], today, layers)
+    for sid, problem in plan.broken:
+        evaluation.record_failure(conn, sid, now, problem, unless_known=True)
     size = len(changed_ids)
     engine, given = conn.dialect.name, {"changed": changed_ids}
     position = {cid: p for p, cid in enumerate(changed_ids)}

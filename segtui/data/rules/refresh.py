@@ -42,6 +42,7 @@ from segtui.data.db.sql import current_membership
 from segtui.data.db.tables import Contact, Membership, Segment, SegmentExclusion, name_key
 from segtui.data.derived.stays import counted_after
 from segtui.data.rules.compiler import compile_rule
+from segtui.data.rules.evaluation import RULE_FAILURES, failing_alone, stamp_evaluated
 
 if TYPE_CHECKING:
     from segtui.data.rules import whole_refresh
@@ -184,13 +185,6 @@ def check_segment(conn: Connection, segment_id: int, standing: Standing, *, now:
     return RefreshResult(segment_id, standing.name, 0, 0, standing.members, elapsed, now)
 
 
-def stamp_evaluated(conn: Connection, segment_id: int, now: datetime, elapsed_ms: int
-                    ) -> None:
-    """Record that the segment's rule was evaluated whole now, in `elapsed_ms`."""
-    conn.execute(update(Segment).where(Segment.id == segment_id)
-                 .values(evaluated_at=now, evaluation_ms=elapsed_ms))
-
-
 def _dynamic(conn: Connection, segment_id: int, saved: SegmentDraft | None
              ) -> tuple[str, Node] | None:
     """(name, rule) of a dynamic segment: `saved` if given, else read; None when the
@@ -310,10 +304,12 @@ def whole_batches(conn: Connection, ids: Sequence[int], today: date
     for sid, text in conn.execute(select(Segment.id, Segment.rule).where(
             Segment.id.in_(list(ids)), Segment.kind == SegmentKind.DYNAMIC,
             Segment.rule.is_not(None))):
-        try:
-            rules[int(sid)] = from_json(str(text))
-        except RuleFormatError:
-            continue  # refresh_segment says so for this one, alone
+        try:  # compiled here too: planning compiles a batch's rules together
+            rules[int(sid)] = root = from_json(str(text))
+            compile_rule(root, today)
+        except RULE_FAILURES:
+            # A batch of its own, whose write records why it fails, alone (C20.7.4).
+            rules.pop(int(sid), None)
     return whole_refresh.plan(rules, layers(segment_lookup(conn), ids), today)
 
 
@@ -367,8 +363,12 @@ def refresh_dependents(conn: Connection, segment_id: int, *, now: datetime, toda
     if not every:
         return []
     order = dependents(lookup or segment_lookup(conn), every, segment_id)
-    results = [refresh_segment(conn, sid, now=now, today=today) for sid in order]
-    return [r for r in results if r is not None]
+    results: list[RefreshResult] = []
+    for sid in order:  # one that fails does so alone, recorded (C20.7.4)
+        with failing_alone(conn, sid, lambda: now, []):
+            if (result := refresh_segment(conn, sid, now=now, today=today)) is not None:
+                results.append(result)
+    return results
 
 
 def overrides(conn: Connection, segment_id: int) -> tuple[int, int]:

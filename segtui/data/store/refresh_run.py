@@ -42,7 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from segtui.core import clock
 from segtui.data.db.engine import WRITE_OPTION
-from segtui.data.rules import pending, refresh, whole_refresh
+from segtui.data.rules import evaluation, pending, refresh, whole_refresh
 from segtui.data.store.database import Database, busy_is_clear, in_this_context
 
 if TYPE_CHECKING:
@@ -100,9 +100,15 @@ class _Worker:
                 with whole_refresh.SharedReads(conn, today, self.check_lists
                                                ).active(checked) as shared:
                     for segment_id in ids:
-                        result = refresh.check_segment(conn, segment_id, found[segment_id],
-                                                       now=clock.now(), today=today,
-                                                       shared=shared)
+                        try:
+                            with conn.begin_nested():
+                                result = refresh.check_segment(
+                                    conn, segment_id, found[segment_id], now=clock.now(),
+                                    today=today, shared=shared)
+                        except evaluation.FAILURES:
+                            # Its write fails again and records why (C20.7.4).
+                            self.check_lists.drop()
+                            continue
                         if result is not None:
                             unchanged[segment_id] = result
         return unchanged, [s for s in batch.segment_ids if s not in unchanged]
@@ -123,8 +129,13 @@ class _Worker:
                                                ).active(part) as shared:
                     for segment_id in changing:
                         pending.claim_segment(conn, segment_id)
-                        result = refresh.refresh_segment(conn, segment_id, now=clock.now(),
-                                                         today=today, shared=shared)
+                        result = None
+                        # One whose rule fails does so alone, recorded (C20.7.4).
+                        with evaluation.failing_alone(conn, segment_id, clock.now, [],
+                                                      forget=self.write_lists.drop):
+                            result = refresh.refresh_segment(
+                                conn, segment_id, now=clock.now(), today=today,
+                                shared=shared)
                         if result is None:
                             continue
                         if user is not None:  # on its timeline, which records the change
@@ -134,8 +145,8 @@ class _Worker:
                             changes.record_refreshed(conn, [result])
                         written[segment_id] = result
             for result in unchanged.values():
-                refresh.stamp_evaluated(conn, result.segment_id, result.evaluated_at,
-                                        result.elapsed_ms)
+                evaluation.stamp_evaluated(conn, result.segment_id, result.evaluated_at,
+                                           result.elapsed_ms)
         return [r for s in batch.segment_ids
                 if (r := unchanged.get(s) or written.get(s)) is not None]
 

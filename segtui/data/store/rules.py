@@ -208,6 +208,15 @@ class Rules:
             stale = refresh.stale_ids(conn, clock.today())
         return results + (self.refresh_segments(stale) if stale else [])
 
+    def failures(self, segment_ids: Sequence[int] | None = None
+                 ) -> list[tuple[int, str, str]]:
+        """(id, name, error) of these segments (or all) whose last evaluation failed and
+        no success has cleared since (C20.7.2), in name order."""
+        from segtui.data.rules import evaluation
+
+        with self._db.reading() as conn:
+            return evaluation.failures(conn, segment_ids)
+
     def segments_using(self, segment_id: int) -> list[str]:
         """Names of the dynamic segments whose rules use this segment."""
         from segtui.data.rules import refresh

@@ -7,13 +7,16 @@ from collections.abc import Callable
 
 from rich.text import Text
 
+from segtui.core import clock
 from segtui.core.formatting import dmy, plural, whole
 from segtui.core.records import Page, SegmentFilter, SegmentRow, SegmentSort, SegmentSortColumn
+from segtui.core.rules.refresh import failure_words
 from segtui.data.store import Store
 from segtui.widgets.badges import segment_status_badge
 from segtui.widgets.column_table import sorted_label
 from segtui.widgets.filter_bar import filter_summary
 from segtui.widgets.paged_table import Column, PagedTable, PageRequest, RowWindow
+from segtui.widgets.palette import Hue, badge_style
 from segtui.widgets.text import user_text
 
 WIDE = 100  # below this many columns the description moves out of the table
@@ -25,7 +28,8 @@ HELP_INTRO = (
     "matching all of them. The list is paged: moving past the last row loads the next page. "
     "Below 100 columns the highlighted segment's description is on the line under the list. "
     "space marks a segment to compare (up to 6; ☑ before its name) and C compares the "
-    "marked ones side by side."
+    "marked ones side by side. ⚠ before a name: its rule failed to evaluate (the detail "
+    "screen says why)."
 )
 
 # A segment marked to compare (C20.5.1) shows this before its name, as the contact
@@ -35,7 +39,17 @@ MARKED = "☑ "
 
 def name_cell(row: SegmentRow, marked: Callable[[int], bool] = lambda _: False) -> Text:
     name = user_text(row.name, "bold")
+    # A failed evaluation: ⚠ in the badges' red, legible on every row and theme (C20.7.6).
+    if row.evaluation_error is not None:
+        name = Text.assemble(("⚠", badge_style(Hue.RED)), " ", name)
     return Text.assemble((MARKED, "bold"), name) if marked(row.id) else name
+
+
+def failure_cell(row: SegmentRow) -> Text:
+    """The highlighted segment's failed evaluation, on the line under a narrow list
+    (C20.7.6); nothing for the others."""
+    words = failure_words(row.evaluation_failed_at, row.evaluation_error, clock.now())
+    return Text.assemble("⚠ ", user_text(words.removeprefix("Evaluation "))) if words else Text()
 
 
 def columns(marked: Callable[[int], bool]) -> list[Column[SegmentRow]]:
@@ -58,6 +72,7 @@ COLUMNS: list[Column[SegmentRow]] = [
     Column("last_modified", "Last Modified", lambda r: Text(dmy(r.last_modified)), width=13,
            sortable=True),
     Column("actions", "⋯", lambda r: Text("⋯", style="bold"), width=1, menu=True),
+    Column("evaluation", "Evaluation", failure_cell, detail="extra"),
 ]
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 

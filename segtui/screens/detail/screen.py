@@ -27,6 +27,7 @@ from segtui.core.busy import DatabaseBusy
 from segtui.core.formatting import dmy, plural, point_change, whole
 from segtui.core.metrics import SegmentCards, last_days, percent
 from segtui.core.permissions import CurrentUser, Permission
+from segtui.core.rules.refresh import evaluated_words, failure_words
 from segtui.core.segments import SegmentDetails
 from segtui.data.store import Store
 from segtui.screens.allowed import allowed
@@ -94,13 +95,10 @@ def trend_note(now: Decimal, before: Decimal, members: int, engaged: int,
 
 
 def evaluation(d: SegmentDetails) -> str:
-    """"Dynamic, evaluated 26/02/2024 09:00 in 35 ms · " for a dynamic segment."""
+    """"Dynamic, evaluated 3 min ago in 35 ms · " for a dynamic segment (C20.7.5)."""
     if d.rule is None:
         return ""
-    if d.evaluated_at is None:
-        return "Dynamic, not evaluated yet · "
-    return (f"Dynamic, evaluated {d.evaluated_at:%d/%m/%Y %H:%M} in "
-            f"{d.evaluation_ms or 0:,} ms · ")
+    return f"Dynamic, {evaluated_words(d.evaluated_at, d.evaluation_ms, clock.now())} · "
 
 
 class SegmentDetailScreen(Screen[None]):
@@ -146,6 +144,7 @@ class SegmentDetailScreen(Screen[None]):
             yield Button("Add Contacts", compact=True, variant="primary", id="add-contacts")
             yield Button("Edit", compact=True, id="edit")
         yield Label("", id="detail-meta")
+        yield Label("", id="detail-failure")  # C20.7.5: shown while evaluation fails
         with Horizontal(id="detail-cards"):
             for card_id, label, short in (
                 ("members", "Total Contacts", "Contacts"),
@@ -210,6 +209,10 @@ class SegmentDetailScreen(Screen[None]):
             user_text(f"{evaluation(d)}Owner {d.owner or '—'} · Created {dmy(d.created_at)}"
                       f" · Tags: {tags}"),
         ))
+        failure = failure_words(d.evaluation_failed_at, d.evaluation_error, clock.now())
+        failed = self.query_one("#detail-failure", Label)
+        failed.update(user_text(f"⚠ {failure}" if failure else ""))
+        failed.display = bool(failure and d.rule is not None)
         cards = {
             "members": (whole(m.members), None),
             "engagement": (f"{m.engagement_rate}%",

@@ -41,6 +41,9 @@ class Segment(Schema):
     rule: ColumnClause[str | None] = Column(Text)
     evaluated_at: ColumnClause[datetime | None] = Column(DateTime)
     evaluation_ms: ColumnClause[int | None] = Column(Integer)
+    # C20.7.2: why its last evaluation failed, and when; NULL since one succeeded.
+    evaluation_error: ColumnClause[str | None] = Column(Text)
+    evaluation_failed_at: ColumnClause[datetime | None] = Column(DateTime)
     # C19.3.2: who sees it; C19.4: archived (set aside, unused) when not NULL.
     visibility: ColumnClause[Visibility] = Column(
         vocabulary(Visibility, "segment_visibility"), server_default=text("'Everyone'"),

@@ -5,7 +5,7 @@ at the end of each closed day, filled from the stays (data/derived/daily_sizes.p
 long range is read from a few rows, and kept when old stays are pruned (C20.1.4).
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0022
 Create Date: 2026-12-06
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0023"
-down_revision: str | None = "0020"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
