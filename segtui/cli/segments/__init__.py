@@ -15,6 +15,7 @@ from segtui.cli.segments import (
     archive,
     changes,
     compare,
+    freeze,
     limit,
     listing,
     members,
@@ -32,6 +33,7 @@ app.command("compare")(compare.segments_compare)
 app.command("create")(changes.segments_create)
 app.command("update")(changes.segments_update)
 app.command("delete")(changes.segments_delete)
+app.command("freeze")(freeze.segments_freeze)
 app.command("archive")(archive.segments_archive)
 app.command("restore")(archive.segments_restore)
 app.command("add-members")(members.segments_add_members)
