@@ -102,7 +102,7 @@ def _choices(found: list[Choice]) -> ChoiceSearch:
 
 class PerformanceTab(DetailTab):
     # C20.4.4: a campaign's status, picked; becoming Active freezes its segments.
-    BINDINGS = [Binding("s", "campaign_status", "Campaign status",
+    BINDINGS = [Binding("s", "campaign_status", "Status",
                         id="performance.campaign-status")]
     HELP = "\n".join((
         "Performance: the segment's campaign results.", *CARD_HELP.values(),
