@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from segtui.core.enums import CampaignStatus
+from segtui.core.formatting import plural
 from segtui.core.segments import SegmentError
 from segtui.core.validation import DESCRIPTION_MAX, NAME_MAX, normalise_name
 
@@ -113,8 +114,9 @@ class StatusChanged:
             return f"“{self.campaign}” is already {self.after.value}: nothing changed."
         said = f"“{self.campaign}”: {self.before.value} → {self.after.value}"
         if self.snapshots:
-            made = "; ".join(f"“{s.name}” ({s.members:,} members)" for s in self.snapshots)
-            said += f"; snapshot{'s' if len(self.snapshots) > 1 else ''} {made}"
+            made = "; ".join(f"“{s.name}” ({plural(s.members, 'member')})"
+                             for s in self.snapshots)
+            said += f"; {'snapshot' if len(self.snapshots) == 1 else 'snapshots'} {made}"
         return said + "."
 
 

@@ -1,7 +1,7 @@
 """Freeze and a campaign's status in the app (C20.4.1, C20.4.2, C20.4.4) driven with
 Pilot, on both engines: F on the dashboard and on the detail screen, the dialog's
 refusals (a bad name, a name taken, the segment deleted under it), a Viewer refused, and
-the Performance tab's s picking a campaign's status."""
+the Performance tab's u picking a campaign's status."""
 
 from __future__ import annotations
 
@@ -128,15 +128,15 @@ async def test_a_viewer_is_refused(demo_store: Store) -> None:
         await settle(pilot)
         await pilot.press("2")
         await settle(pilot)
-        await pilot.press("s")
+        await pilot.press("u")
         await settle(pilot)
         assert isinstance(app.screen, SegmentDetailScreen)
         assert any("may look but not change campaigns" in t for t in toasts(app))
     assert count(demo_store) == before
 
 
-async def test_s_on_performance_activates_a_campaign_and_freezes(demo_store: Store) -> None:
-    """C20.4.4: s, the campaign, its new status: Paused -> Active makes the snapshot;
+async def test_u_on_performance_activates_a_campaign_and_freezes(demo_store: Store) -> None:
+    """C20.4.4: u, the campaign, its new status: Paused -> Active makes the snapshot;
     the tab shows the new status."""
     source = demo_store.segments.segment_id_named("Enterprise Prospects")
     assert source is not None
@@ -147,7 +147,7 @@ async def test_s_on_performance_activates_a_campaign_and_freezes(demo_store: Sto
         await open_segment(pilot, "Enterprise Prospects")
         await pilot.press("2")
         await settle(pilot)
-        await pilot.press("s")
+        await pilot.press("u")
         await settle(pilot)
         assert isinstance(app.screen, ChoicePicker)
         assert app.screen.title_text == "Change the status of which campaign?"

@@ -47,7 +47,7 @@ def test_freeze_dialog_refusal(snap_compare: SnapCompare, sqlite_demo_store: Sto
 @pytest.mark.parametrize("size", SIZES)
 def test_campaign_picker(snap_compare: SnapCompare, sqlite_demo_store: Store,
                          size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(sqlite_demo_store), run_before=on_performance, press=["s"],
+    assert snap_compare(make_app(sqlite_demo_store), run_before=on_performance, press=["u"],
                         terminal_size=size)
 
 
@@ -56,7 +56,7 @@ def test_campaign_status_picker(snap_compare: SnapCompare, sqlite_demo_store: St
                                 size: tuple[int, int]) -> None:
     async def picked(pilot: Pilot[Any]) -> None:
         await on_performance(pilot)
-        await pilot.press("s")
+        await pilot.press("u")
         await settle(pilot)
         await pilot.press(*"demo", "enter")
         await settle(pilot)

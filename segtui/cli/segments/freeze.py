@@ -20,6 +20,7 @@ from segtui.cli.common import (
 )
 from segtui.cli.output import fail, output_mode
 from segtui.cli.segments.records import SegmentName, print_segment
+from segtui.core.formatting import plural
 
 
 @writes("change segments")
@@ -60,4 +61,4 @@ def segments_freeze(
     finally:
         store.close()
     print_segment(output, {**obj, "frozen_from": snap.source},
-                  f"Froze {snap.members:,} members of {snap.source!r} into {snap.name!r}.")
+                  f"Froze {plural(snap.members, 'member')} of {snap.source!r} into {snap.name!r}.")

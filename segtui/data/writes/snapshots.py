@@ -68,8 +68,8 @@ def find_campaign(conn: Connection, name: str) -> CampaignFound:
     if not found:
         raise CampaignNotFound(f"no campaign named “{name}”")
     if len(found) > 1:
-        raise CampaignNotFound(f"{len(found)} campaigns are named “{name}”: segtui can't "
-                               "tell which one you mean")
+        raise CampaignNotFound(f"{plural(len(found), 'campaign')} are named “{name}”: "
+                               "segtui can't tell which one you mean")
     return CampaignFound(int(found[0].id), found[0].name, CampaignStatus(found[0].status))
 
 

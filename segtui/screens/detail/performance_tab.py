@@ -102,13 +102,14 @@ def _choices(found: list[Choice]) -> ChoiceSearch:
 
 class PerformanceTab(DetailTab):
     # C20.4.4: a campaign's status, picked; becoming Active freezes its segments.
-    BINDINGS = [Binding("s", "campaign_status", "Status",
+    # `u` (update): `s` sorts everywhere else, one meaning per key (U15.12).
+    BINDINGS = [Binding("u", "campaign_status", "Status",
                         id="performance.campaign-status")]
     HELP = "\n".join((
         "Performance: the segment's campaign results.", *CARD_HELP.values(),
         "Campaign table: per campaign using the segment, distinct members sent to, and "
         "those who opened, clicked and converted (rate against sent), with the revenue of "
-        "their conversions.", "s sets a campaign's status (Active, Paused, Completed); "
+        "their conversions.", "u sets a campaign's status (Active, Paused, Completed); "
         "when one becomes Active, each segment it targets is frozen into a snapshot, so "
         "whom it was sent to stays known.", TREND_HELP, HEALTH_HELP,
     ))
@@ -179,7 +180,7 @@ class PerformanceTab(DetailTab):
     # -- a campaign's status (C20.4.4) ----------------------------------------------------
 
     def action_campaign_status(self) -> None:
-        """s: pick the campaign (when the segment has more than one), then its status."""
+        """u: pick the campaign (when the segment has more than one), then its status."""
         if not allowed(self.screen, self.user, "change campaigns", Permission.PAUSE_CAMPAIGNS):
             return
         if not self.campaigns:

@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label
 
 from segtui.core import clock
+from segtui.core.formatting import plural
 from segtui.core.permissions import CurrentUser
 from segtui.core.segments import InvalidSegment, SegmentError
 from segtui.core.snapshots import Snapshot, snapshot_name
@@ -29,8 +30,8 @@ from segtui.widgets.workers import deliver, in_thread
 
 def frozen_message(snap: Snapshot) -> str:
     """The toast after a freeze (C20.4.1)."""
-    return (f"Froze {snap.members:,} members of “{snap.source}” into “{snap.name}”, a new "
-            "static segment on the dashboard")
+    return (f"Froze {plural(snap.members, 'member')} of “{snap.source}” into “{snap.name}”, "
+            "a new static segment on the dashboard")
 
 
 class FreezeSegmentModal(Dialog[Snapshot | None]):
