@@ -83,6 +83,9 @@ WRITE_RUNS: dict[str, tuple[list[str], str | None]] = {
     "segments set-visibility": (["Enterprise Prospects", "private"], None),
     "segments hide": (["Enterprise Prospects", "--from", "Priya Patel"], None),
     "segments unhide": (["Enterprise Prospects", "--from", "Priya Patel"], None),
+    # C20.4: a snapshot, and a campaign's status (which makes snapshots)
+    "segments freeze": (["Enterprise Prospects"], None),
+    "campaigns status": (["Product Demo Campaign", "active"], None),
 }
 
 

@@ -265,6 +265,12 @@ def cases(files: dict[str, str]) -> list[tuple[list[str], str | None]]:
         (["segments", "prune-history", "--dry-run", "--user", "James Carter"], None),
         (["segments", "limit", "--json"], None),
         (["segments", "set-limit", "0", "--user", "James Carter"], None),
+        # C20.4: a snapshot of a hostile name, a hostile snapshot name, a campaign's status
+        (["segments", "freeze", SEGMENT, "--json", *as_sarah], None),
+        (["segments", "freeze", SEGMENT, *as_sarah], None),  # the default name taken
+        (["segments", "freeze", SEGMENT, "--as", EVIL, *as_sarah], None),
+        (["campaigns", "status", f"No {EVIL}", "active", *as_sarah], None),
+        (["campaigns", "status", "Product Demo Campaign", "active", *as_sarah], None),
         (["segments", "archive", f"No {EVIL}", *as_sarah], None),
         (["segments", "archive", SEGMENT, *as_sarah], None),
         (["segments", "restore", SEGMENT, *as_sarah], None),

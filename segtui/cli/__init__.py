@@ -5,7 +5,8 @@ The commands live in one module (or, for `segments`, one package) per noun:
     app_commands.py   no command (open the app), `demo`, `db upgrade`
     logins.py         `db grant` and `db revoke`: PostgreSQL logins' roles (C19.2)
     segments/         `segments ...` (list, show, count, refresh, create, update, delete,
-                      add-members, remove-members, limit, set-limit)
+                      add-members, remove-members, limit, set-limit, compare, freeze)
+    campaigns.py      `campaigns status`: a campaign's status (C20.4.4)
     contacts.py       `contacts list|show|merge`
     transfer.py       `import ...` and `export ...`
     quality.py        `quality`
@@ -49,6 +50,7 @@ import typer
 from segtui.cli import (
     app_commands,
     audit,
+    campaigns,
     contacts,
     logins,
     quality,
@@ -100,6 +102,7 @@ app.add_typer(transfer.import_app, name="import")
 app.add_typer(transfer.export_app, name="export")
 app.add_typer(contacts.app, name="contacts")
 app.add_typer(users.app, name="users")
+app.add_typer(campaigns.app, name="campaigns")
 
 
 def main() -> None:

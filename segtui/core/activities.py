@@ -36,6 +36,7 @@ SYSTEM_ACTIVITY_TYPES = (
     "Segment Archived",
     "Segment Restored",
     "Owner Changed",  # C19.3.6: an administrator gave the segment to someone else
+    "Campaign Status Changed",  # C20.4.4: a campaign using the segment
 )
 ACTIVITY_TYPES = USER_ACTIVITY_TYPES + tuple(
     t for t in SYSTEM_ACTIVITY_TYPES if t not in USER_ACTIVITY_TYPES
@@ -60,6 +61,7 @@ ICONS = {
     "Segment Archived": "▣",
     "Segment Restored": "▢",
     "Owner Changed": "⇄",
+    "Campaign Status Changed": "▷",
 }
 
 EDIT_WINDOW = timedelta(hours=24)

@@ -15,6 +15,7 @@ from segtui.cli.segments import (
     archive,
     changes,
     compare,
+    freeze,
     history,
     limit,
     listing,
@@ -35,6 +36,7 @@ app.command("migration")(history.segments_migration)
 app.command("create")(changes.segments_create)
 app.command("update")(changes.segments_update)
 app.command("delete")(changes.segments_delete)
+app.command("freeze")(freeze.segments_freeze)
 app.command("archive")(archive.segments_archive)
 app.command("restore")(archive.segments_restore)
 app.command("add-members")(members.segments_add_members)

@@ -3,7 +3,7 @@
 A Store is a Database (database.py: open, close, cancel, reading, writing) holding one facet
 per subject, each a module here and an attribute of the Store: segments, metrics, contacts,
 members, activity, rules, transfer, quality, users, changes, audit,
-compare and history
+compare, history and campaigns
 (`store.segments.segment_page(...)`, `store.rules.refresh_segments(...)`). Their methods
 are synchronous and thread-safe (each call takes its own pooled connection); the UI calls
 them from worker threads. They return the frozen records of `segtui.core`, never ORM
@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 
 from segtui.data.store.activity import Activity
 from segtui.data.store.audit import Audit
+from segtui.data.store.campaigns import Campaigns
 from segtui.data.store.changes import Changes
 from segtui.data.store.compare import Compare
 from segtui.data.store.contacts import Contacts
@@ -57,3 +58,4 @@ class Store(Database):
         self.audit = Audit(self)
         self.compare = Compare(self)
         self.history = History(self)
+        self.campaigns = Campaigns(self)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from segtui.core.rules.tree import Node
     from segtui.core.segments import DeletePreview, SegmentDetails, SegmentDraft
     from segtui.core.sharing import Sharing
+    from segtui.core.snapshots import Snapshot
 
 
 class Segments:
@@ -132,6 +133,14 @@ class Segments:
 
         with self._db.writing() as conn:
             return segment_writes.create_segment(conn, draft, selection, user)
+
+    def freeze(self, segment_id: int, name: str, user: CurrentUser) -> Snapshot:
+        """C20.4.1: a new static segment named `name` with the segment's current members,
+        in one transaction; the SegmentError family when refused (nothing written)."""
+        from segtui.data.writes import snapshots
+
+        with self._db.writing() as conn:
+            return snapshots.freeze_segment(conn, segment_id, name, user)
 
     def segments_left(self, user: CurrentUser) -> tuple[int, int]:
         """(how many more segments `user` may create, the per-creator limit), C19.3."""

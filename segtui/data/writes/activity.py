@@ -101,7 +101,8 @@ AUDITED = {"Segment Created": Action.SEGMENT_CREATED, "Segment Edited": Action.S
            "Campaigns Paused": Action.SEGMENT_EDITED,
            "Segment Archived": Action.SEGMENT_ARCHIVED,
            "Segment Restored": Action.SEGMENT_RESTORED,
-           "Owner Changed": Action.SEGMENT_EDITED}
+           "Owner Changed": Action.SEGMENT_EDITED,
+           "Campaign Status Changed": Action.SEGMENT_EDITED}
 
 
 def log_activity(

@@ -14,16 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, literal, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from segtui.core import clock
 from segtui.core.audit import Action
 from segtui.core.changes import SEGMENT_DELETED
 from segtui.core.contacts import ContactSelection
-from segtui.core.enums import CampaignStatus, MembershipSource, SegmentKind, SegmentStatus
+from segtui.core.enums import CampaignStatus, SegmentKind, SegmentStatus
 from segtui.core.formatting import plural
-from segtui.core.history import Why
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.rules.check import SegmentLookup, check
 from segtui.core.rules.refresh import RefreshResult
@@ -54,7 +53,6 @@ from segtui.data.db.tables import (
     name_key,
     segment_tags,
 )
-from segtui.data.derived.stays import counted_after
 from segtui.data.queries.contact_list import add_selected_members
 from segtui.data.queries.segment_details import delete_preview, details
 from segtui.data.queries.visibility import seen_lookup
@@ -62,6 +60,7 @@ from segtui.data.rules.refresh import refresh_dependents, refresh_segment, segme
 from segtui.data.writes.activity import log_activity, require_segment
 from segtui.data.writes.audit import record_audit
 from segtui.data.writes.changes import record_change
+from segtui.data.writes.member_copy import copy_members
 from segtui.data.writes.segment_limit import require_room
 from segtui.data.writes.sharing import audit_sharing, checked_sharing, copy_sharing, write_sharing
 
@@ -348,19 +347,9 @@ def duplicate_segment(conn: Connection, segment_id: int, user: CurrentUser) -> i
     copy_sharing(conn, segment_id, new_id, user.id)  # as private as its original
     if original.rule is None:
         now = clock.now()
-        with counted_after(conn):  # SQLite: the cards' counts in one pass (P2)
-            copied = conn.execute(
-                insert(Membership).from_select(
-                    ["segment_id", "contact_id", "source", "added_at", "added_by_id",
-                     "added_why"],
-                    select(literal(new_id), Membership.contact_id,
-                           literal(MembershipSource.MANUAL.value), literal(now), literal(user.id),
-                           literal(Why.COPY.value))
-                    .where(Membership.segment_id == segment_id, current_membership()),
-                ).execution_options(preserve_rowcount=True)
-            ).rowcount
+        copied = copy_members(conn, segment_id, new_id, user.id, now)
         log_activity(conn, new_id, "Contacts Added",
-                     f"Copied {plural(max(int(copied or 0), 0), 'contact')} from “{original.name}”",
+                     f"Copied {plural(copied, 'contact')} from “{original.name}”",
                      "", user, now)
     return new_id
 

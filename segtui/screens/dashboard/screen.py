@@ -73,6 +73,9 @@ class DashboardScreen(Screen[None]):
                 id="dashboard.duplicate"),
         Binding("a", "segment('add_contacts')", "Add contacts", show=False,
                 id="dashboard.add-contacts"),
+        # C20.4.1: its current members kept as a new static segment.
+        Binding("F", "segment('freeze')", "Freeze (snapshot)", show=False,
+                id="dashboard.freeze"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="dashboard.reverse-sort"),
         Binding("c", "clear_filters", "Clear filters", show=False,
                 id="dashboard.clear-filters"),
@@ -224,7 +227,7 @@ class DashboardScreen(Screen[None]):
     # -- segments (segment_actions.py) ------------------------------------------------------
 
     def action_segment(self, what: str) -> None:
-        """enter, e, d, y, a, m, R: open, edit... the highlighted segment."""
+        """enter, e, d, y, a, F, m, R: open, edit... the highlighted segment."""
         if what == "restore" and not self.filter.archived:
             self.notify("R restores an archived segment: f, then status Archived, lists "
                         "them.", severity="warning")
@@ -232,6 +235,7 @@ class DashboardScreen(Screen[None]):
         actions = {"open": self.segments.open, "edit": self.segments.edit,
                    "delete": self.segments.delete, "duplicate": self.segments.duplicate,
                    "add_contacts": self.segments.add_contacts,
+                   "freeze": self.segments.freeze,
                    "menu": lambda: self.segments.menu(self.filter.archived),
                    "restore": self.segments.restore}
         actions[what]()

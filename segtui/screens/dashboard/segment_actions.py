@@ -1,5 +1,5 @@
 """What the dashboard does to segments: to one (open, new, edit, delete, duplicate, add
-contacts, and the row menu that offers them), and to every dynamic one (re-evaluate).
+contacts, freeze, and the row menu that offers them), and to every dynamic one (re-evaluate).
 
 Each ends with a toast saying what happened and the list reloaded to show the segment, or
 (when it was deleted, or someone else deleted it meanwhile) with the list refreshed. The
@@ -18,12 +18,14 @@ from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.records import SegmentRow
 from segtui.core.rules.tree import Group
 from segtui.core.segments import SegmentDetails, SegmentError, SegmentNotFound
+from segtui.core.snapshots import Snapshot
 from segtui.data.store import Store
 from segtui.screens.allowed import allowed
 from segtui.screens.modals.add_contacts import AddContactsModal
 from segtui.screens.modals.create_segment import CreateSegmentModal
 from segtui.screens.modals.delete_segment import DeleteSegmentModal
 from segtui.screens.modals.edit_segment import EditSegmentModal
+from segtui.screens.modals.freeze_segment import FreezeSegmentModal, frozen_message
 from segtui.screens.modals.results import SegmentDeleted, SegmentSaved
 from segtui.screens.modals.row_menu import RowAction, RowMenu
 from segtui.widgets.workers import deliver, run_in_thread
@@ -128,6 +130,18 @@ class SegmentActions:
         if row is not None and self._may_edit():
             self.screen.app.push_screen(
                 AddContactsModal(self.store, self.user, row.id, row.name), self._saved)
+
+    def freeze(self) -> None:
+        """F: the Freeze dialog for the highlighted segment (C20.4.1)."""
+        row = self.current()
+        if row is not None and self._may_edit():
+            self.screen.app.push_screen(
+                FreezeSegmentModal(self.store, self.user, row.id, row.name), self._frozen)
+
+    def _frozen(self, snap: Snapshot | None) -> None:
+        if snap is not None:
+            self.screen.notify(frozen_message(snap), markup=False)
+            self.changed(snap.segment_id)
 
     def menu(self, archived: bool = False) -> None:
         """The row menu: the same actions as e, y and d, and view (enter); restore (R)

@@ -10,6 +10,7 @@ from rich.console import Console, ConsoleOptions, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Static
 
@@ -22,7 +23,12 @@ from segtui.core.analytics import (
 )
 from segtui.core.enums import CampaignStatus
 from segtui.core.metrics import CampaignPerformance
+from segtui.core.permissions import Permission
+from segtui.core.records import Choice
+from segtui.screens.allowed import allowed
 from segtui.screens.detail.base import DetailTab
+from segtui.screens.modals.choice_picker import ChoicePicker
+from segtui.widgets.asking import ChoiceSearch, Picked
 from segtui.widgets.badges import campaign_status_badge
 from segtui.widgets.charts import SeriesChart, StackedBar
 from segtui.widgets.metric_card import MetricCard
@@ -88,12 +94,24 @@ class CampaignTable:
         yield table
 
 
+def _choices(found: list[Choice]) -> ChoiceSearch:
+    """A picker's search over a short list known already (the tab's campaigns, the
+    statuses): what contains the typed text, ignoring case."""
+    return lambda text: [c for c in found if text.strip().lower() in c.label.lower()]
+
+
 class PerformanceTab(DetailTab):
+    # C20.4.4: a campaign's status, picked; becoming Active freezes its segments.
+    # `u` (update): `s` sorts everywhere else, one meaning per key (U15.12).
+    BINDINGS = [Binding("u", "campaign_status", "Status",
+                        id="performance.campaign-status")]
     HELP = "\n".join((
         "Performance: the segment's campaign results.", *CARD_HELP.values(),
         "Campaign table: per campaign using the segment, distinct members sent to, and "
         "those who opened, clicked and converted (rate against sent), with the revenue of "
-        "their conversions.", TREND_HELP, HEALTH_HELP,
+        "their conversions.", "u sets a campaign's status (Active, Paused, Completed); "
+        "when one becomes Active, each segment it targets is frozen into a snapshot, so "
+        "whom it was sent to stays known.", TREND_HELP, HEALTH_HELP,
     ))
     REDRAW_ON_THEME = True
 
@@ -113,6 +131,8 @@ class PerformanceTab(DetailTab):
             yield SeriesChart("Engagement Trend (members)", "line", help=TREND_HELP,
                               id="perf-trend")
             yield StackedBar("Segment Health", help=HEALTH_HELP, id="perf-health")
+
+    campaigns: tuple[CampaignPerformance, ...] = ()
 
     def on_mount(self) -> None:
         self.reload()
@@ -138,6 +158,7 @@ class PerformanceTab(DetailTab):
             card.value = value
             card.note = note
 
+        self.campaigns = tuple(report.campaigns)
         self.query_one("#perf-campaigns", Static).update(CampaignTable(report.campaigns))
 
         self.query_one("#perf-trend", SeriesChart).show_series(report.trend.labels,
@@ -155,3 +176,41 @@ class PerformanceTab(DetailTab):
     def _note(change: Decimal | None, *, points: bool = False) -> tuple[str, str, str]:
         text = change_text(change, points=points)
         return (f"{text} vs prev. 30 days", text, direction(change))
+
+    # -- a campaign's status (C20.4.4) ----------------------------------------------------
+
+    def action_campaign_status(self) -> None:
+        """u: pick the campaign (when the segment has more than one), then its status."""
+        if not allowed(self.screen, self.user, "change campaigns", Permission.PAUSE_CAMPAIGNS):
+            return
+        if not self.campaigns:
+            self.notify("No campaign uses this segment yet.", severity="warning")
+            return
+        if len(self.campaigns) == 1:
+            self._pick_status(self.campaigns[0])
+            return
+        found = [Choice(str(c.campaign_id), f"{c.name} ({c.status})") for c in self.campaigns]
+        by_id = {str(c.campaign_id): c for c in self.campaigns}
+
+        def picked(answer: Picked | None) -> None:
+            if answer is not None and answer.choice is not None:
+                self._pick_status(by_id[answer.choice.key])
+        self.app.push_screen(ChoicePicker("Change the status of which campaign?", None,
+                                          _choices(found)), picked)
+
+    def _pick_status(self, campaign: CampaignPerformance) -> None:
+        found = [Choice(s.value, s.value + (" (now)" if s.value == campaign.status else ""))
+                 for s in CampaignStatus]
+
+        def picked(answer: Picked | None) -> None:
+            if answer is not None and answer.choice is not None:
+                self._set_status(campaign.campaign_id, CampaignStatus(answer.choice.key))
+        self.app.push_screen(ChoicePicker(f"Status of “{campaign.name}”", None,
+                                          _choices(found)), picked)
+
+    @in_thread("campaign-status", notify_failed=True)
+    def _set_status(self, campaign_id: int, status: CampaignStatus) -> None:
+        changed = self.store.campaigns.set_status(campaign_id, status, self.user)
+        deliver(self.app, self.app.notify, changed.summary(), markup=False)
+        if changed.changed:
+            deliver(self, self.post_message, DetailTab.Changed())

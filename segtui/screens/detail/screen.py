@@ -29,6 +29,7 @@ from segtui.core.metrics import SegmentCards, last_days, percent
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.rules.refresh import evaluated_words, failure_words
 from segtui.core.segments import SegmentDetails
+from segtui.core.snapshots import Snapshot
 from segtui.data.store import Store
 from segtui.screens.allowed import allowed
 from segtui.screens.audited import record_view
@@ -43,6 +44,7 @@ from segtui.screens.history.screen import HistoryScreen
 from segtui.screens.modals.add_contacts import AddContactsModal
 from segtui.screens.modals.edit_segment import EditSegmentModal
 from segtui.screens.modals.export_members import ExportMembersModal
+from segtui.screens.modals.freeze_segment import FreezeSegmentModal, frozen_message
 from segtui.screens.modals.results import SegmentSaved
 from segtui.widgets.badges import segment_status_badge, visibility_badges
 from segtui.widgets.key_bar import KeyBar
@@ -112,6 +114,9 @@ class SegmentDetailScreen(Screen[None]):
         Binding("x", "export_members", "Export", id="detail.export"),
         Binding("r", "refresh", "Refresh", id="detail.refresh"),
         Binding("h", "history", "History", show=False, id="detail.history"),
+        # C20.4.1; in the help and the palette, not the key bar: at 80 columns it would
+        # push Refresh off the bar.
+        Binding("F", "freeze", "Freeze (snapshot)", show=False, id="detail.freeze"),
         *(Binding(str(n), f"tab({n})", f"Tab {n}: {title}", show=False, id=f"detail.tab-{n}")
           for n, (_, title, _) in enumerate(TABS, start=1)),
     ]
@@ -368,6 +373,17 @@ class SegmentDetailScreen(Screen[None]):
         members = self.summary.cards.metrics.members if self.summary else None
         self.app.push_screen(ExportMembersModal(self.store, self.user, self.segment_id,
                                                 self.segment_name, members))
+
+    def action_freeze(self) -> None:
+        """F: its current members kept as a new static segment (C20.4.1); this screen
+        stays, the dashboard lists the snapshot."""
+        if self._may_edit():
+            self.app.push_screen(FreezeSegmentModal(self.store, self.user, self.segment_id,
+                                                    self.segment_name), self._frozen)
+
+    def _frozen(self, snap: Snapshot | None) -> None:
+        if snap is not None:
+            self.notify(frozen_message(snap), markup=False)
 
     def _saved(self, result: SegmentSaved | None) -> None:
         if result is not None:
