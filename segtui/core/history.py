@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from segtui.core.formatting import plural
+
 DEFAULT_RETENTION_DAYS = 400  # C20.1.4: how long ended stays are kept
 # An administrator's setting within these (days): at least the 6 months the growth chart
 # and the compare screen's retention read from the stays themselves.
@@ -166,4 +168,4 @@ def check_period(start: datetime, end: datetime) -> None:
 def check_retention(days: int) -> None:
     low, high = RETENTION_RANGE
     if not low <= days <= high:
-        raise ValueError(f"Keep the history from {low:,} to {high:,} days.")
+        raise ValueError(f"Keep the history from {low:,} to {plural(high, 'day')}.")

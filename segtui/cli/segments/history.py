@@ -22,6 +22,7 @@ from segtui.cli.common import (
     up_to_date,
 )
 from segtui.cli.output import cell, dumps, fail, say
+from segtui.core.formatting import plural
 from segtui.core.permissions import Permission
 
 if TYPE_CHECKING:
@@ -206,7 +207,7 @@ def segments_history_retention(ctx: typer.Context, as_json: JsonOption = False,
     if as_json:
         say(dumps({"retention_days": days}))
         return
-    say(f"Ended memberships are kept {days:,} days.")
+    say(f"Ended memberships are kept {plural(days, 'day')}.")
 
 
 @writes("change the history's retention", Permission.MANAGE_USERS)
@@ -224,7 +225,7 @@ def segments_set_history_retention(
         fail(str(exc))
     finally:
         store.close()
-    say(f"Ended memberships are now kept {days:,} days.")
+    say(f"Ended memberships are now kept {plural(days, 'day')}.")
 
 
 @writes("prune the membership history", Permission.MANAGE_USERS)
@@ -242,4 +243,4 @@ def segments_prune_history(
     finally:
         store.close()
     verb = "would be removed" if dry_run else "removed"
-    say(f"{count:,} memberships that ended before {cutoff:%Y-%m-%d} {verb}.")
+    say(f"{plural(count, 'membership')} that ended before {cutoff:%Y-%m-%d} {verb}.")

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from segtui.core.audit import Action
+from segtui.core.formatting import plural
 from segtui.core.history import DEFAULT_RETENTION_DAYS, check_retention
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.segments import NotAllowed
@@ -43,7 +44,7 @@ def set_retention_days(conn: Connection, days: int, user: CurrentUser) -> None:
     else:
         conn.execute(insert(Setting).values(key=RETENTION_SETTING, value=str(days)))
     record_audit(conn, Action.PERMISSIONS_MODIFIED, user, subject="membership history",
-                 details=f"kept {days} days")
+                 details=f"kept {plural(days, 'day')}")
 
 
 def prune(conn: Connection, now: datetime, user: CurrentUser, *, dry_run: bool = False

@@ -48,14 +48,16 @@ def merge_contacts(conn: Connection, keep: int, others: Sequence[int], user: Cur
 
 def merge_into(conn: Connection, keep: int, others: Sequence[int],
                performer: CurrentUser | None, now: datetime, *,
-               fillable: Sequence[str] = FILLABLE, why: str = "") -> MergeResult:
+               fillable: Sequence[str] = FILLABLE, why: str = "",
+               ended_why: bool = True) -> MergeResult:
     """Merge `others` into `keep`: every membership (current stays and history), manual
     exclusion, event and tag moves to `keep`; fields `keep` lacks (of `fillable`) are
     filled from the others (oldest first); then the others are deleted. Where both were
     current members of a segment, the merged one's stay ends now (history keeps it).
     `performer` None: segtui itself (a migration), logged without a user; `why` is added
     to the activity's details. Reads only the columns it names, so a migration can run
-    it on a schema older than the models (`fillable` as of that migration)."""
+    it on a schema older than the models (`fillable` as of that migration; `ended_why`
+    False before the stays kept why they ended, C20.1.1)."""
     merged = tuple(dict.fromkeys(o for o in others if o != keep))
     if keep in others or not merged:
         raise MergeError("name at least one other contact to merge into the kept one")
@@ -82,6 +84,7 @@ def merge_into(conn: Connection, keep: int, others: Sequence[int],
     fill["quality_score"] = max(r.quality_score for r in found.values())
 
     by = None if performer is None else performer.id
+    ended = {"left_why": Why.MERGE.value} if ended_why else {}
     m = Membership
     kept_segments = set(conn.execute(select(m.segment_id).where(
         m.contact_id == keep, current_membership())).scalars())
@@ -89,7 +92,7 @@ def merge_into(conn: Connection, keep: int, others: Sequence[int],
         m.contact_id.in_(merged), current_membership())).scalars())
     conn.execute(update(m).where(m.contact_id.in_(merged), current_membership(),
                                  m.segment_id.in_(kept_segments))
-                 .values(removed_at=now, removed_by_id=by, left_why=Why.MERGE.value))
+                 .values(removed_at=now, removed_by_id=by, **ended))
     # Two merged contacts in the same segment (neither is `keep`): one stay stays current.
     seen: set[int] = set(kept_segments)
     for membership_id, segment_id in conn.execute(
@@ -97,7 +100,7 @@ def merge_into(conn: Connection, keep: int, others: Sequence[int],
             .order_by(m.added_at, m.id)).all():
         if segment_id in seen:
             conn.execute(update(m).where(m.id == membership_id)
-                         .values(removed_at=now, removed_by_id=by, left_why=Why.MERGE.value))
+                         .values(removed_at=now, removed_by_id=by, **ended))
         seen.add(segment_id)
     moved = conn.execute(update(m).where(m.contact_id.in_(merged))
                          .values(contact_id=keep)).rowcount

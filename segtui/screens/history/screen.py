@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Header, Label
 
 from segtui.core import clock
 from segtui.core.analytics import Series
+from segtui.core.formatting import plural
 from segtui.core.history import (
     PERIODS,
     Direction,
@@ -155,7 +156,8 @@ class HistoryScreen(Screen[None]):
     def _show_moves(self) -> None:
         chosen = next((s for days, s in self.stabilities if days == self.days), None)
         self.query_one("#history-moves-title", Label).update(
-            f"Where they went and came from, last {self.days} days (p: another period)")
+            f"Where they went and came from, last {plural(self.days, 'day')} (p: another "
+            "period)")
         table: DataTable[Text] = self.query_one("#history-moves", DataTable)
         table.clear()
         if chosen is not None:

@@ -8,6 +8,7 @@ from rich.style import Style
 from rich.text import Text
 
 from segtui.core.analytics import Series
+from segtui.core.formatting import plural
 from segtui.core.history import PERIODS, Direction, MembershipChange, Stability
 from segtui.widgets.text import user_text
 
@@ -39,7 +40,7 @@ def _right(value: str) -> Text:
 
 
 def stability_rows(found: list[tuple[int, Stability]]) -> list[list[Text]]:
-    return [[Text(f"{days} days"), _right(f"{s.members_at_start:,}"),
+    return [[Text(plural(days, "day")), _right(f"{s.members_at_start:,}"),
              _right(f"{s.members_at_end:,}"), _right(f"{s.stayed:,}"),
              _right(_share(s.stability)), _right(f"{s.left:,}"), _right(f"{s.entered:,}")]
             for days, s in found]

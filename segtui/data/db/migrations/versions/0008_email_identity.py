@@ -82,7 +82,8 @@ def _merge_duplicates(conn: sa.Connection) -> None:
             {"key": key}).scalars())
         result = merge.merge_into(
             conn, ids[0], ids[1:], None, now, fillable=FILLABLE,
-            why=" Merged by segtui's upgrade: contacts may no longer share an email.")
+            why=" Merged by segtui's upgrade: contacts may no longer share an email.",
+            ended_why=False)  # memberships.left_why comes at 0023
         kept.append(result.kept)
         merged_count += len(result.merged)
         if n < SHOWN_MERGES:
