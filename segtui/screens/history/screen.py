@@ -87,29 +87,28 @@ class HistoryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
         with VerticalScroll(id="history-body"):
-            yield Label(self._title(), id="history-title")
+            yield Label(Text.assemble(*self._title()), id="history-title")
             if self.contact is None:
-                yield Label("Stability (members at the start still members now)",
+                yield Label(Text("Stability (members at the start still members now)"),
                             classes="section-title")
                 yield DataTable(id="history-stability", cursor_type="none",
                                 zebra_stripes=True)
-                yield Label("By month (members at its end)", classes="section-title")
+                yield Label(Text("By month (members at its end)"), classes="section-title")
                 yield DataTable(id="history-months", cursor_type="none", zebra_stripes=True)
-                yield Label("", id="history-moves-title", classes="section-title")
+                yield Label(Text(""), id="history-moves-title", classes="section-title")
                 yield DataTable(id="history-moves", cursor_type="none", zebra_stripes=True)
-            yield Label("", id="history-changes-title", classes="section-title")
+            yield Label(Text(""), id="history-changes-title", classes="section-title")
             yield DataTable(id="history-changes", cursor_type="row", zebra_stripes=True,
                             cursor_foreground_priority="renderable")
-            yield Label("", id="history-status")
+            yield Label(Text(""), id="history-status")
         yield KeyBar()
 
-    def _title(self) -> Text:
-        title = Text("Membership history of ", style="bold")
+    def _title(self) -> list[Text]:
+        """"Membership history of <contact> in <segment>" in parts, the names user text."""
+        parts = [Text("Membership history of ", style="bold")]
         if self.contact is not None:
-            title.append_text(user_text(self.contact[1], "bold"))
-            title.append(" in ", style="bold")
-        title.append_text(user_text(self.segment_name, "bold"))
-        return title
+            parts += [user_text(self.contact[1], "bold"), Text(" in ", style="bold")]
+        return [*parts, user_text(self.segment_name, "bold")]
 
     def on_mount(self) -> None:
         self.sub_title = "History"
@@ -155,9 +154,9 @@ class HistoryScreen(Screen[None]):
 
     def _show_moves(self) -> None:
         chosen = next((s for days, s in self.stabilities if days == self.days), None)
-        self.query_one("#history-moves-title", Label).update(
+        self.query_one("#history-moves-title", Label).update(Text(
             f"Where they went and came from, last {plural(self.days, 'day')} (p: another "
-            "period)")
+            "period)"))
         table: DataTable[Text] = self.query_one("#history-moves", DataTable)
         table.clear()
         if chosen is not None:
@@ -191,8 +190,8 @@ class HistoryScreen(Screen[None]):
         shown = ("entries and exits" if self.direction is None
                  else "entries" if self.direction is Direction.ENTERED else "exits")
         why = "" if self.reason is None else f" · why: {self.reason.value}"
-        self.query_one("#history-changes-title", Label).update(
-            f"Changes, newest first: {shown}{why} (f, w)")
+        self.query_one("#history-changes-title", Label).update(Text(
+            f"Changes, newest first: {shown}{why} (f, w)"))
         count = table.row_count
         status = (f"{count:,} shown · l loads older ones" if self.more
                   else f"{count:,} shown · no older ones" if count
