@@ -31,7 +31,7 @@ import itertools
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import replace
 from datetime import date
 from queue import SimpleQueue
@@ -99,9 +99,14 @@ class _Worker:
                 checked = replace(batch, segment_ids=tuple(ids))
                 with whole_refresh.SharedReads(conn, today, self.check_lists
                                                ).active(checked) as shared:
+                    # PostgreSQL aborts the transaction with a refused statement: each
+                    # check in a savepoint there. SQLite's transaction goes on, and 1,000
+                    # savepoints cost the unchanged refresh about 4 s at 1M (P9).
+                    alone = (conn.begin_nested if conn.dialect.name == "postgresql"
+                             else nullcontext)
                     for segment_id in ids:
                         try:
-                            with conn.begin_nested():
+                            with alone():
                                 result = refresh.check_segment(
                                     conn, segment_id, found[segment_id], now=clock.now(),
                                     today=today, shared=shared)
