@@ -59,6 +59,15 @@ async def test_h_shows_stability_moves_and_the_changes(demo_store: Store) -> Non
         exits = cells(app, "#history-changes")
         assert [r[1] for r in exits] == ["left"] * 3
         assert {r[3] for r in exits} == {"Sarah Mitchell"}
+        await pilot.press("b", "b", "b")  # all -> 7 -> 30 -> 90 days: the exits were 88 ago
+        await settle(pilot)
+        assert "last 90 days" in text_of(app, "#history-changes-title")
+        assert len(cells(app, "#history-changes")) == 3
+        await pilot.press("b")  # 90 days -> all time
+        await pilot.press("b", "b")  # -> 7 -> 30 days: no exit that recent
+        await settle(pilot)
+        assert cells(app, "#history-changes") == []
+        await pilot.press("b", "b")  # -> 90 days -> all time
         await pilot.press("w")  # exits for the rule's reasons: none, the demo's are by hand
         await settle(pilot)
         assert cells(app, "#history-changes") == []

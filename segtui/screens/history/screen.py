@@ -10,7 +10,7 @@ deleted or hidden from the user under it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.text import Text
 from textual import on
@@ -55,6 +55,7 @@ from segtui.widgets.workers import deliver, in_thread
 
 DIRECTIONS: list[Direction | None] = [None, Direction.ENTERED, Direction.LEFT]
 REASONS: list[Why | None] = [None, *Why]
+SINCE: list[int | None] = [None, *PERIODS]  # days; None: all time
 
 
 class HistoryScreen(Screen[None]):
@@ -64,6 +65,7 @@ class HistoryScreen(Screen[None]):
         Binding("escape,backspace", "back", "Back", id="history.back"),
         Binding("f", "direction", "Entered/left", id="history.filters"),
         Binding("w", "reason", "Why", id="history.reason"),
+        Binding("b", "since", "Since", id="history.since"),
         Binding("p", "period", "Period", id="history.period"),
         Binding("l", "more", "Load older", id="history.older"),
         Binding("r", "refresh", "Refresh", id="history.refresh"),
@@ -79,6 +81,7 @@ class HistoryScreen(Screen[None]):
         self.contact = contact  # (id, name): that contact's entries and exits only
         self.direction: Direction | None = None
         self.reason: Why | None = None
+        self.since_days: int | None = None  # the changes of the last N days, or all
         self.days = 30  # the period of "where they went"
         self.stabilities: list[tuple[int, Stability]] = []
         self.last_key: tuple[datetime, int, str] | None = None
@@ -166,7 +169,9 @@ class HistoryScreen(Screen[None]):
 
     @in_thread("history-changes")
     def _load_changes(self, after: tuple[datetime, int, str] | None) -> None:
-        wanted = HistoryFilter(self.direction, self.reason,
+        since = (clock.today() - timedelta(days=self.since_days - 1)
+                 if self.since_days else None)
+        wanted = HistoryFilter(self.direction, self.reason, since=since,
                                contact_id=self.contact[0] if self.contact else None)
         try:
             page = self.store.history.changes(self.segment_id, wanted, after)
@@ -190,8 +195,9 @@ class HistoryScreen(Screen[None]):
         shown = ("entries and exits" if self.direction is None
                  else "entries" if self.direction is Direction.ENTERED else "exits")
         why = "" if self.reason is None else f" · why: {self.reason.value}"
+        when = "" if self.since_days is None else f" · last {plural(self.since_days, 'day')}"
         self.query_one("#history-changes-title", Label).update(Text(
-            f"Changes, newest first: {shown}{why} (f, w)"))
+            f"Changes, newest first: {shown}{why}{when} (f, w, b)"))
         count = table.row_count
         status = (f"{count:,} shown · l loads older ones" if self.more
                   else f"{count:,} shown · no older ones" if count
@@ -211,6 +217,11 @@ class HistoryScreen(Screen[None]):
 
     def action_reason(self) -> None:
         self.reason = REASONS[(REASONS.index(self.reason) + 1) % len(REASONS)]
+        self._load_changes(None)
+
+    def action_since(self) -> None:
+        """b: the changes of the last 7, 30 or 90 days, or of all time (C20.2.2)."""
+        self.since_days = SINCE[(SINCE.index(self.since_days) + 1) % len(SINCE)]
         self._load_changes(None)
 
     def action_period(self) -> None:

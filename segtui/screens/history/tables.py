@@ -20,8 +20,9 @@ HELP = (
     "Where they went: the other segments the members who left entered in the period, and "
     "those the members who entered had left (p changes the period). Changes: every entry "
     "and exit, newest first, with why (the rule, by hand, a copy, a merge) and by whom; "
-    "f shows entries, exits or both, w one reason or all, l loads older changes. r reads "
-    "again. The same as `segtui segments history NAME` and `segtui segments migration`."
+    "f shows entries, exits or both, w one reason or all, b the last 7, 30 or 90 days "
+    "or all time, l loads older changes. r reads again. The same as `segtui segments "
+    "history NAME` and `segtui segments migration`."
 )
 
 STABILITY_COLUMNS = [("Period", 9), ("At start", 9), ("Now", 9), ("Stayed", 9),
