@@ -1,8 +1,8 @@
 """Membership history's reads at scale (C20.2.2, C20.3.1): on the largest segment, the
-history screen's first page of changes, a page 20 pages deep, one contact's changes, the
-stability of the last 7, 30 and 90 days (with where leavers went), the month table; and
-the first fill of its daily sizes (C20.1.3), a write, timed once. Each read is the median
-of `--repeat` after one to warm the caches.
+history screen's first page of changes, the 20th page (a keyset 950 changes in), one
+contact's changes, the stability of the last 7, 30 and 90 days (with where leavers
+went), the month table; and the fill of its daily sizes (C20.1.3), a write, timed once.
+Each read is the median of `--repeat` after one to warm the caches.
 
     python benchmarks/history.py --db URL [--repeat 5]
 
@@ -55,14 +55,12 @@ def main() -> None:
             clock.fix(newest.date())  # the dataset's day
         everything = HistoryFilter()
 
-        def deep_page() -> object:
-            after = None
-            for _ in range(20):
-                page = store.history.changes(largest, everything, after)
-                if not page.more:
-                    break
-                after = page.changes[-1].key
-            return after
+        key = None  # where the 20th page starts: the keyset after 19 pages
+        for _ in range(19):
+            page = store.history.changes(largest, everything, key)
+            if not page.more:
+                break
+            key = page.changes[-1].key
 
         def stability() -> object:
             now = clock.now()
@@ -71,7 +69,8 @@ def main() -> None:
         results = {
             "changes, first page (50)": median_ms(
                 lambda: store.history.changes(largest, everything), args.repeat),
-            "changes, 20 pages in a row": median_ms(deep_page, args.repeat),
+            "changes, the 20th page": median_ms(
+                lambda: store.history.changes(largest, everything, key), args.repeat),
             "one contact's changes": median_ms(lambda: store.history.changes(
                 largest, HistoryFilter(contact_id=contact)), args.repeat),
             "stability 7, 30, 90 days": median_ms(stability, args.repeat),
@@ -87,7 +86,8 @@ def main() -> None:
     for label, ms in results.items():
         print(f"{label:<32} {ms:7.0f} ms  {'ok' if ms <= BUDGET_MS else 'over'} "
               f"(budget {BUDGET_MS:.0f} ms)")
-    print(f"{'daily sizes, first fill (once)':<32} {fill_ms:7.0f} ms")
+    print(f"{'daily sizes, fill (once)':<32} {fill_ms:7.0f} ms  (the first: every day "
+          "since the segment began; later ones read what is kept)")
 
 
 if __name__ == "__main__":
