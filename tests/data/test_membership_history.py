@@ -233,3 +233,23 @@ def test_prune_keeps_the_sizes_and_the_present(demo_store: Store,
     for sid, kept in sizes.items():
         assert demo_store.history.daily_sizes(sid, DEMO_TODAY - timedelta(days=400),
                                               DEMO_TODAY - timedelta(days=1)) == kept
+
+
+def test_deleting_a_segment_says_how_much_history_went_with_it(demo_store: Store) -> None:
+    """C20.1.2: its stays go with it; the audit log keeps how many."""
+    from segtui.core.audit import Action, AuditFilter
+
+    owner = demo_store.users.current_user(OWNER)
+    segment_id = demo_store.segments.segment_id_named("Inactive Subscribers")
+    assert segment_id is not None
+    member = _stays(demo_store, segment_id)[0][1]
+    assert demo_store.members.remove_member(segment_id, member, owner)  # an ended stay too
+    stays = _stays(demo_store, segment_id)
+    current = sum(1 for s in stays if s[3] is None)
+    demo_store.segments.delete_segment(segment_id, owner)
+    assert _stays(demo_store, segment_id) == []
+    admin = demo_store.users.current_user(ADMIN)
+    deleted = demo_store.audit.entries(AuditFilter(action=Action.SEGMENT_DELETED), admin)
+    assert deleted[0].subject == "Inactive Subscribers"
+    assert deleted[0].details == (f"{current} members; {len(stays)} stays of history "
+                                  "removed with it")

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from segtui.core import clock
@@ -289,6 +289,10 @@ def delete_segment(conn: Connection, segment_id: int, user: CurrentUser) -> None
         raise SegmentInUse(preview.active_campaigns)
     if preview.used_by:
         raise SegmentUsedByRules(preview.used_by)
+    # Its history goes with it (C20.1.2): the audit log keeps how much there was.
+    members, stays = conn.execute(
+        select(func.count().filter(Membership.removed_at.is_(None)), func.count())
+        .where(Membership.segment_id == segment_id)).one()
     # Explicit deletes rather than relying on ON DELETE CASCADE alone: the same statements
     # on every engine, and SQLite connections opened by other tools may have FKs off.
     for model in (Membership, Note, Activity, SegmentExclusion):
@@ -298,7 +302,9 @@ def delete_segment(conn: Connection, segment_id: int, user: CurrentUser) -> None
     conn.execute(delete(Segment).where(Segment.id == segment_id))
     record_change(conn, SEGMENT_DELETED, segment_id, user, detail=preview.segment.name)
     record_audit(conn, Action.SEGMENT_DELETED, user, segment_id=segment_id,
-                 subject=preview.segment.name)
+                 subject=preview.segment.name,
+                 details=f"{plural(int(members), 'member')}; "
+                         f"{plural(int(stays), 'stay')} of history removed with it")
 
 
 def pause_campaigns(
