@@ -88,10 +88,12 @@ class HistoryScreen(Screen[None]):
         self.more = False
 
     def compose(self) -> ComposeResult:
+        # The figures scroll in the upper part, the changes fill the lower: both in sight
+        # at 80x24, tab between them.
         yield Header(icon="◆")
-        with VerticalScroll(id="history-body"):
-            yield Label(Text.assemble(*self._title()), id="history-title")
-            if self.contact is None:
+        yield Label(Text.assemble(*self._title()), id="history-title")
+        if self.contact is None:
+            with VerticalScroll(id="history-summary"):
                 yield Label(Text("Stability (members at the start still members now)"),
                             classes="section-title")
                 yield DataTable(id="history-stability", cursor_type="none",
@@ -100,10 +102,10 @@ class HistoryScreen(Screen[None]):
                 yield DataTable(id="history-months", cursor_type="none", zebra_stripes=True)
                 yield Label(Text(""), id="history-moves-title", classes="section-title")
                 yield DataTable(id="history-moves", cursor_type="none", zebra_stripes=True)
-            yield Label(Text(""), id="history-changes-title", classes="section-title")
-            yield DataTable(id="history-changes", cursor_type="row", zebra_stripes=True,
-                            cursor_foreground_priority="renderable")
-            yield Label(Text(""), id="history-status")
+        yield Label(Text(""), id="history-changes-title", classes="section-title")
+        yield DataTable(id="history-changes", cursor_type="row", zebra_stripes=True,
+                        cursor_foreground_priority="renderable")
+        yield Label(Text(""), id="history-status")
         yield KeyBar()
 
     def _title(self) -> list[Text]:
@@ -164,8 +166,8 @@ class HistoryScreen(Screen[None]):
         table.clear()
         if chosen is not None:
             rows = moves_rows(chosen)
-            table.add_rows(rows or [[Text("No member moved to or from another segment.",
-                                          style="dim"), Text(""), Text("")]])
+            table.add_rows(rows or [[Text("Nobody moved (p: another period)", style="dim"),
+                                     Text(""), Text("")]])
 
     @in_thread("history-changes")
     def _load_changes(self, after: tuple[datetime, int, str] | None) -> None:
