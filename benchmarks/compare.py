@@ -19,10 +19,14 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `benchmarks.` below
 
 from benchmarks.dashboard_cards import median_ms as timed_median_ms
+
+if TYPE_CHECKING:
+    from segtui.data.store import Store
 
 BUDGETS_MS = {"compare 6 (figures, overlap matrix)": 1000.0,
               "compare 3 (figures, overlaps, regions)": 1000.0,
@@ -34,6 +38,20 @@ def median_ms(read: Callable[[], object], repeat: int) -> float:
     return timed_median_ms(read, repeat)
 
 
+def on_the_datasets_day(store: Store) -> None:
+    """Fix the clock to the day of the dataset's newest membership (its last 30 days hold
+    events), unless SEGTUI_TODAY fixed it already."""
+    from sqlalchemy import func, select
+
+    from segtui.core import clock
+    from segtui.data.db.tables import Membership
+
+    with store.reading() as conn:
+        newest = conn.execute(select(func.max(Membership.added_at))).scalar()
+    if newest is not None and clock.fixed_day() is None:
+        clock.fix(newest.date())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="an SQLite path or a database URL")
@@ -42,7 +60,6 @@ def main() -> None:
 
     from sqlalchemy import func, select, text
 
-    from segtui.core import clock
     from segtui.data.db.engine import resolve_url
     from segtui.data.db.tables import Membership
     from segtui.data.store import Store
@@ -50,13 +67,11 @@ def main() -> None:
     store = Store.open(resolve_url(args.db))
     try:
         with store.reading() as conn:
-            newest = conn.execute(select(func.max(Membership.added_at))).scalar()
             largest = list(conn.execute(
                 select(Membership.segment_id).where(Membership.removed_at.is_(None))
                 .group_by(Membership.segment_id)
                 .order_by(func.count().desc(), Membership.segment_id).limit(6)).scalars())
-        if newest is not None and clock.fixed_day() is None:
-            clock.fix(newest.date())  # the dataset's day: its last 30 days hold events
+        on_the_datasets_day(store)
         three = largest[:3]
         bits = " ".join(f"WHEN {sid} THEN {1 << i}" for i, sid in enumerate(three))
         raw = text(  # the regions as one would write them by hand

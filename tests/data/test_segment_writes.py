@@ -641,7 +641,7 @@ def test_create_losing_a_name_race_leaves_nothing(
     """Someone creates the name between the check and the INSERT: the unique index refuses
     it, the user gets DuplicateSegmentName, and no tags or memberships are left behind."""
     before = database_state(demo_store)
-    monkeypatch.setattr(segment_writes, "_name_taken", lambda *a, **k: False)
+    monkeypatch.setattr(segment_writes, "name_taken", lambda *a, **k: False)
     with pytest.raises(DuplicateSegmentName):
         demo_store.segments.create_segment(
             SegmentDraft("MARKETING ENGAGERS", tags=("Brand New Tag",)),

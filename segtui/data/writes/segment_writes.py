@@ -127,7 +127,8 @@ def log_refresh(conn: Connection, result: RefreshResult, user: CurrentUser, now:
                      f"{result.elapsed_ms:,} ms", user, now)
 
 
-def _name_taken(conn: Connection, name: str, except_id: int | None = None) -> bool:
+def name_taken(conn: Connection, name: str, except_id: int | None = None) -> bool:
+    """Is `name` some segment's (but `except_id`'s), ignoring case and spaces (R7.2)?"""
     query = select(Segment.id).where(Segment.name_key == name_key(name))
     if except_id is not None:
         query = query.where(Segment.id != except_id)
@@ -158,7 +159,7 @@ def create_segment(
     _require(user, Permission.EDIT_SEGMENTS)
     require_room(conn, user)
     draft = _checked(conn, draft, _lookup_once(conn), user)
-    if _name_taken(conn, draft.name):
+    if name_taken(conn, draft.name):
         raise DuplicateSegmentName(draft.name)
     now = clock.now()
     try:
@@ -208,7 +209,7 @@ def update_segment(
         raise SegmentConflict(before)  # before judging the draft: the user must see this
     lookup = _lookup_once(conn)
     draft = _checked(conn, draft, lookup, user, self_id=segment_id, kept=before.as_draft())
-    if _name_taken(conn, draft.name, except_id=segment_id):
+    if name_taken(conn, draft.name, except_id=segment_id):
         raise DuplicateSegmentName(draft.name)
     if draft.status is SegmentStatus.INACTIVE and before.status is not SegmentStatus.INACTIVE:
         users = uses_of(conn, segment_id, lookup())
@@ -345,7 +346,7 @@ def duplicate_segment(conn: Connection, segment_id: int, user: CurrentUser) -> i
     # A copy of a copy is numbered from the original's name, not "Copy Copy".
     base = re.sub(r" Copy(?: \d+)?$", "", original.name)[: NAME_MAX - 12].rstrip()
     name, n = f"{base} Copy", 1
-    while _name_taken(conn, name):
+    while name_taken(conn, name):
         n += 1
         name = f"{base} Copy {n}"
     draft = replace(original.as_draft(), name=name, status=SegmentStatus.DRAFT)

@@ -27,11 +27,11 @@ from segtui.core.snapshots import (
     numbered,
     snapshot_description,
 )
-from segtui.data.db.tables import Campaign, Segment, campaign_segments, name_key
+from segtui.data.db.tables import Campaign, Segment, campaign_segments
 from segtui.data.queries.segment_details import details
 from segtui.data.writes.activity import log_activity
 from segtui.data.writes.member_copy import copy_members
-from segtui.data.writes.segment_writes import create_segment
+from segtui.data.writes.segment_writes import create_segment, name_taken
 from segtui.data.writes.sharing import copy_sharing
 
 
@@ -75,8 +75,7 @@ def find_campaign(conn: Connection, name: str) -> CampaignFound:
 
 def _free_name(conn: Connection, name: str) -> str:
     n = 1
-    while conn.execute(select(Segment.id).where(
-            Segment.name_key == name_key(numbered(name, n)))).first() is not None:
+    while name_taken(conn, numbered(name, n)):
         n += 1
     return numbered(name, n)
 
