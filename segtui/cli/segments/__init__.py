@@ -13,6 +13,7 @@ import typer
 
 from segtui.cli.segments import (
     archive,
+    as_code,
     changes,
     compare,
     freeze,
@@ -46,6 +47,9 @@ app.command("set-limit")(limit.segments_set_limit)
 app.command("history-retention")(history.segments_history_retention)
 app.command("set-history-retention")(history.segments_set_history_retention)
 app.command("prune-history")(history.segments_prune_history)
+app.command("dump")(as_code.segments_dump)
+app.command("plan")(as_code.segments_plan)
+app.command("apply")(as_code.segments_apply)
 app.command("set-visibility")(sharing.segments_set_visibility)
 app.command("hide")(sharing.segments_hide)
 app.command("unhide")(sharing.segments_unhide)

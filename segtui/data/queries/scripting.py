@@ -129,3 +129,14 @@ def contact_details(conn: Connection, contact_id: int, viewer: CurrentUser | Non
         last_activity_at=row.last_activity_at, spent_cents=int(row.spent_cents or 0),
         purchases=int(row.purchases or 0), segments=segments, external_id=row.external_id,
     )
+
+
+def member_emails(conn: Connection, segment_id: int) -> list[tuple[int, str]]:
+    """(contact id, email) of the segment's current members that have an email, by email
+    key: `segments dump --members` writes them (C21.4.1)."""
+    return [(int(cid), str(email)) for cid, email in conn.execute(
+        select(Contact.id, Contact.email)
+        .join(Membership, Membership.contact_id == Contact.id)
+        .where(Membership.segment_id == segment_id, current_membership(),
+               Contact.email.is_not(None), Contact.email != "")
+        .order_by(Contact.email_key, Contact.email, Contact.id))]

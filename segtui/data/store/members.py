@@ -57,3 +57,10 @@ class Members:
 
         with self._db.reading() as conn:
             return refresh.overrides(conn, segment_id)
+
+    def member_emails(self, segment_id: int) -> list[tuple[int, str]]:
+        """(contact id, email) of its current members with an email (C21.4.1)."""
+        from segtui.data.queries import scripting
+
+        with self._db.reading() as conn:
+            return scripting.member_emails(conn, segment_id)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         SegmentSort,
     )
     from segtui.core.rules.tree import Node
+    from segtui.core.segment_plan import SegmentWrite
     from segtui.core.segments import DeletePreview, SegmentDetails, SegmentDraft
     from segtui.core.sharing import Sharing
     from segtui.core.snapshots import Snapshot
@@ -191,6 +192,14 @@ class Segments:
         with self._db.writing() as conn:
             return sharing.share(conn, segment_id, user, visibility=visibility, hide=hide,
                                  unhide=unhide)
+
+    def apply_writes(self, writes: Sequence[SegmentWrite], user: CurrentUser) -> None:
+        """`segments apply`'s changes (C21.4.5), each the write the app makes, all in one
+        transaction: WriteRefused (naming the segment) undoes every one."""
+        from segtui.data.writes import segments_as_code
+
+        with self._db.writing() as conn:
+            segments_as_code.apply_writes(conn, writes, user)
 
     def delete_preview(self, segment_id: int) -> DeletePreview | None:
         from segtui.data.queries import segment_details as queries_segment_details
