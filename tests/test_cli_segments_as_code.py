@@ -37,9 +37,9 @@ def state(store: Store) -> tuple[Any, ...]:
         segments = conn.execute(select(Segment.id, Segment.name, Segment.description,
                                        Segment.status, Segment.rule, Segment.version)
                                 .order_by(Segment.id)).all()
-        return (tuple(segments),) + tuple(
-            conn.execute(select(func.count()).select_from(t)).scalar_one()
-            for t in (Membership, Activity, AuditEntry))
+        counts = [conn.execute(select(func.count()).select_from(t)).scalar_one()
+                  for t in (Membership, Activity, AuditEntry)]
+        return (tuple(segments), *counts)
 
 
 def dumped(store: Store, tmp_path: Path, *options: str) -> str:
