@@ -47,6 +47,9 @@ EVENTS_CSV = ("Email,Type,Occurred At,Campaign\n"
               "sarah.johnson@techcorp.com,opened,2024-02-20 10:00,Viewer Campaign\n")
 RESULTS_CSV = ("Campaign,Email,Sent,Opened\n"
                "Viewer Results,sarah.johnson@techcorp.com,2024-02-20 10:00,yes\n")
+# C21.4.5: a file that, applied with --prune, would create one segment and delete the rest.
+SEGMENTS_TOML = ('format = 1\n\n[[segment]]\nname = "Viewer Segment"\ntype = "dynamic"\n'
+                 'status = "Active"\nrule = "score > 50"\n')
 
 # One run per command that writes, with arguments that would change the database if the
 # user were allowed to: (command path, arguments after it, standard input).
@@ -85,6 +88,7 @@ WRITE_RUNS: dict[str, tuple[list[str], str | None]] = {
     "segments unhide": (["Enterprise Prospects", "--from", "Priya Patel"], None),
     # C20.4: a snapshot, and a campaign's status (which makes snapshots)
     "segments freeze": (["Enterprise Prospects"], None),
+    "segments apply": (["{dir}/segments.toml", "--prune", "--yes"], None),  # C21.4.5
     "campaigns status": (["Product Demo Campaign", "active"], None),
 }
 
@@ -157,6 +161,7 @@ def write_files(directory: Path) -> None:
     (directory / "contacts.csv").write_text(CONTACTS_CSV, encoding="utf-8")
     (directory / "events.csv").write_text(EVENTS_CSV, encoding="utf-8")
     (directory / "results.csv").write_text(RESULTS_CSV, encoding="utf-8")
+    (directory / "segments.toml").write_text(SEGMENTS_TOML, encoding="utf-8")
 
 
 # -- every command declares its access ------------------------------------------------------

@@ -30,6 +30,7 @@ from typer.testing import CliRunner, Result
 
 import segtui.cli as cli
 from segtui.core.contacts import ContactSelection
+from segtui.core.formats.segments_toml import SegmentSpec, dump
 from segtui.core.rules.language import parse
 from segtui.core.segments import SegmentDraft
 from segtui.data.db.engine import sqlite_url
@@ -177,7 +178,15 @@ def hostile_files(directory: Path) -> dict[str, str]:
                        f"Results {QUIET},sarah.johnson@techcorp.com,2024-02-20 10:00,yes\n",
                        encoding="utf-8")
     missing = directory / f"missing{EVIL}.csv"
-    return {"contacts": str(contacts), "events": str(events), "results": str(results),
+    # C21.4: a segments file naming a segment with escape codes (refused), and one whose
+    # new segment's description holds bidi controls (allowed, as in the app).
+    bad_segments = directory / f"bad{EVIL}.toml"
+    bad_segments.write_text(dump([SegmentSpec(EVIL)]), encoding="utf-8")
+    segments = directory / f"segments{EVIL}.toml"
+    segments.write_text(dump([SegmentSpec("Fine Name", description=f"Desc {QUIET}")]),
+                        encoding="utf-8")
+    return {"bad_segments": str(bad_segments), "segments": str(segments),
+            "contacts": str(contacts), "events": str(events), "results": str(results),
             "missing": str(missing), "out": str(directory / f"out{EVIL}.csv"),
             "rejects": str(directory / f"rejects{EVIL}.csv"),
             "newdb": str(directory / f"new{EVIL}.db"), "demo": str(directory / f"d{EVIL}.db")}
@@ -266,6 +275,13 @@ def cases(files: dict[str, str]) -> list[tuple[list[str], str | None]]:
         (["segments", "limit", "--json"], None),
         (["segments", "set-limit", "0", "--user", "James Carter"], None),
         # C20.4: a snapshot of a hostile name, a hostile snapshot name, a campaign's status
+        (["segments", "dump", "--members"], None),  # C21.4.1
+        (["segments", "dump", "-o", files["out"] + ".toml"], None),
+        (["segments", "plan", files["segments"]], None),  # C21.4.3
+        (["segments", "plan", files["bad_segments"], "--json"], None),
+        (["segments", "apply", files["bad_segments"], *as_sarah], None),
+        (["segments", "apply", files["segments"], "--prune", *as_sarah], None),  # no --yes
+        (["segments", "apply", files["segments"], *as_sarah], None),
         (["segments", "freeze", SEGMENT, "--json", *as_sarah], None),
         (["segments", "freeze", SEGMENT, *as_sarah], None),  # the default name taken
         (["segments", "freeze", SEGMENT, "--as", EVIL, *as_sarah], None),

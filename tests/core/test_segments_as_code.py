@@ -35,6 +35,14 @@ def test_dump_is_canonical() -> None:
     assert dump([LIST, VIP]) == text
 
 
+def test_hidden_characters_are_written_as_escapes() -> None:
+    """C21.4.1: a bidi control or a zero-width space can't hide in the file or a diff."""
+    spec = SegmentSpec("A", description="left \u202eright\u200b")
+    text = dump([spec])
+    assert 'description = "left \\u202Eright\\u200B"' in text
+    assert "\u202e" not in text and read(text) == (spec,)
+
+
 @given(st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from(
     '\n\t"\\\'`[]'), max_size=60))
 def test_any_description_survives_the_round_trip(description: str) -> None:

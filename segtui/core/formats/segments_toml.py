@@ -106,8 +106,27 @@ def dump(specs: Sequence[SegmentSpec]) -> str:
     import tomli_w
 
     tables = [_table(s) for s in sorted(specs, key=lambda s: (s.key, s.name))]
-    body = tomli_w.dumps({"format": FORMAT, "segment": tables}, multiline_strings=True)
-    return HEADER + "\n" + body
+    # Each table on its own: tomli-w would write short ones inline, in one array.
+    body = f"format = {FORMAT}\n" + "".join(
+        "\n[[segment]]\n" + tomli_w.dumps(t, multiline_strings=True) for t in tables)
+    return HEADER + "\n" + "".join(map(_escaped, body))
+
+
+# Characters that could hide or disguise text in a terminal or in a reviewer's diff:
+# C1 controls (U+009B starts a terminal command), format characters (bidi controls, zero
+# width spaces), line and paragraph separators, private and unassigned code points.
+_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cn"})
+
+
+def _escaped(ch: str) -> str:
+    """`ch` as a TOML escape when it is one of _HIDDEN past ASCII (tomli-w escapes the
+    C0 controls and DEL itself): the file shows it, and reads it back the same. Only
+    strings hold characters past ASCII, and every string segtui writes is a basic one,
+    where escapes are read."""
+    code = ord(ch)
+    if code < 0x80 or unicodedata.category(ch) not in _HIDDEN:
+        return ch
+    return f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
 
 
 def _table(spec: SegmentSpec) -> dict[str, Any]:
