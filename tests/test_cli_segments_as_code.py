@@ -262,3 +262,19 @@ def test_dump_to_standard_output_is_the_file(demo_store: Store, tmp_path: Path) 
     result = run(demo_store, "segments", "dump")
     assert result.exit_code == 0, result.output
     assert result.stdout == dumped(demo_store, tmp_path)
+
+
+def test_a_rule_names_a_segment_as_it_is_named_now(demo_store: Store, tmp_path: Path
+                                                   ) -> None:
+    """C21.4.1: the id in a stored rule is the identity; the dump writes today's name, so
+    the file applies on a database where the old name never existed."""
+    made = run(demo_store, "segments", "create", "Fans", "--rule",
+               'in segment "Enterprise Prospects"')
+    assert made.exit_code == 0, made.output
+    renamed = run(demo_store, "segments", "update", "Enterprise Prospects", "--name",
+                  "Big Accounts")
+    assert renamed.exit_code == 0, renamed.output
+    text = dumped(demo_store, tmp_path)
+    assert 'rule = "in segment \\"Big Accounts\\""' in text
+    plan = run(demo_store, "segments", "plan", write(tmp_path, text), "--exit-code")
+    assert plan.exit_code == 0 and plan.stdout.startswith("No changes"), plan.output

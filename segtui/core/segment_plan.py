@@ -163,22 +163,28 @@ def _sample(sign: str, emails: Sequence[str], shown: int = 3) -> str:
     return f"; {sign} {', '.join(emails[:shown])}{more}"
 
 
-def _renamed_refs(node: Node, names: Mapping[str, str]) -> Node:
-    """The rule with each segment it names spelled as that segment is (`names`: name
-    key -> name), so a reference typed in another case is no change."""
+def _renamed_refs(node: Node, rename: Callable[[SegmentRef], SegmentRef]) -> Node:
     if isinstance(node, Group):
-        return replace(node, children=tuple(_renamed_refs(c, names) for c in node.children))
+        return replace(node, children=tuple(_renamed_refs(c, rename) for c in node.children))
     value = node.value
-    if isinstance(value, SegmentRef):
-        spelled = names.get(name_identity(value.name), value.name)
-        return replace(node, value=SegmentRef(spelled))
-    return node
+    return replace(node, value=rename(value)) if isinstance(value, SegmentRef) else node
+
+
+def spelled(rule: Node, name_of: Mapping[int, str]) -> Node:
+    """The stored rule with each segment it names (by id) under its current name."""
+    return _renamed_refs(rule, lambda ref: replace(
+        ref, name=name_of.get(ref.id, ref.name) if ref.id is not None else ref.name))
 
 
 def _rule_text(node: Node | None, names: Mapping[str, str]) -> str | None:
+    """The rule's canonical text, each segment it names spelled as that segment is
+    (`names`: name key -> name), so a reference typed in another case is no change."""
     from segtui.core.rules.language import format_rule
 
-    return None if node is None else format_rule(_renamed_refs(node, names))
+    if node is None:
+        return None
+    return format_rule(_renamed_refs(node, lambda ref: SegmentRef(
+        names.get(name_identity(ref.name), ref.name))))
 
 
 def _changes(stored: SegmentSpec, wanted: SegmentSpec, names: Mapping[str, str]

@@ -41,22 +41,6 @@ PruneOption = Annotated[bool, typer.Option(
     "--prune", help="Delete the segments the file does not name (without it they stay).")]
 
 
-def _stored(store: "Store") -> "list[Stored]":
-    """Every segment the user sees (not the archived ones), in name order."""
-    from segtui.core.formats.segments_toml import SegmentSpec
-    from segtui.core.records import SegmentFilter, SegmentSort
-    from segtui.core.segment_plan import Stored
-
-    found = []
-    for row in store.segments.iter_segments(SegmentFilter(), SegmentSort()):
-        details = store.segments.segment_details(row.id)
-        if details is not None:  # None: deleted meanwhile
-            found.append(Stored(details.id, details.version, SegmentSpec(
-                details.name, details.status, details.description, details.tags,
-                details.rule)))
-    return found
-
-
 def _with_members(store: "Store", stored: "list[Stored]", keys: "set[str] | None"
                   ) -> "list[Stored]":
     """`stored` with the members (by email) of those whose name key is in `keys` (None:
@@ -105,7 +89,7 @@ def _plan(store: "Store", path: Path, prune: bool, applying: bool
     from segtui.core.records import SegmentFilter, SegmentSort
     from segtui.core.segment_plan import make_plan
 
-    stored = _stored(store)
+    stored = store.segments.definitions()
     specs = _read_file(path, applying, stored)
     nothing = "; nothing changed" if applying else ""
     archived = {name_identity(r.name) for r in store.segments.iter_segments(
@@ -160,7 +144,7 @@ def segments_dump(
 
     store = command_store(ctx, db)
     try:
-        specs = [s.spec for s in _with_members(store, _stored(store),
+        specs = [s.spec for s in _with_members(store, store.segments.definitions(),
                                                None if members else set())]
         with data_output(), atomic_text(output) as handle:
             handle.write(dump(specs))

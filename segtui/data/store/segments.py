@@ -33,7 +33,7 @@ if TYPE_CHECKING:
         SegmentSort,
     )
     from segtui.core.rules.tree import Node
-    from segtui.core.segment_plan import SegmentWrite
+    from segtui.core.segment_plan import SegmentWrite, Stored
     from segtui.core.segments import DeletePreview, SegmentDetails, SegmentDraft
     from segtui.core.sharing import Sharing
     from segtui.core.snapshots import Snapshot
@@ -192,6 +192,14 @@ class Segments:
         with self._db.writing() as conn:
             return sharing.share(conn, segment_id, user, visibility=visibility, hide=hide,
                                  unhide=unhide)
+
+    def definitions(self) -> list[Stored]:
+        """Every segment's definition the Store's user sees, archived ones aside, by
+        name (C21.4.1)."""
+        from segtui.data.queries.definitions import segment_definitions
+
+        with self._db.reading() as conn:
+            return segment_definitions(conn, self._db.viewer)
 
     def apply_writes(self, writes: Sequence[SegmentWrite], user: CurrentUser) -> None:
         """`segments apply`'s changes (C21.4.5), each the write the app makes, all in one
