@@ -38,7 +38,8 @@ FileArgument = Annotated[Path, typer.Argument(
     metavar="FILE", help="A segments file, as `segments dump` writes it.", dir_okay=False,
     show_default=False)]
 PruneOption = Annotated[bool, typer.Option(
-    "--prune", help="Delete the segments the file does not name (without it they stay).")]
+    "--prune", help="Delete the segments the file does not name (plan: show them deleted); "
+                    "without it they stay.")]
 
 
 def _with_members(store: "Store", stored: "list[Stored]", keys: "set[str] | None"
