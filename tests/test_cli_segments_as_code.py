@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner, Result
 
@@ -278,3 +279,22 @@ def test_a_rule_names_a_segment_as_it_is_named_now(demo_store: Store, tmp_path: 
     assert 'rule = "in segment \\"Big Accounts\\""' in text
     plan = run(demo_store, "segments", "plan", write(tmp_path, text), "--exit-code")
     assert plan.exit_code == 0 and plan.stdout.startswith("No changes"), plan.output
+
+
+def test_a_segment_saved_since_the_plan_was_read_is_a_conflict(demo_store: Store) -> None:
+    """C21.4.5: every update's version is checked before anything is written."""
+    from segtui.core.segment_plan import SegmentWrite, WriteRefused
+    from segtui.core.segments import SegmentConflict, SegmentDraft
+
+    sarah = demo_store.users.current_user("Sarah Mitchell")
+    stored = {s.spec.name: s for s in demo_store.segments.definitions()}["Marketing Engagers"]
+    before = state(demo_store)
+    stale = (SegmentWrite("create", "Brand New", SegmentDraft("Brand New")),
+             SegmentWrite("update", "Marketing Engagers",
+                          SegmentDraft("Marketing Engagers", "Changed"), stored.id,
+                          stored.version - 1))
+    with pytest.raises(WriteRefused) as refused:
+        demo_store.segments.apply_writes(stale, sarah)
+    assert refused.value.name == "Marketing Engagers"
+    assert isinstance(refused.value.reason, SegmentConflict)
+    assert state(demo_store) == before
