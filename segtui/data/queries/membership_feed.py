@@ -1,0 +1,76 @@
+"""The membership-changes feed (C21.1.11): a segment's entries and exits oldest first,
+after a cursor, for a remote system that keeps a copy of the segment in step.
+
+A change is read from the stay that records it (C20.1.1): its entry at `added_at`, its
+exit at `removed_at`; the key (time, stay id, direction) orders them. A page must never
+skip a change that commits later with a smaller key:
+- SQLite has one writer at a time, which takes the write lock before it stamps anything
+  (BEGIN IMMEDIATE, Database.writing): what a reader sees is every change up to the
+  newest key, and a later commit has later keys.
+- PostgreSQL commits writers in any order. A page therefore ends before the first change
+  written by a transaction that is not older than every transaction still running
+  (`xmin` against the snapshot's xmin): such a change might be followed by an older
+  transaction's smaller keys. The feed waits for those to end, and never skips them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Connection,
+    literal,
+    literal_column,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.sql.elements import ColumnClause
+
+from segtui.core.history import Direction, MembershipChange, Why
+from segtui.data.db.tables import Contact, Membership
+from segtui.data.queries.membership_history import entered_why, left_why
+
+m = Membership
+# PostgreSQL: whether the row's last writer is older than every transaction running now.
+_SETTLED: ColumnClause[bool] = literal_column(
+    "age(memberships.xmin) > age(((pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+    " % 4294967296)::text)::xid)", type_=Boolean)
+
+
+def changes_since(conn: Connection, segment_id: int,
+                  after: tuple[datetime, int, str] | None, limit: int
+                  ) -> tuple[list[MembershipChange], bool]:
+    """Up to `limit` changes of the segment past `after`, oldest first, and whether a
+    change that is there now was held back or left for the next page."""
+    postgresql = conn.dialect.name == "postgresql"
+    parts = []
+    for direction, at, why in ((Direction.ENTERED, m.added_at, entered_why()),
+                               (Direction.LEFT, m.removed_at, left_why())):
+        columns: list[ColumnElement[Any]] = [
+            at.label("at"), m.id.label("stay"), literal(direction.value).label("direction"),
+            m.contact_id.label("contact_id"), why.label("why")]
+        if postgresql:
+            columns.append(_SETTLED.label("settled"))
+        parts.append(select(*columns).where(m.segment_id == segment_id, at.is_not(None)))
+    moves = union_all(*parts).subquery("moves")
+    statement = (select(moves, Contact.email)
+                 .outerjoin(Contact, Contact.id == moves.c.contact_id)
+                 .order_by(moves.c.at, moves.c.stay, moves.c.direction)
+                 .limit(limit + 1))
+    if after is not None:
+        statement = statement.where(
+            tuple_(moves.c.at, moves.c.stay, moves.c.direction) > tuple_(*after))
+    changes: list[MembershipChange] = []
+    rows = conn.execute(statement).all()
+    for row in rows[:limit]:
+        if postgresql and not row.settled:
+            return changes, True
+        changes.append(MembershipChange(
+            at=row.at, direction=Direction(row.direction), contact_id=row.contact_id,
+            contact_name="", email=row.email or "", why=Why(row.why), by=None,
+            key=(row.at, row.stay, row.direction)))
+    return changes, len(rows) > limit
