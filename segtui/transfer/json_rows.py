@@ -62,8 +62,7 @@ def _cells(objects: Sequence[Mapping[str, JsonCell]], header: list[str]
 def _refuse_unknown(unknown: Sequence[str], example: str) -> None:
     if unknown:
         names = ", ".join(repr(u) for u in unknown)
-        raise ValueError(f"unknown field{'s' if len(unknown) > 1 else ''} {names}: use "
-                         f"{example}")
+        raise ValueError(f"unknown field name: {names}; use {example}")
 
 
 def contact_rows(objects: Sequence[Mapping[str, JsonCell]]

@@ -15,6 +15,7 @@ from segtui.api.problems import Problem
 from segtui.api.routes._errors import answered
 from segtui.core import cursors
 from segtui.core.enums import LeadStatus
+from segtui.core.formatting import plural
 from segtui.transfer.contact_json import contact_object, contact_summary
 
 router = APIRouter(tags=["contacts"])
@@ -73,7 +74,8 @@ def get_contact(caller: Reader, key: str) -> dict[str, Any]:
         ids = store.contacts.contacts_by_email([key]).get(key, [])
         found = ids[0] if len(ids) == 1 else None
         if len(ids) > 1:
-            raise Problem(409, f"{len(ids)} contacts share the email {key!r}: ask by id.")
+            raise Problem(409, f"{plural(len(ids), 'contact')} share the email {key!r}: ask "
+                               "by id.")
     details = None if found is None else store.contacts.contact_details(found)
     if details is None:
         raise Problem(404, f"No contact {key!r} (by id or email).")
