@@ -38,7 +38,7 @@ SCOPES: list[tuple[str, str]] = [
 ]
 NOTE = ("Every request with the token acts as this user: their role decides what it may "
         "see and do.")
-SECRET_TITLE = Text("⚠ Copy this token now: it will not be shown again.", style="bold")
+SECRET_TITLE = "⚠ Copy this token now: it will not be shown again."
 SECRET_WARNING = ("segtui keeps only its hash: a lost token can only be revoked and "
                   "replaced. Requests send it as “Authorization: Bearer <token>”.")
 
@@ -169,7 +169,7 @@ class TokenSecretDialog(Dialog[None]):
             yield Label(user_text(self.title_text), classes="modal-title")
             yield Static(user_text(f"Acts as {row.user}, scope {row.scope.value}.",
                                    multiline=True))
-            yield Label(SECRET_TITLE, classes="token-warning")
+            yield Label(Text(SECRET_TITLE, style="bold"), classes="token-warning")
             yield Static(Text(SECRET_WARNING), id="token-secret-note")
             yield TextArea(self.secret.shown, read_only=True, soft_wrap=True,
                            compact=True, id="token-secret")
