@@ -50,7 +50,7 @@ class NewTokenDialog(Dialog[NewToken | None]):
             "characters; names are unique), pick the user every request with it acts as "
             "(their role decides what it may do) and its scope: read, or write. enter in "
             "the name or ctrl+s makes it; its secret is shown once, next. escape closes "
-            "without making anything.")
+            "without making anything (asking first when something was typed).")
     BINDINGS = [
         Binding("ctrl+s", "create", "Create", id="token.create"),
         Binding("escape", "cancel", "Cancel", id="token.cancel"),
