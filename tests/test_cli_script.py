@@ -49,7 +49,7 @@ SUMMARY_KEYS = ["id", "name", "description", "status", "kind", "rule", "members"
                 "campaigns", "updated_at", "evaluated_at", "evaluation_ms",
                 "evaluation_error", "evaluation_failed_at"]  # C20.7.7
 SHOW_KEYS = [*SUMMARY_KEYS, "active_campaigns", "owner", "tags", "created_at",
-             "visibility", "hidden_from"]
+             "visibility", "hidden_from", "version"]  # C21.1.4: what an update names
 CONTACT_KEYS = ["id", "name", "email", "title", "company", "phone", "status", "city",
                 "state", "tags", "quality_score", "last_contacted_at"]
 CONTACT_SHOW_KEYS = [*CONTACT_KEYS, "company_size", "industry", "lifecycle_stage", "source",

@@ -48,6 +48,7 @@ from typing import Any
 import typer
 
 from segtui.cli import (
+    api,
     app_commands,
     audit,
     campaigns,
@@ -103,6 +104,7 @@ app.add_typer(transfer.export_app, name="export")
 app.add_typer(contacts.app, name="contacts")
 app.add_typer(users.app, name="users")
 app.add_typer(campaigns.app, name="campaigns")
+app.add_typer(api.app, name="api")
 
 
 def main() -> None:

@@ -33,7 +33,6 @@ from segtui.cli.output import (
     dumps,
     emit_objects,
     fail,
-    iso,
     output_mode,
     say,
     warn,
@@ -41,6 +40,7 @@ from segtui.cli.output import (
 from segtui.core.enums import LeadStatus
 from segtui.core.formatting import plural
 from segtui.core.permissions import Permission
+from segtui.transfer.contact_json import contact_object, contact_summary
 
 if TYPE_CHECKING:
     from segtui.core.contacts import ContactDetails, ContactFilter, ContactRow
@@ -54,55 +54,6 @@ ResultJsonOption = Annotated[bool, typer.Option("--json", help="Print the result
 
 app = typer.Typer(help="Contacts: list, show, merge duplicates, privacy requests.",
                   no_args_is_help=True, rich_markup_mode=None)
-
-
-def contact_summary(row: "ContactRow") -> dict[str, Any]:
-    """The `contacts list` object (docs/cli.md)."""
-    return {
-        "id": row.id,
-        "name": row.name,
-        "email": row.email,
-        "title": row.title,
-        "company": row.company,
-        "phone": row.phone,
-        "status": row.status.value,
-        "city": row.city,
-        "state": row.state,
-        "tags": list(row.tags),
-        "quality_score": row.quality_score,
-        "last_contacted_at": iso(row.last_contacted_at),
-    }
-
-
-def contact_object(c: "ContactDetails") -> dict[str, Any]:
-    """The `contacts show` object: every field, and the segments the contact is in now."""
-    return {
-        "id": c.id,
-        "name": c.name,
-        "email": c.email,
-        "title": c.title,
-        "company": c.company,
-        "phone": c.phone,
-        "status": c.status.value,
-        "city": c.city,
-        "state": c.state,
-        "tags": list(c.tags),
-        "quality_score": c.quality_score,
-        "last_contacted_at": iso(c.last_contacted_at),
-        "company_size": None if c.company_size is None else c.company_size.value,
-        "industry": c.industry,
-        "lifecycle_stage": None if c.lifecycle_stage is None else c.lifecycle_stage.value,
-        "source": None if c.source is None else c.source.value,
-        "country": c.country,
-        "region": c.region,
-        "created_at": iso(c.created_at),
-        "last_activity_at": iso(c.last_activity_at),
-        "spent_cents": c.spent_cents,
-        "purchases": c.purchases,
-        "segments": [{"id": m.segment_id, "name": m.segment, "source": m.source.value,
-                      "added_at": iso(m.added_at)} for m in c.segments],
-        "external_id": c.external_id,
-    }
 
 
 CONTACT_HEADER = f"{'ID':>7}  {'NAME':<24}  {'EMAIL':<32}  {'COMPANY':<20}  " \

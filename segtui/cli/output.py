@@ -19,7 +19,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, redirect_stdout
-from datetime import datetime
 from enum import StrEnum
 from typing import IO, Any, NoReturn
 
@@ -27,6 +26,7 @@ import typer
 from typer.core import TyperGroup
 
 from segtui.core.text import ellipsize, printable, safe_json, visible
+from segtui.transfer.segment_json import iso as iso  # the commands print times so
 
 # What may stay as it is in a line: a tab (columns for scripts) and a line break (several
 # lines written at once). A carriage return could overwrite what the line showed.
@@ -151,11 +151,6 @@ def output_mode(ctx: typer.Context, as_json: bool, jsonl: bool = False) -> Outpu
 def dumps(value: Any, *, indent: int | None = None) -> str:
     """JSON with control and bidi characters escaped (core/text.py, `safe_json`)."""
     return safe_json(value, indent=indent)
-
-
-def iso(value: datetime | None) -> str | None:
-    """ISO 8601 local time without an offset (segtui stores local business time)."""
-    return None if value is None else value.isoformat(timespec="seconds")
 
 
 def emit_objects(output: Output, objects: Iterable[dict[str, Any]],

@@ -33,6 +33,9 @@ class Action(StrEnum):
     SEGMENT_ARCHIVED = "segment_archived"  # set aside as unused (C19.4.6)
     SEGMENT_RESTORED = "segment_restored"  # back from the archive
     AUDIT_EXPORTED = "audit_exported"  # the log written to a file (C19.4.7)
+    API_TOKEN_CREATED = "api_token_created"  # C21.2.1
+    API_TOKEN_REVOKED = "api_token_revoked"
+    API_REQUEST = "api_request"  # C21.2.3: one request to the HTTP API, as its token's user
 
 
 @dataclass(frozen=True)

@@ -99,3 +99,28 @@ ENGAGEMENT_EVENTS: tuple[EventType, ...] = (
 ACTION_EVENTS: tuple[EventType, ...] = tuple(
     t for t in EventType if t not in (EventType.SENT, EventType.UNSUBSCRIBED)
 )
+
+
+class TokenScope(StrEnum):
+    """C21.2.1: what an API token may do: read, or read and write."""
+
+    READ = "read"
+    WRITE = "write"
+
+
+class WebhookEvents(StrEnum):
+    """C21.3.1: which membership changes a webhook subscription is sent."""
+
+    ENTERED = "entered"
+    LEFT = "left"
+    BOTH = "both"
+
+
+class DeliveryStatus(StrEnum):
+    """C21.3.2: a webhook delivery waits in the outbox (pending: not yet sent, or to be
+    retried), was delivered (the receiver answered 2xx), or gave up (dead) after the
+    subscription's attempts ran out; `segtui webhooks retry` sends a dead one again."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"

@@ -34,7 +34,7 @@ def describe_char(ch: str) -> str:
     return f"“{ch}”"
 
 
-def _word_chars_error(what: str, text: str) -> str | None:
+def word_chars_error(what: str, text: str) -> str | None:
     """Letters of any alphabet (with their combining marks, as in decomposed "é" or
     Devanagari), digits and spaces only."""
     for ch in text:
@@ -99,7 +99,7 @@ def segment_name_error(name: str) -> str | None:
         return "Segment name is required."
     if len(name) > NAME_MAX:
         return f"Segment name must be at most {NAME_MAX} characters (this one has {len(name)})."
-    return _word_chars_error("Segment name", name)
+    return word_chars_error("Segment name", name)
 
 
 def description_error(text: str) -> str | None:
@@ -127,7 +127,7 @@ def tag_error(tag: str, existing: Sequence[str], *, kept: Sequence[str] = ()) ->
     if tag not in kept:
         if len(tag) > TAG_MAX:
             return f"A tag must be at most {TAG_MAX} characters (this one has {len(tag)})."
-        problem = _word_chars_error("A tag", tag)
+        problem = word_chars_error("A tag", tag)
         if problem:
             return problem
     if tag.casefold() in {t.casefold() for t in existing}:

@@ -5,11 +5,12 @@ with their role, team, status, last seen and the segments they own.
 Keys: `e` role (a menu of the three), `t` team (a one-line dialog), `D` deactivate (after
 picking who receives their segments, if any, and a confirmation whose "no" has the focus)
 or reactivate, `T` transfer their segments to another active user, `m`/enter the row's
-menu, `r` reload. Every change is one Store call in a worker; a refusal (yourself, the
-last active administrator) is a warning in the Store's words, and the list reloads
-after each change, and when someone else changes something (C19.1). Opening the screen
-is recorded in the audit log (user activity reviewed). The table, its columns and the
-screen's words are in users_table.py.
+menu, `r` reload, `K` the API tokens that act as users (screens/api_tokens.py, C21.2.4).
+Every change is one Store call in a worker; a refusal (yourself, the last active
+administrator) is a warning in the Store's words, and the list reloads after each change,
+and when someone else changes something (C19.1). Opening the screen is recorded in the
+audit log (user activity reviewed). The table, its columns and the screen's words are in
+users_table.py.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from segtui.core import clock
 from segtui.core.administration import AdminRefusal, UserRow
 from segtui.core.audit import Action
 from segtui.core.enums import UserRole
-from segtui.core.permissions import CurrentUser, InvalidUserName
+from segtui.core.permissions import CurrentUser, InvalidUserName, Permission
 from segtui.core.records import Page
 from segtui.core.segments import NotAllowed
 from segtui.data.store import Store
+from segtui.screens.allowed import allowed
 from segtui.screens.audited import record_view
 from segtui.screens.modals.choice_picker import ChoicePicker
 from segtui.screens.modals.confirm import Confirm
@@ -78,6 +80,8 @@ class UsersScreen(Screen[None]):
         Binding("T", "transfer", "Transfer", id="users.transfer"),
         Binding("m", "menu", "Menu", id="users.menu"),
         Binding("r", "reload", "Refresh", id="users.refresh"),
+        # C21.2.4: the tokens that act as users (in the help and the palette).
+        Binding("K", "api_tokens", "API tokens", show=False, id="users.api-tokens"),
     ]
 
     def __init__(self, store: Store, user: CurrentUser) -> None:
@@ -273,5 +277,17 @@ class UsersScreen(Screen[None]):
         if action in actions:
             actions[action]()
 
+    def action_api_tokens(self) -> None:
+        open_api_tokens(self, self.store, self.user)
+
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def open_api_tokens(node: Screen[None], store: Store, user: CurrentUser) -> None:
+    """The API tokens screen (C21.2.4), from the Users screen or the dashboard (`K`): for
+    administrators; anyone else is told "X (Role) may look but not manage API tokens"."""
+    from segtui.screens.api_tokens import MANAGE, ApiTokensScreen  # loads when wanted
+
+    if allowed(node, user, MANAGE, Permission.MANAGE_USERS):
+        node.app.push_screen(ApiTokensScreen(store, user))

@@ -22,7 +22,8 @@ HELP = (
     "whether they may use segtui, when they last did, and how many segments they own. "
     "e changes the role, t the team; D deactivates (their segments may go to someone "
     "else first) or reactivates; T gives all their segments to another user, whose "
-    "timelines say so. m (or enter) lists these for the highlighted user. Nobody "
+    "timelines say so. m (or enter) lists these for the highlighted user. K opens the "
+    "API tokens, which act as users in the HTTP API. Nobody "
     "deactivates themselves or the last active administrator. Reading this list is "
     "recorded in the audit log."
 )

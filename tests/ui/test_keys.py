@@ -49,7 +49,9 @@ ESSENTIAL = {
     "usage 1": ["esc", "f", "x", "r", "q", "?"],
     "usage 2": ["esc", "p", "r", "q", "?"],
     "usage 3": ["esc", "A", "r", "q", "?"],
+    "tokens": ["esc", "n", "D", "r", "q", "?"],  # an administrator's (C21.2.4)
 }
+ADMINISTRATORS = ("usage", "tokens")  # screens shown as James Carter
 
 
 async def show(pilot: Pilot[Any], where: str) -> None:
@@ -63,6 +65,10 @@ async def show(pilot: Pilot[Any], where: str) -> None:
         await pilot.press("U")
         await settle(pilot)
         await pilot.press(where.split()[1])
+    elif where == "tokens":
+        await pilot.press("P")
+        await settle(pilot)
+        await pilot.press("K")
     await settle(pilot)
 
 
@@ -106,7 +112,8 @@ async def test_key_bar_shows_whole_entries_and_the_essential_keys(
     """U15.6: at 80x24 the dashboard hid `i r q ?`, the detail screen cut "a Add co",
     the palette's key broke mid-word. Every screen's bar: whole entries only; at 80 columns
     the screen's essential keys; at 120 all of them."""
-    app = make_app(sqlite_demo_store, "James Carter" if where.startswith("usage") else None)
+    app = make_app(sqlite_demo_store,
+                   "James Carter" if where.startswith(ADMINISTRATORS) else None)
     async with app.run_test(size=size) as pilot:
         await show(pilot, where)
         line = screen_text(app)[-1]

@@ -24,9 +24,9 @@ from segtui.cli.segments.records import (
     print_segment,
     segment_line,
     segment_object,
-    segment_summary,
 )
 from segtui.core.enums import SegmentStatus
+from segtui.transfer.segment_json import segment_summary
 
 if TYPE_CHECKING:
     from segtui.core.records import SegmentFilter, SegmentRow

@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from segtui.cli.output import Output, cell, dumps, fail, iso, say
+from segtui.cli.output import Output, cell, dumps, fail, say
 
 if TYPE_CHECKING:
-    from segtui.core.records import SegmentRow
     from segtui.core.rules.tree import Node
     from segtui.data.store import Store
 
@@ -20,50 +19,13 @@ SegmentName = Annotated[str, typer.Argument(
     show_default=False)]
 
 
-def _rule_text(rule: Node | None) -> str | None:
-    if rule is None:  # a static segment: the rule language isn't needed (P12)
-        return None
-    from segtui.core.rules.language import format_rule
-
-    return format_rule(rule)
-
-
-def segment_summary(row: SegmentRow, rule: Node | None) -> dict[str, Any]:
-    """The `segments list` object (docs/cli.md)."""
-    return {
-        "id": row.id,
-        "name": row.name,
-        "description": row.description,
-        "status": row.status.value,
-        "kind": "static" if rule is None else "dynamic",
-        "rule": _rule_text(rule),
-        "members": row.contact_count,
-        "campaigns": row.campaign_count,
-        "updated_at": iso(row.last_modified),
-        # C20.7.7: the last evaluation, and the failure since, of a dynamic segment.
-        "evaluated_at": iso(row.evaluated_at),
-        "evaluation_ms": row.evaluation_ms,
-        "evaluation_error": row.evaluation_error,
-        "evaluation_failed_at": iso(row.evaluation_failed_at),
-    }
-
-
 def segment_object(store: Store, segment_id: int) -> dict[str, Any]:
-    """The `segments show` object: the summary plus owner, tags, active campaigns and dates."""
-    details = store.segments.segment_details(segment_id)
-    row = store.segments.segment_row(segment_id)
-    if details is None or row is None:
+    """The `segments show` object (segtui/transfer/segment_json.py)."""
+    from segtui.transfer.segment_json import segment_json
+
+    obj = segment_json(store, segment_id)
+    if obj is None:
         fail("the segment was deleted meanwhile")
-    obj = segment_summary(row, details.rule)
-    obj.update(
-        members=details.members,
-        active_campaigns=details.active_campaigns,
-        owner=details.owner,
-        tags=list(details.tags),
-        created_at=iso(details.created_at),
-        visibility=details.visibility.value,  # C19.3.2
-        hidden_from=list(details.hidden_from),
-    )
     return obj
 
 

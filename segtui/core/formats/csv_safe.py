@@ -66,8 +66,14 @@ def write_rows(handle: IO[str], header: Sequence[str], rows: Iterable[Sequence[C
     """Write a header and rows, formula- and control-safe unless `raw`
     (`spreadsheet_cell`); return the number of rows. Rows are consumed one at a time, so
     an iterator over a paged query streams."""
+    csv.writer(handle).writerow(header)
+    return write_rows_only(handle, rows, raw=raw)
+
+
+def write_rows_only(handle: IO[str], rows: Iterable[Sequence[Cell]], *, raw: bool = False
+                    ) -> int:
+    """`write_rows` without the header: the rows after a streamed export's first chunk."""
     writer = csv.writer(handle)
-    writer.writerow(header)
     count = 0
     for row in rows:
         writer.writerow(["" if c is None else str(c) for c in row] if raw

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import IO
 
 from segtui.core.formats.contact_fields import TAG_SEPARATOR, Field
-from segtui.core.formats.csv_safe import Cell, write_rows
+from segtui.core.formats.csv_safe import Cell, write_rows, write_rows_only
 from segtui.core.formats.file_formats import ExportFormat
 from segtui.core.text import safe_json
 
@@ -144,3 +144,44 @@ def members_export_filename(segment_name: str, day: date, fmt: ExportFormat) -> 
     characters) as one '-'."""
     stem = re.sub(r"\W+", "-", segment_name).strip("-")[:80] or "segment"
     return f"{stem}-members-{day.isoformat()}.{fmt.value}"
+
+
+def member_chunks(records: Iterable[MemberRecord], fmt: ExportFormat, *,
+                  rows_per_chunk: int = 1_000) -> Iterator[str]:
+    """The export `write_members` writes, as text chunks of about `rows_per_chunk` members
+    each, for a streamed HTTP answer (C21.1.7): formula-safe CSV, a JSON array or JSON
+    Lines, the same bytes as the file."""
+    import io
+
+    if fmt is not ExportFormat.CSV:
+        pending: list[str] = []
+        for text in json_lines(records, array=fmt is ExportFormat.JSON):
+            pending.append(text)
+            if len(pending) >= rows_per_chunk:
+                yield "".join(pending)
+                pending = []
+        if pending:
+            yield "".join(pending)
+        return
+    buffer = io.StringIO()
+    batch: list[MemberRecord] = []
+
+    def flushed(header: bool) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        rows = map(csv_row, batch)
+        if header:
+            write_rows(buffer, MEMBER_HEADER, rows)
+        else:
+            write_rows_only(buffer, rows)
+        batch.clear()
+        return buffer.getvalue()
+
+    first = True
+    for record in records:
+        batch.append(record)
+        if len(batch) >= rows_per_chunk:
+            yield flushed(first)
+            first = False
+    if batch or first:
+        yield flushed(first)

@@ -16,8 +16,9 @@ user or setting), so grants say it whole. The one rule about rows, who sees a se
   triggers keep, the change log...), and the sequences. A table a later migration adds
   is a data table unless named in ADMIN_TABLES or OWNER_TABLES: new tables are covered
   without a list to keep.
-- CRM Administrator: the Manager's, plus INSERT, UPDATE and DELETE on `users` and
-  `settings`.
+- CRM Administrator: the Manager's, plus INSERT, UPDATE and DELETE on `users`,
+  `settings`, `api_tokens` and `webhook_subscriptions`, and alone reads the tokens and the
+  webhooks' signing secrets (C21.2, C21.3): the others read a subscription without it.
 - Nobody but the schema's owner (who runs `segtui db upgrade`) changes the schema or
   `alembic_version`, or changes or deletes an `audit_log` row (a trigger refuses even
   a role granted it, C19.4.2).
@@ -58,8 +59,12 @@ SUFFIXES = {UserRole.VIEWER: "viewer", UserRole.MARKETING_MANAGER: "manager",
             UserRole.CRM_ADMINISTRATOR: "administrator"}
 # Tables only an administrator writes; and what nobody but the owner writes (the audit
 # log takes INSERTs from everyone, and nothing else: C19.4.2).
-ADMIN_TABLES = frozenset({"users", "settings"})
+ADMIN_TABLES = frozenset({"users", "settings", "api_tokens", "webhook_subscriptions"})
 OWNER_TABLES = frozenset({"alembic_version", "audit_log"})
+# What anyone may read of a webhook subscription (the outbox's triggers, run as whoever
+# changes memberships, read these): everything but its signing secret (C21.3.1).
+_SUBSCRIPTION_SEEN = ("id", "segment_id", "url", "events", "active", "created_at",
+                      "created_by_id")
 # "segtui_" + name + "_administrator" must fit PostgreSQL's 63 characters.
 LONGEST_NAME = 36
 
@@ -159,6 +164,13 @@ def apply_grants(conn: Connection) -> None:
         f"GRANT INSERT ON audit_log TO {everyone}",
         f"GRANT UPDATE (last_seen_at) ON users TO {everyone}",
     ]
+    if "api_tokens" in tables:  # C21.2: the tokens and webhook secrets are an admin's
+        statements += [
+            f"REVOKE SELECT ON api_tokens, webhook_subscriptions FROM {everyone}",
+            f"GRANT SELECT ON api_tokens, webhook_subscriptions TO {admin}",
+            f"GRANT SELECT ({', '.join(_SUBSCRIPTION_SEEN)}) ON webhook_subscriptions "
+            f"TO {everyone}",
+        ]
     audit_sequence = conn.execute(text(
         "SELECT pg_get_serial_sequence('audit_log', 'id')")).scalar_one_or_none()
     if audit_sequence is not None:  # already quoted as needed

@@ -13,8 +13,10 @@ from segtui.data.db.tables import Company, Contact, Membership, Tag, contact_tag
 PAGE = 5_000
 
 
-def member_records(conn: Connection, segment_id: int) -> Iterator[MemberRecord]:
-    """Every current member with all contact fields, a page at a time (keyset on id), so a
+def member_records(conn: Connection, segment_id: int, *, after: int = 0,
+                   most: int | None = None) -> Iterator[MemberRecord]:
+    """Every current member with all contact fields (those past contact id `after`, at
+    most `most` of them: an API page, C21.1.5), a page at a time (keyset on id), so a
     million members never sit in memory at once."""
     tags = (select(func.aggregate_strings(Tag.name, "; "))
             .select_from(contact_tags.join(Tag, Tag.id == contact_tags.c.tag_id))
@@ -27,8 +29,8 @@ def member_records(conn: Connection, segment_id: int) -> Iterator[MemberRecord]:
                c.country, c.region, c.quality_score, tags.label("tags"), c.created_at,
                c.last_contacted_at, c.spent_cents, c.purchases, c.last_activity_at,
                c.external_id)
-    after = 0
-    while True:
+    left = most
+    while left is None or left > 0:
         # Driven from the segment's membership index (ordered by contact id), so each
         # page is a range seek, not a fresh IN (...) over every member.
         rows = conn.execute(
@@ -39,7 +41,7 @@ def member_records(conn: Connection, segment_id: int) -> Iterator[MemberRecord]:
             .where(Membership.segment_id == segment_id, current_membership(),
                    Membership.contact_id > after)
             .order_by(Membership.contact_id)
-            .limit(PAGE)
+            .limit(PAGE if left is None else min(PAGE, left))
         ).all()
         for row in rows:
             values = dict(row._mapping)
@@ -49,3 +51,5 @@ def member_records(conn: Connection, segment_id: int) -> Iterator[MemberRecord]:
         if len(rows) < PAGE:
             return
         after = rows[-1].id
+        if left is not None:
+            left -= len(rows)

@@ -42,11 +42,11 @@ from segtui.data.queries.visibility import visible_to
 m = Membership
 
 
-def _entered_why() -> ColumnElement[str]:
+def entered_why() -> ColumnElement[str]:
     return func.coalesce(m.added_why, m.source)
 
 
-def _left_why() -> ColumnElement[str]:
+def left_why() -> ColumnElement[str]:
     return func.coalesce(m.left_why, case((m.removed_by_id.is_(None), Why.RULE.value),
                                           else_=Why.MANUAL.value))
 
@@ -56,8 +56,8 @@ def _moves(segment_id: int, wanted: HistoryFilter) -> Any:
     start, end = wanted.bounds()
     parts: list[Select[*tuple[Any, ...]]] = []
     for direction, at, why, by in (
-            (Direction.ENTERED, m.added_at, _entered_why(), m.added_by_id),
-            (Direction.LEFT, m.removed_at, _left_why(), m.removed_by_id)):
+            (Direction.ENTERED, m.added_at, entered_why(), m.added_by_id),
+            (Direction.LEFT, m.removed_at, left_why(), m.removed_by_id)):
         if wanted.direction not in (None, direction):
             continue
         where: list[ColumnElement[bool]] = [m.segment_id == segment_id, at.is_not(None)]

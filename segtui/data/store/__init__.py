@@ -3,7 +3,7 @@
 A Store is a Database (database.py: open, close, cancel, reading, writing) holding one facet
 per subject, each a module here and an attribute of the Store: segments, metrics, contacts,
 members, activity, rules, transfer, quality, users, changes, audit,
-compare, history and campaigns
+compare, history, campaigns and tokens
 (`store.segments.segment_page(...)`, `store.rules.refresh_segments(...)`). Their methods
 are synchronous and thread-safe (each call takes its own pooled connection); the UI calls
 them from worker threads. They return the frozen records of `segtui.core`, never ORM
@@ -36,6 +36,7 @@ from segtui.data.store.metrics import Metrics
 from segtui.data.store.quality import Quality
 from segtui.data.store.rules import Rules
 from segtui.data.store.segments import Segments
+from segtui.data.store.tokens import Tokens
 from segtui.data.store.transfer import Transfer
 from segtui.data.store.users import Users
 
@@ -59,3 +60,4 @@ class Store(Database):
         self.compare = Compare(self)
         self.history = History(self)
         self.campaigns = Campaigns(self)
+        self.tokens = Tokens(self)

@@ -13,7 +13,14 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from segtui.core.analytics import Series
-    from segtui.core.history import DailySize, HistoryFilter, HistoryPage, Stability
+    from segtui.core.feed import FeedPosition
+    from segtui.core.history import (
+        DailySize,
+        HistoryFilter,
+        HistoryPage,
+        MembershipChange,
+        Stability,
+    )
     from segtui.core.permissions import CurrentUser
 
 PAGE = 50
@@ -39,6 +46,16 @@ class History:
         with self._db.reading() as conn:
             self._seen(conn, segment_id)
             return q.changes_page(conn, segment_id, wanted, after, limit)
+
+    def feed(self, segment_id: int, after: FeedPosition | None, limit: int
+             ) -> tuple[list[MembershipChange], bool]:
+        """The segment's changes past `after`, oldest first, and whether more are there
+        (C21.1.11). SegmentNotFound when it is gone or hidden from the Store's user."""
+        from segtui.data.queries import membership_feed
+
+        with self._db.reading() as conn:
+            self._seen(conn, segment_id)
+            return membership_feed.changes_since(conn, segment_id, after, limit)
 
     def daily_sizes(self, segment_id: int, start: date, through: date | None = None
                     ) -> list[DailySize]:

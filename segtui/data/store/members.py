@@ -14,6 +14,7 @@ from segtui.data.store.database import Database
 
 if TYPE_CHECKING:
     from segtui.core.contacts import ContactSelection
+    from segtui.core.formats.members_export import MemberRecord
     from segtui.core.permissions import CurrentUser
     from segtui.core.rules.refresh import Explanation
 
@@ -64,3 +65,12 @@ class Members:
 
         with self._db.reading() as conn:
             return scripting.member_emails(conn, segment_id)
+
+    def member_page(self, segment_id: int, after: int, limit: int) -> list[MemberRecord]:
+        """Up to `limit` current members past contact id `after`, in contact id order, with
+        every field: a page of the HTTP API (C21.1.5), a range seek on the membership
+        index whatever the segment's size."""
+        from segtui.data.io import exporter
+
+        with self._db.reading() as conn:
+            return list(exporter.member_records(conn, segment_id, after=after, most=limit))

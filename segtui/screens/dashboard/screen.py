@@ -84,6 +84,8 @@ class DashboardScreen(Screen[None]):
         Binding("R", "segment('restore')", "Restore archived", show=False,
                 id="dashboard.restore"),
         Binding("P", "users", "Users (people)", show=False, id="dashboard.users"),  # C19.3.3
+        Binding("K", "api_tokens", "API tokens", show=False,
+                id="dashboard.api-tokens"),  # C21.2.4
         # C20.5.1: space selects a row to compare, as it selects a row in the contact
         # picker (one meaning); C compares them.
         Binding("space", "mark", "Mark to compare", show=False, id="dashboard.select-row"),
@@ -316,6 +318,12 @@ class DashboardScreen(Screen[None]):
         if allowed(self, self.user, "manage users", Permission.MANAGE_USERS):
             self.app.push_screen(UsersScreen(self.store, self.user),
                                  lambda _: self._segments_changed())
+
+    def action_api_tokens(self) -> None:
+        """K: the API tokens screen, for administrators (C21.2.4), as on the Users screen."""
+        from segtui.screens.users import open_api_tokens  # loads when first wanted
+
+        open_api_tokens(self, self.store, self.user)
 
     def action_refresh(self) -> None:
         """Reload now; then re-evaluate every dynamic segment's rule and reload again."""

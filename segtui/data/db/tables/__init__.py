@@ -35,6 +35,7 @@ from segtui.data.db.tables.engagement import (
     EngagementEvent,
     campaign_segments,
 )
+from segtui.data.db.tables.integration import ApiToken, WebhookDelivery, WebhookSubscription
 from segtui.data.db.tables.schema import (
     NAMING,
     BigId,
@@ -64,6 +65,7 @@ from segtui.data.db.tables.users import (
 __all__ = [
     "NAMING",
     "Activity",
+    "ApiToken",
     "AuditEntry",
     "BigId",
     "Campaign",
@@ -83,6 +85,8 @@ __all__ = [
     "Setting",
     "Tag",
     "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "campaign_segments",
     "contact_tags",
     "metadata",

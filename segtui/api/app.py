@@ -1,0 +1,126 @@
+"""The application (C21.1): its routes, the request size limit, the error handlers and the
+request log. `create_app(store)` serves the database `store` is open on."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from segtui import __version__
+from segtui.api import problems
+from segtui.api.gate import Caller, Gate
+from segtui.api.request_log import RequestLog
+
+if TYPE_CHECKING:
+    from segtui.data.store import Store
+
+# C21.1.6: the largest body a request may send. 10,000 contacts of every field are about
+# 4 MB as JSON; 16 MB leaves room without letting one request fill the server's memory.
+MAX_BODY = 16 * 1024 * 1024
+
+
+class BodyLimit:
+    """Refuse a body over `most` bytes with 413 before the route reads it: by its
+    Content-Length, or, sent in chunks, as soon as the count passes it."""
+
+    def __init__(self, app: ASGIApp, most: int = MAX_BODY) -> None:
+        self.app = app
+        self.most = most
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.most):
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.most:
+                raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problems.problem_response(
+            413, f"The request body is over {self.most // (1024 * 1024)} MB: send fewer "
+                 "rows per request.")
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class LoggedRequests:
+    """Each request a token made is logged as its user's, with the status it was answered
+    (C21.2.3): after the answer, from what the route's check left in the request's state."""
+
+    def __init__(self, app: ASGIApp, request_log: RequestLog) -> None:
+        self.app = app
+        self.request_log = request_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def noted(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noted)
+        finally:
+            caller: Caller | None = scope.get("state", {}).get("caller")
+            if caller is not None:
+                line = f"{scope['method']} {scope['path']}"
+                if scope.get("query_string"):
+                    line += "?" + scope["query_string"].decode("latin-1")
+                self.request_log.add(caller.token_id, caller.user, line, str(status))
+
+
+def create_app(store: Store, *, request_log: RequestLog | None = None) -> FastAPI:
+    """The API on `store`'s database. The request log is started by the server (or the
+    test that makes the app) and stopped with it."""
+    from segtui.api.routes import changes, contacts, events, members, rules, segments
+
+    app = FastAPI(
+        title="segtui", version=__version__,
+        description="Segments, members, rules, contacts, events and membership changes of "
+                    "a segtui database. Every request needs an API token "
+                    "(`segtui api tokens create`) as 'Authorization: Bearer <token>'. "
+                    "Errors are problem details (RFC 9457). docs/api.md has more.",
+        openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
+    )
+    request_log = request_log or RequestLog(store)
+    app.state.gate = Gate(store, request_log)
+    handlers: dict[Any, Any] = {
+        problems.Problem: problems.on_problem,
+        StarletteHTTPException: problems.on_http_error,
+        RequestValidationError: problems.on_invalid,
+        Exception: problems.on_crash,
+    }
+    for exc, handler in handlers.items():
+        app.add_exception_handler(exc, handler)
+    for module in (segments, members, rules, contacts, events, changes):
+        app.include_router(module.router, prefix="/v1")
+    app.add_middleware(LoggedRequests, request_log=request_log)
+    app.add_middleware(BodyLimit)
+    return app

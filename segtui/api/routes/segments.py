@@ -1,0 +1,189 @@
+"""/v1/segments (C21.1.3, C21.1.4): list, get, create, update and delete segments, with
+the rules, permissions and conflict handling of the app and `segtui segments ...`."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from segtui.api.deps import Reader, Writer, segment_id
+from segtui.api.problems import Problem
+from segtui.api.routes._errors import answered, rule_of
+from segtui.core import cursors
+from segtui.core.enums import SegmentStatus
+from segtui.core.records import SegmentFilter, SegmentSort, SegmentSortColumn
+from segtui.transfer.segment_json import segment_json, segment_summary
+
+router = APIRouter(tags=["segments"])
+JSONObject = dict[str, Any]
+
+
+class Sort(StrEnum):
+    NAME = "name"
+    UPDATED = "updated"
+    MEMBERS = "members"
+    CAMPAIGNS = "campaigns"
+    STATUS = "status"
+
+
+_COLUMNS = {Sort.NAME: SegmentSortColumn.NAME, Sort.UPDATED: SegmentSortColumn.LAST_MODIFIED,
+            Sort.MEMBERS: SegmentSortColumn.CONTACTS, Sort.CAMPAIGNS: SegmentSortColumn.CAMPAIGNS,
+            Sort.STATUS: SegmentSortColumn.STATUS}
+
+
+class Order(StrEnum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+# Field limits are the app's (core/validation.py checks them again, with its messages).
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Description = Annotated[str, Field(max_length=2000)]
+Tags = Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)]
+RuleText = Annotated[str, Field(min_length=1, max_length=10_000,
+                                description="A rule in the query language (docs/rules.md)")]
+
+
+class SegmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    description: Description = ""
+    status: SegmentStatus = SegmentStatus.DRAFT
+    tags: Tags = []
+    rule: RuleText | None = Field(None, description="Dynamic when given, else static")
+
+
+class SegmentPatch(BaseModel):
+    """Only the fields given change. `version`: the version the change was made on (from a
+    GET); if someone saved since, 409 and nothing changed. Without it, the change is
+    applied to the segment as it is now."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: Name | None = None
+    description: Description | None = None
+    status: SegmentStatus | None = None
+    tags: Tags | None = None
+    rule: RuleText | None = None
+    static: bool = Field(False, description="Make a dynamic segment static (members stay)")
+    version: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+
+
+@router.get("/segments", summary="List segments")
+def list_segments(
+    caller: Reader,
+    status: SegmentStatus | None = None,
+    search: Annotated[str, Query(max_length=200)] = "",
+    archived: bool = False,
+    sort: Sort = Sort.NAME,
+    order: Order = Order.ASC,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+) -> JSONObject:
+    """A page of the segments the caller sees, in `sort` order; `next_cursor` fetches the
+    next page (null at the end)."""
+    store = caller.store
+    kind = f"segments:{sort.value}:{order.value}:{status}:{archived}:{search}"
+    try:
+        after = None if cursor is None else cursors.decode(kind, cursor)
+    except cursors.BadCursor as exc:
+        raise Problem(400, str(exc)) from None
+    page = store.segments.segment_page(
+        SegmentFilter(search=search, status=status, archived=archived),
+        SegmentSort(_COLUMNS[sort], order is Order.DESC), after=after, limit=limit)
+    rules = store.segments.segment_rules([row.id for row in page.rows])
+    return {
+        "segments": [segment_summary(row, rules.get(row.id)) for row in page.rows],
+        "next_cursor": cursors.encode(kind, page.last)
+        if page.has_after and page.last is not None else None,
+    }
+
+
+def _shown(caller: Reader, found: int) -> JSONObject:
+    obj = segment_json(caller.store, found)
+    if obj is None:
+        raise Problem(404, "The segment was deleted meanwhile.")
+    return obj
+
+
+@router.get("/segments/{ref}", summary="Get a segment by id or name")
+def get_segment(caller: Reader, ref: str) -> JSONObject:
+    return _shown(caller, segment_id(caller, ref))
+
+
+@router.post("/segments", status_code=201, summary="Create a segment")
+def create_segment(caller: Writer, body: SegmentIn, response: Response) -> JSONObject:
+    """A static segment, or a dynamic one kept to `rule`; its members follow at once."""
+    from segtui.core.contacts import ContactSelection
+    from segtui.core.segments import SegmentDraft
+
+    tree = None if body.rule is None else rule_of(body.rule)
+    draft = SegmentDraft(body.name, body.description, tuple(body.tags), body.status, tree)
+    with answered():
+        created = caller.store.segments.create_segment(draft, ContactSelection(), caller.user)
+    response.headers["Location"] = f"/v1/segments/{created}"
+    return _shown(caller, created)
+
+
+@router.patch("/segments/{ref}", summary="Change a segment")
+def update_segment(caller: Writer, ref: str, body: SegmentPatch) -> JSONObject:
+    from segtui.core.contacts import ContactSelection
+    from segtui.core.segments import SegmentConflict
+
+    if body.rule is not None and body.static:
+        raise Problem(422, "give rule or static, not both")
+    tree = None if body.rule is None else rule_of(body.rule)
+    found = segment_id(caller, ref)
+    store = caller.store
+    # Without a version every field given replaces a value whole, so a save by someone
+    # else between our read and write is retried once on their version, as the CLI does.
+    for attempt in (1, 2):
+        details = store.segments.segment_details(found)
+        if details is None:
+            raise Problem(404, "The segment was deleted meanwhile.")
+        version = details.version if body.version is None else body.version
+        draft = details.as_draft()
+        draft = replace(
+            draft,
+            name=draft.name if body.name is None else body.name,
+            description=draft.description if body.description is None else body.description,
+            status=draft.status if body.status is None else body.status,
+            tags=draft.tags if body.tags is None else tuple(body.tags),
+            rule=None if body.static else tree if tree is not None else draft.rule,
+        )
+        with answered():
+            try:
+                store.segments.update_segment(found, version, draft, ContactSelection(),
+                                              caller.user)
+                break
+            except SegmentConflict:
+                if body.version is not None or attempt == 2:
+                    raise
+    return _shown(caller, found)
+
+
+@router.delete("/segments/{ref}", summary="Delete a segment")
+def delete_segment(caller: Writer, ref: str) -> JSONObject:
+    """Delete it with its memberships, notes and activities (contacts stay). Refused (409)
+    while active campaigns or other segments' rules use it."""
+    from segtui.core.segments import SegmentInUse, SegmentUsedByRules
+
+    found = segment_id(caller, ref)
+    store = caller.store
+    preview = store.segments.delete_preview(found)
+    if preview is None:
+        raise Problem(404, "The segment was deleted meanwhile.")
+    shown = preview.segment.name
+    if preview.active_campaigns:
+        names = ", ".join(c.name for c in preview.active_campaigns)
+        raise Problem(409, f"{shown!r}: {SegmentInUse(preview.active_campaigns)} "
+                           f"Active: {names}.")
+    if preview.used_by:
+        raise Problem(409, f"{shown!r}: {SegmentUsedByRules(preview.used_by)}")
+    with answered():
+        store.segments.delete_segment(found, caller.user)
+    return {"id": found, "name": shown, "members": preview.segment.members,
+            "notes": preview.notes, "activities": preview.activities}

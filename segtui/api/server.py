@@ -1,0 +1,61 @@
+"""Running the API under uvicorn (C21.1.1), with the request log beside it, and the webhook
+sender when asked (C21.3)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from segtui.data.store import Store
+
+LOOPBACK = "127.0.0.1"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port (OSError if it can't be had): bound before the
+    server starts, so what the command prints next is already true, and a client can
+    connect at once (the kernel queues it until uvicorn accepts)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def serve(store: Store, sock: socket.socket) -> None:
+    """Serve `store`'s database on the listening `sock` until interrupted (SIGINT,
+    SIGTERM), then write the rest of the request log. Blocks."""
+    import uvicorn
+
+    from segtui.api.app import create_app
+    from segtui.api.request_log import RequestLog
+
+    request_log = RequestLog(store)
+    request_log.start()
+    app = create_app(store, request_log=request_log)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+                                           server_header=False, timeout_graceful_shutdown=5))
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn raises Ctrl+C again once it has stopped: done
+        pass
+    finally:
+        sock.close()
+        request_log.stop()
