@@ -47,7 +47,7 @@ def segment_id(caller: Caller, ref: str) -> int:
     not exist, C19.3.2)."""
     store = caller.store
     found: int | None = None
-    if ref.isdigit() and len(ref) <= 18:
+    if ref.isascii() and ref.isdigit() and len(ref) <= 18:
         found = int(ref) if store.segments.seen([int(ref)]) else None  # nothing counted
     if found is None:
         from segtui.core.validation import normalise_name

@@ -4,7 +4,7 @@ sender when asked (C21.3)."""
 from __future__ import annotations
 
 import ipaddress
-import logging
+import socket
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,9 +23,25 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def serve(store: Store, host: str, port: int, *, on_ready: object = None) -> None:
-    """Serve `store`'s database on host:port until interrupted (SIGINT, SIGTERM), then
-    write the rest of the request log. Blocks."""
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port (OSError if it can't be had): bound before the
+    server starts, so what the command prints next is already true, and a client can
+    connect at once (the kernel queues it until uvicorn accepts)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def serve(store: Store, sock: socket.socket) -> None:
+    """Serve `store`'s database on the listening `sock` until interrupted (SIGINT,
+    SIGTERM), then write the rest of the request log. Blocks."""
     import uvicorn
 
     from segtui.api.app import create_app
@@ -34,9 +50,12 @@ def serve(store: Store, host: str, port: int, *, on_ready: object = None) -> Non
     request_log = RequestLog(store)
     request_log.start()
     app = create_app(store, request_log=request_log)
-    logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+                                           server_header=False, timeout_graceful_shutdown=5))
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
-                    server_header=False, timeout_graceful_shutdown=5)
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn raises Ctrl+C again once it has stopped: done
+        pass
     finally:
+        sock.close()
         request_log.stop()

@@ -40,10 +40,14 @@ def api_serve(
     tokens create."""
     if ctx.invoked_subcommand is not None:
         return
-    from segtui.api.server import is_loopback, serve
+    from segtui.api.server import is_loopback, listen, serve
 
     store = command_store(ctx, db)
     try:
+        try:
+            sock = listen(host, port)
+        except OSError as exc:
+            fail(f"can't listen on {host}:{port}: {exc.strerror or exc}")
         where = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
         if is_loopback(host):
             say(f"segtui API on {where} (this machine only; --host 0.0.0.0 to let others "
@@ -51,9 +55,7 @@ def api_serve(
         else:
             warn(f"segtui: the API listens on {where}, reachable from other machines: "
                  "tokens travel in clear over plain HTTP; put it behind TLS.")
-        serve(store, host, port)
-    except OSError as exc:
-        fail(f"can't listen on {host}:{port}: {exc.strerror or exc}")
+        serve(store, sock)
     finally:
         store.close()
 

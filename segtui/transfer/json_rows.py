@@ -88,10 +88,10 @@ def event_rows(objects: Sequence[Mapping[str, JsonCell]]
     """The rows to give `store.transfer.import_events`, and the email field's name;
     ValueError when the batch's keys can't be imported at all."""
     header = _header(objects)
-    plan = match_columns(header, KNOWN, {}, EVENT_FIELD_EXAMPLE)
-    _refuse_unknown([use.label for use in plan.columns if use.target is Skip.UNKNOWN],
-                    "Email, Type, Occurred At, Campaign, Revenue")
     try:
+        plan = match_columns(header, KNOWN, {}, EVENT_FIELD_EXAMPLE)
+        _refuse_unknown([use.label for use in plan.columns if use.target is Skip.UNKNOWN],
+                        "Email, Type, Occurred At, Campaign, Revenue")
         columns = map_event_columns(header, {}, results=False)
     except ImportError_ as exc:
         raise ValueError(str(exc)) from None

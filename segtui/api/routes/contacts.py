@@ -67,10 +67,10 @@ def search_contacts(
 def get_contact(caller: Reader, key: str) -> dict[str, Any]:
     store = caller.store
     found: int | None = None
-    if key.isdigit() and len(key) <= 18:
+    if key.isascii() and key.isdigit() and len(key) <= 18:
         found = int(key)
     else:
-        ids = store.contacts.contacts_by_email([key]).get(key.strip().casefold(), [])
+        ids = store.contacts.contacts_by_email([key]).get(key, [])
         found = ids[0] if len(ids) == 1 else None
         if len(ids) > 1:
             raise Problem(409, f"{len(ids)} contacts share the email {key!r}: ask by id.")

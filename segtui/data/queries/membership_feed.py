@@ -8,14 +8,14 @@ skip a change that commits later with a smaller key:
   (BEGIN IMMEDIATE, Database.writing): what a reader sees is every change up to the
   newest key, and a later commit has later keys.
 - PostgreSQL commits writers in any order. A page therefore ends before the first change
-  written by a transaction that is not older than every transaction still running
-  (`xmin` against the snapshot's xmin): such a change might be followed by an older
-  transaction's smaller keys. The feed waits for those to end, and never skips them.
+  written by a transaction that is not older than every transaction of the database
+  still running (its `xmin` against their ids): such a change might be followed by an
+  older transaction's smaller keys. The feed waits for those to end, and never skips
+  them.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -30,22 +30,27 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnClause
 
+from segtui.core.feed import FeedPosition
 from segtui.core.history import Direction, MembershipChange, Why
 from segtui.data.db.tables import Contact, Membership
 from segtui.data.queries.membership_history import entered_why, left_why
 
 m = Membership
-# PostgreSQL: whether the row's last writer is older than every transaction running now.
+# PostgreSQL: whether the row's last writer is older than every transaction of this
+# database still running. A running transaction holds the lock on its own id (pg_locks is
+# readable by every login, unlike other sessions' columns of pg_stat_activity); other
+# databases' transactions (another team's long load) hold nothing back.
 _SETTLED: ColumnClause[bool] = literal_column(
-    "age(memberships.xmin) > age(((pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
-    " % 4294967296)::text)::xid)", type_=Boolean)
+    "age(memberships.xmin) > coalesce((SELECT max(age(l.transactionid)) FROM pg_locks l"
+    " JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'transactionid'"
+    " AND l.mode = 'ExclusiveLock' AND l.granted AND a.datname = current_database()"
+    " AND l.pid <> pg_backend_pid()), -1)", type_=Boolean)
 
 
-def changes_since(conn: Connection, segment_id: int,
-                  after: tuple[datetime, int, str] | None, limit: int
-                  ) -> tuple[list[MembershipChange], bool]:
-    """Up to `limit` changes of the segment past `after`, oldest first, and whether a
-    change that is there now was held back or left for the next page."""
+def changes_since(conn: Connection, segment_id: int, after: FeedPosition | None,
+                  limit: int) -> tuple[list[MembershipChange], bool]:
+    """Up to `limit` changes of the segment past `after` (core/feed.py), oldest first, and
+    whether a change that is there now was held back or left for the next page."""
     postgresql = conn.dialect.name == "postgresql"
     parts = []
     for direction, at, why in ((Direction.ENTERED, m.added_at, entered_why()),
@@ -61,9 +66,15 @@ def changes_since(conn: Connection, segment_id: int,
                  .outerjoin(Contact, Contact.id == moves.c.contact_id)
                  .order_by(moves.c.at, moves.c.stay, moves.c.direction)
                  .limit(limit + 1))
-    if after is not None:
+    if after is not None and after.seen is not None:
+        # Every change of the position's second not given yet, then the later ones.
+        later = moves.c.at > after.at
+        statement = statement.where(later | (moves.c.at == after.at) & tuple_(
+            moves.c.stay, moves.c.direction).not_in(after.seen) if after.seen else
+            moves.c.at >= after.at)
+    elif after is not None:
         statement = statement.where(
-            tuple_(moves.c.at, moves.c.stay, moves.c.direction) > tuple_(*after))
+            tuple_(moves.c.at, moves.c.stay, moves.c.direction) > tuple_(*after.key))
     changes: list[MembershipChange] = []
     rows = conn.execute(statement).all()
     for row in rows[:limit]:

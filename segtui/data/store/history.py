@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from segtui.core.analytics import Series
+    from segtui.core.feed import FeedPosition
     from segtui.core.history import (
         DailySize,
         HistoryFilter,
@@ -46,7 +47,7 @@ class History:
             self._seen(conn, segment_id)
             return q.changes_page(conn, segment_id, wanted, after, limit)
 
-    def feed(self, segment_id: int, after: tuple[datetime, int, str] | None, limit: int
+    def feed(self, segment_id: int, after: FeedPosition | None, limit: int
              ) -> tuple[list[MembershipChange], bool]:
         """The segment's changes past `after`, oldest first, and whether more are there
         (C21.1.11). SegmentNotFound when it is gone or hidden from the Store's user."""
