@@ -134,8 +134,27 @@ def wait_for_port(port: int, server: subprocess.Popen[bytes], log: IO[bytes]) ->
     sys.exit(f"the API server did not accept connections within {START_DEADLINE_S:.0f} s")
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """The CPU time (user and system) process `pid` has used so far; None where /proc
+    doesn't tell (not Linux). Beside a wall time on a shared machine: the server's own
+    share, whatever else runs (PostgreSQL's work is in its own processes, not here)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Server:
+    def __init__(self, base: str, pid: int) -> None:
+        self.base, self.pid = base, pid
+
+    def cpu(self) -> float | None:
+        return cpu_seconds(self.pid)
+
+
 @contextmanager
-def api_server(db: str, env: dict[str, str]) -> Iterator[str]:
+def api_server(db: str, env: dict[str, str]) -> Iterator[Server]:
     """`segtui api` on a free loopback port, stopped (SIGINT, as Ctrl+C) at the end."""
     port = free_port()
     with tempfile.TemporaryFile() as log:
@@ -144,7 +163,7 @@ def api_server(db: str, env: dict[str, str]) -> Iterator[str]:
             env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_for_port(port, server, log)
-            yield f"http://127.0.0.1:{port}"
+            yield Server(f"http://127.0.0.1:{port}", server.pid)
         finally:
             if server.poll() is None:
                 server.send_signal(signal.SIGINT)
@@ -168,15 +187,19 @@ def export_seconds(client: httpx.Client, segment: int, fmt: str) -> tuple[float,
     return time.perf_counter() - started, size, lines
 
 
-def measure_export(client: httpx.Client, segment: int, members: int, fmt: str,
-                   repeat: int) -> Result:
+def measure_export(client: httpx.Client, server: Server, segment: int, members: int,
+                   fmt: str, repeat: int) -> Result:
     export_seconds(client, segment, fmt)  # warm: the first read of a cold cache
+    before = server.cpu()
     runs = [export_seconds(client, segment, fmt) for _ in range(repeat)]
+    after = server.cpu()
     seconds = [r[0] for r in runs]
     median = statistics.median(seconds)
+    cpu = None if before is None or after is None else (after - before) / repeat
     return Result(f"members export, {fmt} ({members:,} members)", median, "s",
                   f"<= {EXPORT_BUDGET_S:.0f} s", median <= EXPORT_BUDGET_S, seconds,
-                  {"bytes": runs[-1][1], "lines": runs[-1][2]})
+                  {"bytes": runs[-1][1], "lines": runs[-1][2],
+                   "server_cpu_s_each": cpu})
 
 
 def upsert(client: httpx.Client, contacts: list[dict[str, Any]]) -> tuple[float, Any]:
@@ -208,7 +231,7 @@ def existing_contacts(client: httpx.Client, count: int) -> list[dict[str, Any]]:
     return [c for c in found.values() if c is not None][:count]
 
 
-def measure_upserts(client: httpx.Client, repeat: int) -> list[Result]:
+def measure_upserts(client: httpx.Client, server: Server, repeat: int) -> list[Result]:
     run = datetime.now().strftime("%Y%m%d%H%M%S")
     new_rates: list[float] = []
     update_rates: list[float] = []
@@ -221,21 +244,25 @@ def measure_upserts(client: httpx.Client, repeat: int) -> list[Result]:
                 "name": f"Bench Contact {round_}-{i}", "company": f"Bench Co {i % 500}",
                 "title": "Buyer", "city": "Austin", "state": "TX", "status": "Qualified"}
                for i in range(BATCH)]
+        cpu = server.cpu()
         seconds, answer = upsert(client, new)
+        cpu = None if cpu is None else (server.cpu() or 0) - cpu
         if answer["added"] != BATCH:
             sys.exit(f"new contacts: expected {BATCH} added, got {answer}")
         new_rates.append(BATCH / seconds)
         answers["new"].append({k: answer[k] for k in ("added", "updated", "rejected")}
-                              | {"seconds": round(seconds, 3)})
+                              | {"seconds": round(seconds, 3), "server_cpu_s": cpu})
         title = f"Bench title {run}-{round_}"  # each round changes every contact
         changed = [{"email": c["email"], "name": c["name"], "company": c["company"],
                     "title": title, "status": c["status"]} for c in existing]
+        cpu = server.cpu()
         seconds, answer = upsert(client, changed)
+        cpu = None if cpu is None else (server.cpu() or 0) - cpu
         if answer["updated"] != BATCH:
             sys.exit(f"updates: expected {BATCH} updated, got {answer}")
         update_rates.append(BATCH / seconds)
         answers["update"].append({k: answer[k] for k in ("added", "updated", "rejected")}
-                                 | {"seconds": round(seconds, 3)})
+                                 | {"seconds": round(seconds, 3), "server_cpu_s": cpu})
     budget = f">= {UPSERT_BUDGET_ROWS_S:,.0f} rows/s"
     results = []
     for kind, rates in (("new", new_rates), ("update", update_rates)):
@@ -254,11 +281,11 @@ def percentile(ordered: list[float], p: float) -> float:
     return ordered[rank - 1]
 
 
-def measure_gets(base: str, headers: dict[str, str], segment: int,
+def measure_gets(server: Server, headers: dict[str, str], segment: int,
                  requests: int) -> list[Result]:
     """Each of CLIENTS threads: its own client, WARM_UP requests, then `requests` timed
     once every thread is ready."""
-    path = f"/v1/segments/{segment}"
+    base, path = server.base, f"/v1/segments/{segment}"
     ready = threading.Barrier(CLIENTS)
     samples: list[float] = []
     errors: list[str] = []
@@ -292,12 +319,14 @@ def measure_gets(base: str, headers: dict[str, str], segment: int,
             client.get(path).raise_for_status()
             alone.append((time.perf_counter() - started) * 1000)
     threads = [threading.Thread(target=one_client) for _ in range(CLIENTS)]
+    cpu = server.cpu()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    cpu = None if cpu is None else (server.cpu() or 0) - cpu
     if errors:
         sys.exit(f"{len(errors)} clients failed: {errors[0]}")
     ordered = sorted(samples)
@@ -306,6 +335,8 @@ def measure_gets(base: str, headers: dict[str, str], segment: int,
     details = {"clients": CLIENTS, "requests": len(ordered), "p50_ms": p50, "p95_ms": p95,
                "p99_ms": p99, "max_ms": ordered[-1],
                "requests_per_s": len(ordered) / wall,
+               "server_cpu_ms_per_request": None if cpu is None
+               else cpu * 1000 / (CLIENTS * (WARM_UP + requests)),
                "one_client_p50_ms": percentile(alone, 50),
                "one_client_p95_ms": percentile(alone, 95)}
     return [
@@ -344,16 +375,17 @@ def main() -> None:
     headers = {"Authorization": f"Bearer {made['token']}"}
     results: list[Result] = []
     try:
-        with api_server(args.db, env) as base, \
-                httpx.Client(base_url=base, headers=headers, timeout=600) as client:
+        with api_server(args.db, env) as server, \
+                httpx.Client(base_url=server.base, headers=headers, timeout=600) as client:
             largest = client.get("/v1/segments", params={
                 "sort": "members", "order": "desc", "limit": 1}).raise_for_status().json()
             segment = largest["segments"][0]
             sid, members = int(segment["id"]), int(segment["members"])
             for fmt in ("csv", "jsonl"):
-                results.append(measure_export(client, sid, members, fmt, args.repeat))
-            results += measure_gets(base, headers, sid, args.requests)
-            results += measure_upserts(client, args.repeat)
+                results.append(measure_export(client, server, sid, members, fmt,
+                                              args.repeat))
+            results += measure_gets(server, headers, sid, args.requests)
+            results += measure_upserts(client, server, args.repeat)
     finally:
         segtui(["api", "tokens", "revoke", token_name, "--user", admin, "--db", args.db,
                 "--json"], env)

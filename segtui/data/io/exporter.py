@@ -46,8 +46,9 @@ def member_records(conn: Connection, segment_id: int, *, after: int = 0,
             .limit(PAGE if left is None else min(PAGE, left))
         ).all()
         for row in rows:  # the columns are MemberRecord's fields, in its order
-            tags = tuple(sorted(t for t in (row.tags or "").split("; ") if t))
-            yield MemberRecord(*row[:TAGS], tags, *row[TAGS + 1:])
+            values = list(row)
+            values[TAGS] = tuple(sorted(t for t in (row.tags or "").split("; ") if t))
+            yield MemberRecord(*values)
         if len(rows) < PAGE:
             return
         after = rows[-1].id
