@@ -48,7 +48,7 @@ def segment_id(caller: Caller, ref: str) -> int:
     store = caller.store
     found: int | None = None
     if ref.isascii() and ref.isdigit() and len(ref) <= 18:
-        found = int(ref) if store.segments.segment_row(int(ref)) is not None else None
+        found = int(ref) if store.segments.seen([int(ref)]) else None  # nothing counted
     if found is None:
         from segtui.core.validation import normalise_name
 

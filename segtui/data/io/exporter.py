@@ -11,6 +11,7 @@ from segtui.data.db.sql import current_membership
 from segtui.data.db.tables import Company, Contact, Membership, Tag, contact_tags
 
 PAGE = 5_000
+TAGS = 16  # the tags' column, the one a record holds otherwise than it is read
 
 
 def member_records(conn: Connection, segment_id: int, *, after: int = 0,
@@ -29,6 +30,7 @@ def member_records(conn: Connection, segment_id: int, *, after: int = 0,
                c.country, c.region, c.quality_score, tags.label("tags"), c.created_at,
                c.last_contacted_at, c.spent_cents, c.purchases, c.last_activity_at,
                c.external_id)
+    assert [col.key for col in columns] == list(MemberRecord.__dataclass_fields__)
     left = most
     while left is None or left > 0:
         # Driven from the segment's membership index (ordered by contact id), so each
@@ -43,11 +45,10 @@ def member_records(conn: Connection, segment_id: int, *, after: int = 0,
             .order_by(Membership.contact_id)
             .limit(PAGE if left is None else min(PAGE, left))
         ).all()
-        for row in rows:
-            values = dict(row._mapping)
-            values["tags"] = tuple(sorted(t for t in (values["tags"] or "").split("; ")
-                                          if t))
-            yield MemberRecord(**values)
+        for row in rows:  # the columns are MemberRecord's fields, in its order
+            values = list(row)
+            values[TAGS] = tuple(sorted(t for t in (row.tags or "").split("; ") if t))
+            yield MemberRecord(*values)
         if len(rows) < PAGE:
             return
         after = rows[-1].id

@@ -121,11 +121,15 @@ class Segments:
         with self._db.reading() as conn:
             return segment_list.segment_rules(conn, segment_ids)
 
-    def segment_details(self, segment_id: int) -> SegmentDetails | None:
+    def segment_details(self, segment_id: int, *, members: int | None = None
+                        ) -> SegmentDetails | None:
+        """`members`: its current members when the caller counted them already (else
+        counted here)."""
         from segtui.data.queries import segment_details as queries_segment_details
 
         with self._db.reading() as conn:
-            return queries_segment_details.details(conn, segment_id, viewer=self._db.viewer)
+            return queries_segment_details.details(conn, segment_id, viewer=self._db.viewer,
+                                                   members=members)
 
     def create_segment(
         self, draft: SegmentDraft, selection: ContactSelection, user: CurrentUser
