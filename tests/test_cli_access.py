@@ -90,6 +90,10 @@ WRITE_RUNS: dict[str, tuple[list[str], str | None]] = {
     "segments freeze": (["Enterprise Prospects"], None),
     "segments apply": (["{dir}/segments.toml", "--prune", "--yes"], None),  # C21.4.5
     "campaigns status": (["Product Demo Campaign", "active"], None),
+    # C21.2.1: API tokens are an administrator's, listing them too
+    "api tokens create": (["Viewer Token", "--for", VIEWER, "--scope", "write"], None),
+    "api tokens list": ([], None),
+    "api tokens revoke": (["Viewer Token"], None),
 }
 
 

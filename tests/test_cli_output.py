@@ -303,12 +303,23 @@ def cases(files: dict[str, str]) -> list[tuple[list[str], str | None]]:
          None),
         (["db", "revoke", EVIL, "--db", files["newdb"]], None),
         (["demo", "--build-only", "--db", files["demo"]], None),
+        # C21.2.1: a hostile token name, user and token; the list shows what was made
+        (["api", "tokens", "create", EVIL, "--for", "Sarah Mitchell", "--user",
+          "James Carter"], None),
+        (["api", "tokens", "create", "Fine Token", "--for", f"No {EVIL}", "--user",
+          "James Carter"], None),
+        (["api", "tokens", "create", "Fine Token", "--for", "Sarah Mitchell", "--json",
+          "--user", "James Carter"], None),
+        (["api", "tokens", "list", "--user", "James Carter"], None),
+        (["api", "tokens", "list", "--json", "--user", "James Carter"], None),
+        (["api", "tokens", "revoke", f"No {EVIL}", "--user", "James Carter"], None),
+        (["api", "tokens", "revoke", "Fine Token", "--user", "James Carter"], None),
     ]
 
 
 def command_path(args: list[str], known: set[str]) -> str | None:
     words = [a for a in args if not a.startswith("-")]
-    for size in (2, 1):
+    for size in (3, 2, 1):  # `api tokens create` has three words
         if " ".join(words[:size]) in known:
             return " ".join(words[:size])
     return None
