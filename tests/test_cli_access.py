@@ -86,6 +86,14 @@ WRITE_RUNS: dict[str, tuple[list[str], str | None]] = {
     # C20.4: a snapshot, and a campaign's status (which makes snapshots)
     "segments freeze": (["Enterprise Prospects"], None),
     "campaigns status": (["Product Demo Campaign", "active"], None),
+    # C21.3.1: webhooks send members' data outside: administrators only
+    "webhooks add": (["Enterprise Prospects", "https://example.com/hooks"], None),
+    "webhooks remove": (["1"], None),
+    "webhooks pause": (["1"], None),
+    "webhooks resume": (["1"], None),
+    "webhooks test": (["1"], None),
+    "webhooks retry": (["--all"], None),
+    "webhooks send": (["--once"], None),
 }
 
 

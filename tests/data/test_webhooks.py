@@ -288,3 +288,20 @@ def test_the_signature_is_what_a_receiver_checks() -> None:
     assert signature("k" * 16, body).startswith("sha256=")
     assert verify("k" * 16, body, signature("k" * 16, body))
     assert not verify("k" * 16, body + b" ", signature("k" * 16, body))
+
+
+def test_two_senders_never_claim_the_same_delivery(demo_store: Store) -> None:
+    """PostgreSQL: a batch claimed by one sender (its transaction open while it sends) is
+    skipped by another; SQLite has one writer, and a batch is read, not locked."""
+    from segtui.data.integration.sender import claim_due
+
+    subscribe(demo_store, "http://127.0.0.1:9/")
+    enter(demo_store, outsider(demo_store))
+    enter(demo_store, outsider(demo_store))
+    if demo_store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite: one writer at a time")
+    with demo_store.writing() as first:
+        claimed = claim_due(first, T0, 1, lock=True)
+        with demo_store.writing() as second:
+            other = claim_due(second, T0, 10, lock=True)
+    assert len(claimed) == len(other) == 1 and claimed[0].id != other[0].id
