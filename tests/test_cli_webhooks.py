@@ -154,7 +154,7 @@ def test_a_sender_killed_mid_batch_loses_nothing(db: str) -> None:  # noqa: F811
             assert receiver.wait_for_keys(expected), "a delivery was never sent again"
         finally:
             again.send_signal(signal.SIGTERM)
-            out, err = again.communicate(timeout=60)
+            _out, err = again.communicate(timeout=60)
         assert again.returncode == 0, err.decode()
     keys = receiver.keys()
     assert set(keys) == expected

@@ -42,7 +42,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 expected = "sha256=" + hmac.new(receiver.secret.encode(), raw,
                                                  hashlib.sha256).hexdigest()

@@ -42,8 +42,8 @@ from segtui.core.formatting import plural
 from segtui.core.permissions import CurrentUser, Permission
 
 if TYPE_CHECKING:
-    from segtui.data.integration.sender import SendReport
     from segtui.core.rules.refresh import RefreshResult
+    from segtui.data.integration.sender import SendReport
     from segtui.data.store import Store
 
 

@@ -228,8 +228,8 @@ def test_nobody_listening_is_a_failure_too(demo_store: Store) -> None:
     subscribe(demo_store, url)  # the port is closed now
     enter(demo_store, outsider(demo_store))
     assert send(demo_store).failed == 1
-    assert demo_store.webhooks.log(1)[0].last_error.startswith(  # type: ignore[union-attr]
-        "could not send: ConnectionRefusedError")
+    error = demo_store.webhooks.log(1)[0].last_error
+    assert error is not None and error.startswith("could not send: ConnectionRefusedError")
 
 
 def test_paused_collects_nothing_and_sends_nothing_until_resumed(demo_store: Store) -> None:

@@ -10,7 +10,6 @@ once anyway: the receiver de-duplicates by Idempotency-Key).
 from __future__ import annotations
 
 import http.client
-import socket
 import ssl
 import threading
 import weakref
@@ -82,7 +81,7 @@ class Poster:
                 if reused:
                     continue  # the kept connection had been closed: once more, anew
                 return None, short_error(f"connection closed: {_describe(exc)}")
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 conn.close()
                 connections.pop(key, None)
                 return None, f"timed out after {self.timeout:g} s"

@@ -23,13 +23,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, bindparam, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, or_, select, update
 
 from segtui.core.enums import DeliveryStatus
 from segtui.core.webhook_delivery import (
@@ -45,8 +45,16 @@ from segtui.data.db.tables import Contact as ContactTable
 from segtui.data.db.tables import Segment, WebhookDelivery, WebhookSubscription
 from segtui.data.integration.http_post import Poster
 
-if TYPE_CHECKING:
-    from segtui.data.store.database import Database
+
+class Database(Protocol):
+    """What the sender needs of a Store (data/store/database.py), named here so that
+    this module does not import the Store it serves."""
+
+    engine: Engine
+
+    def reading(self) -> AbstractContextManager[Connection]: ...
+
+    def writing(self) -> AbstractContextManager[Connection]: ...
 
 Clock = Callable[[], datetime]
 POLL = 1.0  # seconds between looks at the outbox when nothing was due
