@@ -130,7 +130,8 @@ class WebhooksScreen(Screen[None]):
         if rows:
             table.move_cursor(row=min(max(keep, 0), len(rows) - 1))
         dead = sum(r.dead for r in rows)
-        status = (f"{plural(len(rows), 'subscription')}, {dead:,} dead deliveries"
+        status = (f"{plural(len(rows), 'subscription')}, "
+                  f"{plural(dead, 'dead delivery', 'dead deliveries')}"
                   if rows else "No webhooks here (segtui webhooks add SEGMENT URL adds one).")
         self.query_one("#webhooks-status", Label).update(Text(status, style="dim"))
         self._load_log()

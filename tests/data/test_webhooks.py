@@ -218,7 +218,7 @@ def test_a_receiver_past_the_timeout_is_retried(demo_store: Store, held: threadi
         errors = list(conn.execute(select(WebhookDelivery.last_error)
                                    .order_by(WebhookDelivery.id)).scalars())
     assert errors[0] == "timed out after 0.2 s"
-    assert errors[1].startswith("not sent: timed out")  # the host did not answer: at once
+    assert (errors[1] or "").startswith("not sent: timed out")  # the host did not answer: at once
     assert [s[:2] for s in statuses(demo_store)] == [("pending", 1), ("pending", 1)]
 
 
