@@ -164,3 +164,25 @@ def test_a_sender_killed_mid_batch_loses_nothing(db: str) -> None:  # noqa: F811
     with opened(db) as store, store.reading() as conn:
         attempts = conn.execute(select(func.max(WebhookDelivery.attempts))).scalar_one()
     assert attempts == 1  # a killed attempt is not counted: it never came back
+
+
+def test_the_worker_sends_as_an_administrator_and_says_why_not_otherwise(
+        db: str) -> None:  # noqa: F811
+    """C21.3.4: `worker --once` sends what is due after its pass; a Manager's worker
+    can't read the secrets, says so, and leaves the outbox to an administrator."""
+    with receiving(SECRET) as receiver:
+        with opened(db) as store:
+            segment_id = store.segments.segment_id_named(SEGMENT)
+            assert segment_id is not None
+            store.webhooks.add(segment_id, receiver.url, WebhookEvents.BOTH, SECRET,
+                               store.users.current_user(ADMIN))
+        assert add_members(db, 2) == 2
+        managers = run(db, "worker", "--once", user=MANAGER)
+        assert managers.exit_code == 0, managers.output
+        assert "webhooks are not sent: Sarah Mitchell" in managers.stderr
+        assert run(db, "worker", "--once", "--no-webhooks", user=MANAGER).stderr == ""
+        assert receiver.received == []
+        admins = run(db, "worker", "--once", user=ADMIN)
+        assert admins.exit_code == 0, admins.output
+        assert "2 deliveries delivered" in admins.stdout
+    assert len(receiver.received) == 2

@@ -305,3 +305,19 @@ def test_two_senders_never_claim_the_same_delivery(demo_store: Store) -> None:
         with demo_store.writing() as second:
             other = claim_due(second, T0, 10, lock=True)
     assert len(claimed) == len(other) == 1 and claimed[0].id != other[0].id
+
+
+def test_run_sender_sends_until_stopped(demo_store: Store) -> None:
+    """C21.3.4: the loop a worker's thread (or the API server's) runs."""
+    stop = threading.Event()
+    reports: list[int] = []
+
+    def report(sent: SendReport) -> None:
+        reports.append(sent.delivered)
+        stop.set()
+
+    with receiving(SECRET) as receiver:
+        subscribe(demo_store, receiver.url)
+        enter(demo_store, outsider(demo_store))
+        demo_store.webhooks.run_sender(stop, report=report, poll=0.01)
+    assert reports == [1] and len(receiver.received) == 1
