@@ -321,3 +321,18 @@ def test_run_sender_sends_until_stopped(demo_store: Store) -> None:
         enter(demo_store, outsider(demo_store))
         demo_store.webhooks.run_sender(stop, report=report, poll=0.01)
     assert reports == [1] and len(receiver.received) == 1
+
+
+def test_a_segment_hidden_from_a_user_hides_its_webhooks(demo_store: Store) -> None:
+    """C19.3.2: the lists and the log show the subscriptions of the segments one sees."""
+    from segtui.core.enums import Visibility
+
+    sub = subscribe(demo_store, "https://example.com/hooks")
+    demo_store.segments.share(segment_id(demo_store), admin(demo_store),
+                              visibility=Visibility.PRIVATE)
+    demo_store.users.look_as("Alex Kim")  # a Viewer, not its owner
+    assert demo_store.webhooks.subscriptions() == []
+    with pytest.raises(WebhookError):
+        demo_store.webhooks.log(sub)
+    demo_store.users.look_as(ADMIN)
+    assert [r.id for r in demo_store.webhooks.subscriptions()] == [sub]

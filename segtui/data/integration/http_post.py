@@ -29,6 +29,7 @@ class Poster:
         self.timeout = timeout
         self._local = threading.local()
         self._lock = threading.Lock()
+        self._tls: ssl.SSLContext | None = None  # made once, when first wanted
         self._all: weakref.WeakSet[http.client.HTTPConnection] = weakref.WeakSet()
 
     def _connections(self) -> dict[tuple[str, str, int], http.client.HTTPConnection]:
@@ -41,8 +42,11 @@ class Poster:
     def _connect(self, scheme: str, host: str, port: int) -> http.client.HTTPConnection:
         made: http.client.HTTPConnection
         if scheme == "https":
+            with self._lock:
+                if self._tls is None:
+                    self._tls = ssl.create_default_context()
             made = http.client.HTTPSConnection(host, port, timeout=self.timeout,
-                                               context=ssl.create_default_context())
+                                               context=self._tls)
         else:
             made = http.client.HTTPConnection(host, port, timeout=self.timeout)
         with self._lock:

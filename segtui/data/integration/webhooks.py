@@ -13,7 +13,6 @@ from datetime import datetime
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    and_,
     delete,
     func,
     insert,
@@ -36,6 +35,7 @@ from segtui.core.webhooks import (
     url_error,
 )
 from segtui.data.db.tables import Segment, User, WebhookDelivery, WebhookSubscription
+from segtui.data.queries.visibility import visible_to
 from segtui.data.writes.audit import record_audit
 
 LOG_LIMIT = 50
@@ -47,10 +47,10 @@ def refuse_unless_admin(acting: CurrentUser, doing: str) -> None:
         raise NotAllowed(acting.name, acting.role.value, doing)
 
 
-def subscription_rows(conn: Connection, *where: ColumnElement[bool]
-                      ) -> list[SubscriptionRow]:
+def subscription_rows(conn: Connection, *where: ColumnElement[bool],
+                      viewer: CurrentUser | None = None) -> list[SubscriptionRow]:
     """Each subscription with its outbox counted: pending, delivered, dead, the last
-    success, the last failure and its error."""
+    success, the last failure and its error; of the segments `viewer` sees (C19.3.2)."""
     d = WebhookDelivery.__table__
     counts = (select(
         d.c.subscription_id,
@@ -80,14 +80,16 @@ def subscription_rows(conn: Connection, *where: ColumnElement[bool]
              .outerjoin(counts, counts.c.subscription_id == s.c.id)
              .outerjoin(failed, failed.c.subscription_id == s.c.id)
              .outerjoin(last_failure, last_failure.c.id == failed.c.id)
-             .where(*where).order_by(Segment.name_key, s.c.id))
+             .where(*where, visible_to(viewer)).order_by(Segment.name_key, s.c.id))
     return [SubscriptionRow(int(r[0]), int(r[1]), r[2], r[3], WebhookEvents(r[4]),
                             bool(r[5]), r[6], r[7], int(r[8]), int(r[9]), int(r[10]), r[11],
                             r[12], r[13]) for r in conn.execute(query)]
 
 
-def one_row(conn: Connection, subscription_id: int) -> SubscriptionRow:
-    found = subscription_rows(conn, WebhookSubscription.id == subscription_id)
+def one_row(conn: Connection, subscription_id: int, viewer: CurrentUser | None = None
+            ) -> SubscriptionRow:
+    found = subscription_rows(conn, WebhookSubscription.id == subscription_id,
+                              viewer=viewer)
     if not found:
         raise WebhookError(f"No webhook subscription has id {subscription_id} "
                            "(segtui webhooks list shows them).")
@@ -166,10 +168,10 @@ def secret_of(conn: Connection, subscription_id: int) -> tuple[SubscriptionRow, 
     return row, str(secret)
 
 
-def delivery_log(conn: Connection, subscription_id: int, limit: int = LOG_LIMIT
-                 ) -> list[DeliveryRow]:
+def delivery_log(conn: Connection, subscription_id: int, limit: int = LOG_LIMIT,
+                 viewer: CurrentUser | None = None) -> list[DeliveryRow]:
     """The newest deliveries of one subscription first."""
-    one_row(conn, subscription_id)
+    one_row(conn, subscription_id, viewer)
     d = WebhookDelivery
     query = (select(d.id, d.event, d.contact_id, d.happened_at, d.status, d.attempts,
                     d.next_attempt_at, d.last_attempt_at, d.last_status, d.last_error,
@@ -185,5 +187,7 @@ def active_subscriptions(conn: Connection) -> int:
                             .where(WebhookSubscription.active.is_(True))).scalar_one())
 
 
-def segment_subscriptions(conn: Connection, segment_id: int) -> list[SubscriptionRow]:
-    return subscription_rows(conn, and_(WebhookSubscription.segment_id == segment_id))
+def segment_subscriptions(conn: Connection, segment_id: int,
+                          viewer: CurrentUser | None = None) -> list[SubscriptionRow]:
+    return subscription_rows(conn, WebhookSubscription.segment_id == segment_id,
+                             viewer=viewer)

@@ -31,20 +31,21 @@ class Webhooks:
         self._db = db
 
     def subscriptions(self, segment_id: int | None = None) -> list[SubscriptionRow]:
-        """Every subscription (or one segment's) with its outbox counted."""
+        """Every subscription (or one segment's) with its outbox counted, of the segments
+        the Store's user sees (C19.3.2)."""
         from segtui.data.integration import webhooks
 
         with self._db.reading() as conn:
             if segment_id is None:
-                return webhooks.subscription_rows(conn)
-            return webhooks.segment_subscriptions(conn, segment_id)
+                return webhooks.subscription_rows(conn, viewer=self._db.viewer)
+            return webhooks.segment_subscriptions(conn, segment_id, self._db.viewer)
 
     def subscription(self, subscription_id: int) -> SubscriptionRow:
         """WebhookError when there is none with that id."""
         from segtui.data.integration import webhooks
 
         with self._db.reading() as conn:
-            return webhooks.one_row(conn, subscription_id)
+            return webhooks.one_row(conn, subscription_id, self._db.viewer)
 
     def active_count(self) -> int:
         from segtui.data.integration import webhooks
@@ -88,7 +89,7 @@ class Webhooks:
         from segtui.data.integration import webhooks
 
         with self._db.reading() as conn:
-            return webhooks.delivery_log(conn, subscription_id, limit)
+            return webhooks.delivery_log(conn, subscription_id, limit, self._db.viewer)
 
     def ping(self, subscription_id: int, acting: CurrentUser, timeout: float = 10.0
              ) -> PingResult:
