@@ -37,9 +37,10 @@ HELP = (
     "and says what the receiver answered (administrators). r reads again. Adding and "
     "removing subscriptions: `segtui webhooks add|remove` (docs/webhooks.md)."
 )
-SUBSCRIPTION_COLUMNS = [("ID", 4), ("Segment", 18), ("URL", 30), ("Events", 7),
-                        ("State", 6), ("Pending", 8), ("Delivered", 9), ("Dead", 6),
-                        ("Last success", 16), ("Last failure", 40)]
+# The counts before the times and the segment: in sight at 80 columns.
+SUBSCRIPTION_COLUMNS = [("ID", 4), ("URL", 24), ("Events", 7), ("State", 6), ("Pending", 7),
+                        ("Dead", 5), ("Delivered", 9), ("Last success", 16),
+                        ("Last failure", 40), ("Segment", 24)]
 LOG_COLUMNS = [("Delivery", 9), ("Event", 7), ("Contact", 8), ("Happened", 16),
                ("Status", 9), ("Tries", 5), ("Last answer", 40)]
 
@@ -55,11 +56,11 @@ def _right(value: int) -> Text:
 def subscription_cells(row: SubscriptionRow) -> list[Text]:
     failure = Text("–") if row.last_failure_at is None else Text.assemble(
         f"{row.last_failure_at:%Y-%m-%d %H:%M} ", user_text(row.last_error or ""))
-    return [Text(str(row.id)), user_text(row.segment), user_text(row.url),
-            Text(row.events.value), Text("active" if row.active else "paused"),
-            _right(row.pending), _right(row.delivered),
+    return [Text(str(row.id)), user_text(row.url), Text(row.events.value),
+            Text("active" if row.active else "paused"), _right(row.pending),
             Text(f"{row.dead:,}", justify="right", style="bold" if row.dead else ""),
-            _when(row.last_success_at), failure]
+            _right(row.delivered), _when(row.last_success_at), failure,
+            user_text(row.segment)]
 
 
 def delivery_cells(row: DeliveryRow) -> list[Text]:
