@@ -9,6 +9,7 @@ secret is made with `secrets` when none is given, and shown once, when it is add
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -91,12 +92,14 @@ def new_secret() -> str:
 
 
 def _control(text: str) -> bool:
-    return any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in text)
+    """Control characters, and format characters (bidi overrides, zero-width spaces)."""
+    return any(ord(ch) < 32 or 127 <= ord(ch) < 160 or unicodedata.category(ch) == "Cf"
+               for ch in text)
 
 
 def url_error(url: str) -> str | None:
-    """Why `url` can't receive webhooks, or None: http or https, a host, at most 2,000
-    characters, no spaces or control characters."""
+    """Why `url` can't receive webhooks, or None: http or https, a host (and no user
+    name or password), at most 2,000 characters, no spaces or control characters."""
     if not url.strip():
         return "A webhook URL is required, e.g. https://example.com/hooks/segtui."
     if len(url) > URL_MAX:
@@ -113,6 +116,9 @@ def url_error(url: str) -> str | None:
         return f"A webhook URL must start with http:// or https:// (“{url}” does not)."
     if not parts.hostname:
         return f"A webhook URL must name a host (“{url}” does not)."
+    if parts.username is not None or parts.password is not None:
+        return ("A webhook URL can't hold a user name or password (segtui would not send "
+                "them): the receiver checks each delivery's signature instead.")
     if port == 0:
         return "A webhook URL's port must be 1 to 65535."
     return None

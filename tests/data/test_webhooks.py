@@ -270,6 +270,9 @@ def test_only_administrators_manage_webhooks_and_urls_are_checked(demo_store: St
                       ("https:///path", "must name a host"),
                       ("https://exa mple.com/", "spaces or control"),
                       ("https://example.com/\x07", "spaces or control"),
+                      ("https://example.com/\u202egnp", "spaces or control"),
+                      ("https://me:pw@example.com/", "user name or password"),
+                      ("https://example.com:99999/", "not a URL"),
                       ("https://example.com/" + "a" * 2000, "at most 2,000"),
                       ("", "is required")]:
         with pytest.raises(WebhookError, match=said):
