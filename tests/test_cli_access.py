@@ -94,6 +94,14 @@ WRITE_RUNS: dict[str, tuple[list[str], str | None]] = {
     "api tokens create": (["Viewer Token", "--for", VIEWER, "--scope", "write"], None),
     "api tokens list": ([], None),
     "api tokens revoke": (["Viewer Token"], None),
+    # C21.3.1: webhooks send members' data outside: administrators only
+    "webhooks add": (["Enterprise Prospects", "https://example.com/hooks"], None),
+    "webhooks remove": (["1"], None),
+    "webhooks pause": (["1"], None),
+    "webhooks resume": (["1"], None),
+    "webhooks test": (["1"], None),
+    "webhooks retry": (["--all"], None),
+    "webhooks send": (["--once"], None),
 }
 
 

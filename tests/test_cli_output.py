@@ -195,6 +195,7 @@ def hostile_files(directory: Path) -> dict[str, str]:
 def cases(files: dict[str, str]) -> list[tuple[list[str], str | None]]:
     """(arguments, stdin) for every command path, reads first, then writes."""
     as_sarah = ["--user", "Sarah Mitchell"]
+    as_admin = ["--user", "James Carter"]
     return [
         (["--version"], None),
         (["segments", "list"], None),
@@ -297,6 +298,26 @@ def cases(files: dict[str, str]) -> list[tuple[list[str], str | None]]:
         (["segments", "hide", SEGMENT, "--from", "Priya Patel", *as_sarah], None),
         (["segments", "unhide", SEGMENT, "--from", "Priya Patel", *as_sarah], None),
         (["segments", "set-visibility", SEGMENT, "everyone", *as_sarah], None),
+        # C21.3: webhooks of a hostile segment, hostile URLs and secrets; nobody listens on
+        # port 9, so the test event, the sending and the log meet failures.
+        (["webhooks", "add", SEGMENT, f"https://example.com/{EVIL}", *as_admin], None),
+        (["webhooks", "add", SEGMENT, f"ftp{EVIL}://example.com/", *as_admin], None),
+        (["webhooks", "add", SEGMENT, "https://example.com/", "--secret", EVIL * 3,
+          *as_admin], None),
+        (["webhooks", "add", f"No {EVIL}", "https://example.com/", *as_admin], None),
+        (["webhooks", "add", SEGMENT, "http://127.0.0.1:9/hook", *as_admin], None),
+        (["webhooks", "add", SEGMENT, "http://127.0.0.1:9/x", "--json", *as_admin], None),
+        (["segments", "add-members", SEGMENT, "--contact-id", "1", *as_sarah], None),
+        (["webhooks", "send", "--once", "--timeout", "1", *as_admin], None),
+        (["webhooks", "test", "1", "--timeout", "1", *as_admin], None),
+        (["webhooks", "list"], None),
+        (["webhooks", "list", "--json"], None),
+        (["webhooks", "log", "1"], None),
+        (["webhooks", "log", "1", "--json"], None),
+        (["webhooks", "pause", "1", *as_admin], None),
+        (["webhooks", "resume", "1", "--json", *as_admin], None),
+        (["webhooks", "retry", "--all", *as_admin], None),
+        (["webhooks", "remove", "1", *as_admin], None),
         (["segments", "create", "By Someone", "--user", f"Some {EVIL}"], None),
         (["db", "upgrade", "--db", files["newdb"]], None),
         (["db", "grant", EVIL, "--role", "viewer", "--name", EVIL, "--db", files["newdb"]],

@@ -12,7 +12,9 @@ The commands live in one module (or, for `segments`, one package) per noun:
     quality.py        `quality`
     users.py          `users list|add|set-role`
     audit.py          `audit`: the audit log, for administrators (C19.4)
-    worker.py         `worker`: keeps every dynamic segment current (C19.6)
+    worker.py         `worker`: keeps every dynamic segment current (C19.6), and sends
+                      the webhook outbox (C21.3.4)
+    webhooks.py       `webhooks ...`: subscriptions, their delivery log, the sender (C21.3)
 and what they share: common.py (the options most commands declare, opening the database,
 the acting user), access.py (what each command does to the database and who may run it),
 output.py (everything printed), process.py (the process around the command). This module
@@ -58,6 +60,7 @@ from segtui.cli import (
     segments,
     transfer,
     users,
+    webhooks,
     worker,
 )
 from segtui.cli.output import SafeGroup, fail
@@ -105,6 +108,7 @@ app.add_typer(contacts.app, name="contacts")
 app.add_typer(users.app, name="users")
 app.add_typer(campaigns.app, name="campaigns")
 app.add_typer(api.app, name="api")
+app.add_typer(webhooks.app, name="webhooks")
 
 
 def main() -> None:

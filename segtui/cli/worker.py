@@ -13,6 +13,12 @@ transactions; a program writing the tables itself (psql) does not, so every
 `--whole-every` hours a pass re-evaluates every dynamic segment whole. A pass is one or
 more transactions, each all or nothing: a worker killed mid-pass leaves the work owed,
 and the next pass does it. docs/cli.md has a systemd unit.
+
+It also sends the webhook outbox (C21.3.4): a thread beside the passes
+(`store.webhooks.run_sender`), or one sending of what is due after `--once`'s pass;
+`--no-webhooks` leaves that to `segtui webhooks send`. Sending reads the subscriptions'
+signing secrets, an administrator's: a worker acting as anyone else sends nothing and
+says so once, when there are subscriptions.
 """
 
 # No `from __future__ import annotations`: Typer reads the commands' annotations on every
@@ -28,14 +34,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from segtui.cli.access import writes
-from segtui.cli.common import DbOption, UserOption, command_store
+from segtui.cli.common import DbOption, UserOption, acting_user, command_store
 from segtui.cli.output import say, warn
 from segtui.core.busy import DatabaseBusy
 from segtui.core.cancel import Cancelled
 from segtui.core.formatting import plural
+from segtui.core.permissions import CurrentUser, Permission
 
 if TYPE_CHECKING:
     from segtui.core.rules.refresh import RefreshResult
+    from segtui.data.integration.sender import SendReport
     from segtui.data.store import Store
 
 
@@ -91,15 +99,21 @@ def worker(
         min=0.01, metavar="HOURS", help="Re-evaluate every dynamic segment whole this often "
         "(for what programs other than segtui write).")] = 1,
     once: Annotated[bool, typer.Option("--once", help="One pass, then exit.")] = False,
+    no_webhooks: Annotated[bool, typer.Option(
+        "--no-webhooks", help="Don't send the webhook outbox (segtui webhooks send "
+        "does).")] = False,
     user: UserOption = None,
     db: DbOption = None,
 ) -> None:
     """Keep every dynamic segment current, until stopped (ctrl+c or SIGTERM)."""
     store = command_store(ctx, db)
+    sends = not no_webhooks and _may_send(store, acting_user(ctx))
     try:
         if once:
             started = time.perf_counter()
             _report(one_pass(store), time.perf_counter() - started)
+            if sends:
+                _report_sent(store.webhooks.send_due())
             return
         stop = threading.Event()
 
@@ -110,9 +124,36 @@ def worker(
         signal.signal(signal.SIGTERM, stopped)
         warn(f"segtui worker: keeping dynamic segments current (a pass at each commit, "
              f"at least every {every:g} s); ctrl+c stops")
+        sender = threading.Thread(target=store.webhooks.run_sender, name="segtui-sender",
+                                  args=(stop, None, _report_sent), daemon=True)
+        if sends:
+            sender.start()
         try:
             keep_current(store, stop, every, whole_every * 3600, _report)
         except KeyboardInterrupt:
             stopped()
+        finally:
+            stop.set()
+            if sender.is_alive():
+                sender.join()
     finally:
         store.close()
+
+
+def _may_send(store: "Store", acting: "CurrentUser") -> bool:
+    """Whether this worker sends the webhook outbox: its user administers (the signing
+    secrets are theirs to read); else, when there is something to send, it says why not."""
+    if store.users.may(acting, Permission.MANAGE_USERS):
+        return True
+    if store.webhooks.active_count():
+        warn(f"segtui worker: webhooks are not sent: {acting.name} ({acting.role.value}) "
+             "can't read their signing secrets; run segtui webhooks send as an "
+             "administrator, or this worker with --user an administrator")
+    return False
+
+
+def _report_sent(sent: "SendReport") -> None:
+    if sent.sent:
+        from segtui.cli.webhooks import report_sent
+
+        report_sent(sent)

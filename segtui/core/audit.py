@@ -36,6 +36,9 @@ class Action(StrEnum):
     API_TOKEN_CREATED = "api_token_created"  # C21.2.1
     API_TOKEN_REVOKED = "api_token_revoked"
     API_REQUEST = "api_request"  # C21.2.3: one request to the HTTP API, as its token's user
+    WEBHOOK_ADDED = "webhook_added"  # C21.3.1
+    WEBHOOK_REMOVED = "webhook_removed"
+    WEBHOOK_CHANGED = "webhook_changed"  # paused, resumed, its dead deliveries retried
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 A Store is a Database (database.py: open, close, cancel, reading, writing) holding one facet
 per subject, each a module here and an attribute of the Store: segments, metrics, contacts,
 members, activity, rules, transfer, quality, users, changes, audit,
-compare, history, campaigns and tokens
+compare, history, campaigns, tokens and webhooks
 (`store.segments.segment_page(...)`, `store.rules.refresh_segments(...)`). Their methods
 are synchronous and thread-safe (each call takes its own pooled connection); the UI calls
 them from worker threads. They return the frozen records of `segtui.core`, never ORM
@@ -39,6 +39,7 @@ from segtui.data.store.segments import Segments
 from segtui.data.store.tokens import Tokens
 from segtui.data.store.transfer import Transfer
 from segtui.data.store.users import Users
+from segtui.data.store.webhooks import Webhooks
 
 
 class Store(Database):
@@ -61,3 +62,4 @@ class Store(Database):
         self.history = History(self)
         self.campaigns = Campaigns(self)
         self.tokens = Tokens(self)
+        self.webhooks = Webhooks(self)

@@ -1,5 +1,6 @@
 """Erasing a contact at their request (C19.5): the contact, its events, tags, stays in
-segments (history included) and manual exclusions, in one transaction. Segment counts
+segments (history included), manual exclusions and webhook deliveries not yet sent
+(C21.3.7), in one transaction. Segment counts
 follow through the triggers that keep them; each segment it was in logs that an erased
 contact left; segtui's own lines that named it (a removal, a merge) say "an erased
 contact" instead. The audit keeps the fact, the contact's id and what went, never its
@@ -15,6 +16,7 @@ from segtui.core import clock
 from segtui.core.audit import Action
 from segtui.core.changes import CONTACT_ERASED
 from segtui.core.contacts import Erasure, ErasureError
+from segtui.core.enums import DeliveryStatus
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.segments import NotAllowed
 from segtui.data.db.sql import current_membership
@@ -26,6 +28,7 @@ from segtui.data.db.tables import (
     Note,
     PendingEvaluation,
     SegmentExclusion,
+    WebhookDelivery,
     contact_tags,
 )
 from segtui.data.writes.activity import log_activity
@@ -52,6 +55,10 @@ def erase_contact(conn: Connection, contact_id: int, user: CurrentUser) -> Erasu
     tags = conn.execute(delete(contact_tags)
                         .where(contact_tags.c.contact_id == contact_id)).rowcount
     conn.execute(delete(PendingEvaluation).where(PendingEvaluation.contact_id == contact_id))
+    # Their webhook deliveries not yet sent go: nothing about them is sent later (C21.3.7).
+    conn.execute(delete(WebhookDelivery).where(
+        WebhookDelivery.contact_id == contact_id,
+        WebhookDelivery.status.in_([DeliveryStatus.PENDING.value, DeliveryStatus.DEAD.value])))
     conn.execute(delete(Contact).where(Contact.id == contact_id))
     personal = [text for text in (found.name, found.email) if text]
     scrubbed = _scrub_timelines(conn, personal)

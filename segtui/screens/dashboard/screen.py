@@ -86,6 +86,7 @@ class DashboardScreen(Screen[None]):
         Binding("P", "users", "Users (people)", show=False, id="dashboard.users"),  # C19.3.3
         Binding("K", "api_tokens", "API tokens", show=False,
                 id="dashboard.api-tokens"),  # C21.2.4
+        Binding("W", "webhooks", "Webhooks", show=False, id="dashboard.webhooks"),  # C21.3.5
         # C20.5.1: space selects a row to compare, as it selects a row in the contact
         # picker (one meaning); C compares them.
         Binding("space", "mark", "Mark to compare", show=False, id="dashboard.select-row"),
@@ -324,6 +325,12 @@ class DashboardScreen(Screen[None]):
         from segtui.screens.users import open_api_tokens  # loads when first wanted
 
         open_api_tokens(self, self.store, self.user)
+
+    def action_webhooks(self) -> None:
+        """W: every webhook subscription and its delivery log (C21.3.5)."""
+        from segtui.screens.webhooks import WebhooksScreen  # loads when first wanted
+
+        self.app.push_screen(WebhooksScreen(self.store, self.user))
 
     def action_refresh(self) -> None:
         """Reload now; then re-evaluate every dynamic segment's rule and reload again."""

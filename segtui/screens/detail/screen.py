@@ -114,6 +114,7 @@ class SegmentDetailScreen(Screen[None]):
         Binding("x", "export_members", "Export", id="detail.export"),
         Binding("r", "refresh", "Refresh", id="detail.refresh"),
         Binding("h", "history", "History", show=False, id="detail.history"),
+        Binding("W", "webhooks", "Webhooks", show=False, id="detail.webhooks"),  # C21.3.5
         # C20.4.1; in the help and the palette, not the key bar: at 80 columns it would
         # push Refresh off the bar.
         Binding("F", "freeze", "Freeze (snapshot)", show=False, id="detail.freeze"),
@@ -366,6 +367,12 @@ class SegmentDetailScreen(Screen[None]):
         """h: who entered and left, stability and migration (C20.2.2, C20.3.1)."""
         self.app.push_screen(HistoryScreen(self.store, self.user, self.segment_id,
                                            self.segment_name))
+
+    def action_webhooks(self) -> None:
+        from segtui.screens.webhooks import WebhooksScreen  # loads when first wanted
+
+        self.app.push_screen(WebhooksScreen(self.store, self.user, self.segment_id,
+                                            self.segment_name))
 
     def action_export_members(self) -> None:
         """x: every member with all contact fields to a CSV, JSON or JSON Lines file

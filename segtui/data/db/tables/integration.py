@@ -95,4 +95,6 @@ class WebhookDelivery(Schema):
     next_attempt_at: ColumnClause[datetime | None] = Column(DateTime)
     last_error: ColumnClause[str | None] = Column(Text)
     last_status: ColumnClause[int | None] = Column(Integer)  # the receiver's HTTP status
+    # When it was last sent (a failure's time, for the log: migration 0025).
+    last_attempt_at: ColumnClause[datetime | None] = Column(DateTime)
     delivered_at: ColumnClause[datetime | None] = Column(DateTime)
