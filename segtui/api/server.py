@@ -39,9 +39,12 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(store: Store, sock: socket.socket) -> None:
+def serve(store: Store, sock: socket.socket, *, sends_webhooks: bool = False) -> None:
     """Serve `store`'s database on the listening `sock` until interrupted (SIGINT,
-    SIGTERM), then write the rest of the request log. Blocks."""
+    SIGTERM), then write the rest of the request log. With `sends_webhooks`, a thread
+    beside it sends the webhook outbox (C21.3.4), as `segtui worker` does. Blocks."""
+    import threading
+
     import uvicorn
 
     from segtui.api.app import create_app
@@ -52,10 +55,18 @@ def serve(store: Store, sock: socket.socket) -> None:
     app = create_app(store, request_log=request_log)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
                                            server_header=False, timeout_graceful_shutdown=5))
+    stop = threading.Event()
+    sender = threading.Thread(target=store.webhooks.run_sender, args=(stop,),
+                              name="segtui-sender", daemon=True)
+    if sends_webhooks:
+        sender.start()
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn raises Ctrl+C again once it has stopped: done
         pass
     finally:
+        stop.set()
+        if sender.is_alive():
+            sender.join()
         sock.close()
         request_log.stop()

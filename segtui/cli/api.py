@@ -34,6 +34,9 @@ def api_serve(
     = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="The port to listen on.")]
     = 8765,
+    no_webhooks: Annotated[bool, typer.Option(
+        "--no-webhooks", help="Don't send the webhook outbox here (segtui worker or segtui "
+        "webhooks send does).")] = False,
     db: DbOption = None,
 ) -> None:
     """Serve the HTTP API (docs/api.md) until Ctrl+C. Requests need a token: segtui api
@@ -41,9 +44,14 @@ def api_serve(
     if ctx.invoked_subcommand is not None:
         return
     from segtui.api.server import is_loopback, listen, serve
+    from segtui.cli.worker import may_send
 
     store = command_store(ctx, db)
     try:
+        # C21.3.4: sent here too, unless told not to (two senders never send one delivery
+        # at once: they claim batches, data/integration/sender.py).
+        sends = not no_webhooks and may_send(store, store.users.look_as(
+            (ctx.obj or {}).get("user")), "segtui api")
         try:
             sock = listen(host, port)
         except OSError as exc:
@@ -55,7 +63,7 @@ def api_serve(
         else:
             warn(f"segtui: the API listens on {where}, reachable from other machines: "
                  "tokens travel in clear over plain HTTP; put it behind TLS.")
-        serve(store, sock)
+        serve(store, sock, sends_webhooks=sends)
     finally:
         store.close()
 

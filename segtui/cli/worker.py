@@ -107,7 +107,7 @@ def worker(
 ) -> None:
     """Keep every dynamic segment current, until stopped (ctrl+c or SIGTERM)."""
     store = command_store(ctx, db)
-    sends = not no_webhooks and _may_send(store, acting_user(ctx))
+    sends = not no_webhooks and may_send(store, acting_user(ctx), "segtui worker")
     try:
         if once:
             started = time.perf_counter()
@@ -140,15 +140,16 @@ def worker(
         store.close()
 
 
-def _may_send(store: "Store", acting: "CurrentUser") -> bool:
-    """Whether this worker sends the webhook outbox: its user administers (the signing
-    secrets are theirs to read); else, when there is something to send, it says why not."""
+def may_send(store: "Store", acting: "CurrentUser", who: str) -> bool:
+    """Whether this process (`who`: "segtui worker", "segtui api") sends the webhook
+    outbox: its user administers (the signing secrets are theirs to read); else, when
+    there is something to send, it says why not."""
     if store.users.may(acting, Permission.MANAGE_USERS):
         return True
     if store.webhooks.active_count():
-        warn(f"segtui worker: webhooks are not sent: {acting.name} ({acting.role.value}) "
+        warn(f"{who}: webhooks are not sent: {acting.name} ({acting.role.value}) "
              "can't read their signing secrets; run segtui webhooks send as an "
-             "administrator, or this worker with --user an administrator")
+             "administrator, or this command with --user an administrator")
     return False
 
 

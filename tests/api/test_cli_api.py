@@ -114,3 +114,44 @@ def test_a_port_in_use_is_one_line_and_exit_1(demo_store: Store) -> None:
         answer = run(demo_store, "api", "--port", str(port))
     assert answer.exit_code == 1
     assert f"can't listen on 127.0.0.1:{port}" in answer.stderr
+
+
+def test_the_server_sends_the_webhook_outbox(demo_store: Store) -> None:
+    """C21.3.4: `segtui api` sends the outbox when no worker does: a contact upserted over
+    HTTP, then added to a subscribed segment, reaches the receiver, signed."""
+    from segtui.core.enums import WebhookEvents
+    from tests.webhook_receiver import receiving
+
+    secret = json.loads(run(demo_store, "api", "tokens", "create", "Hook", "--for", ADMIN,
+                            "--scope", "write", "--json").stdout)["token"]
+    admin = demo_store.users.look_as(ADMIN)
+    demo_store.viewer = None
+    port = free_port()
+    url = demo_store.url.render_as_string(hide_password=False)
+    with receiving("whsec_api-test-0123456") as receiver:
+        demo_store.webhooks.add(1, receiver.url, WebhookEvents.ENTERED, "whsec_api-test-0123456",
+                                admin)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "segtui", "--user", ADMIN, "api", "--db", url, "--port",
+             str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            assert server.stdout is not None
+            assert "this machine only" in server.stdout.readline()
+            made = httpx.post(f"http://127.0.0.1:{port}/v1/contacts/batch", timeout=60,
+                              headers={"Authorization": f"Bearer {secret}"},
+                              json={"contacts": [{"Email": "hook@example.com",
+                                                  "Name": "Hook Person"}]})
+            assert made.status_code == 200, made.text
+            contact = demo_store.contacts.contacts_by_email(["hook@example.com"])
+            from segtui.core.contacts import ContactSelection
+
+            demo_store.members.add_members(
+                1, ContactSelection().toggled(contact["hook@example.com"][0], True), admin)
+            assert receiver.wait_for(1)
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=60)
+    body = receiver.received[0].body
+    assert (body["event"], body["contact"]["email"]) == ("entered", "hook@example.com")
+    assert receiver.received[0].signed
