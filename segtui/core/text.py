@@ -43,8 +43,9 @@ def _unsafe(code: int) -> bool:
 
 
 # What `_unsafe` finds, as one pattern: most text has none of it, and a CSV export of
-# 100,000 members asks about 2.3M cells (the HTTP API's export, C21.1.7).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# 100,000 members asks about 2.3M cells (the HTTP API's export, C21.1.7; csv_safe.safe_row
+# scans a whole row with it).
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
                      "\ud800-\udfff]")
 
 
@@ -57,7 +58,7 @@ def visible(text: str, *, keep: str = "") -> str:
     The command line writes every line through this (segtui/cli/output.py), and CSV for
     spreadsheets holds no control characters but line breaks and tabs (core/formats/csv_safe.py).
     """
-    if _UNSAFE.search(text) is None:  # the usual case: untouched (one C-speed scan)
+    if UNSAFE.search(text) is None:  # the usual case: untouched (one C-speed scan)
         return text
     if all(not _unsafe(ord(ch)) or ch in keep for ch in text):  # only what `keep` keeps
         return text
