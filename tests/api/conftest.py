@@ -4,7 +4,6 @@ on the demo database of each engine, with a token for each kind of caller."""
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ import uvicorn
 
 from segtui.api.app import create_app
 from segtui.api.request_log import RequestLog
+from segtui.api.server import listen
 from segtui.core.enums import TokenScope
 from segtui.data.store import Store
 
@@ -50,10 +50,7 @@ def served(demo_store: Store) -> Iterator[Served]:
     demo_store.viewer = None  # the server's own Store looks tokens up; callers get theirs
     request_log = RequestLog(demo_store)
     app = create_app(demo_store, request_log=request_log)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
+    sock = listen("127.0.0.1", 0)  # the server's own way (TCP_NODELAY on each connection)
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
                                            lifespan="off"))
