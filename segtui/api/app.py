@@ -78,22 +78,30 @@ class LoggedRequests:
             await self.app(scope, receive, send)
             return
         status = 500
+        logged = False
+
+        def log() -> None:
+            nonlocal logged
+            caller: Caller | None = scope.get("state", {}).get("caller")
+            if caller is not None and not logged:
+                logged = True
+                line = f"{scope['method']} {scope['path']}"
+                if scope.get("query_string"):
+                    line += "?" + scope["query_string"].decode("latin-1")
+                self.request_log.add(caller.token_id, caller.user, line, str(status))
 
         async def noted(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                log()  # before the client has the answer's last byte
             await send(message)
 
         try:
             await self.app(scope, receive, noted)
         finally:
-            caller: Caller | None = scope.get("state", {}).get("caller")
-            if caller is not None:
-                line = f"{scope['method']} {scope['path']}"
-                if scope.get("query_string"):
-                    line += "?" + scope["query_string"].decode("latin-1")
-                self.request_log.add(caller.token_id, caller.user, line, str(status))
+            log()  # an answer cut short
 
 
 def create_app(store: Store, *, request_log: RequestLog | None = None) -> FastAPI:
