@@ -41,7 +41,11 @@ def member_records(conn: Connection, segment_id: int, *, after: int = 0,
             .join(c, c.id == Membership.contact_id)
             .outerjoin(Company, Company.id == c.company_id)
             .where(Membership.segment_id == segment_id, current_membership(),
-                   Membership.contact_id > after)
+                   Membership.contact_id > after,
+                   # Said of the contacts too: PostgreSQL merge-joins the two in id order,
+                   # and without it walked the contacts from the first id on every page
+                   # (the 20th page of a 100k-member export read a million contacts).
+                   c.id > after)
             .order_by(Membership.contact_id)
             .limit(PAGE if left is None else min(PAGE, left))
         ).all()
