@@ -1,5 +1,5 @@
 """The application (C21.1): its routes, the request size limit, the error handlers and the
-request log. `create_app(store)` serves the database `store` is open on."""
+request log. `create_app(store, request_log)` serves the database `store` is open on."""
 
 from __future__ import annotations
 
@@ -104,9 +104,9 @@ class LoggedRequests:
             log()  # an answer cut short
 
 
-def create_app(store: Store, *, request_log: RequestLog | None = None) -> FastAPI:
-    """The API on `store`'s database. The request log is started by the server (or the
-    test that makes the app) and stopped with it."""
+def create_app(store: Store, request_log: RequestLog) -> FastAPI:
+    """The API on `store`'s database, its requests logged to `request_log`, which whoever
+    makes the app (the server, a test) starts and stops."""
     from segtui.api.routes import changes, contacts, events, members, rules, segments
 
     app = FastAPI(
@@ -117,8 +117,7 @@ def create_app(store: Store, *, request_log: RequestLog | None = None) -> FastAP
                     "Errors are problem details (RFC 9457). docs/api.md has more.",
         openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
     )
-    request_log = request_log or RequestLog(store)
-    app.state.gate = Gate(store, request_log)
+    app.state.gate = Gate(store)
     handlers: dict[Any, Any] = {
         problems.Problem: problems.on_problem,
         StarletteHTTPException: problems.on_http_error,

@@ -13,7 +13,6 @@ from segtui.api.problems import Problem
 from segtui.core.enums import TokenScope
 
 if TYPE_CHECKING:
-    from segtui.api.request_log import RequestLog
     from segtui.core.permissions import CurrentUser
     from segtui.data.store import Store
 
@@ -31,9 +30,8 @@ class Caller:
 
 
 class Gate:
-    def __init__(self, store: Store, request_log: RequestLog) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store  # the server's own: tokens are looked up on it
-        self.request_log = request_log
         self._lock = threading.Lock()
         self._stores: dict[tuple[int, str, str], Store] = {}
 

@@ -56,7 +56,7 @@ def serve(store: Store, sock: socket.socket, *, sends_webhooks: bool = False) ->
 
     request_log = RequestLog(store)
     request_log.start()
-    app = create_app(store, request_log=request_log)
+    app = create_app(store, request_log)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
                                            server_header=False, timeout_graceful_shutdown=5))
     stop = threading.Event()

@@ -5,18 +5,21 @@
 # No `from __future__ import annotations`: Typer reads the commands' annotations on every
 # run (segtui/cli/__init__.py's docstring).
 
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from segtui.cli.access import reads, writes
 from segtui.cli.common import DbOption, JsonOption, UserOption, acting_user, command_store
-from segtui.cli.output import dumps, fail, iso, say, warn
+from segtui.cli.output import cell, dumps, fail, iso, say, warn
 from segtui.core.enums import TokenScope
 from segtui.core.permissions import Permission
 
 if TYPE_CHECKING:
     from segtui.core.api_tokens import ApiTokenRow
+    from segtui.core.permissions import CurrentUser
+    from segtui.data.store import Store
 
 app = typer.Typer(help="The HTTP API: serve it, and the tokens it accepts.",
                   invoke_without_command=True, rich_markup_mode=None)
@@ -75,6 +78,24 @@ def token_object(row: "ApiTokenRow") -> dict[str, Any]:
             "last_used_at": iso(row.last_used_at)}
 
 
+T = TypeVar("T")
+
+
+def _token_change(ctx: typer.Context, db: str | None,
+                  change: "Callable[[Store, CurrentUser], T]") -> T:
+    """Run an administrator's change to the tokens; exit 1 with why if it is refused."""
+    from segtui.core.api_tokens import TokenError
+    from segtui.core.segments import NotAllowed
+
+    store = command_store(ctx, db)
+    try:
+        return change(store, acting_user(ctx))
+    except (TokenError, NotAllowed) as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+
+
 @tokens_app.command("create")
 @writes("create API tokens", Permission.MANAGE_USERS)
 def tokens_create(
@@ -91,16 +112,8 @@ def tokens_create(
     user: UserOption = None,
 ) -> None:
     """Make an API token; its secret is printed once, and only its hash is kept."""
-    from segtui.core.api_tokens import TokenError
-    from segtui.core.segments import NotAllowed
-
-    store = command_store(ctx, db)
-    try:
-        made = store.tokens.create(name, for_user, scope, acting_user(ctx))
-    except (TokenError, NotAllowed) as exc:
-        fail(str(exc))
-    finally:
-        store.close()
+    made = _token_change(ctx, db, lambda store, acting: store.tokens.create(
+        name, for_user, scope, acting))
     if as_json:
         say(dumps({**token_object(made.row), "token": made.secret}, indent=2))
         return
@@ -127,7 +140,7 @@ def tokens_list(ctx: typer.Context, as_json: JsonOption = False, db: DbOption = 
     say(f"{'NAME':<24}  {'USER':<20}  {'SCOPE':<5}  {'PREFIX':<14}  {'LAST USED':<19}  STATE")
     for r in rows:
         state = f"revoked {iso(r.revoked_at)}" if r.revoked else "active"
-        say(f"{r.name[:24]:<24}  {r.user[:20]:<20}  {r.scope.value:<5}  {r.prefix:<14}  "
+        say(f"{cell(r.name, 24):<24}  {cell(r.user, 20):<20}  {r.scope.value:<5}  {r.prefix:<14}  "
             f"{iso(r.last_used_at) or 'never':<19}  {state}")
 
 
@@ -142,16 +155,7 @@ def tokens_revoke(
     user: UserOption = None,
 ) -> None:
     """Revoke a token: its next request is refused (401)."""
-    from segtui.core.api_tokens import TokenError
-    from segtui.core.segments import NotAllowed
-
-    store = command_store(ctx, db)
-    try:
-        row = store.tokens.revoke(name, acting_user(ctx))
-    except (TokenError, NotAllowed) as exc:
-        fail(str(exc))
-    finally:
-        store.close()
+    row = _token_change(ctx, db, lambda store, acting: store.tokens.revoke(name, acting))
     if as_json:
         say(dumps(token_object(row), indent=2))
     else:

@@ -10,12 +10,14 @@ misspells "emial" should hear so before anything is written.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from segtui.core import clock
 from segtui.core.contact_keys import MatchKey
-from segtui.core.formats.column_plan import Skip
+from segtui.core.formats.column_plan import ColumnUse, Skip
 from segtui.core.formats.contact_columns import (
     ImportError_,
     map_columns,
@@ -59,7 +61,8 @@ def _cells(objects: Sequence[Mapping[str, JsonCell]], header: list[str]
         yield index + FIRST_LINE, [_cell(obj.get(key)) for key in header]
 
 
-def _refuse_unknown(unknown: Sequence[str], example: str) -> None:
+def _refuse_unknown(columns: Sequence[ColumnUse[Any]], example: str) -> None:
+    unknown = [use.label for use in columns if use.target is Skip.UNKNOWN]
     if unknown:
         names = ", ".join(repr(u) for u in unknown)
         raise ValueError(f"unknown field name: {names}; use {example}")
@@ -70,13 +73,14 @@ def contact_rows(objects: Sequence[Mapping[str, JsonCell]]
     """The rows to give `store.transfer.import_contacts`, and the fields' names for its
     messages; ValueError when the batch's keys can't be imported at all."""
     header = _header(objects)
-    plan = plan_contact_columns(header, None, None, MatchKey.EMAIL)
-    _refuse_unknown([use.label for use in plan.columns if use.target is Skip.UNKNOWN],
-                    "the import's column names (Email, Name, Company, ...)")
+    example = "the import's column names (Email, Name, Company, ...)"
     try:
         columns = map_columns(header)
-    except ImportError_ as exc:
+    except ImportError_ as exc:  # unknown keys said first, as when the batch is taken
+        _refuse_unknown(plan_contact_columns(header, None, None, MatchKey.EMAIL).columns,
+                        example)
         raise ValueError(str(exc)) from None
+    _refuse_unknown(columns.columns, example)
     reader = RowReader(columns, header, clock.today())
     headers = {f: header[i] for f, i in columns.fields.items()}
     return (reader.read(cells, line) for line, cells in _cells(objects, header)), headers
@@ -87,13 +91,15 @@ def event_rows(objects: Sequence[Mapping[str, JsonCell]]
     """The rows to give `store.transfer.import_events`, and the email field's name;
     ValueError when the batch's keys can't be imported at all."""
     header = _header(objects)
+    example = "Email, Type, Occurred At, Campaign, Revenue"
     try:
-        plan = match_columns(header, KNOWN, {}, EVENT_FIELD_EXAMPLE)
-        _refuse_unknown([use.label for use in plan.columns if use.target is Skip.UNKNOWN],
-                        "Email, Type, Occurred At, Campaign, Revenue")
         columns = map_event_columns(header, {}, results=False)
-    except ImportError_ as exc:
+    except ImportError_ as exc:  # unknown keys said first, unless no key is known at all
+        with contextlib.suppress(ImportError_):
+            _refuse_unknown(match_columns(header, KNOWN, {}, EVENT_FIELD_EXAMPLE).columns,
+                            example)
         raise ValueError(str(exc)) from None
+    _refuse_unknown(columns.columns, example)
     today = clock.today()
     reader = EventReader(columns, header, today, datetime.combine(today, datetime.min.time()))
     email = header[columns.fields[EventField.EMAIL]]

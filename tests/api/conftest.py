@@ -49,7 +49,7 @@ def served(demo_store: Store) -> Iterator[Served]:
     demo_store.tokens.revoke("gone", admin)
     demo_store.viewer = None  # the server's own Store looks tokens up; callers get theirs
     request_log = RequestLog(demo_store)
-    app = create_app(demo_store, request_log=request_log)
+    app = create_app(demo_store, request_log)
     sock = listen("127.0.0.1", 0)  # the server's own way (TCP_NODELAY on each connection)
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,

@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from segtui.api.deps import Reader, Writer
 from segtui.api.problems import Problem
+from segtui.api.routes._batches import Rejected, batch_rows, may_import
 from segtui.api.routes._errors import answered
-from segtui.core import cursors
+from segtui.api.routes._pages import keyset_after, next_cursor
 from segtui.core.enums import LeadStatus
 from segtui.core.formatting import plural
 from segtui.transfer.contact_json import contact_object, contact_summary
@@ -53,15 +54,11 @@ def search_contacts(
     from segtui.core.contacts import ContactFilter, ContactSelection
 
     kind = f"contacts:{status}:{search}"
-    try:
-        after = None if cursor is None else cursors.decode(kind, cursor)
-    except cursors.BadCursor as exc:
-        raise Problem(400, str(exc)) from None
-    page = caller.store.contacts.contact_page(ContactFilter(search=search, status=status),
-                                              ContactSelection(), after=after, limit=limit)
+    page = caller.store.contacts.contact_page(
+        ContactFilter(search=search, status=status), ContactSelection(),
+        after=keyset_after(kind, cursor), limit=limit)
     return {"contacts": [contact_summary(row) for row in page.rows],
-            "next_cursor": cursors.encode(kind, page.last)
-            if page.has_after and page.last is not None else None}
+            "next_cursor": next_cursor(kind, page)}
 
 
 @router.get("/contacts/{key}", summary="Get a contact by id or email")
@@ -89,28 +86,15 @@ def upsert_contacts(caller: Writer, body: ContactsIn) -> dict[str, Any]:
     skipped; the others are written in one transaction, after which the dynamic segments
     follow. The caller's user must be allowed to import contacts."""
     from segtui.core.imports import OnDuplicate as Duplicates
-    from segtui.core.permissions import Permission
-    from segtui.core.segments import NotAllowed
-    from segtui.transfer.json_rows import FIRST_LINE, contact_rows
+    from segtui.transfer.json_rows import contact_rows
 
-    user = caller.user
-    if not user.may(Permission.EDIT_SEGMENTS):
-        raise Problem(403, str(NotAllowed(user.name, user.role.value, "import contacts")))
-    problems: list[dict[str, Any]] = []
-    try:
-        rows, headers = contact_rows(body.contacts)
-    except ValueError as exc:
-        raise Problem(422, str(exc)) from None
-
-    def rejected(found: list[Any]) -> None:
-        problems.extend({"row": p.line - FIRST_LINE, "field": p.column or None,
-                         "problem": p.reason}
-                        for p in found)
-
+    may_import(caller, "import contacts")
+    rows, headers = batch_rows(contact_rows, body.contacts)
+    rejected = Rejected()
     with answered():
         report = caller.store.transfer.import_contacts(
             rows, Duplicates(body.on_duplicate.value), headers=headers,
             dry_run=body.dry_run, on_reject=rejected)
     return {"rows": report.rows, "added": report.added, "updated": report.updated,
             "skipped": report.skipped, "rejected": report.rejected, "dry_run": body.dry_run,
-            "problems": problems}
+            "problems": rejected.problems}

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from segtui.api.deps import Writer
-from segtui.api.problems import Problem
+from segtui.api.routes._batches import Rejected, batch_rows, may_import
 from segtui.api.routes._errors import answered
 
 router = APIRouter(tags=["events"])
@@ -33,26 +33,14 @@ def ingest_events(caller: Writer, body: EventsIn) -> dict[str, Any]:
     """Rows whose contact is unknown or whose cells fail the checks are listed with their
     problems (`row`: index in `events`) and skipped; the rest are written in one
     transaction, after which the dynamic segments follow."""
-    from segtui.core.permissions import Permission
-    from segtui.core.segments import NotAllowed
-    from segtui.transfer.json_rows import FIRST_LINE, event_rows
+    from segtui.transfer.json_rows import event_rows
 
-    user = caller.user
-    if not user.may(Permission.EDIT_SEGMENTS):
-        raise Problem(403, str(NotAllowed(user.name, user.role.value, "import events")))
-    problems: list[dict[str, Any]] = []
-    try:
-        rows, email = event_rows(body.events)
-    except ValueError as exc:
-        raise Problem(422, str(exc)) from None
-
-    def rejected(found: list[Any]) -> None:
-        problems.extend({"row": p.line - FIRST_LINE, "field": p.column or None,
-                         "problem": p.reason} for p in found)
-
+    may_import(caller, "import events")
+    rows, email = batch_rows(event_rows, body.events)
+    rejected = Rejected()
     with answered():
         report = caller.store.transfer.import_events(rows, email_column=email,
                                                      dry_run=body.dry_run, on_reject=rejected)
     return {"rows": report.rows, "added": report.added, "rejected": report.rejected,
-            "skipped": report.skipped, "dry_run": body.dry_run, "problems": problems,
+            "skipped": report.skipped, "dry_run": body.dry_run, "problems": rejected.problems,
             "campaigns_created": list(report.created)}

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from segtui.api.deps import Reader, segment_id
-from segtui.api.problems import Problem
+from segtui.api.routes._pages import keyset_after
 from segtui.core import cursors
 from segtui.core.records import Keyset
 
@@ -36,10 +36,8 @@ def list_members(
 
     found = segment_id(caller, ref)
     kind = f"members:{found}"
-    try:
-        after = 0 if cursor is None else int(cursors.decode(kind, cursor).id)
-    except cursors.BadCursor as exc:
-        raise Problem(400, str(exc)) from None
+    start = keyset_after(kind, cursor)
+    after = 0 if start is None else start.id
     rows = caller.store.members.member_page(found, after, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]

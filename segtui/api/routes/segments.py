@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from segtui.api.deps import Reader, Writer, segment_id
 from segtui.api.problems import Problem
 from segtui.api.routes._errors import answered, rule_of
-from segtui.core import cursors
+from segtui.api.routes._pages import keyset_after, next_cursor
 from segtui.core.enums import SegmentStatus
 from segtui.core.records import SegmentFilter, SegmentSort, SegmentSortColumn
 from segtui.transfer.segment_json import segment_json, segment_summary
@@ -87,18 +87,14 @@ def list_segments(
     next page (null at the end)."""
     store = caller.store
     kind = f"segments:{sort.value}:{order.value}:{status}:{archived}:{search}"
-    try:
-        after = None if cursor is None else cursors.decode(kind, cursor)
-    except cursors.BadCursor as exc:
-        raise Problem(400, str(exc)) from None
     page = store.segments.segment_page(
         SegmentFilter(search=search, status=status, archived=archived),
-        SegmentSort(_COLUMNS[sort], order is Order.DESC), after=after, limit=limit)
+        SegmentSort(_COLUMNS[sort], order is Order.DESC), after=keyset_after(kind, cursor),
+        limit=limit)
     rules = store.segments.segment_rules([row.id for row in page.rows])
     return {
         "segments": [segment_summary(row, rules.get(row.id)) for row in page.rows],
-        "next_cursor": cursors.encode(kind, page.last)
-        if page.has_after and page.last is not None else None,
+        "next_cursor": next_cursor(kind, page),
     }
 
 
