@@ -25,7 +25,6 @@ from textual.widgets import Header, Label
 from segtui.core import clock
 from segtui.core.api_tokens import ApiTokenRow, NewToken, TokenError
 from segtui.core.permissions import CurrentUser, Permission
-from segtui.core.records import Page
 from segtui.core.segments import NotAllowed
 from segtui.data.store import Store
 from segtui.screens.allowed import allowed
@@ -65,7 +64,6 @@ class ApiTokensScreen(Screen[None]):
         self.rows: list[ApiTokenRow] = []
         self.users: list[tuple[str, str]] = []  # (name, role) of the active users
         self.now: datetime = clock.now()
-        self._filled = False
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -102,12 +100,7 @@ class ApiTokensScreen(Screen[None]):
         refusal = self.user.refusal(MANAGE, Permission.MANAGE_USERS)
         status: Text = Text(refusal) if refusal else tokens_status(rows)
         self.query_one("#tokens-status", Label).update(status)
-        if self._filled:
-            table.reload()
-            return
-        self._filled = True
-        table.load(lambda _request, _limit: Page(tuple(self.rows), offset=0),
-                   lambda: len(self.rows))
+        table.show_held(lambda: self.rows)
 
     @on(OthersChanged)
     def _others_changed(self, _event: OthersChanged) -> None:

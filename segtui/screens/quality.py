@@ -35,7 +35,6 @@ from segtui.core.quality import (
     QualityReport,
     SegmentQuality,
 )
-from segtui.core.records import Page
 from segtui.core.segments import SegmentError
 from segtui.data.store import Store
 from segtui.screens.allowed import allowed
@@ -88,7 +87,6 @@ class DataQualityScreen(Screen[None]):
         self.duplicate_rows: list[DuplicateRow] = []  # the report's groups, with `kept`
         self.merging = False
         self._generation = 0  # a reload drops the answers of the ones before it
-        self._tables_filled = False
         self._focus_id = "quality-duplicates"
 
     # -- layout --------------------------------------------------------------------------
@@ -226,18 +224,10 @@ class DataQualityScreen(Screen[None]):
     def _show_rows(self) -> None:
         """The tables show rows the report already holds (at most 50 groups and 10
         segments: one page each); a PagedTable still sizes its columns to the terminal.
-        After the first time, `reload` keeps the cursor where it was."""
-        duplicates = self.query_one("#quality-duplicates", PagedTable)
-        segments = self.query_one("#quality-segments", PagedTable)
-        if self._tables_filled:
-            duplicates.reload()
-            segments.reload()
-            return
-        self._tables_filled = True
-        duplicates.load(lambda _request, _limit: Page(tuple(self.duplicate_rows), offset=0),
-                        lambda: len(self.duplicate_rows))
-        segments.load(lambda _request, _limit: Page(self.segment_rows, offset=0),
-                      lambda: len(self.segment_rows))
+        After the first time the cursor stays where it was (PagedTable.show_held)."""
+        self.query_one("#quality-duplicates", PagedTable).show_held(
+            lambda: self.duplicate_rows)
+        self.query_one("#quality-segments", PagedTable).show_held(lambda: self.segment_rows)
 
     def on_resize(self, event: events.Resize) -> None:
         self.call_after_refresh(self._fit_tables)

@@ -30,7 +30,6 @@ from segtui.core.administration import AdminRefusal, UserRow
 from segtui.core.audit import Action
 from segtui.core.enums import UserRole
 from segtui.core.permissions import CurrentUser, InvalidUserName, Permission
-from segtui.core.records import Page
 from segtui.core.segments import NotAllowed
 from segtui.data.store import Store
 from segtui.screens.allowed import allowed
@@ -90,7 +89,6 @@ class UsersScreen(Screen[None]):
         self.user = user
         self.rows: list[UserRow] = []
         self.now: datetime = clock.now()
-        self._filled = False
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -121,12 +119,7 @@ class UsersScreen(Screen[None]):
         table = self.query_one(PagedTable)
         status: Text = users_status(rows)
         self.query_one("#users-status", Label).update(status)
-        if self._filled:
-            table.reload()
-            return
-        self._filled = True
-        table.load(lambda _request, _limit: Page(tuple(self.rows), offset=0),
-                   lambda: len(self.rows))
+        table.show_held(lambda: self.rows)
 
     @on(OthersChanged)
     def _others_changed(self, event: OthersChanged) -> None:

@@ -153,6 +153,16 @@ class PagedTable(ColumnTable[RowT]):
         self._request_page(PageRequest(), 0, "top")
         self._count(self._generation)
 
+    def show_held(self, rows: Callable[[], Sequence[RowT]]) -> None:
+        """Show a short list the screen already holds (users, tokens, a report's groups)
+        whole, as one page; called again, show it anew with the cursor kept on its row
+        (`reload`). The table still sizes its columns to the terminal."""
+        if self._fetch_page is not None:
+            self.reload()
+            return
+        self.load(lambda _request, _limit: Page(tuple(rows()), offset=0),
+                  lambda: len(rows()))
+
     def reload(self, show: int | None = None) -> None:
         """Fetch the current page and the total again (after data changed). With `show`, the
         cursor goes to that row: on this page if it is here, else on the page it starts;
