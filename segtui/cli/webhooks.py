@@ -280,11 +280,11 @@ def webhooks_log(
 
 
 def sender_settings(timeout: float, max_attempts: int, batch: int,
-                    connections: int) -> "SenderSettings":
+                    connections: int, keep_days: int) -> "SenderSettings":
     from segtui.core.webhook_delivery import SenderSettings
 
     return SenderSettings(timeout=timeout, max_attempts=max_attempts, batch=batch,
-                          connections=connections)
+                          connections=connections, keep_delivered_days=keep_days)
 
 
 def report_sent(sent: "SendReport") -> None:
@@ -308,6 +308,8 @@ def webhooks_send(
                                        "once.")] = 500,
     connections: Annotated[int, typer.Option(min=1, max=64, help="Requests in flight at "
                                              "once.")] = 8,
+    keep_days: Annotated[int, typer.Option(min=1, max=3650, help="Days a delivered "
+                                           "delivery is kept in the log.")] = 30,
     user: UserOption = None,
     db: DbOption = None,
 ) -> None:
@@ -315,7 +317,7 @@ def webhooks_send(
     `segtui worker` does it too, unless --no-webhooks."""
     import signal
 
-    settings = sender_settings(timeout, max_attempts, batch, connections)
+    settings = sender_settings(timeout, max_attempts, batch, connections, keep_days)
     store = command_store(ctx, db)
     try:
         if once:

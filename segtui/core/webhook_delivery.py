@@ -41,6 +41,9 @@ class SenderSettings:
     longest_retry: float = 3600.0
     batch: int = 500  # deliveries claimed at once
     connections: int = 8  # requests in flight at once (each keeps its connection open)
+    # Delivered deliveries older than this are deleted (C21.3.8), but a subscription's
+    # newest, so its last success stays shown. Pending and dead ones are kept.
+    keep_delivered_days: int = 30
 
 
 @dataclass(frozen=True)

@@ -339,3 +339,39 @@ def test_a_segment_hidden_from_a_user_hides_its_webhooks(demo_store: Store) -> N
         demo_store.webhooks.log(sub)
     demo_store.users.look_as(ADMIN)
     assert [r.id for r in demo_store.webhooks.subscriptions()] == [sub]
+
+
+def test_old_delivered_deliveries_are_pruned_but_each_last_success_stays(
+        demo_store: Store) -> None:
+    """C21.3.8: delivered deliveries older than keep_delivered_days go at the sender's
+    first pass (and hourly after); pending and dead ones stay, and so does each
+    subscription's latest delivery, which its last success reads."""
+    clock = Clock()
+    with receiving(SECRET) as receiver:
+        sub = subscribe(demo_store, receiver.url)
+        first = outsider(demo_store)
+        enter(demo_store, first)
+        assert send(demo_store, clock).delivered == 1
+        clock.at = START + timedelta(days=10)
+        leave(demo_store, first)
+        assert send(demo_store, clock).delivered == 1
+    # A dead one, long ago: kept whatever its age.
+    with demo_store.writing() as conn:
+        conn.execute(WebhookDelivery.__table__.update().where(
+            WebhookDelivery.id == select(func.min(WebhookDelivery.id)).scalar_subquery())
+            .values(delivered_at=START - timedelta(days=400)))
+    enter(demo_store, outsider(demo_store))
+    with demo_store.writing() as conn:
+        newest = conn.execute(select(func.max(WebhookDelivery.id))).scalar_one()
+        conn.execute(WebhookDelivery.__table__.update().where(WebhookDelivery.id == newest)
+                     .values(status=DeliveryStatus.DEAD.value))
+    assert [s for s, _a, _n in statuses(demo_store)] == ["delivered", "delivered", "dead"]
+    clock.at = START + timedelta(days=45)  # the first delivered 445 days ago, the second 35
+    with sender(demo_store, SenderSettings(keep_delivered_days=30), clock) as running:
+        running.send_due()
+        assert [s for s, _a, _n in statuses(demo_store)] == ["delivered", "dead"]
+        clock.at += timedelta(minutes=59)
+        assert running.prune_if_due() == 0  # hourly
+    row = demo_store.webhooks.subscription(sub)
+    assert row.last_success_at == START + timedelta(days=10)  # the latest stayed
+    assert (row.delivered, row.dead) == (1, 1)

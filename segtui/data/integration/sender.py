@@ -13,6 +13,10 @@ what came of them, one transaction per batch of marks.
 - A receiver that times out or refuses a connection fails the rest of its deliveries in
   that batch at once (each counted as an attempt), so a dead receiver costs one timeout
   per connection, not one per delivery, and a PostgreSQL batch's transaction stays short.
+- Delivered rows are pruned (C21.3.8): once when a sender starts and hourly after,
+  those delivered more than `keep_delivered_days` ago are deleted, in short chunks, but
+  each subscription's latest, which the lists show as its last success. The outbox would
+  otherwise grow by every change forever, and the lists count it whole.
 - Scheduling uses the wall clock (`datetime.now`, injectable for tests), never
   `core.clock.now()`, which a demo freezes at noon.
 """
@@ -25,11 +29,11 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, Engine, bindparam, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, or_, select, update
 
 from segtui.core.enums import DeliveryStatus
 from segtui.core.webhook_delivery import (
@@ -58,6 +62,8 @@ class Database(Protocol):
 
 Clock = Callable[[], datetime]
 POLL = 1.0  # seconds between looks at the outbox when nothing was due
+PRUNE_EVERY = timedelta(hours=1)
+PRUNE_CHUNK = 5000  # rows deleted per transaction: a SQLite writer waits no longer
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,30 @@ def record_outcomes(conn: Connection, batch: list[Outgoing], outcomes: list[Outc
     return SendReport(delivered, len(failures) - dead, dead)
 
 
+def prune_delivered(db: Database, before: datetime) -> int:
+    """Delete the deliveries delivered before `before`, except each subscription's last
+    delivered (its last success); return how many. Chunks of PRUNE_CHUNK, each its own
+    short transaction."""
+    d = WebhookDelivery.__table__
+    delivered = d.c.status == DeliveryStatus.DELIVERED.value
+    with db.reading() as conn:
+        latest = conn.execute(select(d.c.subscription_id, func.max(d.c.delivered_at))
+                              .where(delivered).group_by(d.c.subscription_id)).all()
+    pruned = 0
+    for subscription_id, last in latest:
+        cutoff = min(before, last)  # strictly before: the latest itself stays
+        while True:
+            chunk = (select(d.c.id).where(d.c.subscription_id == subscription_id, delivered,
+                                          d.c.delivered_at < cutoff)
+                     .limit(PRUNE_CHUNK).scalar_subquery())
+            with db.writing() as conn:
+                gone = conn.execute(delete(d).where(d.c.id.in_(chunk))).rowcount
+            pruned += gone
+            if gone < PRUNE_CHUNK:
+                break
+    return pruned
+
+
 class Sender:
     """Sends the outbox of one database; `close` when done."""
 
@@ -156,6 +186,15 @@ class Sender:
         self.pool = ThreadPoolExecutor(max(1, self.settings.connections),
                                        thread_name_prefix="segtui-webhooks")
         self.locks = db.engine.dialect.name == "postgresql"
+        self.pruned_at: datetime | None = None
+
+    def prune_if_due(self) -> int:
+        """C21.3.8: prune the delivered deliveries at the first pass and hourly after."""
+        now = self.now()
+        if self.pruned_at is not None and now - self.pruned_at < PRUNE_EVERY:
+            return 0
+        self.pruned_at = now
+        return prune_delivered(self.db, now - timedelta(days=self.settings.keep_delivered_days))
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -200,7 +239,8 @@ class Sender:
         return list(self.pool.map(one, batch))
 
     def send_due(self, stop: threading.Event | None = None) -> SendReport:
-        """Batches until nothing is due (or `stop` is set)."""
+        """Batches until nothing is due (or `stop` is set); prunes first when due."""
+        self.prune_if_due()
         total = SendReport()
         while stop is None or not stop.is_set():
             report = self.send_batch()
