@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Row, String, func, select, type_coerce
 
 from segtui.core.formats.members_export import MemberRecord
 from segtui.data.db.sql import current_membership
@@ -24,18 +26,21 @@ def member_records(conn: Connection, segment_id: int, *, after: int = 0,
             .where(contact_tags.c.contact_id == Contact.id)
             .scalar_subquery())
     c = Contact
+    # The vocabularies are read as their stored text, which is what an export writes:
+    # made into enums, 400,000 of them cost a 100,000-member export 0.2 s (C21.1.7).
     columns = (c.id, c.name, c.email, c.phone, c.title, Company.name.label("company"),
-               Company.size.label("company_size"), Company.industry,
-               c.lead_status.label("status"), c.lifecycle_stage, c.source, c.city, c.state,
+               type_coerce(Company.size, String).label("company_size"), Company.industry,
+               type_coerce(c.lead_status, String).label("status"),
+               type_coerce(c.lifecycle_stage, String).label("lifecycle_stage"),
+               type_coerce(c.source, String).label("source"), c.city, c.state,
                c.country, c.region, c.quality_score, tags.label("tags"), c.created_at,
                c.last_contacted_at, c.spent_cents, c.purchases, c.last_activity_at,
                c.external_id)
     assert [col.key for col in columns] == list(MemberRecord.__dataclass_fields__)
-    left = most
-    while left is None or left > 0:
+    def page(after: int, size: int) -> list[Row[Any]]:
         # Driven from the segment's membership index (ordered by contact id), so each
         # page is a range seek, not a fresh IN (...) over every member.
-        rows = conn.execute(
+        return list(conn.execute(
             select(*columns)
             .select_from(Membership)
             .join(c, c.id == Membership.contact_id)
@@ -47,14 +52,27 @@ def member_records(conn: Connection, segment_id: int, *, after: int = 0,
                    # (the 20th page of a 100k-member export read a million contacts).
                    c.id > after)
             .order_by(Membership.contact_id)
-            .limit(PAGE if left is None else min(PAGE, left))
-        ).all()
-        for row in rows:  # the columns are MemberRecord's fields, in its order
-            values = list(row)
-            values[TAGS] = tuple(sorted(t for t in (row.tags or "").split("; ") if t))
-            yield MemberRecord(*values)
-        if len(rows) < PAGE:
-            return
-        after = rows[-1].id
-        if left is not None:
-            left -= len(rows)
+            .limit(size)
+        ).all())
+
+    left = most
+    size = PAGE if left is None else min(PAGE, left)
+    rows = page(after, size)
+    # The next page is read while this one is written: the database (SQLite's step,
+    # PostgreSQL's server) works without the GIL beside the formatting, which is most of
+    # a streamed export's time (C21.1.7). One thread, one statement at a time on `conn`.
+    with ThreadPoolExecutor(1, thread_name_prefix="segtui-export") as ahead:
+        while True:
+            if left is not None:
+                left -= len(rows)
+            more = len(rows) == size and (left is None or left > 0)
+            if more:
+                size = PAGE if left is None else min(PAGE, left)
+                following = ahead.submit(page, rows[-1].id, size)
+            for row in rows:  # the columns are MemberRecord's fields, in its order
+                values = list(row)
+                values[TAGS] = tuple(sorted(t for t in (row.tags or "").split("; ") if t))
+                yield MemberRecord(*values)
+            if not more:
+                return
+            rows = following.result()
