@@ -78,6 +78,17 @@ class DiscoverError(ValueError):
     segment gone or hidden, a cluster that is not there)."""
 
 
+class RuleError(DiscoverError):
+    """A rule text that can't be used to keep or measure a cluster (C22.3.3): its syntax
+    (`column`, 1-based, where the mistake is) or what checking it found (an unknown field,
+    a segment that does not exist...). The message is for the user."""
+
+    def __init__(self, message: str, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
 @dataclass(frozen=True)
 class DiscoverRequest:
     """What to group, and how (C22.1.1)."""
@@ -151,7 +162,8 @@ class Assignment:
 
     def members(self, index: int) -> npt.NDArray[np.int64]:
         """The contact ids of cluster `index`, ascending."""
-        return self.contact_ids[self.labels == index]
+        found: npt.NDArray[np.int64] = self.contact_ids[self.labels == index]
+        return found
 
     def __len__(self) -> int:
         return len(self.contact_ids)

@@ -17,15 +17,22 @@ if TYPE_CHECKING:
         Progress,
         SuggestedRule,
     )
+    from segtui.core.permissions import CurrentUser
 
 
 class Discover:
-    """Discoveries, and keeping their clusters as segments."""
+    """Discoveries, and keeping their clusters as segments.
+
+    `user` (every method): the CurrentUser the app or command resolved
+    (`store.users.current_user`); None is the user the Store acts for (Database.viewer).
+    It decides which starting segment may be read (C19.3.2) and who creates a kept
+    segment (permissions, limit, audit).
+    """
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def run(self, request: DiscoverRequest, user: str | None = None, *,
+    def run(self, request: DiscoverRequest, user: CurrentUser | None = None, *,
             progress: Progress | None = None) -> Discovery:
         """Cluster the contacts (or the members of `request.segment_id`, as `user` sees
         them) on the chosen dimensions (C22.1), describe each cluster (C22.2) and suggest a
@@ -43,18 +50,18 @@ class Discover:
         raise NotImplementedError
 
     def keep_static(self, discovery: Discovery, index: int, name: str,
-                    user: str | None = None, description: str = "") -> int:
+                    user: CurrentUser | None = None, description: str = "") -> int:
         """C22.3.1: a new static segment of cluster `index`'s members that still exist,
         created as the app creates one (`user`'s permissions, segment limit, name rules,
         audit); its id. SegmentError/PermissionDenied as creating a segment."""
         raise NotImplementedError
 
     def keep_dynamic(self, discovery: Discovery, index: int, name: str, rule: str,
-                     user: str | None = None, description: str = "") -> int:
+                     user: CurrentUser | None = None, description: str = "") -> int:
         """C22.3.4: a new dynamic segment kept to `rule` (the suggested one or an edited
         one, query-language text); within a starting segment the rule is scoped to it
-        (`in segment "X" and (...)`). Its id. RuleError for a bad rule; the rest as
-        creating a segment."""
+        (`in segment "X" and (...)`). Its id. RuleError (core.discover.model, a
+        DiscoverError) for a bad rule; the rest as creating a segment."""
         raise NotImplementedError
 
     def rule_fit(self, discovery: Discovery, index: int, rule: str) -> SuggestedRule:
