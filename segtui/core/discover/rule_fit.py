@@ -12,6 +12,7 @@ database afterwards (store.discover, C22.3.3), with the thresholds as rounded.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
@@ -22,6 +23,7 @@ import numpy.typing as npt
 from segtui.core.discover.clustering import Labels
 from segtui.core.discover.features import Features, Level
 from segtui.core.discover.model import Dimension
+from segtui.core.rules.check import MAX_TEXT
 from segtui.core.rules.tree import Condition, EventCount, Group, Joiner, Node, Op, negate
 
 MAX_DEPTH = 3
@@ -47,8 +49,18 @@ class Column:
     window: int = 0  # DAYS and OPENS
 
 
+def writable(text: str) -> bool:
+    """Whether a rule can name this value (check.py refuses control characters and
+    values over MAX_TEXT): a tag or industry holding an escape code gets no column."""
+    text = text.strip()
+    return bool(text) and len(text) <= MAX_TEXT and not any(
+        unicodedata.category(ch) == "Cc" for ch in text)
+
+
 def _level_condition(level: Level) -> Node | None:
     if level.field is None:  # "Other": no condition selects it
+        return None
+    if level.value is not None and not writable(level.value):
         return None
     if level.value is None:
         return Condition(level.field, Op.EMPTY)
@@ -83,6 +95,8 @@ def human_columns(features: Features, dimensions: tuple[Dimension, ...]
         elif d is Dimension.TAGS:
             assert features.tags is not None
             for i, name in enumerate(features.tag_names):
+                if not writable(name):
+                    continue
                 columns.append(Column(Kind.BINARY, Condition("tag", Op.EQ, name)))
                 values.append(features.tags[:, i].astype(np.float32))
     return columns, values
