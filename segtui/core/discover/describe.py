@@ -54,7 +54,10 @@ _NOUN = {Dimension.STATUS: "status", Dimension.STAGE: "stage"}
 
 
 def _median_cents(values: npt.NDArray[np.float64]) -> int:
-    return round(float(np.median(values))) if len(values) else 0
+    """The median, in whole dollars from $10 up ("$1,240", not "$1,239.50"): a trait is
+    read at a glance."""
+    cents = round(float(np.median(values))) if len(values) else 0
+    return cents if cents < 1_000 else round_half_up(cents, 100) * 100
 
 
 def _spent(features: Features, rows: Flags, weight: float) -> Described:
