@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
-from sklearn.metrics import adjusted_rand_score
+from sklearn.metrics import adjusted_rand_score  # type: ignore[import-untyped]
 from sqlalchemy import func, select
 
 from segtui.core.cancel import Cancelled, Scope, acting_for
@@ -54,6 +54,7 @@ def _person(group: int, n: int, rng: random.Random) -> Person:
     def days_ago(days: float) -> datetime:
         return NOW - timedelta(days=days)
 
+    tags: tuple[str, ...] = ()
     if group == 0:
         firm = Firm(f"Big {n % 5}", CompanySize.ENTERPRISE, "Software")
         events = [*(Happening(EventType.CONVERTED, days_ago(200 + i),
@@ -63,12 +64,12 @@ def _person(group: int, n: int, rng: random.Random) -> Person:
         status, tags = LeadStatus.CUSTOMER, (HOSTILE_TAG,)
     elif group == 1:
         firm = Firm(f"Small {n % 5}", CompanySize.SMB, "Retail")
-        events, status, tags = [], LeadStatus.COLD, ()
+        events, status = [], LeadStatus.COLD
     else:
         firm = Firm(f"Mid {n % 5}", CompanySize.MID_MARKET, "Healthcare")
         events = [Happening(EventType.CONVERTED, days_ago(100), rng.randint(1_800, 2_200)),
                   Happening(EventType.OPENED, days_ago(rng.randint(40, 50)))]
-        status, tags = LeadStatus.NURTURING, ()
+        status = LeadStatus.NURTURING
     return Person(key=f"g{group}-{n}", name=f"Person {group}-{n}", status=status, score=50,
                   created=datetime(2023, 1, 1), firm=firm, tags=tags, events=tuple(events))
 
