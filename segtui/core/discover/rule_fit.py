@@ -190,6 +190,48 @@ def _negated(node: Node) -> Node:
     return negate(node)
 
 
+def _joined(a: _Path, b: _Path) -> _Path | None:
+    """One path for two that differ on one column only, where one's range ends where the
+    other's begins (`days <= 17` and `17 < days <= 29`: `days <= 29`); a column the two
+    ranges cover whole goes (a level had, and not had). None when they don't join."""
+    if a.bounds.keys() != b.bounds.keys():
+        return None
+    differ = [c for c in a.bounds if a.bounds[c] != b.bounds[c]]
+    if len(differ) != 1:
+        return None
+    c = differ[0]
+    x, y = sorted((a.bounds[c], b.bounds[c]),
+                  key=lambda r: -math.inf if r.low is None else r.low)
+    if x.high is None or y.low is None or x.high != y.low:
+        return None
+    joined = {k: _Bounds(v.low, v.high) for k, v in a.bounds.items()}
+    if x.low is None and y.high is None:
+        del joined[c]
+    else:
+        joined[c] = _Bounds(x.low, y.high)
+    return _Path(joined)
+
+
+def merged(paths: list[_Path]) -> list[_Path]:
+    """The tree's paths with those that join (`_joined`) made one, until none do: a
+    tree splits a range it then gives the same answer on both sides of, deeper down."""
+    paths = list(paths)
+    joined = True
+    while joined:
+        joined = False
+        for i in range(len(paths)):
+            for j in range(i + 1, len(paths)):
+                one = _joined(paths[i], paths[j])
+                if one is not None:
+                    paths[i] = one
+                    del paths[j]
+                    joined = True
+                    break
+            if joined:
+                break
+    return paths
+
+
 def path_rule(columns: list[Column], path: _Path) -> Group | None:
     """One path as an AND of conditions; a level a path requires makes the other levels
     of its dimension it rules out go without saying."""
@@ -228,7 +270,7 @@ def fit_rule(columns: list[Column], values: list[npt.NDArray[np.float32]],
                                   min_samples_leaf=max(1, len(sample) // 1000)).fit(x, y)
     t = tree.tree_
     positive = list(tree.classes_).index(True)
-    paths: list[Group] = []
+    found: list[_Path] = []
 
     def verdict(node: int) -> bool | None:
         """Whether every leaf under `node` says "in the cluster" (True), none does
@@ -243,9 +285,7 @@ def fit_rule(columns: list[Column], values: list[npt.NDArray[np.float32]],
         said = verdict(node)
         if said is not None:
             if said:
-                rule = path_rule(columns, path)
-                if rule is not None and rule not in paths:
-                    paths.append(rule)
+                found.append(path)
             return
         left, right = int(t.children_left[node]), int(t.children_right[node])
         feature, threshold = int(t.feature[node]), float(t.threshold[node])
@@ -255,6 +295,11 @@ def fit_rule(columns: list[Column], values: list[npt.NDArray[np.float32]],
             walk(child, branch)
 
     walk(0, _Path())
+    paths: list[Group] = []
+    for path in merged(found):
+        rule = path_rule(columns, path)
+        if rule is not None and rule not in paths:
+            paths.append(rule)
     if not paths:
         return None
     if len(paths) == 1:
