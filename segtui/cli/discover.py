@@ -28,7 +28,7 @@ from segtui.cli.common import (
 from segtui.cli.output import clear_status, dumps, fail, output_mode, say, status
 
 if TYPE_CHECKING:
-    from segtui.core.discover.model import Discovery, DiscoverRequest
+    from segtui.core.discover.model import DiscoverRequest, Discovery
     from segtui.data.store import Store
 
 DEFAULT_DIMENSIONS = "size,industry,spent,engaged"
