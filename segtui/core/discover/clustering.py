@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from segtui.core.discover.features import Features
-from segtui.core.discover.model import K_AUTO_RANGE, Dimension, DiscoverError, KScore
+from segtui.core.discover.model import Dimension, DiscoverError, KScore
 
 FIT_SAMPLE = 100_000  # rows each candidate k is fitted on
 # Rows the final clustering is fitted on; every row is then assigned its nearest centre.
@@ -118,8 +118,8 @@ def _kmeans(k: int, seed: int):  # type: ignore[no-untyped-def]  # sklearn is un
                            batch_size=BATCH_SIZE, max_no_improvement=10)
 
 
-def distinct_rows(matrix: Matrix, seed: int, limit: int = K_AUTO_RANGE.stop) -> int:
-    """How many different rows `matrix` has, counted up to `limit` on a sample: more
+def distinct_rows(matrix: Matrix, seed: int, limit: int) -> int:
+    """How many different rows `matrix` has (on a sample), `limit` at most: more
     clusters than that would be empty."""
     sample = matrix[_sample(len(matrix), FIT_SAMPLE, seed)]
     return min(len(np.unique(sample, axis=0)), limit) if len(sample) else 0

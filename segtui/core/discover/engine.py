@@ -99,7 +99,8 @@ def _run(features: Features, request: DiscoverRequest, report: Report) -> Cluste
         raise DiscoverError("No contact here has a tag: choose dimensions other than Tags.")
     report(READ, "Encoding")
     encoded = clustering.encode(features, dims)
-    distinct = clustering.distinct_rows(encoded.matrix, request.seed)
+    distinct = clustering.distinct_rows(encoded.matrix, request.seed,
+                                        limit=max(K_AUTO_RANGE.stop, request.k or 0))
     scores: list[KScore] = []
     if request.k is None:
         ks = range(K_AUTO_RANGE.start, min(K_AUTO_RANGE.stop, distinct + 1, len(features)))
