@@ -247,7 +247,11 @@ def path_rule(columns: list[Column], path: _Path) -> Group | None:
             conditions += _conditions(column, path.bounds[c])
     except _Empty:
         return None
-    return Group(Joiner.AND, tuple(conditions)) if conditions else None
+    if not conditions:
+        return None
+    if len(conditions) == 1 and isinstance(conditions[0], Group):
+        return conditions[0]  # an AND of one group is that group
+    return Group(Joiner.AND, tuple(conditions))
 
 
 def fit_rule(columns: list[Column], values: list[npt.NDArray[np.float32]],
