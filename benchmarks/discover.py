@@ -9,7 +9,7 @@ builds nothing), e.g. the reference dataset, ~4 min on SQLite:
     segtui demo --db /tmp/s1m.db --contacts 1000000 --segments 1000 --build-only
     python benchmarks/discover.py --db /tmp/s1m.db [--k 5] [--dimensions size,industry,...]
 
-Budgets: 1M contacts within 30 s and under 1 GB (issue 22).
+Budgets: 1M contacts within 30 s and under 1 GB (C22.1.9).
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ def segments(store: Store) -> int:
 
 
 def test_json_holds_the_clusters_profiles_and_rules(demo_store: Store) -> None:
-    """C22.6.2: the example of issue 22, its whole structure."""
+    """C22.6.2: the example the command was asked for, its whole structure."""
     result = run(demo_store, "discover", "--dimensions", "size,industry,spent,engaged",
                  "--k", "auto", "--json")
     assert result.exit_code == 0, result.output
