@@ -123,9 +123,13 @@ def _kmeans(k: int, seed: int):  # type: ignore[no-untyped-def]  # sklearn is un
 
 def distinct_rows(matrix: Matrix, seed: int, limit: int) -> int:
     """How many different rows `matrix` has (on a sample), `limit` at most: more
-    clusters than that would be empty."""
-    sample = matrix[_sample(len(matrix), FIT_SAMPLE, seed)]
-    return min(len(np.unique(sample, axis=0)), limit) if len(sample) else 0
+    clusters than that would be empty. Each row compared as its bytes (np.unique over
+    rows sorts them column by column: 0.5 s for 100,000 rows)."""
+    sample = np.ascontiguousarray(matrix[_sample(len(matrix), FIT_SAMPLE, seed)])
+    if not len(sample):
+        return 0
+    as_bytes = sample.view(np.dtype((np.void, sample.dtype.itemsize * sample.shape[1])))
+    return min(len(np.unique(as_bytes)), limit)
 
 
 def score_ks(matrix: Matrix, seed: int, ks: range,
