@@ -23,15 +23,15 @@ import numpy.typing as npt
 from segtui.core.discover.features import Features
 from segtui.core.discover.model import Dimension, DiscoverError, KScore
 
-FIT_SAMPLE = 100_000  # rows each candidate k is fitted on
+FIT_SAMPLE = 50_000  # rows each candidate k is fitted on (and distinct rows counted on)
 # Rows the final clustering is fitted on; every row is then assigned its nearest centre.
 # MiniBatchKMeans re-seeds a starved centre by drawing from all the rows it was given, a
 # pass over them each time (11 s at a million rows, 0.8 s at 200,000, the same clusters).
 FINAL_SAMPLE = 200_000
 # Rows each k's silhouette is computed on: their distances to each other are computed
-# once for every k (6,000² float32: 144 MB; 10,000 rows would hold 400 MB, and took 2.5 s
-# a k computed afresh, 0.2 s from the shared distances).
-SILHOUETTE_SAMPLE = 6_000
+# once for every k (5,000² float32: 100 MB; 10,000 rows would hold 400 MB, and took 2.5 s
+# a k computed afresh, 0.4 s from the shared distances).
+SILHOUETTE_SAMPLE = 5_000
 BATCH_SIZE = 4096
 N_INIT = 3
 
