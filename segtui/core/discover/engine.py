@@ -8,6 +8,8 @@ first half: data/queries/discover_features.py), and each checks for a cancel fir
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -36,6 +38,20 @@ READ, CHOOSE, CLUSTER, DESCRIBE = 0.5, 0.7, 0.85, 0.9
 
 # (fraction done, what is happening): reports progress; raises Cancelled to stop.
 Report = Callable[[float, str], None]
+
+
+def import_ahead() -> None:
+    """Start importing scikit-learn on a thread of its own, to be done by the time the
+    contacts are read: the import takes 1.5-2.5 s (more on a busy machine), and the read
+    spends most of its time in the database, which lets go of the interpreter meanwhile.
+    An import the clustering then asks for waits for this one to finish."""
+    def load() -> None:
+        import sklearn.cluster  # type: ignore[import-untyped]
+        import sklearn.metrics  # type: ignore[import-untyped]
+        import sklearn.tree  # type: ignore[import-untyped]  # noqa: F401
+
+    if "sklearn.tree" not in sys.modules:
+        threading.Thread(target=load, name="segtui-discover-imports", daemon=True).start()
 
 
 def checked(request: DiscoverRequest) -> DiscoverRequest:

@@ -78,6 +78,7 @@ class Discover:
 
         started = time.perf_counter()
         request = engine.checked(request)
+        engine.import_ahead()
         viewer = user if user is not None else self._db.viewer
 
         def report(fraction: float, what: str) -> None:
