@@ -152,13 +152,14 @@ def _conditions(column: Column, b: _Bounds) -> list[Node]:
             raise _Empty
         if low is not None:
             out.append(Condition("spent", Op.GT, low))
-        if high is not None:
-            out.append(Condition("spent", Op.LE, high))
+        if high is not None:  # "spent = 0" reads better than "spent <= 0"
+            out.append(Condition("spent", Op.EQ if high == 0 else Op.LE, high))
     elif column.kind is Kind.COUNT:
         if b.low is not None:
             out.append(Condition("purchases", Op.GE, Decimal(math.floor(b.low) + 1)))
         if b.high is not None:
-            out.append(Condition("purchases", Op.LE, Decimal(math.floor(b.high))))
+            most = math.floor(b.high)
+            out.append(Condition("purchases", Op.EQ if most == 0 else Op.LE, Decimal(most)))
     elif column.kind is Kind.DAYS:
         # days_ago <= t: an engagement within floor(t) + 1 days ("within 1d" is today).
         if b.high is not None:
@@ -172,8 +173,9 @@ def _conditions(column: Column, b: _Bounds) -> list[Node]:
             out.append(Condition("opened", Op.GE, EventCount(math.floor(b.low) + 1,
                                                              column.window)))
         if b.high is not None:
-            out.append(Condition("opened", Op.LE, EventCount(math.floor(b.high),
-                                                             column.window)))
+            most = math.floor(b.high)
+            out.append(Condition("opened", Op.EQ if most == 0 else Op.LE,
+                                 EventCount(most, column.window)))
     return out
 
 
