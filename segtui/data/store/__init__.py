@@ -3,7 +3,7 @@
 A Store is a Database (database.py: open, close, cancel, reading, writing) holding one facet
 per subject, each a module here and an attribute of the Store: segments, metrics, contacts,
 members, activity, rules, transfer, quality, users, changes, audit,
-compare, history, campaigns, tokens and webhooks
+compare, history, campaigns, tokens, webhooks and discover
 (`store.segments.segment_page(...)`, `store.rules.refresh_segments(...)`). Their methods
 are synchronous and thread-safe (each call takes its own pooled connection); the UI calls
 them from worker threads. They return the frozen records of `segtui.core`, never ORM
@@ -30,6 +30,7 @@ from segtui.data.store.changes import Changes
 from segtui.data.store.compare import Compare
 from segtui.data.store.contacts import Contacts
 from segtui.data.store.database import Database
+from segtui.data.store.discover import Discover
 from segtui.data.store.history import History
 from segtui.data.store.members import Members
 from segtui.data.store.metrics import Metrics
@@ -63,3 +64,4 @@ class Store(Database):
         self.campaigns = Campaigns(self)
         self.tokens = Tokens(self)
         self.webhooks = Webhooks(self)
+        self.discover = Discover(self)
