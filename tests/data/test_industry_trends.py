@@ -204,8 +204,8 @@ def test_the_smaller_industries_fold_into_other_industries(empty_store: Store) -
     assert (other.transactions, other.revenue_cents) == (4, 1000 + 2000 + 2001 + 2002)
     assert other.average_cents == 1751  # 7,003 / 4 = 1,750.75
     assert [r.name for r in trends.top] == [r.name for r in trends.rows[:-1]]
-    assert trends.fold_text() == ("Top 8 industries by revenue; 2 more industries together "
-                                  "in “Other industries”.")
+    assert trends.fold_text() == ("Top 8 industries by revenue; 2 more industries in "
+                                  "“Other industries”.")
     assert trends.overall.total.transactions == 28
 
 
