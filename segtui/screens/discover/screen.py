@@ -101,7 +101,7 @@ class DiscoverScreen(Screen[None]):
                 with Horizontal(id="discover-progress"):
                     yield ProgressBar(total=100, show_eta=False, id="discover-bar")
                     yield Label("", id="discover-stage")
-                yield Label("", id="discover-k")
+                yield Label("", id="discover-scores")
                 yield Static("", id="discover-sizes")
                 yield OptionList(id="discover-cards")
         yield KeyBar()
@@ -235,8 +235,8 @@ class DiscoverScreen(Screen[None]):
             self.query_one("#discover-bar", ProgressBar).update(total=100, progress=0)
             self.query_one("#discover-stage", Label).update(user_text(message or ""))
         scores = k_scores_text(discovery) if discovery is not None else None
-        self.query_one("#discover-k", Label).update(scores or "")
-        self.query_one("#discover-k").display = scores is not None
+        self.query_one("#discover-scores", Label).update(scores or "")
+        self.query_one("#discover-scores").display = scores is not None
         for selector in ("#discover-sizes", "#discover-cards"):
             self.query_one(selector).display = discovery is not None
         self._fill(highlight)
