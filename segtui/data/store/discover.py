@@ -2,22 +2,35 @@
 
 numpy and scikit-learn load only when a discovery runs (inside the methods): the Store is
 opened by every command and by the app's start, which must not pay for them.
+
+A run reads the population's facts in one read transaction (one snapshot: the
+population counted is the one read), then clusters in Python with no connection held,
+then counts each suggested rule's matches in a second read. It writes nothing: a cancelled
+run leaves nothing behind (C22.1.8).
 """
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
+from segtui.core import clock
 from segtui.data.store.database import Database
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    from sqlalchemy import Connection
+
     from segtui.core.discover.model import (
+        Assignment,
         DiscoverRequest,
         Discovery,
         Progress,
         SuggestedRule,
     )
     from segtui.core.permissions import CurrentUser
+    from segtui.core.rules.tree import Node
 
 
 class Discover:
@@ -47,26 +60,179 @@ class Discover:
         DiscoverError (the message for the user): no dimensions, k out of range, the
         segment gone or hidden from `user`, an empty population, fewer contacts than k.
         """
-        raise NotImplementedError
+        from dataclasses import replace
+
+        from segtui.core.cancel import Cancelled, current_scope
+        from segtui.core.discover import engine
+        from segtui.core.discover.model import Assignment, Discovery
+        from segtui.core.formatting import whole
+        from segtui.data.queries import discover_features as q
+
+        started = time.perf_counter()
+        request = engine.checked(request)
+        viewer = user if user is not None else self._db.viewer
+
+        def report(fraction: float, what: str) -> None:
+            scope = current_scope()
+            if scope is not None and scope.cancelled:
+                raise Cancelled
+            if progress is not None:
+                progress(fraction, what)
+
+        def step(done: int, of: int) -> None:
+            report(engine.READ * done / of, f"Reading contacts {whole(done)} of {whole(of)}")
+
+        today = clock.today()
+        with self._db.reading() as conn:
+            if request.segment_id is not None:
+                self._require_segment(conn, request.segment_id, viewer)
+            population = q.population_size(conn, request.segment_id)
+            engine.check_population(population, request.k)
+            report(0.0, f"Reading contacts 0 of {whole(population)}")
+            features = q.read_features(conn, request.dimensions, request.segment_id, today,
+                                       request.window_days, population, step)
+        engine.check_population(len(features), request.k)
+        clustered = engine.run(features, request, report)
+        assignment = Assignment(features.contact_ids, clustered.labels)
+        del features  # the columns are no longer needed: only ids and labels are kept
+        clusters = []
+        with self._db.reading() as conn:
+            for n, cluster in enumerate(clustered.clusters):
+                node = clustered.rules.get(cluster.index)
+                suggested = (None if node is None else
+                             self._counted(conn, node, assignment, cluster.index))
+                clusters.append(replace(cluster, suggested=suggested))
+                report(engine.DESCRIBE + (1 - engine.DESCRIBE) * (0.5 + 0.5 * (n + 1)
+                                                                  / len(clustered.clusters)),
+                       "Fitting rules")
+        return Discovery(request=request, population=len(assignment), k=clustered.k,
+                         k_scores=clustered.k_scores, clusters=tuple(clusters),
+                         seconds=round(time.perf_counter() - started, 3),
+                         assignment=assignment)
+
+    def _require_segment(self, conn: Connection, segment_id: int,
+                         viewer: CurrentUser | None) -> str:
+        """The starting segment's name; DiscoverError when it is gone or hidden."""
+        from sqlalchemy import select
+
+        from segtui.core.discover.model import DiscoverError
+        from segtui.data.db.tables import Segment
+        from segtui.data.queries.visibility import visible_to
+
+        name = conn.execute(select(Segment.name).where(Segment.id == segment_id,
+                                                       visible_to(viewer))).scalar()
+        if name is None:
+            raise DiscoverError("The segment to discover in is no longer there: deleted, "
+                                "or hidden from you.")
+        return str(name)
+
+    def _counted(self, conn: Connection, node: Node, assignment: Assignment, index: int
+                 ) -> SuggestedRule | None:
+        """C22.3.3: the rule's matches among the population and in the cluster, counted
+        over the database; None for a rule that does not check (a generated one always
+        does)."""
+        import numpy as np
+
+        from segtui.core.rules.check import check
+        from segtui.core.rules.language import format_rule
+        from segtui.data.queries.discover_features import matching_ids
+
+        rule, issues = check(node)
+        if issues:
+            return None
+        matched = matching_ids(conn, rule, clock.today())
+        matched = matched[np.isin(matched, assignment.contact_ids, assume_unique=True)]
+        return _fit(format_rule(rule), matched, assignment.members(index))
 
     def keep_static(self, discovery: Discovery, index: int, name: str,
                     user: CurrentUser | None = None, description: str = "") -> int:
         """C22.3.1: a new static segment of cluster `index`'s members that still exist,
         created as the app creates one (`user`'s permissions, segment limit, name rules,
         audit); its id. SegmentError/PermissionDenied as creating a segment."""
-        raise NotImplementedError
+        from segtui.data.writes import discover_keep
+
+        cluster = discovery.cluster(index)
+        members = discovery.assignment.members(index).tolist()
+        with self._db.writing() as conn:
+            return discover_keep.keep_static(conn, name, description, members, cluster.name,
+                                             self._user(user))
 
     def keep_dynamic(self, discovery: Discovery, index: int, name: str, rule: str,
                      user: CurrentUser | None = None, description: str = "") -> int:
         """C22.3.4: a new dynamic segment kept to `rule` (the suggested one or an edited
         one, query-language text); within a starting segment the rule is scoped to it
         (`in segment "X" and (...)`). Its id. RuleError (core.discover.model, a
-        DiscoverError) for a bad rule; the rest as creating a segment."""
-        raise NotImplementedError
+        DiscoverError) for a bad rule; the rest as creating a segment (InvalidSegment for
+        a rule that does not check, under the field 'rule')."""
+        from segtui.core.rules.tree import Condition, Group, Joiner, Op, SegmentRef
+        from segtui.data.writes import discover_keep
+
+        discovery.cluster(index)
+        who = self._user(user)
+        node: Node = _parsed(rule)
+        with self._db.writing() as conn:
+            segment_id = discovery.request.segment_id
+            if segment_id is not None:
+                within = self._require_segment(conn, segment_id, who)
+                node = Group(Joiner.AND, (Condition("segment", Op.IN_SEGMENT,
+                                                    SegmentRef(within, segment_id)), node))
+            return discover_keep.keep_dynamic(conn, name, description, node, who)
 
     def rule_fit(self, discovery: Discovery, index: int, rule: str) -> SuggestedRule:
         """C22.3.3: how well `rule` (query-language text) matches cluster `index`: the
         population contacts it matches, how many of them are in the cluster, precision
         and recall, counted exactly over the database. RuleError for a bad rule,
         DiscoverError for a cluster that is not there."""
-        raise NotImplementedError
+        import numpy as np
+
+        from segtui.core.discover.model import RuleError
+        from segtui.core.rules.check import check
+        from segtui.core.rules.language import format_rule
+        from segtui.data.queries.discover_features import matching_ids
+        from segtui.data.queries.visibility import seen_lookup
+        from segtui.data.rules.refresh import segment_lookup
+
+        discovery.cluster(index)
+        node = _parsed(rule)
+        with self._db.reading() as conn:
+            checked, issues = check(node, seen_lookup(conn, segment_lookup(conn),
+                                                      self._db.viewer))
+            if issues:
+                raise RuleError("; ".join(issue.message for issue in issues))
+            matched = matching_ids(conn, checked, clock.today())
+        ids = discovery.assignment.contact_ids
+        matched = matched[np.isin(matched, ids, assume_unique=True)]
+        return _fit(format_rule(checked), matched, discovery.assignment.members(index))
+
+    def _user(self, user: CurrentUser | None) -> CurrentUser:
+        from segtui.core.discover.model import DiscoverError
+
+        who = user if user is not None else self._db.viewer
+        if who is None:
+            raise DiscoverError("Keeping a cluster needs a user: who is creating the "
+                                "segment?")
+        return who
+
+
+def _parsed(rule: str) -> Node:
+    from segtui.core.discover.model import RuleError
+    from segtui.core.rules.language import RuleSyntaxError, parse
+
+    try:
+        return parse(rule)
+    except RuleSyntaxError as exc:
+        raise RuleError(f"The rule: {exc}", exc.column) from None
+
+
+def _fit(rule: str, matched: npt.NDArray[np.int64], cluster: npt.NDArray[np.int64]
+         ) -> SuggestedRule:
+    """Precision and recall of `matched` (population contacts, ascending) against the
+    cluster's contacts (ascending)."""
+    import numpy as np
+
+    from segtui.core.discover.model import SuggestedRule
+
+    in_cluster = int(np.isin(matched, cluster, assume_unique=True).sum())
+    return SuggestedRule(rule=rule, precision=in_cluster / len(matched) if len(matched) else 0.0,
+                         recall=in_cluster / len(cluster) if len(cluster) else 0.0,
+                         matches=len(matched), in_cluster=in_cluster)
