@@ -30,7 +30,7 @@ K_CHOICES = [("Auto: the best separated of 2 to 8 (silhouette)", AUTO)] + [
     (f"{k} clusters", str(k)) for k in K_AUTO_RANGE]
 WINDOWS = [(f"the last {days} days", days) for days in (30, 60, 90, 180, 365)]
 EVERYONE = "Every contact"
-SEED = 0  # the same choices give the same clusters (C22.1.6); the CLI takes --seed
+SEED = 0  # a fixed seed: the same choices give the same clusters
 
 
 class NothingTicked(ValueError):
