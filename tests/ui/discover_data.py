@@ -20,6 +20,7 @@ from segtui.core.discover.model import (
     SuggestedRule,
     Trait,
 )
+from segtui.data.store import Store
 
 DIMENSIONS = (Dimension.SIZE, Dimension.INDUSTRY, Dimension.SPENT, Dimension.ENGAGED)
 
@@ -64,6 +65,14 @@ def made_discovery(contact_ids: list[int], *, industry: str = "Software",
               KScore(6, 0.44), KScore(7, 0.40), KScore(8, 0.38)) if auto else ()
     return Discovery(DiscoverRequest(DIMENSIONS, k=None if auto else 4), population, 4,
                      scores, clusters, 0.4, Assignment(ids, labels))
+
+
+Run = Callable[..., Discovery]
+
+
+def plant(store: Store, run: Run) -> None:
+    """`store.discover.run` answers with `run` from now on (this test's Store only)."""
+    store.discover.run = run  # type: ignore[method-assign]
 
 
 def planted(discovery: Discovery, asked: list[DiscoverRequest] | None = None

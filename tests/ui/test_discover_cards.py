@@ -47,8 +47,8 @@ def test_a_trait_hangs_under_its_first_word() -> None:
                                       first_indent=2)]
     assert lines[0].startswith("  • opened")
     assert all(line.startswith("    ") and line[4] != " " for line in lines[1:])
-    assert words(lines) == "• opened, clicked or responded in the last 30 days: 91% of " \
-                           "them".split()
+    assert " ".join(words(lines)) == ("• opened, clicked or responded in the last 30 days: "
+                                      "91% of them")
 
 
 def test_summary_and_silhouettes() -> None:

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Select
+from textual.widgets import Button, Input, OptionList, Select
 
 from segtui.core.contacts import ContactFilter
 from segtui.core.discover.model import Dimension, DiscoverRequest, Discovery
@@ -33,7 +33,7 @@ from segtui.screens.modals.rename_cluster import RenameClusterModal
 from tests.factories import add_segment
 from tests.hostile import HOSTILE, shown
 from tests.ui.conftest import make_app, screen_text, settle, text_of, wait_until
-from tests.ui.discover_data import made_discovery, planted
+from tests.ui.discover_data import made_discovery, plant, planted
 from tests.ui.test_keys import bar_entries, read_bar
 
 GUARD = 60  # seconds a held run may wait for the test (never reached when all is well)
@@ -103,7 +103,7 @@ async def test_key_bar_shows_whole_entries(sqlite_demo_store: Store,
                                            size: tuple[int, int]) -> None:
     """U15.6 on the Discover screen: whole entries; at 80 columns back, run, keep and
     rename once there are clusters, and the app's keys."""
-    sqlite_demo_store.discover.run = planted(made_discovery(list(range(1, 101))))
+    plant(sqlite_demo_store, planted(made_discovery(list(range(1, 101)))))
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=size) as pilot:
         await run_discovery(pilot)
@@ -119,7 +119,7 @@ async def test_the_setup_makes_the_request(sqlite_demo_store: Store) -> None:
     segment (picked by name) go into the request; the choices stay for the next run."""
     segment_id = add_segment(sqlite_demo_store, "Discover Within", members=list(range(1, 60)))
     asked: list[DiscoverRequest] = []
-    sqlite_demo_store.discover.run = planted(made_discovery(list(range(1, 60))), asked)
+    plant(sqlite_demo_store, planted(made_discovery(list(range(1, 60))), asked))
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_discover(pilot)
@@ -140,7 +140,7 @@ async def test_the_setup_makes_the_request(sqlite_demo_store: Store) -> None:
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert "Discover Within" in str(screen.query_one("#discover-within").label)
+        assert "Discover Within" in str(screen.query_one("#discover-within", Button).label)
         await pilot.press("r")
         await settle(pilot)
         assert asked[-1].segment_id == segment_id and asked[-1].k == 5  # the rest kept
@@ -149,7 +149,7 @@ async def test_the_setup_makes_the_request(sqlite_demo_store: Store) -> None:
 
 async def test_nothing_ticked_is_said_and_nothing_runs(sqlite_demo_store: Store) -> None:
     asked: list[DiscoverRequest] = []
-    sqlite_demo_store.discover.run = planted(made_discovery([1, 2, 3, 4]), asked)
+    plant(sqlite_demo_store, planted(made_discovery([1, 2, 3, 4]), asked))
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_discover(pilot)
@@ -223,7 +223,7 @@ class HeldRun:
             return discovery if discovery is not None else real(request, user,
                                                                  progress=progress)
 
-        store.discover.run = run  # type: ignore[method-assign]
+        plant(store, run)
 
     async def wait_running(self, pilot: Pilot[Any]) -> None:
         await wait_until(pilot, self.running.is_set, "the run started")
@@ -283,7 +283,7 @@ async def test_a_database_error_is_said_and_the_app_goes_on(sqlite_demo_store: S
     def broken(*_args: Any, **_kwargs: Any) -> Discovery:
         raise OperationalError("SELECT", {}, Exception("disk I/O error"))
 
-    sqlite_demo_store.discover.run = broken  # type: ignore[method-assign]
+    plant(sqlite_demo_store, broken)
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_discover(pilot)
@@ -302,8 +302,8 @@ async def test_hostile_text_in_a_trait_shows_literally(sqlite_demo_store: Store,
                                                        key: str) -> None:
     """An industry holding markup or an escape shows as it is, in the card's trait, its
     name and its rule."""
-    sqlite_demo_store.discover.run = planted(
-        made_discovery(list(range(1, 101)), industry=HOSTILE[key]))
+    plant(sqlite_demo_store, planted(
+        made_discovery(list(range(1, 101)), industry=HOSTILE[key])))
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
         await run_discovery(pilot)
@@ -319,7 +319,7 @@ async def test_hostile_text_in_a_trait_shows_literally(sqlite_demo_store: Store,
 
 
 async def test_rename_the_highlighted_cluster(sqlite_demo_store: Store) -> None:
-    sqlite_demo_store.discover.run = planted(made_discovery(list(range(1, 101))))
+    plant(sqlite_demo_store, planted(made_discovery(list(range(1, 101)))))
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await run_discovery(pilot)
@@ -425,7 +425,7 @@ async def test_a_refused_keep_loses_nothing(sqlite_demo_store: Store) -> None:
 
 async def test_a_viewer_may_run_but_not_keep(sqlite_demo_store: Store) -> None:
     """C22.4.10: a Viewer sees the clusters; k says why not, as on every screen."""
-    sqlite_demo_store.discover.run = planted(made_discovery(list(range(1, 101))))
+    plant(sqlite_demo_store, planted(made_discovery(list(range(1, 101)))))
     app = make_app(sqlite_demo_store, "Alex Kim")
     async with app.run_test(size=(80, 24)) as pilot:
         await run_discovery(pilot)

@@ -17,14 +17,14 @@ from textual.widgets import Select
 from segtui.core.enums import SegmentKind
 from segtui.data.store import Store
 from tests.ui.conftest import SnapCompare, make_app, settle
-from tests.ui.discover_data import made_discovery, planted
+from tests.ui.discover_data import made_discovery, plant, planted
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
 @pytest.fixture
 def store(sqlite_demo_store: Store) -> Store:
-    sqlite_demo_store.discover.run = planted(made_discovery(list(range(1, 256))))
+    plant(sqlite_demo_store, planted(made_discovery(list(range(1, 256)))))
     return sqlite_demo_store
 
 

@@ -18,6 +18,7 @@ from rich.text import Text
 from segtui.core.analytics import money
 from segtui.core.discover.model import ClusterProfile, Discovery, SuggestedRule
 from segtui.core.formatting import plural, whole
+from segtui.screens.modals.keep_cluster import fit_text, percent
 from segtui.widgets.text import user_text
 
 HELP = (
@@ -41,11 +42,6 @@ HELP = (
 BULLET = "• "
 # One console for wrapping only (Text.wrap asks for one): nothing is printed with it.
 _CONSOLE = Console(file=io.StringIO(), width=200, color_system=None, legacy_windows=False)
-
-
-def percent(rate: float, places: int = 0) -> str:
-    """A 0..1 rate as the screen shows it: "91%", "24.6%"."""
-    return f"{rate * 100:.{places}f}%"
 
 
 def hanging(text: Text, width: int, indent: int = 0, first_indent: int | None = None
@@ -190,13 +186,6 @@ def metrics_text(cluster: ClusterProfile) -> Text:
             text.append(" · ", style="dim")
         text.append(part)
     return text
-
-
-def fit_text(fit: SuggestedRule) -> Text:
-    """"precision 92% · recall 85% (matches 13,400; 11,200 of them in the cluster)"."""
-    return Text(f"precision {percent(fit.precision)} · recall {percent(fit.recall)} "
-                f"(matches {plural(fit.matches, 'contact')}; {whole(fit.in_cluster)} of "
-                "them in the cluster)")
 
 
 def rule_lines(suggested: SuggestedRule | None, width: int) -> list[Text]:

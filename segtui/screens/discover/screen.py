@@ -226,10 +226,9 @@ class DiscoverScreen(Screen[None]):
         refusal, a stop), the discovery, or nothing yet."""
         discovery = self.discovery
         status = self.query_one("#discover-status", Label)
-        if discovery is not None:
-            status.update(summary_text(discovery, self.within))
-        else:
-            status.update(user_text(message or NO_RESULTS, multiline=True))
+        said: Text = (summary_text(discovery, self.within) if discovery is not None
+                      else user_text(message or NO_RESULTS, multiline=True))
+        status.update(said)
         self.query_one("#discover-progress").display = self.running
         if self.running:
             self.query_one("#discover-bar", ProgressBar).update(total=100, progress=0)
@@ -250,11 +249,13 @@ class DiscoverScreen(Screen[None]):
         if discovery is None:
             return
         width = max(self.query_one("#discover-results").size.width - 4, 30)
-        self.query_one("#discover-sizes", Static).update(size_bars(discovery, width))
+        bars: Text = size_bars(discovery, width)
+        self.query_one("#discover-sizes", Static).update(bars)
         for number, cluster in enumerate(discovery.clusters, start=1):
             if number > 1:
                 cards.add_option(None)  # a rule between cards
-            cards.add_option(Option(card(cluster, number, width), id=str(cluster.index)))
+            shown: Text = card(cluster, number, width)
+            cards.add_option(Option(shown, id=str(cluster.index)))
         cards.highlighted = min(keep or 0, len(discovery.clusters) - 1)
 
     def on_resize(self, _event: events.Resize) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import Button, Label, Select, SelectionList
 from textual.widgets.selection_list import Selection
 
 from segtui.core.discover.model import DIMENSIONS, K_AUTO_RANGE, Dimension, DiscoverRequest
+from segtui.core.formatting import plural
 from segtui.core.records import Choice, ChoiceKind
 from segtui.data.store import Store
 from segtui.screens.modals.choice_picker import ChoicePicker
@@ -28,7 +29,7 @@ FIRST_TICKED = (Dimension.SIZE, Dimension.INDUSTRY, Dimension.SPENT, Dimension.E
 AUTO = "auto"
 K_CHOICES = [("Auto: the best separated of 2 to 8 (silhouette)", AUTO)] + [
     (f"{k} clusters", str(k)) for k in K_AUTO_RANGE]
-WINDOWS = [(f"the last {days} days", days) for days in (30, 60, 90, 180, 365)]
+WINDOWS = [(f"the last {plural(days, 'day')}", days) for days in (30, 60, 90, 180, 365)]
 EVERYONE = "Every contact"
 SEED = 0  # a fixed seed: the same choices give the same clusters
 
@@ -62,7 +63,7 @@ class SetupPane(Vertical):
         yield Label("", id="discover-setup-error", classes="save-error")
         with Horizontal(classes="form-row"):
             yield Label("Within", classes="form-label")
-            yield Button(EVERYONE, compact=True, id="discover-within")
+            yield Button(Text(EVERYONE), compact=True, id="discover-within")
         with Horizontal(classes="form-row"):
             yield Label("Clusters", classes="form-label")
             yield Select(K_CHOICES, value=AUTO, allow_blank=False, compact=True,
@@ -84,8 +85,8 @@ class SetupPane(Vertical):
         self._show_help(event.selection_index)
 
     def _show_help(self, index: int) -> None:
-        self.query_one("#discover-dimension-help", Label).update(
-            dimension_help(list(Dimension)[index]))
+        shown: Text = dimension_help(list(Dimension)[index])
+        self.query_one("#discover-dimension-help", Label).update(shown)
 
     # -- reading the choices -----------------------------------------------------------
 
@@ -139,4 +140,4 @@ class SetupPane(Vertical):
             return
         self.within = picked.choice
         self.query_one("#discover-within", Button).label = (
-            user_text(picked.choice.label) if picked.choice is not None else EVERYONE)
+            user_text(picked.choice.label) if picked.choice is not None else Text(EVERYONE))

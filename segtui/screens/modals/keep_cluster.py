@@ -28,7 +28,7 @@ from textual.widgets import Button, ContentSwitcher, Input, Label, Select
 from segtui.core import clock
 from segtui.core.discover.model import DIMENSIONS, DiscoverError, Discovery, SuggestedRule
 from segtui.core.enums import SegmentKind
-from segtui.core.formatting import plural
+from segtui.core.formatting import plural, whole
 from segtui.core.permissions import CurrentUser
 from segtui.core.rules.language import RuleSyntaxError, format_rule, parse
 from segtui.core.rules.tree import Group
@@ -36,7 +36,6 @@ from segtui.core.segments import InvalidSegment, SegmentError
 from segtui.core.text import printable
 from segtui.core.validation import DESCRIPTION_MAX
 from segtui.data.store import Store
-from segtui.screens.discover.cards import fit_text
 from segtui.screens.modals.dialog import Dialog
 from segtui.widgets.buttons import LiveButton
 from segtui.widgets.key_line import KeyLine
@@ -69,6 +68,19 @@ class Kept:
             return (f"Kept “{self.name}” as a static segment of "
                     f"{plural(self.members, 'member')}.")
         return f"Kept “{self.name}” as a dynamic segment kept to its rule."
+
+
+def percent(rate: float, places: int = 0) -> str:
+    """A 0..1 rate as the screen and this dialog show it: "91%", "24.6%"."""
+    return f"{rate * 100:.{places}f}%"
+
+
+def fit_text(fit: SuggestedRule) -> Text:
+    """How well a rule fits a cluster, on its card and here (C22.4.8, C22.4.11):
+    "precision 92% · recall 85% (matches 13,400; 11,200 of them in the cluster)"."""
+    return Text(f"precision {percent(fit.precision)} · recall {percent(fit.recall)} "
+                f"(matches {plural(fit.matches, 'contact')}; {whole(fit.in_cluster)} of "
+                "them in the cluster)")
 
 
 def kept_description(discovery: Discovery, index: int) -> str:
@@ -141,7 +153,8 @@ class KeepClusterModal(Dialog[Kept | None]):
                             id="keep-static")
                 with Vertical(id="keep-dynamic"):
                     yield RuleBuilder(self.store, self.rule)
-                    yield Label(self._within_note(), id="keep-within")
+                    within: Text = self._within_note()
+                    yield Label(within, id="keep-within")
                     yield Label("", id="keep-fit")
             with Vertical(classes="modal-foot"):
                 yield Label("", id="save-error", classes="save-error")
