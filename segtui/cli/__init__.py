@@ -10,6 +10,7 @@ The commands live in one module (or, for `segments`, one package) per noun:
     contacts.py       `contacts list|show|merge`
     transfer.py       `import ...` and `export ...`
     quality.py        `quality`
+    industry_trends.py  `industry-trends`: average transaction value by industry (C22.5)
     users.py          `users list|add|set-role`
     audit.py          `audit`: the audit log, for administrators (C19.4)
     worker.py         `worker`: keeps every dynamic segment current (C19.6), and sends
@@ -55,6 +56,7 @@ from segtui.cli import (
     audit,
     campaigns,
     contacts,
+    industry_trends,
     logins,
     quality,
     segments,
@@ -98,6 +100,7 @@ app.command("demo")(app_commands.demo)
 app.command("quality")(quality.quality)
 app.command("audit")(audit.audit)
 app.command("worker")(worker.worker)
+app.command("industry-trends")(industry_trends.industry_trends)
 app_commands.db_app.command("grant")(logins.db_grant)
 app_commands.db_app.command("revoke")(logins.db_revoke)
 app.add_typer(app_commands.db_app, name="db")

@@ -1,14 +1,16 @@
-"""`store.metrics`: one segment's figures.
+"""`store.metrics`: one segment's figures, and the whole base's industry trends.
 
 The detail screen's cards (read on three connections at once: _summary), the campaign
 table, and the Performance, Analytics and AI Insights tabs, each starting its largest
-statement beside its own (Database.aside).
+statement beside its own (Database.aside); the industry value trends (C22.5), one
+statement over the period's conversions.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
@@ -18,6 +20,7 @@ from segtui.data.store.database import Database, in_this_context
 
 if TYPE_CHECKING:
     from segtui.core.analytics import AnalyticsReport, PerformanceReport
+    from segtui.core.industry_trends import IndustryTrends
     from segtui.core.insights import Insight
     from segtui.core.metrics import CampaignPerformance, SegmentCards, Window
     from segtui.core.permissions import CurrentUser
@@ -109,6 +112,28 @@ class Metrics:
         with self._db.reading() as conn:
             return insights.segment_insights(conn, segment_id, clock.today(), self._db.aside(),
                                              self._db.viewer)
+
+    def industry_trends(self, now: datetime | None = None, months: int = 12
+                        ) -> IndustryTrends:
+        """C22.5: the average transaction value by industry in each of the last `months`
+        calendar months up to `now` (the clock's by default), the current one included.
+        TrendsError for a number of months out of range. Every contact's transactions,
+        whoever reads: no segment is involved, so nothing is hidden from anyone."""
+        from segtui.core.industry_trends import (
+            check_months,
+            industry_trends,
+            month_bounds,
+            month_starts,
+            period,
+        )
+        from segtui.data.queries.industry_trends import industry_month_rows
+
+        today = (now or clock.now()).date()
+        starts = month_starts(today, check_months(months))
+        start, end = period(today, months)
+        with self._db.reading() as conn:
+            rows = industry_month_rows(conn, start, end, month_bounds(starts))
+        return industry_trends(starts, start, end, rows)
 
 
 def _header_and_side_figures(conn: Connection, segment_id: int, with_details: bool,
