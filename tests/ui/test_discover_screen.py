@@ -30,6 +30,7 @@ from segtui.screens.discover import DiscoverScreen
 from segtui.screens.discover.screen import CANCELLED
 from segtui.screens.modals.keep_cluster import KeepClusterModal
 from segtui.screens.modals.rename_cluster import RenameClusterModal
+from segtui.widgets.industry_trends import IndustryTrends
 from tests.factories import add_segment
 from tests.hostile import HOSTILE, shown
 from tests.ui.conftest import make_app, screen_text, settle, text_of, wait_until
@@ -313,6 +314,26 @@ async def test_hostile_text_in_a_trait_shows_literally(sqlite_demo_store: Store,
         assert f"64% {shown(key)} (18% overall)" in " ".join(
             line.strip() for line in second.splitlines())
         assert "\x1b" not in "".join(screen_text(app))
+
+
+async def test_the_trends_tab(demo_store: Store) -> None:
+    """C22.4.14 (both engines): tab 3 reads the industry trends when first shown (the
+    chart, the table); r there reads them again, r elsewhere runs the discovery."""
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_discover(pilot)
+        assert not screen._trends_read
+        await pilot.press("3")
+        await settle(pilot)
+        trends = screen.query_one(IndustryTrends)
+        assert trends.trends is not None and not trends.trends.empty
+        assert not screen.query_one("#trends-status").display
+        assert "Average transaction value by industry" in "\n".join(screen_text(app))
+        shown_keys = read_bar(screen_text(app)[-1], bar_entries(app))
+        assert "r" in shown_keys and bar_entries(app)["r"] == "Refresh"
+        await pilot.press("r")
+        await settle(pilot)
+        assert screen.discovery is None and screen.tab == "trends"
 
 
 # -- rename and keep (C22.4.9-C22.4.12) -------------------------------------------------------

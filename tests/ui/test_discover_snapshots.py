@@ -1,6 +1,7 @@
 """Snapshots of the Discover screen (C22.4) at 80x24 and 120x40: the setup, the clusters
 of a discovery (planted: the same whatever the engine's tuning, tests/ui/discover_data.py),
-and the Keep dialog with the suggested rule in the rule builder. The clock is the demo's.
+the Keep dialog with the suggested rule in the rule builder, and the industry trends of
+the demo. The clock is the demo's.
 
 Baselines live in snapshots/test_discover_snapshots/; regenerate the whole module with
 `pytest tests/ui/test_discover_snapshots.py --snapshot-update` and look at the SVGs
@@ -50,3 +51,8 @@ async def keep_dynamic(pilot: Pilot[Any]) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_keep_dynamic(snap_compare: SnapCompare, store: Store, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(store), run_before=keep_dynamic, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_trends(snap_compare: SnapCompare, store: Store, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(store), press=["G", "3"], terminal_size=size)

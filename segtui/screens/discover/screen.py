@@ -8,6 +8,9 @@ the command palette: contacts grouped into clusters a marketer reads, renames an
   what was grouped, the silhouette of each k tried, the clusters' sizes as bars and one
   card per cluster (cards.py). `e` renames the highlighted cluster, `k` keeps it as a
   segment (screens/modals/keep_cluster.py), `o` opens the segment kept last.
+- 3 Trends: the average transaction value by industry per month (C22.5), the widget
+  widgets/industry_trends.py fed by `store.metrics.industry_trends()`, read when the tab
+  is first shown; `r` there reads it again.
 
 The discovery runs in a thread worker (`store.discover.run`) inside a scope of its own, so
 escape can stop it while the screen stays; leaving the screen stops it too. A refusal
@@ -23,7 +26,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import (
@@ -45,6 +48,7 @@ from segtui.core.discover.model import (
     DiscoverRequest,
     Discovery,
 )
+from segtui.core.industry_trends import IndustryTrends as Trends
 from segtui.core.permissions import CurrentUser
 from segtui.core.throttle import Throttle
 from segtui.data.store import Store
@@ -53,11 +57,12 @@ from segtui.screens.discover.cards import HELP, card, k_scores_text, size_bars, 
 from segtui.screens.discover.setup import NothingTicked, SetupPane
 from segtui.screens.modals.keep_cluster import KeepClusterModal, Kept
 from segtui.screens.modals.rename_cluster import RenameClusterModal
+from segtui.widgets.industry_trends import IndustryTrends
 from segtui.widgets.key_bar import KeyBar
 from segtui.widgets.text import user_text
 from segtui.widgets.workers import deliver, in_thread
 
-TABS = [("setup", "Setup"), ("clusters", "Clusters")]
+TABS = [("setup", "Setup"), ("clusters", "Clusters"), ("trends", "Trends")]
 KEEPING = "keep a cluster as a segment"  # what a Viewer may not (C22.4.10)
 NO_RESULTS = "Nothing discovered yet: r runs the discovery set up on tab 1."
 CANCELLED = "Cancelled; nothing was kept."
@@ -71,6 +76,8 @@ class DiscoverScreen(Screen[None]):
         Binding("escape,backspace", "back", "Back", tooltip="Stop a running discovery, "
                 "else go back", id="discover.back"),
         Binding("r", "run", "Run", id="discover.refresh"),
+        # r on the Trends tab (check_action picks one of the two): read them again.
+        Binding("r", "reload_trends", "Refresh", id="discover-trends.refresh"),
         Binding("k", "keep", "Keep", id="discover.keep"),
         Binding("e", "rename", "Rename", id="discover.edit"),
         Binding("o", "open_kept", "Open kept", id="discover.open"),
@@ -89,6 +96,7 @@ class DiscoverScreen(Screen[None]):
         self._stop = threading.Event()
         self._scope: Scope | None = None  # the running discovery's
         self._drawn = Throttle(0.1)  # progress redraws
+        self._trends_read = False  # the Trends tab reads them when first shown
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -104,6 +112,10 @@ class DiscoverScreen(Screen[None]):
                 yield Label("", id="discover-scores")
                 yield Static("", id="discover-sizes")
                 yield OptionList(id="discover-cards")
+            with TabPane(Content("3 Trends"), id="tab-trends"), \
+                    VerticalScroll(id="discover-trends"):
+                yield Label(Text("Reading the industry trends…"), id="trends-status")
+                yield IndustryTrends(id="industry-trends")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -131,17 +143,24 @@ class DiscoverScreen(Screen[None]):
     def _tab_shown(self) -> None:
         if self.tab == "clusters" and self.discovery is not None:
             self.query_one("#discover-cards").focus()
+            self.call_after_refresh(self._fill)  # at the width it has now
         elif self.tab == "setup":
             self.query_one("#discover-dimensions").focus()
+        elif self.tab == "trends":
+            self.query_one("#discover-trends").focus()
+            if not self._trends_read:
+                self.action_reload_trends()
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False: off the key bar, and the key does nothing. Renaming and keeping need
         # clusters (and no run replacing them); opening, a segment kept.
         if action in ("keep", "rename"):
-            return self.discovery is not None and not self.running
+            return self.tab == "clusters" and self.discovery is not None and not self.running
         if action == "open_kept":
             return self.kept is not None
+        if action in ("run", "reload_trends"):
+            return (self.tab == "trends") == (action == "reload_trends")
         return True
 
     # -- running (C22.4.3, C22.4.4) ------------------------------------------------------
@@ -248,7 +267,12 @@ class DiscoverScreen(Screen[None]):
         cards.clear_options()
         if discovery is None:
             return
-        width = max(self.query_one("#discover-results").size.width - 4, 30)
+        room = self.query_one("#discover-results").size.width
+        if not room:  # hidden, or being shown: filled once laid out (or when shown)
+            if self.tab == "clusters":
+                self.call_after_refresh(self._fill, keep)
+            return
+        width = max(room - 4, 30)
         bars: Text = size_bars(discovery, width)
         self.query_one("#discover-sizes", Static).update(bars)
         for number, cluster in enumerate(discovery.clusters, start=1):
@@ -309,6 +333,25 @@ class DiscoverScreen(Screen[None]):
 
         segment_id, name = self.kept
         self.app.push_screen(SegmentDetailScreen(self.store, self.user, segment_id, name))
+
+    # -- the industry trends (C22.5) -----------------------------------------------------
+
+    def action_reload_trends(self) -> None:
+        self._trends_read = True
+        self._read_trends()
+
+    @in_thread("discover-trends", failed="_trends_failed")
+    def _read_trends(self) -> None:
+        deliver(self, self._show_trends, self.store.metrics.industry_trends())
+
+    def _show_trends(self, trends: Trends) -> None:
+        self.query_one("#trends-status").display = False
+        self.query_one(IndustryTrends).show(trends)
+
+    def _trends_failed(self, error: Exception) -> None:
+        status = self.query_one("#trends-status", Label)
+        status.update(user_text(f"Could not read the industry trends: {error}"))
+        status.display = True
 
     def action_back(self) -> None:
         """escape: stop a running discovery (the screen stays), else back."""
