@@ -259,6 +259,26 @@ async def test_escape_stops_a_run_and_nothing_is_kept(demo_store: Store) -> None
         assert screen.discovery is not None  # a new scope: not refused as the last one
 
 
+async def test_escape_twice_leaves_while_it_stops(sqlite_demo_store: Store) -> None:
+    """C22.4.4: a second escape while the run stops leaves the screen; the run ends
+    quietly (no toast), nothing kept."""
+    before = segment_count(sqlite_demo_store)
+    held = HeldRun(sqlite_demo_store, made_discovery(list(range(1, 50))))
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_discover(pilot)
+        await pilot.press("r")
+        await held.wait_running(pilot)
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        held.release()
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert not [t for t in toasts(app) if "wrong" in t or "failed" in t]
+    assert segment_count(sqlite_demo_store) == before
+
+
 async def test_too_few_contacts_is_said_in_place(demo_store: Store) -> None:
     """C22.4.4: a population smaller than k (a segment of 3 members, k = 8) gets the
     engine's message where the cards would be; nothing else happens."""

@@ -354,8 +354,9 @@ class DiscoverScreen(Screen[None]):
         status.display = True
 
     def action_back(self) -> None:
-        """escape: stop a running discovery (the screen stays), else back."""
-        if self.running:
+        """escape: stop a running discovery (the screen stays), else back; escape again
+        while it stops leaves at once (leaving stops it too: on_unmount)."""
+        if self.running and not self._stop.is_set():
             self._stop_run()
             return
         self.dismiss(None)
