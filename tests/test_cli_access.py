@@ -102,6 +102,8 @@ WRITE_RUNS: dict[str, tuple[list[str], str | None]] = {
     "webhooks test": (["1"], None),
     "webhooks retry": (["--all"], None),
     "webhooks send": (["--once"], None),
+    # C22.6.3: keeping a Discover cluster creates a segment
+    "discover-keep": (["1", "--k", "2"], None),
 }
 
 

@@ -335,6 +335,15 @@ def cases(files: dict[str, str]) -> list[tuple[list[str], str | None]]:
         (["api", "tokens", "list", "--json", "--user", "James Carter"], None),
         (["api", "tokens", "revoke", f"No {EVIL}", "--user", "James Carter"], None),
         (["api", "tokens", "revoke", "Fine Token", "--user", "James Carter"], None),
+        # C22.6: clusters of hostile industries and tags, kept under a hostile name
+        (["discover", "--k", "3", "--dimensions", "industry,tags,size"], None),
+        (["discover", "--k", "2", "--json", "--segment", SEGMENT], None),
+        (["discover", "--segment", f"No {EVIL}"], None),
+        (["discover", "--dimensions", EVIL], None),
+        (["discover-keep", "1", "--k", "2", "--name", EVIL, *as_sarah], None),
+        (["discover-keep", "1", "--k", "2", "--as", "dynamic", "--rule", f'tag = "{EVIL}"',
+          *as_sarah], None),
+        (["discover-keep", "2", "--k", "2", "--as", "dynamic", *as_sarah], None),
     ]
 
 

@@ -77,6 +77,11 @@ NOT_FOR_READING = (
     # Re-evaluating dynamic segments whole (its batches and temporary lists): a read only
     # does it when a change left the segments owed one (Store.rules.finish_pending).
     "segtui.data.rules.whole_refresh",
+    # Discover (C22): numpy and scikit-learn load when a discovery runs, never before.
+    "numpy",
+    "sklearn",
+    "segtui.core.discover.engine",
+    "segtui.data.queries.discover_features",
 )
 
 # What evaluates or checks a rule: a read that shows rules without evaluating them

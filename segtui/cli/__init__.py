@@ -16,6 +16,7 @@ The commands live in one module (or, for `segments`, one package) per noun:
     worker.py         `worker`: keeps every dynamic segment current (C19.6), and sends
                       the webhook outbox (C21.3.4)
     webhooks.py       `webhooks ...`: subscriptions, their delivery log, the sender (C21.3)
+    discover.py       `discover` and `discover-keep`: clusters, kept as segments (C22.6)
 and what they share: common.py (the options most commands declare, opening the database,
 the acting user), access.py (what each command does to the database and who may run it),
 output.py (everything printed), process.py (the process around the command). This module
@@ -56,6 +57,7 @@ from segtui.cli import (
     audit,
     campaigns,
     contacts,
+    discover,
     industry_trends,
     logins,
     quality,
@@ -101,6 +103,8 @@ app.command("quality")(quality.quality)
 app.command("audit")(audit.audit)
 app.command("worker")(worker.worker)
 app.command("industry-trends")(industry_trends.industry_trends)
+app.command("discover")(discover.discover)
+app.command("discover-keep")(discover.discover_keep)
 app_commands.db_app.command("grant")(logins.db_grant)
 app_commands.db_app.command("revoke")(logins.db_revoke)
 app.add_typer(app_commands.db_app, name="db")

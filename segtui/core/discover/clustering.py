@@ -21,9 +21,13 @@ import numpy as np
 import numpy.typing as npt
 
 from segtui.core.discover.features import Features
-from segtui.core.discover.model import K_AUTO_RANGE, Dimension, DiscoverError, KScore
+from segtui.core.discover.model import Dimension, DiscoverError, KScore
 
 FIT_SAMPLE = 100_000  # rows each candidate k is fitted on
+# Rows the final clustering is fitted on; every row is then assigned its nearest centre.
+# MiniBatchKMeans re-seeds a starved centre by drawing from all the rows it was given, a
+# pass over them each time (11 s at a million rows, 0.8 s at 200,000, the same clusters).
+FINAL_SAMPLE = 200_000
 SILHOUETTE_SAMPLE = 10_000  # rows its silhouette is computed on
 BATCH_SIZE = 4096
 N_INIT = 3
@@ -114,8 +118,8 @@ def _kmeans(k: int, seed: int):  # type: ignore[no-untyped-def]  # sklearn is un
                            batch_size=BATCH_SIZE, max_no_improvement=10)
 
 
-def distinct_rows(matrix: Matrix, seed: int, limit: int = K_AUTO_RANGE.stop) -> int:
-    """How many different rows `matrix` has, counted up to `limit` on a sample: more
+def distinct_rows(matrix: Matrix, seed: int, limit: int) -> int:
+    """How many different rows `matrix` has (on a sample), `limit` at most: more
     clusters than that would be empty."""
     sample = matrix[_sample(len(matrix), FIT_SAMPLE, seed)]
     return min(len(np.unique(sample, axis=0)), limit) if len(sample) else 0
@@ -146,12 +150,16 @@ def best_k(scores: list[KScore]) -> int:
     return max(scores, key=lambda s: (s.silhouette, -s.k)).k
 
 
-def fit(matrix: Matrix, k: int, seed: int) -> Labels:
-    """Each row's cluster, 0..k-1, the same for the same seed (C22.1.6)."""
+def fit(matrix: Matrix, k: int, seed: int, sample: int = FINAL_SAMPLE) -> Labels:
+    """Each row's cluster, 0..k-1, the same for the same seed (C22.1.6): the centres
+    fitted on `sample` rows of the seed's drawing (all, when fewer), every row then
+    given its nearest."""
+    rows = _sample(len(matrix), sample, seed)
     with warnings.catch_warnings():
         # Fewer distinct rows than k is reported to the user before this (distinct_rows);
         # what remains is sklearn noting a cluster it had to re-seed.
         warnings.simplefilter("ignore")
-        model = _kmeans(k, seed).fit(matrix)
-    labels: Labels = model.labels_.astype(np.int32)
+        model = _kmeans(k, seed).fit(matrix[rows] if len(rows) < len(matrix) else matrix)
+        found = model.labels_ if len(rows) == len(matrix) else model.predict(matrix)
+    labels: Labels = found.astype(np.int32)
     return labels

@@ -18,7 +18,7 @@ from segtui.core.analytics import money
 from segtui.core.discover.clustering import Encoded, Labels
 from segtui.core.discover.features import Categorical, Features, Flags
 from segtui.core.discover.model import ClusterProfile, Dimension, Trait
-from segtui.core.formatting import round_half_up
+from segtui.core.formatting import plural, round_half_up
 from segtui.core.metrics import ENGAGEMENT_WINDOW_DAYS
 
 MAX_TRAITS = 4
@@ -54,7 +54,10 @@ _NOUN = {Dimension.STATUS: "status", Dimension.STAGE: "stage"}
 
 
 def _median_cents(values: npt.NDArray[np.float64]) -> int:
-    return round(float(np.median(values))) if len(values) else 0
+    """The median, in whole dollars from $10 up ("$1,240", not "$1,239.50"): a trait is
+    read at a glance."""
+    cents = round(float(np.median(values))) if len(values) else 0
+    return cents if cents < 1_000 else round_half_up(cents, 100) * 100
 
 
 def _spent(features: Features, rows: Flags, weight: float) -> Described:
@@ -78,7 +81,7 @@ def _purchases(features: Features, rows: Flags, weight: float) -> Described:
     higher = float(features.purchases[rows].mean()) >= float(features.purchases.mean())
     short = "frequent buyers" if higher else "few purchases"
     if inside != overall:
-        return Described(Trait(Dimension.PURCHASES, f"median {inside:g} purchases vs "
+        return Described(Trait(Dimension.PURCHASES, f"median purchases {inside:g} vs "
                                f"{overall:g} overall", weight), short)
     bought, bought_all = (float((features.purchases[rows] > 0).mean()),
                           float((features.purchases > 0).mean()))
@@ -92,7 +95,8 @@ def _engaged(features: Features, rows: Flags, weight: float) -> Described:
     recent = features.days_ago < window  # an engagement in the window
     inside, overall = float(recent[rows].mean()), float(recent.mean())
     short = "engaged" if inside >= overall else "quiet"
-    text = (f"opened, responded or met in the last {window} days: {_pct(inside)} "
+    last = "day" if window == 1 else plural(window, "day")  # "the last 30 days"
+    text = (f"opened, responded or met in the last {last}: {_pct(inside)} "
             f"({_pct(overall)} overall)")
     return Described(Trait(Dimension.ENGAGED, text, weight), short)
 

@@ -202,6 +202,19 @@ class Discovery:
         return replace(self, clusters=clusters)
 
 
+def segment_name(cluster_name: str) -> str:
+    """A segment name from a cluster's (C22.3.1): a segment name holds only letters,
+    digits and spaces (core/validation.py), so "Enterprise · high spend" offers
+    "Enterprise high spend" and "Mid-Market" "Mid Market"; at most NAME_MAX characters."""
+    import unicodedata
+
+    from segtui.core.validation import NAME_MAX, normalise_name
+
+    kept = "".join(ch if ch.isalnum() or unicodedata.category(ch).startswith("M") else " "
+                   for ch in cluster_name)
+    return normalise_name(normalise_name(kept)[:NAME_MAX])
+
+
 # A discovery reports how far it got: the fraction done (0..1) and what it is doing
 # ("Reading contacts 300,000 of 1,000,000", "Choosing k", "Clustering", "Describing
 # clusters", "Fitting rules").

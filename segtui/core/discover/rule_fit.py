@@ -12,6 +12,7 @@ database afterwards (store.discover, C22.3.3), with the thresholds as rounded.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
@@ -22,6 +23,7 @@ import numpy.typing as npt
 from segtui.core.discover.clustering import Labels
 from segtui.core.discover.features import Features, Level
 from segtui.core.discover.model import Dimension
+from segtui.core.rules.check import MAX_TEXT
 from segtui.core.rules.tree import Condition, EventCount, Group, Joiner, Node, Op, negate
 
 MAX_DEPTH = 3
@@ -47,8 +49,18 @@ class Column:
     window: int = 0  # DAYS and OPENS
 
 
+def writable(text: str) -> bool:
+    """Whether a rule can name this value (check.py refuses control characters and
+    values over MAX_TEXT): a tag or industry holding an escape code gets no column."""
+    text = text.strip()
+    return bool(text) and len(text) <= MAX_TEXT and not any(
+        unicodedata.category(ch) == "Cc" for ch in text)
+
+
 def _level_condition(level: Level) -> Node | None:
     if level.field is None:  # "Other": no condition selects it
+        return None
+    if level.value is not None and not writable(level.value):
         return None
     if level.value is None:
         return Condition(level.field, Op.EMPTY)
@@ -83,6 +95,8 @@ def human_columns(features: Features, dimensions: tuple[Dimension, ...]
         elif d is Dimension.TAGS:
             assert features.tags is not None
             for i, name in enumerate(features.tag_names):
+                if not writable(name):
+                    continue
                 columns.append(Column(Kind.BINARY, Condition("tag", Op.EQ, name)))
                 values.append(features.tags[:, i].astype(np.float32))
     return columns, values
@@ -176,6 +190,48 @@ def _negated(node: Node) -> Node:
     return negate(node)
 
 
+def _joined(a: _Path, b: _Path) -> _Path | None:
+    """One path for two that differ on one column only, where one's range ends where the
+    other's begins (`days <= 17` and `17 < days <= 29`: `days <= 29`); a column the two
+    ranges cover whole goes (a level had, and not had). None when they don't join."""
+    if a.bounds.keys() != b.bounds.keys():
+        return None
+    differ = [c for c in a.bounds if a.bounds[c] != b.bounds[c]]
+    if len(differ) != 1:
+        return None
+    c = differ[0]
+    x, y = sorted((a.bounds[c], b.bounds[c]),
+                  key=lambda r: -math.inf if r.low is None else r.low)
+    if x.high is None or y.low is None or x.high != y.low:
+        return None
+    joined = {k: _Bounds(v.low, v.high) for k, v in a.bounds.items()}
+    if x.low is None and y.high is None:
+        del joined[c]
+    else:
+        joined[c] = _Bounds(x.low, y.high)
+    return _Path(joined)
+
+
+def merged(paths: list[_Path]) -> list[_Path]:
+    """The tree's paths with those that join (`_joined`) made one, until none do: a
+    tree splits a range it then gives the same answer on both sides of, deeper down."""
+    paths = list(paths)
+    joined = True
+    while joined:
+        joined = False
+        for i in range(len(paths)):
+            for j in range(i + 1, len(paths)):
+                one = _joined(paths[i], paths[j])
+                if one is not None:
+                    paths[i] = one
+                    del paths[j]
+                    joined = True
+                    break
+            if joined:
+                break
+    return paths
+
+
 def path_rule(columns: list[Column], path: _Path) -> Group | None:
     """One path as an AND of conditions; a level a path requires makes the other levels
     of its dimension it rules out go without saying."""
@@ -191,7 +247,11 @@ def path_rule(columns: list[Column], path: _Path) -> Group | None:
             conditions += _conditions(column, path.bounds[c])
     except _Empty:
         return None
-    return Group(Joiner.AND, tuple(conditions)) if conditions else None
+    if not conditions:
+        return None
+    if len(conditions) == 1 and isinstance(conditions[0], Group):
+        return conditions[0]  # an AND of one group is that group
+    return Group(Joiner.AND, tuple(conditions))
 
 
 def fit_rule(columns: list[Column], values: list[npt.NDArray[np.float32]],
@@ -214,7 +274,7 @@ def fit_rule(columns: list[Column], values: list[npt.NDArray[np.float32]],
                                   min_samples_leaf=max(1, len(sample) // 1000)).fit(x, y)
     t = tree.tree_
     positive = list(tree.classes_).index(True)
-    paths: list[Group] = []
+    found: list[_Path] = []
 
     def verdict(node: int) -> bool | None:
         """Whether every leaf under `node` says "in the cluster" (True), none does
@@ -229,9 +289,7 @@ def fit_rule(columns: list[Column], values: list[npt.NDArray[np.float32]],
         said = verdict(node)
         if said is not None:
             if said:
-                rule = path_rule(columns, path)
-                if rule is not None and rule not in paths:
-                    paths.append(rule)
+                found.append(path)
             return
         left, right = int(t.children_left[node]), int(t.children_right[node])
         feature, threshold = int(t.feature[node]), float(t.threshold[node])
@@ -241,6 +299,11 @@ def fit_rule(columns: list[Column], values: list[npt.NDArray[np.float32]],
             walk(child, branch)
 
     walk(0, _Path())
+    paths: list[Group] = []
+    for path in merged(found):
+        rule = path_rule(columns, path)
+        if rule is not None and rule not in paths:
+            paths.append(rule)
     if not paths:
         return None
     if len(paths) == 1:

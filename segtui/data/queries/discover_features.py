@@ -11,7 +11,8 @@ statement. Companies (size, industry) are read once and looked up by id in numpy
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -233,7 +234,7 @@ def _read_engagements(conn: Connection, out: _Growing, ids: np.ndarray[Any, Any]
     before = out.column("engaged_before", np.bool_)
     if not rows:
         return
-    data = np.array(rows, dtype=np.int64)
+    data = _as_array(rows, 5)
     where = np.searchsorted(ids, data[:, 0])
     inside = (where < len(ids)) & (ids[np.minimum(where, len(ids) - 1)] == data[:, 0])
     where, data = where[inside] + at, data[inside]
@@ -241,6 +242,14 @@ def _read_engagements(conn: Connection, out: _Growing, ids: np.ndarray[Any, Any]
     opens[where] = data[:, 2]
     now[where] = data[:, 3] > 0
     before[where] = data[:, 4] > 0
+
+
+def _as_array(rows: Sequence[Any], width: int) -> np.ndarray[Any, Any]:
+    """Integer rows as one array. Not np.array(rows): numpy probes each Row for the array
+    protocols, a failed key lookup each (0.9 s a million rows)."""
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64,
+                       count=len(rows) * width)
+    return flat.reshape(len(rows), width)
 
 
 def _read_tags(conn: Connection, out: _Growing, ids: np.ndarray[Any, Any], at: int,
@@ -252,7 +261,7 @@ def _read_tags(conn: Connection, out: _Growing, ids: np.ndarray[Any, Any], at: i
     matrix = out.column("tags", np.uint8, len(tag_column))
     if not rows:
         return
-    data = np.array(rows, dtype=np.int64)
+    data = _as_array(rows, 2)
     where = np.searchsorted(ids, data[:, 0])
     inside = (where < len(ids)) & (ids[np.minimum(where, len(ids) - 1)] == data[:, 0])
     columns = np.fromiter((tag_column[t] for t in data[inside, 1]), np.int64)

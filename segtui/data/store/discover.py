@@ -11,6 +11,7 @@ run leaves nothing behind (C22.1.8).
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import TYPE_CHECKING
 
@@ -18,12 +19,15 @@ from segtui.core import clock
 from segtui.data.store.database import Database
 
 if TYPE_CHECKING:
+
     import numpy as np
     import numpy.typing as npt
     from sqlalchemy import Connection
 
+    from segtui.core.discover.engine import Clustered, Report
     from segtui.core.discover.model import (
         Assignment,
+        ClusterProfile,
         DiscoverRequest,
         Discovery,
         Progress,
@@ -31,6 +35,11 @@ if TYPE_CHECKING:
     )
     from segtui.core.permissions import CurrentUser
     from segtui.core.rules.tree import Node
+
+
+# Suggested rules counted at once, one a core: more only wait for each other (and, on
+# SQLite, each maps the database file again: docs/benchmarks.md, "Memory").
+RULES_AT_ONCE = 2
 
 
 class Discover:
@@ -60,7 +69,6 @@ class Discover:
         DiscoverError (the message for the user): no dimensions, k out of range, the
         segment gone or hidden from `user`, an empty population, fewer contacts than k.
         """
-        from dataclasses import replace
 
         from segtui.core.cancel import Cancelled, current_scope
         from segtui.core.discover import engine
@@ -95,20 +103,54 @@ class Discover:
         clustered = engine.run(features, request, report)
         assignment = Assignment(features.contact_ids, clustered.labels)
         del features  # the columns are no longer needed: only ids and labels are kept
-        clusters = []
-        with self._db.reading() as conn:
-            for n, cluster in enumerate(clustered.clusters):
-                node = clustered.rules.get(cluster.index)
-                suggested = (None if node is None else
-                             self._counted(conn, node, assignment, cluster.index))
-                clusters.append(replace(cluster, suggested=suggested))
-                report(engine.DESCRIBE + (1 - engine.DESCRIBE) * (0.5 + 0.5 * (n + 1)
-                                                                  / len(clustered.clusters)),
-                       "Fitting rules")
+        clusters = self._with_rules(clustered, assignment, report)
         return Discovery(request=request, population=len(assignment), k=clustered.k,
                          k_scores=clustered.k_scores, clusters=tuple(clusters),
                          seconds=round(time.perf_counter() - started, 3),
                          assignment=assignment)
+
+    def _with_rules(self, clustered: Clustered, assignment: Assignment, report: Report
+                    ) -> list[ClusterProfile]:
+        """The clusters with their suggested rules counted (C22.3.3): each rule's
+        matches read on a connection of its own, RULES_AT_ONCE at a time
+        (Database.aside: the clustering is done, both cores are free)."""
+        from dataclasses import replace
+
+        from segtui.core.discover import engine
+        from segtui.core.rules.check import check
+        from segtui.core.rules.language import format_rule
+        from segtui.data.db.sql import here
+        from segtui.data.queries.discover_features import matching_ids
+
+        today = clock.today()
+        rules: dict[int, Node] = {}
+        for cluster in clustered.clusters:
+            node = clustered.rules.get(cluster.index)
+            if node is not None:
+                rule, issues = check(node)
+                if not issues:  # a generated rule always checks
+                    rules[cluster.index] = rule
+        matched: dict[int, npt.NDArray[np.int64]] = {}
+        with self._db.reading() as conn:
+            start = self._db.aside() or here(conn)
+            order = list(rules)
+            for at in range(0, len(order), RULES_AT_ONCE):
+                waiting = [(i, start(functools.partial(matching_ids, rule=rules[i],
+                                                       today=today)))
+                           for i in order[at:at + RULES_AT_ONCE]]
+                for i, result in waiting:
+                    matched[i] = _within(result(), assignment)
+                report(engine.DESCRIBE + (1 - engine.DESCRIBE) * (
+                    0.5 + 0.5 * min(at + RULES_AT_ONCE, len(order)) / len(order)),
+                    "Fitting rules")
+        clusters = []
+        for cluster in clustered.clusters:
+            suggested = None
+            if cluster.index in matched:
+                suggested = _fit(format_rule(rules[cluster.index]), matched[cluster.index],
+                                 assignment.members(cluster.index))
+            clusters.append(replace(cluster, suggested=suggested))
+        return clusters
 
     def _require_segment(self, conn: Connection, segment_id: int,
                          viewer: CurrentUser | None) -> str:
@@ -125,24 +167,6 @@ class Discover:
             raise DiscoverError("The segment to discover in is no longer there: deleted, "
                                 "or hidden from you.")
         return str(name)
-
-    def _counted(self, conn: Connection, node: Node, assignment: Assignment, index: int
-                 ) -> SuggestedRule | None:
-        """C22.3.3: the rule's matches among the population and in the cluster, counted
-        over the database; None for a rule that does not check (a generated one always
-        does)."""
-        import numpy as np
-
-        from segtui.core.rules.check import check
-        from segtui.core.rules.language import format_rule
-        from segtui.data.queries.discover_features import matching_ids
-
-        rule, issues = check(node)
-        if issues:
-            return None
-        matched = matching_ids(conn, rule, clock.today())
-        matched = matched[np.isin(matched, assignment.contact_ids, assume_unique=True)]
-        return _fit(format_rule(rule), matched, assignment.members(index))
 
     def keep_static(self, discovery: Discovery, index: int, name: str,
                     user: CurrentUser | None = None, description: str = "") -> int:
@@ -183,7 +207,6 @@ class Discover:
         population contacts it matches, how many of them are in the cluster, precision
         and recall, counted exactly over the database. RuleError for a bad rule,
         DiscoverError for a cluster that is not there."""
-        import numpy as np
 
         from segtui.core.discover.model import RuleError
         from segtui.core.rules.check import check
@@ -200,9 +223,8 @@ class Discover:
             if issues:
                 raise RuleError("; ".join(issue.message for issue in issues))
             matched = matching_ids(conn, checked, clock.today())
-        ids = discovery.assignment.contact_ids
-        matched = matched[np.isin(matched, ids, assume_unique=True)]
-        return _fit(format_rule(checked), matched, discovery.assignment.members(index))
+        return _fit(format_rule(checked), _within(matched, discovery.assignment),
+                    discovery.assignment.members(index))
 
     def _user(self, user: CurrentUser | None) -> CurrentUser:
         from segtui.core.discover.model import DiscoverError
@@ -222,6 +244,16 @@ def _parsed(rule: str) -> Node:
         return parse(rule)
     except RuleSyntaxError as exc:
         raise RuleError(f"The rule: {exc}", exc.column) from None
+
+
+def _within(matched: npt.NDArray[np.int64], assignment: Assignment
+            ) -> npt.NDArray[np.int64]:
+    """Those of `matched` in the discovery's population."""
+    import numpy as np
+
+    inside: npt.NDArray[np.int64] = matched[np.isin(matched, assignment.contact_ids,
+                                                    assume_unique=True)]
+    return inside
 
 
 def _fit(rule: str, matched: npt.NDArray[np.int64], cluster: npt.NDArray[np.int64]
