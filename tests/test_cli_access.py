@@ -296,6 +296,14 @@ def test_a_viewer_may_compare_the_segments_they_see(demo_db_path: Path) -> None:
     assert one_line_error(hidden) == "segtui: no segment named 'Enterprise Prospects'"
 
 
+def test_a_viewer_may_read_industry_trends(demo_db_path: Path) -> None:
+    """C22.5.6: `industry-trends` only reads (no segment in it, so nothing is hidden): a
+    Viewer may run it."""
+    result = run(str(demo_db_path), "industry-trends", "--json", user=VIEWER)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["all"]["transactions"] == 18
+
+
 def test_refresh_logs_members_refreshed_by_the_acting_user(db: str) -> None:
     result = run(db, "segments", "refresh", DYNAMIC, user="Priya Patel")
     assert result.exit_code == 0, result.output

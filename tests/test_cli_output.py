@@ -135,6 +135,10 @@ def make_hostile(db: str) -> None:
             company = session.scalar(select(Contact.company_id).where(Contact.id == 1))
             session.execute(update(Company).where(Company.id == company)
                             .values(name=f"Co {EVIL}"))
+            # C22.5: the industry of a contact with conversions (the demo's contact 11)
+            session.execute(update(Company).where(Company.id == select(Contact.company_id)
+                                                  .where(Contact.id == 11).scalar_subquery())
+                            .values(industry=f"Ind {EVIL}"))
             session.execute(update(Contact).where(Contact.id == 1).values(
                 name=f"Sarah {EVIL}", title=HOSTILE_LINE[:200], quality_score=99))
             session.execute(update(Contact).where(Contact.id.in_([2, 3]))
@@ -227,6 +231,9 @@ def cases(files: dict[str, str]) -> list[tuple[list[str], str | None]]:
         (["export", "members", SEGMENT, "-o", files["out"]], None),
         (["export", "members", f"No {EVIL}", "-o", "-"], None),
         (["export", "segments", "-o", "-"], None),
+        (["industry-trends"], None),  # C22.5.6
+        (["industry-trends", "--json"], None),
+        (["industry-trends", "--months", EVIL], None),
         (["quality"], None),
         (["quality", "--json"], None),
         (["users", "list"], None),
@@ -410,6 +417,16 @@ def test_csv_for_spreadsheets_holds_no_controls_unless_raw(db: str, tmp_path: Pa
     assert unsafe(safe.read_text(encoding="utf-8")) == []
     segments = runner.invoke(cli.app, ["export", "segments", "-o", "-", "--db", db])
     assert unsafe(segments.stdout) == [] and "Enterprise Evil␛]0;PWNED␇" in segments.stdout
+
+
+def test_industry_trends_show_an_industry_as_stand_ins(db: str) -> None:
+    """C22.5.6: a company's industry as stand-ins in the table, exactly in the JSON."""
+    text = runner.invoke(cli.app, ["industry-trends", "--db", db])
+    assert text.exit_code == 0, text.output
+    assert unsafe(text.stdout) == [] and "Ind Evil␛]0;PWNED␇" in text.stdout
+    shown = runner.invoke(cli.app, ["industry-trends", "--json", "--db", db])
+    assert unsafe(shown.stdout) == []
+    assert f"Ind {EVIL}" in {r["industry"] for r in json.loads(shown.stdout)["industries"]}
 
 
 def test_json_exports_escape_controls_and_parse_back_exactly(db: str) -> None:

@@ -180,8 +180,8 @@ class IndustryTrends:
         if not self.folded:
             return f"{plural(len(self.top), 'industry', 'industries')}, by revenue."
         ranked = f"Top {len(self.top)} industries by revenue"
-        return (f"{ranked}; {plural(self.folded, 'more industry', 'more industries')} "
-                f"together in “{OTHER_INDUSTRIES}”.")
+        return (f"{ranked}; {plural(self.folded, 'more industry', 'more industries')} in "
+                f"“{OTHER_INDUSTRIES}”.")
 
 
 def industry_trends(months: Sequence[date], start: datetime, end: datetime,

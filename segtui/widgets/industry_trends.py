@@ -193,7 +193,7 @@ class IndustryTrends(Widget):
 
     DEFAULT_CSS = """
     IndustryTrends { height: auto; layout: vertical; }
-    IndustryTrends > .trends-chart { height: 13; width: 1fr; }
+    IndustryTrends > .trends-chart { height: 12; width: 1fr; }
     IndustryTrends > .trends-table { height: auto; width: 1fr; padding: 0 1; }
     IndustryTrends > .trends-note { height: auto; width: 1fr; padding: 0 1; color: $text-muted; }
     IndustryTrends > .trends-empty { height: auto; width: 1fr; padding: 1 1; }
@@ -247,7 +247,6 @@ class IndustryTrends(Widget):
         shown = self.query_one(TrendTable).months_that_fit()
         words = self.trends.fold_text()
         if shown < total:
-            words += (f" The table shows the last {shown} of {plural(total, 'month')} "
-                      "(a wider terminal more); the chart all of them.")
-        words += f" Sales: transactions. {EMPTY}: no transaction that month."
+            words += f" Table: the last {shown} of {plural(total, 'month')} (the chart: all)."
+        words += f" {EMPTY}: no sale that month."
         self.query_one(".trends-note", Static).update(Text(words))
