@@ -215,7 +215,7 @@ def segment_name(cluster_name: str) -> str:
     return normalise_name(normalise_name(kept)[:NAME_MAX])
 
 
-# A discovery reports how far it got: the fraction done (0..1) and what it is doing
-# ("Reading contacts 300,000 of 1,000,000", "Choosing k", "Clustering", "Describing
-# clusters", "Fitting rules").
+# A discovery reports how far it got (C22.1.8): the fraction done (0..1) and what it is
+# doing ("Reading contacts 300,000 of 1,000,000", "Encoding", "Choosing k", "Clustering",
+# "Describing clusters", "Fitting rules"), from the thread that runs it.
 Progress = Callable[[float, str], None]

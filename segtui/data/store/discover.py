@@ -92,6 +92,7 @@ class Discover:
 
         today = clock.today()
         with self._db.reading() as conn:
+            q.without_memory_map(conn)
             if request.segment_id is not None:
                 self._require_segment(conn, request.segment_id, viewer)
             population = q.population_size(conn, request.segment_id)
