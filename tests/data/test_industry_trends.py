@@ -6,7 +6,7 @@ their partial index."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -41,7 +41,8 @@ class World:
     events: list[tuple[int, str, datetime, int | None]]
 
 
-def write(store: Store, companies: dict[int, str | None], contacts: dict[int, int | None],
+def write(store: Store, companies: Mapping[int, str | None],
+          contacts: Mapping[int, int | None],
           events: Sequence[tuple[int, str, datetime, int | None]]) -> None:
     with store.writing() as conn:
         if companies:

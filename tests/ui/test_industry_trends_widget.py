@@ -22,13 +22,14 @@ from textual_plotext import PlotextPlot
 
 from segtui.core.industry_trends import IndustryTrends as Trends
 from segtui.core.industry_trends import industry_trends, month_starts, period
-from segtui.widgets.industry_trends import MARKERS, IndustryTrends, TrendTable
+from segtui.widgets.industry_trends import MARKERS, IndustryTrends, TrendCanvas, TrendTable
 from segtui.widgets.themes import DEFAULT_THEME, THEMES
 from tests.hostile import HOSTILE, shown
 from tests.ui.conftest import SnapCompare
 
 TODAY = date(2024, 2, 26)  # the demo's day
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+MONTHS = ["Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb"]
 NAMES = ["Software", "Healthcare", "Financial Services", "Retail", "Media", "Energy",
          "Telecommunications", "Biotech", "Motors", "Foods"]
 
@@ -101,8 +102,7 @@ async def test_the_table_shows_the_last_months_that_fit_and_says_so() -> None:
         fit = table.months_that_fit()
         assert 1 <= fit < 12
         header = table_text(app).splitlines()[0].split()
-        assert header == [*("Mar Apr May Jun Jul Aug Sep Oct Nov Dec Jan Feb".split()[-fit:]),
-                          "Sales", "Average", "Change"]
+        assert header == [*MONTHS[-fit:], "Sales", "Average", "Change"]
         assert note_text(app) == (
             "Top 8 industries by revenue; 2 more industries in “Other industries”. Table: "
             f"the last {fit} of 12 months (the chart: all). —: no sale that month.")
@@ -123,8 +123,7 @@ async def test_the_rows_and_the_figures() -> None:
     async with app.run_test(size=(120, 24)) as pilot:
         await pilot.pause()
         lines = [line.split() for line in table_text(app).splitlines()]
-    assert lines[0] == "Mar Apr May Jun Jul Aug Sep Oct Nov Dec Jan Feb Sales Average " \
-        "Change".split()
+    assert lines[0] == [*MONTHS, "Sales", "Average", "Change"]
     assert lines[1] == ["●", "Software", *["—"] * 10, "$1,500.01", "$1,000",
                         "3", "$1,333.34", "↓", "-33%"]  # 300,001 / 2 rounds half up
     assert lines[2] == ["■", "Retail", *["—"] * 11, "$100", "3", "$100", "—"]
@@ -149,8 +148,7 @@ async def test_the_chart_draws_a_line_per_top_industry_with_gaps() -> None:
     for index in range(3):
         assert plot.count(MARKERS[index]) == 10, MARKERS[index]
     assert "Average transaction value by industry, Mar 2023 – Feb 2024" in plot
-    assert plot.splitlines()[-1].split() == \
-        "Mar Apr May Jun Jul Aug Sep Oct Nov Dec Jan Feb".split()
+    assert plot.splitlines()[-1].split() == MONTHS
     ticks = [line.split("┤")[0].strip() for line in plot.splitlines() if "┤" in line]
     assert ticks[-1] == "$0" and all(t.startswith("$") for t in ticks)
 
@@ -160,8 +158,7 @@ async def test_eight_lines_at_most() -> None:
     app = TrendsApp(ten_industries())
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        canvas = app.query_one(PlotextPlot)
-        assert len(getattr(canvas, "series")) == 8
+        assert len(app.query_one(TrendCanvas).series) == 8
 
 
 async def test_hostile_industry_names_are_shown_literally() -> None:
