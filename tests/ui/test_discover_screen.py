@@ -19,7 +19,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, OptionList, Select
 
 from segtui.core.contacts import ContactFilter
-from segtui.core.discover.model import Dimension, DiscoverRequest, Discovery
+from segtui.core.discover.model import Dimension, DiscoverRequest, Discovery, segment_name
 from segtui.core.enums import SegmentKind
 from segtui.core.rules.language import format_rule, parse
 from segtui.data.db.tables import Membership, Segment
@@ -395,6 +395,7 @@ async def test_keep_static_makes_exactly_its_members(demo_store: Store) -> None:
         await settle(pilot)
         assert isinstance(app.screen, KeepClusterModal)
         cluster = discovery.clusters[1]
+        assert app.screen.query_one("#keep-name", Input).value == segment_name(cluster.name)
         app.screen.query_one("#keep-name", Input).value = "Kept Static Cluster"
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -429,7 +430,7 @@ async def test_keep_dynamic_with_an_edited_rule(demo_store: Store) -> None:
         assert dialog.query_one("#rule-text", Input).value == format_rule(
             parse(cluster.suggested.rule))
         fit = text_of(app, "#keep-fit")
-        assert f"precision {cluster.suggested.precision * 100:.0f}%" in fit
+        assert f"precision {cluster.suggested.precision * 100:.1f}%" in fit
         edited = f"({cluster.suggested.rule}) and score >= 0"
         dialog.query_one("#rule-text", Input).value = edited
         await settle(pilot)

@@ -29,14 +29,16 @@ HELP = (
     "(the highest silhouette) is chosen. r runs it (also the Run button); escape stops a "
     "running discovery, which keeps nothing. 2 Clusters: the size of each cluster, then "
     "a card per cluster: its size and share, what sets it apart from everyone else, its "
-    "engagement (an open, click or response in the last 30 days), conversion, revenue "
-    "per member and retention, and a readable rule that approximates it with its "
+    "engagement (an open, a response or a meeting in the last 30 days), conversion (a "
+    "purchase ever), revenue per member and retention (of those engaged in the 30 days "
+    "before, the share engaged again), and a readable rule that approximates it with its "
     "precision (how many of the rule's contacts are in the cluster) and recall (how many "
     "of the cluster the rule finds). e renames the highlighted cluster; k keeps it as a "
     "segment: static (its members now) or dynamic (the rule, which you may edit; its "
     "precision and recall are counted again before you save); o opens the segment kept "
-    "last. The same seed and choices give the same clusters. The same as `segtui "
-    "discover` (docs/discover.md)."
+    "last. 3 Trends: the average transaction value by industry per month; r reads it "
+    "again. The same choices give the same clusters. The same as `segtui discover` "
+    "(docs/discover.md)."
 )
 
 BULLET = "• "
@@ -109,7 +111,7 @@ def size_bars(discovery: Discovery, width: int) -> Text:
     if not clusters:
         return Text("No clusters", style="dim")
     number_width = len(str(len(clusters)))
-    figures = [f" {percent(c.share, 1):>6} {whole(c.size)}" for c in clusters]
+    figures = [f" {percent(c.share):>6} {whole(c.size)}" for c in clusters]
     figure_width = max(len(f) for f in figures)
     bar_room = max(min(40, (width - number_width - figure_width - 2) * 2 // 5), 4)
     top = max(c.size for c in clusters) or 1
@@ -158,14 +160,15 @@ def card(cluster: ClusterProfile, number: int, width: int) -> Text:
           12,345 contacts · 24.6% of everyone
           • 78% Enterprise (21% overall)
           • median spent $1,240 vs $310 overall
-          Engaged 91% · Converted 34% · $1,240 per member · Retained 80%
-          Rule: size = "Enterprise" and spent >= 1000
-          precision 92% · recall 85% (matches 13,400; 11,200 of them in the cluster)
+          Engaged 91.0% · Converted 34.0% · $1,240 per member · Retained 80.0%
+          Rule: size = Enterprise and spent >= 1000
+          precision 92.0% · recall 85.0% (matches 13,400; 11,200 of them in the
+                cluster)
     """
     lines = hanging(Text.assemble((f"{number} ", "bold"), user_text(cluster.name, "bold")),
                     width, indent=len(str(number)) + 1, first_indent=0)
     lines += hanging(Text(f"{plural(cluster.size, 'contact')} · "
-                          f"{percent(cluster.share, 1)} of the population"), width, 2)
+                          f"{percent(cluster.share)} of the population"), width, 2)
     for trait in cluster.traits:
         lines += hanging(Text.assemble(BULLET, user_text(trait.text)), width,
                          indent=2 + len(BULLET), first_indent=2)
@@ -175,13 +178,11 @@ def card(cluster: ClusterProfile, number: int, width: int) -> Text:
 
 
 def metrics_text(cluster: ClusterProfile) -> Text:
-    retained = ("Retained –" if cluster.retention_rate is None
-                else f"Retained {percent(cluster.retention_rate)}")
     text = Text()
     for number, part in enumerate((f"Engaged {percent(cluster.engagement_rate)}",
                                    f"Converted {percent(cluster.conversion_rate)}",
                                    f"{money(cluster.revenue_per_member_cents)} per member",
-                                   retained)):
+                                   f"Retained {percent(cluster.retention_rate)}")):
         if number:
             text.append(" · ", style="dim")
         text.append(part)

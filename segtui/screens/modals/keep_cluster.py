@@ -26,7 +26,13 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, ContentSwitcher, Input, Label, Select
 
 from segtui.core import clock
-from segtui.core.discover.model import DIMENSIONS, DiscoverError, Discovery, SuggestedRule
+from segtui.core.discover.model import (
+    DIMENSIONS,
+    DiscoverError,
+    Discovery,
+    SuggestedRule,
+    segment_name,
+)
 from segtui.core.enums import SegmentKind
 from segtui.core.formatting import plural, whole
 from segtui.core.permissions import CurrentUser
@@ -70,14 +76,15 @@ class Kept:
         return f"Kept “{self.name}” as a dynamic segment kept to its rule."
 
 
-def percent(rate: float, places: int = 0) -> str:
-    """A 0..1 rate as the screen and this dialog show it: "91%", "24.6%"."""
-    return f"{rate * 100:.{places}f}%"
+def percent(rate: float | None) -> str:
+    """A 0..1 rate as the screen and this dialog show it, as `segtui discover` prints it:
+    "91.0%", "24.6%"; "—" for none (a retention with nobody engaged before)."""
+    return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
 def fit_text(fit: SuggestedRule) -> Text:
     """How well a rule fits a cluster, on its card and here (C22.4.8, C22.4.11):
-    "precision 92% · recall 85% (matches 13,400; 11,200 of them in the cluster)"."""
+    "precision 92.0% · recall 85.0% (matches 13,400; 11,200 of them in the cluster)"."""
     return Text(f"precision {percent(fit.precision)} · recall {percent(fit.recall)} "
                 f"(matches {plural(fit.matches, 'contact')}; {whole(fit.in_cluster)} of "
                 "them in the cluster)")
@@ -124,7 +131,9 @@ class KeepClusterModal(Dialog[Kept | None]):
         self.cluster = discovery.cluster(index)
         self.within = within
         self.title_text = f"Keep “{self.cluster.name}”"
-        self.name_field = FieldText(self.cluster.name)
+        # A segment's name holds letters, digits and spaces: "SMB · quiet" offers
+        # "SMB quiet" (the engine's segment_name), which the user may change.
+        self.name_field = FieldText(segment_name(self.cluster.name))
         self.rule: Group | None = starting_rule(self.cluster.suggested)
         self.kind = SegmentKind.STATIC
         self.saving = False
