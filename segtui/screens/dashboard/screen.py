@@ -91,6 +91,8 @@ class DashboardScreen(Screen[None]):
         # picker (one meaning); C compares them.
         Binding("space", "mark", "Mark to compare", show=False, id="dashboard.select-row"),
         Binding("C", "compare", "Compare marked", show=False, id="dashboard.compare"),
+        # C22.4.1: G for groups (the clusters Discover finds); d and D mean other things.
+        Binding("G", "discover", "Discover segments", show=False, id="dashboard.discover"),
         # Leaves the search box or the filter bar for the list: a key, not a command.
         Binding("escape", "back_to_list", "Back to the list", show=False,
                 id="dashboard.back"),
@@ -331,6 +333,13 @@ class DashboardScreen(Screen[None]):
         from segtui.screens.webhooks import WebhooksScreen  # loads when first wanted
 
         self.app.push_screen(WebhooksScreen(self.store, self.user))
+
+    def action_discover(self) -> None:
+        """G: the Discover screen (C22.4.1); a cluster kept there is a new segment here."""
+        from segtui.screens.discover import DiscoverScreen  # loads when first wanted
+
+        self.app.push_screen(DiscoverScreen(self.store, self.user),
+                             lambda _: self._segments_changed())
 
     def action_refresh(self) -> None:
         """Reload now; then re-evaluate every dynamic segment's rule and reload again."""
