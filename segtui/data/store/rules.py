@@ -115,10 +115,10 @@ class Rules:
             batches = refresh.whole_batches(conn, ids, today)
             owed = frozenset(pending.owed(conn).segments)
         results = refresh_run.run(self._db, batches, owed, today, user)
-        if sum(r.entered + r.left for r in results) >= bulk.ANALYZE_AFTER_ROWS:
-            # The next run plans its counts of each segment's stays from these; the
-            # dashboard's cards their seeks of each contact's count (data/derived/stays.py).
-            bulk.refresh_statistics(self._db.engine, ("memberships", "contact_stays"))
+        # The next run plans its counts of each segment's stays from these; the
+        # dashboard's cards their seeks of each contact's count (data/derived/stays.py).
+        bulk.refresh_stale_statistics(self._db.engine, ("memberships", "contact_stays"),
+                                      sum(r.entered + r.left for r in results))
         return results
 
     def contacts_changed(self, contact_ids: Sequence[int]) -> list[RefreshResult]:

@@ -103,8 +103,8 @@ class Transfer:
             return rolled_back.report
         from segtui.data.db import bulk
 
-        if report.added + report.updated >= bulk.ANALYZE_AFTER_ROWS:
-            bulk.refresh_statistics(self._db.engine, ("contacts", "events", "companies"))
+        bulk.refresh_stale_statistics(self._db.engine, ("contacts", "events", "companies"),
+                                      report.added + report.updated)
         try:
             report.refreshed = self._rules.finish_pending()
         except DatabaseBusy:  # committed; another process writes now: the next reader will
