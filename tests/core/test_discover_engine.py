@@ -116,6 +116,25 @@ def test_traits_names_and_figures() -> None:
                                                       reverse=True)
 
 
+def test_a_name_says_a_level_only_of_a_cluster_mostly_of_it() -> None:
+    """C22.2.3: "Enterprise" names a cluster at least half Enterprise; one with 12% of a
+    level (6% overall) is "more" of it, not named as if all of it were."""
+    assert describe._name_word("Enterprise", 0.5) == "Enterprise"
+    assert describe._name_word("Consumer Goods", 0.12) == "more Consumer Goods"
+
+
+def test_a_dimension_the_cluster_shares_with_everyone_is_no_trait() -> None:
+    """C22.2.2: every contact Enterprise (a segment of Enterprise contacts): no cluster is
+    "100% Enterprise (100% overall)"; the other dimensions describe them."""
+    features, _truth = planted()
+    size = features.categorical[D.SIZE]
+    features.categorical[D.SIZE] = Categorical(size.levels, np.zeros_like(size.codes))
+    found = engine.run(features, engine.checked(DiscoverRequest(DIMS, k=3)), quiet)
+    for cluster in found.clusters:
+        assert cluster.traits and all(t.dimension is not D.SIZE for t in cluster.traits)
+        assert "Enterprise" not in cluster.name
+
+
 def test_names_are_made_unique() -> None:
     """C22.2.3: a shared name takes the next trait word, then a number."""
     assert describe.unique_names(["A · b", "A · b", "C"], [["x"], ["y"], []]) == \

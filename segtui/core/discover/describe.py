@@ -47,7 +47,16 @@ def _categorical(dimension: Dimension, cat: Categorical, rows: Flags, weight: fl
     # Status and stage share words (Customer, New): each says which it is.
     named = f"{label} {_NOUN[dimension]}" if dimension in _NOUN else label
     text = f"{_pct(inside[top])} {named} ({_pct(overall[top])} overall)"
-    return Described(Trait(dimension, text, weight), label)
+    return Described(Trait(dimension, text, weight), _name_word(label, inside[top]))
+
+
+MOSTLY = 0.5  # a level names a cluster outright when at least half its members have it
+
+
+def _name_word(label: str, share: float) -> str:
+    """A name says "Enterprise" only of a cluster mostly Enterprise: one with 12% Consumer
+    Goods (6% overall) is "more Consumer Goods", not read as all of it (C22.2.3)."""
+    return label if share >= MOSTLY else f"more {label}"
 
 
 _NOUN = {Dimension.STATUS: "status", Dimension.STAGE: "stage"}
@@ -108,7 +117,7 @@ def _tags(features: Features, rows: Flags, weight: float) -> Described:
     overall = features.tags.mean(axis=0, dtype=np.float64)
     top = int(np.argmax(np.abs(inside - overall)))
     name = features.tag_names[top]
-    short = name if inside[top] >= overall[top] else f"no {name}"
+    short = _name_word(name, inside[top]) if inside[top] >= overall[top] else f"no {name}"
     text = f"{_pct(inside[top])} tagged {name} ({_pct(overall[top])} overall)"
     return Described(Trait(Dimension.TAGS, text, weight), short)
 
@@ -134,7 +143,12 @@ def traits(features: Features, encoded: Encoded, labels: Labels, index: int
             found.append(_engaged(features, rows, weight))
         elif d is Dimension.TAGS:
             found.append(_tags(features, rows, weight))
-    return sorted(found, key=lambda t: -t.trait.weight)
+    # A dimension on which the cluster is the population ("100% Enterprise (100%
+    # overall)", all of a segment's members being Enterprise) sets nothing apart.
+    return sorted((t for t in found if t.trait.weight >= SAME), key=lambda t: -t.trait.weight)
+
+
+SAME = 1e-3  # a weight below this: the cluster's centre is the population's on that block
 
 
 def name_of(described: list[Described]) -> str:
