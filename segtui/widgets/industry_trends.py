@@ -142,11 +142,18 @@ class TrendTable(Widget):
     def months_that_fit(self, width: int | None = None) -> int:
         """How many of the last months fit `width` (the table's own by default) beside
         the names and the period's columns."""
+        return self._fit(width)[0]
+
+    def _fit(self, width: int | None = None) -> tuple[int, int]:
+        """The months that fit, and the name column's width: NAME_WIDTH at most while
+        months are to be fitted, then whatever room is left over (less than a month's
+        column) for long names, which are cut with … only when even that is short."""
         if self.trends is None or self.trends.empty:
-            return 0
+            return 0, NAME_WIDTH
         names, months, totals = self._cells()
+        longest = max(n.cell_len for n in names)
         room = (self.content_size.width if width is None else width) \
-            - min(max(n.cell_len for n in names), NAME_WIDTH) \
+            - min(longest, NAME_WIDTH) \
             - sum(max(len(h), *(len(t[i]) for t in totals)) + GAP
                   for i, h in enumerate(HEADERS))
         shown = 0
@@ -157,16 +164,17 @@ class TrendTable(Widget):
                 break
             room -= needed
             shown += 1
-        return shown
+        return shown, min(longest, NAME_WIDTH + max(room, 0))
 
     def render(self) -> RenderableType:
         if self.trends is None or self.trends.empty:
             return Text("")
         names, months, totals = self._cells()
-        first = len(self.trends.months) - self.months_that_fit()
+        shown, name_width = self._fit()
+        first = len(self.trends.months) - shown
         table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold",
                       padding=(0, 0, 0, GAP), collapse_padding=True)
-        table.add_column("", max_width=NAME_WIDTH, no_wrap=True, overflow="ellipsis")
+        table.add_column("", max_width=name_width, no_wrap=True, overflow="ellipsis")
         for day in self.trends.months[first:]:
             table.add_column(month_label(day), justify="right", no_wrap=True)
         for header in HEADERS:
