@@ -80,6 +80,9 @@ def test_keeping_a_cluster(demo_store: Store) -> None:
     assert static.exit_code == 0, static.output
     obj = json.loads(static.stdout)
     assert obj["kind"] == "static" and obj["members"] == shown["clusters"][0]["size"]
+    # Where it came from, as the screen's Keep says it (--description to say otherwise).
+    assert obj["description"].startswith("From Discover on ")
+    assert "one of 3 clusters by Company size, Industry" in obj["description"]
     dynamic = run(demo_store, "discover-keep", "2", "--k", "3", "--as", "dynamic",
                   "--name", "Second Cluster")
     assert dynamic.exit_code == 0, dynamic.output

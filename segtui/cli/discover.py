@@ -173,6 +173,10 @@ def discover_keep(
                  f"{plural(len(found.clusters), 'cluster')}")
         cluster = found.clusters[number - 1]
         chosen = name if name is not None else segment_name(cluster.name)
+        if not description:  # where it came from, as the screen's Keep writes it
+            from segtui.core.discover.export import kept_description
+
+            description = kept_description(found, cluster.index)
         try:
             if kind == "static":
                 segment_id = store.discover.keep_static(found, cluster.index, chosen, acting,

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from segtui.core import clock
 from segtui.core.analytics import money
-from segtui.core.discover.model import ClusterProfile, Discovery, SuggestedRule
+from segtui.core.discover.model import DIMENSIONS, ClusterProfile, Discovery, SuggestedRule
 from segtui.core.formatting import plural, whole
+from segtui.core.text import printable
+from segtui.core.validation import DESCRIPTION_MAX
 
 
 def _rate(value: float | None) -> float | None:
@@ -83,3 +86,14 @@ def discovery_lines(discovery: Discovery) -> list[str]:
                          f"(matches {whole(s.matches)}, {whole(s.in_cluster)} in the "
                          "cluster)")
     return lines
+
+
+def kept_description(discovery: Discovery, index: int) -> str:
+    """What a segment kept from cluster `index` says of where it came from (C22.3.1): the
+    day, the dimensions and the cluster's traits, printable (a trait quotes data) and
+    within a description's length. The same from the screen and `segtui discover-keep`."""
+    cluster = discovery.cluster(index)
+    labels = ", ".join(DIMENSIONS[d].label for d in discovery.request.dimensions)
+    text = printable(f"From Discover on {clock.today():%d/%m/%Y}: one of {discovery.k} "
+                     f"clusters by {labels}. " + "; ".join(t.text for t in cluster.traits))
+    return text if len(text) <= DESCRIPTION_MAX else text[:DESCRIPTION_MAX - 1] + "…"
