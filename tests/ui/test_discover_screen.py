@@ -10,6 +10,7 @@ check what the screen shows of a discovery plant one made by hand (discover_data
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -334,6 +335,51 @@ async def test_hostile_text_in_a_trait_shows_literally(sqlite_demo_store: Store,
         assert f"64% {shown(key)} (18% overall)" in " ".join(
             line.strip() for line in second.splitlines())
         assert "\x1b" not in "".join(screen_text(app))
+
+
+async def test_a_long_cards_end_is_reached_at_80x24(sqlite_demo_store: Store) -> None:
+    """C22.4.8: at 80x24 the list is shorter than a card. A highlighted card shows from
+    its name; pagedown reads on to its rule's precision and recall (the highlight stays),
+    then moves to the next card; pageup goes back up the card."""
+    made = made_discovery(list(range(1, 101)))
+    first = made.clusters[0]
+    more = tuple(replace(first.traits[0], text=f"trait {n} of a long card") for n in range(5))
+    discovery = replace(made, clusters=(replace(first, traits=first.traits + more),
+                                        *made.clusters[1:]))
+    plant(sqlite_demo_store, planted(discovery))
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await run_discovery(pilot)
+        cards = discover_screen(app).query_one("#discover-cards", OptionList)
+        assert cards.scrollable_content_region.height < cards._heights[0]  # the case
+        for number, cluster in enumerate(discovery.clusters, start=1):
+            if number > 1:
+                await pilot.press("down")
+                await settle(pilot)
+            assert cards.highlighted == number - 1
+            assert f"{number} {cluster.name}" in "\n".join(screen_text(app))
+            end = "precision 92.0%" if cluster.suggested else "No readable rule"
+            for _ in range(4):
+                if end in "\n".join(screen_text(app)):
+                    break
+                await pilot.press("pagedown")
+                await settle(pilot)
+            assert end in "\n".join(screen_text(app)), number
+            assert cards.highlighted == number - 1
+            if number == 1:
+                await pilot.press("pageup")
+                await settle(pilot)
+                await pilot.press("pageup")
+                await settle(pilot)
+                assert cards.highlighted == 0 and cards.scroll_y == 0
+                await pilot.press("pagedown")  # the rest of the card (12 rows of 15)
+                await settle(pilot)
+                assert cards.highlighted == 0 and end in "\n".join(screen_text(app))
+                await pilot.press("pagedown")  # then the next card
+                await settle(pilot)
+                assert cards.highlighted == 1
+                await pilot.press("up")
+                await settle(pilot)
 
 
 async def test_the_trends_tab(demo_store: Store) -> None:

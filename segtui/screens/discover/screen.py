@@ -53,6 +53,7 @@ from segtui.core.permissions import CurrentUser
 from segtui.core.throttle import Throttle
 from segtui.data.store import Store
 from segtui.screens.allowed import allowed
+from segtui.screens.discover.card_list import CardList
 from segtui.screens.discover.cards import HELP, card, k_scores_text, size_bars, summary_text
 from segtui.screens.discover.setup import NothingTicked, SetupPane
 from segtui.screens.modals.keep_cluster import KeepClusterModal, Kept
@@ -111,7 +112,7 @@ class DiscoverScreen(Screen[None]):
                     yield Label("", id="discover-stage")
                 yield Label("", id="discover-scores")
                 yield Static("", id="discover-sizes")
-                yield OptionList(id="discover-cards")
+                yield CardList(id="discover-cards")
             with TabPane(Content("3 Trends"), id="tab-trends"), \
                     VerticalScroll(id="discover-trends"):
                 yield Label(Text("Reading the industry trends…"), id="trends-status")
