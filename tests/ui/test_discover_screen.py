@@ -422,6 +422,21 @@ async def test_rename_the_highlighted_cluster(sqlite_demo_store: Store) -> None:
         dialog.query_one(Input).value = "  "
         await pilot.press("enter")
         assert "needs a name" in text_of(app, "#save-error")
+        dialog.query_one(Input).value = "word " * 55  # 274 characters, once normalised
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is dialog
+        assert ("must be at most 100 characters, as a segment's (this one has 274)"
+                in " ".join(text_of(app, "#save-error").split()))
+        dialog.query_one(Input).value = "w" * 100  # the longest a segment's name may be
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.discovery is not None
+        assert screen.discovery.clusters[1].name == "w" * 100
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, RenameClusterModal)
         dialog.query_one(Input).value = "Software fans [bold]x[/]"
         await pilot.press("enter")
         await settle(pilot)
