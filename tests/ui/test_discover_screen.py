@@ -425,22 +425,21 @@ async def test_rename_the_highlighted_cluster(sqlite_demo_store: Store) -> None:
         dialog.query_one(Input).value = "word " * 55  # 274 characters, once normalised
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen is dialog
+        assert isinstance(app.screen, RenameClusterModal)
         assert ("must be at most 100 characters, as a segment's (this one has 274)"
                 in " ".join(text_of(app, "#save-error").split()))
         dialog.query_one(Input).value = "w" * 100  # the longest a segment's name may be
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen is screen and screen.discovery is not None
+        assert discover_screen(app) is screen and screen.discovery is not None
         assert screen.discovery.clusters[1].name == "w" * 100
         await pilot.press("e")
         await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, RenameClusterModal)
-        dialog.query_one(Input).value = "Software fans [bold]x[/]"
+        assert isinstance(app.screen, RenameClusterModal)
+        app.screen.query_one(Input).value = "Software fans [bold]x[/]"
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen is screen and screen.discovery is not None
+        assert discover_screen(app) is screen and screen.discovery is not None
         assert screen.discovery.clusters[1].name == "Software fans [bold]x[/]"
         assert screen.query_one("#discover-cards", OptionList).highlighted == 1  # still there
         assert "2 Software fans [bold]x[/]" in "\n".join(screen_text(app))
