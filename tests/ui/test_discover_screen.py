@@ -200,6 +200,7 @@ async def test_progress_shows_while_running(sqlite_demo_store: Store) -> None:
         assert screen.query_one("#discover-progress").display
         await wait_until(pilot, lambda: text_of(app, "#discover-stage") == "Reading contacts",
                          "the stage shown")
+        assert "Starting…" not in "\n".join(screen_text(app))  # replaced by the stage
         assert not screen.check_action("keep", ())
         held.release()
         await settle(pilot)

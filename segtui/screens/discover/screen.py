@@ -249,6 +249,9 @@ class DiscoverScreen(Screen[None]):
         said: Text = (summary_text(discovery, self.within) if discovery is not None
                       else user_text(message or NO_RESULTS, multiline=True))
         status.update(said)
+        # While running, what is being done is said once, beside the bar ("Starting…",
+        # then each stage in its place): not also above it, where it would stay stale.
+        status.display = not self.running
         self.query_one("#discover-progress").display = self.running
         if self.running:
             self.query_one("#discover-bar", ProgressBar).update(total=100, progress=0)
