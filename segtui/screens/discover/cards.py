@@ -29,7 +29,8 @@ HELP = (
     "(the highest silhouette) is chosen. r runs it (also the Run button); escape stops a "
     "running discovery, which keeps nothing. 2 Clusters: the size of each cluster, then "
     "a card per cluster: its size and share, what sets it apart from everyone else, its "
-    "engagement (an open, a response or a meeting in the last 30 days), conversion (a "
+    "engagement, \"Engaged (30 days)\" (an open, a response or a meeting in the last 30 "
+    "days, whatever the setup's window), conversion (a "
     "purchase ever), revenue per member and retention (of those engaged in the 30 days "
     "before, the share engaged again), and a readable rule that approximates it with its "
     "precision (how many of the rule's contacts are in the cluster) and recall (how many "
@@ -162,7 +163,8 @@ def card(cluster: ClusterProfile, number: int, width: int) -> Text:
           12,345 contacts · 24.6% of everyone
           • 78% Enterprise (21% overall)
           • median spent $1,240 vs $310 overall
-          Engaged 91.0% · Converted 34.0% · $1,240 per member · Retained 80.0%
+          Engaged (30 days) 91.0% · Converted 34.0% · $1,240 per member ·
+          Retained 80.0%
           Rule: size = Enterprise and spent >= 1000
           precision 92.0% · recall 85.0% (matches 13,400; 11,200 of them in the
                 cluster)
@@ -181,7 +183,10 @@ def card(cluster: ClusterProfile, number: int, width: int) -> Text:
 
 def metrics_text(cluster: ClusterProfile) -> Text:
     text = Text()
-    for number, part in enumerate((f"Engaged {percent(cluster.engagement_rate)}",
+    # "(30 days)": the figure is the dashboard card's fixed window, and sits under traits
+    # counted in the setup's window ("...in the last 7 days: 4%"); unlabelled, the two
+    # read as contradicting each other.
+    for number, part in enumerate((f"Engaged (30 days) {percent(cluster.engagement_rate)}",
                                    f"Converted {percent(cluster.conversion_rate)}",
                                    f"{money(cluster.revenue_per_member_cents)} per member",
                                    f"Retained {percent(cluster.retention_rate)}")):
