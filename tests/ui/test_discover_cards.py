@@ -77,3 +77,13 @@ def test_a_long_name_loses_whole_words() -> None:
     assert fitting_words("Enterprise big spenders", 30) == "Enterprise big spenders"
     assert fitting_words("Enterprise big spenders", 16) == "Enterprise big…"
     assert fitting_words("Enterprise big spenders", 5) == ""
+
+
+def test_a_share_within_a_segment_is_of_its_members() -> None:
+    """C22.4.8: clustered within a starting segment, a card's share is of its members,
+    the segment named (literally), not of "the population"."""
+    cluster = made_discovery(list(range(1, 201))).clusters[0]
+    assert "25.0% of the population" in card(cluster, 1, 76).plain
+    within = " ".join(card(cluster, 1, 76, "VIP [bold]").plain.split())
+    assert "50 contacts · 25.0% of the members of VIP [bold]" in within
+    assert "population" not in within

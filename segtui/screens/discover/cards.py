@@ -156,8 +156,10 @@ def fitting_words(name: str, room: int) -> str:
 # -- the cards -----------------------------------------------------------------------------
 
 
-def card(cluster: ClusterProfile, number: int, width: int) -> Text:
-    """One cluster's card (C22.4.8), `width` cells wide at most:
+def card(cluster: ClusterProfile, number: int, width: int, within: str | None = None
+         ) -> Text:
+    """One cluster's card (C22.4.8), `width` cells wide at most (`within`: the starting
+    segment's name, whose members the share is of):
 
         2 Enterprise big spenders
           12,345 contacts · 24.6% of everyone
@@ -171,8 +173,13 @@ def card(cluster: ClusterProfile, number: int, width: int) -> Text:
     """
     lines = hanging(Text.assemble((f"{number} ", "bold"), user_text(cluster.name, "bold")),
                     width, indent=len(str(number)) + 1, first_indent=0)
-    lines += hanging(Text(f"{plural(cluster.size, 'contact')} · "
-                          f"{percent(cluster.share)} of the population"), width, 2)
+    # The share is of what was clustered: within a starting segment, its members.
+    share = Text(f"{plural(cluster.size, 'contact')} · {percent(cluster.share)} of ")
+    if within is None:
+        share.append("the population")
+    else:
+        share.append_text(Text.assemble("the members of ", user_text(within)))
+    lines += hanging(share, width, 2)
     for trait in cluster.traits:
         lines += hanging(Text.assemble(BULLET, user_text(trait.text)), width,
                          indent=2 + len(BULLET), first_indent=2)

@@ -282,7 +282,7 @@ class DiscoverScreen(Screen[None]):
         for number, cluster in enumerate(discovery.clusters, start=1):
             if number > 1:
                 cards.add_option(None)  # a rule between cards
-            shown: Text = card(cluster, number, width)
+            shown: Text = card(cluster, number, width, self.within)
             cards.add_option(Option(shown, id=str(cluster.index)))
         cards.highlighted = min(keep or 0, len(discovery.clusters) - 1)
 
