@@ -508,6 +508,41 @@ async def test_keep_dynamic_with_an_edited_rule(demo_store: Store) -> None:
         assert len(members) == demo_store.rules.rule_count(parse(edited))
 
 
+async def test_keep_says_a_rule_error_once_and_clears_it(sqlite_demo_store: Store) -> None:
+    """C22.4.11: a syntax error is said once (under the rule, by the builder; ctrl+s
+    points at it); an empty rule's refusal goes when the rule is valid again, and the
+    fit shows alone."""
+    plant(sqlite_demo_store, planted(made_discovery(list(range(1, 101)))))
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await run_discovery(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, KeepClusterModal)
+        dialog.query_one("#keep-kind", Select).value = SegmentKind.DYNAMIC.value
+        await settle(pilot)
+        rule = dialog.query_one("#rule-text", Input)
+        rule.value = "size = = ("
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        shown_text = "\n".join(screen_text(app))
+        assert shown_text.count("expected a value") == 1, shown_text
+        assert shown_text.count("Fix the rule") == 1
+        assert text_of(app, "#save-error") == "Fix the rule above first."
+        rule.value = ""
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "add at least one condition" in text_of(app, "#save-error")
+        rule.value = "size = Enterprise"
+        await settle(pilot)
+        assert text_of(app, "#save-error") == ""
+        assert "precision" in text_of(app, "#keep-fit")
+        assert isinstance(app.screen, KeepClusterModal)  # nothing saved meanwhile
+
+
 async def test_a_refused_keep_loses_nothing(sqlite_demo_store: Store) -> None:
     """A name another segment has: said under the form, which stays as typed; nothing
     was written."""
