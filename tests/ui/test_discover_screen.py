@@ -189,6 +189,19 @@ async def test_a_run_on_the_demo_shows_its_clusters(demo_store: Store) -> None:
         assert screen.tab == "clusters"
 
 
+async def test_a_long_summary_wraps_at_80x24(sqlite_demo_store: Store) -> None:
+    """C22.4.5: every dimension ticked, the summary wraps at 80 columns: its end, the
+    run time, is shown."""
+    made = made_discovery(list(range(1, 101)))
+    plant(sqlite_demo_store, planted(replace(made, request=replace(
+        made.request, dimensions=tuple(Dimension)))))
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await run_discovery(pilot)
+        shown_text = " ".join(" ".join(screen_text(app)).split())
+        assert "tags · 0.4 s" in shown_text, shown_text
+
+
 async def test_progress_shows_while_running(sqlite_demo_store: Store) -> None:
     """C22.4.3: the bar and what the engine says it is doing, while it runs."""
     held = HeldRun(sqlite_demo_store, made_discovery(list(range(1, 50))))

@@ -165,7 +165,7 @@ def card(cluster: ClusterProfile, number: int, width: int, within: str | None = 
           12,345 contacts · 24.6% of everyone
           • 78% Enterprise (21% overall)
           • median spent $1,240 vs $310 overall
-          Engaged (30 days) 91.0% · Converted 34.0% · $1,240 per member ·
+          Engaged (30 days) 91.0% · Converted 34.0% · $1,240 per member
           Retained 80.0%
           Rule: size = Enterprise and spent >= 1000
           precision 92.0% · recall 85.0% (matches 13,400; 11,200 of them in the
@@ -183,24 +183,29 @@ def card(cluster: ClusterProfile, number: int, width: int, within: str | None = 
     for trait in cluster.traits:
         lines += hanging(Text.assemble(BULLET, user_text(trait.text)), width,
                          indent=2 + len(BULLET), first_indent=2)
-    lines += hanging(metrics_text(cluster), width, 2)
+    lines += metrics_lines(cluster, width)
     lines += rule_lines(cluster.suggested, width)
     return joined(lines)
 
 
-def metrics_text(cluster: ClusterProfile) -> Text:
-    text = Text()
+def metrics_lines(cluster: ClusterProfile, width: int, indent: int = 2) -> list[Text]:
+    """The figures, as many whole as fit a line: a figure and its label never part
+    ("Retained" at a line's end and "80.0%" on the next reads as two things)."""
     # "(30 days)": the figure is the dashboard card's fixed window, and sits under traits
     # counted in the setup's window ("...in the last 7 days: 4%"); unlabelled, the two
     # read as contradicting each other.
-    for number, part in enumerate((f"Engaged (30 days) {percent(cluster.engagement_rate)}",
-                                   f"Converted {percent(cluster.conversion_rate)}",
-                                   f"{money(cluster.revenue_per_member_cents)} per member",
-                                   f"Retained {percent(cluster.retention_rate)}")):
-        if number:
-            text.append(" · ", style="dim")
-        text.append(part)
-    return text
+    parts = (f"Engaged (30 days) {percent(cluster.engagement_rate)}",
+             f"Converted {percent(cluster.conversion_rate)}",
+             f"{money(cluster.revenue_per_member_cents)} per member",
+             f"Retained {percent(cluster.retention_rate)}")
+    lines = [Text(" " * indent + parts[0])]
+    for part in parts[1:]:
+        if lines[-1].cell_len + 3 + len(part) <= width:
+            lines[-1].append(" · ", style="dim")
+            lines[-1].append(part)
+        else:
+            lines.append(Text(" " * indent + part))
+    return lines
 
 
 def rule_lines(suggested: SuggestedRule | None, width: int) -> list[Text]:
