@@ -5,6 +5,8 @@ as long as the sizes say, a name too long for the chart loses whole words."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from rich.text import Text
 
@@ -77,3 +79,25 @@ def test_a_long_name_loses_whole_words() -> None:
     assert fitting_words("Enterprise big spenders", 30) == "Enterprise big spenders"
     assert fitting_words("Enterprise big spenders", 16) == "Enterprise big…"
     assert fitting_words("Enterprise big spenders", 5) == ""
+
+
+def test_a_share_within_a_segment_is_of_its_members() -> None:
+    """C22.4.8: clustered within a starting segment, a card's share is of its members,
+    the segment named (literally), not of "the population"."""
+    cluster = made_discovery(list(range(1, 201))).clusters[0]
+    assert "25.0% of the population" in card(cluster, 1, 76).plain
+    within = " ".join(card(cluster, 1, 76, "VIP [bold]").plain.split())
+    assert "50 contacts · 25.0% of the members of VIP [bold]" in within
+    assert "population" not in within
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_figure_keeps_its_label(width: int) -> None:
+    """C22.4.8: the figures line breaks between figures, never inside one."""
+    for cluster in made_discovery(list(range(1, 201))).clusters:
+        lines = card(cluster, 1, width).plain.splitlines()
+        for label in ("Engaged (30 days) ", "Converted ", "Retained "):
+            line = next(line for line in lines if label in line)
+            assert re.search(re.escape(label) + r"(\d+\.\d%|—)", line), (label, lines)
+        assert any(line.strip().endswith("per member") or "per member ·" in line
+                   for line in lines)

@@ -10,6 +10,7 @@ check what the screen shows of a discovery plant one made by hand (discover_data
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -188,6 +189,19 @@ async def test_a_run_on_the_demo_shows_its_clusters(demo_store: Store) -> None:
         assert screen.tab == "clusters"
 
 
+async def test_a_long_summary_wraps_at_80x24(sqlite_demo_store: Store) -> None:
+    """C22.4.5: every dimension ticked, the summary wraps at 80 columns: its end, the
+    run time, is shown."""
+    made = made_discovery(list(range(1, 101)))
+    plant(sqlite_demo_store, planted(replace(made, request=replace(
+        made.request, dimensions=tuple(Dimension)))))
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await run_discovery(pilot)
+        shown_text = " ".join(" ".join(screen_text(app)).split())
+        assert "tags · 0.4 s" in shown_text, shown_text
+
+
 async def test_progress_shows_while_running(sqlite_demo_store: Store) -> None:
     """C22.4.3: the bar and what the engine says it is doing, while it runs."""
     held = HeldRun(sqlite_demo_store, made_discovery(list(range(1, 50))))
@@ -199,6 +213,7 @@ async def test_progress_shows_while_running(sqlite_demo_store: Store) -> None:
         assert screen.query_one("#discover-progress").display
         await wait_until(pilot, lambda: text_of(app, "#discover-stage") == "Reading contacts",
                          "the stage shown")
+        assert "Starting…" not in "\n".join(screen_text(app))  # replaced by the stage
         assert not screen.check_action("keep", ())
         held.release()
         await settle(pilot)
@@ -336,6 +351,51 @@ async def test_hostile_text_in_a_trait_shows_literally(sqlite_demo_store: Store,
         assert "\x1b" not in "".join(screen_text(app))
 
 
+async def test_a_long_cards_end_is_reached_at_80x24(sqlite_demo_store: Store) -> None:
+    """C22.4.8: at 80x24 the list is shorter than a card. A highlighted card shows from
+    its name; pagedown reads on to its rule's precision and recall (the highlight stays),
+    then moves to the next card; pageup goes back up the card."""
+    made = made_discovery(list(range(1, 101)))
+    first = made.clusters[0]
+    more = tuple(replace(first.traits[0], text=f"trait {n} of a long card") for n in range(5))
+    discovery = replace(made, clusters=(replace(first, traits=first.traits + more),
+                                        *made.clusters[1:]))
+    plant(sqlite_demo_store, planted(discovery))
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await run_discovery(pilot)
+        cards = discover_screen(app).query_one("#discover-cards", OptionList)
+        assert cards.scrollable_content_region.height < cards._heights[0]  # the case
+        for number, cluster in enumerate(discovery.clusters, start=1):
+            if number > 1:
+                await pilot.press("down")
+                await settle(pilot)
+            assert cards.highlighted == number - 1
+            assert f"{number} {cluster.name}" in "\n".join(screen_text(app))
+            end = "precision 92.0%" if cluster.suggested else "No readable rule"
+            for _ in range(4):
+                if end in "\n".join(screen_text(app)):
+                    break
+                await pilot.press("pagedown")
+                await settle(pilot)
+            assert end in "\n".join(screen_text(app)), number
+            assert cards.highlighted == number - 1
+            if number == 1:
+                await pilot.press("pageup")
+                await settle(pilot)
+                await pilot.press("pageup")
+                await settle(pilot)
+                assert cards.highlighted == 0 and cards.scroll_y == 0
+                await pilot.press("pagedown")  # the rest of the card (12 rows of 15)
+                await settle(pilot)
+                assert cards.highlighted == 0 and end in "\n".join(screen_text(app))
+                await pilot.press("pagedown")  # then the next card
+                await settle(pilot)
+                assert cards.highlighted == 1
+                await pilot.press("up")
+                await settle(pilot)
+
+
 async def test_the_trends_tab(demo_store: Store) -> None:
     """C22.4.14 (both engines): tab 3 reads the industry trends when first shown (the
     chart, the table); r there reads them again, r elsewhere runs the discovery."""
@@ -376,10 +436,24 @@ async def test_rename_the_highlighted_cluster(sqlite_demo_store: Store) -> None:
         dialog.query_one(Input).value = "  "
         await pilot.press("enter")
         assert "needs a name" in text_of(app, "#save-error")
-        dialog.query_one(Input).value = "Software fans [bold]x[/]"
+        dialog.query_one(Input).value = "word " * 55  # 274 characters, once normalised
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen is screen and screen.discovery is not None
+        assert isinstance(app.screen, RenameClusterModal)
+        assert ("must be at most 100 characters, as a segment's (this one has 274)"
+                in " ".join(text_of(app, "#save-error").split()))
+        dialog.query_one(Input).value = "w" * 100  # the longest a segment's name may be
+        await pilot.press("enter")
+        await settle(pilot)
+        assert discover_screen(app) is screen and screen.discovery is not None
+        assert screen.discovery.clusters[1].name == "w" * 100
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, RenameClusterModal)
+        app.screen.query_one(Input).value = "Software fans [bold]x[/]"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert discover_screen(app) is screen and screen.discovery is not None
         assert screen.discovery.clusters[1].name == "Software fans [bold]x[/]"
         assert screen.query_one("#discover-cards", OptionList).highlighted == 1  # still there
         assert "2 Software fans [bold]x[/]" in "\n".join(screen_text(app))
@@ -445,6 +519,41 @@ async def test_keep_dynamic_with_an_edited_rule(demo_store: Store) -> None:
         kind, rule, members = segment_members(demo_store, "Kept Dynamic Cluster")
         assert kind is SegmentKind.DYNAMIC and rule is not None
         assert len(members) == demo_store.rules.rule_count(parse(edited))
+
+
+async def test_keep_says_a_rule_error_once_and_clears_it(sqlite_demo_store: Store) -> None:
+    """C22.4.11: a syntax error is said once (under the rule, by the builder; ctrl+s
+    points at it); an empty rule's refusal goes when the rule is valid again, and the
+    fit shows alone."""
+    plant(sqlite_demo_store, planted(made_discovery(list(range(1, 101)))))
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await run_discovery(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, KeepClusterModal)
+        dialog.query_one("#keep-kind", Select).value = SegmentKind.DYNAMIC.value
+        await settle(pilot)
+        rule = dialog.query_one("#rule-text", Input)
+        rule.value = "size = = ("
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        shown_text = "\n".join(screen_text(app))
+        assert shown_text.count("expected a value") == 1, shown_text
+        assert shown_text.count("Fix the rule") == 1
+        assert text_of(app, "#save-error") == "Fix the rule above first."
+        rule.value = ""
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "add at least one condition" in text_of(app, "#save-error")
+        rule.value = "size = Enterprise"
+        await settle(pilot)
+        assert text_of(app, "#save-error") == ""
+        assert "precision" in text_of(app, "#keep-fit")
+        assert isinstance(app.screen, KeepClusterModal)  # nothing saved meanwhile
 
 
 async def test_a_refused_keep_loses_nothing(sqlite_demo_store: Store) -> None:

@@ -27,8 +27,8 @@ class Dimension(StrEnum):
     REGION = "region"  # region (categorical)
     SPENT = "spent"  # total spent (log1p-scaled)
     PURCHASES = "purchases"  # purchase count (log1p-scaled)
-    # Engagement: days since the last open/click/response (capped at the window) and how
-    # many of them in the window.
+    # Engagement: days since the last open/response/meeting (capped at the window) and how
+    # many of them in the window (ENGAGEMENT_EVENTS: the Engagement Rate card's; no clicks).
     ENGAGED = "engaged"
     TAGS = "tags"  # the most common tags as 0/1 columns
 
@@ -61,8 +61,8 @@ DIMENSIONS: Mapping[Dimension, DimensionInfo] = {
                                    Kind.NUMERIC),
     Dimension.PURCHASES: DimensionInfo("Purchases", "number of purchases, ever "
                                        "(log-scaled)", Kind.NUMERIC),
-    Dimension.ENGAGED: DimensionInfo("Engagement", "days since the last open, click or "
-                                     "response, and how many in the window", Kind.NUMERIC),
+    Dimension.ENGAGED: DimensionInfo("Engagement", "days since the last open, response or "
+                                     "meeting, and how many in the window", Kind.NUMERIC),
     Dimension.TAGS: DimensionInfo("Tags", "the most common tags, each had or not",
                                   Kind.CATEGORICAL),
 }
@@ -114,7 +114,7 @@ class Trait:
 
     dimension: Dimension
     # "78% Enterprise (21% overall)", "median spent $1,240 vs $310 overall",
-    # "opened, clicked or responded in the last 30 days: 91%"
+    # "opened, responded or met in the last 30 days: 91%"
     text: str
     weight: float  # how distinctive (traits are sorted by it, the largest first)
 

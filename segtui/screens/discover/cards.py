@@ -29,11 +29,14 @@ HELP = (
     "(the highest silhouette) is chosen. r runs it (also the Run button); escape stops a "
     "running discovery, which keeps nothing. 2 Clusters: the size of each cluster, then "
     "a card per cluster: its size and share, what sets it apart from everyone else, its "
-    "engagement (an open, a response or a meeting in the last 30 days), conversion (a "
+    "engagement, \"Engaged (30 days)\" (an open, a response or a meeting in the last 30 "
+    "days, whatever the setup's window), conversion (a "
     "purchase ever), revenue per member and retention (of those engaged in the 30 days "
     "before, the share engaged again), and a readable rule that approximates it with its "
     "precision (how many of the rule's contacts are in the cluster) and recall (how many "
-    "of the cluster the rule finds). e renames the highlighted cluster; k keeps it as a "
+    "of the cluster the rule finds). ↑↓ move between the cards; pgdn and pgup scroll "
+    "through a card taller than the list, then move on. e renames the highlighted "
+    "cluster; k keeps it as a "
     "segment: static (its members now) or dynamic (the rule, which you may edit; its "
     "precision and recall are counted again before you save); o opens the segment kept "
     "last. 3 Trends: the average transaction value by industry per month; r reads it "
@@ -153,40 +156,56 @@ def fitting_words(name: str, room: int) -> str:
 # -- the cards -----------------------------------------------------------------------------
 
 
-def card(cluster: ClusterProfile, number: int, width: int) -> Text:
-    """One cluster's card (C22.4.8), `width` cells wide at most:
+def card(cluster: ClusterProfile, number: int, width: int, within: str | None = None
+         ) -> Text:
+    """One cluster's card (C22.4.8), `width` cells wide at most (`within`: the starting
+    segment's name, whose members the share is of):
 
         2 Enterprise big spenders
           12,345 contacts · 24.6% of everyone
           • 78% Enterprise (21% overall)
           • median spent $1,240 vs $310 overall
-          Engaged 91.0% · Converted 34.0% · $1,240 per member · Retained 80.0%
+          Engaged (30 days) 91.0% · Converted 34.0% · $1,240 per member
+          Retained 80.0%
           Rule: size = Enterprise and spent >= 1000
           precision 92.0% · recall 85.0% (matches 13,400; 11,200 of them in the
                 cluster)
     """
     lines = hanging(Text.assemble((f"{number} ", "bold"), user_text(cluster.name, "bold")),
                     width, indent=len(str(number)) + 1, first_indent=0)
-    lines += hanging(Text(f"{plural(cluster.size, 'contact')} · "
-                          f"{percent(cluster.share)} of the population"), width, 2)
+    # The share is of what was clustered: within a starting segment, its members.
+    share = Text(f"{plural(cluster.size, 'contact')} · {percent(cluster.share)} of ")
+    if within is None:
+        share.append("the population")
+    else:
+        share.append_text(Text.assemble("the members of ", user_text(within)))
+    lines += hanging(share, width, 2)
     for trait in cluster.traits:
         lines += hanging(Text.assemble(BULLET, user_text(trait.text)), width,
                          indent=2 + len(BULLET), first_indent=2)
-    lines += hanging(metrics_text(cluster), width, 2)
+    lines += metrics_lines(cluster, width)
     lines += rule_lines(cluster.suggested, width)
     return joined(lines)
 
 
-def metrics_text(cluster: ClusterProfile) -> Text:
-    text = Text()
-    for number, part in enumerate((f"Engaged {percent(cluster.engagement_rate)}",
-                                   f"Converted {percent(cluster.conversion_rate)}",
-                                   f"{money(cluster.revenue_per_member_cents)} per member",
-                                   f"Retained {percent(cluster.retention_rate)}")):
-        if number:
-            text.append(" · ", style="dim")
-        text.append(part)
-    return text
+def metrics_lines(cluster: ClusterProfile, width: int, indent: int = 2) -> list[Text]:
+    """The figures, as many whole as fit a line: a figure and its label never part
+    ("Retained" at a line's end and "80.0%" on the next reads as two things)."""
+    # "(30 days)": the figure is the dashboard card's fixed window, and sits under traits
+    # counted in the setup's window ("...in the last 7 days: 4%"); unlabelled, the two
+    # read as contradicting each other.
+    parts = (f"Engaged (30 days) {percent(cluster.engagement_rate)}",
+             f"Converted {percent(cluster.conversion_rate)}",
+             f"{money(cluster.revenue_per_member_cents)} per member",
+             f"Retained {percent(cluster.retention_rate)}")
+    lines = [Text(" " * indent + parts[0])]
+    for part in parts[1:]:
+        if lines[-1].cell_len + 3 + len(part) <= width:
+            lines[-1].append(" · ", style="dim")
+            lines[-1].append(part)
+        else:
+            lines.append(Text(" " * indent + part))
+    return lines
 
 
 def rule_lines(suggested: SuggestedRule | None, width: int) -> list[Text]:

@@ -53,6 +53,7 @@ from segtui.core.permissions import CurrentUser
 from segtui.core.throttle import Throttle
 from segtui.data.store import Store
 from segtui.screens.allowed import allowed
+from segtui.screens.discover.card_list import CardList
 from segtui.screens.discover.cards import HELP, card, k_scores_text, size_bars, summary_text
 from segtui.screens.discover.setup import NothingTicked, SetupPane
 from segtui.screens.modals.keep_cluster import KeepClusterModal, Kept
@@ -111,7 +112,7 @@ class DiscoverScreen(Screen[None]):
                     yield Label("", id="discover-stage")
                 yield Label("", id="discover-scores")
                 yield Static("", id="discover-sizes")
-                yield OptionList(id="discover-cards")
+                yield CardList(id="discover-cards")
             with TabPane(Content("3 Trends"), id="tab-trends"), \
                     VerticalScroll(id="discover-trends"):
                 yield Label(Text("Reading the industry trends…"), id="trends-status")
@@ -248,6 +249,9 @@ class DiscoverScreen(Screen[None]):
         said: Text = (summary_text(discovery, self.within) if discovery is not None
                       else user_text(message or NO_RESULTS, multiline=True))
         status.update(said)
+        # While running, what is being done is said once, beside the bar ("Starting…",
+        # then each stage in its place): not also above it, where it would stay stale.
+        status.display = not self.running
         self.query_one("#discover-progress").display = self.running
         if self.running:
             self.query_one("#discover-bar", ProgressBar).update(total=100, progress=0)
@@ -278,7 +282,7 @@ class DiscoverScreen(Screen[None]):
         for number, cluster in enumerate(discovery.clusters, start=1):
             if number > 1:
                 cards.add_option(None)  # a rule between cards
-            shown: Text = card(cluster, number, width)
+            shown: Text = card(cluster, number, width, self.within)
             cards.add_option(Option(shown, id=str(cluster.index)))
         cards.highlighted = min(keep or 0, len(discovery.clusters) - 1)
 

@@ -137,6 +137,7 @@ class KeepClusterModal(Dialog[Kept | None]):
         self.rule: Group | None = starting_rule(self.cluster.suggested)
         self.kind = SegmentKind.STATIC
         self.saving = False
+        self.rule_refused = False  # the error under the form is the rule's (save refused)
         # Each rule text's fit, as counted: the suggested one's came with the discovery.
         self.fits: dict[str, SuggestedRule] = {}
         if self.cluster.suggested is not None and self.rule is not None:
@@ -205,8 +206,14 @@ class KeepClusterModal(Dialog[Kept | None]):
         event.stop()
         self.rule = event.rule  # None while the rule does not parse or check
         if event.rule is None:
-            self._show_fit(None, "Fix the rule to see how well it fits the cluster.")
+            # The builder says what is wrong under the rule's line: said once, there.
+            said = bool(event.builder.syntax_error or event.problems)
+            self._show_fit(None, "" if said else "Add a condition to see how well it fits "
+                           "the cluster.")
             return
+        if self.rule_refused:  # the rule is valid now: its error under the form is stale
+            self.rule_refused = False
+            self.show_error("")
         text = format_rule(event.rule)
         known = self.fits.get(text)
         if known is not None:
@@ -250,10 +257,14 @@ class KeepClusterModal(Dialog[Kept | None]):
             builder = self.query_one(RuleBuilder)
             rule = builder.rule_for_save()
             if rule is None:
-                self.show_error(builder.not_saveable())
+                # A syntax error is already said under the rule: point at it, not again.
+                self.show_error("Fix the rule above first." if builder.syntax_error
+                                else builder.not_saveable())
+                self.rule_refused = True
                 return
             rule_text = format_rule(rule)
         self.saving = True
+        self.rule_refused = False
         self.show_error("")
         self._keep(name, rule_text)
 

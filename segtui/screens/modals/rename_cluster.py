@@ -1,8 +1,10 @@
 """Rename a cluster (C22.4.9): `e` on the Discover screen's highlighted card.
 
 A cluster's name is the discovery's, not yet a segment's: it must not be empty or another
-cluster's (Discovery.renamed says so, and the dialog shows it under the name). The rules
-of a segment's name apply when the cluster is kept (the Keep dialog checks them).
+cluster's (Discovery.renamed says so, and the dialog shows it under the name), nor longer
+than a segment's name may be (NAME_MAX): a longer one would be cut when the cluster is
+kept, so it is refused here, where it is typed. The other rules of a segment's name apply
+when the cluster is kept (the Keep dialog offers a name without what they refuse).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label
 
 from segtui.core.discover.model import DiscoverError, Discovery
+from segtui.core.validation import NAME_MAX, normalise_name
 from segtui.screens.modals.dialog import Dialog
 from segtui.widgets.key_line import KeyLine
 from segtui.widgets.text import FieldText, user_text
@@ -53,8 +56,14 @@ class RenameClusterModal(Dialog[Discovery | None]):
 
     @on(Input.Submitted, "#rename-cluster-name")
     def _submitted(self, event: Input.Submitted) -> None:
+        name = self.name_field.read(event.value)
+        length = len(normalise_name(name))
+        if length > NAME_MAX:
+            self.show_error(f"A cluster's name must be at most {NAME_MAX} characters, as a "
+                            f"segment's (this one has {length}).")
+            return
         try:
-            renamed = self.discovery.renamed(self.index, self.name_field.read(event.value))
+            renamed = self.discovery.renamed(self.index, name)
         except DiscoverError as refused:  # empty, or another cluster's name
             self.show_error(str(refused))
             return
