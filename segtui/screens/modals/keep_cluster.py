@@ -25,9 +25,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, ContentSwitcher, Input, Label, Select
 
-from segtui.core import clock
+from segtui.core.discover.export import kept_description
 from segtui.core.discover.model import (
-    DIMENSIONS,
     DiscoverError,
     Discovery,
     SuggestedRule,
@@ -39,8 +38,6 @@ from segtui.core.permissions import CurrentUser
 from segtui.core.rules.language import RuleSyntaxError, format_rule, parse
 from segtui.core.rules.tree import Group
 from segtui.core.segments import InvalidSegment, SegmentError
-from segtui.core.text import printable
-from segtui.core.validation import DESCRIPTION_MAX
 from segtui.data.store import Store
 from segtui.screens.modals.dialog import Dialog
 from segtui.widgets.buttons import LiveButton
@@ -88,17 +85,6 @@ def fit_text(fit: SuggestedRule) -> Text:
     return Text(f"precision {percent(fit.precision)} · recall {percent(fit.recall)} "
                 f"(matches {plural(fit.matches, 'contact')}; {whole(fit.in_cluster)} of "
                 "them in the cluster)")
-
-
-def kept_description(discovery: Discovery, index: int) -> str:
-    """What the segment says of where it came from: the day, the dimensions and the
-    cluster's traits (printable: a trait quotes data)."""
-    cluster = discovery.cluster(index)
-    labels = ", ".join(DIMENSIONS[d].label for d in discovery.request.dimensions)
-    text = (f"From Discover on {clock.today():%d/%m/%Y}: one of {discovery.k} clusters by "
-            f"{labels}. " + "; ".join(t.text for t in cluster.traits))
-    text = printable(text)
-    return text if len(text) <= DESCRIPTION_MAX else text[:DESCRIPTION_MAX - 1] + "…"
 
 
 def starting_rule(suggested: SuggestedRule | None) -> Group | None:
