@@ -22,6 +22,7 @@ from segtui.data.store import Store
 from segtui.screens.modals.choice_picker import ChoicePicker
 from segtui.widgets.asking import Picked
 from segtui.widgets.text import user_text
+from segtui.widgets.tick_list import TickList
 
 # Ticked when the screen opens: the issue's own example (size, industry, spent, engaged),
 # which reads well on the demo data and on a CRM's.
@@ -56,7 +57,7 @@ class SetupPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label("Group by (space ticks a dimension, ↑↓ move)", classes="section-title")
-        yield SelectionList[Dimension](
+        yield TickList[Dimension](
             *(Selection(Text(DIMENSIONS[d].label), d, d in FIRST_TICKED) for d in Dimension),
             id="discover-dimensions")
         yield Label("", id="discover-dimension-help")
