@@ -233,44 +233,42 @@ def existing_contacts(client: httpx.Client, count: int) -> list[dict[str, Any]]:
 
 def measure_upserts(client: httpx.Client, server: Server, repeat: int) -> list[Result]:
     run = datetime.now().strftime("%Y%m%d%H%M%S")
-    new_rates: list[float] = []
-    update_rates: list[float] = []
+    rates: dict[str, list[float]] = {"new": [], "update": []}
     answers: dict[str, list[Any]] = {"new": [], "update": []}
     existing = existing_contacts(client, BATCH)
     if len(existing) < BATCH:
         sys.exit(f"only {len(existing)} contacts: the updates need {BATCH}")
+
+    def measured(kind: str, rows: list[dict[str, Any]], counted: str) -> None:
+        """One batch upserted: its rate under `kind`, unless the answer's `counted`
+        ("added" or "updated") is not the whole batch."""
+        cpu = server.cpu()
+        seconds, answer = upsert(client, rows)
+        cpu = None if cpu is None else (server.cpu() or 0) - cpu
+        if answer[counted] != BATCH:
+            sys.exit(f"{kind}: expected {BATCH} {counted}, got {answer}")
+        rates[kind].append(BATCH / seconds)
+        answers[kind].append({k: answer[k] for k in ("added", "updated", "rejected")}
+                             | {"seconds": round(seconds, 3), "server_cpu_s": cpu})
+
     for round_ in range(1, repeat + 1):
-        new = [{"email": f"apibench-{run}-{round_}-{i}@bench.example.com",
-                "name": f"Bench Contact {round_}-{i}", "company": f"Bench Co {i % 500}",
-                "title": "Buyer", "city": "Austin", "state": "TX", "status": "Qualified"}
-               for i in range(BATCH)]
-        cpu = server.cpu()
-        seconds, answer = upsert(client, new)
-        cpu = None if cpu is None else (server.cpu() or 0) - cpu
-        if answer["added"] != BATCH:
-            sys.exit(f"new contacts: expected {BATCH} added, got {answer}")
-        new_rates.append(BATCH / seconds)
-        answers["new"].append({k: answer[k] for k in ("added", "updated", "rejected")}
-                              | {"seconds": round(seconds, 3), "server_cpu_s": cpu})
+        measured("new", [{"email": f"apibench-{run}-{round_}-{i}@bench.example.com",
+                          "name": f"Bench Contact {round_}-{i}",
+                          "company": f"Bench Co {i % 500}", "title": "Buyer",
+                          "city": "Austin", "state": "TX", "status": "Qualified"}
+                         for i in range(BATCH)], "added")
         title = f"Bench title {run}-{round_}"  # each round changes every contact
-        changed = [{"email": c["email"], "name": c["name"], "company": c["company"],
-                    "title": title, "status": c["status"]} for c in existing]
-        cpu = server.cpu()
-        seconds, answer = upsert(client, changed)
-        cpu = None if cpu is None else (server.cpu() or 0) - cpu
-        if answer["updated"] != BATCH:
-            sys.exit(f"updates: expected {BATCH} updated, got {answer}")
-        update_rates.append(BATCH / seconds)
-        answers["update"].append({k: answer[k] for k in ("added", "updated", "rejected")}
-                                 | {"seconds": round(seconds, 3), "server_cpu_s": cpu})
+        measured("update", [{"email": c["email"], "name": c["name"],
+                             "company": c["company"], "title": title,
+                             "status": c["status"]} for c in existing], "updated")
     budget = f">= {UPSERT_BUDGET_ROWS_S:,.0f} rows/s"
     results = []
-    for kind, rates in (("new", new_rates), ("update", update_rates)):
-        median = statistics.median(rates)
+    for kind in ("new", "update"):
+        median = statistics.median(rates[kind])
         label = ("batch upsert, 10,000 new contacts" if kind == "new"
                  else "batch upsert, 10,000 existing contacts updated")
         results.append(Result(label, median, "rows/s", budget,
-                              median >= UPSERT_BUDGET_ROWS_S, rates,
+                              median >= UPSERT_BUDGET_ROWS_S, rates[kind],
                               {"answers": answers[kind]}))
     return results
 
