@@ -17,7 +17,6 @@ from segtui.core.enums import TokenScope
 
 SECRET_PREFIX = "segtui_"
 SHOWN_PREFIX = 14  # "segtui_" and 7 characters: enough to tell tokens apart in a list
-NAME_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -67,11 +66,6 @@ def may_write(scope: TokenScope) -> bool:
 def token_name_error(name: str) -> str | None:
     """Why `name` can't name a token, or None: as a segment's name (letters of any
     alphabet, digits and spaces; at most 100 characters), so it prints safely anywhere."""
-    from segtui.core.validation import normalise_name, word_chars_error
+    from segtui.core.validation import word_name_error
 
-    name = normalise_name(name)
-    if not name:
-        return "A token's name is required."
-    if len(name) > NAME_MAX:
-        return f"A token's name must be at most {NAME_MAX} characters (this one has {len(name)})."
-    return word_chars_error("A token's name", name)
+    return word_name_error("A token's name", name)

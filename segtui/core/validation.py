@@ -94,12 +94,19 @@ def name_skeleton(name: str) -> str:
 
 
 def segment_name_error(name: str) -> str | None:
+    return word_name_error("Segment name", name)
+
+
+def word_name_error(label: str, name: str) -> str | None:
+    """Why `name` can't be a name of letters (any alphabet), digits and spaces, at most
+    NAME_MAX characters once its spaces are normalised, or None; `label` says whose
+    ("Segment name", "A token's name")."""
     name = normalise_name(name)
     if not name:
-        return "Segment name is required."
+        return f"{label} is required."
     if len(name) > NAME_MAX:
-        return f"Segment name must be at most {NAME_MAX} characters (this one has {len(name)})."
-    return word_chars_error("Segment name", name)
+        return f"{label} must be at most {NAME_MAX} characters (this one has {len(name)})."
+    return word_chars_error(label, name)
 
 
 def description_error(text: str) -> str | None:
