@@ -233,7 +233,6 @@ def refresh_stale_statistics(engine: Engine, tables: Sequence[str], written: int
             "s.last_analyze IS NOT NULL OR s.last_autoanalyze IS NOT NULL "
             "FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid "
             "WHERE c.oid = ANY(%(oids)s::regclass[])", {"oids": list(tables)}).all()
-        conn.rollback()
     due = [str(name) for name, rows, modified, analysed in facts
            if stale(float(rows), int(modified or 0), written, bool(analysed))]
     if due:
