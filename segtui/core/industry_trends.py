@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 
-from segtui.core.analytics import money, relative_change
+from segtui.core.analytics import money, month_windows, relative_change
 from segtui.core.formatting import percent_change, plural, round_half_up
 
 DEFAULT_MONTHS = 12
@@ -52,16 +52,10 @@ def check_months(months: int) -> int:
 # -- the calendar ----------------------------------------------------------------------
 
 
-def _back(day: date, months: int) -> date:
-    """The first day of the month `months` before `day`'s."""
-    index = day.year * 12 + day.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def month_starts(today: date, months: int = DEFAULT_MONTHS) -> tuple[date, ...]:
     """C22.5.2: the first days of the last `months` calendar months, the current one
-    included, oldest first."""
-    return tuple(_back(today, n) for n in range(months - 1, -1, -1))
+    included, oldest first (the Performance tab's months: analytics.month_windows)."""
+    return tuple(w.start.date() for _, w in month_windows(today, months))
 
 
 def period(today: date, months: int = DEFAULT_MONTHS) -> tuple[datetime, datetime]:
@@ -69,9 +63,8 @@ def period(today: date, months: int = DEFAULT_MONTHS) -> tuple[datetime, datetim
     day of the oldest (inclusive) to the midnight after `today` (exclusive; the current
     month's days so far, as the Performance tab's months). An event exactly 12 months
     before now is in the thirteenth month back, so not counted."""
-    first = month_starts(today, months)[0]
-    return (datetime.combine(first, time.min),
-            datetime.combine(today + timedelta(days=1), time.min))
+    windows = month_windows(today, months)
+    return windows[0][1].start, windows[-1][1].end
 
 
 def month_bounds(starts: Sequence[date]) -> list[datetime]:

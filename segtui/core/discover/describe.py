@@ -9,7 +9,9 @@ clustering.encode), so a dimension's traits are ranked on one scale whatever its
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -70,32 +72,31 @@ def _median_cents(values: npt.NDArray[np.float64]) -> int:
 
 
 def _spent(features: Features, rows: Flags, weight: float) -> Described:
-    inside = _median_cents(features.spent_cents[rows])
-    overall = _median_cents(features.spent_cents)
-    higher = float(features.spent_cents[rows].mean()) >= float(features.spent_cents.mean())
-    short = "high spend" if higher else "low spend"
-    if inside != overall:
-        return Described(Trait(Dimension.SPENT, f"median spent {money(inside)} vs "
-                               f"{money(overall)} overall", weight), short)
-    # Equal medians (most spent nothing): the share that spent anything tells them apart.
-    paid, paid_all = (float((features.spent_cents[rows] > 0).mean()),
-                      float((features.spent_cents > 0).mean()))
-    return Described(Trait(Dimension.SPENT, f"spent anything: {_pct(paid)} "
-                           f"({_pct(paid_all)} overall)", weight), short)
+    return _amount(Dimension.SPENT, features.spent_cents, rows, weight, _median_cents,
+                   money, ("median spent", "spent anything"), ("high spend", "low spend"))
 
 
 def _purchases(features: Features, rows: Flags, weight: float) -> Described:
-    inside = float(np.median(features.purchases[rows]))
-    overall = float(np.median(features.purchases))
-    higher = float(features.purchases[rows].mean()) >= float(features.purchases.mean())
-    short = "frequent buyers" if higher else "few purchases"
+    return _amount(Dimension.PURCHASES, features.purchases, rows, weight,
+                   lambda v: float(np.median(v)), lambda m: f"{m:g}",
+                   ("median purchases", "bought at least once"),
+                   ("frequent buyers", "few purchases"))
+
+
+def _amount(dimension: Dimension, values: npt.NDArray[Any], rows: Flags, weight: float,
+            median: Callable[[npt.NDArray[Any]], Any], show: Callable[[Any], str],
+            words: tuple[str, str], shorts: tuple[str, str]) -> Described:
+    """Spent and purchases alike: the medians, or when they are equal (most spent or
+    bought nothing) the share with any at all, which tells them apart."""
+    inside, overall = median(values[rows]), median(values)
+    higher = float(values[rows].mean()) >= float(values.mean())
+    short = shorts[0] if higher else shorts[1]
     if inside != overall:
-        return Described(Trait(Dimension.PURCHASES, f"median purchases {inside:g} vs "
-                               f"{overall:g} overall", weight), short)
-    bought, bought_all = (float((features.purchases[rows] > 0).mean()),
-                          float((features.purchases > 0).mean()))
-    return Described(Trait(Dimension.PURCHASES, f"bought at least once: {_pct(bought)} "
-                           f"({_pct(bought_all)} overall)", weight), short)
+        return Described(Trait(dimension, f"{words[0]} {show(inside)} vs "
+                               f"{show(overall)} overall", weight), short)
+    some, some_all = float((values[rows] > 0).mean()), float((values > 0).mean())
+    return Described(Trait(dimension, f"{words[1]}: {_pct(some)} "
+                           f"({_pct(some_all)} overall)", weight), short)
 
 
 def _engaged(features: Features, rows: Flags, weight: float) -> Described:

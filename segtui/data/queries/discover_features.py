@@ -245,13 +245,21 @@ def _read_engagements(conn: Connection, out: _Growing, ids: np.ndarray[Any, Any]
     if not rows:
         return
     data = _as_array(rows, 5)
-    where = np.searchsorted(ids, data[:, 0])
-    inside = (where < len(ids)) & (ids[np.minimum(where, len(ids) - 1)] == data[:, 0])
+    where, inside = _rows_of(ids, data[:, 0])
     where, data = where[inside] + at, data[inside]
     engagements[where] = data[:, 1]
     opens[where] = data[:, 2]
     now[where] = data[:, 3] > 0
     before[where] = data[:, 4] > 0
+
+
+def _rows_of(ids: np.ndarray[Any, Any], contact_ids: np.ndarray[Any, Any]
+             ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Where each of `contact_ids` sits in `ids` (ascending), and which of them are
+    there at all (a contact in the id range but not in the population is not)."""
+    where = np.searchsorted(ids, contact_ids)
+    inside = (where < len(ids)) & (ids[np.minimum(where, len(ids) - 1)] == contact_ids)
+    return where, inside
 
 
 def _raw(conn: Connection, query: Select[Any]) -> tuple[list[str], Sequence[Any]]:
@@ -283,8 +291,7 @@ def _read_tags(conn: Connection, out: _Growing, ids: np.ndarray[Any, Any], at: i
     if not rows:
         return
     data = _as_array(rows, 2)
-    where = np.searchsorted(ids, data[:, 0])
-    inside = (where < len(ids)) & (ids[np.minimum(where, len(ids) - 1)] == data[:, 0])
+    where, inside = _rows_of(ids, data[:, 0])
     columns = np.fromiter((tag_column[t] for t in data[inside, 1]), np.int64)
     matrix[where[inside] + at, columns] = 1
 
