@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label
 
-from segtui.core.formatting import plural
+from segtui.core.formatting import plural, whole
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.webhooks import DeliveryRow, PingResult, SubscriptionRow, WebhookError
 from segtui.data.store import Store
@@ -50,7 +50,7 @@ def _when(at: datetime | None) -> Text:
 
 
 def _right(value: int) -> Text:
-    return Text(f"{value:,}", justify="right")
+    return Text(whole(value), justify="right")
 
 
 def subscription_cells(row: SubscriptionRow) -> list[Text]:
@@ -58,7 +58,7 @@ def subscription_cells(row: SubscriptionRow) -> list[Text]:
         f"{row.last_failure_at:%Y-%m-%d %H:%M} ", user_text(row.last_error or ""))
     return [Text(str(row.id)), user_text(row.url), Text(row.events.value),
             Text("active" if row.active else "paused"), _right(row.pending),
-            Text(f"{row.dead:,}", justify="right", style="bold" if row.dead else ""),
+            Text(whole(row.dead), justify="right", style="bold" if row.dead else ""),
             _right(row.delivered), _when(row.last_success_at), failure,
             user_text(row.segment)]
 

@@ -229,6 +229,15 @@ def values_table(labels: Sequence[str], series: Mapping[str, Sequence[float]],
     return table
 
 
+PARTIAL = " ▏▎▍▌▋▊▉"  # eighths of a cell, left-aligned like the full blocks
+
+
+def bar_cells(cells: float) -> str:
+    """A bar `cells` cells long, to the nearest eighth of a cell ("" for none)."""
+    full, eighths = divmod(round(cells * 8), 8)
+    return "█" * full + (PARTIAL[eighths] if eighths else "")
+
+
 class CategoryBars(Widget):
     """A titled list of horizontal bars, one row per category: its name, a bar as long as
     its share of the largest value, and the value (see the module's docstring)."""
@@ -236,8 +245,6 @@ class CategoryBars(Widget):
     DEFAULT_CSS = """
     CategoryBars { height: auto; padding: 0 1; }
     """
-    PARTIAL = " ▏▎▍▌▋▊▉"  # eighths of a cell, left-aligned like the full blocks
-
     def __init__(self, title: str, *, help: str | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
         self.title = title
@@ -269,14 +276,9 @@ class CategoryBars(Widget):
             text.append("\n")
             text.append_text(name)
             text.append(" ")
-            text.append(self._bar(value / top * room if top > 0 else 0.0), style=color)
+            text.append(bar_cells(value / top * room if top > 0 else 0.0), style=color)
             text.append(" " + number)
         return text
-
-    @classmethod
-    def _bar(cls, cells: float) -> str:
-        full, eighths = divmod(round(cells * 8), 8)
-        return "█" * full + (cls.PARTIAL[eighths] if eighths else "")
 
 
 class StackedBar(Widget):

@@ -142,15 +142,18 @@ class TrendTable(Widget):
     def months_that_fit(self, width: int | None = None) -> int:
         """How many of the last months fit `width` (the table's own by default) beside
         the names and the period's columns."""
-        return self._fit(width)[0]
-
-    def _fit(self, width: int | None = None) -> tuple[int, int]:
-        """The months that fit, and the name column's width: NAME_WIDTH at most while
-        months are to be fitted, then whatever room is left over (less than a month's
-        column) for long names, which are cut with … only when even that is short."""
         if self.trends is None or self.trends.empty:
-            return 0, NAME_WIDTH
-        names, months, totals = self._cells()
+            return 0
+        return self._fit(self._cells(), width)[0]
+
+    def _fit(self, cells: tuple[list[Text], list[list[str]], list[list[str]]],
+             width: int | None = None) -> tuple[int, int]:
+        """The months of `cells` (_cells) that fit, and the name column's width:
+        NAME_WIDTH at most while months are to be fitted, then whatever room is left over
+        (less than a month's column) for long names, which are cut with … only when even
+        that is short."""
+        assert self.trends is not None
+        names, months, totals = cells
         longest = max(n.cell_len for n in names)
         room = (self.content_size.width if width is None else width) \
             - min(longest, NAME_WIDTH) \
@@ -169,8 +172,9 @@ class TrendTable(Widget):
     def render(self) -> RenderableType:
         if self.trends is None or self.trends.empty:
             return Text("")
-        names, months, totals = self._cells()
-        shown, name_width = self._fit()
+        cells = self._cells()
+        names, months, totals = cells
+        shown, name_width = self._fit(cells)
         first = len(self.trends.months) - shown
         table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold",
                       padding=(0, 0, 0, GAP), collapse_padding=True)

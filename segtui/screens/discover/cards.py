@@ -19,6 +19,7 @@ from segtui.core.analytics import money
 from segtui.core.discover.model import ClusterProfile, Discovery, SuggestedRule
 from segtui.core.formatting import plural, whole
 from segtui.screens.modals.keep_cluster import fit_text, percent
+from segtui.widgets.charts import bar_cells
 from segtui.widgets.text import user_text
 
 HELP = (
@@ -121,9 +122,9 @@ def size_bars(discovery: Discovery, width: int) -> Text:
     lines = []
     for number, (cluster, figure) in enumerate(zip(clusters, figures, strict=True), 1):
         line = Text(f"{number:>{number_width}} ", style="bold")
-        cells = cluster.size / top * bar_room
-        line.append(bar(cells), style="bold")
-        line.append(" " * (bar_room - len(bar(cells))))
+        drawn = bar(cluster.size / top * bar_room)
+        line.append(drawn, style="bold")
+        line.append(" " * (bar_room - len(drawn)))
         line.append(figure.ljust(figure_width))
         room = width - line.cell_len - 2
         name = fitting_words(cluster.name, room)
@@ -134,12 +135,9 @@ def size_bars(discovery: Discovery, width: int) -> Text:
     return joined(lines)
 
 
-PARTIAL = " ▏▎▍▌▋▊▉"  # eighths of a cell, as widgets/charts.py's CategoryBars
-
-
 def bar(cells: float) -> str:
-    full, eighths = divmod(round(cells * 8), 8)
-    return "█" * full + (PARTIAL[eighths] if eighths else "") or "▏"
+    """A bar as widgets/charts.py's CategoryBars draws it; a sliver for an empty one."""
+    return bar_cells(cells) or "▏"
 
 
 def fitting_words(name: str, room: int) -> str:

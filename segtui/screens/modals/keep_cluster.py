@@ -121,7 +121,6 @@ class KeepClusterModal(Dialog[Kept | None]):
         # "SMB quiet" (the engine's segment_name), which the user may change.
         self.name_field = FieldText(segment_name(self.cluster.name))
         self.rule: Group | None = starting_rule(self.cluster.suggested)
-        self.kind = SegmentKind.STATIC
         self.saving = False
         self.rule_refused = False  # the error under the form is the rule's (save refused)
         # Each rule text's fit, as counted: the suggested one's came with the discovery.
@@ -179,9 +178,13 @@ class KeepClusterModal(Dialog[Kept | None]):
 
     # -- static or dynamic ---------------------------------------------------------------
 
+    @property
+    def kind(self) -> SegmentKind:
+        """Static or dynamic, as chosen in "Keep as"."""
+        return SegmentKind(str(self.query_one("#keep-kind", Select).value))
+
     @on(Select.Changed, "#keep-kind")
-    def _kind_chosen(self, event: Select.Changed) -> None:
-        self.kind = SegmentKind(str(event.value))
+    def _kind_chosen(self) -> None:
         self.query_one(ContentSwitcher).current = (
             "keep-dynamic" if self.kind is SegmentKind.DYNAMIC else "keep-static")
 
