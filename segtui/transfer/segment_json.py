@@ -50,9 +50,7 @@ def segment_json(store: Store, segment_id: int) -> dict[str, Any] | None:
     and the version an edit is made on; None when the segment is gone (or hidden from
     the Store's user)."""
     row = store.segments.segment_row(segment_id)
-    # The members are counted once, for the row (a count of 100,000 is most of the read).
-    details = None if row is None else store.segments.segment_details(
-        segment_id, members=row.contact_count)
+    details = None if row is None else store.segments.segment_details(segment_id)
     if details is None or row is None:
         return None
     obj = segment_summary(row, details.rule)

@@ -11,10 +11,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, func, select, text
 
 from segtui.data.db.engine import sqlite_url
 from segtui.data.db.models import Base, Contact
+from segtui.data.db.tables import SegmentSize
 from segtui.data.demo.build import build_demo
 from segtui.data.demo.scale import grow
 from segtui.data.derived import completeness, rollups
@@ -27,11 +28,15 @@ CONTACTS, SEGMENTS = 3_000, 12
 
 
 def built(store: Store) -> dict[str, list[tuple[Any, ...]]]:
-    """Build the demo and grow it; every table's rows in primary key order."""
+    """Build the demo and grow it; every table's rows in primary key order (the segments'
+    sizes as each segment's sum: how its rows split it is the engine's, stays.SegmentSizes)."""
     build_demo(store, TODAY)
     grow(store, contacts=CONTACTS, segments=SEGMENTS, today=TODAY)
+    sizes = SegmentSize.__table__.c
     with store.reading() as conn:
         return {table.name: [tuple(row) for row in conn.execute(
+            select(sizes.segment_id, func.sum(sizes.members)).group_by(sizes.segment_id)
+            .order_by(sizes.segment_id) if table.name == "segment_sizes" else
             select(table).order_by(*(table.primary_key.columns or table.columns)))]
             for table in Base.metadata.sorted_tables}
 

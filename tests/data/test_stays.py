@@ -1,5 +1,6 @@
 """P2: `contact_stays` (data/derived/stays.py), each contact's number of current stays that
-the dashboard's cards count from, equals a count of the memberships whatever writes them:
+the dashboard's cards count from, and C21.1.3/P5: `segment_sizes`, each segment's current
+members that a segment's row reads, equal a count of the memberships whatever writes them:
 one row and many, stays ended and begun again, stays moved to another contact (a merge),
 deleted stays, a deleted segment or contact (cascades), a dynamic segment's refresh, the
 demo builder (here and tests/data/test_demo_scale.py) and the migration that makes it.
@@ -9,13 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import MembershipSource
 from segtui.core.rules.language import parse
 from segtui.core.segments import SegmentDraft
-from segtui.data.db.tables import Contact, ContactStays, Membership, Segment
+from segtui.data.db.tables import Contact, ContactStays, Membership, Segment, SegmentSize
 from segtui.data.derived import stays
 from segtui.data.store import Store
 from tests.factories import add_contact, add_segment
@@ -34,12 +36,26 @@ def counted(conn: Connection) -> tuple[dict[int, int], dict[int, int]]:
     return kept, recount
 
 
+def sizes(conn: Connection) -> tuple[dict[int, int], dict[int, int]]:
+    """(each segment's sum of its rows of segment_sizes, its current members counted from
+    memberships)."""
+    kept: dict[int, int] = {}
+    for s, n in conn.execute(select(SegmentSize.segment_id, SegmentSize.members)):
+        kept[int(s)] = kept.get(int(s), 0) + int(n)
+    recount = {int(s): int(n) for s, n in conn.execute(
+        select(Membership.segment_id, func.count()).where(Membership.removed_at.is_(None))
+        .group_by(Membership.segment_id))}
+    return kept, recount
+
+
 def assert_counts(store: Store) -> dict[int, int]:
-    """The table holds exactly each member's count (and no row for a contact in no
-    segment); returns it."""
+    """Each table holds exactly each member's and each segment's count (and no row for a
+    contact in no segment, nor for an empty segment); returns the contacts'."""
     with store.reading() as conn:
         kept, recount = counted(conn)
+        kept_sizes, members = sizes(conn)
     assert kept == recount
+    assert kept_sizes == members
     return kept
 
 
@@ -126,9 +142,66 @@ def test_rebuild_counts_from_the_memberships(empty_store: Store) -> None:
     a, b = add_contact(store, "Ann"), add_contact(store, "Bob")
     s1 = add_segment(store, "One", members=[a])
     with store.writing() as conn:
-        stays.drop_triggers(conn)
+        for kept in stays.EVERY_COUNT:
+            kept.drop_triggers(conn)
         conn.execute(insert(Membership), [{**stay(s1, b), "removed_at": None},
                                           {**stay(s1, a), "removed_at": AT}])
-        stays.rebuild(conn)
-        stays.create_triggers(conn)
+        for kept in stays.EVERY_COUNT:
+            kept.rebuild(conn)
+            kept.create_triggers(conn)
     assert assert_counts(store) == {a: 1, b: 1}
+    with store.reading() as conn:
+        assert sizes(conn)[0] == {s1: 2}
+
+
+def test_a_segment_reads_its_kept_size(empty_store: Store) -> None:
+    """The segment's row, its JSON and the detail header read the kept count, which
+    follows adds, ends and a deleted member at once; an empty segment has 0."""
+    from segtui.transfer.segment_json import segment_json
+
+    store = empty_store
+    a, b, c = (add_contact(store, name) for name in ("Ann", "Bob", "Cy"))
+    s1 = add_segment(store, "One", members=[a, b, c])
+    empty = add_segment(store, "Empty")
+    assert segment_json(store, s1)["members"] == 3  # type: ignore[index]
+    assert segment_json(store, empty)["members"] == 0  # type: ignore[index]
+    with store.writing() as conn:
+        conn.execute(update(Membership).where(Membership.contact_id == a)
+                     .values(removed_at=AT))
+        conn.execute(delete(Contact).where(Contact.id == b))
+    row = store.segments.segment_row(s1)
+    details = store.segments.segment_details(s1)
+    assert row is not None and details is not None
+    assert (row.contact_count, details.members) == (1, 1)
+    assert_counts(store)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine_name", ["postgresql"])
+def test_two_writers_of_one_segment_never_wait_for_each_other(empty_store: Store,
+                                                              engine_name: str) -> None:
+    """PostgreSQL: a transaction still open with a segment's new member holds no row the
+    next writer of that segment needs (stays.SegmentSizes folds only rows nobody holds);
+    each reads the count of what is committed, and the next write folds the rows into
+    one."""
+    store = empty_store
+    a, b, c, d = (add_contact(store, name) for name in ("Ann", "Bob", "Cy", "Di"))
+    segment = add_segment(store, "One", members=[a])
+    slow = store.engine.connect()
+    slow_tx = slow.begin()
+    slow.execute(insert(Membership).values(stay(segment, b)))
+    with store.writing() as conn:
+        # Without the fold's SKIP LOCKED this would wait for `slow` (a lock timeout here).
+        conn.exec_driver_sql("SET LOCAL lock_timeout = '5s'")
+        conn.execute(insert(Membership).values(stay(segment, c)))
+    row = store.segments.segment_row(segment)
+    assert row is not None and row.contact_count == 2  # Bob's stay is not committed
+    slow_tx.commit()
+    slow.close()
+    assert assert_counts(store) == {a: 1, b: 1, c: 1}
+    with store.writing() as conn:
+        conn.execute(insert(Membership).values(stay(segment, d)))
+    with store.reading() as conn:
+        rows = conn.execute(select(SegmentSize.members)
+                            .where(SegmentSize.segment_id == segment)).scalars().all()
+    assert rows == [4]

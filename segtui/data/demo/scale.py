@@ -100,9 +100,10 @@ def grow(
         # per row, SQLite's triggers would copy each contact twice (written, then its
         # rollups summed). The build writes no older contact.
         figures.drop_triggers(conn)
-        # The contacts' stays (data/derived/stays.py) are counted once, at the end: per
-        # row on SQLite, millions of trigger calls.
-        stays.drop_triggers(conn)
+        # The stays (data/derived/stays.py) are counted once, at the end: per row on
+        # SQLite, millions of trigger calls.
+        for counted in stays.EVERY_COUNT:
+            counted.drop_triggers(conn)
         with foreign_keys_checked_after(conn, _LOADED):
             if dialect == "postgresql":
                 step("per-contact rollups of the events to come")
@@ -121,9 +122,10 @@ def grow(
             step("the contacts' figures")
             figures.copy(conn, from_id=first_contact)
             figures.create_triggers(conn)
-            step("the contacts' stays")
-            stays.rebuild(conn)
-            stays.create_triggers(conn)
+            step("the stays, by contact and by segment")
+            for counted in stays.EVERY_COUNT:
+                counted.rebuild(conn)
+                counted.create_triggers(conn)
             step("checking the foreign keys")
         reset_sequences(conn)
         step("done; committing")

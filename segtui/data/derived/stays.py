@@ -1,36 +1,48 @@
-"""`contact_stays`: how many current stays (memberships with `removed_at` NULL) each
-contact has, one row per contact in at least one segment, kept by database triggers on
-`memberships` (P2, the dashboard's metric cards within 300 ms at a million contacts).
+"""Current stays (memberships with `removed_at` NULL) counted two ways, kept by database
+triggers on `memberships` in the statement that writes them:
+
+- `contact_stays`: each contact's number of current stays, one row per contact in at least
+  one segment (P2, the dashboard's metric cards within 300 ms at a million contacts);
+- `segment_sizes`: each segment's current members, one row per segment with at least one
+  (C21.1.3 and P5: a segment's GET, `segments list` and the dashboard's list read one row
+  where counting walked the segment's stays: 8 ms of an 11 ms API request for a
+  segment of 101,291 members, and every row of the list sorted by members).
 
 The dashboard's cards (data/queries/dashboard.py) count the contacts in segments, the
 memberships and the unsubscribed members. Counted from `memberships`, that is a walk of
 every current stay grouped by contact: 1.78 million index entries at a million contacts
 and 1,000 segments, 250-400 ms on PostgreSQL and 480 ms on SQLite on a loaded 2-core
-machine. From this table it is one pass over 833,000 narrow rows (29 MB): the contacts
-in segments are its rows, the memberships the sum of `stays`.
+machine. From `contact_stays` it is one pass over 833,000 narrow rows (29 MB): the
+contacts in segments are its rows, the memberships the sum of `stays`.
 
 Like the rollups (data/derived/rollups.py) and the contacts' figures (data/derived/figures.py)
-this is not a stored metric in F2.2.4's sense: each row is one contact's own count of
-current stays, written by the database in the statement that writes the memberships, on
-both engines, whoever writes (the app, the refresh, a merge, a cascade from a deleted
-contact or segment, a script in psql). Nothing is summed across contacts ahead of time:
-there is no row every writer updates, so two writers wait for each other only where they
-change the same contact's stays (as they would for its `contacts` row). tests/data/test_stays.py
-compares the table with a count from `memberships` after every kind of write.
+these are not stored metrics in F2.2.4's sense: each row is one contact's or one segment's
+own count of current stays, written by the database in the statement that writes the
+memberships, on both engines, whoever writes (the app, the refresh, a merge, a cascade
+from a deleted contact or segment, a script in psql), so it is exact in every transaction
+that reads it. tests/data/test_stays.py compares both tables with a count from
+`memberships` after every kind of write.
+
+Who waits for whom: two writers wait for each other where they change the same contact's
+stays (as they would for its `contacts` row), and, on PostgreSQL, where they change the
+same segment's members: its `segment_sizes` row is locked until the first commits (the
+refresh holds the refresh lock anyway; two people adding members to one segment at the
+same moment take turns for the length of a transaction).
 
 - PostgreSQL: one trigger call per statement, from the statement's transition tables
   (a refresh that adds 100,000 members writes each touched contact's count once, not
-  100,000 trigger calls). The change of each contact is added in contact order (two
-  statements touching the same contacts lock their rows in one order), and a contact
-  whose count falls to 0 loses its row. The cost: about 15 us a new stay at 1M contacts
-  on a loaded machine (an INSERT of 333,166 stays: 5.1-5.8 s of 15.5-19.6 s). Two
-  transactions that each change the same contacts' stays in several statements could
-  still lock them in opposite orders: PostgreSQL then cancels one (a deadlock); refreshes
-  take the refresh lock, so two of them never do.
-- SQLite: per row, only when the row's currency or contact changes (a WHEN, checked
-  before any call). SQLite has one writer at a time.
+  100,000 trigger calls, and its segment's once). The change of each key is added in
+  key order (two statements touching the same contacts lock their rows in one order),
+  and a key whose count falls to 0 loses its row. The cost: about 15 us a new stay at 1M
+  contacts on a loaded machine for the contacts (an INSERT of 333,166 stays: 5.1-5.8 s of
+  15.5-19.6 s); a segment's count is one row a statement. Two transactions that each
+  change the same contacts' stays in several statements could still lock them in
+  opposite orders: PostgreSQL then cancels one (a deadlock); refreshes take the refresh
+  lock, so two of them never do.
+- SQLite: per row, only when the row's currency or key changes (a WHEN, checked before
+  any call). SQLite has one writer at a time.
 
-Bulk writers that turn the triggers off (the demo builder) recount the table with
+Bulk writers that turn the triggers off (the demo builder) recount the tables with
 `rebuild`; on SQLite, a refresh adding a segment's members counts them once after its
 INSERT (`counted_after`).
 """
@@ -39,130 +51,286 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
 from segtui.data.db.sql import run_ddl, sqlite_insert_trigger_paused, statement_trigger_drops
 
 
-def _apply(changes: str, *, falls: bool = True) -> str:
-    """PL/pgSQL adding `changes` (rows of contact_id, change) to the counts, then removing
-    the contacts left with none (when a count can fall: not for an INSERT's)."""
-    added = f"""
-      INSERT INTO contact_stays AS s (contact_id, stays)
-      SELECT contact_id, sum(change)::integer FROM ({changes}) c
-      GROUP BY contact_id HAVING sum(change) <> 0 ORDER BY contact_id
-      ON CONFLICT (contact_id) DO UPDATE SET stays = s.stays + EXCLUDED.stays;"""
-    return added + (f"""
-      DELETE FROM contact_stays s WHERE s.stays = 0
-        AND s.contact_id IN (SELECT contact_id FROM ({changes}) c WHERE change < 0);"""
-                    if falls else "")
+@dataclass(frozen=True)
+class StayCount:
+    """A table of current stays counted by one column of `memberships` (`key`: the contact
+    or the segment), one row per value with at least one, in the column `count`; its
+    triggers are named after `table`."""
 
+    table: str
+    key: str
+    count: str
 
-_ADDED = "SELECT contact_id, 1 AS change FROM added WHERE removed_at IS NULL"
-_REMOVED = "SELECT contact_id, -1 AS change FROM removed WHERE removed_at IS NULL"
+    def _apply(self, changes: str, *, falls: bool = True) -> str:
+        """PL/pgSQL adding `changes` (rows of the key, change) to the counts, then removing
+        the rows left with none (when a count can fall: not for an INSERT's)."""
+        t, k, n = self.table, self.key, self.count
+        added = f"""
+      INSERT INTO {t} AS s ({k}, {n})
+      SELECT {k}, sum(change)::integer FROM ({changes}) c
+      GROUP BY {k} HAVING sum(change) <> 0 ORDER BY {k}
+      ON CONFLICT ({k}) DO UPDATE SET {n} = s.{n} + EXCLUDED.{n};"""
+        return added + (f"""
+      DELETE FROM {t} s WHERE s.{n} = 0
+        AND s.{k} IN (SELECT {k} FROM ({changes}) c WHERE change < 0);"""
+                        if falls else "")
 
-POSTGRESQL_TRIGGERS = (
-    f"""CREATE OR REPLACE FUNCTION contact_stays_insert() RETURNS trigger AS $$
-    BEGIN {_apply(_ADDED, falls=False)}
+    @property
+    def postgresql_triggers(self) -> tuple[str, ...]:
+        t, k = self.table, self.key
+        added = f"SELECT {k}, 1 AS change FROM added WHERE removed_at IS NULL"
+        removed = f"SELECT {k}, -1 AS change FROM removed WHERE removed_at IS NULL"
+        return (
+            f"""CREATE OR REPLACE FUNCTION {t}_insert() RETURNS trigger AS $$
+    BEGIN {self._apply(added, falls=False)}
       RETURN NULL;
     END $$ LANGUAGE plpgsql""",
-    """CREATE TRIGGER trg_contact_stays_insert AFTER INSERT ON memberships
+            f"""CREATE TRIGGER trg_{t}_insert AFTER INSERT ON memberships
        REFERENCING NEW TABLE AS added FOR EACH STATEMENT
-       EXECUTE FUNCTION contact_stays_insert()""",
-    # Every UPDATE statement (a trigger with transition tables takes no column list): an
-    # ended stay, a merge moving stays to another contact; the sum is 0 for rows whose
-    # currency and contact did not change.
-    f"""CREATE OR REPLACE FUNCTION contact_stays_update() RETURNS trigger AS $$
-    BEGIN {_apply(f"{_ADDED} UNION ALL {_REMOVED}")}
+       EXECUTE FUNCTION {t}_insert()""",
+            # Every UPDATE statement (a trigger with transition tables takes no column
+            # list): an ended stay, a merge moving stays to another contact; the sum is 0
+            # for rows whose currency and key did not change.
+            f"""CREATE OR REPLACE FUNCTION {t}_update() RETURNS trigger AS $$
+    BEGIN {self._apply(f"{added} UNION ALL {removed}")}
       RETURN NULL;
     END $$ LANGUAGE plpgsql""",
-    """CREATE TRIGGER trg_contact_stays_update AFTER UPDATE ON memberships
+            f"""CREATE TRIGGER trg_{t}_update AFTER UPDATE ON memberships
        REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT
-       EXECUTE FUNCTION contact_stays_update()""",
-    f"""CREATE OR REPLACE FUNCTION contact_stays_delete() RETURNS trigger AS $$
-    BEGIN {_apply(_REMOVED)}
+       EXECUTE FUNCTION {t}_update()""",
+            f"""CREATE OR REPLACE FUNCTION {t}_delete() RETURNS trigger AS $$
+    BEGIN {self._apply(removed)}
       RETURN NULL;
     END $$ LANGUAGE plpgsql""",
-    """CREATE TRIGGER trg_contact_stays_delete AFTER DELETE ON memberships
+            f"""CREATE TRIGGER trg_{t}_delete AFTER DELETE ON memberships
        REFERENCING OLD TABLE AS removed FOR EACH STATEMENT
-       EXECUTE FUNCTION contact_stays_delete()""",
-)
-POSTGRESQL_DROP = statement_trigger_drops("contact_stays", "memberships")
+       EXECUTE FUNCTION {t}_delete()""",
+        )
 
+    def _sqlite_add(self, value: str) -> str:
+        t, k, n = self.table, self.key, self.count
+        return f"""INSERT INTO {t} ({k}, {n}) VALUES ({value}, 1)
+          ON CONFLICT ({k}) DO UPDATE SET {n} = {n} + 1;"""
 
-def _sqlite_add(contact: str) -> str:
-    return f"""INSERT INTO contact_stays (contact_id, stays) VALUES ({contact}, 1)
-          ON CONFLICT (contact_id) DO UPDATE SET stays = stays + 1;"""
+    def _sqlite_take(self, value: str) -> str:
+        t, k, n = self.table, self.key, self.count
+        return f"""UPDATE {t} SET {n} = {n} - 1 WHERE {k} = {value};
+          DELETE FROM {t} WHERE {k} = {value} AND {n} = 0;"""
 
+    @property
+    def sqlite_insert(self) -> str:
+        """The name of the SQLite trigger a bulk INSERT pauses (`counted_after`)."""
+        return f"trg_{self.table}_insert"
 
-def _sqlite_take(contact: str) -> str:
-    return f"""UPDATE contact_stays SET stays = stays - 1 WHERE contact_id = {contact};
-          DELETE FROM contact_stays WHERE contact_id = {contact} AND stays = 0;"""
-
-
-_SQLITE_INSERT = "trg_contact_stays_insert"
-SQLITE_TRIGGERS = (
-    f"""CREATE TRIGGER {_SQLITE_INSERT} AFTER INSERT ON memberships
+    @property
+    def sqlite_triggers(self) -> tuple[str, ...]:
+        k = self.key
+        return (
+            f"""CREATE TRIGGER {self.sqlite_insert} AFTER INSERT ON memberships
         WHEN NEW.removed_at IS NULL
-        BEGIN {_sqlite_add("NEW.contact_id")} END""",
-    f"""CREATE TRIGGER trg_contact_stays_delete AFTER DELETE ON memberships
+        BEGIN {self._sqlite_add(f"NEW.{k}")} END""",
+            f"""CREATE TRIGGER trg_{self.table}_delete AFTER DELETE ON memberships
         WHEN OLD.removed_at IS NULL
-        BEGIN {_sqlite_take("OLD.contact_id")} END""",
-    # The old stay's count goes down and the new one's up, each only if it is current:
-    # an ended stay only takes, a stay moved to another contact (a merge) takes and adds.
-    f"""CREATE TRIGGER trg_contact_stays_end AFTER UPDATE OF contact_id, removed_at
+        BEGIN {self._sqlite_take(f"OLD.{k}")} END""",
+            # The old stay's count goes down and the new one's up, each only if it is
+            # current: an ended stay only takes, a stay moved to another key (a merge moves
+            # a contact's) takes and adds.
+            f"""CREATE TRIGGER trg_{self.table}_end AFTER UPDATE OF {k}, removed_at
         ON memberships
         WHEN OLD.removed_at IS NULL AND (NEW.removed_at IS NOT NULL
-                                         OR NEW.contact_id <> OLD.contact_id)
-        BEGIN {_sqlite_take("OLD.contact_id")} END""",
-    f"""CREATE TRIGGER trg_contact_stays_begin AFTER UPDATE OF contact_id, removed_at
+                                         OR NEW.{k} <> OLD.{k})
+        BEGIN {self._sqlite_take(f"OLD.{k}")} END""",
+            f"""CREATE TRIGGER trg_{self.table}_begin AFTER UPDATE OF {k}, removed_at
         ON memberships
         WHEN NEW.removed_at IS NULL AND (OLD.removed_at IS NOT NULL
-                                         OR NEW.contact_id <> OLD.contact_id)
-        BEGIN {_sqlite_add("NEW.contact_id")} END""",
-)
-SQLITE_DROP = tuple(f"DROP TRIGGER IF EXISTS trg_contact_stays_{kind}"
-                    for kind in ("insert", "delete", "end", "begin"))
+                                         OR NEW.{k} <> OLD.{k})
+        BEGIN {self._sqlite_add(f"NEW.{k}")} END""",
+        )
 
-# Every contact's count from the memberships, in one pass (when the table is made, and
-# after a bulk load with the triggers off).
-REBUILD = ("DELETE FROM contact_stays",
-           "INSERT INTO contact_stays (contact_id, stays) "
-           "SELECT contact_id, count(*) FROM memberships WHERE removed_at IS NULL "
-           "GROUP BY contact_id ORDER BY contact_id")
+    @property
+    def sqlite_drops(self) -> tuple[str, ...]:
+        return tuple(f"DROP TRIGGER IF EXISTS trg_{self.table}_{kind}"
+                     for kind in ("insert", "delete", "end", "begin"))
+
+    def create_triggers(self, conn: Connection) -> None:
+        run_ddl(conn, self.sqlite_triggers, self.postgresql_triggers)
+
+    def drop_triggers(self, conn: Connection) -> None:
+        run_ddl(conn, self.sqlite_drops, statement_trigger_drops(self.table, "memberships"))
+
+    def rebuild(self, conn: Connection) -> None:
+        """Every count from the memberships, in one pass (when the table is made, and after
+        a bulk load with the triggers off)."""
+        t, k, n = self.table, self.key, self.count
+        conn.exec_driver_sql(f"DELETE FROM {t}")
+        conn.exec_driver_sql(
+            f"INSERT INTO {t} ({k}, {n}) SELECT {k}, count(*) FROM memberships "
+            f"WHERE removed_at IS NULL GROUP BY {k} ORDER BY {k}")
 
 
+class SegmentSizes:
+    """`segment_sizes`: each segment's current members as the sum of its rows.
+
+    SQLite (one writer at a time) keeps one row a segment, changed in place per stay.
+    PostgreSQL never makes two writers wait for a segment's count: each statement that
+    changes a segment's stays adds one row with the change, folded together with the
+    segment's rows no other transaction holds (`FOR UPDATE SKIP LOCKED`): its own earlier
+    rows and the committed ones. A segment has as many rows as transactions changing it at
+    that moment, plus one; a read sums them in its snapshot, where a fold is all or
+    nothing. (Counted in one row updated in place, two people adding members to one
+    segment took turns until the first committed: a long import holding the row made a
+    hand-made change wait, and two merges touching two segments in opposite orders
+    deadlocked.)"""
+
+    table = "segment_sizes"
+    sqlite_insert = "trg_segment_sizes_insert"
+
+    @staticmethod
+    def _fold(changes: str) -> str:
+        """PL/pgSQL folding a statement's `changes` (rows of segment_id, change) and the
+        segments' free rows into one row a segment (none when the sum is 0)."""
+        return f"""
+      WITH changed AS (
+        SELECT segment_id, sum(change)::integer AS change FROM ({changes}) c
+        GROUP BY segment_id HAVING sum(change) <> 0),
+      gone AS (
+        DELETE FROM segment_sizes s WHERE s.id IN (
+          SELECT z.id FROM segment_sizes z
+          WHERE z.segment_id IN (SELECT segment_id FROM changed)
+          FOR UPDATE SKIP LOCKED)
+        RETURNING s.segment_id, s.members)
+      INSERT INTO segment_sizes (segment_id, members)
+      SELECT segment_id, sum(n)::integer FROM (
+        SELECT segment_id, members AS n FROM gone
+        UNION ALL SELECT segment_id, change FROM changed) x
+      GROUP BY segment_id HAVING sum(n) <> 0;"""
+
+    @property
+    def postgresql_triggers(self) -> tuple[str, ...]:
+        added = "SELECT segment_id, 1 AS change FROM added WHERE removed_at IS NULL"
+        removed = "SELECT segment_id, -1 AS change FROM removed WHERE removed_at IS NULL"
+        return tuple(statement for kind, changes, tables in (
+            ("insert", added, "NEW TABLE AS added"),
+            ("update", f"{added} UNION ALL {removed}",
+             "OLD TABLE AS removed NEW TABLE AS added"),
+            ("delete", removed, "OLD TABLE AS removed"),
+        ) for statement in (
+            f"""CREATE OR REPLACE FUNCTION segment_sizes_{kind}() RETURNS trigger AS $$
+    BEGIN {self._fold(changes)}
+      RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
+            f"""CREATE TRIGGER trg_segment_sizes_{kind} AFTER {kind.upper()} ON memberships
+       REFERENCING {tables} FOR EACH STATEMENT
+       EXECUTE FUNCTION segment_sizes_{kind}()""",
+        ))
+
+    @staticmethod
+    def _sqlite_add(segment: str) -> str:
+        return f"""INSERT INTO segment_sizes (segment_id, members) SELECT {segment}, 0
+            WHERE NOT EXISTS (SELECT 1 FROM segment_sizes WHERE segment_id = {segment});
+          UPDATE segment_sizes SET members = members + 1 WHERE segment_id = {segment};"""
+
+    @staticmethod
+    def _sqlite_take(segment: str) -> str:
+        return f"""UPDATE segment_sizes SET members = members - 1 WHERE segment_id = {segment};
+          DELETE FROM segment_sizes WHERE segment_id = {segment} AND members = 0;"""
+
+    @property
+    def sqlite_triggers(self) -> tuple[str, ...]:
+        return (
+            f"""CREATE TRIGGER {self.sqlite_insert} AFTER INSERT ON memberships
+        WHEN NEW.removed_at IS NULL
+        BEGIN {self._sqlite_add("NEW.segment_id")} END""",
+            f"""CREATE TRIGGER trg_segment_sizes_delete AFTER DELETE ON memberships
+        WHEN OLD.removed_at IS NULL
+        BEGIN {self._sqlite_take("OLD.segment_id")} END""",
+            f"""CREATE TRIGGER trg_segment_sizes_end AFTER UPDATE OF segment_id, removed_at
+        ON memberships
+        WHEN OLD.removed_at IS NULL AND (NEW.removed_at IS NOT NULL
+                                         OR NEW.segment_id <> OLD.segment_id)
+        BEGIN {self._sqlite_take("OLD.segment_id")} END""",
+            f"""CREATE TRIGGER trg_segment_sizes_begin AFTER UPDATE OF segment_id, removed_at
+        ON memberships
+        WHEN NEW.removed_at IS NULL AND (OLD.removed_at IS NOT NULL
+                                         OR NEW.segment_id <> OLD.segment_id)
+        BEGIN {self._sqlite_add("NEW.segment_id")} END""",
+        )
+
+    def create_triggers(self, conn: Connection) -> None:
+        run_ddl(conn, self.sqlite_triggers, self.postgresql_triggers)
+
+    def drop_triggers(self, conn: Connection) -> None:
+        run_ddl(conn, tuple(f"DROP TRIGGER IF EXISTS trg_segment_sizes_{kind}"
+                            for kind in ("insert", "delete", "end", "begin")),
+                statement_trigger_drops(self.table, "memberships"))
+
+    def rebuild(self, conn: Connection) -> None:
+        """Every segment's count from the memberships, one row each."""
+        conn.exec_driver_sql("DELETE FROM segment_sizes")
+        conn.exec_driver_sql(
+            "INSERT INTO segment_sizes (segment_id, members) SELECT segment_id, count(*) "
+            "FROM memberships WHERE removed_at IS NULL GROUP BY segment_id "
+            "ORDER BY segment_id")
+
+    @staticmethod
+    def add_on_sqlite(conn: Connection, since_id: int) -> None:
+        """SQLite: the current stays with an id above `since_id` added to their segments'
+        rows (after a bulk INSERT with the insert trigger paused: `counted_after`)."""
+        # `+segment_id`: the rowid range is read, not all of ix_memberships_segment.
+        for segment_id, count in conn.exec_driver_sql(
+                "SELECT segment_id, count(*) FROM memberships "
+                "WHERE id > ? AND removed_at IS NULL GROUP BY +segment_id",
+                (since_id,)).all():
+            if not conn.exec_driver_sql(
+                    "UPDATE segment_sizes SET members = members + ? WHERE segment_id = ?",
+                    (count, segment_id)).rowcount:
+                conn.exec_driver_sql(
+                    "INSERT INTO segment_sizes (segment_id, members) VALUES (?, ?)",
+                    (segment_id, count))
+
+
+CONTACT_STAYS = StayCount("contact_stays", "contact_id", "stays")
+SEGMENT_SIZES = SegmentSizes()
+EVERY_COUNT: tuple[StayCount | SegmentSizes, ...] = (CONTACT_STAYS, SEGMENT_SIZES)
+
+
+# Migration 0020 made contact_stays with these (segment_sizes came with 0026).
 def create_triggers(conn: Connection) -> None:
-    run_ddl(conn, SQLITE_TRIGGERS, POSTGRESQL_TRIGGERS)
+    CONTACT_STAYS.create_triggers(conn)
 
 
 def drop_triggers(conn: Connection) -> None:
-    run_ddl(conn, SQLITE_DROP, POSTGRESQL_DROP)
+    CONTACT_STAYS.drop_triggers(conn)
 
 
 def rebuild(conn: Connection) -> None:
-    """Recount every contact's current stays from the memberships, in one pass."""
-    for statement in REBUILD:
-        conn.exec_driver_sql(statement)
+    CONTACT_STAYS.rebuild(conn)
 
 
 @contextmanager
 def counted_after(conn: Connection) -> Iterator[None]:
     """The stays the block inserts are counted in one pass at its end instead of one by one
-    (SQLite's trigger per row: a refresh's INSERT of a segment's new members, 3-4 us a row
-    at 1M contacts, where the pass is about 1 us). The block only inserts memberships: a stay
-    it ended or moved would be counted by the other triggers, which stay. The new rows are
-    those with a larger id than any before it (SQLite gives a new row the largest id plus
-    one). In the caller's transaction, like `figures.copied_after`; PostgreSQL: nothing
-    changes (its trigger already takes a statement's rows at once)."""
+    (SQLite's triggers per row: a refresh's INSERT of a segment's new members, 3-4 us a row
+    at 1M contacts for the contacts' counts, where the pass is about 1 us). The block only
+    inserts memberships: a stay it ended or moved would be counted by the other triggers,
+    which stay. The new rows are those with a larger id than any before it (SQLite gives a
+    new row the largest id plus one). In the caller's transaction, like
+    `figures.copied_after`; PostgreSQL: nothing changes (its triggers already take a
+    statement's rows at once)."""
     if conn.dialect.name != "sqlite":
         yield
         return
     before = int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM memberships")
                  .scalar_one())
 
-    def count() -> None:
+    def count_contacts() -> None:
         # Row by row from the rowid range, each a contact's upsert: grouped by contact,
         # SQLite walked all of ix_memberships_contact instead (its order), 150 ms a call.
         conn.exec_driver_sql(
@@ -170,6 +338,11 @@ def counted_after(conn: Connection) -> Iterator[None]:
             "SELECT contact_id, 1 FROM memberships WHERE id > ? AND removed_at IS NULL "
             "ON CONFLICT (contact_id) DO UPDATE SET stays = stays + 1", (before,))
 
-    with sqlite_insert_trigger_paused(conn, _SQLITE_INSERT, SQLITE_TRIGGERS[0], count):
-        yield
+    def count_segments() -> None:
+        SEGMENT_SIZES.add_on_sqlite(conn, before)
 
+    with sqlite_insert_trigger_paused(conn, CONTACT_STAYS.sqlite_insert,
+                                      CONTACT_STAYS.sqlite_triggers[0], count_contacts), \
+            sqlite_insert_trigger_paused(conn, SEGMENT_SIZES.sqlite_insert,
+                                         SEGMENT_SIZES.sqlite_triggers[0], count_segments):
+        yield

@@ -11,11 +11,10 @@ from segtui.core.enums import CampaignStatus, SegmentStatus, Visibility
 from segtui.core.permissions import CurrentUser
 from segtui.core.rules.tree import from_json
 from segtui.core.segments import CampaignRef, DeletePreview, SegmentDetails
-from segtui.data.db.sql import current_membership
+from segtui.data.db.sql import segment_size
 from segtui.data.db.tables import (
     Activity,
     Campaign,
-    Membership,
     Note,
     Segment,
     Tag,
@@ -32,14 +31,13 @@ from segtui.data.rules.refresh import uses_of
 NAMES_APART = "\n"
 
 
-def details(conn: Connection, segment_id: int, *, viewer: CurrentUser | None,
-            members: int | None = None) -> SegmentDetails | None:
+def details(conn: Connection, segment_id: int, *, viewer: CurrentUser | None
+            ) -> SegmentDetails | None:
     """The segment's header, in one statement: its row, owner, tags (a row each, in name
     order), active campaigns and current members. The detail screen opens with it beside
     the cards' statements, where each round trip waits its turn for the interpreter
-    (P6). `members`: the current members, when the caller counts them anyway (the
-    cards: Store.metrics.segment_summary); None: counted here. None too when `viewer`
-    does not see the segment (C19.3.2): it is then as one that does not exist."""
+    (P6). None when `viewer` does not see the segment (C19.3.2): it is then as one that
+    does not exist."""
     counts = [
         select(func.count()).select_from(campaign_segments)
         .join(Campaign, Campaign.id == campaign_segments.c.campaign_id)
@@ -47,10 +45,7 @@ def details(conn: Connection, segment_id: int, *, viewer: CurrentUser | None,
                Campaign.status == CampaignStatus.ACTIVE)
         .scalar_subquery().label("active"),
     ]
-    if members is None:
-        counts.append(select(func.count()).select_from(Membership)
-                      .where(Membership.segment_id == segment_id, current_membership())
-                      .scalar_subquery().label("members"))
+    counts.append(segment_size(segment_id).label("members"))
     hidden_user = User.__table__.alias("hidden_user")
     counts.append(select(func.aggregate_strings(hidden_user.c.name, NAMES_APART))
                   .select_from(segment_hidden_from)
@@ -77,7 +72,7 @@ def details(conn: Connection, segment_id: int, *, viewer: CurrentUser | None,
         status=SegmentStatus(row.status),
         tags=tuple(r.tag for r in rows if r.tag is not None), version=row.version,
         created_at=row.created_at, updated_at=row.updated_at, owner=row.owner,
-        members=int(row.members if members is None else members),
+        members=int(row.members),
         active_campaigns=int(row.active),
         rule=from_json(row.rule) if row.rule else None, evaluated_at=row.evaluated_at,
         evaluation_ms=row.evaluation_ms, evaluation_error=row.evaluation_error,

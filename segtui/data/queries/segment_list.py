@@ -35,7 +35,7 @@ from segtui.core.records import (
     SegmentSortColumn,
 )
 from segtui.data.db.keyset import Window, keyed_page, settle, windowed
-from segtui.data.db.sql import current_membership, icontains
+from segtui.data.db.sql import current_membership, icontains, segment_size
 from segtui.data.db.tables import (
     Company,
     Contact,
@@ -53,13 +53,9 @@ if TYPE_CHECKING:
 
 
 def member_count() -> ColumnElement[int]:
-    """Current members of the segment in the enclosing query (correlated)."""
-    return (
-        select(func.count())
-        .select_from(Membership)
-        .where(Membership.segment_id == Segment.id, current_membership())
-        .scalar_subquery()
-    )
+    """Current members of the segment in the enclosing query (correlated; kept, not
+    counted: `sql.segment_size`)."""
+    return segment_size(Segment.id)
 
 
 def campaign_count() -> ColumnElement[int]:

@@ -56,16 +56,18 @@ class Metrics:
         member, two round trips that each waited their turn for the interpreter while
         the screen is built, P6). Each statement is its own consistent snapshot;
         a change committed between them is in the next reload, which every change
-        triggers. The header's member count is the cards' (the same current stays),
-        counted once."""
+        triggers. The header's member count is the cards' (the same current stays, read
+        in the snapshot of the figures it is the base of)."""
         from segtui.data.queries import segment_details, segment_metrics
 
         with self._db.reading() as conn:
             if not self._db.can_split:  # one shared connection
                 cards = segment_metrics.segment_cards(conn, segment_id, window)
-                return (segment_details.details(conn, segment_id, viewer=self._db.viewer,
-                                                members=cards.metrics.members)
-                        if with_details else None, cards)
+                details = (segment_details.details(conn, segment_id, viewer=self._db.viewer)
+                           if with_details else None)
+                if details is not None:
+                    details = dataclasses.replace(details, members=cards.metrics.members)
+                return details, cards
             if self._db.helper is None:
                 self._db.helper = ThreadPoolExecutor(max_workers=2,
                                                      thread_name_prefix="segtui-reader")
@@ -141,8 +143,9 @@ def _header_and_side_figures(conn: Connection, segment_id: int, with_details: bo
                              ) -> tuple[SegmentDetails | None, segment_metrics.SideFigures]:
     from segtui.data.queries import segment_details, segment_metrics
 
-    # The members are counted by the cards' pass (Store.metrics._summary).
-    return (segment_details.details(conn, segment_id, viewer=viewer, members=0)
+    # The members shown are the cards' pass's (Store.metrics._summary), read in its
+    # snapshot with the figures they are the base of.
+    return (segment_details.details(conn, segment_id, viewer=viewer)
             if with_details else None,
             segment_metrics.side_figures(conn, segment_id))
 

@@ -121,15 +121,11 @@ class Segments:
         with self._db.reading() as conn:
             return segment_list.segment_rules(conn, segment_ids)
 
-    def segment_details(self, segment_id: int, *, members: int | None = None
-                        ) -> SegmentDetails | None:
-        """`members`: its current members when the caller counted them already (else
-        counted here)."""
+    def segment_details(self, segment_id: int) -> SegmentDetails | None:
         from segtui.data.queries import segment_details as queries_segment_details
 
         with self._db.reading() as conn:
-            return queries_segment_details.details(conn, segment_id, viewer=self._db.viewer,
-                                                   members=members)
+            return queries_segment_details.details(conn, segment_id, viewer=self._db.viewer)
 
     def create_segment(
         self, draft: SegmentDraft, selection: ContactSelection, user: CurrentUser

@@ -52,6 +52,7 @@ from segtui.data.db.tables.segments import (
     Segment,
     SegmentDailySize,
     SegmentExclusion,
+    SegmentSize,
     segment_hidden_from,
     segment_tags,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "Segment",
     "SegmentDailySize",
     "SegmentExclusion",
+    "SegmentSize",
     "Setting",
     "Tag",
     "User",

@@ -134,6 +134,23 @@ class ContactStays(Schema):
     stays: ColumnClause[int] = Column(Integer, nullable=False)
 
 
+class SegmentSize(Schema):
+    """How many current members each segment has: the sum of its rows (none for an empty
+    segment; one on SQLite; on PostgreSQL one, plus one per transaction changing it at
+    that moment), kept by triggers on `memberships` in the statement that writes them
+    (data/derived/stays.py, SegmentSizes): a segment's count is a row or two, not a walk
+    of its stays. No foreign key, as `contact_stays`: a deleted segment's cascade ends its
+    stays, whose trigger takes its rows away."""
+
+    __tablename__ = "segment_sizes"
+    # Covering: a segment's count is read from the index alone.
+    __table_args__ = (Index("ix_segment_sizes_segment", "segment_id", "members"),)
+
+    id: ColumnClause[int] = Column(BigId, primary_key=True)
+    segment_id: ColumnClause[int] = Column(Integer, nullable=False)
+    members: ColumnClause[int] = Column(Integer, nullable=False)
+
+
 class SegmentExclusion(Schema):
     """A contact kept out of a dynamic segment by hand, whatever its rule says. (Kept in
     by hand is a current membership with source 'manual', which a refresh never removes.)"""
