@@ -45,7 +45,7 @@ from segtui.data.db.tables import (
     campaign_segments,
     segment_tags,
 )
-from segtui.data.queries.visibility import is_visible, visible_to
+from segtui.data.queries.visibility import visible_to
 
 if TYPE_CHECKING:
     from segtui.core.permissions import CurrentUser
@@ -268,7 +268,9 @@ def _window_keys(
     return [Keyset(value=r.sort_value, id=r.id) for r in conn.execute(query)]
 
 
-def _rows_for(conn: Connection, ids: Sequence[int]) -> dict[int, SegmentRow]:
+def _rows_for(conn: Connection, ids: Sequence[int], *,
+              seen_by: ColumnElement[bool] | None = None) -> dict[int, SegmentRow]:
+    """The rows of these segments (`seen_by`: only those it allows)."""
     if not ids:
         return {}
     query = select(
@@ -283,7 +285,7 @@ def _rows_for(conn: Connection, ids: Sequence[int]) -> dict[int, SegmentRow]:
         Segment.evaluation_failed_at,
         member_count().label("contacts"),
         campaign_count().label("campaigns"),
-    ).where(Segment.id.in_(ids))
+    ).where(Segment.id.in_(ids), *(() if seen_by is None else (seen_by,)))
     return {
         r.id: SegmentRow(
             id=r.id,
@@ -318,7 +320,6 @@ def segment_rules(conn: Connection, ids: Sequence[int]) -> dict[int, Node | None
 
 def row_by_id(conn: Connection, segment_id: int, viewer: CurrentUser | None
               ) -> SegmentRow | None:
-    """The segment's row, if `viewer` sees it (C19.3.2)."""
-    if not is_visible(conn, segment_id, viewer):
-        return None
-    return _rows_for(conn, [segment_id]).get(segment_id)
+    """The segment's row, if `viewer` sees it (C19.3.2): one statement (a segment's API
+    GET reads it, C21.1.13)."""
+    return _rows_for(conn, [segment_id], seen_by=visible_to(viewer)).get(segment_id)
