@@ -94,12 +94,17 @@ RULE_EVALUATION = ("segtui.data.rules.refresh", "segtui.data.rules.compiler",
 LISTING = ("segtui.data.queries.segment_list", "segtui.data.db.keyset", "segtui.core.records",
            "segtui.data.queries.scripting")
 
+# The segments' own rules and errors (core/segments.py, with the rule tree and sharing):
+# a read that lists segments or counts a rule raises none of them.
+SEGMENT_RULES = ("segtui.core.segments",)
+
 READ_COMMANDS = [
-    pytest.param(["segments", "list"], "ID  NAME", RULE_EVALUATION, id="segments list"),
-    pytest.param(["segments", "list", "--json"], "[", RULE_EVALUATION,
+    pytest.param(["segments", "list"], "ID  NAME", RULE_EVALUATION + SEGMENT_RULES,
+                 id="segments list"),
+    pytest.param(["segments", "list", "--json"], "[", RULE_EVALUATION + SEGMENT_RULES,
                  id="segments list --json"),
     pytest.param(["segments", "count", "score > 70 and opened within 30d >= 1"],
-                 "66 contacts match", LISTING, id="segments count"),
+                 "66 contacts match", LISTING + SEGMENT_RULES, id="segments count"),
     pytest.param(["segments", "show", "Enterprise Prospects"], "Name:", (),
                  id="segments show"),
     pytest.param(["contacts", "list", "--limit", "2"], "ID  NAME", RULE_EVALUATION,
@@ -174,12 +179,35 @@ def test_the_command_ends_with_its_output_and_exit_status(demo_db_path: Path) ->
                          (["segments", "list", "--no-such-option", *db], 2),  # Click's usage
                          (["segments", "lst", *db], 2),  # "Did you mean", in the group
                          (["segments", "--help"], 0),
+                         (["segments", "list", "--help"], 0),  # the named command alone
+                         (["segments", "count", *db], 2),  # its missing argument
+                         (["segments", "--bogus", "list", *db], 2),  # not a command's name
                          (["--help"], 0),  # every command listed
                          (["segmnts", "list", *db], 2)]:  # no group: all of them built
         ran, expected = _segtui(args), _whole_app(args)
         assert (ran.returncode, ran.stdout, ran.stderr) == \
             (status, expected.stdout, expected.stderr), args
     assert len(_segtui(["contacts", "list", "--limit", "1000", *db]).stdout) > 20_000
+
+
+def test_only_the_named_group_and_command_are_built() -> None:
+    """`segtui segments list ...` has Typer build the `segments` group with its `list`
+    command only; a word that names no command of the group leaves them all."""
+    def group() -> typer.Typer:
+        made = typer.Typer()
+        for name in ("list", "count", "show"):
+            made.command(name)(lambda: None)
+        return made
+
+    def built(args: list[str]) -> list[str | None]:
+        made = group()
+        segtui.cli.build_only_the_named_command(made, args)
+        return [command.name for command in made.registered_commands]
+
+    assert built(["list", "--db", "x"]) == ["list"]
+    assert built(["lst"]) == ["list", "count", "show"]
+    assert built(["--help"]) == ["list", "count", "show"]
+    assert built([]) == ["list", "count", "show"]
 
 
 def test_a_reader_that_stopped_reading_ends_it_quietly(demo_db_path: Path) -> None:

@@ -21,7 +21,6 @@ from sqlalchemy import Connection, exists, func, select, update
 from segtui.core.audit import Action
 from segtui.core.enums import UserRole
 from segtui.core.permissions import CurrentUser, InvalidUserName, Permission, UserDeactivated
-from segtui.core.segments import NotAllowed
 from segtui.core.validation import name_skeleton, normalise_user_name, user_name_error
 from segtui.data.db.grants import signed_in
 from segtui.data.db.sql import insert_unless_present
@@ -166,6 +165,8 @@ def set_role(conn: Connection, given: str, role: UserRole, acting: CurrentUser, 
     """Record `given` with `role` (`new`: it must not exist yet) or give an existing user
     `role`. An administrator can't take away the last administrator."""
     if not may(conn, acting, Permission.MANAGE_USERS):
+        from segtui.core.segments import NotAllowed  # the refusal only (P12)
+
         raise NotAllowed(acting.name, acting.role.value, Permission.MANAGE_USERS.value)
     name = checked_name(given)
     found = _find(conn, name)
