@@ -157,7 +157,7 @@ def test_a_read_command_still_upgrades_an_older_database(tmp_path: Path) -> None
 
 def _segtui(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     """The real command, as a script runs it: `main` builds only the group it names
-    (cli.build_only_the_named_group) and ends the process (cli.process.end_process)."""
+    (cli.build_app) and ends the process (cli.process.end_process)."""
     return subprocess.run([sys.executable, "-m", "segtui", *args], text=True,
                           capture_output="stdout" not in kwargs, **kwargs)
 
@@ -192,22 +192,24 @@ def test_the_command_ends_with_its_output_and_exit_status(demo_db_path: Path) ->
 
 def test_only_the_named_group_and_command_are_built() -> None:
     """`segtui segments list ...` has Typer build the `segments` group with its `list`
-    command only; a word that names no command of the group leaves them all."""
-    def group() -> typer.Typer:
-        made = typer.Typer()
-        for name in ("list", "count", "show"):
-            made.command(name)(lambda: None)
-        return made
-
+    command only; a word that names no command of the group leaves them all, and `app`
+    (what the tests call) has every command."""
     def built(args: list[str]) -> list[str | None]:
-        made = group()
-        segtui.cli.build_only_the_named_command(made, args)
-        return [command.name for command in made.registered_commands]
+        [group] = segtui.cli.build_app(args).registered_groups
+        assert group.typer_instance is not None
+        return [command.name for command in group.typer_instance.registered_commands]
 
-    assert built(["list", "--db", "x"]) == ["list"]
-    assert built(["lst"]) == ["list", "count", "show"]
-    assert built(["--help"]) == ["list", "count", "show"]
-    assert built([]) == ["list", "count", "show"]
+    every = [info.name for info in segtui.cli.app.registered_groups
+             if info.name == "segments"]
+    assert every == ["segments"]
+    assert built(["segments", "list", "--db", "x"]) == ["list"]
+    assert built(["contacts", "list"]) == ["list"]
+    assert len(built(["segments", "lst"])) == 26
+    assert len(built(["segments", "--help"])) == 26
+    assert len(built(["contacts"])) > 1
+    assert len(segtui.cli.build_app(["segmnts"]).registered_groups) == 9
+    assert [c.name for c in segtui.cli.app.registered_groups[0].typer_instance
+            .registered_commands][-2:] == ["grant", "revoke"]  # db's, once
 
 
 def test_a_reader_that_stopped_reading_ends_it_quietly(demo_db_path: Path) -> None:

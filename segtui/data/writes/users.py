@@ -25,7 +25,6 @@ from segtui.core.validation import name_skeleton, normalise_user_name, user_name
 from segtui.data.db.grants import signed_in
 from segtui.data.db.sql import insert_unless_present
 from segtui.data.db.tables import Setting, User, name_key
-from segtui.data.writes.audit import record_audit
 from segtui.data.writes.logins import follow_role, login_user
 
 ENV_VAR = "SEGTUI_USER"
@@ -186,6 +185,8 @@ def set_role(conn: Connection, given: str, role: UserRole, acting: CurrentUser, 
         follow_role(conn, found.id, role)  # C19.2.7: the login's grants follow
     result = _find(conn, name)
     assert result is not None
+    from segtui.data.writes.audit import record_audit  # writes only (P12)
+
     record_audit(conn, Action.PERMISSIONS_MODIFIED, acting, subject=f"user {result.name}",
                  details=f"{'added as' if new else 'role now'} {role.value}")
     return result
