@@ -94,12 +94,17 @@ RULE_EVALUATION = ("segtui.data.rules.refresh", "segtui.data.rules.compiler",
 LISTING = ("segtui.data.queries.segment_list", "segtui.data.db.keyset", "segtui.core.records",
            "segtui.data.queries.scripting")
 
+# The segments' own rules and errors (core/segments.py, with the rule tree and sharing):
+# a read that lists segments or counts a rule raises none of them.
+SEGMENT_RULES = ("segtui.core.segments",)
+
 READ_COMMANDS = [
-    pytest.param(["segments", "list"], "ID  NAME", RULE_EVALUATION, id="segments list"),
-    pytest.param(["segments", "list", "--json"], "[", RULE_EVALUATION,
+    pytest.param(["segments", "list"], "ID  NAME", RULE_EVALUATION + SEGMENT_RULES,
+                 id="segments list"),
+    pytest.param(["segments", "list", "--json"], "[", RULE_EVALUATION + SEGMENT_RULES,
                  id="segments list --json"),
     pytest.param(["segments", "count", "score > 70 and opened within 30d >= 1"],
-                 "66 contacts match", LISTING, id="segments count"),
+                 "66 contacts match", LISTING + SEGMENT_RULES, id="segments count"),
     pytest.param(["segments", "show", "Enterprise Prospects"], "Name:", (),
                  id="segments show"),
     pytest.param(["contacts", "list", "--limit", "2"], "ID  NAME", RULE_EVALUATION,
@@ -152,7 +157,7 @@ def test_a_read_command_still_upgrades_an_older_database(tmp_path: Path) -> None
 
 def _segtui(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     """The real command, as a script runs it: `main` builds only the group it names
-    (cli.build_only_the_named_group) and ends the process (cli.process.end_process)."""
+    (cli.build_app) and ends the process (cli.process.end_process)."""
     return subprocess.run([sys.executable, "-m", "segtui", *args], text=True,
                           capture_output="stdout" not in kwargs, **kwargs)
 
@@ -174,12 +179,37 @@ def test_the_command_ends_with_its_output_and_exit_status(demo_db_path: Path) ->
                          (["segments", "list", "--no-such-option", *db], 2),  # Click's usage
                          (["segments", "lst", *db], 2),  # "Did you mean", in the group
                          (["segments", "--help"], 0),
+                         (["segments", "list", "--help"], 0),  # the named command alone
+                         (["segments", "count", *db], 2),  # its missing argument
+                         (["segments", "--bogus", "list", *db], 2),  # not a command's name
                          (["--help"], 0),  # every command listed
                          (["segmnts", "list", *db], 2)]:  # no group: all of them built
         ran, expected = _segtui(args), _whole_app(args)
         assert (ran.returncode, ran.stdout, ran.stderr) == \
             (status, expected.stdout, expected.stderr), args
     assert len(_segtui(["contacts", "list", "--limit", "1000", *db]).stdout) > 20_000
+
+
+def test_only_the_named_group_and_command_are_built() -> None:
+    """`segtui segments list ...` has Typer build the `segments` group with its `list`
+    command only; a word that names no command of the group leaves them all, and `app`
+    (what the tests call) has every command."""
+    def built(args: list[str]) -> list[str | None]:
+        [group] = segtui.cli.build_app(args).registered_groups
+        assert group.typer_instance is not None
+        return [command.name for command in group.typer_instance.registered_commands]
+
+    every = [info.name for info in segtui.cli.app.registered_groups
+             if info.name == "segments"]
+    assert every == ["segments"]
+    assert built(["segments", "list", "--db", "x"]) == ["list"]
+    assert built(["contacts", "list"]) == ["list"]
+    assert len(built(["segments", "lst"])) == 26
+    assert len(built(["segments", "--help"])) == 26
+    assert len(built(["contacts"])) > 1
+    assert len(segtui.cli.build_app(["segmnts"]).registered_groups) == 9
+    assert [c.name for c in segtui.cli.app.registered_groups[0].typer_instance
+            .registered_commands][-2:] == ["grant", "revoke"]  # db's, once
 
 
 def test_a_reader_that_stopped_reading_ends_it_quietly(demo_db_path: Path) -> None:

@@ -35,8 +35,9 @@ tests/test_cli_start.py checks what the read commands load.
 
 The process itself (`main`, the real command only; tests call `app`): the cycle collector
 is paused while the command starts, and the process ends without Python's teardown once
-the command has ended (process.py). And a command line that names a group first builds
-that group's commands only (`build_only_the_named_group`).
+the command has ended (process.py). And a command line that names a group first imports
+and builds that group alone, and of its commands only the one it names next, if it names
+one (`build_app`); `app`, every command, is built when first asked for.
 
 The command modules keep their annotations as objects, without `from __future__ import
 annotations`: Typer reads every command's annotations each time it builds the command
@@ -45,28 +46,14 @@ line, and as strings each one costs a compile and an eval (366 for the 23 comman
 used.
 """
 
+import copy
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 from typing import Any
 
 import typer
 
-from segtui.cli import (
-    api,
-    app_commands,
-    audit,
-    campaigns,
-    contacts,
-    discover,
-    industry_trends,
-    logins,
-    quality,
-    segments,
-    transfer,
-    users,
-    webhooks,
-    worker,
-)
 from segtui.cli.output import SafeGroup, fail
 from segtui.cli.process import end_process, pause_collector
 from segtui.core.busy import DatabaseBusy
@@ -87,60 +74,104 @@ class SegtuiGroup(SafeGroup):
             fail(str(exc))
 
 
-app = typer.Typer(
-    name="segtui",
-    cls=SegtuiGroup,
-    help="Keyboard-first terminal app for managing CRM customer segments.",
-    add_completion=False,
-    no_args_is_help=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-# In the order `segtui --help` lists them: the commands, then the groups.
-app.callback(invoke_without_command=True)(app_commands.main_callback)
-app.command("demo")(app_commands.demo)
-app.command("quality")(quality.quality)
-app.command("audit")(audit.audit)
-app.command("worker")(worker.worker)
-app.command("discover")(discover.discover)
-app.command("discover-keep")(discover.discover_keep)
-app.command("industry-trends")(industry_trends.industry_trends)
-app_commands.db_app.command("grant")(logins.db_grant)
-app_commands.db_app.command("revoke")(logins.db_revoke)
-app.add_typer(app_commands.db_app, name="db")
-app.add_typer(segments.app, name="segments")
-app.add_typer(transfer.import_app, name="import")
-app.add_typer(transfer.export_app, name="export")
-app.add_typer(contacts.app, name="contacts")
-app.add_typer(users.app, name="users")
-app.add_typer(campaigns.app, name="campaigns")
-app.add_typer(api.app, name="api")
-app.add_typer(webhooks.app, name="webhooks")
+# In the order `segtui --help` lists them: the commands, then the groups. Each is
+# (name, module of segtui/cli/, attribute): a module is imported when its command or
+# group is built, so a command line naming one group loads that group's module only.
+COMMANDS = (("demo", "app_commands", "demo"), ("quality", "quality", "quality"),
+            ("audit", "audit", "audit"), ("worker", "worker", "worker"),
+            ("discover", "discover", "discover"),
+            ("discover-keep", "discover", "discover_keep"),
+            ("industry-trends", "industry_trends", "industry_trends"))
+GROUPS = (("db", "app_commands", "db_app"), ("segments", "segments", "group_of"),
+          ("import", "transfer", "import_app"), ("export", "transfer", "export_app"),
+          ("contacts", "contacts", "app"), ("users", "users", "app"),
+          ("campaigns", "campaigns", "app"), ("api", "api", "app"),
+          ("webhooks", "webhooks", "app"))
+
+
+def _attribute(module: str, name: str) -> Any:
+    return getattr(import_module(f"segtui.cli.{module}"), name)
+
+
+def _group(name: str, module: str, attribute: str, args: Sequence[str]) -> typer.Typer:
+    """Group `name` for a command line whose words after its name are `args`."""
+    found = _attribute(module, attribute)
+    if name == "segments":  # its commands live in modules of their own (segments/)
+        group: typer.Typer = found(args)
+        return group
+    if name == "db" and not any(c.name == "grant" for c in found.registered_commands):
+        found.command("grant")(_attribute("logins", "db_grant"))
+        found.command("revoke")(_attribute("logins", "db_revoke"))
+    return only_the_named_command(found, args)
+
+
+def build_app(args: Sequence[str] = ()) -> typer.Typer:
+    """The `segtui` command line. With no `args`, every command and group (`app`, what
+    the tests call). With the words of a command line (`main`): when the first names a
+    group, as scripts write it (`segtui segments list --db ...`), that group alone, and
+    of it the command the next word names, if it names one (`only_the_named_command`).
+    A name in that place can only mean that group: the top level takes no arguments, and
+    its other commands can't be reached past it. Typer turns every command it is given
+    into a Click command before it parses anything (6 ms for the 23 of the top level;
+    `segments` alone has 26), and a group's modules are imported only when it is built.
+    Anything else (options first, a command of the top level, a misspelt name, no
+    arguments) builds them all, so help and errors show every command."""
+    root = typer.Typer(
+        name="segtui",
+        cls=SegtuiGroup,
+        help="Keyboard-first terminal app for managing CRM customer segments.",
+        add_completion=False,
+        no_args_is_help=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    root.callback(invoke_without_command=True)(_attribute("app_commands", "main_callback"))
+    named = [group for group in GROUPS if args and group[0] == args[0]]
+    if named:
+        [(name, module, attribute)] = named
+        root.add_typer(_group(name, module, attribute, args[1:]), name=name)
+        return root
+    for name, module, attribute in COMMANDS:
+        root.command(name)(_attribute(module, attribute))
+    for name, module, attribute in GROUPS:
+        root.add_typer(_group(name, module, attribute, ()), name=name)
+    return root
+
+
+def only_the_named_command(group: typer.Typer, args: Sequence[str]) -> typer.Typer:
+    """`group`, or when the next word of the command line is one of its commands' names
+    (`segtui contacts list ...`), a copy of it with that command only. A name there can
+    only mean that command (a group's own options would come before it); its help, usage
+    line and errors are the command's own, which name no other. Anything else (an
+    option, a misspelt name, `--help`) keeps them all, so the group's help and "No such
+    command" list every one. `group` itself is left as it was."""
+    if not args:
+        return group
+    named = [command for command in group.registered_commands if command.name == args[0]]
+    if len(named) != 1:
+        return group
+    narrowed = copy.copy(group)
+    narrowed.registered_commands = named
+    narrowed.registered_groups = []
+    return narrowed
+
+
+def __getattr__(name: str) -> Any:
+    """`app`: the whole command line (every command and group), built when first asked
+    for. `main` builds its own for the command line it runs."""
+    if name == "app":
+        built = build_app()
+        globals()["app"] = built
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
     """The `segtui` command (its console script, and `python -m segtui`): runs the command
     line, then ends the process at once (process.end_process). Tests call `app` instead."""
     pause_collector()
-    build_only_the_named_group(sys.argv[1:])
+    command_line = build_app(sys.argv[1:])
     try:
-        app(prog_name="segtui")
+        command_line(prog_name="segtui")
     except SystemExit as leaving:  # every command ends so, Click's usage errors too
         end_process(leaving.code)
-
-
-def build_only_the_named_group(args: Sequence[str]) -> None:
-    """A command line that starts with a group's name, as scripts write it (`segtui
-    segments list --db ...`), builds that group's commands only. Typer turns every
-    command into a Click command before it parses anything (6 ms for the 23, where
-    `segments` has 9), and a name in that place can only mean that group: the top level
-    takes no arguments, and its other commands can't be reached past it. Anything else
-    (options first, a command of the top level, a misspelt name, no arguments) builds
-    them all, so help and errors show every command. For `main` only: it changes `app`
-    for the rest of the process."""
-    if not args:
-        return
-    named = [group for group in app.registered_groups if group.name == args[0]]
-    if named:
-        app.registered_groups = named
-        app.registered_commands = []

@@ -169,16 +169,19 @@ def scans_outside(plan: Plan, relation: str) -> bool:
 
 
 def test_lookalikes_are_counted_from_the_score_index_alone(store: Store) -> None:
-    """All contacts matching the profile, counted from ix_contacts_score_status_company;
-    no contact is probed for membership (the members matching are known from the pass)."""
+    """All contacts matching the profile, counted from an index holding the score, the
+    status and the company alone (ix_contacts_score_status_company, or since 0026
+    ix_contacts_status_rules, which starts from the status: 28 -> 12-17 ms at 1M); no
+    contact is probed for membership (the members matching are known from the pass)."""
     segment = largest_segment(store)
     found = plans(store, lambda: store.metrics.insights(segment), "SET enable_seqscan = off",
                   "SET enable_bitmapscan = off")
     plan = statement_with(found, "SELECT count(*)", "FROM contacts",
                           "contacts.quality_score >=")
-    contact_scans = scans(plan, "contacts")
-    assert [(n["Node Type"], n.get("Index Name")) for n in contact_scans] == [
-        ("Index Only Scan", "ix_contacts_score_status_company")]
+    [scan] = scans(plan, "contacts")
+    assert scan["Node Type"] == "Index Only Scan", scan
+    assert scan.get("Index Name") in ("ix_contacts_score_status_company",
+                                      "ix_contacts_status_rules"), scan
     assert scans(plan, "memberships") == []
 
 

@@ -136,8 +136,9 @@ def lookalikes(conn: Connection, segment_id: int, members: int,
         score=(floor, 100),
         not_in_segment=segment_id,
     )
-    # Non-members matching = all contacts matching (counted from
-    # ix_contacts_score_status_company) - members matching (from the groups): before,
+    # Non-members matching = all contacts matching (counted from an index alone:
+    # ix_contacts_score_status_company, on PostgreSQL ix_contacts_status_rules) - members
+    # matching (from the groups): before,
     # every contact was probed for membership (1M probes, 0.5-0.8 s; P7).
     count = count_contacts(conn, replace(flt, not_in_segment=None)) - sum(
         g.members for g in groups

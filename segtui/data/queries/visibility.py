@@ -25,7 +25,6 @@ from sqlalchemy import ColumnElement, Connection, and_, exists, or_, select, tru
 
 from segtui.core.enums import Visibility
 from segtui.core.permissions import CurrentUser, Permission
-from segtui.core.segments import SegmentNotFound
 from segtui.data.db.tables import Segment, User, segment_hidden_from
 
 if TYPE_CHECKING:  # a read command checks no rule: it need not load their checking
@@ -85,4 +84,6 @@ def require_visible(conn: Connection, segment_id: int, user: CurrentUser | None)
     """SegmentNotFound unless `user` sees the segment: a write asked of a segment the user
     cannot see is refused as one of a segment that does not exist (nothing of it leaks)."""
     if not is_visible(conn, segment_id, user):
+        from segtui.core.segments import SegmentNotFound  # the refusal only (P12)
+
         raise SegmentNotFound(segment_id)

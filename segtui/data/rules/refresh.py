@@ -37,7 +37,6 @@ from segtui.core.enums import MembershipSource, SegmentKind
 from segtui.core.rules.check import SegmentLookup
 from segtui.core.rules.refresh import RefreshResult
 from segtui.core.rules.tree import Node, RuleFormatError, from_json, referenced_segments
-from segtui.core.segments import SegmentDraft
 from segtui.data.db.sql import current_membership
 from segtui.data.db.tables import Contact, Membership, Segment, SegmentExclusion, name_key
 from segtui.data.derived.stays import counted_after
@@ -45,6 +44,7 @@ from segtui.data.rules.compiler import compile_rule
 from segtui.data.rules.evaluation import RULE_FAILURES, failing_alone, stamp_evaluated
 
 if TYPE_CHECKING:
+    from segtui.core.segments import SegmentDraft
     from segtui.data.rules import whole_refresh
     from segtui.data.rules.whole_refresh import SharedReads
 from segtui.core.rules.order import dependents, layers

@@ -10,11 +10,10 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from segtui.core.changes import ChangesSince
 from segtui.data.store.database import Database
 
 if TYPE_CHECKING:
-    from segtui.core.changes import ChangeWatch
+    from segtui.core.changes import ChangesSince, ChangeWatch
 
 
 class Changes:
@@ -30,6 +29,7 @@ class Changes:
 
     def since(self, after: int) -> ChangesSince:
         """Other segtuis' changes after `after` (an id from `newest` or the last look)."""
+        from segtui.core.changes import ChangesSince
         from segtui.data.queries import changes
 
         with self._db.reading() as conn:

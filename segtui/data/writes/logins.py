@@ -34,7 +34,6 @@ from segtui.core.validation import normalise_user_name, user_name_error
 from segtui.data.db import grants
 from segtui.data.db.grants import SignedIn
 from segtui.data.db.tables import User, name_key
-from segtui.data.writes.audit import record_audit
 
 ENV_VAR = "SEGTUI_USER"
 ROLE_WORDS = {UserRole.VIEWER: "viewer", UserRole.MARKETING_MANAGER: "manager",
@@ -164,6 +163,8 @@ def grant(conn: Connection, login: str, role: UserRole, acting: CurrentUser | No
             values.update(name=wanted, name_key=name_key(wanted))
         conn.execute(update(User).where(User.id == row.id).values(**values))
     user = conn.execute(select(User.name, User.team).where(User.login == login)).one()
+    from segtui.data.writes.audit import record_audit  # writes only (P12)
+
     record_audit(conn, Action.PERMISSIONS_MODIFIED, acting, subject=f"user {user.name}",
                  details=f"login {login} granted {role.value}")
     return Granted(login, user.name, role, user.team, login_made, row is None,
@@ -185,6 +186,8 @@ def revoke(conn: Connection, login: str, acting: CurrentUser | None) -> str:
     name = login if row is None else str(row.name)
     if row is not None:
         conn.execute(update(User).where(User.id == row.id).values(active=False))
+    from segtui.data.writes.audit import record_audit  # writes only (P12)
+
     record_audit(conn, Action.PERMISSIONS_MODIFIED, acting, subject=f"user {name}",
                  details=f"login {login} revoked; user deactivated")
     return name

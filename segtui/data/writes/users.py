@@ -21,12 +21,10 @@ from sqlalchemy import Connection, exists, func, select, update
 from segtui.core.audit import Action
 from segtui.core.enums import UserRole
 from segtui.core.permissions import CurrentUser, InvalidUserName, Permission, UserDeactivated
-from segtui.core.segments import NotAllowed
 from segtui.core.validation import name_skeleton, normalise_user_name, user_name_error
 from segtui.data.db.grants import signed_in
 from segtui.data.db.sql import insert_unless_present
 from segtui.data.db.tables import Setting, User, name_key
-from segtui.data.writes.audit import record_audit
 from segtui.data.writes.logins import follow_role, login_user
 
 ENV_VAR = "SEGTUI_USER"
@@ -166,6 +164,8 @@ def set_role(conn: Connection, given: str, role: UserRole, acting: CurrentUser, 
     """Record `given` with `role` (`new`: it must not exist yet) or give an existing user
     `role`. An administrator can't take away the last administrator."""
     if not may(conn, acting, Permission.MANAGE_USERS):
+        from segtui.core.segments import NotAllowed  # the refusal only (P12)
+
         raise NotAllowed(acting.name, acting.role.value, Permission.MANAGE_USERS.value)
     name = checked_name(given)
     found = _find(conn, name)
@@ -185,6 +185,8 @@ def set_role(conn: Connection, given: str, role: UserRole, acting: CurrentUser, 
         follow_role(conn, found.id, role)  # C19.2.7: the login's grants follow
     result = _find(conn, name)
     assert result is not None
+    from segtui.data.writes.audit import record_audit  # writes only (P12)
+
     record_audit(conn, Action.PERMISSIONS_MODIFIED, acting, subject=f"user {result.name}",
                  details=f"{'added as' if new else 'role now'} {role.value}")
     return result
