@@ -1,4 +1,4 @@
-"""`ix_contacts_status_rules` (issue 17, P4: the rule builder's live count within 200 ms on
+"""`ix_contacts_status_rules` (P4: the rule builder's live count within 200 ms on
 PostgreSQL): the contacts' lead status, quality score, company, city and id in one index,
 so a rule that starts from a status (`status in ("Hot Lead", Qualified) and (score > 70
 or ...) and (city in (...) or size = Enterprise) and opened within 30d >= 1`, the
