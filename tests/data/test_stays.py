@@ -8,7 +8,7 @@ Both engines."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import Connection, delete, func, insert, select, update
@@ -16,9 +16,11 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import MembershipSource
 from segtui.core.rules.language import parse
+from segtui.core.rules.tree import to_json
 from segtui.core.segments import SegmentDraft
 from segtui.data.db.tables import Contact, ContactStays, Membership, Segment, SegmentSize
 from segtui.data.derived import stays
+from segtui.data.rules import refresh
 from segtui.data.store import Store
 from tests.factories import add_contact, add_segment
 
@@ -134,6 +136,53 @@ def test_a_refresh_keeps_the_counts(demo_store: Store) -> None:
     with demo_store.writing() as conn:
         conn.execute(insert(Membership).values(stay(segment_id, first)))
     assert_counts(demo_store)
+
+
+def test_a_batch_of_segments_keeps_the_counts(demo_store: Store) -> None:
+    """Segments whose rules share a condition are refreshed in one batch (P9): on SQLite
+    their new stays are counted once, after the batch's last INSERT (an outer
+    stays.counted_after around each segment's own), a contact who joins several of them
+    counted once with all of them. A member by hand before the first refresh stays one
+    and is not added again; the triggers are back for the next writer."""
+    store = demo_store
+    now = datetime(2024, 1, 1)
+    statuses = ("New", "Nurturing", "Qualified", "Hot Lead", "Customer", "Cold")
+    ids: list[int] = []
+    with store.writing() as conn:  # made without their first evaluation, as a script would
+        for n, status in enumerate(statuses):
+            text = (f'score > 50 and status = "{status}"' if n % 2
+                    else f"score > 50 and score > {50 + 10 * n}")
+            rule = store.rules.check_rule(parse(text))[0]
+            ids.append(int(conn.execute(insert(Segment).values(
+                name=f"Batch {n}", name_key=f"batch {n}", description="", status="Draft",
+                created_at=now, updated_at=now, version=1, kind="Dynamic",
+                rule=to_json(rule)).returning(Segment.id)).scalar_one()))
+        by_hand = conn.execute(select(Contact.id).where(Contact.quality_score > 90)
+                               .limit(1)).scalar_one()
+        conn.execute(insert(Membership).values(stay(ids[0], by_hand)))
+        batch, = refresh.whole_batches(conn, ids, date(2024, 1, 1))  # one batch
+        assert batch.segment_ids == tuple(ids)
+    results = store.rules.refresh_segments(ids)
+    assert sum(r.entered for r in results) > len(ids)
+    kept = assert_counts(store)
+    assert max(kept.values()) >= 3  # contacts in several of the batch's segments
+    with store.reading() as conn:
+        for segment_id, result in zip(ids, results, strict=True):
+            assert result.segment_id == segment_id
+            stays_of = conn.execute(select(Membership.contact_id, Membership.source).where(
+                Membership.segment_id == segment_id, Membership.removed_at.is_(None))
+            ).all()
+            assert len({c for c, _ in stays_of}) == len(stays_of) == result.members
+        assert conn.execute(select(Membership.source).where(
+            Membership.segment_id == ids[0], Membership.contact_id == by_hand)
+        ).scalars().all() == [MembershipSource.MANUAL]
+    with store.writing() as conn:
+        conn.execute(insert(Membership).values(stay(ids[1], by_hand + 1)))
+        if conn.dialect.name == "sqlite":  # the run's connection settings given back
+            assert conn.exec_driver_sql("PRAGMA temp_store").scalar_one() == 0
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 1000
+    assert_counts(store)
+    assert not any(r.changed for r in store.rules.refresh_segments(ids[2:]))
 
 
 def test_rebuild_counts_from_the_memberships(empty_store: Store) -> None:

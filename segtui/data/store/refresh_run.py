@@ -42,6 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from segtui.core import clock
 from segtui.data.db.engine import WRITE_OPTION
+from segtui.data.derived import stays
 from segtui.data.rules import evaluation, pending, refresh, whole_refresh
 from segtui.data.store.database import Database, busy_is_clear, in_this_context
 
@@ -54,6 +55,38 @@ if TYPE_CHECKING:
 POSTGRESQL_WORKERS = 2
 
 
+# SQLite, during a refresh run: the log is copied into the database once it holds this
+# many pages (256 MB; 1,000 by default, so after every batch). A batch of 20 segments at
+# 1M contacts changes 16,000 pages, most of them of `ix_memberships_contact`, and the
+# next batch the same ones again: copied every 4 batches, each page is written to the
+# database once for 4 batches, and the database file is flushed to disk a quarter as
+# often (a checkpoint of one batch: 0.3 s).
+_RUN_CHECKPOINT_PAGES = 65536
+
+
+def _sqlite_pragma(conn: Connection, pragma: str) -> int:
+    """Run `PRAGMA pragma` on the DBAPI connection itself, outside any transaction of
+    SQLAlchemy's: its first value, or 0."""
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    row = dbapi.cursor().execute(f"PRAGMA {pragma}").fetchone()
+    return int(row[0]) if row and isinstance(row[0], int) else 0
+
+
+def _temp_store(conn: Connection, where: str) -> None:
+    """SQLite: where this connection keeps its temporary tables and statement journals.
+
+    An INSERT of a segment's members inside the batch's transaction journals the former
+    content of every page it changes, so that the statement alone can be undone (a
+    foreign key or a unique index may refuse a row): a page of `ix_memberships_contact`
+    for nearly every new stay, 30 GB in 4 KB writes to a temporary file over the first
+    refresh of the benchmark's 1,000 segments at 1M contacts. In memory, a statement's
+    journal is the 10-30 MB it needs while it runs. Set outside any transaction (SQLite
+    refuses it inside one) and before the worker makes a temporary table: a change of
+    place drops the connection's temporary tables."""
+    _sqlite_pragma(conn, f"temp_store = {where}")
+
+
 class _Worker:
     """One connection and its lists, used by one batch at a time."""
 
@@ -62,6 +95,12 @@ class _Worker:
         self.db = db
         self.conn = conn
         self.turns = turns
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.checkpoint_pages = 0
+        if self.sqlite:
+            _temp_store(conn, "MEMORY")
+            self.checkpoint_pages = _sqlite_pragma(conn, "wal_autocheckpoint")
+            _sqlite_pragma(conn, f"wal_autocheckpoint = {_RUN_CHECKPOINT_PAGES}")
         self.check_lists = whole_refresh.SharedLists(conn, for_checks=True)
         self.write_lists = whole_refresh.SharedLists(conn, turns)
 
@@ -70,6 +109,13 @@ class _Worker:
             self.check_lists.drop()
             self.write_lists.drop()
             self.conn.commit()
+        if self.sqlite:  # the pool's next user gets SQLite's defaults back
+            with suppress(SQLAlchemyError, self.conn.dialect.loaded_dbapi.Error):
+                _temp_store(self.conn, "DEFAULT")
+                # The run's last batches copied into the database now, not by whoever
+                # commits next (a save would wait for up to 256 MB).
+                _sqlite_pragma(self.conn, "wal_checkpoint(PASSIVE)")
+                _sqlite_pragma(self.conn, f"wal_autocheckpoint = {self.checkpoint_pages}")
         self.conn.close()
 
     @contextmanager
@@ -130,8 +176,12 @@ class _Worker:
             if changing:
                 self.write_lists.start_batch(self.turns.draw(conn))
                 part = replace(batch, segment_ids=tuple(changing))
+                # SQLite: the batch's new stays counted for the cards once, at its end (a
+                # contact joining 3 of its segments is written once, not 3 times), while
+                # the batch's page cache is still large.
                 with whole_refresh.SharedReads(conn, today, self.write_lists
-                                               ).active(part) as shared:
+                                               ).active(part) as shared, \
+                        stays.counted_after(conn):
                     for segment_id in changing:
                         pending.claim_segment(conn, segment_id)
                         result = None
