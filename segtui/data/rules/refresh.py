@@ -28,12 +28,9 @@ from sqlalchemy import (
     exists,
     func,
     insert,
-    literal,
     select,
     update,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.selectable import Alias
 
 from segtui.core.enums import MembershipSource, SegmentKind
 from segtui.core.rules.check import SegmentLookup
@@ -41,9 +38,9 @@ from segtui.core.rules.refresh import RefreshResult
 from segtui.core.rules.tree import Node, RuleFormatError, from_json, referenced_segments
 from segtui.data.db.sql import current_membership
 from segtui.data.db.tables import Contact, Membership, Segment, SegmentExclusion, name_key
-from segtui.data.derived.stays import counted_after
 from segtui.data.rules.compiler import compile_rule
 from segtui.data.rules.evaluation import RULE_FAILURES, failing_alone, stamp_evaluated
+from segtui.data.rules.joiners import add_joiners
 
 if TYPE_CHECKING:
     from segtui.core.segments import SegmentDraft
@@ -123,8 +120,8 @@ def refresh_segment(conn: Connection, segment_id: int, *, now: datetime, today: 
     if not made:
         # Nothing made by the rule to take back (a segment's first refresh): every match
         # that is not a member by hand joins, in one statement.
-        entered = _add(conn, segment_id, select(contact_id).where(wanted), now,
-                       members=members)
+        entered = add_joiners(conn, segment_id, select(contact_id).where(wanted), now,
+                              members=members)
     elif _differs(conn, segment_id, select(contact_id).where(wanted), made):
         entered, left = _apply_difference(conn, segment_id, contact_id, wanted, now, made)
     members += entered - left
@@ -273,57 +270,8 @@ def _apply_difference(conn: Connection, segment_id: int, contact_id: Any,
     # matches means every match is a member already, and nobody joins.
     entered = 0
     if found != made - left:
-        entered = _add(conn, segment_id, select(matches.c.contact_id), now)
+        entered = add_joiners(conn, segment_id, select(matches.c.contact_id), now)
     return max(int(entered or 0), 0), max(int(left or 0), 0)
-
-
-class _BySegment(Alias):
-    """`memberships AS stay`, read on SQLite through ix_memberships_segment: a match is
-    probed for its stay among the segment's own entries, which are together. Left to
-    choose among three indexes that answer the probe, SQLite took ix_memberships_contact,
-    whose entries for a batch's matches are spread over the whole index: a page a match,
-    16% of a first refresh's INSERTs at a million contacts (P9)."""
-
-    inherit_cache = True
-
-
-@compiles(_BySegment, "sqlite")
-def _indexed_by(element: _BySegment, compiler: Any, **kw: Any) -> str:
-    sql: str = compiler.visit_alias(element, **kw)
-    return f"{sql} INDEXED BY ix_memberships_segment" if kw.get("asfrom") else sql
-
-
-@compiles(_BySegment)
-def _as_alias(element: _BySegment, compiler: Any, **kw: Any) -> str:
-    sql: str = compiler.visit_alias(element, **kw)
-    return sql
-
-
-def _add(conn: Connection, segment_id: int, contact_ids: Select[Any], now: datetime, *,
-         members: int | None = None) -> int:
-    """Add the contacts `contact_ids` selects that are not current members (a member by
-    hand stays one): new rule-made stays. Returns how many joined. `members`: the
-    segment's current members when the caller counted them in this transaction: with
-    none, on SQLite, no match is probed for a stay (a segment's first refresh; the write
-    transaction holds SQLite's one write lock, so none can appear meanwhile; PostgreSQL
-    probes, as another process may add a member by hand and commit in between)."""
-    m = Membership
-    candidate = contact_ids.subquery()
-    chosen = select(literal(segment_id), candidate.c[0],
-                    literal(MembershipSource.RULE.value), literal(now))
-    if members != 0 or conn.dialect.name != "sqlite":
-        stay = _BySegment._construct(Membership.__table__, name="stay")
-        already = exists(select(1).select_from(stay).where(
-            stay.c.segment_id == segment_id, stay.c.contact_id == candidate.c[0],
-            stay.c.removed_at.is_(None)))
-        chosen = chosen.where(~already)
-    # SQLite: the new stays counted for the dashboard's cards in one pass, not per row.
-    with counted_after(conn):
-        added = conn.execute(
-            insert(m).from_select(["segment_id", "contact_id", "source", "added_at"], chosen)
-            .execution_options(preserve_rowcount=True)
-        ).rowcount
-    return max(int(added or 0), 0)
 
 
 def whole_batches(conn: Connection, ids: Sequence[int], today: date
