@@ -395,3 +395,4 @@ def sqlite_insert_trigger_paused(conn: Connection, trigger: str, recreate: str,
     yield
     catch_up()
     conn.exec_driver_sql(recreate)
+

@@ -9,7 +9,7 @@ its primary key and its company by its own. SQLite, which keeps no statistics in
 segtui's databases, preferred `ix_events_type_time_contact` (an equality and a range
 against a range alone) and read each conversion's revenue from the table: 2.5 s instead
 of 0.6 s at a million contacts. So on SQLite the events are read `INDEXED BY` it
-(`_Conversions`); PostgreSQL plans from its statistics.
+(`CONVERSIONS_INDEX`); PostgreSQL plans from its statistics.
 
 The month of an event is counted, not computed with a date function: how many of the
 period's month starts (the second month's first midnight onward) it is at or after, one
@@ -24,12 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Integer, case, cast, func, literal, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.selectable import Alias
 
+from segtui.data.db.indexed import sqlite_indexed
 from segtui.data.db.tables import Company, Contact, EngagementEvent
 from segtui.data.queries.segment_performance import CONVERTED
 
@@ -37,24 +35,10 @@ from segtui.data.queries.segment_performance import CONVERTED
 TrendRow = tuple[str | None, int, int, int]
 
 
-class _Conversions(Alias):
-    """`events AS conversions`, read on SQLite through ix_events_conversions (the module's
-    docstring). A query on it must name `type = 'converted'` as a literal: SQLite refuses
-    to run it otherwise ("no query solution"), rather than scanning."""
-
-    inherit_cache = True
-
-
-@compiles(_Conversions, "sqlite")
-def _indexed_by(element: _Conversions, compiler: Any, **kw: Any) -> str:
-    sql: str = compiler.visit_alias(element, **kw)
-    return f"{sql} INDEXED BY ix_events_conversions" if kw.get("asfrom") else sql
-
-
-@compiles(_Conversions)
-def _as_alias(element: _Conversions, compiler: Any, **kw: Any) -> str:
-    sql: str = compiler.visit_alias(element, **kw)
-    return sql
+# `events AS conversions`, read on SQLite through ix_events_conversions (the module's
+# docstring). A query on it must name `type = 'converted'` as a literal: SQLite refuses
+# to run it otherwise ("no query solution"), rather than scanning.
+CONVERSIONS_INDEX = "ix_events_conversions"
 
 
 def month_index(occurred_at: ColumnElement[datetime], bounds: Sequence[datetime]
@@ -73,7 +57,7 @@ def industry_month_rows(conn: Connection, start: datetime, end: datetime,
     """C22.5.1: per industry and month of [start, end), the conversions and their revenue
     (an event without revenue counts as a transaction of 0, as Total Spent counts it).
     A contact without a company, or a company without an industry, gives None."""
-    conversions = _Conversions._construct(EngagementEvent.__table__, name="conversions")
+    conversions = sqlite_indexed(EngagementEvent.__table__, "conversions", CONVERSIONS_INDEX)
     e, c, co = conversions.c, Contact, Company
     month = month_index(e.occurred_at, bounds).label("month")
     rows = conn.execute(

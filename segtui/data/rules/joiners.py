@@ -8,38 +8,22 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, exists, insert, literal, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.selectable import Alias
 
 from segtui.core.enums import MembershipSource
+from segtui.data.db.indexed import sqlite_indexed
 from segtui.data.db.tables import Membership
 from segtui.data.derived.stays import counted_after
 
-
-class _BySegment(Alias):
-    """`memberships AS stay`, read on SQLite through ix_memberships_segment: a match is
-    probed for its stay among the segment's own entries, which are together. Left to
-    choose among three indexes that answer the probe, SQLite took ix_memberships_contact,
-    whose entries for a batch's matches are spread over the whole index: a page a match,
-    16% of a first refresh's INSERTs at a million contacts (P9)."""
-
-    inherit_cache = True
+# `memberships AS stay`, read on SQLite through ix_memberships_segment: a match is
+# probed for its stay among the segment's own entries, which are together. Left to
+# choose among three indexes that answer the probe, SQLite took ix_memberships_contact,
+# whose entries for a batch's matches are spread over the whole index: a page a match,
+# 16% of a first refresh's INSERTs at a million contacts (P9).
+_STAY_INDEX = "ix_memberships_segment"
 
 
-@compiles(_BySegment, "sqlite")
-def _indexed_by(element: _BySegment, compiler: Any, **kw: Any) -> str:
-    sql: str = compiler.visit_alias(element, **kw)
-    return f"{sql} INDEXED BY ix_memberships_segment" if kw.get("asfrom") else sql
-
-
-@compiles(_BySegment)
-def _as_alias(element: _BySegment, compiler: Any, **kw: Any) -> str:
-    sql: str = compiler.visit_alias(element, **kw)
-    return sql
-
-
-def add_joiners(conn: Connection, segment_id: int, contact_ids: Select[Any], now: datetime, *,
-         members: int | None = None) -> int:
+def add_joiners(conn: Connection, segment_id: int, contact_ids: Select[Any], now: datetime,
+                *, members: int | None = None) -> int:
     """Add the contacts `contact_ids` selects that are not current members (a member by
     hand stays one): new rule-made stays. Returns how many joined. `members`: the
     segment's current members when the caller counted them in this transaction: with
@@ -51,7 +35,7 @@ def add_joiners(conn: Connection, segment_id: int, contact_ids: Select[Any], now
     chosen = select(literal(segment_id), candidate.c[0],
                     literal(MembershipSource.RULE.value), literal(now))
     if members != 0 or conn.dialect.name != "sqlite":
-        stay = _BySegment._construct(Membership.__table__, name="stay")
+        stay = sqlite_indexed(Membership.__table__, "stay", _STAY_INDEX)
         already = exists(select(1).select_from(stay).where(
             stay.c.segment_id == segment_id, stay.c.contact_id == candidate.c[0],
             stay.c.removed_at.is_(None)))
