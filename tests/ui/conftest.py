@@ -116,7 +116,12 @@ async def handled_all(app: Any) -> None:
     are not waited for; settle() waits for workers). Cheap: it looks at the queues and
     the count of messages being handled, and posts nothing."""
     quiet = 0
-    for _ in range(100_000):
+    # Bounded by time, not by turns of the loop: a handler may await a thread (a tab's
+    # reads), and on a loaded machine 100,000 turns passed before one finished
+    # (test_colours under the whole suite beside a CPU hog). Two minutes only tells a
+    # never-ending stream of messages from a slow machine.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
         await asyncio.sleep(0)
         if _Handling.now or any(_waiting(node) for node in (app, *app._registry)):
             quiet = 0
