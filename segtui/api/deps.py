@@ -41,14 +41,20 @@ Reader = Annotated[Caller, Depends(reader)]
 Writer = Annotated[Caller, Depends(writer)]
 
 
+def as_id(ref: str) -> int | None:
+    """`ref` (a path's segment or contact) as an id when it is one: ASCII digits, few
+    enough for the database's integer keys."""
+    return int(ref) if ref.isascii() and ref.isdigit() and len(ref) <= 18 else None
+
+
 def segment_id(caller: Caller, ref: str) -> int:
     """The segment `ref` names, by id (digits) or by name (case and extra spaces
     ignored), if the caller sees it; 404 otherwise (a hidden segment is as one that does
     not exist, C19.3.2)."""
     store = caller.store
-    found: int | None = None
-    if ref.isascii() and ref.isdigit() and len(ref) <= 18:
-        found = int(ref) if store.segments.seen([int(ref)]) else None  # nothing counted
+    found = as_id(ref)
+    if found is not None and not store.segments.seen([found]):  # nothing counted
+        found = None
     if found is None:
         from segtui.core.validation import normalise_name
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from segtui.api.deps import Reader, Writer
+from segtui.api.deps import Reader, Writer, as_id
 from segtui.api.problems import Problem
 from segtui.api.routes._batches import Rejected, batch_rows, may_import
 from segtui.api.routes._errors import answered
@@ -64,10 +64,8 @@ def search_contacts(
 @router.get("/contacts/{key}", summary="Get a contact by id or email")
 def get_contact(caller: Reader, key: str) -> dict[str, Any]:
     store = caller.store
-    found: int | None = None
-    if key.isascii() and key.isdigit() and len(key) <= 18:
-        found = int(key)
-    else:
+    found = as_id(key)
+    if found is None:
         ids = store.contacts.contacts_by_email([key]).get(key, [])
         found = ids[0] if len(ids) == 1 else None
         if len(ids) > 1:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from segtui.api.deps import Reader, Writer, segment_id
+from segtui.api.deps import Reader, Writer, as_id, segment_id
 from segtui.api.problems import Problem
 from segtui.api.routes._errors import answered, rule_of
 from segtui.api.routes._pages import keyset_after, next_cursor
@@ -110,10 +110,10 @@ def get_segment(caller: Reader, ref: str) -> JSONObject:
     # By id, the segment's JSON is read at once: it is None for a segment the caller
     # doesn't see, as `segment_id`'s own check would say (a statement less a request,
     # C21.1.13). Otherwise (or a segment named in digits) by name, as every route.
-    if ref.isascii() and ref.isdigit() and len(ref) <= 18:
-        obj = segment_json(caller.store, int(ref))
-        if obj is not None:
-            return obj
+    by_id = as_id(ref)
+    obj = None if by_id is None else segment_json(caller.store, by_id)
+    if obj is not None:
+        return obj
     return _shown(caller, segment_id(caller, ref))
 
 
