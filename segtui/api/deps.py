@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from segtui.api.gate import Caller, Gate
 from segtui.api.problems import Problem
+
+if TYPE_CHECKING:
+    from segtui.data.store import Store
 
 bearer = HTTPBearer(auto_error=False, description="An API token: segtui api tokens create")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
@@ -19,12 +22,15 @@ def _gate(request: Request) -> Gate:
     return gate
 
 
-def reader(request: Request, credentials: Credentials) -> Caller:
+# Both checks run on the event loop (async, so FastAPI calls them there): a lookup by key
+# on the loop's own connection costs less than handing it to a worker thread and back
+# (Gate, engine.lookup_engine; C21.1.13).
+async def reader(request: Request, credentials: Credentials) -> Caller:
     """Anyone with a live token."""
     return _checked(request, credentials, writes=False)
 
 
-def writer(request: Request, credentials: Credentials) -> Caller:
+async def writer(request: Request, credentials: Credentials) -> Caller:
     """A token with the write scope (what its user may change is the Store's to say)."""
     return _checked(request, credentials, writes=True)
 
@@ -47,11 +53,12 @@ def as_id(ref: str) -> int | None:
     return int(ref) if ref.isascii() and ref.isdigit() and len(ref) <= 18 else None
 
 
-def segment_id(caller: Caller, ref: str) -> int:
+def segment_id(caller: Caller, ref: str, store: Store | None = None) -> int:
     """The segment `ref` names, by id (digits) or by name (case and extra spaces
     ignored), if the caller sees it; 404 otherwise (a hidden segment is as one that does
-    not exist, C19.3.2)."""
-    store = caller.store
+    not exist, C19.3.2). Read on `store` (the caller's lookups, on the event loop), else
+    the caller's Store."""
+    store = caller.store if store is None else store
     found = as_id(ref)
     if found is not None and not store.segments.seen([found]):  # nothing counted
         found = None

@@ -74,3 +74,4 @@ def serve(store: Store, sock: socket.socket, *, sends_webhooks: bool = False) ->
             sender.join()
         sock.close()
         request_log.stop()
+        app.state.gate.close()

@@ -87,6 +87,8 @@ class SegmentDetails:
     members: int
     active_campaigns: int
     rule: Node | None = None
+    # Campaigns of any status that use it (the segments list's and the API's figure).
+    campaigns: int = 0
     evaluated_at: datetime | None = None
     evaluation_ms: int | None = None
     # C20.7.2: why its last evaluation failed, and when (None since one succeeded).

@@ -49,10 +49,15 @@ def segment_json(store: Store, segment_id: int) -> dict[str, Any] | None:
     """The `segments show` object: the summary plus owner, tags, active campaigns, dates
     and the version an edit is made on; None when the segment is gone (or hidden from
     the Store's user)."""
-    row = store.segments.segment_row(segment_id)
-    details = None if row is None else store.segments.segment_details(segment_id)
-    if details is None or row is None:
+    from segtui.core.records import SegmentRow
+
+    details = store.segments.segment_details(segment_id)  # one statement (C21.1.13)
+    if details is None:
         return None
+    row = SegmentRow(details.id, details.name, details.description, details.status,
+                     details.members, details.campaigns, details.updated_at,
+                     details.evaluated_at, details.evaluation_ms, details.evaluation_error,
+                     details.evaluation_failed_at)
     obj = segment_summary(row, details.rule)
     obj.update(
         active_campaigns=details.active_campaigns,

@@ -63,3 +63,4 @@ def served(demo_store: Store) -> Iterator[Served]:
         thread.join()
         sock.close()
         request_log.flush()
+        app.state.gate.close()

@@ -4,10 +4,17 @@ what the database then holds."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import cast
+
+import httpx
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.pool import QueuePool
 
 from segtui.core.audit import Action
-from segtui.data.db.tables import AuditEntry, Segment
+from segtui.core.enums import CampaignStatus
+from segtui.data.db.engine import LOOKUP_APPLICATION
+from segtui.data.db.tables import AuditEntry, Campaign, Membership, Segment, campaign_segments
 from tests.api.conftest import MANAGER, VIEWER, Served
 
 
@@ -180,3 +187,63 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(served: Served) -> N
     assert answer.json()["status"] == 413
     with served.store.reading() as conn:
         assert conn.execute(select(func.count()).select_from(Segment)).scalar_one() == 4
+
+
+def test_a_get_answers_the_segments_figures_as_the_database_holds_them(served: Served) -> None:
+    """C21.1.3: the GET's counts are the database's (one statement reads them all,
+    C21.1.13): members from the kept sizes, campaigns of any status, active ones."""
+    with served.store.reading() as conn:
+        most_used = conn.execute(
+            select(campaign_segments.c.segment_id, func.count())
+            .group_by(campaign_segments.c.segment_id)
+            .order_by(func.count().desc(), campaign_segments.c.segment_id)).first()
+        assert most_used is not None
+        segment_id, campaigns = most_used
+        members = conn.execute(select(func.count()).select_from(Membership).where(
+            Membership.segment_id == segment_id, Membership.removed_at.is_(None))).scalar_one()
+        active = conn.execute(
+            select(func.count()).select_from(campaign_segments)
+            .join(Campaign, Campaign.id == campaign_segments.c.campaign_id)
+            .where(campaign_segments.c.segment_id == segment_id,
+                   Campaign.status == CampaignStatus.ACTIVE)).scalar_one()
+    with served.client("admin") as http:
+        got = http.get(f"/v1/segments/{segment_id}").json()
+    assert (got["members"], got["campaigns"], got["active_campaigns"]) == (
+        members, campaigns, active)
+    assert campaigns > 0
+
+
+def test_a_get_is_answered_while_slow_requests_hold_every_pooled_connection(
+        served: Served) -> None:
+    """The token check and a GET by id read on the server's event loop, on a connection
+    of their own (engine.lookup_engine): the pool the other routes share may be taken
+    whole (long exports) without holding them up."""
+    engine = served.store.engine
+    pool = cast(QueuePool, engine.pool)
+    held = [engine.connect() for _ in range(pool.size() + pool._max_overflow)]
+    try:
+        with served.client("read") as http:
+            http.timeout = httpx.Timeout(10)
+            answer = http.get("/v1/segments/enterprise prospects")
+    finally:
+        for conn in held:
+            conn.close()
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_get_after_the_database_dropped_the_lookups_connection(served: Served) -> None:
+    """The lookups' connection is not pinged before each use; one the server dropped (a
+    restart) is replaced, and the request is answered."""
+    if served.store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to drop a connection")
+    with served.client("read") as http:
+        assert http.get("/v1/segments/enterprise prospects").status_code == 200
+        with served.store.reading() as conn:
+            dropped = conn.execute(
+                select(func.pg_terminate_backend(text("pid"))).select_from(
+                    text("pg_stat_activity")).where(
+                    text("application_name = :name").bindparams(name=LOOKUP_APPLICATION),
+                    text("datname = current_database()"))).scalars().all()
+        assert dropped == [True]
+        again = http.get("/v1/segments/enterprise prospects")
+    assert again.status_code == 200, again.text

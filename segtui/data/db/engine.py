@@ -118,6 +118,40 @@ def make_engine(url: URL) -> Engine:
     return engine
 
 
+# How long a lookup waits for a lock on PostgreSQL (a migration altering a table) before it
+# fails: the thread it blocks is the API server's event loop, which serves every request.
+LOOKUP_LOCK_TIMEOUT_MS = 5000
+# How the lookups' connection is named in pg_stat_activity.
+LOOKUP_APPLICATION = "segtui api lookups"
+
+
+def lookup_engine(engine: Engine) -> Engine:
+    """An engine beside `engine` for one thread's short reads by key: the API server's
+    event loop checking a token and reading a segment by id (C21.1.13). Handing those to
+    worker threads cost more than the reads (a GET's p95 under 20 clients: 154 ms, against
+    49 ms read on the loop; docs/benchmarks.md). One connection, which that thread alone
+    uses, so it never waits for a pool the slow requests (an export, an upsert) hold. On
+    PostgreSQL each statement is its own transaction (no BEGIN and COMMIT round trips:
+    a lookup is one statement), and a plan may be reused: a lookup by key has one good
+    plan, and planning the segment's header cost more than running it. An in-memory
+    SQLite database is one shared connection: `engine` itself."""
+    url = engine.url
+    if isinstance(engine.pool, StaticPool):
+        return engine
+    if is_sqlite(url):
+        return _sqlite_engine(url, pool_size=1, max_overflow=0)
+    # Not pinged before each use: the ping's round trip held the loop for every request
+    # (p95 59-60 ms pinged, 32-44 ms not). A connection the server dropped fails its next
+    # statement and is replaced; the token check, every request's first, asks once more
+    # then (data/store/tokens.py).
+    lookups = create_engine(
+        url, pool_size=1, max_overflow=0, isolation_level="AUTOCOMMIT",
+        connect_args={"options": f"-c jit=off -c lock_timeout={LOOKUP_LOCK_TIMEOUT_MS}",
+                      "application_name": LOOKUP_APPLICATION})
+    event.listen(lookups, "connect", _postgresql_connect)
+    return lookups
+
+
 # PostgreSQL 14+ checks this often (ms) that the client is still there while a statement
 # runs, and stops the statement if not. The app cancels its statements when it quits
 # (data/db/running.py), but a process that is killed cancels nothing: closing the terminal
@@ -137,11 +171,11 @@ def _postgresql_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.rollback()
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, **pool: int) -> Engine:
     path = sqlite_path(url)
     timeout_ms = busy_timeout_ms()
     kwargs: dict[str, Any] = {
-        "connect_args": {"check_same_thread": False, "timeout": timeout_ms / 1000},
+        "connect_args": {"check_same_thread": False, "timeout": timeout_ms / 1000}, **pool,
     }
     if path is None:
         kwargs["poolclass"] = StaticPool  # one shared in-memory database

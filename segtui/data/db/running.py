@@ -89,7 +89,10 @@ class Running:
                 raise Cancelled from None
             raise
         finally:
-            conn.info.pop(_KEY, None)
+            # A connection the database dropped is invalidated: reading its `info` would
+            # raise over the error that dropped it, and the pool clears it on reconnecting.
+            if not conn.invalidated:
+                conn.info.pop(_KEY, None)
             with out.guard:
                 out.tracked = False
             with self._lock:

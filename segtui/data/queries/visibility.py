@@ -40,17 +40,24 @@ def visible_to(viewer: CurrentUser | None) -> ColumnElement[bool]:
     if sees_everything(viewer):
         return true()
     assert viewer is not None
+    return seen_by_user(viewer.id)
+
+
+def seen_by_user(user_id: ColumnElement[int] | int) -> ColumnElement[bool]:
+    """The segments a user who may not see every segment sees; `user_id` may be a bound
+    parameter, for a statement built once and run for any such user (the API's GET,
+    C21.1.13)."""
     # Aliases of their own: a query that joins `users` itself (the owner's name) must
     # not have these correlated to its row.
     hidden = segment_hidden_from.alias("seen_hidden").c
     owner, me = User.__table__.alias("seen_owner").c, User.__table__.alias("seen_me").c
     not_hidden = ~exists(select(1).where(hidden.segment_id == Segment.id,
-                                         hidden.user_id == viewer.id))
-    my_team = select(me.team).where(me.id == viewer.id).scalar_subquery()
+                                         hidden.user_id == user_id))
+    my_team = select(me.team).where(me.id == user_id).scalar_subquery()
     owners_team = exists(select(1).where(owner.id == Segment.owner_id,
                                          owner.team.is_not(None), owner.team == my_team))
     return or_(
-        Segment.owner_id == viewer.id,
+        Segment.owner_id == user_id,
         and_(not_hidden, or_(Segment.visibility == Visibility.EVERYONE,
                              and_(Segment.visibility == Visibility.TEAM, owners_team))),
     )

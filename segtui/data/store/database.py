@@ -27,7 +27,14 @@ from sqlalchemy.pool import StaticPool
 from segtui.core.busy import DatabaseBusy
 from segtui.core.cancel import Scope
 from segtui.data.db import schema_version
-from segtui.data.db.engine import ACTOR_OPTION, ORIGIN_OPTION, WRITE_OPTION, is_busy, make_engine
+from segtui.data.db.engine import (
+    ACTOR_OPTION,
+    ORIGIN_OPTION,
+    WRITE_OPTION,
+    is_busy,
+    lookup_engine,
+    make_engine,
+)
 from segtui.data.db.running import Running
 from segtui.data.db.tables import Contact, Segment, Setting
 
@@ -114,6 +121,13 @@ class Database:
         if upgrade:
             schema_version.upgrade_if_needed(store.engine)
         return store
+
+    def lookups(self) -> Self:
+        """A Store of the same database for one thread's short reads by key, on a
+        connection of its own (`engine.lookup_engine`: the API server's event loop,
+        C21.1.13); this Store itself for an in-memory database. Closed by its maker."""
+        engine = lookup_engine(self.engine)
+        return self if engine is self.engine else type(self)(engine)
 
     def close(self) -> None:
         """Stop whatever still runs (cancel_all) and let go of the database, without

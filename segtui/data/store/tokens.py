@@ -43,8 +43,19 @@ class Tokens:
 
     def user_of(self, secret: str) -> tuple[int, TokenScope, CurrentUser] | None:
         """(token id, scope, its user) for a live token's secret, else None."""
+        from sqlalchemy.exc import DBAPIError
+
         from segtui.data.integration import tokens
 
+        try:
+            with self._db.reading() as conn:
+                return tokens.token_user(conn, secret)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        # The database server dropped the connection (a restart). The API server's
+        # lookups are not pinged before each use (engine.lookup_engine), and this check is
+        # each request's first read: ask again, on a new connection.
         with self._db.reading() as conn:
             return tokens.token_user(conn, secret)
 
@@ -54,9 +65,8 @@ class Tokens:
         used, and an audit entry per request (user, "GET /segments/4", its status)."""
         from segtui.core.audit import Action
         from segtui.data.integration import tokens
-        from segtui.data.writes.audit import record_audit
+        from segtui.data.writes.audit import record_audits
 
         with self._db.writing() as conn:
             tokens.mark_used(conn, used)
-            for user, request, outcome in requests:
-                record_audit(conn, Action.API_REQUEST, user, subject=request, details=outcome)
+            record_audits(conn, Action.API_REQUEST, requests)
