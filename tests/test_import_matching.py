@@ -88,6 +88,31 @@ def test_empty_name_cells_update_and_never_erase(db: tuple[str, Store],
     assert "0 added, 0 updated, 1 skipped, 1 rejected" in out
 
 
+def test_a_row_that_changes_nothing_leaves_the_contact_as_it_was(
+        db: tuple[str, Store], tmp_path: Path) -> None:
+    """Only what differs is written (C21.1.13): a row repeating what segtui has leaves the
+    contact and its version alone; a row changing one cell among repeated ones changes
+    that cell, and the version goes up once."""
+    url, store = db
+    columns = (Contact.name, Contact.title, Contact.city, Contact.lead_status, Contact.version)
+    with store.reading() as conn:
+        before = conn.execute(select(*columns).where(Contact.email == SARAH)).one()
+    name, title, city, status, version = before
+    same = write(tmp_path / "same.csv", "Email,Name,Title,City,Status\n"
+                                        f"{SARAH},{name},{title},{city},{status}\n")
+    code, out, err = run("import", "contacts", str(same), "--db", url)
+    assert code == 0, err
+    with store.reading() as conn:
+        assert conn.execute(select(*columns).where(Contact.email == SARAH)).one() == before
+    changed = write(tmp_path / "changed.csv", "Email,Name,Title,City,Status\n"
+                                              f"{SARAH},{name},{title},Reykjavik,{status}\n")
+    code, out, err = run("import", "contacts", str(changed), "--db", url)
+    assert code == 0, err
+    with store.reading() as conn:
+        after = conn.execute(select(*columns).where(Contact.email == SARAH)).one()
+    assert after == (name, title, "Reykjavik", status, version + 1)
+
+
 def test_rows_updating_one_contact_apply_in_order_and_count_each(
         db: tuple[str, Store], tmp_path: Path) -> None:
     """Several rows of one batch for the same contact (PostgreSQL writes a batch's updates
