@@ -100,13 +100,13 @@ def test_a_row_that_changes_nothing_leaves_the_contact_as_it_was(
     name, title, city, status, version = before
     same = write(tmp_path / "same.csv", "Email,Name,Title,City,Status\n"
                                         f"{SARAH},{name},{title},{city},{status}\n")
-    code, out, err = run("import", "contacts", str(same), "--db", url)
+    code, _, err = run("import", "contacts", str(same), "--db", url)
     assert code == 0, err
     with store.reading() as conn:
         assert conn.execute(select(*columns).where(Contact.email == SARAH)).one() == before
     changed = write(tmp_path / "changed.csv", "Email,Name,Title,City,Status\n"
                                               f"{SARAH},{name},{title},Reykjavik,{status}\n")
-    code, out, err = run("import", "contacts", str(changed), "--db", url)
+    code, _, err = run("import", "contacts", str(changed), "--db", url)
     assert code == 0, err
     with store.reading() as conn:
         after = conn.execute(select(*columns).where(Contact.email == SARAH)).one()
