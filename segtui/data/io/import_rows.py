@@ -31,10 +31,9 @@ _COLUMNS: dict[Field, str] = {
 
 def _row_values(contact: ContactIn, lookups: Lookups) -> dict[str, Any]:
     """The columns a row fills in (its non-empty cells)."""
-    values: dict[str, Any] = {}
-    for f, column in _COLUMNS.items():
-        if f in contact.values and contact.values[f] is not None:
-            values[column] = contact.values[f]
+    # Over the row's cells, not every column: a row fills a few (C21.1.13).
+    values = {column: value for f, value in contact.values.items()
+              if value is not None and (column := _COLUMNS.get(f)) is not None}
     if contact.values.get(Field.COMPANY) is not None:
         values["company_id"] = lookups.company_id(contact.values[Field.COMPANY])
     return values
