@@ -307,3 +307,33 @@ def test_the_command_line_says_so_in_one_line(tmp_path: Path) -> None:
     assert result.stderr == ("segtui: this database was upgraded by a newer segtui (schema 9999;"
                              f" this segtui knows up to {schema_version.HEAD}): update segtui"
                              " to open it\n")
+
+
+@pytest.fixture
+def store_at_0027(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path
+                  ) -> Iterator[Store]:
+    """A database migrated only to revision 0027, as one made before the contacts' room."""
+    yield from _store_at("0027", engine_name, request, tmp_path)
+
+
+def test_0028_leaves_room_on_the_contacts_pages_on_postgresql(store_at_0027: Store) -> None:
+    """C21.1.13: upgrading gives `contacts` fillfactor 90 on PostgreSQL, so an updated
+    contact's new version stays on its page (a HOT update, no index entries); a
+    downgrade takes it away. SQLite has no such setting: nothing changes there."""
+    store = store_at_0027
+    postgresql = store.engine.dialect.name == "postgresql"
+
+    def options() -> list[str]:
+        if not postgresql:
+            return []
+        with store.reading() as conn:
+            found = conn.exec_driver_sql(
+                "SELECT reloptions FROM pg_class WHERE oid = 'contacts'::regclass"
+            ).scalar_one()
+        return list(found or [])
+
+    assert options() == []
+    assert migrate.upgrade(store.engine) is True
+    assert options() == (["fillfactor=90"] if postgresql else [])
+    command.downgrade(migrate.alembic_config(store.engine), "0027")
+    assert options() == []
