@@ -13,6 +13,7 @@ import pytest
 import uvicorn
 
 from segtui.api.app import create_app
+from segtui.api.gate import Gate
 from segtui.api.request_log import RequestLog
 from segtui.api.server import listen
 from segtui.core.enums import TokenScope
@@ -29,6 +30,7 @@ class Served:
     url: str
     tokens: dict[str, str]  # write, read, viewer, revoked
     request_log: RequestLog
+    gate: Gate  # the app's: who is asking, and the event loop's lookups
 
     def client(self, token: str | None = "write") -> httpx.Client:
         headers = {} if token is None else {
@@ -57,7 +59,8 @@ def served(demo_store: Store) -> Iterator[Served]:
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
-        yield Served(demo_store, f"http://127.0.0.1:{port}", tokens, request_log)
+        yield Served(demo_store, f"http://127.0.0.1:{port}", tokens, request_log,
+                     app.state.gate)
     finally:
         server.should_exit = True
         thread.join()

@@ -4,11 +4,11 @@ what the database then holds."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.pool import QueuePool
 
 from segtui.core.audit import Action
@@ -247,3 +247,29 @@ def test_a_get_after_the_database_dropped_the_lookups_connection(served: Served)
         assert dropped == [True]
         again = http.get("/v1/segments/enterprise prospects")
     assert again.status_code == 200, again.text
+
+
+def test_a_get_by_id_is_two_statements_on_the_lookups_connection(served: Served) -> None:
+    """C21.1.13: a segment's GET is the token's statement and the header's, read on the
+    event loop's own connection; none waits for the pool the other routes share."""
+    lookups = served.gate.lookups.engine
+    if lookups is served.store.engine:
+        pytest.skip("an in-memory database has one connection for everything")
+    sent: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement != "BEGIN":  # SQLite's read transaction (engine._sqlite_begin)
+            sent.append(statement)
+
+    with served.store.reading() as conn:
+        segment_id = conn.execute(select(Segment.id).order_by(Segment.id)).scalars().first()
+    with served.client("read") as http:
+        assert http.get(f"/v1/segments/{segment_id}").status_code == 200  # warm
+        event.listen(lookups, "before_cursor_execute", note)
+        try:
+            answer = http.get(f"/v1/segments/{segment_id}")
+        finally:
+            event.remove(lookups, "before_cursor_execute", note)
+    assert answer.status_code == 200
+    assert len(sent) == 2, sent
+    assert "api_tokens" in sent[0] and "segment_sizes" in sent[1]
