@@ -24,10 +24,8 @@ that reads it. tests/data/test_stays.py compares both tables with a count from
 `memberships` after every kind of write.
 
 Who waits for whom: two writers wait for each other where they change the same contact's
-stays (as they would for its `contacts` row), and, on PostgreSQL, where they change the
-same segment's members: its `segment_sizes` row is locked until the first commits (the
-refresh holds the refresh lock anyway; two people adding members to one segment at the
-same moment take turns for the length of a transaction).
+stays (as they would for its `contacts` row); never for a segment's count on PostgreSQL,
+whose rows a statement only folds when no other transaction holds them (`SegmentSizes`).
 
 - PostgreSQL: one trigger call per statement, from the statement's transition tables
   (a refresh that adds 100,000 members writes each touched contact's count once, not
@@ -52,6 +50,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import Connection
 
@@ -175,7 +174,7 @@ class StayCount:
             f"WHERE removed_at IS NULL GROUP BY {k} ORDER BY {k}")
 
 
-class SegmentSizes:
+class SegmentSizes(StayCount):
     """`segment_sizes`: each segment's current members as the sum of its rows.
 
     SQLite (one writer at a time) keeps one row a segment, changed in place per stay.
@@ -187,15 +186,13 @@ class SegmentSizes:
     nothing. (Counted in one row updated in place, two people adding members to one
     segment took turns until the first committed: a long import holding the row made a
     hand-made change wait, and two merges touching two segments in opposite orders
-    deadlocked.)"""
+    deadlocked.) Its rows have their own ids, so the key is not unique: what differs from
+    a `StayCount` is how a change is added, here and in `_sqlite_add`."""
 
-    table = "segment_sizes"
-    sqlite_insert = "trg_segment_sizes_insert"
-
-    @staticmethod
-    def _fold(changes: str) -> str:
+    def _apply(self, changes: str, *, falls: bool = True) -> str:
         """PL/pgSQL folding a statement's `changes` (rows of segment_id, change) and the
-        segments' free rows into one row a segment (none when the sum is 0)."""
+        segments' free rows into one row a segment (none when the sum is 0); `falls`
+        makes no difference: a sum of 0 leaves no row."""
         return f"""
       WITH changed AS (
         SELECT segment_id, sum(change)::integer AS change FROM ({changes}) c
@@ -212,72 +209,10 @@ class SegmentSizes:
         UNION ALL SELECT segment_id, change FROM changed) x
       GROUP BY segment_id HAVING sum(n) <> 0;"""
 
-    @property
-    def postgresql_triggers(self) -> tuple[str, ...]:
-        added = "SELECT segment_id, 1 AS change FROM added WHERE removed_at IS NULL"
-        removed = "SELECT segment_id, -1 AS change FROM removed WHERE removed_at IS NULL"
-        return tuple(statement for kind, changes, tables in (
-            ("insert", added, "NEW TABLE AS added"),
-            ("update", f"{added} UNION ALL {removed}",
-             "OLD TABLE AS removed NEW TABLE AS added"),
-            ("delete", removed, "OLD TABLE AS removed"),
-        ) for statement in (
-            f"""CREATE OR REPLACE FUNCTION segment_sizes_{kind}() RETURNS trigger AS $$
-    BEGIN {self._fold(changes)}
-      RETURN NULL;
-    END $$ LANGUAGE plpgsql""",
-            f"""CREATE TRIGGER trg_segment_sizes_{kind} AFTER {kind.upper()} ON memberships
-       REFERENCING {tables} FOR EACH STATEMENT
-       EXECUTE FUNCTION segment_sizes_{kind}()""",
-        ))
-
-    @staticmethod
-    def _sqlite_add(segment: str) -> str:
-        return f"""INSERT INTO segment_sizes (segment_id, members) SELECT {segment}, 0
-            WHERE NOT EXISTS (SELECT 1 FROM segment_sizes WHERE segment_id = {segment});
-          UPDATE segment_sizes SET members = members + 1 WHERE segment_id = {segment};"""
-
-    @staticmethod
-    def _sqlite_take(segment: str) -> str:
-        return f"""UPDATE segment_sizes SET members = members - 1 WHERE segment_id = {segment};
-          DELETE FROM segment_sizes WHERE segment_id = {segment} AND members = 0;"""
-
-    @property
-    def sqlite_triggers(self) -> tuple[str, ...]:
-        return (
-            f"""CREATE TRIGGER {self.sqlite_insert} AFTER INSERT ON memberships
-        WHEN NEW.removed_at IS NULL
-        BEGIN {self._sqlite_add("NEW.segment_id")} END""",
-            f"""CREATE TRIGGER trg_segment_sizes_delete AFTER DELETE ON memberships
-        WHEN OLD.removed_at IS NULL
-        BEGIN {self._sqlite_take("OLD.segment_id")} END""",
-            f"""CREATE TRIGGER trg_segment_sizes_end AFTER UPDATE OF segment_id, removed_at
-        ON memberships
-        WHEN OLD.removed_at IS NULL AND (NEW.removed_at IS NOT NULL
-                                         OR NEW.segment_id <> OLD.segment_id)
-        BEGIN {self._sqlite_take("OLD.segment_id")} END""",
-            f"""CREATE TRIGGER trg_segment_sizes_begin AFTER UPDATE OF segment_id, removed_at
-        ON memberships
-        WHEN NEW.removed_at IS NULL AND (OLD.removed_at IS NOT NULL
-                                         OR NEW.segment_id <> OLD.segment_id)
-        BEGIN {self._sqlite_add("NEW.segment_id")} END""",
-        )
-
-    def create_triggers(self, conn: Connection) -> None:
-        run_ddl(conn, self.sqlite_triggers, self.postgresql_triggers)
-
-    def drop_triggers(self, conn: Connection) -> None:
-        run_ddl(conn, tuple(f"DROP TRIGGER IF EXISTS trg_segment_sizes_{kind}"
-                            for kind in ("insert", "delete", "end", "begin")),
-                statement_trigger_drops(self.table, "memberships"))
-
-    def rebuild(self, conn: Connection) -> None:
-        """Every segment's count from the memberships, one row each."""
-        conn.exec_driver_sql("DELETE FROM segment_sizes")
-        conn.exec_driver_sql(
-            "INSERT INTO segment_sizes (segment_id, members) SELECT segment_id, count(*) "
-            "FROM memberships WHERE removed_at IS NULL GROUP BY segment_id "
-            "ORDER BY segment_id")
+    def _sqlite_add(self, value: str) -> str:
+        return f"""INSERT INTO segment_sizes (segment_id, members) SELECT {value}, 0
+            WHERE NOT EXISTS (SELECT 1 FROM segment_sizes WHERE segment_id = {value});
+          UPDATE segment_sizes SET members = members + 1 WHERE segment_id = {value};"""
 
     @staticmethod
     def add_on_sqlite(conn: Connection, since_id: int) -> None:
@@ -297,8 +232,8 @@ class SegmentSizes:
 
 
 CONTACT_STAYS = StayCount("contact_stays", "contact_id", "stays")
-SEGMENT_SIZES = SegmentSizes()
-EVERY_COUNT: tuple[StayCount | SegmentSizes, ...] = (CONTACT_STAYS, SEGMENT_SIZES)
+SEGMENT_SIZES = SegmentSizes("segment_sizes", "segment_id", "members")
+EVERY_COUNT: tuple[StayCount, ...] = (CONTACT_STAYS, SEGMENT_SIZES)
 
 
 # Migration 0020 made contact_stays with these (segment_sizes came with 0026).
@@ -352,9 +287,6 @@ def counted_after(conn: Connection) -> Iterator[None]:
             "ON CONFLICT (contact_id) DO UPDATE SET stays = stays + excluded.stays",
             (before,))
 
-    def count_segments() -> None:
-        SEGMENT_SIZES.add_on_sqlite(conn, before)
-
     conn.info[_COUNTING] = True
     try:
         with sqlite_insert_trigger_paused(conn, CONTACT_STAYS.sqlite_insert,
@@ -362,7 +294,8 @@ def counted_after(conn: Connection) -> Iterator[None]:
                                           count_contacts), \
                 sqlite_insert_trigger_paused(conn, SEGMENT_SIZES.sqlite_insert,
                                              SEGMENT_SIZES.sqlite_triggers[0],
-                                             count_segments):
+                                             partial(SEGMENT_SIZES.add_on_sqlite, conn,
+                                                     before)):
             yield
     finally:
         conn.info.pop(_COUNTING, None)

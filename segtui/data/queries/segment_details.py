@@ -26,6 +26,7 @@ from segtui.data.db.tables import (
     segment_hidden_from,
     segment_tags,
 )
+from segtui.data.queries.segment_list import campaign_count
 from segtui.data.queries.visibility import seen_by_user, sees_everything
 from segtui.data.rules.refresh import uses_of
 
@@ -79,8 +80,7 @@ def _header(everything: bool) -> Select[*tuple[Any, ...]]:
         .join(Campaign, Campaign.id == used.campaign_id)
         .where(used.segment_id == segment_id, Campaign.status == CampaignStatus.ACTIVE)
         .scalar_subquery().label("active"),
-        select(func.count()).select_from(campaign_segments)
-        .where(used.segment_id == segment_id).scalar_subquery().label("campaigns"),
+        campaign_count().label("campaigns"),
         segment_size(segment_id).label("members"),
     ]
     hidden_user = User.__table__.alias("hidden_user")

@@ -320,6 +320,5 @@ def segment_rules(conn: Connection, ids: Sequence[int]) -> dict[int, Node | None
 
 def row_by_id(conn: Connection, segment_id: int, viewer: CurrentUser | None
               ) -> SegmentRow | None:
-    """The segment's row, if `viewer` sees it (C19.3.2): one statement (a segment's API
-    GET reads it, C21.1.13)."""
+    """The segment's row, if `viewer` sees it (C19.3.2), in one statement."""
     return _rows_for(conn, [segment_id], seen_by=visible_to(viewer)).get(segment_id)

@@ -62,12 +62,10 @@ class Metrics:
 
         with self._db.reading() as conn:
             if not self._db.can_split:  # one shared connection
-                cards = segment_metrics.segment_cards(conn, segment_id, window)
-                details = (segment_details.details(conn, segment_id, viewer=self._db.viewer)
-                           if with_details else None)
-                if details is not None:
-                    details = dataclasses.replace(details, members=cards.metrics.members)
-                return details, cards
+                # One snapshot: the header's kept count is the cards' count of stays.
+                return (segment_details.details(conn, segment_id, viewer=self._db.viewer)
+                        if with_details else None,
+                        segment_metrics.segment_cards(conn, segment_id, window))
             if self._db.helper is None:
                 self._db.helper = ThreadPoolExecutor(max_workers=2,
                                                      thread_name_prefix="segtui-reader")
