@@ -36,6 +36,12 @@ class ImportReport:
     # commit (SQLite: another process writing); None when they were (I16.4).
     left_owed: Owed | None = None
     created: list[str] = field(default_factory=list)  # e.g. campaigns an events file named
+    # Rows written into each table (contacts, companies, events), for the planner's
+    # statistics after the commit (PostgreSQL: bulk.refresh_stale_statistics).
+    written: dict[str, int] = field(default_factory=dict)
+
+    def wrote(self, table: str, rows: int) -> None:
+        self.written[table] = self.written.get(table, 0) + rows
 
     def reject(self, problems: list[RowProblem]) -> None:
         self.rejected += 1

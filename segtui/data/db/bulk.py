@@ -220,21 +220,24 @@ def stale(rows: float, modified: int, written: int, analysed: bool) -> bool:
     return modified + written > ANALYZE_BASE_ROWS + ANALYZE_SCALE * rows
 
 
-def refresh_stale_statistics(engine: Engine, tables: Sequence[str], written: int) -> list[str]:
-    """After writing `written` rows (at least ANALYZE_AFTER_ROWS) into `tables` on
-    PostgreSQL: ANALYZE those whose statistics are stale (`stale`); return them. A write
-    small against its table leaves the statistics as they are, still close to the truth,
-    and spares the writer a pass over every row."""
-    if engine.dialect.name != "postgresql" or written < ANALYZE_AFTER_ROWS:
+def refresh_stale_statistics(engine: Engine, written: Mapping[str, int]) -> list[str]:
+    """After a write of `written[table]` rows into each table on PostgreSQL: ANALYZE those
+    of them written at least ANALYZE_AFTER_ROWS rows whose statistics are stale (`stale`);
+    return them. A write small against its table leaves the statistics as they are, still
+    close to the truth, and spares the writer a pass over every row. Counted per table: a
+    batch of 10,000 contacts that adds no company leaves the companies' statistics alone
+    (it analysed all 25,000 of them every time, 33 ms of each API batch, C21.1.13)."""
+    large = {table: rows for table, rows in written.items() if rows >= ANALYZE_AFTER_ROWS}
+    if engine.dialect.name != "postgresql" or not large:
         return []
     with engine.connect() as conn:
         facts = conn.exec_driver_sql(
             "SELECT c.relname, c.reltuples, s.n_mod_since_analyze, "
             "s.last_analyze IS NOT NULL OR s.last_autoanalyze IS NOT NULL "
             "FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid "
-            "WHERE c.oid = ANY(%(oids)s::regclass[])", {"oids": list(tables)}).all()
+            "WHERE c.oid = ANY(%(oids)s::regclass[])", {"oids": list(large)}).all()
     due = [str(name) for name, rows, modified, analysed in facts
-           if stale(float(rows), int(modified or 0), written, bool(analysed))]
+           if stale(float(rows), int(modified or 0), large[str(name)], bool(analysed))]
     if due:
         refresh_statistics(engine, due)
     return due

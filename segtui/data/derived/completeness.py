@@ -76,10 +76,15 @@ SQLITE_TRIGGERS = (
     f"""CREATE TRIGGER {_SQLITE_INSERT_TRIGGER} AFTER INSERT ON contacts
         BEGIN UPDATE contacts SET filled_fields = {_sql_for_new_row()} WHERE id = NEW.id;
         END""",
+    # Only when the count changes: most updates (a new title for a contact who had one)
+    # leave it, and the second UPDATE of the row cost 30 ms of 135 for an API batch of
+    # 10,000 contacts' titles (migration 0029, C21.1.13).
     f"""CREATE TRIGGER trg_contacts_filled_update AFTER UPDATE OF {_COLUMNS} ON contacts
+        WHEN NEW.filled_fields IS NOT {_sql_for_new_row()}
         BEGIN UPDATE contacts SET filled_fields = {_sql_for_new_row()} WHERE id = NEW.id;
         END""",
 )
+SQLITE_UPDATE_TRIGGER = SQLITE_TRIGGERS[1]
 SQLITE_DROP = tuple(f"DROP TRIGGER IF EXISTS {name}" for name in (
     _SQLITE_INSERT_TRIGGER, "trg_contacts_filled_update"))
 

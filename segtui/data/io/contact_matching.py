@@ -125,9 +125,10 @@ class Matcher:
             where = column == any_(literal([str(v) for v in values], ARRAY(String)))
         else:
             where = column.in_(values)
+        # .all(): fetched at once, not row by row through the Result (C21.1.13)
         return [(int(cid), value) for cid, value in self.conn.execute(
             select(Contact.id, column if shown is None else shown)
-            .where(where).order_by(Contact.id))]
+            .where(where).order_by(Contact.id)).all()]
 
     def _people(self, rows: Sequence[ContactIn], keys: set[Key]) -> list[tuple[Key, int]]:
         """Contacts with these (name, company) keys: by the companies' ids (indexed),

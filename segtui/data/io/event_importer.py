@@ -103,6 +103,8 @@ def import_events(
         if new_rows:
             conn.execute(insert(EngagementEvent), new_rows)
         report.added += len(new_rows)
+        report.wrote("events", len(new_rows))
+        report.wrote("contacts", len(touched))  # their figures, by the events' triggers
         report.changed(sorted(touched), list_limit)
         if on_batch:
             on_batch(report)

@@ -4,6 +4,9 @@ grown as rows add them, and the ids reserved for new rows (data/io/importer.py).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+
 from sqlalchemy import Connection, select, text, update
 
 from segtui.core.formats.contact_fields import Field
@@ -14,7 +17,8 @@ from segtui.data.db.tables import Company, Tag, name_key
 
 
 class Lookups:
-    """Companies and tags by case-folded name, loaded once and grown as rows add them."""
+    """Companies and tags by case-folded name, read as rows name them (companies) or
+    once (tags), and grown as rows add them."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -23,29 +27,80 @@ class Lookups:
         # name -> every company of that name (older databases may spell one several ways):
         # `--match name+company` looks for a person at any of them.
         self.company_ids: dict[str, list[int]] = {}
-        # Every company, though a batch names few: matching is by Python's case folding,
-        # which SQL can't reproduce for every script. Read as plain tuples, the size and
-        # industry as "has one" (no vocabulary conversion per row): 25,000 companies in
-        # a third of the time (an API batch of 10,000 rows waits for it, C21.1.13).
-        companies = self.companies
-        company_ids = self.company_ids
-        for cid, name, has_size, has_industry in conn.exec_driver_sql(
-                "SELECT id, name, size IS NOT NULL, industry IS NOT NULL FROM companies "
-                "ORDER BY id"):
-            key = name.strip().casefold()
-            if key not in companies:
-                companies[key] = (cid, bool(has_size), bool(has_industry))
-                company_ids[key] = [cid]
-            else:
-                company_ids[key].append(cid)
+        self._looked_for: set[str] = set()  # names (keys) whose companies were read
+        # Companies whose name SQL's lower() can't fold as Python does: beyond ASCII, or
+        # with white space around it. Read once, when first needed (`load_companies`).
+        self._odd: dict[str, list[tuple[int, str, bool, bool]]] | None = None
         self.tags = {key: tid for tid, key in conn.execute(select(Tag.id, Tag.name_key))}
         self.spelled: dict[str, int] = {}  # a tag as the file spells it -> its id
         self.company_keys: dict[str, str] = {}  # a company as the file spells it -> key
         self.arrays: dict[tuple[str, ...], str] = {}  # a row's tags -> tag_array's text
 
-    def prepare_companies(self, rows: list[ContactIn]) -> None:
+    def load_companies(self, rows: Iterable[ContactIn]) -> None:
+        """Read the companies these rows name, those not looked for yet, into `companies`
+        and `company_ids`; a name no company has stays out (`prepare_companies` adds it).
+
+        By name, not all of them: a batch names a few hundred companies, and reading
+        every one was 50 ms of each API batch at 25,000 companies (C21.1.13), growing with
+        the table. Names are matched by Python's case folding, which SQL can't reproduce
+        for every script: a name of plain ASCII is found by `lower(name)` through its
+        index (migration 0029), where ASCII folding is the same; the few others are read
+        once and folded here (`_odd_companies`)."""
+        keys = {self.key(name) for contact in rows
+                if isinstance(name := contact.values.get(Field.COMPANY), str)}
+        keys -= self._looked_for
+        if not keys:
+            return
+        self._looked_for |= keys
+        odd = self._odd_companies()
+        found = [*(company for key in keys for company in odd.get(key, ())),
+                 *self._plain_companies([key for key in keys if key.isascii()])]
+        for cid, name, has_size, has_industry in sorted(found):  # by id: the first wins
+            key = name.strip().casefold()
+            if key not in self.companies:
+                self.companies[key] = (cid, has_size, has_industry)
+                self.company_ids[key] = [cid]
+            else:
+                self.company_ids[key].append(cid)
+
+    def _plain_companies(self, keys: list[str]) -> list[tuple[int, str, bool, bool]]:
+        """The companies of plain names (ASCII, no white space around) whose lower()
+        is one of `keys`, read through the index on it (SQLite: `lower(name)`;
+        PostgreSQL: `lower(name COLLATE "C")`, ASCII folding whatever the database's
+        locale)."""
+        if not keys:
+            return []
+        if self.conn.dialect.name == "postgresql":
+            statement = (f"{_COMPANY_COLUMNS} WHERE lower(name COLLATE \"C\") = "
+                         "ANY(CAST(:keys AS text[]))")
+            params: dict[str, object] = {"keys": keys}
+        else:  # one parameter for any number of names (SQLite's limit is 32,766)
+            statement = (f"{_COMPANY_COLUMNS} WHERE lower(name) IN "
+                         "(SELECT value FROM json_each(:keys))")
+            params = {"keys": json.dumps(keys)}
+        return [(int(cid), name, bool(size), bool(industry))
+                for cid, name, size, industry in
+                self.conn.execute(text(statement), params).all()
+                if not _odd(name)]
+
+    def _odd_companies(self) -> dict[str, list[tuple[int, str, bool, bool]]]:
+        """Companies whose name is beyond ASCII (the stored flag) or has white space
+        around it, by case-folded name: one pass over the table, once an import."""
+        if self._odd is None:
+            trimmed = "btrim" if self.conn.dialect.name == "postgresql" else "trim"
+            self._odd = {}
+            for cid, name, size, industry in self.conn.execute(text(
+                    f"{_COMPANY_COLUMNS} WHERE non_ascii_name "
+                    f"OR {trimmed}(name, :space) <> name"), {"space": _ASCII_SPACE}).all():
+                self._odd.setdefault(name.strip().casefold(), []).append(
+                    (int(cid), name, bool(size), bool(industry)))
+        return self._odd
+
+    def prepare_companies(self, rows: list[ContactIn]) -> int:
         """Create the batch's new companies in one statement and fill in blanks (size,
-        industry) of existing ones; an existing size or industry is never overwritten."""
+        industry) of existing ones; an existing size or industry is never overwritten.
+        Returns how many companies it wrote. The rows' companies were read first
+        (`load_companies`, at the start of their batch)."""
         new: dict[str, dict[str, object]] = {}
         fills: dict[int, dict[str, object]] = {}
         for contact in rows:
@@ -79,6 +134,7 @@ class Lookups:
                 self.company_ids[key] = [new_id]
         for company_id, values in fills.items():
             self.conn.execute(update(Company).where(Company.id == company_id).values(values))
+        return len(new) + len(fills)
 
     def company_id(self, name: object) -> int | None:
         return self.companies[self.key(name)][0] if isinstance(name, str) else None
@@ -123,6 +179,19 @@ class Lookups:
                 self.tags[key] = found
             self.spelled[name] = found
         return found
+
+
+# What a company is read as: the size and industry as "has one" (no vocabulary
+# conversion per row).
+_COMPANY_COLUMNS = ("SELECT id, name, size IS NOT NULL, industry IS NOT NULL "
+                    "FROM companies")
+# The ASCII characters str.strip() takes off (str.isspace), as SQL's trim() is told to.
+_ASCII_SPACE = "".join(chr(c) for c in range(128) if chr(c).isspace())
+
+
+def _odd(name: str) -> bool:
+    """Whether lower() can't be trusted to fold `name` as Python does."""
+    return not name.isascii() or name != name.strip(_ASCII_SPACE)
 
 
 def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:

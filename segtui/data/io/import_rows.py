@@ -5,11 +5,12 @@ tags added.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, select, text, update
 
 from segtui.core.contact_keys import MatchKey, email_key
 from segtui.core.enums import LeadStatus
@@ -194,10 +195,15 @@ def update_contacts(conn: Connection, updates: list[tuple[ContactIn, int]], look
 def _current(conn: Connection, merged: dict[int, tuple[dict[str, Any], list[int]]]
              ) -> dict[int, dict[str, Any]]:
     """SQLite: what the contacts hold now in the columns the rows fill, by id."""
-    table = Contact.__table__
     filled = sorted({column for values, _ in merged.values() for column in values})
-    found = conn.execute(select(table.c.id, *(table.c[c] for c in filled))
-                         .where(table.c.id.in_(list(merged))))
+    # The ids as one JSON parameter: an IN list of 2,000 was compiled again for every
+    # batch, 2,000 parameters named one by one (C21.1.13). Fetched at once.
+    table = Contact.__table__
+    found = conn.execute(text(
+        f"SELECT id, {', '.join(filled)} FROM contacts "
+        "WHERE id IN (SELECT value FROM json_each(:ids))").columns(
+            table.c.id, *(table.c[c] for c in filled)),  # typed as the columns are
+        {"ids": json.dumps(list(merged))}).all()
     return {row[0]: dict(zip(filled, row[1:], strict=True)) for row in found}
 
 

@@ -119,7 +119,8 @@ class ImportWriter:
 
     def flush(self) -> None:
         contacts = [c for c, _ in self.inserts]
-        self.lookups.prepare_companies([*contacts, *(c for c, _ in self.updates)])
+        self.report.wrote("companies", self.lookups.prepare_companies(
+            [*contacts, *(c for c, _ in self.updates)]))
         ids, went_in = insert_contacts(self.conn, contacts, self.lookups, self.now,
                                [k.email for _, k in self.inserts])
         inserted: list[tuple[int, ContactIn]] = []
@@ -139,6 +140,7 @@ class ImportWriter:
         add_tags(self.conn, [(cid, c) for c, cid in self.updates], self.lookups, new=False)
         self.report.added += len(inserted)
         self.report.updated += len(self.updates)
+        self.report.wrote("contacts", len(inserted) + len(self.updates))
         self.report.changed([*(i for i, _ in inserted), *(cid for _, cid in self.updates)],
                             self.list_limit)
         self.inserts, self.updates = [], []

@@ -100,6 +100,7 @@ def _import_batch(conn: Connection, batch: list[ContactIn], writer: ImportWriter
     --match says otherwise), then insert, update, skip or reject each row as
     `on_duplicate` says."""
     matcher = writer.matcher
+    writer.lookups.load_companies(batch)  # the matcher's name+company keys need them
     rows = [(contact, matcher.keys(contact)) for contact in batch]
     matcher.clear()
     matcher.look_up(rows)

@@ -117,9 +117,9 @@ class Rules:
         results = refresh_run.run(self._db, batches, owed, today, user)
         # The next run plans its counts of each segment's stays from these; the
         # dashboard's cards their seeks of each contact's count (data/derived/stays.py).
-        bulk.refresh_stale_statistics(
-            self._db.engine, ("memberships", "contact_stays", "segment_sizes"),
-            sum(r.entered + r.left for r in results))
+        moved = sum(r.entered + r.left for r in results)
+        bulk.refresh_stale_statistics(self._db.engine, dict.fromkeys(
+            ("memberships", "contact_stays", "segment_sizes"), moved))
         return results
 
     def contacts_changed(self, contact_ids: Sequence[int]) -> list[RefreshResult]:

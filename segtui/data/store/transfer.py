@@ -103,8 +103,7 @@ class Transfer:
             return rolled_back.report
         from segtui.data.db import bulk
 
-        bulk.refresh_stale_statistics(self._db.engine, ("contacts", "events", "companies"),
-                                      report.added + report.updated)
+        bulk.refresh_stale_statistics(self._db.engine, report.written)
         try:
             report.refreshed = self._rules.finish_pending()
         except DatabaseBusy:  # committed; another process writes now: the next reader will

@@ -55,7 +55,15 @@ class Company(Schema):
     non_ascii_name: ColumnClause[bool] = Column(Boolean, server_default=false(),
                                                 nullable=False)
 
-    __table_args__ = (Index("ix_companies_name", "name", "non_ascii_name"),)
+    __table_args__ = (
+        Index("ix_companies_name", "name", "non_ascii_name"),
+        # An import finds the companies its rows name by their lower-case name
+        # (data/io/import_lookups.py; migration 0029). PostgreSQL folds in the "C"
+        # collation: ASCII letters only, as SQLite's lower(), whatever the locale.
+        Index("ix_companies_lower_name", text("lower(name)")).ddl_if(dialect="sqlite"),
+        Index("ix_companies_lower_name", text('lower((name)::text COLLATE "C")')
+              ).ddl_if(dialect="postgresql"),
+    )
 
 
 class Contact(Schema):
