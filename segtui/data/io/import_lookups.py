@@ -28,6 +28,7 @@ class Lookups:
         # `--match name+company` looks for a person at any of them.
         self.company_ids: dict[str, list[int]] = {}
         self._looked_for: set[str] = set()  # names (keys) whose companies were read
+        self._spelled: set[object] = set()  # the rows' company cells behind them
         # Companies whose name SQL's lower() can't fold as Python does: beyond ASCII, or
         # with white space around it. Read once, when first needed (`load_companies`).
         self._odd: dict[str, list[tuple[int, str, bool, bool]]] | None = None
@@ -46,8 +47,12 @@ class Lookups:
         for every script: a name of plain ASCII is found by `lower(name)` through its
         index (migration 0029), where ASCII folding is the same; the few others are read
         once and folded here (`_odd_companies`)."""
-        keys = {self.key(name) for contact in rows
-                if isinstance(name := contact.values.get(Field.COMPANY), str)}
+        # Each spelling once: a file names each of its companies many times.
+        spellings = {contact.values.get(Field.COMPANY) for contact in rows} - self._spelled
+        if not spellings:
+            return
+        self._spelled |= spellings
+        keys = {self.key(name) for name in spellings if isinstance(name, str)}
         keys -= self._looked_for
         if not keys:
             return
