@@ -340,3 +340,59 @@ def test_0028_leaves_room_on_the_contacts_pages_on_postgresql(store_at_0027: Sto
     assert options() == (["fillfactor=90"] if postgresql else [])
     command.downgrade(migrate.alembic_config(store.engine), "0027")
     assert options() == []
+
+
+@pytest.fixture
+def store_at_0028(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path
+                  ) -> Iterator[Store]:
+    """A database migrated only to revision 0028, before the companies' folded names."""
+    yield from _store_at("0028", engine_name, request, tmp_path)
+
+
+def test_0029_indexes_company_names_folded_and_narrows_the_filled_trigger(
+        store_at_0028: Store) -> None:
+    """C21.1.13: upgrading adds `ix_companies_lower_name` on both engines and, on SQLite,
+    a WHEN to the trigger that counts a contact's filled fields; a downgrade takes both
+    back. Either way the count stays right after an update."""
+    store = store_at_0028
+    sqlite = store.engine.dialect.name == "sqlite"
+
+    def state() -> tuple[bool, bool]:
+        with store.reading() as conn:
+            if sqlite:
+                index = conn.exec_driver_sql(
+                    "SELECT count(*) FROM sqlite_master "
+                    "WHERE name = 'ix_companies_lower_name'").scalar_one()
+                trigger = conn.exec_driver_sql(
+                    "SELECT sql FROM sqlite_master WHERE name = 'trg_contacts_filled_update'"
+                ).scalar_one()
+                return bool(index), "WHEN NEW.filled_fields" in trigger
+            index = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_companies_lower_name'"
+            ).scalar_one()
+            return bool(index), False
+
+    def filled_after_update() -> int:
+        with store.writing() as conn:
+            conn.exec_driver_sql("INSERT INTO contacts (name, email, lead_status, "
+                                 "quality_score, created_at) VALUES ('Filled Test', "
+                                 "'filled@example.com', 'New', 50, '2024-01-01')")
+            conn.exec_driver_sql("UPDATE contacts SET title = 'Buyer', city = 'Austin' "
+                                 "WHERE email = 'filled@example.com'")
+            count = conn.exec_driver_sql("SELECT filled_fields FROM contacts "
+                                         "WHERE email = 'filled@example.com'").scalar_one()
+            conn.exec_driver_sql("DELETE FROM contacts WHERE email = 'filled@example.com'")
+        return int(count)
+
+    # (A database made at 0028 by this segtui has the narrow trigger already: the first
+    # migrations create the triggers from today's code. The downgrade shows the old one.)
+    assert state()[0] is False
+    assert migrate.upgrade(store.engine) is True
+    assert state() == (True, sqlite)
+    assert filled_after_update() == 3
+    command.downgrade(migrate.alembic_config(store.engine), "0028")
+    assert state() == (False, False)
+    assert filled_after_update() == 3
+    assert migrate.upgrade(store.engine) is True  # from the old trigger, as a user's file
+    assert state() == (True, sqlite)
+    assert filled_after_update() == 3

@@ -42,10 +42,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP INDEX IF EXISTS ix_companies_lower_name")
-    if op.get_bind().dialect.name == "sqlite":
-        from segtui.data.derived.completeness import _COLUMNS, _sql_for_new_row
+    if op.get_bind().dialect.name == "sqlite":  # the trigger as it was: without its WHEN
+        from segtui.data.derived import completeness
 
         op.execute("DROP TRIGGER IF EXISTS trg_contacts_filled_update")
-        op.execute(f"""CREATE TRIGGER trg_contacts_filled_update AFTER UPDATE OF {_COLUMNS}
-            ON contacts BEGIN UPDATE contacts SET filled_fields = {_sql_for_new_row()}
-            WHERE id = NEW.id; END""")
+        op.execute("\n".join(line for line in completeness.SQLITE_UPDATE_TRIGGER.splitlines()
+                             if not line.strip().startswith("WHEN ")))
