@@ -28,7 +28,6 @@ class Lookups:
         # `--match name+company` looks for a person at any of them.
         self.company_ids: dict[str, list[int]] = {}
         self._looked_for: set[str] = set()  # names (keys) whose companies were read
-        self._spelled: set[object] = set()  # the rows' company cells behind them
         # Companies whose name SQL's lower() can't fold as Python does: beyond ASCII, or
         # with white space around it. Read once, when first needed (`load_companies`).
         self._odd: dict[str, list[tuple[int, str, bool, bool]]] | None = None
@@ -47,12 +46,11 @@ class Lookups:
         for every script: a name of plain ASCII is found by `lower(name)` through its
         index (migration 0029), where ASCII folding is the same; the few others are read
         once and folded here (`_odd_companies`)."""
-        # Each spelling once: a file names each of its companies many times.
-        spellings = {contact.values.get(Field.COMPANY) for contact in rows} - self._spelled
-        if not spellings:
-            return
-        self._spelled |= spellings
-        keys = {self.key(name) for name in spellings if isinstance(name, str)}
+        # Each spelling once (a file names each of its companies many times): one already
+        # in `company_keys` was looked for with its batch.
+        spellings = {contact.values.get(Field.COMPANY) for contact in rows}
+        keys = {self.key(name) for name in spellings
+                if isinstance(name, str) and name not in self.company_keys}
         keys -= self._looked_for
         if not keys:
             return
@@ -69,10 +67,10 @@ class Lookups:
                 self.company_ids[key].append(cid)
 
     def _plain_companies(self, keys: list[str]) -> list[tuple[int, str, bool, bool]]:
-        """The companies of plain names (ASCII, no white space around) whose lower()
-        is one of `keys`, read through the index on it (SQLite: `lower(name)`;
-        PostgreSQL: `lower(name COLLATE "C")`, ASCII folding whatever the database's
-        locale)."""
+        """The companies whose lower() is one of `keys` (ASCII, no white space around),
+        read through the index on it (SQLite: `lower(name)`; PostgreSQL: `lower(name
+        COLLATE "C")`, ASCII folding whatever the database's locale). Both fold ASCII
+        letters only, so no odd name (`_odd_companies`) is among them."""
         if not keys:
             return []
         if self.conn.dialect.name == "postgresql":
@@ -83,10 +81,7 @@ class Lookups:
             statement = (f"{_COMPANY_COLUMNS} WHERE lower(name) IN "
                          "(SELECT value FROM json_each(:keys))")
             params = {"keys": json.dumps(keys)}
-        return [(int(cid), name, bool(size), bool(industry))
-                for cid, name, size, industry in
-                self.conn.execute(text(statement), params).all()
-                if not _odd(name)]
+        return self._read(statement, params)
 
     def _odd_companies(self) -> dict[str, list[tuple[int, str, bool, bool]]]:
         """Companies whose name is beyond ASCII (the stored flag) or has white space
@@ -94,12 +89,17 @@ class Lookups:
         if self._odd is None:
             trimmed = "btrim" if self.conn.dialect.name == "postgresql" else "trim"
             self._odd = {}
-            for cid, name, size, industry in self.conn.execute(text(
-                    f"{_COMPANY_COLUMNS} WHERE non_ascii_name "
-                    f"OR {trimmed}(name, :space) <> name"), {"space": _ASCII_SPACE}).all():
-                self._odd.setdefault(name.strip().casefold(), []).append(
-                    (int(cid), name, bool(size), bool(industry)))
+            for company in self._read(f"{_COMPANY_COLUMNS} WHERE non_ascii_name OR "
+                                      f"{trimmed}(name, :space) <> name",
+                                      {"space": _ASCII_SPACE}):
+                self._odd.setdefault(company[1].strip().casefold(), []).append(company)
         return self._odd
+
+    def _read(self, statement: str, params: dict[str, object]
+              ) -> list[tuple[int, str, bool, bool]]:
+        """Companies as (id, name, has a size, has an industry)."""
+        return [(int(cid), name, bool(size), bool(industry)) for cid, name, size, industry
+                in self.conn.execute(text(statement), params).all()]
 
     def prepare_companies(self, rows: list[ContactIn]) -> int:
         """Create the batch's new companies in one statement and fill in blanks (size,
@@ -192,11 +192,6 @@ _COMPANY_COLUMNS = ("SELECT id, name, size IS NOT NULL, industry IS NOT NULL "
                     "FROM companies")
 # The ASCII characters str.strip() takes off (str.isspace), as SQL's trim() is told to.
 _ASCII_SPACE = "".join(chr(c) for c in range(128) if chr(c).isspace())
-
-
-def _odd(name: str) -> bool:
-    """Whether lower() can't be trusted to fold `name` as Python does."""
-    return not name.isascii() or name != name.strip(_ASCII_SPACE)
 
 
 def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
