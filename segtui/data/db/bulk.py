@@ -73,6 +73,28 @@ def insert_values(conn: Connection, table: Table, columns: Sequence[str],
     return returned
 
 
+def update_by_id(conn: Connection, table: Table, columns: Sequence[str],
+                 rows: Iterable[Sequence[Any]], also: str = "") -> None:
+    """UPDATE `table` SET each of `columns` WHERE id = ?, for rows of (the columns'
+    values, the parameters of `also`, the id): one executemany of the driver's own
+    statement. `also` adds to the SET list (", version = version + ?"); its parameters are
+    passed as they are. Why not `conn.execute(update(table), dicts)`: SQLAlchemy turns
+    each row's dictionary into the driver's parameters in Python: 10,000 scattered
+    contacts' titles at 1M took 140-143 ms that way, 118-126 ms this way (SQLite's own
+    work is most of both; C21.1.13). The values still go through their columns' bind
+    processors (_converter)."""
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    quote = conn.dialect.identifier_preparer.quote
+    convert = _converter(conn, table, columns)
+    width = len(columns)
+    statement = (f"UPDATE {quote(table.name)} SET "
+                 + ", ".join(f"{quote(c)} = {marker}" for c in columns)
+                 + f"{also} WHERE id = {marker}")
+    converted = [(*convert(row[:width]), *row[width:]) for row in rows]
+    if converted:
+        conn.exec_driver_sql(statement, converted)
+
+
 def _converter(conn: Connection, table: Table, columns: Sequence[str]
                ) -> Callable[[Sequence[Any]], Sequence[Any]]:
     """A function giving a row (in `columns` order) as the driver takes it: each value

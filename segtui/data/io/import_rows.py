@@ -10,13 +10,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, select, text, update
+from sqlalchemy import Connection, Table, select, text
 
 from segtui.core.contact_keys import MatchKey, email_key
 from segtui.core.enums import LeadStatus
 from segtui.core.formats.contact_fields import Field
 from segtui.core.formats.contacts_csv import ContactIn
-from segtui.data.db.bulk import copy_rows, insert_values
+from segtui.data.db.bulk import copy_rows, insert_values, update_by_id
 from segtui.data.db.tables import Contact, contact_tags
 from segtui.data.io.import_lookups import Lookups, reserve_ids
 
@@ -177,19 +177,18 @@ def update_contacts(conn: Connection, updates: list[tuple[ContactIn, int]], look
         _staged_update(conn, merged)
         return
     current = _current(conn, merged)
-    # The contacts by the columns they change: one statement per group.
-    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+    # The contacts by the columns they change (in the order the rows name them): one
+    # statement per group, each row (the new values, the version's bump, the id).
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     for contact_id, (values, rows) in merged.items():
         now = current[contact_id]  # the import holds SQLite's write lock: none went away
-        changed = {c: v for c, v in values.items() if now[c] != v}
+        changed = [c for c, v in values.items() if now[c] != v]
         if changed:
-            groups.setdefault(frozenset(changed), []).append(
-                {**{f"v_{c}": v for c, v in changed.items()}, "target": contact_id,
-                 "bumps": rows[0]})
+            groups.setdefault(tuple(changed), []).append(
+                (*(values[c] for c in changed), rows[0], contact_id))
     for columns, params in groups.items():
-        conn.execute(update(Contact).where(Contact.id == bindparam("target"))
-                     .values({c: bindparam(f"v_{c}") for c in columns}
-                             | {"version": Contact.version + bindparam("bumps")}), params)
+        update_by_id(conn, Contact.__table__, columns, params,
+                     also=", version = version + ?")
 
 
 def _current(conn: Connection, merged: dict[int, tuple[dict[str, Any], list[int]]]

@@ -34,6 +34,7 @@ from segtui.data.db.engine import (
     is_busy,
     lookup_engine,
     make_engine,
+    sqlite_path,
 )
 from segtui.data.db.running import Running
 from segtui.data.db.tables import Contact, Segment, Setting
@@ -169,6 +170,25 @@ class Database:
         with busy_is_clear(), self.writer.connect() as conn, \
                 self.stamped(conn).begin(), self.running.track(conn, writing=True):
             yield conn
+
+    @contextmanager
+    def checkpoints_beside(self) -> Iterator[None]:
+        """While inside, a SQLite file's log is copied back into it by a thread after each
+        write transaction, not by the committing connection (data/db/checkpoints.py): for
+        a process that writes batch after batch, the API server. Nothing on PostgreSQL
+        or in memory."""
+        path = sqlite_path(self.engine.url)
+        if path is None:
+            yield
+            return
+        from segtui.data.db.checkpoints import Checkpointer
+
+        checkpointer = Checkpointer(self.engine, path)
+        checkpointer.start()
+        try:
+            yield
+        finally:
+            checkpointer.stop()
 
     def stamped(self, conn: Connection) -> Connection:
         """`conn`, its changes recorded as this Store's (data/writes/changes.py)."""
