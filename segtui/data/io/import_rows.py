@@ -187,8 +187,7 @@ def update_contacts(conn: Connection, updates: list[tuple[ContactIn, int]], look
             groups.setdefault(tuple(changed), []).append(
                 (*(values[c] for c in changed), rows[0], contact_id))
     for columns, params in groups.items():
-        update_by_id(conn, Contact.__table__, columns, params,
-                     also=", version = version + ?")
+        update_by_id(conn, Contact.__table__, columns, params, added=("version",))
 
 
 def _current(conn: Connection, merged: dict[int, tuple[dict[str, Any], list[int]]]
