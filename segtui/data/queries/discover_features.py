@@ -44,6 +44,7 @@ from segtui.core.discover.model import Dimension
 from segtui.core.enums import ENGAGEMENT_EVENTS, CompanySize, EventType, LeadStatus, LifecycleStage
 from segtui.core.metrics import ENGAGEMENT_WINDOW_DAYS, last_days
 from segtui.core.rules.tree import Node
+from segtui.data.db.engine import without_memory_map
 from segtui.data.db.sql import is_member
 from segtui.data.db.tables import Company, Contact, EngagementEvent, Tag, contact_tags
 
@@ -51,17 +52,6 @@ BATCH = 100_000
 
 # A batch read: (contacts read so far, of how many); raises Cancelled to stop.
 Step = Callable[[int, int], None]
-
-
-def without_memory_map(conn: Connection) -> None:
-    """SQLite: this connection reads the file through its page cache, not a memory map,
-    until it goes back to the pool (which maps it again: engine._release_memory_map).
-    A discovery scans every contact, and each suggested rule the contacts and events
-    again; every mapped page touched counts in the process's resident size (1.9 GB at a
-    million contacts, against 360 MB of its own), and these scans ran as fast unmapped
-    (7.0-9.7 s mapped, 7.4-7.8 s not, for the read; the rules alike)."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("PRAGMA mmap_size=0")
 
 
 def population_size(conn: Connection, segment_id: int | None) -> int:

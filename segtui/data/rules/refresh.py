@@ -36,6 +36,7 @@ from segtui.core.enums import MembershipSource, SegmentKind
 from segtui.core.rules.check import SegmentLookup
 from segtui.core.rules.refresh import RefreshResult
 from segtui.core.rules.tree import Node, RuleFormatError, from_json, referenced_segments
+from segtui.data.db.engine import UNMAPPED_IF_SCAN
 from segtui.data.db.sql import current_membership
 from segtui.data.db.tables import Contact, Membership, Segment, SegmentExclusion, name_key
 from segtui.data.rules.compiler import compile_rule
@@ -84,7 +85,8 @@ def stored_rule(conn: Connection, segment_id: int) -> Node | None:
 
 def count_matching(conn: Connection, root: Node, today: date) -> int:
     """The live count the builder shows while a rule is edited."""
-    query = select(func.count()).select_from(Contact).where(compile_rule(root, today))
+    query = (select(func.count()).select_from(Contact).where(compile_rule(root, today))
+             .execution_options(**{UNMAPPED_IF_SCAN: True}))  # P8: read as by hand
     return int(conn.execute(query).scalar_one())
 
 

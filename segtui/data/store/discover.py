@@ -74,6 +74,7 @@ class Discover:
         from segtui.core.discover import engine
         from segtui.core.discover.model import Assignment, Discovery
         from segtui.core.formatting import whole
+        from segtui.data.db.engine import without_memory_map
         from segtui.data.queries import discover_features as q
 
         started = time.perf_counter()
@@ -93,7 +94,7 @@ class Discover:
 
         today = clock.today()
         with self._db.reading() as conn:
-            q.without_memory_map(conn)
+            without_memory_map(conn)
             if request.segment_id is not None:
                 self._require_segment(conn, request.segment_id, viewer)
             population = q.population_size(conn, request.segment_id)
