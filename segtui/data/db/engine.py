@@ -254,7 +254,7 @@ def _unmap_lone_scan(_conn: Any, cursor: Any, statement: str, parameters: Any,
     """A statement marked UNMAPPED_IF_SCAN (a rule's live count) asks SQLite for its plan
     first, and reads unmapped (`without_memory_map`) when the plan is a single `SCAN
     <table>`: a rule on a column no index holds (`title contains "sales"`) reads all of
-    `contacts`, 20-30% faster through the page cache here (256 -> 194 ms at a million
+    `contacts`, 20-25% faster through the page cache here (256 -> 201 ms at a million
     contacts). Any other plan keeps the map: walking an index (`email contains`), or a
     lookup per contact in another table (`clicked >= 3`), was 10-15% slower unmapped.
     The plan costs a prepare, well under a millisecond (docs/benchmarks.md, "Scans
