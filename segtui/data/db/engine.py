@@ -190,6 +190,9 @@ def _sqlite_engine(url: URL, **pool: int) -> Engine:
 
 
 MMAP_BYTES = 2_147_418_112  # SQLite's default ceiling (SQLITE_MAX_MMAP_SIZE)
+# Unmaps the file at once when no statement is open; the connection reads through its
+# page cache until the limit is set again.
+_UNMAP = "PRAGMA mmap_size=0"
 
 
 def _sqlite_connect(timeout_ms: int, dbapi_connection: Any, _record: Any) -> None:
@@ -224,7 +227,7 @@ def _release_memory_map(dbapi_connection: Any, _record: Any) -> None:
     try:
         # Setting the limit unmaps at once (no statement is open at check-in); setting it
         # back leaves the file unmapped until the next read transaction needs it.
-        cursor.execute("PRAGMA mmap_size=0")
+        cursor.execute(_UNMAP)
         cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     finally:
         cursor.close()
@@ -241,7 +244,7 @@ def without_memory_map(conn: Connection) -> None:
     7.4-7.8 s not) and keep 1.9 GB of mapped pages out of the resident size. Nothing on
     PostgreSQL."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("PRAGMA mmap_size=0")
+        conn.exec_driver_sql(_UNMAP)
 
 
 # A statement's execution option: on SQLite, run it without the memory map when its plan
@@ -252,19 +255,20 @@ UNMAPPED_IF_SCAN = "segtui_unmapped_if_scan"
 def _unmap_lone_scan(_conn: Any, cursor: Any, statement: str, parameters: Any,
                      context: Any, executemany: bool) -> None:
     """A statement marked UNMAPPED_IF_SCAN (a rule's live count) asks SQLite for its plan
-    first, and reads unmapped (`without_memory_map`) when the plan is a single `SCAN
-    <table>`: a rule on a column no index holds (`title contains "sales"`) reads all of
-    `contacts`, 20-25% faster through the page cache here (256 -> 201 ms at a million
-    contacts). Any other plan keeps the map: walking an index (`email contains`), or a
-    lookup per contact in another table (`clicked >= 3`), was 10-15% slower unmapped.
+    first, and reads unmapped, as `without_memory_map` makes a connection, when the plan
+    is a single `SCAN <table>`: a rule on a column no index holds (`title contains
+    "sales"`) reads all of `contacts`, 20-25% faster through the page cache here (256 ->
+    201 ms at a million contacts). Any other plan keeps the map: walking an index
+    (`email contains`), or a lookup per contact in another table (`clicked >= 3`), was
+    10-15% slower unmapped.
     The plan costs a prepare, well under a millisecond (docs/benchmarks.md, "Scans
     without the memory map")."""
     if executemany or context is None or not context.execution_options.get(UNMAPPED_IF_SCAN):
         return
-    plan = cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()
-    if len(plan) == 1 and str(plan[0][-1]).startswith("SCAN ") \
-            and " USING " not in str(plan[0][-1]):
-        cursor.execute("PRAGMA mmap_size=0")  # mapped again when it goes back to the pool
+    plan = [str(row[-1]) for row in
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()]
+    if len(plan) == 1 and plan[0].startswith("SCAN ") and " USING " not in plan[0]:
+        cursor.execute(_UNMAP)  # mapped again when it goes back to the pool
 
 
 def register_sqlite_functions(dbapi_connection: Any) -> None:
