@@ -1,14 +1,30 @@
-"""Bulk writes with explicit ids (demo data, generators, imports)."""
+"""Bulk writes with explicit ids (demo data, generators, imports), and the lookup of a
+batch's values (`one_of`)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, insert, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    String,
+    Table,
+    any_,
+    cast,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from segtui.data.db.tables import metadata
@@ -71,6 +87,22 @@ def insert_values(conn: Connection, table: Table, columns: Sequence[str],
         if result.returns_rows:
             returned.extend(result.fetchall())
     return returned
+
+
+def one_of(conn: Connection, column: ColumnElement[Any], values: Iterable[str]
+           ) -> ColumnElement[bool]:
+    """`column` is one of `values`, sent as ONE JSON parameter and searched through
+    `column`'s index value by value: SQLite `IN (SELECT value FROM json_each(?))`,
+    PostgreSQL `= ANY(ARRAY(SELECT jsonb_array_elements_text(?)))`, whatever the planner
+    estimates. For an import batch's thousands of values: the statement's text is the
+    same for every batch (psycopg prepares it once); SQLAlchemy compiled an IN list of
+    2,000 placeholders again for every batch, and psycopg builds a `text[]`'s text in
+    Python value by value (9-11 ms for 2,000 emails, 7 ms as JSON; C21.1.13, P11)."""
+    listed = json.dumps(list(values))
+    if conn.dialect.name == "postgresql":
+        return column == any_(func.array(select(func.jsonb_array_elements_text(
+            cast(literal(listed, String), JSONB))).scalar_subquery()))
+    return column.in_(select(func.json_each(listed).table_valued("value").c.value))
 
 
 def update_by_id(conn: Connection, table: Table, columns: Sequence[str],

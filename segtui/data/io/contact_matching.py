@@ -10,18 +10,16 @@ import adds or changes is recorded as it goes, so a later row of the same file s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, String, any_, func, literal, select
-from sqlalchemy import cast as sql_cast
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from segtui.core.contact_keys import MatchKey, email_key, person_key, phone_key
 from segtui.core.formats.contact_fields import Field
 from segtui.core.formats.contacts_csv import ContactIn
+from segtui.data.db.bulk import one_of
 from segtui.data.db.sql import casefold
 from segtui.data.db.tables import Contact, phone_key_of
 
@@ -121,18 +119,7 @@ class Matcher:
         """(id, `shown` or `column`) of the contacts whose `column` is one of `values`."""
         if not values:
             return []
-        # The values as one JSON parameter, not one placeholder each: the statement's text
-        # is the same for every batch (psycopg prepares it once; SQLAlchemy compiled an IN
-        # list of 2,000 again for every batch, C21.1.13), and neither side parses 2,000
-        # placeholders (P11). Not a PostgreSQL array either: psycopg builds its text in
-        # Python, value by value (9-11 ms for 2,000 emails, 7 ms as JSON).
-        listed = json.dumps([str(v) for v in values])
-        if self.conn.dialect.name == "postgresql":
-            # = ANY(ARRAY(...)): an index search per value, whatever the estimates.
-            where = column == any_(func.array(select(func.jsonb_array_elements_text(
-                sql_cast(literal(listed, String), JSONB))).scalar_subquery()))
-        else:  # SQLite walks the index for each value of the list alike
-            where = column.in_(select(func.json_each(listed).table_valued("value").c.value))
+        where = one_of(self.conn, column, (str(v) for v in values))
         # .all(): fetched at once, not row by row through the Result (C21.1.13)
         return [(int(cid), value) for cid, value in self.conn.execute(
             select(Contact.id, column if shown is None else shown)

@@ -4,14 +4,13 @@ grown as rows add them, and the ids reserved for new rows (data/io/importer.py).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, select, text, update
+from sqlalchemy import Connection, Select, func, select, text, update
 
 from segtui.core.formats.contact_fields import Field
 from segtui.core.formats.contacts_csv import ContactIn
-from segtui.data.db.bulk import insert_rows
+from segtui.data.db.bulk import insert_rows, one_of
 from segtui.data.db.sql import insert_unless_present
 from segtui.data.db.tables import Company, Tag, name_key
 
@@ -73,33 +72,25 @@ class Lookups:
         letters only, so no odd name (`_odd_companies`) is among them."""
         if not keys:
             return []
-        if self.conn.dialect.name == "postgresql":
-            statement = (f"{_COMPANY_COLUMNS} WHERE lower(name COLLATE \"C\") = "
-                         "ANY(CAST(:keys AS text[]))")
-            params: dict[str, object] = {"keys": keys}
-        else:  # one parameter for any number of names (SQLite's limit is 32,766)
-            statement = (f"{_COMPANY_COLUMNS} WHERE lower(name) IN "
-                         "(SELECT value FROM json_each(:keys))")
-            params = {"keys": json.dumps(keys)}
-        return self._read(statement, params)
+        postgresql = self.conn.dialect.name == "postgresql"
+        name = Company.name.collate("C") if postgresql else Company.name
+        return self._read(_COMPANIES.where(one_of(self.conn, func.lower(name), keys)))
 
     def _odd_companies(self) -> dict[str, list[tuple[int, str, bool, bool]]]:
         """Companies whose name is beyond ASCII (the stored flag) or has white space
         around it, by case-folded name: one pass over the table, once an import."""
         if self._odd is None:
-            trimmed = "btrim" if self.conn.dialect.name == "postgresql" else "trim"
+            trim = func.btrim if self.conn.dialect.name == "postgresql" else func.trim
             self._odd = {}
-            for company in self._read(f"{_COMPANY_COLUMNS} WHERE non_ascii_name OR "
-                                      f"{trimmed}(name, :space) <> name",
-                                      {"space": _ASCII_SPACE}):
+            spaced = trim(Company.name, _ASCII_SPACE) != Company.name
+            for company in self._read(_COMPANIES.where(Company.non_ascii_name | spaced)):
                 self._odd.setdefault(company[1].strip().casefold(), []).append(company)
         return self._odd
 
-    def _read(self, statement: str, params: dict[str, object]
-              ) -> list[tuple[int, str, bool, bool]]:
+    def _read(self, query: Select[int, str, bool, bool]) -> list[tuple[int, str, bool, bool]]:
         """Companies as (id, name, has a size, has an industry)."""
         return [(int(cid), name, bool(size), bool(industry)) for cid, name, size, industry
-                in self.conn.execute(text(statement), params).all()]
+                in self.conn.execute(query).all()]
 
     def prepare_companies(self, rows: list[ContactIn]) -> int:
         """Create the batch's new companies in one statement and fill in blanks (size,
@@ -188,8 +179,8 @@ class Lookups:
 
 # What a company is read as: the size and industry as "has one" (no vocabulary
 # conversion per row).
-_COMPANY_COLUMNS = ("SELECT id, name, size IS NOT NULL, industry IS NOT NULL "
-                    "FROM companies")
+_COMPANIES = select(Company.id, Company.name, Company.size.is_not(None),
+                    Company.industry.is_not(None))
 # The ASCII characters str.strip() takes off (str.isspace), as SQL's trim() is told to.
 _ASCII_SPACE = "".join(chr(c) for c in range(128) if chr(c).isspace())
 
