@@ -24,7 +24,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from segtui.data.db.tables import metadata
@@ -100,6 +99,10 @@ def one_of(conn: Connection, column: ColumnElement[Any], values: Iterable[str]
     Python value by value (9-11 ms for 2,000 emails, 7 ms as JSON; C21.1.13, P11)."""
     listed = json.dumps(list(values))
     if conn.dialect.name == "postgresql":
+        # Here, not at the top: a read command on SQLite never loads PostgreSQL's dialect
+        # (tests/test_cli_start.py).
+        from sqlalchemy.dialects.postgresql import JSONB
+
         return column == any_(func.array(select(func.jsonb_array_elements_text(
             cast(literal(listed, String), JSONB))).scalar_subquery()))
     return column.in_(select(func.json_each(listed).table_valued("value").c.value))
