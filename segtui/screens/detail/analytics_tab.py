@@ -3,6 +3,7 @@ engagement score. One Store call fetches everything (`analytics_report`)."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -53,9 +54,6 @@ class AnalyticsTab(DetailTab):
     def on_mount(self) -> None:
         table = self.query_one("#regions", DataTable)
         table.tooltip = Text(REGION_HELP)
-        table.add_column("Region", key="region")
-        table.add_column("Contacts", key="contacts")
-        table.add_column("Revenue", key="revenue")
         self.reload()
 
     def reload(self) -> None:
@@ -74,12 +72,20 @@ class AnalyticsTab(DetailTab):
         self.query_one("#sizes", CategoryBars).show_bars(report.company_sizes)
         self.query_one("#weekly", SeriesChart).show_series(report.weekly_score.labels,
                                                            report.weekly_score.values)
+        rows = [(user_text(region.region), Text(f"{region.contacts:,}", justify="right"),
+                 Text(money(region.revenue_cents), justify="right"))
+                for region in report.regions]
+        keys: list[str | None] = [region.region for region in report.regions]
+        if not rows:
+            rows, keys = [(Text("No members", style="dim"), Text(""), Text(""))], [None]
+        # The columns' widths are set here, from the cells, as the rows go in. Left to the
+        # DataTable, they are measured when it next goes idle, and a header drawn before
+        # that stays cached at its old widths, out of line with the rows under it (seen
+        # under load: "Region  Contacts" over "North America        25").
         table = self.query_one("#regions", DataTable)
-        table.clear()
-        for region in report.regions:
-            table.add_row(user_text(region.region),
-                          Text(f"{region.contacts:,}", justify="right"),
-                          Text(money(region.revenue_cents), justify="right"),
-                          key=region.region)
-        if not report.regions:
-            table.add_row(Text("No members", style="dim"), Text(""), Text(""))
+        table.clear(columns=True)
+        for index, label in enumerate(("Region", "Contacts", "Revenue")):
+            width = max(cell_len(label), *(row[index].cell_len for row in rows))
+            table.add_column(label, key=label.lower(), width=width)
+        for row, key in zip(rows, keys, strict=True):
+            table.add_row(*row, key=key)
