@@ -227,7 +227,10 @@ def foreign_keys_checked_after(conn: Connection, tables: Sequence[Table]) -> Ite
     if conn.dialect.name != "postgresql":
         yield
         return
-    constraints = [fk for table in tables for fk in table.foreign_key_constraints]
+    from segtui.data.db.member_keys import TRIGGER_HELD  # not foreign keys there
+
+    constraints = [fk for table in tables for fk in table.foreign_key_constraints
+                   if fk.name not in TRIGGER_HELD]
     for constraint in constraints:
         conn.execute(DropConstraint(constraint))
     yield

@@ -17,7 +17,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-HEAD = "0029"  # the revision of the newest file in data/db/migrations/versions/
+HEAD = "0030"  # the revision of the newest file in data/db/migrations/versions/
 
 # Alembic's bookkeeping table: one row holding the revision the schema is at.
 _READ_VERSION = "SELECT version_num FROM alembic_version"

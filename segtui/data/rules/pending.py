@@ -22,6 +22,7 @@ from sqlalchemy import Connection, delete, exists, func, select, text
 
 from segtui.core.enums import SegmentKind
 from segtui.core.rules.refresh import Owed
+from segtui.data.db import member_keys
 from segtui.data.db.bulk import insert_values
 from segtui.data.db.tables import PendingEvaluation, Segment
 
@@ -41,6 +42,7 @@ def serialise_refreshes(conn: Connection) -> int | None:
     if conn.dialect.name != "postgresql":
         return None
     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REFRESH_LOCK})
+    member_keys.lock_for_writes(conn)  # before any row lock (data/db/member_keys.py)
     return int(conn.execute(text("SELECT nextval('segtui_refresh_turns')")).scalar_one())
 
 

@@ -19,6 +19,7 @@ from segtui.core.contacts import Erasure, ErasureError
 from segtui.core.enums import DeliveryStatus
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.segments import NotAllowed
+from segtui.data.db import member_keys
 from segtui.data.db.sql import current_membership
 from segtui.data.db.tables import (
     Activity,
@@ -46,6 +47,7 @@ def erase_contact(conn: Connection, contact_id: int, user: CurrentUser) -> Erasu
     if found is None:
         raise ErasureError(f"no contact with id {contact_id}")
     now = clock.now()
+    member_keys.lock_for_deletes(conn)
     segments = tuple(sorted(conn.execute(select(Membership.segment_id).where(
         Membership.contact_id == contact_id, current_membership())).scalars()))
     events = conn.execute(delete(EngagementEvent)

@@ -17,6 +17,7 @@ from segtui.core.history import Why
 from segtui.core.permissions import CurrentUser, Permission
 from segtui.core.quality import MergeError, MergeResult
 from segtui.core.segments import NotAllowed
+from segtui.data.db import member_keys
 from segtui.data.db.sql import current_membership, storable_ids
 from segtui.data.db.tables import (
     Contact,
@@ -72,6 +73,7 @@ def merge_into(conn: Connection, keep: int, others: Sequence[int],
     if missing:
         raise MergeError(f"no contact with id {', '.join(missing)}")
     kept = found[keep]
+    member_keys.lock_for_deletes(conn)  # moves stays and deletes contacts
 
     fill = {name: getattr(other, name) for name in fillable
             for other in [found[i] for i in merged][::-1]

@@ -39,6 +39,7 @@ from segtui.core.segments import (
 )
 from segtui.core.sharing import Sharing
 from segtui.core.validation import NAME_MAX, FieldError
+from segtui.data.db import member_keys
 from segtui.data.db.sql import current_membership, insert_unless_present, member_ids
 from segtui.data.db.tables import (
     Activity,
@@ -290,6 +291,7 @@ def delete_segment(conn: Connection, segment_id: int, user: CurrentUser) -> None
         raise SegmentInUse(preview.active_campaigns)
     if preview.used_by:
         raise SegmentUsedByRules(preview.used_by)
+    member_keys.lock_for_deletes(conn)
     # Its history goes with it (C20.1.2): the audit log keeps how much there was.
     members, stays = conn.execute(
         select(func.count().filter(Membership.removed_at.is_(None)), func.count())

@@ -3,7 +3,19 @@ contact in one, the contacts kept out by hand, and the re-evaluations owed to th
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, text
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    text,
+)
 from sqlalchemy.sql.elements import ColumnClause
 
 from segtui.core.enums import MembershipSource, SegmentKind, SegmentStatus, Visibility
@@ -78,26 +90,25 @@ class Membership(Schema):
         Index("ix_memberships_segment", "segment_id", "removed_at", "contact_id"),
         # Covering index for "segments of a contact" and distinct-member counts.
         Index("ix_memberships_contact", "contact_id", "removed_at", "segment_id"),
+        # What a stay names. Foreign keys on SQLite; on PostgreSQL the same promises are
+        # kept by triggers that check a statement's rows at once (data/db/member_keys.py:
+        # the keys' checks were half of a refresh's INSERTs there).
+        *(ForeignKeyConstraint([column], [target], ondelete=ondelete).ddl_if(dialect="sqlite")
+          for column, target, ondelete in (
+              ("segment_id", "segments.id", "CASCADE"), ("contact_id", "contacts.id", "CASCADE"),
+              ("added_by_id", "users.id", "SET NULL"), ("removed_by_id", "users.id", "SET NULL"))),
     )
 
     id: ColumnClause[int] = Column(BigId, primary_key=True)
-    segment_id: ColumnClause[int] = Column(
-        Integer, ForeignKey("segments.id", ondelete="CASCADE"), nullable=False
-    )
-    contact_id: ColumnClause[int] = Column(
-        Integer, ForeignKey("contacts.id", ondelete="CASCADE"), nullable=False
-    )
+    segment_id: ColumnClause[int] = Column(Integer, nullable=False)
+    contact_id: ColumnClause[int] = Column(Integer, nullable=False)
     source: ColumnClause[MembershipSource] = Column(
         vocabulary(MembershipSource, "membership_source"), nullable=False
     )
     added_at: ColumnClause[datetime] = Column(DateTime, nullable=False)
-    added_by_id: ColumnClause[int | None] = Column(
-        Integer, ForeignKey("users.id", ondelete="SET NULL")
-    )
+    added_by_id: ColumnClause[int | None] = Column(Integer)
     removed_at: ColumnClause[datetime | None] = Column(DateTime)
-    removed_by_id: ColumnClause[int | None] = Column(
-        Integer, ForeignKey("users.id", ondelete="SET NULL")
-    )
+    removed_by_id: ColumnClause[int | None] = Column(Integer)
     # Why the stay began and ended (core.history.Why, C20.1.1); empty: as `source` says,
     # and for the end, a rule's when nobody ended it (core.history.why_entered/why_left).
     added_why: ColumnClause[str | None] = Column(String(12))
