@@ -136,21 +136,17 @@ BEGIN
 END $$"""
 
 
-_INSERT = f"""
-CREATE FUNCTION memberships_keys_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+def _checking(name: str, rows: str, *, row: bool) -> str:
+    """The function checking what new memberships name: a statement's (`rows`, its
+    transition table) or one row's (`row`: NEW, for a BEFORE UPDATE trigger)."""
+    return f"""
+CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   missing text;
-BEGIN{_locked("added", row=False)}{_checks("added", row=False)}
-  RETURN NULL;
+BEGIN{_locked(rows, row=row)}{_checks(rows, row=row)}
+  RETURN {"NEW" if row else "NULL"};
 END $$"""
 
-_UPDATE = f"""
-CREATE FUNCTION memberships_keys_update() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  missing text;
-BEGIN{_locked("", row=True)}{_checks("", row=True)}
-  RETURN NEW;
-END $$"""
 
 _TURN = f"""
 CREATE FUNCTION memberships_keys_turn() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -159,33 +155,35 @@ BEGIN
   RETURN NULL;
 END $$"""
 
-_REFERENCED = {
-    "contacts": ("DELETE FROM memberships WHERE contact_id IN (SELECT id FROM removed);",
-                 "contact_id = {id}"),
-    "segments": ("DELETE FROM memberships WHERE segment_id IN (SELECT id FROM removed);",
-                 "segment_id = {id}"),
-    "users": ("UPDATE memberships SET added_by_id = NULL "
-              "WHERE added_by_id IN (SELECT id FROM removed);\n"
-              "  UPDATE memberships SET removed_by_id = NULL "
-              "WHERE removed_by_id IN (SELECT id FROM removed);",
-              "added_by_id = {id} OR removed_by_id = {id}"),
+# What deleting a row of each referenced table does to the memberships naming it (the
+# foreign keys' ON DELETE CASCADE, and SET NULL for the users).
+_FOLLOW = {
+    "contacts": "DELETE FROM memberships WHERE contact_id IN (SELECT id FROM removed);",
+    "segments": "DELETE FROM memberships WHERE segment_id IN (SELECT id FROM removed);",
+    "users": "UPDATE memberships SET added_by_id = NULL "
+             "WHERE added_by_id IN (SELECT id FROM removed);\n"
+             "  UPDATE memberships SET removed_by_id = NULL "
+             "WHERE removed_by_id IN (SELECT id FROM removed);",
 }
 
 
-def _kept(table: str, named_by: str) -> str:
+def _naming(table: str, test: str) -> str:
+    """`test` ({c}: a column) or-ed over the membership columns that name `table`."""
+    return " OR ".join(test.format(c=column) for column, named, _ in _KEYS if named == table)
+
+
+def _kept(table: str) -> str:
     """The function refusing an id change or a TRUNCATE of `table` while memberships name
-    its rows (`named_by`: the condition on a membership, {id} the referenced id)."""
-    anything = " OR ".join(f"memberships.{column} IS NOT NULL" for column, named, _ in _KEYS
-                           if named == table)
+    its rows."""
     return f"""
 CREATE FUNCTION {table}_members_kept() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
-    IF EXISTS (SELECT FROM memberships WHERE {anything}) THEN
+    IF EXISTS (SELECT FROM memberships WHERE {_naming(table, "{c} IS NOT NULL")}) THEN
       RAISE EXCEPTION 'cannot truncate %: memberships name its rows', TG_TABLE_NAME
         USING ERRCODE = 'foreign_key_violation';
     END IF;
-  ELSIF EXISTS (SELECT FROM memberships WHERE {named_by.format(id="OLD.id")}) THEN
+  ELSIF EXISTS (SELECT FROM memberships WHERE {_naming(table, "{c} = OLD.id")}) THEN
     RAISE foreign_key_violation USING
       MESSAGE = format('update on table "%s" violates a foreign key of table "memberships"',
                        TG_TABLE_NAME),
@@ -201,19 +199,19 @@ POSTGRESQL_CREATE: tuple[str, ...] = (
     _TURN,
     "CREATE TRIGGER trg_memberships_keys_turn BEFORE INSERT OR UPDATE OR DELETE "
     "ON memberships FOR EACH STATEMENT EXECUTE FUNCTION memberships_keys_turn()",
-    _INSERT,
+    _checking("memberships_keys_insert", "added", row=False),
     "CREATE TRIGGER trg_memberships_keys_insert AFTER INSERT ON memberships "
     "REFERENCING NEW TABLE AS added FOR EACH STATEMENT "
     "EXECUTE FUNCTION memberships_keys_insert()",
-    _UPDATE,
+    _checking("memberships_keys_update", "", row=True),
     f"CREATE TRIGGER trg_memberships_keys_update BEFORE UPDATE ON memberships FOR EACH ROW "
     f"WHEN ({_CHANGED}) EXECUTE FUNCTION memberships_keys_update()",
-    *(statement for table, (follow, named_by) in _REFERENCED.items() for statement in (
+    *(statement for table, follow in _FOLLOW.items() for statement in (
         _deletes(table, follow),
         f"CREATE TRIGGER trg_{table}_members_delete AFTER DELETE ON {table} "
         f"REFERENCING OLD TABLE AS removed FOR EACH STATEMENT "
         f"EXECUTE FUNCTION {table}_members_delete()",
-        _kept(table, named_by),
+        _kept(table),
         f"CREATE TRIGGER trg_{table}_members_id AFTER UPDATE OF id ON {table} FOR EACH ROW "
         f"WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION {table}_members_kept()",
         f"CREATE TRIGGER trg_{table}_members_truncate AFTER TRUNCATE ON {table} "
@@ -225,10 +223,10 @@ POSTGRESQL_DROP: tuple[str, ...] = (
     "DROP TRIGGER IF EXISTS trg_memberships_keys_insert ON memberships",
     "DROP TRIGGER IF EXISTS trg_memberships_keys_update ON memberships",
     *(f"DROP TRIGGER IF EXISTS trg_{table}_members_{kind} ON {table}"
-      for table in _REFERENCED for kind in ("delete", "id", "truncate")),
+      for table in _FOLLOW for kind in ("delete", "id", "truncate")),
     "DROP FUNCTION IF EXISTS memberships_keys_turn()",
     "DROP FUNCTION IF EXISTS memberships_keys_insert()",
     "DROP FUNCTION IF EXISTS memberships_keys_update()",
     *(f"DROP FUNCTION IF EXISTS {table}_members_{kind}()"
-      for table in _REFERENCED for kind in ("delete", "kept")),
+      for table in _FOLLOW for kind in ("delete", "kept")),
 )
