@@ -38,28 +38,30 @@ segtui's own deletions take the lock exclusively before their first write
 while waiting for that writer's shared lock itself. Refreshes take it shared with the
 refresh lock (data/rules/pending.serialise_refreshes), before any row lock.
 
+The keys are the models' foreign keys of `memberships` (data/db/tables/segments.py,
+declared for SQLite's DDL only): one list for the tables, the triggers and the demo
+builder's bulk load.
+
 SQLite keeps the foreign keys: one writer at a time, and a check is an index lookup in
 the same process.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
-# The memberships' foreign keys that PostgreSQL holds by these triggers (the models
-# declare them for SQLite only, `ddl_if`).
-TRIGGER_HELD = frozenset({
-    "fk_memberships_contact_id_contacts", "fk_memberships_segment_id_segments",
-    "fk_memberships_added_by_id_users", "fk_memberships_removed_by_id_users"})
-# Transaction-level advisory lock: shared by membership writers, exclusive for deletions
-# (the refresh lock is 0x5E67_7501, the import lock 0x5E67_7502).
-LOCK_KEY = 0x5E67_7503
+from segtui.data.db import locks
+from segtui.data.db.tables import Membership
 
-# The references: (column, table it names, its foreign key's name).
-_KEYS = (("contact_id", "contacts", "fk_memberships_contact_id_contacts"),
-         ("segment_id", "segments", "fk_memberships_segment_id_segments"),
-         ("added_by_id", "users", "fk_memberships_added_by_id_users"),
-         ("removed_by_id", "users", "fk_memberships_removed_by_id_users"))
+# The references, in the table's column order: (column, table it names, its foreign key's
+# name).
+_KEYS = tuple(sorted(
+    ((fk.column_keys[0], fk.referred_table.name, str(fk.name))
+     for fk in Membership.__table__.foreign_key_constraints),
+    key=lambda key: list(Membership.__table__.c.keys()).index(key[0])))
+# The foreign keys PostgreSQL holds by these triggers.
+TRIGGER_HELD = frozenset(name for _, _, name in _KEYS)
+LOCK_KEY = locks.MEMBER_KEYS
 _READ_COMMITTED = "current_setting('transaction_isolation') = 'read committed'"
 
 
@@ -67,15 +69,7 @@ def lock_for_deletes(conn: Connection) -> None:
     """PostgreSQL: before the first write of a transaction that deletes contacts, segments
     or users (or moves stays between contacts), wait for the membership writes in flight
     and hold off new ones until the commit. Nothing on SQLite."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-
-
-def lock_for_writes(conn: Connection) -> None:
-    """PostgreSQL: take the lock a membership write takes, before the transaction's first
-    row lock (see the module's docstring). Nothing on SQLite."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": LOCK_KEY})
+    locks.take(conn, LOCK_KEY)
 
 
 def _missing(rows: str, column: str, table: str, constraint: str, *, row: bool) -> str:

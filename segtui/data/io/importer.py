@@ -16,12 +16,13 @@ from datetime import datetime
 from itertools import islice
 from typing import TypeVar
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, func, select
 
 from segtui.core.contact_keys import MatchKey
 from segtui.core.formats.contact_fields import Field
 from segtui.core.formats.contacts_csv import ContactIn, RowProblem
 from segtui.core.imports import ImportReport, OnDuplicate
+from segtui.data.db import locks
 from segtui.data.db.bulk import indexes_rebuilt_after
 from segtui.data.db.tables import Contact
 from segtui.data.derived import completeness, figures, plain_text
@@ -112,16 +113,11 @@ def _import_batch(conn: Connection, batch: list[ContactIn], writer: ImportWriter
     writer.flush()
 
 
-# PostgreSQL: imports matching by a key the database doesn't hold unique (a name at a
-# company, a phone) take turns (a transaction-level advisory lock), so two at once can't
-# both add the same person; email and external id imports run side by side, held by their
-# unique indexes.
-_IMPORT_LOCK = 0x5E67_7502
-
-
 def serialise_imports(conn: Connection) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
+    """PostgreSQL: imports matching by a key the database doesn't hold unique (a name at a
+    company, a phone) take turns (locks.IMPORT); email and external id imports run side by
+    side, held by their unique indexes."""
+    locks.take(conn, locks.IMPORT)
 
 
 # A large import into SQLite drops the contacts table's secondary indexes once it has

@@ -22,27 +22,25 @@ from sqlalchemy import Connection, delete, exists, func, select, text
 
 from segtui.core.enums import SegmentKind
 from segtui.core.rules.refresh import Owed
-from segtui.data.db import member_keys
+from segtui.data.db import locks
 from segtui.data.db.bulk import insert_values
 from segtui.data.db.tables import PendingEvaluation, Segment
 
 _TABLE = PendingEvaluation.__table__
-# PostgreSQL: refreshes from several processes take this transaction-level advisory lock
-# first, so two of them never add the same contact to a segment at once (the second would
-# break uq_memberships_current and lose its whole transaction). SQLite has one writer.
-_REFRESH_LOCK = 0x5E67_7501
 
 
 def serialise_refreshes(conn: Connection) -> int | None:
-    """Call first in a transaction that re-evaluates dynamic segments (see _REFRESH_LOCK).
+    """Call first in a transaction that re-evaluates dynamic segments (locks.REFRESH).
     On PostgreSQL, returns the turn this transaction took the lock in: turns are drawn
     under the lock, so they count in order the times anyone took it (migration 0018; a
     whole refresh keeps its lists between two of its batches only when their turns
     follow each other, whole_refresh.SharedLists). None on SQLite."""
     if conn.dialect.name != "postgresql":
         return None
-    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REFRESH_LOCK})
-    member_keys.lock_for_writes(conn)  # before any row lock (data/db/member_keys.py)
+    locks.take(conn, locks.REFRESH)
+    # Before any row lock: a deletion never waits for this batch while holding one
+    # (data/db/member_keys.py).
+    locks.take(conn, locks.MEMBER_KEYS, shared=True)
     return int(conn.execute(text("SELECT nextval('segtui_refresh_turns')")).scalar_one())
 
 
