@@ -91,6 +91,14 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.writer = engine.execution_options(**{WRITE_OPTION: True})
+        # PostgreSQL reads at REPEATABLE READ: one snapshot for the whole transaction, as
+        # a SQLite read has from its first statement (F2.2.8). READ COMMITTED, the
+        # server's default and the writes' level, takes a new one per statement: a count
+        # and the page it goes with could disagree while someone writes. psycopg names
+        # the level in the BEGIN it sends with the first statement (no round trip), and
+        # the pool sets it back when the connection returns.
+        self.reader = (engine.execution_options(isolation_level="REPEATABLE READ")
+                       if engine.dialect.name == "postgresql" else engine)
         # Two more readers for statements worth splitting (segment_summary); made when
         # first needed. An in-memory database is one shared connection: never split.
         self.helper: ThreadPoolExecutor | None = None
@@ -156,9 +164,9 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """One read transaction: the queries inside see one consistent snapshot.
+        """One read transaction: the queries inside see one consistent snapshot (F2.2.8).
         Cancelled when its scope is cancelled (Store.cancel)."""
-        with busy_is_clear(), self.engine.connect() as conn, conn.begin(), \
+        with busy_is_clear(), self.reader.connect() as conn, conn.begin(), \
                 self.running.track(conn, writing=False):
             yield conn
 
