@@ -123,6 +123,10 @@ async def handled_all(app: Any) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         await asyncio.sleep(0)
+        if app._exception is not None:
+            # A handler raised: the app is ending, and what its nodes still hold will
+            # never be handled (tests/ui/test_crash.py waited the whole two minutes).
+            return
         if _Handling.now or any(_waiting(node) for node in (app, *app._registry)):
             quiet = 0
         else:
