@@ -81,6 +81,8 @@ def test_demo_with_db_keeps_file_and_refuses_to_overwrite(
     again = runner.invoke(cli.app, ["demo", "--db", str(path)])
     assert again.exit_code == 1
     assert "already holds data" in again.output and "never overwrites" in again.output
+    # ... and says how to open it instead.
+    assert f"open this one with: segtui --db {path}" in " ".join(again.output.split())
     assert len(launched) == 1
 
 
@@ -89,9 +91,22 @@ def test_demo_build_only(tmp_path: Path) -> None:
     result = runner.invoke(cli.app, ["demo", "--db", str(path), "--build-only"])
     assert result.exit_code == 0, result.output
     assert "Demo database ready" in result.output
+    assert f"Open it with: segtui --db {path}" in result.output
     store = Store.open(sqlite_url(path))
     assert store.segments.dashboard_metrics().total_contacts == 255
     store.close()
+
+
+def test_the_command_to_open_a_server_never_shows_its_password() -> None:
+    from sqlalchemy.engine import make_url
+
+    from segtui.cli.app_commands import _open_command
+
+    url = "postgresql+psycopg://ann:s3cret@db.example/crm"
+    assert _open_command(url, make_url(url)) == \
+        "segtui --db 'postgresql+psycopg://ann:***@db.example/crm'"
+    assert _open_command("my demo.db", make_url("sqlite:///my demo.db")) == \
+        "segtui --db 'my demo.db'"
 
 
 def test_reopened_demo_keeps_its_day(

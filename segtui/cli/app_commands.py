@@ -26,6 +26,8 @@ from segtui.cli.output import fail, say, warn
 from segtui.cli.process import started
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
     from segtui.app import SegtuiApp
     from segtui.data.store import Store
 
@@ -153,9 +155,10 @@ def demo(
         url = resolve(db)
         store = open_database(url)
         try:
-            _fill_demo(store, contacts, segments)
+            _fill_demo(store, db, contacts, segments)
             if build_only:
-                say(f"Demo database ready: {url.render_as_string(hide_password=True)}")
+                say(f"Demo database ready: {url.render_as_string(hide_password=True)}\n"
+                    f"Open it with: {_open_command(db, url)}")
                 temp_dir = None  # the caller asked for the file; keep it
                 return
             _run_app(store, options)
@@ -166,14 +169,25 @@ def demo(
             shutil.rmtree(temp_dir, ignore_errors=True)
 
 
-def _fill_demo(store: "Store", contacts: int | None, segments: int | None) -> None:
+def _open_command(db: str, url: "URL") -> str:
+    """The command that opens the database in the app: a file as the user named it, a
+    server's URL without its password (never echoed)."""
+    import shlex
+
+    shown = db if url.get_backend_name() == "sqlite" else url.render_as_string(
+        hide_password=True)
+    return f"segtui --db {shlex.quote(shown)}"
+
+
+def _fill_demo(store: "Store", db: str, contacts: int | None, segments: int | None) -> None:
     from segtui.core import clock
     from segtui.data.demo.build import build_demo
 
     if not store.is_empty():
         fail(
             f"{store.url.render_as_string(hide_password=True)} already holds data; "
-            "segtui demo never overwrites a database. Give a new --db path."
+            "segtui demo never overwrites a database. Give a new --db path, or open "
+            f"this one with: {_open_command(db, store.url)}"
         )
     if segments is not None and contacts is None:
         fail("--segments needs --contacts")

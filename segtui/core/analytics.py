@@ -70,9 +70,10 @@ def money(cents: int) -> str:
 
 def relative_change(now: int, before: int) -> Decimal | None:
     """(now - before) / before x 100 to a whole percent; None when there was nothing before
-    (a change from zero has no percentage)."""
+    and is something now (a change from zero has no percentage: 'new'). Nothing then and
+    nothing now is no change (0), not 'new'."""
     if before == 0:
-        return None
+        return Decimal(0) if now == 0 else None
     return (Decimal(now - before) * 100 / Decimal(before)).quantize(Decimal(1), ROUND_HALF_UP)
 
 

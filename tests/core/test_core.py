@@ -165,3 +165,9 @@ def test_a_rate_changes_in_points_an_amount_in_percent() -> None:
     assert change_text(Decimal("4"), points=True) == "+4 pts"
     assert change_text(Decimal("-12")) == "-12%"
     assert change_text(None) == "new"
+    # Nothing before: "new" only if there is something now; none then and none now is
+    # no change (a segment without campaigns showed "$0 ... new" and "0 ... new").
+    from segtui.core.analytics import direction, relative_change
+    assert relative_change(5, 0) is None and change_text(relative_change(5, 0)) == "new"
+    assert relative_change(0, 0) == 0 and change_text(relative_change(0, 0)) == "0%"
+    assert direction(relative_change(0, 0)) == "flat"

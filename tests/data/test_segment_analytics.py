@@ -649,8 +649,10 @@ def test_empty_segment_reports_zeros(demo_store: Store) -> None:
         revenue_now=0, revenue_before=0, conversions_now=0, conversions_before=0,
         sends_now=zero, sends_before=zero,
     )
-    assert performance.summary.revenue_change is None
-    assert performance.summary.open_rate_change is None
+    # No revenue then and none now: no change (0%), not "new" (a change from zero).
+    assert performance.summary.revenue_change == 0
+    assert performance.summary.conversions_change == 0
+    assert performance.summary.open_rate_change is None  # no sends: no rate to compare
     assert zero.open_rate == Decimal(0)
     assert performance.campaigns == []
     assert performance.trend.values == {

@@ -145,6 +145,14 @@ async def test_typing_mistakes_and_rule_problems_are_explained(
         text.value = 'in segment "No Such Segment"'
         await settle(pilot)
         assert "does not exist" in text_of(app, "#rule-problem")
+        # What the save said was of the rule before this edit: gone, the line says it now.
+        assert text_of(app, "#save-error") == ""
+        await pilot.press("ctrl+s")  # the database's refusal of the rule, under the form
+        await settle(pilot)
+        assert "does not exist" in text_of(app, "#save-error")
+        text.value = 'status = "Hot Lead"'  # a rule that can be saved: nothing stale stays
+        await settle(pilot)
+        assert text_of(app, "#rule-problem") == "" and text_of(app, "#save-error") == ""
     assert "Broken Rule" not in segment_ids(sqlite_demo_store)
 
 

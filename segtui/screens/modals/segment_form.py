@@ -54,6 +54,7 @@ class SegmentForm(Dialog[SegmentSaved | None]):
         self.picked = ContactSelection()
         self.picked_count: int | None = 0
         self.rule_count: int | None = None
+        self.rule_refused = False  # the error under the form is the rule's (save refused)
 
     # -- what each dialog says -----------------------------------------------------------
 
@@ -89,6 +90,9 @@ class SegmentForm(Dialog[SegmentSaved | None]):
     @on(RuleBuilder.Changed)
     def _rule_changed(self, event: RuleBuilder.Changed) -> None:
         self.rule_count = event.count
+        if self.rule_refused:  # said of the rule before this edit: stale now (the
+            self.rule_refused = False  # builder says under the line what is still wrong)
+            self.show_error("")
         self.update_buttons()
 
     # -- reading the form ----------------------------------------------------------------
@@ -115,6 +119,7 @@ class SegmentForm(Dialog[SegmentSaved | None]):
         rule = builder.rule_for_save()
         if rule is None:
             self.show_error(builder.not_saveable())
+            self.rule_refused = True
             self._show_mistake("rule")
             return None
         return replace(draft, rule=rule)
@@ -159,6 +164,7 @@ class SegmentForm(Dialog[SegmentSaved | None]):
             if rule_errors(error.errors):
                 self.show_part("rule")
                 self.show_error(rule_errors(error.errors))
+                self.rule_refused = True
         else:
             self.show_error(str(error) if isinstance(error, SegmentError)
                             else f"Could not save: {error}")
