@@ -149,6 +149,16 @@ def ellipsize(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
+# What the user wrote is quoted in a message up to this many characters: a message
+# echoing a 3,000-character word pushed the rest (where the mistake is) out of sight.
+QUOTE_LIMIT = 40
+
+
+def quoted(value: object) -> str:
+    """`value` quoted for a message (as repr does), a long text cut with an ellipsis."""
+    return repr(ellipsize(value, QUOTE_LIMIT)) if isinstance(value, str) else repr(value)
+
+
 # json.dumps escapes the C0 controls but not DEL, the C1 controls (U+009B is a CSI), the
 # bidi controls, line and paragraph separators or undecodable bytes: escape those too.
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e"

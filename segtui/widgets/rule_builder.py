@@ -83,7 +83,7 @@ class RuleBuilder(Vertical):
     RuleBuilder .rule-label { width: 14; color: $text-muted; }
     RuleBuilder #rule-text { width: 1fr; }
     RuleBuilder #rule-template { width: 1fr; }
-    RuleBuilder #rule-problem { color: $error; height: auto; padding-left: 14; }
+    RuleBuilder #rule-problem { color: $error; width: 1fr; height: auto; padding-left: 14; }
     RuleBuilder #rule-problem:disabled { display: none; }
     RuleBuilder #rule-note { padding-left: 14; }
     RuleBuilder #rule-tree { height: auto; max-height: 8; border: none; padding: 0; }

@@ -171,3 +171,26 @@ def test_a_rate_changes_in_points_an_amount_in_percent() -> None:
     assert relative_change(5, 0) is None and change_text(relative_change(5, 0)) == "new"
     assert relative_change(0, 0) == 0 and change_text(relative_change(0, 0)) == "0%"
     assert direction(relative_change(0, 0)) == "flat"
+
+
+def test_a_long_word_is_quoted_cut_short_in_a_rules_problem() -> None:
+    """What the user wrote is echoed up to 40 characters: a 3,000-character name once
+    filled the line under the rule and hid where the mistake was."""
+    import pytest
+
+    from segtui.core.rules.check import check
+    from segtui.core.rules.language import RuleSyntaxError, parse
+    from segtui.core.rules.tree import Condition, Group, Op
+    from segtui.core.text import quoted
+
+    assert quoted("abc") == "'abc'" and quoted(5) == "5"
+    assert quoted("y" * 100) == "'" + "y" * 39 + "…'"
+    with pytest.raises(RuleSyntaxError) as parsed:
+        parse('status = "' + "y" * 150 + '"')
+    assert str(parsed.value).startswith("column 10: '" + "y" * 39 + "…' is not one of ")
+    with pytest.raises(RuleSyntaxError) as parsed:
+        parse("x" * 3000 + " = 1")
+    assert str(parsed.value) == "column 1: unknown field '" + "x" * 39 + "…'"
+    # A tree built elsewhere (a file, the API) is checked the same way.
+    _, issues = check(Group(children=(Condition("z" * 500, Op.EQ, "1"),)))
+    assert issues[0].message == "unknown field '" + "z" * 39 + "…'"

@@ -27,7 +27,7 @@ from segtui.screens.modals.create_segment import CreateSegmentModal
 from segtui.screens.modals.edit_segment import EditSegmentModal
 from segtui.widgets.rule_builder import RuleBuilder
 from segtui.widgets.rule_tree import RuleTree
-from tests.ui.conftest import make_app, segment_ids, settle, text_of
+from tests.ui.conftest import make_app, screen_text, segment_ids, settle, text_of
 
 NESTED = 'status = "Hot Lead" and (score > 85 or tag = Enterprise)'
 
@@ -154,6 +154,27 @@ async def test_typing_mistakes_and_rule_problems_are_explained(
         await settle(pilot)
         assert text_of(app, "#rule-problem") == "" and text_of(app, "#save-error") == ""
     assert "Broken Rule" not in segment_ids(sqlite_demo_store)
+
+
+async def test_a_long_problem_wraps_under_the_rule_at_80x24(sqlite_demo_store: Store) -> None:
+    """The problem under the rule's line is read whole, wrapped, at 80 columns: the values
+    a status may take were cut after "Hot", the position of an unknown field after "("."""
+    app = make_app(sqlite_demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_dynamic_create(pilot, "Wrapped")
+        text = app.screen.query_one("#rule-text", Input)
+        text.focus()
+        await pilot.press(*'status = "[bold]x[/bold]"')
+        await settle(pilot)
+        problem = text_of(app, "#rule-problem")
+        assert problem.endswith("Hot Lead, Customer, Cold (column 10)"), problem
+        assert app.screen.query_one("#rule-problem").size.height == 2  # wrapped, not cut
+        assert any(line.rstrip(" █").endswith("Lead, Customer, Cold (column 10)")
+                   for line in screen_text(app))
+        text.value = "x" * 300 + " = 1"  # the name is quoted cut short: where it is shows
+        await settle(pilot)
+        assert text_of(app, "#rule-problem") == f"unknown field '{'x' * 39}…' (column 1)"
+        assert any(line.rstrip(" █").endswith("(column 1)") for line in screen_text(app))
 
 
 async def test_a_date_out_of_range_is_explained_not_counted_for_ever(

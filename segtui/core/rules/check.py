@@ -26,6 +26,7 @@ from segtui.core.rules.tree import (
     Value,
     depth,
 )
+from segtui.core.text import quoted
 
 MAX_DEPTH = 8  # groups within groups
 MAX_CONDITIONS = 60
@@ -91,7 +92,7 @@ def _check_condition(cond: Condition, path: Path, issues: list[RuleIssue],
 
     field = field_named(cond.field)
     if field is None:
-        return problem(f"unknown field {cond.field!r}")
+        return problem(f"unknown field {quoted(cond.field)}")
     cond = replace(cond, field=field.key)
     if cond.op not in field.operators:
         allowed = ", ".join(OPERATOR_LABELS[o] for o in field.operators)
@@ -160,7 +161,7 @@ def coerce_scalar(field: RuleField, op: Op, value: Value) -> str | Decimal | dat
             try:
                 day = date.fromisoformat(str(value).strip())
             except ValueError:
-                raise ValueError(f"{value!r} is not a date (write YYYY-MM-DD)") from None
+                raise ValueError(f"{quoted(value)} is not a date (write YYYY-MM-DD)") from None
         if not MIN_DATE <= day <= MAX_DATE:
             raise ValueError(f"{day.isoformat()} is out of range: use a date from "
                              f"{MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}")
@@ -178,7 +179,7 @@ def coerce_scalar(field: RuleField, op: Op, value: Value) -> str | Decimal | dat
         for choice in field.choices:
             if choice.casefold() == text.casefold():
                 return choice
-        raise ValueError(f"{text!r} is not one of {', '.join(field.choices)}")
+        raise ValueError(f"{quoted(text)} is not one of {', '.join(field.choices)}")
     return text
 
 
@@ -190,13 +191,13 @@ def _number(value: Value) -> Decimal:
         try:
             number = Decimal(cleaned)
         except ArithmeticError:
-            raise ValueError(f"{value!r} is not a number") from None
+            raise ValueError(f"{quoted(value)} is not a number") from None
     else:
-        raise ValueError(f"{value!r} is not a number")
+        raise ValueError(f"{quoted(value)} is not a number")
     if not number.is_finite() or number.copy_abs() >= MAX_NUMBER:  # abs() could overflow
-        raise ValueError(f"{value!r} is not a usable number")
+        raise ValueError(f"{quoted(value)} is not a usable number")
     if number.as_tuple().exponent < -MAX_DECIMALS:  # type: ignore[operator]
-        raise ValueError(f"{value!r} has more than {MAX_DECIMALS} decimals")
+        raise ValueError(f"{quoted(value)} has more than {MAX_DECIMALS} decimals")
     return number
 
 
@@ -212,10 +213,10 @@ def _segment_ref(value: Value, segments: SegmentLookup | None,
     if found is None:
         found = segments.id_of(value.name)
     if found is None:
-        raise ValueError(f"segment {value.name!r} does not exist (deleted or renamed?)")
+        raise ValueError(f"segment {quoted(value.name)} does not exist (deleted or renamed?)")
     name = segments.name_of(found) or value.name
     if self_id is not None and _reaches(found, self_id, segments):
-        how = "itself" if found == self_id else f"itself through {name!r}"
+        how = "itself" if found == self_id else f"itself through {quoted(name)}"
         raise ValueError(f"a segment cannot depend on {how} (a cycle)")
     return SegmentRef(name, found)
 

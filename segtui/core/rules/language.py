@@ -42,6 +42,7 @@ from segtui.core.rules.tree import (
     SegmentRef,
     Value,
 )
+from segtui.core.text import quoted
 
 COMPARISONS = {"=": Op.EQ, "==": Op.EQ, "!=": Op.NE, "<>": Op.NE, ">": Op.GT, "<": Op.LT,
                ">=": Op.GE, "<=": Op.LE}
@@ -111,7 +112,7 @@ def parse(text: str) -> Group:
     if end.kind != "end":
         if end.text == ")":
             raise RuleSyntaxError("this ')' has no matching '('", end.column)
-        raise RuleSyntaxError(f"expected 'and', 'or' or the end, found {end.text!r}",
+        raise RuleSyntaxError(f"expected 'and', 'or' or the end, found {quoted(end.text)}",
                               end.column)
     return _as_group(node)
 
@@ -196,7 +197,7 @@ class _Parser:
                                   start.column)
         field = field_named(start.text)
         if field is None:
-            raise RuleSyntaxError(f"unknown field {start.text!r}", start.column)
+            raise RuleSyntaxError(f"unknown field {quoted(start.text)}", start.column)
         if field.type is FieldType.SEGMENT:
             raise RuleSyntaxError("write segment membership as: in segment \"Name\"",
                                   start.column)
@@ -216,7 +217,7 @@ class _Parser:
                 f"{_shown(op_token)}", op_token.column)
         count_token = self.value_token("a count")
         if not count_token.text.isdecimal() or len(count_token.text) > 9:
-            raise RuleSyntaxError(f"{count_token.text!r} is not a whole number of times",
+            raise RuleSyntaxError(f"{quoted(count_token.text)} is not a whole number of times",
                                   count_token.column)
         return Condition(field.key, COMPARISONS[op_token.text],
                          EventCount(int(count_token.text), days))
@@ -225,7 +226,7 @@ class _Parser:
         token = self.value_token("a number of days such as 30d")
         match = _DAYS.match(token.text)
         if match is None:
-            raise RuleSyntaxError(f"{token.text!r} is not a number of days (write 30d)",
+            raise RuleSyntaxError(f"{quoted(token.text)} is not a number of days (write 30d)",
                                   token.column)
         return int(match.group(1))
 
