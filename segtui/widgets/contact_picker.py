@@ -309,6 +309,14 @@ class ContactPicker(Vertical):
 
     # -- selecting -----------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """space ticks the row under the list's cursor only while the list has the focus:
+        on "Select all" or a filter it ticked a row the user wasn't looking at (and the
+        key line offered it there)."""
+        if action == "toggle_row":
+            return self.query_one(PagedTable).has_focus
+        return True
+
     def action_toggle_row(self) -> None:
         table = self.query_one(PagedTable)
         row = table.current_row

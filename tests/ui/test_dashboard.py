@@ -452,6 +452,11 @@ async def test_help_lists_dashboard_keys(sqlite_demo_store: Store) -> None:
         for words in ("New", "Search", "Filters", "Edit", "Delete", "Sort", "Export",
                       "Refresh", "Quit", "Menu", "Clear filters"):
             assert words in described
+        # What each card counts: "Total Contacts" is the contacts in segments, not all.
+        assert "Total Contacts: distinct contacts that are a current member" in \
+            app.screen.intro
+        assert all(card in app.screen.intro for card in (
+            "Total Segments:", "Active Segments:", "Avg. Segment Size:", "Unsubscribed:"))
         await pilot.press("escape")
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)

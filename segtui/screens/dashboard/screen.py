@@ -42,7 +42,7 @@ from segtui.screens.dashboard.segment_list import (
     sort_by_header,
 )
 from segtui.screens.dashboard.transfer import export_segments, import_file
-from segtui.widgets.dashboard_cards import DashboardCards
+from segtui.widgets.dashboard_cards import CARD_HELP, DashboardCards
 from segtui.widgets.filter_bar import FilterBar
 from segtui.widgets.key_bar import KeyBar
 from segtui.widgets.live_changes import OthersChanged, announce
@@ -54,7 +54,7 @@ from segtui.widgets.workers import deliver, in_thread
 class DashboardScreen(Screen[None]):
     AUTO_FOCUS = "#segments"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
-    HELP = HELP_INTRO
+    HELP = HELP_INTRO + "\n\nThe cards:\n" + "\n".join(CARD_HELP.values())
     # The key bar shows the first keys that fit, in this order (docs/keys.md): at 80
     # columns up to Refresh. The ids are for users' keymaps; one key, one meaning.
     BINDINGS = [
