@@ -15,13 +15,13 @@ Pure: no database. Its records cross to data/writes/segments_as_code.py.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from segtui.core.contact_keys import email_key
 from segtui.core.formats.segments_toml import SegmentSpec, name_identity, sorted_tags
 from segtui.core.formatting import plural
-from segtui.core.rules.tree import Group, Node, SegmentRef, referenced_segments
+from segtui.core.rules.tree import Node, SegmentRef, referenced_segments, renamed_refs
 from segtui.core.segments import SegmentDraft, SegmentError
 
 T = TypeVar("T")
@@ -163,19 +163,6 @@ def _sample(sign: str, emails: Sequence[str], shown: int = 3) -> str:
     return f"; {sign} {', '.join(emails[:shown])}{more}"
 
 
-def _renamed_refs(node: Node, rename: Callable[[SegmentRef], SegmentRef]) -> Node:
-    if isinstance(node, Group):
-        return replace(node, children=tuple(_renamed_refs(c, rename) for c in node.children))
-    value = node.value
-    return replace(node, value=rename(value)) if isinstance(value, SegmentRef) else node
-
-
-def spelled(rule: Node, name_of: Mapping[int, str]) -> Node:
-    """The stored rule with each segment it names (by id) under its current name."""
-    return _renamed_refs(rule, lambda ref: replace(
-        ref, name=name_of.get(ref.id, ref.name) if ref.id is not None else ref.name))
-
-
 def _rule_text(node: Node | None, names: Mapping[str, str]) -> str | None:
     """The rule's canonical text, each segment it names spelled as that segment is
     (`names`: name key -> name), so a reference typed in another case is no change."""
@@ -183,7 +170,7 @@ def _rule_text(node: Node | None, names: Mapping[str, str]) -> str | None:
 
     if node is None:
         return None
-    return format_rule(_renamed_refs(node, lambda ref: SegmentRef(
+    return format_rule(renamed_refs(node, lambda ref: SegmentRef(
         names.get(name_identity(ref.name), ref.name))))
 
 

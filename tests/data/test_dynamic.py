@@ -35,7 +35,7 @@ from segtui.core.activities import ACTIVITY_TYPES, ActivityFilter
 from segtui.core.contacts import ContactSelection
 from segtui.core.enums import EventType, LeadStatus, SegmentStatus
 from segtui.core.permissions import CurrentUser
-from segtui.core.rules.language import parse
+from segtui.core.rules.language import format_rule, parse
 from segtui.core.rules.refresh import MatchLine, RefreshResult
 from segtui.core.rules.tree import Node
 from segtui.core.segments import (
@@ -511,6 +511,15 @@ def test_the_rule_is_saved_with_the_segment_id(world: World) -> None:
     world.set_score("di", 99)
     refreshed(world)
     assert world.members(b) == {"ann", "cy", "di", "ed"}
+    # ... and says so under its name now, wherever the rule is shown (the detail screen,
+    # `segments show`, the API's GET; `segments list`), even once another segment takes
+    # the old name: the rule showed "Alpha", naming that segment, while meaning this one.
+    world.create("Alpha", "score > 95")
+    details = world.details(b)
+    assert details.rule is not None
+    assert format_rule(details.rule) == 'in segment "Alpha Two"'
+    listed = world.store.segments.segment_rules([b])[b]
+    assert listed is not None and format_rule(listed) == 'in segment "Alpha Two"'
 
 
 # -- segments used by rules cannot go away ------------------------------------------------------

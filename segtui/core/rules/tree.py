@@ -13,7 +13,7 @@ Stored as versioned JSON (`to_json` / `from_json`); see docs/rules.md.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -116,6 +116,22 @@ def depth(node: Node) -> int:
 
 def referenced_segments(node: Node) -> list[SegmentRef]:
     return [c.value for c in conditions(node) if isinstance(c.value, SegmentRef)]
+
+
+def renamed_refs(node: Node, rename: Callable[[SegmentRef], SegmentRef]) -> Node:
+    """The tree with each segment reference replaced by `rename(reference)`."""
+    if isinstance(node, Group):
+        return replace(node, children=tuple(renamed_refs(c, rename) for c in node.children))
+    value = node.value
+    return replace(node, value=rename(value)) if isinstance(value, SegmentRef) else node
+
+
+def spelled(rule: Node, name_of: Mapping[int, str]) -> Node:
+    """The stored rule with each segment it names (by id) under its current name
+    (`name_of`: id -> name): a reference keeps the name the segment had when the rule was
+    saved, and the segment may have been renamed since (the id is what the rule means)."""
+    return renamed_refs(rule, lambda ref: replace(
+        ref, name=name_of.get(ref.id, ref.name) if ref.id is not None else ref.name))
 
 
 def negate(node: Node) -> Node:

@@ -17,8 +17,8 @@ from sqlalchemy import Connection, func, select
 from segtui.core.enums import SegmentStatus
 from segtui.core.formats.segments_toml import SegmentSpec
 from segtui.core.permissions import CurrentUser
-from segtui.core.rules.tree import from_json
-from segtui.core.segment_plan import Stored, spelled
+from segtui.core.rules.tree import from_json, spelled
+from segtui.core.segment_plan import Stored
 from segtui.data.db.tables import Segment, Tag, segment_tags
 from segtui.data.queries.visibility import visible_to
 

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Integer, Select, bindparam, func, select, tru
 
 from segtui.core.enums import CampaignStatus, SegmentStatus, Visibility
 from segtui.core.permissions import CurrentUser
-from segtui.core.rules.tree import from_json
+from segtui.core.rules.tree import from_json, spelled
 from segtui.core.segments import CampaignRef, DeletePreview, SegmentDetails
 from segtui.data.db.sql import segment_size
 from segtui.data.db.tables import (
@@ -26,7 +26,7 @@ from segtui.data.db.tables import (
     segment_hidden_from,
     segment_tags,
 )
-from segtui.data.queries.segment_list import campaign_count
+from segtui.data.queries.segment_list import campaign_count, current_names
 from segtui.data.queries.visibility import seen_by_user, sees_everything
 from segtui.data.rules.refresh import uses_of
 
@@ -52,6 +52,9 @@ def details(conn: Connection, segment_id: int, *, viewer: CurrentUser | None
     if not rows:
         return None
     row = rows[0]
+    rule = from_json(row.rule) if row.rule else None
+    if rule is not None:  # each segment it names under its name now (not as saved)
+        rule = spelled(rule, current_names(conn, [rule]))
     return SegmentDetails(
         id=row.id, name=row.name, description=row.description,
         status=SegmentStatus(row.status),
@@ -59,7 +62,7 @@ def details(conn: Connection, segment_id: int, *, viewer: CurrentUser | None
         created_at=row.created_at, updated_at=row.updated_at, owner=row.owner,
         members=int(row.members),
         active_campaigns=int(row.active), campaigns=int(row.campaigns),
-        rule=from_json(row.rule) if row.rule else None, evaluated_at=row.evaluated_at,
+        rule=rule, evaluated_at=row.evaluated_at,
         evaluation_ms=row.evaluation_ms, evaluation_error=row.evaluation_error,
         evaluation_failed_at=row.evaluation_failed_at, owner_id=row.owner_id,
         visibility=Visibility(row.visibility),

@@ -9,7 +9,7 @@ index-only scan.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -306,7 +306,8 @@ def _rows_for(conn: Connection, ids: Sequence[int], *,
 
 def segment_rules(conn: Connection, ids: Sequence[int]) -> dict[int, Node | None]:
     """Each segment's rule (None for a static segment), for a page of the list:
-    `segtui segments list` shows them beside the rows."""
+    `segtui segments list` shows them beside the rows, each segment they name under its
+    current name (current_names)."""
     found: dict[int, Node | None] = {}
     for sid, rule in conn.execute(select(Segment.id, Segment.rule).where(Segment.id.in_(ids))):
         if rule:
@@ -315,7 +316,27 @@ def segment_rules(conn: Connection, ids: Sequence[int]) -> dict[int, Node | None
             found[int(sid)] = from_json(rule)
         else:
             found[int(sid)] = None
-    return found
+    rules = [rule for rule in found.values() if rule is not None]
+    if not rules:
+        return found
+    from segtui.core.rules.tree import spelled
+
+    names = current_names(conn, rules)
+    return {sid: spelled(rule, names) if rule is not None else None
+            for sid, rule in found.items()}
+
+
+def current_names(conn: Connection, rules: Iterable[Node]) -> dict[int, str]:
+    """The name each segment the rules name (by id) has now: a rule stores the name a
+    segment had when the rule was saved, and showing it after a rename named another
+    segment, or one that no longer exists, while the rule still meant the first."""
+    from segtui.core.rules.tree import referenced_segments
+
+    ids = {ref.id for rule in rules for ref in referenced_segments(rule) if ref.id is not None}
+    if not ids:
+        return {}
+    return {int(sid): str(name) for sid, name in conn.execute(
+        select(Segment.id, Segment.name).where(Segment.id.in_(sorted(ids))))}
 
 
 def row_by_id(conn: Connection, segment_id: int, viewer: CurrentUser | None
