@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,8 @@ def test_archive_and_restore_a_segment(db: str) -> None:  # noqa: F811
     entries = ok_json(run(db, "audit", "--segment", INACTIVE, "--json", user=ADMIN))
     assert [e["action"] for e in entries[:3]] == ["access_logs_checked", "segment_restored",
                                                   "segment_archived"]
+    # ISO 8601 with its "T", to the second, as every JSON segtui writes (docs/cli.md).
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", e["at"]) for e in entries)
 
 
 def test_a_viewer_may_not_archive(db: str) -> None:  # noqa: F811

@@ -19,7 +19,8 @@ PROGRESS_EVERY = 1000
 
 
 def entry_object(e: AuditEntry) -> dict[str, Any]:
-    return {"id": e.id, "at": e.at.isoformat(sep=" ", timespec="seconds"), "actor": e.actor,
+    # ISO 8601 with its "T", to the second, as every JSON segtui writes (docs/cli.md).
+    return {"id": e.id, "at": e.at.isoformat(timespec="seconds"), "actor": e.actor,
             "action": e.action.value, "segment_id": e.segment_id, "segment": e.segment,
             "subject": e.subject, "details": e.details}
 

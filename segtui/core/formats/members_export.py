@@ -57,7 +57,14 @@ MEMBER_HEADER = (
 
 
 def _when(value: datetime | None) -> str | None:
-    return value.isoformat(sep=" ") if value else None
+    """A time in a CSV cell, to the second (a spreadsheet's own form, with a space)."""
+    return value.isoformat(sep=" ", timespec="seconds") if value else None
+
+
+def _iso(value: datetime | None) -> str | None:
+    """A time in JSON: ISO 8601 to the second, as every JSON segtui writes (docs/cli.md);
+    times stored with microseconds (a contact created by the app) showed them."""
+    return value.isoformat(timespec="seconds") if value else None
 
 
 def _text(value: object) -> str | None:
@@ -84,11 +91,9 @@ def json_object(r: MemberRecord) -> dict[str, object]:
         "lifecycle_stage": _text(r.lifecycle_stage), "source": _text(r.source),
         "city": r.city, "state": r.state, "country": r.country, "region": r.region,
         "quality_score": r.quality_score, "tags": list(r.tags),
-        "created_at": r.created_at.isoformat(),
-        "last_contacted_at": r.last_contacted_at.isoformat() if r.last_contacted_at
-        else None,
+        "created_at": _iso(r.created_at), "last_contacted_at": _iso(r.last_contacted_at),
         "spent_cents": r.spent_cents, "purchases": r.purchases,
-        "last_activity_at": r.last_activity_at.isoformat() if r.last_activity_at else None,
+        "last_activity_at": _iso(r.last_activity_at),
         "external_id": r.external_id,
     }
 

@@ -27,7 +27,7 @@ INTERNAL = {"email_key", "phone_key", "version", "company_id", "non_ascii_text"}
 
 def _plain(value: object) -> object:
     if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
+        return value.isoformat(timespec="seconds")  # as every JSON segtui writes
     return getattr(value, "value", value)  # a vocabulary's enum: its stored text
 
 
