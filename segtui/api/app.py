@@ -3,6 +3,7 @@ request log. `create_app(store, request_log)` serves the database `store` is ope
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
@@ -40,18 +41,30 @@ class BodyLimit:
             await self._refuse(scope, receive, send)
             return
         seen = 0
+        too_large = answered = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, too_large
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.most:
+                too_large = True
                 raise _TooLarge()
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
+        async def sending(message: Message) -> None:
+            # The route's answer to a body cut short: the route's body parser catches
+            # every error reading it and answers 400 ("error parsing the body"). The 413
+            # below says what happened instead.
+            nonlocal answered
+            if too_large:
+                return
+            answered = True
+            await send(message)
+
+        with contextlib.suppress(_TooLarge):  # raised where the count passed the limit
+            await self.app(scope, counted, sending)
+        if too_large and not answered:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -128,6 +141,7 @@ def create_app(store: Store, request_log: RequestLog) -> FastAPI:
         app.add_exception_handler(exc, handler)
     for module in (segments, members, rules, contacts, events, changes):
         app.include_router(module.router, prefix="/v1")
-    app.add_middleware(LoggedRequests, request_log=request_log)
+    # The last added is the outermost: a refused body's 413 is what the log records.
     app.add_middleware(BodyLimit)
+    app.add_middleware(LoggedRequests, request_log=request_log)
     return app
