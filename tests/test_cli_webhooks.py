@@ -91,7 +91,10 @@ def test_bad_input_is_said_clearly(db: str) -> None:  # noqa: F811
         run(db, "webhooks", "add", SEGMENT, "ftp://example.com/", user=ADMIN))
     assert "no segment named" in user_error(
         run(db, "webhooks", "add", "Nope", "https://example.com/", user=ADMIN))
-    assert run(db, "webhooks", "retry", user=ADMIN).exit_code == 2  # ID or --all
+    neither = run(db, "webhooks", "retry", user=ADMIN)
+    assert neither.exit_code == 2 and "or --all for every subscription's" in neither.output
+    both = run(db, "webhooks", "retry", "1", "--all", user=ADMIN)
+    assert both.exit_code == 2 and "not both" in both.output
     assert "0 dead deliveries to send again" in run(db, "webhooks", "retry", "--all",
                                                     user=ADMIN).stdout
 

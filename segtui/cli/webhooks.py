@@ -233,8 +233,10 @@ def webhooks_retry(
     from segtui.core.segments import NotAllowed
     from segtui.core.webhooks import WebhookError
 
-    if (subscription_id is None) == (not every):
-        ctx.fail("give a subscription's ID or --all (not both)")
+    if subscription_id is None and not every:
+        ctx.fail("give a subscription's ID, or --all for every subscription's")
+    if subscription_id is not None and every:
+        ctx.fail("give a subscription's ID or --all, not both")
     store = command_store(ctx, db)
     try:
         revived = store.webhooks.retry(subscription_id, acting_user(ctx))

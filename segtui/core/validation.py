@@ -79,7 +79,10 @@ def user_name_error(name: str) -> str | None:
                f"{len(name)})"
     for ch in name:
         if _invisible(ch):
-            what = unicodedata.name(ch, "") or "an unassigned character"
+            # Control characters (ESC, a tab) have no Unicode name either: say what they are.
+            what = unicodedata.name(ch, "") or (
+                "a control character" if unicodedata.category(ch) == "Cc"
+                else "an unassigned character")
             return f"a user name can't contain invisible characters ({name!r} holds " \
                    f"U+{ord(ch):04X} {what})"
     return None

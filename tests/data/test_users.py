@@ -56,6 +56,10 @@ def test_invisible_character_message_names_it(demo_store: Store) -> None:
         demo_store.users.current_user("Alex Kim\u200b")
     assert str(caught.value) == ("a user name can't contain invisible characters "
                                  "('Alex Kim\\u200b' holds U+200B ZERO WIDTH SPACE)")
+    # A control character has no Unicode name: it is called what it is, not "unassigned".
+    with pytest.raises(InvalidUserName) as caught:
+        demo_store.users.current_user("\x1b[31mred")
+    assert str(caught.value).endswith("holds U+001B a control character)")
 
 
 @pytest.mark.parametrize("given", ["Alex Kím", "Alex Kim.", "Sarah Mitchel", "Dana Scully"])
