@@ -317,6 +317,10 @@ def test_export_members_json_and_jsonl_shapes(db: tuple[str, Store]) -> None:
     assert code == 0 and [json.loads(line) for line in lines] == members
     code, _, err = run("export", "members", "No Such Segment", "-o", "-", "--db", url)
     assert code == 1 and "no segment named 'No Such Segment'" in err
+    # An empty -o is a mistake, said as one (it was the current directory: "cannot write
+    # .: Device or resource busy").
+    code, _, err = run("export", "members", "Enterprise Prospects", "-o", "", "--db", url)
+    assert code == 2 and "give a file name, or - for standard output" in err
 
 
 def test_round_trip_reproduces_the_contacts(db: tuple[str, Store], reading: str,

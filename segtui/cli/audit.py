@@ -20,6 +20,7 @@ from segtui.cli.common import (
     JsonlOption,
     JsonOption,
     UserOption,
+    a_file_name,
     acting_user,
     command_store,
     find_segment,
@@ -63,7 +64,7 @@ def audit(
     as_json: JsonOption = False,
     jsonl: JsonlOption = False,
     output: Annotated[Path | None, typer.Option(
-        "-o", "--output", dir_okay=False, show_default=False,
+        "-o", "--output", dir_okay=False, callback=a_file_name, show_default=False,
         help="Write the entries to this file (csv or jsonl, --format), streamed; it "
              "appears when complete.")] = None,
     fmt: Annotated[ExportFormat, typer.Option("--format", help="With -o: csv or jsonl.")]

@@ -9,6 +9,7 @@ the functions that need them, so `--help` and `--version` never load them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -160,3 +161,11 @@ def viewer(ctx: typer.Context, store: Store) -> CurrentUser:
         return store.users.current_user((ctx.obj or {}).get("user"))
     except InvalidUserName as exc:
         fail(str(exc))
+
+
+def a_file_name(value: Path | None) -> Path | None:
+    """-o's check: a name is needed. An empty one (-o "") is the current directory to
+    Python, and the write failed with "cannot write .: Device or resource busy"."""
+    if value is not None and str(value) in ("", "."):
+        raise typer.BadParameter("give a file name, or - for standard output")
+    return value

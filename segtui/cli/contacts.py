@@ -21,6 +21,7 @@ from segtui.cli.common import (
     JsonlOption,
     JsonOption,
     UserOption,
+    a_file_name,
     acting_user,
     command_store,
     find_segment,
@@ -260,7 +261,8 @@ def contacts_export_data(
     ctx: typer.Context,
     contact: ContactKey,
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write; - (the "
-                                         "default) for standard output.", dir_okay=False)]
+                                         "default) for standard output.", dir_okay=False,
+                                         callback=a_file_name)]
     = Path("-"),
     user: UserOption = None,
     db: DbOption = None,

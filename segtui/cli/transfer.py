@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from segtui.cli.access import reads, writes
-from segtui.cli.common import DbOption, UserOption, command_store, up_to_date, viewer
+from segtui.cli.common import (
+    DbOption,
+    UserOption,
+    a_file_name,
+    command_store,
+    up_to_date,
+    viewer,
+)
 from segtui.cli.output import clear_status, data_output, fail, say, status, warn
 from segtui.core.audit import Action
 from segtui.core.formats.file_formats import Encoding, ExportFormat
@@ -249,7 +256,8 @@ def export_members(
     ctx: typer.Context,
     segment: Annotated[str, typer.Argument(help="The segment's name.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write; - for "
-                                         "standard output.", dir_okay=False)],
+                                         "standard output.", dir_okay=False,
+                                         callback=a_file_name)],
     fmt: Annotated[ExportFormat, typer.Option("--format", help="csv, json (an array) or "
                                               "jsonl (one object per line).")]
     = ExportFormat.CSV,
@@ -283,7 +291,8 @@ def export_members(
 def export_segments(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write; - for "
-                                         "standard output.", dir_okay=False)],
+                                         "standard output.", dir_okay=False,
+                                         callback=a_file_name)],
     search: Annotated[str, typer.Option(help="Only segments matching this, as the "
                                         "dashboard's search (name, tags, member "
                                         "companies).")] = "",

@@ -22,6 +22,7 @@ from segtui.cli.common import (
     DbOption,
     JsonOption,
     UserOption,
+    a_file_name,
     acting_user,
     command_store,
     viewer,
@@ -130,7 +131,8 @@ def _print_plan(output: Output, plan: "Plan", applied: bool | None = None) -> No
 def segments_dump(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option(
-        "-o", "--output", help="File to write; - for standard output.", dir_okay=False)]
+        "-o", "--output", help="File to write; - for standard output.", dir_okay=False,
+        callback=a_file_name)]
     = Path("-"),
     members: Annotated[bool, typer.Option(
         "--members", help="Also write each static segment's members (their emails).")]
