@@ -113,6 +113,11 @@ def test_bad_input_is_refused_with_the_apps_messages_and_nothing_is_written(
         markup = http.post("/v1/segments", json={"name": "[bold]Loud[/bold]"})
         taken = http.post("/v1/segments", json={"name": "enterprise prospects"})
         long = http.post("/v1/segments", json={"name": "x" * 101})
+        # Far over: the app's limit and message still (it said "at most 200 characters").
+        longer = http.post("/v1/segments", json={"name": "x" * 10_000})
+        wordy = http.post("/v1/segments", json={"name": "Wordy", "description": "y" * 10_000})
+        tagged = http.post("/v1/segments", json={"name": "Tagged", "tags": ["t" * 500]})
+        blank = http.post("/v1/segments", json={"name": ""})
         ansi = http.post("/v1/segments", json={"name": "Red \x1b[31m"})
         rule = http.post("/v1/segments", json={"name": "Bad Rule", "rule": "score >> 1"})
         unknown = http.post("/v1/segments", json={"name": "Fine", "colour": "red"})
@@ -124,6 +129,10 @@ def test_bad_input_is_refused_with_the_apps_messages_and_nothing_is_written(
     assert "only letters, digits and spaces" in markup.json()["detail"]
     assert taken.status_code == 409
     assert long.status_code == 422 and "at most 100 characters" in long.json()["detail"]
+    assert longer.status_code == 422 and "at most 100 characters" in longer.json()["detail"]
+    assert wordy.status_code == 422 and "at most 500 characters" in wordy.json()["detail"]
+    assert tagged.status_code == 422 and "at most 30 characters" in tagged.json()["detail"]
+    assert blank.status_code == 422, blank.text
     assert ansi.status_code == 422 and "ESC" in ansi.json()["detail"]
     assert rule.status_code == 422 and rule.json()["detail"].startswith("rule: column")
     for answer in (unknown, wrong_type, not_json, empty):
