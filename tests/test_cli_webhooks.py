@@ -64,6 +64,8 @@ def test_add_list_log_pause_resume_remove(db: str) -> None:  # noqa: F811
         sent = run(db, "webhooks", "send", "--once", user=ADMIN)
         assert sent.exit_code == 0, sent.output
         assert "6 deliveries delivered, 0 failed" in sent.stdout
+        again = run(db, "webhooks", "send", "--once", user=ADMIN)
+        assert again.exit_code == 0 and "nothing was due to send" in again.stdout
         tested = run(db, "webhooks", "test", sub, user=ADMIN)
         assert tested.exit_code == 0, tested.output
         assert "answered 200" in tested.stdout

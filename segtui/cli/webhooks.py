@@ -276,7 +276,7 @@ def webhooks_log(
     say(f"{'ID':>8}  {'EVENT':<7}  {'CONTACT':>8}  {'HAPPENED':<19}  {'STATUS':<9}  "
         f"{'TRIES':>5}  LAST")
     for r in rows:
-        last = r.last_error or (str(r.last_status) if r.last_status else "-")
+        last = r.last_answer or "-"
         say(f"{r.id:>8}  {r.event:<7}  {r.contact_id:>8}  {_when(r.happened_at):<19}  "
             f"{r.status.value:<9}  {r.attempts:>5}  {last}")
 
@@ -324,7 +324,10 @@ def webhooks_send(
     try:
         if once:
             sent = store.webhooks.send_due(settings)
-            report_sent(sent)
+            if sent.sent:
+                report_sent(sent)
+            else:  # said in words, not as "0 deliveries delivered, 0 failed, ..."
+                say("webhooks: nothing was due to send")
             return
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

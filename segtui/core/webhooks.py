@@ -66,6 +66,16 @@ class DeliveryRow:
     last_error: str | None
     delivered_at: datetime | None
 
+    @property
+    def last_answer(self) -> str:
+        """What its last attempt got, for the delivery log ("" before any): a delivered
+        one's status, with the error of an earlier attempt after it (the log showed that
+        error alone, as if the success had failed); else its last error or status."""
+        if self.status is DeliveryStatus.DELIVERED:
+            answer = str(self.last_status) if self.last_status else "delivered"
+            return f"{answer} (after {self.last_error})" if self.last_error else answer
+        return self.last_error or (str(self.last_status) if self.last_status else "")
+
 
 @dataclass(frozen=True)
 class PingResult:

@@ -64,7 +64,7 @@ def subscription_cells(row: SubscriptionRow) -> list[Text]:
 
 
 def delivery_cells(row: DeliveryRow) -> list[Text]:
-    answer = row.last_error or (str(row.last_status) if row.last_status else "–")
+    answer = row.last_answer or "–"
     return [Text(str(row.id)), Text(row.event), Text(str(row.contact_id)),
             _when(row.happened_at), Text(row.status.value), _right(row.attempts),
             user_text(answer)]
