@@ -153,6 +153,25 @@ def test_without_prune_nothing_is_deleted(demo_store: Store, tmp_path: Path) -> 
     assert demo_store.segments.segment_id_named("Inactive Subscribers") is None
 
 
+def test_a_prune_of_a_segment_in_active_campaigns_is_refused_by_the_plan_too(
+        demo_store: Store, tmp_path: Path) -> None:
+    """C21.4.4: the plan listed "- delete 'Marketing Engagers'" as fine and the apply then
+    refused it (active campaigns use it): the plan says so now, as the apply does."""
+    blocks = dumped(demo_store, tmp_path).split("\n[[segment]]\n")
+    kept = [b for b in blocks if 'name = "Marketing Engagers"' not in b]
+    assert len(kept) == len(blocks) - 1
+    path = write(tmp_path, "\n[[segment]]\n".join(kept))
+    before = state(demo_store)
+    for command in (["plan", path, "--prune"], ["apply", path, "--prune", "--yes"]):
+        refused = run(demo_store, "segments", *command)
+        assert refused.exit_code == 1, refused.output
+        assert "--prune would delete 'Marketing Engagers'" in refused.stderr
+        assert "being used in active campaigns" in refused.stderr
+    assert state(demo_store) == before
+    # Without --prune it is kept, and said to be.
+    assert "Kept, not in the file" in run(demo_store, "segments", "plan", path).stdout
+
+
 def test_a_viewer_is_refused_and_nothing_changes(demo_store: Store, tmp_path: Path) -> None:
     """C21.4.5: the permission of `segments create|update|delete`."""
     path = write(tmp_path, dumped(demo_store, tmp_path).replace(
@@ -207,16 +226,18 @@ def test_mistakes_in_the_file_change_nothing(demo_store: Store, tmp_path: Path) 
 def test_a_refusal_by_the_store_undoes_the_whole_apply(demo_store: Store, tmp_path: Path
                                                        ) -> None:
     """C21.4.5: all or nothing. The new segment and the edit come first, then deleting
-    a segment an active campaign uses is refused: the first two are undone."""
+    a segment the new segment's rule uses is refused by the Store: the first two are
+    undone. (A segment active campaigns use is refused before anything is written,
+    test_a_prune_of_a_segment_in_active_campaigns_is_refused_by_the_plan_too.)"""
     text = dumped(demo_store, tmp_path).replace("High-value enterprise leads", "Changed")
-    start = text.index('[[segment]]\nname = "Marketing Engagers"')
+    start = text.index('[[segment]]\nname = "Inactive Subscribers"')
     text = text[:start] + text[text.index("[[segment]]", start + 5):] + WARM.replace(
         '\\"hot leads\\"', '\\"Inactive Subscribers\\"')
     before = state(demo_store)
     result = run(demo_store, "segments", "apply", write(tmp_path, text), "--prune", "--yes")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("segtui: 'Marketing Engagers': This segment cannot be "
-                                    "deleted because it is being used in active campaigns")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("segtui: 'Inactive Subscribers': This segment cannot "
+                                    "be deleted: the rules of “Warm Leads” use it")
     assert result.stderr.endswith("; nothing changed\n")
     assert state(demo_store) == before
     assert demo_store.segments.segment_id_named("Warm Leads") is None

@@ -102,6 +102,16 @@ def _plan(store: "Store", path: Path, prune: bool, applying: bool
                  f"(segtui segments restore) or leave it out of the file{nothing}")
     stored = _with_members(store, stored, {s.key for s in specs if s.members is not None})
     plan = make_plan(specs, stored, prune=prune)
+    # A delete the apply would refuse is said by the plan too (it listed it as fine).
+    for delete in plan.deletes:
+        preview = store.segments.delete_preview(delete.stored.id)
+        if preview is not None and preview.active_campaigns:
+            from segtui.core.segments import SegmentInUse
+
+            names = ", ".join(c.name for c in preview.active_campaigns)
+            fail(f"--prune would delete {delete.stored.spec.name!r}: "
+                 f"{SegmentInUse(preview.active_campaigns)} Active: {names}. Keep it in "
+                 f"the file, or pause the campaigns{nothing or '; nothing changes'}")
     adding = [(c.spec.name, e) for c in plan.creates for e in c.spec.members or ()]
     adding += [(u.name, e) for u in plan.updates for e in u.add]
     found = store.contacts.contacts_by_email([e for _, e in adding])
