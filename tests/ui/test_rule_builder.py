@@ -53,6 +53,16 @@ async def open_dynamic_create(pilot: Pilot[Any], name: str) -> None:
     await settle(pilot)
 
 
+async def type_rule(pilot: Pilot[Any], name: str, rule: str) -> Input:
+    """Open Create as Dynamic and type `rule` on its Rule line, key by key; the line."""
+    await open_dynamic_create(pilot, name)
+    text = pilot.app.screen.query_one("#rule-text", Input)
+    text.focus()
+    await pilot.press(*rule)
+    await settle(pilot)
+    return text
+
+
 async def add_condition(pilot: Pilot[Any], key: str, *, op_downs: int = 0,
                         choice_downs: int | None = None, value: str = "") -> None:
     """In the open ConditionDialog: field, operator, value, then ctrl+s."""
@@ -132,11 +142,7 @@ async def test_typing_mistakes_and_rule_problems_are_explained(
         sqlite_demo_store: Store) -> None:
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_dynamic_create(pilot, "Broken Rule")
-        text = app.screen.query_one("#rule-text", Input)
-        text.focus()
-        await pilot.press(*"score > abc")
-        await settle(pilot)
+        text = await type_rule(pilot, "Broken Rule", "score > abc")
         assert text_of(app, "#rule-problem") == "'abc' is not a number (column 9)"
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -161,11 +167,7 @@ async def test_a_long_problem_wraps_under_the_rule_at_80x24(sqlite_demo_store: S
     a status may take were cut after "Hot", the position of an unknown field after "("."""
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_dynamic_create(pilot, "Wrapped")
-        text = app.screen.query_one("#rule-text", Input)
-        text.focus()
-        await pilot.press(*'status = "[bold]x[/bold]"')
-        await settle(pilot)
+        text = await type_rule(pilot, "Wrapped", 'status = "[bold]x[/bold]"')
         problem = text_of(app, "#rule-problem")
         assert problem.endswith("Hot Lead, Customer, Cold (column 10)"), problem
         assert app.screen.query_one("#rule-problem").size.height == 2  # wrapped, not cut
@@ -183,11 +185,7 @@ async def test_a_date_out_of_range_is_explained_not_counted_for_ever(
     (the count raised OverflowError in its worker). It is a rule problem at its column."""
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_dynamic_create(pilot, "Far Future")
-        text = app.screen.query_one("#rule-text", Input)
-        text.focus()
-        await pilot.press(*"created after 9999-12-31")
-        await settle(pilot)
+        text = await type_rule(pilot, "Far Future", "created after 9999-12-31")
         assert text_of(app, "#rule-problem") == (
             "9999-12-31 is out of range: use a date from 1900-01-01 to 2999-12-31 "
             "(column 15)")
@@ -207,11 +205,7 @@ async def test_a_count_the_database_refuses_is_explained(
     monkeypatch.setattr(sqlite_demo_store.rules, "rule_count", refuse)
     app = make_app(sqlite_demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_dynamic_create(pilot, "Refused Count")
-        text = app.screen.query_one("#rule-text", Input)
-        text.focus()
-        await pilot.press(*"score > 5")
-        await settle(pilot)
+        await type_rule(pilot, "Refused Count", "score > 5")
         assert text_of(app, "#rule-problem") == ("the database could not count this rule "
                                                  "(OverflowError: date value out of range)")
         assert "Counting" not in text_of(app, "#rule-count")
