@@ -314,7 +314,8 @@ class ContactPicker(Vertical):
         on "Select all" or a filter it ticked a row the user wasn't looking at (and the
         key line offered it there)."""
         if action == "toggle_row":
-            return self.query_one(PagedTable).has_focus
+            tables = self.query(PagedTable)  # none before the picker is composed
+            return bool(tables) and tables.first().has_focus
         return True
 
     def action_toggle_row(self) -> None:
