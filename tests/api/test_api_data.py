@@ -114,6 +114,26 @@ def test_a_batch_upsert_writes_good_rows_and_reports_the_others(served: Served) 
     assert "new.person@example.com" in [c["email"] for c in searched.json()["contacts"]]
 
 
+def test_rows_without_an_email_are_added_each_time_and_said_to_be(served: Served) -> None:
+    """Nothing matches a row without an email: it is a new contact each time it is sent
+    (as a file without an Email column is, I16.16). The answer says so; it said nothing,
+    and the same batch sent twice added two "No Email" contacts silently."""
+    batch = [{"Email": "has.one@example.com", "Name": "Has One"},
+             {"Name": "No Email"}, {"Name": "Nor This", "Email": ""}]
+    before = contact_count(served)
+    with served.client() as http:
+        first = http.post("/v1/contacts/batch", json={"contacts": batch}).json()
+        second = http.post("/v1/contacts/batch", json={"contacts": batch}).json()
+    assert (first["added"], second["added"], second["updated"]) == (3, 2, 1)
+    assert first["warnings"] == second["warnings"] == [
+        "2 rows without an email (rows 1, 2): each is a new contact, and sending it again "
+        "adds it again"]
+    assert contact_count(served) == before + 5
+    with served.client() as http:  # a batch whose rows all have one warns of nothing
+        assert http.post("/v1/contacts/batch", json={"contacts": batch[:1]}).json()[
+            "warnings"] == []
+
+
 def test_a_batch_that_cannot_be_imported_writes_nothing(served: Served) -> None:
     before = contact_count(served)
     with served.client() as http:

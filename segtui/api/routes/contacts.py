@@ -4,6 +4,7 @@ one transaction (as `segtui import contacts` writes a file)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -16,8 +17,10 @@ from segtui.api.routes._batches import Rejected, batch_rows, may_import
 from segtui.api.routes._errors import answered
 from segtui.api.routes._pages import keyset_after, next_cursor
 from segtui.core.enums import LeadStatus
+from segtui.core.formats.contacts_csv import ContactIn
 from segtui.core.formatting import plural
 from segtui.transfer.contact_json import contact_object, contact_summary
+from segtui.transfer.json_rows import FIRST_LINE
 
 router = APIRouter(tags=["contacts"])
 MAX_BATCH = 10_000
@@ -89,10 +92,30 @@ def upsert_contacts(caller: Writer, body: ContactsIn) -> dict[str, Any]:
     may_import(caller, "import contacts")
     rows, headers = batch_rows(contact_rows, body.contacts)
     rejected = Rejected()
+    without_email: list[int] = []  # rows (from 0) that nothing can match: always added
+
+    def noted(read: Iterable[Any]) -> Iterator[Any]:
+        for row in read:
+            if isinstance(row, ContactIn) and not row.email:
+                without_email.append(row.line - FIRST_LINE)
+            yield row
+
     with answered():
         report = caller.store.transfer.import_contacts(
-            rows, Duplicates(body.on_duplicate.value), headers=headers,
+            noted(rows), Duplicates(body.on_duplicate.value), headers=headers,
             dry_run=body.dry_run, on_reject=rejected)
+    refused = {int(p["row"]) for p in rejected.problems}
+    added_anew = [row for row in without_email if row not in refused]
+    # A row without an email is a new contact each time it is sent, as a file without an
+    # Email column is (I16.16): said, since the same batch sent twice adds it twice.
+    warnings = [f"{plural(len(added_anew), 'row')} without an email (rows "
+                f"{_listed(added_anew)}): each is a new contact, and sending it again "
+                "adds it again"] if added_anew else []
     return {"rows": report.rows, "added": report.added, "updated": report.updated,
             "skipped": report.skipped, "rejected": report.rejected, "dry_run": body.dry_run,
-            "problems": rejected.problems}
+            "problems": rejected.problems, "warnings": warnings}
+
+
+def _listed(rows: list[int], most: int = 10) -> str:
+    shown = ", ".join(str(r) for r in rows[:most])
+    return shown + (", …" if len(rows) > most else "")
