@@ -45,6 +45,12 @@ def percent_change(change: Decimal) -> str:
     return f"{sign}{change}%"
 
 
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 local time without an offset, to the second, as every JSON segtui writes
+    (docs/cli.md; segtui stores local business time)."""
+    return None if value is None else value.isoformat(timespec="seconds")
+
+
 def dmy(value: date | datetime) -> str:
     """DD/MM/YYYY, the date format of R7.1 and R7.3."""
     return value.strftime("%d/%m/%Y")

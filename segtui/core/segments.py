@@ -204,6 +204,10 @@ class SegmentInUse(SegmentError):
             "this segment."
         )
 
+    def naming_them(self) -> str:
+        """The message with the active campaigns named, as the CLI and the API say it."""
+        return f"{self} Active: {', '.join(c.name for c in self.active)}."
+
 
 # C19.3: how many segments one person may own (the dynamic-segments document's cap; an
 # administrator changes it), and from how close the Create dialog says how many are left.

@@ -3,18 +3,14 @@ API serves (docs/cli.md, docs/api.md), one shape for both (C21.1.3)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from segtui.core.formatting import iso as iso  # the JSON's times (contact_json, the CLI)
 
 if TYPE_CHECKING:
     from segtui.core.records import SegmentRow
     from segtui.core.rules.tree import Node
     from segtui.data.store import Store
-
-
-def iso(value: datetime | None) -> str | None:
-    """ISO 8601 local time without an offset (segtui stores local business time)."""
-    return None if value is None else value.isoformat(timespec="seconds")
 
 
 def rule_text(rule: Node | None) -> str | None:

@@ -188,9 +188,7 @@ def delete_segment(caller: Writer, ref: str) -> JSONObject:
         raise Problem(404, "The segment was deleted meanwhile.")
     shown = preview.segment.name
     if preview.active_campaigns:
-        names = ", ".join(c.name for c in preview.active_campaigns)
-        raise Problem(409, f"{shown!r}: {SegmentInUse(preview.active_campaigns)} "
-                           f"Active: {names}.")
+        raise Problem(409, f"{shown!r}: {SegmentInUse(preview.active_campaigns).naming_them()}")
     if preview.used_by:
         raise Problem(409, f"{shown!r}: {SegmentUsedByRules(preview.used_by)}")
     with answered():

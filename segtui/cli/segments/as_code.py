@@ -108,9 +108,8 @@ def _plan(store: "Store", path: Path, prune: bool, applying: bool
         if preview is not None and preview.active_campaigns:
             from segtui.core.segments import SegmentInUse
 
-            names = ", ".join(c.name for c in preview.active_campaigns)
             fail(f"--prune would delete {delete.stored.spec.name!r}: "
-                 f"{SegmentInUse(preview.active_campaigns)} Active: {names}. Keep it in "
+                 f"{SegmentInUse(preview.active_campaigns).naming_them()} Keep it in "
                  f"the file, or pause the campaigns{nothing or '; nothing changes'}")
     adding = [(c.spec.name, e) for c in plan.creates for e in c.spec.members or ()]
     adding += [(u.name, e) for u in plan.updates for e in u.add]

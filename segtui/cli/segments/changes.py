@@ -177,8 +177,7 @@ def segments_delete(
             fail(f"no segment named {name!r}")
         shown = preview.segment.name
         if preview.active_campaigns:
-            names = ", ".join(c.name for c in preview.active_campaigns)
-            fail(f"{shown!r}: {SegmentInUse(preview.active_campaigns)} Active: {names}.")
+            fail(f"{shown!r}: {SegmentInUse(preview.active_campaigns).naming_them()}")
         if preview.used_by:
             fail(f"{shown!r}: {SegmentUsedByRules(preview.used_by)}")
         if not yes:

@@ -22,7 +22,7 @@ from segtui.cli.common import (
     up_to_date,
 )
 from segtui.cli.output import cell, dumps, fail, say
-from segtui.core.formatting import plural
+from segtui.core.formatting import iso, plural
 from segtui.core.permissions import Permission
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def segments_history(
         return
     if as_json:
         say(dumps({"segment": name, "more": page.more, "changes": [
-            {"at": c.at.isoformat(timespec="seconds"), "change": c.direction.value,
+            {"at": iso(c.at), "change": c.direction.value,
              "contact_id": c.contact_id, "contact": c.contact_name, "email": c.email,
              "why": c.why.value, "by": c.by} for c in page.changes]}, indent=2))
         return
@@ -174,8 +174,8 @@ def _moves(moves: "tuple[Move, ...]") -> list[dict[str, Any]]:
 
 
 def _stability_object(name: str, s: "Stability") -> dict[str, Any]:
-    return {"segment": name, "from": s.start.isoformat(timespec="seconds"),
-            "to": s.end.isoformat(timespec="seconds"),
+    return {"segment": name, "from": iso(s.start),
+            "to": iso(s.end),
             "members_at_start": s.members_at_start, "members_at_end": s.members_at_end,
             "stayed": s.stayed, "left": s.left, "entered": s.entered,
             "stability": s.stability, "churn_out": s.churn_out, "churn_in": s.churn_in,

@@ -11,6 +11,7 @@ from typing import IO, Any
 from segtui.core.audit import AuditEntry
 from segtui.core.formats.csv_safe import write_rows
 from segtui.core.formats.file_formats import ExportFormat
+from segtui.core.formatting import iso
 from segtui.core.text import safe_json
 
 AUDIT_HEADER = ("Id", "At", "Actor", "Action", "Segment Id", "Segment", "Subject", "Details")
@@ -19,8 +20,7 @@ PROGRESS_EVERY = 1000
 
 
 def entry_object(e: AuditEntry) -> dict[str, Any]:
-    # ISO 8601 with its "T", to the second, as every JSON segtui writes (docs/cli.md).
-    return {"id": e.id, "at": e.at.isoformat(timespec="seconds"), "actor": e.actor,
+    return {"id": e.id, "at": iso(e.at), "actor": e.actor,
             "action": e.action.value, "segment_id": e.segment_id, "segment": e.segment,
             "subject": e.subject, "details": e.details}
 

@@ -16,6 +16,7 @@ from typing import IO
 from segtui.core.formats.contact_fields import TAG_SEPARATOR, Field
 from segtui.core.formats.csv_safe import Cell, write_rows, write_rows_only
 from segtui.core.formats.file_formats import ExportFormat
+from segtui.core.formatting import iso
 from segtui.core.text import safe_json
 
 
@@ -61,12 +62,6 @@ def _when(value: datetime | None) -> str | None:
     return value.isoformat(sep=" ", timespec="seconds") if value else None
 
 
-def _iso(value: datetime | None) -> str | None:
-    """A time in JSON: ISO 8601 to the second, as every JSON segtui writes (docs/cli.md);
-    times stored with microseconds (a contact created by the app) showed them."""
-    return value.isoformat(timespec="seconds") if value else None
-
-
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
@@ -91,9 +86,9 @@ def json_object(r: MemberRecord) -> dict[str, object]:
         "lifecycle_stage": _text(r.lifecycle_stage), "source": _text(r.source),
         "city": r.city, "state": r.state, "country": r.country, "region": r.region,
         "quality_score": r.quality_score, "tags": list(r.tags),
-        "created_at": _iso(r.created_at), "last_contacted_at": _iso(r.last_contacted_at),
+        "created_at": iso(r.created_at), "last_contacted_at": iso(r.last_contacted_at),
         "spent_cents": r.spent_cents, "purchases": r.purchases,
-        "last_activity_at": _iso(r.last_activity_at),
+        "last_activity_at": iso(r.last_activity_at),
         "external_id": r.external_id,
     }
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from segtui.core.formatting import iso
 from segtui.data.db.tables import (
     Campaign,
     Company,
@@ -27,7 +28,7 @@ INTERNAL = {"email_key", "phone_key", "version", "company_id", "non_ascii_text"}
 
 def _plain(value: object) -> object:
     if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")  # as every JSON segtui writes
+        return iso(value)
     return getattr(value, "value", value)  # a vocabulary's enum: its stored text
 
 
